@@ -1,0 +1,3 @@
+"""citetrack: keep bibliographies honest."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,50 @@
+"""Atomic file writes: a file is either its old bytes or its new bytes, never half of each.
+
+The new content goes to a temporary file in the same directory, is flushed and fsynced,
+then renamed over the target (``os.replace`` is atomic on POSIX and Windows); the
+directory is fsynced so the rename survives a power cut.  A crash, Ctrl-C or a full disk
+leaves at worst a stray ``.<name>.*.tmp`` file, which is removed when possible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, keeping the old file's permissions."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(directory)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """:func:`atomic_write_bytes` for UTF-8 text (``\\n`` line endings kept as given)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Not possible on every platform (Windows); durability is best effort there.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,226 @@
+"""Pure normalising and validating of scholarly identifiers.
+
+Every function here takes text as a user wrote it (``doi:10.1000/X.``,
+``https://dx.doi.org/10.1000/x``, ``PMID 123``, ``978-0-7216-2921-6``…) and returns the
+canonical form, or ``None`` when the text is not a valid identifier of that kind.  No I/O.
+
+Checksums of ISBN and ISSN come from python-stdnum, which also carries the ISBN range
+tables needed to hyphenate an ISBN correctly.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from stdnum import isbn as _isbn
+from stdnum import issn as _issn
+from stdnum.exceptions import ValidationError
+
+from citetrack.model import Identifiers
+
+# Crossref's advice is /^10.\d{4,9}/[-._;()/:A-Z0-9]+$/i for modern DOIs; older (SICI) DOIs
+# contain <>[]#, so anything without whitespace is accepted after the prefix.
+# https://www.crossref.org/blog/dois-and-matching-regular-expressions/
+_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_IN_TEXT_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}|\\^`]+")
+_DOI_PREFIXES = re.compile(
+    r"^(?:doi\s*:\s*|(?:https?://)?(?:dx\.)?doi\.org/|(?:https?://)?(?:www\.)?doi\.org/|urn:doi:)",
+    re.IGNORECASE,
+)
+_PMID_RE = re.compile(r"^(?:pmid\s*:?\s*)?0*([1-9]\d{0,8})$", re.IGNORECASE)
+_PMCID_RE = re.compile(r"^(?:pmcid\s*:?\s*)?(?:pmc)?\s*(\d{1,9})$", re.IGNORECASE)
+_ARXIV_RE = re.compile(
+    r"^(?:arxiv\s*:\s*)?((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)$",
+    re.IGNORECASE,
+)
+_TRAILING_PUNCT = ".,;:"
+
+
+def clean_doi(text: str | None) -> str | None:
+    """A DOI without prefix, URL encoding or trailing punctuation, case kept.
+
+    >>> clean_doi("doi:10.1056/NEJMc0805992.")
+    '10.1056/NEJMc0805992'
+    >>> clean_doi("https://dx.doi.org/10.1000%2F182") is not None
+    True
+    """
+    if not text:
+        return None
+    value = text.strip()
+    value = _DOI_PREFIXES.sub("", value)
+    if "%" in value:
+        value = urllib.parse.unquote(value)
+    value = value.strip().rstrip(_TRAILING_PUNCT)
+    # A closing bracket with no opening one was punctuation of the sentence, not the DOI.
+    while value and value[-1] in ")]" and value.count(value[-1]) > value.count(
+        "(" if value[-1] == ")" else "["
+    ):
+        value = value[:-1].rstrip(_TRAILING_PUNCT)
+    return value if _DOI_RE.match(value) else None
+
+
+def normalize_doi(text: str | None) -> str | None:
+    """The DOI in its comparison form: :func:`clean_doi`, lower-cased (DOIs ignore case)."""
+    value = clean_doi(text)
+    return value.lower() if value else None
+
+
+def find_dois(text: str) -> list[str]:
+    """Every DOI that appears in free text, cleaned, in order of appearance."""
+    found: list[str] = []
+    for match in _DOI_IN_TEXT_RE.finditer(text):
+        doi = clean_doi(match.group(0))
+        if doi and doi not in found:
+            found.append(doi)
+    return found
+
+
+def normalize_pmid(text: str | None) -> str | None:
+    """A PMID as digits without leading zeros, or ``None`` (``"PMID 19258446"`` works)."""
+    if not text:
+        return None
+    match = _PMID_RE.match(text.strip())
+    return match.group(1) if match else None
+
+
+def normalize_pmcid(text: str | None) -> str | None:
+    """``PMC`` followed by digits (``"PMC 12345"``, ``"12345"`` → ``"PMC12345"``)."""
+    if not text:
+        return None
+    match = _PMCID_RE.match(text.strip())
+    return f"PMC{int(match.group(1))}" if match else None
+
+
+def normalize_isbn(text: str | None) -> str | None:
+    """An ISBN as 13 digits after checksum validation (ISBN-10 is converted)."""
+    if not text:
+        return None
+    value = re.sub(r"^isbn(?:-1[03])?\s*:?\s*", "", text.strip(), flags=re.IGNORECASE)
+    try:
+        return str(_isbn.to_isbn13(_isbn.validate(value)))
+    except ValidationError:
+        return None
+
+
+def format_isbn(text: str | None) -> str | None:
+    """A valid ISBN as hyphenated ISBN-13 (``978-0-7216-2921-6``), per the ISBN ranges."""
+    digits = normalize_isbn(text)
+    if digits is None:
+        return None
+    return str(_isbn.format(digits, convert=True))
+
+
+def normalize_issn(text: str | None) -> str | None:
+    """An ISSN as ``NNNN-NNNX`` after checksum validation."""
+    if not text:
+        return None
+    value = re.sub(r"^e?issn\s*:?\s*", "", text.strip(), flags=re.IGNORECASE)
+    try:
+        return str(_issn.format(_issn.validate(value)))
+    except ValidationError:
+        return None
+
+
+def normalize_arxiv(text: str | None) -> str | None:
+    """An arXiv id without the ``arXiv:`` prefix (new ``2101.00001`` or old ``hep-th/9901001``)."""
+    if not text:
+        return None
+    match = _ARXIV_RE.match(text.strip())
+    return match.group(1) if match else None
+
+
+def normalize_url(text: str | None) -> str | None:
+    """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed."""
+    if not text:
+        return None
+    value = text.strip()
+    value = re.sub(r"^\\url\{(.*)\}$", r"\1", value).strip("<> ")
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+def doi_from_url(url: str | None) -> str | None:
+    """The DOI behind a doi.org / dx.doi.org link, else ``None``."""
+    if not url:
+        return None
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.netloc.lower() in ("doi.org", "dx.doi.org", "www.doi.org") and parts.path:
+        return normalize_doi(urllib.parse.unquote(parts.path.lstrip("/")))
+    return None
+
+
+@dataclass(frozen=True)
+class IdentifierProblem:
+    """A field that holds something that is not a valid identifier of its kind."""
+
+    field: str
+    value: str
+    reason: str
+
+
+_ARCHIVE_FIELDS = ("archiveurl", "archive-url", "archive_url", "urlarchive")
+_NORMALISERS = {
+    "doi": (normalize_doi, "not a DOI (expected 10.<registrant>/<suffix>)"),
+    "pmid": (normalize_pmid, "not a PMID (expected 1 to 9 digits)"),
+    "pmcid": (normalize_pmcid, "not a PMCID (expected PMC followed by digits)"),
+    "isbn": (normalize_isbn, "not a valid ISBN (wrong length or checksum)"),
+    "issn": (normalize_issn, "not a valid ISSN (wrong length or checksum)"),
+    "eprint": (normalize_arxiv, "not an arXiv identifier"),
+}
+# Field names other tools use for the same identifiers (Scopus exports ``pubmed_id``…).
+_ALIASES = {"pubmed_id": "pmid", "pubmed": "pmid", "pmc": "pmcid", "arxiv": "eprint"}
+
+
+def _first(value: str) -> str:
+    """The first of several values written in one field (``isbn = {A, B}``)."""
+    return re.split(r"\s*[,;]\s*|\s+and\s+", value.strip())[0]
+
+
+def extract_identifiers(
+    fields: Mapping[str, str],
+) -> tuple[Identifiers, list[IdentifierProblem]]:
+    """Identifiers of an entry's fields, and the fields whose identifier is malformed.
+
+    A DOI is also taken from a doi.org ``url`` when no ``doi`` field exists.  ``eprint``
+    counts as arXiv only when ``archiveprefix``/``eprinttype`` says arXiv or is absent.
+    """
+    values: dict[str, str | None] = {}
+    problems: list[IdentifierProblem] = []
+    lowered = {k.lower(): v for k, v in fields.items()}
+    for name, raw in lowered.items():
+        canonical = _ALIASES.get(name, name)
+        if canonical not in _NORMALISERS or not raw or not raw.strip():
+            continue
+        if canonical == "eprint" and (
+            lowered.get("archiveprefix", lowered.get("eprinttype", "arxiv")).lower() != "arxiv"
+        ):
+            continue
+        normaliser, reason = _NORMALISERS[canonical]
+        text = raw if canonical == "doi" else _first(raw)
+        value = normaliser(text)
+        if value is None:
+            problems.append(IdentifierProblem(name, raw.strip(), reason))
+        values.setdefault(canonical, value)
+    url = normalize_url(lowered.get("url"))
+    archive = next(
+        (normalize_url(lowered[f]) for f in _ARCHIVE_FIELDS if lowered.get(f)), None
+    )
+    doi = values.get("doi") or doi_from_url(url)
+    return (
+        Identifiers(
+            doi=doi,
+            pmid=values.get("pmid"),
+            pmcid=values.get("pmcid"),
+            isbn=values.get("isbn"),
+            issn=values.get("issn"),
+            arxiv=values.get("eprint"),
+            url=url,
+            archive_url=archive,
+        ),
+        problems,
+    )

@@ -1,0 +1,322 @@
+"""Frozen data types shared by every stage of citetrack.
+
+The program's data flows one way — parse → resolve → compare → report/export — and these
+types are what flows.  This module does no I/O and imports nothing else of citetrack, so
+every other module may import it.
+
+Conventions:
+
+* BibTeX field names are lower-case everywhere (``doi``, ``pmid``, ``urldate``…).
+* Identifiers inside :class:`Identifiers` are already normalised (see ``identifiers.py``):
+  DOIs bare and lower-case, PMIDs digits only, PMCIDs ``PMC`` + digits, ISBNs as ISBN-13
+  digits, ISSNs ``NNNN-NNNN``.
+* What a registry says about a work is :class:`WorkMetadata`; whether the registry could
+  be asked at all is told by the :data:`Evidence` union — ``Found`` / ``NotFound`` /
+  ``Unavailable`` — so that "could not verify" can never be mistaken for "broken".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How bad one finding is.  The reference's status is the worst of its findings."""
+
+    NOTE = "note"  # informational (e.g. "no archived copy of a live URL")
+    WARNING = "warning"  # probably wrong, worth a look
+    UNVERIFIED = "unverified"  # the check could not be made; never "broken"
+    CHANGED = "changed"  # differs from the lockfile baseline
+    BROKEN = "broken"  # the registry answered, and the citation is wrong
+
+    @property
+    def rank(self) -> int:
+        """Order used for ``--fail-on`` and for a reference's overall status."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.NOTE: 0,
+    Severity.UNVERIFIED: 1,
+    Severity.WARNING: 2,
+    Severity.CHANGED: 3,
+    Severity.BROKEN: 4,
+}
+
+
+class Status(StrEnum):
+    """Verdict for one reference."""
+
+    OK = "ok"
+    WARNING = "warning"
+    UNVERIFIED = "unverified"
+    CHANGED = "changed"
+    BROKEN = "broken"
+
+
+class Source(StrEnum):
+    """Who said so: the origin of a piece of evidence or a finding."""
+
+    CITATION = "citation"  # the .bib itself (syntax checks, duplicates)
+    CROSSREF = "crossref"
+    PUBMED = "pubmed"
+    PMC = "pmc"  # PMC id converter
+    DOI_ORG = "doi.org"  # handle API / registration agency lookup
+    WEB = "web"  # a live URL
+    WAYBACK = "wayback"
+    LOCKFILE = "lockfile"
+
+
+# --------------------------------------------------------------------------- references
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """Normalised identifiers of one reference (``None`` / empty where absent)."""
+
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    isbn: str | None = None
+    issn: str | None = None
+    arxiv: str | None = None
+    url: str | None = None
+    archive_url: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """The identifiers that are present, by name (for reports and the lockfile)."""
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One bibliography entry.
+
+    ``fields`` holds the entry's BibTeX fields as text (lower-case names, values without
+    the outer braces), in their original order.  ``line`` is the 1-based line of the
+    entry's ``@type{`` in ``path`` (or of the item in a parsed reference list), so every
+    finding can point at it.
+    """
+
+    key: str
+    entry_type: str
+    fields: Mapping[str, str]
+    identifiers: Identifiers = field(default_factory=Identifiers)
+    line: int | None = None
+    path: str | None = None
+
+    def get(self, name: str) -> str | None:
+        """A field's value, or ``None``; ``name`` is case-insensitive."""
+        return self.fields.get(name.lower())
+
+
+# ------------------------------------------------------------------- registry metadata
+
+
+@dataclass(frozen=True)
+class Author:
+    """An author as a registry gives it.  Organisations have only ``literal``."""
+
+    family: str = ""
+    given: str = ""
+    literal: str = ""
+
+    @property
+    def display(self) -> str:
+        if self.literal:
+            return self.literal
+        return f"{self.family}, {self.given}".strip(", ")
+
+
+class UpdateKind(StrEnum):
+    """Editorial notices attached to a work (Crossref ``updated-by``, PubMed comments)."""
+
+    RETRACTION = "retraction"
+    WITHDRAWAL = "withdrawal"
+    REMOVAL = "removal"
+    EXPRESSION_OF_CONCERN = "expression_of_concern"
+    CORRECTION = "correction"
+    OTHER = "other"  # new_version and unknown types: informational only
+
+
+@dataclass(frozen=True)
+class Update:
+    """One notice about a work: its kind, the notice's identifier, who asserted it, when."""
+
+    kind: UpdateKind
+    notice_id: str | None = None  # DOI (or PMID) of the notice
+    asserted_by: str | None = None  # "publisher", "retraction-watch", "pubmed"
+    date: str | None = None  # ISO date if known
+    label: str | None = None  # the registry's own label, e.g. "Retraction"
+
+
+@dataclass(frozen=True)
+class WorkMetadata:
+    """What one registry says about one work, normalised to plain text.
+
+    Titles have markup stripped and whitespace collapsed; ``years`` lists every year the
+    registry gives (print, online, issued) so that comparison can accept either;
+    ``year`` is the registry's primary (issued / pubdate) year.
+    """
+
+    source: Source
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    title: str | None = None
+    authors: tuple[Author, ...] = ()
+    year: int | None = None
+    years: tuple[int, ...] = ()
+    month: int | None = None
+    container: str | None = None
+    container_short: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    work_type: str | None = None
+    issn: tuple[str, ...] = ()
+    isbn: tuple[str, ...] = ()
+    publisher: str | None = None
+    updates: tuple[Update, ...] = ()
+    publication_types: tuple[str, ...] = ()
+    agency: str | None = None  # registration agency (Crossref, DataCite, mEDRA…)
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+@dataclass(frozen=True)
+class Found:
+    """The registry answered and knows the identifier."""
+
+    source: Source
+    identifier: str
+    metadata: WorkMetadata
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """The registry answered, definitively, that it does not know the identifier."""
+
+    source: Source
+    identifier: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """The registry could not be asked or gave no usable answer (timeout, 429, 5xx, garbage).
+
+    Never a verdict about the citation, and never cached.
+    """
+
+    source: Source
+    identifier: str
+    reason: str
+
+
+Evidence = Found | NotFound | Unavailable
+
+
+# ------------------------------------------------------------------------------- links
+
+
+class LinkVerdict(StrEnum):
+    """What a URL check concluded."""
+
+    OK = "ok"
+    REDIRECTED = "redirected"  # moved permanently to another page
+    DEAD = "dead"  # 404 / 410 / no such host
+    SOFT_404 = "soft-404"  # 200 that says "not found", or deep link sent to the front page
+    BLOCKED = "blocked"  # 401 / 403 / 429 / bot wall: could not verify
+    UNAVAILABLE = "unavailable"  # timeout, 5xx after retries, reset
+    REFUSED = "refused"  # not fetched by policy (private address, bad scheme)
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """Evidence from fetching one URL."""
+
+    url: str
+    verdict: LinkVerdict
+    status_code: int | None = None
+    final_url: str | None = None
+    redirects: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ArchiveStatus:
+    """Evidence about a Wayback capture of a URL."""
+
+    url: str
+    archive_url: str | None = None  # the capture checked or suggested
+    timestamp: str | None = None  # 14-digit Wayback timestamp
+    original_status: int | None = None
+    available: bool | None = None  # None: could not ask
+    reason: str = ""
+
+
+# ---------------------------------------------------------------------------- findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing worth telling the user about one reference.
+
+    ``rule`` is a stable id (``doi-not-found``, ``metadata-mismatch``…).  ``expected`` is
+    what the authority (registry, lockfile) says; ``actual`` is what the citation says or
+    what was seen now.  ``suggestion`` is a value a fix could write.
+    """
+
+    key: str
+    rule: str
+    severity: Severity
+    message: str
+    field: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    source: Source | None = None
+    line: int | None = None
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    """A reference with everything that was found out about it."""
+
+    reference: Reference
+    findings: tuple[Finding, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    links: tuple[LinkStatus, ...] = ()
+    archives: tuple[ArchiveStatus, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        """The worst finding decides; notes alone leave a reference ``ok``."""
+        worst = max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+        if worst is None or worst is Severity.NOTE:
+            return Status.OK
+        return Status(worst.value)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one ``citetrack check`` run over one or more .bib files."""
+
+    results: tuple[ReferenceResult, ...]
+    requests: Mapping[str, int] = field(default_factory=dict)  # HTTP requests per service
+
+    def summary(self) -> dict[str, int]:
+        """Counts of references by status (every status present, zeros included)."""
+        counts = {s.value: 0 for s in Status}
+        for r in self.results:
+            counts[r.status.value] += 1
+        counts["total"] = len(self.results)
+        return counts
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for r in self.results for f in r.findings)
