@@ -55,8 +55,10 @@ def clean_doi(text: str | None) -> str | None:
         value = urllib.parse.unquote(value)
     value = value.strip().rstrip(_TRAILING_PUNCT)
     # A closing bracket with no opening one was punctuation of the sentence, not the DOI.
-    while value and value[-1] in ")]" and value.count(value[-1]) > value.count(
-        "(" if value[-1] == ")" else "["
+    while (
+        value
+        and value[-1] in ")]"
+        and value.count(value[-1]) > value.count("(" if value[-1] == ")" else "[")
     ):
         value = value[:-1].rstrip(_TRAILING_PUNCT)
     return value if _DOI_RE.match(value) else None
@@ -207,9 +209,7 @@ def extract_identifiers(
             problems.append(IdentifierProblem(name, raw.strip(), reason))
         values.setdefault(canonical, value)
     url = normalize_url(lowered.get("url"))
-    archive = next(
-        (normalize_url(lowered[f]) for f in _ARCHIVE_FIELDS if lowered.get(f)), None
-    )
+    archive = next((normalize_url(lowered[f]) for f in _ARCHIVE_FIELDS if lowered.get(f)), None)
     doi = values.get("doi") or doi_from_url(url)
     return (
         Identifiers(

@@ -1,0 +1,230 @@
+"""Settings: defaults, then a config file, then the environment, then command-line flags.
+
+The config file is ``citetrack.toml`` (top-level keys) or the ``[tool.citetrack]`` table of a
+``pyproject.toml``, found in the current directory or its parents up to the repository root.
+Unknown keys and wrong types are errors that name the file, so a typo never silently does
+nothing.  Paths from a config file are resolved against the file's directory and may not
+point outside it (a config in a pull request must not make citetrack write elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from citetrack.model import Severity
+from citetrack.textio import InputError, read_text
+
+CONFIG_NAMES = ("citetrack.toml", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know, after all layers are applied."""
+
+    mailto: str | None = None
+    ncbi_api_key: str | None = None
+    fail_on: Severity = Severity.BROKEN
+    cache_dir: Path | None = None
+    cache_ttl_days: float = 7.0
+    use_cache: bool = True
+    offline: bool = False
+    check_registries: bool = True
+    check_links: bool = True
+    allow_private_urls: bool = False
+    per_host_interval: float = 1.0
+    timeout: float = 30.0
+    confirm_failures: int = 3
+    confirm_days: float = 3.0
+    lockfile: Path | None = None
+    use_lockfile: bool = True
+    prefer: str = "pubmed"
+    fix: tuple[str, ...] = ()
+    no_fix: tuple[str, ...] = ()
+    crossref_url: str | None = None
+    eutils_url: str | None = None
+    idconv_url: str | None = None
+    doi_url: str | None = None
+    wayback_url: str | None = None
+    config_path: Path | None = field(default=None, compare=False)
+
+
+#: Keys a config file may set, with the type each must have.
+_FILE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "mailto": str,
+    "fail_on": str,
+    "cache_dir": str,
+    "cache_ttl_days": (int, float),
+    "use_cache": bool,
+    "check_links": bool,
+    "allow_private_urls": bool,
+    "per_host_interval": (int, float),
+    "timeout": (int, float),
+    "confirm_failures": int,
+    "confirm_days": (int, float),
+    "lockfile": str,
+    "prefer": str,
+    "fix": list,
+    "no_fix": list,
+}
+_PATH_KEYS = {"cache_dir", "lockfile"}
+_ENV_URLS = {
+    "crossref_url": "CITETRACK_CROSSREF_URL",
+    "eutils_url": "CITETRACK_EUTILS_URL",
+    "idconv_url": "CITETRACK_IDCONV_URL",
+    "doi_url": "CITETRACK_DOI_URL",
+    "wayback_url": "CITETRACK_WAYBACK_URL",
+}
+_MAILTO_RE = re.compile(r"^[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+$")
+
+
+class ConfigError(InputError):
+    """A config file or option that cannot be used."""
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``citetrack.toml``, or ``pyproject.toml`` with ``[tool.citetrack]``."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file() and (
+                name == "citetrack.toml" or "[tool.citetrack" in _safe_read(candidate)
+            ):
+                return candidate
+        if (directory / ".git").exists():
+            break
+    return None
+
+
+def _safe_read(path: Path) -> str:
+    try:
+        return read_text(path)
+    except InputError:
+        return ""
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    """The citetrack table of a config file, validated; raises :class:`ConfigError`."""
+    text = read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(
+            str(path), f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", line
+        ) from None
+    table: Any = data
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("citetrack", {})
+    if not isinstance(table, dict):
+        raise ConfigError(str(path), "[tool.citetrack] must be a table")
+    for key, value in table.items():
+        expected = _FILE_KEYS.get(key)
+        if expected is None:
+            known = ", ".join(sorted(_FILE_KEYS))
+            raise ConfigError(
+                str(path), f"unknown setting {key!r} (known: {known})", _line_of(text, key)
+            )
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            raise ConfigError(
+                str(path),
+                f"setting {key!r} has the wrong type ({type(value).__name__})",
+                _line_of(text, key),
+            )
+    return dict(table)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+def contained_path(base: Path, value: str, *, source: str, key: str) -> Path:
+    """``value`` resolved against ``base``; a path escaping ``base`` is a ConfigError."""
+    resolved = (base / value).resolve()
+    root = base.resolve()
+    if resolved != root and root not in resolved.parents:
+        raise ConfigError(
+            source,
+            f"setting {key!r} points outside the project directory "
+            f"({value}); use a path inside {root}",
+        )
+    return resolved
+
+
+def parse_severity(value: str, *, source: str) -> Severity:
+    """``broken`` / ``changed`` / ``warning`` / ``unverified`` / ``note`` → Severity."""
+    try:
+        return Severity(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(s.value for s in Severity)
+        raise ConfigError(source, f"fail_on must be one of {choices}, not {value!r}") from None
+
+
+def apply_file(settings: Settings, path: Path) -> Settings:
+    """``settings`` with the values of the config file at ``path``."""
+    table = load_file(path)
+    base = path.parent
+    changes: dict[str, Any] = {"config_path": path}
+    for key, value in table.items():
+        if key in _PATH_KEYS:
+            changes[key] = contained_path(base, value, source=str(path), key=key)
+        elif key == "fail_on":
+            changes[key] = parse_severity(value, source=str(path))
+        elif key in ("fix", "no_fix"):
+            changes[key] = tuple(str(v) for v in value)
+        elif key in ("cache_ttl_days", "per_host_interval", "timeout", "confirm_days"):
+            changes[key] = float(value)
+        else:
+            changes[key] = value
+    return replace(settings, **changes)
+
+
+def apply_env(settings: Settings, environ: Mapping[str, str]) -> Settings:
+    """``settings`` with ``CITETRACK_*`` and ``NCBI_API_KEY`` from the environment."""
+    changes: dict[str, Any] = {}
+    if environ.get("CITETRACK_MAILTO"):
+        changes["mailto"] = environ["CITETRACK_MAILTO"]
+    if environ.get("NCBI_API_KEY"):
+        changes["ncbi_api_key"] = environ["NCBI_API_KEY"]
+    if environ.get("CITETRACK_CACHE_DIR"):
+        changes["cache_dir"] = Path(environ["CITETRACK_CACHE_DIR"])
+    for name, var in _ENV_URLS.items():
+        if environ.get(var):
+            changes[name] = environ[var]
+    return replace(settings, **changes)
+
+
+def validate_mailto(value: str | None, *, source: str) -> str | None:
+    """An e-mail address for the registries' polite pools, or ConfigError."""
+    if value is None or value == "":
+        return None
+    if not _MAILTO_RE.match(value):
+        raise ConfigError(source, f"mailto {value!r} is not an e-mail address")
+    return value
+
+
+def load_settings(
+    *,
+    cwd: Path | None = None,
+    config: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Defaults ← config file ← environment ← ``overrides`` (flags given by the user)."""
+    settings = Settings()
+    path = config if config is not None else find_config(cwd or Path.cwd())
+    if path is not None:
+        settings = apply_file(settings, path)
+    settings = apply_env(settings, os.environ if environ is None else environ)
+    known = {f.name for f in fields(Settings)}
+    given = {k: v for k, v in (overrides or {}).items() if v is not None and k in known}
+    settings = replace(settings, **given)
+    return replace(settings, mailto=validate_mailto(settings.mailto, source="mailto"))

@@ -1,0 +1,76 @@
+"""Reading user input files as text, with errors a person can act on.
+
+Every input citetrack reads (a reference list, a .bib, a config file, a lockfile) goes
+through :func:`read_text`, so "missing file", "a directory", "binary file" and "not UTF-8"
+are reported the same way everywhere: as :class:`InputError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Refuse inputs larger than this; a reference list or .bib of this size is not plausible
+#: and reading it whole could exhaust memory on a hostile input.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+@dataclass
+class InputError(Exception):
+    """An input that cannot be used.  ``str()`` gives ``path:line: message``."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """The file's text (UTF-8, a BOM is dropped), or :class:`InputError`.
+
+    ``"-"`` reads standard input.  Line endings are normalised to ``\\n`` so that line
+    numbers agree with what an editor shows.
+    """
+    name = str(path)
+    if name == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        name = "<stdin>"
+    else:
+        p = Path(path)
+        if p.is_dir():
+            raise InputError(name, "is a directory, not a file")
+        try:
+            with p.open("rb") as handle:
+                data = handle.read(max_bytes + 1)
+        except FileNotFoundError:
+            raise InputError(name, "no such file") from None
+        except PermissionError:
+            raise InputError(name, "permission denied") from None
+        except OSError as exc:
+            raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    return decode_text(data, name, max_bytes=max_bytes)
+
+
+def decode_text(data: bytes, name: str, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Decode bytes read from ``name`` as UTF-8 text, or raise :class:`InputError`."""
+    if len(data) > max_bytes:
+        raise InputError(name, f"larger than {max_bytes // (1024 * 1024)} MiB; refusing to read it")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(name, "looks like a binary file (contains NUL bytes), not text", line)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            name,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {column}); "
+            "convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8`",
+            line,
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
