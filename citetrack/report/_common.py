@@ -1,0 +1,48 @@
+"""Small helpers shared by the formatters: finding order and file paths as reports show them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path, PurePath
+
+from citetrack.model import CheckResult, Finding, ReferenceResult
+
+
+def report_path(path: str | None, root: str | Path | None = None) -> str | None:
+    """``path`` with forward slashes, relative to ``root`` (default: the working directory).
+
+    A relative path is taken as already relative to ``root``; an absolute path outside
+    ``root`` stays absolute.
+    """
+    if not path:
+        return None
+    pure = PurePath(path)
+    if pure.is_absolute():
+        base = Path(root) if root is not None else Path.cwd()
+        with contextlib.suppress(ValueError):  # outside root: keep it absolute
+            pure = pure.relative_to(base.resolve())
+    return pure.as_posix()
+
+
+def values(f: Finding) -> list[tuple[str, str]]:
+    """The finding's ``expected`` / ``actual`` values that are present, labelled."""
+    pairs = (("expected", f.expected), ("actual", f.actual))
+    return [(label, value) for label, value in pairs if value is not None]
+
+
+def findings_by_severity(result: CheckResult) -> Iterator[tuple[ReferenceResult, Finding]]:
+    """Every finding with its reference, worst first, then in file and line order.
+
+    Readers (and CI annotation limits) see the most serious problems first.
+    """
+    pairs = [(rr, f) for rr in result.results for f in rr.findings]
+    pairs.sort(
+        key=lambda p: (
+            -p[1].severity.rank,
+            p[0].reference.path or "",
+            p[1].line or p[0].reference.line or 0,
+            p[0].reference.key,
+        )
+    )
+    return iter(pairs)

@@ -1,0 +1,53 @@
+"""Make text that came from data (titles, messages, keys, URLs) inert before it is printed.
+
+Everything a report shows may come from a hostile or broken source: a .bib file, a registry
+record, a web server's redirect.  :func:`sanitize` is the one shared first step for every
+format; each formatter then applies its own markup escaping (XML, Markdown, workflow
+commands) on top.
+
+What is made inert, and why:
+
+* ANSI / VT escape sequences (CSI ``ESC [ … m``, OSC ``ESC ] … BEL``…) are removed: they
+  would recolour, retitle or rewrite a terminal or a CI log.
+* Line breaks (``\\r``, ``\\n``, NEL, U+2028, U+2029) become a space, or ``\\n`` where the
+  caller keeps them: a forged line could start a new CI command or table row.
+* Other control characters, bidirectional overrides ("Trojan Source", CVE-2021-42574) and
+  code points XML 1.0 cannot carry (lone surrogates, U+FFFE, U+FFFF) are shown as visible
+  ``\\xNN`` / ``\\uNNNN`` text, so the reader sees that something odd was there.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ECMA-48: CSI (ESC [ params intermediates final), OSC / DCS / SOS / PM / APC strings ended by
+# BEL or ST, and two-character escapes (ESC + one byte in 0x40-0x5F / Fp / Fs).  The 8-bit
+# CSI (U+009B) is covered too.
+_ANSI = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]"
+)
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_SHOWN_ESCAPED = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def sanitize(text: object, *, keep_newlines: bool = False) -> str:
+    """``text`` as a string with terminal escapes removed and control characters made visible.
+
+    Tabs become spaces.  Line breaks become spaces unless ``keep_newlines``, in which case
+    every kind of line break becomes ``\\n``.  ``None`` becomes ``""``.
+    """
+    if text is None:
+        return ""
+    value = _ANSI.sub("", str(text))
+    value = _LINE_BREAKS.sub("\n" if keep_newlines else " ", value)
+    value = value.replace("\t", " ")
+    return _SHOWN_ESCAPED.sub(_visible, value)

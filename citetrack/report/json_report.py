@@ -1,0 +1,99 @@
+"""``--format json``: the whole result as versioned, deterministic JSON.
+
+Shape (``schema_version`` 1; a field is added only with a new version)::
+
+    {"schema_version": 1,
+     "tool": {"name": "citetrack", "version": "…"},
+     "summary": {"ok": n, "warning": n, "unverified": n, "changed": n, "broken": n, "total": n},
+     "references": [{"key", "path", "line", "entry_type", "title", "status",
+                     "identifiers": {"doi": …},
+                     "findings": [{"rule", "severity", "field", "expected", "actual",
+                                   "source", "message", "suggestion", "line"}],
+                     "links": [{"url", "verdict", "status_code", "final_url", "redirects",
+                                "reason"}],
+                     "archives": [{"url", "archive_url", "timestamp", "original_status",
+                                   "available", "reason"}]}],
+     "requests": {"crossref": n, …}}
+
+Every key is always present (``null`` when unknown); keys are sorted; references keep the
+order of the run.  Strings from data pass through :func:`sanitize`, so the JSON can be
+printed or pasted without carrying terminal escapes.
+"""
+
+from __future__ import annotations
+
+import json
+
+from citetrack import __version__
+from citetrack.model import ArchiveStatus, CheckResult, Finding, LinkStatus, ReferenceResult
+from citetrack.report._escape import sanitize
+
+SCHEMA_VERSION = 1
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else sanitize(value)
+
+
+def _finding(f: Finding) -> dict[str, object]:
+    return {
+        "rule": _text(f.rule),
+        "severity": f.severity.value,
+        "field": _text(f.field),
+        "expected": _text(f.expected),
+        "actual": _text(f.actual),
+        "source": f.source.value if f.source else None,
+        "message": _text(f.message),
+        "suggestion": _text(f.suggestion),
+        "line": f.line,
+    }
+
+
+def _link(link: LinkStatus) -> dict[str, object]:
+    return {
+        "url": _text(link.url),
+        "verdict": link.verdict.value,
+        "status_code": link.status_code,
+        "final_url": _text(link.final_url),
+        "redirects": [sanitize(r) for r in link.redirects],
+        "reason": _text(link.reason),
+    }
+
+
+def _archive(archive: ArchiveStatus) -> dict[str, object]:
+    return {
+        "url": _text(archive.url),
+        "archive_url": _text(archive.archive_url),
+        "timestamp": _text(archive.timestamp),
+        "original_status": archive.original_status,
+        "available": archive.available,
+        "reason": _text(archive.reason),
+    }
+
+
+def _reference(rr: ReferenceResult) -> dict[str, object]:
+    ref = rr.reference
+    return {
+        "key": sanitize(ref.key),
+        "path": _text(ref.path),
+        "line": ref.line,
+        "entry_type": _text(ref.entry_type),
+        "title": _text(ref.get("title")),
+        "status": rr.status.value,
+        "identifiers": {k: sanitize(v) for k, v in ref.identifiers.as_dict().items()},
+        "findings": [_finding(f) for f in rr.findings],
+        "links": [_link(x) for x in rr.links],
+        "archives": [_archive(a) for a in rr.archives],
+    }
+
+
+def format_json(result: CheckResult, *, indent: int | None = 2) -> str:
+    """The result as JSON text (with a trailing newline)."""
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "citetrack", "version": __version__},
+        "summary": result.summary(),
+        "references": [_reference(rr) for rr in result.results],
+        "requests": {sanitize(k): v for k, v in result.requests.items()},
+    }
+    return json.dumps(doc, indent=indent, sort_keys=True, ensure_ascii=False) + "\n"

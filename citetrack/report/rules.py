@@ -1,0 +1,159 @@
+"""Descriptions of citetrack's rule ids, for formats that carry rule metadata (SARIF).
+
+Rules are created by the stages that emit findings; this catalogue only explains them to a
+reader.  A rule missing here still reports correctly, with a description built from its id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from citetrack.model import Severity
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a rule checks: a one-line summary, a fuller text, its usual severity."""
+
+    short: str
+    full: str
+    severity: Severity
+
+
+RULES: Mapping[str, RuleInfo] = {
+    "doi-not-found": RuleInfo(
+        "DOI is not registered",
+        "The registries answered that the DOI does not exist (Crossref and the doi.org "
+        "handle system do not know it).",
+        Severity.BROKEN,
+    ),
+    "pmid-not-found": RuleInfo(
+        "PMID does not exist",
+        "PubMed answered that it has no record with this PMID.",
+        Severity.BROKEN,
+    ),
+    "pmid-doi-conflict": RuleInfo(
+        "DOI and PMID name different works",
+        "The DOI and the PMID of one reference resolve to two different works.",
+        Severity.BROKEN,
+    ),
+    "metadata-mismatch": RuleInfo(
+        "Citation disagrees with the registry",
+        "A field of the citation (title, authors, year, journal, volume, issue, pages) "
+        "differs from the registry's record beyond tolerance.",
+        Severity.WARNING,
+    ),
+    "retracted": RuleInfo(
+        "Cited work is retracted",
+        "The registry records a retraction, withdrawal or removal notice for the cited work.",
+        Severity.BROKEN,
+    ),
+    "doi-other-agency": RuleInfo(
+        "DOI registered outside Crossref",
+        "Crossref does not know the DOI but doi.org does (DataCite, mEDRA…).",
+        Severity.NOTE,
+    ),
+    "correction": RuleInfo(
+        "Cited work has a correction",
+        "The registry records a correction (erratum) notice for the cited work.",
+        Severity.WARNING,
+    ),
+    "expression-of-concern": RuleInfo(
+        "Cited work has an expression of concern",
+        "The registry records an expression of concern for the cited work.",
+        Severity.WARNING,
+    ),
+    "missing-identifier": RuleInfo(
+        "Citation lacks an identifier the registry knows",
+        "A registry knows a DOI or PMID for the work that the citation does not give.",
+        Severity.WARNING,
+    ),
+    "identifier-malformed": RuleInfo(
+        "Identifier is malformed",
+        "A DOI, PMID, PMCID, ISBN, ISSN or arXiv field does not hold a valid identifier.",
+        Severity.WARNING,
+    ),
+    "unverified": RuleInfo(
+        "Could not verify",
+        "A registry needed for a verdict could not be asked (timeout, rate limit, server "
+        "error); this is never a verdict about the citation.",
+        Severity.UNVERIFIED,
+    ),
+    "no-identifier": RuleInfo(
+        "Nothing to check",
+        "The reference has no DOI, PMID, PMCID or URL.",
+        Severity.NOTE,
+    ),
+    "duplicate-reference": RuleInfo(
+        "Duplicate reference",
+        "The same work or key appears more than once in the bibliography.",
+        Severity.WARNING,
+    ),
+    "url-dead": RuleInfo(
+        "URL is dead",
+        "The cited URL answers 404 / 410 or its host does not exist; with a lockfile it is "
+        "reported broken only after failing on several runs over several days.",
+        Severity.BROKEN,
+    ),
+    "archive-missing": RuleInfo(
+        "No archived copy of the URL",
+        "The Wayback Machine has no good capture of the cited URL.",
+        Severity.NOTE,
+    ),
+    "metadata-changed": RuleInfo(
+        "Registry metadata changed since the lockfile",
+        "A registry now gives a different value for a field than when the lockfile was "
+        "written (was / now / source in the message).",
+        Severity.CHANGED,
+    ),
+    "retraction-new": RuleInfo(
+        "New retraction since the lockfile",
+        "A retraction, withdrawal or removal notice appeared since the lockfile was written.",
+        Severity.CHANGED,
+    ),
+    "correction-new": RuleInfo(
+        "New correction since the lockfile",
+        "A correction (erratum) notice appeared since the lockfile was written.",
+        Severity.CHANGED,
+    ),
+    "expression-of-concern-new": RuleInfo(
+        "New expression of concern since the lockfile",
+        "An expression of concern appeared since the lockfile was written.",
+        Severity.CHANGED,
+    ),
+    "url-changed": RuleInfo(
+        "URL now leads elsewhere",
+        "The cited URL now redirects to a different page than when the lockfile was written.",
+        Severity.CHANGED,
+    ),
+    "url-died": RuleInfo(
+        "URL died since the lockfile",
+        "A URL that worked when the lockfile was written is now confirmed dead.",
+        Severity.CHANGED,
+    ),
+    "archive-vanished": RuleInfo(
+        "Archived copy vanished",
+        "The archived copy recorded in the lockfile is no longer available.",
+        Severity.CHANGED,
+    ),
+    "reference-added": RuleInfo(
+        "Reference added since the lockfile",
+        "The reference is not in the lockfile yet.",
+        Severity.CHANGED,
+    ),
+    "reference-removed": RuleInfo(
+        "Reference removed since the lockfile",
+        "The lockfile records a reference that the .bib file no longer has.",
+        Severity.CHANGED,
+    ),
+}
+
+
+def describe(rule: str, seen: Severity | None = None) -> RuleInfo:
+    """The rule's description; for an unknown rule one built from its id and ``seen``."""
+    known = RULES.get(rule)
+    if known is not None:
+        return known
+    text = rule.replace("-", " ").capitalize()
+    return RuleInfo(text, f"citetrack rule {rule}.", seen or Severity.WARNING)

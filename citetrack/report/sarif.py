@@ -1,0 +1,145 @@
+"""``--format sarif``: SARIF 2.1.0 for code-scanning dashboards (GitHub, Azure DevOps…).
+
+One run; ``tool.driver.rules`` lists the rules that occur (sorted by id, described from
+:mod:`citetrack.report.rules`), and every finding is a result pointing at its .bib file and
+line.  Levels: broken → ``error``; warning, changed → ``warning``; unverified, note →
+``note``.  ``partialFingerprints`` hash (key, rule, field), so a finding keeps its identity
+across runs — and when a failing URL is confirmed broken, the alert's level changes instead
+of a new alert appearing.
+
+Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+GitHub's subset: https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.parse
+from pathlib import Path
+
+from citetrack import __version__
+from citetrack.model import CheckResult, Finding, ReferenceResult, Severity
+from citetrack.report._common import report_path, values
+from citetrack.report._escape import sanitize
+from citetrack.report.rules import describe
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_NAME = "citetrackFinding/v1"
+
+_LEVELS = {
+    Severity.BROKEN: "error",
+    Severity.CHANGED: "warning",
+    Severity.WARNING: "warning",
+    Severity.UNVERIFIED: "note",
+    Severity.NOTE: "note",
+}
+
+
+def level(severity: Severity) -> str:
+    """The SARIF ``level`` of a citetrack severity."""
+    return _LEVELS[severity]
+
+
+def fingerprint(f: Finding) -> str:
+    """A stable id of a finding across runs: a hash of (key, rule, field)."""
+    text = "\x1f".join((f.key, f.rule, f.field or ""))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _rule_name(rule: str) -> str:
+    return "".join(part.capitalize() for part in rule.replace("_", "-").split("-") if part)
+
+
+def _rules(result: CheckResult) -> list[dict[str, object]]:
+    worst: dict[str, Severity] = {}
+    for f in result.findings:
+        if f.rule not in worst or f.severity.rank > worst[f.rule].rank:
+            worst[f.rule] = f.severity
+    rules: list[dict[str, object]] = []
+    for rule in sorted(worst):
+        info = describe(rule, worst[rule])
+        rules.append(
+            {
+                "id": sanitize(rule),
+                "name": sanitize(_rule_name(rule)),
+                "shortDescription": {"text": sanitize(info.short)},
+                "fullDescription": {"text": sanitize(info.full)},
+                "defaultConfiguration": {"level": level(info.severity)},
+                "properties": {"citetrack-severity": info.severity.value},
+            }
+        )
+    return rules
+
+
+def _message(f: Finding) -> str:
+    shown = "; ".join(f"{label}: {value}" for label, value in values(f))
+    return sanitize(f"{f.message} ({shown})" if shown else f.message)
+
+
+def _location(rr: ReferenceResult, f: Finding, root: str | Path | None) -> dict[str, object]:
+    path = report_path(rr.reference.path, root) or "references.bib"
+    uri = Path(path).as_uri() if Path(path).is_absolute() else urllib.parse.quote(path)
+    physical: dict[str, object] = {"artifactLocation": {"uri": uri}}
+    line = f.line or rr.reference.line
+    if line and line > 0:
+        physical["region"] = {"startLine": line}
+    return {
+        "physicalLocation": physical,
+        "logicalLocations": [{"name": sanitize(rr.reference.key)}],
+    }
+
+
+def _properties(f: Finding) -> dict[str, object]:
+    props = {
+        "key": f.key,
+        "severity": f.severity.value,
+        "field": f.field,
+        "expected": f.expected,
+        "actual": f.actual,
+        "source": f.source.value if f.source else None,
+        "suggestion": f.suggestion,
+    }
+    return {k: sanitize(v) for k, v in props.items() if v is not None}
+
+
+def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
+    """The result as a SARIF 2.1.0 log (JSON text).
+
+    ``root`` is the directory artifact URIs are relative to (default: the working
+    directory; a repository checkout in CI).
+    """
+    rules = _rules(result)
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for rr in result.results:
+        for f in rr.findings:
+            results.append(
+                {
+                    "ruleId": sanitize(f.rule),
+                    "ruleIndex": index[sanitize(f.rule)],
+                    "level": level(f.severity),
+                    "message": {"text": _message(f)},
+                    "locations": [_location(rr, f, root)],
+                    "partialFingerprints": {FINGERPRINT_NAME: fingerprint(f)},
+                    "properties": _properties(f),
+                }
+            )
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "citetrack",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,465 @@
+"""The lockfile: stable bytes, what it records, what ``diff`` reports, how bad files fail.
+
+All references, records and URLs here are synthetic (example.org / 10.1000 test DOIs).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from citetrack.lockfile import (
+    Accepted,
+    ConfirmPolicy,
+    Lock,
+    LockError,
+    build_lock,
+    diff,
+    dumps_lock,
+    group_by_lock,
+    lock_path_for,
+    new_only,
+    parse_lock,
+    read_lock,
+    track,
+    write_lock,
+)
+from citetrack.model import (
+    ArchiveStatus,
+    Author,
+    CheckResult,
+    Finding,
+    Found,
+    Identifiers,
+    LinkStatus,
+    LinkVerdict,
+    NotFound,
+    Reference,
+    ReferenceResult,
+    Severity,
+    Source,
+    Status,
+    Unavailable,
+    Update,
+    UpdateKind,
+    WorkMetadata,
+)
+
+DAY1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+DOI = "10.1000/xyz"
+URL = "https://example.org/article"
+ARCHIVE = "https://web.archive.org/web/20200101000000/https://example.org/article"
+
+
+def ref(
+    key: str = "smith2020",
+    *,
+    doi: str | None = DOI,
+    pmid: str | None = None,
+    url: str | None = None,
+    path: str = "refs.bib",
+    line: int = 3,
+) -> Reference:
+    return Reference(
+        key=key,
+        entry_type="article",
+        fields={"title": "A synthetic title"},
+        identifiers=Identifiers(doi=doi, pmid=pmid, url=url),
+        line=line,
+        path=path,
+    )
+
+
+def crossref(doi: str = DOI, **changes: object) -> Found:
+    meta = WorkMetadata(
+        source=Source.CROSSREF,
+        doi=doi,
+        title="A synthetic  title",
+        authors=(Author("Smith", "Ann"), Author("Jones", "Bo")),
+        year=2020,
+        container="Journal of Synthetic Data",
+        volume="12",
+        issue="2",
+        pages="1–10",
+        work_type="journal-article",
+    )
+    return Found(Source.CROSSREF, doi, replace(meta, **changes))  # type: ignore[arg-type]
+
+
+def result(*rrs: ReferenceResult) -> CheckResult:
+    return CheckResult(results=rrs, requests={"crossref": len(rrs)})
+
+
+def rr(reference: Reference | None = None, **parts: object) -> ReferenceResult:
+    return ReferenceResult(reference=reference or ref(), **parts)  # type: ignore[arg-type]
+
+
+def alive(url: str = URL, final: str | None = None) -> LinkStatus:
+    return LinkStatus(url, LinkVerdict.OK, 200, final_url=final or url)
+
+
+def archived(url: str = URL, available: bool | None = True) -> ArchiveStatus:
+    return ArchiveStatus(url, archive_url=ARCHIVE if available else None, available=available)
+
+
+def rules(findings: list[Finding]) -> list[str]:
+    return [f.rule for f in findings]
+
+
+# ------------------------------------------------------------------------ bytes on disk
+
+
+def full_result() -> CheckResult:
+    retracted = crossref(updates=(Update(UpdateKind.RETRACTION, "10.1000/retraction"),))
+    first = rr(
+        ref(url=URL),
+        evidence=(retracted,),
+        links=(alive(),),
+        archives=(archived(),),
+        findings=(Finding("smith2020", "metadata-mismatch", Severity.WARNING, "m", field="title"),),
+    )
+    second = rr(ref("jones2019", doi="10.1000/abc", line=12), evidence=(crossref("10.1000/abc"),))
+    return result(first, second)
+
+
+def test_writing_the_same_state_twice_gives_identical_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "citetrack.lock"
+    lock = build_lock(full_result(), None, DAY1)
+    write_lock(path, lock)
+    first = path.read_bytes()
+    reread = read_lock(path)
+    assert reread == lock
+    assert reread is not None
+    write_lock(path, reread)
+    assert path.read_bytes() == first
+    assert [p.name for p in tmp_path.iterdir()] == ["citetrack.lock"]  # no temp file left
+
+
+def test_lockfile_text_is_sorted_indented_and_ends_with_a_newline() -> None:
+    text = dumps_lock(build_lock(full_result(), None, DAY1))
+    assert text.endswith("}\n")
+    doc = json.loads(text)
+    assert doc["schema_version"] == 1
+    assert text == json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_records_normalised_metadata_notices_urls_and_accepted_findings() -> None:
+    entry = json.loads(dumps_lock(build_lock(full_result(), None, DAY1)))["references"]["smith2020"]
+    assert entry["file"] == "refs.bib"
+    assert entry["identifiers"] == {"doi": DOI, "url": URL}
+    assert entry["sources"]["crossref"] == {
+        "id": DOI,
+        "title": "A synthetic title",  # whitespace collapsed
+        "author": "Smith; Jones",
+        "year": "2020",
+        "journal": "Journal of Synthetic Data",
+        "volume": "12",
+        "number": "2",
+        "pages": "1-10",  # en dash folded
+        "type": "journal-article",
+        "notices": [{"kind": "retraction", "id": "10.1000/retraction"}],
+    }
+    assert entry["urls"] == {URL: {"verdict": "ok", "final_url": URL, "archive_url": ARCHIVE}}
+    assert entry["accepted"] == [
+        {"rule": "metadata-mismatch", "field": "title", "severity": "warning"}
+    ]
+    assert "failing" not in entry
+
+
+def test_bytes_do_not_depend_on_reference_order_or_on_the_passing_of_time() -> None:
+    lock = build_lock(full_result(), None, DAY1)
+    reordered = result(*reversed(full_result().results))
+    assert dumps_lock(build_lock(reordered, None, DAY1)) == dumps_lock(lock)
+    later = build_lock(full_result(), lock, DAY1 + timedelta(days=40))
+    assert dumps_lock(later) == dumps_lock(lock)
+
+
+# ------------------------------------------------------- could-not-verify is not a change
+
+
+def test_unavailable_evidence_keeps_the_previous_record() -> None:
+    lock = build_lock(result(rr(evidence=(crossref(),))), None, DAY1)
+    offline = result(rr(evidence=(Unavailable(Source.CROSSREF, DOI, "HTTP 503"),)))
+    assert diff(lock, offline, DAY1) == []
+    assert build_lock(offline, lock, DAY1) == lock
+
+
+def test_a_blocked_link_or_unknown_archive_keeps_the_url_record() -> None:
+    seen = rr(ref(url=URL), evidence=(crossref(),), links=(alive(),), archives=(archived(),))
+    lock = build_lock(result(seen), None, DAY1)
+    blocked = rr(
+        ref(url=URL),
+        evidence=(crossref(),),
+        links=(LinkStatus(URL, LinkVerdict.BLOCKED, 403),),
+        archives=(archived(available=None),),
+    )
+    assert diff(lock, result(blocked), DAY1) == []
+    assert build_lock(result(blocked), lock, DAY1) == lock
+
+
+def test_not_found_drops_the_source_record() -> None:
+    lock = build_lock(result(rr(evidence=(crossref(),))), None, DAY1)
+    gone = build_lock(result(rr(evidence=(NotFound(Source.CROSSREF, DOI, "404"),))), lock, DAY1)
+    assert gone.references["smith2020"].sources == {}
+
+
+# ------------------------------------------------------------------------------- diff
+
+
+def test_metadata_change_is_reported_field_by_field_with_was_now_and_source() -> None:
+    lock = build_lock(result(rr(evidence=(crossref(),))), None, DAY1)
+    now = result(rr(evidence=(crossref(title="A corrected title", volume="13"),)))
+    found = diff(lock, now, DAY1)
+    assert [(f.rule, f.field, f.expected, f.actual, f.source) for f in found] == [
+        ("metadata-changed", "title", "A corrected title", "A synthetic title", Source.CROSSREF),
+        ("metadata-changed", "volume", "13", "12", Source.CROSSREF),
+    ]
+    assert found[0].message == (
+        'title changed upstream: was "A synthetic title", now "A corrected title" (crossref)'
+    )
+    assert all(f.severity is Severity.CHANGED and f.line == 3 for f in found)
+
+
+def test_a_field_the_registry_adds_or_drops_is_a_change() -> None:
+    lock = build_lock(result(rr(evidence=(crossref(issue=None),))), None, DAY1)
+    found = diff(lock, result(rr(evidence=(crossref(pages=None),))), DAY1)
+    assert [(f.field, f.actual, f.expected) for f in found] == [
+        ("number", None, "2"),
+        ("pages", "1-10", None),
+    ]
+    assert found[0].message == 'number changed upstream: was (none), now "2" (crossref)'
+
+
+def test_a_different_identifier_is_the_users_edit_not_an_upstream_change() -> None:
+    lock = build_lock(result(rr(evidence=(crossref(),))), None, DAY1)
+    other = rr(ref(doi="10.1000/other"), evidence=(crossref("10.1000/other", title="Other"),))
+    assert diff(lock, result(other), DAY1) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule"),
+    [
+        (UpdateKind.RETRACTION, "retraction-new"),
+        (UpdateKind.WITHDRAWAL, "retraction-new"),
+        (UpdateKind.CORRECTION, "correction-new"),
+        (UpdateKind.EXPRESSION_OF_CONCERN, "expression-of-concern-new"),
+    ],
+)
+def test_a_new_notice_is_reported_once(kind: UpdateKind, rule: str) -> None:
+    lock = build_lock(result(rr(evidence=(crossref(),))), None, DAY1)
+    notice = Update(kind, "10.1000/notice", date="2026-11-19")
+    now = result(rr(evidence=(crossref(updates=(notice,)),)))
+    found = diff(lock, now, DAY1)
+    assert [(f.rule, f.expected, f.source) for f in found] == [
+        (rule, "10.1000/notice", Source.CROSSREF)
+    ]
+    assert "10.1000/notice" in found[0].message and "2026-11-19" in found[0].message
+    assert diff(build_lock(now, lock, DAY1), now, DAY1) == []
+
+
+def test_new_version_notices_are_not_tracked() -> None:
+    lock = build_lock(result(rr(evidence=(crossref(),))), None, DAY1)
+    now = result(rr(evidence=(crossref(updates=(Update(UpdateKind.OTHER, "10.1000/v2"),)),)))
+    assert diff(lock, now, DAY1) == []
+
+
+def test_url_that_now_leads_elsewhere_is_changed() -> None:
+    lock = build_lock(result(rr(ref(url=URL), links=(alive(),))), None, DAY1)
+    moved = result(rr(ref(url=URL), links=(alive(final="https://example.org/front"),)))
+    (finding,) = diff(lock, moved, DAY1)
+    assert (finding.rule, finding.expected, finding.actual) == (
+        "url-changed",
+        "https://example.org/front",
+        URL,
+    )
+
+
+def test_scheme_host_case_and_trailing_slash_are_not_elsewhere() -> None:
+    lock = build_lock(result(rr(ref(url=URL), links=(alive(),))), None, DAY1)
+    same = result(rr(ref(url=URL), links=(alive(final="http://EXAMPLE.org/article/"),)))
+    assert diff(lock, same, DAY1) == []
+
+
+def test_archive_that_vanished_is_changed() -> None:
+    lock = build_lock(
+        result(rr(ref(url=URL), links=(alive(),), archives=(archived(),))), None, DAY1
+    )
+    now = result(rr(ref(url=URL), links=(alive(),), archives=(archived(available=False),)))
+    (finding,) = diff(lock, now, DAY1)
+    assert (finding.rule, finding.actual, finding.source) == (
+        "archive-vanished",
+        ARCHIVE,
+        Source.WAYBACK,
+    )
+
+
+def test_added_and_removed_references_only_for_files_that_were_checked() -> None:
+    before = result(rr(), rr(ref("gone2001")), rr(ref("other", path="extra.bib")))
+    lock = build_lock(before, None, DAY1)
+    now = result(rr(), rr(ref("new2026")))
+    found = diff(lock, now, DAY1)
+    assert [(f.rule, f.key) for f in found] == [
+        ("reference-added", "new2026"),
+        ("reference-removed", "gone2001"),
+    ]
+    # extra.bib was not part of the run: its entry is kept as it was.
+    assert build_lock(now, lock, DAY1).references["other"] == lock.references["other"]
+
+
+def test_track_attaches_changes_and_reports_removed_references() -> None:
+    lock = build_lock(result(rr(evidence=(crossref(),)), rr(ref("gone2001"))), None, DAY1)
+    now = result(rr(evidence=(crossref(year=2021),)))
+    tracked = track(now, lock, DAY1)
+    first, removed = tracked.results
+    assert first.status is Status.CHANGED
+    assert rules(list(first.findings)) == ["metadata-changed"]
+    assert removed.reference.key == "gone2001"
+    assert removed.reference.path == "refs.bib"
+    assert removed.reference.identifiers == Identifiers(doi=DOI)
+    assert rules(list(removed.findings)) == ["reference-removed"]
+    assert track(now, None, DAY1) is now
+    # The next baseline forgets the removed reference, so it is reported once.
+    after = build_lock(tracked, lock, DAY1)
+    assert set(after.references) == {"smith2020"}
+    assert track(now, after, DAY1).findings == ()
+
+
+def test_a_key_in_another_file_is_a_different_reference() -> None:
+    lock = build_lock(result(rr(evidence=(crossref(),))), None, DAY1)
+    moved = result(rr(ref(path="sub/extra.bib"), evidence=(crossref(),)))
+    assert rules(diff(lock, moved, DAY1)) == ["reference-added"]
+
+
+# ---------------------------------------------------------------------------- new-only
+
+
+def test_new_only_drops_what_the_lockfile_accepted_at_the_same_or_higher_severity() -> None:
+    mismatch = Finding("smith2020", "metadata-mismatch", Severity.WARNING, "m", field="title")
+    lock = build_lock(result(rr(findings=(mismatch,))), None, DAY1)
+    other_field = replace(mismatch, field="year")
+    worse = replace(mismatch, severity=Severity.BROKEN)
+    milder = replace(mismatch, severity=Severity.NOTE)
+    change = Finding("smith2020", "metadata-changed", Severity.CHANGED, "c", field="title")
+    stranger = replace(mismatch, key="new2026")
+    got = new_only([mismatch, other_field, worse, milder, change, stranger], lock)
+    assert got == [other_field, worse, change, stranger]
+    assert new_only([mismatch], None) == [mismatch]
+
+
+def test_changed_findings_are_not_accepted_and_unverified_runs_keep_the_accepted_list() -> None:
+    mismatch = Finding("smith2020", "metadata-mismatch", Severity.WARNING, "m", field="title")
+    lock = build_lock(result(rr(findings=(mismatch,))), None, DAY1)
+    unverified = Finding("smith2020", "unverified", Severity.UNVERIFIED, "Crossref: HTTP 503")
+    change = Finding("smith2020", "metadata-changed", Severity.CHANGED, "c", field="year")
+    entry = build_lock(result(rr(findings=(unverified, change))), lock, DAY1).references[
+        "smith2020"
+    ]
+    assert entry.accepted == (
+        Accepted("metadata-mismatch", "title", Severity.WARNING),
+        Accepted("unverified", None, Severity.UNVERIFIED),
+    )
+
+
+# ---------------------------------------------------------------------- reading errors
+
+
+def test_missing_lockfile_is_none(tmp_path: Path) -> None:
+    assert read_lock(tmp_path / "citetrack.lock") is None
+
+
+def test_unreadable_lockfile_is_a_lock_error(tmp_path: Path) -> None:
+    with pytest.raises(LockError, match="cannot read"):
+        read_lock(tmp_path)  # a directory
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{", "not valid JSON"),
+        (b"\xff\xfe{}", "not valid JSON"),
+        ('{"schema_version": 1, "schema_version": 1}', "duplicate key"),
+        ("[]", "the top level: expected an object"),
+        ('{"references": {}}', "schema_version: expected 1, found None"),
+        ('{"schema_version": "1", "references": {}}', "schema_version: expected 1"),
+        ('{"schema_version": true}', "schema_version: expected 1"),
+        ('{"schema_version": 1, "extra": 0}', "unknown key 'extra'"),
+        ('{"schema_version": 1, "references": {"k": {}}}', "references.k.file"),
+        (
+            '{"schema_version": 1, "references": {"k": {"file": "a.bib", "identifiers": '
+            '{"isbn13": "x"}}}}',
+            "unknown key 'isbn13'",
+        ),
+        (
+            '{"schema_version": 1, "references": {"k": {"file": "a.bib", "failing": '
+            '{"url:https://x": {"failures": 0, "since": "2026-11-20"}}}}}',
+            "failures: expected a whole number",
+        ),
+        (
+            '{"schema_version": 1, "references": {"k": {"file": "a.bib", "failing": '
+            '{"url:https://x": {"failures": 2, "since": "2026-13-40"}}}}}',
+            "since: expected a date",
+        ),
+        (
+            '{"schema_version": 1, "references": {"k": {"file": "a.bib", "failing": '
+            '{"isbn:1": {"failures": 2, "since": "2026-11-20"}}}}}',
+            "not doi:",
+        ),
+        (
+            '{"schema_version": 1, "references": {"k": {"file": "a.bib", "urls": '
+            '{"https://x": {"verdict": "fine"}}}}}',
+            "unknown value 'fine'",
+        ),
+        (
+            '{"schema_version": 1, "references": {"k": {"file": "a.bib", "accepted": '
+            '[{"rule": "r", "severity": "fatal"}]}}}',
+            "references.k.accepted[0].severity",
+        ),
+    ],
+)
+def test_corrupt_or_wrong_shape_lockfile_says_how_to_recover(
+    tmp_path: Path, text: str | bytes, problem: str
+) -> None:
+    path = tmp_path / "citetrack.lock"
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    with pytest.raises(LockError) as caught:
+        read_lock(path)
+    message = str(caught.value)
+    assert problem in message
+    assert str(path) in message
+    assert "delete it and run `citetrack lock`" in message
+    assert path.read_text(encoding="utf-8", errors="replace")  # left as it was
+
+
+def test_lockfile_from_a_newer_citetrack_asks_for_an_upgrade() -> None:
+    with pytest.raises(LockError, match=r"newer citetrack \(schema_version 2.*Upgrade citetrack"):
+        parse_lock('{"schema_version": 2, "references": {"anything": "goes"}}')
+
+
+# --------------------------------------------------------------------------- locations
+
+
+def test_lock_path_sits_next_to_the_bib_and_results_are_grouped_per_lock() -> None:
+    assert lock_path_for("papers/refs.bib") == Path("papers/citetrack.lock")
+    assert lock_path_for(None) == Path("citetrack.lock")
+    run = result(rr(), rr(ref("b", path="papers/x.bib")), rr(ref("c", path="papers/y.bib")))
+    groups = group_by_lock(run)
+    assert {p: [r.reference.key for r in g.results] for p, g in groups.items()} == {
+        Path("citetrack.lock"): ["smith2020"],
+        Path("papers/citetrack.lock"): ["b", "c"],
+    }
+
+
+def test_policy_rejects_nonsense() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        ConfirmPolicy(min_failures=0)
+
+
+def test_empty_lock_round_trips() -> None:
+    assert parse_lock(dumps_lock(Lock())) == Lock()

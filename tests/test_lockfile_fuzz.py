@@ -1,0 +1,125 @@
+"""Property tests: any bytes give a Lock or a LockError; any Lock survives a round trip."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from citetrack.lockfile import (
+    METADATA_FIELDS,
+    Accepted,
+    Failing,
+    Lock,
+    LockEntry,
+    LockError,
+    Notice,
+    SourceRecord,
+    UrlRecord,
+    dumps_lock,
+    parse_lock,
+    read_lock,
+)
+from citetrack.model import Identifiers, LinkVerdict, Severity, Source, UpdateKind
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+entry_keys = st.sampled_from(
+    ["file", "identifiers", "sources", "urls", "failing", "accepted", "other"]
+)
+near_entries = st.dictionaries(entry_keys, json_values, max_size=6)
+near_locks = st.fixed_dictionaries(
+    {
+        "schema_version": st.sampled_from([1, 1, 1, 0, 2, "1", True, None]),
+        "references": st.dictionaries(st.text(max_size=6), near_entries | json_values, max_size=3),
+    }
+)
+
+
+def only_lock_or_lock_error(data: bytes | str) -> None:
+    try:
+        lock = parse_lock(data)
+    except LockError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(lock, Lock)
+
+
+@given(st.binary(max_size=200))
+def test_arbitrary_bytes(data: bytes) -> None:
+    only_lock_or_lock_error(data)
+
+
+@given(json_values)
+def test_arbitrary_json(value: object) -> None:
+    only_lock_or_lock_error(json.dumps(value))
+
+
+@given(near_locks)
+@settings(max_examples=300)
+def test_almost_valid_lockfiles(doc: dict[str, object]) -> None:
+    only_lock_or_lock_error(json.dumps(doc))
+
+
+def test_deep_nesting_is_a_lock_error_not_a_crash() -> None:
+    only_lock_or_lock_error("[" * 100_000 + "]" * 100_000)
+
+
+def test_read_lock_wraps_bad_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "citetrack.lock"
+    path.write_bytes(b'{"schema_version": 1, "references": {"k": {"file": NaN}}}')
+    try:
+        read_lock(path)
+    except LockError as exc:
+        assert "references.k.file" in str(exc)
+    else:
+        raise AssertionError("a NaN file name was accepted")
+
+
+# ------------------------------------------------------------------ valid round trips
+
+words = st.text(min_size=1, max_size=10)
+optional_words = st.none() | words
+notices = st.builds(Notice, st.sampled_from(UpdateKind), optional_words)
+sources = st.builds(
+    SourceRecord,
+    words,
+    st.dictionaries(st.sampled_from(METADATA_FIELDS), words, max_size=4),
+    st.lists(notices, max_size=2).map(tuple),
+)
+urls = st.builds(
+    UrlRecord, st.none() | st.sampled_from(LinkVerdict), optional_words, optional_words
+)
+failing = st.builds(Failing, st.integers(1, 50), st.dates(), st.none() | st.dates())
+entries = st.builds(
+    LockEntry,
+    st.text(max_size=10),
+    st.dictionaries(st.sampled_from([f.name for f in fields(Identifiers)]), words, max_size=3),
+    st.dictionaries(st.sampled_from([s.value for s in Source]), sources, max_size=2),
+    st.dictionaries(words, urls, max_size=2),
+    st.dictionaries(
+        st.tuples(st.sampled_from(["doi:", "pmid:", "url:"]), words).map("".join),
+        failing,
+        max_size=2,
+    ),
+    st.lists(st.builds(Accepted, words, optional_words, st.sampled_from(Severity)), max_size=3).map(
+        tuple
+    ),
+)
+locks = st.builds(Lock, st.dictionaries(words, entries, max_size=3))
+
+
+@given(locks)
+def test_every_lock_round_trips_to_identical_bytes(lock: Lock) -> None:
+    text = dumps_lock(lock)
+    again = parse_lock(text.encode("utf-8"))
+    assert again == lock
+    assert dumps_lock(again) == text
