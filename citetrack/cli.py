@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -107,6 +108,455 @@ def parse(input_path: str, output: str | None, fmt: str) -> None:
         )
     else:
         click.echo(bibtex, nl=False)
+
+
+# ---------------------------------------------------------------------------- check
+
+FORMAT_NAMES = ("text", "json", "junit", "sarif", "github", "markdown")
+SEVERITY_NAMES = ("broken", "changed", "warning", "unverified", "note")
+
+
+def _parse_outputs(values: Sequence[str], default_format: str) -> list[tuple[str, str]]:
+    """``--output FILE`` (in ``--format``) or ``--output FORMAT=FILE``, repeatable."""
+    outputs: list[tuple[str, str]] = []
+    for value in values:
+        fmt, sep, path = value.partition("=")
+        if sep and fmt in FORMAT_NAMES:
+            outputs.append((fmt, path))
+        else:
+            outputs.append((default_format, value))
+    for fmt, path in outputs:
+        if not path:
+            raise click.BadParameter(f"no file name given for {fmt}", param_hint="--output")
+    return outputs
+
+
+def _check_options(func: Any) -> Any:
+    """The options shared by ``check`` and ``lock``."""
+    options = [
+        click.argument("bibs", nargs=-1, type=click.Path(dir_okay=False)),
+        click.option(
+            "--mailto",
+            help="Your e-mail address for the registries' polite pools "
+            "(or CITETRACK_MAILTO, or mailto in the config).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the on-disk cache."),
+        click.option(
+            "--offline",
+            is_flag=True,
+            help="Use only the on-disk cache; what is not cached is 'unverified'.",
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False),
+            help="Where the cache lives (default: the user cache directory).",
+        ),
+        click.option("--no-links", is_flag=True, help="Skip the URL and archive checks."),
+        click.option("--links-only", is_flag=True, help="Run only the URL and archive checks."),
+        click.option(
+            "--archives",
+            type=click.Choice(["cited", "all"]),
+            default="cited",
+            show_default=True,
+            help="'cited': verify cited archive copies and look for a capture of "
+            "dead URLs; 'all': also report live URLs without any capture (slow: "
+            "the Wayback Machine allows about 30 look-ups a minute).",
+        ),
+        click.option(
+            "--allow-private-urls",
+            is_flag=True,
+            help="Allow links to loopback / private addresses (off by default: a "
+            ".bib from a pull request must not make citetrack probe your network).",
+        ),
+        click.option(
+            "--per-host-interval",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Seconds between two requests to one web host [default: 1].",
+        ),
+        click.option(
+            "--lockfile",
+            type=click.Path(dir_okay=False),
+            help="The lockfile [default: citetrack.lock next to each .bib].",
+        ),
+        click.option(
+            "--no-lockfile",
+            is_flag=True,
+            help="Ignore the lockfile: no 'changed' findings, no confirmation.",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, exists=True),
+            help="Read settings from this file instead of the nearest citetrack.toml "
+            "or pyproject.toml [tool.citetrack].",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            help="Show notes and the number of HTTP requests per service.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary."),
+        click.option(
+            "--color/--no-color",
+            default=None,
+            help="Force colour on or off [default: on for a terminal, off with NO_COLOR].",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(*, config_file: str | None, cache_dir: str | None, overrides: dict[str, Any]) -> Any:
+    from citetrack.config import load_settings
+
+    if cache_dir:
+        overrides["cache_dir"] = Path(cache_dir)
+    return load_settings(config=Path(config_file) if config_file else None, overrides=overrides)
+
+
+def _load_bibs(bibs: Sequence[str]) -> tuple[list[Any], list[Any]]:
+    """The bibliographies and their references; unreadable files end the run (exit 2)."""
+    from citetrack.bib import BibError, load_bib
+    from citetrack.textio import InputError
+
+    paths = list(bibs) or ["references.bib"]
+    loaded = []
+    for path in paths:
+        try:
+            bibliography = load_bib(path)
+        except (BibError, InputError) as exc:
+            hint = "" if bibs else " (give the .bib file to check as an argument)"
+            _fail(f"{exc}{hint}")
+        for problem in bibliography.problems:
+            _warn(f"{problem.path}:{problem.line}: {problem.message}")
+        loaded.append(bibliography)
+    refs = [r for b in loaded for r in b.references]
+    return loaded, refs
+
+
+class _ProgressBar:
+    """A rich progress bar on standard error, one line per stage, removed when done."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description:<10}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+
+    def __enter__(self) -> _ProgressBar:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if self._progress is None:
+            return
+        if stage not in self._tasks:
+            self._tasks[stage] = self._progress.add_task(stage, total=total)
+        self._progress.update(self._tasks[stage], completed=done, total=total)
+
+
+def _run_check(
+    *,
+    bibs: Sequence[str],
+    settings: Any,
+    no_links: bool,
+    links_only: bool,
+    archives: str,
+    show_progress: bool,
+) -> tuple[Any, list[Any]]:
+    """Load, check, and return the result with the loaded bibliographies."""
+    import asyncio
+    import dataclasses
+
+    from citetrack.cache import CacheMode, EvidenceCache
+    from citetrack.check import CheckOptions, check_references
+    from citetrack.net import NetConfig
+
+    if no_links and links_only:
+        raise click.UsageError("--no-links and --links-only contradict each other")
+    loaded, refs = _load_bibs(bibs)
+    mode = (
+        CacheMode.OFFLINE
+        if settings.offline
+        else CacheMode.NORMAL
+        if settings.use_cache
+        else CacheMode.NO_CACHE
+    )
+    try:
+        net = NetConfig.from_env({})
+        net = dataclasses.replace(
+            net,
+            mailto=settings.mailto,
+            ncbi_api_key=settings.ncbi_api_key,
+            read_timeout=settings.timeout,
+            **{
+                name: getattr(settings, name)
+                for name in ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url")
+                if getattr(settings, name)
+            },
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    ttl = settings.cache_ttl_days * 86400
+    with EvidenceCache.open(settings.cache_dir, mode=mode, found_ttl=ttl) as cache:
+        options = CheckOptions(
+            registries=not links_only,
+            links=not no_links and (settings.check_links or links_only),
+            archives=archives,
+            allow_private_urls=settings.allow_private_urls,
+            per_host_interval=settings.per_host_interval,
+            cache_mode=mode,
+            cache=cache,
+            net=net,
+        )
+        with _ProgressBar(show_progress) as bar:
+            result = asyncio.run(check_references(refs, options, progress=bar.update))
+    return result, loaded
+
+
+def _track(result: Any, settings: Any, *, lockfile: str | None, update: bool) -> Any:
+    """Apply the lockfile(s): confirmation and 'changed' findings; write them if asked."""
+    from datetime import UTC, datetime
+
+    from citetrack.lockfile import (
+        ConfirmPolicy,
+        LockError,
+        build_lock,
+        group_by_lock,
+        read_lock,
+        track,
+        write_lock,
+    )
+    from citetrack.model import CheckResult
+
+    now = datetime.now(UTC)
+    policy = ConfirmPolicy(settings.confirm_failures, settings.confirm_days)
+    groups = {Path(lockfile): result} if lockfile else group_by_lock(result)
+    tracked = []
+    for path, group in groups.items():
+        try:
+            previous = read_lock(path)
+        except LockError as exc:
+            _fail(str(exc))
+        shown = track(group, previous, now, policy)
+        if update:
+            try:
+                write_lock(path, build_lock(shown, previous, now, policy))
+            except OSError as exc:
+                _fail(f"{path}: cannot write the lockfile: {exc.strerror or exc}")
+            _warn_info(f"lockfile written: {path}")
+        tracked.append((shown, previous))
+    return CheckResult(
+        results=tuple(r for shown, _ in tracked for r in shown.results),
+        requests=result.requests,
+    ), [prev for _, prev in tracked]
+
+
+def _warn_info(message: str) -> None:
+    click.echo(f"citetrack: {message}", err=True)
+
+
+def _exit_code(result: Any, fail_on: Any) -> int:
+    from citetrack.model import Severity
+
+    findings = result.findings
+    if any(f.severity.rank >= fail_on.rank for f in findings):
+        return EXIT_FINDINGS
+    if any(f.severity is Severity.UNVERIFIED for f in findings):
+        return EXIT_UNVERIFIED
+    return EXIT_OK
+
+
+def _render(fmt: str, result: Any, *, color: bool, verbose: int, fail_on: Any) -> str:
+    from citetrack.report import FORMATS
+    from citetrack.report.junit import format_junit
+    from citetrack.report.text import format_text
+
+    if fmt == "text":
+        import shutil
+
+        width = shutil.get_terminal_size((100, 24)).columns
+        return format_text(result, color=color, width=max(width, 60), verbose=verbose > 0)
+    if fmt == "junit":
+        return format_junit(result, fail_on=fail_on)
+    return FORMATS[fmt](result)
+
+
+def _use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _filter_new(result: Any, previous_locks: list[Any]) -> Any:
+    """Only the findings the lockfile does not already record (``--new-only``)."""
+    import dataclasses
+
+    from citetrack.lockfile import new_only
+    from citetrack.model import CheckResult
+
+    locks = [lock for lock in previous_locks if lock is not None]
+    if not locks:
+        return result
+    results = []
+    for rr in result.results:
+        kept = rr.findings
+        for lock in locks:
+            kept = tuple(new_only(kept, lock))
+        results.append(dataclasses.replace(rr, findings=kept))
+    return CheckResult(results=tuple(results), requests=result.requests)
+
+
+@cli.command(epilog=EPILOG)
+@_check_options
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="Report format on standard output.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]FILE",
+    help="Also write a report to FILE (in --format, or FORMAT=FILE); repeatable.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITY_NAMES),
+    default=None,
+    help="Exit 1 when a finding is at least this bad [default: broken].",
+)
+@click.option(
+    "--update-lock",
+    is_flag=True,
+    help="Accept the current state as the new baseline in the lockfile.",
+)
+@click.option(
+    "--new-only", is_flag=True, help="Report only findings the lockfile does not already record."
+)
+@click.option(
+    "--confirm-failures",
+    type=click.IntRange(min=1),
+    default=None,
+    help="A dead URL / unknown DOI is broken after this many failed runs [default: 3] …",
+)
+@click.option(
+    "--confirm-days",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="… spread over at least this many days [default: 3].",
+)
+def check(
+    bibs: tuple[str, ...],
+    fmt: str,
+    outputs: tuple[str, ...],
+    fail_on: str | None,
+    update_lock: bool,
+    new_only: bool,
+    confirm_failures: int | None,
+    confirm_days: float | None,
+    mailto: str | None,
+    no_cache: bool,
+    offline: bool,
+    cache_dir: str | None,
+    no_links: bool,
+    links_only: bool,
+    archives: str,
+    allow_private_urls: bool,
+    per_host_interval: float | None,
+    lockfile: str | None,
+    no_lockfile: bool,
+    config_file: str | None,
+    verbose: int,
+    quiet: bool,
+    color: bool | None,
+) -> None:
+    """Check every reference of BIB files (default: references.bib).
+
+    DOIs are resolved against Crossref (and doi.org for other agencies), PMIDs against
+    PubMed, URLs are fetched politely and their Wayback copies verified.  Each reference is
+    ok, warning, unverified (could not be checked: never reported as broken), changed
+    (since the lockfile) or broken.
+    """
+    from citetrack.config import ConfigError, parse_severity
+    from citetrack.fsutil import atomic_write_text
+
+    if update_lock and no_lockfile:
+        raise click.UsageError("--update-lock and --no-lockfile contradict each other")
+    try:
+        settings = _settings(
+            config_file=config_file,
+            cache_dir=cache_dir,
+            overrides={
+                "mailto": mailto,
+                "use_cache": False if no_cache else None,
+                "offline": True if offline else None,
+                "allow_private_urls": True if allow_private_urls else None,
+                "per_host_interval": per_host_interval,
+                "confirm_failures": confirm_failures,
+                "confirm_days": confirm_days,
+                "fail_on": parse_severity(fail_on, source="--fail-on") if fail_on else None,
+            },
+        )
+        report_files = _parse_outputs(outputs, fmt)
+    except ConfigError as exc:
+        _fail(str(exc))
+    show_progress = not quiet and sys.stderr.isatty()
+    result, _ = _run_check(
+        bibs=bibs,
+        settings=settings,
+        no_links=no_links,
+        links_only=links_only,
+        archives=archives,
+        show_progress=show_progress,
+    )
+    previous: list[Any] = []
+    if not no_lockfile:
+        result, previous = _track(
+            result,
+            settings,
+            lockfile=lockfile or (str(settings.lockfile) if settings.lockfile else None),
+            update=update_lock,
+        )
+    if new_only:
+        result = _filter_new(result, previous)
+    use_color = _use_color(color)
+    click.echo(
+        _render(fmt, result, color=use_color, verbose=verbose, fail_on=settings.fail_on), nl=False
+    )
+    for out_fmt, path in report_files:
+        text = _render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            _fail(f"{path}: cannot write the report: {exc.strerror or exc}")
+    if verbose:
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(result.requests.items())) or "none"
+        _warn_info(f"HTTP requests: {counts}")
+    sys.exit(_exit_code(result, settings.fail_on))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,121 @@
+"""The terminal report: one table row per reference with a problem, then a summary.
+
+Built with rich, but every piece of data (keys, titles, messages, URLs) goes in as
+:class:`rich.text.Text`, never as markup, and control characters are stripped first, so a
+hostile title can neither inject rich markup nor terminal escape sequences.  Colour only
+when asked (the caller decides from ``isatty`` and ``NO_COLOR``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-?]*[ -/]*[@-~]")
+
+STATUS_STYLE = {
+    Status.OK: "green",
+    Status.WARNING: "yellow",
+    Status.UNVERIFIED: "cyan",
+    Status.CHANGED: "magenta",
+    Status.BROKEN: "bold red",
+}
+SEVERITY_STYLE = {
+    Severity.NOTE: "dim",
+    Severity.UNVERIFIED: "cyan",
+    Severity.WARNING: "yellow",
+    Severity.CHANGED: "magenta",
+    Severity.BROKEN: "bold red",
+}
+
+
+def inert(value: object) -> str:
+    """``value`` as text with terminal control sequences and control characters removed."""
+    return _CONTROL.sub("", str(value))
+
+
+def _finding_text(finding: Finding) -> Text:
+    text = Text()
+    text.append(f"{finding.rule}", style=SEVERITY_STYLE[finding.severity])
+    if finding.field:
+        text.append(f" [{inert(finding.field)}]")
+    text.append(": " + inert(finding.message))
+    if finding.expected is not None or finding.actual is not None:
+        if finding.expected is not None:
+            source = f" ({finding.source.value})" if finding.source else ""
+            text.append(f"\n    expected{source}: ", style="dim")
+            text.append(inert(finding.expected))
+        if finding.actual is not None:
+            text.append("\n    found: ", style="dim")
+            text.append(inert(finding.actual))
+    if finding.suggestion:
+        text.append("\n    suggestion: ", style="dim")
+        text.append(inert(finding.suggestion))
+    return text
+
+
+def _location(result: ReferenceResult) -> str:
+    ref = result.reference
+    where = inert(ref.path or "")
+    if ref.line:
+        where = f"{where}:{ref.line}" if where else f"line {ref.line}"
+    return where
+
+
+def format_text(
+    result: CheckResult,
+    *,
+    color: bool = False,
+    width: int = 100,
+    show_ok: bool = False,
+    verbose: bool = False,
+) -> str:
+    """The report as text; ``color`` adds ANSI styles, otherwise it is plain."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    rows = [r for r in result.results if show_ok or (r.findings and r.status is not Status.OK)]
+    notes_only = [r for r in result.results if r.status is Status.OK and r.findings]
+    if rows:
+        table = Table(show_header=True, header_style="bold", expand=False, show_lines=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("reference", no_wrap=True)
+        table.add_column("finding")
+        for ref_result in rows:
+            findings = [
+                f for f in ref_result.findings if verbose or f.severity is not Severity.NOTE
+            ]
+            body = Text("\n").join(_finding_text(f) for f in findings) if findings else Text("")
+            status = ref_result.status
+            table.add_row(
+                Text(status.value, style=STATUS_STYLE[status]),
+                Text(inert(ref_result.reference.key) + "\n")
+                + Text(_location(ref_result), style="dim"),
+                body,
+            )
+        console.print(table)
+    summary = result.summary()
+    parts = [
+        f"{summary[s.value]} {s.value}"
+        for s in (Status.BROKEN, Status.CHANGED, Status.WARNING, Status.UNVERIFIED, Status.OK)
+        if summary[s.value]
+    ]
+    line = Text(f"{summary['total']} references: " + ", ".join(parts or ["nothing to check"]))
+    if notes_only and not verbose:
+        line.append(f" ({len(notes_only)} with notes; -v shows them)", style="dim")
+    console.print(line)
+    return buffer.getvalue()
