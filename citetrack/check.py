@@ -163,6 +163,7 @@ async def _check_links(
     registry_client: httpx.AsyncClient,
     options: CheckOptions,
     evidence: _Evidence,
+    *,
     stats: RequestStats,
     progress: Progress | None,
     link_transport_client: httpx.AsyncClient | None = None,
@@ -269,7 +270,15 @@ async def check_references(
             )
             try:
                 stages.append(
-                    _check_links(refs, client, options, evidence, stats, progress, link_client)
+                    _check_links(
+                        refs,
+                        client,
+                        options,
+                        evidence,
+                        stats=stats,
+                        progress=progress,
+                        link_transport_client=link_client,
+                    )
                 )
                 await asyncio.gather(*stages)
             finally:
