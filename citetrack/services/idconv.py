@@ -1,0 +1,171 @@
+"""PMC ID Converter: the PMID and DOI behind a PMCID (api-notes §2.5).
+
+``GET <idconv_url>?ids=PMC1,PMC2&idtype=pmcid&format=json&tool=…&email=…``, up to 200 ids
+per request.  Both answer shapes are accepted: the legacy v1.0 one (every value a string)
+and the current one (``requested-id``; ``pmid`` may be an integer).  A per-record
+``status: "error"`` (e.g. "Identifier not found in PMC", "invalid article id") is
+``NotFound``; an error for the whole request is ``Unavailable``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from citetrack.cache import EvidenceCache
+from citetrack.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
+from citetrack.model import Evidence, Found, NotFound, Source, WorkMetadata
+from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable
+from citetrack.services._common import (
+    as_str,
+    decode_json,
+    mapping,
+    resolve_cached,
+    unavailable_for,
+)
+
+REGISTRY = "the PMC ID converter"
+SERVICE = Source.PMC.value
+TOOL = "citetrack"
+MAX_BATCH = 200
+
+
+class IdConvService:
+    """Evidence from the PMC ID converter for PMCIDs; see :meth:`fetch`."""
+
+    source = Source.PMC
+
+    def __init__(
+        self,
+        http: Http,
+        *,
+        base_url: str,
+        limiter: RateLimiter,
+        cache: EvidenceCache | None = None,
+        email: str | None = None,
+        batch_size: int = MAX_BATCH,
+    ) -> None:
+        self._http = http
+        self._base = base_url
+        self._limiter = limiter
+        self._cache = cache
+        self._email = email
+        self._batch_size = max(1, min(batch_size, MAX_BATCH))
+
+    @classmethod
+    def from_config(
+        cls,
+        http: Http,
+        config: NetConfig,
+        limiters: Limiters,
+        cache: EvidenceCache | None = None,
+    ) -> IdConvService:
+        return cls(
+            http,
+            base_url=config.idconv_url,
+            limiter=limiters.ncbi,
+            cache=cache,
+            email=config.mailto,
+        )
+
+    async def fetch(self, pmcids: Sequence[str]) -> dict[str, Evidence]:
+        """Evidence for each PMCID, keyed as given.  ``Found`` metadata has ``pmcid``,
+        ``pmid`` and ``doi`` (either may be ``None``: PMC does not always know them)."""
+        keys = {pmcid: normalize_pmcid(pmcid) for pmcid in pmcids}
+        valid = [k for k in keys.values() if k]
+        resolved = await resolve_cached(self._cache, self.source, valid, self._fetch_uncached)
+        return {
+            pmcid: resolved[key]
+            if key
+            else NotFound(self.source, pmcid, "not a PMCID; not looked up")
+            for pmcid, key in keys.items()
+        }
+
+    async def _fetch_uncached(self, pmcids: list[str]) -> dict[str, Evidence]:
+        size = self._batch_size
+        chunks = [pmcids[i : i + size] for i in range(0, len(pmcids), size)]
+        result: dict[str, Evidence] = {}
+        for part in await asyncio.gather(*(self._fetch_batch(c) for c in chunks)):
+            result.update(part)
+        return result
+
+    async def _fetch_batch(self, pmcids: list[str]) -> dict[str, Evidence]:
+        params = {
+            "ids": ",".join(pmcids),
+            "idtype": "pmcid",
+            "format": "json",
+            "versions": "no",
+            "tool": TOOL,
+        }
+        if self._email:
+            params["email"] = self._email
+        try:
+            response = await self._http.request(
+                SERVICE,
+                self._limiter,
+                "GET",
+                self._base,
+                params=params,
+                headers={"Accept": "application/json"},
+            )
+            payload = decode_json(response, REGISTRY) if response.content.strip() else None
+            records = parse_records(payload, response.status_code, pmcids)
+        except ServiceUnavailable as exc:
+            return unavailable_for(self.source, pmcids, exc.reason)
+        result: dict[str, Evidence] = {}
+        for pmcid in pmcids:
+            record = records.get(pmcid)
+            if record is None:
+                result.update(
+                    unavailable_for(
+                        self.source, [pmcid], "PMCID missing from the converter's answer"
+                    )
+                )
+                continue
+            if as_str(record.get("status")) == "error" or as_str(record.get("errmsg")):
+                reason = as_str(record.get("errmsg")) or "error"
+                result[pmcid] = NotFound(self.source, pmcid, f"PMC: {reason}")
+                continue
+            result[pmcid] = Found(
+                self.source,
+                pmcid,
+                WorkMetadata(
+                    source=Source.PMC,
+                    pmcid=normalize_pmcid(as_str(record.get("pmcid"))) or pmcid,
+                    pmid=normalize_pmid(as_str(record.get("pmid"))),
+                    doi=normalize_doi(as_str(record.get("doi"))),
+                ),
+            )
+        return result
+
+
+def parse_records(
+    payload: Any, status: int, requested: Sequence[str]
+) -> dict[str, Mapping[str, Any]]:
+    """Records by normalised PMCID: the record's ``requested-id``, else its ``pmcid``.
+
+    A legacy error record may carry neither (``{"pmid": …, "status": "error", …}``); when
+    the answer has one record per requested id, such a record is matched by position.
+    """
+    envelope = mapping(payload)
+    if status != 200 or as_str(envelope.get("status")) != "ok":
+        message = as_str(envelope.get("message"))
+        detail = f": {urllib.parse.unquote(message)[:200]}" if message else ""
+        raise ServiceUnavailable(f"PMC ID converter error (HTTP {status}){detail}")
+    records = envelope.get("records")
+    if not isinstance(records, list):
+        raise ServiceUnavailable("unexpected response shape from the PMC ID converter")
+    positional = len(records) == len(requested)
+    out: dict[str, Mapping[str, Any]] = {}
+    for index, entry in enumerate(records):
+        record = mapping(entry)
+        key = normalize_pmcid(as_str(record.get("requested-id"))) or normalize_pmcid(
+            as_str(record.get("pmcid"))
+        )
+        if key is None and positional:
+            key = requested[index]
+        if key:
+            out.setdefault(key, record)
+    return out
