@@ -1,0 +1,507 @@
+"""Pure rules for a reference's web links and archived copies: evidence in, findings out.
+
+The link checker (:mod:`citetrack.services.links`) and the Wayback client
+(:mod:`citetrack.services.wayback`) gather :class:`LinkStatus` / :class:`ArchiveStatus`
+evidence; :func:`link_findings` turns it into findings for one reference.  No I/O here.
+
+Which fields hold what (:func:`link_targets`): the cited URL is ``url`` (or a ``\\url{…}``
+in ``howpublished``); the archived copy is ``archiveurl`` / ``archive-url`` / ``archive_url``
+/ ``urlarchive``; the access date is ``urldate`` (also ``accessdate`` / ``access-date`` /
+``accessed``), ISO or free text.
+
+Rules (severity):
+
+* ``url-dead`` (broken) — 404 / 410 / no such host.  The message (and ``suggestion``) name
+  an archived copy when the Wayback Machine has one.  When the reference already cites an
+  archived copy that works, the dead URL is expected (CS1 ``url-status=dead``) and the
+  finding is only a note; when that copy could not be verified, a warning.
+* ``url-soft-404`` (warning) — the page answers 200 but says "not found", or a deep link
+  lands on a front page.  Archive suggestion as for ``url-dead``.
+* ``url-redirected`` (warning) — moved permanently; ``suggestion`` is the new address.
+* ``url-blocked`` / ``url-unverified`` (unverified) — bot wall, 401/403/429; 5xx, timeout.
+* ``url-refused`` (warning) — not checked: private address, local host name…
+* ``archive-invalid`` (warning) — the cited Wayback capture does not exist or is not of a
+  page that answered 200.
+* ``archive-unverified`` (unverified) — the Wayback Machine could not be asked about the
+  cited capture.  Captures on services with no API (archive.today, WebCite) give no finding.
+* ``archive-missing`` (note) — a live URL without any archived copy.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from citetrack.identifiers import normalize_url
+from citetrack.model import (
+    ArchiveStatus,
+    Finding,
+    LinkStatus,
+    LinkVerdict,
+    Reference,
+    Severity,
+    Source,
+)
+
+# ------------------------------------------------------------------------------ DOI links
+
+_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
+
+
+def is_doi_link(url: str) -> bool:
+    """Whether ``url`` is a doi.org resolver link (checked as a DOI, never fetched as a page)."""
+    match = re.match(r"^\s*(?:https?:)?//([^/?#:]+)", url, re.IGNORECASE)
+    return bool(match and match.group(1).lower().rstrip(".") in _DOI_HOSTS)
+
+
+# ------------------------------------------------------------------------- archive links
+
+_WAYBACK_RE = re.compile(
+    r"^\s*(?:https?:)?//(?:web\.|www\.|wayback\.)?archive\.org(?::\d+)?/web/(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CAPTURE_RE = re.compile(r"^(?P<ts>\d{1,14})(?P<mod>[a-z]{2}_)?/(?P<orig>.*)$", re.DOTALL)
+_CALENDAR_RE = re.compile(r"^[\d*]*\*[\d*]*(?:[a-z]{2}_)?(?:/|$)")
+_OTHER_ARCHIVES = {
+    "archive.today": (
+        "archive.today",
+        "archive.is",
+        "archive.ph",
+        "archive.li",
+        "archive.vn",
+        "archive.fo",
+        "archive.md",
+    ),
+    "webcite": ("webcitation.org",),
+    "perma.cc": ("perma.cc",),
+    "ghostarchive": ("ghostarchive.org",),
+    "archive-it": ("wayback.archive-it.org",),
+    "national web archive": (
+        "webarchive.org.uk",
+        "webarchive.nationalarchives.gov.uk",
+        "arquivo.pt",
+        "webarchive.loc.gov",
+        "webarchive.nla.gov.au",
+    ),
+    "wikiwix": ("archive.wikiwix.com",),
+}
+_UNVERIFIABLE = {
+    "webcite": "WebCite stopped archiving in 2019 and has no API to verify captures",
+}
+
+
+@dataclass(frozen=True)
+class ArchiveLink:
+    """A cited archived copy, taken apart.
+
+    ``service`` is ``wayback`` or another archive's name.  For a Wayback capture,
+    ``timestamp`` holds its 1–14 digits (``None`` for "latest capture" links) and
+    ``original`` the archived URL.  ``problem`` says why it cannot be verified as one
+    capture (another service, a calendar page, a Save Page Now link…).
+    """
+
+    service: str
+    url: str
+    timestamp: str | None = None
+    original: str | None = None
+    problem: str | None = None
+
+
+def parse_archive_url(url: str) -> ArchiveLink | None:
+    """The archived copy ``url`` designates, or ``None`` if it is not an archive link."""
+    match = _WAYBACK_RE.match(url)
+    if match:
+        return _parse_wayback(url, match.group("rest"))
+    host_match = re.match(r"^\s*(?:https?:)?//([^/?#:]+)", url, re.IGNORECASE)
+    if not host_match:
+        return None
+    host = host_match.group(1).lower().rstrip(".").removeprefix("www.")
+    if host in ("archive.org", "web.archive.org") and "/save/" in url:
+        return ArchiveLink("wayback", url, problem="a Save Page Now link, not a capture")
+    for service, hosts in _OTHER_ARCHIVES.items():
+        if any(host == h or host.endswith("." + h) for h in hosts):
+            problem = _UNVERIFIABLE.get(
+                service, f"{service} offers no API citetrack can use to verify captures"
+            )
+            return ArchiveLink(service, url, problem=problem)
+    return None
+
+
+def _parse_wayback(url: str, rest: str) -> ArchiveLink:
+    rest = rest.strip()
+    capture = _CAPTURE_RE.match(rest)
+    if capture:
+        original = _fix_original(capture.group("orig"))
+        if not original:
+            return ArchiveLink("wayback", url, problem="no archived URL after the timestamp")
+        return ArchiveLink("wayback", url, capture.group("ts"), original)
+    if _CALENDAR_RE.match(rest):
+        return ArchiveLink(
+            "wayback", url, problem="a Wayback calendar or search page, not one capture"
+        )
+    if re.match(r"^(?:https?:/|[a-z0-9-]+\.[a-z0-9.-]+)", rest, re.IGNORECASE):
+        return ArchiveLink("wayback", url, None, _fix_original(rest))
+    return ArchiveLink("wayback", url, problem="not a recognisable Wayback capture address")
+
+
+def _fix_original(text: str) -> str:
+    """The archived URL as written after ``/web/<ts>/`` (``http:/x`` repaired to ``http://x``)."""
+    return re.sub(r"^(https?):/+", r"\1://", text.strip(), flags=re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------- access date
+
+_MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in (
+        calendar.month_name[number].lower(),
+        calendar.month_abbr[number].lower(),
+    )
+}
+_MONTHS["sept"] = 9
+_DATE_PREFIX_RE = re.compile(
+    r"^\W*(?:(?:last\s+)?(?:accessed|retrieved|viewed|visited|cited|consulted)(?:\s+on)?|on)\W*",
+    re.IGNORECASE,
+)
+
+
+def parse_access_date(text: str | None) -> date | None:
+    """The latest day an access date can mean, or ``None`` if it is not a date.
+
+    ``2019-05-01`` → that day; ``2019-05`` → 2019-05-31; ``2019`` → 2019-12-31; also
+    ``1 May 2019``, ``May 1, 2019``, ``May 2019``, ``01.05.2019`` and ``Retrieved …``
+    prefixes.  Slash dates are read only when unambiguous (``2019/05/01``, ``25/12/2019``).
+    The latest day is what "captured before the access date" needs.
+    """
+    if not text:
+        return None
+    value = _DATE_PREFIX_RE.sub("", text.strip().strip("{}[]()")).strip(" .,")
+    patterns: tuple[tuple[str, tuple[str, str, str]], ...] = (
+        (r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[T ].*)?", ("y", "m", "d")),
+        (r"(?P<y>\d{4})-(?P<m>\d{1,2})", ("y", "m", "")),
+        (r"(?P<y>\d{4})", ("y", "", "")),
+        (r"(?P<d>\d{1,2})\.\s*(?P<m>\d{1,2})\.\s*(?P<y>\d{4})", ("y", "m", "d")),
+        (
+            r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<mn>[a-z]+)\.?,?\s+(?P<y>\d{4})",
+            ("y", "mn", "d"),
+        ),
+        (r"(?P<mn>[a-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})", ("y", "mn", "d")),
+        (r"(?P<mn>[a-z]+)\.?,?\s+(?P<y>\d{4})", ("y", "mn", "")),
+    )
+    for pattern, (y, m, d) in patterns:
+        match = re.fullmatch(pattern, value, re.IGNORECASE)
+        if match:
+            return _make_date(match, y, m, d)
+    slash = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+    if slash:
+        first, second, year = (int(g) for g in slash.groups())
+        if first > 12 >= second:
+            return _safe_date(year, second, first)
+        if second > 12 >= first:
+            return _safe_date(year, first, second)
+    return None
+
+
+def _make_date(match: re.Match[str], y: str, m: str, d: str) -> date | None:
+    year = int(match.group(y))
+    if m == "mn":
+        month = _MONTHS.get(match.group("mn").lower())
+        if month is None:
+            return None
+    elif m:
+        month = int(match.group(m))
+    else:
+        month = 12
+    if not 1 <= month <= 12:
+        return None
+    day = int(match.group(d)) if d else calendar.monthrange(year, month)[1]
+    return _safe_date(year, month, day)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+# -------------------------------------------------------------------------- link targets
+
+_ARCHIVE_FIELDS = ("archiveurl", "archive-url", "archive_url", "urlarchive")
+_ACCESS_FIELDS = ("urldate", "accessdate", "access-date", "access_date", "accessed")
+_URL_MACRO_RE = re.compile(r"\\url\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class LinkTargets:
+    """What a reference asks to be checked: its URL, its archived copy, its access date."""
+
+    url: str | None = None
+    url_field: str | None = None
+    archive_url: str | None = None
+    archive_field: str | None = None
+    accessed: date | None = None
+
+    @property
+    def checkable_url(self) -> str | None:
+        """The URL to give the link checker (``None`` for DOI links, which are not fetched)."""
+        return self.url if self.url and not is_doi_link(self.url) else None
+
+
+def link_targets(ref: Reference) -> LinkTargets:
+    """The URL, archived copy and access date of ``ref`` (see the module docstring)."""
+    url = ref.identifiers.url or normalize_url(ref.get("url"))
+    url_field = "url" if url else None
+    if url is None:
+        macro = _URL_MACRO_RE.search(ref.get("howpublished") or "")
+        url = normalize_url(macro.group(1)) if macro else None
+        url_field = "howpublished" if url else None
+    archive, archive_field = None, None
+    for name in _ARCHIVE_FIELDS:
+        value = normalize_url(ref.get(name))
+        if value:
+            archive, archive_field = value, name
+            break
+    accessed = next((d for d in (parse_access_date(ref.get(f)) for f in _ACCESS_FIELDS) if d), None)
+    return LinkTargets(url, url_field, archive, archive_field, accessed)
+
+
+# ------------------------------------------------------------------------------- findings
+
+
+def link_findings(
+    ref: Reference,
+    links: Mapping[str, LinkStatus],
+    archives: Mapping[str, ArchiveStatus],
+) -> list[Finding]:
+    """Findings about ``ref``'s URL and archived copy.
+
+    ``links`` maps URLs to what the link checker saw.  ``archives`` maps the *cited archive
+    URL* to its verification (``verify_archive``) and the *live URL* to a capture search
+    (``find_capture`` / ``has_capture``).  Missing evidence yields no finding.
+    """
+    targets = link_targets(ref)
+    findings: list[Finding] = []
+    cited_archive_ok: bool | None = None
+    if targets.archive_url:
+        verified = archives.get(targets.archive_url)
+        if verified is not None:
+            cited_archive_ok = verified.available
+            findings.extend(_archive_findings(ref, targets, verified))
+    url = targets.checkable_url
+    status = links.get(url) if url else None
+    if url is None or status is None:
+        return findings
+    capture = archives.get(url)
+    findings.extend(_url_findings(ref, targets, status, capture, cited_archive_ok))
+    return findings
+
+
+def _finding(
+    ref: Reference,
+    rule: str,
+    severity: Severity,
+    message: str,
+    *,
+    field: str | None,
+    source: Source,
+    actual: str | None = None,
+    expected: str | None = None,
+    suggestion: str | None = None,
+) -> Finding:
+    return Finding(
+        key=ref.key,
+        rule=rule,
+        severity=severity,
+        message=message,
+        field=field,
+        expected=expected,
+        actual=actual,
+        source=source,
+        line=ref.line,
+        suggestion=suggestion,
+    )
+
+
+def _archive_findings(
+    ref: Reference, targets: LinkTargets, verified: ArchiveStatus
+) -> list[Finding]:
+    archive_url = targets.archive_url
+    if verified.available is True:
+        return []
+    if verified.available is False:
+        return [
+            _finding(
+                ref,
+                "archive-invalid",
+                Severity.WARNING,
+                f"Archived copy is not usable: {verified.reason or 'no such capture'}.",
+                field=targets.archive_field,
+                source=Source.WAYBACK,
+                actual=archive_url,
+                suggestion=verified.archive_url
+                if verified.archive_url and verified.archive_url != archive_url
+                else None,
+            )
+        ]
+    parsed = parse_archive_url(archive_url or "")
+    if parsed is not None and parsed.problem is not None:
+        return []  # another archive service, or not one capture: nothing we can ask
+    return [
+        _finding(
+            ref,
+            "archive-unverified",
+            Severity.UNVERIFIED,
+            f"Archived copy could not be verified: {verified.reason or 'no answer'}.",
+            field=targets.archive_field,
+            source=Source.WAYBACK,
+            actual=archive_url,
+        )
+    ]
+
+
+def _url_findings(
+    ref: Reference,
+    targets: LinkTargets,
+    status: LinkStatus,
+    capture: ArchiveStatus | None,
+    cited_archive_ok: bool | None,
+) -> list[Finding]:
+    field = targets.url_field
+    url = status.url
+    verdict = status.verdict
+    reason = status.reason or verdict.value
+    if verdict in (LinkVerdict.DEAD, LinkVerdict.SOFT_404):
+        rule, what = (
+            ("url-dead", "URL is dead")
+            if verdict is LinkVerdict.DEAD
+            else ("url-soft-404", "URL seems to lead to a missing page")
+        )
+        severity = Severity.BROKEN if verdict is LinkVerdict.DEAD else Severity.WARNING
+        if targets.archive_url and cited_archive_ok is True:
+            severity, tail, suggestion = Severity.NOTE, " The cited archived copy works.", None
+        else:
+            if targets.archive_url and cited_archive_ok is None and severity is Severity.BROKEN:
+                severity = Severity.WARNING  # the reader may still have the cited copy
+            tail, suggestion = _capture_sentence(capture, targets.accessed)
+        return [
+            _finding(
+                ref,
+                rule,
+                severity,
+                f"{what} ({reason}).{tail}",
+                field=field,
+                source=Source.WEB,
+                actual=url,
+                suggestion=suggestion,
+            )
+        ]
+    findings: list[Finding] = []
+    if verdict is LinkVerdict.REDIRECTED:
+        new = status.final_url
+        findings.append(
+            _finding(
+                ref,
+                "url-redirected",
+                Severity.WARNING,
+                f"URL has moved permanently to {new} ({reason}).",
+                field=field,
+                source=Source.WEB,
+                actual=url,
+                expected=new,
+                suggestion=new,
+            )
+        )
+    elif verdict is LinkVerdict.BLOCKED:
+        findings.append(
+            _finding(
+                ref,
+                "url-blocked",
+                Severity.UNVERIFIED,
+                f"URL could not be verified: the site blocked the check ({reason}).",
+                field=field,
+                source=Source.WEB,
+                actual=url,
+            )
+        )
+    elif verdict is LinkVerdict.UNAVAILABLE:
+        findings.append(
+            _finding(
+                ref,
+                "url-unverified",
+                Severity.UNVERIFIED,
+                f"URL could not be checked ({reason}).",
+                field=field,
+                source=Source.WEB,
+                actual=url,
+            )
+        )
+    elif verdict is LinkVerdict.REFUSED:
+        findings.append(
+            _finding(
+                ref,
+                "url-refused",
+                Severity.WARNING,
+                f"URL not checked: {reason}.",
+                field=field,
+                source=Source.WEB,
+                actual=url,
+            )
+        )
+    if (
+        verdict is not LinkVerdict.REFUSED
+        and not targets.archive_url
+        and capture is not None
+        and capture.available is False
+    ):
+        findings.append(
+            _finding(
+                ref,
+                "archive-missing",
+                Severity.NOTE,
+                "No archived copy of this URL in the Wayback Machine"
+                f"{f' ({capture.reason})' if capture.reason else ''}; consider archiving it.",
+                field=field,
+                source=Source.WAYBACK,
+                actual=url,
+            )
+        )
+    return findings
+
+
+def _capture_sentence(
+    capture: ArchiveStatus | None, accessed: date | None
+) -> tuple[str, str | None]:
+    """The archive part of a dead-URL message, and the capture to suggest (if any)."""
+    if capture is None:
+        return "", None
+    if capture.available and capture.archive_url:
+        when = _format_timestamp(capture.timestamp)
+        after = ""
+        if accessed and capture.timestamp and capture.timestamp[:8] > f"{accessed:%Y%m%d}":
+            after = f", after the access date {accessed.isoformat()}"
+        captured = f" (captured {when}{after})" if when else ""
+        return (
+            f" An archived copy exists: {capture.archive_url}{captured}; "
+            "cite it as the archived URL.",
+            capture.archive_url,
+        )
+    if capture.available is False:
+        return " The Wayback Machine has no good capture of it.", None
+    why = f": {capture.reason}" if capture.reason else ""
+    return f" The Wayback Machine could not be asked for a copy{why}.", None
+
+
+def _format_timestamp(timestamp: str | None) -> str | None:
+    """``20190501123000`` → ``2019-05-01`` (as much of the date as the timestamp gives)."""
+    if not timestamp or not timestamp.isdigit() or len(timestamp) < 4:
+        return None
+    if len(timestamp) >= 8:
+        return f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]}"
+    if len(timestamp) >= 6:
+        return f"{timestamp[:4]}-{timestamp[4:6]}"
+    return timestamp[:4]
