@@ -96,6 +96,46 @@ RULES: Mapping[str, RuleInfo] = {
         "reported broken only after failing on several runs over several days.",
         Severity.BROKEN,
     ),
+    "url-redirected": RuleInfo(
+        "URL moved permanently",
+        "The cited URL answers with a permanent redirect (301 / 308) to another page; the "
+        "new address is suggested.",
+        Severity.WARNING,
+    ),
+    "url-soft-404": RuleInfo(
+        "URL shows a 'not found' page",
+        "The cited URL answers 200 but the page says it was not found, or a deep link is "
+        "sent to the site's front page.",
+        Severity.WARNING,
+    ),
+    "url-blocked": RuleInfo(
+        "URL could not be checked (blocked)",
+        "The site answered 401 / 403 / 429 or showed a bot wall; the link may well be fine, "
+        "so this is never reported as broken.",
+        Severity.UNVERIFIED,
+    ),
+    "url-unverified": RuleInfo(
+        "URL could not be checked",
+        "Timeouts, 5xx answers, resets or a redirect loop persisted after retries.",
+        Severity.UNVERIFIED,
+    ),
+    "url-refused": RuleInfo(
+        "URL not fetched by policy",
+        "The URL uses a scheme other than http(s) or points to a loopback, private, "
+        "link-local or metadata address; --allow-private-urls lifts the address check.",
+        Severity.WARNING,
+    ),
+    "archive-invalid": RuleInfo(
+        "Cited archive copy is not a good capture",
+        "The cited Wayback capture does not exist or recorded an error page, not the "
+        "cited page (original status other than 200).",
+        Severity.WARNING,
+    ),
+    "archive-unverified": RuleInfo(
+        "Cited archive copy could not be checked",
+        "The Wayback Machine could not be asked (rate limit, error, timeout).",
+        Severity.UNVERIFIED,
+    ),
     "archive-missing": RuleInfo(
         "No archived copy of the URL",
         "The Wayback Machine has no good capture of the cited URL.",
