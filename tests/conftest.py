@@ -1,0 +1,37 @@
+"""Shared pytest fixtures.
+
+The local emulator (``citetrack_emulator``) stands in for every registry and web site, so
+no test reaches a real host:
+
+* ``emulator`` — a fresh emulator with the shipped seed world, one per test;
+* ``emulator_session`` — one emulator for the whole session (do not change its world,
+  faults or limits; use ``emulator`` for that);
+* ``emulator_env`` — ``emulator`` with the ``CITETRACK_*_URL`` variables set for the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from citetrack_emulator import Emulator
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def emulator_session() -> Iterator[Emulator]:
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    for name, value in emulator.env().items():
+        monkeypatch.setenv(name, value)
+    return emulator
