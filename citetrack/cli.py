@@ -175,6 +175,12 @@ def _check_options(func: Any) -> Any:
             help="Seconds between two requests to one web host [default: 1].",
         ),
         click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=None,
+            help="Seconds to wait for one answer before retrying [default: 30].",
+        ),
+        click.option(
             "--lockfile",
             type=click.Path(dir_okay=False),
             help="The lockfile [default: citetrack.lock next to each .bib].",
@@ -305,7 +311,9 @@ def _run_check(
             net,
             mailto=settings.mailto,
             ncbi_api_key=settings.ncbi_api_key,
+            connect_timeout=min(net.connect_timeout, settings.timeout),
             read_timeout=settings.timeout,
+            total_timeout=2 * settings.timeout,
             **{
                 name: getattr(settings, name)
                 for name in ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url")
@@ -487,6 +495,7 @@ def check(
     archives: str,
     allow_private_urls: bool,
     per_host_interval: float | None,
+    timeout: float | None,
     lockfile: str | None,
     no_lockfile: bool,
     config_file: str | None,
@@ -516,6 +525,7 @@ def check(
                 "offline": True if offline else None,
                 "allow_private_urls": True if allow_private_urls else None,
                 "per_host_interval": per_host_interval,
+                "timeout": timeout,
                 "confirm_failures": confirm_failures,
                 "confirm_days": confirm_days,
                 "fail_on": parse_severity(fail_on, source="--fail-on") if fail_on else None,

@@ -1,0 +1,112 @@
+"""Reference-list parsing: rendered citation text or wikitext ``{{cite …}}`` → references.
+
+    result = parse_text(article_text)                 # format detected
+    bibtex = citetrack.bib.format_entries(result.references)
+    for problem in result.problems:
+        print(problem.line, problem.message)
+
+Two readers fill the same intermediate :class:`~citetrack.parse.build.Citation`:
+``items.py`` + ``rendered.py`` for the text a reader sees (CS1/CS2 and Vancouver styles,
+``^ a b`` back-links or a numbered list, a whole article or just its list) and
+``wikitext.py`` for
+``<ref>`` blocks and cite templates (read with mwparserfromhell).  ``build.py`` turns a
+citation into BibTeX fields and an entry type; ``keys.py`` gives it a readable, unique key.
+
+Nothing is dropped silently.  Every item becomes a reference — one that cannot be read
+becomes ``@misc`` with its text in ``note`` — and whatever needs a person's eye is a
+:class:`ParseProblem` with the item's line: an item whose structure was not recognised,
+an author-list entry that is not a name (left out of ``author``), an ISBN or ISSN that
+fails its checksum (kept as printed), a maintenance tag such as ``[full citation
+needed]`` in the source, several citations in one item.
+
+Conventions of the output (details in ``build.py``): ``month`` is a plain number
+``1``–``12`` (no macros); ``urldate`` / ``archivedate`` are ISO dates; pages use ``--``
+with abbreviated ends expanded; DOIs are bare in their printed case, ISBNs hyphenated
+ISBN-13; the website or newspaper of an ``@online`` entry is its ``organization``;
+identifiers without a BibTeX field of their own (S2CID, OCLC, Bibcode…) go to ``note``.
+The output is deterministic: the same text gives the same references, keys and problems.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from citetrack.identifiers import extract_identifiers
+from citetrack.model import Reference
+from citetrack.parse import rendered, wikitext
+from citetrack.parse.build import Citation, build_fields
+from citetrack.parse.items import split_items
+from citetrack.parse.keys import base_key, unique_key
+
+__all__ = ["ParseProblem", "ParseResult", "detect_format", "parse_text"]
+
+Format = Literal["text", "wikitext"]
+
+# A template with parameters: a rendered page shows "{{cite journal}}: CS1 maint: …" in its
+# maintenance messages, without parameters.
+_WIKITEXT_HINT = re.compile(r"\{\{\s*(?:cite|vcite|citation)\b[^{}|]*\||<ref[\s>]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Something about one item that a person should look at; ``line`` is 1-based."""
+
+    line: int
+    message: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """The references read from a text, the problems met, and the format that was read."""
+
+    references: tuple[Reference, ...]
+    problems: tuple[ParseProblem, ...]
+    detected_format: str
+
+
+def detect_format(text: str) -> Format:
+    """``wikitext`` if the text holds a cite template with parameters or a ``<ref>`` tag."""
+    return "wikitext" if _WIKITEXT_HINT.search(text) else "text"
+
+
+def _references(citations: Iterable[Citation]) -> tuple[list[Reference], list[ParseProblem]]:
+    references: list[Reference] = []
+    problems: list[ParseProblem] = []
+    used: set[str] = set()
+    for citation in citations:
+        entry_type, fields = build_fields(citation)
+        identifiers, _ = extract_identifiers(fields)  # invalid ones are reported by build
+        key = unique_key(base_key(fields), used)
+        references.append(
+            Reference(
+                key=key,
+                entry_type=entry_type,
+                fields=fields,
+                identifiers=identifiers,
+                line=citation.line,
+            )
+        )
+        problems.extend(
+            ParseProblem(citation.line, f"{key}: {message}", citation.raw)
+            for message in citation.problems
+        )
+    return references, problems
+
+
+def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> ParseResult:
+    """Parse a reference list (or a whole article) into references.
+
+    ``fmt="auto"`` picks the format with :func:`detect_format`.  Problems carry the
+    1-based line of their item and the citation key they concern.
+    """
+    chosen: Format = detect_format(text) if fmt == "auto" else fmt
+    if chosen == "wikitext":
+        citations = wikitext.parse_wikitext(text)
+    else:
+        citations = [c for item in split_items(text) for c in rendered.parse_item(item)]
+    references, problems = _references(citations)
+    return ParseResult(tuple(references), tuple(problems), chosen)

@@ -1,0 +1,208 @@
+"""Finding the references in a rendered text: one :class:`Item` per reference.
+
+The text is a whole article as a reader copies it, or just its reference list.  Three
+forms are recognised, the first found deciding:
+
+* Wikipedia's back-linked list — every item starts with a caret: ``^ a b c Foss, …``
+  (``↑`` on some skins, ``^ Jump up to: a b`` when copied from the desktop site); the
+  article's prose has none;
+* a numbered list whose numbers carry the back-links — ``  3. 3.0 3.1 3.2 Pujol RM, …`` —
+  taken from the runs numbered 1, 2, 3 … that read like citations, so that a numbered
+  list in the article's body is not mistaken for references;
+* no markers: every non-empty line of a bare list, or the citation-like lines after a
+  "References"-like heading of a whole article.
+
+Markers are stripped from the item's text; ``Item.line`` is the 1-based line where the
+item starts, ``Item.raw`` the line(s) as they were.  A wrapped (indented) line continues
+the item before it; an unmarked line after the list that reads like a citation (a
+"Sources" list after short-citation notes) is an item too.  The style sheet that text
+dumps of a page print as text (``.mw-parser-output …{…}``) is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Item:
+    """One reference of a list: its 1-based line, its text without markers, the line as is."""
+
+    line: int
+    text: str
+    raw: str
+
+
+# "^ a b", "↑", and the desktop site's copied form "^ Jump up to: a b".
+_CARET = re.compile(
+    r"^\s*(?:(?P<num>\d{1,4})\.\s+)?[\^↑]\s*(?:Jump up(?: to)?:?\s*(?:\^\s*)?)?(?P<rest>.*)$"
+)
+_NUMBERED = re.compile(r"^\s*(?P<num>\d{1,4})\.\s+(?P<rest>\S.*)$")
+_LIST_NUMBER = re.compile(r"^\s*\d{1,4}\.(?:\s|$)")
+_HEADINGS = re.compile(
+    r"^\s*(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|bibliography|footnotes|"
+    r"works cited|literature(?: cited)?|reading)\s*$",
+    re.IGNORECASE,
+)
+# Where a copied page's reference list certainly ends.
+_END_HEADINGS = re.compile(
+    r"^\s*(?:external links|navigation menu|categories:?|hidden categories:?|"
+    r"external resources)\s*$|^\s*(?:Retrieved from [\"“]|Categories:|This page was last edited)",
+    re.IGNORECASE,
+)
+# The citation style sheet that text dumps of a page print as text (keeping its line breaks).
+_CSS = re.compile(r"\.mw-\s*parser-\s*output[^{}]*\{[^{}]*\}")
+_CITATION_HINT = re.compile(
+    r"\b(?:1[5-9]\d\d|20\d\d)\b|[\"“]|\bdoi:|\bPMID\b|\bISBN\b|https?://|Retrieved\b"
+)
+# A line that is a citation on its own (a "Sources" list after short-citation notes).
+_STANDALONE_CITATION = re.compile(
+    r"\(\s*(?:c\.\s*)?\d{4}[a-z]?\)|\bISBN\b|\bdoi:\s*10\.|\bPMID\b|^[\"“][^\"”]+[\"”]\."
+)
+
+
+def _strip_letters(text: str) -> str:
+    """Remove ``a b c …`` back-links (consecutive letters a, b, c… after the caret)."""
+    tokens = text.split(" ")
+    expected = "a"
+    i = 0
+    while i < len(tokens) and tokens[i] == expected:
+        i += 1
+        expected = _next_letter(expected)
+    if i < 2:
+        return text
+    # Text dumps glue the last label to the name: "a b c dBernd Gärtner".
+    glued = tokens[i] if i < len(tokens) else ""
+    if (
+        len(glued) > len(expected) + 1
+        and glued.startswith(expected)
+        and glued[len(expected)].isupper()
+    ):
+        tokens[i] = glued[len(expected) :]
+    return " ".join(tokens[i:])
+
+
+def _next_letter(label: str) -> str:
+    """``a`` → ``b`` … ``z`` → ``aa``, ``aa`` → ``ab`` (Wikipedia's back-link labels)."""
+    if label[-1] != "z":
+        return label[:-1] + chr(ord(label[-1]) + 1)
+    return (
+        "a" * (len(label) + 1)
+        if set(label) == {"z"}
+        else label[:-2] + chr(ord(label[-2]) + 1) + "a"
+    )
+
+
+def _strip_numbered_backlinks(number: str, text: str) -> str:
+    """Remove ``3.0 3.1 3.2`` back-links of item 3."""
+    pattern = re.compile(rf"^(?:{re.escape(number)}\.\d+\s+)+")
+    return pattern.sub("", text, count=1)
+
+
+def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
+    """Runs of lines numbered 1, 2, 3 … (other lines may stand between them)."""
+    runs: list[list[tuple[int, str, str]]] = []
+    current: list[tuple[int, str, str]] = []
+    for index, line in enumerate(lines):
+        match = _NUMBERED.match(line)
+        if not match:
+            continue
+        number = int(match["num"])
+        if number == 1:
+            if current:
+                runs.append(current)
+            current = [(index, match["num"], match["rest"])]
+        elif current and number == int(current[-1][1]) + 1:
+            current.append((index, match["num"], match["rest"]))
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _caret_starts(lines: list[str]) -> dict[int, str]:
+    starts: dict[int, str] = {}
+    for index, line in enumerate(lines):
+        match = _CARET.match(line)
+        if match:
+            rest = match["rest"]
+            if match["num"]:
+                rest = _strip_numbered_backlinks(match["num"], rest)
+            starts[index] = _strip_letters(rest).strip()
+    return starts
+
+
+def _numbered_starts(lines: list[str]) -> dict[int, str]:
+    starts: dict[int, str] = {}
+    for run in _numbered_runs(lines):
+        hits = sum(1 for _, _, rest in run if _CITATION_HINT.search(rest))
+        if 2 * hits >= len(run):
+            for index, number, rest in run:
+                starts[index] = _strip_numbered_backlinks(number, rest).strip()
+    return starts
+
+
+def _gather(lines: list[str], starts: dict[int, str]) -> list[Item]:
+    """Items from their first lines, with what follows them in the reference list.
+
+    After an item, an indented line continues it (a wrapped line of a text dump); an
+    unindented line that reads as a citation of its own (``Author (2001).``, an ISBN, a
+    DOI) is an item too — a "Sources" list after short-citation notes; anything else
+    (headings, the article's text) is not a reference.  The list ends at "External
+    links" and the like.
+    """
+    items: list[Item] = []
+    in_item = False  # is the previous line part of the last item?
+    for index in range(min(starts), len(lines)):
+        line = lines[index]
+        if index in starts:
+            items.append(Item(index + 1, starts[index], line.strip()))
+            in_item = True
+        elif _END_HEADINGS.match(line):
+            break
+        elif (
+            in_item
+            and line[:1].isspace()
+            and line.strip()
+            and not _HEADINGS.match(line)
+            and not _LIST_NUMBER.match(line)
+        ):
+            last = items[-1]
+            items[-1] = Item(last.line, f"{last.text} {line.strip()}", f"{last.raw} {line.strip()}")
+        elif line.strip() and not _HEADINGS.match(line) and _STANDALONE_CITATION.search(line):
+            items.append(Item(index + 1, line.strip(), line.strip()))
+            in_item = True
+        else:
+            in_item = False
+    return items
+
+
+def split_items(text: str) -> list[Item]:
+    """The references of ``text``, one :class:`Item` each, in order.
+
+    The first form found decides: lines with a ``^`` back-link caret; else runs of items
+    numbered from 1 whose lines mostly look like citations (a year, quotes, an
+    identifier); else the lines after the first "References"-like heading that read like
+    citations, or every non-empty line when the text has no such heading.
+    """
+    # Lines as an editor counts them: "\n" ends a line (str.splitlines also splits at
+    # form feeds and other separators, which would shift every line number after them).
+    if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
+        text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    starts = _caret_starts(lines) or _numbered_starts(lines)
+    if starts:
+        return _gather(lines, starts)
+    # No markers: a plain list, or an article whose list follows a "References" heading —
+    # there, a line must read like a citation (the section may hold other text).
+    begin = next((i + 1 for i, line in enumerate(lines) if _HEADINGS.match(line)), 0)
+    items: list[Item] = []
+    for index in range(begin, len(lines)):
+        line = lines[index]
+        if _END_HEADINGS.match(line):
+            break
+        if not line.strip() or _HEADINGS.match(line):
+            continue
+        if begin == 0 or _CITATION_HINT.search(line):
+            items.append(Item(index + 1, line.strip(), line.strip()))
+    return items

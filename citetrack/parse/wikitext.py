@@ -1,0 +1,537 @@
+"""Wikitext references — ``<ref>`` blocks and ``{{cite …}}`` templates — read into citations.
+
+The text is parsed with mwparserfromhell, a real wikitext parser, so templates may nest
+(``{{!}}``, ``{{Webarchive|…}}``, ``{{INIST|…}}`` inside ``|id=``), carry comments and be
+spaced and ordered any way.  Every ``<ref>`` that has contents is one item (a reuse
+``<ref name=x />`` is not); cite templates outside any ``<ref>`` (a "Further reading"
+list) are items too.  A ref's line is the line where it starts.
+
+Inside a ref:
+
+* each citation template — ``{{cite journal|book|web|news|magazine|conference|thesis|
+  report|encyclopedia|…}}``, ``{{Cite …}}``, ``{{citation}}``, ``{{vcite …}}`` — is one
+  citation, read from its CS1 parameters (``last1``/``first1`` … ``lastN``/``firstN``,
+  ``author``/``authorN``, ``vauthors``, ``authors``, the ``editor`` family, ``title``,
+  ``chapter``, ``journal``/``work``/``website``/``newspaper``, ``date``/``year``,
+  ``volume``, ``issue``, ``pages``/``page``, identifiers, ``url``, ``archive-url``,
+  ``archive-date``, ``access-date``, ``publisher``, ``location``, ``edition``…; hyphens
+  and underscores in names are ignored, so ``accessdate`` and ``access-date`` are one);
+* ``{{MedlinePlusEncyclopedia}}`` and ``{{EMedicine}}`` become online entries with the
+  page they link to; ``{{cite pmid|…}}`` / ``{{cite doi|…}}`` an entry with only that
+  identifier; ``{{sfn}}`` / ``{{harvnb}}`` short citations an entry with the authors' names,
+  year and page (reported as short; identical ``{{sfn}}``s of the text count once);
+* a ref without a template — a bare link ``[url title]``, perhaps with a
+  ``{{Webarchive}}`` and a date — becomes an online entry with url and title; plain text
+  is read like a rendered reference;
+* maintenance templates (``{{page needed}}``, ``{{dead link}}``…) are reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import mwparserfromhell
+from mwparserfromhell.nodes import (
+    Comment,
+    ExternalLink,
+    Heading,
+    HTMLEntity,
+    Node,
+    Tag,
+    Template,
+    Text,
+    Wikilink,
+)
+from mwparserfromhell.wikicode import Wikicode
+
+from citetrack.parse import dates, rendered
+from citetrack.parse.build import Citation, Kind
+from citetrack.parse.items import Item
+from citetrack.parse.names import Name, NameList, is_organisation, parse_name_list
+
+# ------------------------------------------------------------------------- plain text
+
+_INLINE = {
+    "!": "|",
+    "=": "=",
+    "'": "'",
+    "''": "''",
+    "snd": " – ",
+    "spnd": " – ",
+    "spaced ndash": " – ",
+    "ndash": "–",
+    "mdash": "—",
+    "nbsp": " ",
+    "thinsp": " ",
+}
+# Templates whose (last) positional argument is the text they show.
+_SHOWS_ARGUMENT = frozenset(
+    """nowrap noitalic nobold small smallcaps sc sup sub abbr ill lang transl transliteration
+    math mvar var em strong""".split()  # noqa: SIM905
+)
+
+
+def _template_name(template: Template) -> str:
+    return " ".join(str(template.name).replace("_", " ").split()).lower()
+
+
+def _inline_template(template: Template) -> str:
+    name = _template_name(template)
+    if name in _INLINE:
+        return _INLINE[name]
+    positional = [p for p in template.params if not p.showkey]
+    if (name in _SHOWS_ARGUMENT or name.startswith("lang-")) and positional:
+        if name in ("abbr", "ill"):
+            return plain(positional[0].value)
+        return plain(positional[-1].value)
+    return ""
+
+
+def plain(code: Wikicode) -> str:
+    """The text a reader would see: links as their text, comments and markup removed."""
+    return _plain_nodes(code.nodes)
+
+
+def _plain_nodes(nodes: Iterable[Node]) -> str:
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(str(node))
+        elif isinstance(node, Wikilink):
+            out.append(plain(node.text) if node.text is not None else plain(node.title))
+        elif isinstance(node, ExternalLink):
+            out.append(plain(node.title) if node.title is not None else str(node.url))
+        elif isinstance(node, Template):
+            out.append(_inline_template(node))
+        elif isinstance(node, HTMLEntity):
+            out.append(node.normalize())
+        elif isinstance(node, Tag):
+            if str(node.tag).lower() == "br":
+                out.append(" ")
+            elif node.contents is not None and str(node.tag).lower() != "ref":
+                out.append(plain(node.contents))
+        elif isinstance(node, Heading):
+            out.append(plain(node.title))
+        elif isinstance(node, Comment):
+            continue
+    return " ".join("".join(out).replace("\u00a0", " ").split())
+
+
+# ------------------------------------------------------------------ finding the items
+
+
+def _is_cite(template: Template) -> bool:
+    name = _template_name(template)
+    return name in ("citation", "cite", "vcite") or name.startswith(("cite ", "vcite ", "vcite2 "))
+
+
+def _is_shortcut(template: Template) -> bool:
+    """Templates that stand for a citation without being a cite template."""
+    name = _template_name(template)
+    return name in _SHORTCUTS or name in _SHORT_CITATIONS or name in _BY_IDENTIFIER
+
+
+_SHORTCUTS = ("medlineplusencyclopedia", "emedicine")
+# Short citations pointing at a full one elsewhere: {{sfn|Smith|Jones|2001|p=5}}.
+_SHORT_CITATIONS = frozenset(
+    """sfn sfnp sfnm harv harvp harvnb harvtxt harvcoltxt harvcol""".split()  # noqa: SIM905
+)
+# Deprecated templates that cite by identifier only: {{cite pmid|19258446}}.
+_BY_IDENTIFIER = {"cite pmid": "pmid", "cite doi": "doi", "cite pmc": "pmcid"}
+
+
+def _walk(code: Wikicode) -> Iterator[Tag | Template]:
+    """``<ref>`` tags with contents and cite templates outside refs, in document order."""
+    for node in code.nodes:
+        if isinstance(node, Tag):
+            if str(node.tag).strip().lower() == "ref":
+                if node.contents is not None and str(node.contents).strip():
+                    yield node
+            elif node.contents is not None:
+                yield from _walk(node.contents)
+        elif isinstance(node, Template):
+            if _is_cite(node) or _is_shortcut(node):
+                yield node
+            else:
+                for param in node.params:
+                    yield from _walk(param.value)
+
+
+# --------------------------------------------------------------------- template params
+
+_AUTHOR_KEY = re.compile(
+    r"(?:(?P<role>last|surname|authorlast|authorsurname|first|given|authorfirst|authorgiven|"
+    r"author)(?P<n>\d*)|author(?P<m>\d+)(?P<role2>last|surname|first|given))"
+)
+_EDITOR_KEY = re.compile(
+    r"(?:editor(?P<role>last|surname|first|given|)(?P<n>\d*)|"
+    r"editor(?P<m>\d+)(?P<role2>last|surname|first|given))"
+)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_MAINTENANCE = re.compile(
+    r"needed|dead link|failed verification|verification|better source|unreliable|cbignore|"
+    r"citation needed|clarify|when\b|who\b|which\b|by whom|medrs",
+    re.IGNORECASE,
+)
+_OTHER_IDS = (
+    ("s2cid", "S2CID"),
+    ("oclc", "OCLC"),
+    ("bibcode", "Bibcode"),
+    ("jstor", "JSTOR"),
+    ("hdl", "hdl"),
+    ("citeseerx", "CiteSeerX"),
+    ("lccn", "LCCN"),
+    ("ssrn", "SSRN"),
+    ("osti", "OSTI"),
+    ("zbl", "Zbl"),
+    ("mr", "MR"),
+    ("ol", "OL"),
+    ("asin", "ASIN"),
+)
+_KINDS: dict[str, Kind] = {
+    "journal": "article",
+    "magazine": "article",
+    "book": "book",
+    "web": "online",
+    "press release": "online",
+    "tweet": "online",
+    "conference": "proceedings",
+    "thesis": "thesis",
+    "report": "report",
+    "techreport": "report",
+    "encyclopedia": "chapter",
+    "encyclopaedia": "chapter",
+    "dictionary": "chapter",
+}
+
+
+def _params(template: Template) -> dict[str, str]:
+    """Parameter name (lower case, without ``-``/``_``/spaces) → plain value; first wins."""
+    values: dict[str, str] = {}
+    for param in template.params:
+        name = re.sub(r"[-_\s]", "", plain(param.name).lower())
+        value = plain(param.value).strip()
+        if value and name not in values:
+            values[name] = value
+    return values
+
+
+def _person(last: str | None, first: str | None, full: str | None) -> NameList:
+    if last:
+        if not first and is_organisation(last):
+            return NameList((Name(literal=last),))
+        read = parse_name_list(f"{last}, {first}" if first else last)
+        if read.names and len(read.names) == 1 and not read.rejected:
+            return read
+        return NameList(rejected=(f"{last}, {first}" if first else last,))
+    if full:
+        return parse_name_list(full)
+    return NameList()
+
+
+def _numbered_names(params: dict[str, str], key: re.Pattern[str]) -> NameList:
+    """Names from ``last1``/``first1``/``author1``… (or the ``editor`` equivalents)."""
+    slots: dict[int, dict[str, str]] = {}
+    for name, value in params.items():
+        match = key.fullmatch(name)
+        if not match:
+            continue
+        role = match["role"] if match["role"] is not None else match["role2"]
+        number = int(match["n"] or match["m"] or 1)
+        kind = (
+            "full"
+            if role in ("author", "")
+            else ("last" if role.endswith(("last", "surname")) else "first")
+        )
+        slots.setdefault(number, {})[kind] = value
+    names: list[Name] = []
+    rejected: list[str] = []
+    et_al = False
+    for number in sorted(slots):
+        slot = slots[number]
+        read = _person(slot.get("last"), slot.get("first"), slot.get("full"))
+        names.extend(read.names)
+        rejected.extend(read.rejected)
+        et_al = et_al or read.et_al
+    return NameList(tuple(names), et_al, False, tuple(rejected))
+
+
+def _name_list(params: dict[str, str], editors: bool) -> NameList:
+    prefix = "editor" if editors else "author"
+    numbered = _numbered_names(params, _EDITOR_KEY if editors else _AUTHOR_KEY)
+    if not numbered.names and not numbered.rejected:
+        for key in (f"v{prefix}s", f"{prefix}s"):
+            if params.get(key):
+                numbered = parse_name_list(params[key])
+                break
+    display = params.get(f"display{prefix}s", "")
+    if display.lower().replace(" ", "") in ("etal", "etal."):
+        numbered = NameList(numbered.names, True, False, numbered.rejected)
+    return numbered
+
+
+def _date(params: dict[str, str], c: Citation) -> None:
+    for key in ("date", "year", "publicationdate"):
+        value = params.get(key)
+        if not value:
+            continue
+        found = dates.parse_date(value)
+        if found is None and not dates.is_no_date(value):
+            year = _YEAR.search(value)
+            found = dates.PartialDate(int(year.group(1))) if year else None
+            c.problems.append(f"{key} {value!r} not understood as a date; kept the year only")
+        if found:
+            c.date = found
+            return
+
+
+def _iso(params: dict[str, str], key: str, c: Citation) -> dates.PartialDate | None:
+    value = params.get(key)
+    if not value:
+        return None
+    found = dates.parse_date(value)
+    if found is None:
+        c.problems.append(f"{key} {value!r} not understood as a date")
+    return found
+
+
+def _kind(name: str, params: dict[str, str]) -> Kind:
+    kind_word = name.split(" ", 1)[1] if " " in name else ""
+    if kind_word in _KINDS:
+        kind = _KINDS[kind_word]
+    elif kind_word in ("news", "newspaper"):
+        kind = "online" if params.get("url") else "article"
+    elif kind_word:
+        kind = "misc"
+    elif params.get("journal") or params.get("magazine"):  # {{citation}}: judge by params
+        kind = "article"
+    elif params.get("chapter") or params.get("contribution"):
+        kind = "chapter"
+    elif params.get("isbn") or params.get("publisher"):
+        kind = "book"
+    elif params.get("url"):
+        kind = "online"
+    else:
+        kind = "misc"
+    if kind == "book" and (params.get("chapter") or params.get("contribution")):
+        kind = "chapter"
+    return kind
+
+
+def _first(params: dict[str, str], *keys: str) -> str | None:
+    return next((params[k] for k in keys if params.get(k)), None)
+
+
+def _from_template(template: Template, line: int, raw: str) -> Citation:
+    """One citation from a cite template's parameters."""
+    c = Citation(line=line, raw=raw)
+    name = _template_name(template)
+    if _is_shortcut(template):
+        return _from_shortcut(template, c)
+    params = _params(template)
+    c.kind = _kind(name, params)
+    c.authors = _name_list(params, editors=False)
+    c.editors = _name_list(params, editors=True)
+    for entry in (*c.authors.rejected, *c.editors.rejected):
+        c.problems.append(
+            f"doubtful name {entry!r} left out of the name list: it is not a person's or an "
+            "organisation's name"
+        )
+    title = _first(params, "title", "scripttitle")
+    chapter = _first(params, "chapter", "contribution", "entry", "article")
+    container = _first(
+        params,
+        "journal",
+        "work",
+        "website",
+        "newspaper",
+        "magazine",
+        "periodical",
+        "encyclopedia",
+        "encyclopaedia",
+        "dictionary",
+        "booktitle",
+        "conference",
+    )
+    if c.kind == "chapter" and chapter:
+        c.title, c.container = chapter, title or container
+        if title and container and container != title:
+            c.series = container
+    elif c.kind == "chapter":
+        c.title, c.container = title, container
+    else:
+        c.title, c.container = title, container
+        if chapter:
+            c.notes.append(f"Chapter: {chapter}")
+    if c.title and c.title.endswith(".") and not c.title.endswith(".."):
+        c.title = c.title[:-1]
+    if params.get("transtitle"):
+        c.notes.append(f"Translated title: {params['transtitle']}")
+    _date(params, c)
+    c.volume = params.get("volume")
+    c.issue = _first(params, "issue", "number")
+    c.pages = _first(params, "pages", "page")
+    if params.get("at") and not c.pages:
+        c.notes.append(params["at"])
+    c.publisher = _first(params, "publisher", "institution", "school")
+    c.address = _first(params, "location", "place", "publicationplace")
+    c.edition = params.get("edition")
+    c.series = c.series or params.get("series")
+    c.language = params.get("language")
+    c.thesis_type = _first(params, "degree", "type") if c.kind == "thesis" else None
+    if c.kind != "thesis" and params.get("type"):
+        c.notes.append(params["type"])
+    c.doi = params.get("doi")
+    c.pmid = params.get("pmid")
+    c.pmcid = params.get("pmc")
+    c.arxiv = _first(params, "arxiv", "eprint")
+    c.isbns = [v for v in (params.get("isbn"),) if v]
+    c.issns = [v for v in (params.get("issn"), params.get("eissn")) if v]
+    if params.get("others"):
+        c.notes.append(f"Others: {params['others']}")
+    for key, label in _OTHER_IDS:
+        if params.get(key):
+            c.notes.append(f"{label} {params[key]}")
+    c.url = _first(params, "url", "chapterurl", "contributionurl", "sectionurl")
+    c.archive_url = params.get("archiveurl")
+    c.archive_date = _iso(params, "archivedate", c)
+    c.access_date = _iso(params, "accessdate", c)
+    if not c.title:
+        c.problems.append("no title in the template")
+    return c
+
+
+def _from_shortcut(template: Template, c: Citation) -> Citation:
+    """``{{MedlinePlusEncyclopedia|000771|Title}}``, ``{{EMedicine|article|288379|Title}}``,
+    short citations (``{{sfn|Smith|2001|p=5}}``) and ``{{cite pmid|…}}``-style templates."""
+    args = [plain(p.value).strip() for p in template.params if not p.showkey]
+    name = _template_name(template)
+    if name in _BY_IDENTIFIER:
+        setattr(c, _BY_IDENTIFIER[name], args[0] if args else None)
+        c.problems.append(f"{{{{{name}}}}} gives only an identifier; the rest must be looked up")
+        return c
+    if name in _SHORT_CITATIONS:
+        return _short_citation(template, args, c)
+    c.kind = "online"
+    if name == "medlineplusencyclopedia" and args:
+        c.container = "MedlinePlus Encyclopedia"
+        c.url = f"https://medlineplus.gov/ency/article/{args[0]}.htm"
+        c.title = args[1] if len(args) > 1 else None
+    elif len(args) >= 2:
+        c.container = "eMedicine"
+        if args[0] == "article":
+            c.url = f"https://emedicine.medscape.com/article/{args[1]}-overview"
+        c.title = args[2] if len(args) > 2 else None
+    if not c.title:
+        c.problems.append("no title in the template")
+    return c
+
+
+def _short_citation(template: Template, args: list[str], c: Citation) -> Citation:
+    """Author families and a year, with the page: kept, and reported as a short citation."""
+    params = _params(template)
+    year = dates.parse_date(args[-1]) if args else None
+    families = args[:-1] if year else args
+    c.authors = NameList(tuple(Name(family=f) for f in families if f))
+    c.date = year
+    c.pages = _first(params, "p", "pp", "page", "pages")
+    if params.get("loc"):
+        c.notes.append(params["loc"])
+    c.problems.append("short citation (author and year only): the full reference is elsewhere")
+    return c
+
+
+# --------------------------------------------------------------------- refs without cites
+
+
+def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
+    """A ref with no cite template: a bare link (→ online) or text read as rendered."""
+    links = contents.filter_external_links(recursive=False)
+    archives = [
+        t
+        for t in contents.filter_templates(recursive=False)
+        if _template_name(t) in ("webarchive", "wayback", "webcite")
+    ]
+    if not links:
+        text = plain(contents)
+        if not text:
+            return [Citation(line=line, raw=raw, problems=["empty reference"])]
+        return rendered.parse_item(Item(line, text, raw))
+    link = links[0]
+    c = Citation(line=line, raw=raw, kind="online", url=str(link.url).strip())
+    c.title = plain(link.title) if link.title is not None else None
+    for archive in archives:
+        params = _params(archive)
+        c.archive_url = c.archive_url or params.get("url")
+        c.archive_date = c.archive_date or dates.parse_date(params.get("date", ""))
+    leftover = _plain_nodes(
+        n for n in contents.nodes if not isinstance(n, ExternalLink) and n not in archives
+    ).strip(" .,;")
+    if leftover:
+        found = dates.parse_date(leftover)
+        c.date = found or dates.find_full_date(leftover)
+        if found is None:
+            c.notes.append(leftover)
+    if not c.title:
+        c.problems.append("bare link without a title")
+    return [c]
+
+
+def _maintenance(contents: Wikicode) -> list[str]:
+    problems: list[str] = []
+    for template in contents.filter_templates(recursive=False):
+        name = _template_name(template)
+        if _is_cite(template) or _is_shortcut(template) or name in ("webarchive", "wayback"):
+            continue
+        if _MAINTENANCE.search(name):
+            problems.append(f"marked {{{{{name}}}}} in the source")
+        else:
+            problems.append(f"template {{{{{name}}}}} in the reference was not read")
+    return problems
+
+
+def _ref_citations(ref: Tag, line: int) -> list[Citation]:
+    raw = str(ref)
+    contents = ref.contents
+    cites = [t for t in contents.filter_templates(recursive=True) if _is_cite(t) or _is_shortcut(t)]
+    # A cite template nested inside another one (rare) is part of it, not a citation.
+    outer = [t for t in cites if not any(t is not o and str(t) in str(o) for o in cites)]
+    if outer:
+        citations = [_from_template(t, line, raw) for t in outer]
+    else:
+        citations = _from_plain_ref(contents, line, raw)
+    problems = _maintenance(contents)
+    if len(citations) > 1:
+        problems.append(
+            f"this reference holds {len(citations)} citations; each became its own entry"
+        )
+    citations[0].problems[:0] = problems
+    return citations
+
+
+def parse_wikitext(text: str) -> list[Citation]:
+    """Every reference of a wikitext page (or of a list of ``<ref>`` blocks), in order."""
+    code = mwparserfromhell.parse(text)
+    citations: list[Citation] = []
+    search_from = 0
+    counted_to = 0
+    line = 1
+    short_seen: set[str] = set()
+    for node in _walk(code):
+        source = str(node)
+        if isinstance(node, Template) and _template_name(node) in _SHORT_CITATIONS:
+            # Identical {{sfn}}s in the text make one footnote on the page.
+            if source in short_seen:
+                continue
+            short_seen.add(source)
+        position = text.find(source, search_from)
+        if position >= 0:
+            line += text.count("\n", counted_to, position)
+            counted_to = position
+            search_from = position + len(source)
+        if isinstance(node, Tag):
+            citations.extend(_ref_citations(node, line))
+        else:
+            citations.append(_from_template(node, line, source))
+    return citations

@@ -1,0 +1,64 @@
+"""Helpers for end-to-end tests: run the real ``citetrack`` CLI in a subprocess.
+
+The subprocess gets the emulator's base URLs, a private cache directory and no mailto
+from the developer's environment, so a test can never reach a real host or share state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_BIB = REPO / "references.bib"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> Run:
+    """``python -m citetrack ARGS`` with a clean environment plus ``env``."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CITETRACK_", "NCBI_")) and k not in ("NO_COLOR",)
+    }
+    base.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "citetrack", *args],
+        capture_output=True,
+        text=True,
+        env=base,
+        cwd=cwd,
+        input=stdin,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def by_key(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The JSON report's references keyed by citation key."""
+    return {r["key"]: r for r in report["references"]}
+
+
+def rules(reference: dict[str, Any]) -> set[str]:
+    return {f["rule"] for f in reference["findings"]}

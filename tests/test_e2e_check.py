@@ -1,0 +1,210 @@
+"""End-to-end: the real ``citetrack check`` CLI against the local emulator.
+
+Every status, the planted faults of ``tests/data/planted.bib`` (SYNTHETIC), the exit codes,
+the request counts, the warm cache and registry outages.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from citetrack_emulator import Emulator
+from tests.e2e import SEED_BIB, by_key, rules, run_cli
+
+PLANTED = Path(__file__).parent / "data" / "planted.bib"
+
+
+@pytest.fixture
+def env(emulator: Emulator, tmp_path: Path) -> dict[str, str]:
+    return {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def test_seed_references_check_clean(env: dict[str, str], emulator: Emulator) -> None:
+    run = run_cli("check", str(SEED_BIB), "--no-lockfile", "--format", "json", env=env)
+    assert run.code == 0, run.stderr
+    report = run.json()
+    assert report["schema_version"] == 1
+    assert report["summary"]["total"] == 10
+    assert report["summary"]["ok"] == 10
+    refs = by_key(report)
+    # Everything with a DOI or PMID was really looked up (evidence, not silence) …
+    assert refs["thiers2009cutaneous"]["identifiers"]["doi"] == "10.3322/caac.20005"
+    services = emulator.stats()["services"]
+    assert services["crossref"]["requests"] >= 1
+    assert services["eutils"]["requests"] >= 1
+    # … and the references without any identifier say why nothing was checked.
+    assert rules(refs["foss2021necrolytic"]) == {"no-identifier"}
+
+
+def test_planted_faults_are_reported_exactly(env: dict[str, str]) -> None:
+    run = run_cli("check", str(PLANTED), "--no-lockfile", "--format", "json", env=env)
+    assert run.code == 1, run.stderr  # something is broken
+    refs = by_key(run.json())
+    assert refs["thiers2009cutaneous"]["status"] == "broken"
+    assert rules(refs["thiers2009cutaneous"]) == {"pmid-doi-conflict"}
+    assert refs["pujol2004necrolytic"]["status"] == "warning"
+    year = [f for f in refs["pujol2004necrolytic"]["findings"] if f["field"] == "year"]
+    assert [(f["rule"], f["expected"], f["actual"]) for f in year] == [
+        ("metadata-mismatch", "2004", "2003")
+    ]
+    assert refs["becker1942cutaneous"]["status"] == "broken"
+    assert rules(refs["becker1942cutaneous"]) == {"doi-not-found"}
+    pages = refs["compton2013rare"]["findings"]
+    assert [(f["rule"], f["field"], f["suggestion"]) for f in pages] == [
+        ("metadata-mismatch", "pages", "387--389")
+    ]
+    assert refs["quill2019zinc"]["status"] == "broken"
+    assert "retracted" in rules(refs["quill2019zinc"])
+    assert refs["mignogna2008small"]["status"] == "ok"
+    assert rules(refs["mignogna2008small"]) == set()
+    # A DataCite DOI is found through doi.org: not broken, only a note.
+    assert refs["example2022skin"]["status"] == "ok"
+    assert rules(refs["example2022skin"]) == {"doi-other-agency"}
+    # Findings point at the entry's line in the .bib.
+    assert refs["becker1942cutaneous"]["line"] == 33
+
+
+def test_text_report_shows_evidence(env: dict[str, str]) -> None:
+    run = run_cli("check", str(PLANTED), "--no-lockfile", "--no-color", env=env)
+    assert run.code == 1
+    assert "pmid-doi-conflict" in run.stdout
+    assert "expected (crossref): 387--389" in run.stdout
+    assert "\x1b[" not in run.stdout  # plain when piped
+    assert "3 broken" in run.stdout
+
+
+def test_request_count_is_logged_and_warm_cache_asks_nothing(
+    env: dict[str, str], emulator: Emulator
+) -> None:
+    first = run_cli("check", str(SEED_BIB), "--no-lockfile", "-v", env=env)
+    assert first.code == 0
+    # Six DOIs in one Crossref filter request, five PMIDs in one esummary request.
+    assert "HTTP requests: 1 crossref, 1 pubmed" in first.stderr
+    before = emulator.stats()["requests"]
+    second = run_cli("check", str(SEED_BIB), "--no-lockfile", "-v", env=env)
+    assert second.code == 0
+    assert "HTTP requests: none" in second.stderr
+    assert emulator.stats()["requests"] == before
+
+
+def test_offline_uses_only_the_cache(env: dict[str, str], emulator: Emulator) -> None:
+    run = run_cli("check", str(SEED_BIB), "--no-lockfile", "--offline", "-f", "json", env=env)
+    # Nothing cached yet: every registry reference is unverified, none broken; exit 3.
+    assert run.code == 3
+    report = run.json()
+    assert report["summary"]["broken"] == 0
+    assert report["summary"]["unverified"] == 6
+    assert emulator.stats()["requests"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("status", {"code": 503}),
+        ("status", {"code": 429, "headers": {"Retry-After": "1"}}),
+        ("invalid_json", {}),
+        ("html_instead_of_json", {}),
+        ("reset", {}),
+    ],
+)
+def test_registry_failures_are_unverified_never_broken(
+    env: dict[str, str], emulator: Emulator, kind: str, options: dict[str, object]
+) -> None:
+    for service in ("crossref", "eutils", "doi"):
+        emulator.add_fault(service, kind, **options)
+    run = run_cli("check", str(PLANTED), "--no-lockfile", "-f", "json", env=env)
+    report = run.json()
+    assert report["summary"]["broken"] == 0, json.dumps(report, indent=1)[:2000]
+    assert run.code == 3
+    refs = by_key(report)
+    assert refs["becker1942cutaneous"]["status"] == "unverified"
+    unverified = [f for f in refs["becker1942cutaneous"]["findings"] if f["rule"] == "unverified"]
+    assert unverified and "Crossref" in unverified[0]["message"]
+
+
+def test_transient_failures_are_retried_to_a_verdict(
+    env: dict[str, str], emulator: Emulator
+) -> None:
+    emulator.add_fault("crossref", "status", code=503, times=2)
+    emulator.add_fault("eutils", "status", code=429, times=1, headers={"Retry-After": "1"})
+    run = run_cli("check", str(PLANTED), "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 1
+    refs = by_key(run.json())
+    assert rules(refs["becker1942cutaneous"]) == {"doi-not-found"}
+    assert refs["quill2019zinc"]["status"] == "broken"
+
+
+def test_hanging_registry_times_out_as_unverified(
+    env: dict[str, str], emulator: Emulator
+) -> None:
+    emulator.add_fault("crossref", "hang")
+    run = run_cli(
+        "check", str(SEED_BIB), "--no-lockfile", "--timeout", "0.5", "-f", "json", env=env
+    )
+    emulator.clear_faults()
+    assert run.code == 3
+    report = run.json()
+    assert report["summary"]["broken"] == 0
+    assert "timeout" in json.dumps(report).lower()
+
+
+def test_fail_on_warning_and_exit_codes(env: dict[str, str], tmp_path: Path) -> None:
+    bib = tmp_path / "one.bib"
+    text = PLANTED.read_text(encoding="utf-8")
+    start = text.index("@article{compton2013rare")
+    bib.write_text(text[start : text.index("}\n", text.index("pmid", start)) + 2])
+    assert run_cli("check", str(bib), "--no-lockfile", env=env).code == 0
+    assert run_cli("check", str(bib), "--no-lockfile", "--fail-on", "warning", env=env).code == 1
+
+
+def test_input_errors_exit_2_with_a_clear_message(env: dict[str, str], tmp_path: Path) -> None:
+    missing = run_cli("check", str(tmp_path / "nope.bib"), env=env)
+    assert missing.code == 2
+    assert "nope.bib: no such file" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    binary = tmp_path / "binary.bib"
+    binary.write_bytes(b"@article{x,\n title={\x00\x01}}")
+    run = run_cli("check", str(binary), env=env)
+    assert run.code == 2
+    assert "binary" in run.stderr and "Traceback" not in run.stderr
+    latin1 = tmp_path / "latin1.bib"
+    latin1.write_bytes("@article{x,\n  title = {Or\u00fae},\n}\n".encode("latin-1"))
+    run = run_cli("check", str(latin1), env=env)
+    assert run.code == 2
+    assert "latin1.bib:2" in run.stderr and "UTF-8" in run.stderr
+    bad_option = run_cli("check", "--fail-on", "sometimes", env=env)
+    assert bad_option.code == 2
+
+
+def test_broken_bib_entries_are_reported_with_lines_and_the_rest_checked(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    bib = tmp_path / "broken.bib"
+    shutil.copy(SEED_BIB, bib)
+    with bib.open("a", encoding="utf-8") as handle:
+        handle.write("\n@article{broken,\n  title = {Unclosed\n\n@article{after, title={x}}\n")
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    assert "Traceback" not in run.stderr
+    assert f"{bib}:" in run.stderr  # the problem names the file and line
+    assert run.json()["summary"]["total"] >= 10
+
+
+def test_reports_written_to_files_in_several_formats(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    sarif = tmp_path / "out.sarif"
+    junit = tmp_path / "out.xml"
+    run = run_cli(
+        "check", str(PLANTED), "--no-lockfile", "-o", f"sarif={sarif}", "-o", f"junit={junit}",
+        "-f", "github", env=env,
+    )
+    assert run.code == 1
+    assert "::error file=" in run.stdout
+    log = json.loads(sarif.read_text())
+    assert log["version"] == "2.1.0"
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} >= {"doi-not-found", "retracted"}
+    assert "<testsuite" in junit.read_text()

@@ -1,0 +1,357 @@
+"""Wikitext: ``<ref>`` blocks and ``{{cite …}}`` templates read with mwparserfromhell.
+
+The first half pins references of the Wernicke–Korsakoff syndrome refs (mdwiki.org,
+CC BY-SA; tests/data/parse/devset/wikitext), the second tests template handling on small
+hand-written snippets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citetrack.bib import format_entries
+from citetrack.model import Reference
+from citetrack.parse import detect_format, parse_text
+
+WK = (
+    Path(__file__).parent
+    / "data"
+    / "parse"
+    / "devset"
+    / "wikitext"
+    / "wernicke_korsakoff_syndrome.mdwiki.refs.txt"
+).read_text(encoding="utf-8")
+WK_RESULT = parse_text(WK)
+
+
+def _at(line: int, index: int = 0) -> Reference:
+    refs = [r for r in WK_RESULT.references if r.line == line]
+    return refs[index]
+
+
+def _one(text: str) -> Reference:
+    result = parse_text(text, "wikitext")
+    assert len(result.references) == 1, result.references
+    return result.references[0]
+
+
+# ------------------------------------------------------------------ Wernicke–Korsakoff
+
+
+def test_every_ref_block_becomes_a_reference() -> None:
+    assert WK_RESULT.detected_format == "wikitext"
+    blocks = WK.count("\n<ref")  # the header line mentions "<ref>" too
+    assert blocks == 41
+    # One block holds two templates ("{{cite news …}} in {{cite journal …}}").
+    assert len(WK_RESULT.references) == 42
+    assert len({r.key for r in WK_RESULT.references}) == 42
+
+
+def test_journal_with_numbered_authors() -> None:
+    ref = _at(10)
+    assert ref.entry_type == "article"
+    assert dict(ref.fields) == {
+        "author": "Thomson, Allan D. and Marshall, E. Jane",
+        "title": "The natural history and pathophysiology of Wernicke's Encephalopathy "
+        "and Korsakoff's Psychosis",
+        "journal": "Alcohol and Alcoholism",
+        "volume": "41",
+        "number": "2",
+        "pages": "151--158",
+        "year": "2006",
+        "pmid": "16384871",
+        "doi": "10.1093/alcalc/agh249",
+    }
+    assert ref.key == "thomson2006natural"
+
+
+def test_cite_web_with_archive_and_nested_pipe_template() -> None:
+    ref = _at(8)
+    assert ref.entry_type == "online"
+    assert ref.fields["title"] == (
+        "Wernicke-Korsakoff Syndrome Information Page | National Institute of Neurological "
+        "Disorders and Stroke"
+    )
+    assert ref.fields["organization"] == "www.ninds.nih.gov"
+    assert ref.fields["urldate"] == "2022-02-18"
+    assert ref.fields["archivedate"] == "2022-01-14"
+    assert ref.fields["archiveurl"].startswith("https://web.archive.org/web/20220114204455/")
+    assert ref.identifiers.archive_url == ref.fields["archiveurl"]
+
+
+def test_cite_book_with_edition_location_and_others() -> None:
+    ref = _at(16)
+    assert ref.entry_type == "book"
+    assert ref.fields["title"] == "Diagnostic and statistical manual of mental disorders : DSM-5"
+    assert ref.fields["publisher"] == "American Psychiatric Association"
+    assert ref.fields["address"] == "Arlington, VA"
+    assert ref.fields["edition"] == "5th"
+    assert ref.fields["year"] == "2013"
+    assert ref.fields["isbn"] == "978-0-89042-554-1"
+    assert "OCLC 830807378" in ref.fields["note"]
+    assert "Others: American Psychiatric Association." in ref.fields["note"]
+
+
+def test_two_templates_in_one_ref_are_two_entries_and_reported() -> None:
+    first, second = _at(18, 0), _at(18, 1)
+    assert first.fields["author"] == "Ingram, V. and Kelly, M. and Grammer, G."
+    assert second.fields["journal"] == "Journal of the International Neuropsychological Society"
+    assert second.fields["doi"] == "10.1017/S1355617703920017"
+    messages = [p.message for p in WK_RESULT.problems if p.line == 18]
+    assert any("holds 2 citations" in m for m in messages)
+
+
+def test_maintenance_template_after_the_cite_is_reported() -> None:
+    ref = _at(24)
+    assert ref.fields["isbn"] == "978-1-124-75696-7"
+    assert any(p.line == 24 and "{{page needed}}" in p.message for p in WK_RESULT.problems)
+
+
+def test_id_with_inner_template_and_volume_supplement() -> None:
+    ref = _at(40)
+    assert ref.fields["volume"] == "20 Suppl 3"
+    assert ref.fields["pages"] == "S123--S126"
+    assert ref.fields["author"] == "Butterworth, R. F."
+    assert "INIST" not in format_entries([ref])
+
+
+def test_wikilinked_journal_and_day_date() -> None:
+    ref = _at(60)
+    assert ref.fields["journal"] == "The Medical Journal of Australia"
+    assert (ref.fields["year"], ref.fields["month"]) == ("2006", "6")
+    assert ref.fields["author"] == "Kamien, Max"
+    assert ref.fields["urldate"] == "2018-12-30"
+
+
+def test_cite_news_is_an_online_entry_with_its_newspaper() -> None:
+    ref = _at(62)
+    assert ref.entry_type == "online"
+    assert ref.fields["organization"] == "The New York Times"
+    assert ref.fields["author"] == "Centerwall, Brandon"
+
+
+def test_roman_volume_and_number_alias() -> None:
+    ref = _at(64)
+    assert ref.fields["volume"] == "XIII"
+    assert ref.fields["number"] == "3"
+    assert ref.fields["author"] == "Binns, Colin W. and Carruthers, Susan J. and Howat, Peter A."
+
+
+def test_chapter_with_editors_and_full_name_authors() -> None:
+    ref = _at(76)
+    assert ref.entry_type == "incollection"
+    assert ref.fields["title"] == "Acute and Chronic Alcohol Intoxication"
+    assert ref.fields["booktitle"] == "Introduction to Emergency Medicine"
+    assert ref.fields["author"] == "Carter, Merle A. and Bernstein, Edward"
+    assert ref.fields["editor"] == "Mitchell, Elizabeth and Medzon, Ron"
+    assert ref.fields["pages"] == "272"
+    assert ref.fields["isbn"] == "978-0-7817-3200-0"
+    assert _at(74).fields["author"] == (
+        "Kelsey, Jeffrey E. and Newport, D. Jeffrey and Nemeroff, Charles B."
+    )
+
+
+def test_medical_shortcut_templates_link_to_their_page() -> None:
+    assert _at(58).fields["url"] == "https://medlineplus.gov/ency/article/000771.htm"
+    assert _at(58).fields["title"] == "Wernicke-Korsakoff syndrome"
+    assert _at(80).fields["url"] == "https://emedicine.medscape.com/article/288379-overview"
+
+
+def test_bare_link_ref_with_webarchive_and_date() -> None:
+    ref = _at(4)
+    assert ref.entry_type == "online"
+    assert dict(ref.fields) == {
+        "title": "Wet Brain from Alcohol: Signs, Symptoms, and Recovery",
+        "url": "https://americanaddictioncenters.org/alcoholism-treatment/wet-brain",
+        "archiveurl": "https://web.archive.org/web/20210701215829/"
+        "https://americanaddictioncenters.org/alcoholism-treatment/wet-brain",
+        "archivedate": "2021-07-01",
+        "year": "2020",
+        "month": "11",
+    }
+
+
+def test_plain_text_ref_is_read_like_rendered_text() -> None:
+    ref = _at(84)
+    assert ref.fields["author"] == "Konishi, Kyoko"
+    assert ref.fields["year"] == "2009"
+    assert ref.fields["title"] == "The Cognitive Profile of Elderly Korsakoff's Syndrome Patients"
+
+
+def test_wikitext_output_is_deterministic() -> None:
+    assert format_entries(parse_text(WK).references) == format_entries(WK_RESULT.references)
+
+
+# ------------------------------------------------------------------ template handling
+
+
+def test_odd_spacing_order_and_case() -> None:
+    ref = _one(
+        "<ref>{{ Cite  Journal\n | title = Spaced   out |last2=Roe| first2 = Richard\n"
+        "|journal= J. Odd |  last1 = Doe |first1=Jane| year=2001 | volume = 3 |issue=2|"
+        "pages=10-9 }}</ref>"
+    )
+    assert ref.entry_type == "article"
+    assert ref.fields["author"] == "Doe, Jane and Roe, Richard"
+    assert ref.fields["title"] == "Spaced out"
+    assert ref.fields["pages"] == "10--19"
+
+
+def test_comments_inside_values_and_between_parameters() -> None:
+    ref = _one(
+        "<ref>{{cite journal |last=Doe<!-- checked --> |first=J. <!-- |last2=Ghost -->"
+        "|title=Real <!-- not this --> title |journal=J |year=2002}}</ref>"
+    )
+    assert ref.fields["author"] == "Doe, J."
+    assert ref.fields["title"] == "Real title"
+
+
+def test_nested_templates_in_values() -> None:
+    ref = _one(
+        "<ref>{{cite web |title=A {{!}} B {{snd}} C |website=''Site'' |url=https://x.org/a"
+        " |date=5 May 2020 |access-date=6 May 2020}} {{Webarchive|url=https://web.archive.org/"
+        "web/2020/https://x.org/a |date=2020-05-07}}</ref>"
+    )
+    assert ref.fields["title"] == "A | B – C"
+    assert ref.fields["organization"] == "Site"
+    assert ref.fields["urldate"] == "2020-05-06"
+
+
+def test_vauthors_and_display_authors() -> None:
+    ref = _one(
+        "<ref>{{cite journal |vauthors=Thiers BH, Sahn RE, Callen JP |display-authors=etal "
+        "|title=T |journal=CA |date=March 2009 |doi=10.3322/caac.20005}}</ref>"
+    )
+    assert ref.fields["author"] == "Thiers, B. H. and Sahn, R. E. and Callen, J. P. and others"
+    assert ref.fields["month"] == "3"
+
+
+def test_many_numbered_authors_keep_their_order() -> None:
+    params = "".join(f"|last{n}=Name{chr(64 + n)} |first{n}=G. " for n in (10, 2, 1, 11, 3))
+    ref = _one(f"<ref>{{{{cite journal {params}|title=T |journal=J}}}}</ref>")
+    families = [name.split(",")[0] for name in ref.fields["author"].split(" and ")]
+    assert families == ["NameA", "NameB", "NameC", "NameJ", "NameK"]
+
+
+def test_author_aliases_and_corporate_author() -> None:
+    ref = _one(
+        "<ref>{{cite report |author=World Health Organization |title=Global report "
+        "|publisher=WHO |year=2016}}</ref>"
+    )
+    assert ref.entry_type == "techreport"
+    assert ref.fields["author"] == "{World Health Organization}"
+    assert ref.fields["institution"] == "WHO"
+    ref = _one("<ref>{{cite book |surname1=Smith |given1=Ann |author2=Bob Jones |title=B}}</ref>")
+    assert ref.fields["author"] == "Smith, Ann and Jones, Bob"
+
+
+def test_editor_parameters() -> None:
+    ref = _one(
+        "<ref>{{cite book |last=A |first=B |chapter=Ch |title=Book |editor-last=Ed "
+        "|editor-first=Itor |editor2=Second Editor |publisher=P |year=2000 |pages=5–7}}</ref>"
+    )
+    assert ref.entry_type == "incollection"
+    assert ref.fields["editor"] == "Ed, Itor and Editor, Second"
+    assert (ref.fields["title"], ref.fields["booktitle"]) == ("Ch", "Book")
+
+
+def test_citation_template_chooses_its_type_from_parameters() -> None:
+    assert _one("<ref>{{citation |title=T |journal=J |year=1999}}</ref>").entry_type == "article"
+    assert _one("<ref>{{Citation |title=B |isbn=978-0-7216-2921-6}}</ref>").entry_type == "book"
+    assert _one("<ref>{{citation |title=W |url=https://x.org}}</ref>").entry_type == "online"
+    vcite = _one("<ref>{{vcite journal |author=Doe J, Roe R |title=T |journal=J}}</ref>")
+    assert vcite.fields["author"] == "Doe, J. and Roe, R."
+
+
+def test_identifiers_are_validated() -> None:
+    result = parse_text(
+        "<ref>{{cite book |title=B |isbn=978-0-7216-2921-7 |issn=1590-8578 |pmc=PMC123 "
+        "|arxiv=1901.00001}}</ref>"
+    )
+    ref = result.references[0]
+    assert ref.fields["isbn"] == "978-0-7216-2921-7"  # kept as printed
+    assert ref.fields["pmcid"] == "PMC123"
+    assert (ref.fields["eprint"], ref.fields["archiveprefix"]) == ("1901.00001", "arXiv")
+    messages = " | ".join(p.message for p in result.problems)
+    assert "ISBN '978-0-7216-2921-7' fails its checksum" in messages
+    assert "ISSN '1590-8578' fails its checksum" in messages
+
+
+def test_doubtful_name_in_a_template_is_reported() -> None:
+    result = parse_text(
+        "<ref>{{cite book |last1=Odom |first1=R. |last2=Clinical diagnosis by laboratory "
+        "methods |title=B}}</ref>"
+    )
+    assert result.references[0].fields["author"] == "Odom, R."
+    assert "Clinical diagnosis by laboratory methods" in result.problems[0].message
+
+
+def test_unreadable_date_keeps_the_year_and_is_reported() -> None:
+    result = parse_text("<ref>{{cite web |title=T |url=https://x.org |date=around 2011?}}</ref>")
+    assert result.references[0].fields["year"] == "2011"
+    assert "not understood as a date" in result.problems[0].message
+
+
+def test_line_numbers_reuse_and_templates_outside_refs() -> None:
+    text = (
+        "Intro text.<ref name=a>{{cite journal |title=First |journal=J}}</ref>\n"
+        "More text.<ref name=a />\n"
+        "\n"
+        "Again<ref>{{cite web |title=Second |url=https://x.org}}</ref> and "
+        "<ref>{{cite web |title=Third |url=https://y.org}}</ref>\n"
+        "== Further reading ==\n"
+        "* {{cite book |title=Fourth |publisher=P}}\n"
+    )
+    refs = parse_text(text).references
+    assert [(r.fields["title"], r.line) for r in refs] == [
+        ("First", 1),
+        ("Second", 4),
+        ("Third", 4),
+        ("Fourth", 6),
+    ]
+
+
+def test_ref_without_template_or_link_that_cannot_be_read() -> None:
+    result = parse_text("<ref>See the discussion above</ref>")
+    assert result.references[0].entry_type == "misc"
+    assert result.references[0].fields["note"] == "See the discussion above"
+    assert "could not recognise" in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<ref>x</ref>", "wikitext"),
+        ("{{cite journal |title=x}}", "wikitext"),
+        ("{{ Vcite book|title=x}}", "wikitext"),
+        ('^ "T". J. 5: 1.{{cite journal}}: CS1 maint: DOI inactive (link)', "text"),
+        ('Foss, M. (2021). "T". StatPearls.', "text"),
+    ],
+)
+def test_detect_format(text: str, expected: str) -> None:
+    assert detect_format(text) == expected
+
+
+def test_short_citation_templates_are_kept_once_and_reported() -> None:
+    result = parse_text(
+        "Text.{{sfn|Smith|Jones|2001|p=5}} More.{{sfn|Smith|Jones|2001|p=5}}\n"
+        "Again.<ref>{{harvnb|Lee|1999|pp=3–4}}</ref>",
+        "wikitext",
+    )
+    assert [(r.line, r.fields.get("author"), r.fields.get("pages")) for r in result.references] == [
+        (1, "Smith and Jones", "5"),
+        (2, "Lee", "3--4"),
+    ]
+    assert all("short citation" in p.message for p in result.problems)
+
+
+def test_identifier_only_templates() -> None:
+    result = parse_text(
+        "<ref>{{cite pmid|19258446}}</ref><ref>{{cite doi|10.3322/caac.20005}}</ref>"
+    )
+    first, second = result.references
+    assert (first.key, first.fields["pmid"]) == ("pmid19258446", "19258446")
+    assert second.fields["doi"] == "10.3322/caac.20005"
+    assert "gives only an identifier" in result.problems[0].message
