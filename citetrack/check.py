@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import httpx
 
+from citetrack.bib import identifier_view
 from citetrack.cache import CacheMode, EvidenceCache
 from citetrack.compare import compare_reference, find_duplicates
 from citetrack.identifiers import extract_identifiers
@@ -221,7 +222,7 @@ def findings_for(refs: Sequence[Reference], evidence: _Evidence) -> list[list[Fi
     out: list[list[Finding]] = []
     index: dict[tuple[str, int | None], int] = {}
     for position, ref in enumerate(refs):
-        problems = extract_identifiers(ref.fields)[1]
+        problems = extract_identifiers(identifier_view(ref.fields))[1]
         out.append(compare_reference(ref, evidence.for_reference(ref), problems))
         out[-1] += url_findings(ref, evidence.links, evidence.archives)
         index.setdefault((ref.key, ref.line), position)

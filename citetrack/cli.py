@@ -473,9 +473,9 @@ def _filter_new(result: Any, previous_locks: list[Any]) -> Any:
 )
 @click.option(
     "--confirm-days",
-    type=click.FloatRange(min=0),
+    type=click.IntRange(min=1),
     default=None,
-    help="… spread over at least this many days [default: 3].",
+    help="… spread over at least this many calendar days, counting the first [default: 3].",
 )
 def check(
     bibs: tuple[str, ...],
@@ -485,7 +485,7 @@ def check(
     update_lock: bool,
     new_only: bool,
     confirm_failures: int | None,
-    confirm_days: float | None,
+    confirm_days: int | None,
     mailto: str | None,
     no_cache: bool,
     offline: bool,
@@ -567,6 +567,87 @@ def check(
         counts = ", ".join(f"{n} {s}" for s, n in sorted(result.requests.items())) or "none"
         _warn_info(f"HTTP requests: {counts}")
     sys.exit(_exit_code(result, settings.fail_on))
+
+
+@cli.command(epilog=EPILOG)
+@_check_options
+@click.option(
+    "--confirm-failures",
+    type=click.IntRange(min=1),
+    default=None,
+    help="A dead URL / unknown DOI is broken after this many failed runs [default: 3] …",
+)
+@click.option(
+    "--confirm-days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="… spread over at least this many calendar days, counting the first [default: 3].",
+)
+def lock(
+    bibs: tuple[str, ...],
+    confirm_failures: int | None,
+    confirm_days: int | None,
+    mailto: str | None,
+    no_cache: bool,
+    offline: bool,
+    cache_dir: str | None,
+    no_links: bool,
+    links_only: bool,
+    archives: str,
+    allow_private_urls: bool,
+    per_host_interval: float | None,
+    timeout: float | None,
+    lockfile: str | None,
+    no_lockfile: bool,
+    config_file: str | None,
+    verbose: int,
+    quiet: bool,
+    color: bool | None,
+) -> None:
+    """Check BIB files and accept what is seen now as the baseline (citetrack.lock).
+
+    The same as `citetrack check --update-lock`, printing only a summary.  Commit the
+    lockfile: later checks report what changed since, and a dead URL or unknown DOI
+    becomes 'broken' only after it failed on several runs over several days.
+    """
+    from citetrack.config import ConfigError
+
+    if no_lockfile:
+        raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
+    try:
+        settings = _settings(
+            config_file=config_file,
+            cache_dir=cache_dir,
+            overrides={
+                "mailto": mailto,
+                "use_cache": False if no_cache else None,
+                "offline": True if offline else None,
+                "allow_private_urls": True if allow_private_urls else None,
+                "per_host_interval": per_host_interval,
+                "timeout": timeout,
+                "confirm_failures": confirm_failures,
+                "confirm_days": confirm_days,
+            },
+        )
+    except ConfigError as exc:
+        _fail(str(exc))
+    result, _ = _run_check(
+        bibs=bibs,
+        settings=settings,
+        no_links=no_links,
+        links_only=links_only,
+        archives=archives,
+        show_progress=not quiet and sys.stderr.isatty(),
+    )
+    lock_path = lockfile or (str(settings.lockfile) if settings.lockfile else None)
+    result, _ = _track(result, settings, lockfile=lock_path, update=True)
+    if not quiet:
+        summary = result.summary()
+        parts = [f"{summary[s]} {s}" for s in (*SEVERITY_NAMES, "ok") if summary.get(s)]
+        _warn_info(f"accepted {summary['total']} references: " + ", ".join(parts))
+    if verbose:
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(result.requests.items())) or "none"
+        _warn_info(f"HTTP requests: {counts}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -40,7 +40,7 @@ class Settings:
     per_host_interval: float = 1.0
     timeout: float = 30.0
     confirm_failures: int = 3
-    confirm_days: float = 3.0
+    confirm_days: int = 3
     lockfile: Path | None = None
     use_lockfile: bool = True
     prefer: str = "pubmed"
@@ -66,7 +66,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "per_host_interval": (int, float),
     "timeout": (int, float),
     "confirm_failures": int,
-    "confirm_days": (int, float),
+    "confirm_days": int,
     "lockfile": str,
     "prefer": str,
     "fix": list,
@@ -180,7 +180,7 @@ def apply_file(settings: Settings, path: Path) -> Settings:
             changes[key] = parse_severity(value, source=str(path))
         elif key in ("fix", "no_fix"):
             changes[key] = tuple(str(v) for v in value)
-        elif key in ("cache_ttl_days", "per_host_interval", "timeout", "confirm_days"):
+        elif key in ("cache_ttl_days", "per_host_interval", "timeout"):
             changes[key] = float(value)
         else:
             changes[key] = value

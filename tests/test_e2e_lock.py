@@ -1,0 +1,154 @@
+"""End-to-end: lockfile tracking with the real CLI against the emulator.
+
+Lock, change the emulator's records (a title fix, a new retraction, a URL that starts to
+404, a removed archive), check again: exactly those ``changed`` findings.  A run with no
+upstream change reports nothing new and leaves the lockfile byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from citetrack_emulator import Emulator
+from tests.e2e import SEED_BIB, by_key, run_cli
+
+FAST = ("--per-host-interval", "0", "--timeout", "2", "--allow-private-urls")
+
+
+@pytest.fixture
+def project(emulator: Emulator, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A .bib with the seed's references plus one web page with a cited Wayback copy."""
+    page = emulator.page_url("/article/nme-review")
+    emulator.patch_world(
+        {"wayback": {page: [{"timestamp": "20210829120000", "statuscode": "200",
+                             "mimetype": "text/html"}]}}
+    )
+    web = (
+        "\n@online{nme2021review,\n"
+        "  title = {The glucagonoma syndrome and necrolytic migratory erythema},\n"
+        f"  url = {{{page}}},\n"
+        f"  archiveurl = {{https://web.archive.org/web/20210829120000/{page}}},\n"
+        "  urldate = {2021-06-01},\n}\n"
+    )
+    bib = tmp_path / "refs.bib"
+    bib.write_text(SEED_BIB.read_text(encoding="utf-8") + web, encoding="utf-8")
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    return bib, env
+
+
+def changed(report: dict[str, object]) -> set[tuple[str, str, str | None]]:
+    return {
+        (ref["key"], f["rule"], f["field"])
+        for ref in report["references"]  # type: ignore[attr-defined]
+        for f in ref["findings"]
+        if f["severity"] == "changed"
+    }
+
+
+def test_lock_then_upstream_changes_are_reported_exactly(
+    project: tuple[Path, dict[str, str]], emulator: Emulator
+) -> None:
+    bib, env = project
+    lock = bib.parent / "citetrack.lock"
+    # --no-cache: every run must see the emulator's current records.
+    first = run_cli("lock", str(bib), "--no-cache", *FAST, env=env)
+    assert first.code == 0, first.stderr
+    assert lock.exists()
+    data = json.loads(lock.read_text())
+    assert data["schema_version"] == 1
+    assert "thiers2009cutaneous" in data["references"]
+
+    # A run with no upstream change: nothing changed, lockfile untouched byte for byte.
+    before = lock.read_bytes()
+    same = run_cli("check", str(bib), "--no-cache", "--update-lock", "-f", "json", *FAST,
+                   env=env)
+    assert same.code == 0, same.stderr
+    assert changed(same.json()) == set()
+    assert lock.read_bytes() == before
+
+    # Upstream changes.
+    emulator.patch_world({
+        "crossref_works": {
+            "10.3322/caac.20005": {
+                "title": ["Cutaneous manifestations of internal malignancy: an update"]
+            },
+            "10.1016/j.amjmed.2013.01.012": {
+                "updated-by": [{
+                    "DOI": "10.5555/ct.compton-retraction", "type": "retraction",
+                    "label": "Retraction", "source": "publisher",
+                    "updated": {"date-parts": [[2026, 11, 1]]},
+                }]
+            },
+        },
+        "pages": {"/article/nme-review": {"status": 404, "title": "404 Not Found"}},
+        "wayback": {emulator.page_url("/article/nme-review"): None},
+    })
+    run = run_cli("check", str(bib), "--no-cache", "-f", "json", "--confirm-failures", "1",
+                  "--confirm-days", "1", *FAST, env=env)
+    report = run.json()
+    assert changed(report) == {
+        ("thiers2009cutaneous", "metadata-changed", "title"),
+        ("compton2013rare", "retraction-new", None),
+        ("nme2021review", "url-died", "url"),
+        ("nme2021review", "archive-vanished", "archiveurl"),
+    }, changed(report)
+    refs = by_key(report)
+    title = next(f for f in refs["thiers2009cutaneous"]["findings"] if f["rule"] == "metadata-changed")
+    assert title["actual"] == "Cutaneous manifestations of internal malignancy"
+    assert title["expected"] == "Cutaneous manifestations of internal malignancy: an update"
+    assert run.code == 1  # the retraction is broken
+
+
+def test_one_bad_night_is_not_an_alarm(
+    project: tuple[Path, dict[str, str]], emulator: Emulator
+) -> None:
+    bib, env = project
+    assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
+    # The page dies and its archived copy with it (a working cited archive would make a
+    # dead URL a mere note).
+    emulator.patch_world(
+        {
+            "pages": {"/article/nme-review": {"status": 404}},
+            "wayback": {emulator.page_url("/article/nme-review"): None},
+        }
+    )
+    run = run_cli("check", str(bib), "--no-cache", "-f", "json", *FAST, env=env)
+    dead = [f for f in by_key(run.json())["nme2021review"]["findings"] if f["rule"] == "url-dead"]
+    assert dead and dead[0]["severity"] == "warning"
+    assert "not yet confirmed" in dead[0]["message"]
+    assert run.code == 0
+
+
+def test_new_only_reports_only_what_the_lockfile_does_not_know(
+    project: tuple[Path, dict[str, str]], emulator: Emulator, tmp_path: Path
+) -> None:
+    bib, env = project
+    planted = bib.read_text(encoding="utf-8").replace("pages   = {387--389}", "pages   = {387--399}")
+    bib.write_text(planted, encoding="utf-8")
+    assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
+    # The known pages mismatch is accepted; a new wrong year is not.
+    bib.write_text(planted.replace("year    = {2008}", "year    = {2007}"), encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-cache", "--new-only", "-f", "json", *FAST, env=env)
+    findings = [(r["key"], f["rule"], f["field"]) for r in run.json()["references"]
+                for f in r["findings"] if f["severity"] != "note"]
+    assert ("mignogna2008small", "metadata-mismatch", "year") in findings
+    assert ("compton2013rare", "metadata-mismatch", "pages") not in findings
+
+
+def test_corrupt_lockfile_is_a_clear_error_and_is_not_overwritten(
+    project: tuple[Path, dict[str, str]]
+) -> None:
+    bib, env = project
+    lock = bib.parent / "citetrack.lock"
+    lock.write_text('{"schema_version": 1, "references": {', encoding="utf-8")
+    run = run_cli("check", str(bib), "--update-lock", "--no-links", env=env)
+    assert run.code == 2
+    assert "citetrack.lock" in run.stderr and "citetrack lock" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert lock.read_text(encoding="utf-8") == '{"schema_version": 1, "references": {'
+    lock.write_text('{"schema_version": 99, "references": {}}', encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-links", env=env)
+    assert run.code == 2 and "newer" in run.stderr
