@@ -39,6 +39,7 @@ from citetrack.services.crossref import CrossrefService
 from citetrack.services.doi import DoiOrgService
 from citetrack.services.idconv import IdConvService
 from citetrack.services.links import LinkChecker, make_link_client
+from citetrack.services.pmid_lookup import PmidLookup
 from citetrack.services.pubmed import PubMedService
 from citetrack.services.wayback import Wayback
 
@@ -110,6 +111,7 @@ class _Evidence:
     doi_org: dict[str, Evidence] = field(default_factory=dict)
     pubmed: dict[str, Evidence] = field(default_factory=dict)
     pmc: dict[str, Evidence] = field(default_factory=dict)
+    pubmed_by_doi: dict[str, Evidence] = field(default_factory=dict)
     links: dict[str, LinkStatus] = field(default_factory=dict)
     archives: dict[str, ArchiveStatus] = field(default_factory=dict)
 
@@ -120,6 +122,7 @@ class _Evidence:
             self.doi_org.get(ids.doi or ""),
             self.pubmed.get(ids.pmid or ""),
             self.pmc.get(ids.pmcid or ""),
+            None if ids.pmid else self.pubmed_by_doi.get(ids.doi or ""),
         ]
         return [e for e in found if e is not None]
 
@@ -152,6 +155,12 @@ async def _resolve_registries(
 
     async def pmids_stage() -> None:
         evidence.pubmed = await _chunked("PubMed", pmids, pubmed.fetch, progress)
+        # A DOI without a PMID: does PubMed index the work?  (missing-identifier)
+        lookup = PmidLookup.from_config(http, net, limiters, pubmed, cache)
+        orphans = _unique(
+            r.identifiers.doi for r in refs if r.identifiers.doi and not r.identifiers.pmid
+        )
+        evidence.pubmed_by_doi = await lookup.find(orphans) if orphans else {}
 
     async def pmc_stage() -> None:
         evidence.pmc = await _chunked("PMC", pmcids, idconv.fetch, progress)

@@ -650,6 +650,186 @@ def lock(
         _warn_info(f"HTTP requests: {counts}")
 
 
+# ---------------------------------------------------------------------------- export
+
+
+def _fix_kinds(fix: Sequence[str], no_fix: Sequence[str]) -> frozenset[str]:
+    """The fix kinds from ``--fix`` (only these) and ``--no-fix`` (all but these)."""
+    from citetrack.export import DEFAULT_FIX_KINDS, FIX_KINDS
+
+    def split(values: Sequence[str], option: str) -> set[str]:
+        names = {n.strip() for v in values for n in v.split(",") if n.strip()}
+        unknown = names - {*FIX_KINDS, "all"}
+        if unknown:
+            raise click.BadParameter(
+                f"unknown fix {', '.join(sorted(unknown))} (known: {', '.join(FIX_KINDS)}, all)",
+                param_hint=option,
+            )
+        return set(FIX_KINDS) if "all" in names else names
+
+    kinds = split(fix, "--fix") if fix else set(DEFAULT_FIX_KINDS)
+    return frozenset(kinds - split(no_fix, "--no-fix"))
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("bib", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the cleaned .bib here."
+)
+@click.option(
+    "--in-place", is_flag=True, help="Rewrite BIB itself (atomically; BIB.bak keeps the original)."
+)
+@click.option("--no-backup", is_flag=True, help="With --in-place: keep no .bak copy.")
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print a unified diff of what would change; write nothing.",
+)
+@click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
+@click.option(
+    "--fix",
+    "fix",
+    multiple=True,
+    metavar="KINDS",
+    help="Apply only these fixes (comma-separated: identifiers, pages, add-ids, metadata, "
+    "format, or all) [default: all but format].",
+)
+@click.option(
+    "--no-fix",
+    "no_fix",
+    multiple=True,
+    metavar="KINDS",
+    help="Do not apply these fixes ('all': none).",
+)
+@click.option(
+    "--prefer",
+    type=click.Choice(["pubmed", "crossref"]),
+    default=None,
+    help="Whose value to write when both registries have one [default: pubmed].",
+)
+@click.option(
+    "--offline", is_flag=True, help="Use only the on-disk cache (e.g. right after a check)."
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the on-disk cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives.")
+@click.option("--mailto", help="Your e-mail address for the registries' polite pools.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds to wait for one answer.",
+)
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, exists=True), help="Settings file."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not list the changes.")
+def export(
+    bib: str | None,
+    output: str | None,
+    in_place: bool,
+    no_backup: bool,
+    show_diff: bool,
+    dry_run: bool,
+    fix: tuple[str, ...],
+    no_fix: tuple[str, ...],
+    prefer: str | None,
+    offline: bool,
+    no_cache: bool,
+    cache_dir: str | None,
+    mailto: str | None,
+    timeout: float | None,
+    config_file: str | None,
+    quiet: bool,
+) -> None:
+    """Write a cleaned copy of BIB (default: references.bib).
+
+    Only what you allow changes: identifiers normalised, page ranges with '--', missing
+    DOI/PMID/PMCID added and wrong pages / volume / issue / year / journal corrected — but
+    only from a registry record that matches the citation's identifier, title and first
+    author.  Keys, order, comments, @string blocks, unknown fields, titles and names are
+    never touched.  Every change is listed with its reason and source.
+    """
+    from citetrack.config import ConfigError
+    from citetrack.export import export_bib, plan_local_fixes, unified_diff
+    from citetrack.fixes import registry_fixes
+    from citetrack.fsutil import atomic_write_bytes
+    from citetrack.model import Source
+
+    if in_place and output:
+        raise click.UsageError("--in-place and --output contradict each other")
+    if no_backup and not in_place:
+        raise click.UsageError("--no-backup only goes with --in-place")
+    try:
+        settings = _settings(
+            config_file=config_file,
+            cache_dir=cache_dir,
+            overrides={
+                "mailto": mailto,
+                "use_cache": False if no_cache else None,
+                "offline": True if offline else None,
+                "timeout": timeout,
+                "prefer": prefer,
+            },
+        )
+    except ConfigError as exc:
+        _fail(str(exc))
+    kinds = _fix_kinds(fix or settings.fix, no_fix or settings.no_fix)
+    path = bib or "references.bib"
+    needs_registry = bool(kinds & {"add-ids", "metadata"})
+    if needs_registry:
+        result, loaded = _run_check(
+            bibs=[path],
+            settings=settings,
+            no_links=True,
+            links_only=False,
+            archives="cited",
+            show_progress=not quiet and sys.stderr.isatty(),
+        )
+    else:
+        loaded, _ = _load_bibs([path])
+    bibliography = loaded[0]
+    fixes = plan_local_fixes(bibliography, kinds)
+    if needs_registry:
+        fixes += registry_fixes(result, kinds, Source(settings.prefer))
+    outcome = export_bib(bibliography, fixes)
+    if not quiet:
+        for change in outcome.changes:
+            old = "(added)" if change.old_value is None else repr(change.old_value)
+            click.echo(
+                f"{path}:{change.line}: {change.key}.{change.field}: {old} -> "
+                f"{change.new_value!r} ({change.reason}; {change.source})",
+                err=True,
+            )
+        for skipped in outcome.skipped:
+            where = f"{path}:{skipped.line}: " if skipped.line else f"{path}: "
+            _warn(f"{where}not changed: {skipped.fix.key}.{skipped.fix.field}: {skipped.reason}")
+    if show_diff:
+        click.echo(unified_diff(bibliography.text, outcome.text, path), nl=False)
+        return
+    if dry_run:
+        _warn_info(f"{len(outcome.changes)} changes (dry run: nothing written)")
+        return
+    data = outcome.text.encode("utf-8")
+    try:
+        if in_place:
+            if outcome.text == bibliography.text:
+                _warn_info(f"{path}: nothing to change")
+                return
+            if not no_backup:
+                atomic_write_bytes(path + ".bak", Path(path).read_bytes())
+            atomic_write_bytes(path, data)
+        elif output:
+            atomic_write_bytes(output, data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+    except OSError as exc:
+        _fail(f"{output or path}: cannot write: {exc.strerror or exc}")
+    if not quiet and (in_place or output):
+        _warn_info(f"{len(outcome.changes)} changes written to {output or path}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: runs the CLI and turns stray errors into exit code 2.
 

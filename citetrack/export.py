@@ -198,8 +198,24 @@ _RANGE = re.compile(rf"({_PAGE}){_DASH}({_PAGE})")
 _SINGLE_PAGE = re.compile(_PAGE)
 
 
+def expand_page_end(start: str, end: str) -> str:
+    """The end page written in full: MEDLINE abbreviates ``531-537`` as ``531-7``.
+
+    Only a digits-only end shorter than its digits-only start that continues it upwards
+    (``387-9`` → 389) is expanded; anything else is returned as written.
+    """
+    if start.isdigit() and end.isdigit() and len(end) < len(start):
+        full = start[: len(start) - len(end)] + end
+        if int(full) >= int(start):
+            return full
+    return end
+
+
 def normalize_page_ranges(pages: str) -> str | None:
     """``12-18``, ``12–18``, ``12 - 18`` → ``12--18``, in each comma-separated part.
+
+    Abbreviated ends are expanded (``12-8`` → ``12--18``, ``531–7`` → ``531--537``): a
+    range written ``387--9`` would read as "387 to 9".
 
     Parts that are not a page or a range of pages (``pp. 12-18``, ``12-18 suppl``) are
     left as written; ``None`` when nothing in ``pages`` is a page at all.
@@ -213,7 +229,8 @@ def normalize_page_ranges(pages: str) -> str | None:
             continue
         match = _RANGE.fullmatch(part)
         if match:
-            out.append(f"{match.group(1)}--{match.group(2)}")
+            start, end = match.group(1), match.group(2)
+            out.append(f"{start}--{expand_page_end(start, end)}")
             understood = True
         else:
             understood = understood or bool(_SINGLE_PAGE.fullmatch(part))
@@ -466,9 +483,11 @@ def _refusal(fix: Fix, layout: EntryLayout) -> str:
     if fix.kind == "pages":
         if current is None:
             return "a pages fix only rewrites an existing pages field"
-        if _alnum(current.value) != _alnum(fix.new_value):
+        written = normalize_page_ranges(unwrap_braces(current.value)[1]) or current.value
+        if _alnum(written) != _alnum(fix.new_value):
             return (
-                "a pages fix may change the dashes of a range, not its pages "
+                "a pages fix may change the dashes of a range or expand its abbreviated end, "
+                "not its pages "
                 f"({current.value!r} → {fix.new_value!r})"
             )
     return ""

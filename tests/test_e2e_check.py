@@ -82,8 +82,9 @@ def test_request_count_is_logged_and_warm_cache_asks_nothing(
 ) -> None:
     first = run_cli("check", str(SEED_BIB), "--no-lockfile", "-v", env=env)
     assert first.code == 0
-    # Six DOIs in one Crossref filter request, five PMIDs in one esummary request.
-    assert "HTTP requests: 1 crossref, 1 pubmed" in first.stderr
+    # Six DOIs in one Crossref filter request; five PMIDs in one esummary request, plus one
+    # ESearch asking whether PubMed indexes the DOI that has no PMID (Becker 1942).
+    assert "HTTP requests: 1 crossref, 2 pubmed" in first.stderr
     before = emulator.stats()["requests"]
     second = run_cli("check", str(SEED_BIB), "--no-lockfile", "-v", env=env)
     assert second.code == 0

@@ -1,0 +1,136 @@
+"""End-to-end: ``citetrack export`` on the seed's references with planted errors (SYNTHETIC).
+
+Export fixes exactly the planted fields, keeps every other byte, and a check of the
+result is clean.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+from citetrack_emulator import Emulator
+from tests.e2e import SEED_BIB, by_key, run_cli
+
+SEED = SEED_BIB.read_text(encoding="utf-8")
+# (old, new) text replacements that plant one error each in references.bib.
+PLANTS = [
+    ("  pages   = {387--389},", "  pages   = {387-9},"),  # compton: abbreviated range
+    ("  year    = {2008},", "  year    = {2007},"),  # mignogna: wrong year
+    ("  volume  = {151},", "  volume  = {15},"),  # van Beek: wrong volume
+    ("  pmid    = {14693015},\n", ""),  # pujol: PMID missing
+    ("  doi     = {10.1016/j.amjmed.2013.01.012},", "  doi     = {doi:10.1016/j.amjmed.2013.01.012},"),
+]
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> Path:
+    text = SEED
+    for old, new in PLANTS:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def env(emulator: Emulator, tmp_path: Path) -> dict[str, str]:
+    return {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def changed_lines(old: str, new: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def test_export_fixes_exactly_the_planted_fields(
+    planted: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    before = planted.read_bytes()
+    out = tmp_path / "clean.bib"
+    run = run_cli("export", str(planted), "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert planted.read_bytes() == before  # the input is never modified unless asked
+    cleaned = out.read_text(encoding="utf-8")
+    assert sorted(changed_lines(planted.read_text(encoding="utf-8"), cleaned)) == sorted([
+        "-  volume  = {15},",
+        "-  year    = {2007},",
+        "-  pages   = {387-9},",
+        "-  doi     = {doi:10.1016/j.amjmed.2013.01.012},",
+        "+  volume  = {151},",
+        "+  year    = {2008},",
+        "+  pages   = {387--389},",
+        "+  doi     = {10.1016/j.amjmed.2013.01.012},",
+        "+  pmid    = {14693015},",
+    ])
+    # Every change is listed with its reason and source.
+    assert "compton2013rare.pages" in run.stderr and "pubmed" in run.stderr.lower()
+    # The cleaned file checks clean.
+    check = run_cli("check", str(out), "--no-lockfile", "-f", "json", env=env)
+    assert check.code == 0, check.stdout
+    assert check.json()["summary"]["warning"] == 0
+
+
+def test_export_diff_and_dry_run_write_nothing(planted: Path, env: dict[str, str]) -> None:
+    before = planted.read_bytes()
+    diff = run_cli("export", str(planted), "--diff", env=env)
+    assert diff.code == 0
+    assert "+  year    = {2008}," in diff.stdout and "-  year    = {2007}," in diff.stdout
+    dry = run_cli("export", str(planted), "--dry-run", env=env)
+    assert dry.code == 0 and "dry run" in dry.stderr
+    assert planted.read_bytes() == before
+    assert not list(planted.parent.glob("*.bak"))
+
+
+def test_export_in_place_keeps_a_backup(planted: Path, env: dict[str, str]) -> None:
+    before = planted.read_bytes()
+    run = run_cli("export", str(planted), "--in-place", env=env)
+    assert run.code == 0, run.stderr
+    assert Path(f"{planted}.bak").read_bytes() == before
+    assert "year    = {2008}" in planted.read_text(encoding="utf-8")
+
+
+def test_no_fix_all_reproduces_the_input_byte_for_byte(planted: Path, env: dict[str, str],
+                                                       emulator: Emulator) -> None:
+    run = run_cli("export", str(planted), "--no-fix", "all", env=env)
+    assert run.code == 0
+    assert run.stdout.encode("utf-8") == planted.read_bytes()
+    assert emulator.stats()["requests"] == 0  # nothing to fix from registries: no network
+
+
+def test_local_fixes_need_no_network(planted: Path, env: dict[str, str], emulator: Emulator) -> None:
+    run = run_cli("export", str(planted), "--fix", "identifiers,pages", "--diff", env=env)
+    assert run.code == 0
+    assert "+  doi     = {10.1016/j.amjmed.2013.01.012}," in run.stdout
+    assert "year" not in run.stdout  # metadata fixes were not asked for
+    assert emulator.stats()["requests"] == 0
+
+
+def test_prefer_crossref_changes_whose_value_is_written(planted: Path, env: dict[str, str]) -> None:
+    run = run_cli("export", str(planted), "--prefer", "crossref", "--diff", env=env)
+    assert run.code == 0
+    assert "+  volume  = {151}," in run.stdout
+
+
+def test_offline_export_after_a_check_uses_the_cache(
+    planted: Path, env: dict[str, str], emulator: Emulator
+) -> None:
+    assert run_cli("check", str(planted), "--no-lockfile", env=env).code in (0, 1)
+    before = emulator.stats()["requests"]
+    run = run_cli("export", str(planted), "--offline", "--diff", env=env)
+    assert run.code == 0
+    assert "+  year    = {2008}," in run.stdout
+    assert emulator.stats()["requests"] == before
+
+
+def test_export_bad_options_and_input(planted: Path, env: dict[str, str], tmp_path: Path) -> None:
+    assert run_cli("export", str(planted), "--fix", "everything", env=env).code == 2
+    assert run_cli("export", str(planted), "--in-place", "-o", "x.bib", env=env).code == 2
+    missing = run_cli("export", str(tmp_path / "none.bib"), env=env)
+    assert missing.code == 2 and "no such file" in missing.stderr
