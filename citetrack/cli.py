@@ -458,6 +458,12 @@ def _filter_new(result: Any, previous_locks: list[Any]) -> Any:
     help="Exit 1 when a finding is at least this bad [default: broken].",
 )
 @click.option(
+    "--ignore-unverified",
+    is_flag=True,
+    help="Exit 0 instead of 3 when nothing is broken but some references could not be "
+    "verified (e.g. offline in a pre-commit hook).",
+)
+@click.option(
     "--update-lock",
     is_flag=True,
     help="Accept the current state as the new baseline in the lockfile.",
@@ -482,6 +488,7 @@ def check(
     fmt: str,
     outputs: tuple[str, ...],
     fail_on: str | None,
+    ignore_unverified: bool,
     update_lock: bool,
     new_only: bool,
     confirm_failures: int | None,
@@ -566,7 +573,8 @@ def check(
     if verbose:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(result.requests.items())) or "none"
         _warn_info(f"HTTP requests: {counts}")
-    sys.exit(_exit_code(result, settings.fail_on))
+    code = _exit_code(result, settings.fail_on)
+    sys.exit(EXIT_OK if code == EXIT_UNVERIFIED and ignore_unverified else code)
 
 
 @cli.command(epilog=EPILOG)

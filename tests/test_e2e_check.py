@@ -209,3 +209,17 @@ def test_reports_written_to_files_in_several_formats(
     assert log["version"] == "2.1.0"
     assert {r["ruleId"] for r in log["runs"][0]["results"]} >= {"doi-not-found", "retracted"}
     assert "<testsuite" in junit.read_text()
+
+
+def test_pre_commit_hook_entry_runs_offline_and_passes_when_nothing_is_broken(
+    env: dict[str, str], emulator: Emulator
+) -> None:
+    hook = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    entry = next(line.split(":", 1)[1].split() for line in hook.splitlines()
+                 if line.strip().startswith("entry:"))
+    assert entry[:2] == ["citetrack", "check"]
+    run = run_cli(*entry[1:], str(SEED_BIB), env=env)
+    assert run.code == 0, run.stderr  # nothing cached: unverified, which the hook accepts
+    assert emulator.stats()["requests"] == 0  # offline: no network at all
+    broken = run_cli(*entry[1:], str(PLANTED), env=env)
+    assert broken.code == 0  # offline and uncached: nothing can be called broken
