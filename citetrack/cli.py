@@ -215,12 +215,38 @@ def _check_options(func: Any) -> Any:
     return func
 
 
-def _settings(*, config_file: str | None, cache_dir: str | None, overrides: dict[str, Any]) -> Any:
-    from citetrack.config import load_settings
+def _settings(
+    *,
+    config_file: str | None,
+    cache_dir: str | None = None,
+    mailto: str | None = None,
+    no_cache: bool = False,
+    offline: bool = False,
+    allow_private_urls: bool = False,
+    fail_on: str | None = None,
+    **flags: Any,
+) -> Any:
+    """Settings from the config file and environment, with the flags the user gave on top.
 
-    if cache_dir:
-        overrides["cache_dir"] = Path(cache_dir)
-    return load_settings(config=Path(config_file) if config_file else None, overrides=overrides)
+    Boolean flags only ever switch something on, so an absent flag leaves the config's
+    value alone; a bad config or option value ends the run with exit code 2.
+    """
+    from citetrack.config import ConfigError, load_settings, parse_severity
+
+    overrides: dict[str, Any] = {
+        "mailto": mailto,
+        "use_cache": False if no_cache else None,
+        "offline": True if offline else None,
+        "allow_private_urls": True if allow_private_urls else None,
+        "cache_dir": Path(cache_dir) if cache_dir else None,
+        **flags,
+    }
+    try:
+        if fail_on:
+            overrides["fail_on"] = parse_severity(fail_on, source="--fail-on")
+        return load_settings(config=Path(config_file) if config_file else None, overrides=overrides)
+    except ConfigError as exc:
+        _fail(str(exc))
 
 
 def _load_bibs(bibs: Sequence[str]) -> tuple[list[Any], list[Any]]:
@@ -517,30 +543,24 @@ def check(
     ok, warning, unverified (could not be checked: never reported as broken), changed
     (since the lockfile) or broken.
     """
-    from citetrack.config import ConfigError, parse_severity
     from citetrack.fsutil import atomic_write_text
 
     if update_lock and no_lockfile:
         raise click.UsageError("--update-lock and --no-lockfile contradict each other")
-    try:
-        settings = _settings(
-            config_file=config_file,
-            cache_dir=cache_dir,
-            overrides={
-                "mailto": mailto,
-                "use_cache": False if no_cache else None,
-                "offline": True if offline else None,
-                "allow_private_urls": True if allow_private_urls else None,
-                "per_host_interval": per_host_interval,
-                "timeout": timeout,
-                "confirm_failures": confirm_failures,
-                "confirm_days": confirm_days,
-                "fail_on": parse_severity(fail_on, source="--fail-on") if fail_on else None,
-            },
-        )
-        report_files = _parse_outputs(outputs, fmt)
-    except ConfigError as exc:
-        _fail(str(exc))
+    settings = _settings(
+        config_file=config_file,
+        cache_dir=cache_dir,
+        mailto=mailto,
+        no_cache=no_cache,
+        offline=offline,
+        allow_private_urls=allow_private_urls,
+        fail_on=fail_on,
+        per_host_interval=per_host_interval,
+        timeout=timeout,
+        confirm_failures=confirm_failures,
+        confirm_days=confirm_days,
+    )
+    report_files = _parse_outputs(outputs, fmt)
     show_progress = not quiet and sys.stderr.isatty()
     result, _ = _run_check(
         bibs=bibs,
@@ -618,27 +638,20 @@ def lock(
     lockfile: later checks report what changed since, and a dead URL or unknown DOI
     becomes 'broken' only after it failed on several runs over several days.
     """
-    from citetrack.config import ConfigError
-
     if no_lockfile:
         raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
-    try:
-        settings = _settings(
-            config_file=config_file,
-            cache_dir=cache_dir,
-            overrides={
-                "mailto": mailto,
-                "use_cache": False if no_cache else None,
-                "offline": True if offline else None,
-                "allow_private_urls": True if allow_private_urls else None,
-                "per_host_interval": per_host_interval,
-                "timeout": timeout,
-                "confirm_failures": confirm_failures,
-                "confirm_days": confirm_days,
-            },
-        )
-    except ConfigError as exc:
-        _fail(str(exc))
+    settings = _settings(
+        config_file=config_file,
+        cache_dir=cache_dir,
+        mailto=mailto,
+        no_cache=no_cache,
+        offline=offline,
+        allow_private_urls=allow_private_urls,
+        per_host_interval=per_host_interval,
+        timeout=timeout,
+        confirm_failures=confirm_failures,
+        confirm_days=confirm_days,
+    )
     result, _ = _run_check(
         bibs=bibs,
         settings=settings,
@@ -758,7 +771,6 @@ def export(
     author.  Keys, order, comments, @string blocks, unknown fields, titles and names are
     never touched.  Every change is listed with its reason and source.
     """
-    from citetrack.config import ConfigError
     from citetrack.export import export_bib, plan_local_fixes, unified_diff
     from citetrack.fixes import registry_fixes
     from citetrack.fsutil import atomic_write_bytes
@@ -768,20 +780,15 @@ def export(
         raise click.UsageError("--in-place and --output contradict each other")
     if no_backup and not in_place:
         raise click.UsageError("--no-backup only goes with --in-place")
-    try:
-        settings = _settings(
-            config_file=config_file,
-            cache_dir=cache_dir,
-            overrides={
-                "mailto": mailto,
-                "use_cache": False if no_cache else None,
-                "offline": True if offline else None,
-                "timeout": timeout,
-                "prefer": prefer,
-            },
-        )
-    except ConfigError as exc:
-        _fail(str(exc))
+    settings = _settings(
+        config_file=config_file,
+        cache_dir=cache_dir,
+        mailto=mailto,
+        no_cache=no_cache,
+        offline=offline,
+        timeout=timeout,
+        prefer=prefer,
+    )
     kinds = _fix_kinds(fix or settings.fix, no_fix or settings.no_fix)
     path = bib or "references.bib"
     needs_registry = bool(kinds & {"add-ids", "metadata"})

@@ -114,10 +114,13 @@ def load_file(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(
-            str(path), f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", line
-        ) from None
+        # Python 3.11's error carries the position only in its text: "(at line 3, column 9)".
+        message = str(exc)
+        where = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(where.group(1)) if where else None
+        if line is None and "end of document" in message:
+            line = max(1, text.count("\n"))
+        raise ConfigError(str(path), f"invalid TOML: {message}", line) from None
     table: Any = data
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("citetrack", {})

@@ -139,9 +139,7 @@ def test_transient_failures_are_retried_to_a_verdict(
     assert refs["quill2019zinc"]["status"] == "broken"
 
 
-def test_hanging_registry_times_out_as_unverified(
-    env: dict[str, str], emulator: Emulator
-) -> None:
+def test_hanging_registry_times_out_as_unverified(env: dict[str, str], emulator: Emulator) -> None:
     emulator.add_fault("crossref", "hang")
     run = run_cli(
         "check", str(SEED_BIB), "--no-lockfile", "--timeout", "0.5", "-f", "json", env=env
@@ -194,14 +192,20 @@ def test_broken_bib_entries_are_reported_with_lines_and_the_rest_checked(
     assert run.json()["summary"]["total"] >= 10
 
 
-def test_reports_written_to_files_in_several_formats(
-    env: dict[str, str], tmp_path: Path
-) -> None:
+def test_reports_written_to_files_in_several_formats(env: dict[str, str], tmp_path: Path) -> None:
     sarif = tmp_path / "out.sarif"
     junit = tmp_path / "out.xml"
     run = run_cli(
-        "check", str(PLANTED), "--no-lockfile", "-o", f"sarif={sarif}", "-o", f"junit={junit}",
-        "-f", "github", env=env,
+        "check",
+        str(PLANTED),
+        "--no-lockfile",
+        "-o",
+        f"sarif={sarif}",
+        "-o",
+        f"junit={junit}",
+        "-f",
+        "github",
+        env=env,
     )
     assert run.code == 1
     assert "::error file=" in run.stdout
@@ -215,8 +219,11 @@ def test_pre_commit_hook_entry_runs_offline_and_passes_when_nothing_is_broken(
     env: dict[str, str], emulator: Emulator
 ) -> None:
     hook = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    entry = next(line.split(":", 1)[1].split() for line in hook.splitlines()
-                 if line.strip().startswith("entry:"))
+    entry = next(
+        line.split(":", 1)[1].split()
+        for line in hook.splitlines()
+        if line.strip().startswith("entry:")
+    )
     assert entry[:2] == ["citetrack", "check"]
     run = run_cli(*entry[1:], str(SEED_BIB), env=env)
     assert run.code == 0, run.stderr  # nothing cached: unverified, which the hook accepts

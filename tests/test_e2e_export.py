@@ -21,7 +21,10 @@ PLANTS = [
     ("  year    = {2008},", "  year    = {2007},"),  # mignogna: wrong year
     ("  volume  = {151},", "  volume  = {15},"),  # van Beek: wrong volume
     ("  pmid    = {14693015},\n", ""),  # pujol: PMID missing
-    ("  doi     = {10.1016/j.amjmed.2013.01.012},", "  doi     = {doi:10.1016/j.amjmed.2013.01.012},"),
+    (
+        "  doi     = {10.1016/j.amjmed.2013.01.012},",
+        "  doi     = {doi:10.1016/j.amjmed.2013.01.012},",
+    ),
 ]
 
 
@@ -58,17 +61,19 @@ def test_export_fixes_exactly_the_planted_fields(
     assert run.code == 0, run.stderr
     assert planted.read_bytes() == before  # the input is never modified unless asked
     cleaned = out.read_text(encoding="utf-8")
-    assert sorted(changed_lines(planted.read_text(encoding="utf-8"), cleaned)) == sorted([
-        "-  volume  = {15},",
-        "-  year    = {2007},",
-        "-  pages   = {387-9},",
-        "-  doi     = {doi:10.1016/j.amjmed.2013.01.012},",
-        "+  volume  = {151},",
-        "+  year    = {2008},",
-        "+  pages   = {387--389},",
-        "+  doi     = {10.1016/j.amjmed.2013.01.012},",
-        "+  pmid    = {14693015},",
-    ])
+    assert sorted(changed_lines(planted.read_text(encoding="utf-8"), cleaned)) == sorted(
+        [
+            "-  volume  = {15},",
+            "-  year    = {2007},",
+            "-  pages   = {387-9},",
+            "-  doi     = {doi:10.1016/j.amjmed.2013.01.012},",
+            "+  volume  = {151},",
+            "+  year    = {2008},",
+            "+  pages   = {387--389},",
+            "+  doi     = {10.1016/j.amjmed.2013.01.012},",
+            "+  pmid    = {14693015},",
+        ]
+    )
     # Every change is listed with its reason and source.
     assert "compton2013rare.pages" in run.stderr and "pubmed" in run.stderr.lower()
     # The cleaned file checks clean.
@@ -96,15 +101,18 @@ def test_export_in_place_keeps_a_backup(planted: Path, env: dict[str, str]) -> N
     assert "year    = {2008}" in planted.read_text(encoding="utf-8")
 
 
-def test_no_fix_all_reproduces_the_input_byte_for_byte(planted: Path, env: dict[str, str],
-                                                       emulator: Emulator) -> None:
+def test_no_fix_all_reproduces_the_input_byte_for_byte(
+    planted: Path, env: dict[str, str], emulator: Emulator
+) -> None:
     run = run_cli("export", str(planted), "--no-fix", "all", env=env)
     assert run.code == 0
     assert run.stdout.encode("utf-8") == planted.read_bytes()
     assert emulator.stats()["requests"] == 0  # nothing to fix from registries: no network
 
 
-def test_local_fixes_need_no_network(planted: Path, env: dict[str, str], emulator: Emulator) -> None:
+def test_local_fixes_need_no_network(
+    planted: Path, env: dict[str, str], emulator: Emulator
+) -> None:
     run = run_cli("export", str(planted), "--fix", "identifiers,pages", "--diff", env=env)
     assert run.code == 0
     assert "+  doi     = {10.1016/j.amjmed.2013.01.012}," in run.stdout

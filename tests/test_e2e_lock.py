@@ -23,8 +23,13 @@ def project(emulator: Emulator, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A .bib with the seed's references plus one web page with a cited Wayback copy."""
     page = emulator.page_url("/article/nme-review")
     emulator.patch_world(
-        {"wayback": {page: [{"timestamp": "20210829120000", "statuscode": "200",
-                             "mimetype": "text/html"}]}}
+        {
+            "wayback": {
+                page: [
+                    {"timestamp": "20210829120000", "statuscode": "200", "mimetype": "text/html"}
+                ]
+            }
+        }
     )
     web = (
         "\n@online{nme2021review,\n"
@@ -63,31 +68,47 @@ def test_lock_then_upstream_changes_are_reported_exactly(
 
     # A run with no upstream change: nothing changed, lockfile untouched byte for byte.
     before = lock.read_bytes()
-    same = run_cli("check", str(bib), "--no-cache", "--update-lock", "-f", "json", *FAST,
-                   env=env)
+    same = run_cli("check", str(bib), "--no-cache", "--update-lock", "-f", "json", *FAST, env=env)
     assert same.code == 0, same.stderr
     assert changed(same.json()) == set()
     assert lock.read_bytes() == before
 
     # Upstream changes.
-    emulator.patch_world({
-        "crossref_works": {
-            "10.3322/caac.20005": {
-                "title": ["Cutaneous manifestations of internal malignancy: an update"]
+    emulator.patch_world(
+        {
+            "crossref_works": {
+                "10.3322/caac.20005": {
+                    "title": ["Cutaneous manifestations of internal malignancy: an update"]
+                },
+                "10.1016/j.amjmed.2013.01.012": {
+                    "updated-by": [
+                        {
+                            "DOI": "10.5555/ct.compton-retraction",
+                            "type": "retraction",
+                            "label": "Retraction",
+                            "source": "publisher",
+                            "updated": {"date-parts": [[2026, 11, 1]]},
+                        }
+                    ]
+                },
             },
-            "10.1016/j.amjmed.2013.01.012": {
-                "updated-by": [{
-                    "DOI": "10.5555/ct.compton-retraction", "type": "retraction",
-                    "label": "Retraction", "source": "publisher",
-                    "updated": {"date-parts": [[2026, 11, 1]]},
-                }]
-            },
-        },
-        "pages": {"/article/nme-review": {"status": 404, "title": "404 Not Found"}},
-        "wayback": {emulator.page_url("/article/nme-review"): None},
-    })
-    run = run_cli("check", str(bib), "--no-cache", "-f", "json", "--confirm-failures", "1",
-                  "--confirm-days", "1", *FAST, env=env)
+            "pages": {"/article/nme-review": {"status": 404, "title": "404 Not Found"}},
+            "wayback": {emulator.page_url("/article/nme-review"): None},
+        }
+    )
+    run = run_cli(
+        "check",
+        str(bib),
+        "--no-cache",
+        "-f",
+        "json",
+        "--confirm-failures",
+        "1",
+        "--confirm-days",
+        "1",
+        *FAST,
+        env=env,
+    )
     report = run.json()
     assert changed(report) == {
         ("thiers2009cutaneous", "metadata-changed", "title"),
@@ -96,7 +117,9 @@ def test_lock_then_upstream_changes_are_reported_exactly(
         ("nme2021review", "archive-vanished", "archiveurl"),
     }, changed(report)
     refs = by_key(report)
-    title = next(f for f in refs["thiers2009cutaneous"]["findings"] if f["rule"] == "metadata-changed")
+    title = next(
+        f for f in refs["thiers2009cutaneous"]["findings"] if f["rule"] == "metadata-changed"
+    )
     assert title["actual"] == "Cutaneous manifestations of internal malignancy"
     assert title["expected"] == "Cutaneous manifestations of internal malignancy: an update"
     assert run.code == 1  # the retraction is broken
@@ -126,20 +149,26 @@ def test_new_only_reports_only_what_the_lockfile_does_not_know(
     project: tuple[Path, dict[str, str]], emulator: Emulator, tmp_path: Path
 ) -> None:
     bib, env = project
-    planted = bib.read_text(encoding="utf-8").replace("pages   = {387--389}", "pages   = {387--399}")
+    planted = bib.read_text(encoding="utf-8").replace(
+        "pages   = {387--389}", "pages   = {387--399}"
+    )
     bib.write_text(planted, encoding="utf-8")
     assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
     # The known pages mismatch is accepted; a new wrong year is not.
     bib.write_text(planted.replace("year    = {2008}", "year    = {2007}"), encoding="utf-8")
     run = run_cli("check", str(bib), "--no-cache", "--new-only", "-f", "json", *FAST, env=env)
-    findings = [(r["key"], f["rule"], f["field"]) for r in run.json()["references"]
-                for f in r["findings"] if f["severity"] != "note"]
+    findings = [
+        (r["key"], f["rule"], f["field"])
+        for r in run.json()["references"]
+        for f in r["findings"]
+        if f["severity"] != "note"
+    ]
     assert ("mignogna2008small", "metadata-mismatch", "year") in findings
     assert ("compton2013rare", "metadata-mismatch", "pages") not in findings
 
 
 def test_corrupt_lockfile_is_a_clear_error_and_is_not_overwritten(
-    project: tuple[Path, dict[str, str]]
+    project: tuple[Path, dict[str, str]],
 ) -> None:
     bib, env = project
     lock = bib.parent / "citetrack.lock"
