@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from citetrack_emulator import Emulator
-from tests.e2e import SEED_BIB, by_key, run_cli
+from tests.e2e import SEED_BIB, run_cli
 
 SEED = SEED_BIB.read_text(encoding="utf-8")
 # (old, new) text replacements that plant one error each in references.bib.
