@@ -1,0 +1,73 @@
+"""DOI → PubMed record through one batched ESearch (real DocSum shape, mock transport)."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from typing import Any
+
+import httpx
+
+from citetrack.cache import EvidenceCache
+from citetrack.model import Found, Source
+from citetrack.net import Http, RateLimiter, RateSpec, RequestStats, RetryPolicy
+from citetrack.services.pmid_lookup import PmidLookup
+from citetrack.services.pubmed import PubMedService
+from tests.test_services_pubmed import DOCSUM, FakeEutils, FakeTime
+
+BASE = "https://eutils.test/entrez/eutils"
+DOI = next(a["value"] for a in DOCSUM["articleids"] if a["idtype"] == "doi")
+
+
+class Eutils(FakeEutils):
+    """esummary from the recorded DocSum; esearch maps ``"<doi>"[doi]`` terms to PMIDs."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("esearch.fcgi"):
+            self.requests.append(request)
+            if self.answers:
+                return self.answers.pop(0)
+            term = dict(urllib.parse.parse_qsl(request.content.decode()))["term"]
+            ids = ["28806736"] if f'"{DOI.lower()}"[doi]' in term.lower() else []
+            body: dict[str, Any] = {"esearchresult": {"count": str(len(ids)), "idlist": ids}}
+            return httpx.Response(200, json=body)
+        return super().__call__(request)
+
+
+def lookup(fake: Eutils, cache: EvidenceCache | None = None) -> PmidLookup:
+    time = FakeTime()
+    client = httpx.AsyncClient(transport=httpx.MockTransport(fake))
+    http = Http(client, policy=RetryPolicy(max_attempts=2), stats=RequestStats(), sleep=time.sleep)
+    limiter = RateLimiter("ncbi", RateSpec(3.0, 3), clock=time.clock, sleep=time.sleep)
+    pubmed = PubMedService(http, base_url=BASE, limiter=limiter, cache=cache)
+    return PmidLookup(http, pubmed, base_url=BASE, limiter=limiter, cache=cache, batch_size=2)
+
+
+def test_indexed_doi_gets_its_pubmed_record_keyed_by_the_doi() -> None:
+    fake = Eutils()
+    found = asyncio.run(lookup(fake).find([DOI.upper(), "10.1000/not-indexed", "10.1000/other"]))
+    assert set(found) == {DOI.upper()}
+    evidence = found[DOI.upper()]
+    assert isinstance(evidence, Found) and evidence.source is Source.PUBMED
+    assert evidence.identifier == DOI.upper()  # looked up by the citation's DOI
+    assert evidence.metadata.pmid == "28806736"
+    searches = [r for r in fake.requests if r.url.path.endswith("esearch.fcgi")]
+    assert len(searches) == 2  # three DOIs, two per request
+    assert all(r.method == "POST" for r in searches)
+
+
+def test_search_failure_adds_nothing_and_raises_nothing() -> None:
+    fake = Eutils()
+    fake.answers = [httpx.Response(503), httpx.Response(503)]
+    assert asyncio.run(lookup(fake).find([DOI])) == {}
+
+
+def test_answers_are_cached_so_a_second_run_asks_nothing(tmp_path: Any) -> None:
+    fake = Eutils()
+    with EvidenceCache(tmp_path / "c.sqlite") as cache:
+        first = asyncio.run(lookup(fake, cache).find([DOI, "10.1000/not-indexed"]))
+        asked = len(fake.requests)
+        second = asyncio.run(lookup(fake, cache).find([DOI, "10.1000/not-indexed"]))
+    assert asked >= 2
+    assert len(fake.requests) == asked  # the unindexed DOI's "no" is cached too
+    assert first.keys() == second.keys() == {DOI}
