@@ -25,6 +25,10 @@ Rules (severity):
 * ``archive-unverified`` (unverified) — the Wayback Machine could not be asked about the
   cited capture.  Captures on services with no API (archive.today, WebCite) give no finding.
 * ``archive-missing`` (note) — a live URL without any archived copy.
+* ``url-missing`` (note) — the citation dates a visit or an archived copy (``urldate``,
+  ``archivedate``) but records neither a URL nor an archived URL, so nothing can be checked.
+  Typical of a list parsed from rendered text ("Archived from the original on … Retrieved
+  …" without the links); the wikitext's ``url=`` / ``archive-url=`` have them.
 """
 
 from __future__ import annotations
@@ -233,6 +237,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 _ARCHIVE_FIELDS = ("archiveurl", "archive-url", "archive_url", "urlarchive")
 _ACCESS_FIELDS = ("urldate", "accessdate", "access-date", "access_date", "accessed")
+_ARCHIVE_DATE_FIELDS = ("archivedate", "archive-date", "archive_date")
 _URL_MACRO_RE = re.compile(r"\\url\{([^{}]*)\}")
 
 
@@ -253,8 +258,13 @@ class LinkTargets:
 
 
 def link_targets(ref: Reference) -> LinkTargets:
-    """The URL, archived copy and access date of ``ref`` (see the module docstring)."""
-    url = ref.identifiers.url or normalize_url(ref.get("url"))
+    """The URL, archived copy and access date of ``ref`` (see the module docstring).
+
+    A ``url`` that is not an http(s) URL (``ftp://…``, ``www.x.org`` without a scheme) is
+    still returned, so that the link checker refuses it with its reason instead of the
+    reference silently having no URL.
+    """
+    url = ref.identifiers.url or normalize_url(ref.get("url")) or _raw_url(ref.get("url"))
     url_field = "url" if url else None
     if url is None:
         macro = _URL_MACRO_RE.search(ref.get("howpublished") or "")
@@ -268,6 +278,12 @@ def link_targets(ref: Reference) -> LinkTargets:
             break
     accessed = next((d for d in (parse_access_date(ref.get(f)) for f in _ACCESS_FIELDS) if d), None)
     return LinkTargets(url, url_field, archive, archive_field, accessed)
+
+
+def _raw_url(value: str | None) -> str | None:
+    """A ``url`` field's text, unwrapped from ``\\url{}`` and angle brackets, if not empty."""
+    text = _URL_MACRO_RE.sub(r"\1", (value or "").strip()).strip("<> ")
+    return text or None
 
 
 # ------------------------------------------------------------------------------- findings
@@ -285,6 +301,8 @@ def link_findings(
     (``find_capture`` / ``has_capture``).  Missing evidence yields no finding.
     """
     targets = link_targets(ref)
+    if targets.url is None and targets.archive_url is None:
+        return _dates_without_links(ref)
     findings: list[Finding] = []
     cited_archive_ok: bool | None = None
     if targets.archive_url:
@@ -325,6 +343,29 @@ def _finding(
         line=ref.line,
         suggestion=suggestion,
     )
+
+
+def _dates_without_links(ref: Reference) -> list[Finding]:
+    """``url-missing``: a visit or an archived copy is dated, but no address is recorded."""
+    dated = [
+        f"{name} = {ref.get(name)}"
+        for name in (*_ACCESS_FIELDS, *_ARCHIVE_DATE_FIELDS)
+        if (ref.get(name) or "").strip()
+    ]
+    if not dated:
+        return []
+    return [
+        _finding(
+            ref,
+            "url-missing",
+            Severity.NOTE,
+            f"The citation is dated as visited or archived ({', '.join(dated)}) but records "
+            "no URL or archived URL, so neither can be checked; add url and archiveurl "
+            "(a list parsed from rendered text loses its links: the wikitext keeps them).",
+            field="url",
+            source=Source.CITATION,
+        )
+    ]
 
 
 def _archive_findings(

@@ -17,8 +17,18 @@ and for every redirect hop:
   ``017700000001`` are all 127.0.0.1, as in the WHATWG URL standard and ``inet_aton``) and a
   host that *ends in a number* but is not a valid IPv4 address is refused outright.
 
-``allow_private=True`` lifts the address rules (tests and the emulator on 127.0.0.1 need
-it); the scheme, userinfo and host-syntax rules always apply.
+Every address falls in one :class:`Zone`: ``public``, ``loopback``, ``private`` (RFC 1918,
+unique-local, CGNAT and the other non-global unicast ranges) or ``forbidden`` (link-local,
+which holds the cloud metadata services, plus unspecified, multicast and reserved
+addresses).  ``allow_private=True`` (``--allow-private-urls``: tests against the emulator on
+127.0.0.1, intranet wikis) admits the loopback and private zones, never the forbidden one;
+the scheme, userinfo and host-syntax rules always apply.
+
+Redirects are held to the zone of the cited URL (:func:`chain_zones`): a page may redirect
+to public addresses and to the kind of non-public address the citation itself points at,
+nothing else.  So even with ``allow_private`` a public page, or the emulator on loopback,
+cannot send citetrack to ``10.0.0.1``, and an intranet page cannot send it to loopback.  The
+link checker passes the chain's zones to the transport with :func:`connection_zones`.
 
 DNS rebinding: checking a name and then letting the HTTP library resolve it again leaves a
 window in which the name can start pointing at 10.0.0.1.  :class:`GuardedTransport` closes
@@ -34,13 +44,16 @@ ignored by design) and redirects followed by a client other than
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import ipaddress
 import re
 import socket
 import ssl
 import typing
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import httpcore
 import httpx
@@ -53,6 +66,7 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 _LOCALHOST_NAMES = frozenset(
     {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"}
 )
+_LOCALHOST_ADDRESSES = ("127.0.0.1", "::1")
 # After IDNA encoding, a DNS name is letters, digits, hyphens, dots (and underscores, seen
 # in the wild).  Anything else (%, \, spaces, brackets) is a parsing trick or an error.
 _HOST_NAME_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?$")
@@ -60,38 +74,55 @@ _NUMERIC_LABEL_RE = re.compile(r"^(?:[0-9]+|0x[0-9a-f]*)$")
 
 _V4 = ipaddress.IPv4Network
 _V6 = ipaddress.IPv6Network
-# (network, why it is refused), checked in order; the first match names the reason.
-_BLOCKED_V4: tuple[tuple[ipaddress.IPv4Network, str], ...] = (
-    (_V4("169.254.169.254/32"), "the cloud metadata address"),
-    (_V4("0.0.0.0/8"), "an unspecified ('this network') address"),
-    (_V4("10.0.0.0/8"), "a private address (RFC 1918)"),
-    (_V4("100.64.0.0/10"), "a carrier-grade NAT address (RFC 6598)"),
-    (_V4("127.0.0.0/8"), "a loopback address"),
-    (_V4("169.254.0.0/16"), "a link-local address"),
-    (_V4("172.16.0.0/12"), "a private address (RFC 1918)"),
-    (_V4("192.0.0.0/24"), "an IETF protocol address"),
-    (_V4("192.0.2.0/24"), "a documentation address"),
-    (_V4("192.88.99.0/24"), "a 6to4 relay address"),
-    (_V4("192.168.0.0/16"), "a private address (RFC 1918)"),
-    (_V4("198.18.0.0/15"), "a benchmarking address"),
-    (_V4("198.51.100.0/24"), "a documentation address"),
-    (_V4("203.0.113.0/24"), "a documentation address"),
-    (_V4("224.0.0.0/4"), "a multicast address"),
-    (_V4("240.0.0.0/4"), "a reserved address"),
+
+
+class Zone(StrEnum):
+    """Which kind of network an address belongs to; the unit of the address policy."""
+
+    PUBLIC = "public"
+    LOOPBACK = "loopback"
+    PRIVATE = "private"  # RFC 1918, unique-local, CGNAT, documentation, other non-global
+    FORBIDDEN = "forbidden"  # link-local (cloud metadata), unspecified, multicast, reserved
+
+
+PUBLIC_ONLY: frozenset[Zone] = frozenset({Zone.PUBLIC})
+#: What ``allow_private`` admits: everything but the forbidden zone.
+WITH_PRIVATE: frozenset[Zone] = frozenset({Zone.PUBLIC, Zone.LOOPBACK, Zone.PRIVATE})
+
+_F, _L, _P = Zone.FORBIDDEN, Zone.LOOPBACK, Zone.PRIVATE
+# (network, zone, why it is not public), checked in order; the first match decides.
+_BLOCKED_V4: tuple[tuple[ipaddress.IPv4Network, Zone, str], ...] = (
+    (_V4("169.254.169.254/32"), _F, "the cloud metadata address"),
+    (_V4("100.100.100.200/32"), _F, "a cloud metadata address (Alibaba Cloud)"),
+    (_V4("0.0.0.0/8"), _F, "an unspecified ('this network') address"),
+    (_V4("10.0.0.0/8"), _P, "a private address (RFC 1918)"),
+    (_V4("100.64.0.0/10"), _P, "a carrier-grade NAT address (RFC 6598)"),
+    (_V4("127.0.0.0/8"), _L, "a loopback address"),
+    (_V4("169.254.0.0/16"), _F, "a link-local address"),
+    (_V4("172.16.0.0/12"), _P, "a private address (RFC 1918)"),
+    (_V4("192.0.0.0/24"), _P, "an IETF protocol address"),
+    (_V4("192.0.2.0/24"), _P, "a documentation address"),
+    (_V4("192.88.99.0/24"), _P, "a 6to4 relay address"),
+    (_V4("192.168.0.0/16"), _P, "a private address (RFC 1918)"),
+    (_V4("198.18.0.0/15"), _P, "a benchmarking address"),
+    (_V4("198.51.100.0/24"), _P, "a documentation address"),
+    (_V4("203.0.113.0/24"), _P, "a documentation address"),
+    (_V4("224.0.0.0/4"), _F, "a multicast address"),
+    (_V4("240.0.0.0/4"), _F, "a reserved address"),
 )
-_BLOCKED_V6: tuple[tuple[ipaddress.IPv6Network, str], ...] = (
-    (_V6("fd00:ec2::254/128"), "the cloud metadata address"),
-    (_V6("::/128"), "the unspecified address"),
-    (_V6("::1/128"), "a loopback address"),
-    (_V6("::/96"), "a deprecated IPv4-compatible address"),
-    (_V6("64:ff9b:1::/48"), "a local-use NAT64 address"),
-    (_V6("100::/64"), "a discard-only address"),
-    (_V6("2001::/32"), "a Teredo tunnelling address"),
-    (_V6("2001:db8::/32"), "a documentation address"),
-    (_V6("fc00::/7"), "a unique local (private) address"),
-    (_V6("fe80::/10"), "a link-local address"),
-    (_V6("fec0::/10"), "a site-local address"),
-    (_V6("ff00::/8"), "a multicast address"),
+_BLOCKED_V6: tuple[tuple[ipaddress.IPv6Network, Zone, str], ...] = (
+    (_V6("fd00:ec2::254/128"), _F, "the cloud metadata address"),
+    (_V6("::/128"), _F, "the unspecified address"),
+    (_V6("::1/128"), _L, "a loopback address"),
+    (_V6("::/96"), _F, "a deprecated IPv4-compatible address"),
+    (_V6("64:ff9b:1::/48"), _P, "a local-use NAT64 address"),
+    (_V6("100::/64"), _F, "a discard-only address"),
+    (_V6("2001::/32"), _F, "a Teredo tunnelling address"),
+    (_V6("2001:db8::/32"), _P, "a documentation address"),
+    (_V6("fc00::/7"), _P, "a unique local (private) address"),
+    (_V6("fe80::/10"), _F, "a link-local address"),
+    (_V6("fec0::/10"), _P, "a site-local address"),
+    (_V6("ff00::/8"), _F, "a multicast address"),
 )
 _NAT64 = _V6("64:ff9b::/96")
 # getaddrinfo errors meaning "DNS answered: no such name / no address for it".
@@ -193,24 +224,74 @@ def parse_ip_literal(host: str) -> IPAddress | None:
     return parse_ipv4_number(text)
 
 
-def address_refusal(address: IPAddress | str) -> str | None:
-    """Why citetrack must not connect to ``address``, or ``None`` if it is a public address."""
+def address_zone(address: IPAddress | str) -> tuple[Zone, str]:
+    """The zone of ``address`` and, unless public, what kind of address it is ("a loopback
+    address", "the cloud metadata address"…).  IPv6 forms of IPv4 addresses count as those."""
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(ip)
         if embedded is not None:
-            inner = address_refusal(embedded)
-            return f"{inner} (inside the IPv6 address {ip})" if inner else None
-        blocked: Iterable[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]]
+            zone, why = address_zone(embedded)
+            return zone, (f"{why} (inside the IPv6 address {ip})" if why else "")
+        blocked: Iterable[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Zone, str]]
         blocked = _BLOCKED_V6
     else:
         blocked = _BLOCKED_V4
-    for network, why in blocked:
+    for network, zone, why in blocked:
         if ip in network:
-            return f"{ip} is {why}"
+            return zone, why
     if not ip.is_global:  # anything else IANA lists as not globally reachable
-        return f"{ip} is not a globally routable address"
-    return None
+        return Zone.PRIVATE, "not a globally routable address"
+    return Zone.PUBLIC, ""
+
+
+def address_refusal(
+    address: IPAddress | str, allowed: Collection[Zone] = PUBLIC_ONLY
+) -> str | None:
+    """Why citetrack must not connect to ``address``, or ``None`` if its zone is ``allowed``
+    (by default: only public addresses)."""
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    zone, why = address_zone(ip)
+    if zone in allowed:
+        return None
+    return f"{ip} is {why}"
+
+
+def allowed_zones(allow_private: bool) -> frozenset[Zone]:
+    """The zones a cited URL may point at: public only, or (``allow_private``) all but the
+    forbidden zone."""
+    return WITH_PRIVATE if allow_private else PUBLIC_ONLY
+
+
+def chain_zones(origin: Iterable[str], allowed: Collection[Zone]) -> frozenset[Zone]:
+    """The zones the redirects of a chain may lead to, given the addresses of its first URL.
+
+    Public addresses always, plus the (allowed) non-public zones of the cited URL's own
+    addresses: a redirect may stay in the network the citation points at, never move into
+    another one.  A public page can therefore never redirect into a private network.
+    """
+    zones = {address_zone(address)[0] for address in origin}
+    return frozenset({Zone.PUBLIC} | {z for z in zones if z in allowed})
+
+
+_CONNECTION_ZONES: contextvars.ContextVar[frozenset[Zone] | None] = contextvars.ContextVar(
+    "citetrack_connection_zones", default=None
+)
+
+
+@contextlib.contextmanager
+def connection_zones(zones: Collection[Zone]) -> Iterator[None]:
+    """Within this block, :class:`GuardedNetworkBackend` connects only to ``zones``.
+
+    A context variable, because httpcore opens connections in the task that sends the
+    request: the link checker narrows the policy to one redirect chain's zones without a
+    transport per chain.  It can only narrow: the backend's own policy still applies.
+    """
+    token = _CONNECTION_ZONES.set(frozenset(zones))
+    try:
+        yield
+    finally:
+        _CONNECTION_ZONES.reset(token)
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -222,16 +303,22 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return ip.sixtofour
 
 
-def _is_localhost_name(host: str) -> bool:
+def is_localhost_name(host: str) -> bool:
+    """Whether ``host`` is a name for the local machine (``localhost``, ``x.localhost``…)."""
     return host in _LOCALHOST_NAMES or host.endswith(".localhost")
 
 
-def vet_syntax(url: str, *, allow_private: bool = False) -> Vetting:
+def vet_syntax(
+    url: str, *, allow_private: bool = False, zones: Collection[Zone] | None = None
+) -> Vetting:
     """Every check that needs no DNS: scheme, userinfo, host syntax, literal addresses.
 
-    When the host is an IP literal the result is final (``addresses`` holds it); for a
-    name, :func:`vet_url` still has to resolve and check the addresses.
+    ``zones`` (default: :func:`allowed_zones` of ``allow_private``) are the zones a literal
+    address or a ``localhost`` name may be in.  When the host is an IP literal the result is
+    final (``addresses`` holds it); for a name, :func:`vet_url` still has to resolve and
+    check the addresses.
     """
+    allowed = allowed_zones(allow_private) if zones is None else zones
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
@@ -254,39 +341,45 @@ def vet_syntax(url: str, *, allow_private: bool = False) -> Vetting:
     except ValueError as exc:
         return Vetting(url, host=host, port=port, refusal=f"malformed numeric host ({exc})")
     if literal is not None:
-        refusal = None if allow_private else address_refusal(literal)
-        return Vetting(url, host, port, (str(literal),), refusal)
+        return Vetting(url, host, port, (str(literal),), address_refusal(literal, allowed))
     name = host[:-1] if host.endswith(".") else host
     if not _HOST_NAME_RE.match(name) or ".." in name:
         return Vetting(url, host=host, port=port, refusal=f"malformed host name {host!r}")
-    if not allow_private and _is_localhost_name(name):
-        return Vetting(url, host=host, port=port, refusal=f"{host} is the local machine")
+    if is_localhost_name(name):
+        if Zone.LOOPBACK not in allowed:
+            return Vetting(url, host=host, port=port, refusal=f"{host} is the local machine")
+        # RFC 6761 §6.3: localhost names are loopback; they are never asked of DNS.
+        return Vetting(url, host, port, _LOCALHOST_ADDRESSES)
     return Vetting(url, host=host, port=port)
 
 
 async def vet_url(
-    url: str, *, allow_private: bool = False, resolver: Resolver | None = None
+    url: str,
+    *,
+    allow_private: bool = False,
+    resolver: Resolver | None = None,
+    zones: Collection[Zone] | None = None,
 ) -> Vetting:
     """:func:`vet_syntax`, then resolve a host name and check every address it has.
 
     Raises :class:`HostNotResolved` when the name cannot be resolved (that is not a policy
     refusal: the caller decides whether the link is dead or merely unverified).
     """
-    vetting = vet_syntax(url, allow_private=allow_private)
+    allowed = allowed_zones(allow_private) if zones is None else zones
+    vetting = vet_syntax(url, zones=allowed)
     if vetting.refusal is not None or vetting.addresses:
         return vetting
     addresses = await resolve(vetting.host, vetting.port, resolver or default_resolver)
-    if not allow_private:
-        for address in addresses:
-            why = address_refusal(address)
-            if why is not None:
-                return Vetting(
-                    url,
-                    vetting.host,
-                    vetting.port,
-                    tuple(addresses),
-                    f"{vetting.host} resolves to {why}",
-                )
+    for address in addresses:
+        why = address_refusal(address, allowed)
+        if why is not None:
+            return Vetting(
+                url,
+                vetting.host,
+                vetting.port,
+                tuple(addresses),
+                f"{vetting.host} resolves to {why}",
+            )
     return Vetting(url, vetting.host, vetting.port, tuple(addresses))
 
 
@@ -295,12 +388,11 @@ async def check_url_allowed(
 ) -> str | None:
     """``None`` if ``url`` may be fetched, else the reason it is refused.
 
-    Raises :class:`HostNotResolved` when the host name does not resolve.  With
-    ``allow_private`` no address is refused, so names are not resolved at all.
+    Raises :class:`HostNotResolved` when the host name does not resolve.  Names are
+    resolved even with ``allow_private``: a name may still point at a forbidden address
+    (link-local, cloud metadata).
     """
-    if allow_private:
-        return vet_syntax(url, allow_private=True).refusal
-    return (await vet_url(url, resolver=resolver)).refusal
+    return (await vet_url(url, allow_private=allow_private, resolver=resolver)).refusal
 
 
 async def resolve(host: str, port: int, resolver: Resolver) -> list[str]:
@@ -315,6 +407,8 @@ async def resolve(host: str, port: int, resolver: Resolver) -> list[str]:
     if literal is not None:
         return [str(literal)]
     name = host[:-1] if host.endswith(".") else host
+    if is_localhost_name(name.lower()):
+        return list(_LOCALHOST_ADDRESSES)  # RFC 6761 §6.3: never asked of DNS
     try:
         answers = list(await resolver(name, port))
     except socket.gaierror as exc:
@@ -342,7 +436,8 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
     """An httpcore network backend that connects only to vetted addresses.
 
     ``connect_tcp`` resolves the host itself, refuses (with :class:`AddressRefused`) unless
-    every address is allowed, then connects to the addresses in turn, by IP.  Because the
+    every address is in an allowed zone (those of ``allow_private``, narrowed further inside
+    a :func:`connection_zones` block), then connects to the addresses in turn, by IP.  Because the
     address checked is the address connected to, a DNS answer that changes between the
     link checker's own check and the connection cannot smuggle a private address in.
     """
@@ -354,7 +449,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         resolver: Resolver | None = None,
         inner: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
-        self._allow_private = allow_private
+        self._zones = allowed_zones(allow_private)
         self._resolver = resolver or default_resolver
         self._inner = inner or httpcore.AnyIOBackend()
 
@@ -370,11 +465,12 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
             addresses = await resolve(host, port, self._resolver)
         except HostNotResolved as exc:
             raise httpcore.ConnectError(str(exc)) from None
-        if not self._allow_private:
-            for address in addresses:
-                why = address_refusal(address)
-                if why is not None:
-                    raise AddressRefused(f"{host} resolves to {why}")
+        narrowed = _CONNECTION_ZONES.get()
+        allowed = self._zones if narrowed is None else self._zones & narrowed
+        for address in addresses:
+            why = address_refusal(address, allowed)
+            if why is not None:
+                raise AddressRefused(f"{host} resolves to {why}")
         last_error: Exception | None = None
         for address in addresses:
             try:

@@ -37,7 +37,7 @@ def test_seed_references_check_clean(env: dict[str, str], emulator: Emulator) ->
     assert services["crossref"]["requests"] >= 1
     assert services["eutils"]["requests"] >= 1
     # … and the references without any identifier say why nothing was checked.
-    assert rules(refs["foss2021necrolytic"]) == {"no-identifier"}
+    assert rules(refs["foss2021necrolytic"]) == {"no-identifier", "url-missing"}
 
 
 def test_planted_faults_are_reported_exactly(env: dict[str, str]) -> None:

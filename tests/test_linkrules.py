@@ -314,3 +314,29 @@ def test_doi_links_and_missing_evidence_give_nothing() -> None:
     assert link_findings(ref(url=doi_url), {doi_url: dead}, {}) == []
     assert link_findings(ref(url=URL), {}, {}) == []
     assert link_findings(ref(title="No URL at all"), {URL: link(LinkVerdict.DEAD)}, {}) == []
+
+
+def test_dates_without_any_link_are_noted() -> None:
+    """As in the seed article: "Archived from the original on … Retrieved …", no URL."""
+    cited = ref(title="StatPearls", urldate="2021-06-01", archivedate="2021-08-29")
+    findings = link_findings(cited, {}, {})
+    assert rules(findings) == [("url-missing", Severity.NOTE)]
+    assert findings[0].source is Source.CITATION
+    assert "urldate = 2021-06-01, archivedate = 2021-08-29" in findings[0].message
+
+
+def test_no_dates_and_no_links_give_nothing() -> None:
+    assert link_findings(ref(title="A book", isbn="978-0-7020-7583-4"), {}, {}) == []
+
+
+def test_dates_with_a_link_are_not_url_missing() -> None:
+    assert link_findings(ref(url=URL, urldate="2021-06-01"), {}, {}) == []
+    doi_url = ref(url="https://doi.org/10.1056/NEJMc0805992", urldate="2021-06-01")
+    assert link_findings(doi_url, {}, {}) == []
+
+
+@pytest.mark.parametrize("value", ["ftp://ftp.example.org/pub/a.pdf", "www.example.org/page"])
+def test_a_url_that_is_not_http_is_still_a_target(value: str) -> None:
+    """So that the checker refuses it with a reason, instead of the URL vanishing."""
+    assert link_targets(ref(url=value)).checkable_url == value
+    assert link_targets(ref(url="\\url{ftp://ftp.example.org/x}")).url == "ftp://ftp.example.org/x"

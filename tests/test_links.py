@@ -168,7 +168,7 @@ ARTICLE = html("Necrolytic migratory erythema – a review", "Necrolytic migrato
 # ------------------------------------------------------------------------------- 2xx
 
 
-async def test_ok_html_page_is_fetched_with_head_then_get(web: Web) -> None:
+async def test_ok_html_page_is_one_streamed_get(web: Web) -> None:
     web.page("https://journal.example/article/1", ARTICLE)
     result = (await web.check(["https://journal.example/article/1"]))[
         "https://journal.example/article/1"
@@ -177,6 +177,29 @@ async def test_ok_html_page_is_fetched_with_head_then_get(web: Web) -> None:
     assert result.status_code == 200
     assert result.final_url == "https://journal.example/article/1"
     assert result.redirects == ()
+    assert web.methods() == ["GET"]  # status and soft-404 evidence from one request
+
+
+async def test_head_first_without_soft_404_detection(web: Web) -> None:
+    web.page("https://journal.example/article/1", ARTICLE)
+    await web.check(["https://journal.example/article/1"], detect_soft_404=False)
+    assert web.methods() == ["HEAD"]
+
+
+async def test_file_urls_are_checked_with_head_first(web: Web) -> None:
+    web.page("https://files.example/data.zip", status(200, {"content-type": "application/zip"}))
+    web.page("https://files.example/paper.PDF", status(200, {"content-type": "application/pdf"}))
+    results = await web.check(["https://files.example/data.zip", "https://files.example/paper.PDF"])
+    assert all(r.verdict is LinkVerdict.OK for r in results.values())
+    assert web.methods() == ["HEAD", "HEAD"]
+
+
+async def test_a_file_url_serving_a_not_found_page_is_read(web: Web) -> None:
+    web.page("https://files.example/paper.pdf", html("Page not found"))
+    result = (await web.check(["https://files.example/paper.pdf"]))[
+        "https://files.example/paper.pdf"
+    ]
+    assert result.verdict is LinkVerdict.SOFT_404
     assert web.methods() == ["HEAD", "GET"]
 
 
@@ -195,7 +218,7 @@ async def test_head_not_allowed_falls_back_to_get_and_is_remembered(web: Web) ->
             return httpx.Response(405)
         return ARTICLE(request)  # type: ignore[return-value]
 
-    urls = ["https://old.example/a", "https://old.example/b"]
+    urls = ["https://old.example/a.pdf", "https://old.example/b.pdf"]
     for url in urls:
         web.page(url, no_head)
     results = await web.check(urls)
@@ -207,8 +230,8 @@ async def test_head_error_is_not_trusted_get_decides(web: Web) -> None:
     def head_lies(request: httpx.Request) -> httpx.Response:
         return httpx.Response(404) if request.method == "HEAD" else ARTICLE(request)  # type: ignore[return-value]
 
-    web.page("https://odd.example/page", head_lies)
-    result = (await web.check(["https://odd.example/page"]))["https://odd.example/page"]
+    web.page("https://odd.example/page.pdf", head_lies)
+    result = (await web.check(["https://odd.example/page.pdf"]))["https://odd.example/page.pdf"]
     assert result.verdict is LinkVerdict.OK
     assert web.methods() == ["HEAD", "GET"]
 
@@ -217,12 +240,17 @@ async def test_head_error_is_not_trusted_get_decides(web: Web) -> None:
 
 
 @pytest.mark.parametrize("code", [404, 410])
-async def test_404_and_410_are_dead(web: Web, code: int) -> None:
-    web.page("https://gone.example/page", status(code))
-    result = (await web.check(["https://gone.example/page"]))["https://gone.example/page"]
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [("/page", ["GET"]), ("/paper.pdf", ["HEAD", "GET"])],  # a HEAD 404 is confirmed by GET
+)
+async def test_404_and_410_are_dead(web: Web, code: int, path: str, methods: list[str]) -> None:
+    url = "https://gone.example" + path
+    web.page(url, status(code))
+    result = (await web.check([url]))[url]
     assert result.verdict is LinkVerdict.DEAD
     assert result.status_code == code
-    assert web.methods() == ["HEAD", "GET"]  # a HEAD 404 is confirmed by GET
+    assert web.methods() == methods
 
 
 async def test_nxdomain_is_dead_when_other_hosts_resolve(web: Web) -> None:
@@ -232,6 +260,13 @@ async def test_nxdomain_is_dead_when_other_hosts_resolve(web: Web) -> None:
     assert dead.verdict is LinkVerdict.DEAD
     assert "no such host" in dead.reason
     assert dead.status_code is None
+
+
+async def test_ip_literal_hosts_do_not_prove_that_dns_works(web: Web) -> None:
+    web.page("http://93.184.216.34/page", ARTICLE)
+    results = await web.check(["http://93.184.216.34/page", "https://gone.example/x"])
+    assert results["http://93.184.216.34/page"].verdict is LinkVerdict.OK
+    assert results["https://gone.example/x"].verdict is LinkVerdict.UNAVAILABLE
 
 
 async def test_nxdomain_everywhere_means_offline_not_dead(web: Web) -> None:
@@ -336,6 +371,28 @@ async def test_deep_link_sent_to_the_front_page_is_a_soft_404(web: Web) -> None:
     assert result.final_url == "https://news.example/"
 
 
+@pytest.mark.parametrize(
+    ("cited", "target", "soft"),
+    [
+        ("https://pub.example/journal/article/12345", "https://pub.example/journal/", True),
+        ("https://pub.example/a/b/c", "https://www.pub.example/a", True),
+        ("https://pub.example/docs/page", "https://pub.example/docs/page/", False),  # same page
+        ("https://pub.example/journal/article/1", "https://pub.example/journal/?page=2", False),
+        ("https://pub.example/journal/article/1", "https://other.example/journal/", False),
+        ("https://pub.example/articles/12", "https://pub.example/articles-new/12", False),
+    ],
+)
+async def test_deep_link_sent_to_a_parent_page_is_a_soft_404(
+    web: Web, cited: str, target: str, soft: bool
+) -> None:
+    web.page(cited, redirect(301, target))
+    web.page(target, html("Journal of Examples"))
+    result = (await web.check([cited]))[cited]
+    assert (result.verdict is LinkVerdict.SOFT_404) is soft, result
+    if soft:
+        assert result.reason == f"deep link redirected to a parent page {target}"
+
+
 async def test_front_page_redirected_to_front_page_is_fine(web: Web) -> None:
     web.page("http://news.example", redirect(301, "https://news.example/en/"))
     web.page("https://news.example/en/", html("News Example"))
@@ -378,7 +435,7 @@ async def test_429_retry_after_is_honoured_then_blocked_if_it_persists(web: Web)
     assert result.verdict is LinkVerdict.BLOCKED
     assert "429" in result.reason
     times = [s.time for s in web.seen]
-    assert web.methods() == ["HEAD", "GET", "GET"]  # three attempts in all
+    assert web.methods() == ["GET", "GET", "GET"]  # three attempts in all
     assert all(b - a >= 7 for a, b in itertools.pairwise(times))
 
 
@@ -399,7 +456,8 @@ async def test_retry_after_beyond_the_cap_is_not_waited_for(web: Web) -> None:
     web.page("https://busy.example/p", status(503, {"retry-after": "3600"}))
     result = (await web.check(["https://busy.example/p"]))["https://busy.example/p"]
     assert result.verdict is LinkVerdict.UNAVAILABLE
-    assert web.methods() == ["HEAD"]
+    assert "asked to retry after 3600 s" in result.reason
+    assert web.methods() == ["GET"]
     assert web.clock.now < 3600
 
 
@@ -410,7 +468,7 @@ async def test_503_is_unavailable_after_the_retries(web: Web) -> None:
     assert result.verdict is LinkVerdict.UNAVAILABLE
     assert result.status_code == 503
     assert "after 4 attempts" in result.reason
-    assert web.methods() == ["HEAD", "GET", "GET", "GET"]
+    assert web.methods() == ["GET", "GET", "GET", "GET"]
     gaps = [b.time - a.time for a, b in itertools.pairwise(web.seen)]
     assert gaps[0] >= 1 and gaps[1] >= 2 and gaps[2] >= 4  # exponential backoff
 
@@ -444,7 +502,7 @@ async def test_cloudflare_challenge_is_blocked_and_not_retried(web: Web) -> None
     web.page("https://cf.example/p", challenge)
     result = (await web.check(["https://cf.example/p"]))["https://cf.example/p"]
     assert result.verdict is LinkVerdict.BLOCKED
-    assert web.methods() == ["HEAD", "GET"]
+    assert web.methods() == ["GET"]  # a challenge is not retried
 
 
 @pytest.mark.parametrize(
@@ -482,7 +540,7 @@ async def test_wall_markers_on_error_pages(web: Web, title: str) -> None:
     web.page("https://wall.example/p", html(title, status=429))
     result = (await web.check(["https://wall.example/p"]))["https://wall.example/p"]
     assert result.verdict is LinkVerdict.BLOCKED
-    assert web.methods() == ["HEAD", "GET"]  # a challenge is not retried
+    assert web.methods() == ["GET"]  # a challenge is not retried
 
 
 async def test_archived_429_memento_is_not_a_live_rate_limit(web: Web) -> None:
@@ -607,6 +665,36 @@ async def test_a_slow_body_is_read_only_until_the_time_limit(web: Web) -> None:
     assert stream.sent <= 6 * 1024  # about 20 s worth of 5-second chunks
 
 
+async def test_a_slow_body_is_reported_in_the_reason(web: Web) -> None:
+    stream = CountingStream(10**9, b"x" * 1024, clock=web.clock)
+    web.page(
+        "https://slow.example/p",
+        lambda request: httpx.Response(200, headers={"content-type": "text/html"}, stream=stream),
+    )
+    result = (await web.check(["https://slow.example/p"], body_time_limit=1.0))[
+        "https://slow.example/p"
+    ]
+    assert result.verdict is LinkVerdict.OK
+    assert "arrived too slowly" in result.reason
+    assert "soft-404 check could not be made" in result.reason
+
+
+def test_the_body_time_limit_defaults_to_the_read_timeout() -> None:
+    client = httpx.AsyncClient(timeout=httpx.Timeout(3.0, connect=1.0))
+    assert LinkChecker(client)._body_time_limit == 3.0
+
+
+async def test_progress_is_reported_per_url(web: Web) -> None:
+    urls = [f"https://site.example/{n}" for n in range(3)]
+    for url in urls:
+        web.page(url, ARTICLE)
+    seen: list[tuple[int, int]] = []
+    await web.clock.run(
+        web.checker(per_host_interval=0).check(urls, progress=lambda *a: seen.append(a))
+    )
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
 async def test_reading_stops_once_title_and_heading_are_known(web: Web) -> None:
     head = b"<html><head><title>Article</title></head><body><h1>Article</h1>"
     stream = CountingStream(10**8, head)
@@ -669,14 +757,57 @@ async def test_redirect_to_a_name_resolving_privately_is_refused(web: Web) -> No
     assert "192.168.1.10" in result.reason
 
 
-async def test_allow_private_follows_the_same_redirect(web: Web) -> None:
-    web.page("http://127.0.0.1:8000/cite", redirect(302, "http://10.0.0.1/paper"))
-    web.page("http://10.0.0.1/paper", ARTICLE)
-    result = (await web.check(["http://127.0.0.1:8000/cite"], allow_private=True))[
-        "http://127.0.0.1:8000/cite"
-    ]
-    assert result.verdict is LinkVerdict.OK
-    assert result.final_url == "http://10.0.0.1/paper"
+@pytest.mark.parametrize(
+    ("cited", "target", "allowed"),
+    [
+        ("http://127.0.0.1:8000/cite", "http://127.0.0.1:8000/paper", True),
+        ("http://127.0.0.1:8000/cite", "http://localhost:8000/paper", True),
+        ("http://10.0.0.5/cite", "http://10.0.0.1/paper", True),  # within an intranet
+        ("http://10.0.0.5/cite", "https://public.example/paper", True),
+        ("http://127.0.0.1:8000/cite", "http://10.0.0.1/paper", False),  # loopback → private
+        ("http://10.0.0.5/cite", "http://127.0.0.1/admin", False),  # intranet → this machine
+        ("http://127.0.0.1:8000/cite", "http://169.254.169.254/latest/meta-data/", False),
+        ("https://public.example/cite", "http://10.0.0.1/paper", False),
+        ("https://public.example/cite", "http://127.0.0.1:8000/paper", False),
+        ("https://public.example/cite", "http://intranet.example/", False),  # → 192.168.1.10
+    ],
+)
+async def test_allow_private_keeps_redirects_in_the_cited_urls_zone(
+    web: Web, cited: str, target: str, allowed: bool
+) -> None:
+    web.page(cited, redirect(302, target))
+    web.page(target, ARTICLE)
+    web.dns["intranet.example"] = ["192.168.1.10"]
+    result = (await web.check([cited], allow_private=True))[cited]
+    if allowed:
+        assert result.verdict is LinkVerdict.OK, result.reason
+        assert result.final_url == target
+    else:
+        assert result.verdict is LinkVerdict.REFUSED
+        assert result.reason.startswith(f"redirect to {target}:")
+        assert all(s.url == cited for s in web.seen)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://0.0.0.0/"]
+)
+async def test_forbidden_addresses_are_refused_even_with_allow_private(web: Web, url: str) -> None:
+    web.page(url, ARTICLE)
+    result = (await web.check([url], allow_private=True))[url]
+    assert result.verdict is LinkVerdict.REFUSED
+    assert web.seen == []
+
+
+async def test_a_name_for_the_metadata_service_is_refused_even_with_allow_private(
+    web: Web,
+) -> None:
+    web.page("http://metadata.example/computeMetadata/v1/", ARTICLE)
+    web.dns["metadata.example"] = ["169.254.169.254"]
+    url = "http://metadata.example/computeMetadata/v1/"
+    result = (await web.check([url], allow_private=True))[url]
+    assert result.verdict is LinkVerdict.REFUSED
+    assert "metadata" in result.reason
+    assert web.seen == []
 
 
 @pytest.mark.parametrize(
@@ -717,7 +848,8 @@ async def test_per_host_spacing_and_hosts_in_parallel(web: Web) -> None:
         assert len(times) == 3
         assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
         assert times[0] == 0.0  # no host waits for another
-    assert web.clock.now <= 2.0  # 3 requests a host, 1 s apart, hosts in parallel
+    # 3 requests a host, 1 s apart (plus the limiter's small safety margin), hosts in parallel
+    assert web.clock.now <= 2.1
 
 
 async def test_per_host_interval_is_configurable(web: Web) -> None:
@@ -796,4 +928,4 @@ async def test_duplicates_are_checked_once(web: Web) -> None:
     web.page("https://site.example/p", ARTICLE)
     results = await web.check(["https://site.example/p"] * 3)
     assert list(results) == ["https://site.example/p"]
-    assert web.methods() == ["HEAD", "GET"]
+    assert web.methods() == ["GET"]

@@ -13,12 +13,18 @@ import httpx
 import pytest
 
 from citetrack.urlsafety import (
+    PUBLIC_ONLY,
+    WITH_PRIVATE,
     AddressRefused,
     GuardedNetworkBackend,
     GuardedTransport,
     HostNotResolved,
+    Zone,
     address_refusal,
+    address_zone,
+    chain_zones,
     check_url_allowed,
+    connection_zones,
     parse_ipv4_number,
     vet_syntax,
     vet_url,
@@ -202,11 +208,62 @@ async def test_public_names_pass_and_report_their_addresses() -> None:
     assert vetting.addresses == tuple(PUBLIC["example.org"])
 
 
-async def test_allow_private_lifts_address_checks_only() -> None:
-    resolver = fixed_resolver({"emulator.test": ["127.0.0.1"]})
-    for url in ("http://127.0.0.1:8000/x", "http://localhost/", "http://emulator.test/"):
+async def test_allow_private_admits_loopback_and_private_addresses_only() -> None:
+    resolver = fixed_resolver(
+        {
+            "emulator.test": ["127.0.0.1"],
+            "wiki.intranet": ["10.1.2.3"],
+            "meta.test": ["169.254.169.254"],
+        }
+    )
+    for url in (
+        "http://127.0.0.1:8000/x",
+        "http://localhost/",  # RFC 6761: loopback without asking DNS
+        "http://emulator.test/",
+        "http://wiki.intranet/page",
+        "http://192.168.0.10/",
+    ):
         assert await check_url_allowed(url, allow_private=True, resolver=resolver) is None
     assert await check_url_allowed("ftp://127.0.0.1/", allow_private=True) is not None
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00:ec2::254]/",
+        "http://100.100.100.200/latest/meta-data/",
+        "http://meta.test/",  # a name for the metadata address
+        "http://[fe80::1]/",
+        "http://0.0.0.0:8080/",
+        "http://224.0.0.1/",
+    ):
+        reason = await check_url_allowed(url, allow_private=True, resolver=resolver)
+        assert reason is not None, url
+
+
+@pytest.mark.parametrize(
+    ("address", "zone"),
+    [
+        ("8.8.8.8", Zone.PUBLIC),
+        ("127.0.0.5", Zone.LOOPBACK),
+        ("::ffff:127.0.0.1", Zone.LOOPBACK),
+        ("10.0.0.1", Zone.PRIVATE),
+        ("fd12::1", Zone.PRIVATE),
+        ("100.64.1.1", Zone.PRIVATE),
+        ("169.254.169.254", Zone.FORBIDDEN),
+        ("169.254.10.1", Zone.FORBIDDEN),
+        ("fe80::1", Zone.FORBIDDEN),
+        ("::ffff:169.254.169.254", Zone.FORBIDDEN),
+        ("0.0.0.0", Zone.FORBIDDEN),
+        ("ff02::1", Zone.FORBIDDEN),
+    ],
+)
+def test_address_zones(address: str, zone: Zone) -> None:
+    assert address_zone(address)[0] is zone
+
+
+def test_redirects_stay_in_the_cited_urls_zone() -> None:
+    assert chain_zones(["93.184.216.34"], WITH_PRIVATE) == PUBLIC_ONLY
+    assert chain_zones(["127.0.0.1"], WITH_PRIVATE) == {Zone.PUBLIC, Zone.LOOPBACK}
+    assert chain_zones(["10.0.0.1"], WITH_PRIVATE) == {Zone.PUBLIC, Zone.PRIVATE}
+    assert chain_zones(["127.0.0.1"], PUBLIC_ONLY) == PUBLIC_ONLY  # never wider than allowed
 
 
 async def test_nxdomain_raises_permanent_and_temporary_failure_is_not() -> None:
@@ -284,6 +341,21 @@ async def test_dns_rebinding_between_check_and_connect_is_caught() -> None:
     with pytest.raises(AddressRefused, match="metadata"):
         await backend.connect_tcp("rebind.test", 80)
     assert inner.connected == []
+
+
+async def test_connection_zones_narrow_the_backend_within_a_block() -> None:
+    inner = RecordingBackend()
+    resolver = fixed_resolver({"emulator.test": ["127.0.0.1"], "intranet.test": ["10.0.0.7"]})
+    backend = GuardedNetworkBackend(allow_private=True, resolver=resolver, inner=inner)
+    await backend.connect_tcp("intranet.test", 80)
+    with connection_zones({Zone.PUBLIC, Zone.LOOPBACK}):
+        await backend.connect_tcp("emulator.test", 80)
+        with pytest.raises(AddressRefused, match=r"10\.0\.0\.7"):
+            await backend.connect_tcp("intranet.test", 80)
+    widened = connection_zones(WITH_PRIVATE | {Zone.FORBIDDEN})  # cannot widen the policy
+    with widened, pytest.raises(AddressRefused, match="metadata"):
+        await backend.connect_tcp("169.254.169.254", 80)
+    assert inner.connected == [("10.0.0.7", 80), ("127.0.0.1", 80)]
 
 
 async def test_guarded_transport_end_to_end_on_loopback() -> None:

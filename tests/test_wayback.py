@@ -194,11 +194,34 @@ async def test_verify_a_capture_of_an_error_page_is_invalid(
     cdx: FakeCdx, code: str, words: str
 ) -> None:
     cdx.answer(ok(rows(("20190501123000", ORIGINAL, code))))
-    status = await cdx.wayback().verify_archive(f"{BASE}/web/20190501123000/{ORIGINAL}")
+    link = f"{BASE}/web/20190501123000/{ORIGINAL}"
+    status = await cdx.wayback().verify_archive(link)
     assert status.available is False
     assert status.original_status == int(code)
+    assert status.timestamp == "20190501123000"
     assert words in status.reason
-    assert cdx.sleeps == []  # an archived 429 is not a live rate limit: nothing retried
+    assert status.archive_url == link  # no good capture to offer instead
+    # An archived 429 is not a live rate limit: nothing retried, only the search for a
+    # good capture (two questions: before it, after it) at the CDX server's pace.
+    assert len(cdx.calls) == 3
+    assert all(call.get("filter") == "statuscode:200" for call in cdx.calls[1:])
+    assert cdx.sleeps == [pytest.approx(2.5, rel=0.1)] * 2  # 24 a minute, not a 429 pause
+
+
+async def test_verify_offers_the_good_capture_nearest_before_an_error_capture(
+    cdx: FakeCdx,
+) -> None:
+    cdx.answer(
+        ok(rows(("20190501123000", ORIGINAL, "404"))),
+        ok(rows(("20190301000000", ORIGINAL, "200"))),
+    )
+    status = await cdx.wayback().verify_archive(f"{BASE}/web/20190501123000/{ORIGINAL}")
+    assert status.available is False
+    assert (status.timestamp, status.original_status) == ("20190501123000", 404)
+    assert status.archive_url == f"{BASE}/web/20190301000000/{ORIGINAL}"
+    assert "last good capture before it is from 2019-03-01" in status.reason
+    assert cdx.calls[1]["to"] == "20190501123000"
+    assert cdx.calls[1]["limit"] == "-1"
 
 
 async def test_verify_the_archived_reddit_429_is_a_capture_status(cdx: FakeCdx) -> None:
@@ -213,7 +236,7 @@ async def test_verify_the_archived_reddit_429_is_a_capture_status(cdx: FakeCdx) 
     status = await cdx.wayback().verify_archive(meta["request"]["uri"])
     assert status.available is False
     assert status.original_status == 429
-    assert len(cdx.calls) == 1
+    assert cdx.calls[0]["from"] == cdx.calls[0]["to"] == "20150129034904"
 
 
 async def test_verify_without_exact_capture_uses_the_nearest_before(cdx: FakeCdx) -> None:

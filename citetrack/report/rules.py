@@ -136,6 +136,12 @@ RULES: Mapping[str, RuleInfo] = {
         "The Wayback Machine could not be asked (rate limit, error, timeout).",
         Severity.UNVERIFIED,
     ),
+    "url-missing": RuleInfo(
+        "URL not recorded",
+        "The citation is dated as visited or archived (urldate / archivedate) but records no "
+        "URL or archived URL, so nothing could be checked.",
+        Severity.NOTE,
+    ),
     "archive-missing": RuleInfo(
         "No archived copy of the URL",
         "The Wayback Machine has no good capture of the cited URL.",

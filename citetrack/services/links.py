@@ -5,16 +5,28 @@ as "dead" — and users switch them off.  This one says "dead" only when the ser
 said so plainly (404, 410, no such host), and "blocked" / "unavailable" (never dead) when
 it could not tell.  :class:`LinkChecker` does, per URL:
 
-* HEAD first; GET when HEAD is refused or answers an error (some servers only implement
-  GET), or when a 2xx HTML page must be read to spot a "soft 404";
+* one streamed GET for a web page, read only until its ``<title>`` and first ``<h1>`` are
+  known (at most ``max_body_bytes``, 64 KB, decompressed with a bound — no gzip bombs), so
+  the status and the soft-404 / bot-wall evidence come from a single request;
+* HEAD first for URLs that name a file (``.pdf``, ``.zip``…) and whenever soft-404
+  detection is off, then GET when HEAD is refused or answers an error (some servers only
+  implement GET), or when a "file" turns out to be an HTML page;
 * redirects followed one hop at a time, each hop re-checked by the SSRF guard
-  (:mod:`citetrack.urlsafety`), recorded, with loops and over-long chains cut off;
-* bodies streamed and read only as far as needed: nothing for non-HTML, at most
-  ``max_body_bytes`` (64 KB) of an HTML page, decompressed with a bound (no gzip bombs);
-* per-host pacing (one request per second per host by default) with all hosts in parallel,
-  ``Retry-After`` honoured, 429 / 5xx / timeouts retried per a :class:`~citetrack.net.RetryPolicy`;
+  (:mod:`citetrack.urlsafety`) and held to the cited URL's address zone, recorded, with
+  loops and over-long chains cut off;
+* per-host pacing (one request start per second per host by default) with all hosts in
+  parallel, ``Retry-After`` honoured, 429 / 5xx / timeouts retried per a
+  :class:`~citetrack.net.RetryPolicy`;
 * requests built from scratch, so none of the registry client's identification (``mailto``,
   API keys, auth, cookies) can leak to arbitrary web sites.
+
+Why GET rather than HEAD-then-GET for pages: a soft 404 ("Page not found" served with 200)
+is only visible in the body, so HEAD-then-GET costs every working HTML page two requests,
+and every host twice the time at one request a second.  A GET that stops after the first
+kilobytes costs the server about what a HEAD costs (most servers render the page for a HEAD
+too) and the network a few kilobytes.  HEAD stays first where it saves a real download:
+files, whose bodies are never read, and checks without soft-404 detection.  A GET whose
+answer is not HTML is closed as soon as its headers arrive.
 
 DOI links (``https://doi.org/…``) are not fetched: the DOI checks own them (:func:`is_doi_link`).
 
@@ -29,6 +41,7 @@ only temporary redirects (302/303/307)      ok               where they led
 301/308 to the same page (http→https, www)  ok               last URL fetched
 2xx whose title/heading says "not found"    soft-404         last URL fetched
 deep link redirected to a front page ``/``  soft-404         the front page
+  or to one of its own parent pages
 404, 410, DNS "no such name"                dead
 401, 403, 429 (after retries), other 4xx,   blocked
   bot-wall / captcha / login page
@@ -37,9 +50,9 @@ deep link redirected to a front page ``/``  soft-404         the front page
 private address / bad scheme / userinfo     refused
 ==========================================  ===============  ================================
 
-If no host name at all resolved during a run, "no such name" proves nothing (the machine is
+If no host *name* resolved during a run, "no such name" proves nothing (the machine is
 probably offline — it then answers "not found" for every name), so those links are reported
-unavailable instead of dead.
+unavailable instead of dead.  IP-literal hosts need no DNS and do not count.
 """
 
 from __future__ import annotations
@@ -50,7 +63,7 @@ import re
 import time
 import zlib
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
@@ -73,8 +86,13 @@ from citetrack.urlsafety import (
     GuardedTransport,
     HostNotResolved,
     Resolver,
+    Zone,
     address_refusal,
+    allowed_zones,
+    chain_zones,
+    connection_zones,
     default_resolver,
+    parse_ip_literal,
     resolve,
     vet_syntax,
 )
@@ -86,6 +104,8 @@ __all__ = [
     "LinkChecker",
     "PageSignals",
     "is_doi_link",
+    "link_timeout",
+    "looks_like_file",
     "make_link_client",
     "soft_404_phrase",
 ]
@@ -114,6 +134,21 @@ _RETRY_5XX_EXCLUDED = frozenset({501, 505})
 # cookie-setting redirect back to the same URL is legitimate once).
 _MAX_VISITS = 2
 _UNPACED = 1e9  # requests per second when per_host_interval is 0
+#: Seconds a page body may take when the client has no read timeout.
+DEFAULT_BODY_TIME_LIMIT = 20.0
+_SLOW_BODY = "the page body arrived too slowly and was read only in part"
+_ZONE_NOTE = (
+    " (a redirect may lead only to public addresses and to the kind of address the cited"
+    " URL itself has)"
+)
+#: ``LinkChecker.check``'s progress callback: (URLs done, URLs in all).
+LinkProgress = Callable[[int, int], None]
+
+
+def link_timeout(seconds: float) -> httpx.Timeout:
+    """The link client's timeout for a ``--timeout`` of ``seconds``: that long for each
+    read, write and pool wait, at most 10 s to connect."""
+    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
 def make_link_client(
@@ -321,6 +356,35 @@ _LOGIN_SEGMENTS = frozenset(
 _LOGIN_HOST_PREFIXES = ("login.", "signin.", "sso.", "auth.", "idp.", "consent.", "accounts.")
 
 
+# Extensions of files whose body is never read: HEAD is enough to see that they are there.
+_FILE_EXTENSIONS = frozenset(
+    {
+        *("pdf", "ps", "eps", "djvu", "epub", "mobi", "azw3"),
+        *("doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "csv", "tsv", "ppt", "pptx", "odp"),
+        *("zip", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar", "tar", "iso", "dmg"),
+        *("exe", "msi", "apk", "deb", "rpm", "bin", "dat"),
+        *("jpg", "jpeg", "png", "gif", "tif", "tiff", "bmp", "webp", "heic"),
+        *("mp3", "m4a", "wav", "flac", "ogg", "oga", "opus"),
+        *("mp4", "m4v", "mov", "avi", "mkv", "webm", "wmv", "flv", "mpg", "mpeg"),
+        *("sav", "dta", "rds", "rdata", "por", "xpt", "nc", "h5", "hdf5", "fits", "parquet"),
+        *("feather", "mat", "sas7bdat"),
+    }
+)
+
+
+def looks_like_file(url: str) -> bool:
+    """Whether ``url``'s path names a downloadable file (``/paper.pdf``, ``/data.zip``).
+
+    Such URLs are checked with HEAD first: their bodies say nothing a link check needs.
+    """
+    parsed = _split(url)
+    if parsed is None:
+        return False
+    last = parsed.path.rsplit("/", 1)[-1]
+    stem, dot, extension = last.rpartition(".")
+    return bool(dot and stem and extension.lower() in _FILE_EXTENSIONS)
+
+
 def _split(url: str) -> httpx.URL | None:
     try:
         return httpx.URL(url)
@@ -332,6 +396,16 @@ def _is_front_page(url: str) -> bool:
     """A site's home page: ``/``, ``/index.html``, ``/en/``… with no query."""
     parsed = _split(url)
     return bool(parsed and not parsed.query and _FRONT_PAGE_RE.fullmatch(parsed.path or "/"))
+
+
+def _is_parent_page(url: str, final: str) -> bool:
+    """Whether ``final`` is a parent page of ``url`` on the same site: ``/journal/article/12``
+    sent to ``/journal/`` — what publishers do with retired articles."""
+    key_url, key_final = _page_key(url), _page_key(final)
+    if key_url is None or key_final is None or key_url[0] != key_final[0] or key_final[2]:
+        return False
+    parent, child = key_final[1].rstrip("/"), key_url[1].rstrip("/")
+    return len(parent) < len(child) and child.startswith(parent + "/")
 
 
 def _looks_like_login(url: str) -> bool:
@@ -382,6 +456,7 @@ class _Answer:
     headers: httpx.Headers
     page: PageSignals | None = None
     attempts: int = 1
+    gave_up: str = ""  # why no further attempt was made, when it was not the policy's count
 
     @property
     def location(self) -> str | None:
@@ -410,6 +485,7 @@ class _Failure:
     kind: str
     detail: str
     attempts: int = 1
+    gave_up: str = ""
 
 
 _Outcome = _Answer | _Failure
@@ -479,8 +555,11 @@ class LinkChecker:
     one host and ``per_host_concurrency`` requests may be in flight to it; different hosts
     proceed in parallel, up to ``max_connections`` requests at once.  ``retry`` decides how
     often 429 / 5xx / timeouts are tried again (``Retry-After`` is honoured up to its
-    ``retry_after_cap``).  ``clock`` / ``sleep`` pace requests, ``wall_clock`` reads
-    HTTP-date ``Retry-After`` values; all three are injectable for tests.
+    ``retry_after_cap``).  A page body is read for at most ``body_time_limit`` seconds
+    (default: the client's read timeout).  ``use_head=False`` never sends HEAD;
+    ``detect_soft_404=False`` reads no body of a 2xx page (and so tries HEAD first
+    everywhere).  ``clock`` / ``sleep`` pace requests, ``wall_clock`` reads HTTP-date
+    ``Retry-After`` values; all three are injectable for tests.
     """
 
     def __init__(
@@ -492,7 +571,7 @@ class LinkChecker:
         max_connections: int = 20,
         max_redirects: int = 10,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        body_time_limit: float = 20.0,
+        body_time_limit: float | None = None,
         allow_private: bool = False,
         resolver: Resolver | None = None,
         retry: RetryPolicy = DEFAULT_LINK_RETRY,
@@ -510,8 +589,10 @@ class LinkChecker:
         self._host_concurrency = per_host_concurrency
         self._max_redirects = max_redirects
         self._max_body_bytes = max_body_bytes
+        if body_time_limit is None:
+            body_time_limit = client.timeout.read or DEFAULT_BODY_TIME_LIMIT
         self._body_time_limit = body_time_limit
-        self._allow_private = allow_private
+        self._zones = allowed_zones(allow_private)
         self._resolver = resolver or default_resolver
         self._retry = retry
         self._use_head = use_head
@@ -525,10 +606,25 @@ class LinkChecker:
         self._no_head: set[str] = set()  # hosts that answered HEAD with 405 / 501
         self._dns: dict[tuple[str, int], asyncio.Task[list[str]]] = {}
 
-    async def check(self, urls: Sequence[str]) -> dict[str, LinkStatus]:
-        """The status of each distinct URL (DOI links are skipped: absent from the result)."""
+    async def check(
+        self, urls: Sequence[str], *, progress: LinkProgress | None = None
+    ) -> dict[str, LinkStatus]:
+        """The status of each distinct URL (DOI links are skipped: absent from the result).
+
+        ``progress`` is called with (done, total) as each URL is finished.
+        """
         unique = [u for u in dict.fromkeys(urls) if not is_doi_link(u)]
-        checked = await asyncio.gather(*(self._check_one(u) for u in unique))
+        done = 0
+
+        async def one(url: str) -> _Checked:
+            nonlocal done
+            result = await self._check_one(url)
+            done += 1
+            if progress is not None:
+                progress(done, len(unique))
+            return result
+
+        checked = await asyncio.gather(*(one(u) for u in unique))
         offline = not any(c.resolved for c in checked)
         out: dict[str, LinkStatus] = {}
         for url, result in zip(unique, checked, strict=True):
@@ -550,38 +646,40 @@ class LinkChecker:
         visits: Counter[str] = Counter()
         cookies = httpx.Cookies()
         current = url
-        resolved = False
+        resolved = False  # a host *name* of the chain resolved (IP literals need no DNS)
+        zones: frozenset[Zone] = self._zones  # narrowed to the chain's after the first hop
         while True:
             visits[current] += 1
             redirects = tuple(target for _, target in hops)
+
             if visits[current] > _MAX_VISITS:
                 return _Checked(
                     self._status(url, LinkVerdict.UNAVAILABLE, hops, f"redirect loop at {current}"),
                     resolved,
                 )
-            hop = f"redirect to {current}: " if hops else ""
-            syntax = vet_syntax(current, allow_private=self._allow_private)
+            syntax = vet_syntax(current, zones=zones)
             if syntax.refusal is not None:
-                status = LinkStatus(
-                    url, LinkVerdict.REFUSED, None, current, redirects, hop + syntax.refusal
-                )
-                return _Checked(status, resolved)
+                by_chain = vet_syntax(current, zones=self._zones).refusal is None
+                return self._refused(url, hops, syntax.refusal, by_chain, resolved)
             try:
                 addresses = await self._addresses(syntax.host, syntax.port)
             except HostNotResolved as exc:
                 verdict = LinkVerdict.DEAD if exc.permanent else LinkVerdict.UNAVAILABLE
                 what = "no such host" if exc.permanent else "DNS lookup failed"
+                hop = f"redirect to {current}: " if hops else ""
                 reason = f"{hop}{what}: {exc.host} ({exc.reason})"
                 status = LinkStatus(url, verdict, None, current, redirects, reason)
                 return _Checked(status, resolved, dns_dead=exc.permanent)
-            resolved = True
-            refusal = self._address_refusal(syntax.host, addresses)
-            if refusal is not None:
-                status = LinkStatus(
-                    url, LinkVerdict.REFUSED, None, current, redirects, hop + refusal
-                )
-                return _Checked(status, resolved)
-            outcome = await self._fetch(current, cookies)
+            resolved = resolved or not _is_ip_literal(syntax.host)
+            for address in addresses:
+                why = address_refusal(address, zones)
+                if why is not None:
+                    by_chain = address_refusal(address, self._zones) is None
+                    reason = f"{syntax.host} resolves to {why}"
+                    return self._refused(url, hops, reason, by_chain, resolved)
+            if not hops:
+                zones = chain_zones(addresses, self._zones)
+            outcome = await self._fetch(current, cookies, zones)
             if isinstance(outcome, _Answer) and outcome.is_redirect:
                 target = _redirect_target(current, outcome.location or "")
                 if target is None:
@@ -596,6 +694,19 @@ class LinkChecker:
                 current = target
                 continue
             return _Checked(classify(url, hops, outcome), resolved)
+
+    @staticmethod
+    def _refused(
+        url: str, hops: list[tuple[int, str]], reason: str, by_chain: bool, resolved: bool
+    ) -> _Checked:
+        """A refusal of ``url`` (or of its last redirect hop); ``by_chain``: the address
+        would be allowed for a cited URL, but not as a redirect from this one."""
+        redirects = tuple(target for _, target in hops)
+        current = redirects[-1] if redirects else url
+        hop = f"redirect to {current}: " if hops else ""
+        note = _ZONE_NOTE if by_chain else ""
+        status = LinkStatus(url, LinkVerdict.REFUSED, None, current, redirects, hop + reason + note)
+        return _Checked(status, resolved)
 
     @staticmethod
     def _status(
@@ -619,56 +730,56 @@ class LinkChecker:
             self._dns[key] = task
         return await asyncio.shield(task)
 
-    def _address_refusal(self, host: str, addresses: Sequence[str]) -> str | None:
-        if self._allow_private:
-            return None
-        for address in addresses:
-            why = address_refusal(address)
-            if why is not None:
-                return f"{host} resolves to {why}"
-        return None
-
     # ---------------------------------------------------------------- one hop: HEAD / GET
 
-    async def _fetch(self, url: str, cookies: httpx.Cookies) -> _Outcome:
+    def _head_first(self, url: str) -> bool:
+        """HEAD before GET only where it can spare a GET (see the module docstring)."""
+        if not self._use_head or _host_key(url) in self._no_head:
+            return False
+        return not self._detect_soft_404 or looks_like_file(url)
+
+    async def _fetch(self, url: str, cookies: httpx.Cookies, zones: Collection[Zone]) -> _Outcome:
         """The answer for one hop: HEAD if it suffices, else GET, with retries."""
-        host = _host_key(url)
         prior: _Outcome | None = None
-        if self._use_head and host not in self._no_head:
-            prior = await self._attempt("HEAD", url, cookies)
+        if self._head_first(url):
+            prior = await self._attempt("HEAD", url, cookies, zones)
             if isinstance(prior, _Answer):
                 if prior.is_redirect or (prior.is_memento and prior.status >= 400):
                     return prior
                 if 200 <= prior.status < 300 and not (self._detect_soft_404 and prior.is_html):
                     return prior
                 if prior.status in (405, 501):
-                    self._no_head.add(host)
+                    self._no_head.add(_host_key(url))
             elif prior.kind in ("refused", "invalid"):
                 return prior
-        return await self._get_with_retries(url, cookies, prior)
+        return await self._get_with_retries(url, cookies, zones, prior)
 
     async def _get_with_retries(
-        self, url: str, cookies: httpx.Cookies, prior: _Outcome | None
+        self,
+        url: str,
+        cookies: httpx.Cookies,
+        zones: Collection[Zone],
+        prior: _Outcome | None,
     ) -> _Outcome:
         attempts = 0
         waited = 0.0
         if prior is not None and self._retryable(prior):
             # The HEAD was the first try; wait as it asked before the GET.
             attempts = 1
-            delay = self._next_delay(prior, attempts, waited)
+            delay, why = self._next_delay(prior, attempts, waited)
             if delay is None:
-                return prior
+                return replace(prior, gave_up=why)
             waited += delay
             self._limiter(url).pause(delay)
         while True:
-            outcome = await self._attempt("GET", url, cookies)
+            outcome = await self._attempt("GET", url, cookies, zones)
             attempts += 1
             outcome = replace(outcome, attempts=attempts)
             if not self._retryable(outcome):
                 return outcome
-            delay = self._next_delay(outcome, attempts, waited)
+            delay, why = self._next_delay(outcome, attempts, waited)
             if delay is None:
-                return outcome
+                return replace(outcome, gave_up=why)
             waited += delay
             limiter = self._limiter(url)
             if isinstance(outcome, _Answer) and outcome.status == 429:
@@ -684,24 +795,30 @@ class LinkChecker:
         status = outcome.status
         return status in (408, 429) or (500 <= status < 600 and status not in _RETRY_5XX_EXCLUDED)
 
-    def _next_delay(self, outcome: _Outcome, attempts: int, waited: float) -> float | None:
-        """Seconds before the next attempt, or ``None`` to stop (policy or budget spent)."""
+    def _next_delay(
+        self, outcome: _Outcome, attempts: int, waited: float
+    ) -> tuple[float | None, str]:
+        """Seconds before the next attempt, or ``None`` and why not (the policy's count of
+        attempts needs no explanation; a ``Retry-After`` beyond the cap does)."""
         policy = self._retry
         if attempts >= policy.max_attempts:
-            return None
+            return None, ""
         delay = policy.backoff_base * 2.0 ** (attempts - 1)
         delay = min(delay, policy.backoff_max)
         if isinstance(outcome, _Answer):
-            retry_after = parse_retry_after(
-                outcome.headers.get("retry-after"), now=self._wall_clock()
-            )
+            header: str = outcome.headers.get("retry-after") or ""
+            retry_after = parse_retry_after(header, now=self._wall_clock())
             if retry_after is not None:
                 if retry_after > policy.retry_after_cap:
-                    return None
+                    when = f"after {header} s" if header.strip().isdigit() else f"at {header}"
+                    return None, (
+                        f"the server asked to retry {when}, later than the "
+                        f"{policy.retry_after_cap:.0f} s this check waits"
+                    )
                 delay = retry_after
         if waited + delay > policy.max_total_wait:
-            return None
-        return delay
+            return None, f"retrying would wait more than {policy.max_total_wait:.0f} s in all"
+        return delay, ""
 
     def _limiter(self, url: str) -> RateLimiter:
         host = _host_key(url)
@@ -719,16 +836,27 @@ class LinkChecker:
             self._limiters[host] = limiter
         return limiter
 
-    async def _attempt(self, method: str, url: str, cookies: httpx.Cookies) -> _Outcome:
-        """One request, paced for its host; the body is read only if it can matter."""
-        async with self._limiter(url), self._connections:
+    async def _attempt(
+        self, method: str, url: str, cookies: httpx.Cookies, zones: Collection[Zone]
+    ) -> _Outcome:
+        """One request, paced for its host; the body is read only if it can matter.
+
+        ``zones`` bind the transport's connection (see :func:`connection_zones`), so a DNS
+        answer that changed since the hop was vetted cannot lead outside the chain's zones.
+        """
+        async with self._limiter(url).turn() as turn, self._connections:
             self.stats.requests[SERVICE] += 1
-            request = httpx.Request(method, url, headers=LINK_HEADERS)
+            # The pace counts from when the request goes on the wire (after any connection
+            # set-up), so that the server sees the spacing it was promised.
+            request = httpx.Request(
+                method, url, headers=LINK_HEADERS, extensions={"trace": turn.trace}
+            )
             cookies.set_cookie_header(request)
             try:
-                response = await self._client.send(
-                    request, stream=True, follow_redirects=False, auth=None
-                )
+                with connection_zones(zones):
+                    response = await self._client.send(
+                        request, stream=True, follow_redirects=False, auth=None
+                    )
             except AddressRefused as exc:
                 return _Failure("refused", f"connection refused by the address guard: {exc}")
             except httpx.TimeoutException as exc:
@@ -774,23 +902,36 @@ class LinkChecker:
         started = self._clock()
         note = ""
         try:
-            async for raw in chunks:
-                data = inflater.feed(raw, self._max_body_bytes - total)
-                total += len(data)
-                if decoder is None:
-                    decoder = codecs.getincrementaldecoder(_charset(response, data))("replace")
-                text = decoder.decode(data)
-                pieces.append(text)
-                parser.feed(text)
-                if total >= self._max_body_bytes or parser.done:
-                    break
-                if self._clock() - started > self._body_time_limit:
-                    note = "body arrived too slowly; read partly"
-                    break
+            async with asyncio.timeout(self._body_time_limit):
+                async for raw in chunks:
+                    data = inflater.feed(raw, self._max_body_bytes - total)
+                    total += len(data)
+                    if decoder is None:
+                        decoder = codecs.getincrementaldecoder(_charset(response, data))("replace")
+                    text = decoder.decode(data)
+                    pieces.append(text)
+                    parser.feed(text)
+                    if total >= self._max_body_bytes or parser.done:
+                        break
+                    # The injected clock too, so that tests with virtual time see the limit.
+                    if self._clock() - started > self._body_time_limit:
+                        note = _SLOW_BODY
+                        break
+        except TimeoutError:
+            note = _SLOW_BODY
         except (httpx.HTTPError, zlib.error) as exc:
             note = f"body read failed ({type(exc).__name__})"
+        if note and parser.title is None and parser.heading is None:
+            note += "; the soft-404 check could not be made"
         head = "".join(pieces)[:16384].lower()
         return PageSignals(parser.title, parser.heading, head, total, note)
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        return parse_ip_literal(host) is not None
+    except ValueError:
+        return False
 
 
 async def _single(data: bytes) -> AsyncIterator[bytes]:
@@ -821,14 +962,14 @@ def classify(url: str, hops: Sequence[tuple[int, str]], outcome: _Outcome) -> Li
     redirects = tuple(target for _, target in hops)
     if isinstance(outcome, _Failure):
         final = redirects[-1] if redirects else url
-        tries = _tries(outcome.attempts)
         if outcome.kind == "refused":
             return LinkStatus(url, LinkVerdict.REFUSED, None, final, redirects, outcome.detail)
-        reason = f"{outcome.detail}{tries}"
+        reason = f"{outcome.detail}{_tries(outcome.attempts, outcome.gave_up)}"
         return LinkStatus(url, LinkVerdict.UNAVAILABLE, None, final, redirects, reason)
 
     code = outcome.status
     final = outcome.url
+    tries = _tries(outcome.attempts, outcome.gave_up)
 
     def status(verdict: LinkVerdict, reason: str, final_url: str = final) -> LinkStatus:
         return LinkStatus(url, verdict, code, final_url, redirects, reason)
@@ -843,33 +984,12 @@ def classify(url: str, hops: Sequence[tuple[int, str]], outcome: _Outcome) -> Li
     if wall is not None:
         return status(LinkVerdict.BLOCKED, f"HTTP {code}: {wall}; not verified")
     if 200 <= code < 300:
-        page = outcome.page
-        labelled = (("title", page.title), ("heading", page.heading)) if page else ()
-        for label, text in labelled:
-            if soft_404_phrase(text):
-                reason = f"HTTP {code}{via} but the page {label} says {text!r}"
-                return status(LinkVerdict.SOFT_404, reason)
-        if hops and not _is_front_page(url) and _is_front_page(final):
-            return status(LinkVerdict.SOFT_404, f"deep link redirected to the front page {final}")
-        moved = _permanent_target(url, hops)
-        if moved is not None:
-            rest = f"; the chain then ends at {final}" if moved != final else ""
-            return status(
-                LinkVerdict.REDIRECTED, f"moved permanently to {moved}{rest}", final_url=moved
-            )
-        if hops and _looks_like_login(final):
-            return status(
-                LinkVerdict.BLOCKED,
-                f"redirected to a sign-in or consent page ({final}); content not verified",
-            )
-        return status(LinkVerdict.OK, f"temporarily redirected to {final}" if hops else "")
+        verdict, reason, moved = _classify_2xx(url, hops, outcome)
+        return status(verdict, reason, moved or final)
     if code in (404, 410):
         return status(LinkVerdict.DEAD, f"HTTP {code}{via}")
     if code == 429:
-        return status(
-            LinkVerdict.BLOCKED,
-            f"HTTP 429 (rate limited){via}{_tries(outcome.attempts)}; not verified",
-        )
+        return status(LinkVerdict.BLOCKED, f"HTTP 429 (rate limited){via}{tries}; not verified")
     if code in (401, 407):
         return status(LinkVerdict.BLOCKED, f"HTTP {code}{via}: sign-in required; not verified")
     if code == 403:
@@ -881,14 +1001,47 @@ def classify(url: str, hops: Sequence[tuple[int, str]], outcome: _Outcome) -> Li
             LinkVerdict.BLOCKED, f"HTTP {code}{via}: the server refused the request; not verified"
         )
     if code >= 500:
-        return status(LinkVerdict.UNAVAILABLE, f"HTTP {code}{via}{_tries(outcome.attempts)}")
+        return status(LinkVerdict.UNAVAILABLE, f"HTTP {code}{via}{tries}")
     if 300 <= code < 400:
         return status(LinkVerdict.UNAVAILABLE, f"HTTP {code}{via} without a usable Location")
     return status(LinkVerdict.UNAVAILABLE, f"unexpected HTTP {code}{via}")
 
 
-def _tries(attempts: int) -> str:
-    return f" after {attempts} attempts" if attempts > 1 else ""
+def _classify_2xx(
+    url: str, hops: Sequence[tuple[int, str]], outcome: _Answer
+) -> tuple[LinkVerdict, str, str | None]:
+    """Verdict, reason and (for a move) new address of a chain that ended in a 2xx answer."""
+    code = outcome.status
+    final = outcome.url
+    via = f" at {final}" if hops else ""
+    page = outcome.page
+    labelled = (("title", page.title), ("heading", page.heading)) if page else ()
+    for label, text in labelled:
+        if soft_404_phrase(text):
+            return (
+                LinkVerdict.SOFT_404,
+                f"HTTP {code}{via} but the page {label} says {text!r}",
+                None,
+            )
+    if hops and not _is_front_page(url) and _is_front_page(final):
+        return LinkVerdict.SOFT_404, f"deep link redirected to the front page {final}", None
+    if hops and _is_parent_page(url, final):
+        return LinkVerdict.SOFT_404, f"deep link redirected to a parent page {final}", None
+    note = f"; {page.note}" if page and page.note else ""
+    moved = _permanent_target(url, hops)
+    if moved is not None:
+        rest = f"; the chain then ends at {final}" if moved != final else ""
+        return LinkVerdict.REDIRECTED, f"moved permanently to {moved}{rest}{note}", moved
+    if hops and _looks_like_login(final):
+        reason = f"redirected to a sign-in or consent page ({final}); content not verified"
+        return LinkVerdict.BLOCKED, reason, None
+    reason = f"temporarily redirected to {final}" if hops else ""
+    return LinkVerdict.OK, (reason + note).removeprefix("; "), None
+
+
+def _tries(attempts: int, gave_up: str = "") -> str:
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    return f"{tries}; {gave_up}" if gave_up else tries
 
 
 def _permanent_target(url: str, hops: Sequence[tuple[int, str]]) -> str | None:

@@ -6,7 +6,8 @@ api-notes §4.2): its JSON answer is an array of rows whose first row names the 
 (space-separated lines, the server's default) is read too.
 
 * :meth:`Wayback.verify_archive` — a cited ``web.archive.org/web/<ts>/<url>`` link: is there
-  a capture at that time, and did the page answer 200 when it was captured?
+  a capture at that time, and did the page answer 200 when it was captured?  If it did not,
+  the good capture nearest before it (else after it) is offered instead.
 * :meth:`Wayback.find_capture` — for a dead link: the last capture with status 200 taken
   on or before the citation's access date (else, labelled as such, the first one after).
 * :meth:`Wayback.has_capture` — for a live link: does any good capture exist?
@@ -238,8 +239,18 @@ class Wayback:
             return ArchiveStatus(subject, archive_url, available=False, reason=reason)
         available, verdict = _judge(pick)
         reason = "; ".join(part for part in (note, verdict) if part)
+        if available:
+            return ArchiveStatus(
+                subject, self.memento_url(pick), pick.timestamp, pick.status, True, reason
+            )
+        # The cited capture is of an error page: offer the nearest good one instead.  The
+        # evidence keeps the cited capture's time and status; ``archive_url`` is the offer.
+        better, label = await self._good_capture_near(link.original, pick.timestamp)
+        if better is None:
+            return ArchiveStatus(subject, archive_url, pick.timestamp, pick.status, False, reason)
+        reason += f"; {label}: {self.memento_url(better)}"
         return ArchiveStatus(
-            subject, self.memento_url(pick), pick.timestamp, pick.status, available, reason
+            subject, self.memento_url(better), pick.timestamp, pick.status, False, reason
         )
 
     async def find_capture(self, url: str, before: date | None = None) -> ArchiveStatus:
@@ -277,6 +288,29 @@ class Wayback:
         return ArchiveStatus(
             url, self.memento_url(capture), capture.timestamp, capture.status, True, label
         )
+
+    async def _good_capture_near(self, original: str, timestamp: str) -> tuple[Capture | None, str]:
+        """The last capture with status 200 at or before ``timestamp``, else the first after
+        it, with a label; ``(None, "")`` if there is none or the CDX server cannot say."""
+        when = _format_when(timestamp)
+        try:
+            before = await self._cdx(original, limit=-1, to=timestamp, only_ok=True)
+            if before:
+                pick = before[-1]
+                return (
+                    pick,
+                    f"the last good capture before it is from {_format_when(pick.timestamp)}",
+                )
+            after = await self._cdx(original, limit=1, start=timestamp, only_ok=True)
+        except (_Unverified, _Excluded):
+            return None, ""
+        if after:
+            pick = after[0]
+            return pick, (
+                f"no good capture before {when}; the first one after is from "
+                f"{_format_when(pick.timestamp)}"
+            )
+        return None, ""
 
     async def _capture_at(self, original: str, timestamp: str) -> tuple[Capture | None, str]:
         """The capture a ``/web/<timestamp>/`` link replays, and a note if it is not exact."""
@@ -402,6 +436,12 @@ async def _read_capped(response: httpx.Response) -> str:
 def _is_blocked_site(headers: httpx.Headers, body: str) -> bool:
     text = headers.get("x-archive-wayback-runtime-error", "") + body[:2000]
     return any(marker in text for marker in _BLOCKED_SITE_MARKERS)
+
+
+def _format_when(timestamp: str) -> str:
+    """``20190301000000`` → ``2019-03-01`` (the day is enough for a reader)."""
+    digits = (timestamp + "0101")[:8] if len(timestamp) >= 4 else timestamp
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}" if len(digits) == 8 else timestamp
 
 
 def _judge(capture: Capture) -> tuple[bool, str]:
