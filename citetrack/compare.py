@@ -897,7 +897,11 @@ def compare_reference(
     ids = _identifiers(ref)
     ctx = _Context(ref, ids, split_authors(ref.get("author")))
     findings = _malformed(ctx, identifier_problems)
-    if not (ids.doi or ids.pmid or ids.pmcid or ids.url or ids.archive_url or evidence):
+    # A url that is not http(s) is not an identifier, but the link stage reports it
+    # (url-refused): "nothing could be checked" would be misleading.
+    if not (
+        ids.doi or ids.pmid or ids.pmcid or ids.url or ids.archive_url or evidence or ref.get("url")
+    ):
         findings.append(
             ctx.finding(
                 RULE_NO_IDENTIFIER,

@@ -841,3 +841,11 @@ def test_compare_never_raises_on_odd_fields(odd: dict[str, str]) -> None:
         assert finding.key == "pujol2004" and finding.line == 12
         assert finding.message.endswith(".")
         assert finding.severity is not Severity.BROKEN  # metadata alone is never "broken"
+
+
+def test_non_http_url_is_not_called_no_identifier() -> None:
+    # SYNTHETIC: the link stage refuses ftp:// (url-refused); compare must not also say
+    # that the reference has nothing to check.
+    fields = {"title": "A file", "url": "ftp://files.example.org/a.pdf"}
+    ref = Reference("ftpref", "misc", fields, extract_identifiers(fields)[0], line=1)
+    assert [f.rule for f in compare_reference(ref, [])] == []
