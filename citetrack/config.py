@@ -9,6 +9,7 @@ point outside it (a config in a pull request must not make citetrack write elsew
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -123,7 +124,10 @@ def load_file(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), f"invalid TOML: {message}", line) from None
     table: Any = data
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("citetrack", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(str(path), "[tool] must be a table", _line_of(text, "tool"))
+        table = tool.get("citetrack", {})
     if not isinstance(table, dict):
         raise ConfigError(str(path), "[tool.citetrack] must be a table")
     for key, value in table.items():
@@ -139,7 +143,42 @@ def load_file(path: Path) -> dict[str, Any]:
                 f"setting {key!r} has the wrong type ({type(value).__name__})",
                 _line_of(text, key),
             )
+        problem = _value_problem(key, value)
+        if problem:
+            raise ConfigError(str(path), f"setting {key!r} {problem}", _line_of(text, key))
     return dict(table)
+
+
+#: Numeric settings and the smallest value each may take (``>`` when the flag is True).
+_NUMBER_MINIMA: dict[str, tuple[float, bool]] = {
+    "timeout": (0.0, True),
+    "per_host_interval": (0.0, False),
+    "cache_ttl_days": (0.0, False),
+    "confirm_failures": (1, False),
+    "confirm_days": (1, False),
+}
+_PREFER = ("pubmed", "crossref")
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    """Why a well-typed value still cannot be used (NaN, a negative timeout…), or None.
+
+    Checked here so that a bad value is reported against the file and line it came from,
+    not later as a crash in whatever first uses it.
+    """
+    if key in _NUMBER_MINIMA:
+        low, strict = _NUMBER_MINIMA[key]
+        if not math.isfinite(value):
+            return f"must be a finite number, not {value!r}"
+        if value < low or (strict and value == low):
+            return f"must be {'greater than' if strict else 'at least'} {low:g}, not {value!r}"
+    elif key == "mailto" and value and not _MAILTO_RE.match(value):
+        return f"is not an e-mail address ({value!r})"
+    elif key == "prefer" and value not in _PREFER:
+        return f"must be one of {', '.join(_PREFER)}, not {value!r}"
+    elif key in ("fix", "no_fix") and not all(isinstance(v, str) for v in value):
+        return "must be a list of fix names (strings)"
+    return None
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -149,8 +188,14 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def contained_path(base: Path, value: str, *, source: str, key: str) -> Path:
-    """``value`` resolved against ``base``; a path escaping ``base`` is a ConfigError."""
+def contained_path(
+    base: Path, value: str, *, source: str, key: str, line: int | None = None
+) -> Path:
+    """``value`` resolved against ``base``; a path escaping ``base`` is a ConfigError.
+
+    Symbolic links are resolved first, so a link inside the project pointing outside it
+    does not get through.
+    """
     resolved = (base / value).resolve()
     root = base.resolve()
     if resolved != root and root not in resolved.parents:
@@ -158,6 +203,7 @@ def contained_path(base: Path, value: str, *, source: str, key: str) -> Path:
             source,
             f"setting {key!r} points outside the project directory "
             f"({value}); use a path inside {root}",
+            line,
         )
     return resolved
 
@@ -176,11 +222,18 @@ def apply_file(settings: Settings, path: Path) -> Settings:
     table = load_file(path)
     base = path.parent
     changes: dict[str, Any] = {"config_path": path}
+    text = read_text(path)
     for key, value in table.items():
         if key in _PATH_KEYS:
-            changes[key] = contained_path(base, value, source=str(path), key=key)
+            changes[key] = contained_path(
+                base, value, source=str(path), key=key, line=_line_of(text, key)
+            )
         elif key == "fail_on":
-            changes[key] = parse_severity(value, source=str(path))
+            try:
+                changes[key] = parse_severity(value, source=str(path))
+            except ConfigError as exc:
+                exc.line = _line_of(text, key)
+                raise
         elif key in ("fix", "no_fix"):
             changes[key] = tuple(str(v) for v in value)
         elif key in ("cache_ttl_days", "per_host_interval", "timeout"):

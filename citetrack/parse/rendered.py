@@ -123,9 +123,12 @@ _NLM_DATE_VOLUME = re.compile(
     r"(?P<date>\d{4}(?: [A-Z][a-z]{2}(?:[-–][A-Z][a-z]{2})?(?: \d{1,2})?)?)\s*;\s*"
     r"(?P<vol>[^():;\s]+)?\s*(?:\((?P<iss>[^()]+)\))?(?::\s*(?P<pages>\S.*))?"
 )
+# The container must hold two letters in a row; that is checked apart from the regex, whose
+# old form "[^:]*[A-Za-z]{2}[^:]*" backtracked quadratically on a long segment without ":".
 _CONTAINER_PAGES = re.compile(
-    r"(?P<container>[^:]*[A-Za-z]{2}[^:]*):\s+(?P<pages>[A-Za-z]?\d+(?:\s*[–-]\s*[A-Za-z]?\d+)?)"
+    r"(?P<container>[^:]*):\s+(?P<pages>[A-Za-z]?\d+(?:\s*[–-]\s*[A-Za-z]?\d+)?)"
 )
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
 _ISSUE_WORDS = re.compile(r"(?:Iss(?:ue)?|No|Number)\.?\s*(?P<iss>[\w–-]+)")
 _PAGES = re.compile(r"(?:pp?\.|pages?|page)\s*(?P<pages>\S.*)")
 _TRAILING_PAGES = re.compile(r",\s*(?:pp?\.|pages?)\s*(?P<pages>\d.*)$")
@@ -438,7 +441,8 @@ def _classify(text: str, c: Citation, flags: set[str]) -> list[_Segment]:
     if match:
         return [_Segment("edition", text=match["ed"])]
     match = _CONTAINER_PAGES.fullmatch(text)
-    if match:  # "Journal: 273–284", a periodical printed without volume
+    if match and _TWO_LETTERS.search(match["container"]):
+        # "Journal: 273–284", a periodical printed without volume
         return [_Segment("free", text=match["container"]), _Segment("voliss", pages=match["pages"])]
     match = _TRAILING_PAGES.search(text)
     if match:

@@ -1,23 +1,22 @@
 """The terminal report: one table row per reference with a problem, then a summary.
 
 Built with rich, but every piece of data (keys, titles, messages, URLs) goes in as
-:class:`rich.text.Text`, never as markup, and control characters are stripped first, so a
-hostile title can neither inject rich markup nor terminal escape sequences.  Colour only
+:class:`rich.text.Text`, never as markup, and passes through the shared sanitizer first, so
+a hostile title can inject neither rich markup, nor terminal escape sequences, nor
+bidirectional overrides.  Colour only
 when asked (the caller decides from ``isatty`` and ``NO_COLOR``).
 """
 
 from __future__ import annotations
 
 import io
-import re
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-?]*[ -/]*[@-~]")
+from citetrack.report._escape import sanitize
 
 STATUS_STYLE = {
     Status.OK: "green",
@@ -36,8 +35,13 @@ SEVERITY_STYLE = {
 
 
 def inert(value: object) -> str:
-    """``value`` as text with terminal control sequences and control characters removed."""
-    return _CONTROL.sub("", str(value))
+    """``value`` as one line of inert text (see :func:`~citetrack.report._escape.sanitize`).
+
+    Escape sequences are removed; other control characters and bidirectional overrides
+    (which would reorder what the terminal shows, CVE-2021-42574) are shown as ``\\xNN`` /
+    ``\\uNNNN``; line breaks become spaces, so data cannot draw rows of its own.
+    """
+    return sanitize(value)
 
 
 def _finding_text(finding: Finding) -> Text:
