@@ -34,13 +34,20 @@ Exit codes:
 """
 
 
+def _inert(message: str) -> str:
+    """Messages quote keys and values from the user's files: no escapes reach the terminal."""
+    from citetrack.report._escape import sanitize
+
+    return sanitize(message)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"citetrack: error: {message}", err=True)
+    click.echo(f"citetrack: error: {_inert(message)}", err=True)
     sys.exit(code)
 
 
 def _warn(message: str) -> None:
-    click.echo(f"citetrack: warning: {message}", err=True)
+    click.echo(f"citetrack: warning: {_inert(message)}", err=True)
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,7 +99,7 @@ def parse(input_path: str, output: str | None, fmt: str) -> None:
     result = parse_text(text, fmt)  # type: ignore[arg-type]
     name = "<stdin>" if input_path == "-" else input_path
     for problem in result.problems:
-        click.echo(f"{name}:{problem.line}: warning: {problem.message}", err=True)
+        click.echo(f"{name}:{problem.line}: warning: {_inert(problem.message)}", err=True)
     if not result.references:
         _fail(f"{name}: no references found (tried the {result.detected_format} format)")
     bibtex = format_entries(result.references)
@@ -404,7 +411,7 @@ def _track(result: Any, settings: Any, *, lockfile: str | None, update: bool) ->
 
 
 def _warn_info(message: str) -> None:
-    click.echo(f"citetrack: {message}", err=True)
+    click.echo(f"citetrack: {_inert(message)}", err=True)
 
 
 def _exit_code(result: Any, fail_on: Any) -> int:
@@ -812,8 +819,10 @@ def export(
         for change in outcome.changes:
             old = "(added)" if change.old_value is None else repr(change.old_value)
             click.echo(
-                f"{path}:{change.line}: {change.key}.{change.field}: {old} -> "
-                f"{change.new_value!r} ({change.reason}; {change.source})",
+                _inert(
+                    f"{path}:{change.line}: {change.key}.{change.field}: {old} -> "
+                    f"{change.new_value!r} ({change.reason}; {change.source})"
+                ),
                 err=True,
             )
         for skipped in outcome.skipped:
@@ -852,19 +861,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     what went wrong instead.
     """
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="citetrack")
-    except KeyboardInterrupt:
+        # Not standalone: click would turn Ctrl-C into "Aborted!" and exit 1, which a CI
+        # job reads as "broken citations found".
+        rv = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="citetrack",
+            standalone_mode=False,
+        )
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("citetrack: interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except Exception as exc:  # the last line of defence against tracebacks
         if os.environ.get("CITETRACK_DEBUG"):
             raise
         click.echo(
-            f"citetrack: internal error: {type(exc).__name__}: {exc} "
+            f"citetrack: internal error: {type(exc).__name__}: {_inert(str(exc))} "
             "(set CITETRACK_DEBUG=1 for the traceback, and please report it)",
             err=True,
         )
         sys.exit(EXIT_USAGE)
+    sys.exit(rv if isinstance(rv, int) else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -90,12 +90,6 @@ def test_check_update_lock_interrupted_leaves_old_or_new_lockfile(tmp_path: Path
     assert "Traceback" not in again.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.main runs click in standalone mode, which turns Ctrl-C into 'Aborted!' and "
-    "exit 1 (= 'findings') before citetrack's own KeyboardInterrupt handler can say "
-    "'interrupted' and exit 130",
-)
 def test_sigint_says_interrupted_without_a_traceback(tmp_path: Path) -> None:
     bib = tmp_path / "references.bib"
     bib.write_bytes(SEED_BIB.read_bytes())

@@ -166,11 +166,6 @@ def _read_pty(args: list[str], cwd: Path) -> bytes:
     return received
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._warn/_fail echo .bib problem messages (which quote the key) unsanitized; "
-    "click only strips escapes when stderr is not a terminal",
-)
 def test_warnings_on_a_terminal_carry_no_escapes_from_the_bib(tmp_path: Path) -> None:
     bib = tmp_path / "dup.bib"
     entry = f"@article{{dup{ESCAPES},\n  title = {{a}},\n}}\n"
