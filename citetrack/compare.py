@@ -115,6 +115,7 @@ RULE_MALFORMED = "identifier-malformed"
 RULE_DOI_NOT_FOUND = "doi-not-found"
 RULE_DOI_OTHER_AGENCY = "doi-other-agency"
 RULE_PMID_NOT_FOUND = "pmid-not-found"
+RULE_PMCID_NOT_FOUND = "pmcid-not-found"
 RULE_CONFLICT = "pmid-doi-conflict"
 RULE_MISMATCH = "metadata-mismatch"
 RULE_RETRACTED = "retracted"
@@ -427,6 +428,35 @@ def _pmid_verdict(ctx: _Context, evidence: Sequence[Evidence]) -> list[Finding]:
                 f"PubMed could not be asked about PMID {pmid} ({item.reason}); its existence "
                 "and metadata were not checked.",
                 Source.PUBMED,
+            )
+        ]
+    return []
+
+
+def _pmcid_verdict(ctx: _Context, evidence: Sequence[Evidence]) -> list[Finding]:
+    """Does the PMCID exist?  The PMC id converter's "not found" for a PMCID is a verdict;
+    "unavailable" leaves a PMCID-only reference unverified, never silently ok."""
+    pmcid = ctx.ids.pmcid
+    item = _of(evidence, Source.PMC, "pmcid", ctx.ids) if pmcid else None
+    if isinstance(item, NotFound):
+        return [
+            ctx.finding(
+                RULE_PMCID_NOT_FOUND,
+                Severity.BROKEN,
+                f"PMCID {pmcid} does not exist in PubMed Central ({item.reason}).",
+                field="pmcid",
+                actual=pmcid,
+                source=Source.PMC,
+            )
+        ]
+    if isinstance(item, Unavailable):
+        return [
+            _unverified(
+                ctx,
+                "pmcid",
+                f"The PMC ID converter could not be asked about {pmcid} ({item.reason}); its "
+                "existence was not checked.",
+                Source.PMC,
             )
         ]
     return []
@@ -914,6 +944,7 @@ def compare_reference(
         return findings
     findings += _doi_verdict(ctx, evidence)
     findings += _pmid_verdict(ctx, evidence)
+    findings += _pmcid_verdict(ctx, evidence)
     records = [
         _Record(kind, e.source, e.metadata)
         for e in evidence

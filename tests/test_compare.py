@@ -849,3 +849,23 @@ def test_non_http_url_is_not_called_no_identifier() -> None:
     fields = {"title": "A file", "url": "ftp://files.example.org/a.pdf"}
     ref = Reference("ftpref", "misc", fields, extract_identifiers(fields)[0], line=1)
     assert [f.rule for f in compare_reference(ref, [])] == []
+
+
+def _pmcid_ref() -> Reference:
+    fields = {"title": "A PMC-only citation", "pmcid": "PMC1234567"}  # SYNTHETIC
+    return Reference("pmc1", "article", fields, extract_identifiers(fields)[0], line=4)
+
+
+def test_pmcid_unknown_to_pmc_is_broken() -> None:
+    findings = compare_reference(
+        _pmcid_ref(), [NotFound(Source.PMC, "PMC1234567", "Identifier not found in PMC")]
+    )
+    assert [(f.rule, f.severity) for f in findings] == [("pmcid-not-found", Severity.BROKEN)]
+
+
+def test_pmcid_with_id_converter_unavailable_is_unverified_not_ok() -> None:
+    findings = compare_reference(
+        _pmcid_ref(), [Unavailable(Source.PMC, "PMC1234567", "HTTP 503 after 4 attempts")]
+    )
+    assert [(f.rule, f.severity) for f in findings] == [("unverified", Severity.UNVERIFIED)]
+    assert "HTTP 503" in findings[0].message

@@ -102,18 +102,6 @@ PAGE_ANSWERED_200 = frozenset(
 )
 
 _BUGS: dict[tuple[str, str | None], str] = {
-    ("idconv", None): (
-        "compare.py gives no finding when the PMC id converter is Unavailable: a PMCID-only "
-        "reference is reported 'ok' although nothing was verified"
-    ),
-    ("crossref", "xml_bomb"): (
-        "services/_common.decode_json calls any body starting with '<' 'HTML': an XML answer "
-        "is misreported as 'HTML instead of JSON'"
-    ),
-    ("eutils", "xml_bomb"): (
-        "services/_common.decode_json calls any body starting with '<' 'HTML': an XML answer "
-        "is misreported as 'HTML instead of JSON'"
-    ),
     ("pages", "timeout"): (
         "check.py builds the link client without the --timeout setting (fixed 15 s per "
         "attempt): a hanging web server holds one URL for ~50 s under --timeout 1"

@@ -33,6 +33,11 @@ RULES: Mapping[str, RuleInfo] = {
         "PubMed answered that it has no record with this PMID.",
         Severity.BROKEN,
     ),
+    "pmcid-not-found": RuleInfo(
+        "PMCID does not exist",
+        "The PMC ID converter answered that PubMed Central has no article with this PMCID.",
+        Severity.BROKEN,
+    ),
     "pmid-doi-conflict": RuleInfo(
         "DOI and PMID name different works",
         "The DOI and the PMID of one reference resolve to two different works.",

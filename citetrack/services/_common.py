@@ -76,7 +76,13 @@ def decode_json(response: httpx.Response, registry: str) -> Any:
             text = body.decode(response.encoding or "latin-1", errors="strict")
         return json.loads(text)
     except (ValueError, UnicodeDecodeError, LookupError, RecursionError):
-        kind = "HTML" if body.lstrip()[:1] == b"<" else "invalid JSON"
+        head = body.lstrip()[:100].lower()
+        if head.startswith((b"<!doctype html", b"<html")):
+            kind = "HTML"
+        elif head.startswith(b"<"):
+            kind = "XML"
+        else:
+            kind = "invalid JSON"
         raise ServiceUnavailable(
             f"{kind} instead of JSON from {registry} (HTTP {response.status_code})"
         ) from None
