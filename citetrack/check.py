@@ -206,37 +206,57 @@ async def _check_links(
     if urls:
         # Imported and built only when needed: a bibliography without URLs spends no
         # start-up time on the link checker and its TLS context.
-        from citetrack.services.links import LinkChecker, make_link_client  # noqa: PLC0415
+        from citetrack.services.links import (  # noqa: PLC0415
+            LinkChecker,
+            link_timeout,
+            make_link_client,
+        )
 
-        client = link_transport_client or make_link_client(allow_private=options.allow_private_urls)
+        client = link_transport_client or make_link_client(
+            allow_private=options.allow_private_urls,
+            timeout=link_timeout(options.net.read_timeout),
+        )
         try:
             checker = LinkChecker(
                 client,
                 per_host_interval=options.per_host_interval,
                 allow_private=options.allow_private_urls,
+                body_time_limit=options.net.total_timeout,
                 stats=stats,
             )
-            if progress:
-                progress("links", 0, len(urls))
-            evidence.links = await checker.check(urls)
-            if progress:
-                progress("links", len(urls), len(urls))
+
+            def links_done(done: int, total: int) -> None:
+                if progress:
+                    progress("links", done, total)
+
+            evidence.links = await checker.check(urls, progress=links_done)
         finally:
             if link_transport_client is None:
                 await client.aclose()
 
-    wayback = Wayback(registry_client, base_url=options.net.wayback_url, stats=stats)
+    wayback = Wayback(
+        registry_client,
+        base_url=options.net.wayback_url,
+        total_timeout=options.net.total_timeout,
+        stats=stats,
+    )
     jobs: list[tuple[str, Awaitable[ArchiveStatus]]] = []
+    queued: set[str] = set()
     for target in targets:
         url = target.checkable_url
-        if target.archive_url and target.archive_url not in dict(jobs):
+        if target.archive_url and target.archive_url not in queued:
+            queued.add(target.archive_url)
             jobs.append((target.archive_url, wayback.verify_archive(target.archive_url, url=url)))
         status = evidence.links.get(url) if url else None
-        if url is None or status is None or url in dict(jobs):
+        if url is None or status is None or url in queued:
             continue
         if status.verdict in (LinkVerdict.DEAD, LinkVerdict.SOFT_404):
-            jobs.append((url, wayback.find_capture(url, before=target.accessed)))
+            # A cited archive copy is verified instead of searching for another one.
+            if not target.archive_url:
+                queued.add(url)
+                jobs.append((url, wayback.find_capture(url, before=target.accessed)))
         elif options.archives == "all" and not target.archive_url:
+            queued.add(url)
             jobs.append((url, wayback.has_capture(url)))
     if not jobs:
         return

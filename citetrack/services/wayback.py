@@ -184,6 +184,7 @@ class Wayback:
         rate_limit_pause: float = DEFAULT_RATE_LIMIT_PAUSE,
         limiter: RateLimiter | None = None,
         look_after: bool = True,
+        total_timeout: float | None = 60.0,
         stats: RequestStats | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -201,6 +202,7 @@ class Wayback:
             sleep=sleep,
         )
         self._look_after = look_after
+        self._total_timeout = total_timeout
         self.stats = stats if stats is not None else RequestStats()
         self._wall_clock = wall_clock
 
@@ -399,12 +401,15 @@ class Wayback:
         async with self._limiter:
             self.stats.requests[SERVICE] += 1
             try:
-                response = await self._client.send(request, stream=True)
-                try:
-                    body = await _read_capped(response)
-                finally:
-                    await response.aclose()
-            except httpx.TimeoutException:
+                # A deadline for the whole answer: a body dripped slower than the read
+                # timeout would otherwise hold the run as long as the server likes.
+                async with asyncio.timeout(self._total_timeout):
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        body = await _read_capped(response)
+                    finally:
+                        await response.aclose()
+            except (httpx.TimeoutException, TimeoutError):
                 return "timeout"
             except httpx.HTTPError as exc:
                 return f"connection failed ({type(exc).__name__})"
