@@ -18,7 +18,16 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from citetrack.net import Limiters, NetConfig, RateLimiter, RateSpec, RetryPolicy, request
+from citetrack.net import (
+    Http,
+    Limiters,
+    NetConfig,
+    RateLimiter,
+    RateSpec,
+    RetryPolicy,
+    ServiceUnavailable,
+    request,
+)
 
 
 class FakeTime:
@@ -199,3 +208,32 @@ def test_ncbi_requests_are_biopythons_0_37_s_apart() -> None:
     assert polite.crossref_list.spacing == pytest.approx(1.05 / 3)
     assert polite.crossref_single.spacing == pytest.approx(0.105)
     assert polite.doi_org.spacing == pytest.approx(1.05 / 5)
+
+
+def test_circuit_breaker_stops_asking_a_service_that_keeps_failing() -> None:
+    """Three requests in a row unavailable after their retries: the fourth is not sent."""
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return httpx.Response(503)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    async def run() -> list[str]:
+        client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        http = Http(client, policy=RetryPolicy(max_attempts=2), sleep=no_sleep)
+        limiter = RateLimiter("x", RateSpec(1000.0, 1), sleep=no_sleep)
+        reasons = []
+        for _ in range(4):
+            try:
+                await http.request("x", limiter, "GET", "https://registry.test/a")
+            except ServiceUnavailable as exc:
+                reasons.append(exc.reason)
+        await client.aclose()
+        return reasons
+
+    reasons = asyncio.run(run())
+    assert len(sent) == 6  # 3 requests × 2 attempts; the 4th never leaves
+    assert "not asked" in reasons[-1] and "503" in reasons[0]

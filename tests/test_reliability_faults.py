@@ -294,27 +294,16 @@ def test_registry_fault_is_unverified_never_broken(
     assert re.search(_message_pattern(case), messages, re.IGNORECASE), messages
 
 
-# Bursts of 429 without Retry-After halve the pace again and again (down to 1/32): with many
-# requests the run then waits minutes per request.  A circuit breaker (give up on a service
-# for the rest of the run once it has refused several requests in a row) would bound this.
+# Bursts of 429 without Retry-After: the pace halves at most twice and a service that
+# failed three requests in a row is not asked again in this run, so a storm stays bounded.
 STORMS = [
     pytest.param(
         Case("crossref", "status", (("code", 429),), storm=150),
         id="crossref-429-storm-150refs",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="net.py: no circuit breaker; a Crossref 429 storm over 3 batch requests "
-            "takes ~2 minutes (pace halved to 1 request per 32 s)",
-        ),
     ),
     pytest.param(
         Case("doi", "status", (("code", 429),), storm=8),
         id="doi-429-storm-8refs",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="net.py: no circuit breaker; a doi.org 429 storm over 8 unknown DOIs "
-            "takes several minutes (pace halved to 1 request per 6.4 s, 4 attempts each)",
-        ),
     ),
 ]
 
