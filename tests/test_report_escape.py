@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from citetrack.model import CheckResult as _CR
+from citetrack.model import Finding as _F
+from citetrack.model import Reference as _R
+from citetrack.model import ReferenceResult as _RR
+from citetrack.model import Severity as _S
 from citetrack.report._escape import sanitize
+from citetrack.report.text import format_text as _format_text
 
 
 @pytest.mark.parametrize(
@@ -36,3 +42,13 @@ def test_every_line_break_is_one_space_or_one_newline(brk: str) -> None:
 def test_none_and_non_strings() -> None:
     assert sanitize(None) == ""
     assert sanitize(404) == "404"
+
+
+def test_text_report_shows_note_only_references_with_verbose() -> None:
+    ref = _R("noted2020", "misc", {"title": "x"}, line=3)  # SYNTHETIC
+    note = _F("noted2020", "no-identifier", _S.NOTE, "Nothing to check.")
+    result = _CR((_RR(ref, (note,)),))
+    assert "noted2020" not in _format_text(result)
+    assert "-v shows them" in _format_text(result)
+    shown = _format_text(result, verbose=True)
+    assert "noted2020" in shown and "no-identifier" in shown

@@ -92,7 +92,11 @@ def format_text(
         emoji=False,
         markup=False,
     )
-    rows = [r for r in result.results if show_ok or (r.findings and r.status is not Status.OK)]
+    rows = [
+        r
+        for r in result.results
+        if show_ok or (r.findings and (verbose or r.status is not Status.OK))
+    ]
     notes_only = [r for r in result.results if r.status is Status.OK and r.findings]
     if rows:
         table = Table(show_header=True, header_style="bold", expand=False, show_lines=True)
