@@ -24,6 +24,7 @@ import pytest
 
 from citetrack_emulator import Emulator
 from tests.e2e import SEED_BIB, Run, by_key, rules, run_cli
+from tests.test_reliability_harness import run_measured
 
 DATA = Path(__file__).parent / "data" / "links"
 FAST = ("--per-host-interval", "0", "--timeout", "1")
@@ -70,19 +71,15 @@ def pages_requests(emulator: Emulator) -> int:
 
 
 def run_cli_measured(*args: str, env: dict[str, str], directory: Path) -> tuple[Run, int]:
-    """:func:`tests.e2e.run_cli`, plus the child's own peak resident set in KiB
-    (``os.wait4`` reports exactly that process, unlike ``RUSAGE_CHILDREN``)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CITETRACK_", "NCBI_"))}
-    out, err = directory / "stdout", directory / "stderr"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "citetrack", *args], stdout=stdout, stderr=stderr,
-            env=base | env,
-        )  # fmt: skip
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    run = Run(proc.returncode, out.read_text(), err.read_text())
-    return run, usage.ru_maxrss
+    """:func:`tests.e2e.run_cli`, plus the CLI process's own peak resident set in KiB.
+
+    Measured through the small launcher of ``tests.test_reliability_harness``: a process
+    forked straight from pytest starts with pytest's resident set (hundreds of MB late in a
+    full run), which ``ru_maxrss`` would then report as the CLI's.
+    """
+    measured = run_measured(*args, env=env, cwd=directory)
+    run = Run(measured.code, measured.stdout, measured.stderr)
+    return run, int(measured.max_rss_mib * 1024)
 
 
 def link_of(reference: dict[str, Any]) -> dict[str, Any]:
