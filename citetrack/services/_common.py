@@ -195,5 +195,25 @@ async def resolve_cached(
     return result
 
 
+async def resolve_as_given(
+    cache: EvidenceCache | None,
+    source: Source,
+    identifiers: Sequence[str],
+    *,
+    normalise: Callable[[str | None], str | None],
+    label: str,
+    fetch: Fetch,
+) -> dict[str, Evidence]:
+    """Evidence keyed by each identifier *as given*, via :func:`resolve_cached` on the
+    normalised forms; a value that is not a valid ``label`` is ``NotFound`` without any
+    request."""
+    keys = {given: normalise(given) for given in identifiers}
+    resolved = await resolve_cached(cache, source, [k for k in keys.values() if k], fetch)
+    return {
+        given: resolved[key] if key else NotFound(source, given, f"not a {label}; not looked up")
+        for given, key in keys.items()
+    }
+
+
 def unavailable_for(source: Source, keys: Sequence[str], reason: str) -> dict[str, Evidence]:
     return {key: Unavailable(source, key, reason) for key in keys}

@@ -42,7 +42,7 @@ from citetrack.services._common import (
     first_str,
     mapping,
     notice_marker,
-    resolve_cached,
+    resolve_as_given,
     sequence,
     str_list,
     unavailable_for,
@@ -128,13 +128,14 @@ class CrossrefService:
         does not know the DOI (it may still be a DataCite/mEDRA DOI: ask doi.org);
         ``Unavailable`` means Crossref could not be asked.  Never raises for these.
         """
-        keys = {doi: normalize_doi(doi) for doi in dois}
-        valid = [k for k in keys.values() if k]
-        resolved = await resolve_cached(self._cache, self.source, valid, self._fetch_uncached)
-        return {
-            doi: resolved[key] if key else NotFound(self.source, doi, "not a DOI; not looked up")
-            for doi, key in keys.items()
-        }
+        return await resolve_as_given(
+            self._cache,
+            self.source,
+            dois,
+            normalise=normalize_doi,
+            label="DOI",
+            fetch=self._fetch_uncached,
+        )
 
     async def fetch_one(self, doi: str) -> Evidence:
         return (await self.fetch([doi]))[doi]

@@ -44,7 +44,7 @@ from citetrack.services._common import (
     decode_json,
     first_str,
     mapping,
-    resolve_cached,
+    resolve_as_given,
     sequence,
     str_list,
 )
@@ -125,13 +125,14 @@ class DoiOrgService:
         container, volume, issue, pages, type in CSL's vocabulary).  ``NotFound`` means the
         DOI is not registered anywhere.  Never raises for these.
         """
-        keys = {doi: normalize_doi(doi) for doi in dois}
-        valid = [k for k in keys.values() if k]
-        resolved = await resolve_cached(self._cache, self.source, valid, self._fetch_uncached)
-        return {
-            doi: resolved[key] if key else NotFound(self.source, doi, "not a DOI; not looked up")
-            for doi, key in keys.items()
-        }
+        return await resolve_as_given(
+            self._cache,
+            self.source,
+            dois,
+            normalise=normalize_doi,
+            label="DOI",
+            fetch=self._fetch_uncached,
+        )
 
     async def fetch_one(self, doi: str) -> Evidence:
         return (await self.fetch([doi]))[doi]

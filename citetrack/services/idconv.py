@@ -22,7 +22,7 @@ from citetrack.services._common import (
     as_str,
     decode_json,
     mapping,
-    resolve_cached,
+    resolve_as_given,
     unavailable_for,
 )
 
@@ -73,15 +73,14 @@ class IdConvService:
     async def fetch(self, pmcids: Sequence[str]) -> dict[str, Evidence]:
         """Evidence for each PMCID, keyed as given.  ``Found`` metadata has ``pmcid``,
         ``pmid`` and ``doi`` (either may be ``None``: PMC does not always know them)."""
-        keys = {pmcid: normalize_pmcid(pmcid) for pmcid in pmcids}
-        valid = [k for k in keys.values() if k]
-        resolved = await resolve_cached(self._cache, self.source, valid, self._fetch_uncached)
-        return {
-            pmcid: resolved[key]
-            if key
-            else NotFound(self.source, pmcid, "not a PMCID; not looked up")
-            for pmcid, key in keys.items()
-        }
+        return await resolve_as_given(
+            self._cache,
+            self.source,
+            pmcids,
+            normalise=normalize_pmcid,
+            label="PMCID",
+            fetch=self._fetch_uncached,
+        )
 
     async def _fetch_uncached(self, pmcids: list[str]) -> dict[str, Evidence]:
         size = self._batch_size

@@ -34,7 +34,7 @@ from citetrack.services._common import (
     decode_json,
     mapping,
     notice_marker,
-    resolve_cached,
+    resolve_as_given,
     sequence,
     str_list,
     unavailable_for,
@@ -145,13 +145,14 @@ class PubMedService:
         ``Found`` carries the parsed summary; ``NotFound`` means PubMed has no such record;
         ``Unavailable`` means PubMed could not be asked.  Never raises for these.
         """
-        keys = {pmid: normalize_pmid(pmid) for pmid in pmids}
-        valid = [k for k in keys.values() if k]
-        resolved = await resolve_cached(self._cache, self.source, valid, self._fetch_uncached)
-        return {
-            pmid: resolved[key] if key else NotFound(self.source, pmid, "not a PMID; not looked up")
-            for pmid, key in keys.items()
-        }
+        return await resolve_as_given(
+            self._cache,
+            self.source,
+            pmids,
+            normalise=normalize_pmid,
+            label="PMID",
+            fetch=self._fetch_uncached,
+        )
 
     async def fetch_one(self, pmid: str) -> Evidence:
         return (await self.fetch([pmid]))[pmid]
