@@ -248,6 +248,14 @@ def test_every_line_of_a_plain_list_becomes_an_entry() -> None:
     assert [r.line for r in refs] == [1, 2, 3, 4]
 
 
+def test_a_line_of_prose_is_kept_as_misc_and_reported() -> None:
+    result = parse_text("A sentence of prose that no reader would call a reference\n", "text")
+    (ref,) = result.references
+    assert ref.entry_type == "misc" and "title" not in ref.fields
+    assert ref.fields["note"].startswith("A sentence of prose")
+    assert ["could not recognise" in p.message for p in result.problems] == [True]
+
+
 def test_cli_parse_writes_every_reference(tmp_path: pytest.TempPathFactory) -> None:
     source = tmp_path / "refs.txt"  # type: ignore[operator]
     source.write_text(

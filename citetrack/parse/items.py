@@ -98,10 +98,15 @@ def _next_letter(label: str) -> str:
     )
 
 
+_BACKLINK = re.compile(r"(?P<num>\d{1,4})\.\d+\s+")
+
+
 def _strip_numbered_backlinks(number: str, text: str) -> str:
     """Remove ``3.0 3.1 3.2`` back-links of item 3."""
-    pattern = re.compile(rf"^(?:{re.escape(number)}\.\d+\s+)+")
-    return pattern.sub("", text, count=1)
+    end = 0
+    while (link := _BACKLINK.match(text, end)) and link["num"] == number:
+        end = link.end()
+    return text[end:]
 
 
 def _number(match: re.Match[str]) -> int:

@@ -5,9 +5,10 @@ form) almost perfectly and everything else poorly; the labeller (``crf/``) reads
 style well.  An item goes to the rules when it is *recognisably Wikipedia's*, and the
 rules' reading passes a sanity check; otherwise to the labeller:
 
-* recognisable: the item came from a back-linked (``^``) list, or it prints what only
-  Wikipedia's templates print (``Retrieved …``, ``Archived from the original``,
-  ``(PDF)``, ``S2CID``, ``Bibcode``, ``OCLC``, ``ISBN``, ``PMID``, ``doi:``, ``– via``,
+* recognisable: the item came from a back-linked (``^``) list, most items of its list
+  are recognisable, or it prints what only Wikipedia's templates print
+  (``Retrieved 5 May 2020``, ``Archived from the original``, ``(PDF)``, ``S2CID``,
+  ``Bibcode``, ``OCLC``, ``PMID``, ``– via``,
   a type mark such as ``(PhD thesis)`` or ``(DVD)``, a quoted title with the period
   after the closing quote (``"Title".``), or ``Authors (Date). "Title".``);
 * sane: the rules recognised the structure and found a title; no author is a bare
@@ -26,16 +27,18 @@ from citetrack.parse import rendered, segments
 from citetrack.parse.build import Citation
 from citetrack.parse.crf import labeller, normalise
 from citetrack.parse.items import Item
-from citetrack.parse.names import is_initials
+from citetrack.parse.names import NameList, is_initials
 
 _WIKI_SIGNS = re.compile(
-    r"\bRetrieved\b|\b[Aa]rchived from the original\b|\bArchived \d|\((?:PDF|in [A-Z][a-z]+)\)"
-    r"|\bS2CID\b|\bBibcode\b|\bOCLC\b|\bISBN\b|\bPMID\b|\bPMC\s?\d|\bdoi:\s?10\.|[–—] via\b"
-    r"|\bhdl:|\bJSTOR\b|\bCS1\b|\)\.\s*[\"“][^\"”]+[\"”]"
-    # CS1 prints the period or comma after a quoted title's closing quote ("Title".),
-    # Chicago and MLA inside it ("Title.").
-    r"|[\"“][^\"”]*[^\"”.,?!][\"”][.,]\s"
-    r"|\bTranslated by\b|\bMedlinePlus\b|\bat eMedicine\b"
+    # "Retrieved 5 May 2020" (APA's "Retrieved from http…" is not CS1's).
+    r"\bRetrieved (?:on )?(?:\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}|\d{4}-\d\d-\d\d)"
+    r"|\b[Aa]rchived from the original\b|\bArchived \d|\(PDF\)"
+    r"|\bS2CID\b|\bBibcode\b|\bOCLC\b|\bPMID\b|\bPMC\s?\d|[–—] via\b"
+    r"|\bhdl:|\bJSTOR \d|\bCS1\b|\)\.\s*[\"“][^\"”]+[\"”]\."
+    # CS1 prints the period after a quoted title's closing quote ("Title".), Chicago and
+    # MLA inside it ("Title.").
+    r"|[\"“][^\"”]*[^\"”.,?!][\"”]\.\s"
+    r"|\bMedlinePlus\b|\bat eMedicine\b"
 )
 _LIST_NUMBER = re.compile(r"^\s*(?:\[\d+\]|\(\d+\)|\d+[.)])\s")
 _NUMBERS_IN_TEXT = re.compile(r"\d+\s*\(\d+\)|\d+\s*[:,]\s*\d+\s*[-–]\s*\d+")
@@ -80,14 +83,15 @@ def _short_or_known(citations: list[Citation]) -> bool:
 
 
 #: Below this mean label probability a reading is reported as doubtful.
-DOUBTFUL = 0.75
+DOUBTFUL = 0.85
 
 
 def crf_citation(item: Item, labels: list[tuple[str, str]] | None = None) -> Citation:
     """The labeller's reading of an item (``labels``: already labelled segments).
 
-    An item with neither a title, nor a year, nor an author is not a reference that was
-    understood: like the rules, it becomes ``@misc`` with its text in ``note``, reported.
+    An item with fewer than two of title, author, year and container or publisher is
+    not a reference that was understood (a line of prose reads as a lone title): like
+    the rules, it becomes ``@misc`` with its text in ``note``, reported.
     """
     text, problems = rendered.prepare_text(item.text)
     confidence = 1.0
@@ -95,10 +99,17 @@ def crf_citation(item: Item, labels: list[tuple[str, str]] | None = None) -> Cit
         labels, confidence = labeller.label(text)
     citation = normalise.to_citation(labels, item.line, item.raw)
     citation.problems.extend(problems)
-    if not citation.title and not citation.authors.names and citation.date is None:
+    found = [
+        citation.title,
+        citation.authors.names or citation.editors.names,
+        citation.date,
+        citation.container or citation.publisher,
+    ]
+    if sum(map(bool, found)) < 2:
         citation.kind = "misc"
         citation.notes = [text]
-        citation.container = citation.publisher = None
+        citation.title = citation.container = citation.publisher = None
+        citation.authors = citation.editors = NameList()
         citation.problems.append(
             "could not recognise the structure of this citation; kept as @misc with the "
             "text in 'note'"

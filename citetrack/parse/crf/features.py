@@ -143,6 +143,7 @@ def tokenize(text: str) -> list[str]:
     return text.split()
 
 
+@lru_cache(maxsize=131072)
 def _shape(word: str) -> str:
     out: list[str] = []
     for ch in word:
@@ -235,13 +236,21 @@ _CLOSE = ")]}"
 
 
 @lru_cache(maxsize=131072)
+def _context(word: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """A token's bare word, shape, end character and is=/cue= features (cached)."""
+    marks = tuple(f for f in word_features(word) if f.startswith(("is=", "cue=")))
+    end = word[-1] if not word[-1].isalnum() else "a"
+    return _STRIP.sub("", word).lower(), _shape(word), end, marks
+
+
+@lru_cache(maxsize=131072)
 def _neighbour(word: str, offset: int) -> tuple[str, ...]:
     """What a token shows to the token ``offset`` places away (cached)."""
-    bare = _STRIP.sub("", word).lower()
-    feats = [f"{offset}:w={bare}", f"{offset}:sh={_shape(word)}"]
+    bare, shape, end, marks = _context(word)
+    feats = [f"{offset}:w={bare}", f"{offset}:sh={shape}"]
     if offset in (-1, 1):
-        feats.append(f"{offset}:end={word[-1] if not word[-1].isalnum() else 'a'}")
-        feats.extend(f"{offset}:{f}" for f in word_features(word) if f.startswith(("is=", "cue=")))
+        feats.append(f"{offset}:end={end}")
+        feats.extend(f"{offset}:{f}" for f in marks)
     return tuple(feats)
 
 

@@ -3,7 +3,7 @@
 ``pycrfsuite`` is imported and the model opened on the first call, never at import time,
 so that ``citetrack --help`` stays fast.  :func:`label` returns the string's segments —
 runs of tokens with one label, in print order — and how sure the labeller is of them
-(the mean marginal probability of the chosen labels).
+(the probability of the labelling, per token).
 """
 
 from __future__ import annotations
@@ -45,13 +45,14 @@ def _get_tagger() -> Any:
 
 
 def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
-    """One label per token, and the labeller's confidence (mean marginal of its labels)."""
+    """One label per token, and the labeller's confidence: the probability of the whole
+    labelling, per token (its geometric mean)."""
     if not tokens:
         return [], 1.0
     tagger = _get_tagger()
     with _lock:  # a crfsuite Tagger is not thread-safe
         labels = list(tagger.tag(sequence_features(tokens)))
-        confidence = sum(tagger.marginal(y, i) for i, y in enumerate(labels)) / len(labels)
+        confidence = float(tagger.probability(labels)) ** (1 / len(labels))
     return labels, confidence
 
 
