@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from defusedxml import ElementTree
+from defusedxml.ElementTree import parse as parse_xml
 
 #: Rare AnyStyle labels folded into a common one.
 LABEL_MAP = {
@@ -26,7 +26,7 @@ Segments = list[tuple[str, str]]
 
 def read_sequences(path: Path) -> list[Segments]:
     """Every sequence of the file as ``[(label, text), …]``, in file order."""
-    root = ElementTree.parse(str(path)).getroot()
+    root = parse_xml(str(path)).getroot()
     out: list[Segments] = []
     for sequence in root:
         segments: Segments = []
