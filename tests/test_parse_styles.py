@@ -174,6 +174,25 @@ def test_place_publisher_year_at_the_end() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Whitlow, Bram. The grammar of imaginary tides. Harbour Studies 7 (1962).",
+            {"journal": "Harbour Studies", "volume": "7", "year": "1962"},
+        ),
+        (
+            "Tamberlane, V. Echoes from a lighthouse. Imaginary Acoustics 3: 12-19, May 1993.",
+            {"volume": "3", "pages": "12--19", "year": "1993", "month": "5"},
+        ),
+    ],
+)
+def test_year_only_at_the_end(text: str, expected: dict[str, str]) -> None:
+    ref = _one(text)
+    assert ref.entry_type == "article"
+    assert {k: ref.fields.get(k) for k in expected} == expected
+
+
 # ------------------------------------------------------------------ entry types
 
 
