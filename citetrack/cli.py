@@ -87,10 +87,10 @@ def parse(input_path: str, output: str | None, fmt: str) -> None:
     Items that cannot be parsed, and doubtful ones, are reported on standard error with
     their line number; everything else is still written.
     """
-    from citetrack.bib import format_entries
     from citetrack.fsutil import atomic_write_text
+    from citetrack.inputs.bib import format_entries
+    from citetrack.inputs.textio import InputError, read_text
     from citetrack.parse import parse_text
-    from citetrack.textio import InputError, read_text
 
     try:
         text = read_text(input_path)
@@ -258,8 +258,8 @@ def _settings(
 
 def _load_bibs(bibs: Sequence[str]) -> tuple[list[Any], list[Any]]:
     """The bibliographies and their references; unreadable files end the run (exit 2)."""
-    from citetrack.bib import BibError, load_bib
-    from citetrack.textio import InputError
+    from citetrack.inputs.bib import BibError, load_bib
+    from citetrack.inputs.textio import InputError
 
     paths = list(bibs) or ["references.bib"]
     loaded = []
@@ -324,9 +324,9 @@ def _run_check(
     import asyncio
     import dataclasses
 
-    from citetrack.cache import CacheMode, EvidenceCache
-    from citetrack.check import CheckOptions, check_references
     from citetrack.net import NetConfig
+    from citetrack.pipeline import CheckOptions, check_references
+    from citetrack.tracking.cache import CacheMode, EvidenceCache
 
     if no_links and links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
@@ -376,7 +376,8 @@ def _track(result: Any, settings: Any, *, lockfile: str | None, update: bool) ->
     """Apply the lockfile(s): confirmation and 'changed' findings; write them if asked."""
     from datetime import UTC, datetime
 
-    from citetrack.lockfile import (
+    from citetrack.model import CheckResult
+    from citetrack.tracking.lockfile import (
         ConfirmPolicy,
         LockError,
         build_lock,
@@ -385,7 +386,6 @@ def _track(result: Any, settings: Any, *, lockfile: str | None, update: bool) ->
         track,
         write_lock,
     )
-    from citetrack.model import CheckResult
 
     now = datetime.now(UTC)
     policy = ConfirmPolicy(settings.confirm_failures, settings.confirm_days)
@@ -450,8 +450,8 @@ def _filter_new(result: Any, previous_locks: list[Any]) -> Any:
     """Only the findings the lockfile does not already record (``--new-only``)."""
     import dataclasses
 
-    from citetrack.lockfile import new_only
     from citetrack.model import CheckResult
+    from citetrack.tracking.lockfile import new_only
 
     locks = [lock for lock in previous_locks if lock is not None]
     if not locks:
@@ -683,7 +683,7 @@ def lock(
 
 def _fix_kinds(fix: Sequence[str], no_fix: Sequence[str]) -> frozenset[str]:
     """The fix kinds from ``--fix`` (only these) and ``--no-fix`` (all but these)."""
-    from citetrack.export import DEFAULT_FIX_KINDS, FIX_KINDS
+    from citetrack.export.bibtex import DEFAULT_FIX_KINDS, FIX_KINDS
 
     def split(values: Sequence[str], option: str) -> set[str]:
         names = {n.strip() for v in values for n in v.split(",") if n.strip()}
@@ -778,8 +778,8 @@ def export(
     author.  Keys, order, comments, @string blocks, unknown fields, titles and names are
     never touched.  Every change is listed with its reason and source.
     """
-    from citetrack.export import export_bib, plan_local_fixes, unified_diff
-    from citetrack.fixes import registry_fixes
+    from citetrack.export.bibtex import export_bib, plan_local_fixes, unified_diff
+    from citetrack.export.fixes import registry_fixes
     from citetrack.fsutil import atomic_write_bytes
     from citetrack.model import Source
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import citetrack.bib as bib_module
-from citetrack.bib import BibError, BibProblem, load_bib, loads_bib
-from citetrack.textio import InputError
+import citetrack.inputs.bib as bib_module
+from citetrack.inputs.bib import BibError, BibProblem, load_bib, loads_bib
+from citetrack.inputs.textio import InputError
 
 
 def rules(problems: tuple[BibProblem, ...]) -> list[str]:

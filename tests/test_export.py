@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citetrack.bib import loads_bib
-from citetrack.export import (
+from citetrack.export.bibtex import (
     FIX_KINDS,
     FORMAT_FIELD,
     Change,
@@ -22,6 +21,7 @@ from citetrack.export import (
     plan_local_fixes,
     unified_diff,
 )
+from citetrack.inputs.bib import loads_bib
 
 LOCAL = frozenset({"identifiers", "pages"})
 

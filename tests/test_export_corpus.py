@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.bib import Bibliography, load_bib, loads_bib
-from citetrack.export import (
+from citetrack.export.bibtex import (
     FORMAT_FIELD,
     Change,
     Fix,
@@ -24,6 +23,7 @@ from citetrack.export import (
     plan_local_fixes,
     unified_diff,
 )
+from citetrack.inputs.bib import Bibliography, load_bib, loads_bib
 from tests.test_export import apply_unified  # a minimal `patch`, in the unit tests
 
 DATA = Path(__file__).parent / "data" / "bib"

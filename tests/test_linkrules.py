@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from citetrack.identifiers import extract_identifiers
-from citetrack.linkrules import (
+from citetrack.links.rules import (
     is_doi_link,
     link_findings,
     link_targets,

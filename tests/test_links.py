@@ -21,15 +21,15 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from citetrack.model import LinkStatus, LinkVerdict
-from citetrack.net import RetryPolicy
-from citetrack.services.links import (
+from citetrack.links.fetch import (
     LINK_HEADERS,
     LinkChecker,
     _Inflater,
     is_doi_link,
     make_link_client,
 )
+from citetrack.model import LinkStatus, LinkVerdict
+from citetrack.net import RetryPolicy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real" / "wayback"
 T = TypeVar("T")

@@ -20,15 +20,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citetrack.cache import CACHE_FILENAME, CacheMode, EvidenceCache
 from citetrack.model import Author, Found, NotFound, Source, Unavailable, UpdateKind
 from citetrack.net import Http, RateLimiter, RateSpec, RequestStats, RetryPolicy
-from citetrack.services.crossref import (
+from citetrack.registries.crossref import (
     CrossrefService,
     encode_doi_path,
     parse_work,
     update_kind,
 )
+from citetrack.tracking.cache import CACHE_FILENAME, CacheMode, EvidenceCache
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real" / "crossref"
 BASE = "https://api.crossref.test"

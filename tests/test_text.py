@@ -1,4 +1,4 @@
-"""Tests of citetrack.text: decoding, folding and field parsing used by the comparison."""
+"""Tests of citetrack.rules.text: decoding, folding and field parsing used by the comparison."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from citetrack.model import Author
-from citetrack.text import (
+from citetrack.rules.text import (
     PageRange,
     extract_years,
     family_key,

@@ -1,7 +1,7 @@
 """Reference-list parsing: rendered citation text or wikitext ``{{cite …}}`` → references.
 
     result = parse_text(article_text)                 # format detected
-    bibtex = citetrack.bib.format_entries(result.references)
+    bibtex = citetrack.inputs.bib.format_entries(result.references)
     for problem in result.problems:
         print(problem.line, problem.message)
 

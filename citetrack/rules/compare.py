@@ -63,7 +63,6 @@ from citetrack.identifiers import (
     normalize_pmcid,
     normalize_pmid,
 )
-from citetrack.journals import journal_matches
 from citetrack.model import (
     Author,
     Evidence,
@@ -79,7 +78,8 @@ from citetrack.model import (
     UpdateKind,
     WorkMetadata,
 )
-from citetrack.text import (
+from citetrack.rules.journals import journal_matches
+from citetrack.rules.text import (
     AuthorList,
     extract_years,
     family_key,
@@ -749,7 +749,7 @@ def _check_year(cited: str, records: Sequence[_Record]) -> _Mismatch | None:
 
 
 def _check_journal(cited: str, records: Sequence[_Record]) -> _Mismatch | None:
-    """Journal: :func:`citetrack.journals.journal_matches` against full and short names."""
+    """Journal: :func:`citetrack.rules.journals.journal_matches` against full and short names."""
     having = [r for r in records if r.meta.container or r.meta.container_short]
     names = [n for r in having for n in (r.meta.container, r.meta.container_short) if n]
     if not names or journal_matches(cited, names):
@@ -760,7 +760,7 @@ def _check_journal(cited: str, records: Sequence[_Record]) -> _Mismatch | None:
 
 
 def _number_check(label: str, get: Callable[[WorkMetadata], str | None]) -> _Check:
-    """Volume / issue: equal after :func:`citetrack.text.fold_number` (``Vol. 05`` = ``5``)."""
+    """Volume / issue: equal after ``fold_number`` (``Vol. 05`` = ``5``)."""
 
     def check(cited: str, records: Sequence[_Record]) -> _Mismatch | None:
         having = [(r, value) for r in records if (value := get(r.meta))]

@@ -23,12 +23,11 @@ from typing import TypeVar
 
 import httpx
 
-from citetrack.bib import identifier_view
-from citetrack.cache import CacheMode, EvidenceCache
-from citetrack.compare import compare_reference, find_duplicates
 from citetrack.identifiers import extract_identifiers
-from citetrack.linkrules import link_findings as url_findings
-from citetrack.linkrules import link_targets
+from citetrack.inputs.bib import identifier_view
+from citetrack.links.rules import link_findings as url_findings
+from citetrack.links.rules import link_targets
+from citetrack.links.wayback import Wayback
 from citetrack.model import (
     ArchiveStatus,
     CheckResult,
@@ -41,12 +40,13 @@ from citetrack.model import (
     ReferenceResult,
 )
 from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client
-from citetrack.services.crossref import CrossrefService
-from citetrack.services.doi import DoiOrgService
-from citetrack.services.idconv import IdConvService
-from citetrack.services.pmid_lookup import PmidLookup
-from citetrack.services.pubmed import PubMedService
-from citetrack.services.wayback import Wayback
+from citetrack.registries.crossref import CrossrefService
+from citetrack.registries.doi import DoiOrgService
+from citetrack.registries.idconv import IdConvService
+from citetrack.registries.pmid_lookup import PmidLookup
+from citetrack.registries.pubmed import PubMedService
+from citetrack.rules.compare import compare_reference, find_duplicates
+from citetrack.tracking.cache import CacheMode, EvidenceCache
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -206,7 +206,7 @@ async def _check_links(
     if urls:
         # Imported and built only when needed: a bibliography without URLs spends no
         # start-up time on the link checker and its TLS context.
-        from citetrack.services.links import (  # noqa: PLC0415
+        from citetrack.links.fetch import (  # noqa: PLC0415
             LinkChecker,
             link_timeout,
             make_link_client,

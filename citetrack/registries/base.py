@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from citetrack.cache import EvidenceCache
 from citetrack.model import Evidence, Found, NotFound, Source, Unavailable, UpdateKind
 from citetrack.net import ServiceUnavailable
+from citetrack.tracking.cache import EvidenceCache
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ it could not tell.  :class:`LinkChecker` does, per URL:
   detection is off, then GET when HEAD is refused or answers an error (some servers only
   implement GET), or when a "file" turns out to be an HTML page;
 * redirects followed one hop at a time, each hop re-checked by the SSRF guard
-  (:mod:`citetrack.urlsafety`) and held to the cited URL's address zone, recorded, with
+  (:mod:`citetrack.net.urlsafety`) and held to the cited URL's address zone, recorded, with
   loops and over-long chains cut off;
 * per-host pacing (one request start per second per host by default) with all hosts in
   parallel, ``Retry-After`` honoured, 429 / 5xx / timeouts retried per a
@@ -69,7 +69,7 @@ from html.parser import HTMLParser
 
 import httpx
 
-from citetrack.linkrules import is_doi_link
+from citetrack.links.rules import is_doi_link
 from citetrack.model import LinkStatus, LinkVerdict
 from citetrack.net import (
     Clock,
@@ -81,7 +81,7 @@ from citetrack.net import (
     parse_retry_after,
     user_agent,
 )
-from citetrack.urlsafety import (
+from citetrack.net.urlsafety import (
     AddressRefused,
     GuardedTransport,
     HostNotResolved,

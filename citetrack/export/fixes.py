@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from citetrack.bib import escape_value
-from citetrack.compare import RULE_MALFORMED, RULE_MISMATCH, RULE_MISSING_ID, compare_reference
-from citetrack.export import Fix
+from citetrack.export.bibtex import Fix
+from citetrack.inputs.bib import escape_value
 from citetrack.model import CheckResult, Finding, ReferenceResult, Source
+from citetrack.rules.compare import (
+    RULE_MALFORMED,
+    RULE_MISMATCH,
+    RULE_MISSING_ID,
+    compare_reference,
+)
 
 #: Export fix kind for each rule whose suggestion can be written.
 KIND_OF_RULE = {

@@ -1,7 +1,7 @@
 """Pure rules for a reference's web links and archived copies: evidence in, findings out.
 
-The link checker (:mod:`citetrack.services.links`) and the Wayback client
-(:mod:`citetrack.services.wayback`) gather :class:`LinkStatus` / :class:`ArchiveStatus`
+The link checker (:mod:`citetrack.links.fetch`) and the Wayback client
+(:mod:`citetrack.links.wayback`) gather :class:`LinkStatus` / :class:`ArchiveStatus`
 evidence; :func:`link_findings` turns it into findings for one reference.  No I/O here.
 
 Which fields hold what (:func:`link_targets`): the cited URL is ``url`` (or a ``\\url{…}``

@@ -14,17 +14,17 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from citetrack.cache import EvidenceCache
 from citetrack.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from citetrack.model import Evidence, Found, NotFound, Source, WorkMetadata
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable
-from citetrack.services._common import (
+from citetrack.registries.base import (
     as_str,
     decode_json,
     mapping,
     resolve_as_given,
     unavailable_for,
 )
+from citetrack.tracking.cache import EvidenceCache
 
 REGISTRY = "the PMC ID converter"
 SERVICE = Source.PMC.value

@@ -24,7 +24,6 @@ import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from citetrack.cache import EvidenceCache
 from citetrack.identifiers import normalize_doi
 from citetrack.model import (
     Author,
@@ -36,7 +35,7 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
-from citetrack.services._common import (
+from citetrack.registries.base import (
     as_month,
     as_str,
     as_year,
@@ -48,6 +47,7 @@ from citetrack.services._common import (
     sequence,
     str_list,
 )
+from citetrack.tracking.cache import EvidenceCache
 
 REGISTRY = "doi.org"
 SERVICE = Source.DOI_ORG.value

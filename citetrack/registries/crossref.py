@@ -19,7 +19,6 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from citetrack.cache import EvidenceCache
 from citetrack.identifiers import normalize_doi
 from citetrack.model import (
     Author,
@@ -33,7 +32,7 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
-from citetrack.services._common import (
+from citetrack.registries.base import (
     as_month,
     as_str,
     as_year,
@@ -48,6 +47,7 @@ from citetrack.services._common import (
     unavailable_for,
     unexpected_status,
 )
+from citetrack.tracking.cache import EvidenceCache
 
 REGISTRY = "Crossref"
 SERVICE = Source.CROSSREF.value

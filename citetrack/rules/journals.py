@@ -29,7 +29,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from citetrack.text import fold
+from citetrack.rules.text import fold
 
 #: Words ISO 4 drops and citations add or omit freely.
 # fmt: off

@@ -15,7 +15,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from citetrack.cache import EvidenceCache
 from citetrack.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from citetrack.model import (
     Author,
@@ -28,7 +27,7 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
-from citetrack.services._common import (
+from citetrack.registries.base import (
     as_str,
     clean_markup,
     decode_json,
@@ -40,6 +39,7 @@ from citetrack.services._common import (
     unavailable_for,
     unexpected_status,
 )
+from citetrack.tracking.cache import EvidenceCache
 
 REGISTRY = "PubMed"
 SERVICE = Source.PUBMED.value

@@ -12,7 +12,7 @@ Two readers look at the text, and they must agree:
 * a small scanner of our own (``_scan_block``) reads each entry's fields and records the
   offsets of every field name and value in the original text.
 
-The offsets let ``citetrack.export`` change one value, or insert one field, without
+The offsets let ``citetrack.export.bibtex`` change one value, or insert one field, without
 rewriting anything else.  Where the two readers disagree about an entry, the entry is
 loaded with bibtexparser's values and marked as not editable, so that no edit is ever made
 on a misread entry.
@@ -38,8 +38,8 @@ from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 
 from citetrack.identifiers import extract_identifiers
+from citetrack.inputs.textio import MAX_INPUT_BYTES, InputError, decode_text
 from citetrack.model import Reference
-from citetrack.textio import MAX_INPUT_BYTES, InputError, decode_text
 
 # bibtexparser logs a warning for every block it cannot parse; without a handler Python's
 # "last resort" handler would print them on stderr.  We report them as BibProblems.
@@ -52,7 +52,7 @@ class BibError(InputError):
     """A .bib file that cannot be read at all: missing, a directory, binary, not UTF-8.
 
     ``path``, ``line`` (``None`` when no line applies) and ``message``; ``str()`` gives
-    ``path:line: message``.  It is an :class:`~citetrack.textio.InputError`, so the CLI
+    ``path:line: message``.  It is an :class:`~citetrack.inputs.textio.InputError`, so the CLI
     reports it like any other unreadable input (exit code 2).
     """
 
@@ -136,7 +136,7 @@ class Bibliography:
 
     ``references`` are the first definitions of each key, in file order (a later entry
     with the same key is a problem, not a reference).  ``layout`` describes every entry
-    block (duplicates and failed ones too) for :mod:`citetrack.export`.
+    block (duplicates and failed ones too) for :mod:`citetrack.export.bibtex`.
     """
 
     path: str

@@ -31,7 +31,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from citetrack.linkrules import parse_archive_url
+from citetrack.links.rules import parse_archive_url
 from citetrack.model import ArchiveStatus
 from citetrack.net import (
     Clock,

@@ -33,15 +33,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from citetrack.bib import (
-    Bibliography,
-    EntryLayout,
-    field_sort_key,
-    loads_bib,
-    reread_entry,
-    spelling_counts,
-    unwrap_braces,
-)
 from citetrack.identifiers import (
     clean_doi,
     format_isbn,
@@ -50,6 +41,15 @@ from citetrack.identifiers import (
     normalize_issn,
     normalize_pmcid,
     normalize_pmid,
+)
+from citetrack.inputs.bib import (
+    Bibliography,
+    EntryLayout,
+    field_sort_key,
+    loads_bib,
+    reread_entry,
+    spelling_counts,
+    unwrap_braces,
 )
 
 #: The switchable kinds of fix (``--fix KIND`` / ``--no-fix KIND``).
@@ -94,7 +94,7 @@ class Fix:
 
     ``new_value`` is BibTeX text as it goes between the delimiters (LaTeX kept, braces
     balanced): the same form as ``Reference.fields``.  Turn plain text into it with
-    :func:`citetrack.bib.escape_value`.  ``kind`` is one of :data:`FIX_KINDS`.
+    :func:`citetrack.inputs.bib.escape_value`.  ``kind`` is one of :data:`FIX_KINDS`.
     """
 
     key: str
@@ -721,7 +721,7 @@ def _spell(name: str, layout: EntryLayout, plan: _Plan) -> str:
 
 
 def _formatted(text: str, layout: EntryLayout, fields: list[tuple[str, str]], newline: str) -> str:
-    """The entry with its fields in :data:`~citetrack.bib.FIELD_ORDER`, two-space indent.
+    """The entry with its fields in :data:`~citetrack.inputs.bib.FIELD_ORDER`, two-space indent.
 
     Type and key keep their spelling, field names their case, values their exact text.
     """

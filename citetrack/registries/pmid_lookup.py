@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from citetrack.cache import EvidenceCache
 from citetrack.identifiers import normalize_doi
 from citetrack.model import Evidence, Found, NotFound, Source
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
-from citetrack.services._common import (
+from citetrack.registries.base import (
     chunked,
     decode_json,
     mapping,
@@ -26,7 +25,8 @@ from citetrack.services._common import (
     unavailable_for,
     unexpected_status,
 )
-from citetrack.services.pubmed import TOOL, PubMedService
+from citetrack.registries.pubmed import TOOL, PubMedService
+from citetrack.tracking.cache import EvidenceCache
 
 SERVICE = "pubmed"
 #: DOIs per ESearch request: the term grows by ~40 characters a DOI; POST has no URL limit.
