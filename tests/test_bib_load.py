@@ -30,7 +30,7 @@ def test_missing_file_is_a_bib_error(tmp_path: Path) -> None:
 
 
 def test_directory_is_a_bib_error(tmp_path: Path) -> None:
-    with pytest.raises(BibError, match="is a directory"):
+    with pytest.raises(BibError, match=r"is a directory, not a \.bib file"):
         load_bib(tmp_path)
 
 

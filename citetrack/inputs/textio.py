@@ -40,19 +40,29 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
         data = sys.stdin.buffer.read(max_bytes + 1)
         name = "<stdin>"
     else:
-        p = Path(path)
-        if p.is_dir():
-            raise InputError(name, "is a directory, not a file")
-        try:
-            with p.open("rb") as handle:
-                data = handle.read(max_bytes + 1)
-        except FileNotFoundError:
-            raise InputError(name, "no such file") from None
-        except PermissionError:
-            raise InputError(name, "permission denied") from None
-        except OSError as exc:
-            raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+        data = read_bytes(path, max_bytes=max_bytes)
     return decode_text(data, name, max_bytes=max_bytes)
+
+
+def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file") -> bytes:
+    """The file's bytes (at most ``max_bytes + 1``, so a caller can tell it is too large).
+
+    :class:`InputError` for a missing file, a directory, no permission or any other read
+    error; ``kind`` names what was expected in the directory message ("a .bib file").
+    """
+    name = str(path)
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(name, f"is a directory, not a {kind}")
+    try:
+        with p.open("rb") as handle:
+            return handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
 
 
 def decode_text(data: bytes, name: str, *, max_bytes: int = MAX_INPUT_BYTES) -> str:

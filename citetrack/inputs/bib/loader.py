@@ -30,7 +30,7 @@ from citetrack.inputs.bib.scanner import (
     evaluate_value,
     scan_block,
 )
-from citetrack.inputs.textio import MAX_INPUT_BYTES, InputError, decode_text
+from citetrack.inputs.textio import InputError, decode_text, read_bytes
 from citetrack.model import Reference
 
 # bibtexparser logs a warning for every block it cannot parse; without a handler Python's
@@ -48,19 +48,8 @@ def load_bib(path: str | Path) -> Bibliography:
     included), so that an export without fixes gives back the same bytes.
     """
     name = str(path)
-    p = Path(path)
-    if p.is_dir():
-        raise BibError(name, "is a directory, not a .bib file")
     try:
-        with p.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        raise BibError(name, "no such file") from None
-    except PermissionError:
-        raise BibError(name, "permission denied") from None
-    except OSError as exc:
-        raise BibError(name, f"cannot read: {exc.strerror or exc}") from None
-    try:
+        data = read_bytes(path, kind=".bib file")
         decode_text(data, name)  # the shared checks: size, NUL bytes, UTF-8 (with line)
     except InputError as exc:
         raise BibError(exc.path, exc.message, exc.line) from None
