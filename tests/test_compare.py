@@ -39,7 +39,7 @@ from citetrack.rules.compare import (
     suggested_fixes,
     titles_match,
 )
-from citetrack.rules.text import split_authors
+from citetrack.rules.fields import split_authors
 
 DOI = "10.1111/j.1365-4632.2004.01844.x"
 PMID = "14693015"
