@@ -76,9 +76,12 @@ from citetrack.net import (
     RateLimiter,
     RateSpec,
     RequestStats,
+    RetryAdvice,
     RetryPolicy,
     Sleep,
+    Tried,
     parse_retry_after,
+    retry_outcome,
     user_agent,
 )
 from citetrack.net.urlsafety import (
@@ -761,64 +764,55 @@ class LinkChecker:
         zones: Collection[Zone],
         prior: _Outcome | None,
     ) -> _Outcome:
-        attempts = 0
-        waited = 0.0
-        if prior is not None and self._retryable(prior):
-            # The HEAD was the first try; wait as it asked before the GET.
-            attempts = 1
-            delay, why = self._next_delay(prior, attempts, waited)
-            if delay is None:
-                return replace(prior, gave_up=why)
-            waited += delay
-            self._limiter(url).pause(delay)
-        while True:
-            outcome = await self._attempt("GET", url, cookies, zones)
-            attempts += 1
-            outcome = replace(outcome, attempts=attempts)
-            if not self._retryable(outcome):
-                return outcome
-            delay, why = self._next_delay(outcome, attempts, waited)
-            if delay is None:
-                return replace(outcome, gave_up=why)
-            waited += delay
+        """GET under the retry policy; a retryable HEAD answer counts as the first try."""
+
+        async def get() -> _Outcome:
+            return await self._attempt("GET", url, cookies, zones)
+
+        def hold(outcome: _Outcome, advice: RetryAdvice, delay: float) -> None:
+            # The wait is spent in the host's limiter: the next request to it waits too.
             limiter = self._limiter(url)
-            if isinstance(outcome, _Answer) and outcome.status == 429:
+            if advice.rate_limited and isinstance(outcome, _Answer) and outcome.method == "GET":
                 limiter.throttled(delay)
             else:
                 limiter.pause(delay)
 
-    def _retryable(self, outcome: _Outcome) -> bool:
-        if isinstance(outcome, _Failure):
-            return outcome.kind in ("timeout", "network")
-        if outcome.is_memento or _bot_wall(outcome.status, outcome.headers, outcome.page):
-            return False  # an archived error, or a challenge: asking again changes nothing
-        status = outcome.status
-        return status in (408, 429) or (500 <= status < 600 and status not in _RETRY_5XX_EXCLUDED)
+        first = prior if prior is not None and self._advice(prior) is not None else None
+        tried: Tried[_Outcome] = await retry_outcome(
+            get, self._advice, policy=self._retry, hold=hold, first=first
+        )
+        return replace(tried.outcome, attempts=tried.attempts, gave_up=self._gave_up(tried))
 
-    def _next_delay(
-        self, outcome: _Outcome, attempts: int, waited: float
-    ) -> tuple[float | None, str]:
-        """Seconds before the next attempt, or ``None`` and why not (the policy's count of
-        attempts needs no explanation; a ``Retry-After`` beyond the cap does)."""
+    def _advice(self, outcome: _Outcome) -> RetryAdvice | None:
+        """Whether ``outcome`` is worth another attempt, and what Retry-After it carried."""
+        if isinstance(outcome, _Failure):
+            return RetryAdvice() if outcome.kind in ("timeout", "network") else None
+        if outcome.is_memento or _bot_wall(outcome.status, outcome.headers, outcome.page):
+            return None  # an archived error, or a challenge: asking again changes nothing
+        status = outcome.status
+        if status in (408, 429) or (500 <= status < 600 and status not in _RETRY_5XX_EXCLUDED):
+            header = outcome.headers.get("retry-after") or ""
+            return RetryAdvice(
+                rate_limited=status == 429,
+                retry_after=parse_retry_after(header, now=self._wall_clock()),
+                retry_after_text=header,
+            )
+        return None
+
+    def _gave_up(self, tried: Tried[_Outcome]) -> str:
+        """Why no further attempt was made (the policy's count of attempts needs no
+        explanation; a ``Retry-After`` beyond the cap and the waiting budget do)."""
         policy = self._retry
-        if attempts >= policy.max_attempts:
-            return None, ""
-        delay = policy.backoff_base * 2.0 ** (attempts - 1)
-        delay = min(delay, policy.backoff_max)
-        if isinstance(outcome, _Answer):
-            header: str = outcome.headers.get("retry-after") or ""
-            retry_after = parse_retry_after(header, now=self._wall_clock())
-            if retry_after is not None:
-                if retry_after > policy.retry_after_cap:
-                    when = f"after {header} s" if header.strip().isdigit() else f"at {header}"
-                    return None, (
-                        f"the server asked to retry {when}, later than the "
-                        f"{policy.retry_after_cap:.0f} s this check waits"
-                    )
-                delay = retry_after
-        if waited + delay > policy.max_total_wait:
-            return None, f"retrying would wait more than {policy.max_total_wait:.0f} s in all"
-        return delay, ""
+        if not tried.retryable or tried.out_of_attempts:
+            return ""
+        if tried.over_cap is not None:
+            header = tried.over_cap.retry_after_text
+            when = f"after {header} s" if header.strip().isdigit() else f"at {header}"
+            return (
+                f"the server asked to retry {when}, later than the "
+                f"{policy.retry_after_cap:.0f} s this check waits"
+            )
+        return f"retrying would wait more than {policy.max_total_wait:.0f} s in all"
 
     def _limiter(self, url: str) -> RateLimiter:
         host = _host_key(url)

@@ -18,7 +18,6 @@ tenacity loop over *outcomes* (a response, or a transport failure as a value):
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import math
 import random
@@ -101,7 +100,6 @@ Hold = Callable[[T, RetryAdvice, float], None]
 
 async def _no_sleep(seconds: float) -> None:
     """The wait is spent by ``hold`` (the limiter makes the next attempt wait its turn)."""
-    await asyncio.sleep(0)
 
 
 @dataclass
