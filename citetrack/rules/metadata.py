@@ -86,7 +86,7 @@ def _is_permutation(mine: Sequence[Author], theirs: Sequence[Author]) -> bool:
 
 
 def _check_authors(cited: AuthorList, records: Sequence[Record]) -> _Mismatch | None:
-    """Authors: first the first author (families compared, see ``text.family_matches``),
+    """Authors: first the first author (families compared, see ``fields.family_matches``),
     then the list of persons, position by position.
 
     A citation without ``and others`` that has fewer persons than a record leaves authors
