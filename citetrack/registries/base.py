@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 
 import httpx
 
-from citetrack.model import Evidence, Found, NotFound, Source, Unavailable, UpdateKind
+from citetrack.model import (
+    Evidence,
+    Found,
+    NotFound,
+    Source,
+    Unavailable,
+    UpdateKind,
+    WorkMetadata,
+)
 from citetrack.net import ServiceUnavailable
 from citetrack.tracking.cache import EvidenceCache
 
@@ -36,6 +44,12 @@ _TAG_RE = re.compile(
     re.IGNORECASE,
 )
 _SPACE_RE = re.compile(r"\s+")
+#: A ``\\uD800``–``\\uDFFF`` escape in JSON text: the only way a lone surrogate (text no
+#: encoder can write) gets into a decoded answer.
+_SURROGATE_ESCAPE_RE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: Why a 200 answer that carries no facts is not evidence (issue 18, item 4).
+NO_RECORD = "the registry answered without a record"
 
 
 def clean_markup(text: str) -> str:
@@ -74,7 +88,7 @@ def decode_json(response: httpx.Response, registry: str) -> Any:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = body.decode(response.encoding or "latin-1", errors="strict")
-        return json.loads(text)
+        payload = json.loads(text)
     except (ValueError, UnicodeDecodeError, LookupError, RecursionError):
         head = body.lstrip()[:100].lower()
         if head.startswith((b"<!doctype html", b"<html")):
@@ -86,6 +100,61 @@ def decode_json(response: httpx.Response, registry: str) -> Any:
         raise ServiceUnavailable(
             f"{kind} instead of JSON from {registry} (HTTP {response.status_code})"
         ) from None
+    if _SURROGATE_ESCAPE_RE.search(body):
+        payload = without_lone_surrogates(payload)
+    return payload
+
+
+def without_lone_surrogates(payload: Any) -> Any:
+    """``payload`` with every lone surrogate in its strings (keys too) replaced by U+FFFD.
+
+    ``"\\ud800"`` is valid JSON but not text: it cannot be encoded as UTF-8, so it would
+    crash every later write (the cache, the lockfile, the report).  Registry text is made
+    writable here, at the edge.  Iterative, so a deep answer cannot exhaust the stack.
+    """
+    if isinstance(payload, str):
+        return _LONE_SURROGATE_RE.sub("\ufffd", payload)
+    if not isinstance(payload, dict | list):
+        return payload
+    stack: list[dict[str, Any] | list[Any]] = [payload]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = _LONE_SURROGATE_RE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+            continue
+        for key in list(node):
+            item = node[key]
+            if isinstance(item, str):
+                item = _LONE_SURROGATE_RE.sub("\ufffd", item)
+            elif isinstance(item, dict | list):
+                stack.append(item)
+            clean_key = _LONE_SURROGATE_RE.sub("\ufffd", key)
+            if clean_key != key:
+                del node[key]
+            node[clean_key] = item
+    return payload
+
+
+def has_facts(metadata: WorkMetadata) -> bool:
+    """Whether a record carries anything a citation is checked against.
+
+    A registry that answers 200 with a record holding only the identifier that was asked
+    (``{"DOI": …}``, an empty DocSum ``{}``) has said nothing: it is not evidence that the
+    work exists as cited, so such an answer is unverified (:data:`NO_RECORD`).
+    """
+    return bool(
+        metadata.title
+        or metadata.authors
+        or metadata.year
+        or metadata.container
+        or metadata.container_short
+        or metadata.volume
+        or metadata.pages
+    )
 
 
 def unexpected_status(response: httpx.Response, registry: str) -> ServiceUnavailable:

@@ -33,12 +33,14 @@ from citetrack.model import (
 )
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
 from citetrack.registries.base import (
+    NO_RECORD,
     as_month,
     as_str,
     as_year,
     clean_markup,
     decode_json,
     first_str,
+    has_facts,
     mapping,
     notice_marker,
     resolve_as_given,
@@ -196,7 +198,7 @@ class CrossrefService:
         missing: list[str] = []
         for doi in dois:
             if doi in by_doi:
-                result[doi] = Found(self.source, doi, parse_work(by_doi[doi]))
+                result[doi] = self._evidence(doi, by_doi[doi])
             else:
                 missing.append(doi)
         if missing and self._confirm_missing:
@@ -220,7 +222,14 @@ class CrossrefService:
             item = parse_single_work(decode_json(response, REGISTRY))
         except ServiceUnavailable as exc:
             return {doi: Unavailable(self.source, doi, exc.reason)}
-        return {doi: Found(self.source, doi, parse_work(item))}
+        return {doi: self._evidence(doi, item)}
+
+    def _evidence(self, doi: str, item: Mapping[str, Any]) -> Evidence:
+        """``Found`` for a record that carries facts; a bare ``{"DOI": …}`` is unverified."""
+        metadata = parse_work(item)
+        if not has_facts(metadata):
+            return Unavailable(self.source, doi, f"Crossref: {NO_RECORD}")
+        return Found(self.source, doi, metadata)
 
 
 # ------------------------------------------------------------------------------ parsing
