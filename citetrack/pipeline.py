@@ -206,11 +206,8 @@ async def _check_links(
     if urls:
         # Imported and built only when needed: a bibliography without URLs spends no
         # start-up time on the link checker and its TLS context.
-        from citetrack.links.fetch import (  # noqa: PLC0415
-            LinkChecker,
-            link_timeout,
-            make_link_client,
-        )
+        from citetrack.links.checker import LinkChecker  # noqa: PLC0415
+        from citetrack.links.client import link_timeout, make_link_client  # noqa: PLC0415
 
         client = link_transport_client or make_link_client(
             allow_private=options.allow_private_urls,

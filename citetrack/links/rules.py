@@ -1,6 +1,6 @@
 """Pure rules for a reference's web links and archived copies: evidence in, findings out.
 
-The link checker (:mod:`citetrack.links.fetch`) and the Wayback client
+The link checker (:mod:`citetrack.links.checker`) and the Wayback client
 (:mod:`citetrack.links.wayback`) gather :class:`LinkStatus` / :class:`ArchiveStatus`
 evidence; :func:`link_findings` turns it into findings for one reference.  No I/O here.
 

@@ -38,7 +38,7 @@ IP *address*.  TLS still verifies the certificate against the host name (httpcor
 URL's host as ``server_hostname``), and the ``Host`` header is unchanged.  The remaining
 gaps: proxies (the transport never uses one, so an HTTP(S)_PROXY in the environment is
 ignored by design) and redirects followed by a client other than
-:class:`~citetrack.links.fetch.LinkChecker` (which re-checks each hop).
+:class:`~citetrack.links.checker.LinkChecker` (which re-checks each hop).
 """
 
 from __future__ import annotations
