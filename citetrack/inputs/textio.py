@@ -7,6 +7,8 @@ are reported the same way everywhere: as :class:`InputError` naming the file and
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,18 +46,39 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     return decode_text(data, name, max_bytes=max_bytes)
 
 
-def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file") -> bytes:
+def read_bytes(
+    path: str | Path,
+    *,
+    max_bytes: int = MAX_INPUT_BYTES,
+    kind: str = "file",
+    regular_only: bool = False,
+) -> bytes:
     """The file's bytes (at most ``max_bytes + 1``, so a caller can tell it is too large).
 
     :class:`InputError` for a missing file, a directory, no permission or any other read
     error; ``kind`` names what was expected in the directory message ("a .bib file").
+    Devices and sockets are refused before a byte is read (``/dev/zero`` would fill
+    memory up to the cap); a pipe (``<(…)``) is read up to the cap unless
+    ``regular_only``; a regular file over the cap is refused from its size.
     """
     name = str(path)
     p = Path(path)
     if p.is_dir():
         raise InputError(name, f"is a directory, not a {kind}")
     try:
-        with p.open("rb") as handle:
+        # Non-blocking open: a pipe without a writer must not hang the run before the
+        # check below; reading is blocking again.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode):
+                if info.st_size > max_bytes:
+                    raise InputError(name, _too_large(max_bytes))
+            elif regular_only or not stat.S_ISFIFO(info.st_mode):
+                raise InputError(
+                    name, f"is not a regular file (a device, socket or pipe), not a {kind}"
+                )
+            os.set_blocking(fd, True)
             return handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise InputError(name, "no such file") from None
@@ -65,10 +88,14 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str 
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
 
 
+def _too_large(max_bytes: int) -> str:
+    return f"larger than {max_bytes // (1024 * 1024)} MiB; refusing to read it"
+
+
 def decode_text(data: bytes, name: str, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     """Decode bytes read from ``name`` as UTF-8 text, or raise :class:`InputError`."""
     if len(data) > max_bytes:
-        raise InputError(name, f"larger than {max_bytes // (1024 * 1024)} MiB; refusing to read it")
+        raise InputError(name, _too_large(max_bytes))
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError(name, "looks like a binary file (contains NUL bytes), not text", line)

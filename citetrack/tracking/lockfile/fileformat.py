@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from datetime import date
 from enum import Enum
-from pathlib import Path
 from typing import TypeVar
 
 from citetrack.fsutil import atomic_write_text
+from citetrack.inputs.textio import InputError, read_bytes
 from citetrack.model import (
     Identifiers,
     LinkVerdict,
@@ -39,6 +39,10 @@ from citetrack.tracking.lockfile.state import (
     SourceRecord,
     UrlRecord,
 )
+
+#: The largest lockfile read: about 700 bytes a reference, so some 95,000 references.
+#: Parsing JSON takes several times its size in memory; this bounds it.
+MAX_LOCK_BYTES = 64 * 1024 * 1024
 
 _RECOVER = (
     "If you edited it by hand, fix it; otherwise delete it and run `citetrack lock` to "
@@ -127,14 +131,29 @@ def read_lock(path: str | os.PathLike[str]) -> Lock | None:
     """The lockfile at ``path``, or ``None`` if there is none.
 
     Raises :class:`LockError` (never anything else for bad content) when it is corrupt,
-    has the wrong shape or comes from a newer citetrack.
+    has the wrong shape or comes from a newer citetrack — and when it is not a regular
+    file (a link to ``/dev/zero``, a pipe), is a link to nothing, or is larger than
+    :data:`MAX_LOCK_BYTES`: a pull request controls this path, and reading must stay
+    bounded.
     """
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except OSError as exc:
-        raise LockError(f"{path}: cannot read the lockfile ({exc.strerror or exc})") from exc
+    try:
+        data = read_bytes(
+            os.fspath(path), max_bytes=MAX_LOCK_BYTES, kind="lockfile", regular_only=True
+        )
+    except InputError as exc:
+        if exc.message == "no such file":  # a symbolic link to nothing
+            raise LockError(
+                f"{path}: a symbolic link to a missing file; citetrack will not create a file "
+                "through it. Remove the link, or pass --lockfile with the real path."
+            ) from None
+        raise LockError(f"{path}: cannot read the lockfile ({exc.message})") from None
+    if len(data) > MAX_LOCK_BYTES:
+        raise LockError(
+            f"{path}: larger than {MAX_LOCK_BYTES // (1024 * 1024)} MiB; refusing to read it. "
+            f"{_RECOVER}"
+        )
     return parse_lock(data, where=str(path))
 
 
