@@ -26,7 +26,7 @@ import httpx
 from citetrack.identifiers import extract_identifiers
 from citetrack.inputs.bib import identifier_view
 from citetrack.links.rules import link_findings as url_findings
-from citetrack.links.rules import link_targets
+from citetrack.links.targets import link_targets
 from citetrack.links.wayback import Wayback
 from citetrack.model import (
     ArchiveStatus,

@@ -11,6 +11,7 @@ The modules, one job each:
 * :mod:`~citetrack.links.urls` — comparing addresses (files, front pages, sign-in pages);
 * :mod:`~citetrack.links.classify` — the verdict on a redirect chain and its last answer;
 * :mod:`~citetrack.links.wayback` — the Wayback Machine's CDX index;
+* :mod:`~citetrack.links.targets` — a reference's URL, archived copy and access date;
 * :mod:`~citetrack.links.rules` — pure rules from link and archive evidence to findings.
 
 The checker and its client are imported on first use (``from citetrack.links import
@@ -22,11 +23,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from citetrack.links.rules import (
+from citetrack.links.rules import link_findings
+from citetrack.links.targets import (
     ArchiveLink,
     LinkTargets,
     is_doi_link,
-    link_findings,
     link_targets,
     parse_access_date,
     parse_archive_url,

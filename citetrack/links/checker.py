@@ -52,7 +52,7 @@ import httpx
 from citetrack.links.classify import REDIRECT_STATUSES, Answer, Failure, Outcome, classify
 from citetrack.links.client import LINK_HEADERS
 from citetrack.links.page import HTML_TYPES, bot_wall, read_page
-from citetrack.links.rules import is_doi_link
+from citetrack.links.targets import is_doi_link
 from citetrack.links.urls import host_key, is_ip_literal, looks_like_file, redirect_target
 from citetrack.model import LinkStatus, LinkVerdict
 from citetrack.net import (
