@@ -31,7 +31,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from citetrack.links.rules import parse_archive_url
+from citetrack.links.targets import parse_archive_url
 from citetrack.model import ArchiveStatus
 from citetrack.net import (
     Clock,
@@ -41,8 +41,10 @@ from citetrack.net import (
     RequestStats,
     RetryAdvice,
     RetryPolicy,
+    ServiceUnavailable,
     Sleep,
     parse_retry_after,
+    read_capped,
     retry_outcome,
 )
 
@@ -444,14 +446,12 @@ def _parse_or_raise(body: str) -> list[Capture]:
 
 
 async def _read_capped(response: httpx.Response) -> str:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > _MAX_BODY_BYTES:
-            raise _Unverified("CDX answer too large")
-        chunks.append(chunk)
-    return b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+    """The CDX answer's text, read with the registry path's size cap."""
+    try:
+        body = await read_capped(response, _MAX_BODY_BYTES)
+    except ServiceUnavailable:
+        raise _Unverified("CDX answer too large") from None
+    return body.decode(response.encoding or "utf-8", errors="replace")
 
 
 def _is_blocked_site(headers: httpx.Headers, body: str) -> bool:

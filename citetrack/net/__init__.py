@@ -20,7 +20,14 @@ Clocks and sleeps are injectable everywhere, so tests never wait for real time.
 
 from __future__ import annotations
 
-from citetrack.net.client import Http, RequestStats, ServiceUnavailable, redact_url, request
+from citetrack.net.client import (
+    Http,
+    RequestStats,
+    ServiceUnavailable,
+    read_capped,
+    redact_url,
+    request,
+)
 from citetrack.net.config import (
     DEFAULT_MAX_BODY_BYTES,
     PROJECT_URL,
@@ -60,6 +67,7 @@ __all__ = [
     "join_url",
     "make_client",
     "parse_retry_after",
+    "read_capped",
     "redact_url",
     "request",
     "retry_outcome",

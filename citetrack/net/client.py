@@ -95,6 +95,22 @@ def redact_url(url: httpx.URL | str) -> str:
     return str(parsed.copy_with(params=params))
 
 
+async def read_capped(streamed: httpx.Response, max_bytes: int) -> bytes:
+    """A streamed response's decoded body; :class:`ServiceUnavailable` if it is larger than
+    ``max_bytes`` (as declared, or as read: the reading stops there)."""
+    declared = streamed.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise ServiceUnavailable(f"response too large ({declared} bytes)")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in streamed.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise ServiceUnavailable(f"response too large (more than {max_bytes} bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _send_once(
     client: httpx.AsyncClient,
     request: httpx.Request,
@@ -113,18 +129,7 @@ async def _send_once(
                     request, stream=True, follow_redirects=follow_redirects
                 )
             try:
-                declared = streamed.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > max_body_bytes:
-                    raise ServiceUnavailable(f"response too large ({declared} bytes)")
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in streamed.aiter_bytes():
-                    size += len(chunk)
-                    if size > max_body_bytes:
-                        raise ServiceUnavailable(
-                            f"response too large (more than {max_body_bytes} bytes)"
-                        )
-                    chunks.append(chunk)
+                body = await read_capped(streamed, max_body_bytes)
             finally:
                 await streamed.aclose()
     except TimeoutError:
@@ -143,7 +148,7 @@ async def _send_once(
     return httpx.Response(
         streamed.status_code,
         headers=headers,
-        content=b"".join(chunks),
+        content=body,
         request=streamed.request,
         history=streamed.history,
         extensions=streamed.extensions,
