@@ -88,6 +88,12 @@ def read_bytes(
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
 
 
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of ``offset``; lines end at CRLF, LF or a lone CR."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
 def _too_large(max_bytes: int) -> str:
     return f"larger than {max_bytes // (1024 * 1024)} MiB; refusing to read it"
 
@@ -97,13 +103,13 @@ def decode_text(data: bytes, name: str, *, max_bytes: int = MAX_INPUT_BYTES) -> 
     if len(data) > max_bytes:
         raise InputError(name, _too_large(max_bytes))
     if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        line = _line_at(data, data.index(b"\x00"))
         raise InputError(name, "looks like a binary file (contains NUL bytes), not text", line)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line = _line_at(data, exc.start)
+        column = exc.start - max(data.rfind(b"\n", 0, exc.start), data.rfind(b"\r", 0, exc.start))
         raise InputError(
             name,
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {column}); "

@@ -10,7 +10,6 @@ written out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from bibtexparser import model as bpmodel
 from bibtexparser.entrypoint import parse_string
@@ -21,13 +20,13 @@ from citetrack.inputs.bib.layout import (
     EntryLayout,
     FieldLayout,
 )
+from citetrack.inputs.bib.macros import ExpansionError, MacroTable, evaluate_value
 from citetrack.inputs.bib.markup import identifier_view
 from citetrack.inputs.bib.scanner import (
     MONTH_MACROS,
     LineIndex,
     ScanError,
     Scanned,
-    evaluate_value,
     scan_block,
     scan_value,
     value_form,
@@ -44,11 +43,15 @@ def load_entry(
     end: int,
     *,
     lines: LineIndex,
-    macros: Mapping[str, str],
+    macros: MacroTable,
     path: str,
     problems: list[BibProblem],
-) -> tuple[EntryLayout, Reference]:
-    """The layout and reference of one entry that bibtexparser parsed."""
+) -> tuple[EntryLayout, Reference | None]:
+    """The layout and reference of one entry that bibtexparser parsed.
+
+    An entry whose macros expand past a limit has no reference: it is reported as
+    unreadable at its line, and neither checked nor edited.
+    """
     line = lines.line_of(start)
     key = entry.key
     entry_type = entry.entry_type.lower()
@@ -95,7 +98,20 @@ def load_entry(
     seen: dict[str, list[int]] = {}
     for sf in scanned.fields:
         raw = text[sf.value_start : sf.value_end]
-        value, undefined = evaluate_value(sf.pieces, raw, macros)
+        try:
+            value, undefined = evaluate_value(sf.pieces, raw, macros)
+        except ExpansionError as exc:
+            problems.append(
+                BibProblem(
+                    path,
+                    line,
+                    f"entry {key}, field {sf.name} (line {lines.line_of(sf.start)}): "
+                    f"{exc.message}; the entry is not read",
+                    "bib-unreadable",
+                    key=key,
+                )
+            )
+            return EntryLayout(key, entry_type, line, start, end, "failed", exc.message), None
         field_line = lines.line_of(sf.start)
         for macro in undefined:
             if macro.lower() not in MONTH_MACROS:
@@ -173,7 +189,7 @@ def _disagreement(
     return f"{len(ours)} fields against {len(theirs)}"
 
 
-def _fallback_value(raw: str, macros: Mapping[str, str]) -> str:
+def _fallback_value(raw: str, macros: MacroTable) -> str:
     """A value from bibtexparser's raw text: outer delimiters removed, a macro resolved.
 
     Delimiters are removed only when they enclose the whole value: ``{29}\n Pages = {1}``
@@ -186,7 +202,10 @@ def _fallback_value(raw: str, macros: Mapping[str, str]) -> str:
         return raw
     if stop != len(raw) or len(pieces) != 1:
         return raw
-    value, _ = evaluate_value(pieces, raw, macros)
+    try:
+        value, _ = evaluate_value(pieces, raw, macros)
+    except ExpansionError:
+        return raw
     return value
 
 

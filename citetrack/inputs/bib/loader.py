@@ -24,10 +24,10 @@ from citetrack.inputs.bib.layout import (
     BibProblem,
     EntryLayout,
 )
+from citetrack.inputs.bib.macros import ExpansionError, MacroTable
 from citetrack.inputs.bib.scanner import (
     LineIndex,
     ScanError,
-    evaluate_value,
     scan_block,
 )
 from citetrack.inputs.textio import InputError, decode_text, read_bytes
@@ -119,7 +119,8 @@ class _Keys:
         self.first_line: dict[str, int] = {}
         self.folded: dict[str, tuple[str, int]] = {}
 
-    def add(self, layout: EntryLayout, ref: Reference) -> None:
+    def add(self, layout: EntryLayout, ref: Reference | None) -> None:
+        """Record an entry (``ref`` is ``None`` for one that could not be read)."""
         key, line = layout.key, layout.line
         if not key:
             self._problem(line, "entry has no key", "bib-empty-key", None)
@@ -147,7 +148,8 @@ class _Keys:
                 key,
             )
         self.layouts.append(layout)
-        self.references.append(ref)
+        if ref is not None:
+            self.references.append(ref)
 
     def _problem(self, line: int, message: str, rule: str, key: str | None) -> None:
         self.problems.append(BibProblem(self.path, line, message, rule, key=key))
@@ -172,13 +174,14 @@ def _split(text: str, path: str) -> Library:
 
 def _crash_line(text: str) -> int | None:
     """The first line of the first ``@`` block that makes bibtexparser raise, if any."""
-    starts = [m.start() for m in re.finditer(r"(?m)^[ \t]*@", text)]
+    starts = [m.end(1) for m in re.finditer(r"(^|\r\n?|\n)[ \t]*@", text)]
+    lines = LineIndex(text)
     for i, start in enumerate(starts):
         chunk = text[start : starts[i + 1] if i + 1 < len(starts) else len(text)]
         try:
             parse_string(chunk, parse_stack=[])
         except Exception:
-            return text.count("\n", 0, start) + 1
+            return lines.line_of(start)
     return None
 
 
@@ -215,15 +218,16 @@ def _read_strings(
     lines: LineIndex,
     path: str,
     problems: list[BibProblem],
-) -> dict[str, str]:
+) -> MacroTable:
     """The ``@string`` macros (lower-case names), evaluated in file order.
 
     BibTeX reads one macro per ``@string`` block; a block that defines several (as in a
     Polish ``xampl.bib``) defines only the first, and bibtexparser silently reads the
     whole rest as that first value, so the block is reported.  A later definition of the
-    same name replaces the earlier one (BibTeX warns and does the same).
+    same name replaces the earlier one (BibTeX warns and does the same).  A macro that
+    expands past a limit (:mod:`~citetrack.inputs.bib.macros`) is reported and refused.
     """
-    macros: dict[str, str] = {}
+    macros = MacroTable()
     defined_on: dict[str, int] = {}
     for block, start, end in blocks:
         string: bpmodel.Block | None = block
@@ -259,7 +263,19 @@ def _read_strings(
             )
         name = first.name.lower()
         raw = text[first.value_start : first.value_end]
-        value, _ = evaluate_value(first.pieces, raw, macros)
+        try:
+            macros.define(name, first.pieces, raw)
+        except ExpansionError as exc:
+            problems.append(
+                BibProblem(
+                    path,
+                    line,
+                    f"@string `{first.name}`: {exc.message}; it is not defined, and entries "
+                    "that use it are not read",
+                    "bib-string",
+                )
+            )
+            continue
         if name in defined_on:
             problems.append(
                 BibProblem(
@@ -270,6 +286,5 @@ def _read_strings(
                     "bib-string",
                 )
             )
-        macros[name] = value
         defined_on.setdefault(name, line)
     return macros

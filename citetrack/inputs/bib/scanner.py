@@ -1,27 +1,33 @@
 """Our own reader of one BibTeX block: every field name and value with its exact offsets.
 
-It follows bibtexparser's splitter (a character preceded by a backslash is escaped),
-stops with a :class:`ScanError` that says where and why, and evaluates values
-(braced, quoted, numbers, ``@string`` macros, ``#`` concatenations).  Pure: text in,
-offsets out.
+It follows bibtexparser's splitter (a character preceded by a backslash is escaped) and
+stops with a :class:`ScanError` that says where and why; values are split into their
+pieces (braced, quoted, numbers, macro names, ``#`` concatenations), which
+:mod:`~citetrack.inputs.bib.macros` evaluates.  Pure: text in, offsets out.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from citetrack.inputs.bib.layout import ValueForm
 
+#: A line break as an editor counts it: CRLF, LF, or a lone CR (old Mac files).
+LINE_BREAK_RE = re.compile("\r\n|\r|\n")
+
 
 class LineIndex:
-    """1-based line numbers of offsets, and offsets of 0-based line starts."""
+    """1-based line numbers of offsets, and offsets of 0-based line starts.
+
+    Lines end at CRLF, LF or a lone CR, so a file with CR-only line endings is numbered
+    as an editor shows it (not as one long line 1).
+    """
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(text)]
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -244,34 +250,6 @@ def _close_quote(text: str, pos: int, end: int, name: str) -> int:
 MONTH_MACROS = frozenset(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 )
-
-
-def evaluate_value(
-    pieces: tuple[Piece, ...], raw: str, macros: Mapping[str, str]
-) -> tuple[str, list[str]]:
-    """The value a field stands for, and the macros it uses that are not defined.
-
-    One braced or quoted piece gives its inner text, a number itself, a macro its
-    definition.  A concatenation is joined when every macro in it is defined; otherwise
-    it stays as written (``apr # "-" # may``), as bibtexparser leaves it.
-    """
-    undefined: list[str] = []
-    parts: list[str] = []
-    for piece in pieces:
-        if piece.form in ("braced", "quoted"):
-            parts.append(piece.text[1:-1])
-        elif piece.form == "number":
-            parts.append(piece.text)
-        else:
-            value = macros.get(piece.text.lower())
-            if value is None:
-                undefined.append(piece.text)
-                parts.append(piece.text)
-            else:
-                parts.append(value)
-    if len(pieces) > 1 and undefined:
-        return raw, undefined
-    return "".join(parts), undefined
 
 
 def value_form(pieces: tuple[Piece, ...]) -> ValueForm:

