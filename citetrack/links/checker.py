@@ -64,7 +64,6 @@ from citetrack.net import (
     RetryPolicy,
     Sleep,
     Tried,
-    parse_retry_after,
     retry_outcome,
 )
 from citetrack.net.urlsafety import (
@@ -365,12 +364,7 @@ class LinkChecker:
             return None  # an archived error, or a challenge: asking again changes nothing
         status = outcome.status
         if status in (408, 429) or (500 <= status < 600 and status not in _RETRY_5XX_EXCLUDED):
-            header = outcome.headers.get("retry-after") or ""
-            return RetryAdvice(
-                rate_limited=status == 429,
-                retry_after=parse_retry_after(header, now=self._wall_clock()),
-                retry_after_text=header,
-            )
+            return RetryAdvice.from_answer(status, outcome.headers, now=self._wall_clock())
         return None
 
     def _gave_up(self, tried: Tried[Outcome]) -> str:

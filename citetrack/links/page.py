@@ -220,7 +220,9 @@ def charset_of(response: httpx.Response, first: bytes) -> str:
 async def read_page(
     response: httpx.Response, *, max_bytes: int, time_limit: float, clock: Clock
 ) -> PageSignals:
-    """Title, first heading and head of an HTML body, reading as little as possible."""
+    """Title, first heading and head of an HTML body, reading as little as possible: at most
+    ``max_bytes`` decoded bytes, for at most ``time_limit`` seconds (also measured on
+    ``clock``, so that tests in virtual time see the limit)."""
     chunks: AsyncIterator[bytes]
     if response.is_stream_consumed:
         # Already in memory and decoded by httpx (a response built from bytes, as

@@ -43,7 +43,6 @@ from citetrack.net import (
     RetryPolicy,
     ServiceUnavailable,
     Sleep,
-    parse_retry_after,
     read_capped,
     retry_outcome,
 )
@@ -398,12 +397,7 @@ class Wayback:
         if status == 429 and "memento-datetime" in headers:
             return None
         if status in (408, 429) or (500 <= status < 600 and status != 501):
-            header = headers.get("retry-after")
-            return RetryAdvice(
-                rate_limited=status == 429,
-                retry_after=parse_retry_after(header, now=self._wall_clock()),
-                retry_after_text=header or "",
-            )
+            return RetryAdvice.from_answer(status, headers, now=self._wall_clock())
         return None
 
     def _hold(self, outcome: _CdxOutcome, advice: RetryAdvice, delay: float) -> None:

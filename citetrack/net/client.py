@@ -262,7 +262,7 @@ async def _attempt(
     limiter.observe(response)
     if response.status_code not in RETRY_STATUSES:
         return response, None
-    advice = RetryAdvice.from_response(response, now=wall_clock())
+    advice = RetryAdvice.from_answer(response.status_code, response.headers, now=wall_clock())
     if advice.rate_limited:
         limiter.throttled(advice.retry_after)
     elif advice.retry_after is not None:

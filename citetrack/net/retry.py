@@ -67,11 +67,11 @@ class RetryAdvice:
     retry_after_text: str = ""  # the header as the server sent it, for messages
 
     @classmethod
-    def from_response(cls, response: httpx.Response, *, now: float) -> RetryAdvice:
-        """The advice of a response already judged retryable (its status and header)."""
-        header = response.headers.get("retry-after")
+    def from_answer(cls, status: int, headers: httpx.Headers, *, now: float) -> RetryAdvice:
+        """The advice of an answer already judged retryable: a 429?  Its ``Retry-After``."""
+        header = headers.get("retry-after")
         return cls(
-            rate_limited=response.status_code == 429,
+            rate_limited=status == 429,
             retry_after=parse_retry_after(header, now=now),
             retry_after_text=header or "",
         )
