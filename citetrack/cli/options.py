@@ -1,7 +1,7 @@
 """The options that several commands take, declared once, and how they become Settings.
 
 Each group of shared options is one decorator that adds the options to a command and
-hands the command their values as one frozen object (:class:`SettingsFlags`,
+hands the command their values as one named tuple (:class:`SettingsFlags`,
 :class:`RunFlags`, :class:`ConfirmFlags`), so that a command's signature names only what
 is its own.  :func:`settings_from` layers the flags over the config file and environment.
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -29,7 +28,7 @@ def _grouped(
 ) -> Callable[[Command], Command]:
     """A decorator adding ``options`` to a command, whose values it passes as one
     ``flags`` object in the keyword argument ``argument``."""
-    names = [f.name for f in fields(flags)]
+    names = list(flags._fields)
 
     def decorate(command: Command) -> Command:
         @functools.wraps(command)
@@ -45,8 +44,7 @@ def _grouped(
     return decorate
 
 
-@dataclass(frozen=True)
-class SettingsFlags:
+class SettingsFlags(NamedTuple):
     """Where the settings come from and the network and cache flags (check, lock, export)."""
 
     mailto: str | None
@@ -95,8 +93,7 @@ settings_options = _grouped(
 )
 
 
-@dataclass(frozen=True)
-class RunFlags:
+class RunFlags(NamedTuple):
     """What a check run looks at and how it reports progress (check, lock)."""
 
     no_links: bool
@@ -164,8 +161,7 @@ run_options = _grouped(
 )
 
 
-@dataclass(frozen=True)
-class ConfirmFlags:
+class ConfirmFlags(NamedTuple):
     """When a failure becomes 'broken' (check, lock)."""
 
     confirm_failures: int | None
