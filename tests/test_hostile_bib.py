@@ -137,3 +137,52 @@ def test_cr_only_line_endings_in_a_non_utf8_file_name_the_line(tmp_path: Path) -
     run = _offline_check(bib)
     assert run.code == 2
     assert f"{bib}:5: not valid UTF-8" in run.stderr
+
+
+# --------------------------------------------------------- item 9: pathological parse
+
+
+def _parse(path: Path) -> Measured:
+    return run_measured("parse", str(path), timeout=BUDGET)
+
+
+def test_templates_nested_400_deep_are_refused_at_their_line(tmp_path: Path) -> None:
+    text = tmp_path / "nested.txt"
+    text.write_text("== References ==\n<ref>" + "{{" * 400 + "x" + "}}" * 400 + "</ref>\n")
+    run = _parse(text)
+    assert not run.timed_out
+    assert "Traceback" not in run.stderr and "RecursionError" not in run.stderr
+    assert run.code == 2
+    assert f"{text}:2: warning: templates" in run.stderr
+    assert "nested more than 40 deep" in run.stderr
+
+
+def test_740_kb_of_unclosed_cite_templates_is_refused_quickly(tmp_path: Path) -> None:
+    text = tmp_path / "unclosed.txt"
+    text.write_text("== References ==\n" + "* {{cite journal |title=x |doi=10.1/x\n" * 20_000)
+    assert text.stat().st_size > 740_000
+    run = _parse(text)
+    assert not run.timed_out, "more than the budget on unclosed templates"
+    assert run.code == 2
+    assert f"{text}:42: warning: templates" in run.stderr
+    assert run.max_rss_mib < MAX_RSS_MIB
+
+
+def test_20000_unclosed_ref_tags_are_refused_quickly(tmp_path: Path) -> None:
+    text = tmp_path / "refs.txt"
+    text.write_text("== References ==\n" + "<ref>{{cite journal |title=x}}\n" * 20_000)
+    run = _parse(text)
+    assert not run.timed_out
+    assert run.code == 2
+    assert f"{text}:41: warning:" in run.stderr
+
+
+def test_one_item_with_20000_identifiers_is_parsed(tmp_path: Path) -> None:
+    ids = " ".join(f"doi:10.{1000 + i % 9000}/x{i}" for i in range(20_000))
+    text = tmp_path / "ids.txt"
+    text.write_text(f"1. Smith J. A title. J Things. 2000;1:1-2. {ids}\n")
+    run = _parse(text)
+    assert not run.timed_out, "more than the budget on one long item"
+    assert run.code == 0, run.stderr
+    assert "doi     = {10.1000/x0}" in run.stdout
+    assert run.max_rss_mib < MAX_RSS_MIB

@@ -105,6 +105,10 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     """
     chosen: Format = detect_format(text) if fmt == "auto" else fmt
     if chosen == "wikitext":
+        refused = wikitext.too_deep(text)
+        if refused is not None:
+            line, message = refused
+            return ParseResult((), (ParseProblem(line, message, ""),), chosen)
         citations = wikitext.parse_wikitext(text)
     else:
         citations = [c for item in split_items(text) for c in rendered.parse_item(item)]

@@ -201,6 +201,12 @@ _MONTH_DAY_END = re.compile(r"\b[A-Z][a-z]+\.? \d{1,2}$")
 _NO_SPLIT_AFTER_COMMA = re.compile(r"\s(?:\d{4}\b|Inc\b|Ltd\b|LLC\b|Jr\b|Sr\b)")
 
 
+#: Runs of blanks.  Patterns here that start with ``\s*`` are searched at every offset, so
+#: a long run (an item of 20,000 identifiers, once they are taken out) made each search
+#: quadratic; one blank stands for the run.
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
 def _clean(text: str) -> str:
     """One line of plain text: HTML entities decoded (``&#160;``), whitespace collapsed."""
     return " ".join(html.unescape(text).replace("\u00a0", " ").replace("\u2009", " ").split())
@@ -354,7 +360,7 @@ def _take_identifiers(text: str, c: Citation, flags: set[str]) -> str:
             else:
                 c.notes.append(value.rstrip(".,;"))
             flags.add(name)
-        text = pattern.sub(" ", text)
+        text = _SPACE_RUN.sub(" ", pattern.sub(" ", text))
     for found_url in _URL.finditer(text):
         url = found_url.group(0).rstrip(".,;")
         if c.url is None:
@@ -362,7 +368,7 @@ def _take_identifiers(text: str, c: Citation, flags: set[str]) -> str:
         elif c.archive_url is None and "archive" in url:
             c.archive_url = url
         flags.add("url")
-    text = _URL.sub(" ", text)
+    text = _SPACE_RUN.sub(" ", _URL.sub(" ", text))
     for pattern, target in (
         (_ARCHIVED_ORIGINAL, "archive"),
         (_ARCHIVED_AT, "archive"),
@@ -750,7 +756,7 @@ def _fallback(c: Citation, text: str, why: str) -> Citation:
 
 def _parse_one(text: str, line: int, raw: str) -> Citation:
     c = Citation(line=line, raw=raw)
-    text = text.strip()
+    text = _SPACE_RUN.sub(" ", text.strip())
     short = _SHORT_CITE.fullmatch(text)
     if short:
         c.authors = parse_name_list(short["name"])
