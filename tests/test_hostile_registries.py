@@ -325,3 +325,76 @@ def test_a_lone_surrogate_in_a_record_crashes_neither_cache_nor_lockfile(tmp_pat
     assert offline.code in (0, 1), offline.stderr
     (ref,) = offline.json()["references"]
     assert ref["status"] in ("ok", "warning")
+
+
+# ------------------------------------- items 8 and 16: huge values, the Arabic letter mark
+
+FORMATS = ("text", "json", "junit", "sarif", "github", "markdown")
+
+
+@pytest.fixture(scope="module")
+def huge_and_marked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Every format's report for a .bib with a 10 MB title (not read) and a 60 KB one,
+    against a registry record with a 10 MB title and one whose title carries U+061C
+    (ARABIC LETTER MARK, a bidi control)."""
+    work = tmp_path_factory.mktemp("huge")
+    huge = "Necrolytic erythema " * 500_000  # 10 MB
+    long = "Necrolytic erythema " * 3_000  # 60 KB: read, compared, shown shortened
+    bib = work / "refs.bib"
+    bib.write_text(
+        f"@article{{giant,\n  title = {{{huge}}},\n  doi = {{{DOI}}},\n}}\n"
+        f"@article{{localhuge,\n  title = {{{long}}},\n  doi = {{{DOI}}},\n}}\n"
+        "@article{remotehuge,\n  title = {A small title},\n  doi = {10.5555/huge.record},\n}\n"
+        "@article{marked,\n  title = {A plain title},\n  doi = {10.5555/marked.record},\n}\n",
+        encoding="utf-8",
+    )
+    runs: dict[str, Run] = {}
+    with Emulator() as emu:
+        emu.patch_world(
+            {
+                "crossref_works": {
+                    "10.5555/huge.record": {
+                        "DOI": "10.5555/huge.record",
+                        "type": "journal-article",
+                        "title": [huge],
+                        "_synthetic": True,
+                    },
+                    "10.5555/marked.record": {
+                        "DOI": "10.5555/marked.record",
+                        "type": "journal-article",
+                        "title": ["A \u061cplain\u061c title, really not the same"],
+                        "_synthetic": True,
+                    },
+                }
+            }
+        )
+        env = {**emu.env(), "CITETRACK_CACHE_DIR": str(work / "cache")}
+        for fmt in FORMATS:
+            runs[fmt] = _check(bib, env, "--no-lockfile", "-v", "-f", fmt)
+    return runs
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_reports_shorten_huge_values_and_show_the_arabic_letter_mark(
+    huge_and_marked: dict[str, Run], fmt: str
+) -> None:
+    run = huge_and_marked[fmt]
+    assert "Traceback" not in run.stderr
+    assert run.code in (1, 3), run.stderr
+    assert len(run.stdout) < 200_000, len(run.stdout)  # not 10 MB, not 200,000 lines
+    assert run.stdout.count("\n") < 2_000
+    assert "\u061c" not in run.stdout and "\u061c" not in run.stderr
+    assert "\\u061c" in run.stdout or "\\\\u061c" in run.stdout
+
+
+def test_a_registry_record_with_a_10_mb_value_is_not_used(
+    huge_and_marked: dict[str, Run],
+) -> None:
+    report = by_key(huge_and_marked["json"].json())
+    remote = report["remotehuge"]
+    assert remote["status"] == "unverified", remote
+    assert "a record with a value of 10,000,000 characters" in _messages(remote)
+    assert "more characters not shown" in _messages(report["localhuge"])
+    assert "giant" not in report  # a 10 MB .bib value: the entry is not read
+    stderr = huge_and_marked["json"].stderr
+    assert "entry giant: field title is 10,000,000 characters long" in stderr

@@ -139,6 +139,35 @@ def without_lone_surrogates(payload: Any) -> Any:
     return payload
 
 
+#: Characters one value of a registry record may have (the longest real titles are a few
+#: hundred; a 10 MB "title" is not a record, and comparing it would cost seconds).
+MAX_FIELD_CHARS = 10_000
+#: Authors one record may list (collaborations list a few thousand).
+MAX_AUTHORS = 20_000
+
+
+def unusable(metadata: WorkMetadata) -> str | None:
+    """Why a parsed record cannot serve as evidence (``None`` when it can): it carries no
+    facts (:func:`has_facts`), or a value or author list past the per-record caps."""
+    if not has_facts(metadata):
+        return NO_RECORD
+    if len(metadata.authors) > MAX_AUTHORS:
+        return f"a record listing {len(metadata.authors):,} authors (more than {MAX_AUTHORS:,})"
+    values = [
+        *(v for v in (metadata.title, metadata.container, metadata.container_short) if v),
+        *(v for v in (metadata.volume, metadata.issue, metadata.pages, metadata.publisher) if v),
+        *(part for a in metadata.authors for part in (a.family, a.given, a.literal) if part),
+        *metadata.publication_types,
+    ]
+    longest = max(map(len, values), default=0)
+    if longest > MAX_FIELD_CHARS:
+        return (
+            f"a record with a value of {longest:,} characters (more than {MAX_FIELD_CHARS:,}); "
+            "not used"
+        )
+    return None
+
+
 def has_facts(metadata: WorkMetadata) -> bool:
     """Whether a record carries anything a citation is checked against.
 

@@ -33,14 +33,12 @@ from citetrack.model import (
 )
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
 from citetrack.registries.base import (
-    NO_RECORD,
     as_month,
     as_str,
     as_year,
     clean_markup,
     decode_json,
     first_str,
-    has_facts,
     mapping,
     notice_marker,
     resolve_as_given,
@@ -48,6 +46,7 @@ from citetrack.registries.base import (
     str_list,
     unavailable_for,
     unexpected_status,
+    unusable,
 )
 from citetrack.tracking.cache import EvidenceCache
 
@@ -227,8 +226,9 @@ class CrossrefService:
     def _evidence(self, doi: str, item: Mapping[str, Any]) -> Evidence:
         """``Found`` for a record that carries facts; a bare ``{"DOI": …}`` is unverified."""
         metadata = parse_work(item)
-        if not has_facts(metadata):
-            return Unavailable(self.source, doi, f"Crossref: {NO_RECORD}")
+        problem = unusable(metadata)
+        if problem:
+            return Unavailable(self.source, doi, f"Crossref: {problem}")
         return Found(self.source, doi, metadata)
 
 

@@ -50,6 +50,7 @@ from citetrack.registries.base import (
     resolve_as_given,
     sequence,
     str_list,
+    unusable,
 )
 from citetrack.tracking.cache import EvidenceCache
 
@@ -163,7 +164,8 @@ class DoiOrgService:
             csl = await self._csl(doi)
             if csl is not None:
                 metadata = parse_csl(csl, doi=doi, agency=agency)
-                return Found(self.source, doi, metadata)
+                if unusable(metadata) is None:  # else: registered, and nothing more is known
+                    return Found(self.source, doi, metadata)
         return evidence
 
     # -- handle API

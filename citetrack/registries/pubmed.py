@@ -32,11 +32,9 @@ from citetrack.model import (
 )
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
 from citetrack.registries.base import (
-    NO_RECORD,
     as_str,
     clean_markup,
     decode_json,
-    has_facts,
     mapping,
     notice_marker,
     resolve_as_given,
@@ -44,6 +42,7 @@ from citetrack.registries.base import (
     str_list,
     unavailable_for,
     unexpected_status,
+    unusable,
 )
 from citetrack.tracking.cache import EvidenceCache
 
@@ -221,8 +220,9 @@ def record_evidence(record: Mapping[str, Any], pmid: str) -> Evidence:
             return NotFound(Source.PUBMED, pmid, f"PubMed: {error[:200]}")
         return Unavailable(Source.PUBMED, pmid, f"PubMed answered with an error: {error[:200]}")
     metadata = parse_summary(record, pmid)
-    if not has_facts(metadata):
-        return Unavailable(Source.PUBMED, pmid, f"PubMed: {NO_RECORD}")
+    problem = unusable(metadata)
+    if problem:
+        return Unavailable(Source.PUBMED, pmid, f"PubMed: {problem}")
     return Found(Source.PUBMED, pmid, metadata)
 
 

@@ -90,6 +90,9 @@ def load_entry(
         values: dict[str, str] = {}
         for name, raw in theirs:
             values.setdefault(name.lower(), _fallback_value(raw, macros))
+        too_long = _too_long(values, key, line, path, problems)
+        if too_long:
+            return EntryLayout(key, entry_type, line, start, end, "failed", too_long), None
         layout = EntryLayout(key, entry_type, line, start, end, "unreadable", mismatch)
         return layout, _reference(key, entry_type, values, line, path)
 
@@ -154,6 +157,9 @@ def load_entry(
                     key=key,
                 )
             )
+    too_long = _too_long(values, key, line, path, problems)
+    if too_long:
+        return EntryLayout(key, entry_type, line, start, end, "failed", too_long), None
     layout = EntryLayout(
         key,
         entry_type,
@@ -168,6 +174,34 @@ def load_entry(
         tuple(field_layouts),
     )
     return layout, _reference(key, entry_type, values, line, path)
+
+
+#: Characters one field value may have.  Real values (long abstracts included) stay far
+#: below; a 10 MB title would be folded, compared and printed several times over.
+MAX_FIELD_CHARS = 100_000
+
+
+def _too_long(
+    values: dict[str, str], key: str, line: int, path: str, problems: list[BibProblem]
+) -> str:
+    """The reason an entry with a value over :data:`MAX_FIELD_CHARS` is not read, reported
+    at the entry's line; ``""`` when every value is within the limit."""
+    for name, value in values.items():
+        if len(value) > MAX_FIELD_CHARS:
+            reason = (
+                f"field {name} is {len(value):,} characters long (more than {MAX_FIELD_CHARS:,})"
+            )
+            problems.append(
+                BibProblem(
+                    path,
+                    line,
+                    f"entry {key}: {reason}; the entry is not read",
+                    "bib-unreadable",
+                    key=key,
+                )
+            )
+            return reason
+    return ""
 
 
 def _disagreement(
