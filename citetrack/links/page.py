@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 import httpx
 
 from citetrack.net import Clock
+from citetrack.net.inflate import Inflater
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SLOW_BODY = "the page body arrived too slowly and was read only in part"
@@ -172,35 +173,6 @@ def bot_wall(status: int, headers: httpx.Headers, page: PageSignals | None) -> s
         if marker in page.head:
             return f"bot wall or challenge page (marker {marker!r})"
     return None
-
-
-class Inflater:
-    """Decodes a Content-Encoding with a bound on the output (a gzip bomb stays small)."""
-
-    def __init__(self, encoding: str | None) -> None:
-        name = (encoding or "identity").strip().lower()
-        self._raw_fallback = name == "deflate"
-        if name in ("", "identity"):
-            self._z: zlib._Decompress | None = None
-        elif name in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif name == "deflate":
-            self._z = zlib.decompressobj()
-        else:
-            raise ValueError(f"unsupported content encoding {name!r}")
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        if self._z is None:
-            return data[:room]
-        try:
-            return self._z.decompress(data, room)
-        except zlib.error:
-            if not self._raw_fallback:
-                raise
-            # "deflate" is sometimes sent without the zlib header (raw DEFLATE).
-            self._raw_fallback = False
-            self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-            return self._z.decompress(data, room)
 
 
 _META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", re.IGNORECASE)

@@ -15,12 +15,14 @@ import asyncio
 import logging
 import random
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from citetrack.net import inflate
 from citetrack.net.config import DEFAULT_MAX_BODY_BYTES, NetConfig, RetryPolicy
 from citetrack.net.pacing import Clock, RateLimiter, Sleep
 from citetrack.net.retry import RETRY_STATUSES, RetryAdvice, Tried, retry_outcome
@@ -96,19 +98,18 @@ def redact_url(url: httpx.URL | str) -> str:
 
 
 async def read_capped(streamed: httpx.Response, max_bytes: int) -> bytes:
-    """A streamed response's decoded body; :class:`ServiceUnavailable` if it is larger than
-    ``max_bytes`` (as declared, or as read: the reading stops there)."""
-    declared = streamed.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise ServiceUnavailable(f"response too large ({declared} bytes)")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in streamed.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise ServiceUnavailable(f"response too large (more than {max_bytes} bytes)")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """A streamed response's decoded body (:func:`citetrack.net.inflate.read_capped`: raw
+    bytes through a bounded inflater); :class:`ServiceUnavailable` if it is larger than
+    ``max_bytes`` (as declared, or once decompressed: reading stops there) or its
+    Content-Encoding cannot be decoded."""
+    try:
+        return await inflate.read_capped(streamed, max_bytes)
+    except inflate.TooLarge as exc:
+        raise ServiceUnavailable(exc.reason) from None
+    except ValueError as exc:
+        raise ServiceUnavailable(f"undecodable response body ({exc})") from None
+    except zlib.error:
+        raise ServiceUnavailable("undecodable response body (corrupt compressed data)") from None
 
 
 async def _send_once(

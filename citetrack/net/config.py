@@ -178,7 +178,11 @@ def make_client(
     registries.  Link checking must use ``identify=False``.  ``transport`` is for tests
     (``httpx.MockTransport``) and for the emulator.
     """
-    headers = {"User-Agent": user_agent(config.mailto if identify else None)}
+    headers = {
+        "User-Agent": user_agent(config.mailto if identify else None),
+        # Only what the bounded inflater decodes (httpx would add br/zstd if installed).
+        "Accept-Encoding": "gzip, deflate",
+    }
     limits = httpx.Limits(
         max_connections=max_connections,
         max_keepalive_connections=max_connections // 2 or 1,
