@@ -17,6 +17,11 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 import zlib
 from collections.abc import Iterator
@@ -26,8 +31,8 @@ from typing import ClassVar
 import pytest
 
 from citetrack_emulator import Emulator
-from tests.e2e import by_key
-from tests.test_reliability_harness import Measured, run_measured
+from tests.e2e import REPO, by_key
+from tests.test_reliability_harness import Measured, cli_env, run_measured
 
 BUDGET = 45.0
 MAX_RSS_MIB = 150.0
@@ -143,3 +148,101 @@ def test_a_double_gzip_bomb_as_a_web_page_stays_small(tmp_path: Path, bomb_serve
     assert run.max_rss_mib < MAX_RSS_MIB, run.max_rss_mib
     report = by_key(run.json())
     assert report["p"]["status"] != "broken"
+
+
+# ------------------------------------------ items 2 and 16: offline DNS, SIIT metadata
+
+_NETNS_SCRIPT = r"""
+import json, socket, subprocess, sys, tempfile, threading
+from pathlib import Path
+from citetrack_emulator import Emulator
+
+def nxdomain_server():
+    # A DNS server that knows no name at all: every query gets NXDOMAIN (RCODE 3).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 53))
+    while True:
+        data, peer = sock.recvfrom(512)
+        if len(data) >= 12:
+            sock.sendto(data[:2] + b"\x81\x83" + data[4:6] + b"\0\0\0\0\0\0" + data[12:], peer)
+
+threading.Thread(target=nxdomain_server, daemon=True).start()
+with Emulator() as emu, tempfile.TemporaryDirectory() as tmp:
+    port = emu.port
+    urls = {
+        "gone_a": "http://gone-a.example/page",
+        "gone_b": "http://gone-b.example/page",
+        "local": f"http://localhost:{port}/pages/ok",
+        "siit": "http://[::ffff:0:a9fe:a9fe]/latest/meta-data/",
+    }
+    out = {}
+    for name, keys, extra in (
+        ("unresolvable_only", ("gone_a", "gone_b"), []),
+        ("with_local_name", ("gone_a", "gone_b", "local"), ["--allow-private-urls"]),
+        ("with_refused_local_name", ("gone_a", "gone_b", "local", "siit"), []),
+    ):
+        bib = Path(tmp) / f"{name}.bib"
+        bib.write_text("".join(
+            f"@misc{{{k},\n  title = {{t}},\n  url = {{{urls[k]}}},\n}}\n" for k in keys
+        ))
+        env = {**emu.env(), "CITETRACK_CACHE_DIR": tmp + "/cache"}
+        run = subprocess.run(
+            [sys.executable, "-m", "citetrack", "check", str(bib), "--no-lockfile", "-f", "json",
+             "--per-host-interval", "0", "--timeout", "2", *extra],
+            capture_output=True, text=True, env=env, timeout=120,
+        )
+        out[name] = {"code": run.returncode, "stderr": run.stderr[-2000:],
+                     "report": json.loads(run.stdout) if run.stdout.strip() else None}
+    print(json.dumps(out))
+"""
+
+
+def test_a_local_name_is_no_evidence_that_dns_works() -> None:
+    """In a network namespace with only loopback, and a DNS server there that answers
+    NXDOMAIN for every name (what an offline stub resolver does): the two unresolvable URLs
+    must stay unverified when a ``localhost`` URL resolved (item 2), and the SIIT form of
+    the metadata address is refused before any connection (item 16)."""
+    probe = (
+        subprocess.run(["unshare", "--net", "--mount", "true"], capture_output=True, check=False)
+        if os.geteuid() == 0
+        else None
+    )
+    if probe is None or probe.returncode != 0:
+        pytest.skip("needs root and unshare(1) for a private network and mount namespace")
+    with tempfile.TemporaryDirectory() as tmp:
+        resolv = Path(tmp) / "resolv.conf"
+        resolv.write_text("nameserver 127.0.0.1\noptions attempts:1 timeout:1\n")
+        done = subprocess.run(
+            [
+                "unshare",
+                "--net",
+                "--mount",
+                "sh",
+                "-c",
+                'ip link set lo up && mount --bind "$2" /etc/resolv.conf && exec "$0" -c "$1"',
+                sys.executable,
+                _NETNS_SCRIPT,
+                str(resolv),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=cli_env(),
+            timeout=400,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = json.loads(done.stdout)
+    for name, run in runs.items():
+        report = run["report"]
+        assert report is not None, (name, run["stderr"])
+        refs = by_key(report)
+        for key in ("gone_a", "gone_b"):
+            links = refs[key]["links"]
+            assert [link["verdict"] for link in links] == ["unavailable"], (name, links)
+            assert "no host name resolved" in links[0]["reason"], links
+        assert report["summary"]["broken"] == 0, (name, report["summary"])
+        assert run["code"] == 3, (name, run["code"], run["stderr"])
+    siit = by_key(runs["with_refused_local_name"]["report"])["siit"]
+    assert [link["verdict"] for link in siit["links"]] == ["refused"], siit["links"]
+    assert "metadata" in siit["links"][0]["reason"]

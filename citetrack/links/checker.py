@@ -34,9 +34,11 @@ Verdicts are given by :func:`citetrack.links.classify.classify` (see its table);
 signals come from :mod:`citetrack.links.page`, URL comparisons from
 :mod:`citetrack.links.urls`.
 
-If no host *name* resolved during a run, "no such name" proves nothing (the machine is
-probably offline — it then answers "not found" for every name), so those links are reported
-unavailable instead of dead.  IP-literal hosts need no DNS and do not count.
+If no host *name* resolved to a public address during a run, "no such name" proves nothing
+(the machine is probably offline — it then answers "not found" for every name), so those
+links are reported unavailable instead of dead.  IP-literal hosts need no DNS and do not
+count; nor does a name that resolved only to loopback or private addresses (``localhost``,
+a hosts-file entry), whether or not the policy then refused it.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ from citetrack.net.urlsafety import (
     Resolver,
     Zone,
     address_refusal,
+    address_zone,
     allowed_zones,
     chain_zones,
     connection_zones,
@@ -246,7 +249,13 @@ class LinkChecker:
                 reason = f"{hop}{what}: {exc.host} ({exc.reason})"
                 status = LinkStatus(url, verdict, None, current, redirects, reason)
                 return _Checked(status, resolved, dns_dead=exc.permanent)
-            resolved = resolved or not is_ip_literal(syntax.host)
+            # Only a name that resolved to a public address shows that DNS works: a
+            # localhost or hosts-file name, or one resolving to private addresses (a
+            # pull request can add one), is answered without the network.
+            resolved = resolved or (
+                not is_ip_literal(syntax.host)
+                and any(address_zone(a)[0] is Zone.PUBLIC for a in addresses)
+            )
             for address in addresses:
                 why = address_refusal(address, zones)
                 if why is not None:
