@@ -23,8 +23,8 @@ from typing import TypeVar
 
 from bibtexparser.entrypoint import parse_string
 
-from citetrack.bib import load_bib
 from citetrack.export import export_bib, plan_local_fixes, unified_diff
+from citetrack.inputs.bib import load_bib
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "bib"
 HEAD = re.compile(r"@\w*[ \t]*[{(]\s*")

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from citetrack.inputs.textio import InputError, read_text
 from citetrack.model import Severity
-from citetrack.textio import InputError, read_text
 
 CONFIG_NAMES = ("citetrack.toml", "pyproject.toml")
 

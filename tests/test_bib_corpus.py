@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.bib import Bibliography, load_bib
+from citetrack.inputs.bib import Bibliography, load_bib
 
 DATA = Path(__file__).parent / "data" / "bib"
 

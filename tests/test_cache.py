@@ -1,4 +1,4 @@
-"""citetrack.cache: evidence round-trips, TTLs, modes, and recovery from a bad file."""
+"""citetrack.tracking.cache: evidence round-trips, TTLs, modes, and recovery from a bad file."""
 
 from __future__ import annotations
 
@@ -10,17 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citetrack.cache import (
-    CACHE_FILENAME,
-    DAY,
-    CacheMode,
-    EvidenceCache,
-    default_cache_dir,
-    evidence_from_dict,
-    evidence_to_dict,
-    metadata_from_dict,
-    metadata_to_dict,
-)
 from citetrack.model import (
     Author,
     Found,
@@ -31,7 +20,18 @@ from citetrack.model import (
     UpdateKind,
     WorkMetadata,
 )
-from citetrack.services._common import resolve_cached
+from citetrack.registries.base import resolve_cached
+from citetrack.tracking.cache import (
+    CACHE_FILENAME,
+    DAY,
+    CacheMode,
+    EvidenceCache,
+    default_cache_dir,
+    evidence_from_dict,
+    evidence_to_dict,
+    metadata_from_dict,
+    metadata_to_dict,
+)
 
 # SYNTHETIC metadata (values shaped like a real Crossref record).
 META = WorkMetadata(

@@ -1,4 +1,4 @@
-"""citetrack.check: the pipeline's request counts and its early (overlapped) comparisons.
+"""citetrack.pipeline: the pipeline's request counts and its early (overlapped) comparisons.
 
 The registries are an in-process fake (``httpx.MockTransport``) answering in the recorded
 shapes with SYNTHETIC records (DOIs under Crossref's test prefix 10.5555, PMIDs from
@@ -17,16 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from citetrack.bib import loads_bib
-from citetrack.check import (
-    PROGRESS_CHUNK,
-    CheckOptions,
-    _Early,
-    _EarlyFindings,
-    _Evidence,
-    check_references,
-    findings_for,
-)
+from citetrack.inputs.bib import loads_bib
 from citetrack.model import (
     Evidence,
     Finding,
@@ -38,7 +29,16 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.net import NetConfig, RateSpec
-from citetrack.services import crossref, idconv, pubmed
+from citetrack.pipeline import (
+    PROGRESS_CHUNK,
+    CheckOptions,
+    _Early,
+    _EarlyFindings,
+    _Evidence,
+    check_references,
+    findings_for,
+)
+from citetrack.registries import crossref, idconv, pubmed
 
 FAST = RateSpec(1e6, 3)
 NET = NetConfig(

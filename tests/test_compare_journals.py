@@ -1,10 +1,10 @@
-"""Tests of citetrack.journals: abbreviated, full and variant journal names."""
+"""Tests of citetrack.rules.journals: abbreviated, full and variant journal names."""
 
 from __future__ import annotations
 
 import pytest
 
-from citetrack.journals import FUZZY_THRESHOLD, abbreviates, journal_matches, same_journal
+from citetrack.rules.journals import FUZZY_THRESHOLD, abbreviates, journal_matches, same_journal
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from citetrack.compare import compare_reference
 from citetrack.identifiers import extract_identifiers
 from citetrack.model import Author, Found, Reference, Source, WorkMetadata
+from citetrack.rules.compare import compare_reference
 
 
 @dataclass(frozen=True)

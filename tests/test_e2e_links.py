@@ -98,8 +98,8 @@ def link_of(reference: dict[str, Any]) -> dict[str, Any]:
 _GUARDED_CLI = """
 import ipaddress, json, os, socket, sys
 import httpcore
-import citetrack.services.links as links
-import citetrack.urlsafety as urlsafety
+import citetrack.links.checker as links
+import citetrack.net.urlsafety as urlsafety
 
 _connect = httpcore.AnyIOBackend.connect_tcp
 async def connect_tcp(self, host, port, *args, **kwargs):

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citetrack.bib import loads_bib
 from citetrack.export import (
     FIX_KINDS,
     FORMAT_FIELD,
@@ -22,6 +21,7 @@ from citetrack.export import (
     plan_local_fixes,
     unified_diff,
 )
+from citetrack.inputs.bib import loads_bib
 
 LOCAL = frozenset({"identifiers", "pages"})
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.bib import Bibliography, load_bib, loads_bib
 from citetrack.export import (
     FORMAT_FIELD,
     Change,
@@ -24,6 +23,7 @@ from citetrack.export import (
     plan_local_fixes,
     unified_diff,
 )
+from citetrack.inputs.bib import Bibliography, load_bib, loads_bib
 from tests.test_export import apply_unified  # a minimal `patch`, in the unit tests
 
 DATA = Path(__file__).parent / "data" / "bib"

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citetrack.bib import escape_value, format_entries, loads_bib
 from citetrack.export import (
     ADD_ID_FIELDS,
     FIX_KINDS,
@@ -25,6 +24,7 @@ from citetrack.export import (
     format_fix,
     plan_local_fixes,
 )
+from citetrack.inputs.bib import escape_value, format_entries, loads_bib
 from citetrack.model import Reference
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from citetrack.compare import compare_reference
-from citetrack.fixes import reference_fixes
+from citetrack.export.fixes import reference_fixes
 from citetrack.identifiers import extract_identifiers
 from citetrack.model import Author, Found, Reference, ReferenceResult, Source, WorkMetadata
+from citetrack.rules.compare import compare_reference
 
 # SYNTHETIC: a citation with a wrong volume and an abbreviated page range.
 FIELDS = {

@@ -5,12 +5,12 @@ characters and tokens that steer it — braces, ``@``, ``=``, ``#``, quotes, ``{
 ``<ref>``, numbers and identifiers — mixed with arbitrary Unicode), so that the examples
 reach deep into the grammar rather than bouncing off the first check:
 
-* .bib — :func:`citetrack.bib.loads_bib` never raises; every problem names the file and a
+* .bib — :func:`citetrack.inputs.bib.loads_bib` never raises; every problem names the file and a
   line inside the text; every reference's line is inside the text;
 * reference lists and wikitext — :func:`citetrack.parse.parse_text` never raises; problem
   lines are inside the text; and what ``citetrack parse`` would write reads back as BibTeX
   with the same keys and no syntax problems;
-* lockfile — :func:`citetrack.lockfile.parse_lock` gives a lock or a :class:`LockError`
+* lockfile — :func:`citetrack.tracking.lockfile.parse_lock` gives a lock or a :class:`LockError`
   naming the file (a JSON syntax error also names line and column);
 * configuration — :func:`citetrack.config.load_settings` on generated TOML gives settings a
   run can use, or a :class:`ConfigError` naming the file (and the line of the offending key);
@@ -31,18 +31,19 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citetrack.bib import format_entries, loads_bib
 from citetrack.cli import cli
 from citetrack.config import ConfigError, load_settings
-from citetrack.lockfile import LockError, parse_lock, read_lock
+from citetrack.inputs.bib import format_entries, loads_bib
 from citetrack.parse import parse_text
+from citetrack.tracking.lockfile import LockError, parse_lock, read_lock
 from tests.e2e import run_cli
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _lines(text: str) -> int:
-    return text.count("\n") + 1
+    """Lines as an editor counts them: CRLF, LF and a lone CR end a line."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
 
 
 # ------------------------------------------------------------------------------- .bib

@@ -12,22 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.lockfile import (
-    Accepted,
-    ConfirmPolicy,
-    Lock,
-    LockError,
-    build_lock,
-    diff,
-    dumps_lock,
-    group_by_lock,
-    lock_path_for,
-    new_only,
-    parse_lock,
-    read_lock,
-    track,
-    write_lock,
-)
 from citetrack.model import (
     ArchiveStatus,
     Author,
@@ -47,6 +31,22 @@ from citetrack.model import (
     Update,
     UpdateKind,
     WorkMetadata,
+)
+from citetrack.tracking.lockfile import (
+    Accepted,
+    ConfirmPolicy,
+    Lock,
+    LockError,
+    build_lock,
+    diff,
+    dumps_lock,
+    group_by_lock,
+    lock_path_for,
+    new_only,
+    parse_lock,
+    read_lock,
+    track,
+    write_lock,
 )
 
 DAY1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)

@@ -11,15 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from citetrack.lockfile import (
-    ConfirmPolicy,
-    Failing,
-    Lock,
-    apply_confirmation,
-    build_lock,
-    dumps_lock,
-    track,
-)
 from citetrack.model import (
     CheckResult,
     Evidence,
@@ -35,6 +26,15 @@ from citetrack.model import (
     Source,
     Unavailable,
     WorkMetadata,
+)
+from citetrack.tracking.lockfile import (
+    ConfirmPolicy,
+    Failing,
+    Lock,
+    apply_confirmation,
+    build_lock,
+    dumps_lock,
+    track,
 )
 
 URL = "https://example.org/page"

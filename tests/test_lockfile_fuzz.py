@@ -9,7 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citetrack.lockfile import (
+from citetrack.model import Identifiers, LinkVerdict, Severity, Source, UpdateKind
+from citetrack.tracking.lockfile import (
     METADATA_FIELDS,
     Accepted,
     Failing,
@@ -23,7 +24,6 @@ from citetrack.lockfile import (
     parse_lock,
     read_lock,
 )
-from citetrack.model import Identifiers, LinkVerdict, Severity, Source, UpdateKind
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),

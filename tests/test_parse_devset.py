@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from citetrack.bib import escape_value, format_entries, loads_bib
+from citetrack.inputs.bib import escape_value, format_entries, loads_bib
 from citetrack.parse import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent

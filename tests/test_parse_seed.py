@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.bib import format_entries
+from citetrack.inputs.bib import format_entries
 from citetrack.parse import parse_text
 
 SEED = Path(__file__).parent / "data" / "parse" / "necrolytic-migratory-erythema.txt"

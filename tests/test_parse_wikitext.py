@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.bib import format_entries
+from citetrack.inputs.bib import format_entries
 from citetrack.model import Reference
 from citetrack.parse import detect_format, parse_text
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 
-from citetrack.cache import EvidenceCache
 from citetrack.model import Found, Source
 from citetrack.net import Http, RateLimiter, RateSpec, RequestStats, RetryPolicy
-from citetrack.services.pmid_lookup import PmidLookup
-from citetrack.services.pubmed import PubMedService
+from citetrack.registries.pmid_lookup import PmidLookup
+from citetrack.registries.pubmed import PubMedService
+from citetrack.tracking.cache import EvidenceCache
 from tests.test_services_pubmed import DOCSUM, FakeEutils, FakeTime
 
 BASE = "https://eutils.test/entrez/eutils"

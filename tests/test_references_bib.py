@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from citetrack.bib import format_entries
+from citetrack.inputs.bib import format_entries
 from citetrack.parse import parse_text
 from tests.e2e import REPO, SEED_BIB, run_cli
 

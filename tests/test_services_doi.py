@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from citetrack.model import Author, Found, NotFound, Source, Unavailable
 from citetrack.net import Http, RateLimiter, RateSpec, RequestStats, RetryPolicy
-from citetrack.services.doi import CSL_JSON, DoiOrgService, encode_handle_path, parse_csl
+from citetrack.registries.doi import CSL_JSON, DoiOrgService, encode_handle_path, parse_csl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real" / "doi-org"
 HANDLE_DOC = (FIXTURES / "doc-examples/handles_api_10.1000_1.json").read_bytes()

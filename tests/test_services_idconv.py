@@ -11,7 +11,7 @@ import pytest
 
 from citetrack.model import Found, NotFound, Source, Unavailable, WorkMetadata
 from citetrack.net import Http, RateLimiter, RateSpec, RequestStats, RetryPolicy
-from citetrack.services.idconv import IdConvService
+from citetrack.registries.idconv import IdConvService
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real" / "pmc-idconv"
 BASE = "https://pmc.test/tools/idconv/api/v1/articles/"

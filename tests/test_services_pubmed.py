@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from citetrack.model import Author, Found, NotFound, Source, Unavailable, UpdateKind
 from citetrack.net import Http, RateLimiter, RateSpec, RequestStats, RetryPolicy
-from citetrack.services.pubmed import (
+from citetrack.registries.pubmed import (
     PubMedService,
     clean_title,
     parse_pubmed_date,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.textio import InputError, decode_text, read_text
+from citetrack.inputs.textio import InputError, decode_text, read_text
 
 
 def test_utf8_with_bom_and_crlf_is_read_as_plain_text(tmp_path: Path) -> None:

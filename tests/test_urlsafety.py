@@ -12,7 +12,7 @@ import httpcore
 import httpx
 import pytest
 
-from citetrack.urlsafety import (
+from citetrack.net.urlsafety import (
     PUBLIC_ONLY,
     WITH_PRIVATE,
     AddressRefused,

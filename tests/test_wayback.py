@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from citetrack.net import RetryPolicy
-from citetrack.services.wayback import (
+from citetrack.links.wayback import (
     CdxFormatError,
     Wayback,
     parse_cdx,
 )
+from citetrack.net import RetryPolicy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real" / "wayback"
 BASE = "https://web.archive.org"

@@ -1,7 +1,7 @@
 """Reference-list parsing: rendered citation text or wikitext ``{{cite …}}`` → references.
 
     result = parse_text(article_text)                 # format detected
-    bibtex = citetrack.bib.format_entries(result.references)
+    bibtex = citetrack.inputs.bib.format_entries(result.references)
     for problem in result.problems:
         print(problem.line, problem.message)
 
@@ -110,6 +110,10 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     chosen: Format = detect_format(text) if fmt == "auto" else fmt
     skipped_problems: list[ParseProblem] = []
     if chosen == "wikitext":
+        refused = wikitext.too_deep(text)
+        if refused is not None:
+            line, message = refused
+            return ParseResult((), (ParseProblem(line, message, ""),), chosen)
         citations = wikitext.parse_wikitext(text)
     else:
         items, skipped = find_items(text)

@@ -48,6 +48,7 @@ from citetrack.parse.segments import (  # the rules' segment reader
     _PROCEEDINGS,
     _SECTION,
     _SHORT_CITE,
+    SPACE_RUN,
     _classify,
     _clean,
     _closing_quote,
@@ -349,7 +350,7 @@ def _fallback(c: Citation, text: str, why: str) -> Citation:
 
 def _parse_one(text: str, line: int, raw: str) -> Citation:
     c = Citation(line=line, raw=raw)
-    text = text.strip()
+    text = SPACE_RUN.sub(" ", text.strip())
     short = _SHORT_CITE.fullmatch(text)
     if short:
         c.authors = parse_name_list(short["name"])

@@ -321,6 +321,12 @@ def _take_marks(text: str, c: Citation, flags: set[str]) -> str:
     return text.strip()
 
 
+#: Runs of blanks.  Patterns here that start with ``\s*`` are searched at every offset, so
+#: a long run (an item of 20,000 identifiers, once they are taken out) made each search
+#: quadratic; one blank stands for the run.
+SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
 def _take_identifiers(text: str, c: Citation, flags: set[str]) -> str:
     """Remove identifiers, URLs, archive and access notes from ``text`` into ``c``."""
     for name, pattern in _IDENTIFIERS:
@@ -345,7 +351,7 @@ def _take_identifiers(text: str, c: Citation, flags: set[str]) -> str:
             else:
                 c.notes.append(value.rstrip(".,;"))
             flags.add(name)
-        text = pattern.sub(" ", text)
+        text = SPACE_RUN.sub(" ", pattern.sub(" ", text))
     for found_url in _URL.finditer(text):
         url = found_url.group(0).rstrip(".,;")
         if c.url is None:
@@ -353,7 +359,7 @@ def _take_identifiers(text: str, c: Citation, flags: set[str]) -> str:
         elif c.archive_url is None and "archive" in url:
             c.archive_url = url
         flags.add("url")
-    text = _URL.sub(" ", text)
+    text = SPACE_RUN.sub(" ", _URL.sub(" ", text))
     for pattern, target in (
         (_ARCHIVED_ORIGINAL, "archive"),
         (_ARCHIVED_AT, "archive"),

@@ -1,0 +1,505 @@
+"""The check pipeline: references → evidence from every service → findings.
+
+This is the one place that knows the order of the stages.  It collects the distinct
+identifiers and URLs of all references, asks each service once for all of them (the
+services batch and pace themselves), runs the registries and the link checks at the same
+time, then hands each reference with its evidence to the pure comparison rules.
+
+A long run is paced by the registries' limits and leaves the CPU idle, so the comparison
+rules are applied early, in a worker thread, to references whose identifiers have their
+answers (:class:`_EarlyFindings`); whatever changed afterwards is compared again at the
+end, so the result is exactly that of comparing everything at the end.
+
+I/O lives in the services it builds; given the same evidence, the findings are the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import httpx
+
+from citetrack.identifiers import extract_identifiers
+from citetrack.inputs.bib import identifier_view
+from citetrack.links.rules import link_findings as url_findings
+from citetrack.links.targets import link_targets
+from citetrack.links.wayback import Wayback
+from citetrack.model import (
+    ArchiveStatus,
+    CheckResult,
+    Evidence,
+    Finding,
+    LinkStatus,
+    LinkVerdict,
+    NotFound,
+    Reference,
+    ReferenceResult,
+)
+from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client
+from citetrack.registries.crossref import CrossrefService
+from citetrack.registries.doi import DoiOrgService
+from citetrack.registries.idconv import IdConvService
+from citetrack.registries.pmid_lookup import PmidLookup
+from citetrack.registries.pubmed import PubMedService
+from citetrack.rules.compare import compare_reference, find_duplicates
+from citetrack.tracking.cache import CacheMode, EvidenceCache
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+#: Identifiers handed to one service call; the services batch inside a call, this only
+#: sets how often the progress bar moves (multiples of the services' batch sizes).
+PROGRESS_CHUNK = 200
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Arrived = Callable[[Iterable[str]], None]  # identifiers whose evidence just arrived
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check and how (already resolved from config, env and flags)."""
+
+    registries: bool = True
+    links: bool = True
+    #: "cited": verify cited archive URLs and look for a capture of dead URLs;
+    #: "all": also ask whether every live URL has a capture (slow: the Wayback CDX
+    #: server allows about 30 requests a minute).
+    archives: str = "cited"
+    allow_private_urls: bool = False
+    per_host_interval: float = 1.0
+    cache_mode: CacheMode = CacheMode.NORMAL
+    cache: EvidenceCache | None = None
+    net: NetConfig = field(default_factory=NetConfig)
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+async def _chunked(
+    stage: str,
+    items: Sequence[str],
+    fetch: Callable[[Sequence[str]], Awaitable[Mapping[str, T]]],
+    progress: Progress | None,
+    size: int = PROGRESS_CHUNK,
+    *,
+    into: dict[str, T] | None = None,
+    arrived: Arrived | None = None,
+) -> dict[str, T]:
+    """``fetch`` over ``items`` in chunks run concurrently, reporting progress per chunk.
+
+    Chunks share the service's rate limiter, so this adds no requests and no speed beyond
+    what the limiter allows (``size`` is a multiple of every service's batch size); it lets
+    the progress bar move on long runs, and each chunk's answers go into ``into`` (returned)
+    as soon as they come, then ``arrived`` is told their keys.
+    """
+    out: dict[str, T] = {} if into is None else into
+    if not items:
+        return out
+    done = 0
+    if progress:
+        progress(stage, 0, len(items))
+
+    async def one(chunk: Sequence[str]) -> None:
+        nonlocal done
+        part = await fetch(chunk)
+        out.update(part)
+        done += len(chunk)
+        if progress:
+            progress(stage, done, len(items))
+        if arrived:
+            arrived(part.keys())
+
+    await asyncio.gather(*(one(items[i : i + size]) for i in range(0, len(items), size)))
+    return out
+
+
+@dataclass
+class _Evidence:
+    """Everything the services said, keyed by normalised identifier or URL."""
+
+    crossref: dict[str, Evidence] = field(default_factory=dict)
+    doi_org: dict[str, Evidence] = field(default_factory=dict)
+    pubmed: dict[str, Evidence] = field(default_factory=dict)
+    pmc: dict[str, Evidence] = field(default_factory=dict)
+    pubmed_by_doi: dict[str, Evidence] = field(default_factory=dict)
+    links: dict[str, LinkStatus] = field(default_factory=dict)
+    archives: dict[str, ArchiveStatus] = field(default_factory=dict)
+
+    def for_reference(self, ref: Reference) -> list[Evidence]:
+        ids = ref.identifiers
+        found: list[Evidence | None] = [
+            self.crossref.get(ids.doi or ""),
+            self.doi_org.get(ids.doi or ""),
+            self.pubmed.get(ids.pmid or ""),
+            self.pmc.get(ids.pmcid or ""),
+            None if ids.pmid else self.pubmed_by_doi.get(ids.doi or ""),
+        ]
+        return [e for e in found if e is not None]
+
+
+async def _resolve_registries(
+    refs: Sequence[Reference],
+    http: Http,
+    options: CheckOptions,
+    evidence: _Evidence,
+    progress: Progress | None,
+    *,
+    arrived: Arrived | None = None,
+) -> None:
+    net = options.net
+    limiters = Limiters.from_config(net)
+    cache = options.cache
+    crossref = CrossrefService.from_config(http, net, limiters, cache)
+    doi_org = DoiOrgService.from_config(http, net, limiters, cache)
+    pubmed = PubMedService.from_config(http, net, limiters, cache)
+    idconv = IdConvService.from_config(http, net, limiters, cache)
+
+    dois = _unique(r.identifiers.doi for r in refs)
+    pmids = _unique(r.identifiers.pmid for r in refs)
+    pmcids = _unique(r.identifiers.pmcid for r in refs)
+
+    async def dois_stage() -> None:
+        await _chunked(
+            "Crossref", dois, crossref.fetch, progress, into=evidence.crossref, arrived=arrived
+        )
+        # A Crossref 404 only means "not a Crossref DOI": DataCite, mEDRA… DOIs are
+        # found through the doi.org handle API, whose "not found" alone makes a DOI broken.
+        unknown = [d for d, e in evidence.crossref.items() if isinstance(e, NotFound)]
+        await _chunked(
+            "doi.org", unknown, doi_org.fetch, progress, into=evidence.doi_org, arrived=arrived
+        )
+
+    async def pmids_stage() -> None:
+        await _chunked(
+            "PubMed", pmids, pubmed.fetch, progress, into=evidence.pubmed, arrived=arrived
+        )
+        # A DOI without a PMID: does PubMed index the work?  (missing-identifier)
+        lookup = PmidLookup.from_config(http, net, limiters, pubmed, cache)
+        orphans = _unique(
+            r.identifiers.doi for r in refs if r.identifiers.doi and not r.identifiers.pmid
+        )
+        evidence.pubmed_by_doi = await lookup.find(orphans) if orphans else {}
+
+    async def pmc_stage() -> None:
+        await _chunked("PMC", pmcids, idconv.fetch, progress, into=evidence.pmc, arrived=arrived)
+
+    await asyncio.gather(dois_stage(), pmids_stage(), pmc_stage())
+
+
+async def _check_links(
+    refs: Sequence[Reference],
+    registry_client: httpx.AsyncClient,
+    options: CheckOptions,
+    evidence: _Evidence,
+    *,
+    stats: RequestStats,
+    progress: Progress | None,
+    link_transport_client: httpx.AsyncClient | None = None,
+) -> None:
+    targets = [link_targets(r) for r in refs]
+    urls = _unique(t.checkable_url for t in targets)
+    if urls:
+        # Imported and built only when needed: a bibliography without URLs spends no
+        # start-up time on the link checker and its TLS context.
+        from citetrack.links.checker import LinkChecker  # noqa: PLC0415
+        from citetrack.links.client import link_timeout, make_link_client  # noqa: PLC0415
+
+        client = link_transport_client or make_link_client(
+            allow_private=options.allow_private_urls,
+            timeout=link_timeout(options.net.read_timeout),
+        )
+        try:
+            checker = LinkChecker(
+                client,
+                per_host_interval=options.per_host_interval,
+                allow_private=options.allow_private_urls,
+                body_time_limit=options.net.total_timeout,
+                stats=stats,
+            )
+
+            def links_done(done: int, total: int) -> None:
+                if progress:
+                    progress("links", done, total)
+
+            evidence.links = await checker.check(urls, progress=links_done)
+        finally:
+            if link_transport_client is None:
+                await client.aclose()
+
+    wayback = Wayback(
+        registry_client,
+        base_url=options.net.wayback_url,
+        total_timeout=options.net.total_timeout,
+        stats=stats,
+    )
+    jobs: list[tuple[str, Awaitable[ArchiveStatus]]] = []
+    queued: set[str] = set()
+    for target in targets:
+        url = target.checkable_url
+        if target.archive_url and target.archive_url not in queued:
+            queued.add(target.archive_url)
+            jobs.append((target.archive_url, wayback.verify_archive(target.archive_url, url=url)))
+        status = evidence.links.get(url) if url else None
+        if url is None or status is None or url in queued:
+            continue
+        if status.verdict in (LinkVerdict.DEAD, LinkVerdict.SOFT_404):
+            # A cited archive copy is verified instead of searching for another one.
+            if not target.archive_url:
+                queued.add(url)
+                jobs.append((url, wayback.find_capture(url, before=target.accessed)))
+        elif options.archives == "all" and not target.archive_url:
+            queued.add(url)
+            jobs.append((url, wayback.has_capture(url)))
+    if not jobs:
+        return
+    if progress:
+        progress("Wayback", 0, len(jobs))
+    done = 0
+
+    async def one(key: str, job: Awaitable[ArchiveStatus]) -> None:
+        nonlocal done
+        evidence.archives[key] = await job
+        done += 1
+        if progress:
+            progress("Wayback", done, len(jobs))
+
+    await asyncio.gather(*(one(k, j) for k, j in jobs))
+
+
+def _registry_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
+    problems = extract_identifiers(identifier_view(ref.fields))[1]
+    return compare_reference(ref, evidence, problems)
+
+
+def _same_objects(a: Sequence[Evidence], b: Sequence[Evidence]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+@dataclass
+class _Early:
+    """Findings computed before the end of the run, with what they were computed from."""
+
+    registry: dict[int, tuple[list[Evidence], list[Finding]]] = field(default_factory=dict)
+    duplicates: list[Finding] | None = None
+
+
+class _EarlyFindings:
+    """Applies the comparison rules while the network stages are still running.
+
+    A run of thousands of references waits on the registries' rate limits, not on the CPU,
+    and comparing is the costliest computation of a run (tens of seconds for 10,000
+    references).  So: duplicates are looked for as soon as the run starts, and each time a
+    chunk of registry answers arrives, the references whose identifiers all have an answer
+    are compared in a worker thread (the rules are pure; the thread gets the evidence lists,
+    never the dictionaries the event loop fills).  Each result is kept with the very
+    evidence objects it was computed from: :func:`findings_for` reuses it only if the
+    reference's evidence at the end is those same objects, and compares it again otherwise
+    (e.g. a doi.org answer that came after Crossref's 404).  Early or late, the findings are
+    the same.
+    """
+
+    #: References compared per trip to the worker thread (~0.1 s of CPU).
+    BATCH = 100
+
+    def __init__(self, refs: Sequence[Reference], evidence: _Evidence) -> None:
+        self._refs = refs
+        self._evidence = evidence
+        self._positions: dict[str, list[int]] = {}
+        for position, ref in enumerate(refs):
+            ids = ref.identifiers
+            for key in {ids.doi, ids.pmid, ids.pmcid}:
+                if key:
+                    self._positions.setdefault(key, []).append(position)
+        self._pending: dict[int, None] = {}  # ordered set of positions to try
+        self._wake = asyncio.Event()
+        self._closing = False
+        self.done = _Early()
+
+    def arrived(self, keys: Iterable[str]) -> None:
+        """Evidence for ``keys`` has arrived: their references may be ready to compare."""
+        for key in keys:
+            self._pending.update(dict.fromkeys(self._positions.get(key, ())))
+        self._wake.set()
+
+    def _ready(self, ref: Reference) -> bool:
+        """Has every identifier of ``ref`` its answer?  (A guess to avoid wasted work:
+        correctness does not depend on it.)"""
+        ids, ev = ref.identifiers, self._evidence
+        if ids.doi:
+            crossref = ev.crossref.get(ids.doi)
+            if crossref is None or (isinstance(crossref, NotFound) and ids.doi not in ev.doi_org):
+                return False
+        if ids.pmid and ids.pmid not in ev.pubmed:
+            return False
+        return not (ids.pmcid and ids.pmcid not in ev.pmc)
+
+    async def run(self) -> None:
+        """The background task: until :meth:`close`, compare what becomes ready."""
+        # Nothing before the first answers: until then the CPU is busy sending the first
+        # requests, the ones every later request of their service is paced from.
+        await self._wake.wait()
+        if self._closing:
+            return
+        self.done.duplicates = await asyncio.to_thread(find_duplicates, self._refs)
+        while True:
+            await self.drain()
+            if self._closing:
+                return
+            self._wake.clear()
+            if not self._pending:
+                await self._wake.wait()
+
+    async def drain(self) -> None:
+        """Compare (in a worker thread) every pending reference that is ready."""
+        while self._pending and not self._closing:
+            batch: list[tuple[int, Reference, list[Evidence]]] = []
+            while self._pending and len(batch) < self.BATCH:
+                position = next(iter(self._pending))
+                del self._pending[position]
+                ref = self._refs[position]
+                if self._ready(ref):
+                    batch.append((position, ref, self._evidence.for_reference(ref)))
+            if batch:
+                self.done.registry.update(await asyncio.to_thread(_compare_batch, batch))
+
+    async def close(self, task: asyncio.Task[None]) -> _Early:
+        """Stop after the batch in progress; what was computed so far."""
+        self._closing = True
+        self._wake.set()
+        try:
+            await task
+        except Exception:
+            # Only an optimisation: the end computes everything again, and a rule that
+            # fails there fails loudly.
+            log.debug("early comparison stopped", exc_info=True)
+            return _Early()
+        return self.done
+
+
+def _compare_batch(
+    batch: Sequence[tuple[int, Reference, list[Evidence]]],
+) -> dict[int, tuple[list[Evidence], list[Finding]]]:
+    return {position: (ev, _registry_findings(ref, ev)) for position, ref, ev in batch}
+
+
+def findings_for(
+    refs: Sequence[Reference], evidence: _Evidence, early: _Early | None = None
+) -> list[list[Finding]]:
+    """Pure: the findings of each reference (same order as ``refs``), given all evidence.
+
+    ``early`` holds findings computed during the run; each is used only if it was computed
+    from exactly the evidence the reference has now.
+    """
+    early = early or _Early()
+    out: list[list[Finding]] = []
+    index: dict[tuple[str, int | None], int] = {}
+    for position, ref in enumerate(refs):
+        used = evidence.for_reference(ref)
+        kept = early.registry.get(position)
+        if kept is not None and _same_objects(kept[0], used):
+            out.append(list(kept[1]))
+        else:
+            out.append(_registry_findings(ref, used))
+        out[-1] += url_findings(ref, evidence.links, evidence.archives)
+        index.setdefault((ref.key, ref.line), position)
+    duplicates = early.duplicates if early.duplicates is not None else find_duplicates(refs)
+    for finding in duplicates:
+        out[index[(finding.key, finding.line)]].append(finding)
+    return out
+
+
+def _result(ref: Reference, findings: list[Finding], evidence: _Evidence) -> ReferenceResult:
+    targets = link_targets(ref)
+    url, archive = targets.checkable_url, targets.archive_url
+    return ReferenceResult(
+        reference=ref,
+        findings=tuple(findings),
+        evidence=tuple(evidence.for_reference(ref)),
+        links=tuple(evidence.links[u] for u in (url,) if u and u in evidence.links),
+        archives=tuple(
+            evidence.archives[u] for u in (url, archive) if u and u in evidence.archives
+        ),
+    )
+
+
+async def check_references(
+    refs: Sequence[Reference],
+    options: CheckOptions,
+    *,
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> CheckResult:
+    """Check every reference against the registries and the web; one call, one result.
+
+    ``transport`` replaces the network for tests (``httpx.MockTransport``).
+    """
+    stats = RequestStats()
+    evidence = _Evidence()
+    early = _EarlyFindings(refs, evidence)
+    worker = asyncio.create_task(early.run())
+    try:
+        await _run_stages(
+            refs,
+            options,
+            evidence,
+            stats=stats,
+            progress=progress,
+            transport=transport,
+            arrived=early.arrived,
+        )
+    finally:
+        computed = await early.close(worker)
+    per_ref = findings_for(refs, evidence, computed)
+    results = tuple(
+        _result(ref, findings, evidence) for ref, findings in zip(refs, per_ref, strict=True)
+    )
+    return CheckResult(results=results, requests=stats.as_dict())
+
+
+async def _run_stages(
+    refs: Sequence[Reference],
+    options: CheckOptions,
+    evidence: _Evidence,
+    *,
+    stats: RequestStats,
+    progress: Progress | None,
+    transport: httpx.AsyncBaseTransport | None,
+    arrived: Arrived,
+) -> None:
+    """The registries and the links, at the same time, filling ``evidence``."""
+    async with make_client(options.net, transport=transport) as client:
+        http = Http.from_config(client, options.net, stats=stats)
+        stages: list[Awaitable[None]] = []
+        if options.registries:
+            stages.append(
+                _resolve_registries(refs, http, options, evidence, progress, arrived=arrived)
+            )
+        if options.links:
+            link_client = (
+                httpx.AsyncClient(transport=transport, follow_redirects=False)
+                if transport
+                else None
+            )
+            try:
+                stages.append(
+                    _check_links(
+                        refs,
+                        client,
+                        options,
+                        evidence,
+                        stats=stats,
+                        progress=progress,
+                        link_transport_client=link_client,
+                    )
+                )
+                await asyncio.gather(*stages)
+            finally:
+                if link_client is not None:
+                    await link_client.aclose()
+        else:
+            await asyncio.gather(*stages)

@@ -1,0 +1,381 @@
+"""Crossref REST API: what Crossref knows about DOIs (api-notes §1).
+
+Many DOIs are asked at once with ``GET /works?filter=doi:A,doi:B,…&rows=N`` (a *list*
+request, paced by the list limiter); one DOI with ``GET /works/{doi}`` (a *single* request).
+Items of a batch come back in any order and are matched by lower-cased DOI.  A DOI missing
+from a batch is looked up on its own before it is called not found, because a 404 from the
+single-work route is Crossref's authoritative "not a Crossref DOI" (DataCite and mEDRA DOIs
+also get it) and a batch result can miss a DOI for other reasons (an alias DOI).
+
+A 404 body is never parsed: it is plain text (``Resource not found.``) even when labelled
+JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from citetrack.identifiers import normalize_doi
+from citetrack.model import (
+    Author,
+    Evidence,
+    Found,
+    NotFound,
+    Source,
+    Unavailable,
+    Update,
+    UpdateKind,
+    WorkMetadata,
+)
+from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
+from citetrack.registries.base import (
+    as_month,
+    as_str,
+    as_year,
+    clean_markup,
+    decode_json,
+    first_str,
+    mapping,
+    notice_marker,
+    resolve_as_given,
+    sequence,
+    str_list,
+    unavailable_for,
+    unexpected_status,
+    unusable,
+)
+from citetrack.tracking.cache import EvidenceCache
+
+REGISTRY = "Crossref"
+SERVICE = Source.CROSSREF.value
+MAX_BATCH = 50  # practice of other clients; Crossref documents no maximum (api-notes §1.2)
+MAX_URL_LENGTH = 4000
+
+# Crossref update types (Crossmark vocabulary) → what they mean for a citation.
+_UPDATE_KINDS = {
+    "retraction": UpdateKind.RETRACTION,
+    "withdrawal": UpdateKind.WITHDRAWAL,
+    "removal": UpdateKind.REMOVAL,
+    "expression_of_concern": UpdateKind.EXPRESSION_OF_CONCERN,
+    "correction": UpdateKind.CORRECTION,
+    "erratum": UpdateKind.CORRECTION,
+    "corrigendum": UpdateKind.CORRECTION,
+    # Part of the work is retracted: serious, but "retracted" would overstate it.  The
+    # label ("Partial retraction") is kept for the report.
+    "partial_retraction": UpdateKind.CORRECTION,
+}
+
+
+def encode_doi_path(doi: str) -> str:
+    """The DOI as a URL path: every reserved character percent-encoded except ``/``.
+
+    An SICI DOI sent raw (``[ ] ( ) ; :``) gets a 404 where the encoded form resolves
+    (api-notes §1.1).  Dot segments are encoded so no client or proxy can collapse them.
+    """
+    segments = [urllib.parse.quote(s, safe="") for s in doi.split("/")]
+    return "/".join(s.replace(".", "%2E") if s in (".", "..") else s for s in segments)
+
+
+class CrossrefService:
+    """Evidence from Crossref for DOIs; see :meth:`fetch`."""
+
+    source = Source.CROSSREF
+
+    def __init__(
+        self,
+        http: Http,
+        *,
+        base_url: str,
+        single_limiter: RateLimiter,
+        list_limiter: RateLimiter,
+        cache: EvidenceCache | None = None,
+        batch_size: int = MAX_BATCH,
+        max_url_length: int = MAX_URL_LENGTH,
+        confirm_missing: bool = True,
+    ) -> None:
+        self._http = http
+        self._base = base_url
+        self._single = single_limiter
+        self._list = list_limiter
+        self._cache = cache
+        self._batch_size = max(1, batch_size)
+        self._max_url = max_url_length
+        self._confirm_missing = confirm_missing
+
+    @classmethod
+    def from_config(
+        cls,
+        http: Http,
+        config: NetConfig,
+        limiters: Limiters,
+        cache: EvidenceCache | None = None,
+    ) -> CrossrefService:
+        return cls(
+            http,
+            base_url=config.crossref_url,
+            single_limiter=limiters.crossref_single,
+            list_limiter=limiters.crossref_list,
+            cache=cache,
+        )
+
+    async def fetch(self, dois: Sequence[str]) -> dict[str, Evidence]:
+        """Evidence for each DOI, keyed by the DOI as given.
+
+        ``Found`` carries the parsed :class:`WorkMetadata`; ``NotFound`` means Crossref
+        does not know the DOI (it may still be a DataCite/mEDRA DOI: ask doi.org);
+        ``Unavailable`` means Crossref could not be asked.  Never raises for these.
+        """
+        return await resolve_as_given(
+            self._cache,
+            self.source,
+            dois,
+            normalise=normalize_doi,
+            label="DOI",
+            fetch=self._fetch_uncached,
+        )
+
+    async def fetch_one(self, doi: str) -> Evidence:
+        return (await self.fetch([doi]))[doi]
+
+    # -- network
+
+    async def _fetch_uncached(self, dois: list[str]) -> dict[str, Evidence]:
+        # A comma would split the filter value, so such DOIs are asked one by one.
+        batchable = [d for d in dois if "," not in d]
+        jobs = [self._fetch_single(d) for d in dois if "," in d]
+        for chunk in self._chunks(batchable):
+            jobs.append(
+                self._fetch_single(chunk[0]) if len(chunk) == 1 else self._fetch_batch(chunk)
+            )
+        result: dict[str, Evidence] = {}
+        for part in await asyncio.gather(*jobs):
+            result.update(part)
+        return result
+
+    def _chunks(self, dois: list[str]) -> list[list[str]]:
+        overhead = len(self._base) + len("/works?filter=&rows=000")
+        chunks: list[list[str]] = []
+        current: list[str] = []
+        length = overhead
+        for doi in dois:
+            cost = len(urllib.parse.quote(f"doi:{doi},", safe=""))
+            if current and (len(current) >= self._batch_size or length + cost > self._max_url):
+                chunks.append(current)
+                current, length = [], overhead
+            current.append(doi)
+            length += cost
+        if current:
+            chunks.append(current)
+        return chunks
+
+    async def _fetch_batch(self, dois: list[str]) -> dict[str, Evidence]:
+        params = {"filter": ",".join(f"doi:{d}" for d in dois), "rows": str(len(dois))}
+        try:
+            response = await self._http.request(
+                SERVICE,
+                self._list,
+                "GET",
+                join_url(self._base, "works"),
+                params=params,
+                headers={"Accept": "application/json"},
+            )
+            if response.status_code != 200:
+                raise unexpected_status(response, REGISTRY)
+            items = parse_work_list(decode_json(response, REGISTRY))
+        except ServiceUnavailable as exc:
+            return unavailable_for(self.source, dois, exc.reason)
+        by_doi: dict[str, Mapping[str, Any]] = {}
+        for item in items:
+            key = normalize_doi(as_str(item.get("DOI")))
+            if key:
+                by_doi.setdefault(key, item)
+        result: dict[str, Evidence] = {}
+        missing: list[str] = []
+        for doi in dois:
+            if doi in by_doi:
+                result[doi] = self._evidence(doi, by_doi[doi])
+            else:
+                missing.append(doi)
+        if missing and self._confirm_missing:
+            for part in await asyncio.gather(*(self._fetch_single(d) for d in missing)):
+                result.update(part)
+        else:
+            for doi in missing:
+                result[doi] = NotFound(self.source, doi, "not in Crossref's answer to a DOI filter")
+        return result
+
+    async def _fetch_single(self, doi: str) -> dict[str, Evidence]:
+        url = join_url(self._base, "works", encode_doi_path(doi))
+        try:
+            response = await self._http.request(
+                SERVICE, self._single, "GET", url, headers={"Accept": "application/json"}
+            )
+            if response.status_code == 404:
+                return {doi: NotFound(self.source, doi, "not registered with Crossref (HTTP 404)")}
+            if response.status_code != 200:
+                raise unexpected_status(response, REGISTRY)
+            item = parse_single_work(decode_json(response, REGISTRY))
+        except ServiceUnavailable as exc:
+            return {doi: Unavailable(self.source, doi, exc.reason)}
+        return {doi: self._evidence(doi, item)}
+
+    def _evidence(self, doi: str, item: Mapping[str, Any]) -> Evidence:
+        """``Found`` for a record that carries facts; a bare ``{"DOI": …}`` is unverified."""
+        metadata = parse_work(item)
+        problem = unusable(metadata)
+        if problem:
+            return Unavailable(self.source, doi, f"Crossref: {problem}")
+        return Found(self.source, doi, metadata)
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+def parse_single_work(payload: Any) -> Mapping[str, Any]:
+    """The ``message`` of a ``work`` envelope; a wrong shape raises ``ServiceUnavailable``."""
+    envelope = mapping(payload)
+    message = envelope.get("message")
+    if envelope.get("status") != "ok" or not isinstance(message, dict):
+        raise ServiceUnavailable("unexpected response shape from Crossref (no work record)")
+    if not as_str(message.get("DOI")):
+        raise ServiceUnavailable("unexpected response shape from Crossref (record without DOI)")
+    return message
+
+
+def parse_work_list(payload: Any) -> list[Mapping[str, Any]]:
+    """The ``items`` of a ``work-list`` envelope; a wrong shape raises ``ServiceUnavailable``."""
+    envelope = mapping(payload)
+    message = mapping(envelope.get("message"))
+    items = message.get("items")
+    if envelope.get("status") != "ok" or not isinstance(items, list):
+        raise ServiceUnavailable("unexpected response shape from Crossref (no work list)")
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _date(value: Any) -> tuple[int | None, int | None]:
+    """(year, month) of a Crossref date ``{"date-parts": [[Y, M, D]]}``; parts may be null."""
+    parts = sequence(mapping(value).get("date-parts"))
+    first = sequence(parts[0]) if parts else []
+    year = as_year(first[0]) if first else None
+    month = as_month(first[1]) if len(first) > 1 and year else None
+    return year, month
+
+
+def _authors(value: Any) -> tuple[Author, ...]:
+    authors: list[Author] = []
+    for entry in sequence(value):
+        person = mapping(entry)
+        family, given = as_str(person.get("family")), as_str(person.get("given"))
+        name = as_str(person.get("name"))
+        if family or given:
+            authors.append(Author(family=family or "", given=given or ""))
+        elif name:  # organisations (consortia, committees)
+            authors.append(Author(literal=name))
+    return tuple(authors)
+
+
+def _update_date(value: Any) -> str | None:
+    stamp = as_str(mapping(value).get("date-time"))
+    if stamp and re.match(r"\d{4}-\d{2}-\d{2}", stamp):
+        return stamp[:10]
+    parts = sequence(mapping(value).get("date-parts"))
+    first = [p for p in sequence(parts[0]) if isinstance(p, int)] if parts else []
+    if first and as_year(first[0]):
+        return "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(first[:3]))
+    return None
+
+
+def update_kind(crossref_type: str | None) -> UpdateKind:
+    """Crossref's update ``type`` as an :class:`UpdateKind` (unknown → ``OTHER``)."""
+    if not crossref_type:
+        return UpdateKind.OTHER
+    key = re.sub(r"[\s-]+", "_", crossref_type.strip().lower())
+    return _UPDATE_KINDS.get(key, UpdateKind.OTHER)
+
+
+def _updates(entries: list[Any]) -> tuple[Update, ...]:
+    """Deduplicated by (kind, notice DOI): the same retraction asserted by the publisher and
+    by Retraction Watch is one update, asserted by both (api-notes §1.4)."""
+    merged: dict[tuple[UpdateKind, str], Update] = {}
+    for entry in entries:
+        data = mapping(entry)
+        kind = update_kind(as_str(data.get("type")))
+        notice = normalize_doi(as_str(data.get("DOI")))
+        source = as_str(data.get("source"))
+        key = (kind, notice or "")
+        previous = merged.get(key)
+        if previous is None:
+            merged[key] = Update(
+                kind=kind,
+                notice_id=notice,
+                asserted_by=source,
+                date=_update_date(data.get("updated")),
+                label=as_str(data.get("label")) or as_str(data.get("type")),
+            )
+        elif source and source not in (previous.asserted_by or "").split(", "):
+            sources = ", ".join(filter(None, (previous.asserted_by, source)))
+            merged[key] = Update(
+                kind=previous.kind,
+                notice_id=previous.notice_id,
+                asserted_by=sources,
+                date=previous.date or _update_date(data.get("updated")),
+                label=previous.label,
+            )
+    return tuple(merged.values())
+
+
+def parse_work(item: Mapping[str, Any]) -> WorkMetadata:
+    """A Crossref work record as :class:`WorkMetadata`.  Tolerates any shape; never raises.
+
+    ``updates`` are the notices about this work (``updated-by``, plus ``update-to``
+    entries that point at the work itself: a notice registered in place).  ``update-to``
+    entries pointing at *other* works mean this record is itself a notice; that is told by
+    ``publication_types`` entries ``notice:<kind>``.
+    """
+    doi = normalize_doi(as_str(item.get("DOI")))
+    raw_title = first_str(item.get("title"))
+    title = clean_markup(raw_title) if raw_title else None
+    year, month = _date(item.get("issued"))
+    years = {year} if year else set()
+    for name in ("published-print", "published-online", "published"):
+        other, _ = _date(item.get(name))
+        if other:
+            years.add(other)
+    if year is None and years:
+        year = min(years)
+    container = first_str(item.get("container-title"))
+    short = first_str(item.get("short-container-title"))
+    update_to = sequence(item.get("update-to"))
+    in_place = [u for u in update_to if normalize_doi(as_str(mapping(u).get("DOI"))) == doi]
+    notices = sorted(
+        {
+            notice_marker(update_kind(as_str(mapping(u).get("type"))))
+            for u in update_to
+            if normalize_doi(as_str(mapping(u).get("DOI"))) != doi
+        }
+    )
+    return WorkMetadata(
+        source=Source.CROSSREF,
+        doi=doi,
+        title=title,
+        authors=_authors(item.get("author")),
+        year=year,
+        years=tuple(sorted(years)),
+        month=month,
+        container=clean_markup(container) if container else None,
+        container_short=clean_markup(short) if short else None,
+        volume=as_str(item.get("volume")),
+        issue=as_str(item.get("issue")),
+        pages=as_str(item.get("page")) or as_str(item.get("article-number")),
+        work_type=as_str(item.get("type")),
+        issn=str_list(item.get("ISSN")),
+        isbn=str_list(item.get("ISBN")),
+        publisher=as_str(item.get("publisher")),
+        updates=_updates([*sequence(item.get("updated-by")), *in_place]),
+        publication_types=tuple(notices),
+        agency="Crossref",
+    )

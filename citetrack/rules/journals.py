@@ -1,0 +1,121 @@
+"""Does a cited journal name denote the journal a registry names?
+
+Citations write journal names in every form: full (``European Journal of
+Endocrinology``), ISO 4 / MEDLINE abbreviations (``Eur J Endocrinol``, ``Eur. J.
+Endocrinol.``), with or without a leading ``The``, with ``&`` or ``and``, with a colon or a
+dash before a subtitle (``CA: A Cancer Journal for Clinicians`` / ``CA – A Cancer Journal
+for Clinicians``), or only the part before the colon (``JOP``).  Registries give a full
+title and often a short one (Crossref ``short-container-title``, PubMed ``source``).
+
+:func:`journal_matches` accepts a cited name when, for some form of it and some registry
+name, one of these holds (first that applies):
+
+1. the folded words are equal (case, punctuation, diacritics, ``&``/``and`` ignored);
+2. one is an abbreviation of the other: the words align in order, each abbreviated word
+   is the full word itself, a prefix of it (``Endocrinol`` → ``Endocrinology``) or an
+   ISO 4 contraction of it (same first letter, letters in order: ``Natl`` →
+   ``National``), and stopwords (of, the, and, for, de, …) may be absent on either side;
+3. fuzzy: rapidfuzz ``token_sort_ratio`` of the folded names ≥ :data:`FUZZY_THRESHOLD`.
+
+Forms of a name are the name itself, the name without a trailing parenthesised place
+(PubMed's ``Lancet (London, England)``) and the part before a colon (``JOP``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from citetrack.rules.text import fold
+
+#: Words ISO 4 drops and citations add or omit freely.
+# fmt: off
+STOPWORDS = frozenset((
+    "of", "the", "and", "for", "a", "an", "in", "on", "at", "to", "de", "la", "le", "les",
+    "des", "du", "d", "l", "der", "die", "das", "und", "fur", "zur", "zum", "et", "y", "e",
+    "da", "do", "dos", "della", "di", "del",
+))
+# fmt: on
+#: Minimum rapidfuzz ``token_sort_ratio`` (0–100) for the last-resort fuzzy match.  High
+#: on purpose: "Clinical Chemistry" and "Clinical Biochemistry" are different journals and
+#: score 92; a one- or two-letter typo in a real journal name scores 95 or more.
+FUZZY_THRESHOLD = 95.0
+
+_PLACE_RE = re.compile(r"\s*\([^()]*\)\s*\.?\s*$")
+
+
+def _forms(name: str) -> set[tuple[str, ...]]:
+    """The folded word sequences a journal name may be cited as."""
+    forms: set[tuple[str, ...]] = set()
+    for variant in (name, _PLACE_RE.sub("", name)):
+        forms.add(tuple(fold(variant).split()))
+        if ":" in variant:
+            forms.add(tuple(fold(variant.split(":", 1)[0]).split()))
+    forms.discard(())
+    return forms
+
+
+def abbreviates(short: str, full: str) -> bool:
+    """True when one folded word ``short`` may stand for the word ``full``.
+
+    >>> abbreviates("endocrinol", "endocrinology"), abbreviates("natl", "national")
+    (True, True)
+    >>> abbreviates("chem", "biochemistry")
+    False
+    """
+    if short == full:
+        return True
+    if not short or not full or short[0] != full[0] or len(short) > len(full):
+        return False
+    if short.isdigit() or full.isdigit():
+        return False
+    if full.startswith(short):
+        return True
+    remaining = iter(full)
+    return all(ch in remaining for ch in short)
+
+
+def _aligns(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Word-by-word alignment of an abbreviated name with a full one (stopwords optional)."""
+
+    @cache
+    def go(i: int, j: int) -> bool:
+        if i == len(short) and j == len(full):
+            return True
+        if i < len(short) and short[i] in STOPWORDS and go(i + 1, j):
+            return True
+        if j < len(full) and full[j] in STOPWORDS and go(i, j + 1):
+            return True
+        return (
+            i < len(short) and j < len(full) and abbreviates(short[i], full[j]) and go(i + 1, j + 1)
+        )
+
+    return go(0, 0)
+
+
+def same_journal(cited: str, registry: str) -> bool:
+    """True when the cited journal name and one registry name denote the same journal."""
+    cited_forms, registry_forms = _forms(cited), _forms(registry)
+    if not cited_forms or not registry_forms:
+        return False
+    if cited_forms & registry_forms:
+        return True
+    for a in cited_forms:
+        for b in registry_forms:
+            if _aligns(a, b) or _aligns(b, a):
+                return True
+    return fuzz.token_sort_ratio(fold(cited), fold(registry)) >= FUZZY_THRESHOLD
+
+
+def journal_matches(cited: str, registry_names: Iterable[str | None]) -> bool:
+    """True when ``cited`` matches any of the registry's names (full or short).
+
+    >>> journal_matches("Eur. J. Endocrinol.", ["European Journal of Endocrinology"])
+    True
+    >>> journal_matches("The New England Journal of Medicine", ["N Engl J Med"])
+    True
+    """
+    return any(same_journal(cited, name) for name in registry_names if name)

@@ -1,0 +1,494 @@
+"""On-disk cache of registry evidence, per identifier.
+
+What is stored is the *answer about one identifier* — ``Found`` (with its metadata) or
+``NotFound`` — keyed by (source, identifier), not HTTP responses: Crossref and PubMed are
+asked in batches, so a response-level cache would almost never hit.  ``Unavailable`` is
+never stored: "could not ask" must not outlive the run that could not ask.
+
+The store is one SQLite file (WAL journal, so a crash mid-write leaves the last committed
+state) under ``platformdirs.user_cache_dir("citetrack")``, or ``$CITETRACK_CACHE_DIR``.  Only
+a file that SQLite calls corrupt or not a database (or that fails its integrity check) is
+moved aside and rebuilt; entries of an incompatible version are dropped.  A database that
+is locked by another run is waited for (SQLite's busy timeout, then a few more tries); a
+full disk, a read-only directory or a cache still locked after that makes this run go
+without the cache, and the file is left as it is.  An error while running disables the
+cache for the rest of the run.  None of these is ever fatal.
+
+Modes: ``normal`` reads and writes; ``no-cache`` neither reads nor writes; ``offline`` only
+reads, and services answer a miss with ``Unavailable("offline: not in cache")``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import platformdirs
+
+from citetrack.model import (
+    Author,
+    Evidence,
+    Found,
+    NotFound,
+    Source,
+    Update,
+    UpdateKind,
+    WorkMetadata,
+)
+
+log = logging.getLogger(__name__)
+
+CACHE_FILENAME = "evidence.sqlite3"
+#: Bump when the meaning of stored metadata changes (a parser fix): old entries are dropped.
+CACHE_FORMAT = 1
+DAY = 86400.0
+DEFAULT_FOUND_TTL = 7 * DAY
+DEFAULT_NOT_FOUND_TTL = 1 * DAY
+#: Seconds SQLite waits for another connection's lock before answering "database is locked".
+BUSY_TIMEOUT = 5.0
+#: Tries to open a locked cache (each after the busy timeout) before running without it.
+OPEN_ATTEMPTS = 3
+# SQLite primary result codes (https://sqlite.org/rescode.html): only these two say the
+# file itself is bad.  BUSY/LOCKED (another run), FULL, IOERR, READONLY, CANTOPEN do not.
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS evidence (
+    source TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('found', 'not_found')),
+    payload TEXT NOT NULL,
+    stored_at REAL NOT NULL,
+    PRIMARY KEY (source, identifier)
+);
+"""
+
+
+class _Corrupt(sqlite3.DatabaseError):
+    """The integrity check failed: the file is damaged."""
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` says the database file is damaged (rather than busy, full…)."""
+    if isinstance(exc, _Corrupt):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` is another connection holding a lock ("database is locked")."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+class CacheMode(StrEnum):
+    NORMAL = "normal"
+    NO_CACHE = "no-cache"
+    OFFLINE = "offline"
+
+
+def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$CITETRACK_CACHE_DIR`` if set, else the platform's user cache directory."""
+    env = os.environ if environ is None else environ
+    override = env.get("CITETRACK_CACHE_DIR", "").strip()
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_cache_dir("citetrack"))
+
+
+# ------------------------------------------------------------------------ serialising
+
+
+def metadata_to_dict(metadata: WorkMetadata) -> dict[str, Any]:
+    """Plain JSON-able dict of a :class:`WorkMetadata` (enums as values, tuples as lists)."""
+    out: dict[str, Any] = {}
+    for f in fields(WorkMetadata):
+        value = getattr(metadata, f.name)
+        if f.name == "authors":
+            value = [{k: v for k, v in a.__dict__.items() if v} for a in value]
+        elif f.name == "updates":
+            value = [
+                {k: (str(v) if k == "kind" else v) for k, v in u.__dict__.items()} for u in value
+            ]
+        elif isinstance(value, StrEnum):
+            value = value.value
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
+
+
+def metadata_from_dict(data: Mapping[str, Any]) -> WorkMetadata:
+    """Inverse of :func:`metadata_to_dict`.  Unknown keys are ignored; wrong types raise."""
+    if not isinstance(data, Mapping):
+        raise TypeError("metadata must be an object")
+    kwargs: dict[str, Any] = {}
+    for f in fields(WorkMetadata):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name == "source":
+            value = Source(value)
+        elif f.name == "authors":
+            value = tuple(_author(a) for a in _list(value))
+        elif f.name == "updates":
+            value = tuple(_update(u) for u in _list(value))
+        elif f.default == ():
+            value = tuple(_scalar(v) for v in _list(value))
+        else:
+            value = _scalar(value)
+        kwargs[f.name] = value
+    if "source" not in kwargs:
+        raise KeyError("source")
+    return WorkMetadata(**kwargs)
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError("expected a list")
+    return value
+
+
+def _scalar(value: Any) -> str | int | None:
+    if (
+        value is None
+        or isinstance(value, str)
+        or (isinstance(value, int) and not isinstance(value, bool))
+    ):
+        return value
+    raise TypeError(f"unexpected value {value!r}")
+
+
+def _str_fields(data: Any, names: Iterable[str]) -> dict[str, str]:
+    if not isinstance(data, Mapping):
+        raise TypeError("expected an object")
+    out: dict[str, str] = {}
+    for name in names:
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string")
+        out[name] = value
+    return out
+
+
+def _author(data: Any) -> Author:
+    return Author(**_str_fields(data, ("family", "given", "literal")))
+
+
+def _update(data: Any) -> Update:
+    values = _str_fields(data, ("kind", "notice_id", "asserted_by", "date", "label"))
+    return Update(
+        kind=UpdateKind(values.pop("kind")),
+        **values,
+    )
+
+
+def evidence_to_dict(evidence: Found | NotFound) -> dict[str, Any]:
+    """JSON-able form of a ``Found`` / ``NotFound`` (``Unavailable`` is never stored)."""
+    if isinstance(evidence, Found):
+        return {
+            "kind": "found",
+            "source": evidence.source.value,
+            "identifier": evidence.identifier,
+            "metadata": metadata_to_dict(evidence.metadata),
+        }
+    return {
+        "kind": "not_found",
+        "source": evidence.source.value,
+        "identifier": evidence.identifier,
+        "reason": evidence.reason,
+    }
+
+
+def evidence_from_dict(data: Mapping[str, Any]) -> Found | NotFound:
+    """Inverse of :func:`evidence_to_dict`; raises ``ValueError``/``TypeError``/``KeyError``."""
+    source = Source(data["source"])
+    identifier = data["identifier"]
+    if not isinstance(identifier, str):
+        raise TypeError("identifier must be a string")
+    if data["kind"] == "found":
+        return Found(source, identifier, metadata_from_dict(data["metadata"]))
+    if data["kind"] == "not_found":
+        reason = data["reason"]
+        if not isinstance(reason, str):
+            raise TypeError("reason must be a string")
+        return NotFound(source, identifier, reason)
+    raise ValueError(f"unknown evidence kind {data['kind']!r}")
+
+
+def _writable(payload: str) -> bool:
+    """Whether ``payload`` can be stored as UTF-8 (a lone surrogate cannot; it is skipped,
+    never a crash — registry text is cleaned before it gets here)."""
+    try:
+        payload.encode("utf-8")
+    except UnicodeEncodeError:
+        log.warning("cache: an entry with unencodable text was not stored")
+        return False
+    return True
+
+
+# ----------------------------------------------------------------------------- store
+
+
+class EvidenceCache:
+    """The evidence store.  Use as a context manager, or call :meth:`close`.
+
+    ``path`` is the SQLite file; ``None`` (or mode ``no-cache``) keeps nothing.
+    ``clock`` returns epoch seconds (injectable for TTL tests).
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        mode: CacheMode = CacheMode.NORMAL,
+        found_ttl: float = DEFAULT_FOUND_TTL,
+        not_found_ttl: float = DEFAULT_NOT_FOUND_TTL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.mode = mode
+        self.path = path
+        self.found_ttl = found_ttl
+        self.not_found_ttl = not_found_ttl
+        self._clock = clock
+        self._db: sqlite3.Connection | None = None
+        if path is not None and mode is not CacheMode.NO_CACHE:
+            self._db = self._open(path)
+
+    @classmethod
+    def open(
+        cls,
+        directory: Path | None = None,
+        *,
+        mode: CacheMode = CacheMode.NORMAL,
+        environ: Mapping[str, str] | None = None,
+        found_ttl: float = DEFAULT_FOUND_TTL,
+        not_found_ttl: float = DEFAULT_NOT_FOUND_TTL,
+    ) -> EvidenceCache:
+        """The cache in ``directory`` (default: :func:`default_cache_dir`)."""
+        if mode is CacheMode.NO_CACHE:
+            return cls(None, mode=mode)
+        folder = directory if directory is not None else default_cache_dir(environ)
+        return cls(
+            folder / CACHE_FILENAME, mode=mode, found_ttl=found_ttl, not_found_ttl=not_found_ttl
+        )
+
+    @property
+    def offline(self) -> bool:
+        return self.mode is CacheMode.OFFLINE
+
+    @property
+    def enabled(self) -> bool:
+        """True while entries can be read (false after an error disabled the cache)."""
+        return self._db is not None
+
+    # -- opening, and recovering from a bad file
+
+    def _open(self, path: Path) -> sqlite3.Connection | None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("cache disabled: cannot create %s (%s)", path.parent, exc)
+            return None
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                return self._connect(path)
+            except sqlite3.Error as exc:
+                if is_corrupt(exc):
+                    log.warning(
+                        "cache %s is corrupt (%s); moving it aside and starting afresh", path, exc
+                    )
+                    self._move_aside(path)
+                    break
+                if is_busy(exc) and attempt < OPEN_ATTEMPTS:
+                    log.info("cache %s is locked by another run; waiting", path)
+                    continue
+                log.warning("cache not used for this run: %s (%s)", path, exc)
+                return None
+        try:
+            return self._connect(path)
+        except sqlite3.Error as exc:
+            log.warning("cache not used for this run: %s (%s)", path, exc)
+            return None
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            check = db.execute("PRAGMA quick_check").fetchone()
+            if not check or check[0] != "ok":
+                raise _Corrupt(f"integrity check failed: {check}")
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None or row[0] != str(CACHE_FORMAT):
+                # Written by another version: its entries may mean something else.  The
+                # format is recorded last, so a crash here just repeats this next time.
+                db.execute("DROP TABLE IF EXISTS evidence")
+                db.executescript(_SCHEMA)
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)",
+                    (str(CACHE_FORMAT),),
+                )
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _move_aside(path: Path) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for suffix in ("", "-wal", "-shm"):
+            candidate = Path(f"{path}{suffix}")
+            if candidate.exists():
+                with contextlib.suppress(OSError):
+                    candidate.replace(Path(f"{path}.corrupt-{stamp}{suffix}"))
+
+    def _disable(self, exc: Exception) -> None:
+        log.warning("cache disabled for this run: %s", exc)
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+    # -- reading and writing
+
+    def get_many(self, source: Source, identifiers: Iterable[str]) -> dict[str, Found | NotFound]:
+        """Fresh entries for ``identifiers`` of ``source`` (expired or unreadable: absent)."""
+        wanted = list(dict.fromkeys(identifiers))
+        if self._db is None or not wanted:
+            return {}
+        now = self._clock()
+        found: dict[str, Found | NotFound] = {}
+        broken: list[str] = []
+        try:
+            rows = self._db.execute(
+                "SELECT identifier, kind, payload, stored_at FROM evidence "
+                "WHERE source = ? AND identifier IN (SELECT value FROM json_each(?))",
+                (source.value, json.dumps(wanted)),
+            ).fetchall()
+            for identifier, kind, payload, stored_at in rows:
+                ttl = self.found_ttl if kind == "found" else self.not_found_ttl
+                if not isinstance(stored_at, float | int) or now - stored_at > ttl:
+                    continue
+                if now < stored_at - DAY:  # stored "in the future": clock went back
+                    continue
+                try:
+                    evidence = evidence_from_dict(json.loads(payload))
+                except (ValueError, TypeError, KeyError, RecursionError):
+                    broken.append(identifier)
+                    continue
+                if evidence.source is source and evidence.identifier == identifier:
+                    found[identifier] = evidence
+            if broken:
+                with self._db:
+                    self._db.execute("BEGIN")
+                    self._db.executemany(
+                        "DELETE FROM evidence WHERE source = ? AND identifier = ?",
+                        [(source.value, i) for i in broken],
+                    )
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return {}
+        return found
+
+    def get(self, source: Source, identifier: str) -> Found | NotFound | None:
+        return self.get_many(source, [identifier]).get(identifier)
+
+    def put_many(self, evidence: Iterable[Evidence]) -> None:
+        """Store ``Found`` / ``NotFound`` entries (others are skipped); no-op unless normal."""
+        if self._db is None or self.mode is not CacheMode.NORMAL:
+            return
+        now = self._clock()
+        rows = [
+            (
+                e.source.value,
+                e.identifier,
+                "found" if isinstance(e, Found) else "not_found",
+                payload,
+                now,
+            )
+            for e in evidence
+            if isinstance(e, Found | NotFound)
+            and _writable(
+                payload := json.dumps(evidence_to_dict(e), ensure_ascii=False, sort_keys=True)
+            )
+        ]
+        if not rows:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO evidence "
+                    "(source, identifier, kind, payload, stored_at) VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+        except sqlite3.Error as exc:
+            self._disable(exc)
+
+    def put(self, evidence: Evidence) -> None:
+        self.put_many([evidence])
+
+    def clear(self) -> None:
+        """Forget every entry (``citetrack cache clear``)."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute("DELETE FROM evidence")
+        except sqlite3.Error as exc:
+            self._disable(exc)
+
+    def prune(self) -> int:
+        """Delete expired entries; returns how many."""
+        if self._db is None or self.mode is not CacheMode.NORMAL:
+            return 0
+        now = self._clock()
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                cursor = self._db.execute(
+                    "DELETE FROM evidence WHERE (kind = 'found' AND stored_at < ?) "
+                    "OR (kind = 'not_found' AND stored_at < ?)",
+                    (now - self.found_ttl, now - self.not_found_ttl),
+                )
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return 0
+        return cursor.rowcount
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    def __enter__(self) -> EvidenceCache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
