@@ -200,6 +200,7 @@ async def _check_links(
     stats: RequestStats,
     progress: Progress | None,
     link_transport_client: httpx.AsyncClient | None = None,
+    archive_client: httpx.AsyncClient | None = None,
 ) -> None:
     targets = [link_targets(r) for r in refs]
     urls = _unique(t.checkable_url for t in targets)
@@ -231,8 +232,9 @@ async def _check_links(
             if link_transport_client is None:
                 await client.aclose()
 
+    # The Wayback Machine is an archive, not a registry: it gets no mailto (SECURITY.md).
     wayback = Wayback(
-        registry_client,
+        archive_client or registry_client,
         base_url=options.net.wayback_url,
         total_timeout=options.net.total_timeout,
         stats=stats,
@@ -472,7 +474,10 @@ async def _run_stages(
     arrived: Arrived,
 ) -> None:
     """The registries and the links, at the same time, filling ``evidence``."""
-    async with make_client(options.net, transport=transport) as client:
+    async with (
+        make_client(options.net, transport=transport) as client,
+        make_client(options.net, identify=False, transport=transport) as archive_client,
+    ):
         http = Http.from_config(client, options.net, stats=stats)
         stages: list[Awaitable[None]] = []
         if options.registries:
@@ -495,6 +500,7 @@ async def _run_stages(
                         stats=stats,
                         progress=progress,
                         link_transport_client=link_client,
+                        archive_client=archive_client,
                     )
                 )
                 await asyncio.gather(*stages)

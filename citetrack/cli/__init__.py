@@ -17,15 +17,34 @@ input error; 3 nothing broken, but some references could not be verified.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
 
-import click
 
-from citetrack import __version__
-from citetrack.cli.check_cmd import check, lock
-from citetrack.cli.export_cmd import export
-from citetrack.cli.output import (
+def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C before :func:`main` runs (while modules are imported): exit 130 quietly,
+    as Ctrl-C later does, instead of a KeyboardInterrupt traceback."""
+    os.write(2, b"citetrack: interrupted\n")
+    os._exit(130)
+
+
+# Only when this process *is* citetrack (the console script, python -m citetrack); a
+# program or a test run that merely imports this module keeps its own Ctrl-C.
+if Path(sys.argv[0]).name in ("citetrack", "__main__.py") and (
+    threading.current_thread() is threading.main_thread()
+):
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+import click  # noqa: E402
+
+from citetrack import __version__  # noqa: E402
+from citetrack.cli.check_cmd import check, lock  # noqa: E402
+from citetrack.cli.export_cmd import export  # noqa: E402
+from citetrack.cli.output import (  # noqa: E402
     EPILOG,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -33,7 +52,7 @@ from citetrack.cli.output import (
     EXIT_USAGE,
     inert,
 )
-from citetrack.cli.parse_cmd import parse
+from citetrack.cli.parse_cmd import parse  # noqa: E402
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -66,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     A traceback is never shown unless ``CITETRACK_DEBUG=1``: users get one line saying
     what went wrong instead.
     """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt again
+    _usable_standard_streams()
     try:
         # Not standalone: click would turn Ctrl-C into "Aborted!" and exit 1, which a CI
         # job reads as "broken citations found".
@@ -90,3 +112,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         sys.exit(EXIT_USAGE)
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+def _usable_standard_streams() -> None:
+    """A closed standard stream is a message and exit 2, never a traceback: a closed input
+    reads as empty, a closed output (nowhere to write the report) ends the run."""
+    if sys.stderr is None:
+        sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115 - lives as long as the run
+    if sys.stdin is None:
+        sys.stdin = Path(os.devnull).open()  # noqa: SIM115
+    if sys.stdout is None:
+        click.echo("citetrack: error: standard output is closed; nowhere to write", err=True)
+        sys.exit(EXIT_USAGE)

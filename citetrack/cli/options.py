@@ -9,16 +9,31 @@ is its own.  :func:`settings_from` layers the flags over the config file and env
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from citetrack.cli.output import FORMAT_NAMES, fail
+from citetrack.cli.output import FORMAT_NAMES, fail, warn
 
 if TYPE_CHECKING:
     from citetrack.config import Settings
+
+
+class FiniteFloat(click.FloatRange):
+    """A float in a range that is also finite: ``nan`` passes every comparison and ``inf``
+    every minimum, so FloatRange alone lets both through (to crash later)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
 
 Command = Callable[..., Any]
 
@@ -78,7 +93,7 @@ settings_options = _grouped(
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0.1),
+            type=FiniteFloat(min=0.1),
             default=None,
             help="Seconds to wait for one answer before retrying [default: 30].",
         ),
@@ -131,7 +146,7 @@ run_options = _grouped(
         ),
         click.option(
             "--per-host-interval",
-            type=click.FloatRange(min=0),
+            type=FiniteFloat(min=0),
             default=None,
             help="Seconds between two requests to one web host [default: 1].",
         ),
@@ -238,6 +253,9 @@ def settings_from(
     try:
         if fail_on:
             overrides["fail_on"] = parse_severity(fail_on, source="--fail-on")
-        return load_settings(config=config, overrides=overrides)
+        settings = load_settings(config=config, overrides=overrides)
     except ConfigError as exc:
         fail(str(exc))
+    for notice in settings.notices:
+        warn(notice)
+    return settings

@@ -12,7 +12,7 @@ evidence alone, and its suggestion wins for every field the full comparison flag
 from __future__ import annotations
 
 from citetrack.export.model import Fix
-from citetrack.inputs.bib import escape_value
+from citetrack.inputs.bib import escape_plain, escape_value
 from citetrack.model import CheckResult, Finding, ReferenceResult, Source
 from citetrack.rules.compare import (
     RULE_MALFORMED,
@@ -51,11 +51,14 @@ def reference_fixes(
         if kind not in kinds or finding.suggestion is None:
             continue
         source = finding.source.value if finding.source else "citetrack"
+        # A registry's value is plain text: LaTeX in it must be printed, never run.
+        from_registry = finding.source not in (None, Source.CITATION, Source.LOCKFILE)
+        escape = escape_plain if from_registry else escape_value
         fixes.append(
             Fix(
                 key=result.reference.key,
                 field=field,
-                new_value=escape_value(field, finding.suggestion),
+                new_value=escape(field, finding.suggestion),
                 reason=finding.message,
                 source=source,
                 kind=kind,

@@ -56,6 +56,7 @@ from citetrack.inputs.bib.scanner import MONTH_MACROS
 from citetrack.inputs.bib.writer import (
     FIELD_ORDER,
     VERBATIM_FIELDS,
+    escape_plain,
     escape_value,
     field_sort_key,
     format_entries,
@@ -74,6 +75,7 @@ __all__ = [
     "EntryState",
     "FieldLayout",
     "ValueForm",
+    "escape_plain",
     "escape_value",
     "field_sort_key",
     "format_entries",

@@ -76,6 +76,33 @@ def escape_value(name: str, value: str) -> str:
 
 _LINE_START_AT = re.compile(r"(?m)^(\s*)@")
 
+# Every character LaTeX gives a meaning to, as it is written to stand for itself.
+_PLAIN_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
+_PLAIN_TEXT_ACTIVE = re.compile(r"[\\{}$&%#_^~]")
+
+
+def escape_plain(name: str, value: str) -> str:
+    """``value`` — plain text, e.g. from a registry — as BibTeX text that LaTeX prints as
+    that text: every LaTeX-active character is escaped, so a record's
+    ``J Things\\input{/etc/passwd}`` is printed, never run.  Verbatim fields (URLs, DOIs)
+    get :func:`escape_value`'s minimal escaping; line breaks become spaces."""
+    value = " ".join(value.split())
+    if name.lower() in VERBATIM_FIELDS:
+        return escape_value(name, value)
+    escaped = _PLAIN_TEXT_ACTIVE.sub(lambda m: _PLAIN_TEXT_ESCAPES[m.group(0)], value)
+    return _LINE_START_AT.sub(r"\1{@}", escaped)
+
 
 def _braces_balanced(value: str) -> bool:
     depth = 0
