@@ -203,6 +203,10 @@ def lock(bibs: tuple[str, ...], given: SettingsFlags, run: RunFlags, confirm: Co
     The same as `citetrack check --update-lock`, printing only a summary.  Commit the
     lockfile: later checks report what changed since, and a dead URL or unknown DOI
     becomes 'broken' only after it failed on several runs over several days.
+
+    Exit 0 even when references are broken: accepting the current state is what `lock`
+    is for (the summary says how many are broken).  To fail on them, e.g. in CI, use
+    `citetrack check --update-lock` (exit 1).
     """
     if run.no_lockfile:
         raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
