@@ -246,3 +246,50 @@ def test_a_local_name_is_no_evidence_that_dns_works() -> None:
     siit = by_key(runs["with_refused_local_name"]["report"])["siit"]
     assert [link["verdict"] for link in siit["links"]] == ["refused"], siit["links"]
     assert "metadata" in siit["links"][0]["reason"]
+
+
+# ------------------------------------------------ item 8: a body of tiny JSON objects
+
+#: 19 MB (under the 20 MB body cap) of ``{}``: some 6 million objects once parsed.
+TINY_OBJECTS = b'{"status":"ok","message":{"items":[' + b",".join([b"{}"] * 6_300_000) + b"]}}"
+
+
+class _TinyObjects(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(TINY_OBJECTS)))
+        self.end_headers()
+        self.wfile.write(TINY_OBJECTS)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_answer_of_millions_of_tiny_objects_is_not_parsed(tmp_path: Path) -> None:
+    assert len(TINY_OBJECTS) < 20 * 1024 * 1024
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TinyObjects)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "".join(
+            f"@article{{r{i},\n  title = {{t}},\n  doi = {{10.5555/tiny.{i}}},\n}}\n"
+            for i in range(3)
+        )
+    )
+    try:
+        with Emulator() as emu:
+            env = {
+                **emu.env(),
+                "CITETRACK_CROSSREF_URL": f"http://127.0.0.1:{server.server_address[1]}",
+                "CITETRACK_CACHE_DIR": str(tmp_path / "c"),
+            }
+            run = _run(bib, env, "--no-links")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not run.timed_out
+    assert run.max_rss_mib < MAX_RSS_MIB, run.max_rss_mib
+    assert run.code == 3, run.stderr
+    messages = " | ".join(f["message"] for ref in run.json()["references"] for f in ref["findings"])
+    assert "JSON objects and arrays; not parsed" in messages, messages

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from citetrack.links.wayback import _parse_json_rows
 from citetrack_emulator import Emulator
 from tests.e2e import Run, by_key, run_cli
 
@@ -398,3 +399,11 @@ def test_a_registry_record_with_a_10_mb_value_is_not_used(
     assert "giant" not in report  # a 10 MB .bib value: the entry is not read
     stderr = huge_and_marked["json"].stderr
     assert "entry giant: field title is 10,000,000 characters long" in stderr
+
+
+def test_a_lone_surrogate_in_a_wayback_cdx_answer_is_cleaned_at_the_edge() -> None:
+    header = '["urlkey","timestamp","original","mimetype","statuscode","digest","length"]'
+    row = '["k","20200101000000","http://x/\\ud800","text/html","200","D","1"]'
+    (capture,) = _parse_json_rows(f"[{header},{row}]")
+    assert capture.original == "http://x/\ufffd"
+    capture.original.encode("utf-8")  # writable: no UnicodeEncodeError

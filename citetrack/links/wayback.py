@@ -46,6 +46,7 @@ from citetrack.net import (
     read_capped,
     retry_outcome,
 )
+from citetrack.registries.base import without_lone_surrogates
 
 __all__ = [
     "CDX_FIELDS",
@@ -115,8 +116,10 @@ def parse_cdx(text: str) -> list[Capture]:
 def _parse_json_rows(text: str) -> list[Capture]:
     try:
         rows = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise CdxFormatError(f"invalid CDX JSON ({exc})") from None
+    # "\ud800" is valid JSON but not writable text: cleaned here, at the edge.
+    rows = without_lone_surrogates(rows)
     if not isinstance(rows, list):
         raise CdxFormatError("CDX JSON is not an array")
     if not rows:

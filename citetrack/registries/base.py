@@ -48,6 +48,10 @@ _SPACE_RE = re.compile(r"\s+")
 #: encoder can write) gets into a decoded answer.
 _SURROGATE_ESCAPE_RE = re.compile(rb"\\[uU][dD][89a-fA-F]")
 _LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: JSON objects and arrays one answer may hold.  Each costs ~120 bytes once parsed: a 20 MB
+#: answer of tiny objects took 440 MB; this bounds a parse to ~60 MB.  A batch of 50 works
+#: with 500 references each holds about 25,000.
+MAX_JSON_CONTAINERS = 500_000
 #: Why a 200 answer that carries no facts is not evidence (issue 18, item 4).
 NO_RECORD = "the registry answered without a record"
 
@@ -83,6 +87,12 @@ def decode_json(response: httpx.Response, registry: str) -> Any:
     body = response.content
     if not body.strip():
         raise ServiceUnavailable(f"empty response from {registry} (HTTP {response.status_code})")
+    containers = body.count(b"{") + body.count(b"[")  # an upper bound, strings included
+    if containers > MAX_JSON_CONTAINERS:
+        raise ServiceUnavailable(
+            f"answer from {registry} with more than {MAX_JSON_CONTAINERS:,} JSON objects "
+            "and arrays; not parsed"
+        )
     try:
         try:
             text = body.decode("utf-8-sig")
