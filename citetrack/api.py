@@ -169,10 +169,12 @@ async def acheck(
     archives: Archives = "cited",
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    max_cache_age: float | None = None,
+    cache_not_before: float | None = None,
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
     from citetrack.pipeline import CheckOptions, check_references
-    from citetrack.tracking.cache import CacheMode, EvidenceCache
+    from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode, EvidenceCache
 
     settings = settings if settings is not None else load_settings()
     refs = _references(source)
@@ -185,7 +187,15 @@ async def acheck(
         else CacheMode.NO_CACHE
     )
     ttl = settings.cache_ttl_days * 86400
-    with EvidenceCache.open(settings.cache_dir, mode=mode, found_ttl=ttl) as cache:
+    if max_cache_age is not None:
+        ttl = min(ttl, max_cache_age)
+    with EvidenceCache.open(
+        settings.cache_dir,
+        mode=mode,
+        found_ttl=ttl,
+        not_found_ttl=min(ttl, DEFAULT_NOT_FOUND_TTL),
+        not_before=cache_not_before,
+    ) as cache:
         options = CheckOptions(
             registries=registries,
             links=settings.check_links if links is None else links,
@@ -208,6 +218,8 @@ def check(
     archives: Archives = "cited",
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    max_cache_age: float | None = None,
+    cache_not_before: float | None = None,
 ) -> CheckResult:
     """Check references against the registries and the web; one call, one result.
 
@@ -215,8 +227,10 @@ def check(
     and URL checks (``links=None``: as ``settings.check_links`` says); ``archives="all"``
     also asks the Wayback Machine about live URLs.  A reference that could not be checked
     gets an ``unverified`` finding, never ``broken``.  ``transport`` replaces the network
-    (e.g. ``httpx.MockTransport``).  Not for use inside a running event loop: use
-    :func:`acheck` there.
+    (e.g. ``httpx.MockTransport``).  ``max_cache_age`` (seconds) shortens the cache's TTL
+    and ``cache_not_before`` (epoch seconds) ignores entries stored earlier: a check that
+    compares against a lockfile uses both so that it compares fresh evidence.  Not for use
+    inside a running event loop: use :func:`acheck` there.
     """
     return asyncio.run(
         acheck(
@@ -227,6 +241,8 @@ def check(
             archives=archives,
             progress=progress,
             transport=transport,
+            max_cache_age=max_cache_age,
+            cache_not_before=cache_not_before,
         )
     )
 

@@ -35,6 +35,8 @@ class Settings:
     fail_on: Severity = Severity.BROKEN
     cache_dir: Path | None = None
     cache_ttl_days: float = 7.0
+    #: With a lockfile, cached evidence older than this is fetched again (``check``).
+    max_cache_age_hours: float = 6.0
     use_cache: bool = True
     offline: bool = False
     check_registries: bool = True
@@ -65,6 +67,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "fail_on": str,
     "cache_dir": str,
     "cache_ttl_days": (int, float),
+    "max_cache_age_hours": (int, float),
     "use_cache": bool,
     "check_links": bool,
     "allow_private_urls": bool,
@@ -163,6 +166,7 @@ _NUMBER_MINIMA: dict[str, tuple[float, bool]] = {
     "timeout": (0.0, True),
     "per_host_interval": (0.0, False),
     "cache_ttl_days": (0.0, False),
+    "max_cache_age_hours": (0.0, False),
     "confirm_failures": (1, False),
     "confirm_days": (1, False),
 }
@@ -253,7 +257,7 @@ def apply_file(settings: Settings, path: Path) -> Settings:
                 raise
         elif key in ("fix", "no_fix"):
             changes[key] = tuple(str(v) for v in value)
-        elif key in ("cache_ttl_days", "per_host_interval", "timeout"):
+        elif key in ("cache_ttl_days", "max_cache_age_hours", "per_host_interval", "timeout"):
             changes[key] = float(value)
         else:
             changes[key] = value

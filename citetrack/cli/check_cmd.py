@@ -4,6 +4,7 @@ lockfile, then report (check) or accept the result as the new baseline (lock).""
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -64,14 +65,23 @@ def load_bibs(bibs: Sequence[str]) -> list[Bibliography]:
 
 
 def run_check(
-    bibs: Sequence[str], settings: Settings, run: RunFlags
+    bibs: Sequence[str], settings: Settings, run: RunFlags, *, update: bool = False
 ) -> tuple[CheckResult, list[Bibliography]]:
-    """Load and check, with a progress bar on a terminal."""
+    """Load and check, with a progress bar on a terminal.
+
+    With a lockfile, the cache serves only evidence fresh enough to compare against it
+    (:mod:`citetrack.cli.freshness`); ``update``: only evidence fetched in this run.
+    """
     from citetrack.api import SettingsError, check
+    from citetrack.cli.freshness import CacheWindow, cache_window, lockfiles_for
 
     if run.no_links and run.links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
     loaded = load_bibs(bibs)
+    window = CacheWindow()
+    if not run.no_lockfile:
+        paths = lockfiles_for((b.path for b in loaded), run.lockfile or settings.lockfile)
+        window = cache_window(settings, paths, update=update)
     try:
         with ProgressBar(wants_progress(run.quiet)) as bar:
             result = check(
@@ -81,6 +91,8 @@ def run_check(
                 links=not run.no_links and (settings.check_links or run.links_only),
                 archives="all" if run.archives == "all" else "cited",
                 progress=bar.update,
+                max_cache_age=window.max_age,
+                cache_not_before=window.not_before,
             )
     except SettingsError as exc:
         fail(str(exc))
@@ -88,10 +100,17 @@ def run_check(
 
 
 def apply_lockfile(
-    result: CheckResult, settings: Settings, run: RunFlags, *, update: bool, new_only: bool
+    result: CheckResult,
+    settings: Settings,
+    run: RunFlags,
+    *,
+    update: bool,
+    new_only: bool,
+    started: float,
 ) -> TrackedResult:
     """The lockfile's view of ``result`` (a corrupt or unwritable lockfile: exit 2)."""
     from citetrack.api import track
+    from citetrack.cli.freshness import stamp_lockfiles
     from citetrack.tracking.lockfile import LockError
 
     try:
@@ -100,6 +119,7 @@ def apply_lockfile(
         )
     except LockError as exc:
         fail(str(exc))
+    stamp_lockfiles(tracked.written, started)
     for path in tracked.written:
         info(f"lockfile written: {path}")
     return tracked
@@ -172,9 +192,12 @@ def check(
         raise click.UsageError("--update-lock and --no-lockfile contradict each other")
     settings = settings_from(given, run=run, confirm=confirm, fail_on=fail_on)
     report_files = parse_outputs(outputs, fmt)
-    result, _ = run_check(bibs, settings, run)
+    started = time.time()
+    result, _ = run_check(bibs, settings, run, update=update_lock)
     if not run.no_lockfile:
-        result = apply_lockfile(result, settings, run, update=update_lock, new_only=new_only).result
+        result = apply_lockfile(
+            result, settings, run, update=update_lock, new_only=new_only, started=started
+        ).result
     color = use_color(run.color)
     verbose = run.verbose
     click.echo(
@@ -211,8 +234,11 @@ def lock(bibs: tuple[str, ...], given: SettingsFlags, run: RunFlags, confirm: Co
     if run.no_lockfile:
         raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
     settings = settings_from(given, run=run, confirm=confirm)
-    result, _ = run_check(bibs, settings, run)
-    result = apply_lockfile(result, settings, run, update=True, new_only=False).result
+    started = time.time()
+    result, _ = run_check(bibs, settings, run, update=True)
+    result = apply_lockfile(
+        result, settings, run, update=True, new_only=False, started=started
+    ).result
     if not run.quiet:
         summary = result.summary()
         parts = [f"{summary[s]} {s}" for s in (*SEVERITY_NAMES, "ok") if summary.get(s)]

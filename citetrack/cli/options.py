@@ -118,6 +118,7 @@ class RunFlags(NamedTuple):
     per_host_interval: float | None
     lockfile: str | None
     no_lockfile: bool
+    max_cache_age: float | None
     verbose: int
     quiet: bool
     color: bool | None
@@ -159,6 +160,14 @@ run_options = _grouped(
             "--no-lockfile",
             is_flag=True,
             help="Ignore the lockfile: no 'changed' findings, no confirmation.",
+        ),
+        click.option(
+            "--max-cache-age",
+            type=FiniteFloat(min=0),
+            default=None,
+            metavar="HOURS",
+            help="With a lockfile, fetch again cached answers older than this, so that "
+            "upstream changes are seen (or max_cache_age_hours in the config) [default: 6].",
         ),
         click.option(
             "-v",
@@ -246,6 +255,7 @@ def settings_from(
     if run is not None:
         overrides["allow_private_urls"] = True if run.allow_private_urls else None
         overrides["per_host_interval"] = run.per_host_interval
+        overrides["max_cache_age_hours"] = run.max_cache_age
     if confirm is not None:
         overrides["confirm_failures"] = confirm.confirm_failures
         overrides["confirm_days"] = confirm.confirm_days

@@ -14,6 +14,11 @@ full disk, a read-only directory or a cache still locked after that makes this r
 without the cache, and the file is left as it is.  An error while running disables the
 cache for the rest of the run.  None of these is ever fatal.
 
+Freshness: an entry older than its TTL is not read.  A caller may also give
+``not_before`` (epoch seconds): entries stored earlier are not read either.  A check that
+compares against a lockfile uses it so that evidence older than the lockfile's baseline is
+never compared against it (see ``citetrack.cli.freshness``).
+
 Modes: ``normal`` reads and writes; ``no-cache`` neither reads nor writes; ``offline`` only
 reads, and services answer a miss with ``Unavailable("offline: not in cache")``.
 """
@@ -262,8 +267,10 @@ class EvidenceCache:
         found_ttl: float = DEFAULT_FOUND_TTL,
         not_found_ttl: float = DEFAULT_NOT_FOUND_TTL,
         clock: Callable[[], float] = time.time,
+        not_before: float | None = None,
     ) -> None:
         self.mode = mode
+        self.not_before = not_before
         self.path = path
         self.found_ttl = found_ttl
         self.not_found_ttl = not_found_ttl
@@ -281,13 +288,18 @@ class EvidenceCache:
         environ: Mapping[str, str] | None = None,
         found_ttl: float = DEFAULT_FOUND_TTL,
         not_found_ttl: float = DEFAULT_NOT_FOUND_TTL,
+        not_before: float | None = None,
     ) -> EvidenceCache:
         """The cache in ``directory`` (default: :func:`default_cache_dir`)."""
         if mode is CacheMode.NO_CACHE:
             return cls(None, mode=mode)
         folder = directory if directory is not None else default_cache_dir(environ)
         return cls(
-            folder / CACHE_FILENAME, mode=mode, found_ttl=found_ttl, not_found_ttl=not_found_ttl
+            folder / CACHE_FILENAME,
+            mode=mode,
+            found_ttl=found_ttl,
+            not_found_ttl=not_found_ttl,
+            not_before=not_before,
         )
 
     @property
@@ -389,6 +401,8 @@ class EvidenceCache:
                 if not isinstance(stored_at, float | int) or now - stored_at > ttl:
                     continue
                 if now < stored_at - DAY:  # stored "in the future": clock went back
+                    continue
+                if self.not_before is not None and stored_at < self.not_before:
                     continue
                 try:
                     evidence = evidence_from_dict(json.loads(payload))

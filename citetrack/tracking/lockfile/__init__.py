@@ -29,8 +29,10 @@ Rules that make the history trustworthy:
   mismatches are never delayed: the registry stated a definite fact.
 * Without a lockfile there is no history: findings are reported as they are (a laptop run
   still says "broken"), and the first lockfile accepts what it sees — failures present when
-  it is created are recorded as confirmed.  A reference or URL new to an existing lockfile
-  starts its count at that run.
+  it is created are recorded as confirmed.  Likewise a reference, DOI, PMID or URL that an
+  existing lockfile has never seen gets its verdict at once: confirmation absorbs outages
+  for things that worked before, and a fabricated DOI added in a pull request must fail
+  ``--new-only`` the first time.
 * Confirmation counts advance only when the lockfile is written (``--update-lock``); a CI
   job that wants the delay must keep the updated lockfile between runs.
 * Entries of .bib files that were not part of the run are carried over unchanged.

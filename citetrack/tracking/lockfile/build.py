@@ -26,6 +26,7 @@ from citetrack.tracking.lockfile.confirm import (
     advance_failing,
     archive_status,
     check_outcomes,
+    never_seen,
     reference_urls,
     same_identifier,
     settled_link,
@@ -175,7 +176,8 @@ def build_lock(
         failing = {}
         for target, outcome in check_outcomes(rr).items():
             old = prev.failing.get(target) if prev else None
-            state = advance_failing(old, outcome, today, policy, first_run=first_run)
+            first = first_run or never_seen(target, prev)
+            state = advance_failing(old, outcome, today, policy, first_run=first)
             if state is not None:
                 failing[target] = state
         references[rr.reference.key] = LockEntry(

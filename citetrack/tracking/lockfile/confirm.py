@@ -117,6 +117,23 @@ def check_outcomes(rr: ReferenceResult) -> dict[str, Outcome]:
     return out
 
 
+def never_seen(target: str, entry: LockEntry | None) -> bool:
+    """Whether the baseline has no history at all for a check (``doi:…``, ``pmid:…``,
+    ``url:…``): a reference it does not record, or an identifier / URL it never saw.
+
+    Confirmation over runs absorbs outages for things that worked before; a check the
+    baseline has never seen (a DOI added in a pull request) gets its verdict at once.
+    """
+    if entry is None:
+        return True
+    if target in entry.failing:
+        return False
+    kind, _, value = target.partition(":")
+    if kind == "url":
+        return value not in entry.urls
+    return not same_identifier(entry.identifiers.get(kind), value)
+
+
 def advance_failing(
     prev: Failing | None,
     outcome: Outcome,
@@ -164,7 +181,8 @@ def apply_confirmation(
     A broken finding of a rule in :data:`CONFIRMABLE_RULES` keeps its rule id; while the
     failure is not confirmed its severity becomes ``warning`` and its message says e.g.
     "failing 2 of 3 runs since 2026-11-20, not yet confirmed".  Confirmed ones stay broken
-    and say since when they fail.  Without a previous lockfile the result is returned as is.
+    and say since when they fail.  A check the lockfile has never seen (:func:`never_seen`)
+    is confirmed at once.  Without a previous lockfile the result is returned as is.
     """
     if previous_lock is None:
         return result
@@ -188,7 +206,8 @@ def _confirm(
     if target is None or finding.severity is not Severity.BROKEN:
         return finding
     prev = entry.failing.get(target) if entry else None
-    state = advance_failing(prev, Outcome.FAIL, today, policy, first_run=False)
+    first = never_seen(target, entry)
+    state = advance_failing(prev, Outcome.FAIL, today, policy, first_run=first)
     assert state is not None  # a failure always leaves a failing state
     if state.confirmed_on is not None:
         return replace(finding, message=f"{finding.message}; failing since {state.since}")
