@@ -9,7 +9,8 @@ Readers fill the same intermediate :class:`~citetrack.parse.build.Citation`:
 ``items.py`` finds the items of the text a reader sees (``^ a b`` back-links, a list
 numbered ``1.``/``[3]``/``(4)``, a plain list, a whole article or just its list);
 ``route.py`` gives each item to ``rendered.py`` (rules for Wikipedia's CS1/CS2 and
-Vancouver styles) or to the trained labeller in ``crf/`` (every other style);
+Vancouver styles), to ``vancouver.py`` (NLM journal articles whose whole structure fits)
+or to the trained labeller in ``crf/`` (every other style);
 ``wikitext.py`` reads ``<ref>`` blocks and cite templates (with mwparserfromhell).
 ``build.py`` turns a citation into BibTeX fields and an entry type; ``keys.py`` gives it
 a readable, unique key.

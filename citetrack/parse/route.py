@@ -11,6 +11,10 @@ rules' reading passes a sanity check; otherwise to the labeller:
   ``Bibcode``, ``OCLC``, ``PMID``, ``– via``,
   a type mark such as ``(PhD thesis)`` or ``(DVD)``, a quoted title with the period
   after the closing quote (``"Title".``), or ``Authors (Date). "Title".``);
+* NLM/Vancouver journal articles outside Wikipedia (``Family IN. Title. J Abbrev.
+  2011;253(4):651-7.``) are read by ``vancouver.py`` when their whole structure fits
+  and the reading is whole (:func:`nlm_sane`); the labeller misreads that style's
+  bare initials;
 * sane: the rules recognised the structure and found a title; no author is a bare
   initial (``Romero, C., Dweck, C.`` read as four people); the title does not start
   with a list number; no number-laden journal text ended up as a publisher.
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from citetrack.parse import rendered, segments
+from citetrack.parse import rendered, segments, vancouver
 from citetrack.parse.build import Citation
 from citetrack.parse.crf import labeller, normalise
 from citetrack.parse.items import Item
@@ -43,7 +47,7 @@ _WIKI_SIGNS = re.compile(
 _LIST_NUMBER = re.compile(r"^\s*(?:\[\d+\]|\(\d+\)|\d+[.)])\s")
 _NUMBERS_IN_TEXT = re.compile(r"\d+\s*\(\d+\)|\d+\s*[:,]\s*\d+\s*[-–]\s*\d+")
 
-Path = str  # "rules" or "crf"
+Path = str  # "rules", "nlm" or "crf"
 
 
 def wiki_style(item: Item) -> bool:
@@ -140,9 +144,39 @@ def parse_item_routed(
         if "empty reference item" in citations[0].problems:
             return citations, "rules"
         if rules_sane(citations, wiki=True):
-            return citations, "rules"
+            if citations[0].authors.names or citations[0].editors.names:
+                return citations, "rules"
+            # No authors: an NLM reference with a PMID (a Wikipedia sign) the rules
+            # misread (``Ravel Q. A title. J Stuff. 2000;1:1-2. PMID: 1.``)?
+            nlm = _nlm_citation(item, text)
+            return ([nlm], "nlm") if nlm is not None else (citations, "rules")
     # Not Wikipedia's style (the rules are not even tried: they are the slower reader).
+    nlm = _nlm_citation(item, text) if text else None
+    if nlm is not None:
+        return [nlm], "nlm"
     return [crf_citation(item, labels)], "crf"
+
+
+def _nlm_citation(item: Item, text: str) -> Citation | None:
+    """The NLM reader's citation of the item, when its structure fits and it reads whole."""
+    segments = vancouver.read(text)
+    if segments is None:
+        return None
+    citation = crf_citation(item, segments)
+    return citation if nlm_sane(citation) else None
+
+
+def nlm_sane(c: Citation) -> bool:
+    """The NLM reader's reading is whole: an article with authors who are all people,
+    a title, a journal, a year and a volume or pages."""
+    return (
+        c.kind == "article"
+        and bool(c.title and c.container and c.date)
+        and bool(c.volume or c.pages)
+        and bool(c.authors.names)
+        and all(n.family and not n.literal for n in c.authors.names)
+        and not c.problems
+    )
 
 
 def wiki_list(items: list[Item]) -> bool:
