@@ -308,3 +308,136 @@ def test_the_cli_does_not_load_the_labeller_at_import() -> None:
     code = "import sys, citetrack.cli; print('pycrfsuite' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ NLM structure (follow-up)
+# SYNTHETIC: made-up authors, titles and journals, in the printed NLM/Vancouver form the
+# labeller misread (a lone author with one initial swallowing title and journal; the last
+# author swallowing the journal).
+
+
+def test_nlm_lone_author_with_one_initial_keeps_title_and_journal() -> None:
+    ref = _one("4. Ravel Q. A short title. J Stuff. 2000;1:1-2.")
+    assert ref.entry_type == "article"
+    assert ref.fields["author"] == "Ravel, Q."
+    assert (ref.fields["title"], ref.fields["journal"]) == ("A short title", "J Stuff")
+    assert (ref.fields["year"], ref.fields["volume"], ref.fields["pages"]) == ("2000", "1", "1--2")
+
+
+def test_nlm_last_author_does_not_swallow_the_journal() -> None:
+    ref = _one(
+        "12. Okoro AB, Vale C. Outcomes of pretend surgery in adults. Imag Surg. "
+        "2011;253(4):651-7. doi:10.5555/fict.2011.0451"
+    )
+    assert ref.fields["author"] == "Okoro, A. B. and Vale, C."
+    assert ref.fields["title"] == "Outcomes of pretend surgery in adults"
+    assert ref.fields["journal"] == "Imag Surg"
+    assert (ref.fields["volume"], ref.fields["number"], ref.fields["pages"]) == (
+        "253",
+        "4",
+        "651--657",
+    )
+    assert ref.fields["doi"] == "10.5555/fict.2011.0451"
+    assert "note" not in ref.fields
+
+
+@pytest.mark.parametrize(
+    ("text", "journal", "month"),
+    [
+        (
+            "Quillon D, Marsh T. Cheese caves of a made-up canton. Methods Fict. Dairy. "
+            "2003;41: 5-9.",
+            "Methods Fict. Dairy",
+            None,
+        ),
+        (
+            "Quillon D, Marsh T. Cheese caves of a made-up canton. Alp Imag J. "
+            "Dec 7 2003;41(2): 5-9.",
+            "Alp Imag J",
+            "12",
+        ),
+        (
+            "van der Quill H, Marsh T, et al. Cheese caves of a made-up canton? "
+            "Proc Imag Acad Sci U S A 2003 Dec 5;41(2 Suppl 1):e5-e9. Epub 2003 Nov 2.",
+            "Proc Imag Acad Sci U S A",
+            "12",
+        ),
+    ],
+)
+def test_nlm_journal_forms(text: str, journal: str, month: str | None) -> None:
+    ref = _one(text)
+    assert ref.entry_type == "article"
+    assert ref.fields["journal"] == journal
+    assert ref.fields["title"].startswith("Cheese caves of a made-up canton")
+    assert (ref.fields["year"], ref.fields["volume"], ref.fields.get("month")) == (
+        "2003",
+        "41",
+        month,
+    )
+    assert _families(ref)[:2] in (["Quillon", "Marsh"], ["van der Quill", "Marsh"])
+
+
+def test_initials_et_and_y_are_not_conjunctions() -> None:
+    ref = _one(
+        "Quillon D, Marsh ET, Li Y, et al. Cheese caves of a made-up canton. "
+        "Alp Imag J. 2003 Mar;41(2):5-9."
+    )
+    assert ref.fields["author"] == "Quillon, D. and Marsh, E. T. and Li, Y. and others"
+
+
+def test_nlm_chapter_book_title_after_the_editors() -> None:
+    ref = _one(
+        "Ashgrove T, Pell R. Lanterns at sea. In: Marrow K, editor. Harbours of Nowhere. "
+        "2nd ed. Springfield: Example Press; 2001. p. 33-58."
+    )
+    assert ref.entry_type == "incollection"
+    assert (ref.fields["title"], ref.fields["booktitle"]) == (
+        "Lanterns at sea",
+        "Harbours of Nowhere",
+    )
+    assert ref.fields["editor"] == "Marrow, K."
+
+
+def test_cli_parse_numbered_nlm_list_from_stdin() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "citetrack", "parse", "-"],
+        input=(
+            "1. Ravel Q. A short title. J Stuff. 2000;1:1-2.\n"
+            "2. Okoro AB, Vale C. Outcomes of pretend surgery. Imag Surg. 2011;253(4):651-7.\n"
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "journal = {J Stuff}" in " ".join(done.stdout.split())
+    assert "journal = {Imag Surg}" in " ".join(done.stdout.split())
+    assert "warning" not in done.stderr
+
+
+def test_nlm_with_a_pmid_keeps_its_authors() -> None:
+    """A PMID is also a sign of Wikipedia's styles; the rules read this one with no author."""
+    ref = _one("7. Ravel Q. A short title. J Stuff. 2000;1:1-2. PMID: 1234567.")
+    assert ref.fields["author"] == "Ravel, Q."
+    assert (ref.fields["title"], ref.fields["journal"]) == ("A short title", "J Stuff")
+    assert ref.fields["pmid"] == "1234567"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # APA: commas inside the names, the year in brackets.
+        "Grisewood, H., & Okonkwo-Bell, A. (2010). Counting invisible herons. "
+        "Journal of Pretend Ornithology, 12(3), 45-67.",
+        # NLM-shaped, but prose follows the numbers: not certain, the labeller reads it.
+        "Ravel Q. A short title. J Stuff. 2000;1:1-2. Reprinted with a new preface later.",
+        # The "journal" is a sentence.
+        "Ravel Q. A short title. This is a sentence of prose. 2000;1:1-2.",
+        # A chapter (place and publisher before the year), not a journal article.
+        "Ashgrove T. Lanterns at sea. Springfield: Example Press; 2001. p. 33-58.",
+    ],
+)
+def test_nlm_reader_declines_what_is_not_certainly_nlm(text: str) -> None:
+    from citetrack.parse import vancouver  # noqa: PLC0415 - the reader under test
+
+    assert vancouver.read(text) is None

@@ -250,6 +250,24 @@ def _repair(fields: dict[str, list[str]]) -> None:
             fields["journal"] = [journals[0][first.end() :], *journals[1:]]
 
 
+def _book_after_editors(segments: Segments) -> Segments:
+    """A second title after the editors of a chapter is the book's title.
+
+    NLM prints a chapter as ``Author. Chapter. In: Editor K, editor. Book. Place: …``;
+    the labeller labels both titles ``title`` (read as one title of a book).
+    """
+    out: Segments = []
+    seen_title = seen_editor = False
+    for label, text in segments:
+        if label == "title" and seen_title and seen_editor:
+            out.append(("container-title", text))
+            continue
+        seen_title = seen_title or label == "title"
+        seen_editor = seen_editor or (label == "editor" and seen_title)
+        out.append((label, text))
+    return out
+
+
 def _numbers(c: Citation, fields: dict[str, list[str]]) -> None:
     """Volume, issue and pages printed together, whatever segment the labeller put them in."""
     for label in ("date", "volume", "pages", "journal"):
@@ -274,7 +292,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    for label, text in segments:
+    for label, text in _book_after_editors(segments):
         fields.setdefault(label, []).append(text)
     _repair(fields)
     _identifiers(c, " ".join(text for _, text in segments))

@@ -37,7 +37,9 @@ _ROLE = re.compile(
 )
 _LEAD_IN = re.compile(r"^\s*(?:in|dans|en|im)\s*:?\s+(?=\S)", re.IGNORECASE)
 _ET_AL = re.compile(r"[,;]?\s*\b(?:et\.? al(?:ii|\.)?|u\.\s?a\.|and others|et coll)\.?", re.I)
-_AND = re.compile(r"\s*(?:,\s*)?(?:\band\b|&|\bund\b|\bet\b|\by\b|\bu\.)\s*", re.IGNORECASE)
+# "et", "y", "und", "u." in lower case only: "ET" and "Y" are Vancouver initials
+# (``Marsh ET``, ``Li Y``).
+_AND = re.compile(r"\s*(?:,\s*)?(?:\b[Aa][Nn][Dd]\b|&|\bund\b|\bet\b|\by\b|\bu\.)\s*")
 _GIVEN_WORD = re.compile(r"^(?:[^\W\d_][\w'’-]*\.?|(?:[^\W\d_]\.-?)+)$")
 
 
