@@ -424,6 +424,38 @@ def test_nlm_with_a_pmid_keeps_its_authors() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "entry_type"),
+    [
+        # APA 7: the genre and the school in brackets after the title.
+        (
+            "Vale, C. (2010). Tidal memory in invented harbours [Doctoral dissertation, "
+            "University of Nowhere].",
+            "phdthesis",
+        ),
+        # NLM: the genre in brackets, then place: school; year.
+        (
+            "Vale C, Okoro A. Tidal memory in invented harbours [dissertation]. "
+            "Springfield: University of Nowhere; 2010.",
+            "phdthesis",
+        ),
+        (
+            "Vale C. Tidal memory in invented harbours [master's thesis]. "
+            "Springfield: University of Nowhere; 2010.",
+            "mastersthesis",
+        ),
+    ],
+)
+def test_thesis_mark_in_brackets(text: str, entry_type: str) -> None:
+    result = parse_text(text, "text")
+    (ref,) = result.references
+    assert ref.entry_type == entry_type
+    assert ref.fields["title"] == "Tidal memory in invented harbours"
+    assert ref.fields["school"] == "University of Nowhere"
+    assert ref.fields["year"] == "2010"
+    assert not [p for p in result.problems if "marked [" in p.message]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # APA: commas inside the names, the year in brackets.

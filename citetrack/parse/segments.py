@@ -27,7 +27,11 @@ _DATE_TEXT = (
     r"|\d{4}-\d{2}-\d{2}|[A-Z][a-z]+\.? \d{4}|\d{4})"
 )
 # Inline maintenance tags: "[full citation needed]", "[dead link]", "[unreliable source?]".
-_MAINT_TAG = re.compile(r"\[([a-z][a-z '’?–-]{1,58}[a-z?])\]")
+# A maintenance tag ("[citation needed]"), not a printed type mark ("[dissertation]").
+_MAINT_TAG = re.compile(
+    r"\[(?!(?:doctoral |master'?s? |phd )?(?:dissertation|thesis)\b)"
+    r"([a-z][a-z '’?–-]{1,58}[a-z?])\]"
+)
 _CS1_MESSAGE = re.compile(r"\{\{[^{}]*\}\}:.*$|\s*\bCS1 (?:maint|errors?):.*$")
 _MULTI = re.compile(r"(?<=\.)\s+(?:Also see|See also):?\s+|(?<=\.);\s+(?=[\"“])")
 _SHORT_CITE = re.compile(

@@ -250,6 +250,34 @@ def _repair(fields: dict[str, list[str]]) -> None:
             fields["journal"] = [journals[0][first.end() :], *journals[1:]]
 
 
+_THESIS_MARK = re.compile(
+    r"\[\s*(?P<genre>[^\[\],]*(?:dissertation|thesis|Ph\.?\s?D)[^\[\],]*)(?:,\s*(?P<school>[^\[\]]+))?\]",
+    re.IGNORECASE,
+)
+
+
+def _thesis_marks(segments: Segments) -> Segments:
+    """A thesis mark printed in brackets inside a title or note is the genre.
+
+    NLM: ``Title [dissertation]. Place: University; 2019.``; APA 7: ``Title [Doctoral
+    dissertation, University of Nowhere].`` (the school after the comma).
+    """
+    out: Segments = []
+    has_publisher = any(label == "publisher" for label, _ in segments)
+    for label, text in segments:
+        mark = _THESIS_MARK.search(text) if label in ("title", "note") else None
+        if mark is None:
+            out.append((label, text))
+            continue
+        rest = (text[: mark.start()] + text[mark.end() :]).strip()
+        if rest.strip(_EDGE):
+            out.append((label, rest))
+        out.append(("genre", mark["genre"]))
+        if mark["school"] and not has_publisher:
+            out.append(("publisher", mark["school"]))
+    return out
+
+
 def _book_after_editors(segments: Segments) -> Segments:
     """A second title after the editors of a chapter is the book's title.
 
@@ -292,7 +320,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    for label, text in _book_after_editors(segments):
+    for label, text in _book_after_editors(_thesis_marks(segments)):
         fields.setdefault(label, []).append(text)
     _repair(fields)
     _identifiers(c, " ".join(text for _, text in segments))
