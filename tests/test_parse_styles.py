@@ -455,6 +455,25 @@ def test_thesis_mark_in_brackets(text: str, entry_type: str) -> None:
     assert not [p for p in result.problems if "marked [" in p.message]
 
 
+def test_ieee_paper_in_abbreviated_proceedings() -> None:
+    ref = _one(
+        '[3] C. Vale and A. Okoro, "Learning to forget," in Proc. Imag. Conf. Pretend Syst., '
+        "Springfield, 2009, pp. 15-26."
+    )
+    assert ref.entry_type == "inproceedings"
+    assert ref.fields["booktitle"].startswith("Proc. Imag. Conf. Pretend Syst")
+    assert ref.fields["pages"] == "15--26"
+
+
+def test_apa_ellipsis_before_the_last_of_many_authors() -> None:
+    ref = _one(
+        "Vale, C., Okoro, A., Lund, B., Marsh, T., Quill, R., Penn, S., … Ng, F. (2010). "
+        "Outcomes of pretend surgery. Imag Surg, 12(3), 45–67."
+    )
+    assert _families(ref) == ["Vale", "Okoro", "Lund", "Marsh", "Quill", "Penn", "Ng"]
+    assert ref.fields["author"].endswith("Penn, S. and Ng, F.")
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -58,9 +58,10 @@ _REPORT = re.compile(
     r"report|rapport|working paper|technical|memorandum|white paper|tech\. rep|bericht",
     re.IGNORECASE,
 )
+# ("proc." and "conf." end in a full stop: no word boundary after them.)
 _PROCEEDINGS = re.compile(
-    r"\b(?:proceedings|proc\.|conference|conf\.|symposium|workshop|congress|colloquium|"
-    r"meeting|actes|tagung|kongress|convention|summit)\b",
+    r"\b(?:proceedings|conference|symposium|workshop|congress|colloquium|"
+    r"meeting|actes|tagung|kongress|convention|summit)\b|\b(?:proc|conf)\.",
     re.IGNORECASE,
 )
 _IDENTIFIERS = {

@@ -105,6 +105,8 @@ def read_people(text: str) -> NameList:
 
 def _split(value: str) -> list[str]:
     """Parts between commas and conjunctions (``A, B., & C`` → ``A``, ``B.``, ``C``)."""
+    # APA 6 prints "…" (or "...") before the last of many authors.
+    value = re.sub(r"\s*(?:…|\.\.\.)\s*", ", ", value)
     return [p for p in re.split(r",", _AND.sub(", ", value)) if p.strip()]
 
 
