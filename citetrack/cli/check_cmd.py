@@ -241,7 +241,12 @@ def lock(bibs: tuple[str, ...], given: SettingsFlags, run: RunFlags, confirm: Co
     ).result
     if not run.quiet:
         summary = result.summary()
-        parts = [f"{summary[s]} {s}" for s in (*SEVERITY_NAMES, "ok") if summary.get(s)]
-        info(f"accepted {summary['total']} references: " + ", ".join(parts))
+        names = (*SEVERITY_NAMES, "ok", "unchecked")
+        parts = [f"{summary[s]} {s}" for s in names if summary.get(s)]
+        info(
+            f"accepted {summary['total']} references: "
+            + ", ".join(parts)
+            + f"; {summary['verified']} confirmed by a source"
+        )
     if run.verbose:
         show_requests(result.requests)

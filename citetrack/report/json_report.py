@@ -4,7 +4,8 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
 
     {"schema_version": 1,
      "tool": {"name": "citetrack", "version": "…"},
-     "summary": {"ok": n, "warning": n, "unverified": n, "changed": n, "broken": n, "total": n},
+     "summary": {"ok": n, "unchecked": n, "warning": n, "unverified": n, "changed": n,
+                 "broken": n, "total": n, "verified": n},
      "references": [{"key", "path", "line", "entry_type", "title", "status",
                      "identifiers": {"doi": …},
                      "findings": [{"rule", "severity", "field", "expected", "actual",

@@ -20,11 +20,14 @@ from citetrack.report._escape import sanitize
 
 STATUS_STYLE = {
     Status.OK: "green",
+    Status.UNCHECKED: "dim",
     Status.WARNING: "yellow",
     Status.UNVERIFIED: "cyan",
     Status.CHANGED: "magenta",
     Status.BROKEN: "bold red",
 }
+#: Statuses with nothing wrong (notes at most): listed only with -v.
+_CLEAN = (Status.OK, Status.UNCHECKED)
 SEVERITY_STYLE = {
     Severity.NOTE: "dim",
     Severity.UNVERIFIED: "cyan",
@@ -93,11 +96,9 @@ def format_text(
         markup=False,
     )
     rows = [
-        r
-        for r in result.results
-        if show_ok or (r.findings and (verbose or r.status is not Status.OK))
+        r for r in result.results if show_ok or (r.findings and (verbose or r.status not in _CLEAN))
     ]
-    notes_only = [r for r in result.results if r.status is Status.OK and r.findings]
+    notes_only = [r for r in result.results if r.status in _CLEAN and r.findings]
     if rows:
         table = Table(show_header=True, header_style="bold", expand=False, show_lines=True)
         table.add_column("status", no_wrap=True)
@@ -119,10 +120,19 @@ def format_text(
     summary = result.summary()
     parts = [
         f"{summary[s.value]} {s.value}"
-        for s in (Status.BROKEN, Status.CHANGED, Status.WARNING, Status.UNVERIFIED, Status.OK)
+        for s in (
+            Status.BROKEN,
+            Status.CHANGED,
+            Status.WARNING,
+            Status.UNVERIFIED,
+            Status.OK,
+            Status.UNCHECKED,
+        )
         if summary[s.value]
     ]
     line = Text(f"{summary['total']} references: " + ", ".join(parts or ["nothing to check"]))
+    if summary["total"]:
+        line.append(f"; {summary['verified']} confirmed by a source")
     if notes_only and not verbose:
         line.append(f" ({len(notes_only)} with notes; -v shows them)", style="dim")
     console.print(line)
