@@ -133,7 +133,10 @@ def _time_anystyle(count: int, seed: int, repeat: int) -> int:
 
     paths = [parse_item_routed(item)[1] for item in find_items(text)[0][:500]]
     print(f"references: {count}  parsed entries: {len(result.references)}")
-    print(f"paths of the first 500: rules {paths.count('rules')}, labeller {paths.count('crf')}")
+    print(
+        f"paths of the first 500: rules {paths.count('rules')}, "
+        f"NLM reader {paths.count('nlm')}, labeller {paths.count('crf')}"
+    )
     print(
         f"total: {best:.2f} s wall, {best_cpu:.2f} s CPU  "
         f"({count / best:,.0f} references/second wall, best of {repeat})"
