@@ -60,8 +60,22 @@ def load_bibs(bibs: Sequence[str]) -> list[Bibliography]:
             fail(f"{exc}{hint}")
         for problem in bibliography.problems:
             warn(f"{problem.path}:{problem.line}: {problem.message}")
+        if not bibliography.references and bibliography.text.strip():
+            fail(f"{bibliography.path}: no reference could be read{_empty_hint(bibliography)}")
         loaded.append(bibliography)
     return loaded
+
+
+def _empty_hint(bibliography: Bibliography) -> str:
+    """Why a non-empty input gave no reference, and what to do."""
+    if bibliography.problems:
+        return " (every entry has a problem: see above)"
+    if "@" not in bibliography.text:
+        return (
+            " (it is not BibTeX; to turn an article's reference list into BibTeX: "
+            f"citetrack parse {bibliography.path} -o references.bib)"
+        )
+    return " (no @article{…}-style entry found)"
 
 
 def run_check(
@@ -187,17 +201,20 @@ def check(
     (since the lockfile) or broken.
     """
     from citetrack.fsutil import atomic_write_text
+    from citetrack.rules.bibfile import with_problems
 
     if update_lock and run.no_lockfile:
         raise click.UsageError("--update-lock and --no-lockfile contradict each other")
     settings = settings_from(given, run=run, confirm=confirm, fail_on=fail_on)
     report_files = parse_outputs(outputs, fmt)
     started = time.time()
-    result, _ = run_check(bibs, settings, run, update=update_lock)
+    result, loaded = run_check(bibs, settings, run, update=update_lock)
     if not run.no_lockfile:
         result = apply_lockfile(
             result, settings, run, update=update_lock, new_only=new_only, started=started
         ).result
+    # Defects of the .bib itself (skipped entries too) are findings in every format.
+    result = with_problems(result, [p for bib in loaded for p in bib.problems])
     color = use_color(run.color)
     verbose = run.verbose
     click.echo(
