@@ -44,5 +44,5 @@ def test_eprint_urls_and_isbn_pairs(tmp_path: Path) -> None:
     exported = run_cli("export", str(bib), "--offline", "--no-cache", "-o", str(out))
     assert exported.code == 0, exported.stderr
     text = out.read_text(encoding="utf-8")
-    assert "isbn = {978-1-4919-1059-7}\n" in text  # once, not the same ISBN twice
+    assert "isbn = {978-1-4919-1059-7},\n" in text  # once, not the same ISBN twice
     assert "eprint = {https://academic.oup.com/journal/article-pdf/1/1/1/file.pdf}" in text
