@@ -65,3 +65,21 @@ def test_a_reference_nothing_confirmed_is_unchecked_not_ok(tmp_path: Path) -> No
     assert (summary["ok"], summary["unchecked"], summary["verified"]) == (0, 1, 0)
     text = run_cli("check", str(bib), *OFFLINE)
     assert "1 unchecked; 0 confirmed by a source" in text.stdout
+
+
+HOOK_BIB = (
+    "@article{a2020,\n  title = {Malformed DOI},\n  doi = {not-a-doi},\n}\n\n"
+    "@article{b2020,\n  title = {Malformed PMID},\n  pmid = {12ab},\n}\n"
+)
+
+
+def test_the_pre_commit_hook_fails_offline_on_what_needs_no_network(tmp_path: Path) -> None:
+    hook = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    entry = next(line.split(":", 1)[1].split() for line in hook.splitlines() if "entry:" in line)
+    env = {"CITETRACK_CACHE_DIR": str(tmp_path / "empty-cache")}
+    bib = tmp_path / "staged.bib"
+    for text, rule in ((HOOK_BIB, "identifier-malformed"), (DUPLICATE, "bib-duplicate-key")):
+        bib.write_text(text, encoding="utf-8")
+        run = run_cli(*entry[1:], str(bib), "-f", "json", env=env)
+        assert run.code == 1, run.stdout
+        assert rule in {f["rule"] for r in run.json()["references"] for f in r["findings"]}
