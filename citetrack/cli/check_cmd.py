@@ -159,7 +159,8 @@ def apply_lockfile(
     "outputs",
     multiple=True,
     metavar="[FORMAT=]FILE",
-    help="Also write a report to FILE (in --format, or FORMAT=FILE); repeatable.",
+    help="Also write a report to FILE: FORMAT=FILE, or FILE in the format its extension "
+    "names (.sarif, .json, .xml JUnit, .md, .txt), else in --format; repeatable.",
 )
 @click.option(
     "--fail-on",
@@ -218,7 +219,10 @@ def check(
     color = use_color(run.color)
     verbose = run.verbose
     click.echo(
-        render(fmt, result, color=color, verbose=verbose, fail_on=settings.fail_on), nl=False
+        render(
+            fmt, result, color=color, verbose=verbose, fail_on=settings.fail_on, quiet=run.quiet
+        ),
+        nl=False,
     )
     for out_fmt, path in report_files:
         text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
