@@ -219,7 +219,9 @@ def _check_options(func: Any) -> Any:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    from citetrack.team_options import store_options  # issue 17: the shared store
+
+    return store_options(func)
 
 
 def _settings(
@@ -326,7 +328,9 @@ def _run_check(
 
     from citetrack.net import NetConfig
     from citetrack.pipeline import CheckOptions, check_references
-    from citetrack.tracking.cache import CacheMode, EvidenceCache
+    from citetrack.team_options import store_choice
+    from citetrack.tracking.cache import CacheMode
+    from citetrack.tracking.store import StoreUnavailable, open_store
 
     if no_links and links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
@@ -356,7 +360,19 @@ def _run_check(
     except ValueError as exc:
         _fail(str(exc))
     ttl = settings.cache_ttl_days * 86400
-    with EvidenceCache.open(settings.cache_dir, mode=mode, found_ttl=ttl) as cache:
+    store_uri, store_required = store_choice(settings.store)
+    try:
+        store = open_store(
+            store_uri,
+            cache_dir=settings.cache_dir,
+            mode=mode,
+            found_ttl=ttl,
+            required=store_required,
+            warn=_warn,
+        )
+    except StoreUnavailable as exc:
+        _fail(str(exc))
+    with store as cache:
         options = CheckOptions(
             registries=not links_only,
             links=not no_links and (settings.check_links or links_only),

@@ -52,6 +52,8 @@ class Settings:
     idconv_url: str | None = None
     doi_url: str | None = None
     wayback_url: str | None = None
+    #: A shared evidence store (``postgresql://…``) instead of the local cache.
+    store: str | None = None
     config_path: Path | None = field(default=None, compare=False)
 
 
@@ -72,6 +74,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "prefer": str,
     "fix": list,
     "no_fix": list,
+    "store": str,
 }
 _PATH_KEYS = {"cache_dir", "lockfile"}
 _ENV_URLS = {
@@ -234,6 +237,10 @@ def apply_file(settings: Settings, path: Path) -> Settings:
             except ConfigError as exc:
                 exc.line = _line_of(text, key)
                 raise
+        elif key == "store" and not value.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(
+                str(path), "store must be a postgresql:// URI", line=_line_of(text, key)
+            )
         elif key in ("fix", "no_fix"):
             changes[key] = tuple(str(v) for v in value)
         elif key in ("cache_ttl_days", "per_host_interval", "timeout"):
@@ -252,6 +259,8 @@ def apply_env(settings: Settings, environ: Mapping[str, str]) -> Settings:
         changes["ncbi_api_key"] = environ["NCBI_API_KEY"]
     if environ.get("CITETRACK_CACHE_DIR"):
         changes["cache_dir"] = Path(environ["CITETRACK_CACHE_DIR"])
+    if environ.get("CITETRACK_STORE"):
+        changes["store"] = environ["CITETRACK_STORE"]
     for name, var in _ENV_URLS.items():
         if environ.get(var):
             changes[name] = environ[var]

@@ -46,7 +46,8 @@ from citetrack.registries.idconv import IdConvService
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
 from citetrack.rules.compare import compare_reference, find_duplicates
-from citetrack.tracking.cache import CacheMode, EvidenceCache
+from citetrack.tracking.cache import CacheMode
+from citetrack.tracking.store import EvidenceStore
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class CheckOptions:
     allow_private_urls: bool = False
     per_host_interval: float = 1.0
     cache_mode: CacheMode = CacheMode.NORMAL
-    cache: EvidenceCache | None = None
+    cache: EvidenceStore | None = None
     net: NetConfig = field(default_factory=NetConfig)
 
 

@@ -39,7 +39,7 @@ from citetrack.registries.base import (
     unavailable_for,
     unexpected_status,
 )
-from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.store import EvidenceStore
 
 REGISTRY = "PubMed"
 SERVICE = Source.PUBMED.value
@@ -107,7 +107,7 @@ class PubMedService:
         *,
         base_url: str,
         limiter: RateLimiter,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
         email: str | None = None,
         api_key: str | None = None,
         batch_size: int = MAX_BATCH,
@@ -128,7 +128,7 @@ class PubMedService:
         http: Http,
         config: NetConfig,
         limiters: Limiters,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
     ) -> PubMedService:
         return cls(
             http,

@@ -391,6 +391,17 @@ class EvidenceCache:
     def put(self, evidence: Evidence) -> None:
         self.put_many([evidence])
 
+    # -- coordination (see citetrack.tracking.store): one local runner, nothing to share
+
+    def claim(self, source: Source, identifiers: Iterable[str]) -> set[str]:
+        return set(identifiers)
+
+    def release(self, source: Source, identifiers: Iterable[str]) -> None:
+        return None
+
+    def renew(self) -> None:
+        return None
+
     def clear(self) -> None:
         """Forget every entry (``citetrack cache clear``)."""
         if self._db is None:
