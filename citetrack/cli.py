@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from citetrack import __version__
+from citetrack.team_options import shard_choice, shard_option, store_options  # issue 17
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -141,7 +142,8 @@ def _parse_outputs(values: Sequence[str], default_format: str) -> list[tuple[str
 def _check_options(func: Any) -> Any:
     """The options shared by ``check`` and ``lock``."""
     options = [
-        click.argument("bibs", nargs=-1, type=click.Path(dir_okay=False)),
+        # issue 17: a collection of files, directories and glob patterns
+        click.argument("bibs", nargs=-1, type=click.Path()),
         click.option(
             "--mailto",
             help="Your e-mail address for the registries' polite pools "
@@ -219,9 +221,7 @@ def _check_options(func: Any) -> Any:
     ]
     for option in reversed(options):
         func = option(func)
-    from citetrack.team_options import store_options  # issue 17: the shared store
-
-    return store_options(func)
+    return store_options(func)  # issue 17: the shared store
 
 
 def _settings(
@@ -260,10 +260,14 @@ def _settings(
 
 def _load_bibs(bibs: Sequence[str]) -> tuple[list[Any], list[Any]]:
     """The bibliographies and their references; unreadable files end the run (exit 2)."""
+    from citetrack.collection import expand_inputs
     from citetrack.inputs.bib import BibError, load_bib
     from citetrack.inputs.textio import InputError
 
-    paths = list(bibs) or ["references.bib"]
+    try:
+        paths = expand_inputs(bibs) or ["references.bib"]
+    except InputError as exc:
+        _fail(str(exc))
     loaded = []
     for path in paths:
         try:
@@ -327,8 +331,8 @@ def _run_check(
     import dataclasses
 
     from citetrack.net import NetConfig
-    from citetrack.pipeline import CheckOptions, check_references
-    from citetrack.team_options import store_choice
+    from citetrack.pipeline import CheckOptions, EvidenceSet, check_references
+    from citetrack.team_options import remember_evidence, store_choice
     from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.store import StoreUnavailable, open_store
 
@@ -382,9 +386,13 @@ def _run_check(
             cache_mode=mode,
             cache=cache,
             net=net,
+            shard=shard_choice(),
         )
+        evidence = remember_evidence(EvidenceSet())
         with _ProgressBar(show_progress) as bar:
-            result = asyncio.run(check_references(refs, options, progress=bar.update))
+            result = asyncio.run(
+                check_references(refs, options, progress=bar.update, evidence=evidence)
+            )
     return result, loaded
 
 
@@ -532,6 +540,7 @@ def _filter_new(result: Any, previous_locks: list[Any]) -> Any:
     default=None,
     help="… spread over at least this many calendar days, counting the first [default: 3].",
 )
+@shard_option
 def check(
     bibs: tuple[str, ...],
     fmt: str,
@@ -585,6 +594,8 @@ def check(
     )
     report_files = _parse_outputs(outputs, fmt)
     show_progress = not quiet and sys.stderr.isatty()
+    if shard_choice() is not None:  # issue 17: a shard writes its JSON with its evidence
+        _check_shard(bibs, settings, fmt, outputs, no_links, links_only, archives, show_progress)
     result, _ = _run_check(
         bibs=bibs,
         settings=settings,
@@ -618,6 +629,108 @@ def check(
         _warn_info(f"HTTP requests: {counts}")
     code = _exit_code(result, settings.fail_on)
     sys.exit(EXIT_OK if code == EXIT_UNVERIFIED and ignore_unverified else code)
+
+
+def _check_shard(
+    bibs: Sequence[str],
+    settings: Any,
+    fmt: str,
+    outputs: Sequence[str],
+    no_links: bool,
+    links_only: bool,
+    archives: str,
+    show_progress: bool,
+) -> NoReturn:
+    """``check --shard K/N``: the shard's JSON report (no lockfile), then exit."""
+    from citetrack.report.merge import shard_report
+    from citetrack.team_options import remembered_evidence
+
+    shard = shard_choice()
+    assert shard is not None
+    if fmt != "json" or outputs:
+        raise click.UsageError("--shard writes its report as --format json on standard output")
+    if "-" in bibs:
+        raise click.UsageError("--shard needs files: every shard must read the same inputs")
+    result, loaded = _run_check(
+        bibs=bibs,
+        settings=settings,
+        no_links=no_links,
+        links_only=links_only,
+        archives=archives,
+        show_progress=show_progress,
+    )
+    inputs = [(b.path, b.text) for b in loaded]
+    click.echo(shard_report(result, remembered_evidence(), shard, inputs), nl=False)
+    sys.exit(EXIT_OK)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="Report format on standard output.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]FILE",
+    help="Also write a report to FILE (in --format, or FORMAT=FILE); repeatable.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITY_NAMES),
+    default=None,
+    help="Exit 1 when a finding is at least this bad [default: broken].",
+)
+@click.option("-v", "--verbose", count=True, help="Show notes and the request counts.")
+def merge(
+    reports: tuple[str, ...], fmt: str, outputs: tuple[str, ...], fail_on: str | None, verbose: int
+) -> None:
+    """Combine the JSON reports of 'check --shard K/N' (K = 1…N) into one report.
+
+    The inputs the shards read are read again (they must not have changed); the report is
+    the one an unsharded 'check --no-lockfile' of the same inputs gives.
+    """
+    import json
+
+    from citetrack.fsutil import atomic_write_text
+    from citetrack.model import CheckResult
+    from citetrack.pipeline import results_for
+    from citetrack.report.merge import MergeError, merge_shards, verify_inputs
+
+    settings = _settings(config_file=None, fail_on=fail_on)
+    report_files = _parse_outputs(outputs, fmt)
+    docs = []
+    for name in reports:
+        try:
+            with open(name, encoding="utf-8") as handle:  # noqa: PTH123
+                docs.append((name, json.loads(handle.read())))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            _fail(f"{name}: cannot read the shard report: {exc}")
+    try:
+        merged = merge_shards(docs)
+    except MergeError as exc:
+        _fail(str(exc))
+    loaded, refs = _load_bibs([path for path, _ in merged.inputs])
+    verify_inputs(merged, [(b.path, b.text) for b in loaded], _fail)
+    result = CheckResult(results=results_for(refs, merged.evidence), requests=merged.requests)
+    click.echo(
+        _render(fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on), nl=False
+    )
+    for out_fmt, path in report_files:
+        text = _render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            _fail(f"{path}: cannot write the report: {exc.strerror or exc}")
+    sys.exit(_exit_code(result, settings.fail_on))
 
 
 @cli.command(epilog=EPILOG)

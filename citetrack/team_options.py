@@ -16,6 +16,7 @@ from citetrack.shard import Shard, ShardError
 _STORE = "citetrack.store"
 _STORE_REQUIRED = "citetrack.store_required"
 _SHARD = "citetrack.shard"
+_EVIDENCE = "citetrack.evidence"
 
 
 def _remember(key: str) -> Any:
@@ -77,3 +78,13 @@ def store_choice(settings_store: str | None) -> tuple[str | None, bool]:
 def shard_choice() -> Shard | None:
     value = click.get_current_context().meta.get(_SHARD)
     return value if isinstance(value, Shard) else None
+
+
+def remember_evidence(evidence: Any) -> Any:
+    """Keep the run's evidence set for the shard report; returns it."""
+    click.get_current_context().meta[_EVIDENCE] = evidence
+    return evidence
+
+
+def remembered_evidence() -> Any:
+    return click.get_current_context().meta[_EVIDENCE]

@@ -92,7 +92,7 @@ class Pipeline:
         route = service.route(call)
         host = request.host.rsplit(":", 1)[0] if name == "pages" else None
         headers = self._headers[id(request)] = dict(service.static_headers)
-        state.stats.begin(name, route.label, host)
+        state.stats.begin(name, route.label, host, asked=route.asked)
         status: int | str = "reset"
         decision: Decision | None = None
         try:

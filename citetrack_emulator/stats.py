@@ -2,7 +2,8 @@
 
 Counts requests per service and route, statuses sent (so 429s are visible whatever
 produced them), refusals by the limiter, applied faults, the highest number of requests
-a service had in flight at once, and — for ordinary pages — when each host was asked, so
+a service had in flight at once, how many times each identifier was asked (``asked``: a
+shared store must make it once), and — for ordinary pages — when each host was asked, so
 a benchmark can check that a link checker spreads its requests and paces each host.
 """
 
@@ -24,9 +25,11 @@ class ServiceStats:
     faults: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
     max_concurrency: int = 0
+    asked: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "asked": dict(self.asked),
             "requests": self.requests,
             "routes": dict(self.routes),
             "status": dict(self.statuses),
@@ -57,10 +60,13 @@ class Stats:
         self.services: dict[str, ServiceStats] = {}
         self.hosts: dict[str, HostStats] = {}
 
-    def begin(self, service: str, route: str, host: str | None) -> None:
-        """A request arrived (``host`` is given for ordinary pages only)."""
+    def begin(
+        self, service: str, route: str, host: str | None, asked: tuple[str, ...] = ()
+    ) -> None:
+        """A request arrived (``host`` is given for ordinary pages only) asking ``asked``."""
         s = self.services.setdefault(service, ServiceStats())
         s.requests += 1
+        s.asked.update(asked)
         s.routes[route] += 1
         s.in_flight += 1
         s.max_concurrency = max(s.max_concurrency, s.in_flight)
