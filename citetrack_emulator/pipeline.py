@@ -92,7 +92,7 @@ class Pipeline:
         route = service.route(call)
         host = request.host.rsplit(":", 1)[0] if name == "pages" else None
         headers = self._headers[id(request)] = dict(service.static_headers)
-        state.stats.begin(name, route.label, host, asked=route.asked)
+        state.stats.begin(name, route.label, host)
         status: int | str = "reset"
         decision: Decision | None = None
         try:
@@ -110,6 +110,7 @@ class Pipeline:
                     response = service.batch_too_large(call, route, batch)
                     status = response.status
                     return response
+            state.stats.asked(name, route.asked)  # past the limiter: really asked
             # Latency is time spent in the server: the request counts as in flight meanwhile.
             latency = state.latency_ms.get(name, state.latency_ms.get("*", 0.0))
             if latency > 0:

@@ -2,9 +2,10 @@
 
 Counts requests per service and route, statuses sent (so 429s are visible whatever
 produced them), refusals by the limiter, applied faults, the highest number of requests
-a service had in flight at once, how many times each identifier was asked (``asked``: a
-shared store must make it once), and — for ordinary pages — when each host was asked, so
-a benchmark can check that a link checker spreads its requests and paces each host.
+a service had in flight at once, how many times each identifier was asked in a request
+the limiter let through (``asked``: runners sharing a store must ask each once), and — for
+ordinary pages — when each host was asked, so a benchmark can check that a link checker
+spreads its requests and paces each host.
 """
 
 from __future__ import annotations
@@ -60,13 +61,10 @@ class Stats:
         self.services: dict[str, ServiceStats] = {}
         self.hosts: dict[str, HostStats] = {}
 
-    def begin(
-        self, service: str, route: str, host: str | None, asked: tuple[str, ...] = ()
-    ) -> None:
-        """A request arrived (``host`` is given for ordinary pages only) asking ``asked``."""
+    def begin(self, service: str, route: str, host: str | None) -> None:
+        """A request arrived (``host`` is given for ordinary pages only)."""
         s = self.services.setdefault(service, ServiceStats())
         s.requests += 1
-        s.asked.update(asked)
         s.routes[route] += 1
         s.in_flight += 1
         s.max_concurrency = max(s.max_concurrency, s.in_flight)
@@ -83,6 +81,10 @@ class Stats:
         s.statuses[str(status)] += 1
         if host is not None:
             self.hosts[host].in_flight -= 1
+
+    def asked(self, service: str, identifiers: tuple[str, ...]) -> None:
+        """A request the limiter let through asks about these identifiers."""
+        self.services[service].asked.update(identifiers)
 
     def rate_limited(self, service: str) -> None:
         self.services[service].rate_limited += 1
