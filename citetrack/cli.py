@@ -595,6 +595,8 @@ def check(
     report_files = _parse_outputs(outputs, fmt)
     show_progress = not quiet and sys.stderr.isatty()
     if shard_choice() is not None:  # issue 17: a shard writes its JSON with its evidence
+        if update_lock or new_only:
+            raise click.UsageError("--shard applies no lockfile: merge the shards first")
         _check_shard(bibs, settings, fmt, outputs, no_links, links_only, archives, show_progress)
     result, _ = _run_check(
         bibs=bibs,
@@ -629,6 +631,9 @@ def check(
         _warn_info(f"HTTP requests: {counts}")
     code = _exit_code(result, settings.fail_on)
     sys.exit(EXIT_OK if code == EXIT_UNVERIFIED and ignore_unverified else code)
+
+
+# ------------------------------------------------------ issue 17: shards and their merge
 
 
 def _check_shard(
@@ -731,6 +736,9 @@ def merge(
         except OSError as exc:
             _fail(f"{path}: cannot write the report: {exc.strerror or exc}")
     sys.exit(_exit_code(result, settings.fail_on))
+
+
+# -------------------------------------------------------------- end of issue 17's hunk
 
 
 @cli.command(epilog=EPILOG)

@@ -62,7 +62,8 @@ def shard_option(func: Any) -> Any:
         expose_value=False,
         callback=_parse_shard,
         help="Check only the K-th of N slices of the distinct identifiers and URLs (for "
-        "a CI matrix); write --format json and combine the slices with 'citetrack merge'.",
+        "a CI matrix); writes --format json, applies no lockfile; combine the slices with "
+        "'citetrack merge'.",
     )(func)
 
 

@@ -18,8 +18,11 @@ from citetrack.tracking.store import EvidenceStore
 
 Fetch = Callable[[list[str]], Awaitable[Mapping[str, Evidence]]]
 
-#: Seconds between two looks at the store while another runner is asking.
+#: Seconds between two looks at the store while another runner is asking: the first
+#: look soon, then less and less often (a long, rate-limited fetch elsewhere must not
+#: turn into a flood of queries on the store).
 POLL_INTERVAL = 0.2
+POLL_MAX = 2.0
 
 
 async def fetch_claimed(
@@ -29,6 +32,7 @@ async def fetch_claimed(
     fetch: Fetch,
     *,
     poll: float = POLL_INTERVAL,
+    poll_max: float = POLL_MAX,
 ) -> dict[str, Evidence]:
     """Evidence for every key of ``missing``: asked here, or answered by another runner.
 
@@ -51,6 +55,7 @@ async def fetch_claimed(
         waiting = [k for k in pending if k not in out]
         if waiting:
             await asyncio.sleep(poll)
+            poll = min(poll * 1.5, poll_max)
             out.update(store.get_many(source, waiting))
         pending = [k for k in pending if k not in out]
     return out
