@@ -217,8 +217,10 @@ def shared_store_run(
         "wall_over_floor": round(wall / floor_s, 2),
         "asked": asked_summary(stats),
         "requests": {name: s["requests"] for name, s in stats["services"].items()},
+        "routes": {name: s["routes"] for name, s in stats["services"].items() if name != "pages"},
         "429": stats["429"],
         "exit_codes": [p.code for p in procs],
+        "stderr": [p.stderr[-600:] for p in procs if p.code != 0],
         "summaries": [_summary(p) for p in procs],
     }
 

@@ -5,18 +5,21 @@ order, each once.  The pipeline then asks each distinct identifier and URL once 
 whole collection; every reference keeps its own file and line, so the report says which
 input each finding belongs to.  What is about one bibliography stays per input:
 :func:`duplicate_findings` looks for duplicate references within each file, never across
-files (the same DOI cited by two articles is not a duplicate).
+files (the same DOI cited by two articles is not a duplicate).  And a reference that recurs
+in many files, with the same fields and the same evidence, is compared once
+(:class:`FindingsMemo`): the comparison rules are the costliest computation of a big run.
 """
 
 from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from citetrack.inputs.textio import InputError
-from citetrack.model import Finding, Reference
+from citetrack.model import Evidence, Finding, Reference
 from citetrack.rules.compare import find_duplicates
 
 #: What a directory contributes: the bibliographies below it, at any depth.
@@ -80,3 +83,38 @@ def duplicate_findings(refs: Sequence[Reference]) -> list[tuple[int, Finding]]:
         out.extend((index[(f.key, f.line)], f) for f in find_duplicates(group))
     out.sort(key=lambda pair: pair[0])
     return out
+
+
+Compare = Callable[[Reference, Sequence[Evidence]], list[Finding]]
+
+
+class FindingsMemo:
+    """``compare(ref, evidence)``, computed once per distinct (reference, evidence).
+
+    The rules read a reference's entry type, fields and identifiers and the evidence, and
+    stamp each finding with the reference's key and line and nothing else of it; so the
+    findings of an identical entry elsewhere are these, re-stamped.  Evidence is told
+    apart by identity: within a run, one answer is one object.  For one run only.
+    """
+
+    def __init__(self, compare: Compare) -> None:
+        self._compare = compare
+        self._done: dict[Hashable, tuple[Reference, tuple[Evidence, ...], list[Finding]]] = {}
+
+    def __call__(self, ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
+        key = (
+            ref.entry_type,
+            tuple(ref.fields.items()),
+            ref.identifiers,
+            tuple(id(e) for e in evidence),
+        )
+        hit = self._done.get(key)
+        if hit is None:
+            findings = self._compare(ref, evidence)
+            # Keep the evidence alive with the entry, so that no id() is ever reused.
+            self._done[key] = (ref, tuple(evidence), findings)
+            return list(findings)
+        first, _, findings = hit
+        if first.key == ref.key and first.line == ref.line:
+            return list(findings)
+        return [replace(f, key=ref.key, line=ref.line) for f in findings]

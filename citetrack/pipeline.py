@@ -23,7 +23,7 @@ from typing import TypeVar
 
 import httpx
 
-from citetrack.collection import duplicate_findings
+from citetrack.collection import FindingsMemo, duplicate_findings
 from citetrack.identifiers import extract_identifiers
 from citetrack.inputs.bib import identifier_view
 from citetrack.links.rules import link_findings as url_findings
@@ -312,6 +312,8 @@ class _Early:
 
     registry: dict[int, tuple[list[Evidence], list[Finding]]] = field(default_factory=dict)
     duplicates: list[tuple[int, Finding]] | None = None
+    #: The comparison, once per distinct reference and evidence (a collection repeats them).
+    memo: FindingsMemo = field(default_factory=lambda: FindingsMemo(_registry_findings))
 
 
 class _EarlyFindings:
@@ -391,7 +393,9 @@ class _EarlyFindings:
                 if self._ready(ref):
                     batch.append((position, ref, self._evidence.for_reference(ref)))
             if batch:
-                self.done.registry.update(await asyncio.to_thread(_compare_batch, batch))
+                self.done.registry.update(
+                    await asyncio.to_thread(_compare_batch, batch, self.done.memo)
+                )
 
     async def close(self, task: asyncio.Task[None]) -> _Early:
         """Stop after the batch in progress; what was computed so far."""
@@ -408,9 +412,9 @@ class _EarlyFindings:
 
 
 def _compare_batch(
-    batch: Sequence[tuple[int, Reference, list[Evidence]]],
+    batch: Sequence[tuple[int, Reference, list[Evidence]]], compare: FindingsMemo
 ) -> dict[int, tuple[list[Evidence], list[Finding]]]:
-    return {position: (ev, _registry_findings(ref, ev)) for position, ref, ev in batch}
+    return {position: (ev, compare(ref, ev)) for position, ref, ev in batch}
 
 
 def findings_for(
@@ -429,7 +433,7 @@ def findings_for(
         if kept is not None and _same_objects(kept[0], used):
             out.append(list(kept[1]))
         else:
-            out.append(_registry_findings(ref, used))
+            out.append(early.memo(ref, used))
         out[-1] += url_findings(ref, evidence.links, evidence.archives)
     duplicates = early.duplicates if early.duplicates is not None else duplicate_findings(refs)
     for position, finding in duplicates:

@@ -4,12 +4,13 @@ the shard report's evidence codec (citetrack.report.merge).  Values here are SYN
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citetrack.collection import duplicate_findings, expand_inputs
+from citetrack.collection import FindingsMemo, duplicate_findings, expand_inputs
 from citetrack.inputs.textio import InputError
 from citetrack.model import (
     ArchiveStatus,
@@ -25,6 +26,7 @@ from citetrack.model import (
 )
 from citetrack.pipeline import EvidenceSet
 from citetrack.report.merge import evidence_from_json, evidence_to_json, owns_reference
+from citetrack.rules.compare import compare_reference
 from citetrack.shard import Shard, ShardError, url_host
 
 
@@ -115,3 +117,24 @@ def test_evidence_round_trips_through_the_shard_report() -> None:
         "https://x.org/", "https://web.archive.org/web/2001/x", "20010101000000", 200, True, ""
     )
     assert evidence_from_json(evidence_to_json(evidence)) == evidence
+
+
+def test_a_recurring_reference_is_compared_once_and_stamped_with_its_own_place() -> None:
+    calls: list[str] = []
+
+    def compare(ref: Reference, evidence: Any) -> list[Any]:
+        calls.append(ref.key)
+        return compare_reference(ref, evidence)
+
+    memo = FindingsMemo(compare)
+    gone = [
+        NotFound(Source.CROSSREF, "10.5555/1", "404"),
+        NotFound(Source.DOI_ORG, "10.5555/1", "404"),
+    ]
+    a = _ref("x", "a.bib", 3, "10.5555/1")
+    b = _ref("y", "b.bib", 40, "10.5555/1")
+    first, second = memo(a, gone), memo(b, gone)
+    assert calls == ["x"]
+    assert first == compare_reference(a, gone) and first  # a DOI not found: broken
+    assert second == compare_reference(b, gone)
+    assert {(f.key, f.line) for f in second} == {("y", 40)}

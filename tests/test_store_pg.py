@@ -254,3 +254,52 @@ def test_a_store_failing_mid_run_is_disabled_not_fatal(
         assert not store.enabled
         assert store.claim(Source.CROSSREF, ["10.1/a"]) == {"10.1/a"}  # no coordination
         assert "disabled" in caplog.text
+
+
+def test_runners_in_threads_claiming_answering_and_renewing_at_once(pg_uri: str) -> None:
+    """Six runners (threads: truly concurrent statements), overlapping keys in random
+    order, chunks resolved concurrently as the pipeline does, leases renewed meanwhile:
+    no store is disabled (a deadlock would disable it) and each key is asked once."""
+    keys = [f"10.1/{i}" for i in range(400)]
+    asked: Counter[str] = Counter()
+    counting = threading.Lock()
+    problems: list[object] = []
+
+    async def fetch(batch: list[str]) -> dict[str, Evidence]:
+        with counting:
+            asked.update(batch)
+        await asyncio.sleep(0.01)
+        return {k: found(k) for k in batch}
+
+    async def runner(store: PostgresStore, wanted: list[str]) -> None:
+        chunks = [wanted[i : i + 40] for i in range(0, len(wanted), 40)]
+
+        async def renewing() -> None:
+            for _ in range(20):
+                store.renew()
+                await asyncio.sleep(0.005)
+
+        results = await asyncio.gather(
+            renewing(), *(resolve_cached(store, Source.CROSSREF, c, fetch) for c in chunks)
+        )
+        got = {k: v for part in results[1:] for k, v in part.items()}
+        if got != {k: found(k) for k in wanted}:
+            problems.append(("wrong answers", store.owner))
+
+    def thread(seed: int) -> None:
+        wanted = random.Random(seed).sample(keys, 300)
+        try:
+            with PostgresStore.connect(pg_uri) as store:
+                asyncio.run(runner(store, wanted))
+                if not store.enabled:
+                    problems.append(("disabled", seed))
+        except BaseException as exc:
+            problems.append(exc)
+
+    threads = [threading.Thread(target=thread, args=(seed,)) for seed in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+    assert set(asked.values()) == {1}

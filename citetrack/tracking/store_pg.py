@@ -33,9 +33,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
+import psycopg.errors
 
 from citetrack.model import Evidence, Found, NotFound, Source
 from citetrack.tracking.cache import (
@@ -50,10 +51,25 @@ from citetrack.tracking.cache import (
 from citetrack.tracking.store import StoreUnavailable, redact
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Seconds a claim holds before another runner may take it over (renewed while fetching).
 DEFAULT_LEASE = 120.0
 CONNECT_TIMEOUT = 5
+#: Attempts of one operation when the server reports a lock conflict.
+RETRIES = 4
+_TRANSIENT = (
+    psycopg.errors.DeadlockDetected,
+    psycopg.errors.SerializationFailure,
+    psycopg.errors.LockNotAvailable,
+)
+#: Claims are always locked in key order (as ``claim`` inserts them), so that runners
+#: deleting and claiming the same rows at once wait for one another instead of deadlocking.
+_DELETE_CLAIMS_IN_ORDER = (
+    "DELETE FROM citetrack_claims WHERE (source, identifier) IN ("
+    "SELECT c.source, c.identifier FROM citetrack_claims c WHERE {where} "
+    "ORDER BY c.source, c.identifier FOR UPDATE)"
+)
 #: Key of the advisory lock that serialises migrations.
 _MIGRATION_LOCK = 0x63697465  # "cite"
 
@@ -196,6 +212,27 @@ class PostgresStore:
             with contextlib.suppress(psycopg.Error):
                 conn.close()
 
+    def _db(self, op: Callable[[psycopg.Connection[Any]], T], default: T) -> T:
+        """``op(connection)``, retried if the server broke a lock cycle between runners
+        (every statement here locks rows in key order, so that should not happen, but a
+        retry is cheap); ``default`` if the store is disabled or fails (then disabled)."""
+        with self._lock:
+            for attempt in range(RETRIES):
+                if self._conn is None:
+                    return default
+                try:
+                    return op(self._conn)
+                except _TRANSIENT as exc:
+                    if attempt == RETRIES - 1:
+                        self._disable(exc)
+                        return default
+                    log.debug("store: %s; retrying", _first_line(exc))
+                    time.sleep(0.05 * (attempt + 1))
+                except psycopg.Error as exc:
+                    self._disable(exc)
+                    return default
+        return default
+
     # -- reading and writing
 
     def get_many(self, source: Source, identifiers: Iterable[str]) -> dict[str, Found | NotFound]:
@@ -204,37 +241,34 @@ class PostgresStore:
         if not wanted:
             return {}
         now = self._clock()
-        found: dict[str, Found | NotFound] = {}
-        broken: list[str] = []
-        with self._lock:
-            if self._conn is None:
-                return {}
-            try:
-                rows = self._conn.execute(
-                    "SELECT identifier, kind, payload, stored_at FROM citetrack_evidence "
-                    "WHERE source = %s AND identifier = ANY(%s)",
-                    (source.value, wanted),
-                ).fetchall()
-                for identifier, kind, payload, stored_at in rows:
-                    ttl = self.found_ttl if kind == "found" else self.not_found_ttl
-                    if now - stored_at > ttl or now < stored_at - DAY:
-                        continue
-                    try:
-                        evidence = evidence_from_dict(json.loads(payload))
-                    except (ValueError, TypeError, KeyError, RecursionError):
-                        broken.append(identifier)
-                        continue
-                    if evidence.source is source and evidence.identifier == identifier:
-                        found[identifier] = evidence
-                if broken and self.mode is CacheMode.NORMAL:
-                    self._conn.execute(
-                        "DELETE FROM citetrack_evidence WHERE source = %s AND identifier = ANY(%s)",
-                        (source.value, broken),
-                    )
-            except psycopg.Error as exc:
-                self._disable(exc)
-                return {}
-        return found
+
+        def op(conn: psycopg.Connection[Any]) -> dict[str, Found | NotFound]:
+            found: dict[str, Found | NotFound] = {}
+            broken: list[str] = []
+            rows = conn.execute(
+                "SELECT identifier, kind, payload, stored_at FROM citetrack_evidence "
+                "WHERE source = %s AND identifier = ANY(%s)",
+                (source.value, wanted),
+            ).fetchall()
+            for identifier, kind, payload, stored_at in rows:
+                ttl = self.found_ttl if kind == "found" else self.not_found_ttl
+                if now - stored_at > ttl or now < stored_at - DAY:
+                    continue
+                try:
+                    evidence = evidence_from_dict(json.loads(payload))
+                except (ValueError, TypeError, KeyError, RecursionError):
+                    broken.append(identifier)
+                    continue
+                if evidence.source is source and evidence.identifier == identifier:
+                    found[identifier] = evidence
+            if broken and self.mode is CacheMode.NORMAL:
+                conn.execute(
+                    "DELETE FROM citetrack_evidence WHERE source = %s AND identifier = ANY(%s)",
+                    (source.value, sorted(broken)),
+                )
+            return found
+
+        return self._db(op, {})
 
     def put_many(self, evidence: Iterable[Evidence]) -> None:
         """Upsert ``Found`` / ``NotFound`` entries and drop this runner's claims on them."""
@@ -256,30 +290,28 @@ class PostgresStore:
         if not rows:
             return
         ordered = [rows[k] for k in sorted(rows)]  # one lock order for every runner
-        with self._lock:
-            if self._conn is None:
-                return
-            try:
-                with self._conn.transaction(), self._conn.cursor() as cur:
-                    cur.executemany(
-                        "INSERT INTO citetrack_evidence "
-                        "(source, identifier, kind, payload, stored_at) "
-                        "VALUES (%s, %s, %s, %s, %s) "
-                        "ON CONFLICT (source, identifier) DO UPDATE SET "
-                        "kind = EXCLUDED.kind, payload = EXCLUDED.payload, "
-                        "stored_at = EXCLUDED.stored_at "
-                        "WHERE citetrack_evidence.stored_at <= EXCLUDED.stored_at",
-                        ordered,
-                    )
-                    cur.execute(
-                        "DELETE FROM citetrack_claims c USING unnest(%s::text[], %s::text[]) "
-                        "AS k(source, identifier) "
-                        "WHERE c.owner = %s AND c.source = k.source "
-                        "AND c.identifier = k.identifier",
-                        ([r[0] for r in ordered], [r[1] for r in ordered], self.owner),
-                    )
-            except psycopg.Error as exc:
-                self._disable(exc)
+
+        def op(conn: psycopg.Connection[Any]) -> None:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO citetrack_evidence "
+                    "(source, identifier, kind, payload, stored_at) "
+                    "VALUES (%s, %s, %s, %s, %s) "
+                    "ON CONFLICT (source, identifier) DO UPDATE SET "
+                    "kind = EXCLUDED.kind, payload = EXCLUDED.payload, "
+                    "stored_at = EXCLUDED.stored_at "
+                    "WHERE citetrack_evidence.stored_at <= EXCLUDED.stored_at",
+                    ordered,
+                )
+                cur.execute(
+                    _DELETE_CLAIMS_IN_ORDER.format(
+                        where="c.owner = %s AND (c.source, c.identifier) IN "
+                        "(SELECT * FROM unnest(%s::text[], %s::text[]))"
+                    ).encode(),
+                    (self.owner, [r[0] for r in ordered], [r[1] for r in ordered]),
+                )
+
+        self._db(op, None)
 
     # -- coordination between runners
 
@@ -291,84 +323,77 @@ class PostgresStore:
         wanted = sorted(set(identifiers))
         if not wanted:
             return set()
-        with self._lock:
-            if self._conn is None or self.mode is not CacheMode.NORMAL:
-                return set(wanted)
-            try:
-                rows = self._conn.execute(
-                    "INSERT INTO citetrack_claims (source, identifier, owner, expires_at) "
-                    "SELECT %s, k, %s, now() + make_interval(secs => %s) "
-                    "FROM unnest(%s::text[]) AS k ORDER BY k "
-                    "ON CONFLICT (source, identifier) DO UPDATE SET "
-                    "owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at "
-                    "WHERE citetrack_claims.expires_at < now() "
-                    "OR citetrack_claims.owner = EXCLUDED.owner "
-                    "RETURNING identifier",
-                    (source.value, self.owner, self.lease, wanted),
-                ).fetchall()
-            except psycopg.Error as exc:
-                self._disable(exc)
-                return set(wanted)
-        return {r[0] for r in rows}
+        if self.mode is not CacheMode.NORMAL:
+            return set(wanted)
+
+        def op(conn: psycopg.Connection[Any]) -> set[str]:
+            rows = conn.execute(
+                "INSERT INTO citetrack_claims (source, identifier, owner, expires_at) "
+                "SELECT %s, k, %s, now() + make_interval(secs => %s) "
+                "FROM unnest(%s::text[]) AS k ORDER BY k "
+                "ON CONFLICT (source, identifier) DO UPDATE SET "
+                "owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at "
+                "WHERE citetrack_claims.expires_at < now() "
+                "OR citetrack_claims.owner = EXCLUDED.owner "
+                "RETURNING identifier",
+                (source.value, self.owner, self.lease, wanted),
+            ).fetchall()
+            return {r[0] for r in rows}
+
+        return self._db(op, set(wanted))
 
     def release(self, source: Source, identifiers: Iterable[str]) -> None:
         keys = sorted(set(identifiers))
-        with self._lock:
-            if self._conn is None or not keys:
-                return
-            try:
-                self._conn.execute(
-                    "DELETE FROM citetrack_claims "
-                    "WHERE owner = %s AND source = %s AND identifier = ANY(%s)",
-                    (self.owner, source.value, keys),
-                )
-            except psycopg.Error as exc:
-                self._disable(exc)
+        if not keys:
+            return
+
+        def op(conn: psycopg.Connection[Any]) -> None:
+            conn.execute(
+                _DELETE_CLAIMS_IN_ORDER.format(
+                    where="c.owner = %s AND c.source = %s AND c.identifier = ANY(%s)"
+                ).encode(),
+                (self.owner, source.value, keys),
+            )
+
+        self._db(op, None)
 
     def renew(self) -> None:
-        with self._lock:
-            if self._conn is None:
-                return
-            try:
-                self._conn.execute(
-                    "UPDATE citetrack_claims SET expires_at = now() + make_interval(secs => %s) "
-                    "WHERE owner = %s",
-                    (self.lease, self.owner),
-                )
-            except psycopg.Error as exc:
-                self._disable(exc)
+        def op(conn: psycopg.Connection[Any]) -> None:
+            conn.execute(
+                "UPDATE citetrack_claims SET expires_at = now() + make_interval(secs => %s) "
+                "WHERE (source, identifier) IN (SELECT source, identifier FROM "
+                "citetrack_claims WHERE owner = %s ORDER BY source, identifier FOR UPDATE)",
+                (self.lease, self.owner),
+            )
+
+        self._db(op, None)
 
     # -- maintenance
 
     def clear(self) -> None:
         """Forget every entry (for every runner sharing the store)."""
-        with self._lock:
-            if self._conn is None:
-                return
-            try:
-                self._conn.execute("DELETE FROM citetrack_evidence")
-            except psycopg.Error as exc:
-                self._disable(exc)
+
+        def op(conn: psycopg.Connection[Any]) -> None:
+            conn.execute("DELETE FROM citetrack_evidence")
+
+        self._db(op, None)
 
     def prune(self) -> int:
         """Delete expired entries and leases; returns how many entries."""
         if self.mode is not CacheMode.NORMAL:
             return 0
         now = self._clock()
-        with self._lock:
-            if self._conn is None:
-                return 0
-            try:
-                cur = self._conn.execute(
-                    "DELETE FROM citetrack_evidence WHERE (kind = 'found' AND stored_at < %s) "
-                    "OR (kind = 'not_found' AND stored_at < %s)",
-                    (now - self.found_ttl, now - self.not_found_ttl),
-                )
-                self._conn.execute("DELETE FROM citetrack_claims WHERE expires_at < now()")
-            except psycopg.Error as exc:
-                self._disable(exc)
-                return 0
-        return cur.rowcount
+
+        def op(conn: psycopg.Connection[Any]) -> int:
+            cur = conn.execute(
+                "DELETE FROM citetrack_evidence WHERE (kind = 'found' AND stored_at < %s) "
+                "OR (kind = 'not_found' AND stored_at < %s)",
+                (now - self.found_ttl, now - self.not_found_ttl),
+            )
+            conn.execute(_DELETE_CLAIMS_IN_ORDER.format(where="c.expires_at < now()").encode())
+            return cur.rowcount
+
+        return self._db(op, 0)
 
     def close(self) -> None:
         """Give up this runner's remaining claims and disconnect."""
@@ -377,7 +402,9 @@ class PostgresStore:
         if conn is None:
             return
         with contextlib.suppress(psycopg.Error):
-            conn.execute("DELETE FROM citetrack_claims WHERE owner = %s", (self.owner,))
+            conn.execute(
+                _DELETE_CLAIMS_IN_ORDER.format(where="c.owner = %s").encode(), (self.owner,)
+            )
         with contextlib.suppress(psycopg.Error):
             conn.close()
 
