@@ -99,3 +99,14 @@ def test_bad_mailto_is_rejected(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     with pytest.raises(ConfigError, match="not an e-mail address"):
         load_settings(cwd=tmp_path, environ={"CITETRACK_MAILTO": "me at example"})
+
+
+def test_store_from_config_then_environment_and_a_bad_one_named(tmp_path: Path) -> None:
+    write(tmp_path / "citetrack.toml", 'store = "postgresql://ci@db.invalid/citetrack"\n')
+    assert load_settings(cwd=tmp_path, environ={}).store == "postgresql://ci@db.invalid/citetrack"
+    env = {"CITETRACK_STORE": "postgresql://other@db.invalid/x"}
+    assert load_settings(cwd=tmp_path, environ=env).store == "postgresql://other@db.invalid/x"
+    write(tmp_path / "citetrack.toml", 'mailto = "a@b.org"\nstore = "mysql://db/x"\n')
+    with pytest.raises(ConfigError, match="store must be a postgresql:// URI") as info:
+        load_settings(cwd=tmp_path, environ={})
+    assert info.value.line == 2
