@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from citetrack.links.rules import link_targets
+from citetrack.links.targets import link_targets
 from citetrack.model import (
     ArchiveStatus,
     CheckResult,

@@ -47,6 +47,7 @@ from citetrack.tracking.cache import (
     CacheMode,
     evidence_from_dict,
     evidence_to_dict,
+    writable,
 )
 from citetrack.tracking.store import StoreUnavailable, redact
 
@@ -279,6 +280,8 @@ class PostgresStore:
         for e in evidence:
             if isinstance(e, Found | NotFound):
                 payload = json.dumps(evidence_to_dict(e), ensure_ascii=False, sort_keys=True)
+                if not writable(payload):  # a lone surrogate: skipped, as by the local cache
+                    continue
                 kind = "found" if isinstance(e, Found) else "not_found"
                 rows[(e.source.value, e.identifier)] = (
                     e.source.value,
