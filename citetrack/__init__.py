@@ -23,11 +23,14 @@ _EXPORTS: dict[str, str] = {
     # functions
     "acheck": "citetrack.api",
     "check": "citetrack.api",
+    "check_shard": "citetrack.api",
+    "expand_inputs": "citetrack.api",
     "export_bib": "citetrack.api",
     "fix_kinds": "citetrack.api",
     "format_bibtex": "citetrack.api",
     "load_bib": "citetrack.api",
     "load_settings": "citetrack.api",
+    "merge_shards": "citetrack.api",
     "parse_references": "citetrack.api",
     "track": "citetrack.api",
     # results and errors of the API
@@ -42,6 +45,9 @@ _EXPORTS: dict[str, str] = {
     "BibProblem": "citetrack.inputs.bib",
     "Bibliography": "citetrack.inputs.bib",
     "LockError": "citetrack.tracking.lockfile",
+    "MergeError": "citetrack.report.merge",
+    "Shard": "citetrack.shard",
+    "StoreUnavailable": "citetrack.tracking.store",
     "ParseProblem": "citetrack.parse",
     "ParseResult": "citetrack.parse",
     "Change": "citetrack.export",
@@ -70,6 +76,7 @@ __all__ = [
     "Identifiers",
     "InputError",
     "LockError",
+    "MergeError",
     "ParseProblem",
     "ParseResult",
     "Reference",
@@ -77,18 +84,23 @@ __all__ = [
     "Settings",
     "SettingsError",
     "Severity",
+    "Shard",
     "Skipped",
     "Status",
+    "StoreUnavailable",
     "TrackedResult",
     "UnknownFixError",
     "__version__",
     "acheck",
     "check",
+    "check_shard",
+    "expand_inputs",
     "export_bib",
     "fix_kinds",
     "format_bibtex",
     "load_bib",
     "load_settings",
+    "merge_shards",
     "parse_references",
     "track",
 ]
@@ -115,11 +127,14 @@ if TYPE_CHECKING:
         UnknownFixError,
         acheck,
         check,
+        check_shard,
+        expand_inputs,
         export_bib,
         fix_kinds,
         format_bibtex,
         load_bib,
         load_settings,
+        merge_shards,
         parse_references,
         track,
     )
@@ -137,4 +152,7 @@ if TYPE_CHECKING:
         Status,
     )
     from citetrack.parse import ParseProblem, ParseResult
+    from citetrack.report.merge import MergeError
+    from citetrack.shard import Shard
     from citetrack.tracking.lockfile import LockError
+    from citetrack.tracking.store import StoreUnavailable

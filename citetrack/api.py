@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from citetrack.inputs.bib import Bibliography
     from citetrack.net import NetConfig
     from citetrack.parse import ParseResult
+    from citetrack.pipeline import EvidenceSet
+    from citetrack.shard import Shard
     from citetrack.tracking.lockfile import Lock
 
 __all__ = [
@@ -55,11 +57,14 @@ __all__ = [
     "UnknownFixError",
     "acheck",
     "check",
+    "check_shard",
+    "expand_inputs",
     "export_bib",
     "fix_kinds",
     "format_bibtex",
     "load_bib",
     "load_settings",
+    "merge_shards",
     "parse_references",
     "track",
 ]
@@ -106,6 +111,18 @@ def format_bibtex(references: Iterable[Reference]) -> str:
     from citetrack.inputs.bib import format_entries
 
     return format_entries(list(references))
+
+
+def expand_inputs(inputs: Sequence[PathLike]) -> list[str]:
+    """The files a collection names: a directory stands for every ``.bib`` below it, a
+    glob pattern (``papers/**/*.bib``) for its matches; each file once, in a stable order.
+
+    Raises :class:`~citetrack.inputs.textio.InputError` for a directory or pattern that
+    names no file.
+    """
+    from citetrack.collection import expand_inputs as expand
+
+    return expand([os.fspath(p) for p in inputs])
 
 
 def load_bib(path: PathLike) -> Bibliography:
@@ -171,10 +188,15 @@ async def acheck(
     transport: httpx.AsyncBaseTransport | None = None,
     max_cache_age: float | None = None,
     cache_not_before: float | None = None,
+    store_required: bool = False,
+    warn: Callable[[str], None] | None = None,
+    shard: Shard | None = None,
+    evidence: EvidenceSet | None = None,
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
     from citetrack.pipeline import CheckOptions, check_references
-    from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode, EvidenceCache
+    from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode
+    from citetrack.tracking.store import open_store
 
     settings = settings if settings is not None else load_settings()
     refs = _references(source)
@@ -189,13 +211,17 @@ async def acheck(
     ttl = settings.cache_ttl_days * 86400
     if max_cache_age is not None:
         ttl = min(ttl, max_cache_age)
-    with EvidenceCache.open(
-        settings.cache_dir,
+    store = open_store(
+        settings.store,
+        cache_dir=settings.cache_dir,
         mode=mode,
         found_ttl=ttl,
         not_found_ttl=min(ttl, DEFAULT_NOT_FOUND_TTL),
         not_before=cache_not_before,
-    ) as cache:
+        required=store_required,
+        warn=warn,
+    )
+    with store as cache:
         options = CheckOptions(
             registries=registries,
             links=settings.check_links if links is None else links,
@@ -205,8 +231,11 @@ async def acheck(
             cache_mode=mode,
             cache=cache,
             net=net,
+            shard=shard,
         )
-        return await check_references(refs, options, progress=progress, transport=transport)
+        return await check_references(
+            refs, options, progress=progress, transport=transport, evidence=evidence
+        )
 
 
 def check(
@@ -220,6 +249,10 @@ def check(
     transport: httpx.AsyncBaseTransport | None = None,
     max_cache_age: float | None = None,
     cache_not_before: float | None = None,
+    store_required: bool = False,
+    warn: Callable[[str], None] | None = None,
+    shard: Shard | None = None,
+    evidence: EvidenceSet | None = None,
 ) -> CheckResult:
     """Check references against the registries and the web; one call, one result.
 
@@ -231,6 +264,12 @@ def check(
     and ``cache_not_before`` (epoch seconds) ignores entries stored earlier: a check that
     compares against a lockfile uses both so that it compares fresh evidence.  Not for use
     inside a running event loop: use :func:`acheck` there.
+
+    The answers are kept in ``settings.store`` (a shared ``postgresql://`` store) when it
+    is set, else in the local cache; an unreachable store is told to ``warn`` (else
+    logged) and the local cache is used, unless ``store_required``: then
+    :class:`~citetrack.tracking.store.StoreUnavailable`.  ``shard`` asks only about its
+    slice of the identifiers and URLs; ``evidence``, if given, is filled with every answer.
     """
     return asyncio.run(
         acheck(
@@ -243,8 +282,82 @@ def check(
             transport=transport,
             max_cache_age=max_cache_age,
             cache_not_before=cache_not_before,
+            store_required=store_required,
+            warn=warn,
+            shard=shard,
+            evidence=evidence,
         )
     )
+
+
+def check_shard(
+    bibliographies: Sequence[Bibliography],
+    shard: Shard,
+    *,
+    settings: Settings | None = None,
+    registries: bool = True,
+    links: bool | None = None,
+    archives: Archives = "cited",
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    store_required: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> str:
+    """``check --shard K/N``: the shard's JSON report (its own references, every answer
+    it got and the inputs' hashes), for :func:`merge_shards`.  No lockfile is applied."""
+    from citetrack.pipeline import EvidenceSet
+    from citetrack.report.merge import shard_report
+
+    evidence = EvidenceSet()
+    result = check(
+        list(bibliographies),
+        settings=settings,
+        registries=registries,
+        links=links,
+        archives=archives,
+        progress=progress,
+        transport=transport,
+        store_required=store_required,
+        warn=warn,
+        shard=shard,
+        evidence=evidence,
+    )
+    inputs = [(b.path, b.text) for b in bibliographies]
+    return shard_report(result, evidence, shard, inputs)
+
+
+def merge_shards(reports: Sequence[PathLike]) -> CheckResult:
+    """The report of an unsharded ``check --no-lockfile``, from the N shard reports of
+    :func:`check_shard` (request counts summed).  The inputs are read again and must be
+    unchanged.
+
+    Raises :class:`~citetrack.report.merge.MergeError` for reports that do not fit
+    together or inputs that changed, :class:`~citetrack.inputs.textio.InputError` for a
+    file that cannot be read.
+    """
+    import json
+
+    from citetrack.inputs.textio import InputError
+    from citetrack.pipeline import results_for
+    from citetrack.report.merge import MergeError, verify_inputs
+    from citetrack.report.merge import merge_shards as join
+
+    docs = []
+    for report in reports:
+        name = os.fspath(report)
+        try:
+            docs.append((name, json.loads(Path(name).read_text(encoding="utf-8"))))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(name, f"cannot read the shard report: {exc}") from None
+    merged = join(docs)
+    loaded = [load_bib(path) for path, _ in merged.inputs]
+
+    def changed(message: str) -> None:
+        raise MergeError(message)
+
+    verify_inputs(merged, [(b.path, b.text) for b in loaded], changed)
+    refs = [r for b in loaded for r in b.references]
+    return CheckResult(results=results_for(refs, merged.evidence), requests=merged.requests)
 
 
 # ---------------------------------------------------------------------------- tracking

@@ -56,6 +56,8 @@ class Settings:
     idconv_url: str | None = None
     doi_url: str | None = None
     wayback_url: str | None = None
+    #: A shared evidence store (``postgresql://…``) instead of the local cache.
+    store: str | None = None
     config_path: Path | None = field(default=None, compare=False)
     #: Things said about the settings (a config-file setting that was ignored…).
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -79,12 +81,20 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "prefer": str,
     "fix": list,
     "no_fix": list,
+    "store": str,
 }
 _PATH_KEYS = {"cache_dir", "lockfile"}
 #: Settings that widen what citetrack may reach.  A config file usually sits in the
 #: repository being checked — a pull request can change it — so these come only from the
 #: command line or the environment of whoever runs citetrack; in a file they are ignored.
-TRUSTED_ONLY = {"allow_private_urls": "--allow-private-urls or CITETRACK_ALLOW_PRIVATE_URLS=1"}
+# Settings that widen what citetrack reaches or trusts.  A pull request controls the checked
+# repository's config file, so these come only from the command line or the environment of
+# whoever runs citetrack: a committed `store` could point CI at a database that feeds it
+# forged evidence, as `allow_private_urls` could aim it at the runner's network.
+TRUSTED_ONLY = {
+    "allow_private_urls": "--allow-private-urls or CITETRACK_ALLOW_PRIVATE_URLS=1",
+    "store": "--store or CITETRACK_STORE",
+}
 _TRUE = {"1", "true", "yes", "on"}
 _ENV_URLS = {
     "crossref_url": "CITETRACK_CROSSREF_URL",
@@ -255,6 +265,10 @@ def apply_file(settings: Settings, path: Path) -> Settings:
             except ConfigError as exc:
                 exc.line = _line_of(text, key)
                 raise
+        elif key == "store" and not value.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(
+                str(path), "store must be a postgresql:// URI", line=_line_of(text, key)
+            )
         elif key in ("fix", "no_fix"):
             changes[key] = tuple(str(v) for v in value)
         elif key in ("cache_ttl_days", "max_cache_age_hours", "per_host_interval", "timeout"):
@@ -274,6 +288,8 @@ def apply_env(settings: Settings, environ: Mapping[str, str]) -> Settings:
         changes["ncbi_api_key"] = environ["NCBI_API_KEY"]
     if environ.get("CITETRACK_CACHE_DIR"):
         changes["cache_dir"] = Path(environ["CITETRACK_CACHE_DIR"])
+    if environ.get("CITETRACK_STORE"):
+        changes["store"] = environ["CITETRACK_STORE"]
     if environ.get("CITETRACK_ALLOW_PRIVATE_URLS", "").strip().lower() in _TRUE:
         changes["allow_private_urls"] = True
     for name, var in _ENV_URLS.items():

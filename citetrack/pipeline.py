@@ -23,6 +23,7 @@ from typing import TypeVar
 
 import httpx
 
+from citetrack.collection import FindingsMemo, duplicate_findings
 from citetrack.identifiers import extract_identifiers
 from citetrack.inputs.bib import identifier_view
 from citetrack.links.rules import link_findings as url_findings
@@ -45,8 +46,10 @@ from citetrack.registries.doi import DoiOrgService
 from citetrack.registries.idconv import IdConvService
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
-from citetrack.rules.compare import compare_reference, find_duplicates
-from citetrack.tracking.cache import CacheMode, EvidenceCache
+from citetrack.rules.compare import compare_reference
+from citetrack.shard import Shard
+from citetrack.tracking.cache import CacheMode
+from citetrack.tracking.store import EvidenceStore
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -72,12 +75,24 @@ class CheckOptions:
     allow_private_urls: bool = False
     per_host_interval: float = 1.0
     cache_mode: CacheMode = CacheMode.NORMAL
-    cache: EvidenceCache | None = None
+    cache: EvidenceStore | None = None
     net: NetConfig = field(default_factory=NetConfig)
+    #: ``--shard K/N``: ask only about this slice of the identifiers and URLs.
+    shard: Shard | None = None
 
 
 def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
+
+
+def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:
+    """``keys`` of this run's shard (all of them without ``--shard``)."""
+    shard = options.shard
+    if shard is None:
+        return keys
+    if kind == "url":
+        return [k for k in keys if shard.owns_url(k)]
+    return [k for k in keys if shard.owns_identifier(kind, k)]
 
 
 async def _chunked(
@@ -159,9 +174,9 @@ async def _resolve_registries(
     pubmed = PubMedService.from_config(http, net, limiters, cache)
     idconv = IdConvService.from_config(http, net, limiters, cache)
 
-    dois = _unique(r.identifiers.doi for r in refs)
-    pmids = _unique(r.identifiers.pmid for r in refs)
-    pmcids = _unique(r.identifiers.pmcid for r in refs)
+    dois = _mine(options, "doi", _unique(r.identifiers.doi for r in refs))
+    pmids = _mine(options, "pmid", _unique(r.identifiers.pmid for r in refs))
+    pmcids = _mine(options, "pmcid", _unique(r.identifiers.pmcid for r in refs))
 
     async def dois_stage() -> None:
         await _chunked(
@@ -180,8 +195,12 @@ async def _resolve_registries(
         )
         # A DOI without a PMID: does PubMed index the work?  (missing-identifier)
         lookup = PmidLookup.from_config(http, net, limiters, pubmed, cache)
-        orphans = _unique(
-            r.identifiers.doi for r in refs if r.identifiers.doi and not r.identifiers.pmid
+        orphans = _mine(
+            options,
+            "doi",
+            _unique(
+                r.identifiers.doi for r in refs if r.identifiers.doi and not r.identifiers.pmid
+            ),
         )
         evidence.pubmed_by_doi = await lookup.find(orphans) if orphans else {}
 
@@ -203,7 +222,7 @@ async def _check_links(
     archive_client: httpx.AsyncClient | None = None,
 ) -> None:
     targets = [link_targets(r) for r in refs]
-    urls = _unique(t.checkable_url for t in targets)
+    urls = _mine(options, "url", _unique(t.checkable_url for t in targets))
     if urls:
         # Imported and built only when needed: a bibliography without URLs spends no
         # start-up time on the link checker and its TLS context.
@@ -243,7 +262,11 @@ async def _check_links(
     queued: set[str] = set()
     for target in targets:
         url = target.checkable_url
-        if target.archive_url and target.archive_url not in queued:
+        if (
+            target.archive_url
+            and target.archive_url not in queued
+            and _mine(options, "url", [target.archive_url])
+        ):
             queued.add(target.archive_url)
             jobs.append((target.archive_url, wayback.verify_archive(target.archive_url, url=url)))
         status = evidence.links.get(url) if url else None
@@ -287,7 +310,9 @@ class _Early:
     """Findings computed before the end of the run, with what they were computed from."""
 
     registry: dict[int, tuple[list[Evidence], list[Finding]]] = field(default_factory=dict)
-    duplicates: list[Finding] | None = None
+    duplicates: list[tuple[int, Finding]] | None = None
+    #: The comparison, once per distinct reference and evidence (a collection repeats them).
+    memo: FindingsMemo = field(default_factory=lambda: FindingsMemo(_registry_findings))
 
 
 class _EarlyFindings:
@@ -347,7 +372,7 @@ class _EarlyFindings:
         await self._wake.wait()
         if self._closing:
             return
-        self.done.duplicates = await asyncio.to_thread(find_duplicates, self._refs)
+        self.done.duplicates = await asyncio.to_thread(duplicate_findings, self._refs)
         while True:
             await self.drain()
             if self._closing:
@@ -367,7 +392,9 @@ class _EarlyFindings:
                 if self._ready(ref):
                     batch.append((position, ref, self._evidence.for_reference(ref)))
             if batch:
-                self.done.registry.update(await asyncio.to_thread(_compare_batch, batch))
+                self.done.registry.update(
+                    await asyncio.to_thread(_compare_batch, batch, self.done.memo)
+                )
 
     async def close(self, task: asyncio.Task[None]) -> _Early:
         """Stop after the batch in progress; what was computed so far."""
@@ -384,9 +411,9 @@ class _EarlyFindings:
 
 
 def _compare_batch(
-    batch: Sequence[tuple[int, Reference, list[Evidence]]],
+    batch: Sequence[tuple[int, Reference, list[Evidence]]], compare: FindingsMemo
 ) -> dict[int, tuple[list[Evidence], list[Finding]]]:
-    return {position: (ev, _registry_findings(ref, ev)) for position, ref, ev in batch}
+    return {position: (ev, compare(ref, ev)) for position, ref, ev in batch}
 
 
 def findings_for(
@@ -399,19 +426,17 @@ def findings_for(
     """
     early = early or _Early()
     out: list[list[Finding]] = []
-    index: dict[tuple[str, int | None], int] = {}
     for position, ref in enumerate(refs):
         used = evidence.for_reference(ref)
         kept = early.registry.get(position)
         if kept is not None and _same_objects(kept[0], used):
             out.append(list(kept[1]))
         else:
-            out.append(_registry_findings(ref, used))
+            out.append(early.memo(ref, used))
         out[-1] += url_findings(ref, evidence.links, evidence.archives)
-        index.setdefault((ref.key, ref.line), position)
-    duplicates = early.duplicates if early.duplicates is not None else find_duplicates(refs)
-    for finding in duplicates:
-        out[index[(finding.key, finding.line)]].append(finding)
+    duplicates = early.duplicates if early.duplicates is not None else duplicate_findings(refs)
+    for position, finding in duplicates:
+        out[position].append(finding)
     return out
 
 
@@ -435,13 +460,15 @@ async def check_references(
     *,
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    evidence: _Evidence | None = None,
 ) -> CheckResult:
     """Check every reference against the registries and the web; one call, one result.
 
-    ``transport`` replaces the network for tests (``httpx.MockTransport``).
+    ``transport`` replaces the network for tests (``httpx.MockTransport``); ``evidence``,
+    if given, is filled with every answer (a shard's report carries them).
     """
     stats = RequestStats()
-    evidence = _Evidence()
+    evidence = _Evidence() if evidence is None else evidence
     early = _EarlyFindings(refs, evidence)
     worker = asyncio.create_task(early.run())
     try:
@@ -456,11 +483,21 @@ async def check_references(
         )
     finally:
         computed = await early.close(worker)
-    per_ref = findings_for(refs, evidence, computed)
-    results = tuple(
+    return CheckResult(results=results_for(refs, evidence, computed), requests=stats.as_dict())
+
+
+def results_for(
+    refs: Sequence[Reference], evidence: _Evidence, early: _Early | None = None
+) -> tuple[ReferenceResult, ...]:
+    """Pure: each reference's result given all the evidence (``citetrack merge`` too)."""
+    per_ref = findings_for(refs, evidence, early)
+    return tuple(
         _result(ref, findings, evidence) for ref, findings in zip(refs, per_ref, strict=True)
     )
-    return CheckResult(results=results, requests=stats.as_dict())
+
+
+#: Public name of everything the services said (a shard's report carries it).
+EvidenceSet = _Evidence
 
 
 async def _run_stages(

@@ -99,6 +99,7 @@ class Route:
     bucket: str | None = None  # limiter bucket
     client_key: str = ""  # client inside the bucket (NCBI: api_key or IP)
     batch: int = 0  # identifiers asked for in this one request
+    asked: tuple[str, ...] = ()  # those identifiers, counted in the stats ("asked")
 
 
 def html_page(title: str, body: str = "") -> str:

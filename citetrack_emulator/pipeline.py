@@ -110,6 +110,7 @@ class Pipeline:
                     response = service.batch_too_large(call, route, batch)
                     status = response.status
                     return response
+            state.stats.asked(name, route.asked)  # past the limiter: really asked
             # Latency is time spent in the server: the request counts as in flight meanwhile.
             latency = state.latency_ms.get(name, state.latency_ms.get("*", 0.0))
             if latency > 0:

@@ -2,8 +2,10 @@
 
 Counts requests per service and route, statuses sent (so 429s are visible whatever
 produced them), refusals by the limiter, applied faults, the highest number of requests
-a service had in flight at once, and — for ordinary pages — when each host was asked, so
-a benchmark can check that a link checker spreads its requests and paces each host.
+a service had in flight at once, how many times each identifier was asked in a request
+the limiter let through (``asked``: runners sharing a store must ask each once), and — for
+ordinary pages — when each host was asked, so a benchmark can check that a link checker
+spreads its requests and paces each host.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ class ServiceStats:
     faults: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
     max_concurrency: int = 0
+    asked: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "asked": dict(self.asked),
             "requests": self.requests,
             "routes": dict(self.routes),
             "status": dict(self.statuses),
@@ -77,6 +81,10 @@ class Stats:
         s.statuses[str(status)] += 1
         if host is not None:
             self.hosts[host].in_flight -= 1
+
+    def asked(self, service: str, identifiers: tuple[str, ...]) -> None:
+        """A request the limiter let through asks about these identifiers."""
+        self.services[service].asked.update(identifiers)
 
     def rate_limited(self, service: str) -> None:
         self.services[service].rate_limited += 1

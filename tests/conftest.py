@@ -6,7 +6,9 @@ no test reaches a real host:
 * ``emulator`` — a fresh emulator with the shipped seed world, one per test;
 * ``emulator_session`` — one emulator for the whole session (do not change its world,
   faults or limits; use ``emulator`` for that);
-* ``emulator_env`` — ``emulator`` with the ``CITETRACK_*_URL`` variables set for the test.
+* ``emulator_env`` — ``emulator`` with the ``CITETRACK_*_URL`` variables set for the test;
+* ``pg_server`` — one real PostgreSQL server for the session (:mod:`tests.pg`), and
+  ``pg_uri`` — a fresh empty database on it, one per test.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 from citetrack_emulator import Emulator
+from tests.pg import PgServer, running_server
 
 
 @pytest.fixture
@@ -35,3 +38,14 @@ def emulator_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulato
     for name, value in emulator.env().items():
         monkeypatch.setenv(name, value)
     return emulator
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_uri(pg_server: PgServer) -> str:
+    return pg_server.new_database()

@@ -99,3 +99,14 @@ def test_bad_mailto_is_rejected(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     with pytest.raises(ConfigError, match="not an e-mail address"):
         load_settings(cwd=tmp_path, environ={"CITETRACK_MAILTO": "me at example"})
+
+
+def test_store_comes_only_from_the_environment_never_from_a_committed_config(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path / "citetrack.toml", 'store = "postgresql://ci@db.invalid/citetrack"\n')
+    settings = load_settings(cwd=tmp_path, environ={})
+    assert settings.store is None
+    assert any("setting 'store' ignored" in n and "CITETRACK_STORE" in n for n in settings.notices)
+    env = {"CITETRACK_STORE": "postgresql://other@db.invalid/x"}
+    assert load_settings(cwd=tmp_path, environ=env).store == "postgresql://other@db.invalid/x"

@@ -8,7 +8,7 @@ The package, one job per module: :mod:`~citetrack.cli.options` (options shared b
 commands, declared once, and how they become settings), :mod:`~citetrack.cli.output`
 (messages, progress bar, reports, exit codes), and one module per command:
 :mod:`~citetrack.cli.parse_cmd`, :mod:`~citetrack.cli.check_cmd` (``check`` and
-``lock``), :mod:`~citetrack.cli.export_cmd`.
+``lock``), :mod:`~citetrack.cli.export_cmd`, :mod:`~citetrack.cli.merge_cmd`.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or
 input error; 3 nothing broken, but some references could not be verified.
@@ -44,6 +44,7 @@ import click  # noqa: E402
 from citetrack import __version__  # noqa: E402
 from citetrack.cli.check_cmd import check, lock  # noqa: E402
 from citetrack.cli.export_cmd import export  # noqa: E402
+from citetrack.cli.merge_cmd import merge  # noqa: E402
 from citetrack.cli.output import (  # noqa: E402
     EPILOG,
     EXIT_FINDINGS,
@@ -75,7 +76,7 @@ def cli() -> None:
     """
 
 
-for _command in (parse, check, lock, export):
+for _command in (parse, check, lock, export, merge):
     cli.add_command(_command)
 
 

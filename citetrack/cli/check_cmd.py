@@ -14,12 +14,15 @@ from citetrack.cli.options import (
     ConfirmFlags,
     RunFlags,
     SettingsFlags,
+    StoreFlags,
     bib_arguments,
     confirm_options,
     parse_outputs,
     run_options,
     settings_from,
     settings_options,
+    shard_option,
+    store_options,
 )
 from citetrack.cli.output import (
     EPILOG,
@@ -35,6 +38,7 @@ from citetrack.cli.output import (
     show_requests,
     use_color,
     wants_progress,
+    warn,
 )
 
 if TYPE_CHECKING:
@@ -42,17 +46,21 @@ if TYPE_CHECKING:
     from citetrack.config import Settings
     from citetrack.inputs.bib import Bibliography
     from citetrack.model import CheckResult
+    from citetrack.shard import Shard
 
 
 def load_bibs(bibs: Sequence[str]) -> list[Bibliography]:
     """The bibliographies, their defects shown as warnings; an unreadable file ends the
     run (exit 2)."""
-    from citetrack.api import load_bib
-    from citetrack.cli.output import warn
+    from citetrack.api import expand_inputs, load_bib
     from citetrack.inputs.textio import InputError
 
+    try:
+        paths = expand_inputs(bibs) or ["references.bib"]
+    except InputError as exc:
+        fail(str(exc))
     loaded = []
-    for path in list(bibs) or ["references.bib"]:
+    for path in paths:
         try:
             bibliography = load_bib(path)
         except InputError as exc:
@@ -79,7 +87,12 @@ def _empty_hint(bibliography: Bibliography) -> str:
 
 
 def run_check(
-    bibs: Sequence[str], settings: Settings, run: RunFlags, *, update: bool = False
+    bibs: Sequence[str],
+    settings: Settings,
+    run: RunFlags,
+    shared: StoreFlags,
+    *,
+    update: bool = False,
 ) -> tuple[CheckResult, list[Bibliography]]:
     """Load and check, with a progress bar on a terminal.
 
@@ -88,6 +101,7 @@ def run_check(
     """
     from citetrack.api import SettingsError, check
     from citetrack.cli.freshness import CacheWindow, cache_window, lockfiles_for
+    from citetrack.tracking.store import StoreUnavailable
 
     if run.no_links and run.links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
@@ -107,10 +121,42 @@ def run_check(
                 progress=bar.update,
                 max_cache_age=window.max_age,
                 cache_not_before=window.not_before,
+                store_required=shared.store_required,
+                warn=warn,
             )
-    except SettingsError as exc:
+    except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))
     return result, loaded
+
+
+def check_shard(
+    bibs: Sequence[str], settings: Settings, run: RunFlags, shared: StoreFlags, shard: Shard
+) -> None:
+    """``check --shard K/N``: the shard's JSON report on standard output (no lockfile)."""
+    from citetrack.api import SettingsError, check_shard
+    from citetrack.tracking.store import StoreUnavailable
+
+    if run.no_links and run.links_only:
+        raise click.UsageError("--no-links and --links-only contradict each other")
+    if "-" in bibs:
+        raise click.UsageError("--shard needs files: every shard must read the same inputs")
+    loaded = load_bibs(bibs)
+    try:
+        with ProgressBar(wants_progress(run.quiet)) as bar:
+            report = check_shard(
+                loaded,
+                shard,
+                settings=settings,
+                registries=not run.links_only,
+                links=not run.no_links and (settings.check_links or run.links_only),
+                archives="all" if run.archives == "all" else "cited",
+                progress=bar.update,
+                store_required=shared.store_required,
+                warn=warn,
+            )
+    except (SettingsError, StoreUnavailable) as exc:
+        fail(str(exc))
+    click.echo(report, nl=False)
 
 
 def apply_lockfile(
@@ -144,6 +190,7 @@ def apply_lockfile(
 @settings_options
 @run_options
 @confirm_options
+@store_options
 @click.option(
     "-f",
     "--format",
@@ -182,17 +229,20 @@ def apply_lockfile(
 @click.option(
     "--new-only", is_flag=True, help="Report only findings the lockfile does not already record."
 )
+@shard_option
 def check(
     bibs: tuple[str, ...],
     given: SettingsFlags,
     run: RunFlags,
     confirm: ConfirmFlags,
+    shared: StoreFlags,
     fmt: str,
     outputs: tuple[str, ...],
     fail_on: str | None,
     ignore_unverified: bool,
     update_lock: bool,
     new_only: bool,
+    shard: Shard | None,
 ) -> None:
     """Check every reference of BIB files (default: references.bib).
 
@@ -206,10 +256,17 @@ def check(
 
     if update_lock and run.no_lockfile:
         raise click.UsageError("--update-lock and --no-lockfile contradict each other")
-    settings = settings_from(given, run=run, confirm=confirm, fail_on=fail_on)
+    settings = settings_from(given, run=run, confirm=confirm, shared=shared, fail_on=fail_on)
     report_files = parse_outputs(outputs, fmt)
+    if shard is not None:  # a shard writes its JSON with its evidence, for 'citetrack merge'
+        if update_lock or new_only:
+            raise click.UsageError("--shard applies no lockfile: merge the shards first")
+        if fmt != "json" or outputs:
+            raise click.UsageError("--shard writes its report as --format json on standard output")
+        check_shard(bibs, settings, run, shared, shard)
+        sys.exit(EXIT_OK)
     started = time.time()
-    result, loaded = run_check(bibs, settings, run, update=update_lock)
+    result, loaded = run_check(bibs, settings, run, shared, update=update_lock)
     if not run.no_lockfile:
         result = apply_lockfile(
             result, settings, run, update=update_lock, new_only=new_only, started=started
@@ -244,7 +301,14 @@ def check(
 @settings_options
 @run_options
 @confirm_options
-def lock(bibs: tuple[str, ...], given: SettingsFlags, run: RunFlags, confirm: ConfirmFlags) -> None:
+@store_options
+def lock(
+    bibs: tuple[str, ...],
+    given: SettingsFlags,
+    run: RunFlags,
+    confirm: ConfirmFlags,
+    shared: StoreFlags,
+) -> None:
     """Check BIB files and accept what is seen now as the baseline (citetrack.lock).
 
     The same as `citetrack check --update-lock`, printing only a summary.  Commit the
@@ -257,9 +321,9 @@ def lock(bibs: tuple[str, ...], given: SettingsFlags, run: RunFlags, confirm: Co
     """
     if run.no_lockfile:
         raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
-    settings = settings_from(given, run=run, confirm=confirm)
+    settings = settings_from(given, run=run, confirm=confirm, shared=shared)
     started = time.time()
-    result, _ = run_check(bibs, settings, run, update=True)
+    result, _ = run_check(bibs, settings, run, shared, update=True)
     result = apply_lockfile(
         result, settings, run, update=True, new_only=False, started=started
     ).result

@@ -87,7 +87,10 @@ def export(
         hint = "--fix" if exc.option == "fix" else "--no-fix"
         raise click.BadParameter(str(exc), param_hint=hint) from None
     path = bib or "references.bib"
-    (bibliography,) = load_bibs([path])
+    loaded = load_bibs([path])
+    if len(loaded) != 1:  # a glob pattern naming several files
+        fail(f"{path}: export takes one .bib file, not {len(loaded)}")
+    (bibliography,) = loaded
     try:
         with ProgressBar(wants_progress(quiet)) as bar:
             report = export_bib(bibliography, settings=settings, fixes=kinds, progress=bar.update)

@@ -2,8 +2,9 @@
 
 Each group of shared options is one decorator that adds the options to a command and
 hands the command their values as one named tuple (:class:`SettingsFlags`,
-:class:`RunFlags`, :class:`ConfirmFlags`), so that a command's signature names only what
-is its own.  :func:`settings_from` layers the flags over the config file and environment.
+:class:`RunFlags`, :class:`ConfirmFlags`, :class:`StoreFlags`), so that a command's
+signature names only what is its own.  :func:`settings_from` layers the flags over the
+config file and environment.
 """
 
 from __future__ import annotations
@@ -218,7 +219,54 @@ confirm_options = _grouped(
     ],
 )
 
-bib_arguments = click.argument("bibs", nargs=-1, type=click.Path(dir_okay=False))
+
+class StoreFlags(NamedTuple):
+    """Where the registry answers are kept: a shared store (check, lock)."""
+
+    store: str | None
+    store_required: bool
+
+
+store_options = _grouped(
+    StoreFlags,
+    "shared",
+    [
+        click.option(
+            "--store",
+            metavar="URI",
+            help="A shared evidence store, postgresql://user@host/db (or CITETRACK_STORE, "
+            "or store in the config), instead of the local cache.",
+        ),
+        click.option(
+            "--store-required",
+            is_flag=True,
+            help="Exit 2 if the shared store cannot be reached, instead of falling back "
+            "to the local cache.",
+        ),
+    ],
+)
+
+
+def _parse_shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    from citetrack.shard import Shard, ShardError
+
+    try:
+        return Shard.parse(value) if value else None
+    except ShardError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+shard_option = click.option(
+    "--shard",
+    metavar="K/N",
+    callback=_parse_shard,
+    help="Check only the K-th of N slices of the distinct identifiers and URLs (for a CI "
+    "matrix); writes --format json, applies no lockfile; combine the slices with "
+    "'citetrack merge'.",
+)
+
+#: A collection: files, directories (every .bib below them) and glob patterns.
+bib_arguments = click.argument("bibs", nargs=-1, type=click.Path())
 
 
 def parse_outputs(values: Sequence[str], default_format: str) -> list[tuple[str, str]]:
@@ -250,6 +298,7 @@ def settings_from(
     *,
     run: RunFlags | None = None,
     confirm: ConfirmFlags | None = None,
+    shared: StoreFlags | None = None,
     fail_on: str | None = None,
     prefer: str | None = None,
 ) -> Settings:
@@ -275,6 +324,8 @@ def settings_from(
     if confirm is not None:
         overrides["confirm_failures"] = confirm.confirm_failures
         overrides["confirm_days"] = confirm.confirm_days
+    if shared is not None:
+        overrides["store"] = shared.store
     config = Path(given.config_file) if given.config_file else None
     try:
         if fail_on:
@@ -284,4 +335,6 @@ def settings_from(
         fail(str(exc))
     for notice in settings.notices:
         warn(notice)
+    if settings.store and not settings.store.startswith(("postgresql://", "postgres://")):
+        raise click.BadParameter("must be a postgresql:// URI", param_hint="--store")
     return settings

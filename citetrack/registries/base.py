@@ -17,7 +17,6 @@ import httpx
 
 from citetrack.model import (
     Evidence,
-    Found,
     NotFound,
     Source,
     Unavailable,
@@ -25,7 +24,8 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.net import ServiceUnavailable
-from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.shared import fetch_claimed
+from citetrack.tracking.store import EvidenceStore
 
 T = TypeVar("T")
 
@@ -270,7 +270,7 @@ Fetch = Callable[[list[str]], Awaitable[Mapping[str, Evidence]]]
 
 
 async def resolve_cached(
-    cache: EvidenceCache | None,
+    cache: EvidenceStore | None,
     source: Source,
     keys: Sequence[str],
     fetch: Fetch,
@@ -291,20 +291,17 @@ async def resolve_cached(
         for key in missing:
             result[key] = Unavailable(source, key, "offline: not in cache")
         return result
-    fetched = await fetch(missing)
-    fresh: list[Evidence] = []
-    for key in missing:
-        evidence = fetched.get(key) or Unavailable(source, key, "no answer for this identifier")
-        result[key] = evidence
-        if isinstance(evidence, Found | NotFound):
-            fresh.append(evidence)
     if cache is not None:
-        cache.put_many(fresh)
+        result.update(await fetch_claimed(cache, source, missing, fetch))
+        return result
+    fetched = await fetch(missing)
+    for key in missing:
+        result[key] = fetched.get(key) or Unavailable(source, key, "no answer for this identifier")
     return result
 
 
 async def resolve_as_given(
-    cache: EvidenceCache | None,
+    cache: EvidenceStore | None,
     source: Source,
     identifiers: Sequence[str],
     *,

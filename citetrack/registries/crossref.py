@@ -48,7 +48,7 @@ from citetrack.registries.base import (
     unexpected_status,
     unusable,
 )
-from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.store import EvidenceStore
 
 REGISTRY = "Crossref"
 SERVICE = Source.CROSSREF.value
@@ -92,7 +92,7 @@ class CrossrefService:
         base_url: str,
         single_limiter: RateLimiter,
         list_limiter: RateLimiter,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
         batch_size: int = MAX_BATCH,
         max_url_length: int = MAX_URL_LENGTH,
         confirm_missing: bool = True,
@@ -112,7 +112,7 @@ class CrossrefService:
         http: Http,
         config: NetConfig,
         limiters: Limiters,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
     ) -> CrossrefService:
         return cls(
             http,

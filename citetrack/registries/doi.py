@@ -52,7 +52,7 @@ from citetrack.registries.base import (
     str_list,
     unusable,
 )
-from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.store import EvidenceStore
 
 REGISTRY = "doi.org"
 SERVICE = Source.DOI_ORG.value
@@ -97,7 +97,7 @@ class DoiOrgService:
         *,
         base_url: str,
         limiter: RateLimiter,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
         content_negotiation: bool = True,
         cn_hosts: Iterable[str] = (),
     ) -> None:
@@ -115,7 +115,7 @@ class DoiOrgService:
         http: Http,
         config: NetConfig,
         limiters: Limiters,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
         *,
         content_negotiation: bool = True,
     ) -> DoiOrgService:

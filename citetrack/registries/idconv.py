@@ -27,7 +27,7 @@ from citetrack.registries.base import (
     resolve_as_given,
     unavailable_for,
 )
-from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.store import EvidenceStore
 
 REGISTRY = "the PMC ID converter"
 SERVICE = Source.PMC.value
@@ -48,7 +48,7 @@ class IdConvService:
         *,
         base_url: str,
         limiter: RateLimiter,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
         email: str | None = None,
         batch_size: int = MAX_BATCH,
     ) -> None:
@@ -65,7 +65,7 @@ class IdConvService:
         http: Http,
         config: NetConfig,
         limiters: Limiters,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
     ) -> IdConvService:
         return cls(
             http,

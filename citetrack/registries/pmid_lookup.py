@@ -26,7 +26,7 @@ from citetrack.registries.base import (
     unexpected_status,
 )
 from citetrack.registries.pubmed import TOOL, PubMedService
-from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.store import EvidenceStore
 
 SERVICE = "pubmed"
 #: DOIs per ESearch request: the term grows by ~40 characters a DOI; POST has no URL limit.
@@ -45,7 +45,7 @@ class PmidLookup:
         limiter: RateLimiter,
         email: str | None = None,
         api_key: str | None = None,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
         batch_size: int = BATCH,
     ) -> None:
         self._cache = cache
@@ -64,7 +64,7 @@ class PmidLookup:
         config: NetConfig,
         limiters: Limiters,
         pubmed: PubMedService,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
     ) -> PmidLookup:
         return cls(
             http,

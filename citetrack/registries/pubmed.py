@@ -44,7 +44,7 @@ from citetrack.registries.base import (
     unexpected_status,
     unusable,
 )
-from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.store import EvidenceStore
 
 REGISTRY = "PubMed"
 SERVICE = Source.PUBMED.value
@@ -114,7 +114,7 @@ class PubMedService:
         *,
         base_url: str,
         limiter: RateLimiter,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
         email: str | None = None,
         api_key: str | None = None,
         batch_size: int = MAX_BATCH,
@@ -135,7 +135,7 @@ class PubMedService:
         http: Http,
         config: NetConfig,
         limiters: Limiters,
-        cache: EvidenceCache | None = None,
+        cache: EvidenceStore | None = None,
     ) -> PubMedService:
         return cls(
             http,

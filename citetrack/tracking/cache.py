@@ -238,7 +238,7 @@ def evidence_from_dict(data: Mapping[str, Any]) -> Found | NotFound:
     raise ValueError(f"unknown evidence kind {data['kind']!r}")
 
 
-def _writable(payload: str) -> bool:
+def writable(payload: str) -> bool:
     """Whether ``payload`` can be stored as UTF-8 (a lone surrogate cannot; it is skipped,
     never a crash — registry text is cleaned before it gets here)."""
     try:
@@ -441,7 +441,7 @@ class EvidenceCache:
             )
             for e in evidence
             if isinstance(e, Found | NotFound)
-            and _writable(
+            and writable(
                 payload := json.dumps(evidence_to_dict(e), ensure_ascii=False, sort_keys=True)
             )
         ]
@@ -460,6 +460,17 @@ class EvidenceCache:
 
     def put(self, evidence: Evidence) -> None:
         self.put_many([evidence])
+
+    # -- coordination (see citetrack.tracking.store): one local runner, nothing to share
+
+    def claim(self, source: Source, identifiers: Iterable[str]) -> set[str]:
+        return set(identifiers)
+
+    def release(self, source: Source, identifiers: Iterable[str]) -> None:
+        return None
+
+    def renew(self) -> None:
+        return None
 
     def clear(self) -> None:
         """Forget every entry (``citetrack cache clear``)."""

@@ -103,7 +103,13 @@ class Crossref(Service):
         single = f"crossref:{pool}:single"
         if path in ("/works", "/works/"):
             dois = [f for f in self._filters(call) if f[0] == "doi"]
-            return Route("GET /works", self.works_list, f"crossref:{pool}:list", batch=len(dois))
+            return Route(
+                "GET /works",
+                self.works_list,
+                f"crossref:{pool}:list",
+                batch=len(dois),
+                asked=tuple(d for _, d in dois),
+            )
         if not path.startswith("/works/"):
             return Route("unknown", self._unknown, single)
         rest = path[len("/works/") :]
@@ -117,7 +123,7 @@ class Crossref(Service):
             doi = _doi_from_path(rest[: -len("/agency")])
             return Route("GET /works/{doi}/agency", lambda c: self.agency(c, doi), single)
         doi = _doi_from_path(rest)
-        return Route("GET /works/{doi}", lambda c: self.work(c, doi), single)
+        return Route("GET /works/{doi}", lambda c: self.work(c, doi), single, asked=(doi,))
 
     @staticmethod
     def pool(call: Call) -> str:

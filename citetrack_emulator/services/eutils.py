@@ -53,7 +53,8 @@ class EUtils(Service):
         if handler is None:
             return not_found_route()
         label = f"{call.request.method} {call.raw_path.lstrip('/')}"
-        return Route(label, handler, bucket, client, batch=len(_ids(call)))
+        ids = _ids(call)
+        return Route(label, handler, bucket, client, batch=len(ids), asked=tuple(ids))
 
     def limit_headers(self, call: Call, decision: Decision) -> dict[str, str]:
         if decision.limit.limit is None:

@@ -58,9 +58,9 @@ class IdConv(Service):
     def route(self, call: Call) -> Route:
         ids = [i for i in re.split(r"\s*,\s*", call.param("ids").strip()) if i]
         if call.raw_path in ("/", ""):
-            return Route("GET /", self.current, "idconv", batch=len(ids))
+            return Route("GET /", self.current, "idconv", batch=len(ids), asked=tuple(ids))
         if call.raw_path.rstrip("/") == "/v1.0":
-            return Route("GET /v1.0/", self.legacy, "idconv", batch=len(ids))
+            return Route("GET /v1.0/", self.legacy, "idconv", batch=len(ids), asked=tuple(ids))
         return not_found_route()
 
     async def current(self, call: Call) -> web.StreamResponse:

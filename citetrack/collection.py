@@ -1,0 +1,120 @@
+"""A collection: many inputs (files, directories, glob patterns) checked as one run.
+
+:func:`expand_inputs` turns the command line's inputs into the list of files, in a stable
+order, each once.  The pipeline then asks each distinct identifier and URL once for the
+whole collection; every reference keeps its own file and line, so the report says which
+input each finding belongs to.  What is about one bibliography stays per input:
+:func:`duplicate_findings` looks for duplicate references within each file, never across
+files (the same DOI cited by two articles is not a duplicate).  And a reference that recurs
+in many files, with the same fields and the same evidence, is compared once
+(:class:`FindingsMemo`): the comparison rules are the costliest computation of a big run.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from citetrack.inputs.textio import InputError
+from citetrack.model import Evidence, Finding, Reference
+from citetrack.rules.compare import find_duplicates
+
+#: What a directory contributes: the bibliographies below it, at any depth.
+DIRECTORY_PATTERNS = ("*.bib",)
+_GLOB_CHARS = frozenset("*?[")
+
+
+def expand_inputs(inputs: Sequence[str]) -> list[str]:
+    """The files named by ``inputs``, each once, in the order given.
+
+    A directory stands for every ``.bib`` below it (sorted); a pattern with ``*``, ``?``
+    or ``[`` (``**`` for any depth) for the files it matches (sorted).  Anything else is
+    kept as given, so a missing file is reported by the loader with its name.  A
+    directory or a pattern that matches nothing is an :class:`InputError`.
+    """
+    out: dict[str, None] = {}
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path) if path != "-" else path
+        if key not in seen:
+            seen.add(key)
+            out[path] = None
+
+    for given in inputs:
+        path = Path(given)
+        if given != "-" and path.is_dir():
+            found = sorted({str(p) for pattern in DIRECTORY_PATTERNS for p in path.rglob(pattern)})
+            found = [p for p in found if Path(p).is_file()]
+            if not found:
+                raise InputError(given, "is a directory without any .bib file")
+            for p in found:
+                add(p)
+        elif not path.exists() and _GLOB_CHARS & set(given):
+            # glob.glob, not Path.glob: a pattern may be absolute (/ci/**/*.bib).
+            hits = glob.glob(given, recursive=True)  # noqa: PTH207
+            matches = sorted(m for m in hits if Path(m).is_file())
+            if not matches:
+                raise InputError(given, "matches no file")
+            for m in matches:
+                add(m)
+        else:
+            add(given)
+    return list(out)
+
+
+def duplicate_findings(refs: Sequence[Reference]) -> list[tuple[int, Finding]]:
+    """``duplicate-reference`` findings, each with the position in ``refs`` it belongs to.
+
+    Looked for within each input file separately.
+    """
+    groups: dict[str | None, list[int]] = {}
+    for position, ref in enumerate(refs):
+        groups.setdefault(ref.path, []).append(position)
+    out: list[tuple[int, Finding]] = []
+    for positions in groups.values():
+        group = [refs[p] for p in positions]
+        index: dict[tuple[str, int | None], int] = {}
+        for position, ref in zip(positions, group, strict=True):
+            index.setdefault((ref.key, ref.line), position)
+        out.extend((index[(f.key, f.line)], f) for f in find_duplicates(group))
+    out.sort(key=lambda pair: pair[0])
+    return out
+
+
+Compare = Callable[[Reference, Sequence[Evidence]], list[Finding]]
+
+
+class FindingsMemo:
+    """``compare(ref, evidence)``, computed once per distinct (reference, evidence).
+
+    The rules read a reference's entry type, fields and identifiers and the evidence, and
+    stamp each finding with the reference's key and line and nothing else of it; so the
+    findings of an identical entry elsewhere are these, re-stamped.  Evidence is told
+    apart by identity: within a run, one answer is one object.  For one run only.
+    """
+
+    def __init__(self, compare: Compare) -> None:
+        self._compare = compare
+        self._done: dict[Hashable, tuple[Reference, tuple[Evidence, ...], list[Finding]]] = {}
+
+    def __call__(self, ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
+        key = (
+            ref.entry_type,
+            tuple(ref.fields.items()),
+            ref.identifiers,
+            tuple(id(e) for e in evidence),
+        )
+        hit = self._done.get(key)
+        if hit is None:
+            findings = self._compare(ref, evidence)
+            # Keep the evidence alive with the entry, so that no id() is ever reused.
+            self._done[key] = (ref, tuple(evidence), findings)
+            return list(findings)
+        first, _, findings = hit
+        if first.key == ref.key and first.line == ref.line:
+            return list(findings)
+        return [replace(f, key=ref.key, line=ref.line) for f in findings]
