@@ -349,7 +349,15 @@ def _run_check(
             total_timeout=2 * settings.timeout,
             **{
                 name: getattr(settings, name)
-                for name in ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url")
+                for name in (
+                    "crossref_url",
+                    "eutils_url",
+                    "idconv_url",
+                    "doi_url",
+                    "wayback_url",
+                    "openlibrary_url",  # issue 13: book registries
+                    "googlebooks_url",
+                )
                 if getattr(settings, name)
             },
         )

@@ -52,6 +52,8 @@ class Settings:
     idconv_url: str | None = None
     doi_url: str | None = None
     wayback_url: str | None = None
+    openlibrary_url: str | None = None
+    googlebooks_url: str | None = None
     config_path: Path | None = field(default=None, compare=False)
 
 
@@ -80,6 +82,8 @@ _ENV_URLS = {
     "idconv_url": "CITETRACK_IDCONV_URL",
     "doi_url": "CITETRACK_DOI_URL",
     "wayback_url": "CITETRACK_WAYBACK_URL",
+    "openlibrary_url": "CITETRACK_OPENLIBRARY_URL",
+    "googlebooks_url": "CITETRACK_GOOGLEBOOKS_URL",
 }
 _MAILTO_RE = re.compile(r"^[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+$")
 
