@@ -40,12 +40,16 @@ from citetrack.model import (
     ReferenceResult,
 )
 from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client
+from citetrack.registries.books import BookLookup
 from citetrack.registries.crossref import CrossrefService
 from citetrack.registries.doi import DoiOrgService
 from citetrack.registries.idconv import IdConvService
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
+from citetrack.registries.search import IdentifierSearch
+from citetrack.rules.books import book_findings
 from citetrack.rules.compare import compare_reference, find_duplicates
+from citetrack.rules.search import search_findings, search_key
 from citetrack.tracking.cache import CacheMode, EvidenceCache
 
 T = TypeVar("T")
@@ -127,6 +131,8 @@ class _Evidence:
     pubmed: dict[str, Evidence] = field(default_factory=dict)
     pmc: dict[str, Evidence] = field(default_factory=dict)
     pubmed_by_doi: dict[str, Evidence] = field(default_factory=dict)
+    books: dict[str, list[Evidence]] = field(default_factory=dict)  # by ISBN-13
+    search: dict[str, list[Evidence]] = field(default_factory=dict)  # by search_key
     links: dict[str, LinkStatus] = field(default_factory=dict)
     archives: dict[str, ArchiveStatus] = field(default_factory=dict)
 
@@ -139,7 +145,8 @@ class _Evidence:
             self.pmc.get(ids.pmcid or ""),
             None if ids.pmid else self.pubmed_by_doi.get(ids.doi or ""),
         ]
-        return [e for e in found if e is not None]
+        extra = [*self.books.get(ids.isbn or "", ()), *self.search.get(search_key(ref), ())]
+        return [e for e in found if e is not None] + extra
 
 
 async def _resolve_registries(
@@ -188,7 +195,17 @@ async def _resolve_registries(
     async def pmc_stage() -> None:
         await _chunked("PMC", pmcids, idconv.fetch, progress, into=evidence.pmc, arrived=arrived)
 
-    await asyncio.gather(dois_stage(), pmids_stage(), pmc_stage())
+    async def books_stage() -> None:
+        isbns = _unique(r.identifiers.isbn for r in refs)
+        if isbns:
+            books = BookLookup.from_config(http, net, limiters, cache)
+            await _chunked("books", isbns, books.fetch, progress, into=evidence.books)
+
+    async def search_stage() -> None:
+        search = IdentifierSearch.from_config(http, net, limiters, pubmed, cache)
+        evidence.search = await search.find(refs)
+
+    await asyncio.gather(dois_stage(), pmids_stage(), pmc_stage(), books_stage(), search_stage())
 
 
 async def _check_links(
@@ -276,7 +293,8 @@ async def _check_links(
 
 def _registry_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
     problems = extract_identifiers(identifier_view(ref.fields))[1]
-    return compare_reference(ref, evidence, problems)
+    findings = compare_reference(ref, evidence, problems)
+    return findings + book_findings(ref, evidence) + search_findings(ref, evidence)
 
 
 def _same_objects(a: Sequence[Evidence], b: Sequence[Evidence]) -> bool:
