@@ -701,7 +701,8 @@ def _fix_kinds(fix: Sequence[str], no_fix: Sequence[str]) -> frozenset[str]:
                 f"unknown fix {', '.join(sorted(unknown))} (known: {', '.join(FIX_KINDS)}, all)",
                 param_hint=option,
             )
-        return set(FIX_KINDS) if "all" in names else names
+        # issue 13: "all" leaves out "conflicts" (replacing an identifier needs its name)
+        return (set(FIX_KINDS) - {"conflicts"}) | names - {"all"} if "all" in names else names
 
     kinds = split(fix, "--fix") if fix else set(DEFAULT_FIX_KINDS)
     return frozenset(kinds - split(no_fix, "--no-fix"))
@@ -729,7 +730,8 @@ def _fix_kinds(fix: Sequence[str], no_fix: Sequence[str]) -> frozenset[str]:
     multiple=True,
     metavar="KINDS",
     help="Apply only these fixes (comma-separated: identifiers, pages, add-ids, metadata, "
-    "format, or all) [default: all but format].",
+    "format, conflicts, or all) [default: all but format; conflicts (replace the wrong "
+    "identifier of a pmid-doi-conflict) only when named].",
 )
 @click.option(
     "--no-fix",
@@ -806,7 +808,7 @@ def export(
     )
     kinds = _fix_kinds(fix or settings.fix, no_fix or settings.no_fix)
     path = bib or "references.bib"
-    needs_registry = bool(kinds & {"add-ids", "metadata"})
+    needs_registry = bool(kinds & {"add-ids", "metadata", "conflicts"})
     if needs_registry:
         result, loaded = _run_check(
             bibs=[path],

@@ -23,7 +23,7 @@ from typing import TypeVar
 
 import httpx
 
-from citetrack.identifiers import extract_identifiers
+from citetrack.identifiers import extract_identifiers, normalize_doi
 from citetrack.inputs.bib import identifier_view
 from citetrack.links.rules import link_findings as url_findings
 from citetrack.links.rules import link_targets
@@ -33,6 +33,7 @@ from citetrack.model import (
     CheckResult,
     Evidence,
     Finding,
+    Found,
     LinkStatus,
     LinkVerdict,
     NotFound,
@@ -49,6 +50,7 @@ from citetrack.registries.pubmed import PubMedService
 from citetrack.registries.search import IdentifierSearch
 from citetrack.rules.books import book_findings
 from citetrack.rules.compare import compare_reference, find_duplicates
+from citetrack.rules.identity import attribute_duplicates, explain_conflict
 from citetrack.rules.search import search_findings, search_key
 from citetrack.tracking.cache import CacheMode, EvidenceCache
 
@@ -143,7 +145,9 @@ class _Evidence:
             self.doi_org.get(ids.doi or ""),
             self.pubmed.get(ids.pmid or ""),
             self.pmc.get(ids.pmcid or ""),
-            None if ids.pmid else self.pubmed_by_doi.get(ids.doi or ""),
+            # Also with a PMID: PubMed's record of the DOI names the PMID that belongs to it
+            # (looked up only when the cited PMID's record carries another DOI).
+            self.pubmed_by_doi.get(ids.doi or ""),
         ]
         extra = [*self.books.get(ids.isbn or "", ()), *self.search.get(search_key(ref), ())]
         return [e for e in found if e is not None] + extra
@@ -189,7 +193,7 @@ async def _resolve_registries(
         lookup = PmidLookup.from_config(http, net, limiters, pubmed, cache)
         orphans = _unique(
             r.identifiers.doi for r in refs if r.identifiers.doi and not r.identifiers.pmid
-        )
+        ) + _unique(_suspect_dois(refs, evidence.pubmed))
         evidence.pubmed_by_doi = await lookup.find(orphans) if orphans else {}
 
     async def pmc_stage() -> None:
@@ -206,6 +210,20 @@ async def _resolve_registries(
         evidence.search = await search.find(refs)
 
     await asyncio.gather(dois_stage(), pmids_stage(), pmc_stage(), books_stage(), search_stage())
+
+
+def _suspect_dois(refs: Sequence[Reference], pubmed: Mapping[str, Evidence]) -> list[str]:
+    """DOIs cited with a PMID whose PubMed record carries another DOI: the PMID that
+    belongs to the DOI is the suggestion for ``pmid-doi-conflict``."""
+    out = []
+    for ref in refs:
+        doi, pmid = ref.identifiers.doi, ref.identifiers.pmid
+        record = pubmed.get(pmid or "")
+        if doi and isinstance(record, Found):
+            theirs = normalize_doi(record.metadata.doi)
+            if theirs and theirs != doi.lower():
+                out.append(doi)
+    return out
 
 
 async def _check_links(
@@ -293,7 +311,9 @@ async def _check_links(
 
 def _registry_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
     problems = extract_identifiers(identifier_view(ref.fields))[1]
-    findings = compare_reference(ref, evidence, problems)
+    findings = [
+        explain_conflict(ref, evidence, f) for f in compare_reference(ref, evidence, problems)
+    ]
     return findings + book_findings(ref, evidence) + search_findings(ref, evidence)
 
 
@@ -429,6 +449,7 @@ def findings_for(
         out[-1] += url_findings(ref, evidence.links, evidence.archives)
         index.setdefault((ref.key, ref.line), position)
     duplicates = early.duplicates if early.duplicates is not None else find_duplicates(refs)
+    duplicates = attribute_duplicates(refs, duplicates, evidence.for_reference)
     for finding in duplicates:
         out[index[(finding.key, finding.line)]].append(finding)
     return out

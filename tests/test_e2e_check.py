@@ -49,7 +49,14 @@ def test_planted_faults_are_reported_exactly(env: dict[str, str]) -> None:
     assert run.code == 1, run.stderr  # something is broken
     refs = by_key(run.json())
     assert refs["thiers2009cutaneous"]["status"] == "broken"
-    assert rules(refs["thiers2009cutaneous"]) == {"pmid-doi-conflict"}
+    # Thiers carries Pujol's PMID: the conflict names the PMID that belongs to Thiers' DOI,
+    # and the duplicate it causes is reported on Thiers, not on the innocent Pujol.
+    assert rules(refs["thiers2009cutaneous"]) == {"pmid-doi-conflict", "duplicate-reference"}
+    conflict = next(
+        f for f in refs["thiers2009cutaneous"]["findings"] if f["rule"] == "pmid-doi-conflict"
+    )
+    assert (conflict["field"], conflict["suggestion"]) == ("pmid", "19258446")
+    assert "duplicate-reference" not in rules(refs["pujol2004necrolytic"])
     assert refs["pujol2004necrolytic"]["status"] == "warning"
     year = [f for f in refs["pujol2004necrolytic"]["findings"] if f["field"] == "year"]
     assert [(f["rule"], f["expected"], f["actual"]) for f in year] == [

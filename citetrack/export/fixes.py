@@ -17,6 +17,7 @@ from citetrack.export.bibtex import Fix
 from citetrack.inputs.bib import escape_value
 from citetrack.model import CheckResult, Finding, ReferenceResult, Source
 from citetrack.rules.compare import (
+    RULE_CONFLICT,
     RULE_MALFORMED,
     RULE_MISMATCH,
     RULE_MISSING_ID,
@@ -28,6 +29,8 @@ KIND_OF_RULE = {
     RULE_MISMATCH: "metadata",
     RULE_MISSING_ID: "add-ids",
     RULE_MALFORMED: "identifiers",
+    # The partner identifier of a pmid-doi-conflict: only with --fix conflicts.
+    RULE_CONFLICT: "conflicts",
 }
 
 

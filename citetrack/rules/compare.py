@@ -79,6 +79,7 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.rules.journals import journal_matches
+from citetrack.rules.spelling import misspellings
 from citetrack.rules.text import (
     AuthorList,
     extract_years,
@@ -660,9 +661,21 @@ def _pick(records: Sequence[_Record], order: Sequence[Source] = _PREFERENCE) -> 
 
 
 def _check_title(cited: str, records: Sequence[_Record]) -> _Mismatch | None:
-    """Title: :func:`titles_match` against any record."""
+    """Title: :func:`titles_match` against any record; a matching title that differs from
+    every record's by a misspelling (:func:`citetrack.rules.spelling.misspellings`) is
+    reported with the record's title as the suggestion (issue 13)."""
     having = [(r, r.meta.title) for r in records if r.meta.title]
-    if not having or any(titles_match(cited, title) for _, title in having):
+    matching = [(r, title) for r, title in having if titles_match(cited, title)]
+    if matching:
+        typos = [(r, title, misspellings(cited, title)) for r, title in matching]
+        if any(not words for _, _, words in typos):
+            return None
+        rec, title, words = min(typos, key=lambda t: _rank(t[0].source))
+        listed = ", ".join(f"'{a}' for '{b}'" for a, b in words)
+        return _Mismatch(
+            f"The title misspells {_name(rec.source)}'s '{title}': {listed}.", title, rec, title
+        )
+    if not having:
         return None
     rec = _pick([r for r, _ in having])
     title = rec.meta.title or ""
