@@ -12,10 +12,11 @@ A candidate is **accepted** only when its title matches the citation's closely
 first author's family name is the record's first author's, and the years are at most one
 apart.  Then ``missing-identifier`` (warning) names the DOI/PMID as the suggestion that
 ``export --fix add-ids`` writes.  Anything weaker is a note listing the candidates
-(``identifier-candidates``), never a fill.  When every source answered and nothing came
-back, ``identifier-not-found`` says where citetrack looked: a note for a reference with a
-URL (the link check verifies it), else ``unverified`` — no source confirmed the work.  A
-source that could not be asked leaves the reference ``unverified`` (never broken).
+(``identifier-candidates``), never a fill; several accepted candidates with different
+identifiers (ambiguous) are that note only.  When every source answered and no candidate
+was accepted, ``identifier-not-found`` says where citetrack looked: a note for a reference
+with a URL (the link check verifies it), else ``unverified`` — no source confirmed the
+work.  A source that could not be asked leaves the reference ``unverified`` (never broken).
 """
 
 from __future__ import annotations
@@ -258,18 +259,20 @@ def search_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Findin
                 source=unavailable[0].source,
             )
         )
-    elif not found:
-        looked = "; ".join(
+    elif not ambiguous:
+        looked = [
             f"{_METHOD_NAMES.get(e.identifier, e.identifier)}: {e.reason}"
             for e in items
             if isinstance(e, NotFound)
-        )
+        ]
+        if found:
+            looked.append(f"{len(_distinct(found))} candidate(s) rejected, listed above")
         has_url = bool(ref.identifiers.url or ref.identifiers.archive_url or ref.get("url"))
         out.append(
             finding(
                 RULE_NOT_FOUND,
                 Severity.NOTE if has_url else Severity.UNVERIFIED,
-                f"No registry knows this work, so nothing confirms it ({looked}).",
+                f"No registry record is this work, so nothing confirms it ({'; '.join(looked)}).",
             )
         )
     return out
