@@ -48,8 +48,9 @@ from citetrack.rules.search import (
 )
 from citetrack.tracking.cache import EvidenceCache
 
-#: References per wave of ESearch → esummary → Crossref.
-WAVE = 50
+#: References per wave of ESearch → esummary → Crossref (small, so the last wave's
+#: Crossref queries, which wait for its PubMed answers, are a short tail).
+WAVE = 20
 ROWS = 5
 #: The Crossref fields compared (``select=``), so list answers stay small.
 SELECT = (
@@ -125,8 +126,8 @@ class IdentifierSearch:
             return out
         pending = await self._citation_match(wanted, out)
         waves = [pending[i : i + self._wave] for i in range(0, len(pending), self._wave)]
-        # Two waves in flight: one at PubMed while the previous one is at Crossref.
-        gate = asyncio.Semaphore(2)
+        # Waves in flight: some at PubMed while earlier ones are at Crossref.
+        gate = asyncio.Semaphore(3)
 
         async def run(wave: list[Reference]) -> None:
             async with gate:

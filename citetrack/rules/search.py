@@ -6,9 +6,12 @@ matcher (ECitMatch), PubMed ESearch and Crossref ``query.bibliographic`` are ask
 :func:`search_findings` turns their answers (evidence items whose identifier starts with
 :data:`SEARCH_PREFIX`) into findings.
 
-A candidate is **accepted** only when its title matches the citation's closely
-(:func:`citetrack.rules.compare.titles_match`: case, punctuation, markup, diacritics,
-``&``/``and``, a dropped subtitle and small spelling variants tolerated), the citation's
+A candidate is **accepted** only when its title is the citation's word for word
+(:func:`citetrack.rules.spelling.title_equivalent`: case, punctuation, markup,
+diacritics, ``&``/``and``, a leading article, hyphenation, British/American variants and
+one-letter misspellings tolerated; a subtitle more or less only when the first page
+agrees too — ``bench/search_false_match.py`` measured that "X" / "X: Part II" pairs
+otherwise get filled with the sequel's identifier), the citation's
 first author's family name is the record's first author's, and the years are at most one
 apart.  Then ``missing-identifier`` (warning) names the DOI/PMID as the suggestion that
 ``export --fix add-ids`` writes.  Anything weaker is a note listing the candidates
@@ -37,9 +40,11 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.rules.compare import RULE_MISSING_ID, first_author_matches, titles_match
+from citetrack.rules.spelling import title_equivalent
 from citetrack.rules.text import (
     extract_years,
     fold,
+    main_title,
     parse_pages,
     split_authors,
     to_plain,
@@ -151,6 +156,12 @@ def rejection(ref: Reference, meta: WorkMetadata) -> str | None:
     title = ref.get("title") or ""
     if not meta.title or not titles_match(title, meta.title):
         return "title differs"
+    # Only a subtitle more or less ("X" / "X: Part II") is weaker evidence: the first page
+    # must agree too.
+    if not title_equivalent(title, meta.title) and not (
+        _dropped_subtitle(title, meta.title) and _corroborated(ref, meta)
+    ):
+        return "title differs (words added, dropped or replaced)"
     cited = split_authors(ref.get("author"))
     if not cited.authors or not meta.authors or not first_author_matches(cited, meta.authors):
         return "first author differs"
@@ -159,6 +170,19 @@ def rejection(ref: Reference, meta: WorkMetadata) -> str | None:
     if not mine or not theirs or all(abs(a - b) > 1 for a in mine for b in theirs):
         return "year differs"
     return None
+
+
+def _dropped_subtitle(a: str, b: str) -> bool:
+    return fold(a) == main_title(b) or fold(b) == main_title(a)
+
+
+def _corroborated(ref: Reference, meta: WorkMetadata) -> bool:
+    """The first page agrees, and the volume does not disagree."""
+    volume = fold(ref.get("volume") or "")
+    pages, theirs = parse_pages(ref.get("pages")), parse_pages(meta.pages)
+    if volume and meta.volume and volume != fold(meta.volume):
+        return False
+    return pages is not None and theirs is not None and pages.start == theirs.start
 
 
 def _label(meta: WorkMetadata) -> str:

@@ -68,6 +68,37 @@ def _is_typo(a: str, b: str) -> bool:
     return OSA.distance(a, b) == 1
 
 
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def title_equivalent(cited: str, registry: str) -> bool:
+    """The same title word for word, up to case, punctuation, markup, diacritics,
+    ``&``/``and``, a leading article, words split or joined by a hyphen, British/American
+    variants and one-letter misspellings — no word added, dropped or replaced."""
+    mine, theirs = fold(cited).split(), fold(registry).split()
+    if mine[:1] and mine[0] in _ARTICLES:
+        mine = mine[1:]
+    if theirs[:1] and theirs[0] in _ARTICLES:
+        theirs = theirs[1:]
+    if not mine or not theirs:
+        return False
+    matcher = difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        left, right = mine[i1:i2], theirs[j1:j2]
+        if op != "replace":
+            return False
+        if "".join(left) == "".join(right):
+            continue
+        if len(left) != len(right):
+            return False
+        for a, b in zip(left, right, strict=True):
+            if not (same_word_variant(a, b) or _is_typo(a, b)):
+                return False
+    return True
+
+
 def misspellings(cited: str, registry: str) -> list[tuple[str, str]]:
     """(cited word, registry word) pairs that differ by one misspelling; see the module."""
     mine, theirs = fold(cited).split(), fold(registry).split()

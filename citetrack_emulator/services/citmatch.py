@@ -13,6 +13,7 @@ author whose name starts with it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from aiohttp import web
 from citetrack_emulator.core import Call
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def fold(text: str) -> str:
     """Lower case, no diacritics, punctuation as spaces, spaces collapsed."""
     text = unicodedata.normalize("NFKD", text)
