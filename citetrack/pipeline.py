@@ -51,7 +51,7 @@ from citetrack.registries.search import IdentifierSearch
 from citetrack.rules.books import book_findings
 from citetrack.rules.compare import compare_reference, find_duplicates
 from citetrack.rules.identity import attribute_duplicates, explain_conflict
-from citetrack.rules.search import search_findings, search_key
+from citetrack.rules.search import SEARCH_PREFIX, search_findings, search_key
 from citetrack.tracking.cache import CacheMode, EvidenceCache
 
 T = TypeVar("T")
@@ -461,7 +461,11 @@ def _result(ref: Reference, findings: list[Finding], evidence: _Evidence) -> Ref
     return ReferenceResult(
         reference=ref,
         findings=tuple(findings),
-        evidence=tuple(evidence.for_reference(ref)),
+        # Search candidates are not records of the citation's identifiers: the findings
+        # report them; the lockfile and the export must not take them for the work's record.
+        evidence=tuple(
+            e for e in evidence.for_reference(ref) if not e.identifier.startswith(SEARCH_PREFIX)
+        ),
         links=tuple(evidence.links[u] for u in (url,) if u and u in evidence.links),
         archives=tuple(
             evidence.archives[u] for u in (url, archive) if u and u in evidence.archives

@@ -7,15 +7,20 @@ range, DOIs under Crossref's test prefix 10.5555).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from citetrack.identifiers import extract_identifiers
-from citetrack.model import Author, Reference, Source
+from citetrack.inputs.bib import load_bib
+from citetrack.model import Author, Found, Reference, Source
 from citetrack.model import WorkMetadata as Meta
+from citetrack.net import NetConfig
+from citetrack.pipeline import CheckOptions, check_references
 from citetrack.rules.search import citation_string, esearch_term, needs_search, rejection
+from citetrack.tracking.cache import CacheMode
 from citetrack_emulator import Emulator
 from tests.e2e import SEED_BIB, by_key, rules, run_cli
 
@@ -259,3 +264,26 @@ def test_warm_cache_repeats_no_search(env: dict[str, str], emulator: Emulator) -
     _, refs = check(SEED_BIB, env)
     assert emulator.stats()["requests"] == before
     assert "missing-identifier" in rules(refs["foss2021necrolytic"])
+
+
+def test_every_seed_reference_has_a_verdict_a_source_confirmed(emulator: Emulator) -> None:
+    """All 10: six by their DOI/PMID records, two books by ISBN, two found by search."""
+    env = emulator.env()
+    net = NetConfig.from_env(env)
+    options = CheckOptions(links=False, cache_mode=CacheMode.NO_CACHE, net=net)
+    result = asyncio.run(check_references(load_bib(SEED_BIB).references, options))
+    confirmed: dict[str, set[str]] = {}
+    for rr in result.results:
+        sources = {e.source.value for e in rr.evidence if isinstance(e, Found)}
+        sources |= {
+            f.source.value
+            for f in rr.findings
+            if f.rule in ("missing-identifier", "isbn-confirmed") and f.source
+        }
+        confirmed[rr.reference.key] = sources
+    assert all(confirmed.values()), confirmed
+    assert confirmed["odom2006andrews"] >= {"openlibrary"}
+    assert confirmed["patterson2019weedons"] >= {"googlebooks"}
+    assert confirmed["foss2021necrolytic"] == {"pubmed"}
+    assert confirmed["echeniqueelizondo2004glucagonoma"] == {"pubmed"}
+    assert "crossref" in confirmed["thiers2009cutaneous"]
