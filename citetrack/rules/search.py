@@ -76,11 +76,12 @@ _METHOD_NAMES = {
 
 
 def needs_search(ref: Reference) -> bool:
-    """No DOI, PMID or PMCID (an ISBN book is checked by its ISBN instead) and a title."""
+    """No DOI, PMID or PMCID (an ISBN book is checked by its ISBN instead) and a title
+    with at least one word worth searching for (three letters or more, not a stopword)."""
     ids = ref.identifiers
     if ids.doi or ids.pmid or ids.pmcid or ids.isbn:
         return False
-    return bool(fold(ref.get("title") or ""))
+    return bool(_significant_words(ref.get("title") or ""))
 
 
 def search_key(ref: Reference) -> str:
