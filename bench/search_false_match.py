@@ -47,7 +47,8 @@ from citetrack.inputs.bib import escape_value, loads_bib
 from citetrack.model import Reference
 from citetrack.net import NetConfig, RateSpec
 from citetrack.pipeline import CheckOptions, check_references
-from citetrack.rules.text import extract_years, parse_pages, split_authors, to_plain
+from citetrack.rules.fields import extract_years, parse_pages, split_authors
+from citetrack.rules.text import to_plain
 from citetrack.tracking.cache import CacheMode
 from citetrack_emulator import Emulator
 

@@ -17,23 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import httpx
 
-from citetrack.identifiers import extract_identifiers, normalize_doi
-from citetrack.inputs.bib import identifier_view
 from citetrack.links.rules import link_findings as url_findings
-from citetrack.links.rules import link_targets
+from citetrack.links.targets import link_targets
 from citetrack.links.wayback import Wayback
 from citetrack.model import (
     ArchiveStatus,
     CheckResult,
     Evidence,
     Finding,
-    Found,
     LinkStatus,
     LinkVerdict,
     NotFound,
@@ -41,28 +37,27 @@ from citetrack.model import (
     ReferenceResult,
 )
 from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client
-from citetrack.registries.books import BookLookup
+from citetrack.registries.books_search import (
+    book_evidence,
+    cited_evidence,
+    extra_evidence,
+    registry_findings,
+    search_evidence,
+    suspect_dois,
+)
 from citetrack.registries.crossref import CrossrefService
 from citetrack.registries.doi import DoiOrgService
 from citetrack.registries.idconv import IdConvService
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
-from citetrack.registries.search import IdentifierSearch
-from citetrack.rules.books import book_findings
-from citetrack.rules.compare import compare_reference, find_duplicates
-from citetrack.rules.identity import attribute_duplicates, explain_conflict
-from citetrack.rules.search import SEARCH_PREFIX, search_findings, search_key
+from citetrack.registries.stage import PROGRESS_CHUNK, Arrived, Progress, chunked, unique
+from citetrack.rules.compare import find_duplicates
+from citetrack.rules.identity import attribute_duplicates
 from citetrack.tracking.cache import CacheMode, EvidenceCache
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-#: Identifiers handed to one service call; the services batch inside a call, this only
-#: sets how often the progress bar moves (multiples of the services' batch sizes).
-PROGRESS_CHUNK = 200
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
-Arrived = Callable[[Iterable[str]], None]  # identifiers whose evidence just arrived
+__all__ = ["PROGRESS_CHUNK", "CheckOptions", "Progress", "check_references", "findings_for"]
 
 
 @dataclass(frozen=True)
@@ -80,48 +75,6 @@ class CheckOptions:
     cache_mode: CacheMode = CacheMode.NORMAL
     cache: EvidenceCache | None = None
     net: NetConfig = field(default_factory=NetConfig)
-
-
-def _unique(values: Iterable[str | None]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
-
-
-async def _chunked(
-    stage: str,
-    items: Sequence[str],
-    fetch: Callable[[Sequence[str]], Awaitable[Mapping[str, T]]],
-    progress: Progress | None,
-    size: int = PROGRESS_CHUNK,
-    *,
-    into: dict[str, T] | None = None,
-    arrived: Arrived | None = None,
-) -> dict[str, T]:
-    """``fetch`` over ``items`` in chunks run concurrently, reporting progress per chunk.
-
-    Chunks share the service's rate limiter, so this adds no requests and no speed beyond
-    what the limiter allows (``size`` is a multiple of every service's batch size); it lets
-    the progress bar move on long runs, and each chunk's answers go into ``into`` (returned)
-    as soon as they come, then ``arrived`` is told their keys.
-    """
-    out: dict[str, T] = {} if into is None else into
-    if not items:
-        return out
-    done = 0
-    if progress:
-        progress(stage, 0, len(items))
-
-    async def one(chunk: Sequence[str]) -> None:
-        nonlocal done
-        part = await fetch(chunk)
-        out.update(part)
-        done += len(chunk)
-        if progress:
-            progress(stage, done, len(items))
-        if arrived:
-            arrived(part.keys())
-
-    await asyncio.gather(*(one(items[i : i + size]) for i in range(0, len(items), size)))
-    return out
 
 
 @dataclass
@@ -149,7 +102,7 @@ class _Evidence:
             # (looked up only when the cited PMID's record carries another DOI).
             self.pubmed_by_doi.get(ids.doi or ""),
         ]
-        extra = [*self.books.get(ids.isbn or "", ()), *self.search.get(search_key(ref), ())]
+        extra = extra_evidence(ref, self.books, self.search)
         return [e for e in found if e is not None] + extra
 
 
@@ -170,60 +123,46 @@ async def _resolve_registries(
     pubmed = PubMedService.from_config(http, net, limiters, cache)
     idconv = IdConvService.from_config(http, net, limiters, cache)
 
-    dois = _unique(r.identifiers.doi for r in refs)
-    pmids = _unique(r.identifiers.pmid for r in refs)
-    pmcids = _unique(r.identifiers.pmcid for r in refs)
+    dois = unique(r.identifiers.doi for r in refs)
+    pmids = unique(r.identifiers.pmid for r in refs)
+    pmcids = unique(r.identifiers.pmcid for r in refs)
 
     async def dois_stage() -> None:
-        await _chunked(
+        await chunked(
             "Crossref", dois, crossref.fetch, progress, into=evidence.crossref, arrived=arrived
         )
         # A Crossref 404 only means "not a Crossref DOI": DataCite, mEDRA… DOIs are
         # found through the doi.org handle API, whose "not found" alone makes a DOI broken.
         unknown = [d for d, e in evidence.crossref.items() if isinstance(e, NotFound)]
-        await _chunked(
+        await chunked(
             "doi.org", unknown, doi_org.fetch, progress, into=evidence.doi_org, arrived=arrived
         )
 
     async def pmids_stage() -> None:
-        await _chunked(
+        await chunked(
             "PubMed", pmids, pubmed.fetch, progress, into=evidence.pubmed, arrived=arrived
         )
         # A DOI without a PMID: does PubMed index the work?  (missing-identifier)
         lookup = PmidLookup.from_config(http, net, limiters, pubmed, cache)
-        orphans = _unique(
+        orphans = unique(
             r.identifiers.doi for r in refs if r.identifiers.doi and not r.identifiers.pmid
-        ) + _unique(_suspect_dois(refs, evidence.pubmed))
+        ) + unique(suspect_dois(refs, evidence.pubmed))
         evidence.pubmed_by_doi = await lookup.find(orphans) if orphans else {}
 
     async def pmc_stage() -> None:
-        await _chunked("PMC", pmcids, idconv.fetch, progress, into=evidence.pmc, arrived=arrived)
+        await chunked("PMC", pmcids, idconv.fetch, progress, into=evidence.pmc, arrived=arrived)
 
     async def books_stage() -> None:
-        isbns = _unique(r.identifiers.isbn for r in refs)
-        if isbns:
-            books = BookLookup.from_config(http, net, limiters, cache)
-            await _chunked("books", isbns, books.fetch, progress, into=evidence.books)
+        evidence.books = await book_evidence(
+            refs, http=http, net=net, limiters=limiters, cache=cache, progress=progress
+        )
 
     async def search_stage() -> None:
-        search = IdentifierSearch.from_config(http, net, limiters, pubmed, cache)
-        evidence.search = await search.find(refs)
+        evidence.search = await search_evidence(
+            refs, http=http, net=net, limiters=limiters, pubmed=pubmed, cache=cache
+        )
 
     await asyncio.gather(dois_stage(), pmids_stage(), pmc_stage(), books_stage(), search_stage())
-
-
-def _suspect_dois(refs: Sequence[Reference], pubmed: Mapping[str, Evidence]) -> list[str]:
-    """DOIs cited with a PMID whose PubMed record carries another DOI: the PMID that
-    belongs to the DOI is the suggestion for ``pmid-doi-conflict``."""
-    out = []
-    for ref in refs:
-        doi, pmid = ref.identifiers.doi, ref.identifiers.pmid
-        record = pubmed.get(pmid or "")
-        if doi and isinstance(record, Found):
-            theirs = normalize_doi(record.metadata.doi)
-            if theirs and theirs != doi.lower():
-                out.append(doi)
-    return out
 
 
 async def _check_links(
@@ -235,17 +174,15 @@ async def _check_links(
     stats: RequestStats,
     progress: Progress | None,
     link_transport_client: httpx.AsyncClient | None = None,
+    archive_client: httpx.AsyncClient | None = None,
 ) -> None:
     targets = [link_targets(r) for r in refs]
-    urls = _unique(t.checkable_url for t in targets)
+    urls = unique(t.checkable_url for t in targets)
     if urls:
         # Imported and built only when needed: a bibliography without URLs spends no
         # start-up time on the link checker and its TLS context.
-        from citetrack.links.fetch import (  # noqa: PLC0415
-            LinkChecker,
-            link_timeout,
-            make_link_client,
-        )
+        from citetrack.links.checker import LinkChecker  # noqa: PLC0415
+        from citetrack.links.client import link_timeout, make_link_client  # noqa: PLC0415
 
         client = link_transport_client or make_link_client(
             allow_private=options.allow_private_urls,
@@ -269,8 +206,9 @@ async def _check_links(
             if link_transport_client is None:
                 await client.aclose()
 
+    # The Wayback Machine is an archive, not a registry: it gets no mailto (SECURITY.md).
     wayback = Wayback(
-        registry_client,
+        archive_client or registry_client,
         base_url=options.net.wayback_url,
         total_timeout=options.net.total_timeout,
         stats=stats,
@@ -307,14 +245,6 @@ async def _check_links(
             progress("Wayback", done, len(jobs))
 
     await asyncio.gather(*(one(k, j) for k, j in jobs))
-
-
-def _registry_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
-    problems = extract_identifiers(identifier_view(ref.fields))[1]
-    findings = [
-        explain_conflict(ref, evidence, f) for f in compare_reference(ref, evidence, problems)
-    ]
-    return findings + book_findings(ref, evidence) + search_findings(ref, evidence)
 
 
 def _same_objects(a: Sequence[Evidence], b: Sequence[Evidence]) -> bool:
@@ -425,7 +355,7 @@ class _EarlyFindings:
 def _compare_batch(
     batch: Sequence[tuple[int, Reference, list[Evidence]]],
 ) -> dict[int, tuple[list[Evidence], list[Finding]]]:
-    return {position: (ev, _registry_findings(ref, ev)) for position, ref, ev in batch}
+    return {position: (ev, registry_findings(ref, ev)) for position, ref, ev in batch}
 
 
 def findings_for(
@@ -445,7 +375,7 @@ def findings_for(
         if kept is not None and _same_objects(kept[0], used):
             out.append(list(kept[1]))
         else:
-            out.append(_registry_findings(ref, used))
+            out.append(registry_findings(ref, used))
         out[-1] += url_findings(ref, evidence.links, evidence.archives)
         index.setdefault((ref.key, ref.line), position)
     duplicates = early.duplicates if early.duplicates is not None else find_duplicates(refs)
@@ -463,9 +393,7 @@ def _result(ref: Reference, findings: list[Finding], evidence: _Evidence) -> Ref
         findings=tuple(findings),
         # Search candidates are not records of the citation's identifiers: the findings
         # report them; the lockfile and the export must not take them for the work's record.
-        evidence=tuple(
-            e for e in evidence.for_reference(ref) if not e.identifier.startswith(SEARCH_PREFIX)
-        ),
+        evidence=cited_evidence(evidence.for_reference(ref)),
         links=tuple(evidence.links[u] for u in (url,) if u and u in evidence.links),
         archives=tuple(
             evidence.archives[u] for u in (url, archive) if u and u in evidence.archives
@@ -518,7 +446,10 @@ async def _run_stages(
     arrived: Arrived,
 ) -> None:
     """The registries and the links, at the same time, filling ``evidence``."""
-    async with make_client(options.net, transport=transport) as client:
+    async with (
+        make_client(options.net, transport=transport) as client,
+        make_client(options.net, identify=False, transport=transport) as archive_client,
+    ):
         http = Http.from_config(client, options.net, stats=stats)
         stages: list[Awaitable[None]] = []
         if options.registries:
@@ -541,6 +472,7 @@ async def _run_stages(
                         stats=stats,
                         progress=progress,
                         link_transport_client=link_client,
+                        archive_client=archive_client,
                     )
                 )
                 await asyncio.gather(*stages)

@@ -98,7 +98,7 @@ def link_of(reference: dict[str, Any]) -> dict[str, Any]:
 _GUARDED_CLI = """
 import ipaddress, json, os, socket, sys
 import httpcore
-import citetrack.links.fetch as links
+import citetrack.links.checker as links
 import citetrack.net.urlsafety as urlsafety
 
 _connect = httpcore.AnyIOBackend.connect_tcp

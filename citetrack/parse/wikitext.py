@@ -510,6 +510,36 @@ def _ref_citations(ref: Tag, line: int) -> list[Citation]:
     return citations
 
 
+#: How deep templates and ``<ref>`` tags may nest (unclosed ones count): mwparserfromhell
+#: recurses once a level when it prints a node, and backtracks over every unclosed
+#: template or tag to the end of the text, so 400 levels crash it and 20,000 unclosed
+#: ``{{cite`` or ``<ref>`` take minutes.
+MAX_TEMPLATE_DEPTH = 40
+_OPEN_CLOSE = re.compile(r"\{\{|\}\}|<ref\b[^<>]*?(/?)>|</ref\s*>", re.IGNORECASE)
+
+
+def too_deep(text: str) -> tuple[int, str] | None:
+    """``(line, message)`` when templates (``{{``) and ``<ref>`` tags nest deeper than
+    :data:`MAX_TEMPLATE_DEPTH` (the text is then not read as wikitext), else ``None``.
+    Linear in the text."""
+    depth = 0
+    for match in _OPEN_CLOSE.finditer(text):
+        found = match.group(0)
+        if found == "}}" or found.startswith("</"):
+            depth = max(0, depth - 1)
+            continue
+        if match.group(1):  # <ref name="x" />: opens nothing
+            continue
+        depth += 1
+        if depth > MAX_TEMPLATE_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            return line, (
+                f"templates ({{{{…}}}}) or <ref> tags nested more than {MAX_TEMPLATE_DEPTH} "
+                "deep here, or that many left unclosed; the wikitext is not read"
+            )
+    return None
+
+
 def parse_wikitext(text: str) -> list[Citation]:
     """Every reference of a wikitext page (or of a list of ``<ref>`` blocks), in order."""
     code = mwparserfromhell.parse(text)

@@ -24,6 +24,8 @@ SERVICE = Source.PUBMED.value
 #: Citation strings per request (~60 characters each, POSTed).
 BATCH = 100
 
+_NO_ANSWER = "PubMed ECitMatch gave no answer for this citation"
+
 #: One citation's answer: PMIDs (one when matched, several when ambiguous, none when
 #: not found).
 Matches = tuple[str, ...]
@@ -32,7 +34,9 @@ Matches = tuple[str, ...]
 def parse_ecitmatch(text: str, keys: Sequence[str]) -> dict[str, Matches]:
     """Answers keyed by the ``key`` field of each citation string.
 
-    A line whose key is not asked is ignored; an asked key without a line stays absent.
+    A line whose key is not asked is ignored.  Only ECitMatch's own ``NOT_FOUND`` answer is
+    "no match" (an empty tuple); an asked key without a line, or with any other answer (an
+    error message), stays absent: it could not be matched, which says nothing of the work.
     """
     wanted = set(keys)
     out: dict[str, Matches] = {}
@@ -47,7 +51,7 @@ def parse_ecitmatch(text: str, keys: Sequence[str]) -> dict[str, Matches]:
             out[key] = (answer,)
         elif answer.upper().startswith("AMBIGUOUS"):
             out[key] = tuple(re.findall(r"\d+", answer))
-        else:  # NOT_FOUND, NOT_FOUND;INVALID_JOURNAL…
+        elif answer.upper().startswith("NOT_FOUND"):  # NOT_FOUND, NOT_FOUND;INVALID_JOURNAL…
             out[key] = ()
     return out
 
@@ -84,7 +88,9 @@ class CitationMatcher:
                 out.update(dict.fromkeys(chunk, exc))
                 continue
             for citation, key in zip(chunk, keys, strict=True):
-                out[citation] = answers.get(key, ())
+                # issue 18: only ECitMatch's own NOT_FOUND is "no match"; a citation the
+                # answer does not account for could not be checked.
+                out[citation] = answers[key] if key in answers else ServiceUnavailable(_NO_ANSWER)
         return out
 
     async def _request(self, chunk: list[str], keys: list[str]) -> dict[str, Matches]:

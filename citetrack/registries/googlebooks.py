@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from citetrack.identifiers import normalize_isbn
-from citetrack.model import Evidence, Found, NotFound, Source, Unavailable, WorkMetadata
+from citetrack.model import Evidence, NotFound, Source, Unavailable, WorkMetadata
 from citetrack.net import (
     GOOGLEBOOKS_DEFAULT,
     Http,
@@ -43,7 +43,7 @@ from citetrack.registries.base import (
     str_list,
     unexpected_status,
 )
-from citetrack.registries.openlibrary import book_years, isbn13s, split_person
+from citetrack.registries.openlibrary import book_evidence, book_years, isbn13s, split_person
 from citetrack.tracking.cache import EvidenceCache
 
 REGISTRY = "Google Books"
@@ -149,7 +149,7 @@ class GoogleBooksService:
         for item in sequence(payload.get("items")):
             info = mapping(mapping(item).get("volumeInfo"))
             if isbn in _identifiers(info):
-                return Found(self.source, isbn, parse_volume(info, isbn))
+                return book_evidence(self.source, isbn, parse_volume(info, isbn))
         return NotFound(self.source, isbn, "Google Books has no volume with this ISBN")
 
 

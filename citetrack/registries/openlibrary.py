@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from citetrack.identifiers import normalize_isbn
-from citetrack.model import Author, Evidence, Found, NotFound, Source, WorkMetadata
+from citetrack.model import Author, Evidence, Found, NotFound, Source, Unavailable, WorkMetadata
 from citetrack.net import (
     OPENLIBRARY_DEFAULT,
     Http,
@@ -39,6 +39,7 @@ from citetrack.registries.base import (
     sequence,
     unavailable_for,
     unexpected_status,
+    unusable,
 )
 from citetrack.tracking.cache import EvidenceCache
 
@@ -46,6 +47,7 @@ REGISTRY = "Open Library"
 SERVICE = Source.OPENLIBRARY.value
 #: ISBNs per request: the URL grows by ~20 characters an ISBN; the API sets no maximum.
 MAX_BATCH = 50
+_REGISTRY_NAMES = {Source.OPENLIBRARY: "Open Library", Source.GOOGLE_BOOKS: "Google Books"}
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2[0-2]\d\d)\b")
 
 
@@ -114,18 +116,33 @@ class OpenLibraryService:
             if response.status_code != 200:
                 raise unexpected_status(response, REGISTRY)
             payload = decode_json(response, REGISTRY)
-            if not isinstance(payload, dict):
+            # Its own "not found" is an ISBN left out of an object keyed by bibkeys; an
+            # object with other keys ({"error": …}) is no answer at all (issue 18).
+            if not isinstance(payload, dict) or any(
+                not str(key).startswith("ISBN:") for key in payload
+            ):
                 raise ServiceUnavailable("unexpected response shape from Open Library")
         except ServiceUnavailable as exc:
             return unavailable_for(self.source, isbns, exc.reason)
         out: dict[str, Evidence] = {}
         for isbn in isbns:
             record = payload.get(f"ISBN:{isbn}")
-            if isinstance(record, dict):
-                out[isbn] = Found(self.source, isbn, parse_edition(record, isbn))
-            else:
+            if record is None:
                 out[isbn] = NotFound(self.source, isbn, "Open Library has no record of this ISBN")
+            elif not isinstance(record, dict):
+                out[isbn] = Unavailable(self.source, isbn, "Open Library: unexpected record shape")
+            else:
+                out[isbn] = book_evidence(self.source, isbn, parse_edition(record, isbn))
         return out
+
+
+def book_evidence(source: Source, isbn: str, metadata: WorkMetadata) -> Evidence:
+    """``Found`` for a usable record; a record without facts or past the value caps is
+    unverified (:func:`citetrack.registries.base.unusable`), never evidence (issue 18)."""
+    problem = unusable(metadata)
+    if problem is not None:
+        return Unavailable(source, isbn, f"{_REGISTRY_NAMES[source]}: {problem}")
+    return Found(source, isbn, metadata)
 
 
 def _names(value: Any) -> list[str]:

@@ -30,7 +30,15 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from citetrack.model import Evidence, Found, NotFound, Reference, Source, Unavailable
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
-from citetrack.registries.base import decode_json, mapping, sequence, unexpected_status
+from citetrack.registries.base import (
+    NO_RECORD,
+    as_str,
+    decode_json,
+    mapping,
+    sequence,
+    unexpected_status,
+    unusable,
+)
 from citetrack.registries.citmatch import CitationMatcher
 from citetrack.registries.crossref import parse_work, parse_work_list
 from citetrack.registries.pubmed import TOOL, PubMedService
@@ -244,11 +252,15 @@ class IdentifierSearch:
             if response.status_code != 200:
                 raise unexpected_status(response, "PubMed ESearch")
             payload = mapping(decode_json(response, "PubMed ESearch"))
-            if "esearchresult" not in payload:
-                raise ServiceUnavailable("PubMed ESearch answered without a result")
+            result = mapping(payload.get("esearchresult"))
+            # issue 18: an answer without an id list (ESearch's {"ERROR": …}) is no answer,
+            # not "nothing found"; only an empty idlist is.
+            if not isinstance(result.get("idlist"), list):
+                error = as_str(result.get("ERROR")) or "without a result"
+                raise ServiceUnavailable(f"PubMed ESearch answered {error[:200]}")
         except ServiceUnavailable as exc:
             return exc
-        ids = sequence(mapping(payload["esearchresult"]).get("idlist"))
+        ids = sequence(result["idlist"])
         return [str(i) for i in ids if str(i).isdigit()][:ROWS]
 
     # -- 3. Crossref query.bibliographic
@@ -283,7 +295,13 @@ class IdentifierSearch:
             return [Unavailable(Source.CROSSREF, CROSSREF_QUERY, exc.reason)]
         if not items:
             return [NotFound(Source.CROSSREF, CROSSREF_QUERY, f"nothing for '{query}'")]
-        return [Found(Source.CROSSREF, CROSSREF_QUERY, parse_work(i)) for i in items[:ROWS]]
+        # issue 18: a record without facts or past the value caps is no candidate; an
+        # answer of only such records is unverified, not "nothing found".
+        works = [parse_work(i) for i in items[:ROWS]]
+        usable = [w for w in works if unusable(w) is None]
+        if not usable:
+            return [Unavailable(Source.CROSSREF, CROSSREF_QUERY, f"Crossref: {NO_RECORD}")]
+        return [Found(Source.CROSSREF, CROSSREF_QUERY, w) for w in usable]
 
 
 def _close(ref: Reference, answer: list[Evidence], method: str, query: str) -> list[Evidence]:

@@ -47,7 +47,8 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.rules.compare import RULE_MISMATCH, RULE_UNVERIFIED, titles_match
-from citetrack.rules.text import extract_years, family_matches, fold, main_title, split_authors
+from citetrack.rules.fields import extract_years, family_matches, split_authors
+from citetrack.rules.text import fold, main_title
 
 RULE_ISBN_NOT_FOUND = "isbn-not-found"
 RULE_ISBN_CONFIRMED = "isbn-confirmed"

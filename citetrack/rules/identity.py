@@ -31,7 +31,7 @@ from citetrack.rules.compare import (
     first_author_matches,
     titles_match,
 )
-from citetrack.rules.text import split_authors
+from citetrack.rules.fields import split_authors
 
 
 def supports(ref: Reference, meta: WorkMetadata) -> bool:

@@ -40,15 +40,9 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.rules.compare import RULE_MISSING_ID, first_author_matches, titles_match
+from citetrack.rules.fields import extract_years, parse_pages, split_authors
 from citetrack.rules.spelling import title_equivalent
-from citetrack.rules.text import (
-    extract_years,
-    fold,
-    main_title,
-    parse_pages,
-    split_authors,
-    to_plain,
-)
+from citetrack.rules.text import fold, main_title, to_plain
 
 SEARCH_PREFIX = "search:"
 ECITMATCH = "search:ecitmatch"
