@@ -161,7 +161,15 @@ def _references(source: CheckSource) -> list[Reference]:
 def _net_config(settings: Settings) -> NetConfig:
     from citetrack.net import NetConfig
 
-    urls = ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url")
+    urls = (
+        "crossref_url",
+        "eutils_url",
+        "idconv_url",
+        "doi_url",
+        "wayback_url",
+        "openlibrary_url",  # issue 13: book registries
+        "googlebooks_url",
+    )
     try:
         net = NetConfig.from_env({})
         return dataclasses.replace(
@@ -444,7 +452,8 @@ def _new_only(result: CheckResult, previous_locks: Sequence[Lock | None]) -> Che
 
 
 def _fix_names(values: Collection[str], option: str) -> set[str]:
-    """Fix kinds named in ``values`` (comma-separated; ``all``: every kind)."""
+    """Fix kinds named in ``values`` (comma-separated; ``all``: every kind but
+    ``conflicts``, which replaces a cited identifier and so must be named)."""
     from citetrack.export import FIX_KINDS
 
     found = {n.strip() for v in values for n in v.split(",") if n.strip()}
@@ -454,14 +463,18 @@ def _fix_names(values: Collection[str], option: str) -> set[str]:
             f"unknown fix {', '.join(sorted(unknown))} (known: {', '.join(FIX_KINDS)}, all)",
             option,
         )
-    return set(FIX_KINDS) if "all" in found else found
+    if "all" not in found:
+        return found
+    return (set(FIX_KINDS) - {"conflicts"}) | (found - {"all"})
 
 
 def fix_kinds(
     fix: Collection[str] | None = None, no_fix: Collection[str] | None = None
 ) -> frozenset[str]:
     """The fix kinds to apply: ``fix`` (only these; default: all but ``format``) minus
-    ``no_fix``.  Names may be comma-separated; ``all`` means every kind.
+    ``no_fix``.  Names may be comma-separated; ``all`` means every kind but
+    ``conflicts`` (replacing the wrong identifier of a ``pmid-doi-conflict``), which
+    applies only when named.
 
     Raises :class:`UnknownFixError` for a name that is not a fix kind.
     """
@@ -502,10 +515,10 @@ def export_bib(
     """A cleaned copy of a .bib: only the fixes of the kinds in ``fixes`` (see
     :func:`fix_kinds`; ``None``: ``settings.fix`` / ``settings.no_fix``).
 
-    The ``add-ids`` and ``metadata`` fixes ask the registries (``settings.offline``: the
-    cache only), and a value is taken only from a record that matches the citation's
-    identifier, title and first author.  Keys, order, comments and unknown fields are
-    never touched.
+    The ``add-ids``, ``metadata`` and ``conflicts`` fixes ask the registries
+    (``settings.offline``: the cache only), and a value is taken only from a record that
+    matches the citation's identifier, title and first author.  Keys, order, comments and
+    unknown fields are never touched.
     """
     from citetrack.export import export_bib as apply_fixes
     from citetrack.export import plan_local_fixes
@@ -519,7 +532,7 @@ def export_bib(
     )
     bibliography = source if not isinstance(source, str | os.PathLike) else load_bib(source)
     planned = plan_local_fixes(bibliography, kinds)
-    if kinds & {"add-ids", "metadata"}:
+    if kinds & {"add-ids", "metadata", "conflicts"}:
         result = check(
             bibliography,
             settings=settings,

@@ -21,6 +21,7 @@ from pathlib import Path
 from citetrack.inputs.textio import InputError
 from citetrack.model import Evidence, Finding, Reference
 from citetrack.rules.compare import find_duplicates
+from citetrack.rules.identity import attribute_duplicates
 
 #: What a directory contributes: the bibliographies below it, at any depth.
 DIRECTORY_PATTERNS = ("*.bib",)
@@ -81,6 +82,33 @@ def duplicate_findings(refs: Sequence[Reference]) -> list[tuple[int, Finding]]:
         for position, ref in zip(positions, group, strict=True):
             index.setdefault((ref.key, ref.line), position)
         out.extend((index[(f.key, f.line)], f) for f in find_duplicates(group))
+    out.sort(key=lambda pair: pair[0])
+    return out
+
+
+def attribute_by_file(
+    refs: Sequence[Reference],
+    duplicates: Sequence[tuple[int, Finding]],
+    evidence_of: Callable[[Reference], Sequence[Evidence]],
+) -> list[tuple[int, Finding]]:
+    """:func:`duplicate_findings` with identifier-caused duplicates moved, within each file,
+    to the entry whose identifier is wrong (:func:`~citetrack.rules.identity.attribute_duplicates`).
+    """
+    positions_of: dict[str | None, list[int]] = {}
+    for position, ref in enumerate(refs):
+        positions_of.setdefault(ref.path, []).append(position)
+    by_file: dict[str | None, list[Finding]] = {}
+    for position, finding in duplicates:
+        by_file.setdefault(refs[position].path, []).append(finding)
+    out: list[tuple[int, Finding]] = []
+    for path, findings in by_file.items():
+        positions = positions_of[path]
+        group = [refs[p] for p in positions]
+        index: dict[tuple[str, int | None], int] = {}
+        for position, ref in zip(positions, group, strict=True):
+            index.setdefault((ref.key, ref.line), position)
+        moved = attribute_duplicates(group, findings, evidence_of)
+        out.extend((index[(f.key, f.line)], f) for f in moved)
     out.sort(key=lambda pair: pair[0])
     return out
 

@@ -58,6 +58,8 @@ class Settings:
     wayback_url: str | None = None
     #: A shared evidence store (``postgresql://…``) instead of the local cache.
     store: str | None = None
+    openlibrary_url: str | None = None
+    googlebooks_url: str | None = None
     config_path: Path | None = field(default=None, compare=False)
     #: Things said about the settings (a config-file setting that was ignored…).
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -102,6 +104,8 @@ _ENV_URLS = {
     "idconv_url": "CITETRACK_IDCONV_URL",
     "doi_url": "CITETRACK_DOI_URL",
     "wayback_url": "CITETRACK_WAYBACK_URL",
+    "openlibrary_url": "CITETRACK_OPENLIBRARY_URL",
+    "googlebooks_url": "CITETRACK_GOOGLEBOOKS_URL",
 }
 _MAILTO_RE = re.compile(r"^[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+$")
 

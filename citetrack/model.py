@@ -70,6 +70,8 @@ class Source(StrEnum):
     WEB = "web"  # a live URL
     WAYBACK = "wayback"
     LOCKFILE = "lockfile"
+    OPENLIBRARY = "openlibrary"  # Open Library Books API (ISBNs)
+    GOOGLE_BOOKS = "googlebooks"  # Google Books volumes API (ISBNs)
 
 
 # --------------------------------------------------------------------------- references

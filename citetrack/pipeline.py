@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import httpx
 
-from citetrack.collection import FindingsMemo, duplicate_findings
-from citetrack.identifiers import extract_identifiers
-from citetrack.inputs.bib import identifier_view
+from citetrack.collection import FindingsMemo, attribute_by_file, duplicate_findings
 from citetrack.links.rules import link_findings as url_findings
 from citetrack.links.targets import link_targets
 from citetrack.links.wayback import Wayback
@@ -41,25 +38,28 @@ from citetrack.model import (
     ReferenceResult,
 )
 from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client
+from citetrack.registries.books_search import (
+    book_evidence,
+    cited_evidence,
+    extra_evidence,
+    registry_findings,
+    search_evidence,
+    suspect_dois,
+)
 from citetrack.registries.crossref import CrossrefService
 from citetrack.registries.doi import DoiOrgService
 from citetrack.registries.idconv import IdConvService
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
-from citetrack.rules.compare import compare_reference
+from citetrack.registries.stage import PROGRESS_CHUNK, Arrived, Progress, chunked, unique
+from citetrack.rules.search import search_key
 from citetrack.shard import Shard
 from citetrack.tracking.cache import CacheMode
 from citetrack.tracking.store import EvidenceStore
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-#: Identifiers handed to one service call; the services batch inside a call, this only
-#: sets how often the progress bar moves (multiples of the services' batch sizes).
-PROGRESS_CHUNK = 200
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
-Arrived = Callable[[Iterable[str]], None]  # identifiers whose evidence just arrived
+__all__ = ["PROGRESS_CHUNK", "CheckOptions", "Progress", "check_references", "findings_for"]
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,6 @@ class CheckOptions:
     shard: Shard | None = None
 
 
-def _unique(values: Iterable[str | None]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
-
-
 def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:
     """``keys`` of this run's shard (all of them without ``--shard``)."""
     shard = options.shard
@@ -93,44 +89,6 @@ def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:
     if kind == "url":
         return [k for k in keys if shard.owns_url(k)]
     return [k for k in keys if shard.owns_identifier(kind, k)]
-
-
-async def _chunked(
-    stage: str,
-    items: Sequence[str],
-    fetch: Callable[[Sequence[str]], Awaitable[Mapping[str, T]]],
-    progress: Progress | None,
-    size: int = PROGRESS_CHUNK,
-    *,
-    into: dict[str, T] | None = None,
-    arrived: Arrived | None = None,
-) -> dict[str, T]:
-    """``fetch`` over ``items`` in chunks run concurrently, reporting progress per chunk.
-
-    Chunks share the service's rate limiter, so this adds no requests and no speed beyond
-    what the limiter allows (``size`` is a multiple of every service's batch size); it lets
-    the progress bar move on long runs, and each chunk's answers go into ``into`` (returned)
-    as soon as they come, then ``arrived`` is told their keys.
-    """
-    out: dict[str, T] = {} if into is None else into
-    if not items:
-        return out
-    done = 0
-    if progress:
-        progress(stage, 0, len(items))
-
-    async def one(chunk: Sequence[str]) -> None:
-        nonlocal done
-        part = await fetch(chunk)
-        out.update(part)
-        done += len(chunk)
-        if progress:
-            progress(stage, done, len(items))
-        if arrived:
-            arrived(part.keys())
-
-    await asyncio.gather(*(one(items[i : i + size]) for i in range(0, len(items), size)))
-    return out
 
 
 @dataclass
@@ -142,6 +100,8 @@ class _Evidence:
     pubmed: dict[str, Evidence] = field(default_factory=dict)
     pmc: dict[str, Evidence] = field(default_factory=dict)
     pubmed_by_doi: dict[str, Evidence] = field(default_factory=dict)
+    books: dict[str, list[Evidence]] = field(default_factory=dict)  # by ISBN-13
+    search: dict[str, list[Evidence]] = field(default_factory=dict)  # by search_key
     links: dict[str, LinkStatus] = field(default_factory=dict)
     archives: dict[str, ArchiveStatus] = field(default_factory=dict)
 
@@ -152,9 +112,12 @@ class _Evidence:
             self.doi_org.get(ids.doi or ""),
             self.pubmed.get(ids.pmid or ""),
             self.pmc.get(ids.pmcid or ""),
-            None if ids.pmid else self.pubmed_by_doi.get(ids.doi or ""),
+            # Also with a PMID: PubMed's record of the DOI names the PMID that belongs to it
+            # (looked up only when the cited PMID's record carries another DOI).
+            self.pubmed_by_doi.get(ids.doi or ""),
         ]
-        return [e for e in found if e is not None]
+        extra = extra_evidence(ref, self.books, self.search)
+        return [e for e in found if e is not None] + extra
 
 
 async def _resolve_registries(
@@ -174,40 +137,55 @@ async def _resolve_registries(
     pubmed = PubMedService.from_config(http, net, limiters, cache)
     idconv = IdConvService.from_config(http, net, limiters, cache)
 
-    dois = _mine(options, "doi", _unique(r.identifiers.doi for r in refs))
-    pmids = _mine(options, "pmid", _unique(r.identifiers.pmid for r in refs))
-    pmcids = _mine(options, "pmcid", _unique(r.identifiers.pmcid for r in refs))
+    dois = _mine(options, "doi", unique(r.identifiers.doi for r in refs))
+    pmids = _mine(options, "pmid", unique(r.identifiers.pmid for r in refs))
+    pmcids = _mine(options, "pmcid", unique(r.identifiers.pmcid for r in refs))
 
     async def dois_stage() -> None:
-        await _chunked(
+        await chunked(
             "Crossref", dois, crossref.fetch, progress, into=evidence.crossref, arrived=arrived
         )
         # A Crossref 404 only means "not a Crossref DOI": DataCite, mEDRA… DOIs are
         # found through the doi.org handle API, whose "not found" alone makes a DOI broken.
         unknown = [d for d, e in evidence.crossref.items() if isinstance(e, NotFound)]
-        await _chunked(
+        await chunked(
             "doi.org", unknown, doi_org.fetch, progress, into=evidence.doi_org, arrived=arrived
         )
 
     async def pmids_stage() -> None:
-        await _chunked(
+        await chunked(
             "PubMed", pmids, pubmed.fetch, progress, into=evidence.pubmed, arrived=arrived
         )
         # A DOI without a PMID: does PubMed index the work?  (missing-identifier)
         lookup = PmidLookup.from_config(http, net, limiters, pubmed, cache)
+        # DOIs without a PMID: this shard's slice.  DOIs whose cited PMID's record names
+        # another DOI: found by the shard that asked about that PMID (it has the record).
         orphans = _mine(
             options,
             "doi",
-            _unique(
-                r.identifiers.doi for r in refs if r.identifiers.doi and not r.identifiers.pmid
-            ),
+            unique(r.identifiers.doi for r in refs if r.identifiers.doi and not r.identifiers.pmid),
         )
+        orphans = unique([*orphans, *suspect_dois(refs, evidence.pubmed)])
         evidence.pubmed_by_doi = await lookup.find(orphans) if orphans else {}
 
     async def pmc_stage() -> None:
-        await _chunked("PMC", pmcids, idconv.fetch, progress, into=evidence.pmc, arrived=arrived)
+        await chunked("PMC", pmcids, idconv.fetch, progress, into=evidence.pmc, arrived=arrived)
 
-    await asyncio.gather(dois_stage(), pmids_stage(), pmc_stage())
+    # A shard asks about its own slice of the ISBNs and of the identifier searches too.
+    book_refs = [r for r in refs if _mine(options, "isbn", [r.identifiers.isbn or ""])]
+    search_refs = [r for r in refs if _mine(options, "search", [search_key(r)])]
+
+    async def books_stage() -> None:
+        evidence.books = await book_evidence(
+            book_refs, http=http, net=net, limiters=limiters, cache=cache, progress=progress
+        )
+
+    async def search_stage() -> None:
+        evidence.search = await search_evidence(
+            search_refs, http=http, net=net, limiters=limiters, pubmed=pubmed, cache=cache
+        )
+
+    await asyncio.gather(dois_stage(), pmids_stage(), pmc_stage(), books_stage(), search_stage())
 
 
 async def _check_links(
@@ -222,7 +200,7 @@ async def _check_links(
     archive_client: httpx.AsyncClient | None = None,
 ) -> None:
     targets = [link_targets(r) for r in refs]
-    urls = _mine(options, "url", _unique(t.checkable_url for t in targets))
+    urls = _mine(options, "url", unique(t.checkable_url for t in targets))
     if urls:
         # Imported and built only when needed: a bibliography without URLs spends no
         # start-up time on the link checker and its TLS context.
@@ -296,11 +274,6 @@ async def _check_links(
     await asyncio.gather(*(one(k, j) for k, j in jobs))
 
 
-def _registry_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
-    problems = extract_identifiers(identifier_view(ref.fields))[1]
-    return compare_reference(ref, evidence, problems)
-
-
 def _same_objects(a: Sequence[Evidence], b: Sequence[Evidence]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
@@ -312,7 +285,7 @@ class _Early:
     registry: dict[int, tuple[list[Evidence], list[Finding]]] = field(default_factory=dict)
     duplicates: list[tuple[int, Finding]] | None = None
     #: The comparison, once per distinct reference and evidence (a collection repeats them).
-    memo: FindingsMemo = field(default_factory=lambda: FindingsMemo(_registry_findings))
+    memo: FindingsMemo = field(default_factory=lambda: FindingsMemo(registry_findings))
 
 
 class _EarlyFindings:
@@ -435,7 +408,8 @@ def findings_for(
             out.append(early.memo(ref, used))
         out[-1] += url_findings(ref, evidence.links, evidence.archives)
     duplicates = early.duplicates if early.duplicates is not None else duplicate_findings(refs)
-    for position, finding in duplicates:
+    # A duplicate caused by a wrong identifier belongs to the entry whose identifier is wrong.
+    for position, finding in attribute_by_file(refs, duplicates, evidence.for_reference):
         out[position].append(finding)
     return out
 
@@ -446,7 +420,9 @@ def _result(ref: Reference, findings: list[Finding], evidence: _Evidence) -> Ref
     return ReferenceResult(
         reference=ref,
         findings=tuple(findings),
-        evidence=tuple(evidence.for_reference(ref)),
+        # Search candidates are not records of the citation's identifiers: the findings
+        # report them; the lockfile and the export must not take them for the work's record.
+        evidence=cited_evidence(evidence.for_reference(ref)),
         links=tuple(evidence.links[u] for u in (url,) if u and u in evidence.links),
         archives=tuple(
             evidence.archives[u] for u in (url, archive) if u and u in evidence.archives

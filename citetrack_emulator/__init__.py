@@ -13,6 +13,8 @@ mount              emulates                                         citetrack va
 ``/doi``           https://doi.org                                  ``CITETRACK_DOI_URL``
 ``/wayback``       https://web.archive.org (availability API at     ``CITETRACK_WAYBACK_URL``
                    ``/wayback/wayback/available``)
+``/openlibrary``   https://openlibrary.org (Books API ``/api/books``) ``CITETRACK_OPENLIBRARY_URL``
+``/googlebooks``   https://www.googleapis.com (``/books/v1/volumes``) ``CITETRACK_GOOGLEBOOKS_URL``
 ``/pages``         ordinary web pages for link checks              (URLs in the test data)
 ``/_control``      control API (world, faults, limits, latency, stats, reset)
 =================  ===============================================  ==========================
@@ -58,6 +60,10 @@ section is optional.
                     "digest"?, "length"?, "original"?, "title"?, "body"?, "location"?,
                     "headers"? (replayed as x-archive-orig-*)}]}`` — captures.
 ``wayback_blocked`` ``[host or URL prefix]`` — sites excluded from the archive (403).
+``openlibrary``     ``{isbn: edition record}`` — the ``jscmd=data`` record of one edition,
+                    found by any ISBN-10/-13 in its ``identifiers`` (or its key).
+``googlebooks``     ``{volume id: volume}`` — a Google Books ``books#volume``, found by the
+                    ISBNs in ``volumeInfo.industryIdentifiers``.
 ``pages``           ``{path: page}`` — served at ``/pages{path}``; see
                     :mod:`citetrack_emulator.services.pages` for the page keys (status,
                     location, title, body, size, drip, retry_after, bot_wall, head_status…).
@@ -72,8 +78,10 @@ Not from a recording
 Where no real response was recorded the emulator says so in the module that makes it up:
 Crossref's 429 body (plain ``Too Many Requests``), the ``414 URI Too Long`` for a batch
 over a configured size, esummary/idconv XML, esearch's ``errorlist``/``warninglist``, the
-current idconv record shape (api-notes §2.5), the trimmed doi.org error pages, and CDX
-resume keys (the recorded text convention, last timestamp digit + 1, is used for JSON too).
+current idconv record shape (api-notes §2.5), the trimmed doi.org error pages, the
+Open Library and Google Books answers and Google's quota errors (documented / reported
+shapes), ECitMatch's text lines (documented shape; ``AMBIGUOUS`` as a client parses it),
+and CDX resume keys (the recorded text convention, last timestamp digit + 1, is used for JSON too).
 
 Faults, limits, latency
 -----------------------

@@ -21,7 +21,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SERVICES = ("crossref", "eutils", "idconv", "doi", "wayback", "pages")
+SERVICES = (
+    "crossref",
+    "eutils",
+    "idconv",
+    "doi",
+    "wayback",
+    "pages",
+    "openlibrary",
+    "googlebooks",
+)
 
 #: Fault kind → the parameters it accepts.
 KINDS: dict[str, frozenset[str]] = {

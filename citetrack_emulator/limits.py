@@ -47,6 +47,11 @@ PUBLISHED: dict[str, BucketLimit] = {
     "wayback:available": BucketLimit(limit=30, interval=60.0),
     "wayback:memento": BucketLimit(limit=600, interval=60.0),
     "pages": BucketLimit(),
+    # Open Library: ~1 request/s, 3/s with a contact in the User-Agent; Google Books:
+    # ~1 request/s without a key (its daily quota is injected as a fault, not counted).
+    "openlibrary": BucketLimit(limit=1),
+    "openlibrary:contact": BucketLimit(limit=3),
+    "googlebooks": BucketLimit(limit=1),
 }
 
 _FIELDS = {"limit", "interval", "concurrency", "batch", "retry_after", "rate"}

@@ -27,6 +27,8 @@ ENV_PATHS = {
     "CITETRACK_IDCONV_URL": "/idconv/",
     "CITETRACK_DOI_URL": "/doi",
     "CITETRACK_WAYBACK_URL": "/wayback",
+    "CITETRACK_OPENLIBRARY_URL": "/openlibrary",
+    "CITETRACK_GOOGLEBOOKS_URL": "/googlebooks",
 }
 _BIND_ATTEMPTS = 5
 

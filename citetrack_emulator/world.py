@@ -23,6 +23,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from citetrack_emulator.books import book_index, isbn13
+
 JSONDict = dict[str, Any]
 
 #: Top-level sections of a world document and the JSON type each holds.
@@ -34,6 +36,8 @@ SECTIONS: dict[str, type] = {
     "wayback": dict,
     "wayback_blocked": list,
     "pages": dict,
+    "openlibrary": dict,
+    "googlebooks": dict,
 }
 
 #: The order (and the empty defaults) of the keys of one esummary DocSum, as in the
@@ -247,6 +251,8 @@ class World:
         self.capture_keys: list[str] = []
         self.blocked: list[str] = []
         self.pages: dict[str, JSONDict] = {}
+        self.openlibrary_books: dict[str, JSONDict] = {}
+        self.googlebooks_books: dict[str, JSONDict] = {}
         self._search: dict[str, set[str]] | None = None
         self.replace(data or {})
 
@@ -315,6 +321,12 @@ class World:
             return None
         primary = (work.get("resource") or {}).get("primary") or {}
         return str(primary.get("URL") or f"https://doi.org/{doi}")
+
+    def book_by_isbn(self, section: str, isbn: str) -> JSONDict | None:
+        """The ``openlibrary`` / ``googlebooks`` record of an ISBN-10 or ISBN-13."""
+        key = isbn13(isbn)
+        index: dict[str, JSONDict] = getattr(self, f"{section}_books", {})
+        return index.get(key) if key else None
 
     def captures_matching(self, url: str, match_type: str) -> Iterable[Capture]:
         """Captures of one URL (``exact``) or of a ``prefix``/``host``/``domain`` of it."""
@@ -429,6 +441,12 @@ class World:
             for rows in captures.values():
                 rows.sort(key=lambda c: c.timestamp)
             return {"captures": captures, "capture_keys": sorted(captures)}
+        if section in ("openlibrary", "googlebooks"):
+            try:
+                index = book_index(section, data)
+            except ValueError as exc:
+                raise WorldError(str(exc)) from None
+            return {f"{section}_books": index}
         if section == "wayback_blocked":
             return {"blocked": [str(x) for x in data]}
         pages = dict(_records(section, data))

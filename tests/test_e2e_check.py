@@ -29,18 +29,21 @@ def test_seed_references_check_clean(env: dict[str, str], emulator: Emulator) ->
     report = run.json()
     assert report["schema_version"] == 1
     assert report["summary"]["total"] == 10
-    # Nothing wrong, but 4 references have no DOI, PMID or URL: nothing confirmed them,
-    # so they are "unchecked", not "ok" (issue 12).
-    assert (report["summary"]["ok"], report["summary"]["unchecked"]) == (6, 4)
-    assert report["summary"]["verified"] == 6
+    # The two references without identifiers are found by search (issue 13): each lacks
+    # the PMID PubMed gives it (a warning, exit 0 at --fail-on broken); the two books are
+    # confirmed by their ISBN: nothing is left unchecked (issue 12).
+    assert report["summary"]["ok"] == 8
+    assert report["summary"]["warning"] == 2
+    assert report["summary"]["unchecked"] == 0
     refs = by_key(report)
     # Everything with a DOI or PMID was really looked up (evidence, not silence) …
     assert refs["thiers2009cutaneous"]["identifiers"]["doi"] == "10.3322/caac.20005"
     services = emulator.stats()["services"]
     assert services["crossref"]["requests"] >= 1
     assert services["eutils"]["requests"] >= 1
-    # … and the references without any identifier say why nothing was checked.
-    assert rules(refs["foss2021necrolytic"]) == {"no-identifier", "url-missing"}
+    # … and the references without any identifier are found by search, the books by ISBN.
+    assert rules(refs["foss2021necrolytic"]) == {"missing-identifier", "url-missing"}
+    assert rules(refs["odom2006andrews"]) == {"isbn-confirmed"}
 
 
 def test_planted_faults_are_reported_exactly(env: dict[str, str]) -> None:
@@ -48,7 +51,14 @@ def test_planted_faults_are_reported_exactly(env: dict[str, str]) -> None:
     assert run.code == 1, run.stderr  # something is broken
     refs = by_key(run.json())
     assert refs["thiers2009cutaneous"]["status"] == "broken"
-    assert rules(refs["thiers2009cutaneous"]) == {"pmid-doi-conflict"}
+    # Thiers carries Pujol's PMID: the conflict names the PMID that belongs to Thiers' DOI,
+    # and the duplicate it causes is reported on Thiers, not on the innocent Pujol.
+    assert rules(refs["thiers2009cutaneous"]) == {"pmid-doi-conflict", "duplicate-reference"}
+    conflict = next(
+        f for f in refs["thiers2009cutaneous"]["findings"] if f["rule"] == "pmid-doi-conflict"
+    )
+    assert (conflict["field"], conflict["suggestion"]) == ("pmid", "19258446")
+    assert "duplicate-reference" not in rules(refs["pujol2004necrolytic"])
     assert refs["pujol2004necrolytic"]["status"] == "warning"
     year = [f for f in refs["pujol2004necrolytic"]["findings"] if f["field"] == "year"]
     assert [(f["rule"], f["expected"], f["actual"]) for f in year] == [
@@ -86,8 +96,11 @@ def test_request_count_is_logged_and_warm_cache_asks_nothing(
     first = run_cli("check", str(SEED_BIB), "--no-lockfile", "-v", env=env)
     assert first.code == 0
     # Six DOIs in one Crossref filter request; five PMIDs in one esummary request, plus one
-    # ESearch asking whether PubMed indexes the DOI that has no PMID (Becker 1942).
-    assert "HTTP requests: 1 crossref, 2 pubmed" in first.stderr
+    # ESearch asking whether PubMed indexes the DOI that has no PMID (Becker 1942); for the
+    # references without identifiers one ECitMatch, one title/author ESearch and the two
+    # found PMIDs' esummaries; the two ISBNs: one Open Library request, and Google Books
+    # for the one Open Library lacks.
+    assert "HTTP requests: 1 crossref, 1 googlebooks, 1 openlibrary, 6 pubmed" in first.stderr
     before = emulator.stats()["requests"]
     second = run_cli("check", str(SEED_BIB), "--no-lockfile", "-v", env=env)
     assert second.code == 0
@@ -101,7 +114,8 @@ def test_offline_uses_only_the_cache(env: dict[str, str], emulator: Emulator) ->
     assert run.code == 3
     report = run.json()
     assert report["summary"]["broken"] == 0
-    assert report["summary"]["unverified"] == 6
+    # (the two books and the two references to search for included: nothing confirms them)
+    assert report["summary"]["unverified"] == 10
     assert emulator.stats()["requests"] == 0
 
 

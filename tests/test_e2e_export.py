@@ -72,6 +72,10 @@ def test_export_fixes_exactly_the_planted_fields(
             "+  pages   = {387--389},",
             "+  doi     = {10.1016/j.amjmed.2013.01.012},",
             "+  pmid    = {14693015},",
+            # The PMIDs the identifier search finds for the StatPearls chapter and the JOP
+            # article (SYNTHETIC records), added by add-ids like any missing identifier.
+            "+  pmid        = {99000101},",
+            "+  pmid        = {99000102},",
         ]
     )
     # Every change is listed with its reason and source.

@@ -349,7 +349,7 @@ def test_a_value_that_would_break_the_file_is_refused() -> None:
 
 
 def test_every_kind_is_known() -> None:
-    assert FIX_KINDS == ("identifiers", "pages", "add-ids", "metadata", "format")
+    assert FIX_KINDS == ("identifiers", "pages", "add-ids", "metadata", "format", "conflicts")
 
 
 # ---------------------------------------------------------------------------- format

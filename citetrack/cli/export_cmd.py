@@ -33,7 +33,8 @@ from citetrack.cli.output import EPILOG, ProgressBar, fail, inert, info, wants_p
     multiple=True,
     metavar="KINDS",
     help="Apply only these fixes (comma-separated: identifiers, pages, add-ids, metadata, "
-    "format, or all) [default: all but format].",
+    "format, conflicts, or all) [default: all but format; conflicts (replace the wrong "
+    "identifier of a pmid-doi-conflict) only when named].",
 )
 @click.option(
     "--no-fix",

@@ -15,6 +15,7 @@ from citetrack.export.model import Fix
 from citetrack.inputs.bib import escape_plain, escape_value
 from citetrack.model import CheckResult, Finding, ReferenceResult, Source
 from citetrack.rules.compare import (
+    RULE_CONFLICT,
     RULE_MALFORMED,
     RULE_MISMATCH,
     RULE_MISSING_ID,
@@ -27,6 +28,8 @@ KIND_OF_RULE = {
     RULE_MISMATCH: "metadata",
     RULE_MISSING_ID: "add-ids",
     RULE_MALFORMED: "identifiers",
+    # The partner identifier of a pmid-doi-conflict: only with --fix conflicts.
+    RULE_CONFLICT: "conflicts",
 }
 
 

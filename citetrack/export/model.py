@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: The switchable kinds of fix (``--fix KIND`` / ``--no-fix KIND``).
-FIX_KINDS = ("identifiers", "pages", "add-ids", "metadata", "format")
+FIX_KINDS = ("identifiers", "pages", "add-ids", "metadata", "format", "conflicts")
 #: What ``export`` fixes unless told otherwise: everything but reformatting.
 DEFAULT_FIX_KINDS = frozenset({"identifiers", "pages", "add-ids", "metadata"})
 #: The ``field`` of a ``format`` fix and of its change: the whole entry.

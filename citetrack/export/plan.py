@@ -123,6 +123,8 @@ def _refusal(fix: Fix, layout: EntryLayout) -> str:
         return f"a pages fix may only change field pages, not {name}"
     if fix.kind == "identifiers" and name not in IDENTIFIER_FIELDS:
         return f"an identifiers fix may not change field {name}"
+    if fix.kind == "conflicts" and name not in ("doi", "pmid"):  # issue 13
+        return f"a conflicts fix only replaces a wrong doi or pmid, not field {name}"
     if not _balanced(fix.new_value):
         return f"the new value {fix.new_value!r} has unbalanced braces"
     present = [f for f in layout.fields if f.name.lower() == name]

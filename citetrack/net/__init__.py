@@ -30,6 +30,9 @@ from citetrack.net.client import (
 )
 from citetrack.net.config import (
     DEFAULT_MAX_BODY_BYTES,
+    GOOGLEBOOKS_DEFAULT,
+    OPENLIBRARY_DEFAULT,
+    OPENLIBRARY_WITH_CONTACT,
     PROJECT_URL,
     NetConfig,
     RateSpec,
@@ -49,6 +52,9 @@ from citetrack.net.retry import (
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "GOOGLEBOOKS_DEFAULT",
+    "OPENLIBRARY_DEFAULT",
+    "OPENLIBRARY_WITH_CONTACT",
     "PROJECT_URL",
     "RETRY_STATUSES",
     "Clock",

@@ -48,6 +48,11 @@ NCBI_NO_KEY = RateSpec(3.0, 3)
 NCBI_WITH_KEY = RateSpec(10.0, 3)
 # doi.org publishes no limit (api-notes §3.1); stay gentle.
 DOI_ORG_DEFAULT = RateSpec(5.0, 2)
+# Open Library asks for about 1 request/s, 3/s from a client whose User-Agent names a
+# contact; Google Books allows about 1/s and a daily quota per IP without a key.
+OPENLIBRARY_DEFAULT = RateSpec(1.0, 1)
+OPENLIBRARY_WITH_CONTACT = RateSpec(3.0, 1)
+GOOGLEBOOKS_DEFAULT = RateSpec(1.0, 1)
 #: Extra spacing of registry requests (a fraction of the published pace): 5 % of a
 #: one-second window is 50 ms of arrival jitter absorbed, for 5 % of the throughput.
 REGISTRY_SAFETY = 0.05
@@ -91,6 +96,8 @@ class NetConfig:
     idconv_url: str = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
     doi_url: str = "https://doi.org"
     wayback_url: str = "https://web.archive.org"
+    openlibrary_url: str = "https://openlibrary.org"
+    googlebooks_url: str = "https://www.googleapis.com"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # ``None``: the published limits for the pool we are in (polite with a mailto).
@@ -105,7 +112,15 @@ class NetConfig:
             raise ValueError(f"not an e-mail address: {self.mailto!r}")
         if self.ncbi_api_key is not None and not re.fullmatch(r"[A-Za-z0-9]+", self.ncbi_api_key):
             raise ValueError("NCBI API key must be letters and digits")
-        for name in ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url"):
+        for name in (
+            "crossref_url",
+            "eutils_url",
+            "idconv_url",
+            "doi_url",
+            "wayback_url",
+            "openlibrary_url",
+            "googlebooks_url",
+        ):
             parts = urllib.parse.urlsplit(getattr(self, name))
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError(f"{name} must be an http(s) URL, got {getattr(self, name)!r}")
@@ -132,6 +147,8 @@ class NetConfig:
             idconv_url=get("CITETRACK_IDCONV_URL") or defaults.idconv_url,
             doi_url=get("CITETRACK_DOI_URL") or defaults.doi_url,
             wayback_url=get("CITETRACK_WAYBACK_URL") or defaults.wayback_url,
+            openlibrary_url=get("CITETRACK_OPENLIBRARY_URL") or defaults.openlibrary_url,
+            googlebooks_url=get("CITETRACK_GOOGLEBOOKS_URL") or defaults.googlebooks_url,
         )
 
     @property

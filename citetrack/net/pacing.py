@@ -23,7 +23,15 @@ from typing import Any
 
 import httpx
 
-from citetrack.net.config import NCBI_SAFETY, REGISTRY_SAFETY, NetConfig, RateSpec
+from citetrack.net.config import (
+    GOOGLEBOOKS_DEFAULT,
+    NCBI_SAFETY,
+    OPENLIBRARY_DEFAULT,
+    OPENLIBRARY_WITH_CONTACT,
+    REGISTRY_SAFETY,
+    NetConfig,
+    RateSpec,
+)
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +301,8 @@ class Limiters:
     crossref_list: RateLimiter
     ncbi: RateLimiter
     doi_org: RateLimiter
+    openlibrary: RateLimiter | None = None
+    googlebooks: RateLimiter | None = None
 
     @classmethod
     def from_config(
@@ -308,4 +318,10 @@ class Limiters:
                 "ncbi", config.ncbi_rate_spec(), ceiling=True, safety=NCBI_SAFETY, **timing
             ),
             doi_org=RateLimiter("doi.org", config.doi_org_rate, **margin),
+            openlibrary=RateLimiter(
+                "openlibrary",
+                OPENLIBRARY_WITH_CONTACT if config.mailto else OPENLIBRARY_DEFAULT,
+                **margin,
+            ),
+            googlebooks=RateLimiter("googlebooks", GOOGLEBOOKS_DEFAULT, **margin),
         )

@@ -33,11 +33,14 @@ from citetrack.model import (
 )
 from citetrack.pipeline import EvidenceSet
 from citetrack.report.json_report import format_json
+from citetrack.rules.search import needs_search, search_key
 from citetrack.shard import Shard
 from citetrack.tracking.cache import evidence_from_dict, evidence_to_dict
 
 SHARD_FORMAT = 1
 _REGISTRY_MAPS = ("crossref", "doi_org", "pubmed", "pmc", "pubmed_by_doi")
+#: Answers kept as lists per key: book records by ISBN, search candidates by query key.
+_LIST_MAPS = ("books", "search")
 
 
 class MergeError(ValueError):
@@ -111,6 +114,10 @@ def evidence_to_json(evidence: EvidenceSet) -> dict[str, Any]:
         name: {k: _evidence_out(v) for k, v in sorted(getattr(evidence, name).items())}
         for name in _REGISTRY_MAPS
     }
+    for name in _LIST_MAPS:
+        out[name] = {
+            k: [_evidence_out(e) for e in v] for k, v in sorted(getattr(evidence, name).items())
+        }
     out["links"] = {k: _link_out(v) for k, v in sorted(evidence.links.items())}
     out["archives"] = {k: _archive_out(v) for k, v in sorted(evidence.archives.items())}
     return out
@@ -121,6 +128,10 @@ def evidence_from_json(doc: Mapping[str, Any]) -> EvidenceSet:
     evidence = EvidenceSet()
     for name in _REGISTRY_MAPS:
         getattr(evidence, name).update({k: _evidence_in(v) for k, v in doc[name].items()})
+    for name in _LIST_MAPS:
+        getattr(evidence, name).update(
+            {k: [_evidence_in(e) for e in v] for k, v in doc[name].items()}
+        )
     evidence.links.update({k: _link_in(v) for k, v in doc["links"].items()})
     evidence.archives.update({k: _archive_in(v) for k, v in doc["archives"].items()})
     return evidence
@@ -132,7 +143,13 @@ def evidence_from_json(doc: Mapping[str, Any]) -> EvidenceSet:
 def owns_reference(shard: Shard, ref: Reference) -> bool:
     """Is every identifier and URL of ``ref`` in ``shard``'s slice?"""
     ids = ref.identifiers
-    for kind, value in (("doi", ids.doi), ("pmid", ids.pmid), ("pmcid", ids.pmcid)):
+    for kind, value in (
+        ("doi", ids.doi),
+        ("pmid", ids.pmid),
+        ("pmcid", ids.pmcid),
+        ("isbn", ids.isbn),
+        ("search", search_key(ref) if needs_search(ref) else None),
+    ):
         if value and not shard.owns_identifier(kind, value):
             return False
     targets = link_targets(ref)
@@ -216,7 +233,7 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
 
 
 def _join(into: EvidenceSet, part: EvidenceSet) -> None:
-    names: tuple[str, ...] = (*_REGISTRY_MAPS, "links", "archives")
+    names: tuple[str, ...] = (*_REGISTRY_MAPS, *_LIST_MAPS, "links", "archives")
     for name in names:
         getattr(into, name).update(getattr(part, name))
 

@@ -87,7 +87,9 @@ __all__ = [
 ]
 
 #: The rules whose suggestion is a fix for the .bib.
-FIXABLE_RULES = frozenset({RULE_MISMATCH, RULE_MISSING_ID, RULE_MALFORMED})
+# RULE_CONFLICT (issue 13): the partner identifier of a pmid-doi-conflict, applied by the
+# export only under --fix conflicts.
+FIXABLE_RULES = frozenset({RULE_MISMATCH, RULE_MISSING_ID, RULE_MALFORMED, RULE_CONFLICT})
 
 
 def compare_reference(
@@ -151,8 +153,8 @@ def fixable_suggestions(findings: Iterable[Finding]) -> dict[str, Finding]:
 def suggested_fixes(ref: Reference, findings: Sequence[Finding]) -> dict[str, str]:
     """Field → new value from this reference's findings that carry a suggestion.
 
-    ``metadata-mismatch``, ``missing-identifier`` and ``identifier-malformed``
-    suggestions are fixes; the first per field wins.
+    ``metadata-mismatch``, ``missing-identifier``, ``identifier-malformed`` and
+    ``pmid-doi-conflict`` suggestions are fixes; the first per field wins.
     """
     mine = fixable_suggestions(f for f in findings if f.key == ref.key)
     return {field: finding.suggestion or "" for field, finding in mine.items()}

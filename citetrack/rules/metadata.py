@@ -29,6 +29,7 @@ from citetrack.rules.matching import (
     same_author,
     titles_match,
 )
+from citetrack.rules.spelling import misspellings
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,24 @@ def _pick(records: Sequence[Record], order: Sequence[Source] = PREFERENCE) -> Re
 
 
 def _check_title(cited: str, records: Sequence[Record]) -> _Mismatch | None:
-    """Title: :func:`titles_match` against any record."""
+    """Title: :func:`titles_match` against any record; a matching title that differs from
+    every record's by a misspelling (:func:`citetrack.rules.spelling.misspellings`) is
+    reported with the record's title as the suggestion (issue 13)."""
     having = [(r, r.meta.title) for r in records if r.meta.title]
-    if not having or any(titles_match(cited, title) for _, title in having):
+    matching = [(r, title) for r, title in having if titles_match(cited, title)]
+    if matching:
+        typos = [(r, title, misspellings(cited, title)) for r, title in matching]
+        if any(not words for _, _, words in typos):
+            return None
+        rec, title, words = min(typos, key=lambda t: rank(t[0].source))
+        listed = ", ".join(f"'{a}' for '{b}'" for a, b in words)
+        return _Mismatch(
+            f"The title misspells {source_name(rec.source)}'s '{title}': {listed}.",
+            title,
+            rec,
+            title,
+        )
+    if not having:
         return None
     rec = _pick([r for r, _ in having])
     title = rec.meta.title or ""

@@ -20,9 +20,10 @@ from citetrack_emulator import pubmed_xml
 from citetrack_emulator.core import Call, Route, Service, not_found_route
 from citetrack_emulator.encoding import compact_json, ncbi_json
 from citetrack_emulator.limits import Decision
+from citetrack_emulator.services.citmatch import ecitmatch, field_hits
 
 _XML = "text/xml"
-_TERM = re.compile(r'^\s*"?(?P<value>[^"\[]+?)"?\s*\[(?P<field>[A-Za-z ]+)\]\s*$')
+_TERM = re.compile(r'^\s*"?(?P<value>[^"\[]+?)"?\s*\[(?P<field>[A-Za-z0-9 ]+)\]\s*$')
 
 
 def _ids(call: Call) -> list[str]:
@@ -48,13 +49,15 @@ class EUtils(Service):
             "/esummary.fcgi": self.esummary,
             "/efetch.fcgi": self.efetch,
             "/esearch.fcgi": self.esearch,
+            "/ecitmatch.cgi": ecitmatch,
         }
         handler = handlers.get(call.raw_path)
         if handler is None:
             return not_found_route()
         label = f"{call.request.method} {call.raw_path.lstrip('/')}"
         ids = _ids(call)
-        return Route(label, handler, bucket, client, batch=len(ids), asked=tuple(ids))
+        batch = len(ids) or call.param("bdata").count("|") // 6
+        return Route(label, handler, bucket, client, batch=batch, asked=tuple(ids))
 
     def limit_headers(self, call: Call, decision: Decision) -> dict[str, str]:
         if decision.limit.limit is None:
@@ -167,10 +170,13 @@ class EUtils(Service):
                 hits, said = world.pmids_for(value), f'"{value}"[DOI]'
             elif field in ("pmid", "uid"):
                 hits, said = ([value] if value in world.esummary else []), f"{value}[uid]"
-            elif field in ("ti", "title"):
+            elif field in ("ti", "title") and '"' in part:
                 needle = value.lower()
                 hits = [p for p, r in world.esummary.items() if needle in str(r["title"]).lower()]
                 said = f'"{value}"[Title]'
+            elif field in ("ti", "title", "au", "author", "1au", "dp", "pdat"):
+                hits = field_hits(world.esummary, value, field)
+                said = f"{value}[{field}]"
             else:
                 hits, said = [], value
             if not hits:
