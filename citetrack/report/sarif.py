@@ -23,6 +23,7 @@ from citetrack.model import CheckResult, Finding, ReferenceResult, Severity
 from citetrack.report._common import report_path, values
 from citetrack.report._escape import sanitize
 from citetrack.report.rules import describe
+from citetrack.rules.ignore import FIELD, ignored_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_NAME = "citetrackFinding/v1"
@@ -103,6 +104,13 @@ def _properties(f: Finding) -> dict[str, object]:
     return {k: sanitize(v) for k, v in props.items() if v is not None}
 
 
+def _suppression(rr: ReferenceResult, f: Finding) -> dict[str, str]:
+    """``inSource`` for the entry's ``citetrack-ignore`` field, else ``external`` (config)."""
+    if f.rule in ignored_rules(rr.reference.get(FIELD)):
+        return {"kind": "inSource", "justification": f"{FIELD} field"}
+    return {"kind": "external", "justification": "[[ignore]] in the citetrack config"}
+
+
 def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
     """The result as a SARIF 2.1.0 log (JSON text).
 
@@ -116,15 +124,7 @@ def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
         for f, hidden in [(f, False) for f in rr.findings] + [(f, True) for f in rr.suppressed]:
             results.append(
                 {
-                    **(
-                        {
-                            "suppressions": [
-                                {"kind": "inSource", "justification": "citetrack-ignore field"}
-                            ]
-                        }
-                        if hidden
-                        else {}
-                    ),
+                    **({"suppressions": [_suppression(rr, f)]} if hidden else {}),
                     "ruleId": sanitize(f.rule),
                     "ruleIndex": index[sanitize(f.rule)],
                     "level": level(f.severity),
