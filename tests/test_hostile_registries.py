@@ -397,7 +397,11 @@ def test_a_registry_record_with_a_10_mb_value_is_not_used(
     assert remote["status"] == "unverified", remote
     assert re.search(r"a record with a value of 9,99\d,\d{3} characters", _messages(remote))
     assert "more characters not shown" in json.dumps(report["localhuge"])  # `actual`
-    assert "giant" not in report  # a 10 MB .bib value: the entry is not read
+    # A 10 MB .bib value: the entry is not read, and says so as a finding (issue 12);
+    # nothing of it was checked against a registry.
+    giant = report["giant"]
+    assert {f["rule"] for f in giant["findings"]} == {"bib-unreadable"}, giant
+    assert giant["identifiers"] == {} and not giant.get("evidence")
     stderr = huge_and_marked["json"].stderr
     assert "entry giant: field title is 10,000,000 characters long" in stderr
 
