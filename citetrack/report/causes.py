@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from citetrack.model import CheckResult, Finding, Severity
 
-_CAUSE = re.compile(r"\(([^()]*)\)\s*\.?\s*$")
+_CAUSE = re.compile(r"\(([^()]*)\)")
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,12 @@ class Cause:
 
 
 def cause_of(finding: Finding) -> tuple[str, str]:
-    """(service, cause) of an unverified finding: its source and the parenthesised reason
-    its message ends with (the whole message when there is none)."""
+    """(service, cause) of an unverified finding: its source and the last parenthesised
+    reason in its message ("… DOI 10.1/x (offline: not in cache); its metadata …"), or the
+    whole message when there is none."""
     service = finding.source.value if finding.source else "unknown"
-    match = _CAUSE.search(finding.message)
-    return service, (match.group(1).strip() if match else finding.message.strip())
+    reasons = _CAUSE.findall(finding.message)
+    return service, (reasons[-1].strip() if reasons else finding.message.strip())
 
 
 def split_unverified(result: CheckResult) -> tuple[CheckResult, list[Cause]]:

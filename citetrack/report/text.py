@@ -18,6 +18,7 @@ from rich.text import Text
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
 from citetrack.report._escape import sanitize
+from citetrack.report.causes import split_unverified
 
 STATUS_STYLE = {
     Status.OK: "green",
@@ -113,12 +114,18 @@ def format_text(
         emoji=False,
         markup=False,
     )
+    # Could-not-check findings are one line per service and cause (an outage is one line,
+    # not one per reference); -v lists them per reference.  Statuses stay the run's own.
+    display, causes = (result, []) if verbose else split_unverified(result)
+    pairs = list(zip(result.results, display.results, strict=True))
     rows = [
-        r for r in result.results if show_ok or (r.findings and (verbose or r.status not in _CLEAN))
+        (ref_result, shown)
+        for ref_result, shown in pairs
+        if show_ok or (shown.findings and (verbose or ref_result.status not in _CLEAN))
     ]
-    rows.sort(key=lambda r: _ROW_ORDER.index(r.status))
+    rows.sort(key=lambda pair: _ROW_ORDER.index(pair[0].status))
     notes_only = [r for r in result.results if r.status in _CLEAN and r.findings]
-    paths = list(dict.fromkeys(r.reference.path for r in rows if r.reference.path))
+    paths = list(dict.fromkeys(r.reference.path for r, _ in rows if r.reference.path))
     if rows:
         for path in paths:
             console.print(Text("file: ", style="dim") + Text(inert(path)), overflow="fold")
@@ -126,10 +133,8 @@ def format_text(
         table.add_column("status", no_wrap=True)
         table.add_column("reference", overflow="fold", max_width=max(12, width // 4))
         table.add_column("finding", overflow="fold", min_width=min(40, width // 2))
-        for ref_result in rows:
-            findings = [
-                f for f in ref_result.findings if verbose or f.severity is not Severity.NOTE
-            ]
+        for ref_result, shown in rows:
+            findings = [f for f in shown.findings if verbose or f.severity is not Severity.NOTE]
             body = Text("\n").join(_finding_text(f) for f in findings) if findings else Text("")
             status = ref_result.status
             table.add_row(
@@ -139,6 +144,8 @@ def format_text(
                 body,
             )
         console.print(table)
+    for cause in causes:
+        console.print(Text(inert(cause.line()), style=STATUS_STYLE[Status.UNVERIFIED]))
     if not summary_line:
         return buffer.getvalue()
     summary = result.summary()
