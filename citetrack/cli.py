@@ -158,6 +158,16 @@ def _check_options(func: Any) -> Any:
             type=click.Path(file_okay=False),
             help="Where the cache lives (default: the user cache directory).",
         ),
+        # issue 14: articles (wikitext, rendered text, wiki page URLs) as input
+        click.option(
+            "--from",
+            "source_format",
+            type=click.Choice(["auto", "bib", "wikitext", "text"]),
+            default="auto",
+            show_default=True,
+            help="What the inputs are: .bib files, wikitext articles or rendered text "
+            "(auto: by name and content; a http(s) URL is a wiki page).",
+        ),
         click.option("--no-links", is_flag=True, help="Skip the URL and archive checks."),
         click.option("--links-only", is_flag=True, help="Run only the URL and archive checks."),
         click.option(
@@ -319,6 +329,7 @@ def _run_check(
     links_only: bool,
     archives: str,
     show_progress: bool,
+    source_format: str = "auto",
 ) -> tuple[Any, list[Any]]:
     """Load, check, and return the result with the loaded bibliographies."""
     import asyncio
@@ -330,7 +341,10 @@ def _run_check(
 
     if no_links and links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
-    loaded, refs = _load_bibs(bibs)
+    from citetrack import articles as article_inputs
+
+    bib_args, article_args = article_inputs.split_inputs(bibs, source_format)  # type: ignore[arg-type]
+    loaded, refs = _load_bibs(bib_args) if bib_args or not article_args else ([], [])
     mode = (
         CacheMode.OFFLINE
         if settings.offline
@@ -355,6 +369,8 @@ def _run_check(
         )
     except ValueError as exc:
         _fail(str(exc))
+    read = _load_articles(article_args, source_format, net)
+    refs = [*refs, *(r for a in read for r in a.references)]
     ttl = settings.cache_ttl_days * 86400
     with EvidenceCache.open(settings.cache_dir, mode=mode, found_ttl=ttl) as cache:
         options = CheckOptions(
@@ -369,14 +385,36 @@ def _run_check(
         )
         with _ProgressBar(show_progress) as bar:
             result = asyncio.run(check_references(refs, options, progress=bar.update))
-    return result, loaded
+    return article_inputs.attach_articles(result, read), [*loaded, *read]
+
+
+def _load_articles(args: Sequence[str], source_format: str, net: Any) -> list[Any]:
+    """The articles among the inputs, read and located (issue 14); errors exit 2."""
+    from citetrack import articles as article_inputs
+    from citetrack.inputs.article_load import InputError, WikiError
+
+    try:
+        read = article_inputs.load_inputs(
+            args,
+            source_format,  # type: ignore[arg-type]
+            environ=os.environ,
+            net=net,
+        )
+    except (InputError, WikiError) as exc:
+        _fail(str(exc))
+    for article in read:
+        for problem in article.problems:
+            _warn(f"{article.info.name}:{problem.line}: {problem.message}")
+        if not article.references:
+            _fail(f"{article.info.name}: no references found (read as {article.info.format})")
+    return read
 
 
 def _track(result: Any, settings: Any, *, lockfile: str | None, update: bool) -> Any:
     """Apply the lockfile(s): confirmation and 'changed' findings; write them if asked."""
+    import dataclasses
     from datetime import UTC, datetime
 
-    from citetrack.model import CheckResult
     from citetrack.tracking.lockfile import (
         ConfirmPolicy,
         LockError,
@@ -386,27 +424,28 @@ def _track(result: Any, settings: Any, *, lockfile: str | None, update: bool) ->
         track,
         write_lock,
     )
+    from citetrack.tracking.revisions import record_articles, track_articles
 
     now = datetime.now(UTC)
     policy = ConfirmPolicy(settings.confirm_failures, settings.confirm_days)
     groups = {Path(lockfile): result} if lockfile else group_by_lock(result)
+    groups = {p: dataclasses.replace(g, articles=result.articles) for p, g in groups.items()}
     tracked = []
     for path, group in groups.items():
         try:
             previous = read_lock(path)
         except LockError as exc:
             _fail(str(exc))
-        shown = track(group, previous, now, policy)
+        shown = track_articles(track(group, previous, now, policy), previous)
         if update:
             try:
-                write_lock(path, build_lock(shown, previous, now, policy))
+                write_lock(path, record_articles(build_lock(shown, previous, now, policy), shown))
             except OSError as exc:
                 _fail(f"{path}: cannot write the lockfile: {exc.strerror or exc}")
             _warn_info(f"lockfile written: {path}")
         tracked.append((shown, previous))
-    return CheckResult(
-        results=tuple(r for shown, _ in tracked for r in shown.results),
-        requests=result.requests,
+    return dataclasses.replace(
+        result, results=tuple(r for shown, _ in tracked for r in shown.results)
     ), [prev for _, prev in tracked]
 
 
@@ -450,7 +489,6 @@ def _filter_new(result: Any, previous_locks: list[Any]) -> Any:
     """Only the findings the lockfile does not already record (``--new-only``)."""
     import dataclasses
 
-    from citetrack.model import CheckResult
     from citetrack.tracking.lockfile import new_only
 
     locks = [lock for lock in previous_locks if lock is not None]
@@ -462,7 +500,7 @@ def _filter_new(result: Any, previous_locks: list[Any]) -> Any:
         for lock in locks:
             kept = tuple(new_only(kept, lock))
         results.append(dataclasses.replace(rr, findings=kept))
-    return CheckResult(results=tuple(results), requests=result.requests)
+    return dataclasses.replace(result, results=tuple(results))
 
 
 @cli.command(epilog=EPILOG)
@@ -530,6 +568,7 @@ def check(
     no_cache: bool,
     offline: bool,
     cache_dir: str | None,
+    source_format: str,
     no_links: bool,
     links_only: bool,
     archives: str,
@@ -576,6 +615,7 @@ def check(
         links_only=links_only,
         archives=archives,
         show_progress=show_progress,
+        source_format=source_format,
     )
     previous: list[Any] = []
     if not no_lockfile:
@@ -626,6 +666,7 @@ def lock(
     no_cache: bool,
     offline: bool,
     cache_dir: str | None,
+    source_format: str,
     no_links: bool,
     links_only: bool,
     archives: str,
@@ -666,6 +707,7 @@ def lock(
         links_only=links_only,
         archives=archives,
         show_progress=not quiet and sys.stderr.isatty(),
+        source_format=source_format,
     )
     lock_path = lockfile or (str(settings.lockfile) if settings.lockfile else None)
     result, _ = _track(result, settings, lockfile=lock_path, update=True)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SERVICES = ("crossref", "eutils", "idconv", "doi", "wayback", "pages")
+SERVICES = ("crossref", "eutils", "idconv", "doi", "wayback", "pages", "mediawiki")
 
 #: Fault kind → the parameters it accepts.
 KINDS: dict[str, frozenset[str]] = {

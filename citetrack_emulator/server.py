@@ -27,6 +27,7 @@ ENV_PATHS = {
     "CITETRACK_IDCONV_URL": "/idconv/",
     "CITETRACK_DOI_URL": "/doi",
     "CITETRACK_WAYBACK_URL": "/wayback",
+    "CITETRACK_WIKI_API_URL": "/mediawiki/w/api.php",
 }
 _BIND_ATTEMPTS = 5
 

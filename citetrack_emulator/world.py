@@ -34,6 +34,7 @@ SECTIONS: dict[str, type] = {
     "wayback": dict,
     "wayback_blocked": list,
     "pages": dict,
+    "wiki": dict,  # MediaWiki pages: see citetrack_emulator.services.mediawiki
 }
 
 #: The order (and the empty defaults) of the keys of one esummary DocSum, as in the
@@ -85,7 +86,7 @@ ESUMMARY_KEYS: tuple[tuple[str, Any], ...] = (
 )
 
 _DATA = resources.files("citetrack_emulator") / "data"
-SEED_FILES = ("seed_world.json", "real_records.json")
+SEED_FILES = ("seed_world.json", "real_records.json", "wiki_world.json")
 
 
 class WorldError(ValueError):
@@ -247,6 +248,7 @@ class World:
         self.capture_keys: list[str] = []
         self.blocked: list[str] = []
         self.pages: dict[str, JSONDict] = {}
+        self.wiki: JSONDict = {}
         self._search: dict[str, set[str]] | None = None
         self.replace(data or {})
 
@@ -429,6 +431,8 @@ class World:
             for rows in captures.values():
                 rows.sort(key=lambda c: c.timestamp)
             return {"captures": captures, "capture_keys": sorted(captures)}
+        if section == "wiki":
+            return {"wiki": dict(data)}
         if section == "wayback_blocked":
             return {"blocked": [str(x) for x in data]}
         pages = dict(_records(section, data))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from citetrack.model import CheckResult, Finding, Severity
+from citetrack.report._article import headers, where
 from citetrack.report._common import findings_by_severity, report_path, values
 from citetrack.report._escape import sanitize
 
@@ -39,8 +40,10 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _message(f: Finding) -> str:
+def _message(f: Finding, place: str = "") -> str:
     lines = [f"{sanitize(f.key)}: {sanitize(f.message)}"]
+    if place:
+        lines.append(f"at: {place}")
     lines += [f"{label}: {sanitize(value)}" for label, value in values(f)]
     return escape_data("\n".join(lines))
 
@@ -56,6 +59,11 @@ def format_github(result: CheckResult, *, root: str | Path | None = None) -> str
             props.append(f"file={escape_property(sanitize(path))}")
             if line:
                 props.append(f"line={line}")
+                if rr.reference.location is not None:
+                    props.append(f"col={rr.reference.location.column}")
         props.append(f"title={escape_property(sanitize(f'{f.rule} ({f.key})'))}")
-        lines.append(f"::{_COMMANDS[f.severity]} {','.join(props)}::{_message(f)}")
+        lines.append(
+            f"::{_COMMANDS[f.severity]} {','.join(props)}::{_message(f, where(rr.reference))}"
+        )
+    lines = [f"::notice title=citetrack::{escape_data(h)}" for h in headers(result)] + lines
     return "".join(line + "\n" for line in lines)

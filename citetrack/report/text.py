@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
+from citetrack.report._article import headers, where
 from citetrack.report._escape import sanitize
 
 STATUS_STYLE = {
@@ -64,11 +65,16 @@ def _finding_text(finding: Finding) -> Text:
     return text
 
 
+_where = where
+
+
 def _location(result: ReferenceResult) -> str:
     ref = result.reference
     where = inert(ref.path or "")
     if ref.line:
         where = f"{where}:{ref.line}" if where else f"line {ref.line}"
+    if ref.location is not None:  # an article's reference: column, ref name, number
+        where = f"{inert(ref.path or '')}\n{_where(ref)}"
     return where
 
 
@@ -98,6 +104,8 @@ def format_text(
         if show_ok or (r.findings and (verbose or r.status is not Status.OK))
     ]
     notes_only = [r for r in result.results if r.status is Status.OK and r.findings]
+    for header in headers(result):
+        console.print(Text(header, style="bold"))
     if rows:
         table = Table(show_header=True, header_style="bold", expand=False, show_lines=True)
         table.add_column("status", no_wrap=True)

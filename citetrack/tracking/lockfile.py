@@ -203,6 +203,9 @@ class Lock:
     """The whole lockfile: entries by citation key."""
 
     references: Mapping[str, LockEntry] = field(default_factory=dict)
+    #: Per article read (by its tracked name): the revision checked and a fingerprint of
+    #: each citation; owned by :mod:`citetrack.tracking.revisions`, opaque here.
+    articles: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
     def entry_for(self, ref: Reference) -> LockEntry | None:
         """The entry recorded for ``ref`` (same key, same .bib file name), or ``None``."""
@@ -533,7 +536,7 @@ def build_lock(
         for key, entry in previous.references.items():
             if entry.file not in checked:
                 references.setdefault(key, entry)
-    return Lock(references=references)
+    return Lock(references=references, articles=dict(previous.articles) if previous else {})
 
 
 # ------------------------------------------------------------------------------- diff
@@ -803,6 +806,8 @@ def dumps_lock(lock: Lock) -> str:
         "schema_version": SCHEMA_VERSION,
         "references": {k: _entry_json(e) for k, e in lock.references.items()},
     }
+    if lock.articles:
+        doc["articles"] = {k: dict(v) for k, v in lock.articles.items()}
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -903,9 +908,13 @@ def parse_lock(data: bytes | str, where: str = LOCK_NAME) -> Lock:
             )
         if type(version) is not int or version != SCHEMA_VERSION:
             raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
-        _only(top, {"schema_version", "references"}, "the top level")
+        _only(top, {"schema_version", "references", "articles"}, "the top level")
         refs = _obj(top.get("references", {}), "references")
-        return Lock(references={k: _entry(v, f"references.{k}") for k, v in refs.items()})
+        articles = _obj(top.get("articles", {}), "articles")
+        return Lock(
+            references={k: _entry(v, f"references.{k}") for k, v in refs.items()},
+            articles={k: _obj(v, f"articles.{k}") for k, v in articles.items()},
+        )
     except _Shape as exc:
         raise LockError(f"{where}: not a valid citetrack lockfile: {exc}. {_RECOVER}") from exc
 

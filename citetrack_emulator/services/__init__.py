@@ -7,11 +7,20 @@ from citetrack_emulator.services.crossref import Crossref
 from citetrack_emulator.services.doiorg import DoiOrg
 from citetrack_emulator.services.eutils import EUtils
 from citetrack_emulator.services.idconv import IdConv
+from citetrack_emulator.services.mediawiki import MediaWiki
 from citetrack_emulator.services.pages import Pages
 from citetrack_emulator.services.wayback import Wayback
 
 
 def all_services() -> dict[str, Service]:
     """Every service by its mount name."""
-    services: list[Service] = [Crossref(), EUtils(), IdConv(), DoiOrg(), Wayback(), Pages()]
+    services: list[Service] = [
+        Crossref(),
+        EUtils(),
+        IdConv(),
+        DoiOrg(),
+        Wayback(),
+        Pages(),
+        MediaWiki(),
+    ]
     return {s.name: s for s in services}
