@@ -330,12 +330,11 @@ def _run_check(
     archives: str,
     show_progress: bool,
     source_format: str = "auto",
+    preloaded: Sequence[Any] = (),
 ) -> tuple[Any, list[Any]]:
     """Load, check, and return the result with the loaded bibliographies."""
     import asyncio
-    import dataclasses
 
-    from citetrack.net import NetConfig
     from citetrack.pipeline import CheckOptions, check_references
     from citetrack.tracking.cache import CacheMode, EvidenceCache
 
@@ -344,7 +343,9 @@ def _run_check(
     from citetrack import articles as article_inputs
 
     bib_args, article_args = article_inputs.split_inputs(bibs, source_format)  # type: ignore[arg-type]
-    loaded, refs = _load_bibs(bib_args) if bib_args or not article_args else ([], [])
+    if preloaded:  # export: the article it will edit, read once
+        bib_args, article_args = [], []
+    loaded, refs = _load_bibs(bib_args) if bib_args or not (article_args or preloaded) else ([], [])
     mode = (
         CacheMode.OFFLINE
         if settings.offline
@@ -352,24 +353,8 @@ def _run_check(
         if settings.use_cache
         else CacheMode.NO_CACHE
     )
-    try:
-        net = NetConfig.from_env({})
-        net = dataclasses.replace(
-            net,
-            mailto=settings.mailto,
-            ncbi_api_key=settings.ncbi_api_key,
-            connect_timeout=min(net.connect_timeout, settings.timeout),
-            read_timeout=settings.timeout,
-            total_timeout=2 * settings.timeout,
-            **{
-                name: getattr(settings, name)
-                for name in ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url")
-                if getattr(settings, name)
-            },
-        )
-    except ValueError as exc:
-        _fail(str(exc))
-    read = _load_articles(article_args, source_format, net)
+    net = _net_config(settings)
+    read = [*preloaded, *_load_articles(article_args, source_format, net)]
     refs = [*refs, *(r for a in read for r in a.references)]
     ttl = settings.cache_ttl_days * 86400
     with EvidenceCache.open(settings.cache_dir, mode=mode, found_ttl=ttl) as cache:
@@ -763,7 +748,8 @@ def _fix_kinds(fix: Sequence[str], no_fix: Sequence[str]) -> frozenset[str]:
     multiple=True,
     metavar="KINDS",
     help="Apply only these fixes (comma-separated: identifiers, pages, add-ids, metadata, "
-    "format, or all) [default: all but format].",
+    "format, archive (articles: archive links for dead URLs), or all) [default: all but "
+    "format].",
 )
 @click.option(
     "--no-fix",
@@ -794,6 +780,20 @@ def _fix_kinds(fix: Sequence[str], no_fix: Sequence[str]) -> frozenset[str]:
     "--config", "config_file", type=click.Path(dir_okay=False, exists=True), help="Settings file."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Do not list the changes.")
+@click.option(
+    "--from",
+    "source_format",
+    type=click.Choice(["auto", "bib", "wikitext", "text"]),
+    default="auto",
+    show_default=True,
+    help="What BIB is: a .bib file, or an article (wikitext file or wiki page URL) whose "
+    "{{cite}} templates get the fixes.",
+)
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Articles: allow link checks of loopback / private addresses (as for check).",
+)
 def export(
     bib: str | None,
     output: str | None,
@@ -811,8 +811,10 @@ def export(
     timeout: float | None,
     config_file: str | None,
     quiet: bool,
+    source_format: str,
+    allow_private_urls: bool,
 ) -> None:
-    """Write a cleaned copy of BIB (default: references.bib).
+    """Write a cleaned copy of BIB (default: references.bib), or of an article.
 
     Only what you allow changes: identifiers normalised, page ranges with '--', missing
     DOI/PMID/PMCID added and wrong pages / volume / issue / year / journal corrected — but
@@ -837,9 +839,26 @@ def export(
         offline=offline,
         timeout=timeout,
         prefer=prefer,
+        allow_private_urls=allow_private_urls,
     )
     kinds = _fix_kinds(fix or settings.fix, no_fix or settings.no_fix)
     path = bib or "references.bib"
+    from citetrack import articles as article_inputs
+
+    if article_inputs.split_inputs([path], source_format)[1]:  # type: ignore[arg-type]
+        _export_article(
+            path,
+            settings=settings,
+            kinds=kinds,
+            output=output,
+            in_place=in_place,
+            no_backup=no_backup,
+            show_diff=show_diff,
+            dry_run=dry_run,
+            quiet=quiet,
+            source_format=source_format,
+        )
+        return
     needs_registry = bool(kinds & {"add-ids", "metadata"})
     if needs_registry:
         result, loaded = _run_check(
@@ -894,6 +913,134 @@ def export(
         _fail(f"{output or path}: cannot write: {exc.strerror or exc}")
     if not quiet and (in_place or output):
         _warn_info(f"{len(outcome.changes)} changes written to {output or path}")
+
+
+def _export_article(
+    path: str,
+    *,
+    settings: Any,
+    kinds: frozenset[str],
+    output: str | None,
+    in_place: bool,
+    no_backup: bool,
+    show_diff: bool,
+    dry_run: bool,
+    quiet: bool,
+    source_format: str,
+) -> None:
+    """``export`` for an article (issue 14): minimal edits inside its {{cite}} templates."""
+    from citetrack import articles as article_inputs
+    from citetrack.export.bibtex import unified_diff
+    from citetrack.export.wikitext import apply_plans
+    from citetrack.fsutil import atomic_write_bytes
+    from citetrack.inputs.article import read_article
+    from citetrack.inputs.article_load import InputError, read_exact
+    from citetrack.inputs.mediawiki import is_page_url
+    from citetrack.model import ArticleInfo, Source
+
+    if is_page_url(path):
+        if in_place:
+            raise click.UsageError("--in-place needs a file; give -o FILE for a wiki page")
+        article = _load_articles([path], source_format, _net_config(settings))[0]
+    else:
+        try:
+            text = read_exact(path)
+        except InputError as exc:
+            _fail(str(exc))
+        fmt = source_format if source_format in ("wikitext", "text") else None
+        article = read_article(
+            text,
+            ArticleInfo(source=path, format=""),
+            display="<stdin>" if path == "-" else path,
+            fmt=fmt,  # type: ignore[arg-type]
+        )
+    if article.info.format != "wikitext":
+        _fail(
+            f"{path}: this is rendered text: it has no {{{{cite}}}} templates to edit. "
+            "Export the article's wikitext instead (a .wiki file, or the page URL; "
+            "`citetrack check` reports on the text as it is)."
+        )
+    result = None
+    corrected: dict[str, str] = {}
+    if kinds & {"add-ids", "metadata", "archive"}:
+        result, _ = _run_check(
+            bibs=[path],
+            settings=settings,
+            no_links="archive" not in kinds,
+            links_only=False,
+            archives="cited",
+            show_progress=not quiet and sys.stderr.isatty(),
+            preloaded=[article],
+        )
+        if "metadata" in kinds:
+            corrected = article_inputs.correct_pmids(result, _net_config(settings))
+    plans = article_inputs.plan_export(
+        article, result, prefer=Source(settings.prefer), corrected=corrected
+    )
+    outcome = apply_plans(article.text, article.references, plans, kinds)
+    name = article.info.name
+    if not quiet:
+        for e in outcome.edits:
+            old = "(added)" if e.old is None else repr(e.old)
+            click.echo(
+                _inert(
+                    f"{name}:{e.line}: {e.key}: {e.param}: {old} -> {e.new!r} "
+                    f"({e.reason}; {e.source})"
+                ),
+                err=True,
+            )
+        for skip in outcome.skipped:
+            _warn(f"{name}:{skip.line}: not changed: {skip.key}.{skip.param}: {skip.reason}")
+        _warn_info(f"edit summary: {outcome.summary}")
+    if show_diff:
+        click.echo(unified_diff(article.text, outcome.text, name), nl=False)
+        return
+    if dry_run:
+        _warn_info(f"{len(outcome.edits)} edits (dry run: nothing written)")
+        return
+    data = outcome.text.encode("utf-8")
+    try:
+        if in_place:
+            if outcome.text == article.text:
+                _warn_info(f"{path}: nothing to change")
+                return
+            if not no_backup:
+                atomic_write_bytes(path + ".bak", Path(path).read_bytes())
+            atomic_write_bytes(path, data)
+        elif output:
+            atomic_write_bytes(output, data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+    except OSError as exc:
+        _fail(f"{output or path}: cannot write: {exc.strerror or exc}")
+    if not quiet and (in_place or output):
+        _warn_info(f"{len(outcome.edits)} edits written to {output or path}")
+
+
+def _net_config(settings: Any) -> Any:
+    """The network settings of a run (environment, config file, flags)."""
+    import dataclasses
+
+    from citetrack.net import NetConfig
+
+    try:
+        net = NetConfig.from_env({})
+        return dataclasses.replace(
+            net,
+            mailto=settings.mailto,
+            ncbi_api_key=settings.ncbi_api_key,
+            connect_timeout=min(net.connect_timeout, settings.timeout),
+            read_timeout=settings.timeout,
+            total_timeout=2 * settings.timeout,
+            **{
+                name: getattr(settings, name)
+                for name in ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url")
+                if getattr(settings, name)
+            },
+        )
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

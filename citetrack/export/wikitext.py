@@ -360,7 +360,10 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
         ts = capture.timestamp
         day = date(int(ts[:4]), int(ts[4:6]), int(ts[6:8]))
         style = _value(_find(template, "access-date")) or _value(_find(template, "date"))
-        reason = f"the URL is dead ({dead.message.split(' (')[0].lower()}); capture of {ts[:8]}"
+        reason = (
+            f"dead URL ({dead.actual or 'url'}); Wayback capture of {day.isoformat()}, "
+            "the closest before access-date"
+        )
         out += [
             Planned(
                 key, "archive-url", wayback_link(ts, capture.url), "archive", reason, "wayback"
