@@ -12,6 +12,7 @@ Manual:Maxlag_parameter — when the world's lag exceeds the request's ``maxlag`
 World section ``wiki``::
 
     {"lag": 0,                                   # seconds of replication lag
+     "retry_after": 5,                           # Retry-After of a maxlag answer
      "pages": {"Title": {"pageid": 1, "redirect": "Other title"?,
                          "emulator_links": true?,  # "@EMULATOR@" → this server's host:port
                          "wayback": {url: [captures]}?,   # added when the page is served
@@ -100,7 +101,7 @@ class MediaWiki(Service):
             return _json(
                 body,
                 {
-                    "Retry-After": "5",
+                    "Retry-After": str(wiki.get("retry_after", 5)),
                     "X-Database-Lag": str(seconds),
                     "MediaWiki-API-Error": "maxlag",
                 },
