@@ -36,6 +36,7 @@ def test_env_points_every_service_at_the_emulator(emulator: Emulator) -> None:
         "CITETRACK_IDCONV_URL": emulator.url + "/idconv/",
         "CITETRACK_DOI_URL": emulator.url + "/doi",
         "CITETRACK_WAYBACK_URL": emulator.url + "/wayback",
+        "CITETRACK_WIKI_API_URL": emulator.url + "/mediawiki/w/api.php",
     }
     assert emulator.url.startswith("http://127.0.0.1:")
 

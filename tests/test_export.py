@@ -349,7 +349,8 @@ def test_a_value_that_would_break_the_file_is_refused() -> None:
 
 
 def test_every_kind_is_known() -> None:
-    assert FIX_KINDS == ("identifiers", "pages", "add-ids", "metadata", "format")
+    # "archive" (issue 14) applies to articles: archive links for dead URLs.
+    assert FIX_KINDS == ("identifiers", "pages", "add-ids", "metadata", "format", "archive")
 
 
 # ---------------------------------------------------------------------------- format
