@@ -313,3 +313,35 @@ def test_rendered_text_export_points_to_the_wikitext(tmp_path: Path) -> None:
     run = run_cli("export", str(text), "--no-fix", "all")
     assert run.code == 2
     assert "rendered text" in run.stderr and "wikitext" in run.stderr
+
+
+def test_standard_input_and_in_place(emulator: Emulator, tmp_path: Path) -> None:
+    # SYNTHETIC two-reference article.
+    text = (
+        "Body.<ref name=T>{{cite journal |title=Cutaneous manifestations of internal "
+        "malignancy |journal=CA: A Cancer Journal for Clinicians |volume=59 |issue=2 "
+        "|pages=73–98 |year=2009 |doi=doi:10.3322/caac.20005 |pmid=19258446}}</ref>\n"
+    )
+    env = _env(emulator, tmp_path)
+    run = run_cli(
+        "check",
+        "-",
+        "--from",
+        "wikitext",
+        "--no-links",
+        "--no-lockfile",
+        "-f",
+        "json",
+        env=env,
+        stdin=text,
+        cwd=tmp_path,
+    )
+    report = run.json()
+    assert report["articles"][0]["source"] == "<stdin>"
+    assert report["references"][0]["location"]["ref_name"] == "T"
+    page = tmp_path / "t.wiki"
+    page.write_text(text, encoding="utf-8")
+    done = run_cli("export", str(page), "--fix", "identifiers", "--in-place", env=env)
+    assert done.code == 0, done.stderr
+    assert page.read_text(encoding="utf-8") == text.replace("doi:10.3322", "10.3322")
+    assert (tmp_path / "t.wiki.bak").read_text(encoding="utf-8") == text
