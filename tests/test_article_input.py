@@ -70,12 +70,15 @@ def test_unnamed_key_is_a_content_hash_not_a_position() -> None:
 def test_real_article_every_reference_located_and_numbered_like_the_cite_extension() -> None:
     article = _read(WKS.read_text(encoding="utf-8"), "wks.wiki")
     refs = article.references
-    assert len(refs) == 41
+    assert len(refs) == 42  # 41 parsed + the one in a figure caption
     assert all(r.location is not None for r in refs)
     by_key = {r.key: r.location for r in refs}
     # First used (not defined) in the infobox: number 1, as the rendered page shows it.
     assert by_key["Medline771"] is not None and by_key["Medline771"].number == "1"
     assert by_key["NIH2022"] is not None and by_key["NIH2022"].number == "3"
+    # The ref inside the figure caption ([[File:…|…<ref>…</ref>]]) is found and numbered.
+    caption = next(r for r in refs if r.key.startswith("eva-"))
+    assert caption.location is not None and caption.location.number == "26"
     assert len({r.key for r in refs}) == len(refs)
     text = WKS.read_text(encoding="utf-8").split("\n")
     for ref in refs:

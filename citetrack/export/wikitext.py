@@ -35,7 +35,7 @@ from citetrack.export.cite_plans import (
     value,
     wayback_link,
 )
-from citetrack.inputs.article import locate_wikitext, match_sites
+from citetrack.inputs.article import locate_wikitext
 from citetrack.model import Reference
 
 __all__ = [
@@ -102,15 +102,15 @@ class WikiExport:
 def templates_by_key(
     text: str, references: Sequence[Reference], code: Wikicode
 ) -> dict[str, Template]:
-    """The cite template (a node of ``code``) of each reference key."""
+    """The cite template (a node of ``code``) of each reference key, found by location."""
     sites = locate_wikitext(text, code)
+    at = {(s.location.line, s.location.column): s for s in sites}
     out: dict[str, Template] = {}
-    for ref, index in zip(references, match_sites(tuple(references), sites), strict=True):
-        if index is not None and sites[index].template is not None:
-            template = sites[index].template
-            assert template is not None
-            if _template_name_is_cite(template):
-                out[ref.key] = template
+    for ref in references:
+        loc = ref.location
+        site = at.get((loc.line, loc.column)) if loc is not None else None
+        if site is not None and site.template is not None and _template_name_is_cite(site.template):
+            out[ref.key] = site.template
     return out
 
 

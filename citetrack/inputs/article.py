@@ -108,14 +108,52 @@ def read_article(
     chosen: ArticleFormat = fmt or detect_format(text)
     parsed = parse_text(text, chosen)
     info = replace(info, format=chosen, name=display)
-    if chosen == "wikitext":
-        sites = locate_wikitext(text)
-        refs = _assign_wikitext(parsed.references, sites, display)
-    else:
+    if chosen != "wikitext":
         refs = _assign_rendered(text, parsed.references, display)
-    renamed = {old.key: new.key for old, new in zip(parsed.references, refs, strict=True)}
-    problems = tuple(_rekeyed(p, renamed) for p in parsed.problems)
-    return Article(info=info, text=text, references=tuple(refs), problems=problems)
+        renamed = {old.key: new.key for old, new in zip(parsed.references, refs, strict=True)}
+        rekeyed = tuple(_rekeyed(p, renamed) for p in parsed.problems)
+        return Article(info=info, text=text, references=tuple(refs), problems=rekeyed)
+    sites = locate_wikitext(text)
+    placed: list[tuple[int, int, Reference]] = []  # (site, order, reference)
+    for order, (ref, index) in enumerate(
+        zip(parsed.references, match_sites(parsed.references, sites), strict=True)
+    ):
+        placed.append((index if index is not None else -1, order, ref))
+    problems_by_site: list[tuple[int, tuple[ParseProblem, ...], tuple[Reference, ...]]] = [
+        (-1, parsed.problems, parsed.references)
+    ]
+    used = {index for index, _, _ in placed}
+    for index, site in enumerate(sites):
+        # A citation the page shows that the parser's walk did not reach (a <ref> in an
+        # image caption): read on its own, placed where it is.
+        if index in used or site.template is None:
+            continue
+        alone = parse_text(str(site.template), "wikitext")
+        for ref in alone.references:
+            placed.append((index, len(placed), replace(ref, line=site.location.line)))
+        problems_by_site.append(
+            (
+                index,
+                tuple(replace(p, line=site.location.line) for p in alone.problems),
+                alone.references,
+            )
+        )
+    placed.sort(key=lambda p: (p[0] if p[0] >= 0 else p[1], p[1]))
+    refs = _unique_keys(
+        [_placed(ref, sites[index] if index >= 0 else None, display) for index, _, ref in placed]
+    )
+    new_key = {id(ref): new.key for (_, _, ref), new in zip(placed, refs, strict=True)}
+    reported: list[ParseProblem] = []
+    for _, found, their_refs in problems_by_site:
+        renamed = {r.key: new_key[id(r)] for r in their_refs if id(r) in new_key}
+        reported += [_rekeyed(p, renamed) for p in found]
+    return Article(info=info, text=text, references=tuple(refs), problems=tuple(reported))
+
+
+def _placed(ref: Reference, site: CiteSite | None, display: str) -> Reference:
+    location = site.location if site else Location(line=ref.line or 1)
+    key = site.key if site and site.key else content_key(ref, None)
+    return replace(ref, key=key, path=display, location=location)
 
 
 def _rekeyed(problem: ParseProblem, renamed: dict[str, str]) -> ParseProblem:
@@ -146,18 +184,6 @@ def match_sites(refs: tuple[Reference, ...], sites: list[CiteSite]) -> list[int 
             position = match + 1
         out.append(match)
     return out
-
-
-def _assign_wikitext(
-    refs: tuple[Reference, ...], sites: list[CiteSite], display: str
-) -> list[Reference]:
-    out: list[Reference] = []
-    for ref, index in zip(refs, match_sites(refs, sites), strict=True):
-        site = sites[index] if index is not None else None
-        location = site.location if site else Location(line=ref.line or 1)
-        key = site.key if site and site.key else content_key(ref, None)
-        out.append(replace(ref, key=key, path=display, location=location))
-    return _unique_keys(out)
 
 
 def _assign_rendered(text: str, refs: tuple[Reference, ...], display: str) -> list[Reference]:
