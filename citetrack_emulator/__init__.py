@@ -14,6 +14,8 @@ mount              emulates                                         citetrack va
 ``/wayback``       https://web.archive.org (availability API at     ``CITETRACK_WAYBACK_URL``
                    ``/wayback/wayback/available``)
 ``/pages``         ordinary web pages for link checks              (URLs in the test data)
+``/mediawiki``     a MediaWiki Action API (``/mediawiki/w/api.php``) ``CITETRACK_WIKI_API_URL``
+                   with a synthetic wikitext seed article
 ``/_control``      control API (world, faults, limits, latency, stats, reset)
 =================  ===============================================  ==========================
 
@@ -58,6 +60,8 @@ section is optional.
                     "digest"?, "length"?, "original"?, "title"?, "body"?, "location"?,
                     "headers"? (replayed as x-archive-orig-*)}]}`` — captures.
 ``wayback_blocked`` ``[host or URL prefix]`` — sites excluded from the archive (403).
+``wiki``            ``{"lag", "retry_after", "pages": {title: page}}`` — wiki pages and their
+                    revisions; see :mod:`citetrack_emulator.services.mediawiki`.
 ``pages``           ``{path: page}`` — served at ``/pages{path}``; see
                     :mod:`citetrack_emulator.services.pages` for the page keys (status,
                     location, title, body, size, drip, retry_after, bot_wall, head_status…).
