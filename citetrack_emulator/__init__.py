@@ -14,7 +14,7 @@ mount              emulates                                         citetrack va
 ``/wayback``       https://web.archive.org (availability API at     ``CITETRACK_WAYBACK_URL``
                    ``/wayback/wayback/available``)
 ``/pages``         ordinary web pages for link checks              (URLs in the test data)
-``/mediawiki``     a MediaWiki Action API (``/mediawiki/w/api.php``) ``CITETRACK_WIKI_API_URL``
+``/mediawiki``     a MediaWiki Action API at ``w/api.php``           ``CITETRACK_WIKI_API_URL``
                    with a synthetic wikitext seed article
 ``/_control``      control API (world, faults, limits, latency, stats, reset)
 =================  ===============================================  ==========================
