@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from bibtexparser.entrypoint import parse_string
 
-from citetrack.export.bibtex import export_bib, plan_local_fixes, unified_diff
+from citetrack.export import export_bib, plan_local_fixes, unified_diff
 from citetrack.inputs.bib import load_bib
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "bib"

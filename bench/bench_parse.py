@@ -1,6 +1,13 @@
 """Parsing speed on 10,000 synthetic rendered references (labelled, generated from the devset).
 
     python bench/bench_parse.py [--count 10000] [--seed 1] [--repeat 3]
+    python bench/bench_parse.py --source anystyle    # other styles: the trained labeller
+
+``--source anystyle`` times a numbered list (``1.`` … ``10000.``) of the labelled
+strings of ``../shared/training/anystyle/train.xml`` (BSD-2-Clause, real references in
+many styles, drawn with the seed), which the parser reads with its trained labeller;
+only the speed is reported (those strings trained the model, so accuracy on them means
+nothing: see ``bench/parse_cv.py``).
 
 SYNTHETIC DATA.  Each reference is a real devset line (``tests/data/parse/devset``,
 CC BY-SA, Wikipedia contributors) varied so that the parser sees new text, with its gold
@@ -102,12 +109,50 @@ def generate(count: int, seed: int, devset: Path = DEFAULT_DEVSET) -> list[dict[
     return [_vary(rng, rng.choice(rows), titles) for _ in range(count)]
 
 
+def _time_anystyle(count: int, seed: int, repeat: int) -> int:
+    from bench.train_parser import DEFAULT_DATA  # noqa: PLC0415
+    from citetrack.parse.crf.dataset import read_sequences  # noqa: PLC0415
+    from citetrack.parse.route import parse_item_routed  # noqa: PLC0415
+
+    sequences = read_sequences(DEFAULT_DATA)
+    rng = random.Random(seed)
+    strings = [
+        " ".join(t for label, t in rng.choice(sequences) if label != "citation-number")
+        for _ in range(count)
+    ]
+    text = "\n".join(f"{n}. {s}" for n, s in enumerate(strings, start=1))
+    parse_text("1. Warm-up, A. (2001). Loads the model. Journal, 1, 1-2.", "text")
+    best = best_cpu = float("inf")
+    result = parse_text(text, "text")
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = parse_text(text, "text")
+        best = min(best, time.perf_counter() - start)
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+    from citetrack.parse.items import find_items  # noqa: PLC0415
+
+    paths = [parse_item_routed(item)[1] for item in find_items(text)[0][:500]]
+    print(f"references: {count}  parsed entries: {len(result.references)}")
+    print(
+        f"paths of the first 500: rules {paths.count('rules')}, "
+        f"NLM reader {paths.count('nlm')}, labeller {paths.count('crf')}"
+    )
+    print(
+        f"total: {best:.2f} s wall, {best_cpu:.2f} s CPU  "
+        f"({count / best:,.0f} references/second wall, best of {repeat})"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--source", choices=("devset", "anystyle"), default="devset")
     args = parser.parse_args(argv)
+    if args.source == "anystyle":
+        return _time_anystyle(args.count, args.seed, args.repeat)
     rows = generate(args.count, args.seed)
     text = "\n".join(str(r["text"]) for r in rows)
     best = best_cpu = float("inf")

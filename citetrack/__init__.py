@@ -1,3 +1,149 @@
-"""citetrack: keep bibliographies honest."""
+"""citetrack: keep bibliographies honest.
+
+The Python API (see :mod:`citetrack.api` and the README's "Python API" section)::
+
+    import citetrack
+
+    result = citetrack.check("references.bib")
+    print(result.summary())
+
+Names are imported on first use (module ``__getattr__``), so ``import citetrack`` stays
+cheap and ``citetrack --help`` fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+#: Public name → the module that defines it.
+_EXPORTS: dict[str, str] = {
+    # functions
+    "acheck": "citetrack.api",
+    "check": "citetrack.api",
+    "export_article": "citetrack.api",
+    "export_bib": "citetrack.api",
+    "fix_kinds": "citetrack.api",
+    "format_bibtex": "citetrack.api",
+    "load_article": "citetrack.api",
+    "load_bib": "citetrack.api",
+    "load_settings": "citetrack.api",
+    "parse_references": "citetrack.api",
+    "track": "citetrack.api",
+    # results and errors of the API
+    "ArticleExport": "citetrack.articles",
+    "ExportReport": "citetrack.api",
+    "SettingsError": "citetrack.api",
+    "TrackedResult": "citetrack.api",
+    "UnknownFixError": "citetrack.api",
+    "Settings": "citetrack.config",
+    "ConfigError": "citetrack.config",
+    "InputError": "citetrack.inputs.textio",
+    "BibError": "citetrack.inputs.bib",
+    "BibProblem": "citetrack.inputs.bib",
+    "Bibliography": "citetrack.inputs.bib",
+    "LockError": "citetrack.tracking.lockfile",
+    "ParseProblem": "citetrack.parse",
+    "ParseResult": "citetrack.parse",
+    "Change": "citetrack.export",
+    "ExportResult": "citetrack.export",
+    "Skipped": "citetrack.export",
+    # the data model
+    "CheckResult": "citetrack.model",
+    "Finding": "citetrack.model",
+    "Identifiers": "citetrack.model",
+    "Reference": "citetrack.model",
+    "ReferenceResult": "citetrack.model",
+    "Severity": "citetrack.model",
+    "Status": "citetrack.model",
+}
+
+__all__ = [
+    "ArticleExport",
+    "BibError",
+    "BibProblem",
+    "Bibliography",
+    "Change",
+    "CheckResult",
+    "ConfigError",
+    "ExportReport",
+    "ExportResult",
+    "Finding",
+    "Identifiers",
+    "InputError",
+    "LockError",
+    "ParseProblem",
+    "ParseResult",
+    "Reference",
+    "ReferenceResult",
+    "Settings",
+    "SettingsError",
+    "Severity",
+    "Skipped",
+    "Status",
+    "TrackedResult",
+    "UnknownFixError",
+    "__version__",
+    "acheck",
+    "check",
+    "export_article",
+    "export_bib",
+    "fix_kinds",
+    "format_bibtex",
+    "load_article",
+    "load_bib",
+    "load_settings",
+    "parse_references",
+    "track",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'citetrack' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:
+    from citetrack.api import (
+        ExportReport,
+        SettingsError,
+        TrackedResult,
+        UnknownFixError,
+        acheck,
+        check,
+        export_article,
+        export_bib,
+        fix_kinds,
+        format_bibtex,
+        load_article,
+        load_bib,
+        load_settings,
+        parse_references,
+        track,
+    )
+    from citetrack.articles import ArticleExport
+    from citetrack.config import ConfigError, Settings
+    from citetrack.export import Change, ExportResult, Skipped
+    from citetrack.inputs.bib import BibError, Bibliography, BibProblem
+    from citetrack.inputs.textio import InputError
+    from citetrack.model import (
+        CheckResult,
+        Finding,
+        Identifiers,
+        Reference,
+        ReferenceResult,
+        Severity,
+        Status,
+    )
+    from citetrack.parse import ParseProblem, ParseResult
+    from citetrack.tracking.lockfile import LockError

@@ -1,19 +1,20 @@
 """The article side of ``check`` and ``export``: what a run adds when its input is an article.
 
-* :func:`load_inputs` — split the command's arguments into .bib files and articles (see
-  :func:`citetrack.inputs.article.wants_article`) and read the articles;
 * :func:`attach_articles` — after the check: the articles read (their revisions go into
   every report) and the template-level findings (a malformed identifier that the parser
   already normalised is still malformed in the wikitext);
 * :func:`correct_pmids` — for ``export``: the right PMID of a citation whose PMID belongs
   to another work, asked of PubMed by the citation's DOI (which Crossref confirmed);
-* :func:`plan_export` — every wikitext edit the check's findings allow.
+* :func:`plan_export` — every wikitext edit the check's findings allow;
+* :func:`fix_article` — those edits applied, for the kinds of fix asked for
+  (:func:`citetrack.api.export_article` is the entry).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Template
@@ -21,14 +22,16 @@ from rapidfuzz import fuzz
 
 from citetrack.export.wikitext import (
     Planned,
+    WikiExport,
+    apply_plans,
     archive_fixes,
     local_fixes,
     malformed_findings,
     registry_fixes,
     templates_by_key,
 )
-from citetrack.inputs.article import Article, ArticleFormat, InputFormat, wants_article
-from citetrack.inputs.article_load import load_article
+from citetrack.inputs.article import Article
+from citetrack.inputs.textio import InputError
 from citetrack.model import CheckResult, Finding, Found, Reference, Source
 from citetrack.net import Http, Limiters, NetConfig, make_client
 from citetrack.registries.pmid_lookup import PmidLookup
@@ -38,37 +41,6 @@ from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
 #: Title similarity (rapidfuzz ratio of folded titles) a PubMed record must reach to
 #: replace a wrong PMID.
 SAME_TITLE = 90
-
-
-def _head(arg: str) -> str | None:
-    if arg == "-" or arg.lower().startswith(("http://", "https://")):
-        return None
-    try:
-        with open(arg, "rb") as handle:  # noqa: PTH123
-            return handle.read(4096).decode("utf-8", "replace")
-    except OSError:
-        return None
-
-
-def split_inputs(args: Sequence[str], fmt: InputFormat) -> tuple[list[str], list[str]]:
-    """(.bib files, articles) among the command's arguments, in their order."""
-    bibs: list[str] = []
-    articles: list[str] = []
-    for arg in args:
-        (articles if wants_article(arg, fmt, _head(arg)) else bibs).append(arg)
-    return bibs, articles
-
-
-def load_inputs(
-    args: Sequence[str], fmt: InputFormat, *, environ: Mapping[str, str], net: NetConfig
-) -> list[Article]:
-    """Read the articles among ``args`` (raises InputError / WikiError)."""
-    chosen: ArticleFormat | None = None
-    if fmt == "wikitext":
-        chosen = "wikitext"
-    elif fmt == "text":
-        chosen = "text"
-    return [load_article(a, chosen, environ=environ, net=net) for a in args]
 
 
 def _templates(article: Article) -> dict[str, Template]:
@@ -165,3 +137,51 @@ def plan_export(
         plans += registry_fixes(result, prefer, corrected)
         plans += archive_fixes(result, templates)
     return plans
+
+
+@dataclass(frozen=True)
+class ArticleExport:
+    """An article and what fixing it gives: ``result.text`` (the wikitext with minimal edits
+    inside its ``{{cite}}`` templates), ``result.edits`` (each with its line, reason and
+    source), ``result.skipped`` and ``result.summary`` (an edit summary).  Nothing is written.
+    """
+
+    article: Article
+    result: WikiExport
+
+    @property
+    def text(self) -> str:
+        return self.result.text
+
+    @property
+    def changed(self) -> bool:
+        return self.result.text != self.article.text
+
+
+def editable(article: Article) -> None:
+    """Raise :class:`InputError` unless ``article`` is wikitext with references to edit."""
+    name = article.info.name or article.info.source
+    if article.info.format != "wikitext":
+        raise InputError(
+            name,
+            "this is rendered text: it has no {{cite}} templates to edit. Export the "
+            "article's wikitext instead (a .wiki file, or the page URL; `citetrack check` "
+            "reports on the text as it is)",
+        )
+    if not article.references:
+        raise InputError(name, f"no references found (read as {article.info.format})")
+
+
+def fix_article(
+    article: Article,
+    result: CheckResult | None,
+    kinds: frozenset[str],
+    *,
+    prefer: Source | None,
+    net: NetConfig,
+) -> ArticleExport:
+    """The article's text with the fixes of ``kinds`` applied (``result``: its check, when
+    a kind needs the registries or the links; a wrong PMID is corrected from PubMed)."""
+    corrected = correct_pmids(result, net) if result is not None and "metadata" in kinds else {}
+    plans = plan_export(article, result, prefer=prefer, corrected=corrected)
+    return ArticleExport(article, apply_plans(article.text, article.references, plans, kinds))

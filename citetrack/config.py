@@ -4,7 +4,9 @@ The config file is ``citetrack.toml`` (top-level keys) or the ``[tool.citetrack]
 ``pyproject.toml``, found in the current directory or its parents up to the repository root.
 Unknown keys and wrong types are errors that name the file, so a typo never silently does
 nothing.  Paths from a config file are resolved against the file's directory and may not
-point outside it (a config in a pull request must not make citetrack write elsewhere).
+point outside it (a config in a pull request must not make citetrack write elsewhere), and
+settings that widen what citetrack may reach (``allow_private_urls``) are ignored there,
+with a notice: they come only from the command line or the environment.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class Settings:
     fail_on: Severity = Severity.BROKEN
     cache_dir: Path | None = None
     cache_ttl_days: float = 7.0
+    #: With a lockfile, cached evidence older than this is fetched again (``check``).
+    max_cache_age_hours: float = 6.0
     use_cache: bool = True
     offline: bool = False
     check_registries: bool = True
@@ -53,6 +57,8 @@ class Settings:
     doi_url: str | None = None
     wayback_url: str | None = None
     config_path: Path | None = field(default=None, compare=False)
+    #: Things said about the settings (a config-file setting that was ignored…).
+    notices: tuple[str, ...] = field(default=(), compare=False)
 
 
 #: Keys a config file may set, with the type each must have.
@@ -61,6 +67,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "fail_on": str,
     "cache_dir": str,
     "cache_ttl_days": (int, float),
+    "max_cache_age_hours": (int, float),
     "use_cache": bool,
     "check_links": bool,
     "allow_private_urls": bool,
@@ -74,6 +81,11 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "no_fix": list,
 }
 _PATH_KEYS = {"cache_dir", "lockfile"}
+#: Settings that widen what citetrack may reach.  A config file usually sits in the
+#: repository being checked — a pull request can change it — so these come only from the
+#: command line or the environment of whoever runs citetrack; in a file they are ignored.
+TRUSTED_ONLY = {"allow_private_urls": "--allow-private-urls or CITETRACK_ALLOW_PRIVATE_URLS=1"}
+_TRUE = {"1", "true", "yes", "on"}
 _ENV_URLS = {
     "crossref_url": "CITETRACK_CROSSREF_URL",
     "eutils_url": "CITETRACK_EUTILS_URL",
@@ -154,6 +166,7 @@ _NUMBER_MINIMA: dict[str, tuple[float, bool]] = {
     "timeout": (0.0, True),
     "per_host_interval": (0.0, False),
     "cache_ttl_days": (0.0, False),
+    "max_cache_age_hours": (0.0, False),
     "confirm_failures": (1, False),
     "confirm_days": (1, False),
 }
@@ -223,8 +236,16 @@ def apply_file(settings: Settings, path: Path) -> Settings:
     base = path.parent
     changes: dict[str, Any] = {"config_path": path}
     text = read_text(path)
+    notices: list[str] = []
     for key, value in table.items():
-        if key in _PATH_KEYS:
+        if key in TRUSTED_ONLY:
+            if value:
+                notices.append(
+                    f"{path}:{_line_of(text, key) or 1}: setting {key!r} ignored: a config "
+                    "file in the checked repository cannot widen what citetrack may reach; "
+                    f"use {TRUSTED_ONLY[key]}"
+                )
+        elif key in _PATH_KEYS:
             changes[key] = contained_path(
                 base, value, source=str(path), key=key, line=_line_of(text, key)
             )
@@ -236,10 +257,11 @@ def apply_file(settings: Settings, path: Path) -> Settings:
                 raise
         elif key in ("fix", "no_fix"):
             changes[key] = tuple(str(v) for v in value)
-        elif key in ("cache_ttl_days", "per_host_interval", "timeout"):
+        elif key in ("cache_ttl_days", "max_cache_age_hours", "per_host_interval", "timeout"):
             changes[key] = float(value)
         else:
             changes[key] = value
+    changes["notices"] = (*settings.notices, *notices)
     return replace(settings, **changes)
 
 
@@ -252,6 +274,8 @@ def apply_env(settings: Settings, environ: Mapping[str, str]) -> Settings:
         changes["ncbi_api_key"] = environ["NCBI_API_KEY"]
     if environ.get("CITETRACK_CACHE_DIR"):
         changes["cache_dir"] = Path(environ["CITETRACK_CACHE_DIR"])
+    if environ.get("CITETRACK_ALLOW_PRIVATE_URLS", "").strip().lower() in _TRUE:
+        changes["allow_private_urls"] = True
     for name, var in _ENV_URLS.items():
         if environ.get(var):
             changes[name] = environ[var]

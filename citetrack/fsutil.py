@@ -4,11 +4,17 @@ The new content goes to a temporary file in the same directory, is flushed and f
 then renamed over the target (``os.replace`` is atomic on POSIX and Windows); the
 directory is fsynced so the rename survives a power cut.  A crash, Ctrl-C or a full disk
 leaves at worst a stray ``.<name>.*.tmp`` file, which is removed when possible.
+
+A target that is a symbolic link is written *through* the link: the file it points to is
+replaced, and the link stays a link (``export --in-place`` on a linked .bib, a linked
+lockfile).  A link that points nowhere, or at something other than a regular file, is
+refused (``OSError``): following it would create or clobber a file the user never named.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -17,7 +23,7 @@ from pathlib import Path
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, keeping the old file's permissions (a new
     file gets the usual ones: ``0o666`` less the umask)."""
-    target = Path(path)
+    target = write_target(path)
     directory = target.parent if str(target.parent) else Path()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     tmp = Path(tmp_name)
@@ -37,6 +43,22 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             tmp.unlink()
         raise
     _fsync_dir(directory)
+
+
+def write_target(path: str | os.PathLike[str]) -> Path:
+    """The file a write to ``path`` replaces: ``path``, or the regular file its symbolic
+    link resolves to; ``OSError`` for a link to nothing or to a non-regular file."""
+    target = Path(path)
+    if not target.is_symlink():
+        return target
+    real = Path(os.path.realpath(target))
+    if not real.is_file():
+        raise OSError(
+            errno.ELOOP,
+            f"it is a symbolic link to {real}, which is not an existing regular file; "
+            "refusing to write through it",
+        )
+    return real
 
 
 def _new_file_mode() -> int:

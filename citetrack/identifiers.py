@@ -50,9 +50,13 @@ def clean_doi(text: str | None) -> str | None:
     if not text:
         return None
     value = text.strip()
-    value = _DOI_PREFIXES.sub("", value)
-    if "%" in value:
-        value = urllib.parse.unquote(value)
+    bare = _DOI_PREFIXES.sub("", value)
+    # Percent-encoding is URL syntax: decoded in a doi.org URL, or in a DOI whose "/" is
+    # itself encoded (10.1000%2F182).  Anywhere else "%" is part of the DOI; decoding it
+    # again on every normalisation would ask the registries about another DOI.
+    if "%" in bare and (bare != value or "/" not in bare):
+        bare = urllib.parse.unquote(bare)
+    value = bare
     value = value.strip().rstrip(_TRAILING_PUNCT)
     # A closing bracket with no opening one was punctuation of the sentence, not the DOI.
     while (

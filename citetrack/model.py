@@ -50,6 +50,9 @@ class Status(StrEnum):
     """Verdict for one reference."""
 
     OK = "ok"
+    #: Nothing was found wrong, but no source confirmed anything either (no identifier or
+    #: URL to ask about, or those checks were switched off): never called ``ok``.
+    UNCHECKED = "unchecked"
     WARNING = "warning"
     UNVERIFIED = "unverified"
     CHANGED = "changed"
@@ -342,11 +345,22 @@ class ReferenceResult:
     archives: tuple[ArchiveStatus, ...] = ()
 
     @property
+    def verified(self) -> bool:
+        """Whether some source confirmed something: a registry record, or a live link or
+        archive copy."""
+        return (
+            any(isinstance(e, Found) for e in self.evidence)
+            or any(x.verdict in (LinkVerdict.OK, LinkVerdict.REDIRECTED) for x in self.links)
+            or any(a.available for a in self.archives)
+        )
+
+    @property
     def status(self) -> Status:
-        """The worst finding decides; notes alone leave a reference ``ok``."""
+        """The worst finding decides; notes alone leave a reference ``ok`` if a source
+        confirmed it, ``unchecked`` if none did."""
         worst = max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
         if worst is None or worst is Severity.NOTE:
-            return Status.OK
+            return Status.OK if self.verified else Status.UNCHECKED
         return Status(worst.value)
 
 
@@ -359,11 +373,13 @@ class CheckResult:
     articles: tuple[ArticleInfo, ...] = ()  # the articles read (not .bib files)
 
     def summary(self) -> dict[str, int]:
-        """Counts of references by status (every status present, zeros included)."""
+        """Counts of references by status (every status present, zeros included), the
+        total, and how many a source confirmed (``verified``)."""
         counts = {s.value: 0 for s in Status}
         for r in self.results:
             counts[r.status.value] += 1
         counts["total"] = len(self.results)
+        counts["verified"] = sum(1 for r in self.results if r.verified)
         return counts
 
     @property

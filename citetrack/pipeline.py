@@ -26,7 +26,7 @@ import httpx
 from citetrack.identifiers import extract_identifiers
 from citetrack.inputs.bib import identifier_view
 from citetrack.links.rules import link_findings as url_findings
-from citetrack.links.rules import link_targets
+from citetrack.links.targets import link_targets
 from citetrack.links.wayback import Wayback
 from citetrack.model import (
     ArchiveStatus,
@@ -200,17 +200,15 @@ async def _check_links(
     stats: RequestStats,
     progress: Progress | None,
     link_transport_client: httpx.AsyncClient | None = None,
+    archive_client: httpx.AsyncClient | None = None,
 ) -> None:
     targets = [link_targets(r) for r in refs]
     urls = _unique(t.checkable_url for t in targets)
     if urls:
         # Imported and built only when needed: a bibliography without URLs spends no
         # start-up time on the link checker and its TLS context.
-        from citetrack.links.fetch import (  # noqa: PLC0415
-            LinkChecker,
-            link_timeout,
-            make_link_client,
-        )
+        from citetrack.links.checker import LinkChecker  # noqa: PLC0415
+        from citetrack.links.client import link_timeout, make_link_client  # noqa: PLC0415
 
         client = link_transport_client or make_link_client(
             allow_private=options.allow_private_urls,
@@ -234,8 +232,9 @@ async def _check_links(
             if link_transport_client is None:
                 await client.aclose()
 
+    # The Wayback Machine is an archive, not a registry: it gets no mailto (SECURITY.md).
     wayback = Wayback(
-        registry_client,
+        archive_client or registry_client,
         base_url=options.net.wayback_url,
         total_timeout=options.net.total_timeout,
         stats=stats,
@@ -475,7 +474,10 @@ async def _run_stages(
     arrived: Arrived,
 ) -> None:
     """The registries and the links, at the same time, filling ``evidence``."""
-    async with make_client(options.net, transport=transport) as client:
+    async with (
+        make_client(options.net, transport=transport) as client,
+        make_client(options.net, identify=False, transport=transport) as archive_client,
+    ):
         http = Http.from_config(client, options.net, stats=stats)
         stages: list[Awaitable[None]] = []
         if options.registries:
@@ -498,6 +500,7 @@ async def _run_stages(
                         stats=stats,
                         progress=progress,
                         link_transport_client=link_client,
+                        archive_client=archive_client,
                     )
                 )
                 await asyncio.gather(*stages)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import citetrack.inputs.bib as bib_module
+import citetrack.inputs.bib.loader as bib_loader
 from citetrack.inputs.bib import BibError, BibProblem, load_bib, loads_bib
 from citetrack.inputs.textio import InputError
 
@@ -30,7 +30,7 @@ def test_missing_file_is_a_bib_error(tmp_path: Path) -> None:
 
 
 def test_directory_is_a_bib_error(tmp_path: Path) -> None:
-    with pytest.raises(BibError, match="is a directory"):
+    with pytest.raises(BibError, match=r"is a directory, not a \.bib file"):
         load_bib(tmp_path)
 
 
@@ -74,14 +74,14 @@ def test_text_is_kept_byte_for_byte(tmp_path: Path) -> None:
 def test_a_bibtexparser_crash_becomes_a_bib_error_with_the_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = bib_module.parse_string
+    real = bib_loader.parse_string
 
     def fragile(text: str, **kwargs: object) -> object:
         if "boom" in text:
             raise RuntimeError("internal state")
         return real(text, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bib_module, "parse_string", fragile)
+    monkeypatch.setattr(bib_loader, "parse_string", fragile)
     with pytest.raises(BibError, match="bibtexparser failed") as info:
         loads_bib("@misc{a, title={x}}\n\n@misc{boom, title={y}}\n", "f.bib")
     assert info.value.line == 3

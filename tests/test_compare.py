@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citetrack.export.fixes import KIND_OF_RULE
 from citetrack.identifiers import IdentifierProblem, extract_identifiers
 from citetrack.model import (
     Author,
@@ -31,6 +32,7 @@ from citetrack.model import (
 )
 from citetrack.rules.compare import (
     CONFLICT_TITLE_MAX,
+    FIXABLE_RULES,
     TITLE_THRESHOLD,
     compare_reference,
     find_duplicates,
@@ -39,7 +41,7 @@ from citetrack.rules.compare import (
     suggested_fixes,
     titles_match,
 )
-from citetrack.rules.text import split_authors
+from citetrack.rules.fields import split_authors
 
 DOI = "10.1111/j.1365-4632.2004.01844.x"
 PMID = "14693015"
@@ -675,6 +677,11 @@ def test_suggested_fixes_collects_field_values() -> None:
     ref = make_ref(year="2001", pages="1--2", doi=None)
     found = compare_reference(ref, [pubmed()])
     assert suggested_fixes(ref, found) == {"year": "2004", "pages": "12--18", "doi": DOI}
+
+
+def test_every_fixable_rule_has_an_export_kind() -> None:
+    # export.fixes looks up the kind of each fixable suggestion: a rule without one would fail.
+    assert set(KIND_OF_RULE) == FIXABLE_RULES
 
 
 # ------------------------------------------------------------ missing-identifier

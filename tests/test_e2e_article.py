@@ -123,7 +123,11 @@ def test_export_makes_exactly_the_planted_edits_and_the_result_checks_clean(
         "check", str(fixed), *FAST, "--no-lockfile", "-f", "json", env=env, cwd=tmp_path
     )
     assert again.code == 0, again.stdout + again.stderr
-    assert again.json()["summary"]["ok"] == 10
+    summary = again.json()["summary"]
+    # issue 12: a reference no source could confirm (a book by its ISBN, a web page) is
+    # 'unchecked', not 'ok'; clean means none is anything worse.
+    assert summary["ok"] + summary["unchecked"] == summary["total"] == 10
+    assert summary["verified"] == summary["ok"] >= 8
 
 
 def test_export_with_every_fix_off_gives_the_page_back_byte_for_byte(

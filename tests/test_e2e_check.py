@@ -29,7 +29,10 @@ def test_seed_references_check_clean(env: dict[str, str], emulator: Emulator) ->
     report = run.json()
     assert report["schema_version"] == 1
     assert report["summary"]["total"] == 10
-    assert report["summary"]["ok"] == 10
+    # Nothing wrong, but 4 references have no DOI, PMID or URL: nothing confirmed them,
+    # so they are "unchecked", not "ok" (issue 12).
+    assert (report["summary"]["ok"], report["summary"]["unchecked"]) == (6, 4)
+    assert report["summary"]["verified"] == 6
     refs = by_key(report)
     # Everything with a DOI or PMID was really looked up (evidence, not silence) …
     assert refs["thiers2009cutaneous"]["identifiers"]["doi"] == "10.3322/caac.20005"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citetrack.export.bibtex import (
+from citetrack.export import (
     FIX_KINDS,
     FORMAT_FIELD,
     Change,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.export.bibtex import (
+from citetrack.export import (
     FORMAT_FIELD,
     Change,
     Fix,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citetrack.export.bibtex import (
+from citetrack.export import (
     ADD_ID_FIELDS,
     FIX_KINDS,
     FORMAT_FIELD,

@@ -42,7 +42,8 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 
 def _lines(text: str) -> int:
-    return text.count("\n") + 1
+    """Lines as an editor counts them: CRLF, LF and a lone CR end a line."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
 
 
 # ------------------------------------------------------------------------------- .bib

@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from citetrack.identifiers import extract_identifiers
-from citetrack.links.rules import (
+from citetrack.links.rules import link_findings
+from citetrack.links.targets import (
     is_doi_link,
-    link_findings,
     link_targets,
     parse_access_date,
     parse_archive_url,

@@ -21,13 +21,8 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from citetrack.links.fetch import (
-    LINK_HEADERS,
-    LinkChecker,
-    _Inflater,
-    is_doi_link,
-    make_link_client,
-)
+from citetrack.links import LINK_HEADERS, LinkChecker, is_doi_link, make_link_client
+from citetrack.links.page import Inflater
 from citetrack.model import LinkStatus, LinkVerdict
 from citetrack.net import RetryPolicy
 
@@ -720,7 +715,7 @@ async def test_gzip_pages_are_decoded_and_bombs_stay_bounded(web: Web) -> None:
     assert result.verdict is LinkVerdict.SOFT_404
 
     bomb = gzip.compress(b"\0" * 50_000_000)  # ~50 KB that inflates to 50 MB
-    out = _Inflater("gzip").feed(bomb, 65536)
+    out = Inflater("gzip").feed(bomb, 65536)
     assert len(out) == 65536
 
 

@@ -260,10 +260,22 @@ def test_without_a_lockfile_findings_are_reported_as_they_are() -> None:
     assert the(d2, "url-dead").severity is Severity.BROKEN
 
 
-def test_a_reference_new_to_the_lockfile_starts_counting() -> None:
-    (d1,), _ = nightly([(1, url_night("dead", key="new2026"))], baseline())
-    assert the(d1, "url-dead").severity is Severity.WARNING
+def test_a_reference_new_to_the_lockfile_gets_its_verdict_at_once() -> None:
+    # Confirmation absorbs outages for what worked before; a reference the baseline has
+    # never seen (added in a pull request) is reported as it is (issue 12).
+    (d1, d2), _ = nightly(
+        [(1, url_night("dead", key="new2026")), (2, url_night("dead", key="new2026"))],
+        baseline(),
+    )
+    assert the(d1, "url-dead").severity is Severity.BROKEN
     assert has(d1, "reference-added")
+    # ... and recorded as confirmed, so the next night does not soften it.
+    assert the(d2, "url-dead").severity is Severity.BROKEN
+
+
+def test_a_url_that_worked_before_still_waits_for_confirmation() -> None:
+    (d1,), _ = nightly([(1, url_night("dead"))], baseline())
+    assert the(d1, "url-dead").severity is Severity.WARNING
 
 
 def test_confirmation_does_not_touch_other_findings_or_warnings() -> None:

@@ -141,13 +141,17 @@ def test_json_shape_and_summary() -> None:
     doc = json.loads(format_json(sample()))
     assert doc["schema_version"] == 1
     assert doc["tool"]["name"] == "citetrack"
+    # The sample carries no evidence: its clean reference is "unchecked", never "ok"
+    # (issue 12), and no reference counts as confirmed by a source.
     assert doc["summary"] == {
-        "ok": 1,
+        "ok": 0,
+        "unchecked": 1,
         "warning": 1,
         "unverified": 1,
         "changed": 1,
         "broken": 1,
         "total": 5,
+        "verified": 0,
     }
     assert doc["requests"] == {"crossref": 2, "doi.org": 1}
     first = doc["references"][0]
@@ -374,7 +378,7 @@ def test_github_property_escaping_of_colon_and_comma() -> None:
 def test_markdown_counts_then_changed_then_problems() -> None:
     text = format_markdown(sample())
     assert text.startswith("## citetrack: 5 references checked\n")
-    assert "| broken | 1 |" in text and "| ok | 1 |" in text
+    assert "| broken | 1 |" in text and "| unchecked | 1 |" in text
     assert text.index("### Changed since the lockfile") < text.index("### Problems")
     problems = text[text.index("### Problems") :]
     assert "metadata-changed" not in problems

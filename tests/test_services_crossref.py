@@ -467,7 +467,12 @@ async def test_url_length_bound_splits_batches() -> None:
 
 
 async def test_doi_with_a_comma_is_asked_alone() -> None:
-    fake = FakeCrossref({"10.5555/a,b": {"DOI": "10.5555/a,b"}, "10.5555/c": {"DOI": "10.5555/c"}})
+    fake = FakeCrossref(
+        {
+            "10.5555/a,b": {"DOI": "10.5555/a,b", "title": ["A"]},
+            "10.5555/c": {"DOI": "10.5555/c", "title": ["C"]},
+        }
+    )
     result = await service(fake).fetch(["10.5555/a,b", "10.5555/c"])
     assert [r.url.raw_path for r in fake.single_requests] == [
         b"/works/10.5555/a%2Cb",

@@ -1,4 +1,4 @@
-"""Tests of citetrack.rules.text: decoding, folding and field parsing used by the comparison."""
+"""Tests of citetrack.rules.text and .fields: decoding, folding and field parsing for comparing."""
 
 from __future__ import annotations
 
@@ -7,22 +7,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from citetrack.model import Author
-from citetrack.rules.text import (
+from citetrack.rules.fields import (
     PageRange,
     extract_years,
     family_key,
     family_matches,
-    fold,
-    fold_diacritics,
     fold_number,
-    fold_title,
     format_pages,
     is_organisation,
-    latex_to_unicode,
-    main_title,
     parse_pages,
     parse_registry_name,
     split_authors,
+)
+from citetrack.rules.text import (
+    fold,
+    fold_diacritics,
+    fold_title,
+    latex_to_unicode,
+    main_title,
     strip_markup,
     to_plain,
 )

@@ -11,16 +11,15 @@ evidence alone, and its suggestion wins for every field the full comparison flag
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from citetrack.export.bibtex import Fix
-from citetrack.inputs.bib import escape_value
+from citetrack.export.model import Fix
+from citetrack.inputs.bib import escape_plain, escape_value
 from citetrack.model import CheckResult, Finding, ReferenceResult, Source
 from citetrack.rules.compare import (
     RULE_MALFORMED,
     RULE_MISMATCH,
     RULE_MISSING_ID,
     compare_reference,
+    fixable_suggestions,
 )
 
 #: Export fix kind for each rule whose suggestion can be written.
@@ -31,27 +30,18 @@ KIND_OF_RULE = {
 }
 
 
-def _suggestions(findings: Iterable[Finding]) -> dict[str, Finding]:
-    """The first finding with a suggestion per field, for the rules that can be fixed."""
-    out: dict[str, Finding] = {}
-    for finding in findings:
-        if finding.rule in KIND_OF_RULE and finding.suggestion and finding.field:
-            out.setdefault(finding.field, finding)
-    return out
-
-
 def _preferred(result: ReferenceResult, prefer: Source) -> dict[str, Finding]:
     evidence = [e for e in result.evidence if e.source is prefer]
     if not evidence:
         return {}
-    return _suggestions(compare_reference(result.reference, evidence))
+    return fixable_suggestions(compare_reference(result.reference, evidence))
 
 
 def reference_fixes(
     result: ReferenceResult, kinds: frozenset[str], prefer: Source | None = None
 ) -> list[Fix]:
     """The fixes for one checked reference, restricted to ``kinds``."""
-    chosen = _suggestions(result.findings)
+    chosen = fixable_suggestions(result.findings)
     if prefer is not None and chosen:
         preferred = _preferred(result, prefer)
         chosen.update({f: preferred[f] for f in chosen if f in preferred})
@@ -61,11 +51,14 @@ def reference_fixes(
         if kind not in kinds or finding.suggestion is None:
             continue
         source = finding.source.value if finding.source else "citetrack"
+        # A registry's value is plain text: LaTeX in it must be printed, never run.
+        from_registry = finding.source not in (None, Source.CITATION, Source.LOCKFILE)
+        escape = escape_plain if from_registry else escape_value
         fixes.append(
             Fix(
                 key=result.reference.key,
                 field=field,
-                new_value=escape_value(field, finding.suggestion),
+                new_value=escape(field, finding.suggestion),
                 reason=finding.message,
                 source=source,
                 kind=kind,

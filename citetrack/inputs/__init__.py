@@ -1,0 +1,1 @@
+"""Inputs: reading user files as text (textio) and .bib files into references (bib)."""

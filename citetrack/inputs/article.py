@@ -40,7 +40,7 @@ from citetrack.model import ArticleInfo, Location, Reference
 from citetrack.parse import ParseProblem, detect_format, parse_text
 from citetrack.parse.items import split_items
 from citetrack.parse.keys import ascii_fold
-from citetrack.parse.wikitext import _is_cite, _is_shortcut, _template_name
+from citetrack.parse.wikitext import is_cite, is_shortcut, template_name, too_deep
 
 InputFormat = Literal["auto", "bib", "wikitext", "text"]
 ArticleFormat = Literal["wikitext", "text"]
@@ -113,6 +113,8 @@ def read_article(
         renamed = {old.key: new.key for old, new in zip(parsed.references, refs, strict=True)}
         rekeyed = tuple(_rekeyed(p, renamed) for p in parsed.problems)
         return Article(info=info, text=text, references=tuple(refs), problems=rekeyed)
+    if too_deep(text) is not None:  # parse_text refused it; so must the locator
+        return Article(info=info, text=text, references=(), problems=parsed.problems)
     sites = locate_wikitext(text)
     placed: list[tuple[int, int, Reference]] = []  # (site, order, reference)
     for order, (ref, index) in enumerate(
@@ -331,9 +333,9 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
                 sites.append(
                     _site(template, at, lines=lines, name=name, number=number, index=index)
                 )
-        elif isinstance(node, Template) and (_is_cite(node) or _is_shortcut(node)):
+        elif isinstance(node, Template) and (is_cite(node) or is_shortcut(node)):
             source = str(node)
-            if _template_name(node) in _SHORT and source in short_seen:
+            if template_name(node) in _SHORT and source in short_seen:
                 continue
             short_seen.add(source)
             sites.append(_site(node, offset, lines=lines, name=None, number=None, index=1))
@@ -359,7 +361,7 @@ def _site(
         column=column,
         ref_name=name,
         number=number,
-        template=_template_name(template) if template is not None else None,
+        template=template_name(template) if template is not None else None,
     )
     key = ""
     if name:
@@ -374,7 +376,7 @@ def _outer_cites(ref: Tag, ref_offset: int) -> list[tuple[Template, int]]:
     for child, start in _children(ref, text):
         spans: list[tuple[int, int]] = []
         for node, at in _walk(child, ref_offset + start):
-            if isinstance(node, Template) and (_is_cite(node) or _is_shortcut(node)):
+            if isinstance(node, Template) and (is_cite(node) or is_shortcut(node)):
                 if any(s <= at < e for s, e in spans):
                     continue
                 spans.append((at, at + len(str(node))))

@@ -10,16 +10,60 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from citetrack.inputs.article import Article, ArticleFormat, read_article
+from citetrack.inputs.article import (
+    Article,
+    ArticleFormat,
+    InputFormat,
+    read_article,
+    wants_article,
+)
 from citetrack.inputs.mediawiki import WikiError, fetch_revision, is_page_url, page_ref
-from citetrack.inputs.textio import InputError, decode_text, read_text
+from citetrack.inputs.textio import (
+    MAX_INPUT_BYTES,
+    InputError,
+    decode_text,
+    read_bytes,
+    read_text,
+)
 from citetrack.model import ArticleInfo
 from citetrack.net import Http, NetConfig, make_client
 
-__all__ = ["InputError", "WikiError", "load_article", "page_name", "read_exact"]
+__all__ = [
+    "InputError",
+    "WikiError",
+    "load_article",
+    "page_name",
+    "read_exact",
+    "split_inputs",
+]
+
+#: How much of a file is read to tell an article from a .bib file.
+_HEAD_BYTES = 4096
+
+
+def _head(arg: str) -> str | None:
+    """The start of a regular file's text (never of a pipe or device: it could block)."""
+    if arg == "-" or arg.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        if not Path(arg).is_file():
+            return None
+        with Path(arg).open("rb") as handle:
+            return handle.read(_HEAD_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def split_inputs(args: Sequence[str], fmt: InputFormat) -> tuple[list[str], list[str]]:
+    """(.bib files, articles) among a command's arguments, each in its order."""
+    bibs: list[str] = []
+    articles: list[str] = []
+    for arg in args:
+        (articles if wants_article(arg, fmt, _head(arg)) else bibs).append(arg)
+    return bibs, articles
 
 
 def page_name(title: str) -> str:
@@ -48,8 +92,11 @@ def load_article(
     *,
     environ: Mapping[str, str],
     net: NetConfig,
+    exact: bool = False,
 ) -> Article:
     """The article named by ``arg`` (file, ``-`` or page URL), read and located.
+
+    ``exact``: a file's text as stored (see :func:`read_exact`), for the exporter.
 
     Raises :class:`InputError` for an unreadable file and :class:`WikiError` for a page
     that could not be fetched.
@@ -57,7 +104,7 @@ def load_article(
     if is_page_url(arg):
         text, info = asyncio.run(_fetch(arg, environ, net))
         return read_article(text, info, display=page_name(info.title or arg), fmt=fmt)
-    text = read_text(arg)
+    text = read_exact(arg) if exact else read_text(arg)
     name = "<stdin>" if arg == "-" else arg
     return read_article(text, ArticleInfo(source=name, format=fmt or ""), display=name, fmt=fmt)
 
@@ -65,11 +112,7 @@ def load_article(
 def read_exact(path: str) -> str:
     """A file's text exactly as stored (BOM and line endings kept), for byte-exact rewriting."""
     name = "<stdin>" if path == "-" else path
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
-    decode_text(data, name)  # the checks and messages of every other input
+    # bounded, devices refused (issue 18)
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if path == "-" else read_bytes(path)
+    decode_text(data, name)  # the checks, the size cap and the messages of every other input
     return data.decode("utf-8")

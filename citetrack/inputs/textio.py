@@ -7,6 +7,8 @@ are reported the same way everywhere: as :class:`InputError` naming the file and
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,33 +42,74 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
         data = sys.stdin.buffer.read(max_bytes + 1)
         name = "<stdin>"
     else:
-        p = Path(path)
-        if p.is_dir():
-            raise InputError(name, "is a directory, not a file")
-        try:
-            with p.open("rb") as handle:
-                data = handle.read(max_bytes + 1)
-        except FileNotFoundError:
-            raise InputError(name, "no such file") from None
-        except PermissionError:
-            raise InputError(name, "permission denied") from None
-        except OSError as exc:
-            raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+        data = read_bytes(path, max_bytes=max_bytes)
     return decode_text(data, name, max_bytes=max_bytes)
+
+
+def read_bytes(
+    path: str | Path,
+    *,
+    max_bytes: int = MAX_INPUT_BYTES,
+    kind: str = "file",
+    regular_only: bool = False,
+) -> bytes:
+    """The file's bytes (at most ``max_bytes + 1``, so a caller can tell it is too large).
+
+    :class:`InputError` for a missing file, a directory, no permission or any other read
+    error; ``kind`` names what was expected in the directory message ("a .bib file").
+    Devices and sockets are refused before a byte is read (``/dev/zero`` would fill
+    memory up to the cap); a pipe (``<(…)``) is read up to the cap unless
+    ``regular_only``; a regular file over the cap is refused from its size.
+    """
+    name = str(path)
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(name, f"is a directory, not a {kind}")
+    try:
+        # Non-blocking open: a pipe without a writer must not hang the run before the
+        # check below; reading is blocking again.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode):
+                if info.st_size > max_bytes:
+                    raise InputError(name, _too_large(max_bytes))
+            elif regular_only or not stat.S_ISFIFO(info.st_mode):
+                raise InputError(
+                    name, f"is not a regular file (a device, socket or pipe), not a {kind}"
+                )
+            os.set_blocking(fd, True)
+            return handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of ``offset``; lines end at CRLF, LF or a lone CR."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"larger than {max_bytes // (1024 * 1024)} MiB; refusing to read it"
 
 
 def decode_text(data: bytes, name: str, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     """Decode bytes read from ``name`` as UTF-8 text, or raise :class:`InputError`."""
     if len(data) > max_bytes:
-        raise InputError(name, f"larger than {max_bytes // (1024 * 1024)} MiB; refusing to read it")
+        raise InputError(name, _too_large(max_bytes))
     if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        line = _line_at(data, data.index(b"\x00"))
         raise InputError(name, "looks like a binary file (contains NUL bytes), not text", line)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line = _line_at(data, exc.start)
+        column = exc.start - max(data.rfind(b"\n", 0, exc.start), data.rfind(b"\r", 0, exc.start))
         raise InputError(
             name,
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {column}); "

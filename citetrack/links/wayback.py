@@ -31,7 +31,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from citetrack.links.rules import parse_archive_url
+from citetrack.links.targets import parse_archive_url
 from citetrack.model import ArchiveStatus
 from citetrack.net import (
     Clock,
@@ -39,10 +39,14 @@ from citetrack.net import (
     RateLimiter,
     RateSpec,
     RequestStats,
+    RetryAdvice,
     RetryPolicy,
+    ServiceUnavailable,
     Sleep,
-    parse_retry_after,
+    read_capped,
+    retry_outcome,
 )
+from citetrack.registries.base import without_lone_surrogates
 
 __all__ = [
     "CDX_FIELDS",
@@ -112,8 +116,10 @@ def parse_cdx(text: str) -> list[Capture]:
 def _parse_json_rows(text: str) -> list[Capture]:
     try:
         rows = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise CdxFormatError(f"invalid CDX JSON ({exc})") from None
+    # "\ud800" is valid JSON but not writable text: cleaned here, at the edge.
+    rows = without_lone_surrogates(rows)
     if not isinstance(rows, list):
         raise CdxFormatError("CDX JSON is not an array")
     if not rows:
@@ -150,6 +156,9 @@ def _capture(fields: Mapping[str, str]) -> Capture:
 
 
 # -------------------------------------------------------------------------------- client
+
+#: One CDX attempt: ``(status, headers, body)``, or a transport failure's text.
+_CdxOutcome = tuple[int, httpx.Headers, str] | str
 
 
 class _Unverified(Exception):
@@ -353,15 +362,23 @@ class Wayback:
 
     async def _get(self, params: Mapping[str, str]) -> str:
         """The body of a successful CDX answer, after pacing and retries."""
-        attempts = 0
-        waited = 0.0
-        while True:
-            attempts += 1
-            outcome = await self._attempt(params)
-            if isinstance(outcome, str):
-                kind, detail, retry_after = "transient", outcome, None
-            else:
-                status, headers, body = outcome
+
+        async def attempt() -> _CdxOutcome:
+            return await self._attempt(params)
+
+        tried = await retry_outcome(
+            attempt,
+            self._advice,
+            policy=self._retry,
+            hold=self._hold,
+            rate_limit_wait=self._rate_limit_pause,  # IA sends no Retry-After (api-notes §4.3)
+        )
+        outcome = tried.outcome
+        if isinstance(outcome, str):
+            detail = outcome
+        else:
+            status, headers, body = outcome
+            if not tried.retryable:
                 if status == 200:
                     return body
                 if status == 403 and _is_blocked_site(headers, body):
@@ -369,33 +386,31 @@ class Wayback:
                 if status == 429 and "memento-datetime" in headers:
                     # An archived 429 replayed, not the CDX server limiting us.
                     raise _Unverified("unexpected archived page instead of a CDX answer")
-                retryable = status in (408, 429) or (500 <= status < 600 and status != 501)
-                if not retryable:
-                    raise _Unverified(f"unexpected HTTP {status} from the Wayback CDX server")
-                kind = "rate" if status == 429 else "transient"
-                detail = f"HTTP {status}" + (" (rate limited)" if status == 429 else "")
-                retry_after = parse_retry_after(headers.get("retry-after"), now=self._wall_clock())
-            delay = self._delay(kind, attempts, retry_after)
-            if delay is None or waited + delay > self._retry.max_total_wait:
-                tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-                raise _Unverified(f"Wayback Machine unavailable: {detail} after {tries}")
-            waited += delay
-            if kind == "rate":
-                self._limiter.throttled(delay)
-            else:
-                self._limiter.pause(delay)
+                raise _Unverified(f"unexpected HTTP {status} from the Wayback CDX server")
+            detail = f"HTTP {status}" + (" (rate limited)" if status == 429 else "")
+        tries = f"{tried.attempts} attempt{'s' if tried.attempts != 1 else ''}"
+        raise _Unverified(f"Wayback Machine unavailable: {detail} after {tries}")
 
-    def _delay(self, kind: str, attempts: int, retry_after: float | None) -> float | None:
-        policy = self._retry
-        if attempts >= policy.max_attempts:
+    def _advice(self, outcome: _CdxOutcome) -> RetryAdvice | None:
+        """Whether a CDX outcome is worth another attempt (transport failures, 408, 429
+        from the server itself, 5xx but 501), and the Retry-After it carried."""
+        if isinstance(outcome, str):
+            return RetryAdvice()
+        status, headers, _ = outcome
+        if status == 429 and "memento-datetime" in headers:
             return None
-        if retry_after is not None:
-            return retry_after if retry_after <= policy.retry_after_cap else None
-        if kind == "rate":
-            return self._rate_limit_pause  # IA sends no Retry-After (api-notes §4.3)
-        return min(policy.backoff_max, policy.backoff_base * 2.0 ** (attempts - 1))
+        if status in (408, 429) or (500 <= status < 600 and status != 501):
+            return RetryAdvice.from_answer(status, headers, now=self._wall_clock())
+        return None
 
-    async def _attempt(self, params: Mapping[str, str]) -> tuple[int, httpx.Headers, str] | str:
+    def _hold(self, outcome: _CdxOutcome, advice: RetryAdvice, delay: float) -> None:
+        """Every CDX request waits out a retry's delay; a 429 also slows the pace."""
+        if advice.rate_limited:
+            self._limiter.throttled(delay)
+        else:
+            self._limiter.pause(delay)
+
+    async def _attempt(self, params: Mapping[str, str]) -> _CdxOutcome:
         """One paced request: ``(status, headers, body)``, or a transport failure's text."""
         request = self._client.build_request("GET", self._base + CDX_PATH, params=params)
         async with self._limiter:
@@ -428,14 +443,12 @@ def _parse_or_raise(body: str) -> list[Capture]:
 
 
 async def _read_capped(response: httpx.Response) -> str:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > _MAX_BODY_BYTES:
-            raise _Unverified("CDX answer too large")
-        chunks.append(chunk)
-    return b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+    """The CDX answer's text, read with the registry path's size cap."""
+    try:
+        body = await read_capped(response, _MAX_BODY_BYTES)
+    except ServiceUnavailable:
+        raise _Unverified("CDX answer too large") from None
+    return body.decode(response.encoding or "utf-8", errors="replace")
 
 
 def _is_blocked_site(headers: httpx.Headers, body: str) -> bool:

@@ -12,7 +12,7 @@ and for every redirect hop:
   so a name resolving to one public and one private address is refused) must be globally
   routable: no loopback, private (RFC 1918, fc00::/7), link-local (169.254/16, fe80::/10),
   shared CGNAT (100.64/10), unspecified, multicast, reserved, documentation ranges, nor an
-  IPv6 form embedding such an IPv4 address (IPv4-mapped, NAT64, 6to4);
+  IPv6 form embedding such an IPv4 address (IPv4-mapped, SIIT, NAT64, 6to4);
 * numeric hosts are read the way resolvers read them (``2130706433``, ``0x7f.1`` and
   ``017700000001`` are all 127.0.0.1, as in the WHATWG URL standard and ``inet_aton``) and a
   host that *ends in a number* but is not a valid IPv4 address is refused outright.
@@ -38,7 +38,7 @@ IP *address*.  TLS still verifies the certificate against the host name (httpcor
 URL's host as ``server_hostname``), and the ``Host`` header is unchanged.  The remaining
 gaps: proxies (the transport never uses one, so an HTTP(S)_PROXY in the environment is
 ignored by design) and redirects followed by a client other than
-:class:`~citetrack.links.fetch.LinkChecker` (which re-checks each hop).
+:class:`~citetrack.links.checker.LinkChecker` (which re-checks each hop).
 """
 
 from __future__ import annotations
@@ -125,6 +125,8 @@ _BLOCKED_V6: tuple[tuple[ipaddress.IPv6Network, Zone, str], ...] = (
     (_V6("ff00::/8"), _F, "a multicast address"),
 )
 _NAT64 = _V6("64:ff9b::/96")
+#: SIIT "IPv4-translated" addresses (RFC 2765): ``::ffff:0:a.b.c.d`` stands for a.b.c.d.
+_IPV4_TRANSLATED = _V6("::ffff:0:0:0/96")
 # getaddrinfo errors meaning "DNS answered: no such name / no address for it".
 _NAME_NOT_FOUND = frozenset(
     code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if code is not None
@@ -295,10 +297,11 @@ def connection_zones(zones: Collection[Zone]) -> Iterator[None]:
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for (IPv4-mapped, NAT64 well-known, 6to4)."""
+    """The IPv4 address an IPv6 address stands for (IPv4-mapped, IPv4-translated (SIIT),
+    NAT64 well-known, 6to4)."""
     if ip.ipv4_mapped is not None:
         return ip.ipv4_mapped
-    if ip in _NAT64:
+    if ip in _NAT64 or ip in _IPV4_TRANSLATED:
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.sixtofour
 

@@ -5,14 +5,18 @@
     for problem in result.problems:
         print(problem.line, problem.message)
 
-Two readers fill the same intermediate :class:`~citetrack.parse.build.Citation`:
-``items.py`` + ``rendered.py`` for the text a reader sees (CS1/CS2 and Vancouver styles,
-``^ a b`` back-links or a numbered list, a whole article or just its list) and
-``wikitext.py`` for
-``<ref>`` blocks and cite templates (read with mwparserfromhell).  ``build.py`` turns a
-citation into BibTeX fields and an entry type; ``keys.py`` gives it a readable, unique key.
+Readers fill the same intermediate :class:`~citetrack.parse.build.Citation`:
+``items.py`` finds the items of the text a reader sees (``^ a b`` back-links, a list
+numbered ``1.``/``[3]``/``(4)``, a plain list, a whole article or just its list);
+``route.py`` gives each item to ``rendered.py`` (rules for Wikipedia's CS1/CS2 and
+Vancouver styles), to ``vancouver.py`` (NLM journal articles whose whole structure fits)
+or to the trained labeller in ``crf/`` (every other style);
+``wikitext.py`` reads ``<ref>`` blocks and cite templates (with mwparserfromhell).
+``build.py`` turns a citation into BibTeX fields and an entry type; ``keys.py`` gives it
+a readable, unique key.
 
-Nothing is dropped silently.  Every item becomes a reference — one that cannot be read
+Nothing is dropped silently.  A non-empty line inside a list that is not read as part
+of a reference is a problem of its own.  Every item becomes a reference — one that cannot be read
 becomes ``@misc`` with its text in ``note`` — and whatever needs a person's eye is a
 :class:`ParseProblem` with the item's line: an item whose structure was not recognised,
 an author-list entry that is not a name (left out of ``author``), an ISBN or ISSN that
@@ -36,10 +40,11 @@ from typing import Literal
 
 from citetrack.identifiers import extract_identifiers
 from citetrack.model import Reference
-from citetrack.parse import rendered, wikitext
+from citetrack.parse import wikitext
 from citetrack.parse.build import Citation, build_fields
-from citetrack.parse.items import split_items
+from citetrack.parse.items import find_items
 from citetrack.parse.keys import base_key, unique_key
+from citetrack.parse.route import parse_item_routed, wiki_list
 
 __all__ = ["ParseProblem", "ParseResult", "detect_format", "parse_text"]
 
@@ -104,9 +109,26 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     1-based line of their item and the citation key they concern.
     """
     chosen: Format = detect_format(text) if fmt == "auto" else fmt
+    skipped_problems: list[ParseProblem] = []
     if chosen == "wikitext":
+        refused = wikitext.too_deep(text)
+        if refused is not None:
+            line, message = refused
+            return ParseResult((), (ParseProblem(line, message, ""),), chosen)
         citations = wikitext.parse_wikitext(text)
     else:
-        citations = [c for item in split_items(text) for c in rendered.parse_item(item)]
+        items, skipped = find_items(text)
+        wiki = wiki_list(items)
+        citations = [c for item in items for c in parse_item_routed(item, wiki_list=wiki)[0]]
+        skipped_problems = [
+            ParseProblem(
+                line.line,
+                "this line inside the reference list was not read as a reference "
+                "(no list number, not a citation on its own); check it",
+                line.raw,
+            )
+            for line in skipped
+        ]
     references, problems = _references(citations)
+    problems = sorted(problems + skipped_problems, key=lambda p: p.line)
     return ParseResult(tuple(references), tuple(problems), chosen)

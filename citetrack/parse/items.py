@@ -32,14 +32,18 @@ class Item:
     line: int
     text: str
     raw: str
+    marker: str = ""  # "caret" (a back-linked list), "number" (a numbered list) or ""
 
 
 # "^ a b", "↑", and the desktop site's copied form "^ Jump up to: a b".
 _CARET = re.compile(
     r"^\s*(?:(?P<num>\d{1,4})\.\s+)?[\^↑]\s*(?:Jump up(?: to)?:?\s*(?:\^\s*)?)?(?P<rest>.*)$"
 )
-_NUMBERED = re.compile(r"^\s*(?P<num>\d{1,4})\.\s+(?P<rest>\S.*)$")
-_LIST_NUMBER = re.compile(r"^\s*\d{1,4}\.(?:\s|$)")
+# "1. ", "[3] ", "(4) ", "12) ": a list number in any of the usual forms.
+_NUMBERED = re.compile(
+    r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})[.)]\s+)(?P<rest>\S.*)$"
+)
+_LIST_NUMBER = re.compile(r"^\s*(?:\d{1,4}[.)]|\[\d{1,4}\]|\(\d{1,4}\))(?:\s|$)")
 _HEADINGS = re.compile(
     r"^\s*(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|bibliography|footnotes|"
     r"works cited|literature(?: cited)?|reading)\s*$",
@@ -94,27 +98,40 @@ def _next_letter(label: str) -> str:
     )
 
 
+_BACKLINK = re.compile(r"(?P<num>\d{1,4})\.\d+\s+")
+
+
 def _strip_numbered_backlinks(number: str, text: str) -> str:
     """Remove ``3.0 3.1 3.2`` back-links of item 3."""
-    pattern = re.compile(rf"^(?:{re.escape(number)}\.\d+\s+)+")
-    return pattern.sub("", text, count=1)
+    end = 0
+    while (link := _BACKLINK.match(text, end)) and link["num"] == number:
+        end = link.end()
+    return text[end:]
+
+
+def _number(match: re.Match[str]) -> int:
+    return int(match["n1"] or match["n2"] or match["n3"])
 
 
 def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
-    """Runs of lines numbered 1, 2, 3 … (other lines may stand between them)."""
+    """Runs of lines numbered n, n+1, n+2 … (other lines may stand between them).
+
+    A run starts at 1, or — the first one — at any number, for a list copied from its
+    middle (``96.``, ``[3]``).
+    """
     runs: list[list[tuple[int, str, str]]] = []
     current: list[tuple[int, str, str]] = []
     for index, line in enumerate(lines):
         match = _NUMBERED.match(line)
         if not match:
             continue
-        number = int(match["num"])
-        if number == 1:
+        number = _number(match)
+        if current and number == int(current[-1][1]) + 1:
+            current.append((index, str(number), match["rest"]))
+        elif number == 1 or not current:
             if current:
                 runs.append(current)
-            current = [(index, match["num"], match["rest"])]
-        elif current and number == int(current[-1][1]) + 1:
-            current.append((index, match["num"], match["rest"]))
+            current = [(index, str(number), match["rest"])]
     if current:
         runs.append(current)
     return runs
@@ -142,61 +159,105 @@ def _numbered_starts(lines: list[str]) -> dict[int, str]:
     return starts
 
 
-def _gather(lines: list[str], starts: dict[int, str]) -> list[Item]:
+def _lead_in(lines: list[str], first: int) -> list[int]:
+    """Unmarked lines just before a numbered list that read like citations (its first items).
+
+    A list whose first references lost their numbers (``1.`` only on the third line) must
+    not lose them: the lines right above the first number, up to a blank line or a
+    heading, are items when each reads like a citation.
+    """
+    out: list[int] = []
+    index = first - 1
+    while index >= 0:
+        line = lines[index]
+        if not line.strip() or _HEADINGS.match(line) or not _CITATION_HINT.search(line):
+            break
+        out.insert(0, index)
+        index -= 1
+    return out
+
+
+def _gather(lines: list[str], starts: dict[int, str], marker: str) -> tuple[list[Item], list[Item]]:
     """Items from their first lines, with what follows them in the reference list.
 
-    After an item, an indented line continues it (a wrapped line of a text dump); an
-    unindented line that reads as a citation of its own (``Author (2001).``, an ISBN, a
-    DOI) is an item too — a "Sources" list after short-citation notes; anything else
-    (headings, the article's text) is not a reference.  The list ends at "External
+    After an item, an indented line continues it (a wrapped line of a text dump) — in a
+    numbered list an unindented one too, when it is not a heading; an unindented line
+    that reads as a citation of its own (``Author (2001).``, an ISBN, a DOI) is an item
+    too — a "Sources" list after short-citation notes.  Other non-empty lines between the
+    first and the last marked item are returned as *skipped* (the caller warns); those
+    after the list (the article's text) are not references.  The list ends at "External
     links" and the like.
     """
     items: list[Item] = []
+    skipped: list[Item] = []
+    first, last_start = min(starts), max(starts)
+    if marker == "number":
+        for index in _lead_in(lines, first):
+            items.append(Item(index + 1, lines[index].strip(), lines[index].strip(), marker))
     in_item = False  # is the previous line part of the last item?
-    for index in range(min(starts), len(lines)):
+    for index in range(first, len(lines)):
         line = lines[index]
+        stripped = line.strip()
         if index in starts:
-            items.append(Item(index + 1, starts[index], line.strip()))
+            items.append(Item(index + 1, starts[index], stripped, marker))
             in_item = True
         elif _END_HEADINGS.match(line):
             break
         elif (
             in_item
-            and line[:1].isspace()
-            and line.strip()
+            and (line[:1].isspace() or (marker == "number" and index <= last_start))
+            and stripped
             and not _HEADINGS.match(line)
             and not _LIST_NUMBER.match(line)
+            and not (line[:1] != " " and _STANDALONE_CITATION.search(line))
         ):
             last = items[-1]
-            items[-1] = Item(last.line, f"{last.text} {line.strip()}", f"{last.raw} {line.strip()}")
-        elif line.strip() and not _HEADINGS.match(line) and _STANDALONE_CITATION.search(line):
-            items.append(Item(index + 1, line.strip(), line.strip()))
+            items[-1] = Item(
+                last.line, f"{last.text} {stripped}", f"{last.raw} {stripped}", last.marker
+            )
+        elif stripped and not _HEADINGS.match(line) and _STANDALONE_CITATION.search(line):
+            items.append(Item(index + 1, stripped, stripped, marker))
+            in_item = True
+        elif marker == "number" and stripped and _CITATION_HINT.search(line):
+            # A numbered line out of sequence, or a citation after the list: an item too.
+            numbered = _NUMBERED.match(line)
+            items.append(
+                Item(index + 1, numbered["rest"] if numbered else stripped, stripped, marker)
+            )
             in_item = True
         else:
+            if stripped and not _HEADINGS.match(line) and index < last_start:
+                skipped.append(Item(index + 1, stripped, stripped, marker))
             in_item = False
-    return items
+    return items, skipped
 
 
-def split_items(text: str) -> list[Item]:
-    """The references of ``text``, one :class:`Item` each, in order.
+def find_items(text: str) -> tuple[list[Item], list[Item]]:
+    """The references of ``text``, one :class:`Item` each, and the lines skipped in the list.
 
-    The first form found decides: lines with a ``^`` back-link caret; else runs of items
-    numbered from 1 whose lines mostly look like citations (a year, quotes, an
-    identifier); else the lines after the first "References"-like heading that read like
-    citations, or every non-empty line when the text has no such heading.
+    The first form found decides: lines with a ``^`` back-link caret; else runs of
+    numbered items (``1.``, ``[3]``, ``(4)``, ``96.``) whose lines mostly look like
+    citations (a year, quotes, an identifier); else the lines after the first
+    "References"-like heading, or every non-empty line when the text has no such heading.
+    A *skipped* line is a non-empty line inside the list that was not read as (part of) a
+    reference: the caller reports it, nothing is dropped silently.
     """
     # Lines as an editor counts them: "\n" ends a line (str.splitlines also splits at
     # form feeds and other separators, which would shift every line number after them).
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [line.rstrip("\r") for line in text.split("\n")]
-    starts = _caret_starts(lines) or _numbered_starts(lines)
-    if starts:
-        return _gather(lines, starts)
+    carets = _caret_starts(lines)
+    if carets:
+        return _gather(lines, carets, "caret")
+    numbered = _numbered_starts(lines)
+    if numbered:
+        return _gather(lines, numbered, "number")
     # No markers: a plain list, or an article whose list follows a "References" heading —
     # there, a line must read like a citation (the section may hold other text).
     begin = next((i + 1 for i, line in enumerate(lines) if _HEADINGS.match(line)), 0)
     items: list[Item] = []
+    skipped: list[Item] = []
     for index in range(begin, len(lines)):
         line = lines[index]
         if _END_HEADINGS.match(line):
@@ -205,4 +266,11 @@ def split_items(text: str) -> list[Item]:
             continue
         if begin == 0 or _CITATION_HINT.search(line):
             items.append(Item(index + 1, line.strip(), line.strip()))
-    return items
+        else:
+            skipped.append(Item(index + 1, line.strip(), line.strip()))
+    return items, skipped
+
+
+def split_items(text: str) -> list[Item]:
+    """The references of ``text`` (see :func:`find_items`), without the skipped lines."""
+    return find_items(text)[0]

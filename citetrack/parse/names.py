@@ -302,3 +302,13 @@ def looks_like_names(text: str, *, allow_single_word: bool = True) -> bool:
     if result.rejected or not result.names:
         return False
     return allow_single_word or len(value.split()) > 1 or result.et_al
+
+
+def is_initials(token: str) -> bool:
+    """``BH``, ``J``, ``B.H.``, ``J.-P.``: initials without a name."""
+    return _is_initials(token)
+
+
+def format_given(given: str) -> str:
+    """Given names with bare initials spelt the BibTeX way (``BH`` → ``B. H.``)."""
+    return _format_given(given)

@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 
 import httpx
 
-from citetrack.model import Evidence, Found, NotFound, Source, Unavailable, UpdateKind
+from citetrack.model import (
+    Evidence,
+    Found,
+    NotFound,
+    Source,
+    Unavailable,
+    UpdateKind,
+    WorkMetadata,
+)
 from citetrack.net import ServiceUnavailable
 from citetrack.tracking.cache import EvidenceCache
 
@@ -36,6 +44,16 @@ _TAG_RE = re.compile(
     re.IGNORECASE,
 )
 _SPACE_RE = re.compile(r"\s+")
+#: A ``\\uD800``–``\\uDFFF`` escape in JSON text: the only way a lone surrogate (text no
+#: encoder can write) gets into a decoded answer.
+_SURROGATE_ESCAPE_RE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: JSON objects and arrays one answer may hold.  Each costs ~120 bytes once parsed: a 20 MB
+#: answer of tiny objects took 440 MB; this bounds a parse to ~60 MB.  A batch of 50 works
+#: with 500 references each holds about 25,000.
+MAX_JSON_CONTAINERS = 500_000
+#: Why a 200 answer that carries no facts is not evidence (issue 18, item 4).
+NO_RECORD = "the registry answered without a record"
 
 
 def clean_markup(text: str) -> str:
@@ -69,12 +87,18 @@ def decode_json(response: httpx.Response, registry: str) -> Any:
     body = response.content
     if not body.strip():
         raise ServiceUnavailable(f"empty response from {registry} (HTTP {response.status_code})")
+    containers = body.count(b"{") + body.count(b"[")  # an upper bound, strings included
+    if containers > MAX_JSON_CONTAINERS:
+        raise ServiceUnavailable(
+            f"answer from {registry} with more than {MAX_JSON_CONTAINERS:,} JSON objects "
+            "and arrays; not parsed"
+        )
     try:
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = body.decode(response.encoding or "latin-1", errors="strict")
-        return json.loads(text)
+        payload = json.loads(text)
     except (ValueError, UnicodeDecodeError, LookupError, RecursionError):
         head = body.lstrip()[:100].lower()
         if head.startswith((b"<!doctype html", b"<html")):
@@ -86,6 +110,90 @@ def decode_json(response: httpx.Response, registry: str) -> Any:
         raise ServiceUnavailable(
             f"{kind} instead of JSON from {registry} (HTTP {response.status_code})"
         ) from None
+    if _SURROGATE_ESCAPE_RE.search(body):
+        payload = without_lone_surrogates(payload)
+    return payload
+
+
+def without_lone_surrogates(payload: Any) -> Any:
+    """``payload`` with every lone surrogate in its strings (keys too) replaced by U+FFFD.
+
+    ``"\\ud800"`` is valid JSON but not text: it cannot be encoded as UTF-8, so it would
+    crash every later write (the cache, the lockfile, the report).  Registry text is made
+    writable here, at the edge.  Iterative, so a deep answer cannot exhaust the stack.
+    """
+    if isinstance(payload, str):
+        return _LONE_SURROGATE_RE.sub("\ufffd", payload)
+    if not isinstance(payload, dict | list):
+        return payload
+    stack: list[dict[str, Any] | list[Any]] = [payload]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = _LONE_SURROGATE_RE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+            continue
+        for key in list(node):
+            item = node[key]
+            if isinstance(item, str):
+                item = _LONE_SURROGATE_RE.sub("\ufffd", item)
+            elif isinstance(item, dict | list):
+                stack.append(item)
+            clean_key = _LONE_SURROGATE_RE.sub("\ufffd", key)
+            if clean_key != key:
+                del node[key]
+            node[clean_key] = item
+    return payload
+
+
+#: Characters one value of a registry record may have (the longest real titles are a few
+#: hundred; a 10 MB "title" is not a record, and comparing it would cost seconds).
+MAX_FIELD_CHARS = 10_000
+#: Authors one record may list (collaborations list a few thousand).
+MAX_AUTHORS = 20_000
+
+
+def unusable(metadata: WorkMetadata) -> str | None:
+    """Why a parsed record cannot serve as evidence (``None`` when it can): it carries no
+    facts (:func:`has_facts`), or a value or author list past the per-record caps."""
+    if not has_facts(metadata):
+        return NO_RECORD
+    if len(metadata.authors) > MAX_AUTHORS:
+        return f"a record listing {len(metadata.authors):,} authors (more than {MAX_AUTHORS:,})"
+    values = [
+        *(v for v in (metadata.title, metadata.container, metadata.container_short) if v),
+        *(v for v in (metadata.volume, metadata.issue, metadata.pages, metadata.publisher) if v),
+        *(part for a in metadata.authors for part in (a.family, a.given, a.literal) if part),
+        *metadata.publication_types,
+    ]
+    longest = max(map(len, values), default=0)
+    if longest > MAX_FIELD_CHARS:
+        return (
+            f"a record with a value of {longest:,} characters (more than {MAX_FIELD_CHARS:,}); "
+            "not used"
+        )
+    return None
+
+
+def has_facts(metadata: WorkMetadata) -> bool:
+    """Whether a record carries anything a citation is checked against.
+
+    A registry that answers 200 with a record holding only the identifier that was asked
+    (``{"DOI": …}``, an empty DocSum ``{}``) has said nothing: it is not evidence that the
+    work exists as cited, so such an answer is unverified (:data:`NO_RECORD`).
+    """
+    return bool(
+        metadata.title
+        or metadata.authors
+        or metadata.year
+        or metadata.container
+        or metadata.container_short
+        or metadata.volume
+        or metadata.pages
+    )
 
 
 def unexpected_status(response: httpx.Response, registry: str) -> ServiceUnavailable:

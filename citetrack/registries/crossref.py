@@ -46,6 +46,7 @@ from citetrack.registries.base import (
     str_list,
     unavailable_for,
     unexpected_status,
+    unusable,
 )
 from citetrack.tracking.cache import EvidenceCache
 
@@ -196,7 +197,7 @@ class CrossrefService:
         missing: list[str] = []
         for doi in dois:
             if doi in by_doi:
-                result[doi] = Found(self.source, doi, parse_work(by_doi[doi]))
+                result[doi] = self._evidence(doi, by_doi[doi])
             else:
                 missing.append(doi)
         if missing and self._confirm_missing:
@@ -220,7 +221,15 @@ class CrossrefService:
             item = parse_single_work(decode_json(response, REGISTRY))
         except ServiceUnavailable as exc:
             return {doi: Unavailable(self.source, doi, exc.reason)}
-        return {doi: Found(self.source, doi, parse_work(item))}
+        return {doi: self._evidence(doi, item)}
+
+    def _evidence(self, doi: str, item: Mapping[str, Any]) -> Evidence:
+        """``Found`` for a record that carries facts; a bare ``{"DOI": …}`` is unverified."""
+        metadata = parse_work(item)
+        problem = unusable(metadata)
+        if problem:
+            return Unavailable(self.source, doi, f"Crossref: {problem}")
+        return Found(self.source, doi, metadata)
 
 
 # ------------------------------------------------------------------------------ parsing

@@ -6,7 +6,10 @@ too — so that "not found" is only said when the DOI system itself says so (api
 * Handle API ``GET /api/handles/{doi}``: 200 with ``responseCode`` 1 (or 200, "exists but
   no matching values") → registered; **404 with ``responseCode`` 100** → not registered.
   Any other answer — including a 404 that is not the handle API's JSON (a proxy's error
-  page) — is ``Unavailable``.  The DOI's ``/`` stays literal (``%2F`` is reported to 404).
+  page), or a 200 that does not name the handle asked about — is ``Unavailable``.  The
+  DOI's ``/`` stays literal (``%2F`` is reported to 404); everything else that a server
+  or client could read as URL syntax is percent-encoded, ``.``/``..`` segments included,
+  so that the handle asked about is exactly the DOI cited.
 * Registration agency ``GET /doiRA/{doi},{doi}…``, batched.
 * Optionally CSL-JSON by content negotiation (``GET /{doi}``, ``Accept:
   application/vnd.citationstyles.csl+json``) for title/authors/year of non-Crossref works.
@@ -36,6 +39,7 @@ from citetrack.model import (
 )
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
 from citetrack.registries.base import (
+    NO_RECORD,
     as_month,
     as_str,
     as_year,
@@ -46,6 +50,7 @@ from citetrack.registries.base import (
     resolve_as_given,
     sequence,
     str_list,
+    unusable,
 )
 from citetrack.tracking.cache import EvidenceCache
 
@@ -70,8 +75,15 @@ _HANDLE_NOT_FOUND = 100
 
 
 def encode_handle_path(doi: str) -> str:
-    """The DOI as a doi.org path: ``/`` and RFC 3986 path characters kept, the rest encoded."""
-    return urllib.parse.quote(doi, safe="/:@!$&'()*+,;=")
+    """The DOI as a doi.org path: ``/`` and RFC 3986 path characters kept, the rest encoded.
+
+    ``?``, ``#`` and ``%`` are encoded (so ``%2F`` in a DOI stays those three characters),
+    and a segment that is ``.`` or ``..`` is sent as ``%2E`` / ``%2E%2E``: left literal, the
+    HTTP client removes it with the segment before it (RFC 3986 §5.2.4) and doi.org would
+    be asked about another DOI (``10.9999/x/../../10.3322/caac.20005``).
+    """
+    segments = [urllib.parse.quote(s, safe=":@!$&'()*+,;=") for s in doi.split("/")]
+    return "/".join(s.replace(".", "%2E") if s in (".", "..") else s for s in segments)
 
 
 class DoiOrgService:
@@ -152,7 +164,8 @@ class DoiOrgService:
             csl = await self._csl(doi)
             if csl is not None:
                 metadata = parse_csl(csl, doi=doi, agency=agency)
-                return Found(self.source, doi, metadata)
+                if unusable(metadata) is None:  # else: registered, and nothing more is known
+                    return Found(self.source, doi, metadata)
         return evidence
 
     # -- handle API
@@ -163,8 +176,11 @@ class DoiOrgService:
             response = await self._http.request(
                 SERVICE, self._limiter, "GET", url, params={"type": "URL"}
             )
-            code = _response_code(response.content)
+            code, handle = _handle_answer(response.content)
             if response.status_code == 200 and code in _HANDLE_FOUND:
+                if (handle or "").lower() != doi.lower():
+                    # A 200 that does not name the handle is no record of it.
+                    return Unavailable(self.source, doi, f"doi.org: {NO_RECORD}")
                 metadata = WorkMetadata(source=Source.DOI_ORG, doi=doi, agency=agency)
                 return Found(self.source, doi, metadata)
             if response.status_code == 404 and code == _HANDLE_NOT_FOUND:
@@ -250,14 +266,21 @@ class DoiOrgService:
         return target
 
 
-def _response_code(body: bytes) -> int | None:
-    """The handle API's ``responseCode``, or ``None`` if the body is not its JSON."""
+def _handle_answer(body: bytes) -> tuple[int | None, str | None]:
+    """The handle API's ``responseCode`` and ``handle`` (``None`` where the body is not
+    its JSON)."""
     try:
         payload = json.loads(body)
     except (ValueError, RecursionError):
-        return None
-    code = payload.get("responseCode") if isinstance(payload, dict) else None
-    return code if isinstance(code, int) and not isinstance(code, bool) else None
+        return None, None
+    if not isinstance(payload, dict):
+        return None, None
+    code = payload.get("responseCode")
+    handle = payload.get("handle")
+    return (
+        code if isinstance(code, int) and not isinstance(code, bool) else None,
+        handle if isinstance(handle, str) else None,
+    )
 
 
 def _csl_authors(value: Any) -> tuple[Author, ...]:

@@ -2,9 +2,11 @@
 
 ``GET <idconv_url>?ids=PMC1,PMC2&idtype=pmcid&format=json&tool=…&email=…``, up to 200 ids
 per request.  Both answer shapes are accepted: the legacy v1.0 one (every value a string)
-and the current one (``requested-id``; ``pmid`` may be an integer).  A per-record
-``status: "error"`` (e.g. "Identifier not found in PMC", "invalid article id") is
-``NotFound``; an error for the whole request is ``Unavailable``.
+and the current one (``requested-id``; ``pmid`` may be an integer).  Only the converter's
+own "not found" answers (``errmsg`` "Identifier not found in PMC", legacy "invalid article
+id"; api-notes §2.5) are ``NotFound``; any other per-record error ("service temporarily
+unavailable"…), a record that does not carry the PMCID asked about, and an error for the
+whole request are ``Unavailable`` (never cached).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from citetrack.identifiers import normalize_doi, normalize_pmcid, normalize_pmid
-from citetrack.model import Evidence, Found, NotFound, Source, WorkMetadata
+from citetrack.model import Evidence, Found, NotFound, Source, Unavailable, WorkMetadata
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable
 from citetrack.registries.base import (
+    NO_RECORD,
     as_str,
     decode_json,
     mapping,
@@ -30,6 +33,8 @@ REGISTRY = "the PMC ID converter"
 SERVICE = Source.PMC.value
 TOOL = "citetrack"
 MAX_BATCH = 200
+#: The converter's per-record answers meaning "no such PMCID in PMC", lower-cased.
+NOT_FOUND_ERRORS = frozenset({"identifier not found in pmc", "invalid article id"})
 
 
 class IdConvService:
@@ -123,21 +128,31 @@ class IdConvService:
                     )
                 )
                 continue
-            if as_str(record.get("status")) == "error" or as_str(record.get("errmsg")):
-                reason = as_str(record.get("errmsg")) or "error"
-                result[pmcid] = NotFound(self.source, pmcid, f"PMC: {reason}")
-                continue
-            result[pmcid] = Found(
-                self.source,
-                pmcid,
-                WorkMetadata(
-                    source=Source.PMC,
-                    pmcid=normalize_pmcid(as_str(record.get("pmcid"))) or pmcid,
-                    pmid=normalize_pmid(as_str(record.get("pmid"))),
-                    doi=normalize_doi(as_str(record.get("doi"))),
-                ),
-            )
+            result[pmcid] = record_evidence(record, pmcid)
         return result
+
+
+def record_evidence(record: Mapping[str, Any], pmcid: str) -> Evidence:
+    """What one converter record says about ``pmcid``."""
+    errmsg = as_str(record.get("errmsg"))
+    if as_str(record.get("status")) == "error" or errmsg:
+        reason = errmsg or "error"
+        if reason.lower().rstrip(".") in NOT_FOUND_ERRORS:
+            return NotFound(Source.PMC, pmcid, f"PMC: {reason[:200]}")
+        return Unavailable(Source.PMC, pmcid, f"PMC answered with an error: {reason[:200]}")
+    if normalize_pmcid(as_str(record.get("pmcid"))) != pmcid:
+        # The record must name the PMCID it is about: an answer without ids says nothing.
+        return Unavailable(Source.PMC, pmcid, f"PMC: {NO_RECORD}")
+    return Found(
+        Source.PMC,
+        pmcid,
+        WorkMetadata(
+            source=Source.PMC,
+            pmcid=pmcid,
+            pmid=normalize_pmid(as_str(record.get("pmid"))),
+            doi=normalize_doi(as_str(record.get("doi"))),
+        ),
+    )
 
 
 def parse_records(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from citetrack.identifiers import normalize_doi
-from citetrack.model import Evidence, Found, NotFound, Source
+from citetrack.model import Evidence, Found, NotFound, Source, Unavailable
 from citetrack.net import Http, Limiters, NetConfig, RateLimiter, ServiceUnavailable, join_url
 from citetrack.registries.base import (
     chunked,
@@ -101,17 +101,24 @@ class PmidLookup:
                 return unavailable_for(Source.PUBMED, dois, exc.reason)
         summaries = await self._pubmed.fetch(list(dict.fromkeys(pmids))) if pmids else {}
         by_doi: dict[str, Found] = {}
+        unanswered = ""
         for evidence in summaries.values():
             if isinstance(evidence, Found) and evidence.metadata.doi:
                 key = normalize_doi(evidence.metadata.doi)
                 if key:
                     by_doi.setdefault(key, evidence)
-        return {
-            doi: Found(Source.PUBMED, doi, by_doi[doi].metadata)
-            if doi in by_doi
-            else NotFound(Source.PUBMED, doi, "PubMed does not index this DOI")
-            for doi in dois
-        }
+            elif isinstance(evidence, Unavailable):
+                unanswered = evidence.reason
+        result: dict[str, Evidence] = {}
+        for doi in dois:
+            if doi in by_doi:
+                result[doi] = Found(Source.PUBMED, doi, by_doi[doi].metadata)
+            elif unanswered:
+                # A summary PubMed could not give may be this DOI's: not "not indexed".
+                result[doi] = Unavailable(Source.PUBMED, doi, unanswered)
+            else:
+                result[doi] = NotFound(Source.PUBMED, doi, "PubMed does not index this DOI")
+        return result
 
     async def _search(self, dois: list[str]) -> list[str]:
         term = " OR ".join(f'"{doi}"[doi]' for doi in dois)

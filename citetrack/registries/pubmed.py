@@ -4,8 +4,11 @@ Up to 200 PMIDs per request; long lists go in a POST form body, as NCBI asks.  E
 request carries ``tool`` and ``email`` (and ``api_key`` when configured — it raises the
 limit from 3 to 10 requests/s).
 
-Answers: a per-PMID ``error`` ("cannot get document summary") is ``NotFound``; a top-level
-``error`` or an unexpected shape makes the whole batch ``Unavailable`` (all HTTP 200).
+Answers: only PubMed's own per-PMID "not found" (``error: "cannot get document summary"``,
+api-notes §2.3) is ``NotFound``; any other per-PMID ``error`` (a temporary backend
+failure…) and a record without facts (``{}``) are ``Unavailable`` and never cached; a
+top-level ``error`` or an unexpected shape makes the whole batch ``Unavailable`` (all
+HTTP 200).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from citetrack.model import (
     Found,
     NotFound,
     Source,
+    Unavailable,
     Update,
     UpdateKind,
     WorkMetadata,
@@ -38,6 +42,7 @@ from citetrack.registries.base import (
     str_list,
     unavailable_for,
     unexpected_status,
+    unusable,
 )
 from citetrack.tracking.cache import EvidenceCache
 
@@ -46,6 +51,8 @@ SERVICE = Source.PUBMED.value
 TOOL = "citetrack"
 MAX_BATCH = 200  # NCBI: "more than about 200 UIDs" → use POST (api-notes §2.2)
 POST_THRESHOLD = 20  # beyond this many ids the list goes in a form body, not the URL
+#: PubMed's per-PMID answers that mean "no such PMID" (api-notes §2.3), lower-cased.
+NOT_FOUND_ERRORS = frozenset({"cannot get document summary"})
 
 _MONTHS = {
     name: number
@@ -198,15 +205,25 @@ class PubMedService:
                     unavailable_for(self.source, [pmid], "PMID missing from PubMed's answer")
                 )
                 continue
-            error = as_str(record.get("error"))
-            if error:
-                result[pmid] = NotFound(self.source, pmid, f"PubMed: {error}")
-            else:
-                result[pmid] = Found(self.source, pmid, parse_summary(record, pmid))
+            result[pmid] = record_evidence(record, pmid)
         return result
 
 
 # ------------------------------------------------------------------------------ parsing
+
+
+def record_evidence(record: Mapping[str, Any], pmid: str) -> Evidence:
+    """What one per-PMID object of an esummary answer says about ``pmid``."""
+    error = as_str(record.get("error"))
+    if error:
+        if error.lower().rstrip(".") in NOT_FOUND_ERRORS:
+            return NotFound(Source.PUBMED, pmid, f"PubMed: {error[:200]}")
+        return Unavailable(Source.PUBMED, pmid, f"PubMed answered with an error: {error[:200]}")
+    metadata = parse_summary(record, pmid)
+    problem = unusable(metadata)
+    if problem:
+        return Unavailable(Source.PUBMED, pmid, f"PubMed: {problem}")
+    return Found(Source.PUBMED, pmid, metadata)
 
 
 def parse_esummary(payload: Any) -> dict[str, Mapping[str, Any]]:

@@ -11,9 +11,12 @@ What is made inert, and why:
   would recolour, retitle or rewrite a terminal or a CI log.
 * Line breaks (``\\r``, ``\\n``, NEL, U+2028, U+2029) become a space, or ``\\n`` where the
   caller keeps them: a forged line could start a new CI command or table row.
-* Other control characters, bidirectional overrides ("Trojan Source", CVE-2021-42574) and
-  code points XML 1.0 cannot carry (lone surrogates, U+FFFE, U+FFFF) are shown as visible
-  ``\\xNN`` / ``\\uNNNN`` text, so the reader sees that something odd was there.
+* Other control characters, bidirectional controls ("Trojan Source", CVE-2021-42574: the
+  overrides and isolates, LRM/RLM and the Arabic letter mark U+061C) and code points XML
+  1.0 cannot carry (lone surrogates, U+FFFE, U+FFFF) are shown as visible ``\\xNN`` /
+  ``\\uNNNN`` text, so the reader sees that something odd was there.
+* A value longer than :data:`MAX_SHOWN_CHARS` is cut there and says how much was left
+  out: a 10 MB title from a registry must not print 200,000 lines.
 """
 
 from __future__ import annotations
@@ -30,8 +33,11 @@ _ANSI = re.compile(
 )
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 _SHOWN_ESCAPED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+    "\ud800-\udfff]"
 )
+#: Characters of one value a report shows (titles, messages, URLs); the rest is counted.
+MAX_SHOWN_CHARS = 2000
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -43,11 +49,17 @@ def sanitize(text: object, *, keep_newlines: bool = False) -> str:
     """``text`` as a string with terminal escapes removed and control characters made visible.
 
     Tabs become spaces.  Line breaks become spaces unless ``keep_newlines``, in which case
-    every kind of line break becomes ``\\n``.  ``None`` becomes ``""``.
+    every kind of line break becomes ``\\n``.  ``None`` becomes ``""``.  Past
+    :data:`MAX_SHOWN_CHARS` the value is cut, with a note of how much more there was.
     """
     if text is None:
         return ""
-    value = _ANSI.sub("", str(text))
+    value = str(text)
+    suffix = ""
+    if len(value) > MAX_SHOWN_CHARS:
+        suffix = f"… [{len(value) - MAX_SHOWN_CHARS:,} more characters not shown]"
+        value = value[:MAX_SHOWN_CHARS]
+    value = _ANSI.sub("", value)
     value = _LINE_BREAKS.sub("\n" if keep_newlines else " ", value)
     value = value.replace("\t", " ")
-    return _SHOWN_ESCAPED.sub(_visible, value)
+    return _SHOWN_ESCAPED.sub(_visible, value) + suffix

@@ -23,7 +23,14 @@ from citetrack.report._escape import sanitize
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _SPECIAL = re.compile(r"[&<>\\`*_\[\]|~()!#$]")
 _MENTION = re.compile(r"@(?=\w)")
-_STATUS_ORDER = (Status.BROKEN, Status.CHANGED, Status.WARNING, Status.UNVERIFIED, Status.OK)
+_STATUS_ORDER = (
+    Status.BROKEN,
+    Status.CHANGED,
+    Status.WARNING,
+    Status.UNVERIFIED,
+    Status.OK,
+    Status.UNCHECKED,
+)
 
 
 def escape_markdown(text: object) -> str:

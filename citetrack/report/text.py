@@ -21,11 +21,14 @@ from citetrack.report._escape import sanitize
 
 STATUS_STYLE = {
     Status.OK: "green",
+    Status.UNCHECKED: "dim",
     Status.WARNING: "yellow",
     Status.UNVERIFIED: "cyan",
     Status.CHANGED: "magenta",
     Status.BROKEN: "bold red",
 }
+#: Statuses with nothing wrong (notes at most): listed only with -v.
+_CLEAN = (Status.OK, Status.UNCHECKED)
 SEVERITY_STYLE = {
     Severity.NOTE: "dim",
     Severity.UNVERIFIED: "cyan",
@@ -99,11 +102,9 @@ def format_text(
         markup=False,
     )
     rows = [
-        r
-        for r in result.results
-        if show_ok or (r.findings and (verbose or r.status is not Status.OK))
+        r for r in result.results if show_ok or (r.findings and (verbose or r.status not in _CLEAN))
     ]
-    notes_only = [r for r in result.results if r.status is Status.OK and r.findings]
+    notes_only = [r for r in result.results if r.status in _CLEAN and r.findings]
     for header in headers(result):
         console.print(Text(header, style="bold"))
     if rows:
@@ -127,10 +128,19 @@ def format_text(
     summary = result.summary()
     parts = [
         f"{summary[s.value]} {s.value}"
-        for s in (Status.BROKEN, Status.CHANGED, Status.WARNING, Status.UNVERIFIED, Status.OK)
+        for s in (
+            Status.BROKEN,
+            Status.CHANGED,
+            Status.WARNING,
+            Status.UNVERIFIED,
+            Status.OK,
+            Status.UNCHECKED,
+        )
         if summary[s.value]
     ]
     line = Text(f"{summary['total']} references: " + ", ".join(parts or ["nothing to check"]))
+    if summary["total"]:
+        line.append(f"; {summary['verified']} confirmed by a source")
     if notes_only and not verbose:
         line.append(f" ({len(notes_only)} with notes; -v shows them)", style="dim")
     console.print(line)

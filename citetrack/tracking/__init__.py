@@ -1,0 +1,1 @@
+"""Tracking over time: the committed lockfile (what changed since) and the evidence cache."""

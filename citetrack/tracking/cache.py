@@ -6,9 +6,18 @@ asked in batches, so a response-level cache would almost never hit.  ``Unavailab
 never stored: "could not ask" must not outlive the run that could not ask.
 
 The store is one SQLite file (WAL journal, so a crash mid-write leaves the last committed
-state) under ``platformdirs.user_cache_dir("citetrack")``, or ``$CITETRACK_CACHE_DIR``.  A
-file that is corrupt, or written by an incompatible version, is moved aside and rebuilt; an
-error while running disables the cache for the rest of the run.  Neither is ever fatal.
+state) under ``platformdirs.user_cache_dir("citetrack")``, or ``$CITETRACK_CACHE_DIR``.  Only
+a file that SQLite calls corrupt or not a database (or that fails its integrity check) is
+moved aside and rebuilt; entries of an incompatible version are dropped.  A database that
+is locked by another run is waited for (SQLite's busy timeout, then a few more tries); a
+full disk, a read-only directory or a cache still locked after that makes this run go
+without the cache, and the file is left as it is.  An error while running disables the
+cache for the rest of the run.  None of these is ever fatal.
+
+Freshness: an entry older than its TTL is not read.  A caller may also give
+``not_before`` (epoch seconds): entries stored earlier are not read either.  A check that
+compares against a lockfile uses it so that evidence older than the lockfile's baseline is
+never compared against it (see ``citetrack.cli.freshness``).
 
 Modes: ``normal`` reads and writes; ``no-cache`` neither reads nor writes; ``offline`` only
 reads, and services answer a miss with ``Unavailable("offline: not in cache")``.
@@ -50,6 +59,16 @@ CACHE_FORMAT = 1
 DAY = 86400.0
 DEFAULT_FOUND_TTL = 7 * DAY
 DEFAULT_NOT_FOUND_TTL = 1 * DAY
+#: Seconds SQLite waits for another connection's lock before answering "database is locked".
+BUSY_TIMEOUT = 5.0
+#: Tries to open a locked cache (each after the busy timeout) before running without it.
+OPEN_ATTEMPTS = 3
+# SQLite primary result codes (https://sqlite.org/rescode.html): only these two say the
+# file itself is bad.  BUSY/LOCKED (another run), FULL, IOERR, READONLY, CANTOPEN do not.
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,6 +81,24 @@ CREATE TABLE IF NOT EXISTS evidence (
     PRIMARY KEY (source, identifier)
 );
 """
+
+
+class _Corrupt(sqlite3.DatabaseError):
+    """The integrity check failed: the file is damaged."""
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` says the database file is damaged (rather than busy, full…)."""
+    if isinstance(exc, _Corrupt):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` is another connection holding a lock ("database is locked")."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
 class CacheMode(StrEnum):
@@ -201,6 +238,17 @@ def evidence_from_dict(data: Mapping[str, Any]) -> Found | NotFound:
     raise ValueError(f"unknown evidence kind {data['kind']!r}")
 
 
+def _writable(payload: str) -> bool:
+    """Whether ``payload`` can be stored as UTF-8 (a lone surrogate cannot; it is skipped,
+    never a crash — registry text is cleaned before it gets here)."""
+    try:
+        payload.encode("utf-8")
+    except UnicodeEncodeError:
+        log.warning("cache: an entry with unencodable text was not stored")
+        return False
+    return True
+
+
 # ----------------------------------------------------------------------------- store
 
 
@@ -219,8 +267,10 @@ class EvidenceCache:
         found_ttl: float = DEFAULT_FOUND_TTL,
         not_found_ttl: float = DEFAULT_NOT_FOUND_TTL,
         clock: Callable[[], float] = time.time,
+        not_before: float | None = None,
     ) -> None:
         self.mode = mode
+        self.not_before = not_before
         self.path = path
         self.found_ttl = found_ttl
         self.not_found_ttl = not_found_ttl
@@ -238,13 +288,18 @@ class EvidenceCache:
         environ: Mapping[str, str] | None = None,
         found_ttl: float = DEFAULT_FOUND_TTL,
         not_found_ttl: float = DEFAULT_NOT_FOUND_TTL,
+        not_before: float | None = None,
     ) -> EvidenceCache:
         """The cache in ``directory`` (default: :func:`default_cache_dir`)."""
         if mode is CacheMode.NO_CACHE:
             return cls(None, mode=mode)
         folder = directory if directory is not None else default_cache_dir(environ)
         return cls(
-            folder / CACHE_FILENAME, mode=mode, found_ttl=found_ttl, not_found_ttl=not_found_ttl
+            folder / CACHE_FILENAME,
+            mode=mode,
+            found_ttl=found_ttl,
+            not_found_ttl=not_found_ttl,
+            not_before=not_before,
         )
 
     @property
@@ -264,25 +319,35 @@ class EvidenceCache:
         except OSError as exc:
             log.warning("cache disabled: cannot create %s (%s)", path.parent, exc)
             return None
-        try:
-            return self._connect(path)
-        except sqlite3.DatabaseError as exc:
-            log.warning("cache %s is unusable (%s); moving it aside and starting afresh", path, exc)
-            self._move_aside(path)
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                return self._connect(path)
+            except sqlite3.Error as exc:
+                if is_corrupt(exc):
+                    log.warning(
+                        "cache %s is corrupt (%s); moving it aside and starting afresh", path, exc
+                    )
+                    self._move_aside(path)
+                    break
+                if is_busy(exc) and attempt < OPEN_ATTEMPTS:
+                    log.info("cache %s is locked by another run; waiting", path)
+                    continue
+                log.warning("cache not used for this run: %s (%s)", path, exc)
+                return None
         try:
             return self._connect(path)
         except sqlite3.Error as exc:
-            log.warning("cache disabled: %s (%s)", path, exc)
+            log.warning("cache not used for this run: %s (%s)", path, exc)
             return None
 
     def _connect(self, path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             check = db.execute("PRAGMA quick_check").fetchone()
             if not check or check[0] != "ok":
-                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+                raise _Corrupt(f"integrity check failed: {check}")
             db.executescript(_SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if row is None or row[0] != str(CACHE_FORMAT):
@@ -337,6 +402,8 @@ class EvidenceCache:
                     continue
                 if now < stored_at - DAY:  # stored "in the future": clock went back
                     continue
+                if self.not_before is not None and stored_at < self.not_before:
+                    continue
                 try:
                     evidence = evidence_from_dict(json.loads(payload))
                 except (ValueError, TypeError, KeyError, RecursionError):
@@ -369,11 +436,14 @@ class EvidenceCache:
                 e.source.value,
                 e.identifier,
                 "found" if isinstance(e, Found) else "not_found",
-                json.dumps(evidence_to_dict(e), ensure_ascii=False, sort_keys=True),
+                payload,
                 now,
             )
             for e in evidence
             if isinstance(e, Found | NotFound)
+            and _writable(
+                payload := json.dumps(evidence_to_dict(e), ensure_ascii=False, sort_keys=True)
+            )
         ]
         if not rows:
             return

@@ -1,12 +1,13 @@
 """Articles across revisions: which revision a lockfile saw, and which citations changed.
 
-The lockfile's ``articles`` section (one object per article, by the name its references
-are tracked under) records the source, title, revision id and timestamp of the article
-last accepted, and a fingerprint of each citation (a hash of its fields and identifiers).
-With it, a run over a later revision reports, besides ``reference-added`` and
-``reference-removed`` (from :mod:`citetrack.tracking.lockfile`, thanks to keys that do
-not depend on position), ``reference-changed``: a citation kept under the same key whose
-text was edited.  Pure.
+The lockfile's ``articles`` section (one :class:`ArticleRecord` per article, by the name
+its references are tracked under) records the source, title, revision id and timestamp of
+the article last accepted, and a fingerprint of each citation (a hash of its fields and
+identifiers).  With it, a run over a later revision reports, besides ``reference-added``
+and ``reference-removed`` (from :mod:`~citetrack.tracking.lockfile.diff`, thanks to keys
+that do not depend on position), ``reference-changed``: a citation kept under the same key
+whose text was edited.  :func:`~citetrack.tracking.lockfile.track` and
+:func:`~citetrack.tracking.lockfile.build_lock` call it.  Pure.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from citetrack.model import ArticleInfo, CheckResult, Finding, Reference, Severity, Source
-from citetrack.tracking.lockfile import Lock
+from citetrack.tracking.lockfile.state import ArticleRecord, Lock
 
 
 def fingerprint(ref: Reference) -> str:
@@ -27,17 +28,15 @@ def fingerprint(ref: Reference) -> str:
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
-def _record(info: ArticleInfo, refs: list[Reference]) -> dict[str, object]:
-    record: dict[str, object] = {
-        "source": info.source,
-        "format": info.format,
-        "citations": {r.key: fingerprint(r) for r in refs},
-    }
-    for name in ("title", "revision", "timestamp"):
-        value = getattr(info, name)
-        if value is not None:
-            record[name] = value
-    return record
+def _record(info: ArticleInfo, refs: list[Reference]) -> ArticleRecord:
+    return ArticleRecord(
+        source=info.source,
+        format=info.format,
+        citations={r.key: fingerprint(r) for r in refs},
+        title=info.title,
+        revision=info.revision,
+        timestamp=info.timestamp,
+    )
 
 
 def _by_article(result: CheckResult) -> dict[str, tuple[ArticleInfo, list[Reference]]]:
@@ -51,21 +50,23 @@ def _by_article(result: CheckResult) -> dict[str, tuple[ArticleInfo, list[Refere
     return out
 
 
-def record_articles(lock: Lock, result: CheckResult) -> Lock:
-    """``lock`` with the articles of ``result`` recorded (others carried over)."""
-    articles: dict[str, Mapping[str, object]] = dict(lock.articles)
+def record_articles(
+    previous: Mapping[str, ArticleRecord], result: CheckResult
+) -> dict[str, ArticleRecord]:
+    """The ``articles`` of a new lockfile: those of ``result`` recorded, others carried over."""
+    articles = dict(previous)
     for name, (info, refs) in _by_article(result).items():
         articles[name] = _record(info, refs)
-    return replace(lock, articles=articles)
+    return articles
 
 
 def previous_revision(lock: Lock | None, info: ArticleInfo) -> str | None:
     """``"revision 123 (2024-…)"`` of the article the lockfile last saw, if recorded."""
     record = lock.articles.get(info.name) if lock else None
-    if not record or record.get("revision") is None:
+    if record is None or record.revision is None:
         return None
-    when = f" ({record['timestamp']})" if record.get("timestamp") else ""
-    return f"revision {record['revision']}{when}"
+    when = f" ({record.timestamp})" if record.timestamp else ""
+    return f"revision {record.revision}{when}"
 
 
 def track_articles(result: CheckResult, previous: Lock | None) -> CheckResult:
@@ -75,14 +76,14 @@ def track_articles(result: CheckResult, previous: Lock | None) -> CheckResult:
     changed: dict[tuple[str, str], Finding] = {}
     for name, (info, refs) in _by_article(result).items():
         record = previous.articles.get(name)
-        citations = record.get("citations") if record else None
-        if not isinstance(citations, dict):
+        if record is None:
             continue
+        citations = record.citations
         since = previous_revision(previous, info) or "the lockfile"
         now = f"revision {info.revision}" if info.revision is not None else "this copy"
         for ref in refs:
             old = citations.get(ref.key)
-            if isinstance(old, str) and old != fingerprint(ref):
+            if old is not None and old != fingerprint(ref):
                 changed[(name, ref.key)] = Finding(
                     key=ref.key,
                     rule="reference-changed",

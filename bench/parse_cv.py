@@ -1,0 +1,283 @@
+"""k-fold cross-validation of the reference parser on AnyStyle's labelled training strings.
+
+    python bench/parse_cv.py                       # 5 folds: trains 5 models (~3 min each)
+    python bench/parse_cv.py --reuse /tmp/cv.json  # score saved fold predictions again
+
+The labelled strings (``../shared/training/anystyle/train.xml``, BSD-2-Clause) are
+shuffled with a fixed seed and cut into k folds; for each fold a model is trained on the
+other folds with the shipped model's parameters (``bench/train_parser.py``) and labels
+the held-out strings.  Never run on AnyStyle's ``gold.xml`` or CORA: they measure the
+parser and must stay unseen.
+
+Three scores, each per field (precision / recall / F1) and overall:
+
+* **segments** — the labeller alone: a segment counts when its label and its text
+  (surrounding punctuation removed) equal a gold segment's;
+* **fields** — the whole parser as ``citetrack parse`` runs it (rules or labeller chosen
+  per item, ``citetrack.parse.route``), compared on BibTeX fields with the gold segments
+  read by the same normaliser: entry type, author and editor family names, title,
+  container (journal / booktitle / website), year, volume, number, pages, publisher,
+  address, edition, doi, url.  A field right when both sides agree (case, spacing and
+  surrounding punctuation ignored); a wrong predicted value is a false positive *and* a
+  false negative;
+* **fields per style family** — overall field F1 on the strings of each family
+  (numbered, APA/Harvard, Vancouver/NLM, name-first/IEEE, quoted-title Chicago/MLA,
+  author-year, other), the family read from the gold segments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pycrfsuite  # noqa: E402
+
+from bench.train_parser import DEFAULT_DATA, train  # noqa: E402
+from citetrack.parse.build import build_fields  # noqa: E402
+from citetrack.parse.crf.dataset import Segments, read_sequences  # noqa: E402
+from citetrack.parse.crf.features import sequence_features, tokenize  # noqa: E402
+from citetrack.parse.crf.normalise import strip_value, to_citation  # noqa: E402
+from citetrack.parse.items import Item  # noqa: E402
+from citetrack.parse.route import parse_item_routed  # noqa: E402
+
+FIELDS = (
+    "type",
+    "author",
+    "editor",
+    "title",
+    "container",
+    "year",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "address",
+    "edition",
+    "doi",
+    "url",
+)
+_CONTAINERS = ("journal", "booktitle", "organization", "howpublished")
+_TYPES = {
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "mastersthesis": "thesis",
+    "phdthesis": "thesis",
+}
+
+
+def family(segments: Segments) -> str:
+    """The style family of a labelled string, read from its gold segments."""
+    labels = [label for label, _ in segments]
+    text = dict(reversed(segments))
+    author = text.get("author", "")
+    date = text.get("date", "")
+    if "citation-number" in labels:
+        return "numbered"
+    if re.search(r"\d{4}\s*;", " ".join(t for _, t in segments)) or re.match(
+        r"^[\w'’-]+(?: [\w'’-]+)? [A-Z]{1,3}[,.]", author
+    ):
+        return "vancouver"
+    if re.fullmatch(r"\(\s*(?:\d{4}|n\.\s*d\.)[^()]*\)[.,:]?", date) and labels.index("date") == 1:
+        return "apa-harvard"
+    if re.match(r"^(?:[A-Z]\.\s?-?)+\s*[A-Z]", author):
+        return "name-first"
+    title = text.get("title", "")
+    if title[:1] in "\"“«„'‘":
+        return "quoted-title"
+    if labels[:2] == ["author", "date"]:
+        return "author-year"
+    return "other"
+
+
+def _norm(value: str | None) -> str | None:
+    if value is None:
+        return None
+    out = strip_value(value).casefold()
+    out = re.sub(r"[\s.]+", " ", out).replace("--", "-").replace("–", "-").strip()
+    return out or None
+
+
+def _families(value: str | None) -> str | None:
+    if not value:
+        return None
+    names = [n.split(",")[0].strip("{} ") for n in value.split(" and ") if n != "others"]
+    return "; ".join(n.casefold() for n in names) or None
+
+
+def fields_of(entry_type: str, fields: dict[str, str]) -> dict[str, str | None]:
+    """The compared fields of a parsed entry, normalised for comparison."""
+    container = next((fields[k] for k in _CONTAINERS if k in fields), None)
+    return {
+        "type": _TYPES.get(entry_type, entry_type),
+        "author": _families(fields.get("author")),
+        "editor": _families(fields.get("editor")),
+        "title": _norm(fields.get("title")),
+        "container": _norm(container),
+        "year": fields.get("year"),
+        "volume": _norm(fields.get("volume")),
+        "number": _norm(fields.get("number")),
+        "pages": _norm(fields.get("pages")),
+        "publisher": _norm(
+            fields.get("publisher") or fields.get("school") or fields.get("institution")
+        ),
+        "address": _norm(fields.get("address")),
+        "edition": _norm(fields.get("edition")),
+        "doi": _norm(fields.get("doi")),
+        "url": fields.get("url"),
+    }
+
+
+def _segments_of(tokens: list[str], labels: list[str]) -> Segments:
+    out: Segments = []
+    for token, label in zip(tokens, labels, strict=True):
+        if out and out[-1][0] == label:
+            out[-1] = (label, f"{out[-1][1]} {token}")
+        else:
+            out.append((label, token))
+    return out
+
+
+def cross_validate(sequences: list[Segments], folds: int, seed: int) -> list[dict[str, object]]:
+    """Held-out predictions: one record (index, gold segments, predicted segments) each."""
+    order = list(range(len(sequences)))
+    random.Random(seed).shuffle(order)
+    records: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for fold in range(folds):
+            held = [i for n, i in enumerate(order) if n % folds == fold]
+            held_set = set(held)
+            model = Path(tmp) / f"fold{fold}.crfsuite"
+            start = time.perf_counter()
+            train([s for i, s in enumerate(sequences) if i not in held_set], model)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(model))
+            for i in held:
+                tokens = tokenize(" ".join(t for _, t in sequences[i]))
+                predicted = tagger.tag(sequence_features(tokens))
+                records.append(
+                    {"index": i, "gold": sequences[i], "pred": _segments_of(tokens, predicted)}
+                )
+            tagger.close()
+            print(f"fold {fold + 1}/{folds}: {time.perf_counter() - start:.0f} s", flush=True)
+    return records
+
+
+class Score:
+    """True positives, false positives and false negatives per key."""
+
+    def __init__(self) -> None:
+        self.tp: Counter[str] = Counter()
+        self.fp: Counter[str] = Counter()
+        self.fn: Counter[str] = Counter()
+
+    def add(self, key: str, gold: str | None, got: str | None) -> None:
+        if gold is not None and got == gold:
+            self.tp[key] += 1
+            return
+        if got is not None:
+            self.fp[key] += 1
+        if gold is not None:
+            self.fn[key] += 1
+
+    def prf(self, key: str | None = None) -> tuple[float, float, float, int]:
+        if key is None:
+            tp, fp, fn = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
+        else:
+            tp, fp, fn = self.tp[key], self.fp[key], self.fn[key]
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f, tp + fn
+
+
+def _segment_score(records: list[dict[str, object]]) -> Score:
+    score = Score()
+    for record in records:
+        gold = Counter((lab, _norm(t) or "") for lab, t in record["gold"])  # type: ignore[attr-defined]
+        pred = Counter((lab, _norm(t) or "") for lab, t in record["pred"])  # type: ignore[attr-defined]
+        for key in gold | pred:
+            both = min(gold[key], pred[key])
+            score.tp[key[0]] += both
+            score.fp[key[0]] += pred[key] - both
+            score.fn[key[0]] += gold[key] - both
+    return score
+
+
+def score_fields(
+    records: list[dict[str, object]], use_router: bool = True
+) -> tuple[Score, dict[str, Score], Counter[str]]:
+    """Field scores overall and per style family; also how often each path was taken."""
+    overall = Score()
+    by_family: dict[str, Score] = defaultdict(Score)
+    paths: Counter[str] = Counter()
+    for record in records:
+        gold_segments = [tuple(s) for s in record["gold"]]  # type: ignore[attr-defined]
+        pred_segments = [tuple(s) for s in record["pred"]]  # type: ignore[attr-defined]
+        text = " ".join(t for _, t in gold_segments)
+        gold = fields_of(*build_fields(to_citation(gold_segments, 1, text)))  # type: ignore[arg-type]
+        item = Item(1, text, text)
+        if use_router:
+            citations, path = parse_item_routed(item, labels=pred_segments)  # type: ignore[arg-type]
+            citation = citations[0]
+        else:
+            citation, path = to_citation(pred_segments, 1, text), "crf"  # type: ignore[arg-type]
+        paths[path] += 1
+        got = fields_of(*build_fields(citation))
+        fam = family(gold_segments)  # type: ignore[arg-type]
+        for name in FIELDS:
+            overall.add(name, gold[name], got[name])
+            by_family[fam].add(name, gold[name], got[name])
+    return overall, by_family, paths
+
+
+def _table(title: str, score: Score, keys: list[str]) -> None:
+    print(f"\n{title}\n{'':18}{'P':>7}{'R':>7}{'F1':>7}{'n':>7}")
+    for key in keys:
+        p, r, f, n = score.prf(key)
+        print(f"{key:18}{p:7.3f}{r:7.3f}{f:7.3f}{n:7d}")
+    p, r, f, n = score.prf()
+    print(f"{'overall':18}{p:7.3f}{r:7.3f}{f:7.3f}{n:7d}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--save", type=Path, help="write the fold predictions here (JSON)")
+    parser.add_argument("--reuse", type=Path, help="score saved fold predictions")
+    parser.add_argument("--crf-only", action="store_true", help="no rules: the labeller alone")
+    args = parser.parse_args(argv)
+    if args.reuse:
+        records = json.loads(args.reuse.read_text(encoding="utf-8"))
+    else:
+        records = cross_validate(read_sequences(args.data), args.folds, args.seed)
+        if args.save:
+            args.save.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    print(f"{len(records)} held-out strings")
+    segments = _segment_score(records)
+    _table("segments (labeller alone)", segments, sorted(segments.tp | segments.fn))
+    overall, by_family, paths = score_fields(records, use_router=not args.crf_only)
+    print(f"\npaths taken: {dict(paths)}")
+    _table("BibTeX fields (whole parser)", overall, list(FIELDS))
+    print(f"\n{'style family':18}{'P':>7}{'R':>7}{'F1':>7}{'fields':>8}{'strings':>9}")
+    counts = Counter(family(r["gold"]) for r in records)  # type: ignore[arg-type]
+    for fam in sorted(by_family):
+        p, r, f, n = by_family[fam].prf()
+        print(f"{fam:18}{p:7.3f}{r:7.3f}{f:7.3f}{n:8d}{counts[fam]:9d}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

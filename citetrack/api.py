@@ -1,0 +1,505 @@
+"""The Python API: parse, load, check, track and export, for scripts and notebooks.
+
+The ``citetrack`` command is a thin layer over these functions; each takes plain values
+and returns a frozen result, and none prints anything::
+
+    import citetrack
+
+    bib = citetrack.load_bib("references.bib")
+    result = citetrack.check(bib)               # Crossref, PubMed, doi.org, URLs, Wayback
+    for finding in result.findings:
+        print(finding.key, finding.severity, finding.message)
+
+:func:`check` is a synchronous wrapper over the async pipeline (:func:`acheck` from inside
+an event loop).  Settings come from :class:`~citetrack.config.Settings`; without one, they
+are read as the command line reads them: the nearest ``citetrack.toml`` (or
+``pyproject.toml`` ``[tool.citetrack]``), then the ``CITETRACK_*`` / ``NCBI_API_KEY``
+environment.  Errors are exceptions: :class:`~citetrack.inputs.textio.InputError` (and its
+:class:`~citetrack.inputs.bib.BibError` / :class:`~citetrack.config.ConfigError`) for an
+input that cannot be used, :class:`~citetrack.tracking.lockfile.LockError` for a lockfile,
+:class:`SettingsError` for network settings, :class:`UnknownFixError` for a fix name.
+
+Heavy modules (httpx, the pipeline, the exporter) are imported when first used, so that
+``import citetrack`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+from citetrack.config import Settings, load_settings
+from citetrack.model import CheckResult, Reference, Source
+
+if TYPE_CHECKING:
+    import httpx
+
+    from citetrack.articles import ArticleExport
+    from citetrack.export import ExportResult
+    from citetrack.inputs.article import Article
+    from citetrack.inputs.bib import Bibliography
+    from citetrack.net import NetConfig
+    from citetrack.parse import ParseResult
+    from citetrack.tracking.lockfile import Lock
+
+__all__ = [
+    "ArticleExport",
+    "CheckSource",
+    "ExportReport",
+    "Progress",
+    "SettingsError",
+    "TrackedResult",
+    "UnknownFixError",
+    "acheck",
+    "check",
+    "export_article",
+    "export_bib",
+    "fix_kinds",
+    "format_bibtex",
+    "load_article",
+    "load_bib",
+    "load_settings",
+    "parse_references",
+    "split_inputs",
+    "track",
+]
+
+PathLike = str | os.PathLike[str]
+#: What :func:`check` accepts: a .bib path, a loaded bibliography or article (see
+#: :func:`load_article`), several of them, or references (from :func:`parse_references`,
+#: or built by hand).
+CheckSource: TypeAlias = (
+    "PathLike | Bibliography | Article | Sequence[PathLike | Bibliography | Article | Reference]"
+)
+#: Told ``(stage, done, total)`` as a check advances ("Crossref", "PubMed", "links"…).
+Progress = Callable[[str, int, int], None]
+Archives = Literal["cited", "all"]
+#: What an input is (``--from``): ``auto`` decides by name and content.
+InputFormat = Literal["auto", "bib", "wikitext", "text"]
+
+
+class SettingsError(ValueError):
+    """Settings that the network layer cannot use (a URL that is not http(s), a bad key)."""
+
+
+class UnknownFixError(ValueError):
+    """A fix name that does not exist; ``option`` is ``"fix"`` or ``"no_fix"``."""
+
+    def __init__(self, message: str, option: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+# ------------------------------------------------------------------------------ inputs
+
+
+def parse_references(
+    text: str, *, fmt: Literal["auto", "text", "wikitext"] = "auto"
+) -> ParseResult:
+    """References read from a rendered reference list or wikitext (``fmt="auto"`` detects).
+
+    Nothing is dropped: an unreadable item becomes ``@misc`` and every doubt is a
+    :class:`~citetrack.parse.ParseProblem` with its line in ``result.problems``.
+    """
+    from citetrack.parse import parse_text
+
+    return parse_text(text, fmt)
+
+
+def format_bibtex(references: Iterable[Reference]) -> str:
+    """BibTeX for ``references``, written deterministically (same input, same bytes)."""
+    from citetrack.inputs.bib import format_entries
+
+    return format_entries(list(references))
+
+
+def load_bib(path: PathLike) -> Bibliography:
+    """A .bib file read into references, keeping every defect in ``problems``.
+
+    Raises :class:`~citetrack.inputs.bib.BibError` only when the file cannot be read at all.
+    """
+    from citetrack.inputs.bib import load_bib as load
+
+    return load(os.fspath(path))
+
+
+def load_article(
+    source: str,
+    *,
+    fmt: InputFormat = "auto",
+    settings: Settings | None = None,
+    exact: bool = False,
+) -> Article:
+    """An article — a wikitext or rendered-text file, ``-`` for standard input, or a
+    MediaWiki page URL (its current revision, or ``?oldid=``) — read into references
+    located in it (line, column, ``<ref name>``, number) with keys that do not depend on
+    their position.  Check it with :func:`check`, fix it with :func:`export_article`
+    (``exact=True`` keeps a file's BOM and line endings, for rewriting it byte for byte).
+
+    Raises :class:`~citetrack.inputs.textio.InputError` for an unreadable file and
+    :class:`~citetrack.inputs.mediawiki.WikiError` for a page that could not be fetched.
+    """
+    from citetrack.inputs.article_load import load_article as load
+
+    settings = settings if settings is not None else load_settings()
+    chosen = fmt if fmt in ("wikitext", "text") else None
+    net = _net_config(settings)
+    return load(source, chosen, environ=os.environ, net=net, exact=exact)
+
+
+def split_inputs(sources: Sequence[str], fmt: InputFormat = "auto") -> tuple[list[str], list[str]]:
+    """(.bib files, articles) among ``sources``: by ``fmt``, else by name and content
+    (a http(s) URL is a wiki page)."""
+    from citetrack.inputs.article_load import split_inputs as split
+
+    return split(sources, fmt)
+
+
+# ------------------------------------------------------------------------------- check
+
+
+def _references(source: CheckSource) -> tuple[list[Reference], list[Article]]:
+    """The references of a :data:`CheckSource` (loading the .bib paths it names), and the
+    articles among it."""
+    from citetrack.inputs.article import Article
+    from citetrack.inputs.bib import Bibliography
+
+    single = isinstance(source, str | os.PathLike | Bibliography | Article)
+    items = [source] if single else source
+    if not isinstance(items, Sequence):
+        raise TypeError(f"cannot check a {type(source).__name__}")
+    refs: list[Reference] = []
+    articles: list[Article] = []
+    for item in items:
+        if isinstance(item, Reference):
+            refs.append(item)
+        elif isinstance(item, Bibliography):
+            refs.extend(item.references)
+        elif isinstance(item, Article):
+            refs.extend(item.references)
+            articles.append(item)
+        elif isinstance(item, str | os.PathLike):
+            refs.extend(load_bib(item).references)
+        else:
+            raise TypeError(f"cannot check a {type(item).__name__}")
+    return refs, articles
+
+
+def _net_config(settings: Settings) -> NetConfig:
+    from citetrack.net import NetConfig
+
+    urls = ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url")
+    try:
+        net = NetConfig.from_env({})
+        return dataclasses.replace(
+            net,
+            mailto=settings.mailto,
+            ncbi_api_key=settings.ncbi_api_key,
+            connect_timeout=min(net.connect_timeout, settings.timeout),
+            read_timeout=settings.timeout,
+            total_timeout=2 * settings.timeout,
+            **{name: getattr(settings, name) for name in urls if getattr(settings, name)},
+        )
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+async def acheck(
+    source: CheckSource,
+    *,
+    settings: Settings | None = None,
+    registries: bool = True,
+    links: bool | None = None,
+    archives: Archives = "cited",
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    max_cache_age: float | None = None,
+    cache_not_before: float | None = None,
+) -> CheckResult:
+    """:func:`check`, for code already running in an event loop."""
+    from citetrack.articles import attach_articles
+    from citetrack.pipeline import CheckOptions, check_references
+    from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode, EvidenceCache
+
+    settings = settings if settings is not None else load_settings()
+    refs, articles = _references(source)
+    net = _net_config(settings)
+    mode = (
+        CacheMode.OFFLINE
+        if settings.offline
+        else CacheMode.NORMAL
+        if settings.use_cache
+        else CacheMode.NO_CACHE
+    )
+    ttl = settings.cache_ttl_days * 86400
+    if max_cache_age is not None:
+        ttl = min(ttl, max_cache_age)
+    with EvidenceCache.open(
+        settings.cache_dir,
+        mode=mode,
+        found_ttl=ttl,
+        not_found_ttl=min(ttl, DEFAULT_NOT_FOUND_TTL),
+        not_before=cache_not_before,
+    ) as cache:
+        options = CheckOptions(
+            registries=registries,
+            links=settings.check_links if links is None else links,
+            archives=archives,
+            allow_private_urls=settings.allow_private_urls,
+            per_host_interval=settings.per_host_interval,
+            cache_mode=mode,
+            cache=cache,
+            net=net,
+        )
+        result = await check_references(refs, options, progress=progress, transport=transport)
+    return attach_articles(result, articles) if articles else result
+
+
+def check(
+    source: CheckSource,
+    *,
+    settings: Settings | None = None,
+    registries: bool = True,
+    links: bool | None = None,
+    archives: Archives = "cited",
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    max_cache_age: float | None = None,
+    cache_not_before: float | None = None,
+) -> CheckResult:
+    """Check references against the registries and the web; one call, one result.
+
+    ``source`` is a :data:`CheckSource`.  ``registries`` / ``links`` switch the identifier
+    and URL checks (``links=None``: as ``settings.check_links`` says); ``archives="all"``
+    also asks the Wayback Machine about live URLs.  A reference that could not be checked
+    gets an ``unverified`` finding, never ``broken``.  ``transport`` replaces the network
+    (e.g. ``httpx.MockTransport``).  ``max_cache_age`` (seconds) shortens the cache's TTL
+    and ``cache_not_before`` (epoch seconds) ignores entries stored earlier: a check that
+    compares against a lockfile uses both so that it compares fresh evidence.  Not for use
+    inside a running event loop: use :func:`acheck` there.
+    """
+    return asyncio.run(
+        acheck(
+            source,
+            settings=settings,
+            registries=registries,
+            links=links,
+            archives=archives,
+            progress=progress,
+            transport=transport,
+            max_cache_age=max_cache_age,
+            cache_not_before=cache_not_before,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- tracking
+
+
+@dataclass(frozen=True)
+class TrackedResult:
+    """A check result seen through the lockfile(s), and the lockfiles written."""
+
+    result: CheckResult
+    previous: tuple[Lock | None, ...]
+    written: tuple[Path, ...]
+
+
+def track(
+    result: CheckResult,
+    *,
+    settings: Settings | None = None,
+    lockfile: PathLike | None = None,
+    update: bool = False,
+    new_only: bool = False,
+) -> TrackedResult:
+    """Apply the lockfile: ``changed`` findings, confirmation of failures over runs.
+
+    ``lockfile=None``: ``settings.lockfile``, else ``citetrack.lock`` next to each .bib.
+    ``update`` writes what is seen now as the new baseline; ``new_only`` keeps only the
+    findings the lockfile did not already record (the lockfile is built from all of them).
+    """
+    from citetrack.tracking.lockfile import (
+        ConfirmPolicy,
+        LockError,
+        build_lock,
+        group_by_lock,
+        read_lock,
+        write_lock,
+    )
+    from citetrack.tracking.lockfile import track as track_lock
+
+    settings = settings if settings is not None else load_settings()
+    lockfile = lockfile if lockfile is not None else settings.lockfile
+    now = datetime.now(UTC)
+    policy = ConfirmPolicy(settings.confirm_failures, settings.confirm_days)
+    groups = {Path(lockfile): result} if lockfile is not None else group_by_lock(result)
+    shown: list[CheckResult] = []
+    previous: list[Lock | None] = []
+    written: list[Path] = []
+    for path, group in groups.items():
+        before = read_lock(path)
+        seen = track_lock(group, before, now, policy)
+        if update:
+            try:
+                write_lock(path, build_lock(seen, before, now, policy))
+            except OSError as exc:
+                message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
+                raise LockError(message) from exc
+            written.append(path)
+        shown.append(seen)
+        previous.append(before)
+    tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
+    if new_only:
+        tracked = _new_only(tracked, previous)
+    return TrackedResult(tracked, tuple(previous), tuple(written))
+
+
+def _new_only(result: CheckResult, previous_locks: Sequence[Lock | None]) -> CheckResult:
+    """Only the findings the lockfile does not already record (``--new-only``)."""
+    from citetrack.tracking.lockfile import new_only
+
+    locks = [lock for lock in previous_locks if lock is not None]
+    if not locks:
+        return result
+    results = []
+    for rr in result.results:
+        kept = rr.findings
+        for lock in locks:
+            kept = tuple(new_only(kept, lock))
+        results.append(dataclasses.replace(rr, findings=kept))
+    return dataclasses.replace(result, results=tuple(results))
+
+
+# ------------------------------------------------------------------------------ export
+
+
+def _fix_names(values: Collection[str], option: str) -> set[str]:
+    """Fix kinds named in ``values`` (comma-separated; ``all``: every kind)."""
+    from citetrack.export import FIX_KINDS
+
+    found = {n.strip() for v in values for n in v.split(",") if n.strip()}
+    unknown = found - {*FIX_KINDS, "all"}
+    if unknown:
+        raise UnknownFixError(
+            f"unknown fix {', '.join(sorted(unknown))} (known: {', '.join(FIX_KINDS)}, all)",
+            option,
+        )
+    return set(FIX_KINDS) if "all" in found else found
+
+
+def fix_kinds(
+    fix: Collection[str] | None = None, no_fix: Collection[str] | None = None
+) -> frozenset[str]:
+    """The fix kinds to apply: ``fix`` (only these; default: all but ``format``) minus
+    ``no_fix``.  Names may be comma-separated; ``all`` means every kind.
+
+    Raises :class:`UnknownFixError` for a name that is not a fix kind.
+    """
+    from citetrack.export import DEFAULT_FIX_KINDS
+
+    kinds = _fix_names(fix, "fix") if fix else set(DEFAULT_FIX_KINDS)
+    return frozenset(kinds - _fix_names(no_fix or (), "no_fix"))
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """The bibliography as loaded and what exporting it gives.
+
+    ``result.text`` is the cleaned .bib, ``result.changes`` every edit with its reason and
+    source, ``result.skipped`` the fixes refused and why.  Nothing is written.
+    """
+
+    bibliography: Bibliography
+    result: ExportResult
+
+    @property
+    def text(self) -> str:
+        return self.result.text
+
+    @property
+    def changed(self) -> bool:
+        return self.result.text != self.bibliography.text
+
+
+def export_bib(
+    source: PathLike | Bibliography,
+    *,
+    settings: Settings | None = None,
+    fixes: Collection[str] | None = None,
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ExportReport:
+    """A cleaned copy of a .bib: only the fixes of the kinds in ``fixes`` (see
+    :func:`fix_kinds`; ``None``: ``settings.fix`` / ``settings.no_fix``).
+
+    The ``add-ids`` and ``metadata`` fixes ask the registries (``settings.offline``: the
+    cache only), and a value is taken only from a record that matches the citation's
+    identifier, title and first author.  Keys, order, comments and unknown fields are
+    never touched.
+    """
+    from citetrack.export import export_bib as apply_fixes
+    from citetrack.export import plan_local_fixes
+    from citetrack.export.fixes import registry_fixes
+
+    settings = settings if settings is not None else load_settings()
+    kinds = (
+        fix_kinds(settings.fix, settings.no_fix)
+        if fixes is None
+        else frozenset(_fix_names(fixes, "fixes"))
+    )
+    bibliography = source if not isinstance(source, str | os.PathLike) else load_bib(source)
+    planned = plan_local_fixes(bibliography, kinds)
+    if kinds & {"add-ids", "metadata"}:
+        result = check(
+            bibliography,
+            settings=settings,
+            links=False,
+            progress=progress,
+            transport=transport,
+        )
+        planned += registry_fixes(result, kinds, Source(settings.prefer))
+    return ExportReport(bibliography, apply_fixes(bibliography, planned))
+
+
+def export_article(
+    article: Article,
+    *,
+    settings: Settings | None = None,
+    fixes: Collection[str] | None = None,
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ArticleExport:
+    """An article's fixes as minimal edits of the wikitext of its ``{{cite}}`` templates
+    (see :func:`export_bib` for ``fixes``; ``archive`` adds archive links for dead URLs
+    that have a capture).  Nothing is written.
+
+    Raises :class:`~citetrack.inputs.textio.InputError` for rendered text (it has no
+    templates to edit) or an article without references.
+    """
+    from citetrack.articles import editable, fix_article
+
+    settings = settings if settings is not None else load_settings()
+    kinds = (
+        fix_kinds(settings.fix, settings.no_fix)
+        if fixes is None
+        else frozenset(_fix_names(fixes, "fixes"))
+    )
+    editable(article)
+    result = None
+    if kinds & {"add-ids", "metadata", "archive"}:
+        result = check(
+            article,
+            settings=settings,
+            links="archive" in kinds,
+            progress=progress,
+            transport=transport,
+        )
+    net = _net_config(settings)
+    return fix_article(article, result, kinds, prefer=Source(settings.prefer), net=net)

@@ -1,0 +1,126 @@
+"""The ``citetrack`` command: the click group, its commands, and the console entry point.
+
+Each command turns options into settings, makes one call to :mod:`citetrack.api`, prints
+or writes the result and picks the exit code.  Heavy modules (httpx, bibtexparser, rich)
+are imported inside the commands so that ``citetrack --help`` starts fast.
+
+The package, one job per module: :mod:`~citetrack.cli.options` (options shared by several
+commands, declared once, and how they become settings), :mod:`~citetrack.cli.output`
+(messages, progress bar, reports, exit codes), and one module per command:
+:mod:`~citetrack.cli.parse_cmd`, :mod:`~citetrack.cli.check_cmd` (``check`` and
+``lock``), :mod:`~citetrack.cli.export_cmd`.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or
+input error; 3 nothing broken, but some references could not be verified.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+
+def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C before :func:`main` runs (while modules are imported): exit 130 quietly,
+    as Ctrl-C later does, instead of a KeyboardInterrupt traceback."""
+    os.write(2, b"citetrack: interrupted\n")
+    os._exit(130)
+
+
+# Only when this process *is* citetrack (the console script, python -m citetrack); a
+# program or a test run that merely imports this module keeps its own Ctrl-C.
+if Path(sys.argv[0]).name in ("citetrack", "__main__.py") and (
+    threading.current_thread() is threading.main_thread()
+):
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+import click  # noqa: E402
+
+from citetrack import __version__  # noqa: E402
+from citetrack.cli.check_cmd import check, lock  # noqa: E402
+from citetrack.cli.export_cmd import export  # noqa: E402
+from citetrack.cli.output import (  # noqa: E402
+    EPILOG,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNVERIFIED,
+    EXIT_USAGE,
+    inert,
+)
+from citetrack.cli.parse_cmd import parse  # noqa: E402
+
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "EXIT_UNVERIFIED",
+    "EXIT_USAGE",
+    "cli",
+    "main",
+]
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="citetrack")
+def cli() -> None:
+    """Keep bibliographies honest.
+
+    Parse a reference list into BibTeX, check every DOI, PMID and URL against Crossref,
+    PubMed, doi.org and the Wayback Machine, remember what was seen in a lockfile, and
+    export a cleaned .bib.
+    """
+
+
+for _command in (parse, check, lock, export):
+    cli.add_command(_command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: runs the CLI and turns stray errors into exit code 2.
+
+    A traceback is never shown unless ``CITETRACK_DEBUG=1``: users get one line saying
+    what went wrong instead.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt again
+    _usable_standard_streams()
+    try:
+        # Not standalone: click would turn Ctrl-C into "Aborted!" and exit 1, which a CI
+        # job reads as "broken citations found".
+        rv = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="citetrack",
+            standalone_mode=False,
+        )
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("citetrack: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # the last line of defence against tracebacks
+        if os.environ.get("CITETRACK_DEBUG"):
+            raise
+        click.echo(
+            f"citetrack: internal error: {type(exc).__name__}: {inert(str(exc))} "
+            "(set CITETRACK_DEBUG=1 for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+def _usable_standard_streams() -> None:
+    """A closed standard stream is a message and exit 2, never a traceback: a closed input
+    reads as empty, a closed output (nowhere to write the report) ends the run."""
+    if sys.stderr is None:
+        sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115 - lives as long as the run
+    if sys.stdin is None:
+        sys.stdin = Path(os.devnull).open()  # noqa: SIM115
+    if sys.stdout is None:
+        click.echo("citetrack: error: standard output is closed; nowhere to write", err=True)
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,307 @@
+"""``citetrack check`` and ``citetrack lock``: load the .bib files and articles, check,
+apply the lockfile, then report (check) or accept the result as the new baseline (lock)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from citetrack.cli.options import (
+    ConfirmFlags,
+    RunFlags,
+    SettingsFlags,
+    bib_arguments,
+    confirm_options,
+    parse_outputs,
+    run_options,
+    settings_from,
+    settings_options,
+    source_option,
+)
+from citetrack.cli.output import (
+    EPILOG,
+    EXIT_OK,
+    EXIT_UNVERIFIED,
+    FORMAT_NAMES,
+    SEVERITY_NAMES,
+    ProgressBar,
+    exit_code,
+    fail,
+    info,
+    render,
+    show_requests,
+    use_color,
+    wants_progress,
+)
+
+if TYPE_CHECKING:
+    from citetrack.api import TrackedResult
+    from citetrack.config import Settings
+    from citetrack.inputs.article import Article
+    from citetrack.inputs.bib import Bibliography
+    from citetrack.model import CheckResult
+
+
+def load_bibs(bibs: Sequence[str]) -> list[Bibliography]:
+    """The bibliographies, their defects shown as warnings; an unreadable file ends the
+    run (exit 2)."""
+    from citetrack.api import load_bib
+    from citetrack.cli.output import warn
+    from citetrack.inputs.textio import InputError
+
+    loaded = []
+    for path in list(bibs) or ["references.bib"]:
+        try:
+            bibliography = load_bib(path)
+        except InputError as exc:
+            hint = "" if bibs else " (give the .bib file to check as an argument)"
+            fail(f"{exc}{hint}")
+        for problem in bibliography.problems:
+            warn(f"{problem.path}:{problem.line}: {problem.message}")
+        loaded.append(bibliography)
+    return loaded
+
+
+def load_articles(
+    sources: Sequence[str], source_format: str, settings: Settings, *, exact: bool = False
+) -> list[Article]:
+    """The articles (files, ``-``, wiki page URLs), their parse problems shown as warnings;
+    one that cannot be read or fetched, or has no references, ends the run (exit 2).
+    ``exact``: files read byte for byte (for export)."""
+    from citetrack.api import SettingsError, load_article
+    from citetrack.cli.output import warn
+    from citetrack.inputs.mediawiki import WikiError
+    from citetrack.inputs.textio import InputError
+
+    read = []
+    for source in sources:
+        try:
+            article = load_article(
+                source,
+                fmt=source_format,  # type: ignore[arg-type]
+                settings=settings,
+                exact=exact,
+            )
+        except (InputError, WikiError, SettingsError) as exc:
+            fail(str(exc))
+        for problem in article.problems:
+            warn(f"{article.info.name}:{problem.line}: {problem.message}")
+        if not article.references:
+            fail(f"{article.info.name}: no references found (read as {article.info.format})")
+        read.append(article)
+    return read
+
+
+def run_check(
+    bibs: Sequence[str],
+    settings: Settings,
+    run: RunFlags,
+    *,
+    update: bool = False,
+    source_format: str = "auto",
+) -> tuple[CheckResult, list[Bibliography | Article]]:
+    """Load and check, with a progress bar on a terminal.
+
+    The inputs are .bib files and articles (``--from``; by default by name and content).
+
+    With a lockfile, the cache serves only evidence fresh enough to compare against it
+    (:mod:`citetrack.cli.freshness`); ``update``: only evidence fetched in this run.
+    """
+    from citetrack.api import SettingsError, check, split_inputs
+    from citetrack.cli.freshness import CacheWindow, cache_window, lockfiles_for
+
+    if run.no_links and run.links_only:
+        raise click.UsageError("--no-links and --links-only contradict each other")
+    bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
+    bibliographies = load_bibs(bib_args) if bib_args or not article_args else []
+    articles = load_articles(article_args, source_format, settings)
+    loaded: list[Bibliography | Article] = [*bibliographies, *articles]
+    window = CacheWindow()
+    if not run.no_lockfile:
+        names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
+        paths = lockfiles_for(names, run.lockfile or settings.lockfile)
+        window = cache_window(settings, paths, update=update)
+    try:
+        with ProgressBar(wants_progress(run.quiet)) as bar:
+            result = check(
+                loaded,
+                settings=settings,
+                registries=not run.links_only,
+                links=not run.no_links and (settings.check_links or run.links_only),
+                archives="all" if run.archives == "all" else "cited",
+                progress=bar.update,
+                max_cache_age=window.max_age,
+                cache_not_before=window.not_before,
+            )
+    except SettingsError as exc:
+        fail(str(exc))
+    return result, loaded
+
+
+def apply_lockfile(
+    result: CheckResult,
+    settings: Settings,
+    run: RunFlags,
+    *,
+    update: bool,
+    new_only: bool,
+    started: float,
+) -> TrackedResult:
+    """The lockfile's view of ``result`` (a corrupt or unwritable lockfile: exit 2)."""
+    from citetrack.api import track
+    from citetrack.cli.freshness import stamp_lockfiles
+    from citetrack.tracking.lockfile import LockError
+
+    try:
+        tracked = track(
+            result, settings=settings, lockfile=run.lockfile, update=update, new_only=new_only
+        )
+    except LockError as exc:
+        fail(str(exc))
+    stamp_lockfiles(tracked.written, started)
+    for path in tracked.written:
+        info(f"lockfile written: {path}")
+    return tracked
+
+
+@click.command(epilog=EPILOG)
+@bib_arguments
+@source_option
+@settings_options
+@run_options
+@confirm_options
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="Report format on standard output.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]FILE",
+    help="Also write a report to FILE (in --format, or FORMAT=FILE); repeatable.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITY_NAMES),
+    default=None,
+    help="Exit 1 when a finding is at least this bad [default: broken].",
+)
+@click.option(
+    "--ignore-unverified",
+    is_flag=True,
+    help="Exit 0 instead of 3 when nothing is broken but some references could not be "
+    "verified (e.g. offline in a pre-commit hook).",
+)
+@click.option(
+    "--update-lock",
+    is_flag=True,
+    help="Accept the current state as the new baseline in the lockfile.",
+)
+@click.option(
+    "--new-only", is_flag=True, help="Report only findings the lockfile does not already record."
+)
+def check(
+    bibs: tuple[str, ...],
+    source_format: str,
+    given: SettingsFlags,
+    run: RunFlags,
+    confirm: ConfirmFlags,
+    fmt: str,
+    outputs: tuple[str, ...],
+    fail_on: str | None,
+    ignore_unverified: bool,
+    update_lock: bool,
+    new_only: bool,
+) -> None:
+    """Check every reference of BIB files (default: references.bib) or of articles.
+
+    An article is a wikitext or rendered-text file, '-' (standard input) or a wiki page
+    URL; each reference is reported with its place in it and the revision checked.
+
+    DOIs are resolved against Crossref (and doi.org for other agencies), PMIDs against
+    PubMed, URLs are fetched politely and their Wayback copies verified.  Each reference is
+    ok, warning, unverified (could not be checked: never reported as broken), changed
+    (since the lockfile) or broken.
+    """
+    from citetrack.fsutil import atomic_write_text
+
+    if update_lock and run.no_lockfile:
+        raise click.UsageError("--update-lock and --no-lockfile contradict each other")
+    settings = settings_from(given, run=run, confirm=confirm, fail_on=fail_on)
+    report_files = parse_outputs(outputs, fmt)
+    started = time.time()
+    result, _ = run_check(bibs, settings, run, update=update_lock, source_format=source_format)
+    if not run.no_lockfile:
+        result = apply_lockfile(
+            result, settings, run, update=update_lock, new_only=new_only, started=started
+        ).result
+    color = use_color(run.color)
+    verbose = run.verbose
+    click.echo(
+        render(fmt, result, color=color, verbose=verbose, fail_on=settings.fail_on), nl=False
+    )
+    for out_fmt, path in report_files:
+        text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            fail(f"{path}: cannot write the report: {exc.strerror or exc}")
+    if verbose:
+        show_requests(result.requests)
+    code = exit_code(result, settings.fail_on)
+    sys.exit(EXIT_OK if code == EXIT_UNVERIFIED and ignore_unverified else code)
+
+
+@click.command(epilog=EPILOG)
+@bib_arguments
+@source_option
+@settings_options
+@run_options
+@confirm_options
+def lock(
+    bibs: tuple[str, ...],
+    source_format: str,
+    given: SettingsFlags,
+    run: RunFlags,
+    confirm: ConfirmFlags,
+) -> None:
+    """Check BIB files and accept what is seen now as the baseline (citetrack.lock).
+
+    The same as `citetrack check --update-lock`, printing only a summary.  Commit the
+    lockfile: later checks report what changed since, and a dead URL or unknown DOI
+    becomes 'broken' only after it failed on several runs over several days.
+
+    Exit 0 even when references are broken: accepting the current state is what `lock`
+    is for (the summary says how many are broken).  To fail on them, e.g. in CI, use
+    `citetrack check --update-lock` (exit 1).
+    """
+    if run.no_lockfile:
+        raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
+    settings = settings_from(given, run=run, confirm=confirm)
+    started = time.time()
+    result, _ = run_check(bibs, settings, run, update=True, source_format=source_format)
+    result = apply_lockfile(
+        result, settings, run, update=True, new_only=False, started=started
+    ).result
+    if not run.quiet:
+        summary = result.summary()
+        names = (*SEVERITY_NAMES, "ok", "unchecked")
+        parts = [f"{summary[s]} {s}" for s in names if summary.get(s)]
+        info(
+            f"accepted {summary['total']} references: "
+            + ", ".join(parts)
+            + f"; {summary['verified']} confirmed by a source"
+        )
+    if run.verbose:
+        show_requests(result.requests)

@@ -1,0 +1,238 @@
+"""``citetrack export``: write a cleaned copy of a .bib (or of an article's wikitext),
+listing every change."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from citetrack.cli.options import (
+    SettingsFlags,
+    allow_private_urls_option,
+    settings_from,
+    settings_options,
+    source_option,
+)
+from citetrack.cli.output import EPILOG, ProgressBar, fail, inert, info, wants_progress, warn
+
+if TYPE_CHECKING:
+    from citetrack.config import Settings
+
+
+@click.command(epilog=EPILOG)
+@click.argument("bib", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the cleaned .bib here."
+)
+@click.option(
+    "--in-place", is_flag=True, help="Rewrite BIB itself (atomically; BIB.bak keeps the original)."
+)
+@click.option("--no-backup", is_flag=True, help="With --in-place: keep no .bak copy.")
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print a unified diff of what would change; write nothing.",
+)
+@click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
+@click.option(
+    "--fix",
+    "fix",
+    multiple=True,
+    metavar="KINDS",
+    help="Apply only these fixes (comma-separated: identifiers, pages, add-ids, metadata, "
+    "format, archive (articles: archive links for dead URLs), or all) [default: all but "
+    "format].",
+)
+@click.option(
+    "--no-fix",
+    "no_fix",
+    multiple=True,
+    metavar="KINDS",
+    help="Do not apply these fixes ('all': none).",
+)
+@click.option(
+    "--prefer",
+    type=click.Choice(["pubmed", "crossref"]),
+    default=None,
+    help="Whose value to write when both registries have one [default: pubmed].",
+)
+@settings_options
+@source_option
+@allow_private_urls_option
+@click.option("-q", "--quiet", is_flag=True, help="Do not list the changes.")
+def export(
+    bib: str | None,
+    output: str | None,
+    in_place: bool,
+    no_backup: bool,
+    show_diff: bool,
+    dry_run: bool,
+    fix: tuple[str, ...],
+    no_fix: tuple[str, ...],
+    prefer: str | None,
+    given: SettingsFlags,
+    source_format: str,
+    allow_private_urls: bool,
+    quiet: bool,
+) -> None:
+    """Write a cleaned copy of BIB (default: references.bib), or of an article.
+
+    Only what you allow changes: identifiers normalised, page ranges with '--', missing
+    DOI/PMID/PMCID added and wrong pages / volume / issue / year / journal corrected — but
+    only from a registry record that matches the citation's identifier, title and first
+    author.  Keys, order, comments, @string blocks, unknown fields, titles and names are
+    never touched.  Every change is listed with its reason and source.
+
+    An article (a wikitext file, '-' or a wiki page URL; see --from) gets minimal edits
+    inside its {{cite}} templates, and an edit summary.
+    """
+    from citetrack.api import SettingsError, UnknownFixError, export_bib, fix_kinds, split_inputs
+    from citetrack.cli.check_cmd import load_bibs
+    from citetrack.export import unified_diff
+    from citetrack.fsutil import atomic_write_bytes
+
+    if in_place and output:
+        raise click.UsageError("--in-place and --output contradict each other")
+    if no_backup and not in_place:
+        raise click.UsageError("--no-backup only goes with --in-place")
+    settings = settings_from(given, prefer=prefer, allow_private_urls=allow_private_urls)
+    try:
+        kinds = fix_kinds(fix or settings.fix, no_fix or settings.no_fix)
+    except UnknownFixError as exc:
+        hint = "--fix" if exc.option == "fix" else "--no-fix"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+    path = bib or "references.bib"
+    if split_inputs([path], source_format)[1]:  # type: ignore[arg-type]
+        if in_place and path.lower().startswith(("http://", "https://")):
+            raise click.UsageError("--in-place needs a file; give -o FILE for a wiki page")
+        export_article(
+            path,
+            settings,
+            kinds,
+            source_format=source_format,
+            output=output,
+            in_place=in_place,
+            no_backup=no_backup,
+            show_diff=show_diff,
+            dry_run=dry_run,
+            quiet=quiet,
+        )
+        return
+    (bibliography,) = load_bibs([path])
+    try:
+        with ProgressBar(wants_progress(quiet)) as bar:
+            report = export_bib(bibliography, settings=settings, fixes=kinds, progress=bar.update)
+    except SettingsError as exc:
+        fail(str(exc))
+    outcome = report.result
+    if not quiet:
+        for change in outcome.changes:
+            old = "(added)" if change.old_value is None else repr(change.old_value)
+            click.echo(
+                inert(
+                    f"{path}:{change.line}: {change.key}.{change.field}: {old} -> "
+                    f"{change.new_value!r} ({change.reason}; {change.source})"
+                ),
+                err=True,
+            )
+        for skipped in outcome.skipped:
+            where = f"{path}:{skipped.line}: " if skipped.line else f"{path}: "
+            warn(f"{where}not changed: {skipped.fix.key}.{skipped.fix.field}: {skipped.reason}")
+    if show_diff:
+        click.echo(unified_diff(bibliography.text, outcome.text, path), nl=False)
+        return
+    if dry_run:
+        info(f"{len(outcome.changes)} changes (dry run: nothing written)")
+        return
+    data = outcome.text.encode("utf-8")
+    try:
+        if in_place:
+            if not report.changed:
+                info(f"{path}: nothing to change")
+                return
+            if not no_backup:
+                atomic_write_bytes(path + ".bak", Path(path).read_bytes())
+            atomic_write_bytes(path, data)
+        elif output:
+            atomic_write_bytes(output, data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+    except OSError as exc:
+        fail(f"{output or path}: cannot write: {exc.strerror or exc}")
+    if not quiet and (in_place or output):
+        info(f"{len(outcome.changes)} changes written to {output or path}")
+
+
+def export_article(
+    path: str,
+    settings: Settings,
+    kinds: frozenset[str],
+    *,
+    source_format: str,
+    output: str | None,
+    in_place: bool,
+    no_backup: bool,
+    show_diff: bool,
+    dry_run: bool,
+    quiet: bool,
+) -> None:
+    """``export`` for an article (issue 14): minimal edits inside its {{cite}} templates,
+    the file rewritten byte for byte elsewhere."""
+    from citetrack import api
+    from citetrack.cli.check_cmd import load_articles
+    from citetrack.export import unified_diff
+    from citetrack.fsutil import atomic_write_bytes
+    from citetrack.inputs.textio import InputError
+
+    (article,) = load_articles([path], source_format, settings, exact=True)
+    try:
+        with ProgressBar(wants_progress(quiet)) as bar:
+            report = api.export_article(
+                article, settings=settings, fixes=kinds, progress=bar.update
+            )
+    except (InputError, api.SettingsError) as exc:
+        fail(str(exc))
+    outcome = report.result
+    name = article.info.name
+    if not quiet:
+        for e in outcome.edits:
+            old = "(added)" if e.old is None else repr(e.old)
+            click.echo(
+                inert(
+                    f"{name}:{e.line}: {e.key}: {e.param}: {old} -> {e.new!r} "
+                    f"({e.reason}; {e.source})"
+                ),
+                err=True,
+            )
+        for skip in outcome.skipped:
+            warn(f"{name}:{skip.line}: not changed: {skip.key}.{skip.param}: {skip.reason}")
+        info(f"edit summary: {outcome.summary}")
+    if show_diff:
+        click.echo(unified_diff(article.text, outcome.text, name), nl=False)
+        return
+    if dry_run:
+        info(f"{len(outcome.edits)} edits (dry run: nothing written)")
+        return
+    data = outcome.text.encode("utf-8")
+    try:
+        if in_place:
+            if not report.changed:
+                info(f"{path}: nothing to change")
+                return
+            if not no_backup:
+                atomic_write_bytes(path + ".bak", Path(path).read_bytes())
+            atomic_write_bytes(path, data)
+        elif output:
+            atomic_write_bytes(output, data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+    except OSError as exc:
+        fail(f"{output or path}: cannot write: {exc.strerror or exc}")
+    if not quiet and (in_place or output):
+        info(f"{len(outcome.edits)} edits written to {output or path}")

@@ -1,0 +1,132 @@
+"""What the command line shows: messages on standard error, the progress bar, the reports
+it renders, and the exit code a run ends with.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or
+input error; 3 nothing broken, but some references could not be verified.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, NoReturn
+
+import click
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_UNVERIFIED = 3
+
+EPILOG = """\b
+Exit codes:
+  0  nothing at or above --fail-on
+  1  findings at or above --fail-on (default: broken)
+  2  usage or input error (unreadable file, bad option, corrupt lockfile)
+  3  nothing broken, but some references could not be verified
+"""
+
+FORMAT_NAMES = ("text", "json", "junit", "sarif", "github", "markdown")
+SEVERITY_NAMES = ("broken", "changed", "warning", "unverified", "note")
+
+
+def inert(message: str) -> str:
+    """Messages quote keys and values from the user's files: no escapes reach the terminal."""
+    from citetrack.report._escape import sanitize
+
+    return sanitize(message)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """``citetrack: error: …`` on standard error, then exit (2 unless told otherwise)."""
+    click.echo(f"citetrack: error: {inert(message)}", err=True)
+    sys.exit(code)
+
+
+def warn(message: str) -> None:
+    click.echo(f"citetrack: warning: {inert(message)}", err=True)
+
+
+def info(message: str) -> None:
+    click.echo(f"citetrack: {inert(message)}", err=True)
+
+
+def show_requests(requests: Any) -> None:
+    """The HTTP requests per service (``-v``)."""
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(requests.items())) or "none"
+    info(f"HTTP requests: {counts}")
+
+
+def wants_progress(quiet: bool) -> bool:
+    """A progress bar only for a person watching a terminal."""
+    return not quiet and sys.stderr.isatty()
+
+
+class ProgressBar:
+    """A rich progress bar on standard error, one line per stage, removed when done."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description:<10}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+
+    def __enter__(self) -> ProgressBar:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if self._progress is None:
+            return
+        if stage not in self._tasks:
+            self._tasks[stage] = self._progress.add_task(stage, total=total)
+        self._progress.update(self._tasks[stage], completed=done, total=total)
+
+
+def exit_code(result: Any, fail_on: Any) -> int:
+    """1 for a finding at or above ``fail_on``, else 3 if something is unverified, else 0."""
+    from citetrack.model import Severity
+
+    findings = result.findings
+    if any(f.severity.rank >= fail_on.rank for f in findings):
+        return EXIT_FINDINGS
+    if any(f.severity is Severity.UNVERIFIED for f in findings):
+        return EXIT_UNVERIFIED
+    return EXIT_OK
+
+
+def render(fmt: str, result: Any, *, color: bool, verbose: int, fail_on: Any) -> str:
+    """The report of ``result`` in format ``fmt`` (one of :data:`FORMAT_NAMES`)."""
+    from citetrack.report import FORMATS
+    from citetrack.report.junit import format_junit
+    from citetrack.report.text import format_text
+
+    if fmt == "text":
+        import shutil
+
+        width = shutil.get_terminal_size((100, 24)).columns
+        return format_text(result, color=color, width=max(width, 60), verbose=verbose > 0)
+    if fmt == "junit":
+        return format_junit(result, fail_on=fail_on)
+    return FORMATS[fmt](result)
+
+
+def use_color(flag: bool | None) -> bool:
+    """``--color/--no-color`` if given, else colour for a terminal unless ``NO_COLOR``."""
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

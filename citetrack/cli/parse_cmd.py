@@ -1,0 +1,61 @@
+"""``citetrack parse``: a reference list (rendered text or wikitext) → BibTeX."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import click
+
+from citetrack.cli.output import EPILOG, fail, inert
+
+
+@click.command(epilog=EPILOG)
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the BibTeX here (atomically) instead of standard output.",
+)
+@click.option(
+    "--from",
+    "fmt",
+    type=click.Choice(["auto", "text", "wikitext"]),
+    default="auto",
+    show_default=True,
+    help="Input format: a rendered reference list, or wikitext with {{cite …}} templates.",
+)
+def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wikitext"]) -> None:
+    """Turn a reference list (rendered text or wikitext) into BibTeX.
+
+    INPUT is a whole article or just its reference list; '-' reads standard input.
+    Items that cannot be parsed, and doubtful ones, are reported on standard error with
+    their line number; everything else is still written.
+    """
+    from citetrack.api import format_bibtex, parse_references
+    from citetrack.fsutil import atomic_write_text
+    from citetrack.inputs.textio import InputError, read_text
+
+    try:
+        text = read_text(input_path)
+    except InputError as exc:
+        fail(str(exc))
+    result = parse_references(text, fmt=fmt)
+    name = "<stdin>" if input_path == "-" else input_path
+    for problem in result.problems:
+        click.echo(f"{name}:{problem.line}: warning: {inert(problem.message)}", err=True)
+    if not result.references:
+        fail(f"{name}: no references found (tried the {result.detected_format} format)")
+    bibtex = format_bibtex(result.references)
+    if output:
+        try:
+            atomic_write_text(output, bibtex)
+        except OSError as exc:
+            fail(f"{output}: cannot write: {exc.strerror or exc}")
+        click.echo(
+            f"citetrack: wrote {len(result.references)} references to {output}"
+            + (f" ({len(result.problems)} problems reported above)" if result.problems else ""),
+            err=True,
+        )
+    else:
+        click.echo(bibtex, nl=False)

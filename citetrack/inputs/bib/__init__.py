@@ -1,0 +1,89 @@
+"""BibTeX in and out: the only module that knows the file format and uses bibtexparser.
+
+Loading (:func:`load_bib`, :func:`loads_bib`) turns a .bib file into :class:`Reference`
+objects with their line numbers, and every defect of the file into a :class:`BibProblem`
+(a block that does not parse, a duplicate key, a repeated field, an undefined macro…).
+Only a file that cannot be read at all raises :class:`BibError`.
+
+Two readers look at the text, and they must agree:
+
+* bibtexparser 2 splits the file into blocks (entries, ``@string``, comments, failed
+  blocks) and gives each block's first line and exact raw text;
+* a small scanner of our own (:func:`~citetrack.inputs.bib.scanner.scan_block`) reads
+  each entry's fields and records the offsets of every field name and value in the
+  original text.
+
+The offsets let ``citetrack.export.bibtex`` change one value, or insert one field, without
+rewriting anything else.  Where the two readers disagree about an entry, the entry is
+loaded with bibtexparser's values and marked as not editable, so that no edit is ever made
+on a misread entry.
+
+Writing new entries (``citetrack parse``): :func:`format_entries` writes them
+deterministically: a fixed field order, two-space indent, braces around every value,
+LaTeX specials escaped outside verbatim fields.  Same references in, same bytes out.
+
+The package, one job per module: :mod:`~citetrack.inputs.bib.layout` (what a load gives),
+:mod:`~citetrack.inputs.bib.scanner` (our block reader, with offsets),
+:mod:`~citetrack.inputs.bib.entries` (one entry read both ways and reconciled),
+:mod:`~citetrack.inputs.bib.loader` (a whole file, ``@string`` macros, duplicate keys),
+:mod:`~citetrack.inputs.bib.markup` (enclosing braces, escapes, the identifier view) and
+:mod:`~citetrack.inputs.bib.writer` (deterministic output).
+"""
+
+from __future__ import annotations
+
+from citetrack.inputs.bib.entries import reread_entry
+from citetrack.inputs.bib.layout import (
+    PROBLEM_RULES,
+    BibError,
+    Bibliography,
+    BibProblem,
+    EntryLayout,
+    EntryState,
+    FieldLayout,
+    ValueForm,
+    spelling_counts,
+)
+from citetrack.inputs.bib.loader import (
+    load_bib,
+    loads_bib,
+)
+from citetrack.inputs.bib.markup import (
+    identifier_view,
+    unwrap_braces,
+)
+from citetrack.inputs.bib.scanner import MONTH_MACROS
+from citetrack.inputs.bib.writer import (
+    FIELD_ORDER,
+    VERBATIM_FIELDS,
+    escape_plain,
+    escape_value,
+    field_sort_key,
+    format_entries,
+    format_entry,
+)
+
+__all__ = [
+    "FIELD_ORDER",
+    "MONTH_MACROS",
+    "PROBLEM_RULES",
+    "VERBATIM_FIELDS",
+    "BibError",
+    "BibProblem",
+    "Bibliography",
+    "EntryLayout",
+    "EntryState",
+    "FieldLayout",
+    "ValueForm",
+    "escape_plain",
+    "escape_value",
+    "field_sort_key",
+    "format_entries",
+    "format_entry",
+    "identifier_view",
+    "load_bib",
+    "loads_bib",
+    "reread_entry",
+    "spelling_counts",
+    "unwrap_braces",
+]

@@ -1,0 +1,206 @@
+"""Network settings: paces, retry budgets, base URLs, identification, and the registry client.
+
+* :class:`NetConfig` — base URLs, identification (``mailto``, NCBI API key), timeouts,
+  retry and rate settings.  Frozen, so the config layer can ``dataclasses.replace`` it.
+* :class:`RateSpec` / :class:`RetryPolicy` — a pace, and how hard to try before giving up.
+* :func:`make_client` — the ``httpx.AsyncClient`` (HTTP/2 where offered, keep-alive).  The
+  registry client carries the ``mailto`` in its User-Agent; a client made with
+  ``identify=False`` (for arbitrary web links) carries no contact details.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+from citetrack import __version__
+
+PROJECT_URL = "https://github.com/citetrack/citetrack"
+DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+_MAILTO_RE = re.compile(r"^[^@\s()<>;,]+@[^@\s()<>;,]+\.[^@\s()<>;,]+$")
+
+
+@dataclass(frozen=True)
+class RateSpec:
+    """A pace: at most ``rate`` request starts per second and ``concurrency`` in flight."""
+
+    rate: float
+    concurrency: int = 1
+
+    def __post_init__(self) -> None:
+        if not (self.rate > 0 and math.isfinite(self.rate)) or self.concurrency < 1:
+            raise ValueError(f"invalid rate spec {self.rate}/s, concurrency {self.concurrency}")
+
+
+# Crossref's published limits from 2025-12-01 (api-notes §1.3).  Only starting points: the
+# limiter follows the headers of each response.
+CROSSREF_POLITE_SINGLE = RateSpec(10.0, 3)
+CROSSREF_POLITE_LIST = RateSpec(3.0, 3)
+CROSSREF_PUBLIC_SINGLE = RateSpec(5.0, 1)
+CROSSREF_PUBLIC_LIST = RateSpec(1.0, 1)
+# NCBI: ≤ 3 requests/s without an API key, ≤ 10 with one (api-notes §2.1).
+NCBI_NO_KEY = RateSpec(3.0, 3)
+NCBI_WITH_KEY = RateSpec(10.0, 3)
+# doi.org publishes no limit (api-notes §3.1); stay gentle.
+DOI_ORG_DEFAULT = RateSpec(5.0, 2)
+#: Extra spacing of registry requests (a fraction of the published pace): 5 % of a
+#: one-second window is 50 ms of arrival jitter absorbed, for 5 % of the throughput.
+REGISTRY_SAFETY = 0.05
+#: … and of NCBI's: 0.37 s at 3/s, the figure Biopython settled on after NCBI answered 429
+#: to requests 0.333 s apart (``Bio.Entrez._open``).
+NCBI_SAFETY = 0.11
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try before a registry is declared unavailable.
+
+    ``max_attempts`` counts every attempt (the first included).  ``max_total_wait`` bounds
+    the sum of the sleeps between attempts.  A ``Retry-After`` longer than
+    ``retry_after_cap`` is not waited for: retrying earlier than the server asked would be
+    rude and futile, so the request ends as unavailable instead.
+    """
+
+    max_attempts: int = 4
+    max_total_wait: float = 120.0
+    retry_after_cap: float = 60.0
+    backoff_base: float = 1.0
+    backoff_max: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """Network settings.  ``from_env`` reads the environment; the config layer adds the rest."""
+
+    mailto: str | None = None
+    ncbi_api_key: str | None = None
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0  # one attempt, from sending to the last body byte
+    crossref_url: str = "https://api.crossref.org"
+    eutils_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    idconv_url: str = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
+    doi_url: str = "https://doi.org"
+    wayback_url: str = "https://web.archive.org"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # ``None``: the published limits for the pool we are in (polite with a mailto).
+    crossref_single_rate: RateSpec | None = None
+    crossref_list_rate: RateSpec | None = None
+    ncbi_rate: RateSpec | None = None  # None: 3/s, or 10/s with an API key
+    doi_org_rate: RateSpec = DOI_ORG_DEFAULT
+    http2: bool = True
+
+    def __post_init__(self) -> None:
+        if self.mailto is not None and not _MAILTO_RE.match(self.mailto):
+            raise ValueError(f"not an e-mail address: {self.mailto!r}")
+        if self.ncbi_api_key is not None and not re.fullmatch(r"[A-Za-z0-9]+", self.ncbi_api_key):
+            raise ValueError("NCBI API key must be letters and digits")
+        for name in ("crossref_url", "eutils_url", "idconv_url", "doi_url", "wayback_url"):
+            parts = urllib.parse.urlsplit(getattr(self, name))
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{name} must be an http(s) URL, got {getattr(self, name)!r}")
+        if min(self.connect_timeout, self.read_timeout, self.total_timeout) <= 0:
+            raise ValueError("timeouts must be positive")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> NetConfig:
+        """Defaults overridden by ``CITETRACK_*_URL``, ``CITETRACK_MAILTO``, ``NCBI_API_KEY``.
+
+        Empty variables count as unset.  Raises ``ValueError`` for unusable values.
+        """
+
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        defaults = cls()
+        return cls(
+            mailto=get("CITETRACK_MAILTO"),
+            ncbi_api_key=get("NCBI_API_KEY"),
+            crossref_url=get("CITETRACK_CROSSREF_URL") or defaults.crossref_url,
+            eutils_url=get("CITETRACK_EUTILS_URL") or defaults.eutils_url,
+            idconv_url=get("CITETRACK_IDCONV_URL") or defaults.idconv_url,
+            doi_url=get("CITETRACK_DOI_URL") or defaults.doi_url,
+            wayback_url=get("CITETRACK_WAYBACK_URL") or defaults.wayback_url,
+        )
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(
+            connect=self.connect_timeout,
+            read=self.read_timeout,
+            write=self.read_timeout,
+            pool=self.total_timeout,
+        )
+
+    def crossref_rates(self) -> tuple[RateSpec, RateSpec]:
+        """Starting (single-record, list) paces for Crossref."""
+        if self.mailto:
+            single, listing = CROSSREF_POLITE_SINGLE, CROSSREF_POLITE_LIST
+        else:
+            single, listing = CROSSREF_PUBLIC_SINGLE, CROSSREF_PUBLIC_LIST
+        return self.crossref_single_rate or single, self.crossref_list_rate or listing
+
+    def ncbi_rate_spec(self) -> RateSpec:
+        """The E-utilities pace; also its ceiling, whatever the headers say."""
+        if self.ncbi_rate is not None:
+            return self.ncbi_rate
+        return NCBI_WITH_KEY if self.ncbi_api_key else NCBI_NO_KEY
+
+
+def user_agent(mailto: str | None) -> str:
+    """``citetrack/<version> (<project URL>; mailto:<address>)`` — Crossref's polite form."""
+    contact = f"; mailto:{mailto}" if mailto else ""
+    return f"citetrack/{__version__} ({PROJECT_URL}{contact})"
+
+
+def make_client(
+    config: NetConfig,
+    *,
+    identify: bool = True,
+    follow_redirects: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+    max_connections: int = 20,
+) -> httpx.AsyncClient:
+    """An async client with citetrack's User-Agent, timeouts and connection limits.
+
+    ``identify=True`` puts the ``mailto`` in the User-Agent: use that client only for the
+    registries.  Link checking must use ``identify=False``.  ``transport`` is for tests
+    (``httpx.MockTransport``) and for the emulator.
+    """
+    headers = {
+        "User-Agent": user_agent(config.mailto if identify else None),
+        # Only what the bounded inflater decodes (httpx would add br/zstd if installed).
+        "Accept-Encoding": "gzip, deflate",
+    }
+    limits = httpx.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections // 2 or 1,
+        keepalive_expiry=30.0,
+    )
+    return httpx.AsyncClient(
+        headers=headers,
+        timeout=config.timeout,
+        limits=limits,
+        http2=config.http2 and transport is None,
+        follow_redirects=follow_redirects,
+        transport=transport,
+    )
+
+
+def join_url(base: str, *segments: str) -> str:
+    """``base`` with already-encoded path ``segments`` appended, one ``/`` between each."""
+    url = base.rstrip("/")
+    for segment in segments:
+        url += "/" + segment.lstrip("/")
+    return url

@@ -1,0 +1,311 @@
+"""Pacing: how fast requests to one service start, and how many are in flight at once.
+
+:class:`RateLimiter` — minimum spacing between requests going on the wire (with a small
+safety margin) plus a concurrency cap, per (service, route kind).  It adapts to the limits
+the server announces in ``x-rate-limit-limit`` / ``x-rate-limit-interval`` /
+``x-concurrency-limit`` (Crossref) and ``X-RateLimit-Limit`` (NCBI), and slows down after a
+429.  :class:`Limiters` holds the registry limiters of one run.
+
+Clocks and sleeps are injectable, so tests never wait for real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from citetrack.net.config import NCBI_SAFETY, REGISTRY_SAFETY, NetConfig, RateSpec
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+def _parse_interval(text: str) -> float | None:
+    """Seconds in an interval header (``1s``, ``60s``, ``500ms``, ``1m``, bare ``1``)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", text)
+    if not match:
+        return None
+    value = float(match.group(1))
+    factor = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2) or "s"]
+    seconds = value * factor
+    return seconds if seconds > 0 else None
+
+
+def _positive_number(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        # A header sent twice (e.g. by a proxy) arrives joined: "5, 5".
+        value = float(text.split(",")[0].strip())
+    except ValueError:
+        return None
+    return value if value > 0 and math.isfinite(value) else None
+
+
+class Turn:
+    """One request's place in a :class:`RateLimiter`'s pace (from :meth:`RateLimiter.turn`).
+
+    The limiter spaces requests by when they go *on the wire*, not by when they leave the
+    queue: a request that first has to open a connection (TCP, TLS) would otherwise reach
+    the server late, together with the next one, and a server counting a sliding window
+    sees a burst — one more request in a second than it allows, and a 429 (the first
+    requests of a run all pay the connection set-up; with HTTP/2 several requests wait for
+    one connection and then leave together).  :meth:`trace` is an httpcore ``trace``
+    extension that reports the moment the request headers are written.
+    """
+
+    __slots__ = ("_limiter", "on_wire", "released_at")
+
+    def __init__(self, limiter: RateLimiter, released_at: float) -> None:
+        self._limiter = limiter
+        self.released_at = released_at
+        self.on_wire = asyncio.Event()
+
+    def sent(self, at: float | None = None) -> None:
+        """The request went on the wire at ``at`` (default: now).  Only the first call counts."""
+        if not self.on_wire.is_set():
+            self.on_wire.set()
+            self._limiter._sent(self._limiter._clock() if at is None else at)
+
+    async def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        """httpcore ``trace`` callback (``request.extensions["trace"]``)."""
+        self._limiter._traced = True
+        if event.endswith("send_request_headers.started"):
+            self.sent()
+
+    def _finished(self) -> None:
+        if not self.on_wire.is_set() and self._limiter._traced is None:
+            self._limiter._traced = False  # the transport does not report: stop waiting
+        self.sent(self.released_at)
+
+
+class RateLimiter:
+    """Pacing plus a concurrency cap for one (service, route kind).
+
+    ``async with limiter.turn() as turn:`` (or plain ``async with limiter:``) holds one of
+    ``concurrency`` slots and waits for the request's turn.  Requests go out at least
+    ``(1 + safety) / rate`` seconds apart, one after the other, measured from the moment
+    the previous one went on the wire when the transport reports it (see :class:`Turn`),
+    else from when it left the queue.  The ``safety`` margin (none by default; the
+    registry limiters of :class:`Limiters` have one) absorbs jitter between our clock and
+    the server's: a server that allows N requests in any window of a second refuses the
+    (N+1)-th if the first arrived a few milliseconds late and the rest on time.
+
+    ``observe`` reads the limits the server announces and adopts them (never above
+    ``max_rate`` / ``max_concurrency`` when those ceilings are set); ``throttled`` halves
+    the pace after a 429 and pauses new starts for the server's ``Retry-After``; each later
+    non-429 answer recovers some of the pace.
+    """
+
+    # Halving stops at a quarter of the pace: further halving under a 429 storm only
+    # stretched a run to minutes per request (the circuit breaker in Http bounds the rest).
+    _MIN_FACTOR = 1 / 4
+    _RECOVERY_STEP = 1 / 8
+    _CONCURRENCY_SANITY = 64  # a header announcing more is ignored beyond this
+
+    def __init__(
+        self,
+        name: str,
+        spec: RateSpec,
+        *,
+        max_rate: float | None = None,
+        max_concurrency: int | None = None,
+        safety: float = 0.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if not 0 <= safety < 1:
+            raise ValueError("safety margin must be in [0, 1)")
+        self.name = name
+        self._rate = spec.rate
+        self._concurrency = spec.concurrency
+        self._max_rate = max_rate
+        self._max_concurrency = max_concurrency
+        self._safety = safety
+        self._clock = clock
+        self._sleep = sleep
+        self._factor = 1.0
+        self._active = 0
+        self._waiters: list[asyncio.Future[None]] = []
+        self._pace_lock: asyncio.Lock | None = None
+        self._last_start = -math.inf
+        self._paused_until = -math.inf
+        self._previous: Turn | None = None
+        # Does the transport report when requests go on the wire?  Unknown until the first
+        # request reports, or ends without reporting (``httpx.MockTransport``).
+        self._traced: bool | None = None
+
+    @classmethod
+    def from_spec(
+        cls, name: str, spec: RateSpec, *, ceiling: bool = False, **kw: Any
+    ) -> RateLimiter:
+        """A limiter starting at ``spec``; with ``ceiling`` the spec is also the maximum."""
+        if ceiling:
+            kw.setdefault("max_rate", spec.rate)
+            kw.setdefault("max_concurrency", spec.concurrency)
+        return cls(name, spec, **kw)
+
+    @property
+    def rate(self) -> float:
+        """Requests per second currently allowed (after any 429 slow-down)."""
+        return self._rate * self._factor
+
+    @property
+    def spacing(self) -> float:
+        """Seconds between two requests going out, safety margin included."""
+        return (1.0 + self._safety) / self.rate
+
+    @property
+    def concurrency(self) -> int:
+        return self._concurrency
+
+    @property
+    def active(self) -> int:
+        return self._active
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[Turn]:
+        """Hold a slot for one request; report ``turn.sent()`` (or pass ``turn.trace``)."""
+        await self._acquire_slot()
+        try:
+            turn = await self._wait_for_turn()
+            try:
+                yield turn
+            finally:
+                # Never reported (an error before the wire, or a transport that does not
+                # trace): it counts from when it left the queue.
+                turn._finished()
+        finally:
+            self._release_slot()
+
+    async def __aenter__(self) -> None:
+        await self._acquire_slot()
+        try:
+            turn = await self._wait_for_turn()
+        except BaseException:
+            self._release_slot()
+            raise
+        turn.sent(turn.released_at)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._release_slot()
+
+    async def _acquire_slot(self) -> None:
+        while self._active >= self._concurrency:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+        self._active += 1
+
+    def _release_slot(self) -> None:
+        self._active -= 1
+        self._wake()
+
+    def _wake(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _wait_for_turn(self) -> Turn:
+        # One task at a time waits for the next start time, so starts stay in order and
+        # spaced even if the clock jumps while sleeping.
+        if self._pace_lock is None:
+            self._pace_lock = asyncio.Lock()
+        async with self._pace_lock:
+            previous = self._previous
+            if self._traced is not False and previous is not None:
+                # Not before the previous request is on the wire (it may still be waiting
+                # for a connection, or for the event loop): the spacing counts from there.
+                await previous.on_wire.wait()
+            while True:
+                now = self._clock()
+                ready = max(self._last_start + self.spacing, self._paused_until)
+                if now >= ready:
+                    self._last_start = now
+                    break
+                await self._sleep(ready - now)
+            self._previous = Turn(self, now)
+            return self._previous
+
+    def _sent(self, at: float) -> None:
+        self._last_start = max(self._last_start, at)
+
+    def observe(self, response: httpx.Response) -> None:
+        """Adopt the limits announced in ``response``'s headers; recover after a 429."""
+        headers = response.headers
+        limit = _positive_number(
+            headers.get("x-rate-limit-limit") or headers.get("x-ratelimit-limit")
+        )
+        interval_text = headers.get("x-rate-limit-interval") or headers.get("x-ratelimit-interval")
+        interval = _parse_interval(interval_text) if interval_text else 1.0
+        if limit is not None and interval is not None:
+            rate = limit / interval
+            if self._max_rate is not None:
+                rate = min(rate, self._max_rate)
+            if rate != self._rate:
+                log.debug("%s: rate limit now %.3g/s (server)", self.name, rate)
+            self._rate = rate
+        concurrency = _positive_number(headers.get("x-concurrency-limit"))
+        if concurrency is not None:
+            value = min(int(concurrency), self._CONCURRENCY_SANITY)
+            if self._max_concurrency is not None:
+                value = min(value, self._max_concurrency)
+            self._concurrency = max(1, value)
+            self._wake()
+        if response.status_code != 429:
+            self._factor = min(1.0, self._factor + self._RECOVERY_STEP)
+
+    def throttled(self, retry_after: float | None = None) -> None:
+        """The server said 429: halve the pace and hold new starts for ``retry_after`` s."""
+        self._factor = max(self._MIN_FACTOR, self._factor / 2)
+        if retry_after is not None:
+            self.pause(retry_after)
+        log.debug("%s: throttled, pace now %.3g/s", self.name, self.rate)
+
+    def pause(self, seconds: float) -> None:
+        """Start nothing for ``seconds`` (capped at one hour) from now."""
+        if seconds > 0:
+            until = self._clock() + min(seconds, 3600.0)
+            self._paused_until = max(self._paused_until, until)
+
+
+@dataclass(frozen=True)
+class Limiters:
+    """The registry limiters of one run.  E-utilities and the PMC id converter share one
+    NCBI budget (both are NCBI services; whether idconv counts separately is undocumented)."""
+
+    crossref_single: RateLimiter
+    crossref_list: RateLimiter
+    ncbi: RateLimiter
+    doi_org: RateLimiter
+
+    @classmethod
+    def from_config(
+        cls, config: NetConfig, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
+    ) -> Limiters:
+        single, listing = config.crossref_rates()
+        timing: dict[str, Any] = {"clock": clock, "sleep": sleep}
+        margin: dict[str, Any] = {"safety": REGISTRY_SAFETY, **timing}
+        return cls(
+            crossref_single=RateLimiter("crossref/single", single, **margin),
+            crossref_list=RateLimiter("crossref/list", listing, **margin),
+            ncbi=RateLimiter.from_spec(
+                "ncbi", config.ncbi_rate_spec(), ceiling=True, safety=NCBI_SAFETY, **timing
+            ),
+            doi_org=RateLimiter("doi.org", config.doi_org_rate, **margin),
+        )

@@ -1,0 +1,351 @@
+"""Tokens of a reference string and the features the sequence labeller sees for each.
+
+A token is a whitespace-separated word with its punctuation (``(2010).``, ``pp.``,
+``45-67.``).  Its features are strings (``name=value``, weight 1), in four groups:
+
+* **form** — the word lower-cased and stripped of punctuation, its prefixes and
+  suffixes, its shape (``Xxxx.``, ``(dddd).``), leading and trailing punctuation,
+  capitalisation, digits (a year, a range, a number of n digits, a Roman numeral);
+* **dictionaries** — months, ISO 4 journal-title abbreviations, publisher and place
+  words, name particles, cue words (``pp``, ``vol``, ``In``, ``eds``, ``et al.``,
+  thesis and report words, ``Proceedings``), URL / DOI / ISBN forms;
+* **position** — the token's index (first five exactly), its relative position in
+  tenths, how many sentence periods and commas came before it, whether it stands inside
+  parentheses, brackets or quotes;
+* **chunk** — the period-separated chunk the token is in: its index from the start and
+  the end, its length, whether it holds a year, digits or a quote, and the chunk's first
+  token;
+* **context** — the words and shapes of the two tokens either side.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+MONTHS = frozenset(
+    """jan feb mar apr may jun jul aug sep sept oct nov dec january february march april
+    june july august september october november december janvier février fevrier mars
+    avril mai juin juillet août aout septembre octobre novembre décembre decembre januar
+    februar märz juni juli oktober dezember enero febrero marzo abril mayo junio julio
+    agosto septiembre octubre noviembre diciembre gennaio febbraio aprile maggio giugno
+    luglio settembre ottobre dicembre spring summer fall autumn winter""".split()  # noqa: SIM905
+)
+JOURNAL_WORDS = frozenset(
+    """acad adv am ann annu appl arch assoc biol biochem bull can chem clin comput curr dev
+    ecol econ educ eng environ eur exp gen geol hist inst int intern invest j jpn lett mater
+    math med mol nat natl neurosci nucl opt phys physiol proc psychol q rep res rev sci soc
+    stat surg syst technol theor trans univ zool journal review revue zeitschrift
+    quarterly annals bulletin letters magazine transactions""".split()  # noqa: SIM905
+)
+PUBLISHER_WORDS = frozenset(
+    """press publishing publishers publisher publications verlag books éditions editions
+    editora ediciones edizioni wiley springer elsevier routledge sage pearson mcgraw-hill
+    macmillan penguin blackwell kluwer academic university universitaires universitaria
+    harper random norton oxford cambridge gallimard seuil dunod puf taylor francis
+    birkhäuser hachette""".split()  # noqa: SIM905
+)
+PLACE_WORDS = frozenset(
+    """london paris new york berlin amsterdam oxford cambridge boston chicago tokyo madrid
+    barcelona rome roma milano milan münchen munich frankfurt wien vienna leipzig stuttgart
+    hamburg zürich zurich basel genève geneva bruxelles brussels lyon toulouse montréal
+    montreal toronto sydney melbourne philadelphia washington berkeley princeton baltimore
+    heidelberg dordrecht leiden hoboken cham singapore beijing delhi mexico lisboa moscow
+    san francisco los angeles ny ma ca uk usa""".split()  # noqa: SIM905
+)
+PARTICLES = frozenset("van von der den de del della di da du le la dos das ten ter".split())  # noqa: SIM905
+CUES = {
+    "pp": "pages",
+    "p": "pages",
+    "pages": "pages",
+    "s": "pages",
+    "vol": "volume",
+    "vols": "volume",
+    "volume": "volume",
+    "bd": "volume",
+    "tome": "volume",
+    "t": "volume",
+    "no": "number",
+    "nr": "number",
+    "issue": "number",
+    "n": "number",
+    "in": "in",
+    "dans": "in",
+    "ed": "ed",
+    "eds": "ed",
+    "editor": "ed",
+    "editors": "ed",
+    "hrsg": "ed",
+    "hg": "ed",
+    "dir": "ed",
+    "éd": "ed",
+    "éds": "ed",
+    "edn": "edition",
+    "edition": "edition",
+    "auflage": "edition",
+    "aufl": "edition",
+    "and": "and",
+    "&": "and",
+    "und": "and",
+    "et": "and",
+    "y": "and",
+    "e": "and",
+    "al": "etal",
+    "trans": "trans",
+    "translated": "trans",
+    "trad": "trans",
+    "übers": "trans",
+    "thesis": "thesis",
+    "dissertation": "thesis",
+    "diss": "thesis",
+    "phd": "thesis",
+    "ph.d": "thesis",
+    "thèse": "thesis",
+    "these": "thesis",
+    "master's": "thesis",
+    "report": "report",
+    "rapport": "report",
+    "technical": "report",
+    "proceedings": "proc",
+    "proc": "proc",
+    "conference": "proc",
+    "symposium": "proc",
+    "workshop": "proc",
+    "congress": "proc",
+    "actes": "proc",
+    "retrieved": "access",
+    "accessed": "access",
+    "available": "access",
+    "consulté": "access",
+    "abgerufen": "access",
+    "doi": "doi",
+    "isbn": "isbn",
+    "url": "url",
+    "press": "pub",
+}
+_YEAR = re.compile(r"^\W*(?:1[5-9]\d\d|20\d\d)[a-z]?\W*$")
+_YEAR_RANGE = re.compile(r"^\W*(?:1[5-9]|20)\d\d[-–/](?:\d\d){1,2}\W*$")
+_RANGE = re.compile(r"^\W*[A-Za-z]?\d+\s*[-–—‐]+\s*[A-Za-z]?\d*\W*$")
+_VOLISS = re.compile(r"^\W*\d+\s*\(\d+[-–/\d]*\)\W*$")
+_VOL_PAGES = re.compile(r"^\W*\d+(?:\(\d+[-–/\d]*\))?:\s*[A-Za-z]?\d+")
+_ROMAN = re.compile(r"^\W*[IVXLCivxlc]+\W*$")
+_INITIAL = re.compile(r"^(?:[^\W\d_]\.-?)+,?$|^[A-Z]{1,3},?$|^[A-Z]\.?[-‐][A-Z]\.,?$")
+_URL = re.compile(r"^\W*(?:https?://|www\.)", re.IGNORECASE)
+_DOI = re.compile(r"10\.\d{4,9}/")
+_ISBN = re.compile(r"^\W*(?:97[89][-‐ ]?)?\d{1,5}[-‐]\d+[-‐]\d+[-‐][\dX]\W*$")
+_ORDINAL = re.compile(r"^\W*\d+(?:st|nd|rd|th|e|ème|er|\.)\W*$", re.IGNORECASE)
+_STRIP = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def tokenize(text: str) -> list[str]:
+    """The whitespace tokens of a reference string."""
+    return text.split()
+
+
+@lru_cache(maxsize=131072)
+def _shape(word: str) -> str:
+    out: list[str] = []
+    for ch in word:
+        if ch.isupper():
+            c = "X"
+        elif ch.islower():
+            c = "x"
+        elif ch.isdigit():
+            c = "d"
+        else:
+            c = ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+def _cat(ch: str) -> str:
+    return unicodedata.category(ch)[0]
+
+
+@lru_cache(maxsize=65536)
+def word_features(word: str) -> tuple[str, ...]:
+    """The features of a word on its own (cached: reference lists repeat words)."""
+    bare = _STRIP.sub("", word).lower()
+    feats = [f"w={bare}", f"sh={_shape(word)}", f"len={min(len(bare), 8)}"]
+    if bare:
+        feats += [f"p1={bare[:1]}", f"p2={bare[:2]}", f"p3={bare[:3]}", f"p4={bare[:4]}"]
+        feats += [f"s1={bare[-1:]}", f"s2={bare[-2:]}", f"s3={bare[-3:]}", f"s4={bare[-4:]}"]
+    first, last = word[0], word[-1]
+    if not first.isalnum():
+        feats.append(f"beg={first}")
+    if not last.isalnum():
+        feats.append(f"end={last}")
+        if len(word) > 1 and not word[-2].isalnum():
+            feats.append(f"end2={word[-2:]}")
+    letters = [ch for ch in word if ch.isalpha()]
+    if letters:
+        if all(ch.isupper() for ch in letters):
+            feats.append("caps=all" if len(letters) > 1 else "caps=one")
+        elif letters[0].isupper():
+            feats.append("caps=first")
+        elif all(ch.islower() for ch in letters):
+            feats.append("caps=lower")
+        else:
+            feats.append("caps=mixed")
+    digits = sum(ch.isdigit() for ch in word)
+    if digits:
+        feats.append(f"digits={min(digits, 6)}")
+    for name, pattern in (
+        ("year", _YEAR),
+        ("yrange", _YEAR_RANGE),
+        ("range", _RANGE),
+        ("voliss", _VOLISS),
+        ("volpages", _VOL_PAGES),
+        ("initial", _INITIAL),
+        ("url", _URL),
+        ("isbnform", _ISBN),
+        ("ordinal", _ORDINAL),
+    ):
+        if pattern.search(word):
+            feats.append(f"is={name}")
+    if _ROMAN.match(word) and len(bare) <= 5:
+        feats.append("is=roman")
+    if _DOI.search(word):
+        feats.append("is=doi")
+    if bare in MONTHS:
+        feats.append("dict=month")
+    if bare in JOURNAL_WORDS:
+        feats.append("dict=journal")
+    if bare in PUBLISHER_WORDS:
+        feats.append("dict=publisher")
+    if bare in PLACE_WORDS:
+        feats.append("dict=place")
+    if word in PARTICLES:
+        feats.append("dict=particle")
+    cue = CUES.get(bare) or CUES.get(word.lower().strip(".,:;()[]"))
+    if cue:
+        feats.append(f"cue={cue}")
+    if any(ch in '“”"«»„' for ch in word):
+        feats.append("quote")
+    if not letters and not digits:
+        feats.append("punct-only")
+    if any(_cat(ch) == "L" and not ch.isascii() for ch in word):
+        feats.append("nonascii")
+    return tuple(feats)
+
+
+_OPEN = "([{"
+_CLOSE = ")]}"
+
+
+@lru_cache(maxsize=131072)
+def _context(word: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """A token's bare word, shape, end character and is=/cue= features (cached)."""
+    marks = tuple(f for f in word_features(word) if f.startswith(("is=", "cue=")))
+    end = word[-1] if not word[-1].isalnum() else "a"
+    return _STRIP.sub("", word).lower(), _shape(word), end, marks
+
+
+@lru_cache(maxsize=131072)
+def _neighbour(word: str, offset: int) -> tuple[str, ...]:
+    """What a token shows to the token ``offset`` places away (cached)."""
+    bare, shape, end, marks = _context(word)
+    feats = [f"{offset}:w={bare}", f"{offset}:sh={shape}"]
+    if offset in (-1, 1):
+        feats.append(f"{offset}:end={end}")
+        feats.extend(f"{offset}:{f}" for f in marks)
+    return tuple(feats)
+
+
+_NONE = {offset: f"{offset}:none" for offset in (-2, -1, 1, 2)}
+
+
+def sequence_features(tokens: list[str]) -> list[list[str]]:
+    """The feature list of every token of one reference string."""
+    n = len(tokens)
+    out: list[list[str]] = []
+    periods = commas = depth = 0
+    quoted = False
+    chunk_of, chunks = _chunks(tokens)
+    for i, token in enumerate(tokens):
+        feats = list(word_features(token))
+        feats.extend(chunks[chunk_of[i]])
+        if i == 0 or chunk_of[i - 1] != chunk_of[i]:
+            feats.append("chunk-start")
+        feats.append(f"pos={i}" if i < 5 else f"rel={10 * i // n}")
+        if i == n - 1:
+            feats.append("last")
+        feats.append(f"periods={min(periods, 6)}")
+        feats.append(f"commas={min(commas, 6)}")
+        if depth:
+            feats.append("in-paren")
+        if quoted:
+            feats.append("in-quote")
+        for offset in (-2, -1, 1, 2):
+            j = i + offset
+            if 0 <= j < n:
+                feats.extend(_neighbour(tokens[j], offset))
+            else:
+                feats.append(_NONE[offset])
+        out.append(feats)
+        # State for the tokens that follow.
+        if _STATE_CHARS.search(token):
+            for ch in token:
+                if ch in _OPEN:
+                    depth += 1
+                elif ch in _CLOSE:
+                    depth = max(0, depth - 1)
+                elif ch in "“«„":
+                    quoted = True
+                elif ch in "”»":
+                    quoted = False
+                elif ch == '"':
+                    quoted = not quoted
+        last = token[-1]
+        if last == "." and len(token) > 2 and not _INITIAL.match(token):
+            periods += 1
+        elif last == ",":
+            commas += 1
+    return out
+
+
+def _chunk_end(token: str) -> bool:
+    """Does a sentence-like chunk of the reference end with this token (``Title.``)?"""
+    return token[-1] in ".?!" and len(token) > 2 and not _INITIAL.match(token)
+
+
+def _chunks(tokens: list[str]) -> tuple[list[int], list[tuple[str, ...]]]:
+    """The period-separated chunk of every token, and the features of each chunk.
+
+    A chunk's features: its index from the start and from the end, its length, whether
+    it holds a year, digits or a quote — a journal name is a short chunk before the
+    chunk of numbers, a title a longer one before it.
+    """
+    chunk_of: list[int] = []
+    spans: list[list[str]] = [[]]
+    for token in tokens:
+        chunk_of.append(len(spans) - 1)
+        spans[-1].append(token)
+        if _chunk_end(token):
+            spans.append([])
+    if not spans[-1]:
+        spans.pop()
+    total = len(spans)
+    out: list[tuple[str, ...]] = []
+    for index, span in enumerate(spans):
+        size = len(span)
+        feats = [
+            f"chunk={min(index, 5)}",
+            f"chunk-end={min(total - 1 - index, 5)}",
+            f"chunk-len={size if size < 4 else 6 if size < 7 else 12 if size < 13 else 13}",
+        ]
+        joined = " ".join(span)
+        if _YEAR_IN.search(joined):
+            feats.append("chunk-year")
+        if any(ch.isdigit() for ch in joined):
+            feats.append("chunk-digits")
+        if any(ch in '“”"«»„' for ch in joined):
+            feats.append("chunk-quote")
+        out.append(tuple(feats))
+    return chunk_of, out
+
+
+_YEAR_IN = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
+_STATE_CHARS = re.compile(r'[()\[\]{}“”«»„"]')

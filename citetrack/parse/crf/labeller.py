@@ -1,0 +1,70 @@
+"""Label the tokens of a reference string with the shipped CRF model (loaded lazily).
+
+``pycrfsuite`` is imported and the model opened on the first call, never at import time,
+so that ``citetrack --help`` stays fast.  :func:`label` returns the string's segments —
+runs of tokens with one label, in print order — and how sure the labeller is of them
+(the probability of the labelling, per token).
+"""
+
+from __future__ import annotations
+
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from citetrack.parse.crf.features import sequence_features, tokenize
+
+MODEL_NAME = "model.crfsuite"
+_lock = threading.Lock()
+_tagger: Any = None
+
+
+class ModelMissingError(RuntimeError):
+    """The trained model is not installed (build it with ``bench/train_parser.py``)."""
+
+
+def model_path() -> Path:
+    """Where the shipped model lives inside the package."""
+    return Path(str(resources.files("citetrack.parse.crf").joinpath(MODEL_NAME)))
+
+
+def _get_tagger() -> Any:
+    global _tagger  # noqa: PLW0603 - one tagger per process, opened on first use
+    with _lock:
+        if _tagger is None:
+            import pycrfsuite  # noqa: PLC0415 - lazy: keeps the CLI's start-up fast
+
+            path = model_path()
+            if not path.is_file():
+                raise ModelMissingError(f"parser model not found at {path}")
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(path))
+            _tagger = tagger
+        return _tagger
+
+
+def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
+    """One label per token, and the labeller's confidence: the probability of the whole
+    labelling, per token (its geometric mean)."""
+    if not tokens:
+        return [], 1.0
+    tagger = _get_tagger()
+    with _lock:  # a crfsuite Tagger is not thread-safe
+        labels = list(tagger.tag(sequence_features(tokens)))
+        confidence = float(tagger.probability(labels)) ** (1 / len(labels))
+    return labels, confidence
+
+
+def label(text: str) -> tuple[list[tuple[str, str]], float]:
+    """The labelled segments of ``text`` (``[(label, text), …]`` in print order) and the
+    labeller's confidence, 0–1."""
+    tokens = tokenize(text)
+    labels, confidence = label_tokens(tokens)
+    segments: list[tuple[str, str]] = []
+    for token, tag in zip(tokens, labels, strict=True):
+        if segments and segments[-1][0] == tag:
+            segments[-1] = (tag, f"{segments[-1][1]} {token}")
+        else:
+            segments.append((tag, token))
+    return segments, confidence

@@ -1,0 +1,385 @@
+"""Labelled segments of one reference (``[(label, text), …]``) → a :class:`Citation`.
+
+The labeller keeps each segment's punctuation (``(1999).``, ``pp. 1761–1800).``,
+``In O. Card (Ed.),``); this module reads values out of it:
+
+* names through :func:`citetrack.parse.crf.people.read_people`;
+* the year (and month) of the first ``date`` segment, later dates go to ``note``;
+* ``volume`` segments hold a volume and an issue in any printed form (``12(3)``,
+  ``Vol. 3, Part A``, ``93, no. 4``, ``Bd. 2``, ``H. 4``); ``pages`` a range or a page
+  (``pp. 45-67``, ``S. 12–20``, ``: 491-497``), a lone ``320 pp.`` is a page count, a note;
+* titles and containers without surrounding quotes, brackets and separators;
+* identifiers (DOI, PMID, PMC, ISBN, ISSN, arXiv, URL) from the whole string, whatever
+  their label.
+
+The kind of work follows the content: a thesis or report word in the ``genre``; a
+``journal`` → article; a ``container-title`` → paper in proceedings when it names a
+conference, else a chapter; a ``publisher`` or ``edition`` → book; only a URL → online.
+"""
+
+from __future__ import annotations
+
+import re
+
+from citetrack.parse import dates
+from citetrack.parse.build import Citation, Kind
+from citetrack.parse.crf.people import read_people
+
+Segments = list[tuple[str, str]]
+
+_EDGE = " \t.,;:/"
+_BRACKETS = "()[]{}"
+_QUOTES = "\"“”„«»‘’'"
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_MONTH = re.compile(r"\b([A-Za-zéû]{3,10})\.?\b")
+_VOL_WORD = re.compile(
+    r"\b(?:vols?|volume|bd|band|t|tome|tomo|jg|jahrgang)\.?\s*(?P<v>[\w–-]+)", re.IGNORECASE
+)
+_ISS_WORD = re.compile(
+    r"(?:\b(?:no|nos|nr|n|num|number|issue|iss|heft|h|fasc|cahier)\.?|n°|#)\s*(?P<i>[\w–/-]+)",
+    re.IGNORECASE,
+)
+_VOL_ISS = re.compile(r"(?P<v>[\w–-]*\d[\w–-]*|[IVXLC]+)\s*\((?P<i>[^()]+)\)")
+_NUMBER = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:[-–/][A-Za-z]?\d+[A-Za-z]?)?|[IVXLC]+\b")
+_PAGE_RANGE = re.compile(r"[A-Za-z]?\d+[A-Za-z]?\s*(?:[-–—‐−]+|\s+to\s+)\s*[A-Za-z]?\d+[A-Za-z]?")
+_PAGE_ONE = re.compile(r"[A-Za-z]?\d+[A-Za-z]?")
+_PAGE_COUNT = re.compile(r"^\(?\s*\d+\s*(?:pp|p|pages|s|seiten)\.?\s*\)?$", re.IGNORECASE)
+_EDITION = re.compile(
+    r"\(?\s*(?P<e>.+?)\s*(?:ed\.?|edn\.?|edition|éd\.?|édition|aufl\.?|auflage)\s*\)?$",
+    re.IGNORECASE,
+)
+_THESIS = re.compile(
+    r"thesis|dissertation|diss\b|th[eè]se|doctoral|ph\.?\s?d|master|m\.?sc|m\.?a\.|"
+    r"habilitation|tesi|tesis|diplom|mémoire|memoire|magister",
+    re.IGNORECASE,
+)
+_MASTERS = re.compile(r"master|m\.?sc|m\.?a\.|diplom|mémoire|memoire|magister", re.IGNORECASE)
+_REPORT = re.compile(
+    r"report|rapport|working paper|technical|memorandum|white paper|tech\. rep|bericht",
+    re.IGNORECASE,
+)
+# ("proc." and "conf." end in a full stop: no word boundary after them.)
+_PROCEEDINGS = re.compile(
+    r"\b(?:proceedings|conference|symposium|workshop|congress|colloquium|"
+    r"meeting|actes|tagung|kongress|convention|summit)\b|\b(?:proc|conf)\.",
+    re.IGNORECASE,
+)
+_IDENTIFIERS = {
+    "doi": re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)"),
+    "pmid": re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b"),
+    "pmc": re.compile(r"\bPMC\s*:?\s*(\d{1,9})\b"),
+    "isbn": re.compile(r"\bISBN(?:-1[03])?\s*:?\s*([0-9][0-9\-‐– ]{8,20}[0-9Xx])(?![\w-])"),
+    "issn": re.compile(r"\be?ISSN\s*:?\s*(\d{4}\s?[-–]?\s?\d{3}[\dX])\b"),
+    "arxiv": re.compile(r"\barXiv\s*:\s*([^\s\[,;]+)", re.IGNORECASE),
+    "url": re.compile(r"(?:https?://|www\.)[^\s<>\"]+"),
+}
+# NLM: "2004;7(2):112-9", "2016 Dec;12(4):e5" — date, volume, issue and pages in one.
+_NLM = re.compile(
+    r"(?P<y>(?:1[5-9]|20)\d\d)(?:\s+[A-Z][a-z]{2}[^;:()]{0,12})?\s*;\s*(?P<v>[\w-]+)?"
+    r"\s*(?:\((?P<i>[^()]+)\))?(?:\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?))?"
+)
+_VOL_PAGES = re.compile(
+    r"(?P<v>\d+)\s*(?:\((?P<i>[^()]+)\))?\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?)"
+)
+_LEAD_IN = re.compile(r"^(?:in|dans|en|im)\s*:?\s+(?=\S)|^in:\s*", re.IGNORECASE)
+
+
+def strip_value(text: str) -> str:
+    """A value without the separators, brackets and quotes printed around it."""
+    value = " ".join(text.split())
+    for _ in range(3):
+        before = value
+        value = value.strip(_EDGE)
+        if not value:
+            break
+        if value[0] in "([{" and value.count(value[0]) > value.count(_closer(value[0])):
+            value = value[1:]
+        if (
+            value
+            and value[-1] in ")]}"
+            and value.count(value[-1]) > value.count(_opener(value[-1]))
+        ):
+            value = value[:-1]
+        if value and value[0] in "([{" and value[-1] == _closer(value[0]):
+            value = value[1:-1]
+        value = value.strip(_QUOTES + " ")
+        if value == before:
+            break
+    return value.strip(_EDGE)
+
+
+def _closer(ch: str) -> str:
+    return {"(": ")", "[": "]", "{": "}"}.get(ch, ch)
+
+
+def _opener(ch: str) -> str:
+    return {")": "(", "]": "[", "}": "{"}.get(ch, ch)
+
+
+def read_date(text: str) -> dates.PartialDate | None:
+    """The year of a date segment, with its month when one is printed."""
+    found = dates.parse_date(strip_value(text))
+    if found:
+        return found
+    year = _YEAR.search(text)
+    if not year:
+        return None
+    full = dates.find_full_date(text)
+    if full and full.year == int(year.group(1)):
+        return full
+    month = None
+    for word in _MONTH.findall(text):
+        month = dates.parse_date(f"{word} {year.group(1)}")
+        if month:
+            return month
+    return dates.PartialDate(int(year.group(1)))
+
+
+def read_volume(text: str) -> tuple[str | None, str | None]:
+    """Volume and issue from a volume segment in any printed form."""
+    value = strip_value(text)
+    volume = issue = None
+    match = _VOL_ISS.search(value)
+    if match:
+        volume, issue = match["v"], match["i"].strip()
+    word = _VOL_WORD.search(value)
+    if word and volume is None:
+        volume = word["v"].strip("–-")
+    iss = _ISS_WORD.search(value)
+    if iss and issue is None:
+        issue = iss["i"].strip("–-")
+    if volume is None:
+        rest = _ISS_WORD.sub(" ", value) if iss else value
+        number = _NUMBER.search(rest)
+        if number:
+            volume = number.group(0)
+    return volume, issue
+
+
+def read_pages(text: str) -> str | None:
+    """The page range or page of a pages segment."""
+    value = strip_value(text)
+    match = _PAGE_RANGE.search(value) or _PAGE_ONE.search(value)
+    return match.group(0) if match else None
+
+
+def _identifiers(c: Citation, text: str) -> None:
+    for name, pattern in _IDENTIFIERS.items():
+        for match in pattern.finditer(text):
+            value = match.group(1) if pattern.groups else match.group(0)
+            value = value.rstrip(".,;)")
+            if name == "doi" and c.doi is None:
+                c.doi = value
+            elif name == "pmid":
+                c.pmid = c.pmid or value
+            elif name == "pmc":
+                c.pmcid = c.pmcid or f"PMC{value}"
+            elif name == "isbn":
+                c.isbns.append(value.replace(" ", ""))
+            elif name == "issn":
+                c.issns.append(value)
+            elif name == "arxiv":
+                c.arxiv = c.arxiv or value
+            elif name == "url" and c.url is None and "doi.org/" not in value:
+                c.url = value if value.startswith("http") else f"http://{value}"
+
+
+def _first(fields: dict[str, list[str]], label: str) -> str | None:
+    values = fields.get(label)
+    return values[0] if values else None
+
+
+def _decide_kind(fields: dict[str, list[str]], c: Citation) -> Kind:
+    genre = " ".join(fields.get("genre", []))
+    container = _first(fields, "container-title") or ""
+    journal = _first(fields, "journal") or ""
+    if _THESIS.search(genre):
+        return "thesis"
+    if _REPORT.search(genre):
+        return "report"
+    if journal:
+        return "proceedings" if _PROCEEDINGS.search(journal) and not c.volume else "article"
+    if container:
+        if _PROCEEDINGS.search(container):
+            return "proceedings"
+        if "publisher" not in fields and "editor" not in fields and (c.volume or c.issue):
+            return "article"
+        return "chapter"
+    if _THESIS.search(" ".join(fields.get("note", []))) and "publisher" in fields:
+        return "thesis"
+    if "publisher" in fields or "edition" in fields or c.isbns:
+        return "book"
+    if c.url and "title" in fields:
+        return "online"
+    if c.volume and c.pages:
+        return "article"
+    if "title" in fields and "location" in fields:
+        return "book"
+    return "misc"
+
+
+def _title_like(text: str) -> bool:
+    """Three words or more, one of them in lower case: a title's words, not a journal's."""
+    words = text.split()
+    return len(words) >= 3 and any(w[:1].islower() for w in words[1:])
+
+
+def _repair(fields: dict[str, list[str]]) -> None:
+    """Undo two labelling slips the normaliser can see.
+
+    * A title that runs on into an NLM block (``Title. Fict Hist Q. 1998;3:11-20.``) —
+      a journal token the model never saw: the journal is the phrase before the block.
+    * No title and a journal that holds a sentence first (``Folding bridges in theory.
+      Imaginary Structures,``): the sentence is the title.
+    """
+    titles = fields.get("title")
+    if titles and "journal" not in fields:
+        nlm = _NLM.search(titles[0])
+        if nlm and nlm.start() > 0 and (nlm["v"] or nlm["p"]):
+            before = titles[0][: nlm.start()].strip()
+            cut = list(re.finditer(r"[.?!]\s+(?=[A-Z])", before))
+            if cut:
+                last = cut[-1]
+                fields["title"] = [before[: last.start() + 1]]
+                fields["journal"] = [before[last.end() :]]
+                fields.setdefault("volume", []).insert(0, titles[0][nlm.start() :])
+    journals = fields.get("journal")
+    if journals and "title" not in fields:
+        first = re.search(r"[.?!]\s+(?=[A-Z])", journals[0])
+        if first and _title_like(journals[0][: first.start()]):
+            fields["title"] = [journals[0][: first.start() + 1]]
+            fields["journal"] = [journals[0][first.end() :], *journals[1:]]
+
+
+_THESIS_MARK = re.compile(
+    r"\[\s*(?P<genre>[^\[\],]*(?:dissertation|thesis|Ph\.?\s?D)[^\[\],]*)(?:,\s*(?P<school>[^\[\]]+))?\]",
+    re.IGNORECASE,
+)
+
+
+def _thesis_marks(segments: Segments) -> Segments:
+    """A thesis mark printed in brackets inside a title or note is the genre.
+
+    NLM: ``Title [dissertation]. Place: University; 2019.``; APA 7: ``Title [Doctoral
+    dissertation, University of Nowhere].`` (the school after the comma).
+    """
+    out: Segments = []
+    has_publisher = any(label == "publisher" for label, _ in segments)
+    for label, text in segments:
+        mark = _THESIS_MARK.search(text) if label in ("title", "note") else None
+        if mark is None:
+            out.append((label, text))
+            continue
+        rest = (text[: mark.start()] + text[mark.end() :]).strip()
+        if rest.strip(_EDGE):
+            out.append((label, rest))
+        out.append(("genre", mark["genre"]))
+        if mark["school"] and not has_publisher:
+            out.append(("publisher", mark["school"]))
+    return out
+
+
+def _book_after_editors(segments: Segments) -> Segments:
+    """A second title after the editors of a chapter is the book's title.
+
+    NLM prints a chapter as ``Author. Chapter. In: Editor K, editor. Book. Place: …``;
+    the labeller labels both titles ``title`` (read as one title of a book).
+    """
+    out: Segments = []
+    seen_title = seen_editor = False
+    for label, text in segments:
+        if label == "title" and seen_title and seen_editor:
+            out.append(("container-title", text))
+            continue
+        seen_title = seen_title or label == "title"
+        seen_editor = seen_editor or (label == "editor" and seen_title)
+        out.append((label, text))
+    return out
+
+
+def _numbers(c: Citation, fields: dict[str, list[str]]) -> None:
+    """Volume, issue and pages printed together, whatever segment the labeller put them in."""
+    for label in ("date", "volume", "pages", "journal"):
+        for text in fields.get(label, []):
+            nlm = _NLM.search(text)
+            if nlm and (nlm["v"] or nlm["p"]):
+                c.date = c.date if c.date and c.date.year == int(nlm["y"]) else read_date(nlm["y"])
+                c.volume = nlm["v"] or c.volume
+                c.issue = nlm["i"] or c.issue
+                c.pages = nlm["p"] or c.pages
+                if c.volume == nlm["y"]:
+                    c.volume = None
+                return
+    for text in fields.get("volume", []):
+        both = _VOL_PAGES.search(text)
+        if both:
+            c.volume, c.issue = both["v"], both["i"] or c.issue
+            c.pages = c.pages or both["p"]
+
+
+def to_citation(segments: Segments, line: int, raw: str) -> Citation:
+    """A :class:`Citation` from the labelled segments of one reference."""
+    c = Citation(line=line, raw=raw)
+    fields: dict[str, list[str]] = {}
+    for label, text in _book_after_editors(_thesis_marks(segments)):
+        fields.setdefault(label, []).append(text)
+    _repair(fields)
+    _identifiers(c, " ".join(text for _, text in segments))
+    if "author" in fields:
+        names = read_people(" ".join(fields["author"]))
+        if re.search(r"\((?:eds?|hrsg|dir)\.?\)|,\s*eds?\.", fields["author"][0], re.I):
+            c.editors = names
+        else:
+            c.authors = names
+    if "editor" in fields:
+        c.editors = read_people(fields["editor"][0])
+    for text in fields.get("translator", []):
+        c.notes.append(strip_value(text))
+    for i, text in enumerate(fields.get("date", [])):
+        found = read_date(text)
+        if (i == 0 and found) or (found and c.date is None):
+            c.date = found
+        else:
+            c.notes.append(strip_value(text))
+    if "title" in fields:
+        c.title = strip_value(" ".join(fields["title"])) or None
+    for text in fields.get("volume", []):
+        volume, issue = read_volume(text)
+        c.volume = c.volume or volume
+        c.issue = c.issue or issue
+    for text in fields.get("pages", []):
+        if _PAGE_COUNT.match(strip_value(text)) and c.pages is None and "journal" not in fields:
+            c.notes.append(strip_value(text))
+            continue
+        c.pages = c.pages or read_pages(text)
+    if "publisher" in fields:
+        c.publisher = strip_value(fields["publisher"][0])
+    if "location" in fields:
+        c.address = strip_value(fields["location"][0])
+    if "edition" in fields:
+        value = strip_value(fields["edition"][0])
+        match = _EDITION.fullmatch(value)
+        c.edition = strip_value(match["e"]) if match else value
+    if "collection-title" in fields:
+        c.series = strip_value(fields["collection-title"][0])
+    _numbers(c, fields)
+    if "location" in fields and "publisher" in fields and ": " in (c.address or ""):
+        # "Springfield: Example" + "Press": the place ends at the colon.
+        place, _, rest = (c.address or "").partition(": ")
+        c.address, c.publisher = place, f"{rest} {c.publisher}".strip()
+    c.kind = _decide_kind(fields, c)
+    container = _first(fields, "journal") or _first(fields, "container-title")
+    if container:
+        c.container = strip_value(_LEAD_IN.sub("", strip_value(container))) or None
+    genre = " ".join(fields.get("genre", []))
+    if c.kind == "thesis":
+        c.thesis_type = "Master's thesis" if _MASTERS.search(genre) else "PhD thesis"
+    elif genre:
+        c.notes.append(strip_value(genre))
+    for label in ("note", "medium"):
+        c.notes.extend(
+            v for v in (strip_value(t) for t in fields.get(label, [])) if v and v != c.url
+        )
+    if c.kind == "thesis" and c.publisher is None and c.container:
+        c.publisher, c.container = c.container, None
+    return c

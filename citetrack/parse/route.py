@@ -1,0 +1,184 @@
+"""Which reader parses a rendered reference: the style rules or the trained labeller.
+
+The rules (``rendered.py``) read Wikipedia's citation styles (CS1/CS2, its Vancouver
+form) almost perfectly and everything else poorly; the labeller (``crf/``) reads every
+style well.  An item goes to the rules when it is *recognisably Wikipedia's*, and the
+rules' reading passes a sanity check; otherwise to the labeller:
+
+* recognisable: the item came from a back-linked (``^``) list, most items of its list
+  are recognisable, or it prints what only Wikipedia's templates print
+  (``Retrieved 5 May 2020``, ``Archived from the original``, ``(PDF)``, ``S2CID``,
+  ``Bibcode``, ``OCLC``, ``PMID``, ``– via``,
+  a type mark such as ``(PhD thesis)`` or ``(DVD)``, a quoted title with the period
+  after the closing quote (``"Title".``), or ``Authors (Date). "Title".``);
+* NLM/Vancouver journal articles outside Wikipedia (``Family IN. Title. J Abbrev.
+  2011;253(4):651-7.``) are read by ``vancouver.py`` when their whole structure fits
+  and the reading is whole (:func:`nlm_sane`); the labeller misreads that style's
+  bare initials;
+* sane: the rules recognised the structure and found a title; no author is a bare
+  initial (``Romero, C., Dweck, C.`` read as four people); the title does not start
+  with a list number; no number-laden journal text ended up as a publisher.
+
+The rule parser's output is kept whole when it is used, so the seed and the Wikipedia
+devset parse exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from citetrack.parse import rendered, segments, vancouver
+from citetrack.parse.build import Citation
+from citetrack.parse.crf import labeller, normalise
+from citetrack.parse.items import Item
+from citetrack.parse.names import NameList, is_initials
+
+_WIKI_SIGNS = re.compile(
+    # "Retrieved 5 May 2020" (APA's "Retrieved from http…" is not CS1's).
+    r"\bRetrieved (?:on )?(?:\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}|\d{4}-\d\d-\d\d)"
+    r"|\b[Aa]rchived from the original\b|\bArchived \d|\(PDF\)"
+    r"|\bS2CID\b|\bBibcode\b|\bOCLC\b|\bPMID\b|\bPMC\s?\d|[–—] via\b"
+    r"|\bhdl:|\bJSTOR \d|\bCS1\b|\)\.\s*[\"“][^\"”]+[\"”]\."
+    # CS1 prints the period after a quoted title's closing quote ("Title".), Chicago and
+    # MLA inside it ("Title.").
+    r"|[\"“][^\"”]*[^\"”.,?!][\"”]\.\s"
+    r"|\bMedlinePlus\b|\bat eMedicine\b"
+)
+_LIST_NUMBER = re.compile(r"^\s*(?:\[\d+\]|\(\d+\)|\d+[.)])\s")
+_NUMBERS_IN_TEXT = re.compile(r"\d+\s*\(\d+\)|\d+\s*[:,]\s*\d+\s*[-–]\s*\d+")
+
+Path = str  # "rules", "nlm" or "crf"
+
+
+def wiki_style(item: Item) -> bool:
+    """Is the item recognisably one of Wikipedia's citation styles?"""
+    return (
+        item.marker == "caret"
+        or bool(_WIKI_SIGNS.search(item.text))
+        or bool(segments.TYPE_MARK.search(item.text) or segments.MEDIUM_MARK.search(item.text))
+    )
+
+
+def rules_sane(citations: list[Citation], *, wiki: bool) -> bool:
+    """Did the rules read the (first) citation's structure, not misread it?
+
+    In a Wikipedia context an item the rules could not recognise stays theirs (kept as
+    ``@misc`` with its text, and reported); elsewhere it goes to the labeller.
+    """
+    c = citations[0]
+    if not wiki and (
+        any("could not recognise" in p for p in c.problems) or (not c.title and c.kind != "online")
+    ):
+        return False
+    if c.title and _LIST_NUMBER.match(c.title):
+        return False
+    for name in c.authors.names + c.editors.names:
+        if not name.literal and (not name.family or is_initials(name.family.rstrip("."))):
+            return False
+    return not (c.publisher and _NUMBERS_IN_TEXT.search(c.publisher))
+
+
+def _short_or_known(citations: list[Citation]) -> bool:
+    """A short citation (``Somerset, p. 116``) or a known rendering: the rules' reading."""
+    c = citations[0]
+    return c.container in ("MedlinePlus Encyclopedia", "eMedicine") or any(
+        "short citation" in p for p in c.problems
+    )
+
+
+#: Below this mean label probability a reading is reported as doubtful.
+DOUBTFUL = 0.85
+
+
+def crf_citation(item: Item, labels: list[tuple[str, str]] | None = None) -> Citation:
+    """The labeller's reading of an item (``labels``: already labelled segments).
+
+    An item with fewer than two of title, author, year and container or publisher is
+    not a reference that was understood (a line of prose reads as a lone title): like
+    the rules, it becomes ``@misc`` with its text in ``note``, reported.
+    """
+    text, problems = rendered.prepare_text(item.text)
+    confidence = 1.0
+    if labels is None:
+        labels, confidence = labeller.label(text)
+    citation = normalise.to_citation(labels, item.line, item.raw)
+    citation.problems.extend(problems)
+    found = [
+        citation.title,
+        citation.authors.names or citation.editors.names,
+        citation.date,
+        citation.container or citation.publisher,
+    ]
+    if sum(map(bool, found)) < 2:
+        citation.kind = "misc"
+        citation.notes = [text]
+        citation.title = citation.container = citation.publisher = None
+        citation.authors = citation.editors = NameList()
+        citation.problems.append(
+            "could not recognise the structure of this citation; kept as @misc with the "
+            "text in 'note'"
+        )
+    elif not citation.title:
+        citation.problems.append("no title found")
+    elif confidence < DOUBTFUL:
+        citation.problems.append(
+            f"doubtful reading (labeller confidence {confidence:.2f}); check its fields"
+        )
+    return citation
+
+
+def parse_item_routed(
+    item: Item, labels: list[tuple[str, str]] | None = None, wiki_list: bool = False
+) -> tuple[list[Citation], Path]:
+    """The citations of one item and the reader that produced them.
+
+    ``wiki_list``: most items of the item's list are recognisably Wikipedia's, so this
+    one is taken for Wikipedia's too when the rules read it sanely.
+    """
+    wiki = wiki_list or wiki_style(item)
+    text, _ = rendered.prepare_text(item.text)
+    if wiki or not text or segments.SHORT_CITE.fullmatch(text):
+        citations = rendered.parse_item(item)
+        if len(citations) > 1 or not citations or _short_or_known(citations):
+            return citations, "rules"
+        if "empty reference item" in citations[0].problems:
+            return citations, "rules"
+        if rules_sane(citations, wiki=True):
+            if citations[0].authors.names or citations[0].editors.names:
+                return citations, "rules"
+            # No authors: an NLM reference with a PMID (a Wikipedia sign) the rules
+            # misread (``Ravel Q. A title. J Stuff. 2000;1:1-2. PMID: 1.``)?
+            nlm = _nlm_citation(item, text)
+            return ([nlm], "nlm") if nlm is not None else (citations, "rules")
+    # Not Wikipedia's style (the rules are not even tried: they are the slower reader).
+    nlm = _nlm_citation(item, text) if text else None
+    if nlm is not None:
+        return [nlm], "nlm"
+    return [crf_citation(item, labels)], "crf"
+
+
+def _nlm_citation(item: Item, text: str) -> Citation | None:
+    """The NLM reader's citation of the item, when its structure fits and it reads whole."""
+    segments = vancouver.read(text)
+    if segments is None:
+        return None
+    citation = crf_citation(item, segments)
+    return citation if nlm_sane(citation) else None
+
+
+def nlm_sane(c: Citation) -> bool:
+    """The NLM reader's reading is whole: an article with authors who are all people,
+    a title, a journal, a year and a volume or pages."""
+    return (
+        c.kind == "article"
+        and bool(c.title and c.container and c.date)
+        and bool(c.volume or c.pages)
+        and bool(c.authors.names)
+        and all(n.family and not n.literal for n in c.authors.names)
+        and not c.problems
+    )
+
+
+def wiki_list(items: list[Item]) -> bool:
+    """Are most items of a list recognisably Wikipedia's?"""
+    return 2 * sum(map(wiki_style, items)) > len(items)

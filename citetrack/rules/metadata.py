@@ -1,0 +1,231 @@
+"""The field rule ``metadata-mismatch``: title, authors, year, journal, volume, issue, pages.
+
+One finding per cited field that no registry record supports within the tolerances
+documented at each ``_check_*`` function; the value quoted as expected comes from the
+preferred source (:data:`~citetrack.rules.catalog.PREFERENCE`).  Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from citetrack.model import Author, Finding, Severity, Source, WorkMetadata
+from citetrack.rules.catalog import (
+    PREFERENCE,
+    RULE_MISMATCH,
+    YEAR_PREFERENCE,
+    rank,
+    source_name,
+)
+from citetrack.rules.evidence import Context, Record
+from citetrack.rules.fields import AuthorList, extract_years, fold_number, format_pages, parse_pages
+from citetrack.rules.journals import journal_matches
+from citetrack.rules.matching import (
+    all_years,
+    first_author_matches,
+    pages_match,
+    persons,
+    same_author,
+    titles_match,
+)
+
+
+@dataclass(frozen=True)
+class _Mismatch:
+    """A field no record supports: the message, the authority's value and whose it is."""
+
+    message: str
+    expected: str
+    record: Record
+    suggestion: str | None = None
+
+
+def _pick(records: Sequence[Record], order: Sequence[Source] = PREFERENCE) -> Record:
+    """The record whose value is quoted as "expected": first by source preference."""
+    place = {s: i for i, s in enumerate(order)}
+    return min(records, key=lambda r: place.get(r.source, len(place)))
+
+
+def _check_title(cited: str, records: Sequence[Record]) -> _Mismatch | None:
+    """Title: :func:`titles_match` against any record."""
+    having = [(r, r.meta.title) for r in records if r.meta.title]
+    if not having or any(titles_match(cited, title) for _, title in having):
+        return None
+    rec = _pick([r for r, _ in having])
+    title = rec.meta.title or ""
+    return _Mismatch(f"The title differs from {source_name(rec.source)}'s '{title}'.", title, rec)
+
+
+def _list_problem(cited: AuthorList, registry: Sequence[Author], source: str) -> str | None:
+    """What is wrong with the citation's list of persons against one record's, or None."""
+    mine = [a for a in cited.authors if not a.literal]
+    theirs = persons(registry)
+    for i, (a, b) in enumerate(zip(mine, theirs, strict=False)):
+        if same_author(a, b):
+            continue
+        if not cited.truncated and len(mine) == len(theirs) and _is_permutation(mine, theirs):
+            return f"The authors are listed in a different order than in {source}."
+        return f"Author {i + 1} is '{a.display}' here but '{b.display}' in {source}."
+    if mine and not cited.truncated and len(mine) < len(theirs):
+        return (
+            f"The citation lists {len(mine)} of {source}'s {len(theirs)} authors without "
+            "'and others'."
+        )
+    return None
+
+
+def _is_permutation(mine: Sequence[Author], theirs: Sequence[Author]) -> bool:
+    left = list(theirs)
+    for a in mine:
+        hit = next((b for b in left if same_author(a, b)), None)
+        if hit is None:
+            return False
+        left.remove(hit)
+    return not left
+
+
+def _check_authors(cited: AuthorList, records: Sequence[Record]) -> _Mismatch | None:
+    """Authors: first the first author (families compared, see ``fields.family_matches``),
+    then the list of persons, position by position.
+
+    A citation without ``and others`` that has fewer persons than a record leaves authors
+    out.  A citation with *more* persons than a record is not flagged: MEDLINE capped
+    author lists at 10 (1984–95) and 25 (1996–99).  Collective names are left out of the
+    list comparison.  Any record that agrees is enough.
+    """
+    having = [r for r in records if r.meta.authors]
+    if not cited.authors or not having:
+        return None
+    if not any(first_author_matches(cited, r.meta.authors) for r in having):
+        rec = _pick(having)
+        people = persons(rec.meta.authors) or list(rec.meta.authors)
+        expected = people[0].display
+        return _Mismatch(
+            f"The first author '{cited.authors[0].display}' is not "
+            f"{source_name(rec.source)}'s first author '{expected}'.",
+            expected,
+            rec,
+        )
+    problems = [(r, _list_problem(cited, r.meta.authors, source_name(r.source))) for r in having]
+    if any(problem is None for _, problem in problems):
+        return None
+    rec, problem = min(problems, key=lambda rp: rank(rp[0].source))
+    expected = "; ".join(a.display for a in persons(rec.meta.authors))
+    return _Mismatch(problem or "", expected, rec)
+
+
+def _check_year(cited: str, records: Sequence[Record]) -> _Mismatch | None:
+    """Year: any year in the field equal to any year a record gives (print, online,
+    issued), so online and print years one apart both pass."""
+    mine = set(extract_years(cited))
+    having = [r for r in records if all_years(r.meta)]
+    if not mine or not having:
+        return None
+    theirs = {y for r in having for y in all_years(r.meta)}
+    if mine & theirs:
+        return None
+    rec = _pick(having, YEAR_PREFERENCE)
+    year = str(rec.meta.year or min(rec.meta.years))
+    accepted = ", ".join(str(y) for y in sorted(theirs))
+    return _Mismatch(
+        f"The year {cited} is not a publication year the registries give ({accepted}).",
+        year,
+        rec,
+        year,
+    )
+
+
+def _check_journal(cited: str, records: Sequence[Record]) -> _Mismatch | None:
+    """Journal: :func:`citetrack.rules.journals.journal_matches` against full and short names."""
+    having = [r for r in records if r.meta.container or r.meta.container_short]
+    names = [n for r in having for n in (r.meta.container, r.meta.container_short) if n]
+    if not names or journal_matches(cited, names):
+        return None
+    rec = _pick(having)
+    full = rec.meta.container or rec.meta.container_short or ""
+    return _Mismatch(
+        f"The journal differs from {source_name(rec.source)}'s '{full}'.", full, rec, full
+    )
+
+
+def _number_check(label: str, get: Callable[[WorkMetadata], str | None]) -> _Check:
+    """Volume / issue: equal after ``fold_number`` (``Vol. 05`` = ``5``)."""
+
+    def check(cited: str, records: Sequence[Record]) -> _Mismatch | None:
+        having = [(r, value) for r in records if (value := get(r.meta))]
+        mine = fold_number(cited)
+        if not mine or not having:
+            return None
+        if any(fold_number(value) == mine for _, value in having):
+            return None
+        rec = _pick([r for r, _ in having])
+        value = get(rec.meta) or ""
+        return _Mismatch(
+            f"The {label} {cited} differs from {source_name(rec.source)}'s {value}.",
+            value,
+            rec,
+            value,
+        )
+
+    return check
+
+
+def _check_pages(cited: str, records: Sequence[Record]) -> _Mismatch | None:
+    """Pages: :func:`pages_match` against any record; a lone first page is fine."""
+    having = [(r, p) for r in records if (p := parse_pages(r.meta.pages))]
+    if parse_pages(cited) is None or not having:
+        return None
+    if any(pages_match(cited, r.meta.pages or "") for r, _ in having):
+        return None
+    rec, pages = min(having, key=lambda rp: rank(rp[0].source))
+    value = format_pages(pages)
+    return _Mismatch(
+        f"The pages {cited} differ from {source_name(rec.source)}'s {rec.meta.pages}.",
+        value,
+        rec,
+        value,
+    )
+
+
+_Check = Callable[[str, Sequence[Record]], _Mismatch | None]
+#: Cited field names (first present wins) and the check for them.
+_FIELD_CHECKS: tuple[tuple[tuple[str, ...], _Check], ...] = (
+    (("title",), _check_title),
+    (("year", "date"), _check_year),
+    (("journal", "journaltitle"), _check_journal),
+    (("volume",), _number_check("volume", lambda m: m.volume)),
+    (("number", "issue"), _number_check("issue", lambda m: m.issue)),
+    (("pages",), _check_pages),
+)
+
+
+def mismatches(ctx: Context, records: Sequence[Record], trusted: set[str]) -> list[Finding]:
+    """One ``metadata-mismatch`` per cited field that no record supports.
+
+    A suggestion is kept only if the record quoted is of a trusted identifier kind.
+    """
+    out: list[Finding] = []
+    found: list[tuple[str, str, _Mismatch]] = []
+    author_text = ctx.ref.get("author")
+    if author_text and (problem := _check_authors(ctx.authors, records)):
+        found.append(("author", author_text, problem))
+    for names, check in _FIELD_CHECKS:
+        name = next((n for n in names if ctx.ref.get(n)), None)
+        value = ctx.ref.get(name) if name else None
+        if name and value and (problem := check(value, records)):
+            found.append((name, value, problem))
+    for name, value, problem in found:
+        out.append(
+            ctx.finding(
+                RULE_MISMATCH,
+                Severity.WARNING,
+                problem.message,
+                field=name,
+                expected=problem.expected,
+                actual=value,
+                source=problem.record.source,
+                suggestion=problem.suggestion if problem.record.kind in trusted else None,
+            )
+        )
+    return out

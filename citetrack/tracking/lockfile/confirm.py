@@ -1,0 +1,215 @@
+"""Confirmation over runs: one bad night is not an alarm.
+
+What this run says about each DOI / PMID / URL check of a reference (failed, answered,
+or could not tell), the one rule that advances a check's failing state, and the
+downgrade of broken findings whose failure is not yet confirmed to warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from enum import Enum
+
+from citetrack.model import (
+    ArchiveStatus,
+    CheckResult,
+    Finding,
+    Found,
+    LinkStatus,
+    LinkVerdict,
+    ReferenceResult,
+    Severity,
+)
+from citetrack.tracking.lockfile.state import (
+    CONFIRMABLE_RULES,
+    ConfirmPolicy,
+    Failing,
+    Lock,
+    LockEntry,
+    utc_day,
+)
+
+_SETTLED = frozenset(
+    {LinkVerdict.OK, LinkVerdict.REDIRECTED, LinkVerdict.SOFT_404, LinkVerdict.DEAD}
+)
+
+
+# ------------------------------------------------------------------ observing a result
+
+
+class Outcome(Enum):
+    """What this run says about one DOI / PMID / URL check."""
+
+    FAIL = "fail"  # a confirmable finding says dead / not found
+    OK = "ok"  # the registry or server answered positively
+    UNKNOWN = "unknown"  # could not ask, or not checked: neither counts nor resets
+
+
+def reference_urls(rr: ReferenceResult) -> list[str]:
+    """Every URL of a reference: those checked, then the citation's own."""
+    ids = rr.reference.identifiers
+    found = [link.url for link in rr.links] + [a.url for a in rr.archives]
+    found += [u for u in (ids.url, ids.archive_url) if u]
+    return list(dict.fromkeys(found))
+
+
+def settled_link(rr: ReferenceResult, url: str) -> LinkStatus | None:
+    """The check of ``url`` if it gave a definite verdict (not blocked, not timed out)."""
+    return next((x for x in rr.links if x.url == url and x.verdict in _SETTLED), None)
+
+
+def archive_status(rr: ReferenceResult, url: str) -> ArchiveStatus | None:
+    """The archive lookup of ``url`` if it gave an answer."""
+    return next((a for a in rr.archives if a.url == url and a.available is not None), None)
+
+
+def same_identifier(a: str | None, b: str | None) -> bool:
+    """Whether two identifiers are the same, ignoring case (DOIs are case-insensitive)."""
+    return a is not None and b is not None and a.casefold() == b.casefold()
+
+
+def check_target(finding: Finding, rr: ReferenceResult) -> str | None:
+    """The check a confirmable finding is about: ``doi:…``, ``pmid:…`` or ``url:…``."""
+    kind = CONFIRMABLE_RULES.get(finding.rule)
+    ids = rr.reference.identifiers
+    if kind == "doi":
+        return f"doi:{ids.doi}" if ids.doi else None
+    if kind == "pmid":
+        return f"pmid:{ids.pmid}" if ids.pmid else None
+    if kind != "url":
+        return None
+    urls = reference_urls(rr)
+    for value in (finding.actual, finding.expected):
+        for link in rr.links:
+            if value and value in (link.url, link.final_url):
+                return f"url:{link.url}"
+        if value in urls:
+            return f"url:{value}"
+    dead = [x.url for x in rr.links if x.verdict is LinkVerdict.DEAD]
+    by_field = {"url": ids.url, "archiveurl": ids.archive_url, "archive-url": ids.archive_url}
+    url = by_field.get(finding.field or "") or (dead[0] if len(set(dead)) == 1 else None)
+    return f"url:{url}" if url else None
+
+
+def check_outcomes(rr: ReferenceResult) -> dict[str, Outcome]:
+    """This run's outcome for each DOI / PMID / URL check of a reference."""
+    ids = rr.reference.identifiers
+    found = [e for e in rr.evidence if isinstance(e, Found)]
+    out: dict[str, Outcome] = {}
+    if ids.doi:
+        known = any(
+            same_identifier(ids.doi, e.identifier) or same_identifier(ids.doi, e.metadata.doi)
+            for e in found
+        )
+        out[f"doi:{ids.doi}"] = Outcome.OK if known else Outcome.UNKNOWN
+    if ids.pmid:
+        known = any(ids.pmid in (e.identifier, e.metadata.pmid) for e in found)
+        out[f"pmid:{ids.pmid}"] = Outcome.OK if known else Outcome.UNKNOWN
+    for url in reference_urls(rr):
+        link = settled_link(rr, url)
+        alive = link is not None and link.verdict is not LinkVerdict.DEAD
+        out[f"url:{url}"] = Outcome.OK if alive else Outcome.UNKNOWN
+    for finding in rr.findings:
+        target = check_target(finding, rr)
+        if target is not None:
+            out[target] = Outcome.FAIL
+    return out
+
+
+def never_seen(target: str, entry: LockEntry | None) -> bool:
+    """Whether the baseline has no history at all for a check (``doi:…``, ``pmid:…``,
+    ``url:…``): a reference it does not record, or an identifier / URL it never saw.
+
+    Confirmation over runs absorbs outages for things that worked before; a check the
+    baseline has never seen (a DOI added in a pull request) gets its verdict at once.
+    """
+    if entry is None:
+        return True
+    if target in entry.failing:
+        return False
+    kind, _, value = target.partition(":")
+    if kind == "url":
+        return value not in entry.urls
+    return not same_identifier(entry.identifiers.get(kind), value)
+
+
+def advance_failing(
+    prev: Failing | None,
+    outcome: Outcome,
+    today: date,
+    policy: ConfirmPolicy,
+    *,
+    first_run: bool,
+) -> Failing | None:
+    """The failing state after this run: the one rule shared by confirmation and the lock."""
+    if outcome is Outcome.OK:
+        return None
+    if outcome is Outcome.UNKNOWN or (prev is not None and prev.confirmed_on is not None):
+        return prev
+    failures = (prev.failures if prev else 0) + 1
+    since = prev.since if prev else today
+    days = (today - since).days + 1
+    confirmed = first_run or (failures >= policy.min_failures and days >= policy.min_days)
+    return Failing(failures, since, today if confirmed else None)
+
+
+def _pending_note(state: Failing, today: date, policy: ConfirmPolicy) -> str:
+    if state.failures < policy.min_failures:
+        return (
+            f"failing {state.failures} of {policy.min_failures} runs since "
+            f"{state.since.isoformat()}, not yet confirmed"
+        )
+    days = (today - state.since).days + 1
+    return (
+        f"failing {state.failures} runs since {state.since.isoformat()} "
+        f"({days} of {policy.min_days} days), not yet confirmed"
+    )
+
+
+# ------------------------------------------------------------------------ confirmation
+
+
+def apply_confirmation(
+    result: CheckResult,
+    previous_lock: Lock | None,
+    policy: ConfirmPolicy,
+    now: datetime,
+) -> CheckResult:
+    """Downgrade dead-URL / DOI / PMID not-found verdicts that are not yet confirmed.
+
+    A broken finding of a rule in :data:`CONFIRMABLE_RULES` keeps its rule id; while the
+    failure is not confirmed its severity becomes ``warning`` and its message says e.g.
+    "failing 2 of 3 runs since 2026-11-20, not yet confirmed".  Confirmed ones stay broken
+    and say since when they fail.  A check the lockfile has never seen (:func:`never_seen`)
+    is confirmed at once.  Without a previous lockfile the result is returned as is.
+    """
+    if previous_lock is None:
+        return result
+    today = utc_day(now)
+    out = []
+    for rr in result.results:
+        entry = previous_lock.entry_for(rr.reference)
+        findings = tuple(_confirm(f, rr, entry, today, policy) for f in rr.findings)
+        out.append(replace(rr, findings=findings))
+    return replace(result, results=tuple(out))
+
+
+def _confirm(
+    finding: Finding,
+    rr: ReferenceResult,
+    entry: LockEntry | None,
+    today: date,
+    policy: ConfirmPolicy,
+) -> Finding:
+    target = check_target(finding, rr)
+    if target is None or finding.severity is not Severity.BROKEN:
+        return finding
+    prev = entry.failing.get(target) if entry else None
+    first = never_seen(target, entry)
+    state = advance_failing(prev, Outcome.FAIL, today, policy, first_run=first)
+    assert state is not None  # a failure always leaves a failing state
+    if state.confirmed_on is not None:
+        return replace(finding, message=f"{finding.message}; failing since {state.since}")
+    note = _pending_note(state, today, policy)
+    return replace(finding, severity=Severity.WARNING, message=f"{finding.message}; {note}")

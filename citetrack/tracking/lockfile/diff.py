@@ -1,0 +1,233 @@
+"""The difference between a run and the lockfile: ``changed`` findings, field by field."""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from citetrack.model import (
+    CheckResult,
+    Finding,
+    LinkVerdict,
+    ReferenceResult,
+    Severity,
+    Source,
+)
+from citetrack.tracking.lockfile.build import first_found, normalise_text, source_record
+from citetrack.tracking.lockfile.confirm import (
+    Outcome,
+    advance_failing,
+    archive_status,
+    check_outcomes,
+    reference_urls,
+    same_identifier,
+    settled_link,
+)
+from citetrack.tracking.lockfile.state import (
+    DEFAULT_POLICY,
+    METADATA_FIELDS,
+    NOTICE_RULES,
+    ConfirmPolicy,
+    Lock,
+    LockEntry,
+    Notice,
+    reference_file,
+    utc_day,
+)
+
+# ------------------------------------------------------------------------------- diff
+
+
+def _changed(
+    rr: ReferenceResult,
+    rule: str,
+    message: str,
+    *,
+    source: Source,
+    field: str | None = None,
+    now: str | None = None,
+    was: str | None = None,
+) -> Finding:
+    return Finding(
+        key=rr.reference.key,
+        rule=rule,
+        severity=Severity.CHANGED,
+        message=message,
+        field=field,
+        expected=now,
+        actual=was,
+        source=source,
+        line=rr.reference.line,
+    )
+
+
+def _shown(value: str | None) -> str:
+    return f'"{value}"' if value is not None else "(none)"
+
+
+def _diff_sources(rr: ReferenceResult, entry: LockEntry) -> list[Finding]:
+    out: list[Finding] = []
+    seen_notices: set[Notice] = set()
+    for src, found in first_found(rr).items():
+        before = entry.sources.get(src)
+        if before is None or not same_identifier(before.identifier, found.identifier):
+            continue  # no baseline from this source for this identifier
+        now = source_record(found)
+        for name in METADATA_FIELDS:
+            was, new = before.fields.get(name), now.fields.get(name)
+            if was != new:
+                message = f"{name} changed upstream: was {_shown(was)}, now {_shown(new)} ({src})"
+                out.append(
+                    _changed(
+                        rr,
+                        "metadata-changed",
+                        message,
+                        source=found.source,
+                        field=name,
+                        now=new,
+                        was=was,
+                    )
+                )
+        for update in found.metadata.updates:
+            notice = Notice(update.kind, normalise_text(update.notice_id))
+            if notice.kind not in NOTICE_RULES or notice in before.notices:
+                continue
+            if notice in seen_notices:
+                continue
+            seen_notices.add(notice)
+            label = update.kind.value.replace("_", " ")
+            detail = f"notice {notice.notice_id}" if notice.notice_id else "no notice id given"
+            if update.date:
+                detail += f", dated {update.date}"
+            out.append(
+                _changed(
+                    rr,
+                    NOTICE_RULES[notice.kind],
+                    f"new {label} upstream ({src}): {detail}",
+                    source=found.source,
+                    now=notice.notice_id,
+                )
+            )
+    return out
+
+
+def _place(url: str) -> tuple[str, str, str]:
+    """A URL without what does not make it another page: scheme, host case, trailing ``/``."""
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port not in (80, 443):
+        host += f":{parts.port}"
+    return host, parts.path.rstrip("/") or "/", parts.query
+
+
+def _diff_urls(
+    rr: ReferenceResult,
+    entry: LockEntry,
+    outcomes: Mapping[str, Outcome],
+    today: date,
+    policy: ConfirmPolicy,
+) -> list[Finding]:
+    out: list[Finding] = []
+    for url in reference_urls(rr):
+        before = entry.urls.get(url)
+        if before is None:
+            continue
+        link = settled_link(rr, url)
+        alive = link is not None and link.verdict in (LinkVerdict.OK, LinkVerdict.REDIRECTED)
+        if alive and link is not None and before.final_url:
+            final = link.final_url or url
+            if _place(final) != _place(before.final_url):
+                message = f"{url} now leads to {final} (was {before.final_url})"
+                out.append(
+                    _changed(
+                        rr,
+                        "url-changed",
+                        message,
+                        source=Source.WEB,
+                        field="url",
+                        now=final,
+                        was=before.final_url,
+                    )
+                )
+        old = entry.failing.get(f"url:{url}")
+        state = advance_failing(
+            old, outcomes.get(f"url:{url}", Outcome.UNKNOWN), today, policy, first_run=False
+        )
+        newly_confirmed = state is not None and state.confirmed_on == today and old != state
+        if newly_confirmed and before.verdict not in (None, LinkVerdict.DEAD):
+            assert state is not None
+            code = f" (HTTP {link.status_code})" if link and link.status_code else ""
+            message = (
+                f"{url} died: was {before.verdict}, now dead{code}, "
+                f"failing since {state.since.isoformat()}"
+            )
+            out.append(
+                _changed(
+                    rr,
+                    "url-died",
+                    message,
+                    source=Source.WEB,
+                    field="url",
+                    now="dead",
+                    was=str(before.verdict),
+                )
+            )
+        archive = archive_status(rr, url)
+        if before.archive_url and archive is not None and not archive.available:
+            message = f"archived copy {before.archive_url} of {url} is no longer available"
+            out.append(
+                _changed(
+                    rr,
+                    "archive-vanished",
+                    message,
+                    source=Source.WAYBACK,
+                    field="archiveurl",
+                    now=None,
+                    was=before.archive_url,
+                )
+            )
+    return out
+
+
+def diff(
+    previous: Lock,
+    result: CheckResult,
+    now: datetime,
+    policy: ConfirmPolicy = DEFAULT_POLICY,
+) -> list[Finding]:
+    """``changed`` findings: what differs between the lockfile and this run, field by field.
+
+    Rules: ``metadata-changed``, ``retraction-new``, ``correction-new``,
+    ``expression-of-concern-new``, ``url-changed``, ``url-died`` (on the run a dead URL is
+    confirmed), ``archive-vanished``, ``reference-added``, ``reference-removed``.  Only
+    definite answers are compared; a source that could not be asked changes nothing.
+    """
+    today = utc_day(now)
+    out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for rr in result.results:
+        ident = (reference_file(rr.reference), rr.reference.key)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        entry = previous.entry_for(rr.reference)
+        if entry is None:
+            message = f"reference {rr.reference.key} is new since the lockfile"
+            out.append(_changed(rr, "reference-added", message, source=Source.LOCKFILE))
+            continue
+        out += _diff_sources(rr, entry)
+        out += _diff_urls(rr, entry, check_outcomes(rr), today, policy)
+    checked = {file for file, _ in seen}
+    for key, entry in sorted(previous.references.items()):
+        if entry.file in checked and (entry.file, key) not in seen:
+            out.append(
+                Finding(
+                    key=key,
+                    rule="reference-removed",
+                    severity=Severity.CHANGED,
+                    message=f"reference {key} was removed from {entry.file} since the lockfile",
+                    source=Source.LOCKFILE,
+                )
+            )
+    return out

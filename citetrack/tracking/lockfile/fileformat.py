@@ -1,0 +1,375 @@
+"""The lockfile on disk: JSON with a schema, read strictly, written as stable bytes.
+
+Writing gives sorted keys, a two-space indent and a trailing newline, atomically.
+Reading accepts only the schema this version writes and turns anything else into a
+:class:`LockError` that names the file, the JSON path and how to recover.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields
+from datetime import date
+from enum import Enum
+from typing import TypeVar
+
+from citetrack.fsutil import atomic_write_text
+from citetrack.inputs.textio import InputError, read_bytes
+from citetrack.model import (
+    Identifiers,
+    LinkVerdict,
+    Severity,
+    Source,
+    UpdateKind,
+)
+from citetrack.tracking.lockfile.state import (
+    CONFIRMABLE_RULES,
+    LOCK_NAME,
+    METADATA_FIELDS,
+    SCHEMA_VERSION,
+    Accepted,
+    ArticleRecord,
+    Failing,
+    Lock,
+    LockEntry,
+    LockError,
+    Notice,
+    SourceRecord,
+    UrlRecord,
+)
+
+#: The largest lockfile read: about 700 bytes a reference, so some 95,000 references.
+#: Parsing JSON takes several times its size in memory; this bounds it.
+MAX_LOCK_BYTES = 64 * 1024 * 1024
+
+_RECOVER = (
+    "If you edited it by hand, fix it; otherwise delete it and run `citetrack lock` to "
+    "accept the current state (the history of failing checks starts again)."
+)
+
+
+# ---------------------------------------------------------------------- serialisation
+
+
+def dumps_lock(lock: Lock) -> str:
+    """The lockfile's text: sorted keys, 2-space indent, trailing newline, stable bytes."""
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "references": {k: _entry_json(e) for k, e in lock.references.items()},
+    }
+    if lock.articles:
+        doc["articles"] = {k: _article_json(a) for k, a in lock.articles.items()}
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
+    """Write ``lock`` atomically (the old file stays whole if anything fails)."""
+    atomic_write_text(path, dumps_lock(lock))
+
+
+def _entry_json(entry: LockEntry) -> dict[str, object]:
+    doc: dict[str, object] = {"file": entry.file}
+    if entry.identifiers:
+        doc["identifiers"] = dict(entry.identifiers)
+    if entry.sources:
+        doc["sources"] = {src: _source_json(rec) for src, rec in entry.sources.items()}
+    if entry.urls:
+        doc["urls"] = {
+            url: _drop_none(
+                {
+                    "verdict": rec.verdict.value if rec.verdict else None,
+                    "final_url": rec.final_url,
+                    "archive_url": rec.archive_url,
+                }
+            )
+            for url, rec in entry.urls.items()
+        }
+    if entry.failing:
+        doc["failing"] = {
+            target: _drop_none(
+                {
+                    "failures": st.failures,
+                    "since": st.since.isoformat(),
+                    "confirmed_on": st.confirmed_on.isoformat() if st.confirmed_on else None,
+                }
+            )
+            for target, st in entry.failing.items()
+        }
+    if entry.accepted:
+        doc["accepted"] = [
+            _drop_none({"rule": a.rule, "field": a.field, "severity": a.severity.value})
+            for a in entry.accepted
+        ]
+    return doc
+
+
+def _article_json(rec: ArticleRecord) -> dict[str, object]:
+    return _drop_none(
+        {
+            "source": rec.source,
+            "format": rec.format,
+            "title": rec.title,
+            "revision": rec.revision,
+            "timestamp": rec.timestamp,
+            "citations": dict(rec.citations),
+        }
+    )
+
+
+def _source_json(rec: SourceRecord) -> dict[str, object]:
+    doc: dict[str, object] = {"id": rec.identifier, **rec.fields}
+    if rec.notices:
+        doc["notices"] = [
+            _drop_none({"kind": n.kind.value, "id": n.notice_id}) for n in rec.notices
+        ]
+    return doc
+
+
+def _drop_none(doc: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+_E = TypeVar("_E", bound=Enum)
+_T = TypeVar("_T")
+
+
+class _Shape(Exception):
+    """A value of the wrong shape at a JSON path (turned into a :class:`LockError`)."""
+
+
+def read_lock(path: str | os.PathLike[str]) -> Lock | None:
+    """The lockfile at ``path``, or ``None`` if there is none.
+
+    Raises :class:`LockError` (never anything else for bad content) when it is corrupt,
+    has the wrong shape or comes from a newer citetrack — and when it is not a regular
+    file (a link to ``/dev/zero``, a pipe), is a link to nothing, or is larger than
+    :data:`MAX_LOCK_BYTES`: a pull request controls this path, and reading must stay
+    bounded.
+    """
+    if not os.path.lexists(path):
+        return None
+    try:
+        data = read_bytes(
+            os.fspath(path), max_bytes=MAX_LOCK_BYTES, kind="lockfile", regular_only=True
+        )
+    except InputError as exc:
+        if exc.message == "no such file":  # a symbolic link to nothing
+            raise LockError(
+                f"{path}: a symbolic link to a missing file; citetrack will not create a file "
+                "through it. Remove the link, or pass --lockfile with the real path."
+            ) from None
+        raise LockError(f"{path}: cannot read the lockfile ({exc.message})") from None
+    if len(data) > MAX_LOCK_BYTES:
+        raise LockError(
+            f"{path}: larger than {MAX_LOCK_BYTES // (1024 * 1024)} MiB; refusing to read it. "
+            f"{_RECOVER}"
+        )
+    return parse_lock(data, where=str(path))
+
+
+def parse_lock(data: bytes | str, where: str = LOCK_NAME) -> Lock:
+    """A :class:`Lock` from the lockfile's bytes; :class:`LockError` if it is not one."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        doc = json.loads(text, object_pairs_hook=_no_duplicates)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise LockError(f"{where}: not valid JSON ({_short(exc)}). {_RECOVER}") from exc
+    try:
+        top = _obj(doc, "the top level")
+        version = top.get("schema_version")
+        if isinstance(version, int) and not isinstance(version, bool) and version > 1:
+            raise LockError(
+                f"{where}: written by a newer citetrack (schema_version {version}; this "
+                f"version reads {SCHEMA_VERSION}). Upgrade citetrack to use it."
+            )
+        if type(version) is not int or version != SCHEMA_VERSION:
+            raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
+        _only(top, {"schema_version", "references", "articles"}, "the top level")
+        refs = _obj(top.get("references", {}), "references")
+        return Lock(
+            references={k: _entry(v, f"references.{k}") for k, v in refs.items()},
+            articles=_map(top.get("articles", {}), "articles", _article),
+        )
+    except _Shape as exc:
+        raise LockError(f"{where}: not a valid citetrack lockfile: {exc}. {_RECOVER}") from exc
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc)[:200] or type(exc).__name__
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    doc: dict[str, object] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise ValueError(f"duplicate key {key!r}")
+        doc[key] = value
+    return doc
+
+
+def _obj(value: object, where: str) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise _Shape(f"{where}: expected an object")
+    return value
+
+
+def _only(doc: Mapping[str, object], allowed: Iterable[str], where: str) -> None:
+    unknown = sorted(set(doc) - set(allowed))
+    if unknown:
+        raise _Shape(f"{where}: unknown key {unknown[0]!r}")
+
+
+def _str(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Shape(f"{where}: expected a non-empty string")
+    return value
+
+
+def _opt_str(value: object, where: str) -> str | None:
+    return None if value is None else _str(value, where)
+
+
+def _date(value: object, where: str) -> date:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _Shape(f"{where}: expected a date YYYY-MM-DD")
+
+
+def _enum(cls: type[_E], value: object, where: str) -> _E:
+    try:
+        return cls(value)
+    except ValueError:
+        raise _Shape(f"{where}: unknown value {value!r}") from None
+
+
+def _list(value: object, where: str) -> list[object]:
+    if not isinstance(value, list):
+        raise _Shape(f"{where}: expected a list")
+    return value
+
+
+def _map(value: object, where: str, item: Callable[[object, str], _T]) -> dict[str, _T]:
+    return {k: item(v, f"{where}.{k}") for k, v in _obj(value, where).items()}
+
+
+_IDENTIFIER_NAMES = frozenset(f.name for f in fields(Identifiers))
+_SOURCE_NAMES = frozenset(s.value for s in Source)
+
+
+def _entry(value: object, where: str) -> LockEntry:
+    doc = _obj(value, where)
+    _only(doc, {"file", "identifiers", "sources", "urls", "failing", "accepted"}, where)
+    file = doc.get("file")
+    if not isinstance(file, str):
+        raise _Shape(f"{where}.file: expected a string")
+    identifiers = _map(doc.get("identifiers", {}), f"{where}.identifiers", _str)
+    _only(identifiers, _IDENTIFIER_NAMES, f"{where}.identifiers")
+    sources = _map(doc.get("sources", {}), f"{where}.sources", _source)
+    _only(sources, _SOURCE_NAMES, f"{where}.sources")
+    failing = _map(doc.get("failing", {}), f"{where}.failing", _failing)
+    for target in failing:
+        kind, _, value = target.partition(":")
+        if kind not in CONFIRMABLE_RULES.values() or not value:
+            raise _Shape(f"{where}.failing: {target!r} is not doi:…, pmid:… or url:…")
+    accepted = _list(doc.get("accepted", []), f"{where}.accepted")
+    return LockEntry(
+        file=file,
+        identifiers=identifiers,
+        sources=sources,
+        urls=_map(doc.get("urls", {}), f"{where}.urls", _url),
+        failing=failing,
+        accepted=tuple(_accepted_item(a, f"{where}.accepted[{i}]") for i, a in enumerate(accepted)),
+    )
+
+
+_ARTICLE_FORMATS = frozenset({"wikitext", "text"})
+_FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+
+
+def _article(value: object, where: str) -> ArticleRecord:
+    doc = _obj(value, where)
+    _only(doc, {"source", "format", "title", "revision", "timestamp", "citations"}, where)
+    fmt = _str(doc.get("format"), f"{where}.format")
+    if fmt not in _ARTICLE_FORMATS:
+        raise _Shape(f"{where}.format: expected 'wikitext' or 'text', found {fmt!r}")
+    revision = doc.get("revision")
+    if revision is not None and (
+        not isinstance(revision, int) or isinstance(revision, bool) or revision < 0
+    ):
+        raise _Shape(f"{where}.revision: expected a revision id (a whole number)")
+    citations = _map(doc.get("citations", {}), f"{where}.citations", _str)
+    for key, mark in citations.items():
+        if not _FINGERPRINT.fullmatch(mark):
+            raise _Shape(f"{where}.citations.{key}: expected a 12-digit hex fingerprint")
+    return ArticleRecord(
+        source=_str(doc.get("source"), f"{where}.source"),
+        format=fmt,
+        citations=citations,
+        title=_opt_str(doc.get("title"), f"{where}.title"),
+        revision=revision,
+        timestamp=_opt_str(doc.get("timestamp"), f"{where}.timestamp"),
+    )
+
+
+def _source(value: object, where: str) -> SourceRecord:
+    doc = _obj(value, where)
+    _only(doc, {"id", "notices", *METADATA_FIELDS}, where)
+    notices = []
+    for i, item in enumerate(_list(doc.get("notices", []), f"{where}.notices")):
+        notice = _obj(item, f"{where}.notices[{i}]")
+        _only(notice, {"kind", "id"}, f"{where}.notices[{i}]")
+        notices.append(
+            Notice(
+                _enum(UpdateKind, notice.get("kind"), f"{where}.notices[{i}].kind"),
+                _opt_str(notice.get("id"), f"{where}.notices[{i}].id"),
+            )
+        )
+    return SourceRecord(
+        identifier=_str(doc.get("id"), f"{where}.id"),
+        fields={k: _str(doc[k], f"{where}.{k}") for k in METADATA_FIELDS if k in doc},
+        notices=tuple(notices),
+    )
+
+
+def _url(value: object, where: str) -> UrlRecord:
+    doc = _obj(value, where)
+    _only(doc, {"verdict", "final_url", "archive_url"}, where)
+    verdict = doc.get("verdict")
+    return UrlRecord(
+        verdict=None if verdict is None else _enum(LinkVerdict, verdict, f"{where}.verdict"),
+        final_url=_opt_str(doc.get("final_url"), f"{where}.final_url"),
+        archive_url=_opt_str(doc.get("archive_url"), f"{where}.archive_url"),
+    )
+
+
+def _failing(value: object, where: str) -> Failing:
+    doc = _obj(value, where)
+    _only(doc, {"failures", "since", "confirmed_on"}, where)
+    failures = doc.get("failures")
+    if not isinstance(failures, int) or isinstance(failures, bool) or failures < 1:
+        raise _Shape(f"{where}.failures: expected a whole number of at least 1")
+    confirmed = doc.get("confirmed_on")
+    return Failing(
+        failures=failures,
+        since=_date(doc.get("since"), f"{where}.since"),
+        confirmed_on=None if confirmed is None else _date(confirmed, f"{where}.confirmed_on"),
+    )
+
+
+def _accepted_item(value: object, where: str) -> Accepted:
+    doc = _obj(value, where)
+    _only(doc, {"rule", "field", "severity"}, where)
+    return Accepted(
+        rule=_str(doc.get("rule"), f"{where}.rule"),
+        field=_opt_str(doc.get("field"), f"{where}.field"),
+        severity=_enum(Severity, doc.get("severity"), f"{where}.severity"),
+    )

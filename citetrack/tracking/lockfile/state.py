@@ -1,0 +1,199 @@
+"""The lockfile's state as data: one entry per reference, what it records, where it lives.
+
+Also the confirmation policy, the lockfile's name and schema version, and the two small
+keys every stage shares: the .bib file name of a reference and the UTC day of a run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from citetrack.model import (
+    CheckResult,
+    LinkVerdict,
+    Reference,
+    ReferenceResult,
+    Severity,
+    UpdateKind,
+)
+
+SCHEMA_VERSION = 1
+LOCK_NAME = "citetrack.lock"
+
+#: Rules whose broken verdict waits for confirmation, and the identifier each is about.
+CONFIRMABLE_RULES: Mapping[str, str] = {
+    "doi-not-found": "doi",
+    "pmid-not-found": "pmid",
+    "url-dead": "url",
+}
+
+#: The metadata fields kept per source, in report order (BibTeX names).
+METADATA_FIELDS: tuple[str, ...] = (
+    "title",
+    "author",
+    "year",
+    "journal",
+    "volume",
+    "number",
+    "pages",
+    "type",
+)
+
+#: The rule of the `changed` finding for each kind of new editorial notice.
+NOTICE_RULES: Mapping[UpdateKind, str] = {
+    UpdateKind.RETRACTION: "retraction-new",
+    UpdateKind.WITHDRAWAL: "retraction-new",
+    UpdateKind.REMOVAL: "retraction-new",
+    UpdateKind.CORRECTION: "correction-new",
+    UpdateKind.EXPRESSION_OF_CONCERN: "expression-of-concern-new",
+}
+
+
+class LockError(Exception):
+    """The lockfile cannot be used: corrupt, wrong shape, or from a newer citetrack.
+
+    The message names the file, the problem and how to recover.
+    """
+
+
+@dataclass(frozen=True)
+class ConfirmPolicy:
+    """When a failing check becomes broken: ``min_failures`` runs over ``min_days`` days."""
+
+    min_failures: int = 3
+    min_days: int = 3
+
+    def __post_init__(self) -> None:
+        if self.min_failures < 1 or self.min_days < 1:
+            raise ValueError("min_failures and min_days must be at least 1")
+
+
+DEFAULT_POLICY = ConfirmPolicy()
+
+
+# ------------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An editorial notice on a work, as recorded: its kind and the notice's identifier."""
+
+    kind: UpdateKind
+    notice_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What one registry said about a reference: the identifier asked, fields, notices.
+
+    ``fields`` holds normalised text for the names in :data:`METADATA_FIELDS` that the
+    registry gave (authors as family names joined by ``"; "``).
+    """
+
+    identifier: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    notices: tuple[Notice, ...] = ()
+
+
+@dataclass(frozen=True)
+class UrlRecord:
+    """The settled state of one URL (``None`` where never settled)."""
+
+    verdict: LinkVerdict | None = None
+    final_url: str | None = None
+    archive_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Failing:
+    """A failing DOI / PMID / URL check: failures seen, first failure, confirmation day."""
+
+    failures: int
+    since: date
+    confirmed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A finding that was reported when the lockfile was written."""
+
+    rule: str
+    field: str | None
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    """Everything recorded about one reference."""
+
+    file: str
+    identifiers: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, SourceRecord] = field(default_factory=dict)
+    urls: Mapping[str, UrlRecord] = field(default_factory=dict)
+    failing: Mapping[str, Failing] = field(default_factory=dict)
+    accepted: tuple[Accepted, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article the lockfile last accepted (issue 14): where it came from, which
+    revision, and a fingerprint of each citation by key (see
+    :mod:`citetrack.tracking.lockfile.revisions`)."""
+
+    source: str
+    format: str
+    citations: Mapping[str, str] = field(default_factory=dict)
+    title: str | None = None
+    revision: int | None = None
+    timestamp: str | None = None
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The whole lockfile: entries by citation key, and the articles read, by the name
+    their references are tracked under."""
+
+    references: Mapping[str, LockEntry] = field(default_factory=dict)
+    articles: Mapping[str, ArticleRecord] = field(default_factory=dict)
+
+    def entry_for(self, ref: Reference) -> LockEntry | None:
+        """The entry recorded for ``ref`` (same key, same .bib file name), or ``None``."""
+        entry = self.references.get(ref.key)
+        return entry if entry is not None and entry.file == reference_file(ref) else None
+
+
+# --------------------------------------------------------------------------- locations
+
+
+def lock_path_for(bib_path: str | os.PathLike[str] | None) -> Path:
+    """The lockfile that covers a .bib file: ``citetrack.lock`` in the same directory."""
+    return Path(bib_path).parent / LOCK_NAME if bib_path else Path(LOCK_NAME)
+
+
+def group_by_lock(result: CheckResult) -> dict[Path, CheckResult]:
+    """Split a run over .bib files in several directories into one result per lockfile."""
+    groups: dict[Path, list[ReferenceResult]] = {}
+    for rr in result.results:
+        groups.setdefault(lock_path_for(rr.reference.path), []).append(rr)
+    return {
+        path: CheckResult(
+            results=tuple(rrs),
+            requests=result.requests,
+            articles=tuple(a for a in result.articles if lock_path_for(a.name) == path),
+        )
+        for path, rrs in groups.items()
+    }
+
+
+def reference_file(ref: Reference) -> str:
+    """The .bib file name an entry is recorded under (its directory is the lockfile's)."""
+    return Path(ref.path).name if ref.path else ""
+
+
+def utc_day(now: datetime) -> date:
+    """The calendar day (UTC) of a run, the unit in which confirmation counts days."""
+    return now.astimezone(UTC).date() if now.tzinfo else now.date()

@@ -1,0 +1,89 @@
+"""A run as reported against a lockfile: confirmation, ``changed`` findings, ``--new-only``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from citetrack.model import (
+    CheckResult,
+    Finding,
+    Identifiers,
+    Reference,
+    ReferenceResult,
+    Severity,
+)
+from citetrack.tracking.lockfile.confirm import apply_confirmation
+from citetrack.tracking.lockfile.diff import diff
+from citetrack.tracking.lockfile.revisions import track_articles
+from citetrack.tracking.lockfile.state import (
+    DEFAULT_POLICY,
+    ConfirmPolicy,
+    Lock,
+    reference_file,
+)
+
+
+def track(
+    result: CheckResult,
+    previous: Lock | None,
+    now: datetime,
+    policy: ConfirmPolicy = DEFAULT_POLICY,
+) -> CheckResult:
+    """The result as it should be reported against a lockfile.
+
+    Adds ``reference-changed`` for an article's citations edited since the lockfile
+    (:func:`~citetrack.tracking.lockfile.revisions.track_articles`), applies
+    :func:`apply_confirmation`, then adds the :func:`diff` findings to their
+    references; a removed reference gets a result of its own (no fields, its recorded
+    identifiers).  Without a lockfile, ``result`` is returned unchanged.
+    """
+    if previous is None:
+        return result
+    result = track_articles(result, previous)
+    confirmed = apply_confirmation(result, previous, policy, now)
+    changes: dict[str, list[Finding]] = {}
+    for finding in diff(previous, confirmed, now, policy):
+        changes.setdefault(finding.key, []).append(finding)
+    results: list[ReferenceResult] = []
+    for rr in confirmed.results:
+        extra = changes.pop(rr.reference.key, [])
+        results.append(replace(rr, findings=rr.findings + tuple(extra)) if extra else rr)
+    paths = {reference_file(rr.reference): rr.reference.path for rr in confirmed.results}
+    for key, removed in changes.items():
+        entry = previous.references[key]
+        ref = Reference(
+            key=key,
+            entry_type="",
+            fields={},
+            identifiers=Identifiers(**entry.identifiers),
+            path=paths.get(entry.file),
+        )
+        results.append(ReferenceResult(reference=ref, findings=tuple(removed)))
+    return replace(confirmed, results=tuple(results))
+
+
+def new_only(findings: Iterable[Finding], lock: Lock | None) -> list[Finding]:
+    """The findings the lockfile has not recorded (for ``--new-only``).
+
+    A finding is old when its reference's entry accepted the same (rule, field) at the same
+    or a higher severity, so a failing URL that becomes broken is new again.  ``changed``
+    findings are always new: they are measured against the lockfile.
+    """
+    if lock is None:
+        return list(findings)
+    out = []
+    for f in findings:
+        entry = lock.references.get(f.key)
+        old = (
+            f.severity is not Severity.CHANGED
+            and entry is not None
+            and any(
+                a.rule == f.rule and a.field == f.field and a.severity.rank >= f.severity.rank
+                for a in entry.accepted
+            )
+        )
+        if not old:
+            out.append(f)
+    return out

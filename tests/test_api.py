@@ -1,0 +1,215 @@
+"""The Python API (``import citetrack``): what scripts and notebooks rely on.
+
+Checks run against the local emulator (``emulator_env`` sets the ``CITETRACK_*_URL``
+variables); the .bib texts here are synthetic, except the seed ``references.bib``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import citetrack
+from citetrack.model import Severity
+from citetrack_emulator import Emulator
+from tests.e2e import REPO, SEED_BIB
+
+README = REPO / "README.md"
+
+
+@pytest.fixture
+def workdir(emulator_env: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory of its own (no config file above it is found) with a private cache."""
+    monkeypatch.setenv("CITETRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CITETRACK_MAILTO", raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "citetrack.toml").write_text("")  # stops the search for a config here
+    monkeypatch.chdir(work)
+    return work
+
+
+# ------------------------------------------------------------------- the package surface
+
+
+def test_import_citetrack_is_lazy_and_every_public_name_resolves() -> None:
+    code = (
+        "import sys, citetrack\n"
+        "heavy = [m for m in ('citetrack.api', 'httpx', 'bibtexparser', 'citetrack.pipeline')"
+        " if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "assert citetrack.check.__module__ == 'citetrack.api'\n"
+        "assert 'httpx' not in sys.modules\n"  # the pipeline is imported on first check
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.stdout.strip() == "ok", proc.stderr
+    for name in citetrack.__all__:
+        assert getattr(citetrack, name) is not None
+    assert set(citetrack.__all__) == {"__version__", *citetrack._EXPORTS}
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = citetrack.nope
+
+
+def test_the_package_is_marked_typed_and_ships_the_marker() -> None:
+    assert (REPO / "citetrack" / "py.typed").is_file()
+    assert 'citetrack = ["py.typed"]' in (REPO / "pyproject.toml").read_text()
+
+
+# -------------------------------------------------------------------------- parse, load
+
+
+def test_parse_references_gives_references_and_bibtex() -> None:
+    parsed = citetrack.parse_references(
+        "1. Thiers BH, Sahn RE, Callen JP. Cutaneous manifestations of internal malignancy. "
+        "CA Cancer J Clin. 2009;59(2):73-98. doi:10.3322/caac.20005\n",
+        fmt="text",
+    )
+    (ref,) = parsed.references
+    assert ref.identifiers.doi == "10.3322/caac.20005"
+    assert ref.fields["pages"] == "73--98"
+    bibtex = citetrack.format_bibtex(parsed.references)
+    assert bibtex.startswith("@article{thiers2009cutaneous,")
+
+
+def test_load_bib_keeps_problems_and_raises_only_for_unreadable_files(tmp_path: Path) -> None:
+    bib = tmp_path / "synthetic.bib"
+    bib.write_text("@article{a, title={One}}\n@article{a, title={Two}}\n")
+    loaded = citetrack.load_bib(bib)
+    assert [r.key for r in loaded.references] == ["a"]
+    assert any(p.line == 2 for p in loaded.problems)
+    with pytest.raises(citetrack.BibError) as info:
+        citetrack.load_bib(tmp_path / "missing.bib")
+    assert isinstance(info.value, citetrack.InputError)
+    assert "missing.bib" in str(info.value)
+
+
+# ------------------------------------------------------------------------------- check
+
+
+def test_check_a_path_finds_the_seed_clean(workdir: Path, emulator_env: Emulator) -> None:
+    result = citetrack.check(str(SEED_BIB))
+    summary = result.summary()
+    assert (summary["ok"], summary["unchecked"], summary["total"]) == (6, 4, 10)
+    assert summary["verified"] == 6
+    assert result.requests.get("crossref", 0) >= 1
+    assert emulator_env.stats()["services"]["crossref"]["requests"] >= 1
+
+
+def test_check_references_reports_an_unknown_doi_as_broken(workdir: Path) -> None:
+    parsed = citetrack.parse_references(
+        "1. Nobody A. A paper that does not exist. J Nothing. 2020;1:1-2. "
+        "doi:10.9999/no-such-work\n"
+    )
+    result = citetrack.check(list(parsed.references), links=False)
+    (rr,) = result.results
+    assert rr.status == citetrack.Status.BROKEN
+    assert any(f.severity is Severity.BROKEN and f.field == "doi" for f in rr.findings)
+
+
+async def test_acheck_in_a_running_loop_gives_what_check_gives(workdir: Path) -> None:
+    bib = citetrack.load_bib(SEED_BIB)
+    result = await citetrack.acheck(bib, links=False)
+    assert (result.summary()["ok"], result.summary()["unchecked"]) == (6, 4)
+
+
+def test_check_never_says_broken_when_it_could_not_ask(workdir: Path) -> None:
+    settings = citetrack.load_settings(overrides={"offline": True})  # an empty cache
+    result = citetrack.check(str(SEED_BIB), settings=settings)
+    statuses = {rr.status for rr in result.results}
+    assert citetrack.Status.BROKEN not in statuses
+    assert citetrack.Status.UNVERIFIED in statuses
+
+
+def test_check_rejects_unusable_settings_and_sources(workdir: Path) -> None:
+    bad = citetrack.Settings(crossref_url="ftp://example.invalid/")
+    with pytest.raises(citetrack.SettingsError, match="http"):
+        citetrack.check(str(SEED_BIB), settings=bad)
+    with pytest.raises(TypeError, match="cannot check a int"):
+        citetrack.check([42])  # type: ignore[list-item]
+
+
+# ------------------------------------------------------------------------------- track
+
+
+def test_track_writes_the_baseline_and_reads_it_back(workdir: Path) -> None:
+    bib = workdir / "refs.bib"
+    shutil.copy(SEED_BIB, bib)
+    result = citetrack.check(str(bib), links=False)
+    first = citetrack.track(result, update=True)
+    assert first.written == (workdir / "citetrack.lock",)
+    assert first.previous == (None,)
+    lock = json.loads((workdir / "citetrack.lock").read_text())
+    assert lock  # a real lockfile, read back below
+    second = citetrack.track(result)
+    assert second.written == ()
+    assert second.previous[0] is not None
+    assert second.result.summary() == result.summary()
+
+
+def test_track_reports_a_corrupt_lockfile_as_lock_error(workdir: Path) -> None:
+    result = citetrack.check(str(SEED_BIB), links=False)
+    corrupt = workdir / "bad.lock"
+    corrupt.write_text("{not json")
+    with pytest.raises(citetrack.LockError, match=r"bad\.lock"):
+        citetrack.track(result, lockfile=corrupt)
+
+
+# ------------------------------------------------------------------------------ export
+
+
+def test_fix_kinds_defaults_all_and_unknown_names() -> None:
+    assert "format" not in citetrack.fix_kinds()
+    assert citetrack.fix_kinds(["all"]) >= {"format", "pages", "identifiers"}
+    assert citetrack.fix_kinds(["pages,identifiers"], ["pages"]) == {"identifiers"}
+    assert citetrack.fix_kinds(None, ["all"]) == frozenset()
+    with pytest.raises(citetrack.UnknownFixError) as info:
+        citetrack.fix_kinds(None, ["colour"])
+    assert info.value.option == "no_fix"
+    assert "colour" in str(info.value)
+
+
+def test_export_bib_applies_only_the_named_local_fixes(tmp_path: Path) -> None:
+    bib = tmp_path / "synthetic.bib"
+    text = "@article{a,\n  doi = {https://doi.org/10.1234/ABC},\n  pages = {1-9},\n}\n"
+    bib.write_text(text)
+    settings = citetrack.Settings(offline=True, use_cache=False)
+    only_pages = citetrack.export_bib(bib, settings=settings, fixes={"pages"})
+    assert [c.field for c in only_pages.result.changes] == ["pages"]
+    assert "pages = {1--9}" in only_pages.text
+    assert "https://doi.org/10.1234/ABC" in only_pages.text
+    nothing = citetrack.export_bib(bib, settings=settings, fixes=set())
+    assert nothing.text == text
+    assert not nothing.changed
+    assert bib.read_text() == text  # the API never writes the .bib
+
+
+# ------------------------------------------------------------ the README's example runs
+
+
+def readme_python_example() -> str:
+    section = README.read_text().split("## Python API", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    return str(block)
+
+
+def test_the_readme_python_example_runs_against_the_emulator(workdir: Path) -> None:
+    shutil.copy(SEED_BIB, workdir / "references.bib")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(readme_python_example(), "README.md", "exec"), {})
+    printed = out.getvalue()
+    assert "@article{thiers2009cutaneous," in printed
+    assert "doi     = {10.3322/caac.20005}" in printed
+    # 4 seed references have no DOI, PMID or URL: "unchecked", never "ok" (issue 12).
+    assert "'ok': 6" in printed and "'unchecked': 4" in printed and "'total': 10" in printed
+    assert "written: citetrack.lock" in printed
+    assert (workdir / "citetrack.lock").is_file()
