@@ -178,6 +178,11 @@ _NORMALISERS = {
     "issn": (normalize_issn, "not a valid ISSN (wrong length or checksum)"),
     "eprint": (normalize_arxiv, "not an arXiv identifier"),
 }
+_URL_PREFIX = re.compile(r"\s*(?:https?|ftp)://", re.IGNORECASE)
+_ARXIV_URL = re.compile(
+    r"^\s*https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?/?\s*$",
+    re.IGNORECASE,
+)
 # Field names other tools use for the same identifiers (Scopus exports ``pubmed_id``…).
 _ALIASES = {"pubmed_id": "pmid", "pubmed": "pmid", "pmc": "pmcid", "arxiv": "eprint"}
 
@@ -204,10 +209,13 @@ def extract_identifiers(
             continue
         if canonical == "eprint" and (
             lowered.get("archiveprefix", lowered.get("eprinttype", "arxiv")).lower() != "arxiv"
+            # Google Scholar, OUP and JAMA exports put the PDF's URL in eprint.
+            or (_URL_PREFIX.match(raw) and not _ARXIV_URL.search(raw))
         ):
             continue
+        from_url = _ARXIV_URL.search(raw) if canonical == "eprint" else None
         normaliser, reason = _NORMALISERS[canonical]
-        text = raw if canonical == "doi" else _first(raw)
+        text = raw if canonical == "doi" else from_url.group(1) if from_url else _first(raw)
         value = normaliser(text)
         if value is None:
             problems.append(IdentifierProblem(name, raw.strip(), reason))

@@ -231,5 +231,10 @@ def test_pre_commit_hook_entry_runs_offline_and_passes_when_nothing_is_broken(
     run = run_cli(*entry[1:], str(SEED_BIB), env=env)
     assert run.code == 0, run.stderr  # nothing cached: unverified, which the hook accepts
     assert emulator.stats()["requests"] == 0  # offline: no network at all
-    broken = run_cli(*entry[1:], str(PLANTED), env=env)
-    assert broken.code == 0  # offline and uncached: nothing can be called broken
+    # Offline and uncached nothing can be called broken, but the rules that need no network
+    # run and fail the hook: planted.bib has a duplicate reference (issue 12).
+    planted = run_cli(*entry[1:], str(PLANTED), "-f", "json", env=env)
+    assert planted.code == 1
+    found = {(r["key"], f["rule"]) for r in planted.json()["references"] for f in r["findings"]}
+    assert ("pujol2004necrolytic", "duplicate-reference") in found
+    assert emulator.stats()["requests"] == 0

@@ -75,9 +75,15 @@ def test_doubling_string_macros_are_capped_and_reported_at_their_lines(tmp_path:
     assert f"{bib}:17: @string `m16`: macros expand to more than 100,000 characters" in run.stderr
     assert f"{bib}:43: entry lol, field title (line 44): macro `m40` is not defined" in run.stderr
     assert "the entry is not read" in run.stderr
-    assert run.code == 0, run.stderr
-    keys = [ref["key"] for ref in run.json()["references"]]
-    assert keys == ["fine"]  # lol is not checked with a half-read title
+    # The file's defects are findings, not only stderr lines (issue 12): exit 1.
+    assert run.code == 1, run.stderr
+    refs = run.json()["references"]
+    checked = [
+        r["key"] for r in refs if not any(f["rule"].startswith("bib-") for f in r["findings"])
+    ]
+    assert checked == ["fine"]  # lol is not checked with a half-read title
+    (lol,) = [r for r in refs if r["key"] == "lol"]
+    assert {f["rule"] for f in lol["findings"]} == {"bib-unreadable"}
 
 
 def test_macros_nested_too_deep_are_refused(tmp_path: Path) -> None:
@@ -94,7 +100,9 @@ def test_macros_nested_too_deep_are_refused(tmp_path: Path) -> None:
         "--no-lockfile",
         timeout=BUDGET,
     )
-    assert run.code == 0, run.stderr
+    # Its only entry could not be read: no reference from a non-empty file is exit 2.
+    assert run.code == 2, run.stderr
+    assert "no reference could be read" in run.stderr
     assert f"{bib}:34: @string `d33`: macros nested more than 32 deep" in run.stderr
     assert f"{bib}:42: entry deep, field title (line 43)" in run.stderr
 
@@ -127,7 +135,7 @@ def test_cr_only_line_endings_give_the_right_line_numbers(tmp_path: Path) -> Non
     bib = tmp_path / "mac.bib"
     bib.write_bytes(text.replace("\n", "\r").encode())
     run = _offline_check(bib)
-    assert run.code == 0, run.stderr
+    assert run.code == 1, run.stderr  # the duplicate key is a finding (issue 12)
     assert f"{bib}:5: duplicate key a, first defined on line 1" in run.stderr
     assert f"{bib}:7: entry a: field title is given 2 times (lines 6, 7)" in run.stderr
 

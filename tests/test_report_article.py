@@ -95,3 +95,10 @@ def test_junit_and_github_carry_both() -> None:
     github = format_github(_result())
     assert github.startswith("::notice title=citetrack::checked: Necrolytic migratory erythema")
     assert ",line=19,col=1494," in github
+
+
+def test_lines_format_gives_an_article_reference_its_column() -> None:
+    from citetrack.report.lines import format_lines
+
+    out = format_lines(_result())
+    assert ":19:1494: " in out

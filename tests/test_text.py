@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from citetrack.model import Author
+from citetrack.rules import text as t
 from citetrack.rules.fields import (
     PageRange,
     extract_years,
@@ -395,3 +398,37 @@ def test_parsers_never_raise(text: str) -> None:
     assert all(a.family or a.literal for a in parsed.authors)
     pages = parse_pages(text)
     assert pages is None or pages.start
+
+
+# ------------------------------------------------------- issue 16: cached, fast-path folding
+
+
+def _fold_slow(text: str) -> str:
+    """The folding loop without the ASCII shortcut or the cache (the reference behaviour)."""
+    value = t.to_plain.__wrapped__(text)
+    for _ in range(4):
+        decomposed = unicodedata.normalize("NFKD", value.translate(t._LETTER_FOLDS))
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+        folded = unicodedata.normalize("NFC", stripped.translate(t._LETTER_FOLDS))
+        folded = folded.translate(t._GREEK_FOLDS).casefold()
+        if folded == value:
+            break
+        value = folded
+    return t._NON_WORD_RE.sub(" ", value.replace("&", " and ")).strip()
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_fold_fast_paths_equal_the_generic_fold(text: str) -> None:
+    """The ASCII shortcut and the cache change the cost, never the key (issue 16)."""
+    assert fold(text) == _fold_slow(text)
+    assert fold(text) == fold(text)
+
+
+def test_fold_is_computed_once_per_distinct_string() -> None:
+    """A title folded by several rules is decoded and folded once (issue 16)."""
+    fold.cache_clear()
+    title = r"Synthetic {\'E}tude of {KRAS} -- a title folded by every rule"
+    for _ in range(50):
+        fold(title)
+    info = fold.cache_info()
+    assert (info.misses, info.hits) == (1, 49)

@@ -62,8 +62,22 @@ def load_bibs(bibs: Sequence[str]) -> list[Bibliography]:
             fail(f"{exc}{hint}")
         for problem in bibliography.problems:
             warn(f"{problem.path}:{problem.line}: {problem.message}")
+        if not bibliography.references and bibliography.text.strip():
+            fail(f"{bibliography.path}: no reference could be read{_empty_hint(bibliography)}")
         loaded.append(bibliography)
     return loaded
+
+
+def _empty_hint(bibliography: Bibliography) -> str:
+    """Why a non-empty input gave no reference, and what to do."""
+    if bibliography.problems:
+        return " (every entry has a problem: see above)"
+    if "@" not in bibliography.text:
+        return (
+            " (it is not BibTeX; to turn an article's reference list into BibTeX: "
+            f"citetrack parse {bibliography.path} -o references.bib)"
+        )
+    return " (no @article{…}-style entry found)"
 
 
 def load_articles(
@@ -103,10 +117,11 @@ def run_check(
     *,
     update: bool = False,
     source_format: str = "auto",
-) -> tuple[CheckResult, list[Bibliography | Article]]:
-    """Load and check, with a progress bar on a terminal.
+) -> tuple[CheckResult, list[Bibliography]]:
+    """Load and check, with a progress bar on a terminal; the result and the .bib files.
 
-    The inputs are .bib files and articles (``--from``; by default by name and content).
+    The inputs are .bib files and articles (``--from``; by default by name and content);
+    the articles read are in the result's ``articles``.
 
     With a lockfile, the cache serves only evidence fresh enough to compare against it
     (:mod:`citetrack.cli.freshness`); ``update``: only evidence fetched in this run.
@@ -119,7 +134,6 @@ def run_check(
     bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
     bibliographies = load_bibs(bib_args) if bib_args or not article_args else []
     articles = load_articles(article_args, source_format, settings)
-    loaded: list[Bibliography | Article] = [*bibliographies, *articles]
     window = CacheWindow()
     if not run.no_lockfile:
         names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
@@ -128,7 +142,7 @@ def run_check(
     try:
         with ProgressBar(wants_progress(run.quiet)) as bar:
             result = check(
-                loaded,
+                [*bibliographies, *articles],
                 settings=settings,
                 registries=not run.links_only,
                 links=not run.no_links and (settings.check_links or run.links_only),
@@ -139,7 +153,7 @@ def run_check(
             )
     except SettingsError as exc:
         fail(str(exc))
-    return result, loaded
+    return result, bibliographies
 
 
 def apply_lockfile(
@@ -189,7 +203,8 @@ def apply_lockfile(
     "outputs",
     multiple=True,
     metavar="[FORMAT=]FILE",
-    help="Also write a report to FILE (in --format, or FORMAT=FILE); repeatable.",
+    help="Also write a report to FILE: FORMAT=FILE, or FILE in the format its extension "
+    "names (.sarif, .json, .xml JUnit, .md, .txt), else in --format; repeatable.",
 )
 @click.option(
     "--fail-on",
@@ -235,21 +250,27 @@ def check(
     (since the lockfile) or broken.
     """
     from citetrack.fsutil import atomic_write_text
+    from citetrack.rules.bibfile import with_problems
 
     if update_lock and run.no_lockfile:
         raise click.UsageError("--update-lock and --no-lockfile contradict each other")
     settings = settings_from(given, run=run, confirm=confirm, fail_on=fail_on)
     report_files = parse_outputs(outputs, fmt)
     started = time.time()
-    result, _ = run_check(bibs, settings, run, update=update_lock, source_format=source_format)
+    result, loaded = run_check(bibs, settings, run, update=update_lock, source_format=source_format)
     if not run.no_lockfile:
         result = apply_lockfile(
             result, settings, run, update=update_lock, new_only=new_only, started=started
         ).result
+    # Defects of the .bib itself (skipped entries too) are findings in every format.
+    result = with_problems(result, [p for bib in loaded for p in bib.problems])
     color = use_color(run.color)
     verbose = run.verbose
     click.echo(
-        render(fmt, result, color=color, verbose=verbose, fail_on=settings.fail_on), nl=False
+        render(
+            fmt, result, color=color, verbose=verbose, fail_on=settings.fail_on, quiet=run.quiet
+        ),
+        nl=False,
     )
     for out_fmt, path in report_files:
         text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)

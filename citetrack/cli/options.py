@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from citetrack.cli.output import FORMAT_NAMES, fail, warn
+from citetrack.cli.output import EXTENSION_FORMATS, FORMAT_NAMES, fail, warn
 
 if TYPE_CHECKING:
     from citetrack.config import Settings
@@ -190,7 +191,13 @@ run_options = _grouped(
             count=True,
             help="Show notes and the number of HTTP requests per service.",
         ),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary."),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="No progress bar and no summary line: only the report's findings "
+            "(nothing at all when there are none).",
+        ),
         click.option(
             "--color/--no-color",
             default=None,
@@ -230,14 +237,23 @@ bib_arguments = click.argument("bibs", nargs=-1, type=click.Path(dir_okay=False)
 
 
 def parse_outputs(values: Sequence[str], default_format: str) -> list[tuple[str, str]]:
-    """``--output FILE`` (in ``--format``) or ``--output FORMAT=FILE``, repeatable."""
+    """``--output FORMAT=FILE``, or ``--output FILE`` in the format its extension names
+    (``.sarif``, ``.json``, ``.xml`` JUnit, ``.md``, ``.txt``), else in ``--format``;
+    repeatable.  ``NAME=FILE`` with an unknown format name is a usage error, not a file
+    called ``NAME=FILE``."""
     outputs: list[tuple[str, str]] = []
     for value in values:
         fmt, sep, path = value.partition("=")
         if sep and fmt in FORMAT_NAMES:
             outputs.append((fmt, path))
+        elif sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", fmt):
+            raise click.BadParameter(
+                f"unknown format {fmt!r} in {value!r} (known: {', '.join(FORMAT_NAMES)})",
+                param_hint="--output",
+            )
         else:
-            outputs.append((default_format, value))
+            suffix = PurePath(value).suffix.lower()
+            outputs.append((EXTENSION_FORMATS.get(suffix, default_format), value))
     for fmt, path in outputs:
         if not path:
             raise click.BadParameter(f"no file name given for {fmt}", param_hint="--output")

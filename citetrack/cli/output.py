@@ -26,7 +26,15 @@ Exit codes:
   3  nothing broken, but some references could not be verified
 """
 
-FORMAT_NAMES = ("text", "json", "junit", "sarif", "github", "markdown")
+FORMAT_NAMES = ("text", "lines", "json", "junit", "sarif", "github", "markdown")
+#: ``-o FILE``: the format a file name's extension stands for.
+EXTENSION_FORMATS = {
+    ".sarif": "sarif",
+    ".json": "json",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".txt": "text",
+}
 SEVERITY_NAMES = ("broken", "changed", "warning", "unverified", "note")
 
 
@@ -109,9 +117,12 @@ def exit_code(result: Any, fail_on: Any) -> int:
     return EXIT_OK
 
 
-def render(fmt: str, result: Any, *, color: bool, verbose: int, fail_on: Any) -> str:
+def render(
+    fmt: str, result: Any, *, color: bool, verbose: int, fail_on: Any, quiet: bool = False
+) -> str:
     """The report of ``result`` in format ``fmt`` (one of :data:`FORMAT_NAMES`)."""
     from citetrack.report import FORMATS
+    from citetrack.report.github import format_github
     from citetrack.report.junit import format_junit
     from citetrack.report.text import format_text
 
@@ -119,7 +130,15 @@ def render(fmt: str, result: Any, *, color: bool, verbose: int, fail_on: Any) ->
         import shutil
 
         width = shutil.get_terminal_size((100, 24)).columns
-        return format_text(result, color=color, width=max(width, 60), verbose=verbose > 0)
+        return format_text(
+            result,
+            color=color,
+            width=max(width, 60),
+            verbose=verbose > 0,
+            summary_line=not quiet,
+        )
+    if fmt == "github":
+        return format_github(result, notes=verbose > 0)
     if fmt == "junit":
         return format_junit(result, fail_on=fail_on)
     return FORMATS[fmt](result)

@@ -107,11 +107,16 @@ def normalize_page_ranges(pages: str) -> str | None:
 
 
 def _single_or_list(normaliser: Callable[[str], str | None]) -> Callable[[str], str | None]:
-    """Apply ``normaliser`` to each of ``A, B`` / ``A; B``, keeping the separators."""
+    """Apply ``normaliser`` to each of ``A, B`` / ``A; B``, keeping the separators.
+
+    Two values that normalise to the same one (``isbn = {1491910593, 9781491910597}``: the
+    ISBN-10 and ISBN-13 of one book) are kept once, never written twice.
+    """
 
     def apply(value: str) -> str | None:
         parts = re.split(r"(\s*[,;]\s*)", value.strip())
         out: list[str] = []
+        seen: set[str] = set()
         for i, part in enumerate(parts):
             if i % 2 == 1:
                 out.append(part)
@@ -119,6 +124,10 @@ def _single_or_list(normaliser: Callable[[str], str | None]) -> Callable[[str], 
             new = normaliser(part)
             if new is None:
                 return None
+            if new in seen:
+                out.pop()  # the separator before the repeated value
+                continue
+            seen.add(new)
             out.append(new)
         return "".join(out)
 

@@ -11,6 +11,7 @@ from citetrack.model import CheckResult
 from citetrack.report.github import format_github
 from citetrack.report.json_report import format_json
 from citetrack.report.junit import format_junit
+from citetrack.report.lines import format_lines
 from citetrack.report.markdown import format_markdown
 from citetrack.report.sarif import format_sarif
 
@@ -20,6 +21,7 @@ FORMATS: dict[str, Callable[[CheckResult], str]] = {
     "sarif": format_sarif,
     "github": format_github,
     "markdown": format_markdown,
+    "lines": format_lines,
 }
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "format_github",
     "format_json",
     "format_junit",
+    "format_lines",
     "format_markdown",
     "format_sarif",
 ]

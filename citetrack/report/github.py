@@ -1,8 +1,10 @@
 """``--format github``: GitHub Actions workflow commands that annotate the .bib file.
 
-One line per finding, worst first (GitHub shows only the first few annotations of each
-kind per step): ``::error`` for broken, ``::warning`` for warning and changed, ``::notice``
-for unverified and notes::
+One line per finding, worst first: ``::error`` for broken, ``::warning`` for warning and
+changed, ``::notice`` for unverified (notes only when asked: ``notes=True``).  GitHub shows
+about 10 annotations of each kind per step and drops the rest silently, so at most
+:data:`PER_KIND` of each kind are emitted, and a last plain line says how many were left
+out (the SARIF and Markdown reports have them all)::
 
     ::error file=refs.bib,line=12,title=url-dead (smith2020)::https://… is dead (HTTP 404)
 
@@ -48,10 +50,32 @@ def _message(f: Finding, place: str = "") -> str:
     return escape_data("\n".join(lines))
 
 
-def format_github(result: CheckResult, *, root: str | Path | None = None) -> str:
-    """One workflow command per finding (paths relative to ``root``, default the cwd)."""
-    lines = []
+#: Annotations of one kind (error, warning, notice) GitHub shows per step.
+PER_KIND = 10
+
+
+def format_github(
+    result: CheckResult,
+    *,
+    root: str | Path | None = None,
+    notes: bool = False,
+    per_kind: int = PER_KIND,
+) -> str:
+    """One workflow command per finding (paths relative to ``root``, default the cwd),
+    at most ``per_kind`` of each kind, then a line saying how many were left out."""
+    # The article(s) checked, and their revisions, first (issue 14); they are notices too.
+    lines = [f"::notice title=citetrack::{escape_data(h)}" for h in headers(result)]
+    shown = dict.fromkeys(_COMMANDS.values(), 0)
+    shown["notice"] = len(lines)
+    left_out = dict.fromkeys(_COMMANDS.values(), 0)
     for rr, f in findings_by_severity(result):
+        if f.severity is Severity.NOTE and not notes:
+            continue
+        kind = _COMMANDS[f.severity]
+        if shown[kind] >= per_kind:
+            left_out[kind] += 1
+            continue
+        shown[kind] += 1
         props = []
         path = report_path(rr.reference.path, root)
         line = f.line or rr.reference.line
@@ -62,8 +86,11 @@ def format_github(result: CheckResult, *, root: str | Path | None = None) -> str
                 if rr.reference.location is not None:
                     props.append(f"col={rr.reference.location.column}")
         props.append(f"title={escape_property(sanitize(f'{f.rule} ({f.key})'))}")
+        lines.append(f"::{kind} {','.join(props)}::{_message(f, where(rr.reference))}")
+    if any(left_out.values()):
+        counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
         lines.append(
-            f"::{_COMMANDS[f.severity]} {','.join(props)}::{_message(f, where(rr.reference))}"
+            f"citetrack: {counts} annotation(s) left out (GitHub shows about {per_kind} of "
+            "each kind per step); the SARIF, Markdown or JSON report lists every finding"
         )
-    lines = [f"::notice title=citetrack::{escape_data(h)}" for h in headers(result)] + lines
     return "".join(line + "\n" for line in lines)

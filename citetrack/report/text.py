@@ -10,6 +10,7 @@ when asked (the caller decides from ``isatty`` and ``NO_COLOR``).
 from __future__ import annotations
 
 import io
+from pathlib import PurePath
 
 from rich.console import Console
 from rich.table import Table
@@ -68,17 +69,30 @@ def _finding_text(finding: Finding) -> Text:
     return text
 
 
-_where = where
+#: Rows most severe first: what needs a fix is read first.
+_ROW_ORDER = (
+    Status.BROKEN,
+    Status.CHANGED,
+    Status.WARNING,
+    Status.UNVERIFIED,
+    Status.OK,
+    Status.UNCHECKED,
+)
 
 
-def _location(result: ReferenceResult) -> str:
+def _location(result: ReferenceResult, several_files: bool) -> str:
+    """``line N`` (the file is named once above the table), or ``name.bib:N`` when the
+    report covers several files: a long absolute path never squeezes the findings."""
     ref = result.reference
-    where = inert(ref.path or "")
-    if ref.line:
-        where = f"{where}:{ref.line}" if where else f"line {ref.line}"
     if ref.location is not None:  # an article's reference: column, ref name, number
-        where = f"{inert(ref.path or '')}\n{_where(ref)}"
-    return where
+        place = where(ref)
+        return f"{inert(PurePath(ref.path).name)}: {place}" if several_files and ref.path else place
+    line = ref.line or 0
+    if several_files and ref.path:
+        return (
+            f"{inert(PurePath(ref.path).name)}:{line}" if line else inert(PurePath(ref.path).name)
+        )
+    return f"line {line}" if line else ""
 
 
 def format_text(
@@ -88,8 +102,10 @@ def format_text(
     width: int = 100,
     show_ok: bool = False,
     verbose: bool = False,
+    summary_line: bool = True,
 ) -> str:
-    """The report as text; ``color`` adds ANSI styles, otherwise it is plain."""
+    """The report as text; ``color`` adds ANSI styles, otherwise it is plain;
+    ``summary_line=False`` (``-q``) leaves out the closing summary."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -104,14 +120,18 @@ def format_text(
     rows = [
         r for r in result.results if show_ok or (r.findings and (verbose or r.status not in _CLEAN))
     ]
+    rows.sort(key=lambda r: _ROW_ORDER.index(r.status))
     notes_only = [r for r in result.results if r.status in _CLEAN and r.findings]
     for header in headers(result):
         console.print(Text(header, style="bold"))
+    paths = list(dict.fromkeys(r.reference.path for r in rows if r.reference.path))
     if rows:
+        for path in paths:
+            console.print(Text("file: ", style="dim") + Text(inert(path)), overflow="fold")
         table = Table(show_header=True, header_style="bold", expand=False, show_lines=True)
         table.add_column("status", no_wrap=True)
-        table.add_column("reference", no_wrap=True)
-        table.add_column("finding")
+        table.add_column("reference", overflow="fold", max_width=max(12, width // 4))
+        table.add_column("finding", overflow="fold", min_width=min(40, width // 2))
         for ref_result in rows:
             findings = [
                 f for f in ref_result.findings if verbose or f.severity is not Severity.NOTE
@@ -121,10 +141,12 @@ def format_text(
             table.add_row(
                 Text(status.value, style=STATUS_STYLE[status]),
                 Text(inert(ref_result.reference.key) + "\n")
-                + Text(_location(ref_result), style="dim"),
+                + Text(_location(ref_result, len(paths) > 1), style="dim"),
                 body,
             )
         console.print(table)
+    if not summary_line:
+        return buffer.getvalue()
     summary = result.summary()
     parts = [
         f"{summary[s.value]} {s.value}"

@@ -22,6 +22,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
+
+# The comparison forms are pure functions of one string, and the same strings come back
+# many times in a run (a reference's title is folded by several rules, a journal name by
+# every reference that cites it): each is computed once.  Bounded, so that a 100,000-entry
+# bibliography does not keep every form alive.
+_CACHE_SIZE = 1 << 17
 
 # ----------------------------------------------------------------------------- LaTeX
 
@@ -216,6 +223,7 @@ def strip_markup(text: str) -> str:
     return _SPACE_RE.sub(" ", value).strip()
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def to_plain(text: str) -> str:
     """LaTeX decoded, markup stripped, whitespace collapsed: readable plain text."""
     return strip_markup(latex_to_unicode(text))
@@ -283,11 +291,14 @@ def fold_diacritics(text: str) -> str:
 
     Compatibility forms are unfolded too (``ﬁ`` → ``fi``, full-width digits → digits).
     """
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTER_FOLDS))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped.translate(_LETTER_FOLDS))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def fold(text: str) -> str:
     """The comparison key of free text: equal keys mean "the same words".
 
@@ -299,6 +310,9 @@ def fold(text: str) -> str:
     True
     """
     value = to_plain(text)
+    if value.isascii():  # nothing to decompose, no Greek: one lower-casing is the fixed point
+        value = value.lower()
+        return _NON_WORD_RE.sub(" ", value.replace("&", " and ")).strip()
     # Case folding can produce letters that decompose further and vice versa; a few
     # rounds reach the fixed point for every string met in practice.
     for _ in range(4):
@@ -317,11 +331,13 @@ _RETRACTED_PREFIX_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def fold_title(text: str) -> str:
     """:func:`fold` of a title without a ``RETRACTED:`` / ``[Withdrawn]`` prefix."""
     return fold(_RETRACTED_PREFIX_RE.sub("", to_plain(text)))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def main_title(text: str) -> str:
     """A title's folded main part: the text before the first subtitle separator.
 

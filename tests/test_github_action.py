@@ -1,0 +1,237 @@
+"""The GitHub Action (``action.yml``) and the example workflow, as shipped (issue 12).
+
+* Both are validated against their published JSON schemas: SchemaStore's
+  ``github-action.json`` and ``github-workflow.json`` (https://www.schemastore.org, Apache
+  2.0), in the copies vendored by the ``check-jsonschema`` package (``builtin_schemas/
+  vendor/github-actions.json``, ``github-workflows.json``), so no network is needed.
+* The action's shell steps run end to end, in order, against the local emulator, in a
+  simulated ``GITHUB_*`` environment (``GITHUB_OUTPUT`` and ``GITHUB_STEP_SUMMARY`` files,
+  ``RUNNER_TEMP``) with a stub ``gh`` on ``PATH`` that records its calls.  The step
+  conditions (``if:``) and ``${{ … }}`` values are evaluated by a small evaluator below
+  (``==``, ``!=``, ``&&``, ``||``, ``always()``, contexts).  Two steps are not run: the
+  install step (the test runs in the venv where citetrack is installed, offline; its
+  command is checked to install from ``github.action_path``) and the ``uses:`` SARIF
+  upload (the report it uploads is checked instead).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import check_jsonschema
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from citetrack_emulator import Emulator
+from tests.e2e import REPO
+
+ACTION = REPO / "action.yml"
+WORKFLOW = REPO / "examples/github-actions/citetrack.yml"
+VENDOR = Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor"
+PLANTED = REPO / "tests/data/planted.bib"
+
+
+def _yaml(path: Path) -> Any:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+def _validate(document: Any, schema_name: str) -> None:
+    schema = json.loads((VENDOR / schema_name).read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def test_action_matches_the_published_action_schema() -> None:
+    _validate(_yaml(ACTION), "github-actions.json")
+
+
+def test_workflow_matches_the_published_workflow_schema() -> None:
+    _validate(_yaml(WORKFLOW), "github-workflows.json")
+
+
+def test_the_schema_check_catches_a_broken_action() -> None:
+    action = _yaml(ACTION)
+    del action["runs"]["steps"][0]["shell"]  # composite run steps need a shell
+    with pytest.raises(AssertionError):
+        _validate(action, "github-actions.json")
+
+
+def _uses(workflow: Any) -> list[str]:
+    return [s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s]
+
+
+def test_workflow_uses_the_action_current_majors_and_needed_permissions() -> None:
+    workflow = _yaml(WORKFLOW)
+    uses = _uses(workflow) + [s["uses"] for s in _yaml(ACTION)["runs"]["steps"] if "uses" in s]
+    assert not any("pip install citetrack" in str(s) for s in workflow["jobs"].values())
+    assert sum(u.startswith("citetrack/citetrack@") for u in uses) == 2
+    majors = {u.split("@")[0]: u.split("@")[1] for u in uses if "citetrack/citetrack" not in u}
+    assert majors == {
+        "actions/checkout": "v4",
+        "actions/setup-python": "v5",
+        "actions/cache": "v4",
+        "github/codeql-action/upload-sarif": "v3",
+    }
+    nightly, pr = workflow["jobs"]["nightly"], workflow["jobs"]["pull-request"]
+    assert nightly["permissions"]["issues"] == "write"
+    assert nightly["permissions"]["security-events"] == "write"
+    assert "issues" not in pr["permissions"]
+    pr_step = next(s for s in pr["steps"] if s.get("uses", "").startswith("citetrack/"))
+    assert pr_step["with"]["new-only"] == "true"
+    assert pr_step["with"]["tolerate-unverified"] == "true"  # an outage is exit 3
+    install = _yaml(ACTION)["runs"]["steps"][0]
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+    assert '"$ACTION_PATH"' in install["run"]
+
+
+# ----------------------------------------------------------------- running the action
+
+_CONTEXT = re.compile(r"\b(?:inputs|steps|github|runner|env)\.[A-Za-z0-9_.-]+")
+
+
+def _lookup(name: str, ctx: dict[str, Any]) -> str:
+    value: Any = ctx
+    for part in name.split("."):
+        value = value.get(part, "") if isinstance(value, dict) else ""
+    return str(value)
+
+
+def _evaluate(expression: str, ctx: dict[str, Any]) -> Any:
+    """A GitHub expression (the subset the action uses) as Python."""
+    code = _CONTEXT.sub(lambda m: repr(_lookup(m.group(0), ctx)), expression)
+    code = code.replace("&&", " and ").replace("||", " or ").replace("always()", "True")
+    return eval(code, {"__builtins__": {}}, {})
+
+
+def _interpolate(value: str, ctx: dict[str, Any]) -> str:
+    return re.sub(r"\$\{\{(.*?)\}\}", lambda m: str(_evaluate(m.group(1), ctx)), str(value))
+
+
+def run_action(
+    tmp: Path, emulator: Emulator, inputs: dict[str, str], event: str = "schedule"
+) -> tuple[list[int], dict[str, str], Path]:
+    """Run the action's shell steps; returns their exit codes, the check step's outputs
+    and the recorded ``gh`` calls file."""
+    action = _yaml(ACTION)
+    defaults = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
+    stub = tmp / "bin"
+    stub.mkdir(exist_ok=True)
+    calls = tmp / "gh-calls"
+    issues = tmp / "gh-issues"
+    (stub / "gh").write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{calls}"\n'
+        f'if [ "$1 $2" = "issue list" ]; then cat "{issues}" 2>/dev/null; fi\n'
+        f'if [ "$1 $2" = "issue create" ]; then echo 7 > "{issues}"; fi\n'
+    )
+    (stub / "gh").chmod(0o755)
+    ctx: dict[str, Any] = {
+        "inputs": {**defaults, **inputs, "token": "t0ken"},
+        "github": {
+            "action_path": str(REPO),
+            "event_name": event,
+            "repository": "o/r",
+            "token": "t0ken",
+        },
+        "runner": {"temp": str(tmp / "runner")},
+        "steps": {},
+    }
+    (tmp / "runner").mkdir(exist_ok=True)
+    summary = tmp / "step-summary.md"
+    summary.touch()
+    codes = []
+    for step in action["runs"]["steps"]:
+        if "run" not in step or "ACTION_PATH" in step.get("env", {}):
+            continue  # the SARIF upload (uses:) and the install step (see docstring)
+        if "if" in step and not _evaluate(step["if"], ctx):
+            codes.append(-1)
+            continue
+        output = tmp / f"output-{len(codes)}"
+        output.touch()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CITETRACK_", "GITHUB_"))}
+        env.update(emulator.env())
+        env.update({k: _interpolate(v, ctx) for k, v in step.get("env", {}).items()})
+        env.update(
+            {
+                "GITHUB_OUTPUT": str(output),
+                "GITHUB_STEP_SUMMARY": str(summary),
+                "RUNNER_TEMP": str(tmp / "runner"),
+                "CITETRACK_CACHE_DIR": str(tmp / "cache"),
+                "PATH": f"{stub}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}"
+                + env.get("PATH", ""),
+            }
+        )
+        proc = subprocess.run(
+            ["bash", "-e", "-c", step["run"]],
+            cwd=tmp / "ws",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        codes.append(proc.returncode)
+        if "id" in step:
+            values = dict(
+                line.split("=", 1) for line in output.read_text().splitlines() if "=" in line
+            )
+            ctx["steps"][step["id"]] = {"outputs": values}
+    return codes, ctx["steps"].get("check", {}).get("outputs", {}), calls
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "references.bib").write_bytes(PLANTED.read_bytes())
+    return tmp_path
+
+
+def test_nightly_with_a_broken_reference_fails_writes_summary_sarif_and_one_issue(
+    workspace: Path, emulator: Emulator
+) -> None:
+    inputs = {"open-issue": "true", "args": "--no-lockfile"}
+    codes, outputs, calls = run_action(workspace, emulator, inputs)
+    # check, summary, issue, final: the check step itself never fails (the last one does)
+    assert codes == [0, 0, 0, 1], codes
+    assert outputs["exit-code"] == "1"
+    assert int(outputs["broken"]) >= 1
+    sarif = json.loads(Path(outputs["sarif"]).read_text())
+    assert sarif["version"] == "2.1.0"
+    assert any(r["level"] == "error" for r in sarif["runs"][0]["results"])
+    assert "broken" in (workspace / "step-summary.md").read_text()
+    first = calls.read_text().splitlines()
+    assert first[0].startswith("issue list")
+    assert first[1].startswith("issue create --title citetrack: citations need attention")
+    # The next night finds the open issue and updates it: still one issue.
+    codes, _, calls = run_action(workspace, emulator, inputs)
+    again = calls.read_text().splitlines()[len(first) :]
+    assert again[0].startswith("issue list")
+    assert again[1].startswith("issue edit 7 --body-file")
+    assert not any(c.startswith("issue create") for c in again)
+
+
+def test_pull_request_during_an_outage_passes_and_opens_no_issue(
+    workspace: Path, emulator: Emulator
+) -> None:
+    (workspace / "ws" / "references.bib").write_text(
+        "@article{a, title = {A title}, doi = {10.3322/caac.20005}}\n"
+    )
+    for service in ("crossref", "doi", "eutils", "idconv"):
+        emulator.add_fault(service, "status", code=503)
+    inputs = {"new-only": "true", "open-issue": "true", "args": "--no-links"}
+    codes, outputs, calls = run_action(workspace, emulator, inputs, event="pull_request")
+    assert outputs["exit-code"] == "3"
+    assert codes[-1] == 0  # exit 3 tolerated: an outage does not fail a PR
+    assert not calls.exists()
+    inputs["tolerate-unverified"] = "false"
+    codes, _, _ = run_action(workspace, emulator, inputs, event="pull_request")
+    assert codes[-1] == 3

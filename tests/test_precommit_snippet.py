@@ -1,0 +1,74 @@
+"""The README's pre-commit configuration works as shipped (issue 12).
+
+The snippet is a ``repo: local`` hook (the published repository and tag it used to name
+do not exist).  It must define the same hook as ``.pre-commit-hooks.yaml`` (entry, files,
+serial), use a language pre-commit runs from the current environment, and its entry must
+run: pre-commit appends the staged file names to the entry, which this test does too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from tests.e2e import REPO
+
+
+def _snippet() -> Any:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    configs = [YAML(typ="safe").load(b) for b in blocks if "repos:" in b]
+    assert len(configs) == 1, "one pre-commit configuration in the README"
+    return configs[0]
+
+
+def _hook_definition() -> dict[str, Any]:
+    hooks = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())
+    return next(h for h in hooks if h["id"] == "citetrack")
+
+
+def test_readme_snippet_is_a_local_hook_equal_to_the_hook_definition() -> None:
+    (repo,) = _snippet()["repos"]
+    assert repo["repo"] == "local"
+    assert "rev" not in repo
+    (hook,) = repo["hooks"]
+    assert hook["language"] == "system"
+    definition = _hook_definition()
+    for key in ("id", "entry", "files", "require_serial"):
+        assert hook[key] == definition[key], key
+    assert re.search(hook["files"], "docs/refs.bib") and not re.search(hook["files"], "a.txt")
+
+
+def _run_entry(tmp_path: Path, bib: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "refs.bib").write_text(bib)
+    (hook,) = _snippet()["repos"][0]["hooks"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITETRACK_")}
+    env["CITETRACK_CACHE_DIR"] = str(tmp_path / "cache")
+    # No network: every service URL points at a closed port (the hook is --offline anyway).
+    for name in ("CROSSREF", "EUTILS", "IDCONV", "DOI", "WAYBACK"):
+        env[f"CITETRACK_{name}_URL"] = "http://127.0.0.1:9/"
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env["PATH"]
+    return subprocess.run(
+        [*shlex.split(hook["entry"]), "refs.bib"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_hook_entry_runs_and_passes_a_clean_file_offline(tmp_path: Path) -> None:
+    proc = _run_entry(
+        tmp_path, "@article{a, title = {A title}, year = {2009}, doi = {10.3322/caac.20005}}\n"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "error" not in proc.stderr
