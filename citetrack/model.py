@@ -343,6 +343,9 @@ class ReferenceResult:
     evidence: tuple[Evidence, ...] = ()
     links: tuple[LinkStatus, ...] = ()
     archives: tuple[ArchiveStatus, ...] = ()
+    #: Findings the user chose to ignore (``citetrack-ignore`` field): shown as
+    #: suppressed, never part of the status or the exit code.
+    suppressed: tuple[Finding, ...] = ()
 
     @property
     def verified(self) -> bool:

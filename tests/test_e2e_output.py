@@ -123,3 +123,44 @@ def test_github_annotations_capped_per_kind_worst_first_notes_left_out(
     assert not any(line.startswith("::notice ") and "no-identifier" in line for line in lines)
     assert re.fullmatch(r"citetrack: \d+ warning annotation\(s\) left out .*", lines[-1])
     assert "4 warning" in lines[-1]
+
+
+def test_citetrack_ignore_field_suppresses_a_rule_for_one_reference(
+    tmp_path: Path, emulator_session: Emulator
+) -> None:
+    # planted.bib with the broken thiers2009cutaneous told to ignore pmid-doi-conflict.
+    text = PLANTED.read_text()
+    start = text.rindex("@", 0, text.index("thiers2009cutaneous"))
+    brace = text.index(",", start) + 1
+    bib = tmp_path / "refs.bib"
+    bib.write_text(text[:brace] + "\n  citetrack-ignore = {pmid-doi-conflict}," + text[brace:])
+    env = _env(emulator_session, tmp_path)
+    plain = run_cli("check", str(PLANTED), "--no-lockfile", "--no-links", "-f", "json", env=env)
+    out = run_cli(
+        "check",
+        str(bib),
+        "--no-lockfile",
+        "--no-links",
+        "-f",
+        "json",
+        "-o",
+        "r.sarif",
+        env=env,
+        cwd=tmp_path,
+    )
+    before = {r["key"]: r for r in plain.json()["references"]}["thiers2009cutaneous"]
+    after = {r["key"]: r for r in out.json()["references"]}["thiers2009cutaneous"]
+    assert "pmid-doi-conflict" in {f["rule"] for f in before["findings"]}
+    assert "pmid-doi-conflict" not in {f["rule"] for f in after["findings"]}
+    assert [f["rule"] for f in after["suppressed"]] == ["pmid-doi-conflict"]
+    assert after["suppressed"][0]["suppressed"] is True
+    assert after["status"] != "broken"
+    sarif = json.loads((tmp_path / "r.sarif").read_text())
+    hidden = [r for r in sarif["runs"][0]["results"] if r.get("suppressions")]
+    assert [r["ruleId"] for r in hidden] == ["pmid-doi-conflict"]
+    text_out = run_cli("check", str(bib), "--no-lockfile", "--no-links", env=env)
+    assert "1 finding(s) suppressed by citetrack-ignore" in " ".join(text_out.stdout.split())
+    assert plain.code == 1
+    # The suppressed finding does not count: exit 1 only if something else is broken.
+    others_broken = any(r["status"] == "broken" for r in out.json()["references"])
+    assert (out.code == 1) == others_broken

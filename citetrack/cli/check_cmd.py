@@ -264,6 +264,9 @@ def check(
         ).result
     # Defects of the .bib itself (skipped entries too) are findings in every format.
     result = with_problems(result, [p for bib in loaded for p in bib.problems])
+    from citetrack.rules.ignore import apply_ignores
+
+    result = apply_ignores(result)
     color = use_color(run.color)
     verbose = run.verbose
     click.echo(

@@ -90,6 +90,11 @@ def _reference(rr: ReferenceResult) -> dict[str, object]:
         "status": rr.status.value,
         "identifiers": {k: sanitize(v) for k, v in ref.identifiers.as_dict().items()},
         "findings": [_finding(f) for f in rr.findings],
+        **(
+            {"suppressed": [{**_finding(f), "suppressed": True} for f in rr.suppressed]}
+            if rr.suppressed
+            else {}
+        ),
         "links": [_link(x) for x in rr.links],
         "archives": [_archive(a) for a in rr.archives],
     }

@@ -54,7 +54,7 @@ def _rule_name(rule: str) -> str:
 
 def _rules(result: CheckResult) -> list[dict[str, object]]:
     worst: dict[str, Severity] = {}
-    for f in result.findings:
+    for f in (*result.findings, *(s for r in result.results for s in r.suppressed)):
         if f.rule not in worst or f.severity.rank > worst[f.rule].rank:
             worst[f.rule] = f.severity
     rules: list[dict[str, object]] = []
@@ -118,9 +118,18 @@ def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
     for rr in result.results:
-        for f in rr.findings:
+        for f, hidden in [(f, False) for f in rr.findings] + [(f, True) for f in rr.suppressed]:
             results.append(
                 {
+                    **(
+                        {
+                            "suppressions": [
+                                {"kind": "inSource", "justification": "citetrack-ignore field"}
+                            ]
+                        }
+                        if hidden
+                        else {}
+                    ),
                     "ruleId": sanitize(f.rule),
                     "ruleIndex": index[sanitize(f.rule)],
                     "level": level(f.severity),

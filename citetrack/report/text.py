@@ -163,6 +163,9 @@ def format_text(
     line = Text(f"{summary['total']} references: " + ", ".join(parts or ["nothing to check"]))
     if summary["total"]:
         line.append(f"; {summary['verified']} confirmed by a source")
+    suppressed = sum(len(r.suppressed) for r in result.results)
+    if suppressed:
+        line.append(f"; {suppressed} finding(s) suppressed by citetrack-ignore")
     if notes_only and not verbose:
         line.append(f" ({len(notes_only)} with notes; -v shows them)", style="dim")
     console.print(line)
