@@ -21,6 +21,7 @@ from citetrack.model import (
 from citetrack.report.github import format_github
 from citetrack.report.json_report import format_json
 from citetrack.report.junit import format_junit
+from citetrack.report.lines import format_lines
 from citetrack.report.markdown import format_markdown
 from citetrack.report.sarif import format_sarif
 from citetrack.report.text import format_text
@@ -98,7 +99,5 @@ def test_junit_and_github_carry_both() -> None:
 
 
 def test_lines_format_gives_an_article_reference_its_column() -> None:
-    from citetrack.report.lines import format_lines
-
     out = format_lines(_result())
     assert ":19:1494: " in out

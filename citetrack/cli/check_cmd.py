@@ -74,7 +74,8 @@ def _empty_hint(bibliography: Bibliography) -> str:
         return " (every entry has a problem: see above)"
     if "@" not in bibliography.text:
         return (
-            " (it is not BibTeX; to turn an article's reference list into BibTeX: "
+            " (it is not BibTeX; to check it as an article, give --from text or --from "
+            "wikitext; to turn its reference list into BibTeX: "
             f"citetrack parse {bibliography.path} -o references.bib)"
         )
     return " (no @article{…}-style entry found)"
