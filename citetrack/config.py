@@ -51,6 +51,9 @@ class Settings:
     prefer: str = "pubmed"
     fix: tuple[str, ...] = ()
     no_fix: tuple[str, ...] = ()
+    #: ``[[ignore]]`` entries: each a tuple of (criterion, value) pairs, criteria among
+    #: ``rule``, ``key``, ``url`` (a glob), ``host`` (see :mod:`citetrack.rules.ignore`).
+    ignore: tuple[tuple[tuple[str, str], ...], ...] = ()
     crossref_url: str | None = None
     eutils_url: str | None = None
     idconv_url: str | None = None
@@ -79,6 +82,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "prefer": str,
     "fix": list,
     "no_fix": list,
+    "ignore": list,
 }
 _PATH_KEYS = {"cache_dir", "lockfile"}
 #: Settings that widen what citetrack may reach.  A config file usually sits in the
@@ -257,12 +261,34 @@ def apply_file(settings: Settings, path: Path) -> Settings:
                 raise
         elif key in ("fix", "no_fix"):
             changes[key] = tuple(str(v) for v in value)
+        elif key == "ignore":
+            changes[key] = _ignore_entries(value, source=f"{path}:{_line_of(text, key) or 1}")
         elif key in ("cache_ttl_days", "max_cache_age_hours", "per_host_interval", "timeout"):
             changes[key] = float(value)
         else:
             changes[key] = value
     changes["notices"] = (*settings.notices, *notices)
     return replace(settings, **changes)
+
+
+_IGNORE_CRITERIA = ("rule", "key", "url", "host")
+
+
+def _ignore_entries(value: list[Any], *, source: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """``[[ignore]]`` tables as (criterion, value) pairs; anything else is ConfigError."""
+    entries = []
+    for item in value:
+        if not isinstance(item, dict) or not item:
+            raise ConfigError(source, "each [[ignore]] entry must be a table of rule/key/url/host")
+        unknown = sorted(set(item) - set(_IGNORE_CRITERIA))
+        if unknown or not all(isinstance(v, str) and v for v in item.values()):
+            raise ConfigError(
+                source,
+                f"[[ignore]] takes non-empty strings for {', '.join(_IGNORE_CRITERIA)}"
+                + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
+            )
+        entries.append(tuple(sorted(item.items())))
+    return tuple(entries)
 
 
 def apply_env(settings: Settings, environ: Mapping[str, str]) -> Settings:

@@ -9,6 +9,8 @@ import json
 import re
 from pathlib import Path
 
+from citetrack.model import Finding, Reference, ReferenceResult, Severity
+from citetrack.rules.ignore import matches
 from citetrack_emulator import Emulator
 from tests.e2e import REPO, run_cli
 
@@ -159,8 +161,50 @@ def test_citetrack_ignore_field_suppresses_a_rule_for_one_reference(
     hidden = [r for r in sarif["runs"][0]["results"] if r.get("suppressions")]
     assert [r["ruleId"] for r in hidden] == ["pmid-doi-conflict"]
     text_out = run_cli("check", str(bib), "--no-lockfile", "--no-links", env=env)
-    assert "1 finding(s) suppressed by citetrack-ignore" in " ".join(text_out.stdout.split())
+    assert "1 finding(s) suppressed (ignored)" in " ".join(text_out.stdout.split())
     assert plain.code == 1
     # The suppressed finding does not count: exit 1 only if something else is broken.
     others_broken = any(r["status"] == "broken" for r in out.json()["references"])
     assert (out.code == 1) == others_broken
+
+
+def test_config_ignore_entries_suppress_by_rule_and_key_and_by_host(
+    tmp_path: Path, emulator_session: Emulator
+) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_bytes(PLANTED.read_bytes())
+    (tmp_path / "citetrack.toml").write_text(
+        '[[ignore]]\nrule = "pmid-doi-conflict"\nkey = "thiers2009cutaneous"\n'
+    )
+    env = _env(emulator_session, tmp_path)
+    out = run_cli(
+        "check",
+        "refs.bib",
+        "--no-lockfile",
+        "--no-links",
+        "-f",
+        "json",
+        "-o",
+        "r.sarif",
+        env=env,
+        cwd=tmp_path,
+    )
+    ref = {r["key"]: r for r in out.json()["references"]}["thiers2009cutaneous"]
+    assert [f["rule"] for f in ref["suppressed"]] == ["pmid-doi-conflict"]
+    sarif = json.loads((tmp_path / "r.sarif").read_text())
+    (hidden,) = [r for r in sarif["runs"][0]["results"] if r.get("suppressions")]
+    assert hidden["suppressions"][0]["kind"] == "external"
+    (tmp_path / "citetrack.toml").write_text('[[ignore]]\nbogus = "x"\n')
+    bad = run_cli("check", "refs.bib", "--no-lockfile", env=env, cwd=tmp_path)
+    assert bad.code == 2 and "citetrack.toml" in bad.stderr
+
+
+def test_host_and_url_patterns_match_a_findings_url() -> None:
+    rr = ReferenceResult(
+        reference=Reference(key="k", entry_type="misc", fields={"url": "https://a.example.org/x"})
+    )
+    f = Finding(key="k", rule="url-dead", severity=Severity.BROKEN, message="dead")
+    assert matches((("host", "example.org"),), rr, f)
+    assert not matches((("host", "other.org"),), rr, f)
+    assert matches((("url", "https://a.example.org/*"),), rr, f)
+    assert not matches((("url", "https://b.example.org/*"), ("rule", "url-dead")), rr, f)

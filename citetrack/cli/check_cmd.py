@@ -267,7 +267,7 @@ def check(
     result = with_problems(result, [p for bib in loaded for p in bib.problems])
     from citetrack.rules.ignore import apply_ignores
 
-    result = apply_ignores(result)
+    result = apply_ignores(result, settings.ignore)
     color = use_color(run.color)
     verbose = run.verbose
     click.echo(

@@ -24,6 +24,7 @@ from citetrack.report._article import article_json, column, where
 from citetrack.report._common import report_path, values
 from citetrack.report._escape import sanitize
 from citetrack.report.rules import describe
+from citetrack.rules.ignore import FIELD, ignored_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_NAME = "citetrackFinding/v1"
@@ -108,6 +109,13 @@ def _properties(f: Finding, ref: Reference | None = None) -> dict[str, object]:
     return {k: sanitize(v) for k, v in props.items() if v}
 
 
+def _suppression(rr: ReferenceResult, f: Finding) -> dict[str, str]:
+    """``inSource`` for the entry's ``citetrack-ignore`` field, else ``external`` (config)."""
+    if f.rule in ignored_rules(rr.reference.get(FIELD)):
+        return {"kind": "inSource", "justification": f"{FIELD} field"}
+    return {"kind": "external", "justification": "[[ignore]] in the citetrack config"}
+
+
 def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
     """The result as a SARIF 2.1.0 log (JSON text).
 
@@ -121,15 +129,7 @@ def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
         for f, hidden in [(f, False) for f in rr.findings] + [(f, True) for f in rr.suppressed]:
             results.append(
                 {
-                    **(
-                        {
-                            "suppressions": [
-                                {"kind": "inSource", "justification": "citetrack-ignore field"}
-                            ]
-                        }
-                        if hidden
-                        else {}
-                    ),
+                    **({"suppressions": [_suppression(rr, f)]} if hidden else {}),
                     "ruleId": sanitize(f.rule),
                     "ruleIndex": index[sanitize(f.rule)],
                     "level": level(f.severity),

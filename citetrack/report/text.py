@@ -165,7 +165,7 @@ def format_text(
         line.append(f"; {summary['verified']} confirmed by a source")
     suppressed = sum(len(r.suppressed) for r in result.results)
     if suppressed:
-        line.append(f"; {suppressed} finding(s) suppressed by citetrack-ignore")
+        line.append(f"; {suppressed} finding(s) suppressed (ignored)")
     if notes_only and not verbose:
         line.append(f" ({len(notes_only)} with notes; -v shows them)", style="dim")
     console.print(line)

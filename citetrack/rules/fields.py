@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from citetrack.model import Author
 from citetrack.rules.text import fold, latex_to_unicode, to_plain
+
+# Parsed once per distinct string (the results are immutable): issue 16.
+_CACHE_SIZE = 1 << 16
 
 # ------------------------------------------------------------------------------- names
 
@@ -140,6 +144,7 @@ def _is_others(tokens: list[str]) -> bool:
     return words in ("others", "et al", "et alii", "et alia")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def split_authors(text: str | None) -> AuthorList:
     """Parse a BibTeX ``author``/``editor`` field into names, the way BibTeX reads it.
 
@@ -214,6 +219,7 @@ def is_organisation(author: Author) -> bool:
 _UMLAUT_RE = re.compile(r"(?<=[aou])e")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def family_key(name: str) -> tuple[str, ...]:
     """The words of a family name as compared: folded, particles dropped, umlauts merged.
 
@@ -282,6 +288,7 @@ def _expand_end(start: str, end: str) -> str:
     return f"{prefix}{expand_page_end(s_num, e_num)}{e_suffix}"
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def parse_pages(text: str | None) -> PageRange | None:
     """Read a pages value: ``12--18``, ``12–8`` (MEDLINE), ``pp. 531-7``, ``e33693``, ``603``.
 
