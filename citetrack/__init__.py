@@ -25,15 +25,18 @@ _EXPORTS: dict[str, str] = {
     "check": "citetrack.api",
     "check_shard": "citetrack.api",
     "expand_inputs": "citetrack.api",
+    "export_article": "citetrack.api",
     "export_bib": "citetrack.api",
     "fix_kinds": "citetrack.api",
     "format_bibtex": "citetrack.api",
+    "load_article": "citetrack.api",
     "load_bib": "citetrack.api",
     "load_settings": "citetrack.api",
     "merge_shards": "citetrack.api",
     "parse_references": "citetrack.api",
     "track": "citetrack.api",
     # results and errors of the API
+    "ArticleExport": "citetrack.articles",
     "ExportReport": "citetrack.api",
     "SettingsError": "citetrack.api",
     "TrackedResult": "citetrack.api",
@@ -64,6 +67,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "ArticleExport",
     "BibError",
     "BibProblem",
     "Bibliography",
@@ -95,9 +99,11 @@ __all__ = [
     "check",
     "check_shard",
     "expand_inputs",
+    "export_article",
     "export_bib",
     "fix_kinds",
     "format_bibtex",
+    "load_article",
     "load_bib",
     "load_settings",
     "merge_shards",
@@ -129,15 +135,18 @@ if TYPE_CHECKING:
         check,
         check_shard,
         expand_inputs,
+        export_article,
         export_bib,
         fix_kinds,
         format_bibtex,
+        load_article,
         load_bib,
         load_settings,
         merge_shards,
         parse_references,
         track,
     )
+    from citetrack.articles import ArticleExport
     from citetrack.config import ConfigError, Settings
     from citetrack.export import Change, ExportResult, Skipped
     from citetrack.inputs.bib import BibError, Bibliography, BibProblem

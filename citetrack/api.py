@@ -40,7 +40,9 @@ from citetrack.model import CheckResult, Reference, Source
 if TYPE_CHECKING:
     import httpx
 
+    from citetrack.articles import ArticleExport
     from citetrack.export import ExportResult
+    from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
     from citetrack.net import NetConfig
     from citetrack.parse import ParseResult
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from citetrack.tracking.lockfile import Lock
 
 __all__ = [
+    "ArticleExport",
     "CheckSource",
     "ExportReport",
     "Progress",
@@ -59,23 +62,31 @@ __all__ = [
     "check",
     "check_shard",
     "expand_inputs",
+    "export_article",
     "export_bib",
     "fix_kinds",
     "format_bibtex",
+    "load_article",
     "load_bib",
     "load_settings",
     "merge_shards",
     "parse_references",
+    "split_inputs",
     "track",
 ]
 
 PathLike = str | os.PathLike[str]
-#: What :func:`check` accepts: a .bib path or a loaded bibliography, several of them, or
-#: references (from :func:`parse_references`, or built by hand).
-CheckSource: TypeAlias = "PathLike | Bibliography | Sequence[PathLike | Bibliography | Reference]"
+#: What :func:`check` accepts: a .bib path, a loaded bibliography or article (see
+#: :func:`load_article`), several of them, or references (from :func:`parse_references`,
+#: or built by hand).
+CheckSource: TypeAlias = (
+    "PathLike | Bibliography | Article | Sequence[PathLike | Bibliography | Article | Reference]"
+)
 #: Told ``(stage, done, total)`` as a check advances ("Crossref", "PubMed", "links"…).
 Progress = Callable[[str, int, int], None]
 Archives = Literal["cited", "all"]
+#: What an input is (``--from``): ``auto`` decides by name and content.
+InputFormat = Literal["auto", "bib", "wikitext", "text"]
 
 
 class SettingsError(ValueError):
@@ -135,27 +146,66 @@ def load_bib(path: PathLike) -> Bibliography:
     return load(os.fspath(path))
 
 
+def load_article(
+    source: str,
+    *,
+    fmt: InputFormat = "auto",
+    settings: Settings | None = None,
+    exact: bool = False,
+) -> Article:
+    """An article — a wikitext or rendered-text file, ``-`` for standard input, or a
+    MediaWiki page URL (its current revision, or ``?oldid=``) — read into references
+    located in it (line, column, ``<ref name>``, number) with keys that do not depend on
+    their position.  Check it with :func:`check`, fix it with :func:`export_article`
+    (``exact=True`` keeps a file's BOM and line endings, for rewriting it byte for byte).
+
+    Raises :class:`~citetrack.inputs.textio.InputError` for an unreadable file and
+    :class:`~citetrack.inputs.mediawiki.WikiError` for a page that could not be fetched.
+    """
+    from citetrack.inputs.article_load import load_article as load
+
+    settings = settings if settings is not None else load_settings()
+    chosen = fmt if fmt in ("wikitext", "text") else None
+    net = _net_config(settings)
+    return load(source, chosen, environ=os.environ, net=net, exact=exact)
+
+
+def split_inputs(sources: Sequence[str], fmt: InputFormat = "auto") -> tuple[list[str], list[str]]:
+    """(.bib files, articles) among ``sources``: by ``fmt``, else by name and content
+    (a http(s) URL is a wiki page)."""
+    from citetrack.inputs.article_load import split_inputs as split
+
+    return split(sources, fmt)
+
+
 # ------------------------------------------------------------------------------- check
 
 
-def _references(source: CheckSource) -> list[Reference]:
-    """The references of a :data:`CheckSource`, loading the .bib paths it names."""
+def _references(source: CheckSource) -> tuple[list[Reference], list[Article]]:
+    """The references of a :data:`CheckSource` (loading the .bib paths it names), and the
+    articles among it."""
+    from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
 
-    items = [source] if isinstance(source, str | os.PathLike | Bibliography) else source
+    single = isinstance(source, str | os.PathLike | Bibliography | Article)
+    items = [source] if single else source
     if not isinstance(items, Sequence):
         raise TypeError(f"cannot check a {type(source).__name__}")
     refs: list[Reference] = []
+    articles: list[Article] = []
     for item in items:
         if isinstance(item, Reference):
             refs.append(item)
         elif isinstance(item, Bibliography):
             refs.extend(item.references)
+        elif isinstance(item, Article):
+            refs.extend(item.references)
+            articles.append(item)
         elif isinstance(item, str | os.PathLike):
             refs.extend(load_bib(item).references)
         else:
             raise TypeError(f"cannot check a {type(item).__name__}")
-    return refs
+    return refs, articles
 
 
 def _net_config(settings: Settings) -> NetConfig:
@@ -202,12 +252,13 @@ async def acheck(
     evidence: EvidenceSet | None = None,
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
+    from citetrack.articles import attach_articles
     from citetrack.pipeline import CheckOptions, check_references
     from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode
     from citetrack.tracking.store import open_store
 
     settings = settings if settings is not None else load_settings()
-    refs = _references(source)
+    refs, articles = _references(source)
     net = _net_config(settings)
     mode = (
         CacheMode.OFFLINE
@@ -244,6 +295,10 @@ async def acheck(
         return await check_references(
             refs, options, progress=progress, transport=transport, evidence=evidence
         )
+        result = await check_references(
+            refs, options, progress=progress, transport=transport, evidence=evidence
+        )
+    return attach_articles(result, articles) if articles else result
 
 
 def check(
@@ -424,9 +479,7 @@ def track(
             written.append(path)
         shown.append(seen)
         previous.append(before)
-    tracked = CheckResult(
-        results=tuple(r for seen in shown for r in seen.results), requests=result.requests
-    )
+    tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
     if new_only:
         tracked = _new_only(tracked, previous)
     return TrackedResult(tracked, tuple(previous), tuple(written))
@@ -445,7 +498,7 @@ def _new_only(result: CheckResult, previous_locks: Sequence[Lock | None]) -> Che
         for lock in locks:
             kept = tuple(new_only(kept, lock))
         results.append(dataclasses.replace(rr, findings=kept))
-    return CheckResult(results=tuple(results), requests=result.requests)
+    return dataclasses.replace(result, results=tuple(results))
 
 
 # ------------------------------------------------------------------------------ export
@@ -542,3 +595,40 @@ def export_bib(
         )
         planned += registry_fixes(result, kinds, Source(settings.prefer))
     return ExportReport(bibliography, apply_fixes(bibliography, planned))
+
+
+def export_article(
+    article: Article,
+    *,
+    settings: Settings | None = None,
+    fixes: Collection[str] | None = None,
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ArticleExport:
+    """An article's fixes as minimal edits of the wikitext of its ``{{cite}}`` templates
+    (see :func:`export_bib` for ``fixes``; ``archive`` adds archive links for dead URLs
+    that have a capture).  Nothing is written.
+
+    Raises :class:`~citetrack.inputs.textio.InputError` for rendered text (it has no
+    templates to edit) or an article without references.
+    """
+    from citetrack.articles import editable, fix_article
+
+    settings = settings if settings is not None else load_settings()
+    kinds = (
+        fix_kinds(settings.fix, settings.no_fix)
+        if fixes is None
+        else frozenset(_fix_names(fixes, "fixes"))
+    )
+    editable(article)
+    result = None
+    if kinds & {"add-ids", "metadata", "archive"}:
+        result = check(
+            article,
+            settings=settings,
+            links="archive" in kinds,
+            progress=progress,
+            transport=transport,
+        )
+    net = _net_config(settings)
+    return fix_article(article, result, kinds, prefer=Source(settings.prefer), net=net)

@@ -96,6 +96,53 @@ class Identifiers:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a reference sits in an article (set only for references read from an article).
+
+    ``line``/``column`` (1-based) are those of its ``{{cite …}}`` template, or of its
+    ``<ref>`` when it has no template (rendered text: the item's line, column 1);
+    ``ref_name`` is its ``<ref name=…>``; ``number`` its label in the rendered reference
+    list (``"3"``, or ``"note 2"`` for ``group=note``).
+    """
+
+    line: int
+    column: int = 1
+    ref_name: str | None = None
+    number: str | None = None
+    template: str | None = None  # the cite template's name, e.g. "cite journal"
+
+    def describe(self) -> str:
+        """``line 12, col 5, <ref name="x">, [3]`` — how reports show it."""
+        parts = [f"line {self.line}, col {self.column}"]
+        if self.ref_name:
+            parts.append(f'<ref name="{self.ref_name}">')
+        if self.number:
+            parts.append(f"[{self.number}]")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """The article a run read: where from, in what format, and which revision."""
+
+    source: str  # the file name or page URL as given
+    format: str  # "wikitext" or "text"
+    title: str | None = None
+    revision: int | None = None  # MediaWiki revision id
+    timestamp: str | None = None  # the revision's ISO 8601 timestamp
+    api_url: str | None = None  # the MediaWiki Action API endpoint asked
+    name: str = ""  # the name its references are tracked under (their ``path``)
+
+    def describe(self) -> str:
+        """``Title (revision 123, 2024-01-02T03:04:05Z) from SOURCE`` for report headers."""
+        name = self.title or self.source
+        if self.revision is not None:
+            when = f", {self.timestamp}" if self.timestamp else ""
+            return f"{name} (revision {self.revision}{when}) from {self.source}"
+        return f"{name} ({self.format})" if name == self.source else f"{name} from {self.source}"
+
+
+@dataclass(frozen=True)
 class Reference:
     """One bibliography entry.
 
@@ -111,6 +158,7 @@ class Reference:
     identifiers: Identifiers = field(default_factory=Identifiers)
     line: int | None = None
     path: str | None = None
+    location: Location | None = None  # only for references read from an article
 
     def get(self, name: str) -> str | None:
         """A field's value, or ``None``; ``name`` is case-insensitive."""
@@ -327,6 +375,7 @@ class CheckResult:
 
     results: tuple[ReferenceResult, ...]
     requests: Mapping[str, int] = field(default_factory=dict)  # HTTP requests per service
+    articles: tuple[ArticleInfo, ...] = ()  # the articles read (not .bib files)
 
     def summary(self) -> dict[str, int]:
         """Counts of references by status (every status present, zeros included), the

@@ -16,6 +16,8 @@ mount              emulates                                         citetrack va
 ``/openlibrary``   https://openlibrary.org (Books API ``/api/books``) ``CITETRACK_OPENLIBRARY_URL``
 ``/googlebooks``   https://www.googleapis.com (``/books/v1/volumes``) ``CITETRACK_GOOGLEBOOKS_URL``
 ``/pages``         ordinary web pages for link checks              (URLs in the test data)
+``/mediawiki``     a MediaWiki Action API at ``w/api.php``           ``CITETRACK_WIKI_API_URL``
+                   with a synthetic wikitext seed article
 ``/_control``      control API (world, faults, limits, latency, stats, reset)
 =================  ===============================================  ==========================
 
@@ -64,6 +66,8 @@ section is optional.
                     found by any ISBN-10/-13 in its ``identifiers`` (or its key).
 ``googlebooks``     ``{volume id: volume}`` — a Google Books ``books#volume``, found by the
                     ISBNs in ``volumeInfo.industryIdentifiers``.
+``wiki``            ``{"lag", "retry_after", "pages": {title: page}}`` — wiki pages and their
+                    revisions; see :mod:`citetrack_emulator.services.mediawiki`.
 ``pages``           ``{path: page}`` — served at ``/pages{path}``; see
                     :mod:`citetrack_emulator.services.pages` for the page keys (status,
                     location, title, body, size, drip, retry_after, bot_wall, head_status…).

@@ -30,6 +30,7 @@ SERVICES = (
     "pages",
     "openlibrary",
     "googlebooks",
+    "mediawiki",
 )
 
 #: Fault kind → the parameters it accepts.

@@ -29,6 +29,7 @@ ENV_PATHS = {
     "CITETRACK_WAYBACK_URL": "/wayback",
     "CITETRACK_OPENLIBRARY_URL": "/openlibrary",
     "CITETRACK_GOOGLEBOOKS_URL": "/googlebooks",
+    "CITETRACK_WIKI_API_URL": "/mediawiki/w/api.php",
 }
 _BIND_ATTEMPTS = 5
 

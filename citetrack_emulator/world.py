@@ -38,6 +38,7 @@ SECTIONS: dict[str, type] = {
     "pages": dict,
     "openlibrary": dict,
     "googlebooks": dict,
+    "wiki": dict,  # MediaWiki pages: see citetrack_emulator.services.mediawiki
 }
 
 #: The order (and the empty defaults) of the keys of one esummary DocSum, as in the
@@ -89,7 +90,7 @@ ESUMMARY_KEYS: tuple[tuple[str, Any], ...] = (
 )
 
 _DATA = resources.files("citetrack_emulator") / "data"
-SEED_FILES = ("seed_world.json", "real_records.json")
+SEED_FILES = ("seed_world.json", "real_records.json", "wiki_world.json")
 
 
 class WorldError(ValueError):
@@ -253,6 +254,7 @@ class World:
         self.pages: dict[str, JSONDict] = {}
         self.openlibrary_books: dict[str, JSONDict] = {}
         self.googlebooks_books: dict[str, JSONDict] = {}
+        self.wiki: JSONDict = {}
         self._search: dict[str, set[str]] | None = None
         self.replace(data or {})
 
@@ -447,6 +449,8 @@ class World:
             except ValueError as exc:
                 raise WorldError(str(exc)) from None
             return {f"{section}_books": index}
+        if section == "wiki":
+            return {"wiki": dict(data)}
         if section == "wayback_blocked":
             return {"blocked": [str(x) for x in data]}
         pages = dict(_records(section, data))

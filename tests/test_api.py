@@ -195,6 +195,33 @@ def test_export_bib_applies_only_the_named_local_fixes(tmp_path: Path) -> None:
     assert bib.read_text() == text  # the API never writes the .bib
 
 
+def test_load_article_and_export_article_edit_only_the_cite_template(tmp_path: Path) -> None:
+    # SYNTHETIC article: one reference whose DOI is malformed (prefix, full stop); CRLF.
+    page = tmp_path / "synthetic.wiki"
+    text = (
+        "Intro.<ref name=a>{{cite journal |title=T |journal=J |year=2001 "
+        "|doi=doi:10.1234/ABC.}}</ref>\r\n==References==\r\n{{reflist}}\r\n"
+    )
+    page.write_bytes(text.encode("utf-8"))
+    settings = citetrack.Settings(offline=True, use_cache=False)
+    article = citetrack.load_article(str(page), settings=settings, exact=True)
+    (ref,) = article.references
+    assert ref.location is not None and ref.location.ref_name == "a"
+    report = citetrack.export_article(article, settings=settings, fixes={"identifiers"})
+    assert report.text == text.replace("doi:10.1234/ABC.", "10.1234/ABC")
+    assert [(e.param, e.new) for e in report.result.edits] == [("doi", "10.1234/ABC")]
+    assert page.read_bytes() == text.encode("utf-8")  # the API never writes the article
+
+
+def test_export_article_refuses_rendered_text(tmp_path: Path) -> None:
+    page = tmp_path / "synthetic.txt"
+    page.write_text("References\n1. Smith J. A title. J Test. 2001;1:1-2. doi:10.1234/abc\n")
+    settings = citetrack.Settings(offline=True, use_cache=False)
+    article = citetrack.load_article(str(page), settings=settings)
+    with pytest.raises(citetrack.InputError, match="rendered text"):
+        citetrack.export_article(article, settings=settings, fixes={"identifiers"})
+
+
 # ------------------------------------------------------------ the README's example runs
 
 

@@ -33,6 +33,15 @@ def test_settings_options_are_the_same_in_check_lock_and_export(name: str) -> No
     assert check.type.__class__ is lock.type.__class__ is export.type.__class__
 
 
+@pytest.mark.parametrize("name", ["--from", "--allow-private-urls"])
+def test_article_options_are_declared_once_for_check_lock_and_export(name: str) -> None:
+    # issue 14: --from says what the inputs are; export of a page may need private URLs
+    check, lock, export = (options_of(c)[name] for c in ("check", "lock", "export"))
+    assert check.help == lock.help == export.help
+    if name == "--from":
+        assert list(check.type.choices) == ["auto", "bib", "wikitext", "text"]  # type: ignore[attr-defined]
+
+
 def test_check_and_lock_share_the_run_and_confirm_options() -> None:
     check, lock = options_of("check"), options_of("lock")
     shared = set(check) & set(lock)

@@ -39,10 +39,16 @@ def test_a_skipped_duplicate_key_is_a_finding_in_every_format(tmp_path: Path) ->
 def test_a_file_with_no_readable_reference_is_exit_2_with_a_hint(tmp_path: Path) -> None:
     article = tmp_path / "article.txt"
     article.write_text("1. Smith J. A study. J Synth. 2020;1:1-2.\n", encoding="utf-8")
-    run = run_cli("check", str(article), *OFFLINE)
+    run = run_cli("check", str(article), "--from", "bib", *OFFLINE)
     assert run.code == 2
     assert "no reference could be read" in run.stderr and "citetrack parse" in run.stderr
+    assert "--from text" in run.stderr
     assert "Traceback" not in run.stderr
+    # Without --from, a .txt is an article (issue 14): its reference list is checked.
+    run = run_cli("check", str(article), *OFFLINE, "-f", "json")
+    assert run.code in (0, 3), run.stderr
+    assert run.json()["articles"][0]["format"] == "text"
+    assert run.json()["summary"]["total"] == 1
 
     unreadable = tmp_path / "one.bib"
     unreadable.write_text("@article{broken\n  title = {Never closed\n", encoding="utf-8")

@@ -38,6 +38,7 @@ def test_env_points_every_service_at_the_emulator(emulator: Emulator) -> None:
         "CITETRACK_WAYBACK_URL": emulator.url + "/wayback",
         "CITETRACK_OPENLIBRARY_URL": emulator.url + "/openlibrary",
         "CITETRACK_GOOGLEBOOKS_URL": emulator.url + "/googlebooks",
+        "CITETRACK_WIKI_API_URL": emulator.url + "/mediawiki/w/api.php",
     }
     assert emulator.url.startswith("http://127.0.0.1:")
 

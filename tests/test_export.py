@@ -349,7 +349,16 @@ def test_a_value_that_would_break_the_file_is_refused() -> None:
 
 
 def test_every_kind_is_known() -> None:
-    assert FIX_KINDS == ("identifiers", "pages", "add-ids", "metadata", "format", "conflicts")
+    # "archive" (issue 14) applies to articles: archive links for dead URLs.
+    assert FIX_KINDS == (
+        "identifiers",
+        "pages",
+        "add-ids",
+        "metadata",
+        "format",
+        "conflicts",
+        "archive",
+    )
 
 
 # ---------------------------------------------------------------------------- format

@@ -34,6 +34,7 @@ from citetrack.model import (
 )
 from citetrack.tracking.lockfile import (
     Accepted,
+    ArticleRecord,
     ConfirmPolicy,
     Lock,
     LockError,
@@ -418,6 +419,27 @@ def test_unreadable_lockfile_is_a_lock_error(tmp_path: Path) -> None:
             '[{"rule": "r", "severity": "fatal"}]}}}',
             "references.k.accepted[0].severity",
         ),
+        # the articles section (issue 14) is read as strictly as the references
+        (
+            '{"schema_version": 1, "articles": {"P": {"source": "p.wiki", "format": "wikitext",'
+            ' "revision": "123"}}}',
+            "articles.P.revision: expected a revision id",
+        ),
+        (
+            '{"schema_version": 1, "articles": {"P": {"source": "p.wiki", "format": "pdf"}}}',
+            "articles.P.format",
+        ),
+        (
+            '{"schema_version": 1, "articles": {"P": {"source": "p.wiki", "format": "text",'
+            ' "citations": {"k": "not-a-hash"}}}}',
+            "articles.P.citations.k",
+        ),
+        (
+            '{"schema_version": 1, "articles": {"P": {"source": "p.wiki", "format": "text",'
+            ' "script": "x"}}}',
+            "articles.P: unknown key 'script'",
+        ),
+        ('{"schema_version": 1, "articles": []}', "articles: expected an object"),
     ],
 )
 def test_corrupt_or_wrong_shape_lockfile_says_how_to_recover(
@@ -435,6 +457,22 @@ def test_corrupt_or_wrong_shape_lockfile_says_how_to_recover(
     assert str(path) in message
     assert "delete it and run `citetrack lock`" in message
     assert path.read_text(encoding="utf-8", errors="replace")  # left as it was
+
+
+def test_the_articles_section_round_trips_and_is_carried_over() -> None:
+    record = ArticleRecord(
+        source="https://wiki.example/wiki/P",  # synthetic
+        format="wikitext",
+        citations={"smith-2001": "0123456789ab"},
+        title="P",
+        revision=9000001,
+        timestamp="2021-09-01T10:00:00Z",
+    )
+    lock = Lock(articles={"P": record})
+    assert parse_lock(dumps_lock(lock)) == lock
+    assert '"revision": 9000001' in dumps_lock(lock)
+    rebuilt = build_lock(CheckResult(results=()), lock, DAY1)
+    assert rebuilt.articles == {"P": record}  # an article not read this run is kept
 
 
 def test_lockfile_from_a_newer_citetrack_asks_for_an_upgrade() -> None:

@@ -1,5 +1,5 @@
-"""``citetrack check`` and ``citetrack lock``: load the .bib files, check, apply the
-lockfile, then report (check) or accept the result as the new baseline (lock)."""
+"""``citetrack check`` and ``citetrack lock``: load the .bib files and articles, check,
+apply the lockfile, then report (check) or accept the result as the new baseline (lock)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from citetrack.cli.options import (
     settings_from,
     settings_options,
     shard_option,
+    source_option,
     store_options,
 )
 from citetrack.cli.output import (
@@ -44,6 +45,7 @@ from citetrack.cli.output import (
 if TYPE_CHECKING:
     from citetrack.api import TrackedResult
     from citetrack.config import Settings
+    from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
     from citetrack.model import CheckResult
     from citetrack.shard import Shard
@@ -80,10 +82,41 @@ def _empty_hint(bibliography: Bibliography) -> str:
         return " (every entry has a problem: see above)"
     if "@" not in bibliography.text:
         return (
-            " (it is not BibTeX; to turn an article's reference list into BibTeX: "
+            " (it is not BibTeX; to check it as an article, give --from text or --from "
+            "wikitext; to turn its reference list into BibTeX: "
             f"citetrack parse {bibliography.path} -o references.bib)"
         )
     return " (no @article{…}-style entry found)"
+
+
+def load_articles(
+    sources: Sequence[str], source_format: str, settings: Settings, *, exact: bool = False
+) -> list[Article]:
+    """The articles (files, ``-``, wiki page URLs), their parse problems shown as warnings;
+    one that cannot be read or fetched, or has no references, ends the run (exit 2).
+    ``exact``: files read byte for byte (for export)."""
+    from citetrack.api import SettingsError, load_article
+    from citetrack.cli.output import warn
+    from citetrack.inputs.mediawiki import WikiError
+    from citetrack.inputs.textio import InputError
+
+    read = []
+    for source in sources:
+        try:
+            article = load_article(
+                source,
+                fmt=source_format,  # type: ignore[arg-type]
+                settings=settings,
+                exact=exact,
+            )
+        except (InputError, WikiError, SettingsError) as exc:
+            fail(str(exc))
+        for problem in article.problems:
+            warn(f"{article.info.name}:{problem.line}: {problem.message}")
+        if not article.references:
+            fail(f"{article.info.name}: no references found (read as {article.info.format})")
+        read.append(article)
+    return read
 
 
 def run_check(
@@ -93,27 +126,34 @@ def run_check(
     shared: StoreFlags,
     *,
     update: bool = False,
+    source_format: str = "auto",
 ) -> tuple[CheckResult, list[Bibliography]]:
-    """Load and check, with a progress bar on a terminal.
+    """Load and check, with a progress bar on a terminal; the result and the .bib files.
+
+    The inputs are .bib files and articles (``--from``; by default by name and content);
+    the articles read are in the result's ``articles``.
 
     With a lockfile, the cache serves only evidence fresh enough to compare against it
     (:mod:`citetrack.cli.freshness`); ``update``: only evidence fetched in this run.
     """
-    from citetrack.api import SettingsError, check
+    from citetrack.api import SettingsError, check, split_inputs
     from citetrack.cli.freshness import CacheWindow, cache_window, lockfiles_for
     from citetrack.tracking.store import StoreUnavailable
 
     if run.no_links and run.links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
-    loaded = load_bibs(bibs)
+    bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
+    bibliographies = load_bibs(bib_args) if bib_args or not article_args else []
+    articles = load_articles(article_args, source_format, settings)
     window = CacheWindow()
     if not run.no_lockfile:
-        paths = lockfiles_for((b.path for b in loaded), run.lockfile or settings.lockfile)
+        names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
+        paths = lockfiles_for(names, run.lockfile or settings.lockfile)
         window = cache_window(settings, paths, update=update)
     try:
         with ProgressBar(wants_progress(run.quiet)) as bar:
             result = check(
-                loaded,
+                [*bibliographies, *articles],
                 settings=settings,
                 registries=not run.links_only,
                 links=not run.no_links and (settings.check_links or run.links_only),
@@ -126,7 +166,7 @@ def run_check(
             )
     except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))
-    return result, loaded
+    return result, bibliographies
 
 
 def check_shard(
@@ -187,6 +227,7 @@ def apply_lockfile(
 
 @click.command(epilog=EPILOG)
 @bib_arguments
+@source_option
 @settings_options
 @run_options
 @confirm_options
@@ -232,6 +273,7 @@ def apply_lockfile(
 @shard_option
 def check(
     bibs: tuple[str, ...],
+    source_format: str,
     given: SettingsFlags,
     run: RunFlags,
     confirm: ConfirmFlags,
@@ -244,7 +286,10 @@ def check(
     new_only: bool,
     shard: Shard | None,
 ) -> None:
-    """Check every reference of BIB files (default: references.bib).
+    """Check every reference of BIB files (default: references.bib) or of articles.
+
+    An article is a wikitext or rendered-text file, '-' (standard input) or a wiki page
+    URL; each reference is reported with its place in it and the revision checked.
 
     DOIs are resolved against Crossref (and doi.org for other agencies), PMIDs against
     PubMed, URLs are fetched politely and their Wayback copies verified.  Each reference is
@@ -266,7 +311,9 @@ def check(
         check_shard(bibs, settings, run, shared, shard)
         sys.exit(EXIT_OK)
     started = time.time()
-    result, loaded = run_check(bibs, settings, run, shared, update=update_lock)
+    result, loaded = run_check(
+        bibs, settings, run, shared, update=update_lock, source_format=source_format
+    )
     if not run.no_lockfile:
         result = apply_lockfile(
             result, settings, run, update=update_lock, new_only=new_only, started=started
@@ -298,12 +345,14 @@ def check(
 
 @click.command(epilog=EPILOG)
 @bib_arguments
+@source_option
 @settings_options
 @run_options
 @confirm_options
 @store_options
 def lock(
     bibs: tuple[str, ...],
+    source_format: str,
     given: SettingsFlags,
     run: RunFlags,
     confirm: ConfirmFlags,
@@ -323,7 +372,7 @@ def lock(
         raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
     settings = settings_from(given, run=run, confirm=confirm, shared=shared)
     started = time.time()
-    result, _ = run_check(bibs, settings, run, shared, update=True)
+    result, _ = run_check(bibs, settings, run, shared, update=True, source_format=source_format)
     result = apply_lockfile(
         result, settings, run, update=True, new_only=False, started=started
     ).result

@@ -1,14 +1,25 @@
-"""``citetrack export``: write a cleaned copy of a .bib, listing every change."""
+"""``citetrack export``: write a cleaned copy of a .bib (or of an article's wikitext),
+listing every change."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from citetrack.cli.options import SettingsFlags, settings_from, settings_options
+from citetrack.cli.options import (
+    SettingsFlags,
+    allow_private_urls_option,
+    settings_from,
+    settings_options,
+    source_option,
+)
 from citetrack.cli.output import EPILOG, ProgressBar, fail, inert, info, wants_progress, warn
+
+if TYPE_CHECKING:
+    from citetrack.config import Settings
 
 
 @click.command(epilog=EPILOG)
@@ -33,8 +44,9 @@ from citetrack.cli.output import EPILOG, ProgressBar, fail, inert, info, wants_p
     multiple=True,
     metavar="KINDS",
     help="Apply only these fixes (comma-separated: identifiers, pages, add-ids, metadata, "
-    "format, conflicts, or all) [default: all but format; conflicts (replace the wrong "
-    "identifier of a pmid-doi-conflict) only when named].",
+    "format, conflicts, archive (articles: archive links for dead URLs), or all) [default: "
+    "all but format; conflicts (replace the wrong identifier of a pmid-doi-conflict) only "
+    "when named].",
 )
 @click.option(
     "--no-fix",
@@ -50,6 +62,8 @@ from citetrack.cli.output import EPILOG, ProgressBar, fail, inert, info, wants_p
     help="Whose value to write when both registries have one [default: pubmed].",
 )
 @settings_options
+@source_option
+@allow_private_urls_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not list the changes.")
 def export(
     bib: str | None,
@@ -62,17 +76,22 @@ def export(
     no_fix: tuple[str, ...],
     prefer: str | None,
     given: SettingsFlags,
+    source_format: str,
+    allow_private_urls: bool,
     quiet: bool,
 ) -> None:
-    """Write a cleaned copy of BIB (default: references.bib).
+    """Write a cleaned copy of BIB (default: references.bib), or of an article.
 
     Only what you allow changes: identifiers normalised, page ranges with '--', missing
     DOI/PMID/PMCID added and wrong pages / volume / issue / year / journal corrected — but
     only from a registry record that matches the citation's identifier, title and first
     author.  Keys, order, comments, @string blocks, unknown fields, titles and names are
     never touched.  Every change is listed with its reason and source.
+
+    An article (a wikitext file, '-' or a wiki page URL; see --from) gets minimal edits
+    inside its {{cite}} templates, and an edit summary.
     """
-    from citetrack.api import SettingsError, UnknownFixError, export_bib, fix_kinds
+    from citetrack.api import SettingsError, UnknownFixError, export_bib, fix_kinds, split_inputs
     from citetrack.cli.check_cmd import load_bibs
     from citetrack.export import unified_diff
     from citetrack.fsutil import atomic_write_bytes
@@ -81,13 +100,29 @@ def export(
         raise click.UsageError("--in-place and --output contradict each other")
     if no_backup and not in_place:
         raise click.UsageError("--no-backup only goes with --in-place")
-    settings = settings_from(given, prefer=prefer)
+    settings = settings_from(given, prefer=prefer, allow_private_urls=allow_private_urls)
     try:
         kinds = fix_kinds(fix or settings.fix, no_fix or settings.no_fix)
     except UnknownFixError as exc:
         hint = "--fix" if exc.option == "fix" else "--no-fix"
         raise click.BadParameter(str(exc), param_hint=hint) from None
     path = bib or "references.bib"
+    if split_inputs([path], source_format)[1]:  # type: ignore[arg-type]
+        if in_place and path.lower().startswith(("http://", "https://")):
+            raise click.UsageError("--in-place needs a file; give -o FILE for a wiki page")
+        export_article(
+            path,
+            settings,
+            kinds,
+            source_format=source_format,
+            output=output,
+            in_place=in_place,
+            no_backup=no_backup,
+            show_diff=show_diff,
+            dry_run=dry_run,
+            quiet=quiet,
+        )
+        return
     loaded = load_bibs([path])
     if len(loaded) != 1:  # a glob pattern naming several files
         fail(f"{path}: export takes one .bib file, not {len(loaded)}")
@@ -135,3 +170,73 @@ def export(
         fail(f"{output or path}: cannot write: {exc.strerror or exc}")
     if not quiet and (in_place or output):
         info(f"{len(outcome.changes)} changes written to {output or path}")
+
+
+def export_article(
+    path: str,
+    settings: Settings,
+    kinds: frozenset[str],
+    *,
+    source_format: str,
+    output: str | None,
+    in_place: bool,
+    no_backup: bool,
+    show_diff: bool,
+    dry_run: bool,
+    quiet: bool,
+) -> None:
+    """``export`` for an article (issue 14): minimal edits inside its {{cite}} templates,
+    the file rewritten byte for byte elsewhere."""
+    from citetrack import api
+    from citetrack.cli.check_cmd import load_articles
+    from citetrack.export import unified_diff
+    from citetrack.fsutil import atomic_write_bytes
+    from citetrack.inputs.textio import InputError
+
+    (article,) = load_articles([path], source_format, settings, exact=True)
+    try:
+        with ProgressBar(wants_progress(quiet)) as bar:
+            report = api.export_article(
+                article, settings=settings, fixes=kinds, progress=bar.update
+            )
+    except (InputError, api.SettingsError) as exc:
+        fail(str(exc))
+    outcome = report.result
+    name = article.info.name
+    if not quiet:
+        for e in outcome.edits:
+            old = "(added)" if e.old is None else repr(e.old)
+            click.echo(
+                inert(
+                    f"{name}:{e.line}: {e.key}: {e.param}: {old} -> {e.new!r} "
+                    f"({e.reason}; {e.source})"
+                ),
+                err=True,
+            )
+        for skip in outcome.skipped:
+            warn(f"{name}:{skip.line}: not changed: {skip.key}.{skip.param}: {skip.reason}")
+        info(f"edit summary: {outcome.summary}")
+    if show_diff:
+        click.echo(unified_diff(article.text, outcome.text, name), nl=False)
+        return
+    if dry_run:
+        info(f"{len(outcome.edits)} edits (dry run: nothing written)")
+        return
+    data = outcome.text.encode("utf-8")
+    try:
+        if in_place:
+            if not report.changed:
+                info(f"{path}: nothing to change")
+                return
+            if not no_backup:
+                atomic_write_bytes(path + ".bak", Path(path).read_bytes())
+            atomic_write_bytes(path, data)
+        elif output:
+            atomic_write_bytes(output, data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+    except OSError as exc:
+        fail(f"{output or path}: cannot write: {exc.strerror or exc}")
+    if not quiet and (in_place or output):
+        info(f"{len(outcome.edits)} edits written to {output or path}")

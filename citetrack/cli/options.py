@@ -110,6 +110,26 @@ settings_options = _grouped(
 )
 
 
+#: ``--allow-private-urls``: check takes it with the run flags, export on its own.
+allow_private_urls_option = click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Allow links to loopback / private addresses (off by default: a "
+    ".bib from a pull request must not make citetrack probe your network).",
+)
+
+#: ``--from`` (issue 14): what the inputs are (check, lock, export).
+source_option = click.option(
+    "--from",
+    "source_format",
+    type=click.Choice(["auto", "bib", "wikitext", "text"]),
+    default="auto",
+    show_default=True,
+    help="What the inputs are: .bib files, wikitext articles or rendered text (auto: by "
+    "name and content; a http(s) URL is a wiki page, read through its MediaWiki API).",
+)
+
+
 class RunFlags(NamedTuple):
     """What a check run looks at and how it reports progress (check, lock)."""
 
@@ -141,12 +161,7 @@ run_options = _grouped(
             "dead URLs; 'all': also report live URLs without any capture (slow: "
             "the Wayback Machine allows about 30 look-ups a minute).",
         ),
-        click.option(
-            "--allow-private-urls",
-            is_flag=True,
-            help="Allow links to loopback / private addresses (off by default: a "
-            ".bib from a pull request must not make citetrack probe your network).",
-        ),
+        allow_private_urls_option,
         click.option(
             "--per-host-interval",
             type=FiniteFloat(min=0),
@@ -301,6 +316,7 @@ def settings_from(
     shared: StoreFlags | None = None,
     fail_on: str | None = None,
     prefer: str | None = None,
+    allow_private_urls: bool = False,
 ) -> Settings:
     """Settings from the config file and environment, with the flags the user gave on top.
 
@@ -318,7 +334,9 @@ def settings_from(
         "prefer": prefer,
     }
     if run is not None:
-        overrides["allow_private_urls"] = True if run.allow_private_urls else None
+        allow_private_urls = allow_private_urls or run.allow_private_urls
+    overrides["allow_private_urls"] = True if allow_private_urls else None
+    if run is not None:
         overrides["per_host_interval"] = run.per_host_interval
         overrides["max_cache_age_hours"] = run.max_cache_age
     if confirm is not None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: The switchable kinds of fix (``--fix KIND`` / ``--no-fix KIND``).
-FIX_KINDS = ("identifiers", "pages", "add-ids", "metadata", "format", "conflicts")
+FIX_KINDS = ("identifiers", "pages", "add-ids", "metadata", "format", "conflicts", "archive")
+#: ``archive`` (issue 14) applies to articles only: archive links for dead URLs.
 #: What ``export`` fixes unless told otherwise: everything but reformatting.
-DEFAULT_FIX_KINDS = frozenset({"identifiers", "pages", "add-ids", "metadata"})
+DEFAULT_FIX_KINDS = frozenset({"identifiers", "pages", "add-ids", "metadata", "archive"})
 #: The ``field`` of a ``format`` fix and of its change: the whole entry.
 FORMAT_FIELD = "*"
 #: The ``source`` of fixes that need no registry.

@@ -72,12 +72,13 @@ _SHOWS_ARGUMENT = frozenset(
 )
 
 
-def _template_name(template: Template) -> str:
+def template_name(template: Template) -> str:
+    """A template's name as compared: lower case, ``_`` as a space, spaces collapsed."""
     return " ".join(str(template.name).replace("_", " ").split()).lower()
 
 
 def _inline_template(template: Template) -> str:
-    name = _template_name(template)
+    name = template_name(template)
     if name in _INLINE:
         return _INLINE[name]
     positional = [p for p in template.params if not p.showkey]
@@ -121,14 +122,15 @@ def _plain_nodes(nodes: Iterable[Node]) -> str:
 # ------------------------------------------------------------------ finding the items
 
 
-def _is_cite(template: Template) -> bool:
-    name = _template_name(template)
+def is_cite(template: Template) -> bool:
+    """A citation template: ``{{cite …}}``, ``{{citation}}``, ``{{vcite …}}``."""
+    name = template_name(template)
     return name in ("citation", "cite", "vcite") or name.startswith(("cite ", "vcite ", "vcite2 "))
 
 
-def _is_shortcut(template: Template) -> bool:
+def is_shortcut(template: Template) -> bool:
     """Templates that stand for a citation without being a cite template."""
-    name = _template_name(template)
+    name = template_name(template)
     return name in _SHORTCUTS or name in _SHORT_CITATIONS or name in _BY_IDENTIFIER
 
 
@@ -151,7 +153,7 @@ def _walk(code: Wikicode) -> Iterator[Tag | Template]:
             elif node.contents is not None:
                 yield from _walk(node.contents)
         elif isinstance(node, Template):
-            if _is_cite(node) or _is_shortcut(node):
+            if is_cite(node) or is_shortcut(node):
                 yield node
             else:
                 for param in node.params:
@@ -326,8 +328,8 @@ def _first(params: dict[str, str], *keys: str) -> str | None:
 def _from_template(template: Template, line: int, raw: str) -> Citation:
     """One citation from a cite template's parameters."""
     c = Citation(line=line, raw=raw)
-    name = _template_name(template)
-    if _is_shortcut(template):
+    name = template_name(template)
+    if is_shortcut(template):
         return _from_shortcut(template, c)
     params = _params(template)
     c.kind = _kind(name, params)
@@ -406,7 +408,7 @@ def _from_shortcut(template: Template, c: Citation) -> Citation:
     """``{{MedlinePlusEncyclopedia|000771|Title}}``, ``{{EMedicine|article|288379|Title}}``,
     short citations (``{{sfn|Smith|2001|p=5}}``) and ``{{cite pmid|…}}``-style templates."""
     args = [plain(p.value).strip() for p in template.params if not p.showkey]
-    name = _template_name(template)
+    name = template_name(template)
     if name in _BY_IDENTIFIER:
         setattr(c, _BY_IDENTIFIER[name], args[0] if args else None)
         c.problems.append(f"{{{{{name}}}}} gives only an identifier; the rest must be looked up")
@@ -451,7 +453,7 @@ def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
     archives = [
         t
         for t in contents.filter_templates(recursive=False)
-        if _template_name(t) in ("webarchive", "wayback", "webcite")
+        if template_name(t) in ("webarchive", "wayback", "webcite")
     ]
     if not links:
         text = plain(contents)
@@ -481,8 +483,8 @@ def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
 def _maintenance(contents: Wikicode) -> list[str]:
     problems: list[str] = []
     for template in contents.filter_templates(recursive=False):
-        name = _template_name(template)
-        if _is_cite(template) or _is_shortcut(template) or name in ("webarchive", "wayback"):
+        name = template_name(template)
+        if is_cite(template) or is_shortcut(template) or name in ("webarchive", "wayback"):
             continue
         if _MAINTENANCE.search(name):
             problems.append(f"marked {{{{{name}}}}} in the source")
@@ -494,7 +496,7 @@ def _maintenance(contents: Wikicode) -> list[str]:
 def _ref_citations(ref: Tag, line: int) -> list[Citation]:
     raw = str(ref)
     contents = ref.contents
-    cites = [t for t in contents.filter_templates(recursive=True) if _is_cite(t) or _is_shortcut(t)]
+    cites = [t for t in contents.filter_templates(recursive=True) if is_cite(t) or is_shortcut(t)]
     # A cite template nested inside another one (rare) is part of it, not a citation.
     outer = [t for t in cites if not any(t is not o and str(t) in str(o) for o in cites)]
     if outer:
@@ -550,7 +552,7 @@ def parse_wikitext(text: str) -> list[Citation]:
     short_seen: set[str] = set()
     for node in _walk(code):
         source = str(node)
-        if isinstance(node, Template) and _template_name(node) in _SHORT_CITATIONS:
+        if isinstance(node, Template) and template_name(node) in _SHORT_CITATIONS:
             # Identical {{sfn}}s in the text make one footnote on the page.
             if source in short_seen:
                 continue

@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from citetrack.model import CheckResult, Finding, Severity
+from citetrack.report._article import headers, where
 from citetrack.report._common import findings_by_severity, report_path, values
 from citetrack.report._escape import sanitize
 
@@ -41,8 +42,10 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _message(f: Finding) -> str:
+def _message(f: Finding, place: str = "") -> str:
     lines = [f"{sanitize(f.key)}: {sanitize(f.message)}"]
+    if place:
+        lines.append(f"at: {place}")
     lines += [f"{label}: {sanitize(value)}" for label, value in values(f)]
     return escape_data("\n".join(lines))
 
@@ -60,8 +63,10 @@ def format_github(
 ) -> str:
     """One workflow command per finding (paths relative to ``root``, default the cwd),
     at most ``per_kind`` of each kind, then a line saying how many were left out."""
-    lines = []
+    # The article(s) checked, and their revisions, first (issue 14); they are notices too.
+    lines = [f"::notice title=citetrack::{escape_data(h)}" for h in headers(result)]
     shown = dict.fromkeys(_COMMANDS.values(), 0)
+    shown["notice"] = len(lines)
     left_out = dict.fromkeys(_COMMANDS.values(), 0)
     for rr, f in findings_by_severity(result):
         if f.severity is Severity.NOTE and not notes:
@@ -78,8 +83,10 @@ def format_github(
             props.append(f"file={escape_property(sanitize(path))}")
             if line:
                 props.append(f"line={line}")
+                if rr.reference.location is not None:
+                    props.append(f"col={rr.reference.location.column}")
         props.append(f"title={escape_property(sanitize(f'{f.rule} ({f.key})'))}")
-        lines.append(f"::{kind} {','.join(props)}::{_message(f)}")
+        lines.append(f"::{kind} {','.join(props)}::{_message(f, where(rr.reference))}")
     if any(left_out.values()):
         counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
         lines.append(

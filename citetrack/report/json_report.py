@@ -4,9 +4,10 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
 
     {"schema_version": 1,
      "tool": {"name": "citetrack", "version": "…"},
+     "articles": [{"source", "name", "format", "title", "revision", "timestamp", "api_url"}],
      "summary": {"ok": n, "unchecked": n, "warning": n, "unverified": n, "changed": n,
                  "broken": n, "total": n, "verified": n},
-     "references": [{"key", "path", "line", "entry_type", "title", "status",
+     "references": [{"key", "path", "line", "location", "entry_type", "title", "status",
                      "identifiers": {"doi": …},
                      "findings": [{"rule", "severity", "field", "expected", "actual",
                                    "source", "message", "suggestion", "line"}],
@@ -15,6 +16,10 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
                      "archives": [{"url", "archive_url", "timestamp", "original_status",
                                    "available", "reason"}]}],
      "requests": {"crossref": n, …}}
+
+``articles`` and ``location`` (``{"line", "column", "ref_name", "number", "template"}``,
+``null`` for a .bib entry) were added within version 1 for article inputs (issue 14):
+additions only, readers of version 1 are unaffected.
 
 Every key is always present (``null`` when unknown); keys are sorted; references keep the
 order of the run.  Strings from data pass through :func:`sanitize`, so the JSON can be
@@ -27,6 +32,7 @@ import json
 
 from citetrack import __version__
 from citetrack.model import ArchiveStatus, CheckResult, Finding, LinkStatus, ReferenceResult
+from citetrack.report._article import article_json, location_json
 from citetrack.report._escape import sanitize
 
 SCHEMA_VERSION = 1
@@ -78,6 +84,7 @@ def _reference(rr: ReferenceResult) -> dict[str, object]:
         "key": sanitize(ref.key),
         "path": _text(ref.path),
         "line": ref.line,
+        "location": location_json(ref.location),
         "entry_type": _text(ref.entry_type),
         "title": _text(ref.get("title")),
         "status": rr.status.value,
@@ -99,6 +106,7 @@ def format_json(result: CheckResult, *, indent: int | None = 2) -> str:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "citetrack", "version": __version__},
         "summary": result.summary(),
+        "articles": [article_json(a) for a in result.articles],
         "references": [_reference(rr) for rr in result.results],
         "requests": {sanitize(k): v for k, v in result.requests.items()},
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
+from citetrack.report._article import headers, where
 from citetrack.report._common import values
 from citetrack.report._escape import sanitize
 
@@ -29,7 +30,8 @@ def _finding_text(f: Finding) -> str:
 
 
 def _findings_text(rr: ReferenceResult) -> str:
-    return "\n".join(_finding_text(f) for f in rr.findings)
+    place = where(rr.reference)
+    return "\n".join([*([f"at: {place}"] if place else []), *map(_finding_text, rr.findings)])
 
 
 def _testcase(suite: ET.Element, rr: ReferenceResult, file: str, fail_on: Severity) -> str:
@@ -65,6 +67,10 @@ def format_junit(result: CheckResult, *, fail_on: Severity = Severity.BROKEN) ->
     totals = {"tests": 0, "failure": 0, "skipped": 0}
     for file, rrs in files.items():
         suite = ET.SubElement(root, "testsuite", name=file)
+        if result.articles:
+            props = ET.SubElement(suite, "properties")
+            for header in headers(result):
+                ET.SubElement(props, "property", name="citetrack.article", value=header)
         counts = {"failure": 0, "skipped": 0, "passed": 0}
         for rr in rrs:
             counts[_testcase(suite, rr, file, fail_on)] += 1

@@ -2,7 +2,8 @@
 
 The shape compilers and ruff use, so logs can be grepped and editors can jump to the
 entry; worst first, then in file order.  Notes are included (they are findings too);
-every value is sanitised to one inert line.
+every value is sanitised to one inert line.  A reference read from an article (issue 14)
+also gives its column, ``path:line:col:``, where its ``{{cite}}`` template starts.
 
     refs.bib:12: broken url-dead: https://example.org/x is dead (HTTP 404) [smith2020]
 """
@@ -22,9 +23,14 @@ def format_lines(result: CheckResult, *, root: str | Path | None = None) -> str:
     for rr, f in findings_by_severity(result):
         path = report_path(rr.reference.path, root) or "<input>"
         line = f.line or rr.reference.line or 0
+        location = rr.reference.location
+        if location is not None and line == location.line:
+            line_col = f"{line}:{location.column}"
+        else:
+            line_col = str(line)
         field = f" [{sanitize(f.field)}]" if f.field else ""
         out.append(
-            f"{sanitize(path)}:{line}: {f.severity.value} {f.rule}{field}: "
+            f"{sanitize(path)}:{line_col}: {f.severity.value} {f.rule}{field}: "
             f"{sanitize(f.message)} [{sanitize(f.key)}]"
         )
     return "".join(line + "\n" for line in out)

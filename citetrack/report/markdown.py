@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
+from citetrack.report._article import headers, where
 from citetrack.report._common import findings_by_severity, report_path, values
 from citetrack.report._escape import sanitize
 
@@ -44,6 +45,8 @@ def _where(rr: ReferenceResult) -> str:
     if not path:
         return key
     line = f":{rr.reference.line}" if rr.reference.line else ""
+    if rr.reference.location is not None:
+        return f"{key}<br>{escape_markdown(path)}<br>{escape_markdown(where(rr.reference))}"
     return f"{key}<br>{escape_markdown(path + line)}"
 
 
@@ -66,6 +69,7 @@ def format_markdown(result: CheckResult, *, max_rows: int = 200) -> str:
     """The summary as GitHub-flavoured Markdown."""
     counts = result.summary()
     out = [f"## citetrack: {counts['total']} references checked", ""]
+    out += [f"{escape_markdown(h)}  " for h in headers(result)] + ([""] if result.articles else [])
     out += ["| status | references |", "| --- | ---: |"]
     out += [f"| {s.value} | {counts[s.value]} |" for s in _STATUS_ORDER]
 

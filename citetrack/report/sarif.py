@@ -19,7 +19,8 @@ import urllib.parse
 from pathlib import Path
 
 from citetrack import __version__
-from citetrack.model import CheckResult, Finding, ReferenceResult, Severity
+from citetrack.model import CheckResult, Finding, Reference, ReferenceResult, Severity
+from citetrack.report._article import article_json, column, where
 from citetrack.report._common import report_path, values
 from citetrack.report._escape import sanitize
 from citetrack.report.rules import describe
@@ -85,13 +86,16 @@ def _location(rr: ReferenceResult, f: Finding, root: str | Path | None) -> dict[
     line = f.line or rr.reference.line
     if line and line > 0:
         physical["region"] = {"startLine": line}
+        col = column(rr.reference)
+        if col and (f.line is None or f.line == rr.reference.line):
+            physical["region"] = {"startLine": line, "startColumn": col}
     return {
         "physicalLocation": physical,
         "logicalLocations": [{"name": sanitize(rr.reference.key)}],
     }
 
 
-def _properties(f: Finding) -> dict[str, object]:
+def _properties(f: Finding, ref: Reference | None = None) -> dict[str, object]:
     props = {
         "key": f.key,
         "severity": f.severity.value,
@@ -100,8 +104,9 @@ def _properties(f: Finding) -> dict[str, object]:
         "actual": f.actual,
         "source": f.source.value if f.source else None,
         "suggestion": f.suggestion,
+        "location": where(ref) if ref is not None else None,
     }
-    return {k: sanitize(v) for k, v in props.items() if v is not None}
+    return {k: sanitize(v) for k, v in props.items() if v}
 
 
 def _suppression(rr: ReferenceResult, f: Finding) -> dict[str, str]:
@@ -131,7 +136,7 @@ def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
                     "message": {"text": _message(f)},
                     "locations": [_location(rr, f, root)],
                     "partialFingerprints": {FINGERPRINT_NAME: fingerprint(f)},
-                    "properties": _properties(f),
+                    "properties": _properties(f, rr.reference),
                 }
             )
     log = {
@@ -148,6 +153,11 @@ def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
                     }
                 },
                 "results": results,
+                **(
+                    {"properties": {"articles": [article_json(a) for a in result.articles]}}
+                    if result.articles
+                    else {}
+                ),
             }
         ],
     }

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
+from citetrack.report._article import headers, where
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import split_unverified
 
@@ -84,6 +85,9 @@ def _location(result: ReferenceResult, several_files: bool) -> str:
     """``line N`` (the file is named once above the table), or ``name.bib:N`` when the
     report covers several files: a long absolute path never squeezes the findings."""
     ref = result.reference
+    if ref.location is not None:  # an article's reference: column, ref name, number
+        place = where(ref)
+        return f"{inert(PurePath(ref.path).name)}: {place}" if several_files and ref.path else place
     line = ref.line or 0
     if several_files and ref.path:
         return (
@@ -125,6 +129,8 @@ def format_text(
     ]
     rows.sort(key=lambda pair: _ROW_ORDER.index(pair[0].status))
     notes_only = [r for r in result.results if r.status in _CLEAN and r.findings]
+    for header in headers(result):
+        console.print(Text(header, style="bold"))
     paths = list(dict.fromkeys(r.reference.path for r, _ in rows if r.reference.path))
     if rows:
         for path in paths:

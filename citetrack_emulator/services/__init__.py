@@ -8,6 +8,7 @@ from citetrack_emulator.services.doiorg import DoiOrg
 from citetrack_emulator.services.eutils import EUtils
 from citetrack_emulator.services.googlebooks import GoogleBooks
 from citetrack_emulator.services.idconv import IdConv
+from citetrack_emulator.services.mediawiki import MediaWiki
 from citetrack_emulator.services.openlibrary import OpenLibrary
 from citetrack_emulator.services.pages import Pages
 from citetrack_emulator.services.wayback import Wayback
@@ -17,4 +18,5 @@ def all_services() -> dict[str, Service]:
     """Every service by its mount name."""
     services: list[Service] = [Crossref(), EUtils(), IdConv(), DoiOrg(), Wayback(), Pages()]
     services += [OpenLibrary(), GoogleBooks()]
+    services += [MediaWiki()]
     return {s.name: s for s in services}

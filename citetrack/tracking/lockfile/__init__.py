@@ -18,6 +18,10 @@ Per reference (keyed by citation key, with the .bib file's name) it records:
 * ``accepted`` — the (rule, field, severity) of findings reported when the lock was written,
   for ``--new-only``.
 
+Per article read (top-level ``articles``, by the name its references are tracked under,
+issue 14): its source, format, title, revision id and timestamp, and a fingerprint of each
+citation (:mod:`~citetrack.tracking.lockfile.revisions`).
+
 Rules that make the history trustworthy:
 
 * Could-not-verify is not a change.  Evidence that is ``Unavailable`` (or a link that was
@@ -47,7 +51,8 @@ The package, one job per module: :mod:`~citetrack.tracking.lockfile.state` (the 
 the policy), :mod:`~citetrack.tracking.lockfile.confirm` (confirmation over runs),
 :mod:`~citetrack.tracking.lockfile.build` (the new baseline),
 :mod:`~citetrack.tracking.lockfile.diff` (``changed`` findings),
-:mod:`~citetrack.tracking.lockfile.track` (a run as reported; ``--new-only``) and
+:mod:`~citetrack.tracking.lockfile.track` (a run as reported; ``--new-only``),
+:mod:`~citetrack.tracking.lockfile.revisions` (an article's revision and citations) and
 :mod:`~citetrack.tracking.lockfile.fileformat` (JSON read and write).
 """
 
@@ -69,6 +74,7 @@ from citetrack.tracking.lockfile.state import (
     METADATA_FIELDS,
     SCHEMA_VERSION,
     Accepted,
+    ArticleRecord,
     ConfirmPolicy,
     Failing,
     Lock,
@@ -92,6 +98,7 @@ __all__ = [
     "METADATA_FIELDS",
     "SCHEMA_VERSION",
     "Accepted",
+    "ArticleRecord",
     "ConfirmPolicy",
     "Failing",
     "Lock",

@@ -31,6 +31,7 @@ from citetrack.tracking.lockfile.confirm import (
     same_identifier,
     settled_link,
 )
+from citetrack.tracking.lockfile.revisions import record_articles
 from citetrack.tracking.lockfile.state import (
     DEFAULT_POLICY,
     NOTICE_RULES,
@@ -193,4 +194,7 @@ def build_lock(
         for key, entry in previous.references.items():
             if entry.file not in checked:
                 references.setdefault(key, entry)
-    return Lock(references=references)
+    return Lock(
+        references=references,
+        articles=record_articles(previous.articles if previous else {}, result),
+    )

@@ -31,6 +31,7 @@ from citetrack.tracking.lockfile.state import (
     METADATA_FIELDS,
     SCHEMA_VERSION,
     Accepted,
+    ArticleRecord,
     Failing,
     Lock,
     LockEntry,
@@ -59,6 +60,8 @@ def dumps_lock(lock: Lock) -> str:
         "schema_version": SCHEMA_VERSION,
         "references": {k: _entry_json(e) for k, e in lock.references.items()},
     }
+    if lock.articles:
+        doc["articles"] = {k: _article_json(a) for k, a in lock.articles.items()}
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -101,6 +104,19 @@ def _entry_json(entry: LockEntry) -> dict[str, object]:
             for a in entry.accepted
         ]
     return doc
+
+
+def _article_json(rec: ArticleRecord) -> dict[str, object]:
+    return _drop_none(
+        {
+            "source": rec.source,
+            "format": rec.format,
+            "title": rec.title,
+            "revision": rec.revision,
+            "timestamp": rec.timestamp,
+            "citations": dict(rec.citations),
+        }
+    )
 
 
 def _source_json(rec: SourceRecord) -> dict[str, object]:
@@ -174,9 +190,12 @@ def parse_lock(data: bytes | str, where: str = LOCK_NAME) -> Lock:
             )
         if type(version) is not int or version != SCHEMA_VERSION:
             raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
-        _only(top, {"schema_version", "references"}, "the top level")
+        _only(top, {"schema_version", "references", "articles"}, "the top level")
         refs = _obj(top.get("references", {}), "references")
-        return Lock(references={k: _entry(v, f"references.{k}") for k, v in refs.items()})
+        return Lock(
+            references={k: _entry(v, f"references.{k}") for k, v in refs.items()},
+            articles=_map(top.get("articles", {}), "articles", _article),
+        )
     except _Shape as exc:
         raise LockError(f"{where}: not a valid citetrack lockfile: {exc}. {_RECOVER}") from exc
 
@@ -269,6 +288,35 @@ def _entry(value: object, where: str) -> LockEntry:
         urls=_map(doc.get("urls", {}), f"{where}.urls", _url),
         failing=failing,
         accepted=tuple(_accepted_item(a, f"{where}.accepted[{i}]") for i, a in enumerate(accepted)),
+    )
+
+
+_ARTICLE_FORMATS = frozenset({"wikitext", "text"})
+_FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+
+
+def _article(value: object, where: str) -> ArticleRecord:
+    doc = _obj(value, where)
+    _only(doc, {"source", "format", "title", "revision", "timestamp", "citations"}, where)
+    fmt = _str(doc.get("format"), f"{where}.format")
+    if fmt not in _ARTICLE_FORMATS:
+        raise _Shape(f"{where}.format: expected 'wikitext' or 'text', found {fmt!r}")
+    revision = doc.get("revision")
+    if revision is not None and (
+        not isinstance(revision, int) or isinstance(revision, bool) or revision < 0
+    ):
+        raise _Shape(f"{where}.revision: expected a revision id (a whole number)")
+    citations = _map(doc.get("citations", {}), f"{where}.citations", _str)
+    for key, mark in citations.items():
+        if not _FINGERPRINT.fullmatch(mark):
+            raise _Shape(f"{where}.citations.{key}: expected a 12-digit hex fingerprint")
+    return ArticleRecord(
+        source=_str(doc.get("source"), f"{where}.source"),
+        format=fmt,
+        citations=citations,
+        title=_opt_str(doc.get("title"), f"{where}.title"),
+        revision=revision,
+        timestamp=_opt_str(doc.get("timestamp"), f"{where}.timestamp"),
     )
 
 

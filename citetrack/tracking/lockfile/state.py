@@ -139,10 +139,26 @@ class LockEntry:
 
 
 @dataclass(frozen=True)
+class ArticleRecord:
+    """An article the lockfile last accepted (issue 14): where it came from, which
+    revision, and a fingerprint of each citation by key (see
+    :mod:`citetrack.tracking.lockfile.revisions`)."""
+
+    source: str
+    format: str
+    citations: Mapping[str, str] = field(default_factory=dict)
+    title: str | None = None
+    revision: int | None = None
+    timestamp: str | None = None
+
+
+@dataclass(frozen=True)
 class Lock:
-    """The whole lockfile: entries by citation key."""
+    """The whole lockfile: entries by citation key, and the articles read, by the name
+    their references are tracked under."""
 
     references: Mapping[str, LockEntry] = field(default_factory=dict)
+    articles: Mapping[str, ArticleRecord] = field(default_factory=dict)
 
     def entry_for(self, ref: Reference) -> LockEntry | None:
         """The entry recorded for ``ref`` (same key, same .bib file name), or ``None``."""
@@ -164,7 +180,11 @@ def group_by_lock(result: CheckResult) -> dict[Path, CheckResult]:
     for rr in result.results:
         groups.setdefault(lock_path_for(rr.reference.path), []).append(rr)
     return {
-        path: CheckResult(results=tuple(rrs), requests=result.requests)
+        path: CheckResult(
+            results=tuple(rrs),
+            requests=result.requests,
+            articles=tuple(a for a in result.articles if lock_path_for(a.name) == path),
+        )
         for path, rrs in groups.items()
     }
 

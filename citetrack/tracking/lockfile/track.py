@@ -16,6 +16,7 @@ from citetrack.model import (
 )
 from citetrack.tracking.lockfile.confirm import apply_confirmation
 from citetrack.tracking.lockfile.diff import diff
+from citetrack.tracking.lockfile.revisions import track_articles
 from citetrack.tracking.lockfile.state import (
     DEFAULT_POLICY,
     ConfirmPolicy,
@@ -32,12 +33,15 @@ def track(
 ) -> CheckResult:
     """The result as it should be reported against a lockfile.
 
-    Applies :func:`apply_confirmation`, then adds the :func:`diff` findings to their
+    Adds ``reference-changed`` for an article's citations edited since the lockfile
+    (:func:`~citetrack.tracking.lockfile.revisions.track_articles`), applies
+    :func:`apply_confirmation`, then adds the :func:`diff` findings to their
     references; a removed reference gets a result of its own (no fields, its recorded
     identifiers).  Without a lockfile, ``result`` is returned unchanged.
     """
     if previous is None:
         return result
+    result = track_articles(result, previous)
     confirmed = apply_confirmation(result, previous, policy, now)
     changes: dict[str, list[Finding]] = {}
     for finding in diff(previous, confirmed, now, policy):

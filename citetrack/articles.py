@@ -1,0 +1,187 @@
+"""The article side of ``check`` and ``export``: what a run adds when its input is an article.
+
+* :func:`attach_articles` — after the check: the articles read (their revisions go into
+  every report) and the template-level findings (a malformed identifier that the parser
+  already normalised is still malformed in the wikitext);
+* :func:`correct_pmids` — for ``export``: the right PMID of a citation whose PMID belongs
+  to another work, asked of PubMed by the citation's DOI (which Crossref confirmed);
+* :func:`plan_export` — every wikitext edit the check's findings allow;
+* :func:`fix_article` — those edits applied, for the kinds of fix asked for
+  (:func:`citetrack.api.export_article` is the entry).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Template
+from rapidfuzz import fuzz
+
+from citetrack.export.wikitext import (
+    Planned,
+    WikiExport,
+    apply_plans,
+    archive_fixes,
+    local_fixes,
+    malformed_findings,
+    registry_fixes,
+    templates_by_key,
+)
+from citetrack.inputs.article import Article
+from citetrack.inputs.textio import InputError
+from citetrack.model import CheckResult, Finding, Found, Reference, Source
+from citetrack.net import Http, Limiters, NetConfig, make_client
+from citetrack.registries.pmid_lookup import PmidLookup
+from citetrack.registries.pubmed import PubMedService
+from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
+
+#: Title similarity (rapidfuzz ratio of folded titles) a PubMed record must reach to
+#: replace a wrong PMID.
+SAME_TITLE = 90
+
+
+def _templates(article: Article) -> dict[str, Template]:
+    if article.info.format != "wikitext":
+        return {}
+    code = mwparserfromhell.parse(article.text)
+    return dict(templates_by_key(article.text, article.references, code))
+
+
+def attach_articles(result: CheckResult, articles: Sequence[Article]) -> CheckResult:
+    """``result`` with the articles' info and their template-level findings."""
+    extra: dict[tuple[str | None, str], list[Finding]] = {}
+    for article in articles:
+        templates = _templates(article)
+        for finding in malformed_findings(article.references, templates):
+            extra.setdefault((article.info.name, finding.key), []).append(finding)
+    results = tuple(
+        dataclasses.replace(
+            rr, findings=(*rr.findings, *extra[(rr.reference.path, rr.reference.key)])
+        )
+        if (rr.reference.path, rr.reference.key) in extra
+        else rr
+        for rr in result.results
+    )
+    return dataclasses.replace(
+        result, results=results, articles=(*result.articles, *(a.info for a in articles))
+    )
+
+
+def _fold(text: str | None) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in (text or "").lower()).split())
+
+
+async def _lookup(dois: list[str], net: NetConfig) -> dict[str, object]:
+    async with make_client(net) as client:
+        http = Http.from_config(client, net)
+        limiters = Limiters.from_config(net)
+        pubmed = PubMedService.from_config(http, net, limiters, None)
+        lookup = PmidLookup.from_config(http, net, limiters, pubmed, None)
+        return dict(await lookup.find(dois))
+
+
+def wrong_pmids(result: CheckResult) -> dict[str, tuple[str, Reference]]:
+    """DOI → (key, reference) of citations whose PMID is another work's or unknown, and
+    whose DOI Crossref confirmed with the citation's title."""
+    out: dict[str, tuple[str, Reference]] = {}
+    for rr in result.results:
+        ref = rr.reference
+        if not ref.identifiers.doi or not any(
+            f.rule in (RULE_CONFLICT, RULE_PMID_NOT_FOUND) for f in rr.findings
+        ):
+            continue
+        crossref = next(
+            (e for e in rr.evidence if isinstance(e, Found) and e.source is Source.CROSSREF), None
+        )
+        if (
+            crossref
+            and fuzz.ratio(_fold(crossref.metadata.title), _fold(ref.get("title"))) >= SAME_TITLE
+        ):
+            out[ref.identifiers.doi] = (ref.key, ref)
+    return out
+
+
+def correct_pmids(result: CheckResult, net: NetConfig) -> dict[str, str]:
+    """Reference key → the PMID PubMed gives for its confirmed DOI (see :func:`wrong_pmids`)."""
+    import asyncio  # noqa: PLC0415
+
+    candidates = wrong_pmids(result)
+    if not candidates:
+        return {}
+    found = asyncio.run(_lookup(list(candidates), net))
+    out: dict[str, str] = {}
+    for doi, (key, ref) in candidates.items():
+        evidence = found.get(doi)
+        if not isinstance(evidence, Found) or not evidence.metadata.pmid:
+            continue
+        title_ok = fuzz.ratio(_fold(evidence.metadata.title), _fold(ref.get("title"))) >= SAME_TITLE
+        if title_ok and evidence.metadata.pmid != ref.identifiers.pmid:
+            out[key] = evidence.metadata.pmid
+    return out
+
+
+def plan_export(
+    article: Article,
+    result: CheckResult | None,
+    *,
+    prefer: Source | None,
+    corrected: Mapping[str, str],
+) -> list[Planned]:
+    """Every edit the findings allow, local ones first (the kinds filter them later)."""
+    templates = _templates(article)
+    plans = local_fixes(article.references, templates)
+    if result is not None:
+        plans += registry_fixes(result, prefer, corrected)
+        plans += archive_fixes(result, templates)
+    return plans
+
+
+@dataclass(frozen=True)
+class ArticleExport:
+    """An article and what fixing it gives: ``result.text`` (the wikitext with minimal edits
+    inside its ``{{cite}}`` templates), ``result.edits`` (each with its line, reason and
+    source), ``result.skipped`` and ``result.summary`` (an edit summary).  Nothing is written.
+    """
+
+    article: Article
+    result: WikiExport
+
+    @property
+    def text(self) -> str:
+        return self.result.text
+
+    @property
+    def changed(self) -> bool:
+        return self.result.text != self.article.text
+
+
+def editable(article: Article) -> None:
+    """Raise :class:`InputError` unless ``article`` is wikitext with references to edit."""
+    name = article.info.name or article.info.source
+    if article.info.format != "wikitext":
+        raise InputError(
+            name,
+            "this is rendered text: it has no {{cite}} templates to edit. Export the "
+            "article's wikitext instead (a .wiki file, or the page URL; `citetrack check` "
+            "reports on the text as it is)",
+        )
+    if not article.references:
+        raise InputError(name, f"no references found (read as {article.info.format})")
+
+
+def fix_article(
+    article: Article,
+    result: CheckResult | None,
+    kinds: frozenset[str],
+    *,
+    prefer: Source | None,
+    net: NetConfig,
+) -> ArticleExport:
+    """The article's text with the fixes of ``kinds`` applied (``result``: its check, when
+    a kind needs the registries or the links; a wrong PMID is corrected from PubMed)."""
+    corrected = correct_pmids(result, net) if result is not None and "metadata" in kinds else {}
+    plans = plan_export(article, result, prefer=prefer, corrected=corrected)
+    return ArticleExport(article, apply_plans(article.text, article.references, plans, kinds))

@@ -1,0 +1,322 @@
+"""What to change in an article's ``{{cite …}}`` templates: the edit plans, no editing.
+
+Pure.  Each :class:`Planned` edit names a reference key, a CS1 parameter, the new value, its
+fix kind and why; :mod:`citetrack.export.wikitext` applies them.  Three sources:
+
+* :func:`local_fixes` — read from the templates themselves: ``identifiers`` (a malformed
+  ``doi`` / ``pmid`` / ``pmc`` / ``isbn`` / ``issn`` — a prefix such as ``doi:`` or
+  ``ISBN``, a URL, spaces, trailing punctuation — normalised; a valid value is never
+  restyled) and ``pages`` (a hyphen between two page numbers becomes an en dash,
+  ``151-8`` → ``151–8``, as the Manual of Style asks);
+* :func:`registry_fixes` — the check's suggestions: ``add-ids`` (a DOI / PMID / PMC the
+  registries confirmed) and ``metadata`` (volume / issue / pages / year / journal the
+  registry record corrects, and a wrong PMID replaced by the one PubMed gives for the
+  citation's confirmed DOI);
+* :func:`archive_fixes` — ``archive``: for a dead URL, ``archive-url`` / ``archive-date`` /
+  ``url-status=dead`` from the Wayback capture closest before ``access-date``
+  (InternetArchiveBot's convention); for a dead URL already archived, ``url-status=dead``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from mwparserfromhell.nodes import Template, Text
+from mwparserfromhell.nodes.extras import Parameter
+
+from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
+from citetrack.model import (
+    CheckResult,
+    Finding,
+    Reference,
+    ReferenceResult,
+    Severity,
+    Source,
+)
+from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
+
+_PARAM_OF_FIELD = {
+    "doi": "doi",
+    "pmid": "pmid",
+    "pmcid": "pmc",
+    "volume": "volume",
+    "number": "issue",
+    "pages": "pages",
+    "year": "year",
+    "journal": "journal",
+}
+#: Where a new parameter goes: after the last present one of the first group that exists.
+ALIASES = {
+    "access-date": ("access-date", "accessdate"),
+    "archive-url": ("archive-url", "archiveurl"),
+    "archive-date": ("archive-date", "archivedate"),
+    "url-status": ("url-status",),
+    "issue": ("issue", "number"),
+    "pages": ("pages",),
+}
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_PAGE_RANGE = re.compile(r"^(\s*)([A-Za-z]?\d+)\s*(?:-|--|‐|‑|−)\s*([A-Za-z]?\d+)(\s*)$")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One edit to make in the template of reference ``key``."""
+
+    key: str
+    param: str  # canonical CS1 name (``archive-url``)
+    value: str
+    kind: str  # the fix kind
+    reason: str
+    source: str  # who said so: a registry, the Wayback Machine, citetrack
+    only_if_absent: bool = False
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def norm(name: str) -> str:
+    return re.sub(r"[-_\s]", "", name).lower()
+
+
+def find(template: Template, param: str) -> Parameter | None:
+    names = {norm(n) for n in ALIASES.get(param, (param,))}
+    for p in template.params:
+        if p.showkey and norm(str(p.name)) in names:
+            return p
+    return None
+
+
+def value(p: Parameter | None) -> str:
+    return str(p.value).strip() if p is not None else ""
+
+
+def plain_value(p: Parameter) -> bool:
+    return all(isinstance(n, Text) for n in p.value.nodes)
+
+
+# ------------------------------------------------------------------------ local fixes
+
+
+def _normalised_identifier(param: str, raw: str) -> str | None:
+    """The normal form of a malformed identifier value; ``None`` if fine or hopeless."""
+    value = raw.strip()
+    if not value:
+        return None
+    if param == "doi":
+        if re.fullmatch(r"10\.\d{4,9}/\S+", value) and value[-1] not in ".,;:":
+            return None
+        return clean_doi(value)
+    if param == "pmid":
+        return None if value.isdigit() else normalize_pmid(value)
+    if param == "pmc":
+        if value.isdigit():
+            return None
+        match = re.fullmatch(r"(?:pmcid\s*:?\s*)?pmc\s*:?\s*(\d+)[.,;]?", value, re.IGNORECASE)
+        return match.group(1) if match else None
+    if param == "isbn":
+        if re.fullmatch(r"[0-9][0-9-]{8,15}[0-9Xx]", value) and format_isbn(value):
+            return None
+        return format_isbn(value)
+    if param == "issn":
+        if re.fullmatch(r"\d{4}-\d{3}[\dXx]", value):
+            return None
+        return normalize_issn(value)
+    return None
+
+
+def local_fixes(
+    references: Iterable[Reference], templates: Mapping[str, Template]
+) -> list[Planned]:
+    """Identifier normalisations and page-range dashes, read from the templates themselves."""
+    out: list[Planned] = []
+    for ref in references:
+        template = templates.get(ref.key)
+        if template is None:
+            continue
+        for param in ("doi", "pmid", "pmc", "isbn", "issn"):
+            raw = value(find(template, param))
+            fixed = _normalised_identifier(param, raw)
+            if fixed and fixed != raw:
+                out.append(
+                    Planned(
+                        ref.key,
+                        param,
+                        fixed,
+                        "identifiers",
+                        f"malformed {param.upper()} {raw!r} normalised",
+                        "citetrack",
+                    )
+                )
+        for param in ("pages", "page"):
+            found = find(template, param)
+            match = _PAGE_RANGE.match(str(found.value)) if found is not None else None
+            if found is not None and match and param == "pages" and "-" in value(found):
+                fixed = f"{match.group(2)}–{match.group(3)}"
+                out.append(
+                    Planned(
+                        ref.key, "pages", fixed, "pages", "page range takes an en dash", "citetrack"
+                    )
+                )
+    return out
+
+
+def malformed_findings(
+    references: Sequence[Reference], templates: Mapping[str, Template]
+) -> list[Finding]:
+    """``identifier-malformed`` warnings for what :func:`local_fixes` would normalise."""
+    lines = {r.key: r.line for r in references}
+    return [
+        Finding(
+            key=plan.key,
+            rule="identifier-malformed",
+            severity=Severity.WARNING,
+            message=f"{plan.reason[0].upper()}{plan.reason[1:]} to {plan.value!r} by "
+            "citetrack export.",
+            field=plan.param,
+            expected=plan.value,
+            source=Source.CITATION,
+            line=lines.get(plan.key),
+            suggestion=plan.value,
+        )
+        for plan in local_fixes(references, templates)
+        if plan.kind == "identifiers"
+    ]
+
+
+# --------------------------------------------------------------------- registry fixes
+
+
+def _chosen(result: ReferenceResult, prefer: Source | None) -> dict[str, Finding]:
+    chosen: dict[str, Finding] = {}
+    for f in result.findings:
+        if f.rule in (RULE_MISMATCH, RULE_MISSING_ID) and f.suggestion and f.field:
+            chosen.setdefault(f.field, f)
+    if prefer is not None and chosen:
+        evidence = [e for e in result.evidence if e.source is prefer]
+        if evidence:
+            for f in compare_reference(result.reference, evidence):
+                if f.field in chosen and f.suggestion and f.rule == chosen[f.field].rule:
+                    chosen[f.field] = f
+    return chosen
+
+
+def registry_fixes(
+    result: CheckResult,
+    prefer: Source | None = None,
+    corrected_pmids: Mapping[str, str] | None = None,
+) -> list[Planned]:
+    """Added identifiers and corrected fields from the findings' suggestions."""
+    out: list[Planned] = []
+    for rr in result.results:
+        key = rr.reference.key
+        for field_name, finding in _chosen(rr, prefer).items():
+            param = _PARAM_OF_FIELD.get(field_name)
+            if param is None or finding.suggestion is None:
+                continue
+            value = finding.suggestion
+            if param == "pages":
+                value = value.replace("--", "–")
+            if param == "pmc":
+                value = value.upper().removeprefix("PMC")
+            adding = finding.rule == RULE_MISSING_ID
+            out.append(
+                Planned(
+                    key,
+                    param,
+                    value,
+                    "add-ids" if adding else "metadata",
+                    finding.message,
+                    finding.source.value if finding.source else "citetrack",
+                    only_if_absent=adding,
+                )
+            )
+        pmid = (corrected_pmids or {}).get(key)
+        if pmid:
+            out.append(
+                Planned(
+                    key,
+                    "pmid",
+                    pmid,
+                    "metadata",
+                    "the PMID is another work's; PubMed indexes the cited DOI under this one",
+                    "pubmed",
+                )
+            )
+    return out
+
+
+def _date_like(example: str, day: date) -> str:
+    """``day`` written the way ``example`` writes a date (dmy, mdy or ISO)."""
+    text = example.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or not text:
+        return day.isoformat()
+    if re.match(r"^[A-Za-z]", text):
+        return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def wayback_link(timestamp: str, url: str) -> str:
+    """The canonical ``https://web.archive.org/web/<timestamp>/<url>`` form editors cite
+    (whatever Wayback endpoint the check asked)."""
+    return f"https://web.archive.org/web/{timestamp}/{url}"
+
+
+def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> list[Planned]:
+    """IABot-style archive parameters for dead URLs that have a usable capture."""
+    out: list[Planned] = []
+    for rr in result.results:
+        template = templates.get(rr.reference.key)
+        dead = next((f for f in rr.findings if f.rule in ("url-dead", "url-soft-404")), None)
+        if template is None or dead is None:
+            continue
+        key = rr.reference.key
+        status = value(find(template, "url-status")).lower()
+        if value(find(template, "archive-url")):
+            if status != "dead":
+                out.append(
+                    Planned(
+                        key,
+                        "url-status",
+                        "dead",
+                        "archive",
+                        "the URL is dead; the archived copy is shown first",
+                        "web",
+                    )
+                )
+            continue
+        capture = next(
+            (a for a in rr.archives if a.available and a.archive_url and a.timestamp), None
+        )
+        if capture is None or capture.archive_url is None or capture.timestamp is None:
+            continue
+        ts = capture.timestamp
+        day = date(int(ts[:4]), int(ts[4:6]), int(ts[6:8]))
+        style = value(find(template, "access-date")) or value(find(template, "date"))
+        reason = (
+            f"dead URL ({dead.actual or 'url'}); Wayback capture of {day.isoformat()}, "
+            "the closest before access-date"
+        )
+        out += [
+            Planned(
+                key, "archive-url", wayback_link(ts, capture.url), "archive", reason, "wayback"
+            ),
+            Planned(key, "archive-date", _date_like(style, day), "archive", reason, "wayback"),
+            Planned(key, "url-status", "dead", "archive", reason, "wayback"),
+        ]
+    return out

@@ -1,0 +1,288 @@
+"""Write an article's fixes back as wikitext: minimal edits inside ``{{cite …}}`` templates.
+
+Pure.  The page is parsed with mwparserfromhell, which gives back every byte it read, so
+only the parameters edited change: a value is replaced with the whitespace around it kept;
+a new parameter copies the spacing of the parameter it follows (``| a = b`` or ``|a=b``,
+one per line or all on one) and goes next to its kin (identifiers after identifiers,
+archive parameters after ``access-date``).  Text outside templates is never touched, and a
+value holding markup (a comment, a template) is left alone and reported.  With no edit the
+output is the input, byte for byte.  What to edit is planned by
+:mod:`citetrack.export.cite_plans` (the fix kinds are documented there); an edit summary in
+the style editors use comes with the result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Template
+from mwparserfromhell.nodes.extras import Parameter
+from mwparserfromhell.wikicode import Wikicode
+
+from citetrack.export.cite_plans import (
+    ALIASES,
+    Planned,
+    archive_fixes,
+    find,
+    local_fixes,
+    malformed_findings,
+    norm,
+    plain_value,
+    registry_fixes,
+    value,
+    wayback_link,
+)
+from citetrack.inputs.article import locate_wikitext
+from citetrack.model import Reference
+
+__all__ = [
+    "Edit",
+    "Planned",
+    "Skip",
+    "WikiExport",
+    "apply_plans",
+    "archive_fixes",
+    "edit_summary",
+    "local_fixes",
+    "malformed_findings",
+    "registry_fixes",
+    "templates_by_key",
+    "wayback_link",
+]
+
+_ANCHORS = {
+    "doi": (("pmc", "pmid", "doi", "isbn", "issn"), ("pages", "page", "year", "date")),
+    "pmid": (("doi", "pmc", "pmid", "isbn", "issn"), ("pages", "page", "year", "date")),
+    "pmc": (("pmid", "doi", "isbn", "issn"), ("pages", "page", "year", "date")),
+    "archive-url": (("access-date", "url"),),
+    "archive-date": (("archive-url",),),
+    "url-status": (("archive-date", "archive-url"),),
+}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An edit made: where, which parameter, old value (``None``: added), new value."""
+
+    key: str
+    line: int
+    param: str
+    old: str | None
+    new: str
+    kind: str
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    key: str
+    line: int | None
+    param: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WikiExport:
+    text: str
+    edits: tuple[Edit, ...]
+    skipped: tuple[Skip, ...]
+
+    @property
+    def summary(self) -> str:
+        return edit_summary(self.edits)
+
+
+# ------------------------------------------------------------------------ application
+
+
+def templates_by_key(
+    text: str, references: Sequence[Reference], code: Wikicode
+) -> dict[str, Template]:
+    """The cite template (a node of ``code``) of each reference key, found by location."""
+    sites = locate_wikitext(text, code)
+    at = {(s.location.line, s.location.column): s for s in sites}
+    out: dict[str, Template] = {}
+    for ref in references:
+        loc = ref.location
+        site = at.get((loc.line, loc.column)) if loc is not None else None
+        if site is not None and site.template is not None and _template_name_is_cite(site.template):
+            out[ref.key] = site.template
+    return out
+
+
+def _template_name_is_cite(template: Template) -> bool:
+    name = " ".join(str(template.name).replace("_", " ").split()).lower()
+    return name == "citation" or name.startswith(("cite ", "vcite"))
+
+
+def _spacing(p: Parameter) -> tuple[str, str, str, str]:
+    name, value = str(p.name), str(p.value)
+    return (
+        name[: len(name) - len(name.lstrip())],
+        name[len(name.rstrip()) :],
+        value[: len(value) - len(value.lstrip())],
+        value[len(value.rstrip()) :],
+    )
+
+
+def _new_name(template: Template, param: str) -> str:
+    if param in ("archive-url", "archive-date") and any(
+        norm(str(p.name)) in ("accessdate", "archiveurl", "archivedate") and "-" not in str(p.name)
+        for p in template.params
+    ):
+        return param.replace("-", "")
+    return param
+
+
+def _anchor(template: Template, param: str) -> Parameter | None:
+    for group in _ANCHORS.get(param, ()):
+        present = [p for p in template.params for n in group if _find_is(p, n)]
+        if present:
+            return max(present, key=template.params.index)
+    named = [p for p in template.params if p.showkey]
+    return named[-1] if named else None
+
+
+def _find_is(p: Parameter, param: str) -> bool:
+    return p.showkey and norm(str(p.name)) in {norm(n) for n in ALIASES.get(param, (param,))}
+
+
+def _add(template: Template, param: str, value: str) -> None:
+    anchor = _anchor(template, param)
+    if anchor is None:
+        template.add(param, value, preserve_spacing=False)
+        return
+    n_lead, n_trail, v_lead, v_trail = _spacing(anchor)
+    index = template.params.index(anchor)
+    is_last = index == len(template.params) - 1
+    template.add(
+        n_lead + _new_name(template, param) + n_trail,
+        v_lead + value + v_trail,
+        after=anchor,
+        preserve_spacing=False,
+    )
+    if is_last and index > 0:
+        # The anchor's trailing space was the space before "}}": it now belongs to the new
+        # last parameter; the anchor takes the separator its neighbours use.
+        before = _spacing(template.params[index - 1])[3]
+        old = str(anchor.value)
+        anchor.value = old[: len(old.rstrip())] + before
+
+
+def apply_plans(
+    text: str,
+    references: Sequence[Reference],
+    plans: Sequence[Planned],
+    kinds: frozenset[str],
+) -> WikiExport:
+    """The article with the ``plans`` of the allowed ``kinds`` applied (see module doc)."""
+    code = mwparserfromhell.parse(text)
+    templates = templates_by_key(text, references, code)
+    lines = {r.key: (r.location.line if r.location else r.line or 0) for r in references}
+    edits: list[Edit] = []
+    skipped: list[Skip] = []
+    done: set[tuple[str, str]] = set()
+    for plan in plans:
+        if plan.kind not in kinds or (plan.key, plan.param) in done:
+            continue
+        line = lines.get(plan.key, 0)
+        template = templates.get(plan.key)
+        if template is None:
+            skipped.append(Skip(plan.key, line, plan.param, "no cite template to edit"))
+            continue
+        existing = find(template, plan.param)
+        old = value(existing)
+        if existing is not None and old:
+            if plan.only_if_absent or old == plan.value:
+                continue
+            if not plain_value(existing):
+                skipped.append(
+                    Skip(plan.key, line, plan.param, "its value holds markup (left as is)")
+                )
+                continue
+            _, _, lead, trail = _spacing(existing)
+            existing.value = lead + plan.value + trail
+            edits.append(
+                Edit(
+                    plan.key,
+                    line,
+                    str(existing.name).strip(),
+                    old,
+                    plan.value,
+                    plan.kind,
+                    plan.reason,
+                    plan.source,
+                )
+            )
+        elif existing is not None:
+            _, _, lead, trail = _spacing(existing)
+            existing.value = (lead or "") + plan.value + trail
+            edits.append(
+                Edit(
+                    plan.key,
+                    line,
+                    str(existing.name).strip(),
+                    None,
+                    plan.value,
+                    plan.kind,
+                    plan.reason,
+                    plan.source,
+                )
+            )
+        else:
+            _add(template, plan.param, plan.value)
+            edits.append(
+                Edit(
+                    plan.key,
+                    line,
+                    _new_name(template, plan.param),
+                    None,
+                    plan.value,
+                    plan.kind,
+                    plan.reason,
+                    plan.source,
+                )
+            )
+        done.add((plan.key, plan.param))
+    return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
+
+
+# ---------------------------------------------------------------------------- summary
+
+_LABEL = {"doi": "DOI", "pmid": "PMID", "pmc": "PMC", "isbn": "ISBN", "issn": "ISSN"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def edit_summary(edits: Iterable[Edit]) -> str:
+    """An edit summary as editors write them: ``citetrack: added 3 PMIDs; fixed 2 …``."""
+    added: Counter[str] = Counter()
+    fixed: Counter[str] = Counter()
+    for e in edits:
+        param = norm(e.param)
+        if e.kind == "archive":
+            if param == "archiveurl":
+                added["archive link"] += 1
+            elif param == "urlstatus" and e.old is not None:
+                fixed["dead-link status"] += 1
+        elif e.kind == "add-ids":
+            added[_LABEL.get(param, param)] += 1
+        elif e.kind == "pages" or (e.kind == "metadata" and param == "pages"):
+            fixed["page range"] += 1
+        elif e.kind == "identifiers":
+            fixed[_LABEL.get(param, param)] += 1
+        else:
+            word = _LABEL.get(param, param)
+            fixed[word if e.kind != "metadata" or param != "pmid" else "wrong PMID"] += 1
+    parts = []
+    if added:
+        parts.append("added " + ", ".join(_plural(n, w) for w, n in added.items()))
+    if fixed:
+        parts.append("fixed " + ", ".join(_plural(n, w) for w, n in fixed.items()))
+    return "citetrack: " + ("; ".join(parts) if parts else "no changes")

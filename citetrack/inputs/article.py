@@ -1,0 +1,408 @@
+"""An article as input: detect its format, read its references, and locate each one.
+
+``check`` and ``lock`` accept, besides .bib files, a whole article: a wikitext file, a
+rendered plain-text copy, standard input (``-``) or a wiki page URL (fetched by
+:mod:`citetrack.inputs.mediawiki`).  This module turns the article's text into
+:class:`~citetrack.model.Reference` objects (through :mod:`citetrack.parse`) and gives
+each one a :class:`~citetrack.model.Location` and a key that stays the same when the
+article is edited around it:
+
+* **location** — line and column of the reference's ``{{cite …}}`` template (of its
+  ``<ref>`` when it has none), its ``<ref name=…>``, and its number in the rendered list:
+  refs are numbered per ``group`` in order of first appearance, a named ref once however
+  often it is reused (as the Cite extension does);
+* **key** — the ref name when it has one (``Thom2006``; a second citation in the same ref
+  ``Thom2006-2``), otherwise the first author's family name and a short hash of the
+  citation's title (or, without a title, of its identifiers / URL / text):
+  ``thomson-3fa2c1``.  A key never depends on position, so a lockfile written for one
+  revision keeps tracking the same references in the next: moved references keep their
+  key, new ones are "added", deleted ones "removed".
+
+Locations are computed here with mwparserfromhell over the whole page (offsets walked
+through tags, template parameters, link texts and headings), not in the parser.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Heading, Node, Tag, Template, Wikilink
+from mwparserfromhell.wikicode import Wikicode
+
+from citetrack.model import ArticleInfo, Location, Reference
+from citetrack.parse import ParseProblem, detect_format, parse_text
+from citetrack.parse.items import split_items
+from citetrack.parse.keys import ascii_fold
+from citetrack.parse.wikitext import is_cite, is_shortcut, template_name, too_deep
+
+InputFormat = Literal["auto", "bib", "wikitext", "text"]
+ArticleFormat = Literal["wikitext", "text"]
+
+_BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article read: its text, where it came from, and its located references."""
+
+    info: ArticleInfo
+    text: str
+    references: tuple[Reference, ...]
+    problems: tuple[ParseProblem, ...]
+
+
+@dataclass(frozen=True)
+class CiteSite:
+    """One citation of a wikitext article and the template node it was read from."""
+
+    key: str
+    location: Location
+    template: Template | None  # None: a ref without a cite template (bare link, text)
+    offset: int  # of the template (or of the <ref>) in the text
+
+
+# ----------------------------------------------------------------------------- detection
+
+
+def is_bib_text(text: str) -> bool:
+    """A BibTeX file: entries ``@type{`` and no wikitext markers."""
+    return bool(_BIB_ENTRY.search(text)) and detect_format(text) == "text"
+
+
+def wants_article(arg: str, fmt: InputFormat, head: str | None) -> bool:
+    """Whether a ``check`` argument is an article (not a .bib), given ``--from``.
+
+    ``head`` is the start of the file's text (``None`` if it could not be read: then
+    the name decides and the .bib reader reports the error).
+    """
+    if fmt in ("wikitext", "text") or arg.lower().startswith(("http://", "https://")):
+        return True
+    if fmt == "bib" or arg.lower().endswith(".bib"):
+        return False
+    if arg == "-":
+        return head is None or not is_bib_text(head)
+    suffix = Path(arg).suffix.lower()
+    if suffix in (".wiki", ".mediawiki", ".wikitext", ".txt"):
+        return True
+    return head is not None and not is_bib_text(head)
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def read_article(
+    text: str, info: ArticleInfo, *, display: str, fmt: ArticleFormat | None = None
+) -> Article:
+    """The references of an article with stable keys and locations.
+
+    ``display`` is the name written as each reference's ``path`` (the file name, or the
+    page's title for a URL): the lockfile tracks references per that name.
+    """
+    chosen: ArticleFormat = fmt or detect_format(text)
+    parsed = parse_text(text, chosen)
+    info = replace(info, format=chosen, name=display)
+    if chosen != "wikitext":
+        refs = _assign_rendered(text, parsed.references, display)
+        renamed = {old.key: new.key for old, new in zip(parsed.references, refs, strict=True)}
+        rekeyed = tuple(_rekeyed(p, renamed) for p in parsed.problems)
+        return Article(info=info, text=text, references=tuple(refs), problems=rekeyed)
+    if too_deep(text) is not None:  # parse_text refused it; so must the locator
+        return Article(info=info, text=text, references=(), problems=parsed.problems)
+    sites = locate_wikitext(text)
+    placed: list[tuple[int, int, Reference]] = []  # (site, order, reference)
+    for order, (ref, index) in enumerate(
+        zip(parsed.references, match_sites(parsed.references, sites), strict=True)
+    ):
+        placed.append((index if index is not None else -1, order, ref))
+    problems_by_site: list[tuple[int, tuple[ParseProblem, ...], tuple[Reference, ...]]] = [
+        (-1, parsed.problems, parsed.references)
+    ]
+    used = {index for index, _, _ in placed}
+    for index, site in enumerate(sites):
+        # A citation the page shows that the parser's walk did not reach (a <ref> in an
+        # image caption): read on its own, placed where it is.
+        if index in used or site.template is None:
+            continue
+        alone = parse_text(str(site.template), "wikitext")
+        for ref in alone.references:
+            placed.append((index, len(placed), replace(ref, line=site.location.line)))
+        problems_by_site.append(
+            (
+                index,
+                tuple(replace(p, line=site.location.line) for p in alone.problems),
+                alone.references,
+            )
+        )
+    placed.sort(key=lambda p: (p[0] if p[0] >= 0 else p[1], p[1]))
+    refs = _unique_keys(
+        [_placed(ref, sites[index] if index >= 0 else None, display) for index, _, ref in placed]
+    )
+    new_key = {id(ref): new.key for (_, _, ref), new in zip(placed, refs, strict=True)}
+    reported: list[ParseProblem] = []
+    for _, found, their_refs in problems_by_site:
+        renamed = {r.key: new_key[id(r)] for r in their_refs if id(r) in new_key}
+        reported += [_rekeyed(p, renamed) for p in found]
+    return Article(info=info, text=text, references=tuple(refs), problems=tuple(reported))
+
+
+def _placed(ref: Reference, site: CiteSite | None, display: str) -> Reference:
+    location = site.location if site else Location(line=ref.line or 1)
+    key = site.key if site and site.key else content_key(ref, None)
+    return replace(ref, key=key, path=display, location=location)
+
+
+def _rekeyed(problem: ParseProblem, renamed: dict[str, str]) -> ParseProblem:
+    old, sep, rest = problem.message.partition(": ")
+    if sep and old in renamed:
+        return replace(problem, message=f"{renamed[old]}: {rest}")
+    return problem
+
+
+def match_sites(refs: tuple[Reference, ...], sites: list[CiteSite]) -> list[int | None]:
+    """For each parsed reference, the index of its site (``None`` if none matched).
+
+    The parser and the locator read the same page in the same order; each reference takes
+    the next site at or after its line (a safety net should they ever disagree).
+    """
+    out: list[int | None] = []
+    position = 0
+    for ref in refs:
+        match = next(
+            (
+                i
+                for i in range(position, len(sites))
+                if ref.line is None or sites[i].location.line >= ref.line
+            ),
+            None,
+        )
+        if match is not None:
+            position = match + 1
+        out.append(match)
+    return out
+
+
+def _assign_rendered(text: str, refs: tuple[Reference, ...], display: str) -> list[Reference]:
+    numbers = {item.line: str(i) for i, item in enumerate(split_items(text), start=1)}
+    out = [
+        replace(
+            ref,
+            key=content_key(ref, None),
+            path=display,
+            location=Location(line=ref.line or 1, column=1, number=numbers.get(ref.line or 0)),
+        )
+        for ref in refs
+    ]
+    return _unique_keys(out)
+
+
+def _unique_keys(refs: list[Reference]) -> list[Reference]:
+    seen: dict[str, int] = {}
+    out = []
+    for ref in refs:
+        count = seen.get(ref.key, 0) + 1
+        seen[ref.key] = count
+        out.append(ref if count == 1 else replace(ref, key=f"{ref.key}-{count}"))
+    return out
+
+
+# --------------------------------------------------------------------------------- keys
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
+
+
+def content_key(ref: Reference, ref_name: str | None) -> str:
+    """The reference's key: its ref name, else family name + hash of title / identifiers."""
+    if ref_name:
+        return slug(ref_name)
+    title = _fold(ref.get("title") or "")
+    basis = title or "|".join(
+        v for v in (*ref.identifiers.as_dict().values(), ref.get("note") or "") if v
+    )
+    digest = hashlib.sha1(basis.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
+    author = (ref.get("author") or ref.get("editor") or "").split(" and ")[0]
+    family = _fold(author.split(",")[0])[:20] or "ref"
+    return f"{family}-{digest}"
+
+
+def slug(name: str) -> str:
+    """A ref name as a key: printable, no spaces or braces."""
+    cleaned = re.sub(r"[^\w.:+-]+", "_", name.strip()).strip("_")
+    return cleaned or "ref"
+
+
+# ------------------------------------------------------------------------ the locator
+
+
+def _walk(code: Wikicode, base: int) -> Iterator[tuple[Node, int]]:
+    """Every node under ``code`` (document order) with its offset in the page's text."""
+    position = base
+    for node in code.nodes:
+        text = str(node)
+        yield node, position
+        for child, start in _children(node, text):
+            yield from _walk(child, position + start)
+        position += len(text)
+
+
+def _children(node: Node, text: str) -> Iterator[tuple[Wikicode, int]]:
+    """The wikicode inside ``node`` with its offset in ``str(node)``."""
+    if isinstance(node, Template):
+        offset = 2 + len(str(node.name))
+        for param in node.params:
+            offset += 1  # the "|"
+            value_at = offset + (len(str(param.name)) + 1 if param.showkey else 0)
+            yield param.value, value_at
+            offset += len(str(param))
+    elif isinstance(node, Tag) and node.contents is not None and not node.self_closing:
+        inner = str(node.contents)
+        closing = 0
+        if not node.wiki_markup:
+            closing = len(text) - text.rfind("</") if "</" in text else 0
+        elif node.closing_wiki_markup is not None:
+            closing = len(str(node.closing_wiki_markup))
+        start = len(text) - closing - len(inner)
+        if not (start >= 0 and text[start : start + len(inner)] == inner):
+            start = text.find(inner)
+        if start >= 0 and inner:
+            yield node.contents, start
+    elif isinstance(node, Wikilink) and node.text is not None:
+        yield node.text, 2 + len(str(node.title)) + 1
+    elif isinstance(node, Heading):
+        yield node.title, node.level
+
+
+def _attr(tag: Tag, name: str) -> str | None:
+    if not tag.has(name):
+        return None
+    value = str(tag.get(name).value).strip().strip("\"'").strip()
+    return value or None
+
+
+def _is_ref(node: Node) -> bool:
+    return isinstance(node, Tag) and str(node.tag).strip().lower() == "ref"
+
+
+def _has_body(tag: Tag) -> bool:
+    return tag.contents is not None and bool(str(tag.contents).strip())
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def at(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index + 1, offset - self._starts[index] + 1
+
+
+def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
+    """Every citation of a wikitext page, in the parser's order, with key and location.
+
+    ``code`` is the page already parsed (the exporter passes the tree it will edit, so
+    the templates returned are nodes of that tree).
+    """
+    code = code if code is not None else mwparserfromhell.parse(text)
+    lines = _Lines(text)
+    numbers = _numbers(code)
+    sites: list[CiteSite] = []
+    inside_ref: list[tuple[int, int]] = []  # spans of refs with bodies, to skip
+    short_seen: set[str] = set()
+    for node, offset in _walk(code, 0):
+        if any(start <= offset < end for start, end in inside_ref):
+            continue
+        if _is_ref(node):
+            assert isinstance(node, Tag)
+            if not _has_body(node):
+                continue
+            inside_ref.append((offset, offset + len(str(node))))
+            name = _attr(node, "name")
+            number = numbers.get(id(node))
+            cites = _outer_cites(node, offset)
+            if not cites:
+                sites.append(_site(None, offset, lines=lines, name=name, number=number, index=1))
+            for index, (template, at) in enumerate(cites, start=1):
+                sites.append(
+                    _site(template, at, lines=lines, name=name, number=number, index=index)
+                )
+        elif isinstance(node, Template) and (is_cite(node) or is_shortcut(node)):
+            source = str(node)
+            if template_name(node) in _SHORT and source in short_seen:
+                continue
+            short_seen.add(source)
+            sites.append(_site(node, offset, lines=lines, name=None, number=None, index=1))
+            inside_ref.append((offset, offset + len(source)))
+    return sites
+
+
+_SHORT = frozenset("sfn sfnp sfnm harv harvp harvnb harvtxt harvcoltxt harvcol".split())  # noqa: SIM905
+
+
+def _site(
+    template: Template | None,
+    offset: int,
+    *,
+    lines: _Lines,
+    name: str | None,
+    number: str | None,
+    index: int,
+) -> CiteSite:
+    line, column = lines.at(offset)
+    location = Location(
+        line=line,
+        column=column,
+        ref_name=name,
+        number=number,
+        template=template_name(template) if template is not None else None,
+    )
+    key = ""
+    if name:
+        key = slug(name) if index == 1 else f"{slug(name)}-{index}"
+    return CiteSite(key=key, location=location, template=template, offset=offset)
+
+
+def _outer_cites(ref: Tag, ref_offset: int) -> list[tuple[Template, int]]:
+    """The cite templates of a ref (not those nested in another), with their offsets."""
+    text = str(ref)
+    found: list[tuple[Template, int]] = []
+    for child, start in _children(ref, text):
+        spans: list[tuple[int, int]] = []
+        for node, at in _walk(child, ref_offset + start):
+            if isinstance(node, Template) and (is_cite(node) or is_shortcut(node)):
+                if any(s <= at < e for s, e in spans):
+                    continue
+                spans.append((at, at + len(str(node))))
+                found.append((node, at))
+    return found
+
+
+def _numbers(code: Wikicode) -> dict[int, str]:
+    """Rendered-list label of every ``<ref>`` node (by ``id``), as the Cite extension counts."""
+    counters: dict[str, int] = {}
+    by_name: dict[tuple[str, str], str] = {}
+    labels: dict[int, str] = {}
+    for node, _ in _walk(code, 0):
+        if not _is_ref(node):
+            continue
+        assert isinstance(node, Tag)
+        group = _attr(node, "group") or ""
+        name = _attr(node, "name")
+        if name and (group, name) in by_name:
+            labels[id(node)] = by_name[(group, name)]
+            continue
+        if not name and not _has_body(node):
+            continue
+        counters[group] = counters.get(group, 0) + 1
+        label = f"{group} {counters[group]}" if group else str(counters[group])
+        labels[id(node)] = label
+        if name:
+            by_name[(group, name)] = label
+    return labels
