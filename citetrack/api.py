@@ -292,9 +292,6 @@ async def acheck(
             net=net,
             shard=shard,
         )
-        return await check_references(
-            refs, options, progress=progress, transport=transport, evidence=evidence
-        )
         result = await check_references(
             refs, options, progress=progress, transport=transport, evidence=evidence
         )
