@@ -62,8 +62,12 @@ def test_a_file_with_no_readable_reference_is_exit_2_with_a_hint(tmp_path: Path)
 
 
 def test_a_reference_nothing_confirmed_is_unchecked_not_ok(tmp_path: Path) -> None:
+    # Nothing to look up and nothing to search for (no identifier, URL or title): no
+    # source can confirm it, so it is "unchecked", never "ok".
     bib = tmp_path / "plain.bib"
-    bib.write_text("@book{knuth1984,\n  title = {The TeXbook},\n  year = {1984},\n}\n")
+    bib.write_text(
+        "@misc{knuth1984,\n  howpublished = {Personal communication},\n  year = {1984},\n}\n"
+    )
     run = run_cli("check", str(bib), *OFFLINE, "-f", "json")
     assert run.code == 0
     assert by_key(run.json())["knuth1984"]["status"] == "unchecked"
@@ -71,6 +75,12 @@ def test_a_reference_nothing_confirmed_is_unchecked_not_ok(tmp_path: Path) -> No
     assert (summary["ok"], summary["unchecked"], summary["verified"]) == (0, 1, 0)
     text = run_cli("check", str(bib), *OFFLINE)
     assert "1 unchecked; 0 confirmed by a source" in text.stdout
+    # A book with a title is searched for (issue 13); offline that search cannot run, so
+    # it is "unverified" (exit 3), still never "ok".
+    bib.write_text("@book{knuth1984,\n  title = {The TeXbook},\n  year = {1984},\n}\n")
+    run = run_cli("check", str(bib), *OFFLINE, "-f", "json")
+    assert run.code == 3
+    assert by_key(run.json())["knuth1984"]["status"] == "unverified"
 
 
 HOOK_BIB = (
