@@ -13,8 +13,31 @@ cheap and ``citetrack --help`` fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import os
+import signal
+import sys
+
+
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    """Ctrl-C while citetrack's modules are imported: exit 130 quietly, as Ctrl-C later
+    does, instead of a KeyboardInterrupt traceback (``citetrack.cli.main`` takes over)."""
+    os.write(2, b"citetrack: interrupted\n")
+    os._exit(130)
+
+
+# Set before any other import, and only when this process *is* citetrack (the console
+# script or ``python -m citetrack``); a program that merely imports citetrack keeps its
+# own Ctrl-C.
+# (os.path, not pathlib: nothing more is imported before the handler is set.)
+_NAME = os.path.basename(sys.argv[0] if sys.argv else "")  # noqa: PTH119
+if _NAME == "citetrack" or sys.orig_argv[1:3] == ["-m", "citetrack"]:
+    try:  # noqa: SIM105
+        signal.signal(signal.SIGINT, _interrupted_while_starting)
+    except ValueError:  # not the main thread
+        pass
+
+import importlib  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 __version__ = "0.1.0"
 

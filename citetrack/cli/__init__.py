@@ -22,30 +22,14 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
+import click
 
-def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
-    """Ctrl-C before :func:`main` runs (while modules are imported): exit 130 quietly,
-    as Ctrl-C later does, instead of a KeyboardInterrupt traceback."""
-    os.write(2, b"citetrack: interrupted\n")
-    os._exit(130)
-
-
-# Only when this process *is* citetrack (the console script, python -m citetrack); a
-# program or a test run that merely imports this module keeps its own Ctrl-C.
-if Path(sys.argv[0]).name in ("citetrack", "__main__.py") and (
-    threading.current_thread() is threading.main_thread()
-):
-    signal.signal(signal.SIGINT, _interrupted_while_starting)
-
-import click  # noqa: E402
-
-from citetrack import __version__  # noqa: E402
-from citetrack.cli.check_cmd import check, lock  # noqa: E402
-from citetrack.cli.export_cmd import export  # noqa: E402
-from citetrack.cli.merge_cmd import merge  # noqa: E402
-from citetrack.cli.output import (  # noqa: E402
+from citetrack import __version__
+from citetrack.cli.check_cmd import check, lock
+from citetrack.cli.export_cmd import export
+from citetrack.cli.merge_cmd import merge
+from citetrack.cli.output import (
     EPILOG,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -53,7 +37,7 @@ from citetrack.cli.output import (  # noqa: E402
     EXIT_USAGE,
     inert,
 )
-from citetrack.cli.parse_cmd import parse  # noqa: E402
+from citetrack.cli.parse_cmd import parse
 
 __all__ = [
     "EXIT_FINDINGS",
