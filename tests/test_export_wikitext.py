@@ -7,7 +7,7 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 
-from citetrack.export.bibtex import FIX_KINDS
+from citetrack.export import FIX_KINDS
 from citetrack.export.wikitext import (
     Edit,
     Planned,

@@ -94,7 +94,6 @@ def export(
     from citetrack.api import SettingsError, UnknownFixError, export_bib, fix_kinds, split_inputs
     from citetrack.cli.check_cmd import load_bibs
     from citetrack.export import unified_diff
-    from citetrack.fsutil import atomic_write_bytes
 
     if in_place and output:
         raise click.UsageError("--in-place and --output contradict each other")
@@ -152,24 +151,16 @@ def export(
     if dry_run:
         info(f"{len(outcome.changes)} changes (dry run: nothing written)")
         return
-    data = outcome.text.encode("utf-8")
-    try:
-        if in_place:
-            if not report.changed:
-                info(f"{path}: nothing to change")
-                return
-            if not no_backup:
-                atomic_write_bytes(path + ".bak", Path(path).read_bytes())
-            atomic_write_bytes(path, data)
-        elif output:
-            atomic_write_bytes(output, data)
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-    except OSError as exc:
-        fail(f"{output or path}: cannot write: {exc.strerror or exc}")
-    if not quiet and (in_place or output):
-        info(f"{len(outcome.changes)} changes written to {output or path}")
+    _write(
+        path,
+        outcome.text,
+        changed=report.changed,
+        done=f"{len(outcome.changes)} changes",
+        output=output,
+        in_place=in_place,
+        no_backup=no_backup,
+        quiet=quiet,
+    )
 
 
 def export_article(
@@ -190,7 +181,6 @@ def export_article(
     from citetrack import api
     from citetrack.cli.check_cmd import load_articles
     from citetrack.export import unified_diff
-    from citetrack.fsutil import atomic_write_bytes
     from citetrack.inputs.textio import InputError
 
     (article,) = load_articles([path], source_format, settings, exact=True)
@@ -222,10 +212,38 @@ def export_article(
     if dry_run:
         info(f"{len(outcome.edits)} edits (dry run: nothing written)")
         return
-    data = outcome.text.encode("utf-8")
+    _write(
+        path,
+        outcome.text,
+        changed=report.changed,
+        done=f"{len(outcome.edits)} edits",
+        output=output,
+        in_place=in_place,
+        no_backup=no_backup,
+        quiet=quiet,
+    )
+
+
+def _write(
+    path: str,
+    text: str,
+    *,
+    changed: bool,
+    done: str,
+    output: str | None,
+    in_place: bool,
+    no_backup: bool,
+    quiet: bool,
+) -> None:
+    """Where an export goes, for a .bib and an article alike: in place (with a ``.bak``
+    unless ``no_backup``; nothing written when nothing changed), to ``output``, or to
+    standard output; every file write atomic."""
+    from citetrack.fsutil import atomic_write_bytes
+
+    data = text.encode("utf-8")
     try:
         if in_place:
-            if not report.changed:
+            if not changed:
                 info(f"{path}: nothing to change")
                 return
             if not no_backup:
@@ -239,4 +257,4 @@ def export_article(
     except OSError as exc:
         fail(f"{output or path}: cannot write: {exc.strerror or exc}")
     if not quiet and (in_place or output):
-        info(f"{len(outcome.edits)} edits written to {output or path}")
+        info(f"{done} written to {output or path}")

@@ -6,7 +6,10 @@ Fixes come from two places: :func:`plan_local_fixes` (forms that need no registr
 shows what changed.
 """
 
-from citetrack.export.bibtex import (
+from citetrack.export.bibtex import apply_fixes, export_bib
+from citetrack.export.diff import unified_diff
+from citetrack.export.local_fixes import format_fix, normalize_page_ranges, plan_local_fixes
+from citetrack.export.model import (
     ADD_ID_FIELDS,
     DEFAULT_FIX_KINDS,
     FIX_KINDS,
@@ -18,12 +21,6 @@ from citetrack.export.bibtex import (
     ExportResult,
     Fix,
     Skipped,
-    apply_fixes,
-    export_bib,
-    format_fix,
-    normalize_page_ranges,
-    plan_local_fixes,
-    unified_diff,
 )
 
 __all__ = [

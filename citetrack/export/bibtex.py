@@ -30,45 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from citetrack.export.diff import unified_diff
 from citetrack.export.entry_edit import edit_entry
-from citetrack.export.local_fixes import format_fix, normalize_page_ranges, plan_local_fixes
-from citetrack.export.model import (
-    ADD_ID_FIELDS,
-    DEFAULT_FIX_KINDS,
-    FIX_KINDS,
-    FORMAT_FIELD,
-    LOCAL_SOURCE,
-    METADATA_FIELDS,
-    PROTECTED_FIELDS,
-    Change,
-    ExportResult,
-    Fix,
-    Skipped,
-)
+from citetrack.export.model import Change, ExportResult, Fix
 from citetrack.export.plan import Plan
 from citetrack.inputs.bib import Bibliography, loads_bib
 
-# The export's API, importable from here as before the split (and from citetrack.export).
-__all__ = [
-    "ADD_ID_FIELDS",
-    "DEFAULT_FIX_KINDS",
-    "FIX_KINDS",
-    "FORMAT_FIELD",
-    "LOCAL_SOURCE",
-    "METADATA_FIELDS",
-    "PROTECTED_FIELDS",
-    "Change",
-    "ExportResult",
-    "Fix",
-    "Skipped",
-    "apply_fixes",
-    "export_bib",
-    "format_fix",
-    "normalize_page_ranges",
-    "plan_local_fixes",
-    "unified_diff",
-]
+__all__ = ["apply_fixes", "export_bib"]
 
 
 def apply_fixes(bib: Bibliography, fixes: Sequence[Fix]) -> tuple[str, list[Change]]:
