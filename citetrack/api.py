@@ -136,14 +136,16 @@ def expand_inputs(inputs: Sequence[PathLike]) -> list[str]:
     return expand([os.fspath(p) for p in inputs])
 
 
-def load_bib(path: PathLike) -> Bibliography:
+def load_bib(path: PathLike, encoding: str | None = None) -> Bibliography:
     """A .bib file read into references, keeping every defect in ``problems``.
 
-    Raises :class:`~citetrack.inputs.bib.BibError` only when the file cannot be read at all.
+    ``encoding``: the file's codec (default: UTF-8, else Latin-1 or Windows-1252 detected;
+    the result's ``encoding`` and ``encoding_note`` say which).  Raises
+    :class:`~citetrack.inputs.bib.BibError` only when the file cannot be read at all.
     """
     from citetrack.inputs.bib import load_bib as load
 
-    return load(os.fspath(path))
+    return load(os.fspath(path), encoding)
 
 
 def load_article(

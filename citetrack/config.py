@@ -63,6 +63,8 @@ class Settings:
     store: str | None = None
     openlibrary_url: str | None = None
     googlebooks_url: str | None = None
+    #: ``--encoding``: the codec of the .bib files read (``None``: UTF-8 or detected).
+    encoding: str | None = None
     config_path: Path | None = field(default=None, compare=False)
     #: Things said about the settings (a config-file setting that was ignored…).
     notices: tuple[str, ...] = field(default=(), compare=False)

@@ -376,6 +376,8 @@ class CheckResult:
     results: tuple[ReferenceResult, ...]
     requests: Mapping[str, int] = field(default_factory=dict)  # HTTP requests per service
     articles: tuple[ArticleInfo, ...] = ()  # the articles read (not .bib files)
+    #: What the run says about its inputs as a whole (a .bib read as Latin-1…).
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, int]:
         """Counts of references by status (every status present, zeros included), the

@@ -42,15 +42,24 @@ def test_binary_file_names_the_line(tmp_path: Path) -> None:
     assert info.value.line == 3
 
 
-def test_latin1_file_says_which_byte_and_line(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.bib"
+def test_latin1_file_is_read_as_latin1(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.bib"  # SYNTHETIC
     path.write_bytes("@misc{a,\n  author = {Müller},\n}\n".encode("latin-1"))
+    bib = load_bib(path)
+    assert bib.references[0].fields["author"] == "Müller"
+    assert bib.encoding == "latin-1" and "Latin-1" in bib.encoding_note
+
+
+def test_gbk_file_without_encoding_says_which_byte_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.bib"  # SYNTHETIC
+    path.write_bytes("@misc{a,\n  author = {张三},\n}\n".encode("gbk"))
     with pytest.raises(BibError) as info:
         load_bib(path)
     assert info.value.line == 2
-    assert "0xfc" in info.value.message
-    assert "UTF-8" in info.value.message
+    assert "0xd5" in info.value.message
+    assert "UTF-8" in info.value.message and "--encoding" in info.value.message
     assert str(info.value).startswith(f"{path}:2: ")
+    assert load_bib(path, encoding="gbk").references[0].fields["author"] == "张三"
 
 
 def test_utf16_file_is_refused(tmp_path: Path) -> None:

@@ -187,11 +187,11 @@ def test_input_errors_exit_2_with_a_clear_message(env: dict[str, str], tmp_path:
     run = run_cli("check", str(binary), env=env)
     assert run.code == 2
     assert "binary" in run.stderr and "Traceback" not in run.stderr
-    latin1 = tmp_path / "latin1.bib"
-    latin1.write_bytes("@article{x,\n  title = {Or\u00fae},\n}\n".encode("latin-1"))
-    run = run_cli("check", str(latin1), env=env)
+    gbk = tmp_path / "gbk.bib"  # a Latin-1 file is read (issue 12); GBK needs --encoding
+    gbk.write_bytes("@article{x,\n  title = {\u4e2d\u6587},\n}\n".encode("gbk"))
+    run = run_cli("check", str(gbk), env=env)
     assert run.code == 2
-    assert "latin1.bib:2" in run.stderr and "UTF-8" in run.stderr
+    assert "gbk.bib:2" in run.stderr and "UTF-8" in run.stderr
     bad_option = run_cli("check", "--fail-on", "sometimes", env=env)
     assert bad_option.code == 2
 

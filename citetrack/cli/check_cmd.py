@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
@@ -51,9 +52,9 @@ if TYPE_CHECKING:
     from citetrack.shard import Shard
 
 
-def load_bibs(bibs: Sequence[str]) -> list[Bibliography]:
+def load_bibs(bibs: Sequence[str], encoding: str | None = None) -> list[Bibliography]:
     """The bibliographies, their defects shown as warnings; an unreadable file ends the
-    run (exit 2)."""
+    run (exit 2).  ``encoding``: ``--encoding`` (else UTF-8 or detected)."""
     from citetrack.api import expand_inputs, load_bib
     from citetrack.inputs.textio import InputError
 
@@ -64,10 +65,12 @@ def load_bibs(bibs: Sequence[str]) -> list[Bibliography]:
     loaded = []
     for path in paths:
         try:
-            bibliography = load_bib(path)
+            bibliography = load_bib(path, encoding=encoding)
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
             fail(f"{exc}{hint}")
+        if bibliography.encoding_note:
+            info(f"note: {bibliography.encoding_note}")
         for problem in bibliography.problems:
             warn(f"{problem.path}:{problem.line}: {problem.message}")
         if not bibliography.references and bibliography.text.strip():
@@ -143,7 +146,7 @@ def run_check(
     if run.no_links and run.links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
     bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
-    bibliographies = load_bibs(bib_args) if bib_args or not article_args else []
+    bibliographies = load_bibs(bib_args, settings.encoding) if bib_args or not article_args else []
     articles = load_articles(article_args, source_format, settings)
     window = CacheWindow()
     if not run.no_lockfile:
@@ -180,7 +183,7 @@ def check_shard(
         raise click.UsageError("--no-links and --links-only contradict each other")
     if "-" in bibs:
         raise click.UsageError("--shard needs files: every shard must read the same inputs")
-    loaded = load_bibs(bibs)
+    loaded = load_bibs(bibs, settings.encoding)
     try:
         with ProgressBar(wants_progress(run.quiet)) as bar:
             report = check_shard(
@@ -320,6 +323,8 @@ def check(
         ).result
     # Defects of the .bib itself (skipped entries too) are findings in every format.
     result = with_problems(result, [p for bib in loaded for p in bib.problems])
+    encodings = tuple(bib.encoding_note for bib in loaded if bib.encoding_note)
+    result = replace(result, notes=(*result.notes, *encodings)) if encodings else result
     from citetrack.rules.ignore import apply_ignores
 
     result = apply_ignores(result, settings.ignore)

@@ -122,7 +122,7 @@ def export(
             quiet=quiet,
         )
         return
-    loaded = load_bibs([path])
+    loaded = load_bibs([path], settings.encoding)
     if len(loaded) != 1:  # a glob pattern naming several files
         fail(f"{path}: export takes one .bib file, not {len(loaded)}")
     (bibliography,) = loaded
@@ -154,6 +154,7 @@ def export(
     _write(
         path,
         outcome.text,
+        encoding=bibliography.encoding,
         changed=report.changed,
         done=f"{len(outcome.changes)} changes",
         output=output,
@@ -228,6 +229,7 @@ def _write(
     path: str,
     text: str,
     *,
+    encoding: str = "utf-8",
     changed: bool,
     done: str,
     output: str | None,
@@ -237,10 +239,11 @@ def _write(
 ) -> None:
     """Where an export goes, for a .bib and an article alike: in place (with a ``.bak``
     unless ``no_backup``; nothing written when nothing changed), to ``output``, or to
-    standard output; every file write atomic."""
+    standard output; every file write atomic.  ``encoding``: the .bib's own (the
+    exporter wrote no character it cannot hold)."""
     from citetrack.fsutil import atomic_write_bytes
 
-    data = text.encode("utf-8")
+    data = text.encode(encoding)
     try:
         if in_place:
             if not changed:

@@ -70,6 +70,16 @@ class SettingsFlags(NamedTuple):
     cache_dir: str | None
     timeout: float | None
     config_file: str | None
+    encoding: str | None
+
+
+def _codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from citetrack.inputs.encoding import codec_name
+
+    try:
+        return None if value is None else codec_name(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 settings_options = _grouped(
@@ -105,6 +115,13 @@ settings_options = _grouped(
             type=click.Path(dir_okay=False, exists=True),
             help="Read settings from this file instead of the nearest citetrack.toml "
             "or pyproject.toml [tool.citetrack].",
+        ),
+        click.option(
+            "--encoding",
+            metavar="NAME",
+            callback=_codec,
+            help="The .bib files' encoding (e.g. latin-1, cp1252, gbk) [default: UTF-8, "
+            "else detected: Latin-1 or Windows-1252]; export writes them back in it.",
         ),
     ],
 )
@@ -332,6 +349,7 @@ def settings_from(
         "cache_dir": Path(given.cache_dir) if given.cache_dir else None,
         "timeout": given.timeout,
         "prefer": prefer,
+        "encoding": given.encoding,
     }
     if run is not None:
         allow_private_urls = allow_private_urls or run.allow_private_urls

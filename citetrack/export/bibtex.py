@@ -21,6 +21,10 @@ name; when the field is written with an ``@string`` macro; when an identifier fi
 change the identifier rather than its form; when two fixes disagree; or when the edited
 entry would not read back exactly as intended.
 
+A file that is not UTF-8 is written back in its own encoding: a fixed value with a
+character that encoding cannot hold gets it as a LaTeX escape (``{\\"u}``), or, where there
+is none (or in a verbatim field such as ``url``), the fix is refused naming the entry.
+
 Pure: text in, text out.  The CLI reads, writes (atomically) and prints.  Which fixes are
 refused is decided in :mod:`~citetrack.export.plan`; the edit of one entry is made in
 :mod:`~citetrack.export.entry_edit`.
@@ -29,11 +33,13 @@ refused is decided in :mod:`~citetrack.export.plan`; the edit of one entry is ma
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from citetrack.export.entry_edit import edit_entry
-from citetrack.export.model import Change, ExportResult, Fix
+from citetrack.export.model import FORMAT_FIELD, Change, ExportResult, Fix
 from citetrack.export.plan import Plan
-from citetrack.inputs.bib import Bibliography, loads_bib
+from citetrack.inputs.bib import VERBATIM_FIELDS, Bibliography, loads_bib
+from citetrack.inputs.encoding import display_name, latex_representable, representable
 
 __all__ = ["apply_fixes", "export_bib"]
 
@@ -54,7 +60,12 @@ def export_bib(bib: Bibliography, fixes: Sequence[Fix]) -> ExportResult:
     layouts = bib.layout if bib.layout or not bib.text else loads_bib(bib.text, bib.path).layout
     plan = Plan(bib, layouts)
     for fix in fixes:
-        plan.add(fix)
+        fitted, refusal = _in_encoding(fix, bib.encoding)
+        if refusal:
+            entry = plan.by_key.get(fix.key)
+            plan.skip(fix, refusal, layouts[entry[0]].line if entry else None)
+            continue
+        plan.add(fitted)
     plan.resolve_conflicts()
 
     pieces: list[str] = []
@@ -73,3 +84,21 @@ def export_bib(bib: Bibliography, fixes: Sequence[Fix]) -> ExportResult:
     pieces.append(bib.text[cursor:])
     skipped = sorted(plan.skipped, key=lambda s: s.line or 0)  # stable: fixes' order kept
     return ExportResult("".join(pieces), tuple(changes), tuple(skipped))
+
+
+def _in_encoding(fix: Fix, encoding: str) -> tuple[Fix, str]:
+    """``fix`` with a value the file's ``encoding`` can hold (LaTeX escapes where needed),
+    and ``""``; or ``fix`` and why it cannot be written."""
+    if fix.field == FORMAT_FIELD or representable(fix.new_value, encoding):
+        return fix, ""
+    value, bad = latex_representable(fix.new_value, encoding)
+    if bad is None and fix.field.lower() not in VERBATIM_FIELDS:
+        return replace(fix, new_value=value), ""
+    if bad is None:
+        bad = next(c for c in fix.new_value if not representable(c, encoding))
+    return fix, (
+        f"{fix.new_value!r} has {bad!r} (U+{ord(bad):04X}), which "
+        f"this {display_name(encoding)} file cannot hold"
+        + ("" if fix.field.lower() in VERBATIM_FIELDS else " and LaTeX has no escape for")
+        + "; write it by hand, or convert the file to UTF-8"
+    )

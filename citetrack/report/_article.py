@@ -22,8 +22,11 @@ def column(ref: Reference) -> int | None:
 
 
 def headers(result: CheckResult) -> list[str]:
-    """One ``checked: …`` line per article read (empty for .bib files)."""
-    return [f"checked: {sanitize(info.describe())}" for info in result.articles]
+    """One ``checked: …`` line per article read, then the run's notes about its inputs
+    (a .bib that is not UTF-8: which encoding it was read in)."""
+    return [f"checked: {sanitize(info.describe())}" for info in result.articles] + [
+        f"note: {sanitize(note)}" for note in result.notes
+    ]
 
 
 def article_json(info: ArticleInfo) -> dict[str, object]:

@@ -5,6 +5,7 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
     {"schema_version": 1,
      "tool": {"name": "citetrack", "version": "…"},
      "articles": [{"source", "name", "format", "title", "revision", "timestamp", "api_url"}],
+     "notes": ["…"],
      "summary": {"ok": n, "unchecked": n, "warning": n, "unverified": n, "changed": n,
                  "broken": n, "total": n, "verified": n},
      "references": [{"key", "path", "line", "location", "entry_type", "title", "status",
@@ -17,6 +18,8 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
                                    "available", "reason"}]}],
      "requests": {"crossref": n, …}}
 
+``notes`` (what the run says about its inputs, e.g. the encoding a non-UTF-8 .bib was
+read in; issue 12) was added within version 1 too.
 ``articles`` and ``location`` (``{"line", "column", "ref_name", "number", "template"}``,
 ``null`` for a .bib entry) were added within version 1 for article inputs (issue 14):
 additions only, readers of version 1 are unaffected.
@@ -107,6 +110,7 @@ def format_json(result: CheckResult, *, indent: int | None = 2) -> str:
         "tool": {"name": "citetrack", "version": __version__},
         "summary": result.summary(),
         "articles": [article_json(a) for a in result.articles],
+        "notes": [sanitize(n) for n in result.notes],
         "references": [_reference(rr) for rr in result.results],
         "requests": {sanitize(k): v for k, v in result.requests.items()},
     }

@@ -19,7 +19,7 @@ from citetrack.model import Reference
 
 
 class BibError(InputError):
-    """A .bib file that cannot be read at all: missing, a directory, binary, not UTF-8.
+    """A .bib file that cannot be read at all: missing, a directory, binary, undecodable.
 
     ``path``, ``line`` (``None`` when no line applies) and ``message``; ``str()`` gives
     ``path:line: message``.  It is an :class:`~citetrack.inputs.textio.InputError`, so the CLI
@@ -114,6 +114,10 @@ class Bibliography:
     references: tuple[Reference, ...]
     problems: tuple[BibProblem, ...]
     layout: tuple[EntryLayout, ...] = field(default=(), repr=False)
+    #: The Python codec the file was read in, and export writes it back in.
+    encoding: str = "utf-8"
+    #: What a report says about a file that is not UTF-8 (``""`` for UTF-8).
+    encoding_note: str = ""
 
 
 def spelling_counts(bib: Bibliography) -> dict[str, Counter[str]]:

@@ -30,7 +30,8 @@ from citetrack.inputs.bib.scanner import (
     ScanError,
     scan_block,
 )
-from citetrack.inputs.textio import InputError, decode_text, read_bytes
+from citetrack.inputs.encoding import decode_bib
+from citetrack.inputs.textio import InputError, read_bytes
 from citetrack.model import Reference
 
 # bibtexparser logs a warning for every block it cannot parse; without a handler Python's
@@ -41,19 +42,22 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 # ----------------------------------------------------------------------------- loading
 
 
-def load_bib(path: str | Path) -> Bibliography:
-    """Read and load a .bib file; :class:`BibError` if it cannot be read as UTF-8 text.
+def load_bib(path: str | Path, encoding: str | None = None) -> Bibliography:
+    """Read and load a .bib file; :class:`BibError` if it cannot be read as text.
 
     The text is kept exactly as in the file (byte order mark and CRLF line endings
-    included), so that an export without fixes gives back the same bytes.
+    included), so that an export without fixes gives back the same bytes.  ``encoding``
+    (``--encoding``) or detection decides how the bytes are decoded
+    (:mod:`citetrack.inputs.encoding`); the result records it.
     """
     name = str(path)
     try:
         data = read_bytes(path, kind=".bib file")
-        decode_text(data, name)  # the shared checks: size, NUL bytes, UTF-8 (with line)
+        decoded = decode_bib(data, name, encoding)  # size, NUL bytes, encoding (with line)
     except InputError as exc:
         raise BibError(exc.path, exc.message, exc.line) from None
-    return loads_bib(data.decode("utf-8"), name)
+    bib = loads_bib(decoded.text, name)
+    return replace(bib, encoding=decoded.encoding, encoding_note=decoded.note(name) or "")
 
 
 def loads_bib(text: str, path: str = "<string>") -> Bibliography:
