@@ -110,9 +110,10 @@ def _properties(f: Finding, ref: Reference | None = None) -> dict[str, object]:
 
 
 def _suppression(rr: ReferenceResult, f: Finding) -> dict[str, str]:
-    """``inSource`` for the entry's ``citetrack-ignore`` field, else ``external`` (config)."""
+    """``inSource`` for the entry's ``citetrack-ignore`` field or ``% citetrack: ignore``
+    comment, else ``external`` (config)."""
     if f.rule in ignored_rules(rr.reference.get(FIELD)):
-        return {"kind": "inSource", "justification": f"{FIELD} field"}
+        return {"kind": "inSource", "justification": f"{FIELD} field or comment"}
     return {"kind": "external", "justification": "[[ignore]] in the citetrack config"}
 
 

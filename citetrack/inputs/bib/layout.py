@@ -52,6 +52,7 @@ PROBLEM_RULES: Mapping[str, str] = {
     "bib-undefined-macro": "a value that uses an @string macro defined nowhere",
     "bib-string": "an @string block that BibTeX cannot read as written",
     "bib-unreadable": "an entry that citetrack reads differently from bibtexparser",
+    "bib-comment": "a `%` line inside an entry: not a comment to BibTeX, it garbles a field",
 }
 
 

@@ -17,6 +17,7 @@ from bibtexparser import model as bpmodel
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 
+from citetrack.inputs.bib.comments import comment_problems, with_comment_ignores
 from citetrack.inputs.bib.entries import failed_block, load_entry
 from citetrack.inputs.bib.layout import (
     BibError,
@@ -96,8 +97,10 @@ def loads_bib(text: str, path: str = "<string>") -> Bibliography:
             problems.append(problem)
             if failed is not None:
                 keys.layouts.append(failed)
+    bib = Bibliography(path, text, tuple(keys.references), (), tuple(keys.layouts))
+    problems += comment_problems(bib)
     problems.sort(key=lambda p: p.line)
-    return Bibliography(path, text, tuple(keys.references), tuple(problems), tuple(keys.layouts))
+    return with_comment_ignores(replace(bib, problems=tuple(problems)))
 
 
 def _as_entry(block: bpmodel.Block) -> bpmodel.Entry | None:
