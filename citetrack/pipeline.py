@@ -16,6 +16,7 @@ I/O lives in the services it builds; given the same evidence, the findings are t
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from citetrack.collection import FindingsMemo, attribute_by_file, duplicate_findings
+from citetrack.links.offline import offline_link_evidence
 from citetrack.links.rules import link_findings as url_findings
 from citetrack.links.targets import link_targets
 from citetrack.links.wayback import Wayback
@@ -201,6 +203,10 @@ async def _check_links(
 ) -> None:
     targets = [link_targets(r) for r in refs]
     urls = _mine(options, "url", unique(t.checkable_url for t in targets))
+    if options.cache_mode is CacheMode.OFFLINE:  # --offline: no request to any web host
+        mine = functools.partial(_mine, options, "url")
+        evidence.links, evidence.archives = offline_link_evidence(targets, urls, mine)
+        return
     if urls:
         # Imported and built only when needed: a bibliography without URLs spends no
         # start-up time on the link checker and its TLS context.

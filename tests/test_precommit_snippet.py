@@ -72,3 +72,34 @@ def test_the_hook_entry_runs_and_passes_a_clean_file_offline(tmp_path: Path) -> 
     )
     assert proc.returncode == 0, proc.stderr
     assert "error" not in proc.stderr
+
+
+# SYNTHETIC: a malformed DOI, a malformed PMID, a duplicate key and a duplicate reference,
+# plus two well-formed references nothing is cached for.
+HOOK_BIB = """@article{good, title = {A title}, author = {Smith, J.}, year = {2009},
+  doi = {10.3322/caac.20005}}
+@article{baddoi, title = {Another paper}, author = {Doe, A.}, year = {2010}, doi = {not-a-doi}}
+@article{badpmid, title = {Third paper}, author = {Roe, B.}, year = {2011}, pmid = {12ab}}
+@article{good, title = {Same key again}, year = {2012}}
+@article{copy, title = {A title}, author = {Smith, J.}, year = {2009},
+  doi = {10.3322/caac.20005}}
+@article{other, title = {Other paper}, author = {Poe, C.}, year = {2013}, pmid = {19188601}}
+"""
+
+
+def test_the_hook_fails_offline_with_an_empty_cache_and_says_once_what_it_skipped(
+    tmp_path: Path,
+) -> None:
+    proc = _run_entry(tmp_path, HOOK_BIB)
+    assert proc.returncode == 1, proc.stderr
+    out = " ".join(proc.stdout.split())
+    for rule in ("identifier-malformed [doi]", "identifier-malformed [pmid]"):
+        assert rule in out
+    assert "bib-duplicate-key" in out and "duplicate-reference" in out
+    summary = (
+        "offline: registry checks skipped for 5 references (DOI, PMID, search); run "
+        "without --offline to verify"
+    )
+    assert out.count(summary) == 1, proc.stdout
+    assert "not in cache" not in out  # never once per reference
+    assert "Traceback" not in proc.stderr

@@ -1,9 +1,15 @@
-"""Unverified findings grouped by service and cause (issue 12).  SYNTHETIC results."""
+"""Unverified findings grouped by service and cause, and --offline as one summary line
+(issue 12).  SYNTHETIC results."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
+from citetrack.cli.output import render
 from citetrack.model import CheckResult, Finding, Reference, ReferenceResult, Severity, Source
 from citetrack.report.causes import split_unverified
+from citetrack.report.json_report import format_json
 from citetrack.report.text import format_text
 
 
@@ -13,26 +19,31 @@ def _rr(key: str, *findings: Finding) -> ReferenceResult:
 
 def _offline(key: str, source: Source = Source.CROSSREF) -> Finding:
     message = f"{source.value} could not be asked about DOI 10.1/{key} (offline: not in cache)"
-    return Finding(key, "unverified", Severity.UNVERIFIED, message, source=source)
+    return Finding(key, "unverified", Severity.UNVERIFIED, message, source=source, field="doi")
+
+
+def _down(key: str, source: Source = Source.CROSSREF) -> Finding:
+    message = f"{source.value} could not be asked about DOI 10.1/{key} (HTTP 503 after 3 tries)"
+    return Finding(key, "unverified", Severity.UNVERIFIED, message, source=source, field="doi")
 
 
 def test_two_hundred_identical_causes_are_one_line_and_real_findings_stay() -> None:
-    results = [_rr(f"r{i}", _offline(f"r{i}")) for i in range(200)]
+    results = [_rr(f"r{i}", _down(f"r{i}")) for i in range(200)]
     real = Finding("bad", "identifier-malformed", Severity.WARNING, "not a DOI")
-    results.append(_rr("bad", _offline("bad"), _offline("bad", Source.PUBMED), real))
+    results.append(_rr("bad", _down("bad"), _down("bad", Source.PUBMED), real))
     shown, causes = split_unverified(CheckResult(tuple(results)))
     assert [c.line() for c in causes] == [
-        "crossref: could not check 201 references (offline: not in cache)",
-        "pubmed: could not check 1 reference (offline: not in cache)",
+        "crossref: could not check 201 references (HTTP 503 after 3 tries)",
+        "pubmed: could not check 1 reference (HTTP 503 after 3 tries)",
     ]
     assert [rr.reference.key for rr in shown.results if rr.findings] == ["bad"]
     assert shown.results[-1].findings == (real,)
 
 
 def test_the_real_message_shape_is_grouped_by_its_reason() -> None:
-    # The registries' messages go on after the reason: "(offline: not in cache); its …".
+    # The registries' messages go on after the reason: "(HTTP 503 …); its …".
     message = (
-        "Crossref could not be asked about DOI 10.1/{k} (offline: not in cache); its "
+        "Crossref could not be asked about DOI 10.1/{k} (HTTP 503 after 3 tries); its "
         "metadata and retraction status were not checked there."
     )
     results = [
@@ -46,18 +57,66 @@ def test_the_real_message_shape_is_grouped_by_its_reason() -> None:
     ]
     _, causes = split_unverified(CheckResult(tuple(results)))
     assert [c.line() for c in causes] == [
-        "crossref: could not check 3 references (offline: not in cache)"
+        "crossref: could not check 3 references (HTTP 503 after 3 tries)"
     ]
 
 
-def test_the_text_report_prints_one_line_per_cause_and_keeps_the_statuses() -> None:
+def test_offline_is_one_summary_line_naming_what_was_skipped() -> None:
+    search = Finding(
+        "s",
+        "unverified",
+        Severity.UNVERIFIED,
+        "The search for this reference's DOI/PMID could not be completed (PubMed's title "
+        "and author search: offline: not in cache; Crossref's bibliographic search: "
+        "offline: not in cache).",
+        source=Source.PUBMED,
+    )
+    url = Finding(
+        "u",
+        "url-unverified",
+        Severity.UNVERIFIED,
+        "URL could not be checked (offline: not checked).",
+        source=Source.WEB,
+        field="url",
+    )
+    pmid = replace(_offline("p", Source.PUBMED), field="pmid")
+    results = [_rr(f"r{i}", _offline(f"r{i}")) for i in range(233)]
+    results += [_rr("s", search), _rr("u", url, pmid), _rr("down", _down("down"))]
+    shown, causes = split_unverified(CheckResult(tuple(results)))
+    assert [c.line() for c in causes] == [
+        "offline: registry checks skipped for 235 references (DOI, PMID, search, URL); run "
+        "without --offline to verify",
+        "crossref: could not check 1 reference (HTTP 503 after 3 tries)",
+    ]
+    assert not any(rr.findings for rr in shown.results)
+
+
+def test_every_format_prints_the_offline_line_once_and_no_per_reference_row() -> None:
     results = [_rr(f"r{i}", _offline(f"r{i}")) for i in range(50)]
-    real = Finding("bad", "identifier-malformed", Severity.WARNING, "not a DOI")
+    real = Finding("bad", "identifier-malformed", Severity.WARNING, "not a DOI", line=3)
     results.append(_rr("bad", _offline("bad"), real))
+    result = CheckResult(tuple(results))
+    line = "offline: registry checks skipped for 51 references (DOI); run without --offline"
+    for fmt in ("lines", "markdown", "github"):
+        out = render(fmt, result, color=False, verbose=0, fail_on=Severity.BROKEN)
+        assert " ".join(out.split()).replace("\\", "").count(line) == 1, fmt
+        assert "r17" not in out and "not a DOI" in out, fmt
+    doc = json.loads(format_json(result))
+    assert [c["references"] for c in doc["causes"]] == [51]
+    assert doc["causes"][0]["line"].startswith(line)
+    assert doc["summary"]["unverified"] == 50  # the findings stay on their references
+    github_v = render("github", result, color=False, verbose=1, fail_on=Severity.BROKEN)
+    assert "(r1)::" in github_v  # -v annotates them per reference
+
+
+def test_the_text_report_prints_one_line_per_cause_and_keeps_the_statuses() -> None:
+    results = [_rr(f"r{i}", _down(f"r{i}")) for i in range(50)]
+    real = Finding("bad", "identifier-malformed", Severity.WARNING, "not a DOI")
+    results.append(_rr("bad", _down("bad"), real))
     result = CheckResult(tuple(results))
     text = format_text(result, width=100)
     assert text.count("could not check") == 1
-    assert "crossref: could not check 51 references (offline: not in cache)" in text
+    assert "crossref: could not check 51 references (HTTP 503 after 3 tries)" in text
     assert "r17" not in text  # no per-reference row for an outage
     assert "not a DOI" in text
     assert "50 unverified" in text and "1 warning" in text  # the run's own statuses

@@ -4,6 +4,13 @@ Offline or with a registry down, every reference gets the same ``unverified`` fi
 ("Crossref could not be asked about DOI … (offline: not in cache)").  A report shows them
 as one line per service and cause with the number of references, and lists per reference
 only the findings that say something about that reference (:func:`split_unverified`).
+
+With ``--offline`` (the pre-commit hook) and an empty cache, every registry and link check
+is skipped for lack of a cached answer: those are one line for the whole run,
+``offline: registry checks skipped for 236 references (DOI, PMID, URL); run without
+--offline to verify`` (:class:`OfflineCause`), while the rules that need no network still
+give their findings.  Every format uses these lines: text, lines, Markdown, GitHub
+annotations and the JSON ``causes``.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from citetrack.model import CheckResult, Finding, Severity
+from citetrack.model import CheckResult, Finding, Severity, Source
 
 _CAUSE = re.compile(r"\(([^()]*)\)")
 
@@ -29,6 +36,44 @@ class Cause:
         noun = "reference" if self.references == 1 else "references"
         return f"{self.service}: could not check {self.references} {noun} ({self.cause})"
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "service": self.service,
+            "cause": self.cause,
+            "references": self.references,
+            "line": self.line(),
+        }
+
+
+@dataclass(frozen=True)
+class OfflineCause(Cause):
+    """The checks ``--offline`` skipped (nothing cached): one line for the whole run;
+    ``cause`` names what was skipped (``DOI, PMID, URL``)."""
+
+    def line(self) -> str:
+        noun = "reference" if self.references == 1 else "references"
+        return (
+            f"offline: registry checks skipped for {self.references} {noun} ({self.cause}); "
+            "run without --offline to verify"
+        )
+
+
+# "(offline: not in cache)" from a registry or the cache, "offline: not checked" from links.
+_OFFLINE = re.compile(r"\boffline: not (?:in cache|checked)\b")
+_KINDS = {"doi": "DOI", "pmid": "PMID", "pmcid": "PMCID", "isbn": "ISBN"}
+_KIND_ORDER = ("DOI", "PMID", "PMCID", "ISBN", "search", "URL", "archive")
+
+
+def _offline_kind(f: Finding) -> str:
+    """What an offline finding skipped: an identifier, the search, a URL or an archive."""
+    if f.source is Source.WAYBACK:
+        return "archive"
+    if f.source is Source.WEB:
+        return "URL"
+    if f.field and f.field.lower() in _KINDS:
+        return _KINDS[f.field.lower()]
+    return "search" if f.field is None else f.field
+
 
 def cause_of(finding: Finding) -> tuple[str, str]:
     """(service, cause) of an unverified finding: its source and the last parenthesised
@@ -40,16 +85,30 @@ def cause_of(finding: Finding) -> tuple[str, str]:
 
 
 def split_unverified(result: CheckResult) -> tuple[CheckResult, list[Cause]]:
-    """``result`` without its ``unverified`` findings, and those grouped by cause (most
-    references first), for display only: exit codes and summary counts come from the
-    unsplit result."""
+    """``result`` without its ``unverified`` findings, and those grouped by cause: the
+    offline line first, then the others, most references first.  For display only: exit
+    codes and summary counts come from the unsplit result."""
     counts: Counter[tuple[str, str]] = Counter()
+    offline_refs = 0
+    offline_kinds: set[str] = set()
     kept = []
     for rr in result.results:
-        seen = {cause_of(f) for f in rr.findings if f.severity is Severity.UNVERIFIED}
-        counts.update(seen)
+        unverified = [f for f in rr.findings if f.severity is Severity.UNVERIFIED]
+        offline = [f for f in unverified if _OFFLINE.search(f.message)]
+        offline_refs += bool(offline)
+        offline_kinds.update(_offline_kind(f) for f in offline)
+        counts.update({cause_of(f) for f in unverified if f not in offline})
         findings = tuple(f for f in rr.findings if f.severity is not Severity.UNVERIFIED)
         kept.append(replace(rr, findings=findings))
     causes = [Cause(s, c, n) for (s, c), n in counts.items()]
     causes.sort(key=lambda c: (-c.references, c.service, c.cause))
+    if offline_refs:
+        order = {k: i for i, k in enumerate(_KIND_ORDER)}
+        kinds = sorted(offline_kinds, key=lambda k: (order.get(k, len(order)), k))
+        causes.insert(0, OfflineCause("offline", ", ".join(kinds), offline_refs))
     return replace(result, results=tuple(kept)), causes
+
+
+def cause_lines(result: CheckResult) -> list[str]:
+    """The grouped could-not-check lines of ``result`` (see :func:`split_unverified`)."""
+    return [cause.line() for cause in split_unverified(result)[1]]

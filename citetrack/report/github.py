@@ -1,7 +1,9 @@
 """``--format github``: GitHub Actions workflow commands that annotate the .bib file.
 
 One line per finding, worst first: ``::error`` for broken, ``::warning`` for warning and
-changed, ``::notice`` for unverified (notes only when asked: ``notes=True``).  GitHub shows
+changed, ``::notice`` for unverified (notes only when asked: ``notes=True``).  Unverified
+findings are one ``::notice`` per cause (:mod:`citetrack.report.causes`: an outage or
+``--offline`` is one annotation), or one per reference with ``notes=True`` (``-v``).  GitHub shows
 about 10 annotations of each kind per step and drops the rest silently, so at most
 :data:`PER_KIND` of each kind are emitted, and a last plain line says how many were left
 out (the SARIF and Markdown reports have them all)::
@@ -22,6 +24,7 @@ from citetrack.model import CheckResult, Finding, Severity
 from citetrack.report._article import headers, where
 from citetrack.report._common import findings_by_severity, report_path, values
 from citetrack.report._escape import sanitize
+from citetrack.report.causes import split_unverified
 
 _COMMANDS = {
     Severity.BROKEN: "error",
@@ -68,7 +71,8 @@ def format_github(
     shown = dict.fromkeys(_COMMANDS.values(), 0)
     shown["notice"] = len(lines)
     left_out = dict.fromkeys(_COMMANDS.values(), 0)
-    for rr, f in findings_by_severity(result):
+    display, causes = (result, []) if notes else split_unverified(result)
+    for rr, f in findings_by_severity(display):
         if f.severity is Severity.NOTE and not notes:
             continue
         kind = _COMMANDS[f.severity]
@@ -87,6 +91,12 @@ def format_github(
                     props.append(f"col={rr.reference.location.column}")
         props.append(f"title={escape_property(sanitize(f'{f.rule} ({f.key})'))}")
         lines.append(f"::{kind} {','.join(props)}::{_message(f, where(rr.reference))}")
+    for cause in causes:
+        if shown["notice"] >= per_kind:
+            left_out["notice"] += 1
+            continue
+        shown["notice"] += 1
+        lines.append(f"::notice title=citetrack::{escape_data(sanitize(cause.line()))}")
     if any(left_out.values()):
         counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
         lines.append(

@@ -19,7 +19,9 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
      "requests": {"crossref": n, …}}
 
 ``notes`` (what the run says about its inputs, e.g. the encoding a non-UTF-8 .bib was
-read in; issue 12) was added within version 1 too.
+read in; issue 12) and ``causes`` (the could-not-check findings grouped by cause, the
+offline summary first: ``[{"service", "cause", "references", "line"}]``; the findings stay
+on each reference too) were added within version 1 too.
 ``articles`` and ``location`` (``{"line", "column", "ref_name", "number", "template"}``,
 ``null`` for a .bib entry) were added within version 1 for article inputs (issue 14):
 additions only, readers of version 1 are unaffected.
@@ -37,6 +39,7 @@ from citetrack import __version__
 from citetrack.model import ArchiveStatus, CheckResult, Finding, LinkStatus, ReferenceResult
 from citetrack.report._article import article_json, location_json
 from citetrack.report._escape import sanitize
+from citetrack.report.causes import split_unverified
 
 SCHEMA_VERSION = 1
 
@@ -111,6 +114,10 @@ def format_json(result: CheckResult, *, indent: int | None = 2) -> str:
         "summary": result.summary(),
         "articles": [article_json(a) for a in result.articles],
         "notes": [sanitize(n) for n in result.notes],
+        "causes": [
+            {k: sanitize(v) if isinstance(v, str) else v for k, v in c.as_json().items()}
+            for c in split_unverified(result)[1]
+        ],
         "references": [_reference(rr) for rr in result.results],
         "requests": {sanitize(k): v for k, v in result.requests.items()},
     }

@@ -6,6 +6,10 @@ every value is sanitised to one inert line.  A reference read from an article (i
 also gives its column, ``path:line:col:``, where its ``{{cite}}`` template starts.
 
     refs.bib:12: broken url-dead: https://example.org/x is dead (HTTP 404) [smith2020]
+
+Could-not-check findings are grouped by cause (:mod:`citetrack.report.causes`), one
+``citetrack: unverified: …`` line each after the findings, as in the text report (an
+outage, or ``--offline`` with an empty cache, is one line, not one per reference).
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from pathlib import Path
 from citetrack.model import CheckResult
 from citetrack.report._common import findings_by_severity, report_path
 from citetrack.report._escape import sanitize
+from citetrack.report.causes import split_unverified
 
 
 def format_lines(result: CheckResult, *, root: str | Path | None = None) -> str:
     """One line per finding (paths relative to ``root``, default the working directory)."""
     out = []
-    for rr, f in findings_by_severity(result):
+    display, causes = split_unverified(result)
+    for rr, f in findings_by_severity(display):
         path = report_path(rr.reference.path, root) or "<input>"
         line = f.line or rr.reference.line or 0
         location = rr.reference.location
@@ -33,4 +39,5 @@ def format_lines(result: CheckResult, *, root: str | Path | None = None) -> str:
             f"{sanitize(path)}:{line_col}: {f.severity.value} {f.rule}{field}: "
             f"{sanitize(f.message)} [{sanitize(f.key)}]"
         )
+    out += [f"citetrack: unverified: {sanitize(cause.line())}" for cause in causes]
     return "".join(line + "\n" for line in out)

@@ -19,6 +19,7 @@ from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Sta
 from citetrack.report._article import headers, where
 from citetrack.report._common import findings_by_severity, report_path, values
 from citetrack.report._escape import sanitize
+from citetrack.report.causes import split_unverified
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _SPECIAL = re.compile(r"[&<>\\`*_\[\]|~()!#$]")
@@ -73,7 +74,9 @@ def format_markdown(result: CheckResult, *, max_rows: int = 200) -> str:
     out += ["| status | references |", "| --- | ---: |"]
     out += [f"| {s.value} | {counts[s.value]} |" for s in _STATUS_ORDER]
 
-    pairs = list(findings_by_severity(result))
+    # Could-not-check findings: one line per cause (an outage or --offline is one line).
+    display, causes = split_unverified(result)
+    pairs = list(findings_by_severity(display))
     changed = [(rr, f) for rr, f in pairs if f.severity is Severity.CHANGED]
     problems = [(rr, f) for rr, f in pairs if f.severity not in (Severity.CHANGED, Severity.NOTE)]
     if changed:
@@ -91,8 +94,11 @@ def format_markdown(result: CheckResult, *, max_rows: int = 200) -> str:
         ]
         out += ["", "### Problems", ""]
         out += _table(("reference", "severity", "rule", "message"), rows, max_rows)
+    if causes:
+        out += ["", "### Could not check", ""]
+        out += [f"- {escape_markdown(cause.line())}" for cause in causes]
     if not changed and not problems:
-        out += ["", "No problems found."]
+        out += ["", "No problems found." if not causes else "No other problems found."]
     notes = sum(1 for _, f in pairs if f.severity is Severity.NOTE)
     if notes:
         out += ["", f"{notes} note(s) not listed (see the JSON or SARIF report)."]
