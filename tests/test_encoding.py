@@ -108,3 +108,18 @@ def test_a_value_with_no_escape_is_refused_naming_the_entry() -> None:
     assert result.text == bib.text
     assert [s.fix.field for s in result.skipped] == ["journal", "url"]
     assert all("Latin-1" in s.reason and s.line == 1 for s in result.skipped)
+
+
+def test_utf16_is_named_with_a_conversion_hint() -> None:
+    with pytest.raises(InputError) as info:
+        decode_bib("@misc{a, title={x}}".encode("utf-16"), "u.bib")
+    assert "UTF-16" in info.value.message and "iconv" in info.value.message
+
+
+def test_a_given_encoding_on_a_utf8_file_is_doubted_in_the_note() -> None:
+    decoded = decode_bib(WESTERN.encode("utf-8"), "a.bib", "latin-1")
+    assert decoded.encoding == "latin-1"  # the user's word is kept …
+    note = decoded.note("a.bib")
+    assert note is not None and "also valid UTF-8" in note  # … but not silently
+    plain = decode_bib(WESTERN.encode("latin-1"), "a.bib", "latin-1").note("a.bib")
+    assert plain == "a.bib: read as Latin-1 (--encoding)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema  # type: ignore[import-untyped]
@@ -245,6 +246,22 @@ def test_sarif_validates_against_the_2_1_0_schema(
     bad = {**log, "runs": [{**log["runs"][0], "results": [{"level": "fatal"}]}]}
     assert not sarif_validator.is_valid(bad)
     assert not sarif_validator.is_valid({"runs": []})
+
+
+def test_sarif_and_junit_carry_the_input_notes_and_the_grouped_causes(
+    sarif_validator: jsonschema.Draft7Validator,
+) -> None:
+    # Issue 12: the encoding a .bib was read in, and what could not be checked (grouped).
+    result = replace(sample(), notes=("refs.bib: not UTF-8, read as Latin-1 (detected)",))
+    log = json.loads(format_sarif(result))
+    sarif_validator.validate(log)
+    (invocation,) = log["runs"][0]["invocations"]
+    texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
+    assert texts[0] == "note: refs.bib: not UTF-8, read as Latin-1 (detected)"
+    assert len(texts) == 2 and "could not check 1 reference" in texts[1]
+    assert "invocations" not in json.loads(format_sarif(CheckResult(())))["runs"][0]
+    junit = format_junit(result)
+    assert 'name="citetrack.note" value="note: refs.bib: not UTF-8' in junit
 
 
 def test_sarif_results_point_at_rules_files_and_lines() -> None:

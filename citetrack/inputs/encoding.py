@@ -49,6 +49,9 @@ class Decoded:
     text: str
     encoding: str
     how: How
+    #: ``--encoding`` named another encoding, but the bytes are valid UTF-8 with
+    #: non-ASCII letters: likely a mistake, so the note says so.
+    also_utf8: bool = False
 
     def note(self, path: str) -> str | None:
         """What a report says about the encoding, or ``None`` for UTF-8."""
@@ -56,7 +59,13 @@ class Decoded:
             return None
         name = display_name(self.encoding)
         if self.how == "given":
-            return f"{path}: read as {name} (--encoding)"
+            doubt = (
+                "; the file is also valid UTF-8: if its accented letters look wrong, drop "
+                "--encoding"
+                if self.also_utf8
+                else ""
+            )
+            return f"{path}: read as {name} (--encoding){doubt}"
         return (
             f"{path}: not UTF-8, read as {name} (detected); give --encoding NAME if its "
             "accented letters look wrong"
@@ -100,7 +109,7 @@ def decode_bib(data: bytes, name: str, encoding: str | None = None) -> Decoded:
             return Decoded(data.decode("utf-8"), "utf-8", "given")
         _checked(data, name, codec)
         try:
-            return Decoded(data.decode(codec), codec, "given")
+            return Decoded(data.decode(codec), codec, "given", _utf8_with_letters(data))
         except UnicodeDecodeError as exc:
             raise InputError(
                 name,
@@ -108,6 +117,13 @@ def decode_bib(data: bytes, name: str, encoding: str | None = None) -> Decoded:
                 "the --encoding you gave",
                 _line_at(data, exc.start),
             ) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(
+            name,
+            "is UTF-16 (it starts with a UTF-16 byte order mark); BibTeX tools need an "
+            "ASCII-compatible encoding: convert it, e.g. `iconv -f utf-16 -t utf-8`",
+            1,
+        )
     try:
         decode_text(data, name)  # size, NUL bytes, UTF-8
         return Decoded(data.decode("utf-8"), "utf-8", "utf-8")
@@ -132,6 +148,16 @@ def decode_bib(data: bytes, name: str, encoding: str | None = None) -> Decoded:
         "give its encoding with --encoding NAME (e.g. --encoding gbk) or convert it to UTF-8",
         utf8_error.line,
     )
+
+
+def _utf8_with_letters(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _checked(data: bytes, name: str, codec: str) -> None:

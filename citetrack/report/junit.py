@@ -67,10 +67,11 @@ def format_junit(result: CheckResult, *, fail_on: Severity = Severity.BROKEN) ->
     totals = {"tests": 0, "failure": 0, "skipped": 0}
     for file, rrs in files.items():
         suite = ET.SubElement(root, "testsuite", name=file)
-        if result.articles:
+        if result.articles or result.notes:
             props = ET.SubElement(suite, "properties")
             for header in headers(result):
-                ET.SubElement(props, "property", name="citetrack.article", value=header)
+                name = "citetrack.note" if header.startswith("note: ") else "citetrack.article"
+                ET.SubElement(props, "property", name=name, value=header)
         counts = {"failure": 0, "skipped": 0, "passed": 0}
         for rr in rrs:
             counts[_testcase(suite, rr, file, fail_on)] += 1

@@ -23,6 +23,7 @@ from citetrack.model import CheckResult, Finding, Reference, ReferenceResult, Se
 from citetrack.report._article import article_json, column, where
 from citetrack.report._common import report_path, values
 from citetrack.report._escape import sanitize
+from citetrack.report.causes import cause_lines
 from citetrack.report.rules import describe
 from citetrack.rules.ignore import FIELD, ignored_rules
 
@@ -117,6 +118,16 @@ def _suppression(rr: ReferenceResult, f: Finding) -> dict[str, str]:
     return {"kind": "external", "justification": "[[ignore]] in the citetrack config"}
 
 
+def _invocations(result: CheckResult) -> dict[str, object]:
+    """The run's notes about its inputs and its could-not-check causes (the ``--offline``
+    summary, an outage) as ``toolExecutionNotifications``, so SARIF says them too."""
+    texts = [f"note: {n}" for n in result.notes] + cause_lines(result)
+    if not texts:
+        return {}
+    notes = [{"level": "note", "message": {"text": sanitize(t)}} for t in texts]
+    return {"invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}]}
+
+
 def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
     """The result as a SARIF 2.1.0 log (JSON text).
 
@@ -154,6 +165,7 @@ def format_sarif(result: CheckResult, *, root: str | Path | None = None) -> str:
                     }
                 },
                 "results": results,
+                **_invocations(result),
                 **(
                     {"properties": {"articles": [article_json(a) for a in result.articles]}}
                     if result.articles
