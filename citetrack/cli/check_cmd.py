@@ -390,5 +390,10 @@ def lock(
             + ", ".join(parts)
             + f"; {summary['verified']} confirmed by a source"
         )
+    # What could not be checked has no evidence in the baseline: say why, once per cause.
+    from citetrack.report.causes import cause_lines
+
+    for line in cause_lines(result):
+        warn(f"{line} (the lockfile has no evidence for these to compare later runs with)")
     if run.verbose:
         show_requests(result.requests)
