@@ -8,6 +8,10 @@ is SYNTHETIC: UTF-8 text written out in Latin-1, Windows-1252 or GBK.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +133,31 @@ def test_an_unknown_encoding_is_a_usage_error(env: dict[str, str], tmp_path: Pat
         run = run_cli(command, str(bib), "--encoding", "klingon", env=env)
         assert run.code == 2, command
         assert "unknown encoding 'klingon'" in run.stderr
+
+
+def test_a_latin1_bib_on_standard_input(env: dict[str, str], tmp_path: Path) -> None:
+    # ``--from bib -``: read from standard input (it was "-: no such file"), detected the
+    # same way, and exported back in Latin-1.
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CITETRACK_", "NCBI_"))}
+    data = WESTERN.encode("latin-1")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-m", "citetrack", *args, "--from", "bib", "-"]
+        return subprocess.run(
+            command, input=data, capture_output=True, env={**base, **env}, timeout=120, check=False
+        )
+
+    check = cli("check", "--no-links", "--no-lockfile", "-f", "json")
+    assert check.returncode == 1, check.stderr
+    report = json.loads(check.stdout.decode("utf-8"))
+    assert report["notes"] == [
+        "<stdin>: not UTF-8, read as Latin-1 (detected); give --encoding NAME if its "
+        "accented letters look wrong"
+    ]
+    assert report["references"][0]["title"] == "\u00dcber die \u00c4hnlichkeit"
+    export = cli("export", "--fix", "pages")
+    assert export.returncode == 0, export.stderr
+    assert export.stdout == WESTERN.replace("{1-5}", "{1--5}").encode("latin-1")
+    in_place = cli("export", "--in-place")
+    assert in_place.returncode == 2
+    assert b"--in-place needs a file" in in_place.stderr

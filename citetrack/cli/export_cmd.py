@@ -106,6 +106,8 @@ def export(
         hint = "--fix" if exc.option == "fix" else "--no-fix"
         raise click.BadParameter(str(exc), param_hint=hint) from None
     path = bib or "references.bib"
+    if in_place and path == "-":
+        raise click.UsageError("--in-place needs a file, not standard input")
     if split_inputs([path], source_format)[1]:  # type: ignore[arg-type]
         if in_place and path.lower().startswith(("http://", "https://")):
             raise click.UsageError("--in-place needs a file; give -o FILE for a wiki page")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from citetrack.inputs.bib.scanner import (
     scan_block,
 )
 from citetrack.inputs.encoding import decode_bib
-from citetrack.inputs.textio import InputError, read_bytes
+from citetrack.inputs.textio import MAX_INPUT_BYTES, InputError, read_bytes
 from citetrack.model import Reference
 
 # bibtexparser logs a warning for every block it cannot parse; without a handler Python's
@@ -53,7 +54,11 @@ def load_bib(path: str | Path, encoding: str | None = None) -> Bibliography:
     """
     name = str(path)
     try:
-        data = read_bytes(path, kind=".bib file")
+        if name == "-":  # standard input (``--from bib -``)
+            name = "<stdin>"
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            data = read_bytes(path, kind=".bib file")
         decoded = decode_bib(data, name, encoding)  # size, NUL bytes, encoding (with line)
     except InputError as exc:
         raise BibError(exc.path, exc.message, exc.line) from None
