@@ -60,3 +60,26 @@ def test_lock_offline_says_its_baseline_has_no_evidence(emulator: Emulator, tmp_
     assert run.code == 0, run.stderr
     assert "warning: offline: registry checks skipped for 3 references" in run.stderr
     assert "the lockfile has no evidence for these" in run.stderr
+
+
+def test_checks_skipped_by_an_option_are_said_once(emulator: Emulator, tmp_path: Path) -> None:
+    # A fabricated DOI with a live URL: --links-only must not present the reference as
+    # fine without saying that its DOI was never looked at; --no-links says the same of
+    # its link.
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{x, title = {A title}, author = {Smith, J.}, year = {2009},\n"
+        f"  doi = {{10.9999/fabricated.123}}, url = {{{emulator.page_url('/ok')}}}}}\n",
+        encoding="utf-8",
+    )
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    args = ("check", str(bib), "--allow-private-urls", "--no-lockfile", "-f", "json")
+    links_only = run_cli(*args, "--links-only", env=env)
+    assert links_only.json()["notes"] == [
+        "--links-only: registry checks not run for 1 reference (DOI); their status covers "
+        "their links only"
+    ]
+    no_links = run_cli(*args, "--no-links", env=env)
+    assert no_links.json()["notes"] == ["--no-links: the links of 1 reference were not checked"]
+    both = run_cli(*args, env=env)
+    assert both.json()["notes"] == []

@@ -300,6 +300,7 @@ def check(
     (since the lockfile) or broken.
     """
     from citetrack.fsutil import atomic_write_text
+    from citetrack.report.causes import skipped_by_options
     from citetrack.rules.bibfile import with_problems
 
     if update_lock and run.no_lockfile:
@@ -324,7 +325,11 @@ def check(
     # Defects of the .bib itself (skipped entries too) are findings in every format.
     result = with_problems(result, [p for bib in loaded for p in bib.problems])
     encodings = tuple(bib.encoding_note for bib in loaded if bib.encoding_note)
-    result = replace(result, notes=(*result.notes, *encodings)) if encodings else result
+    # Checks the options skipped are said once, never silently (issue 12).
+    links_run = not run.no_links and (settings.check_links or run.links_only)
+    skipped = skipped_by_options(result, registries=not run.links_only, links=links_run)
+    if encodings or skipped:
+        result = replace(result, notes=(*result.notes, *encodings, *skipped))
     from citetrack.rules.ignore import apply_ignores
 
     result = apply_ignores(result, settings.ignore)

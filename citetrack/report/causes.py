@@ -112,3 +112,34 @@ def split_unverified(result: CheckResult) -> tuple[CheckResult, list[Cause]]:
 def cause_lines(result: CheckResult) -> list[str]:
     """The grouped could-not-check lines of ``result`` (see :func:`split_unverified`)."""
     return [cause.line() for cause in split_unverified(result)[1]]
+
+
+def skipped_by_options(result: CheckResult, *, registries: bool, links: bool) -> list[str]:
+    """One line per family of checks the run was told to skip (``--links-only``,
+    ``--no-links``) for references that have something it would have checked, so that a
+    reference whose DOI nothing looked at is not silently reported as fine."""
+    refs = [rr.reference for rr in result.results if rr.reference.entry_type]
+    lines = []
+    if not registries:
+        kinds = {
+            name.upper(): sum(1 for r in refs if getattr(r.identifiers, name))
+            for name in ("doi", "pmid", "pmcid", "isbn")
+        }
+        hit = sum(
+            1
+            for r in refs
+            if any(getattr(r.identifiers, k) for k in ("doi", "pmid", "pmcid", "isbn"))
+        )
+        if hit:
+            named = ", ".join(k for k, n in kinds.items() if n)
+            noun = "reference" if hit == 1 else "references"
+            lines.append(
+                f"--links-only: registry checks not run for {hit} {noun} ({named}); their "
+                "status covers their links only"
+            )
+    if not links:
+        hit = sum(1 for r in refs if r.identifiers.url or r.identifiers.archive_url)
+        if hit:
+            noun = "reference" if hit == 1 else "references"
+            lines.append(f"--no-links: the links of {hit} {noun} were not checked")
+    return lines
