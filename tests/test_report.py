@@ -408,6 +408,14 @@ def test_markdown_counts_then_changed_then_problems() -> None:
     assert "archive-missing" not in text and "1 note(s) not listed" in text
 
 
+def test_markdown_notes_stand_apart_from_the_counts_table() -> None:
+    # Issue 12: a note (a .bib's encoding) right above the table would join its header row.
+    text = format_markdown(replace(sample(), notes=("refs.bib: read as Latin-1 (--encoding)",)))
+    lines = text.splitlines()
+    at = lines.index("note: refs.bib: read as Latin-1 \\(--encoding\\)  ")
+    assert lines[at + 1] == "" and lines[at + 2] == "| status | references |"
+
+
 def test_markdown_rows_keep_their_columns_despite_hostile_pipes() -> None:
     text = format_markdown(sample())
     unescaped_pipe = re.compile(r"(?<!\\)\|")

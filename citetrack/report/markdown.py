@@ -70,7 +70,8 @@ def format_markdown(result: CheckResult, *, max_rows: int = 200) -> str:
     """The summary as GitHub-flavoured Markdown."""
     counts = result.summary()
     out = [f"## citetrack: {counts['total']} references checked", ""]
-    out += [f"{escape_markdown(h)}  " for h in headers(result)] + ([""] if result.articles else [])
+    lines = headers(result)
+    out += [f"{escape_markdown(h)}  " for h in lines] + ([""] if lines else [])
     out += ["| status | references |", "| --- | ---: |"]
     out += [f"| {s.value} | {counts[s.value]} |" for s in _STATUS_ORDER]
 
