@@ -213,7 +213,8 @@ run_options = _grouped(
             "-q",
             "--quiet",
             is_flag=True,
-            help="No progress bar and no summary line: only the report's findings "
+            help="No progress bar and no summary line: only the report's findings, its "
+            "notes on the inputs and one line per cause of what could not be checked "
             "(nothing at all when there are none).",
         ),
         click.option(
