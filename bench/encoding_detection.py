@@ -5,7 +5,8 @@ fixtures), the lines each encoding can represent are written out in Latin-1, Win
 GBK and Windows-1250; then citetrack's rule (:func:`citetrack.inputs.encoding.decode_bib`)
 and charset-normalizer (if installed) guess the encoding.  A guess is *right* when it
 decodes to the original text, *refused* when citetrack asks for ``--encoding`` instead
-(the safe answer for GBK), *wrong* when it would read mojibake.
+(the safe answer for GBK), *wrong* when it would read mojibake.  ``mixed`` files are UTF-8
+with one line written in Windows-1252 (a paste from another file): refusing is right.
 
     python bench/encoding_detection.py [DIR ...]
 """
@@ -33,6 +34,22 @@ def _sample(text: str, codec: str) -> bytes | None:
         kept.append(line)
     sample = "".join(kept)
     return None if sample.isascii() else sample.encode(codec)
+
+
+def _mixed(text: str) -> bytes | None:
+    """UTF-8, except the first line with a Windows-1252 letter, written in Windows-1252."""
+    lines = text.splitlines(keepends=True)
+    if sum(1 for line in lines if not line.isascii()) < 2:
+        return None  # the pasted line would be the whole non-ASCII text: not mixed
+    for i, line in enumerate(lines):
+        if not line.isascii():
+            try:
+                pasted = line.encode("cp1252")
+            except UnicodeEncodeError:
+                continue
+            head = "".join(lines[:i]).encode("utf-8")
+            return head + pasted + "".join(lines[i + 1 :]).encode("utf-8")
+    return None
 
 
 def _citetrack(data: bytes, original: str) -> str:
@@ -66,6 +83,10 @@ def main(dirs: list[str]) -> None:
             original = data.decode(codec)
             for who, guess in (("citetrack", _citetrack), ("charset-normalizer", _normalizer)):
                 tally.setdefault((codec, who), Counter())[guess(data, original)] += 1
+        mixed = _mixed(text)
+        if mixed is not None:
+            for who, guess in (("citetrack", _citetrack), ("charset-normalizer", _normalizer)):
+                tally.setdefault(("mixed", who), Counter())[guess(mixed, "\0")] += 1
     for (codec, who), counts in sorted(tally.items()):
         total = sum(counts.values())
         parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

@@ -123,3 +123,16 @@ def test_a_given_encoding_on_a_utf8_file_is_doubted_in_the_note() -> None:
     assert note is not None and "also valid UTF-8" in note  # … but not silently
     plain = decode_bib(WESTERN.encode("latin-1"), "a.bib", "latin-1").note("a.bib")
     assert plain == "a.bib: read as Latin-1 (--encoding)"
+
+
+def test_a_utf8_file_with_one_pasted_windows_1252_line_is_refused_at_that_line() -> None:
+    # Read as Windows-1252, every other é of the file would become Ã©.
+    data = (
+        "@misc{a,\n  title = {Caf\u00e9 \u00e0 Paris},\n".encode()
+        + "  note = {\u201cpasted\u201d},\n".encode("cp1252")
+        + "  author = {M\u00fcller}}\n".encode()
+    )
+    with pytest.raises(InputError) as info:
+        decode_bib(data, "m.bib")
+    assert info.value.line == 3
+    assert "rest of the file is UTF-8" in info.value.message
