@@ -21,8 +21,8 @@ The rule was measured on the real .bib files in ``/work/shared/bib`` transcoded 
 encoding (``bench/encoding_detection.py``); charset-normalizer, tried too, was right
 less often on these short, mostly ASCII files, so it is not a dependency.
 
-Writing back (:func:`encode_text`): a character the encoding cannot represent, in a
-value a fix writes, becomes a LaTeX escape (``ü`` → ``{\\"u}``) when there is one
+Writing back (``text.encode(bib.encoding)``): a character the encoding cannot represent,
+in a value a fix writes, becomes a LaTeX escape (``ü`` → ``{\\"u}``) when there is one
 (:func:`latex_representable`); otherwise the fix is refused by the exporter.
 """
 
@@ -109,7 +109,7 @@ def decode_bib(data: bytes, name: str, encoding: str | None = None) -> Decoded:
         if codec == "utf-8":
             decode_text(data, name)
             return Decoded(data.decode("utf-8"), "utf-8", "given")
-        _checked(data, name, codec)
+        _checked(data, name)
         try:
             return Decoded(data.decode(codec), codec, "given", _utf8_with_letters(data))
         except UnicodeDecodeError as exc:
@@ -165,12 +165,15 @@ _UTF8_SEQUENCE = re.compile(
 )
 
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
 def _mostly_utf8(data: bytes) -> bool:
     """Whether most non-ASCII bytes form valid UTF-8 sequences: a UTF-8 file with a few
     bytes pasted in from another encoding, which read as Windows-1252 would turn every
     ``é`` into ``Ã©``.  In real Latin-1 / Windows-1252 text such pairs are rare (an
     accented capital followed by a symbol)."""
-    high = sum(1 for b in data if b >= 0x80)
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
     covered = sum(len(m) for m in _UTF8_SEQUENCE.findall(data))
     return high > 0 and covered * 2 > high
 
@@ -185,7 +188,7 @@ def _utf8_with_letters(data: bytes) -> bool:
     return True
 
 
-def _checked(data: bytes, name: str, codec: str) -> None:
+def _checked(data: bytes, name: str) -> None:
     """The size and NUL-byte checks every input gets (the text itself is decoded later)."""
     try:
         decode_text(data, name)
@@ -197,12 +200,6 @@ def _checked(data: bytes, name: str, codec: str) -> None:
 def _line_at(data: bytes, offset: int) -> int:
     head = data[:offset]
     return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
-
-
-def encode_text(text: str, encoding: str) -> bytes:
-    """``text`` in ``encoding``; ``UnicodeEncodeError`` for a character it cannot hold
-    (the exporter makes sure no fix writes one, see :func:`latex_representable`)."""
-    return text.encode(encoding)
 
 
 def representable(text: str, encoding: str) -> bool:
