@@ -136,3 +136,18 @@ def test_a_utf8_file_with_one_pasted_windows_1252_line_is_refused_at_that_line()
         decode_bib(data, "m.bib")
     assert info.value.line == 3
     assert "rest of the file is UTF-8" in info.value.message
+
+
+def test_gbk_with_only_latin_letters_is_refused_too() -> None:
+    # GBK writes é as A8 A6 and ü as A8 B9: read as Latin-1 they are ¨¦ and ¨¹.
+    data = "@misc{a,\n  author = {M\u00fcller, Ren\u00e9}}\n".encode("gbk")
+    with pytest.raises(InputError) as info:
+        decode_bib(data, "a.bib")
+    assert info.value.line == 2
+    assert decode_bib(data, "a.bib", "gbk").text.endswith("M\u00fcller, Ren\u00e9}}\n")
+
+
+def test_western_punctuation_next_to_letters_still_reads() -> None:
+    note = "\u00a1Hola! \u00bfQu\u00e9? 20\u00b0C \u00bd \u00ab\u00c9t\u00e9\u00bb"
+    text = "@misc{a,\n  note = {" + note + "}}\n"
+    assert decode_bib(text.encode("latin-1"), "a.bib").text == text

@@ -11,8 +11,9 @@ How the encoding is chosen (:func:`decode_bib`):
 * else a UTF-8 byte order mark, or bytes that are valid UTF-8, mean UTF-8;
 * else a file without bytes 0x80–0x9F is Latin-1 (ISO 8859-1); one with them is
   Windows-1252 when every byte decodes and the result looks like Western text: no C1
-  control character and no run of four or more non-ASCII characters (GBK or another
-  multi-byte encoding read one byte at a time gives such runs: 中文 is 4 bytes);
+  control character, no run of four or more non-ASCII characters and no two Latin-1
+  symbols (¡ to ¿) in a row (GBK or another multi-byte encoding read one byte at a time
+  gives such runs: 中文 is 4 bytes, é is ``¨¦``);
 * a file whose non-ASCII bytes are mostly valid UTF-8 sequences is UTF-8 with a few
   characters pasted in from another encoding: refused, naming the line;
 * anything else is refused with a hint to give ``--encoding``: never mojibake.
@@ -41,7 +42,9 @@ How = Literal["utf-8", "given", "detected"]
 
 _NAMES = {"utf-8": "UTF-8", "latin-1": "Latin-1", "cp1252": "Windows-1252"}
 _C1 = re.compile(r"[\x80-\x9f]")
-_FOREIGN_RUN = re.compile(r"[^\x00-\x7f]{4,}")
+# Not Western text: four non-ASCII characters in a row (GBK's 中文 read byte by byte), or
+# two Latin-1 symbols in a row (GBK's é is A8 A6, read as ¨¦; its ， is £¬).
+_FOREIGN_RUN = re.compile(r"[^\x00-\x7f]{4,}|[\xa1-\xbf]{2}")
 
 
 @dataclass(frozen=True)
