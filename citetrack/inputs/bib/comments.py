@@ -36,7 +36,7 @@ def comment_rules(text: str, start: int) -> list[str]:
     end = line_start - 1  # the newline ending the line above
     while end > 0:
         begin = text.rfind("\n", 0, end) + 1
-        line = text[begin:end].rstrip("\r")
+        line = text[begin:end].rstrip("\r").lstrip("\ufeff")  # a BOM on the first line
         if not _COMMENT.match(line):
             break
         match = _IGNORE.match(line)
