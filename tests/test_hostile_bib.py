@@ -196,3 +196,26 @@ def test_one_item_with_20000_identifiers_is_parsed(tmp_path: Path) -> None:
     assert run.code == 0, run.stderr
     assert re.search(r"doi\s*= \{10\.1000/x0\}", run.stdout), run.stdout[:500]
     assert run.max_rss_mib < MAX_RSS_MIB
+
+
+#: One long item per shape that made a parsing step quadratic (found by timing every
+#: pattern of citetrack.parse at n and 2n on repeated units): a run of digits (the page
+#: range patterns tried every start inside the run), a comma list of 100,000 "names"
+#: (the Vancouver test ran once per name), blanks inside an edition (a lazy match with
+#: blanks on both sides).  About 200 KB each, SYNTHETIC.
+_LONG_ITEMS = {
+    "digits": "1. Smith J. A title. J Things. 2000;1:" + "1" * 200_000 + ".\n",
+    "names": "1. " + "a," * 100_000 + " A title. J Things. 2000;1:1-2.\n",
+    "edition": "1. Smith J. A title. " + " " * 200_000 + "2nd ed. Springfield: Example; 2000.\n",
+}
+
+
+def test_one_long_item_of_any_shape_parses_within_the_budget(tmp_path: Path) -> None:
+    for name, item in _LONG_ITEMS.items():
+        text = tmp_path / f"{name}.txt"
+        text.write_text(item)
+        run = _parse(text)
+        assert not run.timed_out, f"more than the budget on a long item of {name}"
+        assert "Traceback" not in run.stderr, run.stderr[-2000:]
+        assert run.code in (0, 2), run.stderr[-2000:]
+        assert run.max_rss_mib < MAX_RSS_MIB

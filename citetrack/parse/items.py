@@ -232,6 +232,12 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> tuple[list
     return items, skipped
 
 
+#: A run of blanks inside a line; one blank (its first) stands for it.  Many patterns of
+#: the readers start with ``\s*`` and are searched at every offset, so a long run made
+#: each search quadratic in it (200 KB of blanks in one item took minutes).
+_BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
+
+
 def find_items(text: str) -> tuple[list[Item], list[Item]]:
     """The references of ``text``, one :class:`Item` each, and the lines skipped in the list.
 
@@ -246,7 +252,7 @@ def find_items(text: str) -> tuple[list[Item], list[Item]]:
     # form feeds and other separators, which would shift every line number after them).
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    lines = [line.rstrip("\r") for line in text.split("\n")]
+    lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
     carets = _caret_starts(lines)
     if carets:
         return _gather(lines, carets, "caret")

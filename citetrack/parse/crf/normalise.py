@@ -41,7 +41,10 @@ _ISS_WORD = re.compile(
 )
 _VOL_ISS = re.compile(r"(?P<v>[\w–-]*\d[\w–-]*|[IVXLC]+)\s*\((?P<i>[^()]+)\)")
 _NUMBER = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:[-–/][A-Za-z]?\d+[A-Za-z]?)?|[IVXLC]+\b")
-_PAGE_RANGE = re.compile(r"[A-Za-z]?\d+[A-Za-z]?\s*(?:[-–—‐−]+|\s+to\s+)\s*[A-Za-z]?\d+[A-Za-z]?")
+# "(?<!\d)": a match never starts inside a run of digits (each start was tried: quadratic).
+_PAGE_RANGE = re.compile(
+    r"[A-Za-z]?(?<!\d)\d+[A-Za-z]?\s*(?:[-–—‐−]+|\s+to\s+)\s*[A-Za-z]?\d+[A-Za-z]?"
+)
 _PAGE_ONE = re.compile(r"[A-Za-z]?\d+[A-Za-z]?")
 _PAGE_COUNT = re.compile(r"^\(?\s*\d+\s*(?:pp|p|pages|s|seiten)\.?\s*\)?$", re.IGNORECASE)
 _EDITION = re.compile(
@@ -358,7 +361,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.address = strip_value(fields["location"][0])
     if "edition" in fields:
         value = strip_value(fields["edition"][0])
-        match = _EDITION.fullmatch(value)
+        # One blank between words keeps the lazy match linear (runs of blanks made it cubic).
+        match = _EDITION.fullmatch(" ".join(value.split()))
         c.edition = strip_value(match["e"]) if match else value
     if "collection-title" in fields:
         c.series = strip_value(fields["collection-title"][0])

@@ -75,6 +75,7 @@ def read_people(text: str) -> NameList:
     parts = [p.strip(" .") if len(p.strip()) > 2 else p.strip() for p in _split(value)]
     parts = [p for p in parts if p]
     names: list[Name] = []
+    vancouver = _vancouver(parts)  # once per list: per part it made long lists quadratic
     i = 0
     while i < len(parts):
         part = parts[i]
@@ -97,7 +98,7 @@ def read_people(text: str) -> NameList:
         if is_organisation(part):
             names.append(Name(literal=part))
         else:
-            person = parse_person(part, vancouver=_vancouver(parts))
+            person = parse_person(part, vancouver=vancouver)
             names.append(person if person is not None else Name(literal=part))
         i += 1
     return NameList(tuple(names), et_al)
