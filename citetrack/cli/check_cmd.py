@@ -330,9 +330,10 @@ def check(
     skipped = skipped_by_options(result, registries=not run.links_only, links=links_run)
     if encodings or skipped:
         result = replace(result, notes=(*result.notes, *encodings, *skipped))
+    from citetrack.report.rules import RULE_IDS
     from citetrack.rules.ignore import apply_ignores
 
-    result = apply_ignores(result, settings.ignore)
+    result = apply_ignores(result, settings.ignore, known=RULE_IDS)
     color = use_color(run.color)
     verbose = run.verbose
     click.echo(

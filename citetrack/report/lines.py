@@ -9,7 +9,9 @@ also gives its column, ``path:line:col:``, where its ``{{cite}}`` template start
 
 Could-not-check findings are grouped by cause (:mod:`citetrack.report.causes`), one
 ``citetrack: unverified: …`` line each after the findings, as in the text report (an
-outage, or ``--offline`` with an empty cache, is one line, not one per reference).
+outage, or ``--offline`` with an empty cache, is one line, not one per reference).  The
+run's notes (the encoding a .bib was read in, an ignore that names no rule) come first,
+one ``citetrack: note: …`` line each.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from citetrack.report.causes import split_unverified
 
 def format_lines(result: CheckResult, *, root: str | Path | None = None) -> str:
     """One line per finding (paths relative to ``root``, default the working directory)."""
-    out = []
+    # What the run says about its input or settings (an encoding, an ignore naming no rule).
+    out = [f"citetrack: note: {sanitize(note)}" for note in result.notes]
     display, causes = split_unverified(result)
     for rr, f in findings_by_severity(display):
         path = report_path(rr.reference.path, root) or "<input>"

@@ -1,7 +1,9 @@
 """Descriptions of citetrack's rule ids, for formats that carry rule metadata (SARIF).
 
-Rules are created by the stages that emit findings; this catalogue only explains them to a
-reader.  A rule missing here still reports correctly, with a description built from its id.
+Rules are created by the stages that emit findings; this catalogue explains them to a
+reader and is the list of rule ids an ignore may name (:data:`RULE_IDS`; a test keeps it
+complete against the ids the code emits).  A rule missing here still reports correctly,
+with a description built from its id.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from citetrack.inputs.bib.layout import PROBLEM_RULES
 from citetrack.model import Severity
+from citetrack.rules.bibfile import BROKEN_PROBLEMS as _BROKEN_BIB
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,52 @@ RULES: Mapping[str, RuleInfo] = {
         "The lockfile records a reference that the .bib file no longer has.",
         Severity.CHANGED,
     ),
+    "reference-changed": RuleInfo(
+        "Citation edited between two revisions of an article",
+        "A reference of the article has other facts in this revision than in the one the "
+        "lockfile recorded.",
+        Severity.CHANGED,
+    ),
+    "isbn-confirmed": RuleInfo(
+        "ISBN confirmed by a book catalogue",
+        "Open Library or Google Books knows the ISBN, and the book agrees with the citation.",
+        Severity.NOTE,
+    ),
+    "isbn-not-found": RuleInfo(
+        "ISBN unknown to the book catalogues",
+        "Neither Open Library nor Google Books knows the ISBN (catalogues are incomplete: a "
+        "warning, never broken), or the book they know disagrees with the citation.",
+        Severity.WARNING,
+    ),
+    "identifier-candidates": RuleInfo(
+        "Possible identifiers for a reference without one",
+        "A search found records close to the citation, but none close enough to be "
+        "accepted; the candidates are listed.",
+        Severity.NOTE,
+    ),
+    "identifier-not-found": RuleInfo(
+        "No record found for a reference without identifiers",
+        "PubMed and Crossref were searched for the citation and returned nothing like it.",
+        Severity.WARNING,
+    ),
+    "ignore-unknown-rule": RuleInfo(
+        "An ignore names no rule",
+        "A citetrack-ignore field, a '% citetrack: ignore' comment or an [[ignore]] entry "
+        "names a rule id citetrack does not have, so it ignores nothing.",
+        Severity.WARNING,
+    ),
+    **{
+        rule: RuleInfo(
+            f"The .bib file: {meaning}",
+            f"A defect of the .bib file itself: {meaning}.",
+            Severity.BROKEN if rule in _BROKEN_BIB else Severity.WARNING,
+        )
+        for rule, meaning in PROBLEM_RULES.items()
+    },
 }
+
+#: Every rule id citetrack can report (an ignore naming another id ignores nothing).
+RULE_IDS: frozenset[str] = frozenset(RULES)
 
 
 def describe(rule: str, seen: Severity | None = None) -> RuleInfo:

@@ -8,18 +8,24 @@ the reference's status nor the exit code.
 In the config, ``[[ignore]]`` tables do the same for findings matching every criterion
 they give: ``rule`` (a rule id), ``key`` (a citation key), ``url`` (a glob matched against
 the finding's URL values and the entry's ``url``), ``host`` (that host or a subdomain).
+An ignore that names no rule id (``doi-malformed`` for ``identifier-malformed``) would
+ignore nothing, silently: given the known ids, such a name is a warning on its entry
+(``ignore-unknown-rule``) or, in the config, a note, with the closest id as a hint.
+
 Pure: a result in, a result out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
-from citetrack.model import CheckResult, Finding, ReferenceResult
+from rapidfuzz import process
+
+from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Source
 
 IgnoreEntry = Sequence[tuple[str, str]]
 
@@ -56,7 +62,48 @@ def matches(entry: IgnoreEntry, rr: ReferenceResult, f: Finding) -> bool:
     return True
 
 
-def _apply(rr: ReferenceResult, entries: Sequence[IgnoreEntry]) -> ReferenceResult:
+RULE_UNKNOWN = "ignore-unknown-rule"
+
+
+def _hint(name: str, known: Collection[str]) -> str:
+    best = process.extractOne(name, sorted(known), score_cutoff=70)
+    return f" (did you mean {best[0]!r}?)" if best else ""
+
+
+def _unknown_in_field(rr: ReferenceResult, known: Collection[str]) -> tuple[Finding, ...]:
+    """A warning per name in the entry's ignore field that is no rule id and fired nowhere."""
+    seen = {f.rule for f in (*rr.findings, *rr.suppressed)}
+    names = sorted(ignored_rules(rr.reference.get(FIELD)) - set(known) - seen)
+    return tuple(
+        Finding(
+            key=rr.reference.key,
+            rule=RULE_UNKNOWN,
+            severity=Severity.WARNING,
+            message=f"{FIELD} (or a '% citetrack: ignore' comment) names {name!r}, which is "
+            f"no citetrack rule, so it ignores nothing{_hint(name, known)}",
+            source=Source.CITATION,
+            line=rr.reference.line,
+        )
+        for name in names
+    )
+
+
+def unknown_config_rules(entries: Sequence[IgnoreEntry], known: Collection[str]) -> list[str]:
+    """A note per ``[[ignore]]`` ``rule`` that is no rule id (it would match nothing)."""
+    return [
+        f"config [[ignore]] rule {value!r} is no citetrack rule, so it ignores nothing"
+        f"{_hint(value, known)}"
+        for entry in entries
+        for criterion, value in entry
+        if criterion == "rule" and value not in known
+    ]
+
+
+def _apply(
+    rr: ReferenceResult, entries: Sequence[IgnoreEntry], known: Collection[str] | None
+) -> ReferenceResult:
+    if known is not None and rr.reference.get(FIELD):
+        rr = replace(rr, findings=(*rr.findings, *_unknown_in_field(rr, known)))
     rules = ignored_rules(rr.reference.get(FIELD))
     if not rules and not entries:
         return rr
@@ -71,6 +118,16 @@ def _apply(rr: ReferenceResult, entries: Sequence[IgnoreEntry]) -> ReferenceResu
     return replace(rr, findings=kept, suppressed=(*rr.suppressed, *hidden))
 
 
-def apply_ignores(result: CheckResult, entries: Sequence[IgnoreEntry] = ()) -> CheckResult:
-    """``result`` with each reference's ignored findings moved to ``suppressed``."""
-    return replace(result, results=tuple(_apply(rr, entries) for rr in result.results))
+def apply_ignores(
+    result: CheckResult,
+    entries: Sequence[IgnoreEntry] = (),
+    known: Collection[str] | None = None,
+) -> CheckResult:
+    """``result`` with each reference's ignored findings moved to ``suppressed``.
+
+    With ``known`` (every rule id), an ignore naming another id is reported: a warning on
+    its entry, a note for a config entry.
+    """
+    results = tuple(_apply(rr, entries, known) for rr in result.results)
+    notes = unknown_config_rules(entries, known) if known is not None else []
+    return replace(result, results=results, notes=(*result.notes, *notes))
