@@ -94,7 +94,12 @@ def test_cosmetic_edits_are_not_changes_facts_are_and_renamed_refs_keep_their_ke
             }
         }
     )
-    for url in (page, f"{emulator.url}/w/index.php?title={TITLE}&oldid=9000003"):
+    for url in (
+        page,
+        f"{emulator.url}/w/index.php?title={TITLE}&oldid=9000003",
+        # a diff link names the revision on its right-hand side, not its oldid
+        f"{emulator.url}/w/index.php?title={TITLE}&diff=9000003&oldid=9000001",
+    ):
         run = run_cli(
             "check", url, *FAST, "--lockfile", str(lock), "-f", "json", env=env, cwd=tmp_path
         )
