@@ -115,7 +115,8 @@ def read_article(
         return Article(info=info, text=text, references=tuple(refs), problems=rekeyed)
     if too_deep(text) is not None:  # parse_text refused it; so must the locator
         return Article(info=info, text=text, references=(), problems=parsed.problems)
-    sites = locate_wikitext(text)
+    code = mwparserfromhell.parse(text)
+    sites = locate_wikitext(text, code)
     placed: list[tuple[int, int, Reference]] = []  # (site, order, reference)
     for order, (ref, index) in enumerate(
         zip(parsed.references, match_sites(parsed.references, sites), strict=True)
@@ -149,7 +150,46 @@ def read_article(
     for _, found, their_refs in problems_by_site:
         renamed = {r.key: new_key[id(r)] for r in their_refs if id(r) in new_key}
         reported += [_rekeyed(p, renamed) for p in found]
+    reported += undefined_refs(text, code)
     return Article(info=info, text=text, references=tuple(refs), problems=tuple(reported))
+
+
+def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
+    """A problem for each ``<ref name=…/>`` whose name no ``<ref>`` with a body defines.
+
+    MediaWiki shows a cite error there and the reader gets no source; citetrack has
+    nothing to check, so it says so instead of skipping the reuse silently.  A
+    definition may come after its first use or sit in ``<references>`` (list-defined).
+    """
+    lines = _Lines(text)
+    defined: set[tuple[str, str]] = set()
+    first_use: dict[tuple[str, str], tuple[int, str]] = {}
+    for node, offset in _walk(code, 0):
+        if not _is_ref(node):
+            continue
+        assert isinstance(node, Tag)
+        name = _attr(node, "name")
+        if name is None:
+            continue
+        key = (_attr(node, "group") or "", name)
+        if _has_body(node):
+            defined.add(key)
+        else:
+            first_use.setdefault(key, (offset, str(node)))
+    problems = []
+    for (group, name), (offset, raw) in first_use.items():
+        if (group, name) in defined:
+            continue
+        in_group = f" (group {group!r})" if group else ""
+        problems.append(
+            ParseProblem(
+                line=lines.at(offset)[0],
+                message=f'<ref name="{name}" />{in_group} is used but never defined on the '
+                "page: the wiki shows a cite error there and there is no citation to check",
+                raw=raw,
+            )
+        )
+    return problems
 
 
 def _placed(ref: Reference, site: CiteSite | None, display: str) -> Reference:

@@ -94,6 +94,7 @@ def page_ref(url: str, environ: Mapping[str, str]) -> PageRef:
         if not raw.isdigit():
             raise WikiError(f"{url}: oldid={raw!r} is not a revision number")
         oldid = int(raw)
+    oldid = _diff_target(url, query, oldid)
     if title is not None:
         title = title.replace("_", " ").strip() or None
     if title is None and oldid is None:
@@ -110,6 +111,28 @@ def page_ref(url: str, environ: Mapping[str, str]) -> PageRef:
     else:
         api = f"{parts.scheme}://{parts.netloc}/w/api.php"
     return PageRef(url=url, api_url=api, title=title, oldid=oldid)
+
+
+def _diff_target(url: str, query: dict[str, list[str]], oldid: int | None) -> int | None:
+    """The revision a diff link shows (its right-hand side), not its ``oldid``.
+
+    ``diff=N`` is revision N; ``diff=prev`` (or empty) is ``oldid`` itself; ``diff=cur``
+    is the latest revision; ``diff=next`` names a revision only the wiki knows, so it is
+    refused rather than guessed.
+    """
+    if "diff" not in query:
+        return oldid
+    raw = query["diff"][0].strip().lower()
+    if raw.isdigit():
+        return int(raw)
+    if raw in ("", "prev"):
+        return oldid
+    if raw == "cur":
+        return None
+    raise WikiError(
+        f"{url}: diff={raw!r} does not say which revision to check; "
+        "give the revision's own link (…?oldid=REVISION)"
+    )
 
 
 def query_params(page: PageRef) -> dict[str, str]:

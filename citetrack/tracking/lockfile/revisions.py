@@ -8,6 +8,16 @@ and ``reference-removed`` (from :mod:`~citetrack.tracking.lockfile.diff`, thanks
 that do not depend on position), ``reference-changed``: a citation kept under the same key
 whose text was edited.  :func:`~citetrack.tracking.lockfile.track` and
 :func:`~citetrack.tracking.lockfile.build_lock` call it.  Pure.
+
+The rule for "changed": a changed *fact* of the citation (who, what, where, which pages,
+which identifier or URL) is a finding; a cosmetic edit is not.  The fingerprint is taken
+over the parsed fields, so parameter order, spacing, ``|a=b`` vs ``| a = b``, template
+name case, dash style and abbreviated page ranges (``123-9`` = ``123–129``), date
+formats and DOI case do not count; nor do the fields that record how the source was
+reached rather than what it is (``access-date``, ``archive-url``, ``archive-date``,
+``url-status``: bots such as InternetArchiveBot edit those).  A citation that moved,
+or whose ``<ref name>`` was renamed, keeps the key the lockfile knows it by when its
+fingerprint matches exactly one recorded citation that is gone from the page.
 """
 
 from __future__ import annotations
@@ -20,12 +30,35 @@ from dataclasses import replace
 from citetrack.model import ArticleInfo, CheckResult, Finding, Reference, Severity, Source
 from citetrack.tracking.lockfile.state import ArticleRecord, Lock
 
+#: Fields that say how the source was reached, not what it is: not part of the fingerprint.
+_BOOKKEEPING = frozenset({"urldate", "archiveurl", "archivedate", "urlstatus", "url-status"})
+
 
 def fingerprint(ref: Reference) -> str:
-    """A short hash of what the citation says (its fields and identifiers)."""
-    doc = {"fields": dict(ref.fields), "ids": ref.identifiers.as_dict()}
+    """A short hash of what the citation says: its facts, not its formatting (see above)."""
+    fields = {k: v for k, v in ref.fields.items() if k.lower() not in _BOOKKEEPING}
+    ids = {k: v for k, v in ref.identifiers.as_dict().items() if k not in _BOOKKEEPING}
+    if "doi" in fields:
+        fields["doi"] = fields["doi"].lower()
+    if "doi" in ids:
+        ids["doi"] = ids["doi"].lower()
+    ids.pop("archive_url", None)
+    return _digest({"fields": fields, "ids": ids})
+
+
+def _legacy_fingerprint(ref: Reference) -> str:
+    """The fingerprint lockfiles written before the rule above recorded (still accepted)."""
+    return _digest({"fields": dict(ref.fields), "ids": ref.identifiers.as_dict()})
+
+
+def _digest(doc: dict[str, dict[str, str]]) -> str:
     text = json.dumps(doc, sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+
+
+def same_citation(recorded: str, ref: Reference) -> bool:
+    """Whether ``ref`` says what the citation recorded with fingerprint ``recorded`` said."""
+    return recorded in (fingerprint(ref), _legacy_fingerprint(ref))
 
 
 def _record(info: ArticleInfo, refs: list[Reference]) -> ArticleRecord:
@@ -70,9 +103,11 @@ def previous_revision(lock: Lock | None, info: ArticleInfo) -> str | None:
 
 
 def track_articles(result: CheckResult, previous: Lock | None) -> CheckResult:
-    """``result`` with ``reference-changed`` findings for citations edited since the lock."""
+    """``result`` with moved citations under their recorded keys and ``reference-changed``
+    findings for citations edited since the lock."""
     if previous is None or not previous.articles:
         return result
+    result = _keep_keys(result, previous)
     changed: dict[tuple[str, str], Finding] = {}
     for name, (info, refs) in _by_article(result).items():
         record = previous.articles.get(name)
@@ -83,7 +118,7 @@ def track_articles(result: CheckResult, previous: Lock | None) -> CheckResult:
         now = f"revision {info.revision}" if info.revision is not None else "this copy"
         for ref in refs:
             old = citations.get(ref.key)
-            if old is not None and old != fingerprint(ref):
+            if old is not None and not same_citation(old, ref):
                 changed[(name, ref.key)] = Finding(
                     key=ref.key,
                     rule="reference-changed",
@@ -101,3 +136,39 @@ def track_articles(result: CheckResult, previous: Lock | None) -> CheckResult:
         for rr in result.results
     )
     return replace(result, results=results)
+
+
+def _keep_keys(result: CheckResult, previous: Lock) -> CheckResult:
+    """A citation whose key is new but whose fingerprint matches exactly one recorded
+    citation gone from the page (its ``<ref name>`` was renamed) takes that key back."""
+    renamed: dict[tuple[str, str], str] = {}
+    for name, (_, refs) in _by_article(result).items():
+        record = previous.articles.get(name)
+        if record is None:
+            continue
+        present = {r.key for r in refs}
+        gone = {k: fp for k, fp in record.citations.items() if k not in present}
+        taken: set[str] = set()
+        for ref in refs:
+            if ref.key in record.citations:
+                continue
+            matches = [k for k, fp in gone.items() if k not in taken and same_citation(fp, ref)]
+            if len(matches) == 1:
+                renamed[(name, ref.key)] = matches[0]
+                taken.add(matches[0])
+    if not renamed:
+        return result
+    results = []
+    for rr in result.results:
+        old = renamed.get((rr.reference.path or "", rr.reference.key))
+        if old is None:
+            results.append(rr)
+            continue
+        results.append(
+            replace(
+                rr,
+                reference=replace(rr.reference, key=old),
+                findings=tuple(replace(f, key=old) for f in rr.findings),
+            )
+        )
+    return replace(result, results=tuple(results))
