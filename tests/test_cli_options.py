@@ -94,6 +94,8 @@ def test_grouped_flags_reach_the_settings_of_the_api_call(
         (["export", "--fix", "colour"], "unknown fix colour"),
         (["export", "--no-fix", "pages,shade"], "unknown fix shade"),
         (["export", "--no-backup"], "--no-backup only goes with --in-place"),
+        (["export", "--no-fix", "-o", "out.bib"], "--no-fix needs the fix kinds"),
+        (["export", "--fix", "--diff"], "--fix needs the fix kinds"),
     ],
 )
 def test_contradictions_and_unknown_fixes_are_usage_errors(

@@ -49,9 +49,16 @@ def _emitted_ids() -> dict[str, str]:
 
 
 #: The modules that make findings: every hyphenated string constant in them is a rule id,
-#: except these (field names, an encoding).
+#: except these: field and {{cite}} parameter names, an encoding.
 _FINDING_MODULES = ("rules", "links/rules.py", "tracking/lockfile", "inputs/bib")
-_NOT_RULES = {"citetrack-ignore", "archive-url", "utf-8"}
+_NOT_RULES = {
+    "citetrack-ignore",
+    "archive-url",
+    "archive-date",
+    "access-date",
+    "url-status",
+    "utf-8",
+}
 
 
 def _constants_of_finding_modules() -> dict[str, str]:

@@ -22,6 +22,22 @@ if TYPE_CHECKING:
     from citetrack.config import Settings
 
 
+def _kinds_not_an_option(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``--no-fix -o out.wiki`` takes ``-o`` as the kinds and then complains about
+    ``out.wiki``; name the real mistake instead."""
+    for kinds in value:
+        if kinds.startswith("-"):
+            name = (param.opts or ["--fix"])[0]
+            raise click.BadParameter(
+                f"{name} needs the fix kinds (e.g. '{name} all'), not the option {kinds!r}",
+                ctx=ctx,
+                param=param,
+            )
+    return value
+
+
 @click.command(epilog=EPILOG)
 @click.argument("bib", required=False, type=click.Path(dir_okay=False))
 @click.option(
@@ -43,6 +59,7 @@ if TYPE_CHECKING:
     "fix",
     multiple=True,
     metavar="KINDS",
+    callback=_kinds_not_an_option,
     help="Apply only these fixes (comma-separated: identifiers, pages, add-ids, metadata, "
     "format, conflicts, archive (articles: archive links for dead URLs), or all) [default: "
     "all but format; conflicts (replace the wrong identifier of a pmid-doi-conflict) only "
@@ -53,6 +70,7 @@ if TYPE_CHECKING:
     "no_fix",
     multiple=True,
     metavar="KINDS",
+    callback=_kinds_not_an_option,
     help="Do not apply these fixes ('all': none).",
 )
 @click.option(
