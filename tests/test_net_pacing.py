@@ -54,8 +54,8 @@ def limiter(time: FakeTime, rate: float = 10.0, concurrency: int = 3) -> RateLim
 
 
 class TracingTransport(httpx.AsyncBaseTransport):
-    """Like httpcore: reports ``send_request_headers.started`` through the ``trace``
-    extension, after ``setup(n)`` seconds of connection set-up for the n-th request."""
+    """Like httpcore: reports ``send_request_headers.started``/``.complete`` through the
+    ``trace`` extension, after ``setup(n)`` seconds of connection set-up for the n-th request."""
 
     def __init__(self, time: FakeTime, setup: Callable[[int], float]) -> None:
         self.time = time
@@ -70,6 +70,7 @@ class TracingTransport(httpx.AsyncBaseTransport):
         if trace is not None:
             await trace("connection.connect_tcp.started", {})
             await trace("http11.send_request_headers.started", {"request": request})
+            await trace("http11.send_request_headers.complete", {"request": request})
         self.on_wire.append(self.time.now)
         return httpx.Response(200, request=request)
 

@@ -192,6 +192,30 @@ def test_windows_count_from_when_requests_went_on_the_wire() -> None:
     assert most_in_any_window(sends) == 3
 
 
+def test_a_window_counts_from_the_end_of_the_header_write() -> None:
+    """httpcore's ``send_request_headers.started`` may come well before the bytes are
+    written (the write yields to the event loop): the window counts from ``.complete``."""
+    time = VirtualTime()
+    limiter = crossref_list(time)
+    written: list[float] = []
+
+    async def ask(stalled: float) -> None:
+        async with limiter.turn() as turn:
+            await turn.trace("http11.send_request_headers.started", {})
+            await time.sleep(stalled)  # the event loop was busy elsewhere
+            await turn.trace("http11.send_request_headers.complete", {})
+            written.append(time.now)
+            await time.sleep(0.1)
+
+    async def main() -> None:
+        # The first request's write is held up 50 ms; the fourth's is not.
+        await time.run(asyncio.gather(ask(0.05), *(ask(0.0) for _ in range(5))))
+
+    asyncio.run(main())
+    assert written[3] - written[0] >= 1.03 - 1e-9
+    assert most_in_any_window(written) == 3
+
+
 def test_after_a_429_the_limiter_spaces_evenly() -> None:
     time = VirtualTime()
     limiter = crossref_list(time)

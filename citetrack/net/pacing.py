@@ -72,7 +72,11 @@ class Turn:
     sees a burst — one more request in a second than it allows, and a 429 (the first
     requests of a run all pay the connection set-up; with HTTP/2 several requests wait for
     one connection and then leave together).  :meth:`trace` is an httpcore ``trace``
-    extension that reports the moment the request headers are written.
+    extension that reports the moment the request headers have been written: their
+    ``.complete`` event, not ``.started`` — between the two the write may yield to the
+    event loop, and whatever runs then (a cache write, parsing an answer) delays the
+    request's arrival by as much while its window would already count from before
+    (measured: up to 23 ms late against a 30 ms margin in a 10,000-reference run).
     """
 
     __slots__ = ("_limiter", "on_wire", "released_at", "wire_at")
@@ -94,7 +98,7 @@ class Turn:
     async def trace(self, event: str, info: Mapping[str, Any]) -> None:
         """httpcore ``trace`` callback (``request.extensions["trace"]``)."""
         self._limiter._traced = True
-        if event.endswith("send_request_headers.started"):
+        if event.endswith("send_request_headers.complete"):
             self.sent()
 
     def _finished(self) -> None:
