@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,11 +135,19 @@ def child_env(extra: Mapping[str, str], pycache: Path | None) -> dict[str, str]:
     return env
 
 
-def run(cmd: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> Proc:
-    """Run ``cmd``; wall time and the peak resident memory of that process alone."""
+def run(
+    cmd: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> Proc:
+    """Run ``cmd``; wall time and the peak resident memory of that process alone.
+    ``on_start`` is told the process id as soon as it is started."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started, mono = time.perf_counter(), time.monotonic()
         proc = subprocess.Popen(cmd, env=dict(env), cwd=cwd, stdout=out, stderr=err)
+        if on_start is not None:
+            on_start(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -224,6 +232,7 @@ def bench_size(
             ),
             env,
             cwd=folder,
+            on_start=recorder.watch_memory if recorder is not None else None,
         )
         stats = emu.stats()
         if recorder is not None:

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from citetrack_emulator.core import State
@@ -30,6 +31,8 @@ class Timeline:
     arrivals: dict[str, list[tuple[float, bool]]] = field(default_factory=lambda: defaultdict(list))
     events: dict[str, list[tuple[float, int]]] = field(default_factory=lambda: defaultdict(list))
     limits: dict[str, tuple[int, float]] = field(default_factory=dict)
+    #: (time, resident MB) of the citetrack process, every 0.25 s (``watch_memory``).
+    memory: list[tuple[float, float]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def attach(self, state: State) -> None:
@@ -60,6 +63,26 @@ class Timeline:
         stats.begin = on_begin  # type: ignore[method-assign]
         stats.end = on_end  # type: ignore[method-assign]
 
+    def watch_memory(self, pid: int) -> None:
+        """Sample the resident memory of process ``pid`` until it exits (a daemon thread)."""
+
+        def sample() -> None:
+            path = f"/proc/{pid}/status"
+            while True:
+                try:
+                    with Path(path).open(encoding="ascii") as status:
+                        text = status.read()
+                except OSError:
+                    return
+                for line in text.splitlines():
+                    if line.startswith("VmRSS:"):
+                        self.memory.append((time.monotonic(), int(line.split()[1]) / 1024))
+                if "State:\tZ" in text:
+                    return
+                time.sleep(0.25)
+
+        threading.Thread(target=sample, daemon=True).start()
+
     def summary(self, started: float, ended: float) -> list[str]:
         """Lines describing the run; times in seconds after ``started`` (the process start)."""
         lines = [f"timeline (s after the process started; it ended at {ended - started:.2f}):"]
@@ -89,4 +112,11 @@ class Timeline:
                 f"sum {sum(slack):.2f} s; first {accepted[0] - started:.2f}, "
                 f"last {accepted[-1] - started:.2f}"
             )
+        if self.memory:
+            at, peak = max(self.memory, key=lambda m: m[1])
+            marks = ", ".join(
+                f"{t - started:.0f} s {mb:.0f}"
+                for t, mb in self.memory[:: max(1, len(self.memory) // 12)]
+            )
+            lines.append(f"  resident MB: peak {peak:.0f} at {at - started:.1f} s; {marks}")
         return lines
