@@ -113,10 +113,10 @@ class Timeline:
                 f"last {accepted[-1] - started:.2f}"
             )
         if self.memory:
-            at, peak = max(self.memory, key=lambda m: m[1])
+            at, top = max(self.memory, key=lambda m: m[1])
             marks = ", ".join(
                 f"{t - started:.0f} s {mb:.0f}"
                 for t, mb in self.memory[:: max(1, len(self.memory) // 12)]
             )
-            lines.append(f"  resident MB: peak {peak:.0f} at {at - started:.1f} s; {marks}")
+            lines.append(f"  resident MB: peak {top:.0f} at {at - started:.1f} s; {marks}")
         return lines
