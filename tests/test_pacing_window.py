@@ -21,9 +21,12 @@ import httpx
 import pytest
 
 from citetrack.net import Limiters, NetConfig, RateLimiter, RateSpec
+from citetrack.net.config import WINDOW_SAFETY
 from citetrack_emulator.limits import Limiter
 
 T = TypeVar("T")
+
+WINDOW = 1.0 + WINDOW_SAFETY  # seconds from one window's first send to the next one's
 
 
 class VirtualTime:
@@ -104,8 +107,8 @@ def test_crossref_list_sends_three_at_once_then_three_a_second_later() -> None:
     server = run_requests(crossref_list(time), time, 30, latency=0.1)
     start = server.sends[0]
     offsets = [round(s - start, 6) for s in server.sends]
-    # Ten windows of three, each 1 s + the 3 % margin after the previous one.
-    assert offsets == [pytest.approx(1.03 * (i // 3)) for i in range(30)]
+    # Ten windows of three, each 1 s + the margin after the previous one.
+    assert offsets == [pytest.approx(WINDOW * (i // 3)) for i in range(30)]
     assert most_in_any_window(server.sends) == 3
     assert server.peak == 3  # the pool's concurrency is used (it was 1 before)
 
@@ -133,12 +136,12 @@ def test_window_pacing_never_exceeds_the_limit_and_keeps_the_concurrency_cap() -
 
 
 def test_the_emulators_window_accepts_the_schedule_with_arrival_jitter() -> None:
-    """The sends, each arriving 0–25 ms late (less than the 30 ms margin), replayed through
+    """The sends, each arriving up to 90 % of the margin late, replayed through
     the emulator's own sliding-window counter for Crossref's list route: nothing refused."""
     time = VirtualTime()
     server = run_requests(crossref_list(time), time, 60, latency=0.1)
     rng = random.Random(16)
-    arrivals = sorted(s + rng.uniform(0.0, 0.025) for s in server.sends)
+    arrivals = sorted(s + rng.uniform(0.0, 0.9 * WINDOW_SAFETY) for s in server.sends)
     clock = iter(arrivals)
     now = [0.0]
 
@@ -156,8 +159,8 @@ def test_the_emulators_window_accepts_the_schedule_with_arrival_jitter() -> None
             emulator.release(decision)
     assert refused == 0
     # The same schedule without the margin would be refused: the margin is what absorbs it.
-    squeezed = [server.sends[0] + (s - server.sends[0]) / 1.03 for s in server.sends]
-    late = [s + (0.025 if i % 3 == 0 else 0.0) for i, s in enumerate(squeezed)]
+    squeezed = [server.sends[0] + (s - server.sends[0]) / WINDOW for s in server.sends]
+    late = [s + (0.9 * WINDOW_SAFETY if i % 3 == 0 else 0.0) for i, s in enumerate(squeezed)]
     emulator.reset_counters()
     refused = 0
     for arrival in sorted(late):
@@ -188,7 +191,7 @@ def test_windows_count_from_when_requests_went_on_the_wire() -> None:
     asyncio.run(main())
     # The first went out 0.4 s late; the others wait for it, and the 4th waits a window
     # after the first one's real send.
-    assert sends[3] - sends[0] == pytest.approx(1.03)
+    assert sends[3] - sends[0] == pytest.approx(WINDOW)
     assert most_in_any_window(sends) == 3
 
 
@@ -212,7 +215,7 @@ def test_a_window_counts_from_the_end_of_the_header_write() -> None:
         await time.run(asyncio.gather(ask(0.05), *(ask(0.0) for _ in range(5))))
 
     asyncio.run(main())
-    assert written[3] - written[0] >= 1.03 - 1e-9
+    assert written[3] - written[0] >= WINDOW - 1e-9
     assert most_in_any_window(written) == 3
 
 
@@ -224,8 +227,8 @@ def test_after_a_429_the_limiter_spaces_evenly() -> None:
     assert limiter.burst == 1
     server = run_requests(limiter, time, 6, latency=0.1)
     gaps = [b - a for a, b in itertools.pairwise(server.sends)]
-    # Half the pace (1.5/s), evenly: 0.687 s apart.
-    assert all(gap == pytest.approx(1.03 / 1.5) for gap in gaps)
+    # Half the pace (1.5/s), evenly.
+    assert all(gap == pytest.approx(WINDOW / 1.5) for gap in gaps)
     assert server.peak == 1
 
 
