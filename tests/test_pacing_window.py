@@ -219,16 +219,31 @@ def test_a_window_counts_from_the_end_of_the_header_write() -> None:
     assert most_in_any_window(written) == 3
 
 
-def test_after_a_429_the_limiter_spaces_evenly() -> None:
+def test_a_first_429_widens_the_margin_and_keeps_the_window() -> None:
+    time = VirtualTime()
+    limiter = crossref_list(time)
+    limiter.throttled(retry_after=1.0)
+    assert limiter.burst == 3
+    widened = 1.0 + 2 * WINDOW_SAFETY + 0.02
+    server = run_requests(limiter, time, 9, latency=0.1)
+    # Nothing before the server's Retry-After, then windows of three with the wider margin.
+    assert server.sends[0] >= 1001.0
+    assert server.sends[3] - server.sends[0] == pytest.approx(widened)
+    assert server.peak == 3
+
+
+def test_after_a_second_429_the_limiter_spaces_evenly() -> None:
     time = VirtualTime()
     limiter = crossref_list(time)
     assert limiter.burst == 3
     limiter.throttled()
+    limiter.throttled()
     assert limiter.burst == 1
     server = run_requests(limiter, time, 6, latency=0.1)
     gaps = [b - a for a, b in itertools.pairwise(server.sends)]
-    # Half the pace (1.5/s), evenly.
-    assert all(gap == pytest.approx(WINDOW / 1.5) for gap in gaps)
+    # Half the pace (1.5/s), evenly, with the widened margin.
+    widened = 1.0 + 2 * WINDOW_SAFETY + 0.02
+    assert all(gap == pytest.approx(widened / 1.5) for gap in gaps)
     assert server.peak == 1
 
 
