@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.gen_bib import make_bib, make_references, make_world  # noqa: E402
+from bench.timeline import Timeline  # noqa: E402
 from citetrack_emulator import Emulator  # noqa: E402
 from citetrack_emulator.limits import PUBLISHED, BucketLimit  # noqa: E402
 
@@ -114,6 +115,8 @@ class Proc:
     max_rss_mb: float
     stdout: str
     stderr: str
+    started: float = 0.0  # time.monotonic() when the process was started
+    ended: float = 0.0
 
 
 def child_env(extra: Mapping[str, str], pycache: Path | None) -> dict[str, str]:
@@ -132,11 +135,19 @@ def child_env(extra: Mapping[str, str], pycache: Path | None) -> dict[str, str]:
     return env
 
 
-def run(cmd: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> Proc:
-    """Run ``cmd``; wall time and the peak resident memory of that process alone."""
+def run(
+    cmd: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> Proc:
+    """Run ``cmd``; wall time and the peak resident memory of that process alone.
+    ``on_start`` is told the process id as soon as it is started."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
+        started, mono = time.perf_counter(), time.monotonic()
         proc = subprocess.Popen(cmd, env=dict(env), cwd=cwd, stdout=out, stderr=err)
+        if on_start is not None:
+            on_start(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -148,6 +159,8 @@ def run(cmd: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> 
             usage.ru_maxrss / 1024,  # KiB on Linux
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
+            mono,
+            mono + wall,
         )
 
 
@@ -188,6 +201,7 @@ def bench_size(
     seed: int,
     pycache: Path | None,
     baseline: bool,
+    timeline: bool = False,
 ) -> SizeResult:
     refs = make_references(count, seed=seed, url_share=url_share, page_hosts=page_hosts)
     world = make_world(refs)
@@ -199,6 +213,9 @@ def bench_size(
         bib = folder / "refs.bib"
         bib.write_text(make_bib(refs, bases), encoding="utf-8")
         env = child_env({**emu.env(), "CITETRACK_CACHE_DIR": str(folder / "cache")}, pycache)
+        recorder = Timeline() if timeline else None
+        if recorder is not None:
+            recorder.attach(emu._server.state)  # type: ignore[arg-type]
         proc = run(
             citetrack(
                 "check",
@@ -215,8 +232,11 @@ def bench_size(
             ),
             env,
             cwd=folder,
+            on_start=recorder.watch_memory if recorder is not None else None,
         )
         stats = emu.stats()
+        if recorder is not None:
+            print("\n".join(recorder.summary(proc.started, proc.ended)))
         summary: dict[str, int] = {}
         try:
             summary = json.loads(proc.stdout)["summary"]
@@ -363,6 +383,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-bytecode-cache", action="store_true")
     parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="print when each service was asked (bench/timeline.py)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
@@ -390,6 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seed=args.seed,
                 pycache=pycache,
                 baseline=want_baseline,
+                timeline=args.timeline,
             )
         )
     if results:

@@ -54,8 +54,8 @@ def limiter(time: FakeTime, rate: float = 10.0, concurrency: int = 3) -> RateLim
 
 
 class TracingTransport(httpx.AsyncBaseTransport):
-    """Like httpcore: reports ``send_request_headers.started`` through the ``trace``
-    extension, after ``setup(n)`` seconds of connection set-up for the n-th request."""
+    """Like httpcore: reports ``send_request_headers.started``/``.complete`` through the
+    ``trace`` extension, after ``setup(n)`` seconds of connection set-up for the n-th request."""
 
     def __init__(self, time: FakeTime, setup: Callable[[int], float]) -> None:
         self.time = time
@@ -70,6 +70,7 @@ class TracingTransport(httpx.AsyncBaseTransport):
         if trace is not None:
             await trace("connection.connect_tcp.started", {})
             await trace("http11.send_request_headers.started", {"request": request})
+            await trace("http11.send_request_headers.complete", {"request": request})
         self.on_wire.append(self.time.now)
         return httpx.Response(200, request=request)
 
@@ -205,8 +206,11 @@ def test_ncbi_requests_are_biopythons_0_37_s_apart() -> None:
     keyed = Limiters.from_config(NetConfig(ncbi_api_key="abc")).ncbi
     assert keyed.spacing == pytest.approx(0.111)
     polite = Limiters.from_config(NetConfig(mailto="a@b.org"))
-    assert polite.crossref_list.spacing == pytest.approx(1.05 / 3)
-    assert polite.crossref_single.spacing == pytest.approx(0.105)
+    # Crossref is paced to its window: 3 (10) at once, 40 ms of margin per second.
+    assert polite.crossref_list.spacing == pytest.approx(1.04 / 3)
+    assert polite.crossref_list.burst == 3
+    assert polite.crossref_single.spacing == pytest.approx(0.104)
+    assert polite.crossref_single.burst == 10
     assert polite.doi_org.spacing == pytest.approx(1.05 / 5)
 
 

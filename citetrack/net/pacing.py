@@ -16,6 +16,7 @@ import logging
 import math
 import re
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from citetrack.net.config import (
     OPENLIBRARY_DEFAULT,
     OPENLIBRARY_WITH_CONTACT,
     REGISTRY_SAFETY,
+    WINDOW_SAFETY,
     NetConfig,
     RateSpec,
 )
@@ -70,26 +72,33 @@ class Turn:
     sees a burst — one more request in a second than it allows, and a 429 (the first
     requests of a run all pay the connection set-up; with HTTP/2 several requests wait for
     one connection and then leave together).  :meth:`trace` is an httpcore ``trace``
-    extension that reports the moment the request headers are written.
+    extension that reports the moment the request headers have been written: their
+    ``.complete`` event, not ``.started`` — between the two the write may yield to the
+    event loop, and whatever runs then (a cache write, parsing an answer) delays the
+    request's arrival by as much while its window would already count from before
+    (measured: up to 23 ms late in a 10,000-reference run).
     """
 
-    __slots__ = ("_limiter", "on_wire", "released_at")
+    __slots__ = ("_limiter", "on_wire", "released_at", "wire_at")
 
     def __init__(self, limiter: RateLimiter, released_at: float) -> None:
         self._limiter = limiter
         self.released_at = released_at
+        #: When the request went on the wire (``released_at`` until it is reported).
+        self.wire_at = released_at
         self.on_wire = asyncio.Event()
 
     def sent(self, at: float | None = None) -> None:
         """The request went on the wire at ``at`` (default: now).  Only the first call counts."""
         if not self.on_wire.is_set():
             self.on_wire.set()
-            self._limiter._sent(self._limiter._clock() if at is None else at)
+            self.wire_at = self._limiter._clock() if at is None else at
+            self._limiter._sent(self.wire_at)
 
     async def trace(self, event: str, info: Mapping[str, Any]) -> None:
         """httpcore ``trace`` callback (``request.extensions["trace"]``)."""
         self._limiter._traced = True
-        if event.endswith("send_request_headers.started"):
+        if event.endswith("send_request_headers.complete"):
             self.sent()
 
     def _finished(self) -> None:
@@ -110,6 +119,16 @@ class RateLimiter:
     the server's: a server that allows N requests in any window of a second refuses the
     (N+1)-th if the first arrived a few milliseconds late and the rest on time.
 
+    With ``window=True`` the pace is the server's sliding window instead of an even
+    spacing: a server allowing N requests in any ``interval`` (Crossref announces
+    ``x-rate-limit-limit: 3`` / ``x-rate-limit-interval: 1s``) gets up to N requests at
+    once — as many as ``concurrency`` lets fly — and the (k+N)-th no earlier than
+    ``interval × (1 + safety)`` after the k-th went on the wire.  Over a long run that is
+    the same count per second as even spacing, but the margin is paid once per window
+    rather than once per request, and the work of a window is done in one burst.  A first
+    429 widens the margin; after a second the limiter falls back to even spacing for the
+    rest of the run (a server that counts with a small token bucket does not want bursts).
+
     ``observe`` reads the limits the server announces and adopts them (never above
     ``max_rate`` / ``max_concurrency`` when those ceilings are set); ``throttled`` halves
     the pace after a 429 and pauses new starts for the server's ``Retry-After``; each later
@@ -121,6 +140,7 @@ class RateLimiter:
     _MIN_FACTOR = 1 / 4
     _RECOVERY_STEP = 1 / 8
     _CONCURRENCY_SANITY = 64  # a header announcing more is ignored beyond this
+    _MAX_WINDOW_SAFETY = 0.25
 
     def __init__(
         self,
@@ -130,6 +150,7 @@ class RateLimiter:
         max_rate: float | None = None,
         max_concurrency: int | None = None,
         safety: float = 0.0,
+        window: bool = False,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -150,6 +171,12 @@ class RateLimiter:
         self._last_start = -math.inf
         self._paused_until = -math.inf
         self._previous: Turn | None = None
+        # Sliding-window pacing: the last requests released, oldest first, and how many
+        # requests the server allows per interval (from the spec, then from headers).
+        self._window = window
+        self._widened = False  # the margin was widened after a 429
+        self._window_limit = max(1, math.floor(spec.rate + 1e-9))
+        self._recent: deque[Turn] = deque(maxlen=self._CONCURRENCY_SANITY)
         # Does the transport report when requests go on the wire?  Unknown until the first
         # request reports, or ends without reporting (``httpx.MockTransport``).
         self._traced: bool | None = None
@@ -177,6 +204,22 @@ class RateLimiter:
     @property
     def concurrency(self) -> int:
         return self._concurrency
+
+    @property
+    def burst(self) -> int:
+        """Requests that may start together (1 unless pacing to a window)."""
+        return self._window_limit if self._window else 1
+
+    def next_start(self) -> float:
+        """The earliest moment the next request may go out (pauses included): ``burst``
+        requests after the one ``burst`` places back went on the wire, at the pace."""
+        if not self._window:
+            return max(self._last_start + self.spacing, self._paused_until)
+        width = self.burst
+        ready = -math.inf
+        if len(self._recent) >= width:
+            ready = self._recent[-width].wire_at + width * self.spacing
+        return max(ready, self._paused_until)
 
     @property
     def active(self) -> int:
@@ -242,12 +285,13 @@ class RateLimiter:
                 await previous.on_wire.wait()
             while True:
                 now = self._clock()
-                ready = max(self._last_start + self.spacing, self._paused_until)
+                ready = self.next_start()
                 if now >= ready:
                     self._last_start = now
                     break
                 await self._sleep(ready - now)
             self._previous = Turn(self, now)
+            self._recent.append(self._previous)
             return self._previous
 
     def _sent(self, at: float) -> None:
@@ -262,6 +306,7 @@ class RateLimiter:
         interval_text = headers.get("x-rate-limit-interval") or headers.get("x-ratelimit-interval")
         interval = _parse_interval(interval_text) if interval_text else 1.0
         if limit is not None and interval is not None:
+            self._window_limit = max(1, min(math.floor(limit), self._CONCURRENCY_SANITY))
             rate = limit / interval
             if self._max_rate is not None:
                 rate = min(rate, self._max_rate)
@@ -279,8 +324,20 @@ class RateLimiter:
             self._factor = min(1.0, self._factor + self._RECOVERY_STEP)
 
     def throttled(self, retry_after: float | None = None) -> None:
-        """The server said 429: halve the pace and hold new starts for ``retry_after`` s."""
-        self._factor = max(self._MIN_FACTOR, self._factor / 2)
+        """The server said 429: halve the pace and hold new starts for ``retry_after`` s.
+
+        Pacing to a window, the first 429 only doubles the margin (plus 2 % of the window)
+        and keeps the pace: a request that was on time by our clock was counted late by
+        the server (a stall at its end: the emulator's arrivals came up to 40 ms late in
+        a quiet 10,000-reference run).  A second one means the window is not what it
+        seems: even spacing at half the pace from then on.
+        """
+        if self._window and not self._widened:
+            self._widened = True
+            self._safety = min(self._MAX_WINDOW_SAFETY, 2 * self._safety + 0.02)
+        else:
+            self._factor = max(self._MIN_FACTOR, self._factor / 2)
+            self._window = False  # even spacing from now on
         if retry_after is not None:
             self.pause(retry_after)
         log.debug("%s: throttled, pace now %.3g/s", self.name, self.rate)
@@ -311,9 +368,11 @@ class Limiters:
         single, listing = config.crossref_rates()
         timing: dict[str, Any] = {"clock": clock, "sleep": sleep}
         margin: dict[str, Any] = {"safety": REGISTRY_SAFETY, **timing}
+        # Crossref announces a window (N per interval, M in flight): pace to it.
+        windowed: dict[str, Any] = {"safety": WINDOW_SAFETY, "window": True, **timing}
         return cls(
-            crossref_single=RateLimiter("crossref/single", single, **margin),
-            crossref_list=RateLimiter("crossref/list", listing, **margin),
+            crossref_single=RateLimiter("crossref/single", single, **windowed),
+            crossref_list=RateLimiter("crossref/list", listing, **windowed),
             ncbi=RateLimiter.from_spec(
                 "ncbi", config.ncbi_rate_spec(), ceiling=True, safety=NCBI_SAFETY, **timing
             ),
