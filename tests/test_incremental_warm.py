@@ -6,11 +6,13 @@ request is made.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 import citetrack
+from citetrack.cli import main
 from citetrack.model import CheckResult
 from tests.e2e import SEED_BIB
 
@@ -34,3 +36,16 @@ def test_check_never_reprs_its_whole_result(
     result = citetrack.check(str(SEED_BIB), settings=settings)
     assert len(result.results) == 10
     assert calls == []
+
+
+def test_the_cli_collects_cycles_less_often() -> None:
+    # The measured cost of the default threshold: 2 s of 7 s CPU in a warm 10k check.
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with pytest.raises(SystemExit) as exit_info:
+            main(["--version"])
+        assert exit_info.value.code == 0
+        assert gc.get_threshold()[0] >= 10_000
+    finally:
+        gc.set_threshold(*saved)
