@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -47,7 +47,8 @@ FUZZY_THRESHOLD = 95.0
 _PLACE_RE = re.compile(r"\s*\([^()]*\)\s*\.?\s*$")
 
 
-def _forms(name: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=4096)  # a bibliography cites few journals many times (issue 16)
+def _forms(name: str) -> frozenset[tuple[str, ...]]:
     """The folded word sequences a journal name may be cited as."""
     forms: set[tuple[str, ...]] = set()
     for variant in (name, _PLACE_RE.sub("", name)):
@@ -55,7 +56,7 @@ def _forms(name: str) -> set[tuple[str, ...]]:
         if ":" in variant:
             forms.add(tuple(fold(variant.split(":", 1)[0]).split()))
     forms.discard(())
-    return forms
+    return frozenset(forms)
 
 
 def abbreviates(short: str, full: str) -> bool:

@@ -138,26 +138,31 @@ def metadata_to_dict(metadata: WorkMetadata) -> dict[str, Any]:
     return out
 
 
+#: ``WorkMetadata``'s fields (name, whether a tuple), computed once rather than per record
+#: (a warm 10,000-reference check reads 20,000 records, issue 16).
+_METADATA_FIELDS = tuple((f.name, f.default == ()) for f in fields(WorkMetadata))
+
+
 def metadata_from_dict(data: Mapping[str, Any]) -> WorkMetadata:
     """Inverse of :func:`metadata_to_dict`.  Unknown keys are ignored; wrong types raise."""
     if not isinstance(data, Mapping):
         raise TypeError("metadata must be an object")
     kwargs: dict[str, Any] = {}
-    for f in fields(WorkMetadata):
-        if f.name not in data:
+    for name, is_tuple in _METADATA_FIELDS:
+        if name not in data:
             continue
-        value = data[f.name]
-        if f.name == "source":
+        value = data[name]
+        if name == "source":
             value = Source(value)
-        elif f.name == "authors":
+        elif name == "authors":
             value = tuple(_author(a) for a in _list(value))
-        elif f.name == "updates":
+        elif name == "updates":
             value = tuple(_update(u) for u in _list(value))
-        elif f.default == ():
+        elif is_tuple:
             value = tuple(_scalar(v) for v in _list(value))
         else:
             value = _scalar(value)
-        kwargs[f.name] = value
+        kwargs[name] = value
     if "source" not in kwargs:
         raise KeyError("source")
     return WorkMetadata(**kwargs)
