@@ -151,6 +151,15 @@ def test_features_see_list_numbers_chunks_and_brackets() -> None:
     assert "pos=0" in feats[0] and "-1:none" in feats[0]
 
 
+def test_features_remember_an_in_and_a_year_before_the_token() -> None:
+    """A chapter's book title follows "In"; an APA title follows the year."""
+    tokens = tokenize("Doe, J. (2001). A chapter. In K. Roe (Ed.), A book. Springfield.")
+    feats = sequence_features(tokens)
+    assert "after-year" not in feats[2] and "after-year" in feats[3]
+    assert "after-in" not in feats[5] and "after-in" in feats[6]
+    assert all("after-in" in f for f in feats[6:])
+
+
 @pytest.mark.parametrize("label", ["container-title", "journal"])
 def test_lone_container_printed_by_a_publisher_is_a_book_title(label: str) -> None:
     """Labeller slip seen in cross-validation: a book's title labelled as a container."""
