@@ -2,6 +2,7 @@
 
     python bench/parse_cv.py                       # 5 folds: trains 5 models (~3 min each)
     python bench/parse_cv.py --reuse /tmp/cv.json  # score saved fold predictions again
+    python bench/parse_cv.py --quick               # 2 folds on a fixed 3,000-string subset
 
 The labelled strings (``../shared/training/anystyle/train.xml``, BSD-2-Clause) are
 shuffled with a fixed seed and cut into k folds; for each fold a model is trained on the
@@ -138,6 +139,16 @@ def fields_of(entry_type: str, fields: dict[str, str]) -> dict[str, str | None]:
     }
 
 
+QUICK_SIZE = 3000
+
+
+def quick_subset(sequences: list[Segments], size: int = QUICK_SIZE) -> list[Segments]:
+    """A fixed subset for quick runs: the same strings every time (seeded shuffle, then cut)."""
+    order = list(range(len(sequences)))
+    random.Random(3000).shuffle(order)
+    return [sequences[i] for i in sorted(order[:size])]
+
+
 def _segments_of(tokens: list[str], labels: list[str]) -> Segments:
     out: Segments = []
     for token, label in zip(tokens, labels, strict=True):
@@ -257,12 +268,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--save", type=Path, help="write the fold predictions here (JSON)")
     parser.add_argument("--reuse", type=Path, help="score saved fold predictions")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"2 folds on a fixed {QUICK_SIZE:,}-string subset (for iterating; not the score)",
+    )
     parser.add_argument("--crf-only", action="store_true", help="no rules: the labeller alone")
     args = parser.parse_args(argv)
     if args.reuse:
         records = json.loads(args.reuse.read_text(encoding="utf-8"))
     else:
-        records = cross_validate(read_sequences(args.data), args.folds, args.seed)
+        sequences = read_sequences(args.data)
+        folds = args.folds
+        if args.quick:
+            sequences, folds = quick_subset(sequences), 2
+        records = cross_validate(sequences, folds, args.seed)
         if args.save:
             args.save.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     print(f"{len(records)} held-out strings")

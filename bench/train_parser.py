@@ -30,7 +30,7 @@ from citetrack.parse.crf.labeller import model_path  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "training" / "anystyle" / "train.xml"
 if not DEFAULT_DATA.exists():
     DEFAULT_DATA = Path("/work/shared/training/anystyle/train.xml")
-PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+PARAMS = {"c1": 0.8, "c2": 0.4, "max_iterations": 150, "feature.possible_transitions": True}
 
 
 def train(sequences: list[Segments], out: Path, minfreq: int = 2, iterations: int = 150) -> None:

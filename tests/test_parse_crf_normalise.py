@@ -36,6 +36,7 @@ from citetrack.parse.dates import PartialDate
         ("Tamm, J. et al.", "Tamm, J. and others"),
         ("Keller, S. und Brandt, H.", "Keller, S. and Brandt, H."),
         ("In K. Farrow (Ed.),", "Farrow, K."),
+        ("Edited and translated by Odo P. Quill.", "Quill, Odo P."),
         ("Imaginary Health Organization.", "{Imaginary Health Organization}"),
     ],
 )
@@ -148,3 +149,46 @@ def test_features_see_list_numbers_chunks_and_brackets() -> None:
     assert "chunk-start" in feats[4]  # "A" opens the title chunk
     assert "is=voliss" in feats[7] and "is=range" in feats[8]
     assert "pos=0" in feats[0] and "-1:none" in feats[0]
+
+
+def test_features_remember_an_in_and_a_year_before_the_token() -> None:
+    """A chapter's book title follows "In"; an APA title follows the year."""
+    tokens = tokenize("Doe, J. (2001). A chapter. In K. Roe (Ed.), A book. Springfield.")
+    feats = sequence_features(tokens)
+    assert "after-year" not in feats[2] and "after-year" in feats[3]
+    assert "after-in" not in feats[5] and "after-in" in feats[6]
+    assert all("after-in" in f for f in feats[6:])
+
+
+@pytest.mark.parametrize("label", ["container-title", "journal"])
+def test_lone_container_printed_by_a_publisher_is_a_book_title(label: str) -> None:
+    """Labeller slip seen in cross-validation: a book's title labelled as a container."""
+    c = to_citation(
+        [
+            ("author", "Quillfeather, Amabel."),
+            (label, "The Lantern in the Orchard: Essays on Nothing."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press,"),
+            ("date", "2011."),
+        ],
+        1,
+        "",
+    )
+    entry_type, fields = build_fields(c)
+    assert entry_type == "book"
+    assert fields["title"] == "The Lantern in the Orchard: Essays on Nothing"
+    assert "journal" not in fields and "booktitle" not in fields
+
+
+def test_container_with_in_stays_a_container() -> None:
+    c = to_citation(
+        [
+            ("author", "Doe, J."),
+            ("container-title", "In The Book of Made-up Things,"),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press."),
+        ],
+        1,
+        "",
+    )
+    assert c.title is None and c.container == "The Book of Made-up Things"

@@ -11,7 +11,7 @@ A token is a whitespace-separated word with its punctuation (``(2010).``, ``pp.`
   thesis and report words, ``Proceedings``), URL / DOI / ISBN forms;
 * **position** — the token's index (first five exactly), its relative position in
   tenths, how many sentence periods and commas came before it, whether it stands inside
-  parentheses, brackets or quotes;
+  parentheses, brackets or quotes, whether an ``In`` or a year came before it;
 * **chunk** — the period-separated chunk the token is in: its index from the start and
   the end, its length, whether it holds a year, digits or a quote, and the chunk's first
   token;
@@ -262,7 +262,7 @@ def sequence_features(tokens: list[str]) -> list[list[str]]:
     n = len(tokens)
     out: list[list[str]] = []
     periods = commas = depth = 0
-    quoted = False
+    quoted = seen_in = seen_year = False
     chunk_of, chunks = _chunks(tokens)
     for i, token in enumerate(tokens):
         feats = list(word_features(token))
@@ -278,6 +278,10 @@ def sequence_features(tokens: list[str]) -> list[list[str]]:
             feats.append("in-paren")
         if quoted:
             feats.append("in-quote")
+        if seen_in:
+            feats.append("after-in")
+        if seen_year:
+            feats.append("after-year")
         for offset in (-2, -1, 1, 2):
             j = i + offset
             if 0 <= j < n:
@@ -298,6 +302,9 @@ def sequence_features(tokens: list[str]) -> list[list[str]]:
                     quoted = False
                 elif ch == '"':
                     quoted = not quoted
+        marks = _context(token)[3]
+        seen_in = seen_in or "cue=in" in marks
+        seen_year = seen_year or "is=year" in marks
         last = token[-1]
         if last == "." and len(token) > 2 and not _INITIAL.match(token):
             periods += 1

@@ -232,6 +232,8 @@ def _repair(fields: dict[str, list[str]]) -> None:
 
     * A title that runs on into an NLM block (``Title. Fict Hist Q. 1998;3:11-20.``) —
       a journal token the model never saw: the journal is the phrase before the block.
+    * No title and one container (journal or book) without an "In" lead-in, printed by a
+      publisher or at a place: a book's title (``Lury, K. The Child in Film. London: …``).
     * No title and a journal that holds a sentence first (``Folding bridges in theory.
       Imaginary Structures,``): the sentence is the title.
     """
@@ -246,6 +248,20 @@ def _repair(fields: dict[str, list[str]]) -> None:
                 fields["title"] = [before[: last.start() + 1]]
                 fields["journal"] = [before[last.end() :]]
                 fields.setdefault("volume", []).insert(0, titles[0][nlm.start() :])
+    containers = fields.get("container-title") or fields.get("journal")
+    if (
+        "title" not in fields
+        and containers
+        and len(containers) == 1
+        and ("publisher" in fields or "location" in fields)
+        and not _LEAD_IN.match(strip_value(containers[0]))
+        and not _PROCEEDINGS.search(containers[0])
+    ):
+        # A book's title read as a container: nothing is "in" it and a publisher prints it.
+        fields["title"] = fields.pop(
+            "container-title" if "container-title" in fields else "journal"
+        )
+        return
     journals = fields.get("journal")
     if journals and "title" not in fields:
         first = re.search(r"[.?!]\s+(?=[A-Z])", journals[0])
@@ -330,7 +346,9 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     _identifiers(c, " ".join(text for _, text in segments))
     if "author" in fields:
         names = read_people(" ".join(fields["author"]))
-        if re.search(r"\((?:eds?|hrsg|dir)\.?\)|,\s*eds?\.", fields["author"][0], re.I):
+        if re.search(
+            r"\((?:eds?|hrsg|dir)\.?\)|,\s*(?:eds?\.|editors?\b)", fields["author"][0], re.I
+        ):
             c.editors = names
         else:
             c.authors = names

@@ -31,7 +31,8 @@ from citetrack.parse.names import (
 )
 
 _ROLE = re.compile(
-    r"\(?\b(?:eds?|editors?|edited by|ed\. by|hrsg|hg|hgg|dir|éds?|coords?|comps?|"
+    r"\(?\b(?:eds?|editors?|(?:edited|translated)(?: and (?:edited|translated))? by|"
+    r"ed\. by|hrsg|hg|hgg|dir|éds?|coords?|comps?|"
     r"trans|translated by|trad|übers)\b\.?\)?(?:\s*by\b)?|\(\s*\)",
     re.IGNORECASE,
 )
