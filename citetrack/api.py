@@ -48,7 +48,9 @@ if TYPE_CHECKING:
     from citetrack.parse import ParseResult
     from citetrack.pipeline import EvidenceSet
     from citetrack.shard import Shard
+    from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.lockfile import Lock
+    from citetrack.tracking.memo import Memo
 
 __all__ = [
     "ArticleExport",
@@ -237,6 +239,17 @@ def _net_config(settings: Settings) -> NetConfig:
         raise SettingsError(str(exc)) from None
 
 
+def _open_memo(settings: Settings, mode: CacheMode) -> Memo:
+    """The memo of derived results next to the local cache (none with ``--no-cache``)."""
+    from citetrack.tracking.cache import CacheMode, default_cache_dir
+    from citetrack.tracking.memo import Memo
+
+    if mode is CacheMode.NO_CACHE:
+        return Memo(None)
+    folder = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
+    return Memo.open(folder)
+
+
 async def acheck(
     source: CheckSource,
     *,
@@ -255,6 +268,7 @@ async def acheck(
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
     from citetrack.articles import attach_articles
+    from citetrack.incremental import KIND as FINDINGS_KIND
     from citetrack.pipeline import CheckOptions, check_references
     from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode
     from citetrack.tracking.store import open_store
@@ -282,7 +296,8 @@ async def acheck(
         required=store_required,
         warn=warn,
     )
-    with store as cache:
+    memo = _open_memo(settings, mode)
+    with store as cache, memo:
         options = CheckOptions(
             registries=registries,
             links=settings.check_links if links is None else links,
@@ -293,10 +308,14 @@ async def acheck(
             cache=cache,
             net=net,
             shard=shard,
+            remembered=memo.view(FINDINGS_KIND) if memo.enabled else None,
         )
         result = await check_references(
             refs, options, progress=progress, transport=transport, evidence=evidence
         )
+        fresh_until = getattr(cache, "fresh_until", None)
+        if isinstance(fresh_until, float | int):
+            result = dataclasses.replace(result, evidence_fresh_until=float(fresh_until))
     return attach_articles(result, articles) if articles else result
 
 

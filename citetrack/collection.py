@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from citetrack.incremental import StoredFindings
 from citetrack.inputs.textio import InputError
 from citetrack.model import Evidence, Finding, Reference
 from citetrack.rules.compare import find_duplicates
@@ -122,11 +123,14 @@ class FindingsMemo:
     The rules read a reference's entry type, fields and identifiers and the evidence, and
     stamp each finding with the reference's key and line and nothing else of it; so the
     findings of an identical entry elsewhere are these, re-stamped.  Evidence is told
-    apart by identity: within a run, one answer is one object.  For one run only.
+    apart by identity: within a run, one answer is one object.  For one run only; across
+    runs, ``stored`` remembers findings by content hash.
     """
 
-    def __init__(self, compare: Compare) -> None:
+    def __init__(self, compare: Compare, stored: StoredFindings | None = None) -> None:
         self._compare = compare
+        #: Findings remembered from earlier runs (:mod:`citetrack.incremental`), if any.
+        self.stored = stored
         self._done: dict[Hashable, tuple[Reference, tuple[Evidence, ...], list[Finding]]] = {}
 
     def __call__(self, ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
@@ -138,7 +142,11 @@ class FindingsMemo:
         )
         hit = self._done.get(key)
         if hit is None:
-            findings = self._compare(ref, evidence)
+            findings = self.stored.get(ref, evidence) if self.stored is not None else None
+            if findings is None:
+                findings = self._compare(ref, evidence)
+                if self.stored is not None:
+                    self.stored.remember(ref, evidence, findings)
             # Keep the evidence alive with the entry, so that no id() is ever reused.
             self._done[key] = (ref, tuple(evidence), findings)
             return list(findings)

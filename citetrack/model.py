@@ -378,6 +378,9 @@ class CheckResult:
     articles: tuple[ArticleInfo, ...] = ()  # the articles read (not .bib files)
     #: What the run says about its inputs as a whole (a .bib read as Latin-1…).
     notes: tuple[str, ...] = ()
+    #: When the first cached answer this result was computed from expires (epoch seconds;
+    #: ``None``: none was used).  After that a run would ask the registry again.
+    evidence_fresh_until: float | None = None
 
     def summary(self) -> dict[str, int]:
         """Counts of references by status (every status present, zeros included), the

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from citetrack.collection import FindingsMemo, attribute_by_file, duplicate_findings
+from citetrack.incremental import StoredFindings
 from citetrack.links.offline import offline_link_evidence
 from citetrack.links.rules import link_findings as url_findings
 from citetrack.links.targets import link_targets
@@ -57,6 +58,7 @@ from citetrack.registries.stage import PROGRESS_CHUNK, Arrived, Progress, chunke
 from citetrack.rules.search import search_key
 from citetrack.shard import Shard
 from citetrack.tracking.cache import CacheMode
+from citetrack.tracking.memo import MemoView
 from citetrack.tracking.store import EvidenceStore
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,8 @@ class CheckOptions:
     net: NetConfig = field(default_factory=NetConfig)
     #: ``--shard K/N``: ask only about this slice of the identifiers and URLs.
     shard: Shard | None = None
+    #: Findings remembered from earlier runs (:mod:`citetrack.incremental`); ``None``: none.
+    remembered: MemoView | None = None
 
 
 def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:
@@ -293,6 +297,11 @@ class _Early:
     #: The comparison, once per distinct reference and evidence (a collection repeats them).
     memo: FindingsMemo = field(default_factory=lambda: FindingsMemo(registry_findings))
 
+    @classmethod
+    def remembering(cls, stored: StoredFindings | None) -> _Early:
+        """An empty :class:`_Early` whose comparison first asks ``stored``."""
+        return cls(memo=FindingsMemo(registry_findings, stored))
+
 
 class _EarlyFindings:
     """Applies the comparison rules while the network stages are still running.
@@ -312,7 +321,9 @@ class _EarlyFindings:
     #: References compared per trip to the worker thread (~0.1 s of CPU).
     BATCH = 100
 
-    def __init__(self, refs: Sequence[Reference], evidence: _Evidence) -> None:
+    def __init__(
+        self, refs: Sequence[Reference], evidence: _Evidence, stored: StoredFindings | None = None
+    ) -> None:
         self._refs = refs
         self._evidence = evidence
         self._positions: dict[str, list[int]] = {}
@@ -324,7 +335,7 @@ class _EarlyFindings:
         self._pending: dict[int, None] = {}  # ordered set of positions to try
         self._wake = asyncio.Event()
         self._closing = False
-        self.done = _Early()
+        self.done = _Early.remembering(stored)
 
     def arrived(self, keys: Iterable[str]) -> None:
         """Evidence for ``keys`` has arrived: their references may be ready to compare."""
@@ -392,21 +403,37 @@ class _EarlyFindings:
 def _compare_batch(
     batch: Sequence[tuple[int, Reference, list[Evidence]]], compare: FindingsMemo
 ) -> dict[int, tuple[list[Evidence], list[Finding]]]:
+    if compare.stored is not None:
+        compare.stored.prefetch([(ref, ev) for _, ref, ev in batch])
     return {position: (ev, compare(ref, ev)) for position, ref, ev in batch}
+
+
+def _kept(early: _Early, position: int, used: Sequence[Evidence]) -> bool:
+    kept = early.registry.get(position)
+    return kept is not None and _same_objects(kept[0], used)
 
 
 def findings_for(
     refs: Sequence[Reference], evidence: _Evidence, early: _Early | None = None
 ) -> list[list[Finding]]:
-    """Pure: the findings of each reference (same order as ``refs``), given all evidence.
+    """The findings of each reference (same order as ``refs``), given all evidence.
 
     ``early`` holds findings computed during the run; each is used only if it was computed
-    from exactly the evidence the reference has now.
+    from exactly the evidence the reference has now.  Its comparison may take remembered
+    findings (:mod:`citetrack.incremental`): the same as comparing again, by construction
+    of their key.  Without that, a pure function.
     """
     early = early or _Early()
+    used_by = [evidence.for_reference(ref) for ref in refs]
+    later = [
+        (ref, used)
+        for position, (ref, used) in enumerate(zip(refs, used_by, strict=True))
+        if not _kept(early, position, used)
+    ]
+    if early.memo.stored is not None and later:
+        early.memo.stored.prefetch(later)
     out: list[list[Finding]] = []
-    for position, ref in enumerate(refs):
-        used = evidence.for_reference(ref)
+    for position, (ref, used) in enumerate(zip(refs, used_by, strict=True)):
         kept = early.registry.get(position)
         if kept is not None and _same_objects(kept[0], used):
             out.append(list(kept[1]))
@@ -451,7 +478,8 @@ async def check_references(
     """
     stats = RequestStats()
     evidence = _Evidence() if evidence is None else evidence
-    early = _EarlyFindings(refs, evidence)
+    stored = StoredFindings(options.remembered) if options.remembered is not None else None
+    early = _EarlyFindings(refs, evidence, stored)
     worker = asyncio.create_task(early.run())
     try:
         await _run_stages(
@@ -465,7 +493,11 @@ async def check_references(
         )
     finally:
         computed = await early.close(worker)
-    return CheckResult(results=results_for(refs, evidence, computed), requests=stats.as_dict())
+    results = results_for(refs, evidence, computed)
+    if stored is not None:
+        stored.flush()
+        log.debug("findings: %d reused, %d computed", stored.reused, stored.computed)
+    return CheckResult(results=results, requests=stats.as_dict())
 
 
 def results_for(

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -45,6 +45,7 @@ from citetrack.cli.output import (
 
 if TYPE_CHECKING:
     from citetrack.api import TrackedResult
+    from citetrack.cli.replay import Replay
     from citetrack.config import Settings
     from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
@@ -299,10 +300,6 @@ def check(
     ok, warning, unverified (could not be checked: never reported as broken), changed
     (since the lockfile) or broken.
     """
-    from citetrack.fsutil import atomic_write_text
-    from citetrack.report.causes import skipped_by_options
-    from citetrack.rules.bibfile import with_problems
-
     if update_lock and run.no_lockfile:
         raise click.UsageError("--update-lock and --no-lockfile contradict each other")
     settings = settings_from(given, run=run, confirm=confirm, shared=shared, fail_on=fail_on)
@@ -314,14 +311,129 @@ def check(
             raise click.UsageError("--shard writes its report as --format json on standard output")
         check_shard(bibs, settings, run, shared, shard)
         sys.exit(EXIT_OK)
+    replay = _replay_for(
+        bibs,
+        settings,
+        run,
+        source_format,
+        update_lock=update_lock,
+        options=(
+            *(bibs, source_format, given, run, confirm, shared, fmt, outputs, fail_on),
+            *(ignore_unverified, update_lock, new_only),
+        ),
+    )
+    if replay is None:
+        _check_and_report(
+            bibs,
+            settings,
+            run,
+            shared,
+            fmt,
+            report_files,
+            source_format=source_format,
+            update_lock=update_lock,
+            new_only=new_only,
+            ignore_unverified=ignore_unverified,
+        )
+    code = replay.play()
+    if code is not None:
+        replay.close()
+        if run.verbose:
+            info(
+                "nothing changed since an identical check (the same files, options and "
+                "cached evidence): its report was shown again"
+            )
+        sys.exit(code)
+    with replay.recording():
+        _check_and_report(
+            bibs,
+            settings,
+            run,
+            shared,
+            fmt,
+            report_files,
+            source_format=source_format,
+            update_lock=update_lock,
+            new_only=new_only,
+            ignore_unverified=ignore_unverified,
+            replay=replay,
+        )
+
+
+def _replay_for(
+    bibs: Sequence[str],
+    settings: Settings,
+    run: RunFlags,
+    source_format: str,
+    *,
+    update_lock: bool,
+    options: tuple[object, ...],
+) -> Replay | None:
+    """The :class:`~citetrack.cli.replay.Replay` of this check, if it can have one."""
+    from citetrack.cli.freshness import lockfiles_for
+    from citetrack.cli.replay import Replay
+
+    plain = all(b.lower().endswith(".bib") and not set(b) & set("*?[") for b in bibs)
+    if source_format in ("auto", "bib") and plain:
+        # Plain .bib names (the pre-commit case): no need to load the article readers
+        # and the HTTP stack just to be told so.
+        inputs = list(bibs) or ["references.bib"]
+    else:
+        from citetrack.api import expand_inputs, split_inputs
+        from citetrack.inputs.textio import InputError
+
+        try:
+            bib_args, articles = split_inputs(bibs, source_format)  # type: ignore[arg-type]
+            inputs = [*(expand_inputs(bib_args) if bib_args or not articles else []), *articles]
+        except (InputError, OSError, ValueError):
+            return None  # the full run says what is wrong
+    lockfiles = [] if run.no_lockfile else lockfiles_for(inputs, run.lockfile or settings.lockfile)
+    return Replay.prepare(
+        settings,
+        inputs=inputs,
+        lockfiles=lockfiles,
+        options=options,
+        progress=wants_progress(run.quiet),
+        update_lock=update_lock,
+    )
+
+
+def _check_and_report(
+    bibs: Sequence[str],
+    settings: Settings,
+    run: RunFlags,
+    shared: StoreFlags,
+    fmt: str,
+    report_files: Sequence[tuple[str, str]],
+    *,
+    source_format: str,
+    update_lock: bool,
+    new_only: bool,
+    ignore_unverified: bool,
+    replay: Replay | None = None,
+) -> NoReturn:
+    """The check itself: load, check, apply the lockfile, report, exit."""
+    from citetrack.fsutil import atomic_write_text
+    from citetrack.report.causes import skipped_by_options
+    from citetrack.rules.bibfile import with_problems
+
     started = time.time()
     result, loaded = run_check(
         bibs, settings, run, shared, update=update_lock, source_format=source_format
     )
     if not run.no_lockfile:
-        result = apply_lockfile(
+        tracked = apply_lockfile(
             result, settings, run, update=update_lock, new_only=new_only, started=started
-        ).result
+        )
+        result, wrote_lock = tracked.result, bool(tracked.written)
+    else:
+        wrote_lock = False
+    if replay is not None:
+        replay.observe(
+            requests=result.requests,
+            fresh_until=result.evidence_fresh_until,
+            wrote_lock=wrote_lock,
+        )
     # Defects of the .bib itself (skipped entries too) are findings in every format.
     result = with_problems(result, [p for bib in loaded for p in bib.problems])
     encodings = tuple(bib.encoding_note for bib in loaded if bib.encoding_note)
@@ -346,6 +458,8 @@ def check(
         text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
         try:
             atomic_write_text(path, text)
+            if replay is not None:
+                replay.wrote(path, text)
         except OSError as exc:
             fail(f"{path}: cannot write the report: {exc.strerror or exc}")
     if verbose:

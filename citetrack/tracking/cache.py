@@ -80,6 +80,18 @@ CREATE TABLE IF NOT EXISTS evidence (
     stored_at REAL NOT NULL,
     PRIMARY KEY (source, identifier)
 );
+-- Any write to the evidence gives the cache a new random generation, whoever writes it:
+-- a run that replays an earlier report (citetrack.cli.replay) checks that none happened.
+CREATE TRIGGER IF NOT EXISTS evidence_inserted AFTER INSERT ON evidence BEGIN
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(16)));
+END;
+CREATE TRIGGER IF NOT EXISTS evidence_updated AFTER UPDATE ON evidence BEGIN
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(16)));
+END;
+CREATE TRIGGER IF NOT EXISTS evidence_deleted AFTER DELETE ON evidence BEGIN
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(16)));
+END;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', hex(randomblob(16)));
 """
 
 
@@ -281,6 +293,8 @@ class EvidenceCache:
         self.not_found_ttl = not_found_ttl
         self._clock = clock
         self._db: sqlite3.Connection | None = None
+        #: When the first entry this run was served expires (``None``: none served).
+        self.fresh_until: float | None = None
         if path is not None and mode is not CacheMode.NO_CACHE:
             self._db = self._open(path)
 
@@ -359,6 +373,7 @@ class EvidenceCache:
                 # Written by another version: its entries may mean something else.  The
                 # format is recorded last, so a crash here just repeats this next time.
                 db.execute("DROP TABLE IF EXISTS evidence")
+                db.execute("DELETE FROM meta WHERE key = 'generation'")
                 db.executescript(_SCHEMA)
                 db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)",
@@ -416,6 +431,9 @@ class EvidenceCache:
                     continue
                 if evidence.source is source and evidence.identifier == identifier:
                     found[identifier] = evidence
+                    expires = stored_at + ttl
+                    if self.fresh_until is None or expires < self.fresh_until:
+                        self.fresh_until = expires
             if broken:
                 with self._db:
                     self._db.execute("BEGIN")

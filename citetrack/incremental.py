@@ -1,0 +1,196 @@
+"""Findings remembered between runs, under a hash of what they were computed from.
+
+The comparison rules (:func:`citetrack.registries.books_search.registry_findings`) read a
+reference's entry type, fields and identifiers and the evidence about it, and nothing else
+(:class:`citetrack.collection.FindingsMemo` relies on the same fact within one run).  So a
+reference's registry findings are stored under a hash of exactly those, and the next run
+that meets the same hash takes them instead of comparing again.
+
+What is never taken from here, because it depends on more than one entry or on the run:
+duplicates (recomputed over the whole file each run), link and archive findings (links are
+fetched anew), the lockfile's ``changed`` findings and suppression.  Freshness is decided
+before this is consulted: the evidence a key is made of is what the cache and the
+registries gave *this* run, so a record that changed upstream (a retraction) is a new key
+and is compared afresh.  The store drops everything when the code changes
+(:func:`citetrack.tracking.memo.code_stamp`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from citetrack.model import Evidence, Finding, Reference, Severity, Source
+from citetrack.tracking.memo import MemoView
+
+log = logging.getLogger(__name__)
+
+#: The memo kind; bump the suffix when the stored shape changes.
+KIND = "findings/1"
+#: Stands for "the reference's own line" in a stored finding (re-stamped on reuse).
+_OWN = "@"
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def encode_findings(ref: Reference, findings: Sequence[Finding]) -> str:
+    """The findings as JSON, with the reference's key and line left out where they are
+    the reference's own (so that the entry may move or be renamed)."""
+    rows = [
+        [
+            None if f.key == ref.key else f.key,
+            f.rule,
+            f.severity.value,
+            f.message,
+            f.field,
+            f.expected,
+            f.actual,
+            None if f.source is None else f.source.value,
+            _OWN if f.line == ref.line and f.line is not None else f.line,
+            f.suggestion,
+        ]
+        for f in findings
+    ]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def _optional(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"not a string: {value!r}")
+
+
+def decode_findings(ref: Reference, text: str) -> list[Finding]:
+    """:func:`encode_findings` read back for ``ref``; ``ValueError`` if not that shape."""
+    rows = json.loads(text)
+    if not isinstance(rows, list):
+        raise ValueError("not a list")
+    out: list[Finding] = []
+    for row in rows:
+        if not isinstance(row, list) or len(row) != 10:
+            raise ValueError("not a finding")
+        key, rule, severity, message, field, expected, actual, source, line, suggestion = row
+        if not isinstance(rule, str) or not isinstance(message, str):
+            raise ValueError("not a finding")
+        if line == _OWN:
+            line = ref.line
+        elif line is not None and (not isinstance(line, int) or isinstance(line, bool)):
+            raise ValueError("not a line")
+        out.append(
+            Finding(
+                key=ref.key if key is None else str(key),
+                rule=rule,
+                severity=Severity(severity),
+                message=message,
+                field=_optional(field),
+                expected=_optional(expected),
+                actual=_optional(actual),
+                source=None if source is None else Source(source),
+                line=line,
+                suggestion=_optional(suggestion),
+            )
+        )
+    return out
+
+
+class StoredFindings:
+    """The remembered findings of one run: looked up in batches, new ones written once.
+
+    Evidence is fingerprinted by its ``repr`` (frozen dataclasses of plain values: equal
+    records give equal text), once per object per run.
+    """
+
+    def __init__(self, store: MemoView | None) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._known: dict[str, str] = {}
+        self._asked: set[str] = set()
+        self._new: dict[str, str] = {}
+        # id(evidence) → (evidence, fingerprint): the object is kept so its id stays its own.
+        self._prints: dict[int, tuple[Evidence, str]] = {}
+        self._keys: dict[tuple[int, ...], tuple[Reference, str]] = {}
+        self.reused = 0
+        self.computed = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self._store is not None
+
+    def _print(self, evidence: Evidence) -> str:
+        held = self._prints.get(id(evidence))
+        if held is not None and held[0] is evidence:
+            return held[1]
+        value = _digest(repr(evidence))
+        self._prints[id(evidence)] = (evidence, value)
+        return value
+
+    def key(self, ref: Reference, evidence: Sequence[Evidence]) -> str:
+        """The hash of everything ``ref``'s registry findings are computed from."""
+        # Asked twice per reference (prefetch, get): computed once.  The reference is in
+        # the run's list and the evidence in ``_prints`` for the whole run: ids stay theirs.
+        ids = (id(ref), *map(id, evidence))
+        known = self._keys.get(ids)
+        if known is not None and known[0] is ref:
+            return known[1]
+        parts = [
+            repr((ref.entry_type, tuple(ref.fields.items()), ref.identifiers)),
+            *(self._print(e) for e in evidence),
+        ]
+        value = _digest("\x1f".join(parts))
+        self._keys[ids] = (ref, value)
+        return value
+
+    def prefetch(self, pairs: Sequence[tuple[Reference, Sequence[Evidence]]]) -> None:
+        """Look up the stored findings of ``pairs`` in one go (before :meth:`get`)."""
+        if self._store is None:
+            return
+        with self._lock:
+            keys = [k for k in (self.key(r, e) for r, e in pairs) if k not in self._asked]
+            self._asked.update(keys)
+        found = self._store.get_many(keys)
+        with self._lock:
+            self._known.update(found)
+
+    def get(self, ref: Reference, evidence: Sequence[Evidence]) -> list[Finding] | None:
+        """The remembered findings, re-stamped for ``ref``; ``None`` if none (or unreadable)."""
+        if self._store is None:
+            return None
+        with self._lock:
+            key = self.key(ref, evidence)
+            text = self._known.get(key)
+            if text is None and key not in self._asked:
+                self._asked.add(key)
+                text = self._store.get_many([key]).get(key)
+        if text is None:
+            return None
+        try:
+            findings = decode_findings(ref, text)
+        except (ValueError, TypeError) as exc:
+            log.debug("stored findings not readable (%s); comparing again", exc)
+            return None
+        self.reused += 1
+        return findings
+
+    def remember(
+        self, ref: Reference, evidence: Sequence[Evidence], findings: Sequence[Finding]
+    ) -> None:
+        """Keep newly computed findings for :meth:`flush`."""
+        if self._store is None:
+            return
+        self.computed += 1
+        with self._lock:
+            self._new[self.key(ref, evidence)] = encode_findings(ref, findings)
+
+    def flush(self) -> None:
+        """Write what this run computed (once, at the end)."""
+        if self._store is None or not self._new:
+            return
+        with self._lock:
+            new, self._new = self._new, {}
+        self._store.put_many(new)

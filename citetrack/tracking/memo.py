@@ -1,0 +1,247 @@
+"""Results derived from content, remembered between runs: the incremental path's store.
+
+A reference's findings depend only on its own fields and the evidence about it (see
+:class:`citetrack.collection.FindingsMemo`), and a .bib entry's loaded form only on its
+text and the macros it sees.  So both can be kept under a hash of what they depend on, and
+reused by the next run when that hash comes again: an unchanged bibliography is not
+compared (or parsed) again, and a changed entry or a changed registry record is, because
+its hash is new.
+
+The store is one SQLite file next to the evidence cache (``memo.sqlite3``), one table of
+``(kind, key) → value`` (JSON text).  It holds nothing that cannot be computed again, so
+every failure is harmless: a damaged file is deleted and rebuilt, a locked or full one is
+not used for this run, a value that does not decode is a miss.  The whole table is dropped
+when the code that computes the values changes (:func:`code_stamp`), so a fixed rule is
+never hidden behind a remembered result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+
+from citetrack.tracking.cache import is_corrupt
+
+log = logging.getLogger(__name__)
+
+MEMO_FILENAME = "memo.sqlite3"
+#: A value not stored again for this long is dropped (it is recomputed if needed).
+MAX_AGE = 60 * 86400.0
+#: Seconds to wait for another run's lock: the memo only saves time, so it is not waited
+#: for long (the run then goes without it).
+BUSY_TIMEOUT = 0.5
+#: Keys per SQL statement (SQLite's default limit on bound parameters is 32,766).
+_CHUNK = 500
+#: Libraries whose behaviour the remembered results depend on (string matching, ISBN
+#: and ISSN checks, BibTeX splitting).
+_LIBRARIES = ("rapidfuzz", "python-stdnum", "bibtexparser", "mwparserfromhell")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS memo (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    stored_at REAL NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+"""
+
+
+def code_stamp(package: Path | None = None) -> str:
+    """A hash of everything that computes the remembered values: every file of the
+    package (name, size, modification time), Python's version and the libraries'.
+
+    A change to any rule, parser or data file of citetrack gives a new stamp.  File
+    metadata rather than contents keeps this to a directory walk (a few milliseconds);
+    an edit always changes the modification time.
+    """
+    root = package if package is not None else Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(sys.version.encode())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=-;".encode())
+    for path in sorted(root.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        info = path.stat()
+        digest.update(f"{path.relative_to(root)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+class Memo:
+    """The store.  Use as a context manager, or call :meth:`close`.
+
+    ``path`` ``None`` keeps nothing (every lookup misses).  Safe to call from the event
+    loop and from worker threads (one lock around the connection).
+    """
+
+    def __init__(self, path: Path | None, *, stamp: str | None = None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self.hits = 0
+        self.misses = 0
+        if path is not None:
+            self._db = self._open(path, stamp if stamp is not None else code_stamp())
+
+    @classmethod
+    def open(cls, directory: Path | None) -> Memo:
+        """The memo next to the evidence cache in ``directory`` (``None``: none)."""
+        return cls(None if directory is None else directory / MEMO_FILENAME)
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def _open(self, path: Path, stamp: str) -> sqlite3.Connection | None:
+        for attempt in (1, 2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                return self._connect(path, stamp)
+            except sqlite3.Error as exc:
+                if attempt == 1 and is_corrupt(exc):
+                    # Only derived data: start afresh rather than keep a damaged copy.
+                    log.info("memo %s is damaged (%s); starting afresh", path, exc)
+                    for suffix in ("", "-wal", "-shm"):
+                        with contextlib.suppress(OSError):
+                            Path(f"{path}{suffix}").unlink()
+                    continue
+                log.info("memo not used for this run: %s (%s)", path, exc)
+                return None
+            except OSError as exc:
+                log.info("memo not used for this run: %s (%s)", path, exc)
+                return None
+        return None
+
+    @staticmethod
+    def _connect(path: Path, stamp: str) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+            if row is None or row[0] != stamp:
+                # Another version of the code computed these: none of them may be reused.
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("DELETE FROM memo")
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('stamp', ?)", (stamp,))
+                db.execute("COMMIT")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _disable(self, exc: Exception) -> None:
+        log.info("memo disabled for this run: %s", exc)
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, str]:
+        """The stored values of ``keys`` (absent: not stored)."""
+        wanted = list(dict.fromkeys(keys))
+        out: dict[str, str] = {}
+        with self._lock:
+            if self._db is None or not wanted:
+                return out
+            try:
+                for start in range(0, len(wanted), _CHUNK):
+                    chunk = wanted[start : start + _CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._db.execute(
+                        f"SELECT key, value FROM memo WHERE kind = ? AND key IN ({marks})",  # noqa: S608 (only "?" marks)
+                        (kind, *chunk),
+                    )
+                    out.update(rows)
+            except sqlite3.Error as exc:
+                self._disable(exc)
+                return {}
+        self.hits += len(out)
+        self.misses += len(wanted) - len(out)
+        return out
+
+    def put_many(self, kind: str, items: Mapping[str, str]) -> None:
+        """Remember ``items`` (one transaction; a failure only disables the memo)."""
+        with self._lock:
+            if self._db is None or not items:
+                return
+            now = time.time()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO memo (kind, key, value, stored_at) VALUES (?,?,?,?)",
+                    [(kind, k, v, now) for k, v in items.items()],
+                )
+                self._db.execute("DELETE FROM memo WHERE stored_at < ?", (now - MAX_AGE,))
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                self._disable(exc)
+
+    def trim(self, kind: str, keep: int) -> None:
+        """Keep only the ``keep`` newest values of ``kind`` (big values: recorded reports)."""
+        with self._lock:
+            if self._db is None:
+                return
+            try:
+                self._db.execute(
+                    "DELETE FROM memo WHERE kind = ? AND key NOT IN "
+                    "(SELECT key FROM memo WHERE kind = ? ORDER BY stored_at DESC LIMIT ?)",
+                    (kind, kind, keep),
+                )
+            except sqlite3.Error as exc:
+                self._disable(exc)
+
+    def view(self, kind: str) -> MemoView:
+        """One kind of value, as a plain key → value store."""
+        return MemoView(self, kind)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.close()
+                self._db = None
+
+    def __enter__(self) -> Memo:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class MemoView:
+    """The values of one ``kind`` of a :class:`Memo`."""
+
+    def __init__(self, memo: Memo, kind: str) -> None:
+        self._memo = memo
+        self.kind = kind
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
+        return self._memo.get_many(self.kind, keys)
+
+    def put_many(self, items: Mapping[str, str]) -> None:
+        self._memo.put_many(self.kind, items)

@@ -1,0 +1,289 @@
+"""Remembered findings (issue 16): the incremental path returns exactly what a full run does.
+
+The property test runs the pipeline's comparison twice over a sequence of random states of
+one bibliography and its registry records: once remembering findings in a memo that lives
+across the whole sequence (the incremental path), once from nothing (the full path).  Each
+state is the previous one with random edits to the entries (fields, keys, lines, order,
+added and removed entries) and random upstream changes (a title corrected, a retraction
+added, a record gone).  The two must give identical findings at every step.
+All references and records here are SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from citetrack.incremental import KIND, StoredFindings, decode_findings, encode_findings
+from citetrack.model import (
+    Author,
+    Finding,
+    Found,
+    Identifiers,
+    NotFound,
+    Reference,
+    Severity,
+    Source,
+    Update,
+    UpdateKind,
+    WorkMetadata,
+)
+from citetrack.pipeline import EvidenceSet, _Early, findings_for
+from citetrack.tracking.memo import MEMO_FILENAME, Memo
+
+TITLES = [
+    "Necrolytic migratory erythema and the glucagonoma syndrome",
+    "Glucagonoma syndrome: a review",
+    "Zinc deficiency and skin disease",
+    "Pancreatic neuroendocrine tumours in adults",
+]
+JOURNALS = ["J Am Acad Dermatol", "Br J Dermatol", "Lancet", "Clin Exp Dermatol"]
+DOIS = [f"10.5555/synthetic.{n}" for n in range(6)]
+PMIDS = [str(1000000 + n) for n in range(6)]
+
+
+def _metadata(title: str, journal: str, year: int, doi: str, retracted: bool) -> WorkMetadata:
+    updates = (Update(UpdateKind.RETRACTION, notice_id=doi + ".r", label="Retraction"),)
+    return WorkMetadata(
+        source=Source.CROSSREF,
+        doi=doi,
+        title=title,
+        authors=(Author(family="Smith", given="Anne"), Author(family="Jones", given="K")),
+        year=year,
+        years=(year,),
+        container=journal,
+        volume="12",
+        pages="45-67",
+        updates=updates if retracted else (),
+    )
+
+
+records = st.builds(
+    _metadata,
+    st.sampled_from(TITLES),
+    st.sampled_from(JOURNALS),
+    st.integers(2000, 2003),
+    st.sampled_from(DOIS),
+    st.booleans(),
+)
+
+
+@st.composite
+def entries(draw: st.DrawFn) -> tuple[str, dict[str, str], str | None, str | None]:
+    fields = {"title": draw(st.sampled_from(TITLES)), "journal": draw(st.sampled_from(JOURNALS))}
+    fields["year"] = str(draw(st.integers(2000, 2003)))
+    if draw(st.booleans()):
+        fields["author"] = draw(
+            st.sampled_from(["Smith, Anne and Jones, K", "Smith, A.", "Doe, J"])
+        )
+    if draw(st.booleans()):
+        fields["pages"] = draw(st.sampled_from(["45-67", "45--67", "1-9"]))
+    doi = draw(st.one_of(st.none(), st.sampled_from(DOIS)))
+    pmid = draw(st.one_of(st.none(), st.sampled_from(PMIDS)))
+    if doi:
+        fields["doi"] = doi
+    if pmid:
+        fields["pmid"] = pmid
+    return draw(st.sampled_from(["article", "book", "misc"])), fields, doi, pmid
+
+
+@st.composite
+def states(draw: st.DrawFn) -> tuple[list[Reference], EvidenceSet]:
+    """One state: a bibliography and what the registries say about its identifiers."""
+    refs = []
+    for n, (kind, fields, doi, pmid) in enumerate(draw(st.lists(entries(), max_size=8))):
+        key = draw(st.sampled_from([f"ref{n}", f"entry{n}", "same"]))
+        line = draw(st.integers(1, 400))
+        refs.append(Reference(key, kind, fields, Identifiers(doi=doi, pmid=pmid), line, "a.bib"))
+    evidence = EvidenceSet()
+    for doi in DOIS:
+        if draw(st.booleans()):
+            if draw(st.integers(0, 4)) == 0:
+                evidence.crossref[doi] = NotFound(Source.CROSSREF, doi, "404")
+            else:
+                meta = dataclasses.replace(draw(records), doi=doi)
+                evidence.crossref[doi] = Found(Source.CROSSREF, doi, meta)
+    for pmid in PMIDS:
+        if draw(st.booleans()):
+            meta = dataclasses.replace(draw(records), source=Source.PUBMED, pmid=pmid)
+            evidence.pubmed[pmid] = Found(Source.PUBMED, pmid, meta)
+    return refs, evidence
+
+
+def _full(refs: list[Reference], evidence: EvidenceSet) -> list[list[Finding]]:
+    return findings_for(refs, evidence)
+
+
+def _incremental(
+    refs: list[Reference], evidence: EvidenceSet, memo: Memo
+) -> tuple[list[list[Finding]], StoredFindings]:
+    stored = StoredFindings(memo.view(KIND))
+    out = findings_for(refs, evidence, _Early.remembering(stored))
+    stored.flush()
+    return out, stored
+
+
+def _evolve(
+    data: st.DataObject, state: tuple[list[Reference], EvidenceSet]
+) -> tuple[list[Reference], EvidenceSet]:
+    """The next state: each entry kept, edited, moved or dropped, new entries added, and
+    each registry record kept or changed upstream (from another random state)."""
+    refs, evidence = state
+    other_refs, other = data.draw(states())
+    out: list[Reference] = []
+    for ref in refs:
+        action = data.draw(st.sampled_from(["keep", "keep", "move", "rename", "edit", "drop"]))
+        if action == "move":
+            out.append(dataclasses.replace(ref, line=data.draw(st.integers(1, 400))))
+        elif action == "rename":
+            out.append(dataclasses.replace(ref, key=ref.key + "x"))
+        elif action == "edit" and other_refs:
+            new = data.draw(st.sampled_from(other_refs))
+            out.append(dataclasses.replace(new, key=ref.key, line=ref.line))
+        elif action != "drop":
+            out.append(ref)
+    out += other_refs[: data.draw(st.integers(0, 2))]
+    if data.draw(st.booleans()):
+        out = data.draw(st.permutations(out))
+    upstream = EvidenceSet()
+    for name in ("crossref", "pubmed"):
+        mine, theirs = getattr(evidence, name), getattr(other, name)
+        merged = getattr(upstream, name)
+        for key in set(mine) | set(theirs):
+            pick = data.draw(st.sampled_from(["keep", "keep", "keep", "change"]))
+            source = mine if pick == "keep" else theirs
+            if key in source:
+                merged[key] = source[key]
+    return out, upstream
+
+
+#: How often the property test's incremental runs reused findings (it must, or the
+#: property would hold trivially); checked by the test that follows it.
+REUSED: list[int] = []
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(states(), st.integers(1, 4), st.data())
+def test_incremental_equals_full_over_random_edits_and_upstream_changes(
+    tmp_path: Path, first: tuple[list[Reference], EvidenceSet], steps: int, data: st.DataObject
+) -> None:
+    folder = tmp_path / f"memo-{data.draw(st.uuids())}"
+    state = first
+    with Memo.open(folder) as memo:
+        for _ in range(steps + 1):
+            refs, evidence = state
+            incremental, stored = _incremental(refs, evidence, memo)
+            REUSED.append(stored.reused)
+            assert incremental == _full(refs, evidence)
+            state = _evolve(data, state)
+
+
+def test_the_property_test_did_exercise_reuse() -> None:
+    if not REUSED:  # run alone (-k): nothing to say
+        return
+    assert sum(REUSED) > 0
+
+
+def _ref(key: str = "a", line: int = 3, title: str = TITLES[0]) -> Reference:
+    fields = {"title": title, "journal": JOURNALS[0], "year": "2001", "doi": DOIS[0]}
+    return Reference(key, "article", fields, Identifiers(doi=DOIS[0]), line, "a.bib")
+
+
+def _found(title: str = TITLES[0], retracted: bool = False) -> EvidenceSet:
+    evidence = EvidenceSet()
+    meta = _metadata(title, JOURNALS[0], 2001, DOIS[0], retracted)
+    evidence.crossref[DOIS[0]] = Found(Source.CROSSREF, DOIS[0], meta)
+    return evidence
+
+
+def test_a_second_run_reuses_and_a_moved_renamed_entry_is_restamped(tmp_path: Path) -> None:
+    with Memo.open(tmp_path) as memo:
+        first, stored = _incremental([_ref()], _found(TITLES[1]), memo)
+        assert stored.computed == 1 and stored.reused == 0
+        assert first[0], "the title differs from the record: a finding is expected"
+        again, stored = _incremental([_ref("b", 90)], _found(TITLES[1]), memo)
+        assert stored.reused == 1 and stored.computed == 0
+        assert again == _full([_ref("b", 90)], _found(TITLES[1]))
+        assert {(f.key, f.line) for f in again[0]} == {("b", 90)}
+
+
+def test_an_upstream_retraction_is_compared_again_not_hidden(tmp_path: Path) -> None:
+    with Memo.open(tmp_path) as memo:
+        before, _ = _incremental([_ref()], _found(), memo)
+        after, stored = _incremental([_ref()], _found(retracted=True), memo)
+    assert stored.computed == 1, "a changed record is a new key"
+    assert not any(f.severity is Severity.BROKEN for f in before[0])
+    assert any("retract" in f.rule for f in after[0])
+
+
+def test_the_memo_is_emptied_when_the_code_changes(tmp_path: Path) -> None:
+    path = tmp_path / MEMO_FILENAME
+    with Memo(path, stamp="one") as memo:
+        memo.put_many(KIND, {"k": "[]"})
+        assert memo.get_many(KIND, ["k"]) == {"k": "[]"}
+    with Memo(path, stamp="two") as memo:
+        assert memo.get_many(KIND, ["k"]) == {}
+
+
+def test_a_damaged_or_unreadable_memo_is_never_fatal(tmp_path: Path) -> None:
+    path = tmp_path / MEMO_FILENAME
+    path.write_bytes(b"this is not a database" * 100)
+    with Memo(path, stamp="s") as memo:
+        assert memo.enabled, "a damaged memo is rebuilt"
+        memo.put_many(KIND, {"k": "[]"})
+        assert memo.get_many(KIND, ["k"]) == {"k": "[]"}
+    # A stored value of the wrong shape is a miss: the findings are computed again.
+    with Memo(path, stamp="s") as memo:
+        stored = StoredFindings(memo.view(KIND))
+        key = stored.key(_ref(), list(_found().crossref.values()))
+        memo.put_many(KIND, {key: '{"not": "findings"}'})
+        out, stored = _incremental([_ref()], _found(), memo)
+    assert stored.computed == 1
+    assert out == _full([_ref()], _found())
+
+
+def test_a_memo_locked_by_another_run_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / MEMO_FILENAME
+    with Memo(path, stamp="s") as memo:
+        memo.put_many(KIND, {"k": "[]"})
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        memo = Memo(path, stamp="s")
+        memo.put_many(KIND, {"k2": "[]"})  # the lock: disabled for this run, no exception
+        assert memo.get_many(KIND, ["k"]) in ({}, {"k": "[]"})
+        memo.close()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_findings_round_trip_through_the_memo_encoding() -> None:
+    ref = _ref("k", 7)
+    findings = [
+        Finding(
+            "k",
+            "metadata-mismatch",
+            Severity.WARNING,
+            "m",
+            "title",
+            "e",
+            "a",
+            Source.CROSSREF,
+            7,
+            "s",
+        ),
+        Finding("other", "duplicate", Severity.NOTE, "n", None, None, None, None, None, None),
+        Finding("k", "x", Severity.BROKEN, "b", line=12),
+    ]
+    assert decode_findings(ref, encode_findings(ref, findings)) == findings
+    moved = Reference("k2", "article", ref.fields, ref.identifiers, 40, "a.bib")
+    assert decode_findings(moved, encode_findings(ref, findings))[0].line == 40

@@ -1,0 +1,204 @@
+"""An unchanged check replays the report of the identical earlier check (issue 16), and
+nothing stale is ever replayed: the real CLI against the emulator.
+
+The scenarios are the ones users run: a pre-commit hook (``--offline``) after an online
+check warmed the cache; a nightly job that stores a retraction, after which the hook must
+see it; an edited entry, a touched lockfile, a deleted report file, warnings on standard
+error.  The retraction record is SYNTHETIC; the bibliography is the seed's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from citetrack.cli.replay import KIND, Replay, cache_generation
+from citetrack.config import Settings
+from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.memo import Memo
+from citetrack_emulator import Emulator
+from tests.e2e import SEED_BIB, Run, by_key, run_cli
+
+FAST = ("--per-host-interval", "0", "--timeout", "2")
+HOOK = ("--offline", "--no-links", "--fail-on", "warning", "--ignore-unverified", "-f", "json")
+REPLAYED = "its report was shown again"
+RETRACTED_DOI = "10.1016/j.amjmed.2013.01.012"
+
+
+@pytest.fixture
+def warm(emulator: Emulator, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The seed bibliography and a cache warmed by one online check."""
+    bib = tmp_path / "references.bib"
+    bib.write_text(SEED_BIB.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    online = run_cli("check", str(bib), "--no-links", "--no-lockfile", *FAST, env=env)
+    assert online.code in (0, 1), online.stderr
+    return bib, env
+
+
+def hook(bib: Path, env: dict[str, str], *extra: str) -> Run:
+    return run_cli("check", str(bib), *HOOK, "-v", *extra, env=env, cwd=bib.parent)
+
+
+def test_an_identical_hook_run_is_a_replay_with_the_same_report(
+    warm: tuple[Path, dict[str, str]],
+) -> None:
+    bib, env = warm
+    first, second, third = hook(bib, env), hook(bib, env), hook(bib, env)
+    assert REPLAYED not in first.stderr
+    assert REPLAYED in second.stderr and REPLAYED in third.stderr
+    assert third.stdout == second.stdout == first.stdout
+    assert third.code == second.code == first.code
+    assert len(third.json()["references"]) == 10
+
+
+def test_an_edited_entry_is_checked_not_replayed(warm: tuple[Path, dict[str, str]]) -> None:
+    bib, env = warm
+    for _ in range(3):
+        before = hook(bib, env)
+    assert REPLAYED in before.stderr
+    bib.write_text(
+        bib.read_text(encoding="utf-8").replace("{Necrolytic", "{Necrolytic migratory", 1),
+        encoding="utf-8",
+    )
+    after = hook(bib, env)
+    assert REPLAYED not in after.stderr
+    assert after.stdout != before.stdout
+
+
+def test_a_retraction_stored_by_the_nightly_job_reaches_the_next_hook_run(
+    warm: tuple[Path, dict[str, str]], emulator: Emulator
+) -> None:
+    bib, env = warm
+    for _ in range(3):
+        quiet = hook(bib, env)
+    assert REPLAYED in quiet.stderr
+    assert not any(
+        "retract" in f["rule"] for f in by_key(quiet.json())["compton2013rare"]["findings"]
+    )
+    retraction = {
+        "DOI": "10.5555/ct.replay-retraction",
+        "type": "retraction",
+        "label": "Retraction",
+        "source": "publisher",
+        "updated": {"date-parts": [[2026, 11, 1]]},
+    }
+    emulator.patch_world({"crossref_works": {RETRACTED_DOI: {"updated-by": [retraction]}}})
+    # Eight days later the cached answers have expired; the nightly job fetches afresh.
+    db = sqlite3.connect(bib.parent / "cache" / "evidence.sqlite3")
+    with db:
+        db.execute("UPDATE evidence SET stored_at = stored_at - ?", (8 * 86400,))
+    db.close()
+    nightly = run_cli("check", str(bib), "--no-links", "--no-lockfile", *FAST, env=env)
+    assert nightly.code == 1, nightly.stdout
+    after = hook(bib, env)
+    assert REPLAYED not in after.stderr
+    rules = {f["rule"] for f in by_key(after.json())["compton2013rare"]["findings"]}
+    assert any("retract" in rule for rule in rules), rules
+    assert after.code == 1
+
+
+def test_a_touched_lockfile_is_not_replayed(warm: tuple[Path, dict[str, str]]) -> None:
+    bib, env = warm
+    assert run_cli("lock", str(bib), "--no-links", *FAST, env=env).code == 0
+    lock = bib.parent / "citetrack.lock"
+    args = ("check", str(bib), "--no-links", "-f", "json", "-v", *FAST)
+    runs = [run_cli(*args, env=env) for _ in range(3)]
+    assert REPLAYED in runs[2].stderr
+    stamp = lock.stat().st_mtime - 3600
+    os.utime(lock, (stamp, stamp))
+    assert REPLAYED not in run_cli(*args, env=env).stderr
+
+
+def test_report_files_and_warnings_are_replayed_too(
+    warm: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    bib, env = warm
+    # A defect of the .bib itself: a warning on standard error at every run.
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@article{broken,\n", encoding="utf-8")
+    report = tmp_path / "report.sarif"
+    runs = [hook(bib, env, "-o", str(report)) for _ in range(3)]
+    assert REPLAYED in runs[2].stderr
+    assert REPLAYED not in runs[0].stderr and "warning" in runs[0].stderr
+    assert runs[2].stderr.startswith(runs[0].stderr)
+    assert runs[2].stderr[len(runs[0].stderr) :].strip().endswith(REPLAYED)
+    written = report.read_text(encoding="utf-8")
+    report.unlink()
+    again = hook(bib, env, "-o", str(report))
+    assert REPLAYED in again.stderr
+    assert report.read_text(encoding="utf-8") == written
+
+
+def test_no_cache_and_a_run_that_made_requests_are_never_recorded(
+    warm: tuple[Path, dict[str, str]], emulator: Emulator
+) -> None:
+    bib, env = warm
+    page = emulator.page_url("/article/nme-review")
+    with bib.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n@online{{web,\n  title = {{A web page}},\n  url = {{{page}}},\n}}\n")
+    args = ("check", str(bib), "--no-lockfile", "-f", "json", "-v", *FAST)
+    # With links the pages are fetched at every run: nothing to replay.
+    page_runs = [run_cli(*args, "--allow-private-urls", env=env) for _ in range(3)]
+    assert all(REPLAYED not in r.stderr for r in page_runs)
+    no_cache = [run_cli(*args, "--no-links", "--no-cache", env=env) for _ in range(3)]
+    assert all(REPLAYED not in r.stderr for r in no_cache)
+
+
+# ------------------------------------------------------------------ the record's validity
+
+
+def _recorded(tmp_path: Path, **changes: object) -> tuple[Replay, Memo]:
+    """A replay whose record is stored, then altered by ``changes``."""
+    cache = tmp_path / "cache"
+    EvidenceCache.open(cache).close()  # a cache with a generation
+    bib = tmp_path / "a.bib"
+    bib.write_text("@misc{a, title = {T}}\n", encoding="utf-8")
+    settings = Settings(cache_dir=cache)
+    replay = Replay.prepare(
+        settings, inputs=[str(bib)], lockfiles=[], options=(), progress=False, update_lock=False
+    )
+    assert replay is not None
+    record = {
+        "generation": cache_generation(cache),
+        "fresh_until": time.time() + 3600,
+        "stdout": "report\n",
+        "stderr": "",
+        "code": 0,
+        "files": [],
+    }
+    record.update(changes)
+    memo = Memo.open(cache)
+    memo.put_many(KIND, {replay.key: json.dumps(record)})
+    return replay, memo
+
+
+def test_a_valid_record_is_played(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    replay, memo = _recorded(tmp_path)
+    assert replay.play() == 0
+    assert capsys.readouterr().out == "report\n"
+    memo.close()
+    replay.close()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"fresh_until": 1.0},  # an answer it used has expired
+        {"generation": "0" * 32},  # the cache was written since
+        {"code": "not a number"},
+        {"stdout": None, "files": 3},
+    ],
+)
+def test_an_expired_stale_or_damaged_record_is_not_played(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], changes: dict[str, object]
+) -> None:
+    replay, memo = _recorded(tmp_path, **changes)
+    assert replay.play() is None
+    assert capsys.readouterr().out == ""
+    memo.close()
+    replay.close()
