@@ -16,8 +16,12 @@ emulator world; the emulator with the published limits and 100 ms latency (as
 3. **lock**: ``lock`` (writes ``citetrack.lock``) on the warm cache.
 4. **warm + lockfile**: ``check`` with the lockfile (``--max-cache-age`` large, so that the
    cached answers count as fresh: the nothing-changed case).
-5. **unchanged re-check**: ``check`` with the lockfile once more (the pre-commit case).
-6. **export**: ``export --dry-run`` on the warm cache.
+5. **unchanged re-check**: ``check`` with the lockfile once more (the pre-commit case): the
+   report of step 4 is replayed (``citetrack/cli/replay.py``).
+6. **one entry edited**: the title of the first entry changed, checked again: findings of
+   the other entries are remembered (``citetrack/incremental.py``); then the same once more
+   (replayed).
+7. **export**: ``export --dry-run`` on the warm cache.
 
 The machine's load average is printed with the rows: timings on a shared machine are noisy.
 """
@@ -111,6 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             timed("lock", "lock", str(bib), *common, "-q", *([] if args.links else ["--no-links"]))
             timed("warm, with lockfile", *warm, "--max-cache-age", "100000")
             timed("unchanged re-check", *warm, "--max-cache-age", "100000")
+            # One entry edited (the editor-save case): the other entries' findings are
+            # remembered, and the report is computed again, not replayed.
+            text = bib.read_text(encoding="utf-8")
+            at = text.index("{", text.index("  title")) + 1
+            bib.write_text(text[:at] + "Edited: " + text[at:], encoding="utf-8")
+            timed("one entry edited", *warm, "--max-cache-age", "100000")
+            timed("re-check after the edit", *warm, "--max-cache-age", "100000")
             timed("export --dry-run", "export", str(bib), "--dry-run", *common[:4])
     print(f"{args.count} references")
     for name, value in rows:

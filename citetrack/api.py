@@ -314,6 +314,10 @@ async def acheck(
             refs, options, progress=progress, transport=transport, evidence=evidence
         )
         fresh_until = getattr(cache, "fresh_until", None)
+        if mode is not CacheMode.NO_CACHE and not cache.enabled:
+            # The cache failed during the run (locked, full disk): what it would have served
+            # is missing from this result, so nothing about it holds beyond this run.
+            fresh_until = 0.0
         if isinstance(fresh_until, float | int):
             result = dataclasses.replace(result, evidence_fresh_until=float(fresh_until))
     return attach_articles(result, articles) if articles else result

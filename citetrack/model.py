@@ -379,7 +379,8 @@ class CheckResult:
     #: What the run says about its inputs as a whole (a .bib read as Latin-1…).
     notes: tuple[str, ...] = ()
     #: When the first cached answer this result was computed from expires (epoch seconds;
-    #: ``None``: none was used).  After that a run would ask the registry again.
+    #: ``None``: none was used; 0: the cache failed during the run).  After that a run
+    #: would ask the registry again.
     evidence_fresh_until: float | None = None
 
     def summary(self) -> dict[str, int]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from citetrack.api import check
 from citetrack.cli.replay import KIND, Replay, cache_generation
 from citetrack.config import Settings
 from citetrack.tracking.cache import EvidenceCache
@@ -202,3 +203,26 @@ def test_an_expired_stale_or_damaged_record_is_not_played(
     assert capsys.readouterr().out == ""
     memo.close()
     replay.close()
+
+
+def test_a_result_the_cache_failed_on_may_never_be_replayed(tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    bib = tmp_path / "a.bib"
+    bib.write_text(SEED_BIB.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(cache_dir=blocker, offline=True, check_links=False)
+    result = check(str(bib), settings=settings, links=False)
+    assert len(result.results) == 10
+    assert result.evidence_fresh_until == 0.0  # "fresh until the epoch": never again
+
+
+def test_a_result_from_a_warm_cache_is_fresh_until_its_oldest_answer_expires(
+    warm: tuple[Path, dict[str, str]],
+) -> None:
+    bib, env = warm
+    settings = Settings(cache_dir=Path(env["CITETRACK_CACHE_DIR"]), offline=True)
+    before = time.time()
+    result = check(str(bib), settings=settings, links=False)
+    assert result.evidence_fresh_until is not None
+    # Found answers keep 7 days, not-found ones 1 day: the earliest expiry wins.
+    assert before < result.evidence_fresh_until <= before + 7 * 86400 + 60

@@ -3,6 +3,7 @@ apply the lockfile, then report (check) or accept the result as the new baseline
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Sequence
@@ -322,19 +323,21 @@ def check(
             *(ignore_unverified, update_lock, new_only),
         ),
     )
+    report = functools.partial(
+        _check_and_report,
+        bibs,
+        settings,
+        run,
+        shared,
+        fmt,
+        report_files,
+        source_format=source_format,
+        update_lock=update_lock,
+        new_only=new_only,
+        ignore_unverified=ignore_unverified,
+    )
     if replay is None:
-        _check_and_report(
-            bibs,
-            settings,
-            run,
-            shared,
-            fmt,
-            report_files,
-            source_format=source_format,
-            update_lock=update_lock,
-            new_only=new_only,
-            ignore_unverified=ignore_unverified,
-        )
+        report()
     code = replay.play()
     if code is not None:
         replay.close()
@@ -345,19 +348,7 @@ def check(
             )
         sys.exit(code)
     with replay.recording():
-        _check_and_report(
-            bibs,
-            settings,
-            run,
-            shared,
-            fmt,
-            report_files,
-            source_format=source_format,
-            update_lock=update_lock,
-            new_only=new_only,
-            ignore_unverified=ignore_unverified,
-            replay=replay,
-        )
+        report(replay=replay)
 
 
 def _replay_for(
