@@ -67,7 +67,18 @@ class Timeline:
         """Sample the resident memory of process ``pid`` until it exits (a daemon thread)."""
 
         def sample() -> None:
-            path = f"/proc/{pid}/status"
+            # ``pid`` may be bench_check's launcher: follow it to the CLI it started.
+            target = pid
+            for _ in range(200):
+                try:
+                    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                except OSError:
+                    break
+                if children:
+                    target = int(children[0])
+                    break
+                time.sleep(0.01)
+            path = f"/proc/{target}/status"
             while True:
                 try:
                     with Path(path).open(encoding="ascii") as status:
