@@ -18,6 +18,7 @@ never hidden behind a remembered result.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import sqlite3
@@ -57,6 +58,7 @@ CREATE TABLE IF NOT EXISTS memo (
 """
 
 
+@functools.lru_cache(maxsize=4)
 def code_stamp(package: Path | None = None) -> str:
     """A hash of everything that computes the remembered values: every file of the
     package (name, size, modification time), Python's version and the libraries'.
