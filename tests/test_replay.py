@@ -9,9 +9,11 @@ error.  The retraction record is SYNTHETIC; the bibliography is the seed's.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
@@ -226,3 +228,19 @@ def test_a_result_from_a_warm_cache_is_fresh_until_its_oldest_answer_expires(
     assert result.evidence_fresh_until is not None
     # Found answers keep 7 days, not-found ones 1 day: the earliest expiry wins.
     assert before < result.evidence_fresh_until <= before + 7 * 86400 + 60
+
+
+def test_output_written_around_the_copy_is_never_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay, memo = _recorded(tmp_path)
+    memo.close()
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", stream)
+    with pytest.raises(SystemExit), replay.recording():
+        sys.stdout.write("text\n")
+        sys.stdout.buffer.write(b"bytes the copy cannot see\n")
+        raise SystemExit(0)
+    with Memo.open(tmp_path / "cache") as again:
+        stored = json.loads(again.get_many(KIND, [replay.key])[replay.key])
+    assert stored["stdout"] == "report\n", "the earlier record stays; the bypassed run is not kept"

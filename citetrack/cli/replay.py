@@ -121,6 +121,13 @@ class _Tee(io.TextIOBase):
         super().__init__()
         self.real = real
         self.parts: list[str] = []
+        #: Set when something wrote around the copy (bytes to ``.buffer``): not replayable.
+        self.bypassed = False
+
+    @property
+    def buffer(self) -> Any:
+        self.bypassed = True
+        return self.real.buffer
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
@@ -273,7 +280,8 @@ class Replay:
             raise
         finally:
             sys.stdout, sys.stderr = real_out, real_err
-            if isinstance(code, int) and code != 2:
+            complete = not (out.bypassed or err.bypassed)
+            if isinstance(code, int) and code != 2 and complete:
                 self._store(out.text(), err.text(), code)
             self._memo.close()
 
