@@ -30,7 +30,7 @@ from citetrack.model import (
 )
 from citetrack.report import FORMATS
 from citetrack.report.github import format_github
-from citetrack.report.json_report import format_json
+from citetrack.report.json_report import document, format_json
 from citetrack.report.junit import format_junit
 from citetrack.report.markdown import escape_markdown, format_markdown
 from citetrack.report.sarif import FINGERPRINT_NAME, format_sarif
@@ -458,3 +458,19 @@ def test_markdown_without_problems_and_with_a_row_limit() -> None:
     text = format_markdown(many, max_rows=2)
     assert text.count("| url-dead |") == 2
     assert "… and 3 more." in text
+
+
+@pytest.mark.parametrize("indent", [2, 4, 1])
+def test_json_references_spliced_one_by_one_give_the_text_of_the_whole_document(
+    indent: int,
+) -> None:
+    # format_json encodes each reference on its own (bounded memory, issue 18); the text
+    # must be byte for byte what encoding the whole document at once gives.
+    for result in (sample(), replace(sample(), results=sample().results[:1])):
+        whole = json.dumps(document(result), indent=indent, sort_keys=True, ensure_ascii=False)
+        assert format_json(result, indent=indent) == whole + "\n"
+    empty = replace(sample(), results=())
+    assert (
+        format_json(empty)
+        == json.dumps(document(empty), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )

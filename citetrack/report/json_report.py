@@ -106,9 +106,10 @@ def _reference(rr: ReferenceResult) -> dict[str, object]:
     }
 
 
-def format_json(result: CheckResult, *, indent: int | None = 2) -> str:
-    """The result as JSON text (with a trailing newline)."""
-    doc = {
+def document(result: CheckResult, *, references: bool = True) -> dict[str, object]:
+    """The report as a JSON-able document (what :func:`format_json` writes); without
+    ``references``, an empty list stands for them."""
+    return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "citetrack", "version": __version__},
         "summary": result.summary(),
@@ -118,7 +119,42 @@ def format_json(result: CheckResult, *, indent: int | None = 2) -> str:
             {k: sanitize(v) if isinstance(v, str) else v for k, v in c.as_json().items()}
             for c in split_unverified(result)[1]
         ],
-        "references": [_reference(rr) for rr in result.results],
+        "references": [_reference(rr) for rr in result.results] if references else [],
         "requests": {sanitize(k): v for k, v in result.requests.items()},
     }
-    return json.dumps(doc, indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+#: Stands for the references while the rest of the document is encoded.
+_SPLICE = "\x00citetrack: references\x00"
+
+
+def format_json(result: CheckResult, *, indent: int | None = 2) -> str:
+    """The result as JSON text (with a trailing newline).
+
+    Indented, the references are encoded one at a time and spliced into the rest: the
+    same text as encoding the whole document at once (``tests/test_json_report.py``
+    holds them equal), without the encoder's millions of small pieces of a whole
+    report alive together (a 50,000-reference report, issue 18).
+    """
+    if indent is None or not result.results:
+        return (
+            json.dumps(document(result), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
+        )
+    doc = document(result, references=False)
+    doc["references"] = _SPLICE
+    head = json.dumps(doc, indent=indent, sort_keys=True, ensure_ascii=False)
+    marker = json.dumps(_SPLICE, ensure_ascii=False)
+    pad = " " * (2 * indent)
+    items = (
+        pad
+        + json.dumps(_reference(rr), indent=indent, sort_keys=True, ensure_ascii=False).replace(
+            "\n", "\n" + pad
+        )
+        for rr in result.results
+    )
+    close = " " * indent + "]"
+    body = "[\n" + ",\n".join(items) + "\n" + close
+    before, found, after = head.partition(marker)
+    if not found:  # cannot happen: the marker is a key's value in ``doc``
+        raise AssertionError("references marker not found")
+    return before + body + after + "\n"
