@@ -52,7 +52,10 @@ KIND = "replay/1"
 #: Recorded runs kept (each holds a whole report): the newest ones.
 KEEP = 16
 #: Environment variables a run's output may depend on besides ``CITETRACK_*``.
-_ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "LINES", "CI", "TZ", "LANG")
+_ENVIRONMENT = (
+    *("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "LINES", "CI", "TZ"),
+    *("LANG", "LC_ALL", "LC_CTYPE", "PYTHONIOENCODING", "PYTHONUTF8"),
+)
 _ENV_PREFIXES = ("CITETRACK_", "GITHUB_", "NCBI_")
 
 
