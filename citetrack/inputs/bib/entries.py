@@ -60,7 +60,7 @@ def load_entry(
     try:
         found = scan_block(text, start, end, with_key=True)
     except ScanError as exc:
-        mismatch = f"{exc.message} (line {lines.line_of(exc.offset)})"
+        mismatch = f"{exc.message} (line {lines.mark(lines.line_of(exc.offset))})"
         problems.append(
             BibProblem(
                 path,
@@ -108,7 +108,7 @@ def load_entry(
                 BibProblem(
                     path,
                     line,
-                    f"entry {key}, field {sf.name} (line {lines.line_of(sf.start)}): "
+                    f"entry {key}, field {sf.name} (line {lines.mark(lines.line_of(sf.start))}): "
                     f"{exc.message}; the entry is not read",
                     "bib-unreadable",
                     key=key,
@@ -152,7 +152,7 @@ def load_entry(
                     path,
                     at[1],
                     f"entry {key}: field {lower} is given {len(at)} times (lines "
-                    f"{', '.join(map(str, at))}); BibTeX uses the first",
+                    f"{', '.join(map(lines.mark, at))}); BibTeX uses the first",
                     "bib-duplicate-field",
                     key=key,
                 )
@@ -285,10 +285,14 @@ def failed_block(
         try:  # read on to where bibtexparser resumed: the error may lie past its raw text
             scan_block(text, start, max(end, unread_end), with_key=bool(key))
         except ScanError as exc:
-            reason = f"{exc.message} (line {lines.line_of(exc.offset)})"
+            reason = f"{exc.message} (line {lines.mark(lines.line_of(exc.offset))})"
     what = f"entry {key}" if key else f"@{block_type} block" if block_type else "block"
-    last = lines.line_of(max(start, len(text[:unread_end].rstrip()) - 1))
-    span = f"lines {line}-{last} are" if last > line else f"line {line} is"
+    last = lines.line_of(max(start, start + len(text[start:unread_end].rstrip()) - 1))
+    span = (
+        f"lines {lines.mark(line)}-{lines.mark(last)} are"
+        if last > line
+        else f"line {lines.mark(line)} is"
+    )
     message = f"{what} could not be parsed: {reason}; {span} kept in the file but not read"
     problem = BibProblem(path, line, message, "bib-syntax", key=key or None)
     layout = EntryLayout(key, block_type, line, start, end, "failed", reason) if key else None

@@ -1,9 +1,13 @@
-"""Loading a .bib file: bibtexparser splits it into blocks, each block is read and checked.
+"""Loading a .bib file: cut into chunks, each chunk's blocks read, the file checked whole.
 
-Blocks are placed in the original text, ``@string`` macros are evaluated in file order,
-and entries are collected in file order with the first definition of a key winning, as
-in BibTeX.  Every defect becomes a :class:`BibProblem`; only a file that cannot be read
-at all raises :class:`BibError`.
+The text is cut into chunks that bibtexparser reads alone exactly as within the file
+(:mod:`~citetrack.inputs.bib.chunks`); each chunk's entries are read
+(:mod:`~citetrack.inputs.bib.items`), or taken from a memo when the chunk did not change
+(:mod:`~citetrack.inputs.bib.reuse`).  Over the whole file, each time: ``@string`` macros
+are evaluated in file order, entries are collected in file order with the first
+definition of a key winning, as in BibTeX, and comment ignores are applied.  Every defect
+becomes a :class:`BibProblem`; only a file that cannot be read at all raises
+:class:`BibError`.
 """
 
 from __future__ import annotations
@@ -18,8 +22,16 @@ from bibtexparser import model as bpmodel
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 
+from citetrack.inputs.bib.chunks import (
+    ParsedChunk,
+    is_comment,
+    locate,
+    parse_chunk,
+    split_chunks,
+    string_spans,
+)
 from citetrack.inputs.bib.comments import comment_problems, with_comment_ignores
-from citetrack.inputs.bib.entries import failed_block, load_entry
+from citetrack.inputs.bib.items import Item, load_items
 from citetrack.inputs.bib.layout import (
     BibError,
     Bibliography,
@@ -27,6 +39,8 @@ from citetrack.inputs.bib.layout import (
     EntryLayout,
 )
 from citetrack.inputs.bib.macros import ExpansionError, MacroTable
+from citetrack.inputs.bib.memo import EntryMemo, StoredChunk, chunk_key, read_stored
+from citetrack.inputs.bib.reuse import LineCounter, memo_get, memo_items, memo_put
 from citetrack.inputs.bib.scanner import (
     LineIndex,
     ScanError,
@@ -44,13 +58,16 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 # ----------------------------------------------------------------------------- loading
 
 
-def load_bib(path: str | Path, encoding: str | None = None) -> Bibliography:
+def load_bib(
+    path: str | Path, encoding: str | None = None, memo: EntryMemo | None = None
+) -> Bibliography:
     """Read and load a .bib file; :class:`BibError` if it cannot be read as text.
 
     The text is kept exactly as in the file (byte order mark and CRLF line endings
     included), so that an export without fixes gives back the same bytes.  ``encoding``
     (``--encoding``) or detection decides how the bytes are decoded
-    (:mod:`citetrack.inputs.encoding`); the result records it.
+    (:mod:`citetrack.inputs.encoding`); the result records it.  ``memo``: see
+    :func:`loads_bib`.
     """
     name = str(path)
     try:
@@ -62,58 +79,113 @@ def load_bib(path: str | Path, encoding: str | None = None) -> Bibliography:
         decoded = decode_bib(data, name, encoding)  # size, NUL bytes, encoding (with line)
     except InputError as exc:
         raise BibError(exc.path, exc.message, exc.line) from None
-    bib = loads_bib(decoded.text, name)
+    del data
+    bib = loads_bib(decoded.text, name, memo)
     return replace(bib, encoding=decoded.encoding, encoding_note=decoded.note(name) or "")
 
 
-def loads_bib(text: str, path: str = "<string>") -> Bibliography:
-    """Load BibTeX text; never raises for malformed BibTeX (that becomes problems)."""
-    library = _split(text, path)
-    lines = LineIndex(text)
-    unplaced: list[bpmodel.Block] = []
-    blocks = _locate(text, library.blocks, lines, unplaced)
-    problems = [
-        BibProblem(
-            path,
-            (block.start_line or 0) + 1,
-            "citetrack could not find this block's text in the file; it is not read",
-            "bib-unreadable",
-        )
-        for block in unplaced
-        if not _is_comment(block)
-    ]
-    macros = _read_strings(text, blocks, lines, path, problems)
-    keys = _Keys(path, problems)
-    for index, (block, start, end) in enumerate(blocks):
-        entry = _as_entry(block)
-        if entry is not None:
-            layout, ref = load_entry(
-                text, entry, start, end, lines=lines, macros=macros, path=path, problems=problems
+_UNPLACED = "citetrack could not find this block's text in the file; it is not read"
+
+
+def loads_bib(text: str, path: str = "<string>", memo: EntryMemo | None = None) -> Bibliography:
+    """Load BibTeX text; never raises for malformed BibTeX (that becomes problems).
+
+    With a ``memo`` (:class:`~citetrack.inputs.bib.memo.EntryMemo`), a chunk whose text
+    did not change since it was stored is not parsed again: its stored entries are moved
+    to where it sits now, and newly read chunks are stored.  The result is the same with
+    or without a memo, and the same as parsing the whole text at once.
+    """
+    if memo is not None and "\x00" in text:
+        memo = None  # NUL marks line numbers in stored messages; such text is never stored
+    chunks = split_chunks(text)
+    keys = [chunk_key(text[c.start : c.end], c.head) for c in chunks] if memo else []
+    found = memo_get(memo, keys)
+    stored: list[StoredChunk | None] = []
+    parsed: list[ParsedChunk | None] = []
+    for index, chunk in enumerate(chunks):
+        header = read_stored(keys[index], found.get(keys[index])) if found else None
+        stored.append(header)
+        one = None if header else parse_chunk(text[chunk.start : chunk.end], chunk.head)
+        if header is None and one is None:  # bibtexparser failed on it: read the file whole
+            return _loads_whole(text, path)
+        parsed.append(one)
+    del found
+    problems: list[BibProblem] = []
+    spans: list[tuple[int, int]] = []
+    for chunk, header, one in zip(chunks, stored, parsed, strict=True):
+        info = header or one
+        assert info is not None
+        if info.unplaced:  # bibtexparser counts lines by "\n" only
+            before = text.count("\n", 0, chunk.start)
+            problems += (
+                BibProblem(path, before + line0 + 1, _UNPLACED, "bib-unreadable")
+                for line0 in info.unplaced
             )
-            keys.add(layout, ref)
-        elif isinstance(block, bpmodel.ParsingFailedBlock) and block.ignore_error_block is None:
-            unread_end = next(
-                (b_start for b, b_start, _ in blocks[index + 1 :] if not _is_comment(b)),
-                len(text),
-            )
-            failed, problem = failed_block(
-                text, block, start, end, unread_end=unread_end, lines=lines, path=path
-            )
-            problems.append(problem)
-            if failed is not None:
-                keys.layouts.append(failed)
+        local = header.strings if header else string_spans(one.blocks) if one else []
+        spans += ((chunk.start + a, chunk.start + b) for a, b in local)
+    lines = LineIndex(text) if spans or memo is None else None
+    macros = _read_strings(text, spans, lines, path, problems) if lines else MacroTable()
+    keys_seen = _Keys(path, problems)
+    line_breaks = LineCounter(text)
+    new: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
+    for index, chunk in enumerate(chunks):
+        items: list[Item] | None
+        if memo is None:
+            one = parsed[index]
+            assert one is not None and lines is not None
+            blocks = [(b, chunk.start + s, chunk.start + e) for b, s, e in one.blocks]
+            items = load_items(text, blocks, chunk.end, lines=lines, macros=macros, path=path)
+        else:
+            at_line = line_breaks.before(chunk.start)
+            items = memo_items(
+                text, chunk, keys[index], stored[index], parsed[index], line_offset=at_line,
+                macros=macros, digests=digests, path=path, new=new,
+            )  # fmt: skip
+            if items is None:  # not seen: a chunk that parsed once and not again
+                return _loads_whole(text, path)
+        stored[index] = parsed[index] = None  # free each chunk's blocks once read
+        _collect(items, problems, keys_seen)
+    memo_put(memo, new)
+    return _finish(text, path, keys_seen, problems)
+
+
+def _collect(items: list[Item], problems: list[BibProblem], keys: _Keys) -> None:
+    for item in items:
+        problems += item.problems
+        if item.entry:
+            assert item.layout is not None
+            keys.add(item.layout, item.ref)
+        elif item.layout is not None:
+            keys.layouts.append(item.layout)
+
+
+def _finish(text: str, path: str, keys: _Keys, problems: list[BibProblem]) -> Bibliography:
     bib = Bibliography(path, text, tuple(keys.references), (), tuple(keys.layouts))
     problems += comment_problems(bib)
     problems.sort(key=lambda p: p.line)
     return with_comment_ignores(replace(bib, problems=tuple(problems)))
 
 
-def _as_entry(block: bpmodel.Block) -> bpmodel.Entry | None:
-    """The entry of a block, including one bibtexparser set aside as a duplicate."""
-    inner: bpmodel.Block | None = block
-    if isinstance(block, bpmodel.DuplicateBlockKeyBlock | bpmodel.DuplicateFieldKeyBlock):
-        inner = block.ignore_error_block
-    return inner if isinstance(inner, bpmodel.Entry) else None
+def _loads_whole(text: str, path: str) -> Bibliography:
+    """Load by parsing the whole text at once with bibtexparser (the way before chunks):
+    used when a chunk cannot be parsed alone, and by tests to show chunks change nothing."""
+    library = _split(text, path)
+    lines = LineIndex(text)
+    unplaced: list[bpmodel.Block] = []
+    blocks = locate(text, library.blocks, lines, unplaced)
+    del library
+    problems = [
+        BibProblem(path, (block.start_line or 0) + 1, _UNPLACED, "bib-unreadable")
+        for block in unplaced
+        if not is_comment(block)
+    ]
+    macros = _read_strings(text, string_spans(blocks), lines, path, problems)
+    keys = _Keys(path, problems)
+    _collect(
+        load_items(text, blocks, len(text), lines=lines, macros=macros, path=path), problems, keys
+    )
+    return _finish(text, path, keys, problems)
 
 
 class _Keys:
@@ -167,10 +239,6 @@ class _Keys:
         self.problems.append(BibProblem(self.path, line, message, rule, key=key))
 
 
-def _is_comment(block: bpmodel.Block) -> bool:
-    return isinstance(block, bpmodel.ImplicitComment)
-
-
 def _split(text: str, path: str) -> Library:
     """bibtexparser's blocks, without its middlewares: raw values, macros unresolved."""
     try:
@@ -197,36 +265,9 @@ def _crash_line(text: str) -> int | None:
     return None
 
 
-_Located = tuple[bpmodel.Block, int, int]
-
-
-def _locate(
-    text: str, blocks: list[bpmodel.Block], lines: LineIndex, unplaced: list[bpmodel.Block]
-) -> list[_Located]:
-    """Each block with its start and end offset in ``text``; ``unplaced`` gets the others.
-
-    bibtexparser's ``raw`` is an exact slice of the text and its ``start_line`` (0-based)
-    is the line the block starts on; blocks come in file order, so searching from the
-    later of that line's start and the previous block's end finds the right slice.
-    """
-    located: list[_Located] = []
-    cursor = 0
-    for block in blocks:
-        raw = block.raw
-        if not raw:
-            continue
-        start = text.find(raw, max(cursor, lines.offset_of_line0(block.start_line or 0)))
-        if start < 0:  # not seen with bibtexparser 2.1; reported by loads_bib, never edited
-            unplaced.append(block)
-            continue
-        located.append((block, start, start + len(raw)))
-        cursor = start + len(raw)
-    return located
-
-
 def _read_strings(
     text: str,
-    blocks: list[_Located],
+    spans: list[tuple[int, int]],
     lines: LineIndex,
     path: str,
     problems: list[BibProblem],
@@ -241,12 +282,7 @@ def _read_strings(
     """
     macros = MacroTable()
     defined_on: dict[str, int] = {}
-    for block, start, end in blocks:
-        string: bpmodel.Block | None = block
-        if isinstance(block, bpmodel.DuplicateBlockKeyBlock):
-            string = block.ignore_error_block
-        if not isinstance(string, bpmodel.String):
-            continue
+    for start, end in spans:
         line = lines.line_of(start)
         try:
             scanned = scan_block(text, start, end, with_key=False)
