@@ -39,7 +39,7 @@ from citetrack.inputs.bib.layout import (
     EntryLayout,
 )
 from citetrack.inputs.bib.macros import ExpansionError, MacroTable
-from citetrack.inputs.bib.memo import EntryMemo, StoredChunk, chunk_key, read_stored
+from citetrack.inputs.bib.memo import EntryMemo, StoredChunk, chunk_key, read_chunk
 from citetrack.inputs.bib.reuse import LineCounter, memo_get, memo_items, memo_put
 from citetrack.inputs.bib.scanner import (
     LineIndex,
@@ -100,19 +100,27 @@ def loads_bib(text: str, path: str = "<string>", memo: EntryMemo | None = None) 
     chunks = split_chunks(text)
     keys = [chunk_key(text[c.start : c.end], c.head) for c in chunks] if memo else []
     found = memo_get(memo, keys)
-    stored: list[StoredChunk | None] = []
+    stored: list[tuple[StoredChunk, list[Item]] | None] = []
     parsed: list[ParsedChunk | None] = []
+    line_breaks = LineCounter(text)
     for index, chunk in enumerate(chunks):
-        header = read_stored(keys[index], found.get(keys[index])) if found else None
-        stored.append(header)
-        one = None if header else parse_chunk(text[chunk.start : chunk.end], chunk.head)
-        if header is None and one is None:  # bibtexparser failed on it: read the file whole
+        at_line = line_breaks.before(chunk.start) if found else 0
+        value = found.get(keys[index]) if found else None
+        hit = (
+            read_chunk(keys[index], value, text, offset=chunk.start, line_offset=at_line, path=path)
+            if value
+            else None
+        )
+        stored.append(hit)
+        one = None if hit else parse_chunk(text[chunk.start : chunk.end], chunk.head)
+        if hit is None and one is None:  # bibtexparser failed on it: read the file whole
             return _loads_whole(text, path)
         parsed.append(one)
     del found
     problems: list[BibProblem] = []
     spans: list[tuple[int, int]] = []
-    for chunk, header, one in zip(chunks, stored, parsed, strict=True):
+    for chunk, hit, one in zip(chunks, stored, parsed, strict=True):
+        header = hit[0] if hit else None
         info = header or one
         assert info is not None
         if info.unplaced:  # bibtexparser counts lines by "\n" only

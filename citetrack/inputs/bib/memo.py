@@ -219,6 +219,16 @@ def read_stored(key: str, value: object) -> StoredChunk | None:
         return None
 
 
+def read_chunk(
+    key: str, value: object, text: str, *, offset: int, line_offset: int, path: str
+) -> tuple[StoredChunk, list[Item]] | None:
+    """A stored value read whole, its items moved into place (see :func:`read_items`);
+    ``None`` unless every part of it is sound."""
+    stored = read_stored(key, value)
+    items = read_items(stored, text, offset, line_offset, path) if stored else None
+    return (stored, items) if stored and items is not None else None
+
+
 _MARKED_LINE = re.compile("\x00([0-9]+)\x00")
 _LAYOUT_TYPES = (str, str, int, int, int, str, str, int, bool, int)
 _STATES = frozenset(get_args(EntryState))

@@ -21,8 +21,7 @@ from citetrack.inputs.bib.memo import (
     StoredChunk,
     encode_chunk,
     macro_digest,
-    read_items,
-    read_stored,
+    read_chunk,
 )
 from citetrack.inputs.bib.scanner import LineIndex, RelativeLines
 
@@ -33,7 +32,7 @@ def memo_items(
     text: str,
     chunk: Chunk,
     key: str,
-    header: StoredChunk | None,
+    found: tuple[StoredChunk, list[Item]] | None,
     parsed: ParsedChunk | None,
     *,
     line_offset: int,
@@ -43,18 +42,18 @@ def memo_items(
     new: dict[str, bytes],
 ) -> list[Item] | None:
     """The items of ``chunk`` placed at its offset and ``line_offset`` (the line breaks
-    before it); a newly read chunk's value is added to ``new``.  ``None`` only if the
+    before it): ``found`` (its stored value, read) if still valid, else read again; a newly
+    read chunk's value is added to ``new``.  ``None`` only if the
     chunk cannot be parsed alone (the caller then reads the file whole)."""
-    if header is not None:
+    if found is not None:
+        header, items = found
         current = all(
             (digests.get(name) or digests.setdefault(name, macro_digest(macros, name))) == digest
             for name, digest in header.deps.items()
         )
         if current and macros.copied + header.copied <= MAX_TOTAL_CHARS:
-            items = read_items(header, text, chunk.start, line_offset, path)
-            if items is not None:
-                macros.copied += header.copied
-                return items
+            macros.copied += header.copied
+            return items
     body = text[chunk.start : chunk.end]
     if parsed is None:
         parsed = parse_chunk(body, chunk.head)
@@ -80,14 +79,17 @@ def memo_items(
         deps=deps,
         copied=copied,
     )
-    stored = read_stored(key, value) if value is not None else None
-    items = read_items(stored, text, chunk.start, line_offset, path) if stored else None
-    if items is None:  # not storable as it is (never seen): place it by hand, keep nothing
+    placed = (
+        read_chunk(key, value, text, offset=chunk.start, line_offset=line_offset, path=path)
+        if value
+        else None
+    )
+    if placed is None:  # not storable as it is (never seen): place it by hand, keep nothing
         macros.copied = before
         return _placed(text, chunk, parsed, macros, path)
     if macros.copied <= MAX_TOTAL_CHARS and value is not None:
         new[key] = value  # a chunk read past the file's budget depends on the rest: not kept
-    return items
+    return placed[1]
 
 
 def _placed(
