@@ -5,9 +5,10 @@ whose ``@`` begins a line (only white space before it on its line): outside a bl
 is a block start, and inside one it aborts the block, and the ``@`` starts the next.  At
 such a place the splitter starts afresh; what it does from there depends only on the text
 from there on.  So the file is cut before each of those ``@`` (and before the first block
-start of all), and each chunk is parsed alone, followed by the next chunk's ``@type{``
-(its *head*): a block that the next ``@`` aborts in the file is aborted the same way, with
-the same message.  The head's own (failed) block is then dropped.
+start of all), and each chunk is parsed alone.  A chunk whose last block runs to its end
+(in the file, the next ``@`` aborts it) is parsed again followed by the next chunk's
+``@type{`` (its *head*), so that the block is aborted the same way, with the same
+message; the head's own (failed) block is then dropped.
 
 Parsing chunk by chunk gives the blocks of a whole-file parse, and lets a stored result
 be reused for a chunk whose text (and head) did not change
@@ -71,11 +72,28 @@ class ParsedChunk:
 
 
 def parse_chunk(body: str, head: str) -> ParsedChunk | None:
-    """The blocks of a chunk's text ``body``, parsed with its ``head`` after it.
+    """The blocks of a chunk's text ``body``, as bibtexparser reads them within the file.
 
-    ``None`` when bibtexparser raises (its own bugs) or the head's block is not the last
-    block, where expected: the caller then parses the whole file at once.
+    A chunk is parsed alone first.  Only when its last block runs to the end of the chunk
+    (in the file, the next chunk's ``@`` aborts it) is it parsed again followed by its
+    ``head``, whose block is then dropped.  ``None`` when bibtexparser raises (its own
+    bugs) or the head's block is not where expected: the caller then parses the whole
+    file at once.
     """
+    alone = _parse(body, "")
+    if alone is None or not head or not alone[0] or not _ran_to_the_end(alone[0][-1][0]):
+        return _parsed(alone)
+    return _parsed(_parse(body, head))
+
+
+def _ran_to_the_end(block: bpmodel.Block) -> bool:
+    if not isinstance(block, bpmodel.ParsingFailedBlock):
+        return False
+    reason = str(getattr(block.error, "abort_reason", ""))
+    return reason.startswith("Unexpectedly reached end of file")
+
+
+def _parse(body: str, head: str) -> tuple[list[Located], list[bpmodel.Block]] | None:
     full = body + head
     try:
         library = parse_string(full, parse_stack=[])
@@ -95,6 +113,13 @@ def parse_chunk(body: str, head: str) -> ParsedChunk | None:
             return None
     if any(start >= len(body) for _, start, _ in located):
         return None
+    return located, unplaced
+
+
+def _parsed(result: tuple[list[Located], list[bpmodel.Block]] | None) -> ParsedChunk | None:
+    if result is None:
+        return None
+    located, unplaced = result
     lines = tuple((b.start_line or 0) for b in unplaced if not is_comment(b))
     return ParsedChunk(tuple(located), lines)
 
