@@ -18,7 +18,6 @@ from citetrack.identifiers import extract_identifiers
 from citetrack.inputs.bib.layout import (
     BibProblem,
     EntryLayout,
-    FieldLayout,
 )
 from citetrack.inputs.bib.macros import ExpansionError, MacroTable, evaluate_value
 from citetrack.inputs.bib.markup import identifier_view
@@ -31,6 +30,7 @@ from citetrack.inputs.bib.scanner import (
     scan_value,
     value_form,
 )
+from citetrack.inputs.bib.stored_fields import FORM_INDEX, StoredFields
 from citetrack.model import Reference
 
 # ----------------------------------------------------------------------------- entries
@@ -96,10 +96,11 @@ def load_entry(
         layout = EntryLayout(key, entry_type, line, start, end, "unreadable", mismatch)
         return layout, _reference(key, entry_type, values, line, path)
 
-    field_layouts: list[FieldLayout] = []
+    numbers: list[int] = []  # the fields' offsets, kept compact (stored_fields)
+    extra: dict[int, str] = {}
     values = {}
     seen: dict[str, list[int]] = {}
-    for sf in scanned.fields:
+    for index, sf in enumerate(scanned.fields):
         raw = text[sf.value_start : sf.value_end]
         try:
             value, undefined = evaluate_value(sf.pieces, raw, macros)
@@ -130,20 +131,17 @@ def load_entry(
                 )
         lower = sf.name.lower()
         seen.setdefault(lower, []).append(field_line)
-        values.setdefault(lower, value)
-        field_layouts.append(
-            FieldLayout(
-                sf.name,
-                field_line,
-                sf.start,
-                sf.name_end,
-                sf.equals,
-                sf.value_start,
-                sf.value_end,
-                sf.end,
-                value_form(sf.pieces),
-                value,
-            )
+        if values.setdefault(lower, value) != value:
+            extra[index] = value  # a repeated field's later value
+        numbers += (
+            field_line - line,
+            sf.start,
+            sf.name_end - sf.start,
+            sf.equals - sf.start,
+            sf.value_start - sf.start,
+            sf.value_end - sf.start,
+            sf.end - sf.start,
+            FORM_INDEX[value_form(sf.pieces)],
         )
     for lower, at in seen.items():
         if len(at) > 1:
@@ -171,7 +169,9 @@ def load_entry(
         scanned.key_end,
         scanned.key_comma,
         scanned.close,
-        tuple(field_layouts),
+        StoredFields(
+            text, ",".join(map(str, numbers)), line=line, offset=0, values=values, extra=extra
+        ),
     )
     return layout, _reference(key, entry_type, values, line, path)
 

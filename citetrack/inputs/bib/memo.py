@@ -129,18 +129,24 @@ def encode_chunk(
 
 
 def _encode_layout(layout: EntryLayout, ref: Reference | None, body: str) -> list[Any] | None:
-    runs = None
+    runs: list[Any] | None = None
     if layout.state == "ok":
         if ref is None:
             return None
-        values = ref.fields
-        extra = []
-        for index, f in enumerate(layout.fields):
-            if body[f.start : f.name_end] != f.name:
-                return None
-            if values.get(f.name.lower()) != f.value:
-                extra.append([index, f.value])
-        runs = [encode_fields(layout.fields, layout.line, 0), extra]
+        made = (
+            layout.fields.stored(layout.line) if isinstance(layout.fields, StoredFields) else None
+        )
+        if made is not None:  # as load_entry makes them: names are slices of the body
+            runs = [made[0], [[i, v] for i, v in sorted(made[1].items())]]
+        else:
+            values = ref.fields
+            extra: list[list[Any]] = []
+            for index, f in enumerate(layout.fields):
+                if body[f.start : f.name_end] != f.name:
+                    return None
+                if values.get(f.name.lower()) != f.value:
+                    extra.append([index, f.value])
+            runs = [encode_fields(layout.fields, layout.line, 0), extra]
     elif layout.key_end or layout.close or layout.fields:
         return None  # only an entry read by both readers has these; never seen otherwise
     return [

@@ -16,7 +16,7 @@ from typing import Any, cast, get_args, overload
 from citetrack.inputs.bib.layout import FieldLayout, ValueForm
 
 FORMS: tuple[ValueForm, ...] = get_args(ValueForm)
-_FORM_INDEX = {form: index for index, form in enumerate(FORMS)}
+FORM_INDEX = {form: index for index, form in enumerate(FORMS)}
 
 
 def encode_fields(fields: Sequence[FieldLayout], line: int, offset: int) -> str:
@@ -32,7 +32,7 @@ def encode_fields(fields: Sequence[FieldLayout], line: int, offset: int) -> str:
             f.value_start - f.start,
             f.value_end - f.start,
             f.end - f.start,
-            _FORM_INDEX[f.form],
+            FORM_INDEX[f.form],
         )
     return ",".join(map(str, numbers))
 
@@ -72,6 +72,13 @@ class StoredFields(Sequence[FieldLayout]):
         self._values = values
         self._extra = extra
         self._built: tuple[FieldLayout, ...] | None = None
+
+    def stored(self, line: int) -> tuple[str, dict[int, str]] | None:
+        """``(numbers, extra values)`` as :func:`encode_fields` gives them for an entry on
+        ``line`` at offset 0, when these fields were made so (else ``None``)."""
+        if self._offset != 0 or self._line != line:
+            return None
+        return self._numbers, dict(self._extra)
 
     def _fields(self) -> tuple[FieldLayout, ...]:
         if self._built is None:
