@@ -117,7 +117,7 @@ def encode_chunk(
         if item.ref is not None:
             if item.layout is None or not _ref_matches_layout(item.ref, item.layout):
                 return None
-            ids = {k: v for k, v in item.ref.identifiers.__dict__.items() if v is not None}
+            ids = [getattr(item.ref.identifiers, name) for name in _ID_NAMES]
             ref = [item.ref.fields, ids]
         problems = [[p.line, p.message, p.rule, p.key] for p in item.problems]
         encoded.append([int(item.entry), layout, ref, problems])
@@ -238,7 +238,10 @@ def read_chunk(
 _MARKED_LINE = re.compile("\x00([0-9]+)\x00")
 _LAYOUT_TYPES = (str, str, int, int, int, str, str, int, bool, int)
 _STATES = frozenset(get_args(EntryState))
-_ID_NAMES = frozenset(f.name for f in fields(Identifiers))
+#: Identifiers are stored as a list in the dataclass's field order.
+_ID_NAMES = tuple(f.name for f in fields(Identifiers))
+_STR = frozenset((str,))
+_STR_OR_NONE = frozenset((str, type(None)))
 
 
 def read_items(
@@ -270,14 +273,14 @@ def _read_item(raw: Any, text: str, ds: int, dl: int, path: str) -> Item:
             raise ValueError("problem key")
         problems.append(BibProblem(path, line + dl, _relined(message, dl), rule, key))
     values: dict[str, str] | None = None
-    ids: dict[str, str] = {}
+    ids: list[str | None] = []
     if ref_raw is not None:
         values, ids = ref_raw
-        if type(values) is not dict or not all(type(v) is str for v in values.values()):
+        if type(values) is not dict or not _STR.issuperset(map(type, values.values())):
             raise ValueError("fields")
-        if type(ids) is not dict or not _ID_NAMES.issuperset(ids):
+        if type(ids) is not list or len(ids) != len(_ID_NAMES):
             raise ValueError("identifiers")
-        if not all(type(v) is str for v in ids.values()):
+        if not _STR_OR_NONE.issuperset(map(type, ids)):
             raise ValueError("identifier")
     layout = None
     if layout_raw is not None:
@@ -286,14 +289,7 @@ def _read_item(raw: Any, text: str, ds: int, dl: int, path: str) -> Item:
     if values is not None:
         if layout is None:
             raise ValueError("reference without layout")
-        ref = Reference(
-            key=layout.key,
-            entry_type=layout.entry_type,
-            fields=values,
-            identifiers=Identifiers(**ids),
-            line=layout.line,
-            path=path,
-        )
+        ref = Reference(layout.key, layout.entry_type, values, Identifiers(*ids), layout.line, path)
     return Item(bool(entry), layout, ref, tuple(problems))
 
 

@@ -10,6 +10,7 @@ kept aside).  :class:`StoredFields` is a sequence equal to the tuple of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast, get_args, overload
 
@@ -37,17 +38,14 @@ def encode_fields(fields: Sequence[FieldLayout], line: int, offset: int) -> str:
     return ",".join(map(str, numbers))
 
 
+_ONE_FIELD = rf"(?:-?[0-9]+,){{7}}[0-{len(FORMS) - 1}]"
+_NUMBERS = re.compile(rf"(?:{_ONE_FIELD}(?:,{_ONE_FIELD})*)?")
+
+
 def valid_numbers(numbers: str) -> bool:
     """Whether ``numbers`` is what :func:`encode_fields` writes (checked before use, so
     that building the fields later cannot fail)."""
-    if not numbers:
-        return True
-    try:
-        values = list(map(int, numbers.split(",")))
-    except ValueError:
-        return False
-    forms = values[7::8]
-    return len(values) % 8 == 0 and min(forms) >= 0 and max(forms) < len(FORMS)
+    return _NUMBERS.fullmatch(numbers) is not None
 
 
 class StoredFields(Sequence[FieldLayout]):
