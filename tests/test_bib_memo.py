@@ -312,3 +312,16 @@ def test_load_bib_takes_a_memo(tmp_path: Path) -> None:
     first = load_bib(path, memo=memo)
     assert len(memo.values) == 4
     assert load_bib(path, memo=memo) == first == load_bib(path)
+
+
+def test_a_string_defined_after_the_entries_that_use_it_reaches_them() -> None:
+    text = "@article{early, journal = jnl # { (A)}}\n@string{jnl = {Late Journal}}\n"
+    want = _loads_whole(text, "f.bib")
+    assert want.references[0].fields["journal"] == "Late Journal (A)"
+    memo = DictMemo()
+    _same(loads_bib(text, "f.bib"), want)
+    _same(loads_bib(text, "f.bib", memo), want)
+    _same(loads_bib(text, "f.bib", memo), want)
+    redefined = text + "@string{jnl = {Later Journal}}\n"  # the last definition wins
+    _same(loads_bib(redefined, "f.bib", memo), _loads_whole(redefined, "f.bib"))
+    assert loads_bib(redefined, "f.bib").references[0].fields["journal"] == "Later Journal (A)"

@@ -26,7 +26,6 @@ from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 
 from citetrack.inputs.bib.chunks import (
-    ParsedChunk,
     is_comment,
     locate,
     parse_chunk,
@@ -41,14 +40,20 @@ from citetrack.inputs.bib.layout import (
     BibProblem,
     EntryLayout,
 )
-from citetrack.inputs.bib.macros import ExpansionError, MacroTable
-from citetrack.inputs.bib.memo import EntryMemo, StoredChunk, chunk_key, read_chunk
-from citetrack.inputs.bib.reuse import LineCounter, memo_get, memo_items, memo_put
+from citetrack.inputs.bib.macros import MAX_TOTAL_CHARS
+from citetrack.inputs.bib.memo import EntryMemo, chunk_key, read_chunk
+from citetrack.inputs.bib.reuse import (
+    Done,
+    LineCounter,
+    is_current,
+    memo_get,
+    memo_put,
+    read_fresh,
+)
 from citetrack.inputs.bib.scanner import (
     LineIndex,
-    ScanError,
-    scan_block,
 )
+from citetrack.inputs.bib.strings import StringReader
 from citetrack.inputs.encoding import decode_bib
 from citetrack.inputs.textio import MAX_INPUT_BYTES, InputError, read_bytes
 from citetrack.model import Reference
@@ -123,61 +128,66 @@ def _loads(text: str, path: str, memo: EntryMemo | None) -> Bibliography:
     chunks = split_chunks(text)
     keys = [chunk_key(text[c.start : c.end], c.head) for c in chunks] if memo else []
     found = memo_get(memo, keys)
-    stored: list[tuple[StoredChunk, list[Item]] | None] = []
-    parsed: list[ParsedChunk | None] = []
+    lines = None if memo else LineIndex(text)  # without a memo, entries are read in place
+    strings = StringReader(text, path, lines)
+    macros = strings.macros
+    unplaced: list[BibProblem] = []
+    done: list[Done] = []
     line_breaks = LineCounter(text)
     for index, chunk in enumerate(chunks):
-        at_line = line_breaks.before(chunk.start) if found else 0
-        value = found.get(keys[index]) if found else None
+        key = keys[index] if memo else ""
+        at_line = line_breaks.before(chunk.start) if memo else 0
+        value = found.get(key) if found else None
         hit = (
-            read_chunk(keys[index], value, text, offset=chunk.start, line_offset=at_line, path=path)
+            read_chunk(key, value, text, offset=chunk.start, line_offset=at_line, path=path)
             if value
             else None
         )
-        stored.append(hit)
-        one = None if hit else parse_chunk(text[chunk.start : chunk.end], chunk.head)
-        if hit is None and one is None:  # bibtexparser failed on it: read the file whole
+        parsed = None if hit else parse_chunk(text[chunk.start : chunk.end], chunk.head)
+        info = hit[0] if hit else parsed
+        if info is None:  # bibtexparser failed on this chunk: let it read the file whole
             return _loads_whole(text, path)
-        parsed.append(one)
-    del found
-    problems: list[BibProblem] = []
-    spans: list[tuple[int, int]] = []
-    for chunk, hit, one in zip(chunks, stored, parsed, strict=True):
-        header = hit[0] if hit else None
-        info = header or one
-        assert info is not None
         if info.unplaced:  # bibtexparser counts lines by "\n" only
             before = text.count("\n", 0, chunk.start)
-            problems += (
+            unplaced += (
                 BibProblem(path, before + line0 + 1, _UNPLACED, "bib-unreadable")
                 for line0 in info.unplaced
             )
-        local = header.strings if header else string_spans(one.blocks) if one else []
-        spans += ((chunk.start + a, chunk.start + b) for a, b in local)
-    lines = LineIndex(text) if spans or memo is None else None
-    macros = _read_strings(text, spans, lines, path, problems) if lines else MacroTable()
-    keys_seen = _Keys(path, problems)
-    line_breaks = LineCounter(text)
-    new: dict[str, bytes] = {}
-    digests: dict[str, str] = {}
-    for index, chunk in enumerate(chunks):
-        items: list[Item] | None
-        if memo is None:
-            one = parsed[index]
-            assert one is not None and lines is not None
-            blocks = [(b, chunk.start + s, chunk.start + e) for b, s, e in one.blocks]
-            items = load_items(text, blocks, chunk.end, lines=lines, macros=macros, path=path)
-        else:
-            at_line = line_breaks.before(chunk.start)
-            items = memo_items(
-                text, chunk, keys[index], stored[index], parsed[index], line_offset=at_line,
-                macros=macros, digests=digests, path=path, new=new,
+        for a, b in hit[0].strings if hit else string_spans(parsed.blocks) if parsed else ():
+            strings.read(chunk.start + a, chunk.start + b)
+        if hit:
+            macros.copied += hit[0].copied
+            done.append(Done(chunk, key, hit[1], hit[0].deps, hit[0].copied))
+        elif parsed:
+            fresh = read_fresh(
+                text, chunk, parsed, key=key, line_offset=at_line, macros=macros,
+                lines=lines, path=path,
             )  # fmt: skip
-            if items is None:  # not seen: a chunk that parsed once and not again
-                return _loads_whole(text, path)
-        stored[index] = parsed[index] = None  # free each chunk's blocks once read
-        _collect(items, problems, keys_seen)
-    memo_put(memo, new)
+            done.append(fresh)
+        if macros.copied > MAX_TOTAL_CHARS:  # the order of expansion matters now
+            return _loads_whole(text, path)
+    del found
+    digests: dict[str, str] = {}
+    for index, one in enumerate(done):
+        if is_current(one, macros, digests):
+            continue
+        # a later @string changed a macro these entries asked for: read them again
+        macros.copied -= one.copied
+        chunk = one.chunk
+        parsed = parse_chunk(text[chunk.start : chunk.end], chunk.head)
+        if parsed is None:
+            return _loads_whole(text, path)
+        done[index] = read_fresh(
+            text, chunk, parsed, key=one.key, macros=macros, lines=lines, path=path,
+            line_offset=LineCounter(text).before(chunk.start),
+        )  # fmt: skip
+        if macros.copied > MAX_TOTAL_CHARS:
+            return _loads_whole(text, path)
+    problems = unplaced + strings.problems
+    keys_seen = _Keys(path, problems)
+    for one in done:
+        _collect(one.items, problems, keys_seen)
+    memo_put(memo, {one.key: one.value for one in done if one.value is not None})
     return _finish(text, path, keys_seen, problems)
 
 
@@ -211,7 +221,11 @@ def _loads_whole(text: str, path: str) -> Bibliography:
         for block in unplaced
         if not is_comment(block)
     ]
-    macros = _read_strings(text, string_spans(blocks), lines, path, problems)
+    strings = StringReader(text, path, lines)
+    for start, end in string_spans(blocks):
+        strings.read(start, end)
+    problems += strings.problems
+    macros = strings.macros
     keys = _Keys(path, problems)
     _collect(
         load_items(text, blocks, len(text), lines=lines, macros=macros, path=path), problems, keys
@@ -294,76 +308,3 @@ def _crash_line(text: str) -> int | None:
         except Exception:
             return lines.line_of(start)
     return None
-
-
-def _read_strings(
-    text: str,
-    spans: list[tuple[int, int]],
-    lines: LineIndex,
-    path: str,
-    problems: list[BibProblem],
-) -> MacroTable:
-    """The ``@string`` macros (lower-case names), evaluated in file order.
-
-    BibTeX reads one macro per ``@string`` block; a block that defines several (as in a
-    Polish ``xampl.bib``) defines only the first, and bibtexparser silently reads the
-    whole rest as that first value, so the block is reported.  A later definition of the
-    same name replaces the earlier one (BibTeX warns and does the same).  A macro that
-    expands past a limit (:mod:`~citetrack.inputs.bib.macros`) is reported and refused.
-    """
-    macros = MacroTable()
-    defined_on: dict[str, int] = {}
-    for start, end in spans:
-        line = lines.line_of(start)
-        try:
-            scanned = scan_block(text, start, end, with_key=False)
-        except ScanError as exc:
-            problems.append(
-                BibProblem(
-                    path, lines.line_of(exc.offset), f"@string block: {exc.message}", "bib-string"
-                )
-            )
-            continue
-        if not scanned.fields:
-            problems.append(BibProblem(path, line, "@string block defines no macro", "bib-string"))
-            continue
-        first = scanned.fields[0]
-        if len(scanned.fields) > 1:
-            others = ", ".join(f.name for f in scanned.fields[1:])
-            problems.append(
-                BibProblem(
-                    path,
-                    line,
-                    f"@string block defines {len(scanned.fields)} macros; BibTeX reads one "
-                    f"per block, so only `{first.name}` is defined and {others} are not "
-                    "(write one @string block per macro)",
-                    "bib-string",
-                )
-            )
-        name = first.name.lower()
-        raw = text[first.value_start : first.value_end]
-        try:
-            macros.define(name, first.pieces, raw)
-        except ExpansionError as exc:
-            problems.append(
-                BibProblem(
-                    path,
-                    line,
-                    f"@string `{first.name}`: {exc.message}; it is not defined, and entries "
-                    "that use it are not read",
-                    "bib-string",
-                )
-            )
-            continue
-        if name in defined_on:
-            problems.append(
-                BibProblem(
-                    path,
-                    line,
-                    f"macro `{first.name}` defined again (first on line {defined_on[name]}); "
-                    "this definition replaces it",
-                    "bib-string",
-                )
-            )
-        defined_on.setdefault(name, line)
-    return macros

@@ -1,103 +1,114 @@
-"""One chunk's items from the memo when its stored value is still valid, else read and stored.
+"""Reading a chunk's entries with what they depend on, and asking the memo for stored ones.
 
-A stored chunk (:mod:`~citetrack.inputs.bib.memo`) is valid when its text is the same (its
-key), every macro its entries asked for is what it was, and the file's expansion budget
-still allows what they copied from macros.  Otherwise the chunk is read again with lines
-counted from its start, stored, and moved into place like a stored one, so that a result
-is built the same way whether it was stored or not.  A store that fails to answer is no
-store: the file is loaded without it.
+The loader reads the file in one pass, defining ``@string`` macros as it meets them, so an
+entry is read (or taken from the memo) with the macros defined so far, and each chunk's
+bibtexparser blocks are dropped as soon as it is read.  Each chunk's result
+(:class:`Done`) records the digests of the macros its entries asked for; at the end a
+result whose macros changed since (a later ``@string``) is read again
+(:func:`is_current`).  A store that fails to answer is no store: the file is loaded
+without it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from citetrack.inputs.bib.chunks import Chunk, ParsedChunk, parse_chunk, string_spans
+from citetrack.inputs.bib.chunks import Chunk, ParsedChunk, string_spans
 from citetrack.inputs.bib.items import Item, load_items
-from citetrack.inputs.bib.macros import MAX_TOTAL_CHARS, MacroTable
-from citetrack.inputs.bib.memo import (
-    EntryMemo,
-    StoredChunk,
-    encode_chunk,
-    macro_digest,
-    read_chunk,
-)
+from citetrack.inputs.bib.macros import MacroTable
+from citetrack.inputs.bib.memo import EntryMemo, encode_chunk, macro_digest, read_chunk
 from citetrack.inputs.bib.scanner import LineIndex, RelativeLines
 
 logger = logging.getLogger(__name__)
 
 
-def memo_items(
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A chunk's items with what they depend on: the digests of the macros they asked for
+    (:func:`~citetrack.inputs.bib.memo.macro_digest`) and the characters they copied from
+    macros; ``value`` is a newly read chunk's stored form (``None`` for one taken from the
+    memo, or one not stored)."""
+
+    chunk: Chunk
+    key: str
+    items: list[Item]
+    deps: Mapping[str, str]
+    copied: int
+    value: bytes | None = None
+
+
+def is_current(done: Done, macros: MacroTable, digests: dict[str, str]) -> bool:
+    """Whether every macro ``done``'s entries asked for is still what it was
+    (``digests`` caches the current digests by name)."""
+    for name, digest in done.deps.items():
+        now = digests.get(name)
+        if now is None:
+            now = digests[name] = macro_digest(macros, name)
+        if now != digest:
+            return False
+    return True
+
+
+def read_fresh(
     text: str,
     chunk: Chunk,
-    key: str,
-    found: tuple[StoredChunk, list[Item]] | None,
-    parsed: ParsedChunk | None,
+    parsed: ParsedChunk,
     *,
+    key: str,
     line_offset: int,
     macros: MacroTable,
-    digests: dict[str, str],
+    lines: LineIndex | None,
     path: str,
-    new: dict[str, bytes],
-) -> list[Item] | None:
-    """The items of ``chunk`` placed at its offset and ``line_offset`` (the line breaks
-    before it): ``found`` (its stored value, read) if still valid, else read again; a newly
-    read chunk's value is added to ``new``.  ``None`` only if the
-    chunk cannot be parsed alone (the caller then reads the file whole)."""
-    if found is not None:
-        header, items = found
-        current = all(
-            (digests.get(name) or digests.setdefault(name, macro_digest(macros, name))) == digest
-            for name, digest in header.deps.items()
-        )
-        if current and macros.copied + header.copied <= MAX_TOTAL_CHARS:
-            macros.copied += header.copied
-            return items
-    body = text[chunk.start : chunk.end]
-    if parsed is None:
-        parsed = parse_chunk(body, chunk.head)
-        if parsed is None:
-            return None
+) -> Done:
+    """Read a parsed chunk's items with the macros defined so far, noting what they use.
+
+    With ``lines`` (the file's), the items are read in place.  Without (a memo is used),
+    the chunk is read alone, with lines from its start, turned into its stored form, and
+    moved into place from that form, so that an item is built the same way whether it
+    was stored or not.
+    """
     before = macros.copied
     used: set[str] = set()
     macros.used = used
+    body = text[chunk.start : chunk.end] if lines is None else ""
     try:
-        local = load_items(
-            body, parsed.blocks, len(body), lines=RelativeLines(body), macros=macros, path=""
-        )
+        if lines is not None:
+            blocks = [(b, chunk.start + s, chunk.start + e) for b, s, e in parsed.blocks]
+            items = load_items(text, blocks, chunk.end, lines=lines, macros=macros, path=path)
+        else:
+            items = load_items(
+                body, parsed.blocks, len(body), lines=RelativeLines(body), macros=macros, path=""
+            )
     finally:
         macros.used = None
     deps = {name: macro_digest(macros, name) for name in sorted(used)}
     copied = macros.copied - before
+    if lines is not None:
+        return Done(chunk, key, items, deps, copied)
     value = encode_chunk(
         key,
         string_spans(parsed.blocks),
         parsed.unplaced,
-        local,
+        items,
         body=body,
         deps=deps,
         copied=copied,
     )
-    placed = (
-        read_chunk(key, value, text, offset=chunk.start, line_offset=line_offset, path=path)
-        if value
-        else None
-    )
-    if placed is None:  # not storable as it is (never seen): place it by hand, keep nothing
+    placed = None
+    if value is not None:
+        placed = read_chunk(
+            key, value, text, offset=chunk.start, line_offset=line_offset, path=path
+        )
+    if placed is None:  # not storable as it is (never seen): read it in place, keep nothing
         macros.copied = before
-        return _placed(text, chunk, parsed, macros, path)
-    if macros.copied <= MAX_TOTAL_CHARS and value is not None:
-        new[key] = value  # a chunk read past the file's budget depends on the rest: not kept
-    return placed[1]
-
-
-def _placed(
-    text: str, chunk: Chunk, parsed: ParsedChunk, macros: MacroTable, path: str
-) -> list[Item]:
-    """The chunk read again in place (with the file's own line numbers)."""
-    blocks = [(b, chunk.start + s, chunk.start + e) for b, s, e in parsed.blocks]
-    return load_items(text, blocks, chunk.end, lines=LineIndex(text), macros=macros, path=path)
+        done = read_fresh(
+            text, chunk, parsed, key=key, line_offset=line_offset, macros=macros,
+            lines=LineIndex(text), path=path,
+        )  # fmt: skip
+        return Done(chunk, key, done.items, deps, copied)
+    return Done(chunk, key, placed[1], deps, copied, value)
 
 
 def memo_get(memo: EntryMemo | None, keys: list[str]) -> Mapping[str, bytes]:
