@@ -29,7 +29,8 @@ The package, one job per module: :mod:`~citetrack.inputs.bib.layout` (what a loa
 :mod:`~citetrack.inputs.bib.entries` (one entry read both ways and reconciled),
 :mod:`~citetrack.inputs.bib.loader` (a whole file, ``@string`` macros, duplicate keys),
 :mod:`~citetrack.inputs.bib.chunks` (where the file is cut), :mod:`~citetrack.inputs.bib.items`
-(one chunk's entries), :mod:`~citetrack.inputs.bib.memo`, :mod:`~citetrack.inputs.bib.reuse`
+(one chunk's entries), :mod:`~citetrack.inputs.bib.strings` (``@string`` macros),
+:mod:`~citetrack.inputs.bib.memo`, :mod:`~citetrack.inputs.bib.reuse`
 and :mod:`~citetrack.inputs.bib.stored_fields` (stored chunks),
 :mod:`~citetrack.inputs.bib.markup` (enclosing braces, escapes, the identifier view) and
 :mod:`~citetrack.inputs.bib.writer` (deterministic output).
