@@ -100,7 +100,7 @@ def _parse(body: str, head: str) -> tuple[list[Located], list[bpmodel.Block]] | 
     except Exception:  # bibtexparser raises only for its own bugs; the whole-file parse reports it
         return None
     unplaced: list[bpmodel.Block] = []
-    located = locate(full, library.blocks, LineIndex(full), unplaced)
+    located = locate(full, library.blocks, _LazyLines(full), unplaced)
     if head:
         if not located:
             return None
@@ -124,8 +124,27 @@ def _parsed(result: tuple[list[Located], list[bpmodel.Block]] | None) -> ParsedC
     return ParsedChunk(tuple(located), lines)
 
 
+class _LazyLines:
+    """:meth:`LineIndex.offset_of_line0` of a chunk, counted only if a block starts past
+    the chunk's first line (most chunks hold one block, on their first line)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: LineIndex | None = None
+
+    def offset_of_line0(self, line0: int) -> int:
+        if line0 <= 0:
+            return 0
+        if self.lines is None:
+            self.lines = LineIndex(self.text)
+        return self.lines.offset_of_line0(line0)
+
+
 def locate(
-    text: str, blocks: list[bpmodel.Block], lines: LineIndex, unplaced: list[bpmodel.Block]
+    text: str,
+    blocks: list[bpmodel.Block],
+    lines: LineIndex | _LazyLines,
+    unplaced: list[bpmodel.Block],
 ) -> list[Located]:
     """Each block with its start and end offset in ``text``; ``unplaced`` gets the others.
 
