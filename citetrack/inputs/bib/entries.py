@@ -10,6 +10,7 @@ written out.
 from __future__ import annotations
 
 import re
+from sys import intern
 
 from bibtexparser import model as bpmodel
 from bibtexparser.entrypoint import parse_string
@@ -89,7 +90,7 @@ def load_entry(
     if scanned is None or mismatch:  # fall back to bibtexparser's reading
         values: dict[str, str] = {}
         for name, raw in theirs:
-            values.setdefault(name.lower(), _fallback_value(raw, macros))
+            values.setdefault(intern(name.lower()), _fallback_value(raw, macros))
         too_long = _too_long(values, key, line, path, problems)
         if too_long:
             return EntryLayout(key, entry_type, line, start, end, "failed", too_long), None
@@ -129,7 +130,7 @@ def load_entry(
                         key=key,
                     )
                 )
-        lower = sf.name.lower()
+        lower = intern(sf.name.lower())  # one string per field name, not one per entry
         seen.setdefault(lower, []).append(field_line)
         if values.setdefault(lower, value) != value:
             extra[index] = value  # a repeated field's later value

@@ -24,6 +24,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from sys import intern
 from typing import Any, Protocol, get_args
 
 import bibtexparser
@@ -278,6 +279,7 @@ def _read_item(raw: Any, text: str, ds: int, dl: int, path: str) -> Item:
         values, ids = ref_raw
         if type(values) is not dict or not _STR.issuperset(map(type, values.values())):
             raise ValueError("fields")
+        values = dict(zip(map(intern, values), values.values(), strict=True))
         if type(ids) is not list or len(ids) != len(_ID_NAMES):
             raise ValueError("identifiers")
         if not _STR_OR_NONE.issuperset(map(type, ids)):
