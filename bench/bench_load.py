@@ -15,8 +15,8 @@ Each row runs in a fresh child process, so that its peak RSS is its own:
 
 The time is that of the one load measured (the memo rows fill their memo first, in the
 same process, so their peak includes that).  ``--cli`` adds the peak RSS and wall time of
-``python -m citetrack check --offline --no-links FILE`` (through a launcher that reports
-only the child's usage, as tests/test_reliability_harness.py does).
+``python -m citetrack check --offline --no-links --format text|json FILE`` (through a
+launcher that reports only the child's usage, as tests/test_reliability_harness.py does).
 """
 
 from __future__ import annotations
@@ -52,17 +52,16 @@ print(f"{usage.ru_maxrss / 1024:.0f} {time.monotonic() - started:.2f}", file=sys
 
 def _child(mode: str, path: str) -> None:
     """Run one measured load in this process and print its seconds."""
-    text = Path(path).read_text(encoding="utf-8")
     memo = DictMemo()
     target = path
     if mode in ("memo, full", "memo, 1 edit"):
         load_bib(path, memo=memo)
     if mode == "memo, 1 edit":
+        text = Path(path).read_text(encoding="utf-8")
         middle = text.index("(synthetic ", len(text) // 2)
-        edited = text[:middle] + "(edited) " + text[middle:]
         target = path + ".edited.bib"
-        Path(target).write_text(edited, encoding="utf-8")
-    del text
+        Path(target).write_text(text[:middle] + "(edited) " + text[middle:], encoding="utf-8")
+        del text
     started = time.perf_counter()
     if mode == "whole":
         bib = _loads_whole(Path(path).read_text(encoding="utf-8"), path)
@@ -112,11 +111,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.cli:
             cache = Path(tmp) / "cache"
             os.environ["CITETRACK_CACHE_DIR"] = str(cache)
-            _, peak, wall = _measured(
-                ["-m", "citetrack", "check", "--offline", "--no-links", "--format", "json",
-                 str(bib)]
-            )  # fmt: skip
-            print(f"check --offline --no-links: {wall:.1f} s wall, peak {peak:.0f} MiB")
+            for report in ("text", "json"):
+                _, peak, wall = _measured(
+                    ["-m", "citetrack", "check", "--offline", "--no-links", "--format", report,
+                     str(bib)]
+                )  # fmt: skip
+                print(
+                    f"check --offline --no-links --format {report}: {wall:.1f} s wall, "
+                    f"peak {peak:.0f} MiB"
+                )
     return 0
 
 
