@@ -11,7 +11,7 @@ be stored and reused (:mod:`~citetrack.inputs.bib.memo`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bibtexparser import model as bpmodel
 
@@ -23,8 +23,7 @@ from citetrack.inputs.bib.scanner import LineIndex
 from citetrack.model import Reference
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One entry (``entry``: it goes through the key checks) or one failed block (its
     layout, when it has a key, is kept as it is), with the problems found in it."""
 

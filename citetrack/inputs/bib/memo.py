@@ -39,7 +39,7 @@ from citetrack.model import Identifiers, Reference
 #: Changes whenever what loading a chunk gives may change: bump the first part with any
 #: change to the loading code; the rest follows the parser's version and the limits.
 MEMO_VERSION = (
-    f"citetrack-bib-chunk-1/bibtexparser-{bibtexparser.__version__}/"
+    f"citetrack-bib-chunk-2/bibtexparser-{bibtexparser.__version__}/"
     f"{MAX_FIELD_CHARS}/{MAX_VALUE_CHARS}/{MAX_DEPTH}/{MAX_TOTAL_CHARS}"
 )
 
@@ -130,7 +130,7 @@ def encode_chunk(
 
 
 def _encode_layout(layout: EntryLayout, ref: Reference | None, body: str) -> list[Any] | None:
-    runs: list[Any] | None = None
+    runs: list[Any] = []  # the fields of an entry read by both readers
     if layout.state == "ok":
         if ref is None:
             return None
@@ -237,7 +237,7 @@ def read_chunk(
 
 
 _MARKED_LINE = re.compile("\x00([0-9]+)\x00")
-_LAYOUT_TYPES = (str, str, int, int, int, str, str, int, bool, int)
+_LAYOUT_TYPES = (str, str, int, int, int, str, str, int, bool, int, list)
 _STATES = frozenset(get_args(EntryState))
 #: Identifiers are stored as a list in the dataclass's field order.
 _ID_NAMES = tuple(f.name for f in fields(Identifiers))
@@ -298,15 +298,14 @@ def _read_item(raw: Any, text: str, ds: int, dl: int, path: str) -> Item:
 def _read_layout(
     raw: Any, values: dict[str, str] | None, text: str, ds: int, dl: int
 ) -> EntryLayout:
-    *head, runs = raw
-    if tuple(map(type, head)) != _LAYOUT_TYPES:
+    if tuple(map(type, raw)) != _LAYOUT_TYPES:
         raise ValueError("layout")
-    key, entry_type, line, start, end, state, note, key_end, key_comma, close = head
+    key, entry_type, line, start, end, state, note, key_end, key_comma, close, runs = raw
     if state not in _STATES:
         raise ValueError("state")
     line += dl
     if state != "ok":
-        if runs is not None or key_end or close:
+        if runs or key_end or close:
             raise ValueError("layout of an entry not read")
         return EntryLayout(
             key, entry_type, line, start + ds, end + ds, state, _relined(note, dl), 0, key_comma
