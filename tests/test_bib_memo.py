@@ -25,7 +25,7 @@ import citetrack.inputs.bib.chunks as bib_chunks
 from citetrack.export import Fix, export_bib, format_fix, plan_local_fixes
 from citetrack.inputs.bib import Bibliography, DictMemo, load_bib, loads_bib
 from citetrack.inputs.bib.loader import _loads_whole
-from citetrack.inputs.bib.memo import MEMO_VERSION, read_stored
+from citetrack.inputs.bib.memo import memo_version, read_stored
 
 DATA = Path(__file__).parent / "data" / "bib"
 
@@ -260,11 +260,11 @@ _CORRUPTIONS: dict[str, Callable[[str, bytes], bytes]] = {
     "empty": lambda key, value: b"",
     "another shape": lambda key, value: _crc(key, b'{"a": 1}'),
     "wrong types": lambda key, value: _crc(
-        key, json.dumps([MEMO_VERSION, [], [], {}, 0, [[1, ["k"] * 11, None, []]]]).encode()
+        key, json.dumps([memo_version(), [], [], {}, 0, [[1, ["k"] * 11, None, []]]]).encode()
     ),
     "a string for an offset": lambda key, value: _crc(key, _retyped(value[8:])),
     "old version": lambda key, value: _crc(
-        key, value[8:].replace(MEMO_VERSION.encode(), b"citetrack-bib-chunk-0")
+        key, value[8:].replace(memo_version().encode(), b"citetrack-bib-chunk-0")
     ),
     "another key's value": lambda key, value: value,  # swapped below
 }

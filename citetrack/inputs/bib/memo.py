@@ -19,16 +19,21 @@ keeps values in memory.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
 from sys import intern
 from typing import Any, Protocol, get_args
 
 import bibtexparser
+import stdnum
 
+import citetrack
 from citetrack.inputs.bib.entries import MAX_FIELD_CHARS
 from citetrack.inputs.bib.items import Item
 from citetrack.inputs.bib.layout import BibProblem, EntryLayout, EntryState
@@ -36,12 +41,31 @@ from citetrack.inputs.bib.macros import MAX_DEPTH, MAX_TOTAL_CHARS, MAX_VALUE_CH
 from citetrack.inputs.bib.stored_fields import StoredFields, encode_fields, valid_numbers
 from citetrack.model import Identifiers, Reference
 
-#: Changes whenever what loading a chunk gives may change: bump the first part with any
-#: change to the loading code; the rest follows the parser's version and the limits.
-MEMO_VERSION = (
-    f"citetrack-bib-chunk-2/bibtexparser-{bibtexparser.__version__}/"
-    f"{MAX_FIELD_CHARS}/{MAX_VALUE_CHARS}/{MAX_DEPTH}/{MAX_TOTAL_CHARS}"
-)
+#: The stored form's own version; with :func:`memo_version`'s other parts.
+FORMAT = "citetrack-bib-chunk-2"
+#: The modules whose code decides what loading a chunk gives (beside this package's).
+_CODE = ("citetrack.identifiers", "citetrack.model")
+
+
+@cache
+def memo_version() -> str:
+    """Changes whenever what loading a chunk gives may change: the stored form, the
+    parser's and python-stdnum's versions, the limits, and a digest of the source of the
+    code that reads an entry (this package's modules, identifier extraction, the model),
+    so that a stored chunk never outlives a change to that code."""
+    digest = hashlib.sha256()
+    files = sorted(Path(__file__).parent.glob("*.py"))
+    files += [Path(str(getattr(importlib.import_module(name), "__file__", ""))) for name in _CODE]
+    for file in files:
+        try:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+        except OSError:  # no source (a frozen build): the package version stands for it
+            digest.update(file.name.encode() + b"\0?")
+    return (
+        f"{FORMAT}/citetrack-{citetrack.__version__}/bibtexparser-{bibtexparser.__version__}/"
+        f"stdnum-{stdnum.__version__}/{MAX_FIELD_CHARS}/{MAX_VALUE_CHARS}/{MAX_DEPTH}/"
+        f"{MAX_TOTAL_CHARS}/{digest.hexdigest()[:24]}"
+    )
 
 
 class EntryMemo(Protocol):
@@ -72,7 +96,7 @@ class DictMemo:
 
 def chunk_key(body: str, head: str) -> str:
     """The key of a chunk's text ``body`` followed by the block start ``head``."""
-    digest = hashlib.sha256(MEMO_VERSION.encode())
+    digest = hashlib.sha256(memo_version().encode())
     digest.update(b"\0" + head.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(body.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -122,7 +146,7 @@ def encode_chunk(
             ref = [item.ref.fields, ids]
         problems = [[p.line, p.message, p.rule, p.key] for p in item.problems]
         encoded.append([int(item.entry), layout, ref, problems])
-    document = [MEMO_VERSION, [list(s) for s in strings], list(unplaced), deps, copied, encoded]
+    document = [memo_version(), [list(s) for s in strings], list(unplaced), deps, copied, encoded]
     payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(
         "utf-8", "surrogatepass"
     )
@@ -207,7 +231,7 @@ def read_stored(key: str, value: object) -> StoredChunk | None:
         if end != len(text) or type(document) is not list or len(document) != 6:
             return None
         version, strings_raw, unplaced, deps, copied, items = document
-        if version != MEMO_VERSION:
+        if version != memo_version():
             return None
         strings = tuple((a, b) for a, b in strings_raw if type(a) is int and type(b) is int)
         if (
