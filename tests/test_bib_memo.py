@@ -152,6 +152,39 @@ def test_a_memo_filled_by_the_previous_version_gives_what_loading_from_scratch_g
     _same(scratch, _loads_whole(after, "f.bib"))  # chunks: what one whole parse gives
 
 
+#: Tokens of broken BibTeX: block starts anywhere, unbalanced delimiters, escapes, CR.
+_TOKENS = st.sampled_from(
+    (
+        *("@article", "@string", "@comment", "@preamble", "@misc", "@", "{", "}", "(", ")"),
+        *('"', ",", "=", "#", "%", " ", "\n", "\r\n", "\r", "\t", "a", "b1", "\\", "\\{"),
+        *("jan", "x = ", "title = {", "}\n", "@article{k,", "@string{s = "),
+    )
+)
+_JUNK = st.lists(_TOKENS, max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=_JUNK, second=_JUNK)
+def test_broken_bibtex_loads_the_same_whole_by_chunk_and_from_a_memo(
+    first: str, second: str
+) -> None:
+    """Found by this test: an aborted block's text can overlap the next block's (then a
+    chunk falls back to the whole-file parse)."""
+    memo = DictMemo()
+    _same(loads_bib(first, "f.bib"), _loads_whole(first, "f.bib"))
+    _same(loads_bib(first, "f.bib", memo), _loads_whole(first, "f.bib"))
+    for text in (second + first, first + second):
+        _same(loads_bib(text, "f.bib", memo), _loads_whole(text, "f.bib"))
+
+
+def test_an_aborted_block_overlapping_the_next_one_loads_as_the_whole_file_parse() -> None:
+    text = "@article{@article{}\n@article{}\n"  # the first block's text ends inside the second
+    want = _loads_whole(text, "f.bib")
+    assert "could not find this block's text" in want.problems[1].message
+    _same(loads_bib(text, "f.bib"), want)
+    _same(loads_bib(text, "f.bib", DictMemo()), want)
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.bib")))
 def test_real_files_load_the_same_whole_by_chunk_and_from_a_memo(name: str) -> None:
     text = load_bib(DATA / name).text

@@ -13,7 +13,9 @@ message; the head's own (failed) block is then dropped.
 Parsing chunk by chunk gives the blocks of a whole-file parse, and lets a stored result
 be reused for a chunk whose text (and head) did not change
 (:mod:`~citetrack.inputs.bib.memo`).  A chunk whose parse does not end as expected is
-reported as ``None``; the loader then parses the whole file at once, as before.
+reported as ``None`` (as is one where a block is not found where bibtexparser says it
+starts: its texts of a block it gave up on can overlap the next block's); the loader then
+parses the whole file at once, as before.
 """
 
 from __future__ import annotations
@@ -111,9 +113,19 @@ def _parse(body: str, head: str) -> tuple[list[Located], list[bpmodel.Block]] | 
             or not isinstance(last, bpmodel.ParsingFailedBlock)
         ):
             return None
-    if any(start >= len(body) for _, start, _ in located):
-        return None
+    if unplaced or not all(_where_it_says(full, b, start, len(body)) for b, start, _ in located):
+        return None  # a block misplaced (bibtexparser's texts can overlap): read the file whole
     return located, unplaced
+
+
+def _where_it_says(text: str, block: bpmodel.Block, start: int, end: int) -> bool:
+    """Whether a block was found in the chunk on the line bibtexparser gives it (its
+    splitter counts the line breaks not escaped by a backslash): then the whole-file
+    parse finds it at the same place."""
+    if start >= end:
+        return False
+    line = text.count("\n", 0, start) - text.count("\\\n", 0, start) if start else 0
+    return (block.start_line or 0) == line
 
 
 def _parsed(result: tuple[list[Located], list[bpmodel.Block]] | None) -> ParsedChunk | None:
