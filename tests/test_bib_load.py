@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import citetrack.inputs.bib.chunks as bib_chunks
 import citetrack.inputs.bib.loader as bib_loader
 from citetrack.inputs.bib import BibError, BibProblem, load_bib, loads_bib
 from citetrack.inputs.textio import InputError
@@ -91,6 +92,7 @@ def test_a_bibtexparser_crash_becomes_a_bib_error_with_the_line(
         return real(text, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(bib_loader, "parse_string", fragile)
+    monkeypatch.setattr(bib_chunks, "parse_string", fragile)  # the chunk by chunk parse
     with pytest.raises(BibError, match="bibtexparser failed") as info:
         loads_bib("@misc{a, title={x}}\n\n@misc{boom, title={y}}\n", "f.bib")
     assert info.value.line == 3

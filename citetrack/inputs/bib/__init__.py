@@ -8,7 +8,9 @@ Only a file that cannot be read at all raises :class:`BibError`.
 Two readers look at the text, and they must agree:
 
 * bibtexparser 2 splits the file into blocks (entries, ``@string``, comments, failed
-  blocks) and gives each block's first line and exact raw text;
+  blocks) and gives each block's first line and exact raw text; it reads the file chunk
+  by chunk, cut where it starts afresh anyway, so that an unchanged chunk need not be read
+  again when a memo (:class:`EntryMemo`) holds its result;
 * a small scanner of our own (:func:`~citetrack.inputs.bib.scanner.scan_block`) reads
   each entry's fields and records the offsets of every field name and value in the
   original text.
@@ -26,6 +28,10 @@ The package, one job per module: :mod:`~citetrack.inputs.bib.layout` (what a loa
 :mod:`~citetrack.inputs.bib.scanner` (our block reader, with offsets),
 :mod:`~citetrack.inputs.bib.entries` (one entry read both ways and reconciled),
 :mod:`~citetrack.inputs.bib.loader` (a whole file, ``@string`` macros, duplicate keys),
+:mod:`~citetrack.inputs.bib.chunks` (where the file is cut), :mod:`~citetrack.inputs.bib.items`
+(one chunk's entries), :mod:`~citetrack.inputs.bib.strings` (``@string`` macros),
+:mod:`~citetrack.inputs.bib.memo`, :mod:`~citetrack.inputs.bib.reuse`
+and :mod:`~citetrack.inputs.bib.stored_fields` (stored chunks),
 :mod:`~citetrack.inputs.bib.markup` (enclosing braces, escapes, the identifier view) and
 :mod:`~citetrack.inputs.bib.writer` (deterministic output).
 """
@@ -52,6 +58,7 @@ from citetrack.inputs.bib.markup import (
     identifier_view,
     unwrap_braces,
 )
+from citetrack.inputs.bib.memo import DictMemo, EntryMemo
 from citetrack.inputs.bib.scanner import MONTH_MACROS
 from citetrack.inputs.bib.writer import (
     FIELD_ORDER,
@@ -71,7 +78,9 @@ __all__ = [
     "BibError",
     "BibProblem",
     "Bibliography",
+    "DictMemo",
     "EntryLayout",
+    "EntryMemo",
     "EntryState",
     "FieldLayout",
     "ValueForm",

@@ -71,7 +71,10 @@ def comment_problems(bib: Bibliography) -> list[BibProblem]:
     """A warning for each field whose name swallowed a ``%`` line written inside the
     entry: BibTeX reads no comment there, so the field is lost under a garbled name."""
     problems = []
+    text = bib.text
     for layout in bib.layout:
+        if text.find("%", layout.start, layout.end) < 0:
+            continue  # no field name has one (and a memo's entry keeps its fields unbuilt)
         for f in layout.fields:
             if "%" in f.name:
                 hint = (

@@ -10,6 +10,7 @@ written out.
 from __future__ import annotations
 
 import re
+from sys import intern
 
 from bibtexparser import model as bpmodel
 from bibtexparser.entrypoint import parse_string
@@ -18,7 +19,6 @@ from citetrack.identifiers import extract_identifiers
 from citetrack.inputs.bib.layout import (
     BibProblem,
     EntryLayout,
-    FieldLayout,
 )
 from citetrack.inputs.bib.macros import ExpansionError, MacroTable, evaluate_value
 from citetrack.inputs.bib.markup import identifier_view
@@ -31,6 +31,7 @@ from citetrack.inputs.bib.scanner import (
     scan_value,
     value_form,
 )
+from citetrack.inputs.bib.stored_fields import FORM_INDEX, StoredFields
 from citetrack.model import Reference
 
 # ----------------------------------------------------------------------------- entries
@@ -60,7 +61,7 @@ def load_entry(
     try:
         found = scan_block(text, start, end, with_key=True)
     except ScanError as exc:
-        mismatch = f"{exc.message} (line {lines.line_of(exc.offset)})"
+        mismatch = f"{exc.message} (line {lines.mark(lines.line_of(exc.offset))})"
         problems.append(
             BibProblem(
                 path,
@@ -89,17 +90,18 @@ def load_entry(
     if scanned is None or mismatch:  # fall back to bibtexparser's reading
         values: dict[str, str] = {}
         for name, raw in theirs:
-            values.setdefault(name.lower(), _fallback_value(raw, macros))
+            values.setdefault(intern(name.lower()), _fallback_value(raw, macros))
         too_long = _too_long(values, key, line, path, problems)
         if too_long:
             return EntryLayout(key, entry_type, line, start, end, "failed", too_long), None
         layout = EntryLayout(key, entry_type, line, start, end, "unreadable", mismatch)
         return layout, _reference(key, entry_type, values, line, path)
 
-    field_layouts: list[FieldLayout] = []
+    numbers: list[int] = []  # the fields' offsets, kept compact (stored_fields)
+    extra: dict[int, str] = {}
     values = {}
     seen: dict[str, list[int]] = {}
-    for sf in scanned.fields:
+    for index, sf in enumerate(scanned.fields):
         raw = text[sf.value_start : sf.value_end]
         try:
             value, undefined = evaluate_value(sf.pieces, raw, macros)
@@ -108,7 +110,7 @@ def load_entry(
                 BibProblem(
                     path,
                     line,
-                    f"entry {key}, field {sf.name} (line {lines.line_of(sf.start)}): "
+                    f"entry {key}, field {sf.name} (line {lines.mark(lines.line_of(sf.start))}): "
                     f"{exc.message}; the entry is not read",
                     "bib-unreadable",
                     key=key,
@@ -128,22 +130,19 @@ def load_entry(
                         key=key,
                     )
                 )
-        lower = sf.name.lower()
+        lower = intern(sf.name.lower())  # one string per field name, not one per entry
         seen.setdefault(lower, []).append(field_line)
-        values.setdefault(lower, value)
-        field_layouts.append(
-            FieldLayout(
-                sf.name,
-                field_line,
-                sf.start,
-                sf.name_end,
-                sf.equals,
-                sf.value_start,
-                sf.value_end,
-                sf.end,
-                value_form(sf.pieces),
-                value,
-            )
+        if values.setdefault(lower, value) != value:
+            extra[index] = value  # a repeated field's later value
+        numbers += (
+            field_line - line,
+            sf.start,
+            sf.name_end - sf.start,
+            sf.equals - sf.start,
+            sf.value_start - sf.start,
+            sf.value_end - sf.start,
+            sf.end - sf.start,
+            FORM_INDEX[value_form(sf.pieces)],
         )
     for lower, at in seen.items():
         if len(at) > 1:
@@ -152,7 +151,7 @@ def load_entry(
                     path,
                     at[1],
                     f"entry {key}: field {lower} is given {len(at)} times (lines "
-                    f"{', '.join(map(str, at))}); BibTeX uses the first",
+                    f"{', '.join(map(lines.mark, at))}); BibTeX uses the first",
                     "bib-duplicate-field",
                     key=key,
                 )
@@ -171,7 +170,9 @@ def load_entry(
         scanned.key_end,
         scanned.key_comma,
         scanned.close,
-        tuple(field_layouts),
+        StoredFields(
+            text, ",".join(map(str, numbers)), line=line, offset=0, values=values, extra=extra
+        ),
     )
     return layout, _reference(key, entry_type, values, line, path)
 
@@ -285,10 +286,14 @@ def failed_block(
         try:  # read on to where bibtexparser resumed: the error may lie past its raw text
             scan_block(text, start, max(end, unread_end), with_key=bool(key))
         except ScanError as exc:
-            reason = f"{exc.message} (line {lines.line_of(exc.offset)})"
+            reason = f"{exc.message} (line {lines.mark(lines.line_of(exc.offset))})"
     what = f"entry {key}" if key else f"@{block_type} block" if block_type else "block"
-    last = lines.line_of(max(start, len(text[:unread_end].rstrip()) - 1))
-    span = f"lines {line}-{last} are" if last > line else f"line {line} is"
+    last = lines.line_of(max(start, start + len(text[start:unread_end].rstrip()) - 1))
+    span = (
+        f"lines {lines.mark(line)}-{lines.mark(last)} are"
+        if last > line
+        else f"line {lines.mark(line)} is"
+    )
     message = f"{what} could not be parsed: {reason}; {span} kept in the file but not read"
     problem = BibProblem(path, line, message, "bib-syntax", key=key or None)
     layout = EntryLayout(key, block_type, line, start, end, "failed", reason) if key else None

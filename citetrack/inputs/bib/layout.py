@@ -8,7 +8,7 @@ anything else.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -98,7 +98,9 @@ class EntryLayout:
     key_end: int = 0  # one past the key's last character
     key_comma: bool = False  # whether a ``,`` follows the key
     close: int = 0  # the closing delimiter
-    fields: tuple[FieldLayout, ...] = ()
+    #: A tuple, or (for an entry taken from a memo) a sequence equal to it, built when
+    #: first used (:mod:`~citetrack.inputs.bib.stored_fields`).
+    fields: Sequence[FieldLayout] = ()
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,23 @@
-"""Loading a .bib file: bibtexparser splits it into blocks, each block is read and checked.
+"""Loading a .bib file: cut into chunks, each chunk's blocks read, the file checked whole.
 
-Blocks are placed in the original text, ``@string`` macros are evaluated in file order,
-and entries are collected in file order with the first definition of a key winning, as
-in BibTeX.  Every defect becomes a :class:`BibProblem`; only a file that cannot be read
-at all raises :class:`BibError`.
+The text is cut into chunks that bibtexparser reads alone exactly as within the file
+(:mod:`~citetrack.inputs.bib.chunks`); each chunk's entries are read
+(:mod:`~citetrack.inputs.bib.items`), or taken from a memo when the chunk did not change
+(:mod:`~citetrack.inputs.bib.reuse`).  Over the whole file, each time: ``@string`` macros
+are evaluated in file order, entries are collected in file order with the first
+definition of a key winning, as in BibTeX, and comment ignores are applied.  Every defect
+becomes a :class:`BibProblem`; only a file that cannot be read at all raises
+:class:`BibError`.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,20 +25,35 @@ from bibtexparser import model as bpmodel
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 
+from citetrack.inputs.bib.chunks import (
+    is_comment,
+    locate,
+    parse_chunk,
+    split_chunks,
+    string_spans,
+)
 from citetrack.inputs.bib.comments import comment_problems, with_comment_ignores
-from citetrack.inputs.bib.entries import failed_block, load_entry
+from citetrack.inputs.bib.items import Item, load_items
 from citetrack.inputs.bib.layout import (
     BibError,
     Bibliography,
     BibProblem,
     EntryLayout,
 )
-from citetrack.inputs.bib.macros import ExpansionError, MacroTable
+from citetrack.inputs.bib.macros import MAX_TOTAL_CHARS
+from citetrack.inputs.bib.memo import EntryMemo, chunk_key, read_chunk
+from citetrack.inputs.bib.reuse import (
+    Done,
+    LineCounter,
+    is_current,
+    memo_get,
+    memo_put,
+    read_fresh,
+)
 from citetrack.inputs.bib.scanner import (
     LineIndex,
-    ScanError,
-    scan_block,
 )
+from citetrack.inputs.bib.strings import StringReader
 from citetrack.inputs.encoding import decode_bib
 from citetrack.inputs.textio import MAX_INPUT_BYTES, InputError, read_bytes
 from citetrack.model import Reference
@@ -44,13 +66,16 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 # ----------------------------------------------------------------------------- loading
 
 
-def load_bib(path: str | Path, encoding: str | None = None) -> Bibliography:
+def load_bib(
+    path: str | Path, encoding: str | None = None, memo: EntryMemo | None = None
+) -> Bibliography:
     """Read and load a .bib file; :class:`BibError` if it cannot be read as text.
 
     The text is kept exactly as in the file (byte order mark and CRLF line endings
     included), so that an export without fixes gives back the same bytes.  ``encoding``
     (``--encoding``) or detection decides how the bytes are decoded
-    (:mod:`citetrack.inputs.encoding`); the result records it.
+    (:mod:`citetrack.inputs.encoding`); the result records it.  ``memo``: see
+    :func:`loads_bib`.
     """
     name = str(path)
     try:
@@ -62,58 +87,150 @@ def load_bib(path: str | Path, encoding: str | None = None) -> Bibliography:
         decoded = decode_bib(data, name, encoding)  # size, NUL bytes, encoding (with line)
     except InputError as exc:
         raise BibError(exc.path, exc.message, exc.line) from None
-    bib = loads_bib(decoded.text, name)
+    del data
+    bib = loads_bib(decoded.text, name, memo)
     return replace(bib, encoding=decoded.encoding, encoding_note=decoded.note(name) or "")
 
 
-def loads_bib(text: str, path: str = "<string>") -> Bibliography:
-    """Load BibTeX text; never raises for malformed BibTeX (that becomes problems)."""
-    library = _split(text, path)
-    lines = LineIndex(text)
-    unplaced: list[bpmodel.Block] = []
-    blocks = _locate(text, library.blocks, lines, unplaced)
-    problems = [
-        BibProblem(
-            path,
-            (block.start_line or 0) + 1,
-            "citetrack could not find this block's text in the file; it is not read",
-            "bib-unreadable",
+_UNPLACED = "citetrack could not find this block's text in the file; it is not read"
+
+
+def loads_bib(text: str, path: str = "<string>", memo: EntryMemo | None = None) -> Bibliography:
+    """Load BibTeX text; never raises for malformed BibTeX (that becomes problems).
+
+    With a ``memo`` (:class:`~citetrack.inputs.bib.memo.EntryMemo`), a chunk whose text
+    did not change since it was stored is not parsed again: its stored entries are moved
+    to where it sits now, and newly read chunks are stored.  The result is the same with
+    or without a memo, and the same as parsing the whole text at once.
+
+    The cyclic garbage collector is paused while loading: a load makes a few objects per
+    field and no cycles, and the collector's passes over them cost a third of a load
+    from the memo.
+    """
+    with _gc_paused():
+        return _loads(text, path, memo)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _loads(text: str, path: str, memo: EntryMemo | None) -> Bibliography:
+    if memo is not None and "\x00" in text:
+        memo = None  # NUL marks line numbers in stored messages; such text is never stored
+    chunks = split_chunks(text)
+    keys = [chunk_key(text[c.start : c.end], c.head) for c in chunks] if memo else []
+    found = memo_get(memo, keys)
+    lines = None if memo else LineIndex(text)  # without a memo, entries are read in place
+    strings = StringReader(text, path, lines)
+    macros = strings.macros
+    unplaced: list[BibProblem] = []
+    done: list[Done] = []
+    line_breaks = LineCounter(text)
+    for index, chunk in enumerate(chunks):
+        key = keys[index] if memo else ""
+        at_line = line_breaks.before(chunk.start) if memo else 0
+        value = found.get(key) if found else None
+        hit = (
+            read_chunk(key, value, text, offset=chunk.start, line_offset=at_line, path=path)
+            if value
+            else None
         )
-        for block in unplaced
-        if not _is_comment(block)
-    ]
-    macros = _read_strings(text, blocks, lines, path, problems)
-    keys = _Keys(path, problems)
-    for index, (block, start, end) in enumerate(blocks):
-        entry = _as_entry(block)
-        if entry is not None:
-            layout, ref = load_entry(
-                text, entry, start, end, lines=lines, macros=macros, path=path, problems=problems
+        parsed = None if hit else parse_chunk(text[chunk.start : chunk.end], chunk.head)
+        info = hit[0] if hit else parsed
+        if info is None:  # bibtexparser failed on this chunk: let it read the file whole
+            return _loads_whole(text, path)
+        if info.unplaced:  # bibtexparser counts lines by "\n" only
+            before = text.count("\n", 0, chunk.start)
+            unplaced += (
+                BibProblem(path, before + line0 + 1, _UNPLACED, "bib-unreadable")
+                for line0 in info.unplaced
             )
-            keys.add(layout, ref)
-        elif isinstance(block, bpmodel.ParsingFailedBlock) and block.ignore_error_block is None:
-            unread_end = next(
-                (b_start for b, b_start, _ in blocks[index + 1 :] if not _is_comment(b)),
-                len(text),
-            )
-            failed, problem = failed_block(
-                text, block, start, end, unread_end=unread_end, lines=lines, path=path
-            )
-            problems.append(problem)
-            if failed is not None:
-                keys.layouts.append(failed)
+        for a, b in hit[0].strings if hit else string_spans(parsed.blocks) if parsed else ():
+            strings.read(chunk.start + a, chunk.start + b)
+        if hit:
+            macros.copied += hit[0].copied
+            done.append(Done(chunk, key, hit[1], hit[0].deps, hit[0].copied))
+        elif parsed:
+            fresh = read_fresh(
+                text, chunk, parsed, key=key, line_offset=at_line, macros=macros,
+                lines=lines, path=path,
+            )  # fmt: skip
+            done.append(fresh)
+        if macros.copied > MAX_TOTAL_CHARS:  # the order of expansion matters now
+            return _loads_whole(text, path)
+    del found
+    digests: dict[str, str] = {}
+    for index, one in enumerate(done):
+        if is_current(one, macros, digests):
+            continue
+        # a later @string changed a macro these entries asked for: read them again
+        macros.copied -= one.copied
+        chunk = one.chunk
+        parsed = parse_chunk(text[chunk.start : chunk.end], chunk.head)
+        if parsed is None:
+            return _loads_whole(text, path)
+        done[index] = read_fresh(
+            text, chunk, parsed, key=one.key, macros=macros, lines=lines, path=path,
+            line_offset=LineCounter(text).before(chunk.start),
+        )  # fmt: skip
+        if macros.copied > MAX_TOTAL_CHARS:
+            return _loads_whole(text, path)
+    problems = unplaced + strings.problems
+    keys_seen = _Keys(path, problems)
+    for one in done:
+        _collect(one.items, problems, keys_seen)
+    memo_put(memo, {one.key: one.value for one in done if one.value is not None})
+    return _finish(text, path, keys_seen, problems)
+
+
+def _collect(items: list[Item], problems: list[BibProblem], keys: _Keys) -> None:
+    for item in items:
+        problems += item.problems
+        if item.entry:
+            assert item.layout is not None
+            keys.add(item.layout, item.ref)
+        elif item.layout is not None:
+            keys.layouts.append(item.layout)
+
+
+def _finish(text: str, path: str, keys: _Keys, problems: list[BibProblem]) -> Bibliography:
     bib = Bibliography(path, text, tuple(keys.references), (), tuple(keys.layouts))
     problems += comment_problems(bib)
     problems.sort(key=lambda p: p.line)
     return with_comment_ignores(replace(bib, problems=tuple(problems)))
 
 
-def _as_entry(block: bpmodel.Block) -> bpmodel.Entry | None:
-    """The entry of a block, including one bibtexparser set aside as a duplicate."""
-    inner: bpmodel.Block | None = block
-    if isinstance(block, bpmodel.DuplicateBlockKeyBlock | bpmodel.DuplicateFieldKeyBlock):
-        inner = block.ignore_error_block
-    return inner if isinstance(inner, bpmodel.Entry) else None
+def _loads_whole(text: str, path: str) -> Bibliography:
+    """Load by parsing the whole text at once with bibtexparser (the way before chunks):
+    used when a chunk cannot be parsed alone, and by tests to show chunks change nothing."""
+    library = _split(text, path)
+    lines = LineIndex(text)
+    unplaced: list[bpmodel.Block] = []
+    blocks = locate(text, library.blocks, lines, unplaced)
+    del library
+    problems = [
+        BibProblem(path, (block.start_line or 0) + 1, _UNPLACED, "bib-unreadable")
+        for block in unplaced
+        if not is_comment(block)
+    ]
+    strings = StringReader(text, path, lines)
+    for start, end in string_spans(blocks):
+        strings.read(start, end)
+    problems += strings.problems
+    macros = strings.macros
+    keys = _Keys(path, problems)
+    _collect(
+        load_items(text, blocks, len(text), lines=lines, macros=macros, path=path), problems, keys
+    )
+    return _finish(text, path, keys, problems)
 
 
 class _Keys:
@@ -167,10 +284,6 @@ class _Keys:
         self.problems.append(BibProblem(self.path, line, message, rule, key=key))
 
 
-def _is_comment(block: bpmodel.Block) -> bool:
-    return isinstance(block, bpmodel.ImplicitComment)
-
-
 def _split(text: str, path: str) -> Library:
     """bibtexparser's blocks, without its middlewares: raw values, macros unresolved."""
     try:
@@ -195,108 +308,3 @@ def _crash_line(text: str) -> int | None:
         except Exception:
             return lines.line_of(start)
     return None
-
-
-_Located = tuple[bpmodel.Block, int, int]
-
-
-def _locate(
-    text: str, blocks: list[bpmodel.Block], lines: LineIndex, unplaced: list[bpmodel.Block]
-) -> list[_Located]:
-    """Each block with its start and end offset in ``text``; ``unplaced`` gets the others.
-
-    bibtexparser's ``raw`` is an exact slice of the text and its ``start_line`` (0-based)
-    is the line the block starts on; blocks come in file order, so searching from the
-    later of that line's start and the previous block's end finds the right slice.
-    """
-    located: list[_Located] = []
-    cursor = 0
-    for block in blocks:
-        raw = block.raw
-        if not raw:
-            continue
-        start = text.find(raw, max(cursor, lines.offset_of_line0(block.start_line or 0)))
-        if start < 0:  # not seen with bibtexparser 2.1; reported by loads_bib, never edited
-            unplaced.append(block)
-            continue
-        located.append((block, start, start + len(raw)))
-        cursor = start + len(raw)
-    return located
-
-
-def _read_strings(
-    text: str,
-    blocks: list[_Located],
-    lines: LineIndex,
-    path: str,
-    problems: list[BibProblem],
-) -> MacroTable:
-    """The ``@string`` macros (lower-case names), evaluated in file order.
-
-    BibTeX reads one macro per ``@string`` block; a block that defines several (as in a
-    Polish ``xampl.bib``) defines only the first, and bibtexparser silently reads the
-    whole rest as that first value, so the block is reported.  A later definition of the
-    same name replaces the earlier one (BibTeX warns and does the same).  A macro that
-    expands past a limit (:mod:`~citetrack.inputs.bib.macros`) is reported and refused.
-    """
-    macros = MacroTable()
-    defined_on: dict[str, int] = {}
-    for block, start, end in blocks:
-        string: bpmodel.Block | None = block
-        if isinstance(block, bpmodel.DuplicateBlockKeyBlock):
-            string = block.ignore_error_block
-        if not isinstance(string, bpmodel.String):
-            continue
-        line = lines.line_of(start)
-        try:
-            scanned = scan_block(text, start, end, with_key=False)
-        except ScanError as exc:
-            problems.append(
-                BibProblem(
-                    path, lines.line_of(exc.offset), f"@string block: {exc.message}", "bib-string"
-                )
-            )
-            continue
-        if not scanned.fields:
-            problems.append(BibProblem(path, line, "@string block defines no macro", "bib-string"))
-            continue
-        first = scanned.fields[0]
-        if len(scanned.fields) > 1:
-            others = ", ".join(f.name for f in scanned.fields[1:])
-            problems.append(
-                BibProblem(
-                    path,
-                    line,
-                    f"@string block defines {len(scanned.fields)} macros; BibTeX reads one "
-                    f"per block, so only `{first.name}` is defined and {others} are not "
-                    "(write one @string block per macro)",
-                    "bib-string",
-                )
-            )
-        name = first.name.lower()
-        raw = text[first.value_start : first.value_end]
-        try:
-            macros.define(name, first.pieces, raw)
-        except ExpansionError as exc:
-            problems.append(
-                BibProblem(
-                    path,
-                    line,
-                    f"@string `{first.name}`: {exc.message}; it is not defined, and entries "
-                    "that use it are not read",
-                    "bib-string",
-                )
-            )
-            continue
-        if name in defined_on:
-            problems.append(
-                BibProblem(
-                    path,
-                    line,
-                    f"macro `{first.name}` defined again (first on line {defined_on[name]}); "
-                    "this definition replaces it",
-                    "bib-string",
-                )
-            )
-        defined_on.setdefault(name, line)
-    return macros

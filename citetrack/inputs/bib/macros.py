@@ -45,6 +45,9 @@ class MacroTable:
     depths: dict[str, int] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
     copied: int = 0
+    #: When a set, every macro name (lower-case) a value asks for is added to it: what a
+    #: stored entry depends on (:mod:`~citetrack.inputs.bib.memo`).
+    used: set[str] | None = None
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self.values
@@ -81,6 +84,8 @@ class MacroTable:
                 text = piece.text
             else:
                 lower = piece.text.lower()
+                if self.used is not None:
+                    self.used.add(lower)
                 if lower in self.refused:
                     root = self.refused[lower]
                     raise ExpansionError(f"macro `{piece.text}` is not defined: {root}", root)

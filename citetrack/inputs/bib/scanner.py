@@ -35,6 +35,20 @@ class LineIndex:
     def offset_of_line0(self, line0: int) -> int:
         return self.starts[min(max(line0, 0), len(self.starts) - 1)]
 
+    def mark(self, line: int) -> str:
+        """How a line number is written into a message (see :class:`RelativeLines`)."""
+        return str(line)
+
+
+class RelativeLines(LineIndex):
+    """Lines of a piece of a file, counted from 1 at its start, whose numbers are written
+    into messages between NUL marks (``\\x00 3 \\x00``, without spaces), so that a stored
+    result can be moved to wherever the piece sits in the file later
+    (:mod:`~citetrack.inputs.bib.memo`).  Used only on text without NUL characters."""
+
+    def mark(self, line: int) -> str:
+        return f"\x00{line}\x00"
+
 
 # ----------------------------------------------------------------------------- scanning
 

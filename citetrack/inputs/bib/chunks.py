@@ -1,0 +1,197 @@
+"""Cutting a .bib text into chunks that bibtexparser reads alone exactly as within the file.
+
+bibtexparser's splitter (2.x) starts a new block at every ``@type{`` (or ``@type(``)
+whose ``@`` begins a line (only white space before it on its line): outside a block that
+is a block start, and inside one it aborts the block, and the ``@`` starts the next.  At
+such a place the splitter starts afresh; what it does from there depends only on the text
+from there on.  So the file is cut before each of those ``@`` (and before the first block
+start of all), and each chunk is parsed alone.  A chunk whose last block runs to its end
+(in the file, the next ``@`` aborts it) is parsed again followed by the next chunk's
+``@type{`` (its *head*), so that the block is aborted the same way, with the same
+message; the head's own (failed) block is then dropped.
+
+Parsing chunk by chunk gives the blocks of a whole-file parse, and lets a stored result
+be reused for a chunk whose text (and head) did not change
+(:mod:`~citetrack.inputs.bib.memo`).  A chunk whose parse does not end as expected is
+reported as ``None`` (as is one where a block is not found where bibtexparser says it
+starts: its texts of a block it gave up on can overlap the next block's); the loader then
+parses the whole file at once, as before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bibtexparser import model as bpmodel
+from bibtexparser.entrypoint import parse_string
+
+from citetrack.inputs.bib.scanner import LineIndex
+
+#: bibtexparser's block start (its splitter's ``_BLOCK_START``), anywhere.
+_BLOCK_START = re.compile(r"@\w*[ \t]*(?=[{(])")
+#: A block start at the start of a line (after white space as ``str.isspace`` counts it,
+#: which is what ``\s`` matches), with its opening delimiter.
+_LINE_BLOCK_START = re.compile(r"\n[^\S\n]*(@\w*[ \t]*[{(])")
+
+#: A block with its start and end offsets (in the text it was located in).
+Located = tuple[bpmodel.Block, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """``text[start:end]``, and the block start that follows it (``""`` at the end)."""
+
+    start: int
+    end: int
+    head: str
+
+
+def split_chunks(text: str) -> list[Chunk]:
+    """The chunks of ``text`` in order; the text before the first block start is only a
+    comment to bibtexparser and belongs to no chunk."""
+    first = _BLOCK_START.search(text)
+    if first is None:
+        return []
+    starts = [first.start()]
+    heads = []
+    for match in _LINE_BLOCK_START.finditer(text, first.end()):
+        starts.append(match.start(1))
+        heads.append(match.group(1))
+    heads.append("")
+    ends = [*starts[1:], len(text)]
+    return [Chunk(s, e, h) for s, e, h in zip(starts, ends, heads, strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedChunk:
+    """bibtexparser's blocks of one chunk, located with offsets from the chunk's start;
+    ``unplaced`` holds the 0-based lines (from the chunk's start, as bibtexparser counts
+    them) of blocks whose text could not be found."""
+
+    blocks: tuple[Located, ...]
+    unplaced: tuple[int, ...]
+
+
+def parse_chunk(body: str, head: str) -> ParsedChunk | None:
+    """The blocks of a chunk's text ``body``, as bibtexparser reads them within the file.
+
+    A chunk is parsed alone first.  Only when its last block runs to the end of the chunk
+    (in the file, the next chunk's ``@`` aborts it) is it parsed again followed by its
+    ``head``, whose block is then dropped.  ``None`` when bibtexparser raises (its own
+    bugs) or the head's block is not where expected: the caller then parses the whole
+    file at once.
+    """
+    alone = _parse(body, "")
+    if alone is None or not head or not alone[0] or not _ran_to_the_end(alone[0][-1][0]):
+        return _parsed(alone)
+    return _parsed(_parse(body, head))
+
+
+def _ran_to_the_end(block: bpmodel.Block) -> bool:
+    if not isinstance(block, bpmodel.ParsingFailedBlock):
+        return False
+    reason = str(getattr(block.error, "abort_reason", ""))
+    return reason.startswith("Unexpectedly reached end of file")
+
+
+def _parse(body: str, head: str) -> tuple[list[Located], list[bpmodel.Block]] | None:
+    full = body + head
+    try:
+        library = parse_string(full, parse_stack=[])
+    except Exception:  # bibtexparser raises only for its own bugs; the whole-file parse reports it
+        return None
+    unplaced: list[bpmodel.Block] = []
+    located = locate(full, library.blocks, _LazyLines(full), unplaced)
+    if head:
+        if not located:
+            return None
+        last, start, end = located.pop()
+        if (
+            start != len(body)
+            or end != len(full)
+            or not isinstance(last, bpmodel.ParsingFailedBlock)
+        ):
+            return None
+    if unplaced or not all(_where_it_says(full, b, start, len(body)) for b, start, _ in located):
+        return None  # a block misplaced (bibtexparser's texts can overlap): read the file whole
+    return located, unplaced
+
+
+def _where_it_says(text: str, block: bpmodel.Block, start: int, end: int) -> bool:
+    """Whether a block was found in the chunk on the line bibtexparser gives it (its
+    splitter counts the line breaks not escaped by a backslash): then the whole-file
+    parse finds it at the same place."""
+    if start >= end:
+        return False
+    line = text.count("\n", 0, start) - text.count("\\\n", 0, start) if start else 0
+    return (block.start_line or 0) == line
+
+
+def _parsed(result: tuple[list[Located], list[bpmodel.Block]] | None) -> ParsedChunk | None:
+    if result is None:
+        return None
+    located, unplaced = result
+    lines = tuple((b.start_line or 0) for b in unplaced if not is_comment(b))
+    return ParsedChunk(tuple(located), lines)
+
+
+class _LazyLines:
+    """:meth:`LineIndex.offset_of_line0` of a chunk, counted only if a block starts past
+    the chunk's first line (most chunks hold one block, on their first line)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: LineIndex | None = None
+
+    def offset_of_line0(self, line0: int) -> int:
+        if line0 <= 0:
+            return 0
+        if self.lines is None:
+            self.lines = LineIndex(self.text)
+        return self.lines.offset_of_line0(line0)
+
+
+def locate(
+    text: str,
+    blocks: list[bpmodel.Block],
+    lines: LineIndex | _LazyLines,
+    unplaced: list[bpmodel.Block],
+) -> list[Located]:
+    """Each block with its start and end offset in ``text``; ``unplaced`` gets the others.
+
+    bibtexparser's ``raw`` is an exact slice of the text and its ``start_line`` (0-based)
+    is the line the block starts on; blocks come in file order, so searching from the
+    later of that line's start and the previous block's end finds the right slice.
+    """
+    located: list[Located] = []
+    cursor = 0
+    for block in blocks:
+        raw = block.raw
+        if not raw:
+            continue
+        start = text.find(raw, max(cursor, lines.offset_of_line0(block.start_line or 0)))
+        if start < 0:  # not seen with bibtexparser 2.1; reported by loads_bib, never edited
+            unplaced.append(block)
+            continue
+        located.append((block, start, start + len(raw)))
+        cursor = start + len(raw)
+    return located
+
+
+def is_comment(block: bpmodel.Block) -> bool:
+    """Whether a block is free text between blocks (bibtexparser's implicit comment)."""
+    return isinstance(block, bpmodel.ImplicitComment)
+
+
+def string_spans(blocks: list[Located] | tuple[Located, ...]) -> list[tuple[int, int]]:
+    """Start and end of each ``@string`` block (one bibtexparser set aside as a duplicate
+    included)."""
+    spans = []
+    for block, start, end in blocks:
+        string: bpmodel.Block | None = block
+        if isinstance(block, bpmodel.DuplicateBlockKeyBlock):
+            string = block.ignore_error_block
+        if isinstance(string, bpmodel.String):
+            spans.append((start, end))
+    return spans

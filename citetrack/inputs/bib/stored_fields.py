@@ -1,0 +1,149 @@
+"""The field layouts of a stored entry, kept as one short string and built when first used.
+
+A check never looks at where each field sits (only export and a few warnings do), so an
+entry taken from the memo (:mod:`~citetrack.inputs.bib.memo`) keeps its fields' offsets as
+one string of integers, eight per field, and the text they point into.  Names are read
+back from the text, values from the entry's reference (a repeated field's later values are
+kept aside).  :class:`StoredFields` is a sequence equal to the tuple of
+:class:`~citetrack.inputs.bib.layout.FieldLayout` that reading the entry gives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, cast, get_args, overload
+
+from citetrack.inputs.bib.layout import FieldLayout, ValueForm
+
+FORMS: tuple[ValueForm, ...] = get_args(ValueForm)
+FORM_INDEX = {form: index for index, form in enumerate(FORMS)}
+
+
+def encode_fields(fields: Sequence[FieldLayout], line: int, offset: int) -> str:
+    """The integers of ``fields``: each field's line (from the entry's ``line``), its start
+    (from ``offset``), then its other offsets from its start, and its form."""
+    numbers: list[int] = []
+    for f in fields:
+        numbers += (
+            f.line - line,
+            f.start - offset,
+            f.name_end - f.start,
+            f.equals - f.start,
+            f.value_start - f.start,
+            f.value_end - f.start,
+            f.end - f.start,
+            FORM_INDEX[f.form],
+        )
+    return ",".join(map(str, numbers))
+
+
+_ONE_FIELD = rf"(?:-?[0-9]+,){{7}}[0-{len(FORMS) - 1}]"
+_NUMBERS = re.compile(rf"(?:{_ONE_FIELD}(?:,{_ONE_FIELD})*)?")
+
+
+def valid_numbers(numbers: str) -> bool:
+    """Whether ``numbers`` is what :func:`encode_fields` writes (checked before use, so
+    that building the fields later cannot fail)."""
+    return _NUMBERS.fullmatch(numbers) is not None
+
+
+class StoredFields(Sequence[FieldLayout]):
+    """Field layouts built on first use from :func:`encode_fields`' string."""
+
+    __slots__ = ("_built", "_extra", "_line", "_numbers", "_offset", "_text", "_values")
+
+    def __init__(
+        self,
+        text: str,
+        numbers: str,
+        *,
+        line: int,
+        offset: int,
+        values: Mapping[str, str],
+        extra: Mapping[int, str],
+    ) -> None:
+        self._text = text
+        self._numbers = numbers
+        self._line = line
+        self._offset = offset
+        self._values = values
+        self._extra = extra
+        self._built: tuple[FieldLayout, ...] | None = None
+
+    def stored(self, line: int) -> tuple[str, dict[int, str]] | None:
+        """``(numbers, extra values)`` as :func:`encode_fields` gives them for an entry on
+        ``line`` at offset 0, when these fields were made so (else ``None``)."""
+        if self._offset != 0 or self._line != line:
+            return None
+        return self._numbers, dict(self._extra)
+
+    def _fields(self) -> tuple[FieldLayout, ...]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def _build(self) -> tuple[FieldLayout, ...]:
+        if not self._numbers:
+            return ()
+        n = list(map(int, self._numbers.split(",")))
+        text, line, offset, values, extra = (
+            self._text,
+            self._line,
+            self._offset,
+            self._values,
+            self._extra,
+        )
+        built = []
+        for index, i in enumerate(range(0, len(n), 8)):
+            start = n[i + 1] + offset
+            name = text[start : start + n[i + 2]]
+            value = extra[index] if index in extra else values.get(name.lower(), "")
+            built.append(
+                FieldLayout(
+                    name,
+                    n[i] + line,
+                    start,
+                    start + n[i + 2],
+                    start + n[i + 3],
+                    start + n[i + 4],
+                    start + n[i + 5],
+                    start + n[i + 6],
+                    FORMS[n[i + 7]],
+                    value,
+                )
+            )
+        self._text = ""  # the file's text is no longer held for this entry
+        return tuple(built)
+
+    @overload
+    def __getitem__(self, index: int) -> FieldLayout: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[FieldLayout, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> FieldLayout | tuple[FieldLayout, ...]:
+        return self._fields()[index]
+
+    def __len__(self) -> int:
+        return len(self._fields()) if self._built is not None else self._count()
+
+    def _count(self) -> int:
+        return self._numbers.count(",") // 8 + 1 if self._numbers else 0
+
+    def __bool__(self) -> bool:
+        return bool(self._numbers)
+
+    def __iter__(self) -> Iterator[FieldLayout]:
+        return iter(self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredFields | tuple):
+            return self._fields() == tuple(cast(Sequence[Any], other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return repr(self._fields())

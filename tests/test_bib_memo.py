@@ -1,0 +1,381 @@
+"""Loading a .bib chunk by chunk, and with a memo of unchanged chunks, changes nothing.
+
+The property: for random SYNTHETIC .bib files and random edits (a field changed, entries
+added, removed, reordered, an ``@string`` added, braces broken, CRLF, a byte order mark),
+loading the edited file with a memo filled by the previous version gives exactly the
+Bibliography of loading it from scratch — references, layouts (field offsets included),
+problems and text — and both equal the old whole-file parse.  Unit tests: a memo hit does
+not run bibtexparser, a changed ``@string`` reaches the entries that use it, and a corrupt
+or failing memo is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import citetrack.inputs.bib.chunks as bib_chunks
+from citetrack.export import Fix, export_bib, format_fix, plan_local_fixes
+from citetrack.inputs.bib import Bibliography, DictMemo, load_bib, loads_bib
+from citetrack.inputs.bib.loader import _loads_whole
+from citetrack.inputs.bib.memo import memo_version, read_stored
+
+DATA = Path(__file__).parent / "data" / "bib"
+
+# ----------------------------------------------------------------- SYNTHETIC .bib files
+
+_WORD = st.text(alphabet="abcdefgh XYZ0123-.:/é", min_size=0, max_size=12)
+_ODD = st.sampled_from(["@", "%", "\\{", "{x}", '"', "#", ",", "=", "}", "{", "\n", "@misc{"])
+_TEXT = st.lists(st.one_of(_WORD, _WORD, _WORD, _ODD), max_size=4).map("".join)
+_MACROS = ("jan", "jnl", "pub", "nope")
+
+
+@st.composite
+def _value(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["braced", "braced", "quoted", "number", "macro", "concat"]))
+    if kind == "braced":
+        return "{" + draw(_TEXT) + "}"
+    if kind == "quoted":
+        return '"' + draw(_TEXT).replace('"', "") + '"'
+    if kind == "number":
+        return str(draw(st.integers(0, 3000)))
+    if kind == "macro":
+        return draw(st.sampled_from(_MACROS))
+    return draw(st.sampled_from(_MACROS)) + ' # "' + draw(_WORD) + '"'
+
+
+@st.composite
+def _entry(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["article", "book", "misc", "Article"]))
+    key = draw(st.sampled_from(["a", "b", "c", "A", "d1", "e:2", ""]))
+    names = st.sampled_from(["title", "author", "doi", "year", "journal", "url", "Title", "note"])
+    fields = draw(st.lists(st.tuples(names, _value()), max_size=5))
+    sep = draw(st.sampled_from([",\n  ", ", ", ",\n% citetrack: ignore x\n  "]))
+    body = sep.join(f"{name} = {value}" for name, value in fields)
+    trail = draw(st.sampled_from(["", ",", ",\n"]))
+    if draw(st.booleans()):
+        return f"@{kind}{{{key},\n  {body}{trail}\n}}"
+    return f"@{kind}({key}, {body})"
+
+
+@st.composite
+def _piece(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["entry", "entry", "entry", "string", "comment", "ignore", "junk"]))
+    if kind == "entry":
+        return draw(_entry())
+    if kind == "string":
+        name = draw(st.sampled_from(_MACROS[1:]))
+        return f"@string{{{name} = {draw(_value())}}}"
+    if kind == "comment":
+        return draw(st.sampled_from(["@comment{x}", "@preamble{ {x} }", "% note", ""]))
+    if kind == "ignore":
+        return "% citetrack: ignore url-dead"
+    return draw(_TEXT)
+
+
+def _edit(pieces: list[str], op: str, at: int, new: str) -> list[str]:
+    pieces = list(pieces)
+    i = at % (len(pieces) + 1)
+    if op == "add":
+        pieces.insert(i, new)
+    elif pieces and op == "remove":
+        del pieces[i % len(pieces)]
+    elif pieces and op == "change":
+        pieces[i % len(pieces)] = new
+    elif pieces and op == "move":
+        pieces.insert(i % len(pieces), pieces.pop(0))
+    elif pieces and op == "break":  # drop a closing brace: the entry runs on
+        j = i % len(pieces)
+        pieces[j] = pieces[j][:-1]
+    elif op == "string":
+        pieces.insert(i, f"@string{{jnl = {{{new[:8]}}}}}")
+    return pieces
+
+
+_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "remove", "change", "move", "break", "string"]),
+        st.integers(0, 40),
+        _piece(),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _text(pieces: Sequence[str], seps: Sequence[str], crlf: bool, bom: bool) -> str:
+    text = "".join(p + seps[i % len(seps)] for i, p in enumerate(pieces))
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    return ("\ufeff" if bom else "") + text
+
+
+def _same(got: Bibliography, want: Bibliography) -> None:
+    assert got.problems == want.problems
+    assert got.references == want.references
+    assert got.layout == want.layout  # field layouts built and compared too
+    assert got == want
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(_piece(), max_size=8),
+    seps=st.lists(st.sampled_from(["\n", "\n\n", " ", "\n  ", "\r"]), min_size=1, max_size=3),
+    edits=_EDITS,
+    crlf=st.tuples(st.booleans(), st.booleans()),
+    bom=st.tuples(st.booleans(), st.booleans()),
+)
+def test_a_memo_filled_by_the_previous_version_gives_what_loading_from_scratch_gives(
+    pieces: list[str],
+    seps: list[str],
+    edits: list[tuple[str, int, str]],
+    crlf: tuple[bool, bool],
+    bom: tuple[bool, bool],
+) -> None:
+    before = _text(pieces, seps, crlf[0], bom[0])
+    edited = pieces
+    for op, at, new in edits:
+        edited = _edit(edited, op, at, new)
+    after = _text(edited, seps, crlf[1], bom[1])
+    memo = DictMemo()
+    _same(loads_bib(before, "f.bib", memo), loads_bib(before, "f.bib"))
+    scratch = loads_bib(after, "f.bib")
+    _same(loads_bib(after, "f.bib", memo), scratch)
+    _same(loads_bib(after, "f.bib", memo), scratch)  # now every chunk is stored
+    _same(scratch, _loads_whole(after, "f.bib"))  # chunks: what one whole parse gives
+
+
+#: Tokens of broken BibTeX: block starts anywhere, unbalanced delimiters, escapes, CR.
+_TOKENS = st.sampled_from(
+    (
+        *("@article", "@string", "@comment", "@preamble", "@misc", "@", "{", "}", "(", ")"),
+        *('"', ",", "=", "#", "%", " ", "\n", "\r\n", "\r", "\t", "a", "b1", "\\", "\\{"),
+        *("jan", "x = ", "title = {", "}\n", "@article{k,", "@string{s = "),
+    )
+)
+_JUNK = st.lists(_TOKENS, max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=_JUNK, second=_JUNK)
+def test_broken_bibtex_loads_the_same_whole_by_chunk_and_from_a_memo(
+    first: str, second: str
+) -> None:
+    """Found by this test: an aborted block's text can overlap the next block's (then a
+    chunk falls back to the whole-file parse)."""
+    memo = DictMemo()
+    _same(loads_bib(first, "f.bib"), _loads_whole(first, "f.bib"))
+    _same(loads_bib(first, "f.bib", memo), _loads_whole(first, "f.bib"))
+    for text in (second + first, first + second):
+        _same(loads_bib(text, "f.bib", memo), _loads_whole(text, "f.bib"))
+
+
+def test_an_aborted_block_overlapping_the_next_one_loads_as_the_whole_file_parse() -> None:
+    text = "@article{@article{}\n@article{}\n"  # the first block's text ends inside the second
+    want = _loads_whole(text, "f.bib")
+    assert "could not find this block's text" in want.problems[1].message
+    _same(loads_bib(text, "f.bib"), want)
+    _same(loads_bib(text, "f.bib", DictMemo()), want)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.bib")))
+def test_real_files_load_the_same_whole_by_chunk_and_from_a_memo(name: str) -> None:
+    text = load_bib(DATA / name).text
+    whole = _loads_whole(text, name)
+    memo = DictMemo()
+    _same(loads_bib(text, name), whole)
+    _same(loads_bib(text, name, memo), whole)
+    _same(loads_bib(text, name, memo), whole)
+    shifted = "@misc{new, title = {Inserted}}\n" + text  # every chunk moves down a line
+    _same(loads_bib(shifted, name, memo), _loads_whole(shifted, name))
+
+
+# ------------------------------------------------------------------------------ units
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+    real = bib_chunks.parse_string
+
+    def counting(text: str, **kwargs: Any) -> Any:
+        seen.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(bib_chunks, "parse_string", counting)
+    return seen
+
+
+_FILE = (
+    "@string{jnl = {Old Journal}}\n\n"
+    "@article{uses, title = {One}, journal = jnl}\n\n"
+    "@article{plain, title = {Two}, journal = {Other}}\n\n"
+    "@article{third, title = {Three}}\n"
+)
+
+
+def test_a_memo_hit_does_not_run_bibtexparser(monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = _count_parses(monkeypatch)
+    memo = DictMemo()
+    first = loads_bib(_FILE, "f.bib", memo)
+    assert len(parses) == 4 and len(memo.values) == 4  # one parse and one value per chunk
+    parses.clear()
+    assert loads_bib(_FILE, "f.bib", memo) == first
+    assert parses == []
+    edited = _FILE.replace("{Two}", "{Two, edited}")
+    parses.clear()
+    bib = loads_bib(edited, "f.bib", memo)
+    assert [p.startswith("@article{plain") for p in parses] == [True]
+    assert bib == loads_bib(edited, "f.bib")
+    assert bib.references[1].fields["title"] == "Two, edited"
+
+
+def test_a_changed_string_reaches_the_entries_that_use_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    memo = DictMemo()
+    loads_bib(_FILE, "f.bib", memo)
+    parses = _count_parses(monkeypatch)
+    edited = _FILE.replace("Old Journal", "New Journal")
+    bib = loads_bib(edited, "f.bib", memo)
+    parsed = list(parses)
+    assert bib.references[0].fields["journal"] == "New Journal"
+    assert bib == loads_bib(edited, "f.bib")
+    # the @string chunk changed; the entry using the macro is read again; the others not
+    assert [p.split("{")[0] + "{" + p.split("{")[1].split(",")[0] for p in parsed] == [
+        "@string{jnl = ",
+        "@article{uses",
+    ]
+    undefined = loads_bib(edited.replace("@string{jnl", "@string{other"), "f.bib", memo)
+    assert undefined.references[0].fields["journal"] == "jnl"
+    assert [p.rule for p in undefined.problems] == ["bib-undefined-macro"]
+
+
+def test_lines_and_offsets_of_reused_entries_follow_an_edit_above_them() -> None:
+    memo = DictMemo()
+    loads_bib(_FILE, "f.bib", memo)
+    edited = "% a new first line\r\n@misc{new,\n title = {N},\n title = {M}}\n" + _FILE
+    bib = loads_bib(edited, "f.bib", memo)
+    assert bib == loads_bib(edited, "f.bib")
+    third = bib.layout[-1]
+    assert third.key == "third" and third.line == 11
+    assert edited[third.fields[0].value_start : third.fields[0].value_end] == "{Three}"
+    assert [(p.rule, p.line) for p in bib.problems] == [("bib-duplicate-field", 4)]
+    assert "lines 3, 4" in bib.problems[0].message
+
+
+def _crc(key: str, payload: bytes) -> bytes:
+    return b"%08x" % zlib.crc32(payload, zlib.crc32(key.encode())) + payload
+
+
+def _retyped(payload: bytes) -> bytes:
+    """The stored document with its first entry's start offset written as a string."""
+    document = json.loads(payload)
+    for item in document[5]:
+        if item[1] is not None:
+            item[1][3] = str(item[1][3])
+    return json.dumps(document).encode()
+
+
+#: Values read_stored accepts (sound JSON of the right outline); their items are not.
+_ITEM_LEVEL = {"wrong types", "a string for an offset"}
+
+_CORRUPTIONS: dict[str, Callable[[str, bytes], bytes]] = {
+    "not json": lambda key, value: _crc(key, b"{not json"),
+    "truncated": lambda key, value: value[: len(value) // 2],
+    "one byte flipped": lambda key, value: value[:-5] + bytes([value[-5] ^ 1]) + value[-4:],
+    "empty": lambda key, value: b"",
+    "another shape": lambda key, value: _crc(key, b'{"a": 1}'),
+    "wrong types": lambda key, value: _crc(
+        key, json.dumps([memo_version(), [], [], {}, 0, [[1, ["k"] * 11, None, []]]]).encode()
+    ),
+    "a string for an offset": lambda key, value: _crc(key, _retyped(value[8:])),
+    "old version": lambda key, value: _crc(
+        key, value[8:].replace(memo_version().encode(), b"citetrack-bib-chunk-0")
+    ),
+    "another key's value": lambda key, value: value,  # swapped below
+}
+
+
+@pytest.mark.parametrize("corruption", sorted(_CORRUPTIONS))
+def test_a_corrupt_memo_value_is_a_miss_never_an_error(corruption: str) -> None:
+    memo = DictMemo()
+    loads_bib(_FILE, "f.bib", memo)
+    keys = list(memo.values)
+    spoil = _CORRUPTIONS[corruption]
+    values = {key: spoil(key, memo.values[key]) for key in keys}
+    if corruption == "another key's value":
+        values = dict(zip(keys, [values[k] for k in keys[1:] + keys[:1]], strict=True))
+    memo.values = values
+    stored = [read_stored(key, value) for key, value in values.items()]
+    assert all((s is not None) == (corruption in _ITEM_LEVEL) for s in stored)
+    bib = loads_bib(_FILE, "f.bib", memo)
+    assert bib == loads_bib(_FILE, "f.bib")
+    assert all(read_stored(key, memo.values[key]) is not None for key in keys)  # rewritten
+
+
+class _Failing:
+    def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
+        raise OSError("disk gone")
+
+    def put_many(self, values: Mapping[str, bytes]) -> None:
+        raise OSError("disk gone")
+
+
+def test_a_failing_memo_loads_without_it() -> None:
+    assert loads_bib(_FILE, "f.bib", _Failing()) == loads_bib(_FILE, "f.bib")
+
+
+def test_text_with_a_nul_is_never_stored() -> None:
+    memo = DictMemo()
+    text = _FILE + "@misc{n, note = {a\x00b}}\n"
+    assert loads_bib(text, "f.bib", memo) == loads_bib(text, "f.bib")
+    assert memo.values == {}
+
+
+def test_load_bib_takes_a_memo(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(_FILE, encoding="utf-8")
+    memo = DictMemo()
+    first = load_bib(path, memo=memo)
+    assert len(memo.values) == 4
+    assert load_bib(path, memo=memo) == first == load_bib(path)
+
+
+def test_a_string_defined_after_the_entries_that_use_it_reaches_them() -> None:
+    text = "@article{early, journal = jnl # { (A)}}\n@string{jnl = {Late Journal}}\n"
+    want = _loads_whole(text, "f.bib")
+    assert want.references[0].fields["journal"] == "Late Journal (A)"
+    memo = DictMemo()
+    _same(loads_bib(text, "f.bib"), want)
+    _same(loads_bib(text, "f.bib", memo), want)
+    _same(loads_bib(text, "f.bib", memo), want)
+    redefined = text + "@string{jnl = {Later Journal}}\n"  # the last definition wins
+    _same(loads_bib(redefined, "f.bib", memo), _loads_whole(redefined, "f.bib"))
+    assert loads_bib(redefined, "f.bib").references[0].fields["journal"] == "Later Journal (A)"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.bib")))
+def test_export_from_a_memo_load_edits_exactly_as_from_scratch(name: str) -> None:
+    """Export reads the field offsets that a memo's entries build only when asked."""
+    text = "@misc{new, title = {Inserted}}\n" + load_bib(DATA / name).text
+    memo = DictMemo()
+    loads_bib(text[len("@misc{new, title = {Inserted}}\n") :], name, memo)
+    scratch = loads_bib(text, name)
+    stored = loads_bib(text, name, memo)  # every old chunk moved down a line, unbuilt
+    keys = [ref.key for ref in scratch.references]
+    fixes = plan_local_fixes(scratch, frozenset({"identifiers", "pages"}))
+    fixes += [format_fix(key) for key in keys[1:4]]
+    fixes += [
+        Fix(key, "note", "checked", "SYNTHETIC fix", "crossref", "metadata") for key in keys[4:9]
+    ]
+    got = export_bib(stored, fixes)
+    want = export_bib(scratch, fixes)
+    assert got == want
+    assert got.changes  # something was edited
