@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from citetrack.parse.build import build_fields
 from citetrack.parse.crf.normalise import to_citation
-from citetrack.parse.crf.repair import book_in_title, names_in_title, title_lead_in
+from citetrack.parse.crf.repair import (
+    book_in_title,
+    container_after_quoted_title,
+    names_in_title,
+    title_lead_in,
+)
 
 
 def _fields(segments: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
@@ -116,3 +121,30 @@ def test_lead_in_at_the_end_of_a_title_belongs_to_the_container() -> None:
     _, fields = _fields(segments)
     assert fields["title"] == "Le pont imaginaire"
     assert fields["booktitle"] == "Mélanges inventés"
+
+
+def test_container_after_a_quoted_title_is_split_off() -> None:
+    segments = [
+        ("author", "Wrenfield, Ada."),
+        ("title", "“Bridges that never were,” Fictional Engineering Review,"),
+        ("volume", "vol. 7,"),
+        ("pages", "pp. 11-19,"),
+        ("date", "2003."),
+    ]
+    entry_type, fields = _fields(segments)
+    assert fields["title"] == "Bridges that never were"
+    assert fields["journal"] == "Fictional Engineering Review"
+    assert entry_type == "article"
+    assert container_after_quoted_title([("title", "« Le pont », Revue inventée,")]) == [
+        ("title", "« Le pont »,"),
+        ("container-title", "Revue inventée,"),
+    ]
+
+
+def test_quoted_words_inside_a_title_do_not_split_it() -> None:
+    # The quote opens the title but does not close it with a separator.
+    segments = [("title", "“Never again” : a made-up history of bridges, 1900-1950,")]
+    assert container_after_quoted_title(segments) == segments
+    # A one-word tail is not taken for a container.
+    segments = [("title", "“Odd tides.” Tidings."), ("date", "1999.")]
+    assert container_after_quoted_title(segments) == segments

@@ -11,6 +11,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
 * **a book inside the title** — ``A chapter. In Book of things, …`` or ``“A chapter,”
   in Book …`` read as one title: the part after the ``In`` is the container (the
   book or proceedings), when the reference has none;
+* **a container after a quoted title** — ``“A chapter,” Book of things,`` read as one
+  title: the quoted part is the title, what follows its closing quote the container;
 * **a lead-in at the title's end** — ``« Chapter », in`` + the container: the ``in``
   belongs to the container, not the title.
 """
@@ -30,6 +32,13 @@ _NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]*[.,]?$|^(?:[A-Z]\.\s?-?)+,?$
 _IN_SPLIT = re.compile(r"(?<=[.,”’\"»?!])\s+(?:In|in|IN|Dans|dans|Im|im):?\s+(?=[\w“\"‘«„])")
 _TRAILING_IN = re.compile(r"(?<=[.,”’\"»:?!–—-])\s*(?:in|In|IN|dans|Dans|im|Im):?\s*$")
 _CONTAINERS = frozenset(("container-title", "journal"))
+# "“Title,” Container," — the quoted title closes with its separator (inside or after
+# the closing quote), then a capitalised container follows.
+_QUOTED_THEN_MORE = re.compile(
+    r"^(?P<title>\W{0,2}(?P<q>[“\"«„‘])[^“”\"«»„‘’]{3,}(?:[,.?!]\s*[”\"»’]|[”\"»’][,.]))"
+    r"\s+(?P<rest>[A-ZÀ-Ý][^\s]*\s+\S.*)$"
+)
+_CLOSER = {"“": "”", '"': '"', "«": "»", "„": "“", "‘": "’"}
 
 
 def _name_word(word: str) -> bool:
@@ -91,6 +100,24 @@ def book_in_title(segments: Segments) -> Segments:
     return out
 
 
+def container_after_quoted_title(segments: Segments) -> Segments:
+    """Split ``“Title,” Container,`` read as one title into title and container."""
+    if any(label in _CONTAINERS for label, _ in segments):
+        return segments
+    out: Segments = []
+    done = False
+    for label, text in segments:
+        match = _QUOTED_THEN_MORE.match(text) if label == "title" and not done else None
+        if match and _CLOSER[match["q"]] in match["title"][-3:]:
+            out.append(("title", match["title"]))
+            out.append(("container-title", match["rest"]))
+            done = True
+            continue
+        done = done or label == "title"
+        out.append((label, text))
+    return out
+
+
 def title_lead_in(title: str) -> str:
     """A title without the ``in`` that leads in to the container printed after it."""
     return _TRAILING_IN.sub("", title)
@@ -98,4 +125,4 @@ def title_lead_in(title: str) -> str:
 
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
-    return book_in_title(names_in_title(segments))
+    return container_after_quoted_title(book_in_title(names_in_title(segments)))
