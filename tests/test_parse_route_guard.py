@@ -52,3 +52,32 @@ def test_author_list_title_through_parse_text() -> None:
 def test_rules_reading_with_a_name_list_title_is_not_sane(title: str, sane: bool) -> None:
     c = Citation(line=1, raw=title, title=title, authors=NameList())
     assert rules_sane([c], wiki=True) is sane
+
+
+LIST = (
+    "Quarrington, M. (2004). A made-up survey of lakes. Journal of Invented Waters, "
+    "12(3), 45-67.\n"
+    'Wrenfield, Jonas. "Comments on the Imaginary Bridge". Fictional Engineering '
+    "History, Vol. 48 (4), pp. 193-4, Autumn (1956).\n"
+    "Pellow, A., & Straud, K. (2011). Counting the clouds of nowhere. Sky Letters, 3, 1-9.\n"
+)
+
+
+def test_quoted_title_item_whose_year_the_rules_miss_goes_to_the_labeller() -> None:
+    # '"Title".' is a sign of Wikipedia's CS1, so the rules read the second item first;
+    # in a list that is not Wikipedia's, a printed year they miss means they misread it.
+    refs = list(parse_text(LIST, "text").references)
+    assert len(refs) == 3
+    fields = refs[1].fields
+    assert fields["year"] == "1956"
+    assert fields["journal"] == "Fictional Engineering History"
+    assert (fields["volume"], fields["number"]) == ("48", "4")
+    assert fields["title"] == "Comments on the Imaginary Bridge"
+
+
+def test_in_a_wikipedia_list_the_rules_keep_an_item_without_a_date() -> None:
+    c = Citation(line=1, raw='Doe, J. "A made-up page". Example Site, 1999 edition.')
+    c.title = "A made-up page"
+    c.authors = NameList()
+    assert rules_sane([c], wiki=True, listed=True)
+    assert not rules_sane([c], wiki=True, listed=False)
