@@ -48,6 +48,7 @@ from bench.train_parser import DEFAULT_DATA, train  # noqa: E402
 from citetrack.parse.build import build_fields  # noqa: E402
 from citetrack.parse.crf.dataset import Segments, read_sequences  # noqa: E402
 from citetrack.parse.crf.features import sequence_features, tokenize  # noqa: E402
+from citetrack.parse.crf.labeller import plain  # noqa: E402
 from citetrack.parse.crf.normalise import strip_value, to_citation  # noqa: E402
 from citetrack.parse.items import Item  # noqa: E402
 from citetrack.parse.route import parse_item_routed  # noqa: E402
@@ -180,7 +181,7 @@ def cross_validate(
             tagger.open(str(model))
             for i in held:
                 tokens = tokenize(" ".join(t for _, t in sequences[i]))
-                predicted = tagger.tag(sequence_features(tokens))
+                predicted = [plain(t) for t in tagger.tag(sequence_features(tokens))]
                 records.append(
                     {"index": i, "gold": sequences[i], "pred": _segments_of(tokens, predicted)}
                 )
