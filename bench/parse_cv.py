@@ -48,6 +48,7 @@ from bench.train_parser import DEFAULT_DATA, train  # noqa: E402
 from citetrack.parse.build import build_fields  # noqa: E402
 from citetrack.parse.crf.dataset import Segments, read_sequences  # noqa: E402
 from citetrack.parse.crf.features import sequence_features, tokenize  # noqa: E402
+from citetrack.parse.crf.labeller import plain  # noqa: E402
 from citetrack.parse.crf.normalise import strip_value, to_citation  # noqa: E402
 from citetrack.parse.items import Item  # noqa: E402
 from citetrack.parse.route import parse_item_routed  # noqa: E402
@@ -159,13 +160,18 @@ def _segments_of(tokens: list[str], labels: list[str]) -> Segments:
     return out
 
 
-def cross_validate(sequences: list[Segments], folds: int, seed: int) -> list[dict[str, object]]:
-    """Held-out predictions: one record (index, gold segments, predicted segments) each."""
+def cross_validate(
+    sequences: list[Segments], folds: int, seed: int, only: int | None = None
+) -> list[dict[str, object]]:
+    """Held-out predictions: one record (index, gold segments, predicted segments) each
+    (``only``: that fold alone, 1-based)."""
     order = list(range(len(sequences)))
     random.Random(seed).shuffle(order)
     records: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for fold in range(folds):
+            if only is not None and fold != only - 1:
+                continue
             held = [i for n, i in enumerate(order) if n % folds == fold]
             held_set = set(held)
             model = Path(tmp) / f"fold{fold}.crfsuite"
@@ -175,7 +181,7 @@ def cross_validate(sequences: list[Segments], folds: int, seed: int) -> list[dic
             tagger.open(str(model))
             for i in held:
                 tokens = tokenize(" ".join(t for _, t in sequences[i]))
-                predicted = tagger.tag(sequence_features(tokens))
+                predicted = [plain(t) for t in tagger.tag(sequence_features(tokens))]
                 records.append(
                     {"index": i, "gold": sequences[i], "pred": _segments_of(tokens, predicted)}
                 )
@@ -273,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help=f"2 folds on a fixed {QUICK_SIZE:,}-string subset (for iterating; not the score)",
     )
+    parser.add_argument(
+        "--fold", type=int, help="run this fold of the k-fold split alone (1-based)"
+    )
     parser.add_argument("--crf-only", action="store_true", help="no rules: the labeller alone")
     args = parser.parse_args(argv)
     if args.reuse:
@@ -282,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         folds = args.folds
         if args.quick:
             sequences, folds = quick_subset(sequences), 2
-        records = cross_validate(sequences, folds, args.seed)
+        records = cross_validate(sequences, folds, args.seed, args.fold)
         if args.save:
             args.save.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     print(f"{len(records)} held-out strings")

@@ -3,7 +3,8 @@
     python bench/train_parser.py            # writes citetrack/parse/crf/model.crfsuite
 
 Trains a linear-chain CRF (python-crfsuite, L-BFGS with fixed L1/L2 weights and a fixed
-number of iterations, features seen fewer than ``--minfreq`` times dropped) on every
+number of iterations, features seen fewer than ``--minfreq`` times dropped; labels with
+the first token of a segment marked, ``dataset.training_labels``) on every
 sequence of AnyStyle's labelled training strings
 (``../shared/training/anystyle/train.xml``, BSD-2-Clause, in file order).  The same data
 and parameters give the same model.  Never train on AnyStyle's ``gold.xml`` or on CORA:
@@ -23,7 +24,12 @@ if str(ROOT) not in sys.path:
 
 import pycrfsuite  # noqa: E402
 
-from citetrack.parse.crf.dataset import Segments, read_sequences, tokens_and_labels  # noqa: E402
+from citetrack.parse.crf.dataset import (  # noqa: E402
+    Segments,
+    read_sequences,
+    tokens_and_labels,
+    training_labels,
+)
 from citetrack.parse.crf.features import sequence_features  # noqa: E402
 from citetrack.parse.crf.labeller import model_path  # noqa: E402
 
@@ -37,8 +43,8 @@ def train(sequences: list[Segments], out: Path, minfreq: int = 2, iterations: in
     """Train a model on ``sequences`` and write it to ``out``."""
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     for segments in sequences:
-        tokens, labels = tokens_and_labels(segments)
-        trainer.append(sequence_features(tokens), labels)
+        tokens, _ = tokens_and_labels(segments)
+        trainer.append(sequence_features(tokens), training_labels(segments))
     trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))

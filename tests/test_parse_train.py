@@ -10,8 +10,9 @@ from pathlib import Path
 import pycrfsuite
 
 from bench.train_parser import train
-from citetrack.parse.crf.dataset import read_sequences, tokens_and_labels
+from citetrack.parse.crf.dataset import read_sequences, tokens_and_labels, training_labels
 from citetrack.parse.crf.features import sequence_features, tokenize
+from citetrack.parse.crf.labeller import plain
 
 XML = """<?xml version='1.0' encoding='UTF-8'?>
 <dataset>
@@ -59,6 +60,34 @@ def test_training_is_deterministic_and_learns(tmp_path: Path) -> None:
     tagger = pycrfsuite.Tagger()
     tagger.open(str(first))
     tokens = tokenize("Moe, C. (2004). A new made-up title. Journal of Things, 9(1), 2-3.")
-    labels = tagger.tag(sequence_features(tokens))
+    marked = tagger.tag(sequence_features(tokens))
+    # The model's labels mark where a title, journal, author … segment starts.
+    assert marked[:3] == ["B-author", "author", "date"]
+    labels = [plain(tag) for tag in marked]
     assert labels[:3] == ["author", "author", "date"]
     assert labels[-1] == "pages"
+    assert "B-journal" in marked and "B-title" in marked
+
+
+def test_training_labels_mark_where_segments_start() -> None:
+    segments = [
+        ("author", "Doe, J."),
+        ("date", "(2001)."),
+        ("title", "A made-up title."),
+        ("journal", "Journal of Things,"),
+        ("volume", "4(2),"),
+    ]
+    assert training_labels(segments) == [
+        "B-author",
+        "author",
+        "date",
+        "B-title",
+        "title",
+        "title",
+        "B-journal",
+        "journal",
+        "journal",
+        "volume",
+    ]
+    assert plain("B-journal") == "journal"
+    assert plain("volume") == "volume"

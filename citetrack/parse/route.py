@@ -17,7 +17,10 @@ rules' reading passes a sanity check; otherwise to the labeller:
   bare initials;
 * sane: the rules recognised the structure and found a title; no author is a bare
   initial (``Romero, C., Dweck, C.`` read as four people); the title does not start
-  with a list number; no number-laden journal text ended up as a publisher.
+  with a list number or an author list (``Doe AB, Roe C. Title…`` read as a title: an
+  author list is never the title); in a list that is not Wikipedia's, no printed
+  year was missed (a quoted title ``"Title".`` is a CS1 sign that misleads them); no
+  number-laden journal text ended up as a publisher.
 
 The rule parser's output is kept whole when it is used, so the seed and the Wikipedia
 devset parse exactly as before.
@@ -45,6 +48,15 @@ _WIKI_SIGNS = re.compile(
     r"|\bMedlinePlus\b|\bat eMedicine\b"
 )
 _LIST_NUMBER = re.compile(r"^\s*(?:\[\d+\]|\(\d+\)|\d+[.)])\s")
+# Two names or more opening a "title": an author list the rules did not recognise
+# (``Doe AB, Roe C, …``, ``Doe, A. B., Roe, C., …``, ``A. B. Doe, C. Roe, …``).
+_NAME = (
+    r"(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)? [A-Z]{1,3}"  # Doe AB, Van Roe C
+    r"|[A-Z][\w'’-]+, (?:[A-Z]\.\s?-?)+"  # Doe, A. B.
+    r"|(?:[A-Z]\.\s?-?)+ ?[A-Z][\w'’-]+)"  # A. B. Doe
+)
+_NAME_LIST = re.compile(rf"^{_NAME}(?:,\s*{_NAME}){{1,}}(?:,|\.|\s*(?:&|and|et al\.?))\s")
+_YEAR = re.compile(r"(?<![\d/.-])(?:1[5-9]\d\d|20\d\d)(?![\d/-])")
 _NUMBERS_IN_TEXT = re.compile(r"\d+\s*\(\d+\)|\d+\s*[:,]\s*\d+\s*[-–]\s*\d+")
 
 Path = str  # "rules", "nlm" or "crf"
@@ -59,7 +71,7 @@ def wiki_style(item: Item) -> bool:
     )
 
 
-def rules_sane(citations: list[Citation], *, wiki: bool) -> bool:
+def rules_sane(citations: list[Citation], *, wiki: bool, listed: bool = True) -> bool:
     """Did the rules read the (first) citation's structure, not misread it?
 
     In a Wikipedia context an item the rules could not recognise stays theirs (kept as
@@ -70,11 +82,15 @@ def rules_sane(citations: list[Citation], *, wiki: bool) -> bool:
         any("could not recognise" in p for p in c.problems) or (not c.title and c.kind != "online")
     ):
         return False
-    if c.title and _LIST_NUMBER.match(c.title):
+    if c.title and (_LIST_NUMBER.match(c.title) or _NAME_LIST.match(c.title)):
         return False
     for name in c.authors.names + c.editors.names:
         if not name.literal and (not name.family or is_initials(name.family.rstrip("."))):
             return False
+    if not listed and c.date is None and _YEAR.search(c.raw):
+        # A lone item (not from a Wikipedia list) whose printed year the rules missed:
+        # they misread its structure; a Wikipedia-like sign (a quoted title) misled them.
+        return False
     return not (c.publisher and _NUMBERS_IN_TEXT.search(c.publisher))
 
 
@@ -143,7 +159,8 @@ def parse_item_routed(
             return citations, "rules"
         if "empty reference item" in citations[0].problems:
             return citations, "rules"
-        if rules_sane(citations, wiki=True):
+        listed = wiki_list or item.marker == "caret"
+        if rules_sane(citations, wiki=True, listed=listed):
             if citations[0].authors.names or citations[0].editors.names:
                 return citations, "rules"
             # No authors: an NLM reference with a PMID (a Wikipedia sign) the rules

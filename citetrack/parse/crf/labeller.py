@@ -20,6 +20,15 @@ _lock = threading.Lock()
 _tagger: Any = None
 
 
+#: The mark of a segment's first token in the model's labels (``B-title``).
+BEGIN = "B-"
+
+
+def plain(label: str) -> str:
+    """A predicted label without its begin mark (``B-title`` → ``title``)."""
+    return label[len(BEGIN) :] if label.startswith(BEGIN) else label
+
+
 class ModelMissingError(RuntimeError):
     """The trained model is not installed (build it with ``bench/train_parser.py``)."""
 
@@ -51,9 +60,9 @@ def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
         return [], 1.0
     tagger = _get_tagger()
     with _lock:  # a crfsuite Tagger is not thread-safe
-        labels = list(tagger.tag(sequence_features(tokens)))
-        confidence = float(tagger.probability(labels)) ** (1 / len(labels))
-    return labels, confidence
+        marked = list(tagger.tag(sequence_features(tokens)))
+        confidence = float(tagger.probability(marked)) ** (1 / len(marked))
+    return [plain(tag) for tag in marked], confidence
 
 
 def label(text: str) -> tuple[list[tuple[str, str]], float]:

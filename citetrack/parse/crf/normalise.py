@@ -23,6 +23,7 @@ import re
 
 from citetrack.parse import dates
 from citetrack.parse.build import Citation, Kind
+from citetrack.parse.crf import repair
 from citetrack.parse.crf.people import read_people
 
 Segments = list[tuple[str, str]]
@@ -340,7 +341,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    for label, text in _book_after_editors(_thesis_marks(segments)):
+    for label, text in _book_after_editors(_thesis_marks(repair.repair(segments))):
         fields.setdefault(label, []).append(text)
     _repair(fields)
     _identifiers(c, " ".join(text for _, text in segments))
@@ -363,7 +364,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         else:
             c.notes.append(strip_value(text))
     if "title" in fields:
-        c.title = strip_value(" ".join(fields["title"])) or None
+        c.title = strip_value(repair.title_lead_in(" ".join(fields["title"]))) or None
     for text in fields.get("volume", []):
         volume, issue = read_volume(text)
         c.volume = c.volume or volume

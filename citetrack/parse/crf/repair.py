@@ -1,0 +1,128 @@
+"""Repairs of labelled segments the normaliser can see before it reads fields.
+
+The labeller sometimes runs one segment on into the next; a few of those slips show in
+the text itself and are undone here, on the segments (``[(label, text), …]``):
+
+* **names in the title** — an author list cut short, its end read as the start of the
+  title: ``F. Doe, M. | Roe and Poe, A study…`` (name-first list ending in a bare
+  initial), ``Doe, J., | and K. Roe. A study…`` or ``| & van Roe, K. A study…`` (a list
+  continued by ``and`` / ``&``).  The names go back to the authors: an author list is
+  never the title;
+* **a book inside the title** — ``A chapter. In Book of things, …`` or ``“A chapter,”
+  in Book …`` read as one title: the part after the ``In`` is the container (the
+  book or proceedings), when the reference has none;
+* **a container after a quoted title** — ``“A chapter,” Book of things,`` read as one
+  title: the quoted part is the title, what follows its closing quote the container;
+* **a lead-in at the title's end** — ``« Chapter », in`` + the container: the ``in``
+  belongs to the container, not the title.
+"""
+
+from __future__ import annotations
+
+import re
+
+Segments = list[tuple[str, str]]
+
+_INITIAL = re.compile(r"^(?:[A-Z]\.\s?-?)+,?$")
+_NAME_FIRST = re.compile(r"^(?:[A-Z]\.\s?-?)+\s*[A-Z]")
+_ENDS_INITIAL = re.compile(r"(?:^|[\s,])(?:[A-Z]\.\s?-?)*[A-Z]\.$")
+_AND = re.compile(r"^(?:&|and|und|et|y)$", re.IGNORECASE)
+_PARTICLE = frozenset("van von der den de del della di da du le la dos das ten ter".split())  # noqa: SIM905
+_NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]*[.,]?$|^(?:[A-Z]\.\s?-?)+,?$")
+_IN_SPLIT = re.compile(r"(?<=[.,”’\"»?!])\s+(?:In|in|IN|Dans|dans|Im|im):?\s+(?=[\w“\"‘«„])")
+_TRAILING_IN = re.compile(r"(?<=[.,”’\"»:?!–—-])\s*(?:in|In|IN|dans|Dans|im|Im):?\s*$")
+_CONTAINERS = frozenset(("container-title", "journal"))
+# "“Title,” Container," — the quoted title closes with its separator (inside or after
+# the closing quote), then a capitalised container follows.
+_QUOTED_THEN_MORE = re.compile(
+    r"^(?P<title>\W{0,2}(?P<q>[“\"«„‘])[^“”\"«»„‘’]{3,}(?:[,.?!]\s*[”\"»’]|[”\"»’][,.]))"
+    r"\s+(?P<rest>[A-ZÀ-Ý][^\s]*\s+\S.*)$"
+)
+_CLOSER = {"“": "”", '"': '"', "«": "»", "„": "“", "‘": "’"}
+
+
+def _name_word(word: str) -> bool:
+    return bool(_NAME_WORD.match(word)) or word in _PARTICLE or bool(_AND.match(word))
+
+
+def _names_prefix(words: list[str], limit: int = 6) -> int:
+    """How many leading words of a title are the rest of a name list (0: none).
+
+    The prefix ends at a word ending in a comma or full stop (``Mast, C.``), is made of
+    name words only, and is at most ``limit`` words long.
+    """
+    for i, word in enumerate(words[:limit]):
+        if not _name_word(word):
+            return 0
+        if word[-1] in ",." and not (i + 1 < len(words) and _INITIAL.match(words[i + 1])):
+            return i + 1
+    return 0
+
+
+def names_in_title(segments: Segments) -> Segments:
+    """Move an author list's leaked end from the start of the title back to the authors."""
+    out = list(segments)
+    for i in range(1, len(out)):
+        (before, names), (label, text) = out[i - 1], out[i]
+        if before != "author" or label != "title":
+            continue
+        words = text.split()
+        take = 0
+        if words and _AND.match(words[0]):
+            take = _names_prefix(words)
+        elif _NAME_FIRST.match(names) and _ENDS_INITIAL.search(names) and words:
+            # "F. Doe, M." + "Roe Title…": a name-first list ends with a family name.
+            take = _names_prefix(words) or (1 if _NAME_WORD.match(words[0]) else 0)
+            if take and len(words) > take and _AND.match(words[take - 1]):
+                take = 0
+        if take and take < len(words):
+            out[i - 1] = ("author", f"{names} {' '.join(words[:take])}")
+            out[i] = ("title", " ".join(words[take:]))
+        break
+    return out
+
+
+def book_in_title(segments: Segments) -> Segments:
+    """Split ``Chapter. In Book…`` read as one title into title and container."""
+    if any(label in _CONTAINERS for label, _ in segments):
+        return segments
+    out: Segments = []
+    done = False
+    for label, text in segments:
+        match = _IN_SPLIT.search(text) if label == "title" and not done else None
+        if match and match.start() > 0 and len(text) - match.end() > 3:
+            out.append(("title", text[: match.start()]))
+            out.append(("container-title", text[match.start() :].strip()))
+            done = True
+            continue
+        done = done or label == "title"
+        out.append((label, text))
+    return out
+
+
+def container_after_quoted_title(segments: Segments) -> Segments:
+    """Split ``“Title,” Container,`` read as one title into title and container."""
+    if any(label in _CONTAINERS for label, _ in segments):
+        return segments
+    out: Segments = []
+    done = False
+    for label, text in segments:
+        match = _QUOTED_THEN_MORE.match(text) if label == "title" and not done else None
+        if match and _CLOSER[match["q"]] in match["title"][-3:]:
+            out.append(("title", match["title"]))
+            out.append(("container-title", match["rest"]))
+            done = True
+            continue
+        done = done or label == "title"
+        out.append((label, text))
+    return out
+
+
+def title_lead_in(title: str) -> str:
+    """A title without the ``in`` that leads in to the container printed after it."""
+    return _TRAILING_IN.sub("", title)
+
+
+def repair(segments: Segments) -> Segments:
+    """All the repairs above, in order."""
+    return container_after_quoted_title(book_in_title(names_in_title(segments)))
