@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from citetrack.export import ExportResult
     from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
+    from citetrack.inputs.bib.memo import EntryMemo
     from citetrack.net import NetConfig
     from citetrack.parse import ParseResult
     from citetrack.pipeline import EvidenceSet
@@ -138,16 +139,20 @@ def expand_inputs(inputs: Sequence[PathLike]) -> list[str]:
     return expand([os.fspath(p) for p in inputs])
 
 
-def load_bib(path: PathLike, encoding: str | None = None) -> Bibliography:
+def load_bib(
+    path: PathLike, encoding: str | None = None, memo: EntryMemo | None = None
+) -> Bibliography:
     """A .bib file read into references, keeping every defect in ``problems``.
 
     ``encoding``: the file's codec (default: UTF-8, else Latin-1 or Windows-1252 detected;
-    the result's ``encoding`` and ``encoding_note`` say which).  Raises
-    :class:`~citetrack.inputs.bib.BibError` only when the file cannot be read at all.
+    the result's ``encoding`` and ``encoding_note`` say which).  ``memo``: a store of
+    loaded chunks, so that unchanged entries are not parsed again (the CLI keeps one next
+    to the cache).  Raises :class:`~citetrack.inputs.bib.BibError` only when the file
+    cannot be read at all.
     """
     from citetrack.inputs.bib import load_bib as load
 
-    return load(os.fspath(path), encoding)
+    return load(os.fspath(path), encoding, memo)
 
 
 def load_article(
@@ -241,13 +246,12 @@ def _net_config(settings: Settings) -> NetConfig:
 
 def _open_memo(settings: Settings, mode: CacheMode) -> Memo:
     """The memo of derived results next to the local cache (none with ``--no-cache``)."""
-    from citetrack.tracking.cache import CacheMode, default_cache_dir
-    from citetrack.tracking.memo import Memo
+    from citetrack.tracking.cache import CacheMode
+    from citetrack.tracking.memo import Memo, cache_folder
 
     if mode is CacheMode.NO_CACHE:
         return Memo(None)
-    folder = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
-    return Memo.open(folder)
+    return Memo.open(cache_folder(settings))
 
 
 async def acheck(

@@ -3,10 +3,11 @@ apply the lockfile, then report (check) or accept the result as the new baseline
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, NoReturn
 
@@ -50,13 +51,30 @@ if TYPE_CHECKING:
     from citetrack.config import Settings
     from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
+    from citetrack.inputs.bib.memo import EntryMemo
     from citetrack.model import CheckResult
     from citetrack.shard import Shard
 
 
-def load_bibs(bibs: Sequence[str], encoding: str | None = None) -> list[Bibliography]:
+@contextlib.contextmanager
+def entry_memo(settings: Settings) -> Iterator[EntryMemo | None]:
+    """The store of loaded .bib chunks beside the cache (none with ``--no-cache``): an
+    unchanged entry is not parsed again (issue 16)."""
+    if not settings.use_cache:
+        yield None
+        return
+    from citetrack.tracking.memo import ENTRY_KIND, Memo, cache_folder
+
+    with Memo.open(cache_folder(settings)) as memo:
+        yield memo.bytes_view(ENTRY_KIND) if memo.enabled else None
+
+
+def load_bibs(
+    bibs: Sequence[str], encoding: str | None = None, memo: EntryMemo | None = None
+) -> list[Bibliography]:
     """The bibliographies, their defects shown as warnings; an unreadable file ends the
-    run (exit 2).  ``encoding``: ``--encoding`` (else UTF-8 or detected)."""
+    run (exit 2).  ``encoding``: ``--encoding`` (else UTF-8 or detected); ``memo``:
+    :func:`entry_memo`."""
     from citetrack.api import expand_inputs, load_bib
     from citetrack.inputs.textio import InputError
 
@@ -67,7 +85,7 @@ def load_bibs(bibs: Sequence[str], encoding: str | None = None) -> list[Bibliogr
     loaded = []
     for path in paths:
         try:
-            bibliography = load_bib(path, encoding=encoding)
+            bibliography = load_bib(path, encoding=encoding, memo=memo)
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
             fail(f"{exc}{hint}")
@@ -148,7 +166,10 @@ def run_check(
     if run.no_links and run.links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
     bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
-    bibliographies = load_bibs(bib_args, settings.encoding) if bib_args or not article_args else []
+    bibliographies = []
+    if bib_args or not article_args:
+        with entry_memo(settings) as memo:
+            bibliographies = load_bibs(bib_args, settings.encoding, memo)
     articles = load_articles(article_args, source_format, settings)
     window = CacheWindow()
     if not run.no_lockfile:
@@ -185,7 +206,8 @@ def check_shard(
         raise click.UsageError("--no-links and --links-only contradict each other")
     if "-" in bibs:
         raise click.UsageError("--shard needs files: every shard must read the same inputs")
-    loaded = load_bibs(bibs, settings.encoding)
+    with entry_memo(settings) as memo:
+        loaded = load_bibs(bibs, settings.encoding, memo)
     try:
         with ProgressBar(wants_progress(run.quiet)) as bar:
             report = check_shard(

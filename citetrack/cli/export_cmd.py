@@ -110,7 +110,7 @@ def export(
     inside its {{cite}} templates, and an edit summary.
     """
     from citetrack.api import SettingsError, UnknownFixError, export_bib, fix_kinds, split_inputs
-    from citetrack.cli.check_cmd import load_bibs
+    from citetrack.cli.check_cmd import entry_memo, load_bibs
     from citetrack.export import unified_diff
 
     if in_place and output:
@@ -142,7 +142,8 @@ def export(
             quiet=quiet,
         )
         return
-    loaded = load_bibs([path], settings.encoding)
+    with entry_memo(settings) as memo:
+        loaded = load_bibs([path], settings.encoding, memo)
     if len(loaded) != 1:  # a glob pattern naming several files
         fail(f"{path}: export takes one .bib file, not {len(loaded)}")
     (bibliography,) = loaded

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from citetrack.config import Settings
-from citetrack.tracking.cache import CACHE_FILENAME, default_cache_dir
-from citetrack.tracking.memo import Memo
+from citetrack.tracking.cache import CACHE_FILENAME
+from citetrack.tracking.memo import Memo, cache_folder
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class Replay:
             locks = [(str(p), _file_print(p, missing_ok=True)) for p in lockfiles]
         except _NotReplayable:
             return None  # a wiki page, a missing or odd file: the full run says what
-        cache_dir = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
+        cache_dir = cache_folder(settings)
         memo = Memo.open(cache_dir)
         if not memo.enabled:
             return None

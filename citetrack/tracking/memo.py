@@ -29,12 +29,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from citetrack.tracking.cache import is_corrupt
+from citetrack.tracking.cache import default_cache_dir, is_corrupt
+
+if TYPE_CHECKING:
+    from citetrack.config import Settings
 
 log = logging.getLogger(__name__)
 
 MEMO_FILENAME = "memo.sqlite3"
+#: The memo kind of the .bib loader's chunks (:mod:`citetrack.inputs.bib.memo`).
+ENTRY_KIND = "bib-chunks/1"
 #: A value not stored again for this long is dropped (it is recomputed if needed).
 MAX_AGE = 60 * 86400.0
 #: Seconds to wait for another run's lock: the memo only saves time, so it is not waited
@@ -81,6 +87,11 @@ def code_stamp(package: Path | None = None) -> str:
         info = path.stat()
         digest.update(f"{path.relative_to(root)}:{info.st_size}:{info.st_mtime_ns};".encode())
     return digest.hexdigest()
+
+
+def cache_folder(settings: Settings) -> Path:
+    """The folder of the local cache (and of the memo) that ``settings`` name."""
+    return Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
 
 
 class Memo:
@@ -156,10 +167,10 @@ class Memo:
                 self._db.close()
         self._db = None
 
-    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, str]:
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, str | bytes]:
         """The stored values of ``keys`` (absent: not stored)."""
         wanted = list(dict.fromkeys(keys))
-        out: dict[str, str] = {}
+        out: dict[str, str | bytes] = {}
         with self._lock:
             if self._db is None or not wanted:
                 return out
@@ -179,7 +190,7 @@ class Memo:
         self.misses += len(wanted) - len(out)
         return out
 
-    def put_many(self, kind: str, items: Mapping[str, str]) -> None:
+    def put_many(self, kind: str, items: Mapping[str, str | bytes]) -> None:
         """Remember ``items`` (one transaction; a failure only disables the memo)."""
         with self._lock:
             if self._db is None or not items:
@@ -216,6 +227,10 @@ class Memo:
         """One kind of value, as a plain key → value store."""
         return MemoView(self, kind)
 
+    def bytes_view(self, kind: str) -> BytesView:
+        """One kind of value stored as bytes (the .bib loader's chunks)."""
+        return BytesView(self, kind)
+
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
@@ -243,7 +258,24 @@ class MemoView:
         self.kind = kind
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        return self._memo.get_many(self.kind, keys)
+        found = self._memo.get_many(self.kind, keys)
+        return {k: v for k, v in found.items() if isinstance(v, str)}
 
     def put_many(self, items: Mapping[str, str]) -> None:
-        self._memo.put_many(self.kind, items)
+        self._memo.put_many(self.kind, dict(items))
+
+
+class BytesView:
+    """The values of one ``kind`` of a :class:`Memo`, as bytes (SQLite keeps them as
+    BLOBs; a value of another type is a miss)."""
+
+    def __init__(self, memo: Memo, kind: str) -> None:
+        self._memo = memo
+        self.kind = kind
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
+        found = self._memo.get_many(self.kind, keys)
+        return {k: v for k, v in found.items() if isinstance(v, bytes)}
+
+    def put_many(self, values: Mapping[str, bytes]) -> None:
+        self._memo.put_many(self.kind, dict(values))
