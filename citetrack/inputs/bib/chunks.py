@@ -13,9 +13,9 @@ message; the head's own (failed) block is then dropped.
 Parsing chunk by chunk gives the blocks of a whole-file parse, and lets a stored result
 be reused for a chunk whose text (and head) did not change
 (:mod:`~citetrack.inputs.bib.memo`).  A chunk whose parse does not end as expected is
-reported as ``None`` (as is one where a block is not found where bibtexparser says it
-starts: its texts of a block it gave up on can overlap the next block's); the loader then
-parses the whole file at once, as before.
+reported as ``None``, and so is a chunk with a block not found on the line bibtexparser
+gives it (the text of a block it gave up on can overlap the next block's); the loader
+then parses the whole file at once, as before.
 """
 
 from __future__ import annotations
@@ -66,8 +66,9 @@ def split_chunks(text: str) -> list[Chunk]:
 @dataclass(frozen=True, slots=True)
 class ParsedChunk:
     """bibtexparser's blocks of one chunk, located with offsets from the chunk's start;
-    ``unplaced`` holds the 0-based lines (from the chunk's start, as bibtexparser counts
-    them) of blocks whose text could not be found."""
+    ``unplaced`` would hold the 0-based lines (from the chunk's start, as bibtexparser
+    counts them) of blocks whose text could not be found, but such a chunk is not used
+    (:func:`parse_chunk` gives ``None``): it stays empty."""
 
     blocks: tuple[Located, ...]
     unplaced: tuple[int, ...]
