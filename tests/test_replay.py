@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import citetrack.cli.replay as replay_module
 from citetrack.api import check
 from citetrack.cli.replay import KIND, Replay, cache_generation
 from citetrack.config import Settings
@@ -244,3 +245,18 @@ def test_output_written_around_the_copy_is_never_recorded(
     with Memo.open(tmp_path / "cache") as again:
         stored = json.loads(again.get_many(KIND, [replay.key])[replay.key])
     assert stored["stdout"] == "report\n", "the earlier record stays; the bypassed run is not kept"
+
+
+def test_output_too_big_to_copy_is_never_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replay, memo = _recorded(tmp_path)
+    memo.close()
+    monkeypatch.setattr(replay_module, "MAX_RECORDED_CHARS", 10)
+    with pytest.raises(SystemExit), replay.recording():
+        sys.stdout.write("a report longer than ten characters\n")
+        raise SystemExit(0)
+    assert "a report longer" in capsys.readouterr().out, "the output itself is written"
+    with Memo.open(tmp_path / "cache") as again:
+        stored = json.loads(again.get_many(KIND, [replay.key])[replay.key])
+    assert stored["stdout"] == "report\n", "the earlier record stays; the big run is not kept"

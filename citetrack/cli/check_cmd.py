@@ -39,6 +39,7 @@ from citetrack.cli.output import (
     fail,
     info,
     render,
+    render_pieces,
     show_requests,
     use_color,
     wants_progress,
@@ -461,12 +462,11 @@ def _check_and_report(
     result = apply_ignores(result, settings.ignore, known=RULE_IDS)
     color = use_color(run.color)
     verbose = run.verbose
-    click.echo(
-        render(
-            fmt, result, color=color, verbose=verbose, fail_on=settings.fail_on, quiet=run.quiet
-        ),
-        nl=False,
+    pieces = render_pieces(
+        fmt, result, color=color, verbose=verbose, fail_on=settings.fail_on, quiet=run.quiet
     )
+    for piece in pieces:
+        click.echo(piece, nl=False)
     for out_fmt, path in report_files:
         text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
         try:

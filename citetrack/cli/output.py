@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 import click
@@ -142,6 +143,18 @@ def render(
     if fmt == "junit":
         return format_junit(result, fail_on=fail_on)
     return FORMATS[fmt](result)
+
+
+def render_pieces(
+    fmt: str, result: Any, *, color: bool, verbose: int, fail_on: Any, quiet: bool = False
+) -> Iterable[str]:
+    """:func:`render`, in pieces to write as they come (JSON: one per reference, so that
+    a big report is never one string in memory)."""
+    if fmt == "json":
+        from citetrack.report.json_report import iter_json
+
+        return iter_json(result)
+    return [render(fmt, result, color=color, verbose=verbose, fail_on=fail_on, quiet=quiet)]
 
 
 def use_color(flag: bool | None) -> bool:

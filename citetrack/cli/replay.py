@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 #: The memo kind of recorded runs.
 KIND = "replay/1"
+#: Output larger than this (characters, standard output and error each) is not recorded.
+MAX_RECORDED_CHARS = 16 * 1024 * 1024
 #: Recorded runs kept (each holds a whole report): the newest ones.
 KEEP = 16
 #: Environment variables a run's output may depend on besides ``CITETRACK_*``.
@@ -124,8 +126,10 @@ class _Tee(io.TextIOBase):
         super().__init__()
         self.real = real
         self.parts: list[str] = []
-        #: Set when something wrote around the copy (bytes to ``.buffer``): not replayable.
+        #: Set when something wrote around the copy (bytes to ``.buffer``) or too much for
+        #: a copy: not replayable.
         self.bypassed = False
+        self.size = 0
 
     @property
     def buffer(self) -> Any:
@@ -135,7 +139,15 @@ class _Tee(io.TextIOBase):
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self.parts.append(text)
+        if not self.bypassed:
+            self.size += len(text)
+            if self.size > MAX_RECORDED_CHARS:
+                # Too big to keep a copy of (a 50,000-reference JSON report is 65 MB):
+                # such a run is not recorded, and holds no copy.
+                self.bypassed = True
+                self.parts.clear()
+            else:
+                self.parts.append(text)
         return self.real.write(text)
 
     def flush(self) -> None:

@@ -34,6 +34,7 @@ printed or pasted without carrying terminal escapes.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from citetrack import __version__
 from citetrack.model import ArchiveStatus, CheckResult, Finding, LinkStatus, ReferenceResult
@@ -129,32 +130,31 @@ _SPLICE = "\x00citetrack: references\x00"
 
 
 def format_json(result: CheckResult, *, indent: int | None = 2) -> str:
-    """The result as JSON text (with a trailing newline).
+    """The result as JSON text (with a trailing newline): :func:`iter_json` joined."""
+    return "".join(iter_json(result, indent=indent))
+
+
+def iter_json(result: CheckResult, *, indent: int | None = 2) -> Iterator[str]:
+    """:func:`format_json`'s text in pieces, one per reference, to be written as they come.
 
     Indented, the references are encoded one at a time and spliced into the rest: the
-    same text as encoding the whole document at once (``tests/test_json_report.py``
-    holds them equal), without the encoder's millions of small pieces of a whole
-    report alive together (a 50,000-reference report, issue 18).
+    same text as encoding the whole document at once (``tests/test_report.py`` holds them
+    equal), without the encoder's millions of small pieces, nor the whole text, alive at
+    once (a 50,000-reference report is 65 MB of JSON; issue 18).
     """
     if indent is None or not result.results:
-        return (
-            json.dumps(document(result), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
-        )
+        doc = document(result)
+        yield json.dumps(doc, indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
+        return
     doc = document(result, references=False)
     doc["references"] = _SPLICE
     head = json.dumps(doc, indent=indent, sort_keys=True, ensure_ascii=False)
-    marker = json.dumps(_SPLICE, ensure_ascii=False)
-    pad = " " * (2 * indent)
-    items = (
-        pad
-        + json.dumps(_reference(rr), indent=indent, sort_keys=True, ensure_ascii=False).replace(
-            "\n", "\n" + pad
-        )
-        for rr in result.results
-    )
-    close = " " * indent + "]"
-    body = "[\n" + ",\n".join(items) + "\n" + close
-    before, found, after = head.partition(marker)
-    if not found:  # cannot happen: the marker is a key's value in ``doc``
+    before, found, after = head.partition(json.dumps(_SPLICE, ensure_ascii=False))
+    if not found:  # cannot happen: the marker is a value of ``doc``
         raise AssertionError("references marker not found")
-    return before + body + after + "\n"
+    pad = " " * (2 * indent)
+    yield before + "[\n"
+    for position, rr in enumerate(result.results):
+        text = json.dumps(_reference(rr), indent=indent, sort_keys=True, ensure_ascii=False)
+        yield ("" if position == 0 else ",\n") + pad + text.replace("\n", "\n" + pad)
+    yield "\n" + " " * indent + "]" + after + "\n"
