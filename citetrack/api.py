@@ -249,7 +249,7 @@ def _open_memo(settings: Settings, mode: CacheMode) -> Memo:
     from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.memo import Memo, cache_folder
 
-    if mode is CacheMode.NO_CACHE:
+    if mode is CacheMode.NO_CACHE or not settings.use_cache:  # --no-cache, even offline
         return Memo(None)
     return Memo.open(cache_folder(settings))
 

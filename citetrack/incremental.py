@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: The memo kind; bump the suffix when the stored shape changes.
 KIND = "findings/1"
+#: Newly computed findings written per batch of this many references.
+FLUSH_EVERY = 2000
 #: Stands for "the reference's own line" in a stored finding (re-stamped on reuse).
 _OWN = "@"
 
@@ -163,7 +165,9 @@ class StoredFindings:
             return None
         with self._lock:
             key = self.key(ref, evidence)
-            text = self._known.get(key)
+            # Each key is asked once (identical references are compared once per run by
+            # FindingsMemo): the stored text is not kept after it is read.
+            text = self._known.pop(key, None)
             if text is None and key not in self._asked:
                 self._asked.add(key)
                 text = self._store.get_many([key]).get(key)
@@ -180,15 +184,18 @@ class StoredFindings:
     def remember(
         self, ref: Reference, evidence: Sequence[Evidence], findings: Sequence[Finding]
     ) -> None:
-        """Keep newly computed findings for :meth:`flush`."""
+        """Keep newly computed findings; written in batches (:meth:`flush`)."""
         if self._store is None:
             return
         self.computed += 1
         with self._lock:
             self._new[self.key(ref, evidence)] = encode_findings(ref, findings)
+            full = len(self._new) >= FLUSH_EVERY
+        if full:  # a big first run does not hold every encoded finding until its end
+            self.flush()
 
     def flush(self) -> None:
-        """Write what this run computed (once, at the end)."""
+        """Write what this run computed and has not written yet."""
         if self._store is None or not self._new:
             return
         with self._lock:

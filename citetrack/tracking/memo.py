@@ -107,6 +107,7 @@ class Memo:
         self._db: sqlite3.Connection | None = None
         self.hits = 0
         self.misses = 0
+        self._pruned = False
         if path is not None:
             self._db = self._open(path, stamp if stamp is not None else code_stamp())
 
@@ -202,7 +203,9 @@ class Memo:
                     "INSERT OR REPLACE INTO memo (kind, key, value, stored_at) VALUES (?,?,?,?)",
                     [(kind, k, v, now) for k, v in items.items()],
                 )
-                self._db.execute("DELETE FROM memo WHERE stored_at < ?", (now - MAX_AGE,))
+                if not self._pruned:  # once per run: a scan of the table
+                    self._db.execute("DELETE FROM memo WHERE stored_at < ?", (now - MAX_AGE,))
+                    self._pruned = True
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 with contextlib.suppress(sqlite3.Error):
