@@ -408,9 +408,10 @@ def _compare_batch(
     return {position: (ev, compare(ref, ev)) for position, ref, ev in batch}
 
 
-def _kept(early: _Early, position: int, used: Sequence[Evidence]) -> bool:
+def _kept(early: _Early, position: int, used: Sequence[Evidence]) -> list[Finding] | None:
+    """The early findings of ``refs[position]``, if computed from exactly ``used``."""
     kept = early.registry.get(position)
-    return kept is not None and _same_objects(kept[0], used)
+    return kept[1] if kept is not None and _same_objects(kept[0], used) else None
 
 
 def findings_for(
@@ -425,20 +426,15 @@ def findings_for(
     """
     early = early or _Early()
     used_by = [evidence.for_reference(ref) for ref in refs]
+    kept_by = [_kept(early, position, used) for position, used in enumerate(used_by)]
     later = [
-        (ref, used)
-        for position, (ref, used) in enumerate(zip(refs, used_by, strict=True))
-        if not _kept(early, position, used)
+        (ref, used) for ref, used, kept in zip(refs, used_by, kept_by, strict=True) if kept is None
     ]
     if early.memo.stored is not None and later:
         early.memo.stored.prefetch(later)
     out: list[list[Finding]] = []
-    for position, (ref, used) in enumerate(zip(refs, used_by, strict=True)):
-        kept = early.registry.get(position)
-        if kept is not None and _same_objects(kept[0], used):
-            out.append(list(kept[1]))
-        else:
-            out.append(early.memo(ref, used))
+    for ref, used, kept in zip(refs, used_by, kept_by, strict=True):
+        out.append(list(kept) if kept is not None else early.memo(ref, used))
         out[-1] += url_findings(ref, evidence.links, evidence.archives)
     duplicates = early.duplicates if early.duplicates is not None else duplicate_findings(refs)
     # A duplicate caused by a wrong identifier belongs to the entry whose identifier is wrong.
