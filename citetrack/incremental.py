@@ -108,7 +108,7 @@ class StoredFindings:
     records give equal text), once per object per run.
     """
 
-    def __init__(self, store: MemoView | None) -> None:
+    def __init__(self, store: MemoView[str] | None) -> None:
         self._store = store
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}

@@ -84,7 +84,7 @@ class CheckOptions:
     #: ``--shard K/N``: ask only about this slice of the identifiers and URLs.
     shard: Shard | None = None
     #: Findings remembered from earlier runs (:mod:`citetrack.incremental`); ``None``: none.
-    remembered: MemoView | None = None
+    remembered: MemoView[str] | None = None
 
 
 def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:

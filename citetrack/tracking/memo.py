@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from citetrack.tracking.cache import default_cache_dir, is_corrupt
 
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from citetrack.config import Settings
 
 log = logging.getLogger(__name__)
+
+#: A memo value: text or bytes.
+V = TypeVar("V", str, bytes)
 
 MEMO_FILENAME = "memo.sqlite3"
 #: The memo kind of the .bib loader's chunks (:mod:`citetrack.inputs.bib.memo`).
@@ -226,13 +229,13 @@ class Memo:
             except sqlite3.Error as exc:
                 self._disable(exc)
 
-    def view(self, kind: str) -> MemoView:
-        """One kind of value, as a plain key → value store."""
-        return MemoView(self, kind)
+    def view(self, kind: str) -> MemoView[str]:
+        """One kind of value, as a plain key → text store."""
+        return MemoView(self, kind, str)
 
-    def bytes_view(self, kind: str) -> BytesView:
+    def bytes_view(self, kind: str) -> MemoView[bytes]:
         """One kind of value stored as bytes (the .bib loader's chunks)."""
-        return BytesView(self, kind)
+        return MemoView(self, kind, bytes)
 
     def close(self) -> None:
         with self._lock:
@@ -253,32 +256,18 @@ class Memo:
         self.close()
 
 
-class MemoView:
-    """The values of one ``kind`` of a :class:`Memo`."""
+class MemoView(Generic[V]):
+    """The values of one ``kind`` of a :class:`Memo`, all of type ``of`` (text, or bytes
+    that SQLite keeps as BLOBs); a stored value of another type is a miss."""
 
-    def __init__(self, memo: Memo, kind: str) -> None:
+    def __init__(self, memo: Memo, kind: str, of: type[V]) -> None:
         self._memo = memo
         self.kind = kind
+        self._of: type[V] = of
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
+    def get_many(self, keys: Sequence[str]) -> dict[str, V]:
         found = self._memo.get_many(self.kind, keys)
-        return {k: v for k, v in found.items() if isinstance(v, str)}
+        return {k: v for k, v in found.items() if isinstance(v, self._of)}
 
-    def put_many(self, items: Mapping[str, str]) -> None:
+    def put_many(self, items: Mapping[str, V]) -> None:
         self._memo.put_many(self.kind, dict(items))
-
-
-class BytesView:
-    """The values of one ``kind`` of a :class:`Memo`, as bytes (SQLite keeps them as
-    BLOBs; a value of another type is a miss)."""
-
-    def __init__(self, memo: Memo, kind: str) -> None:
-        self._memo = memo
-        self.kind = kind
-
-    def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
-        found = self._memo.get_many(self.kind, keys)
-        return {k: v for k, v in found.items() if isinstance(v, bytes)}
-
-    def put_many(self, values: Mapping[str, bytes]) -> None:
-        self._memo.put_many(self.kind, dict(values))
