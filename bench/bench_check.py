@@ -59,6 +59,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.gen_bib import make_bib, make_references, make_world  # noqa: E402
+from bench.launcher import launched, read_usage  # noqa: E402
 from bench.timeline import Timeline  # noqa: E402
 from citetrack_emulator import Emulator  # noqa: E402
 from citetrack_emulator.limits import PUBLISHED, BucketLimit  # noqa: E402
@@ -135,21 +136,6 @@ def child_env(extra: Mapping[str, str], pycache: Path | None) -> dict[str, str]:
     return env
 
 
-#: Forks and execs its arguments, then writes the child's peak RSS (KiB) to argv[1] and
-#: exits with the child's code.
-_LAUNCHER = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as handle:
-    handle.write(str(usage.ru_maxrss))
-code = os.waitstatus_to_exitcode(status)
-sys.exit(code if code >= 0 else 128 - code)
-"""
-
-
 def run(
     cmd: Sequence[str],
     env: Mapping[str, str],
@@ -170,7 +156,7 @@ def run(
         # holds the whole world), which inflated every figure.  The launcher's own child
         # starts from the launcher's few megabytes.
         proc = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCHER, str(rss_file), *cmd],
+            launched(rss_file, cmd),
             env=dict(env),
             cwd=cwd,
             stdout=out,
@@ -180,16 +166,13 @@ def run(
             on_start(proc.pid)
         proc.wait()
         wall = time.perf_counter() - started
-        try:
-            rss_kib = int(rss_file.read_text())
-        except (OSError, ValueError):
-            rss_kib = 0
+        peak_mib, _ = read_usage(rss_file)
         out.seek(0)
         err.seek(0)
         return Proc(
             proc.returncode,
             wall,
-            rss_kib / 1024,  # KiB on Linux
+            peak_mib,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
             mono,

@@ -34,20 +34,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.gen_bib import make_bib, make_references  # noqa: E402
+from bench.launcher import launched, read_usage  # noqa: E402
 from citetrack.inputs.bib import DictMemo, load_bib  # noqa: E402
 from citetrack.inputs.bib.loader import _loads_whole  # noqa: E402
 
 MODES = ("whole", "no memo", "memo, empty", "memo, full", "memo, 1 edit")
-
-_LAUNCHER = """
-import os, sys, time
-started = time.monotonic()
-pid = os.fork()
-if pid == 0:
-    os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
-_, status, usage = os.wait4(pid, 0)
-print(f"{usage.ru_maxrss / 1024:.0f} {time.monotonic() - started:.2f}", file=sys.stderr)
-"""
 
 
 def _child(mode: str, path: str) -> None:
@@ -76,15 +67,17 @@ def _child(mode: str, path: str) -> None:
 def _measured(argv: list[str]) -> tuple[str, float, float]:
     """Run ``python ARGV`` under the launcher: (stdout, peak MiB, wall seconds)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    peak, wall = proc.stderr.strip().splitlines()[-1].split()
-    return proc.stdout, float(peak), float(wall)
+    with tempfile.TemporaryDirectory() as tmp:
+        usage = Path(tmp) / "usage"
+        proc = subprocess.run(
+            launched(usage, [sys.executable, *argv]),
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        peak, wall = read_usage(usage)
+    return proc.stdout, peak, wall
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bench.launcher import launched, read_usage
 from tests.e2e import REPO
 
 
@@ -77,22 +78,6 @@ def start_cli(
     )
 
 
-#: Starts the CLI as its own child and reports that child's rusage.  A child forked from
-#: the test process would count the test process's pages (its image before ``exec``) in
-#: ``ru_maxrss``; a child of this small launcher does not.
-_LAUNCHER = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execv(sys.executable, [sys.executable, "-m", "citetrack", *sys.argv[2:]])
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as handle:
-    handle.write(str(usage.ru_maxrss))
-code = os.waitstatus_to_exitcode(status)
-sys.exit(code if code >= 0 else 128 - code)
-"""
-
-
 def run_measured(
     *args: str,
     env: dict[str, str] | None = None,
@@ -108,7 +93,7 @@ def run_measured(
         rss_file = Path(tmp) / "maxrss"
         started = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCHER, str(rss_file), *args],
+            launched(rss_file, [sys.executable, "-m", "citetrack", *args]),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
@@ -126,13 +111,13 @@ def run_measured(
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
-        rss_kib = int(rss_file.read_text()) if rss_file.exists() else 0
+        peak_mib, _ = read_usage(rss_file)
         return Measured(
             code=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
             seconds=seconds,
-            max_rss_mib=rss_kib / 1024,  # Linux reports KiB
+            max_rss_mib=peak_mib,
             timed_out=timed_out,
         )
 
