@@ -20,6 +20,7 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 Segments = list[tuple[str, str]]
 
@@ -82,40 +83,49 @@ def names_in_title(segments: Segments) -> Segments:
     return out
 
 
-def book_in_title(segments: Segments) -> Segments:
-    """Split ``Chapter. In Book…`` read as one title into title and container."""
+def _split_first_title(
+    segments: Segments, split: Callable[[str], tuple[str, str] | None]
+) -> Segments:
+    """The first title segment cut into title and container where ``split`` says, when
+    no container was labelled; the segments unchanged otherwise."""
     if any(label in _CONTAINERS for label, _ in segments):
         return segments
     out: Segments = []
     done = False
     for label, text in segments:
-        match = _IN_SPLIT.search(text) if label == "title" and not done else None
-        if match and match.start() > 0 and len(text) - match.end() > 3:
-            out.append(("title", text[: match.start()]))
-            out.append(("container-title", text[match.start() :].strip()))
+        parts = split(text) if label == "title" and not done else None
+        if parts is not None:
+            out.append(("title", parts[0]))
+            out.append(("container-title", parts[1]))
             done = True
             continue
         done = done or label == "title"
         out.append((label, text))
     return out
+
+
+def _book_split(text: str) -> tuple[str, str] | None:
+    match = _IN_SPLIT.search(text)
+    if match and match.start() > 0 and len(text) - match.end() > 3:
+        return text[: match.start()], text[match.start() :].strip()
+    return None
+
+
+def _quoted_split(text: str) -> tuple[str, str] | None:
+    match = _QUOTED_THEN_MORE.match(text)
+    if match and _CLOSER[match["q"]] in match["title"][-3:]:
+        return match["title"], match["rest"]
+    return None
+
+
+def book_in_title(segments: Segments) -> Segments:
+    """Split ``Chapter. In Book…`` read as one title into title and container."""
+    return _split_first_title(segments, _book_split)
 
 
 def container_after_quoted_title(segments: Segments) -> Segments:
     """Split ``“Title,” Container,`` read as one title into title and container."""
-    if any(label in _CONTAINERS for label, _ in segments):
-        return segments
-    out: Segments = []
-    done = False
-    for label, text in segments:
-        match = _QUOTED_THEN_MORE.match(text) if label == "title" and not done else None
-        if match and _CLOSER[match["q"]] in match["title"][-3:]:
-            out.append(("title", match["title"]))
-            out.append(("container-title", match["rest"]))
-            done = True
-            continue
-        done = done or label == "title"
-        out.append((label, text))
-    return out
+    return _split_first_title(segments, _quoted_split)
 
 
 def title_lead_in(title: str) -> str:
