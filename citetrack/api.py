@@ -274,7 +274,8 @@ async def acheck(
     from citetrack.articles import attach_articles
     from citetrack.incremental import KIND as FINDINGS_KIND
     from citetrack.pipeline import CheckOptions, check_references
-    from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode
+    from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode, EvidenceCache
+    from citetrack.tracking.memo import RECORDS_KIND
     from citetrack.tracking.store import open_store
 
     settings = settings if settings is not None else load_settings()
@@ -302,6 +303,8 @@ async def acheck(
     )
     memo = _open_memo(settings, mode)
     with store as cache, memo:
+        if memo.enabled and isinstance(cache, EvidenceCache):
+            cache.known_records = memo.view(RECORDS_KIND)
         options = CheckOptions(
             registries=registries,
             links=settings.check_links if links is None else links,

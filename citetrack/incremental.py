@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from citetrack.model import Evidence, Finding, Reference, Severity, Source
+from citetrack.tracking.codec import record_print
 from citetrack.tracking.memo import MemoView
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,8 @@ def decode_findings(ref: Reference, text: str) -> list[Finding]:
 class StoredFindings:
     """The remembered findings of one run: looked up in batches, new ones written once.
 
-    Evidence is fingerprinted by its ``repr`` (frozen dataclasses of plain values: equal
-    records give equal text), once per object per run.
+    Evidence is fingerprinted by :func:`~citetrack.tracking.codec.record_print` (the
+    digest of its stored text: equal digests, equal records), once per object per run.
     """
 
     def __init__(self, store: MemoView[str] | None) -> None:
@@ -128,7 +129,7 @@ class StoredFindings:
         held = self._prints.get(id(evidence))
         if held is not None and held[0] is evidence:
             return held[1]
-        value = _digest(repr(evidence))
+        value = record_print(evidence)
         self._prints[id(evidence)] = (evidence, value)
         return value
 

@@ -27,6 +27,8 @@ from citetrack.tracking.cache import (
     CacheMode,
     EvidenceCache,
     default_cache_dir,
+)
+from citetrack.tracking.codec import (
     evidence_from_dict,
     evidence_to_dict,
     metadata_from_dict,

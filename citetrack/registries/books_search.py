@@ -24,6 +24,7 @@ from citetrack.rules.books import book_findings
 from citetrack.rules.compare import compare_reference
 from citetrack.rules.identity import explain_conflict
 from citetrack.rules.search import SEARCH_PREFIX, search_findings, search_key
+from citetrack.tracking.codec import metadata_scalar
 from citetrack.tracking.store import EvidenceStore
 
 __all__ = [
@@ -75,7 +76,8 @@ def suspect_dois(refs: Sequence[Reference], pubmed: Mapping[str, Evidence]) -> l
         doi, pmid = ref.identifiers.doi, ref.identifiers.pmid
         record = pubmed.get(pmid or "")
         if doi and isinstance(record, Found):
-            theirs = normalize_doi(record.metadata.doi)
+            doi_field = metadata_scalar(record, "doi")
+            theirs = normalize_doi(doi_field if isinstance(doi_field, str) else None)
             if theirs and theirs != doi.lower():
                 out.append(doi)
     return out

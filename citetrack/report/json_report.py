@@ -41,6 +41,7 @@ from citetrack.model import ArchiveStatus, CheckResult, Finding, LinkStatus, Ref
 from citetrack.report._article import article_json, location_json
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import split_unverified
+from citetrack.report.json_text import dumps_indented
 
 SCHEMA_VERSION = 1
 
@@ -155,6 +156,6 @@ def iter_json(result: CheckResult, *, indent: int | None = 2) -> Iterator[str]:
     pad = " " * (2 * indent)
     yield before + "[\n"
     for position, rr in enumerate(result.results):
-        text = json.dumps(_reference(rr), indent=indent, sort_keys=True, ensure_ascii=False)
-        yield ("" if position == 0 else ",\n") + pad + text.replace("\n", "\n" + pad)
+        text = dumps_indented(_reference(rr), indent, margin=pad)
+        yield ("" if position == 0 else ",\n") + pad + text
     yield "\n" + " " * indent + "]" + after + "\n"

@@ -35,7 +35,7 @@ from citetrack.pipeline import EvidenceSet
 from citetrack.report.json_report import format_json
 from citetrack.rules.search import needs_search, search_key
 from citetrack.shard import Shard
-from citetrack.tracking.cache import evidence_from_dict, evidence_to_dict
+from citetrack.tracking.codec import evidence_from_dict, evidence_to_dict
 
 SHARD_FORMAT = 1
 _REGISTRY_MAPS = ("crossref", "doi_org", "pubmed", "pmc", "pubmed_by_doi")

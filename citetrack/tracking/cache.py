@@ -32,24 +32,24 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import platformdirs
 
-from citetrack.model import (
-    Author,
-    Evidence,
-    Found,
-    NotFound,
-    Source,
-    Update,
-    UpdateKind,
-    WorkMetadata,
+from citetrack.model import Evidence, Found, NotFound, Source
+from citetrack.tracking.codec import (
+    StoredFound,
+    evidence_from_text,
+    evidence_text,
+    text_digest,
+    writable,
 )
+
+if TYPE_CHECKING:
+    from citetrack.tracking.memo import MemoView
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,11 @@ def is_busy(exc: sqlite3.Error) -> bool:
     return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
+def _known_key(source: Source, identifier: str, digest: str) -> str:
+    # The row's source and identifier are part of it: a text copied to another row is new.
+    return f"{source.value}\x1f{identifier}\x1f{digest}"
+
+
 class CacheMode(StrEnum):
     NORMAL = "normal"
     NO_CACHE = "no-cache"
@@ -126,144 +131,6 @@ def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_cache_dir("citetrack"))
-
-
-# ------------------------------------------------------------------------ serialising
-
-
-def metadata_to_dict(metadata: WorkMetadata) -> dict[str, Any]:
-    """Plain JSON-able dict of a :class:`WorkMetadata` (enums as values, tuples as lists)."""
-    out: dict[str, Any] = {}
-    for f in fields(WorkMetadata):
-        value = getattr(metadata, f.name)
-        if f.name == "authors":
-            value = [{k: v for k, v in a.__dict__.items() if v} for a in value]
-        elif f.name == "updates":
-            value = [
-                {k: (str(v) if k == "kind" else v) for k, v in u.__dict__.items()} for u in value
-            ]
-        elif isinstance(value, StrEnum):
-            value = value.value
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[f.name] = value
-    return out
-
-
-#: ``WorkMetadata``'s fields (name, whether a tuple), computed once rather than per record
-#: (a warm 10,000-reference check reads 20,000 records, issue 16).
-_METADATA_FIELDS = tuple((f.name, f.default == ()) for f in fields(WorkMetadata))
-
-
-def metadata_from_dict(data: Mapping[str, Any]) -> WorkMetadata:
-    """Inverse of :func:`metadata_to_dict`.  Unknown keys are ignored; wrong types raise."""
-    if not isinstance(data, Mapping):
-        raise TypeError("metadata must be an object")
-    kwargs: dict[str, Any] = {}
-    for name, is_tuple in _METADATA_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if name == "source":
-            value = Source(value)
-        elif name == "authors":
-            value = tuple(_author(a) for a in _list(value))
-        elif name == "updates":
-            value = tuple(_update(u) for u in _list(value))
-        elif is_tuple:
-            value = tuple(_scalar(v) for v in _list(value))
-        else:
-            value = _scalar(value)
-        kwargs[name] = value
-    if "source" not in kwargs:
-        raise KeyError("source")
-    return WorkMetadata(**kwargs)
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise TypeError("expected a list")
-    return value
-
-
-def _scalar(value: Any) -> str | int | None:
-    if (
-        value is None
-        or isinstance(value, str)
-        or (isinstance(value, int) and not isinstance(value, bool))
-    ):
-        return value
-    raise TypeError(f"unexpected value {value!r}")
-
-
-def _str_fields(data: Any, names: Iterable[str]) -> dict[str, str]:
-    if not isinstance(data, Mapping):
-        raise TypeError("expected an object")
-    out: dict[str, str] = {}
-    for name in names:
-        value = data.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be a string")
-        out[name] = value
-    return out
-
-
-def _author(data: Any) -> Author:
-    return Author(**_str_fields(data, ("family", "given", "literal")))
-
-
-def _update(data: Any) -> Update:
-    values = _str_fields(data, ("kind", "notice_id", "asserted_by", "date", "label"))
-    return Update(
-        kind=UpdateKind(values.pop("kind")),
-        **values,
-    )
-
-
-def evidence_to_dict(evidence: Found | NotFound) -> dict[str, Any]:
-    """JSON-able form of a ``Found`` / ``NotFound`` (``Unavailable`` is never stored)."""
-    if isinstance(evidence, Found):
-        return {
-            "kind": "found",
-            "source": evidence.source.value,
-            "identifier": evidence.identifier,
-            "metadata": metadata_to_dict(evidence.metadata),
-        }
-    return {
-        "kind": "not_found",
-        "source": evidence.source.value,
-        "identifier": evidence.identifier,
-        "reason": evidence.reason,
-    }
-
-
-def evidence_from_dict(data: Mapping[str, Any]) -> Found | NotFound:
-    """Inverse of :func:`evidence_to_dict`; raises ``ValueError``/``TypeError``/``KeyError``."""
-    source = Source(data["source"])
-    identifier = data["identifier"]
-    if not isinstance(identifier, str):
-        raise TypeError("identifier must be a string")
-    if data["kind"] == "found":
-        return Found(source, identifier, metadata_from_dict(data["metadata"]))
-    if data["kind"] == "not_found":
-        reason = data["reason"]
-        if not isinstance(reason, str):
-            raise TypeError("reason must be a string")
-        return NotFound(source, identifier, reason)
-    raise ValueError(f"unknown evidence kind {data['kind']!r}")
-
-
-def writable(payload: str) -> bool:
-    """Whether ``payload`` can be stored as UTF-8 (a lone surrogate cannot; it is skipped,
-    never a crash — registry text is cleaned before it gets here)."""
-    try:
-        payload.encode("utf-8")
-    except UnicodeEncodeError:
-        log.warning("cache: an entry with unencodable text was not stored")
-        return False
-    return True
 
 
 # ----------------------------------------------------------------------------- store
@@ -295,6 +162,9 @@ class EvidenceCache:
         self._db: sqlite3.Connection | None = None
         #: When the first entry this run was served expires (``None``: none served).
         self.fresh_until: float | None = None
+        #: The found texts this code has decoded (or written) before, by
+        #: :func:`_known_key`: the memo's, set by the caller; ``None``: decode every one.
+        self.known_records: MemoView[str] | None = None
         if path is not None and mode is not CacheMode.NO_CACHE:
             self._db = self._open(path)
 
@@ -403,7 +273,12 @@ class EvidenceCache:
     # -- reading and writing
 
     def get_many(self, source: Source, identifiers: Iterable[str]) -> dict[str, Found | NotFound]:
-        """Fresh entries for ``identifiers`` of ``source`` (expired or unreadable: absent)."""
+        """Fresh entries for ``identifiers`` of ``source`` (expired or unreadable: absent).
+
+        A found record whose text this code has decoded before (:attr:`known_records`) is
+        handed out undecoded, as a :class:`~citetrack.tracking.codec.StoredFound`; every
+        other text is decoded here, and one that does not decode is dropped.
+        """
         wanted = list(dict.fromkeys(identifiers))
         if self._db is None or not wanted:
             return {}
@@ -416,24 +291,38 @@ class EvidenceCache:
                 "WHERE source = ? AND identifier IN (SELECT value FROM json_each(?))",
                 (source.value, json.dumps(wanted)),
             ).fetchall()
-            for identifier, kind, payload, stored_at in rows:
-                ttl = self.found_ttl if kind == "found" else self.not_found_ttl
-                if not isinstance(stored_at, float | int) or now - stored_at > ttl:
-                    continue
-                if now < stored_at - DAY:  # stored "in the future": clock went back
-                    continue
-                if self.not_before is not None and stored_at < self.not_before:
-                    continue
-                try:
-                    evidence = evidence_from_dict(json.loads(payload))
-                except (ValueError, TypeError, KeyError, RecursionError):
+            fresh = [
+                (identifier, kind, payload, stored_at)
+                for identifier, kind, payload, stored_at in rows
+                if self._fresh(kind, stored_at, now)
+            ]
+            known = self._known(source, fresh)
+            decoded: dict[str, str] = {}
+            for identifier, kind, payload, stored_at in fresh:
+                if not isinstance(payload, str) or not isinstance(identifier, str):
                     broken.append(identifier)
                     continue
-                if evidence.source is source and evidence.identifier == identifier:
-                    found[identifier] = evidence
-                    expires = stored_at + ttl
-                    if self.fresh_until is None or expires < self.fresh_until:
-                        self.fresh_until = expires
+                digest = text_digest(payload)
+                evidence: Found | NotFound
+                if kind == "found" and _known_key(source, identifier, digest) in known:
+                    evidence = StoredFound(source, identifier, payload, digest)
+                else:
+                    try:
+                        evidence = evidence_from_text(payload)
+                    except (ValueError, TypeError, KeyError, RecursionError):
+                        broken.append(identifier)
+                        continue
+                    if evidence.source is not source or evidence.identifier != identifier:
+                        continue
+                    if isinstance(evidence, Found):
+                        decoded[_known_key(source, identifier, digest)] = ""
+                found[identifier] = evidence
+                ttl = self.found_ttl if kind == "found" else self.not_found_ttl
+                expires = stored_at + ttl
+                if self.fresh_until is None or expires < self.fresh_until:
+                    self.fresh_until = expires
+            if self.known_records is not None and decoded:
+                self.known_records.put_many(decoded)
             if broken:
                 with self._db:
                     self._db.execute("BEGIN")
@@ -445,6 +334,25 @@ class EvidenceCache:
             self._disable(exc)
             return {}
         return found
+
+    def _fresh(self, kind: object, stored_at: object, now: float) -> bool:
+        ttl = self.found_ttl if kind == "found" else self.not_found_ttl
+        if not isinstance(stored_at, float | int) or now - stored_at > ttl:
+            return False
+        if now < stored_at - DAY:  # stored "in the future": clock went back
+            return False
+        return self.not_before is None or stored_at >= self.not_before
+
+    def _known(self, source: Source, rows: Iterable[tuple[object, ...]]) -> set[str]:
+        """Which of the found ``rows``' texts this code has decoded before."""
+        if self.known_records is None:
+            return set()
+        keys = [
+            _known_key(source, identifier, text_digest(payload))
+            for identifier, kind, payload, _ in rows
+            if kind == "found" and isinstance(payload, str) and isinstance(identifier, str)
+        ]
+        return set(self.known_records.get_many(keys))
 
     def get(self, source: Source, identifier: str) -> Found | NotFound | None:
         return self.get_many(source, [identifier]).get(identifier)
@@ -463,10 +371,7 @@ class EvidenceCache:
                 now,
             )
             for e in evidence
-            if isinstance(e, Found | NotFound)
-            and writable(
-                payload := json.dumps(evidence_to_dict(e), ensure_ascii=False, sort_keys=True)
-            )
+            if isinstance(e, Found | NotFound) and writable(payload := evidence_text(e))
         ]
         if not rows:
             return
@@ -480,6 +385,17 @@ class EvidenceCache:
                 )
         except sqlite3.Error as exc:
             self._disable(exc)
+            return
+        if self.known_records is not None:
+            # Written from the record itself: its text reads back to it (the codec's round
+            # trip is lossless, tests/test_codec.py), no need to decode it to know.
+            self.known_records.put_many(
+                {
+                    _known_key(Source(source), identifier, text_digest(payload)): ""
+                    for source, identifier, kind, payload, _ in rows
+                    if kind == "found"
+                }
+            )
 
     def put(self, evidence: Evidence) -> None:
         self.put_many([evidence])

@@ -44,6 +44,8 @@ V = TypeVar("V", str, bytes)
 MEMO_FILENAME = "memo.sqlite3"
 #: The memo kind of the .bib loader's chunks (:mod:`citetrack.inputs.bib.memo`).
 ENTRY_KIND = "bib-chunks/1"
+#: The memo kind of the evidence cache's texts known to decode (:mod:`citetrack.tracking.codec`).
+RECORDS_KIND = "records/1"
 #: A value not stored again for this long is dropped (it is recomputed if needed).
 MAX_AGE = 60 * 86400.0
 #: Seconds to wait for another run's lock: the memo only saves time, so it is not waited

@@ -45,10 +45,8 @@ from citetrack.tracking.cache import (
     DEFAULT_FOUND_TTL,
     DEFAULT_NOT_FOUND_TTL,
     CacheMode,
-    evidence_from_dict,
-    evidence_to_dict,
-    writable,
 )
+from citetrack.tracking.codec import evidence_from_dict, evidence_to_dict, writable
 from citetrack.tracking.store import StoreUnavailable, redact
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,74 @@
+"""The fast indented JSON writer gives exactly ``json.dumps``'s text (issue 16)."""
+
+from __future__ import annotations
+
+import json
+from enum import IntEnum
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from citetrack.report.json_text import dumps_indented
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and infinities included: handed to json.dumps
+    | st.text()  # any code point, lone surrogates, control characters, quotes
+)
+_documents = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+def _reference(value: object, indent: int) -> str:
+    return json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=False, allow_nan=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_documents, st.sampled_from([1, 2, 4]))
+def test_same_text_as_json_dumps(value: object, indent: int) -> None:
+    assert dumps_indented(value, indent) == _reference(value, indent)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_documents, st.sampled_from(["", "  ", "    "]))
+def test_margin_indents_every_following_line(value: object, margin: str) -> None:
+    expected = _reference(value, 2).replace("\n", "\n" + margin)
+    assert dumps_indented(value, 2, margin=margin) == expected
+
+
+class _Level(IntEnum):
+    HIGH = 3
+
+
+def test_values_it_does_not_lay_out_itself_give_json_dumps_text() -> None:
+    for value in (
+        {"a": [1, {"b": _Level.HIGH}]},  # an int subclass: json.dumps writes int.__repr__
+        {1: "x", 2: "y"},  # non-string keys: json.dumps turns them into "1", "2"
+        [float("nan"), float("-inf")],
+        {"nested": {"deep": [[], {}, [()]]}},
+    ):
+        assert dumps_indented(value, 2, margin="  ") == _reference(value, 2).replace("\n", "\n  ")
+
+
+def test_what_json_dumps_refuses_is_refused_alike() -> None:
+    with_error = {1: "x", "y": 2}  # keys of two types cannot be sorted
+    try:
+        _reference(with_error, 2)
+    except TypeError:
+        pass
+    else:  # pragma: no cover - the premise of this test
+        raise AssertionError("json.dumps accepted mixed keys")
+    try:
+        dumps_indented(with_error)
+    except TypeError:
+        return
+    raise AssertionError("mixed keys were laid out")
