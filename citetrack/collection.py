@@ -68,10 +68,13 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
     return list(out)
 
 
-def duplicate_findings(refs: Sequence[Reference]) -> list[tuple[int, Finding]]:
+def duplicate_findings(
+    refs: Sequence[Reference], keys: Sequence[list[tuple[str, str]]] | None = None
+) -> list[tuple[int, Finding]]:
     """``duplicate-reference`` findings, each with the position in ``refs`` it belongs to.
 
-    Looked for within each input file separately.
+    Looked for within each input file separately.  ``keys``: each reference's
+    :func:`~citetrack.rules.duplicates.duplicate_keys`, if the caller has them.
     """
     groups: dict[str | None, list[int]] = {}
     for position, ref in enumerate(refs):
@@ -82,7 +85,8 @@ def duplicate_findings(refs: Sequence[Reference]) -> list[tuple[int, Finding]]:
         index: dict[tuple[str, int | None], int] = {}
         for position, ref in zip(positions, group, strict=True):
             index.setdefault((ref.key, ref.line), position)
-        out.extend((index[(f.key, f.line)], f) for f in find_duplicates(group))
+        group_keys = None if keys is None else [keys[p] for p in positions]
+        out.extend((index[(f.key, f.line)], f) for f in find_duplicates(group, group_keys))
     out.sort(key=lambda pair: pair[0])
     return out
 

@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from citetrack.model import Evidence, Finding, Reference, Severity, Source
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: The memo kind; bump the suffix when the stored shape changes.
 KIND = "findings/1"
+#: The memo kind of each entry's duplicate keys (``rules.duplicates.duplicate_keys``).
+KEYS_KIND = "duplicate-keys/1"
 #: Newly computed findings written per batch of this many references.
 FLUSH_EVERY = 2000
 #: Stands for "the reference's own line" in a stored finding (re-stamped on reuse).
@@ -102,6 +104,24 @@ def decode_findings(ref: Reference, text: str) -> list[Finding]:
     return out
 
 
+DuplicateKeys = list[tuple[str, str]]
+
+
+def _decode_keys(text: str | None) -> DuplicateKeys | None:
+    """Stored duplicate keys read back; ``None`` if absent or not that shape."""
+    if text is None:
+        return None
+    try:
+        rows = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(rows, list) or not all(
+        isinstance(r, list) and len(r) == 2 and all(isinstance(v, str) for v in r) for r in rows
+    ):
+        return None
+    return [(kind, value) for kind, value in rows]
+
+
 class StoredFindings:
     """The remembered findings of one run: looked up in batches, new ones written once.
 
@@ -109,8 +129,12 @@ class StoredFindings:
     digest of its stored text: equal digests, equal records), once per object per run.
     """
 
-    def __init__(self, store: MemoView[str] | None) -> None:
+    def __init__(
+        self, store: MemoView[str] | None, keys_store: MemoView[str] | None = None
+    ) -> None:
         self._store = store
+        self._keys_store = keys_store
+        self._refs: dict[int, tuple[Reference, str]] = {}
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}
         self._asked: set[str] = set()
@@ -141,13 +165,40 @@ class StoredFindings:
         known = self._keys.get(ids)
         if known is not None and known[0] is ref:
             return known[1]
-        parts = [
-            repr((ref.entry_type, tuple(ref.fields.items()), ref.identifiers)),
-            *(self._print(e) for e in evidence),
-        ]
+        parts = [self.reference_digest(ref), *(self._print(e) for e in evidence)]
         value = _digest("\x1f".join(parts))
         self._keys[ids] = (ref, value)
         return value
+
+    def reference_digest(self, ref: Reference) -> str:
+        """The hash of ``ref``'s entry type, fields and identifiers (once per run)."""
+        held = self._refs.get(id(ref))
+        if held is not None and held[0] is ref:
+            return held[1]
+        value = _digest(repr((ref.entry_type, tuple(ref.fields.items()), ref.identifiers)))
+        self._refs[id(ref)] = (ref, value)
+        return value
+
+    def duplicate_keys(
+        self, refs: Sequence[Reference], compute: Callable[[Reference], DuplicateKeys]
+    ) -> list[DuplicateKeys]:
+        """``compute(ref)`` for each of ``refs``, remembered under :meth:`reference_digest`
+        (the keys are a function of the fields and identifiers alone)."""
+        if self._keys_store is None:
+            return [compute(ref) for ref in refs]
+        with self._lock:
+            digests = [self.reference_digest(ref) for ref in refs]
+        stored = self._keys_store.get_many(digests)
+        out: list[DuplicateKeys] = []
+        new: dict[str, str] = {}
+        for ref, digest in zip(refs, digests, strict=True):
+            keys = _decode_keys(stored.get(digest))
+            if keys is None:
+                keys = compute(ref)
+                new[digest] = json.dumps(keys, ensure_ascii=False, separators=(",", ":"))
+            out.append(keys)
+        self._keys_store.put_many(new)
+        return out
 
     def prefetch(self, pairs: Sequence[tuple[Reference, Sequence[Evidence]]]) -> None:
         """Look up the stored findings of ``pairs`` in one go (before :meth:`get`)."""

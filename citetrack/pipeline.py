@@ -27,7 +27,7 @@ from citetrack.collection import FindingsMemo, attribute_by_file, duplicate_find
 from citetrack.incremental import StoredFindings
 from citetrack.links.offline import offline_link_evidence
 from citetrack.links.rules import link_findings as url_findings
-from citetrack.links.targets import link_targets
+from citetrack.links.targets import LinkTargets, link_targets
 from citetrack.links.wayback import Wayback
 from citetrack.model import (
     ArchiveStatus,
@@ -55,6 +55,7 @@ from citetrack.registries.idconv import IdConvService
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
 from citetrack.registries.stage import PROGRESS_CHUNK, Arrived, Progress, chunked, unique
+from citetrack.rules.duplicates import duplicate_keys
 from citetrack.rules.search import search_key
 from citetrack.shard import Shard
 from citetrack.tracking.cache import CacheMode
@@ -85,6 +86,8 @@ class CheckOptions:
     shard: Shard | None = None
     #: Findings remembered from earlier runs (:mod:`citetrack.incremental`); ``None``: none.
     remembered: MemoView[str] | None = None
+    #: Duplicate keys remembered from earlier runs, per entry; ``None``: none.
+    remembered_keys: MemoView[str] | None = None
 
 
 def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:
@@ -337,6 +340,12 @@ class _EarlyFindings:
         self._closing = False
         self.done = _Early.remembering(stored)
 
+    def _duplicates(self) -> list[tuple[int, Finding]]:
+        stored = self.done.memo.stored
+        if stored is None:
+            return duplicate_findings(self._refs)
+        return duplicate_findings(self._refs, stored.duplicate_keys(self._refs, duplicate_keys))
+
     def arrived(self, keys: Iterable[str]) -> None:
         """Evidence for ``keys`` has arrived: their references may be ready to compare."""
         for key in keys:
@@ -362,7 +371,7 @@ class _EarlyFindings:
         await self._wake.wait()
         if self._closing:
             return
-        self.done.duplicates = await asyncio.to_thread(duplicate_findings, self._refs)
+        self.done.duplicates = await asyncio.to_thread(self._duplicates)
         while True:
             await self.drain()
             if self._closing:
@@ -415,7 +424,10 @@ def _kept(early: _Early, position: int, used: Sequence[Evidence]) -> list[Findin
 
 
 def findings_for(
-    refs: Sequence[Reference], evidence: _Evidence, early: _Early | None = None
+    refs: Sequence[Reference],
+    evidence: _Evidence,
+    early: _Early | None = None,
+    targets: Sequence[LinkTargets] | None = None,
 ) -> list[list[Finding]]:
     """The findings of each reference (same order as ``refs``), given all evidence.
 
@@ -425,6 +437,7 @@ def findings_for(
     of their key.  Without that, a pure function.
     """
     early = early or _Early()
+    targets = targets if targets is not None else [link_targets(r) for r in refs]
     used_by = [evidence.for_reference(ref) for ref in refs]
     kept_by = [_kept(early, position, used) for position, used in enumerate(used_by)]
     later = [
@@ -433,9 +446,9 @@ def findings_for(
     if early.memo.stored is not None and later:
         early.memo.stored.prefetch(later)
     out: list[list[Finding]] = []
-    for ref, used, kept in zip(refs, used_by, kept_by, strict=True):
+    for ref, used, kept, target in zip(refs, used_by, kept_by, targets, strict=True):
         out.append(list(kept) if kept is not None else early.memo(ref, used))
-        out[-1] += url_findings(ref, evidence.links, evidence.archives)
+        out[-1] += url_findings(ref, evidence.links, evidence.archives, target)
     duplicates = early.duplicates if early.duplicates is not None else duplicate_findings(refs)
     # A duplicate caused by a wrong identifier belongs to the entry whose identifier is wrong.
     for position, finding in attribute_by_file(refs, duplicates, evidence.for_reference):
@@ -443,8 +456,9 @@ def findings_for(
     return out
 
 
-def _result(ref: Reference, findings: list[Finding], evidence: _Evidence) -> ReferenceResult:
-    targets = link_targets(ref)
+def _result(
+    ref: Reference, findings: list[Finding], evidence: _Evidence, targets: LinkTargets
+) -> ReferenceResult:
     url, archive = targets.checkable_url, targets.archive_url
     return ReferenceResult(
         reference=ref,
@@ -474,7 +488,11 @@ async def check_references(
     """
     stats = RequestStats()
     evidence = _Evidence() if evidence is None else evidence
-    stored = StoredFindings(options.remembered) if options.remembered is not None else None
+    stored = (
+        StoredFindings(options.remembered, options.remembered_keys)
+        if options.remembered is not None
+        else None
+    )
     early = _EarlyFindings(refs, evidence, stored)
     worker = asyncio.create_task(early.run())
     try:
@@ -500,9 +518,11 @@ def results_for(
     refs: Sequence[Reference], evidence: _Evidence, early: _Early | None = None
 ) -> tuple[ReferenceResult, ...]:
     """Pure: each reference's result given all the evidence (``citetrack merge`` too)."""
-    per_ref = findings_for(refs, evidence, early)
+    targets = [link_targets(r) for r in refs]
+    per_ref = findings_for(refs, evidence, early, targets)
     return tuple(
-        _result(ref, findings, evidence) for ref, findings in zip(refs, per_ref, strict=True)
+        _result(ref, findings, evidence, target)
+        for ref, findings, target in zip(refs, per_ref, targets, strict=True)
     )
 
 

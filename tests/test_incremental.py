@@ -18,7 +18,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citetrack.incremental import KIND, StoredFindings, decode_findings, encode_findings
+from citetrack.collection import duplicate_findings
+from citetrack.incremental import (
+    KEYS_KIND,
+    KIND,
+    StoredFindings,
+    decode_findings,
+    encode_findings,
+)
 from citetrack.model import (
     Author,
     Finding,
@@ -33,6 +40,7 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.pipeline import EvidenceSet, _Early, findings_for
+from citetrack.rules.duplicates import duplicate_keys
 from citetrack.tracking.cache import CACHE_FILENAME, EvidenceCache
 from citetrack.tracking.codec import StoredFound
 from citetrack.tracking.memo import MEMO_FILENAME, RECORDS_KIND, Memo
@@ -138,10 +146,13 @@ def _incremental(
     memo: Memo,
     cache: EvidenceCache | None = None,
 ) -> tuple[list[list[Finding]], StoredFindings]:
-    stored = StoredFindings(memo.view(KIND))
+    stored = StoredFindings(memo.view(KIND), memo.view(KEYS_KIND))
     served = evidence if cache is None else _through_cache(evidence, cache)
     assert served.crossref == evidence.crossref and served.pubmed == evidence.pubmed
-    out = findings_for(refs, served, _Early.remembering(stored))
+    early = _Early.remembering(stored)
+    # As the run's early worker does: duplicate keys remembered per entry.
+    early.duplicates = duplicate_findings(refs, stored.duplicate_keys(refs, duplicate_keys))
+    out = findings_for(refs, served, early)
     stored.flush()
     return out, stored
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citetrack.model import Author
 from citetrack.rules import text as t
 from citetrack.rules.fields import (
     PageRange,
+    _braced_tokens,
+    _tokens,
     extract_years,
     family_key,
     family_matches,
@@ -432,3 +434,17 @@ def test_fold_is_computed_once_per_distinct_string() -> None:
         fold(title)
     info = fold.cache_info()
     assert (info.misses, info.hits) == (1, 49)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"ab ,.-\t\n\u00a0\u2009\u3000\x1c\x85\u00c9\u00df", "and", "others"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_name_list_tokens_without_braces_are_those_of_the_depth_tracking_reader(
+    text: str,
+) -> None:
+    # The C tokenizer is taken only without braces; there it must agree with the loop.
+    assert _tokens(text) == _braced_tokens(text)

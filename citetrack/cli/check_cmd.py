@@ -119,6 +119,8 @@ def load_articles(
     """The articles (files, ``-``, wiki page URLs), their parse problems shown as warnings;
     one that cannot be read or fetched, or has no references, ends the run (exit 2).
     ``exact``: files read byte for byte (for export)."""
+    if not sources:  # the article readers are not imported for a .bib-only run
+        return []
     from citetrack.api import SettingsError, load_article
     from citetrack.cli.output import warn
     from citetrack.inputs.mediawiki import WikiError

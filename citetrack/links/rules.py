@@ -58,14 +58,16 @@ def link_findings(
     ref: Reference,
     links: Mapping[str, LinkStatus],
     archives: Mapping[str, ArchiveStatus],
+    targets: LinkTargets | None = None,
 ) -> list[Finding]:
-    """Findings about ``ref``'s URL and archived copy.
+    """Findings about ``ref``'s URL and archived copy (``targets``: its
+    :func:`link_targets`, if the caller has them already).
 
     ``links`` maps URLs to what the link checker saw.  ``archives`` maps the *cited archive
     URL* to its verification (``verify_archive``) and the *live URL* to a capture search
     (``find_capture`` / ``has_capture``).  Missing evidence yields no finding.
     """
-    targets = link_targets(ref)
+    targets = targets if targets is not None else link_targets(ref)
     if targets.url is None and targets.archive_url is None:
         return _dates_without_links(ref)
     findings: list[Finding] = []

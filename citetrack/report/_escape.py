@@ -55,6 +55,10 @@ def sanitize(text: object, *, keep_newlines: bool = False) -> str:
     if text is None:
         return ""
     value = str(text)
+    if value.isprintable() and len(value) <= MAX_SHOWN_CHARS:
+        # Nothing to do: every character made inert below (escapes start with a control
+        # character, line breaks and bidirectional controls are not printable) is absent.
+        return value
     suffix = ""
     if len(value) > MAX_SHOWN_CHARS:
         suffix = f"… [{len(value) - MAX_SHOWN_CHARS:,} more characters not shown]"

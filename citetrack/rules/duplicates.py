@@ -15,7 +15,7 @@ from citetrack.rules.fields import extract_years, family_key, split_authors
 from citetrack.rules.text import fold, fold_title
 
 
-def _duplicate_keys(ref: Reference) -> list[tuple[str, str]]:
+def duplicate_keys(ref: Reference) -> list[tuple[str, str]]:
     """What makes two references one work: DOI, PMID, or title + year + first author."""
     ids = identifiers_of(ref)
     keys: list[tuple[str, str]] = []
@@ -34,18 +34,21 @@ def _duplicate_keys(ref: Reference) -> list[tuple[str, str]]:
     return keys
 
 
-def find_duplicates(refs: Sequence[Reference]) -> list[Finding]:
+def find_duplicates(
+    refs: Sequence[Reference], keys: Sequence[list[tuple[str, str]]] | None = None
+) -> list[Finding]:
     """``duplicate-reference`` warnings: one per reference that repeats an earlier one.
 
     Two references are duplicates when they share a DOI, a PMID, or the same folded title,
     first year and first author's family name.  The finding sits on the later reference
-    (its line) and names the earliest one and its line.
+    (its line) and names the earliest one and its line.  ``keys``: each reference's
+    :func:`duplicate_keys`, if the caller has them (remembered from an earlier run).
     """
     seen: dict[tuple[str, str], Reference] = {}
     out: list[Finding] = []
-    for ref in refs:
-        keys = _duplicate_keys(ref)
-        hit = next(((key, seen[key]) for key in keys if key in seen), None)
+    for position, ref in enumerate(refs):
+        mine = duplicate_keys(ref) if keys is None else keys[position]
+        hit = next(((key, seen[key]) for key in mine if key in seen), None)
         if hit:
             (what, value), earlier = hit
             where = f" (line {earlier.line})" if earlier.line else ""
@@ -67,6 +70,6 @@ def find_duplicates(refs: Sequence[Reference]) -> list[Finding]:
                     line=ref.line,
                 )
             )
-        for key in keys:
+        for key in mine:
             seen.setdefault(key, ref)
     return out
