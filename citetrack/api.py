@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -205,10 +206,13 @@ def split_inputs(sources: Sequence[str], fmt: InputFormat = "auto") -> tuple[lis
 def _references(source: CheckSource) -> tuple[list[Reference], list[Article]]:
     """The references of a :data:`CheckSource` (loading the .bib paths it names), and the
     articles among it."""
-    from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
 
-    single = isinstance(source, str | os.PathLike | Bibliography | Article)
+    # An Article exists only if its module was imported: a .bib-only run does not import
+    # the article readers (mwparserfromhell, the parsers) just to ask.
+    loaded = sys.modules.get("citetrack.inputs.article")
+    article_type: tuple[type[Article], ...] = (loaded.Article,) if loaded is not None else ()
+    single = isinstance(source, (str, os.PathLike, Bibliography, *article_type))
     items = [source] if single else source
     if not isinstance(items, Sequence):
         raise TypeError(f"cannot check a {type(source).__name__}")
@@ -219,7 +223,7 @@ def _references(source: CheckSource) -> tuple[list[Reference], list[Article]]:
             refs.append(item)
         elif isinstance(item, Bibliography):
             refs.extend(item.references)
-        elif isinstance(item, Article):
+        elif isinstance(item, article_type):
             refs.extend(item.references)
             articles.append(item)
         elif isinstance(item, str | os.PathLike):

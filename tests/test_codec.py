@@ -185,3 +185,14 @@ def test_without_the_memo_every_record_is_decoded(tmp_path: Path) -> None:
         cache.put_many([_SAMPLE])
         got = cache.get_many(Source.CROSSREF, [_SAMPLE.identifier])[_SAMPLE.identifier]
         assert type(got) is Found and got == _SAMPLE
+
+
+def test_the_doi_of_a_known_record_is_read_without_parsing_its_text(tmp_path: Path) -> None:
+    # The stage that looks for pmid-doi conflicts reads every PubMed record's DOI.
+    with Memo.open(tmp_path) as memo, _cache(tmp_path, memo) as cache:
+        cache.put_many([_SAMPLE])
+    with Memo.open(tmp_path) as memo, _cache(tmp_path, memo) as cache:
+        got = cache.get_many(Source.CROSSREF, [_SAMPLE.identifier])[_SAMPLE.identifier]
+    assert isinstance(got, StoredFound)
+    object.__setattr__(got, "_text", "not parsed")  # parsing it now would fail
+    assert metadata_scalar(got, "doi") == "10.5555/synthetic.1"

@@ -31,7 +31,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
@@ -44,6 +44,7 @@ from citetrack.tracking.codec import (
     StoredFound,
     evidence_from_text,
     evidence_text,
+    peek_text,
     text_digest,
     writable,
 )
@@ -296,16 +297,17 @@ class EvidenceCache:
                 for identifier, kind, payload, stored_at in rows
                 if self._fresh(kind, stored_at, now)
             ]
-            known = self._known(source, fresh)
+            digests = [text_digest(p) if isinstance(p, str) else "" for _, _, p, _ in fresh]
+            known = self._known(source, fresh, digests)
             decoded: dict[str, str] = {}
-            for identifier, kind, payload, stored_at in fresh:
+            for (identifier, kind, payload, stored_at), digest in zip(fresh, digests, strict=True):
                 if not isinstance(payload, str) or not isinstance(identifier, str):
                     broken.append(identifier)
                     continue
-                digest = text_digest(payload)
                 evidence: Found | NotFound
-                if kind == "found" and _known_key(source, identifier, digest) in known:
-                    evidence = StoredFound(source, identifier, payload, digest)
+                seen = known.get(_known_key(source, identifier, digest))
+                if seen is not None and kind == "found":
+                    evidence = StoredFound(source, identifier, payload, digest, seen)
                 else:
                     try:
                         evidence = evidence_from_text(payload)
@@ -315,7 +317,7 @@ class EvidenceCache:
                     if evidence.source is not source or evidence.identifier != identifier:
                         continue
                     if isinstance(evidence, Found):
-                        decoded[_known_key(source, identifier, digest)] = ""
+                        decoded[_known_key(source, identifier, digest)] = peek_text(evidence)
                 found[identifier] = evidence
                 ttl = self.found_ttl if kind == "found" else self.not_found_ttl
                 expires = stored_at + ttl
@@ -343,16 +345,19 @@ class EvidenceCache:
             return False
         return self.not_before is None or stored_at >= self.not_before
 
-    def _known(self, source: Source, rows: Iterable[tuple[object, ...]]) -> set[str]:
-        """Which of the found ``rows``' texts this code has decoded before."""
+    def _known(
+        self, source: Source, rows: Sequence[tuple[object, ...]], digests: Sequence[str]
+    ) -> dict[str, str]:
+        """Which of the found ``rows``' texts (with their ``digests``) this code has decoded
+        before, with what was kept of each (:func:`~citetrack.tracking.codec.peek_text`)."""
         if self.known_records is None:
-            return set()
+            return {}
         keys = [
-            _known_key(source, identifier, text_digest(payload))
-            for identifier, kind, payload, _ in rows
+            _known_key(source, identifier, digest)
+            for (identifier, kind, payload, _), digest in zip(rows, digests, strict=True)
             if kind == "found" and isinstance(payload, str) and isinstance(identifier, str)
         ]
-        return set(self.known_records.get_many(keys))
+        return self.known_records.get_many(keys)
 
     def get(self, source: Source, identifier: str) -> Found | NotFound | None:
         return self.get_many(source, [identifier]).get(identifier)
@@ -362,17 +367,13 @@ class EvidenceCache:
         if self._db is None or self.mode is not CacheMode.NORMAL:
             return
         now = self._clock()
-        rows = [
-            (
-                e.source.value,
-                e.identifier,
-                "found" if isinstance(e, Found) else "not_found",
-                payload,
-                now,
-            )
-            for e in evidence
-            if isinstance(e, Found | NotFound) and writable(payload := evidence_text(e))
-        ]
+        written: list[Found | NotFound] = []
+        rows = []
+        for e in evidence:
+            if isinstance(e, Found | NotFound) and writable(payload := evidence_text(e)):
+                kind = "found" if isinstance(e, Found) else "not_found"
+                rows.append((e.source.value, e.identifier, kind, payload, now))
+                written.append(e)
         if not rows:
             return
         try:
@@ -391,9 +392,9 @@ class EvidenceCache:
             # trip is lossless, tests/test_codec.py), no need to decode it to know.
             self.known_records.put_many(
                 {
-                    _known_key(Source(source), identifier, text_digest(payload)): ""
-                    for source, identifier, kind, payload, _ in rows
-                    if kind == "found"
+                    _known_key(e.source, e.identifier, text_digest(payload)): peek_text(e)
+                    for e, (_, _, _, payload, _) in zip(written, rows, strict=True)
+                    if isinstance(e, Found)
                 }
             )
 

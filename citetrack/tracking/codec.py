@@ -178,6 +178,29 @@ _SCALAR_FIELDS = frozenset(
 )
 
 
+#: The fields kept beside a known text (:func:`peek_text`): read by stages before any
+#: comparison (the DOI of a PubMed record, for ``pmid-doi-conflict``), so that a warm run
+#: reads them without decoding or even parsing the record.
+PEEKED = ("doi",)
+
+
+def peek_text(found: Found) -> str:
+    """The :data:`PEEKED` fields of ``found``, as the cache's memo keeps them."""
+    return json.dumps([getattr(found.metadata, name) for name in PEEKED], ensure_ascii=False)
+
+
+def _read_peek(text: str) -> list[str | int | None] | None:
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(values, list) or len(values) != len(PEEKED):
+        return None
+    if not all(v is None or isinstance(v, str | int) for v in values):
+        return None
+    return values
+
+
 def metadata_scalar(found: Found, name: str) -> str | int | None:
     """``found.metadata.<name>``; for a stored record, read without decoding the rest."""
     if isinstance(found, StoredFound):
@@ -221,11 +244,14 @@ class StoredFound(Found):
     Equal to, hashed as, printed and pickled as the plain ``Found`` it stands for.
     """
 
-    def __init__(self, source: Source, identifier: str, text: str, digest: str) -> None:
+    def __init__(
+        self, source: Source, identifier: str, text: str, digest: str, peeked: str = ""
+    ) -> None:
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "identifier", identifier)
         object.__setattr__(self, "_text", text)
         object.__setattr__(self, "digest", digest)
+        object.__setattr__(self, "_peeked", peeked)
 
     #: The digest of the stored text (:func:`record_print`).
     digest: str
@@ -246,6 +272,10 @@ class StoredFound(Found):
         rest: a quarter of the decode's cost, for a stage that needs one value of many
         records (the DOI of every PubMed record)."""
         held: WorkMetadata | None = self.__dict__.get("_metadata")
+        if held is None and name in PEEKED:
+            peeked = _read_peek(self.__dict__["_peeked"])
+            if peeked is not None:
+                return peeked[PEEKED.index(name)]
         if held is not None or name not in _SCALAR_FIELDS:
             value = getattr(held if held is not None else self.metadata, name)
             return value if value is None or isinstance(value, str | int) else None
