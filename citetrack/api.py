@@ -26,10 +26,11 @@ Heavy modules (httpx, the pipeline, the exporter) are imported when first used, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from citetrack.shard import Shard
     from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.lockfile import Lock
+    from citetrack.tracking.lockfile.remembered import SourceRecords
     from citetrack.tracking.memo import Memo
 
 __all__ = [
@@ -527,22 +529,38 @@ def track(
     shown: list[CheckResult] = []
     previous: list[Lock | None] = []
     written: list[Path] = []
-    for path, group in groups.items():
-        before = read_lock(path)
-        seen = track_lock(group, before, now, policy)
-        if update:
-            try:
-                write_lock(path, build_lock(seen, before, now, policy))
-            except OSError as exc:
-                message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
-                raise LockError(message) from exc
-            written.append(path)
-        shown.append(seen)
-        previous.append(before)
+    with _lock_records(settings, result) as records:
+        for path, group in groups.items():
+            before = read_lock(path)
+            seen = track_lock(group, before, now, policy, records)
+            if update:
+                try:
+                    write_lock(path, build_lock(seen, before, now, policy))
+                except OSError as exc:
+                    message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
+                    raise LockError(message) from exc
+                written.append(path)
+            shown.append(seen)
+            previous.append(before)
     tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
     if new_only:
         tracked = _new_only(tracked, previous)
     return TrackedResult(tracked, tuple(previous), tuple(written))
+
+
+@contextlib.contextmanager
+def _lock_records(settings: Settings, result: CheckResult) -> Iterator[SourceRecords]:
+    """The lockfile's reduction of ``result``'s records, remembered in the memo next to
+    the cache (none with ``--no-cache``); written back when the comparison is done."""
+    from citetrack.model import Found
+    from citetrack.tracking.lockfile.remembered import KIND, SourceRecords
+    from citetrack.tracking.memo import Memo, cache_folder
+
+    with Memo(None) if not settings.use_cache else Memo.open(cache_folder(settings)) as memo:
+        records = SourceRecords(memo.view(KIND) if memo.enabled else None)
+        records.prefetch(e for rr in result.results for e in rr.evidence if isinstance(e, Found))
+        yield records
+        records.flush()
 
 
 def _new_only(result: CheckResult, previous_locks: Sequence[Lock | None]) -> CheckResult:

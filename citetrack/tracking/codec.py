@@ -179,9 +179,10 @@ _SCALAR_FIELDS = frozenset(
 
 
 #: The fields kept beside a known text (:func:`peek_text`): read by stages before any
-#: comparison (the DOI of a PubMed record, for ``pmid-doi-conflict``), so that a warm run
-#: reads them without decoding or even parsing the record.
-PEEKED = ("doi",)
+#: comparison (the DOI of a PubMed record, for ``pmid-doi-conflict``; whether a record
+#: names the cited DOI or PMID, for the lockfile), so that a warm run reads them without
+#: decoding or even parsing the record.
+PEEKED = ("doi", "pmid")
 
 
 def peek_text(found: Found) -> str:

@@ -21,6 +21,7 @@ from citetrack.model import (
     ReferenceResult,
     Severity,
 )
+from citetrack.tracking.codec import metadata_scalar
 from citetrack.tracking.lockfile.state import (
     CONFIRMABLE_RULES,
     ConfirmPolicy,
@@ -92,19 +93,26 @@ def check_target(finding: Finding, rr: ReferenceResult) -> str | None:
     return f"url:{url}" if url else None
 
 
+def _text(value: str | int | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def check_outcomes(rr: ReferenceResult) -> dict[str, Outcome]:
     """This run's outcome for each DOI / PMID / URL check of a reference."""
     ids = rr.reference.identifiers
     found = [e for e in rr.evidence if isinstance(e, Found)]
     out: dict[str, Outcome] = {}
+    # Identifiers first: a record's own fields are read (metadata_scalar: without decoding
+    # a cached record) only when no record was asked by that identifier.
     if ids.doi:
-        known = any(
-            same_identifier(ids.doi, e.identifier) or same_identifier(ids.doi, e.metadata.doi)
-            for e in found
+        known = any(same_identifier(ids.doi, e.identifier) for e in found) or any(
+            same_identifier(ids.doi, _text(metadata_scalar(e, "doi"))) for e in found
         )
         out[f"doi:{ids.doi}"] = Outcome.OK if known else Outcome.UNKNOWN
     if ids.pmid:
-        known = any(ids.pmid in (e.identifier, e.metadata.pmid) for e in found)
+        known = any(ids.pmid == e.identifier for e in found) or any(
+            ids.pmid == metadata_scalar(e, "pmid") for e in found
+        )
         out[f"pmid:{ids.pmid}"] = Outcome.OK if known else Outcome.UNKNOWN
     for url in reference_urls(rr):
         link = settled_link(rr, url)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from citetrack.model import (
     CheckResult,
     Finding,
+    Found,
     LinkVerdict,
     ReferenceResult,
     Severity,
@@ -32,6 +33,7 @@ from citetrack.tracking.lockfile.state import (
     Lock,
     LockEntry,
     Notice,
+    SourceRecord,
     reference_file,
     utc_day,
 )
@@ -66,14 +68,16 @@ def _shown(value: str | None) -> str:
     return f'"{value}"' if value is not None else "(none)"
 
 
-def _diff_sources(rr: ReferenceResult, entry: LockEntry) -> list[Finding]:
+def _diff_sources(
+    rr: ReferenceResult, entry: LockEntry, records: Callable[[Found], SourceRecord]
+) -> list[Finding]:
     out: list[Finding] = []
     seen_notices: set[Notice] = set()
     for src, found in first_found(rr).items():
         before = entry.sources.get(src)
         if before is None or not same_identifier(before.identifier, found.identifier):
             continue  # no baseline from this source for this identifier
-        now = source_record(found)
+        now = records(found)
         for name in METADATA_FIELDS:
             was, new = before.fields.get(name), now.fields.get(name)
             if was != new:
@@ -89,7 +93,9 @@ def _diff_sources(rr: ReferenceResult, entry: LockEntry) -> list[Finding]:
                         was=was,
                     )
                 )
-        for update in found.metadata.updates:
+        # ``now.notices`` holds exactly the updates of a kind in NOTICE_RULES: without any,
+        # the loop below finds nothing, and a remembered record is not decoded for it.
+        for update in found.metadata.updates if now.notices else ():
             notice = Notice(update.kind, normalise_text(update.notice_id))
             if notice.kind not in NOTICE_RULES or notice in before.notices:
                 continue
@@ -195,8 +201,12 @@ def diff(
     result: CheckResult,
     now: datetime,
     policy: ConfirmPolicy = DEFAULT_POLICY,
+    records: Callable[[Found], SourceRecord] = source_record,
 ) -> list[Finding]:
     """``changed`` findings: what differs between the lockfile and this run, field by field.
+
+    ``records`` reduces a current record to what the lockfile keeps (:func:`source_record`,
+    or the same remembered: :class:`~citetrack.tracking.lockfile.remembered.SourceRecords`).
 
     Rules: ``metadata-changed``, ``retraction-new``, ``correction-new``,
     ``expression-of-concern-new``, ``url-changed``, ``url-died`` (on the run a dead URL is
@@ -216,7 +226,7 @@ def diff(
             message = f"reference {rr.reference.key} is new since the lockfile"
             out.append(_changed(rr, "reference-added", message, source=Source.LOCKFILE))
             continue
-        out += _diff_sources(rr, entry)
+        out += _diff_sources(rr, entry, records)
         out += _diff_urls(rr, entry, check_outcomes(rr), today, policy)
     checked = {file for file, _ in seen}
     for key, entry in sorted(previous.references.items()):

@@ -75,7 +75,7 @@ def _entry_json(entry: LockEntry) -> dict[str, object]:
     if entry.identifiers:
         doc["identifiers"] = dict(entry.identifiers)
     if entry.sources:
-        doc["sources"] = {src: _source_json(rec) for src, rec in entry.sources.items()}
+        doc["sources"] = {src: source_json(rec) for src, rec in entry.sources.items()}
     if entry.urls:
         doc["urls"] = {
             url: _drop_none(
@@ -119,7 +119,8 @@ def _article_json(rec: ArticleRecord) -> dict[str, object]:
     )
 
 
-def _source_json(rec: SourceRecord) -> dict[str, object]:
+def source_json(rec: SourceRecord) -> dict[str, object]:
+    """A source record as the lockfile writes it."""
     doc: dict[str, object] = {"id": rec.identifier, **rec.fields}
     if rec.notices:
         doc["notices"] = [
@@ -273,7 +274,7 @@ def _entry(value: object, where: str) -> LockEntry:
         raise _Shape(f"{where}.file: expected a string")
     identifiers = _map(doc.get("identifiers", {}), f"{where}.identifiers", _str)
     _only(identifiers, _IDENTIFIER_NAMES, f"{where}.identifiers")
-    sources = _map(doc.get("sources", {}), f"{where}.sources", _source)
+    sources = _map(doc.get("sources", {}), f"{where}.sources", source_from_json)
     _only(sources, _SOURCE_NAMES, f"{where}.sources")
     failing = _map(doc.get("failing", {}), f"{where}.failing", _failing)
     for target in failing:
@@ -320,7 +321,16 @@ def _article(value: object, where: str) -> ArticleRecord:
     )
 
 
-def _source(value: object, where: str) -> SourceRecord:
+def source_from_text(text: str) -> SourceRecord | None:
+    """A source record kept as JSON text (the memo's copy); ``None`` if it is not one."""
+    try:
+        return source_from_json(json.loads(text), "source")
+    except (ValueError, RecursionError, _Shape):
+        return None
+
+
+def source_from_json(value: object, where: str) -> SourceRecord:
+    """:func:`source_json` read back; :class:`LockError` naming ``where`` if not that."""
     doc = _obj(value, where)
     _only(doc, {"id", "notices", *METADATA_FIELDS}, where)
     notices = []

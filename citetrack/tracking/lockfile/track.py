@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
 from citetrack.model import (
     CheckResult,
     Finding,
+    Found,
     Identifiers,
     Reference,
     ReferenceResult,
     Severity,
 )
+from citetrack.tracking.lockfile.build import source_record
 from citetrack.tracking.lockfile.confirm import apply_confirmation
 from citetrack.tracking.lockfile.diff import diff
 from citetrack.tracking.lockfile.revisions import track_articles
@@ -21,6 +23,7 @@ from citetrack.tracking.lockfile.state import (
     DEFAULT_POLICY,
     ConfirmPolicy,
     Lock,
+    SourceRecord,
     reference_file,
 )
 
@@ -30,8 +33,9 @@ def track(
     previous: Lock | None,
     now: datetime,
     policy: ConfirmPolicy = DEFAULT_POLICY,
+    records: Callable[[Found], SourceRecord] = source_record,
 ) -> CheckResult:
-    """The result as it should be reported against a lockfile.
+    """The result as it should be reported against a lockfile (``records``: see :func:`diff`).
 
     Adds ``reference-changed`` for an article's citations edited since the lockfile
     (:func:`~citetrack.tracking.lockfile.revisions.track_articles`), applies
@@ -44,7 +48,7 @@ def track(
     result = track_articles(result, previous)
     confirmed = apply_confirmation(result, previous, policy, now)
     changes: dict[str, list[Finding]] = {}
-    for finding in diff(previous, confirmed, now, policy):
+    for finding in diff(previous, confirmed, now, policy, records):
         changes.setdefault(finding.key, []).append(finding)
     results: list[ReferenceResult] = []
     for rr in confirmed.results:
