@@ -535,7 +535,7 @@ def track(
             seen = track_lock(group, before, now, policy, records)
             if update:
                 try:
-                    write_lock(path, build_lock(seen, before, now, policy))
+                    write_lock(path, build_lock(seen, before, now, policy, records))
                 except OSError as exc:
                     message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
                     raise LockError(message) from exc

@@ -75,3 +75,20 @@ def test_an_unreadable_remembered_value_is_computed_again(tmp_path: Path) -> Non
         records.prefetch([served])
         found = diff(lock, result(rr(evidence=(served,))), DAY1, records=records)
     assert [(f.rule, f.field) for f in found] == [("metadata-changed", "title")]
+
+
+def test_writing_the_lockfile_from_fresh_records_remembers_them_for_the_next_run(
+    tmp_path: Path,
+) -> None:
+    # `lock` fetches every record afresh; the next check reads them from the cache.
+    with Memo.open(tmp_path) as memo:
+        records = SourceRecords(memo.view(KIND))
+        lock = build_lock(result(rr(evidence=(crossref(),))), None, DAY1, records=records)
+        records.flush()
+    assert lock == build_lock(result(rr(evidence=(crossref(),))), None, DAY1)
+    served = _served(crossref(), tmp_path)
+    with Memo.open(tmp_path) as memo:
+        records = SourceRecords(memo.view(KIND))
+        records.prefetch([served])
+        assert diff(lock, result(rr(evidence=(served,))), DAY1, records=records) == []
+    assert "_metadata" not in served.__dict__

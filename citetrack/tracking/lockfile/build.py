@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -98,7 +98,9 @@ def source_record(found: Found) -> SourceRecord:
     )
 
 
-def _build_sources(rr: ReferenceResult, prev: LockEntry | None) -> dict[str, SourceRecord]:
+def _build_sources(
+    rr: ReferenceResult, prev: LockEntry | None, records: Callable[[Found], SourceRecord]
+) -> dict[str, SourceRecord]:
     current_ids = list(rr.reference.identifiers.as_dict().values())
     sources = {
         src: rec
@@ -114,7 +116,7 @@ def _build_sources(rr: ReferenceResult, prev: LockEntry | None) -> dict[str, Sou
         ):
             del sources[e.source.value]
     for src, found in first_found(rr).items():
-        sources[src] = source_record(found)
+        sources[src] = records(found)
     return sources
 
 
@@ -159,14 +161,17 @@ def build_lock(
     previous: Lock | None,
     now: datetime,
     policy: ConfirmPolicy = DEFAULT_POLICY,
+    records: Callable[[Found], SourceRecord] | None = None,
 ) -> Lock:
     """The new baseline after a run: ``result`` merged over ``previous``.
 
     Pass the result as reported (after :func:`track`), so that ``accepted`` matches what
     the user saw; references reported removed are left out.  Unavailable evidence keeps
     the previous state of that source; the first of several references sharing one key
-    wins.
+    wins.  ``records``: :func:`source_record`, or the same remembered
+    (:class:`~citetrack.tracking.lockfile.remembered.SourceRecords`).
     """
+    records = records if records is not None else source_record
     today = utc_day(now)
     first_run = previous is None
     references: dict[str, LockEntry] = {}
@@ -184,7 +189,7 @@ def build_lock(
         references[rr.reference.key] = LockEntry(
             file=reference_file(rr.reference),
             identifiers=rr.reference.identifiers.as_dict(),
-            sources=_build_sources(rr, prev),
+            sources=_build_sources(rr, prev, records),
             urls=_build_urls(rr, prev, failing),
             failing=failing,
             accepted=_accepted(rr, prev),

@@ -7,8 +7,9 @@ the cache (whose stored text has a digest, :class:`~citetrack.tracking.codec.Sto
 it is kept in the memo under that digest, in the lockfile's own JSON form, and the next run
 reads it back instead of decoding the record and normalising it again — on a warm
 10,000-reference check with a lockfile, that was half of the comparison's second (issue 16).
-A fresh record (just fetched) is reduced directly; a stored value that does not read back
-is computed again.  The memo is emptied when the code changes.
+A fresh record (just fetched, by ``lock`` or a cold run) is reduced directly and remembered
+under the digest its stored text will have; a stored value that does not read back is
+computed again.  The memo is emptied when the code changes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import threading
 from collections.abc import Iterable
 
 from citetrack.model import Found
-from citetrack.tracking.codec import StoredFound
+from citetrack.tracking.codec import StoredFound, record_print
 from citetrack.tracking.lockfile.build import source_record
 from citetrack.tracking.lockfile.fileformat import source_from_text, source_json
 from citetrack.tracking.lockfile.state import SourceRecord
@@ -51,16 +52,19 @@ class SourceRecords:
             self._known.update(found)
 
     def __call__(self, found: Found) -> SourceRecord:
-        if self._store is None or not isinstance(found, StoredFound):
+        if self._store is None:
             return source_record(found)
-        with self._lock:
-            text = self._known.get(found.digest)
-        kept = source_from_text(text) if text is not None else None
-        if kept is not None:
-            return kept
+        if isinstance(found, StoredFound):
+            with self._lock:
+                text = self._known.get(found.digest)
+            kept = source_from_text(text) if text is not None else None
+            if kept is not None:
+                return kept
+        # A fresh record (``lock``, a cold run) is remembered too, under the digest of the
+        # text the cache stores it as: the next run reads it back as a stored record.
         record = source_record(found)
         with self._lock:
-            self._new[found.digest] = json.dumps(source_json(record), ensure_ascii=False)
+            self._new[record_print(found)] = json.dumps(source_json(record), ensure_ascii=False)
         return record
 
     def flush(self) -> None:
