@@ -21,7 +21,7 @@ import pytest
 
 import citetrack.cli.replay as replay_module
 from citetrack.api import check
-from citetrack.cli.replay import KIND, Replay, cache_generation
+from citetrack.cli.replay import KIND, Replay, cache_generation, pack, unpack
 from citetrack.config import Settings
 from citetrack.tracking.cache import EvidenceCache
 from citetrack.tracking.memo import Memo
@@ -176,8 +176,9 @@ def _recorded(tmp_path: Path, **changes: object) -> tuple[Replay, Memo]:
         "files": [],
     }
     record.update(changes)
+    stdout = record.pop("stdout")
     memo = Memo.open(cache)
-    memo.put_many(KIND, {replay.key: json.dumps(record)})
+    memo.put_many(KIND, {replay.key: pack(record, stdout if isinstance(stdout, str) else "")})
     return replay, memo
 
 
@@ -195,7 +196,7 @@ def test_a_valid_record_is_played(tmp_path: Path, capsys: pytest.CaptureFixture[
         {"fresh_until": 1.0},  # an answer it used has expired
         {"generation": "0" * 32},  # the cache was written since
         {"code": "not a number"},
-        {"stdout": None, "files": 3},
+        {"files": 3},
     ],
 )
 def test_an_expired_stale_or_damaged_record_is_not_played(
@@ -243,8 +244,8 @@ def test_output_written_around_the_copy_is_never_recorded(
         sys.stdout.buffer.write(b"bytes the copy cannot see\n")
         raise SystemExit(0)
     with Memo.open(tmp_path / "cache") as again:
-        stored = json.loads(again.get_many(KIND, [replay.key])[replay.key])
-    assert stored["stdout"] == "report\n", "the earlier record stays; the bypassed run is not kept"
+        _, stdout = unpack(again.get_many(KIND, [replay.key])[replay.key])
+    assert stdout == "report\n", "the earlier record stays; the bypassed run is not kept"
 
 
 def test_output_too_big_to_copy_is_never_recorded(
@@ -258,5 +259,18 @@ def test_output_too_big_to_copy_is_never_recorded(
         raise SystemExit(0)
     assert "a report longer" in capsys.readouterr().out, "the output itself is written"
     with Memo.open(tmp_path / "cache") as again:
-        stored = json.loads(again.get_many(KIND, [replay.key])[replay.key])
-    assert stored["stdout"] == "report\n", "the earlier record stays; the big run is not kept"
+        _, stdout = unpack(again.get_many(KIND, [replay.key])[replay.key])
+    assert stdout == "report\n", "the earlier record stays; the big run is not kept"
+
+
+def test_a_recording_is_stored_compressed_and_reads_back_exactly() -> None:
+    # A 100,000-reference JSON report is ~44 MB: kept compressed so that it can be replayed.
+    report = '{"key": "a\u2028b"}\n' * 5000 + "\udcff lone surrogate kept\n"
+    head = {"generation": "g", "fresh_until": None, "stderr": "e\n", "code": 3, "files": []}
+    packed = pack(head, report)
+    assert len(packed) < len(report) // 10
+    assert unpack(packed) == (head, report)
+    tee = replay_module._Tee(io.StringIO())  # what a recorded run's output goes through
+    for line in report.splitlines(keepends=True):
+        tee.write(line)
+    assert unpack(tee.compressed(json.dumps(head, ensure_ascii=False))) == (head, report)

@@ -36,6 +36,7 @@ import sqlite3
 import stat
 import sys
 import time
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,9 +49,9 @@ from citetrack.tracking.memo import Memo, cache_folder
 log = logging.getLogger(__name__)
 
 #: The memo kind of recorded runs.
-KIND = "replay/1"
+KIND = "replay/2"
 #: Output larger than this (characters, standard output and error each) is not recorded.
-MAX_RECORDED_CHARS = 16 * 1024 * 1024
+MAX_RECORDED_CHARS = 64 * 1024 * 1024
 #: Recorded runs kept (each holds a whole report): the newest ones.
 KEEP = 16
 #: Environment variables a run's output may depend on besides ``CITETRACK_*``.
@@ -173,6 +174,34 @@ class _Tee(io.TextIOBase):
     def text(self) -> str:
         return "".join(self.parts)
 
+    def compressed(self, head: str) -> bytes:
+        """``head``, a line break and this copy, as UTF-8 (surrogates kept) compressed by
+        zlib, written part by part: no second copy of a 40 MB report in memory."""
+        packer = zlib.compressobj(1)
+        out = [packer.compress(head.encode("utf-8", "surrogatepass") + b"\n")]
+        out += (packer.compress(part.encode("utf-8", "surrogatepass")) for part in self.parts)
+        out.append(packer.flush())
+        return b"".join(out)
+
+
+def pack(head: Mapping[str, Any], stdout: str) -> bytes:
+    """A recording as stored: what :meth:`_Tee.compressed` writes part by part."""
+    text = json.dumps(head, ensure_ascii=False) + "\n" + stdout
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
+def unpack(value: str | bytes) -> tuple[dict[str, Any], str]:
+    """A stored recording read back: its head (JSON) and the standard output it copied;
+    ``ValueError``/``zlib.error`` if it is not one."""
+    if not isinstance(value, bytes):
+        raise ValueError("not a recording")
+    text = zlib.decompress(value).decode("utf-8", "surrogatepass")
+    head, _, stdout = text.partition("\n")
+    record = json.loads(head)
+    if not isinstance(record, dict):
+        raise ValueError("not a recording")
+    return record, stdout
+
 
 class Replay:
     """One check's recording: replayed if valid, else recorded after the run."""
@@ -238,15 +267,15 @@ class Replay:
     def play(self) -> int | None:
         """Print the recorded run and return its exit code, if the recording is still
         valid; ``None`` otherwise (nothing printed)."""
-        text = self._memo.get_many(KIND, [self.key]).get(self.key)
-        if text is None or self._generation is None:
+        value = self._memo.get_many(KIND, [self.key]).get(self.key)
+        if value is None or self._generation is None:
             return None
         try:
-            record = json.loads(text)
+            record, stdout = unpack(value)
             generation, fresh_until = record["generation"], record["fresh_until"]
-            stdout, stderr, code = record["stdout"], record["stderr"], int(record["code"])
+            stderr, code = str(record["stderr"]), int(record["code"])
             files = [(str(path), str(body)) for path, body in record["files"]]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, zlib.error):
             return None
         if generation != self._generation:
             return None  # the cache was written since: the evidence may differ
@@ -297,23 +326,25 @@ class Replay:
             sys.stdout, sys.stderr = real_out, real_err
             complete = not (out.bypassed or err.bypassed)
             if isinstance(code, int) and code != 2 and complete:
-                self._store(out.text(), err.text(), code)
+                self._store(out, err.text(), code)
             self._memo.close()
 
-    def _store(self, stdout: str, stderr: str, code: int) -> None:
+    def _store(self, stdout: _Tee, stderr: str, code: int) -> None:
         if not self._recordable or self._generation is None:
             return
         if cache_generation(self._cache_dir) != self._generation:
             return  # the run itself wrote to the cache (e.g. dropped a damaged entry)
-        record = {
+        head = {
             "generation": self._generation,
             "fresh_until": self._fresh_until,
-            "stdout": stdout,
             "stderr": stderr,
             "code": code,
             "files": sorted(self._files.items()),
         }
-        self._memo.put_many(KIND, {self.key: json.dumps(record, ensure_ascii=False)})
+        # Compressed (a JSON report shrinks about tenfold), so that the report of a
+        # 100,000-reference check can be kept and replayed too.
+        value = stdout.compressed(json.dumps(head, ensure_ascii=False))
+        self._memo.put_many(KIND, {self.key: value})
         self._memo.trim(KIND, KEEP)
 
     def close(self) -> None:
