@@ -7,8 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from citetrack.model import (
     Author,
@@ -31,8 +29,6 @@ from citetrack.tracking.cache import (
 from citetrack.tracking.codec import (
     evidence_from_dict,
     evidence_to_dict,
-    metadata_from_dict,
-    metadata_to_dict,
 )
 
 # SYNTHETIC metadata (values shaped like a real Crossref record).
@@ -111,34 +107,7 @@ def test_malformed_payloads_raise(payload: dict[str, object]) -> None:
         evidence_from_dict(payload)
 
 
-_text = st.one_of(st.none(), st.text(max_size=20))
-_metadata = st.builds(
-    WorkMetadata,
-    source=st.sampled_from(list(Source)),
-    doi=_text,
-    pmid=_text,
-    title=_text,
-    authors=st.lists(
-        st.builds(Author, st.text(max_size=8), st.text(max_size=8), st.text(max_size=8)),
-        max_size=3,
-    ).map(tuple),
-    year=st.one_of(st.none(), st.integers(1000, 2999)),
-    years=st.lists(st.integers(1000, 2999), max_size=3).map(tuple),
-    month=st.one_of(st.none(), st.integers(1, 12)),
-    issn=st.lists(st.text(max_size=9), max_size=2).map(tuple),
-    updates=st.lists(
-        st.builds(Update, st.sampled_from(list(UpdateKind)), _text, _text, _text, _text),
-        max_size=3,
-    ).map(tuple),
-    publication_types=st.lists(st.text(max_size=10), max_size=3).map(tuple),
-    agency=_text,
-)
-
-
-@settings(max_examples=60)
-@given(_metadata)
-def test_any_metadata_round_trips(metadata: WorkMetadata) -> None:
-    assert metadata_from_dict(json.loads(json.dumps(metadata_to_dict(metadata)))) == metadata
+# The round trip of every record shape: tests/test_codec.py.
 
 
 def test_store_and_read_back(tmp_path: Path) -> None:
