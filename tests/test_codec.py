@@ -14,6 +14,7 @@ import time
 from dataclasses import fields
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ from citetrack.model import Author, Found, NotFound, Source, Update, UpdateKind,
 from citetrack.tracking.cache import CACHE_FILENAME, EvidenceCache
 from citetrack.tracking.codec import (
     StoredFound,
+    UnreadableRecord,
     evidence_from_text,
     evidence_text,
     metadata_scalar,
@@ -28,6 +30,7 @@ from citetrack.tracking.codec import (
     text_digest,
 )
 from citetrack.tracking.memo import RECORDS_KIND, Memo
+from tests.e2e import run_cli
 
 _text = st.one_of(st.none(), st.text(max_size=12))
 _authors = st.builds(Author, st.text(max_size=8), st.text(max_size=8), st.text(max_size=8))
@@ -202,3 +205,32 @@ def test_the_doi_of_a_known_record_is_read_without_parsing_its_text(tmp_path: Pa
     assert isinstance(got, StoredFound)
     object.__setattr__(got, "_text", "not parsed")  # parsing it now would fail
     assert metadata_scalar(got, "doi") == "10.5555/synthetic.1"
+
+
+def test_a_record_the_memo_vouched_for_that_does_not_decode_is_a_clear_error() -> None:
+    text = evidence_text(_SAMPLE).replace('"year": 2001', '"year": [2001]')
+    stored = StoredFound(_SAMPLE.source, _SAMPLE.identifier, text, text_digest(text))
+    with pytest.raises(UnreadableRecord, match=r"does not read back.*cache folder"):
+        _ = stored.metadata
+
+
+def test_the_cli_names_an_altered_cache_instead_of_an_internal_error(tmp_path: Path) -> None:
+    # Only something that rewrites both the cache and the memo (with the right digest)
+    # gets here: a damaged file cannot.  The run says what to do, exit 2.
+    cache = tmp_path / "cache"
+    with Memo.open(cache) as memo, _cache(cache, memo) as store:
+        store.put_many([_SAMPLE])
+    text = evidence_text(_SAMPLE).replace('"year": 2001', '"year": [2001]')
+    _write_row(cache, _SAMPLE.identifier, text)
+    with Memo.open(cache) as memo:  # forged: "this text decodes"
+        key = f"crossref\x1f{_SAMPLE.identifier}\x1f{text_digest(text)}"
+        memo.view(RECORDS_KIND).put_many({key: '["10.5555/synthetic.1", null]'})
+    bib = tmp_path / "a.bib"
+    bib.write_text(
+        "@article{a, title = {A synthetic title}, author = {Doe, J}, year = {2001},\n"
+        "  journal = {J}, doi = {10.5555/synthetic.1}}\n",
+        encoding="utf-8",
+    )
+    run = run_cli("check", str(bib), "--offline", "--no-links", "--cache-dir", str(cache))
+    assert run.code == 2, run.stderr
+    assert "does not read back" in run.stderr and "internal error" not in run.stderr

@@ -39,6 +39,7 @@ from citetrack.cli.output import (
     inert,
 )
 from citetrack.cli.parse_cmd import parse
+from citetrack.tracking.codec import UnreadableRecord
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -92,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except UnreadableRecord as exc:
+        click.echo(f"citetrack: error: {inert(str(exc))}", err=True)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # the last line of defence against tracebacks
         if os.environ.get("CITETRACK_DEBUG"):
             raise

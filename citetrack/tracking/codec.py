@@ -240,6 +240,11 @@ def record_print(evidence: Evidence) -> str:
     return text_digest("unavailable\x1f" + repr(evidence))
 
 
+class UnreadableRecord(Exception):
+    """A cached record the memo vouched for does not decode: the cache or its memo was
+    altered by something other than citetrack (a damaged file cannot forge the digest)."""
+
+
 class StoredFound(Found):
     """A ``Found`` read from the cache, its metadata decoded when first asked for.
 
@@ -262,9 +267,16 @@ class StoredFound(Found):
     def metadata(self) -> WorkMetadata:
         held: WorkMetadata | None = self.__dict__.get("_metadata")
         if held is None:
-            found = evidence_from_text(self.__dict__["_text"])
-            if not isinstance(found, Found):  # the cache checked this text decodes to it
-                raise TypeError("a stored record changed kind")
+            try:
+                found = evidence_from_text(self.__dict__["_text"])
+            except (ValueError, TypeError, KeyError, RecursionError) as exc:
+                raise UnreadableRecord(
+                    f"the cached {self.source.value} record of {self.identifier} does not read "
+                    f"back ({exc}): the cache or its memo.sqlite3 was changed outside "
+                    "citetrack; delete citetrack's cache folder (--cache-dir) and check again"
+                ) from None
+            if not isinstance(found, Found):
+                raise UnreadableRecord(f"the cached record of {self.identifier} changed kind")
             held = found.metadata
             object.__setattr__(self, "_metadata", held)
         return held
