@@ -84,34 +84,48 @@ def cause_of(finding: Finding) -> tuple[str, str]:
     return service, (reasons[-1].strip() if reasons else finding.message.strip())
 
 
+_UNVERIFIED = Severity.UNVERIFIED
+
+
 def split_unverified(result: CheckResult) -> tuple[CheckResult, list[Cause]]:
     """``result`` without its ``unverified`` findings, and those grouped by cause: the
     offline line first, then the others, most references first.  For display only: exit
     codes and summary counts come from the unsplit result."""
+    kept = tuple(
+        replace(rr, findings=tuple(f for f in rr.findings if f.severity is not _UNVERIFIED))
+        if any(f.severity is _UNVERIFIED for f in rr.findings)
+        else rr
+        for rr in result.results
+    )
+    return replace(result, results=kept), unverified_causes(result)
+
+
+def unverified_causes(result: CheckResult) -> list[Cause]:
+    """The ``unverified`` findings of ``result`` grouped by cause (see
+    :func:`split_unverified`), without copying the result."""
     counts: Counter[tuple[str, str]] = Counter()
     offline_refs = 0
     offline_kinds: set[str] = set()
-    kept = []
     for rr in result.results:
-        unverified = [f for f in rr.findings if f.severity is Severity.UNVERIFIED]
+        unverified = [f for f in rr.findings if f.severity is _UNVERIFIED]
+        if not unverified:
+            continue
         offline = [f for f in unverified if _OFFLINE.search(f.message)]
         offline_refs += bool(offline)
         offline_kinds.update(_offline_kind(f) for f in offline)
         counts.update({cause_of(f) for f in unverified if f not in offline})
-        findings = tuple(f for f in rr.findings if f.severity is not Severity.UNVERIFIED)
-        kept.append(replace(rr, findings=findings))
     causes = [Cause(s, c, n) for (s, c), n in counts.items()]
     causes.sort(key=lambda c: (-c.references, c.service, c.cause))
     if offline_refs:
         order = {k: i for i, k in enumerate(_KIND_ORDER)}
         kinds = sorted(offline_kinds, key=lambda k: (order.get(k, len(order)), k))
         causes.insert(0, OfflineCause("offline", ", ".join(kinds), offline_refs))
-    return replace(result, results=tuple(kept)), causes
+    return causes
 
 
 def cause_lines(result: CheckResult) -> list[str]:
     """The grouped could-not-check lines of ``result`` (see :func:`split_unverified`)."""
-    return [cause.line() for cause in split_unverified(result)[1]]
+    return [cause.line() for cause in unverified_causes(result)]
 
 
 def skipped_by_options(result: CheckResult, *, registries: bool, links: bool) -> list[str]:

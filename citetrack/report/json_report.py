@@ -40,7 +40,7 @@ from citetrack import __version__
 from citetrack.model import ArchiveStatus, CheckResult, Finding, LinkStatus, ReferenceResult
 from citetrack.report._article import article_json, location_json
 from citetrack.report._escape import sanitize
-from citetrack.report.causes import split_unverified
+from citetrack.report.causes import unverified_causes
 from citetrack.report.json_text import dumps_indented
 
 SCHEMA_VERSION = 1
@@ -119,7 +119,7 @@ def document(result: CheckResult, *, references: bool = True) -> dict[str, objec
         "notes": [sanitize(n) for n in result.notes],
         "causes": [
             {k: sanitize(v) if isinstance(v, str) else v for k, v in c.as_json().items()}
-            for c in split_unverified(result)[1]
+            for c in unverified_causes(result)
         ],
         "references": [_reference(rr) for rr in result.results] if references else [],
         "requests": {sanitize(k): v for k, v in result.requests.items()},
