@@ -206,11 +206,13 @@ def _short(exc: BaseException) -> str:
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    doc: dict[str, object] = {}
-    for key, value in pairs:
-        if key in doc:
-            raise ValueError(f"duplicate key {key!r}")
-        doc[key] = value
+    doc = dict(pairs)
+    if len(doc) != len(pairs):  # a key given twice (read per object: 50,000 in a lockfile)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
     return doc
 
 
@@ -221,9 +223,9 @@ def _obj(value: object, where: str) -> dict[str, object]:
 
 
 def _only(doc: Mapping[str, object], allowed: Iterable[str], where: str) -> None:
-    unknown = sorted(set(doc) - set(allowed))
+    unknown = doc.keys() - allowed
     if unknown:
-        raise _Shape(f"{where}: unknown key {unknown[0]!r}")
+        raise _Shape(f"{where}: unknown key {sorted(unknown)[0]!r}")
 
 
 def _str(value: object, where: str) -> str:
@@ -321,6 +323,9 @@ def _article(value: object, where: str) -> ArticleRecord:
     )
 
 
+_SOURCE_KEYS = frozenset({"id", "notices", *METADATA_FIELDS})
+
+
 def source_from_text(text: str) -> SourceRecord | None:
     """A source record kept as JSON text (the memo's copy); ``None`` if it is not one."""
     try:
@@ -332,7 +337,7 @@ def source_from_text(text: str) -> SourceRecord | None:
 def source_from_json(value: object, where: str) -> SourceRecord:
     """:func:`source_json` read back; :class:`LockError` naming ``where`` if not that."""
     doc = _obj(value, where)
-    _only(doc, {"id", "notices", *METADATA_FIELDS}, where)
+    _only(doc, _SOURCE_KEYS, where)
     notices = []
     for i, item in enumerate(_list(doc.get("notices", []), f"{where}.notices")):
         notice = _obj(item, f"{where}.notices[{i}]")
