@@ -208,6 +208,9 @@ class RateLimiter:
         # Does the transport report when requests go on the wire?  Unknown until the first
         # request reports, or ends without reporting (``httpx.MockTransport``).
         self._traced: bool | None = None
+        # Tasks waiting for a slot or their turn (nothing of theirs is on the wire yet).
+        self._queued: set[asyncio.Task[Any]] = set()
+        self._closed = False
         # Adaptive window margin: round trips of the last answered requests.
         self._adaptive = adaptive and window and min_safety < safety
         self._min_safety = min_safety
@@ -276,9 +279,21 @@ class RateLimiter:
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[Turn]:
         """Hold a slot for one request; report ``turn.sent()`` (or pass ``turn.trace``)."""
-        await self._acquire_slot()
+        if self._closed:  # cancel_queued: nothing new may start
+            raise asyncio.CancelledError
+        task = asyncio.current_task()
+        if task is not None:
+            self._queued.add(task)  # until released: see cancel_queued
         try:
-            turn = await self._wait_for_turn()
+            await self._acquire_slot()
+        except BaseException:
+            self._queued.discard(task)
+            raise
+        try:
+            try:
+                turn = await self._wait_for_turn()
+            finally:
+                self._queued.discard(task)
             try:
                 yield turn
             finally:
@@ -341,6 +356,25 @@ class RateLimiter:
             self._previous = Turn(self, now)
             self._recent.append(self._previous)
             return self._previous
+
+    def cancel_queued(self) -> int:
+        """Cancel every task still waiting for a slot or its turn (none of their requests
+        went on the wire, so the server never saw them), and any that asks later, until
+        :meth:`detach`; how many were cancelled."""
+        self._closed = True
+        queued = [t for t in self._queued if not t.done()]
+        for task in queued:
+            task.cancel()
+        return len(queued)
+
+    def detach(self) -> None:
+        """Let another event loop use this limiter (its pace and window carry over): only
+        when nothing waits in it (after :meth:`cancel_queued`, with no request in flight)."""
+        if self._active or self._waiters:
+            raise RuntimeError(f"{self.name}: requests still in flight or waiting")
+        self._pace_lock = None
+        self._queued.clear()
+        self._closed = False
 
     def _sent(self, at: float) -> None:
         self._last_start = max(self._last_start, at)
@@ -413,6 +447,19 @@ class Limiters:
     doi_org: RateLimiter
     openlibrary: RateLimiter | None = None
     googlebooks: RateLimiter | None = None
+
+    def detach(self) -> None:
+        """Hand every limiter to another event loop (:meth:`RateLimiter.detach`)."""
+        for limiter in (
+            self.crossref_single,
+            self.crossref_list,
+            self.ncbi,
+            self.doi_org,
+            self.openlibrary,
+            self.googlebooks,
+        ):
+            if limiter is not None:
+                limiter.detach()
 
     @classmethod
     def from_config(
