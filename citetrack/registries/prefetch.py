@@ -71,7 +71,8 @@ class Prefetch:
         self._found_ttl = found_ttl
         self._batch = batch
         self._seen: set[str] = set()
-        self._dois: list[str] = []  # not yet asked, in the order the loader met them
+        self._fresh: list[str] = []  # read, not yet handed to the event loop
+        self._dois: list[str] = []  # handed over, not yet asked, in the order read
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -95,13 +96,17 @@ class Prefetch:
 
     def feed(self, refs: Sequence[Reference]) -> None:
         """The references of a chunk just read (called by the loader, in its thread)."""
-        fresh: list[str] = []
+        fresh = self._fresh
         for ref in refs:
             doi = ref.identifiers.doi
             if doi and doi not in self._seen:
                 self._seen.add(doi)
                 fresh.append(doi)
-        if fresh and self._loop is not None and not self._stopping:
+        # Handed over a list's worth at a time: a wake-up per chunk kept the prefetch's
+        # event loop reading its wake-up pipe for the whole load (each read gave up the
+        # interpreter lock, and the loader wrote the next byte meanwhile).
+        if len(fresh) >= self._batch and self._loop is not None and not self._stopping:
+            self._fresh = []
             self._loop.call_soon_threadsafe(self._add, fresh)
 
     def finish(self) -> Limiters | None:
