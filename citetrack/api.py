@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
     from citetrack.inputs.bib.memo import EntryMemo
-    from citetrack.net import NetConfig
+    from citetrack.net import Limiters, NetConfig
     from citetrack.parse import ParseResult
     from citetrack.pipeline import EvidenceSet
     from citetrack.shard import Shard
@@ -143,19 +143,23 @@ def expand_inputs(inputs: Sequence[PathLike]) -> list[str]:
 
 
 def load_bib(
-    path: PathLike, encoding: str | None = None, memo: EntryMemo | None = None
+    path: PathLike,
+    encoding: str | None = None,
+    memo: EntryMemo | None = None,
+    on_chunk: Callable[[list[Reference]], None] | None = None,
 ) -> Bibliography:
     """A .bib file read into references, keeping every defect in ``problems``.
 
     ``encoding``: the file's codec (default: UTF-8, else Latin-1 or Windows-1252 detected;
     the result's ``encoding`` and ``encoding_note`` say which).  ``memo``: a store of
     loaded chunks, so that unchanged entries are not parsed again (the CLI keeps one next
-    to the cache).  Raises :class:`~citetrack.inputs.bib.BibError` only when the file
-    cannot be read at all.
+    to the cache).  ``on_chunk`` is told the references of each part read afresh, as
+    the load goes (a hint: the result decides).  Raises
+    :class:`~citetrack.inputs.bib.BibError` only when the file cannot be read at all.
     """
     from citetrack.inputs.bib import load_bib as load
 
-    return load(os.fspath(path), encoding, memo)
+    return load(os.fspath(path), encoding, memo, on_chunk)
 
 
 def load_article(
@@ -287,6 +291,7 @@ async def acheck(
     warn: Callable[[str], None] | None = None,
     shard: Shard | None = None,
     evidence: EvidenceSet | None = None,
+    limiters: Limiters | None = None,
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
     from citetrack.incremental import KEYS_KIND
@@ -335,6 +340,7 @@ async def acheck(
             shard=shard,
             remembered=memo.view(FINDINGS_KIND) if memo.enabled else None,
             remembered_keys=memo.view(KEYS_KIND) if memo.enabled else None,
+            limiters=limiters,
         )
         result = await check_references(
             refs, options, progress=progress, transport=transport, evidence=evidence
@@ -368,6 +374,7 @@ def check(
     warn: Callable[[str], None] | None = None,
     shard: Shard | None = None,
     evidence: EvidenceSet | None = None,
+    limiters: Limiters | None = None,
 ) -> CheckResult:
     """Check references against the registries and the web; one call, one result.
 
@@ -385,6 +392,8 @@ def check(
     logged) and the local cache is used, unless ``store_required``: then
     :class:`~citetrack.tracking.store.StoreUnavailable`.  ``shard`` asks only about its
     slice of the identifiers and URLs; ``evidence``, if given, is filled with every answer.
+    ``limiters``: the registry limiters to pace with (those of a prefetch, detached from
+    its event loop: :mod:`citetrack.registries.prefetch`).
     """
     result: list[CheckResult] = []
 
@@ -408,6 +417,7 @@ def check(
                 warn=warn,
                 shard=shard,
                 evidence=evidence,
+                limiters=limiters,
             )
         )
 

@@ -88,6 +88,9 @@ class CheckOptions:
     remembered: MemoView[str] | None = None
     #: Duplicate keys remembered from earlier runs, per entry; ``None``: none.
     remembered_keys: MemoView[str] | None = None
+    #: The registry limiters to pace with (a prefetch's, so that this run's requests are
+    #: paced from its last ones: :mod:`citetrack.registries.prefetch`); ``None``: new ones.
+    limiters: Limiters | None = None
 
 
 def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:
@@ -139,7 +142,7 @@ async def _resolve_registries(
     arrived: Arrived | None = None,
 ) -> None:
     net = options.net
-    limiters = Limiters.from_config(net)
+    limiters = options.limiters or Limiters.from_config(net)
     cache = options.cache
     crossref = CrossrefService.from_config(http, net, limiters, cache)
     doi_org = DoiOrgService.from_config(http, net, limiters, cache)

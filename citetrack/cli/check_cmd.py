@@ -7,7 +7,7 @@ import contextlib
 import functools
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, NoReturn
 
@@ -53,7 +53,8 @@ if TYPE_CHECKING:
     from citetrack.inputs.article import Article
     from citetrack.inputs.bib import Bibliography
     from citetrack.inputs.bib.memo import EntryMemo
-    from citetrack.model import CheckResult
+    from citetrack.model import CheckResult, Reference
+    from citetrack.registries.prefetch import Prefetch
     from citetrack.shard import Shard
 
 
@@ -71,11 +72,14 @@ def entry_memo(settings: Settings) -> Iterator[EntryMemo | None]:
 
 
 def load_bibs(
-    bibs: Sequence[str], encoding: str | None = None, memo: EntryMemo | None = None
+    bibs: Sequence[str],
+    encoding: str | None = None,
+    memo: EntryMemo | None = None,
+    on_chunk: Callable[[list[Reference]], None] | None = None,
 ) -> list[Bibliography]:
     """The bibliographies, their defects shown as warnings; an unreadable file ends the
     run (exit 2).  ``encoding``: ``--encoding`` (else UTF-8 or detected); ``memo``:
-    :func:`entry_memo`."""
+    :func:`entry_memo`; ``on_chunk``: see :func:`citetrack.api.load_bib`."""
     from citetrack.api import expand_inputs, load_bib
     from citetrack.inputs.textio import InputError
 
@@ -86,7 +90,7 @@ def load_bibs(
     loaded = []
     for path in paths:
         try:
-            bibliography = load_bib(path, encoding=encoding, memo=memo)
+            bibliography = load_bib(path, encoding=encoding, memo=memo, on_chunk=on_chunk)
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
             fail(f"{exc}{hint}")
@@ -170,9 +174,17 @@ def run_check(
         raise click.UsageError("--no-links and --links-only contradict each other")
     bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
     bibliographies = []
+    limiters = prefetched = None
     if bib_args or not article_args:
-        with entry_memo(settings) as memo:
-            bibliographies = load_bibs(bib_args, settings.encoding, memo)
+        # Crossref is asked about the DOIs already read while the rest loads (issue 16).
+        prefetch = None if run.links_only or update else _prefetch(settings)
+        try:
+            with entry_memo(settings) as memo:
+                feed = prefetch.feed if prefetch is not None else None
+                bibliographies = load_bibs(bib_args, settings.encoding, memo, feed)
+        finally:
+            if prefetch is not None:
+                limiters, prefetched = prefetch.finish(), prefetch.requests
     articles = load_articles(article_args, source_format, settings)
     window = CacheWindow()
     if not run.no_lockfile:
@@ -192,10 +204,28 @@ def run_check(
                 cache_not_before=window.not_before,
                 store_required=shared.store_required,
                 warn=warn,
+                limiters=limiters,
             )
     except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))
+    if prefetched:  # the requests of the run are the prefetch's too
+        from collections import Counter
+
+        result = replace(
+            result, requests=dict(sorted((prefetched + Counter(result.requests)).items()))
+        )
     return result, bibliographies
+
+
+def _prefetch(settings: Settings) -> Prefetch | None:
+    """A started :class:`~citetrack.registries.prefetch.Prefetch`, where it can help."""
+    from citetrack.api import SettingsError, _net_config
+    from citetrack.registries.prefetch import prefetch_for
+
+    try:
+        return prefetch_for(settings, _net_config(settings))
+    except SettingsError:
+        return None  # the check reports it
 
 
 def check_shard(

@@ -64,6 +64,12 @@ REGISTRY_SAFETY = 0.05
 #: (bench/timeline.py) arrivals came up to 23 ms later than counted at a load average of
 #: ~1; with 30 ms, a run at a load average of 1.5 got 2 × 429 out of 200.
 WINDOW_SAFETY = 0.04
+#: … the margin once the answer to the request a window counts from is in and came back
+#: no later than the fastest recent answers: an arrival the server counted late (its event
+#: loop or ours busy, a stall on the way) makes that answer late by as much, and the
+#: excess is added back (``RateLimiter`` ``adaptive``).  10 ms covers the rest: how much
+#: the server's handling time varies between answers.
+WINDOW_SAFETY_MIN = 0.01
 #: … and of NCBI's: 0.37 s at 3/s, the figure Biopython settled on after NCBI answered 429
 #: to requests 0.333 s apart (``Bio.Entrez._open``).
 NCBI_SAFETY = 0.11

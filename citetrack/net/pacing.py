@@ -31,6 +31,7 @@ from citetrack.net.config import (
     OPENLIBRARY_WITH_CONTACT,
     REGISTRY_SAFETY,
     WINDOW_SAFETY,
+    WINDOW_SAFETY_MIN,
     NetConfig,
     RateSpec,
 )
@@ -76,16 +77,21 @@ class Turn:
     ``.complete`` event, not ``.started`` — between the two the write may yield to the
     event loop, and whatever runs then (a cache write, parsing an answer) delays the
     request's arrival by as much while its window would already count from before
-    (measured: up to 23 ms late in a 10,000-reference run).
+    (measured: up to 23 ms late in a 10,000-reference run).  It also reports when the
+    response headers came back (``receive_response_headers.complete``): the request's round
+    trip, from which a limiter pacing to a window sizes its margin (see
+    :class:`RateLimiter`, ``adaptive``).
     """
 
-    __slots__ = ("_limiter", "on_wire", "released_at", "wire_at")
+    __slots__ = ("_limiter", "answered_at", "on_wire", "released_at", "wire_at")
 
     def __init__(self, limiter: RateLimiter, released_at: float) -> None:
         self._limiter = limiter
         self.released_at = released_at
         #: When the request went on the wire (``released_at`` until it is reported).
         self.wire_at = released_at
+        #: When its response headers came back (``None``: not yet, or not reported).
+        self.answered_at: float | None = None
         self.on_wire = asyncio.Event()
 
     def sent(self, at: float | None = None) -> None:
@@ -95,11 +101,19 @@ class Turn:
             self.wire_at = self._limiter._clock() if at is None else at
             self._limiter._sent(self.wire_at)
 
+    def answered(self, at: float | None = None) -> None:
+        """Its response headers came back at ``at`` (default: now); only once it was sent."""
+        if self.on_wire.is_set() and self.answered_at is None:
+            self.answered_at = self._limiter._clock() if at is None else at
+            self._limiter._answered(self)
+
     async def trace(self, event: str, info: Mapping[str, Any]) -> None:
         """httpcore ``trace`` callback (``request.extensions["trace"]``)."""
         self._limiter._traced = True
         if event.endswith("send_request_headers.complete"):
             self.sent()
+        elif event.endswith("receive_response_headers.complete"):
+            self.answered()
 
     def _finished(self) -> None:
         if not self.on_wire.is_set() and self._limiter._traced is None:
@@ -129,6 +143,15 @@ class RateLimiter:
     429 widens the margin; after a second the limiter falls back to even spacing for the
     rest of the run (a server that counts with a small token bucket does not want bursts).
 
+    With ``adaptive=True`` (and a transport that reports when responses come back, see
+    :class:`Turn`) the window's margin is sized per window, from the answer to the
+    request it counts from: ``min_safety`` plus how much longer that round trip took than
+    the fastest of the last answers (the server counts an arrival late only when
+    something — its event loop, ours, the network — held the request up, and whatever held
+    it up held its answer up as much; the excess is added back in full).  Until enough
+    answers are in, for a request whose answer is not back when its window ends, and after
+    a 429, the fixed ``safety`` margin applies.
+
     ``observe`` reads the limits the server announces and adopts them (never above
     ``max_rate`` / ``max_concurrency`` when those ceilings are set); ``throttled`` halves
     the pace after a 429 and pauses new starts for the server's ``Retry-After``; each later
@@ -141,6 +164,9 @@ class RateLimiter:
     _RECOVERY_STEP = 1 / 8
     _CONCURRENCY_SANITY = 64  # a header announcing more is ignored beyond this
     _MAX_WINDOW_SAFETY = 0.25
+    #: Round trips a limiter remembers for ``adaptive``, and how many it needs first.
+    _RTT_MEMORY = 32
+    _RTT_NEEDED = 9
 
     def __init__(
         self,
@@ -151,6 +177,8 @@ class RateLimiter:
         max_concurrency: int | None = None,
         safety: float = 0.0,
         window: bool = False,
+        adaptive: bool = False,
+        min_safety: float = WINDOW_SAFETY_MIN,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -180,6 +208,16 @@ class RateLimiter:
         # Does the transport report when requests go on the wire?  Unknown until the first
         # request reports, or ends without reporting (``httpx.MockTransport``).
         self._traced: bool | None = None
+        # Tasks waiting for a slot or their turn (nothing of theirs is on the wire yet).
+        self._queued: set[asyncio.Task[Any]] = set()
+        self._closed = False
+        # Adaptive window margin: round trips of the last answered requests.
+        self._adaptive = adaptive and window and min_safety < safety
+        self._min_safety = min_safety
+        self._rtts: deque[float] = deque(maxlen=self._RTT_MEMORY)
+        #: Windows whose margin was sized from an answer (for tests and benchmarks).
+        self.adapted = 0
+        self._counted: Turn | None = None
 
     @classmethod
     def from_spec(
@@ -218,7 +256,20 @@ class RateLimiter:
         width = self.burst
         ready = -math.inf
         if len(self._recent) >= width:
-            ready = self._recent[-width].wire_at + width * self.spacing
+            anchor = self._recent[-width]
+            ready = anchor.wire_at + width * self.spacing
+            if self._adaptive and len(self._rtts) >= self._RTT_NEEDED:
+                interval = width / self.rate
+                soonest = anchor.wire_at + interval * (1.0 + self._min_safety)
+                if anchor.answered_at is not None:
+                    late = anchor.answered_at - anchor.wire_at - min(self._rtts)
+                    ready = soonest + min(max(0.0, late), interval * self._MAX_WINDOW_SAFETY)
+                    if anchor is not self._counted:
+                        self._counted = anchor
+                        self.adapted += 1
+                elif self._clock() < soonest:
+                    # Its answer may still come in time: look again then.
+                    ready = soonest
         return max(ready, self._paused_until)
 
     @property
@@ -228,9 +279,21 @@ class RateLimiter:
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[Turn]:
         """Hold a slot for one request; report ``turn.sent()`` (or pass ``turn.trace``)."""
-        await self._acquire_slot()
+        if self._closed:  # cancel_queued: nothing new may start
+            raise asyncio.CancelledError
+        task = asyncio.current_task()
+        if task is not None:
+            self._queued.add(task)  # until released: see cancel_queued
         try:
-            turn = await self._wait_for_turn()
+            await self._acquire_slot()
+        except BaseException:
+            self._queued.discard(task)
+            raise
+        try:
+            try:
+                turn = await self._wait_for_turn()
+            finally:
+                self._queued.discard(task)
             try:
                 yield turn
             finally:
@@ -294,8 +357,31 @@ class RateLimiter:
             self._recent.append(self._previous)
             return self._previous
 
+    def cancel_queued(self) -> int:
+        """Cancel every task still waiting for a slot or its turn (none of their requests
+        went on the wire, so the server never saw them), and any that asks later, until
+        :meth:`detach`; how many were cancelled."""
+        self._closed = True
+        queued = [t for t in self._queued if not t.done()]
+        for task in queued:
+            task.cancel()
+        return len(queued)
+
+    def detach(self) -> None:
+        """Let another event loop use this limiter (its pace and window carry over): only
+        when nothing waits in it (after :meth:`cancel_queued`, with no request in flight)."""
+        if self._active or self._waiters:
+            raise RuntimeError(f"{self.name}: requests still in flight or waiting")
+        self._pace_lock = None
+        self._queued.clear()
+        self._closed = False
+
     def _sent(self, at: float) -> None:
         self._last_start = max(self._last_start, at)
+
+    def _answered(self, turn: Turn) -> None:
+        if turn.answered_at is not None and self._traced:
+            self._rtts.append(max(0.0, turn.answered_at - turn.wire_at))
 
     def observe(self, response: httpx.Response) -> None:
         """Adopt the limits announced in ``response``'s headers; recover after a 429."""
@@ -332,6 +418,7 @@ class RateLimiter:
         a quiet 10,000-reference run).  A second one means the window is not what it
         seems: even spacing at half the pace from then on.
         """
+        self._adaptive = False  # the fixed margin (widened) from now on
         if self._window and not self._widened:
             self._widened = True
             self._safety = min(self._MAX_WINDOW_SAFETY, 2 * self._safety + 0.02)
@@ -361,6 +448,19 @@ class Limiters:
     openlibrary: RateLimiter | None = None
     googlebooks: RateLimiter | None = None
 
+    def detach(self) -> None:
+        """Hand every limiter to another event loop (:meth:`RateLimiter.detach`)."""
+        for limiter in (
+            self.crossref_single,
+            self.crossref_list,
+            self.ncbi,
+            self.doi_org,
+            self.openlibrary,
+            self.googlebooks,
+        ):
+            if limiter is not None:
+                limiter.detach()
+
     @classmethod
     def from_config(
         cls, config: NetConfig, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
@@ -369,7 +469,12 @@ class Limiters:
         timing: dict[str, Any] = {"clock": clock, "sleep": sleep}
         margin: dict[str, Any] = {"safety": REGISTRY_SAFETY, **timing}
         # Crossref announces a window (N per interval, M in flight): pace to it.
-        windowed: dict[str, Any] = {"safety": WINDOW_SAFETY, "window": True, **timing}
+        windowed: dict[str, Any] = {
+            "safety": WINDOW_SAFETY,
+            "window": True,
+            "adaptive": True,
+            **timing,
+        }
         return cls(
             crossref_single=RateLimiter("crossref/single", single, **windowed),
             crossref_list=RateLimiter("crossref/list", listing, **windowed),

@@ -16,7 +16,7 @@ import gc
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -66,8 +66,15 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 # ----------------------------------------------------------------------------- loading
 
 
+#: Told the references of each chunk read afresh (not from the memo), as the load goes.
+OnChunk = Callable[[list[Reference]], None]
+
+
 def load_bib(
-    path: str | Path, encoding: str | None = None, memo: EntryMemo | None = None
+    path: str | Path,
+    encoding: str | None = None,
+    memo: EntryMemo | None = None,
+    on_chunk: OnChunk | None = None,
 ) -> Bibliography:
     """Read and load a .bib file; :class:`BibError` if it cannot be read as text.
 
@@ -75,7 +82,7 @@ def load_bib(
     included), so that an export without fixes gives back the same bytes.  ``encoding``
     (``--encoding``) or detection decides how the bytes are decoded
     (:mod:`citetrack.inputs.encoding`); the result records it.  ``memo``: see
-    :func:`loads_bib`.
+    :func:`loads_bib`, as ``on_chunk``.
     """
     name = str(path)
     try:
@@ -88,14 +95,19 @@ def load_bib(
     except InputError as exc:
         raise BibError(exc.path, exc.message, exc.line) from None
     del data
-    bib = loads_bib(decoded.text, name, memo)
+    bib = loads_bib(decoded.text, name, memo, on_chunk)
     return replace(bib, encoding=decoded.encoding, encoding_note=decoded.note(name) or "")
 
 
 _UNPLACED = "citetrack could not find this block's text in the file; it is not read"
 
 
-def loads_bib(text: str, path: str = "<string>", memo: EntryMemo | None = None) -> Bibliography:
+def loads_bib(
+    text: str,
+    path: str = "<string>",
+    memo: EntryMemo | None = None,
+    on_chunk: OnChunk | None = None,
+) -> Bibliography:
     """Load BibTeX text; never raises for malformed BibTeX (that becomes problems).
 
     With a ``memo`` (:class:`~citetrack.inputs.bib.memo.EntryMemo`), a chunk whose text
@@ -103,12 +115,17 @@ def loads_bib(text: str, path: str = "<string>", memo: EntryMemo | None = None) 
     to where it sits now, and newly read chunks are stored.  The result is the same with
     or without a memo, and the same as parsing the whole text at once.
 
+    ``on_chunk`` is told the references of each chunk read afresh as soon as it is read
+    (the cold check asks the registries about them meanwhile:
+    :mod:`citetrack.registries.prefetch`).  Only a hint: an entry may still be read again
+    (a later ``@string``) or lose to an earlier one with its key; the result decides.
+
     The cyclic garbage collector is paused while loading: a load makes a few objects per
     field and no cycles, and the collector's passes over them cost a third of a load
     from the memo.
     """
     with _gc_paused():
-        return _loads(text, path, memo)
+        return _loads(text, path, memo, on_chunk)
 
 
 @contextmanager
@@ -122,7 +139,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _loads(text: str, path: str, memo: EntryMemo | None) -> Bibliography:
+def _loads(text: str, path: str, memo: EntryMemo | None, on_chunk: OnChunk | None) -> Bibliography:
     if memo is not None and "\x00" in text:
         memo = None  # NUL marks line numbers in stored messages; such text is never stored
     chunks = split_chunks(text)
@@ -164,6 +181,8 @@ def _loads(text: str, path: str, memo: EntryMemo | None) -> Bibliography:
                 lines=lines, path=path,
             )  # fmt: skip
             done.append(fresh)
+            if on_chunk is not None:
+                on_chunk([item.ref for item in fresh.items if item.ref is not None])
         if macros.copied > MAX_TOTAL_CHARS:  # the order of expansion matters now
             return _loads_whole(text, path)
     del found

@@ -1,0 +1,181 @@
+"""Crossref is asked about the DOIs already read while the .bib is still loading (issue 16).
+
+Against the local emulator with the published limits and SYNTHETIC bibliographies from
+``bench/gen_bib.py`` (DOIs under Crossref's test prefix 10.5555).  The ordering is shown,
+not timed: the loader is held in the middle of the file until the emulator has seen a
+Crossref request.  The report is the same with and without the prefetch, no request is
+made twice, nothing is refused (0 × 429: the check paces from the prefetch's last
+requests), and a warm run asks nothing while loading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import citetrack.cli.check_cmd as check_cmd
+import citetrack.inputs.bib.loader as loader
+from bench.gen_bib import make_bib, make_references, make_world
+from citetrack.cli import cli
+from citetrack.net import RateLimiter, RateSpec
+from citetrack.registries import prefetch as prefetch_module
+from citetrack_emulator import Emulator
+from tests.test_pacing_window import VirtualTime
+
+MAILTO = "bench@example.org"
+
+
+def write_bib(tmp_path: Path, count: int) -> Path:
+    refs = make_references(count, seed=5, url_share=0.0, page_hosts=0)
+    bib = tmp_path / "refs.bib"
+    bib.write_text(make_bib(refs, []), encoding="utf-8")
+    return bib
+
+
+def check(tmp_path: Path, bib: Path, emu: Emulator, cache: str = "cache") -> dict[str, Any]:
+    env = {**emu.env(), "CITETRACK_CACHE_DIR": str(tmp_path / cache)}
+    args = ["check", str(bib), "--mailto", MAILTO, "--no-links", "--no-lockfile"]
+    result = CliRunner().invoke(cli, [*args, "--format", "json", "-q"], env=env)
+    assert result.exit_code == 0, result.output
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def crossref_requests(emu: Emulator) -> int:
+    stats = emu.stats()["services"].get("crossref", {})
+    return int(stats.get("requests", 0))
+
+
+def test_crossref_is_asked_before_the_bib_is_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bib = write_bib(tmp_path, 400)
+    refs = make_references(400, seed=5, url_share=0.0, page_hosts=0)
+    with Emulator(make_world(refs), limits="published", latency_ms=20) as emu:
+        state = emu._server.state  # type: ignore[attr-defined]
+        asked = threading.Event()
+        begin = state.stats.begin
+
+        def seen(service: str, route: str, host: str | None) -> None:
+            if service == "crossref":
+                asked.set()
+            begin(service, route, host)
+
+        state.stats.begin = seen
+        parse_chunk = loader.parse_chunk
+        calls = [0]
+        held: list[bool] = []
+
+        def holding(*args: Any, **kwargs: Any) -> Any:
+            calls[0] += 1
+            if calls[0] == 200:  # half the file read: hold it until Crossref is asked
+                held.append(asked.wait(timeout=20))
+            return parse_chunk(*args, **kwargs)
+
+        monkeypatch.setattr(loader, "parse_chunk", holding)
+        report = check(tmp_path, bib, emu)
+        stats = emu.stats()
+    assert held == [True]  # Crossref was asked while half the .bib was still unread
+    assert report["summary"]["ok"] == 400
+    assert stats["429"] == 0
+    assert stats["services"]["crossref"]["routes"] == {"GET /works": 8}  # none twice
+
+
+def test_the_report_is_the_same_without_the_prefetch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bib = write_bib(tmp_path, 1000)
+    refs = make_references(1000, seed=5, url_share=0.0, page_hosts=0)
+    started: list[prefetch_module.Prefetch] = []
+    real = check_cmd._prefetch
+
+    def spying(settings: Any) -> Any:
+        made = real(settings)
+        if made is not None:
+            started.append(made)
+        return made
+
+    with Emulator(make_world(refs), limits="published", latency_ms=100) as emu:
+        monkeypatch.setattr(check_cmd, "_prefetch", spying)
+        with_prefetch = check(tmp_path, bib, emu, cache="a")
+        asked = crossref_requests(emu)
+        stats = emu.stats()
+        emu.reset()
+        monkeypatch.setattr(check_cmd, "_prefetch", lambda settings: None)
+        without = check(tmp_path, bib, emu, cache="b")
+        asked_without = crossref_requests(emu)
+    assert len(started) == 1 and started[0].asked > 0  # the prefetch did ask
+    assert with_prefetch["references"] == without["references"]
+    assert with_prefetch["summary"] == without["summary"]
+    assert with_prefetch["requests"] == without["requests"]  # its requests are counted
+    assert asked == asked_without == 20  # 1,000 DOIs in lists of 50: none asked twice
+    assert stats["429"] == 0
+
+
+def test_a_warm_run_asks_nothing_while_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bib = write_bib(tmp_path, 300)
+    refs = make_references(300, seed=5, url_share=0.0, page_hosts=0)
+    started: list[prefetch_module.Prefetch] = []
+    real = check_cmd._prefetch
+
+    def spying(settings: Any) -> Any:
+        made = real(settings)
+        if made is not None:
+            started.append(made)
+        return made
+
+    monkeypatch.setattr(check_cmd, "_prefetch", spying)
+    with Emulator(make_world(refs), limits="published", latency_ms=20) as emu:
+        check(tmp_path, bib, emu)
+        before = crossref_requests(emu)
+        check(tmp_path, bib, emu)
+        after = crossref_requests(emu)
+    assert len(started) == 2 and started[0].asked > 0
+    assert started[1].asked == 0 and not started[1].requests  # every chunk from the memo
+    assert after == before
+
+
+def test_limiter_cancels_only_what_waits_and_carries_its_window_to_another_loop() -> None:
+    time = VirtualTime()
+    limiter = RateLimiter(
+        "t", RateSpec(3.0, 3), safety=0.04, window=True, clock=time.clock, sleep=time.sleep
+    )
+    sends: list[float] = []
+    outcomes: list[str] = []
+
+    async def ask(hold: float) -> None:
+        try:
+            async with limiter.turn() as turn:
+                turn.sent()
+                sends.append(time.now)
+                await time.sleep(hold)
+            outcomes.append("sent")
+        except asyncio.CancelledError:
+            outcomes.append("cancelled")
+
+    async def first_loop() -> None:
+        tasks = [asyncio.ensure_future(ask(0.1)) for _ in range(5)]
+        for _ in range(20):
+            await asyncio.sleep(0)
+        # Three on the wire, two waiting for the next window.
+        assert limiter.cancel_queued() == 2
+        await time.run(asyncio.gather(*tasks))
+
+    asyncio.run(first_loop())
+    assert sorted(outcomes) == ["cancelled", "cancelled", "sent", "sent", "sent"]
+    limiter.detach()
+
+    async def second_loop() -> None:
+        await time.run(asyncio.gather(*(ask(0.1) for _ in range(3))))
+
+    asyncio.run(second_loop())  # a new event loop: the window counts from the first three
+    assert len(sends) == 6
+    assert sends[3] - sends[0] == pytest.approx(1.04)
