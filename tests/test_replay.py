@@ -274,3 +274,20 @@ def test_a_recording_is_stored_compressed_and_reads_back_exactly() -> None:
     for line in report.splitlines(keepends=True):
         tee.write(line)
     assert unpack(tee.compressed(json.dumps(head, ensure_ascii=False))) == (head, report)
+
+
+def test_a_run_that_made_requests_keeps_no_copy_of_its_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A cold run's report is never recorded: holding a copy of it only cost memory.
+    replay, memo = _recorded(tmp_path)
+    memo.close()
+    with pytest.raises(SystemExit), replay.recording():
+        sys.stdout.write("before the check ends\n")
+        replay.observe(requests={"crossref": 3}, fresh_until=None, wrote_lock=False)
+        tee = sys.stdout
+        assert isinstance(tee, replay_module._Tee) and tee.parts == []
+        sys.stdout.write("the report\n")
+        assert tee.parts == []
+        raise SystemExit(0)
+    assert capsys.readouterr().out == "before the check ends\nthe report\n"

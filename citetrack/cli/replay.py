@@ -174,6 +174,11 @@ class _Tee(io.TextIOBase):
     def text(self) -> str:
         return "".join(self.parts)
 
+    def drop(self) -> None:
+        """Keep no copy from now on (the run will not be recorded)."""
+        self.bypassed = True
+        self.parts.clear()
+
     def compressed(self, head: str) -> bytes:
         """``head``, a line break and this copy, as UTF-8 (surrogates kept) compressed by
         zlib, written part by part: no second copy of a 40 MB report in memory."""
@@ -214,6 +219,7 @@ class Replay:
         self._recordable = True
         self._fresh_until: float | None = None
         self._files: dict[str, str] = {}
+        self._tees: tuple[_Tee, ...] = ()
 
     @classmethod
     def prepare(
@@ -301,6 +307,8 @@ class Replay:
         """What the run did that decides whether it may be replayed."""
         if sum(requests.values()) or wrote_lock:
             self._recordable = False
+            for tee in self._tees:  # the report to come is not kept: no copy of it either
+                tee.drop()
         self._fresh_until = fresh_until
 
     def wrote(self, path: str | Path, text: str) -> None:
@@ -311,6 +319,7 @@ class Replay:
     def recording(self) -> Iterator[None]:
         """Run the check inside: its output is copied, and kept if it may be replayed."""
         out, err = _Tee(sys.stdout), _Tee(sys.stderr)
+        self._tees = (out, err)
         real_out, real_err = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = out, err
         code: Any = 0
