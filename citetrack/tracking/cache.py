@@ -293,14 +293,14 @@ class EvidenceCache:
                 (source.value, json.dumps(wanted)),
             ).fetchall()
             fresh = [
-                (identifier, kind, payload, stored_at)
+                (identifier, kind, payload, expires)
                 for identifier, kind, payload, stored_at in rows
-                if self._fresh(kind, stored_at, now)
+                if (expires := self._expires(kind, stored_at, now)) is not None
             ]
             digests = [text_digest(p) if isinstance(p, str) else "" for _, _, p, _ in fresh]
             known = self._known(source, fresh, digests)
             decoded: dict[str, str] = {}
-            for (identifier, kind, payload, stored_at), digest in zip(fresh, digests, strict=True):
+            for (identifier, kind, payload, expires), digest in zip(fresh, digests, strict=True):
                 if not isinstance(payload, str) or not isinstance(identifier, str):
                     broken.append(identifier)
                     continue
@@ -319,8 +319,6 @@ class EvidenceCache:
                     if isinstance(evidence, Found):
                         decoded[_known_key(source, identifier, digest)] = peek_text(evidence)
                 found[identifier] = evidence
-                ttl = self.found_ttl if kind == "found" else self.not_found_ttl
-                expires = stored_at + ttl
                 if self.fresh_until is None or expires < self.fresh_until:
                     self.fresh_until = expires
             if self.known_records is not None and decoded:
@@ -337,13 +335,16 @@ class EvidenceCache:
             return {}
         return found
 
-    def _fresh(self, kind: object, stored_at: object, now: float) -> bool:
+    def _expires(self, kind: object, stored_at: object, now: float) -> float | None:
+        """When a row stored at ``stored_at`` expires; ``None`` if it is not fresh now."""
         ttl = self.found_ttl if kind == "found" else self.not_found_ttl
         if not isinstance(stored_at, float | int) or now - stored_at > ttl:
-            return False
+            return None
         if now < stored_at - DAY:  # stored "in the future": clock went back
-            return False
-        return self.not_before is None or stored_at >= self.not_before
+            return None
+        if self.not_before is not None and stored_at < self.not_before:
+            return None
+        return stored_at + ttl
 
     def _known(
         self, source: Source, rows: Sequence[tuple[object, ...]], digests: Sequence[str]
