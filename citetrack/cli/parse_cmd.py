@@ -44,6 +44,16 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     name = "<stdin>" if input_path == "-" else input_path
     for problem in result.problems:
         click.echo(f"{name}:{problem.line}: warning: {inert(problem.message)}", err=True)
+    first_item = min((ref.line for ref in result.references if ref.line is not None), default=0)
+    for first, last, count in result.unread:
+        where = "before" if first < first_item else "after"
+        click.echo(
+            f"{name}:{first}: note: {_lines(first, last, count)}, {where} the reference list, "
+            f"{'was' if count == 1 else 'were'} taken for article text and not read; if "
+            "they are references, give them list numbers or put them under a 'References' "
+            "heading",
+            err=True,
+        )
     if not result.references:
         fail(f"{name}: no references found (tried the {result.detected_format} format)")
     bibtex = format_bibtex(result.references)
@@ -52,10 +62,22 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
             atomic_write_text(output, bibtex)
         except OSError as exc:
             fail(f"{output}: cannot write: {exc.strerror or exc}")
+        said = [f"{len(result.problems)} problems reported above"] if result.problems else []
+        if result.unread:
+            said.append(f"{sum(span[2] for span in result.unread)} lines outside the list not read")
         click.echo(
             f"citetrack: wrote {len(result.references)} references to {output}"
-            + (f" ({len(result.problems)} problems reported above)" if result.problems else ""),
+            + (f" ({'; '.join(said)})" if said else ""),
             err=True,
         )
     else:
         click.echo(bibtex, nl=False)
+
+
+def _lines(first: int, last: int, count: int) -> str:
+    """``line 3`` / ``lines 1-2`` / ``12 lines between 1 and 40``, as a note says it."""
+    if count == 1:
+        return f"line {first}"
+    if last - first + 1 == count:
+        return f"lines {first}-{last}"
+    return f"{count} lines between {first} and {last}"

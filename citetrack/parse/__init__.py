@@ -42,7 +42,7 @@ from citetrack.identifiers import extract_identifiers
 from citetrack.model import Reference
 from citetrack.parse import wikitext
 from citetrack.parse.build import Citation, build_fields
-from citetrack.parse.items import find_items
+from citetrack.parse.items import find_list
 from citetrack.parse.keys import base_key, unique_key
 from citetrack.parse.route import parse_item_routed, wiki_list
 
@@ -66,11 +66,19 @@ class ParseProblem:
 
 @dataclass(frozen=True)
 class ParseResult:
-    """The references read from a text, the problems met, and the format that was read."""
+    """The references read from a text, the problems met, and the format that was read.
+
+    ``unread`` lists the non-empty lines of a rendered text that lie outside the reference
+    list (the article around it) as ``(first, last, count)`` spans of 1-based lines: one
+    span before the list, one after.  Not problems (an article has text), but a caller
+    says they were left out — when the "article text" was in fact references, the user
+    must be able to see it (issue 15).
+    """
 
     references: tuple[Reference, ...]
     problems: tuple[ParseProblem, ...]
     detected_format: str
+    unread: tuple[tuple[int, int, int], ...] = ()
 
 
 def detect_format(text: str) -> Format:
@@ -110,6 +118,7 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     """
     chosen: Format = detect_format(text) if fmt == "auto" else fmt
     skipped_problems: list[ParseProblem] = []
+    unread: tuple[tuple[int, int, int], ...] = ()
     if chosen == "wikitext":
         refused = wikitext.too_deep(text)
         if refused is not None:
@@ -117,7 +126,8 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             return ParseResult((), (ParseProblem(line, message, ""),), chosen)
         citations = wikitext.parse_wikitext(text)
     else:
-        items, skipped = find_items(text)
+        items, skipped, unread_lines = find_list(text)
+        unread = _spans(unread_lines, min((item.line for item in items), default=0))
         wiki = wiki_list(items)
         citations = [c for item in items for c in parse_item_routed(item, wiki_list=wiki)[0]]
         skipped_problems = [
@@ -131,4 +141,11 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
         ]
     references, problems = _references(citations)
     problems = sorted(problems + skipped_problems, key=lambda p: p.line)
-    return ParseResult(tuple(references), tuple(problems), chosen)
+    return ParseResult(tuple(references), tuple(problems), chosen, unread)
+
+
+def _spans(lines: list[int], first_item: int) -> tuple[tuple[int, int, int], ...]:
+    """``lines`` as at most two ``(first, last, count)`` spans: before and after the list."""
+    before = [line for line in lines if line < first_item]
+    after = [line for line in lines if line >= first_item]
+    return tuple((part[0], part[-1], len(part)) for part in (before, after) if part)

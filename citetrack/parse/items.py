@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,20 @@ class Item:
     text: str
     raw: str
     marker: str = ""  # "caret" (a back-linked list), "number" (a numbered list) or ""
+
+
+class FoundList(NamedTuple):
+    """What :func:`find_list` made of a text: every non-empty line is in exactly one part.
+
+    ``items`` are the references; ``skipped`` the lines inside the list not read as (part
+    of) one; ``unread`` the 1-based numbers of the other non-empty lines that are not
+    headings — the article's text before and after the list — so that a caller can say
+    that they were left out instead of dropping them without a word.
+    """
+
+    items: list[Item]
+    skipped: list[Item]
+    unread: list[int]
 
 
 # "^ a b", "↑", and the desktop site's copied form "^ Jump up to: a b".
@@ -177,7 +192,7 @@ def _lead_in(lines: list[str], first: int) -> list[int]:
     return out
 
 
-def _gather(lines: list[str], starts: dict[int, str], marker: str) -> tuple[list[Item], list[Item]]:
+def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
     """Items from their first lines, with what follows them in the reference list.
 
     After an item, an indented line continues it (a wrapped line of a text dump) — in a
@@ -185,15 +200,17 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> tuple[list
     that reads as a citation of its own (``Author (2001).``, an ISBN, a DOI) is an item
     too — a "Sources" list after short-citation notes.  Other non-empty lines between the
     first and the last marked item are returned as *skipped* (the caller warns); those
-    after the list (the article's text) are not references.  The list ends at "External
-    links" and the like.
+    before and after the list (the article's text) as *unread*.  The list ends at
+    "External links" and the like.
     """
     items: list[Item] = []
     skipped: list[Item] = []
+    unread: list[int] = []
     first, last_start = min(starts), max(starts)
-    if marker == "number":
-        for index in _lead_in(lines, first):
-            items.append(Item(index + 1, lines[index].strip(), lines[index].strip(), marker))
+    lead_in = _lead_in(lines, first) if marker == "number" else []
+    for index in lead_in:
+        items.append(Item(index + 1, lines[index].strip(), lines[index].strip(), marker))
+    unread.extend(_unread(lines, 0, lead_in[0] if lead_in else first))
     in_item = False  # is the previous line part of the last item?
     for index in range(first, len(lines)):
         line = lines[index]
@@ -202,6 +219,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> tuple[list
             items.append(Item(index + 1, starts[index], stripped, marker))
             in_item = True
         elif _END_HEADINGS.match(line):
+            unread.extend(_unread(lines, index, len(lines)))
             break
         elif (
             in_item
@@ -226,10 +244,24 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> tuple[list
             )
             in_item = True
         else:
-            if stripped and not _HEADINGS.match(line) and index < last_start:
-                skipped.append(Item(index + 1, stripped, stripped, marker))
+            if stripped and not _HEADINGS.match(line):
+                if index < last_start:
+                    skipped.append(Item(index + 1, stripped, stripped, marker))
+                else:
+                    unread.append(index + 1)
             in_item = False
-    return items, skipped
+    return FoundList(items, skipped, unread)
+
+
+def _unread(lines: list[str], start: int, stop: int) -> list[int]:
+    """1-based numbers of the non-empty, non-heading lines ``start`` ≤ index < ``stop``."""
+    return [
+        index + 1
+        for index in range(start, stop)
+        if lines[index].strip()
+        and not _HEADINGS.match(lines[index])
+        and not _END_HEADINGS.match(lines[index])
+    ]
 
 
 #: A run of blanks inside a line; one blank (its first) stands for it.  Many patterns of
@@ -241,12 +273,22 @@ _BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
 def find_items(text: str) -> tuple[list[Item], list[Item]]:
     """The references of ``text``, one :class:`Item` each, and the lines skipped in the list.
 
+    :func:`find_list` without the lines outside the list.
+    """
+    found = find_list(text)
+    return found.items, found.skipped
+
+
+def find_list(text: str) -> FoundList:
+    """The references of ``text``, the lines skipped in the list, and those outside it.
+
     The first form found decides: lines with a ``^`` back-link caret; else runs of
     numbered items (``1.``, ``[3]``, ``(4)``, ``96.``) whose lines mostly look like
     citations (a year, quotes, an identifier); else the lines after the first
     "References"-like heading, or every non-empty line when the text has no such heading.
     A *skipped* line is a non-empty line inside the list that was not read as (part of) a
-    reference: the caller reports it, nothing is dropped silently.
+    reference: the caller reports it, nothing is dropped silently.  The other non-empty
+    lines (not headings) are *unread*: the article around the list, reported in one note.
     """
     # Lines as an editor counts them: "\n" ends a line (str.splitlines also splits at
     # form feeds and other separators, which would shift every line number after them).
@@ -264,9 +306,11 @@ def find_items(text: str) -> tuple[list[Item], list[Item]]:
     begin = next((i + 1 for i, line in enumerate(lines) if _HEADINGS.match(line)), 0)
     items: list[Item] = []
     skipped: list[Item] = []
+    unread = _unread(lines, 0, begin)
     for index in range(begin, len(lines)):
         line = lines[index]
         if _END_HEADINGS.match(line):
+            unread.extend(_unread(lines, index, len(lines)))
             break
         if not line.strip() or _HEADINGS.match(line):
             continue
@@ -274,7 +318,7 @@ def find_items(text: str) -> tuple[list[Item], list[Item]]:
             items.append(Item(index + 1, line.strip(), line.strip()))
         else:
             skipped.append(Item(index + 1, line.strip(), line.strip()))
-    return items, skipped
+    return FoundList(items, skipped, unread)
 
 
 def split_items(text: str) -> list[Item]:
