@@ -79,7 +79,15 @@ def read_bytes(
                     name, f"is not a regular file (a device, socket or pipe), not a {kind}"
                 )
             os.set_blocking(fd, True)
-            return handle.read(max_bytes + 1)
+            if not stat.S_ISREG(info.st_mode):
+                return handle.read(max_bytes + 1)
+            # Sized from the file, not the cap: read(n) allocates n bytes up front (256 MiB
+            # for the default cap, whatever the file).  A file that grew since fstat is
+            # read on, up to the cap.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_bytes + 1 - len(data))
+            return data
     except FileNotFoundError:
         raise InputError(name, "no such file") from None
     except PermissionError:
