@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 MONTHS = frozenset(
@@ -257,8 +258,12 @@ def _neighbour(word: str, offset: int) -> tuple[str, ...]:
 _NONE = {offset: f"{offset}:none" for offset in (-2, -1, 1, 2)}
 
 
-def sequence_features(tokens: list[str]) -> list[list[str]]:
-    """The feature list of every token of one reference string."""
+Lookup = Callable[[str], list[str]]
+
+
+def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list[str]]:
+    """The feature list of every token of one reference string (``lex``: the learnt
+    dictionary features of a bare word, :mod:`citetrack.parse.crf.lexicon`)."""
     n = len(tokens)
     out: list[list[str]] = []
     periods = commas = depth = 0
@@ -289,6 +294,12 @@ def sequence_features(tokens: list[str]) -> list[list[str]]:
             else:
                 feats.append(_NONE[offset])
         out.append(feats)
+        if lex is not None:
+            for offset in (-1, 0, 1):
+                j = i + offset
+                if 0 <= j < n:
+                    found = lex(_context(tokens[j])[0])
+                    feats.extend(found if offset == 0 else [f"{offset}:{f}" for f in found])
         # State for the tokens that follow.
         if _STATE_CHARS.search(token):
             for ch in token:
