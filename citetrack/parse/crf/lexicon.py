@@ -126,14 +126,23 @@ def learn(sequences: Iterable[Iterable[tuple[str, str]]]) -> Lexicon:
 
 
 def save(table: dict[str, list[str]], path: Path) -> None:
-    """Write a dictionary table (sorted: the same data give the same file)."""
+    """Write a dictionary table compactly: for each feature, its words (sorted: the same
+    data give the same file)."""
+    words: dict[str, list[str]] = {}
+    for word, feats in table.items():
+        for feat in feats:
+            words.setdefault(feat, []).append(word)
+    data = {feat: sorted(words[feat]) for feat in sorted(words)}
     path.write_text(
-        json.dumps(dict(sorted(table.items())), ensure_ascii=False, separators=(",", ":")),
-        encoding="utf-8",
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
     )
 
 
 def load(path: Path) -> dict[str, list[str]]:
-    """Read a dictionary table written by :func:`save`."""
+    """Read a dictionary table written by :func:`save`: word → its features."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {str(k): [str(f) for f in v] for k, v in data.items()}
+    table: dict[str, list[str]] = {}
+    for feat in sorted(data):
+        for word in data[feat]:
+            table.setdefault(str(word), []).append(str(feat))
+    return table
