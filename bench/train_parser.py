@@ -1,6 +1,6 @@
 """Build the reference-string labeller's model, deterministically.
 
-    python bench/train_parser.py            # writes citetrack/parse/crf/model.crfsuite
+    python bench/train_parser.py   # writes citetrack/parse/crf/model.crfsuite (+ .lexicon.json)
 
 Trains a linear-chain CRF (python-crfsuite, L-BFGS with fixed L1/L2 weights and a fixed
 number of iterations, features seen fewer than ``--minfreq`` times dropped; labels with
@@ -177,14 +177,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=model_path())
     parser.add_argument("--minfreq", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=150)
+    parser.add_argument(
+        "--no-lexicon",
+        action="store_true",
+        help="no learnt dictionary (the shipped model has one: model.lexicon.json)",
+    )
     args = parser.parse_args(argv)
     sequences = read_sequences(args.data)
     start = time.perf_counter()
-    train(sequences, args.out, args.minfreq, args.iterations)
+    lexicon = not args.no_lexicon
+    train(sequences, args.out, args.minfreq, args.iterations, lexicon=lexicon)
     size = args.out.stat().st_size
     print(
         f"trained on {len(sequences)} sequences in {time.perf_counter() - start:.0f} s: "
         f"{args.out} ({size / 1e6:.1f} MB)"
+        + (f", {lexicon_path(args.out).name}" if lexicon else "")
     )
     return 0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.train_parser import lexicon_path, open_tagger, train, train_stacked
 from citetrack.parse.crf.dataset import read_sequences
 from citetrack.parse.crf.features import sequence_features, tokenize
-from citetrack.parse.crf.labeller import plain
+from citetrack.parse.crf.labeller import LEXICON_NAME, model_path, plain
 from citetrack.parse.crf.lexicon import learn, load
 from citetrack.parse.crf.stacked import stack_features
 
@@ -93,3 +93,11 @@ def test_plain_training_writes_a_dictionary_only_when_asked(tmp_path: Path) -> N
     assert not lexicon_path(tmp_path / "p.crfsuite").exists()
     train(sequences, tmp_path / "q.crfsuite", minfreq=1, iterations=10, lexicon=True)
     assert lexicon_path(tmp_path / "q.crfsuite").exists()
+
+
+def test_the_shipped_model_has_its_dictionary() -> None:
+    table = load(model_path(LEXICON_NAME))
+    # Common words of each group, learnt from the training strings.
+    assert "lex=journal" in table["journal"]
+    assert "lex=publisher" in table["press"]
+    assert "lex=place" in table["london"]

@@ -255,6 +255,12 @@ def _neighbour(word: str, offset: int) -> tuple[str, ...]:
     return tuple(feats)
 
 
+@lru_cache(maxsize=4096)
+def _shifted(offset: int, feats: tuple[str, ...]) -> tuple[str, ...]:
+    """Dictionary features as a neighbour ``offset`` places away shows them (cached)."""
+    return tuple(f"{offset}:{f}" for f in feats)
+
+
 _NONE = {offset: f"{offset}:none" for offset in (-2, -1, 1, 2)}
 
 
@@ -269,6 +275,7 @@ def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list
     periods = commas = depth = 0
     quoted = seen_in = seen_year = False
     chunk_of, chunks = _chunks(tokens)
+    found = [tuple(lex(_context(t)[0])) for t in tokens] if lex is not None else []
     for i, token in enumerate(tokens):
         feats = list(word_features(token))
         feats.extend(chunks[chunk_of[i]])
@@ -294,12 +301,12 @@ def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list
             else:
                 feats.append(_NONE[offset])
         out.append(feats)
-        if lex is not None:
-            for offset in (-1, 0, 1):
-                j = i + offset
-                if 0 <= j < n:
-                    found = lex(_context(tokens[j])[0])
-                    feats.extend(found if offset == 0 else [f"{offset}:{f}" for f in found])
+        if found:
+            feats.extend(found[i])
+            if i:
+                feats.extend(_shifted(-1, found[i - 1]))
+            if i + 1 < n:
+                feats.extend(_shifted(1, found[i + 1]))
         # State for the tokens that follow.
         if _STATE_CHARS.search(token):
             for ch in token:
