@@ -5,6 +5,9 @@ SYNTHETIC DATA: the labelled strings below are made up for this test.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from bench.train_parser import lexicon_path, open_tagger, train, train_stacked
@@ -101,3 +104,25 @@ def test_the_shipped_model_has_its_dictionary() -> None:
     assert "lex=journal" in table["journal"]
     assert "lex=publisher" in table["press"]
     assert "lex=place" in table["london"]
+
+
+def test_the_build_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """The dictionary counts words in sets; the model's bytes must not follow their order."""
+    path = tmp_path / "train.xml"
+    # "things" stands in titles and journals of the same two strings: two groups.
+    text = XML.replace("A made-up title.", "Things made up.").replace("clouds", "things")
+    path.write_text(text, encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from bench.train_parser import train; "
+        "from citetrack.parse.crf.dataset import read_sequences; "
+        "train(read_sequences(Path(sys.argv[1])) * 3, Path(sys.argv[2]), minfreq=1, "
+        "iterations=20, lexicon=True)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    outputs = []
+    for seed in ("1", "4", "5"):  # two orders of a two-element set
+        out = tmp_path / f"m{seed}.crfsuite"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
+        subprocess.run([sys.executable, "-c", script, str(path), str(out)], env=env, check=True)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]

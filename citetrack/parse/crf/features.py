@@ -301,10 +301,10 @@ def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list
             else:
                 feats.append(_NONE[offset])
         out.append(feats)
-        if found:
-            feats.extend(found[i])
+        if found:  # in this order: the model's attribute order follows it
             if i:
                 feats.extend(_shifted(-1, found[i - 1]))
+            feats.extend(found[i])
             if i + 1 < n:
                 feats.extend(_shifted(1, found[i + 1]))
         # State for the tokens that follow.

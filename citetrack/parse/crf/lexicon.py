@@ -73,7 +73,9 @@ class Lexicon:
         self.total = total
         self.grouped = grouped
         self._by_word: dict[str, list[tuple[str, int]]] = {}
-        for (word, group), count in grouped.items():
+        # Sorted: a word's features come in one order whatever the hash seed (the model's
+        # attribute order, and so its bytes, follow it).
+        for (word, group), count in sorted(grouped.items()):
             self._by_word.setdefault(word, []).append((group, count))
 
     def features(self, word: str, minus: tuple[int, set[str]] | None = None) -> list[str]:
