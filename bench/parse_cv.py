@@ -42,12 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import pycrfsuite  # noqa: E402
 
-from bench.train_parser import DEFAULT_DATA, train  # noqa: E402
+from bench.train_parser import DEFAULT_DATA, open_tagger, train, train_stacked  # noqa: E402
 from citetrack.parse.build import build_fields  # noqa: E402
 from citetrack.parse.crf.dataset import Segments, read_sequences  # noqa: E402
-from citetrack.parse.crf.features import sequence_features, tokenize  # noqa: E402
+from citetrack.parse.crf.features import tokenize  # noqa: E402
 from citetrack.parse.crf.labeller import plain  # noqa: E402
 from citetrack.parse.crf.normalise import strip_value, to_citation  # noqa: E402
 from citetrack.parse.items import Item  # noqa: E402
@@ -161,7 +160,12 @@ def _segments_of(tokens: list[str], labels: list[str]) -> Segments:
 
 
 def cross_validate(
-    sequences: list[Segments], folds: int, seed: int, only: int | None = None
+    sequences: list[Segments],
+    folds: int,
+    seed: int,
+    only: int | None = None,
+    stacked: bool = False,
+    lexicon: bool = False,
 ) -> list[dict[str, object]]:
     """Held-out predictions: one record (index, gold segments, predicted segments) each
     (``only``: that fold alone, 1-based)."""
@@ -176,16 +180,19 @@ def cross_validate(
             held_set = set(held)
             model = Path(tmp) / f"fold{fold}.crfsuite"
             start = time.perf_counter()
-            train([s for i, s in enumerate(sequences) if i not in held_set], model)
-            tagger = pycrfsuite.Tagger()
-            tagger.open(str(model))
+            training = [s for i, s in enumerate(sequences) if i not in held_set]
+            second = Path(tmp) / f"fold{fold}.second.crfsuite"
+            if stacked:
+                train_stacked(training, model, second, lexicon=lexicon)
+            else:
+                train(training, model, lexicon=lexicon)
+            tag = open_tagger(model, second if stacked else None)
             for i in held:
                 tokens = tokenize(" ".join(t for _, t in sequences[i]))
-                predicted = [plain(t) for t in tagger.tag(sequence_features(tokens))]
+                predicted = [plain(t) for t in tag(tokens)]
                 records.append(
                     {"index": i, "gold": sequences[i], "pred": _segments_of(tokens, predicted)}
                 )
-            tagger.close()
             print(f"fold {fold + 1}/{folds}: {time.perf_counter() - start:.0f} s", flush=True)
     return records
 
@@ -282,6 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fold", type=int, help="run this fold of the k-fold split alone (1-based)"
     )
+    parser.add_argument(
+        "--stacked", action="store_true", help="two passes (citetrack.parse.crf.stacked)"
+    )
+    parser.add_argument(
+        "--lexicon", action="store_true", help="dictionaries learnt from the training folds"
+    )
     parser.add_argument("--crf-only", action="store_true", help="no rules: the labeller alone")
     args = parser.parse_args(argv)
     if args.reuse:
@@ -291,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         folds = args.folds
         if args.quick:
             sequences, folds = quick_subset(sequences), 2
-        records = cross_validate(sequences, folds, args.seed, args.fold)
+        records = cross_validate(sequences, folds, args.seed, args.fold, args.stacked, args.lexicon)
         if args.save:
             args.save.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     print(f"{len(records)} held-out strings")

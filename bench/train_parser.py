@@ -1,6 +1,6 @@
 """Build the reference-string labeller's model, deterministically.
 
-    python bench/train_parser.py            # writes citetrack/parse/crf/model.crfsuite
+    python bench/train_parser.py   # writes citetrack/parse/crf/model.crfsuite (+ .lexicon.json)
 
 Trains a linear-chain CRF (python-crfsuite, L-BFGS with fixed L1/L2 weights and a fixed
 number of iterations, features seen fewer than ``--minfreq`` times dropped; labels with
@@ -14,8 +14,12 @@ those measure the parser.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +36,8 @@ from citetrack.parse.crf.dataset import (  # noqa: E402
 )
 from citetrack.parse.crf.features import sequence_features  # noqa: E402
 from citetrack.parse.crf.labeller import model_path  # noqa: E402
+from citetrack.parse.crf.lexicon import Lexicon, learn, load, save  # noqa: E402
+from citetrack.parse.crf.stacked import stack_features  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "training" / "anystyle" / "train.xml"
 if not DEFAULT_DATA.exists():
@@ -39,15 +45,130 @@ if not DEFAULT_DATA.exists():
 PARAMS = {"c1": 0.8, "c2": 0.4, "max_iterations": 150, "feature.possible_transitions": True}
 
 
-def train(sequences: list[Segments], out: Path, minfreq: int = 2, iterations: int = 150) -> None:
-    """Train a model on ``sequences`` and write it to ``out``."""
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+def lexicon_path(model: Path) -> Path:
+    """Where the learnt dictionary of a model lives (beside it: ``model.lexicon.json``)."""
+    return model.with_name(f"{model.stem}.lexicon.json")
+
+
+def training_features(sequences: list[Segments], lexicon: bool) -> list[list[list[str]]]:
+    """The first-pass features of every training sequence; with ``lexicon``, a dictionary
+    is learnt from ``sequences`` and each sequence sees it without its own words."""
+    learnt = learn(sequences) if lexicon else None
+    out: list[list[list[str]]] = []
     for segments in sequences:
         tokens, _ = tokens_and_labels(segments)
-        trainer.append(sequence_features(tokens), training_labels(segments))
+        if learnt is None:
+            out.append(sequence_features(tokens))
+            continue
+        own = learnt.without(segments)
+        out.append(sequence_features(tokens, partial(_minus, learnt, own)))
+    return out
+
+
+def _minus(learnt: Lexicon, own: dict[str, tuple[int, set[str]]], word: str) -> list[str]:
+    return learnt.features(word, own.get(word))
+
+
+def train(
+    sequences: list[Segments],
+    out: Path,
+    minfreq: int = 2,
+    iterations: int = 150,
+    lexicon: bool = False,
+) -> None:
+    """Train a model on ``sequences`` and write it to ``out`` (with ``lexicon``, and its
+    learnt dictionary beside it, :func:`lexicon_path`)."""
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    for segments, feats in zip(sequences, training_features(sequences, lexicon), strict=True):
+        trainer.append(feats, training_labels(segments))
     trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
+    if lexicon:
+        save(learn(sequences).table(), lexicon_path(out))
+
+
+def open_tagger(model: Path, second: Path | None = None) -> Callable[[list[str]], list[str]]:
+    """Tokens → begin-marked labels with a trained model (its learnt dictionary if it has
+    one; with ``second``, the stacked second pass over the first's labels)."""
+    first = pycrfsuite.Tagger()
+    first.open(str(model))
+    path = lexicon_path(model)
+    lex = load(path).get if path.exists() else None
+    tagger2 = None
+    if second is not None:
+        tagger2 = pycrfsuite.Tagger()
+        tagger2.open(str(second))
+
+    def tag(tokens: list[str]) -> list[str]:
+        feats = sequence_features(tokens, _default(lex))
+        marked = list(first.tag(feats))
+        if tagger2 is not None:
+            marked = list(tagger2.tag(stack_features(feats, marked)))
+        return marked
+
+    return tag
+
+
+def _default(get: Callable[[str], list[str] | None] | None) -> Callable[[str], list[str]] | None:
+    if get is None:
+        return None
+    return lambda word: get(word) or []
+
+
+INNER_FOLDS = 2
+
+
+def _train_job(job: tuple[list[Segments], Path, int, int, bool]) -> None:
+    train(*job)
+
+
+def _run(jobs_list: list[tuple[list[Segments], Path, int, int, bool]], jobs: int) -> None:
+    if jobs <= 1 or len(jobs_list) <= 1:
+        for job in jobs_list:
+            _train_job(job)
+        return
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(jobs_list))) as pool:
+        pool.map(_train_job, jobs_list)
+
+
+def train_stacked(
+    sequences: list[Segments],
+    first: Path,
+    second: Path,
+    minfreq: int = 2,
+    iterations: int = 150,
+    lexicon: bool = False,
+    jobs: int = 2,
+    inner: int = INNER_FOLDS,
+) -> None:
+    """Train the first-pass model on ``sequences`` (``first``) and the second pass
+    (``second``, :mod:`citetrack.parse.crf.stacked`) on the first-pass features plus
+    *cross-fitted* first-pass labels: the sequences are cut into ``inner`` parts (by
+    position), and each part is labelled by a first-pass model trained on the other parts,
+    so the second pass learns from the first pass's real mistakes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        parts = [[s for n, s in enumerate(sequences) if n % inner != k] for k in range(inner)]
+        models = [work / f"inner{k}.crfsuite" for k in range(inner)]
+        # The full first-pass model and the inner models are independent: side by side.
+        _run(
+            [(sequences, first, minfreq, iterations, lexicon)]
+            + [(parts[k], models[k], minfreq, iterations, lexicon) for k in range(inner)],
+            jobs,
+        )
+        labels: list[list[str]] = [[] for _ in sequences]
+        for k, model in enumerate(models):
+            tag = open_tagger(model)
+            for n in range(k, len(sequences), inner):
+                labels[n] = tag(tokens_and_labels(sequences[n])[0])
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    feats = training_features(sequences, lexicon)
+    for segments, base, predicted in zip(sequences, feats, labels, strict=True):
+        trainer.append(stack_features(base, predicted), training_labels(segments))
+    trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
+    second.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(second))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,14 +177,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=model_path())
     parser.add_argument("--minfreq", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=150)
+    parser.add_argument(
+        "--no-lexicon",
+        action="store_true",
+        help="no learnt dictionary (the shipped model has one: model.lexicon.json)",
+    )
     args = parser.parse_args(argv)
     sequences = read_sequences(args.data)
     start = time.perf_counter()
-    train(sequences, args.out, args.minfreq, args.iterations)
+    lexicon = not args.no_lexicon
+    train(sequences, args.out, args.minfreq, args.iterations, lexicon=lexicon)
     size = args.out.stat().st_size
     print(
         f"trained on {len(sequences)} sequences in {time.perf_counter() - start:.0f} s: "
         f"{args.out} ({size / 1e6:.1f} MB)"
+        + (f", {lexicon_path(args.out).name}" if lexicon else "")
     )
     return 0
 

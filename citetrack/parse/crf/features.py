@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 MONTHS = frozenset(
@@ -254,16 +255,27 @@ def _neighbour(word: str, offset: int) -> tuple[str, ...]:
     return tuple(feats)
 
 
+@lru_cache(maxsize=4096)
+def _shifted(offset: int, feats: tuple[str, ...]) -> tuple[str, ...]:
+    """Dictionary features as a neighbour ``offset`` places away shows them (cached)."""
+    return tuple(f"{offset}:{f}" for f in feats)
+
+
 _NONE = {offset: f"{offset}:none" for offset in (-2, -1, 1, 2)}
 
 
-def sequence_features(tokens: list[str]) -> list[list[str]]:
-    """The feature list of every token of one reference string."""
+Lookup = Callable[[str], list[str]]
+
+
+def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list[str]]:
+    """The feature list of every token of one reference string (``lex``: the learnt
+    dictionary features of a bare word, :mod:`citetrack.parse.crf.lexicon`)."""
     n = len(tokens)
     out: list[list[str]] = []
     periods = commas = depth = 0
     quoted = seen_in = seen_year = False
     chunk_of, chunks = _chunks(tokens)
+    found = [tuple(lex(_context(t)[0])) for t in tokens] if lex is not None else []
     for i, token in enumerate(tokens):
         feats = list(word_features(token))
         feats.extend(chunks[chunk_of[i]])
@@ -289,6 +301,12 @@ def sequence_features(tokens: list[str]) -> list[list[str]]:
             else:
                 feats.append(_NONE[offset])
         out.append(feats)
+        if found:  # in this order: the model's attribute order follows it
+            if i:
+                feats.extend(_shifted(-1, found[i - 1]))
+            feats.extend(found[i])
+            if i + 1 < n:
+                feats.extend(_shifted(1, found[i + 1]))
         # State for the tokens that follow.
         if _STATE_CHARS.search(token):
             for ch in token:

@@ -14,10 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from citetrack.parse.crf.features import sequence_features, tokenize
+from citetrack.parse.crf.lexicon import load
 
 MODEL_NAME = "model.crfsuite"
+#: The learnt dictionary of the first pass (``citetrack.parse.crf.lexicon``), if shipped.
+LEXICON_NAME = "model.lexicon.json"
+#: The stacked second pass (``citetrack.parse.crf.stacked``), if shipped.
+SECOND_NAME = "model2.crfsuite"
 _lock = threading.Lock()
 _tagger: Any = None
+_second: Any = None
+_lexicon: dict[str, list[str]] | None = None
 
 
 #: The mark of a segment's first token in the model's labels (``B-title``).
@@ -33,13 +40,15 @@ class ModelMissingError(RuntimeError):
     """The trained model is not installed (build it with ``bench/train_parser.py``)."""
 
 
-def model_path() -> Path:
-    """Where the shipped model lives inside the package."""
-    return Path(str(resources.files("citetrack.parse.crf").joinpath(MODEL_NAME)))
+def model_path(name: str = MODEL_NAME) -> Path:
+    """Where a shipped model file lives inside the package."""
+    return Path(str(resources.files("citetrack.parse.crf").joinpath(name)))
 
 
 def _get_tagger() -> Any:
-    global _tagger  # noqa: PLW0603 - one tagger per process, opened on first use
+    """The first-pass tagger, opened on first use with the optional dictionary and second
+    pass beside it."""
+    global _tagger, _second, _lexicon  # noqa: PLW0603 - one set per process, opened on first use
     with _lock:
         if _tagger is None:
             import pycrfsuite  # noqa: PLC0415 - lazy: keeps the CLI's start-up fast
@@ -47,10 +56,20 @@ def _get_tagger() -> Any:
             path = model_path()
             if not path.is_file():
                 raise ModelMissingError(f"parser model not found at {path}")
+            lexicon = model_path(LEXICON_NAME)
+            _lexicon = load(lexicon) if lexicon.is_file() else None
+            second = model_path(SECOND_NAME)
+            if second.is_file():
+                _second = pycrfsuite.Tagger()
+                _second.open(str(second))
             tagger = pycrfsuite.Tagger()
             tagger.open(str(path))
             _tagger = tagger
         return _tagger
+
+
+def _lookup(word: str) -> list[str]:
+    return (_lexicon or {}).get(word) or []
 
 
 def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
@@ -60,7 +79,13 @@ def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
         return [], 1.0
     tagger = _get_tagger()
     with _lock:  # a crfsuite Tagger is not thread-safe
-        marked = list(tagger.tag(sequence_features(tokens)))
+        feats = sequence_features(tokens, _lookup if _lexicon is not None else None)
+        marked = list(tagger.tag(feats))
+        if _second is not None:
+            from citetrack.parse.crf.stacked import stack_features  # noqa: PLC0415 - cycle
+
+            tagger = _second
+            marked = list(tagger.tag(stack_features(feats, marked)))
         confidence = float(tagger.probability(marked)) ** (1 / len(marked))
     return [plain(tag) for tag in marked], confidence
 
