@@ -81,3 +81,18 @@ def test_cli_parse_notes_the_unread_lines(tmp_path: Path) -> None:
 
 def test_a_list_with_nothing_around_it_has_no_note() -> None:
     assert parse_text(_LIST, "text").unread == ()
+
+
+def test_cli_summary_counts_read_as_sentences(tmp_path: Path) -> None:
+    """One reference and one unread line are said in the singular, not "1 references"."""
+    source = tmp_path / "one.txt"
+    source.write_text("Prose one.\n" + _LIST.splitlines()[0] + "\n", encoding="utf-8")
+    out = tmp_path / "out.bib"
+    done = subprocess.run(
+        [sys.executable, "-m", "citetrack", "parse", str(source), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"wrote 1 reference to {out} (1 line outside the list not read)" in done.stderr

@@ -62,11 +62,14 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
             atomic_write_text(output, bibtex)
         except OSError as exc:
             fail(f"{output}: cannot write: {exc.strerror or exc}")
-        said = [f"{len(result.problems)} problems reported above"] if result.problems else []
+        said = (
+            [f"{_count(len(result.problems), 'problem')} reported above"] if result.problems else []
+        )
         if result.unread:
-            said.append(f"{sum(span[2] for span in result.unread)} lines outside the list not read")
+            unread = sum(span[2] for span in result.unread)
+            said.append(f"{_count(unread, 'line')} outside the list not read")
         click.echo(
-            f"citetrack: wrote {len(result.references)} references to {output}"
+            f"citetrack: wrote {_count(len(result.references), 'reference')} to {output}"
             + (f" ({'; '.join(said)})" if said else ""),
             err=True,
         )
@@ -81,3 +84,8 @@ def _lines(first: int, last: int, count: int) -> str:
     if last - first + 1 == count:
         return f"lines {first}-{last}"
     return f"{count} lines between {first} and {last}"
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 problem``, ``2 problems``: a summary line reads as a sentence."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
