@@ -63,16 +63,21 @@ def test_parse_result_spans_before_and_after_the_list() -> None:
     assert result.unread == ((1, 2, 2), (6, 6, 1))
 
 
-def test_cli_parse_notes_the_unread_lines(tmp_path: Path) -> None:
-    source = tmp_path / "refs.txt"
-    source.write_text("Prose one.\nProse two.\n" + _LIST, encoding="utf-8")
-    out = tmp_path / "out.bib"
-    done = subprocess.run(
+def _parse_cli(source: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """``citetrack parse SOURCE -o OUT`` as a user runs it."""
+    return subprocess.run(
         [sys.executable, "-m", "citetrack", "parse", str(source), "-o", str(out)],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_cli_parse_notes_the_unread_lines(tmp_path: Path) -> None:
+    source = tmp_path / "refs.txt"
+    source.write_text("Prose one.\nProse two.\n" + _LIST, encoding="utf-8")
+    out = tmp_path / "out.bib"
+    done = _parse_cli(source, out)
     assert done.returncode == 0, done.stderr
     assert f"{source}:1: note: lines 1-2, before the reference list" in done.stderr
     assert "2 lines outside the list not read" in done.stderr
@@ -88,11 +93,6 @@ def test_cli_summary_counts_read_as_sentences(tmp_path: Path) -> None:
     source = tmp_path / "one.txt"
     source.write_text("Prose one.\n" + _LIST.splitlines()[0] + "\n", encoding="utf-8")
     out = tmp_path / "out.bib"
-    done = subprocess.run(
-        [sys.executable, "-m", "citetrack", "parse", str(source), "-o", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _parse_cli(source, out)
     assert done.returncode == 0, done.stderr
     assert f"wrote 1 reference to {out} (1 line outside the list not read)" in done.stderr

@@ -19,11 +19,8 @@ from citetrack.parse.crf.lexicon import load
 MODEL_NAME = "model.crfsuite"
 #: The learnt dictionary of the first pass (``citetrack.parse.crf.lexicon``), if shipped.
 LEXICON_NAME = "model.lexicon.json"
-#: The stacked second pass (``citetrack.parse.crf.stacked``), if shipped.
-SECOND_NAME = "model2.crfsuite"
 _lock = threading.Lock()
 _tagger: Any = None
-_second: Any = None
 _lexicon: dict[str, list[str]] | None = None
 
 
@@ -46,9 +43,8 @@ def model_path(name: str = MODEL_NAME) -> Path:
 
 
 def _get_tagger() -> Any:
-    """The first-pass tagger, opened on first use with the optional dictionary and second
-    pass beside it."""
-    global _tagger, _second, _lexicon  # noqa: PLW0603 - one set per process, opened on first use
+    """The tagger, opened on first use with the learnt dictionary beside it (if shipped)."""
+    global _tagger, _lexicon  # noqa: PLW0603 - one set per process, opened on first use
     with _lock:
         if _tagger is None:
             import pycrfsuite  # noqa: PLC0415 - lazy: keeps the CLI's start-up fast
@@ -58,10 +54,6 @@ def _get_tagger() -> Any:
                 raise ModelMissingError(f"parser model not found at {path}")
             lexicon = model_path(LEXICON_NAME)
             _lexicon = load(lexicon) if lexicon.is_file() else None
-            second = model_path(SECOND_NAME)
-            if second.is_file():
-                _second = pycrfsuite.Tagger()
-                _second.open(str(second))
             tagger = pycrfsuite.Tagger()
             tagger.open(str(path))
             _tagger = tagger
@@ -81,11 +73,6 @@ def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
     with _lock:  # a crfsuite Tagger is not thread-safe
         feats = sequence_features(tokens, _lookup if _lexicon is not None else None)
         marked = list(tagger.tag(feats))
-        if _second is not None:
-            from citetrack.parse.crf.stacked import stack_features  # noqa: PLC0415 - cycle
-
-            tagger = _second
-            marked = list(tagger.tag(stack_features(feats, marked)))
         confidence = float(tagger.probability(marked)) ** (1 / len(marked))
     return [plain(tag) for tag in marked], confidence
 
