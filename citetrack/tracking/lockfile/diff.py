@@ -78,7 +78,7 @@ def _diff_sources(
         if before is None or not same_identifier(before.identifier, found.identifier):
             continue  # no baseline from this source for this identifier
         now = records(found)
-        for name in METADATA_FIELDS:
+        for name in METADATA_FIELDS if before.fields != now.fields else ():
             was, new = before.fields.get(name), now.fields.get(name)
             if was != new:
                 message = f"{name} changed upstream: was {_shown(was)}, now {_shown(new)} ({src})"

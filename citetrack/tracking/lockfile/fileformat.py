@@ -261,7 +261,11 @@ def _list(value: object, where: str) -> list[object]:
 
 
 def _map(value: object, where: str, item: Callable[[object, str], _T]) -> dict[str, _T]:
-    return {k: item(v, f"{where}.{k}") for k, v in _obj(value, where).items()}
+    doc = _obj(value, where)
+    if item is _str and all(type(v) is str and v for v in doc.values()):
+        # The common case, without a path string per value (only an error names one).
+        return dict(doc)  # type: ignore[arg-type]
+    return {k: item(v, f"{where}.{k}") for k, v in doc.items()}
 
 
 _IDENTIFIER_NAMES = frozenset(f.name for f in fields(Identifiers))
@@ -336,6 +340,18 @@ def source_from_text(text: str) -> SourceRecord | None:
 
 def source_from_json(value: object, where: str) -> SourceRecord:
     """:func:`source_json` read back; :class:`LockError` naming ``where`` if not that."""
+    if type(value) is dict and "notices" not in value and _SOURCE_KEYS.issuperset(value):
+        # The common case, checked without a path string per field (a 10,000-reference
+        # lockfile holds some 40,000 records; issue 16); anything else takes the path
+        # below, which names what is wrong.
+        identifier = value.get("id")
+        fields = {k: value[k] for k in METADATA_FIELDS if k in value}
+        if (
+            type(identifier) is str
+            and identifier
+            and all(type(v) is str and v for v in fields.values())
+        ):
+            return SourceRecord(identifier=identifier, fields=fields, notices=())
     doc = _obj(value, where)
     _only(doc, _SOURCE_KEYS, where)
     notices = []

@@ -178,8 +178,13 @@ def lock_path_for(bib_path: str | os.PathLike[str] | None) -> Path:
 def group_by_lock(result: CheckResult) -> dict[Path, CheckResult]:
     """Split a run over .bib files in several directories into one result per lockfile."""
     groups: dict[Path, list[ReferenceResult]] = {}
+    paths: dict[str | None, Path] = {}  # a run has few .bib files: one Path each
     for rr in result.results:
-        groups.setdefault(lock_path_for(rr.reference.path), []).append(rr)
+        bib = rr.reference.path
+        lock = paths.get(bib)
+        if lock is None:
+            lock = paths[bib] = lock_path_for(bib)
+        groups.setdefault(lock, []).append(rr)
     return {
         path: CheckResult(
             results=tuple(rrs),
