@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from pathlib import Path
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from citetrack.tracking.lockfile import (
     SourceRecord,
     UrlRecord,
     dumps_lock,
+    fileformat,
     parse_lock,
     read_lock,
 )
@@ -123,3 +125,55 @@ def test_every_lock_round_trips_to_identical_bytes(lock: Lock) -> None:
     again = parse_lock(text.encode("utf-8"))
     assert again == lock
     assert dumps_lock(again) == text
+
+
+# ------------------------------------------- the fast readers change nothing (issue 16)
+
+
+def _parsed(text: str) -> Lock | str:
+    try:
+        return parse_lock(text)
+    except LockError as exc:
+        return f"LockError: {exc}"
+
+
+def _parsed_slowly(text: str) -> Lock | str:
+    """``parse_lock`` with the common-shape readers turned off: every value goes through
+    the validation that names what is wrong."""
+    with (
+        patch.object(fileformat, "_plain_entry", lambda doc: None),
+        patch.object(fileformat, "_plain_source", lambda value: None),
+        patch.object(fileformat, "_plain_url", lambda doc: None),
+    ):
+        return _parsed(text)
+
+
+@given(locks)
+def test_fast_readers_read_valid_lockfiles_as_the_full_validation_does(lock: Lock) -> None:
+    text = dumps_lock(lock)
+    assert _parsed(text) == _parsed_slowly(text) == lock
+
+
+@given(near_locks)
+@settings(max_examples=300)
+def test_fast_readers_accept_and_refuse_what_the_full_validation_does(
+    doc: dict[str, object],
+) -> None:
+    text = json.dumps(doc)
+    assert _parsed(text) == _parsed_slowly(text)
+
+
+def test_fast_readers_hand_unusual_values_to_the_validation() -> None:
+    base = {"file": "refs.bib", "sources": {"crossref": {"id": "10.1/x", "title": "T"}}}
+    bad_values = [
+        {**base, "sources": {"crossref": {"id": "", "title": "T"}}},
+        {**base, "sources": {"crossref": {"id": "10.1/x", "title": 3}}},
+        {**base, "identifiers": {"doi": ""}},
+        {**base, "urls": {"http://a.example/": {"verdict": "gone-fishing"}}},
+        {**base, "urls": {"http://a.example/": {"final_url": ""}}},
+    ]
+    for entry in bad_values:
+        text = json.dumps({"schema_version": 1, "references": {"k": entry}})
+        result = _parsed(text)
+        assert isinstance(result, str) and "references.k" in result, entry
+        assert result == _parsed_slowly(text)

@@ -272,7 +272,60 @@ _IDENTIFIER_NAMES = frozenset(f.name for f in fields(Identifiers))
 _SOURCE_NAMES = frozenset(s.value for s in Source)
 
 
+_PLAIN_ENTRY_KEYS = frozenset({"file", "identifiers", "sources", "urls"})
+
+
+def _plain_entry(doc: object) -> LockEntry | None:
+    """An entry of the common shape (no ``failing``, no ``accepted``), read without a path
+    string per value (a 10,000-reference lockfile is read on every check; issue 16);
+    ``None`` for anything else, which :func:`_entry` reads and names what is wrong in."""
+    if type(doc) is not dict or not _PLAIN_ENTRY_KEYS.issuperset(doc):
+        return None
+    file, ids = doc.get("file"), doc.get("identifiers", {})
+    raw_sources, raw_urls = doc.get("sources", {}), doc.get("urls", {})
+    if (
+        type(file) is not str
+        or type(ids) is not dict
+        or type(raw_sources) is not dict
+        or type(raw_urls) is not dict
+        or not _IDENTIFIER_NAMES.issuperset(ids)
+        or not _SOURCE_NAMES.issuperset(raw_sources)
+        or not all(type(v) is str and v for v in ids.values())
+    ):
+        return None
+    sources = {}
+    for name, raw in raw_sources.items():
+        record = _plain_source(raw)
+        if record is None:
+            return None
+        sources[name] = record
+    urls = {}
+    for url, raw in raw_urls.items():
+        url_record = _plain_url(raw)
+        if url_record is None:
+            return None
+        urls[url] = url_record
+    return LockEntry(file=file, identifiers=dict(ids), sources=sources, urls=urls)
+
+
+def _plain_url(doc: object) -> UrlRecord | None:
+    """:func:`_url` of a sound value, without path strings; ``None`` for anything else."""
+    if type(doc) is not dict or not _URL_KEYS.issuperset(doc):
+        return None
+    verdict, final, archive = doc.get("verdict"), doc.get("final_url"), doc.get("archive_url")
+    if not all(v is None or (type(v) is str and v) for v in (final, archive)):
+        return None
+    if verdict is None:
+        return UrlRecord(verdict=None, final_url=final, archive_url=archive)
+    if verdict not in _VERDICTS:
+        return None
+    return UrlRecord(verdict=LinkVerdict(verdict), final_url=final, archive_url=archive)
+
+
 def _entry(value: object, where: str) -> LockEntry:
+    plain = _plain_entry(value)
+    if plain is not None:
+        return plain
     doc = _obj(value, where)
     _only(doc, {"file", "identifiers", "sources", "urls", "failing", "accepted"}, where)
     file = doc.get("file")
@@ -338,20 +391,26 @@ def source_from_text(text: str) -> SourceRecord | None:
         return None
 
 
+def _plain_source(value: object) -> SourceRecord | None:
+    """The common source record (no notices), checked without a path string per field (a
+    10,000-reference lockfile holds some 20,000 of them; issue 16); ``None`` for anything
+    else, which :func:`source_from_json` reads and names what is wrong in."""
+    if type(value) is not dict or "notices" in value or not _SOURCE_KEYS.issuperset(value):
+        return None
+    identifier = value.get("id")
+    fields = {k: value[k] for k in METADATA_FIELDS if k in value}
+    if type(identifier) is not str or not identifier:
+        return None
+    if not all(type(v) is str and v for v in fields.values()):
+        return None
+    return SourceRecord(identifier=identifier, fields=fields, notices=())
+
+
 def source_from_json(value: object, where: str) -> SourceRecord:
     """:func:`source_json` read back; :class:`LockError` naming ``where`` if not that."""
-    if type(value) is dict and "notices" not in value and _SOURCE_KEYS.issuperset(value):
-        # The common case, checked without a path string per field (a 10,000-reference
-        # lockfile holds some 40,000 records; issue 16); anything else takes the path
-        # below, which names what is wrong.
-        identifier = value.get("id")
-        fields = {k: value[k] for k in METADATA_FIELDS if k in value}
-        if (
-            type(identifier) is str
-            and identifier
-            and all(type(v) is str and v for v in fields.values())
-        ):
-            return SourceRecord(identifier=identifier, fields=fields, notices=())
+    plain = _plain_source(value)
+    if plain is not None:
+        return plain
     doc = _obj(value, where)
     _only(doc, _SOURCE_KEYS, where)
     notices = []
@@ -369,6 +428,10 @@ def source_from_json(value: object, where: str) -> SourceRecord:
         fields={k: _str(doc[k], f"{where}.{k}") for k in METADATA_FIELDS if k in doc},
         notices=tuple(notices),
     )
+
+
+_URL_KEYS = frozenset({"verdict", "final_url", "archive_url"})
+_VERDICTS = frozenset(v.value for v in LinkVerdict)
 
 
 def _url(value: object, where: str) -> UrlRecord:
