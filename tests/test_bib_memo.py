@@ -26,6 +26,7 @@ from citetrack.export import Fix, export_bib, format_fix, plan_local_fixes
 from citetrack.inputs.bib import Bibliography, DictMemo, load_bib, loads_bib
 from citetrack.inputs.bib.loader import _loads_whole
 from citetrack.inputs.bib.memo import memo_version, read_stored
+from citetrack.inputs.bib.stored_fields import StoredFields, fields_named
 
 DATA = Path(__file__).parent / "data" / "bib"
 
@@ -379,3 +380,23 @@ def test_export_from_a_memo_load_edits_exactly_as_from_scratch(name: str) -> Non
     want = export_bib(scratch, fixes)
     assert got == want
     assert got.changes  # something was edited
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.bib")))
+def test_fields_named_from_a_memo_load_are_those_of_a_load_from_scratch(name: str) -> None:
+    """``fields_named`` builds only the fields asked for (issue 16); what it gives, and the
+    whole layout built afterwards, are what reading the entry gives."""
+    text = "@misc{new, title = {Inserted}}\n" + load_bib(DATA / name).text
+    memo = DictMemo()
+    loads_bib(text[len("@misc{new, title = {Inserted}}\n") :], name, memo)
+    scratch = loads_bib(text, name)
+    stored = loads_bib(text, name, memo)
+    wanted = frozenset({"doi", "pages", "pmid", "url"})
+    assert any(isinstance(layout.fields, StoredFields) for layout in stored.layout)
+    for mine, theirs in zip(stored.layout, scratch.layout, strict=True):
+        want = [f for f in theirs.fields if f.name.lower() in wanted]
+        assert list(fields_named(mine.fields, wanted)) == want
+        assert tuple(mine.fields) == tuple(theirs.fields)  # built whole afterwards
+        assert list(fields_named(mine.fields, wanted)) == want  # and once built
+    kinds = frozenset({"identifiers", "pages"})
+    assert plan_local_fixes(stored, kinds) == plan_local_fixes(scratch, kinds)

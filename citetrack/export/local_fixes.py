@@ -22,6 +22,7 @@ from citetrack.identifiers import (
     normalize_pmid,
 )
 from citetrack.inputs.bib import Bibliography, unwrap_braces
+from citetrack.inputs.bib.stored_fields import fields_named
 from citetrack.rules.fields import expand_page_end
 
 
@@ -41,10 +42,16 @@ def plan_local_fixes(bib: Bibliography, kinds: frozenset[str]) -> list[Fix]:
     A value that is not a valid identifier is left alone: reporting it is the check's job.
     """
     fixes: list[Fix] = []
+    wanted = frozenset(
+        [
+            *(IDENTIFIER_FIELDS if "identifiers" in kinds else ()),
+            *(["pages"] if "pages" in kinds else []),
+        ]
+    )
     for layout in bib.layout:
         if layout.state != "ok":
             continue
-        for fld in layout.fields:
+        for fld in fields_named(layout.fields, wanted):
             if fld.form not in ("braced", "quoted", "number"):
                 continue
             name = fld.name.lower()
