@@ -35,6 +35,20 @@ if _NAME == "citetrack" or sys.orig_argv[1:3] == ["-m", "citetrack"]:
         signal.signal(signal.SIGINT, _interrupted_while_starting)
     except ValueError:  # not the main thread
         pass
+    # ``import httpx`` imports httpx's own command-line client (click, rich.progress,
+    # rich.syntax, pygments): 40 ms of every check, for a program this process never runs
+    # (https://github.com/encode/httpx/pull/3547).  A stand-in takes its place; calling
+    # ``httpx.main()`` anyway imports the real one.
+    if "httpx" not in sys.modules:
+        import types
+
+        def _httpx_main(*args: object, **kwargs: object) -> object:
+            del sys.modules["httpx._main"]
+            return __import__("httpx._main", fromlist=["main"]).main(*args, **kwargs)
+
+        _stand_in = types.ModuleType("httpx._main", "Stands for httpx's CLI (citetrack).")
+        _stand_in.main = _httpx_main  # type: ignore[attr-defined]
+        sys.modules.setdefault("httpx._main", _stand_in)
 
 import importlib  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402

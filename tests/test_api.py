@@ -59,6 +59,32 @@ def test_import_citetrack_is_lazy_and_every_public_name_resolves() -> None:
         _ = citetrack.nope
 
 
+def test_the_command_does_not_import_the_httpx_command_line_client() -> None:
+    """As citetrack's own process, ``import httpx`` skips httpx's CLI (rich.syntax,
+    pygments: 40 ms of every check; issue 16); ``httpx.main`` still runs the real one.  A
+    program that imports citetrack as a library keeps httpx as it is."""
+    probe = (
+        "import sys\n"
+        "import citetrack, httpx\n"
+        "print('pygments' in sys.modules, 'rich.syntax' in sys.modules)\n"
+        "try:\n"
+        "    httpx.main(['--help'])\n"
+        "except SystemExit as exc:\n"
+        "    print('exit', exc.code)\n"
+    )
+    as_cli = "import sys; sys.argv = ['/usr/bin/citetrack']\n" + probe
+    proc = subprocess.run(
+        [sys.executable, "-c", as_cli], capture_output=True, text=True, check=False
+    )
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "False False", proc.stderr
+    assert "Usage:" in proc.stdout and lines[-1] == "exit 0", proc.stderr  # the real CLI
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert proc.stdout.splitlines()[0] == "True True", proc.stderr
+
+
 def test_the_package_is_marked_typed_and_ships_the_marker() -> None:
     assert (REPO / "citetrack" / "py.typed").is_file()
     assert 'citetrack = ["py.typed"]' in (REPO / "pyproject.toml").read_text()
