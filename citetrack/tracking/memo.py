@@ -175,7 +175,11 @@ class Memo:
 
     def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, str | bytes]:
         """The stored values of ``keys`` (absent: not stored)."""
-        wanted = list(dict.fromkeys(keys))
+        # In key order: each query's keys then sit in neighbouring pages of the table, which
+        # SQLite's small page cache keeps between queries.  Asked in the order of the
+        # entries (hashes: random), 500,000 lookups in a 100,000-entry memo took 2.5 s
+        # instead of 0.85 s (issue 16).
+        wanted = sorted(set(keys))
         out: dict[str, str | bytes] = {}
         with self._lock:
             if self._db is None or not wanted:
