@@ -44,7 +44,7 @@ if _NAME == "citetrack" or sys.orig_argv[1:3] == ["-m", "citetrack"]:
 
         def _httpx_main(*args: object, **kwargs: object) -> object:
             del sys.modules["httpx._main"]
-            return __import__("httpx._main", fromlist=["main"]).main(*args, **kwargs)
+            return importlib.import_module("httpx._main").main(*args, **kwargs)
 
         _stand_in = types.ModuleType("httpx._main", "Stands for httpx's CLI (citetrack).")
         _stand_in.main = _httpx_main  # type: ignore[attr-defined]
