@@ -290,9 +290,11 @@ def _plain_entry(doc: object) -> LockEntry | None:
         or type(raw_urls) is not dict
         or not _IDENTIFIER_NAMES.issuperset(ids)
         or not _SOURCE_NAMES.issuperset(raw_sources)
-        or not all(type(v) is str and v for v in ids.values())
     ):
         return None
+    for text in ids.values():
+        if type(text) is not str or not text:
+            return None
     sources = {}
     for name, raw in raw_sources.items():
         record = _plain_source(raw)
@@ -397,13 +399,14 @@ def _plain_source(value: object) -> SourceRecord | None:
     else, which :func:`source_from_json` reads and names what is wrong in."""
     if type(value) is not dict or "notices" in value or not _SOURCE_KEYS.issuperset(value):
         return None
-    identifier = value.get("id")
-    fields = {k: value[k] for k in METADATA_FIELDS if k in value}
+    fields = dict(value)  # its keys: "id" and names of METADATA_FIELDS
+    identifier = fields.pop("id", None)
     if type(identifier) is not str or not identifier:
         return None
-    if not all(type(v) is str and v for v in fields.values()):
-        return None
-    return SourceRecord(identifier=identifier, fields=fields, notices=())
+    for text in fields.values():
+        if type(text) is not str or not text:
+            return None
+    return SourceRecord(identifier, fields, ())
 
 
 def source_from_json(value: object, where: str) -> SourceRecord:
