@@ -9,12 +9,20 @@ Run by hand; it asserts nothing.  The emulator serves the same SYNTHETIC world a
 anyway); each row runs the CLI of the ``--before`` tree and of this tree in turn and prints
 wall time, CPU time (user + sys: less sensitive to a shared machine's load than wall
 time), peak MB and the load average.
+
+Each tree gets its own copy of the warm cache folder (``cache-before``, ``cache-after``
+beside ``cache``), filled by one unprinted run per row: the memo next to the cache is
+emptied whenever citetrack's code changes, so two trees sharing one folder would each
+find it emptied by the other and measure the first run after an upgrade.  Every run gets
+its own value of an unused ``CITETRACK_`` variable, so that no run is a replay of the
+previous one (that is ``bench_warm.py``'s "unchanged re-check" row).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -51,22 +59,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
     refs = make_references(args.count, seed=args.seed, url_share=0.2, page_hosts=50)
-    bib, cache = str(args.work / "refs.bib"), str(args.work / "cache")
-    common = ["--mailto", MAILTO, "--cache-dir", cache, "--allow-private-urls"]
-    check = ["check", bib, *common, "--format", "json", "-q", "--no-links"]
-    rows = [
-        ("warm, --no-lockfile", [*check, "--no-lockfile"]),
-        ("warm, with lockfile", [*check, "--max-cache-age", "100000"]),
-        ("export --dry-run", ["export", bib, "--dry-run", *common[:4]]),
-    ]
+    bib = str(args.work / "refs.bib")
     trees = [("before", args.before.resolve()), ("after", ROOT)]
+    caches = {}
+    for label, _ in trees:
+        caches[label] = args.work / f"cache-{label}"
+        if not caches[label].exists():
+            shutil.copytree(args.work / "cache", caches[label])
+
+    def rows(cache: Path) -> list[tuple[str, list[str]]]:
+        common = ["--mailto", MAILTO, "--cache-dir", str(cache), "--allow-private-urls"]
+        check = ["check", bib, *common, "--format", "json", "-q", "--no-links"]
+        return [
+            ("warm, --no-lockfile", [*check, "--no-lockfile"]),
+            ("warm, with lockfile", [*check, "--max-cache-age", "100000"]),
+            ("export --dry-run", ["export", bib, "--dry-run", *common[:4]]),
+        ]
+
+    runs = 0
+    pycache = args.work / "pycache"  # compiled once, as an installed citetrack is
     with Emulator(make_world(refs), limits=None, latency_ms=0.0, page_hosts=50) as emu:
-        for name, cmd in rows:
+
+        def env_for(label: str, tree: Path) -> dict[str, str]:
+            nonlocal runs
+            runs += 1
+            env = child_env({**emu.env(), "CITETRACK_CACHE_DIR": str(caches[label])}, pycache)
+            env["PYTHONPATH"] = str(tree)
+            env["CITETRACK_BENCH_RUN"] = str(runs)  # never a replay of the previous run
+            return env
+
+        for label, tree in trees:  # fill each tree's memo (not measured)
+            for _, cmd in rows(caches[label]):
+                measure(citetrack(*cmd), env_for(label, tree), args.work)
+        for index, (name, _) in enumerate(rows(caches["before"])):
             for _ in range(args.rounds):
                 for label, tree in trees:
-                    env = child_env({**emu.env(), "CITETRACK_CACHE_DIR": cache}, None)
-                    env["PYTHONPATH"] = str(tree)
-                    print(f"{name:22} {label:6} {measure(citetrack(*cmd), env, args.work)}")
+                    cmd = rows(caches[label])[index][1]
+                    result = measure(citetrack(*cmd), env_for(label, tree), args.work)
+                    print(f"{name:22} {label:6} {result}")
     return 0
 
 
