@@ -197,7 +197,7 @@ async def retry_outcome(
     try:
         outcome: T = await retrying(next_outcome)
     finally:
-        # tenacity (>= 8.3) keeps the last attempt's actions, bound methods of ``retrying``
+        # tenacity (9.x) keeps the last attempt's actions, bound methods of ``retrying``
         # itself: one reference cycle per request, holding these closures and what they
         # reach, left for the cycle collector (~13 MB at the end of a cold 10,000-reference
         # check, whose collector runs rarely: cli.main; issue 16).  Emptied, it is freed now.
