@@ -6,7 +6,9 @@ which are worth another attempt, as each caller's hook does.
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -121,3 +123,39 @@ async def test_exceptions_of_an_attempt_propagate() -> None:
 
     with pytest.raises(ValueError, match="body too large"):
         await retry_outcome(attempt, advise, policy=POLICY)
+
+
+def advising(held: object) -> Callable[[str], RetryAdvice | None]:
+    """:func:`advise`, as a closure that reaches ``held`` (a caller's hook reaches its
+    client, its limiter…)."""
+
+    def hook(outcome: str) -> RetryAdvice | None:
+        assert held is not None
+        return advise(outcome)
+
+    return hook
+
+
+async def test_nothing_of_a_finished_call_waits_for_the_cycle_collector() -> None:
+    """Issue 16: tenacity keeps the last attempt's actions, bound methods of the retrying
+    object itself; that cycle held each call's hooks (and what they reach) until a
+    collection, ~13 MB at the end of a cold 10,000-reference check."""
+
+    class Held:
+        pass
+
+    held = Held()
+    gone = weakref.ref(held)
+    hook = advising(held)
+    del held
+    attempt, _ = script("503", "200")
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        tried = await retry_outcome(attempt, hook, policy=POLICY, sleep=Waits().sleep)
+        assert tried.outcome == "200"
+        del hook
+        assert gone() is None  # freed by reference counting alone
+    finally:
+        if enabled:
+            gc.enable()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -60,14 +61,14 @@ def clean_markup(text: str) -> str:
     """Text without inline markup or entities, whitespace collapsed (``<i>KRAS</i>`` → KRAS).
 
     Tags are removed before entities are decoded, so an escaped ``&lt;b&gt;`` in a title
-    stays visible as ``<b>`` text rather than vanishing.
+    stays visible as ``<b>`` text rather than vanishing.  Interned, as :func:`as_str`.
     """
     without_tags = _TAG_RE.sub(_tag_replacement, text)
     collapsed = _SPACE_RE.sub(" ", html.unescape(without_tags)).strip()
     # Markup laid out on separate lines leaves "( KRAS )": close up inside brackets and
     # before closing punctuation.
     collapsed = re.sub(r"([(\[])\s+", r"\1", collapsed)
-    return re.sub(r"\s+([,.;:!?)\]])", r"\1", collapsed)
+    return sys.intern(re.sub(r"\s+([,.;:!?)\]])", r"\1", collapsed))
 
 
 def _tag_replacement(match: re.Match[str]) -> str:
@@ -206,14 +207,20 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
 
 
 def as_str(value: Any) -> str | None:
-    """A non-empty stripped string, or ``None`` (numbers are accepted as their text)."""
+    """A non-empty stripped string, or ``None`` (numbers are accepted as their text).
+
+    Interned: a run keeps every record it was answered, and their journal, volume, type,
+    publisher and author names repeat from record to record (a Crossref and a PubMed
+    record of one work also share the title); one copy of each saved ~16 MB of the
+    20,000 records of a cold 10,000-reference check (issue 16).
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return str(value)
+        return sys.intern(str(value))
     if isinstance(value, str):
         stripped = value.strip()
-        return stripped or None
+        return sys.intern(stripped) if stripped else None
     return None
 
 

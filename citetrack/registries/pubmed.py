@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -244,7 +245,7 @@ def split_author_name(name: str) -> Author:
     """``"Nicholas SE"`` → family ``Nicholas``, given ``SE``; no initials → family only."""
     parts = name.split()
     if len(parts) >= 2 and re.fullmatch(r"[A-Z]{1,4}", parts[-1]):
-        return Author(family=" ".join(parts[:-1]), given=parts[-1])
+        return Author(family=sys.intern(" ".join(parts[:-1])), given=sys.intern(parts[-1]))
     return Author(family=name)
 
 
@@ -287,7 +288,7 @@ def clean_title(text: str) -> str:
         title = title[:-1].rstrip()
     if title.startswith("[") and title.endswith("]") and title.count("[") == 1:
         title = title[1:-1].strip()
-    return title
+    return sys.intern(title)  # as clean_markup's: the Crossref record's title is this one
 
 
 def _article_id(record: Mapping[str, Any], idtype: str) -> str | None:

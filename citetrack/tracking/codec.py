@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from enum import StrEnum
@@ -93,6 +94,10 @@ def _list(value: Any) -> list[Any]:
 
 
 def _scalar(value: Any) -> str | int | None:
+    if type(value) is str:
+        # Interned as the registry parsers intern them (registries.base.as_str): records
+        # repeat journals, volumes, types and names.
+        return sys.intern(value)
     if (
         value is None
         or isinstance(value, str)
@@ -112,7 +117,7 @@ def _str_fields(data: Any, names: Iterable[str]) -> dict[str, str]:
             continue
         if not isinstance(value, str):
             raise TypeError(f"{name} must be a string")
-        out[name] = value
+        out[name] = sys.intern(value) if type(value) is str else value
     return out
 
 
