@@ -258,3 +258,41 @@ def test_ctrl_c_while_starting_is_never_a_traceback(tmp_path: Path) -> None:
         # 130: citetrack said "interrupted"; -2: ended by the signal itself (a shell shows
         # 130 too) — before Python had started, or as Python ends after an interrupt.
         assert proc.returncode in (0, 130, -2), (delay, proc.returncode, text)
+
+
+_UNRAISABLE = """
+import sys
+from citetrack import cli
+try:
+    cli.main(["--version"])
+except SystemExit:
+    pass
+assert sys.unraisablehook is cli._interrupt_is_never_ignored
+
+class Finaliser:
+    def __init__(self, exc):
+        self.exc = exc
+    def __del__(self):
+        raise self.exc
+
+Finaliser(ValueError("other errors keep Python's own report"))
+print("carried on after the ValueError", flush=True)
+Finaliser(KeyboardInterrupt())
+print("carried on after Ctrl-C", flush=True)
+"""
+
+
+def test_ctrl_c_where_python_cannot_raise_still_ends_the_run() -> None:
+    """A SIGINT that lands in a finaliser or a weak reference's callback (the import
+    system's module locks, while a command imports lazily) is "unraisable": Python prints
+    "Exception ignored" with a traceback and carries on.  citetrack stops, as on any
+    Ctrl-C: "interrupted", exit 130, no traceback."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _UNRAISABLE], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 130, (proc.stdout, proc.stderr)
+    assert "carried on after the ValueError" in proc.stdout
+    assert "ValueError: other errors keep Python's own report" in proc.stderr
+    assert "carried on after Ctrl-C" not in proc.stdout
+    assert proc.stderr.rstrip().endswith("citetrack: interrupted")
+    assert "KeyboardInterrupt" not in proc.stderr
