@@ -259,7 +259,8 @@ async def test_an_evenly_spaced_limiter_leaves_no_finished_turn_to_the_collector
             async with lim.turn() as turn:
                 turn.sent()
         del turn
-        turns = [o for o in gc.get_objects() if type(o) is Turn]
+        # This limiter's turns only: other tests' limiters may still be alive in the suite.
+        turns = [o for o in gc.get_objects() if type(o) is Turn and o._limiter is lim]
         assert len(turns) == 1  # the last, which paces the next
     finally:
         if enabled:
