@@ -42,12 +42,9 @@ def plan_local_fixes(bib: Bibliography, kinds: frozenset[str]) -> list[Fix]:
     A value that is not a valid identifier is left alone: reporting it is the check's job.
     """
     fixes: list[Fix] = []
-    wanted = frozenset(
-        [
-            *(IDENTIFIER_FIELDS if "identifiers" in kinds else ()),
-            *(["pages"] if "pages" in kinds else []),
-        ]
-    )
+    wanted = set(IDENTIFIER_FIELDS) if "identifiers" in kinds else set()
+    if "pages" in kinds:
+        wanted.add("pages")
     for layout in bib.layout:
         if layout.state != "ok":
             continue

@@ -48,7 +48,7 @@ def valid_numbers(numbers: str) -> bool:
     return _NUMBERS.fullmatch(numbers) is not None
 
 
-def fields_named(fields: Sequence[FieldLayout], names: Container[str]) -> Sequence[FieldLayout]:
+def fields_named(fields: Sequence[FieldLayout], names: Container[str]) -> tuple[FieldLayout, ...]:
     """The fields of an entry whose lower-cased name is in ``names``, in order (stored
     fields build only those)."""
     if isinstance(fields, StoredFields):
@@ -96,7 +96,7 @@ class StoredFields(Sequence[FieldLayout]):
         filtering the whole sequence, without building the others' layouts (the export's
         identifier and page fixes read two or three fields of each of 10,000 entries)."""
         if self._built is not None or not self._numbers:
-            return tuple(f for f in self._fields() if f.name.lower() in names)
+            return fields_named(self._fields(), names)
         return self._build(names)
 
     def _build(self, names: Container[str] | None = None) -> tuple[FieldLayout, ...]:

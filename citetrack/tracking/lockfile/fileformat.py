@@ -262,7 +262,7 @@ def _list(value: object, where: str) -> list[object]:
 
 def _map(value: object, where: str, item: Callable[[object, str], _T]) -> dict[str, _T]:
     doc = _obj(value, where)
-    if item is _str and all(type(v) is str and v for v in doc.values()):
+    if item is _str and _all_text(doc.values()):
         # The common case, without a path string per value (only an error names one).
         return dict(doc)  # type: ignore[arg-type]
     return {k: item(v, f"{where}.{k}") for k, v in doc.items()}
@@ -290,24 +290,32 @@ def _plain_entry(doc: object) -> LockEntry | None:
         or type(raw_urls) is not dict
         or not _IDENTIFIER_NAMES.issuperset(ids)
         or not _SOURCE_NAMES.issuperset(raw_sources)
+        or not _all_text(ids.values())
     ):
         return None
-    for text in ids.values():
-        if type(text) is not str or not text:
-            return None
-    sources = {}
-    for name, raw in raw_sources.items():
-        record = _plain_source(raw)
-        if record is None:
-            return None
-        sources[name] = record
-    urls = {}
-    for url, raw in raw_urls.items():
-        url_record = _plain_url(raw)
-        if url_record is None:
-            return None
-        urls[url] = url_record
+    sources = _plain_map(raw_sources, _plain_source)
+    urls = _plain_map(raw_urls, _plain_url)
+    if sources is None or urls is None:
+        return None
     return LockEntry(file=file, identifiers=dict(ids), sources=sources, urls=urls)
+
+
+def _all_text(values: Iterable[object]) -> bool:
+    """Whether every value is a non-empty string (what :func:`_str` accepts)."""
+    return all(type(value) is str and value for value in values)
+
+
+def _plain_map(
+    raw: Mapping[str, object], read: Callable[[object], _T | None]
+) -> dict[str, _T] | None:
+    """``read`` of each value, or ``None`` as soon as one is not of the plain shape."""
+    out = {}
+    for key, value in raw.items():
+        item = read(value)
+        if item is None:
+            return None
+        out[key] = item
+    return out
 
 
 def _plain_url(doc: object) -> UrlRecord | None:
@@ -401,11 +409,8 @@ def _plain_source(value: object) -> SourceRecord | None:
         return None
     fields = dict(value)  # its keys: "id" and names of METADATA_FIELDS
     identifier = fields.pop("id", None)
-    if type(identifier) is not str or not identifier:
+    if type(identifier) is not str or not identifier or not _all_text(fields.values()):
         return None
-    for text in fields.values():
-        if type(text) is not str or not text:
-            return None
     return SourceRecord(identifier, fields, ())
 
 
