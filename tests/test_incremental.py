@@ -12,7 +12,9 @@ All references and records here are SYNTHETIC.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -43,7 +45,14 @@ from citetrack.pipeline import EvidenceSet, _Early, findings_for
 from citetrack.rules.duplicates import duplicate_keys
 from citetrack.tracking.cache import CACHE_FILENAME, EvidenceCache
 from citetrack.tracking.codec import StoredFound
-from citetrack.tracking.memo import MEMO_FILENAME, RECORDS_KIND, Memo
+from citetrack.tracking.memo import (
+    MEMO_FILENAME,
+    OTHER_VERSIONS_DAYS,
+    OTHER_VERSIONS_KEPT,
+    RECORDS_KIND,
+    Memo,
+    memo_path,
+)
 
 TITLES = [
     "Necrolytic migratory erythema and the glucagonoma syndrome",
@@ -271,6 +280,53 @@ def test_the_memo_is_emptied_when_the_code_changes(tmp_path: Path) -> None:
         assert memo.get_many(KIND, ["k"]) == {"k": "[]"}
     with Memo(path, stamp="two") as memo:
         assert memo.get_many(KIND, ["k"]) == {}
+
+
+def test_two_versions_sharing_a_cache_folder_do_not_empty_each_other(tmp_path: Path) -> None:
+    # A pre-commit hook's environment and the editor's citetrack (two versions, one cache
+    # folder) used to empty the one memo file at every switch: every run computed everything.
+    with Memo.open(tmp_path, stamp="one") as memo:
+        memo.put_many(KIND, {"k": "[1]"})
+    with Memo.open(tmp_path, stamp="two") as memo:
+        assert memo.get_many(KIND, ["k"]) == {}, "another version's values are never read"
+        memo.put_many(KIND, {"k": "[2]"})
+    with Memo.open(tmp_path, stamp="one") as memo:
+        assert memo.get_many(KIND, ["k"]) == {"k": "[1]"}
+    with Memo.open(tmp_path, stamp="two") as memo:
+        assert memo.get_many(KIND, ["k"]) == {"k": "[2]"}
+
+
+def test_memo_files_of_other_versions_are_deleted_when_unused_or_too_many(
+    tmp_path: Path,
+) -> None:
+    now = time.time()
+    day = 86400.0
+
+    def version(stamp: str, age_days: float) -> Path:
+        with Memo.open(tmp_path, stamp=stamp) as memo:
+            memo.put_many(KIND, {"k": "[]"})
+        path = memo_path(tmp_path, stamp)
+        for suffix in ("", "-wal", "-shm"):
+            extra = Path(f"{path}{suffix}")
+            if extra.exists():
+                os.utime(extra, (now - age_days * day, now - age_days * day))
+        return path
+
+    legacy = tmp_path / MEMO_FILENAME
+    legacy.write_bytes(b"")
+    os.utime(legacy, (now - 30 * day, now - 30 * day))
+    unrelated = tmp_path / "memo-notes.txt"
+    unrelated.write_text("mine")
+    stale = version("stale", OTHER_VERSIONS_DAYS + 1)
+    recent = [version(f"recent{i}", 0.1 * (i + 1)) for i in range(OTHER_VERSIONS_KEPT + 1)]
+    with Memo.open(tmp_path, stamp="current") as memo:
+        assert memo.enabled
+    names = {p.name for p in tmp_path.iterdir()}
+    assert legacy.name not in names and stale.name not in names
+    assert not any(n.startswith(stale.name) for n in names), "its -wal/-shm go too"
+    kept = [p.name in names for p in recent]
+    assert kept == [True] * OTHER_VERSIONS_KEPT + [False], "only the most recently used"
+    assert memo_path(tmp_path, "current").exists() and unrelated.exists()
 
 
 def test_a_damaged_or_unreadable_memo_is_never_fatal(tmp_path: Path) -> None:

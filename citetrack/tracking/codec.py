@@ -277,7 +277,7 @@ class StoredFound(Found):
             except (ValueError, TypeError, KeyError, RecursionError) as exc:
                 raise UnreadableRecord(
                     f"the cached {self.source.value} record of {self.identifier} does not read "
-                    f"back ({exc}): the cache or its memo.sqlite3 was changed outside "
+                    f"back ({exc}): the cache or its memo was changed outside "
                     "citetrack; delete citetrack's cache folder (--cache-dir) and check again"
                 ) from None
             if not isinstance(found, Found):

@@ -7,12 +7,18 @@ reused by the next run when that hash comes again: an unchanged bibliography is 
 compared (or parsed) again, and a changed entry or a changed registry record is, because
 its hash is new.
 
-The store is one SQLite file next to the evidence cache (``memo.sqlite3``), one table of
-``(kind, key) → value`` (JSON text).  It holds nothing that cannot be computed again, so
-every failure is harmless: a damaged file is deleted and rebuilt, a locked or full one is
-not used for this run, a value that does not decode is a miss.  The whole table is dropped
-when the code that computes the values changes (:func:`code_stamp`), so a fixed rule is
-never hidden behind a remembered result.
+The store is one SQLite file next to the evidence cache per version of the code
+(``memo-<stamp>.sqlite3``, :func:`code_stamp`), one table of ``(kind, key) → value`` (JSON
+text).  It holds nothing that cannot be computed again, so every failure is harmless: a
+damaged file is deleted and rebuilt, a locked or full one is not used for this run, a value
+that does not decode is a miss.  Values computed by other code are never read, so a fixed
+rule is never hidden behind a remembered result.
+
+One file per version, not one file emptied at each change: two installs sharing a cache
+folder (a pre-commit hook's environment and the editor's citetrack, a CI matrix) would
+otherwise empty each other's memo on every run, and every run would compare everything
+again.  Files of other versions not used for :data:`OTHER_VERSIONS_DAYS` days, and all but
+the :data:`OTHER_VERSIONS_KEPT` most recently used, are deleted when a memo is opened.
 """
 
 from __future__ import annotations
@@ -41,7 +47,13 @@ log = logging.getLogger(__name__)
 #: A memo value: text or bytes.
 V = TypeVar("V", str, bytes)
 
+#: The single memo file of citetrack before one file per version; deleted like another
+#: version's file (:func:`sweep_other_versions`).
 MEMO_FILENAME = "memo.sqlite3"
+#: A memo file of another version of the code is deleted once unused this long …
+OTHER_VERSIONS_DAYS = 3.0
+#: … and only this many of them are kept at all (the most recently used).
+OTHER_VERSIONS_KEPT = 2
 #: The memo kind of the .bib loader's chunks (:mod:`citetrack.inputs.bib.memo`).
 ENTRY_KIND = "bib-chunks/1"
 #: The memo kind of the evidence cache's texts known to decode (:mod:`citetrack.tracking.codec`).
@@ -94,6 +106,46 @@ def code_stamp(package: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+def memo_path(directory: Path, stamp: str) -> Path:
+    """The memo file of the code version ``stamp`` in ``directory``."""
+    return directory / f"memo-{hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()}.sqlite3"
+
+
+def _last_used(path: Path) -> float:
+    """When a memo file (or its write-ahead log) was last written; 0 if gone."""
+    times = []
+    for suffix in ("", "-wal"):
+        with contextlib.suppress(OSError):
+            times.append(Path(f"{path}{suffix}").stat().st_mtime)
+    return max(times, default=0.0)
+
+
+def sweep_other_versions(directory: Path, keep: Path, now: float | None = None) -> None:
+    """Delete the memo files in ``directory`` other than ``keep`` that are unused for
+    :data:`OTHER_VERSIONS_DAYS` days or beyond the :data:`OTHER_VERSIONS_KEPT` most
+    recently used (a failure to list or delete is ignored: the files are only derived
+    data)."""
+    now = time.time() if now is None else now
+    try:
+        others = [
+            p
+            for p in directory.glob("memo*.sqlite3")
+            if p != keep and (p.name == MEMO_FILENAME or p.name.startswith("memo-"))
+        ]
+    except OSError:
+        return
+    if not others:
+        return
+    by_use = sorted(((_last_used(p), p) for p in others), reverse=True)
+    for rank, (used, path) in enumerate(by_use):
+        if rank < OTHER_VERSIONS_KEPT and now - used < OTHER_VERSIONS_DAYS * 86400:
+            continue
+        log.info("deleting the memo of another version of citetrack: %s", path)
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{path}{suffix}").unlink()
+
+
 def cache_folder(settings: Settings) -> Path:
     """The folder of the local cache (and of the memo) that ``settings`` name."""
     return Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
@@ -117,9 +169,15 @@ class Memo:
             self._db = self._open(path, stamp if stamp is not None else code_stamp())
 
     @classmethod
-    def open(cls, directory: Path | None) -> Memo:
-        """The memo next to the evidence cache in ``directory`` (``None``: none)."""
-        return cls(None if directory is None else directory / MEMO_FILENAME)
+    def open(cls, directory: Path | None, *, stamp: str | None = None) -> Memo:
+        """The memo of this version of the code (``stamp``, default :func:`code_stamp`)
+        next to the evidence cache in ``directory`` (``None``: none)."""
+        if directory is None:
+            return cls(None)
+        stamp = stamp if stamp is not None else code_stamp()
+        path = memo_path(directory, stamp)
+        sweep_other_versions(directory, keep=path)
+        return cls(path, stamp=stamp)
 
     @property
     def enabled(self) -> bool:
