@@ -181,3 +181,42 @@ def test_pr_gate_fails_on_a_fabricated_doi_and_tolerates_an_outage(
     assert outage.code == 3, outage.stdout
     severities = {f["severity"] for f in by_key(outage.json())["fabricated2026"]["findings"]}
     assert "unverified" in severities and "broken" not in severities
+
+
+def test_a_change_is_reported_every_night_until_locked_and_a_retraction_stays_broken(
+    project: tuple[Path, dict[str, str]], emulator: Emulator, tmp_path: Path
+) -> None:
+    # Weeks of nights in one: the remembered findings, the replayed reports and the cache
+    # must never make a change reported once vanish before someone accepts it with `lock`.
+    bib, env = project
+    lock = bib.parent / "citetrack.lock"
+    nightly = ("check", str(bib), "-f", "json", *CONFIRM_NOW, *FAST)
+    assert run_cli("lock", str(bib), *FAST, env=env).code == 0
+    first = run_cli(*nightly, env=env)
+    assert (first.code, changes(first)) == (0, set()), first.stdout
+
+    upstream_changes(emulator)
+    reported = []
+    for _night in range(3):  # the change night and two quiet nights after it
+        age(tmp_path, lock, hours=24)
+        night = run_cli(*nightly, env=env)
+        assert night.code == 1, night.stderr
+        reported.append(changes(night))
+    expected = {
+        ("thiers2009cutaneous", "metadata-changed", "title"),
+        ("compton2013rare", "retraction-new", None),
+        ("nme2021review", "url-died", "url"),
+        ("nme2021review", "archive-vanished", "archiveurl"),
+    }
+    assert reported == [expected] * 3
+    # The same night run twice (a re-run CI job): replayed or not, the same answer.
+    again = run_cli(*nightly, env=env)
+    assert (again.code, changes(again)) == (1, expected)
+
+    # Accepted: the changes are the baseline now, but a retracted work is still broken.
+    age(tmp_path, lock, hours=24)
+    assert run_cli("lock", str(bib), *CONFIRM_NOW, *FAST, env=env).code in (0, 1)
+    after = run_cli(*nightly, env=env)
+    assert changes(after) == set(), after.stdout
+    compton = by_key(after.json())["compton2013rare"]
+    assert compton["status"] == "broken" and after.code == 1
