@@ -24,6 +24,7 @@ from typing import ClassVar
 
 import pytest
 
+from citetrack import cli
 from citetrack_emulator import Emulator
 from tests.e2e import REPO, run_cli
 from tests.test_reliability_harness import cli_env, start_cli
@@ -296,3 +297,32 @@ def test_ctrl_c_where_python_cannot_raise_still_ends_the_run() -> None:
     assert "carried on after Ctrl-C" not in proc.stdout
     assert proc.stderr.rstrip().endswith("citetrack: interrupted")
     assert "KeyboardInterrupt" not in proc.stderr
+
+
+def test_ctrl_c_wrapped_in_another_error_is_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C while a class is created (a dataclass field's ``__set_name__``, as a command
+    imports its modules) reaches citetrack as ``RuntimeError: Error calling __set_name__``
+    caused by the KeyboardInterrupt: it is "interrupted", exit 130, not an internal error."""
+
+    def interrupted_import(**_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
+
+    monkeypatch.setattr(cli.cli, "main", interrupted_import)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["check"])
+    assert ended.value.code == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "citetrack: interrupted" and "internal error" not in err
+
+    def plain_bug(**_: object) -> None:
+        raise RuntimeError("a real bug")
+
+    monkeypatch.setattr(cli.cli, "main", plain_bug)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["check"])
+    assert ended.value.code == 2 and "internal error" in capsys.readouterr().err

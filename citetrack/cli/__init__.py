@@ -99,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"citetrack: error: {inert(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as exc:  # the last line of defence against tracebacks
+        if _is_an_interrupt(exc):
+            click.echo("citetrack: interrupted", err=True)
+            sys.exit(130)
         if os.environ.get("CITETRACK_DEBUG"):
             raise
         click.echo(
@@ -108,6 +111,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         sys.exit(EXIT_USAGE)
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+def _is_an_interrupt(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is Ctrl-C that Python wrapped in another error: a KeyboardInterrupt
+    raised while a class is created (``__set_name__`` of a dataclass field, as a command
+    imports its modules) reaches us as ``RuntimeError: Error calling __set_name__``, with
+    the interrupt as its cause."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _interrupt_is_never_ignored(unraisable: sys.UnraisableHookArgs) -> None:
