@@ -12,9 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from citetrack.model import (
     Evidence,
@@ -27,6 +25,9 @@ from citetrack.model import (
 from citetrack.net import ServiceUnavailable
 from citetrack.tracking.shared import fetch_claimed
 from citetrack.tracking.store import EvidenceStore
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 
