@@ -183,3 +183,12 @@ async def test_make_client_builds_what_it_built_before() -> None:
             assert "mailto:me@example.org" in real.headers["user-agent"]
         finally:
             await lazy.aclose()
+
+
+def test_help_loads_neither_the_network_nor_the_cache() -> None:
+    shown = run_cli("--help", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert shown.code == 0 and "check" in shown.stdout
+    names = imported(shown)
+    assert "citetrack.cli" in names
+    assert network_modules(names) == set()
+    assert not {n for n in names if n.startswith(("citetrack.tracking", "citetrack.model"))}
