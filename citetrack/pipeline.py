@@ -20,8 +20,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
-
-import httpx
+from typing import TYPE_CHECKING
 
 from citetrack.collection import FindingsMemo, attribute_by_file, duplicate_findings
 from citetrack.incremental import StoredFindings
@@ -61,6 +60,11 @@ from citetrack.shard import Shard
 from citetrack.tracking.cache import CacheMode
 from citetrack.tracking.memo import MemoView
 from citetrack.tracking.store import EvidenceStore
+
+if TYPE_CHECKING:
+    import httpx
+
+    from citetrack.net.lazy import AsyncClientLike
 
 log = logging.getLogger(__name__)
 
@@ -202,14 +206,14 @@ async def _resolve_registries(
 
 async def _check_links(
     refs: Sequence[Reference],
-    registry_client: httpx.AsyncClient,
+    registry_client: AsyncClientLike,
     options: CheckOptions,
     evidence: _Evidence,
     *,
     stats: RequestStats,
     progress: Progress | None,
     link_transport_client: httpx.AsyncClient | None = None,
-    archive_client: httpx.AsyncClient | None = None,
+    archive_client: AsyncClientLike | None = None,
 ) -> None:
     targets = [link_targets(r) for r in refs]
     urls = _mine(options, "url", unique(t.checkable_url for t in targets))
@@ -555,11 +559,11 @@ async def _run_stages(
                 _resolve_registries(refs, http, options, evidence, progress, arrived=arrived)
             )
         if options.links:
-            link_client = (
-                httpx.AsyncClient(transport=transport, follow_redirects=False)
-                if transport
-                else None
-            )
+            link_client = None
+            if transport:
+                import httpx  # noqa: PLC0415 - a transport is given: httpx is loaded already
+
+                link_client = httpx.AsyncClient(transport=transport, follow_redirects=False)
             try:
                 stages.append(
                     _check_links(

@@ -40,7 +40,6 @@ from citetrack.cli.output import (
     inert,
 )
 from citetrack.cli.parse_cmd import parse
-from citetrack.tracking.codec import UnreadableRecord
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -95,13 +94,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except UnreadableRecord as exc:
-        click.echo(f"citetrack: error: {inert(str(exc))}", err=True)
-        sys.exit(EXIT_USAGE)
     except Exception as exc:  # the last line of defence against tracebacks
         if _is_an_interrupt(exc):
             click.echo("citetrack: interrupted", err=True)
             sys.exit(130)
+        if _unreadable_record(exc):
+            click.echo(f"citetrack: error: {inert(str(exc))}", err=True)
+            sys.exit(EXIT_USAGE)
         if os.environ.get("CITETRACK_DEBUG"):
             raise
         click.echo(
@@ -125,6 +124,14 @@ def _is_an_interrupt(exc: BaseException | None) -> bool:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def _unreadable_record(exc: Exception) -> bool:
+    """Whether ``exc`` is the cache's :class:`~citetrack.tracking.codec.UnreadableRecord`.
+    Looked up, not imported: only a run that read the cache can raise it, and ``citetrack
+    --help`` does not load the cache's modules (and the data model with them)."""
+    codec = sys.modules.get("citetrack.tracking.codec")
+    return codec is not None and isinstance(exc, codec.UnreadableRecord)
 
 
 def _interrupt_is_never_ignored(unraisable: sys.UnraisableHookArgs) -> None:

@@ -28,8 +28,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-import httpx
+from typing import TYPE_CHECKING, TypeAlias
 
 from citetrack.links.targets import parse_archive_url
 from citetrack.model import ArchiveStatus
@@ -47,6 +46,11 @@ from citetrack.net import (
     retry_outcome,
 )
 from citetrack.registries.base import without_lone_surrogates
+
+if TYPE_CHECKING:
+    import httpx
+
+    from citetrack.net.lazy import AsyncClientLike
 
 __all__ = [
     "CDX_FIELDS",
@@ -158,7 +162,7 @@ def _capture(fields: Mapping[str, str]) -> Capture:
 # -------------------------------------------------------------------------------- client
 
 #: One CDX attempt: ``(status, headers, body)``, or a transport failure's text.
-_CdxOutcome = tuple[int, httpx.Headers, str] | str
+_CdxOutcome: TypeAlias = "tuple[int, httpx.Headers, str] | str"
 
 
 class _Unverified(Exception):
@@ -185,7 +189,7 @@ class Wayback:
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        client: AsyncClientLike,
         *,
         base_url: str = NetConfig.wayback_url,
         requests_per_minute: float = DEFAULT_REQUESTS_PER_MINUTE,
@@ -412,6 +416,8 @@ class Wayback:
 
     async def _attempt(self, params: Mapping[str, str]) -> _CdxOutcome:
         """One paced request: ``(status, headers, body)``, or a transport failure's text."""
+        import httpx  # noqa: PLC0415 - the HTTP stack is loaded by the first request
+
         request = self._client.build_request("GET", self._base + CDX_PATH, params=params)
         async with self._limiter:
             self.stats.requests[SERVICE] += 1

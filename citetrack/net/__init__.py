@@ -4,7 +4,7 @@ The modules, one job each:
 
 * :mod:`~citetrack.net.config` — :class:`NetConfig` (base URLs, identification, timeouts,
   retry and rate settings), :class:`RateSpec`, :class:`RetryPolicy`, the User-Agent and the
-  registry client (:func:`make_client`);
+  registry client (:func:`make_client`, built on its first request: :class:`LazyClient`);
 * :mod:`~citetrack.net.pacing` — :class:`RateLimiter` (spacing of requests on the wire,
   concurrency caps, server-announced limits, slow-down after a 429) and the registry
   :class:`Limiters`;
@@ -13,6 +13,8 @@ The modules, one job each:
   the link checker and the Wayback client alike;
 * :mod:`~citetrack.net.client` — the registry request path (:func:`request`, :class:`Http`
   with its circuit breaker), :class:`RequestStats` and :class:`ServiceUnavailable`;
+* :mod:`~citetrack.net.lazy` — :class:`LazyClient`, the client built on its first request
+  (a run answered from the cache imports no HTTP library);
 * :mod:`~citetrack.net.urlsafety` — the SSRF guard for arbitrary web links.
 
 Clocks and sleeps are injectable everywhere, so tests never wait for real time.
@@ -37,10 +39,12 @@ from citetrack.net.config import (
     NetConfig,
     RateSpec,
     RetryPolicy,
+    build_client,
     join_url,
     make_client,
     user_agent,
 )
+from citetrack.net.lazy import LazyClient
 from citetrack.net.pacing import Clock, Limiters, RateLimiter, Sleep, Turn
 from citetrack.net.retry import (
     RETRY_STATUSES,
@@ -59,6 +63,7 @@ __all__ = [
     "RETRY_STATUSES",
     "Clock",
     "Http",
+    "LazyClient",
     "Limiters",
     "NetConfig",
     "RateLimiter",
@@ -70,6 +75,7 @@ __all__ = [
     "Sleep",
     "Tried",
     "Turn",
+    "build_client",
     "join_url",
     "make_client",
     "parse_retry_after",

@@ -18,14 +18,19 @@ import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import httpx
-
-from citetrack.net import inflate
 from citetrack.net.config import DEFAULT_MAX_BODY_BYTES, NetConfig, RetryPolicy
 from citetrack.net.pacing import Clock, RateLimiter, Sleep
-from citetrack.net.retry import RETRY_STATUSES, RetryAdvice, Tried, retry_outcome
+
+if TYPE_CHECKING:
+    import httpx
+
+    from citetrack.net.lazy import AsyncClientLike
+    from citetrack.net.retry import RetryAdvice, Tried
+
+# httpx (with httpcore, h2, anyio, ssl) and tenacity are imported by the first request,
+# not with this module: a run answered from the cache sends none (issue 16).
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +71,12 @@ class _Transient(Exception):
 
 #: One attempt's outcome: the response or the transport failure, and whether (and how) it
 #: is worth another attempt.
-_Outcome = tuple[httpx.Response | _Transient, RetryAdvice | None]
+_Outcome: TypeAlias = "tuple[httpx.Response | _Transient, RetryAdvice | None]"
 
 
 def _failure_reason(tried: Tried[_Outcome], policy: RetryPolicy) -> str:
+    import httpx  # noqa: PLC0415 - see the imports
+
     last, _ = tried.outcome
     attempts = tried.attempts
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
@@ -90,6 +97,8 @@ def _failure_reason(tried: Tried[_Outcome], policy: RetryPolicy) -> str:
 
 def redact_url(url: httpx.URL | str) -> str:
     """The URL with API keys and e-mail addresses in the query replaced by ``***``."""
+    import httpx  # noqa: PLC0415 - see the imports
+
     parsed = httpx.URL(str(url))
     if not parsed.query:
         return str(parsed)
@@ -102,6 +111,8 @@ async def read_capped(streamed: httpx.Response, max_bytes: int) -> bytes:
     bytes through a bounded inflater); :class:`ServiceUnavailable` if it is larger than
     ``max_bytes`` (as declared, or once decompressed: reading stops there) or its
     Content-Encoding cannot be decoded."""
+    from citetrack.net import inflate  # noqa: PLC0415 - see the imports
+
     try:
         return await inflate.read_capped(streamed, max_bytes)
     except inflate.TooLarge as exc:
@@ -113,7 +124,7 @@ async def read_capped(streamed: httpx.Response, max_bytes: int) -> bytes:
 
 
 async def _send_once(
-    client: httpx.AsyncClient,
+    client: AsyncClientLike,
     request: httpx.Request,
     *,
     max_body_bytes: int,
@@ -121,6 +132,8 @@ async def _send_once(
     follow_redirects: bool | None,
 ) -> httpx.Response:
     """Send, and read the body up to ``max_body_bytes`` (decoded), within ``total_timeout``."""
+    import httpx  # noqa: PLC0415 - see the imports
+
     try:
         async with asyncio.timeout(total_timeout):
             if follow_redirects is None:
@@ -157,7 +170,7 @@ async def _send_once(
 
 
 async def request(
-    client: httpx.AsyncClient,
+    client: AsyncClientLike,
     limiter: RateLimiter,
     method: str,
     url: str,
@@ -179,8 +192,13 @@ async def request(
     for the caller to interpret; 4xx other than 408/429 are never retried.  Timeouts,
     connection errors and 408/429/5xx are retried per ``policy``; when the attempts or the
     waiting budget run out, :class:`ServiceUnavailable` is raised.  ``kwargs`` go to
-    ``client.build_request`` (``params``, ``data``, ``headers``…).
+    ``client.build_request`` (``params``, ``data``, ``headers``…).  A
+    :class:`~citetrack.net.lazy.LazyClient` is built here, by the first request.
     """
+    import httpx  # noqa: PLC0415 - see the imports
+
+    from citetrack.net.retry import retry_outcome  # noqa: PLC0415
+
     policy = policy or RetryPolicy()
     try:
         built = client.build_request(method, url, **kwargs)
@@ -224,7 +242,7 @@ async def request(
 
 
 async def _attempt(
-    client: httpx.AsyncClient,
+    client: AsyncClientLike,
     limiter: RateLimiter,
     built: httpx.Request,
     *,
@@ -236,6 +254,8 @@ async def _attempt(
     follow_redirects: bool | None,
 ) -> _Outcome:
     """One paced attempt; the limiter learns from the answer (its limits, a 429's pause)."""
+    from citetrack.net.retry import RETRY_STATUSES, RetryAdvice  # noqa: PLC0415
+
     async with limiter.turn() as turn:
         if stats is not None:
             stats.requests[service] += 1
@@ -281,7 +301,7 @@ class Http:
     retries would otherwise take minutes per request; any success closes the breaker.
     """
 
-    client: httpx.AsyncClient
+    client: AsyncClientLike
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     stats: RequestStats = field(default_factory=RequestStats)
     sleep: Sleep = asyncio.sleep
@@ -295,7 +315,7 @@ class Http:
     @classmethod
     def from_config(
         cls,
-        client: httpx.AsyncClient,
+        client: AsyncClientLike,
         config: NetConfig,
         *,
         stats: RequestStats | None = None,

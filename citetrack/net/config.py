@@ -3,9 +3,11 @@
 * :class:`NetConfig` — base URLs, identification (``mailto``, NCBI API key), timeouts,
   retry and rate settings.  Frozen, so the config layer can ``dataclasses.replace`` it.
 * :class:`RateSpec` / :class:`RetryPolicy` — a pace, and how hard to try before giving up.
-* :func:`make_client` — the ``httpx.AsyncClient`` (HTTP/2 where offered, keep-alive).  The
-  registry client carries the ``mailto`` in its User-Agent; a client made with
-  ``identify=False`` (for arbitrary web links) carries no contact details.
+* :func:`make_client` — the ``httpx.AsyncClient`` (HTTP/2 where offered, keep-alive),
+  built on its first request (:class:`~citetrack.net.lazy.LazyClient`: a run answered
+  from the cache imports no HTTP library).  The registry client carries the ``mailto`` in
+  its User-Agent; a client made with ``identify=False`` (for arbitrary web links) carries
+  no contact details.
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ from __future__ import annotations
 import functools
 import math
 import re
-import ssl
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import httpx
+from typing import TYPE_CHECKING
 
 from citetrack import __version__
+from citetrack.net.lazy import LazyClient
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
 
 PROJECT_URL = "https://github.com/citetrack/citetrack"
 DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -167,6 +173,8 @@ class NetConfig:
 
     @property
     def timeout(self) -> httpx.Timeout:
+        import httpx  # noqa: PLC0415 - only when a client is built (citetrack.net.lazy)
+
         return httpx.Timeout(
             connect=self.connect_timeout,
             read=self.read_timeout,
@@ -202,13 +210,38 @@ def make_client(
     follow_redirects: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     max_connections: int = 20,
-) -> httpx.AsyncClient:
-    """An async client with citetrack's User-Agent, timeouts and connection limits.
+) -> LazyClient:
+    """An async client with citetrack's User-Agent, timeouts and connection limits, built
+    on its first request (:class:`~citetrack.net.lazy.LazyClient`; :func:`build_client`
+    builds it).
 
     ``identify=True`` puts the ``mailto`` in the User-Agent: use that client only for the
     registries.  Link checking must use ``identify=False``.  ``transport`` is for tests
     (``httpx.MockTransport``) and for the emulator.
     """
+    return LazyClient(
+        functools.partial(
+            build_client,
+            config,
+            identify=identify,
+            follow_redirects=follow_redirects,
+            transport=transport,
+            max_connections=max_connections,
+        )
+    )
+
+
+def build_client(
+    config: NetConfig,
+    *,
+    identify: bool = True,
+    follow_redirects: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+    max_connections: int = 20,
+) -> httpx.AsyncClient:
+    """The ``httpx.AsyncClient`` that :func:`make_client` stands for, built now."""
+    import httpx  # noqa: PLC0415 - the HTTP stack is imported when a request is made
+
     headers = {
         "User-Agent": user_agent(config.mailto if identify else None),
         # Only what the bounded inflater decodes (httpx would add br/zstd if installed).
@@ -236,6 +269,8 @@ def _tls_context(http2: bool) -> ssl.SSLContext:
     """httpx's default TLS context (certifi's roots, ``SSL_CERT_FILE``/``SSL_CERT_DIR``),
     made once per process: loading the roots took 50 ms per client, two clients per run.
     One per ``http2`` value, because httpcore sets the context's ALPN list on connecting."""
+    import httpx  # noqa: PLC0415 - see build_client
+
     return httpx.create_ssl_context(verify=True, trust_env=True)
 
 

@@ -14,8 +14,10 @@ and web pages (:mod:`citetrack.links.page`).
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 #: Encodings stacked deeper than this are refused (real servers send one).
 MAX_LAYERS = 2

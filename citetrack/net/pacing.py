@@ -20,9 +20,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from citetrack.net.config import (
     GOOGLEBOOKS_DEFAULT,
@@ -35,6 +33,9 @@ from citetrack.net.config import (
     NetConfig,
     RateSpec,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 

@@ -24,13 +24,17 @@ import random
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
-
-import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_result
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from citetrack.net.config import RetryPolicy
 from citetrack.net.pacing import Sleep
+
+if TYPE_CHECKING:
+    import httpx
+    from tenacity import RetryCallState
+
+# tenacity is imported by the first retry loop (:func:`retry_outcome`), not with this
+# module: a run answered from the cache sends no request (issue 16).
 
 T = TypeVar("T")
 
@@ -156,6 +160,8 @@ async def retry_outcome(
     ``hold`` that pauses a limiter instead); ``hold`` is told of each wait before it starts.
     ``rng`` adds full jitter to the backoff.  Exceptions of ``attempt`` propagate.
     """
+    from tenacity import AsyncRetrying, retry_if_result  # noqa: PLC0415 - see the imports
+
     budget: _Budget[T] = _Budget(policy, advise, rng, rate_limit_wait)
     pending = [first] if first is not None else []
 

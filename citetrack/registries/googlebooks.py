@@ -18,9 +18,7 @@ a daily quota within a run is futile.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from citetrack.identifiers import normalize_isbn
 from citetrack.model import Evidence, NotFound, Source, Unavailable, WorkMetadata
@@ -45,6 +43,9 @@ from citetrack.registries.base import (
 )
 from citetrack.registries.openlibrary import book_evidence, book_years, isbn13s, split_person
 from citetrack.tracking.store import EvidenceStore
+
+if TYPE_CHECKING:
+    import httpx
 
 REGISTRY = "Google Books"
 SERVICE = Source.GOOGLE_BOOKS.value

@@ -60,11 +60,7 @@ class Prefetch:
         batch: int = MAX_BATCH,
     ) -> None:
         self.net = net
-        # Built here, in the loading thread: the HTTP stack's modules are imported now.  A
-        # background thread importing them while the loader holds the interpreter lock got
-        # its share only at each switch and took 1.8 s (the check imports them anyway).
-        self._client = make_client(net)
-        _import_request_path()
+        self._client = make_client(net)  # built by the first list of DOIs (_start_thread)
         self.limiters = Limiters.from_config(net)
         self.stats = RequestStats()
         self._cache_dir = cache_dir
@@ -76,6 +72,7 @@ class Prefetch:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        self._ready = False  # start() called
         self._started = threading.Event()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -89,10 +86,22 @@ class Prefetch:
     # -- the loading thread's side
 
     def start(self) -> Prefetch:
+        """Ready to take the loader's references.  The thread, its event loop and cache
+        connection and the HTTP client start with the first list's worth of DOIs read
+        afresh (:meth:`feed`): a warm run, whose chunks all come from the memo, starts none
+        of them and imports no HTTP library (issue 16)."""
+        self._ready = True
+        return self
+
+    def _start_thread(self) -> None:
+        # The client is built here, in the loading thread, and the HTTP stack's modules
+        # imported with it.  A background thread importing them while the loader holds the
+        # interpreter lock got its share only at each switch and took 1.8 s.
+        self._client.real()
+        _import_request_path()
         self._thread = threading.Thread(target=self._main, name="citetrack-prefetch", daemon=True)
         self._thread.start()
         self._started.wait()
-        return self
 
     def feed(self, refs: Sequence[Reference]) -> None:
         """The references of a chunk just read (called by the loader, in its thread)."""
@@ -105,7 +114,11 @@ class Prefetch:
         # Handed over a list's worth at a time: a wake-up per chunk kept the prefetch's
         # event loop reading its wake-up pipe for the whole load (each read gave up the
         # interpreter lock, and the loader wrote the next byte meanwhile).
-        if len(fresh) >= self._batch and self._loop is not None and not self._stopping:
+        if len(fresh) < self._batch or self._stopping or not self._ready:
+            return
+        if self._thread is None:
+            self._start_thread()
+        if self._loop is not None:
             self._fresh = []
             self._loop.call_soon_threadsafe(self._add, fresh)
 

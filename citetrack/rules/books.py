@@ -35,6 +35,7 @@ import re
 from collections.abc import Sequence
 
 from citetrack.identifiers import normalize_isbn
+from citetrack.lazyre import lazy_compile
 from citetrack.model import (
     Evidence,
     Finding,
@@ -55,13 +56,13 @@ RULE_ISBN_CONFIRMED = "isbn-confirmed"
 BOOK_SOURCES = (Source.OPENLIBRARY, Source.GOOGLE_BOOKS)
 _NAMES = {Source.OPENLIBRARY: "Open Library", Source.GOOGLE_BOOKS: "Google Books"}
 
-_EDITION = re.compile(
+_EDITION = lazy_compile(
     r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
     r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|new|revised|updated|"
     r"international|student|special)\s+(?:ed|edn|edition)\b\.?|\b(?:ed|edn|edition)\s+\d+\b",
     re.IGNORECASE,
 )
-_FORMAT = re.compile(
+_FORMAT = lazy_compile(
     r"\b(?:e[\s-]?book|kindle\s+edition|ebook\s+edition|paperback|hardcover|print\s+edition)\b",
     re.IGNORECASE,
 )

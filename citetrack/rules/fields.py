@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from citetrack.lazyre import lazy_compile
 from citetrack.model import Author
 from citetrack.rules.text import fold, latex_to_unicode, to_plain
 
@@ -52,11 +53,11 @@ class AuthorList:
     truncated: bool = False
 
 
-_INITIALS_RE = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_INITIALS_RE = lazy_compile(r"^(?:[A-Z]\.?-?){1,4}$")
 
 
 #: A word or a comma of a name list without braces (``\s`` is ``str.isspace``'s set).
-_PLAIN_TOKEN = re.compile(r"[^\s,]+|,")
+_PLAIN_TOKEN = lazy_compile(r"[^\s,]+|,")
 
 
 def _tokens(text: str) -> list[str]:
@@ -228,7 +229,7 @@ def is_organisation(author: Author) -> bool:
 
 
 # Transliterations of umlauts ("Müller" / "Mueller" / "Muller" are one family).
-_UMLAUT_RE = re.compile(r"(?<=[aou])e")
+_UMLAUT_RE = lazy_compile(r"(?<=[aou])e")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -271,9 +272,9 @@ class PageRange:
     end: str | None = None
 
 
-_PAGE_RE = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)$")
-_PAGE_PREFIX_RE = re.compile(r"^\s*(?:pp?\.\s*|pp?\s+|pages?\s+)", re.IGNORECASE)
-_RANGE_SPLIT_RE = re.compile(r"\s*(?:-+|–|—|‐|‑|‒|−|\bto\b)\s*", re.IGNORECASE)
+_PAGE_RE = lazy_compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)$")
+_PAGE_PREFIX_RE = lazy_compile(r"^\s*(?:pp?\.\s*|pp?\s+|pages?\s+)", re.IGNORECASE)
+_RANGE_SPLIT_RE = lazy_compile(r"\s*(?:-+|–|—|‐|‑|‒|−|\bto\b)\s*", re.IGNORECASE)
 
 
 def expand_page_end(start: str, end: str) -> str:
@@ -331,7 +332,7 @@ def format_pages(pages: PageRange) -> str:
 
 # ------------------------------------------------------------------- years and numbers
 
-_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_YEAR_RE = lazy_compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 
 def extract_years(text: str | None) -> tuple[int, ...]:
