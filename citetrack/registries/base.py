@@ -14,7 +14,6 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from citetrack.lazyre import lazy_compile
 from citetrack.model import (
     Evidence,
     NotFound,
@@ -39,18 +38,18 @@ NOTICE_PREFIX = "notice:"
 
 # Inline markup seen in registry titles: JATS (``<jats:italic>``), MathML (``<mml:mi>``),
 # HTML (``<i>``, ``<sup>``).  Only these names are removed, so "p<0.05 and q>1" survives.
-_TAG_RE = lazy_compile(
+_TAG_RE = re.compile(
     r"</?(?:[A-Za-z][\w.-]*:[\w.-]+|i|b|u|em|strong|sup|sub|sc|scp|span|p|br|a|font|small|"
     r"tt|code|s|strike|del|ins|mark|italic|bold|underline|roman|monospace|overline|"
     r"inline-formula|named-content|styled-content|math|mi|mo|mn|ms|mtext|mrow|msub|msup|"
     r"msubsup|mfrac|msqrt|mover|munder)(?:\s[^<>]*)?/?>",
     re.IGNORECASE,
 )
-_SPACE_RE = lazy_compile(r"\s+")
+_SPACE_RE = re.compile(r"\s+")
 #: A ``\\uD800``–``\\uDFFF`` escape in JSON text: the only way a lone surrogate (text no
 #: encoder can write) gets into a decoded answer.
-_SURROGATE_ESCAPE_RE = lazy_compile(rb"\\[uU][dD][89a-fA-F]")
-_LONE_SURROGATE_RE = lazy_compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE_RE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 #: JSON objects and arrays one answer may hold.  Each costs ~120 bytes once parsed: a 20 MB
 #: answer of tiny objects took 440 MB; this bounds a parse to ~60 MB.  A batch of 50 works
 #: with 500 references each holds about 25,000.

@@ -35,7 +35,6 @@ import re
 from collections.abc import Sequence
 
 from citetrack.identifiers import normalize_isbn
-from citetrack.lazyre import lazy_compile
 from citetrack.model import (
     Evidence,
     Finding,
@@ -56,13 +55,13 @@ RULE_ISBN_CONFIRMED = "isbn-confirmed"
 BOOK_SOURCES = (Source.OPENLIBRARY, Source.GOOGLE_BOOKS)
 _NAMES = {Source.OPENLIBRARY: "Open Library", Source.GOOGLE_BOOKS: "Google Books"}
 
-_EDITION = lazy_compile(
+_EDITION = re.compile(
     r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
     r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|new|revised|updated|"
     r"international|student|special)\s+(?:ed|edn|edition)\b\.?|\b(?:ed|edn|edition)\s+\d+\b",
     re.IGNORECASE,
 )
-_FORMAT = lazy_compile(
+_FORMAT = re.compile(
     r"\b(?:e[\s-]?book|kindle\s+edition|ebook\s+edition|paperback|hardcover|print\s+edition)\b",
     re.IGNORECASE,
 )

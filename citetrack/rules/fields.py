@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from citetrack.lazyre import lazy_compile
 from citetrack.model import Author
 from citetrack.rules.text import fold, latex_to_unicode, to_plain
 
@@ -53,11 +52,11 @@ class AuthorList:
     truncated: bool = False
 
 
-_INITIALS_RE = lazy_compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_INITIALS_RE = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 
 
 #: A word or a comma of a name list without braces (``\s`` is ``str.isspace``'s set).
-_PLAIN_TOKEN = lazy_compile(r"[^\s,]+|,")
+_PLAIN_TOKEN = re.compile(r"[^\s,]+|,")
 
 
 def _tokens(text: str) -> list[str]:
@@ -229,7 +228,7 @@ def is_organisation(author: Author) -> bool:
 
 
 # Transliterations of umlauts ("Müller" / "Mueller" / "Muller" are one family).
-_UMLAUT_RE = lazy_compile(r"(?<=[aou])e")
+_UMLAUT_RE = re.compile(r"(?<=[aou])e")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -272,9 +271,9 @@ class PageRange:
     end: str | None = None
 
 
-_PAGE_RE = lazy_compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)$")
-_PAGE_PREFIX_RE = lazy_compile(r"^\s*(?:pp?\.\s*|pp?\s+|pages?\s+)", re.IGNORECASE)
-_RANGE_SPLIT_RE = lazy_compile(r"\s*(?:-+|–|—|‐|‑|‒|−|\bto\b)\s*", re.IGNORECASE)
+_PAGE_RE = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)$")
+_PAGE_PREFIX_RE = re.compile(r"^\s*(?:pp?\.\s*|pp?\s+|pages?\s+)", re.IGNORECASE)
+_RANGE_SPLIT_RE = re.compile(r"\s*(?:-+|–|—|‐|‑|‒|−|\bto\b)\s*", re.IGNORECASE)
 
 
 def expand_page_end(start: str, end: str) -> str:
@@ -332,7 +331,7 @@ def format_pages(pages: PageRange) -> str:
 
 # ------------------------------------------------------------------- years and numbers
 
-_YEAR_RE = lazy_compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 
 def extract_years(text: str | None) -> tuple[int, ...]:

@@ -22,12 +22,11 @@ import re
 
 from rapidfuzz.distance import OSA
 
-from citetrack.lazyre import lazy_compile
 from citetrack.rules.text import fold
 
 # British → American spelling rules, applied to both words before comparing them.
 _VARIANT_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (lazy_compile(pattern), repl)
+    (re.compile(pattern), repl)
     for pattern, repl in (
         (r"ae", "e"),  # anaemia, haematoma, paediatric, aetiology
         (r"oe(?=[a-z])", "e"),  # oesophagus, oedema, foetal, diarrhoea

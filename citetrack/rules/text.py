@@ -24,8 +24,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from citetrack.lazyre import lazy_compile
-
 # The comparison forms are pure functions of one string, and the same strings come back
 # many times in a run (a reference's title is folded by several rules, a journal name by
 # every reference that cites it): each is computed once.  Bounded, so that a 100,000-entry
@@ -150,13 +148,13 @@ _ESCAPES = {
     "\\": " ",
 }
 _ACCENT_TARGET = r"(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"
-_SYMBOL_ACCENT_RE = lazy_compile(r"\\([`'^\"~=.])\s*" + _ACCENT_TARGET)
-_LETTER_ACCENT_RE = lazy_compile(
+_SYMBOL_ACCENT_RE = re.compile(r"\\([`'^\"~=.])\s*" + _ACCENT_TARGET)
+_LETTER_ACCENT_RE = re.compile(
     r"\\([uvHckrdbt])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+(\\[ij](?![A-Za-z])|[A-Za-z]))"
 )
-_WORD_RE = lazy_compile(r"\\([A-Za-z]+)(?![A-Za-z])\s*(?:\{\})?")
-_ESCAPE_RE = lazy_compile(r"\\([&%$#_{} ,;:!/\-\\])")
-_MATH_RE = lazy_compile(r"(?<!\\)\$([^$]*)\$")
+_WORD_RE = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\s*(?:\{\})?")
+_ESCAPE_RE = re.compile(r"\\([&%$#_{} ,;:!/\-\\])")
+_MATH_RE = re.compile(r"(?<!\\)\$([^$]*)\$")
 _DASHES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"))
 _LATEX_CHARS = frozenset("\\{}$~-`'")
 
@@ -202,11 +200,11 @@ def latex_to_unicode(text: str) -> str:
 
 # Only things that look like tags: "<i>", "</jats:italic>", "<mml:math xmlns=…>", "<br/>".
 # "p < 0.05" and "a<b" stay as they are.
-_TAG_RE = lazy_compile(r"</?([A-Za-z][\w:.-]*)(?:\s[^<>]*)?/?>")
+_TAG_RE = re.compile(r"</?([A-Za-z][\w:.-]*)(?:\s[^<>]*)?/?>")
 # Tags that separate words; all others (<i>, <sub>, <jats:italic>, <mml:mi>…) are inline,
 # so "H<sub>2</sub>O" reads "H2O" as PubMed writes it.
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "tr", "td", "th", "sec", "title", "break"})
-_SPACE_RE = lazy_compile(r"\s+")
+_SPACE_RE = re.compile(r"\s+")
 
 
 def _tag_replacement(match: re.Match[str]) -> str:
@@ -285,7 +283,7 @@ _GREEK = {
     "ω": "omega",
 }
 _GREEK_FOLDS = str.maketrans({k: f" {v} " for k, v in _GREEK.items()})
-_NON_WORD_RE = lazy_compile(r"[\W_]+")
+_NON_WORD_RE = re.compile(r"[\W_]+")
 
 
 def fold_diacritics(text: str) -> str:
@@ -327,7 +325,7 @@ def fold(text: str) -> str:
 
 
 # Prefixes publishers and PubMed put before the title of a retracted work.
-_RETRACTED_PREFIX_RE = lazy_compile(
+_RETRACTED_PREFIX_RE = re.compile(
     r"^\s*(?:\[\s*(?:retracted|withdrawn)[^\]]*\]|(?:retracted|withdrawn)(?:\s+article)?\s*:)\s*",
     re.IGNORECASE,
 )
