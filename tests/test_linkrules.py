@@ -6,12 +6,15 @@ References and evidence here are synthetic, written for these tests.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from citetrack.identifiers import extract_identifiers
+from citetrack.inputs.bib.loader import load_bib
 from citetrack.links.rules import link_findings
 from citetrack.links.targets import (
+    _read_targets,
     is_doi_link,
     link_targets,
     parse_access_date,
@@ -27,6 +30,7 @@ from citetrack.model import (
     Source,
 )
 
+REPO = Path(__file__).resolve().parent.parent
 URL = "https://www.example.org/guidelines/nme.html"
 ARCHIVE = f"https://web.archive.org/web/20190501123000/{URL}"
 CAPTURE = f"https://web.archive.org/web/20190430101010/{URL}"
@@ -146,6 +150,34 @@ def test_link_targets_fields() -> None:
     doi = link_targets(ref(url="https://doi.org/10.1056/NEJMc0805992"))
     assert doi.url is not None
     assert doi.checkable_url is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"title": "No link", "doi": "10.1056/NEJMc0805992", "note": f"see {URL}"},
+        {"url": URL},
+        {"url": "www.example.org/no-scheme"},
+        {"howpublished": f"\\url{{{URL}}}"},
+        *({name: ARCHIVE} for name in ("archiveurl", "archive-url", "archive_url", "urlarchive")),
+        *(
+            {name: "2019-05-01"}
+            for name in ("urldate", "accessdate", "access-date", "access_date", "accessed")
+        ),
+    ],
+)
+def test_a_reference_without_link_fields_takes_the_short_way_to_the_same_targets(
+    fields: dict[str, str],
+) -> None:
+    # Every field that link_targets reads, alone: the shortcut for references without any
+    # of them must give what reading them gives.
+    assert link_targets(ref(**fields)) == _read_targets(ref(**fields))
+
+
+def test_link_targets_of_the_seed_are_those_read_in_full() -> None:
+    refs = load_bib(REPO / "references.bib").references
+    assert refs and [link_targets(r) for r in refs] == [_read_targets(r) for r in refs]
 
 
 # -------------------------------------------------------------------------- findings

@@ -225,6 +225,12 @@ class LinkTargets:
         return self.url if self.url and not is_doi_link(self.url) else None
 
 
+#: Every field :func:`link_targets` reads: a reference with none of them (and no URL
+#: identifier) has no link targets.
+_LINK_FIELDS = frozenset(("url", "howpublished", *_ARCHIVE_FIELDS, *ACCESS_FIELDS))
+_NO_TARGETS = LinkTargets()
+
+
 def link_targets(ref: Reference) -> LinkTargets:
     """The URL, archived copy and access date of ``ref`` (see the module docstring).
 
@@ -232,6 +238,14 @@ def link_targets(ref: Reference) -> LinkTargets:
     still returned, so that the link checker refuses it with its reason instead of the
     reference silently having no URL.
     """
+    # Most references cite no web page: asked for every reference of every run (even with
+    # --no-links), the full reading below was 64 ms of a warm 10,000-reference check.
+    if ref.identifiers.url is None and _LINK_FIELDS.isdisjoint(ref.fields):
+        return _NO_TARGETS
+    return _read_targets(ref)
+
+
+def _read_targets(ref: Reference) -> LinkTargets:
     url = ref.identifiers.url or normalize_url(ref.get("url")) or _raw_url(ref.get("url"))
     url_field = "url" if url else None
     if url is None:
