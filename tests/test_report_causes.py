@@ -122,3 +122,19 @@ def test_the_text_report_prints_one_line_per_cause_and_keeps_the_statuses() -> N
     assert "50 unverified" in text and "1 warning" in text  # the run's own statuses
     verbose = format_text(result, width=100, verbose=True)
     assert "r17" in verbose  # -v lists them per reference
+
+
+def test_a_row_is_never_a_status_with_nothing_after_it() -> None:
+    # Offline (a pre-commit hook): the unverified findings become one cause line; a
+    # reference whose only other finding is a note (hidden without -v) has nothing to show.
+    note = Finding("noted", "url-missing", Severity.NOTE, "no URL to check")
+    real = Finding("bad", "identifier-malformed", Severity.WARNING, "not a DOI")
+    result = CheckResult(
+        (_rr("plain", _offline("plain")), _rr("noted", _offline("noted"), note), _rr("bad", real))
+    )
+    text = format_text(result, width=100)
+    assert "noted" not in text and "plain" not in text
+    assert "not a DOI" in text and "skipped for 2 references" in text
+    assert "2 unverified" in text  # the statuses stay the run's own
+    verbose = format_text(result, width=100, verbose=True)
+    assert "noted" in verbose and "no URL to check" in verbose

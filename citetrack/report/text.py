@@ -121,11 +121,16 @@ def format_text(
     # Could-not-check findings are one line per service and cause (an outage is one line,
     # not one per reference); -v lists them per reference.  Statuses stay the run's own.
     display, causes = (result, []) if verbose else split_unverified(result)
-    pairs = list(zip(result.results, display.results, strict=True))
+    # Notes are listed with -v only: a row whose only findings left are notes would be a
+    # status with nothing after it (an offline pre-commit run printed three such rows).
+    pairs = [
+        (ref_result, [f for f in shown.findings if verbose or f.severity is not Severity.NOTE])
+        for ref_result, shown in zip(result.results, display.results, strict=True)
+    ]
     rows = [
-        (ref_result, shown)
-        for ref_result, shown in pairs
-        if show_ok or (shown.findings and (verbose or ref_result.status not in _CLEAN))
+        (ref_result, findings)
+        for ref_result, findings in pairs
+        if show_ok or (findings and (verbose or ref_result.status not in _CLEAN))
     ]
     rows.sort(key=lambda pair: _ROW_ORDER.index(pair[0].status))
     notes_only = [r for r in result.results if r.status in _CLEAN and r.findings]
@@ -139,8 +144,7 @@ def format_text(
         table.add_column("status", no_wrap=True)
         table.add_column("reference", overflow="fold", max_width=max(12, width // 4))
         table.add_column("finding", overflow="fold", min_width=min(40, width // 2))
-        for ref_result, shown in rows:
-            findings = [f for f in shown.findings if verbose or f.severity is not Severity.NOTE]
+        for ref_result, findings in rows:
             body = Text("\n").join(_finding_text(f) for f in findings) if findings else Text("")
             status = ref_result.status
             table.add_row(
