@@ -40,6 +40,10 @@ FLUSH_EVERY = 2000
 _OWN = "@"
 
 
+#: Compact JSON, keeping non-ASCII text as it is (the digest reads UTF-8).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -175,7 +179,11 @@ class StoredFindings:
         held = self._refs.get(id(ref))
         if held is not None and held[0] is ref:
             return held[1]
-        value = _digest(repr((ref.entry_type, tuple(ref.fields.items()), ref.identifiers)))
+        # JSON (the C encoder) rather than repr(): the dataclass repr of the identifiers and
+        # of the fields' tuple took 7 % of a warm 100,000-reference check.  The field order
+        # counts, as before; the key changes with the code anyway (one memo per version).
+        ids = tuple(ref.identifiers.__dict__.values())
+        value = _digest(_encode([ref.entry_type, ref.fields, ids]))
         self._refs[id(ref)] = (ref, value)
         return value
 
