@@ -11,9 +11,9 @@ wall time, CPU time (user + sys: less sensitive to a shared machine's load than 
 time), peak MB and the load average.
 
 Each tree gets its own copy of the warm cache folder (``cache-before``, ``cache-after``
-beside ``cache``), filled by one unprinted run per row: the memo next to the cache is
-emptied whenever citetrack's code changes, so two trees sharing one folder would each
-find it emptied by the other and measure the first run after an upgrade.  Every run gets
+beside ``cache``), filled by one unprinted run per row, so that no row measures a tree's
+first run after the code changed (each version of the code has a memo file of its own:
+before session 9 one shared file was emptied at every switch of tree).  Every run gets
 its own value of an unused ``CITETRACK_`` variable, so that no run is a replay of the
 previous one (that is ``bench_warm.py``'s "unchanged re-check" row).
 """
@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,17 +36,27 @@ if str(ROOT) not in sys.path:
 
 from bench.bench_check import MAILTO, child_env, citetrack  # noqa: E402
 from bench.gen_bib import make_references, make_world  # noqa: E402
+from bench.launcher import launched, read_usage  # noqa: E402
 from citetrack_emulator import Emulator  # noqa: E402
 
 
 def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> str:
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
+    """One run: wall and CPU time (of the launcher and the CLI: the launcher adds some
+    20 ms, the same to both trees) and the CLI's own peak memory (through the launcher:
+    started straight from this process, which holds the emulator's world, the CLI would
+    report this process's peak)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        usage_file = Path(tmp) / "usage"
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            launched(usage_file, cmd), env=env, cwd=cwd, stdout=subprocess.DEVNULL
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        peak_mb, _ = read_usage(usage_file)
     return (
         f"wall {wall:.2f} s, cpu {usage.ru_utime + usage.ru_stime:.2f} s, "
-        f"{usage.ru_maxrss / 1024:.0f} MB (load {os.getloadavg()[0]:.1f}), "
+        f"{peak_mb:.0f} MB (load {os.getloadavg()[0]:.1f}), "
         f"exit {os.waitstatus_to_exitcode(status)}"
     )
 
