@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+from bench.parse_clean import clean as cleaned  # noqa: E402
 from bench.train_parser import DEFAULT_DATA, open_tagger, train, train_stacked  # noqa: E402
 from citetrack.parse.build import build_fields  # noqa: E402
 from citetrack.parse.crf.dataset import Segments, read_sequences  # noqa: E402
@@ -166,6 +167,8 @@ def cross_validate(
     only: int | None = None,
     stacked: bool = False,
     lexicon: bool = False,
+    augment: bool = False,
+    clean: bool = False,
 ) -> list[dict[str, object]]:
     """Held-out predictions: one record (index, gold segments, predicted segments) each
     (``only``: that fold alone, 1-based)."""
@@ -181,11 +184,13 @@ def cross_validate(
             model = Path(tmp) / f"fold{fold}.crfsuite"
             start = time.perf_counter()
             training = [s for i, s in enumerate(sequences) if i not in held_set]
+            if clean:  # the training part only: the held-out strings stay unseen
+                training = cleaned(training)
             second = Path(tmp) / f"fold{fold}.second.crfsuite"
             if stacked:
                 train_stacked(training, model, second, lexicon=lexicon)
             else:
-                train(training, model, lexicon=lexicon)
+                train(training, model, lexicon=lexicon, augment=augment)
             tag = open_tagger(model, second if stacked else None)
             for i in held:
                 tokens = tokenize(" ".join(t for _, t in sequences[i]))
@@ -295,6 +300,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lexicon", action="store_true", help="dictionaries learnt from the training folds"
     )
+    parser.add_argument(
+        "--augment",
+        action="store_true",
+        help="train each fold also on its training strings re-rendered in other styles",
+    )
+    parser.add_argument(
+        "--clean",
+        action="store_true",
+        help="leave out training strings a cross-fitted model contradicts (bench/parse_clean.py)",
+    )
     parser.add_argument("--crf-only", action="store_true", help="no rules: the labeller alone")
     args = parser.parse_args(argv)
     if args.reuse:
@@ -304,7 +319,16 @@ def main(argv: list[str] | None = None) -> int:
         folds = args.folds
         if args.quick:
             sequences, folds = quick_subset(sequences), 2
-        records = cross_validate(sequences, folds, args.seed, args.fold, args.stacked, args.lexicon)
+        records = cross_validate(
+            sequences,
+            folds,
+            args.seed,
+            args.fold,
+            args.stacked,
+            args.lexicon,
+            args.augment,
+            args.clean,
+        )
         if args.save:
             args.save.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     print(f"{len(records)} held-out strings")

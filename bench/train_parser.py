@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
 
 import pycrfsuite  # noqa: E402
 
+from bench.parse_augment import augment as restyled  # noqa: E402
 from citetrack.parse.crf.dataset import (  # noqa: E402
     Segments,
     read_sequences,
@@ -59,17 +60,23 @@ def lexicon_path(model: Path) -> Path:
     return model.with_name(f"{model.stem}.lexicon.json")
 
 
-def training_features(sequences: list[Segments], lexicon: bool) -> list[list[list[str]]]:
-    """The first-pass features of every training sequence; with ``lexicon``, a dictionary
-    is learnt from ``sequences`` and each sequence sees it without its own words."""
+def training_features(
+    sequences: list[Segments],
+    lexicon: bool,
+    extra: list[tuple[Segments, Segments]] | None = None,
+) -> list[list[list[str]]]:
+    """The first-pass features of every training sequence, then of every ``extra``
+    (synthetic copy, its source) pair; with ``lexicon``, a dictionary is learnt from
+    ``sequences`` alone and each sequence (each copy) sees it without its (its source's)
+    own words."""
     learnt = learn(sequences) if lexicon else None
     out: list[list[list[str]]] = []
-    for segments in sequences:
+    for segments, source in [(s, s) for s in sequences] + list(extra or []):
         tokens, _ = tokens_and_labels(segments)
         if learnt is None:
             out.append(sequence_features(tokens))
             continue
-        own = learnt.without(segments)
+        own = learnt.without(source)
         out.append(sequence_features(tokens, partial(_minus, learnt, own)))
     return out
 
@@ -84,11 +91,15 @@ def train(
     minfreq: int = 2,
     iterations: int = ITERATIONS,
     lexicon: bool = False,
+    augment: bool = False,
 ) -> None:
     """Train a model on ``sequences`` and write it to ``out`` (with ``lexicon``, and its
-    learnt dictionary beside it, :func:`lexicon_path`)."""
+    learnt dictionary beside it, :func:`lexicon_path`; with ``augment``, also on copies of
+    ``sequences`` re-rendered in other styles, :mod:`bench.parse_augment`)."""
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
-    for segments, feats in zip(sequences, training_features(sequences, lexicon), strict=True):
+    extra = restyled(sequences) if augment else []
+    labelled = sequences + [copy for copy, _ in extra]
+    for segments, feats in zip(labelled, training_features(sequences, lexicon, extra), strict=True):
         trainer.append(feats, training_labels(segments))
     trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -191,11 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no learnt dictionary (the shipped model has one: model.lexicon.json)",
     )
+    parser.add_argument(
+        "--augment", action="store_true", help="add copies re-rendered in other styles"
+    )
     args = parser.parse_args(argv)
     sequences = read_sequences(args.data)
     start = time.perf_counter()
     lexicon = not args.no_lexicon
-    train(sequences, args.out, args.minfreq, args.iterations, lexicon=lexicon)
+    train(sequences, args.out, args.minfreq, args.iterations, lexicon, args.augment)
     size = args.out.stat().st_size
     print(
         f"trained on {len(sequences)} sequences in {time.perf_counter() - start:.0f} s: "

@@ -62,7 +62,7 @@ def test_training_is_deterministic_and_learns(tmp_path: Path) -> None:
     tokens = tokenize("Moe, C. (2004). A new made-up title. Journal of Things, 9(1), 2-3.")
     marked = tagger.tag(sequence_features(tokens))
     # The model's labels mark where a title, journal, author … segment starts.
-    assert marked[:3] == ["B-author", "author", "date"]
+    assert marked[:3] == ["B-author", "author", "B-date"]
     labels = [plain(tag) for tag in marked]
     assert labels[:3] == ["author", "author", "date"]
     assert labels[-1] == "pages"
@@ -80,14 +80,22 @@ def test_training_labels_mark_where_segments_start() -> None:
     assert training_labels(segments) == [
         "B-author",
         "author",
-        "date",
+        "B-date",
         "B-title",
         "title",
         "title",
         "B-journal",
         "journal",
         "journal",
-        "volume",
+        "B-volume",
+    ]
+    # Rare labels are not marked.
+    assert training_labels(
+        [("doi", "doi:10.1000/made.up"), ("url", "https://example.org/x y")]
+    ) == [
+        "doi",
+        "url",
+        "url",
     ]
     assert plain("B-journal") == "journal"
     assert plain("volume") == "volume"

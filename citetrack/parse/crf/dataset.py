@@ -5,9 +5,10 @@ print order.  Rare labels are folded into the ones the normaliser knows
 (:data:`LABEL_MAP`); inline markup that leaked into the text (``<italic>``) is removed.
 
 The labeller is trained on *begin-marked* labels (:func:`training_labels`): the first
-token of a title, container, journal, publisher, place, editor or author segment is
-``B-title`` …, the others ``title``, so that the model learns where those segments start
-(where a title ends and the journal begins), not only what their words look like.
+token of a title, container, journal, publisher, place, editor, author, date, volume,
+pages, note, edition or genre segment is ``B-title`` …, the others ``title``, so that the
+model learns where those segments start (where a title ends and the journal begins), not
+only what their words look like.
 :func:`citetrack.parse.crf.labeller.plain` removes the mark from a predicted label.
 """
 
@@ -58,10 +59,25 @@ def tokens_and_labels(segments: Segments) -> tuple[list[str], list[str]]:
     return tokens, labels
 
 
-#: Labels whose first token is marked ``B-…`` in training (the segments that run into
-#: each other most: measured on fold 1 of the 5-fold split, field F1 0.872 → 0.881).
+#: Labels whose first token is marked ``B-…`` in training: the segments that run into
+#: each other most (session 4, fold 1 of the 5-fold split: field F1 0.872 → 0.881), and
+#: since session 9 also date, volume, pages, note, edition and genre (``bench/README.md``).
 BEGIN_LABELS = frozenset(
-    ("title", "container-title", "journal", "publisher", "location", "editor", "author")
+    (
+        "title",
+        "container-title",
+        "journal",
+        "publisher",
+        "location",
+        "editor",
+        "author",
+        "date",
+        "volume",
+        "pages",
+        "note",
+        "edition",
+        "genre",
+    )
 )
 
 
