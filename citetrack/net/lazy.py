@@ -68,12 +68,16 @@ class LazyClient:
             raise AttributeError(name)
         return getattr(self.real(), name)
 
-    async def aclose(self) -> None:
-        """Close the real client if it was built; build nothing from now on."""
+    def _closing(self) -> httpx.AsyncClient | None:
+        """Build nothing from now on; the real client to close, if one was built."""
         with self._lock:
             self._closed = True
             self._build = None
-            client = self._client
+            return self._client
+
+    async def aclose(self) -> None:
+        """Close the real client if it was built; build nothing from now on."""
+        client = self._closing()
         if client is not None:
             await client.aclose()
 
@@ -86,10 +90,7 @@ class LazyClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        with self._lock:
-            self._closed = True
-            self._build = None
-            client = self._client
+        client = self._closing()
         if client is not None:
             # What leaving ``async with httpx.AsyncClient(...)`` does: close the transport
             # and the proxies' mounts.
