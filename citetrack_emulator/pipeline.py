@@ -92,7 +92,7 @@ class Pipeline:
         route = service.route(call)
         host = request.host.rsplit(":", 1)[0] if name == "pages" else None
         headers = self._headers[id(request)] = dict(service.static_headers)
-        state.stats.begin(name, route.label, host)
+        span = state.stats.begin(name, route.label, host)
         status: int | str = "reset"
         decision: Decision | None = None
         try:
@@ -126,7 +126,7 @@ class Pipeline:
         finally:
             if decision is not None:
                 state.limiter.release(decision)
-            state.stats.end(name, status, host)
+            state.stats.end(name, status, host, span)
 
     # ------------------------------------------------------------------ faults on the wire
 

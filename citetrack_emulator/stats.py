@@ -27,6 +27,9 @@ class ServiceStats:
     in_flight: int = 0
     max_concurrency: int = 0
     asked: Counter[str] = field(default_factory=Counter)
+    #: [start, end] of each request in seconds since the reset (end ``None`` while in
+    #: flight), in arrival order: how requests overlapped, for a failing test to show.
+    spans: list[list[float | None]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +42,7 @@ class ServiceStats:
             "faults": dict(self.faults),
             "in_flight": self.in_flight,
             "max_concurrency": self.max_concurrency,
+            "spans": [list(span) for span in self.spans],
         }
 
 
@@ -61,22 +65,30 @@ class Stats:
         self.services: dict[str, ServiceStats] = {}
         self.hosts: dict[str, HostStats] = {}
 
-    def begin(self, service: str, route: str, host: str | None) -> None:
-        """A request arrived (``host`` is given for ordinary pages only)."""
+    def _now(self) -> float:
+        return round(self._clock() - self.started, 6)
+
+    def begin(self, service: str, route: str, host: str | None) -> int:
+        """A request arrived (``host`` is given for ordinary pages only); its span's
+        number, to hand to :meth:`end`."""
         s = self.services.setdefault(service, ServiceStats())
+        s.spans.append([self._now(), None])
         s.requests += 1
         s.routes[route] += 1
         s.in_flight += 1
         s.max_concurrency = max(s.max_concurrency, s.in_flight)
         if host is not None:
             h = self.hosts.setdefault(host, HostStats())
-            h.timestamps.append(round(self._clock() - self.started, 6))
+            h.timestamps.append(self._now())
             h.in_flight += 1
             h.max_concurrency = max(h.max_concurrency, h.in_flight)
+        return len(s.spans) - 1
 
-    def end(self, service: str, status: int | str, host: str | None) -> None:
+    def end(self, service: str, status: int | str, host: str | None, span: int = -1) -> None:
         """A request finished with this status (``"reset"`` for an aborted connection)."""
         s = self.services[service]
+        if 0 <= span < len(s.spans):
+            s.spans[span][1] = self._now()
         s.in_flight -= 1
         s.statuses[str(status)] += 1
         if host is not None:

@@ -27,8 +27,12 @@ def test_cold_check_under_published_limits_gets_no_429(tmp_path: Path) -> None:
     refs = make_references(330, seed=16, url_share=0.0, page_hosts=0)
     bib = tmp_path / "refs.bib"
     bib.write_text(make_bib(refs, []), encoding="utf-8")
-    # 300 ms per answer: the three requests of a window overlap even on a loaded machine.
+    # Crossref answers in 900 ms (the window is 1 s): a window's three requests overlap
+    # unless the third leaves 0.9 s after the first.  With 300 ms, a loaded CI machine whose
+    # loader fed the prefetch its second and third lists of DOIs 0.3 s apart saw only two
+    # at once.  PubMed answers in 300 ms, less than NCBI's spacing of 1/3 s.
     with Emulator(make_world(refs), limits="published", latency_ms=300) as emu:
+        emu.set_latency(900, "crossref")
         env = {**emu.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
         run = run_cli(
             "check",
@@ -51,7 +55,8 @@ def test_cold_check_under_published_limits_gets_no_429(tmp_path: Path) -> None:
     assert stats["rate_limited"] == 0
     crossref = stats["services"]["crossref"]
     assert crossref["routes"] == {"GET /works": 7}  # 330 DOIs in lists of 50
-    assert crossref["max_concurrency"] == 3  # a window's three requests at once
+    # a window's three requests at once; the spans ([start, end] in s) say why if not
+    assert crossref["max_concurrency"] == 3, crossref["spans"]
     assert stats["services"]["eutils"]["max_concurrency"] == 1  # NCBI: evenly spaced
 
 
