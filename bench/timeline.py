@@ -49,15 +49,15 @@ class Timeline:
                     self.arrivals[bucket].append((time.monotonic(), decision.allowed))
             return decision
 
-        def on_begin(service: str, route: str, host: str | None) -> None:
+        def on_begin(service: str, route: str, host: str | None) -> int:
             with self._lock:
                 self.events[service].append((time.monotonic(), +1))
-            begin(service, route, host)
+            return begin(service, route, host)
 
-        def on_end(service: str, status: int | str, host: str | None) -> None:
+        def on_end(service: str, status: int | str, host: str | None, span: int = -1) -> None:
             with self._lock:
                 self.events[service].append((time.monotonic(), -1))
-            end(service, status, host)
+            end(service, status, host, span)
 
         limiter.acquire = on_acquire  # type: ignore[method-assign]
         stats.begin = on_begin  # type: ignore[method-assign]
