@@ -40,10 +40,6 @@ FLUSH_EVERY = 2000
 _OWN = "@"
 
 
-#: Compact JSON, keeping non-ASCII text as it is (the digest reads UTF-8).
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -138,7 +134,6 @@ class StoredFindings:
     ) -> None:
         self._store = store
         self._keys_store = keys_store
-        self._refs: dict[int, tuple[Reference, str]] = {}
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}
         self._asked: set[str] = set()
@@ -174,18 +169,11 @@ class StoredFindings:
         self._keys[ids] = (ref, value)
         return value
 
-    def reference_digest(self, ref: Reference) -> str:
-        """The hash of ``ref``'s entry type, fields and identifiers (once per run)."""
-        held = self._refs.get(id(ref))
-        if held is not None and held[0] is ref:
-            return held[1]
-        # JSON (the C encoder) rather than repr(): the dataclass repr of the identifiers and
-        # of the fields' tuple took 7 % of a warm 100,000-reference check.  The field order
-        # counts, as before; the key changes with the code anyway (one memo per version).
-        ids = tuple(ref.identifiers.__dict__.values())
-        value = _digest(_encode([ref.entry_type, ref.fields, ids]))
-        self._refs[id(ref)] = (ref, value)
-        return value
+    @staticmethod
+    def reference_digest(ref: Reference) -> str:
+        """The hash of ``ref``'s entry type, fields and identifiers
+        (:attr:`~citetrack.model.Reference.digest`)."""
+        return ref.digest
 
     def duplicate_keys(
         self, refs: Sequence[Reference], compute: Callable[[Reference], DuplicateKeys]

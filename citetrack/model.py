@@ -17,9 +17,12 @@ Conventions:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class Severity(StrEnum):
@@ -163,6 +166,32 @@ class Reference:
     def get(self, name: str) -> str | None:
         """A field's value, or ``None``; ``name`` is case-insensitive."""
         return self.fields.get(name.lower())
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of the entry type, the fields (in their order) and the identifiers:
+        everything the comparison rules read of a reference, and nothing of where it is
+        (key, line, path).  The memo of findings is keyed by it (:mod:`citetrack.incremental`).
+
+        Computed once per object (the object is frozen; ``dataclasses.replace`` makes a
+        new one).  The .bib memo stores it with the entry and hands it back through
+        :func:`known_digest`, so a warm run hashes no unchanged entry (issue 16).
+        """
+        # Compact JSON (the C encoder): repr() of the fields and the dataclass took 7 % of
+        # a warm 100,000-reference check.
+        text = _encode([self.entry_type, self.fields, tuple(self.identifiers.__dict__.values())])
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+#: Compact JSON keeping non-ASCII text as it is (the digest hashes its UTF-8).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def known_digest(ref: Reference, digest: str) -> Reference:
+    """``ref`` with :attr:`Reference.digest` already known to be ``digest`` (what a store
+    computed from this very entry); returns ``ref``."""
+    ref.__dict__["digest"] = digest  # the cached_property's own place
+    return ref
 
 
 # ------------------------------------------------------------------- registry metadata

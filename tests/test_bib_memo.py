@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,8 @@ def _text(pieces: Sequence[str], seps: Sequence[str], crlf: bool, bom: bool) -> 
 def _same(got: Bibliography, want: Bibliography) -> None:
     assert got.problems == want.problems
     assert got.references == want.references
+    # A digest handed in by the memo is the one the reference itself hashes to.
+    assert [r.digest for r in got.references] == [replace(r).digest for r in want.references]
     assert got.layout == want.layout  # field layouts built and compared too
     assert got == want
 
@@ -275,6 +278,15 @@ def _crc(key: str, payload: bytes) -> bytes:
     return b"%08x" % zlib.crc32(payload, zlib.crc32(key.encode())) + payload
 
 
+def _undigested(payload: bytes) -> bytes:
+    """The stored document with each reference's digest replaced by something else."""
+    document = json.loads(payload)
+    for item in document[5]:
+        if item[2] is not None:
+            item[2][2] = "not-a-digest"
+    return json.dumps(document).encode()
+
+
 def _retyped(payload: bytes) -> bytes:
     """The stored document with its first entry's start offset written as a string."""
     document = json.loads(payload)
@@ -285,7 +297,7 @@ def _retyped(payload: bytes) -> bytes:
 
 
 #: Values read_stored accepts (sound JSON of the right outline); their items are not.
-_ITEM_LEVEL = {"wrong types", "a string for an offset"}
+_ITEM_LEVEL = {"wrong types", "a string for an offset", "a digest that is not one"}
 
 _CORRUPTIONS: dict[str, Callable[[str, bytes], bytes]] = {
     "not json": lambda key, value: _crc(key, b"{not json"),
@@ -297,6 +309,7 @@ _CORRUPTIONS: dict[str, Callable[[str, bytes], bytes]] = {
         key, json.dumps([memo_version(), [], [], {}, 0, [[1, ["k"] * 11, None, []]]]).encode()
     ),
     "a string for an offset": lambda key, value: _crc(key, _retyped(value[8:])),
+    "a digest that is not one": lambda key, value: _crc(key, _undigested(value[8:])),
     "old version": lambda key, value: _crc(
         key, value[8:].replace(memo_version().encode(), b"citetrack-bib-chunk-0")
     ),

@@ -8,11 +8,13 @@ from typing import Any
 
 import httpx
 
-from citetrack.model import Found, Source
+from citetrack.model import Found, Identifiers, NotFound, Reference, Source, WorkMetadata
 from citetrack.net import Http, RateLimiter, RateSpec, RequestStats, RetryPolicy
+from citetrack.registries.books_search import suspect_dois
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
 from citetrack.tracking.cache import EvidenceCache
+from citetrack.tracking.codec import StoredFound, evidence_text, peek_text, text_digest
 from tests.test_services_pubmed import DOCSUM, FakeEutils, FakeTime
 
 BASE = "https://eutils.test/entrez/eutils"
@@ -71,3 +73,37 @@ def test_answers_are_cached_so_a_second_run_asks_nothing(tmp_path: Any) -> None:
     assert asked >= 2
     assert len(fake.requests) == asked  # the unindexed DOI's "no" is cached too
     assert first.keys() == second.keys() == {DOI}
+
+
+def test_suspect_dois_are_those_whose_pubmed_record_names_another_doi() -> None:
+    """The PMID-DOI conflict's candidates, plain and cached (undecoded) records alike: a
+    record naming the cited DOI in other case or as a doi.org URL is no conflict."""
+
+    def ref(key: str, doi: str, pmid: str) -> Reference:
+        return Reference(key, "article", {}, Identifiers(doi=doi, pmid=pmid))
+
+    def found(pmid: str, doi: str | None, *, stored: bool) -> Found:
+        record = Found(Source.PUBMED, pmid, WorkMetadata(Source.PUBMED, doi=doi, pmid=pmid))
+        if not stored:
+            return record
+        text = evidence_text(record)
+        return StoredFound(Source.PUBMED, pmid, text, text_digest(text), peek_text(record))
+
+    for stored in (False, True):
+        refs = [
+            ref("same", "10.5555/abc", "1"),
+            ref("case", "10.5555/abc.def", "2"),
+            ref("url", "10.5555/xyz", "3"),
+            ref("other", "10.5555/mine", "4"),
+            ref("none", "10.5555/nodoi", "5"),
+            ref("absent", "10.5555/absent", "6"),
+        ]
+        pubmed = {
+            "1": found("1", "10.5555/abc", stored=stored),
+            "2": found("2", "10.5555/ABC.Def", stored=stored),
+            "3": found("3", "https://doi.org/10.5555/XYZ", stored=stored),
+            "4": found("4", "10.5555/theirs", stored=stored),
+            "5": found("5", None, stored=stored),
+            "6": NotFound(Source.PUBMED, "6", "not in PubMed"),
+        }
+        assert suspect_dois(refs, pubmed) == ["10.5555/mine"]

@@ -77,6 +77,10 @@ def suspect_dois(refs: Sequence[Reference], pubmed: Mapping[str, Evidence]) -> l
         record = pubmed.get(pmid or "")
         if doi and isinstance(record, Found):
             doi_field = metadata_scalar(record, "doi")
+            if isinstance(doi_field, str) and doi_field.lower() == doi.lower():
+                # The usual case, without the normalisation (a third of this loop): the
+                # cited DOI is normalised already, and normalising ignores case.
+                continue
             theirs = normalize_doi(doi_field if isinstance(doi_field, str) else None)
             if theirs and theirs != doi.lower():
                 out.append(doi)

@@ -39,10 +39,10 @@ from citetrack.inputs.bib.items import Item
 from citetrack.inputs.bib.layout import BibProblem, EntryLayout, EntryState
 from citetrack.inputs.bib.macros import MAX_DEPTH, MAX_TOTAL_CHARS, MAX_VALUE_CHARS, MacroTable
 from citetrack.inputs.bib.stored_fields import StoredFields, encode_fields, valid_numbers
-from citetrack.model import Identifiers, Reference
+from citetrack.model import Identifiers, Reference, known_digest
 
 #: The stored form's own version; with :func:`memo_version`'s other parts.
-FORMAT = "citetrack-bib-chunk-2"
+FORMAT = "citetrack-bib-chunk-3"
 #: The modules whose code decides what loading a chunk gives (beside this package's).
 _CODE = ("citetrack.identifiers", "citetrack.model")
 
@@ -143,7 +143,7 @@ def encode_chunk(
             if item.layout is None or not _ref_matches_layout(item.ref, item.layout):
                 return None
             ids = [getattr(item.ref.identifiers, name) for name in _ID_NAMES]
-            ref = [item.ref.fields, ids]
+            ref = [item.ref.fields, ids, item.ref.digest]
         problems = [[p.line, p.message, p.rule, p.key] for p in item.problems]
         encoded.append([int(item.entry), layout, ref, problems])
     document = [memo_version(), [list(s) for s in strings], list(unplaced), deps, copied, encoded]
@@ -267,6 +267,7 @@ _STATES = frozenset(get_args(EntryState))
 _ID_NAMES = tuple(f.name for f in fields(Identifiers))
 _STR = frozenset((str,))
 _STR_OR_NONE = frozenset((str, type(None)))
+_DIGEST = re.compile("[0-9a-f]{32}")
 
 
 def read_items(
@@ -299,8 +300,11 @@ def _read_item(raw: Any, text: str, ds: int, dl: int, path: str) -> Item:
         problems.append(BibProblem(path, line + dl, _relined(message, dl), rule, key))
     values: dict[str, str] | None = None
     ids: list[str | None] = []
+    digest = ""
     if ref_raw is not None:
-        values, ids = ref_raw
+        values, ids, digest = ref_raw
+        if type(digest) is not str or not _DIGEST.fullmatch(digest):
+            raise ValueError("digest")
         if type(values) is not dict or not _STR.issuperset(map(type, values.values())):
             raise ValueError("fields")
         values = dict(zip(map(intern, values), values.values(), strict=True))
@@ -316,6 +320,7 @@ def _read_item(raw: Any, text: str, ds: int, dl: int, path: str) -> Item:
         if layout is None:
             raise ValueError("reference without layout")
         ref = Reference(layout.key, layout.entry_type, values, Identifiers(*ids), layout.line, path)
+        known_digest(ref, digest)  # written from this entry's reference (encode_chunk)
     return Item(bool(entry), layout, ref, tuple(problems))
 
 
