@@ -294,7 +294,7 @@ async def acheck(
     limiters: Limiters | None = None,
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
-    from citetrack.incremental import KEYS_KIND
+    from citetrack.incremental import DUPLICATES_KIND, KEYS_KIND
     from citetrack.incremental import KIND as FINDINGS_KIND
     from citetrack.pipeline import CheckOptions, check_references
     from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode, EvidenceCache
@@ -340,6 +340,7 @@ async def acheck(
             shard=shard,
             remembered=memo.view(FINDINGS_KIND) if memo.enabled else None,
             remembered_keys=memo.view(KEYS_KIND) if memo.enabled else None,
+            remembered_duplicates=memo.view(DUPLICATES_KIND) if memo.enabled else None,
             limiters=limiters,
         )
         result = await check_references(

@@ -34,35 +34,42 @@ log = logging.getLogger(__name__)
 KIND = "findings/1"
 #: The memo kind of each entry's duplicate keys (``rules.duplicates.duplicate_keys``).
 KEYS_KIND = "duplicate-keys/1"
+#: The memo kind of a whole list's duplicate findings, under :func:`list_digest`.
+DUPLICATES_KIND = "duplicates/1"
 #: Newly computed findings written per batch of this many references.
 FLUSH_EVERY = 2000
 #: Stands for "the reference's own line" in a stored finding (re-stamped on reuse).
 _OWN = "@"
 
 
+#: Compact JSON, keeping non-ASCII text as it is (the digest reads UTF-8).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def encode_findings(ref: Reference, findings: Sequence[Finding]) -> str:
-    """The findings as JSON, with the reference's key and line left out where they are
-    the reference's own (so that the entry may move or be renamed)."""
-    rows = [
-        [
-            None if f.key == ref.key else f.key,
-            f.rule,
-            f.severity.value,
-            f.message,
-            f.field,
-            f.expected,
-            f.actual,
-            None if f.source is None else f.source.value,
-            _OWN if f.line == ref.line and f.line is not None else f.line,
-            f.suggestion,
-        ]
-        for f in findings
+def _row(ref: Reference, f: Finding) -> list[Any]:
+    """One finding as a JSON row, with ``ref``'s key and line left out where they are its
+    own (so that the entry may move or be renamed)."""
+    return [
+        None if f.key == ref.key else f.key,
+        f.rule,
+        f.severity.value,
+        f.message,
+        f.field,
+        f.expected,
+        f.actual,
+        None if f.source is None else f.source.value,
+        _OWN if f.line == ref.line and f.line is not None else f.line,
+        f.suggestion,
     ]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_findings(ref: Reference, findings: Sequence[Finding]) -> str:
+    """The findings as JSON (:func:`_row` each)."""
+    return json.dumps([_row(ref, f) for f in findings], ensure_ascii=False, separators=(",", ":"))
 
 
 def _optional(value: Any) -> str | None:
@@ -76,31 +83,59 @@ def decode_findings(ref: Reference, text: str) -> list[Finding]:
     rows = json.loads(text)
     if not isinstance(rows, list):
         raise ValueError("not a list")
-    out: list[Finding] = []
+    return [_finding(ref, row) for row in rows]
+
+
+def _finding(ref: Reference, row: Any) -> Finding:
+    """:func:`_row` read back for ``ref``; ``ValueError`` if not that shape."""
+    if not isinstance(row, list) or len(row) != 10:
+        raise ValueError("not a finding")
+    key, rule, severity, message, field, expected, actual, source, line, suggestion = row
+    if not isinstance(rule, str) or not isinstance(message, str):
+        raise ValueError("not a finding")
+    if line == _OWN:
+        line = ref.line
+    elif line is not None and (not isinstance(line, int) or isinstance(line, bool)):
+        raise ValueError("not a line")
+    return Finding(
+        key=ref.key if key is None else str(key),
+        rule=rule,
+        severity=Severity(severity),
+        message=message,
+        field=_optional(field),
+        expected=_optional(expected),
+        actual=_optional(actual),
+        source=None if source is None else Source(source),
+        line=line,
+        suggestion=_optional(suggestion),
+    )
+
+
+def list_digest(refs: Sequence[Reference]) -> str:
+    """The hash of a list of references as the duplicate rule sees it: each one's file,
+    key, line and :attr:`~citetrack.model.Reference.digest`, in order."""
+    return _digest(_encode([[r.path, r.key, r.line, r.digest] for r in refs]))
+
+
+def encode_duplicates(refs: Sequence[Reference], found: Sequence[tuple[int, Finding]]) -> str:
+    """Duplicate findings with the position of the reference each belongs to, as JSON."""
+    rows = [[position, _row(refs[position], f)] for position, f in found]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_duplicates(refs: Sequence[Reference], text: str) -> list[tuple[int, Finding]]:
+    """:func:`encode_duplicates` read back for ``refs``; ``ValueError`` if not that shape."""
+    rows = json.loads(text)
+    if not isinstance(rows, list):
+        raise ValueError("not a list")
+    out: list[tuple[int, Finding]] = []
     for row in rows:
-        if not isinstance(row, list) or len(row) != 10:
-            raise ValueError("not a finding")
-        key, rule, severity, message, field, expected, actual, source, line, suggestion = row
-        if not isinstance(rule, str) or not isinstance(message, str):
-            raise ValueError("not a finding")
-        if line == _OWN:
-            line = ref.line
-        elif line is not None and (not isinstance(line, int) or isinstance(line, bool)):
-            raise ValueError("not a line")
-        out.append(
-            Finding(
-                key=ref.key if key is None else str(key),
-                rule=rule,
-                severity=Severity(severity),
-                message=message,
-                field=_optional(field),
-                expected=_optional(expected),
-                actual=_optional(actual),
-                source=None if source is None else Source(source),
-                line=line,
-                suggestion=_optional(suggestion),
-            )
-        )
+        if not isinstance(row, list) or len(row) != 2:
+            raise ValueError("not a duplicate")
+        position, finding = row
+        if type(position) is not int or not 0 <= position < len(refs):
+            raise ValueError("not a position")
+        out.append((position, _finding(refs[position], finding)))
     return out
 
 
@@ -130,10 +165,14 @@ class StoredFindings:
     """
 
     def __init__(
-        self, store: MemoView[str] | None, keys_store: MemoView[str] | None = None
+        self,
+        store: MemoView[str] | None,
+        keys_store: MemoView[str] | None = None,
+        duplicates_store: MemoView[str] | None = None,
     ) -> None:
         self._store = store
         self._keys_store = keys_store
+        self._duplicates_store = duplicates_store
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}
         self._asked: set[str] = set()
@@ -143,6 +182,7 @@ class StoredFindings:
         self._keys: dict[tuple[int, ...], tuple[Reference, str]] = {}
         self.reused = 0
         self.computed = 0
+        self.duplicates_reused = 0  # whole lists whose duplicate findings were remembered
 
     @property
     def enabled(self) -> bool:
@@ -195,6 +235,30 @@ class StoredFindings:
             out.append(keys)
         self._keys_store.put_many(new)
         return out
+
+    def duplicates(
+        self,
+        refs: Sequence[Reference],
+        compute: Callable[[], list[tuple[int, Finding]]],
+    ) -> list[tuple[int, Finding]]:
+        """``compute()`` — the duplicate findings of ``refs`` — remembered under
+        :func:`list_digest`: an unchanged list (a warm run) reads them in one lookup
+        instead of one per reference."""
+        if self._duplicates_store is None:
+            return compute()
+        key = list_digest(refs)
+        text = self._duplicates_store.get_many([key]).get(key)
+        if text is not None:
+            try:
+                found = decode_duplicates(refs, text)
+            except (ValueError, TypeError) as exc:
+                log.debug("stored duplicates not readable (%s); looking again", exc)
+            else:
+                self.duplicates_reused += 1
+                return found
+        found = compute()
+        self._duplicates_store.put_many({key: encode_duplicates(refs, found)})
+        return found
 
     def prefetch(self, pairs: Sequence[tuple[Reference, Sequence[Evidence]]]) -> None:
         """Look up the stored findings of ``pairs`` in one go (before :meth:`get`)."""

@@ -92,6 +92,8 @@ class CheckOptions:
     remembered: MemoView[str] | None = None
     #: Duplicate keys remembered from earlier runs, per entry; ``None``: none.
     remembered_keys: MemoView[str] | None = None
+    #: Each whole list's duplicate findings remembered from earlier runs; ``None``: none.
+    remembered_duplicates: MemoView[str] | None = None
     #: The registry limiters to pace with (a prefetch's, so that this run's requests are
     #: paced from its last ones: :mod:`citetrack.registries.prefetch`); ``None``: new ones.
     limiters: Limiters | None = None
@@ -348,10 +350,7 @@ class _EarlyFindings:
         self.done = _Early.remembering(stored)
 
     def _duplicates(self) -> list[tuple[int, Finding]]:
-        stored = self.done.memo.stored
-        if stored is None:
-            return duplicate_findings(self._refs)
-        return duplicate_findings(self._refs, stored.duplicate_keys(self._refs, duplicate_keys))
+        return remembered_duplicates(self._refs, self.done.memo.stored)
 
     def arrived(self, keys: Iterable[str]) -> None:
         """Evidence for ``keys`` has arrived: their references may be ready to compare."""
@@ -414,6 +413,18 @@ class _EarlyFindings:
             log.debug("early comparison stopped", exc_info=True)
             return _Early()
         return self.done
+
+
+def remembered_duplicates(
+    refs: Sequence[Reference], stored: StoredFindings | None
+) -> list[tuple[int, Finding]]:
+    """:func:`~citetrack.collection.duplicate_findings` of ``refs``, taken from ``stored``
+    when this very list was seen before, else from each entry's remembered keys."""
+    if stored is None:
+        return duplicate_findings(refs)
+    return stored.duplicates(
+        refs, lambda: duplicate_findings(refs, stored.duplicate_keys(refs, duplicate_keys))
+    )
 
 
 def _compare_batch(
@@ -496,7 +507,7 @@ async def check_references(
     stats = RequestStats()
     evidence = _Evidence() if evidence is None else evidence
     stored = (
-        StoredFindings(options.remembered, options.remembered_keys)
+        StoredFindings(options.remembered, options.remembered_keys, options.remembered_duplicates)
         if options.remembered is not None
         else None
     )

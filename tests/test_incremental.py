@@ -22,11 +22,13 @@ from hypothesis import strategies as st
 
 from citetrack.collection import duplicate_findings
 from citetrack.incremental import (
+    DUPLICATES_KIND,
     KEYS_KIND,
     KIND,
     StoredFindings,
     decode_findings,
     encode_findings,
+    list_digest,
 )
 from citetrack.model import (
     Author,
@@ -41,8 +43,7 @@ from citetrack.model import (
     UpdateKind,
     WorkMetadata,
 )
-from citetrack.pipeline import EvidenceSet, _Early, findings_for
-from citetrack.rules.duplicates import duplicate_keys
+from citetrack.pipeline import EvidenceSet, _Early, findings_for, remembered_duplicates
 from citetrack.tracking.cache import CACHE_FILENAME, EvidenceCache
 from citetrack.tracking.codec import StoredFound
 from citetrack.tracking.memo import (
@@ -155,12 +156,12 @@ def _incremental(
     memo: Memo,
     cache: EvidenceCache | None = None,
 ) -> tuple[list[list[Finding]], StoredFindings]:
-    stored = StoredFindings(memo.view(KIND), memo.view(KEYS_KIND))
+    stored = StoredFindings(memo.view(KIND), memo.view(KEYS_KIND), memo.view(DUPLICATES_KIND))
     served = evidence if cache is None else _through_cache(evidence, cache)
     assert served.crossref == evidence.crossref and served.pubmed == evidence.pubmed
     early = _Early.remembering(stored)
-    # As the run's early worker does: duplicate keys remembered per entry.
-    early.duplicates = duplicate_findings(refs, stored.duplicate_keys(refs, duplicate_keys))
+    # As the run's early worker does: the list's duplicates, or each entry's keys, remembered.
+    early.duplicates = remembered_duplicates(refs, stored)
     out = findings_for(refs, served, early)
     stored.flush()
     return out, stored
@@ -205,6 +206,8 @@ def _evolve(
 REUSED: list[int] = []
 #: How many records the property test's runs were served undecoded (from the cache).
 LAZY: list[int] = []
+#: How often a re-run of an unchanged state took the list's duplicates from the memo.
+DUPLICATES_REUSED: list[int] = []
 
 
 @settings(
@@ -230,7 +233,13 @@ def test_incremental_equals_full_over_random_edits_and_upstream_changes(
                     for e in _through_cache(evidence, cache).crossref.values()
                 )
             )
-            assert incremental == _full(refs, evidence)
+            full = _full(refs, evidence)
+            assert incremental == full
+            # The same state again (a re-run with nothing changed): all of it remembered.
+            again, stored = _incremental(refs, evidence, memo, cache)
+            DUPLICATES_REUSED.append(stored.duplicates_reused)
+            assert again == full
+            assert stored.computed == 0
             state = _evolve(data, state)
 
 
@@ -239,6 +248,41 @@ def test_the_property_test_did_exercise_reuse() -> None:
         return
     assert sum(REUSED) > 0
     assert sum(LAZY) > 0  # and was served records undecoded, as a warm run is
+    assert all(n == 1 for n in DUPLICATES_REUSED)  # every unchanged re-run
+
+
+def _dup(key: str, line: int, doi: str = DOIS[0]) -> Reference:
+    fields = {"title": TITLES[0], "year": "2001", "doi": doi}
+    return Reference(key, "article", fields, Identifiers(doi=doi), line, "a.bib")
+
+
+def test_a_lists_duplicates_are_remembered_under_every_entrys_place_and_content(
+    tmp_path: Path,
+) -> None:
+    """The same list again reads its duplicate findings back (the entry's line in the
+    message included); a moved, renamed or edited entry makes it another list."""
+
+    def run(refs: list[Reference]) -> tuple[list[tuple[int, Finding]], int]:
+        stored = StoredFindings(memo.view(KIND), memo.view(KEYS_KIND), memo.view(DUPLICATES_KIND))
+        return remembered_duplicates(refs, stored), stored.duplicates_reused
+
+    base = [_dup("a", 3), _dup("b", 9), _dup("c", 20, DOIS[1])]
+    variants = [
+        base,
+        [_dup("a", 4), *base[1:]],  # moved: the message names line 4
+        [base[0], _dup("bb", 9), base[2]],  # renamed
+        [base[0], base[1], _dup("c", 20)],  # edited: now a third duplicate
+        [base[1], base[0], base[2]],  # reordered: the other one is the duplicate
+    ]
+    with Memo.open(tmp_path) as memo:
+        for refs in variants:
+            want = duplicate_findings(refs)
+            assert run(refs) == (want, 0)
+            assert run(refs) == (want, 1)
+        # A remembered value that does not read back is looked for again, and rewritten.
+        memo.view(DUPLICATES_KIND).put_many({list_digest(base): '[[7, ["x"]]]'})
+        assert run(base) == (duplicate_findings(base), 0)
+        assert run(base) == (duplicate_findings(base), 1)
 
 
 def _ref(key: str = "a", line: int = 3, title: str = TITLES[0]) -> Reference:
