@@ -138,12 +138,9 @@ class FindingsMemo:
         self._done: dict[Hashable, tuple[Reference, tuple[Evidence, ...], list[Finding]]] = {}
 
     def __call__(self, ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
-        key = (
-            ref.entry_type,
-            tuple(ref.fields.items()),
-            ref.identifiers,
-            tuple(id(e) for e in evidence),
-        )
+        # The digest stands for the type, fields and identifiers (computed once per entry,
+        # or read with it from the .bib memo): cheaper than hashing them all again.
+        key = (ref.digest, *map(id, evidence))
         hit = self._done.get(key)
         if hit is None:
             findings = self.stored.get(ref, evidence) if self.stored is not None else None
