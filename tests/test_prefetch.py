@@ -113,9 +113,12 @@ def test_the_report_is_the_same_without_the_prefetch(
     assert len(started) == 1 and started[0].asked > 0  # the prefetch did ask
     assert with_prefetch["references"] == without["references"]
     assert with_prefetch["summary"] == without["summary"]
+    # Refused or asked twice first: either would also make the counts below differ (seen
+    # once in CI, 21 Crossref requests against 20, with these two unchecked).
+    crossref = stats["services"]["crossref"]
+    assert stats["429"] == 0, crossref["spans"]
+    assert asked == asked_without == 20, crossref["spans"]  # lists of 50: none asked twice
     assert with_prefetch["requests"] == without["requests"]  # its requests are counted
-    assert asked == asked_without == 20  # 1,000 DOIs in lists of 50: none asked twice
-    assert stats["429"] == 0
 
 
 def test_a_warm_run_asks_nothing_while_loading(
