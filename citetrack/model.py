@@ -179,7 +179,8 @@ class Reference:
         """
         # Compact JSON (the C encoder): repr() of the fields and the dataclass took 7 % of
         # a warm 100,000-reference check.
-        text = _encode([self.entry_type, self.fields, tuple(self.identifiers.__dict__.values())])
+        fields = self.fields if type(self.fields) is dict else dict(self.fields)  # any Mapping
+        text = _encode([self.entry_type, fields, tuple(self.identifiers.__dict__.values())])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import time
 from pathlib import Path
+from types import MappingProxyType
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -427,3 +428,14 @@ def test_findings_round_trip_through_the_memo_encoding() -> None:
     assert decode_findings(ref, encode_findings(ref, findings)) == findings
     moved = Reference("k2", "article", ref.fields, ref.identifiers, 40, "a.bib")
     assert decode_findings(moved, encode_findings(ref, findings))[0].line == 40
+
+
+def test_a_references_digest_is_its_type_fields_and_identifiers_whatever_the_mapping() -> None:
+    ref = _ref()
+    assert dataclasses.replace(ref, key="z", line=99, path="b.bib").digest == ref.digest
+    assert dataclasses.replace(ref, fields=MappingProxyType(dict(ref.fields))).digest == ref.digest
+    assert dataclasses.replace(ref, entry_type="book").digest != ref.digest
+    assert dataclasses.replace(ref, fields={**ref.fields, "year": "2002"}).digest != ref.digest
+    reordered = dict(reversed(list(ref.fields.items())))
+    assert dataclasses.replace(ref, fields=reordered).digest != ref.digest  # order counts
+    assert dataclasses.replace(ref, identifiers=Identifiers(doi=DOIS[1])).digest != ref.digest
