@@ -84,10 +84,10 @@ class Stats:
             h.max_concurrency = max(h.max_concurrency, h.in_flight)
         return len(s.spans) - 1
 
-    def end(self, service: str, status: int | str, host: str | None, span: int = -1) -> None:
+    def end(self, service: str, status: int | str, host: str | None, span: int | None = -1) -> None:
         """A request finished with this status (``"reset"`` for an aborted connection)."""
         s = self.services[service]
-        if 0 <= span < len(s.spans):
+        if span is not None and 0 <= span < len(s.spans):  # None: a test's wrapper of begin
             s.spans[span][1] = self._now()
         s.in_flight -= 1
         s.statuses[str(status)] += 1

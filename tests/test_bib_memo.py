@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -135,8 +136,32 @@ def _same(got: Bibliography, want: Bibliography) -> None:
     edits=_EDITS,
     crlf=st.tuples(st.booleans(), st.booleans()),
     bom=st.tuples(st.booleans(), st.booleans()),
+    every=st.sampled_from([1, 2, bib_chunks.GROUP_EVERY]),
 )
 def test_a_memo_filled_by_the_previous_version_gives_what_loading_from_scratch_gives(
+    pieces: list[str],
+    seps: list[str],
+    edits: list[tuple[str, int, str]],
+    crlf: tuple[bool, bool],
+    bom: tuple[bool, bool],
+    every: int,
+) -> None:
+    with _grouped_by(every):
+        _memo_after_edits(pieces, seps, edits, crlf, bom)
+
+
+@contextmanager
+def _grouped_by(every: int) -> Iterator[None]:
+    """Blocks grouped into chunks of about ``every`` (1: a chunk per block)."""
+    kept = bib_chunks.GROUP_EVERY
+    bib_chunks.GROUP_EVERY = every
+    try:
+        yield
+    finally:
+        bib_chunks.GROUP_EVERY = kept
+
+
+def _memo_after_edits(
     pieces: list[str],
     seps: list[str],
     edits: list[tuple[str, int, str]],
@@ -168,17 +193,46 @@ _JUNK = st.lists(_TOKENS, max_size=60).map("".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=_JUNK, second=_JUNK)
+@given(first=_JUNK, second=_JUNK, every=st.sampled_from([1, 2, bib_chunks.GROUP_EVERY]))
 def test_broken_bibtex_loads_the_same_whole_by_chunk_and_from_a_memo(
-    first: str, second: str
+    first: str, second: str, every: int
 ) -> None:
     """Found by this test: an aborted block's text can overlap the next block's (then a
     chunk falls back to the whole-file parse)."""
     memo = DictMemo()
-    _same(loads_bib(first, "f.bib"), _loads_whole(first, "f.bib"))
-    _same(loads_bib(first, "f.bib", memo), _loads_whole(first, "f.bib"))
-    for text in (second + first, first + second):
-        _same(loads_bib(text, "f.bib", memo), _loads_whole(text, "f.bib"))
+    with _grouped_by(every):
+        _same(loads_bib(first, "f.bib"), _loads_whole(first, "f.bib"))
+        _same(loads_bib(first, "f.bib", memo), _loads_whole(first, "f.bib"))
+        for text in (second + first, first + second):
+            _same(loads_bib(text, "f.bib", memo), _loads_whole(text, "f.bib"))
+
+
+def test_blocks_are_grouped_into_chunks_by_content_so_an_edit_changes_one_or_two(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Inserting, deleting or editing an entry changes the chunk it falls in and at most
+    the next one: every other chunk keeps its text, so the memo keeps it (SYNTHETIC)."""
+    entries = [
+        f"@article{{e{i},\n  title = {{Entry number {i}}},\n  year = {{{1900 + i}}}\n}}\n"
+        for i in range(400)
+    ]
+
+    def texts(items: list[str]) -> list[str]:
+        text = "".join(items)
+        return [text[c.start : c.end] for c in bib_chunks.split_chunks(text)]
+
+    before = texts(entries)
+    assert 400 / 16 < len(before) < 400 / 4  # about GROUP_EVERY blocks per chunk
+    assert "".join(before) == "".join(entries)  # whole blocks, nothing lost or repeated
+    inserted = [*entries[:200], "@misc{new, note = {N}}\n", *entries[200:]]
+    deleted = entries[:150] + entries[151:]
+    edited = [*entries[:300], entries[300].replace("Entry", "Edited entry"), *entries[301:]]
+    for changed in (inserted, deleted, edited):
+        after = texts(changed)
+        assert len(set(before) - set(after)) <= 2
+        assert len(set(after) - set(before)) <= 2
+    monkeypatch.setattr(bib_chunks, "GROUP_EVERY", 1)
+    assert texts(entries) == entries  # one block per chunk
 
 
 def test_an_aborted_block_overlapping_the_next_one_loads_as_the_whole_file_parse() -> None:
@@ -205,6 +259,9 @@ def test_real_files_load_the_same_whole_by_chunk_and_from_a_memo(name: str) -> N
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts bibtexparser is given from now on, with one block per chunk (these unit
+    tests are about chunks, not about how blocks are grouped into them)."""
+    monkeypatch.setattr(bib_chunks, "GROUP_EVERY", 1)
     seen: list[str] = []
     real = bib_chunks.parse_string
 
@@ -244,6 +301,7 @@ def test_a_changed_string_reaches_the_entries_that_use_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     memo = DictMemo()
+    monkeypatch.setattr(bib_chunks, "GROUP_EVERY", 1)
     loads_bib(_FILE, "f.bib", memo)
     parses = _count_parses(monkeypatch)
     edited = _FILE.replace("Old Journal", "New Journal")
@@ -318,7 +376,10 @@ _CORRUPTIONS: dict[str, Callable[[str, bytes], bytes]] = {
 
 
 @pytest.mark.parametrize("corruption", sorted(_CORRUPTIONS))
-def test_a_corrupt_memo_value_is_a_miss_never_an_error(corruption: str) -> None:
+def test_a_corrupt_memo_value_is_a_miss_never_an_error(
+    corruption: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bib_chunks, "GROUP_EVERY", 1)  # four chunks, four values
     memo = DictMemo()
     loads_bib(_FILE, "f.bib", memo)
     keys = list(memo.values)
@@ -353,7 +414,8 @@ def test_text_with_a_nul_is_never_stored() -> None:
     assert memo.values == {}
 
 
-def test_load_bib_takes_a_memo(tmp_path: Path) -> None:
+def test_load_bib_takes_a_memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bib_chunks, "GROUP_EVERY", 1)  # four chunks, four values
     path = tmp_path / "refs.bib"
     path.write_text(_FILE, encoding="utf-8")
     memo = DictMemo()
