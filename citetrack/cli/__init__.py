@@ -17,7 +17,6 @@ input error; 3 nothing broken, but some references could not be verified.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import signal
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 import click
 
 from citetrack import __version__
+from citetrack.cli import memory
 from citetrack.cli.check_cmd import check, lock
 from citetrack.cli.export_cmd import export
 from citetrack.cli.merge_cmd import merge
@@ -75,10 +75,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt again
         sys.unraisablehook = _interrupt_is_never_ignored
-    # A run keeps hundreds of thousands of long-lived objects (entries, records, findings);
-    # at CPython's default threshold (700 allocations) the cycle collector took about 2 s
-    # of a warm 10,000-reference check's 7 s of CPU, for no memory saved (issue 16).
-    gc.set_threshold(50_000, 20, 10)
+    if argv is None:  # the process's own command line: it exits after this command
+        memory.process_run()
     _usable_standard_streams()
     try:
         # Not standalone: click would turn Ctrl-C into "Aborted!" and exit 1, which a CI

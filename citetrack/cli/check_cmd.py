@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from citetrack.cli import memory
 from citetrack.cli.options import (
     ConfirmFlags,
     RunFlags,
@@ -101,6 +102,7 @@ def load_bibs(
         if not bibliography.references and bibliography.text.strip():
             fail(f"{bibliography.path}: no reference could be read{_empty_hint(bibliography)}")
         loaded.append(bibliography)
+    memory.keep()  # the entries live to the end of the run
     return loaded
 
 
@@ -215,6 +217,7 @@ def run_check(
             )
     except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))
+    memory.keep()  # the result lives to the end of the run
     if prefetched:  # the requests of the run are the prefetch's too
         from collections import Counter
 

@@ -1,0 +1,27 @@
+"""The CLI's collector policy (``citetrack/cli/memory.py``): objects frozen only when
+``main`` runs the process, never inside a longer-lived one (tests, click's runner)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.e2e import REPO
+
+_PROBE = """
+import gc
+from citetrack.cli import memory
+memory.keep()
+before = gc.get_freeze_count()
+memory.process_run()
+memory.keep()
+print(before, gc.get_freeze_count() > 0, gc.get_threshold())
+"""
+
+
+def test_objects_are_frozen_only_in_a_process_main_runs() -> None:
+    # A subprocess: freezing the test run's own objects would outlive this test.
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split(maxsplit=2) == ["0", "True", "(50000, 20, 10)\n"]
