@@ -11,6 +11,7 @@ from tests.e2e import REPO
 _PROBE = """
 import gc
 from citetrack.cli import memory
+memory.collect_less_often()
 memory.keep()
 before = gc.get_freeze_count()
 memory.process_run()

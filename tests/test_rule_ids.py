@@ -59,7 +59,7 @@ _NOT_RULES = {
     "url-status",
     "utf-8",
     # The .bib chunk memo's format stamp (citetrack/inputs/bib/memo.py), not a rule.
-    "citetrack-bib-chunk-2",
+    "citetrack-bib-chunk-3",
 }
 
 

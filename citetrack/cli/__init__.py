@@ -75,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt again
         sys.unraisablehook = _interrupt_is_never_ignored
+    memory.collect_less_often()
     if argv is None:  # the process's own command line: it exits after this command
         memory.process_run()
     _usable_standard_streams()

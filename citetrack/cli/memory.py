@@ -7,11 +7,11 @@ collection of its generation: at the default threshold (700 allocations) that to
 objects of a 100,000-entry load were still traversed by a young collection (0.3 s) and an
 older one (0.5-0.9 s) for nothing: they live to the end of the run.
 
-:func:`process_run` raises the threshold, and only when ``main`` runs the process (the
-console script, ``python -m citetrack``) lets :func:`keep` freeze what exists at the end
-of a stage (``gc.freeze``: moved out of the collector's generations, still freed by
-reference counting).  Code that calls the CLI inside a longer-lived process (tests,
-``click.testing``) keeps a collector that sees everything.
+:func:`collect_less_often` raises the threshold; :func:`process_run`, called only when
+``main`` runs the process (the console script, ``python -m citetrack``), lets :func:`keep`
+freeze what exists at the end of a stage (``gc.freeze``: moved out of the collector's
+generations, still freed by reference counting).  Code that calls the CLI inside a
+longer-lived process (tests, ``click.testing``) keeps a collector that sees everything.
 """
 
 from __future__ import annotations
@@ -22,10 +22,14 @@ import gc
 _one_shot: list[bool] = []
 
 
+def collect_less_often() -> None:
+    """The threshold for a run of citetrack (``main``, in a process of its own or not)."""
+    gc.set_threshold(50_000, 20, 10)
+
+
 def process_run() -> None:
     """``main`` runs this process and exits after one command."""
     _one_shot[:] = [True]
-    gc.set_threshold(50_000, 20, 10)
 
 
 def keep() -> None:
