@@ -62,10 +62,10 @@ def test_crossref_is_asked_before_the_bib_is_loaded(
         asked = threading.Event()
         begin = state.stats.begin
 
-        def seen(service: str, route: str, host: str | None) -> None:
+        def seen(service: str, route: str, host: str | None) -> int:
             if service == "crossref":
                 asked.set()
-            begin(service, route, host)
+            return begin(service, route, host)  # the span's index, for stats.end
 
         state.stats.begin = seen
         parse_chunk = loader.parse_chunk
