@@ -142,8 +142,9 @@ def run() -> NoReturn:
                 thread.join()
         atexit._run_exitfuncs()
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:  # None: closed when the process started
+                    stream.flush()
         except (OSError, ValueError):
             raise exc from None
         os._exit(code or 0)
