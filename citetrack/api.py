@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from citetrack.net import Limiters, NetConfig
     from citetrack.parse import ParseResult
     from citetrack.pipeline import EvidenceSet
-    from citetrack.registries.crossref import Handover
     from citetrack.shard import Shard
     from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.lockfile import Lock
@@ -293,7 +292,6 @@ async def acheck(
     shard: Shard | None = None,
     evidence: EvidenceSet | None = None,
     limiters: Limiters | None = None,
-    handover: Handover | None = None,
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
     from citetrack.incremental import KEYS_KIND
@@ -343,7 +341,6 @@ async def acheck(
             remembered=memo.view(FINDINGS_KIND) if memo.enabled else None,
             remembered_keys=memo.view(KEYS_KIND) if memo.enabled else None,
             limiters=limiters,
-            handover=handover,
         )
         result = await check_references(
             refs, options, progress=progress, transport=transport, evidence=evidence
@@ -378,7 +375,6 @@ def check(
     shard: Shard | None = None,
     evidence: EvidenceSet | None = None,
     limiters: Limiters | None = None,
-    handover: Handover | None = None,
 ) -> CheckResult:
     """Check references against the registries and the web; one call, one result.
 
@@ -397,9 +393,7 @@ def check(
     :class:`~citetrack.tracking.store.StoreUnavailable`.  ``shard`` asks only about its
     slice of the identifiers and URLs; ``evidence``, if given, is filled with every answer.
     ``limiters``: the registry limiters to pace with (those of a prefetch, detached from
-    its event loop: :mod:`citetrack.registries.prefetch`).  ``handover``: a prefetch still
-    asking Crossref, ended before this check's first Crossref request (its limiters
-    then pace Crossref).
+    its event loop: :mod:`citetrack.registries.prefetch`).
     """
     result: list[CheckResult] = []
 
@@ -424,7 +418,6 @@ def check(
                 shard=shard,
                 evidence=evidence,
                 limiters=limiters,
-                handover=handover,
             )
         )
 

@@ -48,7 +48,6 @@ from citetrack.cli.output import (
 
 if TYPE_CHECKING:
     from citetrack.api import TrackedResult
-    from citetrack.cli.freshness import CacheWindow
     from citetrack.cli.replay import Replay
     from citetrack.config import Settings
     from citetrack.inputs.article import Article
@@ -168,17 +167,17 @@ def run_check(
     With a lockfile, the cache serves only evidence fresh enough to compare against it
     (:mod:`citetrack.cli.freshness`); ``update``: only evidence fetched in this run.
     """
-    from citetrack.api import split_inputs
+    from citetrack.api import SettingsError, check, split_inputs
     from citetrack.cli.freshness import CacheWindow, cache_window, lockfiles_for
+    from citetrack.tracking.store import StoreUnavailable
 
     if run.no_links and run.links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
     bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
     bibliographies = []
-    prefetch: Prefetch | None = None
+    limiters = prefetched = None
     if bib_args or not article_args:
-        # Crossref is asked about the DOIs already read while the rest loads, and until the
-        # check first needs Crossref itself (the handover below; issue 16).
+        # Crossref is asked about the DOIs already read while the rest loads (issue 16).
         prefetch = None if run.links_only or update else _prefetch(settings)
         try:
             with entry_memo(settings) as memo:
@@ -190,56 +189,19 @@ def run_check(
                     replace(bib, text="", layout=())
                     for bib in load_bibs(bib_args, settings.encoding, memo, feed)
                 ]
-        except BaseException:
+        finally:
             if prefetch is not None:
-                prefetch.finish()
-            raise
-    try:
-        articles = load_articles(article_args, source_format, settings)
-        window = CacheWindow()
-        if not run.no_lockfile:
-            names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
-            paths = lockfiles_for(names, run.lockfile or settings.lockfile)
-            window = cache_window(settings, paths, update=update)
-        result = _check_with_progress(
-            [*bibliographies, *articles], settings, run, shared, window, prefetch
-        )
-    finally:
-        if prefetch is not None:
-            # Ended by the check's first Crossref request, else here (idempotent).
-            prefetch.finish()
-    prefetched = prefetch.requests if prefetch is not None else None
-    if prefetched:  # the requests of the run are the prefetch's too
-        from collections import Counter
-
-        result = replace(
-            result, requests=dict(sorted((prefetched + Counter(result.requests)).items()))
-        )
-    return result, bibliographies
-
-
-def _check_with_progress(
-    sources: Sequence[Bibliography | Article],
-    settings: Settings,
-    run: RunFlags,
-    shared: StoreFlags,
-    window: CacheWindow,
-    prefetch: Prefetch | None,
-) -> CheckResult:
-    """``api.check`` with a progress bar on a terminal; a prefetch still running is ended
-    before the check's first Crossref request (:class:`~citetrack.registries.prefetch.Handover`)."""
-    from citetrack.api import SettingsError, check
-    from citetrack.tracking.store import StoreUnavailable
-
-    handover = None
-    if prefetch is not None:
-        from citetrack.registries.prefetch import Handover
-
-        handover = Handover(prefetch)
+                limiters, prefetched = prefetch.finish(), prefetch.requests
+    articles = load_articles(article_args, source_format, settings)
+    window = CacheWindow()
+    if not run.no_lockfile:
+        names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
+        paths = lockfiles_for(names, run.lockfile or settings.lockfile)
+        window = cache_window(settings, paths, update=update)
     try:
         with ProgressBar(wants_progress(run.quiet)) as bar:
-            return check(
-                sources,
+            result = check(
+                [*bibliographies, *articles],
                 settings=settings,
                 registries=not run.links_only,
                 links=not run.no_links and (settings.check_links or run.links_only),
@@ -249,10 +211,17 @@ def _check_with_progress(
                 cache_not_before=window.not_before,
                 store_required=shared.store_required,
                 warn=warn,
-                handover=handover,
+                limiters=limiters,
             )
     except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))
+    if prefetched:  # the requests of the run are the prefetch's too
+        from collections import Counter
+
+        result = replace(
+            result, requests=dict(sorted((prefetched + Counter(result.requests)).items()))
+        )
+    return result, bibliographies
 
 
 def _prefetch(settings: Settings) -> Prefetch | None:
