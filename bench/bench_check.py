@@ -218,6 +218,7 @@ def bench_size(
     pycache: Path | None,
     baseline: bool,
     timeline: bool = False,
+    timeline_json: Path | None = None,
 ) -> SizeResult:
     refs = make_references(count, seed=seed, url_share=url_share, page_hosts=page_hosts)
     world = make_world(refs)
@@ -253,6 +254,8 @@ def bench_size(
         stats = emu.stats()
         if recorder is not None:
             print("\n".join(recorder.summary(proc.started, proc.ended)))
+            if timeline_json is not None:
+                recorder.dump(timeline_json.with_suffix(f".{count}.json"), proc.started, proc.ended)
         summary: dict[str, int] = {}
         try:
             summary = json.loads(proc.stdout)["summary"]
@@ -404,6 +407,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="print when each service was asked (bench/timeline.py)",
     )
+    parser.add_argument(
+        "--timeline-json",
+        type=Path,
+        help="with --timeline, also write the raw timeline to PATH.<size>.json",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
@@ -432,6 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pycache=pycache,
                 baseline=want_baseline,
                 timeline=args.timeline,
+                timeline_json=args.timeline_json,
             )
         )
     if results:
@@ -464,7 +473,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload = {
             "sizes": [asdict(r) | {"ratio": r.ratio} for r in results],
             "startup": startup,
-            "settings": vars(args) | {"keep": str(args.keep), "json": str(args.json)},
+            "settings": vars(args)
+            | {
+                "keep": str(args.keep),
+                "json": str(args.json),
+                "timeline_json": str(args.timeline_json),
+            },
         }
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     if not args.keep:

@@ -13,6 +13,7 @@ pacing at the limit; a negative slack is a refused request.
 
 from __future__ import annotations
 
+import json
 import statistics
 import threading
 import time
@@ -93,6 +94,22 @@ class Timeline:
                 time.sleep(0.25)
 
         threading.Thread(target=sample, daemon=True).start()
+
+    def dump(self, path: Path, started: float, ended: float) -> None:
+        """Write the raw timeline as JSON (times in seconds after ``started``), for a
+        closer look than :meth:`summary` gives (``bench_check.py --timeline-json``)."""
+
+        def rel(t: float) -> float:
+            return round(t - started, 6)
+
+        payload = {
+            "ended": rel(ended),
+            "limits": {b: list(v) for b, v in self.limits.items()},
+            "arrivals": {b: [[rel(t), ok] for t, ok in a] for b, a in self.arrivals.items()},
+            "events": {s: [[rel(t), step] for t, step in e] for s, e in self.events.items()},
+            "memory": [[rel(t), mb] for t, mb in self.memory],
+        }
+        path.write_text(json.dumps(payload), encoding="utf-8")
 
     def summary(self, started: float, ended: float) -> list[str]:
         """Lines describing the run; times in seconds after ``started`` (the process start)."""

@@ -1,5 +1,5 @@
 """``python -m citetrack`` runs the command line, like the ``citetrack`` script."""
 
-from citetrack.cli import main
+from citetrack.cli import run
 
-main()
+run()

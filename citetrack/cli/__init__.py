@@ -16,6 +16,7 @@ input error; 3 nothing broken, but some references could not be verified.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -23,6 +24,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -48,6 +50,7 @@ __all__ = [
     "EXIT_USAGE",
     "cli",
     "main",
+    "run",
 ]
 
 
@@ -109,6 +112,42 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         sys.exit(EXIT_USAGE)
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+def run() -> NoReturn:
+    """The process's entry point (``python -m citetrack``, the ``citetrack`` script):
+    :func:`main`, then the exit without tearing the heap down.
+
+    A check ends holding everything it built — for 10,000 references a few hundred
+    thousand objects — and a normal exit frees them one by one (the frames' locals as the
+    exit unwinds, then every module): 0.35-0.4 s of a cold 10,000-reference run, after
+    the report is out (issue 16).  The operating system takes the memory back at once.
+    Everything a normal exit does that anyone can see is still done, in its order: the
+    other (non-daemon) threads are waited for, the ``atexit`` functions run (logging's
+    flush, the finalizers of temporary folders), the standard streams are flushed.  If
+    flushing fails (a closed pipe), the normal exit reports it.  :func:`main` itself,
+    which the tests call, exits normally.
+    """
+    try:
+        main()
+    except SystemExit as exc:  # always: main() ends with sys.exit
+        # Inside this block the exception's traceback keeps the frames, and so the
+        # result, alive: nothing is freed before os._exit.
+        code = exc.code
+        if code is not None and not isinstance(code, int):
+            raise  # a message to print: the interpreter's own exit does that
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join()
+        atexit._run_exitfuncs()
+        try:
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:  # None: closed when the process started
+                    stream.flush()
+        except (OSError, ValueError):
+            raise exc from None
+        os._exit(code or 0)
+    raise AssertionError("main() returned")  # pragma: no cover - it always exits
 
 
 def _is_an_interrupt(exc: BaseException | None) -> bool:

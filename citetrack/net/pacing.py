@@ -218,6 +218,9 @@ class RateLimiter:
         self._rtts: deque[float] = deque(maxlen=self._RTT_MEMORY)
         #: Windows whose margin was sized from an answer (for tests and benchmarks).
         self.adapted = 0
+        #: Told when a request went on the wire (its time), if set: how another thread
+        #: learns that a request has left (see :class:`citetrack.registries.prefetch.Prefetch`).
+        self.on_sent: Callable[[float], None] | None = None
         self._counted: Turn | None = None
 
     @classmethod
@@ -383,6 +386,8 @@ class RateLimiter:
 
     def _sent(self, at: float) -> None:
         self._last_start = max(self._last_start, at)
+        if self.on_sent is not None:
+            self.on_sent(at)
 
     def _answered(self, turn: Turn) -> None:
         if turn.answered_at is not None and self._traced:
