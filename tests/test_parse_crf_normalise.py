@@ -160,6 +160,28 @@ def test_features_remember_an_in_and_a_year_before_the_token() -> None:
     assert all("after-in" in f for f in feats[6:])
 
 
+def test_features_place_the_token_relative_to_years_and_quoted_spans() -> None:
+    """Session 10 (issue 15): a year still ahead, tokens since the first year, and a
+    quoted span closed just before or earlier, so a title after an APA year and a
+    container after a quoted title are told apart from their neighbours."""
+    tokens = tokenize('Roe, K. "A made-up title," Gazette of Nowhere 7 (1999): 1-2.')
+    feats = sequence_features(tokens)
+    assert "year-ahead" in feats[8] and "year-ahead" not in feats[9]  # "(1999):"
+    assert not any(f.startswith("since-year") for f in feats[9])
+    assert "since-year=1" in feats[10]
+    assert not any(f in feats[4] for f in ("quote-closed", "after-quote"))  # 'title,"'
+    assert "quote-closed" in feats[5]  # "Gazette" opens the container
+    assert "after-quote" in feats[6] and "quote-closed" not in feats[6]
+    apa = sequence_features(tokenize("Doe, J. (2001). A b c d e f."))
+    assert [next(f for f in t if f.startswith("since-year")) for t in apa[3:8]] == [
+        "since-year=1",
+        "since-year=2",
+        "since-year=3",
+        "since-year=4",
+        "since-year=4",
+    ]
+
+
 @pytest.mark.parametrize("label", ["container-title", "journal"])
 def test_lone_container_printed_by_a_publisher_is_a_book_title(label: str) -> None:
     """Labeller slip seen in cross-validation: a book's title labelled as a container."""

@@ -12,6 +12,11 @@ A token is a whitespace-separated word with its punctuation (``(2010).``, ``pp.`
 * **position** — the token's index (first five exactly), its relative position in
   tenths, how many sentence periods and commas came before it, whether it stands inside
   parentheses, brackets or quotes, whether an ``In`` or a year came before it;
+  where it stands relative to the years and quoted spans of the string: a year still
+  ahead (``year-ahead``: APA's authors, Harvard's and Chicago's title and journal before
+  a trailing year), tokens since the first year (``since-year=1`` … ``4``: an APA title
+  starts right after its year), a quoted span closed just before (``quote-closed``: the
+  container of ``“Title,” Journal``) or earlier (``after-quote``);
 * **chunk** — the period-separated chunk the token is in: its index from the start and
   the end, its length, whether it holds a year, digits or a quote, and the chunk's first
   token;
@@ -276,9 +281,20 @@ def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list
     quoted = seen_in = seen_year = False
     chunk_of, chunks = _chunks(tokens)
     found = [tuple(lex(_context(t)[0])) for t in tokens] if lex is not None else []
+    # Where the years are, and the last token that closed a quoted span (none yet: -2).
+    year_at = [i for i, t in enumerate(tokens) if "is=year" in _context(t)[3]]
+    last_year = year_at[-1] if year_at else -1
+    first_year = year_at[0] if year_at else n
+    closed_at = -2
     for i, token in enumerate(tokens):
         feats = list(word_features(token))
         feats.extend(chunks[chunk_of[i]])
+        if i < last_year:
+            feats.append("year-ahead")
+        if i > first_year:
+            feats.append(f"since-year={min(i - first_year, 4)}")
+        if closed_at >= 0:
+            feats.append("after-quote" if closed_at < i - 1 else "quote-closed")
         if i == 0 or chunk_of[i - 1] != chunk_of[i]:
             feats.append("chunk-start")
         feats.append(f"pos={i}" if i < 5 else f"rel={10 * i // n}")
@@ -318,8 +334,10 @@ def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list
                     quoted = True
                 elif ch in "”»":
                     quoted = False
+                    closed_at = i
                 elif ch == '"':
                     quoted = not quoted
+                    closed_at = i if not quoted else closed_at
         marks = _context(token)[3]
         seen_in = seen_in or "cue=in" in marks
         seen_year = seen_year or "is=year" in marks
