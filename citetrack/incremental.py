@@ -17,7 +17,6 @@ and is compared afresh.  The store drops everything when the code changes
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -25,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from citetrack.model import Evidence, Finding, Reference, Severity, Source
-from citetrack.tracking.codec import record_print
+from citetrack.tracking.codec import record_print, text_digest
 from citetrack.tracking.memo import MemoView
 
 log = logging.getLogger(__name__)
@@ -44,10 +43,6 @@ _OWN = "@"
 
 #: Compact JSON, keeping non-ASCII text as it is (the digest reads UTF-8).
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _row(ref: Reference, f: Finding) -> list[Any]:
@@ -114,7 +109,7 @@ def _finding(ref: Reference, row: Any) -> Finding:
 def list_digest(refs: Sequence[Reference]) -> str:
     """The hash of a list of references as the duplicate rule sees it: each one's file,
     key, line and :attr:`~citetrack.model.Reference.digest`, in order."""
-    return _digest(_encode([[r.path, r.key, r.line, r.digest] for r in refs]))
+    return text_digest(_encode([[r.path, r.key, r.line, r.digest] for r in refs]))
 
 
 def encode_duplicates(refs: Sequence[Reference], found: Sequence[tuple[int, Finding]]) -> str:
@@ -204,26 +199,20 @@ class StoredFindings:
         known = self._keys.get(ids)
         if known is not None and known[0] is ref:
             return known[1]
-        parts = [self.reference_digest(ref), *(self._print(e) for e in evidence)]
-        value = _digest("\x1f".join(parts))
+        parts = [ref.digest, *(self._print(e) for e in evidence)]
+        value = text_digest("\x1f".join(parts))
         self._keys[ids] = (ref, value)
         return value
-
-    @staticmethod
-    def reference_digest(ref: Reference) -> str:
-        """The hash of ``ref``'s entry type, fields and identifiers
-        (:attr:`~citetrack.model.Reference.digest`)."""
-        return ref.digest
 
     def duplicate_keys(
         self, refs: Sequence[Reference], compute: Callable[[Reference], DuplicateKeys]
     ) -> list[DuplicateKeys]:
-        """``compute(ref)`` for each of ``refs``, remembered under :meth:`reference_digest`
-        (the keys are a function of the fields and identifiers alone)."""
+        """``compute(ref)`` for each of ``refs``, remembered under each one's
+        :attr:`~citetrack.model.Reference.digest` (the keys are a function of the fields
+        and identifiers alone)."""
         if self._keys_store is None:
             return [compute(ref) for ref in refs]
-        with self._lock:
-            digests = [self.reference_digest(ref) for ref in refs]
+        digests = [ref.digest for ref in refs]
         stored = self._keys_store.get_many(digests)
         out: list[DuplicateKeys] = []
         new: dict[str, str] = {}
