@@ -146,8 +146,18 @@ def test_a_memo_filled_by_the_previous_version_gives_what_loading_from_scratch_g
     bom: tuple[bool, bool],
     every: int,
 ) -> None:
+    before = _text(pieces, seps, crlf[0], bom[0])
+    edited = pieces
+    for op, at, new in edits:
+        edited = _edit(edited, op, at, new)
+    after = _text(edited, seps, crlf[1], bom[1])
+    memo = DictMemo()
     with _grouped_by(every):
-        _memo_after_edits(pieces, seps, edits, crlf, bom)
+        _same(loads_bib(before, "f.bib", memo), loads_bib(before, "f.bib"))
+        scratch = loads_bib(after, "f.bib")
+        _same(loads_bib(after, "f.bib", memo), scratch)
+        _same(loads_bib(after, "f.bib", memo), scratch)  # now every chunk is stored
+        _same(scratch, _loads_whole(after, "f.bib"))  # chunks: what one whole parse gives
 
 
 @contextmanager
@@ -159,26 +169,6 @@ def _grouped_by(every: int) -> Iterator[None]:
         yield
     finally:
         bib_chunks.GROUP_EVERY = kept
-
-
-def _memo_after_edits(
-    pieces: list[str],
-    seps: list[str],
-    edits: list[tuple[str, int, str]],
-    crlf: tuple[bool, bool],
-    bom: tuple[bool, bool],
-) -> None:
-    before = _text(pieces, seps, crlf[0], bom[0])
-    edited = pieces
-    for op, at, new in edits:
-        edited = _edit(edited, op, at, new)
-    after = _text(edited, seps, crlf[1], bom[1])
-    memo = DictMemo()
-    _same(loads_bib(before, "f.bib", memo), loads_bib(before, "f.bib"))
-    scratch = loads_bib(after, "f.bib")
-    _same(loads_bib(after, "f.bib", memo), scratch)
-    _same(loads_bib(after, "f.bib", memo), scratch)  # now every chunk is stored
-    _same(scratch, _loads_whole(after, "f.bib"))  # chunks: what one whole parse gives
 
 
 #: Tokens of broken BibTeX: block starts anywhere, unbalanced delimiters, escapes, CR.
