@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from citetrack.config import Settings, load_settings
-from citetrack.model import CheckResult, Reference, Source
+from citetrack.model import CheckResult, Found, Reference, Source
 
 if TYPE_CHECKING:
     import httpx
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from citetrack.shard import Shard
     from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.lockfile import Lock
-    from citetrack.tracking.lockfile.remembered import SourceRecords
+    from citetrack.tracking.lockfile.remembered import SettledSources, SourceRecords
     from citetrack.tracking.memo import Memo
 
 __all__ = [
@@ -531,6 +531,7 @@ def track(
         write_lock,
     )
     from citetrack.tracking.lockfile import track as track_lock
+    from citetrack.tracking.lockfile.remembered import SETTLED_KIND, SettledSources
 
     settings = settings if settings is not None else load_settings()
     lockfile = lockfile if lockfile is not None else settings.lockfile
@@ -540,10 +541,17 @@ def track(
     shown: list[CheckResult] = []
     previous: list[Lock | None] = []
     written: list[Path] = []
-    with _lock_records(settings, result) as records:
+    with _lock_records(settings) as (records, memo):
         for path, group in groups.items():
             before = read_lock(path)
-            seen = track_lock(group, before, now, policy, records)
+            settled = None
+            if before is not None and memo.enabled:
+                settled = SettledSources(memo.view(SETTLED_KIND), str(path.resolve()), before)
+            # Writing the lockfile reduces every record; a comparison only the unsettled.
+            records.prefetch(_lock_sources(group, None if update else settled))
+            seen = track_lock(group, before, now, policy, records, settled=settled)
+            if settled is not None:
+                settled.flush()
             if update:
                 try:
                     write_lock(path, build_lock(seen, before, now, policy, records))
@@ -560,18 +568,32 @@ def track(
 
 
 @contextlib.contextmanager
-def _lock_records(settings: Settings, result: CheckResult) -> Iterator[SourceRecords]:
-    """The lockfile's reduction of ``result``'s records, remembered in the memo next to
-    the cache (none with ``--no-cache``); written back when the comparison is done."""
-    from citetrack.model import Found
+def _lock_records(settings: Settings) -> Iterator[tuple[SourceRecords, Memo]]:
+    """The lockfile's reduction of records, remembered in the memo next to the cache
+    (none with ``--no-cache``), and that memo; written back when the comparison is done."""
     from citetrack.tracking.lockfile.remembered import KIND, SourceRecords
     from citetrack.tracking.memo import Memo, cache_folder
 
     with Memo(None) if not settings.use_cache else Memo.open(cache_folder(settings)) as memo:
         records = SourceRecords(memo.view(KIND) if memo.enabled else None)
-        records.prefetch(e for rr in result.results for e in rr.evidence if isinstance(e, Found))
-        yield records
+        yield records, memo
         records.flush()
+
+
+def _lock_sources(result: CheckResult, settled: SettledSources | None) -> Iterator[Found]:
+    """The records a comparison with the lockfile reduces: the first of each source per
+    reference, except those ``settled`` skips (``None``: every record, as writing it needs)."""
+    from citetrack.tracking.lockfile.build import first_found
+    from citetrack.tracking.lockfile.state import reference_file
+
+    for rr in result.results:
+        if settled is None:
+            yield from (e for e in rr.evidence if isinstance(e, Found))
+        else:
+            by_source = first_found(rr)
+            if by_source:
+                file, key = reference_file(rr.reference), rr.reference.key
+                yield from settled.unsettled(by_source, file, key)
 
 
 def _new_only(result: CheckResult, previous_locks: Sequence[Lock | None]) -> CheckResult:

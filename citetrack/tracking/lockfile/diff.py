@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from citetrack.model import (
     CheckResult,
@@ -38,6 +39,9 @@ from citetrack.tracking.lockfile.state import (
     utc_day,
 )
 
+if TYPE_CHECKING:
+    from citetrack.tracking.lockfile.remembered import SettledSources
+
 # ------------------------------------------------------------------------------- diff
 
 
@@ -69,18 +73,26 @@ def _shown(value: str | None) -> str:
 
 
 def _diff_sources(
-    rr: ReferenceResult, entry: LockEntry, records: Callable[[Found], SourceRecord]
+    rr: ReferenceResult,
+    entry: LockEntry,
+    records: Callable[[Found], SourceRecord],
+    settled: SettledSources | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
     seen_notices: set[Notice] = set()
+    file, key = reference_file(rr.reference), rr.reference.key
     for src, found in first_found(rr).items():
+        if settled is not None and settled.settled(file, key, src, found):
+            continue  # found nothing against these lockfile bytes on an earlier run
         before = entry.sources.get(src)
         if before is None or not same_identifier(before.identifier, found.identifier):
             continue  # no baseline from this source for this identifier
         now = records(found)
+        own = 0  # what this source alone finds (``seen_notices`` may hide some below)
         for name in METADATA_FIELDS if before.fields != now.fields else ():
             was, new = before.fields.get(name), now.fields.get(name)
             if was != new:
+                own += 1
                 message = f"{name} changed upstream: was {_shown(was)}, now {_shown(new)} ({src})"
                 out.append(
                     _changed(
@@ -99,6 +111,7 @@ def _diff_sources(
             notice = Notice(update.kind, normalise_text(update.notice_id))
             if notice.kind not in NOTICE_RULES or notice in before.notices:
                 continue
+            own += 1
             if notice in seen_notices:
                 continue
             seen_notices.add(notice)
@@ -115,6 +128,8 @@ def _diff_sources(
                     now=notice.notice_id,
                 )
             )
+        if settled is not None and not own:
+            settled.add(file, key, src, found)
     return out
 
 
@@ -202,11 +217,15 @@ def diff(
     now: datetime,
     policy: ConfirmPolicy = DEFAULT_POLICY,
     records: Callable[[Found], SourceRecord] = source_record,
+    *,
+    settled: SettledSources | None = None,
 ) -> list[Finding]:
     """``changed`` findings: what differs between the lockfile and this run, field by field.
 
     ``records`` reduces a current record to what the lockfile keeps (:func:`source_record`,
-    or the same remembered: :class:`~citetrack.tracking.lockfile.remembered.SourceRecords`).
+    or the same remembered: :class:`~citetrack.tracking.lockfile.remembered.SourceRecords`);
+    ``settled``: the record comparisons that found nothing against ``previous``'s bytes on
+    an earlier run, skipped (and this run's added to it).
 
     Rules: ``metadata-changed``, ``retraction-new``, ``correction-new``,
     ``expression-of-concern-new``, ``url-changed``, ``url-died`` (on the run a dead URL is
@@ -226,7 +245,7 @@ def diff(
             message = f"reference {rr.reference.key} is new since the lockfile"
             out.append(_changed(rr, "reference-added", message, source=Source.LOCKFILE))
             continue
-        out += _diff_sources(rr, entry, records)
+        out += _diff_sources(rr, entry, records, settled)
         out += _diff_urls(rr, entry, check_outcomes(rr), today, policy)
     checked = {file for file, _ in seen}
     for key, entry in sorted(previous.references.items()):

@@ -160,6 +160,10 @@ class Lock:
 
     references: Mapping[str, LockEntry] = field(default_factory=dict)
     articles: Mapping[str, ArticleRecord] = field(default_factory=dict)
+    #: A hash of the bytes the lockfile was read from (``""`` for one built in memory):
+    #: what a run remembers of its comparison with this lockfile is filed under it
+    #: (:class:`~citetrack.tracking.lockfile.remembered.SettledSources`).
+    digest: str = field(default="", compare=False)
 
     def entry_for(self, ref: Reference) -> LockEntry | None:
         """The entry recorded for ``ref`` (same key, same .bib file name), or ``None``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from citetrack.model import (
     CheckResult,
@@ -27,6 +28,9 @@ from citetrack.tracking.lockfile.state import (
     reference_file,
 )
 
+if TYPE_CHECKING:
+    from citetrack.tracking.lockfile.remembered import SettledSources
+
 
 def track(
     result: CheckResult,
@@ -34,8 +38,11 @@ def track(
     now: datetime,
     policy: ConfirmPolicy = DEFAULT_POLICY,
     records: Callable[[Found], SourceRecord] = source_record,
+    *,
+    settled: SettledSources | None = None,
 ) -> CheckResult:
-    """The result as it should be reported against a lockfile (``records``: see :func:`diff`).
+    """The result as it should be reported against a lockfile (``records``, ``settled``:
+    see :func:`diff`).
 
     Adds ``reference-changed`` for an article's citations edited since the lockfile
     (:func:`~citetrack.tracking.lockfile.revisions.track_articles`), applies
@@ -48,7 +55,7 @@ def track(
     result = track_articles(result, previous)
     confirmed = apply_confirmation(result, previous, policy, now)
     changes: dict[str, list[Finding]] = {}
-    for finding in diff(previous, confirmed, now, policy, records):
+    for finding in diff(previous, confirmed, now, policy, records, settled=settled):
         changes.setdefault(finding.key, []).append(finding)
     results: list[ReferenceResult] = []
     for rr in confirmed.results:
