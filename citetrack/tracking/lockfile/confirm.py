@@ -197,6 +197,11 @@ def apply_confirmation(
     today = utc_day(now)
     out = []
     for rr in result.results:
+        if not any(
+            f.severity is Severity.BROKEN and f.rule in CONFIRMABLE_RULES for f in rr.findings
+        ):
+            out.append(rr)  # nothing to confirm (:func:`_confirm` would return each as is)
+            continue
         entry = previous_lock.entry_for(rr.reference)
         findings = tuple(_confirm(f, rr, entry, today, policy) for f in rr.findings)
         out.append(replace(rr, findings=findings))

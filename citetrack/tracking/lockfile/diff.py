@@ -145,12 +145,14 @@ def _place(url: str) -> tuple[str, str, str]:
 def _diff_urls(
     rr: ReferenceResult,
     entry: LockEntry,
-    outcomes: Mapping[str, Outcome],
     today: date,
     policy: ConfirmPolicy,
 ) -> list[Finding]:
     out: list[Finding] = []
-    for url in reference_urls(rr):
+    urls = reference_urls(rr) if entry.urls else ()
+    # Only for a URL the lockfile records (most references cite none).
+    outcomes: Mapping[str, Outcome] = check_outcomes(rr) if urls else {}
+    for url in urls:
         before = entry.urls.get(url)
         if before is None:
             continue
@@ -246,7 +248,7 @@ def diff(
             out.append(_changed(rr, "reference-added", message, source=Source.LOCKFILE))
             continue
         out += _diff_sources(rr, entry, records, settled)
-        out += _diff_urls(rr, entry, check_outcomes(rr), today, policy)
+        out += _diff_urls(rr, entry, today, policy)
     checked = {file for file, _ in seen}
     for key, entry in sorted(previous.references.items()):
         if entry.file in checked and (entry.file, key) not in seen:
