@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import fields
 from datetime import date
 from enum import Enum
@@ -308,9 +308,14 @@ def _plain_entry(doc: object) -> LockEntry | None:
     return LockEntry(file=file, identifiers=dict(ids), sources=sources, urls=urls)
 
 
-def _all_text(values: Iterable[object]) -> bool:
-    """Whether every value is a non-empty string (what :func:`_str` accepts)."""
-    return all(type(value) is str and value for value in values)
+_TEXT = frozenset((str,))
+
+
+def _all_text(values: Collection[object]) -> bool:
+    """Whether every value is a non-empty string (what :func:`_str` accepts).  Two passes
+    in C (the types, then truth: a string is true when not empty), not a generator: it
+    runs over every value of a lockfile."""
+    return _TEXT.issuperset(map(type, values)) and all(values)
 
 
 def _plain_map(
