@@ -26,3 +26,35 @@ def test_objects_are_frozen_only_in_a_process_main_runs() -> None:
         [sys.executable, "-c", _PROBE], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.split(maxsplit=2) == ["0", "True", "(50000, 20, 10)\n"]
+
+
+_PAUSE_PROBE = """
+import gc
+from citetrack.cli import memory
+seen = []
+with memory.paused():
+    seen.append(gc.isenabled())
+memory.process_run()
+with memory.paused():
+    seen.append(gc.isenabled())
+seen.append(gc.isenabled())
+try:
+    with memory.paused():
+        raise KeyError
+except KeyError:
+    seen.append(gc.isenabled())
+gc.disable()
+with memory.paused():
+    pass
+seen.append(gc.isenabled())
+print(seen)
+"""
+
+
+def test_the_collector_pauses_only_in_a_process_main_runs_and_comes_back() -> None:
+    # Paused while a .bib loads (issue 16); enabled again after it, even on an error, and
+    # left disabled if someone else had disabled it.
+    out = subprocess.run(
+        [sys.executable, "-c", _PAUSE_PROBE], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[True, False, True, True, False]"

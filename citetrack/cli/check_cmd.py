@@ -91,7 +91,8 @@ def load_bibs(
     loaded = []
     for path in paths:
         try:
-            bibliography = load_bib(path, encoding=encoding, memo=memo, on_chunk=on_chunk)
+            with memory.paused():
+                bibliography = load_bib(path, encoding=encoding, memo=memo, on_chunk=on_chunk)
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
             fail(f"{exc}{hint}")
