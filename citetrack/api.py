@@ -583,17 +583,11 @@ def _lock_records(settings: Settings) -> Iterator[tuple[SourceRecords, Memo]]:
 def _lock_sources(result: CheckResult, settled: SettledSources | None) -> Iterator[Found]:
     """The records a comparison with the lockfile reduces: the first of each source per
     reference, except those ``settled`` skips (``None``: every record, as writing it needs)."""
-    from citetrack.tracking.lockfile.build import first_found
-    from citetrack.tracking.lockfile.state import reference_file
-
     for rr in result.results:
         if settled is None:
             yield from (e for e in rr.evidence if isinstance(e, Found))
         else:
-            by_source = first_found(rr)
-            if by_source:
-                file, key = reference_file(rr.reference), rr.reference.key
-                yield from settled.unsettled(by_source, file, key)
+            yield from (found for found, _ in settled.pending(rr).values())
 
 
 def _new_only(result: CheckResult, previous_locks: Sequence[Lock | None]) -> CheckResult:

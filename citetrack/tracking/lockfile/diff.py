@@ -80,10 +80,13 @@ def _diff_sources(
 ) -> list[Finding]:
     out: list[Finding] = []
     seen_notices: set[Notice] = set()
-    file, key = reference_file(rr.reference), rr.reference.key
-    for src, found in first_found(rr).items():
-        if settled is not None and settled.settled(file, key, src, found):
-            continue  # found nothing against these lockfile bytes on an earlier run
+    # Without the comparisons that found nothing against these lockfile bytes before.
+    pending = (
+        settled.pending(rr).items()
+        if settled is not None
+        else ((src, (found, None)) for src, found in first_found(rr).items())
+    )
+    for src, (found, token) in pending:
         before = entry.sources.get(src)
         if before is None or not same_identifier(before.identifier, found.identifier):
             continue  # no baseline from this source for this identifier
@@ -129,7 +132,7 @@ def _diff_sources(
                 )
             )
         if settled is not None and not own:
-            settled.add(file, key, src, found)
+            settled.add(token)
     return out
 
 

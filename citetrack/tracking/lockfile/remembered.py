@@ -22,19 +22,23 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from typing import TypeAlias
 
-from citetrack.model import Found
+from citetrack.model import Evidence, Found, Reference, ReferenceResult
 from citetrack.tracking.codec import StoredFound, record_print
-from citetrack.tracking.lockfile.build import source_record
+from citetrack.tracking.lockfile.build import first_found, source_record
 from citetrack.tracking.lockfile.fileformat import source_from_text, source_json
-from citetrack.tracking.lockfile.state import Lock, SourceRecord
+from citetrack.tracking.lockfile.state import Lock, SourceRecord, reference_file
 from citetrack.tracking.memo import MemoView
 
 #: The memo kind; bump the suffix when the lockfile's source record changes shape.
 KIND = "lock-records/1"
 #: The memo kind of :class:`SettledSources`: one value per lockfile path.
 SETTLED_KIND = "lock-settled/1"
+
+#: Records still to compare, by source: each with the token of its comparison.
+Pending: TypeAlias = dict[str, tuple[Found, str | None]]
 
 
 class SourceRecords:
@@ -105,7 +109,10 @@ class SettledSources:
         self._lock_digest = lock.digest
         self._settled: set[str] = set()
         self._added = False
-        self._tokens: dict[int, tuple[Found, tuple[str, str, str], str]] = {}
+        # Asked twice per reference (which records to prefetch, then the comparison): the
+        # answer is kept with the reference and evidence it was made from, checked by
+        # identity (the run holds both until the comparison is done).
+        self._pending: dict[int, tuple[Reference, tuple[Evidence, ...], Pending]] = {}
         if store is None or not lock.digest:
             self._store = None
             return
@@ -117,35 +124,35 @@ class SettledSources:
     def _token(self, file: str, key: str, src: str, found: Found) -> str | None:
         if self._store is None or not isinstance(found, StoredFound):
             return None
-        # Asked twice per record (which records to prefetch, then the comparison): the
-        # token is kept with the record it was made from, checked by identity.
-        held = self._tokens.get(id(found))
-        if held is not None and held[0] is found and held[1] == (file, key, src):
-            return held[2]
         ident = found.identifier
         # Each part prefixed with its length: no two tuples give the same text.
         parts = f"{len(file)}:{file}{len(key)}:{key}{len(src)}:{src}{len(ident)}:{ident}"
         parts += found.digest
         raw = parts.encode("utf-8", "surrogatepass")
-        token = hashlib.blake2b(raw, digest_size=12).hexdigest()
-        self._tokens[id(found)] = (found, (file, key, src), token)
-        return token
+        return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
-    def settled(self, file: str, key: str, src: str, found: Found) -> bool:
-        """Whether this comparison found nothing on an earlier run with this lockfile."""
-        token = self._token(file, key, src, found)
-        return token is not None and token in self._settled
+    def pending(self, rr: ReferenceResult) -> Pending:
+        """The first record of each source of ``rr`` that still has to be compared, by
+        source, each with the token to :meth:`add` if it finds nothing (``None``: a fresh
+        record, never settled)."""
+        ref, evidence = rr.reference, rr.evidence
+        held = self._pending.get(id(ref))
+        if held is not None and held[0] is ref and held[1] is evidence:
+            return held[2]
+        file, key = reference_file(ref), ref.key
+        todo: Pending = {}
+        for src, found in first_found(rr).items():
+            token = self._token(file, key, src, found)
+            if token is None or token not in self._settled:
+                todo[src] = (found, token)
+        self._pending[id(ref)] = (ref, evidence, todo)
+        return todo
 
-    def add(self, file: str, key: str, src: str, found: Found) -> None:
-        """Remember that this comparison found nothing."""
-        token = self._token(file, key, src, found)
+    def add(self, token: str | None) -> None:
+        """Remember that the comparison of this token found nothing."""
         if token is not None and token not in self._settled:
             self._settled.add(token)
             self._added = True
-
-    def unsettled(self, by_source: Mapping[str, Found], file: str, key: str) -> list[Found]:
-        """The records of ``by_source`` still to be compared."""
-        return [f for src, f in by_source.items() if not self.settled(file, key, src, f)]
 
     def flush(self) -> None:
         """Write the set back if this run added to it (replacing an older lockfile's)."""
