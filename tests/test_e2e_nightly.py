@@ -220,3 +220,38 @@ def test_a_change_is_reported_every_night_until_locked_and_a_retraction_stays_br
     assert changes(after) == set(), after.stdout
     compton = by_key(after.json())["compton2013rare"]
     assert compton["status"] == "broken" and after.code == 1
+
+
+def test_a_record_refreshed_in_the_cache_is_compared_again_against_an_unchanged_lockfile(
+    project: tuple[Path, dict[str, str]], emulator: Emulator, tmp_path: Path
+) -> None:
+    # The nightly job's lockfile stays the same for weeks; comparisons that found nothing
+    # are remembered per lockfile (issue 16).  A record that another run refreshed in the
+    # cache (a new retraction) must be compared again, from the cache, without a request.
+    bib, env = project
+    quiet = ("check", str(bib), "-f", "json", "--no-links", *FAST)
+    assert run_cli("lock", str(bib), "--no-links", *FAST, env=env).code == 0
+    for _ in range(2):  # the second run skips what the first found nothing in
+        night = run_cli(*quiet, env=env)
+        assert (night.code, changes(night)) == (0, set()), night.stdout
+    memo = next((tmp_path / "cache").glob("memo-*.sqlite3"))
+    db = sqlite3.connect(memo)
+    with db:
+        settled = db.execute("SELECT count(*) FROM memo WHERE kind = 'lock-settled/1'").fetchone()
+    db.close()
+    assert settled == (1,)
+
+    upstream_changes(emulator)
+    age(tmp_path, lock=bib.parent / "citetrack.lock", hours=24 * 8)  # the cache expired
+    # A run without the lockfile (a laptop's) fetches the changed records into the cache.
+    refresh = run_cli(
+        "check", str(bib), "--no-lockfile", "--no-links", "-f", "json", *FAST, env=env
+    )
+    assert refresh.json()["requests"].get("crossref"), refresh.json()["requests"]
+    night = run_cli(*quiet, env=env)
+    assert night.json()["requests"] == {}, night.json()["requests"]  # all from the cache
+    assert changes(night) == {
+        ("thiers2009cutaneous", "metadata-changed", "title"),
+        ("compton2013rare", "retraction-new", None),
+    }, night.stdout
+    assert night.code == 1
