@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from citetrack.net import Limiters, NetConfig
     from citetrack.parse import ParseResult
     from citetrack.pipeline import EvidenceSet
+    from citetrack.registries.crossref import Handover
     from citetrack.shard import Shard
     from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.lockfile import Lock
@@ -292,6 +293,7 @@ async def acheck(
     shard: Shard | None = None,
     evidence: EvidenceSet | None = None,
     limiters: Limiters | None = None,
+    handover: Handover | None = None,
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
     from citetrack.incremental import DUPLICATES_KIND, KEYS_KIND
@@ -342,6 +344,7 @@ async def acheck(
             remembered_keys=memo.view(KEYS_KIND) if memo.enabled else None,
             remembered_duplicates=memo.view(DUPLICATES_KIND) if memo.enabled else None,
             limiters=limiters,
+            handover=handover,
         )
         result = await check_references(
             refs, options, progress=progress, transport=transport, evidence=evidence
@@ -376,6 +379,7 @@ def check(
     shard: Shard | None = None,
     evidence: EvidenceSet | None = None,
     limiters: Limiters | None = None,
+    handover: Handover | None = None,
 ) -> CheckResult:
     """Check references against the registries and the web; one call, one result.
 
@@ -394,7 +398,9 @@ def check(
     :class:`~citetrack.tracking.store.StoreUnavailable`.  ``shard`` asks only about its
     slice of the identifiers and URLs; ``evidence``, if given, is filled with every answer.
     ``limiters``: the registry limiters to pace with (those of a prefetch, detached from
-    its event loop: :mod:`citetrack.registries.prefetch`).
+    its event loop: :mod:`citetrack.registries.prefetch`).  ``handover``: a prefetch still
+    asking Crossref, ended before this check's first Crossref request (its limiters
+    then pace Crossref).
     """
     result: list[CheckResult] = []
 
@@ -419,6 +425,7 @@ def check(
                 shard=shard,
                 evidence=evidence,
                 limiters=limiters,
+                handover=handover,
             )
         )
 

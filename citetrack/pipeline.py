@@ -16,6 +16,7 @@ I/O lives in the services it builds; given the same evidence, the findings are t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 from collections.abc import Awaitable, Iterable, Sequence
@@ -48,7 +49,7 @@ from citetrack.registries.books_search import (
     search_evidence,
     suspect_dois,
 )
-from citetrack.registries.crossref import CrossrefService
+from citetrack.registries.crossref import CrossrefService, Handover
 from citetrack.registries.doi import DoiOrgService
 from citetrack.registries.idconv import IdConvService
 from citetrack.registries.pmid_lookup import PmidLookup
@@ -97,6 +98,10 @@ class CheckOptions:
     #: The registry limiters to pace with (a prefetch's, so that this run's requests are
     #: paced from its last ones: :mod:`citetrack.registries.prefetch`); ``None``: new ones.
     limiters: Limiters | None = None
+    #: A prefetch still asking Crossref in its own thread: awaited before this run's first
+    #: Crossref request, it ends the prefetch and hands over its limiters
+    #: (:class:`citetrack.registries.prefetch.Handover`); ``None``: no prefetch running.
+    handover: Handover | None = None
 
 
 def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:
@@ -150,7 +155,7 @@ async def _resolve_registries(
     net = options.net
     limiters = options.limiters or Limiters.from_config(net)
     cache = options.cache
-    crossref = CrossrefService.from_config(http, net, limiters, cache)
+    crossref = CrossrefService.from_config(http, net, limiters, cache, handover=options.handover)
     doi_org = DoiOrgService.from_config(http, net, limiters, cache)
     pubmed = PubMedService.from_config(http, net, limiters, cache)
     idconv = IdConvService.from_config(http, net, limiters, cache)
@@ -163,6 +168,8 @@ async def _resolve_registries(
         await chunked(
             "Crossref", dois, crossref.fetch, progress, into=evidence.crossref, arrived=arrived
         )
+        if options.handover is not None:
+            await options.handover()  # every DOI was in the cache: the prefetch ends here
         # A Crossref 404 only means "not a Crossref DOI": DataCite, mEDRA… DOIs are
         # found through the doi.org handle API, whose "not found" alone makes a DOI broken.
         unknown = [d for d, e in evidence.crossref.items() if isinstance(e, NotFound)]
@@ -199,8 +206,18 @@ async def _resolve_registries(
         )
 
     async def search_stage() -> None:
+        searching = limiters
+        if options.handover is not None and search_refs:
+            # Crossref's limiters are the prefetch's until it ends: the same as the DOIs'.
+            handed = await options.handover()
+            if handed is not None:
+                searching = dataclasses.replace(
+                    limiters,
+                    crossref_single=handed.crossref_single,
+                    crossref_list=handed.crossref_list,
+                )
         evidence.search = await search_evidence(
-            search_refs, http=http, net=net, limiters=limiters, pubmed=pubmed, cache=cache
+            search_refs, http=http, net=net, limiters=searching, pubmed=pubmed, cache=cache
         )
 
     await asyncio.gather(dois_stage(), pmids_stage(), pmc_stage(), books_stage(), search_stage())

@@ -108,6 +108,21 @@ def test_a_late_answer_moves_its_window_by_as_much() -> None:
     assert refused_by_emulator(server.arrivals) == 0
 
 
+def test_a_late_answer_counts_before_the_margin_adapts() -> None:
+    """Request 4 is held up 60 ms on its way, in the second window, before nine answers
+    are in (the fixed 40 ms margin still applies): its answer says it was late, and the
+    window counted from it waits that long instead of the fixed margin — the emulator's
+    counter, which saw it arrive 60 ms late, refuses nothing.  (The hand-over of issue 16:
+    a check's first windows paced from a prefetch's few requests, one counted 52-117 ms
+    late.)"""
+    time = VirtualTime()
+    limiter = crossref_list(time)
+    server = run(limiter, time, 12, held={4: 0.06})
+    # Request 7 left with seven answers in: the fixed margin's part of the run.
+    assert server.sends[7] - server.sends[4] == pytest.approx(1.0 + WINDOW_SAFETY_MIN + 0.06)
+    assert refused_by_emulator(server.arrivals) == 0
+
+
 @pytest.mark.parametrize("late", [0.005, 0.03, 0.06, 0.2])
 def test_no_arrival_held_up_on_its_way_is_refused(late: float) -> None:
     """Every fourth request held up ``late`` seconds (below, around and above the old

@@ -185,6 +185,87 @@ def test_limiter_cancels_only_what_waits_and_carries_its_window_to_another_loop(
     assert sends[3] - sends[0] == pytest.approx(1.04)
 
 
+def test_the_prefetch_asks_on_until_the_check_needs_crossref(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prefetch is not stopped when the load ends but when the check first needs
+    Crossref's network (issue 16: the check's set-up left a window unsent).  Held here
+    until the prefetch has asked more after the load, the check still asks no DOI twice:
+    it looks its DOIs up again after the handover."""
+    bib = write_bib(tmp_path, 1000)
+    refs = make_references(1000, seed=5, url_share=0.0, page_hosts=0)
+    started: list[prefetch_module.Prefetch] = []
+    at_load_end: list[int] = []
+    real, real_check = check_cmd._prefetch, check_cmd._check_with_progress
+
+    def spying(settings: Any) -> Any:
+        made = real(settings)
+        if made is not None:
+            started.append(made)
+        return made
+
+    def checking(*args: Any, **kw: Any) -> Any:
+        at_load_end.append(started[0].asked)
+        return real_check(*args, **kw)
+
+    async def later(self: prefetch_module.Handover) -> None:
+        for _ in range(400):  # until the prefetch asked again after the load (≤ 20 s)
+            if started[0].asked > at_load_end[0]:
+                return
+            await asyncio.sleep(0.05)
+
+    monkeypatch.setattr(check_cmd, "_prefetch", spying)
+    monkeypatch.setattr(check_cmd, "_check_with_progress", checking)
+    monkeypatch.setattr(prefetch_module.Handover, "_settled", later)
+    with Emulator(make_world(refs), limits="published", latency_ms=20) as emu:
+        report = check(tmp_path, bib, emu)
+        stats = emu.stats()
+        asked = crossref_requests(emu)
+    assert at_load_end[0] < started[0].asked < 1000  # asked on after the load, not all
+    # Refused first (a retried 429 would also make the count below 21), with the
+    # emulator's spans: which window the refused request came inside.
+    crossref = stats["services"]["crossref"]
+    spans = json.dumps(crossref["spans"])  # in full: pytest shortens a list
+    assert crossref["429"] == 0, spans  # paced from the prefetch's last window
+    assert crossref["routes"] == {"GET /works": 20}, spans  # none asked twice
+    statuses = {name: s["status"] for name, s in stats["services"].items()}
+    assert stats["429"] == 0, statuses  # nor any other service (E-utilities)
+    assert asked == 20
+    assert len(report["references"]) == 1000
+    assert report["requests"]["crossref"] == 20
+
+
+def test_the_handover_waits_for_a_settled_loop_and_ends_the_prefetch_once() -> None:
+    """The check's chunks all wait for one handover; it ends the prefetch once, and only
+    after the loop stops being busy (here: a task holding it 20 ms per turn)."""
+    busy_turns = [0]
+    ended_after: list[int] = []
+    handed = object()
+
+    class FakePrefetch:
+        def finish(self) -> object:
+            ended_after.append(busy_turns[0])
+            return handed
+
+    async def busy() -> None:
+        for _ in range(5):
+            threading.Event().wait(0.02)  # the loop is held, as by a burst of set-up work
+            busy_turns[0] += 1
+            await asyncio.sleep(0)
+
+    async def main() -> list[Any]:
+        handover = prefetch_module.Handover(FakePrefetch())  # type: ignore[arg-type]
+        hold = asyncio.ensure_future(busy())
+        await asyncio.sleep(0)
+        got = await asyncio.gather(*(handover() for _ in range(10)))
+        await hold
+        return got
+
+    got = asyncio.run(main())
+    assert got == [handed] * 10
+    assert ended_after == [5]  # once, after the busy turns
+
+
 def test_the_loader_waits_for_the_first_request_to_leave(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

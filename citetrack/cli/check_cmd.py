@@ -49,6 +49,7 @@ from citetrack.cli.output import (
 
 if TYPE_CHECKING:
     from citetrack.api import TrackedResult
+    from citetrack.cli.freshness import CacheWindow
     from citetrack.cli.replay import Replay
     from citetrack.config import Settings
     from citetrack.inputs.article import Article
@@ -170,17 +171,17 @@ def run_check(
     With a lockfile, the cache serves only evidence fresh enough to compare against it
     (:mod:`citetrack.cli.freshness`); ``update``: only evidence fetched in this run.
     """
-    from citetrack.api import SettingsError, check, split_inputs
+    from citetrack.api import split_inputs
     from citetrack.cli.freshness import CacheWindow, cache_window, lockfiles_for
-    from citetrack.tracking.store import StoreUnavailable
 
     if run.no_links and run.links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
     bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
     bibliographies = []
-    limiters = prefetched = None
+    prefetch: Prefetch | None = None
     if bib_args or not article_args:
-        # Crossref is asked about the DOIs already read while the rest loads (issue 16).
+        # Crossref is asked about the DOIs already read while the rest loads, and until the
+        # check first needs Crossref itself (the handover below; issue 16).
         prefetch = None if run.links_only or update else _prefetch(settings)
         try:
             with entry_memo(settings) as memo:
@@ -192,19 +193,57 @@ def run_check(
                     replace(bib, text="", layout=())
                     for bib in load_bibs(bib_args, settings.encoding, memo, feed)
                 ]
-        finally:
+        except BaseException:
             if prefetch is not None:
-                limiters, prefetched = prefetch.finish(), prefetch.requests
-    articles = load_articles(article_args, source_format, settings)
-    window = CacheWindow()
-    if not run.no_lockfile:
-        names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
-        paths = lockfiles_for(names, run.lockfile or settings.lockfile)
-        window = cache_window(settings, paths, update=update)
+                prefetch.finish()
+            raise
+    try:
+        articles = load_articles(article_args, source_format, settings)
+        window = CacheWindow()
+        if not run.no_lockfile:
+            names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
+            paths = lockfiles_for(names, run.lockfile or settings.lockfile)
+            window = cache_window(settings, paths, update=update)
+        result = _check_with_progress(
+            [*bibliographies, *articles], settings, run, shared, window, prefetch
+        )
+    finally:
+        if prefetch is not None:
+            # Ended by the check's first Crossref request, else here (idempotent).
+            prefetch.finish()
+    memory.keep()  # the result lives to the end of the run
+    prefetched = prefetch.requests if prefetch is not None else None
+    if prefetched:  # the requests of the run are the prefetch's too
+        from collections import Counter
+
+        result = replace(
+            result, requests=dict(sorted((prefetched + Counter(result.requests)).items()))
+        )
+    return result, bibliographies
+
+
+def _check_with_progress(
+    sources: Sequence[Bibliography | Article],
+    settings: Settings,
+    run: RunFlags,
+    shared: StoreFlags,
+    window: CacheWindow,
+    prefetch: Prefetch | None,
+) -> CheckResult:
+    """``api.check`` with a progress bar on a terminal; a prefetch still running is ended
+    before the check's first Crossref request (:class:`~citetrack.registries.prefetch.Handover`)."""
+    from citetrack.api import SettingsError, check
+    from citetrack.tracking.store import StoreUnavailable
+
+    handover = None
+    if prefetch is not None:
+        from citetrack.registries.prefetch import Handover
+
+        handover = Handover(prefetch)
     try:
         with ProgressBar(wants_progress(run.quiet)) as bar:
-            result = check(
-                [*bibliographies, *articles],
+            return check(
+                sources,
                 settings=settings,
                 registries=not run.links_only,
                 links=not run.no_links and (settings.check_links or run.links_only),
@@ -214,18 +253,10 @@ def run_check(
                 cache_not_before=window.not_before,
                 store_required=shared.store_required,
                 warn=warn,
-                limiters=limiters,
+                handover=handover,
             )
     except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))
-    memory.keep()  # the result lives to the end of the run
-    if prefetched:  # the requests of the run are the prefetch's too
-        from collections import Counter
-
-        result = replace(
-            result, requests=dict(sorted((prefetched + Counter(result.requests)).items()))
-        )
-    return result, bibliographies
 
 
 def _prefetch(settings: Settings) -> Prefetch | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from citetrack.identifiers import normalize_doi
@@ -54,6 +54,11 @@ REGISTRY = "Crossref"
 SERVICE = Source.CROSSREF.value
 MAX_BATCH = 50  # practice of other clients; Crossref documents no maximum (api-notes §1.2)
 MAX_URL_LENGTH = 4000
+
+#: Waits until another user of Crossref's limiters (a prefetch still asking in its own
+#: thread, :mod:`citetrack.registries.prefetch`) has stopped; the limiters to pace with from
+#: then on (``None``: the service's own).
+Handover = Callable[[], Awaitable[Limiters | None]]
 
 # Crossref update types (Crossmark vocabulary) → what they mean for a citation.
 _UPDATE_KINDS = {
@@ -96,6 +101,7 @@ class CrossrefService:
         batch_size: int = MAX_BATCH,
         max_url_length: int = MAX_URL_LENGTH,
         confirm_missing: bool = True,
+        handover: Handover | None = None,
     ) -> None:
         self._http = http
         self._base = base_url
@@ -105,6 +111,7 @@ class CrossrefService:
         self._batch_size = max(1, batch_size)
         self._max_url = max_url_length
         self._confirm_missing = confirm_missing
+        self._handover = handover
 
     @classmethod
     def from_config(
@@ -113,6 +120,8 @@ class CrossrefService:
         config: NetConfig,
         limiters: Limiters,
         cache: EvidenceStore | None = None,
+        *,
+        handover: Handover | None = None,
     ) -> CrossrefService:
         return cls(
             http,
@@ -120,6 +129,7 @@ class CrossrefService:
             single_limiter=limiters.crossref_single,
             list_limiter=limiters.crossref_list,
             cache=cache,
+            handover=handover,
         )
 
     async def fetch(self, dois: Sequence[str]) -> dict[str, Evidence]:
@@ -143,7 +153,25 @@ class CrossrefService:
 
     # -- network
 
+    async def _take_over(self, dois: list[str]) -> tuple[list[str], dict[str, Evidence]]:
+        """Wait for the handover (see :data:`Handover`), pace with the limiters it gives,
+        and look ``dois`` up in the cache again: the prefetch may have asked about some of
+        them after this run's first look.  The DOIs still to ask, and the answers found."""
+        handover = self._handover
+        if handover is None:
+            return dois, {}
+        limiters = await handover()  # the same answer to every chunk
+        if limiters is not None:
+            self._single, self._list = limiters.crossref_single, limiters.crossref_list
+        if self._cache is None:
+            return dois, {}
+        # Every chunk looks again, also after the handover: a chunk's first look may have
+        # come just before the prefetch stored its last answers.
+        found: dict[str, Evidence] = dict(self._cache.get_many(self.source, dois))
+        return [d for d in dois if d not in found], found
+
     async def _fetch_uncached(self, dois: list[str]) -> dict[str, Evidence]:
+        dois, result = await self._take_over(dois)
         # A comma would split the filter value, so such DOIs are asked one by one.
         batchable = [d for d in dois if "," not in d]
         jobs = [self._fetch_single(d) for d in dois if "," in d]
@@ -151,7 +179,6 @@ class CrossrefService:
             jobs.append(
                 self._fetch_single(chunk[0]) if len(chunk) == 1 else self._fetch_batch(chunk)
             )
-        result: dict[str, Evidence] = {}
         for part in await asyncio.gather(*jobs):
             result.update(part)
         return result

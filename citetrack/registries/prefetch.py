@@ -6,9 +6,13 @@ A :class:`Prefetch` runs in a background thread with its own event loop while th
 loads: the loader hands it the references of each chunk it reads afresh (from a warm .bib
 memo, none: a warm run asks nothing here), and it asks Crossref about their DOIs in lists
 of 50 — the same service, limiters and local cache as the check.  When the load is done,
+it keeps asking until the check first needs Crossref's network (:class:`Handover`): the
+check's own set-up — its cache look-ups, starting thousands of link checks — took a
+whole window or more of the event loop, and a prefetch stopped when the load ended left
+Crossref idle meanwhile (issue 16: 1.0–1.3 s of a cold 10,000-reference run).  Then
 requests still waiting for their turn are cancelled (the server never saw them), those on
-the wire are answered, and the check takes over: it finds the answers in the cache, asks
-only about the rest, and paces from the prefetch's last requests (it is handed the
+the wire are answered, and the check takes over: it looks its DOIs up in the cache again,
+asks only about the rest, and paces from the prefetch's last requests (it is handed the
 limiters).  The result is the same as without a prefetch: an answer read from the cache
 is the answer that was fetched.
 """
@@ -79,7 +83,9 @@ class Prefetch:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self.asked = 0  # DOIs handed to Crossref
+        self._finishing = threading.Lock()
         self._first_sent = threading.Event()
+        self._finished: tuple[Limiters | None] | None = None  # finish()'s answer
 
     @property
     def requests(self) -> Counter[str]:
@@ -136,7 +142,14 @@ class Prefetch:
     def finish(self) -> Limiters | None:
         """Stop asking: cancel what waits for its turn, let what is on the wire be answered,
         end the thread; the limiters, ready for the check's event loop (``None`` if the
-        prefetch failed: the check then paces with its own)."""
+        prefetch failed: the check then paces with its own).  Called again (from any
+        thread), the same answer: the limiters are detached once, then the check's."""
+        with self._finishing:
+            if self._finished is None:
+                self._finished = (self._finish(),)
+            return self._finished[0]
+
+    def _finish(self) -> Limiters | None:
         loop, thread = self._loop, self._thread
         self._stopping = True
         if loop is not None and thread is not None and thread.is_alive():
@@ -218,6 +231,53 @@ class Prefetch:
                     raise
                 return  # still waiting for its turn when the load ended: never sent
             self.asked += len(batch)
+
+
+class Handover:
+    """The end of a :class:`Prefetch`, when the check first needs Crossref's network.
+
+    A :data:`~citetrack.registries.crossref.Handover` for the check's
+    :class:`CrossrefService`: the first call ends the prefetch (:meth:`Prefetch.finish`,
+    in a worker thread: it waits for the answers on the wire), every call returns its
+    limiters — the check paces from the prefetch's last requests — or ``None`` if it
+    failed.  Until then the prefetch keeps Crossref's window busy while the check sets up.
+    Nothing else of the check may use Crossref's limiters before (the pipeline's identifier
+    search waits for it too).
+    """
+
+    #: The check's event loop is settled after this many turns in a row, each shorter than
+    #: ``QUIET_TURN`` seconds; the prefetch ends then, or after ``SETTLE_LIMIT`` seconds.
+    QUIET_TURNS = 3
+    QUIET_TURN = 0.01
+    SETTLE_LIMIT = 2.0
+
+    def __init__(self, prefetch: Prefetch) -> None:
+        self._prefetch = prefetch
+        self._ended: asyncio.Future[Limiters | None] | None = None
+
+    async def __call__(self) -> Limiters | None:
+        if self._ended is None:
+            self._ended = asyncio.ensure_future(self._end())
+        # Shielded: a chunk cancelled while waiting must not cancel the others' wait.
+        return await asyncio.shield(self._ended)
+
+    async def _end(self) -> Limiters | None:
+        # The check's first Crossref request comes right after its cache look-ups, while
+        # its loop is still starting every other stage (2,000 link checks: 0.8 s at load
+        # 2.4); a prefetch ended then left Crossref's next window unsent until the loop got
+        # to the check's requests.  Ended once the loop is settled, it sends that window.
+        await self._settled()
+        return await asyncio.to_thread(self._prefetch.finish)
+
+    async def _settled(self) -> None:
+        loop = asyncio.get_running_loop()
+        clock = loop.time
+        give_up = clock() + self.SETTLE_LIMIT
+        quiet = 0
+        while quiet < self.QUIET_TURNS and clock() < give_up:
+            before = clock()
+            await asyncio.sleep(0)  # one turn of the loop: whatever else is ready runs
+            quiet = quiet + 1 if clock() - before < self.QUIET_TURN else 0
 
 
 #: Imported on an HTTP client's first request (httpcore picks its async backend then).
