@@ -270,17 +270,24 @@ _NONE = {offset: f"{offset}:none" for offset in (-2, -1, 1, 2)}
 
 
 Lookup = Callable[[str], list[str]]
+Names = Callable[[list[str]], list[list[str]]]
 
 
-def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list[str]]:
+def sequence_features(
+    tokens: list[str], lex: Lookup | None = None, names: Names | None = None
+) -> list[list[str]]:
     """The feature list of every token of one reference string (``lex``: the learnt
-    dictionary features of a bare word, :mod:`citetrack.parse.crf.lexicon`)."""
+    dictionary features of a bare word, :mod:`citetrack.parse.crf.lexicon`; ``names``:
+    every token's known-name features from the tokens' bare words,
+    :mod:`citetrack.parse.crf.phrases`)."""
     n = len(tokens)
     out: list[list[str]] = []
     periods = commas = depth = 0
     quoted = seen_in = seen_year = False
     chunk_of, chunks = _chunks(tokens)
-    found = [tuple(lex(_context(t)[0])) for t in tokens] if lex is not None else []
+    words = [_context(t)[0] for t in tokens]
+    found = [tuple(lex(w)) for w in words] if lex is not None else []
+    named = names(words) if names is not None else None
     # Where the years are, and the last token that closed a quoted span (none yet: -2).
     year_at = [i for i, t in enumerate(tokens) if "is=year" in _context(t)[3]]
     last_year = year_at[-1] if year_at else -1
@@ -323,6 +330,8 @@ def sequence_features(tokens: list[str], lex: Lookup | None = None) -> list[list
             feats.extend(found[i])
             if i + 1 < n:
                 feats.extend(_shifted(1, found[i + 1]))
+        if named is not None:
+            feats.extend(named[i])
         # State for the tokens that follow.
         if _STATE_CHARS.search(token):
             for ch in token:
