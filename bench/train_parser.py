@@ -1,6 +1,7 @@
 """Build the reference-string labeller's model, deterministically.
 
-    python bench/train_parser.py   # writes citetrack/parse/crf/model.crfsuite (+ .lexicon.json)
+    python bench/train_parser.py   # writes citetrack/parse/crf/model.crfsuite (+ .lexicon.json,
+                                   # .phrases.json)
 
 Trains a linear-chain CRF (python-crfsuite, L-BFGS with fixed L1/L2 weights and a fixed
 number of iterations, features seen fewer than ``--minfreq`` times dropped; labels with
@@ -222,16 +223,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--augment", action="store_true", help="add copies re-rendered in other styles"
     )
+    parser.add_argument(
+        "--no-names",
+        action="store_true",
+        help="no learnt whole names (the shipped model has them: model.phrases.json)",
+    )
     args = parser.parse_args(argv)
     sequences = read_sequences(args.data)
     start = time.perf_counter()
     lexicon = not args.no_lexicon
-    train(sequences, args.out, args.minfreq, args.iterations, lexicon, args.augment)
+    names = not args.no_names
+    if not names:  # a names file left beside a model trained without them would mislead it
+        phrases_path(args.out).unlink(missing_ok=True)
+    train(sequences, args.out, args.minfreq, args.iterations, lexicon, args.augment, names)
     size = args.out.stat().st_size
     print(
         f"trained on {len(sequences)} sequences in {time.perf_counter() - start:.0f} s: "
         f"{args.out} ({size / 1e6:.1f} MB)"
         + (f", {lexicon_path(args.out).name}" if lexicon else "")
+        + (f", {phrases_path(args.out).name}" if names else "")
     )
     return 0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from bench.train_parser import open_tagger, phrases_path, train, training_features
 from citetrack.parse.crf import phrases
 from citetrack.parse.crf.features import sequence_features, tokenize
+from citetrack.parse.crf.labeller import PHRASES_NAME, model_path
 from citetrack.parse.crf.lexicon import bare
 
 Segments = list[tuple[str, str]]
@@ -108,3 +109,19 @@ def test_training_with_names_writes_them_and_tags_with_them(tmp_path: Path) -> N
     assert phrases_path(model).exists()
     tag = open_tagger(model)
     assert len(tag(tokenize("Quill, A. (1990). Moss. Fenwick: Lantern Hill Press."))) == 8
+
+
+def test_training_with_names_is_deterministic(tmp_path: Path) -> None:
+    sequences = [BOOK_A, ARTICLE, BOOK_B] * 2
+    first, second = tmp_path / "a.crfsuite", tmp_path / "b.crfsuite"
+    train(sequences, first, minfreq=1, iterations=15, names=True)
+    train(sequences, second, minfreq=1, iterations=15, names=True)
+    assert first.read_bytes() == second.read_bytes()
+    assert phrases_path(first).read_bytes() == phrases_path(second).read_bytes()
+
+
+def test_the_shipped_names_go_with_the_shipped_model() -> None:
+    learnt = phrases.load(model_path(PHRASES_NAME))
+    groups = {group for _, group in learnt.counts}
+    assert groups == set(phrases.GROUPS.values())
+    assert all(0 < len(key) <= phrases.MAX_WORDS for key, _ in learnt.counts)

@@ -262,8 +262,8 @@ def _neighbour(word: str, offset: int) -> tuple[str, ...]:
 @lru_cache(maxsize=131072)
 def _neighbours(word: str) -> dict[int, tuple[str, ...]]:
     """What a token shows to the tokens two and one places before and after it (cached
-    per word, not per word and offset: a 10,000-reference list has ~60,000 distinct
-    words, and four entries for each overflowed the cache)."""
+    per word, not per word and offset: the 9,782 training strings hold ~61,000 distinct
+    tokens, and four entries for each overflowed the cache)."""
     return {offset: _neighbour(word, offset) for offset in (-2, -1, 1, 2)}
 
 
