@@ -169,6 +169,7 @@ def cross_validate(
     lexicon: bool = False,
     augment: bool = False,
     clean: bool = False,
+    names: bool = False,
 ) -> list[dict[str, object]]:
     """Held-out predictions: one record (index, gold segments, predicted segments) each
     (``only``: that fold alone, 1-based)."""
@@ -190,7 +191,7 @@ def cross_validate(
             if stacked:
                 train_stacked(training, model, second, lexicon=lexicon)
             else:
-                train(training, model, lexicon=lexicon, augment=augment)
+                train(training, model, lexicon=lexicon, augment=augment, names=names)
             tag = open_tagger(model, second if stacked else None)
             for i in held:
                 tokens = tokenize(" ".join(t for _, t in sequences[i]))
@@ -311,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave out training strings a cross-fitted model contradicts (bench/parse_clean.py)",
     )
+    parser.add_argument(
+        "--names", action="store_true", help="whole names learnt from the training folds"
+    )
     parser.add_argument("--crf-only", action="store_true", help="no rules: the labeller alone")
     args = parser.parse_args(argv)
     if args.reuse:
@@ -329,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             args.lexicon,
             args.augment,
             args.clean,
+            args.names,
         )
         if args.save:
             args.save.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")

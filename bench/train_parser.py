@@ -1,6 +1,7 @@
 """Build the reference-string labeller's model, deterministically.
 
-    python bench/train_parser.py   # writes citetrack/parse/crf/model.crfsuite (+ .lexicon.json)
+    python bench/train_parser.py   # writes citetrack/parse/crf/model.crfsuite (+ .lexicon.json,
+                                   # .phrases.json)
 
 Trains a linear-chain CRF (python-crfsuite, L-BFGS with fixed L1/L2 weights and a fixed
 number of iterations, features seen fewer than ``--minfreq`` times dropped; labels with
@@ -29,6 +30,7 @@ if str(ROOT) not in sys.path:
 import pycrfsuite  # noqa: E402
 
 from bench.parse_augment import augment as restyled  # noqa: E402
+from citetrack.parse.crf import phrases as known_names  # noqa: E402
 from citetrack.parse.crf.dataset import (  # noqa: E402
     Segments,
     read_sequences,
@@ -60,24 +62,32 @@ def lexicon_path(model: Path) -> Path:
     return model.with_name(f"{model.stem}.lexicon.json")
 
 
+def phrases_path(model: Path) -> Path:
+    """Where the learnt whole names of a model live (beside it: ``model.phrases.json``)."""
+    return model.with_name(f"{model.stem}.phrases.json")
+
+
 def training_features(
     sequences: list[Segments],
     lexicon: bool,
     extra: list[tuple[Segments, Segments]] | None = None,
+    names: bool = False,
 ) -> list[list[list[str]]]:
     """The first-pass features of every training sequence, then of every ``extra``
     (synthetic copy, its source) pair; with ``lexicon``, a dictionary is learnt from
     ``sequences`` alone and each sequence (each copy) sees it without its (its source's)
-    own words."""
+    own words; with ``names``, the same for whole names (:mod:`citetrack.parse.crf.phrases`)."""
     learnt = learn(sequences) if lexicon else None
+    phrases = known_names.learn(sequences) if names else None
     out: list[list[list[str]]] = []
     for segments, source in [(s, s) for s in sequences] + list(extra or []):
         tokens, _ = tokens_and_labels(segments)
+        found = partial(phrases.features, minus=known_names.own_names(source)) if phrases else None
         if learnt is None:
-            out.append(sequence_features(tokens))
+            out.append(sequence_features(tokens, None, found))
             continue
         own = learnt.without(source)
-        out.append(sequence_features(tokens, partial(_minus, learnt, own)))
+        out.append(sequence_features(tokens, partial(_minus, learnt, own), found))
     return out
 
 
@@ -92,20 +102,25 @@ def train(
     iterations: int = ITERATIONS,
     lexicon: bool = False,
     augment: bool = False,
+    names: bool = False,
 ) -> None:
     """Train a model on ``sequences`` and write it to ``out`` (with ``lexicon``, and its
     learnt dictionary beside it, :func:`lexicon_path`; with ``augment``, also on copies of
-    ``sequences`` re-rendered in other styles, :mod:`bench.parse_augment`)."""
+    ``sequences`` re-rendered in other styles, :mod:`bench.parse_augment`; with ``names``,
+    its learnt whole names beside it, :func:`phrases_path`)."""
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     extra = restyled(sequences) if augment else []
     labelled = sequences + [copy for copy, _ in extra]
-    for segments, feats in zip(labelled, training_features(sequences, lexicon, extra), strict=True):
+    feats_all = training_features(sequences, lexicon, extra, names)
+    for segments, feats in zip(labelled, feats_all, strict=True):
         trainer.append(feats, training_labels(segments))
     trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
     if lexicon:
         save(learn(sequences).table(), lexicon_path(out))
+    if names:
+        known_names.save(known_names.learn(sequences), phrases_path(out))
 
 
 def open_tagger(model: Path, second: Path | None = None) -> Callable[[list[str]], list[str]]:
@@ -115,13 +130,16 @@ def open_tagger(model: Path, second: Path | None = None) -> Callable[[list[str]]
     first.open(str(model))
     path = lexicon_path(model)
     lex = load(path).get if path.exists() else None
+    names_file = phrases_path(model)
+    phrases = known_names.load(names_file) if names_file.exists() else None
     tagger2 = None
     if second is not None:
         tagger2 = pycrfsuite.Tagger()
         tagger2.open(str(second))
 
     def tag(tokens: list[str]) -> list[str]:
-        feats = sequence_features(tokens, _default(lex))
+        found = phrases.features if phrases is not None else None
+        feats = sequence_features(tokens, _default(lex), found)
         marked = list(first.tag(feats))
         if tagger2 is not None:
             marked = list(tagger2.tag(stack_features(feats, marked)))
@@ -205,16 +223,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--augment", action="store_true", help="add copies re-rendered in other styles"
     )
+    parser.add_argument(
+        "--no-names",
+        action="store_true",
+        help="no learnt whole names (the shipped model has them: model.phrases.json)",
+    )
     args = parser.parse_args(argv)
     sequences = read_sequences(args.data)
     start = time.perf_counter()
     lexicon = not args.no_lexicon
-    train(sequences, args.out, args.minfreq, args.iterations, lexicon, args.augment)
+    names = not args.no_names
+    if not names:  # a names file left beside a model trained without them would mislead it
+        phrases_path(args.out).unlink(missing_ok=True)
+    train(sequences, args.out, args.minfreq, args.iterations, lexicon, args.augment, names)
     size = args.out.stat().st_size
     print(
         f"trained on {len(sequences)} sequences in {time.perf_counter() - start:.0f} s: "
         f"{args.out} ({size / 1e6:.1f} MB)"
         + (f", {lexicon_path(args.out).name}" if lexicon else "")
+        + (f", {phrases_path(args.out).name}" if names else "")
     )
     return 0
 

@@ -13,15 +13,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from citetrack.parse.crf import phrases
 from citetrack.parse.crf.features import sequence_features, tokenize
 from citetrack.parse.crf.lexicon import load
 
 MODEL_NAME = "model.crfsuite"
 #: The learnt dictionary of the first pass (``citetrack.parse.crf.lexicon``), if shipped.
 LEXICON_NAME = "model.lexicon.json"
+#: The whole names learnt with it (``citetrack.parse.crf.phrases``), if shipped.
+PHRASES_NAME = "model.phrases.json"
 _lock = threading.Lock()
 _tagger: Any = None
 _lexicon: dict[str, list[str]] | None = None
+_phrases: phrases.Phrases | None = None
 
 
 #: The mark of a segment's first token in the model's labels (``B-title``).
@@ -43,8 +47,9 @@ def model_path(name: str = MODEL_NAME) -> Path:
 
 
 def _get_tagger() -> Any:
-    """The tagger, opened on first use with the learnt dictionary beside it (if shipped)."""
-    global _tagger, _lexicon  # noqa: PLW0603 - one set per process, opened on first use
+    """The tagger, opened on first use with the learnt dictionary and names beside it (if
+    shipped)."""
+    global _tagger, _lexicon, _phrases  # noqa: PLW0603 - one set per process, opened on first use
     with _lock:
         if _tagger is None:
             import pycrfsuite  # noqa: PLC0415 - lazy: keeps the CLI's start-up fast
@@ -54,6 +59,8 @@ def _get_tagger() -> Any:
                 raise ModelMissingError(f"parser model not found at {path}")
             lexicon = model_path(LEXICON_NAME)
             _lexicon = load(lexicon) if lexicon.is_file() else None
+            names = model_path(PHRASES_NAME)
+            _phrases = phrases.load(names) if names.is_file() else None
             tagger = pycrfsuite.Tagger()
             tagger.open(str(path))
             _tagger = tagger
@@ -71,7 +78,8 @@ def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
         return [], 1.0
     tagger = _get_tagger()
     with _lock:  # a crfsuite Tagger is not thread-safe
-        feats = sequence_features(tokens, _lookup if _lexicon is not None else None)
+        names = _phrases.features if _phrases is not None else None
+        feats = sequence_features(tokens, _lookup if _lexicon is not None else None, names)
         marked = list(tagger.tag(feats))
         confidence = float(tagger.probability(marked)) ** (1 / len(marked))
     return [plain(tag) for tag in marked], confidence
