@@ -197,15 +197,18 @@ def apply_confirmation(
     today = utc_day(now)
     out = []
     for rr in result.results:
-        if not any(
-            f.severity is Severity.BROKEN and f.rule in CONFIRMABLE_RULES for f in rr.findings
-        ):
-            out.append(rr)  # nothing to confirm (:func:`_confirm` would return each as is)
+        if not any(map(_confirmable, rr.findings)):
+            out.append(rr)  # nothing to confirm: no entry to look up, no result to rebuild
             continue
         entry = previous_lock.entry_for(rr.reference)
         findings = tuple(_confirm(f, rr, entry, today, policy) for f in rr.findings)
         out.append(replace(rr, findings=findings))
     return replace(result, results=tuple(out))
+
+
+def _confirmable(finding: Finding) -> bool:
+    """Whether confirmation can change ``finding``: broken, of a confirmable rule."""
+    return finding.severity is Severity.BROKEN and finding.rule in CONFIRMABLE_RULES
 
 
 def _confirm(
@@ -215,8 +218,10 @@ def _confirm(
     today: date,
     policy: ConfirmPolicy,
 ) -> Finding:
+    if not _confirmable(finding):
+        return finding
     target = check_target(finding, rr)
-    if target is None or finding.severity is not Severity.BROKEN:
+    if target is None:
         return finding
     prev = entry.failing.get(target) if entry else None
     first = never_seen(target, entry)

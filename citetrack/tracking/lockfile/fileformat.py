@@ -7,7 +7,6 @@ Reading accepts only the schema this version writes and turns anything else into
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from citetrack.model import (
     Source,
     UpdateKind,
 )
+from citetrack.tracking.codec import text_digest
 from citetrack.tracking.lockfile.state import (
     CONFIRMABLE_RULES,
     LOCK_NAME,
@@ -197,16 +197,10 @@ def parse_lock(data: bytes | str, where: str = LOCK_NAME) -> Lock:
         return Lock(
             references={k: _entry(v, f"references.{k}") for k, v in refs.items()},
             articles=_map(top.get("articles", {}), "articles", _article),
-            digest=_digest(data),
+            digest=text_digest(text),  # of the bytes read: they are UTF-8
         )
     except _Shape as exc:
         raise LockError(f"{where}: not a valid citetrack lockfile: {exc}. {_RECOVER}") from exc
-
-
-def _digest(data: bytes | str) -> str:
-    """:attr:`Lock.digest`: BLAKE2b (128 bits, hex) of the lockfile's bytes."""
-    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _short(exc: BaseException) -> str:
