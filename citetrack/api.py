@@ -53,9 +53,9 @@ if TYPE_CHECKING:
     from citetrack.registries.crossref import Handover
     from citetrack.shard import Shard
     from citetrack.tracking.cache import CacheMode
-    from citetrack.tracking.lockfile import Lock
+    from citetrack.tracking.lockfile import ConfirmPolicy, Lock
     from citetrack.tracking.lockfile.remembered import SettledSources, SourceRecords
-    from citetrack.tracking.memo import Memo
+    from citetrack.tracking.memo import Memo, MemoView
 
 __all__ = [
     "ArticleExport",
@@ -566,6 +566,15 @@ def track(
                     message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
                     raise LockError(message) from exc
                 written.append(path)
+                if memo.enabled:
+                    _settle_written(
+                        path,
+                        group,
+                        now=now,
+                        policy=policy,
+                        records=records,
+                        store=memo.view(SETTLED_KIND),
+                    )
             shown.append(seen)
             previous.append(before)
     tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
@@ -585,6 +594,37 @@ def _lock_records(settings: Settings) -> Iterator[tuple[SourceRecords, Memo]]:
         records = SourceRecords(memo.view(KIND) if memo.enabled else None)
         yield records, memo
         records.flush()
+
+
+def _settle_written(
+    path: Path,
+    result: CheckResult,
+    *,
+    now: datetime,
+    policy: ConfirmPolicy,
+    records: SourceRecords,
+    store: MemoView[str],
+) -> None:
+    """File the comparisons of ``result`` with the lockfile just written at ``path`` that
+    find nothing, so the check that follows ``lock`` skips them as it would on its second
+    run (issue 16).
+
+    The lockfile is read back from its bytes, as that check will read it, and compared for
+    real: what is filed is what the comparison found, not what writing it implies.  A
+    lockfile that does not read back (changed under us) is left for that check to report.
+    """
+    from citetrack.tracking.lockfile import LockError, diff, read_lock
+    from citetrack.tracking.lockfile.remembered import SettledSources
+
+    try:
+        written = read_lock(path)
+    except LockError:
+        return
+    if written is None:
+        return
+    settled = SettledSources(store, str(path.resolve()), written, name_fresh=True)
+    diff(written, result, now, policy, records, settled=settled)
+    settled.flush()
 
 
 def _lock_sources(result: CheckResult, settled: SettledSources | None) -> Iterator[Found]:

@@ -12,12 +12,14 @@ modification time back, as they would be after a night; the records are SYNTHETI
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from citetrack.tracking.codec import text_digest
 from citetrack_emulator import Emulator
 from tests.e2e import SEED_BIB, Run, by_key, run_cli
 
@@ -220,6 +222,33 @@ def test_a_change_is_reported_every_night_until_locked_and_a_retraction_stays_br
     assert changes(after) == set(), after.stdout
     compton = by_key(after.json())["compton2013rare"]
     assert compton["status"] == "broken" and after.code == 1
+
+
+def test_lock_files_its_own_comparisons_for_the_check_that_follows(
+    project: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    # `lock` compares what it fetched with the lockfile it wrote, read back from disk, and
+    # files every source comparison that found nothing under that file's digest: the first
+    # nightly check after it skips them as the second one would (issue 16).
+    bib, env = project
+    assert run_cli("lock", str(bib), "--no-links", *FAST, env=env).code == 0
+    lockfile = bib.parent / "citetrack.lock"
+    sources = sum(
+        len(entry.get("sources", {}))
+        for entry in json.loads(lockfile.read_text(encoding="utf-8"))["references"].values()
+    )
+    memo = next((tmp_path / "cache").glob("memo-*.sqlite3"))
+    db = sqlite3.connect(memo)
+    with db:
+        rows = db.execute("SELECT value FROM memo WHERE kind = 'lock-settled/1'").fetchall()
+    db.close()
+    assert len(rows) == 1
+    head, *tokens = str(rows[0][0]).split("\n")
+    assert head == text_digest(lockfile.read_text(encoding="utf-8"))
+    assert sources > 10
+    assert len(tokens) == sources
+    night = run_cli("check", str(bib), "-f", "json", "--no-links", *FAST, env=env)
+    assert (night.code, changes(night), night.json()["requests"]) == (0, set(), {})
 
 
 def test_a_record_refreshed_in_the_cache_is_compared_again_against_an_unchanged_lockfile(

@@ -188,6 +188,26 @@ def test_fresh_records_and_unread_lockfiles_are_always_compared(tmp_path: Path) 
         assert _settled_diff(built, served, tmp_path) == ([], 1)
 
 
+@pytest.mark.parametrize("later", sorted(_UPSTREAM))
+@pytest.mark.parametrize("at_lock", sorted(_UPSTREAM))
+def test_fresh_records_filed_where_the_lockfile_is_written_settle_only_what_they_were(
+    at_lock: str, later: str, tmp_path: Path
+) -> None:
+    # `lock` files its fresh records under the digest the cache will serve them with; the
+    # next check skips exactly those comparisons, and compares any other record.
+    fresh = result(rr(evidence=(_UPSTREAM[at_lock],)))
+    lock = _read_back(build_lock(fresh, None, DAY1))
+    with Memo.open(tmp_path) as memo:
+        filing = SettledSources(memo.view(SETTLED_KIND), "/x/citetrack.lock", lock, name_fresh=True)
+        assert diff(lock, fresh, DAY1, settled=filing) == []
+        filing.flush()
+    now = result(rr(evidence=(_served(_UPSTREAM[later], tmp_path),)))
+    plain = diff(lock, result(rr(evidence=(_UPSTREAM[later],))), DAY1)
+    found, reduced = _settled_diff(lock, now, tmp_path)
+    assert found == plain
+    assert reduced == (0 if later == at_lock else 1)
+
+
 def test_a_damaged_settled_set_is_a_miss(tmp_path: Path) -> None:
     lock = _read_back(build_lock(result(rr(evidence=(crossref(),))), None, DAY1))
     now = result(rr(evidence=(_served(crossref(title="A corrected title"), tmp_path),)))

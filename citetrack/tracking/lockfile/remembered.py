@@ -98,14 +98,23 @@ class SettledSources:
     key), the source, the identifier asked and the record itself (a cached record is named
     by the digest of its stored text).  Each comparison that found nothing is filed as a
     hash of those; the next run with the same lockfile bytes skips it.  A changed lockfile
-    (``lock``, ``--update-lock``, a pull) starts an empty set; only one set is kept per
-    lockfile path; a fresh record (no stored digest) is always compared; the memo is
-    emptied when the code changes.
+    (a pull, an edit) starts an empty set; only one set is kept per lockfile path; the
+    memo is emptied when the code changes.
+
+    A fresh record (just fetched: no stored digest) is always compared, and is filed only
+    with ``name_fresh``, under the digest of the text the cache stores it as (what
+    :func:`~citetrack.tracking.codec.record_print` gives, equal to the digest it is served
+    with on the next run).  That hashes the whole record again, so it is done only where a
+    run writes the lockfile (``lock``, ``--update-lock``): the comparisons with the
+    lockfile just written are then settled for the check that follows.
     """
 
-    def __init__(self, store: MemoView[str] | None, path: str, lock: Lock) -> None:
+    def __init__(
+        self, store: MemoView[str] | None, path: str, lock: Lock, *, name_fresh: bool = False
+    ) -> None:
         self._store = store
         self._path = path
+        self._name_fresh = name_fresh
         self._lock_digest = lock.digest
         self._settled: set[str] = set()
         self._added = False
@@ -122,19 +131,25 @@ class SettledSources:
             self._settled = set(body.split("\n"))
 
     def _token(self, file: str, key: str, src: str, found: Found) -> str | None:
-        if self._store is None or not isinstance(found, StoredFound):
+        if self._store is None:
+            return None
+        if isinstance(found, StoredFound):
+            digest = found.digest
+        elif self._name_fresh:
+            digest = record_print(found)
+        else:
             return None
         ident = found.identifier
         # Each part prefixed with its length: no two tuples give the same text.
         parts = f"{len(file)}:{file}{len(key)}:{key}{len(src)}:{src}{len(ident)}:{ident}"
-        parts += found.digest
+        parts += digest
         raw = parts.encode("utf-8", "surrogatepass")
         return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
     def pending(self, rr: ReferenceResult) -> Pending:
         """The first record of each source of ``rr`` that still has to be compared, by
         source, each with the token to :meth:`add` if it finds nothing (``None``: a fresh
-        record, never settled)."""
+        record not filed, see the class)."""
         ref, evidence = rr.reference, rr.evidence
         held = self._pending.get(id(ref))
         if held is not None and held[0] is ref and held[1] is evidence:
