@@ -8,7 +8,9 @@ from enum import IntEnum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citetrack.report.json_text import dumps_indented
+from citetrack.report.json_report import _reference as reference_document
+from citetrack.report.json_text import dumps_indented, dumps_plain
+from tests.test_report import sample
 
 _scalars = (
     st.none()
@@ -72,3 +74,43 @@ def test_what_json_dumps_refuses_is_refused_alike() -> None:
     except TypeError:
         return
     raise AssertionError("mixed keys were laid out")
+
+
+# ----------------------------------------------------------- dumps_plain (no floats, orjson)
+
+_plain_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too: orjson refuses them, dumps_indented writes them
+    | st.text()  # lone surrogates too: orjson refuses them
+)
+_plain_documents = st.recursive(
+    _plain_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_plain_documents, st.sampled_from(["", "    "]))
+def test_plain_documents_give_json_dumps_text(value: object, margin: str) -> None:
+    assert dumps_plain(value, margin) == _reference(value, 2).replace("\n", "\n" + margin)
+
+
+def test_a_reports_reference_holds_no_float() -> None:
+    # dumps_plain's promise, kept by the report: every kind of value a reference's
+    # document can hold, none of them a float.
+    def floats(value: object) -> int:
+        if isinstance(value, dict):
+            return sum(floats(v) for v in value.values())
+        if isinstance(value, list | tuple):
+            return sum(floats(v) for v in value)
+        return int(isinstance(value, float))
+
+    docs = [reference_document(rr) for rr in sample().results]
+    assert any(doc["links"] and doc["archives"] for doc in docs)  # the sample is rich
+    assert sum(floats(doc) for doc in docs) == 0

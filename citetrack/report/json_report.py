@@ -41,7 +41,7 @@ from citetrack.model import ArchiveStatus, CheckResult, Finding, LinkStatus, Ref
 from citetrack.report._article import article_json, location_json
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import unverified_causes
-from citetrack.report.json_text import dumps_indented
+from citetrack.report.json_text import dumps_indented, dumps_plain
 
 SCHEMA_VERSION = 1
 
@@ -155,7 +155,9 @@ def iter_json(result: CheckResult, *, indent: int | None = 2) -> Iterator[str]:
         raise AssertionError("references marker not found")
     pad = " " * (2 * indent)
     yield before + "[\n"
+    # A reference's document holds no float (see the shape above): the fast writer.
+    write = dumps_plain if indent == 2 else lambda doc, margin: dumps_indented(doc, indent, margin)
     for position, rr in enumerate(result.results):
-        text = dumps_indented(_reference(rr), indent, margin=pad)
+        text = write(_reference(rr), pad)
         yield ("" if position == 0 else ",\n") + pad + text
     yield "\n" + " " * indent + "]" + after + "\n"
