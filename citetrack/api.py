@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.lockfile import ConfirmPolicy, Lock
     from citetrack.tracking.lockfile.remembered import SettledSources, SourceRecords
-    from citetrack.tracking.memo import Memo, MemoView
+    from citetrack.tracking.memo import Memo
 
 __all__ = [
     "ArticleExport",
@@ -538,7 +538,7 @@ def track(
         write_lock,
     )
     from citetrack.tracking.lockfile import track as track_lock
-    from citetrack.tracking.lockfile.remembered import SETTLED_KIND, SettledSources
+    from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
 
     settings = settings if settings is not None else load_settings()
     lockfile = lockfile if lockfile is not None else settings.lockfile
@@ -549,11 +549,17 @@ def track(
     previous: list[Lock | None] = []
     written: list[Path] = []
     with _lock_records(settings) as (records, memo):
+        known = memo.view(KNOWN_KIND) if memo.enabled else None
         for path, group in groups.items():
-            before = read_lock(path)
+            where = str(path.resolve())
+            # The digest of the bytes last read whole at this path by this code, if any.
+            read_before = known.get_many([where]).get(where) if known is not None else None
+            before = read_lock(path, known=(read_before,) if read_before else ())
+            if known is not None and before is not None and before.digest != read_before:
+                known.put_many({where: before.digest})
             settled = None
             if before is not None and memo.enabled:
-                settled = SettledSources(memo.view(SETTLED_KIND), str(path.resolve()), before)
+                settled = SettledSources(memo.view(SETTLED_KIND), where, before)
             # Writing the lockfile reduces every record; a comparison only the unsettled.
             records.prefetch(_lock_sources(group, None if update else settled))
             seen = track_lock(group, before, now, policy, records, settled=settled)
@@ -567,14 +573,7 @@ def track(
                     raise LockError(message) from exc
                 written.append(path)
                 if memo.enabled:
-                    _settle_written(
-                        path,
-                        group,
-                        now=now,
-                        policy=policy,
-                        records=records,
-                        store=memo.view(SETTLED_KIND),
-                    )
+                    _settle_written(path, group, now=now, policy=policy, records=records, memo=memo)
             shown.append(seen)
             previous.append(before)
     tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
@@ -603,7 +602,7 @@ def _settle_written(
     now: datetime,
     policy: ConfirmPolicy,
     records: SourceRecords,
-    store: MemoView[str],
+    memo: Memo,
 ) -> None:
     """File the comparisons of ``result`` with the lockfile just written at ``path`` that
     find nothing, so the check that follows ``lock`` skips them as it would on its second
@@ -614,7 +613,7 @@ def _settle_written(
     lockfile that does not read back (changed under us) is left for that check to report.
     """
     from citetrack.tracking.lockfile import LockError, diff, read_lock
-    from citetrack.tracking.lockfile.remembered import SettledSources
+    from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
 
     try:
         written = read_lock(path)
@@ -622,7 +621,9 @@ def _settle_written(
         return
     if written is None:
         return
-    settled = SettledSources(store, str(path.resolve()), written, name_fresh=True)
+    where = str(path.resolve())
+    memo.view(KNOWN_KIND).put_many({where: written.digest})  # read whole without error
+    settled = SettledSources(memo.view(SETTLED_KIND), where, written, name_fresh=True)
     diff(written, result, now, policy, records, settled=settled)
     settled.flush()
 

@@ -184,6 +184,21 @@ def test_track_writes_the_baseline_and_reads_it_back(workdir: Path) -> None:
     assert second.result.summary() == result.summary()
 
 
+def test_track_checks_edited_lockfile_bytes_in_full(workdir: Path) -> None:
+    # The lockfile's bytes read whole before skip the duplicate-key check on the next run
+    # (issue 16); bytes edited since (here, a key given twice) are checked in full.
+    bib = workdir / "refs.bib"
+    shutil.copy(SEED_BIB, bib)
+    result = citetrack.check(str(bib), links=False)
+    citetrack.track(result, update=True)
+    assert citetrack.track(result).previous[0] is not None
+    path = workdir / "citetrack.lock"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{", '{"schema_version": 1, ', 1), encoding="utf-8")
+    with pytest.raises(citetrack.LockError, match="duplicate key 'schema_version'"):
+        citetrack.track(result)
+
+
 def test_track_reports_a_corrupt_lockfile_as_lock_error(workdir: Path) -> None:
     result = citetrack.check(str(SEED_BIB), links=False)
     corrupt = workdir / "bad.lock"

@@ -32,6 +32,7 @@ from citetrack.model import (
     UpdateKind,
     WorkMetadata,
 )
+from citetrack.tracking.codec import text_digest
 from citetrack.tracking.lockfile import (
     Accepted,
     ArticleRecord,
@@ -370,6 +371,20 @@ def test_changed_findings_are_not_accepted_and_unverified_runs_keep_the_accepted
 
 def test_missing_lockfile_is_none(tmp_path: Path) -> None:
     assert read_lock(tmp_path / "citetrack.lock") is None
+
+
+def test_known_bytes_skip_the_duplicate_key_check_and_nothing_else() -> None:
+    # Bytes this code read whole before (their digest remembered by citetrack.api.track)
+    # are parsed without the duplicate-key hook; any other bytes get it.
+    twice = '{"schema_version": 1, "references": {}, "references": {}}'
+    with pytest.raises(LockError, match="duplicate key"):
+        parse_lock(twice)
+    assert parse_lock(twice, known={text_digest(twice)}).references == {}
+    with pytest.raises(LockError, match="duplicate key"):
+        parse_lock(twice, known={text_digest(twice + " ")})
+    wrong = '{"schema_version": 1, "references": {"k": {}}}'
+    with pytest.raises(LockError, match=r"references\.k\.file"):
+        parse_lock(wrong, known={text_digest(wrong)})
 
 
 def test_unreadable_lockfile_is_a_lock_error(tmp_path: Path) -> None:

@@ -36,6 +36,9 @@ from citetrack.tracking.memo import MemoView
 KIND = "lock-records/1"
 #: The memo kind of :class:`SettledSources`: one value per lockfile path.
 SETTLED_KIND = "lock-settled/1"
+#: The memo kind of the lockfile bytes read whole without error: per lockfile path, their
+#: digest (``read_lock(..., known=...)`` skips the duplicate-key check for them).
+KNOWN_KIND = "lock-known/1"
 
 #: Records still to compare, by source: each with the token of its comparison.
 Pending: TypeAlias = dict[str, tuple[Found, str | None]]
