@@ -104,7 +104,6 @@ class StoredFields(Sequence[FieldLayout]):
         is kept: the others may be built later)."""
         if not self._numbers:
             return ()
-        n = list(map(int, self._numbers.split(",")))
         text, line, offset, values, extra = (
             self._text,
             self._line,
@@ -112,24 +111,28 @@ class StoredFields(Sequence[FieldLayout]):
             self._values,
             self._extra,
         )
+        raw = self._numbers.split(",")
         built = []
-        for index, i in enumerate(range(0, len(n), 8)):
-            start = n[i + 1] + offset
-            name = text[start : start + n[i + 2]]
+        for index, i in enumerate(range(0, len(raw), 8)):
+            # Only a field's name is read before it is known to be wanted: the export asks
+            # for two or three of each entry's fields (issue 16).
+            start = int(raw[i + 1]) + offset
+            name = text[start : start + int(raw[i + 2])]
             if names is not None and name.lower() not in names:
                 continue
+            line_of, _, name_len, equals, value_at, value_end, end, form = map(int, raw[i : i + 8])
             value = extra[index] if index in extra else values.get(name.lower(), "")
             built.append(
                 FieldLayout(
                     name,
-                    n[i] + line,
+                    line_of + line,
                     start,
-                    start + n[i + 2],
-                    start + n[i + 3],
-                    start + n[i + 4],
-                    start + n[i + 5],
-                    start + n[i + 6],
-                    FORMS[n[i + 7]],
+                    start + name_len,
+                    start + equals,
+                    start + value_at,
+                    start + value_end,
+                    start + end,
+                    FORMS[form],
                     value,
                 )
             )
