@@ -62,11 +62,40 @@ _NUMBERS_IN_TEXT = re.compile(r"\d+\s*\(\d+\)|\d+\s*[:,]\s*\d+\s*[-–]\s*\d+")
 Path = str  # "rules", "nlm" or "crf"
 
 
+# Every alternative of ``_WIKI_SIGNS`` holds one of these strings (a quoted title's
+# alternatives end with a closing quote and a period), so a text holding none of them
+# cannot match it.  Why: the regular expression has no literal prefix to search for and
+# cost about 50 µs per item, twice per item, a tenth of the labeller's parse time.
+_WIKI_CLUES = (
+    "Retrieved",
+    "rchived ",
+    "(PDF)",
+    "S2CID",
+    "Bibcode",
+    "OCLC",
+    "PMID",
+    "PMC",
+    " via",
+    "hdl:",
+    "JSTOR ",
+    "CS1",
+    '".',
+    "”.",
+    "MedlinePlus",
+    "at eMedicine",
+)
+
+
+def _wiki_signs(text: str) -> bool:
+    """Does the text print one of :data:`_WIKI_SIGNS` (the cheap test first)?"""
+    return any(clue in text for clue in _WIKI_CLUES) and bool(_WIKI_SIGNS.search(text))
+
+
 def wiki_style(item: Item) -> bool:
     """Is the item recognisably one of Wikipedia's citation styles?"""
     return (
         item.marker == "caret"
-        or bool(_WIKI_SIGNS.search(item.text))
+        or _wiki_signs(item.text)
         or bool(segments.TYPE_MARK.search(item.text) or segments.MEDIUM_MARK.search(item.text))
     )
 
