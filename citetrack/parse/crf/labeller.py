@@ -24,8 +24,10 @@ LEXICON_NAME = "model.lexicon.json"
 PHRASES_NAME = "model.phrases.json"
 _lock = threading.Lock()
 _tagger: Any = None
-_lexicon: dict[str, list[str]] | None = None
+_lexicon: dict[str, tuple[str, ...]] | None = None
 _phrases: phrases.Phrases | None = None
+#: The model's labels → the same without the begin mark (:func:`plain`, once per label).
+_plain: dict[str, str] = {}
 
 
 #: The mark of a segment's first token in the model's labels (``B-title``).
@@ -58,17 +60,23 @@ def _get_tagger() -> Any:
             if not path.is_file():
                 raise ModelMissingError(f"parser model not found at {path}")
             lexicon = model_path(LEXICON_NAME)
-            _lexicon = load(lexicon) if lexicon.is_file() else None
+            # Tuples: the features take each word's entry as it is, no copy per token.
+            _lexicon = (
+                {word: tuple(feats) for word, feats in load(lexicon).items()}
+                if lexicon.is_file()
+                else None
+            )
             names = model_path(PHRASES_NAME)
             _phrases = phrases.load(names) if names.is_file() else None
             tagger = pycrfsuite.Tagger()
             tagger.open(str(path))
+            _plain.update((tag, plain(tag)) for tag in tagger.labels())
             _tagger = tagger
         return _tagger
 
 
-def _lookup(word: str) -> list[str]:
-    return (_lexicon or {}).get(word) or []
+def _lookup(word: str) -> tuple[str, ...]:
+    return (_lexicon or {}).get(word, ())
 
 
 def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
@@ -82,7 +90,7 @@ def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
         feats = sequence_features(tokens, _lookup if _lexicon is not None else None, names)
         marked = list(tagger.tag(feats))
         confidence = float(tagger.probability(marked)) ** (1 / len(marked))
-    return [plain(tag) for tag in marked], confidence
+    return [_plain.get(tag) or plain(tag) for tag in marked], confidence
 
 
 def label(text: str) -> tuple[list[tuple[str, str]], float]:
