@@ -349,3 +349,55 @@ def test_crf_citation_with_the_prepared_text_is_the_same() -> None:
         alone = route.crf_citation(item)
         handed = route.crf_citation(item, prepared=rendered.prepare_text(item.text))
         assert alone == handed, text
+
+
+# --- the tagger's features: only those its model knows -----------------------------------
+
+
+def test_model_attributes_are_the_models_dictionary() -> None:
+    """The attribute names read from the shipped model's bytes are those crfsuite lists."""
+    import pycrfsuite  # noqa: PLC0415
+
+    from citetrack.parse.crf import labeller  # noqa: PLC0415
+
+    path = labeller.model_path()
+    known = labeller.model_attributes(path.read_bytes())
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    assert known == frozenset(tagger.info().attributes)
+
+
+def test_model_attributes_refuse_other_bytes() -> None:
+    from citetrack.parse.crf import labeller  # noqa: PLC0415
+
+    data = labeller.model_path().read_bytes()
+    assert labeller.model_attributes(b"") is None
+    assert labeller.model_attributes(b"not a model at all, just some bytes" * 4) is None
+    assert labeller.model_attributes(data[: len(data) // 2]) is None  # truncated
+    broken = bytearray(data)
+    broken[:4] = b"xCRF"
+    assert labeller.model_attributes(bytes(broken)) is None
+
+
+def test_the_tagger_labels_the_same_with_only_the_known_features() -> None:
+    """Leaving out what the model does not know changes no label and no probability."""
+    from citetrack.parse.crf import labeller  # noqa: PLC0415
+
+    tagger = labeller._get_tagger()
+    known = labeller.model_attributes(labeller.model_path().read_bytes())
+    assert known is not None
+    kept = f.known_only(known)
+    lex, names = labeller._lookup, labeller._phrases.features if labeller._phrases else None
+    for text in MADE_UP:
+        tokens = tokenize(text)
+        whole = sequence_features(tokens, lex, names)
+        short = sequence_features(tokens, lex, names, kept)
+        assert [[x for x in feats if x in known] for feats in whole] == [
+            [x for x in feats if x in known] for feats in short
+        ], text
+        assert sum(map(len, short)) < sum(map(len, whole))
+        labels = tagger.tag(whole)
+        probability = tagger.probability(labels)
+        assert tagger.tag(short) == labels, text
+        assert tagger.probability(labels) == probability, text
+        assert labeller.label_tokens(tokens)[0] == [labeller.plain(t) for t in labels]

@@ -262,7 +262,7 @@ def _neighbour(word: str, offset: int) -> tuple[str, ...]:
 #: What a word carries into :func:`sequence_features`, computed once per word (see
 #: :func:`_token`): its own features, its bare word, what it shows to the tokens two and
 #: one places before and after it, and the flags the string-level state reads.
-_Token = tuple[
+WordRecord = tuple[
     tuple[str, ...],  # word_features
     str,  # bare word
     tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]],  # -2 -1 1 2
@@ -276,7 +276,7 @@ _Token = tuple[
 
 
 @lru_cache(maxsize=131072)
-def _token(word: str) -> _Token:
+def _token(word: str) -> WordRecord:
     """Everything :func:`sequence_features` needs of one word, cached per word.
 
     Why: a reference list repeats words, and the per-token work of the labeller (its
@@ -317,6 +317,27 @@ def _token(word: str) -> _Token:
     )
 
 
+def known_only(known: frozenset[str]) -> Callable[[str], WordRecord]:
+    """Word records (:func:`_token`) keeping only the features in ``known``, cached per
+    word: for a tagger, whose model ignores the attributes it does not know.
+
+    Why: about one feature string in eight is not in the shipped model (rare words,
+    prefixes, suffixes); crfsuite converts and looks up each string before dropping it,
+    which made it a share of the parse time.  The features kept are in the same order,
+    so the tagger's sums, labels and probabilities are the same.
+    """
+    whole = _token.__wrapped__  # not cached twice: the tagger's records are kept here
+
+    @lru_cache(maxsize=131072)
+    def record(word: str) -> WordRecord:
+        own, bare, shown, *flags = whole(word)
+        before2, before1, after1, after2 = (tuple(f for f in s if f in known) for s in shown)
+        kept = tuple(f for f in own if f in known)
+        return (kept, bare, (before2, before1, after1, after2), *flags)  # type: ignore[return-value]
+
+    return record
+
+
 @lru_cache(maxsize=4096)
 def _shifted(offset: int, feats: tuple[str, ...]) -> tuple[str, ...]:
     """Dictionary features as a neighbour ``offset`` places away shows them (cached)."""
@@ -340,12 +361,16 @@ Names = Callable[[list[str]], list[list[str]]]
 
 
 def sequence_features(
-    tokens: list[str], lex: Lookup | None = None, names: Names | None = None
+    tokens: list[str],
+    lex: Lookup | None = None,
+    names: Names | None = None,
+    record: Callable[[str], WordRecord] | None = None,
 ) -> list[list[str]]:
     """The feature list of every token of one reference string (``lex``: the learnt
     dictionary features of a bare word, :mod:`citetrack.parse.crf.lexicon`; ``names``:
     every token's known-name features from the tokens' bare words,
-    :mod:`citetrack.parse.crf.phrases`).
+    :mod:`citetrack.parse.crf.phrases`; ``record``: a word's record, by default all of
+    its features, :func:`known_only` for a tagger).
 
     The order of the features is part of the model's input (the tagger sums their
     weights in this order), so it is fixed: the word's own, its chunk's, the position
@@ -356,7 +381,7 @@ def sequence_features(
     out: list[list[str]] = []
     periods = commas = depth = 0
     quoted = seen_in = seen_year = False
-    info = [_token(t) for t in tokens]
+    info = list(map(record or _token, tokens))
     chunk_of, chunks = _chunks(info)
     words = [x[1] for x in info]
     found = [tuple(lex(w)) for w in words] if lex is not None else []
@@ -449,7 +474,7 @@ def _chunk_features(index: int, from_end: int, size: int, flags: int) -> tuple[s
     return tuple(feats)
 
 
-def _chunks(info: list[_Token]) -> tuple[list[int], list[tuple[str, ...]]]:
+def _chunks(info: list[WordRecord]) -> tuple[list[int], list[tuple[str, ...]]]:
     """The period-separated chunk of every token, and the features of each chunk.
 
     A chunk's features: its index from the start and from the end, its length, whether
