@@ -401,3 +401,17 @@ def test_the_tagger_labels_the_same_with_only_the_known_features() -> None:
         assert tagger.tag(short) == labels, text
         assert tagger.probability(labels) == probability, text
         assert labeller.label_tokens(tokens)[0] == [labeller.plain(t) for t in labels]
+
+
+def test_an_unclosed_ipv6_bracket_in_a_url_is_no_url_and_stops_nothing() -> None:
+    """Found by tests/test_fuzz_inputs.py this session (``http://[``, already in main):
+    ``urlsplit`` raises on it, and the parse stopped with a traceback."""
+    from citetrack import identifiers  # noqa: PLC0415
+    from citetrack.parse import parse_text  # noqa: PLC0415
+
+    assert identifiers.split_url("http://[") is None
+    assert identifiers.normalize_url("http://[") is None
+    assert identifiers.doi_from_url("http://[") is None
+    assert identifiers.doi_from_url("https://doi.org/10.1234/ab") == "10.1234/ab"
+    for text in ("http://[", "1. Doe, J. (2001). A title. http://[x Journal, 1, 1-2."):
+        assert parse_text(text, "auto").references
