@@ -138,14 +138,23 @@ def normalize_arxiv(text: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def split_url(url: str) -> urllib.parse.SplitResult | None:
+    """``urllib.parse.urlsplit`` of ``url``, or ``None`` where it raises (``http://[``:
+    an unclosed IPv6 bracket): such a text is no URL, and reading it must not stop a run."""
+    try:
+        return urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+
+
 def normalize_url(text: str | None) -> str | None:
     """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed."""
     if not text:
         return None
     value = text.strip()
     value = re.sub(r"^\\url\{(.*)\}$", r"\1", value).strip("<> ")
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    parts = split_url(value)
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return value
 
@@ -154,7 +163,9 @@ def doi_from_url(url: str | None) -> str | None:
     """The DOI behind a doi.org / dx.doi.org link, else ``None``."""
     if not url:
         return None
-    parts = urllib.parse.urlsplit(url.strip())
+    parts = split_url(url.strip())
+    if parts is None:
+        return None
     if parts.netloc.lower() in ("doi.org", "dx.doi.org", "www.doi.org") and parts.path:
         return normalize_doi(urllib.parse.unquote(parts.path.lstrip("/")))
     return None

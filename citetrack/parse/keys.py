@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-import urllib.parse
 from collections.abc import Mapping
+
+from citetrack.identifiers import split_url
 
 # Letters that do not decompose into ASCII + combining marks.
 _TRANSLIT = str.maketrans(
@@ -84,7 +85,8 @@ def _significant_word(text: str) -> str:
 
 def _host_word(url: str) -> str:
     """``uh`` for ``http://www.uh.edu/…``: the first label of the host after ``www``."""
-    host = urllib.parse.urlsplit(url).netloc.lower().split("@")[-1].split(":")[0]
+    parts = split_url(url)
+    host = parts.netloc.lower().split("@")[-1].split(":")[0] if parts is not None else ""
     labels = [label for label in host.split(".") if label and label != "www"]
     return ascii_fold(labels[0]) if labels else ""
 

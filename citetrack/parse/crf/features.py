@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 MONTHS = frozenset(
@@ -259,12 +259,83 @@ def _neighbour(word: str, offset: int) -> tuple[str, ...]:
     return tuple(feats)
 
 
+#: What a word carries into :func:`sequence_features`, computed once per word (see
+#: :func:`_token`): its own features, its bare word, what it shows to the tokens two and
+#: one places before and after it, and the flags the string-level state reads.
+WordRecord = tuple[
+    tuple[str, ...],  # word_features
+    str,  # bare word
+    tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]],  # -2 -1 1 2
+    bool,  # is=year
+    bool,  # cue=in
+    str,  # its bracket and quote characters, in order ("" for most words)
+    int,  # 1: ends a sentence-like period; 2: ends with a comma; 0: neither
+    bool,  # ends a period-separated chunk (_chunk_end)
+    int,  # chunk flags: 1 a year inside, 2 a digit, 4 a quote
+]
+
+
 @lru_cache(maxsize=131072)
-def _neighbours(word: str) -> dict[int, tuple[str, ...]]:
-    """What a token shows to the tokens two and one places before and after it (cached
-    per word, not per word and offset: the 9,782 training strings hold ~61,000 distinct
-    tokens, and four entries for each overflowed the cache)."""
-    return {offset: _neighbour(word, offset) for offset in (-2, -1, 1, 2)}
+def _token(word: str) -> WordRecord:
+    """Everything :func:`sequence_features` needs of one word, cached per word.
+
+    Why: a reference list repeats words, and the per-token work of the labeller (its
+    features are most of the parse time) was looking up four caches, running two
+    regular expressions and formatting several strings for every token.  One entry per
+    word (the ~61,000 distinct tokens of the 9,782 training strings fit) gives the same
+    features from one look-up.
+    """
+    bare, _, _, marks = _context(word)
+    last = word[-1]
+    initial = bool(_INITIAL.match(word))
+    if last == "." and len(word) > 2 and not initial:
+        ends = 1
+    elif last == ",":
+        ends = 2
+    else:
+        ends = 0
+    flags = (
+        (1 if _YEAR_IN.search(word) else 0)
+        | (2 if any(map(str.isdigit, word)) else 0)
+        | (4 if _QUOTE_IN.search(word) else 0)
+    )
+    return (
+        word_features(word),
+        bare,
+        (
+            _neighbour(word, -2),
+            _neighbour(word, -1),
+            _neighbour(word, 1),
+            _neighbour(word, 2),
+        ),
+        "is=year" in marks,
+        "cue=in" in marks,
+        "".join(_STATE_CHARS.findall(word)),
+        ends,
+        last in ".?!" and len(word) > 2 and not initial,
+        flags,
+    )
+
+
+def known_only(known: frozenset[str]) -> Callable[[str], WordRecord]:
+    """Word records (:func:`_token`) keeping only the features in ``known``, cached per
+    word: for a tagger, whose model ignores the attributes it does not know.
+
+    Why: about one feature string in eight is not in the shipped model (rare words,
+    prefixes, suffixes); crfsuite converts and looks up each string before dropping it,
+    which made it a share of the parse time.  The features kept are in the same order,
+    so the tagger's sums, labels and probabilities are the same.
+    """
+    whole = _token.__wrapped__  # not cached twice: the tagger's records are kept here
+
+    @lru_cache(maxsize=131072)
+    def record(word: str) -> WordRecord:
+        own, bare, shown, *flags = whole(word)
+        before2, before1, after1, after2 = (tuple(f for f in s if f in known) for s in shown)
+        kept = tuple(f for f in own if f in known)
+        return (kept, bare, (before2, before1, after1, after2), *flags)  # type: ignore[return-value]
+
+    return record
 
 
 @lru_cache(maxsize=4096)
@@ -273,49 +344,70 @@ def _shifted(offset: int, feats: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{offset}:{f}" for f in feats)
 
 
-_NONE = {offset: f"{offset}:none" for offset in (-2, -1, 1, 2)}
+_NONE_BEFORE2, _NONE_BEFORE1, _NONE_AFTER1, _NONE_AFTER2 = (
+    (f"{offset}:none",) for offset in (-2, -1, 1, 2)
+)
+# The position features as ready strings (formatting them per token was a visible share
+# of the parse time).
+_POS = tuple(f"pos={i}" for i in range(5))
+_REL = tuple(f"rel={i}" for i in range(10))
+_SINCE_YEAR = tuple(f"since-year={i}" for i in range(5))
+_PERIODS = tuple(f"periods={i}" for i in range(7))
+_COMMAS = tuple(f"commas={i}" for i in range(7))
 
 
-Lookup = Callable[[str], list[str]]
+Lookup = Callable[[str], Sequence[str]]
 Names = Callable[[list[str]], list[list[str]]]
 
 
 def sequence_features(
-    tokens: list[str], lex: Lookup | None = None, names: Names | None = None
+    tokens: list[str],
+    lex: Lookup | None = None,
+    names: Names | None = None,
+    record: Callable[[str], WordRecord] | None = None,
 ) -> list[list[str]]:
     """The feature list of every token of one reference string (``lex``: the learnt
     dictionary features of a bare word, :mod:`citetrack.parse.crf.lexicon`; ``names``:
     every token's known-name features from the tokens' bare words,
-    :mod:`citetrack.parse.crf.phrases`)."""
+    :mod:`citetrack.parse.crf.phrases`; ``record``: a word's record, by default all of
+    its features, :func:`known_only` for a tagger).
+
+    The order of the features is part of the model's input (the tagger sums their
+    weights in this order), so it is fixed: the word's own, its chunk's, the position
+    features, the neighbours' (-2, -1, 1, 2), the dictionary's (before, own, after) and
+    the names'.
+    """
     n = len(tokens)
     out: list[list[str]] = []
     periods = commas = depth = 0
     quoted = seen_in = seen_year = False
-    chunk_of, chunks = _chunks(tokens)
-    words = [_context(t)[0] for t in tokens]
+    info = list(map(record or _token, tokens))
+    chunk_of, chunks = _chunks(info)
+    words = [x[1] for x in info]
     found = [tuple(lex(w)) for w in words] if lex is not None else []
     named = names(words) if names is not None else None
+    shown = [x[2] for x in info]
     # Where the years are, and the last token that closed a quoted span (none yet: -2).
-    year_at = [i for i, t in enumerate(tokens) if "is=year" in _context(t)[3]]
+    year_at = [i for i, x in enumerate(info) if x[3]]
     last_year = year_at[-1] if year_at else -1
     first_year = year_at[0] if year_at else n
     closed_at = -2
-    for i, token in enumerate(tokens):
-        feats = list(word_features(token))
-        feats.extend(chunks[chunk_of[i]])
+    for i, (own, _, _, is_year, is_in, state, ends, _, _) in enumerate(info):
+        chunk = chunk_of[i]
+        feats = [*own, *chunks[chunk]]
         if i < last_year:
             feats.append("year-ahead")
         if i > first_year:
-            feats.append(f"since-year={min(i - first_year, 4)}")
+            feats.append(_SINCE_YEAR[min(i - first_year, 4)])
         if closed_at >= 0:
             feats.append("after-quote" if closed_at < i - 1 else "quote-closed")
-        if i == 0 or chunk_of[i - 1] != chunk_of[i]:
+        if i == 0 or chunk_of[i - 1] != chunk:
             feats.append("chunk-start")
-        feats.append(f"pos={i}" if i < 5 else f"rel={10 * i // n}")
+        feats.append(_POS[i] if i < 5 else _REL[10 * i // n])
         if i == n - 1:
             feats.append("last")
-        feats.append(f"periods={min(periods, 6)}")
-        feats.append(f"commas={min(commas, 6)}")
+        feats.append(_PERIODS[min(periods, 6)])
+        feats.append(_COMMAS[min(commas, 6)])
         if depth:
             feats.append("in-paren")
         if quoted:
@@ -324,43 +416,38 @@ def sequence_features(
             feats.append("after-in")
         if seen_year:
             feats.append("after-year")
-        for offset in (-2, -1, 1, 2):
-            j = i + offset
-            if 0 <= j < n:
-                feats.extend(_neighbours(tokens[j])[offset])
-            else:
-                feats.append(_NONE[offset])
+        feats.extend(shown[i - 2][0] if i >= 2 else _NONE_BEFORE2)
+        feats.extend(shown[i - 1][1] if i >= 1 else _NONE_BEFORE1)
+        feats.extend(shown[i + 1][2] if i + 1 < n else _NONE_AFTER1)
+        feats.extend(shown[i + 2][3] if i + 2 < n else _NONE_AFTER2)
         out.append(feats)
         if found:  # in this order: the model's attribute order follows it
-            if i:
+            if i and found[i - 1]:
                 feats.extend(_shifted(-1, found[i - 1]))
             feats.extend(found[i])
-            if i + 1 < n:
+            if i + 1 < n and found[i + 1]:
                 feats.extend(_shifted(1, found[i + 1]))
         if named is not None:
             feats.extend(named[i])
         # State for the tokens that follow.
-        if _STATE_CHARS.search(token):
-            for ch in token:
-                if ch in _OPEN:
-                    depth += 1
-                elif ch in _CLOSE:
-                    depth = max(0, depth - 1)
-                elif ch in "“«„":
-                    quoted = True
-                elif ch in "”»":
-                    quoted = False
-                    closed_at = i
-                elif ch == '"':
-                    quoted = not quoted
-                    closed_at = i if not quoted else closed_at
-        marks = _context(token)[3]
-        seen_in = seen_in or "cue=in" in marks
-        seen_year = seen_year or "is=year" in marks
-        last = token[-1]
-        if last == "." and len(token) > 2 and not _INITIAL.match(token):
+        for ch in state:
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE:
+                depth = max(0, depth - 1)
+            elif ch in "“«„":
+                quoted = True
+            elif ch in "”»":
+                quoted = False
+                closed_at = i
+            elif ch == '"':
+                quoted = not quoted
+                closed_at = i if not quoted else closed_at
+        seen_in = seen_in or is_in
+        seen_year = seen_year or is_year
+        if ends == 1:
             periods += 1
-        elif last == ",":
+        elif ends == 2:
             commas += 1
     return out
 
@@ -370,40 +457,49 @@ def _chunk_end(token: str) -> bool:
     return token[-1] in ".?!" and len(token) > 2 and not _INITIAL.match(token)
 
 
-def _chunks(tokens: list[str]) -> tuple[list[int], list[tuple[str, ...]]]:
+@lru_cache(maxsize=4096)
+def _chunk_features(index: int, from_end: int, size: int, flags: int) -> tuple[str, ...]:
+    """The features of one chunk (cached: few distinct combinations)."""
+    feats = [
+        f"chunk={min(index, 5)}",
+        f"chunk-end={min(from_end, 5)}",
+        f"chunk-len={size if size < 4 else 6 if size < 7 else 12 if size < 13 else 13}",
+    ]
+    if flags & 1:
+        feats.append("chunk-year")
+    if flags & 2:
+        feats.append("chunk-digits")
+    if flags & 4:
+        feats.append("chunk-quote")
+    return tuple(feats)
+
+
+def _chunks(info: list[WordRecord]) -> tuple[list[int], list[tuple[str, ...]]]:
     """The period-separated chunk of every token, and the features of each chunk.
 
     A chunk's features: its index from the start and from the end, its length, whether
     it holds a year, digits or a quote — a journal name is a short chunk before the
-    chunk of numbers, a title a longer one before it.
+    chunk of numbers, a title a longer one before it.  Each is read from the words'
+    cached flags: a year, a digit or a quote in the chunk's text is one inside one of
+    its words (a year is four digits in a row, and the words are joined by spaces).
     """
     chunk_of: list[int] = []
-    spans: list[list[str]] = [[]]
-    for token in tokens:
-        chunk_of.append(len(spans) - 1)
-        spans[-1].append(token)
-        if _chunk_end(token):
-            spans.append([])
-    if not spans[-1]:
-        spans.pop()
+    spans: list[tuple[int, int]] = []  # (size, flags)
+    size = flags = 0
+    for x in info:
+        chunk_of.append(len(spans))
+        size += 1
+        flags |= x[8]
+        if x[7]:
+            spans.append((size, flags))
+            size = flags = 0
+    if size:
+        spans.append((size, flags))
     total = len(spans)
-    out: list[tuple[str, ...]] = []
-    for index, span in enumerate(spans):
-        size = len(span)
-        feats = [
-            f"chunk={min(index, 5)}",
-            f"chunk-end={min(total - 1 - index, 5)}",
-            f"chunk-len={size if size < 4 else 6 if size < 7 else 12 if size < 13 else 13}",
-        ]
-        joined = " ".join(span)
-        if _YEAR_IN.search(joined):
-            feats.append("chunk-year")
-        if any(map(str.isdigit, joined)):
-            feats.append("chunk-digits")
-        if _QUOTE_IN.search(joined):
-            feats.append("chunk-quote")
-        out.append(tuple(feats))
-    return chunk_of, out
+    return chunk_of, [
+        _chunk_features(index, total - 1 - index, size, flags)
+        for index, (size, flags) in enumerate(spans)
+    ]
 
 
 _QUOTE_IN = re.compile('[“”"«»„]')

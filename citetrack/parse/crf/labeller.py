@@ -8,13 +8,15 @@ runs of tokens with one label, in print order — and how sure the labeller is o
 
 from __future__ import annotations
 
+import struct
 import threading
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from citetrack.parse.crf import phrases
-from citetrack.parse.crf.features import sequence_features, tokenize
+from citetrack.parse.crf.features import WordRecord, known_only, sequence_features, tokenize
 from citetrack.parse.crf.lexicon import load
 
 MODEL_NAME = "model.crfsuite"
@@ -24,8 +26,12 @@ LEXICON_NAME = "model.lexicon.json"
 PHRASES_NAME = "model.phrases.json"
 _lock = threading.Lock()
 _tagger: Any = None
-_lexicon: dict[str, list[str]] | None = None
+_lexicon: dict[str, tuple[str, ...]] | None = None
 _phrases: phrases.Phrases | None = None
+#: The model's labels → the same without the begin mark (:func:`plain`, once per label).
+_plain: dict[str, str] = {}
+#: Word records with only the features the model knows (``features.known_only``).
+_record: Callable[[str], WordRecord] | None = None
 
 
 #: The mark of a segment's first token in the model's labels (``B-title``).
@@ -49,7 +55,7 @@ def model_path(name: str = MODEL_NAME) -> Path:
 def _get_tagger() -> Any:
     """The tagger, opened on first use with the learnt dictionary and names beside it (if
     shipped)."""
-    global _tagger, _lexicon, _phrases  # noqa: PLW0603 - one set per process, opened on first use
+    global _tagger, _lexicon, _phrases, _record  # noqa: PLW0603 - one set per process, opened on first use
     with _lock:
         if _tagger is None:
             import pycrfsuite  # noqa: PLC0415 - lazy: keeps the CLI's start-up fast
@@ -58,17 +64,60 @@ def _get_tagger() -> Any:
             if not path.is_file():
                 raise ModelMissingError(f"parser model not found at {path}")
             lexicon = model_path(LEXICON_NAME)
-            _lexicon = load(lexicon) if lexicon.is_file() else None
+            # Tuples: the features take each word's entry as it is, no copy per token.
+            _lexicon = (
+                {word: tuple(feats) for word, feats in load(lexicon).items()}
+                if lexicon.is_file()
+                else None
+            )
             names = model_path(PHRASES_NAME)
             _phrases = phrases.load(names) if names.is_file() else None
             tagger = pycrfsuite.Tagger()
             tagger.open(str(path))
+            _plain.update((tag, plain(tag)) for tag in tagger.labels())
+            known = model_attributes(path.read_bytes())
+            _record = known_only(known) if known is not None else None
             _tagger = tagger
         return _tagger
 
 
-def _lookup(word: str) -> list[str]:
-    return (_lexicon or {}).get(word) or []
+# The layout of a crfsuite 1st-order CRF model file (crfsuite's crf1dmodel.c) and of the
+# constant database (cqdb.c) that holds its attribute names: little-endian 32-bit fields.
+_MODEL_HEADER = struct.Struct("<4sI4sIIIIIIIII")  # magic, size, type, version, counts, offsets
+_CQDB_HEADER = struct.Struct("<4sIIIII")  # id, size, flag, byte order, backward size, offset
+_CQDB_BYTEORDER = 0x62445371
+_RECORD = struct.Struct("<iI")  # a key's id and its size (with the closing NUL)
+
+
+def model_attributes(data: bytes) -> frozenset[str] | None:
+    """The attribute names a crfsuite model knows (its attribute dictionary), read from
+    the model file's bytes; ``None`` when the bytes are not in the layout read here.
+
+    Why: the tagger drops the attributes its model does not know, after converting and
+    looking up each one; knowing them, the features leave them out first
+    (``features.known_only``).  ``None`` only costs that saving, never a label.
+    """
+    try:
+        magic, size, kind, _, _, _, count, _, _, offset, _, _ = _MODEL_HEADER.unpack_from(data)
+        if magic != b"lCRF" or kind != b"FOMC" or size != len(data):
+            return None
+        ident, _, _, order, entries, backward = _CQDB_HEADER.unpack_from(data, offset)
+        if ident != b"CQDB" or order != _CQDB_BYTEORDER or entries != count:
+            return None
+        names: list[str] = []
+        for number, at in enumerate(struct.unpack_from(f"<{entries}I", data, offset + backward)):
+            key, length = _RECORD.unpack_from(data, offset + at)
+            start = offset + at + _RECORD.size
+            if key != number or length < 1 or data[start + length - 1] != 0:
+                return None
+            names.append(data[start : start + length - 1].decode("utf-8"))
+    except (struct.error, UnicodeDecodeError, IndexError):
+        return None
+    return frozenset(names)
+
+
+def _lookup(word: str) -> tuple[str, ...]:
+    return (_lexicon or {}).get(word, ())
 
 
 def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
@@ -79,10 +128,11 @@ def label_tokens(tokens: list[str]) -> tuple[list[str], float]:
     tagger = _get_tagger()
     with _lock:  # a crfsuite Tagger is not thread-safe
         names = _phrases.features if _phrases is not None else None
-        feats = sequence_features(tokens, _lookup if _lexicon is not None else None, names)
+        lex = _lookup if _lexicon is not None else None
+        feats = sequence_features(tokens, lex, names, _record)
         marked = list(tagger.tag(feats))
         confidence = float(tagger.probability(marked)) ** (1 / len(marked))
-    return [plain(tag) for tag in marked], confidence
+    return [_plain.get(tag) or plain(tag) for tag in marked], confidence
 
 
 def label(text: str) -> tuple[list[tuple[str, str]], float]:
