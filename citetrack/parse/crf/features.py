@@ -312,7 +312,7 @@ def _token(word: str) -> WordRecord:
         "cue=in" in marks,
         "".join(_STATE_CHARS.findall(word)),
         ends,
-        last in ".?!" and len(word) > 2 and not initial,
+        _chunk_end(word),
         flags,
     )
 
