@@ -122,3 +122,36 @@ def test_export_with_every_fix_off_gives_the_input_byte_for_byte(
     result = runner.invoke(cli, ["export", "--fix", "pages", "-o", "out.bib"])
     assert result.exit_code == 0, result.output
     assert "pages = {1--9}" in (tmp_path / "out.bib").read_text()
+
+
+def test_dash_output_is_standard_output_for_parse_and_export_never_a_file_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `-o -` is standard output by the common convention (click's own for INPUT); it
+    # used to write a file called '-' next to the user's files. Synthetic inputs.
+    monkeypatch.chdir(tmp_path)
+    Path("refs.txt").write_text(
+        "References\n\n1. Doe J, Roe R. A made-up study of things. J Made Up Res. 2001;4(2):10-19.\n",
+        encoding="utf-8",
+    )
+    parsed = runner.invoke(cli, ["parse", "refs.txt", "-o", "-"])
+    assert parsed.exit_code == 0, parsed.output
+    assert parsed.stdout.startswith("@article{") and "A made-up study of things" in parsed.stdout
+    Path("t.bib").write_text("@article{a1,\n  title={A study},\n  pages={1-5},\n}\n")
+    exported = runner.invoke(cli, ["export", "t.bib", "--offline", "--no-cache", "-o", "-"])
+    assert exported.exit_code == 0, exported.output
+    assert "pages={1--5}" in exported.stdout
+    assert Path("t.bib").read_text() == "@article{a1,\n  title={A study},\n  pages={1-5},\n}\n"
+    assert not Path("-").exists()
+
+
+@pytest.mark.parametrize("value", ["-", "sarif=-"])
+def test_dash_as_an_extra_report_file_is_a_usage_error(
+    value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("t.bib").write_text("@article{a1, title={A study}}\n")
+    result = runner.invoke(cli, ["check", "t.bib", "--offline", "--no-cache", "-o", value])
+    assert result.exit_code == 2
+    assert "'-' is not a file name here" in result.output
+    assert not Path("-").exists()

@@ -41,7 +41,10 @@ def _kinds_not_an_option(
 @click.command(epilog=EPILOG)
 @click.argument("bib", required=False, type=click.Path(dir_okay=False))
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the cleaned .bib here."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the cleaned .bib here ('-': standard output, the default).",
 )
 @click.option(
     "--in-place", is_flag=True, help="Rewrite BIB itself (atomically; BIB.bak keeps the original)."
@@ -264,6 +267,8 @@ def _write(
     exporter wrote no character it cannot hold)."""
     from citetrack.fsutil import atomic_write_bytes
 
+    if output == "-":  # standard output, not a file named '-'
+        output = None
     data = text.encode(encoding)
     try:
         if in_place:

@@ -323,6 +323,12 @@ def parse_outputs(values: Sequence[str], default_format: str) -> list[tuple[str,
     for fmt, path in outputs:
         if not path:
             raise click.BadParameter(f"no file name given for {fmt}", param_hint="--output")
+        if path == "-":  # would be a file named '-'; the --format report is on stdout already
+            raise click.BadParameter(
+                "'-' is not a file name here: the --format report already goes to standard "
+                "output; give a file name, or --format to choose what standard output gets",
+                param_hint="--output",
+            )
     return outputs
 
 

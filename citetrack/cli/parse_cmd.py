@@ -14,8 +14,9 @@ from citetrack.cli.output import EPILOG, fail, inert
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the BibTeX here (atomically) instead of standard output.",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    help="Write the BibTeX here (atomically) instead of standard output ('-': standard "
+    "output).",
 )
 @click.option(
     "--from",
@@ -57,7 +58,7 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     if not result.references:
         fail(f"{name}: no references found (tried the {result.detected_format} format)")
     bibtex = format_bibtex(result.references)
-    if output:
+    if output and output != "-":  # '-' is standard output, as for INPUT (not a file named '-')
         try:
             atomic_write_text(output, bibtex)
         except OSError as exc:
