@@ -131,7 +131,8 @@ def test_dash_output_is_standard_output_for_parse_and_export_never_a_file_named_
     # used to write a file called '-' next to the user's files. Synthetic inputs.
     monkeypatch.chdir(tmp_path)
     Path("refs.txt").write_text(
-        "References\n\n1. Doe J, Roe R. A made-up study of things. J Made Up Res. 2001;4(2):10-19.\n",
+        "References\n\n"
+        "1. Doe J, Roe R. A made-up study of things. J Made Up Res. 2001;4(2):10-19.\n",
         encoding="utf-8",
     )
     parsed = runner.invoke(cli, ["parse", "refs.txt", "-o", "-"])
