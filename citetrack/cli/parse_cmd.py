@@ -15,8 +15,7 @@ from citetrack.cli.output import EPILOG, fail, inert
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    help="Write the BibTeX here (atomically) instead of standard output ('-': standard "
-    "output).",
+    help="Write the BibTeX here (atomically) instead of standard output ('-': standard output).",
 )
 @click.option(
     "--from",
