@@ -15,6 +15,7 @@ import pytest
 from citetrack.model import Reference
 from citetrack.parse import parse_text
 from citetrack.parse.crf.labeller import model_path
+from citetrack.parse.crf.normalise import to_citation
 from citetrack.parse.items import find_items
 
 
@@ -432,6 +433,12 @@ def test_nlm_with_a_pmid_keeps_its_authors() -> None:
             "University of Nowhere].",
             "phdthesis",
         ),
+        # APA 7 with the archive after the bracket: the school stops at the bracket.
+        (
+            "Vale, C. (2010). Tidal memory in invented harbours [Doctoral dissertation, "
+            "University of Nowhere]. Nowhere Digital Commons.",
+            "phdthesis",
+        ),
         # NLM: the genre in brackets, then place: school; year.
         (
             "Vale C, Okoro A. Tidal memory in invented harbours [dissertation]. "
@@ -453,6 +460,21 @@ def test_thesis_mark_in_brackets(text: str, entry_type: str) -> None:
     assert ref.fields["school"] == "University of Nowhere"
     assert ref.fields["year"] == "2010"
     assert not [p for p in result.problems if "marked [" in p.message]
+
+
+def test_a_bracket_the_genre_opens_ends_the_next_segment() -> None:
+    # The labeller may run the school and the archive after the bracket into one segment.
+    segments = [
+        ("author", "Vale, C."),
+        ("date", "(2010)."),
+        ("title", "Tidal memory in invented harbours"),
+        ("genre", "[Doctoral dissertation,"),
+        ("publisher", "University of Nowhere]. Nowhere Digital Commons."),
+    ]
+    citation = to_citation(segments, 1, " ".join(text for _, text in segments))
+    assert citation.kind == "thesis"
+    assert citation.publisher == "University of Nowhere"
+    assert citation.notes == ["Nowhere Digital Commons"]
 
 
 def test_ieee_paper_in_abbreviated_proceedings() -> None:

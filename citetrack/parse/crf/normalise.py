@@ -299,6 +299,26 @@ def _thesis_marks(segments: Segments) -> Segments:
     return out
 
 
+def _bracket_closed_later(segments: Segments) -> Segments:
+    """A bracket a genre opens and a later segment closes ends that segment there.
+
+    APA 7 prints ``Title [Doctoral dissertation, University of Nowhere]. Archive.``; the
+    labeller may take ``University of Nowhere]. Archive.`` as one publisher, and the school
+    would read ``University of Nowhere]. Archive``.  What follows the ``]`` is the archive
+    or database the thesis was found in: a note.
+    """
+    out: Segments = []
+    opened = False  # the segment before is a genre with a bracket left open
+    for label, text in segments:
+        close = text.find("]") if opened else -1
+        if close >= 0 and text[close + 1 :].strip(_EDGE):
+            out += [(label, text[: close + 1]), ("note", text[close + 1 :])]
+        else:
+            out.append((label, text))
+        opened = label == "genre" and text.count("[") > text.count("]")
+    return out
+
+
 def _book_after_editors(segments: Segments) -> Segments:
     """A second title after the editors of a chapter is the book's title.
 
@@ -341,7 +361,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    for label, text in _book_after_editors(_thesis_marks(repair.repair(segments))):
+    fixed = _bracket_closed_later(_thesis_marks(repair.repair(segments)))
+    for label, text in _book_after_editors(fixed):
         fields.setdefault(label, []).append(text)
     _repair(fields)
     _identifiers(c, " ".join(text for _, text in segments))
