@@ -13,8 +13,10 @@ forms are recognised, the first found deciding:
   "References"-like heading of a whole article.
 
 Markers are stripped from the item's text; ``Item.line`` is the 1-based line where the
-item starts, ``Item.raw`` the line(s) as they were.  A wrapped (indented) line continues
-the item before it; an unmarked line after the list that reads like a citation (a
+item starts, ``Item.raw`` the line(s) as they were.  A wrapped line continues the item
+before it: an indented one, in a numbered list any line before the next number (whose
+wrapped lines count when judging whether the list reads like citations), and in a list
+without markers a line that cannot start a reference (:func:`_continues`); an unmarked line after the list that reads like a citation (a
 "Sources" list after short-citation notes) is an item too.  The style sheet that text
 dumps of a page print as text (``.mw-parser-output …{…}``) is dropped.
 """
@@ -24,6 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from citetrack.parse.names import PARTICLES
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,14 @@ _NUMBERED = re.compile(
 _LIST_NUMBER = re.compile(r"^\s*(?:\d{1,4}[.)]|\[\d{1,4}\]|\(\d{1,4}\))(?:\s|$)")
 _HEADINGS = re.compile(
     r"^\s*(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|bibliography|footnotes|"
-    r"works cited|literature(?: cited)?|reading)\s*$",
+    r"works cited|literature(?: cited)?|reading|reference list|references cited|"
+    # The same heading in the languages whose lists people paste most (German, French,
+    # Spanish, Portuguese, Italian, Dutch, Scandinavian).
+    r"literatur|literaturverzeichnis|quellen|quellenverzeichnis|références|"
+    r"références bibliographiques|bibliographie|bibliografía|bibliografia|referencias|"
+    r"referencias bibliográficas|referências|referências bibliográficas|"
+    r"riferimenti bibliografici|literatuur|literatuurlijst|referenties|litteratur|"
+    r"källor|referanser)\s*:?\s*$",
     re.IGNORECASE,
 )
 # Where a copied page's reference list certainly ends.
@@ -164,10 +175,32 @@ def _caret_starts(lines: list[str]) -> dict[int, str]:
     return starts
 
 
+#: How many wrapped lines after a numbered line count towards reading it as a citation.
+_WRAPPED_LINES = 8
+
+
+def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
+    """A numbered line's text with the lines that continue it (up to ``stop``, the next
+    number, a blank line or a heading): a list pasted from a PDF or a text dump wraps its
+    items, and the year or DOI that makes an item read as a citation is often on the
+    second or third line."""
+    parts = [rest]
+    for line in lines[index + 1 : min(stop, index + 1 + _WRAPPED_LINES)]:
+        if not line.strip() or _HEADINGS.match(line) or _LIST_NUMBER.match(line):
+            break
+        parts.append(line.strip())
+    return " ".join(parts)
+
+
 def _numbered_starts(lines: list[str]) -> dict[int, str]:
     starts: dict[int, str] = {}
     for run in _numbered_runs(lines):
-        hits = sum(1 for _, _, rest in run if _CITATION_HINT.search(rest))
+        stops = [index for index, _, _ in run[1:]] + [len(lines)]
+        hits = sum(
+            1
+            for (index, _, rest), stop in zip(run, stops, strict=True)
+            if _CITATION_HINT.search(_wrapped_text(lines, index, rest, stop))
+        )
         if 2 * hits >= len(run):
             for index, number, rest in run:
                 starts[index] = _strip_numbered_backlinks(number, rest).strip()
@@ -307,18 +340,54 @@ def find_list(text: str) -> FoundList:
     items: list[Item] = []
     skipped: list[Item] = []
     unread = _unread(lines, 0, begin)
+    previous = ""  # the line before, when it is part of the last item
+    first = ""  # the last item's first line, as it was (its indent)
     for index in range(begin, len(lines)):
         line = lines[index]
+        stripped = line.strip()
         if _END_HEADINGS.match(line):
             unread.extend(_unread(lines, index, len(lines)))
             break
-        if not line.strip() or _HEADINGS.match(line):
+        if not stripped or _HEADINGS.match(line):
+            previous = ""
             continue
-        if begin == 0 or _CITATION_HINT.search(line):
-            items.append(Item(index + 1, line.strip(), line.strip()))
+        if previous and _continues(first, previous, line):
+            last = items[-1]
+            items[-1] = Item(last.line, f"{last.text} {stripped}", f"{last.raw} {stripped}")
+            previous = line
+        elif begin == 0 or _CITATION_HINT.search(line):
+            items.append(Item(index + 1, stripped, stripped))
+            previous = first = line
         else:
-            skipped.append(Item(index + 1, line.strip(), line.strip()))
+            skipped.append(Item(index + 1, stripped, stripped))
+            previous = ""
     return FoundList(items, skipped, unread)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _continues(first: str, previous: str, line: str) -> bool:
+    """Whether ``line`` wraps the item before it, in a list without markers (``first``:
+    that item's first line; ``previous``: the line just before).
+
+    A list pasted from a PDF or a word processor wraps its items.  A line continues the
+    item when it is indented more than the item's first line (a hanging indent), or when
+    it cannot start a reference where the line before cannot end one: it starts with a
+    lower-case word that is not a name particle (``van Dijk``) or with numbers
+    (``62(5), 601–608.``, not a bare ``2``), after a line ending in a letter, a comma, a
+    colon, a semicolon, a dash or an opening bracket; never at a URL or an identifier
+    (a list of DOIs, one per line, stays a list).
+    """
+    if _indent(line) > _indent(first):
+        return True
+    head, tail = line.split(None, 1)[0], previous.rsplit(maxsplit=1)[-1]
+    if "/" in head or "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
+        return False
+    if head[0].isdigit():
+        return not head.isdigit()
+    return head[0].islower() and head.lower() not in PARTICLES
 
 
 def split_items(text: str) -> list[Item]:

@@ -1,0 +1,89 @@
+"""Reference lists whose items wrap over several lines (pasted from a PDF, a word processor
+or a text dump) give one entry per reference, never one per line (issue 15).
+
+SYNTHETIC DATA: the references below were made up for these tests.
+"""
+
+from __future__ import annotations
+
+from citetrack.parse import parse_text
+from citetrack.parse.items import find_list
+
+
+def test_a_numbered_list_whose_years_are_on_the_wrapped_lines_is_a_list() -> None:
+    # Only the second item has a year on its numbered line: the items' wrapped lines
+    # decide too, or the list was not taken for one and every line became a warning.
+    text = (
+        "REFERENCES\n\n"
+        "1. Quillan K, Marsh T, Bede A, et al. Early walking after an imaginary\n"
+        "   operation on invented bones. Fict Surg Rev.\n"
+        "   2021;4(2):e101-e109. doi:10.5555/fsr.2021.101\n"
+        "2. Hollis R. Zinc and the imaginary skin. Fict Derm. 2015\n"
+        "   Mar;12(3):44-51.\n"
+        "3. Invented Institute of Care. Walking after surgery:\n"
+        "   a made-up guideline. Springfield: IIC; 2011.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items] == [3, 6, 8]
+    assert not found.skipped and not found.unread
+    refs = parse_text(text, "text").references
+    assert [r.fields.get("year") for r in refs] == ["2021", "2015", "2011"]
+    assert refs[0].fields["title"] == (
+        "Early walking after an imaginary operation on invented bones"
+    )
+    assert refs[0].fields["doi"] == "10.5555/fsr.2021.101"
+    assert refs[1].fields["pages"] == "44--51"
+
+
+def test_a_bare_list_with_a_hanging_indent_joins_the_indented_lines() -> None:
+    text = (
+        "Arden, T. R., & Bexley, M. (2018). Sleep and memory in invented\n"
+        "    teenagers. Journal of Made-up Health, 62(5), 601–608.\n"
+        "    https://doi.org/10.5555/jmh.2018.601\n"
+        "Corrin, O. (2015). The quiet invented classroom (2nd ed.). Fictional Press.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items] == [1, 4]
+    refs = parse_text(text, "text").references
+    assert refs[0].fields["journal"] == "Journal of Made-up Health"
+    assert refs[0].fields["doi"] == "10.5555/jmh.2018.601"
+
+
+def test_a_bare_list_wrapped_without_indent_joins_lines_that_cannot_start_a_reference() -> None:
+    text = (
+        "Arden, T. R., & Bexley, M. (2018). Sleep and memory in invented\n"
+        "teenagers. Journal of Made-up Health,\n"
+        "62(5), 601–608.\n"
+        "Corrin, O. (2015). The quiet invented classroom. Fictional Press\n"
+        "van Dalen, L. (2020). Tides of small imaginary islands. Fictional Press\n"
+        "de Souza, E. (2019). Invented harbours. Fictional Press.\n"
+    )
+    found = find_list(text)
+    # A name particle after a line ending in a word starts a reference: not joined.
+    assert [item.line for item in found.items] == [1, 4, 5, 6]
+    assert found.items[0].text.endswith("Journal of Made-up Health, 62(5), 601–608.")
+
+
+def test_lines_of_identifiers_or_bare_numbers_stay_separate_items() -> None:
+    text = "doi:10.5555/abc\ndoi:10.5555/def\nhttps://example.org/a\n2 Arden T. A title.\n"
+    found = find_list(text)
+    assert [item.line for item in found.items] == [1, 2, 3, 4]
+
+
+def test_a_heading_in_another_language_is_a_heading_not_a_reference() -> None:
+    text = (
+        "Ein Absatz ohne Zitat.\n\n"
+        "Literaturverzeichnis\n\n"
+        "Arden, T. (2015): Die erfundene Stadt. Berlin: Fiktiv Verlag.\n"
+        "Bexley, K. (2009): Erfundene Netzwerke. In: Zeitschrift für Fiktion 38 (4), S. 301–320.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items] == [5, 6]
+    assert found.unread == [1]
+    for heading in ("Literatur", "Références", "Bibliografía", "Referências:", "REFERENCES"):
+        assert (
+            find_list(f"{heading}\nArden, T. (2015). A made-up title. Fictional Press.\n")[0][
+                0
+            ].line
+            == 2
+        )
