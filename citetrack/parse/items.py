@@ -16,8 +16,9 @@ Markers are stripped from the item's text; ``Item.line`` is the 1-based line whe
 item starts, ``Item.raw`` the line(s) as they were.  A wrapped line continues the item
 before it: an indented one, in a numbered list any line before the next number (whose
 wrapped lines count when judging whether the list reads like citations), and in a list
-without markers a line that cannot start a reference (:func:`_continues`); an unmarked line after the list that reads like a citation (a
-"Sources" list after short-citation notes) is an item too.  The style sheet that text
+without markers a line that cannot start a reference (:func:`_continues`).  An unmarked
+line after the list that reads like a citation (a "Sources" list after short-citation
+notes) is an item too.  The style sheet that text
 dumps of a page print as text (``.mw-parser-output …{…}``) is dropped.
 """
 
