@@ -87,3 +87,17 @@ def test_a_heading_in_another_language_is_a_heading_not_a_reference() -> None:
             ].line
             == 2
         )
+
+
+def test_a_year_alone_on_a_wrapped_line_is_not_list_number_2019() -> None:
+    text = (
+        "[1] K. Arden and R. Bexley, “Invented receivers for made-up sensor\n"
+        "    nodes,” Fict. J. Circuits, vol. 55, no. 2, pp. 312–325,\n"
+        "    2020.\n"
+        "[2] S. Corrin, Deep Invention. Springfield, USA: Fictional Press,\n"
+        "    2019.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items] == [1, 4]
+    refs = parse_text(text, "text").references
+    assert [r.fields.get("year") for r in refs] == ["2020", "2019"]

@@ -63,7 +63,8 @@ _CARET = re.compile(
 _NUMBERED = re.compile(
     r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})[.)]\s+)(?P<rest>\S.*)$"
 )
-_LIST_NUMBER = re.compile(r"^\s*(?:\d{1,4}[.)]|\[\d{1,4}\]|\(\d{1,4}\))(?:\s|$)")
+# Four digits alone ("2019.") are the year a wrapped item ends with, not list number 2019.
+_LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,3}[.)]|\[\d{1,4}\]|\(\d{1,4}\))(?:\s|$)|\d{4}[.)]\s+\S)")
 _HEADINGS = re.compile(
     r"^\s*(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|bibliography|footnotes|"
     r"works cited|literature(?: cited)?|reading|reference list|references cited|"
