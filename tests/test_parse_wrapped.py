@@ -101,3 +101,40 @@ def test_a_year_alone_on_a_wrapped_line_is_not_list_number_2019() -> None:
     assert [item.line for item in found.items] == [1, 4]
     refs = parse_text(text, "text").references
     assert [r.fields.get("year") for r in refs] == ["2020", "2019"]
+
+
+def test_a_markdown_reference_list_bullets_headings_emphasis_and_links() -> None:
+    # A README's or a documentation page's list: the bullet is no part of the first
+    # author, "## References" is a heading, emphasis and link brackets are not text.
+    text = (
+        "Some prose about the project.\n\n"
+        "## References\n\n"
+        "- Arden, T. R., & Bexley, M. (2018). Sleep and memory in invented teenagers.\n"
+        "  *Journal of Made-up Health*, 62(5), 601–608.\n"
+        "* Corrin, O. (2015). *The quiet invented classroom*. Fictional Press.\n"
+        "• Hollis R. Zinc and the made-up skin. Fict Derm. 2015;12(3):44-51.\n"
+        "- Ito, H. (2016). [Salt roads of nowhere](https://example.org/salt_roads). "
+        "Fict Hist, 3, 1-9.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items] == [5, 7, 8, 9]
+    assert found.unread == [1] and not found.skipped
+    assert found.items[1].text == (
+        "Corrin, O. (2015). The quiet invented classroom. Fictional Press."
+    )
+    assert "https://example.org/salt_roads" in found.items[3].text
+    assert "[" not in found.items[3].text and "*" not in found.items[0].text
+    refs = parse_text(text, "text").references
+    assert [r.fields.get("author", "").split(",")[0] for r in refs] == [
+        "Arden",
+        "Corrin",
+        "Hollis",
+        "Ito",
+    ]
+    assert refs[0].fields["journal"] == "Journal of Made-up Health"
+
+
+def test_emphasis_marks_inside_words_and_urls_are_kept() -> None:
+    text = "- Arden T. The snake_case_name of p*q. Fict J. 2001;1:1-2. https://x.org/a_b_\n"
+    (item,) = find_list(text).items
+    assert "snake_case_name of p*q" in item.text and "https://x.org/a_b_" in item.text

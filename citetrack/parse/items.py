@@ -66,17 +66,27 @@ _NUMBERED = re.compile(
 # Four digits alone ("2019.") are the year a wrapped item ends with, not list number 2019.
 _LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,3}[.)]|\[\d{1,4}\]|\(\d{1,4}\))(?:\s|$)|\d{4}[.)]\s+\S)")
 _HEADINGS = re.compile(
-    r"^\s*(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|bibliography|footnotes|"
-    r"works cited|literature(?: cited)?|reading|reference list|references cited|"
+    # Markdown's "## References" and "**References**" too.
+    r"^\s*(?:#{1,6}\s*|\*\*|__)?(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|"
+    r"bibliography|footnotes|works cited|literature(?: cited)?|reading|reference list|"
+    r"references cited|"
     # The same heading in the languages whose lists people paste most (German, French,
     # Spanish, Portuguese, Italian, Dutch, Scandinavian).
     r"literatur|literaturverzeichnis|quellen|quellenverzeichnis|références|"
     r"références bibliographiques|bibliographie|bibliografía|bibliografia|referencias|"
     r"referencias bibliográficas|referências|referências bibliográficas|"
     r"riferimenti bibliografici|literatuur|literatuurlijst|referenties|litteratur|"
-    r"källor|referanser)\s*:?\s*$",
+    r"källor|referanser)\s*:?\s*(?:\*\*|__)?:?\s*$",
     re.IGNORECASE,
 )
+# A bullet: Markdown's "- " / "* " / "+ ", a word processor's "• ", "◦ ", "▪ ", "– ".
+_BULLET = re.compile(r"^\s*[-*+•◦▪‣·–]\s+(?P<rest>\S.*)$")
+# Markdown emphasis around words (``*Journal*``, ``__Title__``), never inside a URL or a word.
+_EMPHASIS = re.compile(
+    r"(?<![\w*/])(\*{1,2}|_{1,2})(?=[^\s*_])(?P<inner>[^*_\n]*?[^\s*_])\1(?![\w*/])"
+)
+# A Markdown link: its text, then its target.
+_MD_LINK = re.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>https?://[^\s()]+)\)")
 # Where a copied page's reference list certainly ends.
 _END_HEADINGS = re.compile(
     r"^\s*(?:external links|navigation menu|categories:?|hidden categories:?|"
@@ -305,6 +315,17 @@ def _unread(lines: list[str], start: int, stop: int) -> list[int]:
 _BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
 
 
+def _plain(item: Item) -> Item:
+    """The item's text without Markdown's emphasis marks and link brackets (a reference
+    list in a README or a documentation page); ``raw`` keeps them."""
+    text = item.text
+    if "[" in text and "](" in text:
+        text = _MD_LINK.sub(r"\g<text> \g<url>", text)
+    if "*" in text or "_" in text:
+        text = _EMPHASIS.sub(r"\g<inner>", text)
+    return item if text == item.text else Item(item.line, text, item.raw, item.marker)
+
+
 def find_items(text: str) -> tuple[list[Item], list[Item]]:
     """The references of ``text``, one :class:`Item` each, and the lines skipped in the list.
 
@@ -325,6 +346,12 @@ def find_list(text: str) -> FoundList:
     reference: the caller reports it, nothing is dropped silently.  The other non-empty
     lines (not headings) are *unread*: the article around the list, reported in one note.
     """
+    found = _find_list(text)
+    return found._replace(items=[_plain(item) for item in found.items])
+
+
+def _find_list(text: str) -> FoundList:
+    """:func:`find_list` before the items' Markdown marks are taken out."""
     # Lines as an editor counts them: "\n" ends a line (str.splitlines also splits at
     # form feeds and other separators, which would shift every line number after them).
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
@@ -344,6 +371,7 @@ def find_list(text: str) -> FoundList:
     unread = _unread(lines, 0, begin)
     previous = ""  # the line before, when it is part of the last item
     first = ""  # the last item's first line, as it was (its indent)
+    bulleted = False  # whether the last item started with a bullet
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
@@ -353,13 +381,18 @@ def find_list(text: str) -> FoundList:
         if not stripped or _HEADINGS.match(line):
             previous = ""
             continue
-        if previous and _continues(first, previous, line):
+        bullet = _BULLET.match(line)
+        if previous and not bullet and (bulleted or _continues(first, previous, line)):
+            # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
+            # continuation); other items by _continues.
             last = items[-1]
             items[-1] = Item(last.line, f"{last.text} {stripped}", f"{last.raw} {stripped}")
             previous = line
-        elif begin == 0 or _CITATION_HINT.search(line):
-            items.append(Item(index + 1, stripped, stripped))
+        elif bullet or begin == 0 or _CITATION_HINT.search(line):
+            text = bullet["rest"].strip() if bullet else stripped
+            items.append(Item(index + 1, text, stripped, "bullet" if bullet else ""))
             previous = first = line
+            bulleted = bullet is not None
         else:
             skipped.append(Item(index + 1, stripped, stripped))
             previous = ""
