@@ -138,3 +138,18 @@ def test_emphasis_marks_inside_words_and_urls_are_kept() -> None:
     text = "- Arden T. The snake_case_name of p*q. Fict J. 2001;1:1-2. https://x.org/a_b_\n"
     (item,) = find_list(text).items
     assert "snake_case_name of p*q" in item.text and "https://x.org/a_b_" in item.text
+
+
+def test_a_list_numbered_with_tabs_is_a_numbered_list() -> None:
+    # A word processor's or spreadsheet's copy: "1<tab>Author…"; the number is no text.
+    text = (
+        "References\n\n"
+        "1\tArden T, Bexley M. Sleep and memory. Fict J Health. 2018;62(5):601-8.\n"
+        "2\tCorrin O. Zinc and the made-up skin.\n"
+        "\tFict Derm. 2015;12(3):44-51.\n"
+    )
+    found = find_list(text)
+    assert [(item.line, item.marker) for item in found.items] == [(3, "number"), (4, "number")]
+    assert (
+        found.items[1].text == "Corrin O. Zinc and the made-up skin. Fict Derm. 2015;12(3):44-51."
+    )

@@ -59,12 +59,16 @@ class FoundList(NamedTuple):
 _CARET = re.compile(
     r"^\s*(?:(?P<num>\d{1,4})\.\s+)?[\^↑]\s*(?:Jump up(?: to)?:?\s*(?:\^\s*)?)?(?P<rest>.*)$"
 )
-# "1. ", "[3] ", "(4) ", "12) ": a list number in any of the usual forms.
+# "1. ", "[3] ", "(4) ", "12) ", "7<tab>" (a word processor's or spreadsheet's copy): a list
+# number in any of the usual forms.
 _NUMBERED = re.compile(
-    r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})[.)]\s+)(?P<rest>\S.*)$"
+    r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})(?:[.)]\s+|\t\s*))"
+    r"(?P<rest>\S.*)$"
 )
 # Four digits alone ("2019.") are the year a wrapped item ends with, not list number 2019.
-_LIST_NUMBER = re.compile(r"^\s*(?:(?:\d{1,3}[.)]|\[\d{1,4}\]|\(\d{1,4}\))(?:\s|$)|\d{4}[.)]\s+\S)")
+_LIST_NUMBER = re.compile(
+    r"^\s*(?:(?:\d{1,3}[.)]|\[\d{1,4}\]|\(\d{1,4}\))(?:\s|$)|\d{4}[.)]\s+\S|\d{1,4}\t)"
+)
 _HEADINGS = re.compile(
     # Markdown's "## References" and "**References**" too.
     r"^\s*(?:#{1,6}\s*|\*\*|__)?(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|"
