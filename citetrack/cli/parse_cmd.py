@@ -34,14 +34,22 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     """
     from citetrack.api import format_bibtex, parse_references
     from citetrack.fsutil import atomic_write_text
+    from citetrack.inputs.article import is_bib_text
     from citetrack.inputs.textio import InputError, read_text
 
     try:
         text = read_text(input_path)
     except InputError as exc:
         fail(str(exc))
-    result = parse_references(text, fmt=fmt)
     name = "<stdin>" if input_path == "-" else input_path
+    if fmt == "auto" and is_bib_text(text):
+        # A .bib given by mistake would come back as @misc entries holding its own source.
+        fail(
+            f"{name}: is BibTeX already (it holds @type{{key, …}} entries); parse turns "
+            "reference lists into BibTeX. Give it to 'citetrack check' or 'citetrack export', "
+            "or pass --from text to read it as a reference list anyway"
+        )
+    result = parse_references(text, fmt=fmt)
     for problem in result.problems:
         click.echo(f"{name}:{problem.line}: warning: {inert(problem.message)}", err=True)
     first_item = min((ref.line for ref in result.references if ref.line is not None), default=0)

@@ -7,6 +7,7 @@ are reported the same way everywhere: as :class:`InputError` naming the file and
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 import sys
@@ -32,7 +33,8 @@ class InputError(Exception):
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
-    """The file's text (UTF-8, a BOM is dropped), or :class:`InputError`.
+    """The file's text (UTF-8, a BOM is dropped; UTF-16 with its byte order mark, as
+    Windows' Notepad saves "Unicode"), or :class:`InputError`.
 
     ``"-"`` reads standard input.  Line endings are normalised to ``\\n`` so that line
     numbers agree with what an editor shows.
@@ -43,7 +45,7 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
         name = "<stdin>"
     else:
         data = read_bytes(path, max_bytes=max_bytes)
-    return decode_text(data, name, max_bytes=max_bytes)
+    return decode_text(data, name, max_bytes=max_bytes, utf16=True)
 
 
 def read_bytes(
@@ -106,10 +108,34 @@ def _too_large(max_bytes: int) -> str:
     return f"larger than {max_bytes // (1024 * 1024)} MiB; refusing to read it"
 
 
-def decode_text(data: bytes, name: str, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
-    """Decode bytes read from ``name`` as UTF-8 text, or raise :class:`InputError`."""
+def decode_text(
+    data: bytes, name: str, *, max_bytes: int = MAX_INPUT_BYTES, utf16: bool = False
+) -> str:
+    """Decode bytes read from ``name`` as UTF-8 text, or raise :class:`InputError`.
+
+    ``utf16``: text that starts with a UTF-16 byte order mark is read as UTF-16; else it
+    is refused with a message saying so (not as a "binary file": its NUL bytes are the
+    high halves of ASCII characters)."""
     if len(data) > max_bytes:
         raise InputError(name, _too_large(max_bytes))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if not utf16:
+            raise InputError(
+                name,
+                "is UTF-16 (it starts with a UTF-16 byte order mark); convert it to UTF-8, "
+                "e.g. `iconv -f utf-16 -t utf-8`",
+                1,
+            )
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(
+                name, "starts with a UTF-16 byte order mark but is not valid UTF-16", 1
+            ) from None
+        if "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise InputError(name, "looks like a binary file (contains NUL characters)", line)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     if b"\x00" in data:
         line = _line_at(data, data.index(b"\x00"))
         raise InputError(name, "looks like a binary file (contains NUL bytes), not text", line)
