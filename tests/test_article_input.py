@@ -96,6 +96,18 @@ def test_rendered_text_gets_numbers_from_the_list() -> None:
     assert numbers[:3] == ["1", "2", "3"] and len(article.references) == 10
 
 
+def test_references_run_together_on_one_line_get_their_own_numbers() -> None:
+    # SYNTHETIC: a list that lost its line breaks; each reference keeps its place.
+    text = (
+        "References 1. Doe J. A made-up study. Fict J. 2001;4(2):10-19. 2. Poe K. Another "
+        "invented study. Fict Med. 2003;7:1-9. 3. Loe M. Third invented paper. Fict Surg. "
+        "2010;2(1):33-40.\n4. Moe Q. A fourth invented paper. Fict J. 2011;1:1-2.\n"
+    )
+    article = _read(text, "runon.txt")
+    located = [(r.location.line, r.location.number) for r in article.references if r.location]
+    assert located == [(1, "1"), (1, "2"), (1, "3"), (2, "4")]
+
+
 @pytest.mark.parametrize(
     ("arg", "fmt", "head", "expected"),
     [

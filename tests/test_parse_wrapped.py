@@ -153,3 +153,36 @@ def test_a_list_numbered_with_tabs_is_a_numbered_list() -> None:
     assert (
         found.items[1].text == "Corrin O. Zinc and the made-up skin. Fict Derm. 2015;12(3):44-51."
     )
+
+
+def test_numbered_references_run_together_on_one_line_are_one_entry_each() -> None:
+    # A list copied from a web page that lost its line breaks: three references came
+    # back as one entry (the others in its publisher field), without a word.
+    text = (
+        "References 1. Doe J, Roe R. A made-up study. J Made Up Res. 2001;4(2):10-19. "
+        "2. Poe K. Another invented study. Fict Med. 2003;7:1-9. [3] Loe M. Third "
+        "invented paper. Fict Surg. 2010;2(1):33-40.\n"
+    )
+    found = find_list(text)
+    assert [(item.line, item.text[:8]) for item in found.items] == [
+        (1, "Doe J, R"),
+        (1, "Poe K. A"),
+        (1, "Loe M. T"),
+    ]
+    refs = parse_text(text, "text").references
+    assert [(r.fields["title"], r.fields["year"]) for r in refs] == [
+        ("A made-up study", "2001"),
+        ("Another invented study", "2003"),
+        ("Third invented paper", "2010"),
+    ]
+
+
+def test_numbers_inside_one_reference_do_not_split_it() -> None:
+    for text in (
+        # a volume and part in the title: "2. Part" follows "Vol.", but "3. Tides" does
+        # not follow the end of a sentence
+        "Doe J. Collected invented works, Vol. 2. Part 3. Tides. Fictional Press; 2001.\n",
+        # one number only: no chain
+        "Doe J. A made-up study. Fict J. 2001;4:10-19. 2. Auflage. Fictional Press.\n",
+    ):
+        assert len(find_list(text).items) == 1

@@ -229,16 +229,17 @@ def match_sites(refs: tuple[Reference, ...], sites: list[CiteSite]) -> list[int 
 
 
 def _assign_rendered(text: str, refs: tuple[Reference, ...], display: str) -> list[Reference]:
-    numbers = {item.line: str(i) for i, item in enumerate(split_items(text), start=1)}
-    out = [
-        replace(
-            ref,
-            key=content_key(ref, None),
-            path=display,
-            location=Location(line=ref.line or 1, column=1, number=numbers.get(ref.line or 0)),
-        )
-        for ref in refs
-    ]
+    # Several items may share a line (a run-on list split by items._run_on): their
+    # numbers are taken in order; a line's last number stands for any further reference.
+    numbers: dict[int, list[str]] = {}
+    for i, item in enumerate(split_items(text), start=1):
+        numbers.setdefault(item.line, []).append(str(i))
+    out = []
+    for ref in refs:
+        on_line = numbers.get(ref.line or 0, [])
+        number = on_line.pop(0) if len(on_line) > 1 else (on_line[0] if on_line else None)
+        location = Location(line=ref.line or 1, column=1, number=number)
+        out.append(replace(ref, key=content_key(ref, None), path=display, location=location))
     return _unique_keys(out)
 
 

@@ -319,6 +319,56 @@ def _unread(lines: list[str], start: int, stop: int) -> list[int]:
 _BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
 
 
+# A list number inside an item's text: "… 2001;4:10-19. 2. Roe K. …", "… [3] Loe M. …".
+_INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|(?P<n>\d{1,4})\.)\s+(?=\w)")
+
+
+def _run_on(item: Item) -> list[Item]:
+    """An item that holds several numbered references run together on one line (a list
+    copied from a web page or a PDF that lost its line breaks) as one item each.
+
+    Split only at a chain of at least two consecutive list numbers, each followed by a
+    capitalised word and each but the first right after the end of a sentence (``.``,
+    ``)`` or ``]`` and a blank); the first may also follow the start of the text or a
+    "References" heading.  Text before the chain that is not a heading stays an item.
+    """
+    if item.marker == "caret" or len(item.text) < 40:
+        return [item]
+    text = item.text
+    marks = [
+        (int(m["b"] or m["n"]), m.start(), m.end())
+        for m in _INLINE_NUMBER.finditer(text)
+        if text[m.end()].isupper()
+    ]
+    if len(marks) < 2:
+        return [item]
+
+    def after_sentence(start: int) -> bool:
+        return start >= 2 and text[start - 2] in ".)]"
+
+    best: list[tuple[int, int, int]] = []
+    for i, first in enumerate(marks):
+        prefix = text[: first[1]].strip()
+        if prefix and not after_sentence(first[1]) and not _HEADINGS.match(prefix):
+            continue
+        chain = [first]
+        for mark in marks[i + 1 :]:
+            if mark[0] == chain[-1][0] + 1 and after_sentence(mark[1]):
+                chain.append(mark)
+        if len(chain) > len(best):
+            best = chain
+    if len(best) < 2:
+        return [item]
+    parts: list[Item] = []
+    prefix = text[: best[0][1]].strip()
+    if prefix and not _HEADINGS.match(prefix):
+        parts.append(Item(item.line, prefix, item.raw, item.marker))
+    ends = [start for _, start, _ in best[1:]] + [len(text)]
+    for (_, _, begin), end in zip(best, ends, strict=True):
+        parts.append(Item(item.line, text[begin:end].strip(), item.raw, item.marker or "number"))
+    return parts
+
+
 def _plain(item: Item) -> Item:
     """The item's text without Markdown's emphasis marks and link brackets (a reference
     list in a README or a documentation page); ``raw`` keeps them."""
@@ -351,7 +401,7 @@ def find_list(text: str) -> FoundList:
     lines (not headings) are *unread*: the article around the list, reported in one note.
     """
     found = _find_list(text)
-    return found._replace(items=[_plain(item) for item in found.items])
+    return found._replace(items=[_plain(part) for item in found.items for part in _run_on(item)])
 
 
 def _find_list(text: str) -> FoundList:
