@@ -186,3 +186,22 @@ def test_numbers_inside_one_reference_do_not_split_it() -> None:
         "Doe J. A made-up study. Fict J. 2001;4:10-19. 2. Auflage. Fictional Press.\n",
     ):
         assert len(find_list(text).items) == 1
+
+
+def test_the_last_numbered_item_keeps_its_unindented_wrapped_lines() -> None:
+    # A PDF's copy: no indent; the last item's wrapped lines were read as article text
+    # after the list, and its year line as an entry of its own.
+    text = (
+        "References\n"
+        "1. Doe J, Roe R. A made-up study of early\n"
+        "walking. Fict J. 2001;4(2):10-19.\n"
+        "2. Moe Q. A second invented paper about the\n"
+        "skin. Fict Derm.\n"
+        "2011;1:1-2.\n"
+        "\n"
+        "This closing sentence is article text.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items] == [2, 4]
+    assert found.items[1].text.endswith("skin. Fict Derm. 2011;1:1-2.")
+    assert found.unread == [8]

@@ -272,7 +272,13 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             break
         elif (
             in_item
-            and (line[:1].isspace() or (marker == "number" and index <= last_start))
+            and (
+                line[:1].isspace()
+                or (
+                    marker == "number"
+                    and (index <= last_start or _wraps_last(lines[index - 1], line))
+                )
+            )
             and stripped
             and not _HEADINGS.match(line)
             and not _LIST_NUMBER.match(line)
@@ -471,11 +477,32 @@ def _continues(first: str, previous: str, line: str) -> bool:
     """
     if _indent(line) > _indent(first):
         return True
-    head, tail = line.split(None, 1)[0], previous.rsplit(maxsplit=1)[-1]
-    if "/" in head or "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
+    tail = previous.rsplit(maxsplit=1)[-1]
+    if "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
         return False
+    return _cannot_start(line)
+
+
+def _wraps_last(previous: str, line: str) -> bool:
+    """Whether an unindented ``line`` right after a numbered list's last item wraps it: it
+    starts with numbers (``2011;1:1-2.``), or with a lower-case word after a line that
+    does not end a sentence (prose after the list starts a sentence of its own)."""
+    if not _cannot_start(line):
+        return False
+    return line.lstrip()[0].isdigit() or previous.rstrip()[-1:] not in (".", "!", "?")
+
+
+def _cannot_start(line: str) -> bool:
+    """Whether ``line`` cannot be the first line of a reference: it starts with a
+    lower-case word that is not a name particle (``van Dijk``), or with numbers that are
+    not a bare list number (``62(5), 601–608.``, ``2011;1:1-2.``), and not with a URL or
+    an identifier."""
+    words = line.split(None, 1)
+    if not words or "/" in words[0]:
+        return False
+    head = words[0]
     if head[0].isdigit():
-        return not head.isdigit()
+        return not head.rstrip(".").isdigit()
     return head[0].islower() and head.lower() not in PARTICLES
 
 
