@@ -58,6 +58,17 @@ from citetrack.parse.names import Name, looks_like_names, parse_name_list
             "Kaneshiro, N. K. and Zieve, D. and {A.D.A.M. Editorial team}",
         ),
         ("World Health Organization", "{World Health Organization}"),
+        # an organisation whose name holds "and" (a plural org word too); a person and an
+        # organisation joined by "and" stay two authors
+        (
+            "National Institute for Health and Care Excellence",
+            "{National Institute for Health and Care Excellence}",
+        ),
+        (
+            "Centers for Disease Control and Prevention",
+            "{Centers for Disease Control and Prevention}",
+        ),
+        ("Smith J and World Health Organization", "Smith, J. and {World Health Organization}"),
         # et al.
         ("Vos T, Flaxman AD, et al.", "Vos, T. and Flaxman, A. D. and others"),
         ("Amandine Cornille; et al.", "Cornille, Amandine and others"),

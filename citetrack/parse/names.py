@@ -150,11 +150,15 @@ def is_organisation(text: str) -> bool:
         return False
     if len(words) == 1:
         return len(words[0]) >= 3 and words[0].isupper() and words[0].isalpha()
-    if not any(w.lower() in _ORG_WORDS for w in words) or not words[0][0].isupper():
+    if not any(_org_word(w) for w in words) or not words[0][0].isupper():
         return False
-    return all(
-        w[0].isupper() or w.lower() in _ORG_WORDS or w.lower() in _FUNCTION_WORDS for w in words
-    )
+    return all(w[0].isupper() or _org_word(w) or w.lower() in _FUNCTION_WORDS for w in words)
+
+
+def _org_word(word: str) -> bool:
+    """An organisation word, or its plural (*Centers*, *Institutes*)."""
+    lower = word.lower()
+    return lower in _ORG_WORDS or lower.removesuffix("s") in _ORG_WORDS
 
 
 def _split_suffix(tokens: list[str]) -> tuple[list[str], str]:
@@ -270,6 +274,9 @@ def parse_name_list(text: str) -> NameList:
     value = value.strip(" ,;")
     if not value:
         return NameList(et_al=et_al, editors=editors)
+    if _whole_organisation(value):
+        # "National Institute for Health and Care Excellence": its "and" joins no names.
+        return NameList((Name(literal=value),), et_al, editors)
     entries, vancouver = _split_entries(value)
     names: list[Name] = []
     rejected: list[str] = []
@@ -287,6 +294,15 @@ def parse_name_list(text: str) -> NameList:
         else:
             rejected.append(entry)
     return NameList(tuple(names), et_al, editors, tuple(rejected))
+
+
+def _whole_organisation(value: str) -> bool:
+    """Whether a whole list without commas or semicolons is one organisation's name whose
+    ``and`` is part of it (no initials anywhere: ``Smith J and World Health Organization``
+    is two authors)."""
+    if "," in value or ";" in value or not _AND.search(value):
+        return False
+    return is_organisation(value) and not any(_is_initials(t) for t in value.split())
 
 
 def looks_like_names(text: str, *, allow_single_word: bool = True) -> bool:
