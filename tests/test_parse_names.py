@@ -69,6 +69,10 @@ from citetrack.parse.names import Name, looks_like_names, parse_name_list
             "{Centers for Disease Control and Prevention}",
         ),
         ("Smith J and World Health Organization", "Smith, J. and {World Health Organization}"),
+        # hyphenated initials (Jean-Pierre, Ji-Hoon) in Vancouver and inverted forms
+        ("Kim J-H, Park S-Y, Lee K", "Kim, J.-H. and Park, S.-Y. and Lee, K."),
+        ("Dupont J-P", "Dupont, J.-P."),
+        ("Dupont, J.-P", "Dupont, J.-P."),
         # et al.
         ("Vos T, Flaxman AD, et al.", "Vos, T. and Flaxman, A. D. and others"),
         ("Amandine Cornille; et al.", "Cornille, Amandine and others"),

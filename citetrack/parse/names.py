@@ -53,6 +53,8 @@ _ET_AL = re.compile(r"[,;]?\s*\bet\.?\s+al\b\.?", re.IGNORECASE)
 _EDITOR_MARK = re.compile(r"(?:,\s*(?:eds?\.|editors?)|\s*\((?:[Ee]ds?\.?|[Ee]ditors?)\))\s*\.?$")
 _AND = re.compile(r"\s+(?:and|&)\s+|^\s*(?:and|&)\s+", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?:[A-Z]|[^\W\d_a-z])(?:[A-Z]|[^\W\d_a-z]){0,3}$")
+# "J-P", "J.-P": French and other hyphenated given names as initials (Jean-Pierre).
+_HYPHEN_INITIALS = re.compile(r"^[^\W\d_a-z]\.?(?:-[^\W\d_a-z]\.?)+$")
 _DOTTED_INITIALS = re.compile(r"^(?:(?:[^\W\d_]\.)|-)+(?:[^\W\d_])?$")
 _PARENTHETICAL = re.compile(r"\s*\([^()]*\)")
 _TRAILING_PERIOD = re.compile(r"(?<=[^\W\d_]{2})(?<![JS]r)\.$")
@@ -103,8 +105,10 @@ class NameList:
 
 
 def _is_initials(token: str) -> bool:
-    """``BH``, ``J``, ``B.H.``, ``J.-P.``: initials without a name."""
-    return bool(_INITIALS.match(token) or _DOTTED_INITIALS.match(token))
+    """``BH``, ``J``, ``B.H.``, ``J.-P.``, ``J-P``: initials without a name."""
+    return bool(
+        _INITIALS.match(token) or _DOTTED_INITIALS.match(token) or _HYPHEN_INITIALS.match(token)
+    )
 
 
 def _format_given(given: str) -> str:
@@ -115,6 +119,8 @@ def _format_given(given: str) -> str:
             out.extend(f"{letter}." for letter in token)
         elif re.fullmatch(r"(?:[^\W\d_]\.){2,}", token):  # "A.S." → "A. S."
             out.extend(f"{letter}." for letter in token.split(".") if letter)
+        elif _HYPHEN_INITIALS.match(token):  # "J-P", "J.-P" → "J.-P."
+            out.append("-".join(f"{part.rstrip('.')}." for part in token.split("-")))
         else:
             out.append(token)
     return " ".join(out)
