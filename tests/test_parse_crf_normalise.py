@@ -38,6 +38,12 @@ from citetrack.parse.dates import PartialDate
         ("In K. Farrow (Ed.),", "Farrow, K."),
         ("Edited and translated by Odo P. Quill.", "Quill, Odo P."),
         ("Imaginary Health Organization.", "{Imaginary Health Organization}"),
+        ("Quist, Hans/Marsh, Petra", "Quist, Hans and Marsh, Petra"),
+        ("Kim J-H, Park S-Y.", "Kim, J.-H. and Park, S.-Y."),
+        (
+            "Invented Institute for Health and Care Excellence.",
+            "{Invented Institute for Health and Care Excellence}",
+        ),
     ],
 )
 def test_name_lists_of_every_style(printed: str, bibtex: str) -> None:

@@ -73,6 +73,9 @@ from citetrack.parse.names import Name, looks_like_names, parse_name_list
         ("Kim J-H, Park S-Y, Lee K", "Kim, J.-H. and Park, S.-Y. and Lee, K."),
         ("Dupont J-P", "Dupont, J.-P."),
         ("Dupont, J.-P", "Dupont, J.-P."),
+        # German author-year styles separate inverted names with a slash
+        ("Müller, Hans/Schmidt, Petra", "Müller, Hans and Schmidt, Petra"),
+        ("Müller, H. / Schmidt, P.", "Müller, H. and Schmidt, P."),
         # et al.
         ("Vos T, Flaxman AD, et al.", "Vos, T. and Flaxman, A. D. and others"),
         ("Amandine Cornille; et al.", "Cornille, Amandine and others"),

@@ -280,6 +280,7 @@ def parse_name_list(text: str) -> NameList:
     value = value.strip(" ,;")
     if not value:
         return NameList(et_al=et_al, editors=editors)
+    value = semicolons_for_slashes(value)
     if _whole_organisation(value):
         # "National Institute for Health and Care Excellence": its "and" joins no names.
         return NameList((Name(literal=value),), et_al, editors)
@@ -300,6 +301,18 @@ def parse_name_list(text: str) -> NameList:
         else:
             rejected.append(entry)
     return NameList(tuple(names), et_al, editors, tuple(rejected))
+
+
+def semicolons_for_slashes(value: str) -> str:
+    """German author-year styles separate inverted names with a slash (``Müller,
+    Hans/Schmidt, Petra``): those slashes as semicolons, when every part between them is
+    an inverted name (holds a comma); anything else unchanged (``AIDS/HIV Committee``)."""
+    if "/" not in value or "://" in value:
+        return value
+    parts = value.split("/")
+    if all("," in part and part.strip(" ,") for part in parts):
+        return "; ".join(part.strip() for part in parts)
+    return value
 
 
 def _whole_organisation(value: str) -> bool:

@@ -28,6 +28,7 @@ from citetrack.parse.names import (
     is_organisation,
     parse_name_list,
     parse_person,
+    semicolons_for_slashes,
 )
 
 _ROLE = re.compile(
@@ -66,7 +67,7 @@ def clean_list(text: str) -> tuple[str, bool]:
 def read_people(text: str) -> NameList:
     """The names of an author or editor segment, in any of the styles above."""
     value, et_al = clean_list(text)
-    value = value.strip(" ,;:")
+    value = semicolons_for_slashes(value.strip(" ,;:"))
     if not value:
         return NameList(et_al=et_al)
     if ";" in value or "," not in value:
