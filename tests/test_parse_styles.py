@@ -215,6 +215,17 @@ def test_year_only_at_the_end(text: str, expected: dict[str, str]) -> None:
             "TR-08-17). Imaginary Institute of Technology.",
             "techreport",
         ),
+        # APA's report number in parentheses after the title (it read as a book)
+        (
+            "Arden, T. (2019). Invented survey of imaginary rivers (Report No. 42). "
+            "Fictional Agency. https://example.org/report42",
+            "techreport",
+        ),
+        (
+            "Bexley, K. (2002). Made-up guidance on invented diets (FHI Publication No. "
+            "02-1234). Fictional Health Institute.",
+            "techreport",
+        ),
         (
             "Dunmore, E. (2001). Mapping the unmapped. In K. Farrow (Ed.), Atlases of Nowhere "
             "(pp. 33-58). Springfield: Example Press.",
@@ -223,7 +234,9 @@ def test_year_only_at_the_end(text: str, expected: dict[str, str]) -> None:
     ],
 )
 def test_entry_type_follows_the_content(text: str, entry_type: str) -> None:
-    assert _one(text).entry_type == entry_type
+    ref = _one(text)
+    assert ref.entry_type == entry_type
+    assert "(" not in ref.fields["title"]  # a report's number is no part of its title
 
 
 # ------------------------------------------------------------------ nothing dropped

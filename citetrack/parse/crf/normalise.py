@@ -59,7 +59,8 @@ _THESIS = re.compile(
 )
 _MASTERS = re.compile(r"master|m\.?sc|m\.?a\.|diplom|mémoire|memoire|magister", re.IGNORECASE)
 _REPORT = re.compile(
-    r"report|rapport|working paper|technical|memorandum|white paper|tech\. rep|bericht",
+    r"report|rapport|working paper|technical|memorandum|white paper|tech\. rep|bericht|"
+    r"publication\s+no|discussion paper|occasional paper|research paper|policy brief",
     re.IGNORECASE,
 )
 # ("proc." and "conf." end in a full stop: no word boundary after them.)
@@ -299,6 +300,30 @@ def _thesis_marks(segments: Segments) -> Segments:
     return out
 
 
+_REPORT_MARK = re.compile(
+    r"\((?P<mark>[^()]*\b(?:report|working paper|discussion paper|occasional paper|"
+    r"research paper|technical paper|white paper|policy brief|memorandum|"
+    r"publication)\b[^()]*)\)[\s.,;:]*$",
+    re.IGNORECASE,
+)
+
+
+def _report_marks(segments: Segments) -> Segments:
+    """A report's number printed in parentheses at the end of its title is the genre.
+
+    APA: ``Title (Report No. 42). Agency.``, ``Title (NIH Publication No. 02-1234).``;
+    the labeller leaves the mark in the title, and the work read as a book.
+    """
+    out: Segments = []
+    for label, text in segments:
+        mark = _REPORT_MARK.search(text) if label == "title" else None
+        if mark is None or not text[: mark.start()].strip(_EDGE):
+            out.append((label, text))
+            continue
+        out += [(label, text[: mark.start()]), ("genre", mark["mark"])]
+    return out
+
+
 def _bracket_closed_later(segments: Segments) -> Segments:
     """A bracket a genre opens and a later segment closes ends that segment there.
 
@@ -361,7 +386,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    fixed = _bracket_closed_later(_thesis_marks(repair.repair(segments)))
+    fixed = _bracket_closed_later(_report_marks(_thesis_marks(repair.repair(segments))))
     for label, text in _book_after_editors(fixed):
         fields.setdefault(label, []).append(text)
     _repair(fields)
