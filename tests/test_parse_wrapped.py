@@ -205,3 +205,40 @@ def test_the_last_numbered_item_keeps_its_unindented_wrapped_lines() -> None:
     assert [item.line for item in found.items] == [2, 4]
     assert found.items[1].text.endswith("skin. Fict Derm. 2011;1:1-2.")
     assert found.unread == [8]
+
+
+def test_one_line_that_starts_like_a_list_item_does_not_take_over_a_plain_list() -> None:
+    # Found by bench/parse_layouts.py on real strings: one reference starting with
+    # "12. " (its own old number) made a long list "numbered": the lines above it were
+    # dropped as article text and those below joined into it; one starting with "- "
+    # made it "bulleted", and every later line was joined into that one.
+    plain = [f"Author{n} T. Invented work number {n}. Fictional Press." for n in range(10)]
+    numbered = [*plain[:5], "12. Odd K. A made-up study. Fict J. 2001;1:1-2.", *plain[5:]]
+    assert len(find_list("\n".join(numbered)).items) == 11
+    bulleted = [*plain[:5], "- Odd K. A made-up study. Fict J. 2001;1:1-2.", *plain[5:]]
+    assert len(find_list("\n".join(bulleted)).items) == 11
+
+
+def test_wrapped_lines_that_start_with_a_year_or_hold_one_continue_the_item() -> None:
+    text = (
+        "1. Arden T, Bexley K. Sleep and memory in invented teenagers. New York: Fictional\n"
+        "   2005. pp. 203-214.\n"
+        "2. ARDEN, T., BEXLEY, K. and CORRIN, O.\n"
+        "   (2011) Internal structure of invented permafrost. Fict Geo 3: 1-9.\n"
+        "3. Dale P. A third invented paper. Journal of Made-up Psychology: General\n"
+        "118.4 (1989): 374–386.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items] == [1, 3, 5]
+    assert found.items[2].text.endswith("General 118.4 (1989): 374–386.")
+
+
+def test_a_run_on_list_survives_references_that_start_with_numbers() -> None:
+    # "2. 25.Perk J": a reference that kept its own old number; the chain goes on.
+    text = (
+        "1. Arden T. Invented sleep. Fict J. 2001;1:1-2. 2. 25.Bexley K. Made-up zinc. "
+        "Fict Derm. 2002;2:3-4. 3. Corrin O. The quiet invented classroom. Fict Ed. "
+        "2003;3:5-6. 4. Dale P. Tides of imaginary islands. Fict Geo. 2004;4:7-8.\n"
+    )
+    found = find_list(text)
+    assert [item.text[:5] for item in found.items] == ["Arden", "25.Be", "Corri", "Dale "]

@@ -65,9 +65,15 @@ _NUMBERED = re.compile(
     r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})(?:[.)]\s+|\t\s*))"
     r"(?P<rest>\S.*)$"
 )
-# Four digits alone ("2019.") are the year a wrapped item ends with, not list number 2019.
+# A year ("2019.", "(2011)", "2005. pp. 203-214.") is where a wrapped item's line may
+# start, not list number 2019: four digits count only outside 1500-2099.
+_NOT_YEAR = r"(?!1[5-9]\d\d\D|20\d\d\D)"
 _LIST_NUMBER = re.compile(
-    r"^\s*(?:(?:\d{1,3}[.)]|\[\d{1,4}\]|\(\d{1,4}\))(?:\s|$)|\d{4}[.)]\s+\S|\d{1,4}\t)"
+    r"^\s*(?:(?:\d{1,3}[.)]|\[\d{1,4}\]|\("
+    + _NOT_YEAR
+    + r"\d{1,4}\))(?:\s|$)|"
+    + _NOT_YEAR
+    + r"\d{4}[.)]\s+\S|\d{1,4}\t)"
 )
 _HEADINGS = re.compile(
     # Markdown's "## References" and "**References**" too.
@@ -210,7 +216,15 @@ def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
 
 def _numbered_starts(lines: list[str]) -> dict[int, str]:
     starts: dict[int, str] = {}
-    for run in _numbered_runs(lines):
+    runs = _numbered_runs(lines)
+    # One numbered line is a list only when it is the whole text (a single reference,
+    # maybe wrapped): in a longer text it is a reference that starts with a number, or a
+    # wrapped line that does ("12. Jahrgang"), and taking it for a list joined every
+    # other line into it.
+    short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
+    for run in runs:
+        if len(run) < 2 and not (short and len(runs) == 1):
+            continue
         stops = [index for index, _, _ in run[1:]] + [len(lines)]
         hits = sum(
             1
@@ -282,7 +296,15 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             and stripped
             and not _HEADINGS.match(line)
             and not _LIST_NUMBER.match(line)
-            and not (line[:1] != " " and _STANDALONE_CITATION.search(line))
+            # After the list, an unindented citation is one of its own (a "Sources" list
+            # after short-citation notes); inside it, a wrapped line of a numbered item
+            # that holds "(1989)" is not.
+            and not (
+                line[:1] != " "
+                and (marker != "number" or index > last_start)
+                and _STANDALONE_CITATION.search(line)
+                and not _cannot_start(line)
+            )
         ):
             last = items[-1]
             items[-1] = Item(
@@ -326,17 +348,18 @@ _BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
 
 
 # A list number inside an item's text: "… 2001;4:10-19. 2. Roe K. …", "… [3] Loe M. …".
-_INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|(?P<n>\d{1,4})\.)\s+(?=\w)")
+_INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|(?P<n>\d{1,4})\.)\s+(?=\S)")
 
 
 def _run_on(item: Item) -> list[Item]:
     """An item that holds several numbered references run together on one line (a list
     copied from a web page or a PDF that lost its line breaks) as one item each.
 
-    Split only at a chain of at least two consecutive list numbers, each followed by a
-    capitalised word and each but the first right after the end of a sentence (``.``,
-    ``)`` or ``]`` and a blank); the first may also follow the start of the text or a
-    "References" heading.  Text before the chain that is not a heading stays an item.
+    Split only at a chain of at least two consecutive list numbers (:func:`_chain`), each
+    followed by something that is not a lower-case word, most of them (and at least one)
+    right after the end of a sentence; the chain's first number follows the start of the
+    text, the end of a sentence or a "References" heading.  Text before the
+    chain that is not a heading stays an item.
     """
     if item.marker == "caret" or len(item.text) < 40:
         return [item]
@@ -344,26 +367,15 @@ def _run_on(item: Item) -> list[Item]:
     marks = [
         (int(m["b"] or m["n"]), m.start(), m.end())
         for m in _INLINE_NUMBER.finditer(text)
-        if text[m.end()].isupper()
+        if not text[m.end()].islower()
     ]
     if len(marks) < 2:
         return [item]
-
-    def after_sentence(start: int) -> bool:
-        return start >= 2 and text[start - 2] in ".)]"
-
-    best: list[tuple[int, int, int]] = []
-    for i, first in enumerate(marks):
-        prefix = text[: first[1]].strip()
-        if prefix and not after_sentence(first[1]) and not _HEADINGS.match(prefix):
-            continue
-        chain = [first]
-        for mark in marks[i + 1 :]:
-            if mark[0] == chain[-1][0] + 1 and after_sentence(mark[1]):
-                chain.append(mark)
-        if len(chain) > len(best):
-            best = chain
-    if len(best) < 2:
+    best = _chain(text, marks)
+    # Most numbers of the chain must follow the end of a sentence: "Vol. 2. Part 3." is
+    # one reference.
+    linked = sum(1 for _, start, _ in best[1:] if start >= 2 and text[start - 2] in ".)]")
+    if len(best) < 2 or 2 * linked < len(best) - 1 or not linked:
         return [item]
     parts: list[Item] = []
     prefix = text[: best[0][1]].strip()
@@ -373,6 +385,50 @@ def _run_on(item: Item) -> list[Item]:
     for (_, _, begin), end in zip(best, ends, strict=True):
         parts.append(Item(item.line, text[begin:end].strip(), item.raw, item.marker or "number"))
     return parts
+
+
+def _chain(text: str, marks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The longest chain of list numbers n, n+1, n+2 … in text order (up to two in a row
+    may be missing: a reference whose own text starts like a number stays with the one
+    before),
+    preferring, among chains as long, the one whose numbers follow the ends of sentences
+    (``… 2001;4:10-19. 2. Poe K``) over numbers inside a reference (``… Vol. 2. Part``).
+
+    One pass over the marks, keeping per number the best chain that ends with it, so a
+    hostile line of many numbers costs linear time.
+    """
+
+    def after_sentence(start: int) -> int:
+        return int(start >= 2 and text[start - 2] in ".)]")
+
+    # Per number: (length, sentence ends, index of its mark) of the best chain ending there.
+    best: dict[int, tuple[int, int, int]] = {}
+    link: list[int | None] = [None] * len(marks)
+    lead = len(text) - len(text.lstrip())
+    for index, (value, start, _) in enumerate(marks):
+        ends = after_sentence(start)
+        options: list[tuple[int, int, int | None]] = []
+        for gap in (1, 2, 3):
+            held = best.get(value - gap)
+            if held is not None:
+                options.append((held[0] + 1, held[1] + ends - (gap - 1), held[2]))
+        if start <= lead or ends or (start < 80 and _HEADINGS.match(text[:start])):
+            options.append((1, ends, None))
+        if not options:
+            continue
+        length, score, back = max(options, key=lambda o: (o[0], o[1]))
+        if (length, score) > best.get(value, (0, -1, 0))[:2]:
+            best[value] = (length, score, index)
+            link[index] = back
+    if not best:
+        return []
+    _, _, index = max(best.values(), key=lambda b: (b[0], b[1], -b[2]))
+    chain: list[tuple[int, int, int]] = []
+    at: int | None = index
+    while at is not None:
+        chain.append(marks[at])
+        at = link[at]
+    return chain[::-1]
 
 
 def _plain(item: Item) -> Item:
@@ -432,6 +488,13 @@ def _find_list(text: str) -> FoundList:
     previous = ""  # the line before, when it is part of the last item
     first = ""  # the last item's first line, as it was (its indent)
     bulleted = False  # whether the last item started with a bullet
+    # A bulleted list (Markdown's lazy continuation: an item runs on to the next bullet)
+    # only when bullets mark the list: a reference or a wrapped line that happens to
+    # start with "- " in an unbulleted list must not swallow the lines after it.
+    region = [line for line in lines[begin:] if line.strip() and not _HEADINGS.match(line)]
+    bullets = sum(1 for line in region if _BULLET.match(line))
+    unmarked = sum(1 for line in region if not line[:1].isspace() and not _BULLET.match(line))
+    bullet_list = bullets >= 2 and 3 * bullets >= unmarked
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
@@ -442,7 +505,8 @@ def _find_list(text: str) -> FoundList:
             previous = ""
             continue
         bullet = _BULLET.match(line)
-        if previous and not bullet and (bulleted or _continues(first, previous, line)):
+        lazy = bulleted and bullet_list
+        if previous and not bullet and (lazy or _continues(first, previous, line)):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
             # continuation); other items by _continues.
             last = items[-1]
