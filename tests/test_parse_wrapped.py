@@ -242,3 +242,17 @@ def test_a_run_on_list_survives_references_that_start_with_numbers() -> None:
     )
     found = find_list(text)
     assert [item.text[:5] for item in found.items] == ["Arden", "25.Be", "Corri", "Dale "]
+
+
+def test_a_wrapped_line_that_starts_like_number_one_does_not_cut_the_list() -> None:
+    # "   1. Aufl." on a wrapped line opened a new run at 1 and every later number of the
+    # list was ignored (its items dropped as article text).
+    text = (
+        "1. Arden T. Invented sleep. Berlin: Fiktiv;\n"
+        "   1. Aufl. 2001.\n"
+        "2. Bexley K. Made-up zinc. Fict Derm. 2002;2:3-4.\n"
+        "3. Corrin O. The quiet invented classroom. Fict Ed. 2003;3:5-6.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items] == [1, 3, 4]
+    assert found.items[0].text.endswith("1. Aufl. 2001.")

@@ -168,20 +168,26 @@ def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
     middle (``96.``, ``[3]``).
     """
     runs: list[list[tuple[int, str, str]]] = []
-    current: list[tuple[int, str, str]] = []
+    # The run each next number would extend: a "1." inside the list (a wrapped line that
+    # starts like one) opens a run of its own without cutting the list's run short.
+    expecting: dict[int, int] = {}
     for index, line in enumerate(lines):
         match = _NUMBERED.match(line)
         if not match:
             continue
         number = _number(match)
-        if current and number == int(current[-1][1]) + 1:
-            current.append((index, str(number), match["rest"]))
-        elif number == 1 or not current:
-            if current:
-                runs.append(current)
-            current = [(index, str(number), match["rest"])]
-    if current:
-        runs.append(current)
+        held = expecting.pop(number, None)
+        if held is not None:
+            runs[held].append((index, str(number), match["rest"]))
+        elif number == 1 or not runs:
+            held = len(runs)
+            runs.append([(index, str(number), match["rest"])])
+        else:
+            continue
+        other = expecting.get(number + 1)
+        # Two runs waiting for the same number: the longer one takes it, else the older.
+        if other is None or len(runs[held]) > len(runs[other]):
+            expecting[number + 1] = held
     return runs
 
 
@@ -275,12 +281,13 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
         items.append(Item(index + 1, lines[index].strip(), lines[index].strip(), marker))
     unread.extend(_unread(lines, 0, lead_in[0] if lead_in else first))
     in_item = False  # is the previous line part of the last item?
+    item_indent = 0  # the last item's first line's indent
     for index in range(first, len(lines)):
         line = lines[index]
         stripped = line.strip()
         if index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
-            in_item = True
+            in_item, item_indent = True, _indent(line)
         elif _END_HEADINGS.match(line):
             unread.extend(_unread(lines, index, len(lines)))
             break
@@ -295,7 +302,9 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             )
             and stripped
             and not _HEADINGS.match(line)
-            and not _LIST_NUMBER.match(line)
+            # A number that is not the list's: a new item, unless the line is indented
+            # under the item ("   1. Aufl. 2001." wraps "1. Arden T. …").
+            and not (_LIST_NUMBER.match(line) and _indent(line) <= item_indent)
             # After the list, an unindented citation is one of its own (a "Sources" list
             # after short-citation notes); inside it, a wrapped line of a numbered item
             # that holds "(1989)" is not.
