@@ -184,6 +184,9 @@ def test_numbers_inside_one_reference_do_not_split_it() -> None:
         "Doe J. Collected invented works, Vol. 2. Part 3. Tides. Fictional Press; 2001.\n",
         # one number only: no chain
         "Doe J. A made-up study. Fict J. 2001;4:10-19. 2. Auflage. Fictional Press.\n",
+        # a German date, and years after sentence ends (a string holding its own years)
+        "Arden T: Erfundene Wege. Die Fiktion. In: Der Fiktivspiegel v. 1. 3. 1996, S. 20\n",
+        "Arden T. 2004. Invented oxygen. Fict J 9: 490. Bexley K. 2006. Made-up cold.\n",
     ):
         assert len(find_list(text).items) == 1
 
@@ -234,14 +237,16 @@ def test_wrapped_lines_that_start_with_a_year_or_hold_one_continue_the_item() ->
 
 
 def test_a_run_on_list_survives_references_that_start_with_numbers() -> None:
-    # "2. 25.Perk J": a reference that kept its own old number; the chain goes on.
+    # "2. 25.Perk J": a reference that kept its own old number is no split point (a date
+    # "1. 3. 1996" looks the same), but the chain goes on past it.
     text = (
         "1. Arden T. Invented sleep. Fict J. 2001;1:1-2. 2. 25.Bexley K. Made-up zinc. "
         "Fict Derm. 2002;2:3-4. 3. Corrin O. The quiet invented classroom. Fict Ed. "
         "2003;3:5-6. 4. Dale P. Tides of imaginary islands. Fict Geo. 2004;4:7-8.\n"
     )
     found = find_list(text)
-    assert [item.text[:5] for item in found.items] == ["Arden", "25.Be", "Corri", "Dale "]
+    assert [item.text[:5] for item in found.items] == ["Arden", "Corri", "Dale "]
+    assert "2. 25.Bexley K. Made-up zinc." in found.items[0].text
 
 
 def test_a_wrapped_line_that_starts_like_number_one_does_not_cut_the_list() -> None:

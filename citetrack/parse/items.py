@@ -357,7 +357,11 @@ _BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
 
 
 # A list number inside an item's text: "… 2001;4:10-19. 2. Roe K. …", "… [3] Loe M. …".
-_INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|(?P<n>\d{1,4})\.)\s+(?=\S)")
+# Years ("2004. Reactive…") and dates ("v. 1. 3. 1996") are not list numbers.
+_INLINE_NUMBER = re.compile(
+    r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|(?!1[5-9]\d\d\.|20\d\d\.)(?P<n>\d{1,4})\.)\s+"
+    r"(?=[^\s\d])"
+)
 
 
 def _run_on(item: Item) -> list[Item]:
@@ -392,7 +396,9 @@ def _run_on(item: Item) -> list[Item]:
         parts.append(Item(item.line, prefix, item.raw, item.marker))
     ends = [start for _, start, _ in best[1:]] + [len(text)]
     for (_, _, begin), end in zip(best, ends, strict=True):
-        parts.append(Item(item.line, text[begin:end].strip(), item.raw, item.marker or "number"))
+        piece = text[begin:end].strip()
+        if piece:
+            parts.append(Item(item.line, piece, item.raw, item.marker or "number"))
     return parts
 
 
