@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from citetrack.parse import parse_text  # noqa: E402
+from citetrack.parse.crf.dataset import read_sequences  # noqa: E402
 
 DATA = Path(
     __import__("os").environ.get("CITETRACK_TRAIN_XML")
@@ -38,8 +39,6 @@ DATA = Path(
 
 def strings(path: Path, count: int, seed: int) -> list[str]:
     """``count`` reference strings of the file, drawn with ``seed``."""
-    from citetrack.parse.crf.dataset import read_sequences
-
     texts = [" ".join(text for _, text in seq) for seq in read_sequences(path)]
     return random.Random(seed).sample(texts, count)
 
@@ -61,7 +60,7 @@ def layouts(width: int) -> dict[str, Callable[[list[str]], str]]:
         return f"{i}. "
 
     return {
-        "one per line": lambda refs: "\n".join(refs),
+        "one per line": "\n".join,
         "numbered, one per line": lambda refs: "\n".join(
             numbered(i) + r for i, r in enumerate(refs, 1)
         ),
