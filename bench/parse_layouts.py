@@ -70,12 +70,11 @@ def layouts(width: int) -> dict[str, Callable[[list[str]], str]]:
         "numbered, wrapped, no indent": lambda refs: "\n".join(
             wrap(r, numbered(i), "") for i, r in enumerate(refs, 1)
         ),
-        "bare, wrapped, hanging indent": lambda refs: "\n".join(
-            wrap(r, "", "    ") for r in refs
-        ),
+        "bare, wrapped, hanging indent": lambda refs: "\n".join(wrap(r, "", "    ") for r in refs),
         "bare, wrapped, no indent": lambda refs: "\n".join(wrap(r, "", "") for r in refs),
-        "Markdown bullets": lambda refs: "## References\n\n"
-        + "\n".join(wrap(r, "- ", "  ") for r in refs),
+        "Markdown bullets": lambda refs: (
+            "## References\n\n" + "\n".join(wrap(r, "- ", "  ") for r in refs)
+        ),
         "numbered, run together on one line": lambda refs: " ".join(
             numbered(i) + r for i, r in enumerate(refs, 1)
         ),
