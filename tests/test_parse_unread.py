@@ -96,3 +96,18 @@ def test_cli_summary_counts_read_as_sentences(tmp_path: Path) -> None:
     done = _parse_cli(source, out)
     assert done.returncode == 0, done.stderr
     assert f"wrote 1 reference to {out} (1 line outside the list not read)" in done.stderr
+
+
+def test_an_ibid_note_is_said_not_made_an_entry() -> None:
+    # A Chicago notes list: "Ibid., 47." points back at the note before; it is no
+    # reference of its own (it came back as an @misc entry that a check cannot verify).
+    text = (
+        "Notes\n\n"
+        "1. Jane Arden, The Invented Orchard (London: Fictional Books, 2011), 45.\n"
+        "2. Ibid., 47.\n"
+        "3. Wiremu Bexley, \"Made-up Rivers,\" Fictional Law Review 21, no. 3 (2019): 180.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [3, 5]
+    (problem,) = [p for p in result.problems if p.line == 4]
+    assert "repeats the source of the note before it (Ibid.)" in problem.message

@@ -110,6 +110,13 @@ def _references(citations: Iterable[Citation]) -> tuple[list[Reference], list[Pa
     return references, problems
 
 
+#: A note of a notes list that only points back at the note before it ("Ibid., 47.").
+_REPEAT = re.compile(
+    r"^(?:ibid|ibidem|idem)\b\.?\s*(?:[,;:]\s*)?(?:(?:pp?\.|S\.)?\s*[\divxlc\s,–-]*\.?)?$",
+    re.IGNORECASE,
+)
+
+
 def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> ParseResult:
     """Parse a reference list (or a whole article) into references.
 
@@ -128,6 +135,8 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     else:
         items, skipped, unread_lines = find_list(text)
         unread = _spans(unread_lines, min((item.line for item in items), default=0))
+        repeats = [item for item in items if _REPEAT.match(item.text)]
+        items = [item for item in items if not _REPEAT.match(item.text)]
         wiki = wiki_list(items)
         citations = [c for item in items for c in parse_item_routed(item, wiki_list=wiki)[0]]
         skipped_problems = [
@@ -138,6 +147,15 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
                 line.raw,
             )
             for line in skipped
+        ]
+        skipped_problems += [
+            ParseProblem(
+                item.line,
+                "this note repeats the source of the note before it (Ibid.); not read as a "
+                "reference of its own",
+                item.raw,
+            )
+            for item in repeats
         ]
     references, problems = _references(citations)
     problems = sorted(problems + skipped_problems, key=lambda p: p.line)
