@@ -315,10 +315,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                 and not _cannot_start(line)
             )
         ):
-            last = items[-1]
-            items[-1] = Item(
-                last.line, f"{last.text} {stripped}", f"{last.raw} {stripped}", last.marker
-            )
+            items[-1] = _joined(items[-1], stripped)
         elif stripped and not _HEADINGS.match(line) and _STANDALONE_CITATION.search(line):
             items.append(Item(index + 1, stripped, stripped, marker))
             in_item = True
@@ -337,6 +334,11 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                     unread.append(index + 1)
             in_item = False
     return FoundList(items, skipped, unread)
+
+
+def _joined(item: Item, wrapped: str) -> Item:
+    """``item`` with a wrapped line of it (stripped) joined on, text and raw alike."""
+    return Item(item.line, f"{item.text} {wrapped}", f"{item.raw} {wrapped}", item.marker)
 
 
 def _unread(lines: list[str], start: int, stop: int) -> list[int]:
@@ -359,9 +361,14 @@ _BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
 # A list number inside an item's text: "… 2001;4:10-19. 2. Roe K. …", "… [3] Loe M. …".
 # Years ("2004. Reactive…") and dates ("v. 1. 3. 1996") are not list numbers.
 _INLINE_NUMBER = re.compile(
-    r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|(?!1[5-9]\d\d\.|20\d\d\.)(?P<n>\d{1,4})\.)\s+"
-    r"(?=[^\s\d])"
+    r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|" + _NOT_YEAR + r"(?P<n>\d{1,4})\.)\s+(?=[^\s\d])"
 )
+
+
+def _after_sentence(text: str, start: int) -> bool:
+    """Whether the list number at ``start`` follows the end of a sentence (``.``, ``)``
+    or ``]`` and a blank)."""
+    return start >= 2 and text[start - 2] in ".)]"
 
 
 def _run_on(item: Item) -> list[Item]:
@@ -371,8 +378,8 @@ def _run_on(item: Item) -> list[Item]:
     Split only at a chain of at least two consecutive list numbers (:func:`_chain`), each
     followed by something that is not a lower-case word, most of them (and at least one)
     right after the end of a sentence; the chain's first number follows the start of the
-    text, the end of a sentence or a "References" heading.  Text before the
-    chain that is not a heading stays an item.
+    text, the end of a sentence or a "References" heading.  Text before the chain that is
+    not a heading stays an item.
     """
     if item.marker == "caret" or len(item.text) < 40:
         return [item]
@@ -387,7 +394,7 @@ def _run_on(item: Item) -> list[Item]:
     best = _chain(text, marks)
     # Most numbers of the chain must follow the end of a sentence: "Vol. 2. Part 3." is
     # one reference.
-    linked = sum(1 for _, start, _ in best[1:] if start >= 2 and text[start - 2] in ".)]")
+    linked = sum(1 for _, start, _ in best[1:] if _after_sentence(text, start))
     if len(best) < 2 or 2 * linked < len(best) - 1 or not linked:
         return [item]
     parts: list[Item] = []
@@ -405,23 +412,20 @@ def _run_on(item: Item) -> list[Item]:
 def _chain(text: str, marks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """The longest chain of list numbers n, n+1, n+2 … in text order (up to two in a row
     may be missing: a reference whose own text starts like a number stays with the one
-    before),
-    preferring, among chains as long, the one whose numbers follow the ends of sentences
-    (``… 2001;4:10-19. 2. Poe K``) over numbers inside a reference (``… Vol. 2. Part``).
+    before), preferring, among chains as long, the one whose numbers follow the ends of
+    sentences (``… 2001;4:10-19. 2. Poe K``) over numbers inside a reference (``… Vol. 2.
+    Part``).
 
     One pass over the marks, keeping per number the best chain that ends with it, so a
     hostile line of many numbers costs linear time.
     """
-
-    def after_sentence(start: int) -> int:
-        return int(start >= 2 and text[start - 2] in ".)]")
 
     # Per number: (length, sentence ends, index of its mark) of the best chain ending there.
     best: dict[int, tuple[int, int, int]] = {}
     link: list[int | None] = [None] * len(marks)
     lead = len(text) - len(text.lstrip())
     for index, (value, start, _) in enumerate(marks):
-        ends = after_sentence(start)
+        ends = int(_after_sentence(text, start))
         options: list[tuple[int, int, int | None]] = []
         for gap in (1, 2, 3):
             held = best.get(value - gap)
@@ -524,8 +528,7 @@ def _find_list(text: str) -> FoundList:
         if previous and not bullet and (lazy or _continues(first, previous, line)):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
             # continuation); other items by _continues.
-            last = items[-1]
-            items[-1] = Item(last.line, f"{last.text} {stripped}", f"{last.raw} {stripped}")
+            items[-1] = _joined(items[-1], stripped)
             previous = line
         elif bullet or begin == 0 or _CITATION_HINT.search(line):
             text = bullet["rest"].strip() if bullet else stripped
