@@ -105,7 +105,7 @@ def test_an_ibid_note_is_said_not_made_an_entry() -> None:
         "Notes\n\n"
         "1. Jane Arden, The Invented Orchard (London: Fictional Books, 2011), 45.\n"
         "2. Ibid., 47.\n"
-        "3. Wiremu Bexley, \"Made-up Rivers,\" Fictional Law Review 21, no. 3 (2019): 180.\n"
+        '3. Wiremu Bexley, "Made-up Rivers," Fictional Law Review 21, no. 3 (2019): 180.\n'
     )
     result = parse_text(text, "text")
     assert [r.line for r in result.references] == [3, 5]
