@@ -28,7 +28,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from citetrack.parse.names import PARTICLES
+from citetrack.parse.wraps import cannot_start as _cannot_start
+from citetrack.parse.wraps import wrap_width, wraps
 
 
 @dataclass(frozen=True)
@@ -161,11 +162,17 @@ def _number(match: re.Match[str]) -> int:
     return int(match["n1"] or match["n2"] or match["n3"])
 
 
+#: The most lines one numbered item spans (a long annotated entry included).
+_ITEM_SPAN = 25
+
+
 def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
     """Runs of lines numbered n, n+1, n+2 … (other lines may stand between them).
 
     A run starts at 1, or — the first one — at any number, for a list copied from its
-    middle (``96.``, ``[3]``).
+    middle (``96.``, ``[3]``).  A number more than :data:`_ITEM_SPAN` lines after the one
+    before does not go on its run (``1. 861 p.`` and, a hundred lines later, ``2. Smith``
+    are wrapped lines of a narrow column, not a list).
     """
     runs: list[list[tuple[int, str, str]]] = []
     # The run each next number would extend: a "1." inside the list (a wrapped line that
@@ -177,6 +184,8 @@ def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
             continue
         number = _number(match)
         held = expecting.pop(number, None)
+        if held is not None and index - runs[held][-1][0] > _ITEM_SPAN:
+            held = None  # too far from the number before: no item is that long
         if held is not None:
             runs[held].append((index, str(number), match["rest"]))
         elif number == 1 or not runs:
@@ -514,6 +523,9 @@ def _find_list(text: str) -> FoundList:
     bullets = sum(1 for line in region if _BULLET.match(line))
     unmarked = sum(1 for line in region if not line[:1].isspace() and not _BULLET.match(line))
     bullet_list = bullets >= 2 and 3 * bullets >= unmarked
+    # A list cut at a column's width without indent or marker (a PDF's copy): where a
+    # line is full, the reference goes on unless the next line starts a new one.
+    width = None if bullet_list else wrap_width(region)
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
@@ -525,7 +537,8 @@ def _find_list(text: str) -> FoundList:
             continue
         bullet = _BULLET.match(line)
         lazy = bulleted and bullet_list
-        if previous and not bullet and (lazy or _continues(first, previous, line)):
+        wrapped = width is not None and wraps(previous, line, width)
+        if previous and not bullet and (lazy or _continues(first, previous, line) or wrapped):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
             # continuation); other items by _continues.
             items[-1] = _joined(items[-1], stripped)
@@ -572,20 +585,6 @@ def _wraps_last(previous: str, line: str) -> bool:
     if not _cannot_start(line):
         return False
     return line.lstrip()[0].isdigit() or previous.rstrip()[-1:] not in (".", "!", "?")
-
-
-def _cannot_start(line: str) -> bool:
-    """Whether ``line`` cannot be the first line of a reference: it starts with a
-    lower-case word that is not a name particle (``van Dijk``), or with numbers that are
-    not a bare list number (``62(5), 601–608.``, ``2011;1:1-2.``), and not with a URL or
-    an identifier."""
-    words = line.split(None, 1)
-    if not words or "/" in words[0]:
-        return False
-    head = words[0]
-    if head[0].isdigit():
-        return not head.rstrip(".").isdigit()
-    return head[0].islower() and head.lower() not in PARTICLES
 
 
 def split_items(text: str) -> list[Item]:

@@ -1,0 +1,230 @@
+"""Where a reference ends in a list wrapped without indent or marker (a PDF's copy).
+
+A reference list copied from a typeset PDF or a word processor comes as lines cut at the
+column's width, with nothing to show where one reference ends and the next begins: no
+number, no hanging indent.  Two clues are left, and a reader uses both:
+
+* **the line's width** — a line that ends a reference stops where its text stops; a
+  line inside a reference stops because the next word did not fit.  So when the next
+  line's first word would have fitted at the end of a line, that line ended a
+  reference.  The column's width is read off the lines themselves (:func:`wrap_width`):
+  in a wrapped text most lines are nearly as long as the longest, and many lines after
+  a full one cannot start a reference (``pp. 3-9.``, lower-case words), whereas a list
+  of one reference per line has lengths all over the place or no such lines.  Typeset
+  lines hold more or fewer characters by the letters' widths: the width is measured in
+  characters or in a rough estimate of ems, whichever the lines agree with better, and
+  "would have fitted" has a margin.
+* **the content** — a full line can still end a reference (the last line happened to
+  fill the column).  Then the next line starts a new reference only if it starts like
+  one (:data:`_START`: ``Family, I.``, ``Family IN,``, ``SMITH, J.``, ``J. R. Smith``,
+  ``[12]``, ``———.``, ``Body. 1988.``), the line before does not leave its reference
+  open (a comma, "and", an initial, "ed.") and either ends like a reference (a full
+  stop, a closing bracket, a number, a URL) or the new line has a year in brackets early
+  on (``Family, I. (2020).``).  A very short line that does not start like a reference
+  (``1979.``) is the tail of the one before, however short that one is.
+
+What is left ambiguous is joined: a full line followed by one that does not start like a
+reference.  ``bench/parse_layouts.py`` measures both ways of being wrong (a reference
+cut in two, two references joined).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import NamedTuple
+
+from citetrack.parse.names import PARTICLES
+
+#: Minimum lines, and minimum column width in characters, before widths are trusted.
+_MIN_LINES = 6
+_MIN_WIDTH = 30
+#: A wrapped text: at least this share of its lines are within [0.8, 1.05] × the width
+#: (a list of one reference per line measured 0.16, wrapped lists 0.69–0.73), ...
+_NEAR_FULL_SHARE = 0.45
+#: ... almost none longer than 1.15 × the width (a word too long for the column) ...
+_OVER_SHARE = 0.03
+#: ... and most lines are prose (a list of DOIs one per line has even lengths too).
+_PROSE_SHARE = 0.5
+#: A list where this share of the lines is indented marks its items by the indent (a
+#: hanging indent: a one-line reference is followed by another at the margin).
+_INDENTED_SHARE = 0.2
+#: ... and the lines after full lines are often lines that cannot start a reference
+#: (``pp. 3-9.``, a title's lower-case words): at least 3, and this share of them
+#: (wrapped lists measured 0.33–0.36; one reference per line 0.00–0.07, and the odd
+#: reference starting in lower case).  Lines of even length that are whole references
+#: (short references, one per line) look full too: this tells them apart.
+_MIN_WRAPPED = 3
+_WRAPPED_SHARE = 0.25
+#: A line this much shorter than the column that does not start like a reference is the
+#: tail of the one before (``1979.``, ``[1936].``, ``Canada (2002).``): no reference is
+#: that short.
+_TAIL = 0.3
+#: A line is full when it and the next line's first word come to this share of the width
+#: (typeset lines of one column vary in characters: 3 % of the full lines of
+#: ``bench/parse_layouts.py``'s Times layout fall below, and are cut).
+_FULL = 0.95
+
+_U = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω"
+_L = "a-zß-öø-ÿā-žа-яα-ω"
+_PARTICLE = (
+    r"(?:(?:[Vv][ao]n|[Dd][eaiu]|[Dd]e[lnr]|[Dd]ella|[Ll][ae]|[Tt]e[nr]|[Dd][oa]s)\s|[dDoO]['’])*"
+)
+_FAMILY_WORD = rf"{_PARTICLE}[{_U}][{_L}'’]+(?:-[{_U}][{_L}'’]+)?"
+_FAMILY = rf"{_FAMILY_WORD}(?:\s[{_U}][{_L}'’]+)?"
+_GIVEN = rf"[{_U}][{_L}]+(?:-[{_U}][{_L}]+)?"
+_INITIALS = rf"[{_U}]\.?(?:\s?-?[{_U}]\.?){{0,2}}"
+_YEAR = r"(?:1[5-9]|20)\d\d[a-z]?"
+
+#: How a reference's first line starts.
+_START = re.compile(
+    "^(?:"
+    # Family, I. / Family, J.-P. (not "New York, NY:" or "Oxford, U.K.:", a place)
+    rf"{_FAMILY},\s*(?!\S{{1,6}}:){_INITIALS}(?=[\s,.;:&(])"
+    # Family, Given / Family, Given Given (ed.)
+    rf"|{_FAMILY_WORD},\s{_GIVEN}(?:\s{_GIVEN})?(?:\s{_INITIALS})?"
+    r"(?=[,;.&(]|\s(?:and|&|\(|\d))"
+    rf"|{_FAMILY}\s[{_U}]{{1,3}}[,.]"  # Family IN,  (Vancouver)
+    rf"|{_FAMILY}\s\({_INITIALS}\)"  # Family (I.),  (French)
+    rf"|{_GIVEN}\s{_FAMILY_WORD},\s(?![{_U}]{{2}}\b|[{_U}]\.)"  # Given Family, Title
+    rf"|[{_U}]{{2,}}(?:-[{_U}]{{2,}})?,?\s[{_U}](?![{_L}]+\s(?:Press|Publish))"  # SMITH, J.
+    rf"|(?:[{_U}]\.\s?-?){{1,3}}{_FAMILY}[\s,]"  # J. R. Smith
+    rf"|{_GIVEN}\s(?:[{_U}]\.\s?){{1,2}}{_FAMILY}[,\s]"  # John R. Smith
+    rf"|\[\d+\]|\d{{1,3}}[.)\]-]\s*[{_U}]|\d{{1,3}}\s+[{_U}]{{2}}"  # [12] / 12. Smith / 12 SMITH
+    r"|[—–-]{2,3}|[—–],"  # ———. / —, (the same authors as above)
+    rf"|[^.:\d]{{1,80}}?(?:\.\s|\s\(){_YEAR}\)?[.,:]"  # Body. 1988. / Body (2011).
+    ")"
+)
+#: A line ending in one of these has not ended a reference: an initial, an abbreviation
+#: that introduces more ("ed.", "trans.", "pp." but not "295 p."), a comma, a colon, a
+#: conjunction.
+_OPEN_END = re.compile(
+    r"(?:\b[A-Z]\.|\b(?:[Ee]ds?|[Tt]rans|Hrsg|[Cc]omp|[Rr]epr|[Vv]ols?|[Nn]o|cf|al|u)\."
+    r"|(?<!\d\s)\bpp?\.|[,;:&(\[–—-]|\b(?:and|et|und|y|with|in|of|the|by))$"
+)
+#: A year near a line's start, as a reference's first line has it after its authors.
+_YEAR_EARLY = re.compile(rf"\({_YEAR}\)")
+
+
+class Column(NamedTuple):
+    """The column a list was wrapped at: its width, in characters or, for a list set in a
+    proportional font, in :func:`_ems`."""
+
+    width: float
+    proportional: bool
+
+    def length(self, text: str) -> float:
+        return _ems(text) if self.proportional else len(text)
+
+
+def _ems(text: str) -> float:
+    """``text``'s width in a proportional font, roughly: narrow letters and punctuation
+    count 0.55, capitals and "m", "w" 1.3, the others 1 (the classes every text face
+    shares; no one font's metrics)."""
+    return len(text) + sum(_EM_CLASS.get(c, 0.0) for c in text)
+
+
+_EM_CLASS = {
+    **dict.fromkeys("fijlrt.,;:'!|()[] I", -0.45),
+    **dict.fromkeys("mwMWABCDEGHKNOQRUVXYZ", 0.3),
+}
+
+
+def wrap_width(lines: list[str]) -> Column | None:
+    """The column ``lines`` were wrapped at, or ``None`` when they were not wrapped.
+
+    The width is the 90th percentile of the non-empty lines' lengths (the longest lines
+    may hold a word too long for the column), in characters or in :func:`_ems`,
+    whichever has more lines just under it (a typewriter's or a plain-text wrap's lines
+    end within a character or two of the width; a typeset column's, measured in
+    characters, vary by a tenth).  A list with a hanging indent is not read by width:
+    its indent says where items start.  ``lines`` are the list's lines as given: an
+    indent counts, as it took room in the column.
+    """
+    lines = [line.rstrip() for line in lines]
+    filled = [line for line in lines if line.strip()]
+    if len(filled) < _MIN_LINES:
+        return None
+    best: tuple[float, Column] | None = None
+    for proportional in (False, True):
+        measure = _ems if proportional else len
+        lengths = sorted(measure(line) for line in filled)
+        width = lengths[(len(lengths) - 1) * 9 // 10]
+        column = Column(width, proportional)
+        tight = sum(1 for n in lengths if 0.9 * width <= n <= width)
+        if best is None or tight > best[0]:
+            best = (tight, column)
+    assert best is not None
+    column = best[1]
+    lengths = [column.length(line) for line in filled]
+    width = column.width
+    if width < _MIN_WIDTH:
+        return None
+    near = sum(1 for n in lengths if 0.8 * width <= n <= 1.05 * width)
+    over = sum(1 for n in lengths if n > 1.15 * width)
+    prose = sum(1 for line in filled if len(line.split()) >= 4)
+    indents = [len(line) - len(line.lstrip()) for line in filled]
+    indented = sum(1 for n in indents if n > min(indents))
+    pairs = [(a, b) for a, b in itertools.pairwise(lines) if a.strip() and b.strip()]
+    after_full = [b for a, b in pairs if _fills(a, b, column)]
+    wrapped = sum(1 for line in after_full if cannot_start(line))
+    count = len(filled)
+    if (
+        wrapped < max(_MIN_WRAPPED, _WRAPPED_SHARE * len(after_full))
+        or near < _NEAR_FULL_SHARE * count
+        or over > _OVER_SHARE * count
+        or prose < _PROSE_SHARE * count
+        or indented >= _INDENTED_SHARE * count
+    ):
+        return None
+    return column
+
+
+def wraps(previous: str, line: str, column: Column) -> bool:
+    """Whether ``line`` continues the reference whose line ``previous`` is, in a list
+    wrapped at ``column`` without indent: ``previous`` is full (``line``'s first word
+    would not have fitted on it) and ``line`` does not start a reference after a line that
+    ended one."""
+    start = line.strip()
+    known = _START.match(start) is not None
+    if not known and column.length(start) < _TAIL * column.width:
+        return True
+    if not _fills(previous, line, column):
+        return False
+    if not known or _open(previous):
+        return True
+    return not (_ends(previous) or _YEAR_EARLY.search(start[:60]))
+
+
+def _fills(previous: str, line: str, column: Column) -> bool:
+    """Whether ``line``'s first word would not have fitted at the end of ``previous``."""
+    head = line.split(None, 1)
+    return bool(head) and column.length(f"{previous.rstrip()} {head[0]}") > _FULL * column.width
+
+
+def cannot_start(line: str) -> bool:
+    """Whether ``line`` cannot be the first line of a reference: it starts with a
+    lower-case word that is not a name particle (``van Dijk``), or with numbers that are
+    not a bare list number (``62(5), 601–608.``, ``2011;1:1-2.``), and not with a URL or
+    an identifier."""
+    words = line.split(None, 1)
+    if not words or "/" in words[0]:
+        return False
+    head = words[0]
+    if head[0].isdigit():
+        return not head.rstrip(".").isdigit()
+    return head[0].islower() and head.lower() not in PARTICLES
+
+
+def _open(line: str) -> bool:
+    """Whether ``line`` cannot end a reference: it ends in a comma, a conjunction, an
+    initial or an abbreviation that introduces more."""
+    text = line.rstrip()
+    return not text or _OPEN_END.search(text) is not None
+
+
+def _ends(line: str) -> bool:
+    """Whether ``line`` ends as a reference does: a full stop, a closing bracket, a number
+    (a page, a year) or a URL."""
+    text = line.rstrip()
+    return text[-1] in ".?!)]" or text[-1].isdigit() or "/" in text.rsplit(None, 1)[-1]
