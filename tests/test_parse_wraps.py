@@ -14,7 +14,7 @@ import textwrap
 
 from citetrack.parse import parse_text
 from citetrack.parse.items import find_list
-from citetrack.parse.wraps import wrap_width, wraps
+from citetrack.parse.wraps import join_wrapped, wrap_width, wraps
 
 REFERENCES = [
     "Arden, T. R., & Bexley, M. (2018). Sleep and memory in invented teenagers: a study "
@@ -182,3 +182,42 @@ def test_numbers_far_apart_in_a_wrapped_text_are_not_a_numbered_list() -> None:
     items = find_list(text).items
     assert len(items) == len(body)
     assert not any(item.marker == "number" for item in items)
+
+
+def test_a_doi_or_url_cut_by_the_column_is_joined_whole() -> None:
+    # A PDF's column cuts identifiers anywhere; joined with a blank, the DOI was read as
+    # "10.5555/jmh" (another DOI: a false "not found", or a wrong record) and the URL
+    # lost its end (a false "broken link").
+    text = (
+        "1. Arden T, Bexley M. Sleep in invented teens. J Made-up Health.\n"
+        "   2018;62(5):601-8. doi:10.5555/jmh.\n"
+        "   2018.601\n"
+        "2. Corrin O. The quiet invented classroom. Fict Educ J. 2015;3(2):40-9.\n"
+        "   https://doi.org/10.5555/\n"
+        "   fej.2015.40\n"
+        "3. Dace P. Tides of imaginary islands [Internet]. Nowhere: Made-up Press; 2020.\n"
+        "   https://example.org/a/very/long/path/that/was/wra\n"
+        "   pped/index.html\n"
+    )
+    refs = parse_text(text, "text").references
+    assert refs[0].fields["doi"] == "10.5555/jmh.2018.601"
+    assert refs[1].fields["doi"] == "10.5555/fej.2015.40"
+    assert (
+        refs[2].fields["url"] == "https://example.org/a/very/long/path/that/was/wrapped/index.html"
+    )
+
+
+def test_join_wrapped_keeps_a_blank_where_a_new_word_starts() -> None:
+    assert join_wrapped("Available at https://example.org/", "Accessed 5 May 2020.") == (
+        "Available at https://example.org/ Accessed 5 May 2020."
+    )
+    assert join_wrapped("https://example.org/report", "(2020).") == (
+        "https://example.org/report (2020)."
+    )
+    assert join_wrapped("Retrieved from https://example.org/report", "2019 edition.") == (
+        "Retrieved from https://example.org/report 2019 edition."
+    )
+    assert join_wrapped("The quiet invented class-", "room.") == "The quiet invented class-room."
+    assert join_wrapped("Smith-", "Jones, K.") == "Smith-Jones, K."
+    assert join_wrapped("pre-", "and post-operative care") == "pre- and post-operative care"
+    assert join_wrapped("pages 12-", "19.") == "pages 12-19."

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from citetrack.parse.wraps import cannot_start as _cannot_start
-from citetrack.parse.wraps import wrap_width, wraps
+from citetrack.parse.wraps import join_wrapped, wrap_width, wraps
 
 
 @dataclass(frozen=True)
@@ -346,8 +346,9 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
 
 
 def _joined(item: Item, wrapped: str) -> Item:
-    """``item`` with a wrapped line of it (stripped) joined on, text and raw alike."""
-    return Item(item.line, f"{item.text} {wrapped}", f"{item.raw} {wrapped}", item.marker)
+    """``item`` with a wrapped line of it (stripped) joined on (:func:`join_wrapped`: a URL,
+    DOI or word that the column cut stays whole); ``raw`` with a blank, as it was."""
+    return Item(item.line, join_wrapped(item.text, wrapped), f"{item.raw} {wrapped}", item.marker)
 
 
 def _unread(lines: list[str], start: int, stop: int) -> list[int]:

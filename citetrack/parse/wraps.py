@@ -228,3 +228,52 @@ def _ends(line: str) -> bool:
     (a page, a year) or a URL."""
     text = line.rstrip()
     return text[-1] in ".?!)]" or text[-1].isdigit() or "/" in text.rsplit(None, 1)[-1]
+
+
+#: A URL or DOI token (what a column may cut in the middle: there is no blank in it).
+_IDENTIFIER = re.compile(r"^[<(\[]?(?:https?://|www\.|doi:|10\.\d{4,9}/)", re.IGNORECASE)
+#: A plain word, bracket or quote: what starts a new word after a URL, not the URL's rest.
+_PLAIN_WORD = re.compile(r"^(?:[(\[\"“‘']|[A-ZÀ-Þ][a-zß-ÿ]+\b|[a-zß-ÿ]+[,;:)]?$)")
+#: A hyphen left hanging before a conjunction ("pre- and post-operative") is no cut word.
+_SUSPENDED = frozenset({"and", "or", "nor", "to", "und", "oder", "et", "ou", "y", "e", "o", "bis"})
+#: A word cut at a hyphen at the line's end ("invented class-" / "room").
+_HYPHEN_END = re.compile(r"[^\W\d_]-$")
+#: A range cut after its dash ("pp. 12-" / "19.").
+_RANGE_END = re.compile(r"\d[-–]$")
+
+
+def join_wrapped(text: str, line: str) -> str:
+    """``text`` with its wrapped ``line`` joined on.
+
+    Normally with a blank.  Without one where the column cut a token in two, so that no
+    identifier is lost or changed: a URL or DOI cut after ``/``, ``-``, ``_``, ``=``,
+    ``?``, ``&``, ``#`` or ``%`` goes on unless the line starts with a plain word or a
+    bracket ("Accessed 5 May", "(2020)"); cut after a full stop, it goes on when the
+    line's first token starts with a digit or holds a ``/``, ``.`` or ``=`` before its
+    end (``doi:10.5555/jmh.`` + ``2018.601``); cut inside a word, when that token holds a
+    ``/``, ``=``, ``?`` or ``&`` (``…/was/wra`` + ``pped/index.html``).  A word cut
+    after a hyphen keeps the hyphen and loses the blank (``class-`` + ``room`` →
+    ``class-room``, ``Smith-`` + ``Jones``: whether the hyphen was the word's or the
+    typesetter's, no letter is lost), except before a conjunction (``pre- and post-``);
+    so does a range cut after its dash (``12-`` + ``19.``).
+    """
+    head = line.split(None, 1)[0] if line.strip() else ""
+    last = text.rsplit(None, 1)[-1] if text.strip() else ""
+    if head and last and _IDENTIFIER.match(last) and _PLAIN_WORD.match(head) is None:
+        body = head.rstrip(".,;")
+        if (
+            last[-1] in "/-_=?&#%~"
+            or (last[-1] == "." and (head[0].isdigit() or any(c in body for c in "/.=")))
+            or (last[-1].isalnum() and any(c in body for c in "/=?&"))
+        ):
+            return text + line
+    if head[:1].isdigit() and _RANGE_END.search(last):
+        return text + line
+    if (
+        head[:1].isalpha()
+        and _HYPHEN_END.search(last)
+        and not _IDENTIFIER.match(last)
+        and head.lower() not in _SUSPENDED
+    ):
+        return text + line
+    return f"{text} {line}"
