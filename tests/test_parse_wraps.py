@@ -221,3 +221,18 @@ def test_join_wrapped_keeps_a_blank_where_a_new_word_starts() -> None:
     assert join_wrapped("Smith-", "Jones, K.") == "Smith-Jones, K."
     assert join_wrapped("pre-", "and post-operative care") == "pre- and post-operative care"
     assert join_wrapped("pages 12-", "19.") == "pages 12-19."
+
+
+def test_a_page_number_copied_with_the_page_is_not_joined_to_a_reference() -> None:
+    # A page's footer between two references of a PDF's copy: joined as a "tail", it
+    # would have become part of the reference above without a word.
+    lines = [textwrap.fill(ref, 60, break_on_hyphens=False) for ref in REFERENCES]
+    lines.insert(3, "12")
+    lines.insert(6, "Page 3 of 9")
+    text = "\n".join(lines)
+    found = find_list(text)
+    assert REFERENCES[2] in [item.text for item in found.items]
+    footers = [item.text for item in found.items if item.text in ("12", "Page 3 of 9")]
+    assert footers == ["12", "Page 3 of 9"]  # items of their own: each gets its warning
+    refs = parse_text(text, "text")
+    assert all("Page 3" not in r.fields.get("title", "") for r in refs.references)

@@ -58,8 +58,10 @@ _MIN_WRAPPED = 3
 _WRAPPED_SHARE = 0.25
 #: A line this much shorter than the column that does not start like a reference is the
 #: tail of the one before (``1979.``, ``[1936].``, ``Canada (2002).``): no reference is
-#: that short.
+#: that short.  A page number is not: joined on, it would change the reference's text.
 _TAIL = 0.3
+#: A page's number or footer copied with the page ("12", "Page 3 of 9"): not a tail.
+_FOOTER = re.compile(r"^(?:(?:page|p\.|seite|pág\.?)\s*)?\d+(?:\s*(?:of|/|von|de)\s*\d+)?$", re.I)
 #: A line is full when it and the next line's first word come to this share of the width
 #: (typeset lines of one column vary in characters: 3 % of the full lines of
 #: ``bench/parse_layouts.py``'s Times layout fall below, and are cut).
@@ -187,7 +189,7 @@ def wraps(previous: str, line: str, column: Column) -> bool:
     ended one."""
     start = line.strip()
     known = _START.match(start) is not None
-    if not known and column.length(start) < _TAIL * column.width:
+    if not known and column.length(start) < _TAIL * column.width and not _FOOTER.match(start):
         return True
     if not _fills(previous, line, column):
         return False
