@@ -133,7 +133,7 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             return ParseResult((), (ParseProblem(line, message, ""),), chosen)
         citations = wikitext.parse_wikitext(text)
     else:
-        items, skipped, unread_lines = find_list(text)
+        items, skipped, unread_lines, labels = find_list(text)
         unread = _spans(unread_lines, min((item.line for item in items), default=0))
         repeats = [item for item in items if _REPEAT.match(item.text)]
         items = [item for item in items if not _REPEAT.match(item.text)]
@@ -148,6 +148,16 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             )
             for line in skipped
         ]
+        if labels:
+            # One warning for them all: one per reference would bury the real ones.
+            skipped_problems.append(
+                ParseProblem(
+                    labels[0],
+                    f"{_lines_of(labels)} held only a web page's link labels (Google "
+                    "Scholar, PubMed, Crossref…); not read as references",
+                    "",
+                )
+            )
         skipped_problems += [
             ParseProblem(
                 item.line,
@@ -160,6 +170,16 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     references, problems = _references(citations)
     problems = sorted(problems + skipped_problems, key=lambda p: p.line)
     return ParseResult(tuple(references), tuple(problems), chosen, unread)
+
+
+def _lines_of(lines: tuple[int, ...]) -> str:
+    """``line 5`` / ``lines 5-7`` / ``3 lines (5, 9, …)``, for a message."""
+    if len(lines) == 1:
+        return f"line {lines[0]}"
+    if lines[-1] - lines[0] + 1 == len(lines):
+        return f"lines {lines[0]}-{lines[-1]}"
+    shown = ", ".join(str(n) for n in lines[:3]) + (", …" if len(lines) > 3 else "")
+    return f"{len(lines)} lines ({shown})"
 
 
 def _spans(lines: list[int], first_item: int) -> tuple[tuple[int, int, int], ...]:

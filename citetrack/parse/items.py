@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from citetrack.parse.labels import is_label_line, without_labels
 from citetrack.parse.wraps import cannot_start as _cannot_start
 from citetrack.parse.wraps import join_wrapped, wrap_width, wraps
 
@@ -48,12 +49,15 @@ class FoundList(NamedTuple):
     ``items`` are the references; ``skipped`` the lines inside the list not read as (part
     of) one; ``unread`` the 1-based numbers of the other non-empty lines that are not
     headings — the article's text before and after the list — so that a caller can say
-    that they were left out instead of dropping them without a word.
+    that they were left out instead of dropping them without a word; ``labels`` the lines
+    of link labels a journal's page sets after each reference (``Google Scholar``).
     """
 
     items: list[Item]
     skipped: list[Item]
     unread: list[int]
+    #: 1-based lines of a web page's link labels inside the list (``labels.py``).
+    labels: tuple[int, ...] = ()
 
 
 # "^ a b", "↑", and the desktop site's copied form "^ Jump up to: a b".
@@ -291,10 +295,13 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
     unread.extend(_unread(lines, 0, lead_in[0] if lead_in else first))
     in_item = False  # is the previous line part of the last item?
     item_indent = 0  # the last item's first line's indent
+    labels: list[int] = []
     for index in range(first, len(lines)):
         line = lines[index]
         stripped = line.strip()
-        if index in starts:
+        if index not in starts and is_label_line(stripped):
+            labels.append(index + 1)
+        elif index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
             in_item, item_indent = True, _indent(line)
         elif _END_HEADINGS.match(line):
@@ -342,7 +349,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                 else:
                     unread.append(index + 1)
             in_item = False
-    return FoundList(items, skipped, unread)
+    return FoundList(items, skipped, unread, tuple(labels))
 
 
 def _joined(item: Item, wrapped: str) -> Item:
@@ -462,8 +469,9 @@ def _chain(text: str, marks: list[tuple[int, int, int]]) -> list[tuple[int, int,
 
 def _plain(item: Item) -> Item:
     """The item's text without Markdown's emphasis marks and link brackets (a reference
-    list in a README or a documentation page); ``raw`` keeps them."""
-    text = item.text
+    list in a README or a documentation page) and without a web page's link labels at
+    its end (``[PubMed] [Google Scholar]``); ``raw`` keeps them."""
+    text = without_labels(item.text) if "]" in item.text else item.text
     if "[" in text and "](" in text:
         text = _MD_LINK.sub(r"\g<text> \g<url>", text)
     if "*" in text or "_" in text:
@@ -520,20 +528,27 @@ def _find_list(text: str) -> FoundList:
     # A bulleted list (Markdown's lazy continuation: an item runs on to the next bullet)
     # only when bullets mark the list: a reference or a wrapped line that happens to
     # start with "- " in an unbulleted list must not swallow the lines after it.
-    region = [line for line in lines[begin:] if line.strip() and not _HEADINGS.match(line)]
+    region = [
+        line
+        for line in lines[begin:]
+        if line.strip() and not _HEADINGS.match(line) and not is_label_line(line.strip())
+    ]
     bullets = sum(1 for line in region if _BULLET.match(line))
     unmarked = sum(1 for line in region if not line[:1].isspace() and not _BULLET.match(line))
     bullet_list = bullets >= 2 and 3 * bullets >= unmarked
     # A list cut at a column's width without indent or marker (a PDF's copy): where a
     # line is full, the reference goes on unless the next line starts a new one.
     width = None if bullet_list else wrap_width(region)
+    labels: list[int] = []
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
         if _END_HEADINGS.match(line):
             unread.extend(_unread(lines, index, len(lines)))
             break
-        if not stripped or _HEADINGS.match(line):
+        if not stripped or _HEADINGS.match(line) or is_label_line(stripped):
+            if stripped and not _HEADINGS.match(line):
+                labels.append(index + 1)
             previous = ""
             continue
         bullet = _BULLET.match(line)
@@ -552,7 +567,7 @@ def _find_list(text: str) -> FoundList:
         else:
             skipped.append(Item(index + 1, stripped, stripped))
             previous = ""
-    return FoundList(items, skipped, unread)
+    return FoundList(items, skipped, unread, tuple(labels))
 
 
 def _indent(line: str) -> int:
