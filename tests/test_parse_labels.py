@@ -90,3 +90,51 @@ def test_the_cli_reports_the_label_lines_once(tmp_path: Path) -> None:
         "(Google Scholar, PubMed, Crossref…); not read as references"
     ]
     assert out.read_text(encoding="utf-8").count("@article{") == 3
+
+
+def test_list_numbers_on_lines_of_their_own_come_back_to_their_references() -> None:
+    # An HTML list copied from a journal's page: the number alone on a line, the
+    # reference below (one line, or one line per part), then the page's link labels.
+    nature = (
+        "References\n"
+        "1.\n"
+        "Arden, T. & Bexley, M. Sleep in invented teens. J. Made-up Health 62, 601–608 (2018).\n"
+        "2.\n"
+        "Corrin, O. The quiet invented classroom. Fict. Educ. J. 3, 40–49 (2015).\n"
+    )
+    result = parse_text(nature, "text")
+    assert not result.problems  # the "1." lines were two warnings
+    assert [r.line for r in result.references] == [2, 4]
+    sciencedirect = (
+        "References\n"
+        "[1]\nT. Arden, M. Bexley\nSleep in invented teens\n"
+        "J. Made-up Health, 62 (2018), pp. 601-608\n"
+        "View PDFView articleView in ScopusGoogle Scholar\n"
+        "[2]\nO. Corrin\nThe quiet invented classroom\nFict. Educ. J., 3 (2015), pp. 40-49\n"
+        "View in ScopusGoogle Scholar\n"
+    )
+    result = parse_text(sciencedirect, "text")
+    refs = result.references
+    assert [r.fields.get("title") for r in refs] == [
+        "Sleep in invented teens",
+        "The quiet invented classroom",
+    ]
+    assert refs[0].fields["author"] == "Arden, T. and Bexley, M."
+    assert refs[1].fields["pages"] == "40--49"
+    assert [p.line for p in result.problems] == [6]  # the label lines, once
+
+
+def test_a_number_alone_among_wrapped_lines_is_left_as_it_was() -> None:
+    # One "3." alone (a wrapped line) and a bare "12" (a page number) are no list.
+    text = (
+        "Arden, T. (2018). Sleep in invented teens, volume\n"
+        "3.\n"
+        "Corrin, O. (2015). The quiet invented classroom. Fictional Press.\n"
+        "12\n"
+        "Dace, P. (2020). Tides of small imaginary islands. Made-up Books.\n"
+    )
+    found = find_list(text)
+    assert [item.line for item in found.items][:1] == [1]
+    assert "3." in [item.text for item in found.items] or any(
+        item.text.endswith("volume 3.") for item in found.items
+    )

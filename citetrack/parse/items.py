@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from citetrack.parse.blocks import attach_numbers
 from citetrack.parse.labels import is_label_line, without_labels
 from citetrack.parse.wraps import cannot_start as _cannot_start
 from citetrack.parse.wraps import join_wrapped, wrap_width, wraps
@@ -510,6 +511,7 @@ def _find_list(text: str) -> FoundList:
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
+    lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
     carets = _caret_starts(lines)
     if carets:
         return _gather(lines, carets, "caret")
