@@ -138,3 +138,23 @@ def test_a_number_alone_among_wrapped_lines_is_left_as_it_was() -> None:
     assert "3." in [item.text for item in found.items] or any(
         item.text.endswith("volume 3.") for item in found.items
     )
+
+
+def test_labels_after_dashes_on_pubmed_pages_leave_the_reference() -> None:
+    text = (
+        "References\n"
+        "Arden T, Bexley M. Sleep in invented teens. J Made-up Health. 2018;62(5):601-8. "
+        "doi: 10.5555/jmh.2018.601. - DOI - PMC - PubMed\n"
+        "Corrin O. The quiet invented classroom. Fict Educ J. 2015;3(2):40-9. - PubMed\n"
+    )
+    refs = parse_text(text, "text").references
+    assert refs[0].fields["doi"] == "10.5555/jmh.2018.601"
+    assert all(
+        "PubMed" not in value and "PMC" not in value for r in refs for value in r.fields.values()
+    )
+    # A dash inside a reference is its own.
+    kept = "Roe K. Crime and punishment - a history. Made-up Press; 2001."
+    assert without_labels(kept) == kept
+    assert without_labels("Roe K. Why we cite - DOI. Invented J. 2001") == (
+        "Roe K. Why we cite - DOI. Invented J. 2001"
+    )

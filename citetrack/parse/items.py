@@ -472,7 +472,7 @@ def _plain(item: Item) -> Item:
     """The item's text without Markdown's emphasis marks and link brackets (a reference
     list in a README or a documentation page) and without a web page's link labels at
     its end (``[PubMed] [Google Scholar]``); ``raw`` keeps them."""
-    text = without_labels(item.text) if "]" in item.text else item.text
+    text = without_labels(item.text) if "]" in item.text or " - " in item.text else item.text
     if "[" in text and "](" in text:
         text = _MD_LINK.sub(r"\g<text> \g<url>", text)
     if "*" in text or "_" in text:
