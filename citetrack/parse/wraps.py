@@ -69,8 +69,9 @@ _FULL = 0.95
 
 _U = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω"
 _L = "a-zß-öø-ÿā-žа-яα-ω"
-_PARTICLE = (
-    r"(?:(?:[Vv][ao]n|[Dd][eaiu]|[Dd]e[lnr]|[Dd]ella|[Ll][ae]|[Tt]e[nr]|[Dd][oa]s)\s|[dDoO]['’])*"
+#: Name particles (``van``, ``De``) before a family name, and ``d'``/``O'`` glued to it.
+_PARTICLE = "(?:(?:{})\\s|[dDoO]['’])*".format(
+    "|".join(re.escape(w) for p in sorted(PARTICLES) for w in (p, p.capitalize()))
 )
 _FAMILY_WORD = rf"{_PARTICLE}[{_U}][{_L}'’]+(?:-[{_U}][{_L}'’]+)?"
 _FAMILY = rf"{_FAMILY_WORD}(?:\s[{_U}][{_L}'’]+)?"
