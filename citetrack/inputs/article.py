@@ -37,8 +37,7 @@ from mwparserfromhell.nodes import Heading, Node, Tag, Template, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.model import ArticleInfo, Location, Reference
-from citetrack.parse import ParseProblem, detect_format, parse_text
-from citetrack.parse.items import split_items
+from citetrack.parse import ParseProblem, detect_format, parse_text, reference_list
 from citetrack.parse.keys import ascii_fold
 from citetrack.parse.wikitext import is_cite, is_shortcut, template_name, too_deep
 
@@ -231,15 +230,18 @@ def match_sites(refs: tuple[Reference, ...], sites: list[CiteSite]) -> list[int 
 def _assign_rendered(text: str, refs: tuple[Reference, ...], display: str) -> list[Reference]:
     # Several items may share a line (a run-on list split by items._run_on): their
     # numbers are taken in order; a line's last number stands for any further reference.
+    # A LaTeX \bibitem list names its references: the report uses the paper's keys.
+    found, keys = reference_list(text)
     numbers: dict[int, list[str]] = {}
-    for i, item in enumerate(split_items(text), start=1):
+    for i, item in enumerate(found.items, start=1):
         numbers.setdefault(item.line, []).append(str(i))
     out = []
     for ref in refs:
         on_line = numbers.get(ref.line or 0, [])
         number = on_line.pop(0) if len(on_line) > 1 else (on_line[0] if on_line else None)
         location = Location(line=ref.line or 1, column=1, number=number)
-        out.append(replace(ref, key=content_key(ref, None), path=display, location=location))
+        key = content_key(ref, keys.get(ref.line or 0))
+        out.append(replace(ref, key=key, path=display, location=location))
     return _unique_keys(out)
 
 

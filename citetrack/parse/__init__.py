@@ -34,7 +34,7 @@ The output is deterministic: the same text gives the same references, keys and p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,11 +42,12 @@ from citetrack.identifiers import extract_identifiers
 from citetrack.model import Reference
 from citetrack.parse import wikitext
 from citetrack.parse.build import Citation, build_fields
-from citetrack.parse.items import find_list
+from citetrack.parse.items import FoundList, find_list
 from citetrack.parse.keys import base_key, unique_key
+from citetrack.parse.latexbib import is_latex_bibliography, latex_list
 from citetrack.parse.route import parse_item_routed, wiki_list
 
-__all__ = ["ParseProblem", "ParseResult", "detect_format", "parse_text"]
+__all__ = ["ParseProblem", "ParseResult", "detect_format", "parse_text", "reference_list"]
 
 Format = Literal["text", "wikitext"]
 
@@ -86,14 +87,18 @@ def detect_format(text: str) -> Format:
     return "wikitext" if _WIKITEXT_HINT.search(text) else "text"
 
 
-def _references(citations: Iterable[Citation]) -> tuple[list[Reference], list[ParseProblem]]:
+def _references(
+    citations: Iterable[Citation], keys: Mapping[int, str]
+) -> tuple[list[Reference], list[ParseProblem]]:
+    """The citations as references, keyed by ``keys`` (a LaTeX ``\\bibitem``'s key, by the
+    item's line) where given, else by author, year and title word."""
     references: list[Reference] = []
     problems: list[ParseProblem] = []
     used: set[str] = set()
     for citation in citations:
         entry_type, fields = build_fields(citation)
         identifiers, _ = extract_identifiers(fields)  # invalid ones are reported by build
-        key = unique_key(base_key(fields), used)
+        key = unique_key(keys.get(citation.line) or base_key(fields), used)
         references.append(
             Reference(
                 key=key,
@@ -126,6 +131,7 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     chosen: Format = detect_format(text) if fmt == "auto" else fmt
     skipped_problems: list[ParseProblem] = []
     unread: tuple[tuple[int, int, int], ...] = ()
+    keys: dict[int, str] = {}  # a LaTeX bibliography's own keys, by item line
     if chosen == "wikitext":
         refused = wikitext.too_deep(text)
         if refused is not None:
@@ -133,7 +139,8 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             return ParseResult((), (ParseProblem(line, message, ""),), chosen)
         citations = wikitext.parse_wikitext(text)
     else:
-        items, skipped, unread_lines, labels = find_list(text)
+        found, keys = reference_list(text)
+        items, skipped, unread_lines, labels = found
         unread = _spans(unread_lines, min((item.line for item in items), default=0))
         repeats = [item for item in items if _REPEAT.match(item.text)]
         items = [item for item in items if not _REPEAT.match(item.text)]
@@ -167,9 +174,18 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             )
             for item in repeats
         ]
-    references, problems = _references(citations)
+    references, problems = _references(citations, keys)
     problems = sorted(problems + skipped_problems, key=lambda p: p.line)
     return ParseResult(tuple(references), tuple(problems), chosen, unread)
+
+
+def reference_list(text: str) -> tuple[FoundList, dict[int, str]]:
+    """The reference list of a rendered text (:func:`~citetrack.parse.items.find_list`,
+    or a LaTeX ``\\bibitem`` list's items, :mod:`~citetrack.parse.latexbib`) and the keys
+    a LaTeX list gives its items, by the item's line (none for other lists)."""
+    if is_latex_bibliography(text):
+        return latex_list(text)
+    return find_list(text), {}
 
 
 def _lines_of(lines: tuple[int, ...]) -> str:
