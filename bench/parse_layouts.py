@@ -137,7 +137,7 @@ class Layout(NamedTuple):
         starts = set()
         for i, r in enumerate(refs, 1):
             starts.add(line)
-            line += self.piece(i, r).count("\n") + 1
+            line += self.piece(i, r).count("\n") + self.sep.count("\n")
         return starts
 
 
@@ -162,6 +162,7 @@ def layouts(width: int, ems: float = 32.0) -> dict[str, Layout]:
         "bare, wrapped, hanging indent": Layout(lambda i, r: wrap(r, "", "    ")),
         "bare, wrapped, no indent": Layout(lambda i, r: wrap(r)),
         "bare, proportional, no indent": Layout(lambda i, r: proportional(r, ems)),
+        "bare, wrapped, blank line between": Layout(lambda i, r: wrap(r), sep="\n\n"),
         "bare, proportional, hanging indent": Layout(lambda i, r: proportional(r, ems, "    ")),
         "bare, Helvetica, two columns": Layout(
             lambda i, r: proportional(r, ems * 0.7, font=_HELVETICA)

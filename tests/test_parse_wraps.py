@@ -236,3 +236,34 @@ def test_a_page_number_copied_with_the_page_is_not_joined_to_a_reference() -> No
     assert footers == ["12", "Page 3 of 9"]  # items of their own: each gets its warning
     refs = parse_text(text, "text")
     assert all("Page 3" not in r.fields.get("title", "") for r in refs.references)
+
+
+def test_wrapped_references_with_a_blank_line_after_each_are_read_by_paragraph() -> None:
+    # The blank lines say where references end: a line inside a paragraph that starts
+    # like a name ("Springer, New York" reads as "Family, Given") goes on.
+    refs = [
+        "Arden, T. R. (2018). Sleep and memory in invented teenagers, a study of made-up "
+        "dormitories and their bells. Made-up Health Reports, 62, 601–608.",
+        "Corrin, O. (2015). The quiet invented classroom: teaching without a voice in "
+        "imaginary schools, with notes.",
+        "Dace, P. (2020). Tides of small imaginary islands and the boats that never sailed them.",
+    ]
+    paragraphs = [textwrap.fill(ref, 60, break_on_hyphens=False) for ref in refs]
+    paragraphs[1] = paragraphs[1].replace("with notes.", "with notes.\nSpringer, New York.")
+    found = find_list("\n\n".join(paragraphs))
+    assert len(found.items) == 3
+    assert found.items[1].text.endswith("with notes. Springer, New York.")
+
+
+def test_one_line_references_grouped_by_blank_lines_stay_apart() -> None:
+    # Sections of whole references, one per line: no paragraph is a wrapped reference.
+    groups = [
+        "Arden T. Sleep in invented teens. Fict Health. 2018;62:601-8.\n"
+        "Invented Institute of Care. Walking after surgery. Springfield: IIC; 2011.",
+        "Corrin O. The quiet invented classroom. Fict Educ J. 2015;3(2):40-49.\n"
+        "World Fictional Organisation. Made-up report on imaginary water. 2019.",
+        "Dace P, Ellery S. Tides of small imaginary islands. Inv Mar. 2020;14:33.\n"
+        "Anonymous. A made-up handbook of invented remedies. Nowhere: NUP; 2001.",
+    ]
+    found = find_list("\n\n".join(groups))
+    assert len(found.items) == 6

@@ -541,6 +541,9 @@ def _find_list(text: str) -> FoundList:
     # A list cut at a column's width without indent or marker (a PDF's copy): where a
     # line is full, the reference goes on unless the next line starts a new one.
     width = None if bullet_list else wrap_width(region)
+    # Wrapped references with a blank line after each (an e-mail, a web page's
+    # paragraphs): the blank lines say where they end, every line between goes on.
+    paragraphs = width is not None and _blank_separated(lines[begin:])
     labels: list[int] = []
     for index in range(begin, len(lines)):
         line = lines[index]
@@ -555,7 +558,7 @@ def _find_list(text: str) -> FoundList:
             continue
         bullet = _BULLET.match(line)
         lazy = bulleted and bullet_list
-        wrapped = width is not None and wraps(previous, line, width)
+        wrapped = width is not None and (paragraphs or wraps(previous, line, width))
         if previous and not bullet and (lazy or _continues(first, previous, line) or wrapped):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
             # continuation); other items by _continues.
@@ -570,6 +573,21 @@ def _find_list(text: str) -> FoundList:
             skipped.append(Item(index + 1, stripped, stripped))
             previous = ""
     return FoundList(items, skipped, unread, tuple(labels))
+
+
+def _blank_separated(lines: list[str]) -> bool:
+    """Whether blank lines part ``lines`` into paragraphs of several lines: at least three
+    paragraphs, most of more than one line (one reference per line grouped into sections
+    is not this: its paragraphs' lines are whole references)."""
+    sizes: list[int] = []
+    size = 0
+    for line in [*lines, ""]:
+        if line.strip():
+            size += 1
+        elif size:
+            sizes.append(size)
+            size = 0
+    return len(sizes) >= 3 and 2 * sum(1 for n in sizes if n > 1) > len(sizes)
 
 
 def _indent(line: str) -> int:
