@@ -558,7 +558,9 @@ def _find_list(text: str) -> FoundList:
             continue
         bullet = _BULLET.match(line)
         lazy = bulleted and bullet_list
-        wrapped = width is not None and (paragraphs or wraps(previous, line, width))
+        wrapped = (
+            bool(previous) and width is not None and (paragraphs or wraps(previous, line, width))
+        )
         if previous and not bullet and (lazy or _continues(first, previous, line) or wrapped):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
             # continuation); other items by _continues.
