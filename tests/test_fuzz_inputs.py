@@ -157,6 +157,20 @@ _TEXT_TOKENS = st.sampled_from(
         "-->",
         "\x00",
         "\x1b]0;x\x07",
+        # LaTeX bibliographies (citetrack/parse/latexbib.py), a web page's labels and
+        # numbers on lines of their own (labels.py, blocks.py).
+        "\\bibitem{k} ",
+        "\\bibitem[A(2001)]{k2}",
+        "\\newblock ",
+        "\\url{",
+        "\\emph{",
+        "``",
+        "%\n",
+        "\\end{thebibliography}",
+        "[PubMed] ",
+        "\nGoogle Scholar\n",
+        "\n1.\n",
+        "class-\n",
     ]
 )
 reference_text = st.lists(_TEXT_TOKENS | st.text(max_size=5), max_size=50).map("".join)
