@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 
 from citetrack.parse import parse_text
-from tests.e2e import run_cli
+from tests.e2e import REPO, run_cli
+
+BIBLATEX = REPO / "tests" / "data" / "parse" / "invented-biblatex.bbl"
 
 PAPER = r"""\documentclass{article}
 \begin{document}
@@ -123,3 +125,39 @@ def test_check_of_a_bbl_reports_the_papers_keys(tmp_path: Path) -> None:
         (r["key"], r["location"]["line"], r["location"]["number"]) for r in report["references"]
     ]
     assert located == [("muller2018", 8, "1"), ("corrin2015a", 14, "2")]
+
+
+def test_a_biblatex_bbl_gives_its_entries_back_field_by_field() -> None:
+    result = parse_text(BIBLATEX.read_text(encoding="utf-8"), "auto")
+    assert not result.problems
+    arden, corrin = result.references
+    assert (arden.key, arden.entry_type, arden.line) == ("arden2018", "article", 17)
+    assert dict(arden.fields) == {
+        "author": "Arden, T. and van Müller, Hans Peter",
+        "title": "Sleep in invented teens: a REM study",
+        "journal": "Journal of Made-up Health",
+        "year": "2018",
+        "volume": "62",
+        "number": "5",
+        "pages": "601--608",
+        "doi": "10.5555/jmh_2018.601",
+    }  # biber's sort keys, hashes and label fields are not the reference's data
+    assert arden.identifiers.doi == "10.5555/jmh_2018.601"
+    assert (corrin.key, corrin.entry_type) == ("corrin2015", "book")
+    assert corrin.fields["publisher"] == "Fictional Press"
+    assert corrin.fields["address"] == "Nowhere"
+    assert corrin.fields["url"] == "https://example.org/~corrin/classroom_2015.pdf"
+    assert "urlraw" not in corrin.fields
+
+
+def test_check_of_a_biblatex_bbl_reports_its_keys(tmp_path: Path) -> None:
+    run = run_cli(
+        "check", str(BIBLATEX), "--offline", "--no-links", "--no-lockfile", "--format", "json",
+        "--cache-dir", str(tmp_path / "cache"), "-q",
+    )  # fmt: skip
+    assert run.code in (0, 1, 3), run.stderr
+    report = json.loads(run.stdout)
+    assert [(r["key"], r["location"]["number"]) for r in report["references"]] == [
+        ("arden2018", "1"),
+        ("corrin2015", "2"),
+    ]

@@ -41,8 +41,9 @@ from typing import Literal
 from citetrack.identifiers import extract_identifiers
 from citetrack.model import Reference
 from citetrack.parse import wikitext
+from citetrack.parse.biblatexbbl import bbl_entries, is_biblatex_bbl
 from citetrack.parse.build import Citation, build_fields
-from citetrack.parse.items import FoundList, find_list
+from citetrack.parse.items import FoundList, Item, find_list
 from citetrack.parse.keys import base_key, unique_key
 from citetrack.parse.latexbib import is_latex_bibliography, latex_list
 from citetrack.parse.route import parse_item_routed, wiki_list
@@ -138,6 +139,8 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             line, message = refused
             return ParseResult((), (ParseProblem(line, message, ""),), chosen)
         citations = wikitext.parse_wikitext(text)
+    elif is_biblatex_bbl(text):
+        return _from_bbl(text, chosen)
     else:
         found, keys = reference_list(text)
         items, skipped, unread_lines, labels = found
@@ -179,10 +182,35 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     return ParseResult(tuple(references), tuple(problems), chosen, unread)
 
 
+def _from_bbl(text: str, chosen: Format) -> ParseResult:
+    """A biblatex ``.bbl``'s entries, as they are (no reading to do: the fields are given)."""
+    references: list[Reference] = []
+    problems: list[ParseProblem] = []
+    used: set[str] = set()
+    for line, given, entry_type, fields in bbl_entries(text):
+        identifiers, invalid = extract_identifiers(fields)
+        key = unique_key(given if _BIB_KEY.match(given) else base_key(fields), used)
+        references.append(Reference(key, entry_type, fields, identifiers, line=line))
+        problems += [
+            ParseProblem(line, f"{key}: {bad.field} = {bad.value!r}: {bad.reason}", "")
+            for bad in invalid
+        ]
+    return ParseResult(tuple(references), tuple(problems), chosen)
+
+
+#: A key BibTeX can hold (what a \bibitem or \entry may name otherwise is made anew).
+_BIB_KEY = re.compile(r"^[^\s,{}()=#%\"'\\]+$")
+
+
 def reference_list(text: str) -> tuple[FoundList, dict[int, str]]:
     """The reference list of a rendered text (:func:`~citetrack.parse.items.find_list`,
-    or a LaTeX ``\\bibitem`` list's items, :mod:`~citetrack.parse.latexbib`) and the keys
-    a LaTeX list gives its items, by the item's line (none for other lists)."""
+    a LaTeX ``\\bibitem`` list's items, :mod:`~citetrack.parse.latexbib`, or a biblatex
+    ``.bbl``'s entries) and the keys a LaTeX list gives its items, by the item's line
+    (none for other lists)."""
+    if is_biblatex_bbl(text):  # its entries, in order (their fields: parse_text)
+        entries = bbl_entries(text)
+        items = [Item(line, key, key) for line, key, _, _ in entries]
+        return FoundList(items, [], []), {line: key for line, key, _, _ in entries}
     if is_latex_bibliography(text):
         return latex_list(text)
     return find_list(text), {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from citetrack.inputs.bib.scanner import LineIndex
 from citetrack.parse.items import FoundList, Item
 from citetrack.rules.text import latex_to_unicode
 
@@ -55,6 +56,7 @@ def latex_list(text: str) -> tuple[FoundList, dict[int, str]]:
     its line is the ``\\bibitem``'s.  Every other non-empty line is unread.
     """
     starts = list(_BIBITEM.finditer(text))
+    lines = LineIndex(text)
     items: list[Item] = []
     keys: dict[int, str] = {}
     covered: set[int] = set()
@@ -62,8 +64,8 @@ def latex_list(text: str) -> tuple[FoundList, dict[int, str]]:
         stop = starts[n + 1].start() if n + 1 < len(starts) else len(text)
         end = _END.search(text, match.end(), stop)
         body = text[match.end() : end.start() if end else stop]
-        line = text.count("\n", 0, match.start()) + 1
-        last = line + text.count("\n", match.start(), match.end() + len(body.rstrip()))
+        line = lines.line_of(match.start())
+        last = lines.line_of(match.end() + len(body.rstrip()))
         covered.update(range(line, last + 1))
         plain = decode(body)
         items.append(Item(line, plain, text[match.start() : match.end() + len(body)].strip()))
@@ -72,9 +74,9 @@ def latex_list(text: str) -> tuple[FoundList, dict[int, str]]:
             keys[line] = key
     # The environment's set-up before its first item (a .bbl's \providecommand lines)
     # and TeX comments print nothing: not unread text.
-    first_item = text.count("\n", 0, starts[0].start()) + 1 if starts else 0
+    first_item = lines.line_of(starts[0].start()) if starts else 0
     begin = _BEGIN.search(text, 0, starts[0].start() if starts else 0)
-    setup = range(text.count("\n", 0, begin.start()) + 1 if begin else 0, first_item)
+    setup = range(lines.line_of(begin.start()) if begin else 0, first_item)
     unread = [
         number
         for number, line in enumerate(text.split("\n"), 1)
