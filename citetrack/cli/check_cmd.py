@@ -92,7 +92,7 @@ def load_bibs(
     loaded = []
     for path in paths:
         try:
-            with memory.paused():
+            with memory.paused(then_keep=True):  # the entries live to the end
                 bibliography = load_bib(path, encoding=encoding, memo=memo, on_chunk=on_chunk)
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
