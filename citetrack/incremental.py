@@ -75,6 +75,8 @@ def _optional(value: Any) -> str | None:
 
 def decode_findings(ref: Reference, text: str) -> list[Finding]:
     """:func:`encode_findings` read back for ``ref``; ``ValueError`` if not that shape."""
+    if text == "[]":  # most references of a warm run: no JSON decoder call (issue 16)
+        return []
     rows = json.loads(text)
     if not isinstance(rows, list):
         raise ValueError("not a list")

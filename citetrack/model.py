@@ -379,7 +379,11 @@ class ReferenceResult:
     #: suppressed, never part of the status or the exit code.
     suppressed: tuple[Finding, ...] = ()
 
-    @property
+    # ``verified`` and ``status`` are read several times per result by the summary and
+    # each report (0.3 s for 100,000 results, issue 16): computed once.  They read only
+    # the findings, evidence, links and archives: tuples of frozen dataclasses, so they
+    # cannot change; ``replace`` makes a new result, computed afresh.
+    @cached_property
     def verified(self) -> bool:
         """Whether some source confirmed something: a registry record, or a live link or
         archive copy."""
@@ -389,7 +393,7 @@ class ReferenceResult:
             or any(a.available for a in self.archives)
         )
 
-    @property
+    @cached_property
     def status(self) -> Status:
         """The worst finding decides; notes alone leave a reference ``ok`` if a source
         confirmed it, ``unchecked`` if none did."""

@@ -471,6 +471,17 @@ def findings_for(
     findings (:mod:`citetrack.incremental`): the same as comparing again, by construction
     of their key.  Without that, a pure function.
     """
+    return _findings_and_evidence(refs, evidence, early, targets)[0]
+
+
+def _findings_and_evidence(
+    refs: Sequence[Reference],
+    evidence: _Evidence,
+    early: _Early | None,
+    targets: Sequence[LinkTargets] | None,
+) -> tuple[list[list[Finding]], list[list[Evidence]]]:
+    """:func:`findings_for`, and the evidence of each reference it was computed from
+    (:func:`results_for` puts it in the results: asked once, not twice; issue 16)."""
     early = early or _Early()
     targets = targets if targets is not None else [link_targets(r) for r in refs]
     used_by = [evidence.for_reference(ref) for ref in refs]
@@ -488,19 +499,24 @@ def findings_for(
     # A duplicate caused by a wrong identifier belongs to the entry whose identifier is wrong.
     for position, finding in attribute_by_file(refs, duplicates, evidence.for_reference):
         out[position].append(finding)
-    return out
+    return out, used_by
 
 
 def _result(
-    ref: Reference, findings: list[Finding], evidence: _Evidence, targets: LinkTargets
+    ref: Reference,
+    findings: list[Finding],
+    evidence: _Evidence,
+    targets: LinkTargets,
+    used: Sequence[Evidence],
 ) -> ReferenceResult:
+    """``ref``'s result; ``used``: ``evidence.for_reference(ref)``."""
     url, archive = targets.checkable_url, targets.archive_url
     return ReferenceResult(
         reference=ref,
         findings=tuple(findings),
         # Search candidates are not records of the citation's identifiers: the findings
         # report them; the lockfile and the export must not take them for the work's record.
-        evidence=cited_evidence(evidence.for_reference(ref)),
+        evidence=cited_evidence(used),
         links=tuple(evidence.links[u] for u in (url,) if u and u in evidence.links),
         archives=tuple(
             evidence.archives[u] for u in (url, archive) if u and u in evidence.archives
@@ -554,10 +570,10 @@ def results_for(
 ) -> tuple[ReferenceResult, ...]:
     """Pure: each reference's result given all the evidence (``citetrack merge`` too)."""
     targets = [link_targets(r) for r in refs]
-    per_ref = findings_for(refs, evidence, early, targets)
+    per_ref, used_by = _findings_and_evidence(refs, evidence, early, targets)
     return tuple(
-        _result(ref, findings, evidence, target)
-        for ref, findings, target in zip(refs, per_ref, targets, strict=True)
+        _result(ref, findings, evidence, target, used)
+        for ref, findings, target, used in zip(refs, per_ref, targets, used_by, strict=True)
     )
 
 

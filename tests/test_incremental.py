@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from types import MappingProxyType
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -439,3 +440,12 @@ def test_a_references_digest_is_its_type_fields_and_identifiers_whatever_the_map
     reordered = dict(reversed(list(ref.fields.items())))
     assert dataclasses.replace(ref, fields=reordered).digest != ref.digest  # order counts
     assert dataclasses.replace(ref, identifiers=Identifiers(doi=DOIS[1])).digest != ref.digest
+
+
+def test_stored_empty_findings_read_back_as_the_json_decoder_reads_them() -> None:
+    # "[]" skips the decoder (issue 16); anything else still goes through it.
+    ref = Reference(key="k", entry_type="article", fields={}, line=3, path="f.bib")
+    assert decode_findings(ref, "[]") == [] == decode_findings(ref, " [ ] ")
+    assert decode_findings(ref, encode_findings(ref, [])) == []
+    with pytest.raises(ValueError, match="not a list"):
+        decode_findings(ref, "{}")

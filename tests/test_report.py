@@ -27,6 +27,7 @@ from citetrack.model import (
     ReferenceResult,
     Severity,
     Source,
+    Status,
 )
 from citetrack.report import FORMATS
 from citetrack.report.github import format_github
@@ -474,3 +475,17 @@ def test_json_references_spliced_one_by_one_give_the_text_of_the_whole_document(
         format_json(empty)
         == json.dumps(document(empty), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )
+
+
+def test_a_results_status_read_once_follows_a_replaced_result() -> None:
+    # status and verified are computed once per result (issue 16): a result made by
+    # replace() from it is computed afresh, and each equals what its fields say.
+    for rr in sample().results:
+        first = (rr.status, rr.verified)
+        assert (rr.status, rr.verified) == first
+        cleared = replace(rr, findings=(), evidence=(), links=(), archives=())
+        assert (cleared.status, cleared.verified) == (Status.UNCHECKED, False)
+        broken = replace(rr, findings=(finding(rr.reference.key, "x", Severity.BROKEN, "m"),))
+        assert broken.status is Status.BROKEN
+        assert broken.verified == rr.verified
+        assert replace(broken, findings=rr.findings).status is first[0]
