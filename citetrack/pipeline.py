@@ -486,11 +486,8 @@ def _findings_and_evidence(
     targets = targets if targets is not None else [link_targets(r) for r in refs]
     used_by = [evidence.for_reference(ref) for ref in refs]
     kept_by = [_kept(early, position, used) for position, used in enumerate(used_by)]
-    later = [
-        (ref, used) for ref, used, kept in zip(refs, used_by, kept_by, strict=True) if kept is None
-    ]
-    if early.memo.stored is not None and later:
-        early.memo.stored.prefetch(later)
+    if early.memo.stored is not None and any(kept is None for kept in kept_by):
+        early.memo.stored.prefetch(list(zip(refs, used_by, strict=True)), every=True)
     out: list[list[Finding]] = []
     for ref, used, kept, target in zip(refs, used_by, kept_by, targets, strict=True):
         out.append(list(kept) if kept is not None else early.memo(ref, used))
