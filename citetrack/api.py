@@ -148,6 +148,8 @@ def load_bib(
     encoding: str | None = None,
     memo: EntryMemo | None = None,
     on_chunk: Callable[[list[Reference]], None] | None = None,
+    *,
+    layouts: bool = True,
 ) -> Bibliography:
     """A .bib file read into references, keeping every defect in ``problems``.
 
@@ -155,12 +157,14 @@ def load_bib(
     the result's ``encoding`` and ``encoding_note`` say which).  ``memo``: a store of
     loaded chunks, so that unchanged entries are not parsed again (the CLI keeps one next
     to the cache).  ``on_chunk`` is told the references of each part read afresh, as
-    the load goes (a hint: the result decides).  Raises
-    :class:`~citetrack.inputs.bib.BibError` only when the file cannot be read at all.
+    the load goes (a hint: the result decides).  ``layouts=False``: without the entries'
+    layouts (only export reads them; a load from the memo then skips most of their
+    reading).  Raises :class:`~citetrack.inputs.bib.BibError` only when the file cannot
+    be read at all.
     """
     from citetrack.inputs.bib import load_bib as load
 
-    return load(os.fspath(path), encoding, memo, on_chunk)
+    return load(os.fspath(path), encoding, memo, on_chunk, layouts=layouts)
 
 
 def load_article(

@@ -75,6 +75,8 @@ def _optional(value: Any) -> str | None:
 
 def decode_findings(ref: Reference, text: str) -> list[Finding]:
     """:func:`encode_findings` read back for ``ref``; ``ValueError`` if not that shape."""
+    if text == "[]":  # most references of a warm run: no JSON decoder call (issue 16)
+        return []
     rows = json.loads(text)
     if not isinstance(rows, list):
         raise ValueError("not a list")
@@ -249,14 +251,23 @@ class StoredFindings:
         self._duplicates_store.put_many({key: encode_duplicates(refs, found)})
         return found
 
-    def prefetch(self, pairs: Sequence[tuple[Reference, Sequence[Evidence]]]) -> None:
-        """Look up the stored findings of ``pairs`` in one go (before :meth:`get`)."""
+    def prefetch(
+        self, pairs: Sequence[tuple[Reference, Sequence[Evidence]]], *, every: bool = False
+    ) -> None:
+        """Look up the stored findings of ``pairs`` in one go (before :meth:`get`).
+
+        ``every``: ``pairs`` are every reference of the run, at its end: looked up in
+        groups (:meth:`~citetrack.tracking.memo.MemoView.get_grouped`: one lookup per
+        ~128 references once found together), keys already asked included, so that the
+        groups are the same run after run whatever was compared early (issue 16)."""
         if self._store is None:
             return
         with self._lock:
-            keys = [k for k in (self.key(r, e) for r, e in pairs) if k not in self._asked]
+            keys = [self.key(r, e) for r, e in pairs]
+            if not every:
+                keys = [k for k in keys if k not in self._asked]
             self._asked.update(keys)
-        found = self._store.get_many(keys)
+        found = self._store.get_grouped(keys) if every else self._store.get_many(keys)
         with self._lock:
             self._known.update(found)
 

@@ -355,12 +355,11 @@ class _EarlyFindings:
     ) -> None:
         self._refs = refs
         self._evidence = evidence
-        self._positions: dict[str, list[int]] = {}
-        for position, ref in enumerate(refs):
-            ids = ref.identifiers
-            for key in {ids.doi, ids.pmid, ids.pmcid}:
-                if key:
-                    self._positions.setdefault(key, []).append(position)
+        # Which references each identifier is of, built when first needed: a warm run's
+        # answers all come from the cache before this task gets to compare anything, and
+        # indexing 100,000 references and each arrival took 0.25 s for nothing (issue 16).
+        self._positions: dict[str, list[int]] | None = None
+        self._arrived: list[str] = []  # identifiers told by ``arrived``, not yet looked at
         self._pending: dict[int, None] = {}  # ordered set of positions to try
         self._wake = asyncio.Event()
         self._closing = False
@@ -371,9 +370,24 @@ class _EarlyFindings:
 
     def arrived(self, keys: Iterable[str]) -> None:
         """Evidence for ``keys`` has arrived: their references may be ready to compare."""
-        for key in keys:
-            self._pending.update(dict.fromkeys(self._positions.get(key, ())))
+        self._arrived += keys
         self._wake.set()
+
+    def _take_arrived(self) -> None:
+        """The references of the identifiers arrived so far join the pending ones, in
+        the order of arrival."""
+        if not self._arrived:
+            return
+        if self._positions is None:
+            self._positions = {}
+            for position, ref in enumerate(self._refs):
+                ids = ref.identifiers
+                for key in {ids.doi, ids.pmid, ids.pmcid}:
+                    if key:
+                        self._positions.setdefault(key, []).append(position)
+        arrived, self._arrived = self._arrived, []
+        for key in arrived:
+            self._pending.update(dict.fromkeys(self._positions.get(key, ())))
 
     def _ready(self, ref: Reference) -> bool:
         """Has every identifier of ``ref`` its answer?  (A guess to avoid wasted work:
@@ -400,11 +414,12 @@ class _EarlyFindings:
             if self._closing:
                 return
             self._wake.clear()
-            if not self._pending:
+            if not self._pending and not self._arrived:
                 await self._wake.wait()
 
     async def drain(self) -> None:
         """Compare (in a worker thread) every pending reference that is ready."""
+        self._take_arrived()
         while self._pending and not self._closing:
             batch: list[tuple[int, Reference, list[Evidence]]] = []
             while self._pending and len(batch) < self.BATCH:
@@ -417,6 +432,7 @@ class _EarlyFindings:
                 self.done.registry.update(
                     await asyncio.to_thread(_compare_batch, batch, self.done.memo)
                 )
+            self._take_arrived()  # what arrived meanwhile
 
     async def close(self, task: asyncio.Task[None]) -> _Early:
         """Stop after the batch in progress; what was computed so far."""
@@ -471,15 +487,23 @@ def findings_for(
     findings (:mod:`citetrack.incremental`): the same as comparing again, by construction
     of their key.  Without that, a pure function.
     """
+    return _findings_and_evidence(refs, evidence, early, targets)[0]
+
+
+def _findings_and_evidence(
+    refs: Sequence[Reference],
+    evidence: _Evidence,
+    early: _Early | None,
+    targets: Sequence[LinkTargets] | None,
+) -> tuple[list[list[Finding]], list[list[Evidence]]]:
+    """:func:`findings_for`, and the evidence of each reference it was computed from
+    (:func:`results_for` puts it in the results: asked once, not twice; issue 16)."""
     early = early or _Early()
     targets = targets if targets is not None else [link_targets(r) for r in refs]
     used_by = [evidence.for_reference(ref) for ref in refs]
     kept_by = [_kept(early, position, used) for position, used in enumerate(used_by)]
-    later = [
-        (ref, used) for ref, used, kept in zip(refs, used_by, kept_by, strict=True) if kept is None
-    ]
-    if early.memo.stored is not None and later:
-        early.memo.stored.prefetch(later)
+    if early.memo.stored is not None and any(kept is None for kept in kept_by):
+        early.memo.stored.prefetch(list(zip(refs, used_by, strict=True)), every=True)
     out: list[list[Finding]] = []
     for ref, used, kept, target in zip(refs, used_by, kept_by, targets, strict=True):
         out.append(list(kept) if kept is not None else early.memo(ref, used))
@@ -488,19 +512,24 @@ def findings_for(
     # A duplicate caused by a wrong identifier belongs to the entry whose identifier is wrong.
     for position, finding in attribute_by_file(refs, duplicates, evidence.for_reference):
         out[position].append(finding)
-    return out
+    return out, used_by
 
 
 def _result(
-    ref: Reference, findings: list[Finding], evidence: _Evidence, targets: LinkTargets
+    ref: Reference,
+    findings: list[Finding],
+    evidence: _Evidence,
+    targets: LinkTargets,
+    used: Sequence[Evidence],
 ) -> ReferenceResult:
+    """``ref``'s result; ``used``: ``evidence.for_reference(ref)``."""
     url, archive = targets.checkable_url, targets.archive_url
     return ReferenceResult(
         reference=ref,
         findings=tuple(findings),
         # Search candidates are not records of the citation's identifiers: the findings
         # report them; the lockfile and the export must not take them for the work's record.
-        evidence=cited_evidence(evidence.for_reference(ref)),
+        evidence=cited_evidence(used),
         links=tuple(evidence.links[u] for u in (url,) if u and u in evidence.links),
         archives=tuple(
             evidence.archives[u] for u in (url, archive) if u and u in evidence.archives
@@ -554,10 +583,10 @@ def results_for(
 ) -> tuple[ReferenceResult, ...]:
     """Pure: each reference's result given all the evidence (``citetrack merge`` too)."""
     targets = [link_targets(r) for r in refs]
-    per_ref = findings_for(refs, evidence, early, targets)
+    per_ref, used_by = _findings_and_evidence(refs, evidence, early, targets)
     return tuple(
-        _result(ref, findings, evidence, target)
-        for ref, findings, target in zip(refs, per_ref, targets, strict=True)
+        _result(ref, findings, evidence, target, used)
+        for ref, findings, target, used in zip(refs, per_ref, targets, used_by, strict=True)
     )
 
 

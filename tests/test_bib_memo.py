@@ -129,6 +129,12 @@ def _same(got: Bibliography, want: Bibliography) -> None:
     assert got == want
 
 
+def _same_without_layouts(got: Bibliography, want: Bibliography) -> None:
+    """``got``, loaded with ``layouts=False``, is ``want`` without its layouts."""
+    assert got.layout == ()
+    _same(got, replace(want, layout=()))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pieces=st.lists(_piece(), max_size=8),
@@ -158,6 +164,10 @@ def test_a_memo_filled_by_the_previous_version_gives_what_loading_from_scratch_g
         _same(loads_bib(after, "f.bib", memo), scratch)
         _same(loads_bib(after, "f.bib", memo), scratch)  # now every chunk is stored
         _same(scratch, _loads_whole(after, "f.bib"))  # chunks: what one whole parse gives
+        # A check's load (issue 16): stored field layouts mostly not read, the same
+        # references and problems.
+        _same_without_layouts(loads_bib(after, "f.bib", memo, layouts=False), scratch)
+        _same_without_layouts(loads_bib(after, "f.bib", layouts=False), scratch)
 
 
 @contextmanager
@@ -195,6 +205,8 @@ def test_broken_bibtex_loads_the_same_whole_by_chunk_and_from_a_memo(
         _same(loads_bib(first, "f.bib", memo), _loads_whole(first, "f.bib"))
         for text in (second + first, first + second):
             _same(loads_bib(text, "f.bib", memo), _loads_whole(text, "f.bib"))
+            with_memo = loads_bib(text, "f.bib", memo, layouts=False)
+            _same_without_layouts(with_memo, _loads_whole(text, "f.bib"))
 
 
 def test_blocks_are_grouped_into_chunks_by_content_so_an_edit_changes_one_or_two(
@@ -344,8 +356,22 @@ def _retyped(payload: bytes) -> bytes:
     return json.dumps(document).encode()
 
 
+def _renumbered(payload: bytes) -> bytes:
+    """The stored document with each entry's field offsets made unreadable."""
+    document = json.loads(payload)
+    for item in document[5]:
+        if item[1] is not None and item[1][10]:
+            item[1][10][0] = "1,2,x"
+    return json.dumps(document).encode()
+
+
 #: Values read_stored accepts (sound JSON of the right outline); their items are not.
-_ITEM_LEVEL = {"wrong types", "a string for an offset", "a digest that is not one"}
+_ITEM_LEVEL = {
+    "wrong types",
+    "a string for an offset",
+    "a digest that is not one",
+    "unreadable field offsets",
+}
 
 _CORRUPTIONS: dict[str, Callable[[str, bytes], bytes]] = {
     "not json": lambda key, value: _crc(key, b"{not json"),
@@ -358,6 +384,7 @@ _CORRUPTIONS: dict[str, Callable[[str, bytes], bytes]] = {
     ),
     "a string for an offset": lambda key, value: _crc(key, _retyped(value[8:])),
     "a digest that is not one": lambda key, value: _crc(key, _undigested(value[8:])),
+    "unreadable field offsets": lambda key, value: _crc(key, _renumbered(value[8:])),
     "old version": lambda key, value: _crc(
         key, value[8:].replace(memo_version().encode(), b"citetrack-bib-chunk-0")
     ),
@@ -380,9 +407,35 @@ def test_a_corrupt_memo_value_is_a_miss_never_an_error(
     memo.values = values
     stored = [read_stored(key, value) for key, value in values.items()]
     assert all((s is not None) == (corruption in _ITEM_LEVEL) for s in stored)
+    # Without layouts (a check), field offsets are not read: the value may be used, with
+    # the references and problems of a load from scratch (issue 16).
+    copy = _Copy(values)
+    light = loads_bib(_FILE, "f.bib", copy, layouts=False)
+    assert light == replace(loads_bib(_FILE, "f.bib"), layout=())
+    if corruption == "unreadable field offsets":
+        assert copy.values == values  # used as stored, not read again
     bib = loads_bib(_FILE, "f.bib", memo)
     assert bib == loads_bib(_FILE, "f.bib")
     assert all(read_stored(key, memo.values[key]) is not None for key in keys)  # rewritten
+
+
+def test_a_percent_line_inside_a_stored_entry_is_reported_without_layouts() -> None:
+    # comment_problems reads the field layouts of entries with a "%": those are read
+    # from the memo even when the caller wants no layouts.
+    text = _FILE + "@article{pct,\n  title = {T},\n  % a note\n  year = {2020},\n}\n"
+    memo = DictMemo()
+    full = loads_bib(text, "f.bib", memo)
+    assert [p.rule for p in full.problems] == ["bib-comment"]
+    for _ in range(2):
+        _same_without_layouts(loads_bib(text, "f.bib", memo, layouts=False), full)
+
+
+class _Copy(DictMemo):
+    """A memo holding a copy of ``values`` (the test's own stays as it is)."""
+
+    def __init__(self, values: Mapping[str, bytes]) -> None:
+        super().__init__()
+        self.values = dict(values)
 
 
 class _Failing:

@@ -277,3 +277,20 @@ def test_fake_registries_answer_in_the_recorded_shapes() -> None:
     fake = FakeRegistries()
     response = fake(httpx.Request("GET", "https://api.crossref.test/works?filter=doi:10.5555/a"))
     assert crossref.parse_work_list(json.loads(response.content))[0]["DOI"] == "10.5555/a"
+
+
+async def test_arrivals_are_noted_and_looked_at_when_the_task_compares() -> None:
+    # issue 16: a warm run's answers all arrive before the task compares anything; the
+    # index of identifiers is built at the first drain, not for each arrival.
+    evidence = _Evidence()
+    early = _EarlyFindings(REFS, evidence)
+    first = REFS[0]
+    doi, pmid = first.identifiers.doi or "", first.identifiers.pmid or ""
+    evidence.crossref[doi] = found(Source.CROSSREF, doi, "x")
+    evidence.pubmed[pmid] = found(Source.PUBMED, pmid, "x")
+    early.arrived([doi])
+    early.arrived({pmid: None}.keys())
+    assert early._positions is None
+    await early.drain()
+    assert set(early.done.registry) == {0}
+    assert early._arrived == []

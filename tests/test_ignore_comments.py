@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from citetrack.inputs.bib import loads_bib
-from citetrack.inputs.bib.comments import comment_rules
+from citetrack.inputs.bib.comments import _IGNORE, _says_ignore, comment_rules
 from citetrack_emulator import Emulator
 from tests.e2e import REPO, run_cli
 
@@ -53,6 +53,32 @@ def test_a_comment_is_merged_with_the_field() -> None:
     text = "% citetrack: ignore url-dead\n@misc{m, citetrack-ignore = {isbn-invalid}}\n"
     (ref,) = loads_bib(text).references
     assert ref.get("citetrack-ignore") == "isbn-invalid, url-dead"
+
+
+def test_the_quick_look_never_misses_an_ignore_line() -> None:
+    # with_comment_ignores returns the file unchanged when _says_ignore finds nothing
+    # (issue 16): every line _IGNORE matches must make it say yes.
+    lines = [
+        "% citetrack: ignore x",
+        "%%citetrack:ignore",
+        "  %\t citetrack \t:\t ignore url-dead",
+        "% a note on citetrack, not an ignore",
+        "% citetrack ignore x",
+        "% citetrack: ignored",
+        "% CITETRACK: ignore x",
+        "% citetrack:\nignore x",
+        "citetrack: ignore",
+        "% citetrack-ignore = {x}",
+    ]
+    for line in lines:
+        for text in (line, f"@misc{{m}}\n{line}\n@misc{{n}}", f"citetrack {line}"):
+            if any(_IGNORE.match(one) for one in text.splitlines()):
+                assert _says_ignore(text), text
+    assert not _says_ignore("% SYNTHETIC, for the citetrack benchmark\n@misc{m}\n")
+    assert _says_ignore("citetrack citetrack: ignore")
+    mention = "% the citetrack check benchmark\n@misc{m, title = {T}}\n"
+    bib = loads_bib(mention)
+    assert bib.references[0].get("citetrack-ignore") is None
 
 
 def test_crlf_and_an_entry_on_the_first_line() -> None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
 from types import MappingProxyType
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,9 +47,11 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.pipeline import EvidenceSet, _Early, findings_for, remembered_duplicates
+from citetrack.tracking import memo as memo_module
 from citetrack.tracking.cache import CACHE_FILENAME, EvidenceCache
 from citetrack.tracking.codec import StoredFound
 from citetrack.tracking.memo import (
+    GROUP_PREFIX,
     MEMO_FILENAME,
     OTHER_VERSIONS_DAYS,
     OTHER_VERSIONS_KEPT,
@@ -439,3 +443,86 @@ def test_a_references_digest_is_its_type_fields_and_identifiers_whatever_the_map
     reordered = dict(reversed(list(ref.fields.items())))
     assert dataclasses.replace(ref, fields=reordered).digest != ref.digest  # order counts
     assert dataclasses.replace(ref, identifiers=Identifiers(doi=DOIS[1])).digest != ref.digest
+
+
+def test_stored_empty_findings_read_back_as_the_json_decoder_reads_them() -> None:
+    # "[]" skips the decoder (issue 16); anything else still goes through it.
+    ref = Reference(key="k", entry_type="article", fields={}, line=3, path="f.bib")
+    assert decode_findings(ref, "[]") == [] == decode_findings(ref, " [ ] ")
+    assert decode_findings(ref, encode_findings(ref, [])) == []
+    with pytest.raises(ValueError, match="not a list"):
+        decode_findings(ref, "{}")
+
+
+def _values_of(key: str) -> str:
+    """A memo value that is a function of its key alone (as every kind's is)."""
+    return f"[{key!r}, {len(key)}]"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rounds=st.lists(
+        st.tuples(
+            st.sets(st.text(alphabet="abc\x1f/é", min_size=1, max_size=4), max_size=30),
+            st.sets(st.text(alphabet="abc\x1f/é", min_size=1, max_size=4), max_size=30),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    every=st.sampled_from([1, 2, 5]),
+)
+def test_grouped_lookups_give_what_key_by_key_lookups_give(
+    rounds: list[tuple[set[str], set[str]]], every: int
+) -> None:
+    # issue 16: groups of keys found whole are read back from one row; over any sequence
+    # of stores and lookups, each lookup equals the plain one.
+    kept = memo_module.GROUP_EVERY
+    memo_module.GROUP_EVERY = every
+    try:
+        with tempfile.TemporaryDirectory() as folder, Memo(Path(folder) / "m.sqlite3") as memo:
+            view = memo.view("k/1")
+            for stored, asked in rounds:
+                view.put_many({key: _values_of(key) for key in stored})
+                assert view.get_grouped(asked) == view.get_many(sorted(asked))
+                assert view.get_grouped(asked) == view.get_many(sorted(asked))  # group rows
+    finally:
+        memo_module.GROUP_EVERY = kept
+
+
+def test_a_group_found_whole_is_read_in_one_lookup_and_a_bad_group_row_is_ignored(
+    tmp_path: Path,
+) -> None:
+    keys = [f"{n:04x}" for n in range(1000)]
+    with Memo(tmp_path / "m.sqlite3") as memo:
+        view = memo.view("k/1")
+        view.put_many({key: _values_of(key) for key in keys})
+        assert view.get_grouped(keys[:-1]) == view.get_many(keys[:-1])  # groups stored
+        hits = memo.hits
+        assert view.get_grouped(reversed(keys[:-1])) == view.get_many(keys[:-1])
+        groups = memo.hits - hits - (len(keys) - 1)  # the plain lookup's hits are the rest
+        assert 0 < groups < 30  # about 1000 / GROUP_EVERY group rows, not 999 rows
+        # Another set of keys is other groups (the group with the last key), not a stale one.
+        assert view.get_grouped(keys) == view.get_many(keys)
+        # A group row that is not that many texts is not used.
+        rows = memo.get_many("k/1", [])
+        with sqlite3.connect(tmp_path / "m.sqlite3") as db:
+            names = [k for (k,) in db.execute("SELECT key FROM memo WHERE key LIKE 'group/%'")]
+            assert names and all(name.startswith(GROUP_PREFIX) for name in names)
+            for index, name in enumerate(names):
+                bad = ['"x"', "[1, 2]", "[]", "not json"][index % 4]
+                db.execute("UPDATE memo SET value = ? WHERE key = ?", (bad, name))
+        assert rows == {}
+        assert view.get_grouped(keys) == view.get_many(keys)
+        assert view.get_grouped(keys[:-1]) == view.get_many(keys[:-1])
+
+
+def test_a_group_row_holds_for_its_very_keys_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same size, same first and last keys, one key else: another group, another row.
+    monkeypatch.setattr(memo_module, "GROUP_EVERY", 1 << 40)  # one group per lookup
+    with Memo(tmp_path / "m.sqlite3") as memo:
+        view = memo.view("k/1")
+        view.put_many({key: _values_of(key) for key in "abcdz"})
+        for asked in ("abz", "acz", "adz", "abz", "acz", "adz", "bz", "ab"):
+            assert view.get_grouped(asked) == view.get_many(list(asked)), asked

@@ -27,6 +27,7 @@ from citetrack.model import (
     ReferenceResult,
     Severity,
     Source,
+    Status,
 )
 from citetrack.report import FORMATS
 from citetrack.report.github import format_github
@@ -474,3 +475,17 @@ def test_json_references_spliced_one_by_one_give_the_text_of_the_whole_document(
         format_json(empty)
         == json.dumps(document(empty), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )
+
+
+def test_a_results_status_and_verified_follow_its_fields() -> None:
+    # Read several times per result by the summary and the reports (issue 16: plain
+    # loops, not cached): a result made by replace() says what its own fields say.
+    for rr in sample().results:
+        first = (rr.status, rr.verified)
+        assert (rr.status, rr.verified) == first
+        cleared = replace(rr, findings=(), evidence=(), links=(), archives=())
+        assert (cleared.status, cleared.verified) == (Status.UNCHECKED, False)
+        broken = replace(rr, findings=(finding(rr.reference.key, "x", Severity.BROKEN, "m"),))
+        assert broken.status is Status.BROKEN
+        assert broken.verified == rr.verified
+        assert replace(broken, findings=rr.findings).status is first[0]

@@ -78,10 +78,12 @@ def load_bibs(
     encoding: str | None = None,
     memo: EntryMemo | None = None,
     on_chunk: Callable[[list[Reference]], None] | None = None,
+    *,
+    layouts: bool = True,
 ) -> list[Bibliography]:
     """The bibliographies, their defects shown as warnings; an unreadable file ends the
     run (exit 2).  ``encoding``: ``--encoding`` (else UTF-8 or detected); ``memo``:
-    :func:`entry_memo`; ``on_chunk``: see :func:`citetrack.api.load_bib`."""
+    :func:`entry_memo`; ``on_chunk``, ``layouts``: see :func:`citetrack.api.load_bib`."""
     from citetrack.api import expand_inputs, load_bib
     from citetrack.inputs.textio import InputError
 
@@ -92,8 +94,10 @@ def load_bibs(
     loaded = []
     for path in paths:
         try:
-            with memory.paused():
-                bibliography = load_bib(path, encoding=encoding, memo=memo, on_chunk=on_chunk)
+            with memory.paused(then_keep=True):  # the entries live to the end
+                bibliography = load_bib(
+                    path, encoding=encoding, memo=memo, on_chunk=on_chunk, layouts=layouts
+                )
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
             fail(f"{exc}{hint}")
@@ -191,7 +195,7 @@ def run_check(
                 # run, ~11 MB for 10,000 entries (issue 16).
                 bibliographies = [
                     replace(bib, text="", layout=())
-                    for bib in load_bibs(bib_args, settings.encoding, memo, feed)
+                    for bib in load_bibs(bib_args, settings.encoding, memo, feed, layouts=False)
                 ]
         except BaseException:
             if prefetch is not None:

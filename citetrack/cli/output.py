@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, NoReturn
 
 import click
@@ -148,13 +148,34 @@ def render(
 def render_pieces(
     fmt: str, result: Any, *, color: bool, verbose: int, fail_on: Any, quiet: bool = False
 ) -> Iterable[str]:
-    """:func:`render`, in pieces to write as they come (JSON: one per reference, so that
-    a big report is never one string in memory)."""
+    """:func:`render`, in pieces to write as they come (JSON: about :data:`PIECE_CHARS`
+    characters of references each, so that a big report is never one string in memory)."""
     if fmt == "json":
         from citetrack.report.json_report import iter_json
 
-        return iter_json(result)
+        return joined(iter_json(result), PIECE_CHARS)
     return [render(fmt, result, color=color, verbose=verbose, fail_on=fail_on, quiet=quiet)]
+
+
+#: Characters per piece of a JSON report written to standard output.  ``click.echo``
+#: flushes the stream at each call: one call per reference made 100,000 ``write`` calls
+#: for a 100,000-reference report (0.3 s of CPU; issue 16).
+PIECE_CHARS = 1 << 20
+
+
+def joined(pieces: Iterable[str], size: int) -> Iterator[str]:
+    """``pieces`` concatenated into strings of at least ``size`` characters (the last may
+    be shorter; none is empty): the same text, in fewer pieces."""
+    run: list[str] = []
+    length = 0
+    for piece in pieces:
+        run.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(run)
+            run, length = [], 0
+    if length:
+        yield "".join(run)
 
 
 def use_color(flag: bool | None) -> bool:

@@ -52,6 +52,9 @@ def problem_finding(problem: BibProblem, key: str) -> Finding:
 
 def with_problems(result: CheckResult, problems: Iterable[BibProblem]) -> CheckResult:
     """``result`` with every problem as a finding (pure)."""
+    problems = list(problems)
+    if not problems:  # the usual case: no index of 100,000 results built for nothing
+        return result
     results = list(result.results)
     where = {(rr.reference.path, rr.reference.key): i for i, rr in enumerate(results)}
     for problem in problems:

@@ -358,7 +358,7 @@ class EvidenceCache:
             for (identifier, kind, payload, _), digest in zip(rows, digests, strict=True)
             if kind == "found" and isinstance(payload, str) and isinstance(identifier, str)
         ]
-        return self.known_records.get_many(keys)
+        return self.known_records.get_grouped(keys)
 
     def get(self, source: Source, identifier: str) -> Found | NotFound | None:
         return self.get_many(source, [identifier]).get(identifier)

@@ -259,6 +259,8 @@ class StoredFound(Found):
     def __init__(
         self, source: Source, identifier: str, text: str, digest: str, peeked: str = ""
     ) -> None:
+        # Not ``self.__dict__.update(...)``: one call instead of five, but it gives each
+        # object a dictionary of its own (200,000 records: 24 -> 50 MB; issue 16).
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "identifier", identifier)
         object.__setattr__(self, "_text", text)

@@ -24,6 +24,8 @@ FIELD = "citetrack-ignore"
 
 _IGNORE = re.compile(r"^[ \t]*%+[ \t]*citetrack[ \t]*:[ \t]*ignore\b(?P<rules>[^\r\n]*)$")
 _COMMENT = re.compile(r"^[ \t]*%")
+#: What every line :data:`_IGNORE` matches contains.
+_SAYS_IGNORE = re.compile(r"citetrack[ \t]*:[ \t]*ignore")
 
 
 def comment_rules(text: str, start: int) -> list[str]:
@@ -49,7 +51,7 @@ def comment_rules(text: str, start: int) -> list[str]:
 def with_comment_ignores(bib: Bibliography) -> Bibliography:
     """``bib`` with each reference's ``citetrack: ignore`` comment rules merged into its
     ``citetrack-ignore`` field (pure; the text is unchanged)."""
-    if "citetrack" not in bib.text:
+    if not _says_ignore(bib.text):  # then no comment names a rule (the common case)
         return bib
     starts = {(layout.key, layout.line): layout.start for layout in bib.layout}
     refs: list[Reference] = []
@@ -65,6 +67,18 @@ def with_comment_ignores(bib: Bibliography) -> Bibliography:
         refs.append(replace(ref, fields={**ref.fields, FIELD: merged}))
         changed = True
     return replace(bib, references=tuple(refs)) if changed else bib
+
+
+def _says_ignore(text: str) -> bool:
+    """Whether ``text`` has a ``citetrack: ignore`` anywhere (in a comment or not): a
+    quick look before matching the lines above each of 100,000 entries (0.2 s; issue 16),
+    which a mere mention of citetrack (a header comment) did not spare."""
+    at = text.find("citetrack")
+    while at >= 0:
+        if _SAYS_IGNORE.match(text, at):
+            return True
+        at = text.find("citetrack", at + 1)
+    return False
 
 
 def comment_problems(bib: Bibliography) -> list[BibProblem]:

@@ -75,6 +75,8 @@ def load_bib(
     encoding: str | None = None,
     memo: EntryMemo | None = None,
     on_chunk: OnChunk | None = None,
+    *,
+    layouts: bool = True,
 ) -> Bibliography:
     """Read and load a .bib file; :class:`BibError` if it cannot be read as text.
 
@@ -82,7 +84,7 @@ def load_bib(
     included), so that an export without fixes gives back the same bytes.  ``encoding``
     (``--encoding``) or detection decides how the bytes are decoded
     (:mod:`citetrack.inputs.encoding`); the result records it.  ``memo``: see
-    :func:`loads_bib`, as ``on_chunk``.
+    :func:`loads_bib`, as ``on_chunk`` and ``layouts``.
     """
     name = str(path)
     try:
@@ -95,7 +97,7 @@ def load_bib(
     except InputError as exc:
         raise BibError(exc.path, exc.message, exc.line) from None
     del data
-    bib = loads_bib(decoded.text, name, memo, on_chunk)
+    bib = loads_bib(decoded.text, name, memo, on_chunk, layouts=layouts)
     return replace(bib, encoding=decoded.encoding, encoding_note=decoded.note(name) or "")
 
 
@@ -107,6 +109,8 @@ def loads_bib(
     path: str = "<string>",
     memo: EntryMemo | None = None,
     on_chunk: OnChunk | None = None,
+    *,
+    layouts: bool = True,
 ) -> Bibliography:
     """Load BibTeX text; never raises for malformed BibTeX (that becomes problems).
 
@@ -120,12 +124,18 @@ def loads_bib(
     :mod:`citetrack.registries.prefetch`).  Only a hint: an entry may still be read again
     (a later ``@string``) or lose to an earlier one with its key; the result decides.
 
+    ``layouts=False``: the result has no ``layout`` (a caller that only checks drops
+    them); the field layouts of entries taken from the memo are then mostly not read
+    (:func:`~citetrack.inputs.bib.memo.read_items`).  The references and problems are
+    the same either way.
+
     The cyclic garbage collector is paused while loading: a load makes a few objects per
     field and no cycles, and the collector's passes over them cost a third of a load
     from the memo.
     """
     with _gc_paused():
-        return _loads(text, path, memo, on_chunk)
+        bib = _loads(text, path, memo, on_chunk, layouts)
+    return bib if layouts else replace(bib, layout=())
 
 
 @contextmanager
@@ -139,7 +149,9 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _loads(text: str, path: str, memo: EntryMemo | None, on_chunk: OnChunk | None) -> Bibliography:
+def _loads(
+    text: str, path: str, memo: EntryMemo | None, on_chunk: OnChunk | None, layouts: bool
+) -> Bibliography:
     if memo is not None and "\x00" in text:
         memo = None  # NUL marks line numbers in stored messages; such text is never stored
     chunks = split_chunks(text)
@@ -156,7 +168,15 @@ def _loads(text: str, path: str, memo: EntryMemo | None, on_chunk: OnChunk | Non
         at_line = line_breaks.before(chunk.start) if memo else 0
         value = found.get(key) if found else None
         hit = (
-            read_chunk(key, value, text, offset=chunk.start, line_offset=at_line, path=path)
+            read_chunk(
+                key,
+                value,
+                text,
+                offset=chunk.start,
+                line_offset=at_line,
+                path=path,
+                fields=layouts,
+            )
             if value
             else None
         )
