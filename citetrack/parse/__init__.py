@@ -45,7 +45,7 @@ from citetrack.parse.biblatexbbl import bbl_entries, is_biblatex_bbl
 from citetrack.parse.build import Citation, build_fields
 from citetrack.parse.items import FoundList, Item, find_list
 from citetrack.parse.keys import base_key, unique_key
-from citetrack.parse.latexbib import is_latex_bibliography, latex_list
+from citetrack.parse.latexbib import BIB_KEY, is_latex_bibliography, latex_list
 from citetrack.parse.route import parse_item_routed, wiki_list
 
 __all__ = ["ParseProblem", "ParseResult", "detect_format", "parse_text", "reference_list"]
@@ -189,17 +189,13 @@ def _from_bbl(text: str, chosen: Format) -> ParseResult:
     used: set[str] = set()
     for line, given, entry_type, fields in bbl_entries(text):
         identifiers, invalid = extract_identifiers(fields)
-        key = unique_key(given if _BIB_KEY.match(given) else base_key(fields), used)
+        key = unique_key(given if BIB_KEY.match(given) else base_key(fields), used)
         references.append(Reference(key, entry_type, fields, identifiers, line=line))
         problems += [
             ParseProblem(line, f"{key}: {bad.field} = {bad.value!r}: {bad.reason}", "")
             for bad in invalid
         ]
     return ParseResult(tuple(references), tuple(problems), chosen)
-
-
-#: A key BibTeX can hold (what a \bibitem or \entry may name otherwise is made anew).
-_BIB_KEY = re.compile(r"^[^\s,{}()=#%\"'\\]+$")
 
 
 def reference_list(text: str) -> tuple[FoundList, dict[int, str]]:

@@ -29,6 +29,7 @@ fields; biblatex's own names go back to BibTeX's (``journaltitle`` → ``journal
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from citetrack.inputs.bib.scanner import LineIndex
 from citetrack.rules.text import latex_to_unicode
@@ -144,39 +145,34 @@ def _group(text: str, start: int) -> tuple[str | None, int]:
     return None, len(text)
 
 
+def _groups(value: str) -> Iterator[str]:
+    """The ``{…}`` groups that follow one another in ``value`` (a list's items)."""
+    position = 0
+    while True:
+        group, position = _group(value, position)
+        if group is None:
+            return
+        yield group
+
+
 def _names(value: str) -> list[str]:
     """``Family, Given`` (with prefix and suffix) of each name of a ``\\name`` list."""
     names = []
-    position = 0
-    while True:
-        group, after = _group(value, position)
-        if group is None:
-            break
-        position = after
+    for group in _groups(value):
         parts = {}
         for part in _NAME_PART.finditer(group):
             inside, _ = _group(group, part.end() - 1)
             if inside is not None:
                 parts[part["part"]] = _text(inside)
         family = " ".join(p for p in (parts.get("prefix"), parts.get("family")) if p)
-        if not family:
-            continue
-        name = ", ".join(p for p in (family, parts.get("suffix"), parts.get("given")) if p)
-        names.append(name)
+        if family:
+            given = (family, parts.get("suffix"), parts.get("given"))
+            names.append(", ".join(p for p in given if p))
     return names
 
 
 def _items(value: str) -> list[str]:
-    out = []
-    position = 0
-    while True:
-        group, after = _group(value, position)
-        if group is None:
-            break
-        position = after
-        if group.strip():
-            out.append(_text(group))
-    return out
+    return [_text(group) for group in _groups(value) if group.strip()]
 
 
 def _text(value: str) -> str:

@@ -39,7 +39,8 @@ _LAYOUT = re.compile(
     r"|penalty-?\d+|hskip[^\\]*\\relax|providecommand\b[^\n]*)",
 )
 _NATEXLAB = re.compile(r"\\natexlab\s*\{([^{}]*)\}")
-_KEY = re.compile(r"^[^\s,{}()=#%\"'\\]+$")
+#: A key BibTeX can hold (what a \\bibitem or biblatex \\entry names otherwise is made anew).
+BIB_KEY = re.compile(r"^[^\s,{}()=#%\"'\\]+$")
 _PLACEHOLDER = "\x00{}\x00"
 _RESTORE = re.compile(r"\x00(\d+)\x00")
 
@@ -70,7 +71,7 @@ def latex_list(text: str) -> tuple[FoundList, dict[int, str]]:
         plain = decode(body)
         items.append(Item(line, plain, text[match.start() : match.end() + len(body)].strip()))
         key = match["key"].strip()
-        if _KEY.match(key):
+        if BIB_KEY.match(key):
             keys[line] = key
     # The environment's set-up before its first item (a .bbl's \providecommand lines)
     # and TeX comments print nothing: not unread text.
