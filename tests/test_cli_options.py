@@ -156,3 +156,20 @@ def test_dash_as_an_extra_report_file_is_a_usage_error(
     assert result.exit_code == 2
     assert "'-' is not a file name here" in result.output
     assert not Path("-").exists()
+
+
+@pytest.mark.parametrize("name", ["parse", "export", "lock"])
+def test_help_lists_only_the_exit_codes_the_command_can_give(name: str) -> None:
+    """parse, export and lock have no --fail-on and never exit 1 or 3: their --help must
+    not promise the check's codes (a CI script written from it would test for 3)."""
+    text = CliRunner().invoke(cli, [name, "--help"]).output
+    codes = text[text.index("Exit codes:") :]
+    assert "--fail-on" not in codes
+    assert "  0  " in codes and "  2  " in codes
+    assert "  1  " not in codes and "  3  " not in codes
+
+
+def test_check_help_lists_the_verdict_codes() -> None:
+    text = CliRunner().invoke(cli, ["check", "--help"]).output
+    codes = text[text.index("Exit codes:") :]
+    assert all(f"  {code}  " in codes for code in (0, 1, 2, 3))

@@ -148,7 +148,9 @@ def test_check_locates_every_ref(article: Path, tmp_path: Path) -> None:
     wanted = _ref_definitions(text)
     assert [(r["location"]["ref_name"], r["location"]["line"]) for r in in_refs] == wanted
     lines = text.split("\n")
-    for r in refs:
+    # A result of its own for what was not read (an undefined <ref name=… />) stands
+    # for no citation: it has no entry type and points at the line, not at a template.
+    for r in (r for r in refs if r["entry_type"]):
         loc = r["location"]
         assert loc["column"] >= 1
         # the column points at the citation's template in that line
@@ -179,7 +181,20 @@ def test_a_reuse_nothing_defines_is_reported_not_skipped(tmp_path: Path) -> None
     assert stderr.count('<ref name="CCD" />') == 1  # once per name, at its first use
     # a defined name reused before or after its definition is not reported
     assert '"Howlin"' not in stderr and '"NHSR65" /> is used' not in stderr
-    numbers = {r["key"]: r["location"]["number"] for r in report["references"]}  # type: ignore[attr-defined]
+    # … and in the report itself, a finding at the reuse's line (not only on stderr)
+    unread = [
+        f["message"]
+        for r in report["references"]  # type: ignore[attr-defined]
+        for f in r["findings"]
+        if f["rule"] == "parse-not-read"
+    ]
+    assert sum('<ref name="CCD" />' in m for m in unread) == 1
+    assert any('<ref name="Caronna" />' in m for m in unread)
+    numbers = {
+        r["key"]: r["location"]["number"]
+        for r in report["references"]  # type: ignore[attr-defined]
+        if r["entry_type"]  # the reuses nothing defines stand for no citation
+    }
     # undefined names still take their numbers in the rendered list, as on the wiki
     assert numbers["DSM5"] == "4"
     assert numbers["Howlin"] == "11"

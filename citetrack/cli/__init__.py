@@ -34,7 +34,7 @@ from citetrack.cli.check_cmd import check, lock
 from citetrack.cli.export_cmd import export
 from citetrack.cli.merge_cmd import merge
 from citetrack.cli.output import (
-    EPILOG,
+    EPILOG_MAIN,
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_UNVERIFIED,
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(epilog=EPILOG_MAIN, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citetrack")
 def cli() -> None:
     """Keep bibliographies honest.

@@ -8,7 +8,7 @@ import functools
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -31,6 +31,7 @@ from citetrack.cli.options import (
 )
 from citetrack.cli.output import (
     EPILOG,
+    EPILOG_LOCK,
     EXIT_OK,
     EXIT_UNVERIFIED,
     FORMAT_NAMES,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from citetrack.cli.replay import Replay
     from citetrack.config import Settings
     from citetrack.inputs.article import Article
-    from citetrack.inputs.bib import Bibliography
+    from citetrack.inputs.bib import Bibliography, BibProblem
     from citetrack.inputs.bib.memo import EntryMemo
     from citetrack.model import CheckResult, Reference
     from citetrack.registries.prefetch import Prefetch
@@ -165,9 +166,9 @@ def run_check(
     *,
     update: bool = False,
     source_format: str = "auto",
-) -> tuple[CheckResult, list[Bibliography]]:
-    """Load and check, with a progress bar on a terminal; the result and the .bib files
-    (without their text and layout, which only export reads).
+) -> tuple[CheckResult, InputsRead]:
+    """Load and check, with a progress bar on a terminal; the result and what the report
+    says about the inputs themselves (:class:`InputsRead`).
 
     The inputs are .bib files and articles (``--from``; by default by name and content);
     the articles read are in the result's ``articles``.
@@ -216,6 +217,7 @@ def run_check(
             # Ended by the check's first Crossref request, else here (idempotent).
             prefetch.finish()
     memory.keep()  # the result lives to the end of the run
+    read = InputsRead.of(bibliographies, articles)
     prefetched = prefetch.requests if prefetch is not None else None
     if prefetched:  # the requests of the run are the prefetch's too
         from collections import Counter
@@ -223,7 +225,38 @@ def run_check(
         result = replace(
             result, requests=dict(sorted((prefetched + Counter(result.requests)).items()))
         )
-    return result, bibliographies
+    return result, read
+
+
+@dataclass(frozen=True)
+class InputsRead:
+    """What a report says about the inputs themselves: their defects (every format shows
+    them as findings: a .bib's skipped entries, an article's lines not read as references
+    and doubtful readings) and notes (the encoding a .bib was read in, the lines of a
+    rendered article outside its reference list)."""
+
+    problems: tuple[BibProblem, ...]
+    notes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, bibs: Sequence[Bibliography], articles: Sequence[Article]) -> InputsRead:
+        problems = [p for bib in bibs for p in bib.problems]
+        notes = [bib.encoding_note for bib in bibs if bib.encoding_note]
+        if articles:
+            from citetrack.parse import unread_spans
+            from citetrack.rules.bibfile import article_problems
+
+            for article in articles:
+                name = article.info.name
+                keys = {ref.key for ref in article.references}
+                problems += article_problems(name, article.problems, keys)
+                first = min((r.location.line for r in article.references if r.location), default=0)
+                notes += [
+                    f"{name}: {span}, {'was' if count == 1 else 'were'} read as the article's "
+                    "text, not as references"
+                    for _, count, span in unread_spans(article.unread, first)
+                ]
+        return cls(tuple(problems), tuple(notes))
 
 
 def _check_with_progress(
@@ -529,14 +562,13 @@ def _check_and_report(
             fresh_until=result.evidence_fresh_until,
             wrote_lock=wrote_lock,
         )
-    # Defects of the .bib itself (skipped entries too) are findings in every format.
-    result = with_problems(result, [p for bib in loaded for p in bib.problems])
-    encodings = tuple(bib.encoding_note for bib in loaded if bib.encoding_note)
+    # Defects of the inputs (skipped entries, lines not read) are findings in every format.
+    result = with_problems(result, loaded.problems)
     # Checks the options skipped are said once, never silently (issue 12).
     links_run = not run.no_links and (settings.check_links or run.links_only)
     skipped = skipped_by_options(result, registries=not run.links_only, links=links_run)
-    if encodings or skipped:
-        result = replace(result, notes=(*result.notes, *encodings, *skipped))
+    if loaded.notes or skipped:
+        result = replace(result, notes=(*result.notes, *loaded.notes, *skipped))
     from citetrack.report.rules import RULE_IDS
     from citetrack.rules.ignore import apply_ignores
 
@@ -562,7 +594,7 @@ def _check_and_report(
     sys.exit(EXIT_OK if code == EXIT_UNVERIFIED and ignore_unverified else code)
 
 
-@click.command(epilog=EPILOG)
+@click.command(epilog=EPILOG_LOCK)
 @bib_arguments
 @source_option
 @settings_options

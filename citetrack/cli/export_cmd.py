@@ -16,7 +16,7 @@ from citetrack.cli.options import (
     settings_options,
     source_option,
 )
-from citetrack.cli.output import EPILOG, ProgressBar, fail, inert, info, wants_progress, warn
+from citetrack.cli.output import EPILOG_WRITE, ProgressBar, fail, inert, info, wants_progress, warn
 
 if TYPE_CHECKING:
     from citetrack.config import Settings
@@ -38,7 +38,7 @@ def _kinds_not_an_option(
     return value
 
 
-@click.command(epilog=EPILOG)
+@click.command(epilog=EPILOG_WRITE)
 @click.argument("bib", required=False, type=click.Path(dir_okay=False))
 @click.option(
     "-o",

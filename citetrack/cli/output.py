@@ -26,6 +26,23 @@ Exit codes:
   2  usage or input error (unreadable file, bad option, corrupt lockfile)
   3  nothing broken, but some references could not be verified
 """
+#: The group's: the check's codes, and where the others differ.
+EPILOG_MAIN = EPILOG.replace("Exit codes:", "Exit codes (check, merge):") + (
+    "  parse, export and lock: 0 done, 2 usage or input error (see their --help)\n"
+)
+#: ``parse`` and ``export`` write (or list) and judge nothing: their warnings go to
+#: standard error and do not change the exit code.
+EPILOG_WRITE = """\b
+Exit codes:
+  0  written (warnings, if any, on standard error)
+  2  usage or input error (unreadable file, nothing to read, cannot write)
+"""
+#: ``lock`` accepts what it sees, broken references included (its summary counts them).
+EPILOG_LOCK = """\b
+Exit codes:
+  0  the lockfile written (broken references too: the summary counts them)
+  2  usage or input error (unreadable file, bad option, corrupt lockfile)
+"""
 
 FORMAT_NAMES = ("text", "lines", "json", "junit", "sarif", "github", "markdown")
 #: ``-o FILE``: the format a file name's extension stands for.

@@ -6,10 +6,10 @@ from typing import Literal
 
 import click
 
-from citetrack.cli.output import EPILOG, fail, inert
+from citetrack.cli.output import EPILOG_WRITE, fail, inert
 
 
-@click.command(epilog=EPILOG)
+@click.command(epilog=EPILOG_WRITE)
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
@@ -36,6 +36,7 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     from citetrack.fsutil import atomic_write_text
     from citetrack.inputs.article import is_bib_text
     from citetrack.inputs.textio import InputError, read_text
+    from citetrack.parse import unread_spans
 
     try:
         text = read_text(input_path)
@@ -53,11 +54,13 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     for problem in result.problems:
         click.echo(f"{name}:{problem.line}: warning: {inert(problem.message)}", err=True)
     first_item = min((ref.line for ref in result.references if ref.line is not None), default=0)
-    for first, last, count in result.unread:
-        where = "before" if first < first_item else "after"
+    for line, count, span in unread_spans(result.unread, first_item):
+        were = "was" if count == 1 else "were"
+        if result.latex:  # the paper's text around its bibliography: nothing to advise
+            click.echo(f"{name}:{line}: note: {span}, the paper's text, {were} not read", err=True)
+            continue
         click.echo(
-            f"{name}:{first}: note: {_lines(first, last, count)}, {where} the reference list, "
-            f"{'was' if count == 1 else 'were'} taken for article text and not read; if "
+            f"{name}:{line}: note: {span}, {were} taken for article text and not read; if "
             "they are references, give them list numbers or put them under a 'References' "
             "heading",
             err=True,
@@ -83,15 +86,6 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
         )
     else:
         click.echo(bibtex, nl=False)
-
-
-def _lines(first: int, last: int, count: int) -> str:
-    """``line 3`` / ``lines 1-2`` / ``12 lines between 1 and 40``, as a note says it."""
-    if count == 1:
-        return f"line {first}"
-    if last - first + 1 == count:
-        return f"lines {first}-{last}"
-    return f"{count} lines between {first} and {last}"
 
 
 def _count(number: int, noun: str) -> str:

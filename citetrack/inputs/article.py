@@ -37,7 +37,7 @@ from mwparserfromhell.nodes import Heading, Node, Tag, Template, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.model import ArticleInfo, Location, Reference
-from citetrack.parse import ParseProblem, detect_format, parse_text, reference_list
+from citetrack.parse import NOT_READ, ParseProblem, detect_format, parse_text, reference_list
 from citetrack.parse.keys import ascii_fold
 from citetrack.parse.wikitext import is_cite, is_shortcut, template_name, too_deep
 
@@ -49,12 +49,19 @@ _BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Article:
-    """An article read: its text, where it came from, and its located references."""
+    """An article read: its text, where it came from, and its located references.
+
+    ``unread``: the non-empty lines of a rendered text outside its reference list, as
+    :attr:`citetrack.parse.ParseResult.unread` gives them (none for wikitext, whose
+    citations are found wherever they are, nor for a LaTeX paper, whose text around its
+    bibliography is no reference list).
+    """
 
     info: ArticleInfo
     text: str
     references: tuple[Reference, ...]
     problems: tuple[ParseProblem, ...]
+    unread: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,8 @@ def read_article(
         refs = _assign_rendered(text, parsed.references, display)
         renamed = {old.key: new.key for old, new in zip(parsed.references, refs, strict=True)}
         rekeyed = tuple(_rekeyed(p, renamed) for p in parsed.problems)
-        return Article(info=info, text=text, references=tuple(refs), problems=rekeyed)
+        unread = () if parsed.latex else parsed.unread
+        return Article(info, text, tuple(refs), rekeyed, unread)
     if too_deep(text) is not None:  # parse_text refused it; so must the locator
         return Article(info=info, text=text, references=(), problems=parsed.problems)
     code = mwparserfromhell.parse(text)
@@ -186,6 +194,7 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
                 message=f'<ref name="{name}" />{in_group} is used but never defined on the '
                 "page: the wiki shows a cite error there and there is no citation to check",
                 raw=raw,
+                rule=NOT_READ,
             )
         )
     return problems

@@ -48,7 +48,14 @@ from citetrack.parse.keys import base_key, unique_key
 from citetrack.parse.latexbib import BIB_KEY, is_latex_bibliography, latex_list
 from citetrack.parse.route import parse_item_routed, wiki_list
 
-__all__ = ["ParseProblem", "ParseResult", "detect_format", "parse_text", "reference_list"]
+__all__ = [
+    "ParseProblem",
+    "ParseResult",
+    "detect_format",
+    "parse_text",
+    "reference_list",
+    "unread_spans",
+]
 
 Format = Literal["text", "wikitext"]
 
@@ -57,13 +64,28 @@ Format = Literal["text", "wikitext"]
 _WIKITEXT_HINT = re.compile(r"\{\{\s*(?:cite|vcite|citation)\b[^{}|]*\||<ref[\s>]", re.IGNORECASE)
 
 
+#: :attr:`ParseProblem.rule` of a doubtful reading of one reference (no title found, a
+#: structure not recognised, a maintenance tag in the source…).
+DOUBTFUL = "parse-doubtful"
+#: … of a line or item of the list that was not read as a reference at all.
+NOT_READ = "parse-not-read"
+#: … of an identifier that does not validate (kept as printed).  ``check`` says this
+#: itself (``identifier-malformed``), from the field.
+MALFORMED = "identifier-malformed"
+
+
 @dataclass(frozen=True)
 class ParseProblem:
-    """Something about one item that a person should look at; ``line`` is 1-based."""
+    """Something about one item that a person should look at; ``line`` is 1-based.
+
+    ``rule`` says what kind of problem it is (:data:`DOUBTFUL`, :data:`NOT_READ`,
+    :data:`MALFORMED`): ``check`` reports an article's problems as findings of that rule.
+    """
 
     line: int
     message: str
     raw: str
+    rule: str = DOUBTFUL
 
 
 @dataclass(frozen=True)
@@ -74,13 +96,15 @@ class ParseResult:
     list (the article around it) as ``(first, last, count)`` spans of 1-based lines: one
     span before the list, one after.  Not problems (an article has text), but a caller
     says they were left out — when the "article text" was in fact references, the user
-    must be able to see it (issue 15).
+    must be able to see it (issue 15).  ``latex``: the list was a LaTeX bibliography
+    (``thebibliography``, a ``.bbl``), so the unread lines are the paper's own text.
     """
 
     references: tuple[Reference, ...]
     problems: tuple[ParseProblem, ...]
     detected_format: str
     unread: tuple[tuple[int, int, int], ...] = ()
+    latex: bool = False
 
 
 def detect_format(text: str) -> Format:
@@ -97,6 +121,7 @@ def _references(
     problems: list[ParseProblem] = []
     used: set[str] = set()
     for citation in citations:
+        read = len(citation.problems)  # build_fields adds only identifier problems
         entry_type, fields = build_fields(citation)
         identifiers, _ = extract_identifiers(fields)  # invalid ones are reported by build
         key = unique_key(keys.get(citation.line) or base_key(fields), used)
@@ -110,8 +135,13 @@ def _references(
             )
         )
         problems.extend(
-            ParseProblem(citation.line, f"{key}: {message}", citation.raw)
-            for message in citation.problems
+            ParseProblem(
+                citation.line,
+                f"{key}: {message}",
+                citation.raw,
+                DOUBTFUL if n < read else MALFORMED,
+            )
+            for n, message in enumerate(citation.problems)
         )
     return references, problems
 
@@ -137,7 +167,7 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
         refused = wikitext.too_deep(text)
         if refused is not None:
             line, message = refused
-            return ParseResult((), (ParseProblem(line, message, ""),), chosen)
+            return ParseResult((), (ParseProblem(line, message, "", NOT_READ),), chosen)
         citations = wikitext.parse_wikitext(text)
     elif is_biblatex_bbl(text):
         return _from_bbl(text, chosen)
@@ -155,6 +185,7 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
                 "this line inside the reference list was not read as a reference "
                 "(no list number, not a citation on its own); check it",
                 line.raw,
+                NOT_READ,
             )
             for line in skipped
         ]
@@ -166,6 +197,7 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
                     f"{_lines_of(labels)} held only a web page's link labels (Google "
                     "Scholar, PubMed, Crossref…); not read as references",
                     "",
+                    NOT_READ,
                 )
             )
         skipped_problems += [
@@ -174,12 +206,14 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
                 "this note repeats the source of the note before it (Ibid.); not read as a "
                 "reference of its own",
                 item.raw,
+                NOT_READ,
             )
             for item in repeats
         ]
     references, problems = _references(citations, keys)
     problems = sorted(problems + skipped_problems, key=lambda p: p.line)
-    return ParseResult(tuple(references), tuple(problems), chosen, unread)
+    latex = chosen == "text" and is_latex_bibliography(text)
+    return ParseResult(tuple(references), tuple(problems), chosen, unread, latex=latex)
 
 
 def _from_bbl(text: str, chosen: Format) -> ParseResult:
@@ -192,10 +226,10 @@ def _from_bbl(text: str, chosen: Format) -> ParseResult:
         key = unique_key(given if BIB_KEY.match(given) else base_key(fields), used)
         references.append(Reference(key, entry_type, fields, identifiers, line=line))
         problems += [
-            ParseProblem(line, f"{key}: {bad.field} = {bad.value!r}: {bad.reason}", "")
+            ParseProblem(line, f"{key}: {bad.field} = {bad.value!r}: {bad.reason}", "", MALFORMED)
             for bad in invalid
         ]
-    return ParseResult(tuple(references), tuple(problems), chosen)
+    return ParseResult(tuple(references), tuple(problems), chosen, latex=True)
 
 
 def reference_list(text: str) -> tuple[FoundList, dict[int, str]]:
@@ -220,6 +254,25 @@ def _lines_of(lines: tuple[int, ...]) -> str:
         return f"lines {lines[0]}-{lines[-1]}"
     shown = ", ".join(str(n) for n in lines[:3]) + (", …" if len(lines) > 3 else "")
     return f"{len(lines)} lines ({shown})"
+
+
+def unread_spans(
+    unread: Iterable[tuple[int, int, int]], first_item: int
+) -> list[tuple[int, int, str]]:
+    """Each span of :attr:`ParseResult.unread` as its first line, its count of lines and
+    the words a note says it in (``lines 1-3, before the reference list``);
+    ``first_item``: the line of the list's first reference."""
+    out = []
+    for first, last, count in unread:
+        if count == 1:
+            lines = f"line {first}"
+        elif last - first + 1 == count:
+            lines = f"lines {first}-{last}"
+        else:
+            lines = f"{count} lines between {first} and {last}"
+        where = "before" if first < first_item else "after"
+        out.append((first, count, f"{lines}, {where} the reference list"))
+    return out
 
 
 def _spans(lines: list[int], first_item: int) -> tuple[tuple[int, int, int], ...]:

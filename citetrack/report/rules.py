@@ -236,6 +236,20 @@ RULES: Mapping[str, RuleInfo] = {
         "names a rule id citetrack does not have, so it ignores nothing.",
         Severity.WARNING,
     ),
+    "parse-doubtful": RuleInfo(
+        "An article's reference read with doubt",
+        "A reference of an article (rendered text or wikitext) that citetrack read but "
+        "doubts: no title found, a structure not recognised (kept whole in 'note'), a "
+        "maintenance tag in the source, several citations in one item.  Look at the line.",
+        Severity.WARNING,
+    ),
+    "parse-not-read": RuleInfo(
+        "A line of an article's reference list not read as a reference",
+        "A line inside an article's reference list that is not a reference on its own (a "
+        "web page's link labels, an 'Ibid.' note, a line without a list number), or a "
+        "<ref name=… /> that is never defined: nothing there was checked.",
+        Severity.WARNING,
+    ),
     **{
         rule: RuleInfo(
             f"The .bib file: {meaning}",

@@ -40,6 +40,9 @@ class BibProblem:
     message: str
     rule: str = "bib-syntax"
     key: str | None = None
+    #: Set for a problem of an article (:func:`citetrack.rules.bibfile.article_problems`):
+    #: the report places what it stands for there, as it places an article's references.
+    column: int | None = None
 
 
 #: Rule ids of :class:`BibProblem`, with what each means.
