@@ -29,6 +29,7 @@ devset parse exactly as before.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from citetrack.parse import rendered, segments, vancouver
 from citetrack.parse.build import Citation
@@ -57,6 +58,16 @@ _NAME = (
 )
 _NAME_LIST = re.compile(rf"^{_NAME}(?:,\s*{_NAME}){{1,}}(?:,|\.|\s*(?:&|and|et al\.?))\s")
 _YEAR = re.compile(r"(?<![\d/.-])(?:1[5-9]\d\d|20\d\d)(?![\d/-])")
+#: PubMed's notes on other records about the cited one, printed after the reference in
+#: NLM lists (``Erratum in: J Foo. 2005;44:1.``, ``Retraction in: …``, ``Comment on: …``):
+#: the rest of the item from the first of them on is a note, not part of the reference
+#: (read as one, its journal, date and volume would be taken for the citation's own).
+#: https://www.nlm.nih.gov/bsd/policy/errata.html
+_PUBLICATION_NOTE = re.compile(
+    r"(?<=[.;\]])\s*\[?(?:Erratum|Comment|Retraction|Update|Expression of concern|"
+    r"(?:Corrected and |Retracted and )?republished)\s+(?:in|of|for|on|from)\s*:",
+    re.IGNORECASE,
+)
 _NUMBERS_IN_TEXT = re.compile(r"\d+\s*\(\d+\)|\d+\s*[:,]\s*\d+\s*[-–]\s*\d+")
 
 Path = str  # "rules", "nlm" or "crf"
@@ -183,8 +194,24 @@ def parse_item_routed(
     """The citations of one item and the reader that produced them.
 
     ``wiki_list``: most items of the item's list are recognisably Wikipedia's, so this
-    one is taken for Wikipedia's too when the rules read it sanely.
+    one is taken for Wikipedia's too when the rules read it sanely.  A PubMed note on
+    another record after the reference (``Erratum in: …``) is read apart, into ``note``.
     """
+    note = _PUBLICATION_NOTE.search(item.text) if labels is None else None
+    before = item.text[: note.start()] if note is not None else ""
+    # Only after the reference's own date and numbers: "Smith J. Comment on: …" is a title.
+    if note is None or not (_YEAR.search(before) and _NUMBERS_IN_TEXT.search(before)):
+        return _routed(item, labels, wiki_list)
+    head = replace(item, text=before.rstrip())
+    citations, path = _routed(head, None, wiki_list)
+    citations[-1].notes.append(item.text[note.start() :].strip().strip("[]").rstrip("."))
+    return citations, path
+
+
+def _routed(
+    item: Item, labels: list[tuple[str, str]] | None = None, wiki_list: bool = False
+) -> tuple[list[Citation], Path]:
+    """The citations of one item and the reader that produced them."""
     wiki = wiki_list or wiki_style(item)
     prepared = rendered.prepare_text(item.text)  # once: the readers below all start from it
     text = prepared[0]

@@ -51,6 +51,9 @@ _TAIL_PART = re.compile(
     r")[.;,]?",
     re.IGNORECASE,
 )
+#: The tail parts that say something of the publication (kept in ``note``), not an
+#: identifier or a database's link label (read or dropped).
+_NOTE_PART = re.compile(r"\[?(?:Epub|(?:Erratum|Comment) in)", re.IGNORECASE)
 _JOURNAL_LOWER = frozenset({"of", "and", "the", "in", "for", "on", "de", "la", "und", "für", "&"})
 _JOURNAL_LOWER_START = frozenset({"eLife", "mBio", "iScience", "npj", "mSystems", "mSphere"})
 _BREAK = re.compile(r"[.?!]\]?\s+(?=[^\W\d_]|\[)")
@@ -132,7 +135,14 @@ def read(text: str) -> Segments | None:
         if block["pages"]:
             segments.append(("pages", block["pages"]))
         tail = body[block.end() :].strip()
-        if tail:  # identifiers, read from the whole string; Epub notes are not kept
+        if tail:  # identifiers, read from the whole string; NLM's notes kept as a note
             segments.append(("identifier", tail))
+            notes = [
+                part.group(0).strip().strip("[]").rstrip(".;,]")
+                for part in _TAIL_PART.finditer(tail)
+                if _NOTE_PART.match(part.group(0).strip())
+            ]
+            if notes:
+                segments.append(("note", "; ".join(notes)))
         return segments
     return None

@@ -451,4 +451,38 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         )
     if c.kind == "thesis" and c.publisher is None and c.container:
         c.publisher, c.container = c.container, None
+    _leftovers(c, fields)
     return c
+
+
+#: Labels a citation holds one value of: a second segment of one (``… Erratum in: Journal
+#: 2005;44:1``, a second publisher) is kept in ``note``, never dropped.
+_ONE_VALUE = (
+    "journal",
+    "container-title",
+    "editor",
+    "publisher",
+    "location",
+    "edition",
+    "collection-title",
+)
+#: Labels whose text is read for identifiers only (:func:`_identifiers`).
+_IDENTIFIER_LABELS = ("doi", "url", "isbn")
+
+
+def _leftovers(c: Citation, fields: dict[str, list[str]]) -> None:
+    """Segments no field took go to ``note`` (nothing of the reference is dropped); a
+    segment labelled as a DOI that holds none (``doi:10.1111/``, cut at a line's end)
+    is also a problem: the check has no DOI to look up."""
+    for label in _ONE_VALUE:
+        values = fields.get(label, [])
+        unused = values if label == "container-title" and "journal" in fields else values[1:]
+        c.notes.extend(v for v in (strip_value(t) for t in unused) if v)
+    for label in _IDENTIFIER_LABELS:
+        for text in fields.get(label, []):
+            value = text.strip().rstrip(".,;")  # a cut DOI's "/" is part of what to see
+            if not value or any(p.search(text) for p in _IDENTIFIERS.values()):
+                continue
+            c.notes.append(value)
+            if label == "doi" and re.search(r"\b10\.\d", value):
+                c.problems.append(f"{value!r} is no whole DOI (cut or mistyped?); kept in 'note'")
