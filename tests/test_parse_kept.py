@@ -89,3 +89,15 @@ def test_a_second_publisher_and_place_and_a_container_beside_a_journal_are_notes
     )
     assert c.container == "Invented Occup Med"
     assert "Special issue on glass" in c.notes
+
+
+def test_a_numbered_line_not_read_is_not_said_to_lack_its_number() -> None:
+    text = (
+        "References\n"
+        "1. Ravel Q, Oduya T. An invented cohort. J Invented Res. 2011;4(2):10-19.\n"
+        "2. Ibid., 47.\n"
+        "3. See the website of the invented society.\n"
+    )
+    messages = [p.message for p in parse_text(text, "text").problems]
+    assert len(messages) == 2
+    assert all("it is numbered" in m and "no list number" not in m for m in messages)

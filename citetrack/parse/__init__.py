@@ -43,7 +43,7 @@ from citetrack.model import Reference
 from citetrack.parse import wikitext
 from citetrack.parse.biblatexbbl import bbl_entries, is_biblatex_bbl
 from citetrack.parse.build import Citation, build_fields
-from citetrack.parse.items import FoundList, Item, find_list
+from citetrack.parse.items import FoundList, Item, find_list, has_list_number
 from citetrack.parse.keys import base_key, unique_key
 from citetrack.parse.latexbib import BIB_KEY, is_latex_bibliography, latex_list
 from citetrack.parse.route import parse_item_routed, wiki_list
@@ -183,7 +183,12 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             ParseProblem(
                 line.line,
                 "this line inside the reference list was not read as a reference "
-                "(no list number, not a citation on its own); check it",
+                + (
+                    "(it is numbered, but most numbered lines here do not read as "
+                    "citations, so they were not taken for a list); check it"
+                    if has_list_number(line.raw)
+                    else "(no list number, not a citation on its own); check it"
+                ),
                 line.raw,
                 NOT_READ,
             )

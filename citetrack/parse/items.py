@@ -120,6 +120,11 @@ _STANDALONE_CITATION = re.compile(
 )
 
 
+def has_list_number(line: str) -> bool:
+    """Whether ``line`` starts with a list number (``3.``, ``[3]``, ``(3)``)."""
+    return _NUMBERED.match(line) is not None
+
+
 def _strip_letters(text: str) -> str:
     """Remove ``a b c …`` back-links (consecutive letters a, b, c… after the caret)."""
     tokens = text.split(" ")
