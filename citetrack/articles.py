@@ -164,9 +164,11 @@ def editable(article: Article) -> None:
     if article.info.format != "wikitext":
         raise InputError(
             name,
-            "this is rendered text: it has no {{cite}} templates to edit. Export the "
-            "article's wikitext instead (a .wiki file, or the page URL; `citetrack check` "
-            "reports on the text as it is)",
+            "this is rendered text: it has no {{cite}} templates to edit. For a wiki "
+            "article, export its wikitext instead (a .wiki file, or the page URL); for a "
+            f"cleaned .bib of its references, `citetrack parse {name} -o references.bib` "
+            "then `citetrack export references.bib` (`citetrack check` reports on the "
+            "text as it is)",
         )
     if not article.references:
         raise InputError(name, f"no references found (read as {article.info.format})")

@@ -149,3 +149,14 @@ def test_parse_says_a_papers_text_was_not_read_without_advice(tmp_path: Path) ->
         run.stderr
     )
     assert "give them list numbers" not in run.stderr
+
+
+def test_export_of_rendered_text_says_how_to_get_a_cleaned_bib(tmp_path: Path) -> None:
+    """A .tex paper or a pasted list has no templates to edit: the error must not only
+    send the user to wikitext they do not have."""
+    paper = tmp_path / "paper.tex"
+    paper.write_text(LATEX, encoding="utf-8")
+    run = run_cli("export", str(paper), "--offline", "--cache-dir", str(tmp_path / "cache"))
+    assert run.code == 2
+    assert f"citetrack parse {paper} -o references.bib" in run.stderr
+    assert run.stdout == ""
