@@ -12,6 +12,7 @@ from citetrack.parse.crf.normalise import to_citation
 from citetrack.parse.crf.repair import (
     book_in_title,
     container_after_quoted_title,
+    group_author,
     names_in_title,
     title_lead_in,
 )
@@ -148,3 +149,49 @@ def test_quoted_words_inside_a_title_do_not_split_it() -> None:
     # A one-word tail is not taken for a container.
     segments = [("title", "“Odd tides.” Tidings."), ("date", "1999.")]
     assert container_after_quoted_title(segments) == segments
+
+
+def test_an_organisation_before_an_apa_date_is_the_author() -> None:
+    """Made-up: the labeller read the group author as the title and the title as a note."""
+    segments = [
+        ("title", "Invented Agency for Glass Safety."),
+        ("date", "(2020, May 3)."),
+        ("note", "Quartz fever: What to know."),
+        ("url", "https://example.org/q"),
+    ]
+    assert group_author(segments) == [
+        ("author", "Invented Agency for Glass Safety."),
+        ("date", "(2020, May 3)."),
+        ("title", "Quartz fever: What to know."),
+        ("url", "https://example.org/q"),
+    ]
+
+
+def test_an_apa_title_in_the_authors_place_is_left_a_title() -> None:
+    """APA puts the title first when there is no author: no organisation's name, a colon,
+    or an author elsewhere leaves the reading alone."""
+    for first in ("Quartz fever in glassblowers.", "Invented Agency: a history."):
+        segments = [("title", first), ("date", "(2020)."), ("publisher", "Invented Press.")]
+        assert group_author(segments) == segments
+    segments = [
+        ("author", "Ravel, Q."),
+        ("title", "Invented Agency reports."),
+        ("date", "(2020)."),
+        ("journal", "J Invented Res."),
+    ]
+    assert group_author(segments) == segments
+
+
+def test_a_thesis_mark_after_a_comma_ends_the_title() -> None:
+    """Made-up IEEE thesis reference: the mark read into the title is the genre."""
+    entry_type, fields = _fields(
+        [
+            ("author", "Q. Ravel,"),
+            ("title", "Quartz fever in invented furnaces, Ph.D. dis- sertation,"),
+            ("publisher", "Invented University,"),
+            ("date", "2004."),
+        ]
+    )
+    assert entry_type == "phdthesis"
+    assert fields["title"] == "Quartz fever in invented furnaces"
+    assert fields["school"] == "Invented University"

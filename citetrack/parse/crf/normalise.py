@@ -279,17 +279,23 @@ _THESIS_MARK = re.compile(
 
 
 def _thesis_marks(segments: Segments) -> Segments:
-    """A thesis mark printed in brackets inside a title or note is the genre.
+    """A thesis mark printed in brackets inside a title or note, or after a comma at the
+    title's end, is the genre.
 
     NLM: ``Title [dissertation]. Place: University; 2019.``; APA 7: ``Title [Doctoral
-    dissertation, University of Nowhere].`` (the school after the comma).
+    dissertation, University of Nowhere].`` (the school after the comma); IEEE: ``Title,
+    Ph.D. dissertation, Dept. …``.
     """
     out: Segments = []
     has_publisher = any(label == "publisher" for label, _ in segments)
     for label, text in segments:
         mark = _THESIS_MARK.search(text) if label in ("title", "note") else None
         if mark is None:
-            out.append((label, text))
+            tail = _THESIS_TAIL.search(text) if label == "title" else None
+            if tail is not None and text[: tail.start()].strip(_EDGE):
+                out += [(label, text[: tail.start()]), ("genre", tail["genre"])]
+            else:
+                out.append((label, text))
             continue
         rest = (text[: mark.start()] + text[mark.end() :]).strip()
         if rest.strip(_EDGE):
@@ -300,6 +306,12 @@ def _thesis_marks(segments: Segments) -> Segments:
     return out
 
 
+#: ``…, Ph.D. dissertation,`` / ``…, M.Sc. thesis.`` ending a title (a PDF may hyphenate it).
+_THESIS_TAIL = re.compile(
+    r"[,.]\s+(?P<genre>(?:Ph\.?\s?D\.?|Doctoral|Master'?s?|M\.?\s?Sc\.?|M\.?\s?A\.?|Diploma)"
+    r"\s+(?:thesis|dis-?\s?sertation))[\s.,;:]*$",
+    re.IGNORECASE,
+)
 _REPORT_MARK = re.compile(
     r"\((?P<mark>[^()]*\b(?:report|working paper|discussion paper|occasional paper|"
     r"research paper|technical paper|white paper|policy brief|memorandum|"

@@ -14,7 +14,12 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
 * **a container after a quoted title** — ``“A chapter,” Book of things,`` read as one
   title: the quoted part is the title, what follows its closing quote the container;
 * **a lead-in at the title's end** — ``« Chapter », in`` + the container: the ``in``
-  belongs to the container, not the title.
+  belongs to the container, not the title;
+* **a group author before an APA date** — ``Centers for Disease Control and Prevention.
+  (2020, May 3). Title.`` read as a title, a date and a note: an organisation's name
+  right before the parenthesised date is the author (APA puts a title there only when
+  there is no author, and a title is no organisation's name), and the segment after the
+  date is then the title.
 """
 
 from __future__ import annotations
@@ -133,6 +138,32 @@ def title_lead_in(title: str) -> str:
     return _TRAILING_IN.sub("", title)
 
 
+_APA_DATE = re.compile(r"^\((?:\d{4}[a-z]?|n\.\s?d\.)(?:,\s*[^()]{1,25})?\)[.,]?$")
+_ORGANISATION = re.compile(
+    r"\b(?:Organi[sz]ation|Association|Institutes?|Cent(?:er|re)s?|Society|Agency|Department|"
+    r"Ministry|Council|Foundation|Bureau|Commission|Office|Board|Academy|Committee|"
+    r"Federation|Administration|Authority|Corporation|Agence|Institut|Ministère|Verband)\b"
+)
+
+
+def group_author(segments: Segments) -> Segments:
+    """A title right before an APA date that names an organisation is its author."""
+    start = 1 if segments and segments[0][0] == "citation-number" else 0
+    if len(segments) < start + 3 or any(label in ("author", "editor") for label, _ in segments):
+        return segments
+    (first, name), (second, date) = segments[start], segments[start + 1]
+    if first != "title" or second != "date" or not _APA_DATE.match(date.strip()):
+        return segments
+    if not _ORGANISATION.search(name) or ":" in name:
+        return segments
+    rest = segments[start + 2 :]
+    if rest[0][0] in ("note", "container-title", "journal") and all(
+        label != "title" for label, _ in rest
+    ):
+        rest = [("title", rest[0][1]), *rest[1:]]
+    return [*segments[:start], ("author", name), (second, date), *rest]
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
-    return container_after_quoted_title(book_in_title(names_in_title(segments)))
+    return container_after_quoted_title(book_in_title(names_in_title(group_author(segments))))
