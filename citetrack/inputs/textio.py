@@ -108,6 +108,28 @@ def _too_large(max_bytes: int) -> str:
     return f"larger than {max_bytes // (1024 * 1024)} MiB; refusing to read it"
 
 
+#: Documents people give instead of the text in them, by their first bytes, and what to do.
+_DOCUMENTS = (
+    (
+        b"%PDF-",
+        "is a PDF document, not text: copy its reference list into a text file (or "
+        "extract it, e.g. `pdftotext {name} out.txt`) and give citetrack that",
+    ),
+    (
+        b"PK\x03\x04",
+        "is a ZIP archive (a .docx, .odt or .epub document?), not text: save the document "
+        "as plain text (.txt) and give citetrack that",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "is a Microsoft Office document (.doc), not text: save it as plain text (.txt) "
+        "and give citetrack that",
+    ),
+    (b"{\\rtf", "is an RTF document: save it as plain text (.txt) and give citetrack that"),
+    (b"\x1f\x8b", "is gzip-compressed: decompress it first (e.g. `gunzip -k {name}`)"),
+)
+
+
 def decode_text(
     data: bytes, name: str, *, max_bytes: int = MAX_INPUT_BYTES, utf16: bool = False
 ) -> str:
@@ -118,6 +140,9 @@ def decode_text(
     high halves of ASCII characters)."""
     if len(data) > max_bytes:
         raise InputError(name, _too_large(max_bytes))
+    for magic, what in _DOCUMENTS:
+        if data.startswith(magic):
+            raise InputError(name, what.format(name=name), 1)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         if not utf16:
             raise InputError(
