@@ -138,3 +138,40 @@ def test_a_row_is_never_a_status_with_nothing_after_it() -> None:
     assert "2 unverified" in text  # the statuses stay the run's own
     verbose = format_text(result, width=100, verbose=True)
     assert "noted" in verbose and "no URL to check" in verbose
+
+
+def _not_found(key: str) -> Finding:
+    message = (
+        "No registry record is this work, so nothing confirms it (PubMed's citation "
+        f"matcher: no match for 'invented|{key}'; Crossref's bibliographic search: no close "
+        f"title among 5 results for 'Invented {key}')."
+    )
+    return Finding(key, "identifier-not-found", Severity.UNVERIFIED, message)
+
+
+def test_a_search_that_found_nothing_stays_on_its_reference_not_a_cause_line() -> None:
+    """'No registry record is this work' is a verdict on one citation: grouped, it was a
+    'unknown: could not check 1 reference (…)' line per reference, without its key."""
+    results = [_rr(k, _not_found(k)) for k in ("a", "b", "c")]
+    results.append(_rr("d", _down("d")))
+    shown, causes = split_unverified(CheckResult(tuple(results)))
+    assert [c.line() for c in causes] == [
+        "crossref: could not check 1 reference (HTTP 503 after 3 tries)"
+    ]
+    assert [(rr.reference.key, [f.rule for f in rr.findings]) for rr in shown.results] == [
+        ("a", ["identifier-not-found"]),
+        ("b", ["identifier-not-found"]),
+        ("c", ["identifier-not-found"]),
+        ("d", []),
+    ]
+    text = format_text(CheckResult(tuple(results)))
+    assert "unknown:" not in text and "No registry record is this work" in text
+
+
+def test_a_search_skipped_offline_is_still_the_offline_line() -> None:
+    skipped = Finding(
+        "a", "identifier-not-found", Severity.UNVERIFIED, "search skipped (offline: not in cache)"
+    )
+    shown, causes = split_unverified(CheckResult((_rr("a", skipped),)))
+    assert [c.service for c in causes] == ["offline"]
+    assert shown.results[0].findings == ()

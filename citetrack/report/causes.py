@@ -85,6 +85,19 @@ def cause_of(finding: Finding) -> tuple[str, str]:
 
 
 _UNVERIFIED = Severity.UNVERIFIED
+#: ``unverified`` findings that are a verdict on their reference, not a service that
+#: could not be asked: "no registry record is this work" (the identifier search found
+#: nothing) names where it looked for *that* citation.  They stay on their reference,
+#: never a cause line: 500 books without a DOI are 500 rows to look at, not 500 "could
+#: not check" lines without their keys.
+_PER_REFERENCE = frozenset({"identifier-not-found"})
+
+
+def _grouped(f: Finding) -> bool:
+    """Whether an unverified finding goes to a cause line (else it stays on its row)."""
+    return f.severity is _UNVERIFIED and (
+        f.rule not in _PER_REFERENCE or _OFFLINE.search(f.message) is not None
+    )
 
 
 def split_unverified(result: CheckResult) -> tuple[CheckResult, list[Cause]]:
@@ -92,8 +105,8 @@ def split_unverified(result: CheckResult) -> tuple[CheckResult, list[Cause]]:
     offline line first, then the others, most references first.  For display only: exit
     codes and summary counts come from the unsplit result."""
     kept = tuple(
-        replace(rr, findings=tuple(f for f in rr.findings if f.severity is not _UNVERIFIED))
-        if any(f.severity is _UNVERIFIED for f in rr.findings)
+        replace(rr, findings=tuple(f for f in rr.findings if not _grouped(f)))
+        if any(_grouped(f) for f in rr.findings)
         else rr
         for rr in result.results
     )
@@ -107,7 +120,7 @@ def unverified_causes(result: CheckResult) -> list[Cause]:
     offline_refs = 0
     offline_kinds: set[str] = set()
     for rr in result.results:
-        unverified = [f for f in rr.findings if f.severity is _UNVERIFIED]
+        unverified = [f for f in rr.findings if _grouped(f)]
         if not unverified:
             continue
         offline = [f for f in unverified if _OFFLINE.search(f.message)]
