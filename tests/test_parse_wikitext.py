@@ -355,3 +355,13 @@ def test_identifier_only_templates() -> None:
     assert (first.key, first.fields["pmid"]) == ("pmid19258446", "19258446")
     assert second.fields["doi"] == "10.3322/caac.20005"
     assert "gives only an identifier" in result.problems[0].message
+
+
+def test_a_collaboration_is_credited_and_via_is_kept() -> None:
+    """Made-up: |collaboration= and |via= were dropped without a word."""
+    ref = _one(
+        "<ref>{{cite journal |vauthors=Ravel Q, Oduya T |collaboration=Invented Study Group "
+        "|title=Quartz fever |journal=J Invented Res |year=2011 |via=Invented Database}}</ref>"
+    )
+    assert ref.fields["author"] == "Ravel, Q. and Oduya, T. and {Invented Study Group}"
+    assert ref.fields["note"] == "Via Invented Database"

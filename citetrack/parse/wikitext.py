@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 import mwparserfromhell
 from mwparserfromhell.nodes import (
@@ -334,6 +335,9 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
     params = _params(template)
     c.kind = _kind(name, params)
     c.authors = _name_list(params, editors=False)
+    group = params.get("collaboration")
+    if group:  # CS1 prints it after the authors: the group the work is credited to too
+        c.authors = replace(c.authors, names=(*c.authors.names, Name(literal=group)))
     c.editors = _name_list(params, editors=True)
     for entry in (*c.authors.rejected, *c.editors.rejected):
         c.problems.append(
@@ -392,6 +396,8 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
     c.issns = [v for v in (params.get("issn"), params.get("eissn")) if v]
     if params.get("others"):
         c.notes.append(f"Others: {params['others']}")
+    if params.get("via"):  # the database or service the cited copy was read through
+        c.notes.append(f"Via {params['via']}")
     for key, label in _OTHER_IDS:
         if params.get(key):
             c.notes.append(f"{label} {params[key]}")
