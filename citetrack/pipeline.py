@@ -378,6 +378,18 @@ class _EarlyFindings:
         the order of arrival."""
         if not self._arrived:
             return
+        if self._positions is None and len(self._arrived) >= len(self._refs):
+            # As many arrivals as references (a warm run: every answer from the cache at
+            # once): one pass over the references, in their order, instead of an index of
+            # 100,000 references and a lookup per arrival (0.29 s -> 0.04 s, issue 16).
+            # The order only guesses which references are ready first.
+            arrived_keys = set(self._arrived)
+            self._arrived = []
+            for position, ref in enumerate(self._refs):
+                ids = ref.identifiers
+                if ids.doi in arrived_keys or ids.pmid in arrived_keys or ids.pmcid in arrived_keys:
+                    self._pending[position] = None
+            return
         if self._positions is None:
             self._positions = {}
             for position, ref in enumerate(self._refs):

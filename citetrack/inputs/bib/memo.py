@@ -31,6 +31,7 @@ from sys import intern
 from typing import Any, Protocol, get_args
 
 import bibtexparser
+import orjson
 import stdnum
 
 import citetrack
@@ -206,6 +207,32 @@ def _ref_matches_layout(ref: Reference, layout: EntryLayout) -> bool:
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
+def _document(payload: bytes) -> Any:
+    """The JSON document ``payload`` (UTF-8) is, whole; raises ``ValueError`` (or
+    ``StopIteration``) for anything else.
+
+    orjson reads it in a little less than half the time of decoding the text and scanning
+    it (0.55 -> 0.25 s for the 75 MB of a 100,000-entry file's chunks, issue 16), and gives
+    the same values for the JSON :func:`encode_chunk` writes.  What it refuses (a lone
+    surrogate, stored as ``surrogatepass`` writes it) is scanned the old way; like the
+    scanner, it must be the whole payload (orjson alone would allow white space around
+    it).  One difference is left: orjson reads an integer outside [-2**63, 2**64) as a
+    float.  :func:`encode_chunk` writes none (its numbers are offsets, lines and counts
+    of a file under the size cap), and every number of a stored value is read only as an
+    ``int`` (type-checked), so such a value is a miss (``tests/test_bib_memo.py``).
+    """
+    if payload[:1] != b"[" or payload[-1:] != b"]":
+        raise ValueError("not a stored chunk")
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        text = payload.decode("utf-8", "surrogatepass")
+        document, end = _scan(text, 0)
+        if end != len(text):
+            raise ValueError("not a stored chunk") from None
+        return document
+
+
 @dataclass(frozen=True, slots=True)
 class StoredChunk:
     """A stored chunk, read: its ``@string`` spans and unplaced blocks' lines, what its
@@ -226,9 +253,8 @@ def read_stored(key: str, value: object) -> StoredChunk | None:
         payload = value[8:]
         if int(value[:8], 16) != zlib.crc32(payload, zlib.crc32(key.encode())):
             return None
-        text = payload.decode("utf-8", "surrogatepass")
-        document, end = _scan(text, 0)
-        if end != len(text) or type(document) is not list or len(document) != 6:
+        document = _document(payload)
+        if type(document) is not list or len(document) != 6:
             return None
         version, strings_raw, unplaced, deps, copied, items = document
         if version != memo_version():
