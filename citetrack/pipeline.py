@@ -536,16 +536,18 @@ def _result(
 ) -> ReferenceResult:
     """``ref``'s result; ``used``: ``evidence.for_reference(ref)``."""
     url, archive = targets.checkable_url, targets.archive_url
+    links, archives = evidence.links, evidence.archives
     return ReferenceResult(
         reference=ref,
         findings=tuple(findings),
         # Search candidates are not records of the citation's identifiers: the findings
         # report them; the lockfile and the export must not take them for the work's record.
         evidence=cited_evidence(used),
-        links=tuple(evidence.links[u] for u in (url,) if u and u in evidence.links),
-        archives=tuple(
-            evidence.archives[u] for u in (url, archive) if u and u in evidence.archives
-        ),
+        # Without links checked (or none cited), at once: 100,000 results (issue 16).
+        links=(links[url],) if url and url in links else (),
+        archives=tuple(archives[u] for u in (url, archive) if u and u in archives)
+        if archives and (url or archive)
+        else (),
     )
 
 
