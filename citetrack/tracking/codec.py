@@ -261,6 +261,10 @@ class UnreadableRecord(Exception):
     altered by something other than citetrack (a damaged file cannot forge the digest)."""
 
 
+#: ``object.__setattr__``, looked up once (a frozen parent's fields are set through it).
+_set = object.__setattr__
+
+
 class StoredFound(Found):
     """A ``Found`` read from the cache, its metadata decoded when first asked for.
 
@@ -273,11 +277,11 @@ class StoredFound(Found):
         # ``text``: the stored text, or its UTF-8 as the cache reads it (decoded on use).
         # Not ``self.__dict__.update(...)``: one call instead of five, but it gives each
         # object a dictionary of its own (200,000 records: 24 -> 50 MB; issue 16).
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "identifier", identifier)
-        object.__setattr__(self, "_text", text)
-        object.__setattr__(self, "digest", digest)
-        object.__setattr__(self, "_peeked", peeked)
+        _set(self, "source", source)
+        _set(self, "identifier", identifier)
+        _set(self, "_text", text)
+        _set(self, "digest", digest)
+        _set(self, "_peeked", peeked)
 
     #: The digest of the stored text (:func:`record_print`).
     digest: str
