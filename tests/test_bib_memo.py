@@ -15,7 +15,9 @@ import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import fields as fields_of
 from dataclasses import replace
+from inspect import signature
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +28,11 @@ from hypothesis import strategies as st
 import citetrack.inputs.bib.chunks as bib_chunks
 from citetrack.export import Fix, export_bib, format_fix, plan_local_fixes
 from citetrack.inputs.bib import Bibliography, DictMemo, load_bib, loads_bib
+from citetrack.inputs.bib.layout import EntryLayout
 from citetrack.inputs.bib.loader import _loads_whole
-from citetrack.inputs.bib.memo import _document, _scan, memo_version, read_stored
+from citetrack.inputs.bib.memo import _document, _layout, _scan, memo_version, read_stored
 from citetrack.inputs.bib.stored_fields import StoredFields, fields_named
+from citetrack.model import Identifiers, Reference, identifiers_of, known_digest, stored_reference
 
 DATA = Path(__file__).parent / "data" / "bib"
 
@@ -551,3 +555,31 @@ def test_a_stored_document_reads_as_the_scanner_reads_it(value: Any) -> None:
     payload = json.dumps([value], ensure_ascii=False, separators=(",", ":"))
     data = payload.encode("utf-8", "surrogatepass")
     assert _document(data) == _scan(payload, 0)[0] == [value]
+
+
+def test_entries_built_without_dataclass_init_equal_those_built_with_it() -> None:
+    # issue 16: the memo's reader builds references, identifiers and layouts field by
+    # field; a field added to a class must fail here, not go missing from a load.
+    values = ["10.5555/x", "1", "PMC1", "9780000000002", "1234-5678", "2101.00001", "u", None]
+    ids = identifiers_of(values)
+    assert ids == Identifiers(*values) and ids.__dict__ == Identifiers(*values).__dict__
+    assert list(ids.__dict__) == [f.name for f in fields_of(Identifiers)]
+
+    fields = {"title": "T", "doi": "10.5555/x"}
+    made = stored_reference("k", "article", fields, ids, 3, path="f.bib", digest="d" * 32)
+    plain = known_digest(Reference("k", "article", fields, ids, 3, "f.bib"), "d" * 32)
+    assert made == plain and made.digest == plain.digest == "d" * 32
+    assert list(made.__dict__) == list(plain.__dict__)
+    assert list(made.__dict__) == [*(f.name for f in fields_of(Reference)), "digest"]
+    assert made.__dict__ == plain.__dict__
+    assert replace(made, key="other") == replace(plain, key="other")
+
+    args = ("k", "article", 2, 10, 20)
+    kwargs: dict[str, Any] = {
+        "state": "ok", "note": "n", "key_end": 12, "key_comma": True, "close": 19,
+        "fields": (),
+    }  # fmt: skip
+    layout = _layout(*args, **kwargs)
+    assert layout == EntryLayout(*args, **kwargs)
+    assert layout.__dict__ == EntryLayout(*args, **kwargs).__dict__
+    assert list(signature(_layout).parameters) == [f.name for f in fields_of(EntryLayout)]

@@ -88,16 +88,18 @@ def _archive(archive: ArchiveStatus) -> dict[str, object]:
 
 def _reference(rr: ReferenceResult) -> dict[str, object]:
     ref = rr.reference
+    title = ref.fields.get("title")  # ref.get("title")
     return {
         "key": sanitize(ref.key),
         "path": _text(ref.path),
         "line": ref.line,
-        "location": location_json(ref.location),
+        "location": None if ref.location is None else location_json(ref.location),
         "entry_type": _text(ref.entry_type),
-        "title": _text(ref.get("title")),
+        "title": None if title is None else sanitize(title),
         "status": rr.status.value,
-        "identifiers": {k: sanitize(v) for k, v in ref.identifiers.as_dict().items()},
-        "findings": [_finding(f) for f in rr.findings],
+        # Identifiers.as_dict and sanitize in one pass (100,000 references, issue 16).
+        "identifiers": {k: sanitize(v) for k, v in ref.identifiers.__dict__.items() if v},
+        "findings": [_finding(f) for f in rr.findings] if rr.findings else [],
         **(
             {"suppressed": [{**_finding(f), "suppressed": True} for f in rr.suppressed]}
             if rr.suppressed
