@@ -8,6 +8,7 @@ shapes with SYNTHETIC records (DOIs under Crossref's test prefix 10.5555, PMIDs 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import math
 import re
@@ -318,3 +319,20 @@ def test_arrivals_give_the_same_pending_references_by_scan_or_by_index(many: boo
     indexed._take_arrived()
     assert set(scanned._pending) == set(indexed._pending) == {0, 1, len(refs) - 1}
     assert scanned._arrived == indexed._arrived == []
+
+
+async def test_settled_is_called_once_every_answer_is_in_before_the_findings() -> None:
+    # issue 16: the CLI freezes the answers out of the collector there (memory.keep).
+    refs = refs_of(synthetic_bib(30))
+    fake = FakeRegistries()
+    seen: list[tuple[int, int]] = []
+    evidence = _Evidence()
+    opts = dataclasses.replace(
+        options(), settled=lambda: seen.append((len(fake.requests), len(evidence.crossref)))
+    )
+    result = await check_references(
+        refs, opts, transport=httpx.MockTransport(fake), evidence=evidence
+    )
+    assert seen == [(len(fake.requests), len({r.identifiers.doi for r in refs}))]
+    plain = await check_references(refs, options(), transport=httpx.MockTransport(FakeRegistries()))
+    assert result.results == plain.results
