@@ -298,6 +298,7 @@ async def acheck(
     evidence: EvidenceSet | None = None,
     limiters: Limiters | None = None,
     handover: Handover | None = None,
+    settled: Callable[[], None] | None = None,
 ) -> CheckResult:
     """:func:`check`, for code already running in an event loop."""
     from citetrack.incremental import DUPLICATES_KIND, KEYS_KIND
@@ -349,6 +350,7 @@ async def acheck(
             remembered_duplicates=memo.view(DUPLICATES_KIND) if memo.enabled else None,
             limiters=limiters,
             handover=handover,
+            settled=settled,
         )
         result = await check_references(
             refs, options, progress=progress, transport=transport, evidence=evidence
@@ -384,6 +386,7 @@ def check(
     evidence: EvidenceSet | None = None,
     limiters: Limiters | None = None,
     handover: Handover | None = None,
+    settled: Callable[[], None] | None = None,
 ) -> CheckResult:
     """Check references against the registries and the web; one call, one result.
 
@@ -404,7 +407,8 @@ def check(
     ``limiters``: the registry limiters to pace with (those of a prefetch, detached from
     its event loop: :mod:`citetrack.registries.prefetch`).  ``handover``: a prefetch still
     asking Crossref, ended before this check's first Crossref request (its limiters
-    then pace Crossref).
+    then pace Crossref).  ``settled``: called once every answer is in, before the
+    findings are computed.
     """
     result: list[CheckResult] = []
 
@@ -430,6 +434,7 @@ def check(
                 evidence=evidence,
                 limiters=limiters,
                 handover=handover,
+                settled=settled,
             )
         )
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from citetrack.model import Evidence, Finding, Reference, Severity, Source
-from citetrack.tracking.codec import record_print, text_digest
+from citetrack.tracking.codec import StoredFound, record_print, text_digest
 from citetrack.tracking.memo import MemoView
 
 log = logging.getLogger(__name__)
@@ -201,7 +201,11 @@ class StoredFindings:
         known = self._keys.get(ids)
         if known is not None and known[0] is ref:
             return known[1]
-        parts = [ref.digest, *(self._print(e) for e in evidence)]
+        parts = [ref.digest]
+        for e in evidence:
+            # A cached record's print is its stored digest (record_print): read directly,
+            # not through ``_prints`` (200,000 records of a warm run, issue 16).
+            parts.append(e.digest if type(e) is StoredFound else self._print(e))
         value = text_digest("\x1f".join(parts))
         self._keys[ids] = (ref, value)
         return value

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -193,6 +193,56 @@ def known_digest(ref: Reference, digest: str) -> Reference:
     computed from this very entry); returns ``ref``."""
     ref.__dict__["digest"] = digest  # the cached_property's own place
     return ref
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def stored_reference(
+    key: str,
+    entry_type: str,
+    fields: Mapping[str, str],
+    identifiers: Identifiers,
+    line: int | None,
+    *,
+    path: str | None,
+    digest: str,
+) -> Reference:
+    """``known_digest(Reference(key, entry_type, fields, identifiers, line, path), digest)``
+    without the frozen dataclass's ``__init__`` (an ``object.__setattr__`` per field): the
+    instance dictionary ``known_digest`` makes anyway, filled in ``__init__``'s order, the
+    digest last (the same keys, shared by every reference: no memory more).  A
+    100,000-entry load from the .bib memo built references in 0.27 s, now 0.10 s (issue
+    16); ``tests/test_bib_memo.py`` holds the two equal, field for field."""
+    ref = _new(Reference)
+    values = ref.__dict__
+    values["key"] = key
+    values["entry_type"] = entry_type
+    values["fields"] = fields
+    values["identifiers"] = identifiers
+    values["line"] = line
+    values["path"] = path
+    values["location"] = None
+    values["digest"] = digest
+    return ref
+
+
+def identifiers_of(values: Sequence[str | None]) -> Identifiers:
+    """``Identifiers(*values)`` for all eight, in field order, without the dataclass's
+    ``__init__`` (its global lookup per field): 0.18 -> 0.10 s for 100,000 (issue 16);
+    the attributes set as it sets them, so no instance dictionary is made."""
+    doi, pmid, pmcid, isbn, issn, arxiv, url, archive_url = values
+    ids = _new(Identifiers)
+    _set(ids, "doi", doi)
+    _set(ids, "pmid", pmid)
+    _set(ids, "pmcid", pmcid)
+    _set(ids, "isbn", isbn)
+    _set(ids, "issn", issn)
+    _set(ids, "arxiv", arxiv)
+    _set(ids, "url", url)
+    _set(ids, "archive_url", archive_url)
+    return ids
 
 
 # ------------------------------------------------------------------- registry metadata

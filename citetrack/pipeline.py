@@ -19,7 +19,7 @@ import asyncio
 import dataclasses
 import functools
 import logging
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -102,6 +102,11 @@ class CheckOptions:
     #: Crossref request, it ends the prefetch and hands over its limiters
     #: (:class:`citetrack.registries.prefetch.Handover`); ``None``: no prefetch running.
     handover: Handover | None = None
+    #: Called once every answer is in, before the findings are computed: the CLI's
+    #: ``memory.keep`` (the answers live to the end of the run; left in the collector, a
+    #: 100,000-reference warm check's one older collection traversed them for 0.16 s while
+    #: the findings were computed, issue 16); ``None``: nothing.
+    settled: Callable[[], None] | None = None
 
 
 def _mine(options: CheckOptions, kind: str, keys: list[str]) -> list[str]:
@@ -378,6 +383,18 @@ class _EarlyFindings:
         the order of arrival."""
         if not self._arrived:
             return
+        if self._positions is None and len(self._arrived) >= len(self._refs):
+            # As many arrivals as references (a warm run: every answer from the cache at
+            # once): one pass over the references, in their order, instead of an index of
+            # 100,000 references and a lookup per arrival (0.29 s -> 0.04 s, issue 16).
+            # The order only guesses which references are ready first.
+            arrived_keys = set(self._arrived)
+            self._arrived = []
+            for position, ref in enumerate(self._refs):
+                ids = ref.identifiers
+                if ids.doi in arrived_keys or ids.pmid in arrived_keys or ids.pmcid in arrived_keys:
+                    self._pending[position] = None
+            return
         if self._positions is None:
             self._positions = {}
             for position, ref in enumerate(self._refs):
@@ -524,16 +541,18 @@ def _result(
 ) -> ReferenceResult:
     """``ref``'s result; ``used``: ``evidence.for_reference(ref)``."""
     url, archive = targets.checkable_url, targets.archive_url
+    links, archives = evidence.links, evidence.archives
     return ReferenceResult(
         reference=ref,
         findings=tuple(findings),
         # Search candidates are not records of the citation's identifiers: the findings
         # report them; the lockfile and the export must not take them for the work's record.
         evidence=cited_evidence(used),
-        links=tuple(evidence.links[u] for u in (url,) if u and u in evidence.links),
-        archives=tuple(
-            evidence.archives[u] for u in (url, archive) if u and u in evidence.archives
-        ),
+        # Without links checked (or none cited), at once: 100,000 results (issue 16).
+        links=(links[url],) if url and url in links else (),
+        archives=tuple(archives[u] for u in (url, archive) if u and u in archives)
+        if archives and (url or archive)
+        else (),
     )
 
 
@@ -571,6 +590,8 @@ async def check_references(
         )
     finally:
         computed = await early.close(worker)
+    if options.settled is not None:
+        options.settled()
     results = results_for(refs, evidence, computed)
     if stored is not None:
         stored.flush()

@@ -15,7 +15,9 @@ import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import fields as fields_of
 from dataclasses import replace
+from inspect import signature
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +28,11 @@ from hypothesis import strategies as st
 import citetrack.inputs.bib.chunks as bib_chunks
 from citetrack.export import Fix, export_bib, format_fix, plan_local_fixes
 from citetrack.inputs.bib import Bibliography, DictMemo, load_bib, loads_bib
+from citetrack.inputs.bib.layout import EntryLayout
 from citetrack.inputs.bib.loader import _loads_whole
-from citetrack.inputs.bib.memo import memo_version, read_stored
+from citetrack.inputs.bib.memo import _document, _layout, _scan, memo_version, read_stored
 from citetrack.inputs.bib.stored_fields import StoredFields, fields_named
+from citetrack.model import Identifiers, Reference, identifiers_of, known_digest, stored_reference
 
 DATA = Path(__file__).parent / "data" / "bib"
 
@@ -365,6 +369,13 @@ def _renumbered(payload: bytes) -> bytes:
     return json.dumps(document).encode()
 
 
+def _recounted(payload: bytes) -> bytes:
+    """The stored document with its copied-characters count beyond 64 bits."""
+    document = json.loads(payload)
+    document[4] = 2**64 + document[4]
+    return json.dumps(document).encode()
+
+
 #: Values read_stored accepts (sound JSON of the right outline); their items are not.
 _ITEM_LEVEL = {
     "wrong types",
@@ -389,6 +400,11 @@ _CORRUPTIONS: dict[str, Callable[[str, bytes], bytes]] = {
         key, value[8:].replace(memo_version().encode(), b"citetrack-bib-chunk-0")
     ),
     "another key's value": lambda key, value: value,  # swapped below
+    # Read by orjson, which alone would accept these (issue 16): not what was written.
+    "white space after": lambda key, value: _crc(key, value[8:] + b" "),
+    "white space before": lambda key, value: _crc(key, b"\n" + value[8:]),
+    # A number orjson reads as a float (beyond 64 bits), where a count is stored.
+    "a count beyond 64 bits": lambda key, value: _crc(key, _recounted(value[8:])),
 }
 
 
@@ -518,3 +534,52 @@ def test_fields_named_from_a_memo_load_are_those_of_a_load_from_scratch(name: st
         assert list(fields_named(mine.fields, wanted)) == want  # and once built
     kinds = frozenset({"identifiers", "pages"})
     assert plan_local_fixes(stored, kinds) == plan_local_fixes(scratch, kinds)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-(2**63), 2**64 - 1),  # beyond: see "a count beyond 64 bits"
+            st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF)),
+        ),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=12,
+    )
+)
+def test_a_stored_document_reads_as_the_scanner_reads_it(value: Any) -> None:
+    # orjson reads a chunk's JSON; what it refuses (a lone surrogate, as "surrogatepass"
+    # writes it) is scanned as before (issue 16).
+    payload = json.dumps([value], ensure_ascii=False, separators=(",", ":"))
+    data = payload.encode("utf-8", "surrogatepass")
+    assert _document(data) == _scan(payload, 0)[0] == [value]
+
+
+def test_entries_built_without_dataclass_init_equal_those_built_with_it() -> None:
+    # issue 16: the memo's reader builds references, identifiers and layouts field by
+    # field; a field added to a class must fail here, not go missing from a load.
+    values = ["10.5555/x", "1", "PMC1", "9780000000002", "1234-5678", "2101.00001", "u", None]
+    ids = identifiers_of(values)
+    assert ids == Identifiers(*values) and ids.__dict__ == Identifiers(*values).__dict__
+    assert list(ids.__dict__) == [f.name for f in fields_of(Identifiers)]
+
+    fields = {"title": "T", "doi": "10.5555/x"}
+    made = stored_reference("k", "article", fields, ids, 3, path="f.bib", digest="d" * 32)
+    plain = known_digest(Reference("k", "article", fields, ids, 3, "f.bib"), "d" * 32)
+    assert made == plain and made.digest == plain.digest == "d" * 32
+    assert list(made.__dict__) == list(plain.__dict__)
+    assert list(made.__dict__) == [*(f.name for f in fields_of(Reference)), "digest"]
+    assert made.__dict__ == plain.__dict__
+    assert replace(made, key="other") == replace(plain, key="other")
+
+    args = ("k", "article", 2, 10, 20)
+    kwargs: dict[str, Any] = {
+        "state": "ok", "note": "n", "key_end": 12, "key_comma": True, "close": 19,
+        "fields": (),
+    }  # fmt: skip
+    layout = _layout(*args, **kwargs)
+    assert layout == EntryLayout(*args, **kwargs)
+    assert layout.__dict__ == EntryLayout(*args, **kwargs).__dict__
+    assert list(signature(_layout).parameters) == [f.name for f in fields_of(EntryLayout)]

@@ -8,6 +8,7 @@ shapes with SYNTHETIC records (DOIs under Crossref's test prefix 10.5555, PMIDs 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import math
 import re
@@ -294,3 +295,44 @@ async def test_arrivals_are_noted_and_looked_at_when_the_task_compares() -> None
     await early.drain()
     assert set(early.done.registry) == {0}
     assert early._arrived == []
+
+
+@pytest.mark.parametrize("many", [True, False])
+def test_arrivals_give_the_same_pending_references_by_scan_or_by_index(many: bool) -> None:
+    # issue 16: as many arrivals as references (a warm run) are looked at by one pass over
+    # the references instead of an index; either way the same references are pending.
+    refs = [*REFS, REFS[0]]  # a DOI cited twice: both references pending
+    keys = [refs[0].identifiers.doi or "", refs[1].identifiers.pmid or "", "10.5555/none"]
+    if many:
+        keys += ["10.5555/other"] * len(refs)
+    scanned = _EarlyFindings(refs, _Evidence())
+    scanned.arrived(keys)
+    scanned._take_arrived()
+    assert (scanned._positions is None) is many
+    indexed = _EarlyFindings(refs, _Evidence())
+    indexed._positions = {}  # force the index
+    for position, ref in enumerate(refs):
+        for key in {ref.identifiers.doi, ref.identifiers.pmid, ref.identifiers.pmcid}:
+            if key:
+                indexed._positions.setdefault(key, []).append(position)
+    indexed.arrived(keys)
+    indexed._take_arrived()
+    assert set(scanned._pending) == set(indexed._pending) == {0, 1, len(refs) - 1}
+    assert scanned._arrived == indexed._arrived == []
+
+
+async def test_settled_is_called_once_every_answer_is_in_before_the_findings() -> None:
+    # issue 16: the CLI freezes the answers out of the collector there (memory.keep).
+    refs = refs_of(synthetic_bib(30))
+    fake = FakeRegistries()
+    seen: list[tuple[int, int]] = []
+    evidence = _Evidence()
+    opts = dataclasses.replace(
+        options(), settled=lambda: seen.append((len(fake.requests), len(evidence.crossref)))
+    )
+    result = await check_references(
+        refs, opts, transport=httpx.MockTransport(fake), evidence=evidence
+    )
+    assert seen == [(len(fake.requests), len({r.identifiers.doi for r in refs}))]
+    plain = await check_references(refs, options(), transport=httpx.MockTransport(FakeRegistries()))
+    assert result.results == plain.results

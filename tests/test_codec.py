@@ -10,6 +10,7 @@ import copy
 import json
 import pickle
 import sqlite3
+import tempfile
 import time
 from dataclasses import fields
 from pathlib import Path
@@ -23,6 +24,7 @@ from citetrack.tracking.cache import CACHE_FILENAME, EvidenceCache
 from citetrack.tracking.codec import (
     StoredFound,
     UnreadableRecord,
+    bytes_digest,
     evidence_from_text,
     evidence_text,
     metadata_scalar,
@@ -234,3 +236,69 @@ def test_the_cli_names_an_altered_cache_instead_of_an_internal_error(tmp_path: P
     run = run_cli("check", str(bib), "--offline", "--no-links", "--cache-dir", str(cache))
     assert run.code == 2, run.stderr
     assert "does not read back" in run.stderr and "internal error" not in run.stderr
+
+
+# -- the cache hashes each record's stored UTF-8 as it reads it (issue 16): the digest is
+# that of the text the row holds now, never one kept from an earlier text
+
+
+@settings(max_examples=100, deadline=None)
+@given(_metadata, st.sampled_from(["10.5555/x", "10.5555/é-ü", "12345"]))
+def test_a_served_records_digest_is_that_of_its_stored_text(
+    metadata: WorkMetadata, identifier: str
+) -> None:
+    record = Found(Source.PUBMED, identifier, metadata)  # texts of any characters
+    text = evidence_text(record)
+    assert bytes_digest(text.encode("utf-8")) == text_digest(text) == record_print(record)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder)
+        for _ in range(2):  # decoded the first time, then served undecoded
+            with Memo.open(path) as memo, _cache(path, memo) as cache:
+                if _ == 0:
+                    cache.put_many([record])
+                got = cache.get_many(record.source, [record.identifier])[record.identifier]
+            assert isinstance(got, StoredFound) and got.digest == text_digest(text)
+            assert got == record and record_print(got) == record_print(record)
+
+
+def test_a_record_changed_outside_citetrack_is_served_as_it_is_now(tmp_path: Path) -> None:
+    # The memo knows the old text (with its retraction): a new text under the same
+    # identifier is another digest, decoded and served as what it says now.
+    with Memo.open(tmp_path) as memo, _cache(tmp_path, memo) as cache:
+        cache.put_many([_SAMPLE])
+        assert isinstance(
+            cache.get_many(Source.CROSSREF, [_SAMPLE.identifier])[_SAMPLE.identifier], StoredFound
+        )
+    changed = Found(
+        _SAMPLE.source,
+        _SAMPLE.identifier,
+        WorkMetadata(
+            source=Source.CROSSREF, doi="10.5555/synthetic.1", title="A synthetic title", year=2001
+        ),
+    )
+    _write_row(tmp_path, _SAMPLE.identifier, evidence_text(changed))
+    with Memo.open(tmp_path) as memo, _cache(tmp_path, memo) as cache:
+        got = cache.get_many(Source.CROSSREF, [_SAMPLE.identifier])[_SAMPLE.identifier]
+        assert type(got) is Found and got == changed and got != _SAMPLE
+        again = cache.get_many(Source.CROSSREF, [_SAMPLE.identifier])[_SAMPLE.identifier]
+        assert isinstance(again, StoredFound) and again == changed
+        assert again.digest == text_digest(evidence_text(changed)) != record_print(_SAMPLE)
+
+
+def test_a_stored_text_that_is_not_utf8_is_dropped_and_the_cache_stays_on(tmp_path: Path) -> None:
+    with Memo.open(tmp_path) as memo, _cache(tmp_path, memo) as cache:
+        cache.put_many([_SAMPLE, Found(Source.CROSSREF, "10.5555/b", _SAMPLE.metadata)])
+    db = sqlite3.connect(tmp_path / CACHE_FILENAME)
+    with db:  # the bytes of a known text, one of them made invalid UTF-8
+        db.execute(
+            "UPDATE evidence SET payload = CAST(? AS TEXT) WHERE identifier = ?",
+            (
+                evidence_text(_SAMPLE).encode().replace(b"synthetic title", b"synthetic \xff"),
+                _SAMPLE.identifier,
+            ),
+        )
+    db.close()
+    with Memo.open(tmp_path) as memo, _cache(tmp_path, memo) as cache:
+        got = cache.get_many(Source.CROSSREF, [_SAMPLE.identifier, "10.5555/b"])
+        assert list(got) == ["10.5555/b"] and cache.enabled
+        assert cache.get_many(Source.CROSSREF, [_SAMPLE.identifier]) == {}  # deleted

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citetrack.report.json_report import _reference as reference_document
-from citetrack.report.json_text import dumps_indented, dumps_plain
+from citetrack.report.json_text import dumps_indented, dumps_plain, dumps_plain_items
 from tests.test_report import sample
 
 # Without floats: what dumps_plain is for.  Integers beyond 64 bits and lone surrogates
@@ -92,6 +92,21 @@ def test_what_json_dumps_refuses_is_refused_alike() -> None:
 @given(_plain_documents, st.sampled_from(["", "    "]))
 def test_plain_documents_give_json_dumps_text(value: object, margin: str) -> None:
     assert dumps_plain(value, margin) == _reference(value, 2).replace("\n", "\n" + margin)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_plain_documents, max_size=5), st.sampled_from(["", "    "]))
+def test_items_written_at_once_give_each_items_text(values: list[object], margin: str) -> None:
+    # issue 16: a report's references written by one orjson call per batch.
+    joined = (",\n" + margin).join(dumps_plain(v, margin) for v in values)
+    assert dumps_plain_items(values, margin) == joined
+
+
+def test_items_orjson_refuses_are_written_one_by_one() -> None:
+    values: list[object] = [{"a": ["x", {"b": []}]}, {"t": "lone \ud800"}, 2**70, {}]
+    joined = ",\n  ".join(dumps_plain(v, "  ") for v in values)
+    assert dumps_plain_items(values, "  ") == joined
+    assert json.loads("[" + joined + "]") == values
 
 
 def test_a_reports_reference_holds_no_float() -> None:

@@ -467,7 +467,14 @@ def test_json_references_spliced_one_by_one_give_the_text_of_the_whole_document(
 ) -> None:
     # format_json encodes each reference on its own (bounded memory, issue 18); the text
     # must be byte for byte what encoding the whole document at once gives.
-    for result in (sample(), replace(sample(), results=sample().results[:1])):
+    many = sample().results * 260  # more than one batch of references (issue 16)
+    for result in (
+        sample(),
+        replace(sample(), results=sample().results[:1]),
+        replace(sample(), results=many[:1000]),
+        replace(sample(), results=many[:1001]),
+        replace(sample(), results=many),
+    ):
         whole = json.dumps(document(result), indent=indent, sort_keys=True, ensure_ascii=False)
         assert format_json(result, indent=indent) == whole + "\n"
     empty = replace(sample(), results=())

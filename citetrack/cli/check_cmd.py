@@ -291,6 +291,9 @@ def _check_with_progress(
                 store_required=shared.store_required,
                 warn=warn,
                 handover=handover,
+                # The answers live to the end of the run (nothing, unless one process
+                # runs one command: memory.keep).
+                settled=memory.keep,
             )
     except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))

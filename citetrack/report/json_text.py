@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import json.encoder
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import orjson
 
@@ -58,6 +58,25 @@ def dumps_plain(value: object, margin: str = "") -> str:
     except orjson.JSONEncodeError:
         return dumps_indented(value, 2, margin)
     return text.replace("\n", "\n" + margin) if margin else text
+
+
+def dumps_plain_items(values: Sequence[object], margin: str = "") -> str:
+    """``(",\n" + margin).join(dumps_plain(v, margin) for v in values)``: the items of a
+    list (each holding no float, as for :func:`dumps_plain`) as they sit in it, written
+    by one ``orjson`` call instead of one per item (a report's 100,000 references: issue
+    16).
+
+    ``orjson`` writes the list with its items two spaces in; every line inside it starts
+    with those two spaces (a string holds no raw line break), which become ``margin``.
+    A list ``orjson`` refuses is written item by item.
+    """
+    if not values:
+        return ""
+    try:
+        text = orjson.dumps(values, option=_PLAIN_OPTIONS).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return (",\n" + margin).join(dumps_plain(v, margin) for v in values)
+    return text[4:-2].replace("\n  ", "\n" + margin)  # "[\n  " … "\n]"
 
 
 def _write(value: object, out: list[str], newline: str, step: str) -> bool:

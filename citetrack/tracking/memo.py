@@ -361,14 +361,22 @@ class MemoView(Generic[V]):
         wanted = sorted(set(keys))
         if self._of is not str:
             return self.get_many(wanted)
+        if not wanted:
+            return {}
+        crc32 = zlib.crc32
+        ends = [  # one past each group's last key: a comprehension, for 200,000 keys
+            index
+            for index, key in enumerate(wanted, 1)
+            if crc32(key.encode("utf-8", "surrogatepass")) % GROUP_EVERY == 0
+        ]
+        if not ends or ends[-1] != len(wanted):
+            ends.append(len(wanted))
         groups: dict[str, list[str]] = {}
         start = 0
-        for index, key in enumerate(wanted):
-            last = index == len(wanted) - 1
-            if last or zlib.crc32(key.encode("utf-8", "surrogatepass")) % GROUP_EVERY == 0:
-                group = wanted[start : index + 1]
-                start = index + 1
-                groups[_group_key(group)] = group
+        for end in ends:
+            group = wanted[start:end]
+            start = end
+            groups[_group_key(group)] = group
         stored = self._memo.get_many(self.kind, groups)
         out: dict[str, V] = {}
         rest: list[str] = []
