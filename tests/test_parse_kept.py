@@ -101,3 +101,17 @@ def test_a_numbered_line_not_read_is_not_said_to_lack_its_number() -> None:
     messages = [p.message for p in parse_text(text, "text").problems]
     assert len(messages) == 2
     assert all("it is numbered" in m and "no list number" not in m for m in messages)
+
+
+def test_an_access_date_is_the_urldate_not_a_note_nor_the_year() -> None:
+    """Made-up: the day the cited copy was read is what the link check dates against."""
+    for line in (
+        "Invented Society (2021) Safety guide. Available at: https://example.org/guide "
+        "(Accessed: 1 May 2022).",
+        '[4] Invented Society of Glassblowers, "Safety guide," 2021. [Online]. Available: '
+        "https://example.org/guide (accessed May 1, 2022).",
+    ):
+        (reference,) = parse_text(line + "\n", "text").references
+        assert reference.fields["urldate"] == "2022-05-01", line
+        assert reference.fields["year"] == "2021"
+        assert "ccessed" not in reference.fields.get("note", "")

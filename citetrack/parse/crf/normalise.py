@@ -189,6 +189,28 @@ def _identifiers(c: Citation, text: str) -> None:
                 c.url = value if value.startswith("http") else f"http://{value}"
 
 
+#: "Accessed: 1 May 2022", "(accessed May 1, 2022)", "[cited 2020 Jan 1]", "Retrieved
+#: 3 May 2020", "consulté le 12 mai 2016", "abgerufen am 3. Mai 2020": the day the cited
+#: copy was read, the link check's reference point (its archived copy of that day).
+_ACCESS = re.compile(
+    r"^\W*(?:last\s+)?(?:accessed|retrieved|cited|viewed|visited|consulted|consulté|"
+    r"abgerufen|zugegriffen)(?:\s+(?:on|le|am))?\s*:?\s*(?P<date>[^\[\]()]+?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _access_date(c: Citation, text: str) -> bool:
+    """Whether ``text`` is wholly an access date (then it is ``c``'s, unless it has one)."""
+    match = _ACCESS.match(text.strip())
+    if match is None:
+        return False
+    found = dates.parse_date(match["date"]) or dates.find_full_date(match["date"])
+    if found is None or found.day is None:
+        return False
+    c.access_date = c.access_date or found
+    return True
+
+
 def _first(fields: dict[str, list[str]], label: str) -> str | None:
     values = fields.get(label)
     return values[0] if values else None
@@ -416,6 +438,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     for text in fields.get("translator", []):
         c.notes.append(strip_value(text))
     for i, text in enumerate(fields.get("date", [])):
+        if _access_date(c, text):
+            continue  # "(accessed 20 January 2012)" is no publication date
         found = read_date(text)
         if (i == 0 and found) or (found and c.date is None):
             c.date = found
@@ -459,7 +483,9 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.notes.append(strip_value(genre))
     for label in ("note", "medium"):
         c.notes.extend(
-            v for v in (strip_value(t) for t in fields.get(label, [])) if v and v != c.url
+            v
+            for v in (strip_value(t) for t in fields.get(label, []))
+            if v and v != c.url and not _access_date(c, v)
         )
     if c.kind == "thesis" and c.publisher is None and c.container:
         c.publisher, c.container = c.container, None
