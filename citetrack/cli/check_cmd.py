@@ -250,11 +250,10 @@ class InputsRead:
                 name = article.info.name
                 keys = {ref.key for ref in article.references}
                 problems += article_problems(name, article.problems, keys)
-                first = min((r.location.line for r in article.references if r.location), default=0)
                 notes += [
                     f"{name}: {span}, {'was' if count == 1 else 'were'} read as the article's "
                     "text, not as references"
-                    for _, count, span in unread_spans(article.unread, first)
+                    for _, count, span in unread_spans(article.unread, article.references)
                 ]
         return cls(tuple(problems), tuple(notes))
 

@@ -53,8 +53,7 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     result = parse_references(text, fmt=fmt)
     for problem in result.problems:
         click.echo(f"{name}:{problem.line}: warning: {inert(problem.message)}", err=True)
-    first_item = min((ref.line for ref in result.references if ref.line is not None), default=0)
-    for line, count, span in unread_spans(result.unread, first_item):
+    for line, count, span in unread_spans(result.unread, result.references):
         were = "was" if count == 1 else "were"
         if result.latex:  # the paper's text around its bibliography: nothing to advise
             click.echo(f"{name}:{line}: note: {span}, the paper's text, {were} not read", err=True)

@@ -262,11 +262,12 @@ def _lines_of(lines: tuple[int, ...]) -> str:
 
 
 def unread_spans(
-    unread: Iterable[tuple[int, int, int]], first_item: int
+    unread: Iterable[tuple[int, int, int]], references: Iterable[Reference]
 ) -> list[tuple[int, int, str]]:
     """Each span of :attr:`ParseResult.unread` as its first line, its count of lines and
-    the words a note says it in (``lines 1-3, before the reference list``);
-    ``first_item``: the line of the list's first reference."""
+    the words a note says it in (``lines 1-3, before the reference list``), before or
+    after the first of ``references`` (those read from the same text)."""
+    first_item = min((ref.line for ref in references if ref.line is not None), default=0)
     out = []
     for first, last, count in unread:
         if count == 1:
