@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from citetrack.articles import ArticleExport
     from citetrack.export import ExportResult
     from citetrack.inputs.article import Article
-    from citetrack.inputs.bib import Bibliography
+    from citetrack.inputs.bib import Bibliography, BibProblem
     from citetrack.inputs.bib.memo import EntryMemo
     from citetrack.net import Limiters, NetConfig
     from citetrack.parse import ParseResult
@@ -522,6 +522,9 @@ class TrackedResult:
     result: CheckResult
     previous: tuple[Lock | None, ...]
     written: tuple[Path, ...]
+    #: The defects of the input files to report: all of them, or with ``new_only`` those
+    #: the lockfile did not accept (add them with :func:`citetrack.rules.bibfile.with_problems`).
+    problems: tuple[BibProblem, ...] = ()
 
 
 def track(
@@ -531,30 +534,44 @@ def track(
     lockfile: PathLike | None = None,
     update: bool = False,
     new_only: bool = False,
+    problems: Sequence[BibProblem] = (),
 ) -> TrackedResult:
     """Apply the lockfile: ``changed`` findings, confirmation of failures over runs.
 
     ``lockfile=None``: ``settings.lockfile``, else ``citetrack.lock`` next to each .bib.
     ``update`` writes what is seen now as the new baseline; ``new_only`` keeps only the
     findings the lockfile did not already record (the lockfile is built from all of them).
+    ``problems`` are the input files' own defects (:class:`~citetrack.inputs.bib.BibProblem`):
+    the lockfile records them too, and ``new_only`` keeps those it did not accept.
     """
+    from citetrack.rules.bibfile import SKIPPED_PROBLEMS as SKIPPED
     from citetrack.tracking.lockfile import (
         ConfirmPolicy,
         LockError,
         build_lock,
         group_by_lock,
+        lock_path_for,
         read_lock,
         write_lock,
     )
     from citetrack.tracking.lockfile import track as track_lock
+    from citetrack.tracking.lockfile.problems import new_problems, problem_file, record_problems
     from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
+    from citetrack.tracking.lockfile.state import reference_file
 
     settings = settings if settings is not None else load_settings()
     lockfile = lockfile if lockfile is not None else settings.lockfile
     now = datetime.now(UTC)
     policy = ConfirmPolicy(settings.confirm_failures, settings.confirm_days)
     groups = {Path(lockfile): result} if lockfile is not None else group_by_lock(result)
+    defects: dict[Path, list[BibProblem]] = {}
+    for problem in problems:
+        at = Path(lockfile) if lockfile is not None else lock_path_for(problem.path)
+        defects.setdefault(at, []).append(problem)
+    for at in defects.keys() - groups.keys():  # a file none of whose entries was read
+        groups[at] = CheckResult(results=(), requests=result.requests)
     shown: list[CheckResult] = []
+    reported: list[BibProblem] = []
     previous: list[Lock | None] = []
     written: list[Path] = []
     with _lock_records(settings) as (records, memo):
@@ -571,12 +588,20 @@ def track(
                 settled = SettledSources(memo.view(SETTLED_KIND), where, before)
             # Writing the lockfile reduces every record; a comparison only the unsettled.
             records.prefetch(_lock_sources(group, None if update else settled))
-            seen = track_lock(group, before, now, policy, records, settled=settled)
+            found = defects.get(path, [])
+            # Entries in their file that did not read: not removed (the defect says why).
+            unread = {(problem_file(p), p.key) for p in found if p.key and p.rule in SKIPPED}
+            seen = track_lock(group, before, now, policy, records, settled=settled, unread=unread)
             if settled is not None:
                 settled.flush()
+            reported += new_problems(found, before) if new_only else found
             if update:
+                files = {reference_file(rr.reference) for rr in group.results}
+                files.update(problem_file(p) for p in found)
+                built = build_lock(seen, before, now, policy, records, unread=unread)
+                built = dataclasses.replace(built, problems=record_problems(before, found, files))
                 try:
-                    write_lock(path, build_lock(seen, before, now, policy, records))
+                    write_lock(path, built)
                 except OSError as exc:
                     message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
                     raise LockError(message) from exc
@@ -588,7 +613,7 @@ def track(
     tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
     if new_only:
         tracked = _new_only(tracked, previous)
-    return TrackedResult(tracked, tuple(previous), tuple(written))
+    return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported))
 
 
 @contextlib.contextmanager

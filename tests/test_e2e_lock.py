@@ -181,3 +181,68 @@ def test_corrupt_lockfile_is_a_clear_error_and_is_not_overwritten(
     lock.write_text('{"schema_version": 99, "references": {}}', encoding="utf-8")
     run = run_cli("check", str(bib), "--no-links", env=env)
     assert run.code == 2 and "newer" in run.stderr
+
+
+BROKEN_BLOCK = "\n@article{broken2001,\n  title = {Never closed,\n  year = 2001\n"
+
+
+def defects(report: dict[str, object]) -> list[tuple[str, str]]:
+    """(key, rule) of the findings about the input file itself, and reference-added/removed."""
+    return [
+        (ref["key"], f["rule"])
+        for ref in report["references"]  # type: ignore[attr-defined]
+        for f in ref["findings"]
+        if f["rule"].startswith("bib-") or f["rule"].startswith("reference-")
+    ]
+
+
+def test_new_only_does_not_show_the_files_old_defects_on_every_pull_request(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    """A PR gate (`check --new-only --fail-on warning`) over a .bib that already had defects
+    when it was locked: they are not shown again, even when lines are added above them, and
+    the gate fails only for a defect the pull request adds."""
+    bib, env = project
+    base = bib.read_text(encoding="utf-8").replace(
+        "pages   = {387--389},", "pages   = {387--389},\n  note    = {one},\n  note    = {two},"
+    )
+    bib.write_text(base + BROKEN_BLOCK, encoding="utf-8")
+    locked = run_cli("lock", str(bib), "--no-cache", *FAST, env=env)
+    assert locked.code == 0 and "accepted 2 defects of the input files" in locked.stderr
+    gate = ("check", str(bib), "--no-cache", "--new-only", "--fail-on", "warning", "-f", "json")
+    # The pull request adds lines above both defects (their line numbers move).
+    shifted = "@comment{A pull request's preamble,\n  three lines long.}\n\n" + base
+    bib.write_text(shifted + BROKEN_BLOCK, encoding="utf-8")
+    run = run_cli(*gate, *FAST, env=env)
+    assert defects(run.json()) == [] and run.code == 0, run.stdout
+    # Without --new-only they are still reported, at their new lines.
+    full = run_cli("check", str(bib), "--no-cache", "-f", "json", *FAST, env=env).json()
+    lines = {(r["key"], f["rule"]): f["line"] for r in full["references"] for f in r["findings"]}
+    assert lines[("compton2013rare", "bib-duplicate-field")] > 3
+    assert ("broken2001", "bib-syntax") in lines
+    # A defect the pull request adds fails the gate, and only it is shown.
+    added = shifted.replace("year    = {2008}", "year    = {2008},\n  year    = {2009}", 1)
+    bib.write_text(added + BROKEN_BLOCK, encoding="utf-8")
+    run = run_cli(*gate, *FAST, env=env)
+    assert defects(run.json()) == [("mignogna2008small", "bib-duplicate-field")]
+    assert run.code == 1
+
+
+def test_an_entry_that_stops_parsing_is_not_reported_removed_nor_added_back(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    bib, env = project
+    good = bib.read_text(encoding="utf-8")
+    assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
+    lock = bib.parent / "citetrack.lock"
+    # A stray brace breaks one entry: it is unreadable, not removed from the file.
+    bib.write_text(
+        good.replace("Revealing Sign: Necrolytic Migratory Erythema},", "Revealing Sign,")
+    )
+    run = run_cli("check", str(bib), "--no-cache", "-f", "json", "--update-lock", *FAST, env=env)
+    assert defects(run.json()) == [("compton2013rare", "bib-syntax")]
+    assert '"compton2013rare"' in lock.read_text(encoding="utf-8")  # its history is kept
+    # Mended: it is the same reference as before, not a new one.
+    bib.write_text(good, encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-cache", "-f", "json", *FAST, env=env)
+    assert defects(run.json()) == []

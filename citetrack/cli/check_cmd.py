@@ -348,8 +348,10 @@ def apply_lockfile(
     update: bool,
     new_only: bool,
     started: float,
+    problems: Sequence[BibProblem] = (),
 ) -> TrackedResult:
-    """The lockfile's view of ``result`` (a corrupt or unwritable lockfile: exit 2)."""
+    """The lockfile's view of ``result`` and of the inputs' ``problems`` (a corrupt or
+    unwritable lockfile: exit 2)."""
     from citetrack.api import track
     from citetrack.cli.freshness import stamp_lockfiles
     from citetrack.tracking.lockfile import LockError
@@ -359,7 +361,12 @@ def apply_lockfile(
         # end of the run and no garbage cycles: three young collections (0.05 s) for nothing.
         with memory.paused():
             tracked = track(
-                result, settings=settings, lockfile=run.lockfile, update=update, new_only=new_only
+                result,
+                settings=settings,
+                lockfile=run.lockfile,
+                update=update,
+                new_only=new_only,
+                problems=problems,
             )
     except LockError as exc:
         fail(str(exc))
@@ -551,11 +558,18 @@ def _check_and_report(
     result, loaded = run_check(
         bibs, settings, run, shared, update=update_lock, source_format=source_format
     )
+    problems: Sequence[BibProblem] = loaded.problems
     if not run.no_lockfile:
         tracked = apply_lockfile(
-            result, settings, run, update=update_lock, new_only=new_only, started=started
+            result,
+            settings,
+            run,
+            update=update_lock,
+            new_only=new_only,
+            started=started,
+            problems=problems,
         )
-        result, wrote_lock = tracked.result, bool(tracked.written)
+        result, wrote_lock, problems = tracked.result, bool(tracked.written), tracked.problems
     else:
         wrote_lock = False
     if replay is not None:
@@ -564,8 +578,9 @@ def _check_and_report(
             fresh_until=result.evidence_fresh_until,
             wrote_lock=wrote_lock,
         )
-    # Defects of the inputs (skipped entries, lines not read) are findings in every format.
-    result = with_problems(result, loaded.problems)
+    # Defects of the inputs (skipped entries, lines not read) are findings in every format
+    # (with --new-only, those the lockfile did not accept).
+    result = with_problems(result, problems)
     # Checks the options skipped are said once, never silently (issue 12).
     links_run = not run.no_links and (settings.check_links or run.links_only)
     skipped = skipped_by_options(result, registries=not run.links_only, links=links_run)
@@ -625,9 +640,17 @@ def lock(
         raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
     settings = settings_from(given, run=run, confirm=confirm, shared=shared)
     started = time.time()
-    result, _ = run_check(bibs, settings, run, shared, update=True, source_format=source_format)
+    result, loaded = run_check(
+        bibs, settings, run, shared, update=True, source_format=source_format
+    )
     result = apply_lockfile(
-        result, settings, run, update=True, new_only=False, started=started
+        result,
+        settings,
+        run,
+        update=True,
+        new_only=False,
+        started=started,
+        problems=loaded.problems,
     ).result
     if not run.quiet:
         summary = result.summary()
@@ -638,6 +661,12 @@ def lock(
             + ", ".join(parts)
             + f"; {summary['verified']} confirmed by a source"
         )
+        if loaded.problems:
+            count = len(loaded.problems)
+            info(
+                f"accepted {count} {'defect' if count == 1 else 'defects'} of the input files "
+                "(warned above): `check --new-only` shows only defects added after them"
+            )
     # What could not be checked has no evidence in the baseline: say why, once per cause.
     from citetrack.report.causes import cause_lines
 

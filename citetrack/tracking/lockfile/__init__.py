@@ -22,6 +22,11 @@ Per article read (top-level ``articles``, by the name its references are tracked
 issue 14): its source, format, title, revision id and timestamp, and a fingerprint of each
 citation (:mod:`~citetrack.tracking.lockfile.revisions`).
 
+Per input file (top-level ``problems``, by file name): the defects of the file itself that
+were reported when the lock was written — a block that does not parse, a key defined twice,
+a line of an article's list not read as a reference — so that ``--new-only`` does not show
+them again on every pull request (:mod:`~citetrack.tracking.lockfile.problems`).
+
 Rules that make the history trustworthy:
 
 * Could-not-verify is not a change.  Evidence that is ``Unavailable`` (or a link that was
@@ -52,7 +57,8 @@ the policy), :mod:`~citetrack.tracking.lockfile.confirm` (confirmation over runs
 :mod:`~citetrack.tracking.lockfile.build` (the new baseline),
 :mod:`~citetrack.tracking.lockfile.diff` (``changed`` findings),
 :mod:`~citetrack.tracking.lockfile.track` (a run as reported; ``--new-only``),
-:mod:`~citetrack.tracking.lockfile.revisions` (an article's revision and citations) and
+:mod:`~citetrack.tracking.lockfile.revisions` (an article's revision and citations),
+:mod:`~citetrack.tracking.lockfile.problems` (the input files' own defects) and
 :mod:`~citetrack.tracking.lockfile.fileformat` (JSON read and write).
 """
 

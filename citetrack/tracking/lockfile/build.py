@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -162,6 +162,8 @@ def build_lock(
     now: datetime,
     policy: ConfirmPolicy = DEFAULT_POLICY,
     records: Callable[[Found], SourceRecord] | None = None,
+    *,
+    unread: Collection[tuple[str, str]] = (),
 ) -> Lock:
     """The new baseline after a run: ``result`` merged over ``previous``.
 
@@ -169,7 +171,9 @@ def build_lock(
     the user saw; references reported removed are left out.  Unavailable evidence keeps
     the previous state of that source; the first of several references sharing one key
     wins.  ``records``: :func:`source_record`, or the same remembered
-    (:class:`~citetrack.tracking.lockfile.remembered.SourceRecords`).
+    (:class:`~citetrack.tracking.lockfile.remembered.SourceRecords`).  ``unread``: the
+    (file name, key) of entries in their file that could not be read this time; their
+    previous entries are kept as they were (their history waits until they read again).
     """
     records = records if records is not None else source_record
     today = utc_day(now)
@@ -197,7 +201,7 @@ def build_lock(
     if previous is not None:
         checked = {reference_file(rr.reference) for rr in result.results}
         for key, entry in previous.references.items():
-            if entry.file not in checked:
+            if entry.file not in checked or (entry.file, key) in unread:
                 references.setdefault(key, entry)
     return Lock(
         references=references,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -224,8 +224,13 @@ def diff(
     records: Callable[[Found], SourceRecord] = source_record,
     *,
     settled: SettledSources | None = None,
+    unread: Collection[tuple[str, str]] = (),
 ) -> list[Finding]:
     """``changed`` findings: what differs between the lockfile and this run, field by field.
+
+    ``unread``: the (file name, key) of entries that are in their file but could not be read
+    (a block that does not parse): not removed, so not ``reference-removed`` (the input's
+    own finding says what is wrong with them).
 
     ``records`` reduces a current record to what the lockfile keeps (:func:`source_record`,
     or the same remembered: :class:`~citetrack.tracking.lockfile.remembered.SourceRecords`);
@@ -253,8 +258,9 @@ def diff(
         out += _diff_sources(rr, entry, records, settled)
         out += _diff_urls(rr, entry, today, policy)
     checked = {file for file, _ in seen}
+    present = seen.union(unread) if unread else seen
     for key, entry in sorted(previous.references.items()):
-        if entry.file in checked and (entry.file, key) not in seen:
+        if entry.file in checked and (entry.file, key) not in present:
             out.append(
                 Finding(
                     key=key,

@@ -32,6 +32,7 @@ from citetrack.tracking.lockfile.state import (
     METADATA_FIELDS,
     SCHEMA_VERSION,
     Accepted,
+    AcceptedProblem,
     ArticleRecord,
     Failing,
     Lock,
@@ -63,6 +64,12 @@ def dumps_lock(lock: Lock) -> str:
     }
     if lock.articles:
         doc["articles"] = {k: _article_json(a) for k, a in lock.articles.items()}
+    if lock.problems:
+        doc["problems"] = {
+            name: [_drop_none({"rule": p.rule, "key": p.key, "message": p.message}) for p in marks]
+            for name, marks in lock.problems.items()
+            if marks
+        }
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -203,11 +210,12 @@ def parse_lock(data: bytes | str, where: str = LOCK_NAME, *, known: Container[st
             )
         if type(version) is not int or version != SCHEMA_VERSION:
             raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
-        _only(top, {"schema_version", "references", "articles"}, "the top level")
+        _only(top, {"schema_version", "references", "articles", "problems"}, "the top level")
         refs = _obj(top.get("references", {}), "references")
         return Lock(
             references={k: _entry(v, f"references.{k}") for k, v in refs.items()},
             articles=_map(top.get("articles", {}), "articles", _article),
+            problems=_map(top.get("problems", {}), "problems", _problems),
             digest=digest,
         )
     except _Shape as exc:
@@ -483,6 +491,22 @@ def _failing(value: object, where: str) -> Failing:
         since=_date(doc.get("since"), f"{where}.since"),
         confirmed_on=None if confirmed is None else _date(confirmed, f"{where}.confirmed_on"),
     )
+
+
+def _problems(value: object, where: str) -> tuple[AcceptedProblem, ...]:
+    items = _list(value, where)
+    out = []
+    for i, item in enumerate(items):
+        doc = _obj(item, f"{where}[{i}]")
+        _only(doc, {"rule", "key", "message"}, f"{where}[{i}]")
+        out.append(
+            AcceptedProblem(
+                rule=_str(doc.get("rule"), f"{where}[{i}].rule"),
+                key=_opt_str(doc.get("key"), f"{where}[{i}].key"),
+                message=_str(doc.get("message"), f"{where}[{i}].message"),
+            )
+        )
+    return tuple(out)
 
 
 def _accepted_item(value: object, where: str) -> Accepted:

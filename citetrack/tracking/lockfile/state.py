@@ -128,6 +128,18 @@ class Accepted:
 
 
 @dataclass(frozen=True)
+class AcceptedProblem:
+    """A defect of an input file (a .bib's, an article's) reported when the lockfile was
+    written, for ``--new-only``: its rule, the entry it concerns (``None``: a line of its
+    own) and its message with every number left out, so that lines added above it do not
+    make it new (see :mod:`~citetrack.tracking.lockfile.problems`)."""
+
+    rule: str
+    key: str | None
+    message: str
+
+
+@dataclass(frozen=True)
 class LockEntry:
     """Everything recorded about one reference."""
 
@@ -155,11 +167,12 @@ class ArticleRecord:
 
 @dataclass(frozen=True)
 class Lock:
-    """The whole lockfile: entries by citation key, and the articles read, by the name
-    their references are tracked under."""
+    """The whole lockfile: entries by citation key, the articles read, by the name their
+    references are tracked under, and the defects of the input files, by file name."""
 
     references: Mapping[str, LockEntry] = field(default_factory=dict)
     articles: Mapping[str, ArticleRecord] = field(default_factory=dict)
+    problems: Mapping[str, tuple[AcceptedProblem, ...]] = field(default_factory=dict)
     #: A hash of the bytes the lockfile was read from (``""`` for one built in memory):
     #: what a run remembers of its comparison with this lockfile is filed under it
     #: (:class:`~citetrack.tracking.lockfile.remembered.SettledSources`).
@@ -202,6 +215,11 @@ def group_by_lock(result: CheckResult) -> dict[Path, CheckResult]:
 def reference_file(ref: Reference) -> str:
     """The .bib file name an entry is recorded under (its directory is the lockfile's)."""
     return _file_name(ref.path) if ref.path else ""
+
+
+def file_name(path: str) -> str:
+    """The name a file's entries and defects are recorded under (no directory)."""
+    return _file_name(path)
 
 
 @functools.lru_cache(maxsize=256)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -40,6 +40,7 @@ def track(
     records: Callable[[Found], SourceRecord] = source_record,
     *,
     settled: SettledSources | None = None,
+    unread: Collection[tuple[str, str]] = (),
 ) -> CheckResult:
     """The result as it should be reported against a lockfile (``records``, ``settled``:
     see :func:`diff`).
@@ -48,14 +49,15 @@ def track(
     (:func:`~citetrack.tracking.lockfile.revisions.track_articles`), applies
     :func:`apply_confirmation`, then adds the :func:`diff` findings to their
     references; a removed reference gets a result of its own (no fields, its recorded
-    identifiers).  Without a lockfile, ``result`` is returned unchanged.
+    identifiers).  ``unread``: entries present but not read (see :func:`diff`).  Without a
+    lockfile, ``result`` is returned unchanged.
     """
     if previous is None:
         return result
     result = track_articles(result, previous)
     confirmed = apply_confirmation(result, previous, policy, now)
     changes: dict[str, list[Finding]] = {}
-    for finding in diff(previous, confirmed, now, policy, records, settled=settled):
+    for finding in diff(previous, confirmed, now, policy, records, settled=settled, unread=unread):
         changes.setdefault(finding.key, []).append(finding)
     results: list[ReferenceResult] = []
     for rr in confirmed.results:
