@@ -360,10 +360,27 @@ def test_changed_findings_are_not_accepted_and_unverified_runs_keep_the_accepted
     entry = build_lock(result(rr(findings=(unverified, change))), lock, DAY1).references[
         "smith2020"
     ]
-    assert entry.accepted == (
-        Accepted("metadata-mismatch", "title", Severity.WARNING),
-        Accepted("unverified", None, Severity.UNVERIFIED),
-    )
+    # What was accepted stays; "could not ask tonight" is not accepted.
+    assert entry.accepted == (Accepted("metadata-mismatch", "title", Severity.WARNING),)
+
+
+@pytest.mark.parametrize("rule", ["unverified", "url-unverified", "archive-unverified"])
+def test_an_outage_night_and_the_night_after_leave_the_lockfile_bytes_as_they_were(
+    rule: str,
+) -> None:
+    """A nightly job commits the lockfile when it changes: a source that could not be
+    asked (timeout, 5xx) must not make two commits, one for the outage, one after it."""
+    mismatch = Finding("smith2020", "metadata-mismatch", Severity.WARNING, "m", field="title")
+    lock = build_lock(result(rr(findings=(mismatch,))), None, DAY1)
+    outage = Finding("smith2020", rule, Severity.UNVERIFIED, "HTTP 503", field="url")
+    night = build_lock(result(rr(findings=(mismatch, outage))), lock, DAY1 + timedelta(days=1))
+    assert dumps_lock(night) == dumps_lock(lock)
+    after = build_lock(result(rr(findings=(mismatch,))), night, DAY1 + timedelta(days=2))
+    assert dumps_lock(after) == dumps_lock(lock)
+    # A reference whose search found nothing is a verdict of sorts, and stays accepted.
+    unfound = Finding("smith2020", "identifier-not-found", Severity.UNVERIFIED, "none")
+    kept = build_lock(result(rr(findings=(unfound,))), None, DAY1).references["smith2020"]
+    assert kept.accepted == (Accepted("identifier-not-found", None, Severity.UNVERIFIED),)
 
 
 # ---------------------------------------------------------------------- reading errors

@@ -67,6 +67,11 @@ RULE_UNVERIFIED = "unverified"
 RULE_NO_IDENTIFIER = "no-identifier"
 RULE_DUPLICATE = "duplicate-reference"
 
+#: Findings that say only that a source could not be asked this time (a timeout, a 5xx, a
+#: rate limit that outlasted the retries): no verdict, so nothing a lockfile remembers as
+#: accepted; otherwise every outage night would rewrite it, and the next night again.
+COULD_NOT_ASK = frozenset({RULE_UNVERIFIED, "url-unverified", "archive-unverified"})
+
 _SOURCE_NAMES = {
     Source.CROSSREF: "Crossref",
     Source.PUBMED: "PubMed",

@@ -22,6 +22,7 @@ from citetrack.model import (
     Update,
     WorkMetadata,
 )
+from citetrack.rules.catalog import COULD_NOT_ASK
 from citetrack.tracking.lockfile.confirm import (
     advance_failing,
     archive_status,
@@ -140,10 +141,12 @@ def _build_urls(
 
 
 def _accepted(rr: ReferenceResult, prev: LockEntry | None) -> tuple[Accepted, ...]:
+    # A source that could not be asked tonight is no state to accept: recording it made
+    # a nightly job commit a changed lockfile on every outage, and again the night after.
     found = {
         Accepted(f.rule, f.field, f.severity)
         for f in rr.findings
-        if f.severity is not Severity.CHANGED
+        if f.severity is not Severity.CHANGED and f.rule not in COULD_NOT_ASK
     }
     # A run that could not verify everything must not forget what was accepted before.
     if prev is not None and any(f.severity is Severity.UNVERIFIED for f in rr.findings):
