@@ -1,0 +1,170 @@
+"""A nightly CI job over two weeks, by hand: `check --update-lock` once a (faked) night against
+an emulator whose world changes, and what each night reports and does to the lockfile.
+
+    python bench/nightly_weeks.py            # needs faketime (Debian: apt install faketime)
+
+The job a documentation repository runs: the lockfile is committed whenever it changes,
+so a night that changes it without a real change upstream is a commit of noise.  The
+script prints one line per night (exit code, the lockfile same or changed, the `changed`
+and `broken` findings) and checks each against what should happen:
+
+* nights without upstream change, a page answering 503 for one night, a Crossref outage:
+  the lockfile stays byte-identical (could-not-verify is not a change), exit 0 or 3;
+* a title corrected upstream: `metadata-changed` that night only;
+* a retraction: `retraction-new` that night, `retracted` (broken) every night after;
+* a page that dies with its archive: `archive-vanished` at once, `url-dead` a warning
+  until it has failed 3 nights over 3 calendar days, then broken with `url-died`.
+
+The days are faked with faketime (the cache's and the lockfile's clocks move with them);
+the emulator's records are the seed's, the changes SYNTHETIC.  Exit 1 if a night differs
+from what it should be.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from citetrack_emulator import Emulator  # noqa: E402
+
+FAST = ("--per-host-interval", "0", "--timeout", "2", "--allow-private-urls")
+PAGE = "/article/nme-review"
+THIERS, COMPTON = "10.3322/caac.20005", "10.1016/j.amjmed.2013.01.012"
+
+
+def night_events(emu: Emulator) -> dict[int, tuple[str, Callable[[], object]]]:
+    """What happens upstream before the night's run (SYNTHETIC changes)."""
+    retraction = {
+        "DOI": "10.5555/ct.compton-retraction",
+        "type": "retraction",
+        "label": "Retraction",
+        "source": "publisher",
+        "updated": {"date-parts": [[2026, 12, 6]]},
+    }
+    return {
+        3: ("the page answers 503", lambda: emu.patch_world({"pages": {PAGE: {"status": 503}}})),
+        4: ("the page is back", lambda: emu.patch_world({"pages": {PAGE: {"status": 200}}})),
+        5: ("Crossref answers 500", lambda: emu.add_fault("crossref", "status", code=500)),
+        6: (
+            "Crossref back; a title corrected",
+            lambda: (
+                emu.remove_fault(emu.faults()[0]["id"]),
+                emu.patch_world({"crossref_works": {THIERS: {"title": ["Cutaneous: an update"]}}}),
+            ),
+        ),
+        7: (
+            "a retraction",
+            lambda: emu.patch_world({"crossref_works": {COMPTON: {"updated-by": [retraction]}}}),
+        ),
+        8: (
+            "the page dies, its archive too",
+            lambda: emu.patch_world(
+                {"pages": {PAGE: {"status": 404}}, "wayback": {emu.page_url(PAGE): None}}
+            ),
+        ),
+    }
+
+
+#: Per night: the lockfile changes?, the exit code, and the changed/broken findings.
+EXPECTED: dict[int, tuple[bool, int, set[str]]] = {
+    2: (False, 0, set()),
+    3: (False, 3, set()),
+    4: (False, 0, set()),
+    5: (False, 3, set()),
+    6: (True, 0, {"thiers2009cutaneous changed metadata-changed"}),
+    7: (True, 1, {"compton2013rare changed retraction-new", "compton2013rare broken retracted"}),
+    8: (
+        True,
+        1,
+        {"compton2013rare broken retracted", "nme2021review changed archive-vanished"},
+    ),
+    9: (True, 1, {"compton2013rare broken retracted"}),
+    10: (
+        True,
+        1,
+        {
+            "compton2013rare broken retracted",
+            "nme2021review broken url-dead",
+            "nme2021review changed url-died",
+        },
+    ),
+    11: (False, 1, {"compton2013rare broken retracted", "nme2021review broken url-dead"}),
+    12: (False, 1, {"compton2013rare broken retracted", "nme2021review broken url-dead"}),
+}
+
+
+def main() -> int:
+    if shutil.which("faketime") is None:
+        print("needs faketime (Debian: apt install faketime)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="citetrack-nightly-"))
+    failures = 0
+    with Emulator(None) as emu:
+        page = emu.page_url(PAGE)
+        capture = {"timestamp": "20210829120000", "statuscode": "200", "mimetype": "text/html"}
+        emu.patch_world({"wayback": {page: [capture]}})
+        bib = work / "refs.bib"
+        bib.write_text(
+            (ROOT / "references.bib").read_text(encoding="utf-8")
+            + "\n@online{nme2021review,\n  title = {The glucagonoma syndrome},\n"
+            f"  url = {{{page}}},\n"
+            f"  archiveurl = {{https://web.archive.org/web/20210829120000/{page}}},\n}}\n",
+            encoding="utf-8",
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CITETRACK_")}
+        env.update({**emu.env(), "CITETRACK_CACHE_DIR": str(work / "cache")})
+        env["PYTHONPATH"] = str(ROOT)
+
+        def run(day: int, *args: str) -> subprocess.CompletedProcess[str]:
+            clock = f"2026-12-{day:02d} 02:00:00"
+            command = ["faketime", clock, sys.executable, "-m", "citetrack", *args, *FAST]
+            return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+
+        lock = work / "citetrack.lock"
+        first = run(1, "lock", str(bib))
+        print(f"night  1 lock: exit {first.returncode}")
+        events = night_events(emu)
+        for day in sorted(EXPECTED):
+            what = ""
+            if day in events:
+                what, change = events[day]
+                change()
+            before = lock.read_bytes()
+            proc = run(day, "check", str(bib), "--update-lock", "-f", "json")
+            changed = lock.read_bytes() != before
+            try:
+                report = json.loads(proc.stdout)
+            except ValueError:
+                print(f"night {day:2d}: no JSON report (exit {proc.returncode}): {proc.stderr}")
+                failures += 1
+                continue
+            seen = {
+                f"{ref['key']} {f['severity']} {f['rule']}"
+                for ref in report["references"]
+                for f in ref["findings"]
+                if f["severity"] in ("changed", "broken")
+            }
+            ok = (changed, proc.returncode, seen) == EXPECTED[day]
+            failures += not ok
+            print(
+                f"night {day:2d} [{what or 'nothing upstream'}]: exit {proc.returncode}, "
+                f"lockfile {'changed' if changed else 'same'}; {', '.join(sorted(seen)) or '-'}"
+                + ("" if ok else f"  << expected {EXPECTED[day]}")
+            )
+    shutil.rmtree(work, ignore_errors=True)
+    print("as expected" if not failures else f"{failures} nights not as expected")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
