@@ -683,7 +683,7 @@ def _new_only(result: CheckResult, previous_locks: Sequence[Lock | None]) -> Che
     for rr in result.results:
         kept = rr.findings
         for lock in locks:
-            kept = tuple(new_only(kept, lock))
+            kept = tuple(new_only(kept, lock, rr.reference))
         results.append(dataclasses.replace(rr, findings=kept))
     return dataclasses.replace(result, results=tuple(results))
 

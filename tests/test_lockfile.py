@@ -533,3 +533,62 @@ def test_policy_rejects_nonsense() -> None:
 
 def test_empty_lock_round_trips() -> None:
     assert parse_lock(dumps_lock(Lock())) == Lock()
+
+
+# ------------------------------------------------------- files that share a citation key
+
+
+def chapters(*order: str) -> CheckResult:
+    """Two chapters' .bib files next to one lockfile, both citing `smith2020` (a thesis)."""
+    by_file = {
+        "ch1.bib": rr(ref(path="ch1.bib"), evidence=(crossref(),)),
+        "ch2.bib": rr(ref(path="ch2.bib", doi="10.1000/abc"), evidence=(crossref("10.1000/abc"),)),
+    }
+    return result(*(by_file[name] for name in order))
+
+
+def test_files_sharing_a_key_each_keep_their_entry_whatever_order_they_are_read_in() -> None:
+    lock = build_lock(chapters("ch2.bib", "ch1.bib"), None, DAY1)
+    assert set(lock.references) == {"smith2020", "smith2020,ch2.bib"}
+    entry = lock.entry_at("ch2.bib", "smith2020")
+    assert entry is not None and entry.identifiers == {"doi": "10.1000/abc"}
+    text = dumps_lock(lock)
+    assert dumps_lock(build_lock(chapters("ch1.bib", "ch2.bib"), None, DAY1)) == text
+    assert parse_lock(text) == lock
+    # A run over both, or either, finds nothing new: no reference-added, forever.
+    assert diff(lock, chapters("ch1.bib", "ch2.bib"), DAY1) == []
+    assert diff(lock, chapters("ch2.bib"), DAY1) == []
+    # A file not read this time has nothing removed.
+    assert not any(r.findings for r in track(chapters("ch1.bib"), lock, DAY1).results)
+
+
+def test_what_is_about_one_files_reference_stays_on_it() -> None:
+    other = rr(ref("jones2019", path="ch2.bib", doi="10.2000/j"), evidence=(crossref("10.2000/j"),))
+    lock = build_lock(result(*chapters("ch1.bib", "ch2.bib").results, other), None, DAY1)
+    # ch2.bib's record of 10.1000/abc gets a new title upstream.
+    renamed = rr(
+        ref(path="ch2.bib", doi="10.1000/abc"),
+        evidence=(crossref("10.1000/abc", title="A corrected title"),),
+    )
+    seen = track(result(chapters("ch1.bib").results[0], renamed, other), lock, DAY1)
+    assert [(r.reference.path, f.rule) for r in seen.results for f in r.findings] == [
+        ("ch2.bib", "metadata-changed")
+    ]
+    # smith2020 leaves ch2.bib only: removed from ch2.bib, with ch2.bib's identifiers.
+    gone = track(result(chapters("ch1.bib").results[0], other), lock, DAY1)
+    removed = [r for r in gone.results if r.findings]
+    assert [(r.reference.path, rules(list(r.findings))) for r in removed] == [
+        ("ch2.bib", ["reference-removed"])
+    ]
+    assert removed[0].reference.identifiers.doi == "10.1000/abc"
+
+
+def test_new_only_reads_the_entry_of_the_findings_own_file() -> None:
+    warn = Finding("smith2020", "metadata-mismatch", Severity.WARNING, "m", field="title")
+    only_ch1 = result(
+        rr(ref(path="ch1.bib"), evidence=(crossref(),), findings=(warn,)),
+        rr(ref(path="ch2.bib", doi="10.1000/abc"), evidence=(crossref("10.1000/abc"),)),
+    )
+    lock = build_lock(only_ch1, None, DAY1)
+    assert new_only([warn], lock, ref(path="ch1.bib")) == []
+    assert new_only([warn], lock, ref(path="ch2.bib", doi="10.1000/abc")) == [warn]

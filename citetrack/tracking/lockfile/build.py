@@ -44,6 +44,8 @@ from citetrack.tracking.lockfile.state import (
     Notice,
     SourceRecord,
     UrlRecord,
+    citation_key,
+    lock_keys,
     reference_file,
     utc_day,
 )
@@ -172,8 +174,9 @@ def build_lock(
 
     Pass the result as reported (after :func:`track`), so that ``accepted`` matches what
     the user saw; references reported removed are left out.  Unavailable evidence keeps
-    the previous state of that source; the first of several references sharing one key
-    wins.  ``records``: :func:`source_record`, or the same remembered
+    the previous state of that source; the first of several references sharing one key in
+    one file wins (files sharing a key each keep theirs: :func:`lock_keys`).  ``records``:
+    :func:`source_record`, or the same remembered
     (:class:`~citetrack.tracking.lockfile.remembered.SourceRecords`).  ``unread``: the
     (file name, key) of entries in their file that could not be read this time; their
     previous entries are kept as they were (their history waits until they read again).
@@ -181,9 +184,10 @@ def build_lock(
     records = records if records is not None else source_record
     today = utc_day(now)
     first_run = previous is None
-    references: dict[str, LockEntry] = {}
+    references: dict[tuple[str, str], LockEntry] = {}  # by (file name, citation key)
     for rr in result.results:
-        if rr.reference.key in references or _is_removed(rr):
+        ident = (reference_file(rr.reference), rr.reference.key)
+        if ident in references or _is_removed(rr):
             continue
         prev = previous.entry_for(rr.reference) if previous else None
         failing = {}
@@ -193,8 +197,8 @@ def build_lock(
             state = advance_failing(old, outcome, today, policy, first_run=first)
             if state is not None:
                 failing[target] = state
-        references[rr.reference.key] = LockEntry(
-            file=reference_file(rr.reference),
+        references[ident] = LockEntry(
+            file=ident[0],
             identifiers=rr.reference.identifiers.as_dict(),
             sources=_build_sources(rr, prev, records),
             urls=_build_urls(rr, prev, failing),
@@ -204,9 +208,10 @@ def build_lock(
     if previous is not None:
         checked = {reference_file(rr.reference) for rr in result.results}
         for key, entry in previous.references.items():
-            if entry.file not in checked or (entry.file, key) in unread:
-                references.setdefault(key, entry)
+            ident = (entry.file, citation_key(key))
+            if entry.file not in checked or ident in unread:
+                references.setdefault(ident, entry)
     return Lock(
-        references=references,
+        references=lock_keys(references),
         articles=record_articles(previous.articles if previous else {}, result),
     )

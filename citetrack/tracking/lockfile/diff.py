@@ -35,6 +35,7 @@ from citetrack.tracking.lockfile.state import (
     LockEntry,
     Notice,
     SourceRecord,
+    citation_key,
     reference_file,
     utc_day,
 )
@@ -226,7 +227,8 @@ def diff(
     settled: SettledSources | None = None,
     unread: Collection[tuple[str, str]] = (),
 ) -> list[Finding]:
-    """``changed`` findings: what differs between the lockfile and this run, field by field.
+    """``changed`` findings: what differs between the lockfile and this run, field by field
+    (:func:`diff_by_reference` says which file's reference each one is about).
 
     ``unread``: the (file name, key) of entries that are in their file but could not be read
     (a block that does not parse): not removed, so not ``reference-removed`` (the input's
@@ -242,26 +244,44 @@ def diff(
     confirmed), ``archive-vanished``, ``reference-added``, ``reference-removed``.  Only
     definite answers are compared; a source that could not be asked changes nothing.
     """
+    by = diff_by_reference(previous, result, now, policy, records, settled=settled, unread=unread)
+    return [finding for findings in by.values() for finding in findings]
+
+
+def diff_by_reference(
+    previous: Lock,
+    result: CheckResult,
+    now: datetime,
+    policy: ConfirmPolicy = DEFAULT_POLICY,
+    records: Callable[[Found], SourceRecord] = source_record,
+    *,
+    settled: SettledSources | None = None,
+    unread: Collection[tuple[str, str]] = (),
+) -> dict[tuple[str, str], list[Finding]]:
+    """:func:`diff`'s findings by the (file name, citation key) of their reference: files
+    covered by one lockfile may share a key, and each finding belongs to one of them."""
     today = utc_day(now)
-    out: list[Finding] = []
+    out: dict[tuple[str, str], list[Finding]] = {}
     seen: set[tuple[str, str]] = set()
     for rr in result.results:
         ident = (reference_file(rr.reference), rr.reference.key)
         if ident in seen:
             continue
         seen.add(ident)
-        entry = previous.entry_for(rr.reference)
+        entry = previous.entry_at(*ident)
         if entry is None:
             message = f"reference {rr.reference.key} is new since the lockfile"
-            out.append(_changed(rr, "reference-added", message, source=Source.LOCKFILE))
+            out[ident] = [_changed(rr, "reference-added", message, source=Source.LOCKFILE)]
             continue
-        out += _diff_sources(rr, entry, records, settled)
-        out += _diff_urls(rr, entry, today, policy)
+        found = _diff_sources(rr, entry, records, settled) + _diff_urls(rr, entry, today, policy)
+        if found:
+            out[ident] = found
     checked = {file for file, _ in seen}
     present = seen.union(unread) if unread else seen
-    for key, entry in sorted(previous.references.items()):
+    for lock_key, entry in sorted(previous.references.items()):
+        key = citation_key(lock_key)
         if entry.file in checked and (entry.file, key) not in present:
-            out.append(
+            out[(entry.file, key)] = [
                 Finding(
                     key=key,
                     rule="reference-removed",
@@ -269,5 +289,5 @@ def diff(
                     message=f"reference {key} was removed from {entry.file} since the lockfile",
                     source=Source.LOCKFILE,
                 )
-            )
+            ]
     return out

@@ -180,8 +180,35 @@ class Lock:
 
     def entry_for(self, ref: Reference) -> LockEntry | None:
         """The entry recorded for ``ref`` (same key, same .bib file name), or ``None``."""
-        entry = self.references.get(ref.key)
-        return entry if entry is not None and entry.file == reference_file(ref) else None
+        return self.entry_at(reference_file(ref), ref.key)
+
+    def entry_at(self, file: str, key: str) -> LockEntry | None:
+        """The entry recorded for citation ``key`` of the file named ``file``, or ``None``."""
+        entry = self.references.get(key)
+        if entry is not None and entry.file == file:
+            return entry
+        entry = self.references.get(f"{key},{file}")  # the key is another file's too
+        return entry if entry is not None and entry.file == file else None
+
+
+def citation_key(lock_key: str) -> str:
+    """The citation key of an entry written under ``lock_key`` (see :func:`lock_keys`)."""
+    return lock_key.partition(",")[0]
+
+
+def lock_keys(entries: Mapping[tuple[str, str], LockEntry]) -> dict[str, LockEntry]:
+    """Entries by (file name, citation key) as the lockfile writes them: under the citation
+    key; when files covered by one lockfile share a key (a thesis's chapters), the file first
+    by name keeps it and the others are written ``key,file`` (a comma ends a BibTeX key, and
+    citetrack's own keys have none), whatever order the files were read in."""
+    files: dict[str, list[str]] = {}
+    for file, key in entries:
+        files.setdefault(key, []).append(file)
+    out: dict[str, LockEntry] = {}
+    for (file, key), entry in entries.items():
+        shared = files[key]
+        out[key if len(shared) == 1 or file == min(shared) else f"{key},{file}"] = entry
+    return out
 
 
 # --------------------------------------------------------------------------- locations

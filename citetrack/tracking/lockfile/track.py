@@ -18,7 +18,7 @@ from citetrack.model import (
 )
 from citetrack.tracking.lockfile.build import source_record
 from citetrack.tracking.lockfile.confirm import apply_confirmation
-from citetrack.tracking.lockfile.diff import diff
+from citetrack.tracking.lockfile.diff import diff_by_reference
 from citetrack.tracking.lockfile.revisions import track_articles
 from citetrack.tracking.lockfile.state import (
     DEFAULT_POLICY,
@@ -56,39 +56,44 @@ def track(
         return result
     result = track_articles(result, previous)
     confirmed = apply_confirmation(result, previous, policy, now)
-    changes: dict[str, list[Finding]] = {}
-    for finding in diff(previous, confirmed, now, policy, records, settled=settled, unread=unread):
-        changes.setdefault(finding.key, []).append(finding)
+    changes = diff_by_reference(
+        previous, confirmed, now, policy, records, settled=settled, unread=unread
+    )
     results: list[ReferenceResult] = []
     for rr in confirmed.results:
-        extra = changes.pop(rr.reference.key, [])
+        extra = changes.pop((reference_file(rr.reference), rr.reference.key), None)
         results.append(replace(rr, findings=rr.findings + tuple(extra)) if extra else rr)
     paths = {reference_file(rr.reference): rr.reference.path for rr in confirmed.results}
-    for key, removed in changes.items():
-        entry = previous.references[key]
+    for (file, key), removed in changes.items():
+        entry = previous.entry_at(file, key)
         ref = Reference(
             key=key,
             entry_type="",
             fields={},
-            identifiers=Identifiers(**entry.identifiers),
-            path=paths.get(entry.file),
+            identifiers=Identifiers(**entry.identifiers) if entry else Identifiers(),
+            path=paths.get(file),
         )
         results.append(ReferenceResult(reference=ref, findings=tuple(removed)))
     return replace(confirmed, results=tuple(results))
 
 
-def new_only(findings: Iterable[Finding], lock: Lock | None) -> list[Finding]:
+def new_only(
+    findings: Iterable[Finding], lock: Lock | None, reference: Reference | None = None
+) -> list[Finding]:
     """The findings the lockfile has not recorded (for ``--new-only``).
 
     A finding is old when its reference's entry accepted the same (rule, field) at the same
     or a higher severity, so a failing URL that becomes broken is new again.  ``changed``
-    findings are always new: they are measured against the lockfile.
+    findings are always new: they are measured against the lockfile.  ``reference``: the
+    reference the findings are about (its file tells apart files that share a key); without
+    it, the entry of each finding's key.
     """
     if lock is None:
         return list(findings)
     out = []
+    at = lock.entry_for(reference) if reference is not None else None
     for f in findings:
-        entry = lock.references.get(f.key)
+        entry = at if reference is not None else lock.references.get(f.key)
         old = (
             f.severity is not Severity.CHANGED
             and entry is not None
