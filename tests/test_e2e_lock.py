@@ -261,4 +261,4 @@ def test_two_bib_files_sharing_keys_next_to_one_lockfile_stay_quiet(
     assert run_cli("lock", str(first), str(second), "--no-cache", *FAST, env=env).code == 0
     for files in ((first, second), (second, first), (second,)):
         run = run_cli("check", *map(str, files), "--no-cache", "-f", "json", *FAST, env=env)
-        assert changed(run.json()) == set(), files
+        assert changed(run.json()) == set() and defects(run.json()) == [], files

@@ -46,19 +46,23 @@ def test_readme_snippet_is_a_local_hook_equal_to_the_hook_definition() -> None:
     assert re.search(hook["files"], "docs/refs.bib") and not re.search(hook["files"], "a.txt")
 
 
-def _run_entry(tmp_path: Path, bib: str) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "refs.bib").write_text(bib)
-    (hook,) = _snippet()["repos"][0]["hooks"]
+def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITETRACK_")}
     env["CITETRACK_CACHE_DIR"] = str(tmp_path / "cache")
     # No network: every service URL points at a closed port (the hook is --offline anyway).
     for name in ("CROSSREF", "EUTILS", "IDCONV", "DOI", "WAYBACK"):
         env[f"CITETRACK_{name}_URL"] = "http://127.0.0.1:9/"
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env["PATH"]
+    return env
+
+
+def _run_entry(tmp_path: Path, bib: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "refs.bib").write_text(bib)
+    (hook,) = _snippet()["repos"][0]["hooks"]
     return subprocess.run(
         [*shlex.split(hook["entry"]), "refs.bib"],
         cwd=tmp_path,
-        env=env,
+        env=_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
@@ -103,3 +107,28 @@ def test_the_hook_fails_offline_with_an_empty_cache_and_says_once_what_it_skippe
     assert out.count(summary) == 1, proc.stdout
     assert "not in cache" not in out  # never once per reference
     assert "Traceback" not in proc.stderr
+
+
+def test_the_hook_lets_a_commit_add_and_remove_references_next_to_a_committed_lockfile(
+    tmp_path: Path,
+) -> None:
+    """The recommended setup commits citetrack.lock (the nightly job's history): a commit
+    that adds a well-formed reference, or removes one, must not be blocked as a 'change'."""
+    first = "@article{a, title = {A title}, author = {Smith, J.}, year = {2009}}\n"
+    second = "@article{b, title = {Another title}, author = {Doe, A.}, year = {2010}}\n"
+    (tmp_path / "refs.bib").write_text(first + second)
+    locked = subprocess.run(
+        [sys.executable, "-m", "citetrack", "lock", "--offline", "refs.bib"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert locked.returncode == 0 and (tmp_path / "citetrack.lock").exists(), locked.stderr
+    added = "@article{c, title = {A third title}, author = {Roe, B.}, year = {2011}}\n"
+    proc = _run_entry(tmp_path, first + second + added)
+    assert proc.returncode == 0, proc.stdout
+    proc = _run_entry(tmp_path, first)
+    assert proc.returncode == 0, proc.stdout

@@ -194,8 +194,9 @@ RULES: Mapping[str, RuleInfo] = {
     ),
     "reference-added": RuleInfo(
         "Reference added since the lockfile",
-        "The reference is not in the lockfile yet.",
-        Severity.CHANGED,
+        "The reference is not in the lockfile yet (a note: the bibliography's own edit; "
+        "the reference's verdict is its own findings, given at once).",
+        Severity.NOTE,
     ),
     "reference-removed": RuleInfo(
         "Reference removed since the lockfile",

@@ -19,6 +19,7 @@ from citetrack.model import (
     NotFound,
     ReferenceResult,
     Severity,
+    Source,
     Update,
     WorkMetadata,
 )
@@ -148,7 +149,9 @@ def _accepted(rr: ReferenceResult, prev: LockEntry | None) -> tuple[Accepted, ..
     found = {
         Accepted(f.rule, f.field, f.severity)
         for f in rr.findings
-        if f.severity is not Severity.CHANGED and f.rule not in COULD_NOT_ASK
+        if f.severity is not Severity.CHANGED
+        and f.rule not in COULD_NOT_ASK
+        and f.source is not Source.LOCKFILE  # said of the lockfile itself (reference-added)
     }
     # A run that could not verify everything must not forget what was accepted before.
     if prev is not None and any(f.severity is Severity.UNVERIFIED for f in rr.findings):

@@ -55,11 +55,12 @@ def _changed(
     field: str | None = None,
     now: str | None = None,
     was: str | None = None,
+    severity: Severity = Severity.CHANGED,
 ) -> Finding:
     return Finding(
         key=rr.reference.key,
         rule=rule,
-        severity=Severity.CHANGED,
+        severity=severity,
         message=message,
         field=field,
         expected=now,
@@ -270,8 +271,14 @@ def diff_by_reference(
         seen.add(ident)
         entry = previous.entry_at(*ident)
         if entry is None:
+            # A note: the bibliography's own edit, not a change upstream.  Its verdict is
+            # its own findings (given at once: the lockfile has no history for it), and a
+            # reference added in a commit must not fail a `--fail-on warning` gate.
             message = f"reference {rr.reference.key} is new since the lockfile"
-            out[ident] = [_changed(rr, "reference-added", message, source=Source.LOCKFILE)]
+            added = _changed(
+                rr, "reference-added", message, source=Source.LOCKFILE, severity=Severity.NOTE
+            )
+            out[ident] = [added]
             continue
         found = _diff_sources(rr, entry, records, settled) + _diff_urls(rr, entry, today, policy)
         if found:
