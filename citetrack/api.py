@@ -557,7 +557,7 @@ def track(
     from citetrack.tracking.lockfile import track as track_lock
     from citetrack.tracking.lockfile.problems import new_problems, problem_file, record_problems
     from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
-    from citetrack.tracking.lockfile.state import reference_file
+    from citetrack.tracking.lockfile.state import files_named_from, reference_file
 
     settings = settings if settings is not None else load_settings()
     lockfile = lockfile if lockfile is not None else settings.lockfile
@@ -583,36 +583,42 @@ def track(
             before = read_lock(path, known=(read_before,) if read_before else ())
             if known is not None and before is not None and before.digest != read_before:
                 known.put_many({where: before.digest})
-            settled = None
-            if before is not None and memo.enabled:
-                settled = SettledSources(memo.view(SETTLED_KIND), where, before)
-            # Writing the lockfile reduces every record; a comparison only the unsettled.
-            records.prefetch(_lock_sources(group, None if update else settled))
-            found = defects.get(path, [])
-            # Entries in their file that did not read: not removed (the defect says why).
-            unread = {(problem_file(p), p.key) for p in found if p.key and p.rule in SKIPPED}
-            seen = track_lock(group, before, now, policy, records, settled=settled, unread=unread)
-            if settled is not None:
-                settled.flush()
-            reported += new_problems(found, before) if new_only else found
-            if update:
-                files = {reference_file(rr.reference) for rr in group.results}
-                files.update(problem_file(p) for p in found)
-                built = build_lock(seen, before, now, policy, records, unread=unread)
-                built = dataclasses.replace(built, problems=record_problems(before, found, files))
-                try:
-                    write_lock(path, built)
-                except OSError as exc:
-                    message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
-                    raise LockError(message) from exc
-                written.append(path)
-                if memo.enabled:
-                    _settle_written(path, group, now=now, policy=policy, records=records, memo=memo)
-            shown.append(seen)
+            # Files are named from this lockfile's directory (two chapters' refs.bib differ).
+            with files_named_from(path):
+                settled = None
+                if before is not None and memo.enabled:
+                    settled = SettledSources(memo.view(SETTLED_KIND), where, before)
+                # Writing the lockfile reduces every record; a comparison only the unsettled.
+                records.prefetch(_lock_sources(group, None if update else settled))
+                found = defects.get(path, [])
+                # Entries in their file that did not read: not removed (the defect says why).
+                unread = {(problem_file(p), p.key) for p in found if p.key and p.rule in SKIPPED}
+                seen = track_lock(
+                    group, before, now, policy, records, settled=settled, unread=unread
+                )
+                if settled is not None:
+                    settled.flush()
+                reported += new_problems(found, before) if new_only else found
+                if update:
+                    files = {reference_file(rr.reference) for rr in group.results}
+                    files.update(problem_file(p) for p in found)
+                    built = build_lock(seen, before, now, policy, records, unread=unread)
+                    built = dataclasses.replace(
+                        built, problems=record_problems(before, found, files)
+                    )
+                    try:
+                        write_lock(path, built)
+                    except OSError as exc:
+                        message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
+                        raise LockError(message) from exc
+                    written.append(path)
+                    if memo.enabled:
+                        _settle_written(
+                            path, group, now=now, policy=policy, records=records, memo=memo
+                        )
+                shown.append(_new_only(seen, before) if new_only else seen)
             previous.append(before)
     tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
-    if new_only:
-        tracked = _new_only(tracked, previous)
     return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported))
 
 
@@ -672,19 +678,16 @@ def _lock_sources(result: CheckResult, settled: SettledSources | None) -> Iterat
             yield from (found for found, _ in settled.pending(rr).values())
 
 
-def _new_only(result: CheckResult, previous_locks: Sequence[Lock | None]) -> CheckResult:
-    """Only the findings the lockfile does not already record (``--new-only``)."""
+def _new_only(result: CheckResult, lock: Lock | None) -> CheckResult:
+    """Only the findings ``lock`` does not already record (``--new-only``)."""
     from citetrack.tracking.lockfile import new_only
 
-    locks = [lock for lock in previous_locks if lock is not None]
-    if not locks:
+    if lock is None:
         return result
-    results = []
-    for rr in result.results:
-        kept = rr.findings
-        for lock in locks:
-            kept = tuple(new_only(kept, lock, rr.reference))
-        results.append(dataclasses.replace(rr, findings=kept))
+    results = [
+        dataclasses.replace(rr, findings=tuple(new_only(rr.findings, lock, rr.reference)))
+        for rr in result.results
+    ]
     return dataclasses.replace(result, results=tuple(results))
 
 

@@ -262,3 +262,21 @@ def test_two_bib_files_sharing_keys_next_to_one_lockfile_stay_quiet(
     for files in ((first, second), (second, first), (second,)):
         run = run_cli("check", *map(str, files), "--no-cache", "-f", "json", *FAST, env=env)
         assert changed(run.json()) == set() and defects(run.json()) == [], files
+
+
+def test_one_lockfile_for_refs_bib_files_in_several_directories(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    """`--lockfile` at the top of a repository whose chapters each have a refs.bib: a run
+    over one chapter reports nothing of the others as removed."""
+    bib, env = project
+    blocks = bib.read_text(encoding="utf-8").split("\n@")
+    top = bib.parent
+    for name, text in (("ch1", "\n@".join(blocks[:5])), ("ch2", "@" + "\n@".join(blocks[3:]))):
+        (top / name).mkdir()
+        (top / name / "refs.bib").write_text(text, encoding="utf-8")
+    lock = ("--lockfile", str(top / "shared.lock"), "--no-cache", *FAST)
+    assert run_cli("lock", "ch1/refs.bib", "ch2/refs.bib", *lock, env=env, cwd=top).code == 0
+    for files in (("ch2/refs.bib",), ("ch1/refs.bib", "ch2/refs.bib")):
+        run = run_cli("check", *files, "-f", "json", *lock, env=env, cwd=top)
+        assert changed(run.json()) == set() and defects(run.json()) == [], files

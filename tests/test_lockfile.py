@@ -50,6 +50,7 @@ from citetrack.tracking.lockfile import (
     track,
     write_lock,
 )
+from citetrack.tracking.lockfile.state import file_name, files_named_from
 
 DAY1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 DOI = "10.1000/xyz"
@@ -592,3 +593,26 @@ def test_new_only_reads_the_entry_of_the_findings_own_file() -> None:
     lock = build_lock(only_ch1, None, DAY1)
     assert new_only([warn], lock, ref(path="ch1.bib")) == []
     assert new_only([warn], lock, ref(path="ch2.bib", doi="10.1000/abc")) == [warn]
+
+
+def test_one_lockfile_over_several_directories_names_files_from_its_own(tmp_path: Path) -> None:
+    """`--lockfile` covering ch1/refs.bib and ch2/refs.bib: by their bare names they were one
+    file, so a run over ch2 alone reported ch1's references removed."""
+    for name in ("ch1", "ch2"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "refs.bib").write_text("", encoding="utf-8")
+    (tmp_path / "top.bib").write_text("", encoding="utf-8")
+    lockfile = tmp_path / "citetrack.lock"
+    one, two = str(tmp_path / "ch1" / "refs.bib"), str(tmp_path / "ch2" / "refs.bib")
+    with files_named_from(lockfile):
+        assert [file_name(p) for p in (one, two)] == ["ch1/refs.bib", "ch2/refs.bib"]
+        assert file_name(str(tmp_path / "top.bib")) == "top.bib"  # the default's bare name
+        assert file_name("Necrolytic_migratory_erythema") == "Necrolytic_migratory_erythema"
+        both = result(rr(ref(path=one)), rr(ref("jones2019", path=two)))
+        lock = build_lock(both, None, DAY1)
+        assert {e.file for e in lock.references.values()} == {"ch1/refs.bib", "ch2/refs.bib"}
+        only_two = track(result(rr(ref("jones2019", path=two))), lock, DAY1)
+        assert not any(r.findings for r in only_two.results)
+    with files_named_from(tmp_path / "ch1" / "citetrack.lock"):  # outside it: the bare name
+        assert file_name(two) == "refs.bib" and file_name(one) == "refs.bib"
+    assert file_name(one) == "refs.bib"  # no lockfile being applied

@@ -5,8 +5,9 @@ sorted keys, a two-space indent and a trailing newline; the same state always gi
 bytes, and nothing in it changes merely because time passed (dates are written only when a
 state changes), so a scheduled CI job produces a diff only when something really changed.
 
-Per reference (keyed by citation key, with the .bib file's name; when files next to one
-lockfile share a key, the others' entries are keyed ``key,file``) it records:
+Per reference (keyed by citation key, with the file's path from the lockfile's directory;
+when files covered by one lockfile share a key, the others' entries are keyed ``key,file``)
+it records:
 
 * ``identifiers`` — the citation's normalised identifiers;
 * ``sources`` — per registry, the identifier asked and the normalised metadata that matters

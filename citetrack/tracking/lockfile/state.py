@@ -6,9 +6,11 @@ keys every stage shares: the .bib file name of a reference and the UTC day of a 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -239,21 +241,48 @@ def group_by_lock(result: CheckResult) -> dict[Path, CheckResult]:
     }
 
 
+#: The directory of the lockfile being applied (:func:`files_named_from`), or ``None``.
+_LOCK_DIR: ContextVar[str | None] = ContextVar("citetrack_lock_dir", default=None)
+
+
+@contextlib.contextmanager
+def files_named_from(lockfile: str | os.PathLike[str]) -> Iterator[None]:
+    """Within: files are recorded by their path relative to ``lockfile``'s directory.
+
+    One lockfile may cover files in several directories (``--lockfile``): by their names
+    alone, ``ch1/refs.bib`` and ``ch2/refs.bib`` were one file, so a run over one of them
+    reported the other's references removed.  A file in the lockfile's own directory (the
+    default lockfile's case) keeps its bare name, as before; a name that is no file here
+    (a wiki page's) or lies outside that directory is its last part.
+    """
+    token = _LOCK_DIR.set(str(Path(lockfile).resolve().parent))
+    try:
+        yield
+    finally:
+        _LOCK_DIR.reset(token)
+
+
 def reference_file(ref: Reference) -> str:
-    """The .bib file name an entry is recorded under (its directory is the lockfile's)."""
-    return _file_name(ref.path) if ref.path else ""
+    """The name of the file an entry is recorded under (see :func:`files_named_from`)."""
+    return _file_name(ref.path, _LOCK_DIR.get()) if ref.path else ""
 
 
 def file_name(path: str) -> str:
-    """The name a file's entries and defects are recorded under (no directory)."""
-    return _file_name(path)
+    """The name a file's entries and defects are recorded under (see :func:`reference_file`)."""
+    return _file_name(path, _LOCK_DIR.get())
 
 
 @functools.lru_cache(maxsize=256)
-def _file_name(path: str) -> str:
+def _file_name(path: str, lock_dir: str | None) -> str:
     # Asked several times per reference, of the few paths of a run: a Path each time was
     # a tenth of a second per 10,000 references.
-    return Path(path).name
+    file = Path(path)
+    if lock_dir is None or not file.is_file():
+        return file.name
+    try:
+        return file.resolve().relative_to(lock_dir).as_posix()
+    except ValueError:  # outside the lockfile's directory
+        return file.name
 
 
 def utc_day(now: datetime) -> date:
