@@ -23,8 +23,10 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
+
 from citetrack.model import Evidence, Finding, Reference, Severity, Source
-from citetrack.tracking.codec import StoredFound, record_print, text_digest
+from citetrack.tracking.codec import StoredFound, bytes_digest, record_print, text_digest
 from citetrack.tracking.memo import MemoView
 
 log = logging.getLogger(__name__)
@@ -110,8 +112,17 @@ def _finding(ref: Reference, row: Any) -> Finding:
 
 def list_digest(refs: Sequence[Reference]) -> str:
     """The hash of a list of references as the duplicate rule sees it: each one's file,
-    key, line and :attr:`~citetrack.model.Reference.digest`, in order."""
-    return text_digest(_encode([[r.path, r.key, r.line, r.digest] for r in refs]))
+    key, line and :attr:`~citetrack.model.Reference.digest`, in order.
+
+    The JSON is orjson's (the same text as the JSON encoder's for these rows, in a tenth
+    of the time: 100,000 references, issue 16); what orjson refuses (a lone surrogate in
+    a path or key, a line beyond 64 bits) is written by the encoder.  Either way it is
+    JSON that reads back to the rows, so equal digests are equal lists."""
+    rows = [[r.path, r.key, r.line, r.digest] for r in refs]
+    try:
+        return bytes_digest(orjson.dumps(rows))
+    except TypeError:
+        return text_digest(_encode(rows))
 
 
 def encode_duplicates(refs: Sequence[Reference], found: Sequence[tuple[int, Finding]]) -> str:
