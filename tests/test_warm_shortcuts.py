@@ -8,6 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citetrack.inputs.bib.reuse import LineCounter
 from citetrack.links.targets import parse_access_date
 from citetrack.model import Found, Identifiers, Reference, Source, WorkMetadata
 from citetrack.registries.books_search import extra_evidence
@@ -43,3 +44,18 @@ def test_extra_evidence_without_searches_is_the_books_alone() -> None:
         for search in ({}, {search_key(ref): [book, book]}, {"other": [book]}):
             want = [*books.get(ref.identifiers.isbn or "", ()), *search.get(search_key(ref), ())]
             assert extra_evidence(ref, books, search) == want
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet="@x\r\n", max_size=60),
+    cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=8),
+)
+def test_line_breaks_counted_without_a_cr_are_the_three_counts(text: str, cuts: list[int]) -> None:
+    # The loader asks for increasing offsets, none inside a CRLF (a chunk starts at "@").
+    offsets = sorted({c for c in cuts if c <= len(text) and text[c - 1 : c + 1] != "\r\n"})
+    counter = LineCounter(text)
+    for offset in offsets:
+        want = text.count("\n", 0, offset) + text.count("\r", 0, offset)
+        want -= text.count("\r\n", 0, offset)
+        assert counter.before(offset) == want
