@@ -568,3 +568,28 @@ def test_the_list_digest_is_the_json_encoders_whatever_the_text(
         [[r.path, r.key, r.line, r.digest] for r in refs]
     )
     assert list_digest(refs) == text_digest(old)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(state=states())
+def test_the_keys_a_whole_prefetch_gives_are_the_keys_of_each_reference(
+    state: tuple[list[Reference], EvidenceSet],
+) -> None:
+    # issue 16: the run's last prefetch hands each reference's key to its lookup instead
+    # of the lookup computing it again: the same key, the same findings.
+    refs, evidence = state
+    pairs = [(ref, evidence.for_reference(ref)) for ref in refs]
+    with tempfile.TemporaryDirectory() as folder, Memo(Path(folder) / "m.sqlite3") as memo:
+        findings = findings_for(refs, evidence)
+        first = StoredFindings(memo.view(KIND))
+        for (ref, used), found in zip(pairs, findings, strict=True):
+            first.remember(ref, used, [f for f in found if f.rule != "duplicate"])
+        first.flush()
+        keys = StoredFindings(memo.view(KIND)).prefetch(pairs, every=True)
+        fresh = StoredFindings(memo.view(KIND))
+        assert keys == [fresh.key(ref, used) for ref, used in pairs]
+        given_keys, computed = StoredFindings(memo.view(KIND)), StoredFindings(memo.view(KIND))
+        given_keys.prefetch(pairs, every=True)
+        computed.prefetch(pairs, every=True)
+        for (ref, used), key in zip(pairs, keys, strict=True):
+            assert given_keys.get(ref, used, key) == computed.get(ref, used)
