@@ -137,13 +137,19 @@ class FindingsMemo:
         self.stored = stored
         self._done: dict[Hashable, tuple[Reference, tuple[Evidence, ...], list[Finding]]] = {}
 
-    def __call__(self, ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
+    def __call__(
+        self, ref: Reference, evidence: Sequence[Evidence], stored_key: str | None = None
+    ) -> list[Finding]:
+        """``stored_key``: the key of ``ref`` and ``evidence`` in ``stored``, if known
+        (:meth:`~citetrack.incremental.StoredFindings.prefetch` gave it)."""
         # The digest stands for the type, fields and identifiers (computed once per entry,
         # or read with it from the .bib memo): cheaper than hashing them all again.
         key = (ref.digest, *map(id, evidence))
         hit = self._done.get(key)
         if hit is None:
-            findings = self.stored.get(ref, evidence) if self.stored is not None else None
+            findings = (
+                self.stored.get(ref, evidence, stored_key) if self.stored is not None else None
+            )
             if findings is None:
                 findings = self._compare(ref, evidence)
                 if self.stored is not None:

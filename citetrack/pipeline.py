@@ -201,9 +201,14 @@ async def _resolve_registries(
     async def pmc_stage() -> None:
         await chunked("PMC", pmcids, idconv.fetch, progress, into=evidence.pmc, arrived=arrived)
 
-    # A shard asks about its own slice of the ISBNs and of the identifier searches too.
+    # A shard asks about its own slice of the ISBNs and of the identifier searches too
+    # (without one, every reference: no search key made for each of 100,000; issue 16).
     book_refs = [r for r in refs if _mine(options, "isbn", [r.identifiers.isbn or ""])]
-    search_refs = [r for r in refs if _mine(options, "search", [search_key(r)])]
+    search_refs = (
+        list(refs)
+        if options.shard is None
+        else [r for r in refs if _mine(options, "search", [search_key(r)])]
+    )
 
     async def books_stage() -> None:
         evidence.books = await book_evidence(
@@ -519,11 +524,12 @@ def _findings_and_evidence(
     targets = targets if targets is not None else [link_targets(r) for r in refs]
     used_by = [evidence.for_reference(ref) for ref in refs]
     kept_by = [_kept(early, position, used) for position, used in enumerate(used_by)]
+    keys: Sequence[str | None] = [None] * len(refs)
     if early.memo.stored is not None and any(kept is None for kept in kept_by):
-        early.memo.stored.prefetch(list(zip(refs, used_by, strict=True)), every=True)
+        keys = early.memo.stored.prefetch(list(zip(refs, used_by, strict=True)), every=True)
     out: list[list[Finding]] = []
-    for ref, used, kept, target in zip(refs, used_by, kept_by, targets, strict=True):
-        out.append(list(kept) if kept is not None else early.memo(ref, used))
+    for ref, used, kept, target, key in zip(refs, used_by, kept_by, targets, keys, strict=True):
+        out.append(list(kept) if kept is not None else early.memo(ref, used, key))
         out[-1] += url_findings(ref, evidence.links, evidence.archives, target)
     duplicates = early.duplicates if early.duplicates is not None else duplicate_findings(refs)
     # A duplicate caused by a wrong identifier belongs to the entry whose identifier is wrong.

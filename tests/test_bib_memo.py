@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import citetrack.inputs.bib.chunks as bib_chunks
+import citetrack.inputs.bib.memo as bib_memo
 from citetrack.export import Fix, export_bib, format_fix, plan_local_fixes
 from citetrack.inputs.bib import Bibliography, DictMemo, load_bib, loads_bib
 from citetrack.inputs.bib.layout import EntryLayout
@@ -583,3 +584,51 @@ def test_entries_built_without_dataclass_init_equal_those_built_with_it() -> Non
     assert layout == EntryLayout(*args, **kwargs)
     assert layout.__dict__ == EntryLayout(*args, **kwargs).__dict__
     assert list(signature(_layout).parameters) == [f.name for f in fields_of(EntryLayout)]
+
+
+_KEYS_FILE = (
+    "% SYNTHETIC entries, for the key checks\n"
+    "@article{dup, title = {First}, year = {2001}}\n"
+    "@article{Dup, title = {Case}, year = {2002}}\n"
+    "@article{dup, title = {Second}, year = {2003}}\n"
+    "@article{, title = {No key}, year = {2004}}\n"
+    "@article{, title = {No key again}, year = {2005}}\n"
+    "@misc{pct,\n  title = {T},\n  % a note\n  year = {2020},\n}\n"
+    "@article{broken, title = {Unclosed\n"
+    "@book{last, title = {Last}, year = {2006}, doi = {10.1234/last}}\n"
+)
+
+
+@pytest.mark.parametrize("ignore", ["", "% citetrack: ignore metadata-mismatch\n"])
+def test_a_checks_load_from_the_memo_builds_no_layout_and_gives_what_a_full_load_gives(
+    ignore: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # issue 16: without layouts, an entry read from the memo is not given one (unless its
+    # text has a "%", or a comment ignore needs the places): the same references (first
+    # of each key, lines, digests) and problems (duplicates, empty and case-only keys).
+    text = _KEYS_FILE.replace("@book{last", ignore + "@book{last")
+    memo = DictMemo()
+    full = loads_bib(text, "f.bib", memo)
+    assert {p.rule for p in full.problems} >= {
+        "bib-duplicate-key",
+        "bib-key-case",
+        "bib-empty-key",
+        "bib-comment",
+    }
+    built: list[str] = []
+    real = bib_memo._layout
+
+    def counted(key: str, *args: Any, **kwargs: Any) -> EntryLayout:
+        built.append(key)
+        return real(key, *args, **kwargs)
+
+    monkeypatch.setattr(bib_memo, "_layout", counted)
+    for _ in range(2):
+        _same_without_layouts(loads_bib(text, "f.bib", memo, layouts=False), full)
+    light = set(built)
+    _same(loads_bib(text, "f.bib", memo), full)
+    if ignore:  # the comment's rule is merged by the places of every entry
+        assert full.references[-1].fields["citetrack-ignore"] == "metadata-mismatch"
+        assert light == {layout.key for layout in full.layout}
+    else:  # only the entry with a "%" and the block bibtexparser gave up on
+        assert light == {"pct", "broken"}

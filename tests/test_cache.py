@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.registries.base import resolve_cached
+from citetrack.tracking import cache as cache_module
 from citetrack.tracking.cache import (
     CACHE_FILENAME,
     DAY,
@@ -227,6 +230,108 @@ def test_truncated_database_is_recovered(tmp_path: Path) -> None:
         assert cache.enabled  # never fatal
         cache.put(FOUND)
         assert cache.get(Source.CROSSREF, FOUND.identifier) == FOUND
+
+
+def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the integrity checks the cache makes (each still made for real)."""
+    calls: list[int] = []
+    real = cache_module._quick_check
+
+    def counted(db: sqlite3.Connection) -> tuple[object, ...] | None:
+        calls.append(1)
+        return real(db)
+
+    monkeypatch.setattr(cache_module, "_quick_check", counted)
+    return calls
+
+
+def test_an_unchanged_file_is_checked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting_checks(monkeypatch)
+    with open_cache(tmp_path) as cache:
+        cache.put_many([FOUND, MISSING])
+    assert len(calls) == 1  # a new file
+    with open_cache(tmp_path) as cache:  # written by the run before: checked
+        assert cache.get(Source.CROSSREF, FOUND.identifier) == FOUND
+    assert len(calls) == 2
+    for _ in range(2):  # as it was when checked: not checked again, served the same
+        with open_cache(tmp_path) as cache:
+            assert cache.get(Source.CROSSREF, FOUND.identifier) == FOUND
+            assert cache.get(Source.CROSSREF, MISSING.identifier) == MISSING
+    assert len(calls) == 2
+    with open_cache(tmp_path) as cache:
+        cache.put(FOUND)  # a write: the next run checks again
+    assert len(calls) == 2
+    with open_cache(tmp_path) as cache:
+        pass
+    assert len(calls) == 3
+
+
+def test_a_file_changed_in_place_with_its_times_set_back_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_checks(monkeypatch)
+    with open_cache(tmp_path) as cache:
+        cache.put_many([FOUND, MISSING])
+    with open_cache(tmp_path):
+        pass  # checked, its identity kept
+    path = tmp_path / CACHE_FILENAME
+    before = path.stat()
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xa5" * (len(data) - 4096)  # every page after the first: same size
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    count = len(calls)
+    with open_cache(tmp_path) as cache:
+        assert cache.enabled  # never fatal: checked, moved aside, started afresh
+        assert cache.get(Source.CROSSREF, FOUND.identifier) is None
+        cache.put(FOUND)
+        assert cache.get(Source.CROSSREF, FOUND.identifier) == FOUND
+    assert len(calls) > count
+    assert list(tmp_path.glob(f"{CACHE_FILENAME}.corrupt-*"))
+
+
+def test_damage_met_by_a_read_makes_the_next_run_check(tmp_path: Path) -> None:
+    """A file damaged without a change to its times (as a disk's fault would): the stored
+    identity is forged to match.  The run that meets the damage goes without the cache
+    (never fatal, nothing served from it) and the next one checks and rebuilds it."""
+    with open_cache(tmp_path) as cache:
+        cache.put_many([FOUND, MISSING])
+    with open_cache(tmp_path):
+        pass
+    path = tmp_path / CACHE_FILENAME
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'evidence'").fetchone()
+    data = bytearray(path.read_bytes())
+    start = (root[0] - 1) * size  # the records' page only: the file opens as before
+    data[start : start + size] = b"\xa5" * size
+    path.write_bytes(bytes(data))
+    identity = cache_module.file_identity(path)
+    assert identity is not None
+    cache_module.mark_checked(path, identity)
+    with open_cache(tmp_path) as cache:
+        assert cache.enabled  # opened unchecked
+        assert cache.get(Source.CROSSREF, FOUND.identifier) is None
+        assert not cache.enabled  # the read met the damage
+        assert cache.get(Source.CROSSREF, MISSING.identifier) is None
+    assert not cache_module.checked_path(path).exists()
+    assert not list(tmp_path.glob(f"{CACHE_FILENAME}.corrupt-*"))
+    with open_cache(tmp_path) as cache:
+        assert cache.enabled
+        cache.put(FOUND)
+        assert cache.get(Source.CROSSREF, FOUND.identifier) == FOUND
+    assert list(tmp_path.glob(f"{CACHE_FILENAME}.corrupt-*"))
+
+
+def test_a_write_ahead_log_with_pages_is_checked(tmp_path: Path) -> None:
+    with open_cache(tmp_path) as cache:
+        cache.put(FOUND)
+    path = tmp_path / CACHE_FILENAME
+    assert cache_module.file_identity(path) is not None
+    Path(f"{path}-wal").write_bytes(b"\0" * 32)
+    assert cache_module.file_identity(path) is None
+    assert cache_module.file_identity(tmp_path / "absent.sqlite3") is None
 
 
 def test_unreadable_row_is_a_miss_and_is_dropped(tmp_path: Path) -> None:

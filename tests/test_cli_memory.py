@@ -85,3 +85,35 @@ def test_what_a_kept_pause_made_is_frozen_before_the_collector_comes_back() -> N
         [sys.executable, "-c", _KEEP_PROBE], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[0, True, True, True]"
+
+
+_SETTLE_PROBE = """
+import gc
+from citetrack.cli import memory
+seen = []
+memory.settle()
+seen.append((gc.isenabled(), gc.get_freeze_count()))
+memory.process_run()
+held = [[] for _ in range(1000)]
+memory.settle()
+seen.append((gc.isenabled(), gc.get_freeze_count() >= 1000))
+memory.keep()
+seen.append(gc.isenabled())
+memory.keep()
+seen.append(gc.isenabled())
+gc.disable()
+memory.settle()
+memory.keep()
+seen.append(gc.isenabled())
+print(seen)
+"""
+
+
+def test_a_settled_check_holds_the_collector_off_until_its_result_is_kept() -> None:
+    # issue 16: from the answers (settle) to the result (keep) no collection; back on
+    # after, never turned on if someone else had turned it off; nothing outside a
+    # process main runs.
+    out = subprocess.run(
+        [sys.executable, "-c", _SETTLE_PROBE], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[(True, 0), (False, True), True, True, False]"

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from citetrack.inputs.bib import loads_bib
-from citetrack.inputs.bib.comments import _IGNORE, _says_ignore, comment_rules
+from citetrack.inputs.bib.comments import _IGNORE, comment_rules, says_ignore
 from citetrack_emulator import Emulator
 from tests.e2e import REPO, run_cli
 
@@ -56,7 +56,7 @@ def test_a_comment_is_merged_with_the_field() -> None:
 
 
 def test_the_quick_look_never_misses_an_ignore_line() -> None:
-    # with_comment_ignores returns the file unchanged when _says_ignore finds nothing
+    # with_comment_ignores returns the file unchanged when says_ignore finds nothing
     # (issue 16): every line _IGNORE matches must make it say yes.
     lines = [
         "% citetrack: ignore x",
@@ -73,9 +73,9 @@ def test_the_quick_look_never_misses_an_ignore_line() -> None:
     for line in lines:
         for text in (line, f"@misc{{m}}\n{line}\n@misc{{n}}", f"citetrack {line}"):
             if any(_IGNORE.match(one) for one in text.splitlines()):
-                assert _says_ignore(text), text
-    assert not _says_ignore("% SYNTHETIC, for the citetrack benchmark\n@misc{m}\n")
-    assert _says_ignore("citetrack citetrack: ignore")
+                assert says_ignore(text), text
+    assert not says_ignore("% SYNTHETIC, for the citetrack benchmark\n@misc{m}\n")
+    assert says_ignore("citetrack citetrack: ignore")
     mention = "% the citetrack check benchmark\n@misc{m, title = {T}}\n"
     bib = loads_bib(mention)
     assert bib.references[0].get("citetrack-ignore") is None

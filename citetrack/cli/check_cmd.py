@@ -290,9 +290,9 @@ def _check_with_progress(
                 store_required=shared.store_required,
                 warn=warn,
                 handover=handover,
-                # The answers live to the end of the run (nothing, unless one process
-                # runs one command: memory.keep).
-                settled=memory.keep,
+                # The answers live to the end of the run, the results made next too
+                # (nothing, unless one process runs one command: memory.settle).
+                settled=memory.settle,
             )
     except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))

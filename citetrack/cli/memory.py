@@ -22,6 +22,8 @@ from collections.abc import Iterator
 
 #: Set by :func:`process_run` (a one-element list: no ``global`` statement).
 _one_shot: list[bool] = []
+#: Set while :func:`settle` holds the collector off, until the next :func:`keep`.
+_settling: list[bool] = []
 
 
 def collect_less_often() -> None:
@@ -57,6 +59,24 @@ def paused(*, then_keep: bool = False) -> Iterator[None]:
 
 def keep() -> None:
     """What exists now lives until the process exits: leave it out of later collections
-    (nothing, unless :func:`process_run`)."""
+    (nothing, unless :func:`process_run`); the collector is back on if :func:`settle`
+    held it off."""
     if _one_shot:
         gc.freeze()
+        if _settling:
+            _settling.clear()
+            gc.enable()
+
+
+def settle() -> None:
+    """A check's answers are all in: :func:`keep` them, and hold the collector off until
+    the next :func:`keep` (``run_check``'s, once the result is made): the findings and
+    results made meanwhile live to the end of the run and make no cycles (a warm
+    100,000-reference check: 22 young collections, 0.14 s, that found nothing; issue
+    16).  Only in a :func:`process_run`, and only if the collector is on."""
+    if not _one_shot:
+        return
+    gc.freeze()
+    if gc.isenabled():
+        gc.disable()
+        _settling[:] = [True]

@@ -14,6 +14,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from citetrack.identifiers import normalize_url
 from citetrack.model import Reference
@@ -141,6 +142,7 @@ _DATE_PREFIX_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def parse_access_date(text: str | None) -> date | None:
     """The latest day an access date can mean, or ``None`` if it is not a date.
 
@@ -148,6 +150,9 @@ def parse_access_date(text: str | None) -> date | None:
     ``1 May 2019``, ``May 1, 2019``, ``May 2019``, ``01.05.2019`` and ``Retrieved …``
     prefixes.  Slash dates are read only when unambiguous (``2019/05/01``, ``25/12/2019``).
     The latest day is what "captured before the access date" needs.
+
+    Remembered per text (a ``date`` is immutable): a list's access dates repeat, and each
+    is read for every reference of every run, ``--no-links`` too (issue 16).
     """
     if not text:
         return None

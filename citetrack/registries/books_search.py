@@ -93,7 +93,9 @@ def extra_evidence(
     search: Mapping[str, Sequence[Evidence]],
 ) -> list[Evidence]:
     """The book records of ``ref``'s ISBN and its search candidates."""
-    return [*books.get(ref.identifiers.isbn or "", ()), *search.get(search_key(ref), ())]
+    # Most runs search for nothing: no search key is made then (100,000 refs, issue 16).
+    found = search.get(search_key(ref), ()) if search else ()
+    return [*books.get(ref.identifiers.isbn or "", ()), *found]
 
 
 def cited_evidence(evidence: Sequence[Evidence]) -> tuple[Evidence, ...]:

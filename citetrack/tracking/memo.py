@@ -39,6 +39,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import orjson
+
 from citetrack.tracking.cache import default_cache_dir, is_corrupt
 
 if TYPE_CHECKING:
@@ -401,9 +403,19 @@ class MemoView(Generic[V]):
 
 
 def _group_key(keys: Sequence[str]) -> str:
-    """The key of the row holding the values of ``keys`` (in this order)."""
-    text = json.dumps(keys).encode()  # ASCII: any key, unambiguously
-    return GROUP_PREFIX + hashlib.blake2b(text, digest_size=16).hexdigest()
+    """The key of the row holding the values of ``keys`` (in this order): the digest of
+    their JSON, which reads back to those very keys (orjson's, a third of the time of
+    ``json.dumps``: 2,300 groups of a warm 100,000-reference run, issue 16; a key orjson
+    refuses, a lone surrogate, is written by ``json.dumps``: both are JSON of the list)."""
+    return GROUP_PREFIX + hashlib.blake2b(_group_text(keys), digest_size=16).hexdigest()
+
+
+def _group_text(keys: Sequence[str]) -> bytes:
+    """The JSON :func:`_group_key` hashes: it reads back to ``keys`` exactly."""
+    try:
+        return orjson.dumps(keys)
+    except TypeError:
+        return json.dumps(keys).encode()  # ASCII: any key, unambiguously
 
 
 def _group_values(text: object, count: int) -> list[Any] | None:

@@ -51,7 +51,7 @@ def comment_rules(text: str, start: int) -> list[str]:
 def with_comment_ignores(bib: Bibliography) -> Bibliography:
     """``bib`` with each reference's ``citetrack: ignore`` comment rules merged into its
     ``citetrack-ignore`` field (pure; the text is unchanged)."""
-    if not _says_ignore(bib.text):  # then no comment names a rule (the common case)
+    if not says_ignore(bib.text):  # then no comment names a rule (the common case)
         return bib
     starts = {(layout.key, layout.line): layout.start for layout in bib.layout}
     refs: list[Reference] = []
@@ -69,7 +69,7 @@ def with_comment_ignores(bib: Bibliography) -> Bibliography:
     return replace(bib, references=tuple(refs)) if changed else bib
 
 
-def _says_ignore(text: str) -> bool:
+def says_ignore(text: str) -> bool:
     """Whether ``text`` has a ``citetrack: ignore`` anywhere (in a comment or not): a
     quick look before matching the lines above each of 100,000 entries (0.2 s; issue 16),
     which a mere mention of citetrack (a header comment) did not spare."""

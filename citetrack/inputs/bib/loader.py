@@ -32,7 +32,7 @@ from citetrack.inputs.bib.chunks import (
     split_chunks,
     string_spans,
 )
-from citetrack.inputs.bib.comments import comment_problems, with_comment_ignores
+from citetrack.inputs.bib.comments import comment_problems, says_ignore, with_comment_ignores
 from citetrack.inputs.bib.items import Item, load_items
 from citetrack.inputs.bib.layout import (
     BibError,
@@ -163,6 +163,9 @@ def _loads(
     unplaced: list[BibProblem] = []
     done: list[Done] = []
     line_breaks = LineCounter(text)
+    # Without layouts, the memo's entries are read without them too (``bare``), unless a
+    # comment ignore needs their places (with_comment_ignores).
+    bare = not layouts and memo is not None and not says_ignore(text)
     for index, chunk in enumerate(chunks):
         key = keys[index] if memo else ""
         at_line = line_breaks.before(chunk.start) if memo else 0
@@ -176,6 +179,7 @@ def _loads(
                 line_offset=at_line,
                 path=path,
                 fields=layouts,
+                bare=bare,
             )
             if value
             else None
@@ -234,8 +238,11 @@ def _collect(items: list[Item], problems: list[BibProblem], keys: _Keys) -> None
     for item in items:
         problems += item.problems
         if item.entry:
-            assert item.layout is not None
-            keys.add(item.layout, item.ref)
+            if item.layout is not None:
+                keys.add(item.layout, item.ref)
+            else:  # read ``bare`` from the memo: a reference, its layout not built
+                assert item.ref is not None and item.ref.line is not None
+                keys.add_bare(item.ref, item.ref.line)
         elif item.layout is not None:
             keys.layouts.append(item.layout)
 
@@ -289,7 +296,25 @@ class _Keys:
 
     def add(self, layout: EntryLayout, ref: Reference | None) -> None:
         """Record an entry (``ref`` is ``None`` for one that could not be read)."""
-        key, line = layout.key, layout.line
+        first = self._first(layout.key, layout.line)
+        if first is not None:
+            self.layouts.append(
+                replace(layout, state="duplicate", note=f"key first defined on line {first}")
+            )
+            return
+        self.layouts.append(layout)
+        if ref is not None:
+            self.references.append(ref)
+
+    def add_bare(self, ref: Reference, line: int) -> None:
+        """Record an entry read without its layout (``line``: the reference's): the same
+        problems and references as :meth:`add`, no layout."""
+        if self._first(ref.key, line) is None:
+            self.references.append(ref)
+
+    def _first(self, key: str, line: int) -> int | None:
+        """The key checks of an entry: the line of an earlier entry with its key (a
+        duplicate), else ``None`` (the entry is now the key's first)."""
         if not key:
             self._problem(line, "entry has no key", "bib-empty-key", None)
         if key in self.first_line:
@@ -301,10 +326,7 @@ class _Keys:
                 "bib-duplicate-key",
                 key,
             )
-            self.layouts.append(
-                replace(layout, state="duplicate", note=f"key first defined on line {first}")
-            )
-            return
+            return first
         self.first_line[key] = line
         other = self.folded.setdefault(key.casefold(), (key, line))
         if key and other[0] != key:
@@ -315,9 +337,7 @@ class _Keys:
                 "bib-key-case",
                 key,
             )
-        self.layouts.append(layout)
-        if ref is not None:
-            self.references.append(ref)
+        return None
 
     def _problem(self, line: int, message: str, rule: str, key: str | None) -> None:
         self.problems.append(BibProblem(self.path, line, message, rule, key=key))

@@ -140,13 +140,19 @@ class LineCounter:
         self.text = text
         self.offset = 0
         self.count = 0
+        #: Without a CR anywhere, a line break is an LF: one count per chunk instead of
+        #: three (100,000 entries: 0.07-0.15 s of a warm load; issue 16).
+        self.lf_only = "\r" not in text
 
     def before(self, offset: int) -> int:
         text, start = self.text, self.offset
-        self.count += (
-            text.count("\n", start, offset)
-            + text.count("\r", start, offset)
-            - text.count("\r\n", start, offset)
-        )
+        if self.lf_only:
+            self.count += text.count("\n", start, offset)
+        else:
+            self.count += (
+                text.count("\n", start, offset)
+                + text.count("\r", start, offset)
+                - text.count("\r\n", start, offset)
+            )
         self.offset = offset
         return self.count
