@@ -1,0 +1,148 @@
+"""An editor's round trip: a wiki article in, wikitext fixes out (SYNTHETIC articles).
+
+What each stage decides must survive the next one: a registry value goes into the
+parameter the citation already uses for it (never a second, contradicting one), a cited
+archive copy is put first only when it works, and an export whose check could not ask a
+registry says so instead of "no changes".  Unit tests use plain values; the end-to-end
+ones run the real CLI against the local emulator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citetrack.export import FIX_KINDS
+from citetrack.export.wikitext import Planned, apply_plans
+from citetrack.inputs.article import read_article
+from citetrack.model import (
+    ArticleInfo,
+)
+from citetrack_emulator import Emulator
+from tests.e2e import run_cli
+
+ALL = frozenset(FIX_KINDS)
+FAST = ("--timeout", "2", "--allow-private-urls")
+
+# SYNTHETIC: the seed's Pujol 2004 (PMID 14693015) with a wrong year in |date=, a wrong
+# journal in |work= and a page outside the article's range in |page=.
+PUJOL = (
+    "Text.<ref name=p>{{cite journal |vauthors=Pujol RM, Wang CY, el-Azhary RA, Su WP, "
+    "Gibson LE, Schroeter AL |title=Necrolytic migratory erythema: clinicopathologic study "
+    "of 13 cases |work=Journal of Dermatology Research |volume=43 |issue=1 |page=19 "
+    "|date=January 2003 |pmid=14693015 |doi=10.1111/j.1365-4632.2004.01844.x }}</ref>\n"
+)
+
+
+def _article(text: str, name: str = "a.wiki"):  # type: ignore[no-untyped-def]
+    return read_article(text, ArticleInfo(source=name, format=""), display=name)
+
+
+def _apply(template: str, *plans: Planned):  # type: ignore[no-untyped-def]
+    text = f"Text.<ref name=r>{template}</ref>\n"
+    return text, apply_plans(text, _article(text).references, list(plans), ALL)
+
+
+def _fix(param: str, new: str) -> Planned:
+    return Planned("r", param, new, "metadata", f"the registry's {param}", "pubmed")
+
+
+# --------------------------------------------------------------- the field's own parameter
+
+
+@pytest.mark.parametrize(
+    ("template", "plan", "expected"),
+    [
+        (  # the year is in |date=: corrected there, no |year= beside it
+            "{{cite journal |title=T |date=January 2003 |pmid=1 }}",
+            _fix("year", "2004"),
+            "{{cite journal |title=T |date=January 2004 |pmid=1 }}",
+        ),
+        (
+            "{{cite journal |title=T |date=2003-01-15 |year= |pmid=1}}",
+            _fix("year", "2004"),
+            "{{cite journal |title=T |date=2004-01-15 |year= |pmid=1}}",
+        ),
+        (  # the journal is in |work= (or |website=…): corrected there
+            "{{cite journal |title=T | work = J Derm Res |pmid=1}}",
+            _fix("journal", "International Journal of Dermatology"),
+            "{{cite journal |title=T | work = International Journal of Dermatology |pmid=1}}",
+        ),
+        (  # an empty |journal= does not hold the name: |website= does
+            "{{cite journal |title=T |journal= |website=J |pmid=1}}",
+            _fix("journal", "K"),
+            "{{cite journal |title=T |journal= |website=K |pmid=1}}",
+        ),
+        (  # |year= itself still gets the fix when it holds the year
+            "{{cite journal |title=T |year=2003 |pmid=1}}",
+            _fix("year", "2004"),
+            "{{cite journal |title=T |year=2004 |pmid=1}}",
+        ),
+        (  # nothing holds it: added, as before
+            "{{cite journal |title=T |pmid=1}}",
+            _fix("year", "2004"),
+            "{{cite journal |title=T |pmid=1 |year=2004}}",
+        ),
+    ],
+)
+def test_a_registry_value_goes_into_the_parameter_that_holds_it(
+    template: str, plan: Planned, expected: str
+) -> None:
+    _, out = _apply(template, plan)
+    assert out.text == f"Text.<ref name=r>{expected}</ref>\n"
+    assert len(out.edits) == 1 and out.skipped == ()
+
+
+@pytest.mark.parametrize(
+    ("template", "plan", "why"),
+    [
+        (  # a single cited page is a pinpoint, not the work's range
+            "{{cite journal |title=T |page=19 |pmid=1}}",
+            _fix("pages", "12–18"),
+            "cites one page",
+        ),
+        ("{{cite journal |title=T |date=2003–2004 |pmid=1}}", _fix("year", "2004"), "year"),
+        (
+            "{{cite journal |title=T |date={{date|2003}} |pmid=1}}",
+            _fix("year", "2004"),
+            "markup",
+        ),
+    ],
+)
+def test_what_cannot_be_edited_in_place_is_left_and_reported(
+    template: str, plan: Planned, why: str
+) -> None:
+    text, out = _apply(template, plan)
+    assert out.text == text and out.edits == ()
+    assert len(out.skipped) == 1 and why in out.skipped[0].reason
+
+
+def test_an_identifier_still_fills_its_own_parameter() -> None:
+    plan = Planned("r", "pmid", "42", "add-ids", "PubMed knows it", "pubmed", only_if_absent=True)
+    _, out = _apply("{{cite journal |title=T |date=2003 |doi=10.1/x}}", plan)
+    assert "|doi=10.1/x |pmid=42}}" in out.text
+
+
+# ------------------------------------------------------------------------- end to end
+
+
+def _env(emulator: Emulator, tmp: Path) -> dict[str, str]:
+    return {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp / "cache")}
+
+
+def test_export_corrects_date_and_work_in_place(emulator: Emulator, tmp_path: Path) -> None:
+    source = tmp_path / "article.wiki"
+    source.write_text(PUJOL, encoding="utf-8")
+    out = tmp_path / "fixed.wiki"
+    run = run_cli(
+        "export", str(source), *FAST, "-o", str(out), env=_env(emulator, tmp_path), cwd=tmp_path
+    )
+    assert run.code == 0, run.stderr
+    assert source.read_text(encoding="utf-8") == PUJOL  # the input is never modified
+    fixed = out.read_text(encoding="utf-8")
+    assert fixed == PUJOL.replace("|date=January 2003 ", "|date=January 2004 ").replace(
+        "|work=Journal of Dermatology Research ", "|work=International journal of dermatology "
+    )
+    assert "|year=" not in fixed and "|journal=" not in fixed and "|pages=" not in fixed
+    assert "not changed: p.page:" in run.stderr
