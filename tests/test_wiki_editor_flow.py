@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mwparserfromhell
 import pytest
 
 from citetrack.export import FIX_KINDS
-from citetrack.export.wikitext import Planned, apply_plans
+from citetrack.export.wikitext import Planned, apply_plans, archive_fixes, templates_by_key
 from citetrack.inputs.article import read_article
 from citetrack.model import (
+    ArchiveStatus,
     ArticleInfo,
+    CheckResult,
+    Finding,
+    ReferenceResult,
+    Severity,
+    Source,
 )
 from citetrack_emulator import Emulator
 from tests.e2e import run_cli
@@ -124,6 +131,48 @@ def test_an_identifier_still_fills_its_own_parameter() -> None:
     assert "|doi=10.1/x |pmid=42}}" in out.text
 
 
+# ---------------------------------------------------------------- a cited archived copy
+
+
+def _dead_with_cited_archive(*rules: str) -> str:
+    text = (
+        "<ref name=g>{{cite web |url=http://e.org/gone |title=G |archive-url="
+        "https://web.archive.org/web/20190101000000/http://e.org/gone "
+        "|archive-date=1 January 2019 |url-status=live}}</ref>"
+    )
+    ref = _article(text).references[0]
+    dead = Finding(ref.key, "url-dead", Severity.BROKEN, "URL is dead (HTTP 410).", "url")
+    archive = [Finding(ref.key, r, Severity.WARNING, "not usable", "archiveurl") for r in rules]
+    result = CheckResult(results=(ReferenceResult(ref, (dead, *archive)),))
+    code = mwparserfromhell.parse(text)
+    plans = archive_fixes(result, templates_by_key(text, (ref,), code))
+    return apply_plans(text, (ref,), plans, ALL).text
+
+
+@pytest.mark.parametrize("rule", ["archive-invalid", "archive-unverified"])
+def test_a_cited_archive_that_does_not_work_is_not_put_first(rule: str) -> None:
+    assert "|url-status=live}}" in _dead_with_cited_archive(rule)
+
+
+def test_a_cited_archive_that_works_is_put_first() -> None:
+    assert "|url-status=dead}}" in _dead_with_cited_archive()
+
+
+def test_an_archive_capture_is_still_added_for_a_dead_url_without_one() -> None:
+    text = "<ref name=j>{{cite web |url=http://e.org/d |title=J |access-date=2 June 2021}}</ref>"
+    ref = _article(text).references[0]
+    dead = Finding(ref.key, "url-dead", Severity.BROKEN, "dead", "url", source=Source.WEB)
+    capture = ArchiveStatus(
+        url="http://e.org/d",
+        archive_url="http://127.0.0.1:1/wayback/web/20200601120000/http://e.org/d",
+        timestamp="20200601120000",
+        available=True,
+    )
+    result = CheckResult(results=(ReferenceResult(ref, (dead,), archives=(capture,)),))
+    plans = archive_fixes(result, templates_by_key(text, (ref,), mwparserfromhell.parse(text)))
+    assert "|url-status=dead" in apply_plans(text, (ref,), plans, ALL).text
+
+
 # ------------------------------------------------------------------------- end to end
 
 
@@ -146,3 +195,22 @@ def test_export_corrects_date_and_work_in_place(emulator: Emulator, tmp_path: Pa
     )
     assert "|year=" not in fixed and "|journal=" not in fixed and "|pages=" not in fixed
     assert "not changed: p.page:" in run.stderr
+
+
+def test_export_keeps_url_status_live_when_the_cited_capture_is_missing(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    gone = emulator.page_url("/gone")
+    text = (
+        f"Text.<ref name=g>{{{{cite web |url={gone} |title=Gone |access-date=1 May 2020 "
+        f"|archive-url=https://web.archive.org/web/20190101000000/{gone} "
+        "|archive-date=1 January 2019 |url-status=live}}</ref>\n"
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "fixed.wiki"
+    run = run_cli(
+        "export", str(source), *FAST, "-o", str(out), env=_env(emulator, tmp_path), cwd=tmp_path
+    )
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == text

@@ -14,7 +14,8 @@ fix kind and why; :mod:`citetrack.export.wikitext` applies them.  Three sources:
   citation's confirmed DOI);
 * :func:`archive_fixes` — ``archive``: for a dead URL, ``archive-url`` / ``archive-date`` /
   ``url-status=dead`` from the Wayback capture closest before ``access-date``
-  (InternetArchiveBot's convention); for a dead URL already archived, ``url-status=dead``.
+  (InternetArchiveBot's convention); for a dead URL already archived, ``url-status=dead``
+  when the Wayback Machine confirmed that copy.
 """
 
 from __future__ import annotations
@@ -277,6 +278,10 @@ def wayback_link(timestamp: str, url: str) -> str:
     return f"https://web.archive.org/web/{timestamp}/{url}"
 
 
+#: Findings that say a cited archived copy is not (known to be) usable.
+_ARCHIVE_NOT_OK = frozenset({"archive-invalid", "archive-unverified"})
+
+
 def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> list[Planned]:
     """IABot-style archive parameters for dead URLs that have a usable capture."""
     out: list[Planned] = []
@@ -288,7 +293,11 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
         key = rr.reference.key
         status = value(find(template, "url-status")).lower()
         if value(find(template, "archive-url")):
-            if status != "dead":
+            # The cited copy is put first only when the Wayback Machine confirmed it: a
+            # capture that does not exist (archive-invalid) or could not be asked about
+            # would send every reader to an error page instead of the live-marked URL.
+            cited_ok = not any(f.rule in _ARCHIVE_NOT_OK for f in rr.findings)
+            if status != "dead" and cited_ok:
                 out.append(
                     Planned(
                         key,
