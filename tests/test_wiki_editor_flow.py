@@ -197,6 +197,36 @@ def test_export_corrects_date_and_work_in_place(emulator: Emulator, tmp_path: Pa
     assert "not changed: p.page:" in run.stderr
 
 
+def test_export_says_what_it_could_not_check(emulator: Emulator, tmp_path: Path) -> None:
+    source = tmp_path / "article.wiki"
+    source.write_text(PUJOL, encoding="utf-8")
+    emulator.add_fault("crossref", "status", code=429)
+    emulator.add_fault("eutils", "status", code=429)
+    run = run_cli(
+        "export", str(source), *FAST, "--dry-run", env=_env(emulator, tmp_path), cwd=tmp_path
+    )
+    assert run.code == 0, run.stderr
+    assert "edit summary: citetrack: no changes" in run.stderr
+    assert "not checked, so not fixed: crossref: could not check 1 reference" in run.stderr
+    assert "not checked, so not fixed: pubmed: could not check 1 reference" in run.stderr
+
+
+def test_bib_export_says_what_it_could_not_check(emulator: Emulator, tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{pujol,\n  title = {Necrolytic migratory erythema},\n"
+        "  doi = {10.1111/j.1365-4632.2004.01844.x},\n}\n",
+        encoding="utf-8",
+    )
+    emulator.add_fault("crossref", "status", code=503)
+    emulator.add_fault("eutils", "status", code=503)
+    run = run_cli(
+        "export", str(bib), *FAST, "-q", "--dry-run", env=_env(emulator, tmp_path), cwd=tmp_path
+    )
+    assert run.code == 0, run.stderr
+    assert "not checked, so not fixed: crossref: could not check 1 reference" in run.stderr
+
+
 def test_export_keeps_url_status_live_when_the_cited_capture_is_missing(
     emulator: Emulator, tmp_path: Path
 ) -> None:
