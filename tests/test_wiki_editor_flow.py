@@ -15,7 +15,13 @@ import mwparserfromhell
 import pytest
 
 from citetrack.export import FIX_KINDS
-from citetrack.export.wikitext import Planned, apply_plans, archive_fixes, templates_by_key
+from citetrack.export.wikitext import (
+    Planned,
+    apply_plans,
+    archive_fixes,
+    local_fixes,
+    templates_by_key,
+)
 from citetrack.inputs.article import read_article
 from citetrack.model import (
     ArchiveStatus,
@@ -131,6 +137,38 @@ def test_an_identifier_still_fills_its_own_parameter() -> None:
     assert "|doi=10.1/x |pmid=42}}" in out.text
 
 
+# ------------------------------------------------------------- identifiers as typed
+
+
+def test_a_doi_typed_as_a_bare_link_is_normalised_as_the_check_promised() -> None:
+    # mwparserfromhell reads a bare URL as a free link: still plain text to edit.
+    template = "{{cite journal |title=T |doi=https://doi.org/10.5555/X.1 |pmid=1}}"
+    text = f"Text.<ref name=r>{template}</ref>\n"
+    article = _article(text)
+    code = mwparserfromhell.parse(text)
+    plans = local_fixes(article.references, templates_by_key(text, article.references, code))
+    assert [(p.param, p.value) for p in plans] == [("doi", "10.5555/X.1")]
+    out = apply_plans(text, article.references, plans, ALL)
+    assert out.text == text.replace("https://doi.org/10.5555/X.1", "10.5555/X.1")
+    assert out.skipped == ()
+
+
+def test_a_bracketed_link_is_still_markup_left_alone() -> None:
+    _, out = _apply(
+        "{{cite journal |title=T |doi=[https://doi.org/10.5555/X.1 link] }}",
+        Planned("r", "doi", "10.5555/X.1", "identifiers", "malformed", "citetrack"),
+    )
+    assert out.edits == () and "markup" in out.skipped[0].reason
+
+
+def test_a_registry_identifier_for_an_unusable_value_is_reported_not_dropped() -> None:
+    plan = Planned("r", "doi", "10.1001/a.1", "add-ids", "Crossref finds it", "crossref", True)
+    text, out = _apply("{{cite journal |title=T |doi=1001/a.1 }}", plan)
+    assert out.text == text and out.edits == ()
+    (skip,) = out.skipped
+    assert skip.param == "doi" and "'1001/a.1'" in skip.reason and "10.1001/a.1" in skip.reason
+
+
 # ---------------------------------------------------------------- a cited archived copy
 
 
@@ -225,6 +263,37 @@ def test_bib_export_says_what_it_could_not_check(emulator: Emulator, tmp_path: P
     )
     assert run.code == 0, run.stderr
     assert "not checked, so not fixed: crossref: could not check 1 reference" in run.stderr
+
+
+def test_export_normalises_a_doi_link_and_reports_an_unusable_doi(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    text = (
+        "A.<ref name=c>{{cite journal |title=Zinc supplementation reverses necrolytic "
+        "migratory erythema in glucagonoma: a randomised trial |last1=Quill |first1=Avery "
+        "|last2=Pike |first2=Rowan |journal=Journal of Synthetic Dermatology |year=2019 "
+        "|doi=https://doi.org/10.5555/ct.retracted.2019 }}</ref>\n"
+        "B.<ref name=a>{{cite journal |title=Cutaneous manifestations of internal malignant "
+        "tumors |last=Becker |journal=Archives of Dermatology and Syphilology |year=1942 "
+        "|doi=1001/archderm.1942.01500120037004}}</ref>\n"
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "fixed.wiki"
+    env = _env(emulator, tmp_path)
+    run = run_cli(
+        "export", str(source), *FAST, "--fix", "identifiers,add-ids", "-o", str(out), env=env
+    )
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == text.replace(
+        "|doi=https://doi.org/10.5555/ct.retracted.2019 }}",
+        "|doi=10.5555/ct.retracted.2019 |pmid=99000001 }}",
+    )
+    assert "not changed: c.doi" not in run.stderr
+    assert (
+        "not changed: a.doi: it holds '1001/archderm.1942.01500120037004', not a valid "
+        "identifier; crossref gives '10.1001/archderm.1942.01500120037004'" in run.stderr
+    )
 
 
 def test_export_keeps_url_status_live_when_the_cited_capture_is_missing(

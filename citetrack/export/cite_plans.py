@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mwparserfromhell.nodes import Template, Text
+from mwparserfromhell.nodes import ExternalLink, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
@@ -108,7 +108,13 @@ def value(p: Parameter | None) -> str:
 
 
 def plain_value(p: Parameter) -> bool:
-    return all(isinstance(n, Text) for n in p.value.nodes)
+    """Whether a value is plain text that an edit may replace whole: text, and free links
+    (a bare ``https://doi.org/10.…`` is a link to the parser, plain text to the editor who
+    typed it); a comment, a template or a bracketed link is markup to keep."""
+    return all(
+        isinstance(n, Text) or (isinstance(n, ExternalLink) and not n.brackets)
+        for n in p.value.nodes
+    )
 
 
 # ------------------------------------------------------------------------ local fixes

@@ -264,7 +264,20 @@ def apply_plans(
             continue
         old = value(existing)
         if existing is not None and old:
-            if plan.only_if_absent or old == plan.value:
+            if old == plan.value:
+                continue
+            if plan.only_if_absent:
+                # The check found no usable identifier here (a value that is not one), and
+                # a registry gives one: say so rather than drop the suggestion unseen.
+                skipped.append(
+                    Skip(
+                        plan.key,
+                        line,
+                        str(existing.name).strip(),
+                        f"it holds {old!r}, not a valid identifier; {plan.source} gives "
+                        f"{plan.value!r} (left as is: check it and replace it by hand)",
+                    )
+                )
                 continue
             if not plain_value(existing):
                 skipped.append(
