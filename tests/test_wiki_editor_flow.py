@@ -20,6 +20,7 @@ from citetrack.export.wikitext import (
     apply_plans,
     archive_fixes,
     local_fixes,
+    malformed_findings,
     templates_by_key,
 )
 from citetrack.inputs.article import read_article
@@ -159,6 +160,19 @@ def test_a_bracketed_link_is_still_markup_left_alone() -> None:
         Planned("r", "doi", "10.5555/X.1", "identifiers", "malformed", "citetrack"),
     )
     assert out.edits == () and "markup" in out.skipped[0].reason
+
+
+def test_a_malformed_identifier_beside_a_comment_is_reported_for_a_fix_by_hand() -> None:
+    # The wiki strips the comment and CS1 flags 'doi:10.…'; the check must say so too,
+    # without promising an export that leaves a commented value alone.
+    text = "Text.<ref name=r>{{cite journal |title=T |doi=<!-- ok -->doi:10.5555/X.1 }}</ref>\n"
+    article = _article(text)
+    templates = templates_by_key(text, article.references, mwparserfromhell.parse(text))
+    (finding,) = malformed_findings(article.references, templates)
+    assert finding.rule == "identifier-malformed" and finding.suggestion == "10.5555/X.1"
+    assert "by citetrack export" not in finding.message and "leaves" in finding.message
+    out = apply_plans(text, article.references, local_fixes(article.references, templates), ALL)
+    assert out.text == text and "markup" in out.skipped[0].reason
 
 
 def test_a_registry_identifier_for_an_unusable_value_is_reported_not_dropped() -> None:

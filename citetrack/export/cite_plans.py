@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mwparserfromhell.nodes import ExternalLink, Template, Text
+from mwparserfromhell.nodes import Comment, ExternalLink, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
@@ -107,6 +107,14 @@ def value(p: Parameter | None) -> str:
     return str(p.value).strip() if p is not None else ""
 
 
+def _uncommented(p: Parameter | None) -> str:
+    """A value as the wiki reads it: comments dropped (MediaWiki strips them before the
+    template sees the value), whitespace trimmed."""
+    if p is None:
+        return ""
+    return "".join(str(n) for n in p.value.nodes if not isinstance(n, Comment)).strip()
+
+
 def plain_value(p: Parameter) -> bool:
     """Whether a value is plain text that an edit may replace whole: text, and free links
     (a bare ``https://doi.org/10.…`` is a link to the parser, plain text to the editor who
@@ -157,7 +165,7 @@ def local_fixes(
         if template is None:
             continue
         for param in ("doi", "pmid", "pmc", "isbn", "issn"):
-            raw = value(find(template, param))
+            raw = _uncommented(find(template, param))
             fixed = _normalised_identifier(param, raw)
             if fixed and fixed != raw:
                 out.append(
@@ -188,13 +196,22 @@ def malformed_findings(
 ) -> list[Finding]:
     """``identifier-malformed`` warnings for what :func:`local_fixes` would normalise."""
     lines = {r.key: r.line for r in references}
+
+    def by_hand(plan: Planned) -> bool:  # export leaves a value holding a comment alone
+        param = find(templates[plan.key], plan.param)
+        return param is not None and not plain_value(param)
+
     return [
         Finding(
             key=plan.key,
             rule="identifier-malformed",
             severity=Severity.WARNING,
             message=f"{plan.reason[0].upper()}{plan.reason[1:]} to {plan.value!r} by "
-            "citetrack export.",
+            "citetrack export."
+            if not by_hand(plan)
+            else f"{plan.reason[0].upper()}{plan.reason[1:].removesuffix(' normalised')}: "
+            f"write {plan.value!r} (its value holds a comment or markup, which citetrack "
+            "export leaves as it is).",
             field=plan.param,
             expected=plan.value,
             source=Source.CITATION,
