@@ -327,3 +327,50 @@ def test_export_keeps_url_status_live_when_the_cited_capture_is_missing(
     )
     assert run.code == 0, run.stderr
     assert out.read_text(encoding="utf-8") == text
+
+
+# ------------------------------------------------------- a name defined twice (cite error)
+
+
+def _defined_again(text: str) -> list[tuple[int, str]]:
+    article = read_article(text, ArticleInfo(source="x", format="wikitext"), display="x")
+    return [(p.line, p.rule) for p in article.problems if "defined again" in p.message]
+
+
+def test_a_name_defined_twice_with_different_content_is_reported_at_the_second() -> None:
+    one = "{{cite journal |title=One |journal=J |year=2001 |pmid=1}}"
+    two = "{{cite journal |title=Two |journal=J |year=2002 |pmid=2}}"
+    text = f"A.<ref name=d>{one}</ref>\nB.<ref name=d/>\nC.<ref name=d>{two}</ref>\n"
+    assert _defined_again(text) == [(3, "parse-doubtful")]
+
+
+def test_the_same_content_twice_or_in_another_group_is_no_error() -> None:
+    one = "{{cite journal |title=One |journal=J |year=2001 |pmid=1}}"
+    text = (
+        f"A.<ref name=d>{one}</ref> B.<ref name=d> {one}\n</ref>\n"
+        f"C.<ref group=n name=d>Another note.</ref>\n"
+    )
+    assert _defined_again(text) == []
+
+
+def test_check_reports_a_name_defined_twice(emulator: Emulator, tmp_path: Path) -> None:
+    source = tmp_path / "article.wiki"
+    source.write_text(
+        PUJOL + "Again.<ref name=p>{{cite journal |title=Other |journal=J |year=2001}}</ref>\n",
+        encoding="utf-8",
+    )
+    env = _env(emulator, tmp_path)
+    args = (
+        "check",
+        str(source),
+        "--no-lockfile",
+        "--no-links",
+        "--ignore-unverified",
+        "-f",
+        "json",
+    )
+    run = run_cli(*args, env=env, cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    findings = [f for r in run.json()["references"] for f in r["findings"]]
+    (found,) = [f for f in findings if "defined again" in f["message"]]
+    assert found["rule"] == "parse-doubtful" and found["severity"] == "warning"
