@@ -15,6 +15,7 @@ import mwparserfromhell
 import pytest
 
 from citetrack.export import FIX_KINDS
+from citetrack.export.cite_plans import archives_not_asked
 from citetrack.export.wikitext import (
     Planned,
     apply_plans,
@@ -374,3 +375,39 @@ def test_check_reports_a_name_defined_twice(emulator: Emulator, tmp_path: Path) 
     findings = [f for r in run.json()["references"] for f in r["findings"]]
     (found,) = [f for f in findings if "defined again" in f["message"]]
     assert found["rule"] == "parse-doubtful" and found["severity"] == "warning"
+
+
+# -------------------------------------------- a dead URL whose capture could not be asked
+
+
+def test_a_dead_url_whose_capture_could_not_be_asked_is_named() -> None:
+    text = "<ref name=j>{{cite web |url=http://e.org/d |title=J |access-date=2 June 2021}}</ref>"
+    ref = _article(text).references[0]
+    dead = Finding(ref.key, "url-dead", Severity.BROKEN, "dead", "url", source=Source.WEB)
+    unasked = ArchiveStatus(url="http://e.org/d", available=None, reason="HTTP 503")
+    result = CheckResult(results=(ReferenceResult(ref, (dead,), archives=(unasked,)),))
+    assert archives_not_asked(result) == [("j", 1, "HTTP 503")]
+    found = ArchiveStatus(url="http://e.org/d", available=False, reason="no capture")
+    answered = CheckResult(results=(ReferenceResult(ref, (dead,), archives=(found,)),))
+    assert archives_not_asked(answered) == []  # the Wayback Machine answered: nothing lost
+
+
+def test_export_names_a_dead_url_left_without_archive_link(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.add_fault("wayback", "status", code=400)  # not retried: one request
+    dead = emulator.page_url("/missing")
+    source = tmp_path / "article.wiki"
+    source.write_text(
+        f"A.<ref name=d>{{{{cite web |url={dead} |title=D |access-date=1 May 2020}}}}</ref>\n",
+        encoding="utf-8",
+    )
+    env = _env(emulator, tmp_path)
+    args = ("export", str(source), *FAST, "--fix", "archive", "--dry-run")
+    run = run_cli(*args, env=env, cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    assert (
+        "article.wiki:1: not changed: d: the URL is dead, but the Wayback Machine could not "
+        "be asked for a capture" in run.stderr
+    )
+    assert "edit summary: citetrack: no changes" in run.stderr

@@ -233,6 +233,14 @@ def export_article(
         for skip in outcome.skipped:
             warn(f"{name}:{skip.line}: not changed: {skip.key}.{skip.param}: {skip.reason}")
     _unchecked(report.check)
+    if report.check is not None and "archive" in kinds:
+        from citetrack.export.cite_plans import archives_not_asked
+
+        for key, line, reason in archives_not_asked(report.check):
+            warn(
+                f"{name}:{line}: not changed: {key}: the URL is dead, but the Wayback Machine "
+                f"could not be asked for a capture ({reason}): no archive link added"
+            )
     if not quiet:
         info(f"edit summary: {outcome.summary}")
     if show_diff:

@@ -29,6 +29,7 @@ from mwparserfromhell.nodes import Comment, ExternalLink, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
+from citetrack.links.targets import link_targets
 from citetrack.model import (
     CheckResult,
     Finding,
@@ -303,6 +304,24 @@ def wayback_link(timestamp: str, url: str) -> str:
 
 #: Findings that say a cited archived copy is not (known to be) usable.
 _ARCHIVE_NOT_OK = frozenset({"archive-invalid", "archive-unverified"})
+
+
+def archives_not_asked(result: CheckResult) -> list[tuple[str, int | None, str]]:
+    """(key, line, reason) of each dead URL that cites no archived copy and whose capture
+    the Wayback Machine could not be asked for: no archive fix could be planned, and
+    the URL verdict itself (broken) does not count as could-not-check."""
+    out: list[tuple[str, int | None, str]] = []
+    for rr in result.results:
+        if not any(f.rule in ("url-dead", "url-soft-404") for f in rr.findings):
+            continue
+        if any(a.available for a in rr.archives):
+            continue
+        unasked = next((a for a in rr.archives if a.available is None), None)
+        if unasked is not None and not link_targets(rr.reference).archive_url:
+            ref = rr.reference
+            line = ref.location.line if ref.location else ref.line
+            out.append((ref.key, line, unasked.reason or "no answer"))
+    return out
 
 
 def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> list[Planned]:
