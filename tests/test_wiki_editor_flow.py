@@ -411,3 +411,39 @@ def test_export_names_a_dead_url_left_without_archive_link(
         "be asked for a capture" in run.stderr
     )
     assert "edit summary: citetrack: no changes" in run.stderr
+
+
+# ------------------------------------------------- every name the wiki accepts for a cite
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["{{Cite", "{{Template:Cite journal ", "{{ template : cite_journal\n", "{{cite_journal "],
+)
+def test_every_spelling_of_a_cite_template_is_read_checked_and_fixed(opening: str) -> None:
+    template = f"{opening}|title=T |journal=J |year=2001 |doi=doi:10.5555/X.1 |pages=1-9}}}}"
+    text = f"A.<ref name=r>{template}</ref>\n"
+    article = _article(text)
+    (ref,) = article.references
+    assert ref.identifiers.doi == "10.5555/x.1" and ref.location is not None
+    assert ref.location.template in ("cite", "cite journal")
+    templates = templates_by_key(text, article.references, mwparserfromhell.parse(text))
+    assert [f.rule for f in malformed_findings(article.references, templates)] == [
+        "identifier-malformed"
+    ]
+    out = apply_plans(text, article.references, local_fixes(article.references, templates), ALL)
+    assert "|doi=10.5555/X.1 |pages=1–9}}" in out.text and out.skipped == ()
+    assert out.text.startswith(f"A.<ref name=r>{opening}|title=T ")
+
+
+def test_export_fixes_a_cite_spelled_as_the_wiki_allows(emulator: Emulator, tmp_path: Path) -> None:
+    text = PUJOL.replace("{{cite journal |", "{{Template:Cite journal |").replace(
+        "|pmid=14693015 ", "|pmid=PMID:14693015 "
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    run = run_cli("export", str(source), *FAST, "--fix", "identifiers", "--diff", env=env)
+    assert run.code == 0, run.stderr
+    assert "+Text.<ref name=p>{{Template:Cite journal |" in run.stdout
+    assert "|pmid=14693015 |doi=" in run.stdout and "not read" not in run.stderr

@@ -42,6 +42,7 @@ from citetrack.export.cite_plans import (
 )
 from citetrack.inputs.article import locate_wikitext
 from citetrack.model import Reference
+from citetrack.parse.wikitext import is_cite
 
 __all__ = [
     "Edit",
@@ -114,14 +115,9 @@ def templates_by_key(
     for ref in references:
         loc = ref.location
         site = at.get((loc.line, loc.column)) if loc is not None else None
-        if site is not None and site.template is not None and _template_name_is_cite(site.template):
+        if site is not None and site.template is not None and is_cite(site.template):
             out[ref.key] = site.template
     return out
-
-
-def _template_name_is_cite(template: Template) -> bool:
-    name = " ".join(str(template.name).replace("_", " ").split()).lower()
-    return name == "citation" or name.startswith(("cite ", "vcite"))
 
 
 def _spacing(p: Parameter) -> tuple[str, str, str, str]:

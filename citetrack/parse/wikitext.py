@@ -73,9 +73,15 @@ _SHOWS_ARGUMENT = frozenset(
 )
 
 
+_NAMESPACE = re.compile(r"^\s*template\s*:\s*", re.IGNORECASE)
+
+
 def template_name(template: Template) -> str:
-    """A template's name as compared: lower case, ``_`` as a space, spaces collapsed."""
-    return " ".join(str(template.name).replace("_", " ").split()).lower()
+    """A template's name as compared: lower case, ``_`` as a space, spaces collapsed, and
+    the ``Template:`` namespace MediaWiki allows in front (``{{Template:Cite journal|…}}``)
+    dropped."""
+    name = _NAMESPACE.sub("", str(template.name).replace("_", " "))
+    return " ".join(name.split()).lower()
 
 
 def _inline_template(template: Template) -> str:
