@@ -447,3 +447,53 @@ def test_export_fixes_a_cite_spelled_as_the_wiki_allows(emulator: Emulator, tmp_
     assert run.code == 0, run.stderr
     assert "+Text.<ref name=p>{{Template:Cite journal |" in run.stdout
     assert "|pmid=14693015 |doi=" in run.stdout and "not read" not in run.stderr
+
+
+# ----------------------------------------------------- a parameter given twice in one cite
+
+
+def test_a_parameter_given_twice_is_read_as_the_wiki_shows_it_and_reported() -> None:
+    text = (
+        "A.<ref name=r>{{cite journal |title=T |journal=J |year=2001 |doi=10.5555/first "
+        "|pmid=1 |doi=doi:10.5555/last |pmid= }}</ref>\n"
+    )
+    article = _article(text)
+    (ref,) = article.references
+    # MediaWiki shows the last value of a repeated parameter, an empty one included.
+    assert ref.identifiers.doi == "10.5555/last" and ref.identifiers.pmid is None
+    repeated = sorted(p.message for p in article.problems if "given 2 times" in p.message)
+    assert len(repeated) == 2
+    assert "|doi=" in repeated[0] and "('doi:10.5555/last')" in repeated[0]
+    assert "|pmid=" in repeated[1] and "('')" in repeated[1]
+    templates = templates_by_key(text, article.references, mwparserfromhell.parse(text))
+    plans = [
+        *local_fixes(article.references, templates),
+        Planned("r", "pmid", "42", "add-ids", "PubMed knows it", "pubmed", only_if_absent=True),
+    ]
+    out = apply_plans(text, article.references, plans, ALL)
+    assert out.text == text.replace("|doi=doi:10.5555/last |pmid= ", "|doi=10.5555/last |pmid= 42 ")
+
+
+def test_spellings_of_one_name_are_not_a_repeated_parameter() -> None:
+    text = "<ref name=r>{{cite web |url=http://e.org |title=T |accessdate=1 May 2020 "
+    text += "|access-date=}}"
+    text += "</ref>"
+    article = _article(text)
+    assert not [p for p in article.problems if "given" in p.message]
+
+
+def test_check_asks_about_the_doi_the_page_shows(emulator: Emulator, tmp_path: Path) -> None:
+    source = tmp_path / "article.wiki"
+    source.write_text(
+        "A.<ref name=q>{{cite journal |last1=Quill |first1=Avery |last2=Pike |first2=Rowan "
+        "|title=Zinc supplementation reverses necrolytic migratory erythema in glucagonoma: "
+        "a randomised trial |journal=Journal of Synthetic Dermatology |year=2019 "
+        "|doi=10.3322/caac.20005 |doi=10.5555/ct.retracted.2019}}</ref>\n",
+        encoding="utf-8",
+    )
+    env = _env(emulator, tmp_path)
+    run = run_cli("check", str(source), "--no-lockfile", "--no-links", "-f", "json", env=env)
+    assert run.code == 1, run.stderr
+    (ref,) = run.json()["references"]
+    assert ref["identifiers"]["doi"] == "10.5555/ct.retracted.2019"
+    assert {"retracted", "parse-doubtful"} <= {f["rule"] for f in ref["findings"]}

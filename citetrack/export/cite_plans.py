@@ -97,11 +97,15 @@ def norm(name: str) -> str:
 
 
 def find(template: Template, param: str) -> Parameter | None:
+    """The parameter ``param`` (or an alias) of ``template``.  Given twice under the same
+    name, the last one: the one the wiki shows, and the one the check read."""
     names = {norm(n) for n in ALIASES.get(param, (param,))}
+    found: Parameter | None = None
     for p in template.params:
-        if p.showkey and norm(str(p.name)) in names:
-            return p
-    return None
+        same = found is None or str(p.name).strip() == str(found.name).strip()
+        if p.showkey and norm(str(p.name)) in names and same:
+            found = p
+    return found
 
 
 def value(p: Parameter | None) -> str:
