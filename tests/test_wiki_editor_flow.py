@@ -497,3 +497,29 @@ def test_check_asks_about_the_doi_the_page_shows(emulator: Emulator, tmp_path: P
     (ref,) = run.json()["references"]
     assert ref["identifiers"]["doi"] == "10.5555/ct.retracted.2019"
     assert {"retracted", "parse-doubtful"} <= {f["rule"] for f in ref["findings"]}
+
+
+# ------------------------------------------------------ a cite error located to its column
+
+
+def test_an_undefined_or_redefined_ref_is_located_at_its_tag() -> None:
+    one = "{{cite journal |title=One |journal=J |year=2001 |pmid=1}}"
+    text = f"A.<ref name=d>{one}</ref>\nSee also <ref name=gone/>, <ref name=d>Other.</ref>\n"
+    article = _article(text)
+    placed = {
+        p.message.split(" ", 2)[1]: (p.line, p.column)
+        for p in article.problems
+        if p.message.startswith("<ref name=")
+    }
+    assert placed == {'name="gone"': (2, 10), 'name="d">': (2, 28)}
+
+
+def test_the_report_points_at_the_column_of_an_undefined_ref(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    source = tmp_path / "article.wiki"
+    source.write_text(PUJOL + "Later text.<ref name=gone />\n", encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    args = ("check", str(source), "--no-lockfile", "--no-links", "-f", "lines")
+    run = run_cli(*args, env=env, cwd=tmp_path)
+    assert "article.wiki:2:12: warning parse-not-read: " in run.stdout, run.stdout

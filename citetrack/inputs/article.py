@@ -199,23 +199,27 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
             # MediaWiki's "defined multiple times with different content": one of the two
             # citations never reaches the reader, and the page shows a cite error.
             in_group = f" (group {key[0]!r})" if key[0] else ""
+            line, column = lines.at(offset)
             problems.append(
                 ParseProblem(
-                    line=lines.at(offset)[0],
+                    line=line,
                     message=f'<ref name="{name}">{in_group} is defined again with different '
                     f"content (first at line {lines.at(defined[key][0])[0]}): the wiki "
                     "shows a cite error there and only one of the two citations",
                     raw=str(node),
                     rule=DOUBTFUL,
+                    column=column,
                 )
             )
     for (group, name), (offset, raw) in first_use.items():
         if (group, name) in defined:
             continue
         in_group = f" (group {group!r})" if group else ""
+        line, column = lines.at(offset)
         problems.append(
             ParseProblem(
-                line=lines.at(offset)[0],
+                line=line,
+                column=column,
                 message=f'<ref name="{name}" />{in_group} is used but never defined on the '
                 "page: the wiki shows a cite error there and there is no citation to check",
                 raw=raw,
