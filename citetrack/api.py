@@ -737,6 +737,9 @@ class ExportReport:
 
     bibliography: Bibliography
     result: ExportResult
+    #: the check the registry fixes came from (``None``: none was needed); what it could
+    #: not verify has no fix planned.
+    check: CheckResult | None = None
 
     @property
     def text(self) -> str:
@@ -775,6 +778,7 @@ def export_bib(
     )
     bibliography = source if not isinstance(source, str | os.PathLike) else load_bib(source)
     planned = plan_local_fixes(bibliography, kinds)
+    result = None
     if kinds & {"add-ids", "metadata", "conflicts"}:
         result = check(
             bibliography,
@@ -784,7 +788,7 @@ def export_bib(
             transport=transport,
         )
         planned += registry_fixes(result, kinds, Source(settings.prefer))
-    return ExportReport(bibliography, apply_fixes(bibliography, planned))
+    return ExportReport(bibliography, apply_fixes(bibliography, planned), result)
 
 
 def export_article(

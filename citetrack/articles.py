@@ -148,6 +148,9 @@ class ArticleExport:
 
     article: Article
     result: WikiExport
+    #: the check the registry and archive fixes came from (``None``: none was needed);
+    #: what it could not verify has no fix planned.
+    check: CheckResult | None = None
 
     @property
     def text(self) -> str:
@@ -186,4 +189,6 @@ def fix_article(
     a kind needs the registries or the links; a wrong PMID is corrected from PubMed)."""
     corrected = correct_pmids(result, net) if result is not None and "metadata" in kinds else {}
     plans = plan_export(article, result, prefer=prefer, corrected=corrected)
-    return ArticleExport(article, apply_plans(article.text, article.references, plans, kinds))
+    return ArticleExport(
+        article, apply_plans(article.text, article.references, plans, kinds), result
+    )

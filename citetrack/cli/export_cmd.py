@@ -20,6 +20,7 @@ from citetrack.cli.output import EPILOG_WRITE, ProgressBar, fail, inert, info, w
 
 if TYPE_CHECKING:
     from citetrack.config import Settings
+    from citetrack.model import CheckResult
 
 
 def _kinds_not_an_option(
@@ -169,6 +170,7 @@ def export(
         for skipped in outcome.skipped:
             where = f"{path}:{skipped.line}: " if skipped.line else f"{path}: "
             warn(f"{where}not changed: {skipped.fix.key}.{skipped.fix.field}: {skipped.reason}")
+    _unchecked(report.check)
     if show_diff:
         click.echo(unified_diff(bibliography.text, outcome.text, path), nl=False)
         return
@@ -230,6 +232,16 @@ def export_article(
             )
         for skip in outcome.skipped:
             warn(f"{name}:{skip.line}: not changed: {skip.key}.{skip.param}: {skip.reason}")
+    _unchecked(report.check)
+    if report.check is not None and "archive" in kinds:
+        from citetrack.export.cite_plans import archives_not_asked
+
+        for key, line, reason in archives_not_asked(report.check):
+            warn(
+                f"{name}:{line}: not changed: {key}: the URL is dead, but the Wayback Machine "
+                f"could not be asked for a capture ({reason}): no archive link added"
+            )
+    if not quiet:
         info(f"edit summary: {outcome.summary}")
     if show_diff:
         click.echo(unified_diff(article.text, outcome.text, name), nl=False)
@@ -247,6 +259,18 @@ def export_article(
         no_backup=no_backup,
         quiet=quiet,
     )
+
+
+def _unchecked(result: CheckResult | None) -> None:
+    """What the export's check could not verify, one warning per cause (even with
+    ``--quiet``): those references got no registry or archive fix, and "no changes" must
+    not read as "nothing to fix"."""
+    from citetrack.report.causes import unverified_causes
+
+    if result is None:
+        return
+    for cause in unverified_causes(result):
+        warn(f"not checked, so not fixed: {cause.line()}")
 
 
 def _write(

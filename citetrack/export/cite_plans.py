@@ -14,7 +14,8 @@ fix kind and why; :mod:`citetrack.export.wikitext` applies them.  Three sources:
   citation's confirmed DOI);
 * :func:`archive_fixes` — ``archive``: for a dead URL, ``archive-url`` / ``archive-date`` /
   ``url-status=dead`` from the Wayback capture closest before ``access-date``
-  (InternetArchiveBot's convention); for a dead URL already archived, ``url-status=dead``.
+  (InternetArchiveBot's convention); for a dead URL already archived, ``url-status=dead``
+  when the Wayback Machine confirmed that copy.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mwparserfromhell.nodes import Template, Text
+from mwparserfromhell.nodes import Comment, ExternalLink, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
+from citetrack.links.targets import link_targets
 from citetrack.model import (
     CheckResult,
     Finding,
@@ -95,19 +97,37 @@ def norm(name: str) -> str:
 
 
 def find(template: Template, param: str) -> Parameter | None:
+    """The parameter ``param`` (or an alias) of ``template``.  Given twice under the same
+    name, the last one: the one the wiki shows, and the one the check read."""
     names = {norm(n) for n in ALIASES.get(param, (param,))}
+    found: Parameter | None = None
     for p in template.params:
-        if p.showkey and norm(str(p.name)) in names:
-            return p
-    return None
+        same = found is None or str(p.name).strip() == str(found.name).strip()
+        if p.showkey and norm(str(p.name)) in names and same:
+            found = p
+    return found
 
 
 def value(p: Parameter | None) -> str:
     return str(p.value).strip() if p is not None else ""
 
 
+def _uncommented(p: Parameter | None) -> str:
+    """A value as the wiki reads it: comments dropped (MediaWiki strips them before the
+    template sees the value), whitespace trimmed."""
+    if p is None:
+        return ""
+    return "".join(str(n) for n in p.value.nodes if not isinstance(n, Comment)).strip()
+
+
 def plain_value(p: Parameter) -> bool:
-    return all(isinstance(n, Text) for n in p.value.nodes)
+    """Whether a value is plain text that an edit may replace whole: text, and free links
+    (a bare ``https://doi.org/10.…`` is a link to the parser, plain text to the editor who
+    typed it); a comment, a template or a bracketed link is markup to keep."""
+    return all(
+        isinstance(n, Text) or (isinstance(n, ExternalLink) and not n.brackets)
+        for n in p.value.nodes
+    )
 
 
 # ------------------------------------------------------------------------ local fixes
@@ -150,7 +170,7 @@ def local_fixes(
         if template is None:
             continue
         for param in ("doi", "pmid", "pmc", "isbn", "issn"):
-            raw = value(find(template, param))
+            raw = _uncommented(find(template, param))
             fixed = _normalised_identifier(param, raw)
             if fixed and fixed != raw:
                 out.append(
@@ -181,13 +201,22 @@ def malformed_findings(
 ) -> list[Finding]:
     """``identifier-malformed`` warnings for what :func:`local_fixes` would normalise."""
     lines = {r.key: r.line for r in references}
+
+    def by_hand(plan: Planned) -> bool:  # export leaves a value holding a comment alone
+        param = find(templates[plan.key], plan.param)
+        return param is not None and not plain_value(param)
+
     return [
         Finding(
             key=plan.key,
             rule="identifier-malformed",
             severity=Severity.WARNING,
             message=f"{plan.reason[0].upper()}{plan.reason[1:]} to {plan.value!r} by "
-            "citetrack export.",
+            "citetrack export."
+            if not by_hand(plan)
+            else f"{plan.reason[0].upper()}{plan.reason[1:].removesuffix(' normalised')}: "
+            f"write {plan.value!r} (its value holds a comment or markup, which citetrack "
+            "export leaves as it is).",
             field=plan.param,
             expected=plan.value,
             source=Source.CITATION,
@@ -277,6 +306,28 @@ def wayback_link(timestamp: str, url: str) -> str:
     return f"https://web.archive.org/web/{timestamp}/{url}"
 
 
+#: Findings that say a cited archived copy is not (known to be) usable.
+_ARCHIVE_NOT_OK = frozenset({"archive-invalid", "archive-unverified"})
+
+
+def archives_not_asked(result: CheckResult) -> list[tuple[str, int | None, str]]:
+    """(key, line, reason) of each dead URL that cites no archived copy and whose capture
+    the Wayback Machine could not be asked for: no archive fix could be planned, and
+    the URL verdict itself (broken) does not count as could-not-check."""
+    out: list[tuple[str, int | None, str]] = []
+    for rr in result.results:
+        if not any(f.rule in ("url-dead", "url-soft-404") for f in rr.findings):
+            continue
+        if any(a.available for a in rr.archives):
+            continue
+        unasked = next((a for a in rr.archives if a.available is None), None)
+        if unasked is not None and not link_targets(rr.reference).archive_url:
+            ref = rr.reference
+            line = ref.location.line if ref.location else ref.line
+            out.append((ref.key, line, unasked.reason or "no answer"))
+    return out
+
+
 def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> list[Planned]:
     """IABot-style archive parameters for dead URLs that have a usable capture."""
     out: list[Planned] = []
@@ -288,7 +339,11 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
         key = rr.reference.key
         status = value(find(template, "url-status")).lower()
         if value(find(template, "archive-url")):
-            if status != "dead":
+            # The cited copy is put first only when the Wayback Machine confirmed it: a
+            # capture that does not exist (archive-invalid) or could not be asked about
+            # would send every reader to an error page instead of the live-marked URL.
+            cited_ok = not any(f.rule in _ARCHIVE_NOT_OK for f in rr.findings)
+            if status != "dead" and cited_ok:
                 out.append(
                     Planned(
                         key,

@@ -4,8 +4,12 @@ Pure.  The page is parsed with mwparserfromhell, which gives back every byte it 
 only the parameters edited change: a value is replaced with the whitespace around it kept;
 a new parameter copies the spacing of the parameter it follows (``| a = b`` or ``|a=b``,
 one per line or all on one) and goes next to its kin (identifiers after identifiers,
-archive parameters after ``access-date``).  Text outside templates is never touched, and a
-value holding markup (a comment, a template) is left alone and reported.  With no edit the
+archive parameters after ``access-date``).  A registry value goes into the parameter the
+citation already holds it in (a year inside ``|date=``, a journal name in ``|work=`` or
+``|website=``), never into a second one beside it that would contradict it on the page; a
+single cited ``|page=`` is not replaced by the work's range.  Text outside templates is
+never touched, and a value holding markup (a comment, a template) is left alone and
+reported.  With no edit the
 output is the input, byte for byte.  What to edit is planned by
 :mod:`citetrack.export.cite_plans` (the fix kinds are documented there); an edit summary in
 the style editors use comes with the result.
@@ -13,12 +17,13 @@ the style editors use comes with the result.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Template
+from mwparserfromhell.nodes import Comment, Template
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
@@ -37,6 +42,7 @@ from citetrack.export.cite_plans import (
 )
 from citetrack.inputs.article import locate_wikitext
 from citetrack.model import Reference
+from citetrack.parse.wikitext import is_cite
 
 __all__ = [
     "Edit",
@@ -109,14 +115,9 @@ def templates_by_key(
     for ref in references:
         loc = ref.location
         site = at.get((loc.line, loc.column)) if loc is not None else None
-        if site is not None and site.template is not None and _template_name_is_cite(site.template):
+        if site is not None and site.template is not None and is_cite(site.template):
             out[ref.key] = site.template
     return out
-
-
-def _template_name_is_cite(template: Template) -> bool:
-    name = " ".join(str(template.name).replace("_", " ").split()).lower()
-    return name == "citation" or name.startswith(("cite ", "vcite"))
 
 
 def _spacing(p: Parameter) -> tuple[str, str, str, str]:
@@ -173,6 +174,56 @@ def _add(template: Template, param: str, value: str) -> None:
         anchor.value = old[: len(old.rstrip())] + before
 
 
+#: Where the wikitext parser reads a field that a plan names by one parameter, in the
+#: parser's order (the first non-empty one holds the value the check compared).
+_HELD_IN = {
+    "journal": ("journal", "work", "website", "newspaper", "magazine", "periodical"),
+    "year": ("date", "year", "publication-date"),
+    "pages": ("pages", "page"),
+}
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+
+
+def _holder(template: Template, param: str) -> Parameter | None:
+    """The parameter whose value the check read for ``param``: the first one of its
+    group holding more than comments and blanks (``None``: none is filled)."""
+    for name in _HELD_IN.get(param, ()):
+        found = find(template, name)
+        if found is not None and any(
+            not isinstance(node, Comment) and str(node).strip() for node in found.value.nodes
+        ):
+            return found
+    return None
+
+
+def _edit_holder(plan: Planned, holder: Parameter, line: int) -> Edit | Skip:
+    """``plan`` carried out on the parameter that holds its value, or why not: a year is
+    replaced inside ``|date=``; a journal name goes into ``|work=`` (or ``|website=``…);
+    a page range never replaces the single page of ``|page=``."""
+    name = str(holder.name).strip()
+    old = value(holder)
+    if not plain_value(holder):
+        return Skip(plan.key, line, name, "its value holds markup (left as is)")
+    new = plan.value
+    if plan.param == "year":
+        years = set(_YEAR.findall(old))
+        if len(years) != 1:
+            return Skip(plan.key, line, name, f"no single year in {old!r} to correct")
+        new = _YEAR.sub(plan.value, old)
+    elif plan.param == "pages":
+        return Skip(
+            plan.key,
+            line,
+            name,
+            f"|{name}= cites one page; the work's pages are {plan.value} (left as is)",
+        )
+    if new == old:
+        return Skip(plan.key, line, name, "already right")
+    _, _, lead, trail = _spacing(holder)
+    holder.value = lead + new + trail
+    return Edit(plan.key, line, name, old, new, plan.kind, plan.reason, plan.source)
+
+
 def apply_plans(
     text: str,
     references: Sequence[Reference],
@@ -195,9 +246,34 @@ def apply_plans(
             skipped.append(Skip(plan.key, line, plan.param, "no cite template to edit"))
             continue
         existing = find(template, plan.param)
+        holder = _holder(template, plan.param)
+        if holder is not None and holder is not existing:
+            # The value was read from another parameter (|date=, |work=, |page=): a new
+            # |year= / |journal= / |pages= next to it would contradict it on the page.
+            if not plan.only_if_absent:
+                edit = _edit_holder(plan, holder, line)
+                if isinstance(edit, Skip):
+                    skipped.append(edit)
+                else:
+                    edits.append(edit)
+                    done.add((plan.key, plan.param))
+            continue
         old = value(existing)
         if existing is not None and old:
-            if plan.only_if_absent or old == plan.value:
+            if old == plan.value:
+                continue
+            if plan.only_if_absent:
+                # The check found no usable identifier here (a value that is not one), and
+                # a registry gives one: say so rather than drop the suggestion unseen.
+                skipped.append(
+                    Skip(
+                        plan.key,
+                        line,
+                        str(existing.name).strip(),
+                        f"it holds {old!r}, not a valid identifier; {plan.source} gives "
+                        f"{plan.value!r} (left as is: check it and replace it by hand)",
+                    )
+                )
                 continue
             if not plain_value(existing):
                 skipped.append(
@@ -253,7 +329,14 @@ def apply_plans(
 
 # ---------------------------------------------------------------------------- summary
 
-_LABEL = {"doi": "DOI", "pmid": "PMID", "pmc": "PMC", "isbn": "ISBN", "issn": "ISSN"}
+_LABEL = {
+    "doi": "DOI",
+    "pmid": "PMID",
+    "pmc": "PMC",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    **{norm(name): "journal" for name in _HELD_IN["journal"]},
+}
 
 
 def _plural(count: int, word: str) -> str:

@@ -37,7 +37,14 @@ from mwparserfromhell.nodes import Heading, Node, Tag, Template, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.model import ArticleInfo, Location, Reference
-from citetrack.parse import NOT_READ, ParseProblem, detect_format, parse_text, reference_list
+from citetrack.parse import (
+    DOUBTFUL,
+    NOT_READ,
+    ParseProblem,
+    detect_format,
+    parse_text,
+    reference_list,
+)
 from citetrack.parse.keys import ascii_fold
 from citetrack.parse.wikitext import is_cite, is_shortcut, template_name, too_deep
 
@@ -167,10 +174,13 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
     MediaWiki shows a cite error there and the reader gets no source; citetrack has
     nothing to check, so it says so instead of skipping the reuse silently.  A
     definition may come after its first use or sit in ``<references>`` (list-defined).
+    A name defined twice with different content is a cite error too (the reader gets
+    only one of the two citations): a ``parse-doubtful`` problem at the second.
     """
     lines = _Lines(text)
-    defined: set[tuple[str, str]] = set()
+    defined: dict[tuple[str, str], tuple[int, str]] = {}  # first definition: offset, body
     first_use: dict[tuple[str, str], tuple[int, str]] = {}
+    problems = []
     for node, offset in _walk(code, 0):
         if not _is_ref(node):
             continue
@@ -179,18 +189,37 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
         if name is None:
             continue
         key = (_attr(node, "group") or "", name)
-        if _has_body(node):
-            defined.add(key)
-        else:
+        if not _has_body(node):
             first_use.setdefault(key, (offset, str(node)))
-    problems = []
+            continue
+        body = str(node.contents).strip()
+        if key not in defined:
+            defined[key] = (offset, body)
+        elif defined[key][1] != body:
+            # MediaWiki's "defined multiple times with different content": one of the two
+            # citations never reaches the reader, and the page shows a cite error.
+            in_group = f" (group {key[0]!r})" if key[0] else ""
+            line, column = lines.at(offset)
+            problems.append(
+                ParseProblem(
+                    line=line,
+                    message=f'<ref name="{name}">{in_group} is defined again with different '
+                    f"content (first at line {lines.at(defined[key][0])[0]}): the wiki "
+                    "shows a cite error there and only one of the two citations",
+                    raw=str(node),
+                    rule=DOUBTFUL,
+                    column=column,
+                )
+            )
     for (group, name), (offset, raw) in first_use.items():
         if (group, name) in defined:
             continue
         in_group = f" (group {group!r})" if group else ""
+        line, column = lines.at(offset)
         problems.append(
             ParseProblem(
-                line=lines.at(offset)[0],
+                line=line,
+                column=column,
                 message=f'<ref name="{name}" />{in_group} is used but never defined on the '
                 "page: the wiki shows a cite error there and there is no citation to check",
                 raw=raw,

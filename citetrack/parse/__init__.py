@@ -86,6 +86,7 @@ class ParseProblem:
     message: str
     raw: str
     rule: str = DOUBTFUL
+    column: int | None = None  # 1-based, where known (an article's <ref> tag)
 
 
 @dataclass(frozen=True)

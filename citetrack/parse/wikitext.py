@@ -73,9 +73,15 @@ _SHOWS_ARGUMENT = frozenset(
 )
 
 
+_NAMESPACE = re.compile(r"^\s*template\s*:\s*", re.IGNORECASE)
+
+
 def template_name(template: Template) -> str:
-    """A template's name as compared: lower case, ``_`` as a space, spaces collapsed."""
-    return " ".join(str(template.name).replace("_", " ").split()).lower()
+    """A template's name as compared: lower case, ``_`` as a space, spaces collapsed, and
+    the ``Template:`` namespace MediaWiki allows in front (``{{Template:Cite journal|…}}``)
+    dropped."""
+    name = _NAMESPACE.sub("", str(template.name).replace("_", " "))
+    return " ".join(name.split()).lower()
 
 
 def _inline_template(template: Template) -> str:
@@ -210,14 +216,42 @@ _KINDS: dict[str, Kind] = {
 
 
 def _params(template: Template) -> dict[str, str]:
-    """Parameter name (lower case, without ``-``/``_``/spaces) → plain value; first wins."""
+    """Parameter name (lower case, without ``-``/``_``/spaces) → plain value.
+
+    Of two spellings of one name (``access-date``, ``accessdate``) the first filled one
+    wins; a parameter given twice under the very same name is MediaWiki's business: the
+    page shows the last value (even an empty one), so that is the one read.
+    """
     values: dict[str, str] = {}
+    spelled: dict[str, str] = {}  # normalised name → the exact name that set it
     for param in template.params:
-        name = re.sub(r"[-_\s]", "", plain(param.name).lower())
+        exact = plain(param.name).strip()
+        name = re.sub(r"[-_\s]", "", exact.lower())
         value = plain(param.value).strip()
-        if value and name not in values:
+        if spelled.get(name) == exact:  # the same parameter again: the last one counts
+            if value:
+                values[name] = value
+            else:
+                values.pop(name, None)
+                del spelled[name]
+        elif value and name not in values:
             values[name] = value
+            spelled[name] = exact
     return values
+
+
+def _repeated(template: Template) -> list[str]:
+    """A problem for each parameter given more than once under the same name (the wiki
+    lists the page among 'duplicate arguments' and uses the last value)."""
+    seen: dict[str, list[str]] = {}
+    for param in template.params:
+        seen.setdefault(plain(param.name).strip(), []).append(plain(param.value).strip())
+    return [
+        f"parameter |{name}= is given {len(given)} times with different values; the wiki "
+        f"shows only the last ({given[-1]!r})"
+        for name, given in seen.items()
+        if len(given) > 1 and len(set(given)) > 1
+    ]
 
 
 def _person(last: str | None, first: str | None, full: str | None) -> NameList:
@@ -333,6 +367,7 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
     if is_shortcut(template):
         return _from_shortcut(template, c)
     params = _params(template)
+    c.problems.extend(_repeated(template))
     c.kind = _kind(name, params)
     c.authors = _name_list(params, editors=False)
     group = params.get("collaboration")

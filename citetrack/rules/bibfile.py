@@ -71,10 +71,11 @@ def article_problems(
         if problem.rule == RULE_MALFORMED:
             continue
         key, sep, rest = problem.message.partition(": ")
+        column = problem.column or 1
         if sep and key in keys:
-            out.append(BibProblem(name, problem.line, rest, problem.rule, key, column=1))
+            out.append(BibProblem(name, problem.line, rest, problem.rule, key, column=column))
         else:
-            out.append(BibProblem(name, problem.line, problem.message, problem.rule, column=1))
+            out.append(BibProblem(name, problem.line, problem.message, problem.rule, column=column))
     return out
 
 
