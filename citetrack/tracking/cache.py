@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
+from citetrack.fsutil import atomic_write_text
 from citetrack.model import Evidence, Found, NotFound, Source
 from citetrack.tracking.codec import (
     StoredFound,
@@ -174,14 +175,8 @@ def was_checked(path: Path, identity: str) -> bool:
 def mark_checked(path: Path, identity: str) -> None:
     """Remember that the file was checked sound as ``identity`` (atomically; a failure
     only means the next run checks again)."""
-    target = checked_path(path)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(_CHECKED_FORMAT + identity + "\n", encoding="ascii")
-        temporary.replace(target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    with contextlib.suppress(OSError):
+        atomic_write_text(checked_path(path), _CHECKED_FORMAT + identity + "\n")
 
 
 def unmark_checked(path: Path) -> None:
