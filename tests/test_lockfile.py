@@ -348,9 +348,10 @@ def test_new_only_drops_what_the_lockfile_accepted_at_the_same_or_higher_severit
     milder = replace(mismatch, severity=Severity.NOTE)
     change = Finding("smith2020", "metadata-changed", Severity.CHANGED, "c", field="title")
     stranger = replace(mismatch, key="new2026")
-    got = new_only([mismatch, other_field, worse, milder, change, stranger], lock)
-    assert got == [other_field, worse, change, stranger]
-    assert new_only([mismatch], None) == [mismatch]
+    got = new_only([mismatch, other_field, worse, milder, change], lock, ref())
+    assert got == [other_field, worse, change]
+    assert new_only([stranger], lock, ref("new2026")) == [stranger]
+    assert new_only([mismatch], None, ref()) == [mismatch]
 
 
 def test_changed_findings_are_not_accepted_and_unverified_runs_keep_the_accepted_list() -> None:

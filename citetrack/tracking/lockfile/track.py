@@ -77,31 +77,23 @@ def track(
     return replace(confirmed, results=tuple(results))
 
 
-def new_only(
-    findings: Iterable[Finding], lock: Lock | None, reference: Reference | None = None
-) -> list[Finding]:
-    """The findings the lockfile has not recorded (for ``--new-only``).
+def new_only(findings: Iterable[Finding], lock: Lock | None, reference: Reference) -> list[Finding]:
+    """The findings about ``reference`` that the lockfile has not recorded (``--new-only``).
 
-    A finding is old when its reference's entry accepted the same (rule, field) at the same
-    or a higher severity, so a failing URL that becomes broken is new again.  ``changed``
-    findings are always new: they are measured against the lockfile.  ``reference``: the
-    reference the findings are about (its file tells apart files that share a key); without
-    it, the entry of each finding's key.
+    A finding is old when the entry of ``reference`` (its key in its own file: files may
+    share a key) accepted the same (rule, field) at the same or a higher severity, so a
+    failing URL that becomes broken is new again.  ``changed`` findings are always new:
+    they are measured against the lockfile.
     """
-    if lock is None:
+    entry = lock.entry_for(reference) if lock is not None else None
+    if entry is None:
         return list(findings)
-    out = []
-    at = lock.entry_for(reference) if reference is not None else None
-    for f in findings:
-        entry = at if reference is not None else lock.references.get(f.key)
-        old = (
-            f.severity is not Severity.CHANGED
-            and entry is not None
-            and any(
-                a.rule == f.rule and a.field == f.field and a.severity.rank >= f.severity.rank
-                for a in entry.accepted
-            )
+    return [
+        f
+        for f in findings
+        if f.severity is Severity.CHANGED
+        or not any(
+            a.rule == f.rule and a.field == f.field and a.severity.rank >= f.severity.rank
+            for a in entry.accepted
         )
-        if not old:
-            out.append(f)
-    return out
+    ]
