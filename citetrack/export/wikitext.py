@@ -17,7 +17,6 @@ the style editors use comes with the result.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,7 +41,13 @@ from citetrack.export.cite_plans import (
 )
 from citetrack.inputs.article import locate_wikitext
 from citetrack.model import Reference
-from citetrack.parse.wikitext import is_cite
+from citetrack.parse.wikitext import (
+    DATE_PARAMS,
+    PAGES_PARAMS,
+    PERIODICAL_PARAMS,
+    YEAR,
+    is_cite,
+)
 
 __all__ = [
     "Edit",
@@ -176,12 +181,7 @@ def _add(template: Template, param: str, value: str) -> None:
 
 #: Where the wikitext parser reads a field that a plan names by one parameter, in the
 #: parser's order (the first non-empty one holds the value the check compared).
-_HELD_IN = {
-    "journal": ("journal", "work", "website", "newspaper", "magazine", "periodical"),
-    "year": ("date", "year", "publication-date"),
-    "pages": ("pages", "page"),
-}
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_HELD_IN = {"journal": PERIODICAL_PARAMS, "year": DATE_PARAMS, "pages": PAGES_PARAMS}
 
 
 def _holder(template: Template, param: str) -> Parameter | None:
@@ -206,10 +206,10 @@ def _edit_holder(plan: Planned, holder: Parameter, line: int) -> Edit | Skip:
         return Skip(plan.key, line, name, "its value holds markup (left as is)")
     new = plan.value
     if plan.param == "year":
-        years = set(_YEAR.findall(old))
+        years = set(YEAR.findall(old))
         if len(years) != 1:
             return Skip(plan.key, line, name, f"no single year in {old!r} to correct")
-        new = _YEAR.sub(plan.value, old)
+        new = YEAR.sub(plan.value, old)
     elif plan.param == "pages":
         return Skip(
             plan.key,

@@ -177,7 +177,23 @@ _EDITOR_KEY = re.compile(
     r"(?:editor(?P<role>last|surname|first|given|)(?P<n>\d*)|"
     r"editor(?P<m>\d+)(?P<role2>last|surname|first|given))"
 )
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+#: A year in a date: what is kept of a date that is not understood (and what
+#: ``citetrack export`` corrects inside ``|date=``).
+YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+#: Where a citation's fields are read from (normalised parameter names, the first filled
+#: one wins): a periodical's name, any container's, the date, the pages.  ``citetrack
+#: export`` edits a value in the parameter it was read from (:mod:`citetrack.export.wikitext`).
+PERIODICAL_PARAMS = ("journal", "work", "website", "newspaper", "magazine", "periodical")
+CONTAINER_PARAMS = (
+    *PERIODICAL_PARAMS,
+    "encyclopedia",
+    "encyclopaedia",
+    "dictionary",
+    "booktitle",
+    "conference",
+)
+DATE_PARAMS = ("date", "year", "publicationdate")
+PAGES_PARAMS = ("pages", "page")
 _MAINTENANCE = re.compile(
     r"needed|dead link|failed verification|verification|better source|unreliable|cbignore|"
     r"citation needed|clarify|when\b|who\b|which\b|by whom|medrs",
@@ -309,13 +325,13 @@ def _name_list(params: dict[str, str], editors: bool) -> NameList:
 
 
 def _date(params: dict[str, str], c: Citation) -> None:
-    for key in ("date", "year", "publicationdate"):
+    for key in DATE_PARAMS:
         value = params.get(key)
         if not value:
             continue
         found = dates.parse_date(value)
         if found is None and not dates.is_no_date(value):
-            year = _YEAR.search(value)
+            year = YEAR.search(value)
             found = dates.PartialDate(int(year.group(1))) if year else None
             c.problems.append(f"{key} {value!r} not understood as a date; kept the year only")
         if found:
@@ -381,20 +397,7 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
         )
     title = _first(params, "title", "scripttitle")
     chapter = _first(params, "chapter", "contribution", "entry", "article")
-    container = _first(
-        params,
-        "journal",
-        "work",
-        "website",
-        "newspaper",
-        "magazine",
-        "periodical",
-        "encyclopedia",
-        "encyclopaedia",
-        "dictionary",
-        "booktitle",
-        "conference",
-    )
+    container = _first(params, *CONTAINER_PARAMS)
     if c.kind == "chapter" and chapter:
         c.title, c.container = chapter, title or container
         if title and container and container != title:
@@ -412,7 +415,7 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
     _date(params, c)
     c.volume = params.get("volume")
     c.issue = _first(params, "issue", "number")
-    c.pages = _first(params, "pages", "page")
+    c.pages = _first(params, *PAGES_PARAMS)
     if params.get("at") and not c.pages:
         c.notes.append(params["at"])
     c.publisher = _first(params, "publisher", "institution", "school")
