@@ -557,6 +557,7 @@ def track(
     from citetrack.tracking.lockfile import track as track_lock
     from citetrack.tracking.lockfile.problems import new_problems, problem_file, record_problems
     from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
+    from citetrack.tracking.lockfile.renames import find_renames, follow_renames
     from citetrack.tracking.lockfile.state import files_named_from, reference_file
 
     settings = settings if settings is not None else load_settings()
@@ -585,16 +586,27 @@ def track(
                 known.put_many({where: before.digest})
             # Files are named from this lockfile's directory (two chapters' refs.bib differ).
             with files_named_from(path):
+                found = defects.get(path, [])
+                # Entries in their file that did not read: not removed (the defect says why).
+                unread = {(problem_file(p), p.key) for p in found if p.key and p.rule in SKIPPED}
+                # A renamed key keeps its entry's history (what follows sees it renamed).
+                renames = find_renames(before, group, unread) if before is not None else []
+                if before is not None:
+                    before = follow_renames(before, renames)
                 settled = None
                 if before is not None and memo.enabled:
                     settled = SettledSources(memo.view(SETTLED_KIND), where, before)
                 # Writing the lockfile reduces every record; a comparison only the unsettled.
                 records.prefetch(_lock_sources(group, None if update else settled))
-                found = defects.get(path, [])
-                # Entries in their file that did not read: not removed (the defect says why).
-                unread = {(problem_file(p), p.key) for p in found if p.key and p.rule in SKIPPED}
                 seen = track_lock(
-                    group, before, now, policy, records, settled=settled, unread=unread
+                    group,
+                    before,
+                    now,
+                    policy,
+                    records,
+                    settled=settled,
+                    unread=unread,
+                    renames=renames,
                 )
                 if settled is not None:
                     settled.flush()

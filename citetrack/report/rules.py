@@ -198,6 +198,13 @@ RULES: Mapping[str, RuleInfo] = {
         "the reference's verdict is its own findings, given at once).",
         Severity.NOTE,
     ),
+    "reference-renamed": RuleInfo(
+        "Reference renamed since the lockfile",
+        "A .bib entry recorded in the lockfile under another key (or file) names the same "
+        "work: one identifier alike, none different, no other candidate. A note: its "
+        "history (accepted findings, failures counted, upstream baseline) is kept.",
+        Severity.NOTE,
+    ),
     "reference-removed": RuleInfo(
         "Reference removed since the lockfile",
         "The lockfile records a reference that the .bib file no longer has.",

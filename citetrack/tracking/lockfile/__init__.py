@@ -60,7 +60,8 @@ the policy), :mod:`~citetrack.tracking.lockfile.confirm` (confirmation over runs
 :mod:`~citetrack.tracking.lockfile.diff` (``changed`` findings),
 :mod:`~citetrack.tracking.lockfile.track` (a run as reported; ``--new-only``),
 :mod:`~citetrack.tracking.lockfile.revisions` (an article's revision and citations),
-:mod:`~citetrack.tracking.lockfile.problems` (the input files' own defects) and
+:mod:`~citetrack.tracking.lockfile.problems` (the input files' own defects),
+:mod:`~citetrack.tracking.lockfile.renames` (a .bib key renamed keeps its entry) and
 :mod:`~citetrack.tracking.lockfile.fileformat` (JSON read and write).
 """
 

@@ -26,9 +26,14 @@ from citetrack.tracking.lockfile.state import AcceptedProblem, Lock, file_name
 _NUMBER = re.compile(r"\b\d+\b")
 
 
+def without_numbers(text: str) -> str:
+    """``text`` with every number written ``#``, as a defect's message is recorded."""
+    return _NUMBER.sub("#", text)
+
+
 def accepted_problem(problem: BibProblem) -> AcceptedProblem:
     """How the lockfile records ``problem`` (numbers, line numbers among them, left out)."""
-    return AcceptedProblem(problem.rule, problem.key, _NUMBER.sub("#", problem.message))
+    return AcceptedProblem(problem.rule, problem.key, without_numbers(problem.message))
 
 
 def problem_file(problem: BibProblem) -> str:

@@ -19,6 +19,7 @@ from citetrack.model import (
 from citetrack.tracking.lockfile.build import source_record
 from citetrack.tracking.lockfile.confirm import apply_confirmation
 from citetrack.tracking.lockfile.diff import diff_by_reference
+from citetrack.tracking.lockfile.renames import Rename, rename_finding
 from citetrack.tracking.lockfile.revisions import track_articles
 from citetrack.tracking.lockfile.state import (
     DEFAULT_POLICY,
@@ -41,9 +42,13 @@ def track(
     *,
     settled: SettledSources | None = None,
     unread: Collection[tuple[str, str]] = (),
+    renames: Collection[Rename] = (),
 ) -> CheckResult:
     """The result as it should be reported against a lockfile (``records``, ``settled``:
     see :func:`diff`).
+
+    ``renames``: entries of ``previous`` now under another key, already followed in it
+    (:func:`~citetrack.tracking.lockfile.renames.follow_renames`); each gets its note.
 
     Adds ``reference-changed`` for an article's citations edited since the lockfile
     (:func:`~citetrack.tracking.lockfile.revisions.track_articles`), applies
@@ -59,9 +64,14 @@ def track(
     changes = diff_by_reference(
         previous, confirmed, now, policy, records, settled=settled, unread=unread
     )
+    moved = {(r.file, r.key): r for r in renames}
     results: list[ReferenceResult] = []
     for rr in confirmed.results:
-        extra = changes.pop((reference_file(rr.reference), rr.reference.key), None)
+        where = (reference_file(rr.reference), rr.reference.key)
+        extra = changes.pop(where, None)
+        followed = moved.get(where)
+        if followed is not None:
+            extra = [rename_finding(followed, rr.reference.line), *(extra or ())]
         results.append(replace(rr, findings=rr.findings + tuple(extra)) if extra else rr)
     paths = {reference_file(rr.reference): rr.reference.path for rr in confirmed.results}
     for (file, key), removed in changes.items():

@@ -1,0 +1,173 @@
+"""A .bib entry whose key was renamed keeps its lockfile history.
+
+Renaming a citation key (``pujol2004necrolytic`` → ``Pujol2004``, a key style changed for a
+whole file, an entry moved to another file the same lockfile covers) used to read as one
+reference removed and another added: ``reference-removed`` failed the pull-request gate for
+an edit that changed no citation, the accepted findings of the entry were shown again as
+new under ``--new-only``, a URL's failure count started over, and an upstream change
+between the lockfile and the rename was never reported (the "new" reference had no
+baseline to compare with).
+
+An entry gone from the files it was recorded for is taken to be a reference now under a new
+key when they name the same work: they share an identifier (DOI, PMID, PMCID, arXiv id,
+ISBN or URL), none of the identifiers both give differs, and each is the other's only
+match.  Anything less certain stays an addition and a removal: a reference whose
+identifier changed is judged as new (a fabricated DOI must get its verdict at once), and
+two entries citing one work cannot tell which was renamed.
+
+An article's citations are left alone: their keys come from ``<ref name>`` or the
+citation's own text, and a renamed ``<ref name>`` is followed by its fingerprint
+(:mod:`~citetrack.tracking.lockfile.revisions`).  Pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from citetrack.model import CheckResult, Finding, Reference, Severity, Source
+from citetrack.tracking.lockfile.problems import without_numbers
+from citetrack.tracking.lockfile.state import (
+    Lock,
+    LockEntry,
+    citation_key,
+    lock_keys,
+    reference_file,
+)
+
+#: The identifiers that name one work (an ISSN names a journal; an archive URL is a copy).
+_WORK_IDS = ("doi", "pmid", "pmcid", "arxiv", "isbn", "url")
+
+
+@dataclass(frozen=True)
+class Rename:
+    """A reference now at ``file``/``key`` that the lockfile recorded at ``was_file``/
+    ``was_key``, matched by ``by`` (``("doi", "10.…")``)."""
+
+    file: str
+    key: str
+    was_file: str
+    was_key: str
+    by: tuple[str, str]
+
+
+def _ids(values: Mapping[str, str]) -> dict[str, str]:
+    out = {}
+    for kind in _WORK_IDS:
+        value = values.get(kind)
+        if value:
+            # DOIs are case-insensitive (https://www.doi.org/the-identifier/resources/handbook);
+            # the others are already normalised by the parser.
+            out[kind] = value.strip().lower() if kind == "doi" else value.strip()
+    return out
+
+
+def _shared(now: Mapping[str, str], was: Mapping[str, str]) -> tuple[str, str] | None:
+    """The first identifier both give alike, or ``None`` (also when one differs)."""
+    same = None
+    for kind, value in now.items():
+        other = was.get(kind)
+        if other is None:
+            continue
+        if other != value:
+            return None
+        same = same or (kind, value)
+    return same
+
+
+def find_renames(
+    lock: Lock, result: CheckResult, unread: Collection[tuple[str, str]] = ()
+) -> list[Rename]:
+    """The references of ``result`` (from .bib files) that are entries of ``lock`` under
+    another key or file (see the module's docstring).  ``unread``: the (file, key) of
+    entries in their file that did not read (not gone, so never matched)."""
+    articles = {info.name for info in result.articles}
+    present: set[tuple[str, str]] = set(unread)
+    new: list[tuple[Reference, str]] = []
+    for rr in result.results:
+        ref = rr.reference
+        file = reference_file(ref)
+        present.add((file, ref.key))
+        if ref.path not in articles and lock.entry_at(file, ref.key) is None:
+            new.append((ref, file))
+    checked = {file for file, _ in present}
+    gone = {
+        (entry.file, citation_key(lock_key)): entry
+        for lock_key, entry in lock.references.items()
+        if entry.file in checked and (entry.file, citation_key(lock_key)) not in present
+    }
+    if not new or not gone:
+        return []
+    gone_ids = {where: _ids(entry.identifiers) for where, entry in gone.items()}
+    matches: dict[tuple[str, str], list[tuple[str, str, tuple[str, str]]]] = {}
+    claimed: dict[tuple[str, str], int] = {}
+    for ref, file in new:
+        ids = _ids(ref.identifiers.as_dict())
+        if not ids:
+            continue
+        found = []
+        for where, was in gone_ids.items():
+            by = _shared(ids, was)
+            if by is not None:
+                found.append((*where, by))
+                claimed[where] = claimed.get(where, 0) + 1
+        matches[(file, ref.key)] = found
+    out = []
+    for (file, key), found in matches.items():
+        if len(found) == 1 and claimed[found[0][:2]] == 1:
+            was_file, was_key, by = found[0]
+            out.append(Rename(file, key, was_file, was_key, by))
+    return out
+
+
+def follow_renames(lock: Lock, renames: Collection[Rename]) -> Lock:
+    """``lock`` with each renamed entry recorded under the reference's key and file now (its
+    defects accepted under the old key follow it too); the same bytes' digest."""
+    if not renames:
+        return lock
+    entries: dict[tuple[str, str], LockEntry] = {
+        (entry.file, citation_key(lock_key)): entry for lock_key, entry in lock.references.items()
+    }
+    for rename in renames:
+        entry = entries.pop((rename.was_file, rename.was_key))
+        entries[(rename.file, rename.key)] = dataclasses.replace(entry, file=rename.file)
+    problems = dict(lock.problems)
+    for rename in renames:
+        marks = problems.get(rename.was_file, ())
+        moved = tuple(m for m in marks if m.key == rename.was_key)
+        if not moved:
+            continue
+        problems[rename.was_file] = tuple(m for m in marks if m.key != rename.was_key)
+        renamed = tuple(
+            dataclasses.replace(m, key=rename.key, message=_renamed(m.message, rename))
+            for m in moved
+        )
+        problems[rename.file] = (*problems.get(rename.file, ()), *renamed)
+    return dataclasses.replace(lock, references=lock_keys(entries), problems=problems)
+
+
+def _renamed(message: str, rename: Rename) -> str:
+    # A defect's message names its entry ("entry KEY: field year…", "entry KEY, field…").
+    # It was recorded with its numbers written "#", the key's among them.
+    was, now = without_numbers(rename.was_key), without_numbers(rename.key)
+    named = re.compile(rf"\bentry {re.escape(was)}(?=[\s:;,)]|$)")
+    return named.sub(lambda _: f"entry {now}", message)
+
+
+def rename_finding(rename: Rename, line: int | None) -> Finding:
+    """The note that says the reference kept its history under its new key."""
+    kind, value = rename.by
+    where = f" in {rename.was_file}" if rename.was_file != rename.file else ""
+    return Finding(
+        key=rename.key,
+        rule="reference-renamed",
+        severity=Severity.NOTE,
+        message=(
+            f"renamed from {rename.was_key}{where} (the lockfile's entry with the same "
+            f"{kind}, {value}): its history is kept"
+        ),
+        source=Source.LOCKFILE,
+        line=line,
+    )

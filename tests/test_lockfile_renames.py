@@ -1,0 +1,85 @@
+"""Which lockfile entries a renamed .bib key is matched to, and how the lockfile follows it
+(:mod:`citetrack.tracking.lockfile.renames`), with plain values (made-up references)."""
+
+from __future__ import annotations
+
+from citetrack.model import ArticleInfo, CheckResult, Identifiers, Reference, ReferenceResult
+from citetrack.tracking.lockfile import Lock, LockEntry
+from citetrack.tracking.lockfile.renames import Rename, find_renames, follow_renames
+from citetrack.tracking.lockfile.state import AcceptedProblem
+
+
+def rr(key: str, path: str = "refs.bib", **ids: str) -> ReferenceResult:
+    return ReferenceResult(Reference(key, "article", {}, Identifiers(**ids), line=1, path=path))
+
+
+def lock(**entries: LockEntry) -> Lock:
+    return Lock(references=entries)
+
+
+DOI = "10.5555/made.up.1"
+OLD = LockEntry("refs.bib", {"doi": DOI, "pmid": "111"})
+
+
+def moves(found: list[Rename]) -> set[tuple[str, str, str, str]]:
+    return {(r.was_file, r.was_key, r.file, r.key) for r in found}
+
+
+def test_a_key_renamed_with_the_same_identifiers_is_matched() -> None:
+    found = find_renames(lock(old=OLD), CheckResult((rr("new", doi=DOI.upper(), pmid="111"),)))
+    assert moves(found) == {("refs.bib", "old", "refs.bib", "new")}
+    assert found[0].by == ("doi", DOI)  # DOIs compare without case
+
+
+def test_one_shared_identifier_is_enough_but_one_that_differs_is_not() -> None:
+    assert find_renames(lock(old=OLD), CheckResult((rr("new", pmid="111"),)))
+    assert not find_renames(lock(old=OLD), CheckResult((rr("new", doi=DOI, pmid="222"),)))
+    assert not find_renames(lock(old=OLD), CheckResult((rr("new", issn="1234-5678"),)))
+    assert not find_renames(lock(old=OLD), CheckResult((rr("new"),)))
+
+
+def test_an_entry_still_present_or_unread_is_not_renamed() -> None:
+    both = CheckResult((rr("old", doi=DOI), rr("copy", doi=DOI)))
+    assert find_renames(lock(old=OLD), both) == []
+    # The old entry is still in its file, but did not parse this time.
+    unread = {("refs.bib", "old")}
+    assert find_renames(lock(old=OLD), CheckResult((rr("new", doi=DOI),)), unread) == []
+
+
+def test_ambiguous_matches_are_no_rename_either_way() -> None:
+    two_new = CheckResult((rr("a", doi=DOI), rr("b", doi=DOI)))
+    assert find_renames(lock(old=OLD), two_new) == []
+    two_old = lock(old=OLD, older=LockEntry("refs.bib", {"doi": DOI}))
+    assert find_renames(two_old, CheckResult((rr("new", doi=DOI),))) == []
+
+
+def test_only_files_of_the_run_and_never_an_articles_citations() -> None:
+    other = lock(old=LockEntry("other.bib", {"doi": DOI}))
+    assert find_renames(other, CheckResult((rr("new", doi=DOI),))) == []  # other.bib not read
+    moved = CheckResult((rr("new", doi=DOI), rr("x", path="other.bib")))
+    assert moves(find_renames(other, moved)) == {("other.bib", "old", "refs.bib", "new")}
+    article = CheckResult(
+        (rr("new", path="Page", doi=DOI),), articles=(ArticleInfo("Page", "wikitext", name="Page"),)
+    )
+    assert find_renames(lock(old=LockEntry("Page", {"doi": DOI})), article) == []
+
+
+def test_the_lockfile_follows_the_rename_with_its_defects() -> None:
+    marks = (
+        AcceptedProblem("bib-duplicate-field", "old", "entry old: field note is given # times"),
+        AcceptedProblem("bib-syntax", None, "a line"),
+    )
+    before = Lock(
+        references={"old": OLD, "keep": LockEntry("refs.bib")},
+        problems={"refs.bib": marks},
+        digest="abc",
+    )
+    after = follow_renames(before, [Rename("refs.bib", "new-2", "refs.bib", "old", ("doi", DOI))])
+    assert set(after.references) == {"new-2", "keep"}
+    assert after.references["new-2"] == OLD
+    assert after.digest == "abc"  # the same bytes were read
+    assert set(after.problems["refs.bib"]) == {
+        AcceptedProblem("bib-duplicate-field", "new-2", "entry new-#: field note is given # times"),
+        AcceptedProblem("bib-syntax", None, "a line"),
+    }
+    assert follow_renames(before, []) is before
