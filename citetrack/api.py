@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from citetrack.config import Settings, load_settings
-from citetrack.model import CheckResult, Found, Reference, Source
+from citetrack.model import CheckResult, Found, Reference, Severity, Source
 
 if TYPE_CHECKING:
     import httpx
@@ -525,6 +525,9 @@ class TrackedResult:
     #: The defects of the input files to report: all of them, or with ``new_only`` those
     #: the lockfile did not accept (add them with :func:`citetrack.rules.bibfile.with_problems`).
     problems: tuple[BibProblem, ...] = ()
+    #: With ``new_only``: how many findings (notes aside) and input defects the lockfile
+    #: had accepted, left out of ``result`` and ``problems``.
+    accepted_hidden: int = 0
 
 
 def track(
@@ -573,6 +576,7 @@ def track(
         groups[at] = CheckResult(results=(), requests=result.requests)
     shown: list[CheckResult] = []
     reported: list[BibProblem] = []
+    hidden = 0
     previous: list[Lock | None] = []
     written: list[Path] = []
     with _lock_records(settings) as (records, memo):
@@ -610,7 +614,9 @@ def track(
                 )
                 if settled is not None:
                     settled.flush()
-                reported += new_problems(found, before) if new_only else found
+                kept = new_problems(found, before) if new_only else found
+                hidden += len(found) - len(kept)
+                reported += kept
                 if update:
                     files = {reference_file(rr.reference) for rr in group.results}
                     files.update(problem_file(p) for p in found)
@@ -628,10 +634,19 @@ def track(
                         _settle_written(
                             path, group, now=now, policy=policy, records=records, memo=memo
                         )
-                shown.append(_new_only(seen, before) if new_only else seen)
+                if new_only:
+                    before_new_only = seen
+                    seen = _new_only(seen, before)
+                    hidden += _count(before_new_only) - _count(seen)
+                shown.append(seen)
             previous.append(before)
     tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
-    return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported))
+    return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported), hidden)
+
+
+def _count(result: CheckResult) -> int:
+    """The findings of ``result`` a report lists (notes are listed only on request)."""
+    return sum(f.severity is not Severity.NOTE for rr in result.results for f in rr.findings)
 
 
 @contextlib.contextmanager

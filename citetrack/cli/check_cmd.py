@@ -81,10 +81,12 @@ def load_bibs(
     on_chunk: Callable[[list[Reference]], None] | None = None,
     *,
     layouts: bool = True,
+    warn_problems: bool = True,
 ) -> list[Bibliography]:
-    """The bibliographies, their defects shown as warnings; an unreadable file ends the
-    run (exit 2).  ``encoding``: ``--encoding`` (else UTF-8 or detected); ``memo``:
-    :func:`entry_memo`; ``on_chunk``, ``layouts``: see :func:`citetrack.api.load_bib`."""
+    """The bibliographies, their defects shown as warnings (``warn_problems=False``: left
+    for the caller, unless the run ends here); an unreadable file ends the run (exit 2).
+    ``encoding``: ``--encoding`` (else UTF-8 or detected); ``memo``: :func:`entry_memo`;
+    ``on_chunk``, ``layouts``: see :func:`citetrack.api.load_bib`."""
     from citetrack.api import expand_inputs, load_bib
     from citetrack.inputs.textio import InputError
 
@@ -104,9 +106,10 @@ def load_bibs(
             fail(f"{exc}{hint}")
         if bibliography.encoding_note:
             info(f"note: {bibliography.encoding_note}")
-        for problem in bibliography.problems:
+        empty = not bibliography.references and bibliography.text.strip()
+        for problem in bibliography.problems if warn_problems or empty else ():
             warn(f"{problem.path}:{problem.line}: {problem.message}")
-        if not bibliography.references and bibliography.text.strip():
+        if empty:
             fail(f"{bibliography.path}: no reference could be read{_empty_hint(bibliography)}")
         loaded.append(bibliography)
     memory.keep()  # the entries live to the end of the run
@@ -127,11 +130,17 @@ def _empty_hint(bibliography: Bibliography) -> str:
 
 
 def load_articles(
-    sources: Sequence[str], source_format: str, settings: Settings, *, exact: bool = False
+    sources: Sequence[str],
+    source_format: str,
+    settings: Settings,
+    *,
+    exact: bool = False,
+    warn_problems: bool = True,
 ) -> list[Article]:
-    """The articles (files, ``-``, wiki page URLs), their parse problems shown as warnings;
-    one that cannot be read or fetched, or has no references, ends the run (exit 2).
-    ``exact``: files read byte for byte (for export)."""
+    """The articles (files, ``-``, wiki page URLs), their parse problems shown as warnings
+    (``warn_problems=False``: left for the caller, unless the run ends here); one that
+    cannot be read or fetched, or has no references, ends the run (exit 2).  ``exact``:
+    files read byte for byte (for export)."""
     if not sources:  # the article readers are not imported for a .bib-only run
         return []
     from citetrack.api import SettingsError, load_article
@@ -150,7 +159,7 @@ def load_articles(
             )
         except (InputError, WikiError, SettingsError) as exc:
             fail(str(exc))
-        for problem in article.problems:
+        for problem in article.problems if warn_problems or not article.references else ():
             warn(f"{article.info.name}:{problem.line}: {problem.message}")
         if not article.references:
             fail(f"{article.info.name}: no references found (read as {article.info.format})")
@@ -166,9 +175,11 @@ def run_check(
     *,
     update: bool = False,
     source_format: str = "auto",
+    warn_problems: bool = True,
 ) -> tuple[CheckResult, InputsRead]:
     """Load and check, with a progress bar on a terminal; the result and what the report
-    says about the inputs themselves (:class:`InputsRead`).
+    says about the inputs themselves (:class:`InputsRead`).  ``warn_problems=False``: the
+    inputs' defects are not warned as they are read (:meth:`InputsRead.warning`: later).
 
     The inputs are .bib files and articles (``--from``; by default by name and content);
     the articles read are in the result's ``articles``.
@@ -196,14 +207,21 @@ def run_check(
                 # run, ~11 MB for 10,000 entries (issue 16).
                 bibliographies = [
                     replace(bib, text="", layout=())
-                    for bib in load_bibs(bib_args, settings.encoding, memo, feed, layouts=False)
+                    for bib in load_bibs(
+                        bib_args,
+                        settings.encoding,
+                        memo,
+                        feed,
+                        layouts=False,
+                        warn_problems=warn_problems,
+                    )
                 ]
         except BaseException:
             if prefetch is not None:
                 prefetch.finish()
             raise
     try:
-        articles = load_articles(article_args, source_format, settings)
+        articles = load_articles(article_args, source_format, settings, warn_problems=warn_problems)
         window = CacheWindow()
         if not run.no_lockfile:
             names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
@@ -237,11 +255,21 @@ class InputsRead:
 
     problems: tuple[BibProblem, ...]
     notes: tuple[str, ...]
+    #: The names the articles' references are tracked under (their problems' ``path``).
+    articles: frozenset[str] = frozenset()
+
+    def warning(self, problem: BibProblem) -> str:
+        """``problem`` as the warning shown when its input is read."""
+        message = problem.message
+        if problem.path in self.articles and problem.key is not None:
+            message = f"{problem.key}: {message}"  # as the article's reader said it
+        return f"{problem.path}:{problem.line}: {message}"
 
     @classmethod
     def of(cls, bibs: Sequence[Bibliography], articles: Sequence[Article]) -> InputsRead:
         problems = [p for bib in bibs for p in bib.problems]
         notes = [bib.encoding_note for bib in bibs if bib.encoding_note]
+        names = frozenset(article.info.name for article in articles)
         if articles:
             from citetrack.parse import unread_spans
             from citetrack.rules.bibfile import article_problems
@@ -255,7 +283,7 @@ class InputsRead:
                     "text, not as references"
                     for _, count, span in unread_spans(article.unread, article.references)
                 ]
-        return cls(tuple(problems), tuple(notes))
+        return cls(tuple(problems), tuple(notes), names)
 
 
 def _check_with_progress(
@@ -555,8 +583,17 @@ def _check_and_report(
     from citetrack.rules.bibfile import with_problems
 
     started = time.time()
+    # With --new-only the inputs' defects are warned once the lockfile has said which
+    # are new: a pull request gate showed every old one on stderr.
+    later = new_only and not run.no_lockfile
     result, loaded = run_check(
-        bibs, settings, run, shared, update=update_lock, source_format=source_format
+        bibs,
+        settings,
+        run,
+        shared,
+        update=update_lock,
+        source_format=source_format,
+        warn_problems=not later,
     )
     problems: Sequence[BibProblem] = loaded.problems
     if not run.no_lockfile:
@@ -570,6 +607,18 @@ def _check_and_report(
             problems=problems,
         )
         result, wrote_lock, problems = tracked.result, bool(tracked.written), tracked.problems
+        for problem in problems if later else ():
+            warn(loaded.warning(problem))
+        if tracked.accepted_hidden:
+            count = tracked.accepted_hidden
+            accepted = f"{count} finding{'s' if count != 1 else ''} the lockfile accepted"
+            result = replace(
+                result,
+                notes=(
+                    *result.notes,
+                    f"--new-only: {accepted} not shown (a check without it shows them)",
+                ),
+            )
     else:
         wrote_lock = False
     if replay is not None:
