@@ -299,6 +299,52 @@ def test_ctrl_c_where_python_cannot_raise_still_ends_the_run() -> None:
     assert "KeyboardInterrupt" not in proc.stderr
 
 
+_SWALLOWED = """
+import os, signal, sys
+from citetrack import cli
+
+def capsule_import(**_):
+    # What CPython's PyCapsule_Import does to Ctrl-C that lands while it imports a C
+    # module (as `import ssl` does): the interrupt is dropped and an ImportError raised
+    # in its place, with neither cause nor context.
+    swallowed = False
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000_000):
+            pass
+    except KeyboardInterrupt:
+        swallowed = True
+    assert swallowed
+    raise ImportError('PyCapsule_Import could not import module "datetime"')
+
+cli.cli.main = capsule_import
+cli.main(sys.argv[1:])
+"""
+
+
+def test_ctrl_c_swallowed_by_a_c_module_import_is_an_interrupt() -> None:
+    """The flaky start-up case of the test above, made certain: the ImportError left of a
+    Ctrl-C carries no trace of it, but the run still ends "interrupted", exit 130."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _SWALLOWED, "check"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 130, (proc.stdout, proc.stderr)
+    assert proc.stderr.strip() == "citetrack: interrupted", proc.stderr
+
+
+def test_an_error_with_no_ctrl_c_is_still_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(**_: object) -> None:
+        raise ImportError("no module named nothing")
+
+    monkeypatch.setattr(cli.cli, "main", broken)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["check"])
+    assert ended.value.code == 2
+    assert "internal error: ImportError" in capsys.readouterr().err
+
+
 def test_ctrl_c_wrapped_in_another_error_is_an_interrupt(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

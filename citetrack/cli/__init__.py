@@ -78,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt again
         sys.unraisablehook = _interrupt_is_never_ignored
+        _watch_interrupts()
     memory.collect_less_often()
     if argv is None:  # the process's own command line: it exits after this command
         memory.process_run()
@@ -97,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except Exception as exc:  # the last line of defence against tracebacks
-        if _is_an_interrupt(exc):
+        if _is_an_interrupt(exc) or _interrupted():
             click.echo("citetrack: interrupted", err=True)
             sys.exit(130)
         if _unreadable_record(exc):
@@ -162,6 +163,56 @@ def _is_an_interrupt(exc: BaseException | None) -> bool:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+#: The read end of a pipe the interpreter writes each signal's number to (empty: not
+#: watched), so that Ctrl-C is known even when it reached us as another error.
+_SIGNALS_SEEN: list[int] = []
+
+
+def _watch_interrupts() -> None:
+    """Have the interpreter note every signal it receives in a pipe (its wakeup fd), once
+    per process and only when no one else set one (an event loop's signal handling does).
+
+    Ctrl-C that lands while a C extension module is imported (``PyCapsule_Import``, as
+    ``import ssl`` does) reaches us as an ``ImportError`` with no trace of the interrupt:
+    no cause, no context.  A Python-level SIGINT handler that remembered it would see it,
+    but ``asyncio.run`` installs its own graceful Ctrl-C handling only over the default
+    handler (https://docs.python.org/3/library/asyncio-runner.html#handling-keyboard-interruption),
+    so the handler stays the default and the wakeup fd keeps the record.
+    """
+    if _SIGNALS_SEEN:
+        _interrupted()  # what an earlier command of this process received is its own
+        return
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
+    try:
+        before = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    except ValueError:  # not the main thread after all
+        before = -2
+    if before != -1:  # someone else's: give it back
+        if before >= 0:
+            signal.set_wakeup_fd(before)
+        os.close(read_end)
+        os.close(write_end)
+        return
+    _SIGNALS_SEEN.append(read_end)
+
+
+def _interrupted() -> bool:
+    """Whether Ctrl-C (SIGINT) was received since :func:`_watch_interrupts` or the last
+    call (what was noted is read, so it is said once)."""
+    seen = b""
+    while _SIGNALS_SEEN:
+        try:
+            chunk = os.read(_SIGNALS_SEEN[0], 4096)
+        except OSError:  # nothing more written (EAGAIN)
+            break
+        seen += chunk
+        if not chunk:
+            break
+    return signal.SIGINT.value in seen
 
 
 def _unreadable_record(exc: Exception) -> bool:
