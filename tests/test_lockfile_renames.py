@@ -83,3 +83,16 @@ def test_the_lockfile_follows_the_rename_with_its_defects() -> None:
         AcceptedProblem("bib-syntax", None, "a line"),
     }
     assert follow_renames(before, []) is before
+
+
+def test_the_note_says_what_happened() -> None:
+    from citetrack.tracking.lockfile.renames import rename_finding
+
+    by = ("doi", DOI)
+    renamed = rename_finding(Rename("a.bib", "new", "a.bib", "old", by), 3)
+    assert renamed.message.startswith("renamed from old (the lockfile's entry with the same doi")
+    assert renamed.line == 3 and renamed.rule == "reference-renamed"
+    moved = rename_finding(Rename("b.bib", "k", "a.bib", "k", by), 3).message
+    assert moved.startswith("moved from a.bib (")
+    both = rename_finding(Rename("b.bib", "new", "a.bib", "old", by), 3).message
+    assert both.startswith("renamed from old in a.bib (")

@@ -159,15 +159,17 @@ def _renamed(message: str, rename: Rename) -> str:
 def rename_finding(rename: Rename, line: int | None) -> Finding:
     """The note that says the reference kept its history under its new key."""
     kind, value = rename.by
-    where = f" in {rename.was_file}" if rename.was_file != rename.file else ""
+    if rename.was_key == rename.key:
+        what = f"moved from {rename.was_file}"
+    elif rename.was_file != rename.file:
+        what = f"renamed from {rename.was_key} in {rename.was_file}"
+    else:
+        what = f"renamed from {rename.was_key}"
     return Finding(
         key=rename.key,
         rule="reference-renamed",
         severity=Severity.NOTE,
-        message=(
-            f"renamed from {rename.was_key}{where} (the lockfile's entry with the same "
-            f"{kind}, {value}): its history is kept"
-        ),
+        message=f"{what} (the lockfile's entry with the same {kind}, {value}): its history is kept",
         source=Source.LOCKFILE,
         line=line,
     )
