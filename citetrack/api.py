@@ -560,7 +560,13 @@ def track(
     from citetrack.tracking.lockfile import track as track_lock
     from citetrack.tracking.lockfile.problems import new_problems, problem_file, record_problems
     from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
-    from citetrack.tracking.lockfile.renames import find_renames, follow_renames
+    from citetrack.tracking.lockfile.renames import (
+        Rename,
+        find_moved_articles,
+        find_renames,
+        follow_moved_articles,
+        follow_renames,
+    )
     from citetrack.tracking.lockfile.state import files_named_from, reference_file
 
     settings = settings if settings is not None else load_settings()
@@ -577,6 +583,7 @@ def track(
     shown: list[CheckResult] = []
     reported: list[BibProblem] = []
     hidden = 0
+    notes: list[str] = []
     previous: list[Lock | None] = []
     written: list[Path] = []
     with _lock_records(settings) as (records, memo):
@@ -593,9 +600,14 @@ def track(
                 found = defects.get(path, [])
                 # Entries in their file that did not read: not removed (the defect says why).
                 unread = {(problem_file(p), p.key) for p in found if p.key and p.rule in SKIPPED}
-                # A renamed key keeps its entry's history (what follows sees it renamed).
-                renames = find_renames(before, group, unread) if before is not None else []
+                # A renamed key, or an article read under a new name (a wiki page moved),
+                # keeps its history: what follows sees the lockfile renamed.
+                renames: list[Rename] = []
                 if before is not None:
+                    moved = find_moved_articles(before, group)
+                    before = follow_moved_articles(before, moved)
+                    notes += [m.note() for m in moved]
+                    renames = find_renames(before, group, unread)
                     before = follow_renames(before, renames)
                 settled = None
                 if before is not None and memo.enabled:
@@ -640,7 +652,11 @@ def track(
                     hidden += _count(before_new_only) - _count(seen)
                 shown.append(seen)
             previous.append(before)
-    tracked = dataclasses.replace(result, results=tuple(r for seen in shown for r in seen.results))
+    tracked = dataclasses.replace(
+        result,
+        results=tuple(r for seen in shown for r in seen.results),
+        notes=(*result.notes, *notes),
+    )
     return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported), hidden)
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from citetrack.model import ArticleInfo, CheckResult, Identifiers, Reference, ReferenceResult
 from citetrack.tracking.lockfile import Lock, LockEntry
-from citetrack.tracking.lockfile.renames import Rename, find_renames, follow_renames
-from citetrack.tracking.lockfile.state import AcceptedProblem
+from citetrack.tracking.lockfile.renames import (
+    MovedArticle,
+    Rename,
+    find_moved_articles,
+    find_renames,
+    follow_moved_articles,
+    follow_renames,
+    rename_finding,
+)
+from citetrack.tracking.lockfile.state import AcceptedProblem, ArticleRecord
 
 
 def rr(key: str, path: str = "refs.bib", **ids: str) -> ReferenceResult:
@@ -86,8 +94,6 @@ def test_the_lockfile_follows_the_rename_with_its_defects() -> None:
 
 
 def test_the_note_says_what_happened() -> None:
-    from citetrack.tracking.lockfile.renames import rename_finding
-
     by = ("doi", DOI)
     renamed = rename_finding(Rename("a.bib", "new", "a.bib", "old", by), 3)
     assert renamed.message.startswith("renamed from old (the lockfile's entry with the same doi")
@@ -96,3 +102,45 @@ def test_the_note_says_what_happened() -> None:
     assert moved.startswith("moved from a.bib (")
     both = rename_finding(Rename("b.bib", "new", "a.bib", "old", by), 3).message
     assert both.startswith("renamed from old in a.bib (")
+
+
+def _article(name: str, source: str, *keys: str) -> CheckResult:
+    info = ArticleInfo(source, "wikitext", name=name)
+    return CheckResult(tuple(rr(k, path=name) for k in keys), articles=(info,))
+
+
+def _record(source: str, *keys: str) -> ArticleRecord:
+    return ArticleRecord(source, "wikitext", dict.fromkeys(keys, "f"))
+
+
+def test_an_article_read_under_a_new_name_is_matched_by_source_or_by_most_keys() -> None:
+    old = Lock(articles={"Old": _record("https://w/Old", "a", "b", "c", "d")})
+    # The same URL as given (the old title redirects to the new one).
+    same_url = _article("New", "https://w/Old", "x")
+    assert [(m.was, m.name) for m in find_moved_articles(old, same_url)] == [("Old", "New")]
+    # Another URL, but three of the four citations (and three of its five) alike.
+    most = _article("New", "https://w/New", "a", "b", "c", "y", "z")
+    assert [(m.was, m.name) for m in find_moved_articles(old, most)] == [("Old", "New")]
+    # Too few alike either way: another article.
+    few = _article("New", "https://w/New", "a", "x", "y", "z")
+    assert find_moved_articles(old, few) == []
+    # A record read in this run is its own article's, never taken.
+    both = CheckResult(
+        (*most.results, *_article("Old", "https://w/Old", "a").results),
+        articles=(*most.articles, ArticleInfo("https://w/Old", "wikitext", name="Old")),
+    )
+    assert find_moved_articles(old, both) == []
+    # Two records alike: which one moved cannot be told.
+    twins = Lock(articles={"Old": old.articles["Old"], "Old2": _record("s", "a", "b", "c")})
+    assert find_moved_articles(twins, most) == []
+
+
+def test_the_lockfile_follows_a_moved_article() -> None:
+    before = Lock(
+        references={"a": LockEntry("Old"), "b": LockEntry("refs.bib")},
+        articles={"Old": _record("u", "a")},
+        problems={"Old": (AcceptedProblem("parse-not-read", None, "x"),)},
+    )
+    after = follow_moved_articles(before, [MovedArticle("New", "Old")])
+    assert after.references == {"a": LockEntry("New"), "b": LockEntry("refs.bib")}
+    assert list(after.articles) == ["New"] and list(after.problems) == ["New"]

@@ -17,7 +17,14 @@ two entries citing one work cannot tell which was renamed.
 
 An article's citations are left alone: their keys come from ``<ref name>`` or the
 citation's own text, and a renamed ``<ref name>`` is followed by its fingerprint
-(:mod:`~citetrack.tracking.lockfile.revisions`).  Pure.
+(:mod:`~citetrack.tracking.lockfile.revisions`).  An *article* renamed is followed here:
+a wiki page moved to a new title (the old one redirects, so a nightly job's URL still
+works) or a local copy renamed is read under a new name, and every citation of it was
+"new since the lockfile", its edits since the lockfile unreported.  The lockfile's record
+of an article not read in this run is taken for an article read under a name the lockfile
+does not know when it is the only such record that was read from the same source (the
+URL or file as given), or the only one that holds at least half of the article's
+citation keys and whose keys are at least half present.  Pure.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from dataclasses import dataclass
 from citetrack.model import CheckResult, Finding, Reference, Severity, Source
 from citetrack.tracking.lockfile.problems import without_numbers
 from citetrack.tracking.lockfile.state import (
+    ArticleRecord,
     Lock,
     LockEntry,
     citation_key,
@@ -172,4 +180,73 @@ def rename_finding(rename: Rename, line: int | None) -> Finding:
         message=f"{what} (the lockfile's entry with the same {kind}, {value}): its history is kept",
         source=Source.LOCKFILE,
         line=line,
+    )
+
+
+@dataclass(frozen=True)
+class MovedArticle:
+    """An article read under ``name`` that the lockfile recorded as ``was``."""
+
+    name: str
+    was: str
+
+    def note(self) -> str:
+        """What the report says of it."""
+        return (
+            f"{self.name}: tracked as {self.was} in the lockfile (the page was moved or the "
+            "file renamed): its citations keep their history"
+        )
+
+
+def _same_article(record: ArticleRecord, source: str, keys: set[str]) -> tuple[bool, bool]:
+    """(read from the same source, most citation keys shared both ways)."""
+    shared = len(keys.intersection(record.citations))
+    most = bool(shared) and 2 * shared >= len(record.citations) and 2 * shared >= len(keys)
+    return record.source == source, most
+
+
+def find_moved_articles(lock: Lock, result: CheckResult) -> list[MovedArticle]:
+    """The articles of ``result`` read under a name ``lock`` does not know that it recorded
+    under another (see the module's docstring)."""
+    read = {info.name for info in result.articles}
+    unknown = [info for info in result.articles if info.name not in lock.articles]
+    left = {name: record for name, record in lock.articles.items() if name not in read}
+    if not unknown or not left:
+        return []
+    keys: dict[str, set[str]] = {info.name: set() for info in unknown}
+    for rr in result.results:
+        if rr.reference.path in keys:
+            keys[rr.reference.path].add(rr.reference.key)
+    out = []
+    taken: set[str] = set()
+    for info in unknown:
+        verdicts = {
+            name: _same_article(record, info.source, keys[info.name])
+            for name, record in left.items()
+            if name not in taken
+        }
+        by_source = [name for name, (same, _) in verdicts.items() if same]
+        by_keys = [name for name, (_, most) in verdicts.items() if most]
+        chosen = by_source if len(by_source) == 1 else by_keys if len(by_keys) == 1 else []
+        if chosen:
+            taken.add(chosen[0])
+            out.append(MovedArticle(info.name, chosen[0]))
+    return out
+
+
+def follow_moved_articles(lock: Lock, moved: Collection[MovedArticle]) -> Lock:
+    """``lock`` with each moved article's record, entries and defects under its new name."""
+    if not moved:
+        return lock
+    names = {m.was: m.name for m in moved}
+    articles = {names.get(name, name): record for name, record in lock.articles.items()}
+    entries = {
+        (names.get(entry.file, entry.file), citation_key(lock_key)): (
+            dataclasses.replace(entry, file=names[entry.file]) if entry.file in names else entry
+        )
+        for lock_key, entry in lock.references.items()
+    }
+    problems = {names.get(name, name): marks for name, marks in lock.problems.items()}
+    return dataclasses.replace(
+        lock, references=lock_keys(entries), articles=articles, problems=problems
     )
