@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import os
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -562,9 +563,9 @@ def track(
     from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
     from citetrack.tracking.lockfile.renames import (
         Rename,
-        find_moved_articles,
+        find_moved_files,
         find_renames,
-        follow_moved_articles,
+        follow_moved_files,
         follow_renames,
     )
     from citetrack.tracking.lockfile.state import files_named_from, reference_file
@@ -600,12 +601,13 @@ def track(
                 found = defects.get(path, [])
                 # Entries in their file that did not read: not removed (the defect says why).
                 unread = {(problem_file(p), p.key) for p in found if p.key and p.rule in SKIPPED}
-                # A renamed key, or an article read under a new name (a wiki page moved),
-                # keeps its history: what follows sees the lockfile renamed.
+                # A renamed input (a wiki page moved, a .bib renamed) or key keeps its
+                # history: what follows sees the lockfile renamed.
                 renames: list[Rename] = []
                 if before is not None:
-                    moved = find_moved_articles(before, group)
-                    before = follow_moved_articles(before, moved)
+                    there = functools.partial(_is_file_in, path.parent)
+                    moved = find_moved_files(before, group, there)
+                    before = follow_moved_files(before, moved)
                     notes += [m.note() for m in moved]
                     renames = find_renames(before, group, unread)
                     before = follow_renames(before, renames)
@@ -658,6 +660,10 @@ def track(
         notes=(*result.notes, *notes),
     )
     return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported), hidden)
+
+
+def _is_file_in(folder: Path, name: str) -> bool:
+    return (folder / name).is_file()
 
 
 def _count(result: CheckResult) -> int:

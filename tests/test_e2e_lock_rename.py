@@ -121,3 +121,32 @@ def test_one_entry_copied_under_two_new_keys_is_no_rename(
     assert ("ThiersA", "reference-added") in found and ("ThiersB", "reference-added") in found
     assert ("thiers2009cutaneous", "reference-removed") in found
     assert not any(rule == "reference-renamed" for _, rule in found)
+
+
+def test_a_renamed_bib_file_keeps_its_history(
+    project: tuple[Path, dict[str, str]], emulator: Emulator
+) -> None:
+    """`git mv refs.bib references.bib` beside the same lockfile, a title corrected upstream
+    meanwhile: the correction is reported, nothing is new, and the lockfile forgets the
+    old name once the job accepts the run."""
+    bib, env = project
+    assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
+    emulator.patch_world(
+        {
+            "crossref_works": {
+                "10.3322/caac.20005": {
+                    "title": ["Cutaneous manifestations of internal malignancy: an update"]
+                }
+            }
+        }
+    )
+    renamed = bib.rename(bib.parent / "references.bib")
+    run = run_cli(*GATE, str(renamed), env=env)
+    report = run.json()
+    assert defects(report) == [], run.stdout
+    assert "metadata-changed" in _rules(report, "thiers2009cutaneous")
+    assert any("references.bib: tracked as refs.bib in the lockfile" in n for n in report["notes"])
+    update = run_cli("check", str(renamed), "--no-cache", "--update-lock", *FAST, env=env)
+    assert update.code == 0, update.stdout
+    entries = json.loads((bib.parent / "citetrack.lock").read_text(encoding="utf-8"))
+    assert {e["file"] for e in entries["references"].values()} == {"references.bib"}

@@ -6,11 +6,11 @@ from __future__ import annotations
 from citetrack.model import ArticleInfo, CheckResult, Identifiers, Reference, ReferenceResult
 from citetrack.tracking.lockfile import Lock, LockEntry
 from citetrack.tracking.lockfile.renames import (
-    MovedArticle,
+    MovedFile,
     Rename,
-    find_moved_articles,
+    find_moved_files,
     find_renames,
-    follow_moved_articles,
+    follow_moved_files,
     follow_renames,
     rename_finding,
 )
@@ -113,34 +113,47 @@ def _record(source: str, *keys: str) -> ArticleRecord:
     return ArticleRecord(source, "wikitext", dict.fromkeys(keys, "f"))
 
 
-def test_an_article_read_under_a_new_name_is_matched_by_source_or_by_most_keys() -> None:
-    old = Lock(articles={"Old": _record("https://w/Old", "a", "b", "c", "d")})
+def test_an_input_read_under_a_new_name_is_matched_by_source_or_by_most_keys() -> None:
+    old = Lock(
+        references={k: LockEntry("Old") for k in "abcd"},
+        articles={"Old": _record("https://w/Old", "a", "b", "c", "d")},
+    )
+
+    def moves(result: CheckResult, there: str = "") -> list[tuple[str, str, bool]]:
+        found = find_moved_files(old, result, lambda name: name == there)
+        return [(m.was, m.name, m.article) for m in found]
+
     # The same URL as given (the old title redirects to the new one).
-    same_url = _article("New", "https://w/Old", "x")
-    assert [(m.was, m.name) for m in find_moved_articles(old, same_url)] == [("Old", "New")]
+    assert moves(_article("New", "https://w/Old", "x")) == [("Old", "New", True)]
     # Another URL, but three of the four citations (and three of its five) alike.
     most = _article("New", "https://w/New", "a", "b", "c", "y", "z")
-    assert [(m.was, m.name) for m in find_moved_articles(old, most)] == [("Old", "New")]
-    # Too few alike either way: another article.
-    few = _article("New", "https://w/New", "a", "x", "y", "z")
-    assert find_moved_articles(old, few) == []
-    # A record read in this run is its own article's, never taken.
+    assert moves(most) == [("Old", "New", True)]
+    # A .bib file renamed: by its keys alone.
+    bib = CheckResult(tuple(rr(k, path="new.bib") for k in "abc"))
+    assert moves(bib) == [("Old", "new.bib", False)]
+    # ... unless the file the lockfile names is still there (a copy is no rename).
+    assert moves(bib, there="Old") == []
+    # Too few alike either way: another input.
+    assert moves(_article("New", "https://w/New", "a", "x", "y", "z")) == []
+    # A name read in this run is its own input's, never taken.
     both = CheckResult(
         (*most.results, *_article("Old", "https://w/Old", "a").results),
         articles=(*most.articles, ArticleInfo("https://w/Old", "wikitext", name="Old")),
     )
-    assert find_moved_articles(old, both) == []
+    assert moves(both) == []
     # Two records alike: which one moved cannot be told.
     twins = Lock(articles={"Old": old.articles["Old"], "Old2": _record("s", "a", "b", "c")})
-    assert find_moved_articles(twins, most) == []
+    assert find_moved_files(twins, most) == []
 
 
-def test_the_lockfile_follows_a_moved_article() -> None:
+def test_the_lockfile_follows_a_moved_input() -> None:
     before = Lock(
         references={"a": LockEntry("Old"), "b": LockEntry("refs.bib")},
         articles={"Old": _record("u", "a")},
         problems={"Old": (AcceptedProblem("parse-not-read", None, "x"),)},
     )
-    after = follow_moved_articles(before, [MovedArticle("New", "Old")])
+    after = follow_moved_files(before, [MovedFile("New", "Old", article=True)])
     assert after.references == {"a": LockEntry("New"), "b": LockEntry("refs.bib")}
     assert list(after.articles) == ["New"] and list(after.problems) == ["New"]
+    assert "the page was moved" in MovedFile("New", "Old", article=True).note()
+    assert "the file was renamed" in MovedFile("n.bib", "o.bib", article=False).note()

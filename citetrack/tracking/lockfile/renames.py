@@ -17,27 +17,29 @@ two entries citing one work cannot tell which was renamed.
 
 An article's citations are left alone: their keys come from ``<ref name>`` or the
 citation's own text, and a renamed ``<ref name>`` is followed by its fingerprint
-(:mod:`~citetrack.tracking.lockfile.revisions`).  An *article* renamed is followed here:
-a wiki page moved to a new title (the old one redirects, so a nightly job's URL still
-works) or a local copy renamed is read under a new name, and every citation of it was
-"new since the lockfile", its edits since the lockfile unreported.  The lockfile's record
-of an article not read in this run is taken for an article read under a name the lockfile
-does not know when it is the only such record that was read from the same source (the
-URL or file as given), or the only one that holds at least half of the article's
-citation keys and whose keys are at least half present.  Pure.
+(:mod:`~citetrack.tracking.lockfile.revisions`).
+
+A renamed *input* is followed too: a wiki page moved to a new title (the old one redirects,
+so a nightly job's URL still works), a local copy or a .bib file renamed (``git mv
+refs.bib references.bib`` beside the same lockfile).  It was read under a name the lockfile
+did not know: every reference of it was "new since the lockfile", upstream changes and
+edits since the lockfile went unreported, and the old name's records stayed in the
+lockfile for ever.  A name the lockfile recorded, that this run did not read and that is
+no file there any more, is taken for an input read under a new name when it is the only one
+read from the same source (an article's URL or file as given) or the only one sharing at
+least half of the citation keys both ways.  Pure (the caller says which files are there).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from citetrack.model import CheckResult, Finding, Reference, Severity, Source
 from citetrack.tracking.lockfile.problems import without_numbers
 from citetrack.tracking.lockfile.state import (
-    ArticleRecord,
     Lock,
     LockEntry,
     citation_key,
@@ -184,58 +186,67 @@ def rename_finding(rename: Rename, line: int | None) -> Finding:
 
 
 @dataclass(frozen=True)
-class MovedArticle:
-    """An article read under ``name`` that the lockfile recorded as ``was``."""
+class MovedFile:
+    """An input read under ``name`` whose entries the lockfile recorded under ``was``."""
 
     name: str
     was: str
+    article: bool
 
     def note(self) -> str:
         """What the report says of it."""
-        return (
-            f"{self.name}: tracked as {self.was} in the lockfile (the page was moved or the "
-            "file renamed): its citations keep their history"
-        )
+        how = "the page was moved or the file renamed" if self.article else "the file was renamed"
+        return f"{self.name}: tracked as {self.was} in the lockfile ({how}): its history is kept"
 
 
-def _same_article(record: ArticleRecord, source: str, keys: set[str]) -> tuple[bool, bool]:
-    """(read from the same source, most citation keys shared both ways)."""
-    shared = len(keys.intersection(record.citations))
-    most = bool(shared) and 2 * shared >= len(record.citations) and 2 * shared >= len(keys)
-    return record.source == source, most
+def _most_shared(recorded: Collection[str], keys: Collection[str]) -> bool:
+    """Whether at least half of each of two sets of citation keys is in the other."""
+    shared = len(set(recorded).intersection(keys))
+    return bool(shared) and 2 * shared >= len(recorded) and 2 * shared >= len(keys)
 
 
-def find_moved_articles(lock: Lock, result: CheckResult) -> list[MovedArticle]:
-    """The articles of ``result`` read under a name ``lock`` does not know that it recorded
-    under another (see the module's docstring)."""
-    read = {info.name for info in result.articles}
-    unknown = [info for info in result.articles if info.name not in lock.articles]
-    left = {name: record for name, record in lock.articles.items() if name not in read}
-    if not unknown or not left:
-        return []
-    keys: dict[str, set[str]] = {info.name: set() for info in unknown}
+def find_moved_files(
+    lock: Lock, result: CheckResult, still_there: Callable[[str], bool] = lambda _: False
+) -> list[MovedFile]:
+    """The inputs of ``result`` read under a name ``lock`` has no entry or record for,
+    that it recorded under another name not read in this run: the only one read from the
+    same source (an article's URL or file as given), else the only one sharing at least
+    half of the citation keys both ways.  ``still_there(name)``: whether the file the
+    lockfile names so still exists (a copy beside its original is no rename)."""
+    keys: dict[str, set[str]] = {}
     for rr in result.results:
-        if rr.reference.path in keys:
-            keys[rr.reference.path].add(rr.reference.key)
+        keys.setdefault(reference_file(rr.reference), set()).add(rr.reference.key)
+    articles = {info.name: info for info in result.articles}
+    recorded: dict[str, set[str]] = {}
+    for lock_key, entry in lock.references.items():
+        recorded.setdefault(entry.file, set()).add(citation_key(lock_key))
+    for name, record in lock.articles.items():
+        recorded.setdefault(name, set()).update(record.citations)
+    unknown = [name for name in keys if name not in recorded]
+    left = {
+        name: ids for name, ids in recorded.items() if name not in keys and not still_there(name)
+    }
     out = []
-    taken: set[str] = set()
-    for info in unknown:
-        verdicts = {
-            name: _same_article(record, info.source, keys[info.name])
-            for name, record in left.items()
-            if name not in taken
-        }
-        by_source = [name for name, (same, _) in verdicts.items() if same]
-        by_keys = [name for name, (_, most) in verdicts.items() if most]
-        chosen = by_source if len(by_source) == 1 else by_keys if len(by_keys) == 1 else []
+    for name in unknown:
+        info = articles.get(name)
+        sources = [
+            was
+            for was in left
+            if info is not None
+            and was in lock.articles
+            and lock.articles[was].source == info.source
+        ]
+        alike = [was for was, ids in left.items() if _most_shared(ids, keys[name])]
+        chosen = sources if len(sources) == 1 else alike if len(alike) == 1 else []
         if chosen:
-            taken.add(chosen[0])
-            out.append(MovedArticle(info.name, chosen[0]))
+            out.append(MovedFile(name, chosen[0], article=info is not None))
+            del left[chosen[0]]
     return out
 
 
-def follow_moved_articles(lock: Lock, moved: Collection[MovedArticle]) -> Lock:
-    """``lock`` with each moved article's record, entries and defects under its new name."""
+def follow_moved_files(lock: Lock, moved: Collection[MovedFile]) -> Lock:
+    """``lock`` with each moved input's entries, article record and defects under its new
+    name."""
     if not moved:
         return lock
     names = {m.was: m.name for m in moved}
