@@ -21,6 +21,18 @@ __all__ = ["project"]  # the fixture, shared with test_e2e_lock
 GATE = ("check", "--no-cache", "--new-only", "--fail-on", "warning", "-f", "json", *FAST)
 
 
+def _correct_the_title_upstream(emulator: Emulator) -> None:
+    emulator.patch_world(
+        {
+            "crossref_works": {
+                "10.3322/caac.20005": {
+                    "title": ["Cutaneous manifestations of internal malignancy: an update"]
+                }
+            }
+        }
+    )
+
+
 def _rules(report: dict[str, object], key: str) -> list[str]:
     return [
         f["rule"]
@@ -65,15 +77,7 @@ def test_an_upstream_change_made_before_the_rename_is_still_reported(
 ) -> None:
     bib, env = project
     assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
-    emulator.patch_world(
-        {
-            "crossref_works": {
-                "10.3322/caac.20005": {
-                    "title": ["Cutaneous manifestations of internal malignancy: an update"]
-                }
-            }
-        }
-    )
+    _correct_the_title_upstream(emulator)
     text = bib.read_text(encoding="utf-8")
     bib.write_text(text.replace("{thiers2009cutaneous,", "{Thiers2009,"), encoding="utf-8")
     run = run_cli(*GATE, str(bib), env=env)
@@ -131,15 +135,7 @@ def test_a_renamed_bib_file_keeps_its_history(
     old name once the job accepts the run."""
     bib, env = project
     assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
-    emulator.patch_world(
-        {
-            "crossref_works": {
-                "10.3322/caac.20005": {
-                    "title": ["Cutaneous manifestations of internal malignancy: an update"]
-                }
-            }
-        }
-    )
+    _correct_the_title_upstream(emulator)
     renamed = bib.rename(bib.parent / "references.bib")
     run = run_cli(*GATE, str(renamed), env=env)
     report = run.json()
