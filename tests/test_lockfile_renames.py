@@ -119,20 +119,26 @@ def test_an_input_read_under_a_new_name_is_matched_by_source_or_by_most_keys() -
         articles={"Old": _record("https://w/Old", "a", "b", "c", "d")},
     )
 
-    def moves(result: CheckResult, there: str = "") -> list[tuple[str, str, bool]]:
-        found = find_moved_files(old, result, lambda name: name == there)
-        return [(m.was, m.name, m.article) for m in found]
+    def moves(result: CheckResult) -> list[tuple[str, str, bool]]:
+        return [(m.was, m.name, m.article) for m in find_moved_files(old, result)]
 
     # The same URL as given (the old title redirects to the new one).
     assert moves(_article("New", "https://w/Old", "x")) == [("Old", "New", True)]
-    # Another URL, but three of the four citations (and three of its five) alike.
+    # Another page, three of the four citations (and three of its five) alike: a related
+    # article checked against the same lockfile, not the page moved.
     most = _article("New", "https://w/New", "a", "b", "c", "y", "z")
-    assert moves(most) == [("Old", "New", True)]
-    # A .bib file renamed: by its keys alone.
+    assert moves(most) == []
+    # A local copy renamed: by its keys.
+    files = Lock(articles={"old.wiki": _record("old.wiki", "a", "b", "c", "d")})
+    copy = _article("new.wiki", "new.wiki", "a", "b", "c", "y", "z")
+    assert [(m.was, m.name) for m in find_moved_files(files, copy)] == [("old.wiki", "new.wiki")]
+    # A .bib file renamed: by its keys alone...
+    bibs = Lock(references={k: LockEntry("old.bib") for k in "abcd"})
     bib = CheckResult(tuple(rr(k, path="new.bib") for k in "abc"))
-    assert moves(bib) == [("Old", "new.bib", False)]
+    found = find_moved_files(bibs, bib)
+    assert [(m.was, m.name, m.article) for m in found] == [("old.bib", "new.bib", False)]
     # ... unless the file the lockfile names is still there (a copy is no rename).
-    assert moves(bib, there="Old") == []
+    assert find_moved_files(bibs, bib, lambda name: name == "old.bib") == []
     # Too few alike either way: another input.
     assert moves(_article("New", "https://w/New", "a", "x", "y", "z")) == []
     # A name read in this run is its own input's, never taken.
@@ -142,8 +148,8 @@ def test_an_input_read_under_a_new_name_is_matched_by_source_or_by_most_keys() -
     )
     assert moves(both) == []
     # Two records alike: which one moved cannot be told.
-    twins = Lock(articles={"Old": old.articles["Old"], "Old2": _record("s", "a", "b", "c")})
-    assert find_moved_files(twins, most) == []
+    twins = Lock(articles={**files.articles, "o2.wiki": _record("o2.wiki", "a", "b", "c")})
+    assert find_moved_files(twins, copy) == []
 
 
 def test_the_lockfile_follows_a_moved_input() -> None:

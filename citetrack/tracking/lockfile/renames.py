@@ -26,8 +26,10 @@ did not know: every reference of it was "new since the lockfile", upstream chang
 edits since the lockfile went unreported, and the old name's records stayed in the
 lockfile for ever.  A name the lockfile recorded, that this run did not read and that is
 no file there any more, is taken for an input read under a new name when it is the only one
-read from the same source (an article's URL or file as given) or the only one sharing at
-least half of the citation keys both ways.  Pure (the caller says which files are there).
+read from the same source (an article's URL or file as given) or the only file sharing at
+least half of the citation keys both ways: a wiki page is followed by its URL only, since
+related articles checked one by one against one lockfile may share most of their
+citations.  Pure (the caller says which files are there).
 """
 
 from __future__ import annotations
@@ -205,14 +207,21 @@ def _most_shared(recorded: Collection[str], keys: Collection[str]) -> bool:
     return bool(shared) and 2 * shared >= len(recorded) and 2 * shared >= len(keys)
 
 
+def _is_page(lock: Lock, name: str) -> bool:
+    """Whether the lockfile recorded ``name`` as a wiki page read by its URL."""
+    record = lock.articles.get(name)
+    return record is not None and record.source.startswith(("http://", "https://"))
+
+
 def find_moved_files(
     lock: Lock, result: CheckResult, still_there: Callable[[str], bool] = lambda _: False
 ) -> list[MovedFile]:
     """The inputs of ``result`` read under a name ``lock`` has no entry or record for,
     that it recorded under another name not read in this run: the only one read from the
-    same source (an article's URL or file as given), else the only one sharing at least
-    half of the citation keys both ways.  ``still_there(name)``: whether the file the
-    lockfile names so still exists (a copy beside its original is no rename)."""
+    same source (an article's URL or file as given), else the only file (not a wiki page)
+    sharing at least half of the citation keys both ways.  ``still_there(name)``: whether
+    the file the lockfile names so still exists (a copy beside its original is no
+    rename)."""
     keys: dict[str, set[str]] = {}
     for rr in result.results:
         keys.setdefault(reference_file(rr.reference), set()).add(rr.reference.key)
@@ -236,7 +245,13 @@ def find_moved_files(
             and was in lock.articles
             and lock.articles[was].source == info.source
         ]
-        alike = [was for was, ids in left.items() if _most_shared(ids, keys[name])]
+        # A wiki page is another page unless asked by the same URL: related articles
+        # checked one by one against one lockfile may share most of their citations.
+        alike = [
+            was
+            for was, ids in left.items()
+            if not _is_page(lock, was) and _most_shared(ids, keys[name])
+        ]
         chosen = sources if len(sources) == 1 else alike if len(alike) == 1 else []
         if chosen:
             out.append(MovedFile(name, chosen[0], article=info is not None))
