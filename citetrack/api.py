@@ -605,7 +605,10 @@ def track(
                 # history: what follows sees the lockfile renamed.
                 renames: list[Rename] = []
                 if before is not None:
-                    there = functools.partial(_is_file_in, path.parent)
+                    # Names are relative to the lockfile's folder, or bare for a file
+                    # outside it: look beside the inputs too.
+                    folders = {path.parent, *(Path(p).parent for p in _input_paths(group))}
+                    there = functools.partial(_is_file_in, folders)
                     moved = find_moved_files(before, group, there)
                     before = follow_moved_files(before, moved)
                     notes += [m.note() for m in moved]
@@ -662,8 +665,13 @@ def track(
     return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported), hidden)
 
 
-def _is_file_in(folder: Path, name: str) -> bool:
-    return (folder / name).is_file()
+def _is_file_in(folders: Collection[Path], name: str) -> bool:
+    return any((folder / name).is_file() for folder in folders)
+
+
+def _input_paths(result: CheckResult) -> set[str]:
+    """The paths of the files whose references ``result`` holds (articles' included)."""
+    return {rr.reference.path for rr in result.results if rr.reference.path}
 
 
 def _count(result: CheckResult) -> int:

@@ -146,3 +146,21 @@ def test_a_renamed_bib_file_keeps_its_history(
     assert update.code == 0, update.stdout
     entries = json.loads((bib.parent / "citetrack.lock").read_text(encoding="utf-8"))
     assert {e["file"] for e in entries["references"].values()} == {"references.bib"}
+
+
+def test_another_bib_checked_alone_against_a_lockfile_elsewhere_is_no_rename(
+    project: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """A nightly job keeps its lockfile in its cache folder and checks two chapters that
+    cite mostly the same works, one per step: the second is not the first renamed."""
+    bib, env = project
+    lock = tmp_path / "state" / "nightly.lock"
+    lock.parent.mkdir()
+    other = bib.with_name("chapter2.bib")
+    other.write_text(bib.read_text(encoding="utf-8"), encoding="utf-8")
+    common = ("--no-cache", "--lockfile", str(lock), "-f", "json", *FAST)
+    assert run_cli("check", str(bib), "--update-lock", *common, env=env).code == 0
+    run = run_cli("check", str(other), "--update-lock", *common, env=env)
+    assert not any("tracked as" in n for n in run.json()["notes"]), run.json()["notes"]
+    files = {e["file"] for e in json.loads(lock.read_text(encoding="utf-8"))["references"].values()}
+    assert files == {"refs.bib", "chapter2.bib"}
