@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import functools
 import os
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -605,11 +604,7 @@ def track(
                 # history: what follows sees the lockfile renamed.
                 renames: list[Rename] = []
                 if before is not None:
-                    # Names are relative to the lockfile's folder, or bare for a file
-                    # outside it: look beside the inputs too.
-                    folders = {path.parent, *(Path(p).parent for p in _input_paths(group))}
-                    there = functools.partial(_is_file_in, folders)
-                    moved = find_moved_files(before, group, there)
+                    moved = find_moved_files(before, group, _still_there(path, group))
                     before = follow_moved_files(before, moved)
                     notes += [m.note() for m in moved]
                     renames = find_renames(before, group, unread)
@@ -665,13 +660,19 @@ def track(
     return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported), hidden)
 
 
-def _is_file_in(folders: Collection[Path], name: str) -> bool:
-    return any((folder / name).is_file() for folder in folders)
+def _still_there(lockfile: Path, result: CheckResult) -> Callable[[str], bool]:
+    """Whether a file the lockfile names is there: names are relative to its folder, or
+    bare for a file outside it, so look beside the inputs of ``result`` too (their paths
+    listed only when asked: seldom)."""
+    folders: list[Path] = []
 
+    def there(name: str) -> bool:
+        if not folders:
+            paths = {rr.reference.path for rr in result.results if rr.reference.path}
+            folders.extend({lockfile.parent, *(Path(p).parent for p in paths)})
+        return any((folder / name).is_file() for folder in folders)
 
-def _input_paths(result: CheckResult) -> set[str]:
-    """The paths of the files whose references ``result`` holds (articles' included)."""
-    return {rr.reference.path for rr in result.results if rr.reference.path}
+    return there
 
 
 def _count(result: CheckResult) -> int:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from citetrack.model import ArticleInfo, CheckResult, Identifiers, Reference, ReferenceResult
 from citetrack.tracking.lockfile import Lock, LockEntry
 from citetrack.tracking.lockfile.renames import (
@@ -163,3 +166,35 @@ def test_the_lockfile_follows_a_moved_input() -> None:
     assert list(after.articles) == ["New"] and list(after.problems) == ["New"]
     assert "the page was moved" in MovedFile("New", "Old", article=True).note()
     assert "the file was renamed" in MovedFile("n.bib", "o.bib", article=False).note()
+
+
+_VALUES = st.sampled_from(["1", "2", "3"])
+_IDS = st.fixed_dictionaries(
+    {}, optional={"doi": _VALUES.map("10.5/{}".format), "pmid": _VALUES, "url": _VALUES}
+)
+
+
+@given(
+    gone=st.dictionaries(st.sampled_from("abcdef"), _IDS, max_size=5),
+    new=st.dictionaries(st.sampled_from("ABCDEF"), _IDS, max_size=5),
+)
+def test_the_indexed_search_finds_what_the_definition_says(
+    gone: dict[str, dict[str, str]], new: dict[str, dict[str, str]]
+) -> None:
+    """Renames as the module's docstring defines them, found by comparing every new
+    reference with every gone entry: the same as the search by identifier."""
+    lock = Lock(references={k: LockEntry("refs.bib", ids) for k, ids in gone.items()})
+    result = CheckResult(tuple(rr(k, **ids) for k, ids in new.items()))
+
+    def alike(now: dict[str, str], was: dict[str, str]) -> bool:
+        both = now.keys() & was.keys()
+        return bool(both) and all(now[k] == was[k] for k in both)
+
+    pairs = [(n, g) for n in new for g in gone if alike(new[n], gone[g])]
+    expected = {
+        (g, n)
+        for n, g in pairs
+        if sum(p[0] == n for p in pairs) == 1 and sum(p[1] == g for p in pairs) == 1
+    }
+    found = {(r.was_key, r.key) for r in find_renames(lock, result)}
+    assert found == expected

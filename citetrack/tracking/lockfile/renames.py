@@ -39,12 +39,13 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from citetrack.model import CheckResult, Finding, Reference, Severity, Source
+from citetrack.model import CheckResult, Finding, Severity, Source
 from citetrack.tracking.lockfile.problems import without_numbers
 from citetrack.tracking.lockfile.state import (
     Lock,
     LockEntry,
     citation_key,
+    file_name,
     lock_keys,
     reference_file,
 )
@@ -89,39 +90,58 @@ def _shared(now: Mapping[str, str], was: Mapping[str, str]) -> tuple[str, str] |
     return same
 
 
+def read_keys(result: CheckResult) -> dict[str, set[str]]:
+    """The citation keys of ``result``'s references by the name their file is recorded
+    under (each path named once: a run holds few files and many references)."""
+    by_path: dict[str | None, set[str]] = {}
+    for rr in result.results:
+        keys = by_path.get(rr.reference.path)
+        if keys is None:
+            keys = by_path[rr.reference.path] = set()
+        keys.add(rr.reference.key)
+    out: dict[str, set[str]] = {}
+    for path, keys in by_path.items():
+        out.setdefault(file_name(path) if path else "", set()).update(keys)
+    return out
+
+
 def find_renames(
     lock: Lock, result: CheckResult, unread: Collection[tuple[str, str]] = ()
 ) -> list[Rename]:
     """The references of ``result`` (from .bib files) that are entries of ``lock`` under
     another key or file (see the module's docstring).  ``unread``: the (file, key) of
     entries in their file that did not read (not gone, so never matched)."""
-    articles = {info.name for info in result.articles}
-    present: set[tuple[str, str]] = set(unread)
-    new: list[tuple[Reference, str]] = []
-    for rr in result.results:
-        ref = rr.reference
-        file = reference_file(ref)
-        present.add((file, ref.key))
-        if ref.path not in articles and lock.entry_at(file, ref.key) is None:
-            new.append((ref, file))
-    checked = {file for file, _ in present}
-    gone = {
-        (entry.file, citation_key(lock_key)): entry
-        for lock_key, entry in lock.references.items()
-        if entry.file in checked and (entry.file, citation_key(lock_key)) not in present
-    }
-    if not new or not gone:
+    present = read_keys(result)
+    for file, key in unread:
+        present.setdefault(file, set()).add(key)
+    gone: dict[tuple[str, str], LockEntry] = {}
+    for lock_key, entry in lock.references.items():
+        keys = present.get(entry.file)
+        if keys is not None and citation_key(lock_key) not in keys:
+            gone[(entry.file, citation_key(lock_key))] = entry
+    if not gone:  # the usual run: nothing to look for
         return []
+    # Gone entries by each identifier they give, so each new reference looks up its own.
     gone_ids = {where: _ids(entry.identifiers) for where, entry in gone.items()}
+    index: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for where, ids in gone_ids.items():
+        for item in ids.items():
+            index.setdefault(item, []).append(where)
+    articles = {info.name for info in result.articles}
     matches: dict[tuple[str, str], list[tuple[str, str, tuple[str, str]]]] = {}
     claimed: dict[tuple[str, str], int] = {}
-    for ref, file in new:
+    for rr in result.results:
+        ref = rr.reference
         ids = _ids(ref.identifiers.as_dict())
-        if not ids:
+        if not ids or ref.path in articles:
             continue
+        file = reference_file(ref)
+        if lock.entry_at(file, ref.key) is not None:
+            continue
+        candidates = {where for item in ids.items() for where in index.get(item, ())}
         found = []
-        for where, was in gone_ids.items():
-            by = _shared(ids, was)
+        for where in sorted(candidates):
+            by = _shared(ids, gone_ids[where])
             if by is not None:
                 found.append((*where, by))
                 claimed[where] = claimed.get(where, 0) + 1
@@ -222,16 +242,18 @@ def find_moved_files(
     sharing at least half of the citation keys both ways.  ``still_there(name)``: whether
     the file the lockfile names so still exists (a copy beside its original is no
     rename)."""
-    keys: dict[str, set[str]] = {}
-    for rr in result.results:
-        keys.setdefault(reference_file(rr.reference), set()).add(rr.reference.key)
+    keys = read_keys(result)
+    names = {entry.file for entry in lock.references.values()}
+    names.update(lock.articles)
+    unknown = [name for name in keys if name not in names]
+    if not unknown:  # the usual run: every input is one the lockfile knows
+        return []
     articles = {info.name: info for info in result.articles}
     recorded: dict[str, set[str]] = {}
     for lock_key, entry in lock.references.items():
         recorded.setdefault(entry.file, set()).add(citation_key(lock_key))
     for name, record in lock.articles.items():
         recorded.setdefault(name, set()).update(record.citations)
-    unknown = [name for name in keys if name not in recorded]
     left = {
         name: ids for name, ids in recorded.items() if name not in keys and not still_there(name)
     }
