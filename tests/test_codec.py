@@ -28,10 +28,11 @@ from citetrack.tracking.codec import (
     evidence_from_text,
     evidence_text,
     metadata_scalar,
+    peek_text,
     record_print,
     text_digest,
 )
-from citetrack.tracking.memo import RECORDS_KIND, Memo
+from citetrack.tracking.memo import PRINTS_KIND, RECORDS_KIND, Memo
 from tests.e2e import run_cli
 
 _text = st.one_of(st.none(), st.text(max_size=12))
@@ -302,3 +303,158 @@ def test_a_stored_text_that_is_not_utf8_is_dropped_and_the_cache_stays_on(tmp_pa
         got = cache.get_many(Source.CROSSREF, [_SAMPLE.identifier, "10.5555/b"])
         assert list(got) == ["10.5555/b"] and cache.enabled
         assert cache.get_many(Source.CROSSREF, [_SAMPLE.identifier]) == {}  # deleted
+
+
+# -- the known records of a source read as one value (its prints), never for another text
+
+
+def _cache_with_prints(path: Path, memo: Memo) -> EvidenceCache:
+    cache = _cache(path, memo)
+    cache.known_prints = memo.view(PRINTS_KIND)
+    return cache
+
+
+def _variant(identifier: str, title: str) -> Found:
+    """A record whose peeked fields (the PMID) differ with ``title`` too."""
+    metadata = WorkMetadata(Source.CROSSREF, doi=identifier, pmid=title, title=title)
+    return Found(Source.CROSSREF, identifier, metadata)
+
+
+def _rows(path: Path) -> dict[str, bytes]:
+    db = sqlite3.connect(path / CACHE_FILENAME)
+    try:
+        rows = db.execute("SELECT identifier, CAST(payload AS BLOB) FROM evidence").fetchall()
+    finally:
+        db.close()
+    return dict(rows)
+
+
+_IDS = ["10.5555/a", "10.5555/b", "10.5555/c"]
+_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("put"), st.sampled_from(_IDS), st.sampled_from(["T1", "T2", "T3"])),
+        st.tuples(st.just("raw"), st.sampled_from(_IDS), st.sampled_from(["T1", "T4"])),
+        st.tuples(st.just("delete"), st.sampled_from(_IDS), st.just("")),
+        st.tuples(st.just("read"), st.sampled_from(_IDS), st.just("")),
+    ),
+    min_size=1,
+    max_size=12,
+)
+#: How many reads were served by a print (the property test must exercise them).
+SERVED_BY_PRINTS: list[int] = []
+
+
+def _read_with_prints(path: Path) -> tuple[dict[str, Found | NotFound], set[str]]:
+    """One run's read of every identifier, and the identifiers it looked up one by one
+    (not served by a print)."""
+    asked: set[str] = set()
+    with Memo.open(path) as memo, _cache_with_prints(path, memo) as cache:
+        lookup = cache._known
+
+        def counted(keys: list[str]) -> dict[str, str]:
+            asked.update(key.split("\x1f")[1] for key in keys)
+            return lookup(keys)
+
+        cache._known = counted  # type: ignore[method-assign]
+        got = cache.get_many(Source.CROSSREF, _IDS)
+        cache.keep_prints()
+    return got, asked
+
+
+def _change(where: Path, op: str, identifier: str, title: str) -> None:
+    if op == "put":
+        with EvidenceCache(where / CACHE_FILENAME) as cache:
+            cache.put_many([_variant(identifier, title)])
+    elif op == "raw":  # by someone else: another text, never known to this code
+        text = json.dumps(json.loads(evidence_text(_variant(identifier, title))), indent=1)
+        _write_row(where, identifier, text)
+    elif op == "delete":
+        db = sqlite3.connect(where / CACHE_FILENAME)
+        with db:
+            db.execute("DELETE FROM evidence WHERE identifier = ?", (identifier,))
+        db.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(_steps)
+def test_records_served_by_prints_are_what_the_rows_hold_now(
+    steps: list[tuple[str, str, str]],
+) -> None:
+    # Runs one after the other on one cache: writes through citetrack, writes by someone
+    # else (another text under a known identifier), deletions; each read served with the
+    # prints equals one served without them (another folder, the same changes), and a
+    # stored record's digest and peek are those of the row's bytes now.
+    with tempfile.TemporaryDirectory() as folder:
+        path, plain = Path(folder) / "a", Path(folder) / "b"
+        for where in (path, plain):
+            EvidenceCache(where / CACHE_FILENAME).close()
+        for op, identifier, title in steps:
+            if op != "read":
+                _change(path, op, identifier, title)
+                _change(plain, op, identifier, title)
+                continue
+            got, asked = _read_with_prints(path)
+            with Memo.open(plain) as memo, _cache(plain, memo) as cache:
+                expected = cache.get_many(Source.CROSSREF, _IDS)
+            assert got == expected
+            rows = _rows(path)
+            for name, record in got.items():
+                assert record == evidence_from_text(rows[name].decode("utf-8"))
+                if isinstance(record, StoredFound):
+                    assert record.digest == bytes_digest(rows[name])
+                    assert record.__dict__["_peeked"] == peek_text(record.plain())
+            SERVED_BY_PRINTS.append(
+                sum(isinstance(r, StoredFound) and i not in asked for i, r in got.items())
+            )
+
+
+def test_the_property_test_did_serve_records_by_prints() -> None:
+    if not SERVED_BY_PRINTS:  # run alone (-k): nothing to say
+        return
+    assert sum(SERVED_BY_PRINTS) > 0
+
+
+def test_an_unchanged_cache_is_served_by_one_value_per_source(tmp_path: Path) -> None:
+    records = [_variant(identifier, "T") for identifier in _IDS]
+    with Memo.open(tmp_path) as memo, _cache_with_prints(tmp_path, memo) as cache:
+        cache.put_many(records)
+        first = cache.get_many(Source.CROSSREF, _IDS)  # known records, then prints kept
+        cache.keep_prints()
+    assert all(isinstance(r, StoredFound) for r in first.values())
+    with Memo.open(tmp_path) as memo, _cache_with_prints(tmp_path, memo) as cache:
+
+        def no_lookup(keys: list[str]) -> dict[str, str]:
+            raise AssertionError(f"looked up {keys}")
+
+        cache._known = no_lookup  # type: ignore[method-assign]
+        again = cache.get_many(Source.CROSSREF, _IDS)
+    assert again == first
+    assert [r.digest for r in again.values()] == [r.digest for r in first.values()]  # type: ignore[attr-defined]
+
+
+def test_a_print_serves_no_other_text_under_its_identifier(tmp_path: Path) -> None:
+    old, new = _variant(_IDS[0], "Old"), _variant(_IDS[0], "Retracted: old")
+    with Memo.open(tmp_path) as memo, _cache_with_prints(tmp_path, memo) as cache:
+        cache.put_many([old])
+        cache.get_many(Source.CROSSREF, [_IDS[0]])
+        cache.keep_prints()
+    _write_row(tmp_path, _IDS[0], evidence_text(new))  # by someone else
+    with Memo.open(tmp_path) as memo, _cache_with_prints(tmp_path, memo) as cache:
+        got = cache.get_many(Source.CROSSREF, [_IDS[0]])[_IDS[0]]
+        cache.keep_prints()
+    assert type(got) is Found and got == new  # decoded: its text was never known
+    with Memo.open(tmp_path) as memo, _cache_with_prints(tmp_path, memo) as cache:
+        again = cache.get_many(Source.CROSSREF, [_IDS[0]])[_IDS[0]]
+    assert isinstance(again, StoredFound) and again == new
+    assert again.digest == text_digest(evidence_text(new))
+
+
+def test_prints_that_do_not_read_are_none(tmp_path: Path) -> None:
+    record = _variant(_IDS[0], "T")
+    with Memo.open(tmp_path) as memo, _cache(tmp_path, memo) as cache:
+        cache.put_many([record])
+    for stored in ["not json", "[1, 2]", '{"10.5555/a": 5}', '{"10.5555/a": ["x", "y"]}']:
+        with Memo.open(tmp_path) as memo, _cache_with_prints(tmp_path, memo) as cache:
+            memo.view(PRINTS_KIND).put_many({"crossref": stored})
+            got = cache.get_many(Source.CROSSREF, [_IDS[0]])[_IDS[0]]
+        assert got == record and got.digest == text_digest(evidence_text(record))  # type: ignore[attr-defined]

@@ -47,6 +47,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+import orjson
 import platformdirs
 
 from citetrack.fsutil import atomic_write_text
@@ -106,6 +107,19 @@ CREATE TRIGGER IF NOT EXISTS evidence_deleted AFTER DELETE ON evidence BEGIN
 END;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', hex(randomblob(16)));
 """
+
+
+def _read_prints(text: str) -> dict[str, object]:
+    """The prints stored as ``text`` (see :meth:`EvidenceCache._known_of`); each is checked
+    where it is used; anything but a JSON object is none."""
+    try:
+        value = orjson.loads(text)
+    except ValueError:  # orjson.JSONDecodeError is one; json.dumps' ASCII reads with json
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            return {}
+    return value if type(value) is dict else {}
 
 
 class _Corrupt(sqlite3.DatabaseError):
@@ -237,6 +251,11 @@ class EvidenceCache:
         #: The found texts this code has decoded (or written) before, by
         #: :func:`_known_key`: the memo's, set by the caller; ``None``: decode every one.
         self.known_records: MemoView[str] | None = None
+        #: The same, one value per source (:meth:`_prints_of`): the memo's, set by the
+        #: caller with :attr:`known_records`; written by :meth:`keep_prints`.
+        self.known_prints: MemoView[str] | None = None
+        self._prints: dict[str, dict[str, object]] = {}
+        self._prints_added: set[str] = set()
         if path is not None and mode is not CacheMode.NO_CACHE:
             self._db = self._open(path)
 
@@ -385,7 +404,7 @@ class EvidenceCache:
                 self.not_before,
             )
             prefix = source.value + "\x1f"
-            fresh: list[tuple[str, object, bytes, float, str, str]] = []
+            fresh: list[tuple[str, object, bytes, float, str]] = []
             for identifier, kind, payload, stored_at in rows:
                 ttl = found_ttl if kind == "found" else not_found_ttl
                 if (
@@ -398,15 +417,13 @@ class EvidenceCache:
                 if type(payload) is not bytes or not isinstance(identifier, str):
                     broken.append(identifier)
                     continue
-                digest = bytes_digest(payload)
-                key = f"{prefix}{identifier}\x1f{digest}"  # _known_key
-                fresh.append((identifier, kind, payload, stored_at + ttl, digest, key))
-            known = self._known([key for _, kind, _, _, _, key in fresh if kind == "found"])
+                fresh.append((identifier, kind, payload, stored_at + ttl, bytes_digest(payload)))
+            known = self._known_of(source, prefix, fresh)
             decoded: dict[str, str] = {}
-            for identifier, kind, payload, expires, digest, key in fresh:
+            for identifier, kind, payload, expires, digest in fresh:
                 evidence: Found | NotFound
-                seen = known.get(key)
-                if seen is not None and kind == "found":
+                seen = known.get(identifier) if kind == "found" else None
+                if seen is not None:
                     evidence = StoredFound(source, identifier, payload, digest, seen)
                 else:
                     try:
@@ -417,7 +434,9 @@ class EvidenceCache:
                     if evidence.source is not source or evidence.identifier != identifier:
                         continue
                     if isinstance(evidence, Found):
-                        decoded[key] = peek_text(evidence)
+                        peek = peek_text(evidence)
+                        decoded[f"{prefix}{identifier}\x1f{digest}"] = peek  # _known_key
+                        self._add_print(source, identifier, digest, peek)
                 found[identifier] = evidence
                 if self.fresh_until is None or expires < self.fresh_until:
                     self.fresh_until = expires
@@ -441,6 +460,75 @@ class EvidenceCache:
         if self.known_records is None:
             return {}
         return self.known_records.get_grouped(keys)
+
+    def _known_of(
+        self, source: Source, prefix: str, fresh: list[tuple[str, object, bytes, float, str]]
+    ) -> dict[str, str]:
+        """:meth:`_known` of the found rows of ``fresh`` (identifier, kind, payload,
+        expiry, digest of the payload), by identifier.
+
+        Each is first looked up in the source's prints (:meth:`_prints_of`): the digest of
+        the text last known under that identifier, and what was kept of it.  A print
+        serves only a row of that very digest, computed above from the bytes read now: it
+        is the known-records key itself (source, identifier, digest), whose value is a
+        function of the key within one version of the code (the memo's; the memo is per
+        version).  Any other row (a new or changed text, a print that does not read) is
+        looked up in :attr:`known_records` as before, and what it finds is added to the
+        prints.  A warm 100,000-reference run asked the grouped memo for 200,000 keys
+        (sorted, cut into groups, each group's row read and parsed: 0.3-0.6 s; issue 16)
+        where one value per source now serves them.
+        """
+        if self.known_records is None:
+            return {}
+        prints = self._prints_of(source)
+        known: dict[str, str] = {}
+        ask: dict[str, tuple[str, str]] = {}
+        for identifier, kind, _, _, digest in fresh:
+            if kind != "found":
+                continue
+            held = prints.get(identifier)
+            if type(held) is list and len(held) == 2 and held[0] == digest and type(held[1]) is str:
+                known[identifier] = held[1]
+            else:
+                ask[f"{prefix}{identifier}\x1f{digest}"] = (identifier, digest)  # _known_key
+        if ask:
+            for key, peek in self._known(list(ask)).items():
+                identifier, digest = ask[key]
+                known[identifier] = peek
+                self._add_print(source, identifier, digest, peek)
+        return known
+
+    def _prints_of(self, source: Source) -> dict[str, object]:
+        """The prints of ``source``'s found texts, by identifier: ``[digest, peek]`` (read
+        once per run from :attr:`known_prints`; a value that does not read is none)."""
+        prints = self._prints.get(source.value)
+        if prints is None:
+            prints = {}
+            if self.known_prints is not None:
+                text = self.known_prints.get_many([source.value]).get(source.value)
+                if text is not None:
+                    prints = _read_prints(text)
+            self._prints[source.value] = prints
+        return prints
+
+    def _add_print(self, source: Source, identifier: str, digest: str, peek: str) -> None:
+        if self.known_prints is not None:
+            self._prints_of(source)[identifier] = [digest, peek]
+            self._prints_added.add(source.value)
+
+    def keep_prints(self) -> None:
+        """Write the prints of each source that this run added to (one value each)."""
+        if self.known_prints is None or not self._prints_added:
+            return
+        written = {}
+        for name in sorted(self._prints_added):
+            prints = self._prints[name]
+            try:
+                written[name] = orjson.dumps(prints).decode("utf-8")
+            except TypeError:  # a lone surrogate: JSON all the same, in ASCII
+                written[name] = json.dumps(prints)
+        self.known_prints.put_many(written)
+        self._prints_added.clear()
 
     def get(self, source: Source, identifier: str) -> Found | NotFound | None:
         return self.get_many(source, [identifier]).get(identifier)
