@@ -254,8 +254,8 @@ class EvidenceCache:
         #: The same, one value per source (:meth:`_prints_of`): the memo's, set by the
         #: caller with :attr:`known_records`; written by :meth:`keep_prints`.
         self.known_prints: MemoView[str] | None = None
-        self._prints: dict[str, dict[str, object]] = {}
-        self._prints_added: set[str] = set()
+        self._prints: dict[str, dict[str, object]] = {}  # as read; each used once
+        self._new_prints: dict[str, dict[str, list[str]]] = {}
         if path is not None and mode is not CacheMode.NO_CACHE:
             self._db = self._open(path)
 
@@ -434,9 +434,7 @@ class EvidenceCache:
                     if evidence.source is not source or evidence.identifier != identifier:
                         continue
                     if isinstance(evidence, Found):
-                        peek = peek_text(evidence)
-                        decoded[f"{prefix}{identifier}\x1f{digest}"] = peek  # _known_key
-                        self._add_print(source, identifier, digest, peek)
+                        decoded[f"{prefix}{identifier}\x1f{digest}"] = peek_text(evidence)
                 found[identifier] = evidence
                 if self.fresh_until is None or expires < self.fresh_until:
                     self.fresh_until = expires
@@ -473,10 +471,12 @@ class EvidenceCache:
         is the known-records key itself (source, identifier, digest), whose value is a
         function of the key within one version of the code (the memo's; the memo is per
         version).  Any other row (a new or changed text, a print that does not read) is
-        looked up in :attr:`known_records` as before, and what it finds is added to the
-        prints.  A warm 100,000-reference run asked the grouped memo for 200,000 keys
-        (sorted, cut into groups, each group's row read and parsed: 0.3-0.6 s; issue 16)
-        where one value per source now serves them.
+        looked up in :attr:`known_records` as before, and what that finds is a print for
+        the next run (:meth:`keep_prints`; a text decoded now is known from the next run
+        on, and gets its print then: a cold run keeps none in memory).  A warm
+        100,000-reference run asked the grouped memo for 200,000 keys (sorted, cut into
+        groups, each group's row read and parsed: 0.3-0.6 s; issue 16); one value per
+        source now serves them.  A print is used once and let go (it is kept in the memo).
         """
         if self.known_records is None:
             return {}
@@ -486,16 +486,18 @@ class EvidenceCache:
         for identifier, kind, _, _, digest in fresh:
             if kind != "found":
                 continue
-            held = prints.get(identifier)
+            held = prints.pop(identifier, None)
             if type(held) is list and len(held) == 2 and held[0] == digest and type(held[1]) is str:
                 known[identifier] = held[1]
             else:
                 ask[f"{prefix}{identifier}\x1f{digest}"] = (identifier, digest)  # _known_key
         if ask:
+            new = self._new_prints.setdefault(source.value, {})
             for key, peek in self._known(list(ask)).items():
                 identifier, digest = ask[key]
                 known[identifier] = peek
-                self._add_print(source, identifier, digest, peek)
+                if self.known_prints is not None:
+                    new[identifier] = [digest, peek]
         return known
 
     def _prints_of(self, source: Source) -> dict[str, object]:
@@ -503,32 +505,35 @@ class EvidenceCache:
         once per run from :attr:`known_prints`; a value that does not read is none)."""
         prints = self._prints.get(source.value)
         if prints is None:
-            prints = {}
-            if self.known_prints is not None:
-                text = self.known_prints.get_many([source.value]).get(source.value)
-                if text is not None:
-                    prints = _read_prints(text)
+            prints = self._stored_prints(source.value)
             self._prints[source.value] = prints
         return prints
 
-    def _add_print(self, source: Source, identifier: str, digest: str, peek: str) -> None:
-        if self.known_prints is not None:
-            self._prints_of(source)[identifier] = [digest, peek]
-            self._prints_added.add(source.value)
+    def _stored_prints(self, name: str) -> dict[str, object]:
+        if self.known_prints is None:
+            return {}
+        text = self.known_prints.get_many([name]).get(name)
+        return _read_prints(text) if text is not None else {}
 
     def keep_prints(self) -> None:
-        """Write the prints of each source that this run added to (one value each)."""
-        if self.known_prints is None or not self._prints_added:
+        """Add the prints this run found to those stored (one value per source); let go of
+        those read and not used."""
+        self._prints.clear()
+        if self.known_prints is None:
             return
         written = {}
-        for name in sorted(self._prints_added):
-            prints = self._prints[name]
+        for name, new in sorted(self._new_prints.items()):
+            if not new:
+                continue
+            prints = self._stored_prints(name)
+            prints.update(new)
             try:
                 written[name] = orjson.dumps(prints).decode("utf-8")
             except TypeError:  # a lone surrogate: JSON all the same, in ASCII
                 written[name] = json.dumps(prints)
-        self.known_prints.put_many(written)
-        self._prints_added.clear()
+        self._new_prints.clear()
+        if written:
+            self.known_prints.put_many(written)
 
     def get(self, source: Source, identifier: str) -> Found | NotFound | None:
         return self.get_many(source, [identifier]).get(identifier)
