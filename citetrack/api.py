@@ -305,7 +305,7 @@ async def acheck(
     from citetrack.incremental import KIND as FINDINGS_KIND
     from citetrack.pipeline import CheckOptions, check_references
     from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode, EvidenceCache
-    from citetrack.tracking.memo import PRINTS_KIND, RECORDS_KIND
+    from citetrack.tracking.memo import RECORDS_KIND
     from citetrack.tracking.store import open_store
 
     settings = settings if settings is not None else load_settings()
@@ -335,7 +335,6 @@ async def acheck(
     with store as cache, memo:
         if memo.enabled and isinstance(cache, EvidenceCache):
             cache.known_records = memo.view(RECORDS_KIND)
-            cache.known_prints = memo.view(PRINTS_KIND)
         options = CheckOptions(
             registries=registries,
             links=settings.check_links if links is None else links,
@@ -356,8 +355,6 @@ async def acheck(
         result = await check_references(
             refs, options, progress=progress, transport=transport, evidence=evidence
         )
-        if isinstance(cache, EvidenceCache):
-            cache.keep_prints()
         fresh_until = getattr(cache, "fresh_until", None)
         if mode is not CacheMode.NO_CACHE and not cache.enabled:
             # The cache failed during the run (locked, full disk): what it would have served

@@ -47,7 +47,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import orjson
 import platformdirs
 
 from citetrack.fsutil import atomic_write_text
@@ -107,19 +106,6 @@ CREATE TRIGGER IF NOT EXISTS evidence_deleted AFTER DELETE ON evidence BEGIN
 END;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', hex(randomblob(16)));
 """
-
-
-def _read_prints(text: str) -> dict[str, object]:
-    """The prints stored as ``text`` (see :meth:`EvidenceCache._known_of`); each is checked
-    where it is used; anything but a JSON object is none."""
-    try:
-        value = orjson.loads(text)
-    except ValueError:  # orjson.JSONDecodeError is one; json.dumps' ASCII reads with json
-        try:
-            value = json.loads(text)
-        except (ValueError, RecursionError):
-            return {}
-    return value if type(value) is dict else {}
 
 
 class _Corrupt(sqlite3.DatabaseError):
@@ -251,11 +237,6 @@ class EvidenceCache:
         #: The found texts this code has decoded (or written) before, by
         #: :func:`_known_key`: the memo's, set by the caller; ``None``: decode every one.
         self.known_records: MemoView[str] | None = None
-        #: The same, one value per source (:meth:`_prints_of`): the memo's, set by the
-        #: caller with :attr:`known_records`; written by :meth:`keep_prints`.
-        self.known_prints: MemoView[str] | None = None
-        self._prints: dict[str, dict[str, object]] = {}  # as read; each used once
-        self._new_prints: dict[str, dict[str, list[str]]] = {}
         if path is not None and mode is not CacheMode.NO_CACHE:
             self._db = self._open(path)
 
@@ -404,7 +385,7 @@ class EvidenceCache:
                 self.not_before,
             )
             prefix = source.value + "\x1f"
-            fresh: list[tuple[str, object, bytes, float, str]] = []
+            fresh: list[tuple[str, object, bytes, float, str, str]] = []
             for identifier, kind, payload, stored_at in rows:
                 ttl = found_ttl if kind == "found" else not_found_ttl
                 if (
@@ -417,13 +398,15 @@ class EvidenceCache:
                 if type(payload) is not bytes or not isinstance(identifier, str):
                     broken.append(identifier)
                     continue
-                fresh.append((identifier, kind, payload, stored_at + ttl, bytes_digest(payload)))
-            known = self._known_of(source, prefix, fresh)
+                digest = bytes_digest(payload)
+                key = f"{prefix}{identifier}\x1f{digest}"  # _known_key
+                fresh.append((identifier, kind, payload, stored_at + ttl, digest, key))
+            known = self._known([key for _, kind, _, _, _, key in fresh if kind == "found"])
             decoded: dict[str, str] = {}
-            for identifier, kind, payload, expires, digest in fresh:
+            for identifier, kind, payload, expires, digest, key in fresh:
                 evidence: Found | NotFound
-                seen = known.get(identifier) if kind == "found" else None
-                if seen is not None:
+                seen = known.get(key)
+                if seen is not None and kind == "found":
                     evidence = StoredFound(source, identifier, payload, digest, seen)
                 else:
                     try:
@@ -434,7 +417,7 @@ class EvidenceCache:
                     if evidence.source is not source or evidence.identifier != identifier:
                         continue
                     if isinstance(evidence, Found):
-                        decoded[f"{prefix}{identifier}\x1f{digest}"] = peek_text(evidence)
+                        decoded[key] = peek_text(evidence)
                 found[identifier] = evidence
                 if self.fresh_until is None or expires < self.fresh_until:
                     self.fresh_until = expires
@@ -458,82 +441,6 @@ class EvidenceCache:
         if self.known_records is None:
             return {}
         return self.known_records.get_grouped(keys)
-
-    def _known_of(
-        self, source: Source, prefix: str, fresh: list[tuple[str, object, bytes, float, str]]
-    ) -> dict[str, str]:
-        """:meth:`_known` of the found rows of ``fresh`` (identifier, kind, payload,
-        expiry, digest of the payload), by identifier.
-
-        Each is first looked up in the source's prints (:meth:`_prints_of`): the digest of
-        the text last known under that identifier, and what was kept of it.  A print
-        serves only a row of that very digest, computed above from the bytes read now: it
-        is the known-records key itself (source, identifier, digest), whose value is a
-        function of the key within one version of the code (the memo's; the memo is per
-        version).  Any other row (a new or changed text, a print that does not read) is
-        looked up in :attr:`known_records` as before, and what that finds is a print for
-        the next run (:meth:`keep_prints`; a text decoded now is known from the next run
-        on, and gets its print then: a cold run keeps none in memory).  A warm
-        100,000-reference run asked the grouped memo for 200,000 keys (sorted, cut into
-        groups, each group's row read and parsed: 0.3-0.6 s; issue 16); one value per
-        source now serves them.  A print is used once and let go (it is kept in the memo).
-        """
-        if self.known_records is None:
-            return {}
-        prints = self._prints_of(source)
-        known: dict[str, str] = {}
-        ask: dict[str, tuple[str, str]] = {}
-        for identifier, kind, _, _, digest in fresh:
-            if kind != "found":
-                continue
-            held = prints.pop(identifier, None)
-            if type(held) is list and len(held) == 2 and held[0] == digest and type(held[1]) is str:
-                known[identifier] = held[1]
-            else:
-                ask[f"{prefix}{identifier}\x1f{digest}"] = (identifier, digest)  # _known_key
-        if ask:
-            new = self._new_prints.setdefault(source.value, {})
-            for key, peek in self._known(list(ask)).items():
-                identifier, digest = ask[key]
-                known[identifier] = peek
-                if self.known_prints is not None:
-                    new[identifier] = [digest, peek]
-        return known
-
-    def _prints_of(self, source: Source) -> dict[str, object]:
-        """The prints of ``source``'s found texts, by identifier: ``[digest, peek]`` (read
-        once per run from :attr:`known_prints`; a value that does not read is none)."""
-        prints = self._prints.get(source.value)
-        if prints is None:
-            prints = self._stored_prints(source.value)
-            self._prints[source.value] = prints
-        return prints
-
-    def _stored_prints(self, name: str) -> dict[str, object]:
-        if self.known_prints is None:
-            return {}
-        text = self.known_prints.get_many([name]).get(name)
-        return _read_prints(text) if text is not None else {}
-
-    def keep_prints(self) -> None:
-        """Add the prints this run found to those stored (one value per source); let go of
-        those read and not used."""
-        self._prints.clear()
-        if self.known_prints is None:
-            return
-        written = {}
-        for name, new in sorted(self._new_prints.items()):
-            if not new:
-                continue
-            prints = self._stored_prints(name)
-            prints.update(new)
-            try:
-                written[name] = orjson.dumps(prints).decode("utf-8")
-            except TypeError:  # a lone surrogate: JSON all the same, in ASCII
-                written[name] = json.dumps(prints)
-        self._new_prints.clear()
-        if written:
-            self.known_prints.put_many(written)
 
     def get(self, source: Source, identifier: str) -> Found | NotFound | None:
         return self.get_many(source, [identifier]).get(identifier)

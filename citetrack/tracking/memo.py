@@ -62,9 +62,6 @@ OTHER_VERSIONS_KEPT = 2
 ENTRY_KIND = "bib-chunks/1"
 #: The memo kind of the evidence cache's texts known to decode (:mod:`citetrack.tracking.codec`).
 RECORDS_KIND = "records/1"
-#: The memo kind of the same, one value per source (:meth:`EvidenceCache._known_of
-#: <citetrack.tracking.cache.EvidenceCache._known_of>`).
-PRINTS_KIND = "record-prints/1"
 #: A value not stored again for this long is dropped (it is recomputed if needed).
 MAX_AGE = 60 * 86400.0
 #: Seconds to wait for another run's lock: the memo only saves time, so it is not waited
