@@ -8,7 +8,7 @@
         --other /tmp/base --other-work /tmp/w17-base --rounds 3
 
 Run by hand; it asserts nothing.  On a machine shared with other work, the wall time of
-the same warm 10,000-reference run moves by a third between consecutive runs (issue 16,
+the same warm 10,000-reference run moves by a third or more between consecutive runs (issue 16,
 session 17): the instruction count of a run under ``valgrind --tool=cachegrind
 --cache-sim=no`` does not (the same count to 0.1 % run after run, whatever the load), so
 it is what a small change is measured by.  It is not time: a run under cachegrind takes
