@@ -11,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citetrack.model import Identifiers, LinkVerdict, Severity, Source, UpdateKind
+from citetrack.tracking.codec import bytes_digest
 from citetrack.tracking.lockfile import (
     METADATA_FIELDS,
     Accepted,
+    ArticleRecord,
     Failing,
     Lock,
     LockEntry,
@@ -177,3 +179,105 @@ def test_fast_readers_hand_unusual_values_to_the_validation() -> None:
         result = _parsed(text)
         assert isinstance(result, str) and "references.k" in result, entry
         assert result == _parsed_slowly(text)
+
+
+# ------------------- bytes read whole before: read by orjson, sources when asked (issue 16)
+
+
+def _known(data: bytes) -> Lock | str:
+    """``parse_lock`` of ``data`` as bytes this code has read whole before."""
+    try:
+        return parse_lock(data, known={bytes_digest(data)})
+    except LockError as exc:
+        return f"LockError: {exc}"
+
+
+articles = st.builds(
+    ArticleRecord,
+    words,
+    st.sampled_from(["wikitext", "text"]),
+    st.dictionaries(words, st.from_regex(r"[0-9a-f]{12}", fullmatch=True), max_size=2),
+    optional_words,
+    st.none() | st.integers(min_value=0, max_value=2**70),
+    optional_words,
+)
+whole_locks = st.builds(
+    Lock,
+    st.dictionaries(words, entries, max_size=4),
+    st.dictionaries(words, articles, max_size=2),
+)
+
+
+@given(whole_locks)
+def test_known_bytes_read_as_the_first_reading_did(lock: Lock) -> None:
+    data = dumps_lock(lock).encode("utf-8")
+    first = parse_lock(data)
+    again = _known(data)
+    assert isinstance(again, Lock)
+    assert again == first == lock
+    assert again.digest == first.digest
+    # Each entry's sources, read when asked, one by one and all at once.
+    for key, entry in first.references.items():
+        known_sources = again.references[key].sources
+        assert len(known_sources) == len(entry.sources)
+        for src, record in entry.sources.items():
+            assert known_sources[src] == record
+            assert known_sources.get(src) == record
+        assert dict(known_sources) == dict(entry.sources)
+        assert known_sources.get("nowhere") is None
+    assert dumps_lock(again) == dumps_lock(first)
+
+
+@given(near_locks)
+@settings(max_examples=300)
+def test_known_bytes_of_any_lockfile_that_reads_read_the_same(doc: dict[str, object]) -> None:
+    data = json.dumps(doc).encode("utf-8")
+    first = _parsed(data.decode("utf-8"))
+    if isinstance(first, Lock):  # only such bytes are ever known
+        assert _known(data) == first
+
+
+def test_known_bytes_orjson_reads_otherwise_are_read_the_usual_way() -> None:
+    # An integer beyond 64 bits (orjson: a float) in a failing check and in an article's
+    # revision; a lone surrogate (orjson refuses it); NaN nowhere valid, for contrast.
+    entry = {
+        "file": "refs.bib",
+        "failing": {"doi:10.1/x": {"failures": 2**70, "since": "2026-01-01"}},
+        "sources": {"crossref": {"id": "10.1/x", "title": "T"}},
+    }
+    article = {"source": "a.txt", "format": "text", "revision": 2**80}
+    texts = [
+        json.dumps({"schema_version": 1, "references": {"k": entry}}),
+        json.dumps({"schema_version": 1, "references": {}, "articles": {"a": article}}),
+        '{"schema_version": 1, "references": {"k": {"file": "r.bib", "sources": '
+        '{"crossref": {"id": "10.1/x", "title": "\\ud800"}}}}}',
+    ]
+    for text in texts:
+        data = text.encode("utf-8")
+        first = parse_lock(data)
+        assert _known(data) == first
+    lone = parse_lock(texts[2].encode("utf-8"), known={bytes_digest(texts[2].encode())})
+    assert lone.references["k"].sources["crossref"].fields["title"] == "\ud800"
+    assert lone.references["k"].failing == {}
+    assert parse_lock(texts[0].encode()).references["k"].failing["doi:10.1/x"].failures == 2**70
+
+
+def test_a_source_that_does_not_read_is_a_lock_error_when_asked_for() -> None:
+    # Not for bytes read whole before (they read), but never anything but a LockError.
+    text = json.dumps(
+        {
+            "schema_version": 1,
+            "references": {"k": {"file": "r.bib", "sources": {"crossref": {"id": ""}}}},
+        }
+    )
+    data = text.encode("utf-8")
+    assert isinstance(_parsed(text), str)
+    lock = parse_lock(data, known={bytes_digest(data)})
+    entry = lock.references["k"]
+    assert list(entry.sources) == ["crossref"]
+    try:
+        entry.sources["crossref"]
+    except LockError as exc:
+        assert "references.k.sources.crossref.id" in str(exc)
+    else:
+        raise AssertionError("an empty identifier was read")

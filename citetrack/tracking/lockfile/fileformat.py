@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Collection, Container, Iterable, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from dataclasses import fields
 from datetime import date
 from enum import Enum
 from typing import TypeVar
+
+import orjson
 
 from citetrack.fsutil import atomic_write_text
 from citetrack.inputs.textio import InputError, read_bytes
@@ -25,7 +27,7 @@ from citetrack.model import (
     Source,
     UpdateKind,
 )
-from citetrack.tracking.codec import text_digest
+from citetrack.tracking.codec import bytes_digest, text_digest
 from citetrack.tracking.lockfile.state import (
     CONFIRMABLE_RULES,
     LOCK_NAME,
@@ -189,8 +191,15 @@ def parse_lock(data: bytes | str, where: str = LOCK_NAME, *, known: Container[st
     ``known``: digests (:attr:`Lock.digest`) of lockfiles this code has read whole before
     without error.  Such bytes, which hold no key twice, are parsed without the
     duplicate-key check (a Python call per JSON object: a third of reading a
-    10,000-reference lockfile; issue 16); every other check is made as always.
+    10,000-reference lockfile; issue 16), and their entries' source records are read when
+    first asked for (:func:`_known_lock`); every other check is made as always.
     """
+    if known and isinstance(data, bytes):
+        digest = bytes_digest(data)  # = text_digest of the text, if the bytes are UTF-8
+        if digest in known:
+            lock = _known_lock(data, digest, where)
+            if lock is not None:
+                return lock
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         digest = text_digest(text)  # of the bytes read: they are UTF-8
@@ -201,25 +210,52 @@ def parse_lock(data: bytes | str, where: str = LOCK_NAME, *, known: Container[st
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise LockError(f"{where}: not valid JSON ({_short(exc)}). {_RECOVER}") from exc
     try:
-        top = _obj(doc, "the top level")
-        version = top.get("schema_version")
-        if isinstance(version, int) and not isinstance(version, bool) and version > 1:
-            raise LockError(
-                f"{where}: written by a newer citetrack (schema_version {version}; this "
-                f"version reads {SCHEMA_VERSION}). Upgrade citetrack to use it."
-            )
-        if type(version) is not int or version != SCHEMA_VERSION:
-            raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
-        _only(top, {"schema_version", "references", "articles", "problems"}, "the top level")
-        refs = _obj(top.get("references", {}), "references")
-        return Lock(
-            references={k: _entry(v, f"references.{k}") for k, v in refs.items()},
-            articles=_map(top.get("articles", {}), "articles", _article),
-            problems=_map(top.get("problems", {}), "problems", _problems),
-            digest=digest,
-        )
+        return _lock(doc, where, digest, _entry)
     except _Shape as exc:
         raise LockError(f"{where}: not a valid citetrack lockfile: {exc}. {_RECOVER}") from exc
+
+
+def _lock(doc: object, where: str, digest: str, entry: Callable[[object, str], LockEntry]) -> Lock:
+    """The :class:`Lock` of a parsed document, its entries read by ``entry``."""
+    top = _obj(doc, "the top level")
+    version = top.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > 1:
+        raise LockError(
+            f"{where}: written by a newer citetrack (schema_version {version}; this "
+            f"version reads {SCHEMA_VERSION}). Upgrade citetrack to use it."
+        )
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
+    _only(top, {"schema_version", "references", "articles", "problems"}, "the top level")
+    refs = _obj(top.get("references", {}), "references")
+    return Lock(
+        references={k: entry(v, f"references.{k}") for k, v in refs.items()},
+        articles=_map(top.get("articles", {}), "articles", _article),
+        problems=_map(top.get("problems", {}), "problems", _problems),
+        digest=digest,
+    )
+
+
+def _known_lock(data: bytes, digest: str, where: str) -> Lock | None:
+    """The lockfile of bytes this code has read whole before without error (``digest`` is
+    in ``known``, see :func:`parse_lock`), read faster; ``None`` if they do not read so.
+
+    A check with an unchanged lockfile compares few of its records (the rest are settled,
+    :class:`~citetrack.tracking.lockfile.remembered.SettledSources`): a 10,000-reference
+    lockfile's 20,000 source records were built and checked at every run to be looked at
+    by none (issue 16).  Here the text is read by ``orjson`` and an entry of the plain
+    shape gets its source records as :class:`_KnownSources`, each read by the usual reader
+    when first asked for.  Its other values are those the usual reader gives: the bytes
+    passed it whole, and read the same (``orjson`` reads what ``json`` reads, but for what
+    it refuses, and integers beyond 64 bits as floats: a plain entry holds no number, and
+    any other part is read by the usual readers, which refuse a float).  Whatever does not
+    read (``None``) is read again the usual way, which names what is wrong.
+    """
+    try:
+        doc = orjson.loads(data)
+        return _lock(doc, where, digest, lambda value, at: _known_entry(value, at, where))
+    except (orjson.JSONDecodeError, _Shape, LockError):
+        return None
 
 
 def _short(exc: BaseException) -> str:
@@ -356,6 +392,62 @@ def _plain_url(doc: object) -> UrlRecord | None:
     if verdict not in _VERDICTS:
         return None
     return UrlRecord(verdict=LinkVerdict(verdict), final_url=final, archive_url=archive)
+
+
+def _known_entry(value: object, at: str, where: str) -> LockEntry:
+    """An entry of bytes read whole before (:func:`_known_lock`): of the plain shape (no
+    ``failing``, no ``accepted``), with its source records read when first asked for;
+    any other by :func:`_entry`.  ``at``: its JSON path; ``where``: the file."""
+    if type(value) is dict and _PLAIN_ENTRY_KEYS.issuperset(value):
+        file, ids = value.get("file"), value.get("identifiers", {})
+        raw_sources, raw_urls = value.get("sources", {}), value.get("urls", {})
+        if (
+            type(file) is str
+            and type(ids) is dict
+            and type(raw_sources) is dict
+            and type(raw_urls) is dict
+        ):
+            urls = _plain_map(raw_urls, _plain_url)
+            if urls is not None:
+                sources = _KnownSources(raw_sources, at, where)
+                return LockEntry(file=file, identifiers=ids, sources=sources, urls=urls)
+    return _entry(value, at)
+
+
+class _KnownSources(Mapping[str, SourceRecord]):
+    """The source records of an entry of bytes read whole before (:func:`_known_entry`):
+    each read by :func:`source_from_json` when first asked for, as :func:`_entry` reads
+    them all at once."""
+
+    __slots__ = ("_at", "_raw", "_read", "_where")
+
+    def __init__(self, raw: dict[str, object], at: str, where: str) -> None:
+        self._raw = raw
+        self._read: dict[str, SourceRecord] = {}
+        self._at = at
+        self._where = where
+
+    def __getitem__(self, src: str) -> SourceRecord:
+        record = self._read.get(src)
+        if record is None:
+            value = self._raw[src]
+            try:
+                record = source_from_json(value, f"{self._at}.sources.{src}")
+            except _Shape as exc:  # not for bytes read whole before
+                raise LockError(
+                    f"{self._where}: not a valid citetrack lockfile: {exc}. {_RECOVER}"
+                ) from exc
+            self._read[src] = record
+        return record
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
 
 
 def _entry(value: object, where: str) -> LockEntry:

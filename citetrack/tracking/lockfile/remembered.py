@@ -133,9 +133,9 @@ class SettledSources:
         if head == lock.digest and body:
             self._settled = set(body.split("\n"))
 
-    def _token(self, file: str, key: str, src: str, found: Found) -> str | None:
-        if self._store is None:
-            return None
+    def _token(self, head: str, src: str, found: Found) -> str | None:
+        """The token of comparing ``found`` from ``src`` for the reference whose file and
+        key ``head`` names (see :meth:`pending`)."""
         if isinstance(found, StoredFound):
             digest = found.digest
         elif self._name_fresh:
@@ -144,8 +144,7 @@ class SettledSources:
             return None
         ident = found.identifier
         # Each part prefixed with its length: no two tuples give the same text.
-        parts = f"{len(file)}:{file}{len(key)}:{key}{len(src)}:{src}{len(ident)}:{ident}"
-        parts += digest
+        parts = f"{head}{len(src)}:{src}{len(ident)}:{ident}{digest}"
         raw = parts.encode("utf-8", "surrogatepass")
         return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
@@ -157,12 +156,18 @@ class SettledSources:
         held = self._pending.get(id(ref))
         if held is not None and held[0] is ref and held[1] is evidence:
             return held[2]
-        file, key = reference_file(ref), ref.key
         todo: Pending = {}
-        for src, found in first_found(rr).items():
-            token = self._token(file, key, src, found)
-            if token is None or token not in self._settled:
-                todo[src] = (found, token)
+        first = first_found(rr)
+        if self._store is None:
+            todo = {src: (found, None) for src, found in first.items()}
+        elif first:
+            file, key = reference_file(ref), ref.key
+            head = f"{len(file)}:{file}{len(key)}:{key}"  # the token's first parts
+            settled = self._settled
+            for src, found in first.items():
+                token = self._token(head, src, found)
+                if token is None or token not in settled:
+                    todo[src] = (found, token)
         self._pending[id(ref)] = (ref, evidence, todo)
         return todo
 
