@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from citetrack.inputs.article import read_article
 from citetrack.model import (
+    ArticleInfo,
     Found,
     Identifiers,
     Reference,
@@ -79,3 +81,50 @@ def test_check_says_it_could_not_look_for_the_missing_pmid(
     export = run_cli("export", str(source), *FAST, "--dry-run", env=env)
     assert export.code == 0, export.stderr
     assert "not checked, so not fixed: pubmed: could not check 1 reference" in export.stderr
+
+
+# ---------------------------------------------------------- explanatory notes ({{efn}})
+
+_CITE = (
+    "{{cite journal |vauthors=Pujol RM |title=Necrolytic migratory erythema: "
+    "clinicopathologic study of 13 cases |journal=International Journal of Dermatology "
+    "|year=2004 |pmid=14693015}}"
+)
+# SYNTHETIC notes of every shape an article gives them.
+NOTES = (
+    'A tumour.<ref group=note>Sometimes called the "4D syndrome", after its signs.</ref>\n'
+    'Rare.<ref group="note">Reported in a study of 13 cases.<ref name=p/></ref>'
+    "{{efn|Seen in most cases.}}\n"
+    f"Cited.{{{{efn|As found by {_CITE}}}}}\n"
+    f"Grouped.<ref group=n>{_CITE}</ref>\n"
+    "By hand.<ref group=n>Smith J, Jones K. Glucagonoma and the skin. J Derm. "
+    "2001;12(3):45-50.</ref>\n"
+    "Linked.<ref group=n>[http://e.org/page The page]</ref>\n"
+    "Plain.<ref>An ungrouped explanation that is not a citation.</ref>\n"
+)
+
+
+def test_a_note_in_prose_is_no_reference_but_a_note_with_a_citation_is() -> None:
+    article = read_article(NOTES, ArticleInfo(source="a.wiki", format=""), display="a.wiki")
+    lines = [r.location.line for r in article.references if r.location]
+    # The two prose notes of lines 1 and 2 are not read; {{efn}} with a {{cite}} (line 3),
+    # a grouped {{cite}} (4), a citation written by hand (5) and a link (6) are; an
+    # ungrouped <ref> (7) is a reference slot whatever it holds: still read and doubted.
+    assert lines == [3, 4, 5, 6, 7]
+    doubtful = [p.line for p in article.problems if "could not recognise" in p.message]
+    assert doubtful == [7]
+    keys = [r.key for r in article.references]
+    assert keys[-1].startswith("ref-") and len(set(keys)) == len(keys)
+
+
+def test_check_of_an_article_with_notes_reports_no_notes(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    source = tmp_path / "article.wiki"
+    source.write_text(PUJOL_NO_PMID + NOTES.split("Cited.", maxsplit=1)[0], encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    args = ("check", str(source), "--no-lockfile", "--no-links", "-f", "json", *FAST)
+    run = run_cli(*args, env=env)
+    assert run.code == 0, run.stderr
+    assert [r["key"] for r in run.json()["references"]] == ["p"]
+    assert "could not recognise" not in run.stderr

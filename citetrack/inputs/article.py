@@ -46,7 +46,13 @@ from citetrack.parse import (
     reference_list,
 )
 from citetrack.parse.keys import ascii_fold
-from citetrack.parse.wikitext import is_cite, is_shortcut, template_name, too_deep
+from citetrack.parse.wikitext import (
+    is_cite,
+    is_prose_note,
+    is_shortcut,
+    template_name,
+    too_deep,
+)
 
 InputFormat = Literal["auto", "bib", "wikitext", "text"]
 ArticleFormat = Literal["wikitext", "text"]
@@ -408,6 +414,8 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
             name = _attr(node, "name")
             number = numbers.get(id(node))
             cites = _outer_cites(node, offset)
+            if not cites and is_prose_note(node):
+                continue  # an explanatory note, not a reference: the parser skips it too
             if not cites:
                 sites.append(_site(None, offset, lines=lines, name=name, number=number, index=1))
             for index, (template, at) in enumerate(cites, start=1):

@@ -22,7 +22,9 @@ Inside a ref:
   year and page (reported as short; identical ``{{sfn}}``s of the text count once);
 * a ref without a template — a bare link ``[url title]``, perhaps with a
   ``{{Webarchive}}`` and a date — becomes an online entry with url and title; plain text
-  is read like a rendered reference;
+  is read like a rendered reference, except an explanatory note: a ``<ref group=…>``
+  (what ``{{efn}}`` makes) whose text holds no citation (no title or names, identifier or
+  link) is not a reference and is not read;
 * maintenance templates (``{{page needed}}``, ``{{dead link}}``…) are reported.
 """
 
@@ -537,6 +539,29 @@ def _maintenance(contents: Wikicode) -> list[str]:
     return problems
 
 
+def _grouped(ref: Tag) -> bool:
+    """Whether a ``<ref>`` belongs to a named group (``<ref group=note>``, what ``{{efn}}``
+    makes): the page lists it apart from the references, as an explanatory note."""
+    return ref.has("group") and bool(str(ref.get("group").value).strip())
+
+
+def _no_citation(c: Citation) -> bool:
+    """A plain-text reading that found nothing of a citation: no title, no names, no
+    identifier, no link (the reader kept the text as a note)."""
+    return (
+        c.kind == "misc"
+        and not c.title
+        and not c.authors.names
+        and not (c.doi or c.pmid or c.pmcid or c.isbns or c.url or c.archive_url)
+    )
+
+
+def is_prose_note(ref: Tag) -> bool:
+    """Whether a ``<ref>`` with contents is an explanatory note that holds no citation:
+    it is not read as a reference (the locator skips it too, so both stay in step)."""
+    return not _ref_citations(ref, 0)
+
+
 def _ref_citations(ref: Tag, line: int) -> list[Citation]:
     raw = str(ref)
     contents = ref.contents
@@ -547,6 +572,11 @@ def _ref_citations(ref: Tag, line: int) -> list[Citation]:
         citations = [_from_template(t, line, raw) for t in outer]
     else:
         citations = _from_plain_ref(contents, line, raw)
+        if _grouped(ref) and all(_no_citation(c) for c in citations):
+            # An explanatory note in prose: not a reference, nothing to check or report.
+            # (One that holds a {{cite}}, a link, an identifier or a citation written
+            # out by hand is still read.)
+            return []
     problems = _maintenance(contents)
     if len(citations) > 1:
         problems.append(
