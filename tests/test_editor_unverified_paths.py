@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from citetrack.export import FIX_KINDS
+from citetrack.export.wikitext import Planned, apply_plans
 from citetrack.inputs.article import read_article
 from citetrack.model import (
     ArticleInfo,
@@ -128,3 +132,52 @@ def test_check_of_an_article_with_notes_reports_no_notes(
     assert run.code == 0, run.stderr
     assert [r["key"] for r in run.json()["references"]] == ["p"]
     assert "could not recognise" not in run.stderr
+
+
+# ------------------------------------------------------------- |date= and |year= together
+
+YEAR_FIX = Planned("r", "year", "2004", "metadata", "the registry's year", "pubmed")
+
+
+@pytest.mark.parametrize(
+    ("template", "expected", "changed"),
+    [
+        (  # both given: both corrected, or CS1 shows "|year= / |date= mismatch"
+            "{{cite journal |title=T |date=January 2003 |year=2003 |pmid=1}}",
+            "{{cite journal |title=T |date=January 2004 |year=2004 |pmid=1}}",
+            ["date", "year"],
+        ),
+        (  # in either order, with spaces kept
+            "{{cite journal |title=T | year = 2003 | date = 2003-01-15 |pmid=1}}",
+            "{{cite journal |title=T | year = 2004 | date = 2004-01-15 |pmid=1}}",
+            ["date", "year"],
+        ),
+    ],
+)
+def test_a_year_fix_keeps_date_and_year_in_step(
+    template: str, expected: str, changed: list[str]
+) -> None:
+    text = f"A.<ref name=r>{template}</ref>\n"
+    article = read_article(text, ArticleInfo(source="a", format=""), display="a")
+    out = apply_plans(text, article.references, [YEAR_FIX], frozenset(FIX_KINDS))
+    assert out.text == f"A.<ref name=r>{expected}</ref>\n"
+    assert sorted(e.param for e in out.edits) == changed and out.skipped == ()
+
+
+def test_a_year_already_right_beside_the_fixed_date_is_not_touched_again() -> None:
+    text = "A.<ref name=r>{{cite journal |title=T |date=2003 |year=2003 }}</ref>\n"
+    article = read_article(text, ArticleInfo(source="a", format=""), display="a")
+    out = apply_plans(text, article.references, [YEAR_FIX], frozenset(FIX_KINDS))
+    assert [(e.param, e.new) for e in out.edits] == [("date", "2004"), ("year", "2004")]
+    # Applied to its own output, the fix finds nothing left to change.
+    again = apply_plans(out.text, article.references, [YEAR_FIX], frozenset(FIX_KINDS))
+    assert again.text == out.text and again.edits == ()
+
+
+def test_a_year_that_cannot_be_kept_in_step_is_reported() -> None:
+    text = "A.<ref name=r>{{cite journal |title=T |date=2003 |year={{nowrap|2003}} }}</ref>\n"
+    article = read_article(text, ArticleInfo(source="a", format=""), display="a")
+    out = apply_plans(text, article.references, [YEAR_FIX], frozenset(FIX_KINDS))
+    assert [e.param for e in out.edits] == ["date"]
+    (skip,) = out.skipped
+    assert skip.param == "year" and "mismatch" in skip.reason and "by hand" in skip.reason

@@ -7,6 +7,8 @@ one per line or all on one) and goes next to its kin (identifiers after identifi
 archive parameters after ``access-date``).  A registry value goes into the parameter the
 citation already holds it in (a year inside ``|date=``, a journal name in ``|work=`` or
 ``|website=``), never into a second one beside it that would contradict it on the page; a
+year corrected in ``|date=`` is corrected in a ``|year=`` beside it too (CS1 flags the two
+disagreeing), reported as its own edit; a
 single cited ``|page=`` is not replaced by the work's range.  Text outside templates is
 never touched, and a value holding markup (a comment, a template) is left alone and
 reported.  With no edit the
@@ -45,6 +47,7 @@ from citetrack.parse.wikitext import (
     DATE_PARAMS,
     PAGES_PARAMS,
     PERIODICAL_PARAMS,
+    WORK_DATE_PARAMS,
     YEAR,
     is_cite,
 )
@@ -224,6 +227,41 @@ def _edit_holder(plan: Planned, holder: Parameter, line: int) -> Edit | Skip:
     return Edit(plan.key, line, name, old, new, plan.kind, plan.reason, plan.source)
 
 
+def _same_date(
+    plan: Planned, template: Template, edited: Parameter, line: int
+) -> list[Edit | Skip]:
+    """A year corrected in one of ``|date=`` / ``|year=`` corrected in the other too: both
+    given, CS1 shows the citation with a "|year= / |date= mismatch" error unless they
+    agree.  Each such edit is reported; one that cannot be made is a :class:`Skip`."""
+    out: list[Edit | Skip] = []
+    for name in WORK_DATE_PARAMS:
+        other = find(template, name)
+        old = value(other)
+        if other is None or other is edited or not old:
+            continue
+        label = str(other.name).strip()
+        years = set(YEAR.findall(old))
+        if years == {plan.value}:
+            continue
+        if len(years) != 1 or not plain_value(other):
+            out.append(
+                Skip(
+                    plan.key,
+                    line,
+                    label,
+                    f"{old!r} should give the year {plan.value} too (CS1: |year= / |date= "
+                    "mismatch); left as is: correct it by hand",
+                )
+            )
+            continue
+        new = YEAR.sub(plan.value, old)
+        _, _, lead, trail = _spacing(other)
+        other.value = lead + new + trail
+        reason = f"{plan.reason} (|{label}= kept in step: CS1 wants |year= and |date= to agree)"
+        out.append(Edit(plan.key, line, label, old, new, plan.kind, reason, plan.source))
+    return out
+
+
 def apply_plans(
     text: str,
     references: Sequence[Reference],
@@ -257,6 +295,8 @@ def apply_plans(
                 else:
                     edits.append(edit)
                     done.add((plan.key, plan.param))
+                    if plan.param == "year":
+                        _sort(_same_date(plan, template, holder, line), edits, skipped)
             continue
         old = value(existing)
         if existing is not None and old:
@@ -324,7 +364,17 @@ def apply_plans(
                 )
             )
         done.add((plan.key, plan.param))
+        if plan.param == "year" and existing is not None:
+            _sort(_same_date(plan, template, existing, line), edits, skipped)
     return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
+
+
+def _sort(made: Iterable[Edit | Skip], edits: list[Edit], skipped: list[Skip]) -> None:
+    for item in made:
+        if isinstance(item, Edit):
+            edits.append(item)
+        else:
+            skipped.append(item)
 
 
 # ---------------------------------------------------------------------------- summary

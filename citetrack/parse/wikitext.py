@@ -194,7 +194,10 @@ CONTAINER_PARAMS = (
     "booktitle",
     "conference",
 )
-DATE_PARAMS = ("date", "year", "publicationdate")
+#: The parameters that hold the work's one date: CS1 shows an error ("|year= / |date=
+#: mismatch") when both are given and their years differ.
+WORK_DATE_PARAMS = ("date", "year")
+DATE_PARAMS = (*WORK_DATE_PARAMS, "publicationdate")
 PAGES_PARAMS = ("pages", "page")
 _MAINTENANCE = re.compile(
     r"needed|dead link|failed verification|verification|better source|unreliable|cbignore|"
