@@ -11,16 +11,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mwparserfromhell
 import pytest
 
 from citetrack.export import FIX_KINDS
-from citetrack.export.wikitext import Planned, apply_plans
+from citetrack.export.cite_plans import archives_not_replaced
+from citetrack.export.wikitext import Planned, apply_plans, archive_fixes, templates_by_key
 from citetrack.inputs.article import read_article
 from citetrack.model import (
     ArticleInfo,
+    CheckResult,
+    Finding,
     Found,
     Identifiers,
     Reference,
+    ReferenceResult,
     Severity,
     Source,
     Unavailable,
@@ -181,3 +186,130 @@ def test_a_year_that_cannot_be_kept_in_step_is_reported() -> None:
     assert [e.param for e in out.edits] == ["date"]
     (skip,) = out.skipped
     assert skip.param == "year" and "mismatch" in skip.reason and "by hand" in skip.reason
+
+
+# ------------------------------------------------ a cited archived copy that is not usable
+
+CITED = "https://web.archive.org/web/20190101000000/http://e.org/gone"
+
+
+def _invalid_archive(offer: str | None, *, dead: bool) -> tuple[str, CheckResult]:
+    text = (
+        "<ref name=g>{{cite web |url=http://e.org/gone |title=G |access-date=1 May 2020 "
+        f"|archive-url={CITED} |archive-date=1 January 2019 |url-status=live}}}}</ref>"
+    )
+    ref = _article_of(text).references[0]
+    findings = [
+        Finding(
+            ref.key,
+            "archive-invalid",
+            Severity.WARNING,
+            "not usable",
+            "archiveurl",
+            actual=CITED,
+            source=Source.WAYBACK,
+            suggestion=offer,
+        )
+    ]
+    if dead:
+        findings.append(Finding(ref.key, "url-dead", Severity.BROKEN, "dead", "url"))
+    return text, CheckResult(results=(ReferenceResult(ref, tuple(findings)),))
+
+
+def _article_of(text: str):  # type: ignore[no-untyped-def]
+    return read_article(text, ArticleInfo(source="a", format=""), display="a")
+
+
+def _archive_export(text: str, result: CheckResult):  # type: ignore[no-untyped-def]
+    refs = _article_of(text).references
+    plans = archive_fixes(result, templates_by_key(text, refs, mwparserfromhell.parse(text)))
+    return apply_plans(text, refs, plans, frozenset(FIX_KINDS))
+
+
+def test_a_cited_capture_that_is_not_usable_is_replaced_by_the_good_one_found() -> None:
+    # The offer as the check makes it: the capture on the Wayback endpoint it asked.
+    offer = "http://127.0.0.1:1/wayback/web/20180601120000/http://e.org/gone"
+    text, result = _invalid_archive(offer, dead=True)
+    out = _archive_export(text, result)
+    assert out.text == text.replace(
+        CITED, CITED.replace("20190101000000", "20180601120000")
+    ).replace("|archive-date=1 January 2019", "|archive-date=1 June 2018").replace(
+        "|url-status=live", "|url-status=dead"
+    )
+    assert [(e.param, e.old is not None) for e in out.edits] == [
+        ("archive-url", True),
+        ("archive-date", True),
+        ("url-status", True),
+    ]
+    assert "archive-invalid" in out.edits[0].reason
+    assert out.summary == "citetrack: fixed 1 archive link, 1 dead-link status"
+    assert archives_not_replaced(result) == []
+    # A live URL's unusable copy is replaced too; its url-status stays.
+    text, result = _invalid_archive(offer, dead=False)
+    assert [e.param for e in _archive_export(text, result).edits] == ["archive-url", "archive-date"]
+
+
+@pytest.mark.parametrize(
+    ("offer", "why"),
+    [
+        (None, "no good capture"),
+        ("http://127.0.0.1:1/wayback/web/20210101000000/http://e.org/gone", "after the cited"),
+    ],
+)
+def test_an_unusable_capture_without_an_earlier_good_one_is_reported_not_changed(
+    offer: str | None, why: str
+) -> None:
+    text, result = _invalid_archive(offer, dead=True)
+    out = _archive_export(text, result)
+    assert out.text == text and out.edits == ()
+    ((key, line, reason),) = archives_not_replaced(result)
+    assert (key, line) == ("g", 1) and why in reason
+
+
+def test_export_replaces_an_unusable_cited_capture(emulator: Emulator, tmp_path: Path) -> None:
+    gone = emulator.page_url("/gone")
+    emulator.patch_world(  # SYNTHETIC captures: a good one, then one of an error page
+        {
+            "wayback": {
+                gone: [
+                    {"timestamp": "20180601120000", "statuscode": "200", "mimetype": "text/html"},
+                    {"timestamp": "20190101000000", "statuscode": "404", "mimetype": "text/html"},
+                ]
+            }
+        }
+    )
+    cited = f"https://web.archive.org/web/20190101000000/{gone}"
+    text = (
+        f"A.<ref name=g>{{{{cite web |url={gone} |title=Gone |access-date=1 May 2020 "
+        f"|archive-url={cited} |archive-date=1 January 2019 |url-status=live}}}}</ref>\n"
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "fixed.wiki"
+    env = _env(emulator, tmp_path)
+    run = run_cli("export", str(source), *FAST, "--fix", "archive", "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    good = f"https://web.archive.org/web/20180601120000/{gone}"
+    assert out.read_text(encoding="utf-8") == text.replace(cited, good).replace(
+        "1 January 2019", "1 June 2018"
+    ).replace("live", "dead")
+    assert f"g: archive-url: '{cited}' -> '{good}'" in run.stderr
+    # Without a good capture at or before the cited one: nothing changed, and said so.
+    emulator.patch_world(
+        {"wayback": {gone: [{"timestamp": "20190101000000", "statuscode": "404"}]}}
+    )
+    run = run_cli(
+        "export",
+        str(source),
+        *FAST,
+        "--fix",
+        "archive",
+        "--dry-run",
+        env=_env(emulator, tmp_path / "b"),
+    )
+    assert run.code == 0, run.stderr
+    assert (
+        "article.wiki:1: not changed: g: the cited archived copy is not usable, and the "
+        "Wayback Machine has no good capture to cite instead" in run.stderr
+    )
+    assert "edit summary: citetrack: no changes" in run.stderr

@@ -234,12 +234,17 @@ def export_article(
             warn(f"{name}:{skip.line}: not changed: {skip.key}.{skip.param}: {skip.reason}")
     _unchecked(report.check)
     if report.check is not None and "archive" in kinds:
-        from citetrack.export.cite_plans import archives_not_asked
+        from citetrack.export.cite_plans import archives_not_asked, archives_not_replaced
 
         for key, line, reason in archives_not_asked(report.check):
             warn(
                 f"{name}:{line}: not changed: {key}: the URL is dead, but the Wayback Machine "
                 f"could not be asked for a capture ({reason}): no archive link added"
+            )
+        for key, line, why in archives_not_replaced(report.check):
+            warn(
+                f"{name}:{line}: not changed: {key}: the cited archived copy is not usable, "
+                f"and {why}"
             )
     if not quiet:
         info(f"edit summary: {outcome.summary}")

@@ -15,7 +15,10 @@ fix kind and why; :mod:`citetrack.export.wikitext` applies them.  Three sources:
 * :func:`archive_fixes` — ``archive``: for a dead URL, ``archive-url`` / ``archive-date`` /
   ``url-status=dead`` from the Wayback capture closest before ``access-date``
   (InternetArchiveBot's convention); for a dead URL already archived, ``url-status=dead``
-  when the Wayback Machine confirmed that copy.
+  when the Wayback Machine confirmed that copy; a cited copy the Wayback Machine says is not
+  usable (no such capture, or one of an error page) replaced by the good capture it found
+  at or before the cited time (each edit reported; without one it is reported, not
+  changed: :func:`archives_not_replaced`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from mwparserfromhell.nodes import Comment, ExternalLink, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
-from citetrack.links.targets import link_targets
+from citetrack.links.targets import link_targets, parse_archive_url, parse_memento
 from citetrack.model import (
     CheckResult,
     Finding,
@@ -328,22 +331,87 @@ def archives_not_asked(result: CheckResult) -> list[tuple[str, int | None, str]]
     return out
 
 
+def _good_capture(rr: ReferenceResult) -> tuple[Finding | None, str, str]:
+    """For a cited archived copy the Wayback Machine says is not usable (``archive-invalid``):
+    the finding, and the timestamp and URL of the good (HTTP 200) capture to cite instead,
+    or ``""`` and why there is none.  Only a capture taken at or before the cited one
+    replaces it (what the citing editor can have seen); a later one is only reported."""
+    invalid = next((f for f in rr.findings if f.rule == "archive-invalid"), None)
+    if invalid is None:
+        return None, "", ""
+    offer = parse_memento(invalid.suggestion or "")
+    if offer is None or offer.timestamp is None or offer.original is None:
+        return invalid, "", "the Wayback Machine has no good capture to cite instead"
+    cited = parse_archive_url(invalid.actual or "")
+    if cited is not None and cited.timestamp and offer.timestamp > cited.timestamp.ljust(14, "9"):
+        return (
+            invalid,
+            "",
+            (
+                f"the only good capture is from after the cited one ({offer.timestamp}): "
+                "check it shows what was cited, and replace it by hand"
+            ),
+        )
+    return invalid, offer.timestamp, offer.original
+
+
+def archives_not_replaced(result: CheckResult) -> list[tuple[str, int | None, str]]:
+    """(key, line, why) of each cited archived copy that is not usable and that ``archive``
+    leaves as it is, for want of a good capture taken at or before it."""
+    out: list[tuple[str, int | None, str]] = []
+    for rr in result.results:
+        invalid, timestamp, why = _good_capture(rr)
+        if invalid is not None and not timestamp:
+            ref = rr.reference
+            out.append((ref.key, ref.location.line if ref.location else ref.line, why))
+    return out
+
+
+def _replaced_archive(rr: ReferenceResult, template: Template) -> list[Planned]:
+    """A cited capture that is not usable replaced by the good one the check found."""
+    invalid, timestamp, original = _good_capture(rr)
+    if invalid is None or not timestamp:
+        return []
+    day = date(int(timestamp[:4]), int(timestamp[4:6]), int(timestamp[6:8]))
+    style = value(find(template, "archive-date")) or value(find(template, "access-date"))
+    reason = (
+        "the cited archived copy is not usable (archive-invalid); the Wayback Machine's "
+        f"good capture of {day.isoformat()} replaces it"
+    )
+    return [
+        Planned(
+            rr.reference.key,
+            "archive-url",
+            wayback_link(timestamp, original),
+            "archive",
+            reason,
+            "wayback",
+        ),
+        Planned(
+            rr.reference.key, "archive-date", _date_like(style, day), "archive", reason, "wayback"
+        ),
+    ]
+
+
 def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> list[Planned]:
-    """IABot-style archive parameters for dead URLs that have a usable capture."""
+    """IABot-style archive parameters for dead URLs that have a usable capture, and a good
+    capture for a cited one that is not usable."""
     out: list[Planned] = []
     for rr in result.results:
         template = templates.get(rr.reference.key)
-        dead = next((f for f in rr.findings if f.rule in ("url-dead", "url-soft-404")), None)
-        if template is None or dead is None:
+        if template is None:
             continue
+        dead = next((f for f in rr.findings if f.rule in ("url-dead", "url-soft-404")), None)
         key = rr.reference.key
         status = value(find(template, "url-status")).lower()
         if value(find(template, "archive-url")):
+            replaced = _replaced_archive(rr, template)
+            out += replaced
             # The cited copy is put first only when the Wayback Machine confirmed it: a
             # capture that does not exist (archive-invalid) or could not be asked about
             # would send every reader to an error page instead of the live-marked URL.
-            cited_ok = not any(f.rule in _ARCHIVE_NOT_OK for f in rr.findings)
-            if status != "dead" and cited_ok:
+            cited_ok = bool(replaced) or not any(f.rule in _ARCHIVE_NOT_OK for f in rr.findings)
+            if dead is not None and status != "dead" and cited_ok:
                 out.append(
                     Planned(
                         key,
@@ -354,6 +422,8 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
                         "web",
                     )
                 )
+            continue
+        if dead is None:
             continue
         capture = next(
             (a for a in rr.archives if a.available and a.archive_url and a.timestamp), None

@@ -401,7 +401,7 @@ def edit_summary(edits: Iterable[Edit]) -> str:
         param = norm(e.param)
         if e.kind == "archive":
             if param == "archiveurl":
-                added["archive link"] += 1
+                (added if e.old is None else fixed)["archive link"] += 1
             elif param == "urlstatus" and e.old is not None:
                 fixed["dead-link status"] += 1
         elif e.kind == "add-ids":
