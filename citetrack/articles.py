@@ -18,13 +18,16 @@ from dataclasses import dataclass
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Template
+from mwparserfromhell.wikicode import Wikicode
 from rapidfuzz import fuzz
 
+from citetrack.export.cite_plans import stale_dead_link_findings
 from citetrack.export.wikitext import (
     Planned,
     WikiExport,
     apply_plans,
     archive_fixes,
+    dead_link_fixes,
     local_fixes,
     malformed_findings,
     registry_fixes,
@@ -43,19 +46,26 @@ from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
 SAME_TITLE = 90
 
 
-def _templates(article: Article) -> dict[str, Template]:
+def _tree(article: Article) -> tuple[Wikicode, dict[str, Template]]:
+    """The article's wikitext parsed, and the cite template (a node of it) of each key."""
+    code = mwparserfromhell.parse(article.text if article.info.format == "wikitext" else "")
     if article.info.format != "wikitext":
-        return {}
-    code = mwparserfromhell.parse(article.text)
-    return dict(templates_by_key(article.text, article.references, code))
+        return code, {}
+    return code, dict(templates_by_key(article.text, article.references, code))
 
 
 def attach_articles(result: CheckResult, articles: Sequence[Article]) -> CheckResult:
     """``result`` with the articles' info and their template-level findings."""
     extra: dict[tuple[str | None, str], list[Finding]] = {}
     for article in articles:
-        templates = _templates(article)
-        for finding in malformed_findings(article.references, templates):
+        code, templates = _tree(article)
+        mine = CheckResult(
+            results=tuple(rr for rr in result.results if rr.reference.path == article.info.name)
+        )
+        for finding in (
+            *malformed_findings(article.references, templates),
+            *stale_dead_link_findings(mine, code, templates),
+        ):
             extra.setdefault((article.info.name, finding.key), []).append(finding)
     results = tuple(
         dataclasses.replace(
@@ -131,11 +141,12 @@ def plan_export(
     corrected: Mapping[str, str],
 ) -> list[Planned]:
     """Every edit the findings allow, local ones first (the kinds filter them later)."""
-    templates = _templates(article)
+    code, templates = _tree(article)
     plans = local_fixes(article.references, templates)
     if result is not None:
         plans += registry_fixes(result, prefer, corrected)
         plans += archive_fixes(result, templates)
+        plans += dead_link_fixes(result, code, templates)
     return plans
 
 

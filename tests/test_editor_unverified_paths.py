@@ -15,7 +15,11 @@ import mwparserfromhell
 import pytest
 
 from citetrack.export import FIX_KINDS
-from citetrack.export.cite_plans import archives_not_replaced
+from citetrack.export.cite_plans import (
+    archives_not_replaced,
+    dead_link_fixes,
+    stale_dead_link_findings,
+)
 from citetrack.export.wikitext import Planned, apply_plans, archive_fixes, templates_by_key
 from citetrack.inputs.article import read_article
 from citetrack.model import (
@@ -24,6 +28,8 @@ from citetrack.model import (
     Finding,
     Found,
     Identifiers,
+    LinkStatus,
+    LinkVerdict,
     Reference,
     ReferenceResult,
     Severity,
@@ -313,3 +319,80 @@ def test_export_replaces_an_unusable_cited_capture(emulator: Emulator, tmp_path:
         "Wayback Machine has no good capture to cite instead" in run.stderr
     )
     assert "edit summary: citetrack: no changes" in run.stderr
+
+
+# ------------------------------------------------------------------ a stale {{dead link}}
+
+
+def _tagged(verdict: LinkVerdict, code: int | None, tail: str) -> tuple[str, CheckResult]:
+    text = (
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T |access-date=1 May 2020}}"
+        f"{tail}</ref>\n"
+    )
+    ref = _article_of(text).references[0]
+    link = LinkStatus("http://e.org/ok", verdict, code)
+    return text, CheckResult(results=(ReferenceResult(ref, (), links=(link,)),))
+
+
+def _dead_link_export(text: str, result: CheckResult):  # type: ignore[no-untyped-def]
+    refs = _article_of(text).references
+    code = mwparserfromhell.parse(text)
+    templates = templates_by_key(text, refs, code)
+    findings = stale_dead_link_findings(result, code, templates)
+    plans = dead_link_fixes(result, code, templates)
+    return findings, apply_plans(text, refs, plans, frozenset(FIX_KINDS))
+
+
+@pytest.mark.parametrize(
+    "tag", ["{{dead link|date=March 2021|bot=InternetArchiveBot}}", " {{Deadlink}}"]
+)
+def test_a_stale_dead_link_tag_is_reported_and_removed(tag: str) -> None:
+    text, result = _tagged(LinkVerdict.OK, 200, tag)
+    findings, out = _dead_link_export(text, result)
+    assert [(f.rule, f.key, f.actual) for f in findings] == [
+        ("dead-link-stale", "s", "http://e.org/ok")
+    ]
+    assert out.text == text.replace(tag, "")
+    (edit,) = out.edits
+    assert edit.old == tag.strip() and edit.kind == "archive"
+    assert out.summary == "citetrack: removed 1 stale dead-link tag"
+
+
+@pytest.mark.parametrize(
+    ("verdict", "code"),
+    [
+        (LinkVerdict.DEAD, 404),
+        (LinkVerdict.SOFT_404, 200),  # a "not found" page answering 200 is not alive
+        (LinkVerdict.REDIRECTED, 301),
+        (LinkVerdict.BLOCKED, 403),  # could not verify: the tag stays
+        (LinkVerdict.UNAVAILABLE, None),
+    ],
+)
+def test_a_dead_link_tag_stays_unless_the_url_is_verified_alive(
+    verdict: LinkVerdict, code: int | None
+) -> None:
+    text, result = _tagged(verdict, code, "{{dead link}}")
+    findings, out = _dead_link_export(text, result)
+    assert findings == [] and out.text == text and out.edits == ()
+    # ... which the same check with the URL alive would have changed (the control).
+    text, alive = _tagged(LinkVerdict.OK, 200, "{{dead link}}")
+    assert _dead_link_export(text, alive)[1].text != text
+
+
+def test_check_and_export_of_a_stale_dead_link(emulator: Emulator, tmp_path: Path) -> None:
+    ok = emulator.page_url("/ok")
+    text = (
+        f"A.<ref name=s>{{{{cite web |url={ok} |title=An ordinary article page "
+        "|access-date=1 May 2020}} {{dead link|date=March 2021}}</ref>\n"
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    run = run_cli("check", str(source), "--no-lockfile", *FAST, "-f", "json", env=env)
+    (ref,) = run.json()["references"]
+    assert "dead-link-stale" in {f["rule"] for f in ref["findings"]}, run.stdout
+    out = tmp_path / "fixed.wiki"
+    run = run_cli("export", str(source), *FAST, "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == text.replace(" {{dead link|date=March 2021}}", "")
+    assert "s: {{dead link}}: '{{dead link|date=March 2021}}' -> ''" in run.stderr

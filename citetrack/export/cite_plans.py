@@ -18,7 +18,8 @@ fix kind and why; :mod:`citetrack.export.wikitext` applies them.  Three sources:
   when the Wayback Machine confirmed that copy; a cited copy the Wayback Machine says is not
   usable (no such capture, or one of an error page) replaced by the good capture it found
   at or before the cited time (each edit reported; without one it is reported, not
-  changed: :func:`archives_not_replaced`).
+  changed: :func:`archives_not_replaced`); a ``{{dead link}}`` tag beside a citation whose
+  URL the check found answering 200 removed (:func:`dead_link_fixes`).
 """
 
 from __future__ import annotations
@@ -28,19 +29,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mwparserfromhell.nodes import Comment, ExternalLink, Template, Text
+from mwparserfromhell.nodes import Comment, ExternalLink, Tag, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
+from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
 from citetrack.links.targets import link_targets, parse_archive_url, parse_memento
 from citetrack.model import (
     CheckResult,
     Finding,
+    LinkVerdict,
     Reference,
     ReferenceResult,
     Severity,
     Source,
 )
+from citetrack.parse.wikitext import template_name
 from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
 
 _PARAM_OF_FIELD = {
@@ -445,3 +449,96 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
             Planned(key, "url-status", "dead", "archive", reason, "wayback"),
         ]
     return out
+
+
+# ------------------------------------------------------------------ a stale {{dead link}}
+
+#: ``{{dead link}}`` and the redirects to it editors type.
+DEAD_LINK_TAGS = frozenset({"dead link", "deadlink", "dead-link", "broken link"})
+#: What a plan that removes a ref's ``{{dead link}}`` tag names as its parameter.
+DEAD_LINK = "{{dead link}}"
+RULE_DEAD_LINK_STALE = "dead-link-stale"
+
+
+def dead_link_tag(code: Wikicode, template: Template) -> tuple[Tag, Template] | None:
+    """The ``<ref>`` holding ``template`` (a node of ``code``) and the ``{{dead link}}`` tag
+    beside it in that ref, if there is one."""
+    ref = next(
+        (
+            a
+            for a in reversed(code.get_ancestors(template))
+            if isinstance(a, Tag) and str(a.tag).strip().lower() == "ref"
+        ),
+        None,
+    )
+    if ref is None or ref.contents is None:
+        return None
+    tag = next(
+        (
+            t
+            for t in ref.contents.filter_templates(recursive=False)
+            if template_name(t) in DEAD_LINK_TAGS
+        ),
+        None,
+    )
+    return (ref, tag) if tag is not None else None
+
+
+def _alive(rr: ReferenceResult) -> str | None:
+    """The cited URL when the check found it answering 200 itself (no redirect elsewhere,
+    no "not found" page): verified alive."""
+    status = next(
+        (s for s in rr.links if s.verdict is LinkVerdict.OK and s.status_code == 200), None
+    )
+    return status.url if status is not None else None
+
+
+def stale_dead_links(
+    result: CheckResult, code: Wikicode, templates: Mapping[str, Template]
+) -> list[tuple[ReferenceResult, str]]:
+    """(result, URL) of each citation marked ``{{dead link}}`` whose URL the check found
+    alive: the tag tells readers something no longer true."""
+    out: list[tuple[ReferenceResult, str]] = []
+    for rr in result.results:
+        template = templates.get(rr.reference.key)
+        url = _alive(rr)
+        if template is not None and url and dead_link_tag(code, template) is not None:
+            out.append((rr, url))
+    return out
+
+
+def stale_dead_link_findings(
+    result: CheckResult, code: Wikicode, templates: Mapping[str, Template]
+) -> list[Finding]:
+    """``dead-link-stale`` warnings for :func:`stale_dead_links`."""
+    return [
+        Finding(
+            key=rr.reference.key,
+            rule=RULE_DEAD_LINK_STALE,
+            severity=Severity.WARNING,
+            message="Marked {{dead link}}, but the URL answers (HTTP 200): the tag is stale; "
+            "citetrack export --fix archive removes it.",
+            field="url",
+            actual=url,
+            source=Source.WEB,
+            line=rr.reference.line,
+        )
+        for rr, url in stale_dead_links(result, code, templates)
+    ]
+
+
+def dead_link_fixes(
+    result: CheckResult, code: Wikicode, templates: Mapping[str, Template]
+) -> list[Planned]:
+    """``archive``: a stale ``{{dead link}}`` removed (its URL verified alive)."""
+    return [
+        Planned(
+            rr.reference.key,
+            DEAD_LINK,
+            "",
+            "archive",
+            f"marked dead, but the URL answers HTTP 200 ({url})",
+            "web",
+        )
+        for rr, url in stale_dead_links(result, code, templates)
+    ]

@@ -8,10 +8,10 @@ archive parameters after ``access-date``).  A registry value goes into the param
 citation already holds it in (a year inside ``|date=``, a journal name in ``|work=`` or
 ``|website=``), never into a second one beside it that would contradict it on the page; a
 year corrected in ``|date=`` is corrected in a ``|year=`` beside it too (CS1 flags the two
-disagreeing), reported as its own edit; a
-single cited ``|page=`` is not replaced by the work's range.  Text outside templates is
-never touched, and a value holding markup (a comment, a template) is left alone and
-reported.  With no edit the
+disagreeing), reported as its own edit; a single cited ``|page=`` is not replaced by the
+work's range.  Text outside templates is never touched (but a stale ``{{dead link}}`` tag
+in the ``<ref>`` is removed, whole), and a value holding markup (a comment, a template) is
+left alone and reported.  With no edit the
 output is the input, byte for byte.  What to edit is planned by
 :mod:`citetrack.export.cite_plans` (the fix kinds are documented there); an edit summary in
 the style editors use comes with the result.
@@ -24,14 +24,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Template
+from mwparserfromhell.nodes import Comment, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.export.cite_plans import (
     ALIASES,
+    DEAD_LINK,
     Planned,
     archive_fixes,
+    dead_link_fixes,
+    dead_link_tag,
     find,
     local_fixes,
     malformed_findings,
@@ -59,6 +62,7 @@ __all__ = [
     "WikiExport",
     "apply_plans",
     "archive_fixes",
+    "dead_link_fixes",
     "edit_summary",
     "local_fixes",
     "malformed_findings",
@@ -283,6 +287,16 @@ def apply_plans(
         if template is None:
             skipped.append(Skip(plan.key, line, plan.param, "no cite template to edit"))
             continue
+        if plan.param == DEAD_LINK:
+            removed = _remove_dead_link(code, template)
+            if removed:
+                edits.append(
+                    Edit(
+                        plan.key, line, DEAD_LINK, removed, "", plan.kind, plan.reason, plan.source
+                    )
+                )
+            done.add((plan.key, plan.param))
+            continue
         existing = find(template, plan.param)
         holder = _holder(template, plan.param)
         if holder is not None and holder is not existing:
@@ -369,6 +383,24 @@ def apply_plans(
     return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
 
 
+def _remove_dead_link(code: Wikicode, template: Template) -> str | None:
+    """Remove the ``{{dead link}}`` tag of ``template``'s ref, and the spaces before it when
+    nothing follows it; the tag's text (``None``: there is none)."""
+    found = dead_link_tag(code, template)
+    if found is None:
+        return None
+    ref, tag = found
+    contents = ref.contents
+    nodes = contents.nodes
+    index = nodes.index(tag)
+    last = all(isinstance(n, Text) and not str(n).strip() for n in nodes[index + 1 :])
+    before = nodes[index - 1] if index > 0 else None
+    if last and isinstance(before, Text):
+        before.value = before.value.rstrip(" \t")
+    contents.remove(tag)
+    return str(tag)
+
+
 def _sort(made: Iterable[Edit | Skip], edits: list[Edit], skipped: list[Skip]) -> None:
     for item in made:
         if isinstance(item, Edit):
@@ -397,9 +429,12 @@ def edit_summary(edits: Iterable[Edit]) -> str:
     """An edit summary as editors write them: ``citetrack: added 3 PMIDs; fixed 2 …``."""
     added: Counter[str] = Counter()
     fixed: Counter[str] = Counter()
+    removed: Counter[str] = Counter()
     for e in edits:
         param = norm(e.param)
-        if e.kind == "archive":
+        if e.param == DEAD_LINK:
+            removed["stale dead-link tag"] += 1
+        elif e.kind == "archive":
             if param == "archiveurl":
                 (added if e.old is None else fixed)["archive link"] += 1
             elif param == "urlstatus" and e.old is not None:
@@ -418,4 +453,6 @@ def edit_summary(edits: Iterable[Edit]) -> str:
         parts.append("added " + ", ".join(_plural(n, w) for w, n in added.items()))
     if fixed:
         parts.append("fixed " + ", ".join(_plural(n, w) for w, n in fixed.items()))
+    if removed:
+        parts.append("removed " + ", ".join(_plural(n, w) for w, n in removed.items()))
     return "citetrack: " + ("; ".join(parts) if parts else "no changes")

@@ -156,6 +156,12 @@ RULES: Mapping[str, RuleInfo] = {
         "The Wayback Machine has no good capture of the cited URL.",
         Severity.NOTE,
     ),
+    "dead-link-stale": RuleInfo(
+        "Citation tagged {{dead link}} but its URL works",
+        "An article's citation carries a {{dead link}} tag, but its URL answers HTTP 200 "
+        "itself: the tag is stale (citetrack export --fix archive removes it).",
+        Severity.WARNING,
+    ),
     "metadata-changed": RuleInfo(
         "Registry metadata changed since the lockfile",
         "A registry now gives a different value for a field than when the lockfile was "
