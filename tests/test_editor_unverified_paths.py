@@ -396,3 +396,20 @@ def test_check_and_export_of_a_stale_dead_link(emulator: Emulator, tmp_path: Pat
     assert run.code == 0, run.stderr
     assert out.read_text(encoding="utf-8") == text.replace(" {{dead link|date=March 2021}}", "")
     assert "s: {{dead link}}: '{{dead link|date=March 2021}}' -> ''" in run.stderr
+
+
+def test_a_stale_url_status_dead_is_set_live() -> None:
+    archive = " |archive-url=https://web.archive.org/web/2019/http://e.org/ok |url-status=dead"
+    text = "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T" + archive + "}}</ref>\n"
+    ref = _article_of(text).references[0]
+    link = LinkStatus("http://e.org/ok", LinkVerdict.OK, 200)
+    result = CheckResult(results=(ReferenceResult(ref, (), links=(link,)),))
+    findings, out = _dead_link_export(text, result)
+    assert [f.rule for f in findings] == ["dead-link-stale"]
+    assert "url-status=live" in findings[0].message
+    assert out.text == text.replace("|url-status=dead", "|url-status=live")
+    # Without an archived copy CS1 ignores url-status: nothing is shown dead, nothing to say.
+    bare = text.replace(" |archive-url=https://web.archive.org/web/2019/http://e.org/ok", "")
+    ref = _article_of(bare).references[0]
+    result = CheckResult(results=(ReferenceResult(ref, (), links=(link,)),))
+    assert _dead_link_export(bare, result)[0] == []

@@ -493,17 +493,31 @@ def _alive(rr: ReferenceResult) -> str | None:
     return status.url if status is not None else None
 
 
+def _marked_dead(code: Wikicode, template: Template) -> list[str]:
+    """How a citation tells readers its URL is dead: a ``{{dead link}}`` tag in its ref,
+    ``url-status=dead`` beside an archived copy (CS1 then shows the archive first)."""
+    marks = []
+    if dead_link_tag(code, template) is not None:
+        marks.append(DEAD_LINK)
+    if value(find(template, "url-status")).lower() == "dead" and value(
+        find(template, "archive-url")
+    ):
+        marks.append("url-status=dead")
+    return marks
+
+
 def stale_dead_links(
     result: CheckResult, code: Wikicode, templates: Mapping[str, Template]
-) -> list[tuple[ReferenceResult, str]]:
-    """(result, URL) of each citation marked ``{{dead link}}`` whose URL the check found
-    alive: the tag tells readers something no longer true."""
-    out: list[tuple[ReferenceResult, str]] = []
+) -> list[tuple[ReferenceResult, str, list[str]]]:
+    """(result, URL, marks) of each citation marked dead (:func:`_marked_dead`) whose URL
+    the check found alive: the marks tell readers something no longer true."""
+    out: list[tuple[ReferenceResult, str, list[str]]] = []
     for rr in result.results:
         template = templates.get(rr.reference.key)
         url = _alive(rr)
-        if template is not None and url and dead_link_tag(code, template) is not None:
-            out.append((rr, url))
+        marks = _marked_dead(code, template) if template is not None and url else []
+        if url and marks:
+            out.append((rr, url, marks))
     return out
 
 
@@ -516,29 +530,32 @@ def stale_dead_link_findings(
             key=rr.reference.key,
             rule=RULE_DEAD_LINK_STALE,
             severity=Severity.WARNING,
-            message="Marked {{dead link}}, but the URL answers (HTTP 200): the tag is stale; "
-            "citetrack export --fix archive removes it.",
+            message=f"Marked {' and '.join(marks)}, but the URL answers (HTTP 200): stale; "
+            "citetrack export --fix archive "
+            + ("removes the tag" if DEAD_LINK in marks else "")
+            + (" and " if len(marks) == 2 else "")
+            + ("sets url-status=live" if "url-status=dead" in marks else "")
+            + ".",
             field="url",
             actual=url,
             source=Source.WEB,
             line=rr.reference.line,
         )
-        for rr, url in stale_dead_links(result, code, templates)
+        for rr, url, marks in stale_dead_links(result, code, templates)
     ]
 
 
 def dead_link_fixes(
     result: CheckResult, code: Wikicode, templates: Mapping[str, Template]
 ) -> list[Planned]:
-    """``archive``: a stale ``{{dead link}}`` removed (its URL verified alive)."""
-    return [
-        Planned(
-            rr.reference.key,
-            DEAD_LINK,
-            "",
-            "archive",
-            f"marked dead, but the URL answers HTTP 200 ({url})",
-            "web",
-        )
-        for rr, url in stale_dead_links(result, code, templates)
-    ]
+    """``archive``: a stale ``{{dead link}}`` removed, a stale ``url-status=dead`` set to
+    ``live`` (the URL verified alive)."""
+    out: list[Planned] = []
+    for rr, url, marks in stale_dead_links(result, code, templates):
+        reason = f"marked dead, but the URL answers HTTP 200 ({url})"
+        key = rr.reference.key
+        if DEAD_LINK in marks:
+            out.append(Planned(key, DEAD_LINK, "", "archive", reason, "web"))
+        if "url-status=dead" in marks:
+            out.append(Planned(key, "url-status", "live", "archive", reason, "web"))
+    return out

@@ -157,9 +157,10 @@ RULES: Mapping[str, RuleInfo] = {
         Severity.NOTE,
     ),
     "dead-link-stale": RuleInfo(
-        "Citation tagged {{dead link}} but its URL works",
-        "An article's citation carries a {{dead link}} tag, but its URL answers HTTP 200 "
-        "itself: the tag is stale (citetrack export --fix archive removes it).",
+        "Citation marked dead but its URL works",
+        "An article's citation carries a {{dead link}} tag or url-status=dead, but its URL "
+        "answers HTTP 200 itself: the mark is stale (citetrack export --fix archive removes "
+        "the tag and sets url-status=live).",
         Severity.WARNING,
     ),
     "metadata-changed": RuleInfo(
