@@ -35,7 +35,7 @@ from citetrack.export.wikitext import (
 )
 from citetrack.inputs.article import Article
 from citetrack.inputs.textio import InputError
-from citetrack.model import CheckResult, Finding, Found, Reference, Source
+from citetrack.model import CheckResult, Finding, Found, Reference, Source, Unavailable
 from citetrack.net import Http, Limiters, NetConfig, make_client
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
@@ -114,23 +114,32 @@ def wrong_pmids(result: CheckResult) -> dict[str, tuple[str, Reference]]:
     return out
 
 
-def correct_pmids(result: CheckResult, net: NetConfig) -> dict[str, str]:
-    """Reference key → the PMID PubMed gives for its confirmed DOI (see :func:`wrong_pmids`)."""
+def correct_pmids(
+    result: CheckResult, net: NetConfig
+) -> tuple[dict[str, str], list[tuple[str, int | None, str]]]:
+    """Reference key → the PMID PubMed gives for its confirmed DOI (see :func:`wrong_pmids`),
+    and (key, line, reason) of each wrong PMID PubMed could not be asked about: left as
+    it is, which the export must say."""
     import asyncio  # noqa: PLC0415
 
     candidates = wrong_pmids(result)
     if not candidates:
-        return {}
+        return {}, []
     found = asyncio.run(_lookup(list(candidates), net))
     out: dict[str, str] = {}
+    unasked: list[tuple[str, int | None, str]] = []
     for doi, (key, ref) in candidates.items():
         evidence = found.get(doi)
+        if isinstance(evidence, Unavailable):
+            line = ref.location.line if ref.location else ref.line
+            unasked.append((key, line, evidence.reason))
+            continue
         if not isinstance(evidence, Found) or not evidence.metadata.pmid:
             continue
         title_ok = fuzz.ratio(_fold(evidence.metadata.title), _fold(ref.get("title"))) >= SAME_TITLE
         if title_ok and evidence.metadata.pmid != ref.identifiers.pmid:
             out[key] = evidence.metadata.pmid
-    return out
+    return out, unasked
 
 
 def plan_export(
@@ -162,6 +171,9 @@ class ArticleExport:
     #: the check the registry and archive fixes came from (``None``: none was needed);
     #: what it could not verify has no fix planned.
     check: CheckResult | None = None
+    #: (key, line, reason) of each wrong PMID left as it is because PubMed could not be
+    #: asked for the PMID of the citation's DOI.
+    pmids_not_asked: tuple[tuple[str, int | None, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -198,8 +210,13 @@ def fix_article(
 ) -> ArticleExport:
     """The article's text with the fixes of ``kinds`` applied (``result``: its check, when
     a kind needs the registries or the links; a wrong PMID is corrected from PubMed)."""
-    corrected = correct_pmids(result, net) if result is not None and "metadata" in kinds else {}
+    corrected, unasked = (
+        correct_pmids(result, net) if result is not None and "metadata" in kinds else ({}, [])
+    )
     plans = plan_export(article, result, prefer=prefer, corrected=corrected)
     return ArticleExport(
-        article, apply_plans(article.text, article.references, plans, kinds), result
+        article,
+        apply_plans(article.text, article.references, plans, kinds),
+        result,
+        tuple(unasked),
     )

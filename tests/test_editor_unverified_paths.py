@@ -24,6 +24,7 @@ from citetrack.export.wikitext import Planned, apply_plans, archive_fixes, templ
 from citetrack.inputs.article import read_article
 from citetrack.model import (
     ArticleInfo,
+    Author,
     CheckResult,
     Finding,
     Found,
@@ -38,6 +39,7 @@ from citetrack.model import (
     WorkMetadata,
 )
 from citetrack.rules.compare import compare_reference
+from citetrack.rules.identity import explain_conflict
 from citetrack_emulator import Emulator
 from tests.e2e import run_cli
 
@@ -413,3 +415,63 @@ def test_a_stale_url_status_dead_is_set_live() -> None:
     ref = _article_of(bare).references[0]
     result = CheckResult(results=(ReferenceResult(ref, (), links=(link,)),))
     assert _dead_link_export(bare, result)[0] == []
+
+
+# ------------------------------------------- a wrong PMID whose replacement could not be asked
+
+# SYNTHETIC: the seed's Mignogna 2008 letter cited with Thiers 2009's PMID.
+MIGNOGNA = (
+    "A.<ref name=Mignogna2008>{{cite journal | vauthors = Mignogna MD, Fortuna G, Satriano AR "
+    "| title = Small-cell lung cancer and necrolytic migratory erythema | journal = The New "
+    "England Journal of Medicine | volume = 359 | issue = 25 | pages = 2731–2 | date = "
+    "December 2008 | pmid = 19258446 | doi = 10.1056/NEJMc0805992 }}</ref>\n"
+)
+
+
+def test_a_wrong_pmid_is_not_called_pubmed_less_when_pubmed_could_not_be_asked() -> None:
+    doi = "10.1056/nejmc0805992"
+    ref = _article_of(MIGNOGNA).references[0]
+    letter = WorkMetadata(
+        source=Source.CROSSREF,
+        doi=doi,
+        title="Small-Cell Lung Cancer and Necrolytic Migratory Erythema",
+        authors=(Author("Mignogna", "Michele D."),),
+        year=2008,
+    )
+    thiers = WorkMetadata(
+        source=Source.PUBMED,
+        pmid="19258446",
+        doi="10.3322/caac.20005",
+        title="Cutaneous manifestations of internal malignancy",
+        authors=(Author("Thiers", "BH"),),
+        year=2009,
+    )
+    evidence = [Found(Source.CROSSREF, doi, letter), Found(Source.PUBMED, "19258446", thiers)]
+    unasked = Unavailable(Source.PUBMED, doi, "HTTP 500 after 4 attempts")
+    (conflict,) = [
+        f for f in compare_reference(ref, [*evidence, unasked]) if f.rule == "pmid-doi-conflict"
+    ]
+    explained = explain_conflict(ref, [*evidence, unasked], conflict)
+    assert "remove the PMID" not in explained.message
+    assert "could not be asked" in explained.message and "(HTTP 500 after 4 attempts)" in (
+        explained.message
+    )
+    assert explained.suggestion is None and explained.field == "pmid"
+    # PubMed answered (it indexes no record of that DOI): then removing it is the advice.
+    assert "remove the PMID" in explain_conflict(ref, evidence, conflict).message
+
+
+def test_export_says_a_wrong_pmid_was_left_because_pubmed_could_not_be_asked(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    source = tmp_path / "article.wiki"
+    source.write_text(MIGNOGNA, encoding="utf-8")
+    emulator.add_fault("eutils", "status", code=500, path="esearch")
+    env = _env(emulator, tmp_path)
+    run = run_cli("export", str(source), *FAST, "--dry-run", env=env)
+    assert run.code == 0, run.stderr
+    assert (
+        "article.wiki:1: not changed: Mignogna2008.pmid: it is another work's, but PubMed "
+        "could not be asked for the PMID of the citation's DOI (HTTP 500" in run.stderr
+    )
+    assert "edit summary: citetrack: no changes" in run.stderr

@@ -233,6 +233,11 @@ def export_article(
         for skip in outcome.skipped:
             warn(f"{name}:{skip.line}: not changed: {skip.key}.{skip.param}: {skip.reason}")
     _unchecked(report.check)
+    for key, line, reason in report.pmids_not_asked:
+        warn(
+            f"{name}:{line}: not changed: {key}.pmid: it is another work's, but PubMed could "
+            f"not be asked for the PMID of the citation's DOI ({reason})"
+        )
     if report.check is not None and "archive" in kinds:
         from citetrack.export.cite_plans import archives_not_asked, archives_not_replaced
 
