@@ -23,6 +23,7 @@ from citetrack.export.cite_plans import (
 from citetrack.export.wikitext import Planned, apply_plans, archive_fixes, templates_by_key
 from citetrack.inputs.article import read_article
 from citetrack.model import (
+    ArchiveStatus,
     ArticleInfo,
     Author,
     CheckResult,
@@ -475,3 +476,30 @@ def test_export_says_a_wrong_pmid_was_left_because_pubmed_could_not_be_asked(
         "could not be asked for the PMID of the citation's DOI (HTTP 500" in run.stderr
     )
     assert "edit summary: citetrack: no changes" in run.stderr
+
+
+# ------------------------------------------- an archive link's reason says which capture
+
+
+@pytest.mark.parametrize(
+    ("accessed", "which"),
+    [
+        ("|access-date=2 June 2021", "the closest before access-date"),
+        ("|access-date=1 May 2017", "the first after access-date (2017-05-01; none before it)"),
+        ("", "the latest good one (no access-date)"),
+    ],
+)
+def test_an_added_archive_link_says_truly_which_capture_it_is(accessed: str, which: str) -> None:
+    text = f"<ref name=j>{{{{cite web |url=http://e.org/d |title=J {accessed}}}}}</ref>"
+    ref = _article_of(text).references[0]
+    dead = Finding(ref.key, "url-dead", Severity.BROKEN, "dead", "url", source=Source.WEB)
+    capture = ArchiveStatus(
+        url="http://e.org/d",
+        archive_url="http://127.0.0.1:1/wayback/web/20200601120000/http://e.org/d",
+        timestamp="20200601120000",
+        available=True,
+    )
+    result = CheckResult(results=(ReferenceResult(ref, (dead,), archives=(capture,)),))
+    out = _archive_export(text, result)
+    assert [e.param for e in out.edits] == ["archive-url", "archive-date", "url-status"]
+    assert f"Wayback capture of 2020-06-01, {which}" in out.edits[0].reason

@@ -437,10 +437,17 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
         ts = capture.timestamp
         day = date(int(ts[:4]), int(ts[4:6]), int(ts[6:8]))
         style = value(find(template, "access-date")) or value(find(template, "date"))
-        reason = (
-            f"dead URL ({dead.actual or 'url'}); Wayback capture of {day.isoformat()}, "
-            "the closest before access-date"
-        )
+        accessed = link_targets(rr.reference).accessed  # what the check asked before
+        if accessed is None:
+            which = "the latest good one (no access-date)"
+        elif day <= accessed:
+            which = "the closest before access-date"
+        else:  # none before it: the Wayback lookup's first one after, which is said
+            which = (
+                f"the first after access-date ({accessed.isoformat()}; none before it): "
+                "check it shows what was cited"
+            )
+        reason = f"dead URL ({dead.actual or 'url'}); Wayback capture of {day.isoformat()}, {which}"
         out += [
             Planned(
                 key, "archive-url", wayback_link(ts, capture.url), "archive", reason, "wayback"
