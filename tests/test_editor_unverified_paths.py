@@ -503,3 +503,49 @@ def test_an_added_archive_link_says_truly_which_capture_it_is(accessed: str, whi
     out = _archive_export(text, result)
     assert [e.param for e in out.edits] == ["archive-url", "archive-date", "url-status"]
     assert f"Wayback capture of 2020-06-01, {which}" in out.edits[0].reason
+
+
+# ------------------------------------------------ a page whose only footnotes are notes
+
+# SYNTHETIC: a stub whose only footnote is an {{efn}} note: nothing looks like a citation.
+ONLY_NOTES = (
+    "'''Glucagonoma''' is a tumour.{{efn|name=n1}}\n== Notes ==\n"
+    "{{notelist|refs=\n{{efn|name=n1|An explanatory prose note.}}\n}}\n"
+)
+
+
+def test_a_page_or_wiki_file_without_citations_is_read_as_wikitext(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.patch_world(
+        {
+            "wiki": {
+                "pages": {
+                    "Glucagonoma stub": {
+                        "pageid": 77,
+                        "revisions": [
+                            {
+                                "revid": 7701,
+                                "parentid": 0,
+                                "timestamp": "2021-01-01T00:00:00Z",
+                                "content": ONLY_NOTES,
+                            }
+                        ],
+                    }
+                }
+            }
+        }
+    )
+    source = tmp_path / "stub.wiki"
+    source.write_text(ONLY_NOTES, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    page = f"{emulator.url}/wiki/Glucagonoma_stub"
+    for where in (str(source), page):
+        run = run_cli("check", where, "--no-lockfile", *FAST, "-f", "json", env=env)
+        # Nothing to check, said as such: not five lines of prose read as references.
+        assert run.code == 2, run.stdout + run.stderr
+        assert "no references found (read as wikitext)" in run.stderr
+        assert "could not recognise" not in run.stderr
+    # --from text still reads a file as a rendered list when told so.
+    run = run_cli("check", str(source), "--from", "text", "--no-lockfile", "--offline", env=env)
+    assert "could not recognise" in run.stderr

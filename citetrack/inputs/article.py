@@ -57,6 +57,8 @@ from citetrack.parse.wikitext import (
 InputFormat = Literal["auto", "bib", "wikitext", "text"]
 ArticleFormat = Literal["wikitext", "text"]
 
+#: File names that say the text is wikitext (read as such; a ``.txt`` may be either).
+WIKITEXT_SUFFIXES = (".wiki", ".mediawiki", ".wikitext")
 _BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 
@@ -108,7 +110,7 @@ def wants_article(arg: str, fmt: InputFormat, head: str | None) -> bool:
     if arg == "-":
         return head is None or not is_bib_text(head)
     suffix = Path(arg).suffix.lower()
-    if suffix in (".wiki", ".mediawiki", ".wikitext", ".txt"):
+    if suffix in (*WIKITEXT_SUFFIXES, ".txt"):
         return True
     return head is not None and not is_bib_text(head)
 
