@@ -549,3 +549,29 @@ def test_a_page_or_wiki_file_without_citations_is_read_as_wikitext(
     # --from text still reads a file as a rendered list when told so.
     run = run_cli("check", str(source), "--from", "text", "--no-lockfile", "--offline", env=env)
     assert "could not recognise" in run.stderr
+
+
+# -------------------------------------------------- notes defined in their list (list-defined)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A.<ref group=note name=n1/>\n<references group=note>\n<ref name=n1>An explanatory "
+        "prose note about the rash.</ref>\n</references>\n",
+        "A.<ref group=note name=n1/>\n{{reflist|group=note|refs=\n<ref name=n1>An explanatory "
+        "prose note about the rash.</ref>\n}}\n",
+        "A.<ref group=lower-alpha name=n1/>\n{{notelist|refs=\n<ref name=n1>An explanatory "
+        "prose note about the rash.</ref>\n}}\n",
+    ],
+)
+def test_a_note_defined_in_its_group_list_is_a_note_and_is_defined(text: str) -> None:
+    # MediaWiki puts a ref defined inside a group's list into that group: the use is
+    # defined (no cite error), and a prose note there is no reference.
+    article = _article_of(text)
+    assert article.references == () and article.problems == ()
+    # A citation in such a note is still read; an ungrouped list's prose is still doubted.
+    cited = text.replace("An explanatory", "{{cite journal |title=T |journal=J |year=2001}}")
+    assert [r.key for r in _article_of(cited).references] == ["n1"]
+    ungrouped = "A.<ref name=r1/>\n{{reflist|refs=\n<ref name=r1>A prose note here.</ref>\n}}\n"
+    assert [r.key for r in _article_of(ungrouped).references] == ["r1"]

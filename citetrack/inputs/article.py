@@ -50,6 +50,7 @@ from citetrack.parse.wikitext import (
     is_cite,
     is_prose_note,
     is_shortcut,
+    list_groups,
     template_name,
     too_deep,
 )
@@ -189,6 +190,7 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
     defined: dict[tuple[str, str], tuple[int, str]] = {}  # first definition: offset, body
     first_use: dict[tuple[str, str], tuple[int, str]] = {}
     problems = []
+    groups = list_groups(code)
     for node, offset in _walk(code, 0):
         if not _is_ref(node):
             continue
@@ -196,7 +198,7 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
         name = _attr(node, "name")
         if name is None:
             continue
-        key = (_attr(node, "group") or "", name)
+        key = (_attr(node, "group") or groups.get(id(node), ""), name)
         if not _has_body(node):
             first_use.setdefault(key, (offset, str(node)))
             continue
@@ -402,6 +404,7 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
     code = code if code is not None else mwparserfromhell.parse(text)
     lines = _Lines(text)
     numbers = _numbers(code)
+    groups = list_groups(code)
     sites: list[CiteSite] = []
     inside_ref: list[tuple[int, int]] = []  # spans of refs with bodies, to skip
     short_seen: set[str] = set()
@@ -416,7 +419,7 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
             name = _attr(node, "name")
             number = numbers.get(id(node))
             cites = _outer_cites(node, offset)
-            if not cites and is_prose_note(node):
+            if not cites and is_prose_note(node, groups.get(id(node), "")):
                 continue  # an explanatory note, not a reference: the parser skips it too
             if not cites:
                 sites.append(_site(None, offset, lines=lines, name=name, number=number, index=1))

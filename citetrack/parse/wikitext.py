@@ -31,7 +31,7 @@ Inside a ref:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 import mwparserfromhell
@@ -548,6 +548,45 @@ def _grouped(ref: Tag) -> bool:
     return ref.has("group") and bool(str(ref.get("group").value).strip())
 
 
+#: Note lists and the group their ``refs=`` definitions belong to ({{notelist}} is
+#: {{reflist|group=lower-alpha}}, the group {{efn}} uses; the others likewise).
+_NOTELISTS = {
+    "notelist": "lower-alpha",
+    "notelist-ua": "upper-alpha",
+    "notelist-lr": "lower-roman",
+    "notelist-ur": "upper-roman",
+    "notelist-lg": "lower-greek",
+}
+_REFLISTS = frozenset({"reflist", "references", "notelist", *_NOTELISTS})
+
+
+def _is_tag(name: str) -> Callable[[Node], bool]:
+    return lambda node: isinstance(node, Tag) and str(node.tag).strip().lower() == name
+
+
+def list_groups(code: Wikicode) -> dict[int, str]:
+    """The group each list-defined ``<ref>`` takes from its list (``id`` of the ref tag →
+    group): MediaWiki puts a ref defined inside ``<references group=note>`` or
+    ``{{reflist|group=note|refs=…}}`` / ``{{notelist|refs=…}}`` in that list's group."""
+    out: dict[int, str] = {}
+    for tag in code.filter_tags(recursive=True, matches=_is_tag("references")):
+        group = str(tag.get("group").value).strip().strip("\"'") if tag.has("group") else ""
+        if group and tag.contents is not None:
+            for ref in tag.contents.filter_tags(recursive=True, matches=_is_tag("ref")):
+                out.setdefault(id(ref), group)
+    for template in code.filter_templates(recursive=True):
+        name = template_name(template)
+        if name not in _REFLISTS or not template.has("refs"):
+            continue
+        given = str(template.get("group").value).strip() if template.has("group") else ""
+        group = given or _NOTELISTS.get(name, "")
+        if group:
+            refs = template.get("refs").value
+            for ref in refs.filter_tags(recursive=True, matches=_is_tag("ref")):
+                out.setdefault(id(ref), group)
+    return out
+
+
 def _no_citation(c: Citation) -> bool:
     """A plain-text reading that found nothing of a citation: no title, no names, no
     identifier, no link (the reader kept the text as a note)."""
@@ -559,13 +598,14 @@ def _no_citation(c: Citation) -> bool:
     )
 
 
-def is_prose_note(ref: Tag) -> bool:
+def is_prose_note(ref: Tag, list_group: str = "") -> bool:
     """Whether a ``<ref>`` with contents is an explanatory note that holds no citation:
-    it is not read as a reference (the locator skips it too, so both stay in step)."""
-    return not _ref_citations(ref, 0)
+    it is not read as a reference (the locator skips it too, so both stay in step).
+    ``list_group``: the group it takes from the list it is defined in (:func:`list_groups`)."""
+    return not _ref_citations(ref, 0, list_group)
 
 
-def _ref_citations(ref: Tag, line: int) -> list[Citation]:
+def _ref_citations(ref: Tag, line: int, list_group: str = "") -> list[Citation]:
     raw = str(ref)
     contents = ref.contents
     cites = [t for t in contents.filter_templates(recursive=True) if is_cite(t) or is_shortcut(t)]
@@ -575,7 +615,7 @@ def _ref_citations(ref: Tag, line: int) -> list[Citation]:
         citations = [_from_template(t, line, raw) for t in outer]
     else:
         citations = _from_plain_ref(contents, line, raw)
-        if _grouped(ref) and all(_no_citation(c) for c in citations):
+        if (list_group or _grouped(ref)) and all(_no_citation(c) for c in citations):
             # An explanatory note in prose: not a reference, nothing to check or report.
             # (One that holds a {{cite}}, a link, an identifier or a citation written
             # out by hand is still read.)
@@ -622,6 +662,7 @@ def too_deep(text: str) -> tuple[int, str] | None:
 def parse_wikitext(text: str) -> list[Citation]:
     """Every reference of a wikitext page (or of a list of ``<ref>`` blocks), in order."""
     code = mwparserfromhell.parse(text)
+    groups = list_groups(code)
     citations: list[Citation] = []
     search_from = 0
     counted_to = 0
@@ -640,7 +681,7 @@ def parse_wikitext(text: str) -> list[Citation]:
             counted_to = position
             search_from = position + len(source)
         if isinstance(node, Tag):
-            citations.extend(_ref_citations(node, line))
+            citations.extend(_ref_citations(node, line, groups.get(id(node), "")))
         else:
             citations.append(_from_template(node, line, source))
     return citations
