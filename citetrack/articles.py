@@ -17,8 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Template
-from mwparserfromhell.wikicode import Wikicode
+from mwparserfromhell.nodes import Tag, Template
 from rapidfuzz import fuzz
 
 from citetrack.export.cite_plans import stale_dead_link_findings
@@ -30,6 +29,7 @@ from citetrack.export.wikitext import (
     dead_link_fixes,
     local_fixes,
     malformed_findings,
+    refs_by_key,
     registry_fixes,
     templates_by_key,
 )
@@ -46,25 +46,28 @@ from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
 SAME_TITLE = 90
 
 
-def _tree(article: Article) -> tuple[Wikicode, dict[str, Template]]:
-    """The article's wikitext parsed, and the cite template (a node of it) of each key."""
-    code = mwparserfromhell.parse(article.text if article.info.format == "wikitext" else "")
+def _tree(article: Article) -> tuple[dict[str, Tag], dict[str, Template]]:
+    """The ``<ref>`` and the cite template of each key (nodes of one parse of the page)."""
     if article.info.format != "wikitext":
-        return code, {}
-    return code, dict(templates_by_key(article.text, article.references, code))
+        return {}, {}
+    code = mwparserfromhell.parse(article.text)
+    return (
+        refs_by_key(article.text, article.references, code),
+        templates_by_key(article.text, article.references, code),
+    )
 
 
 def attach_articles(result: CheckResult, articles: Sequence[Article]) -> CheckResult:
     """``result`` with the articles' info and their template-level findings."""
     extra: dict[tuple[str | None, str], list[Finding]] = {}
     for article in articles:
-        code, templates = _tree(article)
+        refs, templates = _tree(article)
         mine = CheckResult(
             results=tuple(rr for rr in result.results if rr.reference.path == article.info.name)
         )
         for finding in (
             *malformed_findings(article.references, templates),
-            *stale_dead_link_findings(mine, code, templates),
+            *stale_dead_link_findings(mine, refs, templates),
         ):
             extra.setdefault((article.info.name, finding.key), []).append(finding)
     results = tuple(
@@ -150,12 +153,12 @@ def plan_export(
     corrected: Mapping[str, str],
 ) -> list[Planned]:
     """Every edit the findings allow, local ones first (the kinds filter them later)."""
-    code, templates = _tree(article)
+    refs, templates = _tree(article)
     plans = local_fixes(article.references, templates)
     if result is not None:
         plans += registry_fixes(result, prefer, corrected)
         plans += archive_fixes(result, templates)
-        plans += dead_link_fixes(result, code, templates)
+        plans += dead_link_fixes(result, refs, templates)
     return plans
 
 

@@ -20,7 +20,13 @@ from citetrack.export.cite_plans import (
     dead_link_fixes,
     stale_dead_link_findings,
 )
-from citetrack.export.wikitext import Planned, apply_plans, archive_fixes, templates_by_key
+from citetrack.export.wikitext import (
+    Planned,
+    apply_plans,
+    archive_fixes,
+    refs_by_key,
+    templates_by_key,
+)
 from citetrack.inputs.article import read_article
 from citetrack.model import (
     ArchiveStatus,
@@ -341,8 +347,9 @@ def _dead_link_export(text: str, result: CheckResult):  # type: ignore[no-untype
     refs = _article_of(text).references
     code = mwparserfromhell.parse(text)
     templates = templates_by_key(text, refs, code)
-    findings = stale_dead_link_findings(result, code, templates)
-    plans = dead_link_fixes(result, code, templates)
+    tags = refs_by_key(text, refs, code)
+    findings = stale_dead_link_findings(result, tags, templates)
+    plans = dead_link_fixes(result, tags, templates)
     return findings, apply_plans(text, refs, plans, frozenset(FIX_KINDS))
 
 
@@ -575,3 +582,28 @@ def test_a_note_defined_in_its_group_list_is_a_note_and_is_defined(text: str) ->
     assert [r.key for r in _article_of(cited).references] == ["n1"]
     ungrouped = "A.<ref name=r1/>\n{{reflist|refs=\n<ref name=r1>A prose note here.</ref>\n}}\n"
     assert [r.key for r in _article_of(ungrouped).references] == ["r1"]
+
+
+def test_a_bare_link_s_stale_tag_goes_and_a_tag_is_its_own_citation_s() -> None:
+    link = LinkStatus("http://e.org/ok", LinkVerdict.OK, 200)
+    bare = "A.<ref name=v>[http://e.org/ok The page] {{dead link|date=May 2020}}</ref>\n"
+    ref = _article_of(bare).references[0]
+    result = CheckResult(results=(ReferenceResult(ref, (), links=(link,)),))
+    findings, out = _dead_link_export(bare, result)
+    assert [f.rule for f in findings] == ["dead-link-stale"]
+    assert out.text == bare.replace(" {{dead link|date=May 2020}}", "")
+    # Two citations in one ref: the tag after the second is the second's, not the first's.
+    two = (
+        "A.<ref name=b>{{cite web |url=http://e.org/ok |title=One}} "
+        "{{cite web |url=http://e.org/gone |title=Two}}{{dead link}}</ref>\n"
+    )
+    first, second = _article_of(two).references
+    gone = LinkStatus("http://e.org/gone", LinkVerdict.DEAD, 404)
+    result = CheckResult(
+        results=(
+            ReferenceResult(first, (), links=(link,)),
+            ReferenceResult(second, (), links=(gone,)),
+        )
+    )
+    findings, out = _dead_link_export(two, result)
+    assert findings == [] and out.text == two

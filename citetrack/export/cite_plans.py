@@ -31,7 +31,6 @@ from datetime import date
 
 from mwparserfromhell.nodes import Comment, ExternalLink, Tag, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
-from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
 from citetrack.links.targets import link_targets, parse_archive_url, parse_memento
@@ -44,7 +43,7 @@ from citetrack.model import (
     Severity,
     Source,
 )
-from citetrack.parse.wikitext import template_name
+from citetrack.parse.wikitext import is_cite, template_name
 from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
 
 _PARAM_OF_FIELD = {
@@ -467,28 +466,21 @@ DEAD_LINK = "{{dead link}}"
 RULE_DEAD_LINK_STALE = "dead-link-stale"
 
 
-def dead_link_tag(code: Wikicode, template: Template) -> tuple[Tag, Template] | None:
-    """The ``<ref>`` holding ``template`` (a node of ``code``) and the ``{{dead link}}`` tag
-    beside it in that ref, if there is one."""
-    ref = next(
-        (
-            a
-            for a in reversed(code.get_ancestors(template))
-            if isinstance(a, Tag) and str(a.tag).strip().lower() == "ref"
-        ),
-        None,
-    )
-    if ref is None or ref.contents is None:
-        return None
-    tag = next(
-        (
-            t
-            for t in ref.contents.filter_templates(recursive=False)
-            if template_name(t) in DEAD_LINK_TAGS
-        ),
-        None,
-    )
-    return (ref, tag) if tag is not None else None
+def dead_link_tag(ref: Tag, template: Template | None) -> Template | None:
+    """The ``{{dead link}}`` tag of a citation in ``ref``: the one after its template and
+    before the ref's next citation (``template`` ``None``: a ref without a cite template,
+    whose tag is its link's)."""
+    owner: Template | None = None
+    for node in ref.contents.nodes if ref.contents is not None else ():
+        if isinstance(node, Template) and is_cite(node):
+            owner = node
+        elif (
+            isinstance(node, Template)
+            and template_name(node) in DEAD_LINK_TAGS
+            and owner is template
+        ):
+            return node
+    return None
 
 
 def _alive(rr: ReferenceResult) -> str | None:
@@ -500,36 +492,39 @@ def _alive(rr: ReferenceResult) -> str | None:
     return status.url if status is not None else None
 
 
-def _marked_dead(code: Wikicode, template: Template) -> list[str]:
-    """How a citation tells readers its URL is dead: a ``{{dead link}}`` tag in its ref,
-    ``url-status=dead`` beside an archived copy (CS1 then shows the archive first)."""
+def _marked_dead(ref: Tag | None, template: Template | None) -> list[str]:
+    """How a citation tells readers its URL is dead: a ``{{dead link}}`` tag after it in
+    its ref, ``url-status=dead`` beside an archived copy (CS1 then shows the archive first)."""
     marks = []
-    if dead_link_tag(code, template) is not None:
+    if ref is not None and dead_link_tag(ref, template) is not None:
         marks.append(DEAD_LINK)
-    if value(find(template, "url-status")).lower() == "dead" and value(
-        find(template, "archive-url")
+    if (
+        template is not None
+        and value(find(template, "url-status")).lower() == "dead"
+        and value(find(template, "archive-url"))
     ):
         marks.append("url-status=dead")
     return marks
 
 
 def stale_dead_links(
-    result: CheckResult, code: Wikicode, templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
 ) -> list[tuple[ReferenceResult, str, list[str]]]:
     """(result, URL, marks) of each citation marked dead (:func:`_marked_dead`) whose URL
-    the check found alive: the marks tell readers something no longer true."""
+    the check found alive: the marks tell readers something no longer true.  ``refs`` and
+    ``templates``: each key's ``<ref>`` and cite template (nodes of one parsed page)."""
     out: list[tuple[ReferenceResult, str, list[str]]] = []
     for rr in result.results:
-        template = templates.get(rr.reference.key)
+        key = rr.reference.key
         url = _alive(rr)
-        marks = _marked_dead(code, template) if template is not None and url else []
+        marks = _marked_dead(refs.get(key), templates.get(key)) if url else []
         if url and marks:
             out.append((rr, url, marks))
     return out
 
 
 def stale_dead_link_findings(
-    result: CheckResult, code: Wikicode, templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
 ) -> list[Finding]:
     """``dead-link-stale`` warnings for :func:`stale_dead_links`."""
     return [
@@ -548,17 +543,17 @@ def stale_dead_link_findings(
             source=Source.WEB,
             line=rr.reference.line,
         )
-        for rr, url, marks in stale_dead_links(result, code, templates)
+        for rr, url, marks in stale_dead_links(result, refs, templates)
     ]
 
 
 def dead_link_fixes(
-    result: CheckResult, code: Wikicode, templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
 ) -> list[Planned]:
     """``archive``: a stale ``{{dead link}}`` removed, a stale ``url-status=dead`` set to
     ``live`` (the URL verified alive)."""
     out: list[Planned] = []
-    for rr, url, marks in stale_dead_links(result, code, templates):
+    for rr, url, marks in stale_dead_links(result, refs, templates):
         reason = f"marked dead, but the URL answers HTTP 200 ({url})"
         key = rr.reference.key
         if DEAD_LINK in marks:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Template, Text
+from mwparserfromhell.nodes import Comment, Tag, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
@@ -44,7 +44,7 @@ from citetrack.export.cite_plans import (
     value,
     wayback_link,
 )
-from citetrack.inputs.article import locate_wikitext
+from citetrack.inputs.article import CiteSite, locate_wikitext
 from citetrack.model import Reference
 from citetrack.parse.wikitext import (
     DATE_PARAMS,
@@ -66,6 +66,7 @@ __all__ = [
     "edit_summary",
     "local_fixes",
     "malformed_findings",
+    "refs_by_key",
     "registry_fixes",
     "templates_by_key",
     "wayback_link",
@@ -117,19 +118,38 @@ class WikiExport:
 # ------------------------------------------------------------------------ application
 
 
+def _sites_by_key(
+    text: str, references: Sequence[Reference], code: Wikicode
+) -> dict[str, CiteSite]:
+    sites = locate_wikitext(text, code)
+    at = {(s.location.line, s.location.column): s for s in sites}
+    out: dict[str, CiteSite] = {}
+    for ref in references:
+        loc = ref.location
+        site = at.get((loc.line, loc.column)) if loc is not None else None
+        if site is not None:
+            out[ref.key] = site
+    return out
+
+
 def templates_by_key(
     text: str, references: Sequence[Reference], code: Wikicode
 ) -> dict[str, Template]:
     """The cite template (a node of ``code``) of each reference key, found by location."""
-    sites = locate_wikitext(text, code)
-    at = {(s.location.line, s.location.column): s for s in sites}
-    out: dict[str, Template] = {}
-    for ref in references:
-        loc = ref.location
-        site = at.get((loc.line, loc.column)) if loc is not None else None
-        if site is not None and site.template is not None and is_cite(site.template):
-            out[ref.key] = site.template
-    return out
+    return {
+        key: site.template
+        for key, site in _sites_by_key(text, references, code).items()
+        if site.template is not None and is_cite(site.template)
+    }
+
+
+def refs_by_key(text: str, references: Sequence[Reference], code: Wikicode) -> dict[str, Tag]:
+    """The ``<ref>`` (a node of ``code``) each reference key was read from."""
+    return {
+        key: site.ref
+        for key, site in _sites_by_key(text, references, code).items()
+        if site.ref is not None
+    }
 
 
 def _spacing(p: Parameter) -> tuple[str, str, str, str]:
@@ -279,16 +299,15 @@ def apply_plans(
     edits: list[Edit] = []
     skipped: list[Skip] = []
     done: set[tuple[str, str]] = set()
+    refs = refs_by_key(text, references, code) if any(p.param == DEAD_LINK for p in plans) else {}
     for plan in plans:
         if plan.kind not in kinds or (plan.key, plan.param) in done:
             continue
         line = lines.get(plan.key, 0)
         template = templates.get(plan.key)
-        if template is None:
-            skipped.append(Skip(plan.key, line, plan.param, "no cite template to edit"))
-            continue
-        if plan.param == DEAD_LINK:
-            removed = _remove_dead_link(code, template)
+        if plan.param == DEAD_LINK:  # in the <ref>, after the citation: a bare link's too
+            ref = refs.get(plan.key)
+            removed = _remove_dead_link(ref, template) if ref is not None else None
             if removed:
                 edits.append(
                     Edit(
@@ -296,6 +315,9 @@ def apply_plans(
                     )
                 )
             done.add((plan.key, plan.param))
+            continue
+        if template is None:
+            skipped.append(Skip(plan.key, line, plan.param, "no cite template to edit"))
             continue
         existing = find(template, plan.param)
         holder = _holder(template, plan.param)
@@ -383,13 +405,12 @@ def apply_plans(
     return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
 
 
-def _remove_dead_link(code: Wikicode, template: Template) -> str | None:
-    """Remove the ``{{dead link}}`` tag of ``template``'s ref, and the spaces before it when
-    nothing follows it; the tag's text (``None``: there is none)."""
-    found = dead_link_tag(code, template)
-    if found is None:
+def _remove_dead_link(ref: Tag, template: Template | None) -> str | None:
+    """Remove the ``{{dead link}}`` tag of ``template``'s citation in ``ref``, and the spaces
+    before it when nothing follows it; the tag's text (``None``: there is none)."""
+    tag = dead_link_tag(ref, template)
+    if tag is None or ref.contents is None:
         return None
-    ref, tag = found
     contents = ref.contents
     nodes = contents.nodes
     index = nodes.index(tag)

@@ -88,6 +88,7 @@ class CiteSite:
     location: Location
     template: Template | None  # None: a ref without a cite template (bare link, text)
     offset: int  # of the template (or of the <ref>) in the text
+    ref: Tag | None = None  # the <ref> it is in (None: a cite outside any ref)
 
 
 # ----------------------------------------------------------------------------- detection
@@ -422,10 +423,14 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
             if not cites and is_prose_note(node, groups.get(id(node), "")):
                 continue  # an explanatory note, not a reference: the parser skips it too
             if not cites:
-                sites.append(_site(None, offset, lines=lines, name=name, number=number, index=1))
+                sites.append(
+                    _site(None, offset, lines=lines, name=name, number=number, index=1, ref=node)
+                )
             for index, (template, at) in enumerate(cites, start=1):
                 sites.append(
-                    _site(template, at, lines=lines, name=name, number=number, index=index)
+                    _site(
+                        template, at, lines=lines, name=name, number=number, index=index, ref=node
+                    )
                 )
         elif isinstance(node, Template) and (is_cite(node) or is_shortcut(node)):
             source = str(node)
@@ -448,6 +453,7 @@ def _site(
     name: str | None,
     number: str | None,
     index: int,
+    ref: Tag | None = None,
 ) -> CiteSite:
     line, column = lines.at(offset)
     location = Location(
@@ -460,7 +466,7 @@ def _site(
     key = ""
     if name:
         key = slug(name) if index == 1 else f"{slug(name)}-{index}"
-    return CiteSite(key=key, location=location, template=template, offset=offset)
+    return CiteSite(key=key, location=location, template=template, offset=offset, ref=ref)
 
 
 def _outer_cites(ref: Tag, ref_offset: int) -> list[tuple[Template, int]]:
