@@ -49,8 +49,9 @@ from citetrack.rules.compare import compare_reference
 from citetrack.rules.identity import explain_conflict
 from citetrack_emulator import Emulator
 from tests.e2e import run_cli
+from tests.test_identity import THIERS_IN_PUBMED
+from tests.test_wiki_editor_flow import FAST, _env
 
-FAST = ("--timeout", "2", "--allow-private-urls")
 DOI = "10.1111/j.1365-4632.2004.01844.x"
 
 # SYNTHETIC: the seed's Pujol 2004 cited with its DOI and without its PMID (14693015).
@@ -60,10 +61,6 @@ PUJOL_NO_PMID = (
     "of 13 cases |journal=International Journal of Dermatology |volume=43 |issue=1 "
     f"|pages=12–18 |date=January 2004 |doi={DOI} }}}}</ref>\n"
 )
-
-
-def _env(emulator: Emulator, tmp: Path) -> dict[str, str]:
-    return {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp / "cache")}
 
 
 # ------------------------------------------------ the PMID of a DOI could not be looked up
@@ -446,15 +443,10 @@ def test_a_wrong_pmid_is_not_called_pubmed_less_when_pubmed_could_not_be_asked()
         authors=(Author("Mignogna", "Michele D."),),
         year=2008,
     )
-    thiers = WorkMetadata(
-        source=Source.PUBMED,
-        pmid="19258446",
-        doi="10.3322/caac.20005",
-        title="Cutaneous manifestations of internal malignancy",
-        authors=(Author("Thiers", "BH"),),
-        year=2009,
-    )
-    evidence = [Found(Source.CROSSREF, doi, letter), Found(Source.PUBMED, "19258446", thiers)]
+    evidence = [
+        Found(Source.CROSSREF, doi, letter),
+        Found(Source.PUBMED, "19258446", THIERS_IN_PUBMED),
+    ]
     unasked = Unavailable(Source.PUBMED, doi, "HTTP 500 after 4 attempts")
     (conflict,) = [
         f for f in compare_reference(ref, [*evidence, unasked]) if f.rule == "pmid-doi-conflict"
