@@ -321,10 +321,44 @@ def test_export_replaces_an_unusable_cited_capture(emulator: Emulator, tmp_path:
     )
     assert run.code == 0, run.stderr
     assert (
-        "article.wiki:1: not changed: g: the cited archived copy is not usable, and the "
-        "Wayback Machine has no good capture to cite instead" in run.stderr
+        "article.wiki:1: not changed: g: the cited archived copy is not usable, and no good "
+        "capture was found to cite instead (the page answered HTTP 404 when captured at "
+        "20190101000000)" in run.stderr
     )
     assert "edit summary: citetrack: no changes" in run.stderr
+
+
+def test_a_good_capture_that_could_not_be_looked_for_is_not_called_missing(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    gone = emulator.page_url("/gone")
+    emulator.patch_world(  # SYNTHETIC captures: a good one, then one of an error page
+        {
+            "wayback": {
+                gone: [
+                    {"timestamp": "20180601120000", "statuscode": "200", "mimetype": "text/html"},
+                    {"timestamp": "20190101000000", "statuscode": "404", "mimetype": "text/html"},
+                ]
+            }
+        }
+    )
+    # The cited capture is found (an error page); the search for a good one fails.
+    emulator.add_fault("wayback", "status", code=503, path="statuscode")
+    cited = f"https://web.archive.org/web/20190101000000/{gone}"
+    text = (
+        f"A.<ref name=g>{{{{cite web |url={emulator.page_url('/ok')} |title=OK "
+        f"|archive-url={cited} |archive-date=1 January 2019}}}}</ref>\n"
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    run = run_cli("check", str(source), "--no-lockfile", *FAST, "-f", "json", env=env)
+    (ref,) = run.json()["references"]
+    (invalid,) = [f for f in ref["findings"] if f["rule"] == "archive-invalid"]
+    assert "could not be asked for a good capture (" in invalid["message"], invalid
+    run = run_cli("export", str(source), *FAST, "--fix", "archive", "--dry-run", env=env)
+    assert "could not be asked for a good capture" in run.stderr
+    assert "has no good capture" not in run.stderr
 
 
 # ------------------------------------------------------------------ a stale {{dead link}}

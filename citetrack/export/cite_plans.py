@@ -344,7 +344,9 @@ def _good_capture(rr: ReferenceResult) -> tuple[Finding | None, str, str]:
         return None, "", ""
     offer = parse_memento(invalid.suggestion or "")
     if offer is None or offer.timestamp is None or offer.original is None:
-        return invalid, "", "the Wayback Machine has no good capture to cite instead"
+        # The check's message says why: no such capture, or the lookup could not be made.
+        detail = invalid.message.removeprefix("Archived copy is not usable: ").rstrip(".")
+        return invalid, "", f"no good capture was found to cite instead ({detail})"
     cited = parse_archive_url(invalid.actual or "")
     if cited is not None and cited.timestamp and offer.timestamp > cited.timestamp.ljust(14, "9"):
         return (
