@@ -82,7 +82,8 @@ def test_a_pmid_lookup_that_could_not_be_made_is_unverified_not_ok() -> None:
     unasked = Unavailable(Source.PUBMED, DOI, "HTTP 500 after 4 attempts")
     (finding,) = compare_reference(ref, [crossref, unasked])
     assert finding.rule == "unverified" and finding.severity is Severity.UNVERIFIED
-    assert finding.field == "pmid" and finding.source is Source.PUBMED
+    assert (finding.field, finding.actual, finding.source) == ("doi", DOI, Source.PUBMED)
+    assert "a missing PMID was not looked for" in finding.message
     assert finding.message.endswith("(HTTP 500 after 4 attempts).")
     # PubMed answered (it does not index the DOI: no evidence): nothing to say.
     assert compare_reference(ref, [crossref]) == []

@@ -202,10 +202,10 @@ def pmid_lookup_verdict(ctx: Context, evidence: Sequence[Evidence]) -> list[Find
     item = evidence_from(evidence, Source.PUBMED, "doi", ctx.ids)
     if not isinstance(item, Unavailable):
         return []
-    return [
+    return [  # about the DOI PubMed was asked about (as Crossref's own unverified is)
         _unverified(
             ctx,
-            "pmid",
+            "doi",
             f"PubMed could not be asked whether it indexes DOI {ctx.ids.doi}, so a missing "
             f"PMID was not looked for ({item.reason}).",
             Source.PUBMED,
