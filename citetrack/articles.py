@@ -17,22 +17,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Template
+from mwparserfromhell.nodes import Tag, Template
 from rapidfuzz import fuzz
 
+from citetrack.export.cite_plans import stale_dead_link_findings
 from citetrack.export.wikitext import (
     Planned,
     WikiExport,
     apply_plans,
     archive_fixes,
+    dead_link_fixes,
     local_fixes,
     malformed_findings,
+    refs_by_key,
     registry_fixes,
     templates_by_key,
 )
 from citetrack.inputs.article import Article
 from citetrack.inputs.textio import InputError
-from citetrack.model import CheckResult, Finding, Found, Reference, Source
+from citetrack.model import CheckResult, Finding, Found, Reference, Source, Unavailable
 from citetrack.net import Http, Limiters, NetConfig, make_client
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
@@ -43,19 +46,29 @@ from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
 SAME_TITLE = 90
 
 
-def _templates(article: Article) -> dict[str, Template]:
+def _tree(article: Article) -> tuple[dict[str, Tag], dict[str, Template]]:
+    """The ``<ref>`` and the cite template of each key (nodes of one parse of the page)."""
     if article.info.format != "wikitext":
-        return {}
+        return {}, {}
     code = mwparserfromhell.parse(article.text)
-    return dict(templates_by_key(article.text, article.references, code))
+    return (
+        refs_by_key(article.text, article.references, code),
+        templates_by_key(article.text, article.references, code),
+    )
 
 
 def attach_articles(result: CheckResult, articles: Sequence[Article]) -> CheckResult:
     """``result`` with the articles' info and their template-level findings."""
     extra: dict[tuple[str | None, str], list[Finding]] = {}
     for article in articles:
-        templates = _templates(article)
-        for finding in malformed_findings(article.references, templates):
+        refs, templates = _tree(article)
+        mine = CheckResult(
+            results=tuple(rr for rr in result.results if rr.reference.path == article.info.name)
+        )
+        for finding in (
+            *malformed_findings(article.references, templates),
+            *stale_dead_link_findings(mine, refs, templates),
+        ):
             extra.setdefault((article.info.name, finding.key), []).append(finding)
     results = tuple(
         dataclasses.replace(
@@ -104,23 +117,32 @@ def wrong_pmids(result: CheckResult) -> dict[str, tuple[str, Reference]]:
     return out
 
 
-def correct_pmids(result: CheckResult, net: NetConfig) -> dict[str, str]:
-    """Reference key → the PMID PubMed gives for its confirmed DOI (see :func:`wrong_pmids`)."""
+def correct_pmids(
+    result: CheckResult, net: NetConfig
+) -> tuple[dict[str, str], list[tuple[str, int | None, str]]]:
+    """Reference key → the PMID PubMed gives for its confirmed DOI (see :func:`wrong_pmids`),
+    and (key, line, reason) of each wrong PMID PubMed could not be asked about: left as
+    it is, which the export must say."""
     import asyncio  # noqa: PLC0415
 
     candidates = wrong_pmids(result)
     if not candidates:
-        return {}
+        return {}, []
     found = asyncio.run(_lookup(list(candidates), net))
     out: dict[str, str] = {}
+    unasked: list[tuple[str, int | None, str]] = []
     for doi, (key, ref) in candidates.items():
         evidence = found.get(doi)
+        if isinstance(evidence, Unavailable):
+            line = ref.location.line if ref.location else ref.line
+            unasked.append((key, line, evidence.reason))
+            continue
         if not isinstance(evidence, Found) or not evidence.metadata.pmid:
             continue
         title_ok = fuzz.ratio(_fold(evidence.metadata.title), _fold(ref.get("title"))) >= SAME_TITLE
         if title_ok and evidence.metadata.pmid != ref.identifiers.pmid:
             out[key] = evidence.metadata.pmid
-    return out
+    return out, unasked
 
 
 def plan_export(
@@ -131,11 +153,12 @@ def plan_export(
     corrected: Mapping[str, str],
 ) -> list[Planned]:
     """Every edit the findings allow, local ones first (the kinds filter them later)."""
-    templates = _templates(article)
+    refs, templates = _tree(article)
     plans = local_fixes(article.references, templates)
     if result is not None:
         plans += registry_fixes(result, prefer, corrected)
         plans += archive_fixes(result, templates)
+        plans += dead_link_fixes(result, refs, templates)
     return plans
 
 
@@ -151,6 +174,9 @@ class ArticleExport:
     #: the check the registry and archive fixes came from (``None``: none was needed);
     #: what it could not verify has no fix planned.
     check: CheckResult | None = None
+    #: (key, line, reason) of each wrong PMID left as it is because PubMed could not be
+    #: asked for the PMID of the citation's DOI.
+    pmids_not_asked: tuple[tuple[str, int | None, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -187,8 +213,13 @@ def fix_article(
 ) -> ArticleExport:
     """The article's text with the fixes of ``kinds`` applied (``result``: its check, when
     a kind needs the registries or the links; a wrong PMID is corrected from PubMed)."""
-    corrected = correct_pmids(result, net) if result is not None and "metadata" in kinds else {}
+    corrected, unasked = (
+        correct_pmids(result, net) if result is not None and "metadata" in kinds else ({}, [])
+    )
     plans = plan_export(article, result, prefer=prefer, corrected=corrected)
     return ArticleExport(
-        article, apply_plans(article.text, article.references, plans, kinds), result
+        article,
+        apply_plans(article.text, article.references, plans, kinds),
+        result,
+        tuple(unasked),
     )

@@ -19,7 +19,8 @@ PAGE = (
     "}}\n"
     "Text.<ref>{{cite journal |last1=Smith |first1=J |title=Beta study |journal=J "
     "|year=2001 }}</ref> again<ref name=a/>\n"
-    'x<ref group=note>a note</ref> y<ref name="b">{{cite journal|title=D1|doi=10.1/a}}'
+    "x<ref group=note>a note citing {{cite journal|title=Noted|doi=10.1/n}}</ref> "
+    'y<ref name="b">{{cite journal|title=D1|doi=10.1/a}}'
     "{{cite journal|title=D2|doi=10.1/b}}</ref>\n"
     "{{reflist}}\n"
 )
@@ -39,8 +40,8 @@ def test_every_reference_is_located_with_line_column_name_and_number() -> None:
     assert got["a"] == (2, 23, "a", "1")
     smith = next(k for k in got if k.startswith("smith-"))
     assert got[smith] == (4, 11, None, "2")
-    assert got["b"] == (5, 46, "b", "3")  # the group=note ref does not take a number
-    assert got["b-2"] == (5, 82, "b", "3")  # two citations in one ref: one number
+    assert got["b"] == (5, 93, "b", "3")  # the group=note ref does not take a number
+    assert got["b-2"] == (5, 129, "b", "3")  # two citations in one ref: one number
     note = next(r for r in article.references if r.location and r.location.number == "note 1")
     assert note.location is not None and note.location.line == 5
     assert all(r.path == "t.wiki" for r in article.references)
@@ -50,7 +51,8 @@ def test_every_reference_is_located_with_line_column_name_and_number() -> None:
 def test_keys_survive_moves_and_edits_around_the_references() -> None:
     before = {r.key for r in _read(PAGE).references}
     moved = PAGE.replace("Text.", "Some new sentence first.\n\nText.").replace(
-        'x<ref group=note>a note</ref> y<ref name="b">',
+        "x<ref group=note>a note citing {{cite journal|title=Noted|doi=10.1/n}}</ref> "
+        'y<ref name="b">',
         '<ref name="b">',
     )
     after = {r.key for r in _read(moved).references}

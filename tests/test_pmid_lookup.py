@@ -8,7 +8,15 @@ from typing import Any
 
 import httpx
 
-from citetrack.model import Found, Identifiers, NotFound, Reference, Source, WorkMetadata
+from citetrack.model import (
+    Found,
+    Identifiers,
+    NotFound,
+    Reference,
+    Source,
+    Unavailable,
+    WorkMetadata,
+)
 from citetrack.net import Http, RateLimiter, RateSpec, RequestStats, RetryPolicy
 from citetrack.registries.books_search import suspect_dois
 from citetrack.registries.pmid_lookup import PmidLookup
@@ -58,10 +66,15 @@ def test_indexed_doi_gets_its_pubmed_record_keyed_by_the_doi() -> None:
     assert all(r.method == "POST" for r in searches)
 
 
-def test_search_failure_adds_nothing_and_raises_nothing() -> None:
+def test_search_failure_is_unavailable_and_raises_nothing() -> None:
+    # No record and no verdict, but not absent either: the rules must say that the
+    # missing-PMID check could not be made (absent reads as "PubMed does not index it").
     fake = Eutils()
     fake.answers = [httpx.Response(503), httpx.Response(503)]
-    assert asyncio.run(lookup(fake).find([DOI])) == {}
+    found = asyncio.run(lookup(fake).find([DOI]))
+    assert list(found) == [DOI]
+    assert isinstance(found[DOI], Unavailable) and found[DOI].source is Source.PUBMED
+    assert "503" in found[DOI].reason
 
 
 def test_answers_are_cached_so_a_second_run_asks_nothing(tmp_path: Any) -> None:

@@ -233,13 +233,23 @@ def export_article(
         for skip in outcome.skipped:
             warn(f"{name}:{skip.line}: not changed: {skip.key}.{skip.param}: {skip.reason}")
     _unchecked(report.check)
+    for key, line, reason in report.pmids_not_asked:
+        warn(
+            f"{name}:{line}: not changed: {key}.pmid: it is another work's, but PubMed could "
+            f"not be asked for the PMID of the citation's DOI ({reason})"
+        )
     if report.check is not None and "archive" in kinds:
-        from citetrack.export.cite_plans import archives_not_asked
+        from citetrack.export.cite_plans import archives_not_asked, archives_not_replaced
 
         for key, line, reason in archives_not_asked(report.check):
             warn(
                 f"{name}:{line}: not changed: {key}: the URL is dead, but the Wayback Machine "
                 f"could not be asked for a capture ({reason}): no archive link added"
+            )
+        for key, line, why in archives_not_replaced(report.check):
+            warn(
+                f"{name}:{line}: not changed: {key}: the cited archived copy is not usable, "
+                f"and {why}"
             )
     if not quiet:
         info(f"edit summary: {outcome.summary}")

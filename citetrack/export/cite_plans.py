@@ -15,7 +15,11 @@ fix kind and why; :mod:`citetrack.export.wikitext` applies them.  Three sources:
 * :func:`archive_fixes` — ``archive``: for a dead URL, ``archive-url`` / ``archive-date`` /
   ``url-status=dead`` from the Wayback capture closest before ``access-date``
   (InternetArchiveBot's convention); for a dead URL already archived, ``url-status=dead``
-  when the Wayback Machine confirmed that copy.
+  when the Wayback Machine confirmed that copy; a cited copy the Wayback Machine says is not
+  usable (no such capture, or one of an error page) replaced by the good capture it found
+  at or before the cited time (each edit reported; without one it is reported, not
+  changed: :func:`archives_not_replaced`); a ``{{dead link}}`` tag beside a citation whose
+  URL the check found answering 200 removed (:func:`dead_link_fixes`).
 """
 
 from __future__ import annotations
@@ -25,19 +29,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mwparserfromhell.nodes import Comment, ExternalLink, Template, Text
+from mwparserfromhell.nodes import Comment, ExternalLink, Tag, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
-from citetrack.links.targets import link_targets
+from citetrack.links.targets import link_targets, parse_archive_url, parse_memento
 from citetrack.model import (
     CheckResult,
     Finding,
+    LinkVerdict,
     Reference,
     ReferenceResult,
     Severity,
     Source,
 )
+from citetrack.parse.wikitext import is_cite, template_name
 from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
 
 _PARAM_OF_FIELD = {
@@ -328,22 +334,89 @@ def archives_not_asked(result: CheckResult) -> list[tuple[str, int | None, str]]
     return out
 
 
+def _good_capture(rr: ReferenceResult) -> tuple[Finding | None, str, str]:
+    """For a cited archived copy the Wayback Machine says is not usable (``archive-invalid``):
+    the finding, and the timestamp and URL of the good (HTTP 200) capture to cite instead,
+    or ``""`` and why there is none.  Only a capture taken at or before the cited one
+    replaces it (what the citing editor can have seen); a later one is only reported."""
+    invalid = next((f for f in rr.findings if f.rule == "archive-invalid"), None)
+    if invalid is None:
+        return None, "", ""
+    offer = parse_memento(invalid.suggestion or "")
+    if offer is None or offer.timestamp is None or offer.original is None:
+        # The check's message says why: no such capture, or the lookup could not be made.
+        detail = invalid.message.removeprefix("Archived copy is not usable: ").rstrip(".")
+        return invalid, "", f"no good capture was found to cite instead ({detail})"
+    cited = parse_archive_url(invalid.actual or "")
+    if cited is not None and cited.timestamp and offer.timestamp > cited.timestamp.ljust(14, "9"):
+        return (
+            invalid,
+            "",
+            (
+                f"the only good capture is from after the cited one ({offer.timestamp}): "
+                "check it shows what was cited, and replace it by hand"
+            ),
+        )
+    return invalid, offer.timestamp, offer.original
+
+
+def archives_not_replaced(result: CheckResult) -> list[tuple[str, int | None, str]]:
+    """(key, line, why) of each cited archived copy that is not usable and that ``archive``
+    leaves as it is, for want of a good capture taken at or before it."""
+    out: list[tuple[str, int | None, str]] = []
+    for rr in result.results:
+        invalid, timestamp, why = _good_capture(rr)
+        if invalid is not None and not timestamp:
+            ref = rr.reference
+            out.append((ref.key, ref.location.line if ref.location else ref.line, why))
+    return out
+
+
+def _replaced_archive(rr: ReferenceResult, template: Template) -> list[Planned]:
+    """A cited capture that is not usable replaced by the good one the check found."""
+    invalid, timestamp, original = _good_capture(rr)
+    if invalid is None or not timestamp:
+        return []
+    day = date(int(timestamp[:4]), int(timestamp[4:6]), int(timestamp[6:8]))
+    style = value(find(template, "archive-date")) or value(find(template, "access-date"))
+    reason = (
+        "the cited archived copy is not usable (archive-invalid); the Wayback Machine's "
+        f"good capture of {day.isoformat()} replaces it"
+    )
+    return [
+        Planned(
+            rr.reference.key,
+            "archive-url",
+            wayback_link(timestamp, original),
+            "archive",
+            reason,
+            "wayback",
+        ),
+        Planned(
+            rr.reference.key, "archive-date", _date_like(style, day), "archive", reason, "wayback"
+        ),
+    ]
+
+
 def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> list[Planned]:
-    """IABot-style archive parameters for dead URLs that have a usable capture."""
+    """IABot-style archive parameters for dead URLs that have a usable capture, and a good
+    capture for a cited one that is not usable."""
     out: list[Planned] = []
     for rr in result.results:
         template = templates.get(rr.reference.key)
-        dead = next((f for f in rr.findings if f.rule in ("url-dead", "url-soft-404")), None)
-        if template is None or dead is None:
+        if template is None:
             continue
+        dead = next((f for f in rr.findings if f.rule in ("url-dead", "url-soft-404")), None)
         key = rr.reference.key
         status = value(find(template, "url-status")).lower()
         if value(find(template, "archive-url")):
+            replaced = _replaced_archive(rr, template)
+            out += replaced
             # The cited copy is put first only when the Wayback Machine confirmed it: a
             # capture that does not exist (archive-invalid) or could not be asked about
             # would send every reader to an error page instead of the live-marked URL.
-            cited_ok = not any(f.rule in _ARCHIVE_NOT_OK for f in rr.findings)
-            if status != "dead" and cited_ok:
+            cited_ok = bool(replaced) or not any(f.rule in _ARCHIVE_NOT_OK for f in rr.findings)
+            if dead is not None and status != "dead" and cited_ok:
                 out.append(
                     Planned(
                         key,
@@ -355,6 +428,8 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
                     )
                 )
             continue
+        if dead is None:
+            continue
         capture = next(
             (a for a in rr.archives if a.available and a.archive_url and a.timestamp), None
         )
@@ -363,10 +438,17 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
         ts = capture.timestamp
         day = date(int(ts[:4]), int(ts[4:6]), int(ts[6:8]))
         style = value(find(template, "access-date")) or value(find(template, "date"))
-        reason = (
-            f"dead URL ({dead.actual or 'url'}); Wayback capture of {day.isoformat()}, "
-            "the closest before access-date"
-        )
+        accessed = link_targets(rr.reference).accessed  # what the check asked before
+        if accessed is None:
+            which = "the latest good one (no access-date)"
+        elif day <= accessed:
+            which = "the closest before access-date"
+        else:  # none before it: the Wayback lookup's first one after, which is said
+            which = (
+                f"the first after access-date ({accessed.isoformat()}; none before it): "
+                "check it shows what was cited"
+            )
+        reason = f"dead URL ({dead.actual or 'url'}); Wayback capture of {day.isoformat()}, {which}"
         out += [
             Planned(
                 key, "archive-url", wayback_link(ts, capture.url), "archive", reason, "wayback"
@@ -374,4 +456,110 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
             Planned(key, "archive-date", _date_like(style, day), "archive", reason, "wayback"),
             Planned(key, "url-status", "dead", "archive", reason, "wayback"),
         ]
+    return out
+
+
+# ------------------------------------------------------------------ a stale {{dead link}}
+
+#: ``{{dead link}}`` and the redirects to it editors type.
+DEAD_LINK_TAGS = frozenset({"dead link", "deadlink", "dead-link", "broken link"})
+#: What a plan that removes a ref's ``{{dead link}}`` tag names as its parameter.
+DEAD_LINK = "{{dead link}}"
+RULE_DEAD_LINK_STALE = "dead-link-stale"
+
+
+def dead_link_tag(ref: Tag, template: Template | None) -> Template | None:
+    """The ``{{dead link}}`` tag of a citation in ``ref``: the one after its template and
+    before the ref's next citation (``template`` ``None``: a ref without a cite template,
+    whose tag is its link's)."""
+    owner: Template | None = None
+    for node in ref.contents.nodes if ref.contents is not None else ():
+        if isinstance(node, Template) and is_cite(node):
+            owner = node
+        elif (
+            isinstance(node, Template)
+            and template_name(node) in DEAD_LINK_TAGS
+            and owner is template
+        ):
+            return node
+    return None
+
+
+def _alive(rr: ReferenceResult) -> str | None:
+    """The cited URL when the check found it answering 200 itself (no redirect elsewhere,
+    no "not found" page): verified alive."""
+    status = next(
+        (s for s in rr.links if s.verdict is LinkVerdict.OK and s.status_code == 200), None
+    )
+    return status.url if status is not None else None
+
+
+def _marked_dead(ref: Tag | None, template: Template | None) -> list[str]:
+    """How a citation tells readers its URL is dead: a ``{{dead link}}`` tag after it in
+    its ref, ``url-status=dead`` beside an archived copy (CS1 then shows the archive first)."""
+    marks = []
+    if ref is not None and dead_link_tag(ref, template) is not None:
+        marks.append(DEAD_LINK)
+    if (
+        template is not None
+        and value(find(template, "url-status")).lower() == "dead"
+        and value(find(template, "archive-url"))
+    ):
+        marks.append("url-status=dead")
+    return marks
+
+
+def stale_dead_links(
+    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+) -> list[tuple[ReferenceResult, str, list[str]]]:
+    """(result, URL, marks) of each citation marked dead (:func:`_marked_dead`) whose URL
+    the check found alive: the marks tell readers something no longer true.  ``refs`` and
+    ``templates``: each key's ``<ref>`` and cite template (nodes of one parsed page)."""
+    out: list[tuple[ReferenceResult, str, list[str]]] = []
+    for rr in result.results:
+        key = rr.reference.key
+        url = _alive(rr)
+        marks = _marked_dead(refs.get(key), templates.get(key)) if url else []
+        if url and marks:
+            out.append((rr, url, marks))
+    return out
+
+
+def stale_dead_link_findings(
+    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+) -> list[Finding]:
+    """``dead-link-stale`` warnings for :func:`stale_dead_links`."""
+    return [
+        Finding(
+            key=rr.reference.key,
+            rule=RULE_DEAD_LINK_STALE,
+            severity=Severity.WARNING,
+            message=f"Marked {' and '.join(marks)}, but the URL answers (HTTP 200): stale; "
+            "citetrack export --fix archive "
+            + ("removes the tag" if DEAD_LINK in marks else "")
+            + (" and " if len(marks) == 2 else "")
+            + ("sets url-status=live" if "url-status=dead" in marks else "")
+            + ".",
+            field="url",
+            actual=url,
+            source=Source.WEB,
+            line=rr.reference.line,
+        )
+        for rr, url, marks in stale_dead_links(result, refs, templates)
+    ]
+
+
+def dead_link_fixes(
+    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+) -> list[Planned]:
+    """``archive``: a stale ``{{dead link}}`` removed, a stale ``url-status=dead`` set to
+    ``live`` (the URL verified alive)."""
+    out: list[Planned] = []
+    for rr, url, marks in stale_dead_links(result, refs, templates):
+        reason = f"marked dead, but the URL answers HTTP 200 ({url})"
+        key = rr.reference.key
+        if DEAD_LINK in marks:
+            out.append(Planned(key, DEAD_LINK, "", "archive", reason, "web"))
+        if "url-status=dead" in marks:
+            out.append(Planned(key, "url-status", "live", "archive", reason, "web"))
     return out

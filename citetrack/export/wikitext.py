@@ -7,9 +7,11 @@ one per line or all on one) and goes next to its kin (identifiers after identifi
 archive parameters after ``access-date``).  A registry value goes into the parameter the
 citation already holds it in (a year inside ``|date=``, a journal name in ``|work=`` or
 ``|website=``), never into a second one beside it that would contradict it on the page; a
-single cited ``|page=`` is not replaced by the work's range.  Text outside templates is
-never touched, and a value holding markup (a comment, a template) is left alone and
-reported.  With no edit the
+year corrected in ``|date=`` is corrected in a ``|year=`` beside it too (CS1 flags the two
+disagreeing), reported as its own edit; a single cited ``|page=`` is not replaced by the
+work's range.  Text outside templates is never touched (but a stale ``{{dead link}}`` tag
+in the ``<ref>`` is removed, whole), and a value holding markup (a comment, a template) is
+left alone and reported.  With no edit the
 output is the input, byte for byte.  What to edit is planned by
 :mod:`citetrack.export.cite_plans` (the fix kinds are documented there); an edit summary in
 the style editors use comes with the result.
@@ -22,14 +24,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Template
+from mwparserfromhell.nodes import Comment, Tag, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.export.cite_plans import (
     ALIASES,
+    DEAD_LINK,
     Planned,
     archive_fixes,
+    dead_link_fixes,
+    dead_link_tag,
     find,
     local_fixes,
     malformed_findings,
@@ -39,12 +44,13 @@ from citetrack.export.cite_plans import (
     value,
     wayback_link,
 )
-from citetrack.inputs.article import locate_wikitext
+from citetrack.inputs.article import CiteSite, locate_wikitext
 from citetrack.model import Reference
 from citetrack.parse.wikitext import (
     DATE_PARAMS,
     PAGES_PARAMS,
     PERIODICAL_PARAMS,
+    WORK_DATE_PARAMS,
     YEAR,
     is_cite,
 )
@@ -56,9 +62,11 @@ __all__ = [
     "WikiExport",
     "apply_plans",
     "archive_fixes",
+    "dead_link_fixes",
     "edit_summary",
     "local_fixes",
     "malformed_findings",
+    "refs_by_key",
     "registry_fixes",
     "templates_by_key",
     "wayback_link",
@@ -110,19 +118,38 @@ class WikiExport:
 # ------------------------------------------------------------------------ application
 
 
+def _sites_by_key(
+    text: str, references: Sequence[Reference], code: Wikicode
+) -> dict[str, CiteSite]:
+    sites = locate_wikitext(text, code)
+    at = {(s.location.line, s.location.column): s for s in sites}
+    out: dict[str, CiteSite] = {}
+    for ref in references:
+        loc = ref.location
+        site = at.get((loc.line, loc.column)) if loc is not None else None
+        if site is not None:
+            out[ref.key] = site
+    return out
+
+
 def templates_by_key(
     text: str, references: Sequence[Reference], code: Wikicode
 ) -> dict[str, Template]:
     """The cite template (a node of ``code``) of each reference key, found by location."""
-    sites = locate_wikitext(text, code)
-    at = {(s.location.line, s.location.column): s for s in sites}
-    out: dict[str, Template] = {}
-    for ref in references:
-        loc = ref.location
-        site = at.get((loc.line, loc.column)) if loc is not None else None
-        if site is not None and site.template is not None and is_cite(site.template):
-            out[ref.key] = site.template
-    return out
+    return {
+        key: site.template
+        for key, site in _sites_by_key(text, references, code).items()
+        if site.template is not None and is_cite(site.template)
+    }
+
+
+def refs_by_key(text: str, references: Sequence[Reference], code: Wikicode) -> dict[str, Tag]:
+    """The ``<ref>`` (a node of ``code``) each reference key was read from."""
+    return {
+        key: site.ref
+        for key, site in _sites_by_key(text, references, code).items()
+        if site.ref is not None
+    }
 
 
 def _spacing(p: Parameter) -> tuple[str, str, str, str]:
@@ -224,6 +251,41 @@ def _edit_holder(plan: Planned, holder: Parameter, line: int) -> Edit | Skip:
     return Edit(plan.key, line, name, old, new, plan.kind, plan.reason, plan.source)
 
 
+def _same_date(
+    plan: Planned, template: Template, edited: Parameter, line: int
+) -> list[Edit | Skip]:
+    """A year corrected in one of ``|date=`` / ``|year=`` corrected in the other too: both
+    given, CS1 shows the citation with a "|year= / |date= mismatch" error unless they
+    agree.  Each such edit is reported; one that cannot be made is a :class:`Skip`."""
+    out: list[Edit | Skip] = []
+    for name in WORK_DATE_PARAMS:
+        other = find(template, name)
+        old = value(other)
+        if other is None or other is edited or not old:
+            continue
+        label = str(other.name).strip()
+        years = set(YEAR.findall(old))
+        if years == {plan.value}:
+            continue
+        if len(years) != 1 or not plain_value(other):
+            out.append(
+                Skip(
+                    plan.key,
+                    line,
+                    label,
+                    f"{old!r} should give the year {plan.value} too (CS1: |year= / |date= "
+                    "mismatch); left as is: correct it by hand",
+                )
+            )
+            continue
+        new = YEAR.sub(plan.value, old)
+        _, _, lead, trail = _spacing(other)
+        other.value = lead + new + trail
+        reason = f"{plan.reason} (|{label}= kept in step: CS1 wants |year= and |date= to agree)"
+        out.append(Edit(plan.key, line, label, old, new, plan.kind, reason, plan.source))
+    return out
+
+
 def apply_plans(
     text: str,
     references: Sequence[Reference],
@@ -237,11 +299,23 @@ def apply_plans(
     edits: list[Edit] = []
     skipped: list[Skip] = []
     done: set[tuple[str, str]] = set()
+    refs = refs_by_key(text, references, code) if any(p.param == DEAD_LINK for p in plans) else {}
     for plan in plans:
         if plan.kind not in kinds or (plan.key, plan.param) in done:
             continue
         line = lines.get(plan.key, 0)
         template = templates.get(plan.key)
+        if plan.param == DEAD_LINK:  # in the <ref>, after the citation: a bare link's too
+            ref = refs.get(plan.key)
+            removed = _remove_dead_link(ref, template) if ref is not None else None
+            if removed:
+                edits.append(
+                    Edit(
+                        plan.key, line, DEAD_LINK, removed, "", plan.kind, plan.reason, plan.source
+                    )
+                )
+            done.add((plan.key, plan.param))
+            continue
         if template is None:
             skipped.append(Skip(plan.key, line, plan.param, "no cite template to edit"))
             continue
@@ -257,6 +331,8 @@ def apply_plans(
                 else:
                     edits.append(edit)
                     done.add((plan.key, plan.param))
+                    if plan.param == "year":
+                        _sort(_same_date(plan, template, holder, line), edits, skipped)
             continue
         old = value(existing)
         if existing is not None and old:
@@ -324,7 +400,34 @@ def apply_plans(
                 )
             )
         done.add((plan.key, plan.param))
+        if plan.param == "year" and existing is not None:
+            _sort(_same_date(plan, template, existing, line), edits, skipped)
     return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
+
+
+def _remove_dead_link(ref: Tag, template: Template | None) -> str | None:
+    """Remove the ``{{dead link}}`` tag of ``template``'s citation in ``ref``, and the spaces
+    before it when nothing follows it; the tag's text (``None``: there is none)."""
+    tag = dead_link_tag(ref, template)
+    if tag is None or ref.contents is None:
+        return None
+    contents = ref.contents
+    nodes = contents.nodes
+    index = nodes.index(tag)
+    last = all(isinstance(n, Text) and not str(n).strip() for n in nodes[index + 1 :])
+    before = nodes[index - 1] if index > 0 else None
+    if last and isinstance(before, Text):
+        before.value = before.value.rstrip(" \t")
+    contents.remove(tag)
+    return str(tag)
+
+
+def _sort(made: Iterable[Edit | Skip], edits: list[Edit], skipped: list[Skip]) -> None:
+    for item in made:
+        if isinstance(item, Edit):
+            edits.append(item)
+        else:
+            skipped.append(item)
 
 
 # ---------------------------------------------------------------------------- summary
@@ -347,11 +450,14 @@ def edit_summary(edits: Iterable[Edit]) -> str:
     """An edit summary as editors write them: ``citetrack: added 3 PMIDs; fixed 2 …``."""
     added: Counter[str] = Counter()
     fixed: Counter[str] = Counter()
+    removed: Counter[str] = Counter()
     for e in edits:
         param = norm(e.param)
-        if e.kind == "archive":
+        if e.param == DEAD_LINK:
+            removed["stale dead-link tag"] += 1
+        elif e.kind == "archive":
             if param == "archiveurl":
-                added["archive link"] += 1
+                (added if e.old is None else fixed)["archive link"] += 1
             elif param == "urlstatus" and e.old is not None:
                 fixed["dead-link status"] += 1
         elif e.kind == "add-ids":
@@ -368,4 +474,6 @@ def edit_summary(edits: Iterable[Edit]) -> str:
         parts.append("added " + ", ".join(_plural(n, w) for w, n in added.items()))
     if fixed:
         parts.append("fixed " + ", ".join(_plural(n, w) for w, n in fixed.items()))
+    if removed:
+        parts.append("removed " + ", ".join(_plural(n, w) for w, n in removed.items()))
     return "citetrack: " + ("; ".join(parts) if parts else "no changes")

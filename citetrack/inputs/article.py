@@ -46,11 +46,20 @@ from citetrack.parse import (
     reference_list,
 )
 from citetrack.parse.keys import ascii_fold
-from citetrack.parse.wikitext import is_cite, is_shortcut, template_name, too_deep
+from citetrack.parse.wikitext import (
+    is_cite,
+    is_prose_note,
+    is_shortcut,
+    list_groups,
+    template_name,
+    too_deep,
+)
 
 InputFormat = Literal["auto", "bib", "wikitext", "text"]
 ArticleFormat = Literal["wikitext", "text"]
 
+#: File names that say the text is wikitext (read as such; a ``.txt`` may be either).
+WIKITEXT_SUFFIXES = (".wiki", ".mediawiki", ".wikitext")
 _BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 
@@ -79,6 +88,7 @@ class CiteSite:
     location: Location
     template: Template | None  # None: a ref without a cite template (bare link, text)
     offset: int  # of the template (or of the <ref>) in the text
+    ref: Tag | None = None  # the <ref> it is in (None: a cite outside any ref)
 
 
 # ----------------------------------------------------------------------------- detection
@@ -102,7 +112,7 @@ def wants_article(arg: str, fmt: InputFormat, head: str | None) -> bool:
     if arg == "-":
         return head is None or not is_bib_text(head)
     suffix = Path(arg).suffix.lower()
-    if suffix in (".wiki", ".mediawiki", ".wikitext", ".txt"):
+    if suffix in (*WIKITEXT_SUFFIXES, ".txt"):
         return True
     return head is not None and not is_bib_text(head)
 
@@ -181,6 +191,7 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
     defined: dict[tuple[str, str], tuple[int, str]] = {}  # first definition: offset, body
     first_use: dict[tuple[str, str], tuple[int, str]] = {}
     problems = []
+    groups = list_groups(code)
     for node, offset in _walk(code, 0):
         if not _is_ref(node):
             continue
@@ -188,7 +199,7 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
         name = _attr(node, "name")
         if name is None:
             continue
-        key = (_attr(node, "group") or "", name)
+        key = (_attr(node, "group") or groups.get(id(node), ""), name)
         if not _has_body(node):
             first_use.setdefault(key, (offset, str(node)))
             continue
@@ -394,6 +405,7 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
     code = code if code is not None else mwparserfromhell.parse(text)
     lines = _Lines(text)
     numbers = _numbers(code)
+    groups = list_groups(code)
     sites: list[CiteSite] = []
     inside_ref: list[tuple[int, int]] = []  # spans of refs with bodies, to skip
     short_seen: set[str] = set()
@@ -408,11 +420,17 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
             name = _attr(node, "name")
             number = numbers.get(id(node))
             cites = _outer_cites(node, offset)
+            if not cites and is_prose_note(node, groups.get(id(node), "")):
+                continue  # an explanatory note, not a reference: the parser skips it too
             if not cites:
-                sites.append(_site(None, offset, lines=lines, name=name, number=number, index=1))
+                sites.append(
+                    _site(None, offset, lines=lines, name=name, number=number, index=1, ref=node)
+                )
             for index, (template, at) in enumerate(cites, start=1):
                 sites.append(
-                    _site(template, at, lines=lines, name=name, number=number, index=index)
+                    _site(
+                        template, at, lines=lines, name=name, number=number, index=index, ref=node
+                    )
                 )
         elif isinstance(node, Template) and (is_cite(node) or is_shortcut(node)):
             source = str(node)
@@ -435,6 +453,7 @@ def _site(
     name: str | None,
     number: str | None,
     index: int,
+    ref: Tag | None = None,
 ) -> CiteSite:
     line, column = lines.at(offset)
     location = Location(
@@ -447,7 +466,7 @@ def _site(
     key = ""
     if name:
         key = slug(name) if index == 1 else f"{slug(name)}-{index}"
-    return CiteSite(key=key, location=location, template=template, offset=offset)
+    return CiteSite(key=key, location=location, template=template, offset=offset, ref=ref)
 
 
 def _outer_cites(ref: Tag, ref_offset: int) -> list[tuple[Template, int]]:

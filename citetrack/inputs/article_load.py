@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from citetrack.inputs.article import (
+    WIKITEXT_SUFFIXES,
     Article,
     ArticleFormat,
     InputFormat,
@@ -103,9 +104,15 @@ def load_article(
     """
     if is_page_url(arg):
         text, info = asyncio.run(_fetch(arg, environ, net))
+        # A wiki page's revision is wikitext, whatever it holds: one whose only footnotes
+        # are {{efn}} notes has nothing that looks like wikitext, and read as a rendered
+        # list every line would be a doubtful "reference".
+        fmt = fmt or "wikitext"
         return read_article(text, info, display=page_name(info.title or arg), fmt=fmt)
     text = read_exact(arg) if exact else read_text(arg)
     name = "<stdin>" if arg == "-" else arg
+    if fmt is None and Path(arg).suffix.lower() in WIKITEXT_SUFFIXES:
+        fmt = "wikitext"  # so named: wikitext, as for a page (--from text says otherwise)
     return read_article(text, ArticleInfo(source=name, format=fmt or ""), display=name, fmt=fmt)
 
 

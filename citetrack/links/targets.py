@@ -103,6 +103,16 @@ def parse_archive_url(url: str) -> ArchiveLink | None:
     return None
 
 
+def parse_memento(url: str) -> ArchiveLink | None:
+    """A capture address the check itself made (``<wayback base>/web/<ts>/<url>``, on the
+    Wayback Machine or the endpoint it was configured to ask), taken apart."""
+    head, sep, rest = url.partition("/web/")
+    if not sep or not head:
+        return None
+    link = _parse_wayback(url, rest)
+    return link if link.timestamp and link.original else None
+
+
 def _parse_wayback(url: str, rest: str) -> ArchiveLink:
     rest = rest.strip()
     capture = _CAPTURE_RE.match(rest)

@@ -262,6 +262,7 @@ class Wayback:
         # evidence keeps the cited capture's time and status; ``archive_url`` is the offer.
         better, label = await self._good_capture_near(link.original, pick.timestamp)
         if better is None:
+            reason += f"; {label}" if label else ""
             return ArchiveStatus(subject, archive_url, pick.timestamp, pick.status, False, reason)
         reason += f"; {label}: {self.memento_url(better)}"
         return ArchiveStatus(
@@ -306,7 +307,8 @@ class Wayback:
 
     async def _good_capture_near(self, original: str, timestamp: str) -> tuple[Capture | None, str]:
         """The last capture with status 200 at or before ``timestamp``, else the first after
-        it, with a label; ``(None, "")`` if there is none or the CDX server cannot say."""
+        it, with a label; ``(None, "")`` if there is none, ``(None, why)`` if the CDX server
+        could not be asked (said, so that "none" is not read into it)."""
         when = _format_when(timestamp)
         try:
             before = await self._cdx(original, limit=-1, to=timestamp, only_ok=True)
@@ -317,7 +319,9 @@ class Wayback:
                     f"the last good capture before it is from {_format_when(pick.timestamp)}",
                 )
             after = await self._cdx(original, limit=1, start=timestamp, only_ok=True)
-        except (_Unverified, _Excluded):
+        except _Unverified as exc:
+            return None, f"the Wayback Machine could not be asked for a good capture ({exc.reason})"
+        except _Excluded:
             return None, ""
         if after:
             pick = after[0]

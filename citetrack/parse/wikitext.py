@@ -22,14 +22,16 @@ Inside a ref:
   year and page (reported as short; identical ``{{sfn}}``s of the text count once);
 * a ref without a template — a bare link ``[url title]``, perhaps with a
   ``{{Webarchive}}`` and a date — becomes an online entry with url and title; plain text
-  is read like a rendered reference;
+  is read like a rendered reference, except an explanatory note: a ``<ref group=…>``
+  (what ``{{efn}}`` makes) whose text holds no citation (no title or names, identifier or
+  link) is not a reference and is not read;
 * maintenance templates (``{{page needed}}``, ``{{dead link}}``…) are reported.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 import mwparserfromhell
@@ -192,7 +194,10 @@ CONTAINER_PARAMS = (
     "booktitle",
     "conference",
 )
-DATE_PARAMS = ("date", "year", "publicationdate")
+#: The parameters that hold the work's one date: CS1 shows an error ("|year= / |date=
+#: mismatch") when both are given and their years differ.
+WORK_DATE_PARAMS = ("date", "year")
+DATE_PARAMS = (*WORK_DATE_PARAMS, "publicationdate")
 PAGES_PARAMS = ("pages", "page")
 _MAINTENANCE = re.compile(
     r"needed|dead link|failed verification|verification|better source|unreliable|cbignore|"
@@ -537,7 +542,70 @@ def _maintenance(contents: Wikicode) -> list[str]:
     return problems
 
 
-def _ref_citations(ref: Tag, line: int) -> list[Citation]:
+def _grouped(ref: Tag) -> bool:
+    """Whether a ``<ref>`` belongs to a named group (``<ref group=note>``, what ``{{efn}}``
+    makes): the page lists it apart from the references, as an explanatory note."""
+    return ref.has("group") and bool(str(ref.get("group").value).strip())
+
+
+#: Note lists and the group their ``refs=`` definitions belong to ({{notelist}} is
+#: {{reflist|group=lower-alpha}}, the group {{efn}} uses; the others likewise).
+_NOTELISTS = {
+    "notelist": "lower-alpha",
+    "notelist-ua": "upper-alpha",
+    "notelist-lr": "lower-roman",
+    "notelist-ur": "upper-roman",
+    "notelist-lg": "lower-greek",
+}
+_REFLISTS = frozenset({"reflist", "references", "notelist", *_NOTELISTS})
+
+
+def _is_tag(name: str) -> Callable[[Node], bool]:
+    return lambda node: isinstance(node, Tag) and str(node.tag).strip().lower() == name
+
+
+def list_groups(code: Wikicode) -> dict[int, str]:
+    """The group each list-defined ``<ref>`` takes from its list (``id`` of the ref tag →
+    group): MediaWiki puts a ref defined inside ``<references group=note>`` or
+    ``{{reflist|group=note|refs=…}}`` / ``{{notelist|refs=…}}`` in that list's group."""
+    out: dict[int, str] = {}
+    for tag in code.filter_tags(recursive=True, matches=_is_tag("references")):
+        group = str(tag.get("group").value).strip().strip("\"'") if tag.has("group") else ""
+        if group and tag.contents is not None:
+            for ref in tag.contents.filter_tags(recursive=True, matches=_is_tag("ref")):
+                out.setdefault(id(ref), group)
+    for template in code.filter_templates(recursive=True):
+        name = template_name(template)
+        if name not in _REFLISTS or not template.has("refs"):
+            continue
+        given = str(template.get("group").value).strip() if template.has("group") else ""
+        group = given or _NOTELISTS.get(name, "")
+        if group:
+            refs = template.get("refs").value
+            for ref in refs.filter_tags(recursive=True, matches=_is_tag("ref")):
+                out.setdefault(id(ref), group)
+    return out
+
+
+def _no_citation(c: Citation) -> bool:
+    """A plain-text reading that found nothing of a citation: no title, no names, no
+    identifier, no link (the reader kept the text as a note)."""
+    return (
+        c.kind == "misc"
+        and not c.title
+        and not c.authors.names
+        and not (c.doi or c.pmid or c.pmcid or c.isbns or c.url or c.archive_url)
+    )
+
+
+def is_prose_note(ref: Tag, list_group: str = "") -> bool:
+    """Whether a ``<ref>`` with contents is an explanatory note that holds no citation:
+    it is not read as a reference (the locator skips it too, so both stay in step).
+    ``list_group``: the group it takes from the list it is defined in (:func:`list_groups`)."""
+    return not _ref_citations(ref, 0, list_group)
+
+
+def _ref_citations(ref: Tag, line: int, list_group: str = "") -> list[Citation]:
     raw = str(ref)
     contents = ref.contents
     cites = [t for t in contents.filter_templates(recursive=True) if is_cite(t) or is_shortcut(t)]
@@ -547,6 +615,11 @@ def _ref_citations(ref: Tag, line: int) -> list[Citation]:
         citations = [_from_template(t, line, raw) for t in outer]
     else:
         citations = _from_plain_ref(contents, line, raw)
+        if (list_group or _grouped(ref)) and all(_no_citation(c) for c in citations):
+            # An explanatory note in prose: not a reference, nothing to check or report.
+            # (One that holds a {{cite}}, a link, an identifier or a citation written
+            # out by hand is still read.)
+            return []
     problems = _maintenance(contents)
     if len(citations) > 1:
         problems.append(
@@ -589,6 +662,7 @@ def too_deep(text: str) -> tuple[int, str] | None:
 def parse_wikitext(text: str) -> list[Citation]:
     """Every reference of a wikitext page (or of a list of ``<ref>`` blocks), in order."""
     code = mwparserfromhell.parse(text)
+    groups = list_groups(code)
     citations: list[Citation] = []
     search_from = 0
     counted_to = 0
@@ -607,7 +681,7 @@ def parse_wikitext(text: str) -> list[Citation]:
             counted_to = position
             search_from = position + len(source)
         if isinstance(node, Tag):
-            citations.extend(_ref_citations(node, line))
+            citations.extend(_ref_citations(node, line, groups.get(id(node), "")))
         else:
             citations.append(_from_template(node, line, source))
     return citations

@@ -77,8 +77,9 @@ class PmidLookup:
         )
 
     async def find(self, dois: Sequence[str]) -> dict[str, Evidence]:
-        """PubMed evidence keyed by DOI (``Found`` with the identifier set to the DOI) for
-        every DOI PubMed indexes; DOIs it does not know, or could not be asked about, are
+        """PubMed evidence keyed by DOI, the identifier set to the DOI: ``Found`` for every
+        DOI PubMed indexes, ``Unavailable`` for one it could not be asked about (a missing
+        PMID was not looked for: the rules say so, never "ok"); DOIs it does not index are
         absent.  Answers are cached per DOI (a DOI PubMed does not index as ``NotFound``),
         so a warm run asks nothing and ``--offline`` works."""
         wanted = {d: n for d in dois if (n := normalize_doi(d))}
@@ -90,6 +91,8 @@ class PmidLookup:
             found = resolved.get(key)
             if isinstance(found, Found):
                 out[doi] = Found(Source.PUBMED, doi, found.metadata)
+            elif isinstance(found, Unavailable):
+                out[doi] = Unavailable(Source.PUBMED, doi, found.reason)
         return out
 
     async def _fetch_uncached(self, dois: list[str]) -> dict[str, Evidence]:

@@ -156,6 +156,13 @@ RULES: Mapping[str, RuleInfo] = {
         "The Wayback Machine has no good capture of the cited URL.",
         Severity.NOTE,
     ),
+    "dead-link-stale": RuleInfo(
+        "Citation marked dead but its URL works",
+        "An article's citation carries a {{dead link}} tag or url-status=dead, but its URL "
+        "answers HTTP 200 itself: the mark is stale (citetrack export --fix archive removes "
+        "the tag and sets url-status=live).",
+        Severity.WARNING,
+    ),
     "metadata-changed": RuleInfo(
         "Registry metadata changed since the lockfile",
         "A registry now gives a different value for a field than when the lockfile was "

@@ -32,7 +32,8 @@ Rules (stable ids) and exactly when they fire:
 ``unverified`` (unverified)
     a source needed for a verdict was Unavailable: Crossref for a DOI (always: it holds
     the metadata and the retraction notices), doi.org when Crossref did not find the DOI,
-    PubMed for a PMID.  Never broken.
+    PubMed for a PMID, PubMed for the PMID of a DOI cited without one (the
+    ``missing-identifier`` check for the PMID could not be made).  Never broken.
     A DOI that doi.org does not know while Crossref was not asked is also only
     unverified: ``doi-not-found`` needs both registries' word.
 ``no-identifier`` (note)

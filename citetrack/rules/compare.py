@@ -44,6 +44,7 @@ from citetrack.rules.identifiers import (
     malformed_findings,
     missing_identifiers,
     pmcid_verdict,
+    pmid_lookup_verdict,
     pmid_verdict,
     trusted_kinds,
 )
@@ -136,8 +137,10 @@ def compare_reference(
     # Two works behind one citation: compare with both, but fix nothing.
     trusted = set() if two_works else trusted_kinds(ctx, records)
     findings += mismatches(ctx, records, trusted)
-    if not two_works:
-        findings += missing_identifiers(ctx, records, trusted)
+    missing = [] if two_works else missing_identifiers(ctx, records, trusted)
+    findings += missing
+    if not any(f.field == "pmid" for f in missing):  # another record may have given it
+        findings += pmid_lookup_verdict(ctx, evidence)
     return findings
 
 

@@ -194,6 +194,25 @@ def pmid_verdict(ctx: Context, evidence: Sequence[Evidence]) -> list[Finding]:
     )
 
 
+def pmid_lookup_verdict(ctx: Context, evidence: Sequence[Evidence]) -> list[Finding]:
+    """A DOI without a PMID whose PubMed lookup could not be made: the missing-PMID check
+    was skipped, which is said (``unverified``), not left to read as "no PMID to add"."""
+    if not ctx.ids.doi or ctx.ids.pmid:
+        return []
+    item = evidence_from(evidence, Source.PUBMED, "doi", ctx.ids)
+    if not isinstance(item, Unavailable):
+        return []
+    return [  # about the DOI PubMed was asked about (as Crossref's own unverified is)
+        _unverified(
+            ctx,
+            "doi",
+            f"PubMed could not be asked whether it indexes DOI {ctx.ids.doi}, so a missing "
+            f"PMID was not looked for ({item.reason}).",
+            Source.PUBMED,
+        )
+    ]
+
+
 def pmcid_verdict(ctx: Context, evidence: Sequence[Evidence]) -> list[Finding]:
     """Does the PMCID exist?  The PMC id converter's "not found" for a PMCID is a verdict;
     "unavailable" leaves a PMCID-only reference unverified, never silently ok."""

@@ -25,7 +25,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from citetrack.identifiers import normalize_doi, normalize_pmid
-from citetrack.model import Evidence, Finding, Found, Reference, Source, WorkMetadata
+from citetrack.model import (
+    Evidence,
+    Finding,
+    Found,
+    Reference,
+    Source,
+    Unavailable,
+    WorkMetadata,
+)
 from citetrack.rules.compare import (
     RULE_CONFLICT,
     first_author_matches,
@@ -85,9 +93,22 @@ def explain_conflict(ref: Reference, evidence: Sequence[Evidence], finding: Find
                 source=Source.PUBMED,
                 suggestion=right,
             )
-        tail = (
-            f" The citation's title and authors are DOI {doi}'s work, so PMID {pmid} is the "
+        unasked = next(
+            (
+                e
+                for e in evidence
+                if isinstance(e, Unavailable)
+                and e.source is Source.PUBMED
+                and doi
+                and normalize_doi(e.identifier) == doi.lower()
+            ),
+            None,
+        )
+        tail = f" The citation's title and authors are DOI {doi}'s work, so PMID {pmid} is the " + (
             "wrong one; PubMed gives no PMID for that DOI (remove the PMID)."
+            if unasked is None
+            else "wrong one; PubMed could not be asked which PMID it gives for that DOI "
+            f"({unasked.reason}), so none is suggested."
         )
         return replace(finding, message=finding.message + tail, field="pmid", actual=pmid)
     if pmid_ok and not doi_ok:
