@@ -560,13 +560,7 @@ def track(
     from citetrack.tracking.lockfile import track as track_lock
     from citetrack.tracking.lockfile.problems import new_problems, problem_file, record_problems
     from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
-    from citetrack.tracking.lockfile.renames import (
-        Rename,
-        find_moved_files,
-        find_renames,
-        follow_moved_files,
-        follow_renames,
-    )
+    from citetrack.tracking.lockfile.renames import Rename, follow
     from citetrack.tracking.lockfile.state import files_named_from, reference_file
 
     settings = settings if settings is not None else load_settings()
@@ -602,13 +596,11 @@ def track(
                 unread = {(problem_file(p), p.key) for p in found if p.key and p.rule in SKIPPED}
                 # A renamed input (a wiki page moved, a .bib renamed) or key keeps its
                 # history: what follows sees the lockfile renamed.
-                renames: list[Rename] = []
+                renames: tuple[Rename, ...] = ()
                 if before is not None:
-                    moved = find_moved_files(before, group, _still_there(path, group))
-                    before = follow_moved_files(before, moved)
-                    notes += [m.note() for m in moved]
-                    renames = find_renames(before, group, unread)
-                    before = follow_renames(before, renames)
+                    followed = follow(before, group, unread, _still_there(path, group))
+                    before, renames = followed.lock, followed.renames
+                    notes += [m.note() for m in followed.moved]
                 settled = None
                 if before is not None and memo.enabled:
                     settled = SettledSources(memo.view(SETTLED_KIND), where, before)

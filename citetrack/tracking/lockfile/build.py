@@ -45,8 +45,8 @@ from citetrack.tracking.lockfile.state import (
     Notice,
     SourceRecord,
     UrlRecord,
-    citation_key,
     lock_keys,
+    placed,
     reference_file,
     utc_day,
 )
@@ -210,8 +210,7 @@ def build_lock(
         )
     if previous is not None:
         checked = {reference_file(rr.reference) for rr in result.results}
-        for key, entry in previous.references.items():
-            ident = (entry.file, citation_key(key))
+        for ident, entry in placed(previous.references).items():
             if entry.file not in checked or ident in unread:
                 references.setdefault(ident, entry)
     return Lock(

@@ -47,6 +47,7 @@ from citetrack.tracking.lockfile.state import (
     citation_key,
     file_name,
     lock_keys,
+    placed,
     reference_file,
 )
 
@@ -106,19 +107,26 @@ def read_keys(result: CheckResult) -> dict[str, set[str]]:
 
 
 def find_renames(
-    lock: Lock, result: CheckResult, unread: Collection[tuple[str, str]] = ()
+    lock: Lock,
+    result: CheckResult,
+    unread: Collection[tuple[str, str]] = (),
+    *,
+    keys: Mapping[str, set[str]] | None = None,
 ) -> list[Rename]:
     """The references of ``result`` (from .bib files) that are entries of ``lock`` under
     another key or file (see the module's docstring).  ``unread``: the (file, key) of
-    entries in their file that did not read (not gone, so never matched)."""
-    present = read_keys(result)
-    for file, key in unread:
-        present.setdefault(file, set()).add(key)
+    entries in their file that did not read (not gone, so never matched); ``keys``:
+    :func:`read_keys` of ``result``, if already read."""
+    present = read_keys(result) if keys is None else keys
+    unread = set(unread)
+    files = present.keys() | {file for file, _ in unread}
     gone: dict[tuple[str, str], LockEntry] = {}
+    # Every check with a lockfile asks this of every entry: no (file, key) map built first.
     for lock_key, entry in lock.references.items():
-        keys = present.get(entry.file)
-        if keys is not None and citation_key(lock_key) not in keys:
-            gone[(entry.file, citation_key(lock_key))] = entry
+        if entry.file in files:
+            where = (entry.file, citation_key(lock_key))
+            if where[1] not in present.get(entry.file, ()) and where not in unread:
+                gone[where] = entry
     if not gone:  # the usual run: nothing to look for
         return []
     # Gone entries by each identifier they give, so each new reference looks up its own.
@@ -159,9 +167,7 @@ def follow_renames(lock: Lock, renames: Collection[Rename]) -> Lock:
     defects accepted under the old key follow it too); the same bytes' digest."""
     if not renames:
         return lock
-    entries: dict[tuple[str, str], LockEntry] = {
-        (entry.file, citation_key(lock_key)): entry for lock_key, entry in lock.references.items()
-    }
+    entries = placed(lock.references)
     for rename in renames:
         entry = entries.pop((rename.was_file, rename.was_key))
         entries[(rename.file, rename.key)] = dataclasses.replace(entry, file=rename.file)
@@ -234,15 +240,19 @@ def _is_page(lock: Lock, name: str) -> bool:
 
 
 def find_moved_files(
-    lock: Lock, result: CheckResult, still_there: Callable[[str], bool] = lambda _: False
+    lock: Lock,
+    result: CheckResult,
+    still_there: Callable[[str], bool] = lambda _: False,
+    *,
+    keys: Mapping[str, set[str]] | None = None,
 ) -> list[MovedFile]:
     """The inputs of ``result`` read under a name ``lock`` has no entry or record for,
     that it recorded under another name not read in this run: the only one read from the
     same source (an article's URL or file as given), else the only file (not a wiki page)
     sharing at least half of the citation keys both ways.  ``still_there(name)``: whether
     the file the lockfile names so still exists (a copy beside its original is no
-    rename)."""
-    keys = read_keys(result)
+    rename); ``keys``: :func:`read_keys` of ``result``, if already read."""
+    keys = read_keys(result) if keys is None else keys
     names = {entry.file for entry in lock.references.values()}
     names.update(lock.articles)
     unknown = [name for name in keys if name not in names]
@@ -250,8 +260,8 @@ def find_moved_files(
         return []
     articles = {info.name: info for info in result.articles}
     recorded: dict[str, set[str]] = {}
-    for lock_key, entry in lock.references.items():
-        recorded.setdefault(entry.file, set()).add(citation_key(lock_key))
+    for file, key in placed(lock.references):
+        recorded.setdefault(file, set()).add(key)
     for name, record in lock.articles.items():
         recorded.setdefault(name, set()).update(record.citations)
     left = {
@@ -289,12 +299,36 @@ def follow_moved_files(lock: Lock, moved: Collection[MovedFile]) -> Lock:
     names = {m.was: m.name for m in moved}
     articles = {names.get(name, name): record for name, record in lock.articles.items()}
     entries = {
-        (names.get(entry.file, entry.file), citation_key(lock_key)): (
-            dataclasses.replace(entry, file=names[entry.file]) if entry.file in names else entry
+        (names.get(file, file), key): (
+            dataclasses.replace(entry, file=names[file]) if file in names else entry
         )
-        for lock_key, entry in lock.references.items()
+        for (file, key), entry in placed(lock.references).items()
     }
     problems = {names.get(name, name): marks for name, marks in lock.problems.items()}
     return dataclasses.replace(
         lock, references=lock_keys(entries), articles=articles, problems=problems
     )
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A lockfile as a run sees it (:func:`follow`), and what was followed in it."""
+
+    lock: Lock
+    moved: tuple[MovedFile, ...]
+    renames: tuple[Rename, ...]
+
+
+def follow(
+    lock: Lock,
+    result: CheckResult,
+    unread: Collection[tuple[str, str]] = (),
+    still_there: Callable[[str], bool] = lambda _: False,
+) -> Followed:
+    """``lock`` with the inputs read under a new name, then the keys renamed, followed
+    (:func:`find_moved_files`, :func:`find_renames`; the inputs' keys read once)."""
+    keys = read_keys(result)
+    moved = find_moved_files(lock, result, still_there, keys=keys)
+    lock = follow_moved_files(lock, moved)
+    renames = find_renames(lock, result, unread, keys=keys)
+    return Followed(follow_renames(lock, renames), tuple(moved), tuple(renames))

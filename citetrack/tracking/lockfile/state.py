@@ -198,6 +198,11 @@ def citation_key(lock_key: str) -> str:
     return lock_key.partition(",")[0]
 
 
+def placed(references: Mapping[str, LockEntry]) -> dict[tuple[str, str], LockEntry]:
+    """A lockfile's entries by (file name, citation key): the inverse of :func:`lock_keys`."""
+    return {(entry.file, citation_key(key)): entry for key, entry in references.items()}
+
+
 def lock_keys(entries: Mapping[tuple[str, str], LockEntry]) -> dict[str, LockEntry]:
     """Entries by (file name, citation key) as the lockfile writes them: under the citation
     key; when files covered by one lockfile share a key (a thesis's chapters), the file first
