@@ -420,6 +420,10 @@ def _rank(severity: Severity) -> int:
     return severity.rank
 
 
+#: The rule of the stand-in a lockfile check reports for a reference gone from the inputs.
+REMOVED_RULE = "reference-removed"
+
+
 @dataclass(frozen=True)
 class ReferenceResult:
     """A reference with everything that was found out about it."""
@@ -450,6 +454,13 @@ class ReferenceResult:
         return any(a.available for a in self.archives)
 
     @property
+    def removed(self) -> bool:
+        """Whether this is the stand-in for a reference the lockfile has and the inputs
+        no longer do (``reference-removed``): it is reported, but it is not a reference
+        of this run, so the summary does not count it among the references."""
+        return any(f.rule == REMOVED_RULE for f in self.findings)
+
+    @property
     def status(self) -> Status:
         """The worst finding decides; notes alone leave a reference ``ok`` if a source
         confirmed it, ``unchecked`` if none did."""
@@ -475,12 +486,18 @@ class CheckResult:
     evidence_fresh_until: float | None = None
 
     def summary(self) -> dict[str, int]:
-        """Counts of references by status (every status present, zeros included), the
-        total, and how many a source confirmed (``verified``)."""
+        """Counts of results by status (every status present, zeros included), the
+        total, how many references the lockfile has that the inputs no longer do
+        (``removed``: each is also counted as ``changed``, its status, but not in the
+        total, which counts the references of the inputs), and how many a source
+        confirmed (``verified``)."""
         counts = {s.value: 0 for s in Status}
+        removed = 0
         for r in self.results:
             counts[r.status.value] += 1
-        counts["total"] = len(self.results)
+            removed += r.removed
+        counts["total"] = len(self.results) - removed
+        counts["removed"] = removed
         counts["verified"] = sum(1 for r in self.results if r.verified)
         return counts
 

@@ -280,3 +280,32 @@ def test_one_lockfile_for_refs_bib_files_in_several_directories(
     for files in (("ch2/refs.bib",), ("ch1/refs.bib", "ch2/refs.bib")):
         run = run_cli("check", *files, "-f", "json", *lock, env=env, cwd=top)
         assert changed(run.json()) == set() and defects(run.json()) == [], files
+
+
+def test_a_removed_reference_is_not_counted_as_a_reference_of_the_file(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    """An entry deleted since the lockfile is reported (`reference-removed`, changed), but
+    the summary's number of references is the file's: a report saying "12 references" of
+    a file with 11 is a small lie a maintainer would spot first."""
+    bib, env = project
+    assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
+    blocks = bib.read_text(encoding="utf-8").split("\n@")
+    kept = [b for b in blocks if not b.startswith("article{mignogna2008small,")]
+    assert len(kept) == len(blocks) - 1
+    bib.write_text("\n@".join(kept), encoding="utf-8")
+    args = ("check", str(bib), "--no-cache", "--no-links", *FAST)
+    report = run_cli(*args, "-f", "json", env=env).json()
+    present = len(report["references"]) - 1
+    assert ("mignogna2008small", "reference-removed") in defects(report)
+    summary = report["summary"]
+    assert (summary["total"], summary["removed"], summary["changed"]) == (present, 1, 1)
+    text = run_cli(*args, env=env).stdout
+    assert f"{present} references: " in text and "; 1 removed since the lockfile" in text
+    assert "1 changed" not in text  # the status counts add up to the total
+    markdown = run_cli(*args, "-f", "markdown", env=env).stdout
+    assert f"## citetrack: {present} references checked" in markdown
+    assert "| changed | 0 |" in markdown and "| removed since the lockfile | 1 |" in markdown
+    relock = run_cli("lock", str(bib), "--no-cache", "--no-links", *FAST, env=env)
+    assert f"accepted {present} references: " in relock.stderr
+    assert "; 1 removed since the last lockfile" in relock.stderr

@@ -153,6 +153,7 @@ def test_json_shape_and_summary() -> None:
         "changed": 1,
         "broken": 1,
         "total": 5,
+        "removed": 0,
         "verified": 0,
     }
     assert doc["requests"] == {"crossref": 2, "doi.org": 1}

@@ -702,13 +702,17 @@ def lock(
         problems=loaded.problems,
     ).result
     if not run.quiet:
-        summary = result.summary()
+        from citetrack.report._common import present_counts
+
+        summary = present_counts(result.summary())
         names = (*SEVERITY_NAMES, "ok", "unchecked")
         parts = [f"{summary[s]} {s}" for s in names if summary.get(s)]
+        removed = summary["removed"]
         info(
             f"accepted {summary['total']} references: "
             + ", ".join(parts)
             + f"; {summary['verified']} confirmed by a source"
+            + (f"; {removed} removed since the last lockfile" if removed else "")
         )
         if loaded.problems:
             count = len(loaded.problems)

@@ -46,3 +46,10 @@ def findings_by_severity(result: CheckResult) -> Iterator[tuple[ReferenceResult,
         )
     )
     return iter(pairs)
+
+
+def present_counts(summary: dict[str, int]) -> dict[str, int]:
+    """:meth:`CheckResult.summary` with the removed references taken out of ``changed``,
+    so that the status counts a report prints add up to its total (the references of the
+    inputs); ``removed`` stays, for a line of its own."""
+    return {**summary, "changed": summary["changed"] - summary["removed"]}

@@ -7,7 +7,7 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
      "articles": [{"source", "name", "format", "title", "revision", "timestamp", "api_url"}],
      "notes": ["…"],
      "summary": {"ok": n, "unchecked": n, "warning": n, "unverified": n, "changed": n,
-                 "broken": n, "total": n, "verified": n},
+                 "broken": n, "total": n, "removed": n, "verified": n},
      "references": [{"key", "path", "line", "location", "entry_type", "title", "status",
                      "identifiers": {"doi": …},
                      "findings": [{"rule", "severity", "field", "expected", "actual",
@@ -22,6 +22,9 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
 read in; issue 12) and ``causes`` (the could-not-check findings grouped by cause, the
 offline summary first: ``[{"service", "cause", "references", "line"}]``; the findings stay
 on each reference too) were added within version 1 too.
+``summary.removed`` (references the lockfile has that the inputs no longer do: each
+is a ``reference-removed`` result, counted as ``changed`` but not in ``total``, which
+counts the references of the inputs) was added within version 1 too.
 ``articles`` and ``location`` (``{"line", "column", "ref_name", "number", "template"}``,
 ``null`` for a .bib entry) were added within version 1 for article inputs (issue 14):
 additions only, readers of version 1 are unaffected.

@@ -17,7 +17,7 @@ import re
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
 from citetrack.report._article import headers, where
-from citetrack.report._common import findings_by_severity, report_path, values
+from citetrack.report._common import findings_by_severity, present_counts, report_path, values
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import split_unverified
 
@@ -68,12 +68,14 @@ def _table(columns: tuple[str, ...], rows: list[str], max_rows: int) -> list[str
 
 def format_markdown(result: CheckResult, *, max_rows: int = 200) -> str:
     """The summary as GitHub-flavoured Markdown."""
-    counts = result.summary()
+    counts = present_counts(result.summary())
     out = [f"## citetrack: {counts['total']} references checked", ""]
     lines = headers(result)
     out += [f"{escape_markdown(h)}  " for h in lines] + ([""] if lines else [])
     out += ["| status | references |", "| --- | ---: |"]
     out += [f"| {s.value} | {counts[s.value]} |" for s in _STATUS_ORDER]
+    if counts["removed"]:
+        out.append(f"| removed since the lockfile | {counts['removed']} |")
 
     # Could-not-check findings: one line per cause (an outage or --offline is one line).
     display, causes = split_unverified(result)

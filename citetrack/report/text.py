@@ -18,6 +18,7 @@ from rich.text import Text
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
 from citetrack.report._article import headers, where
+from citetrack.report._common import present_counts
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import split_unverified
 
@@ -158,7 +159,7 @@ def format_text(
         console.print(Text(inert(cause.line()), style=STATUS_STYLE[Status.UNVERIFIED]))
     if not summary_line:
         return buffer.getvalue()
-    summary = result.summary()
+    summary = present_counts(result.summary())
     parts = [
         f"{summary[s.value]} {s.value}"
         for s in (
@@ -172,6 +173,8 @@ def format_text(
         if summary[s.value]
     ]
     line = Text(f"{summary['total']} references: " + ", ".join(parts or ["nothing to check"]))
+    if summary["removed"]:
+        line.append(f"; {summary['removed']} removed since the lockfile")
     if summary["total"]:
         line.append(f"; {summary['verified']} confirmed by a source")
     suppressed = sum(len(r.suppressed) for r in result.results)

@@ -159,11 +159,6 @@ def _accepted(rr: ReferenceResult, prev: LockEntry | None) -> tuple[Accepted, ..
     return tuple(sorted(found, key=lambda a: (a.rule, a.field or "", a.severity.rank)))
 
 
-def _is_removed(rr: ReferenceResult) -> bool:
-    """The stand-in :func:`track` adds for a reference that left the .bib file."""
-    return any(f.rule == "reference-removed" for f in rr.findings)
-
-
 def build_lock(
     result: CheckResult,
     previous: Lock | None,
@@ -190,7 +185,7 @@ def build_lock(
     references: dict[tuple[str, str], LockEntry] = {}  # by (file name, citation key)
     for rr in result.results:
         ident = (reference_file(rr.reference), rr.reference.key)
-        if ident in references or _is_removed(rr):
+        if ident in references or rr.removed:
             continue
         prev = previous.entry_for(rr.reference) if previous else None
         failing = {}

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from citetrack.model import (
+    REMOVED_RULE,
     CheckResult,
     Finding,
     Found,
@@ -291,7 +292,7 @@ def diff_by_reference(
             out[(entry.file, key)] = [
                 Finding(
                     key=key,
-                    rule="reference-removed",
+                    rule=REMOVED_RULE,
                     severity=Severity.CHANGED,
                     message=f"reference {key} was removed from {entry.file} since the lockfile",
                     source=Source.LOCKFILE,
