@@ -47,6 +47,12 @@ RULES: Mapping[str, RuleInfo] = {
         "The DOI and the PMID of one reference resolve to two different works.",
         Severity.BROKEN,
     ),
+    "identifier-other-work": RuleInfo(
+        "The identifier names another work",
+        "The citation's DOI, PMID or PMCID leads to a record whose title, first author and "
+        "year all differ from the citation's: a wrong or invented identifier.",
+        Severity.BROKEN,
+    ),
     "metadata-mismatch": RuleInfo(
         "Citation disagrees with the registry",
         "A field of the citation (title, authors, year, journal, volume, issue, pages) "

@@ -18,6 +18,15 @@ Rules (stable ids) and exactly when they fire:
     PMID (PMC id converter), or the DOI's and the PMID's records are clearly two works:
     title similarity below :data:`~citetrack.rules.matching.CONFLICT_TITLE_MAX` and a
     different first author or a year more than one apart.
+``identifier-other-work`` (broken)
+    the citation's DOI, PMID or PMCID names another work: a titled record of it has a
+    title clearly unlike the citation's (similarity below
+    :data:`~citetrack.rules.matching.CONFLICT_TITLE_MAX`, and unlike its chapter, book or
+    journal title too), **and** a first author positively different, **and** no year
+    within one of the citation's.  All three, so that a translated or changed title, a
+    misspelt name or a wrong year alone is a ``metadata-mismatch``, never broken.  That
+    record's field mismatches are not listed beside it (they are its consequence) and it
+    suggests nothing.
 ``metadata-mismatch`` (warning)
     one per field (title, author, year, journal, volume, issue, pages) that the citation
     has, that some registry record has, and that matches **no** registry record within
@@ -59,6 +68,7 @@ RULE_DOI_OTHER_AGENCY = "doi-other-agency"
 RULE_PMID_NOT_FOUND = "pmid-not-found"
 RULE_PMCID_NOT_FOUND = "pmcid-not-found"
 RULE_CONFLICT = "pmid-doi-conflict"
+RULE_OTHER_WORK = "identifier-other-work"
 RULE_MISMATCH = "metadata-mismatch"
 RULE_RETRACTED = "retracted"
 RULE_CORRECTION = "correction"

@@ -43,6 +43,7 @@ from citetrack.rules.identifiers import (
     doi_verdict,
     malformed_findings,
     missing_identifiers,
+    other_works,
     pmcid_verdict,
     pmid_lookup_verdict,
     pmid_verdict,
@@ -133,10 +134,16 @@ def compare_reference(
     two_works = conflict(ctx, records)
     if two_works:
         findings.append(two_works)
-    findings += notices(ctx, records)
+    # An identifier of another work: its record's differences are that, not the
+    # citation's typos (listed once, not field by field).
+    elsewhere = [] if two_works else other_works(ctx, records)
+    findings += elsewhere
+    wrong = {f.field for f in elsewhere}
+    own = [r for r in records if r.kind not in wrong] if wrong else records
+    findings += notices(ctx, own)  # another work's retraction is not the cited work's
     # Two works behind one citation: compare with both, but fix nothing.
     trusted = set() if two_works else trusted_kinds(ctx, records)
-    findings += mismatches(ctx, records, trusted)
+    findings += mismatches(ctx, own, trusted)
     missing = [] if two_works else missing_identifiers(ctx, records, trusted)
     findings += missing
     if not any(f.field == "pmid" for f in missing):  # another record may have given it

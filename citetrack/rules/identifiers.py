@@ -29,6 +29,7 @@ from citetrack.rules.catalog import (
     RULE_DOI_OTHER_AGENCY,
     RULE_MALFORMED,
     RULE_MISSING_ID,
+    RULE_OTHER_WORK,
     RULE_PMCID_NOT_FOUND,
     RULE_PMID_NOT_FOUND,
     RULE_UNVERIFIED,
@@ -36,11 +37,12 @@ from citetrack.rules.catalog import (
     source_name,
 )
 from citetrack.rules.evidence import Context, Record, evidence_from
-from citetrack.rules.fields import family_matches
+from citetrack.rules.fields import extract_years, family_matches
 from citetrack.rules.matching import (
     CONFLICT_TITLE_MAX,
     all_years,
     confident,
+    first_author_matches,
     persons,
     titles_match,
 )
@@ -302,6 +304,65 @@ def conflict(ctx: Context, records: Sequence[Record]) -> Finding | None:
 
 
 # ---------------------------------------------------------------- missing identifiers
+
+
+# ------------------------------------------------------------------ another work's id
+
+#: The identifier kinds a citation may carry that name one work, as messages say them.
+_ID_LABELS = {"doi": "DOI", "pmid": "PMID", "pmcid": "PMCID"}
+#: The cited fields a record's title may rightly be: a chapter cited with its book's DOI,
+#: a journal issue's or a series' own record.
+_OTHER_TITLES = ("chapter", "booktitle", "journal", "journaltitle", "series")
+
+
+def _names_another_work(ctx: Context, meta: WorkMetadata) -> bool:
+    """Title, first author and year of the citation all positively unlike ``meta``'s."""
+    title = ctx.ref.get("title")
+    if not title or not meta.title:
+        return False
+    cited_titles = [title, *(v for n in _OTHER_TITLES if (v := ctx.ref.get(n)))]
+    if any(titles_match(t, meta.title) for t in cited_titles):
+        return False
+    if fuzz.ratio(fold_title(title), fold_title(meta.title)) >= CONFLICT_TITLE_MAX:
+        return False
+    if not persons(ctx.authors.authors) or not persons(meta.authors):
+        return False
+    if first_author_matches(ctx.authors, meta.authors):
+        return False
+    cited = set(extract_years(ctx.ref.get("year") or ctx.ref.get("date")))
+    theirs = all_years(meta)
+    return bool(cited and theirs) and all(abs(x - y) > 1 for x in cited for y in theirs)
+
+
+def other_works(ctx: Context, records: Sequence[Record]) -> list[Finding]:
+    """``identifier-other-work``: one per identifier kind of the citation whose record is
+    another work (:func:`_names_another_work`), the first such record by preference."""
+    out = []
+    for kind, label in _ID_LABELS.items():
+        mine = sorted((r for r in records if r.kind == kind), key=lambda r: rank(r.source))
+        if not mine or any(confident(ctx.ref, ctx.authors, r.meta) for r in mine):
+            continue
+        rec = next((r for r in mine if _names_another_work(ctx, r.meta)), None)
+        if rec is None:
+            continue
+        meta = rec.meta
+        people = persons(meta.authors)
+        years = sorted(all_years(meta))
+        who = f"{people[0].family}, {years[0]}" if people and years else "?"
+        out.append(
+            ctx.finding(
+                RULE_OTHER_WORK,
+                Severity.BROKEN,
+                f"The {label} {getattr(ctx.ids, kind)} names another work: "
+                f"{source_name(rec.source)} has '{meta.title}' ({who}); title, first "
+                "author and year all differ from the citation's.",
+                field=kind,
+                expected=meta.title,
+                actual=ctx.ref.get("title"),
+                source=rec.source,
+            )
+        )
+    return out
 
 
 def trusted_kinds(ctx: Context, records: Sequence[Record]) -> set[str]:
