@@ -30,7 +30,7 @@ import contextlib
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -475,13 +475,33 @@ def check_shard(
         evidence=evidence,
     )
     inputs = [(b.path, b.text) for b in bibliographies]
-    return shard_report(result, evidence, shard, inputs)
+    settings = settings if settings is not None else load_settings()
+    ran = {"registries": registries, "links": settings.check_links if links is None else links}
+    return shard_report(result, evidence, shard, inputs, ran)
+
+
+@dataclass(frozen=True)
+class MergedShards:
+    """:func:`merge_shard_reports`: the result, the inputs read again (their ``problems``
+    and ``encoding_note`` are the report's too, as in a check) and the checks the shards
+    ran (``{"registries", "links"}``, ``None`` if their reports do not say)."""
+
+    result: CheckResult
+    bibliographies: tuple[Bibliography, ...]
+    options: Mapping[str, bool] | None
 
 
 def merge_shards(reports: Sequence[PathLike]) -> CheckResult:
     """The report of an unsharded ``check --no-lockfile``, from the N shard reports of
-    :func:`check_shard` (request counts summed).  The inputs are read again and must be
-    unchanged.
+    :func:`check_shard` (request counts summed); the inputs' own defects are in
+    :func:`merge_shard_reports`' ``bibliographies``, as :func:`check` leaves them in the
+    :class:`Bibliography` it was given."""
+    return merge_shard_reports(reports).result
+
+
+def merge_shard_reports(reports: Sequence[PathLike]) -> MergedShards:
+    """The N shard reports of :func:`check_shard` joined, with the inputs read again (they
+    must be unchanged).
 
     Raises :class:`~citetrack.report.merge.MergeError` for reports that do not fit
     together or inputs that changed, :class:`~citetrack.inputs.textio.InputError` for a
@@ -509,7 +529,8 @@ def merge_shards(reports: Sequence[PathLike]) -> CheckResult:
 
     verify_inputs(merged, [(b.path, b.text) for b in loaded], changed)
     refs = [r for b in loaded for r in b.references]
-    return CheckResult(results=results_for(refs, merged.evidence), requests=merged.requests)
+    result = CheckResult(results=results_for(refs, merged.evidence), requests=merged.requests)
+    return MergedShards(result, tuple(loaded), merged.options)
 
 
 # ---------------------------------------------------------------------------- tracking

@@ -237,3 +237,46 @@ def test_merge_refuses_reports_that_do_not_fit(sharded_world: Any, tmp_path: Pat
     (collection / "seed.bib").write_text("% emptied\n", encoding="utf-8")
     changed = run_cli("merge", str(path), str(other))
     assert changed.code == 2 and "changed since the shards read it" in changed.stderr
+
+
+def test_a_merge_reports_the_inputs_defects_notes_and_ignores_as_the_check_does(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """The merged report left out what the unsharded check says of the inputs themselves:
+    an entry that does not parse (broken, and then in no report at all), a field given
+    twice, the Latin-1 note, the --no-links note; and it showed findings the config
+    ignores.  Now every format is the unsharded one."""
+    work = tmp_path / "work"
+    work.mkdir()
+    planted = PLANTED.read_text("utf-8").replace("year", "year = {1999},\n  year", 1)
+    web = "@misc{site,\n  title = {A page},\n  url = {https://example.org/a},\n}\n"
+    broken = "@article{broken2001,\n  title = {Never closed,\n  year = 2001\n"
+    (work / "planted.bib").write_text(planted + web + broken, encoding="utf-8")
+    (work / "latin.bib").write_bytes("@book{b,\n  title = {Caf\u00e9},\n}\n".encode("latin-1"))
+    (work / "citetrack.toml").write_text(
+        '[[ignore]]\nrule = "retracted"\nkey = "quill2019zinc"\n', encoding="utf-8"
+    )
+    env = env_for(emulator, tmp_path / "cache")
+    flags = ("planted.bib", "latin.bib", "--no-links", *FAST, "--no-lockfile")
+    shards = []
+    for k in (1, 2):
+        run = run_cli("check", *flags, "-f", "json", "--shard", f"{k}/2", env=env, cwd=work)
+        assert run.code == 0, run.stderr
+        shards.append(tmp_path / f"s{k}.json")
+        shards[-1].write_text(run.stdout, encoding="utf-8")
+    for fmt in ("json", "text", "lines", "sarif"):
+        merged = run_cli("merge", *map(str, shards), "-f", fmt, env=env, cwd=work)
+        whole = run_cli("check", *flags, "-f", fmt, env=env, cwd=work)
+        assert merged.code == whole.code == 1, merged.stderr
+        if fmt == "json":
+            report = merged.json()
+            rules = {(r["key"], f["rule"]) for r in report["references"] for f in r["findings"]}
+            defects = {("broken2001", "bib-syntax"), ("thiers2009cutaneous", "bib-duplicate-field")}
+            assert defects <= rules
+            assert any("Latin-1" in n for n in report["notes"]), report["notes"]
+            assert any(n.startswith("--no-links") for n in report["notes"]), report["notes"]
+            quill = next(r for r in report["references"] if r["key"] == "quill2019zinc")
+            assert quill["status"] != "broken"
+            assert without_requests(report) == without_requests(whole.json())
+        else:
+            assert merged.stdout == whole.stdout, fmt

@@ -578,9 +578,8 @@ def _check_and_report(
     replay: Replay | None = None,
 ) -> NoReturn:
     """The check itself: load, check, apply the lockfile, report, exit."""
+    from citetrack.cli.finish import finish
     from citetrack.fsutil import atomic_write_text
-    from citetrack.report.causes import skipped_by_options
-    from citetrack.rules.bibfile import with_problems
 
     started = time.time()
     # With --new-only the inputs' defects are warned once the lockfile has said which
@@ -628,17 +627,16 @@ def _check_and_report(
             wrote_lock=wrote_lock,
         )
     # Defects of the inputs (skipped entries, lines not read) are findings in every format
-    # (with --new-only, those the lockfile did not accept).
-    result = with_problems(result, problems)
-    # Checks the options skipped are said once, never silently (issue 12).
-    links_run = not run.no_links and (settings.check_links or run.links_only)
-    skipped = skipped_by_options(result, registries=not run.links_only, links=links_run)
-    if loaded.notes or skipped:
-        result = replace(result, notes=(*result.notes, *loaded.notes, *skipped))
-    from citetrack.report.rules import RULE_IDS
-    from citetrack.rules.ignore import apply_ignores
-
-    result = apply_ignores(result, settings.ignore, known=RULE_IDS)
+    # (with --new-only, those the lockfile did not accept); checks the options skipped are
+    # said once, never silently (issue 12).
+    result = finish(
+        result,
+        settings,
+        problems=problems,
+        notes=loaded.notes,
+        registries=not run.links_only,
+        links=not run.no_links and (settings.check_links or run.links_only),
+    )
     color = use_color(run.color)
     verbose = run.verbose
     pieces = render_pieces(

@@ -45,7 +45,8 @@ def merge(
     The inputs the shards read are read again (they must not have changed); the report is
     the one an unsharded 'check --no-lockfile' of the same inputs gives.
     """
-    from citetrack.api import merge_shards
+    from citetrack.api import merge_shard_reports
+    from citetrack.cli.finish import finish
     from citetrack.config import ConfigError, load_settings, parse_severity
     from citetrack.fsutil import atomic_write_text
     from citetrack.inputs.textio import InputError
@@ -58,9 +59,20 @@ def merge(
         fail(str(exc))
     report_files = parse_outputs(outputs, fmt)
     try:
-        result = merge_shards(reports)
+        merged = merge_shard_reports(reports)
     except (MergeError, InputError) as exc:
         fail(str(exc))
+    bibs = merged.bibliographies
+    ran = merged.options or {}
+    # As the unsharded check reports them: the inputs' defects, notes, skipped checks, ignores.
+    result = finish(
+        merged.result,
+        settings,
+        problems=[p for b in bibs for p in b.problems],
+        notes=[b.encoding_note for b in bibs if b.encoding_note],
+        registries=ran.get("registries"),
+        links=ran.get("links"),
+    )
     click.echo(
         render(fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on), nl=False
     )

@@ -161,10 +161,13 @@ def shard_report(
     evidence: EvidenceSet,
     shard: Shard,
     inputs: Sequence[tuple[str, str]],
+    options: Mapping[str, bool] | None = None,
 ) -> str:
     """The JSON report of one shard: its own references, and everything it was told.
 
-    ``inputs`` are (path, text) of the inputs, in the order of the run.
+    ``inputs`` are (path, text) of the inputs, in the order of the run; ``options`` the
+    families of checks it ran (``{"registries": …, "links": …}``), which the merge must
+    know to say what was skipped.
     """
     own = CheckResult(
         results=tuple(r for r in result.results if owns_reference(shard, r.reference)),
@@ -178,6 +181,8 @@ def shard_report(
         "inputs": [{"path": path, "sha256": text_digest(text)} for path, text in inputs],
         "evidence": evidence_to_json(evidence),
     }
+    if options is not None:
+        doc["shard"]["options"] = dict(options)
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -191,6 +196,9 @@ class Merged:
     inputs: list[tuple[str, str]]
     evidence: EvidenceSet
     requests: dict[str, int] = field(default_factory=dict)
+    #: The checks the shards ran (``{"registries", "links"}``); ``None`` from reports
+    #: that do not say (written before they did).
+    options: dict[str, bool] | None = None
 
 
 def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
@@ -202,6 +210,7 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
     inputs: list[tuple[str, str]] | None = None
     evidence = EvidenceSet()
     requests: dict[str, int] = {}
+    options: list[dict[str, bool] | None] = []
     for name, doc in reports:
         part = doc.get("shard") if isinstance(doc, dict) else None
         if not isinstance(part, dict) or part.get("format") != SHARD_FORMAT:
@@ -211,6 +220,8 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
             these = [(str(i["path"]), str(i["sha256"])) for i in part["inputs"]]
             answers = evidence_from_json(part["evidence"])
             shard_requests = {str(k): int(v) for k, v in doc.get("requests", {}).items()}
+            ran = part.get("options")
+            options.append(None if ran is None else {str(k): bool(v) for k, v in ran.items()})
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise MergeError(f"{name}: damaged shard report ({exc!r})") from None
         if count is None:
@@ -219,6 +230,8 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
             raise MergeError(f"{name}: shard {index}/{n}, but the others are of {count}")
         elif these != inputs:
             raise MergeError(f"{name}: checked other inputs than {reports[0][0]}")
+        elif options[-1] != options[0]:
+            raise MergeError(f"{name}: ran other checks than {reports[0][0]} ({options[-1]})")
         if index in seen:
             raise MergeError(f"{name}: shard {index}/{n} again (already in {seen[index]})")
         seen[index] = name
@@ -229,7 +242,7 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
     missing = sorted(set(range(1, count + 1)) - set(seen))
     if missing:
         raise MergeError(f"shard(s) {', '.join(f'{k}/{count}' for k in missing)} missing")
-    return Merged(inputs, evidence, requests)
+    return Merged(inputs, evidence, requests, options[0])
 
 
 def _join(into: EvidenceSet, part: EvidenceSet) -> None:
