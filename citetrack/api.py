@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from citetrack.parse import ParseResult
     from citetrack.pipeline import EvidenceSet
     from citetrack.registries.crossref import Handover
+    from citetrack.report.merge import ShardLock
     from citetrack.shard import Shard
     from citetrack.tracking.cache import CacheMode
     from citetrack.tracking.lockfile import ConfirmPolicy, Lock
@@ -454,9 +455,15 @@ def check_shard(
     transport: httpx.AsyncBaseTransport | None = None,
     store_required: bool = False,
     warn: Callable[[str], None] | None = None,
+    max_cache_age: float | None = None,
+    cache_not_before: float | None = None,
+    lock: ShardLock | None = None,
 ) -> str:
     """``check --shard K/N``: the shard's JSON report (its own references, every answer
-    it got and the inputs' hashes), for :func:`merge_shards`.  No lockfile is applied."""
+    it got and the inputs' hashes), for :func:`merge_shards`.  No lockfile is applied:
+    the merge applies it, to answers the cache window (``max_cache_age``,
+    ``cache_not_before``, as :func:`check` takes them) kept fresh enough for the
+    lockfile named in ``lock`` (recorded in the report)."""
     from citetrack.pipeline import EvidenceSet
     from citetrack.report.merge import shard_report
 
@@ -473,22 +480,27 @@ def check_shard(
         warn=warn,
         shard=shard,
         evidence=evidence,
+        max_cache_age=max_cache_age,
+        cache_not_before=cache_not_before,
     )
     inputs = [(b.path, b.text) for b in bibliographies]
     settings = settings if settings is not None else load_settings()
     ran = {"registries": registries, "links": settings.check_links if links is None else links}
-    return shard_report(result, evidence, shard, inputs, ran)
+    return shard_report(result, evidence, shard, inputs, options=ran, lock=lock)
 
 
 @dataclass(frozen=True)
 class MergedShards:
     """:func:`merge_shard_reports`: the result, the inputs read again (their ``problems``
     and ``encoding_note`` are the report's too, as in a check) and the checks the shards
-    ran (``{"registries", "links"}``, ``None`` if their reports do not say)."""
+    ran (``{"registries", "links"}``, ``None`` if their reports do not say), and the
+    lockfile their answers are fresh for."""
 
     result: CheckResult
     bibliographies: tuple[Bibliography, ...]
     options: Mapping[str, bool] | None
+    #: The lockfile the shards' answers are fresh for (mode "none": they ignored it).
+    lock: ShardLock
 
 
 def merge_shards(reports: Sequence[PathLike]) -> CheckResult:
@@ -530,7 +542,7 @@ def merge_shard_reports(reports: Sequence[PathLike]) -> MergedShards:
     verify_inputs(merged, [(b.path, b.text) for b in loaded], changed)
     refs = [r for b in loaded for r in b.references]
     result = CheckResult(results=results_for(refs, merged.evidence), requests=merged.requests)
-    return MergedShards(result, tuple(loaded), merged.options)
+    return MergedShards(result, tuple(loaded), merged.options, merged.lock)
 
 
 # ---------------------------------------------------------------------------- tracking

@@ -49,7 +49,6 @@ from citetrack.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from citetrack.api import TrackedResult
     from citetrack.cli.freshness import CacheWindow
     from citetrack.cli.replay import Replay
     from citetrack.config import Settings
@@ -338,11 +337,29 @@ def _prefetch(settings: Settings) -> Prefetch | None:
 
 
 def check_shard(
-    bibs: Sequence[str], settings: Settings, run: RunFlags, shared: StoreFlags, shard: Shard
+    bibs: Sequence[str],
+    settings: Settings,
+    run: RunFlags,
+    shared: StoreFlags,
+    shard: Shard,
+    *,
+    update: bool,
 ) -> None:
-    """``check --shard K/N``: the shard's JSON report on standard output (no lockfile)."""
+    """``check --shard K/N``: the shard's JSON report on standard output.  The lockfile
+    is the merge's to apply, but the shard's answers must be fresh enough for it, as a
+    check's are (:mod:`citetrack.cli.freshness`; ``update``: fetched in this run, for
+    ``merge --update-lock``), and the report says for which lockfile they are."""
     from citetrack.api import SettingsError, check_shard
+    from citetrack.cli.freshness import (
+        CacheWindow,
+        cache_window,
+        lockfile_digests,
+        lockfiles_for,
+    )
+    from citetrack.report.merge import ShardLock
     from citetrack.tracking.store import StoreUnavailable
+
+    started = time.time()
 
     if run.no_links and run.links_only:
         raise click.UsageError("--no-links and --links-only contradict each other")
@@ -350,6 +367,12 @@ def check_shard(
         raise click.UsageError("--shard needs files: every shard must read the same inputs")
     with entry_memo(settings) as memo:
         loaded = load_bibs(bibs, settings.encoding, memo)
+    window, lock = CacheWindow(), ShardLock()
+    if not run.no_lockfile:
+        paths = lockfiles_for([b.path for b in loaded], run.lockfile or settings.lockfile)
+        window = cache_window(settings, paths, update=update, now=started)
+        fresh = update and not settings.offline
+        lock = ShardLock("update" if fresh else "compare", lockfile_digests(paths), started)
     try:
         with ProgressBar(wants_progress(run.quiet)) as bar:
             report = check_shard(
@@ -362,46 +385,13 @@ def check_shard(
                 progress=bar.update,
                 store_required=shared.store_required,
                 warn=warn,
+                max_cache_age=window.max_age,
+                cache_not_before=window.not_before,
+                lock=lock,
             )
     except (SettingsError, StoreUnavailable) as exc:
         fail(str(exc))
     click.echo(report, nl=False)
-
-
-def apply_lockfile(
-    result: CheckResult,
-    settings: Settings,
-    run: RunFlags,
-    *,
-    update: bool,
-    new_only: bool,
-    started: float,
-    problems: Sequence[BibProblem] = (),
-) -> TrackedResult:
-    """The lockfile's view of ``result`` and of the inputs' ``problems`` (a corrupt or
-    unwritable lockfile: exit 2)."""
-    from citetrack.api import track
-    from citetrack.cli.freshness import stamp_lockfiles
-    from citetrack.tracking.lockfile import LockError
-
-    try:
-        # Reading a 10,000-reference lockfile builds some 150,000 objects that live to the
-        # end of the run and no garbage cycles: three young collections (0.05 s) for nothing.
-        with memory.paused():
-            tracked = track(
-                result,
-                settings=settings,
-                lockfile=run.lockfile,
-                update=update,
-                new_only=new_only,
-                problems=problems,
-            )
-    except LockError as exc:
-        fail(str(exc))
-    stamp_lockfiles(tracked.written, started)
-    for path in tracked.written:
-        info(f"lockfile written: {path}")
-    return tracked
 
 
 @click.command(epilog=EPILOG)
@@ -480,11 +470,15 @@ def check(
     settings = settings_from(given, run=run, confirm=confirm, shared=shared, fail_on=fail_on)
     report_files = parse_outputs(outputs, fmt)
     if shard is not None:  # a shard writes its JSON with its evidence, for 'citetrack merge'
-        if update_lock or new_only:
-            raise click.UsageError("--shard applies no lockfile: merge the shards first")
+        if new_only:
+            raise click.UsageError(
+                "--new-only is the merge's: 'citetrack merge --new-only' applies the lockfile"
+            )
         if fmt != "json" or outputs:
             raise click.UsageError("--shard writes its report as --format json on standard output")
-        check_shard(bibs, settings, run, shared, shard)
+        check_shard(bibs, settings, run, shared, shard, update=update_lock)
+        if update_lock and not run.quiet:
+            info(f"shard {shard}: 'citetrack merge --update-lock' writes the lockfile")
         sys.exit(EXIT_OK)
     replay = _replay_for(
         bibs,
@@ -578,7 +572,7 @@ def _check_and_report(
     replay: Replay | None = None,
 ) -> NoReturn:
     """The check itself: load, check, apply the lockfile, report, exit."""
-    from citetrack.cli.finish import finish
+    from citetrack.cli.finish import apply_lockfile, finish, with_hidden_note
     from citetrack.fsutil import atomic_write_text
 
     started = time.time()
@@ -599,7 +593,7 @@ def _check_and_report(
         tracked = apply_lockfile(
             result,
             settings,
-            run,
+            run.lockfile,
             update=update_lock,
             new_only=new_only,
             started=started,
@@ -608,16 +602,7 @@ def _check_and_report(
         result, wrote_lock, problems = tracked.result, bool(tracked.written), tracked.problems
         for problem in problems if later else ():
             warn(loaded.warning(problem))
-        if tracked.accepted_hidden:
-            count = tracked.accepted_hidden
-            accepted = f"{count} finding{'s' if count != 1 else ''} the lockfile accepted"
-            result = replace(
-                result,
-                notes=(
-                    *result.notes,
-                    f"--new-only: {accepted} not shown (a check without it shows them)",
-                ),
-            )
+        result = with_hidden_note(result, tracked.accepted_hidden)
     else:
         wrote_lock = False
     if replay is not None:
@@ -685,6 +670,8 @@ def lock(
     """
     if run.no_lockfile:
         raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
+    from citetrack.cli.finish import apply_lockfile
+
     settings = settings_from(given, run=run, confirm=confirm, shared=shared)
     started = time.time()
     result, loaded = run_check(
@@ -693,7 +680,7 @@ def lock(
     result = apply_lockfile(
         result,
         settings,
-        run,
+        run.lockfile,
         update=True,
         new_only=False,
         started=started,

@@ -76,3 +76,19 @@ def stamp_lockfiles(paths: Iterable[Path], started: float) -> None:
             os.utime(path, (started, started))
         except OSError:
             continue  # the next run then refetches: slower, never wrong
+
+
+def lockfile_digests(paths: Iterable[Path]) -> tuple[tuple[str, str | None], ...]:
+    """(path, SHA-256 of its bytes) per lockfile, ``None`` for one not there (yet): what
+    a shard's answers were fetched for, so that the merge can tell the lockfile it applies
+    is that one, unchanged."""
+    import hashlib
+
+    out = []
+    for path in paths:
+        try:
+            digest: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = None  # not there: the merge finds it missing too (unreadable: says so)
+        out.append((str(path), digest))
+    return tuple(out)

@@ -294,8 +294,9 @@ shard_option = click.option(
     metavar="K/N",
     callback=_parse_shard,
     help="Check only the K-th of N slices of the distinct identifiers and URLs (for a CI "
-    "matrix); writes --format json, applies no lockfile; combine the slices with "
-    "'citetrack merge'.",
+    "matrix); writes --format json; combine the slices with 'citetrack merge', which "
+    "applies the lockfile (--update-lock here: answers fetched in this run, for 'merge "
+    "--update-lock').",
 )
 
 #: A collection: files, directories (every .bib below them) and glob patterns.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from citetrack.links.targets import link_targets
@@ -45,6 +45,44 @@ _LIST_MAPS = ("books", "search")
 
 class MergeError(ValueError):
     """Shard reports that cannot be merged (the message names the file)."""
+
+
+#: ``ShardLock.mode``: the shard ignored the lockfile (``--no-lockfile``), fetched what
+#: was too old to compare against it, or fetched everything in its own run (a baseline).
+LOCK_MODES = ("none", "compare", "update")
+
+
+@dataclass(frozen=True)
+class ShardLock:
+    """Which lockfile a shard's answers are fresh for, so that the merge can compare
+    against it (or write it) as one unsharded check would: ``mode`` (:data:`LOCK_MODES`),
+    the lockfiles (path, SHA-256 of their bytes, ``None`` when not there yet) and when
+    the shard started (epoch seconds: a lockfile the merge writes is dated to the
+    earliest start, as a check dates it to its own)."""
+
+    mode: str = "none"
+    files: tuple[tuple[str, str | None], ...] = ()
+    started: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        files = [{"path": path, "sha256": digest} for path, digest in self.files]
+        return {"mode": self.mode, "files": files, "started": self.started}
+
+    @classmethod
+    def from_json(cls, data: Any) -> ShardLock:
+        """From a shard report (``None``: a report written before shards said: "none");
+        ``KeyError`` / ``TypeError`` / ``ValueError`` when damaged."""
+        if data is None:
+            return cls()
+        mode = str(data["mode"])
+        if mode not in LOCK_MODES:
+            raise ValueError(f"unknown lockfile mode {mode!r}")
+        files = tuple(
+            (str(f["path"]), None if f["sha256"] is None else str(f["sha256"]))
+            for f in data["files"]
+        )
+        started = data.get("started")
+        return cls(mode, files, None if started is None else float(started))
 
 
 def text_digest(text: str) -> str:
@@ -161,13 +199,15 @@ def shard_report(
     evidence: EvidenceSet,
     shard: Shard,
     inputs: Sequence[tuple[str, str]],
+    *,
     options: Mapping[str, bool] | None = None,
+    lock: ShardLock | None = None,
 ) -> str:
     """The JSON report of one shard: its own references, and everything it was told.
 
     ``inputs`` are (path, text) of the inputs, in the order of the run; ``options`` the
     families of checks it ran (``{"registries": …, "links": …}``), which the merge must
-    know to say what was skipped.
+    know to say what was skipped; ``lock`` the lockfile its answers are fresh for.
     """
     own = CheckResult(
         results=tuple(r for r in result.results if owns_reference(shard, r.reference)),
@@ -183,6 +223,8 @@ def shard_report(
     }
     if options is not None:
         doc["shard"]["options"] = dict(options)
+    if lock is not None:
+        doc["shard"]["lockfile"] = lock.to_json()
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -199,6 +241,8 @@ class Merged:
     #: The checks the shards ran (``{"registries", "links"}``); ``None`` from reports
     #: that do not say (written before they did).
     options: dict[str, bool] | None = None
+    #: The lockfile the shards' answers are fresh for, started at the earliest shard's start.
+    lock: ShardLock = field(default_factory=ShardLock)
 
 
 def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
@@ -211,6 +255,7 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
     evidence = EvidenceSet()
     requests: dict[str, int] = {}
     options: list[dict[str, bool] | None] = []
+    locks: list[ShardLock] = []
     for name, doc in reports:
         part = doc.get("shard") if isinstance(doc, dict) else None
         if not isinstance(part, dict) or part.get("format") != SHARD_FORMAT:
@@ -222,6 +267,7 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
             shard_requests = {str(k): int(v) for k, v in doc.get("requests", {}).items()}
             ran = part.get("options")
             options.append(None if ran is None else {str(k): bool(v) for k, v in ran.items()})
+            locks.append(ShardLock.from_json(part.get("lockfile")))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise MergeError(f"{name}: damaged shard report ({exc!r})") from None
         if count is None:
@@ -232,6 +278,12 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
             raise MergeError(f"{name}: checked other inputs than {reports[0][0]}")
         elif options[-1] != options[0]:
             raise MergeError(f"{name}: ran other checks than {reports[0][0]} ({options[-1]})")
+        elif (locks[-1].mode, locks[-1].files) != (locks[0].mode, locks[0].files):
+            raise MergeError(
+                f"{name}: its answers are for another lockfile state than {reports[0][0]}'s "
+                f"(lockfile {locks[-1].mode} against {locks[0].mode}, or the lockfile "
+                "changed between them); run the shards again with the same options"
+            )
         if index in seen:
             raise MergeError(f"{name}: shard {index}/{n} again (already in {seen[index]})")
         seen[index] = name
@@ -242,7 +294,9 @@ def merge_shards(reports: Sequence[tuple[str, Any]]) -> Merged:
     missing = sorted(set(range(1, count + 1)) - set(seen))
     if missing:
         raise MergeError(f"shard(s) {', '.join(f'{k}/{count}' for k in missing)} missing")
-    return Merged(inputs, evidence, requests, options[0])
+    starts = [lock.started for lock in locks if lock.started is not None]
+    lock = replace(locks[0], started=min(starts) if starts else None)
+    return Merged(inputs, evidence, requests, options[0], lock)
 
 
 def _join(into: EvidenceSet, part: EvidenceSet) -> None:
