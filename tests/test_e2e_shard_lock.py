@@ -166,6 +166,11 @@ def test_the_merge_refuses_answers_not_fresh_for_the_lockfile(
     # --new-only belongs to the merge.
     run = run_cli("check", "refs.bib", "--shard", "1/2", "--new-only", "-f", "json", cwd=sharded)
     assert run.code == 2 and "citetrack merge --new-only" in run.stderr
+    # An article is not read as a broken .bib (whose message said to give --from wikitext).
+    (sharded / "page.wiki").write_text("<ref>{{cite web |url=https://a.org/ |title=A}}</ref>\n")
+    for args in ((), ("--from", "wikitext")):
+        run = run_cli("check", "page.wiki", *args, "--shard", "1/2", "-f", "json", cwd=sharded)
+        assert run.code == 2 and "--shard reads .bib files only" in run.stderr, args
 
 
 def test_reports_of_shards_from_before_are_merged_as_before(

@@ -476,6 +476,13 @@ def check(
             )
         if fmt != "json" or outputs:
             raise click.UsageError("--shard writes its report as --format json on standard output")
+        from citetrack.api import split_inputs
+
+        if split_inputs(bibs, source_format)[1]:  # type: ignore[arg-type]
+            raise click.UsageError(
+                "--shard reads .bib files only: check articles without it (or turn them into "
+                "BibTeX first: citetrack parse ARTICLE -o references.bib)"
+            )
         check_shard(bibs, settings, run, shared, shard, update=update_lock)
         if update_lock and not run.quiet:
             info(f"shard {shard}: 'citetrack merge --update-lock' writes the lockfile")
