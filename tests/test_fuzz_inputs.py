@@ -417,8 +417,14 @@ def test_cli_check_and_parse_survive_garbage_files(
     elif code == 2:
         # A non-empty input of which nothing could be read is an error that says so (issue
         # 12), or an article with no references in it (issue 14), or a document that is
-        # not text (a PDF, a .docx: its magic bytes are valid UTF-8), never a traceback.
-        said = ("no reference could be read", "no references found", ", not text: ")
+        # not text (a PDF, a .docx: its magic bytes are valid UTF-8) or a rich-text one
+        # (RTF: "save it as plain text"), never a traceback.
+        said = (
+            "no reference could be read",
+            "no references found",
+            ", not text: ",
+            "is an RTF document: ",
+        )
         assert any(words in output for words in said), output
     else:
         assert code in (0, 1, 3)
