@@ -146,6 +146,11 @@ def test_the_merge_refuses_answers_not_fresh_for_the_lockfile(
         refused = merge(*args)
         assert refused.code == 2 and "--no-lockfile" in refused.stderr, args
     assert not (sharded / "citetrack.lock").exists()
+    # A lockfile named in the config is no such request: the merge goes on without it.
+    (sharded / "citetrack.toml").write_text('lockfile = "team.lock"\n', encoding="utf-8")
+    plain = merge()
+    assert plain.code == 0 and not (sharded / "team.lock").exists(), plain.stderr
+    (sharded / "citetrack.toml").unlink()
     # Shards that compared (their answers may be cached ones): no baseline from them.
     assert shards_then_merge(emulator, sharded).code == 0
     refused = merge("--update-lock")

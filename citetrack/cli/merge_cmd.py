@@ -24,6 +24,7 @@ from citetrack.cli.output import (
 )
 
 if TYPE_CHECKING:
+    from citetrack.config import Settings
     from citetrack.inputs.bib import Bibliography, BibProblem
     from citetrack.report.merge import ShardLock
 
@@ -127,8 +128,9 @@ def merge(
     bibs = merged.bibliographies
     problems: Sequence[BibProblem] = [p for b in bibs for p in b.problems]
     result = merged.result
-    chosen = lockfile or (str(settings.lockfile) if settings.lockfile else None)
-    if not no_lockfile and _lockfile_applies(merged.lock, bibs, chosen, update_lock, new_only):
+    if not no_lockfile and _lockfile_applies(
+        merged.lock, bibs, lockfile, settings, update=update_lock, new_only=new_only
+    ):
         tracked = apply_lockfile(
             result,
             settings,
@@ -168,22 +170,26 @@ def _lockfile_applies(
     lock: ShardLock,
     bibs: Sequence[Bibliography],
     lockfile: str | None,
+    settings: Settings,
+    *,
     update: bool,
     new_only: bool,
 ) -> bool:
     """Whether the merge applies the lockfile: the shards' answers are fresh for it, the
-    lockfile is the one they were fresh for, unchanged since (else exit 2: what an
+    lockfile (``--lockfile``, else the config's, else next to each .bib, as the shards
+    chose it) is the one they were fresh for, unchanged since (else exit 2: what an
     unsharded check reports cannot be had from these answers)."""
     from citetrack.cli.freshness import lockfile_digests, lockfiles_for
 
     if lock.mode == "none":
+        # Asked for on the command line only: a config's lockfile is no such request.
         if update or new_only or lockfile:
             fail(
                 "the shards were run with --no-lockfile, so their answers may be older than "
                 "the lockfile: run them without it to merge against a lockfile"
             )
         return False
-    paths = lockfiles_for([b.path for b in bibs], lockfile)
+    paths = lockfiles_for([b.path for b in bibs], lockfile or settings.lockfile)
     if [p for p, _ in lock.files] != [str(p) for p in paths]:
         shards = ", ".join(p for p, _ in lock.files)
         fail(
