@@ -2,6 +2,8 @@
 an emulator whose world changes, and what each night reports and does to the lockfile.
 
     python bench/nightly_weeks.py            # needs faketime (Debian: apt install faketime)
+    python bench/nightly_weeks.py --shards 3 # the same nights as a CI matrix: 3 shards
+                                             # (each its own cache) and `citetrack merge`
 
 The job a documentation repository runs: the lockfile is committed whenever it changes,
 so a night that changes it without a real change upstream is a commit of noise.  The
@@ -25,6 +27,7 @@ from what it should be.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -118,6 +121,14 @@ EXPECTED: dict[int, tuple[bool, int, set[str]]] = {
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--shards",
+        type=int,
+        default=0,
+        help="run each night as N shards and a merge (each shard with its own cache)",
+    )
+    shards = parser.parse_args().shards
     if shutil.which("faketime") is None:
         print("needs faketime (Debian: apt install faketime)", file=sys.stderr)
         return 2
@@ -146,9 +157,34 @@ def main() -> int:
                 command, check=False, cwd=work, env=env, capture_output=True, text=True
             )
 
+        def nightly(day: int, path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+            """The night's job: one check, or N shards (each its own cache, as on N
+            runners) and their merge."""
+            if not shards:
+                return run(day, "check", str(path), *args)
+            reports = []
+            for k in range(1, shards + 1):
+                env["CITETRACK_CACHE_DIR"] = str(work / f"cache-{k}")
+                shard = ("--shard", f"{k}/{shards}", "-f", "json")
+                proc = run(day, "check", str(path), "--update-lock", *shard)
+                if proc.returncode != 0:
+                    return proc
+                reports.append(work / f"shard-{k}.json")
+                reports[-1].write_text(proc.stdout, encoding="utf-8")
+            merge = ["merge", *map(str, reports), "--update-lock", *args[1:]]
+            clock = f"2026-12-{day:02d} 02:00:00"
+            command = ["faketime", clock, sys.executable, "-m", "citetrack", *merge]
+            return subprocess.run(
+                command, check=False, cwd=work, env=env, capture_output=True, text=True
+            )
+
         lock = work / "citetrack.lock"
-        first = run(1, "lock", str(bib))
-        print(f"night  1 lock: exit {first.returncode}")
+        if shards:
+            first = nightly(1, bib, "--update-lock")
+            print(f"night  1 {shards} shards and merge --update-lock: exit {first.returncode}")
+        else:
+            first = run(1, "lock", str(bib))
+            print(f"night  1 lock: exit {first.returncode}")
         current = [bib]
         events = night_events(emu, current)
         for day in sorted(EXPECTED):
@@ -157,7 +193,7 @@ def main() -> int:
                 what, change = events[day]
                 change()
             before = lock.read_bytes()
-            proc = run(day, "check", str(current[0]), "--update-lock", "-f", "json")
+            proc = nightly(day, current[0], "--update-lock", "-f", "json")
             changed = lock.read_bytes() != before
             try:
                 report = json.loads(proc.stdout)
