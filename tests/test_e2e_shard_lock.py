@@ -194,3 +194,18 @@ def test_reports_of_shards_from_before_are_merged_as_before(
     run = run_cli("merge", *reports, "-f", "json", env=emulator.env(), cwd=sharded)
     assert run.code == 0, run.stderr
     assert not any(f[2] == "changed" for f in findings(run.json()))
+
+
+def test_a_merge_can_tolerate_what_could_not_be_verified(
+    emulator: Emulator, twins: tuple[Path, Path]
+) -> None:
+    """Crossref down during the shards: exit 3 as a check's, 0 with --ignore-unverified
+    (the check's option, which the merge lacked)."""
+    sharded, _ = twins
+    emulator.add_fault("crossref", "status", code=500)
+    first = shards_then_merge(emulator, sharded, "--no-lockfile", "--timeout", "1")
+    assert first.code == 3, first.stderr
+    reports = [str(sharded.parent / f"shard{k}.json") for k in (1, 2)]
+    tolerant = run_cli("merge", *reports, "--ignore-unverified", env=emulator.env(), cwd=sharded)
+    assert tolerant.code == 0, tolerant.stderr
+    assert "crossref: could not check" in tolerant.stdout
