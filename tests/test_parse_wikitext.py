@@ -294,6 +294,24 @@ def test_unreadable_date_keeps_the_year_and_is_reported() -> None:
     assert "not understood as a date" in result.problems[0].message
 
 
+def test_a_year_unlike_the_dates_is_reported_not_dropped() -> None:
+    """``|date=March 2009 |year=2011``: which is right cannot be told (CS1 flags the
+    mismatch); the date's year is read and the other is said, never silently dropped."""
+    result = parse_text(
+        "<ref>{{cite web |title=T |url=https://x.org |date=March 2009 |year=2011}}</ref>"
+    )
+    assert result.references[0].fields["year"] == "2009"
+    assert "two different years" in result.problems[0].message
+    assert "'2011'" in result.problems[0].message
+    quiet = (
+        "<ref>{{cite web |title=T |url=https://x.org |date=March 2009 |year=2009a}}</ref>",
+        "<ref>{{cite web |title=T |url=https://x.org |date=2009 |year=2009}}</ref>",
+        "<ref>{{cite book |title=T |date=1850 |publication-date=2001}}</ref>",
+    )
+    for text in quiet:
+        assert not parse_text(text).problems, text
+
+
 def test_line_numbers_reuse_and_templates_outside_refs() -> None:
     text = (
         "Intro text.<ref name=a>{{cite journal |title=First |journal=J}}</ref>\n"

@@ -341,7 +341,26 @@ def _date(params: dict[str, str], c: Citation) -> None:
             c.problems.append(f"{key} {value!r} not understood as a date; kept the year only")
         if found:
             c.date = found
+            _other_year(params, key, found.year, c)
             return
+
+
+def _other_year(params: dict[str, str], used: str, year: int, c: Citation) -> None:
+    """A later date parameter whose year differs from the one read (``|date=March 2009
+    |year=2011``) is said, not silently dropped: CS1 shows a date-year mismatch error and
+    the reader cannot tell which is right.  ``|year=2009a`` (a disambiguation letter)
+    agrees with 2009; ``|publication-date=`` may rightly differ from ``|date=`` (CS1: the
+    date of a work written earlier), so only ``date`` and ``year`` are compared."""
+    if used not in WORK_DATE_PARAMS:
+        return
+    for key in WORK_DATE_PARAMS[WORK_DATE_PARAMS.index(used) + 1 :]:
+        value = params.get(key)
+        other = YEAR.search(value) if value else None
+        if other and int(other.group(1)) != year:
+            c.problems.append(
+                f"{used} {params[used]!r} and {key} {value!r} give two different years; "
+                f"read as {year}"
+            )
 
 
 def _iso(params: dict[str, str], key: str, c: Citation) -> dates.PartialDate | None:
