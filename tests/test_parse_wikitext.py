@@ -365,6 +365,38 @@ def test_short_citation_templates_are_kept_once_and_reported() -> None:
     assert all("short citation" in p.message for p in result.problems)
 
 
+SOURCES = (
+    "\n==Sources==\n"
+    "* {{cite book |last1=Smith |first1=J |last2=Jones |first2=K |title=A History of Glucagon "
+    "|publisher=Springer |year=2001}}\n"
+    "* {{cite book |editor-last=Müller |editor-first=A |title=Skin Signs |date=1999}}\n"
+    "* {{cite web |author=World Health Organization |title=Fact sheet |url=https://who.int/x}}\n"
+)
+
+
+def test_short_citations_of_full_citations_in_the_article_are_not_warnings() -> None:
+    """An {{sfn}}-styled article (SYNTHETIC): every footnote pointed at a full citation in
+    its Sources list, and each gave a warning; the full citations are what is checked."""
+    result = parse_text(
+        "A.{{sfn|Smith|Jones|2001|p=5}} B.{{sfnp|smith|JONES|2001|p=7}} C.{{sfn|Smith|2001}}"
+        " D.<ref>{{harvnb|Muller|1999|pp=3–4}}</ref> E.{{sfn|World Health Organization|n.d.}}"
+        + SOURCES,
+        "wikitext",
+    )
+    assert len(result.references) == 8  # the five pointers are still the page's footnotes
+    assert [p.message for p in result.problems] == []
+
+
+def test_a_short_citation_pointing_at_nothing_is_said_as_cs1_says_it() -> None:
+    result = parse_text(
+        "A.{{sfn|Smith|Jones|2002|p=5}} B.{{harvnb|Lee|1999}}" + SOURCES, "wikitext"
+    )
+    messages = [p.message for p in result.problems]
+    assert len(messages) == 2, messages
+    assert all("points to no full citation" in m for m in messages)
+    assert "(Smith, Jones, 2002)" in messages[0] and "(Lee, 1999)" in messages[1]
+
+
 def test_identifier_only_templates() -> None:
     result = parse_text(
         "<ref>{{cite pmid|19258446}}</ref><ref>{{cite doi|10.3322/caac.20005}}</ref>"

@@ -19,7 +19,9 @@ Inside a ref:
 * ``{{MedlinePlusEncyclopedia}}`` and ``{{EMedicine}}`` become online entries with the
   page they link to; ``{{cite pmid|…}}`` / ``{{cite doi|…}}`` an entry with only that
   identifier; ``{{sfn}}`` / ``{{harvnb}}`` short citations an entry with the authors' names,
-  year and page (reported as short; identical ``{{sfn}}``s of the text count once);
+  year and page (identical ``{{sfn}}``s of the text count once): a pointer to a full
+  citation of the page with those authors and year, or, when there is none, reported as
+  CS1 reports a broken link;
 * a ref without a template — a bare link ``[url title]``, perhaps with a
   ``{{Webarchive}}`` and a date — becomes an online entry with url and title; plain text
   is read like a rendered reference, except an explanatory note: a ``<ref group=…>``
@@ -31,6 +33,7 @@ Inside a ref:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
@@ -508,8 +511,73 @@ def _short_citation(template: Template, args: list[str], c: Citation) -> Citatio
     c.pages = _first(params, "p", "pp", "page", "pages")
     if params.get("loc"):
         c.notes.append(params["loc"])
-    c.problems.append("short citation (author and year only): the full reference is elsewhere")
+    c.problems.append(SHORT_PROBLEM)
     return c
+
+
+#: The problem of a short citation (``{{sfn}}``, ``{{harv}}``…) whose full citation the
+#: page does not hold (:func:`_resolve_short`): nothing about it can be checked.
+SHORT_PROBLEM = "short citation (author and year only): the full reference is elsewhere"
+_SHORT_UNRESOLVED = (
+    "short citation ({families}, {year}) points to no full citation in the article with "
+    "these authors and year (CS1's 'Harv error: this link doesn't point to any citation'), "
+    "so nothing about it can be checked"
+)
+
+
+def _fold(name: str) -> str:
+    """A name as anchors are compared here: no case, accents, spaces or punctuation."""
+    plain = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in plain.casefold() if ch.isalnum())
+
+
+def _anchor_names(names: NameList) -> tuple[str, ...]:
+    """The folded family names (or organisations) a CS1 anchor is made of: the first four."""
+    out = []
+    for n in names.names[:4]:
+        word = _fold(n.family or n.literal)
+        if word:
+            out.append(word)
+    return tuple(out)
+
+
+def _anchors(c: Citation) -> tuple[tuple[str, ...], int | None] | None:
+    """(names, year) a short citation can point at: CS1's ``CITEREF`` anchor of a full
+    citation is its first four authors' family names (else its editors') and its year."""
+    names = _anchor_names(c.authors) or _anchor_names(c.editors)
+    if not names:
+        return None
+    return names, c.date.year if c.date else None
+
+
+def _resolve_short(citations: list[Citation]) -> None:
+    """A short citation whose full citation the page holds is a pointer to it: its
+    problem is dropped (the full citation is checked; an {{sfn}}-styled article gave a
+    warning per footnote).  One that points at nothing is said so, as CS1 does.  Lenient
+    where CS1 is strict (case, accents and spacing of names; a first author and year
+    alike when the name lists differ): a missed broken link is better than a false alarm."""
+    fulls = [c for c in citations if SHORT_PROBLEM not in c.problems]
+    exact: set[tuple[tuple[str, ...], int | None]] = set()
+    first: set[tuple[str, int | None]] = set()
+    for c in fulls:
+        anchor = _anchors(c)
+        if anchor:
+            exact.add(anchor)
+            first.add((anchor[0][0], anchor[1]))
+    for c in citations:
+        if SHORT_PROBLEM not in c.problems:
+            continue
+        names = tuple(w for n in c.authors.names if (w := _fold(n.family or n.literal)))
+        if names and names[-1] == "nd":  # {{sfn|Smith|n.d.}}: no year
+            names = names[:-1]
+        year = c.date.year if c.date else None
+        c.problems.remove(SHORT_PROBLEM)
+        if (names[:4], year) in exact or (names and (names[0], year) in first):
+            continue
+        shown = ", ".join(n.family or n.literal for n in c.authors.names) or "no author"
+        c.problems.append(
+            _SHORT_UNRESOLVED.format(families=shown, year=year if year else "no year")
+        )
 
 
 # --------------------------------------------------------------------- refs without cites
@@ -703,4 +771,5 @@ def parse_wikitext(text: str) -> list[Citation]:
             citations.extend(_ref_citations(node, line, groups.get(id(node), "")))
         else:
             citations.append(_from_template(node, line, source))
+    _resolve_short(citations)
     return citations
