@@ -312,13 +312,17 @@ def _fold(text: str) -> str:
 
 
 def content_key(ref: Reference, ref_name: str | None) -> str:
-    """The reference's key: its ref name, else family name + hash of title / identifiers."""
+    """The reference's key: its ref name, else family name + hash of title / identifiers,
+    else (a short citation, ``{{sfn|Smith|2010|p=5}}``) of its year and pages, so that a
+    footnote added before it does not renumber it (``smith-…-2``) in the lockfile."""
     if ref_name:
         return slug(ref_name)
     title = _fold(ref.get("title") or "")
     basis = title or "|".join(
         v for v in (*ref.identifiers.as_dict().values(), ref.get("note") or "") if v
     )
+    if not basis:
+        basis = "|".join(ref.get(name) or "" for name in ("author", "year", "pages"))
     digest = hashlib.sha1(basis.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
     author = (ref.get("author") or ref.get("editor") or "").split(" and ")[0]
     family = _fold(author.split(",")[0])[:20] or "ref"

@@ -1,0 +1,62 @@
+"""End to end: an article in the {{sfn}} style, as an editor's nightly job and gate see it.
+
+SYNTHETIC article: footnotes by {{sfn}}, full citations in a Sources list (the seed's
+Thiers 2009 and Pujol 2004, as the emulator serves them).  Each footnote used to be a
+parse-doubtful warning, and footnotes were keyed by their order, so one added before the
+others renumbered them all in the lockfile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citetrack_emulator import Emulator
+from tests.e2e import run_cli
+
+FAST = ("--per-host-interval", "0", "--timeout", "5", "--no-links")
+SOURCES = """
+==Sources==
+* {{cite journal |last1=Thiers |first1=BH |last2=Sahn |first2=RE |last3=Callen |first3=JP
+  |title=Cutaneous manifestations of internal malignancy |journal=CA Cancer J Clin
+  |date=2009 |volume=59 |issue=2 |pages=73–98 |doi=10.3322/caac.20005 |pmid=19258446}}
+* {{cite journal |last1=Pujol |first1=RM |last2=Wang |first2=CY |last3=el-Azhary |first3=RA
+  |last4=Su |first4=WP |last5=Gibson |first5=LE |last6=Schroeter |first6=AL
+  |title=Necrolytic migratory erythema: clinicopathologic study of 13 cases
+  |journal=Int J Dermatol |date=2004 |volume=43 |issue=1 |pages=12–18
+  |doi=10.1111/j.1365-4632.2004.01844.x |pmid=14693015}}
+"""
+TEXT = (
+    "Necrolytic migratory erythema.{{sfn|Thiers|Sahn|Callen|2009|p=80}} It is rare."
+    "{{sfn|Pujol|Wang|el-Azhary|Su|2004|p=12}} Biopsy helps.{{sfn|Thiers|Sahn|Callen|2009|p=85}}"
+    "\n\n==References==\n{{reflist}}\n" + SOURCES
+)
+
+
+def test_an_sfn_article_passes_the_gate_and_keeps_its_footnotes_keys(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    page = tmp_path / "article.wiki"
+    page.write_text(TEXT, encoding="utf-8")
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    check = ("check", str(page), *FAST, "-f", "json")
+    first = run_cli(*check, "--no-lockfile", "--fail-on", "warning", env=env)
+    rules = {f["rule"] for r in first.json()["references"] for f in r["findings"]}
+    assert "parse-doubtful" not in rules, first.stdout
+    assert first.code == 0, rules
+    assert run_cli("lock", str(page), *FAST, env=env).code == 0
+    # An editor adds a footnote before the others: only it is new.
+    page.write_text(
+        TEXT.replace(
+            "erythema.{{sfn", "erythema.{{sfn|Pujol|Wang|el-Azhary|Su|2004|p=14}}{{sfn", 1
+        ),
+        encoding="utf-8",
+    )
+    gate = run_cli(*check, "--new-only", "--fail-on", "warning", env=env)
+    found = [(r["key"], f["rule"]) for r in gate.json()["references"] for f in r["findings"]]
+    assert gate.code == 0, found
+    assert [rule for _, rule in found if rule.startswith("reference-")] == ["reference-added"]
+    # A footnote pointing at no full citation is said, as CS1 says it.
+    page.write_text(TEXT.replace("|2004|p=12}}", "|2005|p=12}}"), encoding="utf-8")
+    broken = run_cli(*check, "--no-lockfile", env=env)
+    messages = [f["message"] for r in broken.json()["references"] for f in r["findings"]]
+    assert any("points to no full citation" in m for m in messages), messages
