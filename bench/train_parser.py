@@ -126,6 +126,16 @@ def train(
 def open_tagger(model: Path, second: Path | None = None) -> Callable[[list[str]], list[str]]:
     """Tokens → begin-marked labels with a trained model (its learnt dictionary if it has
     one; with ``second``, the stacked second pass over the first's labels)."""
+    both = open_passes(model, second)
+    return lambda tokens: both(tokens)[-1]
+
+
+def open_passes(
+    model: Path, second: Path | None = None
+) -> Callable[[list[str]], tuple[list[str], ...]]:
+    """Tokens → the first pass's begin-marked labels and, with ``second``, the stacked
+    second pass's too (a tuple of one or two label lists), so that one run of the
+    cross-validation scores both passes of the same models."""
     first = pycrfsuite.Tagger()
     first.open(str(model))
     path = lexicon_path(model)
@@ -137,13 +147,14 @@ def open_tagger(model: Path, second: Path | None = None) -> Callable[[list[str]]
         tagger2 = pycrfsuite.Tagger()
         tagger2.open(str(second))
 
-    def tag(tokens: list[str]) -> list[str]:
+    def tag(tokens: list[str]) -> tuple[list[str], ...]:
         found = phrases.features if phrases is not None else None
         feats = sequence_features(tokens, _default(lex), found)
         marked = list(first.tag(feats))
-        if tagger2 is not None:
-            marked = list(tagger2.tag(stack_features(feats, marked)))
-        return marked
+        if tagger2 is None:
+            return (marked,)
+        sure = [first.marginal(label, i) for i, label in enumerate(marked)]
+        return marked, list(tagger2.tag(stack_features(feats, marked, sure)))
 
     return tag
 
@@ -154,14 +165,20 @@ def _default(get: Callable[[str], list[str] | None] | None) -> Callable[[str], l
     return lambda word: get(word) or []
 
 
-INNER_FOLDS = 2
+#: Inner parts of the cross-fitting that labels the second pass's training strings.  With
+#: 3, each first-pass labelling comes from a model trained on 2/3 of the strings (session
+#: 7 used 2: models trained on half, further from the full first pass that labels at run
+#: time).
+INNER_FOLDS = 3
+
+_Job = tuple[list[Segments], Path, int, int, bool, bool, bool]
 
 
-def _train_job(job: tuple[list[Segments], Path, int, int, bool]) -> None:
+def _train_job(job: _Job) -> None:
     train(*job)
 
 
-def _run(jobs_list: list[tuple[list[Segments], Path, int, int, bool]], jobs: int) -> None:
+def _run(jobs_list: list[_Job], jobs: int) -> None:
     if jobs <= 1 or len(jobs_list) <= 1:
         for job in jobs_list:
             _train_job(job)
@@ -177,33 +194,46 @@ def train_stacked(
     minfreq: int = 2,
     iterations: int = ITERATIONS,
     lexicon: bool = False,
-    jobs: int = 2,
+    jobs: int = 1,
     inner: int = INNER_FOLDS,
+    names: bool = False,
 ) -> None:
     """Train the first-pass model on ``sequences`` (``first``) and the second pass
     (``second``, :mod:`citetrack.parse.crf.stacked`) on the first-pass features plus
-    *cross-fitted* first-pass labels: the sequences are cut into ``inner`` parts (by
-    position), and each part is labelled by a first-pass model trained on the other parts,
-    so the second pass learns from the first pass's real mistakes."""
+    *cross-fitted* first-pass labels and marginals: the sequences are cut into ``inner``
+    parts (by position), and each part is labelled by a first-pass model trained on the
+    other parts (with its own dictionary and names), so the second pass learns from the
+    first pass's real mistakes rather than trusting labels it made on its own training
+    strings.  ``jobs`` > 1 trains the independent first-pass models side by side."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         parts = [[s for n, s in enumerate(sequences) if n % inner != k] for k in range(inner)]
         models = [work / f"inner{k}.crfsuite" for k in range(inner)]
-        # The full first-pass model and the inner models are independent: side by side.
         _run(
-            [(sequences, first, minfreq, iterations, lexicon)]
-            + [(parts[k], models[k], minfreq, iterations, lexicon) for k in range(inner)],
+            [(sequences, first, minfreq, iterations, lexicon, False, names)]
+            + [
+                (parts[k], models[k], minfreq, iterations, lexicon, False, names)
+                for k in range(inner)
+            ],
             jobs,
         )
         labels: list[list[str]] = [[] for _ in sequences]
+        sure: list[list[float]] = [[] for _ in sequences]
         for k, model in enumerate(models):
-            tag = open_tagger(model)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(model))
+            lex = load(lexicon_path(model)).get if lexicon else None
+            found = known_names.load(phrases_path(model)).features if names else None
             for n in range(k, len(sequences), inner):
-                labels[n] = tag(tokens_and_labels(sequences[n])[0])
+                feats = sequence_features(tokens_and_labels(sequences[n])[0], _default(lex), found)
+                labels[n] = list(tagger.tag(feats))
+                sure[n] = [tagger.marginal(label, i) for i, label in enumerate(labels[n])]
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
-    feats = training_features(sequences, lexicon)
-    for segments, base, predicted in zip(sequences, feats, labels, strict=True):
-        trainer.append(stack_features(base, predicted), training_labels(segments))
+    feats_all = training_features(sequences, lexicon, names=names)
+    for segments, base, predicted, marginals in zip(
+        sequences, feats_all, labels, sure, strict=True
+    ):
+        trainer.append(stack_features(base, predicted, marginals), training_labels(segments))
     trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
     second.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(second))

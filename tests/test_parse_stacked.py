@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.train_parser import lexicon_path, open_tagger, train, train_stacked
+from bench.train_parser import lexicon_path, open_passes, open_tagger, train, train_stacked
 from citetrack.parse.crf.dataset import read_sequences
 from citetrack.parse.crf.features import sequence_features, tokenize
 from citetrack.parse.crf.labeller import LEXICON_NAME, model_path, plain
@@ -71,6 +71,25 @@ def test_stack_features_show_the_first_pass_around_a_token() -> None:
     assert not any(f.startswith("seen") and "journal" in f for f in feats[5])
     # The first-pass features are kept.
     assert set(sequence_features(tokens)[5]) <= set(feats[5])
+    # No marginals given: no confidence features.
+    assert not any(f.startswith("M0=") for token in feats for f in token)
+
+
+def test_stack_features_place_the_token_in_its_segment_and_band_its_marginal() -> None:
+    tokens = tokenize("Doe, J. (2001). Title here now. Book title. Place: Press.")
+    first = ["B-author", "author", "date", "B-title", "title", "title"]
+    first += ["B-title", "title", "B-location", "B-publisher"]
+    sure = [0.99, 0.97, 0.9, 0.85, 0.6, 0.3, 0.4, 0.96, 0.95, 0.2]
+    feats = stack_features(sequence_features(tokens), first, sure)
+    assert {"Sk=0", "Sbe=b", "Slen=3"} <= set(feats[3])
+    assert {"Sk=1", "Sbe=i"} <= set(feats[4])
+    assert {"Sk=2", "Sbe=e"} <= set(feats[5])
+    assert {"Sbe=s", "Slen=1"} <= set(feats[9])
+    # The second title-labelled segment knows a title came before it; the first does not.
+    assert "again=title" in feats[6] and "again=title" not in feats[3]
+    assert "L0|Sprev=B-title|title" in feats[6] and "Sprev2=date" in feats[6]
+    assert "M0=hi" in feats[0] and "M0=mid" in feats[3] and "M0=low" in feats[4]
+    assert "L0|M0=title|vlow" in feats[5]
 
 
 def test_stacked_training_is_deterministic_and_labels(tmp_path: Path) -> None:
@@ -78,7 +97,7 @@ def test_stacked_training_is_deterministic_and_labels(tmp_path: Path) -> None:
     models = []
     for name in ("a", "b"):
         first, second = tmp_path / f"{name}.crfsuite", tmp_path / f"{name}2.crfsuite"
-        train_stacked(sequences, first, second, minfreq=1, iterations=30, lexicon=True, jobs=1)
+        train_stacked(sequences, first, second, minfreq=1, iterations=30, lexicon=True, names=True)
         models.append((first, second))
     (a1, a2), (b1, b2) = models
     assert a1.read_bytes() == b1.read_bytes() and a2.read_bytes() == b2.read_bytes()
@@ -88,6 +107,13 @@ def test_stacked_training_is_deterministic_and_labels(tmp_path: Path) -> None:
     labels = [plain(t) for t in tag(tokenize("Moe, C. (2004). A made-up title. X, 9(1), 2-3."))]
     assert labels[:3] == ["author", "author", "date"]
     assert labels[-1] == "pages"
+    # Both passes of the same models, for scoring them side by side; the first is the
+    # plain model's labelling.
+    tokens = tokenize("Moe, C. (2004). Counting clouds. Journal of Things, 9(1), 2-3.")
+    one, two = open_passes(a1, a2)(tokens)
+    assert len(one) == len(two) == len(tokens)
+    assert open_passes(a1)(tokens) == (one,)
+    assert open_tagger(a1, a2)(tokens) == two
 
 
 def test_plain_training_writes_a_dictionary_only_when_asked(tmp_path: Path) -> None:
