@@ -67,3 +67,14 @@ def test_a_name_shared_with_its_module_stays_the_function() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.stdout == "ok\n", done.stderr
+
+
+def test_importing_one_module_of_a_package_does_not_import_the_others() -> None:
+    code = (
+        "import sys, citetrack.tracking.lockfile.state, citetrack.inputs.bib.loader\n"
+        "import citetrack.links.targets\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('rapidfuzz', 'bibtexparser',"
+        " 'stdnum', 'citetrack.rules', 'citetrack.links.wayback'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout == "[]\n", done.stderr
