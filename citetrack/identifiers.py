@@ -153,12 +153,16 @@ def split_url(url: str) -> urllib.parse.SplitResult | None:
         return None
 
 
+#: ``\url{…}`` around a URL (compiled once: asked of every URL of every run).
+_URL_MACRO_RE = re.compile(r"^\\url\{(.*)\}$")
+
+
 def normalize_url(text: str | None) -> str | None:
     """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed."""
     if not text:
         return None
     value = text.strip()
-    value = re.sub(r"^\\url\{(.*)\}$", r"\1", value).strip("<> ")
+    value = _URL_MACRO_RE.sub(r"\1", value).strip("<> ")
     parts = split_url(value)
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
