@@ -55,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fast-cold", action="store_true", help="no limits for the cold fill")
     parser.add_argument("--links", action="store_true", help="warm rows with links too")
     parser.add_argument("--work", type=Path, help="keep the files here (default: a temp dir)")
+    parser.add_argument("--port", type=int, default=0, help="the emulator's port (0: any free)")
     parser.add_argument(
         "--no-lock",
         action="store_true",
@@ -73,7 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         pycache = Path(tmp) / "pycache"
         with Emulator(
-            make_world(refs), limits=limits, latency_ms=latency, page_hosts=args.page_hosts
+            make_world(refs),
+            limits=limits,
+            latency_ms=latency,
+            page_hosts=args.page_hosts,
+            port=args.port,
         ) as emu:
             bases = [f"http://{h}:{emu.port}" for h in emu.hosts[1 : args.page_hosts + 1]]
             bib = folder / "refs.bib"

@@ -21,8 +21,6 @@ from pathlib import Path
 from citetrack.incremental import StoredFindings
 from citetrack.inputs.textio import InputError
 from citetrack.model import Evidence, Finding, Reference
-from citetrack.rules.compare import find_duplicates
-from citetrack.rules.identity import attribute_duplicates
 
 #: What a directory contributes: the bibliographies below it, at any depth.
 DIRECTORY_PATTERNS = ("*.bib",)
@@ -76,6 +74,10 @@ def duplicate_findings(
     Looked for within each input file separately.  ``keys``: each reference's
     :func:`~citetrack.rules.duplicates.duplicate_keys`, if the caller has them.
     """
+    # Imported here: a warm run's duplicates are remembered (the rules and rapidfuzz not
+    # imported at all).
+    from citetrack.rules.compare import find_duplicates  # noqa: PLC0415
+
     groups: dict[str | None, list[int]] = {}
     for position, ref in enumerate(refs):
         groups.setdefault(ref.path, []).append(position)
@@ -107,6 +109,9 @@ def attribute_by_file(
         by_file.setdefault(refs[position].path, []).append(finding)
     out: list[tuple[int, Finding]] = []
     for path, findings in by_file.items():
+        # Imported here: most runs have no duplicates to attribute.
+        from citetrack.rules.identity import attribute_duplicates  # noqa: PLC0415
+
         positions = positions_of[path]
         group = [refs[p] for p in positions]
         index: dict[tuple[str, int | None], int] = {}

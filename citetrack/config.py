@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -144,6 +143,8 @@ def _safe_read(path: Path) -> str:
 def load_file(path: Path) -> dict[str, Any]:
     """The citetrack table of a config file, validated; raises :class:`ConfigError`."""
     text = read_text(path)
+    import tomllib  # noqa: PLC0415 - only when there is a config file
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

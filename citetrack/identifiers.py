@@ -15,10 +15,6 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from stdnum import isbn as _isbn
-from stdnum import issn as _issn
-from stdnum.exceptions import ValidationError
-
 from citetrack.model import Identifiers
 
 # Crossref's advice is /^10.\d{4,9}/[-._;()/:A-Z0-9]+$/i for modern DOIs; older (SICI) DOIs
@@ -105,6 +101,11 @@ def normalize_isbn(text: str | None) -> str | None:
     if not text:
         return None
     value = re.sub(r"^isbn(?:-1[03])?\s*:?\s*", "", text.strip(), flags=re.IGNORECASE)
+    # python-stdnum imported when an ISBN or ISSN is first read (its import also loads
+    # pydoc): a warm run reads none, its entries are remembered already read.
+    from stdnum import isbn as _isbn  # noqa: PLC0415
+    from stdnum.exceptions import ValidationError  # noqa: PLC0415
+
     try:
         return str(_isbn.to_isbn13(_isbn.validate(value)))
     except ValidationError:
@@ -116,6 +117,8 @@ def format_isbn(text: str | None) -> str | None:
     digits = normalize_isbn(text)
     if digits is None:
         return None
+    from stdnum import isbn as _isbn  # noqa: PLC0415
+
     return str(_isbn.format(digits, convert=True))
 
 
@@ -124,6 +127,9 @@ def normalize_issn(text: str | None) -> str | None:
     if not text:
         return None
     value = re.sub(r"^e?issn\s*:?\s*", "", text.strip(), flags=re.IGNORECASE)
+    from stdnum import issn as _issn  # noqa: PLC0415
+    from stdnum.exceptions import ValidationError  # noqa: PLC0415
+
     try:
         return str(_issn.format(_issn.validate(value)))
     except ValidationError:
@@ -147,12 +153,16 @@ def split_url(url: str) -> urllib.parse.SplitResult | None:
         return None
 
 
+#: ``\url{…}`` around a URL (compiled once: asked of every URL of every run).
+_URL_MACRO_RE = re.compile(r"^\\url\{(.*)\}$")
+
+
 def normalize_url(text: str | None) -> str | None:
     """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed."""
     if not text:
         return None
     value = text.strip()
-    value = re.sub(r"^\\url\{(.*)\}$", r"\1", value).strip("<> ")
+    value = _URL_MACRO_RE.sub(r"\1", value).strip("<> ")
     parts = split_url(value)
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None

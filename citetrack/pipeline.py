@@ -25,10 +25,8 @@ from typing import TYPE_CHECKING
 
 from citetrack.collection import FindingsMemo, attribute_by_file, duplicate_findings
 from citetrack.incremental import StoredFindings
-from citetrack.links.offline import offline_link_evidence
 from citetrack.links.rules import link_findings as url_findings
 from citetrack.links.targets import LinkTargets, link_targets
-from citetrack.links.wayback import Wayback
 from citetrack.model import (
     ArchiveStatus,
     CheckResult,
@@ -55,7 +53,6 @@ from citetrack.registries.idconv import IdConvService
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
 from citetrack.registries.stage import PROGRESS_CHUNK, Arrived, Progress, chunked, unique
-from citetrack.rules.duplicates import duplicate_keys
 from citetrack.rules.search import search_key
 from citetrack.shard import Shard
 from citetrack.tracking.cache import CacheMode
@@ -244,6 +241,10 @@ async def _check_links(
     link_transport_client: httpx.AsyncClient | None = None,
     archive_client: AsyncClientLike | None = None,
 ) -> None:
+    # Imported here: a check with --no-links spends no start-up time on them.
+    from citetrack.links.offline import offline_link_evidence  # noqa: PLC0415
+    from citetrack.links.wayback import Wayback  # noqa: PLC0415
+
     targets = [link_targets(r) for r in refs]
     urls = _mine(options, "url", unique(t.checkable_url for t in targets))
     if options.cache_mode is CacheMode.OFFLINE:  # --offline: no request to any web host
@@ -477,9 +478,15 @@ def remembered_duplicates(
     when this very list was seen before, else from each entry's remembered keys."""
     if stored is None:
         return duplicate_findings(refs)
-    return stored.duplicates(
-        refs, lambda: duplicate_findings(refs, stored.duplicate_keys(refs, duplicate_keys))
-    )
+    memo = stored
+
+    def found() -> list[tuple[int, Finding]]:
+        # Imported here: this list seen before (a warm run), no rule runs.
+        from citetrack.rules.duplicates import duplicate_keys  # noqa: PLC0415
+
+        return duplicate_findings(refs, memo.duplicate_keys(refs, duplicate_keys))
+
+    return stored.duplicates(refs, found)
 
 
 def _compare_batch(

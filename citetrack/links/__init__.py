@@ -14,25 +14,17 @@ The modules, one job each:
 * :mod:`~citetrack.links.targets` — a reference's URL, archived copy and access date;
 * :mod:`~citetrack.links.rules` — pure rules from link and archive evidence to findings.
 
-The checker and its client are imported on first use (``from citetrack.links import
-LinkChecker``): a bibliography without URLs spends no start-up time on them.
+Every name is imported from its module on first use (``from citetrack.links import
+LinkChecker``, :mod:`citetrack.lazy_exports`): a bibliography without URLs spends no
+start-up time on the checker and its client, and a check with ``--no-links`` none on the
+Wayback client.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from citetrack.links.rules import link_findings
-from citetrack.links.targets import (
-    ArchiveLink,
-    LinkTargets,
-    is_doi_link,
-    link_targets,
-    parse_access_date,
-    parse_archive_url,
-)
-from citetrack.links.wayback import Capture, CdxFormatError, Wayback, parse_cdx
+from citetrack.lazy_exports import exports
 
 if TYPE_CHECKING:
     from citetrack.links.checker import (
@@ -42,19 +34,17 @@ if TYPE_CHECKING:
     )
     from citetrack.links.client import LINK_HEADERS, link_timeout, make_link_client
     from citetrack.links.page import PageSignals, soft_404_phrase
+    from citetrack.links.rules import link_findings
+    from citetrack.links.targets import (
+        ArchiveLink,
+        LinkTargets,
+        is_doi_link,
+        link_targets,
+        parse_access_date,
+        parse_archive_url,
+    )
     from citetrack.links.urls import looks_like_file
-
-_LAZY = {
-    "DEFAULT_LINK_RETRY": "citetrack.links.checker",
-    "LinkChecker": "citetrack.links.checker",
-    "LinkProgress": "citetrack.links.checker",
-    "LINK_HEADERS": "citetrack.links.client",
-    "link_timeout": "citetrack.links.client",
-    "make_link_client": "citetrack.links.client",
-    "PageSignals": "citetrack.links.page",
-    "soft_404_phrase": "citetrack.links.page",
-    "looks_like_file": "citetrack.links.urls",
-}
+    from citetrack.links.wayback import Capture, CdxFormatError, Wayback, parse_cdx
 
 __all__ = [
     "DEFAULT_LINK_RETRY",
@@ -79,12 +69,30 @@ __all__ = [
     "soft_404_phrase",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """The link checker's names, imported when first asked for (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+# Each public name's module, imported when the name is first asked for, so that importing
+# one module of the package does not import them all (:mod:`citetrack.lazy_exports`).
+exports(
+    __name__,
+    {
+        "link_findings": "rules",
+        "ArchiveLink": "targets",
+        "LinkTargets": "targets",
+        "is_doi_link": "targets",
+        "link_targets": "targets",
+        "parse_access_date": "targets",
+        "parse_archive_url": "targets",
+        "Capture": "wayback",
+        "CdxFormatError": "wayback",
+        "Wayback": "wayback",
+        "parse_cdx": "wayback",
+        "DEFAULT_LINK_RETRY": "checker",
+        "LinkChecker": "checker",
+        "LinkProgress": "checker",
+        "LINK_HEADERS": "client",
+        "link_timeout": "client",
+        "make_link_client": "client",
+        "PageSignals": "page",
+        "soft_404_phrase": "page",
+        "looks_like_file": "urls",
+    },
+)

@@ -22,11 +22,13 @@ from citetrack.model import Reference
 # ------------------------------------------------------------------------------ DOI links
 
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
+#: A URL's host (compiled once: asked of every URL of every run, even with --no-links).
+_HOST_RE = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)
 
 
 def is_doi_link(url: str) -> bool:
     """Whether ``url`` is a doi.org resolver link (checked as a DOI, never fetched as a page)."""
-    match = re.match(r"^\s*(?:https?:)?//([^/?#:]+)", url, re.IGNORECASE)
+    match = _HOST_RE.match(url)
     return bool(match and match.group(1).lower().rstrip(".") in _DOI_HOSTS)
 
 
@@ -88,7 +90,7 @@ def parse_archive_url(url: str) -> ArchiveLink | None:
     match = _WAYBACK_RE.match(url)
     if match:
         return _parse_wayback(url, match.group("rest"))
-    host_match = re.match(r"^\s*(?:https?:)?//([^/?#:]+)", url, re.IGNORECASE)
+    host_match = _HOST_RE.match(url)
     if not host_match:
         return None
     host = host_match.group(1).lower().rstrip(".").removeprefix("www.")

@@ -18,7 +18,6 @@ tenacity loop over *outcomes* (a response, or a transport failure as a value):
 
 from __future__ import annotations
 
-import email.utils
 import math
 import random
 import re
@@ -53,6 +52,8 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     text = value.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
+    import email.utils  # noqa: PLC0415 - an HTTP date is rare: not every run's start-up
+
     try:
         moment = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

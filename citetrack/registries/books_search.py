@@ -16,13 +16,9 @@ from citetrack.identifiers import extract_identifiers, normalize_doi
 from citetrack.inputs.bib import identifier_view
 from citetrack.model import Evidence, Finding, Found, Reference
 from citetrack.net import Http, Limiters, NetConfig
-from citetrack.registries.books import BookLookup
 from citetrack.registries.pubmed import PubMedService
 from citetrack.registries.search import IdentifierSearch
 from citetrack.registries.stage import Progress, chunked, unique
-from citetrack.rules.books import book_findings
-from citetrack.rules.compare import compare_reference
-from citetrack.rules.identity import explain_conflict
 from citetrack.rules.search import SEARCH_PREFIX, search_findings, search_key
 from citetrack.tracking.codec import metadata_scalar
 from citetrack.tracking.store import EvidenceStore
@@ -50,6 +46,8 @@ async def book_evidence(
     isbns = unique(r.identifiers.isbn for r in refs)
     if not isbns:
         return {}
+    from citetrack.registries.books import BookLookup  # noqa: PLC0415 - only for ISBNs
+
     books = BookLookup.from_config(http, net, limiters, cache)
     return await chunked("books", isbns, books.fetch, progress)
 
@@ -108,6 +106,12 @@ def cited_evidence(evidence: Sequence[Evidence]) -> tuple[Evidence, ...]:
 def registry_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]:
     """Every registry rule on one reference: the comparison (a conflict explained by
     which identifier is wrong), the book rules and the search rules."""
+    # Imported on the first comparison: a warm run whose findings are all remembered
+    # compares nothing and imports no rules (nor rapidfuzz, python-stdnum).
+    from citetrack.rules.books import book_findings  # noqa: PLC0415
+    from citetrack.rules.compare import compare_reference  # noqa: PLC0415
+    from citetrack.rules.identity import explain_conflict  # noqa: PLC0415
+
     problems = extract_identifiers(identifier_view(ref.fields))[1]
     findings = [
         explain_conflict(ref, evidence, f) for f in compare_reference(ref, evidence, problems)

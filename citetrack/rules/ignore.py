@@ -23,8 +23,6 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
-from rapidfuzz import process
-
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Source
 
 IgnoreEntry = Sequence[tuple[str, str]]
@@ -66,6 +64,8 @@ RULE_UNKNOWN = "ignore-unknown-rule"
 
 
 def _hint(name: str, known: Collection[str]) -> str:
+    from rapidfuzz import process  # noqa: PLC0415 - only for a name that is no rule id
+
     best = process.extractOne(name, sorted(known), score_cutoff=70)
     return f" (did you mean {best[0]!r}?)" if best else ""
 

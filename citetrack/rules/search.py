@@ -39,9 +39,8 @@ from citetrack.model import (
     Unavailable,
     WorkMetadata,
 )
-from citetrack.rules.compare import RULE_MISSING_ID, first_author_matches, titles_match
+from citetrack.rules.catalog import RULE_MISSING_ID
 from citetrack.rules.fields import extract_years, parse_pages, split_authors
-from citetrack.rules.spelling import title_equivalent
 from citetrack.rules.text import fold, main_title, to_plain
 
 SEARCH_PREFIX = "search:"
@@ -148,6 +147,11 @@ def _years(meta: WorkMetadata) -> set[int]:
 
 def rejection(ref: Reference, meta: WorkMetadata) -> str | None:
     """Why a candidate is not accepted as the cited work, or ``None`` when it is."""
+    # Imported when a candidate is judged: rapidfuzz's start-up is not every run's (a
+    # warm run only asks which references need a search).
+    from citetrack.rules.matching import first_author_matches, titles_match  # noqa: PLC0415
+    from citetrack.rules.spelling import title_equivalent  # noqa: PLC0415
+
     title = ref.get("title") or ""
     if not meta.title or not titles_match(title, meta.title):
         return "title differs"

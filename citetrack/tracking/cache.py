@@ -47,8 +47,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import platformdirs
-
 from citetrack.fsutil import atomic_write_text
 from citetrack.model import Evidence, Found, NotFound, Source
 from citetrack.tracking.codec import (
@@ -202,6 +200,8 @@ def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     override = env.get("CITETRACK_CACHE_DIR", "").strip()
     if override:
         return Path(override).expanduser()
+    import platformdirs  # noqa: PLC0415 - not needed when a folder is given
+
     return Path(platformdirs.user_cache_dir("citetrack"))
 
 

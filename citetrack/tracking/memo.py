@@ -34,13 +34,13 @@ import threading
 import time
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 
+from citetrack.libversions import library_version
 from citetrack.tracking.cache import default_cache_dir, is_corrupt
 
 if TYPE_CHECKING:
@@ -104,10 +104,7 @@ def code_stamp(package: Path | None = None) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(sys.version.encode())
     for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)};".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=-;".encode())
+        digest.update(f"{name}={library_version(name)};".encode())
     for path in sorted(root.rglob("*")):
         if "__pycache__" in path.parts or not path.is_file():
             continue

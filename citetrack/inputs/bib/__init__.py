@@ -38,37 +38,42 @@ and :mod:`~citetrack.inputs.bib.stored_fields` (stored chunks),
 
 from __future__ import annotations
 
-from citetrack.inputs.bib.entries import reread_entry
-from citetrack.inputs.bib.layout import (
-    PROBLEM_RULES,
-    BibError,
-    Bibliography,
-    BibProblem,
-    EntryLayout,
-    EntryState,
-    FieldLayout,
-    ValueForm,
-    spelling_counts,
-)
-from citetrack.inputs.bib.loader import (
-    load_bib,
-    loads_bib,
-)
-from citetrack.inputs.bib.markup import (
-    identifier_view,
-    unwrap_braces,
-)
-from citetrack.inputs.bib.memo import DictMemo, EntryMemo
-from citetrack.inputs.bib.scanner import MONTH_MACROS
-from citetrack.inputs.bib.writer import (
-    FIELD_ORDER,
-    VERBATIM_FIELDS,
-    escape_plain,
-    escape_value,
-    field_sort_key,
-    format_entries,
-    format_entry,
-)
+from typing import TYPE_CHECKING
+
+from citetrack.lazy_exports import exports
+
+if TYPE_CHECKING:
+    from citetrack.inputs.bib.entries import reread_entry
+    from citetrack.inputs.bib.layout import (
+        PROBLEM_RULES,
+        BibError,
+        Bibliography,
+        BibProblem,
+        EntryLayout,
+        EntryState,
+        FieldLayout,
+        ValueForm,
+        spelling_counts,
+    )
+    from citetrack.inputs.bib.loader import (
+        load_bib,
+        loads_bib,
+    )
+    from citetrack.inputs.bib.markup import (
+        identifier_view,
+        unwrap_braces,
+    )
+    from citetrack.inputs.bib.memo import DictMemo, EntryMemo
+    from citetrack.inputs.bib.scanner import MONTH_MACROS
+    from citetrack.inputs.bib.writer import (
+        FIELD_ORDER,
+        VERBATIM_FIELDS,
+        escape_plain,
+        escape_value,
+        field_sort_key,
+        format_entries,
+        format_entry,
+    )
 
 __all__ = [
     "FIELD_ORDER",
@@ -96,3 +101,35 @@ __all__ = [
     "spelling_counts",
     "unwrap_braces",
 ]
+
+# Each public name's module, imported when the name is first asked for, so that importing
+# one module of the package does not import them all (:mod:`citetrack.lazy_exports`).
+exports(
+    __name__,
+    {
+        "reread_entry": "entries",
+        "PROBLEM_RULES": "layout",
+        "BibError": "layout",
+        "Bibliography": "layout",
+        "BibProblem": "layout",
+        "EntryLayout": "layout",
+        "EntryState": "layout",
+        "FieldLayout": "layout",
+        "ValueForm": "layout",
+        "spelling_counts": "layout",
+        "load_bib": "loader",
+        "loads_bib": "loader",
+        "identifier_view": "markup",
+        "unwrap_braces": "markup",
+        "DictMemo": "memo",
+        "EntryMemo": "memo",
+        "MONTH_MACROS": "scanner",
+        "FIELD_ORDER": "writer",
+        "VERBATIM_FIELDS": "writer",
+        "escape_plain": "writer",
+        "escape_value": "writer",
+        "field_sort_key": "writer",
+        "format_entries": "writer",
+        "format_entry": "writer",
+    },
+)

@@ -23,11 +23,14 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-
-from bibtexparser import model as bpmodel
-from bibtexparser.entrypoint import parse_string
+from typing import TYPE_CHECKING, TypeAlias
 
 from citetrack.inputs.bib.scanner import LineIndex
+
+if TYPE_CHECKING:
+    from bibtexparser import model as bpmodel
+    from bibtexparser.library import Library
+    from bibtexparser.middlewares.middleware import Middleware
 
 #: bibtexparser's block start (its splitter's ``_BLOCK_START``), anywhere.
 _BLOCK_START = re.compile(r"@\w*[ \t]*(?=[{(])")
@@ -36,7 +39,19 @@ _BLOCK_START = re.compile(r"@\w*[ \t]*(?=[{(])")
 _LINE_BLOCK_START = re.compile(r"\n[^\S\n]*(@\w*[ \t]*[{(])")
 
 #: A block with its start and end offsets (in the text it was located in).
-Located = tuple[bpmodel.Block, int, int]
+Located: TypeAlias = "tuple[bpmodel.Block, int, int]"
+
+
+def parse_string(text: str, *, parse_stack: list[Middleware]) -> Library:
+    """bibtexparser's ``parse_string``, bibtexparser imported on the first parse.
+
+    A load whose chunks are all stored (a warm run) parses nothing: it imports neither
+    bibtexparser nor pylatexenc (issue 16).  So every function here that looks at
+    bibtexparser's blocks imports its model itself, when there are blocks to look at.
+    """
+    from bibtexparser.entrypoint import parse_string as parse  # noqa: PLC0415
+
+    return parse(text, parse_stack=parse_stack)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +130,8 @@ def parse_chunk(body: str, head: str) -> ParsedChunk | None:
 
 
 def _ran_to_the_end(block: bpmodel.Block) -> bool:
+    import bibtexparser.model as bpmodel  # noqa: PLC0415 - see parse_string
+
     if not isinstance(block, bpmodel.ParsingFailedBlock):
         return False
     reason = str(getattr(block.error, "abort_reason", ""))
@@ -123,6 +140,8 @@ def _ran_to_the_end(block: bpmodel.Block) -> bool:
 
 def _parse(body: str, head: str) -> tuple[list[Located], list[bpmodel.Block]] | None:
     full = body + head
+    import bibtexparser.model as bpmodel  # noqa: PLC0415 - see parse_string
+
     try:
         library = parse_string(full, parse_stack=[])
     except Exception:  # bibtexparser raises only for its own bugs; the whole-file parse reports it
@@ -207,12 +226,16 @@ def locate(
 
 def is_comment(block: bpmodel.Block) -> bool:
     """Whether a block is free text between blocks (bibtexparser's implicit comment)."""
+    import bibtexparser.model as bpmodel  # noqa: PLC0415 - see parse_string
+
     return isinstance(block, bpmodel.ImplicitComment)
 
 
 def string_spans(blocks: list[Located] | tuple[Located, ...]) -> list[tuple[int, int]]:
     """Start and end of each ``@string`` block (one bibtexparser set aside as a duplicate
     included)."""
+    import bibtexparser.model as bpmodel  # noqa: PLC0415 - see parse_string
+
     spans = []
     for block, start, end in blocks:
         string: bpmodel.Block | None = block

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 from sys import intern
-
-from bibtexparser import model as bpmodel
-from bibtexparser.entrypoint import parse_string
+from typing import TYPE_CHECKING
 
 from citetrack.identifiers import extract_identifiers
+from citetrack.inputs.bib.chunks import parse_string
 from citetrack.inputs.bib.layout import (
     BibProblem,
     EntryLayout,
@@ -33,6 +32,9 @@ from citetrack.inputs.bib.scanner import (
 )
 from citetrack.inputs.bib.stored_fields import FORM_INDEX, StoredFields
 from citetrack.model import Reference
+
+if TYPE_CHECKING:
+    from bibtexparser import model as bpmodel
 
 # ----------------------------------------------------------------------------- entries
 
@@ -307,6 +309,8 @@ def reread_entry(text: str) -> tuple[str, str, list[tuple[str, str]]] | None:
     both read completely and identically.  Used to check an edited entry before it is
     written out.
     """
+    import bibtexparser.model as bpmodel  # noqa: PLC0415 - see chunks.parse_string
+
     try:
         library = parse_string(text, parse_stack=[])
     except Exception:  # bibtexparser's own bugs: treat as unreadable

@@ -11,9 +11,7 @@ be stored and reused (:mod:`~citetrack.inputs.bib.memo`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
-
-from bibtexparser import model as bpmodel
+from typing import TYPE_CHECKING, NamedTuple
 
 from citetrack.inputs.bib.chunks import Located, is_comment
 from citetrack.inputs.bib.entries import failed_block, load_entry
@@ -21,6 +19,9 @@ from citetrack.inputs.bib.layout import BibProblem, EntryLayout
 from citetrack.inputs.bib.macros import MacroTable
 from citetrack.inputs.bib.scanner import LineIndex
 from citetrack.model import Reference
+
+if TYPE_CHECKING:
+    from bibtexparser import model as bpmodel
 
 
 class Item(NamedTuple):
@@ -35,6 +36,8 @@ class Item(NamedTuple):
 
 def as_entry(block: bpmodel.Block) -> bpmodel.Entry | None:
     """The entry of a block, including one bibtexparser set aside as a duplicate."""
+    import bibtexparser.model as bpmodel  # noqa: PLC0415 - see chunks.parse_string
+
     inner: bpmodel.Block | None = block
     if isinstance(block, bpmodel.DuplicateBlockKeyBlock | bpmodel.DuplicateFieldKeyBlock):
         inner = block.ignore_error_block
@@ -55,6 +58,8 @@ def load_items(
     ``stop`` is where the next block of the file starts (or the end of the text): a failed
     block's unread text runs up to the next block that is not a comment, or to ``stop``.
     """
+    import bibtexparser.model as bpmodel  # noqa: PLC0415 - see chunks.parse_string
+
     items: list[Item] = []
     for index, (block, start, end) in enumerate(blocks):
         entry = as_entry(block)

@@ -20,15 +20,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-
-from bibtexparser import model as bpmodel
-from bibtexparser.entrypoint import parse_string
-from bibtexparser.library import Library
+from typing import TYPE_CHECKING
 
 from citetrack.inputs.bib.chunks import (
     is_comment,
     locate,
     parse_chunk,
+    parse_string,
     split_chunks,
     string_spans,
 )
@@ -57,6 +55,10 @@ from citetrack.inputs.bib.strings import StringReader
 from citetrack.inputs.encoding import decode_bib
 from citetrack.inputs.textio import MAX_INPUT_BYTES, InputError, read_bytes
 from citetrack.model import Reference
+
+if TYPE_CHECKING:
+    from bibtexparser import model as bpmodel
+    from bibtexparser.library import Library
 
 # bibtexparser logs a warning for every block it cannot parse; without a handler Python's
 # "last resort" handler would print them on stderr.  We report them as BibProblems.

