@@ -60,3 +60,14 @@ def test_an_sfn_article_passes_the_gate_and_keeps_its_footnotes_keys(
     broken = run_cli(*check, "--no-lockfile", env=env)
     messages = [f["message"] for r in broken.json()["references"] for f in r["findings"]]
     assert any("points to no full citation" in m for m in messages), messages
+
+
+def test_parse_of_an_sfn_article_writes_the_works_not_the_footnotes(tmp_path: Path) -> None:
+    page = tmp_path / "article.wiki"
+    page.write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "refs.bib"
+    run = run_cli("parse", str(page), "-o", str(out))
+    assert run.code == 0, run.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.count("@article{") == 2 and text.count("@") == 2, text
+    assert "3 short citations" in run.stderr and "wrote 2 references" in run.stderr

@@ -385,6 +385,13 @@ def test_short_citations_of_full_citations_in_the_article_are_not_warnings() -> 
     )
     assert len(result.references) == 8  # the five pointers are still the page's footnotes
     assert [p.message for p in result.problems] == []
+    assert len(result.pointers) == 5  # which a .bib written from it leaves out
+    works = [r for r in result.references if r.key not in result.pointers]
+    assert [r.fields.get("title") for r in works] == [
+        "A History of Glucagon",
+        "Skin Signs",
+        "Fact sheet",
+    ]
 
 
 def test_a_short_citation_pointing_at_nothing_is_said_as_cs1_says_it() -> None:
@@ -394,6 +401,7 @@ def test_a_short_citation_pointing_at_nothing_is_said_as_cs1_says_it() -> None:
     messages = [p.message for p in result.problems]
     assert len(messages) == 2, messages
     assert all("points to no full citation" in m for m in messages)
+    assert not result.pointers  # each stays an entry, with its warning
     assert "(Smith, Jones, 2002)" in messages[0] and "(Lee, 1999)" in messages[1]
 
 

@@ -64,9 +64,19 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
             "heading",
             err=True,
         )
-    if not result.references:
+    # {{sfn}} footnotes of full citations on the page are the page's, not works: said once.
+    works = [r for r in result.references if r.key not in result.pointers]
+    if result.pointers:
+        count = len(result.references) - len(works)
+        click.echo(
+            f"{name}: note: {_count(count, 'short citation')} ({{{{sfn}}}}, {{{{harvnb}}}}…) "
+            f"{'points' if count == 1 else 'point'} to full citations of the page, written "
+            "once each, not as entries of their own",
+            err=True,
+        )
+    if not works:
         fail(f"{name}: no references found (tried the {result.detected_format} format)")
-    bibtex = format_bibtex(result.references)
+    bibtex = format_bibtex(works)
     if output and output != "-":  # '-' is standard output, as for INPUT (not a file named '-')
         try:
             atomic_write_text(output, bibtex)
@@ -79,7 +89,7 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
             unread = sum(span[2] for span in result.unread)
             said.append(f"{_count(unread, 'line')} outside the list not read")
         click.echo(
-            f"citetrack: wrote {_count(len(result.references), 'reference')} to {output}"
+            f"citetrack: wrote {_count(len(works), 'reference')} to {output}"
             + (f" ({'; '.join(said)})" if said else ""),
             err=True,
         )

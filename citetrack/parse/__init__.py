@@ -106,6 +106,10 @@ class ParseResult:
     detected_format: str
     unread: tuple[tuple[int, int, int], ...] = ()
     latex: bool = False
+    #: Keys of the references that are short citations (``{{sfn}}``) of a full citation
+    #: on the same page: footnotes the page shows (a check locates them), not works, so
+    #: a .bib written from the result leaves them out.
+    pointers: frozenset[str] = frozenset()
 
 
 def detect_format(text: str) -> Format:
@@ -115,17 +119,20 @@ def detect_format(text: str) -> Format:
 
 def _references(
     citations: Iterable[Citation], keys: Mapping[int, str]
-) -> tuple[list[Reference], list[ParseProblem]]:
+) -> tuple[list[Reference], list[ParseProblem], frozenset[str]]:
     """The citations as references, keyed by ``keys`` (a LaTeX ``\\bibitem``'s key, by the
     item's line) where given, else by author, year and title word."""
     references: list[Reference] = []
     problems: list[ParseProblem] = []
+    pointers: set[str] = set()
     used: set[str] = set()
     for citation in citations:
         read = len(citation.problems)  # build_fields adds only identifier problems
         entry_type, fields = build_fields(citation)
         identifiers, _ = extract_identifiers(fields)  # invalid ones are reported by build
         key = unique_key(keys.get(citation.line) or base_key(fields), used)
+        if citation.pointer:
+            pointers.add(key)
         references.append(
             Reference(
                 key=key,
@@ -144,7 +151,7 @@ def _references(
             )
             for n, message in enumerate(citation.problems)
         )
-    return references, problems
+    return references, problems, frozenset(pointers)
 
 
 #: A note of a notes list that only points back at the note before it ("Ibid., 47.").
@@ -216,10 +223,12 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             )
             for item in repeats
         ]
-    references, problems = _references(citations, keys)
+    references, problems, pointers = _references(citations, keys)
     problems = sorted(problems + skipped_problems, key=lambda p: p.line)
     latex = chosen == "text" and is_latex_bibliography(text)
-    return ParseResult(tuple(references), tuple(problems), chosen, unread, latex=latex)
+    return ParseResult(
+        tuple(references), tuple(problems), chosen, unread, latex=latex, pointers=pointers
+    )
 
 
 def _from_bbl(text: str, chosen: Format) -> ParseResult:

@@ -91,6 +91,9 @@ class Citation:
     thesis_type: str | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: A short citation (``{{sfn}}``) of a full citation on the same page: a footnote of
+    #: the page, not a work of its own (a BibTeX writer leaves it out).
+    pointer: bool = False
 
 
 # ---------------------------------------------------------------------------- pages

@@ -20,8 +20,9 @@ Inside a ref:
   page they link to; ``{{cite pmid|…}}`` / ``{{cite doi|…}}`` an entry with only that
   identifier; ``{{sfn}}`` / ``{{harvnb}}`` short citations an entry with the authors' names,
   year and page (identical ``{{sfn}}``s of the text count once): a pointer to a full
-  citation of the page with those authors and year, or, when there is none, reported as
-  CS1 reports a broken link;
+  citation of the page with those authors and year (``Citation.pointer``: a .bib written
+  from the page leaves it out), or, when there is none, reported as CS1 reports a broken
+  link;
 * a ref without a template — a bare link ``[url title]``, perhaps with a
   ``{{Webarchive}}`` and a date — becomes an online entry with url and title; plain text
   is read like a rendered reference, except an explanatory note: a ``<ref group=…>``
@@ -573,6 +574,7 @@ def _resolve_short(citations: list[Citation]) -> None:
         year = c.date.year if c.date else None
         c.problems.remove(SHORT_PROBLEM)
         if (names[:4], year) in exact or (names and (names[0], year) in first):
+            c.pointer = True
             continue
         shown = ", ".join(n.family or n.literal for n in c.authors.names) or "no author"
         c.problems.append(
