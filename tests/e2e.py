@@ -62,3 +62,15 @@ def by_key(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def rules(reference: dict[str, Any]) -> set[str]:
     return {f["rule"] for f in reference["findings"]}
+
+
+def imported(run: Run) -> set[str]:
+    """The modules a run imported, read from Python's ``-X importtime`` lines on its stderr
+    (``PYTHONPROFILEIMPORTTIME=1`` in its environment)."""
+    names = set()
+    for line in run.stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":
+                names.add(name)
+    return names

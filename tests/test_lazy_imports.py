@@ -22,7 +22,7 @@ import pytest
 from bench.gen_bib import make_bib, make_references, make_world
 from citetrack.libversions import library_version
 from citetrack_emulator import Emulator
-from tests.e2e import Run, run_cli
+from tests.e2e import Run, imported, run_cli
 
 MAILTO = "bench@example.org"
 #: What only a run that compares, parses or reads metadata needs.
@@ -36,17 +36,6 @@ COLD_ONLY = (
     "citetrack.rules.compare",
     "citetrack.rules.matching",
 )
-
-
-def imported(run: Run) -> set[str]:
-    """The modules the run imported (Python's ``-X importtime`` lines on stderr)."""
-    names = set()
-    for line in run.stderr.splitlines():
-        if line.startswith("import time:") and line.count("|") == 2:
-            name = line.rsplit("|", 1)[1].strip()
-            if name != "imported package":
-                names.add(name)
-    return names
 
 
 def cold_only(names: set[str]) -> set[str]:

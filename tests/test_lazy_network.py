@@ -23,22 +23,11 @@ import pytest
 from bench.gen_bib import make_bib, make_references, make_world
 from citetrack.net import LazyClient, NetConfig, build_client, make_client
 from citetrack_emulator import Emulator
-from tests.e2e import Run, run_cli
+from tests.e2e import Run, imported, run_cli
 
 MAILTO = "bench@example.org"
 #: Loaded only to send a request: none of them may be imported by a run that sends none.
 NETWORK_MODULES = ("httpx", "httpcore", "h2", "h11", "anyio", "certifi", "tenacity")
-
-
-def imported(run: Run) -> set[str]:
-    """The modules the run imported (Python's ``-X importtime`` lines on stderr)."""
-    names = set()
-    for line in run.stderr.splitlines():
-        if line.startswith("import time:") and line.count("|") == 2:
-            name = line.rsplit("|", 1)[1].strip()
-            if name != "imported package":
-                names.add(name)
-    return names
 
 
 def network_modules(names: set[str]) -> set[str]:
