@@ -40,26 +40,50 @@ def test_an_sfn_article_passes_the_gate_and_keeps_its_footnotes_keys(
     env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
     check = ("check", str(page), *FAST, "-f", "json")
     first = run_cli(*check, "--no-lockfile", "--fail-on", "warning", env=env)
-    rules = {f["rule"] for r in first.json()["references"] for f in r["findings"]}
+    report = first.json()
+    rules = {f["rule"] for r in report["references"] for f in r["findings"]}
     assert "parse-doubtful" not in rules, first.stdout
     assert first.code == 0, rules
+    # The footnotes are not works: the two full citations are the references, each
+    # checked; the footnotes are said in a note, not as three "unchecked" references.
+    assert {r["status"] for r in report["references"]} == {"ok"}, report["references"]
+    assert report["summary"]["total"] == 2 and report["summary"]["unchecked"] == 0
+    assert any("3 short citations" in n for n in report["notes"]), report["notes"]
     assert run_cli("lock", str(page), *FAST, env=env).code == 0
-    # An editor adds a footnote before the others: only it is new.
+    # An editor adds a footnote before the others, and one in an image's caption: no
+    # reference is added or removed (the caption's footnote is read where it is).
     page.write_text(
         TEXT.replace(
             "erythema.{{sfn", "erythema.{{sfn|Pujol|Wang|el-Azhary|Su|2004|p=14}}{{sfn", 1
+        ).replace(
+            "It is rare.",
+            "It is rare.[[File:Rash.jpg|thumb|A rash.{{sfn|Thiers|Sahn|Callen|2009|p=81}}]]",
         ),
         encoding="utf-8",
     )
     gate = run_cli(*check, "--new-only", "--fail-on", "warning", env=env)
     found = [(r["key"], f["rule"]) for r in gate.json()["references"] for f in r["findings"]]
     assert gate.code == 0, found
-    assert [rule for _, rule in found if rule.startswith("reference-")] == ["reference-added"]
-    # A footnote pointing at no full citation is said, as CS1 says it.
-    page.write_text(TEXT.replace("|2004|p=12}}", "|2005|p=12}}"), encoding="utf-8")
+    assert not [rule for _, rule in found if rule.startswith("reference-")], found
+    # A footnote pointing at no full citation is said, as CS1 says it, at its own place
+    # (after a caption's footnote, which the parser and the locator both read).
+    page.write_text(
+        TEXT.replace("|2004|p=12}}", "|2005|p=12}}").replace(
+            "It is rare.",
+            "It is rare.[[File:Rash.jpg|thumb|A rash.{{sfn|Thiers|Sahn|Callen|2009|p=81}}]]",
+        ),
+        encoding="utf-8",
+    )
     broken = run_cli(*check, "--no-lockfile", env=env)
-    messages = [f["message"] for r in broken.json()["references"] for f in r["findings"]]
-    assert any("points to no full citation" in m for m in messages), messages
+    pointed = [
+        (r["location"]["column"], f["message"])
+        for r in broken.json()["references"]
+        for f in r["findings"]
+        if "points to no full citation" in f["message"]
+    ]
+    column = page.read_text(encoding="utf-8").index("{{sfn|Pujol") + 1
+    assert [c for c, _ in pointed] == [column], pointed
+    assert "Pujol, Wang, el-Azhary, Su, 2005" in pointed[0][1]
 
 
 def test_parse_of_an_sfn_article_writes_the_works_not_the_footnotes(tmp_path: Path) -> None:

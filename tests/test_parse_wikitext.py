@@ -423,3 +423,21 @@ def test_a_collaboration_is_credited_and_via_is_kept() -> None:
     )
     assert ref.fields["author"] == "Ravel, Q. and Oduya, T. and {Invented Study Group}"
     assert ref.fields["note"] == "Via Invented Database"
+
+
+def test_refs_in_an_image_caption_and_a_heading_are_read_in_page_order() -> None:
+    """SYNTHETIC page.  The parser skipped link texts and headings, where the article's
+    locator looks: ``citetrack parse`` dropped a caption's reference without a word, and
+    a check placed every later finding of the line at its neighbour's ``<ref>``."""
+    page = (
+        "A.<ref>{{cite journal |last=Alpha |title=First work |journal=J |year=2001}}</ref>"
+        " [[File:Rash.jpg|thumb|A rash.<ref>{{cite journal |last=Beta |title=Caption work"
+        " |journal=J |year=2002}}</ref>]] B.<ref>{{cite journal |last=Gamma |title=After"
+        " the caption |journal=J |year=2003}}</ref>\n"
+        "==Course<ref>{{cite web |title=Heading work |url=https://example.org/h}}</ref>==\n"
+        "{{reflist}}\n"
+    )
+    result = parse_text(page, "wikitext")
+    titles = [r.get("title") for r in result.references]
+    assert titles == ["First work", "Caption work", "After the caption", "Heading work"]
+    assert [r.line for r in result.references] == [1, 1, 1, 2]

@@ -282,7 +282,22 @@ class InputsRead:
                     "text, not as references"
                     for _, count, span in unread_spans(article.unread, article.references)
                 ]
+                if article.pointers:
+                    notes.append(_pointers_note(name, article.pointers))
         return cls(tuple(problems), tuple(notes), names)
+
+
+def _pointers_note(name: str, count: int) -> str:
+    """The note for an article's short citations, which are not references of their own."""
+    said = (
+        "short citation ({{sfn}}, {{harvnb}}) points"
+        if count == 1
+        else ("short citations ({{sfn}}, {{harvnb}}) point")
+    )
+    return (
+        f"{name}: {count} {said} to full citations of the page, checked there: "
+        "footnotes, not references of their own"
+    )
 
 
 def _check_with_progress(

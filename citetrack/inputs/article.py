@@ -78,6 +78,9 @@ class Article:
     references: tuple[Reference, ...]
     problems: tuple[ParseProblem, ...]
     unread: tuple[tuple[int, int, int], ...] = ()
+    #: How many short citations (``{{sfn}}``, ``{{harvnb}}``) point to a full citation of
+    #: the page: footnotes, not works, so not references (the full citation is checked).
+    pointers: int = 0
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,12 @@ def read_article(
             )
         )
     placed.sort(key=lambda p: (p[0] if p[0] >= 0 else p[1], p[1]))
+    # A footnote pointing at a full citation of the page is not a work of its own: it
+    # was a reference "unchecked" for want of an identifier, counted in the total and
+    # tracked in the lockfile, so each footnote added or moved was a change.
+    footnotes = {id(ref) for ref in parsed.references if ref.key in parsed.pointers}
+    pointers = sum(1 for _, _, ref in placed if id(ref) in footnotes)
+    placed = [p for p in placed if id(p[2]) not in footnotes]
     refs = _unique_keys(
         [_placed(ref, sites[index] if index >= 0 else None, display) for index, _, ref in placed]
     )
@@ -175,7 +184,13 @@ def read_article(
         renamed = {r.key: new_key[id(r)] for r in their_refs if id(r) in new_key}
         reported += [_rekeyed(p, renamed) for p in found]
     reported += undefined_refs(text, code)
-    return Article(info=info, text=text, references=tuple(refs), problems=tuple(reported))
+    return Article(
+        info=info,
+        text=text,
+        references=tuple(refs),
+        problems=tuple(reported),
+        pointers=pointers,
+    )
 
 
 def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:

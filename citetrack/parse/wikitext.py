@@ -157,8 +157,20 @@ _BY_IDENTIFIER = {"cite pmid": "pmid", "cite doi": "doi", "cite pmc": "pmcid"}
 
 
 def _walk(code: Wikicode) -> Iterator[Tag | Template]:
-    """``<ref>`` tags with contents and cite templates outside refs, in document order."""
+    """``<ref>`` tags with contents and cite templates outside refs, in document order.
+
+    Into link texts (an image's caption: ``[[File:x.jpg|thumb|A rash.<ref>…</ref>]]``)
+    and headings too, as the article's locator walks (:mod:`citetrack.inputs.article`):
+    the two must see the same citations in the same order, or a finding is placed at
+    its neighbour's ``<ref>``."""
     for node in code.nodes:
+        if isinstance(node, Wikilink):
+            if node.text is not None:
+                yield from _walk(node.text)
+            continue
+        if isinstance(node, Heading):
+            yield from _walk(node.title)
+            continue
         if isinstance(node, Tag):
             if str(node.tag).strip().lower() == "ref":
                 if node.contents is not None and str(node.contents).strip():
