@@ -19,6 +19,7 @@ from citetrack.model import Author, Found, Reference, Source
 from citetrack.model import WorkMetadata as Meta
 from citetrack.net import NetConfig
 from citetrack.pipeline import CheckOptions, check_references
+from citetrack.report.rules import RULES
 from citetrack.rules.search import citation_string, esearch_term, needs_search, rejection
 from citetrack.tracking.cache import CacheMode
 from citetrack_emulator import Emulator
@@ -138,6 +139,8 @@ def test_without_the_synthetic_records_each_says_what_could_not_be_found(
     assert code == 3  # unconfirmed references are unverified, none is broken
     foss = finding(refs["foss2021necrolytic"], "identifier-not-found")
     assert foss["severity"] == "unverified"
+    # The rule catalogue (SARIF's default level, `citetrack rules`) says the same.
+    assert RULES["identifier-not-found"].severity.value == "unverified"
     assert "PubMed's title and author search: nothing for" in foss["message"]
     # Crossref's search offers Pujol 2004 (its main title is the chapter's title): listed
     # as a rejected candidate, never filled in.

@@ -248,8 +248,9 @@ RULES: Mapping[str, RuleInfo] = {
     ),
     "identifier-not-found": RuleInfo(
         "No record found for a reference without identifiers",
-        "PubMed and Crossref were searched for the citation and returned nothing like it.",
-        Severity.WARNING,
+        "PubMed and Crossref were searched for the citation and returned nothing like it: "
+        "nothing confirms the work (unverified; a note when its URL is checked instead).",
+        Severity.UNVERIFIED,
     ),
     "ignore-unknown-rule": RuleInfo(
         "An ignore names no rule",
