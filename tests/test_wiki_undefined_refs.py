@@ -33,3 +33,25 @@ def test_an_undefined_name_is_reported_once_at_its_first_use_per_group() -> None
     assert len(problems) == 1
     line, message = problems[0]
     assert line == 2 and message.startswith('<ref name="gone" /> is used but never defined')
+
+
+def test_an_r_template_reuses_like_a_ref_tag_numbered_and_checked() -> None:
+    """``{{r|name}}`` (Template:R) stands for ``<ref name=name/>``: it takes the number
+    where it first appears (the list-defined refs below were numbered by their place in
+    the list), and one naming nothing defined is a cite error on the page."""
+    text = (
+        "A.{{r|b|p=80}} B.<ref name=a/> C.{{r|gone}} D.{{r|a|b}}\n"
+        "==References==\n"
+        f"{{{{reflist|refs=\n<ref name=a>{CITE}</ref>\n<ref name=b>{CITE}</ref>\n}}}}\n"
+    )
+    article = read_article(text, ArticleInfo(source="x", format="wikitext"), display="x")
+    numbers = {r.key: r.location.number for r in article.references if r.location}
+    assert numbers == {"b": "1", "a": "2"}
+    problems = _problems(text)
+    assert problems == [
+        (
+            1,
+            "{{r|gone}} is used but never defined on the page: the wiki shows a cite error "
+            "there and there is no citation to check",
+        )
+    ]

@@ -208,6 +208,8 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
     problems = []
     groups = list_groups(code)
     for node, offset in _walk(code, 0):
+        for reused in _r_names(node):
+            first_use.setdefault(reused, (offset, str(node)))
         if not _is_ref(node):
             continue
         assert isinstance(node, Tag)
@@ -246,13 +248,43 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
             ParseProblem(
                 line=line,
                 column=column,
-                message=f'<ref name="{name}" />{in_group} is used but never defined on the '
-                "page: the wiki shows a cite error there and there is no citation to check",
+                message=f"{_shown_reuse(raw, name)}{in_group} is used but never defined on "
+                "the page: the wiki shows a cite error there and there is no citation to check",
                 raw=raw,
                 rule=NOT_READ,
             )
         )
     return problems
+
+
+#: ``{{r|name|name2|p=5}}``: reuses of named refs, as ``<ref name=…/>`` (Template:R).
+_R_TEMPLATES = frozenset({"r"})
+
+
+def _r_names(node: Node) -> list[tuple[str, str]]:
+    """The (group, name) of each ref an ``{{r}}`` template reuses (none for other nodes).
+
+    Template:R takes the names as its positional parameters (and ``name=``, ``n=``
+    forms) and a ``group=``; each stands where it is as ``<ref name=…/>`` would, so it
+    is numbered and checked for a definition as those are.
+    """
+    if not isinstance(node, Template) or template_name(node) not in _R_TEMPLATES:
+        return []
+    group = ""
+    names = []
+    for param in node.params:
+        key = str(param.name).strip().lower()
+        value = str(param.value).strip()
+        if key in ("group", "g"):
+            group = value
+        elif (not param.showkey or re.fullmatch(r"(?:name|n)\d*", key)) and value:
+            names.append(value)
+    return [(group, name) for name in names]
+
+
+def _shown_reuse(raw: str, name: str) -> str:
+    """How an undefined reuse is named in its problem: as written when an ``{{r}}``."""
+    return raw if raw.startswith("{{") else f'<ref name="{name}" />'
 
 
 def _placed(ref: Reference, site: CiteSite | None, display: str) -> Reference:
@@ -509,6 +541,11 @@ def _numbers(code: Wikicode) -> dict[int, str]:
     by_name: dict[tuple[str, str], str] = {}
     labels: dict[int, str] = {}
     for node, _ in _walk(code, 0):
+        for reused in _r_names(node):  # an {{r}} before the definition takes the number
+            if reused not in by_name:
+                group = reused[0]
+                counters[group] = counters.get(group, 0) + 1
+                by_name[reused] = f"{group} {counters[group]}" if group else str(counters[group])
         if not _is_ref(node):
             continue
         assert isinstance(node, Tag)
