@@ -405,6 +405,22 @@ def test_a_short_citation_pointing_at_nothing_is_said_as_cs1_says_it() -> None:
     assert "(Smith, Jones, 2002)" in messages[0] and "(Lee, 1999)" in messages[1]
 
 
+def test_an_sfnm_points_at_each_of_its_full_citations() -> None:
+    """{{sfnm}} (several short citations in one footnote, numbered parameters) was read
+    as one citation of no author and no year: a warning that it points nowhere."""
+    result = parse_text(
+        "A.{{sfnm|1a1=Smith|1a2=Jones|1y=2001|1p=5|2a1=Müller|2y=1999|2p=3}}"
+        " B.{{sfnm|1a1=Smith|1y=2001|2a1=Lee|2y=1998|3a1=World Health Organization|3y=n.d.}}"
+        + SOURCES,
+        "wikitext",
+    )
+    first, second = result.references[:2]
+    assert first.key in result.pointers and first.fields.get("pages") == "5"
+    assert second.key not in result.pointers  # its second part points at nothing
+    messages = [p.message for p in result.problems]
+    assert len(messages) == 1 and "(Lee, 1998) points to no full citation" in messages[0]
+
+
 def test_identifier_only_templates() -> None:
     result = parse_text(
         "<ref>{{cite pmid|19258446}}</ref><ref>{{cite doi|10.3322/caac.20005}}</ref>"

@@ -94,6 +94,9 @@ class Citation:
     #: A short citation (``{{sfn}}``) of a full citation on the same page: a footnote of
     #: the page, not a work of its own (a BibTeX writer leaves it out).
     pointer: bool = False
+    #: The further short citations of one ``{{sfnm}}`` (its 2nd, 3rd… author lists and
+    #: years; the first is ``authors`` and ``date``): each must point at a full citation.
+    more_short: list[tuple[NameList, PartialDate | None]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- pages

@@ -514,9 +514,32 @@ def _from_shortcut(template: Template, c: Citation) -> Citation:
     return c
 
 
+_SFNM_PART = re.compile(r"(\d)(?:a[1-4]|y)")
+
+
+def _sfnm(params: dict[str, str], c: Citation) -> Citation:
+    """``{{sfnm|1a1=Smith|1y=2001|1p=5|2a1=Jones|2y=2002}}``: several short citations in
+    one footnote (Template:Sfnm, up to 9); the first is read as an ``{{sfn}}``, the others
+    kept to be resolved with it."""
+    numbers = sorted({int(m[1]) for key in params if (m := _SFNM_PART.fullmatch(key))})
+    for n in numbers:
+        families = [params[f"{n}a{k}"] for k in range(1, 5) if params.get(f"{n}a{k}")]
+        names = NameList(tuple(Name(family=f) for f in families))
+        year = dates.parse_date(params[f"{n}y"]) if params.get(f"{n}y") else None
+        if n == numbers[0]:
+            c.authors, c.date = names, year
+            c.pages = _first(params, f"{n}p", f"{n}pp")
+        else:
+            c.more_short.append((names, year))
+    c.problems.append(SHORT_PROBLEM)
+    return c
+
+
 def _short_citation(template: Template, args: list[str], c: Citation) -> Citation:
     """Author families and a year, with the page: kept, and reported as a short citation."""
     params = _params(template)
+    if template_name(template) == "sfnm" and any(_SFNM_PART.fullmatch(k) for k in params):
+        return _sfnm(params, c)
     year = dates.parse_date(args[-1]) if args else None
     families = args[:-1] if year else args
     c.authors = NameList(tuple(Name(family=f) for f in families if f))
@@ -577,21 +600,32 @@ def _resolve_short(citations: list[Citation]) -> None:
         if anchor:
             exact.add(anchor)
             first.add((anchor[0][0], anchor[1]))
+
+    def points(authors: NameList, date: dates.PartialDate | None) -> bool:
+        names = tuple(w for n in authors.names if (w := _fold(n.family or n.literal)))
+        if names and names[-1] == "nd":  # {{sfn|Smith|n.d.}}: no year
+            names = names[:-1]
+        year = date.year if date else None
+        return (names[:4], year) in exact or bool(names and (names[0], year) in first)
+
     for c in citations:
         if SHORT_PROBLEM not in c.problems:
             continue
-        names = tuple(w for n in c.authors.names if (w := _fold(n.family or n.literal)))
-        if names and names[-1] == "nd":  # {{sfn|Smith|n.d.}}: no year
-            names = names[:-1]
-        year = c.date.year if c.date else None
         c.problems.remove(SHORT_PROBLEM)
-        if (names[:4], year) in exact or (names and (names[0], year) in first):
+        nowhere = [
+            (authors, date)
+            for authors, date in ((c.authors, c.date), *c.more_short)
+            if not points(authors, date)
+        ]
+        if not nowhere:
             c.pointer = True
             continue
-        shown = ", ".join(n.family or n.literal for n in c.authors.names) or "no author"
-        c.problems.append(
-            _SHORT_UNRESOLVED.format(families=shown, year=year if year else "no year")
-        )
+        for authors, date in nowhere:
+            shown = ", ".join(n.family or n.literal for n in authors.names) or "no author"
+            year = date.year if date else None
+            c.problems.append(
+                _SHORT_UNRESOLVED.format(families=shown, year=year if year else "no year")
+            )
 
 
 # --------------------------------------------------------------------- refs without cites
