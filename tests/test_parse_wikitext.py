@@ -421,6 +421,26 @@ def test_an_sfnm_points_at_each_of_its_full_citations() -> None:
     assert len(messages) == 1 and "(Lee, 1998) points to no full citation" in messages[0]
 
 
+def test_a_short_citation_points_at_the_anchor_a_full_citations_ref_names() -> None:
+    """An author-less work is cited by the anchor its |ref= names (Template:Sfnref): the
+    footnotes pointing at it were each a warning that they point nowhere."""
+    result = parse_text(
+        "A.{{sfn|WHO|2020|p=3}} B.{{sfn|CDC|2019}} C.{{harvnb|Foo Report|2018}}"
+        " D.{{sfn|WHO|n.d.}} E.{{sfn|NIH|2017}}\n==Sources==\n"
+        "* {{cite web |title=Fact sheet |publisher=WHO |date=2020 |url=https://who.int/x"
+        " |ref={{sfnref|WHO|2020}}}}\n"
+        "* {{cite web |title=Page |publisher=CDC |date=2019 |url=https://cdc.gov/x"
+        " |ref={{harvid|CDC|2019}}}}\n"
+        "* {{cite report |title=Foo |date=2018 |ref=CITEREFFoo_Report2018}}\n"
+        "* {{cite web |title=Undated |url=https://who.int/y |ref={{sfnref|WHO|n.d.}}}}\n"
+        "* {{cite web |title=Other |date=2017 |url=https://nih.gov/z |ref=none}}\n",
+        "wikitext",
+    )
+    messages = [p.message for p in result.problems]
+    assert len(result.pointers) == 4
+    assert len(messages) == 1 and "(NIH, 2017) points to no full citation" in messages[0]
+
+
 def test_identifier_only_templates() -> None:
     result = parse_text(
         "<ref>{{cite pmid|19258446}}</ref><ref>{{cite doi|10.3322/caac.20005}}</ref>"

@@ -94,6 +94,10 @@ class Citation:
     #: A short citation (``{{sfn}}``) of a full citation on the same page: a footnote of
     #: the page, not a work of its own (a BibTeX writer leaves it out).
     pointer: bool = False
+    #: The anchor a full citation's ``|ref=`` names (``{{sfnref|WHO|2020}}``,
+    #: ``{{harvid|…}}`` or ``CITEREF…``), as short citations are compared to it: what
+    #: an ``{{sfn}}`` of an author-less work points at.
+    anchor: str | None = None
     #: The further short citations of one ``{{sfnm}}`` (its 2nd, 3rd… author lists and
     #: years; the first is ``authors`` and ``date``): each must point at a full citation.
     more_short: list[tuple[NameList, PartialDate | None]] = field(default_factory=list)

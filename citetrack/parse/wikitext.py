@@ -424,6 +424,7 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
         return _from_shortcut(template, c)
     params = _params(template)
     c.problems.extend(_repeated(template))
+    c.anchor = _ref_anchor(template)
     c.kind = _kind(name, params)
     c.authors = _name_list(params, editors=False)
     group = params.get("collaboration")
@@ -586,6 +587,34 @@ def _anchors(c: Citation) -> tuple[tuple[str, ...], int | None] | None:
     return names, c.date.year if c.date else None
 
 
+_ANCHOR_TEMPLATES = frozenset({"sfnref", "harvid", "harvard citation id"})
+
+
+def _ref_anchor(template: Template) -> str | None:
+    """The anchor a cite template's ``|ref=`` sets, folded as :func:`_short_anchor`
+    folds a short citation's: ``{{sfnref|WHO|2020}}`` and ``{{harvid|WHO|2020}}`` join
+    their arguments, ``CITEREFWHO2020`` is the anchor itself (``none``, ``harv``: none).
+    See https://en.wikipedia.org/wiki/Template:Sfnref."""
+    param = next((p for p in template.params if str(p.name).strip().lower() == "ref"), None)
+    if param is None:
+        return None
+    for inner in param.value.filter_templates(recursive=False):
+        if template_name(inner) in _ANCHOR_TEMPLATES:
+            args = [plain(p.value) for p in inner.params if not p.showkey]
+            return _fold("".join(args)) or None
+    text = plain(param.value).strip()
+    if text.startswith("CITEREF"):
+        return _fold(text[len("CITEREF") :]) or None
+    return None
+
+
+def _short_anchor(authors: NameList, date: dates.PartialDate | None) -> str:
+    """A short citation's anchor as :func:`_ref_anchor` folds the full one's: its
+    names and year run together (CS1's ``CITEREF`` + names + year)."""
+    names = "".join(n.family or n.literal for n in authors.names)
+    return _fold(names + (str(date.year) if date else ""))
+
+
 def _resolve_short(citations: list[Citation]) -> None:
     """A short citation whose full citation the page holds is a pointer to it: its
     problem is dropped (the full citation is checked; an {{sfn}}-styled article gave a
@@ -595,6 +624,7 @@ def _resolve_short(citations: list[Citation]) -> None:
     fulls = [c for c in citations if SHORT_PROBLEM not in c.problems]
     exact: set[tuple[tuple[str, ...], int | None]] = set()
     first: set[tuple[str, int | None]] = set()
+    named = {c.anchor for c in fulls if c.anchor}  # |ref={{sfnref|WHO|2020}}
     for c in fulls:
         anchor = _anchors(c)
         if anchor:
@@ -606,7 +636,9 @@ def _resolve_short(citations: list[Citation]) -> None:
         if names and names[-1] == "nd":  # {{sfn|Smith|n.d.}}: no year
             names = names[:-1]
         year = date.year if date else None
-        return (names[:4], year) in exact or bool(names and (names[0], year) in first)
+        if (names[:4], year) in exact or bool(names and (names[0], year) in first):
+            return True
+        return bool(named) and _short_anchor(authors, date) in named
 
     for c in citations:
         if SHORT_PROBLEM not in c.problems:
