@@ -307,7 +307,7 @@ async def acheck(
     from citetrack.pipeline import CheckOptions, check_references
     from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode, EvidenceCache
     from citetrack.tracking.memo import RECORDS_KIND
-    from citetrack.tracking.store import open_store
+    from citetrack.tracking.store import EvidenceStore, open_store
 
     settings = settings if settings is not None else load_settings()
     refs, articles = _references(source)
@@ -322,16 +322,21 @@ async def acheck(
     ttl = settings.cache_ttl_days * 86400
     if max_cache_age is not None:
         ttl = min(ttl, max_cache_age)
-    store = open_store(
-        settings.store,
-        cache_dir=settings.cache_dir,
-        mode=mode,
-        found_ttl=ttl,
-        not_found_ttl=min(ttl, DEFAULT_NOT_FOUND_TTL),
-        not_before=cache_not_before,
-        required=store_required,
-        warn=warn,
-    )
+    if settings.offline and not settings.use_cache:
+        # --offline --no-cache: no request and no cache either, so only the checks that
+        # need neither run (the same verdict whatever a machine's cache holds).
+        store: EvidenceStore = EvidenceCache(None, mode=mode)
+    else:
+        store = open_store(
+            settings.store,
+            cache_dir=settings.cache_dir,
+            mode=mode,
+            found_ttl=ttl,
+            not_found_ttl=min(ttl, DEFAULT_NOT_FOUND_TTL),
+            not_before=cache_not_before,
+            required=store_required,
+            warn=warn,
+        )
     memo = _open_memo(settings, mode)
     with store as cache, memo:
         if memo.enabled and isinstance(cache, EvidenceCache):

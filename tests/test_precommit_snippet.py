@@ -18,7 +18,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests.e2e import REPO
+from citetrack_emulator import Emulator
+from tests.e2e import REPO, run_cli
 
 
 def _snippet() -> Any:
@@ -132,3 +133,21 @@ def test_the_hook_lets_a_commit_add_and_remove_references_next_to_a_committed_lo
     assert proc.returncode == 0, proc.stdout
     proc = _run_entry(tmp_path, first)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_the_hook_gives_the_same_verdict_whatever_the_cache_holds(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A hook read the cache offline: on a fresh clone (empty cache) the seed's .bib
+    passed, and after one `citetrack check` filled the cache the same unchanged file failed
+    every commit on two registry warnings (missing PMIDs the check itself exits 0 on).  The
+    hook runs the checks that need neither network nor cache: one verdict everywhere."""
+    bib = (REPO / "references.bib").read_text(encoding="utf-8")
+    empty = _run_entry(tmp_path, bib)
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    filled = run_cli("check", "refs.bib", "--no-lockfile", "-f", "json", env=env, cwd=tmp_path)
+    rules = {f["rule"] for r in filled.json()["references"] for f in r["findings"]}
+    assert "missing-identifier" in rules, filled.stdout  # the cache now holds warnings
+    warm = _run_entry(tmp_path, bib)
+    assert (empty.returncode, warm.returncode) == (0, 0), warm.stdout
+    assert warm.stdout == empty.stdout

@@ -91,7 +91,12 @@ settings_options = _grouped(
             help="Your e-mail address for the registries' polite pools "
             "(or CITETRACK_MAILTO, or mailto in the config).",
         ),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the on-disk cache."),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Neither read nor write the on-disk cache (with --offline: no registry "
+            "answers at all, only the checks that need none, as the pre-commit hook runs).",
+        ),
         click.option(
             "--offline",
             is_flag=True,
