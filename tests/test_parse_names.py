@@ -109,6 +109,18 @@ def test_name_parts() -> None:
     assert org.bibtex() == "{Flora of North America Editorial Committee}"
 
 
+def test_a_group_author_with_a_number_in_its_name_is_an_organisation() -> None:
+    """Enwiki's Autism cites the Lancet's "Global Burden of Disease Study 2013
+    Collaborators": read as no name at all, with a warning that it is not one."""
+    for group in (
+        "Global Burden of Disease Study 2013 Collaborators",
+        "COVID-19 Treatment Guidelines Panel",
+    ):
+        result = parse_name_list(group)
+        assert [n.literal for n in result.names] == [group] and not result.rejected
+    assert parse_name_list("Clinical diagnosis by 2 laboratory methods").rejected
+
+
 @pytest.mark.parametrize(
     ("text", "single", "expected"),
     [

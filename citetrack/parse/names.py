@@ -148,7 +148,8 @@ def is_organisation(text: str) -> bool:
 
     It must contain a word such as *committee*, *team*, *university*, and every word in
     lower case must be such a word or a function word (*of*, *the*, *for*…): "Clinical
-    diagnosis by laboratory methods" is a title, not a laboratory.
+    diagnosis by laboratory methods" is a title, not a laboratory.  Numbers may stand in
+    it ("Global Burden of Disease Study 2013 Collaborators").
     """
     words = [w.strip(".,;:()") for w in text.split()]
     words = [w for w in words if w]
@@ -158,7 +159,11 @@ def is_organisation(text: str) -> bool:
         return len(words[0]) >= 3 and words[0].isupper() and words[0].isalpha()
     if not any(_org_word(w) for w in words) or not words[0][0].isupper():
         return False
-    return all(w[0].isupper() or _org_word(w) or w.lower() in _FUNCTION_WORDS for w in words)
+    # A number belongs to many a group's name: "GBD 2013 Collaborators", "COVID-19 Panel".
+    return all(
+        w[0].isupper() or w[0].isdigit() or _org_word(w) or w.lower() in _FUNCTION_WORDS
+        for w in words
+    )
 
 
 def _org_word(word: str) -> bool:
