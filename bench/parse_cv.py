@@ -3,6 +3,8 @@
     python bench/parse_cv.py                       # 5 folds: trains 5 models (~3 min each)
     python bench/parse_cv.py --reuse /tmp/cv.json  # score saved fold predictions again
     python bench/parse_cv.py --quick               # 2 folds on a fixed 3,000-string subset
+    python bench/parse_cv.py --quick --split [--split-mode keep] [--split-only '.,;:']
+                                                   # tokens split at punctuation (bench only)
 
 The labelled strings (``../shared/training/anystyle/train.xml``, BSD-2-Clause) are
 shuffled with a fixed seed and cut into k folds; for each fold a model is trained on the
@@ -43,8 +45,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+from bench import parse_split  # noqa: E402
 from bench.parse_clean import clean as cleaned  # noqa: E402
-from bench.train_parser import DEFAULT_DATA, open_passes, train, train_stacked  # noqa: E402
+from bench.train_parser import (  # noqa: E402
+    DEFAULT_DATA,
+    PARAMS,
+    open_passes,
+    train,
+    train_stacked,
+)
 from citetrack.parse.build import build_fields  # noqa: E402
 from citetrack.parse.crf.dataset import Segments, read_sequences  # noqa: E402
 from citetrack.parse.crf.features import tokenize  # noqa: E402
@@ -170,6 +179,7 @@ def cross_validate(
     augment: bool = False,
     clean: bool = False,
     names: bool = False,
+    tokens_split: bool = False,
 ) -> list[dict[str, object]]:
     """Held-out predictions: one record (index, fold, gold segments, predicted segments)
     each (``only``: that fold alone, 1-based); with ``stacked``, ``pred`` is the second
@@ -193,12 +203,29 @@ def cross_validate(
             if stacked:
                 train_stacked(training, model, second, lexicon=lexicon, names=names)
             else:
-                train(training, model, lexicon=lexicon, augment=augment, names=names)
-            tag = open_passes(model, second if stacked else None)
+                train(
+                    training,
+                    model,
+                    lexicon=lexicon,
+                    augment=augment,
+                    names=names,
+                    tokens_split=tokens_split,
+                )
+            tag = open_passes(model, second if stacked else None, tokens_split)
             held_tokens = [tokenize(" ".join(t for _, t in sequences[i])) for i in held]
             tagging = time.process_time()
             labelled = [tag(tokens) for tokens in held_tokens]
             tagging = time.process_time() - tagging
+            if tokens_split:
+                words, mixed = parse_split.DISAGREE
+                print(
+                    f"tagging: {tagging:.2f} s CPU; words with mixed sub-token labels: "
+                    f"{mixed} of {words}",
+                    flush=True,
+                )
+                parse_split.DISAGREE[:] = [0, 0]
+            else:
+                print(f"tagging: {tagging:.2f} s CPU", flush=True)
             if stacked:  # what the second pass costs at run time (CPU, this machine)
                 alone = open_passes(model)
                 first_only = time.process_time()
@@ -341,6 +368,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--names", action="store_true", help="whole names learnt from the training folds"
     )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="tokens split at punctuation (bench/parse_split.py; one label per word all the same)",
+    )
+    parser.add_argument(
+        "--split-context",
+        action="store_true",
+        help="with --split: each word's core also sees the words before and after it",
+    )
+    parser.add_argument(
+        "--split-mode",
+        choices=("sub", "keep"),
+        default="sub",
+        help="with --split: features of the sub-tokens (sub) or the words' own on the cores (keep)",
+    )
+    parser.add_argument(
+        "--split-only",
+        help="with --split: split off only these trailing characters (e.g. '.,;:')",
+    )
+    parser.add_argument(
+        "--c1",
+        type=float,
+        help="L1 weight instead of the shipped one (bench/train_parser.PARAMS); e.g. scaled "
+        "with the number of tokens of --split",
+    )
     parser.add_argument("--crf-only", action="store_true", help="no rules: the labeller alone")
     parser.add_argument(
         "--first-pass",
@@ -348,6 +401,11 @@ def main(argv: list[str] | None = None) -> int:
         help="with --reuse of a --stacked run: score its first pass (the plain model)",
     )
     args = parser.parse_args(argv)
+    parse_split.WORD_CONTEXT = args.split_context
+    parse_split.MODE = args.split_mode
+    parse_split.ONLY = args.split_only
+    if args.c1 is not None:
+        PARAMS["c1"] = args.c1
     if args.reuse:
         records = json.loads(args.reuse.read_text(encoding="utf-8"))
     else:
@@ -365,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
             args.augment,
             args.clean,
             args.names,
+            args.split,
         )
         if args.save:
             args.save.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")

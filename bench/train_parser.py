@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
 import pycrfsuite  # noqa: E402
 
 from bench.parse_augment import augment as restyled  # noqa: E402
+from bench.parse_split import join_labels, split_features, split_labels  # noqa: E402
 from citetrack.parse.crf import phrases as known_names  # noqa: E402
 from citetrack.parse.crf.dataset import (  # noqa: E402
     Segments,
@@ -72,11 +73,14 @@ def training_features(
     lexicon: bool,
     extra: list[tuple[Segments, Segments]] | None = None,
     names: bool = False,
+    tokens_split: bool = False,
 ) -> list[list[list[str]]]:
     """The first-pass features of every training sequence, then of every ``extra``
     (synthetic copy, its source) pair; with ``lexicon``, a dictionary is learnt from
     ``sequences`` alone and each sequence (each copy) sees it without its (its source's)
-    own words; with ``names``, the same for whole names (:mod:`citetrack.parse.crf.phrases`)."""
+    own words; with ``names``, the same for whole names (:mod:`citetrack.parse.crf.phrases`);
+    with ``tokens_split``, of the sub-tokens of :mod:`bench.parse_split`."""
+    build = split_features if tokens_split else sequence_features
     learnt = learn(sequences) if lexicon else None
     phrases = known_names.learn(sequences) if names else None
     out: list[list[list[str]]] = []
@@ -84,10 +88,10 @@ def training_features(
         tokens, _ = tokens_and_labels(segments)
         found = partial(phrases.features, minus=known_names.own_names(source)) if phrases else None
         if learnt is None:
-            out.append(sequence_features(tokens, None, found))
+            out.append(build(tokens, None, found))
             continue
         own = learnt.without(source)
-        out.append(sequence_features(tokens, partial(_minus, learnt, own), found))
+        out.append(build(tokens, partial(_minus, learnt, own), found))
     return out
 
 
@@ -103,17 +107,22 @@ def train(
     lexicon: bool = False,
     augment: bool = False,
     names: bool = False,
+    tokens_split: bool = False,
 ) -> None:
     """Train a model on ``sequences`` and write it to ``out`` (with ``lexicon``, and its
     learnt dictionary beside it, :func:`lexicon_path`; with ``augment``, also on copies of
     ``sequences`` re-rendered in other styles, :mod:`bench.parse_augment`; with ``names``,
-    its learnt whole names beside it, :func:`phrases_path`)."""
+    its learnt whole names beside it, :func:`phrases_path`; with ``tokens_split``, on the
+    sub-tokens of :mod:`bench.parse_split`)."""
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     extra = restyled(sequences) if augment else []
     labelled = sequences + [copy for copy, _ in extra]
-    feats_all = training_features(sequences, lexicon, extra, names)
+    feats_all = training_features(sequences, lexicon, extra, names, tokens_split)
     for segments, feats in zip(labelled, feats_all, strict=True):
-        trainer.append(feats, training_labels(segments))
+        labels = training_labels(segments)
+        if tokens_split:
+            labels = split_labels(labels, tokens_and_labels(segments)[0])
+        trainer.append(feats, labels)
     trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
@@ -131,11 +140,13 @@ def open_tagger(model: Path, second: Path | None = None) -> Callable[[list[str]]
 
 
 def open_passes(
-    model: Path, second: Path | None = None
+    model: Path, second: Path | None = None, tokens_split: bool = False
 ) -> Callable[[list[str]], tuple[list[str], ...]]:
     """Tokens → the first pass's begin-marked labels and, with ``second``, the stacked
     second pass's too (a tuple of one or two label lists), so that one run of the
-    cross-validation scores both passes of the same models."""
+    cross-validation scores both passes of the same models; with ``tokens_split``, a
+    model trained on the sub-tokens of :mod:`bench.parse_split` (one label per token
+    all the same, its reading sub-token's)."""
     first = pycrfsuite.Tagger()
     first.open(str(model))
     path = lexicon_path(model)
@@ -149,6 +160,9 @@ def open_passes(
 
     def tag(tokens: list[str]) -> tuple[list[str], ...]:
         found = phrases.features if phrases is not None else None
+        if tokens_split:
+            feats = split_features(tokens, _default(lex), found)
+            return (join_labels(first.tag(feats), tokens),)
         feats = sequence_features(tokens, _default(lex), found)
         marked = list(first.tag(feats))
         if tagger2 is None:
