@@ -220,3 +220,21 @@ def test_container_with_in_stays_a_container() -> None:
         "",
     )
     assert c.title is None and c.container == "The Book of Made-up Things"
+
+
+def test_a_note_that_is_only_identifiers_is_not_kept_beside_them() -> None:
+    """`… 126(5), 387–389. PMID: 23477490` gave pmid = {23477490} and note = {PMID:
+    23477490}: the identifier twice.  A note with words of its own stays."""
+    segments = [
+        ("author", "Doe, J."),
+        ("title", "A made-up study."),
+        ("journal", "Journal of Examples,"),
+        ("volume", "12,"),
+        ("pages", "1-9."),
+    ]
+    only = [*segments, ("note", "PMID: 23477490; PMCID: PMC1234567")]
+    c = to_citation(only, 1, " ".join(t for _, t in only))
+    assert (c.pmid, c.pmcid, c.notes) == ("23477490", "PMC1234567", [])
+    worded = [*segments, ("note", "Epub 2010 Jan 5. PMID: 23477490")]
+    c = to_citation(worded, 1, " ".join(t for _, t in worded))
+    assert c.pmid == "23477490" and c.notes == ["Epub 2010 Jan 5. PMID: 23477490"]

@@ -189,6 +189,18 @@ def _identifiers(c: Citation, text: str) -> None:
                 c.url = value if value.startswith("http") else f"http://{value}"
 
 
+_ID_LABEL = re.compile(r"\b(?:doi|pmid|pmcid|pmc|isbn(?:-1[03])?|e?issn|arxiv)\b\s*:?", re.I)
+
+
+def _only_identifiers(text: str) -> bool:
+    """A note that is nothing but identifiers (``PMID: 23477490``), which are read from the
+    whole string into their own fields: kept as a note too, it said them twice."""
+    rest = text
+    for pattern in _IDENTIFIERS.values():
+        rest = pattern.sub(" ", rest)
+    return re.search(r"\w", _ID_LABEL.sub(" ", rest)) is None
+
+
 #: "Accessed: 1 May 2022", "(accessed May 1, 2022)", "[cited 2020 Jan 1]", "Retrieved
 #: 3 May 2020", "consulté le 12 mai 2016", "abgerufen am 3. Mai 2020": the day the cited
 #: copy was read, the link check's reference point (its archived copy of that day).
@@ -485,7 +497,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.notes.extend(
             v
             for v in (strip_value(t) for t in fields.get(label, []))
-            if v and v != c.url and not _access_date(c, v)
+            if v and v != c.url and not _access_date(c, v) and not _only_identifiers(v)
         )
     if c.kind == "thesis" and c.publisher is None and c.container:
         c.publisher, c.container = c.container, None
