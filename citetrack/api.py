@@ -314,7 +314,7 @@ async def acheck(
     net = _net_config(settings)
     mode = (
         CacheMode.OFFLINE
-        if settings.offline
+        if settings.offline or settings.local
         else CacheMode.NORMAL
         if settings.use_cache
         else CacheMode.NO_CACHE
@@ -322,10 +322,11 @@ async def acheck(
     ttl = settings.cache_ttl_days * 86400
     if max_cache_age is not None:
         ttl = min(ttl, max_cache_age)
-    if settings.offline and not settings.use_cache:
-        # --offline --no-cache: no request and no cache either, so only the checks that
-        # need neither run (the same verdict whatever a machine's cache holds).
-        store: EvidenceStore = EvidenceCache(None, mode=mode)
+    no_answers = settings.local or (settings.offline and not settings.use_cache)
+    if no_answers:
+        # --local, --offline --no-cache: no request and no cached answer either, so only
+        # the checks that need neither run (the same verdict whatever a cache holds).
+        store: EvidenceStore = EvidenceCache(None, mode=CacheMode.OFFLINE)
     else:
         store = open_store(
             settings.store,
@@ -362,7 +363,7 @@ async def acheck(
             refs, options, progress=progress, transport=transport, evidence=evidence
         )
         fresh_until = getattr(cache, "fresh_until", None)
-        if mode is not CacheMode.NO_CACHE and not cache.enabled:
+        if mode is not CacheMode.NO_CACHE and not no_answers and not cache.enabled:
             # The cache failed during the run (locked, full disk): what it would have served
             # is missing from this result, so nothing about it holds beyond this run.
             fresh_until = 0.0

@@ -38,6 +38,10 @@ class Settings:
     max_cache_age_hours: float = 6.0
     use_cache: bool = True
     offline: bool = False
+    #: ``check --local``: offline, and no cached registry answer either (the verdict of the
+    #: files alone, the same on every machine: the pre-commit hook); derived results are
+    #: still remembered (they are keyed by what they were computed from).
+    local: bool = False
     check_registries: bool = True
     check_links: bool = True
     allow_private_urls: bool = False

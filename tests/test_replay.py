@@ -107,6 +107,40 @@ def test_a_retraction_stored_by_the_nightly_job_reaches_the_next_hook_run(
     assert after.code == 1
 
 
+LOCAL = ("--local", "--no-links", "--no-lockfile", "--fail-on", "warning", "-f", "json", "-v")
+
+
+def test_a_local_check_is_replayed_whatever_the_cache_does_and_judges_the_files_alone(
+    warm: tuple[Path, dict[str, str]], emulator: Emulator
+) -> None:
+    """`check --local` (the pre-commit hook) reads no cached answer: a warm cache's
+    registry warnings are not its verdict, and a nightly job writing the cache does not
+    end its replay (its report cannot differ), so an unchanged file stays fast."""
+    bib, env = warm
+    runs = [run_cli("check", str(bib), *LOCAL, env=env, cwd=bib.parent) for _ in range(2)]
+    assert REPLAYED not in runs[0].stderr and REPLAYED in runs[1].stderr
+    assert runs[0].stdout == runs[1].stdout and runs[0].code == runs[1].code == 3
+    report = runs[0].json()
+    assert report["summary"]["verified"] == 0  # the warm cache was not read
+    assert not {f["rule"] for r in report["references"] for f in r["findings"]} & {
+        "missing-identifier",
+        "metadata-mismatch",
+    }
+    # Eight days later the nightly job fetches afresh and writes the cache.
+    before = cache_generation(bib.parent / "cache")
+    db = sqlite3.connect(bib.parent / "cache" / "evidence.sqlite3")
+    with db:
+        db.execute("UPDATE evidence SET stored_at = stored_at - ?", (8 * 86400,))
+    db.close()
+    nightly = run_cli("check", str(bib), "--no-links", "--no-lockfile", *FAST, env=env)
+    assert nightly.code in (0, 1), nightly.stderr
+    assert cache_generation(bib.parent / "cache") != before
+    again = run_cli("check", str(bib), *LOCAL, env=env, cwd=bib.parent)
+    assert REPLAYED in again.stderr and again.stdout == runs[0].stdout
+    refused = run_cli("check", str(bib), "--local", "--update-lock", env=env, cwd=bib.parent)
+    assert refused.code == 2 and "--local" in refused.stderr
+
+
 def test_a_touched_lockfile_is_not_replayed(warm: tuple[Path, dict[str, str]]) -> None:
     bib, env = warm
     assert run_cli("lock", str(bib), "--no-links", *FAST, env=env).code == 0

@@ -447,6 +447,12 @@ def check_shard(
     "verified (e.g. offline in a pre-commit hook).",
 )
 @click.option(
+    "--local",
+    is_flag=True,
+    help="Run only the checks that need no registry answer, neither fetched nor cached: "
+    "the verdict of the files alone, the same on every machine (the pre-commit hook).",
+)
+@click.option(
     "--update-lock",
     is_flag=True,
     help="Accept the current state as the new baseline in the lockfile.",
@@ -466,6 +472,7 @@ def check(
     outputs: tuple[str, ...],
     fail_on: str | None,
     ignore_unverified: bool,
+    local: bool,
     update_lock: bool,
     new_only: bool,
     shard: Shard | None,
@@ -483,6 +490,12 @@ def check(
     if update_lock and run.no_lockfile:
         raise click.UsageError("--update-lock and --no-lockfile contradict each other")
     settings = settings_from(given, run=run, confirm=confirm, shared=shared, fail_on=fail_on)
+    if local:
+        if update_lock or shard is not None:
+            raise click.UsageError(
+                "--local judges the files alone: it writes no lockfile and is no shard"
+            )
+        settings = replace(settings, local=True)
     report_files = parse_outputs(outputs, fmt)
     if shard is not None:  # a shard writes its JSON with its evidence, for 'citetrack merge'
         if new_only:
@@ -510,7 +523,7 @@ def check(
         update_lock=update_lock,
         options=(
             *(bibs, source_format, given, run, confirm, shared, fmt, outputs, fail_on),
-            *(ignore_unverified, update_lock, new_only),
+            *(ignore_unverified, local, update_lock, new_only),
         ),
     )
     report = functools.partial(

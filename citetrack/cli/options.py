@@ -95,7 +95,7 @@ settings_options = _grouped(
             "--no-cache",
             is_flag=True,
             help="Neither read nor write the on-disk cache (with --offline: no registry "
-            "answers at all, only the checks that need none, as the pre-commit hook runs).",
+            "answer at all, only the checks that need none).",
         ),
         click.option(
             "--offline",

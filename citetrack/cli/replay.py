@@ -208,14 +208,20 @@ def unpack(value: str | bytes) -> tuple[dict[str, Any], str]:
     return record, stdout
 
 
+_LOCAL = "local"
+
+
 class Replay:
     """One check's recording: replayed if valid, else recorded after the run."""
 
-    def __init__(self, memo: Memo, key: str, cache_dir: Path) -> None:
+    def __init__(self, memo: Memo, key: str, cache_dir: Path, *, local: bool = False) -> None:
         self._memo = memo
         self.key = key
         self._cache_dir = cache_dir
-        self._generation = cache_generation(cache_dir)
+        #: ``check --local`` reads no cached answer: its report is the files' alone, valid
+        #: whatever the cache does (a generation of its own, never renewed).
+        self._local = local
+        self._generation = _LOCAL if local else cache_generation(cache_dir)
         self._recordable = True
         self._fresh_until: float | None = None
         self._files: dict[str, str] = {}
@@ -266,7 +272,7 @@ class Replay:
             locks,
         ]
         key = hashlib.blake2b(repr(parts).encode("utf-8", "replace"), digest_size=20).hexdigest()
-        return cls(memo, key, cache_dir)
+        return cls(memo, key, cache_dir, local=settings.local)
 
     # -- replaying
 
@@ -341,7 +347,7 @@ class Replay:
     def _store(self, stdout: _Tee, stderr: str, code: int) -> None:
         if not self._recordable or self._generation is None:
             return
-        if cache_generation(self._cache_dir) != self._generation:
+        if not self._local and cache_generation(self._cache_dir) != self._generation:
             return  # the run itself wrote to the cache (e.g. dropped a damaged entry)
         head = {
             "generation": self._generation,
