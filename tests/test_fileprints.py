@@ -168,3 +168,15 @@ def test_a_bib_edited_behind_the_run_is_another_replay_key(
     time.sleep(0.02)
     _rewrite_same_size(bib, "@misc{a, title = {U}}\n")
     assert key() != first
+
+
+def test_where_ctime_is_not_a_change_time_nothing_is_remembered(
+    tmp_path: Path, short_margin: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fileprints, "CTIME_IS_CHANGE", False)  # as on Windows
+    path = tmp_path / "a.lock"
+    path.write_text("first text", encoding="utf-8")
+    _settle()
+    with Memo.open(tmp_path / "cache") as memo:
+        assert _read(FilePrints(memo.view(KIND)), path) == bytes_digest(b"first text")
+        assert memo.get_many(KIND, [str(path.resolve())]) == {}

@@ -29,7 +29,9 @@ Why a changed file is never taken for the remembered one:
 
 What remains is the system clock set back by more than :data:`SETTLED_NS` *and* a write
 that then lands on exactly the same nanosecond times and size, or a file system whose
-times do not follow these rules (the run then depends on it as ``git status`` does).
+times do not follow these rules (the run then depends on it as ``git status`` does).  On
+Windows, where ``st_ctime`` is the creation time, nothing is remembered
+(:data:`CTIME_IS_CHANGE`).
 """
 
 from __future__ import annotations
@@ -49,12 +51,16 @@ if TYPE_CHECKING:
 KIND = "file-prints/1"
 #: A file's times must be at least this much older than its reading to be remembered.
 SETTLED_NS = 2_000_000_000
+#: Whether ``st_ctime`` is the status-change time that every write sets (POSIX).  On
+#: Windows it is the creation time, which a write in place leaves as it was: no state
+#: stands for a file's bytes there, and every digest is computed.
+CTIME_IS_CHANGE = os.name != "nt"
 
 
 def file_state(info: os.stat_result) -> str | None:
     """What changes whenever the bytes of a regular file may have changed (``None``: not a
     regular file, whose bytes no state stands for)."""
-    if not stat.S_ISREG(info.st_mode):
+    if not CTIME_IS_CHANGE or not stat.S_ISREG(info.st_mode):
         return None
     return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
