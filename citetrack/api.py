@@ -587,6 +587,8 @@ def track(
     the lockfile records them too, and ``new_only`` keeps those it did not accept.
     """
     from citetrack.rules.bibfile import SKIPPED_PROBLEMS as SKIPPED
+    from citetrack.tracking.fileprints import KIND as PRINTS_KIND
+    from citetrack.tracking.fileprints import FilePrints
     from citetrack.tracking.lockfile import (
         ConfirmPolicy,
         LockError,
@@ -621,11 +623,12 @@ def track(
     written: list[Path] = []
     with _lock_records(settings) as (records, memo):
         known = memo.view(KNOWN_KIND) if memo.enabled else None
+        prints = FilePrints(memo.view(PRINTS_KIND)) if memo.enabled else None
         for path, group in groups.items():
             where = str(path.resolve())
             # The digest of the bytes last read whole at this path by this code, if any.
             read_before = known.get_many([where]).get(where) if known is not None else None
-            before = read_lock(path, known=(read_before,) if read_before else ())
+            before = read_lock(path, known=(read_before,) if read_before else (), prints=prints)
             if known is not None and before is not None and before.digest != read_before:
                 known.put_many({where: before.digest})
             # Files are named from this lockfile's directory (two chapters' refs.bib differ).

@@ -44,6 +44,8 @@ from typing import Any, TextIO
 
 from citetrack.config import Settings
 from citetrack.tracking.cache import CACHE_FILENAME
+from citetrack.tracking.fileprints import KIND as PRINTS_KIND
+from citetrack.tracking.fileprints import FilePrints
 from citetrack.tracking.memo import Memo, cache_folder
 
 log = logging.getLogger(__name__)
@@ -87,11 +89,13 @@ class _NotReplayable(Exception):
     """An input that a replay key cannot stand for (the full run reports on it)."""
 
 
-def _file_print(path: Path, *, missing_ok: bool) -> str:
+def _file_print(path: Path, *, missing_ok: bool, prints: FilePrints) -> str:
     """Content hash, size and modification time of the regular file ``path``.
 
     Never reads anything but a regular file of bounded size (a lockfile linked to
-    ``/dev/zero`` is the full run's to refuse, with its message).
+    ``/dev/zero`` is the full run's to refuse, with its message).  The hash is the one
+    remembered for the file's present state, if any (:mod:`citetrack.tracking.fileprints`):
+    then the bytes are not read.
     """
     try:
         info = path.stat()
@@ -103,15 +107,28 @@ def _file_print(path: Path, *, missing_ok: bool) -> str:
         raise _NotReplayable(str(path)) from None
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED_BYTES:
         raise _NotReplayable(str(path))
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_HASHED_BYTES + 1)
-    except OSError:
-        raise _NotReplayable(str(path)) from None
-    if len(data) > MAX_HASHED_BYTES:
-        raise _NotReplayable(str(path))
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    where = _resolved(path)
+    digest = prints.known(where, info)
+    if digest is None:
+        try:
+            with path.open("rb") as handle:
+                before = os.fstat(handle.fileno())
+                data = handle.read(MAX_HASHED_BYTES + 1)
+                after = os.fstat(handle.fileno())
+        except OSError:
+            raise _NotReplayable(str(path)) from None
+        if len(data) > MAX_HASHED_BYTES:
+            raise _NotReplayable(str(path))
+        digest = prints.digest(where, data, before, after)
+        info = after
     return f"{digest}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def _resolved(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return str(path.absolute())
 
 
 def _environment(environ: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -249,15 +266,17 @@ class Replay:
         paths = [Path(p) for p in inputs]
         if not paths or any(str(p) == "-" for p in paths):
             return None  # standard input: read once, by the run
-        try:
-            prints = [(str(p), _file_print(p, missing_ok=False)) for p in paths]
-            locks = [(str(p), _file_print(p, missing_ok=True)) for p in lockfiles]
-        except _NotReplayable:
-            return None  # a wiki page, a missing or odd file: the full run says what
         cache_dir = cache_folder(settings)
         memo = Memo.open(cache_dir)
         if not memo.enabled:
             return None
+        known = FilePrints(memo.view(PRINTS_KIND))
+        try:
+            prints = [(str(p), _file_print(p, missing_ok=False, prints=known)) for p in paths]
+            locks = [(str(p), _file_print(p, missing_ok=True, prints=known)) for p in lockfiles]
+        except _NotReplayable:
+            memo.close()
+            return None  # a wiki page, a missing or odd file: the full run says what
         env = os.environ if environ is None else environ
         parts: list[object] = [
             options,

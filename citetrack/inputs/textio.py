@@ -55,13 +55,26 @@ def read_bytes(
     kind: str = "file",
     regular_only: bool = False,
 ) -> bytes:
+    """The file's bytes: :func:`read_bytes_stated`'s, without the ``fstat``s."""
+    return read_bytes_stated(path, max_bytes=max_bytes, kind=kind, regular_only=regular_only)[0]
+
+
+def read_bytes_stated(
+    path: str | Path,
+    *,
+    max_bytes: int = MAX_INPUT_BYTES,
+    kind: str = "file",
+    regular_only: bool = False,
+) -> tuple[bytes, os.stat_result, os.stat_result]:
     """The file's bytes (at most ``max_bytes + 1``, so a caller can tell it is too large).
 
     :class:`InputError` for a missing file, a directory, no permission or any other read
     error; ``kind`` names what was expected in the directory message ("a .bib file").
     Devices and sockets are refused before a byte is read (``/dev/zero`` would fill
     memory up to the cap); a pipe (``<(…)``) is read up to the cap unless
-    ``regular_only``; a regular file over the cap is refused from its size.
+    ``regular_only``; a regular file over the cap is refused from its size.  With them,
+    the ``fstat`` of the open file before and after the read (equal: nothing wrote to it
+    meanwhile, see :mod:`citetrack.tracking.fileprints`).
     """
     name = str(path)
     p = Path(path)
@@ -82,14 +95,15 @@ def read_bytes(
                 )
             os.set_blocking(fd, True)
             if not stat.S_ISREG(info.st_mode):
-                return handle.read(max_bytes + 1)
+                data = handle.read(max_bytes + 1)
+                return data, info, os.fstat(fd)
             # Sized from the file, not the cap: read(n) allocates n bytes up front (256 MiB
             # for the default cap, whatever the file).  A file that grew since fstat is
             # read on, up to the cap.
             data = handle.read(info.st_size + 1)
             if len(data) > info.st_size:
                 data += handle.read(max_bytes + 1 - len(data))
-            return data
+            return data, info, os.fstat(fd)
     except FileNotFoundError:
         raise InputError(name, "no such file") from None
     except PermissionError:

@@ -14,12 +14,13 @@ from collections.abc import Callable, Collection, Container, Iterable, Iterator,
 from dataclasses import fields
 from datetime import date
 from enum import Enum
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import orjson
 
 from citetrack.fsutil import atomic_write_text
-from citetrack.inputs.textio import InputError, read_bytes
+from citetrack.inputs.textio import InputError, read_bytes_stated
 from citetrack.model import (
     Identifiers,
     LinkVerdict,
@@ -44,6 +45,9 @@ from citetrack.tracking.lockfile.state import (
     SourceRecord,
     UrlRecord,
 )
+
+if TYPE_CHECKING:
+    from citetrack.tracking.fileprints import FilePrints
 
 #: The largest lockfile read: about 700 bytes a reference, so some 95,000 references.
 #: Parsing JSON takes several times its size in memory; this bounds it.
@@ -154,9 +158,15 @@ class _Shape(Exception):
     """A value of the wrong shape at a JSON path (turned into a :class:`LockError`)."""
 
 
-def read_lock(path: str | os.PathLike[str], *, known: Container[str] = ()) -> Lock | None:
+def read_lock(
+    path: str | os.PathLike[str],
+    *,
+    known: Container[str] = (),
+    prints: FilePrints | None = None,
+) -> Lock | None:
     """The lockfile at ``path``, or ``None`` if there is none (``known``: see
-    :func:`parse_lock`).
+    :func:`parse_lock`; ``prints``: the digest of the bytes is the one remembered for the
+    file's state, if any, see :mod:`citetrack.tracking.fileprints`).
 
     Raises :class:`LockError` (never anything else for bad content) when it is corrupt,
     has the wrong shape or comes from a newer citetrack — and when it is not a regular
@@ -167,7 +177,7 @@ def read_lock(path: str | os.PathLike[str], *, known: Container[str] = ()) -> Lo
     if not os.path.lexists(path):
         return None
     try:
-        data = read_bytes(
+        data, before, after = read_bytes_stated(
             os.fspath(path), max_bytes=MAX_LOCK_BYTES, kind="lockfile", regular_only=True
         )
     except InputError as exc:
@@ -182,10 +192,19 @@ def read_lock(path: str | os.PathLike[str], *, known: Container[str] = ()) -> Lo
             f"{path}: larger than {MAX_LOCK_BYTES // (1024 * 1024)} MiB; refusing to read it. "
             f"{_RECOVER}"
         )
-    return parse_lock(data, where=str(path), known=known)
+    digest = None
+    if known and prints is not None:  # the digest is only asked for with ``known``
+        digest = prints.digest(str(Path(path).resolve()), data, before, after)
+    return parse_lock(data, where=str(path), known=known, digest=digest)
 
 
-def parse_lock(data: bytes | str, where: str = LOCK_NAME, *, known: Container[str] = ()) -> Lock:
+def parse_lock(
+    data: bytes | str,
+    where: str = LOCK_NAME,
+    *,
+    known: Container[str] = (),
+    digest: str | None = None,
+) -> Lock:
     """A :class:`Lock` from the lockfile's bytes; :class:`LockError` if it is not one.
 
     ``known``: digests (:attr:`Lock.digest`) of lockfiles this code has read whole before
@@ -193,9 +212,11 @@ def parse_lock(data: bytes | str, where: str = LOCK_NAME, *, known: Container[st
     duplicate-key check (a Python call per JSON object: a third of reading a
     10,000-reference lockfile; issue 16), and their entries' source records are read when
     first asked for (:func:`_known_lock`); every other check is made as always.
+    ``digest``: that of ``data`` (bytes) if already known, not computed again.
     """
     if known and isinstance(data, bytes):
-        digest = bytes_digest(data)  # = text_digest of the text, if the bytes are UTF-8
+        if digest is None:
+            digest = bytes_digest(data)  # = text_digest of the text, if the bytes are UTF-8
         if digest in known:
             lock = _known_lock(data, digest, where)
             if lock is not None:
