@@ -71,7 +71,7 @@ def test_a_300_mb_lockfile_is_refused_from_its_size(tmp_path: Path) -> None:
         "check", str(bib), "--offline", "--no-links", "--lockfile", str(lock), "--update-lock"
     )
     assert run.code == 2, run.stderr
-    assert f"{lock}: cannot read the lockfile (larger than 64 MiB" in run.stderr
+    assert f"{lock}: cannot read the lockfile (larger than 128 MiB" in run.stderr
     assert run.max_rss_mib < SMALL_RUN_MIB, run.max_rss_mib
     assert lock.stat().st_size == 300 * 1024 * 1024  # not overwritten
 

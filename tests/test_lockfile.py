@@ -142,6 +142,28 @@ def test_writing_the_same_state_twice_gives_identical_bytes(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.iterdir()] == ["citetrack.lock"]  # no temp file left
 
 
+def test_a_lockfile_too_large_to_read_back_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lock` of 100,000 references wrote 103 MB that every later check refused (the
+    reader's bound was 64 MiB): what cannot be read back is not written, and the old
+    lockfile stays."""
+    import citetrack.tracking.lockfile.fileformat as fileformat
+
+    path = tmp_path / "citetrack.lock"
+    lock = build_lock(full_result(), None, DAY1)
+    write_lock(path, lock)
+    before = path.read_bytes()
+    size = len(dumps_lock(lock).encode("utf-8"))
+    monkeypatch.setattr(fileformat, "MAX_LOCK_BYTES", size)
+    write_lock(path, lock)  # exactly at the bound: written, and read back
+    assert read_lock(path) == lock
+    monkeypatch.setattr(fileformat, "MAX_LOCK_BYTES", size - 1)
+    with pytest.raises(LockError, match="not written: the lockfile would be"):
+        write_lock(path, lock)
+    assert path.read_bytes() == before
+
+
 def test_lockfile_text_is_sorted_indented_and_ends_with_a_newline() -> None:
     text = dumps_lock(build_lock(full_result(), None, DAY1))
     assert text.endswith("}\n")

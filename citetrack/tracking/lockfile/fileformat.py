@@ -49,9 +49,10 @@ from citetrack.tracking.lockfile.state import (
 if TYPE_CHECKING:
     from citetrack.tracking.fileprints import FilePrints
 
-#: The largest lockfile read: about 700 bytes a reference, so some 95,000 references.
-#: Parsing JSON takes several times its size in memory; this bounds it.
-MAX_LOCK_BYTES = 64 * 1024 * 1024
+#: The largest lockfile read or written: about 1 kB a reference with a DOI and a PMID (a
+#: 100,000-reference lockfile is 103 MB), so some 130,000 references.  Reading takes about
+#: eleven times its size in memory; this bounds it (and GitHub refuses files over 100 MB).
+MAX_LOCK_BYTES = 128 * 1024 * 1024
 
 _RECOVER = (
     "If you edited it by hand, fix it; otherwise delete it and run `citetrack lock` to "
@@ -80,8 +81,20 @@ def dumps_lock(lock: Lock) -> str:
 
 
 def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
-    """Write ``lock`` atomically (the old file stays whole if anything fails)."""
-    atomic_write_text(path, dumps_lock(lock))
+    """Write ``lock`` atomically (the old file stays whole if anything fails).
+
+    A lockfile larger than :data:`MAX_LOCK_BYTES` is not written (:class:`LockError`):
+    every later run would refuse to read it (a 100,000-reference ``lock`` wrote 103 MB
+    that each ``check`` then refused, exit 2, when the bound was 64 MiB)."""
+    text = dumps_lock(lock)
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    if size > MAX_LOCK_BYTES:
+        raise LockError(
+            f"{path}: not written: the lockfile would be {size / 2**20:.0f} MiB, more than the "
+            f"{MAX_LOCK_BYTES // 2**20} MiB citetrack reads back. Check the bibliography in "
+            "parts, each with a lockfile of its own (--lockfile)."
+        )
+    atomic_write_text(path, text)
 
 
 def _entry_json(entry: LockEntry) -> dict[str, object]:
