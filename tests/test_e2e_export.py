@@ -146,3 +146,20 @@ def test_export_bad_options_and_input(planted: Path, env: dict[str, str], tmp_pa
     assert run_cli("export", str(planted), "--in-place", "-o", "x.bib", env=env).code == 2
     missing = run_cli("export", str(tmp_path / "none.bib"), env=env)
     assert missing.code == 2 and "no such file" in missing.stderr
+
+
+def test_abbreviated_end_written_with_two_dashes_is_expanded(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``pages = {2731--2}`` (a MEDLINE range given BibTeX's ``--``) prints "2731–2": the
+    check accepts it as 2731-2732, so the metadata fix never touches it, and the pages fix
+    used to expand only single-dash ranges.  SYNTHETIC edit of the seed."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(SEED.replace("{2731--2732}", "{2731--2}"), encoding="utf-8")
+    check = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    assert check.code == 0, check.stdout
+    run = run_cli("export", str(bib), "--diff", "--fix", "pages", env=env)
+    assert run.code == 0, run.stderr
+    diff = [line for line in run.stdout.splitlines() if line[:1] in "+-"]
+    assert diff[2:] == ["-  pages   = {2731--2},", "+  pages   = {2731--2732},"], run.stdout
+    assert "abbreviated end page written in full" in run.stderr
