@@ -163,3 +163,40 @@ def test_abbreviated_end_written_with_two_dashes_is_expanded(
     diff = [line for line in run.stdout.splitlines() if line[:1] in "+-"]
     assert diff[2:] == ["-  pages   = {2731--2},", "+  pages   = {2731--2732},"], run.stdout
     assert "abbreviated end page written in full" in run.stderr
+
+
+# SYNTHETIC: a seed work cited the biblatex way, its date's year wrong.
+BIBLATEX_DATE = """@article{pujol2004,
+  author       = {Pujol, R. M. and Wang, C. Y. and el-Azhary, R. A. and Su, W. P. and
+                  Gibson, L. E. and Schroeter, A. L.},
+  title        = {Necrolytic migratory erythema: clinicopathologic study of 13 cases},
+  journaltitle = {International Journal of Dermatology},
+  date         = {DATE},
+  volume       = {43},
+  number       = {1},
+  pages        = {12--18},
+  doi          = {10.1111/j.1365-4632.2004.01844.x},
+  pmid         = {14693015},
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("cited", "fixed"),
+    [
+        ("2003-01-15", "2004-01-15"),  # the registry's month agrees: only the year changes
+        ("2003-07", "2004-01"),  # the registry's month differs: its year and month
+        ("2003", "2004"),
+    ],
+)
+def test_biblatex_date_fix_keeps_its_precision(
+    env: dict[str, str], tmp_path: Path, cited: str, fixed: str
+) -> None:
+    """A wrong year in ``date = {2003-01-15}`` was fixed to ``date = {2004}``: the month
+    and day were silently dropped."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIBLATEX_DATE.replace("DATE", cited), encoding="utf-8")
+    out = tmp_path / "clean.bib"
+    run = run_cli("export", str(bib), "--fix", "metadata", "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == BIBLATEX_DATE.replace("DATE", fixed)
