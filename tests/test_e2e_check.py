@@ -252,3 +252,34 @@ def test_pre_commit_hook_entry_runs_offline_and_passes_when_nothing_is_broken(
     found = {(r["key"], f["rule"]) for r in planted.json()["references"] for f in r["findings"]}
     assert ("pujol2004necrolytic", "duplicate-reference") in found
     assert emulator.stats()["requests"] == 0
+
+
+def test_a_strings_only_bib_beside_the_references_is_no_error(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """An abbreviations file (``\\bibliography{IEEEabrv,refs}``: only ``@string`` blocks)
+    or a .bib of comment lines only is BibTeX without entries, not "no reference could be
+    read" (exit 2, which ended the whole run).  Text that is no BibTeX still is.  SYNTHETIC
+    files."""
+    abbrev = tmp_path / "abbrev.bib"
+    abbrev.write_text(
+        "% SYNTHETIC journal abbreviations\n"
+        "@string{nejm = {The New England Journal of Medicine}}\n"
+        "@STRING(ajm = {The American Journal of Medicine})\n",
+        encoding="utf-8",
+    )
+    header = tmp_path / "new.bib"
+    header.write_text("% SYNTHETIC: references for chapter 2, none yet\n", encoding="utf-8")
+    refs = tmp_path / "refs.bib"
+    shutil.copy(SEED_BIB, refs)
+    run = run_cli(
+        "check", str(abbrev), str(header), str(refs), "--no-lockfile", "-f", "json", env=env
+    )
+    assert run.code == 0, run.stderr
+    assert run.json()["summary"]["total"] == 10
+
+    text = tmp_path / "article.bib"
+    text.write_text("Pujol RM. Necrolytic migratory erythema. 2004.\n", encoding="utf-8")
+    run = run_cli("check", str(text), "--offline", env=env)
+    assert run.code == 2
+    assert "no reference could be read" in run.stderr

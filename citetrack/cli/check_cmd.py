@@ -87,6 +87,7 @@ def load_bibs(
     ``encoding``: ``--encoding`` (else UTF-8 or detected); ``memo``: :func:`entry_memo`;
     ``on_chunk``, ``layouts``: see :func:`citetrack.api.load_bib`."""
     from citetrack.api import expand_inputs, load_bib
+    from citetrack.inputs.bib.chunks import commands_only
     from citetrack.inputs.textio import InputError
 
     try:
@@ -105,7 +106,12 @@ def load_bibs(
             fail(f"{exc}{hint}")
         if bibliography.encoding_note:
             info(f"note: {bibliography.encoding_note}")
-        empty = not bibliography.references and bibliography.text.strip()
+        # A file of only comments or @string blocks (IEEEabrv.bib) is BibTeX without entries.
+        empty = (
+            not bibliography.references
+            and bibliography.text.strip()
+            and not commands_only(bibliography.text)
+        )
         for problem in bibliography.problems if warn_problems or empty else ():
             warn(f"{problem.path}:{problem.line}: {problem.message}")
         if empty:
