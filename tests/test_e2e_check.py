@@ -283,3 +283,38 @@ def test_a_strings_only_bib_beside_the_references_is_no_error(
     run = run_cli("check", str(text), "--offline", env=env)
     assert run.code == 2
     assert "no reference could be read" in run.stderr
+
+
+def test_macros_of_an_abbreviations_file_given_first_are_used(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``\\bibliography{abbrev,refs}``: BibTeX reads refs.bib with abbrev.bib's @string
+    macros.  ``citetrack check abbrev.bib refs.bib`` called such an entry broken
+    (``bib-undefined-macro``) and its journal a mismatch (the macro's name compared as the
+    journal).  Given in the other order, the macro is undefined, as for BibTeX.  SYNTHETIC
+    files over a seed work."""
+    abbrev = tmp_path / "abbrev.bib"
+    abbrev.write_text("@string{nejm = {The New England Journal of Medicine}}\n", encoding="utf-8")
+    refs = tmp_path / "refs.bib"
+    refs.write_text(
+        "@article{mignogna2008,\n"
+        "  author  = {Mignogna, M. D. and Fortuna, G. and Satriano, A. R.},\n"
+        "  title   = {Small-cell lung cancer and necrolytic migratory erythema},\n"
+        "  journal = nejm,\n"
+        "  year    = 2008,\n"
+        "  volume  = {359},\n"
+        "  number  = {25},\n"
+        "  pages   = {2731--2732},\n"
+        "  doi     = {10.1056/NEJMc0805992},\n"
+        "  pmid    = {19092164},\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    run = run_cli("check", str(abbrev), str(refs), "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 0, run.stdout + run.stderr
+    ref = by_key(run.json())["mignogna2008"]
+    assert ref["status"] == "ok", ref["findings"]
+
+    run = run_cli("check", str(refs), str(abbrev), "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 1
+    assert "bib-undefined-macro" in rules(by_key(run.json())["mignogna2008"])

@@ -94,12 +94,19 @@ def load_bibs(
         paths = expand_inputs(bibs) or ["references.bib"]
     except InputError as exc:
         fail(str(exc))
-    loaded = []
+    loaded: list[Bibliography] = []
     for path in paths:
         try:
             with memory.paused(then_keep=True):  # the entries live to the end
                 bibliography = load_bib(
-                    path, encoding=encoding, memo=memo, on_chunk=on_chunk, layouts=layouts
+                    path,
+                    encoding=encoding,
+                    memo=memo,
+                    on_chunk=on_chunk,
+                    layouts=layouts,
+                    # BibTeX reads \bibliography{abbrev,refs} as one text: refs.bib uses the
+                    # @string macros of abbrev.bib given before it.
+                    macros=loaded[-1].macros if loaded else None,
                 )
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
