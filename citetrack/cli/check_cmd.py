@@ -730,8 +730,8 @@ def lock(
         removed = summary["removed"]
         info(
             f"accepted {summary['total']} references: "
-            + ", ".join(parts)
-            + f"; {summary['verified']} confirmed by a source"
+            + ", ".join(parts or ["nothing to check"])
+            + (f"; {summary['verified']} confirmed by a source" if summary["total"] else "")
             + (f"; {removed} removed since the last lockfile" if removed else "")
         )
         if loaded.problems:
