@@ -318,3 +318,22 @@ def test_macros_of_an_abbreviations_file_given_first_are_used(
     run = run_cli("check", str(refs), str(abbrev), "--no-lockfile", "-f", "json", env=env)
     assert run.code == 1
     assert "bib-undefined-macro" in rules(by_key(run.json())["mignogna2008"])
+
+
+def test_a_bib_on_standard_input_is_read_as_bibtex(env: dict[str, str]) -> None:
+    """``cat refs.bib | citetrack check -``: standard input was never sniffed, so BibTeX
+    there was parsed as an article's reference list: a warning per line ("could not
+    recognise the structure of this citation"), made-up references searched for in the
+    registries, the real entries never checked.  Export had the same fault."""
+    seed = SEED_BIB.read_text(encoding="utf-8")
+    run = run_cli("check", "-", "--no-lockfile", "-f", "json", env=env, stdin=seed)
+    assert run.code == 0, run.stderr
+    assert "could not recognise" not in run.stderr
+    report = run.json()
+    assert report["summary"]["total"] == 10
+    assert by_key(report)["thiers2009cutaneous"]["status"] == "ok"
+
+    planted = seed.replace("{2731--2732}", "{2731-2732}")
+    run = run_cli("export", "-", "--diff", "--fix", "pages", env=env, stdin=planted)
+    assert run.code == 0, run.stderr
+    assert "+  pages   = {2731--2732}," in run.stdout
