@@ -94,3 +94,37 @@ def test_biblatex_eprinttype_pubmed_wrong_pmid_is_checked(
     ref = by_key(run.json())["thiers2009"]
     assert "pmid-doi-conflict" in rules(ref), ref["findings"]
     assert run.code == 1
+
+
+# SYNTHETIC: a chapter of a seed book, cited with the book's ISBN.
+CHAPTER = """@incollection{james2006chapter,
+  author    = {James, William D. and Berger, Timothy G. and Elston, Dirk M.},
+  title     = {Dermatoses Resulting from Physical Factors},
+  booktitle = {BOOKTITLE},
+  editor    = {Odom, Richard B.},
+  year      = {2006},
+  pages     = {18--44},
+  publisher = {Saunders Elsevier},
+  isbn      = {978-0-7216-2921-6},
+}
+"""
+
+
+def test_a_chapter_is_checked_by_its_book_title(tmp_path: Path, emulator: Emulator) -> None:
+    """The ISBN of an ``@incollection`` is its book's: the chapter's own title was compared
+    with the book's, so every correctly cited chapter was "a different title: the ISBN or
+    the title is wrong".  Its ``booktitle`` (and ``editor``) is what the ISBN names."""
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    bib = tmp_path / "refs.bib"
+    good = "Andrews' Diseases of the Skin: Clinical Dermatology"
+    bib.write_text(CHAPTER.replace("BOOKTITLE", good), encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 0, run.stdout + run.stderr
+    ref = by_key(run.json())["james2006chapter"]
+    assert ref["status"] == "ok", ref["findings"]
+    assert rules(ref) == {"isbn-confirmed"}
+
+    bib.write_text(CHAPTER.replace("BOOKTITLE", "Fitzpatrick's Dermatology"), encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    ref = by_key(run.json())["james2006chapter"]
+    assert [f["field"] for f in ref["findings"]] == ["booktitle"], ref["findings"]
