@@ -31,6 +31,7 @@ from citetrack.inputs.bib.chunks import (
     string_spans,
 )
 from citetrack.inputs.bib.comments import comment_problems, says_ignore, with_comment_ignores
+from citetrack.inputs.bib.inherit import with_inherited
 from citetrack.inputs.bib.items import Item, load_items
 from citetrack.inputs.bib.layout import (
     BibError,
@@ -264,9 +265,8 @@ def _collect(items: list[Item], problems: list[BibProblem], keys: _Keys) -> None
 def _finish(
     text: str, path: str, keys: _Keys, problems: list[BibProblem], macros: MacroTable
 ) -> Bibliography:
-    bib = Bibliography(
-        path, text, tuple(keys.references), (), tuple(keys.layouts), macros=macros.values
-    )
+    references = with_inherited(keys.references)  # crossref / xdata fields
+    bib = Bibliography(path, text, references, (), tuple(keys.layouts), macros=macros.values)
     problems += comment_problems(bib)
     problems.sort(key=lambda p: p.line)
     return with_comment_ignores(replace(bib, problems=tuple(problems)))
