@@ -151,6 +151,7 @@ def load_bib(
     on_chunk: Callable[[list[Reference]], None] | None = None,
     *,
     layouts: bool = True,
+    macros: Mapping[str, str] | None = None,
 ) -> Bibliography:
     """A .bib file read into references, keeping every defect in ``problems``.
 
@@ -160,12 +161,13 @@ def load_bib(
     to the cache).  ``on_chunk`` is told the references of each part read afresh, as
     the load goes (a hint: the result decides).  ``layouts=False``: without the entries'
     layouts (only export reads them; a load from the memo then skips most of their
-    reading).  Raises :class:`~citetrack.inputs.bib.BibError` only when the file cannot
-    be read at all.
+    reading).  ``macros``: ``@string`` macros defined before it (the ``macros`` of the
+    file read before it, as ``\bibliography{abbrev,refs}`` reads them).  Raises
+    :class:`~citetrack.inputs.bib.BibError` only when the file cannot be read at all.
     """
     from citetrack.inputs.bib import load_bib as load
 
-    return load(os.fspath(path), encoding, memo, on_chunk, layouts=layouts)
+    return load(os.fspath(path), encoding, memo, on_chunk, layouts=layouts, macros=macros)
 
 
 def load_article(

@@ -206,6 +206,10 @@ _ARXIV_URL = re.compile(
 )
 # Field names other tools use for the same identifiers (Scopus exports ``pubmed_id``…).
 _ALIASES = {"pubmed_id": "pmid", "pubmed": "pmid", "pmc": "pmcid", "arxiv": "eprint"}
+# biblatex's ``eprint`` + ``eprinttype`` (or ``archiveprefix``) for identifiers other than
+# arXiv: ``eprinttype = {pubmed}`` is biblatex's own way of giving a PMID.
+_EPRINT_TYPES = {"arxiv": "eprint", "pubmed": "pmid", "pmid": "pmid", "pmc": "pmcid",
+                 "pmcid": "pmcid", "doi": "doi"}  # fmt: skip
 
 
 def _first(value: str) -> str:
@@ -219,17 +223,26 @@ def extract_identifiers(
     """Identifiers of an entry's fields, and the fields whose identifier is malformed.
 
     A DOI is also taken from a doi.org ``url`` when no ``doi`` field exists.  ``eprint``
-    counts as arXiv only when ``archiveprefix``/``eprinttype`` says arXiv or is absent.
+    counts as arXiv when ``archiveprefix``/``eprinttype`` says arXiv or is absent, as a PMID
+    when it says ``pubmed`` (biblatex), as a PMCID when it says ``pmc``; a field of that
+    name wins over the ``eprint``.
     """
     values: dict[str, str | None] = {}
     problems: list[IdentifierProblem] = []
     lowered = {k.lower(): v for k, v in fields.items()}
-    for name, raw in lowered.items():
+    eprint_type = lowered.get("archiveprefix", lowered.get("eprinttype", "arxiv"))
+    eprint_as = _EPRINT_TYPES.get(eprint_type.strip().lower())
+    # The eprint last, so that a ``pmid`` field given beside it is the one used.
+    names = sorted(lowered, key=lambda n: _ALIASES.get(n, n) == "eprint")
+    for name in names:
+        raw = lowered[name]
         canonical = _ALIASES.get(name, name)
         if canonical not in _NORMALISERS or not raw or not raw.strip():
             continue
-        if canonical == "eprint" and (
-            lowered.get("archiveprefix", lowered.get("eprinttype", "arxiv")).lower() != "arxiv"
+        if canonical == "eprint" and name == "eprint" and eprint_as not in (None, "eprint"):
+            canonical = eprint_as
+        elif canonical == "eprint" and (
+            eprint_as != "eprint"
             # Google Scholar, OUP and JAMA exports put the PDF's URL in eprint.
             or (_URL_PREFIX.match(raw) and not _ARXIV_URL.search(raw))
         ):

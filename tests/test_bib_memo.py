@@ -632,3 +632,19 @@ def test_a_checks_load_from_the_memo_builds_no_layout_and_gives_what_a_full_load
         assert light == {layout.key for layout in full.layout}
     else:  # only the entry with a "%" and the block bibtexparser gave up on
         assert light == {"pct", "broken"}
+
+
+def test_macros_of_an_earlier_file_and_the_memo() -> None:
+    """An entry stored while its macro was undefined is read again once the macros of an
+    earlier file (``\\bibliography{abbrev,refs}``) define it, and the other way round."""
+    text = "@article{a,\n  journal = nejm,\n  title = {T},\n}\n"
+    given = {"nejm": "N Engl J Med"}
+    memo = DictMemo()
+    for macros in (None, given, None, given):
+        got = loads_bib(text, "refs.bib", memo, macros=macros)
+        want = loads_bib(text, "refs.bib", macros=macros)
+        _same(got, want)
+        journal = got.references[0].fields["journal"]
+        assert journal == ("N Engl J Med" if macros else "nejm")
+        assert bool(got.problems) == (macros is None)
+    assert loads_bib("@string{x = {X}}\n", "a.bib", macros=given).macros == {**given, "x": "X"}

@@ -252,3 +252,88 @@ def test_pre_commit_hook_entry_runs_offline_and_passes_when_nothing_is_broken(
     found = {(r["key"], f["rule"]) for r in planted.json()["references"] for f in r["findings"]}
     assert ("pujol2004necrolytic", "duplicate-reference") in found
     assert emulator.stats()["requests"] == 0
+
+
+def test_a_strings_only_bib_beside_the_references_is_no_error(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """An abbreviations file (``\\bibliography{IEEEabrv,refs}``: only ``@string`` blocks)
+    or a .bib of comment lines only is BibTeX without entries, not "no reference could be
+    read" (exit 2, which ended the whole run).  Text that is no BibTeX still is.  SYNTHETIC
+    files."""
+    abbrev = tmp_path / "abbrev.bib"
+    abbrev.write_text(
+        "% SYNTHETIC journal abbreviations\n"
+        "@string{nejm = {The New England Journal of Medicine}}\n"
+        "@STRING(ajm = {The American Journal of Medicine})\n",
+        encoding="utf-8",
+    )
+    header = tmp_path / "new.bib"
+    header.write_text("% SYNTHETIC: references for chapter 2, none yet\n", encoding="utf-8")
+    refs = tmp_path / "refs.bib"
+    shutil.copy(SEED_BIB, refs)
+    run = run_cli(
+        "check", str(abbrev), str(header), str(refs), "--no-lockfile", "-f", "json", env=env
+    )
+    assert run.code == 0, run.stderr
+    assert run.json()["summary"]["total"] == 10
+
+    text = tmp_path / "article.bib"
+    text.write_text("Pujol RM. Necrolytic migratory erythema. 2004.\n", encoding="utf-8")
+    run = run_cli("check", str(text), "--offline", env=env)
+    assert run.code == 2
+    assert "no reference could be read" in run.stderr
+
+
+def test_macros_of_an_abbreviations_file_given_first_are_used(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``\\bibliography{abbrev,refs}``: BibTeX reads refs.bib with abbrev.bib's @string
+    macros.  ``citetrack check abbrev.bib refs.bib`` called such an entry broken
+    (``bib-undefined-macro``) and its journal a mismatch (the macro's name compared as the
+    journal).  Given in the other order, the macro is undefined, as for BibTeX.  SYNTHETIC
+    files over a seed work."""
+    abbrev = tmp_path / "abbrev.bib"
+    abbrev.write_text("@string{nejm = {The New England Journal of Medicine}}\n", encoding="utf-8")
+    refs = tmp_path / "refs.bib"
+    refs.write_text(
+        "@article{mignogna2008,\n"
+        "  author  = {Mignogna, M. D. and Fortuna, G. and Satriano, A. R.},\n"
+        "  title   = {Small-cell lung cancer and necrolytic migratory erythema},\n"
+        "  journal = nejm,\n"
+        "  year    = 2008,\n"
+        "  volume  = {359},\n"
+        "  number  = {25},\n"
+        "  pages   = {2731--2732},\n"
+        "  doi     = {10.1056/NEJMc0805992},\n"
+        "  pmid    = {19092164},\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    run = run_cli("check", str(abbrev), str(refs), "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 0, run.stdout + run.stderr
+    ref = by_key(run.json())["mignogna2008"]
+    assert ref["status"] == "ok", ref["findings"]
+
+    run = run_cli("check", str(refs), str(abbrev), "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 1
+    assert "bib-undefined-macro" in rules(by_key(run.json())["mignogna2008"])
+
+
+def test_a_bib_on_standard_input_is_read_as_bibtex(env: dict[str, str]) -> None:
+    """``cat refs.bib | citetrack check -``: standard input was never sniffed, so BibTeX
+    there was parsed as an article's reference list: a warning per line ("could not
+    recognise the structure of this citation"), made-up references searched for in the
+    registries, the real entries never checked.  Export had the same fault."""
+    seed = SEED_BIB.read_text(encoding="utf-8")
+    run = run_cli("check", "-", "--no-lockfile", "-f", "json", env=env, stdin=seed)
+    assert run.code == 0, run.stderr
+    assert "could not recognise" not in run.stderr
+    report = run.json()
+    assert report["summary"]["total"] == 10
+    assert by_key(report)["thiers2009cutaneous"]["status"] == "ok"
+
+    planted = seed.replace("{2731--2732}", "{2731-2732}")
+    run = run_cli("export", "-", "--diff", "--fix", "pages", env=env, stdin=planted)
+    assert run.code == 0, run.stderr
+    assert "+  pages   = {2731--2732}," in run.stdout

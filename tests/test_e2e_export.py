@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from citetrack_emulator import Emulator
-from tests.e2e import SEED_BIB, run_cli
+from tests.e2e import SEED_BIB, by_key, run_cli
 
 SEED = SEED_BIB.read_text(encoding="utf-8")
 # (old, new) text replacements that plant one error each in references.bib.
@@ -146,3 +146,122 @@ def test_export_bad_options_and_input(planted: Path, env: dict[str, str], tmp_pa
     assert run_cli("export", str(planted), "--in-place", "-o", "x.bib", env=env).code == 2
     missing = run_cli("export", str(tmp_path / "none.bib"), env=env)
     assert missing.code == 2 and "no such file" in missing.stderr
+
+
+def test_abbreviated_end_written_with_two_dashes_is_expanded(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``pages = {2731--2}`` (a MEDLINE range given BibTeX's ``--``) prints "2731–2": the
+    check accepts it as 2731-2732, so the metadata fix never touches it, and the pages fix
+    used to expand only single-dash ranges.  SYNTHETIC edit of the seed."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(SEED.replace("{2731--2732}", "{2731--2}"), encoding="utf-8")
+    check = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    assert check.code == 0, check.stdout
+    run = run_cli("export", str(bib), "--diff", "--fix", "pages", env=env)
+    assert run.code == 0, run.stderr
+    diff = [line for line in run.stdout.splitlines() if line[:1] in "+-"]
+    assert diff[2:] == ["-  pages   = {2731--2},", "+  pages   = {2731--2732},"], run.stdout
+    assert "abbreviated end page written in full" in run.stderr
+
+
+# SYNTHETIC: a seed work cited the biblatex way, its date's year wrong.
+BIBLATEX_DATE = """@article{pujol2004,
+  author       = {Pujol, R. M. and Wang, C. Y. and el-Azhary, R. A. and Su, W. P. and
+                  Gibson, L. E. and Schroeter, A. L.},
+  title        = {Necrolytic migratory erythema: clinicopathologic study of 13 cases},
+  journaltitle = {International Journal of Dermatology},
+  date         = {DATE},
+  volume       = {43},
+  number       = {1},
+  pages        = {12--18},
+  doi          = {10.1111/j.1365-4632.2004.01844.x},
+  pmid         = {14693015},
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("cited", "fixed"),
+    [
+        ("2003-01-15", "2004-01-15"),  # the registry's month agrees: only the year changes
+        ("2003-07", "2004-01"),  # the registry's month differs: its year and month
+        ("2003", "2004"),
+    ],
+)
+def test_biblatex_date_fix_keeps_its_precision(
+    env: dict[str, str], tmp_path: Path, cited: str, fixed: str
+) -> None:
+    """A wrong year in ``date = {2003-01-15}`` was fixed to ``date = {2004}``: the month
+    and day were silently dropped."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIBLATEX_DATE.replace("DATE", cited), encoding="utf-8")
+    out = tmp_path / "clean.bib"
+    run = run_cli("export", str(bib), "--fix", "metadata", "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == BIBLATEX_DATE.replace("DATE", fixed)
+
+
+# SYNTHETIC: seed works whose journal, year and volume come from a crossref / xdata parent.
+INHERITING = """@string{ajm = "The American Journal of Medicine"}
+
+@article{compton2013,
+  author   = {Compton, Nicholas L. and Chien, Andy J.},
+  title    = {A Rare but Revealing Sign: Necrolytic Migratory Erythema},
+  pages    = {387--389},
+  doi      = {10.1016/j.amjmed.2013.01.012},
+  pmid     = {23477490},
+  crossref = {ajm126},
+}
+
+@article{mignogna2008,
+  author  = {Mignogna, M. D. and Fortuna, G. and Satriano, A. R.},
+  title   = {Small-cell lung cancer and necrolytic migratory erythema},
+  xdata   = {nejm359},
+  number  = {25},
+  pages   = {2731--2732},
+  doi     = {10.1056/NEJMc0805992},
+  pmid    = {19092164},
+}
+
+@periodical{ajm126,
+  journal = ajm,
+  year    = {YEAR},
+  volume  = {126},
+  number  = {5},
+  doi     = {10.1016/j.amjmed.2013.01.012},
+}
+
+@xdata{nejm359,
+  journaltitle = {The New England Journal of Medicine},
+  year    = {2008},
+  volume  = {VOLUME},
+}
+"""
+
+
+def test_fields_from_a_crossref_or_xdata_parent_are_checked(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A paper whose year or volume comes from its ``crossref`` / ``xdata`` parent was
+    "ok" with neither compared.  They are compared now; export does not add the field to
+    the child but says to fix the parent; a parent's identifier is never inherited."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(INHERITING.replace("YEAR", "2013").replace("VOLUME", "359"), "utf-8")
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 0, run.stdout + run.stderr
+    refs = by_key(run.json())
+    assert refs["compton2013"]["status"] == "ok", refs["compton2013"]["findings"]
+    assert refs["mignogna2008"]["status"] == "ok", refs["mignogna2008"]["findings"]
+
+    text = INHERITING.replace("YEAR", "2012").replace("VOLUME", "358")
+    bib.write_text(text, "utf-8")
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    refs = by_key(run.json())
+    fields = {k: [f["field"] for f in refs[k]["findings"]] for k in ("compton2013", "mignogna2008")}
+    assert fields == {"compton2013": ["year"], "mignogna2008": ["volume"]}, refs
+
+    run = run_cli("export", str(bib), "--diff", "--fix", "metadata", env=env)
+    assert run.code == 0, run.stderr
+    assert run.stdout == ""  # nothing added to the children
+    assert "compton2013.year: field year is not written in this entry" in run.stderr

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e import by_key, run_cli
+from citetrack_emulator import Emulator
+from tests.e2e import by_key, rules, run_cli
 
 OFFLINE = ("--offline", "--no-cache", "--no-links", "--no-lockfile")
 BIB = """@article{scholar2020,
@@ -46,3 +47,84 @@ def test_eprint_urls_and_isbn_pairs(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert "isbn = {978-1-4919-1059-7},\n" in text  # once, not the same ISBN twice
     assert "eprint = {https://academic.oup.com/journal/article-pdf/1/1/1/file.pdf}" in text
+
+
+# SYNTHETIC entry: a seed work cited the biblatex way, its PMID as ``eprint`` of type pubmed.
+BIBLATEX_PMID = """@article{thiers2009,
+  author       = {Thiers, B. H. and Sahn, R. E. and Callen, J. P.},
+  title        = {Cutaneous manifestations of internal malignancy},
+  journaltitle = {CA: A Cancer Journal for Clinicians},
+  date         = {2009-03},
+  volume       = {59},
+  number       = {2},
+  pages        = {73--98},
+  doi          = {10.3322/caac.20005},
+  eprint       = {19258446},
+  eprinttype   = {pubmed},
+}
+"""
+
+
+def test_biblatex_eprinttype_pubmed_is_the_pmid(tmp_path: Path, emulator: Emulator) -> None:
+    """``eprint`` + ``eprinttype = {pubmed}`` is a PMID: no "the citation has no PMID" false
+    alarm, no ``pmid`` field added beside it by export, and the PMID is checked."""
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIBLATEX_PMID, encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-links", "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 0, run.stdout + run.stderr
+    ref = by_key(run.json())["thiers2009"]
+    assert ref["identifiers"].get("pmid") == "19258446"
+    assert ref["status"] == "ok", ref["findings"]
+    assert "arxiv" not in ref["identifiers"]
+
+    exported = run_cli("export", str(bib), "--diff", env=env)
+    assert exported.code == 0, exported.stderr
+    assert exported.stdout == "", exported.stdout  # nothing to add, nothing changed
+
+
+def test_biblatex_eprinttype_pubmed_wrong_pmid_is_checked(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    """A PMID in ``eprint`` that is another work is a conflict, not silently 'ok'."""
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIBLATEX_PMID.replace("19258446", "14693015"), encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-links", "--no-lockfile", "-f", "json", env=env)
+    ref = by_key(run.json())["thiers2009"]
+    assert "pmid-doi-conflict" in rules(ref), ref["findings"]
+    assert run.code == 1
+
+
+# SYNTHETIC: a chapter of a seed book, cited with the book's ISBN.
+CHAPTER = """@incollection{james2006chapter,
+  author    = {James, William D. and Berger, Timothy G. and Elston, Dirk M.},
+  title     = {Dermatoses Resulting from Physical Factors},
+  booktitle = {BOOKTITLE},
+  editor    = {Odom, Richard B.},
+  year      = {2006},
+  pages     = {18--44},
+  publisher = {Saunders Elsevier},
+  isbn      = {978-0-7216-2921-6},
+}
+"""
+
+
+def test_a_chapter_is_checked_by_its_book_title(tmp_path: Path, emulator: Emulator) -> None:
+    """The ISBN of an ``@incollection`` is its book's: the chapter's own title was compared
+    with the book's, so every correctly cited chapter was "a different title: the ISBN or
+    the title is wrong".  Its ``booktitle`` (and ``editor``) is what the ISBN names."""
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    bib = tmp_path / "refs.bib"
+    good = "Andrews' Diseases of the Skin: Clinical Dermatology"
+    bib.write_text(CHAPTER.replace("BOOKTITLE", good), encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 0, run.stdout + run.stderr
+    ref = by_key(run.json())["james2006chapter"]
+    assert ref["status"] == "ok", ref["findings"]
+    assert rules(ref) == {"isbn-confirmed"}
+
+    bib.write_text(CHAPTER.replace("BOOKTITLE", "Fitzpatrick's Dermatology"), encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
+    ref = by_key(run.json())["james2006chapter"]
+    assert [f["field"] for f in ref["findings"]] == ["booktitle"], ref["findings"]

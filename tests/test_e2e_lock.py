@@ -309,3 +309,13 @@ def test_a_removed_reference_is_not_counted_as_a_reference_of_the_file(
     relock = run_cli("lock", str(bib), "--no-cache", "--no-links", *FAST, env=env)
     assert f"accepted {present} references: " in relock.stderr
     assert "; 1 removed since the last lockfile" in relock.stderr
+
+
+def test_lock_of_a_file_without_entries_says_so(tmp_path: Path) -> None:
+    """``lock`` of a .bib with no entry yet (SYNTHETIC: a comment header only) said
+    "accepted 0 references: ; 0 confirmed by a source"."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text("% SYNTHETIC: references for chapter 2, none yet\n", encoding="utf-8")
+    run = run_cli("lock", str(bib), "--offline", "--no-cache")
+    assert run.code == 0, run.stderr
+    assert "citetrack: accepted 0 references: nothing to check\n" in run.stderr

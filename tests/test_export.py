@@ -92,6 +92,7 @@ def test_nothing_to_do_plans_nothing(text: str) -> None:
         ("12 - 18", "12--18"),
         ("12 -- 18", "12--18"),
         ("123-9", "123--129"),  # MEDLINE-abbreviated end expanded: "123--9" would read 123 to 9
+        ("123--9", "123--129"),  # the same, already given BibTeX's dashes
         ("e1074-e1081", "e1074--e1081"),
         ("S12-S18, 20-25", "S12--S18, 20--25"),
         ("xi-xv", "xi--xv"),

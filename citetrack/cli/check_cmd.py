@@ -87,25 +87,38 @@ def load_bibs(
     ``encoding``: ``--encoding`` (else UTF-8 or detected); ``memo``: :func:`entry_memo`;
     ``on_chunk``, ``layouts``: see :func:`citetrack.api.load_bib`."""
     from citetrack.api import expand_inputs, load_bib
+    from citetrack.inputs.bib.chunks import commands_only
     from citetrack.inputs.textio import InputError
 
     try:
         paths = expand_inputs(bibs) or ["references.bib"]
     except InputError as exc:
         fail(str(exc))
-    loaded = []
+    loaded: list[Bibliography] = []
     for path in paths:
         try:
             with memory.paused(then_keep=True):  # the entries live to the end
                 bibliography = load_bib(
-                    path, encoding=encoding, memo=memo, on_chunk=on_chunk, layouts=layouts
+                    path,
+                    encoding=encoding,
+                    memo=memo,
+                    on_chunk=on_chunk,
+                    layouts=layouts,
+                    # BibTeX reads \bibliography{abbrev,refs} as one text: refs.bib uses the
+                    # @string macros of abbrev.bib given before it.
+                    macros=loaded[-1].macros if loaded else None,
                 )
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
             fail(f"{exc}{hint}")
         if bibliography.encoding_note:
             info(f"note: {bibliography.encoding_note}")
-        empty = not bibliography.references and bibliography.text.strip()
+        # A file of only comments or @string blocks (IEEEabrv.bib) is BibTeX without entries.
+        empty = (
+            not bibliography.references
+            and bibliography.text.strip()
+            and not commands_only(bibliography.text)
+        )
         for problem in bibliography.problems if warn_problems or empty else ():
             warn(f"{problem.path}:{problem.line}: {problem.message}")
         if empty:
@@ -730,8 +743,8 @@ def lock(
         removed = summary["removed"]
         info(
             f"accepted {summary['total']} references: "
-            + ", ".join(parts)
-            + f"; {summary['verified']} confirmed by a source"
+            + ", ".join(parts or ["nothing to check"])
+            + (f"; {summary['verified']} confirmed by a source" if summary["total"] else "")
             + (f"; {removed} removed since the last lockfile" if removed else "")
         )
         if loaded.problems:

@@ -36,8 +36,9 @@ def plan_local_fixes(bib: Bibliography, kinds: frozenset[str]) -> list[Fix]:
 
     ``identifiers``: DOI bare (``doi:``/``https://doi.org/`` prefixes dropped, case kept),
     PMID digits only, PMCID ``PMC`` + digits, ISBN hyphenated ISBN-13, ISSN ``NNNN-NNNN``.
-    ``pages``: ranges written with ``-``, ``–``, ``—`` or spaced dashes get ``--``;
-    abbreviated ranges (``123-9``) are not expanded, as that needs the registry.
+    ``pages``: ranges written with ``-``, ``–``, ``—`` or spaced dashes get ``--``, and
+    MEDLINE-abbreviated ends are expanded however the range is written (``123-9`` and
+    ``123--9`` → ``123--129``).
     ``format``: one :func:`format_fix` per readable entry (opt-in; filter by key).
     A value that is not a valid identifier is left alone: reporting it is the check's job.
     """
@@ -64,7 +65,7 @@ def plan_local_fixes(bib: Bibliography, kinds: frozenset[str]) -> list[Fix]:
                             layout.key,
                             name,
                             new,
-                            "page range written with a single dash; BibTeX ranges use `--`",
+                            _pages_reason(fld.value, new),
                             LOCAL_SOURCE,
                             "pages",
                         )
@@ -76,11 +77,17 @@ def plan_local_fixes(bib: Bibliography, kinds: frozenset[str]) -> list[Fix]:
 
 _PAGE = r"(?:[A-Za-z]{0,3}\d+[A-Za-z]{0,2}|[ivxlcdmIVXLCDM]+)"
 _DASH = (
-    r"(?:\s*(?:-|---|[\u2010-\u2015\u2212]|\\text(?:en|em)dash(?:\{\})?)\s*"
+    r"(?:\s*(?:-|--|---|[\u2010-\u2015\u2212]|\\text(?:en|em)dash(?:\{\})?)\s*"
     r"|\s+--\s*|\s*--\s+)"
 )
 _RANGE = re.compile(rf"({_PAGE}){_DASH}({_PAGE})")
 _SINGLE_PAGE = re.compile(_PAGE)
+
+
+def _pages_reason(old: str, new: str) -> str:
+    if re.sub(r"\D+", "-", old) == re.sub(r"\D+", "-", new):
+        return "page range written with a single dash; BibTeX ranges use `--`"
+    return "abbreviated end page written in full (MEDLINE's `531-7` is pages 531 to 537)"
 
 
 def normalize_page_ranges(pages: str) -> str | None:

@@ -131,6 +131,12 @@ def _refusal(fix: Fix, layout: EntryLayout) -> str:
     if len(present) > 1:
         return f"field {name} is given {len(present)} times in the entry"
     current = present[0] if present else None
+    inherits = any(f.name.lower() in ("crossref", "xdata") for f in layout.fields)
+    if fix.kind == "metadata" and current is None and inherits:
+        return (
+            f"field {name} is not written in this entry: it comes from the entry its "
+            "crossref or xdata names; fix it there"
+        )
     if current is not None and current.form in ("macro", "concat"):
         written = f"`{current.name} = ...`"
         return f"{written} uses an @string macro or `#`; left as written"

@@ -9,6 +9,7 @@ comes back is read by :func:`citetrack.inputs.article.read_article`.
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -46,8 +47,12 @@ _HEAD_BYTES = 4096
 
 
 def _head(arg: str) -> str | None:
-    """The start of a regular file's text (never of a pipe or device: it could block)."""
-    if arg == "-" or arg.lower().startswith(("http://", "https://")):
+    """The start of a regular file's text (never of a pipe or device: it could block), or
+    of standard input (read whole and put back for the reader that follows: it is read
+    anyway, being an input)."""
+    if arg == "-":
+        return _stdin_head()
+    if arg.lower().startswith(("http://", "https://")):
         return None
     try:
         if not Path(arg).is_file():
@@ -56,6 +61,19 @@ def _head(arg: str) -> str | None:
             return handle.read(_HEAD_BYTES).decode("utf-8", "replace")
     except OSError:
         return None
+
+
+def _stdin_head() -> str | None:
+    """The start of standard input, which is then given back whole to the next reader
+    (``cat refs.bib | citetrack check -`` is a .bib, read by the .bib loader)."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return None
+    try:
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    except (OSError, AttributeError, ValueError):
+        return None
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace")
+    return data[:_HEAD_BYTES].decode("utf-8", "replace")
 
 
 def split_inputs(args: Sequence[str], fmt: InputFormat) -> tuple[list[str], list[str]]:

@@ -102,8 +102,18 @@ def publishers_match(cited: str, registry: str) -> bool:
     return bool(mine & theirs)
 
 
+def _book_fields(ref: Reference) -> tuple[str, str]:
+    """The names of the fields that hold the ISBN's book's title and people: for a part
+    of a book (``@incollection``, ``@inproceedings``, a biblatex ``@inbook``: it has a
+    ``booktitle``) the ISBN is the book's, so its ``booktitle`` and its ``bookauthor`` or
+    ``editor``, not the chapter's title and authors."""
+    if ref.get("booktitle"):
+        return "booktitle", "bookauthor" if ref.get("bookauthor") else "editor"
+    return "title", "author" if ref.get("author") else "editor"
+
+
 def _author_found(ref: Reference, meta: WorkMetadata) -> bool | None:
-    cited = split_authors(ref.get("author") or ref.get("editor")).authors
+    cited = split_authors(ref.get(_book_fields(ref)[1])).authors
     if not cited or not meta.authors:
         return None
     first = cited[0]
@@ -151,7 +161,8 @@ def _mismatches(ref: Reference, records: list[Found]) -> list[Finding]:
     out: list[Finding] = []
     first = records[0]
     name = _NAMES[first.source]
-    title = ref.get("title")
+    title_field, people_field = _book_fields(ref)
+    title = ref.get(title_field)
     titled = [r for r in records if r.metadata.title]
     if (
         title
@@ -166,7 +177,7 @@ def _mismatches(ref: Reference, records: list[Found]) -> list[Finding]:
                 Severity.WARNING,
                 f"ISBN {ref.identifiers.isbn} is '{theirs}' in {_NAMES[titled[0].source]}, "
                 "a different title: the ISBN or the title is wrong.",
-                field="title",
+                field=title_field,
                 expected=theirs,
                 actual=title,
                 source=titled[0].source,
@@ -182,9 +193,9 @@ def _mismatches(ref: Reference, records: list[Found]) -> list[Finding]:
                 RULE_MISMATCH,
                 Severity.WARNING,
                 f"The first author is not among {name}'s authors of this book ({people}).",
-                field="author",
+                field=people_field,
                 expected=people,
-                actual=ref.get("author"),
+                actual=ref.get(people_field),
                 source=first.source,
             )
         )

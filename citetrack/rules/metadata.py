@@ -7,6 +7,7 @@ preferred source (:data:`~citetrack.rules.catalog.PREFERENCE`).  Pure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -148,8 +149,23 @@ def _check_year(cited: str, records: Sequence[Record]) -> _Mismatch | None:
         f"The year {cited} is not a publication year the registries give ({accepted}).",
         year,
         rec,
-        year,
+        _dated(cited, year, rec.meta.month if rec.meta.year else None),
     )
+
+
+_ISO_DATE = re.compile(r"\s*(\d{4})(-(\d{2})(-\d{2})?)?\s*")
+
+
+def _dated(cited: str, year: str, month: int | None) -> str:
+    """The suggested year written at the cited value's precision: a biblatex ``date`` of
+    ``2003-01-15`` becomes ``2004-01-15`` (the registry's month agrees or is unknown) or
+    the registry's ``2004-03``, never a bare ``2004`` that drops the month and day."""
+    match = _ISO_DATE.fullmatch(cited)
+    if match is None or match.group(2) is None:
+        return year
+    if month is None or int(match.group(3)) == month:
+        return year + match.group(2)
+    return f"{year}-{month:02d}"
 
 
 def _check_journal(cited: str, records: Sequence[Record]) -> _Mismatch | None:

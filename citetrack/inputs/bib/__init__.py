@@ -32,6 +32,7 @@ The package, one job per module: :mod:`~citetrack.inputs.bib.layout` (what a loa
 (one chunk's entries), :mod:`~citetrack.inputs.bib.strings` (``@string`` macros),
 :mod:`~citetrack.inputs.bib.memo`, :mod:`~citetrack.inputs.bib.reuse`
 and :mod:`~citetrack.inputs.bib.stored_fields` (stored chunks),
+:mod:`~citetrack.inputs.bib.inherit` (``crossref`` / ``xdata`` fields),
 :mod:`~citetrack.inputs.bib.markup` (enclosing braces, escapes, the identifier view) and
 :mod:`~citetrack.inputs.bib.writer` (deterministic output).
 """

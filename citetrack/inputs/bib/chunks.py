@@ -40,6 +40,19 @@ _LINE_BLOCK_START = re.compile(r"\n[^\S\n]*(@\w*[ \t]*[{(])")
 
 #: A block with its start and end offsets (in the text it was located in).
 Located: TypeAlias = "tuple[bpmodel.Block, int, int]"
+#: The blocks that are BibTeX commands, not entries.
+_COMMANDS = frozenset({"string", "preamble", "comment"})
+
+
+def commands_only(text: str) -> bool:
+    """Whether ``text`` is BibTeX that holds no entry by design: only ``%`` comment lines,
+    or only ``@string`` / ``@preamble`` / ``@comment`` blocks (an abbreviations file such as
+    ``IEEEabrv.bib``), as opposed to text that is not BibTeX at all."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and all(line.startswith("%") for line in lines):
+        return True
+    kinds = {start[1:].strip().lower() for start in _BLOCK_START.findall(text)}
+    return bool(kinds) and kinds <= _COMMANDS
 
 
 def parse_string(text: str, *, parse_stack: list[Middleware]) -> Library:

@@ -124,6 +124,9 @@ class Bibliography:
     encoding: str = "utf-8"
     #: What a report says about a file that is not UTF-8 (``""`` for UTF-8).
     encoding_note: str = ""
+    #: The ``@string`` macros defined once the file is read (lower-case names), those it
+    #: was given included: what the next file of one ``\bibliography{a,b}`` is read with.
+    macros: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
 def spelling_counts(bib: Bibliography) -> dict[str, Counter[str]]:

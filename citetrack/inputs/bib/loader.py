@@ -16,7 +16,7 @@ import gc
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +31,7 @@ from citetrack.inputs.bib.chunks import (
     string_spans,
 )
 from citetrack.inputs.bib.comments import comment_problems, says_ignore, with_comment_ignores
+from citetrack.inputs.bib.inherit import with_inherited
 from citetrack.inputs.bib.items import Item, load_items
 from citetrack.inputs.bib.layout import (
     BibError,
@@ -38,7 +39,7 @@ from citetrack.inputs.bib.layout import (
     BibProblem,
     EntryLayout,
 )
-from citetrack.inputs.bib.macros import MAX_TOTAL_CHARS
+from citetrack.inputs.bib.macros import MAX_TOTAL_CHARS, MacroTable
 from citetrack.inputs.bib.memo import EntryMemo, chunk_key, read_chunk
 from citetrack.inputs.bib.reuse import (
     Done,
@@ -79,6 +80,7 @@ def load_bib(
     on_chunk: OnChunk | None = None,
     *,
     layouts: bool = True,
+    macros: Mapping[str, str] | None = None,
 ) -> Bibliography:
     """Read and load a .bib file; :class:`BibError` if it cannot be read as text.
 
@@ -86,7 +88,7 @@ def load_bib(
     included), so that an export without fixes gives back the same bytes.  ``encoding``
     (``--encoding``) or detection decides how the bytes are decoded
     (:mod:`citetrack.inputs.encoding`); the result records it.  ``memo``: see
-    :func:`loads_bib`, as ``on_chunk`` and ``layouts``.
+    :func:`loads_bib`, as ``on_chunk``, ``layouts`` and ``macros``.
     """
     name = str(path)
     try:
@@ -99,7 +101,7 @@ def load_bib(
     except InputError as exc:
         raise BibError(exc.path, exc.message, exc.line) from None
     del data
-    bib = loads_bib(decoded.text, name, memo, on_chunk, layouts=layouts)
+    bib = loads_bib(decoded.text, name, memo, on_chunk, layouts=layouts, macros=macros)
     return replace(bib, encoding=decoded.encoding, encoding_note=decoded.note(name) or "")
 
 
@@ -113,6 +115,7 @@ def loads_bib(
     on_chunk: OnChunk | None = None,
     *,
     layouts: bool = True,
+    macros: Mapping[str, str] | None = None,
 ) -> Bibliography:
     """Load BibTeX text; never raises for malformed BibTeX (that becomes problems).
 
@@ -131,12 +134,16 @@ def loads_bib(
     (:func:`~citetrack.inputs.bib.memo.read_items`).  The references and problems are
     the same either way.
 
+    ``macros``: ``@string`` macros defined before the text (those of the files before it
+    in one ``\bibliography{abbrev,refs}``, as BibTeX reads them); the result's
+    :attr:`~citetrack.inputs.bib.layout.Bibliography.macros` are what the next file gets.
+
     The cyclic garbage collector is paused while loading: a load makes a few objects per
     field and no cycles, and the collector's passes over them cost a third of a load
     from the memo.
     """
     with _gc_paused():
-        bib = _loads(text, path, memo, on_chunk, layouts)
+        bib = _loads(text, path, memo, on_chunk, layouts, given=macros or {})
     return bib if layouts else replace(bib, layout=())
 
 
@@ -152,7 +159,13 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _loads(
-    text: str, path: str, memo: EntryMemo | None, on_chunk: OnChunk | None, layouts: bool
+    text: str,
+    path: str,
+    memo: EntryMemo | None,
+    on_chunk: OnChunk | None,
+    layouts: bool,
+    *,
+    given: Mapping[str, str],
 ) -> Bibliography:
     if memo is not None and "\x00" in text:
         memo = None  # NUL marks line numbers in stored messages; such text is never stored
@@ -160,7 +173,7 @@ def _loads(
     keys = [chunk_key(text[c.start : c.end], c.head) for c in chunks] if memo else []
     found = memo_get(memo, keys)
     lines = None if memo else LineIndex(text)  # without a memo, entries are read in place
-    strings = StringReader(text, path, lines)
+    strings = StringReader(text, path, lines, given)
     macros = strings.macros
     unplaced: list[BibProblem] = []
     done: list[Done] = []
@@ -189,7 +202,7 @@ def _loads(
         parsed = None if hit else parse_chunk(text[chunk.start : chunk.end], chunk.head)
         info = hit[0] if hit else parsed
         if info is None:  # bibtexparser failed on this chunk: let it read the file whole
-            return _loads_whole(text, path)
+            return _loads_whole(text, path, given)
         if info.unplaced:  # bibtexparser counts lines by "\n" only
             before = text.count("\n", 0, chunk.start)
             unplaced += (
@@ -210,7 +223,7 @@ def _loads(
             if on_chunk is not None:
                 on_chunk([item.ref for item in fresh.items if item.ref is not None])
         if macros.copied > MAX_TOTAL_CHARS:  # the order of expansion matters now
-            return _loads_whole(text, path)
+            return _loads_whole(text, path, given)
     del found
     digests: dict[str, str] = {}
     for index, one in enumerate(done):
@@ -221,19 +234,19 @@ def _loads(
         chunk = one.chunk
         parsed = parse_chunk(text[chunk.start : chunk.end], chunk.head)
         if parsed is None:
-            return _loads_whole(text, path)
+            return _loads_whole(text, path, given)
         done[index] = read_fresh(
             text, chunk, parsed, key=one.key, macros=macros, lines=lines, path=path,
             line_offset=LineCounter(text).before(chunk.start),
         )  # fmt: skip
         if macros.copied > MAX_TOTAL_CHARS:
-            return _loads_whole(text, path)
+            return _loads_whole(text, path, given)
     problems = unplaced + strings.problems
     keys_seen = _Keys(path, problems)
     for one in done:
         _collect(one.items, problems, keys_seen)
     memo_put(memo, {one.key: one.value for one in done if one.value is not None})
-    return _finish(text, path, keys_seen, problems)
+    return _finish(text, path, keys_seen, problems, macros)
 
 
 def _collect(items: list[Item], problems: list[BibProblem], keys: _Keys) -> None:
@@ -249,14 +262,17 @@ def _collect(items: list[Item], problems: list[BibProblem], keys: _Keys) -> None
             keys.layouts.append(item.layout)
 
 
-def _finish(text: str, path: str, keys: _Keys, problems: list[BibProblem]) -> Bibliography:
-    bib = Bibliography(path, text, tuple(keys.references), (), tuple(keys.layouts))
+def _finish(
+    text: str, path: str, keys: _Keys, problems: list[BibProblem], macros: MacroTable
+) -> Bibliography:
+    references = with_inherited(keys.references)  # crossref / xdata fields
+    bib = Bibliography(path, text, references, (), tuple(keys.layouts), macros=macros.values)
     problems += comment_problems(bib)
     problems.sort(key=lambda p: p.line)
     return with_comment_ignores(replace(bib, problems=tuple(problems)))
 
 
-def _loads_whole(text: str, path: str) -> Bibliography:
+def _loads_whole(text: str, path: str, given: Mapping[str, str] | None = None) -> Bibliography:
     """Load by parsing the whole text at once with bibtexparser (the way before chunks):
     used when a chunk cannot be parsed alone, and by tests to show chunks change nothing."""
     library = _split(text, path)
@@ -269,7 +285,7 @@ def _loads_whole(text: str, path: str) -> Bibliography:
         for block in unplaced
         if not is_comment(block)
     ]
-    strings = StringReader(text, path, lines)
+    strings = StringReader(text, path, lines, given)
     for start, end in string_spans(blocks):
         strings.read(start, end)
     problems += strings.problems
@@ -278,7 +294,7 @@ def _loads_whole(text: str, path: str) -> Bibliography:
     _collect(
         load_items(text, blocks, len(text), lines=lines, macros=macros, path=path), problems, keys
     )
-    return _finish(text, path, keys, problems)
+    return _finish(text, path, keys, problems, macros)
 
 
 class _Keys:

@@ -9,6 +9,8 @@ limit (:mod:`~citetrack.inputs.bib.macros`) is reported and refused.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from citetrack.inputs.bib.layout import BibProblem
 from citetrack.inputs.bib.macros import ExpansionError, MacroTable
 from citetrack.inputs.bib.scanner import LineIndex, ScanError, scan_block
@@ -18,10 +20,18 @@ class StringReader:
     """Defines the macros of the ``@string`` blocks it is given, in file order, into
     ``macros`` (lower-case names); defects go to ``problems``."""
 
-    def __init__(self, text: str, path: str, lines: LineIndex | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        path: str,
+        lines: LineIndex | None = None,
+        given: Mapping[str, str] | None = None,
+    ) -> None:
         self.text = text
         self.path = path
-        self.macros = MacroTable()
+        # ``given``: the macros of the files read before this one (``\bibliography{a,b}``
+        # reads b with a's @string definitions).
+        self.macros = MacroTable(dict(given or {}), dict.fromkeys(given or (), 0))
         self.problems: list[BibProblem] = []
         self.defined_on: dict[str, int] = {}
         self.lines = lines
