@@ -42,6 +42,7 @@ from citetrack.tracking.lockfile import (
     build_lock,
     diff,
     dumps_lock,
+    fileformat,
     group_by_lock,
     lock_path_for,
     new_only,
@@ -148,8 +149,6 @@ def test_a_lockfile_too_large_to_read_back_is_not_written(
     """`lock` of 100,000 references wrote 103 MB that every later check refused (the
     reader's bound was 64 MiB): what cannot be read back is not written, and the old
     lockfile stays."""
-    import citetrack.tracking.lockfile.fileformat as fileformat
-
     path = tmp_path / "citetrack.lock"
     lock = build_lock(full_result(), None, DAY1)
     write_lock(path, lock)
