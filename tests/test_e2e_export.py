@@ -105,6 +105,19 @@ def test_export_in_place_keeps_a_backup(planted: Path, env: dict[str, str]) -> N
     assert "year    = {2008}" in planted.read_text(encoding="utf-8")
 
 
+def test_output_to_the_input_itself_keeps_a_backup_as_in_place(
+    planted: Path, env: dict[str, str]
+) -> None:
+    """`export refs.bib -o refs.bib` rewrote the input with no copy of it (--in-place keeps
+    a .bak): now it is --in-place, whatever spelling names the file."""
+    before = planted.read_bytes()
+    other_spelling = planted.parent / "." / planted.name
+    run = run_cli("export", str(planted), "-o", str(other_spelling), env=env)
+    assert run.code == 0, run.stderr
+    assert Path(f"{planted}.bak").read_bytes() == before
+    assert "year    = {2008}" in planted.read_text(encoding="utf-8")
+
+
 def test_no_fix_all_reproduces_the_input_byte_for_byte(
     planted: Path, env: dict[str, str], emulator: Emulator
 ) -> None:

@@ -3,6 +3,7 @@ listing every change."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -283,6 +284,14 @@ def _unchecked(result: CheckResult | None) -> None:
         warn(f"not checked, so not fixed: {cause.line()}")
 
 
+def _same_file(output: str, path: str) -> bool:
+    """Whether ``output`` names the input ``path`` itself (through any link or spelling)."""
+    try:
+        return Path(output).resolve() == Path(path).resolve() or os.path.samefile(output, path)
+    except OSError:
+        return False
+
+
 def _write(
     path: str,
     text: str,
@@ -303,6 +312,9 @@ def _write(
 
     if output == "-":  # standard output, not a file named '-'
         output = None
+    if output and not in_place and _same_file(output, path):
+        # `-o refs.bib refs.bib` rewrote the input with no copy of it: as --in-place.
+        in_place, output = True, None
     data = text.encode(encoding)
     try:
         if in_place:
