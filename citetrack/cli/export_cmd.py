@@ -3,7 +3,6 @@ listing every change."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -287,7 +286,7 @@ def _unchecked(result: CheckResult | None) -> None:
 def _same_file(output: str, path: str) -> bool:
     """Whether ``output`` names the input ``path`` itself (through any link or spelling)."""
     try:
-        return Path(output).resolve() == Path(path).resolve() or os.path.samefile(output, path)
+        return Path(output).resolve() == Path(path).resolve() or Path(output).samefile(path)
     except OSError:
         return False
 
