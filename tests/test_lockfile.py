@@ -366,7 +366,9 @@ def test_changed_findings_are_not_accepted_and_unverified_runs_keep_the_accepted
     assert entry.accepted == (Accepted("metadata-mismatch", "title", Severity.WARNING),)
 
 
-@pytest.mark.parametrize("rule", ["unverified", "url-unverified", "archive-unverified"])
+@pytest.mark.parametrize(
+    "rule", ["unverified", "url-unverified", "url-blocked", "archive-unverified"]
+)
 def test_an_outage_night_and_the_night_after_leave_the_lockfile_bytes_as_they_were(
     rule: str,
 ) -> None:

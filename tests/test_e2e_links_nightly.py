@@ -1,0 +1,58 @@
+"""End-to-end: a documentation repository's nightly link job, through the real CLI against
+the emulator, over several runs (``check --update-lock``, the lockfile committed whenever
+its bytes change).
+
+What a maintainer must never see: a lockfile commit for a night when a site could not be
+asked (a 429, a bot wall), nor a second one the night after.  The pages are SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citetrack_emulator import Emulator
+from tests.e2e import run_cli
+
+FAST = ("--per-host-interval", "0", "--timeout", "2", "--allow-private-urls")
+
+
+def test_a_rate_limited_or_bot_walled_night_leaves_the_lockfile_bytes_as_they_were(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    pages = {"/nightly/limited": "Limited page", "/nightly/walled": "Walled page"}
+    emulator.patch_world({"pages": {path: {"title": title} for path, title in pages.items()}})
+    bib = tmp_path / "docs" / "refs.bib"
+    bib.parent.mkdir()
+    bib.write_text(
+        "".join(
+            f"@online{{k{i},\n  title = {{{title}}},\n  url = {{{emulator.page_url(path)}}},\n}}\n"
+            for i, (path, title) in enumerate(pages.items())
+        ),
+        encoding="utf-8",
+    )
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    lock = bib.parent / "citetrack.lock"
+    first = run_cli("check", str(bib), "--update-lock", *FAST, env=env)
+    assert first.code == 0, first.stdout + first.stderr
+    baseline = lock.read_bytes()
+
+    # One bad night: a 429 that outlasts the retries, a Cloudflare challenge.
+    emulator.patch_world(
+        {
+            "pages": {
+                "/nightly/limited": {"status": 429, "retry_after": 1},
+                "/nightly/walled": {"bot_wall": True},
+            }
+        }
+    )
+    outage = run_cli("check", str(bib), "--update-lock", *FAST, env=env)
+    assert outage.code == 3, outage.stdout + outage.stderr  # could not verify, not broken
+    assert "broken" not in outage.stdout.rsplit("\n", 2)[-2]
+    assert lock.read_bytes() == baseline, "the outage night changed the lockfile"
+
+    # The sites answer again: nothing to commit either.
+    back = {"status": 200, "bot_wall": False}
+    emulator.patch_world({"pages": {path: {"title": t, **back} for path, t in pages.items()}})
+    after = run_cli("check", str(bib), "--update-lock", *FAST, env=env)
+    assert after.code == 0, after.stdout + after.stderr
+    assert lock.read_bytes() == baseline, "the night after the outage changed the lockfile"
