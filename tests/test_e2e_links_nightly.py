@@ -56,3 +56,25 @@ def test_a_rate_limited_or_bot_walled_night_leaves_the_lockfile_bytes_as_they_we
     after = run_cli("check", str(bib), "--update-lock", *FAST, env=env)
     assert after.code == 0, after.stdout + after.stderr
     assert lock.read_bytes() == baseline, "the night after the outage changed the lockfile"
+
+
+def test_a_misc_citing_its_page_in_howpublished_is_confirmed_by_the_live_link(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """``howpublished = {\\url{…}}`` is how a @misc cites a web page: its link is fetched like
+    a ``url``, so a live page confirms the reference as it does for ``url``; it was called
+    unverified, and every nightly run of a documentation repository exited 3."""
+    emulator.patch_world({"pages": {"/nightly/misc": {"title": "A tool's manual"}}})
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@misc{manual,\n  title = {A tool's manual},\n"
+        f"  howpublished = {{\\url{{{emulator.page_url('/nightly/misc')}}}}},\n"
+        "  note = {Accessed 2024-01-01},\n}\n",
+        encoding="utf-8",
+    )
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", *FAST, env=env)
+    assert run.code == 0, run.stdout + run.stderr
+    (ref,) = run.json()["references"]
+    assert ref["status"] == "ok", ref
+    assert run.json()["summary"]["verified"] == 1
