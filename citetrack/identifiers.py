@@ -169,6 +169,17 @@ def normalize_url(text: str | None) -> str | None:
     return value
 
 
+#: ``\url{…}`` anywhere in a field's text (``howpublished = {Online at \url{…}}``).
+_URL_MACRO_IN_TEXT_RE = re.compile(r"\\url\{([^{}]*)\}")
+
+
+def howpublished_url(text: str | None) -> str | None:
+    """The http(s) URL a ``howpublished`` field gives in ``\\url{…}``, the way a @misc cites
+    a web page, else ``None``."""
+    macro = _URL_MACRO_IN_TEXT_RE.search(text or "")
+    return normalize_url(macro.group(1)) if macro else None
+
+
 def doi_from_url(url: str | None) -> str | None:
     """The DOI behind a doi.org / dx.doi.org link, else ``None``."""
     if not url:
@@ -241,7 +252,11 @@ def extract_identifiers(
         if value is None:
             problems.append(IdentifierProblem(name, raw.strip(), reason))
         values.setdefault(canonical, value)
-    url = normalize_url(lowered.get("url"))
+    # A @misc's page in howpublished = {\url{…}} is its URL too: the link check fetches it,
+    # and the lockfile follows a renamed key or file by it as by a url field.
+    url = normalize_url(lowered.get("url")) or (
+        None if lowered.get("url") else howpublished_url(lowered.get("howpublished"))
+    )
     archive = next((normalize_url(lowered[f]) for f in _ARCHIVE_FIELDS if lowered.get(f)), None)
     doi = values.get("doi") or doi_from_url(url)
     return (

@@ -8,12 +8,36 @@ asked (a 429, a bot wall), nor a second one the night after.  The pages are SYNT
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from citetrack_emulator import Emulator
 from tests.e2e import run_cli
 
 FAST = ("--per-host-interval", "0", "--timeout", "2", "--allow-private-urls")
+
+
+def a_night_passes(lock: Path) -> None:
+    """Move the failure dates the lockfile recorded one day back, as if the last run had
+    been the night before (no faketime here; the link checks are never cached)."""
+    doc = json.loads(lock.read_text(encoding="utf-8"))
+    for entry in doc["references"].values():
+        for state in entry.get("failing", {}).values():
+            for name in ("since", "confirmed_on"):
+                if name in state:
+                    state[name] = (date.fromisoformat(state[name]) - timedelta(days=1)).isoformat()
+    lock.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def findings(run: Any) -> set[tuple[str, str, str]]:
+    return {
+        (ref["key"], f["rule"], f["severity"])
+        for ref in run.json()["references"]
+        for f in ref["findings"]
+        if f["severity"] != "note" or f["rule"].startswith("reference-")
+    }
 
 
 def test_a_rate_limited_or_bot_walled_night_leaves_the_lockfile_bytes_as_they_were(
@@ -78,3 +102,41 @@ def test_a_misc_citing_its_page_in_howpublished_is_confirmed_by_the_live_link(
     (ref,) = run.json()["references"]
     assert ref["status"] == "ok", ref
     assert run.json()["summary"]["verified"] == 1
+
+
+def test_a_misc_whose_key_is_renamed_keeps_its_dead_link_history(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A dead page cited in ``howpublished = {\\url{…}}`` is confirmed over several nights;
+    renaming the entry's key in the middle must not start its count again as a new
+    reference's (broken at once, plus a ``reference-removed``): the lockfile follows it by
+    its URL, as it follows a ``url`` field."""
+    emulator.patch_world({"pages": {"/nightly/dying": {"title": "A tool's manual"}}})
+    bib = tmp_path / "refs.bib"
+    url = emulator.page_url("/nightly/dying")
+    entry = "@misc{KEY,\n  title = {A tool's manual},\n  howpublished = {\\url{" + url + "}},\n}\n"
+    bib.write_text(entry.replace("KEY", "manual"), encoding="utf-8")
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    lock = tmp_path / "citetrack.lock"
+    nightly = ("check", str(bib), "--update-lock", "-f", "json", *FAST)
+    assert run_cli(*nightly, env=env).code == 0
+
+    emulator.patch_world({"pages": {"/nightly/dying": {"status": 404}}})
+    a_night_passes(lock)
+    first = run_cli(*nightly, env=env)
+    assert findings(first) == {("manual", "url-dead", "warning")}, first.stdout
+
+    bib.write_text(entry.replace("KEY", "toolManual"), encoding="utf-8")
+    a_night_passes(lock)
+    second = run_cli(*nightly, env=env)
+    assert second.code == 0, second.stdout + second.stderr
+    assert findings(second) == {
+        ("toolManual", "url-dead", "warning"),
+        ("toolManual", "reference-renamed", "note"),
+    }, second.stdout
+    assert "failing 2 of 3 runs" in second.stdout
+
+    a_night_passes(lock)
+    third = run_cli(*nightly, env=env)
+    assert third.code == 1
+    assert ("toolManual", "url-dead", "broken") in findings(third)
