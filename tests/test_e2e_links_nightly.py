@@ -140,3 +140,35 @@ def test_a_misc_whose_key_is_renamed_keeps_its_dead_link_history(
     third = run_cli(*nightly, env=env)
     assert third.code == 1
     assert ("toolManual", "url-dead", "broken") in findings(third)
+
+
+def test_a_link_never_verified_yet_is_confirmed_over_nights_like_any_other(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A page behind a bot wall (or answering 503) on every night since it was locked is in
+    the lockfile, URL and all; the first night it answers 404 is one failure to confirm,
+    not broken at once as a URL added in a pull request would be."""
+    emulator.patch_world({"pages": {"/nightly/walled-then-404": {"bot_wall": True}}})
+    bib = tmp_path / "refs.bib"
+    url = emulator.page_url("/nightly/walled-then-404")
+    bib.write_text(f"@online{{walled,\n  title = {{Walled}},\n  url = {{{url}}},\n}}\n")
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    lock = tmp_path / "citetrack.lock"
+    nightly = ("check", str(bib), "--update-lock", "-f", "json", *FAST)
+    assert run_cli(*nightly, env=env).code == 3  # could not verify
+
+    emulator.patch_world(
+        {"pages": {"/nightly/walled-then-404": {"bot_wall": False, "status": 404}}}
+    )
+    a_night_passes(lock)
+    glitch = run_cli(*nightly, env=env)
+    assert findings(glitch) == {("walled", "url-dead", "warning")}, glitch.stdout
+    assert glitch.code == 0, glitch.stdout
+    assert "failing 1 of 3 runs" in glitch.stdout
+
+    # A URL edited in (a pull request's) is still judged at once.
+    other = emulator.page_url("/nightly/never-there")
+    bib.write_text(bib.read_text().replace(url, other))
+    edited = run_cli("check", str(bib), "-f", "json", *FAST, env=env)
+    assert ("walled", "url-dead", "broken") in findings(edited), edited.stdout
+    assert edited.code == 1
