@@ -172,3 +172,36 @@ def test_a_link_never_verified_yet_is_confirmed_over_nights_like_any_other(
     edited = run_cli("check", str(bib), "-f", "json", *FAST, env=env)
     assert ("walled", "url-dead", "broken") in findings(edited), edited.stdout
     assert edited.code == 1
+
+
+def test_a_lockfile_in_the_jobs_cache_folder_keeps_same_named_files_apart(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """The nightly job keeps its lockfile in its cache folder, outside the docs: files were
+    named there by their bare names, so docs/a/refs.bib and docs/b/refs.bib were one file
+    and their two ``site`` entries one entry.  b's page dying was then a URL the lockfile
+    had never seen (a's was recorded), broken on its first night instead of confirmed."""
+    pages = {"/nightly/a-site": "A's site", "/nightly/b-site": "B's site"}
+    emulator.patch_world({"pages": {path: {"title": title} for path, title in pages.items()}})
+    bibs = []
+    for name, path in zip("ab", pages, strict=True):
+        bib = tmp_path / "docs" / name / "refs.bib"
+        bib.parent.mkdir(parents=True)
+        url = emulator.page_url(path)
+        bib.write_text(f"@online{{site,\n  title = {{Site}},\n  url = {{{url}}},\n}}\n")
+        bibs.append(str(bib))
+    lock = tmp_path / ".citetrack-cache" / "nightly.lock"
+    lock.parent.mkdir()
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(lock.parent)}
+    nightly = ("check", *bibs, "--lockfile", str(lock), "--update-lock", "-f", "json", *FAST)
+    assert run_cli(*nightly, env=env).code == 0
+    entries = json.loads(lock.read_text(encoding="utf-8"))["references"]
+    assert len(entries) == 2, entries
+
+    emulator.patch_world({"pages": {"/nightly/b-site": {"status": 404}}})
+    a_night_passes(lock)
+    night = run_cli(*nightly, env=env)
+    assert night.code == 0, night.stdout + night.stderr
+    dead = [r for r in night.json()["references"] if r["status"] != "ok"]
+    assert [(r["path"], r["status"]) for r in dead] == [(bibs[1], "warning")], night.stdout
+    assert "failing 1 of 3 runs" in night.stdout
