@@ -205,3 +205,20 @@ def test_a_lockfile_in_the_jobs_cache_folder_keeps_same_named_files_apart(
     dead = [r for r in night.json()["references"] if r["status"] != "ok"]
     assert [(r["path"], r["status"]) for r in dead] == [(bibs[1], "warning")], night.stdout
     assert "failing 1 of 3 runs" in night.stdout
+
+
+def test_the_text_report_tells_apart_files_of_one_name_in_several_folders(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A documentation repository has a refs.bib per folder: the table's rows named each
+    by its bare name, ``refs.bib:3``, so a dead link could be in any of them."""
+    for name in ("intro", "guide"):
+        bib = tmp_path / "docs" / name / "refs.bib"
+        bib.parent.mkdir(parents=True)
+        url = emulator.page_url(f"/nightly/{name}-gone")
+        bib.write_text(f"@online{{{name},\n  title = {{Gone}},\n  url = {{{url}}},\n}}\n")
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    run = run_cli("check", str(tmp_path / "docs"), "--no-lockfile", *FAST, env=env)
+    assert run.code == 1, run.stdout + run.stderr
+    rows = {line.split("│")[2].strip() for line in run.stdout.splitlines() if "refs.bib:" in line}
+    assert rows == {"intro/refs.bib:1", "guide/refs.bib:1"}, run.stdout
