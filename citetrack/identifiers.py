@@ -157,12 +157,33 @@ def split_url(url: str) -> urllib.parse.SplitResult | None:
 _URL_MACRO_RE = re.compile(r"^\\url\{(.*)\}$")
 
 
+#: LaTeX escapes a .bib's ``url`` often holds (Mendeley and JabRef write ``some\_page``,
+#: ``50\%``, ``a\&b``, ``\~{}user``): no URL has a backslash there, and fetched as
+#: written (``%5C_``) every such page was a 404, "dead".
+_LATEX_URL_ESCAPE_RE = re.compile(
+    r"\{?\\(?:textasciitilde|textunderscore)\}?(?:\{\})?|\\~(?:\{\})?|\\([_%&#$])"
+)
+
+
+def _unescape_latex_url(value: str) -> str:
+    if "\\" not in value:
+        return value
+
+    def plain(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(1)
+        return "_" if "textunderscore" in match.group(0) else "~"
+
+    return _LATEX_URL_ESCAPE_RE.sub(plain, value)
+
+
 def normalize_url(text: str | None) -> str | None:
-    """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed."""
+    """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed, and
+    the LaTeX escapes of its characters (``\\_``, ``\\%``, ``\\~{}``…) undone."""
     if not text:
         return None
     value = text.strip()
-    value = _URL_MACRO_RE.sub(r"\1", value).strip("<> ")
+    value = _unescape_latex_url(_URL_MACRO_RE.sub(r"\1", value).strip("<> "))
     parts = split_url(value)
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None

@@ -222,3 +222,28 @@ def test_the_text_report_tells_apart_files_of_one_name_in_several_folders(
     assert run.code == 1, run.stdout + run.stderr
     rows = {line.split("│")[2].strip() for line in run.stdout.splitlines() if "refs.bib:" in line}
     assert rows == {"intro/refs.bib:1", "guide/refs.bib:1"}, run.stdout
+
+
+def test_a_url_with_latex_escapes_is_fetched_as_the_address_it_spells(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Mendeley and JabRef write ``url = {https://host/some\\_page}``: fetched with its
+    backslash (``%5C_``) every such page answered 404 and was called broken."""
+    emulator.patch_world(
+        {"pages": {"/nightly/some_page": {"title": "S"}, "/nightly/~user": {"title": "T"}}}
+    )
+    base = emulator.page_url("/nightly/")
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        f"@online{{under,\n  title = {{Under}},\n  url = {{{base}some\\_page}},\n}}\n"
+        f"@online{{tilde,\n  title = {{Tilde}},\n  url = {{{base}\\~{{}}user}},\n}}\n",
+        encoding="utf-8",
+    )
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", *FAST, env=env)
+    assert run.code == 0, run.stdout + run.stderr
+    links = {r["key"]: r["links"][0] for r in run.json()["references"]}
+    assert {k: (link["url"], link["verdict"]) for k, link in links.items()} == {
+        "under": (f"{base}some_page", "ok"),
+        "tilde": (f"{base}~user", "ok"),
+    }
