@@ -157,16 +157,48 @@ def split_url(url: str) -> urllib.parse.SplitResult | None:
 _URL_MACRO_RE = re.compile(r"^\\url\{(.*)\}$")
 
 
+#: LaTeX escapes a .bib's ``url`` often holds (Mendeley and JabRef write ``some\_page``,
+#: ``50\%``, ``a\&b``, ``\~{}user``): no URL has a backslash there, and fetched as
+#: written (``%5C_``) every such page was a 404, "dead".
+_LATEX_URL_ESCAPE_RE = re.compile(
+    r"\{?\\(?:textasciitilde|textunderscore)\}?(?:\{\})?|\\~(?:\{\})?|\\([_%&#$])"
+)
+
+
+def _unescape_latex_url(value: str) -> str:
+    if "\\" not in value:
+        return value
+
+    def plain(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(1)
+        return "_" if "textunderscore" in match.group(0) else "~"
+
+    return _LATEX_URL_ESCAPE_RE.sub(plain, value)
+
+
 def normalize_url(text: str | None) -> str | None:
-    """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed."""
+    """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed, and
+    the LaTeX escapes of its characters (``\\_``, ``\\%``, ``\\~{}``…) undone."""
     if not text:
         return None
     value = text.strip()
-    value = _URL_MACRO_RE.sub(r"\1", value).strip("<> ")
+    value = _unescape_latex_url(_URL_MACRO_RE.sub(r"\1", value).strip("<> "))
     parts = split_url(value)
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return value
+
+
+#: ``\url{…}`` anywhere in a field's text (``howpublished = {Online at \url{…}}``).
+_URL_MACRO_IN_TEXT_RE = re.compile(r"\\url\{([^{}]*)\}")
+
+
+def howpublished_url(text: str | None) -> str | None:
+    """The http(s) URL a ``howpublished`` field gives in ``\\url{…}``, the way a @misc cites
+    a web page, else ``None``."""
+    macro = _URL_MACRO_IN_TEXT_RE.search(text or "")
+    return normalize_url(macro.group(1)) if macro else None
 
 
 def doi_from_url(url: str | None) -> str | None:
@@ -254,7 +286,11 @@ def extract_identifiers(
         if value is None:
             problems.append(IdentifierProblem(name, raw.strip(), reason))
         values.setdefault(canonical, value)
-    url = normalize_url(lowered.get("url"))
+    # A @misc's page in howpublished = {\url{…}} is its URL too: the link check fetches it,
+    # and the lockfile follows a renamed key or file by it as by a url field.
+    url = normalize_url(lowered.get("url")) or (
+        None if lowered.get("url") else howpublished_url(lowered.get("howpublished"))
+    )
     archive = next((normalize_url(lowered[f]) for f in _ARCHIVE_FIELDS if lowered.get(f)), None)
     doi = values.get("doi") or doi_from_url(url)
     return (

@@ -41,6 +41,10 @@ def run_cli(
         for k, v in os.environ.items()
         if not k.startswith(("CITETRACK_", "NCBI_")) and k not in ("NO_COLOR",)
     }
+    # This checkout's citetrack, whatever the working directory: with ``cwd`` elsewhere,
+    # ``-m citetrack`` found whichever citetrack the environment had installed.
+    inherited = base.get("PYTHONPATH")
+    base["PYTHONPATH"] = os.pathsep.join(filter(None, (str(REPO), inherited)))
     base.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "citetrack", *args],

@@ -306,6 +306,14 @@ def test_a_removed_reference_is_not_counted_as_a_reference_of_the_file(
     markdown = run_cli(*args, "-f", "markdown", env=env).stdout
     assert f"## citetrack: {present} references checked" in markdown
     assert "| changed | 0 |" in markdown and "| removed since the lockfile | 1 |" in markdown
+    # No line is left to point at: `path: …`, never `path:0:` (problem matchers and
+    # editors took that for a line of the file).
+    lines = run_cli(*args, "-f", "lines", env=env).stdout.splitlines()
+    removed = [x for x in lines if "reference-removed" in x]
+    assert removed == [
+        f"{bib}: changed reference-removed: reference mignogna2008small was removed from "
+        f"{bib.name} since the lockfile [mignogna2008small]"
+    ], removed
     relock = run_cli("lock", str(bib), "--no-cache", "--no-links", *FAST, env=env)
     assert f"accepted {present} references: " in relock.stderr
     assert "; 1 removed since the last lockfile" in relock.stderr

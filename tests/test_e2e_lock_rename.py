@@ -163,4 +163,4 @@ def test_another_bib_checked_alone_against_a_lockfile_elsewhere_is_no_rename(
     run = run_cli("check", str(other), "--update-lock", *common, env=env)
     assert not any("tracked as" in n for n in run.json()["notes"]), run.json()["notes"]
     files = {e["file"] for e in json.loads(lock.read_text(encoding="utf-8"))["references"].values()}
-    assert files == {"refs.bib", "chapter2.bib"}
+    assert files == {"../refs.bib", "../chapter2.bib"}

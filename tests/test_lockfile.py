@@ -387,7 +387,9 @@ def test_changed_findings_are_not_accepted_and_unverified_runs_keep_the_accepted
     assert entry.accepted == (Accepted("metadata-mismatch", "title", Severity.WARNING),)
 
 
-@pytest.mark.parametrize("rule", ["unverified", "url-unverified", "archive-unverified"])
+@pytest.mark.parametrize(
+    "rule", ["unverified", "url-unverified", "url-blocked", "archive-unverified"]
+)
 def test_an_outage_night_and_the_night_after_leave_the_lockfile_bytes_as_they_were(
     rule: str,
 ) -> None:
@@ -635,6 +637,6 @@ def test_one_lockfile_over_several_directories_names_files_from_its_own(tmp_path
         assert {e.file for e in lock.references.values()} == {"ch1/refs.bib", "ch2/refs.bib"}
         only_two = track(result(rr(ref("jones2019", path=two))), lock, DAY1)
         assert not any(r.findings for r in only_two.results)
-    with files_named_from(tmp_path / "ch1" / "citetrack.lock"):  # outside it: the bare name
-        assert file_name(two) == "refs.bib" and file_name(one) == "refs.bib"
+    with files_named_from(tmp_path / "ch1" / "citetrack.lock"):  # outside it: from it too
+        assert file_name(two) == "../ch2/refs.bib" and file_name(one) == "refs.bib"
     assert file_name(one) == "refs.bib"  # no lockfile being applied

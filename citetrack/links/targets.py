@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from citetrack.identifiers import normalize_url
+from citetrack.identifiers import howpublished_url, normalize_url
 from citetrack.model import Reference
 
 # ------------------------------------------------------------------------------ DOI links
@@ -263,12 +263,13 @@ def link_targets(ref: Reference) -> LinkTargets:
 
 
 def _read_targets(ref: Reference) -> LinkTargets:
-    url = ref.identifiers.url or normalize_url(ref.get("url")) or _raw_url(ref.get("url"))
+    url = normalize_url(ref.get("url")) or _raw_url(ref.get("url"))
     url_field = "url" if url else None
     if url is None:
-        macro = _URL_MACRO_RE.search(ref.get("howpublished") or "")
-        url = normalize_url(macro.group(1)) if macro else None
+        url = howpublished_url(ref.get("howpublished"))
         url_field = "howpublished" if url else None
+    if url is None and ref.identifiers.url:
+        url, url_field = ref.identifiers.url, "url"
     archive, archive_field = None, None
     for name in _ARCHIVE_FIELDS:
         value = normalize_url(ref.get(name))

@@ -31,15 +31,19 @@ def format_lines(result: CheckResult, *, root: str | Path | None = None) -> str:
     display, causes = split_unverified(result)
     for rr, f in findings_by_severity(display):
         path = report_path(rr.reference.path, root) or "<input>"
-        line = f.line or rr.reference.line or 0
+        line = f.line or rr.reference.line
         location = rr.reference.location
-        if location is not None and line == location.line:
-            line_col = f"{line}:{location.column}"
+        if line is None:
+            # A reference removed since the lockfile has no line: ``path: …`` as compilers
+            # write a file's own message (a ``:0:`` sent problem matchers to no line).
+            line_col = ""
+        elif location is not None and line == location.line:
+            line_col = f":{line}:{location.column}"
         else:
-            line_col = str(line)
+            line_col = f":{line}"
         field = f" [{sanitize(f.field)}]" if f.field else ""
         out.append(
-            f"{sanitize(path)}:{line_col}: {f.severity.value} {f.rule}{field}: "
+            f"{sanitize(path)}{line_col}: {f.severity.value} {f.rule}{field}: "
             f"{sanitize(f.message)} [{sanitize(f.key)}]"
         )
     out += [f"citetrack: unverified: {sanitize(cause.line())}" for cause in causes]

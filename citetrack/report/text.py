@@ -82,18 +82,32 @@ _ROW_ORDER = (
 )
 
 
-def _location(result: ReferenceResult, several_files: bool) -> str:
+def _short_names(paths: list[str]) -> dict[str, str]:
+    """Each path's last parts, as few as tell it from the others: ``refs.bib``, or
+    ``a/refs.bib`` and ``c/refs.bib`` when a documentation repository has a ``refs.bib``
+    in several folders (by their bare names, a row could not say which one it was)."""
+    parts = {path: PurePath(path).parts for path in paths}
+    names: dict[str, str] = {}
+    for path, mine in parts.items():
+        for n in range(1, len(mine) + 1):
+            tail = mine[-n:]
+            if all(other[-n:] != tail for p, other in parts.items() if p != path):
+                break
+        names[path] = PurePath(*mine[-n:]).as_posix() if mine else path
+    return names
+
+
+def _location(result: ReferenceResult, names: dict[str, str]) -> str:
     """``line N`` (the file is named once above the table), or ``name.bib:N`` when the
     report covers several files: a long absolute path never squeezes the findings."""
     ref = result.reference
+    name = inert(names[ref.path]) if len(names) > 1 and ref.path in names else None
     if ref.location is not None:  # an article's reference: column, ref name, number
         place = where(ref)
-        return f"{inert(PurePath(ref.path).name)}: {place}" if several_files and ref.path else place
+        return f"{name}: {place}" if name else place
     line = ref.line or 0
-    if several_files and ref.path:
-        return (
-            f"{inert(PurePath(ref.path).name)}:{line}" if line else inert(PurePath(ref.path).name)
-        )
+    if name:
+        return f"{name}:{line}" if line else name
     return f"line {line}" if line else ""
 
 
@@ -138,6 +152,7 @@ def format_text(
     for header in headers(result):
         console.print(Text(header, style="bold"))
     paths = list(dict.fromkeys(r.reference.path for r, _ in rows if r.reference.path))
+    names = _short_names(paths)
     if rows:
         for path in paths:
             console.print(Text("file: ", style="dim") + Text(inert(path)), overflow="fold")
@@ -151,7 +166,7 @@ def format_text(
             table.add_row(
                 Text(status.value, style=STATUS_STYLE[status]),
                 Text(inert(ref_result.reference.key) + "\n")
-                + Text(_location(ref_result, len(paths) > 1), style="dim"),
+                + Text(_location(ref_result, names), style="dim"),
                 body,
             )
         console.print(table)

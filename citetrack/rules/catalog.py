@@ -81,7 +81,9 @@ RULE_DUPLICATE = "duplicate-reference"
 #: Findings that say only that a source could not be asked this time (a timeout, a 5xx, a
 #: rate limit that outlasted the retries): no verdict, so nothing a lockfile remembers as
 #: accepted; otherwise every outage night would rewrite it, and the next night again.
-COULD_NOT_ASK = frozenset({RULE_UNVERIFIED, "url-unverified", "archive-unverified"})
+#: ``url-blocked`` (a 429 after the retries, a bot wall, a 403) is one of them: a page that
+#: answered 429 for one night made two lockfile commits, like a 503 did before.
+COULD_NOT_ASK = frozenset({RULE_UNVERIFIED, "url-unverified", "url-blocked", "archive-unverified"})
 
 _SOURCE_NAMES = {
     Source.CROSSREF: "Crossref",

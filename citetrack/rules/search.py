@@ -28,6 +28,7 @@ import re
 from collections.abc import Sequence
 
 from citetrack.identifiers import normalize_doi, normalize_pmid
+from citetrack.links.targets import link_targets
 from citetrack.model import (
     Evidence,
     Finding,
@@ -290,7 +291,11 @@ def search_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Findin
         ]
         if found:
             looked.append(f"{len(_distinct(found))} candidate(s) rejected, listed above")
-        has_url = bool(ref.identifiers.url or ref.identifiers.archive_url or ref.get("url"))
+        # What the link check fetches, ``\url{…}`` in ``howpublished`` included (a @misc's
+        # usual way to cite a page): reading ``url`` alone made every such reference
+        # unverified, and every nightly run exit 3, though its live link confirmed it.
+        targets = link_targets(ref)
+        has_url = bool(targets.url or targets.archive_url or ref.identifiers.archive_url)
         out.append(
             finding(
                 RULE_NOT_FOUND,

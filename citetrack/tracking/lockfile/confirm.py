@@ -138,7 +138,11 @@ def never_seen(target: str, entry: LockEntry | None) -> bool:
         return False
     kind, _, value = target.partition(":")
     if kind == "url":
-        return value not in entry.urls
+        # The entry's own URL was seen even when no run could verify it yet (a bot wall, a
+        # 429 or a 503 every night since it was locked): its first 404 is one bad night to
+        # confirm, not a verdict at once, as a recorded but never resolved DOI's would be.
+        cited = (entry.identifiers.get("url"), entry.identifiers.get("archive_url"))
+        return value not in entry.urls and value not in cited
     return not same_identifier(entry.identifiers.get(kind), value)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from citetrack.model import (
     CheckResult,
@@ -257,8 +257,9 @@ def files_named_from(lockfile: str | os.PathLike[str]) -> Iterator[None]:
     One lockfile may cover files in several directories (``--lockfile``): by their names
     alone, ``ch1/refs.bib`` and ``ch2/refs.bib`` were one file, so a run over one of them
     reported the other's references removed.  A file in the lockfile's own directory (the
-    default lockfile's case) keeps its bare name, as before; a name that is no file here
-    (a wiki page's) or lies outside that directory is its last part.
+    default lockfile's case) keeps its bare name, as before; one outside that directory is
+    named from it too (``../docs/a/refs.bib``); a name that is no file here (a wiki
+    page's) is its last part.
     """
     token = _LOCK_DIR.set(str(Path(lockfile).resolve().parent))
     try:
@@ -285,8 +286,11 @@ def _file_name(path: str, lock_dir: str | None) -> str:
     if lock_dir is None or not file.is_file():
         return file.name
     try:
-        return file.resolve().relative_to(lock_dir).as_posix()
-    except ValueError:  # outside the lockfile's directory
+        # Outside the lockfile's directory too (a nightly job's lockfile in its cache
+        # folder): by their bare names, docs/a/refs.bib and docs/b/refs.bib were one file,
+        # and their entries of one key were one entry.
+        return PurePath(os.path.relpath(file.resolve(), lock_dir)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
         return file.name
 
 
