@@ -778,10 +778,14 @@ def _new_only(result: CheckResult, lock: Lock | None) -> CheckResult:
 
     if lock is None:
         return result
-    results = [
-        dataclasses.replace(rr, findings=tuple(new_only(rr.findings, lock, rr.reference)))
-        for rr in result.results
-    ]
+    results = []
+    for rr in result.results:
+        kept = tuple(new_only(rr.findings, lock, rr.reference))
+        if len(kept) == len(rr.findings):
+            results.append(rr)
+            continue
+        hidden = tuple(f for f in rr.findings if f not in kept and f.severity is not Severity.NOTE)
+        results.append(dataclasses.replace(rr, findings=kept, accepted=hidden))
     return dataclasses.replace(result, results=tuple(results))
 
 

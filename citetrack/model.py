@@ -56,6 +56,9 @@ class Status(StrEnum):
     #: Nothing was found wrong, but no source confirmed anything either (no identifier or
     #: URL to ask about, or those checks were switched off): never called ``ok``.
     UNCHECKED = "unchecked"
+    #: ``--new-only``: every finding it has is one the lockfile accepted, so none is
+    #: shown (a run without ``--new-only`` shows them); neither "ok" nor "unchecked".
+    ACCEPTED = "accepted"
     WARNING = "warning"
     UNVERIFIED = "unverified"
     CHANGED = "changed"
@@ -436,6 +439,9 @@ class ReferenceResult:
     #: Findings the user chose to ignore (``citetrack-ignore`` field): shown as
     #: suppressed, never part of the status or the exit code.
     suppressed: tuple[Finding, ...] = ()
+    #: Findings the lockfile accepted, left out by ``--new-only``: not shown, not in the
+    #: exit code, but the reference is ``accepted`` rather than ``ok`` or ``unchecked``.
+    accepted: tuple[Finding, ...] = ()
 
     # ``verified`` and ``status`` are read several times per result by the summary and
     # each report: plain loops, and no ``max`` without findings (most results), not
@@ -462,11 +468,14 @@ class ReferenceResult:
 
     @property
     def status(self) -> Status:
-        """The worst finding decides; notes alone leave a reference ``ok`` if a source
+        """The worst finding decides; notes alone leave a reference ``accepted`` if
+        ``--new-only`` left out findings the lockfile accepted, else ``ok`` if a source
         confirmed it, ``unchecked`` if none did."""
         findings = self.findings
         worst = max((f.severity for f in findings), key=_rank) if findings else None
         if worst is None or worst is Severity.NOTE:
+            if self.accepted:
+                return Status.ACCEPTED
             return Status.OK if self.verified else Status.UNCHECKED
         return Status(worst.value)
 

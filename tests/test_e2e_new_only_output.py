@@ -58,3 +58,26 @@ def test_a_file_nothing_of_which_reads_still_says_why_under_new_only(
     assert run.code == 2
     assert "no reference could be read (every entry has a problem: see above)" in run.stderr
     assert any("broken2001 could not be parsed" in w for w in _warnings(run.stderr))
+
+
+def test_a_reference_whose_findings_the_lockfile_accepted_is_accepted_not_unchecked(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    """Two engineers' finding: under --new-only a reference whose every finding the lockfile
+    had accepted (a missing PMID, a dead link) was counted "unchecked", which says nothing
+    confirmed it — the step summary of a gate read "2 unchecked" for references it had
+    checked.  It is "accepted"; without --new-only its findings and status are as before."""
+    bib, env = project
+    assert run_cli("lock", str(bib), "--no-cache", *FAST, env=env).code == 0
+    full = run_cli("check", "--no-cache", *FAST, "-f", "json", str(bib), env=env).json()
+    gate = run_cli(*GATE, "-f", "json", str(bib), env=env)
+    assert gate.code == 0, gate.stdout
+    report = gate.json()
+    flagged = {r["key"] for r in full["references"] if r["status"] not in ("ok", "unchecked")}
+    assert flagged, full["summary"]  # the seed has accepted findings to hide
+    status = {r["key"]: r["status"] for r in report["references"]}
+    assert {status[k] for k in flagged} == {"accepted"}, status
+    summary = report["summary"]
+    assert summary["accepted"] == len(flagged) and summary["unchecked"] == 0, summary
+    text = run_cli(*GATE, str(bib), env=env)
+    assert f"{len(flagged)} accepted" in " ".join(text.stdout.split())

@@ -15,7 +15,7 @@ from citetrack_emulator import Emulator
 from tests.e2e import REPO, run_cli
 
 PLANTED = REPO / "tests/data/planted.bib"
-ORDER = ["broken", "changed", "warning", "unverified", "ok", "unchecked"]
+ORDER = ["broken", "changed", "warning", "unverified", "accepted", "ok", "unchecked"]
 
 
 def _long_copy(tmp_path: Path) -> Path:

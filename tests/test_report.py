@@ -148,6 +148,7 @@ def test_json_shape_and_summary() -> None:
     assert doc["summary"] == {
         "ok": 0,
         "unchecked": 1,
+        "accepted": 0,
         "warning": 1,
         "unverified": 1,
         "changed": 1,

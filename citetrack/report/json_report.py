@@ -6,8 +6,8 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
      "tool": {"name": "citetrack", "version": "…"},
      "articles": [{"source", "name", "format", "title", "revision", "timestamp", "api_url"}],
      "notes": ["…"],
-     "summary": {"ok": n, "unchecked": n, "warning": n, "unverified": n, "changed": n,
-                 "broken": n, "total": n, "removed": n, "verified": n},
+     "summary": {"ok": n, "unchecked": n, "accepted": n, "warning": n, "unverified": n,
+                 "changed": n, "broken": n, "total": n, "removed": n, "verified": n},
      "references": [{"key", "path", "line", "location", "entry_type", "title", "status",
                      "identifiers": {"doi": …},
                      "findings": [{"rule", "severity", "field", "expected", "actual",
@@ -25,6 +25,8 @@ on each reference too) were added within version 1 too.
 ``summary.removed`` (references the lockfile has that the inputs no longer do: each
 is a ``reference-removed`` result, counted as ``changed`` but not in ``total``, which
 counts the references of the inputs) was added within version 1 too.
+``summary.accepted`` and the status ``accepted`` (``--new-only``: every finding of the
+reference is one the lockfile accepted, so none is listed) were added within version 1 too.
 ``articles`` and ``location`` (``{"line", "column", "ref_name", "number", "template"}``,
 ``null`` for a .bib entry) were added within version 1 for article inputs (issue 14):
 additions only, readers of version 1 are unaffected.

@@ -29,6 +29,7 @@ _STATUS_ORDER = (
     Status.CHANGED,
     Status.WARNING,
     Status.UNVERIFIED,
+    Status.ACCEPTED,
     Status.OK,
     Status.UNCHECKED,
 )

@@ -25,13 +25,14 @@ from citetrack.report.causes import split_unverified
 STATUS_STYLE = {
     Status.OK: "green",
     Status.UNCHECKED: "dim",
+    Status.ACCEPTED: "blue",
     Status.WARNING: "yellow",
     Status.UNVERIFIED: "cyan",
     Status.CHANGED: "magenta",
     Status.BROKEN: "bold red",
 }
 #: Statuses with nothing wrong (notes at most): listed only with -v.
-_CLEAN = (Status.OK, Status.UNCHECKED)
+_CLEAN = (Status.OK, Status.UNCHECKED, Status.ACCEPTED)
 SEVERITY_STYLE = {
     Severity.NOTE: "dim",
     Severity.UNVERIFIED: "cyan",
@@ -77,6 +78,7 @@ _ROW_ORDER = (
     Status.CHANGED,
     Status.WARNING,
     Status.UNVERIFIED,
+    Status.ACCEPTED,
     Status.OK,
     Status.UNCHECKED,
 )
@@ -182,6 +184,7 @@ def format_text(
             Status.CHANGED,
             Status.WARNING,
             Status.UNVERIFIED,
+            Status.ACCEPTED,
             Status.OK,
             Status.UNCHECKED,
         )
