@@ -249,6 +249,19 @@ def _first(value: str) -> str:
     return re.split(r"\s*[,;]\s*|\s+and\s+", value.strip())[0]
 
 
+#: Free-text fields an export writes identifiers into (Zotero's "Extra" is exported as a
+#: note), and the identifiers read from them when no field of their own gives them.
+_NOTE_FIELDS = ("note", "annote", "extra")
+_OTHER_RECORD = re.compile(
+    r"erratum|comment|retract|correct|update|republished|expression of concern|see also",
+    re.IGNORECASE,
+)
+_NOTE_IDS = (
+    ("pmid", re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b")),
+    ("pmcid", re.compile(r"\bPMCID\s*:?\s*(PMC\d{1,9})\b", re.IGNORECASE)),
+)
+
+
 def extract_identifiers(
     fields: Mapping[str, str],
 ) -> tuple[Identifiers, list[IdentifierProblem]]:
@@ -286,6 +299,13 @@ def extract_identifiers(
         if value is None:
             problems.append(IdentifierProblem(name, raw.strip(), reason))
         values.setdefault(canonical, value)
+    # Zotero and PubMed exports write "PMID: 19258446" (and "PMCID: PMC…") in a note.
+    for note in (lowered.get(f) for f in _NOTE_FIELDS):
+        for name, pattern in _NOTE_IDS if note else ():
+            found = pattern.search(note or "")
+            # "Erratum in: Lancet. 2010;375:445. PMID: 20137807" is another record's.
+            if found and values.get(name) is None and not _OTHER_RECORD.search(note or ""):
+                values[name] = _NORMALISERS[name][0](found.group(1))
     # A @misc's page in howpublished = {\url{…}} is its URL too: the link check fetches it,
     # and the lockfile follows a renamed key or file by it as by a url field.
     url = normalize_url(lowered.get("url")) or (

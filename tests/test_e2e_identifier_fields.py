@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from citetrack.identifiers import extract_identifiers
 from citetrack_emulator import Emulator
 from tests.e2e import by_key, rules, run_cli
 
@@ -128,3 +129,44 @@ def test_a_chapter_is_checked_by_its_book_title(tmp_path: Path, emulator: Emulat
     run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", env=env)
     ref = by_key(run.json())["james2006chapter"]
     assert [f["field"] for f in ref["findings"]] == ["booktitle"], ref["findings"]
+
+
+# SYNTHETIC: the seed's Thiers 2009 as a Zotero export writes a PubMed record's PMID (its
+# "Extra" field becomes a note).
+ZOTERO_NOTE = """@article{thiers2009,
+  author  = {Thiers, Bruce H. and Sahn, Rebecca E. and Callen, Jeffrey P.},
+  title   = {Cutaneous manifestations of internal malignancy},
+  journal = {CA: A Cancer Journal for Clinicians},
+  year    = {2009},
+  volume  = {59},
+  number  = {2},
+  pages   = {73--98},
+  doi     = {10.3322/caac.20005},
+  note    = {PMID: 19258446},
+}
+"""
+
+
+def test_a_pmid_written_in_a_note_is_the_pmid(tmp_path: Path, emulator: Emulator) -> None:
+    """`note = {PMID: 19258446}` got "the citation has no PMID; PubMed gives 19258446" and
+    export added a pmid field beside it; a wrong one there was never checked."""
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    bib = tmp_path / "refs.bib"
+    bib.write_text(ZOTERO_NOTE, encoding="utf-8")
+    run = run_cli("check", str(bib), "--no-links", "--no-lockfile", "-f", "json", env=env)
+    ref = by_key(run.json())["thiers2009"]
+    assert ref["identifiers"].get("pmid") == "19258446"
+    assert "missing-identifier" not in rules(ref), ref["findings"]
+    assert run_cli("export", str(bib), "--diff", env=env).stdout == ""
+    bib.write_text(ZOTERO_NOTE.replace("19258446", "14693015"), encoding="utf-8")
+    wrong = run_cli("check", str(bib), "--no-links", "--no-lockfile", "-f", "json", env=env)
+    assert "pmid-doi-conflict" in rules(by_key(wrong.json())["thiers2009"])
+
+
+def test_a_pmid_in_a_note_about_another_record_is_not_the_pmid() -> None:
+    ids, _ = extract_identifiers({"note": "Erratum in: J Made Up. 2010;5:6. PMID: 20137807"})
+    assert ids.pmid is None
+    ids, _ = extract_identifiers({"note": "PMID: 19258446; PMCID: PMC1234567"})
+    assert (ids.pmid, ids.pmcid) == ("19258446", "PMC1234567")
+    ids, _ = extract_identifiers({"pmid": "14693015", "note": "PMID: 19258446"})
+    assert ids.pmid == "14693015"  # a field of its own wins
