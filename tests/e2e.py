@@ -6,13 +6,18 @@ from the developer's environment, so a test can never reach a real host or share
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench.gen_bib import make_bib, make_references, make_world
+from citetrack_emulator import Emulator
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_BIB = REPO / "references.bib"
@@ -78,3 +83,30 @@ def imported(run: Run) -> set[str]:
             if name != "imported package":
                 names.add(name)
     return names
+
+
+#: The address the import-profiled runs give the registries' polite pools.
+PROFILED_MAILTO = "bench@example.org"
+
+
+@contextlib.contextmanager
+def import_profiled(
+    tmp_path: Path, count: int = 60
+) -> Iterator[tuple[Path, Emulator, Callable[..., Run]]]:
+    """A SYNTHETIC .bib of ``count`` references (``bench/gen_bib.py``), an emulator that
+    holds their records, and a CLI runner against it (its own cache, in ``tmp_path``)
+    whose runs report the modules they import (read them with :func:`imported`)."""
+    refs = make_references(count, seed=7, url_share=0.0, page_hosts=0)
+    bib = tmp_path / "refs.bib"
+    bib.write_text(make_bib(refs, []), encoding="utf-8")
+    with Emulator(make_world(refs)) as emu:
+        env = {
+            **emu.env(),
+            "CITETRACK_CACHE_DIR": str(tmp_path / "cache"),
+            "PYTHONPROFILEIMPORTTIME": "1",
+        }
+
+        def cli(*args: str) -> Run:
+            return run_cli(*args, env=env, cwd=tmp_path)
+
+        yield bib, emu, cli

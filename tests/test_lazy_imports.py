@@ -19,12 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.gen_bib import make_bib, make_references, make_world
 from citetrack.libversions import library_version
-from citetrack_emulator import Emulator
-from tests.e2e import Run, imported, run_cli
+from tests.e2e import PROFILED_MAILTO as MAILTO
+from tests.e2e import import_profiled, imported
 
-MAILTO = "bench@example.org"
 #: What only a run that compares, parses or reads metadata needs.
 COLD_ONLY = (
     "rapidfuzz",
@@ -43,19 +41,8 @@ def cold_only(names: set[str]) -> set[str]:
 
 
 def test_a_warm_check_imports_no_rules_bibtex_parser_nor_metadata(tmp_path: Path) -> None:
-    refs = make_references(60, seed=7, url_share=0.0, page_hosts=0)
-    bib = tmp_path / "refs.bib"
-    bib.write_text(make_bib(refs, []), encoding="utf-8")
-    with Emulator(make_world(refs)) as emu:
-        env = {
-            **emu.env(),
-            "CITETRACK_CACHE_DIR": str(tmp_path / "cache"),
-            "PYTHONPROFILEIMPORTTIME": "1",
-        }
+    with import_profiled(tmp_path) as (bib, _, cli):
         common = ["--mailto", MAILTO, "--no-links", "--format", "json", "-q"]
-
-        def cli(*args: str) -> Run:
-            return run_cli(*args, env=env, cwd=tmp_path)
 
         cold = cli("check", str(bib), *common, "--no-lockfile")
         assert cold.code == 0, cold.stderr[-2000:]

@@ -20,12 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.gen_bib import make_bib, make_references, make_world
 from citetrack.net import LazyClient, NetConfig, build_client, make_client
-from citetrack_emulator import Emulator
-from tests.e2e import Run, imported, run_cli
+from tests.e2e import PROFILED_MAILTO as MAILTO
+from tests.e2e import import_profiled, imported, run_cli
 
-MAILTO = "bench@example.org"
 #: Loaded only to send a request: none of them may be imported by a run that sends none.
 NETWORK_MODULES = ("httpx", "httpcore", "h2", "h11", "anyio", "certifi", "tenacity")
 
@@ -35,19 +33,8 @@ def network_modules(names: set[str]) -> set[str]:
 
 
 def test_a_run_answered_from_the_cache_opens_no_network_stack(tmp_path: Path) -> None:
-    refs = make_references(60, seed=7, url_share=0.0, page_hosts=0)
-    bib = tmp_path / "refs.bib"
-    bib.write_text(make_bib(refs, []), encoding="utf-8")
-    with Emulator(make_world(refs)) as emu:
-        env = {
-            **emu.env(),
-            "CITETRACK_CACHE_DIR": str(tmp_path / "cache"),
-            "PYTHONPROFILEIMPORTTIME": "1",
-        }
+    with import_profiled(tmp_path) as (bib, emu, cli):
         common = ["--mailto", MAILTO, "--no-links", "--format", "json", "-q"]
-
-        def cli(*args: str) -> Run:
-            return run_cli(*args, env=env, cwd=tmp_path)
 
         # Cold: the network is needed, opened, used and closed (the run ends cleanly).
         cold = cli("check", str(bib), *common, "--no-lockfile")
