@@ -256,8 +256,10 @@ _OTHER_RECORD = re.compile(
     r"erratum|comment|retract|correct|update|republished|expression of concern|see also",
     re.IGNORECASE,
 )
+#: "PMID: 19258446" / "PMID 19258446" in running text (a note, a pasted reference).
+PMID_IN_TEXT = re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b")
 _NOTE_IDS = (
-    ("pmid", re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b")),
+    ("pmid", PMID_IN_TEXT),
     ("pmcid", re.compile(r"\bPMCID\s*:?\s*(PMC\d{1,9})\b", re.IGNORECASE)),
 )
 

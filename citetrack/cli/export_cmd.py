@@ -286,7 +286,7 @@ def _unchecked(result: CheckResult | None) -> None:
 def _same_file(output: str, path: str) -> bool:
     """Whether ``output`` names the input ``path`` itself (through any link or spelling)."""
     try:
-        return Path(output).resolve() == Path(path).resolve() or Path(output).samefile(path)
+        return Path(output).samefile(path)
     except OSError:
         return False
 

@@ -17,6 +17,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from citetrack.identifiers import PMID_IN_TEXT
 from citetrack.parse import dates
 from citetrack.parse.build import Citation
 from citetrack.parse.names import NameList, looks_like_names, parse_name_list
@@ -49,7 +50,7 @@ _IDENTIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
         ("doi", r"\bdoi\s*:\s*(10\.\S+)"),
-        ("pmid", r"\bPMID\s*:?\s*(\d{1,9})\b"),
+        ("pmid", PMID_IN_TEXT.pattern),
         ("pmc", r"\bPMC\s*:?\s*(\d{1,9})\b"),
         ("isbn", r"\bISBN(?:-1[03])?\s*:?\s*([0-9][0-9\-‐–]{8,20}[0-9X])(?![\w-])"),
         ("issn", r"\be?ISSN\s*:?\s*(\d{4}\s?[-–]?\s?\d{3}[\dX])\b"),

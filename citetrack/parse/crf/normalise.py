@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from citetrack.identifiers import PMID_IN_TEXT
 from citetrack.parse import dates
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
@@ -71,7 +72,7 @@ _PROCEEDINGS = re.compile(
 )
 _IDENTIFIERS = {
     "doi": re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)"),
-    "pmid": re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b"),
+    "pmid": PMID_IN_TEXT,
     "pmc": re.compile(r"\bPMC\s*:?\s*(\d{1,9})\b"),
     "isbn": re.compile(r"\bISBN(?:-1[03])?\s*:?\s*([0-9][0-9\-‐– ]{8,20}[0-9Xx])(?![\w-])"),
     "issn": re.compile(r"\be?ISSN\s*:?\s*(\d{4}\s?[-–]?\s?\d{3}[\dX])\b"),

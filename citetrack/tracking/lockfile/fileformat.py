@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import orjson
 
-from citetrack.fsutil import atomic_write_text
+from citetrack.fsutil import atomic_write_bytes
 from citetrack.inputs.textio import InputError, read_bytes_stated
 from citetrack.model import (
     Identifiers,
@@ -86,15 +86,15 @@ def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
     A lockfile larger than :data:`MAX_LOCK_BYTES` is not written (:class:`LockError`):
     every later run would refuse to read it (a 100,000-reference ``lock`` wrote 103 MB
     that each ``check`` then refused, exit 2, when the bound was 64 MiB)."""
-    text = dumps_lock(lock)
-    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    data = dumps_lock(lock).encode("utf-8")
+    size = len(data)
     if size > MAX_LOCK_BYTES:
         raise LockError(
             f"{path}: not written: the lockfile would be {size / 2**20:.0f} MiB, more than the "
             f"{MAX_LOCK_BYTES // 2**20} MiB citetrack reads back. Check the bibliography in "
             "parts, each with a lockfile of its own (--lockfile)."
         )
-    atomic_write_text(path, text)
+    atomic_write_bytes(path, data)
 
 
 def _entry_json(entry: LockEntry) -> dict[str, object]:
