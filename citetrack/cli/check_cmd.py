@@ -302,15 +302,9 @@ class InputsRead:
 
 def _pointers_note(name: str, count: int) -> str:
     """The note for an article's short citations, which are not references of their own."""
-    said = (
-        "short citation ({{sfn}}, {{harvnb}}) points"
-        if count == 1
-        else ("short citations ({{sfn}}, {{harvnb}}) point")
-    )
-    return (
-        f"{name}: {count} {said} to full citations of the page, checked there: "
-        "footnotes, not references of their own"
-    )
+    from citetrack.parse import pointers_said
+
+    return f"{name}: {pointers_said(count)}, checked there: footnotes, not references of their own"
 
 
 def _check_with_progress(

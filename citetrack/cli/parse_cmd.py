@@ -36,7 +36,7 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     from citetrack.fsutil import atomic_write_text
     from citetrack.inputs.article import is_bib_text
     from citetrack.inputs.textio import InputError, read_text
-    from citetrack.parse import unread_spans
+    from citetrack.parse import pointers_said, unread_spans
 
     try:
         text = read_text(input_path)
@@ -69,9 +69,7 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     if result.pointers:
         count = len(result.references) - len(works)
         click.echo(
-            f"{name}: note: {_count(count, 'short citation')} ({{{{sfn}}}}, {{{{harvnb}}}}…) "
-            f"{'points' if count == 1 else 'point'} to full citations of the page, written "
-            "once each, not as entries of their own",
+            f"{name}: note: {pointers_said(count)}, written once each, not as entries of their own",
             err=True,
         )
     if not works:

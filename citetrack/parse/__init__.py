@@ -271,6 +271,15 @@ def _lines_of(lines: tuple[int, ...]) -> str:
     return f"{len(lines)} lines ({shown})"
 
 
+def pointers_said(count: int) -> str:
+    """``3 short citations ({{sfn}}, {{harvnb}}…) point to full citations of the page``:
+    how ``parse`` and ``check`` name an article's footnotes that are not works."""
+    noun, verb = ("citation", "points") if count == 1 else ("citations", "point")
+    return (
+        f"{count} short {noun} ({{{{sfn}}}}, {{{{harvnb}}}}…) {verb} to full citations of the page"
+    )
+
+
 def unread_spans(
     unread: Iterable[tuple[int, int, int]], references: Iterable[Reference]
 ) -> list[tuple[int, int, str]]:
