@@ -13,8 +13,11 @@ cheap and ``citetrack --help`` fast.
 
 from __future__ import annotations
 
+# The C module under :mod:`signal`: built in, so importing it runs no Python code, and the
+# window before the handler below is set stays a few bytecodes wide.  ``import signal``
+# builds its enums first (half a millisecond in which Ctrl-C was a traceback).
+import _signal  # type: ignore[import-not-found]
 import os
-import signal
 import sys
 
 
@@ -32,7 +35,7 @@ def _interrupted_while_starting(signum: int, frame: object) -> None:
 _NAME = os.path.basename(sys.argv[0] if sys.argv else "")  # noqa: PTH119
 if _NAME == "citetrack" or sys.orig_argv[1:3] == ["-m", "citetrack"]:
     try:  # noqa: SIM105
-        signal.signal(signal.SIGINT, _interrupted_while_starting)
+        _signal.signal(_signal.SIGINT, _interrupted_while_starting)
     except ValueError:  # not the main thread
         pass
     # ``import httpx`` imports httpx's own command-line client (click, rich.progress,

@@ -224,6 +224,35 @@ def test_the_mailto_is_not_sent_to_the_wayback_machine(tmp_path: Path) -> None:
 _OWN_CODE = str(Path(cli.__file__).resolve().parent.parent) + "/"
 
 
+#: What the interpreter itself prints when Ctrl-C lands while it starts, before it runs a
+#: line of the program: while it initialises ("Fatal Python error: init_import_site",
+#: "init_sys_streams"), in a ``.pth`` file of site-packages (an editable install's,
+#: "Remainder of file ignored"), or while it imports runpy for ``-m``.
+_PYTHON_STARTING = (
+    "Fatal Python error: init_",
+    "Remainder of file ignored",
+    "Could not import runpy module",
+)
+
+
+def _pythons_own_start(text: str) -> bool:
+    """Whether ``text`` is Python's own start-up failing on Ctrl-C, with no frame of
+    citetrack's code (SECURITY.md: before the first line of ``citetrack/__init__.py``):
+    one of its start-up messages, or a KeyboardInterrupt whose every frame is frozen (the
+    import machinery, ``codecs``, ``abc``: what the interpreter runs before the program;
+    an "Exception ignored" from the import system's module locks is one of these)."""
+    if _OWN_CODE in text:
+        return False
+    if any(said in text for said in _PYTHON_STARTING):
+        return True
+    frames = [line for line in text.splitlines() if line.lstrip().startswith("File ")]
+    return (
+        text.rstrip().endswith(("KeyboardInterrupt", "KeyboardInterrupt:"))
+        and bool(frames)
+        and all('"<frozen ' in frame for frame in frames)
+    )
+
+
 def _before_citetrack(text: str) -> bool:
     """A KeyboardInterrupt traceback that starts in the interpreter's frozen import
     machinery (``<frozen runpy>``) and holds no frame of citetrack's own code: the signal
@@ -257,7 +286,7 @@ def test_ctrl_c_while_starting_is_never_a_traceback(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         text = err.decode("utf-8", "replace")
-        if "Fatal Python error: init_import_site" in text or _before_citetrack(text):
+        if _pythons_own_start(text) or _before_citetrack(text):
             # The interpreter's own start (its site module, or runpy locating the package
             # before its first line runs), before any citetrack code runs: Python's
             # behaviour, documented in SECURITY.md, not citetrack's.
@@ -335,6 +364,47 @@ def test_ctrl_c_swallowed_by_a_c_module_import_is_an_interrupt() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", _SWALLOWED, "check"], capture_output=True, text=True, check=False
     )
+    assert proc.returncode == 130, (proc.stdout, proc.stderr)
+    assert proc.stderr.strip() == "citetrack: interrupted", proc.stderr
+
+
+_AT_EXIT = """
+import atexit, os, signal, sys, threading
+from citetrack import cli
+
+lock = threading.Lock()
+
+def flush_like_logging():
+    # What logging.shutdown does at exit, with Ctrl-C landing inside it: Python raises
+    # KeyboardInterrupt between a lock's acquire and release, and the release that the
+    # library then attempts fails ("cannot release un-acquired lock").
+    lock.acquire()
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(2_000_000):
+            pass
+    except KeyboardInterrupt:
+        lock.release()
+        lock.release()
+    lock.release()
+    print("exit function finished", flush=True)
+
+atexit.register(flush_like_logging)
+sys.argv = ["citetrack", "--version"]
+cli.run()
+"""
+
+
+def test_ctrl_c_while_the_run_ends_lets_the_exit_functions_finish() -> None:
+    """Ctrl-C after the command's work, while the process ends (the ``atexit`` functions:
+    logging's flush, the temporary folders' clean-up) neither breaks those functions nor
+    prints a traceback: they finish, then the run says "interrupted", exit 130."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _AT_EXIT], capture_output=True, text=True, check=False
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "exit function finished" in proc.stdout, (proc.stdout, proc.stderr)
+    assert proc.stdout.startswith("citetrack, version"), proc.stdout
     assert proc.returncode == 130, (proc.stdout, proc.stderr)
     assert proc.stderr.strip() == "citetrack: interrupted", proc.stderr
 

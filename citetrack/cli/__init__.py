@@ -130,25 +130,52 @@ def run() -> NoReturn:
     which the tests call, exits normally.
     """
     try:
-        main()
-    except SystemExit as exc:  # always: main() ends with sys.exit
-        # Inside this block the exception's traceback keeps the frames, and so the
-        # result, alive: nothing is freed before os._exit.
-        code = exc.code
-        if code is not None and not isinstance(code, int):
-            raise  # a message to print: the interpreter's own exit does that
-        for thread in threading.enumerate():
-            if thread is not threading.current_thread() and not thread.daemon:
-                thread.join()
-        atexit._run_exitfuncs()
         try:
-            for stream in (sys.stdout, sys.stderr):
-                if stream is not None:  # None: closed when the process started
-                    stream.flush()
-        except (OSError, ValueError):
-            raise exc from None
-        os._exit(code or 0)
+            main()
+        except SystemExit as exc:  # always: main() ends with sys.exit
+            # Inside this block the exception's traceback keeps the frames, and so the
+            # result, alive: nothing is freed before os._exit.
+            code = exc.code
+            if code is not None and not isinstance(code, int):
+                raise  # a message to print: the interpreter's own exit does that
+            _end(code or 0, exc)
+    except KeyboardInterrupt:  # landed after main's own handlers, before _end's
+        _end(130, None, interrupted=True)
     raise AssertionError("main() returned")  # pragma: no cover - it always exits
+
+
+def _end(code: int, exc: SystemExit | None, *, interrupted: bool = False) -> NoReturn:
+    """What a normal exit does that anyone can see, then ``os._exit`` (see :func:`run`).
+
+    Ctrl-C from here on only notes itself: raised as KeyboardInterrupt inside an exit
+    function (logging's flush holds a lock) it would break that function half-way and
+    print a traceback.  The exit functions finish, then the run ends "interrupted", 130.
+    """
+    seen = [interrupted]
+
+    def note(signum: int, frame: object) -> None:
+        seen[0] = True
+
+    with contextlib.suppress(ValueError):  # not the main thread: nothing to swap
+        signal.signal(signal.SIGINT, note)
+    for thread in threading.enumerate():
+        while thread is not threading.current_thread() and not thread.daemon:
+            thread.join(0.05)
+            if not thread.is_alive() or seen[0]:
+                break
+    atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: closed when the process started
+                stream.flush()
+    except (OSError, ValueError):
+        if exc is None:
+            os._exit(code)
+        raise exc from None
+    if seen[0]:
+        os.write(2, b"citetrack: interrupted\n")
+        os._exit(130)
+    os._exit(code)
 
 
 def _is_an_interrupt(exc: BaseException | None) -> bool:
