@@ -18,7 +18,8 @@ hosts, and the real CLI runs in a subprocess::
         --allow-private-urls --no-lockfile --format json -q
 
 Printed per size: wall time; the **floor** — the shortest time the emulator's limits allow
-for the work, computed for the best possible plan of requests (DOIs in lists of 50, PMIDs
+for the work, computed for the best possible plan of requests (DOIs in lists of 50 and,
+beside them, one by one on Crossref's separate single-record route, PMIDs
 in esummary batches of 200, each URL one request at citetrack's one request per second per
 host, every service in parallel; a service's time is the start of its last request under
 its sliding-window limit plus one latency) —; wall / floor; requests per reference per
@@ -90,15 +91,37 @@ def service_floor(requests: int, limit: BucketLimit, latency: float) -> float:
     return starts[-1] + latency
 
 
+def crossref_floor(dois: int, latency: float) -> float:
+    """Crossref's floor for ``dois``: its two routes are separate pools (lists of 50 at 3 a
+    second, single records at 10 a second; api-notes §1.3), so the best plan asks ``k`` of
+    the DOIs one by one beside the lists, with ``k`` where the two routes end together
+    (found by bisection: the lists' time falls and the singles' rises with ``k``)."""
+    lists, single = PUBLISHED["crossref:polite:list"], PUBLISHED["crossref:polite:single"]
+
+    def ends(k: int) -> tuple[float, float]:
+        return (
+            service_floor(math.ceil((dois - k) / CROSSREF_BATCH), lists, latency),
+            service_floor(k, single, latency),
+        )
+
+    low, high = 0, dois
+    while low < high:
+        middle = (low + high) // 2
+        by_lists, by_singles = ends(middle)
+        if by_singles < by_lists:
+            low = middle + 1
+        else:
+            high = middle
+    return min(max(ends(k)) for k in {max(0, low - 1), low})
+
+
 def floors(
     dois: int, pmids: int, urls_per_host: Mapping[str, int], latency: float
 ) -> dict[str, float]:
     """The floor of each service for this work (``max`` of them is the run's floor)."""
     paced = BucketLimit(limit=1, interval=PER_HOST_INTERVAL)
     return {
-        "crossref": service_floor(
-            math.ceil(dois / CROSSREF_BATCH), PUBLISHED["crossref:polite:list"], latency
-        ),
+        "crossref": crossref_floor(dois, latency),
         "eutils": service_floor(math.ceil(pmids / ESUMMARY_BATCH), PUBLISHED["eutils"], latency),
         "pages": max(
             (service_floor(n, paced, latency) for n in urls_per_host.values()), default=0.0

@@ -4,6 +4,8 @@ an emulator whose world changes, and what each night reports and does to the loc
     python bench/nightly_weeks.py            # needs faketime (Debian: apt install faketime)
     python bench/nightly_weeks.py --shards 3 # the same nights as a CI matrix: 3 shards
                                              # (each its own cache) and `citetrack merge`
+    python bench/nightly_weeks.py --fresh-cache  # each night on a fresh runner: an empty
+                                             # cache, only the committed lockfile kept
 
 The job a documentation repository runs: the lockfile is committed whenever it changes,
 so a night that changes it without a real change upstream is a commit of noise.  The
@@ -128,7 +130,13 @@ def main() -> int:
         default=0,
         help="run each night as N shards and a merge (each shard with its own cache)",
     )
-    shards = parser.parse_args().shards
+    parser.add_argument(
+        "--fresh-cache",
+        action="store_true",
+        help="each night starts with an empty cache (a fresh CI runner, no cache restored)",
+    )
+    options = parser.parse_args()
+    shards, fresh = options.shards, options.fresh_cache
     if shutil.which("faketime") is None:
         print("needs faketime (Debian: apt install faketime)", file=sys.stderr)
         return 2
@@ -160,6 +168,9 @@ def main() -> int:
         def nightly(day: int, path: Path, *args: str) -> subprocess.CompletedProcess[str]:
             """The night's job: one check, or N shards (each its own cache, as on N
             runners) and their merge."""
+            if fresh:
+                for cache in work.glob("cache*"):
+                    shutil.rmtree(cache)
             if not shards:
                 return run(day, "check", str(path), *args)
             reports = []

@@ -168,7 +168,12 @@ async def _resolve_registries(
 
     async def dois_stage() -> None:
         await chunked(
-            "Crossref", dois, crossref.fetch, progress, into=evidence.crossref, arrived=arrived
+            "Crossref",
+            dois,
+            crossref.stage(dois),
+            progress,
+            into=evidence.crossref,
+            arrived=arrived,
         )
         if options.handover is not None:
             await options.handover()  # every DOI was in the cache: the prefetch ends here

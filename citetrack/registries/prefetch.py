@@ -209,6 +209,8 @@ class Prefetch:
                 http = Http.from_config(client, self.net, stats=self.stats)
                 crossref = CrossrefService.from_config(http, self.net, self.limiters, cache)
                 workers = [self._worker(crossref) for _ in range(self.WORKERS)]
+                singles = self.limiters.crossref_single.concurrency
+                workers += [self._single_worker(crossref) for _ in range(singles)]
                 await asyncio.gather(*workers)
 
     async def _next_batch(self) -> list[str] | None:
@@ -221,6 +223,34 @@ class Prefetch:
             self._wake.clear()
             await self._wake.wait()
         return None
+
+    def _backlog(self) -> int:
+        """DOIs waiting beyond which the single-record route helps (see
+        :meth:`CrossrefService.stage`): what the lists ask in two seconds."""
+        return int(2 * self._batch / self.limiters.crossref_list.spacing)
+
+    async def _next_single(self) -> str | None:
+        """The last DOI read, while more wait than the lists ask in two seconds; ``None``
+        once stopping.  The lists take theirs from the front."""
+        assert self._wake is not None
+        while not self._stopping:
+            if len(self._dois) > self._backlog():
+                return self._dois.pop()
+            self._wake.clear()
+            await self._wake.wait()
+        return None
+
+    async def _single_worker(self, crossref: CrossrefService) -> None:
+        """Crossref's single-record route, a separate pool beside the lists (api-notes
+        §1.3), busy from the load on when the backlog is big (issue 16: the cold floor)."""
+        while (doi := await self._next_single()) is not None:
+            try:
+                await crossref.fetch([doi])
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                return
+            self.asked += 1
 
     async def _worker(self, crossref: CrossrefService) -> None:
         while (batch := await self._next_batch()) is not None:
