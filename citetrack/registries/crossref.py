@@ -175,6 +175,23 @@ class CrossrefService:
 
         return fetch
 
+    def singly_among(self, dois: Sequence[str]) -> frozenset[str]:
+        """Which of ``dois`` (normalised) to ask one by one: :func:`single_share` of those
+        with no answer in the cache, the last ones in the given order."""
+        keys = [
+            key for key in dict.fromkeys(normalize_doi(d) for d in dois) if key and "," not in key
+        ]
+        if self._cache is not None and keys:
+            cached = self._cache.get_many(self.source, keys)
+            keys = [key for key in keys if key not in cached]
+        count = single_share(
+            len(keys),
+            list_rate=1.0 / self._list.spacing,
+            single_rate=1.0 / self._single.spacing,
+            batch=self._batch_size,
+        )
+        return frozenset(keys[len(keys) - count :]) if count else frozenset()
+
     async def fetch_one(self, doi: str) -> Evidence:
         return (await self.fetch([doi]))[doi]
 
@@ -201,7 +218,7 @@ class CrossrefService:
         self, dois: list[str], lanes: _Lanes | None = None
     ) -> dict[str, Evidence]:
         dois, result = await self._take_over(dois)
-        singly = await lanes.singly() if lanes is not None else frozenset()
+        singly = lanes.singly() if lanes is not None else frozenset()
         # A comma would split the filter value, so such DOIs are asked one by one.
         batchable = [d for d in dois if "," not in d and d not in singly]
         jobs = [self._fetch_single(d) for d in dois if "," in d or d in singly]
@@ -309,35 +326,12 @@ class _Lanes:
     def __init__(self, service: CrossrefService, dois: Sequence[str]) -> None:
         self._service = service
         self._dois = dois
-        self._decided: asyncio.Future[frozenset[str]] | None = None
+        self._singly: frozenset[str] | None = None
 
-    async def singly(self) -> frozenset[str]:
-        if self._decided is None:
-            self._decided = asyncio.get_running_loop().create_future()
-            try:
-                self._decided.set_result(self._decide())
-            except BaseException as exc:
-                self._decided.set_exception(exc)
-                raise
-        return await asyncio.shield(self._decided)
-
-    def _decide(self) -> frozenset[str]:
-        service = self._service
-        keys = [
-            key
-            for key in dict.fromkeys(normalize_doi(d) for d in self._dois)
-            if key and "," not in key
-        ]
-        if service._cache is not None and keys:
-            cached = service._cache.get_many(service.source, keys)
-            keys = [key for key in keys if key not in cached]
-        count = single_share(
-            len(keys),
-            list_rate=1.0 / service._list.spacing,
-            single_rate=1.0 / service._single.spacing,
-            batch=service._batch_size,
-        )
-        return frozenset(keys[len(keys) - count :]) if count else frozenset()
+    def singly(self) -> frozenset[str]:
+        if self._singly is None:
+            self._singly = self._service.singly_among(self._dois)
+        return self._singly
 
 
 # ------------------------------------------------------------------------------ parsing
