@@ -78,3 +78,30 @@ def test_answers_the_prefetch_cached_are_not_asked_again(
     asked = stats["services"]["crossref"]["asked"]
     assert len(asked) == 1000 and set(asked.values()) == {1}
     assert stats["429"] == 0
+
+
+def test_dois_the_slowed_single_route_did_not_reach_go_back_into_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The single route's share is fixed when the stage starts; if that route runs slower
+    than its pace (here: each single-record answer takes half a second, so its three
+    requests in flight make 6 a second, not 10), the DOIs still waiting for it when the
+    lists run out of work are taken back into lists: the route never ends the stage alone."""
+    bib = write_bib(tmp_path, 1000)
+    refs = make_references(1000, seed=5, url_share=0.0, page_hosts=0)
+    monkeypatch.setattr(check_cmd, "_prefetch", lambda settings: None)
+    with Emulator(make_world(refs), limits="published", latency_ms=50) as emu:
+        steady = check(tmp_path, bib, emu, cache="steady")
+        routes = emu.stats()["services"]["crossref"]["routes"]
+        emu.reset()
+        emu.add_fault("crossref", "latency", ms=500, path=r"^/works/")
+        slowed = check(tmp_path, bib, emu, cache="slowed")
+        stats = emu.stats()
+    slowed_routes = stats["services"]["crossref"]["routes"]
+    assert slowed_routes["GET /works/{doi}"] < routes["GET /works/{doi}"], slowed_routes
+    assert slowed_routes["GET /works"] > routes["GET /works"], slowed_routes
+    asked = stats["services"]["crossref"]["asked"]
+    assert len(asked) == 1000 and set(asked.values()) == {1}  # every DOI, once
+    assert stats["429"] == 0
+    assert slowed["references"] == steady["references"]
+    assert slowed["summary"] == steady["summary"]

@@ -289,6 +289,11 @@ class RateLimiter:
     def active(self) -> int:
         return self._active
 
+    @property
+    def idle(self) -> bool:
+        """Nothing on the wire and nothing waiting for a slot or a turn."""
+        return self._active == 0 and not self._queued and not self._waiters
+
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[Turn]:
         """Hold a slot for one request; report ``turn.sent()`` (or pass ``turn.trace``)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import urllib.parse
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -221,7 +222,9 @@ class CrossrefService:
         singly = lanes.singly() if lanes is not None else frozenset()
         # A comma would split the filter value, so such DOIs are asked one by one.
         batchable = [d for d in dois if "," not in d and d not in singly]
-        jobs = [self._fetch_single(d) for d in dois if "," in d or d in singly]
+        jobs = [self._fetch_single(d) for d in dois if "," in d]
+        if lanes is not None and singly:
+            jobs.append(lanes.ask([d for d in dois if d in singly]))
         for chunk in self._chunks(batchable):
             jobs.append(
                 self._fetch_single(chunk[0]) if len(chunk) == 1 else self._fetch_batch(chunk)
@@ -318,20 +321,93 @@ def single_share(remaining: int, *, list_rate: float, single_rate: float, batch:
 
 
 class _Lanes:
-    """Which DOIs of a stage (see :meth:`CrossrefService.stage`) go by the single-record
-    route: decided once, when the first part needs the network (after the prefetch's
-    hand-over, so that what it fetched is not counted), from the DOIs still unanswered in
-    the cache; the last ones in the stage's order (the prefetch asked from the start)."""
+    """The single-record route of a stage (see :meth:`CrossrefService.stage`).
+
+    Which DOIs go by it is decided once, when the first part needs the network (after the
+    prefetch's hand-over, so that what it fetched is not counted), from the DOIs still
+    unanswered in the cache: the last ones in the stage's order (the prefetch asked from
+    the start).  They wait in one queue, served by as many workers as the route lets fly;
+    a DOI is taken from the queue only when a worker is free, so until then it can still
+    go another way: when the lists run out of work while DOIs still wait here (the single
+    route ran slower than its share assumed: a busy machine, a slow pool), they are taken
+    back into lists, so that the single route never ends the stage on its own.
+    """
+
+    #: Seconds between two looks at whether the lists have run out of work.
+    TAKE_BACK_EVERY = 0.25
 
     def __init__(self, service: CrossrefService, dois: Sequence[str]) -> None:
         self._service = service
         self._dois = dois
         self._singly: frozenset[str] | None = None
+        self._queue: deque[str] = deque()
+        self._waiting: dict[str, asyncio.Future[Evidence]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+        self._taking_back: asyncio.Task[None] | None = None
+        #: DOIs taken back into lists (for tests and benchmarks).
+        self.taken_back = 0
 
     def singly(self) -> frozenset[str]:
         if self._singly is None:
             self._singly = self._service.singly_among(self._dois)
         return self._singly
+
+    async def ask(self, dois: list[str]) -> dict[str, Evidence]:
+        """Evidence for ``dois`` (of :meth:`singly`), by the single route or taken back."""
+        loop = asyncio.get_running_loop()
+        futures = []
+        for doi in dois:
+            future = self._waiting.get(doi)
+            if future is None:
+                future = self._waiting[doi] = loop.create_future()
+                self._queue.append(doi)
+            futures.append(future)
+        while self._queue and len(self._workers) < self._service._single.concurrency:
+            worker = loop.create_task(self._work())
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
+        if self._taking_back is None or self._taking_back.done():
+            self._taking_back = loop.create_task(self._take_back())
+        answers = await asyncio.gather(*futures)
+        return dict(zip(dois, answers, strict=True))
+
+    async def _work(self) -> None:
+        while self._queue:
+            doi = self._queue.popleft()
+            await self._settle([doi], self._service._fetch_single(doi))
+
+    async def _take_back(self) -> None:
+        service = self._service
+        while self._queue:
+            await asyncio.sleep(self.TAKE_BACK_EVERY)
+            # More waiting than the single route asks in the time one list takes.
+            enough = service._single.spacing * len(self._queue) > service._list.spacing
+            if enough and service._list.idle:
+                count = min(service._batch_size, len(self._queue))
+                taken = [self._queue.pop() for _ in range(count)]
+                self.taken_back += len(taken)
+                await self._settle(taken, service._fetch_batch(taken))
+
+    async def _settle(self, dois: list[str], fetching: Awaitable[dict[str, Evidence]]) -> None:
+        """Await ``fetching`` and hand each DOI's answer, or its error, to the part that
+        waits for it (an error is raised there, not in this task; a cancellation in both)."""
+        futures = [self._waiting.pop(doi) for doi in dois]
+        try:
+            answers = await fetching
+        except asyncio.CancelledError:
+            for future in futures:
+                future.cancel()
+            raise
+        except Exception as exc:  # handed to the waiting part
+            for future in futures:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for doi, future in zip(dois, futures, strict=True):
+            if not future.done():
+                future.set_result(
+                    answers.get(doi) or Unavailable(self._service.source, doi, "no answer")
+                )
 
 
 # ------------------------------------------------------------------------------ parsing
