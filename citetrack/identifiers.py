@@ -35,6 +35,19 @@ _ARXIV_RE = re.compile(
 _TRAILING_PUNCT = ".,;:"
 
 
+#: Characters that take no room on screen and that a copy from a web page, a PDF or a Word
+#: file leaves in a field: zero-width space, non-joiner and joiner, word joiner, byte order
+#: mark, soft hyphen.  No identifier has them; kept, a DOI with one is "not registered".
+INVISIBLE = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None, 0x00AD: None}
+
+
+def invisible_in(value: str) -> list[str]:
+    """The invisible characters of ``value`` (see :data:`INVISIBLE`), as ``U+200B``."""
+    if value.isascii():
+        return []
+    return sorted({f"U+{ord(ch):04X}" for ch in value if ord(ch) in INVISIBLE})
+
+
 def clean_doi(text: str | None) -> str | None:
     """A DOI without prefix, URL encoding or trailing punctuation, case kept.
 
@@ -45,7 +58,7 @@ def clean_doi(text: str | None) -> str | None:
     """
     if not text:
         return None
-    value = text.strip()
+    value = text.strip() if text.isascii() else text.translate(INVISIBLE).strip()
     bare = _DOI_PREFIXES.sub("", value)
     # Percent-encoding is URL syntax: decoded in a doi.org URL, or in a DOI whose "/" is
     # itself encoded (10.1000%2F182).  Anywhere else "%" is part of the DOI; decoding it
@@ -84,7 +97,7 @@ def normalize_pmid(text: str | None) -> str | None:
     """A PMID as digits without leading zeros, or ``None`` (``"PMID 19258446"`` works)."""
     if not text:
         return None
-    match = _PMID_RE.match(text.strip())
+    match = _PMID_RE.match(text.translate(INVISIBLE).strip())
     return match.group(1) if match else None
 
 
@@ -92,7 +105,7 @@ def normalize_pmcid(text: str | None) -> str | None:
     """``PMC`` followed by digits (``"PMC 12345"``, ``"12345"`` → ``"PMC12345"``)."""
     if not text:
         return None
-    match = _PMCID_RE.match(text.strip())
+    match = _PMCID_RE.match(text.translate(INVISIBLE).strip())
     return f"PMC{int(match.group(1))}" if match else None
 
 
@@ -220,6 +233,8 @@ class IdentifierProblem:
     field: str
     value: str
     reason: str
+    #: What to write instead, when it is known (the value without an invisible character).
+    suggestion: str | None = None
 
 
 _ARCHIVE_FIELDS = ("archiveurl", "archive-url", "archive_url", "urlarchive")
@@ -296,10 +311,24 @@ def extract_identifiers(
             continue
         from_url = _ARXIV_URL.search(raw) if canonical == "eprint" else None
         normaliser, reason = _NORMALISERS[canonical]
+        hidden = invisible_in(raw)
+        if hidden:
+            raw = raw.translate(INVISIBLE)
         text = raw if canonical == "doi" else from_url.group(1) if from_url else _first(raw)
         value = normaliser(text)
         if value is None:
             problems.append(IdentifierProblem(name, raw.strip(), reason))
+        elif hidden:
+            said = ", ".join(hidden)
+            problems.append(
+                IdentifierProblem(
+                    name,
+                    lowered[name].strip(),
+                    f"written with an invisible character ({said}), left by a copy and "
+                    f"paste; it was looked up as '{text.strip()}'",
+                    suggestion=text.strip(),
+                )
+            )
         values.setdefault(canonical, value)
     # Zotero and PubMed exports write "PMID: 19258446" (and "PMCID: PMC…") in a note.
     for note in (lowered.get(f) for f in _NOTE_FIELDS):

@@ -170,3 +170,30 @@ def test_a_pmid_in_a_note_about_another_record_is_not_the_pmid() -> None:
     assert (ids.pmid, ids.pmcid) == ("19258446", "PMC1234567")
     ids, _ = extract_identifiers({"pmid": "14693015", "note": "PMID: 19258446"})
     assert ids.pmid == "14693015"  # a field of its own wins
+
+
+def test_an_invisible_character_in_a_doi_is_said_not_taken_for_another_doi(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    """A DOI pasted from a web page or a Word file with a zero-width space (U+200B) after it
+    was looked up with it: "DOI 10.3322/caac.20005 is not registered … PubMed gives DOI
+    10.3322/caac.20005" — broken, for an invisible difference.  It is looked up without
+    the character, and a warning names it, with the DOI to write (export fixes it)."""
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        BIBLATEX_PMID.replace("{10.3322/caac.20005}", "{10.3322/caac.20005\u200b}"),
+        encoding="utf-8",
+    )
+    run = run_cli("check", str(bib), "--no-links", "--no-lockfile", "-f", "json", env=env)
+    ref = by_key(run.json())["thiers2009"]
+    assert ref["status"] == "warning", ref["findings"]
+    assert rules(ref) == {"identifier-malformed"}, ref["findings"]
+    (finding,) = ref["findings"]
+    assert "U+200B" in finding["message"] and finding["suggestion"] == "10.3322/caac.20005"
+    assert ref["identifiers"]["doi"] == "10.3322/caac.20005"
+    assert run.code == 0  # a warning: below the default --fail-on
+
+    exported = run_cli("export", str(bib), "--fix", "identifiers", "--diff", env=env)
+    assert exported.code == 0, exported.stderr
+    assert "+  doi          = {10.3322/caac.20005}," in exported.stdout, exported.stdout

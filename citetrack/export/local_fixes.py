@@ -15,6 +15,7 @@ from citetrack.export.model import FORMAT_FIELD, LOCAL_SOURCE, Fix
 from citetrack.identifiers import (
     clean_doi,
     format_isbn,
+    invisible_in,
     normalize_doi,
     normalize_isbn,
     normalize_issn,
@@ -173,6 +174,9 @@ def _identifier_fix(key: str, name: str, value: str) -> Fix | None:
     new = _rewrap(value, canonical)
     if new is None or new == value:
         return None
+    hidden = invisible_in(value)
+    if hidden:
+        reason = f"invisible character ({', '.join(hidden)}) removed"
     return Fix(key, name, new, reason, LOCAL_SOURCE, "identifiers")
 
 

@@ -53,8 +53,8 @@ def malformed_findings(ctx: Context, problems: Sequence[IdentifierProblem]) -> l
     """One warning per malformed identifier; a DOI buried in junk is offered as the fix."""
     out = []
     for problem in problems:
-        suggestion = None
-        if problem.field.lower() == "doi":
+        suggestion = problem.suggestion
+        if suggestion is None and problem.field.lower() == "doi":
             dois = find_dois(problem.value)
             suggestion = dois[0] if len(dois) == 1 else None
         out.append(
