@@ -45,3 +45,33 @@ def test_a_soft_hyphen_in_a_pasted_title_is_not_printed() -> None:
         "2016;75(1):88-94.\n"
     )
     assert ref.fields["title"] == "Tidal clocks of an invented harbour"
+
+
+# ------------------------------------------------------------------ a PDF's wrapped lines
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["doi:10.5555/jicr.2011.201", "https://doi.org/10.5555/jicr.2011.201", "PMID: 99100002"],
+)
+def test_the_last_items_identifier_on_a_line_of_its_own_stays_with_it(identifier: str) -> None:
+    # A PDF's column wraps the last reference before its DOI: the DOI is that reference's,
+    # not an entry of its own (it was "@misc{doi, note = {doi:…}}", and the reference had none).
+    text = (
+        "1. Quenby T. Tidal clocks of an invented harbour. J Imag Coast Res. 2016;75(1):88-94.\n"
+        "doi:10.5555/jicr.2016.88\n"
+        "2. Marlowe D. Salt ghosts of a made-up marsh. J Imag Coast Res. 2011;18(4):201-9.\n"
+        f"{identifier}\n"
+    )
+    result = parse_text(text, "text")
+    refs = result.references
+    assert [r.fields["title"] for r in refs] == [
+        "Tidal clocks of an invented harbour",
+        "Salt ghosts of a made-up marsh",
+    ]
+    assert refs[0].identifiers.doi == "10.5555/jicr.2016.88"
+    last = refs[1].identifiers
+    assert (last.doi or last.pmid) == identifier.rsplit(" ", 1)[-1].removeprefix("doi:").replace(
+        "https://doi.org/", ""
+    )
+    assert not result.problems

@@ -31,7 +31,7 @@ from typing import NamedTuple
 from citetrack.parse.blocks import attach_numbers
 from citetrack.parse.labels import is_label_line, without_labels
 from citetrack.parse.wraps import cannot_start as _cannot_start
-from citetrack.parse.wraps import join_wrapped, wrap_width, wraps
+from citetrack.parse.wraps import identifiers_only, join_wrapped, wrap_width, wraps
 
 
 @dataclass(frozen=True)
@@ -335,6 +335,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                 and (marker != "number" or index > last_start)
                 and _STANDALONE_CITATION.search(line)
                 and not _cannot_start(line)
+                and not (marker == "number" and identifiers_only(line))
             )
         ):
             items[-1] = _joined(items[-1], stripped)
@@ -624,7 +625,10 @@ def _continues(first: str, previous: str, line: str) -> bool:
 def _wraps_last(previous: str, line: str) -> bool:
     """Whether an unindented ``line`` right after a numbered list's last item wraps it: it
     starts with numbers (``2011;1:1-2.``), or with a lower-case word after a line that
-    does not end a sentence (prose after the list starts a sentence of its own)."""
+    does not end a sentence (prose after the list starts a sentence of its own), or it
+    holds only identifiers (a PDF's column put the DOI on a line of its own)."""
+    if identifiers_only(line):
+        return True
     if not _cannot_start(line):
         return False
     return line.lstrip()[0].isdigit() or previous.rstrip()[-1:] not in (".", "!", "?")

@@ -219,6 +219,22 @@ def cannot_start(line: str) -> bool:
     return head[0].islower() and head.lower() not in PARTICLES
 
 
+#: A line that holds nothing but identifiers: a DOI (bare, ``doi:`` or a doi.org URL), a
+#: PMID, a PMCID or an arXiv id, with their labels and separators.
+_IDENTIFIERS_ONLY = re.compile(
+    r"^(?:[\s.,;]*(?:(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+"
+    r"|PMID\s*:?\s*\d{1,9}|PMCID\s*:?\s*PMC\d{1,9}|PMC\d{1,9}|arXiv\s*:\s*\S+))+[\s.,;]*$",
+    re.IGNORECASE,
+)
+
+
+def identifiers_only(line: str) -> bool:
+    """Whether ``line`` holds only identifiers (``doi:10.5555/x``, ``PMID: 123``): never a
+    reference of its own, so the end of the one before it (a PDF's column put the last
+    reference's DOI on a line of its own)."""
+    return _IDENTIFIERS_ONLY.match(line.strip()) is not None
+
+
 def _open(line: str) -> bool:
     """Whether ``line`` cannot end a reference: it ends in a comma, a conjunction, an
     initial or an abbreviation that introduces more."""
