@@ -75,3 +75,40 @@ def test_the_last_items_identifier_on_a_line_of_its_own_stays_with_it(identifier
         "https://doi.org/", ""
     )
     assert not result.problems
+
+
+# ------------------------------------------------------------------ numbering styles
+
+
+def test_a_list_numbered_without_punctuation_is_a_numbered_list() -> None:
+    # Superscript numbers pasted as plain text, or a list numbered "1 Author…": the
+    # number is the list's, not the first author's (it was read into the author list,
+    # and the third reference's journal became an author).
+    text = (
+        "1 Quenby T, Ashgrove P. Tidal clocks of an invented harbour. J Imag Coast Res. "
+        "2016;75(1):88-94.\n"
+        "2 Müller K, García-López M, O'Brien S. Zinc deficiency and acral dermatitis: a "
+        "cohort study. Br J Dermatol. 2020;182(3):601-9. doi:10.5555/bjd.2020.601\n"
+        "3 Ostrander K. Lanterns of the lower valley. Fict Hist Q. 1998;3:11-20.\n"
+    )
+    refs = _refs(text)
+    assert [r.fields["author"] for r in refs] == [
+        "Quenby, T. and Ashgrove, P.",
+        "Müller, K. and García-López, M. and O'Brien, S.",
+        "Ostrander, K.",
+    ]
+    assert [r.fields["journal"] for r in refs] == [
+        "J Imag Coast Res",
+        "Br J Dermatol",
+        "Fict Hist Q",
+    ]
+
+
+def test_a_list_sorted_by_year_is_not_numbered_by_its_years() -> None:
+    # "2015 Quenby…", "2016 Marlowe…": years, not list numbers 2015 and 2016.
+    text = (
+        "2015 Quenby T. Tidal clocks of an invented harbour. J Imag Coast Res 75:88-94.\n"
+        "2016 Marlowe D. Salt ghosts of a made-up marsh. J Imag Coast Res 18:201-9.\n"
+    )
+    refs = _refs(text)
+    assert [r.fields.get("year") for r in refs] == ["2015", "2016"]

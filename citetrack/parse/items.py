@@ -71,6 +71,10 @@ _NUMBERED = re.compile(
     r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})(?:[.)]\s+|\t\s*))"
     r"(?P<rest>\S.*)$"
 )
+# "1 Quenby T, …": a list number without punctuation (superscript numbers pasted as plain
+# text, a word processor's plain numbering) — taken only for a run 1, 2, 3 … of them and
+# only when no list is numbered otherwise, since a line may start with a number of its own.
+_BARE_NUMBERED = re.compile(r"^\s*(?P<n3>[1-9]\d{0,2}) (?P<rest>[^\W\d_a-zß-ÿ\s]\S*.*)$")
 # A year ("2019.", "(2011)", "2005. pp. 203-214.") is where a wrapped item's line may
 # start, not list number 2019: four digits count only outside 1500-2099.
 _NOT_YEAR = r"(?!1[5-9]\d\d\D|20\d\d\D)"
@@ -169,27 +173,32 @@ def _strip_numbered_backlinks(number: str, text: str) -> str:
 
 
 def _number(match: re.Match[str]) -> int:
-    return int(match["n1"] or match["n2"] or match["n3"])
+    groups = match.groupdict()  # a bare number has only n3
+    return int(groups.get("n1") or groups.get("n2") or groups["n3"])
 
 
 #: The most lines one numbered item spans (a long annotated entry included).
 _ITEM_SPAN = 25
 
 
-def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
+def _numbered_runs(
+    lines: list[str], numbered: re.Pattern[str] = _NUMBERED
+) -> list[list[tuple[int, str, str]]]:
     """Runs of lines numbered n, n+1, n+2 … (other lines may stand between them).
 
     A run starts at 1, or — the first one — at any number, for a list copied from its
-    middle (``96.``, ``[3]``).  A number more than :data:`_ITEM_SPAN` lines after the one
-    before does not go on its run (``1. 861 p.`` and, a hundred lines later, ``2. Smith``
-    are wrapped lines of a narrow column, not a list).
+    middle (``96.``, ``[3]``); a run of numbers without punctuation
+    (:data:`_BARE_NUMBERED`) only at 1.  A number more than :data:`_ITEM_SPAN` lines
+    after the one before does not go on its run (``1. 861 p.`` and, a hundred lines
+    later, ``2. Smith`` are wrapped lines of a narrow column, not a list).
     """
+    bare = numbered is _BARE_NUMBERED
     runs: list[list[tuple[int, str, str]]] = []
     # The run each next number would extend: a "1." inside the list (a wrapped line that
     # starts like one) opens a run of its own without cutting the list's run short.
     expecting: dict[int, int] = {}
     for index, line in enumerate(lines):
-        match = _NUMBERED.match(line)
+        match = numbered.match(line)
         if not match:
             continue
         number = _number(match)
@@ -198,7 +207,7 @@ def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
             held = None  # too far from the number before: no item is that long
         if held is not None:
             runs[held].append((index, str(number), match["rest"]))
-        elif number == 1 or not runs:
+        elif number == 1 or not (runs or bare):
             held = len(runs)
             runs.append([(index, str(number), match["rest"])])
         else:
@@ -240,15 +249,23 @@ def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
 
 
 def _numbered_starts(lines: list[str]) -> dict[int, str]:
+    """The first lines of a numbered list's items (by index) and their text after the
+    number: numbers in any punctuated form, else a run of numbers without punctuation."""
+    starts = _numbered_starts_by(lines, _NUMBERED)
+    return starts or _numbered_starts_by(lines, _BARE_NUMBERED)
+
+
+def _numbered_starts_by(lines: list[str], numbered: re.Pattern[str]) -> dict[int, str]:
     starts: dict[int, str] = {}
-    runs = _numbered_runs(lines)
+    runs = _numbered_runs(lines, numbered)
+    bare = numbered is _BARE_NUMBERED
     # One numbered line is a list only when it is the whole text (a single reference,
     # maybe wrapped): in a longer text it is a reference that starts with a number, or a
     # wrapped line that does ("12. Jahrgang"), and taking it for a list joined every
     # other line into it.
     short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
     for run in runs:
-        if len(run) < 2 and not (short and len(runs) == 1):
+        if len(run) < 2 and (bare or not (short and len(runs) == 1)):
             continue
         stops = [index for index, _, _ in run[1:]] + [len(lines)]
         hits = sum(
