@@ -112,3 +112,30 @@ def test_a_list_sorted_by_year_is_not_numbered_by_its_years() -> None:
     )
     refs = _refs(text)
     assert [r.fields.get("year") for r in refs] == ["2015", "2016"]
+
+
+# ------------------------------------------------------------------ the journal is no author
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        # A Word paste: the title in smart quotes.
+        "Müller K, García-López M, O’Brien S. “Zinc deficiency and acral dermatitis: a cohort "
+        "study.” Br J Dermatol. 2020;182(3):601–9. doi: 10.5555/bjd.2020.601",
+        # A Markdown paste: the journal in bold.
+        "Müller K, García-López M, O'Brien S. Zinc deficiency and acral dermatitis: a cohort "
+        "study. **Br J Dermatol**. 2020;182(3):601-9. <https://doi.org/10.5555/bjd.2020.601>",
+    ],
+)
+def test_a_journal_after_the_title_is_not_read_as_an_author(reference: str) -> None:
+    # The labeller labelled "Br J Dermatol." as an author after the title; joined to the
+    # authors, the third author became "Dermatol, O'Brien S. Br J." and check reported an
+    # author mismatch with Crossref: a false alarm made by the parse.
+    (ref,) = _refs(f"1. {reference}\n")
+    assert (
+        ref.fields["author"].replace("’", "'") == "Müller, K. and García-López, M. and O'Brien, S."
+    )
+    assert ref.fields["journal"] == "Br J Dermatol"
+    assert ref.fields["title"] == "Zinc deficiency and acral dermatitis: a cohort study"
+    assert ref.entry_type == "article"

@@ -19,7 +19,12 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   (2020, May 3). Title.`` read as a title, a date and a note: an organisation's name
   right before the parenthesised date is the author (APA puts a title there only when
   there is no author, and a title is no organisation's name), and the segment after the
-  date is then the title.
+  date is then the title;
+* **a journal read as a second author list** — ``Doe K, Roe M. “Title.” | Br J Dermatol. |
+  2020;182(3):601–9.``: the authors came before the title, so a segment labelled
+  ``author`` after it, right before the date or the numbers, with no journal in the
+  reference and nothing of a list of names (a comma, "and"), is the journal (joined to
+  the authors, "Br J" became a given name).
 """
 
 from __future__ import annotations
@@ -164,6 +169,38 @@ def group_author(segments: Segments) -> Segments:
     return [*segments[:start], ("author", name), (second, date), *rest]
 
 
+_NUMBERS_NEXT = frozenset(("date", "volume", "pages"))
+# What a journal's name never holds and a list of names does: a comma inside, "and", "&".
+_LIST_OF_NAMES = re.compile(r",|\s(?:and|&|und|et|y)\s", re.IGNORECASE)
+_ROLE_MARK = re.compile(r"\b(?:eds?|editors?|hrsg|hg|dir|trans|transl)\b\.?|\bby\b", re.I)
+
+
+def journal_as_author(segments: Segments) -> Segments:
+    """An ``author`` segment after the title (the authors before it), followed by the date
+    or the numbers, in a reference without a journal or container: the journal."""
+    if any(label in _CONTAINERS for label, _ in segments):
+        return segments
+    out = list(segments)
+    seen_author = seen_title = False
+    for i, (label, text) in enumerate(segments):
+        nxt = segments[i + 1][0] if i + 1 < len(segments) else ""
+        if (
+            label == "author"
+            and seen_author
+            and seen_title
+            and nxt in _NUMBERS_NEXT
+            and not _ROLE_MARK.search(text)
+            and not _LIST_OF_NAMES.search(text.strip(" ,.;:"))
+        ):
+            out[i] = ("journal", text)
+            return out
+        seen_author = seen_author or label == "author"
+        seen_title = seen_title or (label == "title" and seen_author)
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
-    return container_after_quoted_title(book_in_title(names_in_title(group_author(segments))))
+    return journal_as_author(
+        container_after_quoted_title(book_in_title(names_in_title(group_author(segments))))
+    )
