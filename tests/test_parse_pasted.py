@@ -139,3 +139,38 @@ def test_a_journal_after_the_title_is_not_read_as_an_author(reference: str) -> N
     assert ref.fields["journal"] == "Br J Dermatol"
     assert ref.fields["title"] == "Zinc deficiency and acral dermatitis: a cohort study"
     assert ref.entry_type == "article"
+
+
+# ------------------------------------------------------------------ "et al." in other languages
+
+
+@pytest.mark.parametrize(
+    ("reference", "authors"),
+    [
+        (
+            "1. Quintero L, Ortega P, Salas M, y col. Relojes de marea de un puerto inventado. "
+            "Rev Imag Cost. 2016;107(2):120-6.",
+            "Quintero, L. and Ortega, P. and Salas, M. and others",
+        ),
+        (
+            "1. Quintero L, Ortega P, y cols. Relojes de marea de un puerto inventado. "
+            "Rev Imag Cost. 2016;107(2):120-6.",
+            "Quintero, L. and Ortega, P. and others",
+        ),
+        (
+            "Quintero, L., Ortega, P., Salas, M. y otros (2016). Relojes de marea de un "
+            "puerto inventado. Rev. Imag. Cost., 107(2), 120-126.",
+            "Quintero, L. and Ortega, P. and Salas, M. and others",
+        ),
+        (
+            "1. Moreira L, Souza P, e col. Relógios de maré de um porto inventado. "
+            "Rev Imag Cost. 2016;107(2):120-6.",
+            "Moreira, L. and Souza, P. and others",
+        ),
+    ],
+)
+def test_et_al_in_spanish_or_portuguese_is_no_author(reference: str, authors: str) -> None:
+    # "y col." (y colaboradores) became an author named "col".
+    (ref,) = _refs(reference + "\n")
+    assert ref.fields["author"] == authors
+    assert ref.fields["year"] == "2016" and ref.fields["volume"] == "107"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from citetrack.parse.names import (
+    ET_AL_ELSEWHERE,
     Name,
     NameList,
     format_given,
@@ -38,7 +39,7 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _LEAD_IN = re.compile(r"^\s*(?:in|dans|en|im)\s*:?\s+(?=\S)", re.IGNORECASE)
-_ET_AL = re.compile(r"[,;]?\s*\b(?:et\.? al(?:ii|\.)?|u\.\s?a\.|and others|et coll)\.?", re.I)
+_ET_AL = re.compile(rf"[,;]?\s*\b(?:(?i:et\.? al(?:ii|\.)?|and others)|{ET_AL_ELSEWHERE})\.?")
 # "et", "y", "und", "u." in lower case only: "ET" and "Y" are Vancouver initials
 # (``Marsh ET``, ``Li Y``).
 _AND = re.compile(r"\s*(?:,\s*)?(?:\b[Aa][Nn][Dd]\b|&|\bund\b|\bet\b|\by\b|\bu\.)\s*")
