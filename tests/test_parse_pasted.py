@@ -174,3 +174,36 @@ def test_et_al_in_spanish_or_portuguese_is_no_author(reference: str, authors: st
     (ref,) = _refs(reference + "\n")
     assert ref.fields["author"] == authors
     assert ref.fields["year"] == "2016" and ref.fields["volume"] == "107"
+
+
+# ------------------------------------------------------------------ a web page's source
+
+
+def test_a_list_pasted_as_html_is_read_without_its_tags() -> None:
+    # A list copied from a journal's page source or an HTML e-mail: the tags were read as
+    # text — "<ol>" and "</ol>" became entries, "<li>Quenby T" an author, "<em>J Imag
+    # Coast Res</em>" the journal.
+    text = (
+        '<ol class="references">\n'
+        "<li>Quenby T, Ashgrove P. Tidal clocks of an invented harbour. <em>J Imag Coast "
+        "Res</em>. 2016;75(1):88&ndash;94. doi:10.5555/jicr.2016.88</li>\n"
+        '<li id="r2">M&uuml;ller K, O&#39;Hara S. <i>Salt ghosts of a made-up marsh</i>. '
+        "<b>J Imag Coast Res</b>. 2011;18(4):201&ndash;9. "
+        '<a href="https://doi.org/10.5555/jicr.2011.201">https://doi.org/10.5555/jicr.2011.201</a>'
+        "</li>\n"
+        "</ol>\n"
+    )
+    result = parse_text(text, "text")
+    refs = result.references
+    assert [r.fields["author"] for r in refs] == [
+        "Quenby, T. and Ashgrove, P.",
+        "Müller, K. and O'Hara, S.",
+    ]
+    assert [r.fields["journal"] for r in refs] == ["J Imag Coast Res", "J Imag Coast Res"]
+    assert [r.fields["title"] for r in refs] == [
+        "Tidal clocks of an invented harbour",
+        "Salt ghosts of a made-up marsh",
+    ]
+    assert [r.identifiers.doi for r in refs] == ["10.5555/jicr.2016.88", "10.5555/jicr.2011.201"]
+    assert [r.line for r in refs] == [2, 3]
+    assert not result.problems

@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from citetrack.parse.blocks import attach_numbers
 from citetrack.parse.labels import is_label_line, without_labels
+from citetrack.parse.markup import has_markup, without_markup
 from citetrack.parse.wraps import cannot_start as _cannot_start
 from citetrack.parse.wraps import identifiers_only, join_wrapped, wrap_width, wraps
 
@@ -534,6 +535,8 @@ def _find_list(text: str) -> FoundList:
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
+    if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
+        lines = [without_markup(line) for line in lines]
     lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
     carets = _caret_starts(lines)
     if carets:
