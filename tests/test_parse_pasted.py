@@ -207,3 +207,45 @@ def test_a_list_pasted_as_html_is_read_without_its_tags() -> None:
     assert [r.identifiers.doi for r in refs] == ["10.5555/jicr.2016.88", "10.5555/jicr.2011.201"]
     assert [r.line for r in refs] == [2, 3]
     assert not result.problems
+
+
+# ------------------------------------------------------------------ chemistry's and Nature's styles
+
+
+def test_an_abbreviated_journals_first_word_is_not_the_titles_last() -> None:
+    # ACS: "… A Cohort Study. Br. J. Dermatol. 2020, …" gave the title "… Study. Br" and
+    # the journal "J. Dermatol": check reported a journal mismatch with Crossref.
+    (ref,) = _refs(
+        "(1) Müller, K.; García-López, M.; O'Brien, S. Zinc Deficiency and Acral Dermatitis: "
+        "A Cohort Study. Br. J. Dermatol. 2020, 182 (3), 601–609. DOI: 10.5555/bjd.2020.601.\n"
+    )
+    assert ref.fields["title"] == "Zinc Deficiency and Acral Dermatitis: A Cohort Study"
+    assert ref.fields["journal"] == "Br. J. Dermatol"
+
+
+@pytest.mark.parametrize(
+    ("reference", "book"),
+    [
+        # Nature: a chapter has no title of its own; "in Book (eds …)".
+        (
+            "1. Quenby, T. & Marlowe, D. in Endocrine Oncology (eds Ashgrove, P. & Ostrander, "
+            "K.) 233–250 (Springer, 2019).",
+            "Endocrine Oncology",
+        ),
+        # IEEE: "in Book, I. Editor and I. Editor, Eds."
+        (
+            '[1] T. Quenby and D. Marlowe, "Tidal clocks," in Coastal Oncology, P. Ashgrove '
+            "and K. Ostrander, Eds. Berlin, Germany: Springer, 2019, pp. 233–250.",
+            "Coastal Oncology",
+        ),
+    ],
+)
+def test_a_chapters_book_is_not_read_as_an_editor(reference: str, book: str) -> None:
+    # The book and the authors were read into the editors ("Oncology, Coastal and
+    # Ashgrove, P. and …"), and the chapter became a @book without its book.
+    (ref,) = _refs(reference + "\n")
+    assert ref.entry_type == "incollection"
+    assert ref.fields["booktitle"] == book
+    assert ref.fields["editor"] == "Ashgrove, P. and Ostrander, K."
+    assert ref.fields["author"] == "Quenby, T. and Marlowe, D."
+    assert ref.fields["pages"] == "233--250"

@@ -24,7 +24,14 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   2020;182(3):601–9.``: the authors came before the title, so a segment labelled
   ``author`` after it, right before the date or the numbers, with no journal in the
   reference and nothing of a list of names (a comma, "and"), is the journal (joined to
-  the authors, "Br J" became a given name).
+  the authors, "Br J" became a given name);
+* **a journal's first abbreviation at the title's end** — ``… A Cohort Study. Br. | J.
+  Dermatol. 2020, …`` (ACS): a title ending in a sentence and one abbreviated word,
+  before an abbreviated journal, gives the word back to the journal;
+* **a chapter's book among its editors** — ``Doe, J. & Roe, K. in Book (eds Poe, A. &
+  Loe, B.)`` (Nature: the chapter has no title) or ``in Book, A. Poe and B. Loe, Eds.``
+  (IEEE) read as one editor list: the names before ``in`` are the authors, the book the
+  container, the names in the brackets or before ``Eds.`` the editors.
 """
 
 from __future__ import annotations
@@ -199,8 +206,62 @@ def journal_as_author(segments: Segments) -> Segments:
     return segments
 
 
+_TITLE_THEN_ABBREVIATION = re.compile(r"^(?P<title>.*\S[.?!])\s+(?P<word>[A-Z][a-z]{0,4}\.)$")
+_ABBREVIATED = re.compile(r"^[A-Z][a-z]{0,5}\.(?:\s|$)")
+
+
+def abbreviation_after_title(segments: Segments) -> Segments:
+    """Give a journal's first abbreviated word, read as the title's last, back to it."""
+    out = list(segments)
+    for i in range(len(segments) - 1):
+        (label, text), (after, journal) = segments[i], segments[i + 1]
+        if label != "title" or after != "journal" or not _ABBREVIATED.match(journal.strip()):
+            continue
+        match = _TITLE_THEN_ABBREVIATION.match(text.strip())
+        if match is not None:
+            out[i] = (label, match["title"])
+            out[i + 1] = (after, f"{match['word']} {journal.strip()}")
+        break
+    return out
+
+
+_NAME_FIRST_NAMES = r"(?:[A-Z]\.\s?-?)+\s*[A-Z][^,]*?"
+# Nature: "Doe, J. & Roe, K. in Book (eds Poe, A. & Loe, B.)" (the authors may be apart).
+_IN_BOOK_EDS = re.compile(
+    r"^(?:(?P<authors>\S.*?)\s+)?in\s+(?P<book>[^()]+?)\s*"
+    r"\(\s*(?:eds?|Hrsg|Hg)\.?\s+(?P<editors>[^()]+)\)[.,]?$"
+)
+# IEEE: "in Book, A. Poe and B. Loe, Eds."
+_IN_BOOK_COMMA_EDS = re.compile(
+    rf"^in\s+(?P<book>.+?),\s+(?P<editors>{_NAME_FIRST_NAMES}"
+    rf"(?:(?:,\s*|,?\s+and\s+){_NAME_FIRST_NAMES})*),?\s+Eds?\.?$"
+)
+
+
+def book_in_editors(segments: Segments) -> Segments:
+    """Split an editor segment that holds the chapter's book (and its authors)."""
+    if any(label in _CONTAINERS for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "editor":
+            continue
+        value = text.strip()
+        match = _IN_BOOK_EDS.match(value) or _IN_BOOK_COMMA_EDS.match(value)
+        if match is None:
+            return segments
+        parts: Segments = []
+        authors = match.groupdict().get("authors")
+        if authors:
+            if any(lab == "author" for lab, _ in segments):
+                return segments
+            parts.append(("author", authors))
+        # "in" kept: a container after no title is a book's own title without it.
+        parts += [("container-title", f"in {match['book']}"), ("editor", match["editors"])]
+        return [*segments[:i], *parts, *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
-    return journal_as_author(
-        container_after_quoted_title(book_in_title(names_in_title(group_author(segments))))
-    )
+    segments = container_after_quoted_title(book_in_title(names_in_title(group_author(segments))))
+    return book_in_editors(abbreviation_after_title(journal_as_author(segments)))
