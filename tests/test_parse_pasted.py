@@ -249,3 +249,74 @@ def test_a_chapters_book_is_not_read_as_an_editor(reference: str, book: str) -> 
     assert ref.fields["editor"] == "Ashgrove, P. and Ostrander, K."
     assert ref.fields["author"] == "Quenby, T. and Marlowe, D."
     assert ref.fields["pages"] == "233--250"
+
+
+# ---------------------------------------------------------- conference papers, chapters, preprints
+
+
+def test_a_conference_papers_year_is_the_conferences() -> None:
+    # NLM: "In: Proceedings of …; 2021 Jun 3-5; Place. p. 45-52." — the paper had no year
+    # and the conference's date stayed in the book's title.
+    (ref,) = _refs(
+        "1. Quenby T, Marlowe D. Tidal clocks of an invented harbour. In: Proceedings of the "
+        "International Conference on Imaginary Coasts; 2021 Jun 3-5; Springfield, MA. "
+        "p. 45-52. doi:10.5555/icic.2021.45\n"
+    )
+    assert ref.entry_type == "inproceedings"
+    assert ref.fields["booktitle"] == (
+        "Proceedings of the International Conference on Imaginary Coasts"
+    )
+    assert ref.fields["year"] == "2021"
+
+
+def test_a_german_chapter_with_hrsg_has_its_book_editors_and_publisher() -> None:
+    # Springer's German style: "In: Editor K, Editor J (Hrsg) Book. Publisher, Place, S …"
+    # was read as one editor list "Thieme, Wagner J. Endokrinologie.".
+    (ref,) = _refs(
+        "1. Quenby T (2010) Gezeitenuhren. In: Marlowe K, Ashgrove J (Hrsg) Erfundene Häfen. "
+        "Thieme, Stuttgart, S 101–110\n"
+    )
+    assert ref.entry_type == "incollection"
+    assert ref.fields["editor"] == "Marlowe, K. and Ashgrove, J."
+    assert ref.fields["booktitle"] == "Erfundene Häfen"
+    assert ref.fields["publisher"] == "Thieme"
+    assert ref.fields["pages"] == "101--110"
+
+
+def test_a_band_is_a_volume_not_an_edition() -> None:
+    (ref,) = _refs(
+        "1. Marlowe K (Hrsg.) (2012) Handbuch der erfundenen Häfen, Bd. 3. Springer, Berlin\n"
+    )
+    assert ref.fields.get("volume") == "3"
+    assert "edition" not in ref.fields
+
+
+def test_nlm_medium_marks_are_not_part_of_a_title_or_journal() -> None:
+    # "Title [Internet]." and "arXiv:2101.01234 [Preprint]." (NLM): the mark is the
+    # medium, not the title's; an arXiv id is no journal (it is the eprint).
+    refs = _refs(
+        "1. Imaginary Harbour Authority. Tide tables of the invented coast [Internet]. "
+        "Springfield: IHA; 2023 [cited 2024 Jan 5]. Available from: "
+        "https://harbour.example.org/tides\n"
+        "2. Quenby T, Okafor A. Transformer models of tidal clocks. arXiv:2101.01234 "
+        "[Preprint]. 2021 [cited 2024 Jan 5].\n"
+    )
+    assert refs[0].fields["title"] == "Tide tables of the invented coast"
+    assert refs[1].fields["title"] == "Transformer models of tidal clocks"
+    assert "journal" not in refs[1].fields
+    assert refs[1].fields["eprint"] == "2101.01234"
+
+
+def test_ieee_access_date_and_arxiv_id_are_read_as_such() -> None:
+    # IEEE: "WHO. Accessed: Jan. 5, 2024." stayed in note without urldate, and
+    # "arXiv:2101.01234." was read as pages 2101.
+    refs = _refs(
+        '[1] Imaginary Harbour Authority, "Tide tables." IHA. Accessed: Jan. 5, 2024. '
+        "[Online]. Available: https://harbour.example.org/tides\n"
+        '[2] T. Quenby and A. Okafor, "Transformer models of tidal clocks," 2021, '
+        "arXiv:2101.01234.\n"
+    )
+    assert refs[0].fields["urldate"] == "2024-01-05"
+    assert "Accessed" not in refs[0].fields.get("note", "")
+    assert "pages" not in refs[1].fields
+    assert refs[1].fields["eprint"] == "2101.01234"

@@ -429,12 +429,55 @@ def _numbers(c: Citation, fields: dict[str, list[str]]) -> None:
             c.pages = c.pages or both["p"]
 
 
+#: NLM's medium marks after a title or a journal (``Title [Internet].``, ``bioRxiv
+#: [Preprint].``): the medium, not part of the name.
+_MEDIUM_MARK = re.compile(
+    r"\s*\[(?:Internet|Preprint|(?:monograph|homepage|database|serial|book) on the Internet|"
+    r"CD-ROM|DVD|online|electronic resource)\]",
+    re.IGNORECASE,
+)
+#: NLM's conference paper: "Proceedings of X; 2021 Jun 3-5;" — the conference's date
+#: after the book's title.
+_CONFERENCE_DATE = re.compile(
+    r"^(?P<name>.+?)\s*;\s*(?P<date>(?:1[5-9]|20)\d\d(?:\s+[A-Z][a-z]{2}[^;]{0,20})?)\s*;?$"
+)
+#: "Bd. 3", "Band 2", "Vol. 4", "Tome 1": a volume the labeller took for an edition.
+_VOLUME_AS_EDITION = re.compile(
+    r"^(?:Bd|Band|Vol|Volume|Tome|Tomo|T)\.?\s*(?P<v>\d+|[IVXLC]+)$", re.IGNORECASE
+)
+#: Where an access date may start inside a note (``WHO. Accessed: Jan. 5, 2024.``).
+_SENTENCE_START = re.compile(r"(?<=[.;,])\s+(?=[A-Za-zé])")
+
+
+def _without_medium(text: str) -> str:
+    return _MEDIUM_MARK.sub("", text)
+
+
+def _an_identifier(text: str) -> bool:
+    """An identifier and nothing else (``arXiv:2101.01234.``; a bare ``arXiv`` is a name)."""
+    return _only_identifiers(text) and any(p.search(text) for p in _IDENTIFIERS.values())
+
+
+def _access_in_note(c: Citation, text: str) -> str:
+    """``text`` without an access date that ends it (then ``c``'s access date), as IEEE
+    prints it after the site: ``WHO. Accessed: Jan. 5, 2024.``"""
+    for cut in _SENTENCE_START.finditer(text):
+        if _access_date(c, text[cut.end() :]):
+            return text[: cut.start()]
+    return text
+
+
 def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
     fixed = _bracket_closed_later(_report_marks(_thesis_marks(repair.repair(segments))))
-    for label, text in _book_after_editors(fixed):
+    for label, segment in _book_after_editors(fixed):
+        text = segment
+        if label in ("title", "journal", "container-title"):
+            text = _without_medium(segment)
+            if label != "title" and _an_identifier(text):
+                continue  # "arXiv:2101.01234 [Preprint]": the eprint (read below), no journal
         fields.setdefault(label, []).append(text)
     _repair(fields)
     _identifiers(c, " ".join(text for _, text in segments))
@@ -465,6 +508,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.volume = c.volume or volume
         c.issue = c.issue or issue
     for text in fields.get("pages", []):
+        if _an_identifier(text):
+            continue  # "arXiv:2101.01234." (IEEE): no page 2101, the eprint
         if _PAGE_COUNT.match(strip_value(text)) and c.pages is None and "journal" not in fields:
             c.notes.append(strip_value(text))
             continue
@@ -473,6 +518,10 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.publisher = strip_value(fields["publisher"][0])
     if "location" in fields:
         c.address = strip_value(fields["location"][0])
+    volume_mark = _VOLUME_AS_EDITION.match(strip_value(fields.get("edition", [""])[0]))
+    if volume_mark is not None:
+        c.volume = c.volume or volume_mark["v"]
+        del fields["edition"]
     if "edition" in fields:
         value = strip_value(fields["edition"][0])
         # One blank between words keeps the lazy match linear (runs of blanks made it cubic).
@@ -489,6 +538,13 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     container = _first(fields, "journal") or _first(fields, "container-title")
     if container:
         c.container = strip_value(_LEAD_IN.sub("", strip_value(container))) or None
+        conference = _CONFERENCE_DATE.match(c.container or "")
+        if conference is not None and c.kind == "proceedings":
+            c.container = conference["name"]
+            if c.date is None:
+                c.date = read_date(conference["date"])
+            elif c.date.year != int(conference["date"][:4]):
+                c.notes.append(conference["date"])
     genre = " ".join(fields.get("genre", []))
     if c.kind == "thesis":
         c.thesis_type = "Master's thesis" if _MASTERS.search(genre) else "PhD thesis"
@@ -497,7 +553,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     for label in ("note", "medium"):
         c.notes.extend(
             v
-            for v in (strip_value(t) for t in fields.get(label, []))
+            for v in (strip_value(_access_in_note(c, t)) for t in fields.get(label, []))
             if v and v != c.url and not _access_date(c, v) and not _only_identifiers(v)
         )
     if c.kind == "thesis" and c.publisher is None and c.container:

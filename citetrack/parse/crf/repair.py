@@ -31,7 +31,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
 * **a chapter's book among its editors** — ``Doe, J. & Roe, K. in Book (eds Poe, A. &
   Loe, B.)`` (Nature: the chapter has no title) or ``in Book, A. Poe and B. Loe, Eds.``
   (IEEE) read as one editor list: the names before ``in`` are the authors, the book the
-  container, the names in the brackets or before ``Eds.`` the editors.
+  container, the names in the brackets or before ``Eds.`` the editors; so in German
+  (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book).
 """
 
 from __future__ import annotations
@@ -231,6 +232,12 @@ _IN_BOOK_EDS = re.compile(
     r"^(?:(?P<authors>\S.*?)\s+)?in\s+(?P<book>[^()]+?)\s*"
     r"\(\s*(?:eds?|Hrsg|Hg)\.?\s+(?P<editors>[^()]+)\)[.,]?$"
 )
+# Springer's German style: "In: Poe A, Loe B (Hrsg) Book. Publisher, Place," — the book
+# ends at its first full stop; what follows (the publisher) goes back to the segments.
+_IN_EDS_HRSG_BOOK = re.compile(
+    r"^In:?\s+(?P<editors>[^()]+?)\s*\((?:Hrsg|Hg|eds?|Ed|dir|coord)\.?\)\s*"
+    r"(?P<book>[^.]+?\S)(?:\.\s+(?P<rest>\S.*))?\.?$"
+)
 # IEEE: "in Book, A. Poe and B. Loe, Eds."
 _IN_BOOK_COMMA_EDS = re.compile(
     rf"^in\s+(?P<book>.+?),\s+(?P<editors>{_NAME_FIRST_NAMES}"
@@ -246,17 +253,27 @@ def book_in_editors(segments: Segments) -> Segments:
         if label != "editor":
             continue
         value = text.strip()
-        match = _IN_BOOK_EDS.match(value) or _IN_BOOK_COMMA_EDS.match(value)
+        match = (
+            _IN_BOOK_EDS.match(value)
+            or _IN_BOOK_COMMA_EDS.match(value)
+            or _IN_EDS_HRSG_BOOK.match(value)
+        )
         if match is None:
             return segments
         parts: Segments = []
-        authors = match.groupdict().get("authors")
+        groups = match.groupdict()
+        authors = groups.get("authors")
         if authors:
             if any(lab == "author" for lab, _ in segments):
                 return segments
             parts.append(("author", authors))
         # "in" kept: a container after no title is a book's own title without it.
         parts += [("container-title", f"in {match['book']}"), ("editor", match["editors"])]
+        rest = groups.get("rest")
+        if rest and not any(lab == "publisher" for lab, _ in segments):
+            parts.append(("publisher", rest))
+        elif rest:
+            parts.append(("note", rest))
         return [*segments[:i], *parts, *segments[i + 1 :]]
     return segments
 
