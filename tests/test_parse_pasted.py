@@ -320,3 +320,51 @@ def test_ieee_access_date_and_arxiv_id_are_read_as_such() -> None:
     assert "Accessed" not in refs[0].fields.get("note", "")
     assert "pages" not in refs[1].fields
     assert refs[1].fields["eprint"] == "2101.01234"
+
+
+# ------------------------------------------------------------------ a PDF's page headers
+
+
+def test_a_pdf_pages_running_header_and_footer_are_not_part_of_a_reference() -> None:
+    # Copied across a page break, a PDF's list holds the page's running head and foot.
+    # They were joined into the reference around them: its journal became the citing
+    # journal's, its year 2024, its pages 1-20 — five false mismatches in check.
+    text = (
+        "REFERENCES\n"
+        "1. Quenby T, Ashgrove P. Tidal clocks of an invented harbour. J Imag Coast Res. "
+        "2016;75(1):88-94.\n"
+        "2. Marlowe D, Okafor A. Salt ghosts of a made-up marsh. J Imag Coast\n"
+        "Journal of Synthetic Medicine 12 (2024) 1-20\n"
+        "14 Quenby et al.\n"
+        "Downloaded from https://academic.example.org/jsm/article/12/1/1 by guest on 5 May 2024\n"
+        "Res. 2011;18(4):201-9. doi:10.5555/jicr.2011.201\n"
+        "Page 14 of 20\n"
+        "3. Ostrander K. Lanterns of the lower valley. Fict Hist Q. 1998;3:11-20.\n"
+    )
+    result = parse_text(text, "text")
+    refs = result.references
+    assert [r.fields["journal"] for r in refs] == [
+        "J Imag Coast Res",
+        "J Imag Coast Res",
+        "Fict Hist Q",
+    ]
+    assert [r.fields["year"] for r in refs] == ["2016", "2011", "1998"]
+    assert refs[1].fields["pages"] == "201--209"
+    assert refs[1].identifiers.doi == "10.5555/jicr.2011.201"
+    assert "note" not in refs[1].fields
+    # Nothing dropped without a word: each line of the page's furniture is reported.
+    said = {p.line for p in result.problems if "running header" in p.message}
+    assert said == {4, 5, 6, 8}
+
+
+def test_a_wrapped_line_that_ends_a_reference_is_not_taken_for_a_header() -> None:
+    # Elsevier's style ends a reference with "Journal Vol (Year) Pages." — with its full
+    # stop it is the reference's last line, not the page's running head.
+    text = (
+        "[1] T. Quenby, P. Ashgrove, Tidal clocks of an invented harbour,\n"
+        "Journal of Imaginary Coasts 75 (2016) 88-94.\n"
+        "[2] D. Marlowe, Salt ghosts of a made-up marsh, J. Imag. Coast. Res. 18 (2011) 201-209.\n"
+    )
+    refs = _refs(text)
+    assert refs[0].fields["journal"] == "Journal of Imaginary Coasts"
+    assert refs[0].fields["pages"] == "88--94"

@@ -181,7 +181,7 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
         return _from_bbl(text, chosen)
     else:
         found, keys = reference_list(text)
-        items, skipped, unread_lines, labels = found
+        items, skipped, unread_lines, labels, furniture = found
         unread = _spans(unread_lines, min((item.line for item in items), default=0))
         repeats = [item for item in items if _REPEAT.match(item.text)]
         items = [item for item in items if not _REPEAT.match(item.text)]
@@ -222,6 +222,16 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
                 NOT_READ,
             )
             for item in repeats
+        ]
+        skipped_problems += [
+            ParseProblem(
+                line.line,
+                "this line looks like a PDF page's running header or footer (a page break "
+                "inside the list); not read as part of a reference",
+                line.raw,
+                NOT_READ,
+            )
+            for line in furniture
         ]
     references, problems, pointers = _references(citations, keys)
     problems = sorted(problems + skipped_problems, key=lambda p: p.line)

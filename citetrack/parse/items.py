@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from citetrack.parse.blocks import attach_numbers
+from citetrack.parse.furniture import is_page_furniture
 from citetrack.parse.labels import is_label_line, without_labels
 from citetrack.parse.markup import has_markup, without_markup
 from citetrack.parse.wraps import cannot_start as _cannot_start
@@ -60,6 +61,8 @@ class FoundList(NamedTuple):
     unread: list[int]
     #: 1-based lines of a web page's link labels inside the list (``labels.py``).
     labels: tuple[int, ...] = ()
+    #: A PDF page's running head and foot inside the list (``furniture.py``), not read.
+    furniture: tuple[Item, ...] = ()
 
 
 # "^ a b", "↑", and the desktop site's copied form "^ Jump up to: a b".
@@ -320,11 +323,15 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
     in_item = False  # is the previous line part of the last item?
     item_indent = 0  # the last item's first line's indent
     labels: list[int] = []
+    furniture: list[Item] = []
     for index in range(first, len(lines)):
         line = lines[index]
         stripped = line.strip()
         if index not in starts and is_label_line(stripped):
             labels.append(index + 1)
+        elif index not in starts and in_item and is_page_furniture(stripped):
+            # A page break inside the list: the item goes on after the page's furniture.
+            furniture.append(Item(index + 1, stripped, stripped, marker))
         elif index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
             in_item, item_indent = True, _indent(line)
@@ -374,7 +381,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                 else:
                     unread.append(index + 1)
             in_item = False
-    return FoundList(items, skipped, unread, tuple(labels))
+    return FoundList(items, skipped, unread, tuple(labels), tuple(furniture))
 
 
 def _joined(item: Item, wrapped: str) -> Item:
