@@ -12,6 +12,7 @@ import pytest
 
 from citetrack.model import Reference
 from citetrack.parse import parse_text
+from citetrack.parse.crf.repair import repair
 
 
 def _refs(text: str) -> list[Reference]:
@@ -368,3 +369,49 @@ def test_a_wrapped_line_that_ends_a_reference_is_not_taken_for_a_header() -> Non
     refs = _refs(text)
     assert refs[0].fields["journal"] == "Journal of Imaginary Coasts"
     assert refs[0].fields["pages"] == "88--94"
+
+
+# ------------------------------------------------------------------ web pages by organisations
+
+
+def test_harvard_web_page_by_an_organisation() -> None:
+    # "Organisation (2023) Title. Available at: URL (Accessed: …)." was read as one title
+    # holding the organisation and the year: @misc, "could not recognise".
+    (ref,) = _refs(
+        "Imaginary Harbour Authority (2023) Tide tables. Available at: "
+        "https://harbour.example.org/tides (Accessed: 5 January 2024).\n"
+    )
+    assert ref.entry_type == "online"
+    assert ref.fields["author"] == "{Imaginary Harbour Authority}"
+    assert ref.fields["title"] == "Tide tables"
+    assert ref.fields["year"] == "2023"
+    assert ref.fields["urldate"] == "2024-01-05"
+    assert "note" not in ref.fields  # "Available at:" only led in to the URL
+
+
+def test_mla_web_page_by_an_organisation() -> None:
+    # 'Organisation. "Title." Site, date, URL.' gave the title 'Organisation. "Title' and
+    # the URL as pages.
+    (ref,) = _refs(
+        'Imaginary Harbour Authority. "Tides." IHA, 14 Mar. 2023, '
+        "harbour.example.org/tides. Accessed 5 Jan. 2024.\n"
+    )
+    assert ref.fields["author"] == "{Imaginary Harbour Authority}"
+    assert ref.fields["title"] == "Tides"
+    assert ref.fields["urldate"] == "2024-01-05"
+    assert "pages" not in ref.fields
+    assert ref.identifiers.url == "http://harbour.example.org/tides"
+
+
+def test_an_organisation_and_its_year_read_into_the_title_are_the_author_and_date() -> None:
+    # Harvard "Organisation (2023) Title." as the labeller may read it: one title.
+    labelled = [
+        ("title", "World Harbour Organization (2023) Tides."),
+        ("note", "Available at:"),
+        ("url", "https://harbour.example.org/tides"),
+    ]
+    assert repair(labelled)[:3] == [
+        ("author", "World Harbour Organization"),
+        ("date", "(2023)"),
+        ("title", "Tides."),
+    ]

@@ -449,6 +449,19 @@ _VOLUME_AS_EDITION = re.compile(
 _SENTENCE_START = re.compile(r"(?<=[.;,])\s+(?=[A-Za-zé])")
 
 
+#: A URL printed without its scheme (MLA 9: ``harbour.example.org/tides``), a segment's
+#: whole text: lower-case host labels and a path.
+_BARE_URL = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*$")
+#: A note that only led in to the URL printed after it.
+_URL_LEAD_IN = re.compile(
+    r"^(?:available\s+(?:at|from|online)|retrieved\s+from|online|url)\s*:?$", re.IGNORECASE
+)
+
+
+#: Labels of names, which a bare URL never is read out of.
+_NAMED = ("title", "journal", "container-title", "author", "editor", "publisher")
+
+
 def _without_medium(text: str) -> str:
     return _MEDIUM_MARK.sub("", text)
 
@@ -472,8 +485,10 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
     fixed = _bracket_closed_later(_report_marks(_thesis_marks(repair.repair(segments))))
-    for label, segment in _book_after_editors(fixed):
-        text = segment
+    for segment_label, segment in _book_after_editors(fixed):
+        text, label = segment, segment_label
+        if label not in _NAMED and _BARE_URL.match(strip_value(text)):
+            label = "url"  # "harbour.example.org/tides" read as pages, place or note
         if label in ("title", "journal", "container-title"):
             text = _without_medium(segment)
             if label != "title" and _an_identifier(text):
@@ -507,6 +522,9 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         volume, issue = read_volume(text)
         c.volume = c.volume or volume
         c.issue = c.issue or issue
+    for text in fields.get("url", []):
+        if c.url is None and _BARE_URL.match(strip_value(text)):
+            c.url = f"http://{strip_value(text)}"  # MLA 9 prints URLs without the scheme
     for text in fields.get("pages", []):
         if _an_identifier(text):
             continue  # "arXiv:2101.01234." (IEEE): no page 2101, the eprint
@@ -554,7 +572,11 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.notes.extend(
             v
             for v in (strip_value(_access_in_note(c, t)) for t in fields.get(label, []))
-            if v and v != c.url and not _access_date(c, v) and not _only_identifiers(v)
+            if v
+            and v != c.url
+            and not _access_date(c, v)
+            and not _only_identifiers(v)
+            and not _URL_LEAD_IN.match(v)
         )
     if c.kind == "thesis" and c.publisher is None and c.container:
         c.publisher, c.container = c.container, None

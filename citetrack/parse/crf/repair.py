@@ -32,7 +32,10 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   Loe, B.)`` (Nature: the chapter has no title) or ``in Book, A. Poe and B. Loe, Eds.``
   (IEEE) read as one editor list: the names before ``in`` are the authors, the book the
   container, the names in the brackets or before ``Eds.`` the editors; so in German
-  (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book).
+  (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book);
+* **an organisation at the start of the title** — ``World Harbour Organization (2023)
+  Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
+  of a reference without authors: the organisation is the author (and the date its own).
 """
 
 from __future__ import annotations
@@ -278,7 +281,35 @@ def book_in_editors(segments: Segments) -> Segments:
     return segments
 
 
+# Harvard "Organisation (2023) Title." and MLA 'Organisation. "Title."' read as one title.
+_ORG_DATE_TITLE = re.compile(
+    r"^(?P<org>[^()\"“”]+?)\s+(?P<date>\((?:\d{4}[a-z]?|n\.\s?d\.)\))[.,]?\s+(?P<title>\S.*)$"
+)
+_ORG_QUOTED_TITLE = re.compile(r"^(?P<org>[^()\"“”.]+?)\.\s+(?P<title>[“\"].+)$")
+
+
+def organisation_in_title(segments: Segments) -> Segments:
+    """An organisation's name (and an APA/Harvard date) at the start of the first title,
+    in a reference without authors or editors, is its author (and its date)."""
+    if any(label in ("author", "editor") for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "title":
+            continue
+        value = text.strip()
+        dated = _ORG_DATE_TITLE.match(value)
+        match = dated or _ORG_QUOTED_TITLE.match(value)
+        if match is None or not _ORGANISATION.search(match["org"]):
+            return segments
+        parts: Segments = [("author", match["org"])]
+        if dated is not None:
+            parts.append(("date", dated["date"]))
+        return [*segments[:i], *parts, ("title", match["title"]), *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
-    segments = container_after_quoted_title(book_in_title(names_in_title(group_author(segments))))
+    segments = names_in_title(group_author(organisation_in_title(segments)))
+    segments = container_after_quoted_title(book_in_title(segments))
     return book_in_editors(abbreviation_after_title(journal_as_author(segments)))
