@@ -415,3 +415,30 @@ def test_an_organisation_and_its_year_read_into_the_title_are_the_author_and_dat
         ("date", "(2023)"),
         ("title", "Tides."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("reference", "title", "note"),
+    [
+        (
+            "Marlowe, D., & Okafor, A. (2021, June 3–5). Salt ghosts of a made-up marsh [Paper "
+            "presentation]. Imaginary Coasts Conference 2021, Springfield, MA, United States.",
+            "Salt ghosts of a made-up marsh",
+            "Paper presentation",
+        ),
+        (
+            "Ostrander, K. (2022). Lanterns of the lower valley (Version 2) [Computer software]. "
+            "Zenodo. https://doi.org/10.5555/zenodo.1234567",
+            "Lanterns of the lower valley",
+            "Version 2; Computer software",
+        ),
+    ],
+)
+def test_apa_descriptions_in_brackets_are_notes_not_title(
+    reference: str, title: str, note: str
+) -> None:
+    # APA 7 describes a work after its title: "[Paper presentation]", "(Version 2)
+    # [Computer software]". In the title, check compared them with the registry's.
+    (ref,) = _refs(reference + "\n")
+    assert ref.fields["title"] == title
+    assert note in ref.fields["note"]

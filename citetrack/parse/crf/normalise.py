@@ -371,6 +371,34 @@ def _report_marks(segments: Segments) -> Segments:
     return out
 
 
+#: APA 7's description of a work after its title, in brackets (and its version in
+#: parentheses before it): ``Title (Version 2) [Computer software].``, ``Title [Paper
+#: presentation].`` — what the work is, not its title.
+_DESCRIPTION_MARK = re.compile(
+    r"(?:\s*\((?P<version>(?:Version|Vers\.|v\.)\s*[\w.-]+)\))?\s*"
+    r"\[(?P<mark>(?:Paper|Poster|Conference|Symposium) (?:presentation|session)|"
+    r"Computer (?:software|program)|Software|Mobile app|Data ?set|Video|Audio|Podcast(?: episode)?|"
+    r"Blog post|Fact sheet|Press release|Brochure|Infographic|Lecture notes|"
+    r"PowerPoint slides|Presentation slides|Webinar|Abstract|Editorial|Letter to the editor|"
+    r"Unpublished manuscript|Manuscript (?:in preparation|submitted for publication)|"
+    r"Preprint|Film|Motion picture|TV series|Photograph|Map|Tweet|Image)\][\s.,;:]*$",
+    re.IGNORECASE,
+)
+
+
+def _description_marks(segments: Segments) -> Segments:
+    """An APA description (and version) at the end of the title is a note."""
+    out: Segments = []
+    for label, text in segments:
+        mark = _DESCRIPTION_MARK.search(text) if label == "title" else None
+        if mark is None or not text[: mark.start()].strip(_EDGE):
+            out.append((label, text))
+            continue
+        out.append((label, text[: mark.start()]))
+        out += [("note", value) for value in (mark["version"], mark["mark"]) if value]
+    return out
+
+
 def _bracket_closed_later(segments: Segments) -> Segments:
     """A bracket a genre opens and a later segment closes ends that segment there.
 
@@ -484,7 +512,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    fixed = _bracket_closed_later(_report_marks(_thesis_marks(repair.repair(segments))))
+    fixed = _thesis_marks(repair.repair(segments))
+    fixed = _bracket_closed_later(_description_marks(_report_marks(fixed)))
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label
         if label not in _NAMED and _BARE_URL.match(strip_value(text)):
