@@ -105,6 +105,24 @@ def test_a_list_numbered_without_punctuation_is_a_numbered_list() -> None:
     ]
 
 
+def test_superscript_list_numbers_glued_to_the_first_author_are_list_numbers() -> None:
+    # Superscript numbers lose their raising in a plain-text paste: "1Quenby T, …".  The
+    # first author was "1Quenby T" (check: an author mismatch with the registry).
+    text = (
+        "1Quenby T, Ashgrove P. Tidal clocks of an invented harbour. J Imag Coast Res. "
+        "2016;75(1):88-94. doi:10.5555/jicr.2016.88\n"
+        "2Marlowe D, Okafor A. Salt ghosts of a made-up marsh. J Imag Coast Res. "
+        "2011;18(4):201-9.\n"
+        "3Ostrander K. Lanterns of the lower valley. Fict Hist Q. 1998;3:11-20.\n"
+    )
+    refs = _refs(text)
+    assert [r.fields["author"] for r in refs] == [
+        "Quenby, T. and Ashgrove, P.",
+        "Marlowe, D. and Okafor, A.",
+        "Ostrander, K.",
+    ]
+
+
 def test_a_list_sorted_by_year_is_not_numbered_by_its_years() -> None:
     # "2015 Quenby…", "2016 Marlowe…": years, not list numbers 2015 and 2016.
     text = (
