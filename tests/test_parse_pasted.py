@@ -460,3 +460,26 @@ def test_apa_descriptions_in_brackets_are_notes_not_title(
     (ref,) = _refs(reference + "\n")
     assert ref.fields["title"] == title
     assert note in ref.fields["note"]
+
+
+# ------------------------------------------------------------------ a notes list's short notes
+
+
+def test_a_shortened_note_of_an_earlier_note_is_not_an_entry_of_its_own() -> None:
+    # Chicago notes cite a work in full once, then shortened ("Quenby, Tidal Clocks, 92."):
+    # each short note became a @misc entry ("doubtful reading") of a work already listed.
+    text = (
+        "Notes\n\n"
+        "1. Tobias Quenby, Tidal Clocks of Invented Harbours (Springfield: Nowhere Press, "
+        "2016), 88.\n"
+        "2. Quenby, Tidal Clocks, 92.\n"
+        '3. Dana Marlowe, "Salt Ghosts of a Made-Up Marsh," Journal of Imaginary Coasts 18, '
+        "no. 4 (2011): 205.\n"
+        '4. Marlowe, "Salt Ghosts," 207.\n'
+        "5. Okafor, Tidal Clocks, 12.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [3, 5, 7]  # Okafor wrote no earlier note
+    said = {p.line: p.message for p in result.problems}
+    assert "shortens the note on line 3" in said[4]
+    assert "shortens the note on line 5" in said[6]

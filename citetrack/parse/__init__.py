@@ -186,7 +186,9 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
         repeats = [item for item in items if _REPEAT.match(item.text)]
         items = [item for item in items if not _REPEAT.match(item.text)]
         wiki = wiki_list(items)
-        citations = [c for item in items for c in parse_item_routed(item, wiki_list=wiki)[0]]
+        citations, shortened = _without_short_notes(
+            [(item, parse_item_routed(item, wiki_list=wiki)[0]) for item in items]
+        )
         skipped_problems = [
             ParseProblem(
                 line.line,
@@ -225,6 +227,16 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
         ]
         skipped_problems += [
             ParseProblem(
+                item.line,
+                f"this note shortens the note on line {full} (the same source); not read "
+                "as a reference of its own",
+                item.raw,
+                NOT_READ,
+            )
+            for item, full in shortened
+        ]
+        skipped_problems += [
+            ParseProblem(
                 line.line,
                 "this line looks like a PDF page's running header or footer (a page break "
                 "inside the list); not read as part of a reference",
@@ -239,6 +251,58 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
     return ParseResult(
         tuple(references), tuple(problems), chosen, unread, latex=latex, pointers=pointers
     )
+
+
+#: A shortened note (Chicago): ``Family, Short Title, 92.`` or ``Family, "Short Title,"
+#: 207.`` — the author's family name, the title's first words and the page cited.
+_SHORT_NOTE = re.compile(
+    r"^(?P<family>[^\W\d_][\w'’-]*)(?:\s+(?:and|&)\s+[^\W\d_][\w'’-]*)?,\s+"
+    r"[“\"]?(?P<short>[^,“”\"]{2,80}?)[,.]?[”\"]?,?\s+(?:pp?\.\s*)?"
+    r"[\dxivlc]+(?:\s*[–-]\s*[\dxivlc]+)?\.?$",
+    re.IGNORECASE,
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _without_short_notes(
+    read: list[tuple[Item, list[Citation]]],
+) -> tuple[list[Citation], list[tuple[Item, int]]]:
+    """The citations of the items, without the shortened notes of a notes list (each with
+    the line of the earlier note it shortens): a note that names only the family name of
+    an earlier citation's first author and the first words of its title, and a page, is
+    that work cited again, not a work of its own."""
+    citations: list[Citation] = []
+    shortened: list[tuple[Item, int]] = []
+    for item, read_citations in read:
+        # A Wikipedia short citation ({{sfn}}) is a footnote check locates: it stays.
+        pointer = any(c.pointer for c in read_citations)
+        short = None if pointer else _SHORT_NOTE.match(item.text.strip())
+        earlier = (
+            next(
+                (c for c in citations if _shortens(short["family"], short["short"], c)),
+                None,
+            )
+            if short is not None
+            else None
+        )
+        if earlier is not None:
+            shortened.append((item, earlier.line))
+        else:
+            citations.extend(read_citations)
+    return citations, shortened
+
+
+def _shortens(family: str, short: str, c: Citation) -> bool:
+    """Whether ``family`` is ``c``'s first author's and ``short`` starts its title."""
+    names = c.authors.names or c.editors.names
+    if not names or not c.title or names[0].family.casefold() != family.casefold():
+        return False
+    words, title = _words(short), _words(c.title)
+    # A title's words, not a page mark ("Somerset, p. 116").
+    return any(len(w) >= 3 for w in words) and title[: len(words)] == words
 
 
 def _from_bbl(text: str, chosen: Format) -> ParseResult:
