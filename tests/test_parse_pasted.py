@@ -483,3 +483,31 @@ def test_a_shortened_note_of_an_earlier_note_is_not_an_entry_of_its_own() -> Non
     said = {p.line: p.message for p in result.problems}
     assert "shortens the note on line 3" in said[4]
     assert "shortens the note on line 5" in said[6]
+
+
+# ------------------------------------------------------------------ identifiers in every form
+
+
+@pytest.mark.parametrize(
+    ("printed", "field", "value"),
+    [
+        # A DOI ending in a bracket of its own keeps it; one in brackets does not.
+        ("doi: 10.5555/jicr_def-(1)", "doi", "10.5555/jicr_def-(1)"),
+        ("(doi:10.5555/jicr.2016.88).", "doi", "10.5555/jicr.2016.88"),
+        # A doi.org link copied with its slash percent-encoded.
+        ("https://doi.org/10.5555%2Fjicr.2016.88", "doi", "10.5555/jicr.2016.88"),
+        # PubMed's and arXiv's links are their identifiers.
+        ("https://pubmed.ncbi.nlm.nih.gov/99100001/", "pmid", "99100001"),
+        ("https://www.ncbi.nlm.nih.gov/pubmed/99100001", "pmid", "99100001"),
+        ("https://arxiv.org/abs/2101.01234v2", "eprint", "2101.01234v2"),
+        ("https://arxiv.org/pdf/2101.01234.pdf", "eprint", "2101.01234"),
+    ],
+)
+def test_an_identifier_is_captured_whatever_form_it_is_printed_in(
+    printed: str, field: str, value: str
+) -> None:
+    (ref,) = _refs(
+        "Quenby, T., & Ashgrove, P. (2016). Tidal clocks of an invented harbour. Journal of "
+        f"Imaginary Coasts, 75(1), 88–94. {printed}\n"
+    )
+    assert ref.fields.get(field) == value

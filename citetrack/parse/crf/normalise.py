@@ -76,7 +76,14 @@ _IDENTIFIERS = {
     "pmc": re.compile(r"\bPMC\s*:?\s*(\d{1,9})\b"),
     "isbn": re.compile(r"\bISBN(?:-1[03])?\s*:?\s*([0-9][0-9\-‐– ]{8,20}[0-9Xx])(?![\w-])"),
     "issn": re.compile(r"\be?ISSN\s*:?\s*(\d{4}\s?[-–]?\s?\d{3}[\dX])\b"),
-    "arxiv": re.compile(r"\barXiv\s*:\s*([^\s\[,;]+)", re.IGNORECASE),
+    "arxiv": re.compile(
+        r"\barXiv\s*:\s*([^\s\[,;]+)|\barxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?(?=[\s?#]|$)",
+        re.IGNORECASE,
+    ),
+    # PubMed's links: the PMID (the URL is kept as the link too).
+    "pubmed": re.compile(
+        r"\b(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/(\d{1,9})\b"
+    ),
     "url": re.compile(r"(?:https?://|www\.)[^\s<>\"]+"),
 }
 # NLM: "2004;7(2):112-9", "2016 Dec;12(4):e5" — date, volume, issue and pages in one.
@@ -169,14 +176,32 @@ def read_pages(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+#: A doi.org link copied with its slash percent-encoded (``10.5555%2Fx``).
+_ENCODED_DOI = re.compile(r"(doi\.org/10\.\d{4,9})%2F", re.IGNORECASE)
+
+
+def _trimmed(value: str) -> str:
+    """An identifier without the punctuation printed after it: a full stop, a comma, a
+    semicolon, and a closing bracket unless the identifier opened it (``10.5555/x-(1)``)."""
+    while value:
+        stripped = value.rstrip(".,;")
+        if stripped.endswith(")") and stripped.count(")") > stripped.count("("):
+            stripped = stripped[:-1]
+        if stripped == value:
+            return value
+        value = stripped
+    return value
+
+
 def _identifiers(c: Citation, text: str) -> None:
+    text = _ENCODED_DOI.sub(r"\1/", text) if "%2" in text else text
     for name, pattern in _IDENTIFIERS.items():
         for match in pattern.finditer(text):
-            value = match.group(1) if pattern.groups else match.group(0)
-            value = value.rstrip(".,;)")
+            found = [group for group in match.groups() if group] or [match.group(0)]
+            value = _trimmed(found[0])
             if name == "doi" and c.doi is None:
                 c.doi = value
-            elif name == "pmid":
+            elif name in ("pmid", "pubmed"):
                 c.pmid = c.pmid or value
             elif name == "pmc":
                 c.pmcid = c.pmcid or f"PMC{value}"
