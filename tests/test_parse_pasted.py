@@ -511,3 +511,13 @@ def test_an_identifier_is_captured_whatever_form_it_is_printed_in(
         f"Imaginary Coasts, 75(1), 88–94. {printed}\n"
     )
     assert ref.fields.get(field) == value
+
+
+def test_harvard_initials_keep_their_last_full_stop() -> None:
+    # "Doe, J.A., Roe, B. and Poe, C.D. (2018)": the list's commas cut "J.A." to "J.A",
+    # written "Doe, J.A" into the .bib.
+    (ref,) = _refs(
+        "Quenby, T.A., Ashgrove, P. and Marlowe, D.C. (2016) 'Tidal clocks of an invented "
+        "harbour', Journal of Imaginary Coasts, 75(1), pp. 88–94.\n"
+    )
+    assert ref.fields["author"] == "Quenby, T. A. and Ashgrove, P. and Marlowe, D. C."

@@ -127,6 +127,8 @@ def _format_given(given: str) -> str:
             out.extend(f"{letter}." for letter in token)
         elif re.fullmatch(r"(?:[^\W\d_]\.){2,}", token):  # "A.S." → "A. S."
             out.extend(f"{letter}." for letter in token.split(".") if letter)
+        elif re.fullmatch(r"(?:[^\W\d_a-z]\.)+[^\W\d_a-z]", token):  # "A.S" (its "." cut)
+            out.extend(f"{letter}." for letter in token.split("."))
         elif _HYPHEN_INITIALS.match(token):  # "J-P", "J.-P" → "J.-P."
             out.append("-".join(f"{part.rstrip('.')}." for part in token.split("-")))
         else:
