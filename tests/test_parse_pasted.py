@@ -521,3 +521,53 @@ def test_harvard_initials_keep_their_last_full_stop() -> None:
         "harbour', Journal of Imaginary Coasts, 75(1), pp. 88–94.\n"
     )
     assert ref.fields["author"] == "Quenby, T. A. and Ashgrove, P. and Marlowe, D. C."
+
+
+# ------------------------------------------------------------------ an e-mail's paragraphs
+
+
+def test_wrapped_references_with_a_blank_line_after_each_are_read_whole() -> None:
+    # An e-mail (or a web page's paragraphs): each reference wrapped, a blank line after
+    # it, its DOI on a line of its own.  The lines were not taken for one column's wraps
+    # (each paragraph's last line is short), so every DOI became an entry of its own and
+    # the wrapped lines were skipped.
+    text = (
+        "References\n\n"
+        "Ashgrove, P., & Quenby, T. (2016). Tidal clocks of an\n"
+        "invented harbour. Journal of Imaginary Coasts, 75(1), 88–94.\n"
+        "https://doi.org/10.5555/jicr.2016.88\n\n"
+        "Marlowe, D., Okafor, A., & van der Berg, K. (2011). Salt\n"
+        "ghosts of a made-up marsh: A long title that wraps. Journal\n"
+        "of Imaginary Coasts, 18(4), 201–209.\n"
+        "https://doi.org/10.5555/jicr.2011.201\n\n"
+        "Ostrander, K. (1998). Lanterns of the lower valley.\n"
+        "Fictional History Quarterly, 3, 11–20.\n"
+        "https://doi.org/10.5555/fhq-1998-3-11\n\n"
+        "Quenby, T. (2019). Tidal clocks of invented harbours\n"
+        "[Master's thesis, University of Springfield]. Springfield\n"
+        "Repository.\n"
+    )
+    result = parse_text(text, "text")
+    refs = result.references
+    assert [r.line for r in refs] == [3, 7, 12, 16]
+    assert [r.identifiers.doi for r in refs] == [
+        "10.5555/jicr.2016.88",
+        "10.5555/jicr.2011.201",
+        "10.5555/fhq-1998-3-11",
+        None,
+    ]
+    assert refs[2].fields["journal"] == "Fictional History Quarterly"
+    assert not result.problems
+
+
+def test_one_reference_per_line_in_sections_is_not_joined() -> None:
+    # Blank lines between sections of one-line references: each line is a reference.
+    text = (
+        "Ashgrove, P. (2016). Tidal clocks. Journal of Imaginary Coasts, 75(1), 88–94.\n"
+        "Marlowe, D. (2011). Salt ghosts. Journal of Imaginary Coasts, 18(4), 201–209.\n\n"
+        "Ostrander, K. (1998). Lanterns. Fictional History Quarterly, 3, 11–20.\n"
+        "Quenby, T. (2019). Tidal clocks of invented harbours. Nowhere Press.\n\n"
+        "Okafor, A. (2020). Tide tables. Nowhere Press.\n"
+        "Roe, K. (2021). Harbour lights. Journal of Imaginary Coasts, 20(1), 1–9.\n"
+    )
+    assert len(_refs(text)) == 6

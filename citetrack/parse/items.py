@@ -33,7 +33,13 @@ from citetrack.parse.furniture import is_page_furniture
 from citetrack.parse.labels import is_label_line, without_labels
 from citetrack.parse.markup import has_markup, without_markup
 from citetrack.parse.wraps import cannot_start as _cannot_start
-from citetrack.parse.wraps import identifiers_only, join_wrapped, wrap_width, wraps
+from citetrack.parse.wraps import (
+    identifiers_only,
+    join_wrapped,
+    paragraph_goes_on,
+    wrap_width,
+    wraps,
+)
 
 
 @dataclass(frozen=True)
@@ -578,8 +584,10 @@ def _find_list(text: str) -> FoundList:
     # line is full, the reference goes on unless the next line starts a new one.
     width = None if bullet_list else wrap_width(region)
     # Wrapped references with a blank line after each (an e-mail, a web page's
-    # paragraphs): the blank lines say where they end, every line between goes on.
-    paragraphs = width is not None and _blank_separated(lines[begin:])
+    # paragraphs): the blank lines say where they end, every line between goes on — when
+    # the lines were cut at one column's width; else (each paragraph's short last line
+    # hides the width) a line goes on unless it starts a reference of its own.
+    paragraphs = _blank_separated(lines[begin:])
     labels: list[int] = []
     for index in range(begin, len(lines)):
         line = lines[index]
@@ -594,8 +602,13 @@ def _find_list(text: str) -> FoundList:
             continue
         bullet = _BULLET.match(line)
         lazy = bulleted and bullet_list
-        wrapped = (
-            bool(previous) and width is not None and (paragraphs or wraps(previous, line, width))
+        wrapped = bool(previous) and (
+            (width is not None and (paragraphs or wraps(previous, line, width)))
+            or (
+                width is None
+                and paragraphs
+                and paragraph_goes_on(previous, line, bool(_CITATION_HINT.search(line)))
+            )
         )
         if previous and not bullet and (lazy or _continues(first, previous, line) or wrapped):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy

@@ -183,6 +183,25 @@ def wrap_width(lines: list[str]) -> Column | None:
     return column
 
 
+def paragraph_goes_on(previous: str, line: str, citation_like: bool) -> bool:
+    """Whether ``line`` wraps the reference of ``previous`` in a list of paragraphs (a
+    blank line after each reference) whose column width cannot be read (each paragraph's
+    short last line hides it): yes for a line of identifiers (its DOI); no when it starts
+    like a reference (:data:`_START`) after a line that ends one (or with a year in
+    brackets early on), or when it reads like a citation (``citation_like``: a year, an
+    identifier) and starts with a capital after a line that ends a reference (sections
+    of whole one-line references, an organisation first); else yes."""
+    start = line.strip()
+    if identifiers_only(start):
+        return True
+    if _open(previous):
+        return True
+    ended = _ends(previous)
+    if _START.match(start) is not None and (ended or _YEAR_EARLY.search(start[:60])):
+        return False
+    return not (ended and citation_like and start[:1].isupper())
+
+
 def wraps(previous: str, line: str, column: Column) -> bool:
     """Whether ``line`` continues the reference whose line ``previous`` is, in a list
     wrapped at ``column`` without indent: ``previous`` is full (``line``'s first word
