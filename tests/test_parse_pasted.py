@@ -571,3 +571,26 @@ def test_one_reference_per_line_in_sections_is_not_joined() -> None:
         "Roe, K. (2021). Harbour lights. Journal of Imaginary Coasts, 20(1), 1–9.\n"
     )
     assert len(_refs(text)) == 6
+
+
+def test_an_unnumbered_references_doi_on_the_next_line_stays_with_it() -> None:
+    # A short list (too few lines to read a column's width) whose DOIs were wrapped onto
+    # lines of their own: each DOI became an @misc entry and its reference had none.
+    text = (
+        "Ashgrove, P., & Quenby, T. (2016). Tidal clocks of an invented harbour. Journal\n"
+        "of Imaginary Coasts, 75(1), 88–94.\n"
+        "https://doi.org/10.5555/jicr.2016.88\n"
+        "Ostrander, K. (1998). Lanterns of the lower valley. Fictional History Quarterly, 3.\n"
+        "doi:10.5555/fhq-1998-3-11\n"
+    )
+    refs = _refs(text)
+    assert [r.identifiers.doi for r in refs] == ["10.5555/jicr.2016.88", "10.5555/fhq-1998-3-11"]
+
+
+def test_a_list_of_dois_one_per_line_stays_a_list() -> None:
+    text = "doi:10.5555/jicr.2016.88\ndoi:10.5555/jicr.2011.201\ndoi:10.5555/fhq-1998-3-11\n"
+    assert [r.identifiers.doi for r in _refs(text)] == [
+        "10.5555/jicr.2016.88",
+        "10.5555/jicr.2011.201",
+        "10.5555/fhq-1998-3-11",
+    ]

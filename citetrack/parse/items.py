@@ -654,11 +654,14 @@ def _continues(first: str, previous: str, line: str) -> bool:
     it cannot start a reference where the line before cannot end one: it starts with a
     lower-case word that is not a name particle (``van Dijk``) or with numbers
     (``62(5), 601–608.``, not a bare ``2``), after a line ending in a letter, a comma, a
-    colon, a semicolon, a dash or an opening bracket; never at a URL or an identifier
-    (a list of DOIs, one per line, stays a list).
+    colon, a semicolon, a dash or an opening bracket; and when it holds only identifiers
+    after a line that does not (its reference's DOI, wrapped onto a line of its own; a
+    list of DOIs, one per line, stays a list).
     """
     if _indent(line) > _indent(first):
         return True
+    if identifiers_only(line):
+        return not identifiers_only(previous)
     tail = previous.rsplit(maxsplit=1)[-1]
     if "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
         return False
