@@ -594,3 +594,27 @@ def test_a_list_of_dois_one_per_line_stays_a_list() -> None:
         "10.5555/jicr.2011.201",
         "10.5555/fhq-1998-3-11",
     ]
+
+
+# ------------------------------------------------------------------ "———." for the same author
+
+
+def test_a_dash_for_the_same_author_is_the_author_of_the_entry_before() -> None:
+    # Chicago and MLA print "———." (or "---.") for the author(s) of the entry above; it
+    # was written as an author named "———", which check compares with the registry's.
+    text = (
+        'Quenby, Tobias. 2016. "Tidal Clocks of an Invented Harbour." Journal of Imaginary '
+        "Coasts 75 (1): 88–94. https://doi.org/10.5555/jicr.2016.88.\n"
+        "———. 2019. Tidal Clocks of Invented Harbours. Springfield: Nowhere Press.\n"
+        '———, and Dana Marlowe. 2011. "Salt Ghosts of a Made-Up Marsh." Journal of '
+        "Imaginary Coasts 18 (4): 201–9.\n"
+        '---. "Lanterns of the Lower Valley." Fictional History Quarterly, vol. 3, 1998, '
+        "pp. 11–20.\n"
+    )
+    refs = _refs(text)
+    assert [r.fields["author"] for r in refs] == [
+        "Quenby, Tobias",
+        "Quenby, Tobias",
+        "Quenby, Tobias and Marlowe, Dana",
+        "Quenby, Tobias and Marlowe, Dana",
+    ]

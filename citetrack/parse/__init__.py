@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from citetrack.identifiers import extract_identifiers
@@ -46,6 +46,7 @@ from citetrack.parse.build import Citation, build_fields
 from citetrack.parse.items import FoundList, Item, find_list, has_list_number
 from citetrack.parse.keys import base_key, unique_key
 from citetrack.parse.latexbib import BIB_KEY, is_latex_bibliography, latex_list
+from citetrack.parse.names import Name, parse_person
 from citetrack.parse.route import parse_item_routed, wiki_list
 
 __all__ = [
@@ -189,6 +190,7 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
         citations, shortened = _without_short_notes(
             [(item, parse_item_routed(item, wiki_list=wiki)[0]) for item in items]
         )
+        _same_authors(citations)
         skipped_problems = [
             ParseProblem(
                 line.line,
@@ -293,6 +295,29 @@ def _without_short_notes(
         else:
             citations.extend(read_citations)
     return citations, shortened
+
+
+#: "———" (three em dashes), "---", "——": the author(s) of the entry before (Chicago, MLA).
+_SAME_AUTHOR = re.compile(r"^[—–\-_]{2,}\.?$|^—$")
+
+
+def _same_authors(citations: list[Citation]) -> None:
+    """Give a name printed as a dash (``———.``, ``---.``) the names of the entry before's
+    authors, which it stands for; ``———, and Dana Marlowe`` adds hers to them."""
+    before: tuple[Name, ...] = ()
+    for c in citations:
+        names: list[Name] = []
+        for name in c.authors.names:
+            if not _SAME_AUTHOR.match(name.literal or name.family):
+                names.append(name)
+                continue
+            names.extend(before)
+            other = parse_person(name.given) if name.given and not name.literal else None
+            if other is not None:
+                names.append(other)
+        if names and tuple(names) != c.authors.names:
+            c.authors = replace(c.authors, names=tuple(names))
+        before = c.authors.names or before
 
 
 def _shortens(family: str, short: str, c: Citation) -> bool:
