@@ -485,6 +485,13 @@ def test_a_shortened_note_of_an_earlier_note_is_not_an_entry_of_its_own() -> Non
     assert "shortens the note on line 5" in said[6]
 
 
+def test_a_reference_listed_twice_is_not_taken_for_a_short_note() -> None:
+    # "Authority, Title, 2010." twice: a duplicate (check reports it), not a short note —
+    # 2010 is its year, not a page.
+    line = "Ruritania, Ley de mareas inventadas y protección complementaria, 2010.\n"
+    assert len(_refs(line + line)) == 2
+
+
 # ------------------------------------------------------------------ identifiers in every form
 
 

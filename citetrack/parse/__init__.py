@@ -260,7 +260,8 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
 _SHORT_NOTE = re.compile(
     r"^(?P<family>[^\W\d_][\w'’-]*)(?:\s+(?:and|&)\s+[^\W\d_][\w'’-]*)?,\s+"
     r"[“\"]?(?P<short>[^,“”\"]{2,80}?)[,.]?[”\"]?,?\s+(?:pp?\.\s*)?"
-    r"[\dxivlc]+(?:\s*[–-]\s*[\dxivlc]+)?\.?$",
+    # the page cited, never a year ("Authority, Title, 2010." listed twice is a duplicate)
+    r"(?!1[5-9]\d\d\b|20\d\d\b)[\dxivlc]+(?:\s*[–-]\s*[\dxivlc]+)?\.?$",
     re.IGNORECASE,
 )
 
