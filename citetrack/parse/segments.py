@@ -199,13 +199,16 @@ _NO_SPLIT_AFTER_COMMA = re.compile(r"\s(?:\d{4}\b|Inc\b|Ltd\b|LLC\b|Jr\b|Sr\b)")
 #: hyphen.  Kept, they became part of a DOI (``10.5555/x.88\u200b``: "not registered")
 #: or of a title's word.  The zero-width (non-)joiner stays: Persian and Indic text
 #: needs it.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+_INVISIBLE_CHARS = "\u200b\u2060\ufeff\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
 
 
 def clean_text(text: str) -> str:
     """One line of plain text: HTML entities decoded (``&#160;``), invisible characters
     (:data:`_INVISIBLE`) removed, whitespace collapsed."""
-    text = html.unescape(text).translate(_INVISIBLE)
+    text = html.unescape(text)
+    if not text.isascii() and any(ch in text for ch in _INVISIBLE_CHARS):
+        text = text.translate(_INVISIBLE)
     return " ".join(text.replace("\u00a0", " ").replace("\u2009", " ").split())
 
 

@@ -415,7 +415,7 @@ def _description_marks(segments: Segments) -> Segments:
     """An APA description (and version) at the end of the title is a note."""
     out: Segments = []
     for label, text in segments:
-        mark = _DESCRIPTION_MARK.search(text) if label == "title" else None
+        mark = _DESCRIPTION_MARK.search(text) if label == "title" and "]" in text else None
         if mark is None or not text[: mark.start()].strip(_EDGE):
             out.append((label, text))
             continue
@@ -516,12 +516,18 @@ _NAMED = ("title", "journal", "container-title", "author", "editor", "publisher"
 
 
 def _without_medium(text: str) -> str:
-    return _MEDIUM_MARK.sub("", text)
+    return _MEDIUM_MARK.sub("", text) if "[" in text else text
+
+
+#: What every identifier's text holds somewhere: a cheap test before the patterns.
+_ID_HINT = re.compile(r"\d")
 
 
 def _an_identifier(text: str) -> bool:
     """An identifier and nothing else (``arXiv:2101.01234.``; a bare ``arXiv`` is a name)."""
-    return _only_identifiers(text) and any(p.search(text) for p in _IDENTIFIERS.values())
+    if _ID_HINT.search(text) is None:
+        return False
+    return any(p.search(text) for p in _IDENTIFIERS.values()) and _only_identifiers(text)
 
 
 def _access_in_note(c: Citation, text: str) -> str:
@@ -541,7 +547,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     fixed = _bracket_closed_later(_description_marks(_report_marks(fixed)))
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label
-        if label not in _NAMED and _BARE_URL.match(strip_value(text)):
+        if label not in _NAMED and "/" in text and _BARE_URL.match(strip_value(text)):
             label = "url"  # "harbour.example.org/tides" read as pages, place or note
         if label in ("title", "journal", "container-title"):
             text = _without_medium(segment)
