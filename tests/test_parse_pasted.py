@@ -625,3 +625,33 @@ def test_a_dash_for_the_same_author_is_the_author_of_the_entry_before() -> None:
         "Quenby, Tobias and Marlowe, Dana",
         "Quenby, Tobias and Marlowe, Dana",
     ]
+
+
+# ------------------------------------------------------------------ NLM books, web pages, reports
+
+
+def test_nlm_updated_and_cited_dates_are_not_the_year_or_volume() -> None:
+    # "2018 [updated 2020 Jan 2; cited 2024 Mar 5]": the year became 2020 and the volume
+    # "cited"; the access date was lost.
+    (ref,) = _refs(
+        "1. Ostrander K. Lanterns of the lower valley [Internet]. Springfield: Nowhere Press; "
+        "2018 [updated 2020 Jan 2; cited 2024 Mar 5]. Available from: "
+        "https://books.example.org/lanterns\n"
+    )
+    assert ref.fields["year"] == "2018"
+    assert "volume" not in ref.fields
+    assert ref.fields["urldate"] == "2024-03-05"
+    assert "updated 2020 Jan 2" in ref.fields["note"]
+
+
+def test_nlm_report_has_its_year_and_is_a_report() -> None:
+    # "Place: Publisher; 2023. Report No.: X." gave a @book without a year (publisher
+    # "IHA; 2023") and the report number as a second publisher.
+    (ref,) = _refs(
+        "1. Imaginary Harbour Authority. Annual report 2022. Springfield: IHA; 2023. "
+        "Report No.: IHA-2023-1.\n"
+    )
+    assert ref.entry_type == "techreport"
+    assert ref.fields["year"] == "2023"
+    assert ref.fields["institution"] == "IHA"
+    assert "IHA-2023-1" in ref.fields["note"]

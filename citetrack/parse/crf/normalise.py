@@ -539,6 +539,36 @@ def _access_in_note(c: Citation, text: str) -> str:
     return text
 
 
+#: NLM's dates after the year of a web page or an online book: ``2018 [updated 2020 Jan
+#: 2; cited 2024 Mar 5]`` — the update is a note, the citation date the access date.
+_NLM_DATE_NOTE = re.compile(r"\s*\[(?P<inside>(?:updated|revised|modified|cited)\b[^\[\]]*)\]")
+_CITED = re.compile(r"^cited\s+(?P<date>.+)$", re.IGNORECASE)
+#: NLM's "Publisher; 2023" read as one publisher.
+_PUBLISHER_YEAR = re.compile(r"^(?P<publisher>.+?)\s*;\s*(?P<year>(?:1[5-9]|20)\d\d)$")
+#: NLM's "Report No.:" (before the number), read as a place or a publisher: the genre.
+_REPORT_NUMBER_MARK = re.compile(r"^(?:Report|Technical report|Tech\. rep\.)\s+No\.?\s*:?$", re.I)
+
+
+def _nlm_date_notes(c: Citation, text: str) -> str:
+    """A date segment without NLM's bracketed update and citation dates: the citation
+    date is ``c``'s access date, the update a note."""
+    match = _NLM_DATE_NOTE.search(text)
+    if match is None:
+        return text
+    for part in match["inside"].split(";"):
+        cited = _CITED.match(part.strip())
+        found = (
+            (dates.parse_date(cited["date"]) or dates.find_full_date(cited["date"]))
+            if cited
+            else None
+        )
+        if found is not None:
+            c.access_date = c.access_date or found
+        elif part.strip():
+            c.notes.append(part.strip())
+    return text[: match.start()] + text[match.end() :]
+
+
 def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
@@ -549,6 +579,10 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         text, label = segment, segment_label
         if label not in _NAMED and "/" in text and _BARE_URL.match(strip_value(text)):
             label = "url"  # "harbour.example.org/tides" read as pages, place or note
+        if label in ("location", "publisher", "note") and _REPORT_NUMBER_MARK.match(
+            strip_value(text)
+        ):
+            label = "genre"  # NLM "Report No.: 42" (the number follows)
         if label in ("title", "journal", "container-title"):
             text = _without_medium(segment)
             if label != "title" and _an_identifier(text):
@@ -568,6 +602,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.editors = read_people(fields["editor"][0])
     for text in fields.get("translator", []):
         c.notes.append(strip_value(text))
+    if "date" in fields:
+        fields["date"] = [_nlm_date_notes(c, text) for text in fields["date"]]
     for i, text in enumerate(fields.get("date", [])):
         if _access_date(c, text):
             continue  # "(accessed 20 January 2012)" is no publication date
@@ -594,6 +630,11 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.pages = c.pages or read_pages(text)
     if "publisher" in fields:
         c.publisher = strip_value(fields["publisher"][0])
+        dated = _PUBLISHER_YEAR.match(c.publisher)
+        if dated is not None:  # NLM: "Place: Publisher; 2023."
+            c.publisher = dated["publisher"]
+            if c.date is None:
+                c.date = read_date(dated["year"])
     if "location" in fields:
         c.address = strip_value(fields["location"][0])
     volume_mark = _VOLUME_AS_EDITION.match(strip_value(fields.get("edition", [""])[0]))
