@@ -123,6 +123,32 @@ def test_superscript_list_numbers_glued_to_the_first_author_are_list_numbers() -
     ]
 
 
+@pytest.mark.parametrize("number", ["{}.", "{} -", "{} –"])
+def test_list_numbers_without_a_blank_or_with_a_dash_are_list_numbers(number: str) -> None:
+    # "1.Quenby T, …" (a lost blank) gave the author "1.Quenby T"; "1 - Quenby T, …" the
+    # author "- Quenby".
+    refs = _refs(
+        "".join(
+            number.format(n) + ("" if number == "{}." else " ") + ref + "\n"
+            for n, ref in enumerate(
+                [
+                    "Quenby T, Ashgrove P. Tidal clocks of an invented harbour. J Imag Coast "
+                    "Res. 2016;75(1):88-94.",
+                    "Marlowe D. Salt ghosts of a made-up marsh. J Imag Coast Res. "
+                    "2011;18(4):201-9.",
+                    "Ostrander K. Lanterns of the lower valley. Fict Hist Q. 1998;3:11-20.",
+                ],
+                start=1,
+            )
+        )
+    )
+    assert [r.fields["author"] for r in refs] == [
+        "Quenby, T. and Ashgrove, P.",
+        "Marlowe, D.",
+        "Ostrander, K.",
+    ]
+
+
 def test_a_list_sorted_by_year_is_not_numbered_by_its_years() -> None:
     # "2015 Quenby…", "2016 Marlowe…": years, not list numbers 2015 and 2016.
     text = (

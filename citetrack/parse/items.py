@@ -84,9 +84,12 @@ _NUMBERED = re.compile(
 # "1 Quenby T, …": a list number without punctuation (superscript numbers pasted as plain
 # text, a word processor's plain numbering) — taken only for a run 1, 2, 3 … of them and
 # only when no list is numbered otherwise, since a line may start with a number of its own.
-# A superscript number pasted as plain text may be glued to the name after it: "1Quenby T".
+# A superscript number pasted as plain text may be glued to the name after it: "1Quenby T";
+# a number may have lost the blank after its full stop ("1.Quenby T") or be set off by a
+# dash ("1 - Quenby T").
 _BARE_NUMBERED = re.compile(
-    r"^\s*(?P<n3>[1-9]\d{0,2})(?: |(?=[A-ZÀ-ÖØ-Þ][a-zß-ÿ]))(?P<rest>[^\W\d_a-zß-ÿ\s]\S*.*)$"
+    r"^\s*(?P<n3>[1-9]\d{0,2})(?: |\s+[-–—]\s+|[.:)]?(?=[A-ZÀ-ÖØ-Þ][a-zß-ÿ]))"
+    r"(?P<rest>[^\W\d_a-zß-ÿ\s]\S*.*)$"
 )
 # A year ("2019.", "(2011)", "2005. pp. 203-214.") is where a wrapped item's line may
 # start, not list number 2019: four digits count only outside 1500-2099.
