@@ -681,3 +681,40 @@ def test_nlm_report_has_its_year_and_is_a_report() -> None:
     assert ref.fields["year"] == "2023"
     assert ref.fields["institution"] == "IHA"
     assert "IHA-2023-1" in ref.fields["note"]
+
+
+# ------------------------------------------------------------------ AMA
+
+
+def test_ama_online_first_is_not_part_of_the_journal() -> None:
+    # "J Imag Coast Res. Published online March 3, 2020." gave the journal "J Imag Coast
+    # Res. Published online" (check: a journal mismatch).
+    (ref,) = _refs(
+        "1. Quenby T, Ashgrove P. Do tidal clocks keep time? J Imag Coast Res. Published "
+        "online March 3, 2020. doi:10.5555/jicr.2020.3\n"
+    )
+    assert ref.fields["journal"] == "J Imag Coast Res"
+    assert ref.fields["year"] == "2020"
+    assert "Published online" in ref.fields["note"]
+
+
+def test_ama_group_author_after_et_al() -> None:
+    # "…, Quenby T, et al; Imaginary Harbour Study Group." read the people as one name
+    # ("Ostrander K, Roe K. Quenby T.").
+    (ref,) = _refs(
+        "1. Ostrander K, Roe K, Quenby T, et al; Imaginary Harbour Study Group. Lanterns of "
+        "the lower valley. Fict Hist Q. 2019;12(1):11-20.\n"
+    )
+    assert ref.fields["author"] == (
+        "Ostrander, K. and Roe, K. and Quenby, T. and {Imaginary Harbour Study Group} and others"
+    )
+
+
+def test_ama_web_page_updated_date_is_no_journal() -> None:
+    (ref,) = _refs(
+        "1. Okafor A. Tide tables of the invented coast. Updated May 2, 2023. Accessed June 5, "
+        "2024. https://harbour.example.org/tides\n"
+    )
+    assert "journal" not in ref.fields
+    assert ref.entry_type == "online"
+    assert (ref.fields["year"], ref.fields["urldate"]) == ("2023", "2024-06-05")

@@ -545,6 +545,16 @@ _NLM_DATE_NOTE = re.compile(r"\s*\[(?P<inside>(?:updated|revised|modified|cited)
 _CITED = re.compile(r"^cited\s+(?P<date>.+)$", re.IGNORECASE)
 #: NLM's "Publisher; 2023" read as one publisher.
 _PUBLISHER_YEAR = re.compile(r"^(?P<publisher>.+?)\s*;\s*(?P<year>(?:1[5-9]|20)\d\d)$")
+#: AMA's online-first mark after a journal's name: "J Foo. Published online".
+_ONLINE_FIRST = re.compile(
+    r"[.,;]?\s+(?P<mark>(?:Published|Epub|Online)\s+(?:online|ahead\s+of\s+print)"
+    r"(?:\s+ahead\s+of\s+print)?)[.,;:]?\s*$",
+    re.IGNORECASE,
+)
+#: The word before a web page's date (AMA "Updated May 2, 2023."), read as a journal.
+_DATE_WORD = re.compile(
+    r"^(?:Updated|Last updated|Published|Posted|Revised|Modified|Reviewed)$", re.IGNORECASE
+)
 #: NLM's "Report No.:" (before the number), read as a place or a publisher: the genre.
 _REPORT_NUMBER_MARK = re.compile(r"^(?:Report|Technical report|Tech\. rep\.)\s+No\.?\s*:?$", re.I)
 
@@ -579,12 +589,20 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         text, label = segment, segment_label
         if label not in _NAMED and "/" in text and _BARE_URL.match(strip_value(text)):
             label = "url"  # "harbour.example.org/tides" read as pages, place or note
+        if label == "journal":
+            online = _ONLINE_FIRST.search(text)
+            if online is not None and text[: online.start()].strip(_EDGE):
+                # AMA: "J Foo. Published online March 3, 2020." (the date follows)
+                fields.setdefault("note", []).append(online["mark"])
+                text = text[: online.start()]
+            elif _DATE_WORD.match(strip_value(text)):
+                label = "note"  # AMA's "Updated May 2, 2023." on a web page: no journal
         if label in ("location", "publisher", "note") and _REPORT_NUMBER_MARK.match(
             strip_value(text)
         ):
             label = "genre"  # NLM "Report No.: 42" (the number follows)
         if label in ("title", "journal", "container-title"):
-            text = _without_medium(segment)
+            text = _without_medium(text)
             if label != "title" and _an_identifier(text):
                 continue  # "arXiv:2101.01234 [Preprint]": the eprint (read below), no journal
         fields.setdefault(label, []).append(text)
