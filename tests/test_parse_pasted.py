@@ -12,6 +12,7 @@ import pytest
 
 from citetrack.model import Reference
 from citetrack.parse import parse_text
+from citetrack.parse.crf.normalise import to_citation
 from citetrack.parse.crf.repair import repair
 
 
@@ -718,3 +719,36 @@ def test_ama_web_page_updated_date_is_no_journal() -> None:
     assert "journal" not in ref.fields
     assert ref.entry_type == "online"
     assert (ref.fields["year"], ref.fields["urldate"]) == ("2023", "2024-06-05")
+
+
+def test_a_doi_link_visited_on_a_date_is_the_url_of_that_date() -> None:
+    # Harvard prints the DOI's link with the day it was visited: "Available at:
+    # https://doi.org/… (Accessed: 5 January 2024)". The link was dropped (read as the DOI)
+    # and the date kept, so check noted a visit without any URL (url-missing) on every
+    # such reference.
+    (ref,) = _refs(
+        "Quenby, T. and Ashgrove, P. (2016) 'Tidal clocks of an invented harbour', Journal "
+        "of Imaginary Coasts, 75(1), pp. 88–94. Available at: "
+        "https://doi.org/10.5555/jicr.2016.88 (Accessed: 5 January 2024).\n"
+    )
+    assert ref.fields["doi"] == "10.5555/jicr.2016.88"
+    assert ref.fields["url"] == "https://doi.org/10.5555/jicr.2016.88"
+    assert ref.fields["urldate"] == "2024-01-05"
+
+
+def test_an_nlm_citation_date_before_the_urls_lead_in_is_the_access_date() -> None:
+    # The labeller may read "[cited 2016 Aug 31]. Available from:" as one note: the date
+    # was lost, and with it the DOI link's visit.
+    labelled = [
+        ("author", "Quenby T."),
+        ("title", "Tidal clocks of invented harbours [Internet]."),
+        ("location", "Springfield:"),
+        ("publisher", "Nowhere Press;"),
+        ("date", "2007"),
+        ("note", "[cited 2016 Aug 31]. Available from:"),
+        ("url", "http://dx.doi.org/10.5555/tcih.ch2"),
+    ]
+    c = to_citation(labelled, 1, " ".join(t for _, t in labelled))
+    assert c.access_date is not None and (c.access_date.year, c.access_date.day) == (2016, 31)
+    assert c.url == "http://dx.doi.org/10.5555/tcih.ch2"
+    assert not c.notes

@@ -176,6 +176,8 @@ def read_pages(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+#: A doi.org link as printed.
+_DOI_LINK = re.compile(r"https?://(?:dx\.|www\.)?doi\.org/10\.\d{4,9}/\S+", re.IGNORECASE)
 #: A doi.org link copied with its slash percent-encoded (``10.5555%2Fx``).
 _ENCODED_DOI = re.compile(r"(doi\.org/10\.\d{4,9})%2F", re.IGNORECASE)
 
@@ -499,7 +501,7 @@ _VOLUME_AS_EDITION = re.compile(
     r"^(?:Bd|Band|Vol|Volume|Tome|Tomo|T)\.?\s*(?P<v>\d+|[IVXLC]+)$", re.IGNORECASE
 )
 #: Where an access date may start inside a note (``WHO. Accessed: Jan. 5, 2024.``).
-_SENTENCE_START = re.compile(r"(?<=[.;,])\s+(?=[A-Za-zé])")
+_SENTENCE_START = re.compile(r"(?<=[.;,\]])\s+(?=[A-Za-zé])")
 
 
 #: A URL printed without its scheme (MLA 9: ``harbour.example.org/tides``), a segment's
@@ -531,11 +533,14 @@ def _an_identifier(text: str) -> bool:
 
 
 def _access_in_note(c: Citation, text: str) -> str:
-    """``text`` without an access date that ends it (then ``c``'s access date), as IEEE
-    prints it after the site: ``WHO. Accessed: Jan. 5, 2024.``"""
+    """``text`` without an access date that ends or starts it (then ``c``'s access date):
+    IEEE prints it after the site (``WHO. Accessed: Jan. 5, 2024.``), NLM before the URL's
+    lead-in (``[cited 2016 Aug 31]. Available from:``)."""
     for cut in _SENTENCE_START.finditer(text):
         if _access_date(c, text[cut.end() :]):
             return text[: cut.start()]
+        if _access_date(c, text[: cut.start()]):
+            return text[cut.end() :]
     return text
 
 
@@ -700,6 +705,12 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     if c.kind == "thesis" and c.publisher is None and c.container:
         c.publisher, c.container = c.container, None
     _leftovers(c, fields)
+    if c.access_date is not None and c.url is None and c.doi is not None:
+        # Harvard: "Available at: https://doi.org/… (Accessed: …)" — the link visited that
+        # day is the DOI's (checked as the DOI, never fetched as a page).
+        link = _DOI_LINK.search(" ".join(text for _, text in segments))
+        if link is not None:
+            c.url = _trimmed(link.group(0))
     return c
 
 
