@@ -752,3 +752,29 @@ def test_an_nlm_citation_date_before_the_urls_lead_in_is_the_access_date() -> No
     assert c.access_date is not None and (c.access_date.year, c.access_date.day) == (2016, 31)
     assert c.url == "http://dx.doi.org/10.5555/tcih.ch2"
     assert not c.notes
+
+
+# ------------------------------------------------------------------ a whole manuscript pasted
+
+
+def test_figure_legends_after_the_list_are_not_references() -> None:
+    # A manuscript pasted whole: after its numbered list come the figure legends, whose
+    # lines hold years — each became an entry ("Figure 1. …" as @misc).
+    text = (
+        "Tidal clocks revisited\n"
+        "Tidal clocks of invented harbours were studied in 2016 (Quenby 2016).\n\n"
+        "References\n"
+        "1. Quenby T, Ashgrove P. Tidal clocks of an invented harbour. J Imag Coast Res. "
+        "2016;75(1):88-94.\n"
+        "2. Marlowe D. Salt ghosts of a made-up marsh. J Imag Coast Res. 2011;18(4):201-9.\n\n"
+        "Figure legends\n"
+        "Figure 1. Tidal clocks of the invented harbour in 2016, measured by Quenby (2016).\n"
+        "Table 1. Salt ghosts observed, 2011–2020.\n"
+        "Acknowledgements\n"
+        "We thank the Imaginary Harbour Authority (2019) for its tide tables.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [5, 6]
+    assert not result.problems
+    # … and said: the lines after the list were taken for the article's text.
+    assert result.unread[-1] == (9, 12, 3)

@@ -123,12 +123,20 @@ _EMPHASIS = re.compile(
 )
 # A Markdown link: its text, then its target.
 _MD_LINK = re.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>https?://[^\s()]+)\)")
-# Where a copied page's reference list certainly ends.
+# Where a copied page's reference list certainly ends: a wiki page's footer, or a
+# manuscript's back matter after its list (figure legends, acknowledgements…).
 _END_HEADINGS = re.compile(
     r"^\s*(?:external links|navigation menu|categories:?|hidden categories:?|"
-    r"external resources)\s*$|^\s*(?:Retrieved from [\"“]|Categories:|This page was last edited)",
+    r"external resources|figure legends|figure captions|legends to figures|figures|tables|"
+    r"acknowledge?ments?|funding|conflicts? of interest|competing interests|"
+    r"author contributions|supplementary (?:material|materials|information|data)|"
+    r"data availability(?: statement)?|abbreviations)\s*:?\s*$"
+    r"|^\s*(?:Retrieved from [\"“]|Categories:|This page was last edited)",
     re.IGNORECASE,
 )
+# A figure's or table's caption right after the list (a manuscript pasted whole): the
+# list has ended, and the caption is the article's text.
+_CAPTION = re.compile(r"^\s*(?:Figure|Fig\.|Table|Supplementary (?:Figure|Table))\s+S?\d+[.:]\s")
 # The citation style sheet that text dumps of a page print as text (keeping its line breaks).
 _CSS = re.compile(r"\.mw-\s*parser-\s*output[^{}]*\{[^{}]*\}")
 _CITATION_HINT = re.compile(
@@ -347,7 +355,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
         elif index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
             in_item, item_indent = True, _indent(line)
-        elif _END_HEADINGS.match(line):
+        elif _END_HEADINGS.match(line) or (index > last_start and _CAPTION.match(line)):
             unread.extend(_unread(lines, index, len(lines)))
             break
         elif (
@@ -595,7 +603,7 @@ def _find_list(text: str) -> FoundList:
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
-        if _END_HEADINGS.match(line):
+        if _END_HEADINGS.match(line) or (items and _CAPTION.match(line)):
             unread.extend(_unread(lines, index, len(lines)))
             break
         if not stripped or _HEADINGS.match(line) or is_label_line(stripped):
