@@ -778,3 +778,21 @@ def test_figure_legends_after_the_list_are_not_references() -> None:
     assert not result.problems
     # … and said: the lines after the list were taken for the article's text.
     assert result.unread[-1] == (9, 12, 3)
+
+
+def test_a_page_break_inside_the_last_reference_keeps_it_whole() -> None:
+    # The page break fell inside the list's last reference: after the page's furniture,
+    # "Q. 1998;3(2):11-20. doi:…" became an entry of its own ("no title found") and the
+    # reference lost its numbers and DOI.
+    text = (
+        "1. Quenby T, Ashgrove P. Tidal clocks of an invented harbour. J Imag Coast Res. "
+        "2016;75(1):88-94.\n"
+        "2. Ostrander K. Lanterns of the lower valley. Fict Hist\n"
+        "Synthetic Journal of Editing 12 (2024) 1-20\n"
+        "14 Quenby et al.\n"
+        "Q. 1998;3(2):11-20. doi:10.5555/fhq.1998.11\n"
+    )
+    refs = _refs(text)
+    assert len(refs) == 2
+    assert refs[1].fields["journal"] == "Fict Hist Q"
+    assert refs[1].identifiers.doi == "10.5555/fhq.1998.11"

@@ -37,6 +37,7 @@ from citetrack.parse.wraps import (
     identifiers_only,
     join_wrapped,
     paragraph_goes_on,
+    starts_like_reference,
     wrap_width,
     wraps,
 )
@@ -342,6 +343,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
     unread.extend(_unread(lines, 0, lead_in[0] if lead_in else first))
     in_item = False  # is the previous line part of the last item?
     item_indent = 0  # the last item's first line's indent
+    item_line = ""  # the last item's last line (a page's furniture after it skipped)
     labels: list[int] = []
     furniture: list[Item] = []
     for index in range(first, len(lines)):
@@ -354,10 +356,23 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             furniture.append(Item(index + 1, stripped, stripped, marker))
         elif index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
-            in_item, item_indent = True, _indent(line)
+            in_item, item_indent, item_line = True, _indent(line), line
         elif _END_HEADINGS.match(line) or (index > last_start and _CAPTION.match(line)):
             unread.extend(_unread(lines, index, len(lines)))
             break
+        elif (
+            in_item
+            and marker == "number"
+            and index > last_start
+            and _mid_reference(item_line)
+            and not starts_like_reference(stripped)
+            and not _HEADINGS.match(line)
+            and not _LIST_NUMBER.match(line)
+        ):
+            # The last item stopped mid-sentence ("… Fict Hist", a page break after it):
+            # what follows, unless it starts a reference, is its rest ("Q. 1998;3:11-20.").
+            items[-1] = _joined(items[-1], stripped)
+            item_line = line
         elif (
             in_item
             and (
@@ -384,6 +399,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             )
         ):
             items[-1] = _joined(items[-1], stripped)
+            item_line = line
         elif stripped and not _HEADINGS.match(line) and _STANDALONE_CITATION.search(line):
             items.append(Item(index + 1, stripped, stripped, marker))
             in_item = True
@@ -677,6 +693,15 @@ def _continues(first: str, previous: str, line: str) -> bool:
     if "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
         return False
     return _cannot_start(line)
+
+
+def _mid_reference(line: str) -> bool:
+    """Whether ``line`` stops in the middle of a reference: it ends in a letter, a comma,
+    a colon, a semicolon, an opening bracket, a dash or "&" (not in a URL)."""
+    words = line.split()
+    if not words or "/" in words[-1]:
+        return False
+    return words[-1][-1].isalpha() or words[-1][-1] in ",;:(-–&"
 
 
 def _wraps_last(previous: str, line: str) -> bool:

@@ -183,6 +183,12 @@ def wrap_width(lines: list[str]) -> Column | None:
     return column
 
 
+def starts_like_reference(line: str) -> bool:
+    """Whether ``line`` starts as a reference does (:data:`_START`: ``Family, I.``,
+    ``Family IN,``, ``SMITH, J.``, ``J. R. Smith``, ``[12]``…)."""
+    return _START.match(line.strip()) is not None
+
+
 def paragraph_goes_on(previous: str, line: str, citation_like: bool) -> bool:
     """Whether ``line`` wraps the reference of ``previous`` in a list of paragraphs (a
     blank line after each reference) whose column width cannot be read (each paragraph's
