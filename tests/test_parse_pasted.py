@@ -796,3 +796,15 @@ def test_a_page_break_inside_the_last_reference_keeps_it_whole() -> None:
     assert len(refs) == 2
     assert refs[1].fields["journal"] == "Fict Hist Q"
     assert refs[1].identifiers.doi == "10.5555/fhq.1998.11"
+
+
+def test_ieee_thesis_school_abbreviated_univ_keeps_its_name() -> None:
+    # IEEE: "Ph.D. dissertation, Univ. Springfield, Springfield, MA, USA, 2017." gave the
+    # school "Univ" and the place "Springfield, Springfield, MA, USA".
+    (ref,) = _refs(
+        '[1] T. Quenby, "Tidal clocks of invented harbours," Ph.D. dissertation, Univ. '
+        "Springfield, Springfield, MA, USA, 2017.\n"
+    )
+    assert ref.entry_type == "phdthesis"
+    assert ref.fields["school"] == "Univ. Springfield"
+    assert ref.fields["address"] == "Springfield, MA, USA"

@@ -560,6 +560,8 @@ _ONLINE_FIRST = re.compile(
 _DATE_WORD = re.compile(
     r"^(?:Updated|Last updated|Published|Posted|Revised|Modified|Reviewed)$", re.IGNORECASE
 )
+#: An institution's name cut after its first abbreviation (IEEE "Univ. Springfield").
+_ABBREVIATED_INSTITUTION = re.compile(r"^(?:Univ|Inst|Coll|Dept|Lab|Acad|Polytech)$")
 #: NLM's "Report No.:" (before the number), read as a place or a publisher: the genre.
 _REPORT_NUMBER_MARK = re.compile(r"^(?:Report|Technical report|Tech\. rep\.)\s+No\.?\s*:?$", re.I)
 
@@ -672,6 +674,15 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     if "collection-title" in fields:
         c.series = strip_value(fields["collection-title"][0])
     _numbers(c, fields)
+    if (
+        c.publisher
+        and c.address
+        and _ABBREVIATED_INSTITUTION.match(c.publisher)
+        and "," in c.address
+    ):
+        # IEEE: "Univ. Springfield, Springfield, MA" cut after "Univ.": the name goes on.
+        name, _, place = c.address.partition(",")
+        c.publisher, c.address = f"{c.publisher}. {name.strip()}", place.strip()
     if "location" in fields and "publisher" in fields and ": " in (c.address or ""):
         # "Springfield: Example" + "Press": the place ends at the colon.
         place, _, rest = (c.address or "").partition(": ")
