@@ -429,7 +429,9 @@ def test_cli_check_and_parse_survive_garbage_files(
     else:
         assert code in (0, 1, 3)
     code, _ = _invoke(["parse", str(path)])
-    assert code == 2 if not readable else code in (0, 2)
+    # parse also reads a list in Latin-1 or Windows-1252 (as a .bib's encoding is detected):
+    # only a binary file is refused for certain.
+    assert code == 2 if b"\x00" in data else code in (0, 2)
 
 
 @pytest.mark.parametrize(

@@ -59,3 +59,47 @@ def test_a_bib_file_given_to_parse_is_refused_with_what_to_do(tmp_path: Path) ->
     # Asked for explicitly, it is read as a list (the user's call).
     forced = runner.invoke(cli, ["parse", str(path), "--from", "text"])
     assert forced.exit_code == 0
+
+
+_WESTERN = (
+    "References\n\n"
+    "1. Müller K, O’Hara S. Salt ghosts of a made-up marsh – a study. J Imag Coast Res. "
+    "2011;18(4):201–9.\n"
+    "2. Quenby T, Ashgrove P. Tidal clocks of an invented harbour. Fict Hist Q. 1998;3:11-20.\n"
+)
+
+
+@pytest.mark.parametrize(("codec", "name"), [("cp1252", "Windows-1252"), ("latin-1", "Latin-1")])
+def test_a_list_saved_by_an_old_word_processor_is_read_and_said(
+    codec: str, name: str, tmp_path: Path
+) -> None:
+    # A list saved as "Text (Windows)" or "Western (ISO 8859-1)" was refused, and for
+    # Windows-1252 the advice given (`iconv -f latin1`) turned its dashes and quotes into
+    # control characters.  It is read as a .bib in those encodings is, and said.
+    text = _WESTERN if codec == "cp1252" else _WESTERN.replace("’", "'").replace("–", "-")
+    path = tmp_path / "refs.txt"
+    path.write_bytes(text.replace("\n", "\r\n").encode(codec))
+    result = runner.invoke(cli, ["parse", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"{path}: not UTF-8, read as {name} (detected)" in result.stderr
+    assert "author  = {Müller, K. and O" in result.stdout
+    expected = "Salt ghosts of a made-up marsh – a study" if codec == "cp1252" else "a study"
+    assert expected in result.stdout
+
+
+def test_a_list_in_another_encoding_is_read_with_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "refs.txt"
+    path.write_bytes(_WESTERN.replace("’", "'").replace("–", "-").encode("cp1250"))
+    result = runner.invoke(cli, ["parse", str(path), "--encoding", "cp1250"])
+    assert result.exit_code == 0, result.output
+    assert f"{path}: read as CP1250 (--encoding)" in result.stderr
+    assert "Müller" in result.stdout
+
+
+def test_not_utf8_advice_names_windows_1252_when_the_bytes_are_its(tmp_path: Path) -> None:
+    # check reads an article as UTF-8 only; its advice must not corrupt the file.
+    path = tmp_path / "article.txt"
+    path.write_bytes(_WESTERN.encode("cp1252"))
+    result = runner.invoke(cli, ["check", str(path), "--from", "text", "--offline", "--no-cache"])
+    assert result.exit_code == 2
+    assert "iconv -f cp1252 -t utf-8" in result.output

@@ -25,7 +25,18 @@ from citetrack.cli.output import EPILOG_WRITE, fail, inert
     show_default=True,
     help="Input format: a rendered reference list, or wikitext with {{cite …}} templates.",
 )
-def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wikitext"]) -> None:
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    help="The list's encoding (e.g. cp1250) [default: UTF-8 or UTF-16 with its byte order "
+    "mark, else detected: Latin-1 or Windows-1252].",
+)
+def parse(
+    input_path: str,
+    output: str | None,
+    fmt: Literal["auto", "text", "wikitext"],
+    encoding: str | None,
+) -> None:
     """Turn a reference list (rendered text or wikitext) into BibTeX.
 
     INPUT is a whole article or just its reference list; '-' reads standard input.
@@ -35,14 +46,19 @@ def parse(input_path: str, output: str | None, fmt: Literal["auto", "text", "wik
     from citetrack.api import format_bibtex, parse_references
     from citetrack.fsutil import atomic_write_text
     from citetrack.inputs.article import is_bib_text
-    from citetrack.inputs.textio import InputError, read_text
+    from citetrack.inputs.encoding import read_list
+    from citetrack.inputs.textio import InputError
     from citetrack.parse import pointers_said, unread_spans
 
     try:
-        text = read_text(input_path)
+        text, encoding_note = read_list(input_path, encoding)
     except InputError as exc:
         fail(str(exc))
+    except ValueError as exc:  # an unknown --encoding
+        fail(f"--encoding: {exc}")
     name = "<stdin>" if input_path == "-" else input_path
+    if encoding_note:
+        click.echo(f"{inert(encoding_note)}", err=True)
     if fmt == "auto" and is_bib_text(text):
         # A .bib given by mistake would come back as @misc entries holding its own source.
         fail(

@@ -1,4 +1,7 @@
-"""Which character encoding a .bib file is in: decoding it, and writing text back in it.
+"""Which character encoding a .bib file (or a pasted list) is in: decoding it, and writing
+text back in it.
+
+A reference list given to ``parse`` is read the same way (:func:`read_list`).
 
 BibTeX exports from older tools come in Latin-1, Windows-1252 or GBK.  citetrack reads
 them, reports in UTF-8, and writes an exported .bib back in the file's own encoding, so
@@ -31,11 +34,12 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from citetrack.inputs.textio import InputError, decode_text
+from citetrack.inputs.textio import MAX_INPUT_BYTES, InputError, decode_text, read_bytes
 
 #: How the encoding was decided: the file is UTF-8, ``--encoding`` said so, or detected.
 How = Literal["utf-8", "given", "detected"]
@@ -161,6 +165,28 @@ def decode_bib(data: bytes, name: str, encoding: str | None = None) -> Decoded:
         "give its encoding with --encoding NAME (e.g. --encoding gbk) or convert it to UTF-8",
         utf8_error.line,
     )
+
+
+def read_list(path: str, encoding: str | None = None) -> tuple[str, str | None]:
+    """A reference list's text (line endings normalised) and, when it was not read as
+    UTF-8, the note that says in which encoding it was.
+
+    As every input (:func:`~citetrack.inputs.textio.read_text`): UTF-8, or UTF-16 with its
+    byte order mark; else, as a .bib (:func:`decode_bib`), ``encoding`` or Latin-1 /
+    Windows-1252 detected — a list saved by an older word processor ("Text (Windows)").
+    ``parse`` writes a new UTF-8 .bib and never rewrites the list, so any of them will do.
+    """
+    name = "<stdin>" if path == "-" else path
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if path == "-" else read_bytes(path)
+    if encoding is None or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return decode_text(data, name, utf16=True), None
+        except InputError as exc:
+            if encoding is None and "not valid UTF-8" not in exc.message:
+                raise
+    decoded = decode_bib(data, name, encoding)
+    text = decoded.text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text, decoded.note(name)
 
 
 _UTF8_SEQUENCE = re.compile(

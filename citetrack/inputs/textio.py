@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -183,10 +184,13 @@ def decode_text(
     except UnicodeDecodeError as exc:
         line = _line_at(data, exc.start)
         column = exc.start - max(data.rfind(b"\n", 0, exc.start), data.rfind(b"\r", 0, exc.start))
+        # Bytes 0x80-0x9F are Windows-1252's dashes and quotes; read as Latin-1 they would
+        # become control characters, so the advice names the encoding the bytes are in.
+        source = "cp1252" if re.search(rb"[\x80-\x9f]", data) else "latin1"
         raise InputError(
             name,
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {column}); "
-            "convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8`",
+            f"convert the file to UTF-8, e.g. `iconv -f {source} -t utf-8`",
             line,
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")

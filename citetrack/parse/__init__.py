@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from citetrack.identifiers import extract_identifiers
@@ -46,6 +46,7 @@ from citetrack.parse.build import Citation, build_fields
 from citetrack.parse.items import FoundList, Item, find_list, has_list_number
 from citetrack.parse.keys import base_key, unique_key
 from citetrack.parse.latexbib import BIB_KEY, is_latex_bibliography, latex_list
+from citetrack.parse.names import Name, parse_person
 from citetrack.parse.route import parse_item_routed, wiki_list
 
 __all__ = [
@@ -181,12 +182,15 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
         return _from_bbl(text, chosen)
     else:
         found, keys = reference_list(text)
-        items, skipped, unread_lines, labels = found
+        items, skipped, unread_lines, labels, furniture = found
         unread = _spans(unread_lines, min((item.line for item in items), default=0))
         repeats = [item for item in items if _REPEAT.match(item.text)]
         items = [item for item in items if not _REPEAT.match(item.text)]
         wiki = wiki_list(items)
-        citations = [c for item in items for c in parse_item_routed(item, wiki_list=wiki)[0]]
+        citations, shortened = _without_short_notes(
+            [(item, parse_item_routed(item, wiki_list=wiki)[0]) for item in items]
+        )
+        _same_authors(citations)
         skipped_problems = [
             ParseProblem(
                 line.line,
@@ -223,12 +227,108 @@ def parse_text(text: str, fmt: Literal["auto", "text", "wikitext"] = "auto") -> 
             )
             for item in repeats
         ]
+        skipped_problems += [
+            ParseProblem(
+                item.line,
+                f"this note shortens the note on line {full} (the same source); not read "
+                "as a reference of its own",
+                item.raw,
+                NOT_READ,
+            )
+            for item, full in shortened
+        ]
+        skipped_problems += [
+            ParseProblem(
+                line.line,
+                "this line looks like a PDF page's running header or footer (a page break "
+                "inside the list); not read as part of a reference",
+                line.raw,
+                NOT_READ,
+            )
+            for line in furniture
+        ]
     references, problems, pointers = _references(citations, keys)
     problems = sorted(problems + skipped_problems, key=lambda p: p.line)
     latex = chosen == "text" and is_latex_bibliography(text)
     return ParseResult(
         tuple(references), tuple(problems), chosen, unread, latex=latex, pointers=pointers
     )
+
+
+#: A shortened note (Chicago): ``Family, Short Title, 92.`` or ``Family, "Short Title,"
+#: 207.`` — the author's family name, the title's first words and the page cited.
+_SHORT_NOTE = re.compile(
+    r"^(?P<family>[^\W\d_][\w'’-]*)(?:\s+(?:and|&)\s+[^\W\d_][\w'’-]*)?,\s+"
+    r"[“\"]?(?P<short>[^,“”\"]{2,80}?)[,.]?[”\"]?,?\s+(?:pp?\.\s*)?"
+    # the page cited, never a year ("Authority, Title, 2010." listed twice is a duplicate)
+    r"(?!1[5-9]\d\d\b|20\d\d\b)[\dxivlc]+(?:\s*[–-]\s*[\dxivlc]+)?\.?$",
+    re.IGNORECASE,
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _without_short_notes(
+    read: list[tuple[Item, list[Citation]]],
+) -> tuple[list[Citation], list[tuple[Item, int]]]:
+    """The citations of the items, without the shortened notes of a notes list (each with
+    the line of the earlier note it shortens): a note that names only the family name of
+    an earlier citation's first author and the first words of its title, and a page, is
+    that work cited again, not a work of its own."""
+    citations: list[Citation] = []
+    shortened: list[tuple[Item, int]] = []
+    for item, read_citations in read:
+        # A Wikipedia short citation ({{sfn}}) is a footnote check locates: it stays.
+        pointer = any(c.pointer for c in read_citations)
+        short = None if pointer else _SHORT_NOTE.match(item.text.strip())
+        earlier = (
+            next(
+                (c for c in citations if _shortens(short["family"], short["short"], c)),
+                None,
+            )
+            if short is not None
+            else None
+        )
+        if earlier is not None:
+            shortened.append((item, earlier.line))
+        else:
+            citations.extend(read_citations)
+    return citations, shortened
+
+
+#: "———" (three em dashes), "---", "——": the author(s) of the entry before (Chicago, MLA).
+_SAME_AUTHOR = re.compile(r"^[—–\-_]{2,}\.?$|^—$")
+
+
+def _same_authors(citations: list[Citation]) -> None:
+    """Give a name printed as a dash (``———.``, ``---.``) the names of the entry before's
+    authors, which it stands for; ``———, and Dana Marlowe`` adds hers to them."""
+    before: tuple[Name, ...] = ()
+    for c in citations:
+        names: list[Name] = []
+        for name in c.authors.names:
+            if not _SAME_AUTHOR.match(name.literal or name.family):
+                names.append(name)
+                continue
+            names.extend(before)
+            other = parse_person(name.given) if name.given and not name.literal else None
+            if other is not None:
+                names.append(other)
+        if names and tuple(names) != c.authors.names:
+            c.authors = replace(c.authors, names=tuple(names))
+        before = c.authors.names or before
+
+
+def _shortens(family: str, short: str, c: Citation) -> bool:
+    """Whether ``family`` is ``c``'s first author's and ``short`` starts its title."""
+    names = c.authors.names or c.editors.names
+    if not names or not c.title or names[0].family.casefold() != family.casefold():
+        return False
+    words, title = _words(short), _words(c.title)
+    # A title's words, not a page mark ("Somerset, p. 116").
+    return any(len(w) >= 3 for w in words) and title[: len(words)] == words
 
 
 def _from_bbl(text: str, chosen: Format) -> ParseResult:

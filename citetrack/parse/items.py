@@ -29,9 +29,18 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from citetrack.parse.blocks import attach_numbers
+from citetrack.parse.furniture import is_page_furniture
 from citetrack.parse.labels import is_label_line, without_labels
+from citetrack.parse.markup import has_markup, without_markup
 from citetrack.parse.wraps import cannot_start as _cannot_start
-from citetrack.parse.wraps import join_wrapped, wrap_width, wraps
+from citetrack.parse.wraps import (
+    identifiers_only,
+    join_wrapped,
+    paragraph_goes_on,
+    starts_like_reference,
+    wrap_width,
+    wraps,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class FoundList(NamedTuple):
     unread: list[int]
     #: 1-based lines of a web page's link labels inside the list (``labels.py``).
     labels: tuple[int, ...] = ()
+    #: A PDF page's running head and foot inside the list (``furniture.py``), not read.
+    furniture: tuple[Item, ...] = ()
 
 
 # "^ a b", "↑", and the desktop site's copied form "^ Jump up to: a b".
@@ -70,6 +81,16 @@ _CARET = re.compile(
 _NUMBERED = re.compile(
     r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})(?:[.)]\s+|\t\s*))"
     r"(?P<rest>\S.*)$"
+)
+# "1 Quenby T, …": a list number without punctuation (superscript numbers pasted as plain
+# text, a word processor's plain numbering) — taken only for a run 1, 2, 3 … of them and
+# only when no list is numbered otherwise, since a line may start with a number of its own.
+# A superscript number pasted as plain text may be glued to the name after it: "1Quenby T";
+# a number may have lost the blank after its full stop ("1.Quenby T") or be set off by a
+# dash ("1 - Quenby T").
+_BARE_NUMBERED = re.compile(
+    r"^\s*(?P<n3>[1-9]\d{0,2})(?: |\s+[-–—]\s+|[.:)]?(?=[A-ZÀ-ÖØ-Þ][a-zß-ÿ]))"
+    r"(?P<rest>[^\W\d_a-zß-ÿ\s]\S*.*)$"
 )
 # A year ("2019.", "(2011)", "2005. pp. 203-214.") is where a wrapped item's line may
 # start, not list number 2019: four digits count only outside 1500-2099.
@@ -103,12 +124,20 @@ _EMPHASIS = re.compile(
 )
 # A Markdown link: its text, then its target.
 _MD_LINK = re.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>https?://[^\s()]+)\)")
-# Where a copied page's reference list certainly ends.
+# Where a copied page's reference list certainly ends: a wiki page's footer, or a
+# manuscript's back matter after its list (figure legends, acknowledgements…).
 _END_HEADINGS = re.compile(
     r"^\s*(?:external links|navigation menu|categories:?|hidden categories:?|"
-    r"external resources)\s*$|^\s*(?:Retrieved from [\"“]|Categories:|This page was last edited)",
+    r"external resources|figure legends|figure captions|legends to figures|figures|tables|"
+    r"acknowledge?ments?|funding|conflicts? of interest|competing interests|"
+    r"author contributions|supplementary (?:material|materials|information|data)|"
+    r"data availability(?: statement)?|abbreviations)\s*:?\s*$"
+    r"|^\s*(?:Retrieved from [\"“]|Categories:|This page was last edited)",
     re.IGNORECASE,
 )
+# A figure's or table's caption right after the list (a manuscript pasted whole): the
+# list has ended, and the caption is the article's text.
+_CAPTION = re.compile(r"^\s*(?:Figure|Fig\.|Table|Supplementary (?:Figure|Table))\s+S?\d+[.:]\s")
 # The citation style sheet that text dumps of a page print as text (keeping its line breaks).
 _CSS = re.compile(r"\.mw-\s*parser-\s*output[^{}]*\{[^{}]*\}")
 _CITATION_HINT = re.compile(
@@ -169,27 +198,32 @@ def _strip_numbered_backlinks(number: str, text: str) -> str:
 
 
 def _number(match: re.Match[str]) -> int:
-    return int(match["n1"] or match["n2"] or match["n3"])
+    groups = match.groupdict()  # a bare number has only n3
+    return int(groups.get("n1") or groups.get("n2") or groups["n3"])
 
 
 #: The most lines one numbered item spans (a long annotated entry included).
 _ITEM_SPAN = 25
 
 
-def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
+def _numbered_runs(
+    lines: list[str], numbered: re.Pattern[str] = _NUMBERED
+) -> list[list[tuple[int, str, str]]]:
     """Runs of lines numbered n, n+1, n+2 … (other lines may stand between them).
 
     A run starts at 1, or — the first one — at any number, for a list copied from its
-    middle (``96.``, ``[3]``).  A number more than :data:`_ITEM_SPAN` lines after the one
-    before does not go on its run (``1. 861 p.`` and, a hundred lines later, ``2. Smith``
-    are wrapped lines of a narrow column, not a list).
+    middle (``96.``, ``[3]``); a run of numbers without punctuation
+    (:data:`_BARE_NUMBERED`) only at 1.  A number more than :data:`_ITEM_SPAN` lines
+    after the one before does not go on its run (``1. 861 p.`` and, a hundred lines
+    later, ``2. Smith`` are wrapped lines of a narrow column, not a list).
     """
+    bare = numbered is _BARE_NUMBERED
     runs: list[list[tuple[int, str, str]]] = []
     # The run each next number would extend: a "1." inside the list (a wrapped line that
     # starts like one) opens a run of its own without cutting the list's run short.
     expecting: dict[int, int] = {}
     for index, line in enumerate(lines):
-        match = _NUMBERED.match(line)
+        match = numbered.match(line)
         if not match:
             continue
         number = _number(match)
@@ -198,7 +232,7 @@ def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str, str]]]:
             held = None  # too far from the number before: no item is that long
         if held is not None:
             runs[held].append((index, str(number), match["rest"]))
-        elif number == 1 or not runs:
+        elif number == 1 or not (runs or bare):
             held = len(runs)
             runs.append([(index, str(number), match["rest"])])
         else:
@@ -240,15 +274,23 @@ def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
 
 
 def _numbered_starts(lines: list[str]) -> dict[int, str]:
+    """The first lines of a numbered list's items (by index) and their text after the
+    number: numbers in any punctuated form, else a run of numbers without punctuation."""
+    starts = _numbered_starts_by(lines, _NUMBERED)
+    return starts or _numbered_starts_by(lines, _BARE_NUMBERED)
+
+
+def _numbered_starts_by(lines: list[str], numbered: re.Pattern[str]) -> dict[int, str]:
     starts: dict[int, str] = {}
-    runs = _numbered_runs(lines)
+    runs = _numbered_runs(lines, numbered)
+    bare = numbered is _BARE_NUMBERED
     # One numbered line is a list only when it is the whole text (a single reference,
     # maybe wrapped): in a longer text it is a reference that starts with a number, or a
     # wrapped line that does ("12. Jahrgang"), and taking it for a list joined every
     # other line into it.
     short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
     for run in runs:
-        if len(run) < 2 and not (short and len(runs) == 1):
+        if len(run) < 2 and (bare or not (short and len(runs) == 1)):
             continue
         stops = [index for index, _, _ in run[1:]] + [len(lines)]
         hits = sum(
@@ -301,18 +343,36 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
     unread.extend(_unread(lines, 0, lead_in[0] if lead_in else first))
     in_item = False  # is the previous line part of the last item?
     item_indent = 0  # the last item's first line's indent
+    item_line = ""  # the last item's last line (a page's furniture after it skipped)
     labels: list[int] = []
+    furniture: list[Item] = []
     for index in range(first, len(lines)):
         line = lines[index]
         stripped = line.strip()
         if index not in starts and is_label_line(stripped):
             labels.append(index + 1)
+        elif index not in starts and in_item and is_page_furniture(stripped):
+            # A page break inside the list: the item goes on after the page's furniture.
+            furniture.append(Item(index + 1, stripped, stripped, marker))
         elif index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
-            in_item, item_indent = True, _indent(line)
-        elif _END_HEADINGS.match(line):
+            in_item, item_indent, item_line = True, _indent(line), line
+        elif _END_HEADINGS.match(line) or (index > last_start and _CAPTION.match(line)):
             unread.extend(_unread(lines, index, len(lines)))
             break
+        elif (
+            in_item
+            and marker == "number"
+            and index > last_start
+            and _mid_reference(item_line)
+            and not starts_like_reference(stripped)
+            and not _HEADINGS.match(line)
+            and not _LIST_NUMBER.match(line)
+        ):
+            # The last item stopped mid-sentence ("… Fict Hist", a page break after it):
+            # what follows, unless it starts a reference, is its rest ("Q. 1998;3:11-20.").
+            items[-1] = _joined(items[-1], stripped)
+            item_line = line
         elif (
             in_item
             and (
@@ -335,9 +395,11 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                 and (marker != "number" or index > last_start)
                 and _STANDALONE_CITATION.search(line)
                 and not _cannot_start(line)
+                and not (marker == "number" and identifiers_only(line))
             )
         ):
             items[-1] = _joined(items[-1], stripped)
+            item_line = line
         elif stripped and not _HEADINGS.match(line) and _STANDALONE_CITATION.search(line):
             items.append(Item(index + 1, stripped, stripped, marker))
             in_item = True
@@ -355,7 +417,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                 else:
                     unread.append(index + 1)
             in_item = False
-    return FoundList(items, skipped, unread, tuple(labels))
+    return FoundList(items, skipped, unread, tuple(labels), tuple(furniture))
 
 
 def _joined(item: Item, wrapped: str) -> Item:
@@ -516,6 +578,8 @@ def _find_list(text: str) -> FoundList:
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
+    if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
+        lines = [without_markup(line) for line in lines]
     lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
     carets = _caret_starts(lines)
     if carets:
@@ -547,13 +611,15 @@ def _find_list(text: str) -> FoundList:
     # line is full, the reference goes on unless the next line starts a new one.
     width = None if bullet_list else wrap_width(region)
     # Wrapped references with a blank line after each (an e-mail, a web page's
-    # paragraphs): the blank lines say where they end, every line between goes on.
-    paragraphs = width is not None and _blank_separated(lines[begin:])
+    # paragraphs): the blank lines say where they end, every line between goes on — when
+    # the lines were cut at one column's width; else (each paragraph's short last line
+    # hides the width) a line goes on unless it starts a reference of its own.
+    paragraphs = _blank_separated(lines[begin:])
     labels: list[int] = []
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
-        if _END_HEADINGS.match(line):
+        if _END_HEADINGS.match(line) or (items and _CAPTION.match(line)):
             unread.extend(_unread(lines, index, len(lines)))
             break
         if not stripped or _HEADINGS.match(line) or is_label_line(stripped):
@@ -563,8 +629,13 @@ def _find_list(text: str) -> FoundList:
             continue
         bullet = _BULLET.match(line)
         lazy = bulleted and bullet_list
-        wrapped = (
-            bool(previous) and width is not None and (paragraphs or wraps(previous, line, width))
+        wrapped = bool(previous) and (
+            (width is not None and (paragraphs or wraps(previous, line, width)))
+            or (
+                width is None
+                and paragraphs
+                and paragraph_goes_on(previous, line, bool(_CITATION_HINT.search(line)))
+            )
         )
         if previous and not bullet and (lazy or _continues(first, previous, line) or wrapped):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
@@ -610,21 +681,36 @@ def _continues(first: str, previous: str, line: str) -> bool:
     it cannot start a reference where the line before cannot end one: it starts with a
     lower-case word that is not a name particle (``van Dijk``) or with numbers
     (``62(5), 601–608.``, not a bare ``2``), after a line ending in a letter, a comma, a
-    colon, a semicolon, a dash or an opening bracket; never at a URL or an identifier
-    (a list of DOIs, one per line, stays a list).
+    colon, a semicolon, a dash or an opening bracket; and when it holds only identifiers
+    after a line that does not (its reference's DOI, wrapped onto a line of its own; a
+    list of DOIs, one per line, stays a list).
     """
     if _indent(line) > _indent(first):
         return True
+    if identifiers_only(line):
+        return not identifiers_only(previous)
     tail = previous.rsplit(maxsplit=1)[-1]
     if "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
         return False
     return _cannot_start(line)
 
 
+def _mid_reference(line: str) -> bool:
+    """Whether ``line`` stops in the middle of a reference: it ends in a letter, a comma,
+    a colon, a semicolon, an opening bracket, a dash or "&" (not in a URL)."""
+    words = line.split()
+    if not words or "/" in words[-1]:
+        return False
+    return words[-1][-1].isalpha() or words[-1][-1] in ",;:(-–&"
+
+
 def _wraps_last(previous: str, line: str) -> bool:
     """Whether an unindented ``line`` right after a numbered list's last item wraps it: it
     starts with numbers (``2011;1:1-2.``), or with a lower-case word after a line that
-    does not end a sentence (prose after the list starts a sentence of its own)."""
+    does not end a sentence (prose after the list starts a sentence of its own), or it
+    holds only identifiers (a PDF's column put the DOI on a line of its own)."""
+    if identifiers_only(line):
+        return True
     if not _cannot_start(line):
         return False
     return line.lstrip()[0].isdigit() or previous.rstrip()[-1:] not in (".", "!", "?")

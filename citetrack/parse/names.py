@@ -49,6 +49,14 @@ _FUNCTION_WORDS = frozenset(
     "of the and for on in at to de du des la le der die und".split()  # noqa: SIM905
 )
 _ET_AL = re.compile(r"[,;]?\s*\bet\.?\s+al\b\.?", re.IGNORECASE)
+#: "and others" in the languages whose lists people paste most, after the last name:
+#: Spanish "y col." / "y cols." / "y colaboradores" / "y otros", Portuguese "e col." /
+#: "e cols." / "e colaboradores" / "e outros", Italian "e altri", French "et coll.",
+#: German "u. a.".  In lower case only: "Y" and "E" are initials (``Li Y``, ``Roe E``).
+ET_AL_ELSEWHERE = (
+    r"(?:y|e)\s+(?:cols?\b\.?|colaboradores\b)|y\s+otros\b|e\s+outros\b|e\s+altri\b"
+    r"|et\s+coll\b\.?|u\.\s?a\b\.?"
+)
 # ", eds." / " (ed.)" / ", editors" — but not "Edwards, Ed", a person called Ed.
 _EDITOR_MARK = re.compile(r"(?:,\s*(?:eds?\.|editors?)|\s*\((?:[Ee]ds?\.?|[Ee]ditors?)\))\s*\.?$")
 _AND = re.compile(r"\s+(?:and|&)\s+|^\s*(?:and|&)\s+", re.IGNORECASE)
@@ -119,6 +127,8 @@ def _format_given(given: str) -> str:
             out.extend(f"{letter}." for letter in token)
         elif re.fullmatch(r"(?:[^\W\d_]\.){2,}", token):  # "A.S." → "A. S."
             out.extend(f"{letter}." for letter in token.split(".") if letter)
+        elif re.fullmatch(r"(?:[^\W\d_a-z]\.)+[^\W\d_a-z]", token):  # "A.S" (its "." cut)
+            out.extend(f"{letter}." for letter in token.split("."))
         elif _HYPHEN_INITIALS.match(token):  # "J-P", "J.-P" → "J.-P."
             out.append("-".join(f"{part.rstrip('.')}." for part in token.split("-")))
         else:

@@ -194,9 +194,22 @@ _MONTH_DAY_END = re.compile(r"\b[A-Z][a-z]+\.? \d{1,2}$")
 _NO_SPLIT_AFTER_COMMA = re.compile(r"\s(?:\d{4}\b|Inc\b|Ltd\b|LLC\b|Jr\b|Sr\b)")
 
 
+#: Characters that print as nothing, which a word processor, a PDF or a web page leaves in
+#: copied text: zero-width space, word joiner, a byte order mark inside the text, soft
+#: hyphen.  Kept, they became part of a DOI (``10.5555/x.88\u200b``: "not registered")
+#: or of a title's word.  The zero-width (non-)joiner stays: Persian and Indic text
+#: needs it.
+_INVISIBLE_CHARS = "\u200b\u2060\ufeff\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
+
+
 def clean_text(text: str) -> str:
-    """One line of plain text: HTML entities decoded (``&#160;``), whitespace collapsed."""
-    return " ".join(html.unescape(text).replace("\u00a0", " ").replace("\u2009", " ").split())
+    """One line of plain text: HTML entities decoded (``&#160;``), invisible characters
+    (:data:`_INVISIBLE`) removed, whitespace collapsed."""
+    text = html.unescape(text)
+    if not text.isascii() and any(ch in text for ch in _INVISIBLE_CHARS):
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.replace("\u00a0", " ").replace("\u2009", " ").split())
 
 
 _clean = clean_text

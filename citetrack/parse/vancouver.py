@@ -3,7 +3,7 @@
 The style medicine uses most has a rigid shape the trained labeller still misreads
 (``Smith J. A title. J Things. 2000;1:1-2.`` read as one author)::
 
-    [list number] Family IN, Family I[, et al]. Title. Journal Abbrev[.]
+    [list number] Family IN, Family I[, et al / y col. / e col.]. Title. Journal Abbrev[.]
         Year[ Mon[ Day]];Vol(Issue):Pages. [doi: …] [PMID: …] [PMCID: …] [Epub …] [URL]
 
 :func:`read` returns the labelled segments of such a reference (the labeller's labels,
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from citetrack.parse.names import ET_AL_ELSEWHERE
+
 Segments = list[tuple[str, str]]
 
 _NUMBER = r"(?P<num>\[\d{1,4}\]|\(\d{1,4}\)|\d{1,4}[.)])\s+"
@@ -26,7 +28,8 @@ _WORD = r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*"
 _FAMILY = rf"{_PARTICLE}*(?:{_WORD})(?:\s+{_PARTICLE}*{_WORD}){{0,2}}"
 _AUTHOR = rf"{_FAMILY}\s+[A-Z]{{1,4}}(?:\s+(?:Jr|Sr|II|III|IV|2nd|3rd))?"
 _AUTHORS = re.compile(
-    rf"^(?:{_NUMBER})?(?P<authors>{_AUTHOR}(?:,\s+{_AUTHOR})*(?:,?\s+et\s+al)?)\.\s+(?=\S)"
+    rf"^(?:{_NUMBER})?(?P<authors>{_AUTHOR}(?:,\s+{_AUTHOR})*"
+    rf"(?:,?\s+(?:et\s+al|(?:{ET_AL_ELSEWHERE})(?<!\.)))?)\.\s+(?=\S)"
 )
 # "2011 Apr 5;253(4):651-7", "2016 Dec;12:e5", "1998;3:11-20", "2003 Spring;41(2 Pt 1):5-9",
 # and the month first as some lists print it ("Dec 7 2006;355(23): 2408-17").

@@ -183,6 +183,31 @@ def wrap_width(lines: list[str]) -> Column | None:
     return column
 
 
+def starts_like_reference(line: str) -> bool:
+    """Whether ``line`` starts as a reference does (:data:`_START`: ``Family, I.``,
+    ``Family IN,``, ``SMITH, J.``, ``J. R. Smith``, ``[12]``…)."""
+    return _START.match(line.strip()) is not None
+
+
+def paragraph_goes_on(previous: str, line: str, citation_like: bool) -> bool:
+    """Whether ``line`` wraps the reference of ``previous`` in a list of paragraphs (a
+    blank line after each reference) whose column width cannot be read (each paragraph's
+    short last line hides it): yes for a line of identifiers (its DOI); no when it starts
+    like a reference (:data:`_START`) after a line that ends one (or with a year in
+    brackets early on), or when it reads like a citation (``citation_like``: a year, an
+    identifier) and starts with a capital after a line that ends a reference (sections
+    of whole one-line references, an organisation first); else yes."""
+    start = line.strip()
+    if identifiers_only(start):
+        return True
+    if _open(previous):
+        return True
+    ended = _ends(previous)
+    if _START.match(start) is not None and (ended or _YEAR_EARLY.search(start[:60])):
+        return False
+    return not (ended and citation_like and start[:1].isupper())
+
+
 def wraps(previous: str, line: str, column: Column) -> bool:
     """Whether ``line`` continues the reference whose line ``previous`` is, in a list
     wrapped at ``column`` without indent: ``previous`` is full (``line``'s first word
@@ -217,6 +242,22 @@ def cannot_start(line: str) -> bool:
     if head[0].isdigit():
         return not head.rstrip(".").isdigit()
     return head[0].islower() and head.lower() not in PARTICLES
+
+
+#: A line that holds nothing but identifiers: a DOI (bare, ``doi:`` or a doi.org URL), a
+#: PMID, a PMCID or an arXiv id, with their labels and separators.
+_IDENTIFIERS_ONLY = re.compile(
+    r"^(?:[\s.,;]*(?:(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+"
+    r"|PMID\s*:?\s*\d{1,9}|PMCID\s*:?\s*PMC\d{1,9}|PMC\d{1,9}|arXiv\s*:\s*\S+))+[\s.,;]*$",
+    re.IGNORECASE,
+)
+
+
+def identifiers_only(line: str) -> bool:
+    """Whether ``line`` holds only identifiers (``doi:10.5555/x``, ``PMID: 123``): never a
+    reference of its own, so the end of the one before it (a PDF's column put the last
+    reference's DOI on a line of its own)."""
+    return _IDENTIFIERS_ONLY.match(line.strip()) is not None
 
 
 def _open(line: str) -> bool:

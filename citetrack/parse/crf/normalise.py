@@ -76,7 +76,14 @@ _IDENTIFIERS = {
     "pmc": re.compile(r"\bPMC\s*:?\s*(\d{1,9})\b"),
     "isbn": re.compile(r"\bISBN(?:-1[03])?\s*:?\s*([0-9][0-9\-‐– ]{8,20}[0-9Xx])(?![\w-])"),
     "issn": re.compile(r"\be?ISSN\s*:?\s*(\d{4}\s?[-–]?\s?\d{3}[\dX])\b"),
-    "arxiv": re.compile(r"\barXiv\s*:\s*([^\s\[,;]+)", re.IGNORECASE),
+    "arxiv": re.compile(
+        r"\barXiv\s*:\s*([^\s\[,;]+)|\barxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?(?=[\s?#]|$)",
+        re.IGNORECASE,
+    ),
+    # PubMed's links: the PMID (the URL is kept as the link too).
+    "pubmed": re.compile(
+        r"\b(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/(\d{1,9})\b"
+    ),
     "url": re.compile(r"(?:https?://|www\.)[^\s<>\"]+"),
 }
 # NLM: "2004;7(2):112-9", "2016 Dec;12(4):e5" — date, volume, issue and pages in one.
@@ -169,14 +176,34 @@ def read_pages(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+#: A doi.org link as printed.
+_DOI_LINK = re.compile(r"https?://(?:dx\.|www\.)?doi\.org/10\.\d{4,9}/\S+", re.IGNORECASE)
+#: A doi.org link copied with its slash percent-encoded (``10.5555%2Fx``).
+_ENCODED_DOI = re.compile(r"(doi\.org/10\.\d{4,9})%2F", re.IGNORECASE)
+
+
+def _trimmed(value: str) -> str:
+    """An identifier without the punctuation printed after it: a full stop, a comma, a
+    semicolon, and a closing bracket unless the identifier opened it (``10.5555/x-(1)``)."""
+    while value:
+        stripped = value.rstrip(".,;")
+        if stripped.endswith(")") and stripped.count(")") > stripped.count("("):
+            stripped = stripped[:-1]
+        if stripped == value:
+            return value
+        value = stripped
+    return value
+
+
 def _identifiers(c: Citation, text: str) -> None:
+    text = _ENCODED_DOI.sub(r"\1/", text) if "%2" in text else text
     for name, pattern in _IDENTIFIERS.items():
         for match in pattern.finditer(text):
-            value = match.group(1) if pattern.groups else match.group(0)
-            value = value.rstrip(".,;)")
+            found = [group for group in match.groups() if group] or [match.group(0)]
+            value = _trimmed(found[0])
             if name == "doi" and c.doi is None:
                 c.doi = value
-            elif name == "pmid":
+            elif name in ("pmid", "pubmed"):
                 c.pmid = c.pmid or value
             elif name == "pmc":
                 c.pmcid = c.pmcid or f"PMC{value}"
@@ -371,6 +398,34 @@ def _report_marks(segments: Segments) -> Segments:
     return out
 
 
+#: APA 7's description of a work after its title, in brackets (and its version in
+#: parentheses before it): ``Title (Version 2) [Computer software].``, ``Title [Paper
+#: presentation].`` — what the work is, not its title.
+_DESCRIPTION_MARK = re.compile(
+    r"(?:\s*\((?P<version>(?:Version|Vers\.|v\.)\s*[\w.-]+)\))?\s*"
+    r"\[(?P<mark>(?:Paper|Poster|Conference|Symposium) (?:presentation|session)|"
+    r"Computer (?:software|program)|Software|Mobile app|Data ?set|Video|Audio|Podcast(?: episode)?|"
+    r"Blog post|Fact sheet|Press release|Brochure|Infographic|Lecture notes|"
+    r"PowerPoint slides|Presentation slides|Webinar|Abstract|Editorial|Letter to the editor|"
+    r"Unpublished manuscript|Manuscript (?:in preparation|submitted for publication)|"
+    r"Preprint|Film|Motion picture|TV series|Photograph|Map|Tweet|Image)\][\s.,;:]*$",
+    re.IGNORECASE,
+)
+
+
+def _description_marks(segments: Segments) -> Segments:
+    """An APA description (and version) at the end of the title is a note."""
+    out: Segments = []
+    for label, text in segments:
+        mark = _DESCRIPTION_MARK.search(text) if label == "title" and "]" in text else None
+        if mark is None or not text[: mark.start()].strip(_EDGE):
+            out.append((label, text))
+            continue
+        out.append((label, text[: mark.start()]))
+        out += [("note", value) for value in (mark["version"], mark["mark"]) if value]
+    return out
+
+
 def _bracket_closed_later(segments: Segments) -> Segments:
     """A bracket a genre opens and a later segment closes ends that segment there.
 
@@ -429,12 +484,134 @@ def _numbers(c: Citation, fields: dict[str, list[str]]) -> None:
             c.pages = c.pages or both["p"]
 
 
+#: NLM's medium marks after a title or a journal (``Title [Internet].``, ``bioRxiv
+#: [Preprint].``): the medium, not part of the name.
+_MEDIUM_MARK = re.compile(
+    r"\s*\[(?:Internet|Preprint|(?:monograph|homepage|database|serial|book) on the Internet|"
+    r"CD-ROM|DVD|online|electronic resource)\]",
+    re.IGNORECASE,
+)
+#: NLM's conference paper: "Proceedings of X; 2021 Jun 3-5;" — the conference's date
+#: after the book's title.
+_CONFERENCE_DATE = re.compile(
+    r"^(?P<name>.+?)\s*;\s*(?P<date>(?:1[5-9]|20)\d\d(?:\s+[A-Z][a-z]{2}[^;]{0,20})?)\s*;?$"
+)
+#: "Bd. 3", "Band 2", "Vol. 4", "Tome 1": a volume the labeller took for an edition.
+_VOLUME_AS_EDITION = re.compile(
+    r"^(?:Bd|Band|Vol|Volume|Tome|Tomo|T)\.?\s*(?P<v>\d+|[IVXLC]+)$", re.IGNORECASE
+)
+#: Where an access date may start inside a note (``WHO. Accessed: Jan. 5, 2024.``).
+_SENTENCE_START = re.compile(r"(?<=[.;,\]])\s+(?=[A-Za-zé])")
+
+
+#: A URL printed without its scheme (MLA 9: ``harbour.example.org/tides``), a segment's
+#: whole text: lower-case host labels and a path.
+_BARE_URL = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*$")
+#: A note that only led in to the URL printed after it.
+_URL_LEAD_IN = re.compile(
+    r"^(?:available\s+(?:at|from|online)|retrieved\s+from|online|url)\s*:?$", re.IGNORECASE
+)
+
+
+#: Labels of names, which a bare URL never is read out of.
+_NAMED = ("title", "journal", "container-title", "author", "editor", "publisher")
+
+
+def _without_medium(text: str) -> str:
+    return _MEDIUM_MARK.sub("", text) if "[" in text else text
+
+
+#: What every identifier's text holds somewhere: a cheap test before the patterns.
+_ID_HINT = re.compile(r"\d")
+
+
+def _an_identifier(text: str) -> bool:
+    """An identifier and nothing else (``arXiv:2101.01234.``; a bare ``arXiv`` is a name)."""
+    if _ID_HINT.search(text) is None:
+        return False
+    return any(p.search(text) for p in _IDENTIFIERS.values()) and _only_identifiers(text)
+
+
+def _access_in_note(c: Citation, text: str) -> str:
+    """``text`` without an access date that ends or starts it (then ``c``'s access date):
+    IEEE prints it after the site (``WHO. Accessed: Jan. 5, 2024.``), NLM before the URL's
+    lead-in (``[cited 2016 Aug 31]. Available from:``)."""
+    for cut in _SENTENCE_START.finditer(text):
+        if _access_date(c, text[cut.end() :]):
+            return text[: cut.start()]
+        if _access_date(c, text[: cut.start()]):
+            return text[cut.end() :]
+    return text
+
+
+#: NLM's dates after the year of a web page or an online book: ``2018 [updated 2020 Jan
+#: 2; cited 2024 Mar 5]`` — the update is a note, the citation date the access date.
+_NLM_DATE_NOTE = re.compile(r"\s*\[(?P<inside>(?:updated|revised|modified|cited)\b[^\[\]]*)\]")
+_CITED = re.compile(r"^cited\s+(?P<date>.+)$", re.IGNORECASE)
+#: NLM's "Publisher; 2023" read as one publisher.
+_PUBLISHER_YEAR = re.compile(r"^(?P<publisher>.+?)\s*;\s*(?P<year>(?:1[5-9]|20)\d\d)$")
+#: AMA's online-first mark after a journal's name: "J Foo. Published online".
+_ONLINE_FIRST = re.compile(
+    r"[.,;]?\s+(?P<mark>(?:Published|Epub|Online)\s+(?:online|ahead\s+of\s+print)"
+    r"(?:\s+ahead\s+of\s+print)?)[.,;:]?\s*$",
+    re.IGNORECASE,
+)
+#: The word before a web page's date (AMA "Updated May 2, 2023."), read as a journal.
+_DATE_WORD = re.compile(
+    r"^(?:Updated|Last updated|Published|Posted|Revised|Modified|Reviewed)$", re.IGNORECASE
+)
+#: An institution's name cut after its first abbreviation (IEEE "Univ. Springfield").
+_ABBREVIATED_INSTITUTION = re.compile(r"^(?:Univ|Inst|Coll|Dept|Lab|Acad|Polytech)$")
+#: NLM's "Report No.:" (before the number), read as a place or a publisher: the genre.
+_REPORT_NUMBER_MARK = re.compile(r"^(?:Report|Technical report|Tech\. rep\.)\s+No\.?\s*:?$", re.I)
+
+
+def _nlm_date_notes(c: Citation, text: str) -> str:
+    """A date segment without NLM's bracketed update and citation dates: the citation
+    date is ``c``'s access date, the update a note."""
+    match = _NLM_DATE_NOTE.search(text)
+    if match is None:
+        return text
+    for part in match["inside"].split(";"):
+        cited = _CITED.match(part.strip())
+        found = (
+            (dates.parse_date(cited["date"]) or dates.find_full_date(cited["date"]))
+            if cited
+            else None
+        )
+        if found is not None:
+            c.access_date = c.access_date or found
+        elif part.strip():
+            c.notes.append(part.strip())
+    return text[: match.start()] + text[match.end() :]
+
+
 def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    fixed = _bracket_closed_later(_report_marks(_thesis_marks(repair.repair(segments))))
-    for label, text in _book_after_editors(fixed):
+    fixed = _thesis_marks(repair.repair(segments))
+    fixed = _bracket_closed_later(_description_marks(_report_marks(fixed)))
+    for segment_label, segment in _book_after_editors(fixed):
+        text, label = segment, segment_label
+        if label not in _NAMED and "/" in text and _BARE_URL.match(strip_value(text)):
+            label = "url"  # "harbour.example.org/tides" read as pages, place or note
+        if label == "journal":
+            online = _ONLINE_FIRST.search(text)
+            if online is not None and text[: online.start()].strip(_EDGE):
+                # AMA: "J Foo. Published online March 3, 2020." (the date follows)
+                fields.setdefault("note", []).append(online["mark"])
+                text = text[: online.start()]
+            elif _DATE_WORD.match(strip_value(text)):
+                label = "note"  # AMA's "Updated May 2, 2023." on a web page: no journal
+        if label in ("location", "publisher", "note") and _REPORT_NUMBER_MARK.match(
+            strip_value(text)
+        ):
+            label = "genre"  # NLM "Report No.: 42" (the number follows)
+        if label in ("title", "journal", "container-title"):
+            text = _without_medium(text)
+            if label != "title" and _an_identifier(text):
+                continue  # "arXiv:2101.01234 [Preprint]": the eprint (read below), no journal
         fields.setdefault(label, []).append(text)
     _repair(fields)
     _identifiers(c, " ".join(text for _, text in segments))
@@ -450,6 +627,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.editors = read_people(fields["editor"][0])
     for text in fields.get("translator", []):
         c.notes.append(strip_value(text))
+    if "date" in fields:
+        fields["date"] = [_nlm_date_notes(c, text) for text in fields["date"]]
     for i, text in enumerate(fields.get("date", [])):
         if _access_date(c, text):
             continue  # "(accessed 20 January 2012)" is no publication date
@@ -464,15 +643,29 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         volume, issue = read_volume(text)
         c.volume = c.volume or volume
         c.issue = c.issue or issue
+    for text in fields.get("url", []):
+        if c.url is None and _BARE_URL.match(strip_value(text)):
+            c.url = f"http://{strip_value(text)}"  # MLA 9 prints URLs without the scheme
     for text in fields.get("pages", []):
+        if _an_identifier(text):
+            continue  # "arXiv:2101.01234." (IEEE): no page 2101, the eprint
         if _PAGE_COUNT.match(strip_value(text)) and c.pages is None and "journal" not in fields:
             c.notes.append(strip_value(text))
             continue
         c.pages = c.pages or read_pages(text)
     if "publisher" in fields:
         c.publisher = strip_value(fields["publisher"][0])
+        dated = _PUBLISHER_YEAR.match(c.publisher)
+        if dated is not None:  # NLM: "Place: Publisher; 2023."
+            c.publisher = dated["publisher"]
+            if c.date is None:
+                c.date = read_date(dated["year"])
     if "location" in fields:
         c.address = strip_value(fields["location"][0])
+    volume_mark = _VOLUME_AS_EDITION.match(strip_value(fields.get("edition", [""])[0]))
+    if volume_mark is not None:
+        c.volume = c.volume or volume_mark["v"]
+        del fields["edition"]
     if "edition" in fields:
         value = strip_value(fields["edition"][0])
         # One blank between words keeps the lazy match linear (runs of blanks made it cubic).
@@ -481,6 +674,15 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     if "collection-title" in fields:
         c.series = strip_value(fields["collection-title"][0])
     _numbers(c, fields)
+    if (
+        c.publisher
+        and c.address
+        and _ABBREVIATED_INSTITUTION.match(c.publisher)
+        and "," in c.address
+    ):
+        # IEEE: "Univ. Springfield, Springfield, MA" cut after "Univ.": the name goes on.
+        name, _, place = c.address.partition(",")
+        c.publisher, c.address = f"{c.publisher}. {name.strip()}", place.strip()
     if "location" in fields and "publisher" in fields and ": " in (c.address or ""):
         # "Springfield: Example" + "Press": the place ends at the colon.
         place, _, rest = (c.address or "").partition(": ")
@@ -489,6 +691,13 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     container = _first(fields, "journal") or _first(fields, "container-title")
     if container:
         c.container = strip_value(_LEAD_IN.sub("", strip_value(container))) or None
+        conference = _CONFERENCE_DATE.match(c.container or "")
+        if conference is not None and c.kind == "proceedings":
+            c.container = conference["name"]
+            if c.date is None:
+                c.date = read_date(conference["date"])
+            elif c.date.year != int(conference["date"][:4]):
+                c.notes.append(conference["date"])
     genre = " ".join(fields.get("genre", []))
     if c.kind == "thesis":
         c.thesis_type = "Master's thesis" if _MASTERS.search(genre) else "PhD thesis"
@@ -497,12 +706,22 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     for label in ("note", "medium"):
         c.notes.extend(
             v
-            for v in (strip_value(t) for t in fields.get(label, []))
-            if v and v != c.url and not _access_date(c, v) and not _only_identifiers(v)
+            for v in (strip_value(_access_in_note(c, t)) for t in fields.get(label, []))
+            if v
+            and v != c.url
+            and not _access_date(c, v)
+            and not _only_identifiers(v)
+            and not _URL_LEAD_IN.match(v)
         )
     if c.kind == "thesis" and c.publisher is None and c.container:
         c.publisher, c.container = c.container, None
     _leftovers(c, fields)
+    if c.access_date is not None and c.url is None and c.doi is not None:
+        # Harvard: "Available at: https://doi.org/… (Accessed: …)" — the link visited that
+        # day is the DOI's (checked as the DOI, never fetched as a page).
+        link = _DOI_LINK.search(" ".join(text for _, text in segments))
+        if link is not None:
+            c.url = _trimmed(link.group(0))
     return c
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from citetrack.parse.names import (
+    ET_AL_ELSEWHERE,
     Name,
     NameList,
     format_given,
@@ -38,7 +39,7 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _LEAD_IN = re.compile(r"^\s*(?:in|dans|en|im)\s*:?\s+(?=\S)", re.IGNORECASE)
-_ET_AL = re.compile(r"[,;]?\s*\b(?:et\.? al(?:ii|\.)?|u\.\s?a\.|and others|et coll)\.?", re.I)
+_ET_AL = re.compile(rf"[,;]?\s*\b(?:(?i:et\.? al(?:ii|\.)?|and others)|{ET_AL_ELSEWHERE})\.?")
 # "et", "y", "und", "u." in lower case only: "ET" and "Y" are Vancouver initials
 # (``Marsh ET``, ``Li Y``).
 _AND = re.compile(r"\s*(?:,\s*)?(?:\b[Aa][Nn][Dd]\b|&|\bund\b|\bet\b|\by\b|\bu\.)\s*")
@@ -64,8 +65,22 @@ def clean_list(text: str) -> tuple[str, bool]:
     return value.strip(" ,;:.()[]"), et_al
 
 
+#: NLM / AMA: a group author after the people, set off by a semicolon ("Doe J, Roe K, et
+#: al; Study Group." or "Doe J, Roe K; Study Group.").
+_GROUP_AFTER = re.compile(
+    r"^(?P<people>[^;]+?,[^;]+?)(?P<et_al>,?\s*\bet\.?\s+al\b\.?)?\s*;\s*(?P<group>[^;]+?)[.\s]*$"
+)
+
+
 def read_people(text: str) -> NameList:
     """The names of an author or editor segment, in any of the styles above."""
+    grouped = _GROUP_AFTER.match(" ".join(text.split()))
+    if grouped is not None and is_organisation(grouped["group"]):
+        people = read_people(grouped["people"])
+        return NameList(
+            (*people.names, Name(literal=grouped["group"])),
+            bool(grouped["et_al"]) or people.et_al,
+        )
     value, et_al = clean_list(text)
     value = semicolons_for_slashes(value.strip(" ,;:"))
     if not value:

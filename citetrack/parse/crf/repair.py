@@ -19,7 +19,23 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   (2020, May 3). Title.`` read as a title, a date and a note: an organisation's name
   right before the parenthesised date is the author (APA puts a title there only when
   there is no author, and a title is no organisation's name), and the segment after the
-  date is then the title.
+  date is then the title;
+* **a journal read as a second author list** — ``Doe K, Roe M. “Title.” | Br J Dermatol. |
+  2020;182(3):601–9.``: the authors came before the title, so a segment labelled
+  ``author`` after it, right before the date or the numbers, with no journal in the
+  reference and nothing of a list of names (a comma, "and"), is the journal (joined to
+  the authors, "Br J" became a given name);
+* **a journal's first abbreviation at the title's end** — ``… A Cohort Study. Br. | J.
+  Dermatol. 2020, …`` (ACS): a title ending in a sentence and one abbreviated word,
+  before an abbreviated journal, gives the word back to the journal;
+* **a chapter's book among its editors** — ``Doe, J. & Roe, K. in Book (eds Poe, A. &
+  Loe, B.)`` (Nature: the chapter has no title) or ``in Book, A. Poe and B. Loe, Eds.``
+  (IEEE) read as one editor list: the names before ``in`` are the authors, the book the
+  container, the names in the brackets or before ``Eds.`` the editors; so in German
+  (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book);
+* **an organisation at the start of the title** — ``World Harbour Organization (2023)
+  Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
+  of a reference without authors: the organisation is the author (and the date its own).
 """
 
 from __future__ import annotations
@@ -164,6 +180,136 @@ def group_author(segments: Segments) -> Segments:
     return [*segments[:start], ("author", name), (second, date), *rest]
 
 
+_NUMBERS_NEXT = frozenset(("date", "volume", "pages"))
+# What a journal's name never holds and a list of names does: a comma inside, "and", "&".
+_LIST_OF_NAMES = re.compile(r",|\s(?:and|&|und|et|y)\s", re.IGNORECASE)
+_ROLE_MARK = re.compile(r"\b(?:eds?|editors?|hrsg|hg|dir|trans|transl)\b\.?|\bby\b", re.I)
+
+
+def journal_as_author(segments: Segments) -> Segments:
+    """An ``author`` segment after the title (the authors before it), followed by the date
+    or the numbers, in a reference without a journal or container: the journal."""
+    if any(label in _CONTAINERS for label, _ in segments):
+        return segments
+    out = list(segments)
+    seen_author = seen_title = False
+    for i, (label, text) in enumerate(segments):
+        nxt = segments[i + 1][0] if i + 1 < len(segments) else ""
+        if (
+            label == "author"
+            and seen_author
+            and seen_title
+            and nxt in _NUMBERS_NEXT
+            and not _ROLE_MARK.search(text)
+            and not _LIST_OF_NAMES.search(text.strip(" ,.;:"))
+        ):
+            out[i] = ("journal", text)
+            return out
+        seen_author = seen_author or label == "author"
+        seen_title = seen_title or (label == "title" and seen_author)
+    return segments
+
+
+_TITLE_THEN_ABBREVIATION = re.compile(r"^(?P<title>.*\S[.?!])\s+(?P<word>[A-Z][a-z]{0,4}\.)$")
+_ABBREVIATED = re.compile(r"^[A-Z][a-z]{0,5}\.(?:\s|$)")
+
+
+def abbreviation_after_title(segments: Segments) -> Segments:
+    """Give a journal's first abbreviated word, read as the title's last, back to it."""
+    out = list(segments)
+    for i in range(len(segments) - 1):
+        (label, text), (after, journal) = segments[i], segments[i + 1]
+        if label != "title" or after != "journal" or not _ABBREVIATED.match(journal.strip()):
+            continue
+        match = _TITLE_THEN_ABBREVIATION.match(text.strip())
+        if match is not None:
+            out[i] = (label, match["title"])
+            out[i + 1] = (after, f"{match['word']} {journal.strip()}")
+        break
+    return out
+
+
+_NAME_FIRST_NAMES = r"(?:[A-Z]\.\s?-?)+\s*[A-Z][^,]*?"
+# Nature: "Doe, J. & Roe, K. in Book (eds Poe, A. & Loe, B.)" (the authors may be apart).
+_IN_BOOK_EDS = re.compile(
+    r"^(?:(?P<authors>\S.*?)\s+)?in\s+(?P<book>[^()]+?)\s*"
+    r"\(\s*(?:eds?|Hrsg|Hg)\.?\s+(?P<editors>[^()]+)\)[.,]?$"
+)
+# Springer's German style: "In: Poe A, Loe B (Hrsg) Book. Publisher, Place," — the book
+# ends at its first full stop; what follows (the publisher) goes back to the segments.
+_IN_EDS_HRSG_BOOK = re.compile(
+    r"^In:?\s+(?P<editors>[^()]+?)\s*\((?:Hrsg|Hg|eds?|Ed|dir|coord)\.?\)\s*"
+    r"(?P<book>[^.]+?\S)(?:\.\s+(?P<rest>\S.*))?\.?$"
+)
+# IEEE: "in Book, A. Poe and B. Loe, Eds."
+_IN_BOOK_COMMA_EDS = re.compile(
+    rf"^in\s+(?P<book>.+?),\s+(?P<editors>{_NAME_FIRST_NAMES}"
+    rf"(?:(?:,\s*|,?\s+and\s+){_NAME_FIRST_NAMES})*),?\s+Eds?\.?$"
+)
+
+
+def book_in_editors(segments: Segments) -> Segments:
+    """Split an editor segment that holds the chapter's book (and its authors)."""
+    if any(label in _CONTAINERS for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "editor":
+            continue
+        value = text.strip()
+        match = (
+            _IN_BOOK_EDS.match(value)
+            or _IN_BOOK_COMMA_EDS.match(value)
+            or _IN_EDS_HRSG_BOOK.match(value)
+        )
+        if match is None:
+            return segments
+        parts: Segments = []
+        groups = match.groupdict()
+        authors = groups.get("authors")
+        if authors:
+            if any(lab == "author" for lab, _ in segments):
+                return segments
+            parts.append(("author", authors))
+        # "in" kept: a container after no title is a book's own title without it.
+        parts += [("container-title", f"in {match['book']}"), ("editor", match["editors"])]
+        rest = groups.get("rest")
+        if rest and not any(lab == "publisher" for lab, _ in segments):
+            parts.append(("publisher", rest))
+        elif rest:
+            parts.append(("note", rest))
+        return [*segments[:i], *parts, *segments[i + 1 :]]
+    return segments
+
+
+# Harvard "Organisation (2023) Title." and MLA 'Organisation. "Title."' read as one title.
+_ORG_DATE_TITLE = re.compile(
+    r"^(?P<org>[^()\"“”]+?)\s+(?P<date>\((?:\d{4}[a-z]?|n\.\s?d\.)\))[.,]?\s+(?P<title>\S.*)$"
+)
+_ORG_QUOTED_TITLE = re.compile(r"^(?P<org>[^()\"“”.]+?)\.\s+(?P<title>[“\"].+)$")
+
+
+def organisation_in_title(segments: Segments) -> Segments:
+    """An organisation's name (and an APA/Harvard date) at the start of the first title,
+    in a reference without authors or editors, is its author (and its date)."""
+    if any(label in ("author", "editor") for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "title":
+            continue
+        value = text.strip()
+        dated = _ORG_DATE_TITLE.match(value)
+        match = dated or _ORG_QUOTED_TITLE.match(value)
+        if match is None or not _ORGANISATION.search(match["org"]):
+            return segments
+        parts: Segments = [("author", match["org"])]
+        if dated is not None:
+            parts.append(("date", dated["date"]))
+        return [*segments[:i], *parts, ("title", match["title"]), *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
-    return container_after_quoted_title(book_in_title(names_in_title(group_author(segments))))
+    segments = names_in_title(group_author(organisation_in_title(segments)))
+    segments = container_after_quoted_title(book_in_title(segments))
+    return book_in_editors(abbreviation_after_title(journal_as_author(segments)))
