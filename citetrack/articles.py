@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Tag, Template
+from mwparserfromhell.nodes import Template
 from rapidfuzz import fuzz
 
-from citetrack.export.cite_plans import stale_dead_link_findings
+from citetrack.export.cite_plans import RefNode, stale_dead_link_findings
 from citetrack.export.wikitext import (
     Planned,
     WikiExport,
@@ -46,7 +46,7 @@ from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
 SAME_TITLE = 90
 
 
-def _tree(article: Article) -> tuple[dict[str, Tag], dict[str, Template]]:
+def _tree(article: Article) -> tuple[dict[str, RefNode], dict[str, Template]]:
     """The ``<ref>`` and the cite template of each key (nodes of one parse of the page)."""
     if article.info.format != "wikitext":
         return {}, {}

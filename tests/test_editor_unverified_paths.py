@@ -440,6 +440,75 @@ def test_check_and_export_of_a_stale_dead_link(emulator: Emulator, tmp_path: Pat
     assert "s: {{dead link}}: '{{dead link|date=March 2021}}' -> ''" in run.stderr
 
 
+# SYNTHETIC: a {{dead link}} placed after the </ref>, as many editors type it (Template:Dead
+# link asks for it inside the ref, but the page shows it beside the footnote either way).
+@pytest.mark.parametrize(
+    ("after", "left"),
+    [
+        ("{{dead link|date=March 2021}} Next.", " Next."),
+        (" {{Dead link|date=March 2021|bot=InternetArchiveBot|fix-attempted=yes}}.", "."),
+    ],
+)
+def test_a_stale_dead_link_tag_after_the_ref_is_read_reported_and_removed(
+    after: str, left: str
+) -> None:
+    text = (
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T |access-date=1 May 2020}}"
+        f"</ref>{after}\n"
+    )
+    article = _article_of(text)
+    assert [p.message for p in article.problems] == ["s: marked {{dead link}} in the source"]
+    link = LinkStatus("http://e.org/ok", LinkVerdict.OK, 200)
+    result = CheckResult(results=(ReferenceResult(article.references[0], (), links=(link,)),))
+    findings, out = _dead_link_export(text, result)
+    assert [(f.rule, f.key) for f in findings] == [("dead-link-stale", "s")]
+    assert out.text == text.replace(after, left)
+    (edit,) = out.edits
+    assert edit.old.startswith("{{") and edit.old.lower().startswith("{{dead link")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Text between the </ref> and the tag: the tag is about something else.
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T}}</ref> and B {{dead link}}\n",
+        # On the next line: a new paragraph's tag, not this footnote's.
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T}}</ref>\n{{dead link}}\n",
+        # After the next footnote: that one's tag.
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T}}</ref>"
+        "<ref name=t>{{cite web |url=http://e.org/gone |title=U}}</ref>{{dead link}}\n",
+    ],
+)
+def test_a_dead_link_tag_not_right_after_the_ref_is_not_its(text: str) -> None:
+    article = _article_of(text)
+    assert [p.message for p in article.problems if p.message.startswith("s:")] == []
+    link = LinkStatus("http://e.org/ok", LinkVerdict.OK, 200)
+    result = CheckResult(results=(ReferenceResult(article.references[0], (), links=(link,)),))
+    findings, out = _dead_link_export(text, result)
+    assert findings == [] and out.text == text
+
+
+def test_check_and_export_of_a_stale_dead_link_after_the_ref(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    ok = emulator.page_url("/ok")
+    text = (
+        f"A.<ref name=s>{{{{cite web |url={ok} |title=An ordinary article page "
+        "|access-date=1 May 2020}}</ref>{{dead link|date=March 2021}} More text.\n"
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    run = run_cli("check", str(source), "--no-lockfile", *FAST, "-f", "json", env=env)
+    (ref,) = run.json()["references"]
+    assert "dead-link-stale" in {f["rule"] for f in ref["findings"]}, run.stdout
+    out = tmp_path / "fixed.wiki"
+    run = run_cli("export", str(source), *FAST, "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == text.replace("{{dead link|date=March 2021}}", "")
+    assert "s: {{dead link}}: '{{dead link|date=March 2021}}' -> ''" in run.stderr
+
+
 def test_a_stale_url_status_dead_is_set_live() -> None:
     archive = " |archive-url=https://web.archive.org/web/2019/http://e.org/ok |url-status=dead"
     text = "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T" + archive + "}}</ref>\n"

@@ -31,6 +31,7 @@ from datetime import date
 
 from mwparserfromhell.nodes import Comment, ExternalLink, Tag, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
+from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
 from citetrack.links.targets import link_targets, parse_archive_url, parse_memento
@@ -43,7 +44,7 @@ from citetrack.model import (
     Severity,
     Source,
 )
-from citetrack.parse.wikitext import is_cite, template_name
+from citetrack.parse.wikitext import DEAD_LINK_TAGS, dead_link_after, is_cite, template_name
 from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
 
 _PARAM_OF_FIELD = {
@@ -461,19 +462,27 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
 
 # ------------------------------------------------------------------ a stale {{dead link}}
 
-#: ``{{dead link}}`` and the redirects to it editors type.
-DEAD_LINK_TAGS = frozenset({"dead link", "deadlink", "dead-link", "broken link"})
 #: What a plan that removes a ref's ``{{dead link}}`` tag names as its parameter.
 DEAD_LINK = "{{dead link}}"
 RULE_DEAD_LINK_STALE = "dead-link-stale"
 
 
-def dead_link_tag(ref: Tag, template: Template | None) -> Template | None:
+@dataclass(frozen=True)
+class RefNode:
+    """A citation's ``<ref>`` (a node of one parsed page) and the wikicode it stands in:
+    a ``{{dead link}}`` right after its ``</ref>`` is its tag too."""
+
+    tag: Tag
+    holder: Wikicode | None
+
+
+def dead_link_tag(ref: RefNode, template: Template | None) -> Template | None:
     """The ``{{dead link}}`` tag of a citation in ``ref``: the one after its template and
     before the ref's next citation (``template`` ``None``: a ref without a cite template,
-    whose tag is its link's)."""
+    whose tag is its link's), else — for the ref's last citation — the one written right
+    after the ``</ref>`` (:func:`citetrack.parse.wikitext.dead_link_after`)."""
     owner: Template | None = None
-    for node in ref.contents.nodes if ref.contents is not None else ():
+    for node in ref.tag.contents.nodes if ref.tag.contents is not None else ():
         if isinstance(node, Template) and is_cite(node):
             owner = node
         elif (
@@ -482,7 +491,8 @@ def dead_link_tag(ref: Tag, template: Template | None) -> Template | None:
             and owner is template
         ):
             return node
-    return None
+    after = dead_link_after(ref.holder, ref.tag) if ref.holder is not None else None
+    return after[0] if after is not None and owner is template else None
 
 
 def _alive(rr: ReferenceResult) -> str | None:
@@ -494,7 +504,7 @@ def _alive(rr: ReferenceResult) -> str | None:
     return status.url if status is not None else None
 
 
-def _marked_dead(ref: Tag | None, template: Template | None) -> list[str]:
+def _marked_dead(ref: RefNode | None, template: Template | None) -> list[str]:
     """How a citation tells readers its URL is dead: a ``{{dead link}}`` tag after it in
     its ref, ``url-status=dead`` beside an archived copy (CS1 then shows the archive first)."""
     marks = []
@@ -510,7 +520,7 @@ def _marked_dead(ref: Tag | None, template: Template | None) -> list[str]:
 
 
 def stale_dead_links(
-    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, RefNode], templates: Mapping[str, Template]
 ) -> list[tuple[ReferenceResult, str, list[str]]]:
     """(result, URL, marks) of each citation marked dead (:func:`_marked_dead`) whose URL
     the check found alive: the marks tell readers something no longer true.  ``refs`` and
@@ -526,7 +536,7 @@ def stale_dead_links(
 
 
 def stale_dead_link_findings(
-    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, RefNode], templates: Mapping[str, Template]
 ) -> list[Finding]:
     """``dead-link-stale`` warnings for :func:`stale_dead_links`."""
     return [
@@ -550,7 +560,7 @@ def stale_dead_link_findings(
 
 
 def dead_link_fixes(
-    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, RefNode], templates: Mapping[str, Template]
 ) -> list[Planned]:
     """``archive``: a stale ``{{dead link}}`` removed, a stale ``url-status=dead`` set to
     ``live`` (the URL verified alive)."""

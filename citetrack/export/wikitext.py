@@ -10,11 +10,11 @@ citation already holds it in (a year inside ``|date=``, a journal name in ``|wor
 year corrected in ``|date=`` is corrected in a ``|year=`` beside it too (CS1 flags the two
 disagreeing), reported as its own edit; a single cited ``|page=`` is not replaced by the
 work's range.  Text outside templates is never touched (but a stale ``{{dead link}}`` tag
-in the ``<ref>`` is removed, whole), and a value holding markup (a comment, a template) is
-left alone and reported.  With no edit the
-output is the input, byte for byte.  What to edit is planned by
-:mod:`citetrack.export.cite_plans` (the fix kinds are documented there); an edit summary in
-the style editors use comes with the result.
+in the ``<ref>``, or right after its ``</ref>``, is removed, whole), and a value holding
+markup (a comment, a template) is left alone and reported.  With no edit the output is
+the input, byte for byte.  What to edit is planned by :mod:`citetrack.export.cite_plans`
+(the fix kinds are documented there); an edit summary in the style editors use comes with
+the result.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Tag, Template, Text
+from mwparserfromhell.nodes import Comment, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
@@ -32,6 +32,7 @@ from citetrack.export.cite_plans import (
     ALIASES,
     DEAD_LINK,
     Planned,
+    RefNode,
     archive_fixes,
     dead_link_fixes,
     dead_link_tag,
@@ -52,6 +53,8 @@ from citetrack.parse.wikitext import (
     PERIODICAL_PARAMS,
     WORK_DATE_PARAMS,
     YEAR,
+    dead_link_after,
+    holders,
     is_cite,
 )
 
@@ -143,10 +146,12 @@ def templates_by_key(
     }
 
 
-def refs_by_key(text: str, references: Sequence[Reference], code: Wikicode) -> dict[str, Tag]:
-    """The ``<ref>`` (a node of ``code``) each reference key was read from."""
+def refs_by_key(text: str, references: Sequence[Reference], code: Wikicode) -> dict[str, RefNode]:
+    """The ``<ref>`` (a node of ``code``) each reference key was read from, with the
+    wikicode it stands in."""
+    beside = holders(code)
     return {
-        key: site.ref
+        key: RefNode(site.ref, beside.get(id(site.ref)))
         for key, site in _sites_by_key(text, references, code).items()
         if site.ref is not None
     }
@@ -405,15 +410,23 @@ def apply_plans(
     return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
 
 
-def _remove_dead_link(ref: Tag, template: Template | None) -> str | None:
+def _remove_dead_link(ref: RefNode, template: Template | None) -> str | None:
     """Remove the ``{{dead link}}`` tag of ``template``'s citation in ``ref``, and the spaces
-    before it when nothing follows it; the tag's text (``None``: there is none)."""
+    before it when nothing follows it in the ref (after the ``</ref>``: the spaces between
+    the two); the tag's text (``None``: there is none)."""
     tag = dead_link_tag(ref, template)
-    if tag is None or ref.contents is None:
+    if tag is None:
         return None
-    contents = ref.contents
+    after = dead_link_after(ref.holder, ref.tag) if ref.holder is not None else None
+    if ref.holder is not None and after is not None and after[0] is tag:
+        for node in (*after[1], tag):
+            ref.holder.remove(node, recursive=False)
+        return str(tag)
+    contents = ref.tag.contents
+    if contents is None:
+        return None
     nodes = contents.nodes
-    index = nodes.index(tag)
+    index = contents.index(tag)  # by identity: an equal tag may come first
     last = all(isinstance(n, Text) and not str(n).strip() for n in nodes[index + 1 :])
     before = nodes[index - 1] if index > 0 else None
     if last and isinstance(before, Text):

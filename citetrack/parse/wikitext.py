@@ -28,7 +28,8 @@ Inside a ref:
   is read like a rendered reference, except an explanatory note: a ``<ref group=…>``
   (what ``{{efn}}`` makes) whose text holds no citation (no title or names, identifier or
   link) is not a reference and is not read;
-* maintenance templates (``{{page needed}}``, ``{{dead link}}``…) are reported.
+* maintenance templates (``{{page needed}}``, ``{{dead link}}``…) are reported, and a
+  ``{{dead link}}`` written right after the ``</ref>`` too (:func:`dead_link_after`).
 """
 
 from __future__ import annotations
@@ -709,6 +710,49 @@ def _maintenance(contents: Wikicode) -> list[str]:
     return problems
 
 
+#: ``{{dead link}}`` and the redirects to it editors type.
+DEAD_LINK_TAGS = frozenset({"dead link", "deadlink", "dead-link", "broken link"})
+#: What a citation marked with a :data:`DEAD_LINK_TAGS` template reports.
+MARKED_DEAD = "marked {{dead link}} in the source"
+
+
+def holders(code: Wikicode) -> dict[int, Wikicode]:
+    """The wikicode each node of ``code`` is a node of (by ``id`` of the node), at every
+    depth: what stands beside a ``<ref>`` is read from there."""
+    out: dict[int, Wikicode] = {}
+    stack = [code]
+    while stack:
+        holder = stack.pop()
+        for node in holder.nodes:
+            out[id(node)] = holder
+            stack.extend(node.__children__())
+    return out
+
+
+def dead_link_after(holder: Wikicode, ref: Tag) -> tuple[Template, tuple[Text, ...]] | None:
+    """The ``{{dead link}}`` written right after ``ref``'s ``</ref>`` in ``holder`` — only
+    spaces between, on the same line — and the spaces before it (``None``: there is none).
+
+    Template:Dead link asks for the tag inside the ref, after the citation, but editors
+    often type it after the ``</ref>``; the page shows it beside the footnote either way,
+    so it marks that footnote's citation (its last one).  Anything else between the two
+    (words, another footnote, a line break) makes it another claim's tag."""
+    nodes = holder.nodes
+    try:
+        index = holder.index(ref)
+    except ValueError:
+        return None
+    gap: list[Text] = []
+    for node in nodes[index + 1 :]:
+        if isinstance(node, Text) and not node.value.strip(" \t"):
+            gap.append(node)
+            continue
+        if isinstance(node, Template) and template_name(node) in DEAD_LINK_TAGS:
+            return node, tuple(gap)
+        return None
+    return None
+
+
 def _grouped(ref: Tag) -> bool:
     """Whether a ``<ref>`` belongs to a named group (``<ref group=note>``, what ``{{efn}}``
     makes): the page lists it apart from the references, as an explanatory note."""
@@ -772,7 +816,11 @@ def is_prose_note(ref: Tag, list_group: str = "") -> bool:
     return not _ref_citations(ref, 0, list_group)
 
 
-def _ref_citations(ref: Tag, line: int, list_group: str = "") -> list[Citation]:
+def _ref_citations(
+    ref: Tag, line: int, list_group: str = "", *, marked_after: bool = False
+) -> list[Citation]:
+    """The citations of a ``<ref>`` with contents; ``marked_after``: a ``{{dead link}}``
+    follows its ``</ref>`` (:func:`dead_link_after`), said on its last citation."""
     raw = str(ref)
     contents = ref.contents
     cites = [t for t in contents.filter_templates(recursive=True) if is_cite(t) or is_shortcut(t)]
@@ -793,6 +841,8 @@ def _ref_citations(ref: Tag, line: int, list_group: str = "") -> list[Citation]:
             f"this reference holds {len(citations)} citations; each became its own entry"
         )
     citations[0].problems[:0] = problems
+    if marked_after and MARKED_DEAD not in citations[-1].problems:
+        citations[-1].problems.append(MARKED_DEAD)
     return citations
 
 
@@ -830,6 +880,7 @@ def parse_wikitext(text: str) -> list[Citation]:
     """Every reference of a wikitext page (or of a list of ``<ref>`` blocks), in order."""
     code = mwparserfromhell.parse(text)
     groups = list_groups(code)
+    beside = holders(code)
     citations: list[Citation] = []
     search_from = 0
     counted_to = 0
@@ -848,7 +899,11 @@ def parse_wikitext(text: str) -> list[Citation]:
             counted_to = position
             search_from = position + len(source)
         if isinstance(node, Tag):
-            citations.extend(_ref_citations(node, line, groups.get(id(node), "")))
+            holder = beside.get(id(node))
+            marked = holder is not None and dead_link_after(holder, node) is not None
+            citations.extend(
+                _ref_citations(node, line, groups.get(id(node), ""), marked_after=marked)
+            )
         else:
             citations.append(_from_template(node, line, source))
     _resolve_short(citations)
