@@ -477,3 +477,18 @@ def test_refs_in_an_image_caption_and_a_heading_are_read_in_page_order() -> None
     titles = [r.get("title") for r in result.references]
     assert titles == ["First work", "Caption work", "After the caption", "Heading work"]
     assert [r.line for r in result.references] == [1, 1, 1, 2]
+
+
+# SYNTHETIC: {{Cite Q}} takes the whole citation from a Wikidata item; the wikitext holds
+# only the item's id (and perhaps a page or an access date).
+@pytest.mark.parametrize(
+    "template", ["{{Cite Q|Q56435123}}", "{{cite Q | Q56435123 | pages = 12–14 }}"]
+)
+def test_cite_q_is_a_wikidata_citation_not_a_template_without_a_title(template: str) -> None:
+    result = parse_text(f"A.<ref>{template}</ref>\n", "wikitext")
+    (ref,) = result.references
+    assert "Wikidata Q56435123" in (ref.get("note") or "")
+    assert [p.message for p in result.problems] == []
+    # ... while a cite template without a title is still doubted (the control).
+    doubted = parse_text("A.<ref>{{cite journal |journal=J |year=2001}}</ref>\n", "wikitext")
+    assert [p.message.split(": ", 1)[1] for p in doubted.problems] == ["no title in the template"]

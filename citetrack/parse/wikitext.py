@@ -18,7 +18,8 @@ Inside a ref:
   and underscores in names are ignored, so ``accessdate`` and ``access-date`` are one);
 * ``{{MedlinePlusEncyclopedia}}`` and ``{{EMedicine}}`` become online entries with the
   page they link to; ``{{cite pmid|…}}`` / ``{{cite doi|…}}`` an entry with only that
-  identifier; ``{{sfn}}`` / ``{{harvnb}}`` short citations an entry with the authors' names,
+  identifier; ``{{Cite Q|Q123}}`` (the citation is Wikidata's) one with the item in its
+  note; ``{{sfn}}`` / ``{{harvnb}}`` short citations an entry with the authors' names,
   year and page (identical ``{{sfn}}``s of the text count once): a pointer to a full
   citation of the page with those authors and year (``Citation.pointer``: a .bib written
   from the page leaves it out), or, when there is none, reported as CS1 reports a broken
@@ -485,7 +486,12 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
     c.archive_url = params.get("archiveurl")
     c.archive_date = _iso(params, "archivedate", c)
     c.access_date = _iso(params, "accessdate", c)
-    if not c.title:
+    item = params.get("1", "").upper() if name == "cite q" else ""
+    if item:
+        # {{Cite Q|Q56435123}}: the citation is the Wikidata item's, shown from there;
+        # no title here is no fault (the check says it cannot read the item).
+        c.notes.append(f"Wikidata {item}")
+    elif not c.title:
         c.problems.append("no title in the template")
     return c
 
