@@ -16,7 +16,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Template
 from rapidfuzz import fuzz
 
@@ -37,6 +36,7 @@ from citetrack.inputs.article import Article
 from citetrack.inputs.textio import InputError
 from citetrack.model import CheckResult, Finding, Found, Reference, Source, Unavailable
 from citetrack.net import Http, Limiters, NetConfig, make_client
+from citetrack.parse.wikitext import parse_page
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
 from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
@@ -50,7 +50,7 @@ def _tree(article: Article) -> tuple[dict[str, RefNode], dict[str, Template]]:
     """The ``<ref>`` and the cite template of each key (nodes of one parse of the page)."""
     if article.info.format != "wikitext":
         return {}, {}
-    code = mwparserfromhell.parse(article.text)
+    code = parse_page(article.text)
     return (
         refs_by_key(article.text, article.references, code),
         templates_by_key(article.text, article.references, code),

@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Comment, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
@@ -56,6 +55,7 @@ from citetrack.parse.wikitext import (
     dead_link_after,
     holders,
     is_cite,
+    parse_page,
 )
 
 __all__ = [
@@ -298,7 +298,7 @@ def apply_plans(
     kinds: frozenset[str],
 ) -> WikiExport:
     """The article with the ``plans`` of the allowed ``kinds`` applied (see module doc)."""
-    code = mwparserfromhell.parse(text)
+    code = parse_page(text)
     templates = templates_by_key(text, references, code)
     lines = {r.key: (r.location.line if r.location else r.line or 0) for r in references}
     edits: list[Edit] = []

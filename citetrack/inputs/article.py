@@ -32,7 +32,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Heading, Node, Tag, Template, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
@@ -51,6 +50,8 @@ from citetrack.parse.wikitext import (
     is_prose_note,
     is_shortcut,
     list_groups,
+    parse_page,
+    read_galleries,
     template_name,
     too_deep,
 )
@@ -142,7 +143,7 @@ def read_article(
         return Article(info, text, tuple(refs), rekeyed, unread)
     if too_deep(text) is not None:  # parse_text refused it; so must the locator
         return Article(info=info, text=text, references=(), problems=parsed.problems)
-    code = mwparserfromhell.parse(text)
+    code = parse_page(text)
     sites = locate_wikitext(text, code)
     placed: list[tuple[int, int, Reference]] = []  # (site, order, reference)
     for order, (ref, index) in enumerate(
@@ -453,7 +454,7 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
     ``code`` is the page already parsed (the exporter passes the tree it will edit, so
     the templates returned are nodes of that tree).
     """
-    code = code if code is not None else mwparserfromhell.parse(text)
+    code = read_galleries(code) if code is not None else parse_page(text)
     lines = _Lines(text)
     numbers = _numbers(code)
     groups = list_groups(code)

@@ -882,9 +882,37 @@ def too_deep(text: str) -> tuple[int, str] | None:
     return None
 
 
+#: Extension tags whose contents MediaWiki reads as wikitext but mwparserfromhell keeps as
+#: plain text: a ``<gallery>``'s captions (``File:x.jpg|A rash.<ref>…</ref>``) show
+#: their footnotes, numbered in page order.
+_WIKITEXT_INSIDE = frozenset({"gallery"})
+
+
+def read_galleries(code: Wikicode) -> Wikicode:
+    """``code`` with each ``<gallery>``'s contents read as wikitext, in place (the text
+    is unchanged, so an edit of a template in a caption is an edit of the page).
+
+    Idempotent: contents already read (any node but plain text) are left as they are,
+    so the nodes a caller holds stay those of the page."""
+    for tag in code.filter_tags(
+        recursive=True, matches=lambda n: str(n.tag).strip().lower() in _WIKITEXT_INSIDE
+    ):
+        contents = tag.contents
+        if contents is not None and all(isinstance(n, Text) for n in contents.nodes):
+            tag.contents = mwparserfromhell.parse(str(contents))
+    return code
+
+
+def parse_page(text: str) -> Wikicode:
+    """A wikitext page parsed as MediaWiki reads it: :func:`read_galleries` too.  Every
+    reader of a page (parser, locator, exporter) parses it this way, so all see the same
+    citations."""
+    return read_galleries(mwparserfromhell.parse(text))
+
+
 def parse_wikitext(text: str) -> list[Citation]:
     """Every reference of a wikitext page (or of a list of ``<ref>`` blocks), in order."""
-    code = mwparserfromhell.parse(text)
+    code = parse_page(text)
     groups = list_groups(code)
     beside = holders(code)
     citations: list[Citation] = []
