@@ -279,6 +279,40 @@ def test_an_unusable_capture_without_an_earlier_good_one_is_reported_not_changed
     assert (key, line) == ("g", 1) and why in reason
 
 
+def test_a_webarchive_beside_the_cite_template_is_its_archived_copy(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # SYNTHETIC: a dead URL whose archived copy is given by a {{Webarchive}} after the
+    # {{cite web}} in the same ref (as editors and older bots wrote it): readers have the
+    # copy, so the dead URL is expected, and a second archive-url would show it twice.
+    gone = emulator.page_url("/gone")
+    emulator.patch_world(
+        {"wayback": {gone: [{"timestamp": "20200101000000", "statuscode": "200"}]}}
+    )
+    text = (
+        f"A.<ref name=w>{{{{cite web |url={gone} |title=Gone page |access-date=2 June 2021}}}}"
+        f" {{{{Webarchive|url=https://web.archive.org/web/20200101000000/{gone} "
+        "|date=1 January 2020}}</ref>\n"
+    )
+    (ref,) = _article_of(text).references
+    assert ref.get("archiveurl") == f"https://web.archive.org/web/20200101000000/{gone}"
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    run = run_cli("check", str(source), "--no-lockfile", *FAST, "-f", "json", env=env)
+    (checked,) = run.json()["references"]
+    assert checked["status"] != "broken", run.stdout
+    out = tmp_path / "fixed.wiki"
+    run = run_cli("export", str(source), *FAST, "--fix", "archive", "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == text
+    # The control: without the {{Webarchive}}, the check says dead and export archives it.
+    bare = text.replace(text[text.index(" {{Webarchive") : text.index("</ref>")], "")
+    source.write_text(bare, encoding="utf-8")
+    run = run_cli("export", str(source), *FAST, "--fix", "archive", "-o", str(out), env=env)
+    assert "w: archive-url: (added)" in run.stderr
+
+
 def test_export_replaces_an_unusable_cited_capture(emulator: Emulator, tmp_path: Path) -> None:
     gone = emulator.page_url("/gone")
     emulator.patch_world(  # SYNTHETIC captures: a good one, then one of an error page

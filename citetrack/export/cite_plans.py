@@ -429,7 +429,9 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
                     )
                 )
             continue
-        if dead is None:
+        if dead is None or link_targets(rr.reference).archive_url:
+            # No dead URL, or its archived copy is cited beside the template (a
+            # {{Webarchive}} in the ref): a second one would show twice.
             continue
         capture = next(
             (a for a in rr.archives if a.available and a.archive_url and a.timestamp), None

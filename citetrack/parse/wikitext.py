@@ -676,7 +676,7 @@ def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
     archives = [
         t
         for t in contents.filter_templates(recursive=False)
-        if template_name(t) in ("webarchive", "wayback", "webcite")
+        if template_name(t) in _ARCHIVE_TEMPLATES
     ]
     if not links:
         text = plain(contents)
@@ -687,9 +687,7 @@ def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
     c = Citation(line=line, raw=raw, kind="online", url=str(link.url).strip())
     c.title = plain(link.title) if link.title is not None else None
     for archive in archives:
-        params = _params(archive)
-        c.archive_url = c.archive_url or params.get("url")
-        c.archive_date = c.archive_date or dates.parse_date(params.get("date", ""))
+        _archive_of(archive, c)
     leftover = _plain_nodes(
         n for n in contents.nodes if not isinstance(n, ExternalLink) and n not in archives
     ).strip(" .,;")
@@ -701,6 +699,33 @@ def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
     if not c.title:
         c.problems.append("bare link without a title")
     return [c]
+
+
+_ARCHIVE_TEMPLATES = ("webarchive", "wayback", "webcite")
+
+
+def _archive_of(template: Template, c: Citation) -> None:
+    """The archived copy a ``{{Webarchive|url=…|date=…}}`` gives ``c``, unless it has one."""
+    params = _params(template)
+    if c.archive_url or not params.get("url"):
+        return
+    c.archive_url = params["url"]
+    c.archive_date = c.archive_date or dates.parse_date(params.get("date", ""))
+
+
+def _archives_beside(contents: Wikicode, cites: list[Template], citations: list[Citation]) -> None:
+    """A ``{{Webarchive}}`` written after a cite template in the ref (before the next one)
+    is that citation's archived copy, as the page shows it: the dead URL is expected, and
+    an export must not add a second ``archive-url``."""
+    owner: Citation | None = None
+    for node in contents.nodes:
+        if not isinstance(node, Template):
+            continue
+        at = next((i for i, t in enumerate(cites) if t is node), None)
+        if at is not None:
+            owner = citations[at]
+        elif owner is not None and template_name(node) in _ARCHIVE_TEMPLATES:
+            _archive_of(node, owner)
 
 
 def _maintenance(contents: Wikicode) -> list[str]:
@@ -834,6 +859,7 @@ def _ref_citations(
     outer = [t for t in cites if not any(t is not o and str(t) in str(o) for o in cites)]
     if outer:
         citations = [_from_template(t, line, raw) for t in outer]
+        _archives_beside(contents, outer, citations)
     else:
         citations = _from_plain_ref(contents, line, raw)
         if (list_group or _grouped(ref)) and all(_no_citation(c) for c in citations):
