@@ -342,13 +342,37 @@ def _assign_rendered(text: str, refs: tuple[Reference, ...], display: str) -> li
     return _unique_keys(out)
 
 
+#: Fields that say how the source was reached, not which source it is: a bot edits them,
+#: so they do not tell two citations apart (:func:`_unique_keys`).
+_REACHED = frozenset({"urldate", "archiveurl", "archivedate", "urlstatus"})
+
+
+def _told_apart(ref: Reference) -> str:
+    """A short hash of everything a citation says (but how it was reached)."""
+    said = sorted((k, v) for k, v in ref.fields.items() if k.lower() not in _REACHED)
+    text = "|".join(f"{k}={v}" for k, v in said)
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
+
+
 def _unique_keys(refs: list[Reference]) -> list[Reference]:
+    """``refs`` with keys made unique.  References sharing a key (two unnamed citations
+    with one title and first author: a MedlinePlus and an NHS page both called
+    "Glucagonoma") are told apart by a hash of what else they say, not by their order:
+    with ``-2`` for the second, swapping them or deleting the first gave the other one's
+    key, and the lockfile reported an untouched citation as edited.  Citations alike in
+    everything are numbered in order (which one is which does not matter)."""
+    told = [_told_apart(ref) for ref in refs]
+    kinds: dict[str, set[str]] = {}
+    for ref, hashed in zip(refs, told, strict=True):
+        kinds.setdefault(ref.key, set()).add(hashed)
     seen: dict[str, int] = {}
     out = []
-    for ref in refs:
-        count = seen.get(ref.key, 0) + 1
-        seen[ref.key] = count
-        out.append(ref if count == 1 else replace(ref, key=f"{ref.key}-{count}"))
+    for ref, hashed in zip(refs, told, strict=True):
+        key = f"{ref.key}-{hashed}" if len(kinds[ref.key]) > 1 else ref.key
+        count = seen.get(key, 0) + 1
+        seen[key] = count
+        unique = key if count == 1 else f"{key}-{count}"
+        out.append(ref if unique == ref.key else replace(ref, key=unique))
     return out
 
 
