@@ -492,3 +492,23 @@ def test_cite_q_is_a_wikidata_citation_not_a_template_without_a_title(template: 
     # ... while a cite template without a title is still doubted (the control).
     doubted = parse_text("A.<ref>{{cite journal |journal=J |year=2001}}</ref>\n", "wikitext")
     assert [p.message.split(": ", 1)[1] for p in doubted.problems] == ["no title in the template"]
+
+
+def test_two_identical_cite_templates_in_one_ref_are_two_citations() -> None:
+    # SYNTHETIC: the same {{cite web}} pasted twice in one ref. Neither is nested in the
+    # other; both were taken for nested ones and the ref was read as the text "and".
+    cite = "{{cite web |url=http://e.org/p |title=Page}}"
+    result = parse_text(f"A.<ref name=t>{cite} and {cite}</ref>\n", "wikitext")
+    assert [r.get("title") for r in result.references] == ["Page", "Page"]
+    # A cite template inside another one's parameter is still part of it (the control).
+    nested = "{{cite journal |title=T |journal=J |year=2001 |id={{cite web |title=Inner}}}}"
+    assert [r.get("title") for r in parse_text(f"A.<ref>{nested}</ref>\n").references] == ["T"]
+
+
+def test_a_script_title_is_read_without_its_language_prefix() -> None:
+    # SYNTHETIC: CS1 writes |script-title=ja:… (an ISO 639 code, a colon, the title).
+    ref = _one(
+        "A.<ref>{{cite journal |script-title=ja:壊死性遊走性紅斑 |trans-title=Necrolytic "
+        "migratory erythema |journal=Hifuka |year=2012}}</ref>\n"
+    )
+    assert ref.get("title") == "壊死性遊走性紅斑"

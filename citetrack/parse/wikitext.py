@@ -418,6 +418,10 @@ def _first(params: dict[str, str], *keys: str) -> str | None:
     return next((params[k] for k in keys if params.get(k)), None)
 
 
+#: The language code CS1 puts before a ``|script-title=``: ``ja:壊死性遊走性紅斑``.
+_SCRIPT_LANGUAGE = re.compile(r"^\s*[a-z]{2,3}(?:-[a-z]+)?\s*:\s*", re.IGNORECASE)
+
+
 def _from_template(template: Template, line: int, raw: str) -> Citation:
     """One citation from a cite template's parameters."""
     c = Citation(line=line, raw=raw)
@@ -438,7 +442,7 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
             f"doubtful name {entry!r} left out of the name list: it is not a person's or an "
             "organisation's name"
         )
-    title = _first(params, "title", "scripttitle")
+    title = params.get("title") or _SCRIPT_LANGUAGE.sub("", params.get("scripttitle", "")) or None
     chapter = _first(params, "chapter", "contribution", "entry", "article")
     container = _first(params, *CONTAINER_PARAMS)
     if c.kind == "chapter" and chapter:
@@ -855,8 +859,12 @@ def _ref_citations(
     raw = str(ref)
     contents = ref.contents
     cites = [t for t in contents.filter_templates(recursive=True) if is_cite(t) or is_shortcut(t)]
-    # A cite template nested inside another one (rare) is part of it, not a citation.
-    outer = [t for t in cites if not any(t is not o and str(t) in str(o) for o in cites)]
+    # A cite template nested inside another one (rare) is part of it, not a citation; told
+    # by the tree, not by the text (the same template pasted twice is two citations).
+    inner = {
+        id(t) for o in cites for p in o.params for t in p.value.filter_templates(recursive=True)
+    }
+    outer = [t for t in cites if id(t) not in inner]
     if outer:
         citations = [_from_template(t, line, raw) for t in outer]
         _archives_beside(contents, outer, citations)
