@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from citetrack.inputs.article import read_article
 from citetrack.inputs.bib import format_entries
-from citetrack.model import Reference
+from citetrack.model import ArticleInfo, Reference
 from citetrack.parse import detect_format, parse_text
 
 WK = (
@@ -512,3 +513,29 @@ def test_a_script_title_is_read_without_its_language_prefix() -> None:
         "migratory erythema |journal=Hifuka |year=2012}}</ref>\n"
     )
     assert ref.get("title") == "壊死性遊走性紅斑"
+
+
+def test_two_vancouver_citations_written_in_one_ref_are_two_references() -> None:
+    # SYNTHETIC: an old hand-written ref citing two papers, Vancouver style, joined by
+    # "; ". Read as one, its DOI (the first paper's) and PMID (the second's) made a
+    # false "pmid-doi-conflict".
+    text = (
+        "A.<ref>Thiers BH, Sahn RE, Callen JP. Cutaneous manifestations of internal "
+        "malignancy. CA Cancer J Clin. 2009;59(2):73-98. doi:10.3322/caac.20005; Pujol RM, "
+        "Wang CY. Necrolytic migratory erythema: clinicopathologic study of 13 cases. Int J "
+        "Dermatol. 2004;43(1):12-8. PMID 14693015.</ref>\n"
+    )
+    first, second = parse_text(text, "wikitext").references
+    assert (first.identifiers.doi, first.identifiers.pmid) == ("10.3322/caac.20005", None)
+    assert (second.identifiers.doi, second.identifiers.pmid) == (None, "14693015")
+    assert (second.get("author") or "").startswith("Pujol")
+    # ... and the article's locator gives each its own place: the ref after it keeps its
+    # key and line (the second citation took the next ref's place, and so on down).
+    after = "B.<ref name=next>{{cite journal |title=Next one |journal=J |year=2001}}</ref>\n"
+    located = read_article(text + after, ArticleInfo(source="a", format=""), display="a")
+    assert [
+        (r.key.split("-")[0], r.location.line if r.location else None) for r in located.references
+    ] == [("thiers", 1), ("pujol", 1), ("next", 2)]
+    # One citation whose volume follows a semicolon stays one (the control).
+    one = "A.<ref>Thiers BH. Cutaneous signs. CA Cancer J Clin. 2009;59(2):73-98.</ref>\n"
+    assert len(parse_text(one, "wikitext").references) == 1

@@ -46,8 +46,8 @@ from citetrack.parse import (
 )
 from citetrack.parse.keys import ascii_fold
 from citetrack.parse.wikitext import (
+    citation_count,
     is_cite,
-    is_prose_note,
     is_shortcut,
     list_groups,
     parse_page,
@@ -496,11 +496,14 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
             name = _attr(node, "name")
             number = numbers.get(id(node))
             cites = _outer_cites(node, offset)
-            if not cites and is_prose_note(node, groups.get(id(node), "")):
-                continue  # an explanatory note, not a reference: the parser skips it too
-            if not cites:
+            # Without a cite template, as many places as the parser reads citations: none
+            # for an explanatory note, one each for text citing several works.
+            written = 0 if cites else citation_count(node, groups.get(id(node), ""))
+            for index in range(1, written + 1):
                 sites.append(
-                    _site(None, offset, lines=lines, name=name, number=number, index=1, ref=node)
+                    _site(
+                        None, offset, lines=lines, name=name, number=number, index=index, ref=node
+                    )
                 )
             for index, (template, at) in enumerate(cites, start=1):
                 sites.append(

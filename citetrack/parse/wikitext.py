@@ -674,6 +674,14 @@ def _resolve_short(citations: list[Citation]) -> None:
 # --------------------------------------------------------------------- refs without cites
 
 
+#: Where a hand-written ref joins two Vancouver citations with "; ": after the first one's
+#: last number (pages, year, identifier), before the next one's author ("Pujol RM, …",
+#: "Su WP. …").  A volume after a year's semicolon ("2009;59(2)") is no such place.
+_JOINED = re.compile(
+    r"(?<=\d)\.?;\s+(?=[A-Z][A-Za-z'’-]+(?:[ -][A-Z][a-z'’-]+)? [A-Z]{1,3}(?:,|\.\s))"
+)
+
+
 def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
     """A ref with no cite template: a bare link (→ online) or text read as rendered."""
     links = contents.filter_external_links(recursive=False)
@@ -686,7 +694,8 @@ def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
         text = plain(contents)
         if not text:
             return [Citation(line=line, raw=raw, problems=["empty reference"])]
-        return rendered.parse_item(Item(line, text, raw))
+        parts = [part for part in _JOINED.split(text) if part.strip()]
+        return [c for part in parts for c in rendered.parse_item(Item(line, part, raw))]
     link = links[0]
     c = Citation(line=line, raw=raw, kind="online", url=str(link.url).strip())
     c.title = plain(link.title) if link.title is not None else None
@@ -844,11 +853,13 @@ def _no_citation(c: Citation) -> bool:
     )
 
 
-def is_prose_note(ref: Tag, list_group: str = "") -> bool:
-    """Whether a ``<ref>`` with contents is an explanatory note that holds no citation:
-    it is not read as a reference (the locator skips it too, so both stay in step).
-    ``list_group``: the group it takes from the list it is defined in (:func:`list_groups`)."""
-    return not _ref_citations(ref, 0, list_group)
+def citation_count(ref: Tag, list_group: str = "") -> int:
+    """How many citations the reader takes from a ``<ref>`` with contents: 0 for an
+    explanatory note that holds none, several for hand-written text citing several works.
+    The locator gives a ref without a cite template that many places, so that both stay in
+    step.  ``list_group``: the group it takes from the list it is defined in
+    (:func:`list_groups`)."""
+    return len(_ref_citations(ref, 0, list_group))
 
 
 def _ref_citations(
