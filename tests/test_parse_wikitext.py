@@ -539,3 +539,35 @@ def test_two_vancouver_citations_written_in_one_ref_are_two_references() -> None
     # One citation whose volume follows a semicolon stays one (the control).
     one = "A.<ref>Thiers BH. Cutaneous signs. CA Cancer J Clin. 2009;59(2):73-98.</ref>\n"
     assert len(parse_text(one, "wikitext").references) == 1
+
+
+def test_identifier_templates_in_a_hand_written_ref_give_its_identifiers() -> None:
+    # SYNTHETIC: an old hand-written ref with {{doi}}, {{PMID}}, {{PMC}} and {{ISBN}}
+    # templates (they show "doi:…", "PMID …"): they were dropped as "not read", and the
+    # check then said the citation had no DOI or PMID.
+    result = parse_text(
+        "A.<ref name=h>Thiers BH, Sahn RE, Callen JP. Cutaneous manifestations of internal "
+        "malignancy. CA Cancer J Clin. 2009;59(2):73-98. {{doi|10.3322/caac.20005}} "
+        "{{PMID|19258446}} {{PMC|PMC99000001}}</ref>\n"
+        "B.<ref>Odom RB. Andrews' diseases of the skin. Saunders; 2006. "
+        "{{ISBN|978-0-7216-2921-6}}</ref>\n",
+        "wikitext",
+    )
+    journal, book = result.references
+    assert journal.identifiers.doi == "10.3322/caac.20005"
+    assert journal.identifiers.pmid == "19258446"
+    assert journal.identifiers.pmcid == "PMC99000001"
+    assert book.identifiers.isbn == "9780721629216"
+    assert [p.message for p in result.problems if "was not read" in p.message] == []
+
+
+def test_an_identifier_template_beside_a_cite_template_is_said_unread() -> None:
+    # SYNTHETIC: the {{PMID}} is outside the {{cite journal}}: not part of the citation
+    # read, so it is said, not dropped in silence.
+    result = parse_text(
+        "A.<ref>{{cite journal |title=T |journal=J |year=2001}} {{PMID|19258446}}</ref>\n",
+        "wikitext",
+    )
+    assert [p.message.split(": ", 1)[1] for p in result.problems] == [
+        "template {{pmid}} in the reference was not read"
+    ]

@@ -92,11 +92,29 @@ def template_name(template: Template) -> str:
     return " ".join(name.split()).lower()
 
 
+#: Templates that show an identifier (``{{doi|10.1/x}}`` shows "doi:10.1/x", ``{{PMID|123}}``
+#: "PMID 123"): written as they show, so that a hand-written ref keeps its identifiers.
+_SHOWS_IDENTIFIER = {
+    "doi": "doi:{}",
+    "pmid": "PMID {}",
+    "pmc": "PMC {}",
+    "isbn": "ISBN {}",
+    "issn": "ISSN {}",
+    "oclc": "OCLC {}",
+    "arxiv": "arXiv:{}",
+}
+
+
 def _inline_template(template: Template) -> str:
     name = template_name(template)
     if name in _INLINE:
         return _INLINE[name]
     positional = [p for p in template.params if not p.showkey]
+    if name in _SHOWS_IDENTIFIER and positional:
+        shown = plain(positional[0].value).strip()
+        if name == "pmc":
+            shown = re.sub(r"^PMC", "", shown, flags=re.IGNORECASE)
+        return _SHOWS_IDENTIFIER[name].format(shown) if shown else ""
     if (name in _SHOWS_ARGUMENT or name.startswith("lang-")) and positional:
         if name in ("abbr", "ill"):
             return plain(positional[0].value)
@@ -741,11 +759,18 @@ def _archives_beside(contents: Wikicode, cites: list[Template], citations: list[
             _archive_of(node, owner)
 
 
-def _maintenance(contents: Wikicode) -> list[str]:
+def _maintenance(contents: Wikicode, *, as_text: bool) -> list[str]:
+    """What the ref's templates other than its citations say or leave unread (``as_text``:
+    the ref was read as text, identifier templates with it)."""
     problems: list[str] = []
     for template in contents.filter_templates(recursive=False):
         name = template_name(template)
-        if is_cite(template) or is_shortcut(template) or name in ("webarchive", "wayback"):
+        if (
+            is_cite(template)
+            or is_shortcut(template)
+            or name in ("webarchive", "wayback")
+            or (as_text and name in _SHOWS_IDENTIFIER)  # read with the text around it
+        ):
             continue
         if _MAINTENANCE.search(name):
             problems.append(f"marked {{{{{name}}}}} in the source")
@@ -886,7 +911,7 @@ def _ref_citations(
             # (One that holds a {{cite}}, a link, an identifier or a citation written
             # out by hand is still read.)
             return []
-    problems = _maintenance(contents)
+    problems = _maintenance(contents, as_text=not outer)
     if len(citations) > 1:
         problems.append(
             f"this reference holds {len(citations)} citations; each became its own entry"
