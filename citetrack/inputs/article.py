@@ -49,6 +49,7 @@ from citetrack.parse.wikitext import (
     citation_count,
     is_cite,
     is_shortcut,
+    list_defined,
     list_groups,
     parse_page,
     read_galleries,
@@ -208,6 +209,7 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
     first_use: dict[tuple[str, str], tuple[int, str]] = {}
     problems = []
     groups = list_groups(code)
+    unused = unused_list_defined(code)
     for node, offset in _walk(code, 0):
         for reused in _r_names(node):
             first_use.setdefault(reused, (offset, str(node)))
@@ -218,6 +220,20 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
         if name is None:
             continue
         key = (_attr(node, "group") or groups.get(id(node), ""), name)
+        if id(node) in unused:
+            in_group = f" (group {key[0]!r})" if key[0] else ""
+            line, column = lines.at(offset)
+            problems.append(
+                ParseProblem(
+                    line=line,
+                    message=f'{slug(name)}: <ref name="{name}">{in_group} is defined in the '
+                    "reference list but not used in the text: the wiki shows a cite error "
+                    "there, and no footnote for it",
+                    raw=str(node),
+                    rule=DOUBTFUL,
+                    column=column,
+                )
+            )
         if not _has_body(node):
             first_use.setdefault(key, (offset, str(node)))
             continue
@@ -256,6 +272,32 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
             )
         )
     return problems
+
+
+def unused_list_defined(code: Wikicode) -> set[int]:
+    """The list-defined refs (``id`` of the ref tag) whose name the text never uses.
+
+    MediaWiki shows 'Cite error: A list-defined reference named … is not used in the
+    content' in the list and gives the citation no footnote: the reader never sees it.  A
+    use is a ``<ref name=…/>``, an ``{{r}}``, or a ref with the same name defined in the
+    text."""
+    listed = list_defined(code)
+    used: set[tuple[str, str]] = set()
+    defined: dict[int, tuple[str, str]] = {}
+    for node, _ in _walk(code, 0):
+        used.update(_r_names(node))
+        if not _is_ref(node):
+            continue
+        assert isinstance(node, Tag)
+        name = _attr(node, "name")
+        if name is None:
+            continue
+        key = (_attr(node, "group") or listed.get(id(node), ""), name)
+        if id(node) in listed and _has_body(node):
+            defined[id(node)] = key
+        else:
+            used.add(key)
+    return {ref for ref, key in defined.items() if key not in used}
 
 
 #: ``{{r|name|name2|p=5}}``: reuses of named refs, as ``<ref name=…/>`` (Template:R).
@@ -564,7 +606,9 @@ def _outer_cites(ref: Tag, ref_offset: int) -> list[tuple[Template, int]]:
 
 
 def _numbers(code: Wikicode) -> dict[int, str]:
-    """Rendered-list label of every ``<ref>`` node (by ``id``), as the Cite extension counts."""
+    """Rendered-list label of every ``<ref>`` node (by ``id``), as the Cite extension counts
+    (a list-defined ref the text never uses gets none: :func:`unused_list_defined`)."""
+    unused = unused_list_defined(code)
     counters: dict[str, int] = {}
     by_name: dict[tuple[str, str], str] = {}
     labels: dict[int, str] = {}
@@ -582,7 +626,7 @@ def _numbers(code: Wikicode) -> dict[int, str]:
         if name and (group, name) in by_name:
             labels[id(node)] = by_name[(group, name)]
             continue
-        if not name and not _has_body(node):
+        if (not name and not _has_body(node)) or id(node) in unused:
             continue
         counters[group] = counters.get(group, 0) + 1
         label = f"{group} {counters[group]}" if group else str(counters[group])

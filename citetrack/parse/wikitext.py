@@ -844,14 +844,14 @@ def _is_tag(name: str) -> Callable[[Node], bool]:
     return lambda node: isinstance(node, Tag) and str(node.tag).strip().lower() == name
 
 
-def list_groups(code: Wikicode) -> dict[int, str]:
-    """The group each list-defined ``<ref>`` takes from its list (``id`` of the ref tag →
-    group): MediaWiki puts a ref defined inside ``<references group=note>`` or
-    ``{{reflist|group=note|refs=…}}`` / ``{{notelist|refs=…}}`` in that list's group."""
+def list_defined(code: Wikicode) -> dict[int, str]:
+    """Every ``<ref>`` defined in a reference list (``id`` of the ref tag → the list's
+    group, ``""`` for none): inside ``<references>…</references>`` or the ``refs=`` of
+    ``{{reflist}}`` / ``{{notelist}}``…"""
     out: dict[int, str] = {}
     for tag in code.filter_tags(recursive=True, matches=_is_tag("references")):
         group = str(tag.get("group").value).strip().strip("\"'") if tag.has("group") else ""
-        if group and tag.contents is not None:
+        if tag.contents is not None:
             for ref in tag.contents.filter_tags(recursive=True, matches=_is_tag("ref")):
                 out.setdefault(id(ref), group)
     for template in code.filter_templates(recursive=True):
@@ -860,11 +860,17 @@ def list_groups(code: Wikicode) -> dict[int, str]:
             continue
         given = str(template.get("group").value).strip() if template.has("group") else ""
         group = given or _NOTELISTS.get(name, "")
-        if group:
-            refs = template.get("refs").value
-            for ref in refs.filter_tags(recursive=True, matches=_is_tag("ref")):
-                out.setdefault(id(ref), group)
+        refs = template.get("refs").value
+        for ref in refs.filter_tags(recursive=True, matches=_is_tag("ref")):
+            out.setdefault(id(ref), group)
     return out
+
+
+def list_groups(code: Wikicode) -> dict[int, str]:
+    """The group each list-defined ``<ref>`` takes from its list (``id`` of the ref tag →
+    group): MediaWiki puts a ref defined inside ``<references group=note>`` or
+    ``{{reflist|group=note|refs=…}}`` / ``{{notelist|refs=…}}`` in that list's group."""
+    return {ref: group for ref, group in list_defined(code).items() if group}
 
 
 def _no_citation(c: Citation) -> bool:
