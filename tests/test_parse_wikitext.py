@@ -571,3 +571,26 @@ def test_an_identifier_template_beside_a_cite_template_is_said_unread() -> None:
     assert [p.message.split(": ", 1)[1] for p in result.problems] == [
         "template {{pmid}} in the reference was not read"
     ]
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ("|vauthors=((World Health Organization))", "{World Health Organization}"),
+        ("|author=((World Health Organization))", "{World Health Organization}"),
+        ("|last1=((World Health Organization))", "{World Health Organization}"),
+        (
+            "|vauthors=((WHO Study Group)), Smith J, Jones K",
+            "{WHO Study Group} and Smith, J. and Jones, K.",
+        ),
+    ],
+)
+def test_a_corporate_author_in_double_parentheses_is_one_literal_name(
+    names: str, expected: str
+) -> None:
+    # SYNTHETIC: CS1 marks an organisation as the author with ((…)) so that it is not
+    # read as a person's name; it was read as the author '()'.
+    ref = _one(
+        f"A.<ref>{{{{cite report {names} |title=Global report on diabetes |year=2016}}}}</ref>"
+    )
+    assert ref.get("author") == expected

@@ -311,7 +311,35 @@ def _repeated(template: Template) -> list[str]:
     ]
 
 
+#: CS1's mark of an organisation given as an author: ``((World Health Organization))``.
+_CORPORATE = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
+
+
+def _names(text: str) -> NameList:
+    """A name list, each ``((…))`` in it one organisation, kept as written and in its
+    place (it was read as a person named '()')."""
+    if "((" not in text:
+        return parse_name_list(text)
+    names: list[Name] = []
+    rejected: list[str] = []
+    et_al = False
+    for n, part in enumerate(_CORPORATE.split(text)):
+        if n % 2:
+            names.extend((Name(literal=part),) if part else ())
+            continue
+        people = part.strip(" ,;")
+        if people:
+            read = parse_name_list(people)
+            names.extend(read.names)
+            rejected.extend(read.rejected)
+            et_al = et_al or read.et_al
+    return NameList(tuple(names), et_al, False, tuple(rejected))
+
+
 def _person(last: str | None, first: str | None, full: str | None) -> NameList:
+    corporate = _CORPORATE.fullmatch((last or full or "").strip())
+    if corporate:
+        return NameList((Name(literal=corporate.group(1)),))
     if last:
         if not first and is_organisation(last):
             return NameList((Name(literal=last),))
@@ -320,7 +348,7 @@ def _person(last: str | None, first: str | None, full: str | None) -> NameList:
             return read
         return NameList(rejected=(f"{last}, {first}" if first else last,))
     if full:
-        return parse_name_list(full)
+        return _names(full)
     return NameList()
 
 
@@ -357,7 +385,7 @@ def _name_list(params: dict[str, str], editors: bool) -> NameList:
     if not numbered.names and not numbered.rejected:
         for key in (f"v{prefix}s", f"{prefix}s"):
             if params.get(key):
-                numbered = parse_name_list(params[key])
+                numbered = _names(params[key])
                 break
     display = params.get(f"display{prefix}s", "")
     if display.lower().replace(" ", "") in ("etal", "etal."):
