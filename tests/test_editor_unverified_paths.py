@@ -522,6 +522,34 @@ def test_a_dead_link_tag_not_right_after_the_ref_is_not_its(text: str) -> None:
     assert findings == [] and out.text == text
 
 
+def test_dead_link_tags_after_reuses_of_a_named_ref_are_its_tags() -> None:
+    # SYNTHETIC: the citation is defined once and reused; an editor tagged it after the
+    # definition and after one of its reuses (the page shows both beside its footnote).
+    text = (
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T}}</ref>{{dead link}} "
+        "B.<ref name=s/> C.<ref name=s />{{dead link|date=May 2022}} D.<ref name=t/>"
+        "{{dead link}}\n"
+    )
+    article = _article_of(text)
+    assert [p.message for p in article.problems] == [
+        "s: marked {{dead link}} in the source",
+        '<ref name="t" /> is used but never defined on the page: the wiki shows a cite '
+        "error there and there is no citation to check",
+    ]
+    only_after_reuse = text.replace("</ref>{{dead link}} ", "</ref> ")
+    assert next(p.message for p in _article_of(only_after_reuse).problems) == (
+        "s: marked {{dead link}} in the source"
+    )
+    link = LinkStatus("http://e.org/ok", LinkVerdict.OK, 200)
+    result = CheckResult(results=(ReferenceResult(article.references[0], (), links=(link,)),))
+    findings, out = _dead_link_export(text, result)
+    assert [(f.rule, f.key) for f in findings] == [("dead-link-stale", "s")]
+    assert out.text == text.replace("</ref>{{dead link}}", "</ref>").replace(
+        "<ref name=s />{{dead link|date=May 2022}}", "<ref name=s />"
+    )
+    assert [e.old for e in out.edits] == ["{{dead link}}", "{{dead link|date=May 2022}}"]
+
+
 def test_check_and_export_of_a_stale_dead_link_after_the_ref(
     emulator: Emulator, tmp_path: Path
 ) -> None:

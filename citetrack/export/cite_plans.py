@@ -44,7 +44,7 @@ from citetrack.model import (
     Severity,
     Source,
 )
-from citetrack.parse.wikitext import DEAD_LINK_TAGS, dead_link_after, is_cite, template_name
+from citetrack.parse.wikitext import DEAD_LINK_TAGS, is_cite, template_name
 from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
 
 _PARAM_OF_FIELD = {
@@ -471,30 +471,48 @@ RULE_DEAD_LINK_STALE = "dead-link-stale"
 
 @dataclass(frozen=True)
 class RefNode:
-    """A citation's ``<ref>`` (a node of one parsed page) and the wikicode it stands in:
-    a ``{{dead link}}`` right after its ``</ref>`` is its tag too."""
+    """A citation's ``<ref>`` (a node of one parsed page) and the ``{{dead link}}`` tags
+    written right after its ``</ref>`` or after one of its reuses (``<ref name=x />``),
+    each with the wikicode it stands in and the spaces before it
+    (:func:`citetrack.parse.wikitext.marked_dead_after`)."""
 
     tag: Tag
-    holder: Wikicode | None
+    after: tuple[tuple[Wikicode, Template, tuple[Text, ...]], ...] = ()
 
 
-def dead_link_tag(ref: RefNode, template: Template | None) -> Template | None:
-    """The ``{{dead link}}`` tag of a citation in ``ref``: the one after its template and
+@dataclass(frozen=True)
+class DeadLinkMark:
+    """A ``{{dead link}}`` tag of a citation: inside its ref (``holder`` is the ref's
+    contents) or beside the ref or one of its reuses (``gap``: the spaces between)."""
+
+    tag: Template
+    holder: Wikicode
+    gap: tuple[Text, ...]
+    inside: bool
+
+
+def dead_link_marks(ref: RefNode, template: Template | None) -> list[DeadLinkMark]:
+    """The ``{{dead link}}`` tags of a citation in ``ref``: the one after its template and
     before the ref's next citation (``template`` ``None``: a ref without a cite template,
-    whose tag is its link's), else — for the ref's last citation — the one written right
-    after the ``</ref>`` (:func:`citetrack.parse.wikitext.dead_link_after`)."""
+    whose tag is its link's) and — for the ref's last citation — those written right after
+    the ``</ref>`` or after a reuse of the ref."""
     owner: Template | None = None
-    for node in ref.tag.contents.nodes if ref.tag.contents is not None else ():
+    out: list[DeadLinkMark] = []
+    contents = ref.tag.contents
+    for node in contents.nodes if contents is not None else ():
         if isinstance(node, Template) and is_cite(node):
             owner = node
         elif (
-            isinstance(node, Template)
+            contents is not None
+            and isinstance(node, Template)
             and template_name(node) in DEAD_LINK_TAGS
             and owner is template
+            and not out
         ):
-            return node
-    after = dead_link_after(ref.holder, ref.tag) if ref.holder is not None else None
-    return after[0] if after is not None and owner is template else None
+            out.append(DeadLinkMark(node, contents, (), inside=True))
+    if owner is template:
+        out += [DeadLinkMark(tag, holder, gap, inside=False) for holder, tag, gap in ref.after]
+    return out
 
 
 def _alive(rr: ReferenceResult) -> str | None:
@@ -510,7 +528,7 @@ def _marked_dead(ref: RefNode | None, template: Template | None) -> list[str]:
     """How a citation tells readers its URL is dead: a ``{{dead link}}`` tag after it in
     its ref, ``url-status=dead`` beside an archived copy (CS1 then shows the archive first)."""
     marks = []
-    if ref is not None and dead_link_tag(ref, template) is not None:
+    if ref is not None and dead_link_marks(ref, template):
         marks.append(DEAD_LINK)
     if (
         template is not None

@@ -34,7 +34,7 @@ from citetrack.export.cite_plans import (
     RefNode,
     archive_fixes,
     dead_link_fixes,
-    dead_link_tag,
+    dead_link_marks,
     find,
     local_fixes,
     malformed_findings,
@@ -52,10 +52,12 @@ from citetrack.parse.wikitext import (
     PERIODICAL_PARAMS,
     WORK_DATE_PARAMS,
     YEAR,
-    dead_link_after,
     holders,
     is_cite,
+    list_groups,
+    marked_dead_after,
     parse_page,
+    reuses,
 )
 
 __all__ = [
@@ -150,8 +152,13 @@ def refs_by_key(text: str, references: Sequence[Reference], code: Wikicode) -> d
     """The ``<ref>`` (a node of ``code``) each reference key was read from, with the
     wikicode it stands in."""
     beside = holders(code)
+    reused = reuses(code)
+    groups = list_groups(code)
     return {
-        key: RefNode(site.ref, beside.get(id(site.ref)))
+        key: RefNode(
+            site.ref,
+            tuple(marked_dead_after(site.ref, beside, reused, groups.get(id(site.ref), ""))),
+        )
         for key, site in _sites_by_key(text, references, code).items()
         if site.ref is not None
     }
@@ -312,8 +319,7 @@ def apply_plans(
         template = templates.get(plan.key)
         if plan.param == DEAD_LINK:  # in the <ref>, after the citation: a bare link's too
             ref = refs.get(plan.key)
-            removed = _remove_dead_link(ref, template) if ref is not None else None
-            if removed:
+            for removed in _remove_dead_links(ref, template) if ref is not None else ():
                 edits.append(
                     Edit(
                         plan.key, line, DEAD_LINK, removed, "", plan.kind, plan.reason, plan.source
@@ -410,29 +416,24 @@ def apply_plans(
     return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
 
 
-def _remove_dead_link(ref: RefNode, template: Template | None) -> str | None:
-    """Remove the ``{{dead link}}`` tag of ``template``'s citation in ``ref``, and the spaces
-    before it when nothing follows it in the ref (after the ``</ref>``: the spaces between
-    the two); the tag's text (``None``: there is none)."""
-    tag = dead_link_tag(ref, template)
-    if tag is None:
-        return None
-    after = dead_link_after(ref.holder, ref.tag) if ref.holder is not None else None
-    if ref.holder is not None and after is not None and after[0] is tag:
-        for node in (*after[1], tag):
-            ref.holder.remove(node, recursive=False)
-        return str(tag)
-    contents = ref.tag.contents
-    if contents is None:
-        return None
-    nodes = contents.nodes
-    index = contents.index(tag)  # by identity: an equal tag may come first
-    last = all(isinstance(n, Text) and not str(n).strip() for n in nodes[index + 1 :])
-    before = nodes[index - 1] if index > 0 else None
-    if last and isinstance(before, Text):
-        before.value = before.value.rstrip(" \t")
-    contents.remove(tag)
-    return str(tag)
+def _remove_dead_links(ref: RefNode, template: Template | None) -> list[str]:
+    """Remove the ``{{dead link}}`` tags of ``template``'s citation (:func:`dead_link_marks`):
+    in the ref with the spaces before it when nothing follows it there; after the ``</ref>``
+    or a reuse with the spaces between.  The tags' text, in page order."""
+    removed = []
+    for mark in dead_link_marks(ref, template):
+        tag, holder = mark.tag, mark.holder
+        if mark.inside:
+            nodes = holder.nodes
+            index = holder.index(tag)  # by identity: an equal tag may come first
+            last = all(isinstance(n, Text) and not str(n).strip() for n in nodes[index + 1 :])
+            before = nodes[index - 1] if index > 0 else None
+            if last and isinstance(before, Text):
+                before.value = before.value.rstrip(" \t")
+        for node in (*mark.gap, tag):
+            holder.remove(node, recursive=False)
+        removed.append(str(tag))
+    return removed
 
 
 def _sort(made: Iterable[Edit | Skip], edits: list[Edit], skipped: list[Skip]) -> None:

@@ -850,6 +850,43 @@ def dead_link_after(holder: Wikicode, ref: Tag) -> tuple[Template, tuple[Text, .
     return None
 
 
+def ref_name(ref: Tag, list_group: str = "") -> tuple[str, str] | None:
+    """``(group, name)`` of a named ``<ref>`` (``list_group``: the group of the list it is
+    defined in, when it has no ``group`` of its own), else ``None``."""
+
+    def attr(name: str) -> str:
+        return str(ref.get(name).value).strip().strip("\"'").strip() if ref.has(name) else ""
+
+    name = attr("name")
+    return (attr("group") or list_group, name) if name else None
+
+
+def reuses(code: Wikicode) -> dict[tuple[str, str], list[Tag]]:
+    """The reuses (``<ref name=… />``) of each named ref, by ``(group, name)``."""
+    out: dict[tuple[str, str], list[Tag]] = {}
+    for tag in code.filter_tags(recursive=True, matches=_is_tag("ref")):
+        key = ref_name(tag)
+        if key is not None and (tag.contents is None or not str(tag.contents).strip()):
+            out.setdefault(key, []).append(tag)
+    return out
+
+
+def marked_dead_after(
+    ref: Tag, beside: dict[int, Wikicode], reused: dict[tuple[str, str], list[Tag]], group: str
+) -> list[tuple[Wikicode, Template, tuple[Text, ...]]]:
+    """The ``{{dead link}}`` tags written right after ``ref``'s ``</ref>`` or right after
+    one of its reuses (:func:`dead_link_after`), each with the wikicode it stands in and
+    the spaces before it: all tag the ref's (last) citation, as the page shows them."""
+    key = ref_name(ref, group)
+    out = []
+    for tag in (ref, *(reused.get(key, ()) if key is not None else ())):
+        holder = beside.get(id(tag))
+        after = dead_link_after(holder, tag) if holder is not None else None
+        if holder is not None and after is not None:
+            out.append((holder, *after))
+    return out
+
+
 def _grouped(ref: Tag) -> bool:
     """Whether a ``<ref>`` belongs to a named group (``<ref group=note>``, what ``{{efn}}``
     makes): the page lists it apart from the references, as an explanatory note."""
@@ -1019,6 +1056,7 @@ def parse_wikitext(text: str) -> list[Citation]:
     code = parse_page(text)
     groups = list_groups(code)
     beside = holders(code)
+    reused = reuses(code)
     citations: list[Citation] = []
     search_from = 0
     counted_to = 0
@@ -1037,11 +1075,9 @@ def parse_wikitext(text: str) -> list[Citation]:
             counted_to = position
             search_from = position + len(source)
         if isinstance(node, Tag):
-            holder = beside.get(id(node))
-            marked = holder is not None and dead_link_after(holder, node) is not None
-            citations.extend(
-                _ref_citations(node, line, groups.get(id(node), ""), marked_after=marked)
-            )
+            group = groups.get(id(node), "")
+            marked = bool(marked_dead_after(node, beside, reused, group))
+            citations.extend(_ref_citations(node, line, group, marked_after=marked))
         else:
             citations.append(_from_template(node, line, source))
     _resolve_short(citations)
