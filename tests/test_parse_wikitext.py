@@ -594,3 +594,19 @@ def test_a_corporate_author_in_double_parentheses_is_one_literal_name(
         f"A.<ref>{{{{cite report {names} |title=Global report on diabetes |year=2016}}}}</ref>"
     )
     assert ref.get("author") == expected
+
+
+def test_a_footnote_pointing_at_two_full_citations_is_no_doubtful_reference() -> None:
+    # SYNTHETIC: an {{sfn}}-style article's footnote naming two works by short citation
+    # is ordinary; it made a parse-doubtful "holds 2 citations" warning on a phantom entry.
+    text = (
+        "A.<ref>{{harvnb|Foss|2021|p=2}}; see also {{harvnb|Odom|2006}}.</ref>\n"
+        "* {{cite book |last1=Foss |first1=M. |title=NME |publisher=P |year=2021}}\n"
+        "* {{cite book |last1=Odom |first1=R. |title=Andrews |publisher=S |year=2006}}\n"
+    )
+    result = parse_text(text, "wikitext")
+    assert result.problems == ()
+    assert len(result.references) - len(result.pointers) == 2
+    # Two full citations in one footnote are still said (the control).
+    two = "A.<ref>{{cite book |title=X |year=2001}} {{cite book |title=Y |year=2002}}</ref>\n"
+    assert ["holds 2 citations" in p.message for p in parse_text(two).problems] == [True]

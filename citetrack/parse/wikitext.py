@@ -983,10 +983,11 @@ def _ref_citations(
             # out by hand is still read.)
             return []
     problems = _maintenance(contents, as_text=not outer)
-    if len(citations) > 1:
-        problems.append(
-            f"this reference holds {len(citations)} citations; each became its own entry"
-        )
+    # Short citations ({{harvnb|A|2001}}; {{harvnb|B|2002}}) point at full ones: a footnote
+    # naming several works that way is ordinary, not several entries made of one.
+    works = [t for t in outer if template_name(t) not in _SHORT_CITATIONS] if outer else citations
+    if len(works) > 1:
+        problems.append(f"this reference holds {len(works)} citations; each became its own entry")
     citations[0].problems[:0] = problems
     if marked_after and MARKED_DEAD not in citations[-1].problems:
         citations[-1].problems.append(MARKED_DEAD)
