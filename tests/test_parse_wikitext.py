@@ -610,3 +610,35 @@ def test_a_footnote_pointing_at_two_full_citations_is_no_doubtful_reference() ->
     # Two full citations in one footnote are still said (the control).
     two = "A.<ref>{{cite book |title=X |year=2001}} {{cite book |title=Y |year=2002}}</ref>\n"
     assert ["holds 2 citations" in p.message for p in parse_text(two).problems] == [True]
+
+
+def test_a_hand_written_citation_with_a_linked_doi_or_title_is_read_as_a_citation() -> None:
+    # SYNTHETIC: Vancouver refs typed by hand with a link in them. They were read as web
+    # pages titled by the link ('doi:10.3322/caac.20005'), the authors and journal left in
+    # a note: a false "title differs from Crossref's" and no PubMed match.
+    doi = (
+        "A.<ref>Thiers BH, Sahn RE, Callen JP. Cutaneous manifestations of internal "
+        "malignancy. CA Cancer J Clin. 2009;59(2):73-98. [https://doi.org/10.3322/caac.20005 "
+        "doi:10.3322/caac.20005]. PMID 19258446.</ref>\n"
+    )
+    ref = _one(doi)
+    assert ref.get("title") == "Cutaneous manifestations of internal malignancy"
+    assert (ref.get("author") or "").startswith("Thiers")
+    assert (ref.identifiers.doi, ref.identifiers.pmid) == ("10.3322/caac.20005", "19258446")
+    linked = _one(
+        "B.<ref>Pujol RM, Wang CY. [http://e.org/p Necrolytic migratory erythema: "
+        "clinicopathologic study of 13 cases]. Int J Dermatol. 2004;43(1):12-8.</ref>\n"
+    )
+    assert (
+        linked.get("title") == "Necrolytic migratory erythema: clinicopathologic study of 13 cases"
+    )
+    assert (linked.get("author") or "").startswith("Pujol") and linked.get(
+        "url"
+    ) == "http://e.org/p"
+    # A bare link with its title and access date stays a web page (the control).
+    bare = _one("C.<ref>[http://e.org/x Glucagonoma]. Retrieved 5 May 2020.</ref>\n")
+    assert (bare.entry_type, bare.get("title"), bare.get("url")) == (
+        "online",
+        "Glucagonoma",
+        "http://e.org/x",
+    )

@@ -728,6 +728,27 @@ _JOINED = re.compile(
 )
 
 
+#: A hand-written citation starts with its authors ("Thiers BH, …", "Su WP. …",
+#: "Thiers, B. H., …"): a link after them is its DOI or its title, not a web page's title.
+_AUTHORS_FIRST = re.compile(
+    r"^[A-Z][A-Za-z'’-]+(?:[ -][A-Z][a-z'’-]+)?(?: [A-Z]{1,3}[,.]|, [A-Z]\.)"
+)
+
+
+def _written_with_link(
+    contents: Wikicode, line: int, raw: str, url: str, archives: list[Template]
+) -> list[Citation]:
+    """A citation written out by hand with a link in it (its DOI, its title): read as
+    text, the link as the text it shows; the link is its URL unless it is a DOI's."""
+    citations = rendered.parse_item(Item(line, plain(contents), raw))
+    c = citations[0]
+    if not c.url and "doi.org/" not in url.lower():
+        c.url = url
+    for archive in archives:
+        _archive_of(archive, c)
+    return citations
+
+
 def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
     """A ref with no cite template: a bare link (→ online) or text read as rendered."""
     links = contents.filter_external_links(recursive=False)
@@ -743,6 +764,9 @@ def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
         parts = [part for part in _JOINED.split(text) if part.strip()]
         return [c for part in parts for c in rendered.parse_item(Item(line, part, raw))]
     link = links[0]
+    before = _plain_nodes(contents.nodes[: contents.index(link)])
+    if _AUTHORS_FIRST.match(before):
+        return _written_with_link(contents, line, raw, str(link.url).strip(), archives)
     c = Citation(line=line, raw=raw, kind="online", url=str(link.url).strip())
     c.title = plain(link.title) if link.title is not None else None
     for archive in archives:
