@@ -4,7 +4,8 @@ The text is parsed with mwparserfromhell, a real wikitext parser, so templates m
 (``{{!}}``, ``{{Webarchive|…}}``, ``{{INIST|…}}`` inside ``|id=``), carry comments and be
 spaced and ordered any way.  Every ``<ref>`` that has contents is one item (a reuse
 ``<ref name=x />`` is not); cite templates outside any ``<ref>`` (a "Further reading"
-list) are items too.  A ref's line is the line where it starts.
+list) are items too; so are refs in a ``<gallery>``'s captions (:func:`parse_page`).  A
+ref's line is the line where it starts.
 
 Inside a ref:
 
@@ -15,7 +16,9 @@ Inside a ref:
   ``chapter``, ``journal``/``work``/``website``/``newspaper``, ``date``/``year``,
   ``volume``, ``issue``, ``pages``/``page``, identifiers, ``url``, ``archive-url``,
   ``archive-date``, ``access-date``, ``publisher``, ``location``, ``edition``…; hyphens
-  and underscores in names are ignored, so ``accessdate`` and ``access-date`` are one);
+  and underscores in names are ignored, so ``accessdate`` and ``access-date`` are one;
+  ``((…))`` in a name list is an organisation); a ``{{Webarchive}}`` after it in the ref
+  is its archived copy;
 * ``{{MedlinePlusEncyclopedia}}`` and ``{{EMedicine}}`` become online entries with the
   page they link to; ``{{cite pmid|…}}`` / ``{{cite doi|…}}`` an entry with only that
   identifier; ``{{Cite Q|Q123}}`` (the citation is Wikidata's) one with the item in its
@@ -26,11 +29,14 @@ Inside a ref:
   link;
 * a ref without a template — a bare link ``[url title]``, perhaps with a
   ``{{Webarchive}}`` and a date — becomes an online entry with url and title; plain text
-  is read like a rendered reference, except an explanatory note: a ``<ref group=…>``
+  (``{{doi}}``, ``{{PMID}}``… read as what they show), or text that starts with its
+  authors and holds a link (its DOI, its title), is read like a rendered reference, two
+  Vancouver citations joined by "; " as two, except an explanatory note: a ``<ref group=…>``
   (what ``{{efn}}`` makes) whose text holds no citation (no title or names, identifier or
   link) is not a reference and is not read;
 * maintenance templates (``{{page needed}}``, ``{{dead link}}``…) are reported, and a
-  ``{{dead link}}`` written right after the ``</ref>`` too (:func:`dead_link_after`).
+  ``{{dead link}}`` written right after the ``</ref>`` or after a reuse of the ref too
+  (:func:`marked_dead_after`).
 """
 
 from __future__ import annotations
