@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from mwparserfromhell.nodes import Template
 from rapidfuzz import fuzz
 
-from citetrack.export.cite_plans import RefNode, stale_dead_link_findings
+from citetrack.export.cite_plans import (
+    RefNode,
+    rescued_dead_link_fixes,
+    stale_dead_link_findings,
+)
 from citetrack.export.wikitext import (
     Planned,
     WikiExport,
@@ -157,7 +161,9 @@ def plan_export(
     plans = local_fixes(article.references, templates)
     if result is not None:
         plans += registry_fixes(result, prefer, corrected)
-        plans += archive_fixes(result, templates)
+        archived = archive_fixes(result, templates)
+        plans += archived
+        plans += rescued_dead_link_fixes(archived, refs, templates)
         plans += dead_link_fixes(result, refs, templates)
     return plans
 

@@ -313,6 +313,40 @@ def test_a_webarchive_beside_the_cite_template_is_its_archived_copy(
     assert "w: archive-url: (added)" in run.stderr
 
 
+def test_a_dead_link_tag_goes_when_export_gives_the_url_its_archived_copy(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # SYNTHETIC: a dead URL tagged {{dead link}} (in the ref and after it). Export adds the
+    # Wayback capture; the tag stayed, so the page showed "[dead link]" beside a citation
+    # whose archived copy it now links (InternetArchiveBot removes the tag when it rescues).
+    gone = emulator.page_url("/gone")
+    emulator.patch_world(
+        {"wayback": {gone: [{"timestamp": "20200101000000", "statuscode": "200"}]}}
+    )
+    text = (
+        f"A.<ref name=a>{{{{cite web |url={gone} |title=Gone page |access-date=2 June 2021}}}}"
+        "</ref>{{dead link|date=March 2022}} B.<ref name=b>{{cite web |url="
+        f"{gone}?b |title=Gone too |access-date=2 June 2021}}}} {{{{dead link}}}}</ref>\n"
+    )
+    emulator.patch_world(
+        {"wayback": {f"{gone}?b": [{"timestamp": "20200101000000", "statuscode": "200"}]}}
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "fixed.wiki"
+    env = _env(emulator, tmp_path)
+    run = run_cli("export", str(source), *FAST, "--fix", "archive", "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    fixed = out.read_text(encoding="utf-8")
+    assert fixed.count("|archive-url=https://web.archive.org/web/20200101000000/") == 2, fixed
+    assert "dead link" not in fixed, fixed
+    assert "a: {{dead link}}: '{{dead link|date=March 2022}}' -> ''" in run.stderr
+    assert "citetrack: added 2 archive links; removed 2 dead-link tags" in run.stderr
+    # Without the archive fix, the tags stay with the dead URLs (the control).
+    run = run_cli("export", str(source), *FAST, "--no-fix", "archive", "-o", str(out), env=env)
+    assert out.read_text(encoding="utf-8") == text
+
+
 def test_export_replaces_an_unusable_cited_capture(emulator: Emulator, tmp_path: Path) -> None:
     gone = emulator.page_url("/gone")
     emulator.patch_world(  # SYNTHETIC captures: a good one, then one of an error page

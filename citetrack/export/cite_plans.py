@@ -19,7 +19,8 @@ fix kind and why; :mod:`citetrack.export.wikitext` applies them.  Three sources:
   usable (no such capture, or one of an error page) replaced by the good capture it found
   at or before the cited time (each edit reported; without one it is reported, not
   changed: :func:`archives_not_replaced`); a ``{{dead link}}`` tag beside a citation whose
-  URL the check found answering 200 removed (:func:`dead_link_fixes`).
+  URL the check found answering 200 removed (:func:`dead_link_fixes`), and those of a
+  citation given an archived copy (:func:`rescued_dead_link_fixes`).
 """
 
 from __future__ import annotations
@@ -577,6 +578,21 @@ def stale_dead_link_findings(
         )
         for rr, url, marks in stale_dead_links(result, refs, templates)
     ]
+
+
+def rescued_dead_link_fixes(
+    plans: Iterable[Planned], refs: Mapping[str, RefNode], templates: Mapping[str, Template]
+) -> list[Planned]:
+    """``archive``: the ``{{dead link}}`` tags of a citation whose dead URL the ``plans``
+    give an archived copy, removed, as InternetArchiveBot does when it rescues a link
+    (the tag would show "[dead link]" beside the working copy)."""
+    out: list[Planned] = []
+    for key in dict.fromkeys(p.key for p in plans if p.param == "archive-url"):
+        ref = refs.get(key)
+        if ref is not None and dead_link_marks(ref, templates.get(key)):
+            reason = "the dead URL now cites an archived copy (as InternetArchiveBot does)"
+            out.append(Planned(key, DEAD_LINK, "", "archive", reason, "wayback"))
+    return out
 
 
 def dead_link_fixes(

@@ -467,8 +467,8 @@ def edit_summary(edits: Iterable[Edit]) -> str:
     removed: Counter[str] = Counter()
     for e in edits:
         param = norm(e.param)
-        if e.param == DEAD_LINK:
-            removed["stale dead-link tag"] += 1
+        if e.param == DEAD_LINK:  # the URL answers again, or it now cites an archived copy
+            removed["stale dead-link tag" if e.source == "web" else "dead-link tag"] += 1
         elif e.kind == "archive":
             if param == "archiveurl":
                 (added if e.old is None else fixed)["archive link"] += 1
