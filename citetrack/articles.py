@@ -16,11 +16,14 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import mwparserfromhell
-from mwparserfromhell.nodes import Tag, Template
+from mwparserfromhell.nodes import Template
 from rapidfuzz import fuzz
 
-from citetrack.export.cite_plans import stale_dead_link_findings
+from citetrack.export.cite_plans import (
+    RefNode,
+    rescued_dead_link_fixes,
+    stale_dead_link_findings,
+)
 from citetrack.export.wikitext import (
     Planned,
     WikiExport,
@@ -37,6 +40,7 @@ from citetrack.inputs.article import Article
 from citetrack.inputs.textio import InputError
 from citetrack.model import CheckResult, Finding, Found, Reference, Source, Unavailable
 from citetrack.net import Http, Limiters, NetConfig, make_client
+from citetrack.parse.wikitext import parse_page
 from citetrack.registries.pmid_lookup import PmidLookup
 from citetrack.registries.pubmed import PubMedService
 from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
@@ -46,11 +50,11 @@ from citetrack.rules.compare import RULE_CONFLICT, RULE_PMID_NOT_FOUND
 SAME_TITLE = 90
 
 
-def _tree(article: Article) -> tuple[dict[str, Tag], dict[str, Template]]:
+def _tree(article: Article) -> tuple[dict[str, RefNode], dict[str, Template]]:
     """The ``<ref>`` and the cite template of each key (nodes of one parse of the page)."""
     if article.info.format != "wikitext":
         return {}, {}
-    code = mwparserfromhell.parse(article.text)
+    code = parse_page(article.text)
     return (
         refs_by_key(article.text, article.references, code),
         templates_by_key(article.text, article.references, code),
@@ -157,7 +161,9 @@ def plan_export(
     plans = local_fixes(article.references, templates)
     if result is not None:
         plans += registry_fixes(result, prefer, corrected)
-        plans += archive_fixes(result, templates)
+        archived = archive_fixes(result, templates)
+        plans += archived
+        plans += rescued_dead_link_fixes(archived, refs, templates)
         plans += dead_link_fixes(result, refs, templates)
     return plans
 

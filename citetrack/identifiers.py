@@ -271,6 +271,10 @@ _OTHER_RECORD = re.compile(
     r"erratum|comment|retract|correct|update|republished|expression of concern|see also",
     re.IGNORECASE,
 )
+#: "Wikidata Q56435123" in a note: the Wikidata item a ``{{Cite Q}}`` takes its whole
+#: citation from (the wikitext reader writes it there).  Not an identifier citetrack
+#: checks: it does not read Wikidata.
+WIKIDATA_IN_TEXT = re.compile(r"\bWikidata\s*:?\s*(Q[1-9]\d*)\b")
 #: "PMID: 19258446" / "PMID 19258446" in running text (a note, a pasted reference).
 PMID_IN_TEXT = re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b")
 _NOTE_IDS = (

@@ -60,6 +60,35 @@ def test_keys_survive_moves_and_edits_around_the_references() -> None:
     assert after <= before
 
 
+# SYNTHETIC: two unnamed web citations with one title and no author (a MedlinePlus and
+# an NHS page both called "Glucagonoma"): their keys are alike but for the suffix.
+MEDLINE = (
+    "A.<ref>{{cite web |title=Glucagonoma |url=http://e.org/medline |website=MedlinePlus}}</ref>\n"
+)
+NHS = "B.<ref>{{cite web |title=Glucagonoma |url=http://e.org/nhs |website=nhs.uk}}</ref>\n"
+
+
+def _key_of(text: str, url: str) -> str:
+    return next(r.key for r in _read(text).references if r.get("url") == url)
+
+
+def test_citations_alike_but_for_their_url_keep_their_keys_whatever_their_order() -> None:
+    both = MEDLINE + NHS
+    keys = {url: _key_of(both, url) for url in ("http://e.org/medline", "http://e.org/nhs")}
+    assert len(set(keys.values())) == 2
+    # Swapped: each keeps its own key (the lockfile then has nothing to report).
+    swapped = NHS + MEDLINE
+    assert {url: _key_of(swapped, url) for url in keys} == keys
+    # The first one deleted: the other does not take over its key (the lockfile would say
+    # the NHS citation was edited into the MedlinePlus one's place).
+    assert _key_of(NHS, "http://e.org/nhs") != keys["http://e.org/medline"]
+    # Citations alike in everything are still told apart by their order.
+    assert [r.key for r in _read(NHS + NHS).references] == [
+        _key_of(NHS, "http://e.org/nhs"),
+        _key_of(NHS, "http://e.org/nhs") + "-2",
+    ]
+
+
 def test_unnamed_key_is_a_content_hash_not_a_position() -> None:
     one = _read("A.<ref>{{cite web |last=Roe |title=Some page |url=http://e.org/x}}</ref>")
     two = _read(

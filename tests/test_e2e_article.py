@@ -358,3 +358,23 @@ def test_standard_input_and_in_place(emulator: Emulator, tmp_path: Path) -> None
     assert done.code == 0, done.stderr
     assert page.read_text(encoding="utf-8") == text.replace("doi:10.3322", "10.3322")
     assert (tmp_path / "t.wiki.bak").read_text(encoding="utf-8") == text
+
+
+def test_a_cite_q_is_said_uncheckable_not_doubted(emulator: Emulator, tmp_path: Path) -> None:
+    # SYNTHETIC: a {{Cite Q}} (its citation lives in a Wikidata item) beside a checked one.
+    text = (
+        "Body.<ref name=T>{{cite journal |title=Cutaneous manifestations of internal "
+        "malignancy |journal=CA: A Cancer Journal for Clinicians |volume=59 |issue=2 "
+        "|pages=73–98 |year=2009 |doi=10.3322/caac.20005 |pmid=19258446}}</ref> "
+        "More.<ref name=Q>{{Cite Q|Q56435123}}</ref>\n"
+    )
+    page = tmp_path / "q.wiki"
+    page.write_text(text, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    run = run_cli("check", str(page), *FAST, "--no-lockfile", "-f", "json", env=env)
+    assert run.code == 0, run.stderr
+    q = by_key(run.json())["Q"]
+    assert q["status"] != "warning"
+    assert "parse-doubtful" not in rules(q)
+    (note,) = [f for f in q["findings"] if f["rule"] == "no-identifier"]
+    assert "Wikidata" in note["message"] and "Q56435123" in note["message"]

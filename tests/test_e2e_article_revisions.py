@@ -123,3 +123,37 @@ def test_cosmetic_edits_are_not_changes_facts_are_and_renamed_refs_keep_their_ke
     assert accepted.code in (0, 1, 3), accepted.stderr
     citations = json.loads(lock.read_text(encoding="utf-8"))["articles"][TITLE]["citations"]
     assert "Weedon" in citations and "Patterson2019" not in citations
+
+
+def test_deleting_one_of_two_like_citations_reports_that_one_only(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # SYNTHETIC: two unnamed web citations with one title and no author; the first is
+    # deleted in the next copy, the second is not touched.
+    medline = (
+        "One.<ref>{{cite web |title=Glucagonoma |url="
+        + emulator.page_url("/missing")
+        + " |website=MedlinePlus}}</ref>\n"
+    )
+    nhs = (
+        "Two.<ref>{{cite web |title=Glucagonoma |url="
+        + emulator.page_url("/ok")
+        + " |website=nhs.uk}}</ref>\n"
+    )
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    page = tmp_path / "article.wiki"
+    page.write_text(medline + nhs, encoding="utf-8")
+    first = run_cli("lock", str(page), *FAST, env=env, cwd=tmp_path)
+    assert first.code == 0, first.stderr
+    locked = run_cli("check", str(page), *FAST, "-f", "json", env=env, cwd=tmp_path)
+    keys = {r["identifiers"]["url"]: r["key"] for r in locked.json()["references"]}
+    page.write_text(nhs, encoding="utf-8")
+    run = run_cli("check", str(page), *FAST, "-f", "json", env=env, cwd=tmp_path)
+    found = {
+        r["key"]: sorted(f["rule"] for f in r["findings"] if f["rule"].startswith("reference-"))
+        for r in run.json()["references"]
+    }
+    assert found == {
+        keys[emulator.page_url("/ok")]: [],
+        keys[emulator.page_url("/missing")]: ["reference-removed"],
+    }, run.stdout

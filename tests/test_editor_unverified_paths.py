@@ -279,6 +279,74 @@ def test_an_unusable_capture_without_an_earlier_good_one_is_reported_not_changed
     assert (key, line) == ("g", 1) and why in reason
 
 
+def test_a_webarchive_beside_the_cite_template_is_its_archived_copy(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # SYNTHETIC: a dead URL whose archived copy is given by a {{Webarchive}} after the
+    # {{cite web}} in the same ref (as editors and older bots wrote it): readers have the
+    # copy, so the dead URL is expected, and a second archive-url would show it twice.
+    gone = emulator.page_url("/gone")
+    emulator.patch_world(
+        {"wayback": {gone: [{"timestamp": "20200101000000", "statuscode": "200"}]}}
+    )
+    text = (
+        f"A.<ref name=w>{{{{cite web |url={gone} |title=Gone page |access-date=2 June 2021}}}}"
+        f" {{{{Webarchive|url=https://web.archive.org/web/20200101000000/{gone} "
+        "|date=1 January 2020}}</ref>\n"
+    )
+    (ref,) = _article_of(text).references
+    assert ref.get("archiveurl") == f"https://web.archive.org/web/20200101000000/{gone}"
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    run = run_cli("check", str(source), "--no-lockfile", *FAST, "-f", "json", env=env)
+    (checked,) = run.json()["references"]
+    assert checked["status"] != "broken", run.stdout
+    out = tmp_path / "fixed.wiki"
+    run = run_cli("export", str(source), *FAST, "--fix", "archive", "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == text
+    # The control: without the {{Webarchive}}, the check says dead and export archives it.
+    bare = text.replace(text[text.index(" {{Webarchive") : text.index("</ref>")], "")
+    source.write_text(bare, encoding="utf-8")
+    run = run_cli("export", str(source), *FAST, "--fix", "archive", "-o", str(out), env=env)
+    assert "w: archive-url: (added)" in run.stderr
+
+
+def test_a_dead_link_tag_goes_when_export_gives_the_url_its_archived_copy(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # SYNTHETIC: a dead URL tagged {{dead link}} (in the ref and after it). Export adds the
+    # Wayback capture; the tag stayed, so the page showed "[dead link]" beside a citation
+    # whose archived copy it now links (InternetArchiveBot removes the tag when it rescues).
+    gone = emulator.page_url("/gone")
+    emulator.patch_world(
+        {"wayback": {gone: [{"timestamp": "20200101000000", "statuscode": "200"}]}}
+    )
+    text = (
+        f"A.<ref name=a>{{{{cite web |url={gone} |title=Gone page |access-date=2 June 2021}}}}"
+        "</ref>{{dead link|date=March 2022}} B.<ref name=b>{{cite web |url="
+        f"{gone}?b |title=Gone too |access-date=2 June 2021}}}} {{{{dead link}}}}</ref>\n"
+    )
+    emulator.patch_world(
+        {"wayback": {f"{gone}?b": [{"timestamp": "20200101000000", "statuscode": "200"}]}}
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "fixed.wiki"
+    env = _env(emulator, tmp_path)
+    run = run_cli("export", str(source), *FAST, "--fix", "archive", "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    fixed = out.read_text(encoding="utf-8")
+    assert fixed.count("|archive-url=https://web.archive.org/web/20200101000000/") == 2, fixed
+    assert "dead link" not in fixed, fixed
+    assert "a: {{dead link}}: '{{dead link|date=March 2022}}' -> ''" in run.stderr
+    assert "citetrack: added 2 archive links; removed 2 dead-link tags" in run.stderr
+    # Without the archive fix, the tags stay with the dead URLs (the control).
+    run = run_cli("export", str(source), *FAST, "--no-fix", "archive", "-o", str(out), env=env)
+    assert out.read_text(encoding="utf-8") == text
+
+
 def test_export_replaces_an_unusable_cited_capture(emulator: Emulator, tmp_path: Path) -> None:
     gone = emulator.page_url("/gone")
     emulator.patch_world(  # SYNTHETIC captures: a good one, then one of an error page
@@ -437,6 +505,103 @@ def test_check_and_export_of_a_stale_dead_link(emulator: Emulator, tmp_path: Pat
     run = run_cli("export", str(source), *FAST, "-o", str(out), env=env)
     assert run.code == 0, run.stderr
     assert out.read_text(encoding="utf-8") == text.replace(" {{dead link|date=March 2021}}", "")
+    assert "s: {{dead link}}: '{{dead link|date=March 2021}}' -> ''" in run.stderr
+
+
+# SYNTHETIC: a {{dead link}} placed after the </ref>, as many editors type it (Template:Dead
+# link asks for it inside the ref, but the page shows it beside the footnote either way).
+@pytest.mark.parametrize(
+    ("after", "left"),
+    [
+        ("{{dead link|date=March 2021}} Next.", " Next."),
+        (" {{Dead link|date=March 2021|bot=InternetArchiveBot|fix-attempted=yes}}.", "."),
+    ],
+)
+def test_a_stale_dead_link_tag_after_the_ref_is_read_reported_and_removed(
+    after: str, left: str
+) -> None:
+    text = (
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T |access-date=1 May 2020}}"
+        f"</ref>{after}\n"
+    )
+    article = _article_of(text)
+    assert [p.message for p in article.problems] == ["s: marked {{dead link}} in the source"]
+    link = LinkStatus("http://e.org/ok", LinkVerdict.OK, 200)
+    result = CheckResult(results=(ReferenceResult(article.references[0], (), links=(link,)),))
+    findings, out = _dead_link_export(text, result)
+    assert [(f.rule, f.key) for f in findings] == [("dead-link-stale", "s")]
+    assert out.text == text.replace(after, left)
+    (edit,) = out.edits
+    assert edit.old.startswith("{{") and edit.old.lower().startswith("{{dead link")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Text between the </ref> and the tag: the tag is about something else.
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T}}</ref> and B {{dead link}}\n",
+        # On the next line: a new paragraph's tag, not this footnote's.
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T}}</ref>\n{{dead link}}\n",
+        # After the next footnote: that one's tag.
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T}}</ref>"
+        "<ref name=t>{{cite web |url=http://e.org/gone |title=U}}</ref>{{dead link}}\n",
+    ],
+)
+def test_a_dead_link_tag_not_right_after_the_ref_is_not_its(text: str) -> None:
+    article = _article_of(text)
+    assert [p.message for p in article.problems if p.message.startswith("s:")] == []
+    link = LinkStatus("http://e.org/ok", LinkVerdict.OK, 200)
+    result = CheckResult(results=(ReferenceResult(article.references[0], (), links=(link,)),))
+    findings, out = _dead_link_export(text, result)
+    assert findings == [] and out.text == text
+
+
+def test_dead_link_tags_after_reuses_of_a_named_ref_are_its_tags() -> None:
+    # SYNTHETIC: the citation is defined once and reused; an editor tagged it after the
+    # definition and after one of its reuses (the page shows both beside its footnote).
+    text = (
+        "A.<ref name=s>{{cite web |url=http://e.org/ok |title=T}}</ref>{{dead link}} "
+        "B.<ref name=s/> C.<ref name=s />{{dead link|date=May 2022}} D.<ref name=t/>"
+        "{{dead link}}\n"
+    )
+    article = _article_of(text)
+    assert [p.message for p in article.problems] == [
+        "s: marked {{dead link}} in the source",
+        '<ref name="t" /> is used but never defined on the page: the wiki shows a cite '
+        "error there and there is no citation to check",
+    ]
+    only_after_reuse = text.replace("</ref>{{dead link}} ", "</ref> ")
+    assert next(p.message for p in _article_of(only_after_reuse).problems) == (
+        "s: marked {{dead link}} in the source"
+    )
+    link = LinkStatus("http://e.org/ok", LinkVerdict.OK, 200)
+    result = CheckResult(results=(ReferenceResult(article.references[0], (), links=(link,)),))
+    findings, out = _dead_link_export(text, result)
+    assert [(f.rule, f.key) for f in findings] == [("dead-link-stale", "s")]
+    assert out.text == text.replace("</ref>{{dead link}}", "</ref>").replace(
+        "<ref name=s />{{dead link|date=May 2022}}", "<ref name=s />"
+    )
+    assert [e.old for e in out.edits] == ["{{dead link}}", "{{dead link|date=May 2022}}"]
+
+
+def test_check_and_export_of_a_stale_dead_link_after_the_ref(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    ok = emulator.page_url("/ok")
+    text = (
+        f"A.<ref name=s>{{{{cite web |url={ok} |title=An ordinary article page "
+        "|access-date=1 May 2020}}</ref>{{dead link|date=March 2021}} More text.\n"
+    )
+    source = tmp_path / "article.wiki"
+    source.write_text(text, encoding="utf-8")
+    env = _env(emulator, tmp_path)
+    run = run_cli("check", str(source), "--no-lockfile", *FAST, "-f", "json", env=env)
+    (ref,) = run.json()["references"]
+    assert "dead-link-stale" in {f["rule"] for f in ref["findings"]}, run.stdout
+    out = tmp_path / "fixed.wiki"
+    run = run_cli("export", str(source), *FAST, "-o", str(out), env=env)
+    assert run.code == 0, run.stderr
+    assert out.read_text(encoding="utf-8") == text.replace("{{dead link|date=March 2021}}", "")
     assert "s: {{dead link}}: '{{dead link|date=March 2021}}' -> ''" in run.stderr
 
 

@@ -189,3 +189,33 @@ def test_edit_summary_in_editors_style() -> None:
     ]
     assert edit_summary(edits) == "citetrack: added 3 PMIDs, 1 archive link; fixed 2 page ranges"
     assert edit_summary([]) == "citetrack: no changes"
+
+
+# SYNTHETIC: a footnote in a <gallery> caption. MediaWiki reads captions as wikitext and
+# shows their footnotes (numbered in page order); mwparserfromhell keeps a gallery's
+# contents as plain text.
+GALLERY = (
+    "Intro.<ref name=a>{{cite journal |title=A |journal=J |year=2001 |doi=10.1000/a}}</ref>\n"
+    "<gallery>\n"
+    "File:Rash1.jpg|Rash on the legs<ref>{{cite journal |title=Rash |journal=J |year=2009 "
+    "|doi=doi:10.1000/XYZ. |pages=73-98}}</ref>\n"
+    "File:Rash2.jpg|Rash on the face<ref name=a/>\n"
+    "</gallery>\n"
+    "After.<ref name=b>{{cite journal |title=B |journal=J |year=2002 |doi=10.1000/b}}</ref>\n"
+)
+
+
+def test_a_footnote_in_a_gallery_caption_is_read_located_and_fixed_in_place() -> None:
+    article, plans = _local(GALLERY)
+    assert [(r.get("title"), r.location.line, r.location.number) for r in article.references] == [
+        ("A", 1, "1"),
+        ("Rash", 3, "2"),
+        ("B", 6, "3"),
+    ]
+    code = mwparserfromhell.parse(GALLERY)
+    assert apply_plans(GALLERY, article.references, plans, frozenset()).text == GALLERY
+    out = apply_plans(GALLERY, article.references, plans, ALL)
+    assert out.text == GALLERY.replace("doi:10.1000/XYZ. ", "10.1000/XYZ ").replace(
+        "73-98", "73–98"
+    )
+    assert str(code) == GALLERY

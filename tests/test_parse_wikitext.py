@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from citetrack.inputs.article import read_article
 from citetrack.inputs.bib import format_entries
-from citetrack.model import Reference
+from citetrack.model import ArticleInfo, Reference
 from citetrack.parse import detect_format, parse_text
 
 WK = (
@@ -477,3 +478,167 @@ def test_refs_in_an_image_caption_and_a_heading_are_read_in_page_order() -> None
     titles = [r.get("title") for r in result.references]
     assert titles == ["First work", "Caption work", "After the caption", "Heading work"]
     assert [r.line for r in result.references] == [1, 1, 1, 2]
+
+
+# SYNTHETIC: {{Cite Q}} takes the whole citation from a Wikidata item; the wikitext holds
+# only the item's id (and perhaps a page or an access date).
+@pytest.mark.parametrize(
+    "template", ["{{Cite Q|Q56435123}}", "{{cite Q | Q56435123 | pages = 12–14 }}"]
+)
+def test_cite_q_is_a_wikidata_citation_not_a_template_without_a_title(template: str) -> None:
+    result = parse_text(f"A.<ref>{template}</ref>\n", "wikitext")
+    (ref,) = result.references
+    assert "Wikidata Q56435123" in (ref.get("note") or "")
+    assert [p.message for p in result.problems] == []
+    # ... while a cite template without a title is still doubted (the control).
+    doubted = parse_text("A.<ref>{{cite journal |journal=J |year=2001}}</ref>\n", "wikitext")
+    assert [p.message.split(": ", 1)[1] for p in doubted.problems] == ["no title in the template"]
+
+
+def test_two_identical_cite_templates_in_one_ref_are_two_citations() -> None:
+    # SYNTHETIC: the same {{cite web}} pasted twice in one ref. Neither is nested in the
+    # other; both were taken for nested ones and the ref was read as the text "and".
+    cite = "{{cite web |url=http://e.org/p |title=Page}}"
+    result = parse_text(f"A.<ref name=t>{cite} and {cite}</ref>\n", "wikitext")
+    assert [r.get("title") for r in result.references] == ["Page", "Page"]
+    # A cite template inside another one's parameter is still part of it (the control).
+    nested = "{{cite journal |title=T |journal=J |year=2001 |id={{cite web |title=Inner}}}}"
+    assert [r.get("title") for r in parse_text(f"A.<ref>{nested}</ref>\n").references] == ["T"]
+
+
+def test_a_script_title_is_read_without_its_language_prefix() -> None:
+    # SYNTHETIC: CS1 writes |script-title=ja:… (an ISO 639 code, a colon, the title).
+    ref = _one(
+        "A.<ref>{{cite journal |script-title=ja:壊死性遊走性紅斑 |trans-title=Necrolytic "
+        "migratory erythema |journal=Hifuka |year=2012}}</ref>\n"
+    )
+    assert ref.get("title") == "壊死性遊走性紅斑"
+
+
+def test_two_vancouver_citations_written_in_one_ref_are_two_references() -> None:
+    # SYNTHETIC: an old hand-written ref citing two papers, Vancouver style, joined by
+    # "; ". Read as one, its DOI (the first paper's) and PMID (the second's) made a
+    # false "pmid-doi-conflict".
+    text = (
+        "A.<ref>Thiers BH, Sahn RE, Callen JP. Cutaneous manifestations of internal "
+        "malignancy. CA Cancer J Clin. 2009;59(2):73-98. doi:10.3322/caac.20005; Pujol RM, "
+        "Wang CY. Necrolytic migratory erythema: clinicopathologic study of 13 cases. Int J "
+        "Dermatol. 2004;43(1):12-8. PMID 14693015.</ref>\n"
+    )
+    first, second = parse_text(text, "wikitext").references
+    assert (first.identifiers.doi, first.identifiers.pmid) == ("10.3322/caac.20005", None)
+    assert (second.identifiers.doi, second.identifiers.pmid) == (None, "14693015")
+    assert (second.get("author") or "").startswith("Pujol")
+    # ... and the article's locator gives each its own place: the ref after it keeps its
+    # key and line (the second citation took the next ref's place, and so on down).
+    after = "B.<ref name=next>{{cite journal |title=Next one |journal=J |year=2001}}</ref>\n"
+    located = read_article(text + after, ArticleInfo(source="a", format=""), display="a")
+    assert [
+        (r.key.split("-")[0], r.location.line if r.location else None) for r in located.references
+    ] == [("thiers", 1), ("pujol", 1), ("next", 2)]
+    # One citation whose volume follows a semicolon stays one (the control).
+    one = "A.<ref>Thiers BH. Cutaneous signs. CA Cancer J Clin. 2009;59(2):73-98.</ref>\n"
+    assert len(parse_text(one, "wikitext").references) == 1
+
+
+def test_identifier_templates_in_a_hand_written_ref_give_its_identifiers() -> None:
+    # SYNTHETIC: an old hand-written ref with {{doi}}, {{PMID}}, {{PMC}} and {{ISBN}}
+    # templates (they show "doi:…", "PMID …"): they were dropped as "not read", and the
+    # check then said the citation had no DOI or PMID.
+    result = parse_text(
+        "A.<ref name=h>Thiers BH, Sahn RE, Callen JP. Cutaneous manifestations of internal "
+        "malignancy. CA Cancer J Clin. 2009;59(2):73-98. {{doi|10.3322/caac.20005}} "
+        "{{PMID|19258446}} {{PMC|PMC99000001}}</ref>\n"
+        "B.<ref>Odom RB. Andrews' diseases of the skin. Saunders; 2006. "
+        "{{ISBN|978-0-7216-2921-6}}</ref>\n",
+        "wikitext",
+    )
+    journal, book = result.references
+    assert journal.identifiers.doi == "10.3322/caac.20005"
+    assert journal.identifiers.pmid == "19258446"
+    assert journal.identifiers.pmcid == "PMC99000001"
+    assert book.identifiers.isbn == "9780721629216"
+    assert [p.message for p in result.problems if "was not read" in p.message] == []
+
+
+def test_an_identifier_template_beside_a_cite_template_is_said_unread() -> None:
+    # SYNTHETIC: the {{PMID}} is outside the {{cite journal}}: not part of the citation
+    # read, so it is said, not dropped in silence.
+    result = parse_text(
+        "A.<ref>{{cite journal |title=T |journal=J |year=2001}} {{PMID|19258446}}</ref>\n",
+        "wikitext",
+    )
+    assert [p.message.split(": ", 1)[1] for p in result.problems] == [
+        "template {{pmid}} in the reference was not read"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ("|vauthors=((World Health Organization))", "{World Health Organization}"),
+        ("|author=((World Health Organization))", "{World Health Organization}"),
+        ("|last1=((World Health Organization))", "{World Health Organization}"),
+        (
+            "|vauthors=((WHO Study Group)), Smith J, Jones K",
+            "{WHO Study Group} and Smith, J. and Jones, K.",
+        ),
+    ],
+)
+def test_a_corporate_author_in_double_parentheses_is_one_literal_name(
+    names: str, expected: str
+) -> None:
+    # SYNTHETIC: CS1 marks an organisation as the author with ((…)) so that it is not
+    # read as a person's name; it was read as the author '()'.
+    ref = _one(
+        f"A.<ref>{{{{cite report {names} |title=Global report on diabetes |year=2016}}}}</ref>"
+    )
+    assert ref.get("author") == expected
+
+
+def test_a_footnote_pointing_at_two_full_citations_is_no_doubtful_reference() -> None:
+    # SYNTHETIC: an {{sfn}}-style article's footnote naming two works by short citation
+    # is ordinary; it made a parse-doubtful "holds 2 citations" warning on a phantom entry.
+    text = (
+        "A.<ref>{{harvnb|Foss|2021|p=2}}; see also {{harvnb|Odom|2006}}.</ref>\n"
+        "* {{cite book |last1=Foss |first1=M. |title=NME |publisher=P |year=2021}}\n"
+        "* {{cite book |last1=Odom |first1=R. |title=Andrews |publisher=S |year=2006}}\n"
+    )
+    result = parse_text(text, "wikitext")
+    assert result.problems == ()
+    assert len(result.references) - len(result.pointers) == 2
+    # Two full citations in one footnote are still said (the control).
+    two = "A.<ref>{{cite book |title=X |year=2001}} {{cite book |title=Y |year=2002}}</ref>\n"
+    assert ["holds 2 citations" in p.message for p in parse_text(two).problems] == [True]
+
+
+def test_a_hand_written_citation_with_a_linked_doi_or_title_is_read_as_a_citation() -> None:
+    # SYNTHETIC: Vancouver refs typed by hand with a link in them. They were read as web
+    # pages titled by the link ('doi:10.3322/caac.20005'), the authors and journal left in
+    # a note: a false "title differs from Crossref's" and no PubMed match.
+    doi = (
+        "A.<ref>Thiers BH, Sahn RE, Callen JP. Cutaneous manifestations of internal "
+        "malignancy. CA Cancer J Clin. 2009;59(2):73-98. [https://doi.org/10.3322/caac.20005 "
+        "doi:10.3322/caac.20005]. PMID 19258446.</ref>\n"
+    )
+    ref = _one(doi)
+    assert ref.get("title") == "Cutaneous manifestations of internal malignancy"
+    assert (ref.get("author") or "").startswith("Thiers")
+    assert (ref.identifiers.doi, ref.identifiers.pmid) == ("10.3322/caac.20005", "19258446")
+    linked = _one(
+        "B.<ref>Pujol RM, Wang CY. [http://e.org/p Necrolytic migratory erythema: "
+        "clinicopathologic study of 13 cases]. Int J Dermatol. 2004;43(1):12-8.</ref>\n"
+    )
+    assert (
+        linked.get("title") == "Necrolytic migratory erythema: clinicopathologic study of 13 cases"
+    )
+    assert (linked.get("author") or "").startswith("Pujol") and linked.get(
+        "url"
+    ) == "http://e.org/p"
+    # A bare link with its title and access date stays a web page (the control).
+    bare = _one("C.<ref>[http://e.org/x Glucagonoma]. Retrieved 5 May 2020.</ref>\n")
+    assert (bare.entry_type, bare.get("title"), bare.get("url")) == (
+        "online",
+        "Glucagonoma",
+        "http://e.org/x",
+    )

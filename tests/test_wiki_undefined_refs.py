@@ -55,3 +55,33 @@ def test_an_r_template_reuses_like_a_ref_tag_numbered_and_checked() -> None:
             "there and there is no citation to check",
         )
     ]
+
+
+def test_a_list_defined_ref_the_text_never_uses_is_a_cite_error() -> None:
+    # MediaWiki: 'Cite error: A list-defined reference named "x" is not used in the
+    # content' -- the reader never gets that citation, so checking it as one of the
+    # article's footnotes (it was numbered after the others) misleads.
+    text = (
+        "A.<ref name=a/> B.{{r|b}} C.<ref name=c>" + CITE + "</ref>\n"
+        "==References==\n"
+        "{{reflist|refs=\n"
+        f"<ref name=a>{CITE}</ref>\n<ref name=b>{CITE}</ref>\n<ref name=spare>{CITE}</ref>\n"
+        "}}\n"
+        f"<references group=n>\n<ref name=gone>{CITE}</ref>\n</references>\n"
+    )
+    article = read_article(text, ArticleInfo(source="x", format="wikitext"), display="x")
+    unused = [(p.line, p.message) for p in article.problems if "not used" in p.message]
+    assert unused == [
+        (
+            6,
+            'spare: <ref name="spare"> is defined in the reference list but not used in the '
+            "text: the wiki shows a cite error there, and no footnote for it",
+        ),
+        (
+            9,
+            "gone: <ref name=\"gone\"> (group 'n') is defined in the reference list but not "
+            "used in the text: the wiki shows a cite error there, and no footnote for it",
+        ),
+    ]
+    numbers = {r.key: r.location.number for r in article.references if r.location}
+    assert numbers["a"] == "1" and numbers["b"] == "2" and numbers["c"] == "3"

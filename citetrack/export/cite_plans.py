@@ -19,7 +19,8 @@ fix kind and why; :mod:`citetrack.export.wikitext` applies them.  Three sources:
   usable (no such capture, or one of an error page) replaced by the good capture it found
   at or before the cited time (each edit reported; without one it is reported, not
   changed: :func:`archives_not_replaced`); a ``{{dead link}}`` tag beside a citation whose
-  URL the check found answering 200 removed (:func:`dead_link_fixes`).
+  URL the check found answering 200 removed (:func:`dead_link_fixes`), and those of a
+  citation given an archived copy (:func:`rescued_dead_link_fixes`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from datetime import date
 
 from mwparserfromhell.nodes import Comment, ExternalLink, Tag, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
+from mwparserfromhell.wikicode import Wikicode
 
 from citetrack.identifiers import clean_doi, format_isbn, normalize_issn, normalize_pmid
 from citetrack.links.targets import link_targets, parse_archive_url, parse_memento
@@ -43,7 +45,7 @@ from citetrack.model import (
     Severity,
     Source,
 )
-from citetrack.parse.wikitext import is_cite, template_name
+from citetrack.parse.wikitext import DEAD_LINK_TAGS, is_cite, template_name
 from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
 
 _PARAM_OF_FIELD = {
@@ -428,7 +430,9 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
                     )
                 )
             continue
-        if dead is None:
+        if dead is None or link_targets(rr.reference).archive_url:
+            # No dead URL, or its archived copy is cited beside the template (a
+            # {{Webarchive}} in the ref): a second one would show twice.
             continue
         capture = next(
             (a for a in rr.archives if a.available and a.archive_url and a.timestamp), None
@@ -461,28 +465,55 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
 
 # ------------------------------------------------------------------ a stale {{dead link}}
 
-#: ``{{dead link}}`` and the redirects to it editors type.
-DEAD_LINK_TAGS = frozenset({"dead link", "deadlink", "dead-link", "broken link"})
 #: What a plan that removes a ref's ``{{dead link}}`` tag names as its parameter.
 DEAD_LINK = "{{dead link}}"
 RULE_DEAD_LINK_STALE = "dead-link-stale"
 
 
-def dead_link_tag(ref: Tag, template: Template | None) -> Template | None:
-    """The ``{{dead link}}`` tag of a citation in ``ref``: the one after its template and
+@dataclass(frozen=True)
+class RefNode:
+    """A citation's ``<ref>`` (a node of one parsed page) and the ``{{dead link}}`` tags
+    written right after its ``</ref>`` or after one of its reuses (``<ref name=x />``),
+    each with the wikicode it stands in and the spaces before it
+    (:func:`citetrack.parse.wikitext.marked_dead_after`)."""
+
+    tag: Tag
+    after: tuple[tuple[Wikicode, Template, tuple[Text, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class DeadLinkMark:
+    """A ``{{dead link}}`` tag of a citation: inside its ref (``holder`` is the ref's
+    contents) or beside the ref or one of its reuses (``gap``: the spaces between)."""
+
+    tag: Template
+    holder: Wikicode
+    gap: tuple[Text, ...]
+    inside: bool
+
+
+def dead_link_marks(ref: RefNode, template: Template | None) -> list[DeadLinkMark]:
+    """The ``{{dead link}}`` tags of a citation in ``ref``: the one after its template and
     before the ref's next citation (``template`` ``None``: a ref without a cite template,
-    whose tag is its link's)."""
+    whose tag is its link's) and — for the ref's last citation — those written right after
+    the ``</ref>`` or after a reuse of the ref."""
     owner: Template | None = None
-    for node in ref.contents.nodes if ref.contents is not None else ():
+    out: list[DeadLinkMark] = []
+    contents = ref.tag.contents
+    for node in contents.nodes if contents is not None else ():
         if isinstance(node, Template) and is_cite(node):
             owner = node
         elif (
-            isinstance(node, Template)
+            contents is not None
+            and isinstance(node, Template)
             and template_name(node) in DEAD_LINK_TAGS
             and owner is template
+            and not out
         ):
-            return node
-    return None
+            out.append(DeadLinkMark(node, contents, (), inside=True))
+    if owner is template:
+        out += [DeadLinkMark(tag, holder, gap, inside=False) for holder, tag, gap in ref.after]
+    return out
 
 
 def _alive(rr: ReferenceResult) -> str | None:
@@ -494,11 +525,11 @@ def _alive(rr: ReferenceResult) -> str | None:
     return status.url if status is not None else None
 
 
-def _marked_dead(ref: Tag | None, template: Template | None) -> list[str]:
+def _marked_dead(ref: RefNode | None, template: Template | None) -> list[str]:
     """How a citation tells readers its URL is dead: a ``{{dead link}}`` tag after it in
     its ref, ``url-status=dead`` beside an archived copy (CS1 then shows the archive first)."""
     marks = []
-    if ref is not None and dead_link_tag(ref, template) is not None:
+    if ref is not None and dead_link_marks(ref, template):
         marks.append(DEAD_LINK)
     if (
         template is not None
@@ -510,7 +541,7 @@ def _marked_dead(ref: Tag | None, template: Template | None) -> list[str]:
 
 
 def stale_dead_links(
-    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, RefNode], templates: Mapping[str, Template]
 ) -> list[tuple[ReferenceResult, str, list[str]]]:
     """(result, URL, marks) of each citation marked dead (:func:`_marked_dead`) whose URL
     the check found alive: the marks tell readers something no longer true.  ``refs`` and
@@ -526,7 +557,7 @@ def stale_dead_links(
 
 
 def stale_dead_link_findings(
-    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, RefNode], templates: Mapping[str, Template]
 ) -> list[Finding]:
     """``dead-link-stale`` warnings for :func:`stale_dead_links`."""
     return [
@@ -549,8 +580,23 @@ def stale_dead_link_findings(
     ]
 
 
+def rescued_dead_link_fixes(
+    plans: Iterable[Planned], refs: Mapping[str, RefNode], templates: Mapping[str, Template]
+) -> list[Planned]:
+    """``archive``: the ``{{dead link}}`` tags of a citation whose dead URL the ``plans``
+    give an archived copy, removed, as InternetArchiveBot does when it rescues a link
+    (the tag would show "[dead link]" beside the working copy)."""
+    out: list[Planned] = []
+    for key in dict.fromkeys(p.key for p in plans if p.param == "archive-url"):
+        ref = refs.get(key)
+        if ref is not None and dead_link_marks(ref, templates.get(key)):
+            reason = "the dead URL now cites an archived copy (as InternetArchiveBot does)"
+            out.append(Planned(key, DEAD_LINK, "", "archive", reason, "wayback"))
+    return out
+
+
 def dead_link_fixes(
-    result: CheckResult, refs: Mapping[str, Tag], templates: Mapping[str, Template]
+    result: CheckResult, refs: Mapping[str, RefNode], templates: Mapping[str, Template]
 ) -> list[Planned]:
     """``archive``: a stale ``{{dead link}}`` removed, a stale ``url-status=dead`` set to
     ``live`` (the URL verified alive)."""

@@ -10,11 +10,11 @@ citation already holds it in (a year inside ``|date=``, a journal name in ``|wor
 year corrected in ``|date=`` is corrected in a ``|year=`` beside it too (CS1 flags the two
 disagreeing), reported as its own edit; a single cited ``|page=`` is not replaced by the
 work's range.  Text outside templates is never touched (but a stale ``{{dead link}}`` tag
-in the ``<ref>`` is removed, whole), and a value holding markup (a comment, a template) is
-left alone and reported.  With no edit the
-output is the input, byte for byte.  What to edit is planned by
-:mod:`citetrack.export.cite_plans` (the fix kinds are documented there); an edit summary in
-the style editors use comes with the result.
+in the ``<ref>``, or right after its ``</ref>``, is removed, whole), and a value holding
+markup (a comment, a template) is left alone and reported.  With no edit the output is
+the input, byte for byte.  What to edit is planned by :mod:`citetrack.export.cite_plans`
+(the fix kinds are documented there); an edit summary in the style editors use comes with
+the result.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Tag, Template, Text
+from mwparserfromhell.nodes import Comment, Template, Text
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
@@ -32,9 +31,10 @@ from citetrack.export.cite_plans import (
     ALIASES,
     DEAD_LINK,
     Planned,
+    RefNode,
     archive_fixes,
     dead_link_fixes,
-    dead_link_tag,
+    dead_link_marks,
     find,
     local_fixes,
     malformed_findings,
@@ -52,7 +52,12 @@ from citetrack.parse.wikitext import (
     PERIODICAL_PARAMS,
     WORK_DATE_PARAMS,
     YEAR,
+    holders,
     is_cite,
+    list_groups,
+    marked_dead_after,
+    parse_page,
+    reuses,
 )
 
 __all__ = [
@@ -143,10 +148,17 @@ def templates_by_key(
     }
 
 
-def refs_by_key(text: str, references: Sequence[Reference], code: Wikicode) -> dict[str, Tag]:
-    """The ``<ref>`` (a node of ``code``) each reference key was read from."""
+def refs_by_key(text: str, references: Sequence[Reference], code: Wikicode) -> dict[str, RefNode]:
+    """The ``<ref>`` (a node of ``code``) each reference key was read from, with the
+    wikicode it stands in."""
+    beside = holders(code)
+    reused = reuses(code)
+    groups = list_groups(code)
     return {
-        key: site.ref
+        key: RefNode(
+            site.ref,
+            tuple(marked_dead_after(site.ref, beside, reused, groups.get(id(site.ref), ""))),
+        )
         for key, site in _sites_by_key(text, references, code).items()
         if site.ref is not None
     }
@@ -293,7 +305,7 @@ def apply_plans(
     kinds: frozenset[str],
 ) -> WikiExport:
     """The article with the ``plans`` of the allowed ``kinds`` applied (see module doc)."""
-    code = mwparserfromhell.parse(text)
+    code = parse_page(text)
     templates = templates_by_key(text, references, code)
     lines = {r.key: (r.location.line if r.location else r.line or 0) for r in references}
     edits: list[Edit] = []
@@ -307,8 +319,7 @@ def apply_plans(
         template = templates.get(plan.key)
         if plan.param == DEAD_LINK:  # in the <ref>, after the citation: a bare link's too
             ref = refs.get(plan.key)
-            removed = _remove_dead_link(ref, template) if ref is not None else None
-            if removed:
+            for removed in _remove_dead_links(ref, template) if ref is not None else ():
                 edits.append(
                     Edit(
                         plan.key, line, DEAD_LINK, removed, "", plan.kind, plan.reason, plan.source
@@ -405,21 +416,24 @@ def apply_plans(
     return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
 
 
-def _remove_dead_link(ref: Tag, template: Template | None) -> str | None:
-    """Remove the ``{{dead link}}`` tag of ``template``'s citation in ``ref``, and the spaces
-    before it when nothing follows it; the tag's text (``None``: there is none)."""
-    tag = dead_link_tag(ref, template)
-    if tag is None or ref.contents is None:
-        return None
-    contents = ref.contents
-    nodes = contents.nodes
-    index = nodes.index(tag)
-    last = all(isinstance(n, Text) and not str(n).strip() for n in nodes[index + 1 :])
-    before = nodes[index - 1] if index > 0 else None
-    if last and isinstance(before, Text):
-        before.value = before.value.rstrip(" \t")
-    contents.remove(tag)
-    return str(tag)
+def _remove_dead_links(ref: RefNode, template: Template | None) -> list[str]:
+    """Remove the ``{{dead link}}`` tags of ``template``'s citation (:func:`dead_link_marks`):
+    in the ref with the spaces before it when nothing follows it there; after the ``</ref>``
+    or a reuse with the spaces between.  The tags' text, in page order."""
+    removed = []
+    for mark in dead_link_marks(ref, template):
+        tag, holder = mark.tag, mark.holder
+        if mark.inside:
+            nodes = holder.nodes
+            index = holder.index(tag)  # by identity: an equal tag may come first
+            last = all(isinstance(n, Text) and not str(n).strip() for n in nodes[index + 1 :])
+            before = nodes[index - 1] if index > 0 else None
+            if last and isinstance(before, Text):
+                before.value = before.value.rstrip(" \t")
+        for node in (*mark.gap, tag):
+            holder.remove(node, recursive=False)
+        removed.append(str(tag))
+    return removed
 
 
 def _sort(made: Iterable[Edit | Skip], edits: list[Edit], skipped: list[Skip]) -> None:
@@ -453,8 +467,8 @@ def edit_summary(edits: Iterable[Edit]) -> str:
     removed: Counter[str] = Counter()
     for e in edits:
         param = norm(e.param)
-        if e.param == DEAD_LINK:
-            removed["stale dead-link tag"] += 1
+        if e.param == DEAD_LINK:  # the URL answers again, or it now cites an archived copy
+            removed["stale dead-link tag" if e.source == "web" else "dead-link tag"] += 1
         elif e.kind == "archive":
             if param == "archiveurl":
                 (added if e.old is None else fixed)["archive link"] += 1

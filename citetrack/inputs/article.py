@@ -32,7 +32,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Heading, Node, Tag, Template, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
@@ -47,10 +46,13 @@ from citetrack.parse import (
 )
 from citetrack.parse.keys import ascii_fold
 from citetrack.parse.wikitext import (
+    citation_count,
     is_cite,
-    is_prose_note,
     is_shortcut,
+    list_defined,
     list_groups,
+    parse_page,
+    read_galleries,
     template_name,
     too_deep,
 )
@@ -142,7 +144,7 @@ def read_article(
         return Article(info, text, tuple(refs), rekeyed, unread)
     if too_deep(text) is not None:  # parse_text refused it; so must the locator
         return Article(info=info, text=text, references=(), problems=parsed.problems)
-    code = mwparserfromhell.parse(text)
+    code = parse_page(text)
     sites = locate_wikitext(text, code)
     placed: list[tuple[int, int, Reference]] = []  # (site, order, reference)
     for order, (ref, index) in enumerate(
@@ -207,6 +209,7 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
     first_use: dict[tuple[str, str], tuple[int, str]] = {}
     problems = []
     groups = list_groups(code)
+    unused = unused_list_defined(code)
     for node, offset in _walk(code, 0):
         for reused in _r_names(node):
             first_use.setdefault(reused, (offset, str(node)))
@@ -217,6 +220,20 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
         if name is None:
             continue
         key = (_attr(node, "group") or groups.get(id(node), ""), name)
+        if id(node) in unused:
+            in_group = f" (group {key[0]!r})" if key[0] else ""
+            line, column = lines.at(offset)
+            problems.append(
+                ParseProblem(
+                    line=line,
+                    message=f'{slug(name)}: <ref name="{name}">{in_group} is defined in the '
+                    "reference list but not used in the text: the wiki shows a cite error "
+                    "there, and no footnote for it",
+                    raw=str(node),
+                    rule=DOUBTFUL,
+                    column=column,
+                )
+            )
         if not _has_body(node):
             first_use.setdefault(key, (offset, str(node)))
             continue
@@ -255,6 +272,32 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
             )
         )
     return problems
+
+
+def unused_list_defined(code: Wikicode) -> set[int]:
+    """The list-defined refs (``id`` of the ref tag) whose name the text never uses.
+
+    MediaWiki shows 'Cite error: A list-defined reference named … is not used in the
+    content' in the list and gives the citation no footnote: the reader never sees it.  A
+    use is a ``<ref name=…/>``, an ``{{r}}``, or a ref with the same name defined in the
+    text."""
+    listed = list_defined(code)
+    used: set[tuple[str, str]] = set()
+    defined: dict[int, tuple[str, str]] = {}
+    for node, _ in _walk(code, 0):
+        used.update(_r_names(node))
+        if not _is_ref(node):
+            continue
+        assert isinstance(node, Tag)
+        name = _attr(node, "name")
+        if name is None:
+            continue
+        key = (_attr(node, "group") or listed.get(id(node), ""), name)
+        if id(node) in listed and _has_body(node):
+            defined[id(node)] = key
+        else:
+            used.add(key)
+    return {ref for ref, key in defined.items() if key not in used}
 
 
 #: ``{{r|name|name2|p=5}}``: reuses of named refs, as ``<ref name=…/>`` (Template:R).
@@ -341,13 +384,37 @@ def _assign_rendered(text: str, refs: tuple[Reference, ...], display: str) -> li
     return _unique_keys(out)
 
 
+#: Fields that say how the source was reached, not which source it is: a bot edits them,
+#: so they do not tell two citations apart (:func:`_unique_keys`).
+_REACHED = frozenset({"urldate", "archiveurl", "archivedate", "urlstatus"})
+
+
+def _told_apart(ref: Reference) -> str:
+    """A short hash of everything a citation says (but how it was reached)."""
+    said = sorted((k, v) for k, v in ref.fields.items() if k.lower() not in _REACHED)
+    text = "|".join(f"{k}={v}" for k, v in said)
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
+
+
 def _unique_keys(refs: list[Reference]) -> list[Reference]:
+    """``refs`` with keys made unique.  References sharing a key (two unnamed citations
+    with one title and first author: a MedlinePlus and an NHS page both called
+    "Glucagonoma") are told apart by a hash of what else they say, not by their order:
+    with ``-2`` for the second, swapping them or deleting the first gave the other one's
+    key, and the lockfile reported an untouched citation as edited.  Citations alike in
+    everything are numbered in order (which one is which does not matter)."""
+    told = [_told_apart(ref) for ref in refs]
+    kinds: dict[str, set[str]] = {}
+    for ref, hashed in zip(refs, told, strict=True):
+        kinds.setdefault(ref.key, set()).add(hashed)
     seen: dict[str, int] = {}
     out = []
-    for ref in refs:
-        count = seen.get(ref.key, 0) + 1
-        seen[ref.key] = count
-        out.append(ref if count == 1 else replace(ref, key=f"{ref.key}-{count}"))
+    for ref, hashed in zip(refs, told, strict=True):
+        key = f"{ref.key}-{hashed}" if len(kinds[ref.key]) > 1 else ref.key
+        count = seen.get(key, 0) + 1
+        seen[key] = count
+        unique = key if count == 1 else f"{key}-{count}"
+        out.append(ref if unique == ref.key else replace(ref, key=unique))
     return out
 
 
@@ -453,7 +520,7 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
     ``code`` is the page already parsed (the exporter passes the tree it will edit, so
     the templates returned are nodes of that tree).
     """
-    code = code if code is not None else mwparserfromhell.parse(text)
+    code = read_galleries(code) if code is not None else parse_page(text)
     lines = _Lines(text)
     numbers = _numbers(code)
     groups = list_groups(code)
@@ -471,11 +538,14 @@ def locate_wikitext(text: str, code: Wikicode | None = None) -> list[CiteSite]:
             name = _attr(node, "name")
             number = numbers.get(id(node))
             cites = _outer_cites(node, offset)
-            if not cites and is_prose_note(node, groups.get(id(node), "")):
-                continue  # an explanatory note, not a reference: the parser skips it too
-            if not cites:
+            # Without a cite template, as many places as the parser reads citations: none
+            # for an explanatory note, one each for text citing several works.
+            written = 0 if cites else citation_count(node, groups.get(id(node), ""))
+            for index in range(1, written + 1):
                 sites.append(
-                    _site(None, offset, lines=lines, name=name, number=number, index=1, ref=node)
+                    _site(
+                        None, offset, lines=lines, name=name, number=number, index=index, ref=node
+                    )
                 )
             for index, (template, at) in enumerate(cites, start=1):
                 sites.append(
@@ -536,7 +606,9 @@ def _outer_cites(ref: Tag, ref_offset: int) -> list[tuple[Template, int]]:
 
 
 def _numbers(code: Wikicode) -> dict[int, str]:
-    """Rendered-list label of every ``<ref>`` node (by ``id``), as the Cite extension counts."""
+    """Rendered-list label of every ``<ref>`` node (by ``id``), as the Cite extension counts
+    (a list-defined ref the text never uses gets none: :func:`unused_list_defined`)."""
+    unused = unused_list_defined(code)
     counters: dict[str, int] = {}
     by_name: dict[tuple[str, str], str] = {}
     labels: dict[int, str] = {}
@@ -554,7 +626,7 @@ def _numbers(code: Wikicode) -> dict[int, str]:
         if name and (group, name) in by_name:
             labels[id(node)] = by_name[(group, name)]
             continue
-        if not name and not _has_body(node):
+        if (not name and not _has_body(node)) or id(node) in unused:
             continue
         counters[group] = counters.get(group, 0) + 1
         label = f"{group} {counters[group]}" if group else str(counters[group])

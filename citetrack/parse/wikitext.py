@@ -4,7 +4,8 @@ The text is parsed with mwparserfromhell, a real wikitext parser, so templates m
 (``{{!}}``, ``{{Webarchive|…}}``, ``{{INIST|…}}`` inside ``|id=``), carry comments and be
 spaced and ordered any way.  Every ``<ref>`` that has contents is one item (a reuse
 ``<ref name=x />`` is not); cite templates outside any ``<ref>`` (a "Further reading"
-list) are items too.  A ref's line is the line where it starts.
+list) are items too; so are refs in a ``<gallery>``'s captions (:func:`parse_page`).  A
+ref's line is the line where it starts.
 
 Inside a ref:
 
@@ -15,20 +16,27 @@ Inside a ref:
   ``chapter``, ``journal``/``work``/``website``/``newspaper``, ``date``/``year``,
   ``volume``, ``issue``, ``pages``/``page``, identifiers, ``url``, ``archive-url``,
   ``archive-date``, ``access-date``, ``publisher``, ``location``, ``edition``…; hyphens
-  and underscores in names are ignored, so ``accessdate`` and ``access-date`` are one);
+  and underscores in names are ignored, so ``accessdate`` and ``access-date`` are one;
+  ``((…))`` in a name list is an organisation); a ``{{Webarchive}}`` after it in the ref
+  is its archived copy;
 * ``{{MedlinePlusEncyclopedia}}`` and ``{{EMedicine}}`` become online entries with the
   page they link to; ``{{cite pmid|…}}`` / ``{{cite doi|…}}`` an entry with only that
-  identifier; ``{{sfn}}`` / ``{{harvnb}}`` short citations an entry with the authors' names,
+  identifier; ``{{Cite Q|Q123}}`` (the citation is Wikidata's) one with the item in its
+  note; ``{{sfn}}`` / ``{{harvnb}}`` short citations an entry with the authors' names,
   year and page (identical ``{{sfn}}``s of the text count once): a pointer to a full
   citation of the page with those authors and year (``Citation.pointer``: a .bib written
   from the page leaves it out), or, when there is none, reported as CS1 reports a broken
   link;
 * a ref without a template — a bare link ``[url title]``, perhaps with a
   ``{{Webarchive}}`` and a date — becomes an online entry with url and title; plain text
-  is read like a rendered reference, except an explanatory note: a ``<ref group=…>``
+  (``{{doi}}``, ``{{PMID}}``… read as what they show), or text that starts with its
+  authors and holds a link (its DOI, its title), is read like a rendered reference, two
+  Vancouver citations joined by "; " as two, except an explanatory note: a ``<ref group=…>``
   (what ``{{efn}}`` makes) whose text holds no citation (no title or names, identifier or
   link) is not a reference and is not read;
-* maintenance templates (``{{page needed}}``, ``{{dead link}}``…) are reported.
+* maintenance templates (``{{page needed}}``, ``{{dead link}}``…) are reported, and a
+  ``{{dead link}}`` written right after the ``</ref>`` or after a reuse of the ref too
+  (:func:`marked_dead_after`).
 """
 
 from __future__ import annotations
@@ -90,11 +98,29 @@ def template_name(template: Template) -> str:
     return " ".join(name.split()).lower()
 
 
+#: Templates that show an identifier (``{{doi|10.1/x}}`` shows "doi:10.1/x", ``{{PMID|123}}``
+#: "PMID 123"): written as they show, so that a hand-written ref keeps its identifiers.
+_SHOWS_IDENTIFIER = {
+    "doi": "doi:{}",
+    "pmid": "PMID {}",
+    "pmc": "PMC {}",
+    "isbn": "ISBN {}",
+    "issn": "ISSN {}",
+    "oclc": "OCLC {}",
+    "arxiv": "arXiv:{}",
+}
+
+
 def _inline_template(template: Template) -> str:
     name = template_name(template)
     if name in _INLINE:
         return _INLINE[name]
     positional = [p for p in template.params if not p.showkey]
+    if name in _SHOWS_IDENTIFIER and positional:
+        shown = plain(positional[0].value).strip()
+        if name == "pmc":
+            shown = re.sub(r"^PMC", "", shown, flags=re.IGNORECASE)
+        return _SHOWS_IDENTIFIER[name].format(shown) if shown else ""
     if (name in _SHOWS_ARGUMENT or name.startswith("lang-")) and positional:
         if name in ("abbr", "ill"):
             return plain(positional[0].value)
@@ -291,7 +317,35 @@ def _repeated(template: Template) -> list[str]:
     ]
 
 
+#: CS1's mark of an organisation given as an author: ``((World Health Organization))``.
+_CORPORATE = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
+
+
+def _names(text: str) -> NameList:
+    """A name list, each ``((…))`` in it one organisation, kept as written and in its
+    place (it was read as a person named '()')."""
+    if "((" not in text:
+        return parse_name_list(text)
+    names: list[Name] = []
+    rejected: list[str] = []
+    et_al = False
+    for n, part in enumerate(_CORPORATE.split(text)):
+        if n % 2:
+            names.extend((Name(literal=part),) if part else ())
+            continue
+        people = part.strip(" ,;")
+        if people:
+            read = parse_name_list(people)
+            names.extend(read.names)
+            rejected.extend(read.rejected)
+            et_al = et_al or read.et_al
+    return NameList(tuple(names), et_al, False, tuple(rejected))
+
+
 def _person(last: str | None, first: str | None, full: str | None) -> NameList:
+    corporate = _CORPORATE.fullmatch((last or full or "").strip())
+    if corporate:
+        return NameList((Name(literal=corporate.group(1)),))
     if last:
         if not first and is_organisation(last):
             return NameList((Name(literal=last),))
@@ -300,7 +354,7 @@ def _person(last: str | None, first: str | None, full: str | None) -> NameList:
             return read
         return NameList(rejected=(f"{last}, {first}" if first else last,))
     if full:
-        return parse_name_list(full)
+        return _names(full)
     return NameList()
 
 
@@ -337,7 +391,7 @@ def _name_list(params: dict[str, str], editors: bool) -> NameList:
     if not numbered.names and not numbered.rejected:
         for key in (f"v{prefix}s", f"{prefix}s"):
             if params.get(key):
-                numbered = parse_name_list(params[key])
+                numbered = _names(params[key])
                 break
     display = params.get(f"display{prefix}s", "")
     if display.lower().replace(" ", "") in ("etal", "etal."):
@@ -416,6 +470,10 @@ def _first(params: dict[str, str], *keys: str) -> str | None:
     return next((params[k] for k in keys if params.get(k)), None)
 
 
+#: The language code CS1 puts before a ``|script-title=``: ``ja:壊死性遊走性紅斑``.
+_SCRIPT_LANGUAGE = re.compile(r"^\s*[a-z]{2,3}(?:-[a-z]+)?\s*:\s*", re.IGNORECASE)
+
+
 def _from_template(template: Template, line: int, raw: str) -> Citation:
     """One citation from a cite template's parameters."""
     c = Citation(line=line, raw=raw)
@@ -436,7 +494,7 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
             f"doubtful name {entry!r} left out of the name list: it is not a person's or an "
             "organisation's name"
         )
-    title = _first(params, "title", "scripttitle")
+    title = params.get("title") or _SCRIPT_LANGUAGE.sub("", params.get("scripttitle", "")) or None
     chapter = _first(params, "chapter", "contribution", "entry", "article")
     container = _first(params, *CONTAINER_PARAMS)
     if c.kind == "chapter" and chapter:
@@ -484,7 +542,12 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
     c.archive_url = params.get("archiveurl")
     c.archive_date = _iso(params, "archivedate", c)
     c.access_date = _iso(params, "accessdate", c)
-    if not c.title:
+    item = params.get("1", "").upper() if name == "cite q" else ""
+    if item:
+        # {{Cite Q|Q56435123}}: the citation is the Wikidata item's, shown from there;
+        # no title here is no fault (the check says it cannot read the item).
+        c.notes.append(f"Wikidata {item}")
+    elif not c.title:
         c.problems.append("no title in the template")
     return c
 
@@ -663,26 +726,57 @@ def _resolve_short(citations: list[Citation]) -> None:
 # --------------------------------------------------------------------- refs without cites
 
 
+#: Where a hand-written ref joins two Vancouver citations with "; ": after the first one's
+#: last number (pages, year, identifier), before the next one's author ("Pujol RM, …",
+#: "Su WP. …").  A volume after a year's semicolon ("2009;59(2)") is no such place.
+_JOINED = re.compile(
+    r"(?<=\d)\.?;\s+(?=[A-Z][A-Za-z'’-]+(?:[ -][A-Z][a-z'’-]+)? [A-Z]{1,3}(?:,|\.\s))"
+)
+
+
+#: A hand-written citation starts with its authors ("Thiers BH, …", "Su WP. …",
+#: "Thiers, B. H., …"): a link after them is its DOI or its title, not a web page's title.
+_AUTHORS_FIRST = re.compile(
+    r"^[A-Z][A-Za-z'’-]+(?:[ -][A-Z][a-z'’-]+)?(?: [A-Z]{1,3}[,.]|, [A-Z]\.)"
+)
+
+
+def _written_with_link(
+    contents: Wikicode, line: int, raw: str, url: str, archives: list[Template]
+) -> list[Citation]:
+    """A citation written out by hand with a link in it (its DOI, its title): read as
+    text, the link as the text it shows; the link is its URL unless it is a DOI's."""
+    citations = rendered.parse_item(Item(line, plain(contents), raw))
+    c = citations[0]
+    if not c.url and "doi.org/" not in url.lower():
+        c.url = url
+    for archive in archives:
+        _archive_of(archive, c)
+    return citations
+
+
 def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
     """A ref with no cite template: a bare link (→ online) or text read as rendered."""
     links = contents.filter_external_links(recursive=False)
     archives = [
         t
         for t in contents.filter_templates(recursive=False)
-        if template_name(t) in ("webarchive", "wayback", "webcite")
+        if template_name(t) in _ARCHIVE_TEMPLATES
     ]
     if not links:
         text = plain(contents)
         if not text:
             return [Citation(line=line, raw=raw, problems=["empty reference"])]
-        return rendered.parse_item(Item(line, text, raw))
+        parts = [part for part in _JOINED.split(text) if part.strip()]
+        return [c for part in parts for c in rendered.parse_item(Item(line, part, raw))]
     link = links[0]
+    before = _plain_nodes(contents.nodes[: contents.index(link)])
+    if _AUTHORS_FIRST.match(before):
+        return _written_with_link(contents, line, raw, str(link.url).strip(), archives)
     c = Citation(line=line, raw=raw, kind="online", url=str(link.url).strip())
     c.title = plain(link.title) if link.title is not None else None
     for archive in archives:
-        params = _params(archive)
-        c.archive_url = c.archive_url or params.get("url")
-        c.archive_date = c.archive_date or dates.parse_date(params.get("date", ""))
+        _archive_of(archive, c)
     leftover = _plain_nodes(
         n for n in contents.nodes if not isinstance(n, ExternalLink) and n not in archives
     ).strip(" .,;")
@@ -696,17 +790,131 @@ def _from_plain_ref(contents: Wikicode, line: int, raw: str) -> list[Citation]:
     return [c]
 
 
-def _maintenance(contents: Wikicode) -> list[str]:
+_ARCHIVE_TEMPLATES = ("webarchive", "wayback", "webcite")
+
+
+def _archive_of(template: Template, c: Citation) -> None:
+    """The archived copy a ``{{Webarchive|url=…|date=…}}`` gives ``c``, unless it has one."""
+    params = _params(template)
+    if c.archive_url or not params.get("url"):
+        return
+    c.archive_url = params["url"]
+    c.archive_date = c.archive_date or dates.parse_date(params.get("date", ""))
+
+
+def _archives_beside(contents: Wikicode, cites: list[Template], citations: list[Citation]) -> None:
+    """A ``{{Webarchive}}`` written after a cite template in the ref (before the next one)
+    is that citation's archived copy, as the page shows it: the dead URL is expected, and
+    an export must not add a second ``archive-url``."""
+    owner: Citation | None = None
+    for node in contents.nodes:
+        if not isinstance(node, Template):
+            continue
+        at = next((i for i, t in enumerate(cites) if t is node), None)
+        if at is not None:
+            owner = citations[at]
+        elif owner is not None and template_name(node) in _ARCHIVE_TEMPLATES:
+            _archive_of(node, owner)
+
+
+def _maintenance(contents: Wikicode, *, as_text: bool) -> list[str]:
+    """What the ref's templates other than its citations say or leave unread (``as_text``:
+    the ref was read as text, identifier templates with it)."""
     problems: list[str] = []
     for template in contents.filter_templates(recursive=False):
         name = template_name(template)
-        if is_cite(template) or is_shortcut(template) or name in ("webarchive", "wayback"):
+        if (
+            is_cite(template)
+            or is_shortcut(template)
+            or name in ("webarchive", "wayback")
+            or (as_text and name in _SHOWS_IDENTIFIER)  # read with the text around it
+        ):
             continue
         if _MAINTENANCE.search(name):
             problems.append(f"marked {{{{{name}}}}} in the source")
         else:
             problems.append(f"template {{{{{name}}}}} in the reference was not read")
     return problems
+
+
+#: ``{{dead link}}`` and the redirects to it editors type.
+DEAD_LINK_TAGS = frozenset({"dead link", "deadlink", "dead-link", "broken link"})
+#: What a citation marked with a :data:`DEAD_LINK_TAGS` template reports.
+MARKED_DEAD = "marked {{dead link}} in the source"
+
+
+def holders(code: Wikicode) -> dict[int, Wikicode]:
+    """The wikicode each node of ``code`` is a node of (by ``id`` of the node), at every
+    depth: what stands beside a ``<ref>`` is read from there."""
+    out: dict[int, Wikicode] = {}
+    stack = [code]
+    while stack:
+        holder = stack.pop()
+        for node in holder.nodes:
+            out[id(node)] = holder
+            stack.extend(node.__children__())
+    return out
+
+
+def dead_link_after(holder: Wikicode, ref: Tag) -> tuple[Template, tuple[Text, ...]] | None:
+    """The ``{{dead link}}`` written right after ``ref``'s ``</ref>`` in ``holder`` — only
+    spaces between, on the same line — and the spaces before it (``None``: there is none).
+
+    Template:Dead link asks for the tag inside the ref, after the citation, but editors
+    often type it after the ``</ref>``; the page shows it beside the footnote either way,
+    so it marks that footnote's citation (its last one).  Anything else between the two
+    (words, another footnote, a line break) makes it another claim's tag."""
+    nodes = holder.nodes
+    try:
+        index = holder.index(ref)
+    except ValueError:
+        return None
+    gap: list[Text] = []
+    for node in nodes[index + 1 :]:
+        if isinstance(node, Text) and not node.value.strip(" \t"):
+            gap.append(node)
+            continue
+        if isinstance(node, Template) and template_name(node) in DEAD_LINK_TAGS:
+            return node, tuple(gap)
+        return None
+    return None
+
+
+def ref_name(ref: Tag, list_group: str = "") -> tuple[str, str] | None:
+    """``(group, name)`` of a named ``<ref>`` (``list_group``: the group of the list it is
+    defined in, when it has no ``group`` of its own), else ``None``."""
+
+    def attr(name: str) -> str:
+        return str(ref.get(name).value).strip().strip("\"'").strip() if ref.has(name) else ""
+
+    name = attr("name")
+    return (attr("group") or list_group, name) if name else None
+
+
+def reuses(code: Wikicode) -> dict[tuple[str, str], list[Tag]]:
+    """The reuses (``<ref name=… />``) of each named ref, by ``(group, name)``."""
+    out: dict[tuple[str, str], list[Tag]] = {}
+    for tag in code.filter_tags(recursive=True, matches=_is_tag("ref")):
+        key = ref_name(tag)
+        if key is not None and (tag.contents is None or not str(tag.contents).strip()):
+            out.setdefault(key, []).append(tag)
+    return out
+
+
+def marked_dead_after(
+    ref: Tag, beside: dict[int, Wikicode], reused: dict[tuple[str, str], list[Tag]], group: str
+) -> list[tuple[Wikicode, Template, tuple[Text, ...]]]:
+    """The ``{{dead link}}`` tags written right after ``ref``'s ``</ref>`` or right after
+    one of its reuses (:func:`dead_link_after`), each with the wikicode it stands in and
+    the spaces before it: all tag the ref's (last) citation, as the page shows them."""
+    key = ref_name(ref, group)
+    out = []
+    for tag in (ref, *(reused.get(key, ()) if key is not None else ())):
+        holder = beside.get(id(tag))
+        after = dead_link_after(holder, tag) if holder is not None else None
+        if holder is not None and after is not None:
+            out.append((holder, *after))
+    return out
 
 
 def _grouped(ref: Tag) -> bool:
@@ -731,14 +939,14 @@ def _is_tag(name: str) -> Callable[[Node], bool]:
     return lambda node: isinstance(node, Tag) and str(node.tag).strip().lower() == name
 
 
-def list_groups(code: Wikicode) -> dict[int, str]:
-    """The group each list-defined ``<ref>`` takes from its list (``id`` of the ref tag →
-    group): MediaWiki puts a ref defined inside ``<references group=note>`` or
-    ``{{reflist|group=note|refs=…}}`` / ``{{notelist|refs=…}}`` in that list's group."""
+def list_defined(code: Wikicode) -> dict[int, str]:
+    """Every ``<ref>`` defined in a reference list (``id`` of the ref tag → the list's
+    group, ``""`` for none): inside ``<references>…</references>`` or the ``refs=`` of
+    ``{{reflist}}`` / ``{{notelist}}``…"""
     out: dict[int, str] = {}
     for tag in code.filter_tags(recursive=True, matches=_is_tag("references")):
         group = str(tag.get("group").value).strip().strip("\"'") if tag.has("group") else ""
-        if group and tag.contents is not None:
+        if tag.contents is not None:
             for ref in tag.contents.filter_tags(recursive=True, matches=_is_tag("ref")):
                 out.setdefault(id(ref), group)
     for template in code.filter_templates(recursive=True):
@@ -747,11 +955,17 @@ def list_groups(code: Wikicode) -> dict[int, str]:
             continue
         given = str(template.get("group").value).strip() if template.has("group") else ""
         group = given or _NOTELISTS.get(name, "")
-        if group:
-            refs = template.get("refs").value
-            for ref in refs.filter_tags(recursive=True, matches=_is_tag("ref")):
-                out.setdefault(id(ref), group)
+        refs = template.get("refs").value
+        for ref in refs.filter_tags(recursive=True, matches=_is_tag("ref")):
+            out.setdefault(id(ref), group)
     return out
+
+
+def list_groups(code: Wikicode) -> dict[int, str]:
+    """The group each list-defined ``<ref>`` takes from its list (``id`` of the ref tag →
+    group): MediaWiki puts a ref defined inside ``<references group=note>`` or
+    ``{{reflist|group=note|refs=…}}`` / ``{{notelist|refs=…}}`` in that list's group."""
+    return {ref: group for ref, group in list_defined(code).items() if group}
 
 
 def _no_citation(c: Citation) -> bool:
@@ -765,21 +979,32 @@ def _no_citation(c: Citation) -> bool:
     )
 
 
-def is_prose_note(ref: Tag, list_group: str = "") -> bool:
-    """Whether a ``<ref>`` with contents is an explanatory note that holds no citation:
-    it is not read as a reference (the locator skips it too, so both stay in step).
-    ``list_group``: the group it takes from the list it is defined in (:func:`list_groups`)."""
-    return not _ref_citations(ref, 0, list_group)
+def citation_count(ref: Tag, list_group: str = "") -> int:
+    """How many citations the reader takes from a ``<ref>`` with contents: 0 for an
+    explanatory note that holds none, several for hand-written text citing several works.
+    The locator gives a ref without a cite template that many places, so that both stay in
+    step.  ``list_group``: the group it takes from the list it is defined in
+    (:func:`list_groups`)."""
+    return len(_ref_citations(ref, 0, list_group))
 
 
-def _ref_citations(ref: Tag, line: int, list_group: str = "") -> list[Citation]:
+def _ref_citations(
+    ref: Tag, line: int, list_group: str = "", *, marked_after: bool = False
+) -> list[Citation]:
+    """The citations of a ``<ref>`` with contents; ``marked_after``: a ``{{dead link}}``
+    follows its ``</ref>`` (:func:`dead_link_after`), said on its last citation."""
     raw = str(ref)
     contents = ref.contents
     cites = [t for t in contents.filter_templates(recursive=True) if is_cite(t) or is_shortcut(t)]
-    # A cite template nested inside another one (rare) is part of it, not a citation.
-    outer = [t for t in cites if not any(t is not o and str(t) in str(o) for o in cites)]
+    # A cite template nested inside another one (rare) is part of it, not a citation; told
+    # by the tree, not by the text (the same template pasted twice is two citations).
+    inner = {
+        id(t) for o in cites for p in o.params for t in p.value.filter_templates(recursive=True)
+    }
+    outer = [t for t in cites if id(t) not in inner]
     if outer:
         citations = [_from_template(t, line, raw) for t in outer]
+        _archives_beside(contents, outer, citations)
     else:
         citations = _from_plain_ref(contents, line, raw)
         if (list_group or _grouped(ref)) and all(_no_citation(c) for c in citations):
@@ -787,12 +1012,15 @@ def _ref_citations(ref: Tag, line: int, list_group: str = "") -> list[Citation]:
             # (One that holds a {{cite}}, a link, an identifier or a citation written
             # out by hand is still read.)
             return []
-    problems = _maintenance(contents)
-    if len(citations) > 1:
-        problems.append(
-            f"this reference holds {len(citations)} citations; each became its own entry"
-        )
+    problems = _maintenance(contents, as_text=not outer)
+    # Short citations ({{harvnb|A|2001}}; {{harvnb|B|2002}}) point at full ones: a footnote
+    # naming several works that way is ordinary, not several entries made of one.
+    works = [t for t in outer if template_name(t) not in _SHORT_CITATIONS] if outer else citations
+    if len(works) > 1:
+        problems.append(f"this reference holds {len(works)} citations; each became its own entry")
     citations[0].problems[:0] = problems
+    if marked_after and MARKED_DEAD not in citations[-1].problems:
+        citations[-1].problems.append(MARKED_DEAD)
     return citations
 
 
@@ -826,10 +1054,40 @@ def too_deep(text: str) -> tuple[int, str] | None:
     return None
 
 
+#: Extension tags whose contents MediaWiki reads as wikitext but mwparserfromhell keeps as
+#: plain text: a ``<gallery>``'s captions (``File:x.jpg|A rash.<ref>…</ref>``) show
+#: their footnotes, numbered in page order.
+_WIKITEXT_INSIDE = frozenset({"gallery"})
+
+
+def read_galleries(code: Wikicode) -> Wikicode:
+    """``code`` with each ``<gallery>``'s contents read as wikitext, in place (the text
+    is unchanged, so an edit of a template in a caption is an edit of the page).
+
+    Idempotent: contents already read (any node but plain text) are left as they are,
+    so the nodes a caller holds stay those of the page."""
+    for tag in code.filter_tags(
+        recursive=True, matches=lambda n: str(n.tag).strip().lower() in _WIKITEXT_INSIDE
+    ):
+        contents = tag.contents
+        if contents is not None and all(isinstance(n, Text) for n in contents.nodes):
+            tag.contents = mwparserfromhell.parse(str(contents))
+    return code
+
+
+def parse_page(text: str) -> Wikicode:
+    """A wikitext page parsed as MediaWiki reads it: :func:`read_galleries` too.  Every
+    reader of a page (parser, locator, exporter) parses it this way, so all see the same
+    citations."""
+    return read_galleries(mwparserfromhell.parse(text))
+
+
 def parse_wikitext(text: str) -> list[Citation]:
     """Every reference of a wikitext page (or of a list of ``<ref>`` blocks), in order."""
-    code = mwparserfromhell.parse(text)
+    code = parse_page(text)
     groups = list_groups(code)
+    beside = holders(code)
+    reused = reuses(code)
     citations: list[Citation] = []
     search_from = 0
     counted_to = 0
@@ -848,7 +1106,9 @@ def parse_wikitext(text: str) -> list[Citation]:
             counted_to = position
             search_from = position + len(source)
         if isinstance(node, Tag):
-            citations.extend(_ref_citations(node, line, groups.get(id(node), "")))
+            group = groups.get(id(node), "")
+            marked = bool(marked_dead_after(node, beside, reused, group))
+            citations.extend(_ref_citations(node, line, group, marked_after=marked))
         else:
             citations.append(_from_template(node, line, source))
     _resolve_short(citations)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from citetrack.identifiers import IdentifierProblem
+from citetrack.identifiers import WIKIDATA_IN_TEXT, IdentifierProblem
 from citetrack.model import Evidence, Finding, Found, Reference, Severity, Source
 from citetrack.rules.catalog import (
     RULE_CONCERN,
@@ -113,12 +113,17 @@ def compare_reference(
     if not (
         ids.doi or ids.pmid or ids.pmcid or ids.url or ids.archive_url or evidence or ref.get("url")
     ):
+        item = WIKIDATA_IN_TEXT.search(ref.get("note") or "")
         findings.append(
             ctx.finding(
                 RULE_NO_IDENTIFIER,
                 Severity.NOTE,
                 "The reference has no DOI, PMID, PMCID or URL, so nothing could be checked "
-                "against a registry.",
+                "against a registry."
+                if item is None
+                else f"The citation is Wikidata item {item.group(1)}'s ({{{{Cite Q}}}}): "
+                "citetrack does not read Wikidata, and the reference has no DOI, PMID, "
+                "PMCID or URL of its own, so it could not be checked.",
                 source=Source.CITATION,
             )
         )
