@@ -28,6 +28,7 @@ from citetrack.tracking.lockfile import (
     parse_lock,
     read_lock,
 )
+from citetrack.tracking.lockfile.state import AcceptedProblem
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
@@ -127,6 +128,64 @@ def test_every_lock_round_trips_to_identical_bytes(lock: Lock) -> None:
     again = parse_lock(text.encode("utf-8"))
     assert again == lock
     assert dumps_lock(again) == text
+
+
+def _whole_document(lock: Lock) -> str:
+    """The lockfile's text as it was written before it was written in pieces: one
+    ``json.dumps`` of the whole document."""
+    doc: dict[str, object] = {
+        "schema_version": 1,
+        "references": {k: fileformat._entry_json(e) for k, e in lock.references.items()},
+    }
+    if lock.articles:
+        doc["articles"] = {k: fileformat._article_json(a) for k, a in lock.articles.items()}
+    if lock.problems:
+        doc["problems"] = {
+            name: [
+                {
+                    k: v
+                    for k, v in (("rule", p.rule), ("key", p.key), ("message", p.message))
+                    if v is not None
+                }
+                for p in marks
+            ]
+            for name, marks in lock.problems.items()
+            if marks
+        }
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+problem_lists = st.lists(st.builds(AcceptedProblem, words, optional_words, words), max_size=2).map(
+    tuple
+)
+complete_locks = st.builds(
+    Lock,
+    st.dictionaries(words, entries, max_size=7),
+    st.dictionaries(
+        words,
+        st.builds(
+            ArticleRecord,
+            words,
+            st.sampled_from(["wikitext", "text"]),
+            st.dictionaries(words, st.from_regex(r"[0-9a-f]{12}", fullmatch=True), max_size=2),
+            optional_words,
+            st.none() | st.integers(min_value=0, max_value=2**70),
+            optional_words,
+        ),
+        max_size=2,
+    ),
+    st.dictionaries(words, problem_lists, max_size=2),
+)
+
+
+@given(complete_locks)
+@settings(max_examples=300)
+def test_the_text_written_in_pieces_is_that_of_the_whole_document(lock: Lock) -> None:
+    """Issue 16: the lockfile is laid out a few entries at a time (here 2, so that a
+    lockfile of a few entries is in several pieces): the same bytes as before."""
+    with patch.object(fileformat, "_ENTRIES_PER_PIECE", 2):
+        assert dumps_lock(lock) == _whole_document(lock)
+    assert dumps_lock(lock) == _whole_document(lock)
 
 
 # ------------------------------------------- the fast readers change nothing (issue 16)

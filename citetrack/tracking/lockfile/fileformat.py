@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import orjson
 
-from citetrack.fsutil import atomic_write_bytes
+from citetrack.fsutil import atomic_write_chunks
 from citetrack.inputs.textio import InputError, read_bytes_stated
 from citetrack.model import (
     Identifiers,
@@ -28,6 +28,7 @@ from citetrack.model import (
     Source,
     UpdateKind,
 )
+from citetrack.report.json_text import dumps_plain
 from citetrack.tracking.codec import bytes_digest, text_digest
 from citetrack.tracking.lockfile.state import (
     CONFIRMABLE_RULES,
@@ -64,37 +65,76 @@ _RECOVER = (
 
 
 def dumps_lock(lock: Lock) -> str:
-    """The lockfile's text: sorted keys, 2-space indent, trailing newline, stable bytes."""
-    doc = {
-        "schema_version": SCHEMA_VERSION,
-        "references": {k: _entry_json(e) for k, e in lock.references.items()},
-    }
+    """The lockfile's text: sorted keys, 2-space indent, trailing newline, stable bytes
+    (``json.dumps(..., indent=2, sort_keys=True, ensure_ascii=False)`` of the document)."""
+    return "".join(lock_text(lock))
+
+
+#: Entries laid out per piece of :func:`lock_text`: some 200 kB of text.
+_ENTRIES_PER_PIECE = 200
+
+
+def lock_text(lock: Lock) -> Iterator[str]:
+    """:func:`dumps_lock`'s text in pieces of some :data:`_ENTRIES_PER_PIECE` entries, so
+    that writing never holds the whole document: a 100,000-reference ``lock`` built the
+    document (hundreds of MB of dictionaries) and ``json.dumps``'s Python encoder kept
+    one string per token until it joined them, then the text and its bytes (1.7 GB peak
+    for a 103 MB file; issue 16).  The top level's keys in sorted order: ``articles``,
+    ``problems``, ``references``, ``schema_version``; each entry is laid out by
+    :func:`~citetrack.report.json_text.dumps_plain` (held equal to ``json.dumps``; a
+    lockfile holds no float)."""
+    yield "{\n"
     if lock.articles:
-        doc["articles"] = {k: _article_json(a) for k, a in lock.articles.items()}
+        articles = {k: _article_json(a) for k, a in lock.articles.items()}
+        yield f'  "articles": {dumps_plain(articles, "  ")},\n'
     if lock.problems:
-        doc["problems"] = {
+        problems = {
             name: [_drop_none({"rule": p.rule, "key": p.key, "message": p.message}) for p in marks]
             for name, marks in lock.problems.items()
             if marks
         }
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        yield f'  "problems": {dumps_plain(problems, "  ")},\n'
+    refs = lock.references
+    if not refs:
+        yield '  "references": {},\n'
+    else:
+        yield '  "references": {\n'
+        keys = sorted(refs)
+        for at in range(0, len(keys), _ENTRIES_PER_PIECE):
+            piece = {k: _entry_json(refs[k]) for k in keys[at : at + _ENTRIES_PER_PIECE]}
+            # "{\n" + the entries, each line two spaces in + "\n}", with the margin: the
+            # entries' lines as they sit four spaces in, between the pieces' commas.
+            text = dumps_plain(piece, "  ")[2:-4]
+            yield text if at == 0 else ",\n" + text
+        yield "\n  },\n"
+    yield f'  "schema_version": {SCHEMA_VERSION}\n}}\n'
 
 
 def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
-    """Write ``lock`` atomically (the old file stays whole if anything fails).
+    """Write ``lock`` atomically (the old file stays whole if anything fails), piece by
+    piece (:func:`lock_text`).
 
     A lockfile larger than :data:`MAX_LOCK_BYTES` is not written (:class:`LockError`):
     every later run would refuse to read it (a 100,000-reference ``lock`` wrote 103 MB
     that each ``check`` then refused, exit 2, when the bound was 64 MiB)."""
-    data = dumps_lock(lock).encode("utf-8")
-    size = len(data)
-    if size > MAX_LOCK_BYTES:
-        raise LockError(
-            f"{path}: not written: the lockfile would be {size / 2**20:.0f} MiB, more than the "
-            f"{MAX_LOCK_BYTES // 2**20} MiB citetrack reads back. Check the bibliography in "
-            "parts, each with a lockfile of its own (--lockfile)."
-        )
-    atomic_write_bytes(path, data)
+    atomic_write_chunks(path, _bounded(path, lock))
+
+
+def _bounded(path: str | os.PathLike[str], lock: Lock) -> Iterator[bytes]:
+    """The bytes of :func:`lock_text`; :class:`LockError` once they pass the bound (the
+    writer then leaves the old file as it was)."""
+    size = 0
+    for text in lock_text(lock):
+        data = text.encode("utf-8")
+        size += len(data)
+        if size > MAX_LOCK_BYTES:
+            rest = sum(len(t.encode("utf-8")) for t in lock_text(lock))
+            raise LockError(
+                f"{path}: not written: the lockfile would be {rest / 2**20:.0f} MiB, more than "
+                f"the {MAX_LOCK_BYTES // 2**20} MiB citetrack reads back. Check the "
+                "bibliography in parts, each with a lockfile of its own (--lockfile)."
+            )
+        yield data
 
 
 def _entry_json(entry: LockEntry) -> dict[str, object]:
