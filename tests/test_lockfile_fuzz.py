@@ -321,6 +321,55 @@ def test_known_bytes_orjson_reads_otherwise_are_read_the_usual_way() -> None:
     assert parse_lock(texts[0].encode()).references["k"].failing["doi:10.1/x"].failures == 2**70
 
 
+@given(whole_locks)
+def test_known_bytes_read_piece_by_piece_as_the_first_reading_did(lock: Lock) -> None:
+    """Issue 16: the entries of known bytes are read some 256 kB at a time; here one
+    entry at a time (every cut between two entries is made)."""
+    data = dumps_lock(lock).encode("utf-8")
+    with patch.object(fileformat, "_PIECE_BYTES", 1):
+        again = _known(data)
+    assert again == parse_lock(data) == lock
+    assert isinstance(again, Lock)
+    assert dumps_lock(again) == dumps_lock(lock)
+
+
+@given(whole_locks, st.sampled_from([None, 0, 1, 3, 4, "\t", " \n"]))
+def test_known_bytes_of_any_layout_read_as_the_first_reading_did(
+    lock: Lock, indent: int | str | None
+) -> None:
+    """Bytes laid out otherwise than citetrack writes them (by hand, by another tool)
+    are not cut into pieces, or not where they should not be."""
+    text = json.dumps(json.loads(dumps_lock(lock)), indent=indent, ensure_ascii=False)
+    with patch.object(fileformat, "_PIECE_BYTES", 1):
+        assert _known(text.encode("utf-8")) == _parsed(text)
+
+
+def test_known_bytes_that_only_look_like_citetracks_layout_are_read_whole() -> None:
+    """Where the layout's marks are not where citetrack puts them, the pieces would not
+    be the document's entries: such bytes read as the first reading did."""
+    entry = '{"file": "r.bib", "identifiers": {"doi": "10.1/x"}}'
+    texts = [
+        # "references": { laid out as citetrack does, but an entry's URL's, first (a URL
+        # of no record: the rest parses, with no entries in the pieces).
+        '{"references": {"k": {"file": "r.bib", "urls": {\n  "references": {\n  }}}}, '
+        '"schema_version": 1}',
+        # The top level's, whose first entry closes as the object itself would.
+        f'{{\n  "references": {{\n    "a": {entry}\n  }},\n    "b": {entry}\n  }},\n'
+        '  "schema_version": 1\n}\n',
+        # A lockfile that reads, with the close of its references where it should be.
+        f'{{\n  "references": {{\n    "a": {entry},\n    "b": {entry}\n  }},\n'
+        '  "schema_version": 1\n}\n',
+    ]
+    for text in texts:
+        first = _parsed(text)
+        with patch.object(fileformat, "_PIECE_BYTES", 1):
+            assert _known(text.encode("utf-8")) == first, text
+    assert fileformat._pieces(texts[0].encode()) is not None  # cut, and refused
+    assert isinstance(_parsed(texts[0]), Lock)
+    assert isinstance(_parsed(texts[2]), Lock)
+    assert set(_parsed(texts[2]).references) == {"a", "b"}  # type: ignore[union-attr]
+
+
 def test_a_source_that_does_not_read_is_a_lock_error_when_asked_for() -> None:
     # Not for bytes read whole before (they read), but never anything but a LockError.
     text = json.dumps(

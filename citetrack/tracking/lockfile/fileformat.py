@@ -7,6 +7,7 @@ Reading accepts only the schema this version writes and turns anything else into
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -289,8 +290,15 @@ def parse_lock(
         raise LockError(f"{where}: not a valid citetrack lockfile: {exc}. {_RECOVER}") from exc
 
 
-def _lock(doc: object, where: str, digest: str, entry: Callable[[object, str], LockEntry]) -> Lock:
-    """The :class:`Lock` of a parsed document, its entries read by ``entry``."""
+def _lock(
+    doc: object,
+    where: str,
+    digest: str,
+    entry: Callable[[object, str], LockEntry],
+    references: Callable[[object], dict[str, LockEntry]] | None = None,
+) -> Lock:
+    """The :class:`Lock` of a parsed document, its entries read by ``entry`` (or all of
+    them by ``references``, given the top level's ``references`` value)."""
     top = _obj(doc, "the top level")
     version = top.get("schema_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > 1:
@@ -301,9 +309,13 @@ def _lock(doc: object, where: str, digest: str, entry: Callable[[object, str], L
     if type(version) is not int or version != SCHEMA_VERSION:
         raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
     _only(top, {"schema_version", "references", "articles", "problems"}, "the top level")
-    refs = _obj(top.get("references", {}), "references")
+    if references is not None:
+        entries = references(top.get("references"))
+    else:
+        refs = _obj(top.get("references", {}), "references")
+        entries = {k: entry(v, f"references.{k}") for k, v in refs.items()}
     return Lock(
-        references={k: entry(v, f"references.{k}") for k, v in refs.items()},
+        references=entries,
         articles=_map(top.get("articles", {}), "articles", _article),
         problems=_map(top.get("problems", {}), "problems", _problems),
         digest=digest,
@@ -324,12 +336,78 @@ def _known_lock(data: bytes, digest: str, where: str) -> Lock | None:
     it refuses, and integers beyond 64 bits as floats: a plain entry holds no number, and
     any other part is read by the usual readers, which refuse a float).  Whatever does not
     read (``None``) is read again the usual way, which names what is wrong.
+
+    The entries of a lockfile laid out as citetrack writes it are read a piece at a time
+    (:func:`_pieces`): the whole document as dictionaries was some 500 MB at 100,000
+    references, on top of the check's own (issue 16).
     """
+    read = functools.partial(_known_entry, where=where)
     try:
-        doc = orjson.loads(data)
-        return _lock(doc, where, digest, lambda value, at: _known_entry(value, at, where))
-    except (orjson.JSONDecodeError, _Shape, LockError):
+        cut = _pieces(data)
+        if cut is not None:
+            head, pieces = cut
+            doc = orjson.loads(head)
+            if type(doc) is dict and doc.get("references") == _CUT:
+                # The cut was the top level's value: the rest is the document, and the
+                # pieces, each a list of its entries, are that value's entries.
+
+                def entries(_: object) -> dict[str, LockEntry]:
+                    out: dict[str, LockEntry] = {}
+                    for piece in pieces:
+                        for key, value in orjson.loads(piece).items():
+                            out[key] = read(value, f"references.{key}")
+                    return out
+
+                return _lock(doc, where, digest, read, entries)
+        return _lock(orjson.loads(data), where, digest, read)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, _Shape, LockError):
         return None
+
+
+#: What stands for the top level's ``references`` value cut out of a lockfile's bytes
+#: (:func:`_pieces`): no lockfile that reads holds a string there.
+_CUT = "\u0000references"
+#: Where :func:`lock_text` opens and closes the ``references`` object, and its separator
+#: between two entries (a JSON string holds no raw line break: these bytes are layout).
+_OPEN = b'\n  "references": {\n'
+_CLOSE = b"\n  }"
+_NEXT = b',\n    "'
+#: Bytes of entries read at once by :func:`_pieces`.
+_PIECE_BYTES = 1 << 18
+
+
+def _pieces(data: bytes) -> tuple[bytes, Iterator[bytes]] | None:
+    """The bytes of a lockfile laid out as :func:`lock_text` writes it, cut in two: the
+    document with the ``references`` object replaced by the string :data:`_CUT`, and that
+    object's entries as objects of some :data:`_PIECE_BYTES` each (cut where one entry
+    ends and the next begins); ``None`` for another layout.
+
+    Nothing here has to be right for the reading to be: if the document parses with
+    :data:`_CUT` as its top level's ``references``, the cut was that value, an object
+    from the ``{`` to the ``}`` cut out; if each piece parses as an object, their texts,
+    which are that object's text between its braces cut at commas, are lists of members,
+    so the object's members are the pieces' in order (bytes read whole before hold no key
+    twice).  Any other cut fails to parse (a brace or bracket left open), and the bytes
+    are read whole."""
+    start = data.find(_OPEN)
+    if start < 0:
+        return None
+    first = start + len(_OPEN) - 2  # the "{" (before the line break)
+    end = data.find(_CLOSE, first)
+    if end < 0:
+        return None
+    last = end + len(_CLOSE) - 1  # the "}"
+    head = b"".join((data[:first], b'"\\u0000references"', data[last + 1 :]))
+
+    def pieces() -> Iterator[bytes]:
+        at = first + 1
+        while at < last:
+            cut = data.find(_NEXT, at + _PIECE_BYTES, last)
+            stop = last if cut < 0 else cut
+            yield b"".join((b"{", data[at:stop], b"}"))
+            at = stop + 1  # past the comma
+
+    return head, pieces()
 
 
 def _short(exc: BaseException) -> str:
@@ -490,35 +568,46 @@ def _known_entry(value: object, at: str, where: str) -> LockEntry:
 
 class _KnownSources(Mapping[str, SourceRecord]):
     """The source records of an entry of bytes read whole before (:func:`_known_entry`):
-    each read by :func:`source_from_json` when first asked for, as :func:`_entry` reads
-    them all at once."""
+    kept as their JSON bytes, each read by :func:`source_from_json` when first asked for,
+    as :func:`_entry` reads them all at once.
 
-    __slots__ = ("_at", "_raw", "_read", "_where")
+    As bytes, not as the dictionaries they were parsed into: a check with an unchanged
+    lockfile asks for few of them, and a 100,000-reference lockfile's 200,000 source
+    records as dictionaries were some 250 MB held to the end of the run (issue 16)."""
+
+    __slots__ = ("_at", "_names", "_raw", "_read", "_where")
 
     def __init__(self, raw: dict[str, object], at: str, where: str) -> None:
-        self._raw = raw
-        self._read: dict[str, SourceRecord] = {}
+        self._names = tuple(raw)
+        # A text of its own size (orjson's bytes keep a buffer of 4 kB at least).
+        self._raw = orjson.dumps(raw).decode("utf-8")
+        self._read: dict[str, SourceRecord] | None = None
         self._at = at
         self._where = where
 
     def __getitem__(self, src: str) -> SourceRecord:
-        record = self._read.get(src)
+        read = self._read
+        record = read.get(src) if read is not None else None
         if record is None:
-            value = self._raw[src]
+            if src not in self._names:
+                raise KeyError(src)
+            value = orjson.loads(self._raw)[src]
             try:
                 record = source_from_json(value, f"{self._at}.sources.{src}")
             except _Shape as exc:  # not for bytes read whole before
                 raise LockError(
                     f"{self._where}: not a valid citetrack lockfile: {exc}. {_RECOVER}"
                 ) from exc
-            self._read[src] = record
+            if read is None:
+                read = self._read = {}
+            read[src] = record
         return record
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._names)
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))
