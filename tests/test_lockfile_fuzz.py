@@ -240,6 +240,62 @@ def test_fast_readers_hand_unusual_values_to_the_validation() -> None:
         assert result == _parsed_slowly(text)
 
 
+# ---------------------- lockfiles laid out as citetrack writes them: read in pieces (issue 16)
+
+
+def _parsed_whole(text: str) -> Lock | str:
+    """``parse_lock`` of the bytes of ``text`` read whole, never in pieces."""
+    with patch.object(fileformat, "_pieced_lock", lambda data, where: None):
+        return _parsed_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def _parsed_bytes(data: bytes) -> Lock | str:
+    try:
+        return parse_lock(data)
+    except LockError as exc:
+        return f"LockError: {exc}"
+
+
+@given(near_locks)
+@settings(max_examples=300)
+def test_bytes_read_in_pieces_read_and_fail_as_when_read_whole(doc: dict[str, object]) -> None:
+    """Laid out as citetrack writes a lockfile (indent 2, sorted keys: cut into pieces),
+    one entry a piece: the same lockfile, or the same error message."""
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    with patch.object(fileformat, "_PIECE_BYTES", 1):
+        assert _parsed_bytes(text.encode("utf-8", "surrogatepass")) == _parsed_whole(text)
+
+
+def test_what_only_the_pieces_together_show_fails_as_when_read_whole() -> None:
+    """A key twice in two pieces, bytes that are not UTF-8, or not JSON, in a later
+    piece than a value of the wrong shape: the error of the whole reading."""
+    entry = '{"file": "r.bib", "identifiers": {"doi": "10.1/x"}}'
+    bad = '{"file": 3}'
+
+    def lockfile(*entries: str) -> str:
+        body = ",\n".join(f'    "{key}": {value}' for key, value in entries)
+        return f'{{\n  "references": {{\n{body}\n  }},\n  "schema_version": 1\n}}\n'
+
+    texts = [
+        lockfile(("a", entry), ("b", entry), ("a", entry)),
+        lockfile(("a", bad), ("b", entry[:-1])),
+        lockfile(("a", bad), ("b", entry), ("c", "nul")),
+    ]
+    for text in texts:
+        whole = _parsed_whole(text)
+        assert isinstance(whole, str), text
+        with patch.object(fileformat, "_PIECE_BYTES", 1):
+            assert _parsed_bytes(text.encode("utf-8")) == whole
+    assert "duplicate key 'a'" in _parsed_whole(texts[0])  # type: ignore[operator]
+    assert "not valid JSON" in _parsed_whole(texts[1])  # type: ignore[operator]
+    latin = lockfile(("a", bad), ("b", entry.replace("r.bib", "r\u00e9.bib"))).encode("latin-1")
+    with patch.object(fileformat, "_PIECE_BYTES", 1):
+        pieced = _parsed_bytes(latin)
+    with patch.object(fileformat, "_pieced_lock", lambda data, where: None):
+        assert pieced == _parsed_bytes(latin)
+    assert "not valid JSON" in pieced  # type: ignore[operator]
+
+
 # ------------------- bytes read whole before: read by orjson, sources when asked (issue 16)
 
 

@@ -275,6 +275,10 @@ def parse_lock(
             lock = _known_lock(data, digest, where)
             if lock is not None:
                 return lock
+    if isinstance(data, bytes):
+        lock = _pieced_lock(data, where)
+        if lock is not None:
+            return lock
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         digest = text_digest(text)  # of the bytes read: they are UTF-8
@@ -320,6 +324,42 @@ def _lock(
         problems=_map(top.get("problems", {}), "problems", _problems),
         digest=digest,
     )
+
+
+def _pieced_lock(data: bytes, where: str) -> Lock | None:
+    """The lockfile of ``data`` laid out as :func:`lock_text` writes it, read and checked
+    in full as :func:`parse_lock` does, a piece at a time (:func:`_pieces`); ``None`` for
+    another layout or for bytes that do not read, which are then read whole (and the
+    error named as it always was).
+
+    Reading a 100,000-reference lockfile whole held its text and whole document at once,
+    some 500 MB on top of what it reads into (``lock`` reads back the file it wrote; a
+    check reads a lockfile it has not read before; issue 16).  Every check is the same:
+    UTF-8 (the pieces are cut at ASCII bytes and cover all others), no key twice (in a
+    piece, and across pieces), every value's shape."""
+    cut = _pieces(data)
+    if cut is None:
+        return None
+    head, pieces = cut
+    try:
+        doc = json.loads(head.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        if type(doc) is not dict or doc.get("references") != _CUT:
+            return None
+
+        def entries(_: object) -> dict[str, LockEntry]:
+            out: dict[str, LockEntry] = {}
+            for piece in pieces:
+                part = json.loads(piece.decode("utf-8"), object_pairs_hook=_no_duplicates)
+                for key, value in part.items():
+                    if key in out:
+                        raise ValueError(f"duplicate key {key!r}")
+                    out[key] = _entry(value, f"references.{key}")
+            return out
+
+        # The digest of the bytes is that of their text (they are UTF-8).
+        return _lock(doc, where, bytes_digest(data), _entry, entries)
+    except (UnicodeDecodeError, ValueError, RecursionError, _Shape, LockError):
+        return None
 
 
 def _known_lock(data: bytes, digest: str, where: str) -> Lock | None:
