@@ -52,8 +52,11 @@ if TYPE_CHECKING:
     from citetrack.tracking.fileprints import FilePrints
 
 #: The largest lockfile read or written: about 1 kB a reference with a DOI and a PMID (a
-#: 100,000-reference lockfile is 103 MB), so some 130,000 references.  Reading takes about
-#: eleven times its size in memory; this bounds it (and GitHub refuses files over 100 MB).
+#: 100,000-reference lockfile is 103 MB), so some 130,000 references.  Reading one laid
+#: out as citetrack writes it peaks at about four times its size in memory the first time
+#: (every check made), 2.5 times once read before (103 MB: 395 and 260 MB, bytes
+#: included; issue 16, bench/README.md session 20); this bounds it (and GitHub refuses
+#: files over 100 MB).
 MAX_LOCK_BYTES = 128 * 1024 * 1024
 
 _RECOVER = (
