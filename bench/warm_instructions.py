@@ -43,8 +43,24 @@ ROWS = {
 }
 
 
+#: ``--port``: the emulator's port whose URLs the children get (``None``: the defaults).
+_PORT: list[int] = []
+_SERVICES = {
+    "CITETRACK_CROSSREF_URL": "crossref",
+    "CITETRACK_EUTILS_URL": "eutils",
+    "CITETRACK_IDCONV_URL": "idconv/",
+    "CITETRACK_DOI_URL": "doi",
+    "CITETRACK_WAYBACK_URL": "wayback",
+    "CITETRACK_OPENLIBRARY_URL": "openlibrary",
+    "CITETRACK_GOOGLEBOOKS_URL": "googlebooks",
+    "CITETRACK_WIKI_API_URL": "mediawiki/w/api.php",
+}
+
+
 def _env(tree: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CITETRACK_", "NCBI_"))}
+    for name, path in _SERVICES.items() if _PORT else ():
+        env[name] = f"http://127.0.0.1:{_PORT[0]}/{path}"
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled once, as an installed citetrack is
     env["PYTHONPATH"] = str(tree.resolve())
     env["PYTHONHASHSEED"] = "0"
@@ -96,7 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--other", type=Path, help="the other tree (--ab)")
     parser.add_argument("--other-work", type=Path, help="the other tree's folder (--ab)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--port",
+        type=int,
+        help="give the runs the emulator's URLs at this port (none need be running): a "
+        "warm run asks no registry, and one that did would reach no real host",
+    )
     args = parser.parse_args(argv)
+    _PORT[:] = [args.port] if args.port else []
     if not args.ab:
         started = time.strftime("%H:%M:%S", time.gmtime())
         count = instructions(args.tree, args.work, args.row)

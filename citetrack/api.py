@@ -677,6 +677,8 @@ def track(
                     except OSError as exc:
                         message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
                         raise LockError(message) from exc
+                    # Read back below: not held with its copy (100,000 entries: some 400 MB).
+                    del built
                     written.append(path)
                     if memo.enabled:
                         _settle_written(

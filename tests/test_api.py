@@ -13,12 +13,16 @@ import re
 import shutil
 import subprocess
 import sys
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import citetrack
 from citetrack.model import Severity
+from citetrack.tracking import lockfile
+from citetrack.tracking.lockfile import Lock
 from citetrack_emulator import Emulator
 from tests.e2e import REPO, SEED_BIB
 
@@ -182,6 +186,34 @@ def test_track_writes_the_baseline_and_reads_it_back(workdir: Path) -> None:
     assert second.written == ()
     assert second.previous[0] is not None
     assert second.result.summary() == result.summary()
+
+
+def test_track_lets_go_of_the_lockfile_it_built_before_reading_it_back(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing the lockfile reads it back (to settle the comparisons of the check that
+    follows); the lockfile built is no longer held by then: at 100,000 references each
+    copy is some 400 MB, and `lock` peaked with both (issue 16)."""
+    bib = workdir / "refs.bib"
+    shutil.copy(SEED_BIB, bib)
+    result = citetrack.check(str(bib), links=False)
+    built: list[weakref.ref[Lock]] = []
+    held_when_read: list[bool] = []
+    write_lock, read_lock = lockfile.write_lock, lockfile.read_lock
+
+    def write(path: Path, lock: Lock) -> None:
+        built.append(weakref.ref(lock))
+        write_lock(path, lock)
+
+    def read(path: Path, **options: Any) -> Lock | None:
+        if built:  # the read after the write
+            held_when_read.append(built[-1]() is not None)
+        return read_lock(path, **options)
+
+    monkeypatch.setattr(lockfile, "write_lock", write)
+    monkeypatch.setattr(lockfile, "read_lock", read)
+    assert citetrack.track(result, update=True).written == (workdir / "citetrack.lock",)
+    assert held_when_read == [False]
 
 
 def test_track_checks_edited_lockfile_bytes_in_full(workdir: Path) -> None:

@@ -6,6 +6,7 @@ All references, records and URLs here are synthetic (example.org / 10.1000 test 
 from __future__ import annotations
 
 import json
+import tracemalloc
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,13 +33,16 @@ from citetrack.model import (
     UpdateKind,
     WorkMetadata,
 )
-from citetrack.tracking.codec import text_digest
+from citetrack.tracking.codec import bytes_digest, text_digest
 from citetrack.tracking.lockfile import (
     Accepted,
     ArticleRecord,
     ConfirmPolicy,
     Lock,
+    LockEntry,
     LockError,
+    SourceRecord,
+    UrlRecord,
     build_lock,
     diff,
     dumps_lock,
@@ -161,6 +165,92 @@ def test_a_lockfile_too_large_to_read_back_is_not_written(
     with pytest.raises(LockError, match="not written: the lockfile would be"):
         write_lock(path, lock)
     assert path.read_bytes() == before
+
+
+def test_writing_a_large_lockfile_never_holds_its_whole_text(tmp_path: Path) -> None:
+    """A 100,000-reference `lock` peaked at 1.7 GB writing a 103 MB file: the whole
+    document, the encoder's pieces, the text and its bytes at once (issue 16).  Written
+    piece by piece, a lockfile of 10,000 (synthetic) entries is never a quarter of itself
+    in memory, and its bytes are those of the text."""
+    entry = build_lock(full_result(), None, DAY1).references["smith2020"]
+    lock = Lock(references={f"ref{i:05d}": entry for i in range(10_000)})
+    path = tmp_path / "citetrack.lock"
+    tracemalloc.start()
+    try:
+        write_lock(path, lock)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = path.stat().st_size
+    assert size > 5_000_000
+    assert peak < size / 4
+    assert path.read_bytes() == dumps_lock(lock).encode("utf-8")
+
+
+def bench_like_lock(count: int) -> Lock:
+    """SYNTHETIC: ``count`` entries shaped as ``bench/bench_warm.py``'s (a DOI and a PMID,
+    each registry's record with eight fields; every fifth entry with a URL)."""
+    references = {}
+    for i in range(count):
+        doi, pmid = f"10.5555/synthetic.{i:07d}", str(90_000_000 + i)
+        fields = {
+            "title": f"A synthetic study of erythema number {i}",
+            "author": "Müller; Smith; Garcia",
+            "year": "2019",
+            "journal": "Journal of Synthetic Data",
+            "volume": str(i % 90),
+            "number": str(i % 12),
+            "pages": f"{i % 900}-{i % 900 + 9}",
+            "type": "journal-article",
+        }
+        ids, urls = {"doi": doi, "pmid": pmid}, {}
+        if i % 5 == 0:
+            ids["url"] = f"https://example.org/page/{i}"
+            urls[ids["url"]] = UrlRecord(LinkVerdict.OK, ids["url"])
+        sources = {"crossref": SourceRecord(doi, fields), "pubmed": SourceRecord(pmid, fields)}
+        references[f"ref{i:05d}"] = LockEntry("refs.bib", ids, sources, urls)
+    return Lock(references=references)
+
+
+def test_reading_a_large_lockfile_read_before_never_holds_its_whole_document() -> None:
+    """A warm check of 100,000 references with its lockfile peaked at 1.1 GB, 500 MB of
+    it the lockfile read: its whole document as dictionaries while it was read, and each
+    entry's source records as dictionaries to the end of the run (issue 16).  Bytes read
+    whole before are now read a few entries at a time, their source records kept as
+    text.  10,000 (synthetic) entries, 9.6 MB: read, 144 MB at the peak and 31 MB kept
+    before, 19 MB and 16 MB after (tracemalloc); and they read as the full reading does."""
+    lock = bench_like_lock(10_000)
+    data = dumps_lock(lock).encode("utf-8")
+    digest = bytes_digest(data)
+    tracemalloc.start()
+    try:
+        again = parse_lock(data, known={digest}, digest=digest)
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(data) > 5_000_000
+    assert peak < 3 * len(data)
+    assert kept < 2.5 * len(data)
+    assert again == lock == parse_lock(data)
+
+
+def test_reading_a_large_lockfile_for_the_first_time_never_holds_its_whole_text() -> None:
+    """`lock` reads back the file it wrote, and a check a lockfile it has not read before
+    (after a pull), with every check made: at 100,000 references that held the text and
+    the whole document at once, some 500 MB over what it read into (issue 16).  Read a
+    piece at a time, 10,000 (synthetic) entries (9.6 MB) took 21.6 MB over what they were
+    read into, 0.7 MB after (tracemalloc), and read the same."""
+    lock = bench_like_lock(10_000)
+    data = dumps_lock(lock).encode("utf-8")
+    tracemalloc.start()
+    try:
+        again = parse_lock(data)
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak - kept < len(data)
+    assert again == lock
+    assert again.digest == text_digest(data.decode("utf-8"))
 
 
 def test_lockfile_text_is_sorted_indented_and_ends_with_a_newline() -> None:

@@ -28,6 +28,7 @@ from citetrack.tracking.lockfile import (
     parse_lock,
     read_lock,
 )
+from citetrack.tracking.lockfile.state import AcceptedProblem
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
@@ -129,6 +130,64 @@ def test_every_lock_round_trips_to_identical_bytes(lock: Lock) -> None:
     assert dumps_lock(again) == text
 
 
+def _whole_document(lock: Lock) -> str:
+    """The lockfile's text as it was written before it was written in pieces: one
+    ``json.dumps`` of the whole document."""
+    doc: dict[str, object] = {
+        "schema_version": 1,
+        "references": {k: fileformat._entry_json(e) for k, e in lock.references.items()},
+    }
+    if lock.articles:
+        doc["articles"] = {k: fileformat._article_json(a) for k, a in lock.articles.items()}
+    if lock.problems:
+        doc["problems"] = {
+            name: [
+                {
+                    k: v
+                    for k, v in (("rule", p.rule), ("key", p.key), ("message", p.message))
+                    if v is not None
+                }
+                for p in marks
+            ]
+            for name, marks in lock.problems.items()
+            if marks
+        }
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+problem_lists = st.lists(st.builds(AcceptedProblem, words, optional_words, words), max_size=2).map(
+    tuple
+)
+complete_locks = st.builds(
+    Lock,
+    st.dictionaries(words, entries, max_size=7),
+    st.dictionaries(
+        words,
+        st.builds(
+            ArticleRecord,
+            words,
+            st.sampled_from(["wikitext", "text"]),
+            st.dictionaries(words, st.from_regex(r"[0-9a-f]{12}", fullmatch=True), max_size=2),
+            optional_words,
+            st.none() | st.integers(min_value=0, max_value=2**70),
+            optional_words,
+        ),
+        max_size=2,
+    ),
+    st.dictionaries(words, problem_lists, max_size=2),
+)
+
+
+@given(complete_locks)
+@settings(max_examples=300)
+def test_the_text_written_in_pieces_is_that_of_the_whole_document(lock: Lock) -> None:
+    """Issue 16: the lockfile is laid out a few entries at a time (here 2, so that a
+    lockfile of a few entries is in several pieces): the same bytes as before."""
+    with patch.object(fileformat, "_ENTRIES_PER_PIECE", 2):
+        assert dumps_lock(lock) == _whole_document(lock)
+    assert dumps_lock(lock) == _whole_document(lock)
+
+
 # ------------------------------------------- the fast readers change nothing (issue 16)
 
 
@@ -179,6 +238,62 @@ def test_fast_readers_hand_unusual_values_to_the_validation() -> None:
         result = _parsed(text)
         assert isinstance(result, str) and "references.k" in result, entry
         assert result == _parsed_slowly(text)
+
+
+# ---------------------- lockfiles laid out as citetrack writes them: read in pieces (issue 16)
+
+
+def _parsed_whole(text: str) -> Lock | str:
+    """``parse_lock`` of the bytes of ``text`` read whole, never in pieces."""
+    with patch.object(fileformat, "_pieced_lock", lambda data, where: None):
+        return _parsed_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def _parsed_bytes(data: bytes) -> Lock | str:
+    try:
+        return parse_lock(data)
+    except LockError as exc:
+        return f"LockError: {exc}"
+
+
+@given(near_locks)
+@settings(max_examples=300)
+def test_bytes_read_in_pieces_read_and_fail_as_when_read_whole(doc: dict[str, object]) -> None:
+    """Laid out as citetrack writes a lockfile (indent 2, sorted keys: cut into pieces),
+    one entry a piece: the same lockfile, or the same error message."""
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    with patch.object(fileformat, "_PIECE_BYTES", 1):
+        assert _parsed_bytes(text.encode("utf-8", "surrogatepass")) == _parsed_whole(text)
+
+
+def test_what_only_the_pieces_together_show_fails_as_when_read_whole() -> None:
+    """A key twice in two pieces, bytes that are not UTF-8, or not JSON, in a later
+    piece than a value of the wrong shape: the error of the whole reading."""
+    entry = '{"file": "r.bib", "identifiers": {"doi": "10.1/x"}}'
+    bad = '{"file": 3}'
+
+    def lockfile(*entries: str) -> str:
+        body = ",\n".join(f'    "{key}": {value}' for key, value in entries)
+        return f'{{\n  "references": {{\n{body}\n  }},\n  "schema_version": 1\n}}\n'
+
+    texts = [
+        lockfile(("a", entry), ("b", entry), ("a", entry)),
+        lockfile(("a", bad), ("b", entry[:-1])),
+        lockfile(("a", bad), ("b", entry), ("c", "nul")),
+    ]
+    for text in texts:
+        whole = _parsed_whole(text)
+        assert isinstance(whole, str), text
+        with patch.object(fileformat, "_PIECE_BYTES", 1):
+            assert _parsed_bytes(text.encode("utf-8")) == whole
+    assert "duplicate key 'a'" in _parsed_whole(texts[0])  # type: ignore[operator]
+    assert "not valid JSON" in _parsed_whole(texts[1])  # type: ignore[operator]
+    latin = lockfile(("a", bad), ("b", entry.replace("r.bib", "r\u00e9.bib"))).encode("latin-1")
+    with patch.object(fileformat, "_PIECE_BYTES", 1):
+        pieced = _parsed_bytes(latin)
+    with patch.object(fileformat, "_pieced_lock", lambda data, where: None):
+        assert pieced == _parsed_bytes(latin)
+    assert "not valid JSON" in pieced  # type: ignore[operator]
 
 
 # ------------------- bytes read whole before: read by orjson, sources when asked (issue 16)
@@ -260,6 +375,55 @@ def test_known_bytes_orjson_reads_otherwise_are_read_the_usual_way() -> None:
     assert lone.references["k"].sources["crossref"].fields["title"] == "\ud800"
     assert lone.references["k"].failing == {}
     assert parse_lock(texts[0].encode()).references["k"].failing["doi:10.1/x"].failures == 2**70
+
+
+@given(whole_locks)
+def test_known_bytes_read_piece_by_piece_as_the_first_reading_did(lock: Lock) -> None:
+    """Issue 16: the entries of known bytes are read some 256 kB at a time; here one
+    entry at a time (every cut between two entries is made)."""
+    data = dumps_lock(lock).encode("utf-8")
+    with patch.object(fileformat, "_PIECE_BYTES", 1):
+        again = _known(data)
+    assert again == parse_lock(data) == lock
+    assert isinstance(again, Lock)
+    assert dumps_lock(again) == dumps_lock(lock)
+
+
+@given(whole_locks, st.sampled_from([None, 0, 1, 3, 4, "\t", " \n"]))
+def test_known_bytes_of_any_layout_read_as_the_first_reading_did(
+    lock: Lock, indent: int | str | None
+) -> None:
+    """Bytes laid out otherwise than citetrack writes them (by hand, by another tool)
+    are not cut into pieces, or not where they should not be."""
+    text = json.dumps(json.loads(dumps_lock(lock)), indent=indent, ensure_ascii=False)
+    with patch.object(fileformat, "_PIECE_BYTES", 1):
+        assert _known(text.encode("utf-8")) == _parsed(text)
+
+
+def test_known_bytes_that_only_look_like_citetracks_layout_are_read_whole() -> None:
+    """Where the layout's marks are not where citetrack puts them, the pieces would not
+    be the document's entries: such bytes read as the first reading did."""
+    entry = '{"file": "r.bib", "identifiers": {"doi": "10.1/x"}}'
+    texts = [
+        # "references": { laid out as citetrack does, but an entry's URL's, first (a URL
+        # of no record: the rest parses, with no entries in the pieces).
+        '{"references": {"k": {"file": "r.bib", "urls": {\n  "references": {\n  }}}}, '
+        '"schema_version": 1}',
+        # The top level's, whose first entry closes as the object itself would.
+        f'{{\n  "references": {{\n    "a": {entry}\n  }},\n    "b": {entry}\n  }},\n'
+        '  "schema_version": 1\n}\n',
+        # A lockfile that reads, with the close of its references where it should be.
+        f'{{\n  "references": {{\n    "a": {entry},\n    "b": {entry}\n  }},\n'
+        '  "schema_version": 1\n}\n',
+    ]
+    for text in texts:
+        first = _parsed(text)
+        with patch.object(fileformat, "_PIECE_BYTES", 1):
+            assert _known(text.encode("utf-8")) == first, text
+    assert fileformat._pieces(texts[0].encode()) is not None  # cut, and refused
+    assert isinstance(_parsed(texts[0]), Lock)
+    assert isinstance(_parsed(texts[2]), Lock)
+    assert set(_parsed(texts[2]).references) == {"a", "b"}  # type: ignore[union-attr]
 
 
 def test_a_source_that_does_not_read_is_a_lock_error_when_asked_for() -> None:

@@ -7,6 +7,7 @@ Reading accepts only the schema this version writes and turns anything else into
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import orjson
 
-from citetrack.fsutil import atomic_write_bytes
+from citetrack.fsutil import atomic_write_chunks
 from citetrack.inputs.textio import InputError, read_bytes_stated
 from citetrack.model import (
     Identifiers,
@@ -28,6 +29,7 @@ from citetrack.model import (
     Source,
     UpdateKind,
 )
+from citetrack.report.json_text import dumps_plain
 from citetrack.tracking.codec import bytes_digest, text_digest
 from citetrack.tracking.lockfile.state import (
     CONFIRMABLE_RULES,
@@ -50,8 +52,11 @@ if TYPE_CHECKING:
     from citetrack.tracking.fileprints import FilePrints
 
 #: The largest lockfile read or written: about 1 kB a reference with a DOI and a PMID (a
-#: 100,000-reference lockfile is 103 MB), so some 130,000 references.  Reading takes about
-#: eleven times its size in memory; this bounds it (and GitHub refuses files over 100 MB).
+#: 100,000-reference lockfile is 103 MB), so some 130,000 references.  Reading one laid
+#: out as citetrack writes it peaks at about four times its size in memory the first time
+#: (every check made), 2.5 times once read before (103 MB: 395 and 260 MB, bytes
+#: included; issue 16, bench/README.md session 20); this bounds it (and GitHub refuses
+#: files over 100 MB).
 MAX_LOCK_BYTES = 128 * 1024 * 1024
 
 _RECOVER = (
@@ -64,37 +69,76 @@ _RECOVER = (
 
 
 def dumps_lock(lock: Lock) -> str:
-    """The lockfile's text: sorted keys, 2-space indent, trailing newline, stable bytes."""
-    doc = {
-        "schema_version": SCHEMA_VERSION,
-        "references": {k: _entry_json(e) for k, e in lock.references.items()},
-    }
+    """The lockfile's text: sorted keys, 2-space indent, trailing newline, stable bytes
+    (``json.dumps(..., indent=2, sort_keys=True, ensure_ascii=False)`` of the document)."""
+    return "".join(lock_text(lock))
+
+
+#: Entries laid out per piece of :func:`lock_text`: some 200 kB of text.
+_ENTRIES_PER_PIECE = 200
+
+
+def lock_text(lock: Lock) -> Iterator[str]:
+    """:func:`dumps_lock`'s text in pieces of some :data:`_ENTRIES_PER_PIECE` entries, so
+    that writing never holds the whole document: a 100,000-reference ``lock`` built the
+    document (hundreds of MB of dictionaries) and ``json.dumps``'s Python encoder kept
+    one string per token until it joined them, then the text and its bytes (1.7 GB peak
+    for a 103 MB file; issue 16).  The top level's keys in sorted order: ``articles``,
+    ``problems``, ``references``, ``schema_version``; each entry is laid out by
+    :func:`~citetrack.report.json_text.dumps_plain` (held equal to ``json.dumps``; a
+    lockfile holds no float)."""
+    yield "{\n"
     if lock.articles:
-        doc["articles"] = {k: _article_json(a) for k, a in lock.articles.items()}
+        articles = {k: _article_json(a) for k, a in lock.articles.items()}
+        yield f'  "articles": {dumps_plain(articles, "  ")},\n'
     if lock.problems:
-        doc["problems"] = {
+        problems = {
             name: [_drop_none({"rule": p.rule, "key": p.key, "message": p.message}) for p in marks]
             for name, marks in lock.problems.items()
             if marks
         }
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        yield f'  "problems": {dumps_plain(problems, "  ")},\n'
+    refs = lock.references
+    if not refs:
+        yield '  "references": {},\n'
+    else:
+        yield '  "references": {\n'
+        keys = sorted(refs)
+        for at in range(0, len(keys), _ENTRIES_PER_PIECE):
+            piece = {k: _entry_json(refs[k]) for k in keys[at : at + _ENTRIES_PER_PIECE]}
+            # "{\n" + the entries, each line two spaces in + "\n}", with the margin: the
+            # entries' lines as they sit four spaces in, between the pieces' commas.
+            text = dumps_plain(piece, "  ")[2:-4]
+            yield text if at == 0 else ",\n" + text
+        yield "\n  },\n"
+    yield f'  "schema_version": {SCHEMA_VERSION}\n}}\n'
 
 
 def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
-    """Write ``lock`` atomically (the old file stays whole if anything fails).
+    """Write ``lock`` atomically (the old file stays whole if anything fails), piece by
+    piece (:func:`lock_text`).
 
     A lockfile larger than :data:`MAX_LOCK_BYTES` is not written (:class:`LockError`):
     every later run would refuse to read it (a 100,000-reference ``lock`` wrote 103 MB
     that each ``check`` then refused, exit 2, when the bound was 64 MiB)."""
-    data = dumps_lock(lock).encode("utf-8")
-    size = len(data)
-    if size > MAX_LOCK_BYTES:
-        raise LockError(
-            f"{path}: not written: the lockfile would be {size / 2**20:.0f} MiB, more than the "
-            f"{MAX_LOCK_BYTES // 2**20} MiB citetrack reads back. Check the bibliography in "
-            "parts, each with a lockfile of its own (--lockfile)."
-        )
-    atomic_write_bytes(path, data)
+    atomic_write_chunks(path, _bounded(path, lock))
+
+
+def _bounded(path: str | os.PathLike[str], lock: Lock) -> Iterator[bytes]:
+    """The bytes of :func:`lock_text`; :class:`LockError` once they pass the bound (the
+    writer then leaves the old file as it was)."""
+    size = 0
+    for text in lock_text(lock):
+        data = text.encode("utf-8")
+        size += len(data)
+        if size > MAX_LOCK_BYTES:
+            rest = sum(len(t.encode("utf-8")) for t in lock_text(lock))
+            raise LockError(
+                f"{path}: not written: the lockfile would be {rest / 2**20:.0f} MiB, more than "
+                f"the {MAX_LOCK_BYTES // 2**20} MiB citetrack reads back. Check the "
+                "bibliography in parts, each with a lockfile of its own (--lockfile)."
+            )
+        yield data
 
 
 def _entry_json(entry: LockEntry) -> dict[str, object]:
@@ -234,6 +278,10 @@ def parse_lock(
             lock = _known_lock(data, digest, where)
             if lock is not None:
                 return lock
+    if isinstance(data, bytes):
+        lock = _pieced_lock(data, where)
+        if lock is not None:
+            return lock
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         digest = text_digest(text)  # of the bytes read: they are UTF-8
@@ -249,8 +297,15 @@ def parse_lock(
         raise LockError(f"{where}: not a valid citetrack lockfile: {exc}. {_RECOVER}") from exc
 
 
-def _lock(doc: object, where: str, digest: str, entry: Callable[[object, str], LockEntry]) -> Lock:
-    """The :class:`Lock` of a parsed document, its entries read by ``entry``."""
+def _lock(
+    doc: object,
+    where: str,
+    digest: str,
+    entry: Callable[[object, str], LockEntry],
+    references: Callable[[object], dict[str, LockEntry]] | None = None,
+) -> Lock:
+    """The :class:`Lock` of a parsed document, its entries read by ``entry`` (or all of
+    them by ``references``, given the top level's ``references`` value)."""
     top = _obj(doc, "the top level")
     version = top.get("schema_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > 1:
@@ -261,13 +316,53 @@ def _lock(doc: object, where: str, digest: str, entry: Callable[[object, str], L
     if type(version) is not int or version != SCHEMA_VERSION:
         raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
     _only(top, {"schema_version", "references", "articles", "problems"}, "the top level")
-    refs = _obj(top.get("references", {}), "references")
+    if references is not None:
+        entries = references(top.get("references"))
+    else:
+        refs = _obj(top.get("references", {}), "references")
+        entries = {k: entry(v, f"references.{k}") for k, v in refs.items()}
     return Lock(
-        references={k: entry(v, f"references.{k}") for k, v in refs.items()},
+        references=entries,
         articles=_map(top.get("articles", {}), "articles", _article),
         problems=_map(top.get("problems", {}), "problems", _problems),
         digest=digest,
     )
+
+
+def _pieced_lock(data: bytes, where: str) -> Lock | None:
+    """The lockfile of ``data`` laid out as :func:`lock_text` writes it, read and checked
+    in full as :func:`parse_lock` does, a piece at a time (:func:`_pieces`); ``None`` for
+    another layout or for bytes that do not read, which are then read whole (and the
+    error named as it always was).
+
+    Reading a 100,000-reference lockfile whole held its text and whole document at once,
+    some 500 MB on top of what it reads into (``lock`` reads back the file it wrote; a
+    check reads a lockfile it has not read before; issue 16).  Every check is the same:
+    UTF-8 (the pieces are cut at ASCII bytes and cover all others), no key twice (in a
+    piece, and across pieces), every value's shape."""
+    cut = _pieces(data)
+    if cut is None:
+        return None
+    head, pieces = cut
+    try:
+        doc = json.loads(head.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        if type(doc) is not dict or doc.get("references") != _CUT:
+            return None
+
+        def entries(_: object) -> dict[str, LockEntry]:
+            out: dict[str, LockEntry] = {}
+            for piece in pieces:
+                part = json.loads(piece.decode("utf-8"), object_pairs_hook=_no_duplicates)
+                for key, value in part.items():
+                    if key in out:
+                        raise ValueError(f"duplicate key {key!r}")
+                    out[key] = _entry(value, f"references.{key}")
+            return out
+
+        # The digest of the bytes is that of their text (they are UTF-8).
+        return _lock(doc, where, bytes_digest(data), _entry, entries)
+    except (UnicodeDecodeError, ValueError, RecursionError, _Shape, LockError):
+        return None
 
 
 def _known_lock(data: bytes, digest: str, where: str) -> Lock | None:
@@ -284,12 +379,78 @@ def _known_lock(data: bytes, digest: str, where: str) -> Lock | None:
     it refuses, and integers beyond 64 bits as floats: a plain entry holds no number, and
     any other part is read by the usual readers, which refuse a float).  Whatever does not
     read (``None``) is read again the usual way, which names what is wrong.
+
+    The entries of a lockfile laid out as citetrack writes it are read a piece at a time
+    (:func:`_pieces`): the whole document as dictionaries was some 500 MB at 100,000
+    references, on top of the check's own (issue 16).
     """
+    read = functools.partial(_known_entry, where=where)
     try:
-        doc = orjson.loads(data)
-        return _lock(doc, where, digest, lambda value, at: _known_entry(value, at, where))
-    except (orjson.JSONDecodeError, _Shape, LockError):
+        cut = _pieces(data)
+        if cut is not None:
+            head, pieces = cut
+            doc = orjson.loads(head)
+            if type(doc) is dict and doc.get("references") == _CUT:
+                # The cut was the top level's value: the rest is the document, and the
+                # pieces, each a list of its entries, are that value's entries.
+
+                def entries(_: object) -> dict[str, LockEntry]:
+                    out: dict[str, LockEntry] = {}
+                    for piece in pieces:
+                        for key, value in orjson.loads(piece).items():
+                            out[key] = read(value, f"references.{key}")
+                    return out
+
+                return _lock(doc, where, digest, read, entries)
+        return _lock(orjson.loads(data), where, digest, read)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, _Shape, LockError):
         return None
+
+
+#: What stands for the top level's ``references`` value cut out of a lockfile's bytes
+#: (:func:`_pieces`): no lockfile that reads holds a string there.
+_CUT = "\u0000references"
+#: Where :func:`lock_text` opens and closes the ``references`` object, and its separator
+#: between two entries (a JSON string holds no raw line break: these bytes are layout).
+_OPEN = b'\n  "references": {\n'
+_CLOSE = b"\n  }"
+_NEXT = b',\n    "'
+#: Bytes of entries read at once by :func:`_pieces`.
+_PIECE_BYTES = 1 << 18
+
+
+def _pieces(data: bytes) -> tuple[bytes, Iterator[bytes]] | None:
+    """The bytes of a lockfile laid out as :func:`lock_text` writes it, cut in two: the
+    document with the ``references`` object replaced by the string :data:`_CUT`, and that
+    object's entries as objects of some :data:`_PIECE_BYTES` each (cut where one entry
+    ends and the next begins); ``None`` for another layout.
+
+    Nothing here has to be right for the reading to be: if the document parses with
+    :data:`_CUT` as its top level's ``references``, the cut was that value, an object
+    from the ``{`` to the ``}`` cut out; if each piece parses as an object, their texts,
+    which are that object's text between its braces cut at commas, are lists of members,
+    so the object's members are the pieces' in order (bytes read whole before hold no key
+    twice).  Any other cut fails to parse (a brace or bracket left open), and the bytes
+    are read whole."""
+    start = data.find(_OPEN)
+    if start < 0:
+        return None
+    first = start + len(_OPEN) - 2  # the "{" (before the line break)
+    end = data.find(_CLOSE, first)
+    if end < 0:
+        return None
+    last = end + len(_CLOSE) - 1  # the "}"
+    head = b"".join((data[:first], b'"\\u0000references"', data[last + 1 :]))
+
+    def pieces() -> Iterator[bytes]:
+        at = first + 1
+        while at < last:
+            cut = data.find(_NEXT, at + _PIECE_BYTES, last)
+            stop = last if cut < 0 else cut
+            yield b"".join((b"{", data[at:stop], b"}"))
+            at = stop + 1  # past the comma
+
+    return head, pieces()
 
 
 def _short(exc: BaseException) -> str:
@@ -450,35 +611,46 @@ def _known_entry(value: object, at: str, where: str) -> LockEntry:
 
 class _KnownSources(Mapping[str, SourceRecord]):
     """The source records of an entry of bytes read whole before (:func:`_known_entry`):
-    each read by :func:`source_from_json` when first asked for, as :func:`_entry` reads
-    them all at once."""
+    kept as their JSON bytes, each read by :func:`source_from_json` when first asked for,
+    as :func:`_entry` reads them all at once.
 
-    __slots__ = ("_at", "_raw", "_read", "_where")
+    As bytes, not as the dictionaries they were parsed into: a check with an unchanged
+    lockfile asks for few of them, and a 100,000-reference lockfile's 200,000 source
+    records as dictionaries were some 250 MB held to the end of the run (issue 16)."""
+
+    __slots__ = ("_at", "_names", "_raw", "_read", "_where")
 
     def __init__(self, raw: dict[str, object], at: str, where: str) -> None:
-        self._raw = raw
-        self._read: dict[str, SourceRecord] = {}
+        self._names = tuple(raw)
+        # A text of its own size (orjson's bytes keep a buffer of 4 kB at least).
+        self._raw = orjson.dumps(raw).decode("utf-8")
+        self._read: dict[str, SourceRecord] | None = None
         self._at = at
         self._where = where
 
     def __getitem__(self, src: str) -> SourceRecord:
-        record = self._read.get(src)
+        read = self._read
+        record = read.get(src) if read is not None else None
         if record is None:
-            value = self._raw[src]
+            if src not in self._names:
+                raise KeyError(src)
+            value = orjson.loads(self._raw)[src]
             try:
                 record = source_from_json(value, f"{self._at}.sources.{src}")
             except _Shape as exc:  # not for bytes read whole before
                 raise LockError(
                     f"{self._where}: not a valid citetrack lockfile: {exc}. {_RECOVER}"
                 ) from exc
-            self._read[src] = record
+            if read is None:
+                read = self._read = {}
+            read[src] = record
         return record
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._names)
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))
