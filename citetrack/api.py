@@ -676,7 +676,7 @@ def track(
                         write_lock(path, built)
                     except OSError as exc:
                         message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
-                        raise LockError(message) from exc
+                        raise LockError(message, path=str(path)) from exc
                     written.append(path)
                     if memo.enabled:
                         _settle_written(

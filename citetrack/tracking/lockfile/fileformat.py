@@ -92,7 +92,8 @@ def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
         raise LockError(
             f"{path}: not written: the lockfile would be {size / 2**20:.0f} MiB, more than the "
             f"{MAX_LOCK_BYTES // 2**20} MiB citetrack reads back. Check the bibliography in "
-            "parts, each with a lockfile of its own (--lockfile)."
+            "parts, each with a lockfile of its own (--lockfile).",
+            path=os.fspath(path),
         )
     atomic_write_bytes(path, data)
 
@@ -187,6 +188,21 @@ def read_lock(
     :data:`MAX_LOCK_BYTES`: a pull request controls this path, and reading must stay
     bounded.
     """
+    try:
+        return _read_lock(path, known=known, prints=prints)
+    except LockError as exc:
+        if exc.path is None:  # parse_lock names the file in its message only
+            exc.path = os.fspath(path)
+        raise
+
+
+def _read_lock(
+    path: str | os.PathLike[str],
+    *,
+    known: Container[str],
+    prints: FilePrints | None,
+) -> Lock | None:
+    """:func:`read_lock` itself."""
     if not os.path.lexists(path):
         return None
     try:
@@ -469,7 +485,8 @@ class _KnownSources(Mapping[str, SourceRecord]):
                 record = source_from_json(value, f"{self._at}.sources.{src}")
             except _Shape as exc:  # not for bytes read whole before
                 raise LockError(
-                    f"{self._where}: not a valid citetrack lockfile: {exc}. {_RECOVER}"
+                    f"{self._where}: not a valid citetrack lockfile: {exc}. {_RECOVER}",
+                    path=self._where,
                 ) from exc
             self._read[src] = record
         return record

@@ -1,0 +1,78 @@
+"""End-to-end: a documentation repository's scheduled CI job and pull-request gate, as
+the README's example workflow runs them (``--format github``, ``-o json=…``,
+``-o markdown=…``, the exit code), through the real CLI.
+
+What a CI user must never meet: a run that ended, or a reference that was not checked,
+and said so only on standard error, which nobody reads in a green or red job; a JSON
+report a script reads as "0 broken" when nothing was checked.  The .bib files and
+lockfiles are SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e import run_cli
+
+OFFLINE = ("--offline", "--no-cache", "--no-links")
+ENTRY = "@article{{{key},\n  title = {{A synthetic study}},\n  doi = {{not-a-doi-{key}}},\n}}\n"
+
+
+def docs_repository(root: Path) -> None:
+    """Two folders of .bib files, one lockfile per folder (SYNTHETIC)."""
+    for folder in ("a", "b"):
+        (root / "docs" / folder).mkdir(parents=True)
+        (root / "docs" / folder / "refs.bib").write_text(
+            ENTRY.format(key=f"{folder}2020"), encoding="utf-8"
+        )
+
+
+def test_a_corrupt_lockfile_of_one_folder_is_an_annotation_and_an_error_in_the_reports(
+    tmp_path: Path,
+) -> None:
+    docs_repository(tmp_path)
+    corrupt = tmp_path / "docs" / "b" / "citetrack.lock"
+    corrupt.write_text('{"broken', encoding="utf-8")
+    run = run_cli(
+        "check",
+        "docs",
+        *OFFLINE,
+        "--update-lock",
+        "-f",
+        "github",
+        "-o",
+        "json=report.json",
+        "-o",
+        "markdown=summary.md",
+        cwd=tmp_path,
+    )
+    assert run.code == 2, run.stdout + run.stderr
+    assert "docs/b/citetrack.lock: not valid JSON" in run.stderr  # as before
+    # The job's annotations: on the lockfile itself, which the job log alone did not say.
+    errors = [line for line in run.stdout.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1, run.stdout
+    assert errors[0].startswith("::error file=docs/b/citetrack.lock,"), errors
+    assert "not valid JSON" in errors[0] and "citetrack lock" in errors[0]
+    # The JSON a script reads says the run failed, and has no summary to read as 0 broken.
+    doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert doc["error"]["path"] == "docs/b/citetrack.lock"
+    assert doc["error"]["exit_code"] == 2
+    assert "not valid JSON" in doc["error"]["message"]
+    assert "summary" not in doc and "references" not in doc
+    # The step summary says it too.
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "docs/b/citetrack.lock" in summary and "not valid JSON" in summary
+    assert corrupt.read_text(encoding="utf-8") == '{"broken'  # never overwritten
+
+    stdout_json = run_cli("check", "docs", *OFFLINE, "-f", "json", cwd=tmp_path)
+    assert stdout_json.code == 2
+    assert stdout_json.json()["error"]["path"] == "docs/b/citetrack.lock"
+
+
+def test_an_unreadable_bib_is_an_annotation_on_that_file(tmp_path: Path) -> None:
+    docs_repository(tmp_path)
+    (tmp_path / "docs" / "b" / "refs.bib").write_bytes(b"\x00\x01binary\xff" * 10)
+    run = run_cli("check", "docs", *OFFLINE, "-f", "github", cwd=tmp_path)
+    assert run.code == 2, run.stdout + run.stderr
+    assert run.stdout.startswith("::error file=docs/b/refs.bib,"), run.stdout
