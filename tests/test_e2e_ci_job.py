@@ -76,3 +76,17 @@ def test_an_unreadable_bib_is_an_annotation_on_that_file(tmp_path: Path) -> None
     run = run_cli("check", "docs", *OFFLINE, "-f", "github", cwd=tmp_path)
     assert run.code == 2, run.stdout + run.stderr
     assert run.stdout.startswith("::error file=docs/b/refs.bib,"), run.stdout
+
+
+def test_a_corrupt_lockfile_stops_the_run_before_any_lockfile_is_written(tmp_path: Path) -> None:
+    """The nightly job commits the lockfiles that changed: a run that failed (exit 2) and
+    reported nothing must not have accepted one folder's findings into its lockfile."""
+    docs_repository(tmp_path)
+    (tmp_path / "docs" / "b" / "citetrack.lock").write_text('{"broken', encoding="utf-8")
+    run = run_cli("check", "docs", *OFFLINE, "--update-lock", cwd=tmp_path)
+    assert run.code == 2, run.stdout + run.stderr
+    assert "lockfile written" not in run.stderr
+    assert not (tmp_path / "docs" / "a" / "citetrack.lock").exists()
+    lock = run_cli("lock", "docs", *OFFLINE, cwd=tmp_path)
+    assert lock.code == 2
+    assert not (tmp_path / "docs" / "a" / "citetrack.lock").exists()
