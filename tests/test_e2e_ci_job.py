@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from citetrack_emulator import Emulator
 from tests.e2e import run_cli
 
 OFFLINE = ("--offline", "--no-cache", "--no-links")
@@ -90,3 +91,58 @@ def test_a_corrupt_lockfile_stops_the_run_before_any_lockfile_is_written(tmp_pat
     lock = run_cli("lock", "docs", *OFFLINE, cwd=tmp_path)
     assert lock.code == 2
     assert not (tmp_path / "docs" / "a" / "citetrack.lock").exists()
+
+
+SEED_DOIS = {
+    "a": (
+        "thiers2009cutaneous",
+        "Cutaneous manifestations of internal malignancy",
+        "10.3322/caac.20005",
+    ),
+    "b": (
+        "compton2013rare",
+        "A Rare but Revealing Sign: Necrolytic Migratory Erythema",
+        "10.1016/j.amjmed.2013.01.012",
+    ),
+}
+
+
+def test_an_outage_names_the_references_it_left_unverified_in_every_format(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Crossref down for the night: the one "could not check" line per cause must say
+    which citations of which files (without -v, which a CI job does not pass)."""
+    for folder, (key, title, doi) in SEED_DOIS.items():
+        (tmp_path / "docs" / folder).mkdir(parents=True)
+        (tmp_path / "docs" / folder / "refs.bib").write_text(
+            f"@article{{{key},\n  title = {{{title}}},\n  doi = {{{doi}}},\n}}\n",
+            encoding="utf-8",
+        )
+    emulator.add_fault("crossref", "status", code=503)
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    run = run_cli(
+        "check",
+        "docs",
+        "--no-lockfile",
+        "-f",
+        "github",
+        "-o",
+        "json=report.json",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert run.code == 3, run.stdout + run.stderr
+    said = [line for line in run.stdout.splitlines() if "could not check" in line]
+    assert len(said) == 1, run.stdout
+    assert "docs/a/refs.bib: thiers2009cutaneous" in said[0]
+    assert "docs/b/refs.bib: compton2013rare" in said[0]
+    doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    (cause,) = doc["causes"]
+    assert cause["references"] == 2
+    assert {(e["path"], e["key"], e["line"]) for e in cause["entries"]} == {
+        ("docs/a/refs.bib", "thiers2009cutaneous", 1),
+        ("docs/b/refs.bib", "compton2013rare", 1),
+    }
+    text = run_cli("check", "docs", "--no-lockfile", env=env, cwd=tmp_path)
+    assert text.code == 3
+    assert "docs/a/refs.bib: thiers2009cutaneous" in " ".join(text.stdout.split())

@@ -369,9 +369,12 @@ def test_github_one_command_per_finding_worst_first() -> None:
         "::error file=refs.bib,line=3,title=doi-not-found (dead2020)::"
         "dead2020: DOI 10.1000/x is not registered%0Aactual: 10.1000/x"
     )
-    # The unverified finding (in other.bib) is one notice per cause by default, without a
-    # file; -v (notes=True) annotates it on its reference.
-    assert "file=more refs/other.bib" not in format_github(sample())
+    # The unverified finding (in other.bib) is one notice per cause by default, on the one
+    # file (and line) the cause hit, naming the reference; -v (notes=True) annotates it on
+    # its reference with its own message.
+    (cause,) = [line for line in format_github(sample()).splitlines() if "could not check" in line]
+    assert cause.startswith("::notice file=more refs/other.bib,line=20,title=citetrack::")
+    assert cause.endswith(": more refs/other.bib: slow2017")
     assert "file=more refs/other.bib" in format_github(sample(), notes=True)
 
 

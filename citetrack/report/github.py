@@ -3,7 +3,8 @@
 One line per finding, worst first: ``::error`` for broken, ``::warning`` for warning and
 changed, ``::notice`` for unverified (notes only when asked: ``notes=True``).  Unverified
 findings are one ``::notice`` per cause (:mod:`citetrack.report.causes`: an outage or
-``--offline`` is one annotation), or one per reference with ``notes=True`` (``-v``).  GitHub shows
+``--offline`` is one annotation, naming the first references it hit, on their file when
+they are in one), or one per reference with ``notes=True`` (``-v``).  GitHub shows
 about 10 annotations of each kind per step and drops the rest silently, so at most
 :data:`PER_KIND` of each kind are emitted, and a last plain line says how many were left
 out (the SARIF and Markdown reports have them all)::
@@ -96,7 +97,15 @@ def format_github(
             left_out["notice"] += 1
             continue
         shown["notice"] += 1
-        lines.append(f"::notice title=citetrack::{escape_data(sanitize(cause.line()))}")
+        # On the file (and line) it hit, when that is one: GitHub shows it there.
+        props = []
+        file = report_path(cause.file(), root)
+        if file:
+            props.append(f"file={escape_property(sanitize(file))}")
+            if len(cause.entries) == 1 and cause.entries[0].line:
+                props.append(f"line={cause.entries[0].line}")
+        props.append("title=citetrack")
+        lines.append(f"::notice {','.join(props)}::{escape_data(sanitize(cause.line()))}")
     if any(left_out.values()):
         counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
         lines.append(
