@@ -146,3 +146,40 @@ def test_an_outage_names_the_references_it_left_unverified_in_every_format(
     text = run_cli("check", "docs", "--no-lockfile", env=env, cwd=tmp_path)
     assert text.code == 3
     assert "docs/a/refs.bib: thiers2009cutaneous" in " ".join(text.stdout.split())
+
+
+FAST = ("--per-host-interval", "0", "--timeout", "2", "--allow-private-urls")
+
+
+def test_a_dead_url_with_its_cited_copy_unverifiable_says_it_is_failing_not_confirmed(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """The page of a locked reference dies on the night the Wayback Machine is down.  Its
+    cited archived copy cannot be verified, so the dead URL is a warning (the reader may
+    still have the copy) — which said only "URL is dead (HTTP 404).": neither that the
+    lockfile counts it as failing 1 of 3 runs, nor why it is not broken."""
+    path = "/docs/spec"
+    url = emulator.page_url(path)
+    capture = {"timestamp": "20240101120000", "statuscode": "200", "mimetype": "text/html"}
+    emulator.patch_world({"pages": {path: {"title": "Spec"}}, "wayback": {url: [capture]}})
+    bib = tmp_path / "docs" / "refs.bib"
+    bib.parent.mkdir()
+    bib.write_text(
+        f"@online{{spec,\n  title = {{Spec}},\n  url = {{{url}}},\n"
+        f"  archiveurl = {{https://web.archive.org/web/20240101120000/{url}}},\n"
+        "  urldate = {2024-06-01},\n}\n",
+        encoding="utf-8",
+    )
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    nightly = ("check", str(bib), "--update-lock", "-f", "json", *FAST)
+    assert run_cli(*nightly, env=env).code == 0
+    emulator.patch_world({"pages": {path: {"status": 404, "title": "Not found"}}})
+    emulator.add_fault("wayback", "status", code=503)
+    night = run_cli(*nightly, env=env)
+    assert night.code == 3, night.stdout + night.stderr  # the copy could not be verified
+    (dead,) = [
+        f for r in night.json()["references"] for f in r["findings"] if f["rule"] == "url-dead"
+    ]
+    assert dead["severity"] == "warning"
+    assert "failing 1 of 3 runs since" in dead["message"], dead["message"]
+    assert "cited archived copy could not be verified" in dead["message"], dead["message"]
