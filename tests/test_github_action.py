@@ -77,7 +77,8 @@ def test_workflow_uses_the_action_current_majors_and_needed_permissions() -> Non
     assert majors == {
         "actions/checkout": "v4",
         "actions/setup-python": "v5",
-        "actions/cache": "v4",
+        "actions/cache/restore": "v4",
+        "actions/cache/save": "v4",
         "github/codeql-action/upload-sarif": "v3",
     }
     nightly, pr = workflow["jobs"]["nightly"], workflow["jobs"]["pull-request"]
@@ -90,6 +91,25 @@ def test_workflow_uses_the_action_current_majors_and_needed_permissions() -> Non
     install = _yaml(ACTION)["runs"]["steps"][0]
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
     assert '"$ACTION_PATH"' in install["run"]
+
+
+def test_the_nightly_state_is_kept_on_the_nights_the_job_fails() -> None:
+    """``actions/cache`` saves only when the job succeeds (its ``post-if: success()``):
+    while any reference was broken the nightly job failed every night, its state was
+    never saved, and a dying URL stayed "failing 1 of 3" for ever.  The state is saved
+    by ``actions/cache/save`` with ``if: always()``, after the check, under the key the
+    restore step reads."""
+    steps = _yaml(WORKFLOW)["jobs"]["nightly"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    assert not any(u.startswith("actions/cache@") for u in uses)
+    restore = steps[uses.index("actions/cache/restore@v4")]
+    save = steps[uses.index("actions/cache/save@v4")]
+    check = next(i for i, u in enumerate(uses) if u.startswith("citetrack/citetrack@"))
+    assert uses.index("actions/cache/restore@v4") < check < uses.index("actions/cache/save@v4")
+    assert save["if"] == "always()"
+    assert save["with"]["path"] == restore["with"]["path"] == ".citetrack-cache"
+    assert save["with"]["key"] == restore["with"]["key"]
+    assert restore["with"]["restore-keys"] == "citetrack-"
 
 
 # ----------------------------------------------------------------- running the action
