@@ -255,3 +255,95 @@ def test_pull_request_during_an_outage_passes_and_opens_no_issue(
     inputs["tolerate-unverified"] = "false"
     codes, _, _ = run_action(workspace, emulator, inputs, event="pull_request")
     assert codes[-1] == 3
+
+
+# ------------------------------------------- the README's recipe: one lockfile per folder
+
+
+def _readme_recipe() -> list[dict[str, Any]]:
+    """The steps of the README's YAML block for a repository with one committed
+    ``citetrack.lock`` per folder."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+    (block,) = [b for b in blocks if "Seed each folder's nightly state" in b]
+    steps: list[dict[str, Any]] = YAML(typ="safe").load(block)
+    return steps
+
+
+def test_the_readme_recipe_keeps_each_folders_nightly_state_across_nights(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A documentation repository with docs/a and docs/b, each with its committed
+    citetrack.lock: every night is a fresh checkout (the committed lockfiles) plus the
+    restored cache folder.  Without the recipe's seeding each night started from the
+    committed lockfiles, so a dead page was "failing 1 of 3" every night, never broken.
+    The pages are SYNTHETIC."""
+    steps = _readme_recipe()
+    seed = next(s for s in steps if s.get("name", "").startswith("Seed each folder"))
+    keep = next(s for s in steps if s.get("name", "").startswith("Keep each folder"))
+    check = next(s for s in steps if s.get("uses", "").startswith("citetrack/citetrack@"))
+    assert keep["if"] == "always()" and check["with"]["update-lock"] == "true"
+    repo = tmp_path / "repo"
+    for folder in ("a", "b"):
+        path = f"/recipe/{folder}"
+        emulator.patch_world({"pages": {path: {"title": f"Page {folder}"}}})
+        bib = repo / "docs" / folder / "refs.bib"
+        bib.parent.mkdir(parents=True)
+        bib.write_text(
+            f"@online{{page{folder},\n  title = {{Page {folder}}},\n"
+            f"  url = {{{emulator.page_url(path)}}},\n}}\n",
+            encoding="utf-8",
+        )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CITETRACK_")},
+        **emulator.env(),
+        "CITETRACK_CACHE_DIR": str(tmp_path / "ws" / ".citetrack-cache"),
+        "PYTHONPATH": str(REPO),
+    }
+    fast = ["--per-host-interval", "0", "--timeout", "2", "--allow-private-urls"]
+    cli = [sys.executable, "-m", "citetrack"]
+    locked = subprocess.run(
+        [*cli, "lock", "docs", *fast], cwd=repo, env=env, capture_output=True, check=False
+    )
+    assert locked.returncode == 0, locked.stderr
+    emulator.patch_world({"pages": {"/recipe/b": {"status": 404, "title": "Not found"}}})
+    cache = tmp_path / "cache-between-nights"
+
+    def night() -> str:
+        """A fresh checkout, the cache folder restored, the recipe's steps, saved."""
+        ws = tmp_path / "ws"
+        if ws.exists():
+            subprocess.run(["rm", "-rf", str(ws)], check=True)
+        subprocess.run(["cp", "-rp", str(repo), str(ws)], check=True)
+        if cache.exists():
+            subprocess.run(["cp", "-rp", str(cache), str(ws / ".citetrack-cache")], check=True)
+        bash = ["bash", "-e", "-c"]
+        subprocess.run([*bash, seed["run"]], cwd=ws, env=env, check=True)
+        run = subprocess.run(
+            [*cli, "check", check["with"]["bib"], "--update-lock", "-f", "json", *fast],
+            cwd=ws,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        subprocess.run([*bash, keep["run"]], cwd=ws, env=env, check=True)
+        if cache.exists():
+            subprocess.run(["rm", "-rf", str(cache)], check=True)
+        subprocess.run(["cp", "-rp", str(ws / ".citetrack-cache"), str(cache)], check=True)
+        (dead,) = [
+            f["message"]
+            for r in json.loads(run.stdout)["references"]
+            for f in r["findings"]
+            if f["rule"] == "url-dead"
+        ]
+        return str(dead)
+
+    assert "failing 1 of 3 runs" in night()
+    for state in cache.glob("state/**/citetrack.lock"):  # a day passes for the failures
+        doc = json.loads(state.read_text(encoding="utf-8"))
+        for entry in doc["references"].values():
+            for failing in entry.get("failing", {}).values():
+                failing["since"] = "2000-01-01"
+        state.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert "failing 2 of 3 runs" in night()  # last night's state, not the committed one
