@@ -347,3 +347,19 @@ def test_the_readme_recipe_keeps_each_folders_nightly_state_across_nights(
                 failing["since"] = "2000-01-01"
         state.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     assert "failing 2 of 3 runs" in night()  # last night's state, not the committed one
+
+
+def test_a_corrupt_lockfile_fails_the_job_with_its_reason_and_uploads_no_sarif(
+    workspace: Path, emulator: Emulator
+) -> None:
+    """Exit 2 (a corrupt citetrack.lock): the step summary says why, and no SARIF path is
+    given to the upload step, which would fail on a missing file (or, given an empty
+    run, close the repository's open alerts)."""
+    (workspace / "ws" / "citetrack.lock").write_text('{"broken', encoding="utf-8")
+    codes, outputs, calls = run_action(workspace, emulator, {"open-issue": "true"})
+    assert outputs["exit-code"] == "2"
+    assert codes[-1] == 2
+    assert outputs["sarif"] == ""
+    summary = (workspace / "step-summary.md").read_text(encoding="utf-8")
+    assert "citetrack.lock" in summary and "not valid JSON" in summary
+    assert not calls.exists()  # no issue for a run that checked nothing
