@@ -183,3 +183,43 @@ def test_a_dead_url_with_its_cited_copy_unverifiable_says_it_is_failing_not_conf
     assert dead["severity"] == "warning"
     assert "failing 1 of 3 runs since" in dead["message"], dead["message"]
     assert "cited archived copy could not be verified" in dead["message"], dead["message"]
+
+
+def test_a_suppressed_finding_is_said_in_the_annotations_and_the_step_summary(
+    tmp_path: Path,
+) -> None:
+    """A pull request can add an entry with ``% citetrack: ignore …`` above it: the
+    finding is suppressed and never fails the gate (as documented), but the annotations
+    and the step summary, what the reviewer reads, said nothing at all ("No problems
+    found."), while the text report counted it."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "% citetrack: ignore identifier-malformed\n" + ENTRY.format(key="hidden2026"),
+        encoding="utf-8",
+    )
+    run = run_cli(
+        "check",
+        str(bib),
+        *OFFLINE,
+        "--no-lockfile",
+        "-f",
+        "github",
+        "-o",
+        "markdown=s.md",
+        "-o",
+        "json=r.json",
+        cwd=tmp_path,
+    )
+    # An ignore never changes the exit code (3: offline, the search was not made).
+    assert run.code == 3, run.stdout + run.stderr
+    said = [line for line in run.stdout.splitlines() if "suppressed" in line]
+    assert len(said) == 1, run.stdout
+    assert said[0].startswith("::notice file=refs.bib,")
+    assert "hidden2026 (identifier-malformed)" in said[0]
+    summary = (tmp_path / "s.md").read_text(encoding="utf-8")
+    assert "suppressed" in summary and "hidden2026" in summary
+    assert (
+        json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["summary"]["suppressed"] == 1
+    )
+    lines = run_cli("check", str(bib), *OFFLINE, "--no-lockfile", "-f", "lines", cwd=tmp_path)
+    assert "suppressed" in lines.stdout and "hidden2026" in lines.stdout

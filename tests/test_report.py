@@ -156,6 +156,7 @@ def test_json_shape_and_summary() -> None:
         "total": 5,
         "removed": 0,
         "verified": 0,
+        "suppressed": 0,
     }
     assert doc["requests"] == {"crossref": 2, "doi.org": 1}
     first = doc["references"][0]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from citetrack.model import CheckResult, Finding, Severity
 from citetrack.report._article import headers, where
-from citetrack.report._common import findings_by_severity, report_path, values
+from citetrack.report._common import findings_by_severity, report_path, suppressed_said, values
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import split_unverified
 
@@ -106,6 +106,10 @@ def format_github(
                 props.append(f"line={cause.entries[0].line}")
         props.append("title=citetrack")
         lines.append(f"::notice {','.join(props)}::{escape_data(sanitize(cause.line()))}")
+    suppressed, file = suppressed_said(result, root)
+    if suppressed:  # one notice, never left out: the reviewer must see what an ignore hid
+        on = f"file={escape_property(sanitize(file))}," if file else ""
+        lines.append(f"::notice {on}title=citetrack::{escape_data(sanitize(suppressed))}")
     if any(left_out.values()):
         counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
         lines.append(

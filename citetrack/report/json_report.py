@@ -122,7 +122,10 @@ def document(result: CheckResult, *, references: bool = True) -> dict[str, objec
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "citetrack", "version": __version__},
-        "summary": result.summary(),
+        "summary": {
+            **result.summary(),
+            "suppressed": sum(len(rr.suppressed) for rr in result.results),
+        },
         "articles": [article_json(a) for a in result.articles],
         "notes": [sanitize(n) for n in result.notes],
         "causes": [
