@@ -201,3 +201,44 @@ def test_a_cause_in_one_file_is_annotated_on_that_file() -> None:
         {"path": "docs/a/refs.bib", "key": "k1", "line": 7},
         {"path": "docs/b/refs.bib", "key": "k2", "line": 9},
     ]
+
+
+def test_a_cause_with_parentheses_inside_is_said_whole() -> None:
+    """Crossref's 429 with a long Retry-After was said "could not check 7 references (more
+    than the 60 s cap)": the innermost parentheses, without the 429 or the wait."""
+    message = (
+        "Crossref could not be asked about DOI 10.1/{k} (HTTP 429; server asked to retry "
+        "after 3600 s (more than the 60 s cap)); its metadata and retraction status were "
+        "not checked there."
+    )
+    results = [
+        _rr(
+            k,
+            Finding(
+                k, "unverified", Severity.UNVERIFIED, message.format(k=k), source=Source.CROSSREF
+            ),
+        )
+        for k in ("a", "b")
+    ]
+    _, causes = split_unverified(CheckResult(tuple(results)))
+    assert [c.line() for c in causes] == [
+        "crossref: could not check 2 references (HTTP 429; server asked to retry after 3600 s "
+        "(more than the 60 s cap)): a, b"
+    ]
+
+
+def test_a_doi_with_a_lone_parenthesis_still_groups_by_its_reason() -> None:
+    message = "Crossref could not be asked about DOI 10.1002/(SICI{k} (HTTP 503 after 3 tries)."
+    results = [
+        _rr(
+            k,
+            Finding(
+                k, "unverified", Severity.UNVERIFIED, message.format(k=k), source=Source.CROSSREF
+            ),
+        )
+        for k in ("a", "b")
+    ]
+    _, causes = split_unverified(CheckResult(tuple(results)))
+    assert [c.line() for c in causes] == [
+        "crossref: could not check 2 references (HTTP 503 after 3 tries): a, b"
+    ]

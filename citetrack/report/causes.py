@@ -22,9 +22,6 @@ from citetrack.model import CheckResult, Finding, Severity, Source
 from citetrack.report._common import report_path
 from citetrack.report._escape import sanitize
 
-_CAUSE = re.compile(r"\(([^()]*)\)")
-
-
 #: References a cause line names before "and N more" (``-v`` and the JSON name them all).
 NAMED = 5
 
@@ -131,8 +128,31 @@ def cause_of(finding: Finding) -> tuple[str, str]:
     reason in its message ("… DOI 10.1/x (offline: not in cache); its metadata …"), or the
     whole message when there is none."""
     service = finding.source.value if finding.source else "unknown"
-    reasons = _CAUSE.findall(finding.message)
+    reasons = _outer_groups(finding.message)
     return service, (reasons[-1].strip() if reasons else finding.message.strip())
+
+
+def _outer_groups(text: str) -> list[str]:
+    """The texts inside the outermost balanced parentheses of ``text``, in order: a
+    reason may hold parentheses of its own ("HTTP 429; … after 3600 s (more than the 60
+    s cap)"), which the innermost group alone cut down to "more than the 60 s cap"."""
+    groups: list[str] = []
+    depth, start = 0, 0
+    for at, char in enumerate(text):
+        if char == "(":
+            if depth == 0:
+                start = at + 1
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append(text[start:at])
+    if depth:  # unbalanced (a DOI with a lone "("): the innermost groups, as before
+        return _INNERMOST.findall(text)
+    return groups
+
+
+_INNERMOST = re.compile(r"\(([^()]*)\)")
 
 
 _UNVERIFIED = Severity.UNVERIFIED
