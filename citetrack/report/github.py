@@ -66,9 +66,44 @@ def format_github(
     per_kind: int = PER_KIND,
 ) -> str:
     """One workflow command per finding (paths relative to ``root``, default the cwd),
-    at most ``per_kind`` of each kind, then a line saying how many were left out."""
+    at most ``per_kind`` of each kind.
+
+    GitHub keeps the first ``per_kind`` annotations of each kind of a step and drops the
+    rest without a word, so what the run says as a whole comes first, as notices within
+    the budget: how many annotations were left out (the SARIF, Markdown and JSON reports
+    list them all), and the findings an ignore suppressed; a last plain line repeats the
+    first for the log."""
+    suppressed, file = suppressed_said(result, root)
+    pinned = []
+    if suppressed:  # the reviewer must see what an ignore hid
+        on = f"file={escape_property(sanitize(file))}," if file else ""
+        pinned.append(f"::notice {on}title=citetrack::{escape_data(sanitize(suppressed))}")
+    lines, left_out = _commands(result, root, notes, per_kind, per_kind - len(pinned))
+    if not any(left_out.values()):
+        return "".join(line + "\n" for line in pinned + lines)
+    # One notice more to say so: one notice less for the rest.
+    lines, left_out = _commands(result, root, notes, per_kind, per_kind - len(pinned) - 1)
+    counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
+    said = (
+        f"{counts} annotation(s) left out (GitHub shows about {per_kind} of each kind per "
+        "step); the SARIF, Markdown or JSON report lists every finding"
+    )
+    first = f"::notice title=citetrack::{escape_data(said)}"
+    return "".join(line + "\n" for line in [first, *pinned, *lines, f"citetrack: {said}"])
+
+
+def _commands(
+    result: CheckResult,
+    root: str | Path | None,
+    notes: bool,
+    per_kind: int,
+    notices: int,
+) -> tuple[list[str], dict[str, int]]:
+    """The commands of the findings and causes, at most ``per_kind`` of each kind but
+    ``notices`` notices, and how many of each kind were left out."""
     # The article(s) checked, and their revisions, first (issue 14); they are notices too.
     lines = [f"::notice title=citetrack::{escape_data(h)}" for h in headers(result)]
+    budget = dict.fromkeys(_COMMANDS.values(), per_kind) | {"notice": notices}
     shown = dict.fromkeys(_COMMANDS.values(), 0)
     shown["notice"] = len(lines)
     left_out = dict.fromkeys(_COMMANDS.values(), 0)
@@ -77,7 +112,7 @@ def format_github(
         if f.severity is Severity.NOTE and not notes:
             continue
         kind = _COMMANDS[f.severity]
-        if shown[kind] >= per_kind:
+        if shown[kind] >= budget[kind]:
             left_out[kind] += 1
             continue
         shown[kind] += 1
@@ -93,7 +128,7 @@ def format_github(
         props.append(f"title={escape_property(sanitize(f'{f.rule} ({f.key})'))}")
         lines.append(f"::{kind} {','.join(props)}::{_message(f, where(rr.reference))}")
     for cause in causes:
-        if shown["notice"] >= per_kind:
+        if shown["notice"] >= budget["notice"]:
             left_out["notice"] += 1
             continue
         shown["notice"] += 1
@@ -106,14 +141,4 @@ def format_github(
                 props.append(f"line={cause.entries[0].line}")
         props.append("title=citetrack")
         lines.append(f"::notice {','.join(props)}::{escape_data(sanitize(cause.line()))}")
-    suppressed, file = suppressed_said(result, root)
-    if suppressed:  # one notice, never left out: the reviewer must see what an ignore hid
-        on = f"file={escape_property(sanitize(file))}," if file else ""
-        lines.append(f"::notice {on}title=citetrack::{escape_data(sanitize(suppressed))}")
-    if any(left_out.values()):
-        counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
-        lines.append(
-            f"citetrack: {counts} annotation(s) left out (GitHub shows about {per_kind} of "
-            "each kind per step); the SARIF, Markdown or JSON report lists every finding"
-        )
-    return "".join(line + "\n" for line in lines)
+    return lines, left_out
