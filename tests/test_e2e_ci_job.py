@@ -223,3 +223,18 @@ def test_a_suppressed_finding_is_said_in_the_annotations_and_the_step_summary(
     )
     lines = run_cli("check", str(bib), *OFFLINE, "--no-lockfile", "-f", "lines", cwd=tmp_path)
     assert "suppressed" in lines.stdout and "hidden2026" in lines.stdout
+
+
+def test_a_merge_that_meets_a_corrupt_lockfile_says_so_in_its_reports_too(tmp_path: Path) -> None:
+    """The matrix job's merge reads the lockfile the shards ran for: its error goes to the
+    reports as the check's does (written in the same change as the check's; a guard)."""
+    (tmp_path / "refs.bib").write_text(ENTRY.format(key="a2020"), encoding="utf-8")
+    (tmp_path / "citetrack.lock").write_text('{"broken', encoding="utf-8")
+    shard = run_cli("check", "refs.bib", *OFFLINE, "--shard", "1/1", "-f", "json", cwd=tmp_path)
+    assert shard.code == 0, shard.stderr
+    (tmp_path / "s1.json").write_text(shard.stdout, encoding="utf-8")
+    merge = run_cli("merge", "s1.json", "-f", "github", "-o", "json=m.json", cwd=tmp_path)
+    assert merge.code == 2
+    assert merge.stdout.startswith("::error file=citetrack.lock,"), merge.stdout
+    doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert doc["error"]["path"] == "citetrack.lock" and "summary" not in doc
