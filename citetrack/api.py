@@ -626,13 +626,21 @@ def track(
     with _lock_records(settings) as (records, memo):
         known = memo.view(KNOWN_KIND) if memo.enabled else None
         prints = FilePrints(memo.view(PRINTS_KIND)) if memo.enabled else None
-        for path, group in groups.items():
+        # Every lockfile is read before any is written: a corrupt one ends the run (exit
+        # 2), and must not leave the others updated by a run that reported nothing (a
+        # nightly job commits the lockfiles that changed).
+        befores: dict[Path, Lock | None] = {}
+        for path in groups:
             where = str(path.resolve())
             # The digest of the bytes last read whole at this path by this code, if any.
             read_before = known.get_many([where]).get(where) if known is not None else None
             before = read_lock(path, known=(read_before,) if read_before else (), prints=prints)
             if known is not None and before is not None and before.digest != read_before:
                 known.put_many({where: before.digest})
+            befores[path] = before
+        for path, group in groups.items():
+            where = str(path.resolve())
+            before = befores.pop(path)
             # Files are named from this lockfile's directory (two chapters' refs.bib differ).
             with files_named_from(path):
                 found = defects.get(path, [])
@@ -676,7 +684,7 @@ def track(
                         write_lock(path, built)
                     except OSError as exc:
                         message = f"{path}: cannot write the lockfile: {exc.strerror or exc}"
-                        raise LockError(message) from exc
+                        raise LockError(message, path=str(path)) from exc
                     # Read back below: not held with its copy (100,000 entries: some 400 MB).
                     del built
                     written.append(path)

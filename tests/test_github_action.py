@@ -77,7 +77,8 @@ def test_workflow_uses_the_action_current_majors_and_needed_permissions() -> Non
     assert majors == {
         "actions/checkout": "v4",
         "actions/setup-python": "v5",
-        "actions/cache": "v4",
+        "actions/cache/restore": "v4",
+        "actions/cache/save": "v4",
         "github/codeql-action/upload-sarif": "v3",
     }
     nightly, pr = workflow["jobs"]["nightly"], workflow["jobs"]["pull-request"]
@@ -90,6 +91,25 @@ def test_workflow_uses_the_action_current_majors_and_needed_permissions() -> Non
     install = _yaml(ACTION)["runs"]["steps"][0]
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
     assert '"$ACTION_PATH"' in install["run"]
+
+
+def test_the_nightly_state_is_kept_on_the_nights_the_job_fails() -> None:
+    """``actions/cache`` saves only when the job succeeds (its ``post-if: success()``):
+    while any reference was broken the nightly job failed every night, its state was
+    never saved, and a dying URL stayed "failing 1 of 3" for ever.  The state is saved
+    by ``actions/cache/save`` with ``if: always()``, after the check, under the key the
+    restore step reads."""
+    steps = _yaml(WORKFLOW)["jobs"]["nightly"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    assert not any(u.startswith("actions/cache@") for u in uses)
+    restore = steps[uses.index("actions/cache/restore@v4")]
+    save = steps[uses.index("actions/cache/save@v4")]
+    check = next(i for i, u in enumerate(uses) if u.startswith("citetrack/citetrack@"))
+    assert uses.index("actions/cache/restore@v4") < check < uses.index("actions/cache/save@v4")
+    assert save["if"] == "always()"
+    assert save["with"]["path"] == restore["with"]["path"] == ".citetrack-cache"
+    assert save["with"]["key"] == restore["with"]["key"]
+    assert restore["with"]["restore-keys"] == "citetrack-"
 
 
 # ----------------------------------------------------------------- running the action
@@ -235,3 +255,111 @@ def test_pull_request_during_an_outage_passes_and_opens_no_issue(
     inputs["tolerate-unverified"] = "false"
     codes, _, _ = run_action(workspace, emulator, inputs, event="pull_request")
     assert codes[-1] == 3
+
+
+# ------------------------------------------- the README's recipe: one lockfile per folder
+
+
+def _readme_recipe() -> list[dict[str, Any]]:
+    """The steps of the README's YAML block for a repository with one committed
+    ``citetrack.lock`` per folder."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+    (block,) = [b for b in blocks if "Seed each folder's nightly state" in b]
+    steps: list[dict[str, Any]] = YAML(typ="safe").load(block)
+    return steps
+
+
+def test_the_readme_recipe_keeps_each_folders_nightly_state_across_nights(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A documentation repository with docs/a and docs/b, each with its committed
+    citetrack.lock: every night is a fresh checkout (the committed lockfiles) plus the
+    restored cache folder.  Without the recipe's seeding each night started from the
+    committed lockfiles, so a dead page was "failing 1 of 3" every night, never broken.
+    The pages are SYNTHETIC."""
+    steps = _readme_recipe()
+    seed = next(s for s in steps if s.get("name", "").startswith("Seed each folder"))
+    keep = next(s for s in steps if s.get("name", "").startswith("Keep each folder"))
+    check = next(s for s in steps if s.get("uses", "").startswith("citetrack/citetrack@"))
+    assert keep["if"] == "always()" and check["with"]["update-lock"] == "true"
+    repo = tmp_path / "repo"
+    for folder in ("a", "b"):
+        path = f"/recipe/{folder}"
+        emulator.patch_world({"pages": {path: {"title": f"Page {folder}"}}})
+        bib = repo / "docs" / folder / "refs.bib"
+        bib.parent.mkdir(parents=True)
+        bib.write_text(
+            f"@online{{page{folder},\n  title = {{Page {folder}}},\n"
+            f"  url = {{{emulator.page_url(path)}}},\n}}\n",
+            encoding="utf-8",
+        )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CITETRACK_")},
+        **emulator.env(),
+        "CITETRACK_CACHE_DIR": str(tmp_path / "ws" / ".citetrack-cache"),
+        "PYTHONPATH": str(REPO),
+    }
+    fast = ["--per-host-interval", "0", "--timeout", "2", "--allow-private-urls"]
+    cli = [sys.executable, "-m", "citetrack"]
+    locked = subprocess.run(
+        [*cli, "lock", "docs", *fast], cwd=repo, env=env, capture_output=True, check=False
+    )
+    assert locked.returncode == 0, locked.stderr
+    emulator.patch_world({"pages": {"/recipe/b": {"status": 404, "title": "Not found"}}})
+    cache = tmp_path / "cache-between-nights"
+
+    def night() -> str:
+        """A fresh checkout, the cache folder restored, the recipe's steps, saved."""
+        ws = tmp_path / "ws"
+        if ws.exists():
+            subprocess.run(["rm", "-rf", str(ws)], check=True)
+        subprocess.run(["cp", "-rp", str(repo), str(ws)], check=True)
+        if cache.exists():
+            subprocess.run(["cp", "-rp", str(cache), str(ws / ".citetrack-cache")], check=True)
+        bash = ["bash", "-e", "-c"]
+        subprocess.run([*bash, seed["run"]], cwd=ws, env=env, check=True)
+        run = subprocess.run(
+            [*cli, "check", check["with"]["bib"], "--update-lock", "-f", "json", *fast],
+            cwd=ws,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        subprocess.run([*bash, keep["run"]], cwd=ws, env=env, check=True)
+        if cache.exists():
+            subprocess.run(["rm", "-rf", str(cache)], check=True)
+        subprocess.run(["cp", "-rp", str(ws / ".citetrack-cache"), str(cache)], check=True)
+        (dead,) = [
+            f["message"]
+            for r in json.loads(run.stdout)["references"]
+            for f in r["findings"]
+            if f["rule"] == "url-dead"
+        ]
+        return str(dead)
+
+    assert "failing 1 of 3 runs" in night()
+    for state in cache.glob("state/**/citetrack.lock"):  # a day passes for the failures
+        doc = json.loads(state.read_text(encoding="utf-8"))
+        for entry in doc["references"].values():
+            for failing in entry.get("failing", {}).values():
+                failing["since"] = "2000-01-01"
+        state.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert "failing 2 of 3 runs" in night()  # last night's state, not the committed one
+
+
+def test_a_corrupt_lockfile_fails_the_job_with_its_reason_and_uploads_no_sarif(
+    workspace: Path, emulator: Emulator
+) -> None:
+    """Exit 2 (a corrupt citetrack.lock): the step summary says why, and no SARIF path is
+    given to the upload step, which would fail on a missing file (or, given an empty
+    run, close the repository's open alerts)."""
+    (workspace / "ws" / "citetrack.lock").write_text('{"broken', encoding="utf-8")
+    codes, outputs, calls = run_action(workspace, emulator, {"open-issue": "true"})
+    assert outputs["exit-code"] == "2"
+    assert codes[-1] == 2
+    assert outputs["sarif"] == ""
+    summary = (workspace / "step-summary.md").read_text(encoding="utf-8")
+    assert "citetrack.lock" in summary and "not valid JSON" in summary
+    assert not calls.exists()  # no issue for a run that checked nothing

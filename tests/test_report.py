@@ -156,6 +156,7 @@ def test_json_shape_and_summary() -> None:
         "total": 5,
         "removed": 0,
         "verified": 0,
+        "suppressed": 0,
     }
     assert doc["requests"] == {"crossref": 2, "doi.org": 1}
     first = doc["references"][0]
@@ -369,9 +370,12 @@ def test_github_one_command_per_finding_worst_first() -> None:
         "::error file=refs.bib,line=3,title=doi-not-found (dead2020)::"
         "dead2020: DOI 10.1000/x is not registered%0Aactual: 10.1000/x"
     )
-    # The unverified finding (in other.bib) is one notice per cause by default, without a
-    # file; -v (notes=True) annotates it on its reference.
-    assert "file=more refs/other.bib" not in format_github(sample())
+    # The unverified finding (in other.bib) is one notice per cause by default, on the one
+    # file (and line) the cause hit, naming the reference; -v (notes=True) annotates it on
+    # its reference with its own message.
+    (cause,) = [line for line in format_github(sample()).splitlines() if "could not check" in line]
+    assert cause.startswith("::notice file=more refs/other.bib,line=20,title=citetrack::")
+    assert cause.endswith(": more refs/other.bib: slow2017")
     assert "file=more refs/other.bib" in format_github(sample(), notes=True)
 
 
@@ -498,3 +502,27 @@ def test_a_results_status_and_verified_follow_its_fields() -> None:
         assert broken.status is Status.BROKEN
         assert broken.verified == rr.verified
         assert replace(broken, findings=rr.findings).status is first[0]
+
+
+def test_github_says_what_it_left_out_in_an_annotation_github_keeps() -> None:
+    """GitHub keeps the first 10 annotations of each kind of a step and drops the rest
+    silently: the line saying how many were left out was a plain log line (no
+    annotation), and the notice of suppressed findings came last, after 10 notices, so
+    GitHub dropped it.  Both are notices among the first 10 now."""
+    refs = [
+        ReferenceResult(
+            Reference(f"k{i}", "article", {}, path="refs.bib", line=i + 1),
+            findings=(
+                Finding(f"k{i}", "identifier-malformed", Severity.WARNING, "not a DOI"),
+                Finding(f"k{i}", "unverified", Severity.UNVERIFIED, f"search failed ({i} reasons)"),
+            ),
+            suppressed=(Finding(f"k{i}", "url-dead", Severity.BROKEN, "dead"),),
+        )
+        for i in range(14)
+    ]
+    out = format_github(CheckResult(tuple(refs))).splitlines()
+    notices = [line for line in out if line.startswith("::notice ")]
+    assert len(notices) <= 10
+    assert "4 warning" in notices[0] and "left out" in notices[0], notices[0]
+    assert any("suppressed by an ignore" in line for line in notices)
+    assert len([line for line in out if line.startswith("::warning ")]) == 10

@@ -33,8 +33,9 @@ def test_two_hundred_identical_causes_are_one_line_and_real_findings_stay() -> N
     results.append(_rr("bad", _down("bad"), _down("bad", Source.PUBMED), real))
     shown, causes = split_unverified(CheckResult(tuple(results)))
     assert [c.line() for c in causes] == [
-        "crossref: could not check 201 references (HTTP 503 after 3 tries)",
-        "pubmed: could not check 1 reference (HTTP 503 after 3 tries)",
+        "crossref: could not check 201 references (HTTP 503 after 3 tries): r0, r1, r2, r3, r4 "
+        "and 196 more",
+        "pubmed: could not check 1 reference (HTTP 503 after 3 tries): bad",
     ]
     assert [rr.reference.key for rr in shown.results if rr.findings] == ["bad"]
     assert shown.results[-1].findings == (real,)
@@ -57,7 +58,7 @@ def test_the_real_message_shape_is_grouped_by_its_reason() -> None:
     ]
     _, causes = split_unverified(CheckResult(tuple(results)))
     assert [c.line() for c in causes] == [
-        "crossref: could not check 3 references (HTTP 503 after 3 tries)"
+        "crossref: could not check 3 references (HTTP 503 after 3 tries): a, b, c"
     ]
 
 
@@ -86,7 +87,7 @@ def test_offline_is_one_summary_line_naming_what_was_skipped() -> None:
     assert [c.line() for c in causes] == [
         "offline: registry checks skipped for 235 references (DOI, PMID, search, URL); run "
         "without --offline to verify",
-        "crossref: could not check 1 reference (HTTP 503 after 3 tries)",
+        "crossref: could not check 1 reference (HTTP 503 after 3 tries): down",
     ]
     assert not any(rr.findings for rr in shown.results)
 
@@ -116,7 +117,7 @@ def test_the_text_report_prints_one_line_per_cause_and_keeps_the_statuses() -> N
     result = CheckResult(tuple(results))
     text = format_text(result, width=100)
     assert text.count("could not check") == 1
-    assert "crossref: could not check 51 references (HTTP 503 after 3 tries)" in text
+    assert "crossref: could not check 51 references (HTTP 503 after 3 tries): r0," in text
     assert "r17" not in text  # no per-reference row for an outage
     assert "not a DOI" in text
     assert "50 unverified" in text and "1 warning" in text  # the run's own statuses
@@ -156,7 +157,7 @@ def test_a_search_that_found_nothing_stays_on_its_reference_not_a_cause_line() -
     results.append(_rr("d", _down("d")))
     shown, causes = split_unverified(CheckResult(tuple(results)))
     assert [c.line() for c in causes] == [
-        "crossref: could not check 1 reference (HTTP 503 after 3 tries)"
+        "crossref: could not check 1 reference (HTTP 503 after 3 tries): d"
     ]
     assert [(rr.reference.key, [f.rule for f in rr.findings]) for rr in shown.results] == [
         ("a", ["identifier-not-found"]),
@@ -175,3 +176,69 @@ def test_a_search_skipped_offline_is_still_the_offline_line() -> None:
     shown, causes = split_unverified(CheckResult((_rr("a", skipped),)))
     assert [c.service for c in causes] == ["offline"]
     assert shown.results[0].findings == ()
+
+
+def test_a_cause_in_one_file_is_annotated_on_that_file() -> None:
+    """GitHub shows an annotation with a file on that file (and line): an outage that hit
+    one reference is shown at its entry, one that hit one file on that file."""
+    one = ReferenceResult(
+        Reference("k1", "article", {}, path="docs/a/refs.bib", line=7), findings=(_down("k1"),)
+    )
+    out = render("github", CheckResult((one,)), color=False, verbose=0, fail_on=Severity.BROKEN)
+    assert (
+        "::notice file=docs/a/refs.bib,line=7,title=citetrack::crossref: could not check 1" in out
+    )
+    two = replace(one, reference=replace(one.reference, key="k2", line=9), findings=(_down("k2"),))
+    out = render("github", CheckResult((one, two)), color=False, verbose=0, fail_on=Severity.BROKEN)
+    assert "::notice file=docs/a/refs.bib,title=citetrack::crossref: could not check 2" in out
+    other = replace(two, reference=replace(two.reference, path="docs/b/refs.bib"))
+    out = render(
+        "github", CheckResult((one, other)), color=False, verbose=0, fail_on=Severity.BROKEN
+    )
+    assert "::notice title=citetrack::crossref: could not check 2 references" in out
+    doc = json.loads(format_json(CheckResult((one, other))))
+    assert doc["causes"][0]["entries"] == [
+        {"path": "docs/a/refs.bib", "key": "k1", "line": 7},
+        {"path": "docs/b/refs.bib", "key": "k2", "line": 9},
+    ]
+
+
+def test_a_cause_with_parentheses_inside_is_said_whole() -> None:
+    """Crossref's 429 with a long Retry-After was said "could not check 7 references (more
+    than the 60 s cap)": the innermost parentheses, without the 429 or the wait."""
+    message = (
+        "Crossref could not be asked about DOI 10.1/{k} (HTTP 429; server asked to retry "
+        "after 3600 s (more than the 60 s cap)); its metadata and retraction status were "
+        "not checked there."
+    )
+    results = [
+        _rr(
+            k,
+            Finding(
+                k, "unverified", Severity.UNVERIFIED, message.format(k=k), source=Source.CROSSREF
+            ),
+        )
+        for k in ("a", "b")
+    ]
+    _, causes = split_unverified(CheckResult(tuple(results)))
+    assert [c.line() for c in causes] == [
+        "crossref: could not check 2 references (HTTP 429; server asked to retry after 3600 s "
+        "(more than the 60 s cap)): a, b"
+    ]
+
+
+def test_a_doi_with_a_lone_parenthesis_still_groups_by_its_reason() -> None:
+    message = "Crossref could not be asked about DOI 10.1002/(SICI{k} (HTTP 503 after 3 tries)."
+    results = [
+        _rr(
+            k,
+            Finding(
+                k, "unverified", Severity.UNVERIFIED, message.format(k=k), source=Source.CROSSREF
+            ),
+        )
+        for k in ("a", "b")
+    ]
+    _, causes = split_unverified(CheckResult(tuple(results)))
+    assert [c.line() for c in causes] == [
+        "crossref: could not check 2 references (HTTP 503 after 3 tries): a, b"
+    ]

@@ -39,6 +39,7 @@ from citetrack.cli.output import (
     ProgressBar,
     exit_code,
     fail,
+    failure_reported,
     info,
     render,
     render_pieces,
@@ -110,7 +111,7 @@ def load_bibs(
                 )
         except InputError as exc:
             hint = "" if bibs else " (give the .bib file to check as an argument)"
-            fail(f"{exc}{hint}")
+            fail(f"{exc}{hint}", path=exc.path)
         if bibliography.encoding_note:
             info(f"note: {bibliography.encoding_note}")
         # A file of only comments or @string blocks (IEEEabrv.bib) is BibTeX without entries.
@@ -122,7 +123,10 @@ def load_bibs(
         for problem in bibliography.problems if warn_problems or empty else ():
             warn(f"{problem.path}:{problem.line}: {problem.message}")
         if empty:
-            fail(f"{bibliography.path}: no reference could be read{_empty_hint(bibliography)}")
+            fail(
+                f"{bibliography.path}: no reference could be read{_empty_hint(bibliography)}",
+                path=bibliography.path,
+            )
         loaded.append(bibliography)
     memory.keep()  # the entries live to the end of the run
     return loaded
@@ -170,7 +174,7 @@ def load_articles(
                 exact=exact,
             )
         except (InputError, WikiError, SettingsError) as exc:
-            fail(str(exc))
+            fail(str(exc), path=exc.path if isinstance(exc, InputError) else None)
         for problem in article.problems if warn_problems or not article.references else ():
             warn(f"{article.info.name}:{problem.line}: {problem.message}")
         if not article.references:
@@ -522,16 +526,47 @@ def check(
         if update_lock and not run.quiet:
             info(f"shard {shard}: 'citetrack merge --update-lock' writes the lockfile")
         sys.exit(EXIT_OK)
+    with failure_reported(fmt, report_files):
+        _check(
+            bibs,
+            settings,
+            run,
+            shared,
+            fmt,
+            report_files,
+            source_format,
+            update_lock,
+            new_only,
+            ignore_unverified,
+            options=(
+                *(bibs, source_format, given, run, confirm, shared, fmt, outputs, fail_on),
+                *(ignore_unverified, local, update_lock, new_only),
+            ),
+        )
+
+
+def _check(
+    bibs: tuple[str, ...],
+    settings: Settings,
+    run: RunFlags,
+    shared: StoreFlags,
+    fmt: str,
+    report_files: Sequence[tuple[str, str]],
+    source_format: str,
+    update_lock: bool,
+    new_only: bool,
+    ignore_unverified: bool,
+    *,
+    options: tuple[object, ...],
+) -> NoReturn:
+    """The check with its replay: an identical earlier check's report, else a new one."""
     replay = _replay_for(
         bibs,
         settings,
         run,
         source_format,
         update_lock=update_lock,
-        options=(
-            *(bibs, source_format, given, run, confirm, shared, fmt, outputs, fail_on),
-            *(ignore_unverified, local, update_lock, new_only),
-        ),
+        options=options,
     )
     report = functools.partial(
         _check_and_report,

@@ -80,7 +80,7 @@ def apply_lockfile(
                 problems=problems,
             )
     except LockError as exc:
-        fail(str(exc))
+        fail(str(exc), path=exc.path)
     stamp_lockfiles(tracked.written, started)
     for path in tracked.written:
         info(f"lockfile written: {path}")

@@ -20,6 +20,7 @@ from citetrack.cli.output import (
     SEVERITY_NAMES,
     exit_code,
     fail,
+    failure_reported,
     render,
 )
 
@@ -121,49 +122,50 @@ def merge(
     except ConfigError as exc:
         fail(str(exc))
     report_files = parse_outputs(outputs, fmt)
-    try:
-        merged = merge_shard_reports(reports)
-    except (MergeError, InputError) as exc:
-        fail(str(exc))
-    bibs = merged.bibliographies
-    problems: Sequence[BibProblem] = [p for b in bibs for p in b.problems]
-    result = merged.result
-    if not no_lockfile and _lockfile_applies(
-        merged.lock, bibs, lockfile, settings, update=update_lock, new_only=new_only
-    ):
-        tracked = apply_lockfile(
+    with failure_reported(fmt, report_files):
+        try:
+            merged = merge_shard_reports(reports)
+        except (MergeError, InputError) as exc:
+            fail(str(exc))
+        bibs = merged.bibliographies
+        problems: Sequence[BibProblem] = [p for b in bibs for p in b.problems]
+        result = merged.result
+        if not no_lockfile and _lockfile_applies(
+            merged.lock, bibs, lockfile, settings, update=update_lock, new_only=new_only
+        ):
+            tracked = apply_lockfile(
+                result,
+                settings,
+                lockfile,
+                update=update_lock,
+                new_only=new_only,
+                # Dated as a check dates it: to the start of the run whose answers it holds.
+                started=merged.lock.started or time.time(),
+                problems=problems,
+            )
+            result, problems = tracked.result, tracked.problems
+            result = with_hidden_note(result, tracked.accepted_hidden)
+        ran = merged.options or {}
+        # As the unsharded check reports them: the inputs' defects, notes, skipped checks, ignores.
+        result = finish(
             result,
             settings,
-            lockfile,
-            update=update_lock,
-            new_only=new_only,
-            # Dated as a check dates it: to the start of the run whose answers it holds.
-            started=merged.lock.started or time.time(),
             problems=problems,
+            notes=[b.encoding_note for b in bibs if b.encoding_note],
+            registries=ran.get("registries"),
+            links=ran.get("links"),
         )
-        result, problems = tracked.result, tracked.problems
-        result = with_hidden_note(result, tracked.accepted_hidden)
-    ran = merged.options or {}
-    # As the unsharded check reports them: the inputs' defects, notes, skipped checks, ignores.
-    result = finish(
-        result,
-        settings,
-        problems=problems,
-        notes=[b.encoding_note for b in bibs if b.encoding_note],
-        registries=ran.get("registries"),
-        links=ran.get("links"),
-    )
-    click.echo(
-        render(fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on), nl=False
-    )
-    for out_fmt, path in report_files:
-        text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
-        try:
-            atomic_write_text(path, text)
-        except OSError as exc:
-            fail(f"{path}: cannot write the report: {exc.strerror or exc}")
-    code = exit_code(result, settings.fail_on)
-    sys.exit(EXIT_OK if code == EXIT_UNVERIFIED and ignore_unverified else code)
+        click.echo(
+            render(fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on), nl=False
+        )
+        for out_fmt, path in report_files:
+            text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
+            try:
+                atomic_write_text(path, text)
+            except OSError as exc:
+                fail(f"{path}: cannot write the report: {exc.strerror or exc}")
+        code = exit_code(result, settings.fail_on)
+        sys.exit(EXIT_OK if code == EXIT_UNVERIFIED and ignore_unverified else code)
 
 
 def _lockfile_applies(

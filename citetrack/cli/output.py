@@ -7,9 +7,10 @@ input error; 3 nothing broken, but some references could not be verified.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NoReturn
 
 import click
@@ -63,10 +64,44 @@ def inert(message: str) -> str:
     return sanitize(message)
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """``citetrack: error: …`` on standard error, then exit (2 unless told otherwise)."""
+class Failed(SystemExit):
+    """The exit of a run that ended in an error (:func:`fail`): its message and the file
+    at fault, for the reports a check was asked for (:mod:`citetrack.report.failure`)."""
+
+    def __init__(self, message: str, code: int, path: str | None) -> None:
+        super().__init__(code)
+        self.message = message
+        self.path = path
+
+
+def fail(message: str, code: int = EXIT_USAGE, *, path: str | None = None) -> NoReturn:
+    """``citetrack: error: …`` on standard error, then exit (2 unless told otherwise);
+    ``path``: the file at fault, if one is (a check's reports annotate it)."""
     click.echo(f"citetrack: error: {inert(message)}", err=True)
-    sys.exit(code)
+    raise Failed(message, code, path)
+
+
+@contextlib.contextmanager
+def failure_reported(fmt: str, report_files: Sequence[tuple[str, str]]) -> Iterator[None]:
+    """A check that ends in an error (exit 2) says it in the reports it was asked for too
+    (standard output's format, ``-o`` files; :mod:`citetrack.report.failure`): a CI job
+    reads its annotations, JSON and step summary, not standard error."""
+    try:
+        yield
+    except Failed as exc:
+        from citetrack.fsutil import atomic_write_text
+        from citetrack.report.failure import format_failure
+
+        code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        said = format_failure(fmt, exc.message, path=exc.path, code=code)
+        if said is not None and fmt != "text":  # text: standard error said it
+            click.echo(said, nl=False)
+        for out_fmt, out_path in report_files:
+            text = format_failure(out_fmt, exc.message, path=exc.path, code=code)
+            if text is not None:
+                with contextlib.suppress(OSError):  # the error itself may be this file's
+                    atomic_write_text(out_path, text)
+        raise
 
 
 def warn(message: str) -> None:

@@ -195,9 +195,13 @@ def _url_findings(
         if targets.archive_url and cited_archive_ok is True:
             severity, tail, suggestion = Severity.NOTE, " The cited archived copy works.", None
         else:
+            tail, suggestion = _capture_sentence(capture, targets.accessed)
             if targets.archive_url and cited_archive_ok is None and severity is Severity.BROKEN:
                 severity = Severity.WARNING  # the reader may still have the cited copy
-            tail, suggestion = _capture_sentence(capture, targets.accessed)
+                tail = (
+                    " The cited archived copy could not be verified, so readers may still "
+                    f"have it: a warning, not broken.{tail}"
+                )
         return [
             _finding(
                 ref,

@@ -53,3 +53,32 @@ def present_counts(summary: dict[str, int]) -> dict[str, int]:
     so that the status counts a report prints add up to its total (the references of the
     inputs); ``removed`` stays, for a line of its own."""
     return {**summary, "changed": summary["changed"] - summary["removed"]}
+
+
+#: Suppressed findings the one line about them names before "and N more".
+_NAMED = 5
+
+
+def suppressed_said(result: CheckResult, root: str | Path | None = None) -> tuple[str, str | None]:
+    """The line every report gives the findings an ignore suppressed (``""``: none), and
+    the one file they are in, if one (for an annotation there).
+
+    A pull request may add ``% citetrack: ignore doi-not-found`` above the entry it adds:
+    the ignore keeps the finding from the status and the exit code, as documented, but
+    the annotations and the step summary, what a reviewer reads, said nothing of it."""
+    hidden = [(rr, f) for rr in result.results for f in rr.suppressed]
+    if not hidden:
+        return "", None
+    files: dict[str, list[str]] = {}
+    for rr, f in hidden[:_NAMED]:
+        path = report_path(rr.reference.path, root) or ""
+        files.setdefault(path, []).append(f"{rr.reference.key} ({f.rule})")
+    named = "; ".join(f"{p}: {', '.join(k)}" if p else ", ".join(k) for p, k in files.items())
+    more = len(hidden) - _NAMED
+    noun = "finding" if len(hidden) == 1 else "findings"
+    line = (
+        f"{len(hidden)} {noun} suppressed by an ignore (not in the statuses or the exit "
+        f"code): {named}{f' and {more} more' if more > 0 else ''}"
+    )
+    paths = {report_path(rr.reference.path, root) for rr, _ in hidden}
+    return line, (paths.pop() if len(paths) == 1 else None)

@@ -16,25 +16,63 @@ annotations and the JSON ``causes``.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, replace
 
 from citetrack.model import CheckResult, Finding, Severity, Source
+from citetrack.report._common import report_path
+from citetrack.report._escape import sanitize
 
-_CAUSE = re.compile(r"\(([^()]*)\)")
+#: References a cause line names before "and N more" (``-v`` and the JSON name them all).
+NAMED = 5
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A reference a cause hit: its file (as reports show it), key and line."""
+
+    path: str | None
+    key: str
+    line: int | None
 
 
 @dataclass(frozen=True)
 class Cause:
-    """One service and cause of unverified findings, and how many references it hit."""
+    """One service and cause of unverified findings, how many references it hit, and
+    which (``entries``, in the run's order).
+
+    The line names the first :data:`NAMED` of them by file and key: "crossref: could not
+    check 13 references (HTTP 503)" alone sent a CI user, who sees no ``-v`` list, to
+    guess which of a repository's citations were left unchecked.
+    """
 
     service: str
     cause: str
     references: int
+    entries: tuple[Entry, ...] = ()
 
     def line(self) -> str:
         noun = "reference" if self.references == 1 else "references"
-        return f"{self.service}: could not check {self.references} {noun} ({self.cause})"
+        head = f"{self.service}: could not check {self.references} {noun} ({self.cause})"
+        return head + self.named()
+
+    def named(self) -> str:
+        """``: docs/a/refs.bib: k1, k2; docs/b/refs.bib: k3 and 10 more`` (or ``""``)."""
+        if not self.entries:
+            return ""
+        files: dict[str, list[str]] = {}
+        for entry in self.entries[:NAMED]:
+            files.setdefault(entry.path or "", []).append(entry.key)
+        parts = [
+            f"{path}: {', '.join(keys)}" if path else ", ".join(keys)
+            for path, keys in files.items()
+        ]
+        more = len(self.entries) - NAMED
+        return ": " + "; ".join(parts) + (f" and {more} more" if more > 0 else "")
+
+    def file(self) -> str | None:
+        """The one file every reference of the cause is in, if there is one."""
+        paths = {entry.path for entry in self.entries}
+        return paths.pop() if len(paths) == 1 else None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -42,6 +80,14 @@ class Cause:
             "cause": self.cause,
             "references": self.references,
             "line": self.line(),
+            "entries": [
+                {
+                    "path": sanitize(e.path) if e.path else None,
+                    "key": sanitize(e.key),
+                    "line": e.line,
+                }
+                for e in self.entries
+            ],
         }
 
 
@@ -51,6 +97,8 @@ class OfflineCause(Cause):
     ``cause`` names what was skipped (``DOI, PMID, URL``)."""
 
     def line(self) -> str:
+        # Not named: offline is the whole run's choice (the pre-commit hook), not a
+        # failure of some references.
         noun = "reference" if self.references == 1 else "references"
         return (
             f"offline: registry checks skipped for {self.references} {noun} ({self.cause}); "
@@ -80,8 +128,31 @@ def cause_of(finding: Finding) -> tuple[str, str]:
     reason in its message ("… DOI 10.1/x (offline: not in cache); its metadata …"), or the
     whole message when there is none."""
     service = finding.source.value if finding.source else "unknown"
-    reasons = _CAUSE.findall(finding.message)
+    reasons = _outer_groups(finding.message)
     return service, (reasons[-1].strip() if reasons else finding.message.strip())
+
+
+def _outer_groups(text: str) -> list[str]:
+    """The texts inside the outermost balanced parentheses of ``text``, in order: a
+    reason may hold parentheses of its own ("HTTP 429; … after 3600 s (more than the 60
+    s cap)"), which the innermost group alone cut down to "more than the 60 s cap"."""
+    groups: list[str] = []
+    depth, start = 0, 0
+    for at, char in enumerate(text):
+        if char == "(":
+            if depth == 0:
+                start = at + 1
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append(text[start:at])
+    if depth:  # unbalanced (a DOI with a lone "("): the innermost groups, as before
+        return _INNERMOST.findall(text)
+    return groups
+
+
+_INNERMOST = re.compile(r"\(([^()]*)\)")
 
 
 _UNVERIFIED = Severity.UNVERIFIED
@@ -116,7 +187,7 @@ def split_unverified(result: CheckResult) -> tuple[CheckResult, list[Cause]]:
 def unverified_causes(result: CheckResult) -> list[Cause]:
     """The ``unverified`` findings of ``result`` grouped by cause (see
     :func:`split_unverified`), without copying the result."""
-    counts: Counter[tuple[str, str]] = Counter()
+    hit: dict[tuple[str, str], list[Entry]] = {}
     offline_refs = 0
     offline_kinds: set[str] = set()
     for rr in result.results:
@@ -126,8 +197,11 @@ def unverified_causes(result: CheckResult) -> list[Cause]:
         offline = [f for f in unverified if _OFFLINE.search(f.message)]
         offline_refs += bool(offline)
         offline_kinds.update(_offline_kind(f) for f in offline)
-        counts.update({cause_of(f) for f in unverified if f not in offline})
-    causes = [Cause(s, c, n) for (s, c), n in counts.items()]
+        ref = rr.reference
+        entry = Entry(report_path(ref.path), ref.key, ref.line)
+        for cause in dict.fromkeys(cause_of(f) for f in unverified if f not in offline):
+            hit.setdefault(cause, []).append(entry)
+    causes = [Cause(s, c, len(entries), tuple(entries)) for (s, c), entries in hit.items()]
     causes.sort(key=lambda c: (-c.references, c.service, c.cause))
     if offline_refs:
         order = {k: i for i, k in enumerate(_KIND_ORDER)}

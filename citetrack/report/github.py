@@ -3,7 +3,8 @@
 One line per finding, worst first: ``::error`` for broken, ``::warning`` for warning and
 changed, ``::notice`` for unverified (notes only when asked: ``notes=True``).  Unverified
 findings are one ``::notice`` per cause (:mod:`citetrack.report.causes`: an outage or
-``--offline`` is one annotation), or one per reference with ``notes=True`` (``-v``).  GitHub shows
+``--offline`` is one annotation, naming the first references it hit, on their file when
+they are in one), or one per reference with ``notes=True`` (``-v``).  GitHub shows
 about 10 annotations of each kind per step and drops the rest silently, so at most
 :data:`PER_KIND` of each kind are emitted, and a last plain line says how many were left
 out (the SARIF and Markdown reports have them all)::
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from citetrack.model import CheckResult, Finding, Severity
 from citetrack.report._article import headers, where
-from citetrack.report._common import findings_by_severity, report_path, values
+from citetrack.report._common import findings_by_severity, report_path, suppressed_said, values
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import split_unverified
 
@@ -65,9 +66,44 @@ def format_github(
     per_kind: int = PER_KIND,
 ) -> str:
     """One workflow command per finding (paths relative to ``root``, default the cwd),
-    at most ``per_kind`` of each kind, then a line saying how many were left out."""
+    at most ``per_kind`` of each kind.
+
+    GitHub keeps the first ``per_kind`` annotations of each kind of a step and drops the
+    rest without a word, so what the run says as a whole comes first, as notices within
+    the budget: how many annotations were left out (the SARIF, Markdown and JSON reports
+    list them all), and the findings an ignore suppressed; a last plain line repeats the
+    first for the log."""
+    suppressed, file = suppressed_said(result, root)
+    pinned = []
+    if suppressed:  # the reviewer must see what an ignore hid
+        on = f"file={escape_property(sanitize(file))}," if file else ""
+        pinned.append(f"::notice {on}title=citetrack::{escape_data(sanitize(suppressed))}")
+    lines, left_out = _commands(result, root, notes, per_kind, per_kind - len(pinned))
+    if not any(left_out.values()):
+        return "".join(line + "\n" for line in pinned + lines)
+    # One notice more to say so: one notice less for the rest.
+    lines, left_out = _commands(result, root, notes, per_kind, per_kind - len(pinned) - 1)
+    counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
+    said = (
+        f"{counts} annotation(s) left out (GitHub shows about {per_kind} of each kind per "
+        "step); the SARIF, Markdown or JSON report lists every finding"
+    )
+    first = f"::notice title=citetrack::{escape_data(said)}"
+    return "".join(line + "\n" for line in [first, *pinned, *lines, f"citetrack: {said}"])
+
+
+def _commands(
+    result: CheckResult,
+    root: str | Path | None,
+    notes: bool,
+    per_kind: int,
+    notices: int,
+) -> tuple[list[str], dict[str, int]]:
+    """The commands of the findings and causes, at most ``per_kind`` of each kind but
+    ``notices`` notices, and how many of each kind were left out."""
     # The article(s) checked, and their revisions, first (issue 14); they are notices too.
     lines = [f"::notice title=citetrack::{escape_data(h)}" for h in headers(result)]
+    budget = dict.fromkeys(_COMMANDS.values(), per_kind) | {"notice": notices}
     shown = dict.fromkeys(_COMMANDS.values(), 0)
     shown["notice"] = len(lines)
     left_out = dict.fromkeys(_COMMANDS.values(), 0)
@@ -76,7 +112,7 @@ def format_github(
         if f.severity is Severity.NOTE and not notes:
             continue
         kind = _COMMANDS[f.severity]
-        if shown[kind] >= per_kind:
+        if shown[kind] >= budget[kind]:
             left_out[kind] += 1
             continue
         shown[kind] += 1
@@ -92,15 +128,17 @@ def format_github(
         props.append(f"title={escape_property(sanitize(f'{f.rule} ({f.key})'))}")
         lines.append(f"::{kind} {','.join(props)}::{_message(f, where(rr.reference))}")
     for cause in causes:
-        if shown["notice"] >= per_kind:
+        if shown["notice"] >= budget["notice"]:
             left_out["notice"] += 1
             continue
         shown["notice"] += 1
-        lines.append(f"::notice title=citetrack::{escape_data(sanitize(cause.line()))}")
-    if any(left_out.values()):
-        counts = ", ".join(f"{n} {kind}" for kind, n in left_out.items() if n)
-        lines.append(
-            f"citetrack: {counts} annotation(s) left out (GitHub shows about {per_kind} of "
-            "each kind per step); the SARIF, Markdown or JSON report lists every finding"
-        )
-    return "".join(line + "\n" for line in lines)
+        # On the file (and line) it hit, when that is one: GitHub shows it there.
+        props = []
+        file = report_path(cause.file(), root)
+        if file:
+            props.append(f"file={escape_property(sanitize(file))}")
+            if len(cause.entries) == 1 and cause.entries[0].line:
+                props.append(f"line={cause.entries[0].line}")
+        props.append("title=citetrack")
+        lines.append(f"::notice {','.join(props)}::{escape_data(sanitize(cause.line()))}")
+    return lines, left_out

@@ -20,7 +20,8 @@ Shape (``schema_version`` 1; a field is added only with a new version)::
 
 ``notes`` (what the run says about its inputs, e.g. the encoding a non-UTF-8 .bib was
 read in; issue 12) and ``causes`` (the could-not-check findings grouped by cause, the
-offline summary first: ``[{"service", "cause", "references", "line"}]``; the findings stay
+offline summary first: ``[{"service", "cause", "references", "line", "entries"}]``,
+``entries`` (``[{"path", "key", "line"}]``: the references it hit) added later; the findings stay
 on each reference too) were added within version 1 too.
 ``summary.removed`` (references the lockfile has that the inputs no longer do: each
 is a ``reference-removed`` result, counted as ``changed`` but not in ``total``, which
@@ -121,7 +122,10 @@ def document(result: CheckResult, *, references: bool = True) -> dict[str, objec
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "citetrack", "version": __version__},
-        "summary": result.summary(),
+        "summary": {
+            **result.summary(),
+            "suppressed": sum(len(rr.suppressed) for rr in result.results),
+        },
         "articles": [article_json(a) for a in result.articles],
         "notes": [sanitize(n) for n in result.notes],
         "causes": [

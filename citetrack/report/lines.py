@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from citetrack.model import CheckResult
-from citetrack.report._common import findings_by_severity, report_path
+from citetrack.report._common import findings_by_severity, report_path, suppressed_said
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import split_unverified
 
@@ -47,4 +47,7 @@ def format_lines(result: CheckResult, *, root: str | Path | None = None) -> str:
             f"{sanitize(f.message)} [{sanitize(f.key)}]"
         )
     out += [f"citetrack: unverified: {sanitize(cause.line())}" for cause in causes]
+    suppressed, _ = suppressed_said(result, root)
+    if suppressed:
+        out.append(f"citetrack: note: {sanitize(suppressed)}")
     return "".join(line + "\n" for line in out)

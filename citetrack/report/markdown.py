@@ -17,7 +17,13 @@ import re
 
 from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
 from citetrack.report._article import headers, where
-from citetrack.report._common import findings_by_severity, present_counts, report_path, values
+from citetrack.report._common import (
+    findings_by_severity,
+    present_counts,
+    report_path,
+    suppressed_said,
+    values,
+)
 from citetrack.report._escape import sanitize
 from citetrack.report.causes import split_unverified
 
@@ -103,6 +109,9 @@ def format_markdown(result: CheckResult, *, max_rows: int = 200) -> str:
         out += [f"- {escape_markdown(cause.line())}" for cause in causes]
     if not changed and not problems:
         out += ["", "No problems found." if not causes else "No other problems found."]
+    suppressed, _ = suppressed_said(result)
+    if suppressed:
+        out += ["", escape_markdown(suppressed)]
     notes = sum(1 for _, f in pairs if f.severity is Severity.NOTE)
     if notes:
         out += ["", f"{notes} note(s) not listed (see the JSON or SARIF report)."]

@@ -192,7 +192,8 @@ def apply_confirmation(
 
     A broken finding of a rule in :data:`CONFIRMABLE_RULES` keeps its rule id; while the
     failure is not confirmed its severity becomes ``warning`` and its message says e.g.
-    "failing 2 of 3 runs since 2026-11-20, not yet confirmed".  Confirmed ones stay broken
+    "failing 2 of 3 runs since 2026-11-20, not yet confirmed" (a warning of such a rule
+    gets the same words, and stays a warning).  Confirmed ones stay broken
     and say since when they fail.  A check the lockfile has never seen (:func:`never_seen`)
     is confirmed at once.  Without a previous lockfile the result is returned as is.
     """
@@ -211,8 +212,18 @@ def apply_confirmation(
 
 
 def _confirmable(finding: Finding) -> bool:
-    """Whether confirmation can change ``finding``: broken, of a confirmable rule."""
-    return finding.severity is Severity.BROKEN and finding.rule in CONFIRMABLE_RULES
+    """Whether confirmation can change ``finding``: broken, or a warning already (a dead
+    URL whose cited archived copy could not be verified: the lockfile counts its failure
+    all the same, so its message says how far it is), of a confirmable rule."""
+    return (
+        finding.severity is Severity.BROKEN or finding.severity is Severity.WARNING
+    ) and finding.rule in CONFIRMABLE_RULES
+
+
+def _said(message: str, note: str) -> str:
+    """``message`` with the failing state's ``note`` after it ("…(HTTP 404). The …
+    could not be asked." + "; failing 1 of 3 runs…", without the ".;")."""
+    return f"{message.rstrip().removesuffix('.')}; {note}"
 
 
 def _confirm(
@@ -232,6 +243,6 @@ def _confirm(
     state = advance_failing(prev, Outcome.FAIL, today, policy, first_run=first)
     assert state is not None  # a failure always leaves a failing state
     if state.confirmed_on is not None:
-        return replace(finding, message=f"{finding.message}; failing since {state.since}")
+        return replace(finding, message=_said(finding.message, f"failing since {state.since}"))
     note = _pending_note(state, today, policy)
-    return replace(finding, severity=Severity.WARNING, message=f"{finding.message}; {note}")
+    return replace(finding, severity=Severity.WARNING, message=_said(finding.message, note))

@@ -136,7 +136,8 @@ def _bounded(path: str | os.PathLike[str], lock: Lock) -> Iterator[bytes]:
             raise LockError(
                 f"{path}: not written: the lockfile would be {rest / 2**20:.0f} MiB, more than "
                 f"the {MAX_LOCK_BYTES // 2**20} MiB citetrack reads back. Check the "
-                "bibliography in parts, each with a lockfile of its own (--lockfile)."
+                "bibliography in parts, each with a lockfile of its own (--lockfile).",
+                path=os.fspath(path),
             )
         yield data
 
@@ -231,6 +232,21 @@ def read_lock(
     :data:`MAX_LOCK_BYTES`: a pull request controls this path, and reading must stay
     bounded.
     """
+    try:
+        return _read_lock(path, known=known, prints=prints)
+    except LockError as exc:
+        if exc.path is None:  # parse_lock names the file in its message only
+            exc.path = os.fspath(path)
+        raise
+
+
+def _read_lock(
+    path: str | os.PathLike[str],
+    *,
+    known: Container[str],
+    prints: FilePrints | None,
+) -> Lock | None:
+    """:func:`read_lock` itself."""
     if not os.path.lexists(path):
         return None
     try:
@@ -639,7 +655,8 @@ class _KnownSources(Mapping[str, SourceRecord]):
                 record = source_from_json(value, f"{self._at}.sources.{src}")
             except _Shape as exc:  # not for bytes read whole before
                 raise LockError(
-                    f"{self._where}: not a valid citetrack lockfile: {exc}. {_RECOVER}"
+                    f"{self._where}: not a valid citetrack lockfile: {exc}. {_RECOVER}",
+                    path=self._where,
                 ) from exc
             if read is None:
                 read = self._read = {}

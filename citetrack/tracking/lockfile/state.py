@@ -59,8 +59,13 @@ NOTICE_RULES: Mapping[UpdateKind, str] = {
 class LockError(Exception):
     """The lockfile cannot be used: corrupt, wrong shape, or from a newer citetrack.
 
-    The message names the file, the problem and how to recover.
+    The message names the file, the problem and how to recover; ``path`` is the
+    lockfile's, where known (a CI report annotates that file).
     """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass(frozen=True)
