@@ -7,8 +7,13 @@ leaves at worst a stray ``.<name>.*.tmp`` file, which is removed when possible.
 
 A target that is a symbolic link is written *through* the link: the file it points to is
 replaced, and the link stays a link (``export --in-place`` on a linked .bib, a linked
-lockfile).  A link that points nowhere, or at something other than a regular file, is
-refused (``OSError``): following it would create or clobber a file the user never named.
+lockfile).  A link that points nowhere, or at a directory, is refused (``OSError``):
+following it would create or clobber a file the user never named.
+
+A target that is a stream — a device (``-o /dev/null``), a pipe (``-o /dev/stdout``, a named
+pipe), a socket — is written as it is, never replaced: there is nothing to make atomic, and
+renaming a file over ``/dev/null`` (as root, in a container or a CI job) replaced the device
+with a regular file that every other program then wrote into and read from.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,7 +36,13 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     """:func:`atomic_write_bytes` of the bytes ``chunks`` joined, written as they come: a
     large file is never whole in memory (a 100,000-reference lockfile is 103 MB; issue 16).
-    Whatever ``chunks`` raises leaves the old file as it was, and no temporary file."""
+    Whatever ``chunks`` raises leaves the old file as it was, and no temporary file.  A
+    stream (see the module's docstring) is written in place."""
+    if is_stream(path):
+        with Path(path).open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        return
     target = write_target(path)
     directory = target.parent if str(target.parent) else Path()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -52,6 +64,15 @@ def atomic_write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -
             tmp.unlink()
         raise
     _fsync_dir(directory)
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` (through any symbolic link) is a device, a pipe or a socket."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def write_target(path: str | os.PathLike[str]) -> Path:

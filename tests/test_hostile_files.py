@@ -215,3 +215,37 @@ def test_a_healthy_cache_on_a_full_disk_is_kept(small_disk: Path, tmp_path: Path
     assert _aside(cache) == [], "a healthy cache on a full disk was moved aside"
     (small_disk / "filler").unlink()
     assert _entries(cache) == stored
+
+
+def _drain(fifo: Path, into: list[bytes]) -> threading.Thread:
+    """A reader at the other end of ``fifo`` (a writer's open blocks until there is one)."""
+
+    def read() -> None:
+        with fifo.open("rb") as handle:
+            into.append(handle.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader
+
+
+def test_output_to_a_pipe_or_device_is_written_to_it_never_replaced(tmp_path: Path) -> None:
+    """``export -o /dev/null``, ``-o /dev/stdout``, a named pipe: the bytes go into the stream.
+    The atomic write renamed a file over the target: as root it replaced ``/dev/null`` with
+    a regular file (every program after wrote into it and read it back), and a named pipe
+    with a file its reader never saw.  A symbolic link to a stream (``/dev/stdout`` is one)
+    is written through too.  Tested on named pipes: the same path as a device."""
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "linked.pipe"
+    link.symlink_to(fifo)
+    for target in (fifo, link):
+        got: list[bytes] = []
+        reader = _drain(fifo, got)
+        run = run_cli("export", str(SEED_BIB), "--offline", "--no-cache", "-o", str(target))
+        reader.join(timeout=60)
+        assert run.code == 0, run.stderr
+        assert fifo.is_fifo() and link.is_symlink()  # neither replaced
+        assert got and got[0].startswith(b"@"), got
+        assert b"thiers2009cutaneous" in got[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["linked.pipe", "out.pipe"]  # no temp

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import os
 import signal
 import sys
@@ -270,7 +271,9 @@ def _usable_standard_streams() -> None:
     if sys.stderr is None:
         sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115 - lives as long as the run
     if sys.stdin is None:
-        sys.stdin = Path(os.devnull).open()  # noqa: SIM115
+        # Empty in memory, not os.devnull: a container whose /dev/null became a regular
+        # file (something renamed a file over it) gave "standard input" its contents.
+        sys.stdin = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8")
     if sys.stdout is None:
         click.echo("citetrack: error: standard output is closed; nowhere to write", err=True)
         sys.exit(EXIT_USAGE)
