@@ -32,10 +32,10 @@ def test_the_single_route_takes_its_share_of_the_dois_per_second() -> None:
     assert single_share(1_000, list_rate=1.0, single_rate=5.0, batch=50) == 90
 
 
-def test_a_stage_the_lists_finish_in_two_seconds_is_asked_in_lists_only() -> None:
-    assert single_share(300, list_rate=3.0, single_rate=10.0, batch=50) == 0
+def test_a_stage_the_lists_finish_in_five_seconds_is_asked_in_lists_only() -> None:
+    assert single_share(750, list_rate=3.0, single_rate=10.0, batch=50) == 0
     assert single_share(10, list_rate=3.0, single_rate=10.0, batch=50) == 0
-    assert single_share(301, list_rate=3.0, single_rate=10.0, batch=50) == 18
+    assert single_share(751, list_rate=3.0, single_rate=10.0, batch=50) == 46
     assert single_share(10_000, list_rate=3.0, single_rate=0.0, batch=50) == 0
 
 

@@ -160,7 +160,7 @@ class CrossrefService:
         second, single records 10 a second; api-notes §1.3), and a big cold stage is paced
         by the lists alone: 10,000 DOIs are 200 lists, 67 s.  Asking 1/16 of them one by
         one (10 a second beside 150 in lists) ends both routes together, in 63 s
-        (issue 16).  A stage the lists finish in two seconds asks everything in lists.
+        (issue 16).  A stage the lists finish in five seconds asks everything in lists.
         """
         lanes = _Lanes(self, dois)
 
@@ -309,13 +309,17 @@ class CrossrefService:
         return Found(self.source, doi, metadata)
 
 
+#: Seconds of lists below which a stage asks everything in lists: the single route saves a
+#: fraction of a window there, for more requests and requests in flight on two routes.
+LISTS_ALONE_SECONDS = 5.0
+
+
 def single_share(remaining: int, *, list_rate: float, single_rate: float, batch: int) -> int:
     """How many of ``remaining`` DOIs to ask one by one, beside lists of ``batch``, so that
     both routes end together: the single route's share of the DOIs per second.  None when
-    the lists alone take at most two seconds (a small stage gains nothing and would make
-    more requests)."""
+    the lists alone take at most :data:`LISTS_ALONE_SECONDS`."""
     per_second = list_rate * batch
-    if remaining <= 2 * per_second or single_rate <= 0:
+    if remaining <= LISTS_ALONE_SECONDS * per_second or single_rate <= 0:
         return 0
     return int(remaining * single_rate / (per_second + single_rate))
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from citetrack.model import Reference
 from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client
-from citetrack.registries.crossref import MAX_BATCH, CrossrefService
+from citetrack.registries.crossref import LISTS_ALONE_SECONDS, MAX_BATCH, CrossrefService
 from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode
 from citetrack.tracking.store import open_store
 
@@ -226,11 +226,12 @@ class Prefetch:
 
     def _backlog(self) -> int:
         """DOIs waiting beyond which the single-record route helps (see
-        :meth:`CrossrefService.stage`): what the lists ask in two seconds."""
-        return int(2 * self._batch / self.limiters.crossref_list.spacing)
+        :meth:`CrossrefService.stage`): what the lists ask in
+        :data:`~citetrack.registries.crossref.LISTS_ALONE_SECONDS`."""
+        return int(LISTS_ALONE_SECONDS * self._batch / self.limiters.crossref_list.spacing)
 
     async def _next_single(self) -> str | None:
-        """The last DOI read, while more wait than the lists ask in two seconds; ``None``
+        """The last DOI read, while more wait than :meth:`_backlog`; ``None``
         once stopping.  The lists take theirs from the front."""
         assert self._wake is not None
         while not self._stopping:
