@@ -65,21 +65,36 @@ def clean_list(text: str) -> tuple[str, bool]:
     return value.strip(" ,;:.()[]"), et_al
 
 
-#: NLM / AMA: a group author after the people, set off by a semicolon ("Doe J, Roe K, et
-#: al; Study Group." or "Doe J, Roe K; Study Group.").
-_GROUP_AFTER = re.compile(
-    r"^(?P<people>[^;]+?,[^;]+?)(?P<et_al>,?\s*\bet\.?\s+al\b\.?)?\s*;\s*(?P<group>[^;]+?)[.\s]*$"
-)
+_ET_AL_BEFORE_GROUP = re.compile(r",?\s*\bet\.?\s+al\b\.?\s*$")
+
+
+def _group_after(text: str) -> tuple[str, bool, str] | None:
+    """NLM / AMA: a group author after the people, set off by the one semicolon of the list
+    ("Doe J, Roe K, et al; Study Group." or "Doe J, Roe K; Study Group."): (the people,
+    whether *et al.* ended them, the group).  Split, not matched with one pattern: that
+    pattern backtracked over every pair of commas of a list without a semicolon (a
+    100,000-comma item took minutes; tests/test_hostile_bib.py)."""
+    if text.count(";") != 1:
+        return None
+    people, _, group = text.partition(";")
+    et_al = _ET_AL_BEFORE_GROUP.search(people)
+    if et_al is not None:
+        people = people[: et_al.start()]
+    people = people.rstrip()
+    group = group.strip().rstrip(". \t\n")
+    if "," not in people[1:-1] or not group:
+        return None
+    return people, et_al is not None, group
 
 
 def read_people(text: str) -> NameList:
     """The names of an author or editor segment, in any of the styles above."""
-    grouped = _GROUP_AFTER.match(" ".join(text.split()))
-    if grouped is not None and is_organisation(grouped["group"]):
-        people = read_people(grouped["people"])
+    grouped = _group_after(" ".join(text.split()))
+    if grouped is not None and is_organisation(grouped[2]):
+        people = read_people(grouped[0])
         return NameList(
-            (*people.names, Name(literal=grouped["group"])),
-            bool(grouped["et_al"]) or people.et_al,
+            (*people.names, Name(literal=grouped[2])),
+            grouped[1] or people.et_al,
         )
     value, et_al = clean_list(text)
     value = semicolons_for_slashes(value.strip(" ,;:"))
