@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -213,13 +213,11 @@ def undefined_refs(text: str, code: Wikicode) -> list[ParseProblem]:
     for node, offset in _walk(code, 0):
         for reused in _r_names(node):
             first_use.setdefault(reused, (offset, str(node)))
-        if not _is_ref(node):
+        key = _named_ref(node, groups)
+        if key is None:
             continue
         assert isinstance(node, Tag)
-        name = _attr(node, "name")
-        if name is None:
-            continue
-        key = (_attr(node, "group") or groups.get(id(node), ""), name)
+        name = key[1]
         if id(node) in unused:
             in_group = f" (group {key[0]!r})" if key[0] else ""
             line, column = lines.at(offset)
@@ -286,13 +284,10 @@ def unused_list_defined(code: Wikicode) -> set[int]:
     defined: dict[int, tuple[str, str]] = {}
     for node, _ in _walk(code, 0):
         used.update(_r_names(node))
-        if not _is_ref(node):
+        key = _named_ref(node, listed)
+        if key is None:
             continue
         assert isinstance(node, Tag)
-        name = _attr(node, "name")
-        if name is None:
-            continue
-        key = (_attr(node, "group") or listed.get(id(node), ""), name)
         if id(node) in listed and _has_body(node):
             defined[id(node)] = key
         else:
@@ -495,6 +490,19 @@ def _attr(tag: Tag, name: str) -> str | None:
         return None
     value = str(tag.get(name).value).strip().strip("\"'").strip()
     return value or None
+
+
+def _named_ref(node: Node, list_groups: Mapping[int, str]) -> tuple[str, str] | None:
+    """(group, name) of a named ``<ref>``: its own group, else the group of the reference
+    list it is defined in (``list_groups``: ``id`` of the ref → group); ``None`` for any
+    other node and for an unnamed ref."""
+    if not _is_ref(node):
+        return None
+    assert isinstance(node, Tag)
+    name = _attr(node, "name")
+    if name is None:
+        return None
+    return (_attr(node, "group") or list_groups.get(id(node), ""), name)
 
 
 def _is_ref(node: Node) -> bool:
