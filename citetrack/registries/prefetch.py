@@ -25,7 +25,7 @@ import importlib
 import logging
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from citetrack.model import Reference
@@ -208,21 +208,17 @@ class Prefetch:
             async with self._client as client:
                 http = Http.from_config(client, self.net, stats=self.stats)
                 crossref = CrossrefService.from_config(http, self.net, self.limiters, cache)
-                workers = [self._worker(crossref) for _ in range(self.WORKERS)]
+                workers = [self._worker(crossref, self._take_list) for _ in range(self.WORKERS)]
                 singles = self.limiters.crossref_single.concurrency
-                workers += [self._single_worker(crossref) for _ in range(singles)]
+                workers += [self._worker(crossref, self._take_single) for _ in range(singles)]
                 await asyncio.gather(*workers)
 
-    async def _next_batch(self) -> list[str] | None:
-        """The next full list of DOIs; ``None`` once stopping."""
-        assert self._wake is not None
-        while not self._stopping:
-            if len(self._dois) >= self._batch:
-                batch, self._dois = self._dois[: self._batch], self._dois[self._batch :]
-                return batch
-            self._wake.clear()
-            await self._wake.wait()
-        return None
+    def _take_list(self) -> list[str] | None:
+        """The next full list of DOIs from the front, if there is one."""
+        if len(self._dois) < self._batch:
+            return None
+        batch, self._dois = self._dois[: self._batch], self._dois[self._batch :]
+        return batch
 
     def _backlog(self) -> int:
         """DOIs waiting beyond which the single-record route helps (see
@@ -230,38 +226,34 @@ class Prefetch:
         :data:`~citetrack.registries.crossref.LISTS_ALONE_SECONDS`."""
         return int(LISTS_ALONE_SECONDS * self._batch / self.limiters.crossref_list.spacing)
 
-    async def _next_single(self) -> str | None:
-        """The last DOI read, while more wait than :meth:`_backlog`; ``None``
-        once stopping.  The lists take theirs from the front."""
+    def _take_single(self) -> list[str] | None:
+        """The last DOI read, while more wait than :meth:`_backlog` (the lists take theirs
+        from the front): for Crossref's single-record route, a separate pool beside the
+        lists (api-notes §1.3), busy from the load on when the backlog is big (issue 16)."""
+        return [self._dois.pop()] if len(self._dois) > self._backlog() else None
+
+    async def _next(self, take: Callable[[], list[str] | None]) -> list[str] | None:
+        """What ``take`` gives, once it gives something; ``None`` once stopping."""
         assert self._wake is not None
         while not self._stopping:
-            if len(self._dois) > self._backlog():
-                return self._dois.pop()
+            dois = take()
+            if dois is not None:
+                return dois
             self._wake.clear()
             await self._wake.wait()
         return None
 
-    async def _single_worker(self, crossref: CrossrefService) -> None:
-        """Crossref's single-record route, a separate pool beside the lists (api-notes
-        §1.3), busy from the load on when the backlog is big (issue 16: the cold floor)."""
-        while (doi := await self._next_single()) is not None:
+    async def _worker(
+        self, crossref: CrossrefService, take: Callable[[], list[str] | None]
+    ) -> None:
+        while (dois := await self._next(take)) is not None:
             try:
-                await crossref.fetch([doi])
-            except asyncio.CancelledError:
-                if not self._stopping:
-                    raise
-                return
-            self.asked += 1
-
-    async def _worker(self, crossref: CrossrefService) -> None:
-        while (batch := await self._next_batch()) is not None:
-            try:
-                await crossref.fetch(batch)
+                await crossref.fetch(dois)
             except asyncio.CancelledError:
                 if not self._stopping:
                     raise
                 return  # still waiting for its turn when the load ended: never sent
-            self.asked += len(batch)
+            self.asked += len(dois)
 
 
 class Handover:
