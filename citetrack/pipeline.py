@@ -38,7 +38,7 @@ from citetrack.model import (
     Reference,
     ReferenceResult,
 )
-from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client
+from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client, switching
 from citetrack.registries.books_search import (
     book_evidence,
     cited_evidence,
@@ -596,6 +596,9 @@ async def check_references(
     )
     early = _EarlyFindings(refs, evidence, stored)
     worker = asyncio.create_task(early.run())
+    # The comparison worker computes beside the loop that paces the requests: the loop
+    # must get the interpreter lock back promptly (citetrack.net.switching).
+    switching.hold()
     try:
         await _run_stages(
             refs,
@@ -607,6 +610,7 @@ async def check_references(
             arrived=early.arrived,
         )
     finally:
+        switching.release()
         computed = await early.close(worker)
     if options.settled is not None:
         options.settled()

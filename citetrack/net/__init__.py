@@ -15,7 +15,9 @@ The modules, one job each:
   with its circuit breaker), :class:`RequestStats` and :class:`ServiceUnavailable`;
 * :mod:`~citetrack.net.lazy` — :class:`LazyClient`, the client built on its first request
   (a run answered from the cache imports no HTTP library);
-* :mod:`~citetrack.net.urlsafety` — the SSRF guard for arbitrary web links.
+* :mod:`~citetrack.net.urlsafety` — the SSRF guard for arbitrary web links;
+* :mod:`~citetrack.net.switching` — the interpreter's thread switch interval, lowered while
+  requests paced to the millisecond share the process with threads that compute.
 
 Clocks and sleeps are injectable everywhere, so tests never wait for real time.
 """

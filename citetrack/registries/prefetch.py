@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from citetrack.model import Reference
-from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client
+from citetrack.net import Http, Limiters, NetConfig, RequestStats, make_client, switching
 from citetrack.registries.crossref import LISTS_ALONE_SECONDS, MAX_BATCH, CrossrefService
 from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode
 from citetrack.tracking.store import open_store
@@ -109,6 +109,9 @@ class Prefetch:
         self._client.real()
         _import_request_path()
         self._thread = threading.Thread(target=self._main, name="citetrack-prefetch", daemon=True)
+        # Beside the loader, the prefetch's loop got the interpreter lock back at the
+        # loader's switches only: windows up to 1 s late (citetrack.net.switching).
+        switching.hold()
         self._thread.start()
         self._started.wait()
 
@@ -156,6 +159,8 @@ class Prefetch:
             with contextlib.suppress(RuntimeError):  # the loop just closed
                 loop.call_soon_threadsafe(self._stop)
             thread.join()
+        if thread is not None:
+            switching.release()
         if self._error is not None:
             log.debug("prefetch failed", exc_info=self._error)
             return None
