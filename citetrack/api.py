@@ -371,6 +371,8 @@ async def acheck(
             fresh_until = 0.0
         if isinstance(fresh_until, float | int):
             result = dataclasses.replace(result, evidence_fresh_until=float(fresh_until))
+        if settings.local:
+            result = dataclasses.replace(result, local=True)
     if not articles:
         return result
     from citetrack.articles import attach_articles  # the article readers: only for articles

@@ -102,8 +102,8 @@ def test_the_hook_fails_offline_with_an_empty_cache_and_says_once_what_it_skippe
         assert rule in out
     assert "bib-duplicate-key" in out and "duplicate-reference" in out
     summary = (
-        "offline: registry checks skipped for 5 references (DOI, PMID, search); run "
-        "without --offline to verify"
+        "--local: registry checks skipped for 5 references (DOI, PMID, search); run "
+        "citetrack check without --local to verify"
     )
     assert out.count(summary) == 1, proc.stdout
     assert "not in cache" not in out  # never once per reference
