@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz
 
-from citetrack.identifiers import IdentifierProblem, find_dois, normalize_doi, normalize_pmid
+from citetrack.identifiers import IdentifierProblem, doi_meant, normalize_doi, normalize_pmid
 from citetrack.model import (
     Evidence,
     Finding,
@@ -50,13 +50,13 @@ from citetrack.rules.text import fold_title
 
 
 def malformed_findings(ctx: Context, problems: Sequence[IdentifierProblem]) -> list[Finding]:
-    """One warning per malformed identifier; a DOI buried in junk is offered as the fix."""
+    """One warning per malformed identifier; a DOI buried in junk is offered as the fix
+    only when it is plainly the one meant (:func:`~citetrack.identifiers.doi_meant`)."""
     out = []
     for problem in problems:
         suggestion = problem.suggestion
         if suggestion is None and problem.field.lower() == "doi":
-            dois = find_dois(problem.value)
-            suggestion = dois[0] if len(dois) == 1 else None
+            suggestion = doi_meant(problem.value)
         out.append(
             ctx.finding(
                 RULE_MALFORMED,
