@@ -44,3 +44,11 @@ def test_a_doi_cut_by_a_space_is_not_offered_shortened_as_its_fix(
     assert export.code == 0, export.stderr
     assert "'10.1234/not'" not in export.stderr, export.stderr
     assert "10.1234/not a doi" in bib.read_text(encoding="utf-8")  # the input untouched
+
+
+def test_one_reference_is_counted_in_the_singular(emulator: Emulator, tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(SPACED_BIB.split("@article{sentence", maxsplit=1)[0], encoding="utf-8")
+    run = run_cli("check", str(bib), "--local", env=_env(emulator, tmp_path))
+    assert run.code == 3, run.stderr  # the search was not run: not verified
+    assert "1 reference: 1 warning" in run.stdout and "1 references" not in run.stdout
