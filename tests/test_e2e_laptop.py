@@ -5,6 +5,7 @@ Each test is a workflow a user reported wrong although every check in it was rig
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -90,3 +91,21 @@ def test_parse_reads_a_wiki_page_url_as_check_does(emulator: Emulator, tmp_path:
     missing = run_cli("parse", f"{emulator.url}/wiki/No_such_page", env=env, cwd=tmp_path)
     assert missing.code == 2 and "no such page" in missing.stderr, missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_the_seed_articles_export_explains_each_edit_in_one_clean_clause(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """The editor's run on the seed page: every edit line says what changed and why, as
+    ``(reason; source)``; a reason's own full stop made it read "… agree).; pubmed)"."""
+    url = f"{emulator.url}/wiki/{TITLE}"
+    out = tmp_path / "fixed.wiki"
+    run = run_cli(
+        "export", url, "--allow-private-urls", "-o", str(out), env=_env(emulator, tmp_path)
+    )
+    assert run.code == 0, run.stderr
+    edits = [line for line in run.stderr.splitlines() if line.startswith(f"{TITLE}:")]
+    assert len(edits) == 8, run.stderr
+    assert all(re.search(r" -> '[^']*' \(.+; [a-z.]+\)$", line) for line in edits), edits
+    assert not any(".;" in line for line in edits), edits
+    assert "citetrack: 8 edits written to" in run.stderr
