@@ -157,6 +157,10 @@ def test_the_hook_catches_pasted_identifiers_offline_and_never_calls_the_rest_ok
     assert malformed["suggestion"] is None
     (cause,) = data["causes"]
     assert cause["service"] == "local" and "--local" in cause["line"]
+    # Per reference too (JSON, -v): --local read no cache, so "not in cache" was untrue.
+    messages = [f["message"] for r in data["references"] for f in r["findings"]]
+    unasked = [m for m in messages if "--local: no registry asked" in m]
+    assert unasked and not any("not in cache" in m for m in messages), messages
 
 
 def test_the_hook_lets_a_commit_add_and_remove_references_next_to_a_committed_lockfile(

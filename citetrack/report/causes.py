@@ -116,8 +116,9 @@ class OfflineCause(Cause):
         )
 
 
-# "(offline: not in cache)" from a registry or the cache, "offline: not checked" from links.
-_OFFLINE = re.compile(r"\boffline: not (?:in cache|checked)\b")
+# "(offline: not in cache)" from a registry or the cache, "offline: not checked" from links,
+# "(--local: no registry asked)" from a registry under --local.
+_OFFLINE = re.compile(r"\boffline: not (?:in cache|checked)\b|--local: no registry asked")
 _KINDS = {"doi": "DOI", "pmid": "PMID", "pmcid": "PMCID", "isbn": "ISBN"}
 _KIND_ORDER = ("DOI", "PMID", "PMCID", "ISBN", "search", "URL", "archive")
 
