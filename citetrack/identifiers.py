@@ -48,6 +48,14 @@ def invisible_in(value: str) -> list[str]:
     return sorted({f"U+{ord(ch):04X}" for ch in value if ord(ch) in INVISIBLE})
 
 
+def shown(value: str) -> str:
+    """``value`` with each invisible character written out (``nejm<U+200B>c0805992``), so
+    that a message quoting it shows where the character is."""
+    if value.isascii():
+        return value
+    return "".join(f"<U+{ord(ch):04X}>" if ord(ch) in INVISIBLE else ch for ch in value)
+
+
 def clean_doi(text: str | None) -> str | None:
     """A DOI without prefix, URL encoding or trailing punctuation, case kept.
 

@@ -136,7 +136,9 @@ def test_the_hook_catches_pasted_identifiers_offline_and_never_calls_the_rest_ok
     out = " ".join(proc.stdout.split())
     for key, field in (("spaced", "doi"), ("hidden", "doi"), ("isbn", "isbn"), ("zero", "pmid")):
         assert re.search(rf"warning \S+ {key} .*?identifier-malformed \[{field}\]", out), key
-    assert "U+200B" in out and "suggestion: 10.1056/nejmc0805992" in out
+    # The message shows where the invisible character is (it was quoted invisibly).
+    assert "'10.1056/nejm<U+200B>c0805992'" in out, out
+    assert "suggestion: 10.1056/nejmc0805992" in out
     assert "10.1234/not " not in out.replace("10.1234/not a doi", "")
     assert "--offline" not in out and "run citetrack check without --local to verify" in out
     report = subprocess.run(

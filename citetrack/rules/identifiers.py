@@ -12,7 +12,13 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz
 
-from citetrack.identifiers import IdentifierProblem, doi_meant, normalize_doi, normalize_pmid
+from citetrack.identifiers import (
+    IdentifierProblem,
+    doi_meant,
+    normalize_doi,
+    normalize_pmid,
+    shown,
+)
 from citetrack.model import (
     Evidence,
     Finding,
@@ -61,7 +67,7 @@ def malformed_findings(ctx: Context, problems: Sequence[IdentifierProblem]) -> l
             ctx.finding(
                 RULE_MALFORMED,
                 Severity.WARNING,
-                f"The {problem.field} field '{problem.value}' is {problem.reason}.",
+                f"The {problem.field} field '{shown(problem.value)}' is {problem.reason}.",
                 field=problem.field,
                 actual=problem.value,
                 source=Source.CITATION,
