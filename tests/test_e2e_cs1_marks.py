@@ -93,9 +93,10 @@ def test_the_old_deadurl_is_read_reported_and_renamed_in_place(
         f"{{{{cite web |url={ok} |title=An ordinary article page |access-date=1 May 2020 "
         "|url-status=live |dead-url=no}}"
     )
+    bare_cite = f"{{{{cite web |url={ok} |title=An ordinary article page |dead-url=yes}}}}"
     text = (
         f"A.<ref name=a>{alive_cite}</ref>\nD.<ref name=d>{dead_cite}</ref>\n"
-        f"B.<ref name=w>{both_cite}</ref>\n"
+        f"B.<ref name=w>{both_cite}</ref>\nN.<ref name=n>{bare_cite}</ref>\n"
     )
     source = _write(tmp_path, text)
     env = _env(emulator, tmp_path)
@@ -112,8 +113,12 @@ def test_the_old_deadurl_is_read_reported_and_renamed_in_place(
         text.replace("2020 |deadurl=yes}}", "2020 |url-status=live}}")
         .replace("|deadurl=yes |website=JOP", "|url-status=dead |website=JOP")
         .replace("|url-status=live |dead-url=no}}", "|url-status=live}}")
+        .replace("page |dead-url=yes}}", "page |url-status=live}}")  # it answers 200
     )
     assert out.read_text(encoding="utf-8") == expected, fixed.stderr
     assert "d: url-status: 'deadurl=yes' -> 'dead'" in fixed.stderr
     assert "a: url-status: 'deadurl=yes' -> 'live'" in fixed.stderr
     assert "w: dead-url: 'no' -> ''" in fixed.stderr
+    assert "n: url-status: 'dead-url=yes' -> 'live'" in fixed.stderr
+    bare = next(f for f in by_key(report)["n"]["findings"] if f["rule"] == "deadurl-obsolete")
+    assert bare["expected"] == "url-status=live", bare  # what the check found, not "dead"

@@ -519,7 +519,7 @@ def dead_link_marks(ref: RefNode, template: Template | None) -> list[DeadLinkMar
     return out
 
 
-def _alive(rr: ReferenceResult) -> str | None:
+def alive_url(rr: ReferenceResult) -> str | None:
     """The cited URL when the check found it answering 200 itself (no redirect elsewhere,
     no "not found" page): verified alive."""
     status = next(
@@ -555,7 +555,7 @@ def stale_dead_links(
     out: list[tuple[ReferenceResult, str, list[str]]] = []
     for rr in result.results:
         key = rr.reference.key
-        url = _alive(rr)
+        url = alive_url(rr)
         marks = _marked_dead(refs.get(key), templates.get(key)) if url else []
         if url and marks:
             out.append((rr, url, marks))

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from mwparserfromhell.nodes import Template
 
-from citetrack.export.cite_plans import Planned, find, value
+from citetrack.export.cite_plans import Planned, alive_url, find, value
 from citetrack.identifiers import normalize_doi
 from citetrack.model import CheckResult, Finding, Found, ReferenceResult, Severity, Source
 from citetrack.parse.cs1_status import doi_broken, legacy_status, status_for_legacy
@@ -103,6 +103,10 @@ def mark_findings(result: CheckResult, templates: Mapping[str, Template]) -> lis
         if beside:
             advice = "|url-status= is given too and is the one read; citetrack export --fix "
             advice += f"archive removes |{name}=."
+        elif meant == "dead" and alive_url(rr):
+            advice = "it meant |url-status=dead, but the URL answers HTTP 200: citetrack "
+            advice += "export --fix archive writes |url-status=live."
+            meant = "live"
         elif meant is not None:
             advice = f"it means |url-status={meant}, which citetrack export --fix archive writes."
         else:
@@ -132,6 +136,9 @@ def mark_fixes(result: CheckResult | None, templates: Mapping[str, Template]) ->
         reason = f"stale {said}: {resolver} knows the DOI now"
         key = rr.reference.key
         out.append(Planned(key, name, "", "metadata", reason, resolver.lower(), remove=True))
+    alive = (
+        {rr.reference.key: url for rr in result.results if (url := alive_url(rr))} if result else {}
+    )
     for key, template in templates.items():
         legacy = _legacy(template)
         if legacy is None:
@@ -140,6 +147,11 @@ def mark_fixes(result: CheckResult | None, templates: Mapping[str, Template]) ->
         if beside:
             reason = f"|{name}= is no longer read by CS1; the citation's |url-status= is"
             out.append(Planned(key, name, "", "archive", reason, "citetrack", remove=True))
+        elif meant == "dead" and key in alive:
+            # Not renamed to a status the check found untrue (with an archived copy,
+            # dead_link_fixes plans the same "live" first).
+            reason = f"|{name}={raw} said dead, but the URL answers HTTP 200 ({alive[key]})"
+            out.append(Planned(key, "url-status", "live", "archive", reason, "web"))
         elif meant is not None:
             reason = f"|{name}={raw} is CS1's old spelling of |url-status={meant}"
             out.append(Planned(key, "url-status", meant, "archive", reason, "citetrack"))
