@@ -5,6 +5,7 @@ Each test is a workflow a user reported wrong although every check in it was rig
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -109,3 +110,35 @@ def test_the_seed_articles_export_explains_each_edit_in_one_clean_clause(
     assert all(re.search(r" -> '[^']*' \(.+; [a-z.]+\)$", line) for line in edits), edits
     assert not any(".;" in line for line in edits), edits
     assert "citetrack: 8 edits written to" in run.stderr
+
+
+def _deep_folder(root: Path, depth: int = 40) -> None:
+    """Folders nested deeper than a path may be long (4096 bytes), made one level at a
+    time by descriptor; a .bib at the bottom."""
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d" * 200, dir_fd=fd)
+            inner = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        made = os.open("x.bib", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(made, b"@article{x, title = {T}, year = {2020}}\n")
+        os.close(made)
+    finally:
+        os.close(fd)
+
+
+def test_a_folder_that_cannot_be_walked_is_an_error_naming_it_not_a_crash(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """`citetrack check DIR` over a tree it cannot list (here a path longer than the system
+    allows; on a laptop also a folder deleted while walked) said "internal error: OSError"."""
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "a.bib").write_text(SPACED_BIB, encoding="utf-8")
+    _deep_folder(tmp_path / "refs")
+    run = run_cli("check", "refs", "--local", env=_env(emulator, tmp_path), cwd=tmp_path)
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith("citetrack: error: refs: a folder below it could not be listed")
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr) < 400  # the 8,000-character path is shortened
