@@ -307,7 +307,13 @@ async def acheck(
     from citetrack.incremental import DUPLICATES_KIND, KEYS_KIND
     from citetrack.incremental import KIND as FINDINGS_KIND
     from citetrack.pipeline import CheckOptions, check_references
-    from citetrack.tracking.cache import DEFAULT_NOT_FOUND_TTL, CacheMode, EvidenceCache
+    from citetrack.tracking.cache import (
+        DEFAULT_NOT_FOUND_TTL,
+        LOCAL_MISS,
+        OFFLINE_MISS,
+        CacheMode,
+        EvidenceCache,
+    )
     from citetrack.tracking.memo import RECORDS_KIND
     from citetrack.tracking.store import EvidenceStore, open_store
 
@@ -328,7 +334,8 @@ async def acheck(
     if no_answers:
         # --local, --offline --no-cache: no request and no cached answer either, so only
         # the checks that need neither run (the same verdict whatever a cache holds).
-        store: EvidenceStore = EvidenceCache(None, mode=CacheMode.OFFLINE)
+        miss = LOCAL_MISS if settings.local else OFFLINE_MISS
+        store: EvidenceStore = EvidenceCache(None, mode=CacheMode.OFFLINE, miss=miss)
     else:
         store = open_store(
             settings.store,
@@ -371,6 +378,8 @@ async def acheck(
             fresh_until = 0.0
         if isinstance(fresh_until, float | int):
             result = dataclasses.replace(result, evidence_fresh_until=float(fresh_until))
+        if settings.local:
+            result = dataclasses.replace(result, local=True)
     if not articles:
         return result
     from citetrack.articles import attach_articles  # the article readers: only for articles

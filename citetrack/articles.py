@@ -24,6 +24,7 @@ from citetrack.export.cite_plans import (
     rescued_dead_link_fixes,
     stale_dead_link_findings,
 )
+from citetrack.export.cs1_marks import mark_findings, mark_fixes
 from citetrack.export.wikitext import (
     Planned,
     WikiExport,
@@ -72,6 +73,7 @@ def attach_articles(result: CheckResult, articles: Sequence[Article]) -> CheckRe
         for finding in (
             *malformed_findings(article.references, templates),
             *stale_dead_link_findings(mine, refs, templates),
+            *mark_findings(mine, templates),
         ):
             extra.setdefault((article.info.name, finding.key), []).append(finding)
     results = tuple(
@@ -165,7 +167,8 @@ def plan_export(
         plans += archived
         plans += rescued_dead_link_fixes(archived, refs, templates)
         plans += dead_link_fixes(result, refs, templates)
-    return plans
+    # After the archive plans: a stale |deadurl=yes made |url-status=live stays live.
+    return plans + mark_fixes(result, templates)
 
 
 @dataclass(frozen=True)

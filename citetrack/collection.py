@@ -47,8 +47,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
     for given in inputs:
         path = Path(given)
         if given != "-" and path.is_dir():
-            found = sorted({str(p) for pattern in DIRECTORY_PATTERNS for p in path.rglob(pattern)})
-            found = [p for p in found if Path(p).is_file()]
+            found = [p for p in _listed(given, path) if Path(p).is_file()]
             if not found:
                 raise InputError(given, "is a directory without any .bib file")
             for p in found:
@@ -64,6 +63,21 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
         else:
             add(given)
     return list(out)
+
+
+def _listed(given: str, path: Path) -> list[str]:
+    """The sorted ``.bib`` files below the directory ``path``; a folder below it that
+    cannot be listed (gone while it was walked, a path longer than the system allows)
+    is an :class:`InputError` naming it, not an internal error."""
+    try:
+        return sorted({str(p) for pattern in DIRECTORY_PATTERNS for p in path.rglob(pattern)})
+    except OSError as exc:
+        where = str(exc.filename or given)
+        if len(where) > 120:
+            where = f"{where[:60]}…{where[-40:]}"
+        raise InputError(
+            given, f"a folder below it could not be listed ({exc.strerror or exc}): {where}"
+        ) from None
 
 
 def duplicate_findings(

@@ -48,6 +48,14 @@ def invisible_in(value: str) -> list[str]:
     return sorted({f"U+{ord(ch):04X}" for ch in value if ord(ch) in INVISIBLE})
 
 
+def shown(value: str) -> str:
+    """``value`` with each invisible character written out (``nejm<U+200B>c0805992``), so
+    that a message quoting it shows where the character is."""
+    if value.isascii():
+        return value
+    return "".join(f"<U+{ord(ch):04X}>" if ord(ch) in INVISIBLE else ch for ch in value)
+
+
 def clean_doi(text: str | None) -> str | None:
     """A DOI without prefix, URL encoding or trailing punctuation, case kept.
 
@@ -91,6 +99,42 @@ def find_dois(text: str) -> list[str]:
         if doi and doi not in found:
             found.append(doi)
     return found
+
+
+#: Words written after a DOI in a field or a pasted reference that are no part of it
+#: ("10.1056/NEJMc0805992 Epub 2008 Dec 3", "see 10.1000/xyz123 online", "… [PMID 1]").
+_AFTER_DOI = frozenset((
+    "see", "online", "epub", "ahead", "of", "print", "available", "at", "from", "accessed",
+    "retrieved", "on", "published", "link", "full", "text", "pdf", "html", "abstract",
+    "pmid", "pmcid", "pmc", "doi", "the", "article", "jan", "feb", "mar", "apr", "may",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january", "february", "march",
+    "april", "june", "july", "august", "september", "october", "november", "december",
+))  # fmt: skip
+_WORD = re.compile(r"[^\W_]+")
+
+
+def doi_meant(text: str) -> str | None:
+    """The DOI a malformed identifier field plainly means, or ``None``.
+
+    One DOI in the text, and nothing after it but the end, a character no DOI has, or
+    words that are not a DOI's (:data:`_AFTER_DOI`, numbers: a date, a PMID).  A DOI
+    followed by other words (``10.1234/not a doi``) may be one cut at a space a paste put
+    into it: the part before the space is another identifier, never the fix.
+
+    >>> doi_meant("see 10.1000/xyz123 online")
+    '10.1000/xyz123'
+    >>> doi_meant("10.1234/not a doi") is None
+    True
+    """
+    matches = list(_DOI_IN_TEXT_RE.finditer(text))
+    dois = {clean_doi(m.group(0)) for m in matches} - {None}
+    if len(dois) != 1:
+        return None
+    rest = text[matches[-1].end() :]
+    for word in _WORD.findall(rest):
+        if not word.isdigit() and word.lower() not in _AFTER_DOI:
+            return None
+    return dois.pop()
 
 
 def normalize_pmid(text: str | None) -> str | None:

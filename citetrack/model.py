@@ -493,6 +493,9 @@ class CheckResult:
     #: ``None``: none was used; 0: the cache failed during the run).  After that a run
     #: would ask the registry again.
     evidence_fresh_until: float | None = None
+    #: ``check --local`` made it: no registry was asked and no cache read, by choice, so
+    #: what it skipped is told as the hook's scope, not as a missing network.
+    local: bool = False
 
     def summary(self) -> dict[str, int]:
         """Counts of results by status (every status present, zeros included), the

@@ -8,6 +8,7 @@ run: pre-commit appends the staged file names to the entry, which this test does
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -102,12 +103,66 @@ def test_the_hook_fails_offline_with_an_empty_cache_and_says_once_what_it_skippe
         assert rule in out
     assert "bib-duplicate-key" in out and "duplicate-reference" in out
     summary = (
-        "offline: registry checks skipped for 5 references (DOI, PMID, search); run "
-        "without --offline to verify"
+        "--local: registry checks skipped for 5 references (DOI, PMID, search); run "
+        "citetrack check without --local to verify"
     )
     assert out.count(summary) == 1, proc.stdout
     assert "not in cache" not in out  # never once per reference
     assert "Traceback" not in proc.stderr
+
+
+# SYNTHETIC: what a paste puts in a commit: a DOI typed with spaces, a DOI with a
+# zero-width space (U+200B) in it, an ISBN whose check digit is wrong, PMID 0 (no PMID is
+# 0; PMIDs have no check digit); and one well-formed DOI that only a registry can judge.
+PASTED_BIB = """@article{spaced, title = {A paper}, author = {Doe, J.}, year = {2020},
+  doi = {10.1234/not a doi}}
+@article{hidden, title = {B paper}, author = {Roe, K.}, year = {2019},
+  doi = {10.1056/nejm\u200bc0805992}}
+@book{isbn, title = {C book}, author = {Poe, L.}, year = {2018}, isbn = {978-0-7216-2921-7}}
+@article{zero, title = {D paper}, author = {Koe, M.}, year = {2017}, pmid = {0}}
+@article{fine, title = {E paper}, author = {Zoe, N.}, year = {2016}, doi = {10.5555/e.1}}
+"""
+
+
+def test_the_hook_catches_pasted_identifiers_offline_and_never_calls_the_rest_ok(
+    tmp_path: Path,
+) -> None:
+    """A commit adding pasted references, empty cache, no network: every defect a file
+    shows by itself fails the commit, a DOI cut by a space gets no shortened DOI as its
+    "fix", and what was not checked is said once, as --local's scope (the line said "run
+    without --offline", an option the hook does not use), never counted as ok."""
+    proc = _run_entry(tmp_path, PASTED_BIB)
+    assert proc.returncode == 1, proc.stdout
+    out = " ".join(proc.stdout.split())
+    for key, field in (("spaced", "doi"), ("hidden", "doi"), ("isbn", "isbn"), ("zero", "pmid")):
+        assert re.search(rf"warning \S+ {key} .*?identifier-malformed \[{field}\]", out), key
+    # The message shows where the invisible character is (it was quoted invisibly).
+    assert "'10.1056/nejm<U+200B>c0805992'" in out, out
+    assert "suggestion: 10.1056/nejmc0805992" in out
+    assert "10.1234/not " not in out.replace("10.1234/not a doi", "")
+    assert "--offline" not in out and "run citetrack check without --local to verify" in out
+    report = subprocess.run(
+        [*shlex.split(_snippet()["repos"][0]["hooks"][0]["entry"]), "-f", "json", "refs.bib"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    data = json.loads(report.stdout)
+    assert data["summary"]["ok"] == 0 and data["summary"]["verified"] == 0
+    statuses = {r["key"]: r["status"] for r in data["references"]}
+    assert statuses["fine"] == "unverified", statuses
+    spaced = next(r for r in data["references"] if r["key"] == "spaced")
+    (malformed,) = [f for f in spaced["findings"] if f["rule"] == "identifier-malformed"]
+    assert malformed["suggestion"] is None
+    (cause,) = data["causes"]
+    assert cause["service"] == "local" and "--local" in cause["line"]
+    # Per reference too (JSON, -v): --local read no cache, so "not in cache" was untrue.
+    messages = [f["message"] for r in data["references"] for f in r["findings"]]
+    unasked = [m for m in messages if "--local: no registry asked" in m]
+    assert unasked and not any("not in cache" in m for m in messages), messages
 
 
 def test_the_hook_lets_a_commit_add_and_remove_references_next_to_a_committed_lockfile(

@@ -771,7 +771,7 @@ def lock(
         parts = [f"{summary[s]} {s}" for s in names if summary.get(s)]
         removed = summary["removed"]
         info(
-            f"accepted {summary['total']} references: "
+            f"accepted {summary['total']} reference{'' if summary['total'] == 1 else 's'}: "
             + ", ".join(parts or ["nothing to check"])
             + (f"; {summary['verified']} confirmed by a source" if summary["total"] else "")
             + (f"; {removed} removed since the last lockfile" if removed else "")

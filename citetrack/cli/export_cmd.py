@@ -163,7 +163,7 @@ def export(
             click.echo(
                 inert(
                     f"{path}:{change.line}: {change.key}.{change.field}: {old} -> "
-                    f"{change.new_value!r} ({change.reason}; {change.source})"
+                    f"{change.new_value!r} ({_clause(change.reason)}; {change.source})"
                 ),
                 err=True,
             )
@@ -226,7 +226,7 @@ def export_article(
             click.echo(
                 inert(
                     f"{name}:{e.line}: {e.key}: {e.param}: {old} -> {e.new!r} "
-                    f"({e.reason}; {e.source})"
+                    f"({_clause(e.reason)}; {e.source})"
                 ),
                 err=True,
             )
@@ -332,3 +332,9 @@ def _write(
         fail(f"{output or path}: cannot write: {exc.strerror or exc}")
     if not quiet and (in_place or output):
         info(f"{done} written to {output or path}")
+
+
+def _clause(reason: str) -> str:
+    """A reason written as a sentence, as a clause of the ``(reason; source)`` it goes in:
+    without its full stop ("… agree).; pubmed)" read as a typo)."""
+    return reason[:-1] if reason.endswith(".") and not reason.endswith("..") else reason

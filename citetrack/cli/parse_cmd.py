@@ -39,24 +39,34 @@ def parse(
 ) -> None:
     """Turn a reference list (rendered text or wikitext) into BibTeX.
 
-    INPUT is a whole article or just its reference list; '-' reads standard input.
-    Items that cannot be parsed, and doubtful ones, are reported on standard error with
-    their line number; everything else is still written.
+    INPUT is a whole article or just its reference list; '-' reads standard input; a
+    wiki page URL (…/wiki/Title, ?oldid=REVISION) is read through the wiki's MediaWiki
+    API, as check reads it (CITETRACK_WIKI_API_URL names another endpoint).  Items that
+    cannot be parsed, and doubtful ones, are reported on standard error with their line
+    number; everything else is still written.
     """
     from citetrack.api import format_bibtex, parse_references
     from citetrack.fsutil import atomic_write_text
     from citetrack.inputs.article import is_bib_text
     from citetrack.inputs.encoding import read_list
+    from citetrack.inputs.mediawiki import is_page_url
     from citetrack.inputs.textio import InputError
     from citetrack.parse import pointers_said, unread_spans
 
-    try:
-        text, encoding_note = read_list(input_path, encoding)
-    except InputError as exc:
-        fail(str(exc))
-    except ValueError as exc:  # an unknown --encoding
-        fail(f"--encoding: {exc}")
-    name = "<stdin>" if input_path == "-" else input_path
+    if is_page_url(input_path):
+        if encoding is not None:
+            fail("--encoding: a wiki page comes in UTF-8; --encoding is for a file")
+        text, name = _read_page(input_path)
+        encoding_note = None
+        fmt = "wikitext" if fmt == "auto" else fmt  # a page's revision is wikitext
+    else:
+        try:
+            text, encoding_note = read_list(input_path, encoding)
+        except InputError as exc:
+            fail(str(exc))
+        except ValueError as exc:  # an unknown --encoding
+            fail(f"--encoding: {exc}")
+        name = "<stdin>" if input_path == "-" else input_path
     if encoding_note:
         click.echo(f"{inert(encoding_note)}", err=True)
     if fmt == "auto" and is_bib_text(text):
@@ -109,6 +119,26 @@ def parse(
         )
     else:
         click.echo(bibtex, nl=False)
+
+
+def _read_page(url: str) -> tuple[str, str]:
+    """The wikitext of the page ``url`` names and the name its warnings give, fetched
+    through the MediaWiki API as ``check`` fetches a page; a page that cannot be
+    fetched, or a bad setting, ends the run (exit 2).  Which revision was read is said on
+    standard error: the page may change the next minute."""
+    import os
+
+    from citetrack.api import SettingsError, _net_config
+    from citetrack.config import ConfigError, load_settings
+    from citetrack.inputs.article_load import WikiError, fetch_page, page_name
+
+    try:
+        settings = load_settings()
+        text, info = fetch_page(url, environ=os.environ, net=_net_config(settings))
+    except (ConfigError, SettingsError, WikiError) as exc:
+        fail(str(exc))
+    click.echo(f"citetrack: read {inert(info.describe())}", err=True)
+    return text, page_name(info.title or url)
 
 
 def _count(number: int, noun: str) -> str:

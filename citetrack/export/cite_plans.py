@@ -45,6 +45,7 @@ from citetrack.model import (
     Severity,
     Source,
 )
+from citetrack.parse.cs1_status import legacy_status, url_status
 from citetrack.parse.wikitext import DEAD_LINK_TAGS, is_cite, template_name
 from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
 
@@ -95,6 +96,8 @@ class Planned:
     reason: str
     source: str  # who said so: a registry, the Wayback Machine, citetrack
     only_if_absent: bool = False
+    #: Take the parameter out (``value`` unused): a stale ``|doi-broken-date=``.
+    remove: bool = False
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -410,7 +413,7 @@ def archive_fixes(result: CheckResult, templates: Mapping[str, Template]) -> lis
             continue
         dead = next((f for f in rr.findings if f.rule in ("url-dead", "url-soft-404")), None)
         key = rr.reference.key
-        status = value(find(template, "url-status")).lower()
+        status = url_status(template)  # an old |deadurl=yes says "dead" too
         if value(find(template, "archive-url")):
             replaced = _replaced_archive(rr, template)
             out += replaced
@@ -516,7 +519,7 @@ def dead_link_marks(ref: RefNode, template: Template | None) -> list[DeadLinkMar
     return out
 
 
-def _alive(rr: ReferenceResult) -> str | None:
+def alive_url(rr: ReferenceResult) -> str | None:
     """The cited URL when the check found it answering 200 itself (no redirect elsewhere,
     no "not found" page): verified alive."""
     status = next(
@@ -527,16 +530,19 @@ def _alive(rr: ReferenceResult) -> str | None:
 
 def _marked_dead(ref: RefNode | None, template: Template | None) -> list[str]:
     """How a citation tells readers its URL is dead: a ``{{dead link}}`` tag after it in
-    its ref, ``url-status=dead`` beside an archived copy (CS1 then shows the archive first)."""
+    its ref, ``url-status=dead`` beside an archived copy (CS1 then shows the archive first),
+    or the old ``deadurl=yes`` that meant it (named as written)."""
     marks = []
     if ref is not None and dead_link_marks(ref, template):
         marks.append(DEAD_LINK)
     if (
         template is not None
-        and value(find(template, "url-status")).lower() == "dead"
+        and url_status(template) == "dead"
         and value(find(template, "archive-url"))
     ):
-        marks.append("url-status=dead")
+        given = find(template, "url-status")
+        said = given if value(given) else legacy_status(template)
+        marks.append(f"{str(said.name).strip()}={value(said)}" if said else "url-status=dead")
     return marks
 
 
@@ -549,7 +555,7 @@ def stale_dead_links(
     out: list[tuple[ReferenceResult, str, list[str]]] = []
     for rr in result.results:
         key = rr.reference.key
-        url = _alive(rr)
+        url = alive_url(rr)
         marks = _marked_dead(refs.get(key), templates.get(key)) if url else []
         if url and marks:
             out.append((rr, url, marks))
@@ -569,7 +575,7 @@ def stale_dead_link_findings(
             "citetrack export --fix archive "
             + ("removes the tag" if DEAD_LINK in marks else "")
             + (" and " if len(marks) == 2 else "")
-            + ("sets url-status=live" if "url-status=dead" in marks else "")
+            + ("sets url-status=live" if any(m != DEAD_LINK for m in marks) else "")
             + ".",
             field="url",
             actual=url,
@@ -606,6 +612,6 @@ def dead_link_fixes(
         key = rr.reference.key
         if DEAD_LINK in marks:
             out.append(Planned(key, DEAD_LINK, "", "archive", reason, "web"))
-        if "url-status=dead" in marks:
+        if any(m != DEAD_LINK for m in marks):  # url-status=dead, or deadurl=yes renamed
             out.append(Planned(key, "url-status", "live", "archive", reason, "web"))
     return out

@@ -46,6 +46,7 @@ from citetrack.export.cite_plans import (
 )
 from citetrack.inputs.article import CiteSite, locate_wikitext
 from citetrack.model import Reference
+from citetrack.parse.cs1_status import legacy_status
 from citetrack.parse.wikitext import (
     DATE_PARAMS,
     PAGES_PARAMS,
@@ -330,7 +331,17 @@ def apply_plans(
         if template is None:
             skipped.append(Skip(plan.key, line, plan.param, "no cite template to edit"))
             continue
+        if plan.remove:
+            _sort(_remove(plan, template, line), edits, skipped)
+            done.add((plan.key, plan.param))
+            continue
         existing = find(template, plan.param)
+        legacy = legacy_status(template) if plan.param == "url-status" else None
+        if existing is None and legacy is not None:
+            # |deadurl=yes, CS1's old spelling: renamed in place to the |url-status= it meant.
+            _sort([_rename_legacy(plan, legacy, line)], edits, skipped)
+            done.add((plan.key, plan.param))
+            continue
         holder = _holder(template, plan.param)
         if holder is not None and holder is not existing:
             # The value was read from another parameter (|date=, |work=, |page=): a new
@@ -416,6 +427,39 @@ def apply_plans(
     return WikiExport(text=str(code), edits=tuple(edits), skipped=tuple(skipped))
 
 
+def _remove(plan: Planned, template: Template, line: int) -> list[Edit | Skip]:
+    """``plan``'s parameter taken out of ``template`` with its ``|`` (the spacing of the
+    others kept), or why not: a value holding markup is left to the editor."""
+    param = find(template, plan.param)
+    if param is None:
+        return []
+    name, old = str(param.name).strip(), value(param)
+    if not plain_value(param):
+        return [Skip(plan.key, line, name, "its value holds markup (left as is)")]
+    index = template.params.index(param)
+    if index == len(template.params) - 1 and index > 0:
+        # The space before "}}" was the removed parameter's: the one before takes it.
+        before = template.params[index - 1]
+        trail = _spacing(param)[3]
+        kept = str(before.value)
+        before.value = kept[: len(kept.rstrip())] + trail
+    template.remove(param)
+    return [Edit(plan.key, line, name, old, "", plan.kind, plan.reason, plan.source)]
+
+
+def _rename_legacy(plan: Planned, legacy: Parameter, line: int) -> Edit | Skip:
+    """``|deadurl=yes`` → ``|url-status=dead``: the old parameter renamed and given the
+    value it meant, where it stands and with its spacing."""
+    name, old = str(legacy.name).strip(), value(legacy)
+    if not plain_value(legacy):
+        return Skip(plan.key, line, name, "its value holds markup (left as is)")
+    n_lead, n_trail, v_lead, v_trail = _spacing(legacy)
+    legacy.name = n_lead + plan.param + n_trail
+    legacy.value = v_lead + plan.value + v_trail
+    return Edit(plan.key, line, plan.param, f"{name}={old}", plan.value, plan.kind, plan.reason,
+                plan.source)  # fmt: skip
+
+
 def _remove_dead_links(ref: RefNode, template: Template | None) -> list[str]:
     """Remove the ``{{dead link}}`` tags of ``template``'s citation (:func:`dead_link_marks`):
     in the ref with the spaces before it when nothing follows it there; after the ``</ref>``
@@ -457,7 +501,9 @@ _LABEL = {
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}es" if word.endswith("s") else f"{count} {word}s"  # statuses
 
 
 def edit_summary(edits: Iterable[Edit]) -> str:
@@ -469,6 +515,10 @@ def edit_summary(edits: Iterable[Edit]) -> str:
         param = norm(e.param)
         if e.param == DEAD_LINK:  # the URL answers again, or it now cites an archived copy
             removed["stale dead-link tag" if e.source == "web" else "dead-link tag"] += 1
+        elif param in ("doibrokendate", "doiinactivedate"):  # the DOI resolves again
+            removed["stale doi-broken-date"] += 1
+        elif param == "deadurl":  # beside a |url-status= of its own
+            removed["obsolete deadurl"] += 1
         elif e.kind == "archive":
             if param == "archiveurl":
                 (added if e.old is None else fixed)["archive link"] += 1

@@ -36,6 +36,7 @@ from citetrack.net import Http, NetConfig, make_client
 __all__ = [
     "InputError",
     "WikiError",
+    "fetch_page",
     "load_article",
     "page_name",
     "read_exact",
@@ -105,6 +106,13 @@ async def _fetch(url: str, environ: Mapping[str, str], net: NetConfig) -> tuple[
     return revision.text, info
 
 
+def fetch_page(url: str, *, environ: Mapping[str, str], net: NetConfig) -> tuple[str, ArticleInfo]:
+    """The wikitext of the revision a page URL names, and which revision it is
+    (:class:`WikiError` if it could not be fetched): what ``citetrack parse URL`` reads,
+    fetched as ``check`` fetches it."""
+    return asyncio.run(_fetch(url, environ, net))
+
+
 def load_article(
     arg: str,
     fmt: ArticleFormat | None,
@@ -121,7 +129,7 @@ def load_article(
     that could not be fetched.
     """
     if is_page_url(arg):
-        text, info = asyncio.run(_fetch(arg, environ, net))
+        text, info = fetch_page(arg, environ=environ, net=net)
         # A wiki page's revision is wikitext, whatever it holds: one whose only footnotes
         # are {{efn}} notes has nothing that looks like wikitext, and read as a rendered
         # list every line would be a doubtful "reference".

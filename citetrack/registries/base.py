@@ -297,7 +297,7 @@ async def resolve_cached(
         return result
     if cache is not None and cache.offline:
         for key in missing:
-            result[key] = Unavailable(source, key, "offline: not in cache")
+            result[key] = Unavailable(source, key, _miss(cache))
         return result
     if cache is not None:
         result.update(await fetch_claimed(cache, source, missing, fetch))
@@ -330,3 +330,9 @@ async def resolve_as_given(
 
 def unavailable_for(source: Source, keys: Sequence[str], reason: str) -> dict[str, Evidence]:
     return {key: Unavailable(source, key, reason) for key in keys}
+
+
+def _miss(cache: EvidenceStore) -> str:
+    """Why an offline run has no answer (``--local`` reads no cache: not "not in cache")."""
+    miss = getattr(cache, "miss", None)
+    return miss if isinstance(miss, str) else "offline: not in cache"

@@ -52,7 +52,10 @@ class SearchCache:
                     if isinstance(item := stored.get(_key(method, query, n)), Found)
                 ]
             elif self._cache.offline:
-                out[query] = [Unavailable(source, method, OFFLINE)]
+                miss = getattr(self._cache, "miss", None)
+                out[query] = [
+                    Unavailable(source, method, miss if isinstance(miss, str) else OFFLINE)
+                ]
         return out
 
     def put(self, source: Source, method: str, query: str, answer: Sequence[Evidence]) -> None:

@@ -5,12 +5,13 @@ Offline or with a registry down, every reference gets the same ``unverified`` fi
 as one line per service and cause with the number of references, and lists per reference
 only the findings that say something about that reference (:func:`split_unverified`).
 
-With ``--offline`` (the pre-commit hook) and an empty cache, every registry and link check
-is skipped for lack of a cached answer: those are one line for the whole run,
-``offline: registry checks skipped for 236 references (DOI, PMID, URL); run without
---offline to verify`` (:class:`OfflineCause`), while the rules that need no network still
-give their findings.  Every format uses these lines: text, lines, Markdown, GitHub
-annotations and the JSON ``causes``.
+With ``--offline`` and an empty cache, every registry and link check is skipped for lack
+of a cached answer: those are one line for the whole run, ``offline: registry checks
+skipped for 236 references (DOI, PMID, URL); run without --offline to verify``
+(:class:`OfflineCause`), while the rules that need no network still give their findings.
+With ``--local`` (the pre-commit hook: no cache read at all) the line says ``--local: …;
+run citetrack check without --local to verify``.  Every format uses these lines: text,
+lines, Markdown, GitHub annotations and the JSON ``causes``.
 """
 
 from __future__ import annotations
@@ -96,18 +97,28 @@ class OfflineCause(Cause):
     """The checks ``--offline`` skipped (nothing cached): one line for the whole run;
     ``cause`` names what was skipped (``DOI, PMID, URL``)."""
 
+    #: ``check --local`` (the pre-commit hook): no cache was read either, so "run without
+    #: --offline" is advice for another option; the way to verify is a plain check.
+    local: bool = False
+
     def line(self) -> str:
         # Not named: offline is the whole run's choice (the pre-commit hook), not a
         # failure of some references.
         noun = "reference" if self.references == 1 else "references"
+        if self.local:
+            return (
+                f"--local: registry checks skipped for {self.references} {noun} "
+                f"({self.cause}); run citetrack check without --local to verify"
+            )
         return (
             f"offline: registry checks skipped for {self.references} {noun} ({self.cause}); "
             "run without --offline to verify"
         )
 
 
-# "(offline: not in cache)" from a registry or the cache, "offline: not checked" from links.
-_OFFLINE = re.compile(r"\boffline: not (?:in cache|checked)\b")
+# "(offline: not in cache)" from a registry or the cache, "offline: not checked" from links,
+# "(--local: no registry asked)" from a registry under --local.
+_OFFLINE = re.compile(r"\boffline: not (?:in cache|checked)\b|--local: no registry asked")
 _KINDS = {"doi": "DOI", "pmid": "PMID", "pmcid": "PMCID", "isbn": "ISBN"}
 _KIND_ORDER = ("DOI", "PMID", "PMCID", "ISBN", "search", "URL", "archive")
 
@@ -206,7 +217,9 @@ def unverified_causes(result: CheckResult) -> list[Cause]:
     if offline_refs:
         order = {k: i for i, k in enumerate(_KIND_ORDER)}
         kinds = sorted(offline_kinds, key=lambda k: (order.get(k, len(order)), k))
-        causes.insert(0, OfflineCause("offline", ", ".join(kinds), offline_refs))
+        service = "local" if result.local else "offline"
+        skipped = OfflineCause(service, ", ".join(kinds), offline_refs, local=result.local)
+        causes.insert(0, skipped)
     return causes
 
 

@@ -169,6 +169,19 @@ RULES: Mapping[str, RuleInfo] = {
         "the tag and sets url-status=live).",
         Severity.WARNING,
     ),
+    "doi-broken-stale": RuleInfo(
+        "Citation marks its DOI inactive but the DOI resolves",
+        "An article's citation carries |doi-broken-date=, but Crossref or doi.org knows its "
+        "DOI now: the mark is stale (citetrack export --fix metadata removes it).",
+        Severity.WARNING,
+    ),
+    "deadurl-obsolete": RuleInfo(
+        "Citation uses CS1's old |deadurl=",
+        "An article's citation carries |deadurl= or |dead-url=, which CS1 replaced by "
+        "|url-status= and no longer reads (citetrack export --fix archive renames "
+        "deadurl=yes to url-status=dead, no to live).",
+        Severity.WARNING,
+    ),
     "metadata-changed": RuleInfo(
         "Registry metadata changed since the lockfile",
         "A registry now gives a different value for a field than when the lockfile was "

@@ -190,7 +190,8 @@ def format_text(
         )
         if summary[s.value]
     ]
-    line = Text(f"{summary['total']} references: " + ", ".join(parts or ["nothing to check"]))
+    noun = "reference" if summary["total"] == 1 else "references"
+    line = Text(f"{summary['total']} {noun}: " + ", ".join(parts or ["nothing to check"]))
     if summary["removed"]:
         line.append(f"; {summary['removed']} removed since the lockfile")
     if summary["total"]:

@@ -12,7 +12,13 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz
 
-from citetrack.identifiers import IdentifierProblem, find_dois, normalize_doi, normalize_pmid
+from citetrack.identifiers import (
+    IdentifierProblem,
+    doi_meant,
+    normalize_doi,
+    normalize_pmid,
+    shown,
+)
 from citetrack.model import (
     Evidence,
     Finding,
@@ -50,18 +56,18 @@ from citetrack.rules.text import fold_title
 
 
 def malformed_findings(ctx: Context, problems: Sequence[IdentifierProblem]) -> list[Finding]:
-    """One warning per malformed identifier; a DOI buried in junk is offered as the fix."""
+    """One warning per malformed identifier; a DOI buried in junk is offered as the fix
+    only when it is plainly the one meant (:func:`~citetrack.identifiers.doi_meant`)."""
     out = []
     for problem in problems:
         suggestion = problem.suggestion
         if suggestion is None and problem.field.lower() == "doi":
-            dois = find_dois(problem.value)
-            suggestion = dois[0] if len(dois) == 1 else None
+            suggestion = doi_meant(problem.value)
         out.append(
             ctx.finding(
                 RULE_MALFORMED,
                 Severity.WARNING,
-                f"The {problem.field} field '{problem.value}' is {problem.reason}.",
+                f"The {problem.field} field '{shown(problem.value)}' is {problem.reason}.",
                 field=problem.field,
                 actual=problem.value,
                 source=Source.CITATION,

@@ -208,6 +208,12 @@ def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
 # ----------------------------------------------------------------------------- store
 
 
+#: The reason an offline run gives for a key it has no cached answer for.
+OFFLINE_MISS = "offline: not in cache"
+#: The reason ``check --local`` gives: it asks no registry and reads no cached answer.
+LOCAL_MISS = "--local: no registry asked"
+
+
 class EvidenceCache:
     """The evidence store.  Use as a context manager, or call :meth:`close`.
 
@@ -224,8 +230,12 @@ class EvidenceCache:
         not_found_ttl: float = DEFAULT_NOT_FOUND_TTL,
         clock: Callable[[], float] = time.time,
         not_before: float | None = None,
+        miss: str = OFFLINE_MISS,
     ) -> None:
         self.mode = mode
+        #: Why an offline run has no answer for a key: ``--local`` reads no cache at all,
+        #: so "not in cache" would be untrue there.
+        self.miss = miss
         self.not_before = not_before
         self.path = path
         self.found_ttl = found_ttl
