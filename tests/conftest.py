@@ -16,9 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from citetrack_emulator import Emulator
 from tests.pg import PgServer, running_server
+
+# No property test may fail for being slow: Hypothesis's default 200 ms deadline is a
+# timing assertion, and one failed on a loaded CI machine (test_services_crossref.py's
+# hostile shapes, 2026-12-07).  Each test's own @settings keeps what it sets.
+settings.register_profile("citetrack", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("citetrack")
 
 
 @pytest.fixture
