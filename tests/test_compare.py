@@ -738,7 +738,13 @@ def test_no_missing_identifier_when_registries_disagree() -> None:
         ("12", "12-18", True),
         ("12--18", "12", True),
         ("12--19", "12-8", False),
-        ("13", "12-18", False),
+        ("13", "12-18", True),  # a pinpoint: one page inside the range
+        ("18", "12-8", True),
+        ("19", "12-18", False),  # outside the range
+        ("11", "12-18", False),
+        ("S13", "S12-S18", True),
+        ("13", "S12-S18", False),
+        ("13--14", "12-18", False),  # a sub-range is not a pinpoint
         ("e33694", "e33693", False),
     ],
 )

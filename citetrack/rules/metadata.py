@@ -204,7 +204,8 @@ def _number_check(label: str, get: Callable[[WorkMetadata], str | None]) -> _Che
 
 
 def _check_pages(cited: str, records: Sequence[Record]) -> _Mismatch | None:
-    """Pages: :func:`pages_match` against any record; a lone first page is fine."""
+    """Pages: :func:`pages_match` against any record; a lone first page, or a lone page
+    inside the record's range (a pinpoint), is fine."""
     having = [(r, p) for r in records if (p := parse_pages(r.meta.pages))]
     if parse_pages(cited) is None or not having:
         return None
