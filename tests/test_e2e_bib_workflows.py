@@ -91,3 +91,40 @@ def test_a_single_page_inside_the_range_is_a_pinpoint_not_a_mismatch(
     assert "  pages   = {2732},\n" in cleaned
     assert "pinpoint.pages" not in changes
     assert "  pages   = {387--389},\n" in cleaned  # the wrong page is still corrected
+
+
+# --------------------------------------------------- a pasted list turned into a .bib
+
+# SYNTHETIC: a list copied from a PDF, one reference per line: a Chicago note with a
+# pinpoint page, ISO 4 journal abbreviations printed with full stops, and a title a PDF
+# hyphenated at its line's end ("Immuno- logy"), copied as one line.
+PASTED = """\
+1. Mignogna MD, Fortuna G, Satriano RA. Small-cell lung cancer and necrolytic migratory \
+erythema. N. Engl. J. Med. 2008;359(25):2731-2732. doi:10.1056/NEJMc0805992
+2. Smith, John. "Fabricated Findings in Clinical Immuno- logy and Pre- and Post-operative \
+Care." J. Clin. Invest. 12, no. 3 (2018): 1025.
+3. Compton, Natalie L., and Anna J. Chien. "A Rare but Revealing Sign: Necrolytic \
+Migratory Erythema." The American Journal of Medicine 126, no. 5 (2013): 388. \
+https://doi.org/10.1016/j.amjmed.2013.01.012.
+"""
+
+
+def test_a_pasted_list_parses_into_a_bib_that_checks_without_false_alarms(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``citetrack parse list.txt -o refs.bib`` then ``citetrack check refs.bib``: the
+    abbreviated journals lost their last full stop (``J. Clin. Invest``), the PDF's cut
+    word stayed cut in the title (``Immuno- logy``), and the Chicago pinpoint page (388 of
+    387-389) was a pages mismatch."""
+    listing = tmp_path / "list.txt"
+    listing.write_text(PASTED, encoding="utf-8")
+    bib = tmp_path / "refs.bib"
+    run = run_cli("parse", str(listing), "-o", str(bib), env=env)
+    assert run.code == 0, run.stderr
+    text = bib.read_text(encoding="utf-8")
+    assert "journal = {N. Engl. J. Med.}," in text
+    assert "journal = {J. Clin. Invest.}," in text
+    assert "title   = {Fabricated Findings in Clinical Immunology and Pre- and " in text
+    refs = check_json(bib, env)["references"]
+    compton = next(r for r in refs if r["identifiers"].get("doi") == "10.1016/j.amjmed.2013.01.012")
+    assert "pages" not in {f.get("field") for f in compton["findings"]}, compton["findings"]
