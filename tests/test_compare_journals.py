@@ -40,6 +40,10 @@ from citetrack.rules.journals import FUZZY_THRESHOLD, abbreviates, journal_match
         ("Acta Dermato-Venereologica", "Acta Derm Venereol"),
         (r"Zeitschrift f{\"u}r Rheumatologie", "Z Rheumatol"),
         ("J Dtsch Dermatol Ges", "Journal der Deutschen Dermatologischen Gesellschaft"),
+        # dotted initials are one word; MEDLINE's country is not in the journal's own name
+        ("Proc. Natl. Acad. Sci. U.S.A.", "Proceedings of the National Academy of Sciences"),
+        ("Proc. Natl. Acad. Sci. U.S.A.", "Proc Natl Acad Sci USA"),
+        ("Proc Natl Acad Sci U S A", "Proceedings of the National Academy of Sciences"),
     ],
 )
 def test_same_journal(cited: str, registry: str) -> None:
@@ -63,6 +67,21 @@ def test_same_journal(cited: str, registry: str) -> None:
 )
 def test_different_journals(cited: str, registry: str) -> None:
     assert not same_journal(cited, registry)
+
+
+@pytest.mark.parametrize(
+    ("cited", "registry", "same"),
+    [
+        ("PNAS", "Proceedings of the National Academy of Sciences", True),
+        ("JAAD", "Journal of the American Academy of Dermatology", True),
+        ("NEJM", "The New England Journal of Medicine", True),
+        ("JAAD", "Journal of Investigative Dermatology", False),
+        ("Pnas", "Proceedings of the National Academy of Sciences", False),  # not an acronym
+        ("JA", "Journal of Anatomy", False),  # too short to tell
+    ],
+)
+def test_a_cited_acronym(cited: str, registry: str, same: bool) -> None:
+    assert same_journal(cited, registry) is same
 
 
 def test_journal_matches_any_registry_name() -> None:

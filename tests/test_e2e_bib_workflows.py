@@ -128,3 +128,82 @@ def test_a_pasted_list_parses_into_a_bib_that_checks_without_false_alarms(
     refs = check_json(bib, env)["references"]
     compton = next(r for r in refs if r["identifiers"].get("doi") == "10.1016/j.amjmed.2013.01.012")
     assert "pages" not in {f.get("field") for f in compton["findings"]}, compton["findings"]
+
+
+# ----------------------------------------------------- journal names as citations write them
+
+
+def _work(doi: str, title: str, family: str, journal: str, short: str | None) -> dict[str, Any]:
+    """A SYNTHETIC Crossref work record (the emulator serves what it is given)."""
+    return {
+        "DOI": doi,
+        "type": "journal-article",
+        "title": [title],
+        "author": [{"given": "Ana", "family": family, "sequence": "first"}],
+        "container-title": [journal],
+        "short-container-title": [short] if short else [],
+        "volume": "117",
+        "issue": "4",
+        "page": "1020-1030",
+        "issued": {"date-parts": [[2020, 1, 28]]},
+        "publisher": "Synthetic",
+    }
+
+
+JOURNAL_WORKS = {
+    "10.5555/bibwf.pnas": _work(
+        "10.5555/bibwf.pnas",
+        "Invented models of the skin barrier",
+        "Pérez-García",
+        "Proceedings of the National Academy of Sciences",
+        None,
+    ),
+    "10.5555/bibwf.jaad": _work(
+        "10.5555/bibwf.jaad",
+        "Invented laser resurfacing outcomes",
+        "van der Berg",
+        "Journal of the American Academy of Dermatology",
+        "Journal of the American Academy of Dermatology",
+    ),
+}
+
+
+def _journal_entry(key: str, doi: str, journal: str) -> str:
+    title, family = {
+        "10.5555/bibwf.pnas": ("Invented models of the skin barrier", "P{\\'e}rez-Garc{\\'\\i}a"),
+        "10.5555/bibwf.jaad": ("Invented laser resurfacing outcomes", "{van der Berg}"),
+    }[doi]
+    return (
+        f"@article{{{key},\n  author  = {{{family}, Ana}},\n  title   = {{{title}}},\n"
+        f"  journal = {{{journal}}},\n  year    = {{2020}},\n  volume  = {{117}},\n"
+        f"  number  = {{4}},\n  pages   = {{1020--1030}},\n  doi     = {{{doi}}},\n}}\n\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("doi", "journal"),
+    [
+        ("10.5555/bibwf.pnas", "Proc. Natl. Acad. Sci. U.S.A."),  # ISO 4, dotted initials
+        ("10.5555/bibwf.pnas", "Proc Natl Acad Sci U S A"),  # MEDLINE's, with its country
+        ("10.5555/bibwf.pnas", "PNAS"),  # the name the journal goes by
+        ("10.5555/bibwf.jaad", "JAAD"),
+    ],
+)
+def test_a_journal_cited_by_its_abbreviation_or_acronym_is_no_mismatch(
+    emulator: Emulator, env: dict[str, str], tmp_path: Path, doi: str, journal: str
+) -> None:
+    """Crossref gives only the full name: "Proc. Natl. Acad. Sci. U.S.A." (the initials
+    with full stops, and MEDLINE's country) and the acronyms were journal mismatches.
+    Another journal's name still is one."""
+    emulator.patch_world({"crossref_works": JOURNAL_WORKS})
+    bib = write_bib(
+        tmp_path,
+        "% SYNTHETIC\n"
+        + _journal_entry("cited", doi, journal)
+        + _journal_entry("other", doi, "Proc. R. Soc. B"),
+    )
+    refs = by_key(check_json(bib, env))
+    assert refs["cited"]["status"] == "ok", refs["cited"]["findings"]
+    assert [f["field"] for f in refs["other"]["findings"] if f["rule"] == "metadata-mismatch"] == [
+        "journal"
+    ]
