@@ -207,3 +207,41 @@ def test_a_journal_cited_by_its_abbreviation_or_acronym_is_no_mismatch(
     assert [f["field"] for f in refs["other"]["findings"] if f["rule"] == "metadata-mismatch"] == [
         "journal"
     ]
+
+
+# ------------------------------------------------------------- broken syntax, reported
+
+# SYNTHETIC: a field name typed with a blank in it; BibTeX reads no such field, so the
+# entry has no title for BibTeX, nor for the check.
+BLANK_NAME = """% SYNTHETIC: a typo in a field name
+@article{leu2016,
+  author  = {Leu, Stephan T. and Bull, C. Michael},
+  ti tle  = {Artificial water point for livestock influences spatial ecology of a native
+             lizard species},
+  journal = {PLoS ONE},
+  year    = {2016},
+  volume  = {11},
+  number  = {1},
+  pages   = {e0147433},
+  doi     = {10.1371/journal.pone.0147433},
+}
+"""
+
+
+def test_a_field_name_with_a_blank_is_reported_at_its_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``ti tle = {…}`` was read as a field named "ti tle": the title silently gone, the
+    entry "ok" with no word about it.  Now the report has a bib-syntax finding at the
+    entry's line, naming the field's line, and export leaves the entry alone."""
+    bib = write_bib(tmp_path, BLANK_NAME)
+    ref = by_key(check_json(bib, env))["leu2016"]
+    syntax = [f for f in ref["findings"] if f["rule"] == "bib-syntax"]
+    assert len(syntax) == 1, ref["findings"]
+    assert "field name `ti tle` has a blank in it" in syntax[0]["message"]
+    assert "(line 4)" in syntax[0]["message"] and ref["line"] == 2
+    assert ref["status"] != "ok"
+    run = run_cli("check", str(bib), "--no-lockfile", env=env)
+    assert "refs.bib:2: entry leu2016: field name `ti tle`" in run.stderr
+    cleaned, _ = export_to(bib, env)
+    assert cleaned == BLANK_NAME
