@@ -882,3 +882,18 @@ def test_pmcid_with_id_converter_unavailable_is_unverified_not_ok() -> None:
     )
     assert [(f.rule, f.severity) for f in findings] == [("unverified", Severity.UNVERIFIED)]
     assert "HTTP 503" in findings[0].message
+
+
+def test_records_without_title_or_authors_leave_the_reference_unconfirmed() -> None:
+    """A journal issue's DOI (no title, no authors): the work itself was never compared."""
+    ref = make_ref(pmid=None)
+    bare = crossref(title=None, authors=(), work_type="journal-issue")
+    found = compare_reference(ref, [bare])
+    unconfirmed = [f for f in found if f.rule == "identifier-unconfirmed"]
+    assert len(unconfirmed) == 1 and unconfirmed[0].severity is Severity.UNVERIFIED
+    assert "journal-issue" in unconfirmed[0].message
+    # One record that describes the work is enough; a PMC id record never describes one.
+    assert "identifier-unconfirmed" not in rules(compare_reference(make_ref(), [bare, pubmed()]))
+    assert "identifier-unconfirmed" not in rules(compare_reference(ref, [crossref(title=None)]))
+    pmc = Found(Source.PMC, DOI, WorkMetadata(Source.PMC, doi=DOI, pmid="111"))
+    assert "identifier-unconfirmed" not in rules(compare_reference(ref, [crossref(), pmc]))

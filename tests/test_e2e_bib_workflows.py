@@ -245,3 +245,36 @@ def test_a_field_name_with_a_blank_is_reported_at_its_line(
     assert "refs.bib:2: entry leu2016: field name `ti tle`" in run.stderr
     cleaned, _ = export_to(bib, env)
     assert cleaned == BLANK_NAME
+
+
+# ------------------------------------------------------- "ok" only for what was checked
+
+# SYNTHETIC: a fabricated article citing a real DOI whose recorded Crossref record is a
+# journal issue with no title and no authors (real_records.json), its volume and year
+# matching that record's.
+ISSUE_DOI = """% SYNTHETIC: a fabricated article on a journal issue's DOI
+@article{fabricated2018,
+  author  = {Fabricated, Author},
+  title   = {A fabricated title that no record confirms},
+  journal = {Journal of Physical Education and Sport},
+  year    = {2018},
+  volume  = {2018},
+  doi     = {10.7752/jpes.2018.03256},
+}
+"""
+
+
+def test_an_identifier_whose_record_has_no_title_or_authors_is_not_ok(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The DOI exists, but its record (a journal issue) has no title and no authors:
+    nothing was compared, yet the fabricated article was "ok"."""
+    bib = write_bib(tmp_path, ISSUE_DOI)
+    report = check_json(bib, env)
+    ref = by_key(report)["fabricated2018"]
+    assert ref["status"] == "unverified", ref["findings"]
+    assert [f["rule"] for f in ref["findings"]] == ["identifier-unconfirmed"]
+    assert report["summary"]["ok"] == 0
+    text = run_cli("check", str(bib), "--no-lockfile", env=env)
+    assert text.code == 3
+    assert "identifier-unconfirmed" in text.stdout and "fabricated2018" in text.stdout
