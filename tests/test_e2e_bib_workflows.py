@@ -278,3 +278,39 @@ def test_an_identifier_whose_record_has_no_title_or_authors_is_not_ok(
     text = run_cli("check", str(bib), "--no-lockfile", env=env)
     assert text.code == 3
     assert "identifier-unconfirmed" in text.stdout and "fabricated2018" in text.stdout
+
+
+# --------------------------------------------------------- what export says it changes
+
+# SYNTHETIC: a hand-written entry, already in citetrack's field order and alignment, with
+# a wrong year and a single-dash range.
+TIDY_ENTRY = """% SYNTHETIC
+@article{compton2013,
+  author  = "Compton, Natalie L. and Chien, Anna J.",
+  title   = "A rare but revealing sign: {N}ecrolytic migratory erythema",
+  journal = "Am. J. Med.",
+  year    = "2012",
+  volume  = "126",
+  number  = "5",
+  pages   = "387-389",
+  doi     = "10.1016/j.amjmed.2013.01.012",
+  pmid    = "23477490",
+}
+"""
+
+
+def test_fix_all_lists_no_reformat_that_changes_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``export --fix all`` (format included) listed, beside the year and pages fixes, a
+    "reformat requested" change of the whole entry, old text -> new text, though the
+    reformatted entry differed from the fixed one by nothing: 3 changes announced, 2 made."""
+    bib = write_bib(tmp_path, TIDY_ENTRY)
+    dry = run_cli("export", str(bib), "--fix", "all", "--dry-run", env=env)
+    assert dry.code == 0, dry.stderr
+    listed = [line for line in dry.stderr.splitlines() if line.startswith(str(bib))]
+    assert [line.split(": ")[1] for line in listed] == ["compton2013.year", "compton2013.pages"]
+    assert "2 changes (dry run: nothing written)" in dry.stderr
+    cleaned, changes = export_to(bib, env, "--fix", "all")
+    assert cleaned == TIDY_ENTRY.replace('"2012"', '"2013"').replace('"387-389"', '"387--389"')
+    assert "reformat requested" not in changes and "2 changes written" in changes
