@@ -314,3 +314,29 @@ def test_fix_all_lists_no_reformat_that_changes_nothing(
     cleaned, changes = export_to(bib, env, "--fix", "all")
     assert cleaned == TIDY_ENTRY.replace('"2012"', '"2013"').replace('"387-389"', '"387--389"')
     assert "reformat requested" not in changes and "2 changes written" in changes
+
+
+# ----------------------------------------------------------------- Mendeley's url lists
+
+
+def test_a_mendeley_url_list_is_not_fetched_as_one_dead_address(
+    emulator: Emulator, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Mendeley writes every link of a document into ``url``, separated by blanks.  The
+    whole list was fetched as one address (a 404 on a path with a blank in it): a working
+    page reported broken, ``url-dead``.  Its first link is the one checked."""
+    ok, other = emulator.page_url("/ok"), emulator.page_url("/article/nme-review")
+    bib = write_bib(
+        tmp_path,
+        "% SYNTHETIC: Mendeley Desktop's shape\n"
+        "@misc{Nobody2020,\n"
+        "author = {Nobody, Nemo},\n"
+        "title = {{An ordinary article page}},\n"
+        f"url = {{{ok} {other}}},\n"
+        "year = {2020}\n"
+        "}\n",
+    )
+    ref = by_key(check_json(bib, env, "--allow-private-urls"))["Nobody2020"]
+    assert [(link["url"], link["verdict"]) for link in ref["links"]] == [(ok, "ok")]
+    assert "url-dead" not in {f["rule"] for f in ref["findings"]}
+    assert ref["status"] != "broken"
