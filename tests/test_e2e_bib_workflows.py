@@ -340,3 +340,45 @@ def test_a_mendeley_url_list_is_not_fetched_as_one_dead_address(
     assert [(link["url"], link["verdict"]) for link in ref["links"]] == [(ok, "ok")]
     assert "url-dead" not in {f["rule"] for f in ref["findings"]}
     assert ref["status"] != "broken"
+
+
+# ------------------------------------------------------------------- a double issue
+
+DOUBLE_ISSUE = {
+    "10.5555/bibwf.double": {
+        **_work(
+            "10.5555/bibwf.double",
+            "Invented glucagonoma syndrome revisited",
+            "Alpha",
+            "Dermatology Reports",
+            None,
+        ),
+        "issue": "2-3",
+    }
+}
+
+
+def _issue_entry(key: str, number: str) -> str:
+    return (
+        f"@article{{{key},\n  author  = {{Alpha, Ana}},\n"
+        "  title   = {Invented glucagonoma syndrome revisited},\n"
+        "  journal = {Dermatol. Rep.},\n  year    = {2020},\n  volume  = {117},\n"
+        f"  number  = {{{number}}},\n  pages   = {{1020--1030}},\n"
+        "  doi     = {10.5555/bibwf.double},\n}\n\n"
+    )
+
+
+def test_one_number_of_a_double_issue_is_no_mismatch(
+    emulator: Emulator, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The work is in the double issue 2-3; the citation's ``number = {2}`` was an issue
+    mismatch, and export rewrote the user's 2 to 2-3.  Issue 4 still is a mismatch."""
+    emulator.patch_world({"crossref_works": DOUBLE_ISSUE})
+    text = "% SYNTHETIC\n" + _issue_entry("first", "2") + _issue_entry("wrong", "4")
+    bib = write_bib(tmp_path, text)
+    refs = by_key(check_json(bib, env))
+    assert refs["first"]["status"] == "ok", refs["first"]["findings"]
+    wrong = [f for f in refs["wrong"]["findings"] if f["rule"] == "metadata-mismatch"]
+    assert [(f["field"], f["expected"]) for f in wrong] == [("number", "2-3")]
+    cleaned, changes = export_to(bib, env)
+    assert "  number  = {2},\n" in cleaned and "first.number" not in changes

@@ -181,15 +181,29 @@ def _check_journal(cited: str, records: Sequence[Record]) -> _Mismatch | None:
     )
 
 
+def _in_combined(mine: str, theirs: str) -> bool:
+    """Whether the one issue ``mine`` is a number of the combined issue ``theirs``
+    (``2`` of ``2-3``: the citation names the double issue by its first or last number)."""
+    low, _, high = theirs.partition("-")
+    if not (mine.isdigit() and low.isdigit() and high.isdigit()):
+        return False
+    return int(low) <= int(mine) <= int(high)
+
+
 def _number_check(label: str, get: Callable[[WorkMetadata], str | None]) -> _Check:
-    """Volume / issue: equal after ``fold_number`` (``Vol. 05`` = ``5``)."""
+    """Volume / issue: equal after ``fold_number`` (``Vol. 05`` = ``5``); an issue cited
+    by one number of a combined issue (``2`` of ``2-3``) agrees."""
 
     def check(cited: str, records: Sequence[Record]) -> _Mismatch | None:
         having = [(r, value) for r in records if (value := get(r.meta))]
         mine = fold_number(cited)
         if not mine or not having:
             return None
-        if any(fold_number(value) == mine for _, value in having):
+        if any(
+            fold_number(value) == mine
+            or (label == "issue" and _in_combined(mine, fold_number(value)))
+            for _, value in having
+        ):
             return None
         rec = _pick([r for r, _ in having])
         value = get(rec.meta) or ""
