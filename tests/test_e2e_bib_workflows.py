@@ -9,6 +9,7 @@ ones.  Each test was seen failing before the fix it guards.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -382,3 +383,23 @@ def test_one_number_of_a_double_issue_is_no_mismatch(
     assert [(f["field"], f["expected"]) for f in wrong] == [("number", "2-3")]
     cleaned, changes = export_to(bib, env)
     assert "  number  = {2},\n" in cleaned and "first.number" not in changes
+
+
+# ------------------------------------------------------------------- --in-place's copy
+
+
+def test_in_place_keeps_a_private_bib_and_its_backup_private(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``export --in-place`` on a .bib only its owner may read (0600) left ``refs.bib.bak``,
+    the untouched original, readable by everyone (0644, the umask's mode)."""
+    bib = write_bib(tmp_path, PINPOINT)
+    bib.chmod(0o600)
+    before = bib.read_bytes()
+    run = run_cli("export", str(bib), "--in-place", env=env)
+    assert run.code == 0, run.stderr
+    backup = bib.with_name("refs.bib.bak")
+    assert backup.read_bytes() == before
+    assert bib.read_bytes() != before  # the wrong page was fixed in place
+    assert stat.S_IMODE(bib.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
