@@ -403,3 +403,15 @@ def test_in_place_keeps_a_private_bib_and_its_backup_private(
     assert bib.read_bytes() != before  # the wrong page was fixed in place
     assert stat.S_IMODE(bib.stat().st_mode) == 0o600
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_an_abbreviated_supplement_range_is_written_in_full(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """MEDLINE's ``S12-8`` (pages S12 to S18, as the check reads it) was exported as
+    ``S12--8``, "S12 to 8"; the plain ``12-8`` already became ``12--18``."""
+    text = "% SYNTHETIC\n@misc{supp,\n  title = {T},\n  pages = {S12-8},\n}\n"
+    bib = write_bib(tmp_path, text)
+    cleaned, changes = export_to(bib, env, "--fix", "pages", "--offline")
+    assert cleaned == text.replace("{S12-8}", "{S12--S18}")
+    assert "abbreviated end page written in full" in changes
