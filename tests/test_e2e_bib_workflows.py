@@ -415,3 +415,30 @@ def test_an_abbreviated_supplement_range_is_written_in_full(
     cleaned, changes = export_to(bib, env, "--fix", "pages", "--offline")
     assert cleaned == text.replace("{S12-8}", "{S12--S18}")
     assert "abbreviated end page written in full" in changes
+
+
+# SYNTHETIC: an author-year bibliography's second 2012 paper of Compton (its year wrong).
+YEAR_LETTER = """% SYNTHETIC: an author-year bibliography
+@article{compton2012a,
+  author  = {Compton, Natalie L. and Chien, Anna J.},
+  title   = {A rare but revealing sign: necrolytic migratory erythema},
+  journal = {Am. J. Med.},
+  year    = {2012a},
+  volume  = {126},
+  number  = {5},
+  pages   = {387--389},
+  doi     = {10.1016/j.amjmed.2013.01.012},
+  pmid    = {23477490},
+}
+"""
+
+
+def test_a_year_fix_keeps_the_disambiguation_letter(env: dict[str, str], tmp_path: Path) -> None:
+    """``year = {2012a}`` (the letter tells two works of one author and year apart) was
+    fixed to ``2013``: the letter silently dropped.  It becomes ``2013a``, which checks."""
+    bib = write_bib(tmp_path, YEAR_LETTER)
+    cleaned, changes = export_to(bib, env)
+    assert cleaned == YEAR_LETTER.replace("{2012a}", "{2013a}")
+    assert "compton2012a.year: '2012a' -> '2013a'" in changes
+    clean = bib.with_name("refs.clean.bib")
+    assert by_key(check_json(clean, env))["compton2012a"]["status"] == "ok"

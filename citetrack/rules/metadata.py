@@ -154,12 +154,20 @@ def _check_year(cited: str, records: Sequence[Record]) -> _Mismatch | None:
 
 
 _ISO_DATE = re.compile(r"\s*(\d{4})(-(\d{2})(-\d{2})?)?\s*")
+#: A year with what an author-year bibliography adds around it: a disambiguation letter
+#: (``2012a``), brackets (``(2007)``, ``[2007]``).
+_MARKED_YEAR = re.compile(r"([\s(\[]*)\d{4}([a-z]?[\s)\]]*)")
 
 
 def _dated(cited: str, year: str, month: int | None) -> str:
     """The suggested year written at the cited value's precision: a biblatex ``date`` of
     ``2003-01-15`` becomes ``2004-01-15`` (the registry's month agrees or is unknown) or
-    the registry's ``2004-03``, never a bare ``2004`` that drops the month and day."""
+    the registry's ``2004-03``, never a bare ``2004`` that drops the month and day; a
+    ``2012a`` becomes ``2013a``, keeping the letter that tells two works of one author
+    and year apart."""
+    marked = _MARKED_YEAR.fullmatch(cited)
+    if marked is not None:
+        return f"{marked.group(1)}{year}{marked.group(2)}".strip()
     match = _ISO_DATE.fullmatch(cited)
     if match is None or match.group(2) is None:
         return year
