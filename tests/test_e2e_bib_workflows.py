@@ -442,3 +442,44 @@ def test_a_year_fix_keeps_the_disambiguation_letter(env: dict[str, str], tmp_pat
     assert "compton2012a.year: '2012a' -> '2013a'" in changes
     clean = bib.with_name("refs.clean.bib")
     assert by_key(check_json(clean, env))["compton2012a"]["status"] == "ok"
+
+
+# ------------------------------------------------------------- biblatex's data containers
+
+# SYNTHETIC: biblatex's @xdata (fields lent to entries) and @set (entries cited as one).
+CONTAINERS = """% SYNTHETIC: biblatex containers
+@xdata{ijd,
+  journaltitle = {International Journal of Dermatology},
+  publisher    = {Wiley},
+}
+
+@article{pujol2004,
+  xdata   = {ijd},
+  author  = {Pujol, R. M. and Wang, C. Y. and el-Azhary, R. A. and Su, W. P. and
+             Gibson, L. E. and Schroeter, A. L.},
+  title   = {Necrolytic migratory erythema: clinicopathologic study of 13 cases},
+  date    = {2004},
+  volume  = {43},
+  number  = {1},
+  pages   = {12--18},
+  doi     = {10.1111/j.1365-4632.2004.01844.x},
+  pmid    = {14693015},
+}
+
+@set{derm,
+  entryset = {pujol2004},
+}
+"""
+
+
+def test_biblatex_data_containers_are_not_references(env: dict[str, str], tmp_path: Path) -> None:
+    """An @xdata entry (a container of fields, never printed) and an @set (its members are
+    the references) were each an "unchecked" reference, "nothing could be checked".  The
+    article still takes its journal from the @xdata, and export leaves both as written."""
+    bib = write_bib(tmp_path, CONTAINERS)
+    report = check_json(bib, env)
+    assert [r["key"] for r in report["references"]] == ["pujol2004"]
+    assert report["references"][0]["status"] == "ok"
+    assert report["summary"]["total"] == 1 and report["summary"]["unchecked"] == 0
+    cleaned, _ = export_to(bib, env)
+    assert cleaned == CONTAINERS
