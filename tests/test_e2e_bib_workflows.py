@@ -128,6 +128,13 @@ def test_a_pasted_list_parses_into_a_bib_that_checks_without_false_alarms(
     assert "title   = {Fabricated Findings in Clinical Immunology and Pre- and " in text
     refs = check_json(bib, env)["references"]
     compton = next(r for r in refs if r["identifiers"].get("doi") == "10.1016/j.amjmed.2013.01.012")
+    # A list in Wikipedia's rendered style goes through the rule-based reader: the same.
+    listing.write_text(
+        '1. Doe J (2001). "Clinical Immuno- logy of the Skin". J. Clin. Invest. 12 (3): 45–67.\n',
+        encoding="utf-8",
+    )
+    assert run_cli("parse", str(listing), "-o", str(bib), env=env).code == 0
+    assert "title   = {Clinical Immunology of the Skin}," in bib.read_text(encoding="utf-8")
     assert "pages" not in {f.get("field") for f in compton["findings"]}, compton["findings"]
 
 

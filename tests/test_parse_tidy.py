@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citetrack.parse.crf.tidy import abbreviation_stop, join_cut_words
+from citetrack.parse.tidy import abbreviation_stop, join_cut_words
 
 
 @pytest.mark.parametrize(

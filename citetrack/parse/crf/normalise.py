@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 
 from citetrack.identifiers import PMID_IN_TEXT
-from citetrack.parse import dates
+from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
-from citetrack.parse.crf import repair, tidy
+from citetrack.parse.crf import repair
 from citetrack.parse.crf.people import read_people
 
 Segments = list[tuple[str, str]]

@@ -51,9 +51,9 @@ def abbreviation_stop(value: str, raw: str) -> str:
     """``value`` (a journal, stripped of its separators) with the full stop that ended
     its last abbreviation, when ``raw`` (the text it was read from) printed one and the
     name was printed with full stops (``J. Clin. Invest.``, ``Proc. Natl. Acad. Sci.
-    U.S.A.``), as the rule-based reader keeps it (``rendered._journal``).  MEDLINE's
-    ``J Clin Invest.`` and a full name (``Journal of Neurosurgery. Pediatrics.``) stay
-    without: there the stop is the separator."""
+    U.S.A.``): the trained labeller's path, as the rule-based reader keeps it
+    (``rendered._journal``).  MEDLINE's ``J Clin Invest.`` and a full name (``Journal of
+    Neurosurgery. Pediatrics.``) stay without: there the stop is the separator."""
     words = value.split()
     if not words or value.endswith(".") or "." not in value:
         return value
