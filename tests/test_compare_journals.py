@@ -44,6 +44,12 @@ from citetrack.rules.journals import FUZZY_THRESHOLD, abbreviates, journal_match
         ("Proc. Natl. Acad. Sci. U.S.A.", "Proceedings of the National Academy of Sciences"),
         ("Proc. Natl. Acad. Sci. U.S.A.", "Proc Natl Acad Sci USA"),
         ("Proc Natl Acad Sci U S A", "Proceedings of the National Academy of Sciences"),
+        # Crossref's names with an acronym before a colon, or a section after a dash
+        ("J. Dtsch. Dermatol. Ges.", "JDDG: Journal der Deutschen Dermatologischen Gesellschaft"),
+        (
+            "Biochim. Biophys. Acta",
+            "Biochimica et Biophysica Acta (BBA) - Molecular Basis of Disease",
+        ),
     ],
 )
 def test_same_journal(cited: str, registry: str) -> None:
@@ -63,6 +69,11 @@ def test_same_journal(cited: str, registry: str) -> None:
         ("The Lancet", "The Lancet Oncology"),
         ("Cancer", "Cancer Research"),
         ("", "Cancer"),
+        (
+            "Molecular Basis of Disease",
+            "Biochimica et Biophysica Acta (BBA) - Molecular Basis of Disease",
+        ),
+        ("Journal of Psoriasis", "Psoriasis: Targets and Therapy"),  # not an acronym's tail
     ],
 )
 def test_different_journals(cited: str, registry: str) -> None:

@@ -173,14 +173,29 @@ JOURNAL_WORKS = {
         "Journal of the American Academy of Dermatology",
         "Journal of the American Academy of Dermatology",
     ),
+    "10.5555/bibwf.jddg": _work(
+        "10.5555/bibwf.jddg",
+        "Invented laser resurfacing outcomes",
+        "van der Berg",
+        "JDDG: Journal der Deutschen Dermatologischen Gesellschaft",
+        None,
+    ),
+    "10.5555/bibwf.bba": _work(
+        "10.5555/bibwf.bba",
+        "Invented laser resurfacing outcomes",
+        "van der Berg",
+        "Biochimica et Biophysica Acta (BBA) - Molecular Basis of Disease",
+        "Biochimica et Biophysica Acta (BBA) - Molecular Basis of Disease",
+    ),
 }
 
 
 def _journal_entry(key: str, doi: str, journal: str) -> str:
-    title, family = {
-        "10.5555/bibwf.pnas": ("Invented models of the skin barrier", "P{\\'e}rez-Garc{\\'\\i}a"),
-        "10.5555/bibwf.jaad": ("Invented laser resurfacing outcomes", "{van der Berg}"),
-    }[doi]
+    title, family = (
+        ("Invented models of the skin barrier", "P{\\'e}rez-Garc{\\'\\i}a")
+        if doi == "10.5555/bibwf.pnas"
+        else ("Invented laser resurfacing outcomes", "{van der Berg}")
+    )
     return (
         f"@article{{{key},\n  author  = {{{family}, Ana}},\n  title   = {{{title}}},\n"
         f"  journal = {{{journal}}},\n  year    = {{2020}},\n  volume  = {{117}},\n"
@@ -195,6 +210,8 @@ def _journal_entry(key: str, doi: str, journal: str) -> str:
         ("10.5555/bibwf.pnas", "Proc Natl Acad Sci U S A"),  # MEDLINE's, with its country
         ("10.5555/bibwf.pnas", "PNAS"),  # the name the journal goes by
         ("10.5555/bibwf.jaad", "JAAD"),
+        ("10.5555/bibwf.jddg", "J. Dtsch. Dermatol. Ges."),  # Crossref: "JDDG: Journal der …"
+        ("10.5555/bibwf.bba", "Biochim. Biophys. Acta"),  # the series, not its section
     ],
 )
 def test_a_journal_cited_by_its_abbreviation_or_acronym_is_no_mismatch(

@@ -20,7 +20,10 @@ name, one of these holds (first that applies):
 4. fuzzy: rapidfuzz ``token_sort_ratio`` of the folded names ≥ :data:`FUZZY_THRESHOLD`.
 
 Forms of a name are the name itself, the name without a trailing parenthesised place
-(PubMed's ``Lancet (London, England)``), the part before a colon (``JOP``), the name with
+(PubMed's ``Lancet (London, England)``), the part before a colon (``JOP``) and, after a
+one-word acronym, the part after it (``JDDG: Journal der …``), the series before a
+section's spaced dash (``Biochimica et Biophysica Acta (BBA) - Molecular Basis of
+Disease``), the name with
 its dotted initials as one word (``U.S.A.`` is ``USA``) and without MEDLINE's country
 (``Proc Natl Acad Sci U S A`` is ``Proceedings of the National Academy of Sciences``).
 """
@@ -51,6 +54,8 @@ FUZZY_THRESHOLD = 95.0
 _PLACE_RE = re.compile(r"\s*\([^()]*\)\s*\.?\s*$")
 #: Initials written with full stops and no blank (``U.S.A.``): one word, ``USA``.
 _DOTTED_INITIALS_RE = re.compile(r"(?<![^\W\d_])((?:[^\W\d_]\.){1,}[^\W\d_])\.?(?![^\W\d_])")
+#: A section after a spaced dash: the series' own name comes first.
+_SECTION_RE = re.compile(r"\s+[-–—]\s+")
 #: The country MEDLINE adds to a title another journal shares (``Proc Natl Acad Sci U S
 #: A``), which the journal's own full name does not carry.
 _COUNTRY_TAIL = (("usa",), ("u", "s", "a"))
@@ -64,7 +69,13 @@ def _forms(name: str) -> frozenset[tuple[str, ...]]:
     for variant in (name, _PLACE_RE.sub("", name), undotted):
         forms.add(tuple(fold(variant).split()))
         if ":" in variant:
-            forms.add(tuple(fold(variant.split(":", 1)[0]).split()))
+            head, rest = variant.split(":", 1)
+            forms.add(tuple(fold(head).split()))
+            if len(head.split()) == 1:  # "JDDG: Journal der Deutschen …": its acronym first
+                forms.add(tuple(fold(rest).split()))
+        section = _SECTION_RE.split(variant, maxsplit=1)
+        if len(section) == 2:  # "Biochimica et Biophysica Acta (BBA) - Molecular Basis …"
+            forms.add(tuple(fold(_PLACE_RE.sub("", section[0])).split()))
     for form in list(forms):
         for tail in _COUNTRY_TAIL:
             if len(form) > len(tail) and form[-len(tail) :] == tail:
