@@ -27,13 +27,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None
+) -> None:
     """Replace ``path`` with ``data`` atomically, keeping the old file's permissions (a new
-    file gets the usual ones: ``0o666`` less the umask)."""
-    atomic_write_chunks(path, (data,))
+    file gets the usual ones: ``0o666`` less the umask), or giving it ``mode`` (a copy of
+    another file, as ``export --in-place``'s ``.bak``, has that file's permissions: a
+    private .bib's backup is not readable by others)."""
+    atomic_write_chunks(path, (data,), mode=mode)
 
 
-def atomic_write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
+def atomic_write_chunks(
+    path: str | os.PathLike[str], chunks: Iterable[bytes], *, mode: int | None = None
+) -> None:
     """:func:`atomic_write_bytes` of the bytes ``chunks`` joined, written as they come: a
     large file is never whole in memory (a 100,000-reference lockfile is 103 MB; issue 16).
     Whatever ``chunks`` raises leaves the old file as it was, and no temporary file.  A
@@ -53,10 +59,11 @@ def atomic_write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = _new_file_mode()  # mkstemp made it 0600; a new file follows the umask
+        if mode is None:
+            try:
+                mode = target.stat().st_mode & 0o7777
+            except FileNotFoundError:
+                mode = _new_file_mode()  # mkstemp made it 0600; a new file follows the umask
         tmp.chmod(mode)
         tmp.replace(target)
     except BaseException:

@@ -234,12 +234,21 @@ def _unescape_latex_url(value: str) -> str:
     return _LATEX_URL_ESCAPE_RE.sub(plain, value)
 
 
+#: A field holding several links, one after another (Mendeley writes every URL of a
+#: document into ``url``, separated by blanks): each piece starts with a scheme.
+_URL_LIST_RE = re.compile(r"^https?://\S+(?:\s+https?://\S+)+$", re.IGNORECASE)
+
+
 def normalize_url(text: str | None) -> str | None:
     """An http(s) URL with surrounding space, ``\\url{}`` and angle brackets removed, and
-    the LaTeX escapes of its characters (``\\_``, ``\\%``, ``\\~{}``…) undone."""
+    the LaTeX escapes of its characters (``\\_``, ``\\%``, ``\\~{}``…) undone.  Of a
+    list of URLs separated by blanks (Mendeley's ``url``), the first: the blanks are
+    not part of a URL, and the whole list fetched as one address is a dead page."""
     if not text:
         return None
     value = text.strip()
+    if _URL_LIST_RE.match(value):
+        value = value.split(None, 1)[0]
     value = _unescape_latex_url(_URL_MACRO_RE.sub(r"\1", value).strip("<> "))
     parts = split_url(value)
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:

@@ -738,7 +738,13 @@ def test_no_missing_identifier_when_registries_disagree() -> None:
         ("12", "12-18", True),
         ("12--18", "12", True),
         ("12--19", "12-8", False),
-        ("13", "12-18", False),
+        ("13", "12-18", True),  # a pinpoint: one page inside the range
+        ("18", "12-8", True),
+        ("19", "12-18", False),  # outside the range
+        ("11", "12-18", False),
+        ("S13", "S12-S18", True),
+        ("13", "S12-S18", False),
+        ("13--14", "12-18", False),  # a sub-range is not a pinpoint
         ("e33694", "e33693", False),
     ],
 )
@@ -813,6 +819,7 @@ def test_no_duplicates_in_distinct_references() -> None:
 
 _KNOWN_RULES = {
     "identifier-malformed",
+    "identifier-other-work",
     "doi-not-found",
     "doi-other-agency",
     "pmid-not-found",
@@ -847,7 +854,11 @@ def test_compare_never_raises_on_odd_fields(odd: dict[str, str]) -> None:
         assert finding.rule in _KNOWN_RULES
         assert finding.key == "pujol2004" and finding.line == 12
         assert finding.message.endswith(".")
-        assert finding.severity is not Severity.BROKEN  # metadata alone is never "broken"
+        # Metadata alone is never "broken", unless title, first author and year all
+        # differ: then the identifier names another work (odd={'author': '0', 'title':
+        # '0', 'year': '2000'}, found by hypothesis).
+        if finding.rule != "identifier-other-work":
+            assert finding.severity is not Severity.BROKEN
 
 
 def test_non_http_url_is_not_called_no_identifier() -> None:
@@ -876,3 +887,18 @@ def test_pmcid_with_id_converter_unavailable_is_unverified_not_ok() -> None:
     )
     assert [(f.rule, f.severity) for f in findings] == [("unverified", Severity.UNVERIFIED)]
     assert "HTTP 503" in findings[0].message
+
+
+def test_records_without_title_or_authors_leave_the_reference_unconfirmed() -> None:
+    """A journal issue's DOI (no title, no authors): the work itself was never compared."""
+    ref = make_ref(pmid=None)
+    bare = crossref(title=None, authors=(), work_type="journal-issue")
+    found = compare_reference(ref, [bare])
+    unconfirmed = [f for f in found if f.rule == "identifier-unconfirmed"]
+    assert len(unconfirmed) == 1 and unconfirmed[0].severity is Severity.UNVERIFIED
+    assert "journal-issue" in unconfirmed[0].message
+    # One record that describes the work is enough; a PMC id record never describes one.
+    assert "identifier-unconfirmed" not in rules(compare_reference(make_ref(), [bare, pubmed()]))
+    assert "identifier-unconfirmed" not in rules(compare_reference(ref, [crossref(title=None)]))
+    pmc = Found(Source.PMC, DOI, WorkMetadata(Source.PMC, doi=DOI, pmid="111"))
+    assert "identifier-unconfirmed" not in rules(compare_reference(ref, [crossref(), pmc]))

@@ -40,6 +40,16 @@ from citetrack.rules.journals import FUZZY_THRESHOLD, abbreviates, journal_match
         ("Acta Dermato-Venereologica", "Acta Derm Venereol"),
         (r"Zeitschrift f{\"u}r Rheumatologie", "Z Rheumatol"),
         ("J Dtsch Dermatol Ges", "Journal der Deutschen Dermatologischen Gesellschaft"),
+        # dotted initials are one word; MEDLINE's country is not in the journal's own name
+        ("Proc. Natl. Acad. Sci. U.S.A.", "Proceedings of the National Academy of Sciences"),
+        ("Proc. Natl. Acad. Sci. U.S.A.", "Proc Natl Acad Sci USA"),
+        ("Proc Natl Acad Sci U S A", "Proceedings of the National Academy of Sciences"),
+        # Crossref's names with an acronym before a colon, or a section after a dash
+        ("J. Dtsch. Dermatol. Ges.", "JDDG: Journal der Deutschen Dermatologischen Gesellschaft"),
+        (
+            "Biochim. Biophys. Acta",
+            "Biochimica et Biophysica Acta (BBA) - Molecular Basis of Disease",
+        ),
     ],
 )
 def test_same_journal(cited: str, registry: str) -> None:
@@ -59,10 +69,30 @@ def test_same_journal(cited: str, registry: str) -> None:
         ("The Lancet", "The Lancet Oncology"),
         ("Cancer", "Cancer Research"),
         ("", "Cancer"),
+        (
+            "Molecular Basis of Disease",
+            "Biochimica et Biophysica Acta (BBA) - Molecular Basis of Disease",
+        ),
+        ("Journal of Psoriasis", "Psoriasis: Targets and Therapy"),  # not an acronym's tail
     ],
 )
 def test_different_journals(cited: str, registry: str) -> None:
     assert not same_journal(cited, registry)
+
+
+@pytest.mark.parametrize(
+    ("cited", "registry", "same"),
+    [
+        ("PNAS", "Proceedings of the National Academy of Sciences", True),
+        ("JAAD", "Journal of the American Academy of Dermatology", True),
+        ("NEJM", "The New England Journal of Medicine", True),
+        ("JAAD", "Journal of Investigative Dermatology", False),
+        ("Pnas", "Proceedings of the National Academy of Sciences", False),  # not an acronym
+        ("JA", "Journal of Anatomy", False),  # too short to tell
+    ],
+)
+def test_a_cited_acronym(cited: str, registry: str, same: bool) -> None:
+    assert same_journal(cited, registry) is same
 
 
 def test_journal_matches_any_registry_name() -> None:

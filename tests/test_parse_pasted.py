@@ -266,7 +266,7 @@ def test_an_abbreviated_journals_first_word_is_not_the_titles_last() -> None:
         "A Cohort Study. Br. J. Dermatol. 2020, 182 (3), 601–609. DOI: 10.5555/bjd.2020.601.\n"
     )
     assert ref.fields["title"] == "Zinc Deficiency and Acral Dermatitis: A Cohort Study"
-    assert ref.fields["journal"] == "Br. J. Dermatol"
+    assert ref.fields["journal"] == "Br. J. Dermatol."  # its last abbreviation's stop kept
 
 
 @pytest.mark.parametrize(

@@ -320,8 +320,11 @@ def _write(
             if not changed:
                 info(f"{path}: nothing to change")
                 return
-            if not no_backup:
-                atomic_write_bytes(path + ".bak", Path(path).read_bytes())
+            if not no_backup:  # the copy keeps the original's permissions
+                original = Path(path)
+                atomic_write_bytes(
+                    path + ".bak", original.read_bytes(), mode=original.stat().st_mode & 0o7777
+                )
             atomic_write_bytes(path, data)
         elif output:
             atomic_write_bytes(output, data)

@@ -68,11 +68,14 @@ def edit_entry(
         for i, f in enumerate(layout.fields)
     ]
     expected = fields + inserts
+    new_entry = _minimal_edit(text, layout, values, inserts, style)
     if fmt is not None:
-        new_entry = _formatted(text, layout, expected, style.newline)
-        expected = sorted(expected, key=lambda nv: field_sort_key(nv[0].lower()))
-    else:
-        new_entry = _minimal_edit(text, layout, values, inserts, style)
+        formatted = _formatted(text, layout, expected, style.newline)
+        if formatted == new_entry:  # already in that form: the fixes are the only change
+            fmt = None
+        else:
+            new_entry = formatted
+            expected = sorted(expected, key=lambda nv: field_sort_key(nv[0].lower()))
     if new_entry == old_entry:
         return None
     check = reread_entry(new_entry)

@@ -24,7 +24,7 @@ from citetrack.identifiers import (
 )
 from citetrack.inputs.bib import Bibliography, unwrap_braces
 from citetrack.inputs.bib.stored_fields import fields_named
-from citetrack.rules.fields import expand_page_end
+from citetrack.rules.fields import expand_marked_end
 
 
 def format_fix(key: str, reason: str = "reformat requested") -> Fix:
@@ -94,8 +94,9 @@ def _pages_reason(old: str, new: str) -> str:
 def normalize_page_ranges(pages: str) -> str | None:
     """``12-18``, ``12–18``, ``12 - 18`` → ``12--18``, in each comma-separated part.
 
-    Abbreviated ends are expanded (``12-8`` → ``12--18``, ``531–7`` → ``531--537``): a
-    range written ``387--9`` would read as "387 to 9".
+    Abbreviated ends are expanded (``12-8`` → ``12--18``, ``531–7`` → ``531--537``,
+    ``S12-8`` → ``S12--S18``, as the check reads them): a range written ``387--9`` would
+    read as "387 to 9".
 
     Parts that are not a page or a range of pages (``pp. 12-18``, ``12-18 suppl``) are
     left as written; ``None`` when nothing in ``pages`` is a page at all.
@@ -110,7 +111,7 @@ def normalize_page_ranges(pages: str) -> str | None:
         match = _RANGE.fullmatch(part)
         if match:
             start, end = match.group(1), match.group(2)
-            out.append(f"{start}--{expand_page_end(start, end)}")
+            out.append(f"{start}--{expand_marked_end(start, end)}")
             understood = True
         else:
             understood = understood or bool(_SINGLE_PAGE.fullmatch(part))

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from citetrack.parse import dates
+from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.items import Item
 from citetrack.parse.names import NameList, looks_like_names, parse_name_list
@@ -188,7 +188,7 @@ def _assign(c: Citation, segs: list[_Segment], flags: set[str], quoted: bool) ->
         elif seg.tag == "edition":
             c.edition = c.edition or seg.text
     if not quoted and frees:
-        c.title = frees.pop(0)[1]
+        c.title = tidy.join_cut_words(frees.pop(0)[1])
     if c.kind in ("book", "chapter", "proceedings"):
         # A name printed just before "Vol. N" is the series, unless it is the book itself.
         keep_first = c.kind != "book"
@@ -324,7 +324,7 @@ def _read_title(rest: str, c: Citation, flags: set[str]) -> tuple[str, bool]:
     close = _closing_quote(rest, 0)
     if close is None:
         return rest, False
-    c.title = rest[1:close].strip().rstrip(",").strip() or None
+    c.title = tidy.join_cut_words(rest[1:close].strip().rstrip(",").strip()) or None
     rest = rest[close + 1 :]
     while True:
         note = _AFTER_TITLE.match(rest)

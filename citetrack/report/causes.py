@@ -172,7 +172,7 @@ _UNVERIFIED = Severity.UNVERIFIED
 #: nothing) names where it looked for *that* citation.  They stay on their reference,
 #: never a cause line: 500 books without a DOI are 500 rows to look at, not 500 "could
 #: not check" lines without their keys.
-_PER_REFERENCE = frozenset({"identifier-not-found"})
+_PER_REFERENCE = frozenset({"identifier-not-found", "identifier-unconfirmed"})
 
 
 def _grouped(f: Finding) -> bool:

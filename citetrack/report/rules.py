@@ -259,6 +259,13 @@ RULES: Mapping[str, RuleInfo] = {
         "accepted; the candidates are listed.",
         Severity.NOTE,
     ),
+    "identifier-unconfirmed": RuleInfo(
+        "An identifier whose record cannot confirm the work",
+        "The DOI or PMID exists, but its Crossref and PubMed records have no title and no "
+        "authors (a journal issue's DOI, a bare deposit): nothing confirms it is the cited "
+        "work, so the reference is unverified, not ok.",
+        Severity.UNVERIFIED,
+    ),
     "identifier-not-found": RuleInfo(
         "No record found for a reference without identifiers",
         "PubMed and Crossref were searched for the citation and returned nothing like it: "

@@ -45,6 +45,10 @@ Rules (stable ids) and exactly when they fire:
     ``missing-identifier`` check for the PMID could not be made).  Never broken.
     A DOI that doi.org does not know while Crossref was not asked is also only
     unverified: ``doi-not-found`` needs both registries' word.
+``identifier-unconfirmed`` (unverified)
+    the citation has a title or authors, and every Crossref and PubMed record of its
+    identifiers has neither (a journal issue's DOI, a bare deposit): the identifier exists,
+    but nothing confirms it is the cited work, so the reference is not "ok".
 ``no-identifier`` (note)
     the reference has no DOI, PMID, PMCID or URL and no evidence, so nothing could be
     checked (a note: it leaves the reference "ok", but says why nothing was verified).
@@ -76,6 +80,7 @@ RULE_CONCERN = "expression-of-concern"
 RULE_MISSING_ID = "missing-identifier"
 RULE_UNVERIFIED = "unverified"
 RULE_NO_IDENTIFIER = "no-identifier"
+RULE_UNCONFIRMED = "identifier-unconfirmed"
 RULE_DUPLICATE = "duplicate-reference"
 
 #: Findings that say only that a source could not be asked this time (a timeout, a 5xx, a

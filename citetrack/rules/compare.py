@@ -33,7 +33,9 @@ from citetrack.rules.catalog import (
     RULE_PMCID_NOT_FOUND,
     RULE_PMID_NOT_FOUND,
     RULE_RETRACTED,
+    RULE_UNCONFIRMED,
     RULE_UNVERIFIED,
+    source_name,
 )
 from citetrack.rules.duplicates import find_duplicates
 from citetrack.rules.evidence import Context, Record, identifiers_of, record_kind
@@ -149,11 +151,35 @@ def compare_reference(
     # Two works behind one citation: compare with both, but fix nothing.
     trusted = set() if two_works else trusted_kinds(ctx, records)
     findings += mismatches(ctx, own, trusted)
+    findings += unconfirmed(ctx, own)
     missing = [] if two_works else missing_identifiers(ctx, records, trusted)
     findings += missing
     if not any(f.field == "pmid" for f in missing):  # another record may have given it
         findings += pmid_lookup_verdict(ctx, evidence)
     return findings
+
+
+def unconfirmed(ctx: Context, records: Sequence[Record]) -> list[Finding]:
+    """``identifier-unconfirmed`` when the Crossref and PubMed records of the citation's
+    identifiers have no title and no authors, though the citation has them: no field
+    of the work was compared, so "ok" would be a verdict nothing supports."""
+    described = [r for r in records if r.source in (Source.CROSSREF, Source.PUBMED)]
+    if not described or any(r.meta.title or r.meta.authors for r in described):
+        return []
+    if not (ctx.ref.get("title") or ctx.authors.authors):
+        return []
+    first = described[0]
+    identifier = first.meta.doi or first.meta.pmid or first.kind
+    kind = f" (a {first.meta.work_type} record)" if first.meta.work_type else ""
+    return [
+        ctx.finding(
+            RULE_UNCONFIRMED,
+            Severity.UNVERIFIED,
+            f"{source_name(first.source)}'s record of {identifier}{kind} has no title and "
+            "no authors: the identifier exists, but nothing confirms it is the cited work.",
+            source=first.source,
+        )
+    ]
 
 
 def fixable_suggestions(findings: Iterable[Finding]) -> dict[str, Finding]:

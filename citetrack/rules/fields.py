@@ -289,7 +289,7 @@ def expand_page_end(start: str, end: str) -> str:
     return end
 
 
-def _expand_end(start: str, end: str) -> str:
+def expand_marked_end(start: str, end: str) -> str:
     """MEDLINE abbreviated end pages: ``12-8`` → 18, ``531-7`` → 537, ``S12-8`` → S18."""
     ms, me = _PAGE_RE.match(start), _PAGE_RE.match(end)
     if not ms or not me:
@@ -320,7 +320,7 @@ def parse_pages(text: str | None) -> PageRange | None:
     start = parts[0]
     if len(parts) == 1:
         return PageRange(start)
-    end = _expand_end(start, parts[1])
+    end = expand_marked_end(start, parts[1])
     return PageRange(start, None if end == start else end)
 
 

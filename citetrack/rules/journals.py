@@ -15,10 +15,17 @@ name, one of these holds (first that applies):
    is the full word itself, a prefix of it (``Endocrinol`` → ``Endocrinology``) or an
    ISO 4 contraction of it (same first letter, letters in order: ``Natl`` →
    ``National``), and stopwords (of, the, and, for, de, …) may be absent on either side;
-3. fuzzy: rapidfuzz ``token_sort_ratio`` of the folded names ≥ :data:`FUZZY_THRESHOLD`.
+3. the cited name is the registry name's acronym (``PNAS``, ``JAAD``: the initials of its
+   words but the stopwords);
+4. fuzzy: rapidfuzz ``token_sort_ratio`` of the folded names ≥ :data:`FUZZY_THRESHOLD`.
 
 Forms of a name are the name itself, the name without a trailing parenthesised place
-(PubMed's ``Lancet (London, England)``) and the part before a colon (``JOP``).
+(PubMed's ``Lancet (London, England)``), the part before a colon (``JOP``) and, after a
+one-word acronym, the part after it (``JDDG: Journal der …``), the series before a
+section's spaced dash (``Biochimica et Biophysica Acta (BBA) - Molecular Basis of
+Disease``), the name with
+its dotted initials as one word (``U.S.A.`` is ``USA``) and without MEDLINE's country
+(``Proc Natl Acad Sci U S A`` is ``Proceedings of the National Academy of Sciences``).
 """
 
 from __future__ import annotations
@@ -45,16 +52,34 @@ STOPWORDS = frozenset((
 FUZZY_THRESHOLD = 95.0
 
 _PLACE_RE = re.compile(r"\s*\([^()]*\)\s*\.?\s*$")
+#: Initials written with full stops and no blank (``U.S.A.``): one word, ``USA``.
+_DOTTED_INITIALS_RE = re.compile(r"(?<![^\W\d_])((?:[^\W\d_]\.){1,}[^\W\d_])\.?(?![^\W\d_])")
+#: A section after a spaced dash: the series' own name comes first.
+_SECTION_RE = re.compile(r"\s+[-–—]\s+")
+#: The country MEDLINE adds to a title another journal shares (``Proc Natl Acad Sci U S
+#: A``), which the journal's own full name does not carry.
+_COUNTRY_TAIL = (("usa",), ("u", "s", "a"))
 
 
 @lru_cache(maxsize=4096)  # a bibliography cites few journals many times (issue 16)
 def _forms(name: str) -> frozenset[tuple[str, ...]]:
     """The folded word sequences a journal name may be cited as."""
     forms: set[tuple[str, ...]] = set()
-    for variant in (name, _PLACE_RE.sub("", name)):
+    undotted = _DOTTED_INITIALS_RE.sub(lambda m: m.group(1).replace(".", ""), name)
+    for variant in (name, _PLACE_RE.sub("", name), undotted):
         forms.add(tuple(fold(variant).split()))
         if ":" in variant:
-            forms.add(tuple(fold(variant.split(":", 1)[0]).split()))
+            head, rest = variant.split(":", 1)
+            forms.add(tuple(fold(head).split()))
+            if len(head.split()) == 1:  # "JDDG: Journal der Deutschen …": its acronym first
+                forms.add(tuple(fold(rest).split()))
+        section = _SECTION_RE.split(variant, maxsplit=1)
+        if len(section) == 2:  # "Biochimica et Biophysica Acta (BBA) - Molecular Basis …"
+            forms.add(tuple(fold(_PLACE_RE.sub("", section[0])).split()))
+    for form in list(forms):
+        for tail in _COUNTRY_TAIL:
+            if len(form) > len(tail) and form[-len(tail) :] == tail:
+                forms.add(form[: -len(tail)])
     forms.discard(())
     return frozenset(forms)
 
@@ -97,12 +122,26 @@ def _aligns(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     return go(0, 0)
 
 
+def _acronym(cited: str, registry_forms: frozenset[tuple[str, ...]]) -> bool:
+    """``cited`` is one upper-case word of the initials of a registry name's words, its
+    stopwords left out (``PNAS``, ``JAAD``): the name a field calls the journal by."""
+    word = cited.strip().rstrip(".")
+    if len(word) < 3 or not word.isalpha() or not word.isupper():
+        return False
+    initials = word.casefold()
+    return any(
+        "".join(w[0] for w in form if w not in STOPWORDS) == initials
+        for form in registry_forms
+        if len(form) >= 3
+    )
+
+
 def same_journal(cited: str, registry: str) -> bool:
     """True when the cited journal name and one registry name denote the same journal."""
     cited_forms, registry_forms = _forms(cited), _forms(registry)
     if not cited_forms or not registry_forms:
         return False
-    if cited_forms & registry_forms:
+    if cited_forms & registry_forms or _acronym(cited, registry_forms):
         return True
     for a in cited_forms:
         for b in registry_forms:

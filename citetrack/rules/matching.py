@@ -7,6 +7,7 @@ and :func:`confident`, which says a registry record describes the cited work.  P
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
@@ -14,6 +15,7 @@ from rapidfuzz import fuzz
 from citetrack.model import Author, Reference, WorkMetadata
 from citetrack.rules.fields import (
     AuthorList,
+    PageRange,
     family_matches,
     is_organisation,
     parse_pages,
@@ -36,6 +38,8 @@ COLLECTIVE_THRESHOLD = 90.0
 #: A shared main title (before ``:``) counts as a subtitle difference only if it is at
 #: least this long, so "Editorial: …" does not match every "Editorial".
 MIN_MAIN_TITLE_CHARS = 12
+#: A page as letters, digits, letters (``S12``, ``12a``, ``e1025``).
+_PAGE_PARTS_RE = re.compile(r"^([a-z]*)(\d+)([a-z]*)$")
 
 
 def titles_match(cited: str, registry: str) -> bool:
@@ -128,9 +132,29 @@ def pages_match(cited: str, registry: str) -> bool:
     """Same first page; the last pages must agree when both sides give one.
 
     Dash style is free (``12--18``, ``12–18``) and MEDLINE's abbreviated ranges are
-    expanded (``12-8`` is 12–18, ``531-7`` is 531–537).
+    expanded (``12-8`` is 12–18, ``531-7`` is 531–537).  A single cited page inside the
+    record's range is a pinpoint (Chicago's ``(2018): 1025`` of an article on 1020–1030),
+    not another page: it matches.
     """
     a, b = parse_pages(cited), parse_pages(registry)
-    if a is None or b is None or _page_key(a.start) != _page_key(b.start):
+    if a is None or b is None:
         return False
+    if _page_key(a.start) != _page_key(b.start):
+        return a.end is None and _pinpoint(a.start, b)
     return a.end is None or b.end is None or a.end.casefold() == b.end.casefold()
+
+
+def _pinpoint(page: str, pages: PageRange) -> bool:
+    """Whether the one page ``page`` lies inside the range ``pages`` (``S12`` in ``S10–S18``:
+    the same letters around the numbers)."""
+    if pages.end is None:
+        return False
+    parts = [_PAGE_PARTS_RE.match(p.casefold()) for p in (page, pages.start, pages.end)]
+    if not all(parts):
+        return False
+    (p_pre, p_num, p_suf), (s_pre, s_num, s_suf), (e_pre, e_num, e_suf) = (
+        m.groups() for m in parts if m
+    )
+    if not p_pre == s_pre == e_pre or not p_suf == s_suf == e_suf:
+        return False
+    return int(s_num) <= int(p_num) <= int(e_num)

@@ -154,12 +154,20 @@ def _check_year(cited: str, records: Sequence[Record]) -> _Mismatch | None:
 
 
 _ISO_DATE = re.compile(r"\s*(\d{4})(-(\d{2})(-\d{2})?)?\s*")
+#: A year with what an author-year bibliography adds around it: a disambiguation letter
+#: (``2012a``), brackets (``(2007)``, ``[2007]``).
+_MARKED_YEAR = re.compile(r"([\s(\[]*)\d{4}([a-z]?[\s)\]]*)")
 
 
 def _dated(cited: str, year: str, month: int | None) -> str:
     """The suggested year written at the cited value's precision: a biblatex ``date`` of
     ``2003-01-15`` becomes ``2004-01-15`` (the registry's month agrees or is unknown) or
-    the registry's ``2004-03``, never a bare ``2004`` that drops the month and day."""
+    the registry's ``2004-03``, never a bare ``2004`` that drops the month and day; a
+    ``2012a`` becomes ``2013a``, keeping the letter that tells two works of one author
+    and year apart."""
+    marked = _MARKED_YEAR.fullmatch(cited)
+    if marked is not None:
+        return f"{marked.group(1)}{year}{marked.group(2)}".strip()
     match = _ISO_DATE.fullmatch(cited)
     if match is None or match.group(2) is None:
         return year
@@ -181,15 +189,29 @@ def _check_journal(cited: str, records: Sequence[Record]) -> _Mismatch | None:
     )
 
 
+def _in_combined(mine: str, theirs: str) -> bool:
+    """Whether the one issue ``mine`` is a number of the combined issue ``theirs``
+    (``2`` of ``2-3``: the citation names the double issue by its first or last number)."""
+    low, _, high = theirs.partition("-")
+    if not (mine.isdigit() and low.isdigit() and high.isdigit()):
+        return False
+    return int(low) <= int(mine) <= int(high)
+
+
 def _number_check(label: str, get: Callable[[WorkMetadata], str | None]) -> _Check:
-    """Volume / issue: equal after ``fold_number`` (``Vol. 05`` = ``5``)."""
+    """Volume / issue: equal after ``fold_number`` (``Vol. 05`` = ``5``); an issue cited
+    by one number of a combined issue (``2`` of ``2-3``) agrees."""
 
     def check(cited: str, records: Sequence[Record]) -> _Mismatch | None:
         having = [(r, value) for r in records if (value := get(r.meta))]
         mine = fold_number(cited)
         if not mine or not having:
             return None
-        if any(fold_number(value) == mine for _, value in having):
+        if any(
+            fold_number(value) == mine
+            or (label == "issue" and _in_combined(mine, fold_number(value)))
+            for _, value in having
+        ):
             return None
         rec = _pick([r for r, _ in having])
         value = get(rec.meta) or ""
@@ -204,7 +226,8 @@ def _number_check(label: str, get: Callable[[WorkMetadata], str | None]) -> _Che
 
 
 def _check_pages(cited: str, records: Sequence[Record]) -> _Mismatch | None:
-    """Pages: :func:`pages_match` against any record; a lone first page is fine."""
+    """Pages: :func:`pages_match` against any record; a lone first page, or a lone page
+    inside the record's range (a pinpoint), is fine."""
     having = [(r, p) for r in records if (p := parse_pages(r.meta.pages))]
     if parse_pages(cited) is None or not having:
         return None

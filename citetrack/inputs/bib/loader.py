@@ -262,10 +262,18 @@ def _collect(items: list[Item], problems: list[BibProblem], keys: _Keys) -> None
             keys.layouts.append(item.layout)
 
 
+#: Entry types that are no work of their own (biblatex): not references to check.
+DATA_CONTAINERS = frozenset({"xdata", "set"})
+
+
 def _finish(
     text: str, path: str, keys: _Keys, problems: list[BibProblem], macros: MacroTable
 ) -> Bibliography:
-    references = with_inherited(keys.references)  # crossref / xdata fields
+    # crossref / xdata fields; then the data containers go: biblatex never prints an
+    # @xdata (it only lends fields) nor an @set (its members are the references).
+    references = tuple(
+        r for r in with_inherited(keys.references) if r.entry_type not in DATA_CONTAINERS
+    )
     bib = Bibliography(path, text, references, (), tuple(keys.layouts), macros=macros.values)
     problems += comment_problems(bib)
     problems.sort(key=lambda p: p.line)

@@ -101,6 +101,7 @@ _HEAD = re.compile(r"@(\w*)[ \t]*([{(])")
 _KEY_STOP = {"}": re.compile(r'(?<!\\)[,{}"=]'), ")": re.compile(r'(?<!\\)[,{}"=)]')}
 _NAME_STOP = _KEY_STOP
 _SPACE = re.compile(r"\s*")
+_BLANK = re.compile(r"\s")
 UNESCAPED_BRACE = re.compile(r"(?<!\\)[{}]")
 _QUOTED = re.compile(r'(?<!\\)[{}"]')
 # A bare token: a number or a macro name (BibTeX forbids these characters in names).
@@ -153,6 +154,12 @@ def scan_block(text: str, start: int, end: int, *, with_key: bool) -> Scanned:
         if not name:
             raise ScanError(stop.start(), "`=` without a field name before it")
         name_start = _skip_space(text, pos)
+        if "%" not in name and _BLANK.search(name):  # a `%` line: ``comment_problems``
+            raise ScanError(
+                name_start,
+                f"field name `{' '.join(name.split())}` has a blank in it: BibTeX reads no "
+                "such field",
+            )
         equals = stop.start()
         value_start = _skip_space(text, stop.end())
         pieces, value_end = scan_value(text, value_start, end, name)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from citetrack.identifiers import PMID_IN_TEXT
-from citetrack.parse import dates
+from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
 from citetrack.parse.crf.people import read_people
@@ -638,7 +638,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         else:
             c.notes.append(strip_value(text))
     if "title" in fields:
-        c.title = strip_value(repair.title_lead_in(" ".join(fields["title"]))) or None
+        title = strip_value(repair.title_lead_in(" ".join(fields["title"])))
+        c.title = tidy.join_cut_words(title) or None
     for text in fields.get("volume", []):
         volume, issue = read_volume(text)
         c.volume = c.volume or volume
@@ -690,7 +691,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     c.kind = _decide_kind(fields, c)
     container = _first(fields, "journal") or _first(fields, "container-title")
     if container:
-        c.container = strip_value(_LEAD_IN.sub("", strip_value(container))) or None
+        value = strip_value(_LEAD_IN.sub("", strip_value(container)))
+        c.container = tidy.abbreviation_stop(value, container) or None
         conference = _CONFERENCE_DATE.match(c.container or "")
         if conference is not None and c.kind == "proceedings":
             c.container = conference["name"]

@@ -1,0 +1,66 @@
+"""The last touches of a parsed title and journal: a PDF's cut word, an abbreviation's stop.
+
+* **a word a PDF cut at its line's end**, copied as one line: ``Clinical Immuno- logy``
+  is ``Clinical Immunology`` (:func:`join_cut_words`).  A hyphen before a conjunction is
+  suspended, not a cut (``pre- and post-operative``), and after a prefix English writes
+  with a hyphen the hyphen is kept (``self- reported`` → ``self-reported``);
+* **an abbreviated journal's last full stop**: ``J. Clin. Invest.`` ends with the stop of
+  its last abbreviation, which the separators stripped around every value took away
+  (:func:`abbreviation_stop`).
+
+Pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from citetrack.parse.segments import _JOURNAL_ABBREVIATIONS
+
+#: A hyphen left hanging before a conjunction ("pre- and post-") is suspended, not a cut.
+_SUSPENDED = frozenset(
+    {"and", "or", "nor", "to", "versus", "vs", "und", "oder", "bis", "et", "ou", "y", "e", "o"}
+)
+#: Prefixes written with a hyphen ("self-reported", "non-invasive"): the hyphen stays.
+_HYPHENATED_PREFIXES = frozenset(
+    {"self", "non", "well", "cross", "long", "short", "high", "low", "all", "ex", "half", "co"}
+)
+#: A lower-case word piece, a hyphen, one blank and a lower-case piece: ``immuno- logy``.
+_CUT = re.compile(r"\b([^\W\d_]*[a-zß-ÿ])- ([a-zß-ÿ][^\W\d_]*)\b")
+
+
+def join_cut_words(title: str) -> str:
+    """``title`` with the words a PDF's line breaks cut joined again."""
+
+    def join(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        if tail in _SUSPENDED:
+            return match.group(0)
+        if head.lower() in _HYPHENATED_PREFIXES:
+            return f"{head}-{tail}"
+        return head + tail
+
+    return _CUT.sub(join, title)
+
+
+#: Initials run together: ``U.S.A``.
+_INITIALS = re.compile(r"^(?:[A-Z]\.)+[A-Z]$")
+
+
+def abbreviation_stop(value: str, raw: str) -> str:
+    """``value`` (a journal, stripped of its separators) with the full stop that ended
+    its last abbreviation, when ``raw`` (the text it was read from) printed one and the
+    name was printed with full stops (``J. Clin. Invest.``, ``Proc. Natl. Acad. Sci.
+    U.S.A.``): the trained labeller's path, as the rule-based reader keeps it
+    (``rendered._journal``).  MEDLINE's ``J Clin Invest.`` and a full name (``Journal of
+    Neurosurgery. Pediatrics.``) stay without: there the stop is the separator."""
+    words = value.split()
+    if not words or value.endswith(".") or "." not in value:
+        return value
+    last = words[-1]
+    if last not in _JOURNAL_ABBREVIATIONS and not _INITIALS.match(last):
+        return value
+    at = raw.rfind(last)
+    if at < 0 or not raw[at + len(last) :].lstrip().startswith("."):
+        return value
+    return value + "."
