@@ -47,7 +47,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
     for given in inputs:
         path = Path(given)
         if given != "-" and path.is_dir():
-            found = [p for p in _listed(given, path) if Path(p).is_file()]
+            found = [p for p in _listed(given, path) if _bibliography(p)]
             if not found:
                 raise InputError(given, "is a directory without any .bib file")
             for p in found:
@@ -55,7 +55,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
         elif not path.exists() and _GLOB_CHARS & set(given):
             # glob.glob, not Path.glob: a pattern may be absolute (/ci/**/*.bib).
             hits = glob.glob(given, recursive=True)  # noqa: PTH207
-            matches = sorted(m for m in hits if Path(m).is_file())
+            matches = sorted(m for m in hits if _bibliography(m))
             if not matches:
                 raise InputError(given, "matches no file")
             for m in matches:
@@ -63,6 +63,14 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
         else:
             add(given)
     return list(out)
+
+
+def _bibliography(name: str) -> bool:
+    """A file to read: a regular file, or a symbolic link to nothing — kept so that the
+    loader says its name ("no such file"); left out, a bibliography behind a broken link
+    went unchecked without a word.  A folder named ``x.bib`` is none."""
+    path = Path(name)
+    return path.is_file() or (path.is_symlink() and not path.exists())
 
 
 def _listed(given: str, path: Path) -> list[str]:

@@ -142,3 +142,20 @@ def test_a_folder_that_cannot_be_walked_is_an_error_naming_it_not_a_crash(
     assert run.stderr.startswith("citetrack: error: refs: a folder below it could not be listed")
     assert "internal error" not in run.stderr and "Traceback" not in run.stderr
     assert len(run.stderr) < 400  # the 8,000-character path is shortened
+
+
+def test_a_broken_link_to_a_bib_in_a_checked_folder_is_named_not_skipped(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """`citetrack check docs` with docs/b.bib a symbolic link to nothing (a moved shared
+    library) checked docs/a.bib alone and exited 3 as if b.bib did not exist."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.bib").write_text(SPACED_BIB, encoding="utf-8")
+    (docs / "b.bib").symlink_to(tmp_path / "moved" / "b.bib")
+    (docs / "old.bib").mkdir()  # a folder named like a bibliography is none
+    for given in ("docs", "docs/*.bib"):
+        run = run_cli("check", given, "--local", env=_env(emulator, tmp_path), cwd=tmp_path)
+        assert run.code == 2, run.stderr
+        assert "docs/b.bib: no such file" in run.stderr
+        assert "old.bib" not in run.stderr
