@@ -7,7 +7,16 @@ import json
 from dataclasses import replace
 
 from citetrack.cli.output import render
-from citetrack.model import CheckResult, Finding, Reference, ReferenceResult, Severity, Source
+from citetrack.model import (
+    CheckResult,
+    Finding,
+    Found,
+    Reference,
+    ReferenceResult,
+    Severity,
+    Source,
+    WorkMetadata,
+)
 from citetrack.report.causes import split_unverified
 from citetrack.report.json_report import format_json
 from citetrack.report.text import format_text
@@ -242,3 +251,25 @@ def test_a_doi_with_a_lone_parenthesis_still_groups_by_its_reason() -> None:
     assert [c.line() for c in causes] == [
         "crossref: could not check 2 references (HTTP 503 after 3 tries): a, b"
     ]
+
+
+def _unreachable(key: str, source: Source = Source.CROSSREF) -> Finding:
+    message = (
+        f"{source.value} could not be asked about DOI 10.1/{key} "
+        "(connection failed after 4 attempts (ConnectError))"
+    )
+    return Finding(key, "unverified", Severity.UNVERIFIED, message, source=source, field="doi")
+
+
+def test_a_run_that_reached_no_registry_says_how_to_work_without_a_network() -> None:
+    """A laptop without a network: every request failed to connect after ~20 s of retries;
+    the text report says that --offline answers at once (it said only the causes)."""
+    results = [_rr(k, _unreachable(k), _unreachable(k, Source.PUBMED)) for k in ("a", "b")]
+    text = format_text(CheckResult(tuple(results)), width=200)
+    assert "no registry could be reached" in text and "citetrack check --offline" in text
+    # One registry answering (503) or anything answered: not a machine without a network.
+    mixed = [*results, _rr("c", _down("c"))]
+    assert "no registry could be reached" not in format_text(CheckResult(tuple(mixed)))
+    record = Found(Source.PUBMED, "1", WorkMetadata(Source.PUBMED, title="A synthetic title"))
+    answered = [*results, replace(_rr("d"), evidence=(record,))]
+    assert "no registry could be reached" not in format_text(CheckResult(tuple(answered)))

@@ -17,9 +17,10 @@ lines, Markdown, GitHub annotations and the JSON ``causes``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from citetrack.model import CheckResult, Finding, Severity, Source
+from citetrack.model import CheckResult, Finding, Found, NotFound, Severity, Source
 from citetrack.report._common import report_path
 from citetrack.report._escape import sanitize
 
@@ -221,6 +222,26 @@ def unverified_causes(result: CheckResult) -> list[Cause]:
         skipped = OfflineCause(service, ", ".join(kinds), offline_refs, local=result.local)
         causes.insert(0, skipped)
     return causes
+
+
+#: How :mod:`citetrack.net` words a request that never reached its server.
+_NO_CONNECTION = "connection failed"
+
+
+def unreachable_hint(result: CheckResult, causes: Sequence[Cause]) -> str | None:
+    """A line for a run in which no registry could be reached at all (a laptop without a
+    network: ~20 s of retries, then every reference unverified), or ``None``: where the
+    run's answers may be had at once."""
+    asked = [c for c in causes if not isinstance(c, OfflineCause)]
+    if not asked or any(_NO_CONNECTION not in c.cause for c in asked):
+        return None
+    if any(isinstance(e, Found | NotFound) for rr in result.results for e in rr.evidence):
+        return None  # something answered: not a machine without a network
+    return (
+        "no registry could be reached (every connection failed): without a network, "
+        "citetrack check --offline answers at once from the cache, and what is not in it "
+        "is unverified"
+    )
 
 
 def cause_lines(result: CheckResult) -> list[str]:

@@ -20,7 +20,7 @@ from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Sta
 from citetrack.report._article import headers, where
 from citetrack.report._common import present_counts
 from citetrack.report._escape import sanitize
-from citetrack.report.causes import split_unverified
+from citetrack.report.causes import split_unverified, unreachable_hint
 
 STATUS_STYLE = {
     Status.OK: "green",
@@ -174,6 +174,9 @@ def format_text(
         console.print(table)
     for cause in causes:
         console.print(Text(inert(cause.line()), style=STATUS_STYLE[Status.UNVERIFIED]))
+    hint = unreachable_hint(result, causes)
+    if hint is not None:
+        console.print(Text(hint, style=STATUS_STYLE[Status.UNVERIFIED]))
     if not summary_line:
         return buffer.getvalue()
     summary = present_counts(result.summary())
