@@ -694,7 +694,10 @@ def track(
                         )
                 if new_only:
                     before_new_only = seen
-                    seen = _new_only(seen, before)
+                    # A key renamed by the change is an edit of its reference (a file moved
+                    # whole, or an entry moved to another file under its key, is not).
+                    rekeyed = {(r.file, r.key) for r in renames if r.was_key != r.key}
+                    seen = _new_only(seen, before, rekeyed)
                     hidden += _count(before_new_only) - _count(seen)
                 shown.append(seen)
             previous.append(before)
@@ -782,20 +785,38 @@ def _lock_sources(result: CheckResult, settled: SettledSources | None) -> Iterat
             yield from (found for found, _ in settled.pending(rr).values())
 
 
-def _new_only(result: CheckResult, lock: Lock | None) -> CheckResult:
-    """Only the findings ``lock`` does not already record (``--new-only``)."""
+def _new_only(
+    result: CheckResult, lock: Lock | None, rekeyed: Collection[tuple[str, str]] = ()
+) -> CheckResult:
+    """Only the findings ``lock`` does not already record (``--new-only``), each reference
+    marked as the gate sees it (:mod:`citetrack.tracking.lockfile.gate`): made by the
+    change (``touched``; every reference, without a lockfile; those whose key the change
+    renamed, ``rekeyed``: (file, new key)), or not, with the findings that came from
+    upstream (``upstream``)."""
     from citetrack.tracking.lockfile import new_only
+    from citetrack.tracking.lockfile.gate import touched, upstream
+    from citetrack.tracking.lockfile.state import reference_file
 
     if lock is None:
-        return result
+        return dataclasses.replace(
+            result, results=tuple(dataclasses.replace(rr, touched=True) for rr in result.results)
+        )
     results = []
     for rr in result.results:
+        made = touched(lock.entry_for(rr.reference), rr.reference) or (
+            bool(rekeyed) and (reference_file(rr.reference), rr.reference.key) in rekeyed
+        )
         kept = tuple(new_only(rr.findings, lock, rr.reference))
+        outside = upstream(kept, made=made)
         if len(kept) == len(rr.findings):
-            results.append(rr)
+            # Most references: untouched, nothing from upstream, nothing accepted.
+            gated = made or outside
+            results.append(dataclasses.replace(rr, touched=made, upstream=outside) if gated else rr)
             continue
         hidden = tuple(f for f in rr.findings if f not in kept and f.severity is not Severity.NOTE)
-        results.append(dataclasses.replace(rr, findings=kept, accepted=hidden))
+        results.append(
+            dataclasses.replace(rr, findings=kept, accepted=hidden, touched=made, upstream=outside)
+        )
     return dataclasses.replace(result, results=tuple(results))
 
 

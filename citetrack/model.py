@@ -442,6 +442,15 @@ class ReferenceResult:
     #: Findings the lockfile accepted, left out by ``--new-only``: not shown, not in the
     #: exit code, but the reference is ``accepted`` rather than ``ok`` or ``unchecked``.
     accepted: tuple[Finding, ...] = ()
+    #: ``--new-only`` (a pull-request gate): the change added or edited this reference —
+    #: the lockfile has no entry for it, or recorded other identifiers.  What could not be
+    #: verified about it makes the gate pending (exit 4), not "could not verify" (3).
+    touched: bool = False
+    #: ``--new-only``: the findings of a reference the change did not touch that came
+    #: from upstream (a new retraction, a URL that died; see
+    #: :mod:`citetrack.tracking.lockfile.gate`): listed in every report, but not this
+    #: gate's failure (the check without ``--new-only``, the nightly job, fails on them).
+    upstream: tuple[Finding, ...] = ()
 
     # ``verified`` and ``status`` are read several times per result by the summary and
     # each report: plain loops, and no ``max`` without findings (most results), not

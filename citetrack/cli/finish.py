@@ -44,7 +44,54 @@ def finish(
         skipped = skipped_by_options(result, registries=registries, links=links)
     if notes or skipped:
         result = replace(result, notes=(*result.notes, *notes, *skipped))
-    return apply_ignores(result, settings.ignore, known=RULE_IDS)
+    result = apply_ignores(result, settings.ignore, known=RULE_IDS)
+    gate = gate_notes(result)
+    return replace(result, notes=(*result.notes, *gate)) if gate else result
+
+
+def gate_notes(result: CheckResult) -> list[str]:
+    """What ``--new-only`` decided that the exit code alone does not say
+    (:mod:`citetrack.tracking.lockfile.gate`): the references the change adds or edits
+    that could not be verified (the gate is pending), and those it did not touch whose
+    findings came from upstream (listed, not the change's failure)."""
+    from citetrack.model import Severity
+
+    pending = [
+        rr.reference.key
+        for rr in result.results
+        if rr.touched and any(f.severity is Severity.UNVERIFIED for f in rr.findings)
+    ]
+    outside: dict[str, list[str]] = {}
+    for rr in result.results:
+        shown = [f.rule for f in rr.upstream if f in rr.findings]
+        if shown and any(f.severity is not Severity.UNVERIFIED for f in rr.upstream):
+            outside[rr.reference.key] = sorted(set(shown))
+    notes = []
+    if pending:
+        notes.append(
+            f"--new-only: {_count(len(pending), 'reference')} this change adds or edits "
+            f"could not be verified: {_keys(pending)}; the gate is pending (exit 4), not "
+            "passed: run it again when the registries answer"
+        )
+    if outside:
+        said = [f"{key} ({', '.join(rules)})" for key, rules in outside.items()]
+        notes.append(
+            f"--new-only: {_count(len(outside), 'reference')} this change did not touch "
+            f"changed upstream: {_keys(said)}; listed, but not this change's failure: the "
+            "check without --new-only (the nightly job) fails on them until `citetrack "
+            "lock` accepts them"
+        )
+    return notes
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _keys(keys: Sequence[str], shown: int = 5) -> str:
+    """The first ``shown`` of ``keys``, and how many more."""
+    more = len(keys) - shown
+    return ", ".join(keys[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def apply_lockfile(

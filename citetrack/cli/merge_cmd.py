@@ -78,7 +78,13 @@ if TYPE_CHECKING:
     "with --update-lock too: a baseline takes only answers fetched in its own run).",
 )
 @click.option(
-    "--new-only", is_flag=True, help="Report only findings the lockfile does not already record."
+    "--new-only",
+    is_flag=True,
+    help="Pull-request gate: report only findings the lockfile does not already record. "
+    "A reference the change adds or edits (a key or identifiers the lockfile does not "
+    "know) that could not be verified makes the exit code 4 (pending), not 3; findings "
+    "from upstream (a retraction, a dead URL) on references it did not touch are listed "
+    "but do not fail it.",
 )
 @confirm_options
 @click.option("-v", "--verbose", count=True, help="Show notes and the request counts.")

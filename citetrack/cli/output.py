@@ -2,7 +2,8 @@
 it renders, and the exit code a run ends with.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or
-input error; 3 nothing broken, but some references could not be verified.
+input error; 3 nothing broken, but some references could not be verified; 4 (``--new-only``)
+nothing broken, but a reference the change adds or edits could not be verified.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNVERIFIED = 3
+EXIT_PENDING = 4
 
 EPILOG = """\b
 Exit codes:
@@ -26,6 +28,8 @@ Exit codes:
   1  findings at or above --fail-on (default: broken)
   2  usage or input error (unreadable file, bad option, corrupt lockfile)
   3  nothing broken, but some references could not be verified
+  4  --new-only: nothing broken, but a reference the change adds or edits
+     could not be verified (the gate is pending: run it again later)
 """
 #: The group's: the check's codes, and where the others differ.
 EPILOG_MAIN = EPILOG.replace("Exit codes:", "Exit codes (check, merge):") + (
@@ -159,15 +163,24 @@ class ProgressBar:
 
 
 def exit_code(result: Any, fail_on: Any) -> int:
-    """1 for a finding at or above ``fail_on``, else 3 if something is unverified, else 0."""
+    """1 for a finding at or above ``fail_on``, else 4 if something about a reference the
+    change made could not be verified (``--new-only``: the gate is pending), else 3 if
+    something is unverified, else 0.  A finding that came from upstream on a reference the
+    change did not touch (``--new-only``, :mod:`citetrack.tracking.lockfile.gate`) is
+    reported but does not make the exit code 1."""
     from citetrack.model import Severity
 
-    findings = result.findings
-    if any(f.severity.rank >= fail_on.rank for f in findings):
-        return EXIT_FINDINGS
-    if any(f.severity is Severity.UNVERIFIED for f in findings):
-        return EXIT_UNVERIFIED
-    return EXIT_OK
+    unverified = pending = False
+    for rr in result.results:
+        for f in rr.findings:
+            if f.severity.rank >= fail_on.rank and not (rr.upstream and f in rr.upstream):
+                return EXIT_FINDINGS
+            if f.severity is Severity.UNVERIFIED:
+                unverified = True
+                pending = pending or rr.touched
+    if pending:
+        return EXIT_PENDING
+    return EXIT_UNVERIFIED if unverified else EXIT_OK
 
 
 def render(
