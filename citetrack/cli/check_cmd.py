@@ -43,11 +43,13 @@ from citetrack.cli.output import (
     info,
     render,
     render_pieces,
+    report_written,
     show_requests,
     use_color,
     wants_progress,
     warn,
 )
+from citetrack.cli.usage import ReportingCommand
 
 if TYPE_CHECKING:
     from citetrack.cli.freshness import CacheWindow
@@ -420,7 +422,7 @@ def check_shard(
     click.echo(report, nl=False)
 
 
-@click.command(epilog=EPILOG)
+@click.command(cls=ReportingCommand, epilog=EPILOG)
 @bib_arguments
 @source_option
 @settings_options
@@ -712,10 +714,12 @@ def _check_and_report(
     )
     for piece in pieces:
         click.echo(piece, nl=False)
+    report_written("-")
     for out_fmt, path in report_files:
         text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
         try:
             atomic_write_text(path, text)
+            report_written(path)
             if replay is not None:
                 replay.wrote(path, text)
         except OSError as exc:

@@ -22,7 +22,9 @@ from citetrack.cli.output import (
     fail,
     failure_reported,
     render,
+    report_written,
 )
+from citetrack.cli.usage import ReportingCommand
 
 if TYPE_CHECKING:
     from citetrack.config import Settings
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from citetrack.report.merge import ShardLock
 
 
-@click.command(epilog=EPILOG)
+@click.command(cls=ReportingCommand, epilog=EPILOG)
 @click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "-f",
@@ -164,10 +166,12 @@ def merge(
         click.echo(
             render(fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on), nl=False
         )
+        report_written("-")
         for out_fmt, path in report_files:
             text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
             try:
                 atomic_write_text(path, text)
+                report_written(path)
             except OSError as exc:
                 fail(f"{path}: cannot write the report: {exc.strerror or exc}")
         code = exit_code(result, settings.fail_on)

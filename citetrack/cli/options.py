@@ -335,6 +335,15 @@ def parse_outputs(values: Sequence[str], default_format: str) -> list[tuple[str,
                 "output; give a file name, or --format to choose what standard output gets",
                 param_hint="--output",
             )
+        # Said before the check, not after it: a report that cannot be written ended a
+        # long run with exit 2 after the other reports and standard output had the result.
+        target = Path(path)
+        if target.is_dir():
+            raise click.BadParameter(f"{path} is a directory", param_hint="--output")
+        if not target.parent.is_dir():
+            raise click.BadParameter(
+                f"cannot write {path}: no directory {target.parent}", param_hint="--output"
+            )
     return outputs
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, NoReturn
 
 import click
@@ -85,27 +86,63 @@ def fail(message: str, code: int = EXIT_USAGE, *, path: str | None = None) -> No
     raise Failed(message, code, path)
 
 
+#: The reports the current run wrote in full (``"-"``: standard output), which an error
+#: after them must not replace (:func:`failure_reported`).
+_WRITTEN: ContextVar[set[str] | None] = ContextVar("citetrack_reports_written", default=None)
+
+
+def report_written(target: str) -> None:
+    """Note that the report ``target`` (a file, or ``"-"`` for standard output) was
+    written in full: an error later in the run says itself elsewhere, not over it."""
+    written = _WRITTEN.get()
+    if written is not None:
+        written.add(target)
+
+
 @contextlib.contextmanager
 def failure_reported(fmt: str, report_files: Sequence[tuple[str, str]]) -> Iterator[None]:
     """A check that ends in an error (exit 2) says it in the reports it was asked for too
     (standard output's format, ``-o`` files; :mod:`citetrack.report.failure`): a CI job
-    reads its annotations, JSON and step summary, not standard error."""
+    reads its annotations, JSON and step summary, not standard error.  A report this run
+    already wrote in full (:func:`report_written`: a report file written before another
+    could not be) is kept, and standard output gets no second document after its report."""
+    token = _WRITTEN.set(set())
     try:
         yield
     except Failed as exc:
-        from citetrack.fsutil import atomic_write_text
-        from citetrack.report.failure import format_failure
-
         code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
-        said = format_failure(fmt, exc.message, path=exc.path, code=code)
-        if said is not None and fmt != "text":  # text: standard error said it
-            click.echo(said, nl=False)
-        for out_fmt, out_path in report_files:
-            text = format_failure(out_fmt, exc.message, path=exc.path, code=code)
-            if text is not None:
-                with contextlib.suppress(OSError):  # the error itself may be this file's
-                    atomic_write_text(out_path, text)
+        written = _WRITTEN.get() or set()
+        report_failure(fmt, report_files, exc.message, path=exc.path, code=code, kept=written)
         raise
+    finally:
+        _WRITTEN.reset(token)
+
+
+def report_failure(
+    fmt: str,
+    report_files: Sequence[tuple[str, str]],
+    message: str,
+    *,
+    path: str | None = None,
+    code: int = EXIT_USAGE,
+    kept: Collection[str] = (),
+) -> None:
+    """``message`` (a run ending with exit ``code``; ``path``: the file at fault) on
+    standard output in ``fmt`` (not for ``text``: standard error says it) and in each
+    report file, but those in ``kept`` (``"-"``: standard output)."""
+    from citetrack.fsutil import atomic_write_text
+    from citetrack.report.failure import format_failure
+
+    said = format_failure(fmt, message, path=path, code=code)
+    if said is not None and fmt != "text" and "-" not in kept:
+        click.echo(said, nl=False)
+    for out_fmt, out_path in report_files:
+        if out_path in kept:
+            continue
+        text = format_failure(out_fmt, message, path=path, code=code)
+        if text is not None:
+            with contextlib.suppress(OSError):  # the error itself may be this file's
+                atomic_write_text(out_path, text)
 
 
 def warn(message: str) -> None:
