@@ -45,8 +45,30 @@ def finish(
     if notes or skipped:
         result = replace(result, notes=(*result.notes, *notes, *skipped))
     result = apply_ignores(result, settings.ignore, known=RULE_IDS)
-    gate = gate_notes(result)
-    return replace(result, notes=(*result.notes, *gate)) if gate else result
+    said = [*unfound_notes(result), *gate_notes(result)]
+    return replace(result, notes=(*result.notes, *said)) if said else result
+
+
+def unfound_notes(result: CheckResult) -> list[str]:
+    """One note for the references that nothing confirmed because no registry has them
+    (``identifier-not-found`` and no live link): they are ``unchecked``, not "could not
+    verify" (exit 3), but never silently so."""
+    from citetrack.model import Status
+    from citetrack.rules.search import RULE_NOT_FOUND
+
+    keys = [
+        rr.reference.key
+        for rr in result.results
+        if rr.status is Status.UNCHECKED and any(f.rule == RULE_NOT_FOUND for f in rr.findings)
+    ]
+    if not keys:
+        return []
+    return [
+        f"{_count(len(keys), 'reference')} without a DOI, PMID or ISBN that no registry "
+        f"search found: {_keys(keys)}; nothing confirms them (unchecked; every registry "
+        "answered, so this is not 'could not verify'): add an identifier or a URL to have "
+        "them checked"
+    ]
 
 
 def gate_notes(result: CheckResult) -> list[str]:
