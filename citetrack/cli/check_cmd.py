@@ -15,6 +15,7 @@ import click
 
 from citetrack.cli import memory
 from citetrack.cli.options import (
+    NEW_ONLY_HELP,
     ConfirmFlags,
     RunFlags,
     SettingsFlags,
@@ -473,11 +474,7 @@ def check_shard(
 @click.option(
     "--new-only",
     is_flag=True,
-    help="Pull-request gate: report only findings the lockfile does not already record. "
-    "A reference the change adds or edits (a key or identifiers the lockfile does not "
-    "know) that could not be verified makes the exit code 4 (pending), not 3; findings "
-    "from upstream (a retraction, a dead URL) on references it did not touch are listed "
-    "but do not fail it.",
+    help=NEW_ONLY_HELP,
 )
 @shard_option
 def check(
@@ -632,6 +629,11 @@ def _replay_for(
         except (InputError, OSError, ValueError):
             return None  # the full run says what is wrong
     lockfiles = [] if run.no_lockfile else lockfiles_for(inputs, run.lockfile or settings.lockfile)
+    if lockfiles and not (run.lockfile or settings.lockfile):
+        from citetrack.tracking.lockfile.folders import folder_lockfiles
+
+        # A directory's lockfiles are applied whether or not their .bib files are read.
+        lockfiles += [p for p in folder_lockfiles(bibs) if p not in lockfiles]
     return Replay.prepare(
         settings,
         inputs=inputs,
@@ -683,6 +685,7 @@ def _check_and_report(
             new_only=new_only,
             started=started,
             problems=problems,
+            inputs=bibs,
         )
         result, wrote_lock, problems = tracked.result, bool(tracked.written), tracked.problems
         for problem in problems if later else ():
@@ -772,6 +775,7 @@ def lock(
         new_only=False,
         started=started,
         problems=loaded.problems,
+        inputs=bibs,
     ).result
     if not run.quiet:
         from citetrack.report._common import present_counts

@@ -125,16 +125,20 @@ def apply_lockfile(
     new_only: bool,
     started: float,
     problems: Sequence[BibProblem] = (),
+    inputs: Sequence[str] = (),
 ) -> TrackedResult:
     """The lockfile's view of ``result`` and of the inputs' ``problems`` (``lockfile``:
     ``--lockfile``; a corrupt or unwritable lockfile: exit 2).  A lockfile written is
     dated ``started``, the start of the run whose answers it accepted
-    (:func:`~citetrack.cli.freshness.stamp_lockfiles`)."""
+    (:func:`~citetrack.cli.freshness.stamp_lockfiles`).  ``inputs``: the run's inputs as
+    given; the lockfiles below its directories are applied too, their files read or not
+    (:func:`~citetrack.tracking.lockfile.folders.folder_lockfiles`)."""
     from citetrack.api import track
     from citetrack.cli import memory
     from citetrack.cli.freshness import stamp_lockfiles
     from citetrack.cli.output import fail, info
     from citetrack.tracking.lockfile import LockError
+    from citetrack.tracking.lockfile.folders import folder_lockfiles
 
     try:
         # Reading a 10,000-reference lockfile builds some 150,000 objects that live to the
@@ -147,6 +151,7 @@ def apply_lockfile(
                 update=update,
                 new_only=new_only,
                 problems=problems,
+                orphans=folder_lockfiles(inputs) if lockfile is None else (),
             )
     except LockError as exc:
         fail(str(exc), path=exc.path)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from citetrack.cli.options import ConfirmFlags, confirm_options, parse_outputs
+from citetrack.cli.options import NEW_ONLY_HELP, ConfirmFlags, confirm_options, parse_outputs
 from citetrack.cli.output import (
     EPILOG,
     EXIT_OK,
@@ -82,11 +82,7 @@ if TYPE_CHECKING:
 @click.option(
     "--new-only",
     is_flag=True,
-    help="Pull-request gate: report only findings the lockfile does not already record. "
-    "A reference the change adds or edits (a key or identifiers the lockfile does not "
-    "know) that could not be verified makes the exit code 4 (pending), not 3; findings "
-    "from upstream (a retraction, a dead URL) on references it did not touch are listed "
-    "but do not fail it.",
+    help=NEW_ONLY_HELP,
 )
 @confirm_options
 @click.option("-v", "--verbose", count=True, help="Show notes and the request counts.")

@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from citetrack.config import Settings
 
 
+#: ``--new-only`` of ``check`` and ``merge`` (:mod:`citetrack.tracking.lockfile.gate`).
+NEW_ONLY_HELP = (
+    "Pull-request gate: report only findings the lockfile does not already record. "
+    "A reference the change adds or edits (a key or identifiers the lockfile does not "
+    "know) that could not be verified makes the exit code 4 (pending), not 3; findings "
+    "from upstream (a retraction, a dead URL) on references it did not touch are listed "
+    "but do not fail it."
+)
+
+
 class FiniteFloat(click.FloatRange):
     """A float in a range that is also finite: ``nan`` passes every comparison and ``inf``
     every minimum, so FloatRange alone lets both through (to crash later)."""
