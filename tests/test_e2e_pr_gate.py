@@ -138,6 +138,10 @@ def test_an_overnight_retraction_is_shown_on_an_unrelated_pr_but_fails_only_the_
         for line in lines
     ), annotations.stdout
     assert any(line.startswith("::notice") and "did not touch" in line for line in lines)
+    # JUnit, as the exit code: no failure of the change, the retraction in its output.
+    junit = gate(bib, env, "-f", "junit")
+    assert junit.code == 0
+    assert 'failures="0"' in junit.stdout and "retraction-new" in junit.stdout
     # The nightly job (no --new-only) fails on it.
     nightly = run_cli("check", str(bib), "--no-cache", *FAST, env=env)
     assert nightly.code == 1, nightly.stdout
