@@ -425,6 +425,9 @@ def _rank(severity: Severity) -> int:
 
 #: The rule of the stand-in a lockfile check reports for a reference gone from the inputs.
 REMOVED_RULE = "reference-removed"
+#: ``unverified`` rules that a later run would most likely say again (a bot wall): never
+#: what makes a pull-request gate pending (:attr:`ReferenceResult.pending`).
+LASTING_UNVERIFIED = frozenset({"url-blocked"})
 
 
 @dataclass(frozen=True)
@@ -467,6 +470,17 @@ class ReferenceResult:
             if x.verdict in (LinkVerdict.OK, LinkVerdict.REDIRECTED):
                 return True
         return any(a.available for a in self.archives)
+
+    @property
+    def pending(self) -> bool:
+        """``--new-only``: the change made this reference (``touched``) and something about
+        it could not be verified for now, so the gate is pending (exit 4).  A site that
+        refuses robots (``url-blocked``) does so every time: waiting would not help, so it
+        stays "could not verify" (exit 3), or a pull request citing it could never pass."""
+        return self.touched and any(
+            f.severity is Severity.UNVERIFIED and f.rule not in LASTING_UNVERIFIED
+            for f in self.findings
+        )
 
     @property
     def removed(self) -> bool:

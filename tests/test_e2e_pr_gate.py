@@ -172,3 +172,24 @@ def test_a_pr_touching_the_retracted_reference_or_citing_it_anew_fails(
     assert run.code == 1, run.stderr
     assert "retracted" in {f["rule"] for f in by_key(run.json())["again2026"]["findings"]}
     assert by_key(run.json())["compton2013"]["gate"] == "upstream"
+
+
+def test_a_new_citation_of_a_site_that_refuses_robots_is_not_pending_for_ever(
+    locked: tuple[Path, dict[str, str]], emulator: Emulator
+) -> None:
+    """A bot wall (403) answers so every time: waiting would not help, so the reference
+    stays "could not verify" (exit 3) instead of making every run of the gate pending."""
+    bib, env = locked
+    emulator.patch_world({"pages": {"/e2e/forbidden": {"status": 403, "title": "Forbidden"}}})
+    page = emulator.page_url("/e2e/forbidden")
+    bib.write_text(
+        BASE
+        + f"\n@online{{walled,\n  title = {{A page behind a bot wall}},\n  url = {{{page}}},\n}}\n",
+        encoding="utf-8",
+    )
+    args = ("check", str(bib), "--new-only", "--no-cache", "-f", "json", "--allow-private-urls")
+    run = run_cli(*args, "--per-host-interval", "0", "--timeout", "2", env=env)
+    assert run.code == 3, run.stdout
+    walled = by_key(run.json())["walled"]
+    assert "url-blocked" in {f["rule"] for f in walled["findings"]}
+    assert "gate" not in walled

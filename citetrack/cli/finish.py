@@ -78,11 +78,7 @@ def gate_notes(result: CheckResult) -> list[str]:
     findings came from upstream (listed, not the change's failure)."""
     from citetrack.model import Severity
 
-    pending = [
-        rr.reference.key
-        for rr in result.results
-        if rr.touched and any(f.severity is Severity.UNVERIFIED for f in rr.findings)
-    ]
+    pending = [rr.reference.key for rr in result.results if rr.pending]
     outside: dict[str, list[str]] = {}
     for rr in result.results:
         shown = [f.rule for f in rr.upstream if f in rr.findings]

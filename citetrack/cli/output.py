@@ -214,7 +214,7 @@ def exit_code(result: Any, fail_on: Any) -> int:
                 return EXIT_FINDINGS
             if f.severity is Severity.UNVERIFIED:
                 unverified = True
-                pending = pending or rr.touched
+        pending = pending or (rr.touched and rr.pending)
     if pending:
         return EXIT_PENDING
     return EXIT_UNVERIFIED if unverified else EXIT_OK

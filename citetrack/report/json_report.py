@@ -125,7 +125,7 @@ def _gate(rr: ReferenceResult) -> str | None:
     """``--new-only``: ``"pending"`` for a reference the change made that could not be
     verified, ``"upstream"`` for one it did not touch whose findings came from upstream
     (:mod:`citetrack.tracking.lockfile.gate`); else ``None`` (no key)."""
-    if rr.touched and any(f.severity.value == "unverified" for f in rr.findings):
+    if rr.pending:
         return "pending"
     if any(f in rr.findings and f.severity.value != "unverified" for f in rr.upstream):
         return "upstream"

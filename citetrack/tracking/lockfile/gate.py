@@ -9,7 +9,9 @@ gate were failures of its workflow, not of any check:
   references an outage leaves unchecked.  A reference the change *made* — the lockfile has
   no entry for it, recorded other identifiers, or the change renamed its key — is
   :func:`touched`; what could not be
-  verified about it makes the gate *pending* (exit 4), which the gate does not tolerate.
+  verified about it for now makes the gate *pending* (exit 4), which the gate does not
+  tolerate (:attr:`~citetrack.model.ReferenceResult.pending`: a bot wall, which answers
+  so every time, is not "for now").
 * An overnight retraction of a reference no one touched failed every pull request until
   someone ran ``citetrack lock``: a ``changed`` finding is measured against the lockfile,
   so it is always new.  On a reference the change did not touch, the findings that depend
