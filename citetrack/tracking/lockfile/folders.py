@@ -144,7 +144,9 @@ def follow_moves(
         entries = placed(target.references)
         for (_, key), entry in moving.items():
             entries[(name, key)] = dataclasses.replace(entry, file=name)
-        befores[path] = dataclasses.replace(target, references=lock_keys(entries))
+        # Not the bytes read any more: nothing remembered against them may skip a
+        # comparison with the entries brought in (remembered.SettledSources).
+        befores[path] = dataclasses.replace(target, references=lock_keys(entries), digest="")
         out.append(MovedAcross(name, path, was, was_lock))
     return out
 
