@@ -113,3 +113,19 @@ def test_a_bib_moved_to_another_folder_keeps_its_history(
     after = check(root, env)
     assert after.json()["notes"] == [], after.json()["notes"]
     assert not any(rule.startswith("reference-") for _, _, rule in findings(after))
+
+
+def test_a_pr_moving_a_bib_during_an_outage_is_not_pending(
+    repo: tuple[Path, dict[str, str]], emulator: Emulator
+) -> None:
+    """The pull-request gate sees the moved references as the ones it knew: during an
+    outage they are "could not verify" (exit 3), not references the change added, which
+    would make the gate pending (exit 4) for a move."""
+    root, env = repo
+    (root / "docs/c").mkdir()
+    (root / "docs/a/refs.bib").rename(root / "docs/c/refs.bib")
+    for service in ("crossref", "doi", "eutils", "idconv"):
+        emulator.add_fault(service, "status", code=503)
+    run = check(root, env, "--new-only")
+    assert run.code == 3, run.stdout
+    assert all("gate" not in ref for ref in run.json()["references"])

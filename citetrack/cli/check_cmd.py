@@ -458,7 +458,7 @@ def check_shard(
     "--ignore-unverified",
     is_flag=True,
     help="Exit 0 instead of 3 when nothing is broken but some references could not be "
-    "verified (e.g. offline in a pre-commit hook).",
+    "verified (e.g. offline in a pre-commit hook); never instead of 4 (--new-only).",
 )
 @click.option(
     "--local",

@@ -60,7 +60,8 @@ if TYPE_CHECKING:
 @click.option(
     "--ignore-unverified",
     is_flag=True,
-    help="Exit 0 instead of 3 when nothing is broken but some references could not be verified.",
+    help="Exit 0 instead of 3 when nothing is broken but some references could not be verified "
+    "(never instead of 4: see --new-only).",
 )
 @click.option(
     "--lockfile",
