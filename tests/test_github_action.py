@@ -124,11 +124,75 @@ def _lookup(name: str, ctx: dict[str, Any]) -> str:
     return str(value)
 
 
+_TOKEN = re.compile(r"\s*(&&|\|\||==|!=|!|\(|\)|'[^']*'|always\(\)|[A-Za-z_][\w.-]*)")
+
+
 def _evaluate(expression: str, ctx: dict[str, Any]) -> Any:
-    """A GitHub expression (the subset the action uses) as Python."""
-    code = _CONTEXT.sub(lambda m: repr(_lookup(m.group(0), ctx)), expression)
-    code = code.replace("&&", " and ").replace("||", " or ").replace("always()", "True")
-    return eval(code, {"__builtins__": {}}, {})
+    """A GitHub expression (the subset the action uses: ``==``, ``!=``, ``!``, ``&&``,
+    ``||``, parentheses, ``'…'`` strings, ``always()``, contexts), parsed and evaluated
+    here (no ``eval``)."""
+    tokens: list[str] = []
+    at = 0
+    while at < len(expression.rstrip()):
+        match = _TOKEN.match(expression, at)
+        assert match is not None, f"cannot read {expression[at:]!r}"
+        tokens.append(match.group(1))
+        at = match.end()
+    value, rest = _or(tokens, ctx)
+    assert not rest, f"left over: {rest}"
+    return value
+
+
+def _or(tokens: list[str], ctx: dict[str, Any]) -> tuple[Any, list[str]]:
+    value, tokens = _and(tokens, ctx)
+    while tokens[:1] == ["||"]:
+        other, tokens = _and(tokens[1:], ctx)
+        value = value or other
+    return value, tokens
+
+
+def _and(tokens: list[str], ctx: dict[str, Any]) -> tuple[Any, list[str]]:
+    value, tokens = _compare(tokens, ctx)
+    while tokens[:1] == ["&&"]:
+        other, tokens = _compare(tokens[1:], ctx)
+        value = value and other
+    return value, tokens
+
+
+def _compare(tokens: list[str], ctx: dict[str, Any]) -> tuple[Any, list[str]]:
+    value, tokens = _unary(tokens, ctx)
+    if tokens[:1] in (["=="], ["!="]):
+        other, rest = _unary(tokens[1:], ctx)
+        return (value == other) == (tokens[0] == "=="), rest
+    return value, tokens
+
+
+def _unary(tokens: list[str], ctx: dict[str, Any]) -> tuple[Any, list[str]]:
+    head, rest = tokens[0], tokens[1:]
+    if head == "!":
+        value, rest = _unary(rest, ctx)
+        return not value, rest
+    if head == "(":
+        value, rest = _or(rest, ctx)
+        assert rest[:1] == [")"], rest
+        return value, rest[1:]
+    if head == "always()":
+        return True, rest
+    if head.startswith("'"):
+        return head[1:-1], rest
+    assert _CONTEXT.fullmatch(head), f"not a context: {head!r}"
+    return _lookup(head, ctx), rest
+
+
+def test_the_expression_evaluator_reads_the_actions_conditions() -> None:
+    ctx = {"inputs": {"x": "true"}, "steps": {"a": {"outputs": {"b": "0", "c": "2"}}}}
+    condition = (
+        "always() && inputs.x == 'true' && (steps.a.outputs.b != '0' || steps.a.outputs.c != '0')"
+    )
+    assert _evaluate(condition, ctx) is True
+    assert _evaluate("steps.a.outputs.b != '0' && !(inputs.x == 'false')", ctx) is False
+    assert _evaluate("steps.a.outputs.c", ctx) == "2"
+    assert _evaluate("steps.missing.outputs.b", ctx) == ""
 
 
 def _interpolate(value: str, ctx: dict[str, Any]) -> str:
