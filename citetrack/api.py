@@ -588,6 +588,7 @@ def track(
     update: bool = False,
     new_only: bool = False,
     problems: Sequence[BibProblem] = (),
+    orphans: Sequence[PathLike] = (),
 ) -> TrackedResult:
     """Apply the lockfile: ``changed`` findings, confirmation of failures over runs.
 
@@ -596,6 +597,9 @@ def track(
     findings the lockfile did not already record (the lockfile is built from all of them).
     ``problems`` are the input files' own defects (:class:`~citetrack.inputs.bib.BibProblem`):
     the lockfile records them too, and ``new_only`` keeps those it did not accept.
+    ``orphans``: more lockfiles to apply, whose files the run may not have read (a
+    directory's, :func:`~citetrack.tracking.lockfile.folders.folder_lockfiles`): a file
+    gone from a lockfile is reported removed, one moved to another's folder followed.
     """
     from citetrack.rules.bibfile import SKIPPED_PROBLEMS as SKIPPED
     from citetrack.tracking.fileprints import KIND as PRINTS_KIND
@@ -610,9 +614,15 @@ def track(
         write_lock,
     )
     from citetrack.tracking.lockfile import track as track_lock
+    from citetrack.tracking.lockfile.folders import (
+        follow_moves,
+        gone_files,
+        gone_note,
+        still_there,
+    )
     from citetrack.tracking.lockfile.problems import new_problems, problem_file, record_problems
     from citetrack.tracking.lockfile.remembered import KNOWN_KIND, SETTLED_KIND, SettledSources
-    from citetrack.tracking.lockfile.renames import Rename, follow
+    from citetrack.tracking.lockfile.renames import Rename, follow, read_keys
     from citetrack.tracking.lockfile.state import files_named_from, reference_file
 
     settings = settings if settings is not None else load_settings()
@@ -626,6 +636,8 @@ def track(
         defects.setdefault(at, []).append(problem)
     for at in defects.keys() - groups.keys():  # a file none of whose entries was read
         groups[at] = CheckResult(results=(), requests=result.requests)
+    for orphan in () if lockfile is not None else orphans:  # its files may all be gone
+        groups.setdefault(Path(orphan), CheckResult(results=(), requests=result.requests))
     shown: list[CheckResult] = []
     reported: list[BibProblem] = []
     hidden = 0
@@ -647,6 +659,8 @@ def track(
             if known is not None and before is not None and before.digest != read_before:
                 known.put_many({where: before.digest})
             befores[path] = before
+        # A .bib moved to another lockfile's folder takes its history with it.
+        notes += [moved.note() for moved in follow_moves(befores, groups)]
         for path, group in groups.items():
             where = str(path.resolve())
             before = befores.pop(path)
@@ -659,9 +673,15 @@ def track(
                 # history: what follows sees the lockfile renamed.
                 renames: tuple[Rename, ...] = ()
                 if before is not None:
-                    followed = follow(before, group, unread, _still_there(path, group))
+                    followed = follow(before, group, unread, still_there(path, group))
                     before, renames = followed.lock, followed.renames
                     notes += [m.note() for m in followed.moved]
+                gone: frozenset[str] = frozenset()
+                if before is not None:  # deleted files: their entries are removed
+                    gone = gone_files(before, read_keys(group), still_there(path, group))
+                    if gone:
+                        count = sum(e.file in gone for e in before.references.values())
+                        notes.append(gone_note(path, sorted(gone), count))
                 settled = None
                 if before is not None and memo.enabled:
                     settled = SettledSources(memo.view(SETTLED_KIND), where, before)
@@ -676,6 +696,7 @@ def track(
                     settled=settled,
                     unread=unread,
                     renames=renames,
+                    gone=gone,
                 )
                 if settled is not None:
                     settled.flush()
@@ -685,7 +706,7 @@ def track(
                 if update:
                     files = {reference_file(rr.reference) for rr in group.results}
                     files.update(problem_file(p) for p in found)
-                    built = build_lock(seen, before, now, policy, records, unread=unread)
+                    built = build_lock(seen, before, now, policy, records, unread=unread, gone=gone)
                     built = dataclasses.replace(
                         built, problems=record_problems(before, found, files)
                     )
@@ -703,7 +724,10 @@ def track(
                         )
                 if new_only:
                     before_new_only = seen
-                    seen = _new_only(seen, before)
+                    # A key renamed by the change is an edit of its reference (a file moved
+                    # whole, or an entry moved to another file under its key, is not).
+                    rekeyed = {(r.file, r.key) for r in renames if r.was_key != r.key}
+                    seen = _new_only(seen, before, rekeyed)
                     hidden += _count(before_new_only) - _count(seen)
                 shown.append(seen)
             previous.append(before)
@@ -713,21 +737,6 @@ def track(
         notes=(*result.notes, *notes),
     )
     return TrackedResult(tracked, tuple(previous), tuple(written), tuple(reported), hidden)
-
-
-def _still_there(lockfile: Path, result: CheckResult) -> Callable[[str], bool]:
-    """Whether a file the lockfile names is there: names are relative to its folder, or
-    bare for a file outside it, so look beside the inputs of ``result`` too (their paths
-    listed only when asked: seldom)."""
-    folders: list[Path] = []
-
-    def there(name: str) -> bool:
-        if not folders:
-            paths = {rr.reference.path for rr in result.results if rr.reference.path}
-            folders.extend({lockfile.parent, *(Path(p).parent for p in paths)})
-        return any((folder / name).is_file() for folder in folders)
-
-    return there
 
 
 def _count(result: CheckResult) -> int:
@@ -791,20 +800,38 @@ def _lock_sources(result: CheckResult, settled: SettledSources | None) -> Iterat
             yield from (found for found, _ in settled.pending(rr).values())
 
 
-def _new_only(result: CheckResult, lock: Lock | None) -> CheckResult:
-    """Only the findings ``lock`` does not already record (``--new-only``)."""
+def _new_only(
+    result: CheckResult, lock: Lock | None, rekeyed: Collection[tuple[str, str]] = ()
+) -> CheckResult:
+    """Only the findings ``lock`` does not already record (``--new-only``), each reference
+    marked as the gate sees it (:mod:`citetrack.tracking.lockfile.gate`): made by the
+    change (``touched``; every reference, without a lockfile; those whose key the change
+    renamed, ``rekeyed``: (file, new key)), or not, with the findings that came from
+    upstream (``upstream``)."""
     from citetrack.tracking.lockfile import new_only
+    from citetrack.tracking.lockfile.gate import touched, upstream
+    from citetrack.tracking.lockfile.state import reference_file
 
     if lock is None:
-        return result
+        return dataclasses.replace(
+            result, results=tuple(dataclasses.replace(rr, touched=True) for rr in result.results)
+        )
     results = []
     for rr in result.results:
+        made = touched(lock.entry_for(rr.reference), rr.reference) or (
+            bool(rekeyed) and (reference_file(rr.reference), rr.reference.key) in rekeyed
+        )
         kept = tuple(new_only(rr.findings, lock, rr.reference))
+        outside = upstream(kept, made=made)
         if len(kept) == len(rr.findings):
-            results.append(rr)
+            # Most references: untouched, nothing from upstream, nothing accepted.
+            gated = made or outside
+            results.append(dataclasses.replace(rr, touched=made, upstream=outside) if gated else rr)
             continue
         hidden = tuple(f for f in rr.findings if f not in kept and f.severity is not Severity.NOTE)
-        results.append(dataclasses.replace(rr, findings=kept, accepted=hidden))
+        results.append(
+            dataclasses.replace(rr, findings=kept, accepted=hidden, touched=made, upstream=outside)
+        )
     return dataclasses.replace(result, results=tuple(results))
 
 

@@ -425,6 +425,9 @@ def _rank(severity: Severity) -> int:
 
 #: The rule of the stand-in a lockfile check reports for a reference gone from the inputs.
 REMOVED_RULE = "reference-removed"
+#: ``unverified`` rules that a later run would most likely say again (a bot wall): never
+#: what makes a pull-request gate pending (:attr:`ReferenceResult.pending`).
+LASTING_UNVERIFIED = frozenset({"url-blocked"})
 
 
 @dataclass(frozen=True)
@@ -442,6 +445,15 @@ class ReferenceResult:
     #: Findings the lockfile accepted, left out by ``--new-only``: not shown, not in the
     #: exit code, but the reference is ``accepted`` rather than ``ok`` or ``unchecked``.
     accepted: tuple[Finding, ...] = ()
+    #: ``--new-only`` (a pull-request gate): the change added or edited this reference —
+    #: the lockfile has no entry for it, or recorded other identifiers.  What could not be
+    #: verified about it makes the gate pending (exit 4), not "could not verify" (3).
+    touched: bool = False
+    #: ``--new-only``: the findings of a reference the change did not touch that came
+    #: from upstream (a new retraction, a URL that died; see
+    #: :mod:`citetrack.tracking.lockfile.gate`): listed in every report, but not this
+    #: gate's failure (the check without ``--new-only``, the nightly job, fails on them).
+    upstream: tuple[Finding, ...] = ()
 
     # ``verified`` and ``status`` are read several times per result by the summary and
     # each report: plain loops, and no ``max`` without findings (most results), not
@@ -458,6 +470,17 @@ class ReferenceResult:
             if x.verdict in (LinkVerdict.OK, LinkVerdict.REDIRECTED):
                 return True
         return any(a.available for a in self.archives)
+
+    @property
+    def pending(self) -> bool:
+        """``--new-only``: the change made this reference (``touched``) and something about
+        it could not be verified for now, so the gate is pending (exit 4).  A site that
+        refuses robots (``url-blocked``) does so every time: waiting would not help, so it
+        stays "could not verify" (exit 3), or a pull request citing it could never pass."""
+        return self.touched and any(
+            f.severity is Severity.UNVERIFIED and f.rule not in LASTING_UNVERIFIED
+            for f in self.findings
+        )
 
     @property
     def removed(self) -> bool:

@@ -4,7 +4,8 @@ against the emulator (issue 12, "Tracking must see what changed").
 lock → upstream changes (a title fix, a retraction, a URL that dies, an archive removed)
 → the nightly check, with the evidence cache still warm from earlier runs, reports exactly
 those changes; a pull request adding a fabricated DOI fails ``--new-only``; a registry
-outage makes the pull-request job exit 3 (could not verify), never 1.
+outage makes the pull-request job exit 3 (could not verify), never 1, or 4 (pending) when
+the pull request adds a reference that could not be verified.
 
 Time passing is simulated by moving the cache's ``stored_at`` stamps and the lockfile's
 modification time back, as they would be after a night; the records are SYNTHETIC.
@@ -176,13 +177,20 @@ def test_pr_gate_fails_on_a_fabricated_doi_and_tolerates_an_outage(
     assert {f["rule"] for f in fabricated["findings"]} >= {"doi-not-found"}
     assert "not yet confirmed" not in pr.stdout
 
-    # The registries are down: could not verify is exit 3, which the PR job tolerates.
+    # The registries are down: the old references could not be verified (exit 3, which
+    # the PR job tolerates), but neither could the one the PR adds: the gate is pending,
+    # exit 4, which it does not (test_e2e_pr_gate.py).
     for service in ("crossref", "doi", "eutils", "idconv"):
         emulator.add_fault(service, "status", code=503)
     outage = run_cli("check", str(bib), "--new-only", "-f", "json", "--no-cache", *FAST, env=env)
-    assert outage.code == 3, outage.stdout
-    severities = {f["severity"] for f in by_key(outage.json())["fabricated2026"]["findings"]}
+    assert outage.code == 4, outage.stdout
+    fabricated = by_key(outage.json())["fabricated2026"]
+    severities = {f["severity"] for f in fabricated["findings"]}
     assert "unverified" in severities and "broken" not in severities
+    assert fabricated["gate"] == "pending"
+    bib.write_text(bib.read_text(encoding="utf-8").replace(FABRICATED, ""), encoding="utf-8")
+    old = run_cli("check", str(bib), "--new-only", "-f", "json", "--no-cache", *FAST, env=env)
+    assert old.code == 3, old.stdout
 
 
 def test_a_change_is_reported_every_night_until_locked_and_a_retraction_stays_broken(

@@ -124,11 +124,75 @@ def _lookup(name: str, ctx: dict[str, Any]) -> str:
     return str(value)
 
 
+_TOKEN = re.compile(r"\s*(&&|\|\||==|!=|!|\(|\)|'[^']*'|always\(\)|[A-Za-z_][\w.-]*)")
+
+
 def _evaluate(expression: str, ctx: dict[str, Any]) -> Any:
-    """A GitHub expression (the subset the action uses) as Python."""
-    code = _CONTEXT.sub(lambda m: repr(_lookup(m.group(0), ctx)), expression)
-    code = code.replace("&&", " and ").replace("||", " or ").replace("always()", "True")
-    return eval(code, {"__builtins__": {}}, {})
+    """A GitHub expression (the subset the action uses: ``==``, ``!=``, ``!``, ``&&``,
+    ``||``, parentheses, ``'…'`` strings, ``always()``, contexts), parsed and evaluated
+    here (no ``eval``)."""
+    tokens: list[str] = []
+    at = 0
+    while at < len(expression.rstrip()):
+        match = _TOKEN.match(expression, at)
+        assert match is not None, f"cannot read {expression[at:]!r}"
+        tokens.append(match.group(1))
+        at = match.end()
+    value, rest = _or(tokens, ctx)
+    assert not rest, f"left over: {rest}"
+    return value
+
+
+def _or(tokens: list[str], ctx: dict[str, Any]) -> tuple[Any, list[str]]:
+    value, tokens = _and(tokens, ctx)
+    while tokens[:1] == ["||"]:
+        other, tokens = _and(tokens[1:], ctx)
+        value = value or other
+    return value, tokens
+
+
+def _and(tokens: list[str], ctx: dict[str, Any]) -> tuple[Any, list[str]]:
+    value, tokens = _compare(tokens, ctx)
+    while tokens[:1] == ["&&"]:
+        other, tokens = _compare(tokens[1:], ctx)
+        value = value and other
+    return value, tokens
+
+
+def _compare(tokens: list[str], ctx: dict[str, Any]) -> tuple[Any, list[str]]:
+    value, tokens = _unary(tokens, ctx)
+    if tokens[:1] in (["=="], ["!="]):
+        other, rest = _unary(tokens[1:], ctx)
+        return (value == other) == (tokens[0] == "=="), rest
+    return value, tokens
+
+
+def _unary(tokens: list[str], ctx: dict[str, Any]) -> tuple[Any, list[str]]:
+    head, rest = tokens[0], tokens[1:]
+    if head == "!":
+        value, rest = _unary(rest, ctx)
+        return not value, rest
+    if head == "(":
+        value, rest = _or(rest, ctx)
+        assert rest[:1] == [")"], rest
+        return value, rest[1:]
+    if head == "always()":
+        return True, rest
+    if head.startswith("'"):
+        return head[1:-1], rest
+    assert _CONTEXT.fullmatch(head), f"not a context: {head!r}"
+    return _lookup(head, ctx), rest
+
+
+def test_the_expression_evaluator_reads_the_actions_conditions() -> None:
+    ctx = {"inputs": {"x": "true"}, "steps": {"a": {"outputs": {"b": "0", "c": "2"}}}}
+    condition = (
+        "always() && inputs.x == 'true' && (steps.a.outputs.b != '0' || steps.a.outputs.c != '0')"
+    )
+    assert _evaluate(condition, ctx) is True
+    assert _evaluate("steps.a.outputs.b != '0' && !(inputs.x == 'false')", ctx) is False
+    assert _evaluate("steps.a.outputs.c", ctx) == "2"
+    assert _evaluate("steps.missing.outputs.b", ctx) == ""
 
 
 def _interpolate(value: str, ctx: dict[str, Any]) -> str:
@@ -242,12 +306,14 @@ def test_nightly_with_a_broken_reference_fails_writes_summary_sarif_and_one_issu
 def test_pull_request_during_an_outage_passes_and_opens_no_issue(
     workspace: Path, emulator: Emulator
 ) -> None:
-    (workspace / "ws" / "references.bib").write_text(
-        "@article{a, title = {A title}, doi = {10.3322/caac.20005}}\n"
-    )
+    """An outage on a pull request that adds nothing: the committed lockfile's references
+    could not be verified (exit 3), which is no reason to fail it."""
+    bib = workspace / "ws" / "references.bib"
+    bib.write_text("@article{a, title = {A title}, doi = {10.3322/caac.20005}}\n")
+    _lock(workspace, emulator)
     for service in ("crossref", "doi", "eutils", "idconv"):
         emulator.add_fault(service, "status", code=503)
-    inputs = {"new-only": "true", "open-issue": "true", "args": "--no-links"}
+    inputs = {"new-only": "true", "open-issue": "true", "args": "--no-links --no-cache"}
     codes, outputs, calls = run_action(workspace, emulator, inputs, event="pull_request")
     assert outputs["exit-code"] == "3"
     assert codes[-1] == 0  # exit 3 tolerated: an outage does not fail a PR
@@ -255,6 +321,38 @@ def test_pull_request_during_an_outage_passes_and_opens_no_issue(
     inputs["tolerate-unverified"] = "false"
     codes, _, _ = run_action(workspace, emulator, inputs, event="pull_request")
     assert codes[-1] == 3
+
+
+def test_a_pull_request_adding_a_doi_during_an_outage_fails_as_pending(
+    workspace: Path, emulator: Emulator
+) -> None:
+    """The same outage, but the pull request adds a reference (a fabricated DOI, say):
+    it could not be verified, so the gate is pending, exit 4, which tolerate-unverified
+    does not wave through.  It passed before (exit 3, tolerated)."""
+    bib = workspace / "ws" / "references.bib"
+    bib.write_text("@article{a, title = {A title}, doi = {10.3322/caac.20005}}\n")
+    _lock(workspace, emulator)
+    bib.write_text(
+        bib.read_text() + "@article{b, title = {Invented}, doi = {10.5555/invented.0001}}\n"
+    )
+    for service in ("crossref", "doi", "eutils", "idconv"):
+        emulator.add_fault(service, "status", code=503)
+    inputs = {"new-only": "true", "args": "--no-links --no-cache"}
+    codes, outputs, _ = run_action(workspace, emulator, inputs, event="pull_request")
+    assert outputs["exit-code"] == "4"
+    assert codes[-1] == 4
+    summary = (workspace / "step-summary.md").read_text(encoding="utf-8")
+    assert "could not be verified: b" in summary
+
+
+def _lock(workspace: Path, emulator: Emulator) -> None:
+    """``citetrack lock`` in the workspace, as committed before the pull request."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITETRACK_")}
+    env.update({**emulator.env(), "CITETRACK_CACHE_DIR": str(workspace / "lock-cache")})
+    env["PYTHONPATH"] = str(REPO)
+    cli = [sys.executable, "-m", "citetrack", "lock", "--no-links"]
+    done = subprocess.run(cli, cwd=workspace / "ws", env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
 
 
 # ------------------------------------------- the README's recipe: one lockfile per folder

@@ -15,6 +15,7 @@ import click
 
 from citetrack.cli import memory
 from citetrack.cli.options import (
+    NEW_ONLY_HELP,
     ConfirmFlags,
     RunFlags,
     SettingsFlags,
@@ -43,11 +44,13 @@ from citetrack.cli.output import (
     info,
     render,
     render_pieces,
+    report_written,
     show_requests,
     use_color,
     wants_progress,
     warn,
 )
+from citetrack.cli.usage import ReportingCommand
 
 if TYPE_CHECKING:
     from citetrack.cli.freshness import CacheWindow
@@ -420,7 +423,7 @@ def check_shard(
     click.echo(report, nl=False)
 
 
-@click.command(epilog=EPILOG)
+@click.command(cls=ReportingCommand, epilog=EPILOG)
 @bib_arguments
 @source_option
 @settings_options
@@ -455,7 +458,7 @@ def check_shard(
     "--ignore-unverified",
     is_flag=True,
     help="Exit 0 instead of 3 when nothing is broken but some references could not be "
-    "verified (e.g. offline in a pre-commit hook).",
+    "verified (e.g. offline in a pre-commit hook); never instead of 4 (--new-only).",
 )
 @click.option(
     "--local",
@@ -469,7 +472,9 @@ def check_shard(
     help="Accept the current state as the new baseline in the lockfile.",
 )
 @click.option(
-    "--new-only", is_flag=True, help="Report only findings the lockfile does not already record."
+    "--new-only",
+    is_flag=True,
+    help=NEW_ONLY_HELP,
 )
 @shard_option
 def check(
@@ -624,6 +629,11 @@ def _replay_for(
         except (InputError, OSError, ValueError):
             return None  # the full run says what is wrong
     lockfiles = [] if run.no_lockfile else lockfiles_for(inputs, run.lockfile or settings.lockfile)
+    if lockfiles and not (run.lockfile or settings.lockfile):
+        from citetrack.tracking.lockfile.folders import folder_lockfiles
+
+        # A directory's lockfiles are applied whether or not their .bib files are read.
+        lockfiles += [p for p in folder_lockfiles(bibs) if p not in lockfiles]
     return Replay.prepare(
         settings,
         inputs=inputs,
@@ -675,6 +685,7 @@ def _check_and_report(
             new_only=new_only,
             started=started,
             problems=problems,
+            inputs=bibs,
         )
         result, wrote_lock, problems = tracked.result, bool(tracked.written), tracked.problems
         for problem in problems if later else ():
@@ -706,10 +717,12 @@ def _check_and_report(
     )
     for piece in pieces:
         click.echo(piece, nl=False)
+    report_written("-")
     for out_fmt, path in report_files:
         text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
         try:
             atomic_write_text(path, text)
+            report_written(path)
             if replay is not None:
                 replay.wrote(path, text)
         except OSError as exc:
@@ -762,6 +775,7 @@ def lock(
         new_only=False,
         started=started,
         problems=loaded.problems,
+        inputs=bibs,
     ).result
     if not run.quiet:
         from citetrack.report._common import present_counts

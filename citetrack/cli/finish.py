@@ -44,7 +44,72 @@ def finish(
         skipped = skipped_by_options(result, registries=registries, links=links)
     if notes or skipped:
         result = replace(result, notes=(*result.notes, *notes, *skipped))
-    return apply_ignores(result, settings.ignore, known=RULE_IDS)
+    result = apply_ignores(result, settings.ignore, known=RULE_IDS)
+    said = [*unfound_notes(result), *gate_notes(result)]
+    return replace(result, notes=(*result.notes, *said)) if said else result
+
+
+def unfound_notes(result: CheckResult) -> list[str]:
+    """One note for the references that nothing confirmed because no registry has them
+    (``identifier-not-found`` and no live link): they are ``unchecked``, not "could not
+    verify" (exit 3), but never silently so."""
+    from citetrack.model import Status
+    from citetrack.rules.search import RULE_NOT_FOUND
+
+    keys = [
+        rr.reference.key
+        for rr in result.results
+        if rr.status is Status.UNCHECKED and any(f.rule == RULE_NOT_FOUND for f in rr.findings)
+    ]
+    if not keys:
+        return []
+    return [
+        f"{_count(len(keys), 'reference')} without a DOI, PMID or ISBN that no registry "
+        f"search found: {_keys(keys)}; nothing confirms them (unchecked; every registry "
+        "answered, so this is not 'could not verify'): add an identifier or a URL to have "
+        "them checked"
+    ]
+
+
+def gate_notes(result: CheckResult) -> list[str]:
+    """What ``--new-only`` decided that the exit code alone does not say
+    (:mod:`citetrack.tracking.lockfile.gate`): the references the change adds or edits
+    that could not be verified (the gate is pending), and those it did not touch whose
+    findings came from upstream (listed, not the change's failure)."""
+    from citetrack.model import Severity
+
+    pending = [rr.reference.key for rr in result.results if rr.pending]
+    outside: dict[str, list[str]] = {}
+    for rr in result.results:
+        shown = [f.rule for f in rr.upstream if f in rr.findings]
+        if shown and any(f.severity is not Severity.UNVERIFIED for f in rr.upstream):
+            outside[rr.reference.key] = sorted(set(shown))
+    notes = []
+    if pending:
+        notes.append(
+            f"--new-only: {_count(len(pending), 'reference')} this change adds or edits "
+            f"could not be verified: {_keys(pending)}; the gate is pending (exit 4), not "
+            "passed: run it again when the registries answer"
+        )
+    if outside:
+        said = [f"{key} ({', '.join(rules)})" for key, rules in outside.items()]
+        notes.append(
+            f"--new-only: {_count(len(outside), 'reference')} this change did not touch "
+            f"changed upstream: {_keys(said)}; listed, but not this change's failure: the "
+            "check without --new-only (the nightly job) fails on them until `citetrack "
+            "lock` accepts them"
+        )
+    return notes
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _keys(keys: Sequence[str], shown: int = 5) -> str:
+    """The first ``shown`` of ``keys``, and how many more."""
+    more = len(keys) - shown
+    return ", ".join(keys[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def apply_lockfile(
@@ -56,16 +121,20 @@ def apply_lockfile(
     new_only: bool,
     started: float,
     problems: Sequence[BibProblem] = (),
+    inputs: Sequence[str] = (),
 ) -> TrackedResult:
     """The lockfile's view of ``result`` and of the inputs' ``problems`` (``lockfile``:
     ``--lockfile``; a corrupt or unwritable lockfile: exit 2).  A lockfile written is
     dated ``started``, the start of the run whose answers it accepted
-    (:func:`~citetrack.cli.freshness.stamp_lockfiles`)."""
+    (:func:`~citetrack.cli.freshness.stamp_lockfiles`).  ``inputs``: the run's inputs as
+    given; the lockfiles below its directories are applied too, their files read or not
+    (:func:`~citetrack.tracking.lockfile.folders.folder_lockfiles`)."""
     from citetrack.api import track
     from citetrack.cli import memory
     from citetrack.cli.freshness import stamp_lockfiles
     from citetrack.cli.output import fail, info
     from citetrack.tracking.lockfile import LockError
+    from citetrack.tracking.lockfile.folders import folder_lockfiles
 
     try:
         # Reading a 10,000-reference lockfile builds some 150,000 objects that live to the
@@ -78,6 +147,7 @@ def apply_lockfile(
                 update=update,
                 new_only=new_only,
                 problems=problems,
+                orphans=folder_lockfiles(inputs) if lockfile is None else (),
             )
     except LockError as exc:
         fail(str(exc), path=exc.path)

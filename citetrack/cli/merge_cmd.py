@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from citetrack.cli.options import ConfirmFlags, confirm_options, parse_outputs
+from citetrack.cli.options import NEW_ONLY_HELP, ConfirmFlags, confirm_options, parse_outputs
 from citetrack.cli.output import (
     EPILOG,
     EXIT_OK,
@@ -22,7 +22,9 @@ from citetrack.cli.output import (
     fail,
     failure_reported,
     render,
+    report_written,
 )
+from citetrack.cli.usage import ReportingCommand
 
 if TYPE_CHECKING:
     from citetrack.config import Settings
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from citetrack.report.merge import ShardLock
 
 
-@click.command(epilog=EPILOG)
+@click.command(cls=ReportingCommand, epilog=EPILOG)
 @click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "-f",
@@ -58,7 +60,8 @@ if TYPE_CHECKING:
 @click.option(
     "--ignore-unverified",
     is_flag=True,
-    help="Exit 0 instead of 3 when nothing is broken but some references could not be verified.",
+    help="Exit 0 instead of 3 when nothing is broken but some references could not be verified "
+    "(never instead of 4: see --new-only).",
 )
 @click.option(
     "--lockfile",
@@ -78,7 +81,9 @@ if TYPE_CHECKING:
     "with --update-lock too: a baseline takes only answers fetched in its own run).",
 )
 @click.option(
-    "--new-only", is_flag=True, help="Report only findings the lockfile does not already record."
+    "--new-only",
+    is_flag=True,
+    help=NEW_ONLY_HELP,
 )
 @confirm_options
 @click.option("-v", "--verbose", count=True, help="Show notes and the request counts.")
@@ -158,10 +163,12 @@ def merge(
         click.echo(
             render(fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on), nl=False
         )
+        report_written("-")
         for out_fmt, path in report_files:
             text = render(out_fmt, result, color=False, verbose=verbose, fail_on=settings.fail_on)
             try:
                 atomic_write_text(path, text)
+                report_written(path)
             except OSError as exc:
                 fail(f"{path}: cannot write the report: {exc.strerror or exc}")
         code = exit_code(result, settings.fail_on)

@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from citetrack.config import Settings
 
 
+#: ``--new-only`` of ``check`` and ``merge`` (:mod:`citetrack.tracking.lockfile.gate`).
+NEW_ONLY_HELP = (
+    "Pull-request gate: report only findings the lockfile does not already record. "
+    "A reference the change adds or edits (a key or identifiers the lockfile does not "
+    "know) that could not be verified makes the exit code 4 (pending), not 3; findings "
+    "from upstream (a retraction, a dead URL) on references it did not touch are listed "
+    "but do not fail it."
+)
+
+
 class FiniteFloat(click.FloatRange):
     """A float in a range that is also finite: ``nan`` passes every comparison and ``inf``
     every minimum, so FloatRange alone lets both through (to crash later)."""
@@ -334,6 +344,15 @@ def parse_outputs(values: Sequence[str], default_format: str) -> list[tuple[str,
                 "'-' is not a file name here: the --format report already goes to standard "
                 "output; give a file name, or --format to choose what standard output gets",
                 param_hint="--output",
+            )
+        # Said before the check, not after it: a report that cannot be written ended a
+        # long run with exit 2 after the other reports and standard output had the result.
+        target = Path(path)
+        if target.is_dir():
+            raise click.BadParameter(f"{path} is a directory", param_hint="--output")
+        if not target.parent.is_dir():
+            raise click.BadParameter(
+                f"cannot write {path}: no directory {target.parent}", param_hint="--output"
             )
     return outputs
 

@@ -2,7 +2,8 @@
 it renders, and the exit code a run ends with.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or
-input error; 3 nothing broken, but some references could not be verified.
+input error; 3 nothing broken, but some references could not be verified; 4 (``--new-only``)
+nothing broken, but a reference the change adds or edits could not be verified.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, NoReturn
 
 import click
@@ -19,6 +21,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNVERIFIED = 3
+EXIT_PENDING = 4
 
 EPILOG = """\b
 Exit codes:
@@ -26,6 +29,8 @@ Exit codes:
   1  findings at or above --fail-on (default: broken)
   2  usage or input error (unreadable file, bad option, corrupt lockfile)
   3  nothing broken, but some references could not be verified
+  4  --new-only: nothing broken, but a reference the change adds or edits
+     could not be verified (the gate is pending: run it again later)
 """
 #: The group's: the check's codes, and where the others differ.
 EPILOG_MAIN = EPILOG.replace("Exit codes:", "Exit codes (check, merge):") + (
@@ -81,27 +86,63 @@ def fail(message: str, code: int = EXIT_USAGE, *, path: str | None = None) -> No
     raise Failed(message, code, path)
 
 
+#: The reports the current run wrote in full (``"-"``: standard output), which an error
+#: after them must not replace (:func:`failure_reported`).
+_WRITTEN: ContextVar[set[str] | None] = ContextVar("citetrack_reports_written", default=None)
+
+
+def report_written(target: str) -> None:
+    """Note that the report ``target`` (a file, or ``"-"`` for standard output) was
+    written in full: an error later in the run says itself elsewhere, not over it."""
+    written = _WRITTEN.get()
+    if written is not None:
+        written.add(target)
+
+
 @contextlib.contextmanager
 def failure_reported(fmt: str, report_files: Sequence[tuple[str, str]]) -> Iterator[None]:
     """A check that ends in an error (exit 2) says it in the reports it was asked for too
     (standard output's format, ``-o`` files; :mod:`citetrack.report.failure`): a CI job
-    reads its annotations, JSON and step summary, not standard error."""
+    reads its annotations, JSON and step summary, not standard error.  A report this run
+    already wrote in full (:func:`report_written`: a report file written before another
+    could not be) is kept, and standard output gets no second document after its report."""
+    token = _WRITTEN.set(set())
     try:
         yield
     except Failed as exc:
-        from citetrack.fsutil import atomic_write_text
-        from citetrack.report.failure import format_failure
-
         code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
-        said = format_failure(fmt, exc.message, path=exc.path, code=code)
-        if said is not None and fmt != "text":  # text: standard error said it
-            click.echo(said, nl=False)
-        for out_fmt, out_path in report_files:
-            text = format_failure(out_fmt, exc.message, path=exc.path, code=code)
-            if text is not None:
-                with contextlib.suppress(OSError):  # the error itself may be this file's
-                    atomic_write_text(out_path, text)
+        written = _WRITTEN.get() or set()
+        report_failure(fmt, report_files, exc.message, path=exc.path, code=code, kept=written)
         raise
+    finally:
+        _WRITTEN.reset(token)
+
+
+def report_failure(
+    fmt: str,
+    report_files: Sequence[tuple[str, str]],
+    message: str,
+    *,
+    path: str | None = None,
+    code: int = EXIT_USAGE,
+    kept: Collection[str] = (),
+) -> None:
+    """``message`` (a run ending with exit ``code``; ``path``: the file at fault) on
+    standard output in ``fmt`` (not for ``text``: standard error says it) and in each
+    report file, but those in ``kept`` (``"-"``: standard output)."""
+    from citetrack.fsutil import atomic_write_text
+    from citetrack.report.failure import format_failure
+
+    said = format_failure(fmt, message, path=path, code=code)
+    if said is not None and fmt != "text" and "-" not in kept:
+        click.echo(said, nl=False)
+    for out_fmt, out_path in report_files:
+        if out_path in kept:
+            continue
+        text = format_failure(out_fmt, message, path=path, code=code)
+        if text is not None:
+            with contextlib.suppress(OSError):  # the error itself may be this file's
+                atomic_write_text(out_path, text)
 
 
 def warn(message: str) -> None:
@@ -159,15 +200,24 @@ class ProgressBar:
 
 
 def exit_code(result: Any, fail_on: Any) -> int:
-    """1 for a finding at or above ``fail_on``, else 3 if something is unverified, else 0."""
+    """1 for a finding at or above ``fail_on``, else 4 if something about a reference the
+    change made could not be verified (``--new-only``: the gate is pending), else 3 if
+    something is unverified, else 0.  A finding that came from upstream on a reference the
+    change did not touch (``--new-only``, :mod:`citetrack.tracking.lockfile.gate`) is
+    reported but does not make the exit code 1."""
     from citetrack.model import Severity
 
-    findings = result.findings
-    if any(f.severity.rank >= fail_on.rank for f in findings):
-        return EXIT_FINDINGS
-    if any(f.severity is Severity.UNVERIFIED for f in findings):
-        return EXIT_UNVERIFIED
-    return EXIT_OK
+    unverified = pending = False
+    for rr in result.results:
+        for f in rr.findings:
+            if f.severity.rank >= fail_on.rank and not (rr.upstream and f in rr.upstream):
+                return EXIT_FINDINGS
+            if f.severity is Severity.UNVERIFIED:
+                unverified = True
+        pending = pending or (rr.touched and rr.pending)
+    if pending:
+        return EXIT_PENDING
+    return EXIT_UNVERIFIED if unverified else EXIT_OK
 
 
 def render(

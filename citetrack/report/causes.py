@@ -168,11 +168,13 @@ _INNERMOST = re.compile(r"\(([^()]*)\)")
 
 
 _UNVERIFIED = Severity.UNVERIFIED
-#: ``unverified`` findings that are a verdict on their reference, not a service that
-#: could not be asked: "no registry record is this work" (the identifier search found
-#: nothing) names where it looked for *that* citation.  They stay on their reference,
-#: never a cause line: 500 books without a DOI are 500 rows to look at, not 500 "could
-#: not check" lines without their keys.
+#: Findings that are a verdict on their reference, not a service that could not be
+#: asked: "no registry record is this work" (the identifier search found nothing) names
+#: where it looked for *that* citation, and "the record has no title or authors" is this
+#: citation's own.  They stay on their reference, never a cause line: 500 books without a
+#: DOI are 500 rows to look at, not 500 "could not check" lines without their keys.
+#: (``identifier-not-found`` is a note now, never ``unverified``: kept here for a finding
+#: of that rule made ``unverified`` elsewhere, e.g. by a test.)
 _PER_REFERENCE = frozenset({"identifier-not-found", "identifier-unconfirmed"})
 
 

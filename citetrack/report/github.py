@@ -112,6 +112,11 @@ def _commands(
         if f.severity is Severity.NOTE and not notes:
             continue
         kind = _COMMANDS[f.severity]
+        # --new-only: from upstream, on a reference the change did not touch: the
+        # change's annotation is no error (see citetrack.tracking.lockfile.gate).
+        outside = bool(rr.upstream) and f in rr.upstream and f.severity is not Severity.UNVERIFIED
+        if outside and kind == "error":
+            kind = "warning"
         if shown[kind] >= budget[kind]:
             left_out[kind] += 1
             continue
@@ -125,7 +130,8 @@ def _commands(
                 props.append(f"line={line}")
                 if rr.reference.location is not None:
                     props.append(f"col={rr.reference.location.column}")
-        props.append(f"title={escape_property(sanitize(f'{f.rule} ({f.key})'))}")
+        title = f"{f.rule} ({f.key})" + (", upstream: not from this change" if outside else "")
+        props.append(f"title={escape_property(sanitize(title))}")
         lines.append(f"::{kind} {','.join(props)}::{_message(f, where(rr.reference))}")
     for cause in causes:
         if shown["notice"] >= budget["notice"]:

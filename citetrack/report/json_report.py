@@ -28,6 +28,10 @@ is a ``reference-removed`` result, counted as ``changed`` but not in ``total``, 
 counts the references of the inputs) was added within version 1 too.
 ``summary.accepted`` and the status ``accepted`` (``--new-only``: every finding of the
 reference is one the lockfile accepted, so none is listed) were added within version 1 too.
+``gate`` (only with ``--new-only``, only where it applies: ``"pending"``, a reference the
+change adds or edits that could not be verified, exit 4; ``"upstream"``, one it did not
+touch whose findings came from upstream and do not fail the gate) was added within
+version 1 too.
 ``articles`` and ``location`` (``{"line", "column", "ref_name", "number", "template"}``,
 ``null`` for a .bib entry) were added within version 1 for article inputs (issue 14):
 additions only, readers of version 1 are unaffected.
@@ -113,7 +117,19 @@ def _reference(rr: ReferenceResult) -> dict[str, object]:
         ),
         "links": [_link(x) for x in rr.links],
         "archives": [_archive(a) for a in rr.archives],
+        **({"gate": gate} if (gate := _gate(rr)) else {}),
     }
+
+
+def _gate(rr: ReferenceResult) -> str | None:
+    """``--new-only``: ``"pending"`` for a reference the change made that could not be
+    verified, ``"upstream"`` for one it did not touch whose findings came from upstream
+    (:mod:`citetrack.tracking.lockfile.gate`); else ``None`` (no key)."""
+    if rr.pending:
+        return "pending"
+    if any(f in rr.findings and f.severity.value != "unverified" for f in rr.upstream):
+        return "upstream"
+    return None
 
 
 def document(result: CheckResult, *, references: bool = True) -> dict[str, object]:

@@ -269,8 +269,9 @@ RULES: Mapping[str, RuleInfo] = {
     "identifier-not-found": RuleInfo(
         "No record found for a reference without identifiers",
         "PubMed and Crossref were searched for the citation and returned nothing like it: "
-        "nothing confirms the work (unverified; a note when its URL is checked instead).",
-        Severity.UNVERIFIED,
+        "nothing confirms the work, and nothing is left to ask (the reference is unchecked "
+        "unless its URL confirms it; not 'could not verify', exit 3).",
+        Severity.NOTE,
     ),
     "ignore-unknown-rule": RuleInfo(
         "An ignore names no rule",

@@ -17,9 +17,13 @@ apart.  Then ``missing-identifier`` (warning) names the DOI/PMID as the suggesti
 ``export --fix add-ids`` writes.  Anything weaker is a note listing the candidates
 (``identifier-candidates``), never a fill; several accepted candidates with different
 identifiers (ambiguous) are that note only.  When every source answered and no candidate
-was accepted, ``identifier-not-found`` says where citetrack looked: a note for a reference
-with a URL (the link check verifies it), else ``unverified`` — no source confirmed the
-work.  A source that could not be asked leaves the reference ``unverified`` (never broken).
+was accepted, ``identifier-not-found`` says where citetrack looked: a note, so that the
+reference is ``unchecked`` (nothing confirmed it, and nothing is left to ask) unless its
+URL confirms it.  It was ``unverified``, which is "a check could not be made" (exit 3):
+an article whose references have no identifier was exit 3 every night, though every
+registry had answered, and a CI job that tolerates exit 3 for outages learnt nothing
+from it.  A source that could not be asked leaves the reference ``unverified`` (never
+broken), and that does make the exit code 3.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ import re
 from collections.abc import Sequence
 
 from citetrack.identifiers import normalize_doi, normalize_pmid
-from citetrack.links.targets import link_targets
 from citetrack.model import (
     Evidence,
     Finding,
@@ -291,15 +294,12 @@ def search_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Findin
         ]
         if found:
             looked.append(f"{len(_distinct(found))} candidate(s) rejected, listed above")
-        # What the link check fetches, ``\url{…}`` in ``howpublished`` included (a @misc's
-        # usual way to cite a page): reading ``url`` alone made every such reference
-        # unverified, and every nightly run exit 3, though its live link confirmed it.
-        targets = link_targets(ref)
-        has_url = bool(targets.url or targets.archive_url or ref.identifiers.archive_url)
+        # Every source answered: nothing is left to ask, so this is no "could not verify"
+        # (exit 3) but a note; the reference is unchecked unless its link confirms it.
         out.append(
             finding(
                 RULE_NOT_FOUND,
-                Severity.NOTE if has_url else Severity.UNVERIFIED,
+                Severity.NOTE,
                 f"No registry record is this work, so nothing confirms it ({'; '.join(looked)}).",
             )
         )

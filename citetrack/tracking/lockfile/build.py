@@ -167,6 +167,7 @@ def build_lock(
     records: Callable[[Found], SourceRecord] | None = None,
     *,
     unread: Collection[tuple[str, str]] = (),
+    gone: Collection[str] = (),
 ) -> Lock:
     """The new baseline after a run: ``result`` merged over ``previous``.
 
@@ -178,6 +179,8 @@ def build_lock(
     (:class:`~citetrack.tracking.lockfile.remembered.SourceRecords`).  ``unread``: the
     (file name, key) of entries in their file that could not be read this time; their
     previous entries are kept as they were (their history waits until they read again).
+    ``gone``: the names of files ``previous`` recorded that are gone (deleted, not
+    renamed): their entries, reported removed, are left out as a checked file's are.
     """
     records = records if records is not None else source_record
     today = utc_day(now)
@@ -205,6 +208,7 @@ def build_lock(
         )
     if previous is not None:
         checked = {reference_file(rr.reference) for rr in result.results}
+        checked.update(gone)
         for ident, entry in placed(previous.references).items():
             if entry.file not in checked or ident in unread:
                 references.setdefault(ident, entry)

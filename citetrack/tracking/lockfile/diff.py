@@ -259,9 +259,12 @@ def diff_by_reference(
     *,
     settled: SettledSources | None = None,
     unread: Collection[tuple[str, str]] = (),
+    gone: Collection[str] = (),
 ) -> dict[tuple[str, str], list[Finding]]:
     """:func:`diff`'s findings by the (file name, citation key) of their reference: files
-    covered by one lockfile may share a key, and each finding belongs to one of them."""
+    covered by one lockfile may share a key, and each finding belongs to one of them.
+    ``gone``: the names of files ``previous`` recorded that are gone (deleted, not
+    renamed): each of their entries is ``reference-removed``, as a checked file's."""
     today = utc_day(now)
     out: dict[tuple[str, str], list[Finding]] = {}
     seen: set[tuple[str, str]] = set()
@@ -285,6 +288,7 @@ def diff_by_reference(
         if found:
             out[ident] = found
     checked = {file for file, _ in seen}
+    checked.update(gone)
     present = seen.union(unread) if unread else seen
     for lock_key, entry in sorted(previous.references.items()):
         key = citation_key(lock_key)

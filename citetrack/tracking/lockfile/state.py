@@ -278,6 +278,18 @@ def reference_file(ref: Reference) -> str:
     return _file_name(ref.path, _LOCK_DIR.get()) if ref.path else ""
 
 
+def recorded_path(name: str) -> str | None:
+    """Where the file the lockfile being applied names ``name`` is (or was): a deleted
+    file's removed entries are reported on it (``None`` outside :func:`files_named_from`)."""
+    lock_dir = _LOCK_DIR.get()
+    if not lock_dir or not name:
+        return None
+    path = os.path.normpath(Path(lock_dir) / name)
+    # As the inputs are given (relative to the working directory), where it can be.
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def file_name(path: str) -> str:
     """The name a file's entries and defects are recorded under (see :func:`reference_file`)."""
     return _file_name(path, _LOCK_DIR.get())

@@ -26,6 +26,7 @@ from citetrack.tracking.lockfile.state import (
     ConfirmPolicy,
     Lock,
     SourceRecord,
+    recorded_path,
     reference_file,
 )
 
@@ -43,6 +44,7 @@ def track(
     settled: SettledSources | None = None,
     unread: Collection[tuple[str, str]] = (),
     renames: Collection[Rename] = (),
+    gone: Collection[str] = (),
 ) -> CheckResult:
     """The result as it should be reported against a lockfile (``records``, ``settled``:
     see :func:`diff`).
@@ -54,7 +56,8 @@ def track(
     (:func:`~citetrack.tracking.lockfile.revisions.track_articles`), applies
     :func:`apply_confirmation`, then adds the :func:`diff` findings to their
     references; a removed reference gets a result of its own (no fields, its recorded
-    identifiers).  ``unread``: entries present but not read (see :func:`diff`).  Without a
+    identifiers).  ``gone``: files ``previous`` recorded that are gone (see :func:`diff`).
+    ``unread``: entries present but not read (see :func:`diff`).  Without a
     lockfile, ``result`` is returned unchanged.
     """
     if previous is None:
@@ -62,7 +65,7 @@ def track(
     result = track_articles(result, previous)
     confirmed = apply_confirmation(result, previous, policy, now)
     changes = diff_by_reference(
-        previous, confirmed, now, policy, records, settled=settled, unread=unread
+        previous, confirmed, now, policy, records, settled=settled, unread=unread, gone=gone
     )
     moved = {(r.file, r.key): r for r in renames}
     results: list[ReferenceResult] = []
@@ -81,7 +84,7 @@ def track(
             entry_type="",
             fields={},
             identifiers=Identifiers(**entry.identifiers) if entry else Identifiers(),
-            path=paths.get(file),
+            path=paths.get(file) or recorded_path(file),
         )
         results.append(ReferenceResult(reference=ref, findings=tuple(removed)))
     return replace(confirmed, results=tuple(results))
