@@ -428,6 +428,11 @@ REMOVED_RULE = "reference-removed"
 #: ``unverified`` rules that a later run would most likely say again (a bot wall): never
 #: what makes a pull-request gate pending (:attr:`ReferenceResult.pending`).
 LASTING_UNVERIFIED = frozenset({"url-blocked"})
+#: ``unverified`` rules whose registry answered but whose record cannot confirm the
+#: citation (``identifier-unconfirmed``: no title, no authors).  They still make a gate
+#: pending — a fabricated citation of an issue's DOI must not pass — but the advice is to
+#: fix or accept the reference, not to wait (:func:`citetrack.cli.finish.gate_notes`).
+UNCONFIRMABLE = frozenset({"identifier-unconfirmed"})
 
 
 @dataclass(frozen=True)
@@ -462,10 +467,15 @@ class ReferenceResult:
     @property
     def verified(self) -> bool:
         """Whether some source confirmed something: a registry record, or a live link or
-        archive copy."""
+        archive copy.  A record that cannot confirm the citation (:data:`UNCONFIRMABLE`: no
+        title, no authors) confirms nothing: the summary said "1 confirmed by a source"
+        beside "1 unverified" for the same fabricated reference."""
         for e in self.evidence:
             if isinstance(e, Found):
-                return True
+                findings = self.findings
+                if not findings or not any(f.rule in UNCONFIRMABLE for f in findings):
+                    return True
+                break
         for x in self.links:
             if x.verdict in (LinkVerdict.OK, LinkVerdict.REDIRECTED):
                 return True

@@ -305,6 +305,23 @@ def test_an_identifier_whose_record_has_no_title_or_authors_is_not_ok(
     assert "identifier-unconfirmed" in text.stdout and "fabricated2018" in text.stdout
 
 
+def test_a_pr_adding_a_citation_its_record_cannot_confirm_is_told_to_fix_it_not_to_wait(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The gate is pending for a new reference whose DOI's record has no title and no
+    authors (it must not pass: that is how a fabricated article cites an issue's DOI), but
+    it said "run it again when the registries answer": they had answered, and a rerun
+    says the same."""
+    bib = write_bib(tmp_path, ISSUE_DOI)
+    gate = run_cli("check", str(bib), "--new-only", env=env)  # no lockfile: all is new
+    assert gate.code == 4, gate.stderr
+    notes = " ".join((gate.stdout + gate.stderr).split())  # the report wraps its lines
+    assert "cannot be confirmed by its identifier's record" in notes
+    assert "fabricated2018" in notes and "citetrack lock" in notes
+    assert "run it again when the registries answer" not in notes
+    assert "0 confirmed by a source" in notes  # its record confirmed nothing
+
+
 # --------------------------------------------------------- what export says it changes
 
 # SYNTHETIC: a hand-written entry, already in citetrack's field order and alignment, with

@@ -76,20 +76,36 @@ def gate_notes(result: CheckResult) -> list[str]:
     (:mod:`citetrack.tracking.lockfile.gate`): the references the change adds or edits
     that could not be verified (the gate is pending), and those it did not touch whose
     findings came from upstream (listed, not the change's failure)."""
-    from citetrack.model import Severity
+    from citetrack.model import UNCONFIRMABLE, Severity
 
-    pending = [rr.reference.key for rr in result.results if rr.pending]
+    pending = [rr for rr in result.results if rr.pending]
+    # A record that answered but cannot confirm the citation (no title, no authors) says
+    # so again on every run: "run it again" would be false advice for those.
+    unconfirmed = [
+        rr.reference.key
+        for rr in pending
+        if all(f.rule in UNCONFIRMABLE for f in rr.findings if f.severity is Severity.UNVERIFIED)
+    ]
+    waiting = [rr.reference.key for rr in pending if rr.reference.key not in unconfirmed]
     outside: dict[str, list[str]] = {}
     for rr in result.results:
         shown = [f.rule for f in rr.upstream if f in rr.findings]
         if shown and any(f.severity is not Severity.UNVERIFIED for f in rr.upstream):
             outside[rr.reference.key] = sorted(set(shown))
     notes = []
-    if pending:
+    if waiting:
         notes.append(
-            f"--new-only: {_count(len(pending), 'reference')} this change adds or edits "
-            f"could not be verified: {_keys(pending)}; the gate is pending (exit 4), not "
+            f"--new-only: {_count(len(waiting), 'reference')} this change adds or edits "
+            f"could not be verified: {_keys(waiting)}; the gate is pending (exit 4), not "
             "passed: run it again when the registries answer"
+        )
+    if unconfirmed:
+        notes.append(
+            f"--new-only: {_count(len(unconfirmed), 'reference')} this change adds or edits "
+            f"cannot be confirmed by its identifier's record (it has no title and no "
+            f"authors to compare): {_keys(unconfirmed)}; the gate is pending (exit 4), not "
+            "passed, and running it again will not change that: cite the work's own "
+            "identifier, or accept the reference as it is with `citetrack lock`"
         )
     if outside:
         said = [f"{key} ({', '.join(rules)})" for key, rules in outside.items()]
