@@ -171,6 +171,15 @@ def test_the_merge_refuses_answers_not_fresh_for_the_lockfile(
     # --new-only belongs to the merge.
     run = run_cli("check", "refs.bib", "--shard", "1/2", "--new-only", "-f", "json", cwd=sharded)
     assert run.code == 2 and "citetrack merge --new-only" in run.stderr
+    # A shard writes JSON whether or not --format json is typed (it was a usage error
+    # whose message read like a statement: "--shard writes its report as --format json");
+    # another format asked for is refused, saying what to leave out.
+    shard_env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(sharded.parent / "cache")}
+    plain = run_cli("check", "refs.bib", "--shard", "1/2", env=shard_env, cwd=sharded)
+    assert plain.code in (0, 3), plain.stderr
+    assert plain.json()["shard"]["index"] == 1
+    run = run_cli("check", "refs.bib", "--shard", "1/2", "-f", "text", cwd=sharded)
+    assert run.code == 2 and "leave out --format" in run.stderr
     # An article is not read as a broken .bib (whose message said to give --from wikitext).
     (sharded / "page.wiki").write_text("<ref>{{cite web |url=https://a.org/ |title=A}}</ref>\n")
     for args in ((), ("--from", "wikitext")):

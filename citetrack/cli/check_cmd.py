@@ -423,6 +423,12 @@ def check_shard(
     click.echo(report, nl=False)
 
 
+def _defaulted(name: str) -> bool:
+    """Whether the option ``name`` of the running command was left at its default."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source in (click.core.ParameterSource.DEFAULT, None)
+
+
 @click.command(cls=ReportingCommand, epilog=EPILOG)
 @bib_arguments
 @source_option
@@ -518,8 +524,13 @@ def check(
             raise click.UsageError(
                 "--new-only is the merge's: 'citetrack merge --new-only' applies the lockfile"
             )
+        if fmt != "json" and _defaulted("fmt"):
+            fmt = "json"  # a shard's report is JSON for 'citetrack merge', nothing else
         if fmt != "json" or outputs:
-            raise click.UsageError("--shard writes its report as --format json on standard output")
+            raise click.UsageError(
+                "--shard writes its report for 'citetrack merge' as JSON on standard output: "
+                "leave out --format (or give --format json) and -o"
+            )
         from citetrack.api import split_inputs
 
         if split_inputs(bibs, source_format)[1]:  # type: ignore[arg-type]
