@@ -16,11 +16,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from bench.gen_bib import make_bib, make_references, make_world
 from citetrack_emulator import Emulator
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_BIB = REPO / "references.bib"
+
+
+def served_wikitext(emulator: Emulator, title: str) -> str:
+    """The current wikitext of the page ``title``, asked of the emulator's MediaWiki API
+    directly (what ``citetrack`` reads when given the page's URL)."""
+    params = {
+        "action": "query",
+        "prop": "revisions",
+        "rvprop": "content",
+        "rvslots": "main",
+        "formatversion": "2",
+        "format": "json",
+        "titles": title,
+    }
+    doc = httpx.get(f"{emulator.url}/mediawiki/w/api.php", params=params).json()
+    return str(doc["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
 
 
 @dataclass

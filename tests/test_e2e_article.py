@@ -11,11 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from citetrack_emulator import Emulator
-from tests.e2e import by_key, rules, run_cli
+from tests.e2e import by_key, rules, run_cli, served_wikitext
 
 TITLE = "Necrolytic_migratory_erythema"
 FAST = ("--per-host-interval", "0", "--timeout", "5", "--allow-private-urls")
@@ -27,20 +26,6 @@ def _env(emulator: Emulator, tmp: Path) -> dict[str, str]:
 
 def _page(emulator: Emulator) -> str:
     return f"{emulator.url}/wiki/{TITLE}"
-
-
-def _served(emulator: Emulator) -> str:
-    params = {
-        "action": "query",
-        "prop": "revisions",
-        "rvprop": "content",
-        "rvslots": "main",
-        "formatversion": "2",
-        "format": "json",
-        "titles": TITLE,
-    }
-    doc = httpx.get(f"{emulator.url}/mediawiki/w/api.php", params=params).json()
-    return str(doc["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
 
 
 def test_check_a_page_url_locates_every_reference(emulator: Emulator, tmp_path: Path) -> None:
@@ -71,7 +56,7 @@ def test_check_a_page_url_locates_every_reference(emulator: Emulator, tmp_path: 
     assert len(refs) == 10
     numbers = sorted(int(r["location"]["number"]) for r in refs.values())
     assert numbers == list(range(1, 11))
-    text = _served(emulator).split("\n")
+    text = served_wikitext(emulator, TITLE).split("\n")
     for key, ref in refs.items():
         loc = ref["location"]
         assert text[loc["line"] - 1][loc["column"] - 1 :].startswith("{{cite"), key
@@ -101,7 +86,7 @@ def test_export_makes_exactly_the_planted_edits_and_the_result_checks_clean(
         "citetrack: edit summary: citetrack: added 2 PMIDs, 1 DOI, 1 archive link; "
         "fixed 1 ISBN, 1 wrong PMID" in run.stderr
     )
-    original = _served(emulator)
+    original = served_wikitext(emulator, TITLE)
     host = emulator.url.removeprefix("http://")
     dead = f"http://{host}/pages/synthetic/nme/joplink-200407_11.pdf"
     expected = (
@@ -154,13 +139,13 @@ def test_export_with_every_fix_off_gives_the_page_back_byte_for_byte(
         cwd=tmp_path,
     )
     assert run.code == 0, run.stderr
-    assert out.read_bytes() == _served(emulator).encode("utf-8")
+    assert out.read_bytes() == served_wikitext(emulator, TITLE).encode("utf-8")
     assert emulator.stats()["services"].get("crossref") is None  # nothing was checked
 
 
 def test_diff_shows_the_template_edits(emulator: Emulator, tmp_path: Path) -> None:
     page = tmp_path / "nme.wiki"
-    page.write_text(_served(emulator), encoding="utf-8")
+    page.write_text(served_wikitext(emulator, TITLE), encoding="utf-8")
     run = run_cli(
         "export", str(page), "--fix", "identifiers", "--diff", env=_env(emulator, tmp_path)
     )
@@ -187,7 +172,9 @@ def test_the_lockfile_follows_the_article_across_revisions(
 
     # A later (synthetic) revision: one reference deleted, one added, one edited, and the
     # sections reordered so every other reference moves.
-    text = _served(emulator).replace(emulator.url.removeprefix("http://"), "@EMULATOR@")
+    text = served_wikitext(emulator, TITLE).replace(
+        emulator.url.removeprefix("http://"), "@EMULATOR@"
+    )
     becker = text[text.index("<ref>{{cite journal |vauthors=Becker") :]
     becker = becker[: becker.index("</ref>") + 6]
     revised = (

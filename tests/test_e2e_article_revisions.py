@@ -14,27 +14,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from citetrack_emulator import Emulator
-from tests.e2e import run_cli
+from tests.e2e import run_cli, served_wikitext
 
 TITLE = "Necrolytic_migratory_erythema"
 FAST = ("--per-host-interval", "0", "--timeout", "5", "--allow-private-urls")
-
-
-def _served(emulator: Emulator) -> str:
-    params = {
-        "action": "query",
-        "prop": "revisions",
-        "rvprop": "content",
-        "rvslots": "main",
-        "formatversion": "2",
-        "format": "json",
-        "titles": TITLE,
-    }
-    doc = httpx.get(f"{emulator.url}/mediawiki/w/api.php", params=params).json()
-    return str(doc["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
 
 
 def _edit(text: str, old: str, new: str) -> str:
@@ -75,7 +59,9 @@ def test_cosmetic_edits_are_not_changes_facts_are_and_renamed_refs_keep_their_ke
     recorded: dict[str, Any] = json.loads(lock.read_text(encoding="utf-8"))
     assert "Weedon" in recorded["articles"][TITLE]["citations"]
 
-    text = _served(emulator).replace(emulator.url.removeprefix("http://"), "@EMULATOR@")
+    text = served_wikitext(emulator, TITLE).replace(
+        emulator.url.removeprefix("http://"), "@EMULATOR@"
+    )
     emulator.patch_world(
         {
             "wiki": {

@@ -9,10 +9,8 @@ import os
 import re
 from pathlib import Path
 
-import httpx
-
 from citetrack_emulator import Emulator
-from tests.e2e import run_cli
+from tests.e2e import run_cli, served_wikitext
 
 TITLE = "Necrolytic_migratory_erythema"
 
@@ -60,21 +58,6 @@ def test_one_reference_is_counted_in_the_singular(emulator: Emulator, tmp_path: 
     assert "1 reference: 1 warning" in run.stdout and "1 references" not in run.stdout
 
 
-def _served_wikitext(emulator: Emulator) -> str:
-    """The page's current wikitext, asked of the emulator's MediaWiki API directly."""
-    params = {
-        "action": "query",
-        "prop": "revisions",
-        "rvprop": "content",
-        "rvslots": "main",
-        "formatversion": "2",
-        "format": "json",
-        "titles": TITLE,
-    }
-    doc = httpx.get(f"{emulator.url}/mediawiki/w/api.php", params=params).json()
-    return str(doc["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
-
-
 def test_parse_reads_a_wiki_page_url_as_check_does(emulator: Emulator, tmp_path: Path) -> None:
     """`citetrack check URL` read the page through the MediaWiki API, while `citetrack
     parse URL` said "no such file".  Parsing the page gives what parsing its wikitext
@@ -83,7 +66,7 @@ def test_parse_reads_a_wiki_page_url_as_check_does(emulator: Emulator, tmp_path:
     url = f"{emulator.url}/wiki/{TITLE}"
     run = run_cli("parse", url, "-o", str(tmp_path / "page.bib"), env=env, cwd=tmp_path)
     assert run.code == 0, run.stderr
-    (tmp_path / "page.wiki").write_text(_served_wikitext(emulator), encoding="utf-8")
+    (tmp_path / "page.wiki").write_text(served_wikitext(emulator, TITLE), encoding="utf-8")
     saved = run_cli("parse", "page.wiki", env=env, cwd=tmp_path)
     assert saved.code == 0, saved.stderr
     assert (tmp_path / "page.bib").read_text(encoding="utf-8") == saved.stdout
