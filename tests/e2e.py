@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from bench.gen_bib import make_bib, make_references, make_world
 from citetrack_emulator import Emulator
@@ -128,3 +130,25 @@ def import_profiled(
             return run_cli(*args, env=env, cwd=tmp_path)
 
         yield bib, emu, cli
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: int | str) -> Iterator[Path]:
+    """A tmpfs of ``size`` (bytes, or ``"512k"``) mounted at a fresh ``where/disk``,
+    unmounted afterwards: a small disk to fill.  Mounting needs root (as in CI here): the
+    test is skipped where it cannot be done."""
+    mount = where / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

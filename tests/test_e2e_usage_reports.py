@@ -14,16 +14,13 @@ and none replaces a report the same run already wrote in full (:mod:`citetrack.c
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from citetrack_emulator import Emulator
-from tests.e2e import SEED_BIB, run_cli
+from tests.e2e import SEED_BIB, run_cli, tmpfs
 
 OFFLINE = ("--offline", "--no-lockfile", "--no-links")
 
@@ -118,24 +115,11 @@ def test_an_output_in_a_missing_directory_is_refused_before_the_check(tmp_path: 
 @pytest.fixture
 def full_disk(tmp_path: Path) -> Iterator[Path]:
     """A 64 KiB tmpfs, filled (needs root, as in CI here; skipped elsewhere)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=65536", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path, 65536) as mount:
         with (mount / "filler").open("ab") as handle, pytest.raises(OSError):
             handle.write(b"\0" * (1 << 20))
             handle.flush()
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_report_that_cannot_be_written_leaves_the_complete_ones_whole(

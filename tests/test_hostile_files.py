@@ -19,7 +19,6 @@ import contextlib
 import os
 import shutil
 import sqlite3
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from citetrack_emulator import Emulator
-from tests.e2e import SEED_BIB, run_cli
+from tests.e2e import SEED_BIB, run_cli, tmpfs
 from tests.test_reliability_harness import run_measured
 
 DOI = "10.1056/NEJMc0805992"
@@ -179,21 +178,8 @@ def test_a_cache_locked_by_another_run_is_waited_for_not_moved_aside(tmp_path: P
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 512 KiB tmpfs mounted at a fresh directory (unmounted afterwards); needs root."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path, "512k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_healthy_cache_on_a_full_disk_is_kept(small_disk: Path, tmp_path: Path) -> None:

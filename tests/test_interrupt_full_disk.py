@@ -14,7 +14,6 @@ import contextlib
 import errno
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 
 from citetrack.fsutil import atomic_write_text
 from citetrack_emulator import Emulator
-from tests.e2e import REPO, SEED_BIB, run_cli
+from tests.e2e import REPO, SEED_BIB, run_cli, tmpfs
 
 DISK_BYTES = 256 * 1024
 
@@ -38,21 +37,8 @@ def _fill(disk: Path, leave: int = 2048) -> None:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 256 KiB tmpfs mounted at a fresh directory (unmounted afterwards)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={DISK_BYTES}", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path, DISK_BYTES) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _no_temp_files(directory: Path) -> list[str]:
