@@ -78,15 +78,16 @@ def gate_notes(result: CheckResult) -> list[str]:
     findings came from upstream (listed, not the change's failure)."""
     from citetrack.model import UNCONFIRMABLE, Severity
 
-    pending = [rr for rr in result.results if rr.pending]
     # A record that answered but cannot confirm the citation (no title, no authors) says
     # so again on every run: "run it again" would be false advice for those.
-    unconfirmed = [
-        rr.reference.key
-        for rr in pending
-        if all(f.rule in UNCONFIRMABLE for f in rr.findings if f.severity is Severity.UNVERIFIED)
-    ]
-    waiting = [rr.reference.key for rr in pending if rr.reference.key not in unconfirmed]
+    waiting: list[str] = []
+    unconfirmed: list[str] = []
+    for rr in result.results:
+        if rr.pending:
+            lasting = all(
+                f.rule in UNCONFIRMABLE for f in rr.findings if f.severity is Severity.UNVERIFIED
+            )
+            (unconfirmed if lasting else waiting).append(rr.reference.key)
     outside: dict[str, list[str]] = {}
     for rr in result.results:
         shown = [f.rule for f in rr.upstream if f in rr.findings]
