@@ -46,6 +46,8 @@ from citetrack.model import (
     Source,
 )
 from citetrack.parse.cs1_status import legacy_status, url_status
+from citetrack.parse.cs1_status import param_key as norm
+from citetrack.parse.cs1_status import param_value as value
 from citetrack.parse.wikitext import DEAD_LINK_TAGS, is_cite, template_name
 from citetrack.rules.compare import RULE_MISMATCH, RULE_MISSING_ID, compare_reference
 
@@ -103,10 +105,6 @@ class Planned:
 # ---------------------------------------------------------------------------- helpers
 
 
-def norm(name: str) -> str:
-    return re.sub(r"[-_\s]", "", name).lower()
-
-
 def find(template: Template, param: str) -> Parameter | None:
     """The parameter ``param`` (or an alias) of ``template``.  Given twice under the same
     name, the last one: the one the wiki shows, and the one the check read."""
@@ -117,10 +115,6 @@ def find(template: Template, param: str) -> Parameter | None:
         if p.showkey and norm(str(p.name)) in names and same:
             found = p
     return found
-
-
-def value(p: Parameter | None) -> str:
-    return str(p.value).strip() if p is not None else ""
 
 
 def _uncommented(p: Parameter | None) -> str:

@@ -20,10 +20,11 @@ from collections.abc import Mapping
 
 from mwparserfromhell.nodes import Template
 
-from citetrack.export.cite_plans import Planned, alive_url, find, value
+from citetrack.export.cite_plans import Planned, alive_url, find
 from citetrack.identifiers import normalize_doi
 from citetrack.model import CheckResult, Finding, Found, ReferenceResult, Severity, Source
 from citetrack.parse.cs1_status import doi_broken, legacy_status, status_for_legacy
+from citetrack.parse.cs1_status import param_value as value
 
 RULE_DOI_BROKEN_STALE = "doi-broken-stale"
 RULE_DEADURL_OBSOLETE = "deadurl-obsolete"

@@ -38,15 +38,15 @@ from citetrack.export.cite_plans import (
     find,
     local_fixes,
     malformed_findings,
-    norm,
     plain_value,
     registry_fixes,
-    value,
     wayback_link,
 )
 from citetrack.inputs.article import CiteSite, locate_wikitext
 from citetrack.model import Reference
 from citetrack.parse.cs1_status import legacy_status
+from citetrack.parse.cs1_status import param_key as norm
+from citetrack.parse.cs1_status import param_value as value
 from citetrack.parse.wikitext import (
     DATE_PARAMS,
     PAGES_PARAMS,

@@ -20,7 +20,7 @@ import re
 from mwparserfromhell.nodes import Template
 from mwparserfromhell.nodes.extras import Parameter
 
-#: The names of ``|url-status=`` before 2019, as :func:`_norm` writes them.
+#: The names of ``|url-status=`` before 2019, as :func:`param_key` writes them.
 _LEGACY_STATUS = frozenset({"deadurl"})  # deadurl, dead-url, dead_url
 #: The old values and the ``url-status`` each means.
 _LEGACY_VALUES = {
@@ -36,7 +36,9 @@ _LEGACY_VALUES = {
 _DOI_BROKEN = frozenset({"doibrokendate", "doiinactivedate"})
 
 
-def _norm(name: object) -> str:
+def param_key(name: object) -> str:
+    """A parameter name as CS1 tells its spellings apart: ``dead-url``, ``dead_url`` and
+    ``DeadURL`` are one name (``deadurl``)."""
     return re.sub(r"[-_\s]", "", str(name)).lower()
 
 
@@ -45,12 +47,13 @@ def _param(template: Template, names: frozenset[str]) -> Parameter | None:
     the wiki reads when it is given twice)."""
     found = None
     for p in template.params:
-        if p.showkey and _norm(p.name) in names:
+        if p.showkey and param_key(p.name) in names:
             found = p
     return found
 
 
-def _value(p: Parameter | None) -> str:
+def param_value(p: Parameter | None) -> str:
+    """A parameter's value, trimmed (``""`` for none)."""
     return str(p.value).strip() if p is not None else ""
 
 
@@ -67,14 +70,14 @@ def status_for_legacy(raw: str) -> str | None:
 def url_status(template: Template) -> str:
     """The URL's status as the citation gives it, lower-cased: ``|url-status=``, else what
     an old ``|deadurl=`` meant (``yes`` → ``dead``), else ``""``."""
-    status = _value(_param(template, frozenset({"urlstatus"}))).lower()
+    status = param_value(_param(template, frozenset({"urlstatus"}))).lower()
     if status:
         return status
-    legacy = _value(legacy_status(template))
+    legacy = param_value(legacy_status(template))
     return status_for_legacy(legacy) or "" if legacy else ""
 
 
 def doi_broken(template: Template) -> Parameter | None:
     """The template's filled ``|doi-broken-date=`` (or older spelling), if any."""
     found = _param(template, _DOI_BROKEN)
-    return found if _value(found) else None
+    return found if param_value(found) else None
