@@ -16,11 +16,10 @@ from __future__ import annotations
 import re
 
 from citetrack.parse.segments import _JOURNAL_ABBREVIATIONS
+from citetrack.parse.wraps import SUSPENDED
 
 #: A hyphen left hanging before a conjunction ("pre- and post-") is suspended, not a cut.
-_SUSPENDED = frozenset(
-    {"and", "or", "nor", "to", "versus", "vs", "und", "oder", "bis", "et", "ou", "y", "e", "o"}
-)
+_SUSPENDED = SUSPENDED | {"versus", "vs"}  # within a line, "pre- versus post-" too
 #: Prefixes written with a hyphen ("self-reported", "non-invasive"): the hyphen stays.
 _HYPHENATED_PREFIXES = frozenset(
     {"self", "non", "well", "cross", "long", "short", "high", "low", "all", "ex", "half", "co"}

@@ -279,7 +279,7 @@ _IDENTIFIER = re.compile(r"^[<(\[]?(?:https?://|www\.|doi:|10\.\d{4,9}/)", re.IG
 #: A plain word, bracket or quote: what starts a new word after a URL, not the URL's rest.
 _PLAIN_WORD = re.compile(r"^(?:[(\[\"“‘']|[A-ZÀ-Þ][a-zß-ÿ]+\b|[a-zß-ÿ]+[,;:)]?$)")
 #: A hyphen left hanging before a conjunction ("pre- and post-operative") is no cut word.
-_SUSPENDED = frozenset({"and", "or", "nor", "to", "und", "oder", "et", "ou", "y", "e", "o", "bis"})
+SUSPENDED = frozenset({"and", "or", "nor", "to", "und", "oder", "et", "ou", "y", "e", "o", "bis"})
 #: A word cut at a hyphen at the line's end ("invented class-" / "room").
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")
 #: A range cut after its dash ("pp. 12-" / "19.").
@@ -317,7 +317,7 @@ def join_wrapped(text: str, line: str) -> str:
         head[:1].isalpha()
         and _HYPHEN_END.search(last)
         and not _IDENTIFIER.match(last)
-        and head.lower() not in _SUSPENDED
+        and head.lower() not in SUSPENDED
     ):
         return text + line
     return f"{text} {line}"
