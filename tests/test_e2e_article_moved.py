@@ -13,15 +13,17 @@ import json
 from pathlib import Path
 
 from citetrack_emulator import Emulator
-from tests.e2e import run_cli
-from tests.test_e2e_article import FAST, TITLE, _env, _page, _served
+from tests.e2e import run_cli, served_wikitext
+from tests.test_e2e_article import FAST, TITLE, _env, _page
 
 NEW_TITLE = "Necrolytic migratory erythema (skin)"
 
 
 def _move_page(emulator: Emulator) -> None:
     """The page moved to NEW_TITLE, one citation edited on the way (volume 43 → 44)."""
-    text = _served(emulator).replace(emulator.url.removeprefix("http://"), "@EMULATOR@")
+    text = served_wikitext(emulator, TITLE).replace(
+        emulator.url.removeprefix("http://"), "@EMULATOR@"
+    )
     assert "| volume = 43 |" in text
     moved = text.replace("| volume = 43 |", "| volume = 44 |")
     emulator.patch_world(
