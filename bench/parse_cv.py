@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-from bench import parse_split  # noqa: E402
+from bench import parse_split, train_parser  # noqa: E402
 from bench.parse_clean import clean as cleaned  # noqa: E402
 from bench.train_parser import (  # noqa: E402
     DEFAULT_DATA,
@@ -180,6 +180,7 @@ def cross_validate(
     clean: bool = False,
     names: bool = False,
     tokens_split: bool = False,
+    neural_epochs: int = 0,
 ) -> list[dict[str, object]]:
     """Held-out predictions: one record (index, fold, gold segments, predicted segments)
     each (``only``: that fold alone, 1-based); with ``stacked``, ``pred`` is the second
@@ -200,7 +201,11 @@ def cross_validate(
             if clean:  # the training part only: the held-out strings stay unseen
                 training = cleaned(training)
             second = Path(tmp) / f"fold{fold}.second.crfsuite"
-            if stacked:
+            if neural_epochs:
+                from bench import parse_neural  # noqa: PLC0415 - torch only when asked
+
+                neural = parse_neural.Neural(training, epochs=neural_epochs)
+            elif stacked:
                 train_stacked(training, model, second, lexicon=lexicon, names=names)
             else:
                 train(
@@ -211,7 +216,11 @@ def cross_validate(
                     names=names,
                     tokens_split=tokens_split,
                 )
-            tag = open_passes(model, second if stacked else None, tokens_split)
+            tag = (
+                neural.tag
+                if neural_epochs
+                else open_passes(model, second if stacked else None, tokens_split)
+            )
             held_tokens = [tokenize(" ".join(t for _, t in sequences[i])) for i in held]
             tagging = time.process_time()
             labelled = [tag(tokens) for tokens in held_tokens]
@@ -394,6 +403,26 @@ def main(argv: list[str] | None = None) -> int:
         help="L1 weight instead of the shipped one (bench/train_parser.PARAMS); e.g. scaled "
         "with the number of tokens of --split",
     )
+    parser.add_argument(
+        "--algorithm",
+        choices=("lbfgs", "l2sgd", "ap", "pa", "arow"),
+        help="crfsuite training algorithm instead of the shipped L-BFGS (bench only)",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a crfsuite training parameter over the shipped ones, e.g. max_iterations=50 or "
+        "feature.possible_states=1 (repeatable; bench only)",
+    )
+    parser.add_argument(
+        "--neural",
+        type=int,
+        metavar="EPOCHS",
+        help="a BiLSTM-CRF over the CRF's features instead of crfsuite, trained this many "
+        "epochs (bench/parse_neural.py; needs torch; bench only)",
+    )
     parser.add_argument("--crf-only", action="store_true", help="no rules: the labeller alone")
     parser.add_argument(
         "--first-pass",
@@ -406,6 +435,11 @@ def main(argv: list[str] | None = None) -> int:
     parse_split.ONLY = args.split_only
     if args.c1 is not None:
         PARAMS["c1"] = args.c1
+    if args.algorithm:
+        train_parser.ALGORITHM = args.algorithm
+    for item in args.param:
+        key, _, value = item.partition("=")
+        PARAMS[key] = float(value) if "." in value else int(value)
     if args.reuse:
         records = json.loads(args.reuse.read_text(encoding="utf-8"))
     else:
@@ -424,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             args.clean,
             args.names,
             args.split,
+            args.neural or 0,
         )
         if args.save:
             args.save.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")

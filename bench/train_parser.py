@@ -56,6 +56,10 @@ PARAMS = {
     "max_iterations": ITERATIONS,
     "feature.possible_transitions": True,
 }
+#: The crfsuite training algorithm.  The shipped model is L-BFGS; ``parse_cv.py
+#: --algorithm`` measures the others crfsuite has (averaged perceptron ``ap``, passive
+#: aggressive ``pa``, ``arow``, ``l2sgd``: https://www.chokkan.org/software/crfsuite/manual.html).
+ALGORITHM = "lbfgs"
 
 
 def lexicon_path(model: Path) -> Path:
@@ -114,7 +118,7 @@ def train(
     ``sequences`` re-rendered in other styles, :mod:`bench.parse_augment`; with ``names``,
     its learnt whole names beside it, :func:`phrases_path`; with ``tokens_split``, on the
     sub-tokens of :mod:`bench.parse_split`)."""
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    trainer = pycrfsuite.Trainer(algorithm=ALGORITHM, verbose=False)
     extra = restyled(sequences) if augment else []
     labelled = sequences + [copy for copy, _ in extra]
     feats_all = training_features(sequences, lexicon, extra, names, tokens_split)
@@ -123,13 +127,22 @@ def train(
         if tokens_split:
             labels = split_labels(labels, tokens_and_labels(segments)[0])
         trainer.append(feats, labels)
-    trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
+    trainer.set_params(
+        _known(trainer, {**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
     if lexicon:
         save(learn(sequences).table(), lexicon_path(out))
     if names:
         known_names.save(known_names.learn(sequences), phrases_path(out))
+
+
+def _known(trainer: pycrfsuite.Trainer, params: dict[str, object]) -> dict[str, object]:
+    """The parameters the trainer's algorithm has (``c1`` is L-BFGS's alone: crfsuite
+    refuses a parameter its algorithm does not know)."""
+    names = set(trainer.params())
+    return {key: value for key, value in params.items() if key in names}
 
 
 def open_tagger(model: Path, second: Path | None = None) -> Callable[[list[str]], list[str]]:
@@ -242,13 +255,15 @@ def train_stacked(
                 feats = sequence_features(tokens_and_labels(sequences[n])[0], _default(lex), found)
                 labels[n] = list(tagger.tag(feats))
                 sure[n] = [tagger.marginal(label, i) for i, label in enumerate(labels[n])]
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    trainer = pycrfsuite.Trainer(algorithm=ALGORITHM, verbose=False)
     feats_all = training_features(sequences, lexicon, names=names)
     for segments, base, predicted, marginals in zip(
         sequences, feats_all, labels, sure, strict=True
     ):
         trainer.append(stack_features(base, predicted, marginals), training_labels(segments))
-    trainer.set_params({**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
+    trainer.set_params(
+        _known(trainer, {**PARAMS, "max_iterations": iterations, "feature.minfreq": minfreq})
+    )
     second.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(second))
 
