@@ -89,6 +89,9 @@ class Citation:
     access_date: PartialDate | None = None
     language: str | None = None
     thesis_type: str | None = None
+    #: A report's type as printed (``Tech. Rep.``, ``Working Paper``); its number is
+    #: ``issue`` (BibTeX's ``number``).
+    report_type: str | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     #: A short citation (``{{sfn}}``) of a full citation on the same page: a footnote of
@@ -241,6 +244,8 @@ def build_fields(c: Citation) -> tuple[str, dict[str, str]]:
         fields["address"] = c.address
     if c.thesis_type and entry_type in ("phdthesis", "mastersthesis"):
         fields["type"] = c.thesis_type
+    elif c.report_type and entry_type == "techreport":
+        fields["type"] = c.report_type
     _identifier_fields(c, fields)
     if c.url:
         fields["url"] = c.url

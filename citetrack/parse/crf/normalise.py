@@ -25,6 +25,7 @@ from citetrack.identifiers import PMID_IN_TEXT
 from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
+from citetrack.parse.crf.genre import number_after_mark, report_type_and_number
 from citetrack.parse.crf.people import read_people
 
 Segments = list[tuple[str, str]]
@@ -562,8 +563,6 @@ _DATE_WORD = re.compile(
 )
 #: An institution's name cut after its first abbreviation (IEEE "Univ. Springfield").
 _ABBREVIATED_INSTITUTION = re.compile(r"^(?:Univ|Inst|Coll|Dept|Lab|Acad|Polytech)$")
-#: NLM's "Report No.:" (before the number), read as a place or a publisher: the genre.
-_REPORT_NUMBER_MARK = re.compile(r"^(?:Report|Technical report|Tech\. rep\.)\s+No\.?\s*:?$", re.I)
 
 
 def _nlm_date_notes(c: Citation, text: str) -> str:
@@ -592,6 +591,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     fields: dict[str, list[str]] = {}
     fixed = _thesis_marks(repair.repair(segments))
     fixed = _bracket_closed_later(_description_marks(_report_marks(fixed)))
+    fixed = number_after_mark(fixed)  # NLM "Report No.: 42" (the number follows)
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label
         if label not in _NAMED and "/" in text and _BARE_URL.match(strip_value(text)):
@@ -604,10 +604,6 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
                 text = text[: online.start()]
             elif _DATE_WORD.match(strip_value(text)):
                 label = "note"  # AMA's "Updated May 2, 2023." on a web page: no journal
-        if label in ("location", "publisher", "note") and _REPORT_NUMBER_MARK.match(
-            strip_value(text)
-        ):
-            label = "genre"  # NLM "Report No.: 42" (the number follows)
         if label in ("title", "journal", "container-title"):
             text = _without_medium(text)
             if label != "title" and _an_identifier(text):
@@ -703,6 +699,12 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     genre = " ".join(fields.get("genre", []))
     if c.kind == "thesis":
         c.thesis_type = "Master's thesis" if _MASTERS.search(genre) else "PhD thesis"
+    elif c.kind == "report" and genre:
+        c.report_type, number = report_type_and_number(strip_value(genre))
+        if number is not None and c.issue is None:
+            c.issue = number  # BibTeX's techreport "number"
+        elif number is not None:
+            c.report_type = f"{c.report_type} {number}"
     elif genre:
         c.notes.append(strip_value(genre))
     for label in ("note", "medium"):

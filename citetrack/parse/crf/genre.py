@@ -1,0 +1,80 @@
+"""What kind of work a reference is, read from its genre: a report's type and number, a
+thesis mark in the reference's languages.
+
+BibTeX's ``@techreport`` has a ``type`` (``Technical Report``, ``Working Paper``) and a
+``number`` (``TR-2004-17``); a reference prints both as one phrase (``Tech. Rep.
+TR-2004-17``, ``Working Paper No. 2519``, NLM's ``Report No.: WHO/X/1``), which the
+labeller labels ``genre``.  :func:`report_type_and_number` cuts that phrase in two, the
+type as printed (no word rewritten, only the ``No.`` before the number left out), so the
+number lands where BibTeX styles print it and the check can compare it.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The number mark between a report's type and its number: "No.", "Nr.", "n°", "#".
+_NUMBER_MARK = r"(?:(?:No|Nos|Nr|Num|Number|n°|nº|N°|#)\.?\s*:?\s*)"
+#: A report's genre ending in its number: a word with a digit (``TR-2004-17``,
+#: ``WEO/TID/2020.1``, ``14-03``, ``2519``) after the type's words.
+_TYPE_NUMBER = re.compile(
+    rf"^(?P<type>.*?[^\W\d_][.)]?)\s*,?\s+(?P<mark>{_NUMBER_MARK})?"
+    r"(?P<number>[\w./-]*\d[\w./-]*?)[\s.,;:]*$"
+)
+#: A number that may be a year (``Technical Report 2004``): only a number after a mark.
+_YEAR_LIKE = re.compile(r"^(?:1[5-9]|20)\d\d$")
+
+
+def report_type_and_number(genre: str) -> tuple[str, str | None]:
+    """A report's type and number from its printed genre (the number ``None`` when none
+    is printed).
+
+    >>> report_type_and_number("Tech. Rep. TR-2004-17")
+    ('Tech. Rep.', 'TR-2004-17')
+    >>> report_type_and_number("Working Paper No. 2519")
+    ('Working Paper', '2519')
+    >>> report_type_and_number("Report No.: WEO/TID/2020.1")
+    ('Report', 'WEO/TID/2020.1')
+    >>> report_type_and_number("Technical report")
+    ('Technical report', None)
+    >>> report_type_and_number("Technical Report 2004")
+    ('Technical Report 2004', None)
+    """
+    value = " ".join(genre.split()).strip(" ,;:")
+    match = _TYPE_NUMBER.match(value)
+    if match is None or not re.search(r"[^\W\d_]{2}", match["type"]):
+        return value, None
+    number = match["number"].rstrip(".")
+    if _YEAR_LIKE.match(number) and not match["mark"]:
+        return value, None
+    return match["type"].strip(" ,;:"), number
+
+
+#: NLM's "Report No.:" printed before the number (the number a segment of its own).
+REPORT_NUMBER_MARK = re.compile(
+    rf"^(?:Report|Technical report|Tech\. rep\.|Working paper|Discussion paper)\s+{_NUMBER_MARK}$",
+    re.IGNORECASE,
+)
+#: One word with a digit: a report's number, whatever it was labelled.
+_ONE_NUMBER = re.compile(r"^[\w./-]*\d[\w./-]*$")
+
+
+def number_after_mark(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """NLM's ``Report No.:`` and the number after it (labelled a place, a publisher or a
+    note) as one ``genre`` segment: ``Report No.: WEO/TID/2020.1``."""
+    out: list[tuple[str, str]] = []
+    for label, text in segments:
+        if (
+            out
+            and out[-1][0] == "genre"
+            and REPORT_NUMBER_MARK.match(out[-1][1].strip(" .,;"))
+            and label in ("location", "publisher", "note", "pages", "volume")
+            and _ONE_NUMBER.match(text.strip(" \t.,;:"))
+        ):
+            out[-1] = ("genre", f"{out[-1][1].strip()} {text.strip()}")
+            continue
+        mark = label in ("location", "publisher", "note") and REPORT_NUMBER_MARK.match(
+            text.strip(" .,;")
+        )
+        out.append(("genre" if mark else label, text))
+    return out

@@ -1,0 +1,83 @@
+"""Entry types follow the content; each printed piece lands in the BibTeX field that
+expects it (issue 15): a report's type and number, a conference's venue, a thesis mark in
+other languages.
+
+SYNTHETIC DATA: every reference and segment here is made up, in the forms the labeller
+cuts them (punctuation kept, as in AnyStyle's labelled strings).  No model is involved.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from citetrack.parse.build import build_fields
+from citetrack.parse.crf.genre import report_type_and_number
+from citetrack.parse.crf.normalise import to_citation
+
+Segments = list[tuple[str, str]]
+
+
+def _entry(segments: Segments) -> tuple[str, dict[str, str]]:
+    text = " ".join(t for _, t in segments)
+    return build_fields(to_citation(segments, 1, text))
+
+
+@pytest.mark.parametrize(
+    ("genre", "report_type", "number"),
+    [
+        # IEEE
+        ("Tech. Rep. TR-2004-17,", "Tech. Rep.", "TR-2004-17"),
+        ("Technical Report CS-92-14,", "Technical Report", "CS-92-14"),
+        # APA, from the parentheses after the title
+        ("Working Paper No. 2519", "Working Paper", "2519"),
+        ("Invented Agency Publication No. 02-1234", "Invented Agency Publication", "02-1234"),
+        # NLM
+        ("Report No.: WEO/TID/2020.1.", "Report", "WEO/TID/2020.1"),
+        ("Technischer Bericht Nr. 12", "Technischer Bericht", "12"),
+        ("Rapport technique n° 45", "Rapport technique", "45"),
+        ("Discussion Paper 14/03.", "Discussion Paper", "14/03"),
+        # no number: the whole genre is the type
+        ("Technical report.", "Technical report", None),
+        ("White paper", "White paper", None),
+        # a year after the type without a number mark may be the report's year: kept whole
+        ("Technical Report 2004", "Technical Report 2004", None),
+    ],
+)
+def test_a_reports_genre_is_its_type_and_number(
+    genre: str, report_type: str, number: str | None
+) -> None:
+    assert report_type_and_number(genre.strip(" .,")) == (report_type, number)
+
+
+def test_a_report_number_is_bibtex_number_not_note() -> None:
+    entry_type, fields = _entry(
+        [
+            ("citation-number", "[1]"),
+            ("author", "L. Feng,"),
+            ("title", '"A note on graph minors,"'),
+            ("genre", "Tech. Rep. TR-2004-17,"),
+            ("publisher", "Computer Science Dept., Example Univ.,"),
+            ("location", "Springfield, IL,"),
+            ("date", "2004."),
+        ]
+    )
+    assert entry_type == "techreport"
+    assert (fields["type"], fields["number"]) == ("Tech. Rep.", "TR-2004-17")
+    assert "note" not in fields  # nothing left over: no genre repeated in the note
+
+
+def test_nlm_report_number_after_its_mark_is_the_number() -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Example Health Organization."),
+            ("title", "Invented guidance on tides."),
+            ("location", "Geneva:"),
+            ("publisher", "Example Health Organization;"),
+            ("date", "2020."),
+            ("location", "Report No.:"),
+            ("publisher", "EHO/TID/2020.1."),
+        ]
+    )
+    assert entry_type == "techreport"
+    assert (fields["type"], fields["number"]) == ("Report", "EHO/TID/2020.1")
+    assert "note" not in fields
