@@ -81,3 +81,38 @@ def test_nlm_report_number_after_its_mark_is_the_number() -> None:
     assert entry_type == "techreport"
     assert (fields["type"], fields["number"]) == ("Report", "EHO/TID/2020.1")
     assert "note" not in fields
+
+
+@pytest.mark.parametrize(
+    ("container", "booktitle", "address"),
+    [
+        (
+            "in Proc. 27th Int. Conf. Imaginary Learning (ICIL), Haifa, Israel,",
+            "Proc. 27th Int. Conf. Imaginary Learning (ICIL)",
+            "Haifa, Israel",
+        ),
+        (
+            "in Proceedings of the Example Workshop, New Orleans, LA, USA,",
+            "Proceedings of the Example Workshop",
+            "New Orleans, LA, USA",
+        ),
+        ("In: Proc. Invented Symposium, Austin, TX.", "Proc. Invented Symposium", "Austin, TX"),
+        # no country or state after the last comma: no venue is cut off
+        ("in Proc. Invented Symposium, Part II,", "Proc. Invented Symposium, Part II", None),
+        ("in Proc. Invented Symposium, Lisbon,", "Proc. Invented Symposium, Lisbon", None),
+    ],
+)
+def test_a_conference_venue_is_the_address_not_the_booktitle(
+    container: str, booktitle: str, address: str | None
+) -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "P. Quill and R. Stone,"),
+            ("title", '"Sparse codes for toy problems,"'),
+            ("container-title", container),
+            ("date", "2010,"),
+            ("pages", "pp. 415–422."),
+        ]
+    )
+    assert entry_type == "inproceedings"
+    assert (fields["booktitle"], fields.get("address")) == (booktitle, address)

@@ -27,6 +27,7 @@ from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
 from citetrack.parse.crf.genre import number_after_mark, report_type_and_number
 from citetrack.parse.crf.people import read_people
+from citetrack.parse.crf.venue import split_venue
 
 Segments = list[tuple[str, str]]
 
@@ -696,6 +697,9 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
                 c.date = read_date(conference["date"])
             elif c.date.year != int(conference["date"][:4]):
                 c.notes.append(conference["date"])
+        if c.kind == "proceedings" and c.address is None and c.container:
+            # IEEE: "in Proc. Conf. X, Haifa, Israel, 2010": the venue is the address.
+            c.container, c.address = split_venue(c.container)
     genre = " ".join(fields.get("genre", []))
     if c.kind == "thesis":
         c.thesis_type = "Master's thesis" if _MASTERS.search(genre) else "PhD thesis"
