@@ -116,3 +116,31 @@ def test_a_conference_venue_is_the_address_not_the_booktitle(
     )
     assert entry_type == "inproceedings"
     assert (fields["booktitle"], fields.get("address")) == (booktitle, address)
+
+
+@pytest.mark.parametrize(
+    ("title", "entry_type"),
+    [
+        ("Marées imaginaires des côtes. Thèse de doctorat,", "phdthesis"),
+        ("Ríos inventados del sur. Tesis doctoral,", "phdthesis"),
+        ("Ríos inventados del sur. Tesis de maestría,", "mastersthesis"),
+        ("Fiumi immaginari del nord. Tesi di dottorato,", "phdthesis"),
+        ("Fiumi immaginari del nord. Tesi di laurea magistrale,", "mastersthesis"),
+        ("Synthetische Flüsse im Norden. Diss.,", "phdthesis"),
+        ("Synthetische Flüsse im Norden. Masterarbeit,", "mastersthesis"),
+    ],
+)
+def test_a_thesis_mark_in_other_languages_after_the_title_is_the_genre(
+    title: str, entry_type: str
+) -> None:
+    got, fields = _entry(
+        [
+            ("author", "Colin, D."),
+            ("date", "(2012)."),
+            ("title", title),
+            ("publisher", "Université d'Exempleville."),
+        ]
+    )
+    assert got == entry_type
+    assert fields["title"] == title.split(". ", maxsplit=1)[0]
+    assert fields["school"] == "Université d'Exempleville"

@@ -57,10 +57,15 @@ _EDITION = re.compile(
 )
 _THESIS = re.compile(
     r"thesis|dissertation|diss\b|th[eè]se|doctoral|ph\.?\s?d|master|m\.?sc|m\.?a\.|"
+    r"doktorarbeit|dottorato|"
     r"habilitation|tesi|tesis|diplom|mémoire|memoire|magister",
     re.IGNORECASE,
 )
-_MASTERS = re.compile(r"master|m\.?sc|m\.?a\.|diplom|mémoire|memoire|magister", re.IGNORECASE)
+_MASTERS = re.compile(
+    r"master|m[aá]ster|m\.?sc|m\.?a\.|diplom|mémoire|memoire|magister|maestr[ií]a|"
+    r"ma[iî]trise|laurea|licenciatura",
+    re.IGNORECASE,
+)
 _REPORT = re.compile(
     r"report|rapport|working paper|technical|memorandum|white paper|tech\. rep|bericht|"
     r"publication\s+no|discussion paper|occasional paper|research paper|policy brief",
@@ -370,10 +375,16 @@ def _thesis_marks(segments: Segments) -> Segments:
     return out
 
 
-#: ``…, Ph.D. dissertation,`` / ``…, M.Sc. thesis.`` ending a title (a PDF may hyphenate it).
+#: ``…, Ph.D. dissertation,`` / ``…, M.Sc. thesis.`` ending a title (a PDF may hyphenate
+#: it), and the same marks in French, Spanish, Italian and German (``Thèse de doctorat``,
+#: ``Tesis doctoral``, ``Tesi di dottorato``, ``Diss.``, ``Masterarbeit``).
 _THESIS_TAIL = re.compile(
     r"[,.]\s+(?P<genre>(?:Ph\.?\s?D\.?|Doctoral|Master'?s?|M\.?\s?Sc\.?|M\.?\s?A\.?|Diploma)"
-    r"\s+(?:thesis|dis-?\s?sertation))[\s.,;:]*$",
+    r"\s+(?:thesis|dis-?\s?sertation)|Th[eè]se\s+de\s+(?:doctorat|master|ma[iî]trise)|"
+    r"Tesis\s+(?:doctoral|de\s+(?:doctorado|maestr[ií]a|m[aá]ster|licenciatura))|"
+    r"Tesi\s+di\s+(?:dottorato|laurea(?:\s+magistrale)?)|"
+    r"M[ée]moire\s+de\s+(?:master|ma[iî]trise)|Diss\.|Dissertation|Doktorarbeit|"
+    r"Masterarbeit|Diplomarbeit|Magisterarbeit|Habilitationsschrift)[\s.,;:]*$",
     re.IGNORECASE,
 )
 _REPORT_MARK = re.compile(
