@@ -144,3 +144,33 @@ def test_a_thesis_mark_in_other_languages_after_the_title_is_the_genre(
     assert got == entry_type
     assert fields["title"] == title.split(". ", maxsplit=1)[0]
     assert fields["school"] == "Université d'Exempleville"
+
+
+@pytest.mark.parametrize(
+    ("genre", "entry_type", "printed"),
+    [
+        ("M.S. thesis,", "mastersthesis", "M.S. thesis"),
+        ("MA thesis,", "mastersthesis", "MA thesis"),
+        ("M.Eng. thesis,", "mastersthesis", "M.Eng. thesis"),
+        ("Tesis de maestría,", "mastersthesis", "Tesis de maestría"),
+        ("Mémoire de master,", "mastersthesis", "Mémoire de master"),
+        ("Ph.D. dissertation,", "phdthesis", "Ph.D. dissertation"),
+        ("(Doctoral dissertation).", "phdthesis", "Doctoral dissertation"),
+        ("PhD diss.,", "phdthesis", "PhD diss."),
+        ("Diss.,", "phdthesis", "Diss."),
+        ("Thèse de doctorat,", "phdthesis", "Thèse de doctorat"),
+    ],
+)
+def test_a_thesis_type_is_kept_as_printed_and_tells_masters_from_doctoral(
+    genre: str, entry_type: str, printed: str
+) -> None:
+    got, fields = _entry(
+        [
+            ("author", "K. Roe,"),
+            ("title", '"Invented tides,"'),
+            ("genre", genre),
+            ("publisher", "Example University,"),
+            ("date", "2010."),
+        ]
+    )
+    assert (got, fields["type"]) == (entry_type, printed)

@@ -195,7 +195,19 @@ def _identifier_fields(c: Citation, fields: dict[str, str]) -> None:
         fields["archiveprefix"] = "arXiv"
 
 
-_MASTERS = re.compile(r"Master|M\.?Sc\b|M\.?A\b|MPhil\b", re.IGNORECASE)
+#: A master's degree's thesis as references print it, in English (``Master's thesis``,
+#: ``M.Sc. thesis``, ``M.S. thesis``, ``MA thesis``, ``MPhil thesis``, ``M.Eng. thesis``,
+#: MIT's ``S.M. thesis``), French (``Mémoire de master``, ``Thèse de maîtrise``), German
+#: (``Masterarbeit``, ``Diplomarbeit``, ``Magisterarbeit``), Spanish (``Tesis de
+#: maestría``, ``Tesis de licenciatura``) and Italian (``Tesi di laurea``); anything
+#: else is a doctoral thesis (BibTeX's ``@phdthesis``, also for "Diss." or "Thèse").
+_MASTERS = re.compile(
+    r"\bmaster|m[aá]ster|^M\.?\s?Sc\b|\bM\.?\s?Sc\.?\s+(?:thesis|dissertation)|"
+    r"^M\.?\s?A\b|\bM\.?\s?A\.?\s+thesis|\bM\.?\s?S\.?\s+thesis|\bM\.?\s?Phil\b|"
+    r"\bM\.?\s?Eng\.?\s+thesis|\bS\.\s?M\.\s+thesis|\bSM\s+thesis|diplom|m[ée]moire|"
+    r"magister|maestr[ií]a|ma[iî]trise|laurea|licenciatura",
+    re.IGNORECASE,
+)
 _CONTAINER_FIELDS = {
     "article": "journal",
     "incollection": "booktitle",
@@ -206,7 +218,7 @@ _CONTAINER_FIELDS = {
 
 def entry_type_of(c: Citation) -> str:
     """The BibTeX entry type for a citation's kind (a master's thesis is told by its type)."""
-    if c.kind == "thesis" and c.thesis_type and _MASTERS.match(c.thesis_type):
+    if c.kind == "thesis" and c.thesis_type and _MASTERS.search(c.thesis_type):
         return "mastersthesis"
     return _ENTRY_TYPES[c.kind]
 

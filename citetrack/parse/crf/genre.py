@@ -13,6 +13,19 @@ from __future__ import annotations
 
 import re
 
+#: Abbreviations a genre ends in (``Diss.``, ``PhD diss.``, ``Tech. Rep.``, ``Dr. phil.``):
+#: their full stop is part of the word, not a separator.
+_ABBREVIATED_END = re.compile(r"\b(?:diss|rep|habil|phil|doct|techn|memo|ber)$", re.IGNORECASE)
+
+
+def printed_genre(text: str, stripped: str) -> str:
+    """A genre as printed: ``stripped`` (``text`` without its brackets and separators)
+    with the full stop of an abbreviation it ends in, when ``text`` printed one."""
+    if _ABBREVIATED_END.search(stripped) and text.find(f"{stripped}.") >= 0:
+        return f"{stripped}."
+    return stripped
+
+
 #: The number mark between a report's type and its number: "No.", "Nr.", "n°", "#".
 _NUMBER_MARK = r"(?:(?:No|Nos|Nr|Num|Number|n°|nº|N°|#)\.?\s*:?\s*)"
 #: A report's genre ending in its number: a word with a digit (``TR-2004-17``,

@@ -25,7 +25,11 @@ from citetrack.identifiers import PMID_IN_TEXT
 from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
-from citetrack.parse.crf.genre import number_after_mark, report_type_and_number
+from citetrack.parse.crf.genre import (
+    number_after_mark,
+    printed_genre,
+    report_type_and_number,
+)
 from citetrack.parse.crf.people import read_people
 from citetrack.parse.crf.venue import split_venue
 
@@ -61,11 +65,7 @@ _THESIS = re.compile(
     r"habilitation|tesi|tesis|diplom|mémoire|memoire|magister",
     re.IGNORECASE,
 )
-_MASTERS = re.compile(
-    r"master|m[aá]ster|m\.?sc|m\.?a\.|diplom|mémoire|memoire|magister|maestr[ií]a|"
-    r"ma[iî]trise|laurea|licenciatura",
-    re.IGNORECASE,
-)
+_MASTERS = re.compile(r"master|m\.?sc|m\.?a\.|diplom|mémoire|memoire|magister", re.IGNORECASE)
 _REPORT = re.compile(
     r"report|rapport|working paper|technical|memorandum|white paper|tech\. rep|bericht|"
     r"publication\s+no|discussion paper|occasional paper|research paper|policy brief",
@@ -713,9 +713,15 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
             c.container, c.address = split_venue(c.container)
     genre = " ".join(fields.get("genre", []))
     if c.kind == "thesis":
-        c.thesis_type = "Master's thesis" if _MASTERS.search(genre) else "PhD thesis"
+        # The type as printed ("Doctoral dissertation", "M.S. thesis", "Diss."): BibTeX
+        # prints it instead of its default; only a thesis told by a note gets the default.
+        printed = printed_genre(genre, strip_value(genre))
+        if not printed:
+            notes = " ".join(fields.get("note", []))
+            printed = "Master's thesis" if _MASTERS.search(notes) else "PhD thesis"
+        c.thesis_type = printed
     elif c.kind == "report" and genre:
-        c.report_type, number = report_type_and_number(strip_value(genre))
+        c.report_type, number = report_type_and_number(printed_genre(genre, strip_value(genre)))
         if number is not None and c.issue is None:
             c.issue = number  # BibTeX's techreport "number"
         elif number is not None:
