@@ -174,3 +174,40 @@ def test_a_thesis_type_is_kept_as_printed_and_tells_masters_from_doctoral(
         ]
     )
     assert (got, fields["type"]) == (entry_type, printed)
+
+
+@pytest.mark.parametrize(
+    ("container", "note"),
+    [
+        ("Paper presented at the Annual Meeting of the Fictional Society,", "Paper presented at"),
+        ("presented at the Annual Meeting of the Fictional Society,", "presented at"),
+        ("Poster presented at Annual Meeting of the Fictional Society.", "Poster presented at"),
+    ],
+)
+def test_a_talks_lead_in_is_a_note_not_the_meetings_name(container: str, note: str) -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Dale, C."),
+            ("date", "(2018, May)."),
+            ("title", "Invented findings on sand."),
+            ("container-title", container),
+            ("location", "Boston, MA."),
+        ]
+    )
+    assert entry_type == "inproceedings"
+    assert fields["booktitle"] == "Annual Meeting of the Fictional Society"
+    assert (fields["note"], fields["address"]) == (note, "Boston, MA")
+
+
+def test_a_talk_presented_at_a_named_event_is_a_conference_paper() -> None:
+    # No "conference" or "meeting" word: the lead-in alone says the event (not a book).
+    entry_type, fields = _entry(
+        [
+            ("author", "Dale, C."),
+            ("date", "(2018)."),
+            ("title", "Invented findings on sand."),
+            ("container-title", "Paper presented at the Example Lecture Series,"),
+            ("location", "Boston, MA."),
+        ]
+    )
+    assert (entry_type, fields["booktitle"]) == ("inproceedings", "Example Lecture Series")

@@ -102,6 +102,14 @@ _VOL_PAGES = re.compile(
     r"(?P<v>\d+)\s*(?:\((?P<i>[^()]+)\))?\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?)"
 )
 _LEAD_IN = re.compile(r"^(?:in|dans|en|im)\s*:?\s+(?=\S)|^in:\s*", re.IGNORECASE)
+#: A talk's lead-in before the meeting's name (APA 6, Chicago, IEEE): ``Paper presented at
+#: the Annual Meeting of X``, ``presented at the X Workshop`` — what the work is (a note),
+#: not part of the meeting's name.
+_PRESENTED_AT = re.compile(
+    r"^(?P<mark>(?:(?:Paper|Poster|Talk|Keynote|Lecture|Presentation)\s+)?presented\s+at)"
+    r"\s+(?:the\s+)?(?=\S)",
+    re.IGNORECASE,
+)
 
 
 def strip_value(text: str) -> str:
@@ -274,7 +282,7 @@ def _decide_kind(fields: dict[str, list[str]], c: Citation) -> Kind:
     if journal:
         return "proceedings" if _PROCEEDINGS.search(journal) and not c.volume else "article"
     if container:
-        if _PROCEEDINGS.search(container):
+        if _PROCEEDINGS.search(container) or _PRESENTED_AT.match(strip_value(container)):
             return "proceedings"
         if "publisher" not in fields and "editor" not in fields and (c.volume or c.issue):
             return "article"
@@ -700,6 +708,10 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     container = _first(fields, "journal") or _first(fields, "container-title")
     if container:
         value = strip_value(_LEAD_IN.sub("", strip_value(container)))
+        presented = _PRESENTED_AT.match(value)
+        if presented is not None and value[presented.end() :].strip(_EDGE):
+            c.notes.append(presented["mark"])
+            value = value[presented.end() :]
         c.container = tidy.abbreviation_stop(value, container) or None
         conference = _CONFERENCE_DATE.match(c.container or "")
         if conference is not None and c.kind == "proceedings":
