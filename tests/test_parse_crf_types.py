@@ -211,3 +211,26 @@ def test_a_talk_presented_at_a_named_event_is_a_conference_paper() -> None:
         ]
     )
     assert (entry_type, fields["booktitle"]) == ("inproceedings", "Example Lecture Series")
+
+
+@pytest.mark.parametrize(
+    ("segments", "howpublished"),
+    [
+        (
+            [("journal", "US Patent"), ("volume", "9,999,999,"), ("date", "2017.")],
+            "US Patent 9,999,999",
+        ),
+        (
+            [("journal", "U.S. Patent"), ("volume", "9"), ("pages", "999 999,"), ("date", "2017.")],
+            "U.S. Patent 9 999 999",
+        ),
+    ],
+)
+def test_a_patents_number_is_kept_whole(segments: Segments, howpublished: str) -> None:
+    # Read as a journal's volume and pages, "9,999,999" became volume "9" (the rest lost).
+    entry_type, fields = _entry(
+        [("author", "M. Hart,"), ("title", '"Invented device for folding paper,"'), *segments]
+    )
+    assert entry_type == "misc"
+    assert fields["howpublished"] == howpublished
+    assert "volume" not in fields and "pages" not in fields

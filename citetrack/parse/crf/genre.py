@@ -91,3 +91,28 @@ def number_after_mark(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
         )
         out.append(("genre" if mark else label, text))
     return out
+
+
+#: A journal that names a patent office's series: ``U.S. Patent``, ``US Patent``,
+#: ``Patentschrift``, ``Offenlegungsschrift``, ``Brevet``, ``Brevetto``, ``Patente``.
+_PATENT = re.compile(
+    r"\bpatent\b|patentschrift|offenlegungsschrift|\bbrevet(?:to)?\b|\bpatente\b",
+    re.IGNORECASE,
+)
+#: Labels the labeller gives a patent's number when it takes its office for a journal.
+_NUMBER_LABELS = ("journal", "volume", "pages")
+
+
+def patent(segments: list[tuple[str, str]]) -> str | None:
+    """A patent's office and number as printed (``U.S. Patent 9 999 999``), when the
+    labeller took the office for a journal and the number for its volume and pages:
+    read as a volume, ``9,999,999`` became ``9`` and the rest was lost."""
+    run: list[str] = []
+    for label, text in segments:
+        if run and label not in _NUMBER_LABELS[1:]:
+            break
+        if run or (label == "journal" and _PATENT.search(text)):
+            run.append(text)
+    if not run:
+        return None
+    return " ".join(" ".join(run).split()).strip(" .,;:")

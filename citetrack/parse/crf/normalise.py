@@ -27,6 +27,7 @@ from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
 from citetrack.parse.crf.genre import (
     number_after_mark,
+    patent,
     printed_genre,
     report_type_and_number,
 )
@@ -705,6 +706,11 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         place, _, rest = (c.address or "").partition(": ")
         c.address, c.publisher = place, f"{rest} {c.publisher}".strip()
     c.kind = _decide_kind(fields, c)
+    office_and_number = patent(fixed) if c.kind == "article" else None
+    if office_and_number is not None:
+        # "U.S. Patent 9,999,999": no journal, volume and pages; printed whole (misc).
+        c.kind, c.volume, c.issue, c.pages = "misc", None, None, None
+        fields["journal"] = [office_and_number]
     container = _first(fields, "journal") or _first(fields, "container-title")
     if container:
         value = strip_value(_LEAD_IN.sub("", strip_value(container)))
