@@ -234,3 +234,17 @@ def test_a_patents_number_is_kept_whole(segments: Segments, howpublished: str) -
     assert entry_type == "misc"
     assert fields["howpublished"] == howpublished
     assert "volume" not in fields and "pages" not in fields
+
+
+def test_an_access_date_leading_in_to_the_url_leaves_no_word_behind() -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Example Council."),
+            ("date", "(2023, January 5)."),
+            ("title", "Fictional page on tides."),
+            ("note", "Retrieved March 2, 2024, from"),  # APA 6
+            ("url", "https://example.org/tides"),
+        ]
+    )
+    assert (entry_type, fields["urldate"]) == ("online", "2024-03-02")
+    assert "note" not in fields  # was "from": the access date's lead-in to the URL

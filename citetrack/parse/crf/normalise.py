@@ -247,10 +247,12 @@ def _only_identifiers(text: str) -> bool:
 
 #: "Accessed: 1 May 2022", "(accessed May 1, 2022)", "[cited 2020 Jan 1]", "Retrieved
 #: 3 May 2020", "consulté le 12 mai 2016", "abgerufen am 3. Mai 2020": the day the cited
-#: copy was read, the link check's reference point (its archived copy of that day).
+#: copy was read, the link check's reference point (its archived copy of that day); APA
+#: 6's "Retrieved May 3, 2020, from" leads in to the URL after it.
 _ACCESS = re.compile(
     r"^\W*(?:last\s+)?(?:accessed|retrieved|cited|viewed|visited|consulted|consulté|"
-    r"abgerufen|zugegriffen)(?:\s+(?:on|le|am))?\s*:?\s*(?P<date>[^\[\]()]+?)\W*$",
+    r"abgerufen|zugegriffen)(?:\s+(?:on|le|am))?\s*:?\s*(?P<date>[^\[\]()]+?)"
+    r"(?:\W+from)?\W*$",
     re.IGNORECASE,
 )
 
@@ -557,7 +559,10 @@ def _an_identifier(text: str) -> bool:
 def _access_in_note(c: Citation, text: str) -> str:
     """``text`` without an access date that ends or starts it (then ``c``'s access date):
     IEEE prints it after the site (``WHO. Accessed: Jan. 5, 2024.``), NLM before the URL's
-    lead-in (``[cited 2016 Aug 31]. Available from:``)."""
+    lead-in (``[cited 2016 Aug 31]. Available from:``); wholly an access date, nothing
+    (APA 6's ``Retrieved May 3, 2020, from``: cut at its comma, it left ``from``)."""
+    if _access_date(c, text):
+        return ""
     for cut in _SENTENCE_START.finditer(text):
         if _access_date(c, text[cut.end() :]):
             return text[: cut.start()]
