@@ -248,3 +248,25 @@ def test_an_access_date_leading_in_to_the_url_leaves_no_word_behind() -> None:
     )
     assert (entry_type, fields["urldate"]) == ("online", "2024-03-02")
     assert "note" not in fields  # was "from": the access date's lead-in to the URL
+
+
+@pytest.mark.parametrize(
+    ("pages", "note"),
+    [
+        (["sec. A."], "sec. A"),  # Chicago's newspaper section: no page number
+        (["pp. 12–15,", "20–25."], "20–25"),  # a second range
+    ],
+)
+def test_a_pages_segment_without_a_page_or_a_second_one_is_kept(
+    pages: list[str], note: str
+) -> None:
+    _, fields = _entry(
+        [
+            ("author", "Roe, Karl."),
+            ("title", '"Made-up Storm Floods Invented Harbour."'),
+            ("journal", "The Example Times,"),
+            ("date", "June 12, 2016,"),
+            *[("pages", text) for text in pages],
+        ]
+    )
+    assert fields["note"] == note

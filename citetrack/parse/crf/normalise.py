@@ -675,7 +675,12 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         if _PAGE_COUNT.match(strip_value(text)) and c.pages is None and "journal" not in fields:
             c.notes.append(strip_value(text))
             continue
-        c.pages = c.pages or read_pages(text)
+        pages = read_pages(text)
+        if pages is not None and c.pages is None:
+            c.pages = pages
+        elif (pages is None or pages != c.pages) and strip_value(text):
+            # No page number ("sec. A") or a second range: kept, never dropped.
+            c.notes.append(strip_value(text))
     if "publisher" in fields:
         c.publisher = strip_value(fields["publisher"][0])
         dated = _PUBLISHER_YEAR.match(c.publisher)
