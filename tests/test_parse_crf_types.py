@@ -270,3 +270,32 @@ def test_a_pages_segment_without_a_page_or_a_second_one_is_kept(
         ]
     )
     assert fields["note"] == note
+
+
+@pytest.mark.parametrize(
+    ("segments", "editor"),
+    [
+        # German: the editors and the book read as one container
+        (
+            [("container-title", "in: Lena Poe (Hg.), Erfundene Wüsten,"), ("location", "Ort")],
+            "Poe, Lena",
+        ),
+        # French: the editors read as a note before the book
+        ([("note", "Dans L. Poe (dir.),"), ("container-title", "Erfundene Wüsten")], "Poe, L."),
+    ],
+)
+def test_a_chapters_editors_before_its_book_are_its_editors(
+    segments: Segments, editor: str
+) -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Roe, Karl:"),
+            ("title", "Ein Kapitel über Sand,"),
+            *segments,
+            ("date", "2014,"),
+            ("pages", "S. 33–58."),
+        ]
+    )
+    assert entry_type == "incollection"
+    assert (fields["editor"], fields["booktitle"]) == (editor, "Erfundene Wüsten")
+    assert "note" not in fields

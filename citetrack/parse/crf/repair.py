@@ -33,6 +33,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   (IEEE) read as one editor list: the names before ``in`` are the authors, the book the
   container, the names in the brackets or before ``Eds.`` the editors; so in German
   (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book);
+* **a chapter's editors before its book** — ``in: Lena Poe (Hg.), Book,`` read as one
+  container, or ``Dans L. Poe (dir.),`` read as a note before the book: the editors;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
   Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
   of a reference without authors: the organisation is the author (and the date its own).
@@ -308,8 +310,49 @@ def organisation_in_title(segments: Segments) -> Segments:
     return segments
 
 
+# "in: Lena Poe (Hg.), Book," / "Dans L. Poe (dir.)," — the editors and their role mark,
+# then (maybe) the book.
+_IN_EDITORS_ROLE = re.compile(
+    r"^(?:(?:in|dans|im|en)\s*:?\s+)?(?P<editors>[A-ZÀ-Þ][^()]{0,80}?)\s*"
+    r"\((?:Hrsg|Hg|eds?|dir|coord|comp)\.?\)\s*[,:]?\s*(?P<book>\S.*)?$",
+    re.IGNORECASE,
+)
+_IN = re.compile(r"^(?:in|dans|im|en)\b", re.IGNORECASE)
+
+
+def editors_in_container(segments: Segments) -> Segments:
+    """Editors printed before a chapter's book, read as part of the book's title or as a
+    note, in a reference without editors: they are the editors.
+
+    German ``in: Lena Poe (Hg.), Erfundene Wüsten,`` read as one container (the editors
+    were part of the booktitle); French ``Dans L. Poe (dir.),`` read as a note before the
+    book (the editors were a note).
+    """
+    if any(label == "editor" for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label not in ("container-title", "note"):
+            continue
+        match = _IN_EDITORS_ROLE.match(text.strip())
+        if match is None:
+            continue
+        nxt = segments[i + 1][0] if i + 1 < len(segments) else ""
+        book = match["book"]
+        if label == "note" and (book or nxt != "container-title" or not _IN.match(text)):
+            continue  # a note is the editors only when the book follows it
+        if label == "container-title" and not book:
+            continue
+        role = text.strip()[: match.start("book")] if book else text
+        parts: Segments = [("editor", role)]
+        if book:
+            parts.append(("container-title", f"in {book}"))
+        return [*segments[:i], *parts, *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
     segments = names_in_title(group_author(organisation_in_title(segments)))
     segments = container_after_quoted_title(book_in_title(segments))
-    return book_in_editors(abbreviation_after_title(journal_as_author(segments)))
+    segments = book_in_editors(abbreviation_after_title(journal_as_author(segments)))
+    return editors_in_container(segments)
