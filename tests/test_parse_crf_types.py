@@ -299,3 +299,28 @@ def test_a_chapters_editors_before_its_book_are_its_editors(
     assert entry_type == "incollection"
     assert (fields["editor"], fields["booktitle"]) == (editor, "Erfundene Wüsten")
     assert "note" not in fields
+
+
+@pytest.mark.parametrize(
+    ("publisher", "edition"),
+    [
+        ("2nd ed. Example Press,", "2nd"),
+        ("2. Aufl. Beispielverlag,", "2"),
+        ("3e éd. Exemple,", "3e"),
+    ],
+)
+def test_an_edition_read_as_the_publishers_first_words_is_the_edition(
+    publisher: str, edition: str
+) -> None:
+    entry_type, fields = _entry(
+        [
+            ("editor", "Lamb, Q., Ed."),
+            ("date", "(2011)."),
+            ("title", "Fictional essays."),
+            ("publisher", publisher),
+            ("location", "Springfield."),
+        ]
+    )
+    assert entry_type == "book"
+    assert fields["edition"] == edition
+    assert fields["publisher"] == publisher.split(maxsplit=2)[-1].rstrip(",")

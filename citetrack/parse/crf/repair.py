@@ -35,6 +35,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book);
 * **a chapter's editors before its book** — ``in: Lena Poe (Hg.), Book,`` read as one
   container, or ``Dans L. Poe (dir.),`` read as a note before the book: the editors;
+* **an edition before the publisher** — ``2nd ed. Example Press,`` read as one
+  publisher: the edition, then the publisher;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
   Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
   of a reference without authors: the organisation is the author (and the date its own).
@@ -350,9 +352,34 @@ def editors_in_container(segments: Segments) -> Segments:
     return segments
 
 
+# "2nd ed.", "3rd edn", "2. Aufl.", "3e éd.", "Rev. ed." before a publisher's name.
+_EDITION_THEN_NAME = re.compile(
+    r"^(?P<edition>(?:\d+\s*(?:st|nd|rd|th|e|er|ème|\.ª|ª)?\.?|first|second|third|fourth|"
+    r"fifth|revised|rev\.|expanded|updated|neue|überarb\.)\s*"
+    r"(?:ed|edn|edition|éd|édition|Aufl|Auflage)\.?,?)\s+(?P<rest>[A-ZÀ-Þ]\S*.*)$",
+    re.IGNORECASE,
+)
+
+
+def edition_before_publisher(segments: Segments) -> Segments:
+    """An edition read as the start of the publisher's name (``2nd ed. Example Press,``),
+    in a reference without an edition: the edition, then the publisher."""
+    if any(label == "edition" for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "publisher":
+            continue
+        match = _EDITION_THEN_NAME.match(text.strip())
+        if match is None:
+            return segments
+        parts = [("edition", match["edition"]), ("publisher", match["rest"])]
+        return [*segments[:i], *parts, *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
     segments = names_in_title(group_author(organisation_in_title(segments)))
     segments = container_after_quoted_title(book_in_title(segments))
     segments = book_in_editors(abbreviation_after_title(journal_as_author(segments)))
-    return editors_in_container(segments)
+    return edition_before_publisher(editors_in_container(segments))
