@@ -324,3 +324,34 @@ def test_an_edition_read_as_the_publishers_first_words_is_the_edition(
     assert entry_type == "book"
     assert fields["edition"] == edition
     assert fields["publisher"] == publisher.split(maxsplit=2)[-1].rstrip(",")
+
+
+def test_a_data_set_after_its_description_is_misc_with_its_publisher() -> None:
+    # APA 7: "Title (Version 2) [Data set]. Publisher. URL" read as one title (a @book then).
+    entry_type, fields = _entry(
+        [
+            ("author", "Ives, N."),
+            ("date", "(2020)."),
+            (
+                "title",
+                "Synthetic survey of imaginary towns (Version 2) [Data set]. Example Archive.",
+            ),
+            ("url", "https://doi.org/10.5555/data.42"),
+        ]
+    )
+    assert entry_type == "misc"
+    assert fields["title"] == "Synthetic survey of imaginary towns"
+    assert (fields["publisher"], fields["note"]) == ("Example Archive", "Version 2; Data set")
+
+
+def test_a_white_paper_mark_is_a_reports_type() -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Fable Inc."),
+            ("date", "(2021)."),
+            ("title", "Widget safety in practice [White paper]."),
+            ("url", "https://example.com/wp.pdf"),
+        ]
+    )
+    assert (entry_type, fields["type"]) == ("techreport", "White paper")
+    assert fields["title"] == "Widget safety in practice"

@@ -1,5 +1,11 @@
-"""What kind of work a reference is, read from its genre: a report's type and number, a
-thesis mark in the reference's languages.
+"""What kind of work a reference is, read from its genre and the marks printed with it.
+
+* **marks in a title or note** — a thesis mark (``[Doctoral dissertation, School]``,
+  ``…, Ph.D. dissertation``, ``Thèse de doctorat``, ``Diss.``), a report's number in
+  parentheses (``(Report No. 42)``), APA 7's description in brackets (``[Data set]``,
+  ``[White paper]``): cut off into ``genre`` or ``note`` segments before fields are read;
+* **a report's type and number** (below);
+* **a patent** whose office the labeller took for a journal (its number kept whole).
 
 BibTeX's ``@techreport`` has a ``type`` (``Technical Report``, ``Working Paper``) and a
 ``number`` (``TR-2004-17``); a reference prints both as one phrase (``Tech. Rep.
@@ -12,6 +18,11 @@ number lands where BibTeX styles print it and the check can compare it.
 from __future__ import annotations
 
 import re
+
+Segments = list[tuple[str, str]]
+
+#: The separators printed around a value (``strip_value`` strips them too).
+EDGE = " \t.,;:/"
 
 #: Abbreviations a genre ends in (``Diss.``, ``PhD diss.``, ``Tech. Rep.``, ``Dr. phil.``):
 #: their full stop is part of the word, not a separator.
@@ -72,10 +83,10 @@ REPORT_NUMBER_MARK = re.compile(
 _ONE_NUMBER = re.compile(r"^[\w./-]*\d[\w./-]*$")
 
 
-def number_after_mark(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def number_after_mark(segments: Segments) -> Segments:
     """NLM's ``Report No.:`` and the number after it (labelled a place, a publisher or a
     note) as one ``genre`` segment: ``Report No.: WEO/TID/2020.1``."""
-    out: list[tuple[str, str]] = []
+    out: Segments = []
     for label, text in segments:
         if (
             out
@@ -103,7 +114,7 @@ _PATENT = re.compile(
 _NUMBER_LABELS = ("journal", "volume", "pages")
 
 
-def patent(segments: list[tuple[str, str]]) -> str | None:
+def patent(segments: Segments) -> str | None:
     """A patent's office and number as printed (``U.S. Patent 9 999 999``), when the
     labeller took the office for a journal and the number for its volume and pages:
     read as a volume, ``9,999,999`` became ``9`` and the rest was lost."""
@@ -116,3 +127,140 @@ def patent(segments: list[tuple[str, str]]) -> str | None:
     if not run:
         return None
     return " ".join(" ".join(run).split()).strip(" .,;:")
+
+
+#: APA's descriptions of works that are neither books nor articles (software, data, media).
+MEDIA = re.compile(
+    r"Computer (?:software|program)|Software|Mobile app|Data ?set|Video|Audio|"
+    r"Podcast(?: episode)?|Film|Motion picture|TV series|Photograph|Map|Image",
+    re.IGNORECASE,
+)
+
+
+_THESIS_MARK = re.compile(
+    r"\[\s*(?P<genre>[^\[\],]*(?:dissertation|thesis|Ph\.?\s?D)[^\[\],]*)(?:,\s*(?P<school>[^\[\]]+))?\]",
+    re.IGNORECASE,
+)
+
+
+def thesis_marks(segments: Segments) -> Segments:
+    """A thesis mark printed in brackets inside a title or note, or after a comma at the
+    title's end, is the genre.
+
+    NLM: ``Title [dissertation]. Place: University; 2019.``; APA 7: ``Title [Doctoral
+    dissertation, University of Nowhere].`` (the school after the comma); IEEE: ``Title,
+    Ph.D. dissertation, Dept. …``.
+    """
+    out: Segments = []
+    has_publisher = any(label == "publisher" for label, _ in segments)
+    for label, text in segments:
+        mark = _THESIS_MARK.search(text) if label in ("title", "note") else None
+        if mark is None:
+            tail = _THESIS_TAIL.search(text) if label == "title" else None
+            if tail is not None and text[: tail.start()].strip(EDGE):
+                out += [(label, text[: tail.start()]), ("genre", tail["genre"])]
+            else:
+                out.append((label, text))
+            continue
+        rest = (text[: mark.start()] + text[mark.end() :]).strip()
+        if rest.strip(EDGE):
+            out.append((label, rest))
+        out.append(("genre", mark["genre"]))
+        if mark["school"] and not has_publisher:
+            out.append(("publisher", mark["school"]))
+    return out
+
+
+#: ``…, Ph.D. dissertation,`` / ``…, M.Sc. thesis.`` ending a title (a PDF may hyphenate
+#: it), and the same marks in French, Spanish, Italian and German (``Thèse de doctorat``,
+#: ``Tesis doctoral``, ``Tesi di dottorato``, ``Diss.``, ``Masterarbeit``).
+_THESIS_TAIL = re.compile(
+    r"[,.]\s+(?P<genre>(?:Ph\.?\s?D\.?|Doctoral|Master'?s?|M\.?\s?Sc\.?|M\.?\s?A\.?|Diploma)"
+    r"\s+(?:thesis|dis-?\s?sertation)|Th[eè]se\s+de\s+(?:doctorat|master|ma[iî]trise)|"
+    r"Tesis\s+(?:doctoral|de\s+(?:doctorado|maestr[ií]a|m[aá]ster|licenciatura))|"
+    r"Tesi\s+di\s+(?:dottorato|laurea(?:\s+magistrale)?)|"
+    r"M[ée]moire\s+de\s+(?:master|ma[iî]trise)|Diss\.|Dissertation|Doktorarbeit|"
+    r"Masterarbeit|Diplomarbeit|Magisterarbeit|Habilitationsschrift)[\s.,;:]*$",
+    re.IGNORECASE,
+)
+_REPORT_MARK = re.compile(
+    r"\((?P<mark>[^()]*\b(?:report|working paper|discussion paper|occasional paper|"
+    r"research paper|technical paper|white paper|policy brief|memorandum|"
+    r"publication)\b[^()]*)\)[\s.,;:]*$",
+    re.IGNORECASE,
+)
+
+
+def report_marks(segments: Segments) -> Segments:
+    """A report's number printed in parentheses at the end of its title is the genre.
+
+    APA: ``Title (Report No. 42). Agency.``, ``Title (NIH Publication No. 02-1234).``;
+    the labeller leaves the mark in the title, and the work read as a book.
+    """
+    out: Segments = []
+    for label, text in segments:
+        mark = _REPORT_MARK.search(text) if label == "title" else None
+        if mark is None or not text[: mark.start()].strip(EDGE):
+            out.append((label, text))
+            continue
+        out += [(label, text[: mark.start()]), ("genre", mark["mark"])]
+    return out
+
+
+#: APA 7's description of a work after its title, in brackets (and its version in
+#: parentheses before it): ``Title (Version 2) [Computer software].``, ``Title [Paper
+#: presentation].`` — what the work is, not its title.
+_DESCRIPTION_MARK = re.compile(
+    r"(?:\s*\((?P<version>(?:Version|Vers\.|v\.)\s*[\w.-]+)\))?\s*"
+    r"\[(?:(?P<mark>(?:Paper|Poster|Conference|Symposium) (?:presentation|session)|"
+    r"Computer (?:software|program)|Software|Mobile app|Data ?set|Video|Audio|Podcast(?: episode)?|"
+    r"Blog post|Fact sheet|Press release|Brochure|Infographic|Lecture notes|"
+    r"PowerPoint slides|Presentation slides|Webinar|Abstract|Editorial|Letter to the editor|"
+    r"Unpublished manuscript|Manuscript (?:in preparation|submitted for publication)|"
+    r"Preprint|Film|Motion picture|TV series|Photograph|Map|Tweet|Image)|"
+    r"(?P<genre>White paper|Technical report|Working paper|Policy brief|Report))\]"
+    r"(?:[.,]\s+(?P<after>[^\[\].]{2,80}?))?[\s.,;:]*$",
+    re.IGNORECASE,
+)
+
+
+def description_marks(segments: Segments) -> Segments:
+    """An APA description (and version) at the end of the title is a note; a report's
+    (``[White paper]``) is the genre.  The publisher APA prints after it (``[Data set].
+    Example Data Archive.``), read as the title's end, is the publisher (a note when one
+    was labelled)."""
+    out: Segments = []
+    has_publisher = any(label == "publisher" for label, _ in segments)
+    for label, text in segments:
+        mark = _DESCRIPTION_MARK.search(text) if label == "title" and "]" in text else None
+        if mark is None or not text[: mark.start()].strip(EDGE):
+            out.append((label, text))
+            continue
+        out.append((label, text[: mark.start()]))
+        out += [("note", value) for value in (mark["version"], mark["mark"]) if value]
+        if mark["genre"]:
+            out.append(("genre", mark["genre"]))
+        if mark["after"]:
+            out.append(("note" if has_publisher else "publisher", mark["after"]))
+            has_publisher = True
+    return out
+
+
+def bracket_closed_later(segments: Segments) -> Segments:
+    """A bracket a genre opens and a later segment closes ends that segment there.
+
+    APA 7 prints ``Title [Doctoral dissertation, University of Nowhere]. Archive.``; the
+    labeller may take ``University of Nowhere]. Archive.`` as one publisher, and the school
+    would read ``University of Nowhere]. Archive``.  What follows the ``]`` is the archive
+    or database the thesis was found in: a note.
+    """
+    out: Segments = []
+    opened = False  # the segment before is a genre with a bracket left open
+    for label, text in segments:
+        close = text.find("]") if opened else -1
+        if close >= 0 and text[close + 1 :].strip(EDGE):
+            out += [(label, text[: close + 1]), ("note", text[close + 1 :])]
+        else:
+            out.append((label, text))
+        opened = label == "genre" and text.count("[") > text.count("]")
+    return out

@@ -26,17 +26,22 @@ from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
 from citetrack.parse.crf.genre import (
+    EDGE,
+    MEDIA,
+    bracket_closed_later,
+    description_marks,
     number_after_mark,
     patent,
     printed_genre,
+    report_marks,
     report_type_and_number,
+    thesis_marks,
 )
 from citetrack.parse.crf.people import read_people
 from citetrack.parse.crf.venue import split_venue
 
 Segments = list[tuple[str, str]]
 
-_EDGE = " \t.,;:/"
 _BRACKETS = "()[]{}"
 _QUOTES = "\"“”„«»‘’'"
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
@@ -118,7 +123,7 @@ def strip_value(text: str) -> str:
     value = " ".join(text.split())
     for _ in range(3):
         before = value
-        value = value.strip(_EDGE)
+        value = value.strip(EDGE)
         if not value:
             break
         if value[0] in "([{" and value.count(value[0]) > value.count(_closer(value[0])):
@@ -134,7 +139,7 @@ def strip_value(text: str) -> str:
         value = value.strip(_QUOTES + " ")
         if value == before:
             break
-    return value.strip(_EDGE)
+    return value.strip(EDGE)
 
 
 def _closer(ch: str) -> str:
@@ -282,6 +287,9 @@ def _decide_kind(fields: dict[str, list[str]], c: Citation) -> Kind:
         return "thesis"
     if _REPORT.search(genre):
         return "report"
+    if any(MEDIA.fullmatch(strip_value(note)) for note in fields.get("note", [])):
+        # APA's "[Data set]", "[Computer software]": no book or article, whoever prints it.
+        return "misc"
     if journal:
         return "proceedings" if _PROCEEDINGS.search(journal) and not c.volume else "article"
     if container:
@@ -350,124 +358,6 @@ def _repair(fields: dict[str, list[str]]) -> None:
         if first and _title_like(journals[0][: first.start()]):
             fields["title"] = [journals[0][: first.start() + 1]]
             fields["journal"] = [journals[0][first.end() :], *journals[1:]]
-
-
-_THESIS_MARK = re.compile(
-    r"\[\s*(?P<genre>[^\[\],]*(?:dissertation|thesis|Ph\.?\s?D)[^\[\],]*)(?:,\s*(?P<school>[^\[\]]+))?\]",
-    re.IGNORECASE,
-)
-
-
-def _thesis_marks(segments: Segments) -> Segments:
-    """A thesis mark printed in brackets inside a title or note, or after a comma at the
-    title's end, is the genre.
-
-    NLM: ``Title [dissertation]. Place: University; 2019.``; APA 7: ``Title [Doctoral
-    dissertation, University of Nowhere].`` (the school after the comma); IEEE: ``Title,
-    Ph.D. dissertation, Dept. …``.
-    """
-    out: Segments = []
-    has_publisher = any(label == "publisher" for label, _ in segments)
-    for label, text in segments:
-        mark = _THESIS_MARK.search(text) if label in ("title", "note") else None
-        if mark is None:
-            tail = _THESIS_TAIL.search(text) if label == "title" else None
-            if tail is not None and text[: tail.start()].strip(_EDGE):
-                out += [(label, text[: tail.start()]), ("genre", tail["genre"])]
-            else:
-                out.append((label, text))
-            continue
-        rest = (text[: mark.start()] + text[mark.end() :]).strip()
-        if rest.strip(_EDGE):
-            out.append((label, rest))
-        out.append(("genre", mark["genre"]))
-        if mark["school"] and not has_publisher:
-            out.append(("publisher", mark["school"]))
-    return out
-
-
-#: ``…, Ph.D. dissertation,`` / ``…, M.Sc. thesis.`` ending a title (a PDF may hyphenate
-#: it), and the same marks in French, Spanish, Italian and German (``Thèse de doctorat``,
-#: ``Tesis doctoral``, ``Tesi di dottorato``, ``Diss.``, ``Masterarbeit``).
-_THESIS_TAIL = re.compile(
-    r"[,.]\s+(?P<genre>(?:Ph\.?\s?D\.?|Doctoral|Master'?s?|M\.?\s?Sc\.?|M\.?\s?A\.?|Diploma)"
-    r"\s+(?:thesis|dis-?\s?sertation)|Th[eè]se\s+de\s+(?:doctorat|master|ma[iî]trise)|"
-    r"Tesis\s+(?:doctoral|de\s+(?:doctorado|maestr[ií]a|m[aá]ster|licenciatura))|"
-    r"Tesi\s+di\s+(?:dottorato|laurea(?:\s+magistrale)?)|"
-    r"M[ée]moire\s+de\s+(?:master|ma[iî]trise)|Diss\.|Dissertation|Doktorarbeit|"
-    r"Masterarbeit|Diplomarbeit|Magisterarbeit|Habilitationsschrift)[\s.,;:]*$",
-    re.IGNORECASE,
-)
-_REPORT_MARK = re.compile(
-    r"\((?P<mark>[^()]*\b(?:report|working paper|discussion paper|occasional paper|"
-    r"research paper|technical paper|white paper|policy brief|memorandum|"
-    r"publication)\b[^()]*)\)[\s.,;:]*$",
-    re.IGNORECASE,
-)
-
-
-def _report_marks(segments: Segments) -> Segments:
-    """A report's number printed in parentheses at the end of its title is the genre.
-
-    APA: ``Title (Report No. 42). Agency.``, ``Title (NIH Publication No. 02-1234).``;
-    the labeller leaves the mark in the title, and the work read as a book.
-    """
-    out: Segments = []
-    for label, text in segments:
-        mark = _REPORT_MARK.search(text) if label == "title" else None
-        if mark is None or not text[: mark.start()].strip(_EDGE):
-            out.append((label, text))
-            continue
-        out += [(label, text[: mark.start()]), ("genre", mark["mark"])]
-    return out
-
-
-#: APA 7's description of a work after its title, in brackets (and its version in
-#: parentheses before it): ``Title (Version 2) [Computer software].``, ``Title [Paper
-#: presentation].`` — what the work is, not its title.
-_DESCRIPTION_MARK = re.compile(
-    r"(?:\s*\((?P<version>(?:Version|Vers\.|v\.)\s*[\w.-]+)\))?\s*"
-    r"\[(?P<mark>(?:Paper|Poster|Conference|Symposium) (?:presentation|session)|"
-    r"Computer (?:software|program)|Software|Mobile app|Data ?set|Video|Audio|Podcast(?: episode)?|"
-    r"Blog post|Fact sheet|Press release|Brochure|Infographic|Lecture notes|"
-    r"PowerPoint slides|Presentation slides|Webinar|Abstract|Editorial|Letter to the editor|"
-    r"Unpublished manuscript|Manuscript (?:in preparation|submitted for publication)|"
-    r"Preprint|Film|Motion picture|TV series|Photograph|Map|Tweet|Image)\][\s.,;:]*$",
-    re.IGNORECASE,
-)
-
-
-def _description_marks(segments: Segments) -> Segments:
-    """An APA description (and version) at the end of the title is a note."""
-    out: Segments = []
-    for label, text in segments:
-        mark = _DESCRIPTION_MARK.search(text) if label == "title" and "]" in text else None
-        if mark is None or not text[: mark.start()].strip(_EDGE):
-            out.append((label, text))
-            continue
-        out.append((label, text[: mark.start()]))
-        out += [("note", value) for value in (mark["version"], mark["mark"]) if value]
-    return out
-
-
-def _bracket_closed_later(segments: Segments) -> Segments:
-    """A bracket a genre opens and a later segment closes ends that segment there.
-
-    APA 7 prints ``Title [Doctoral dissertation, University of Nowhere]. Archive.``; the
-    labeller may take ``University of Nowhere]. Archive.`` as one publisher, and the school
-    would read ``University of Nowhere]. Archive``.  What follows the ``]`` is the archive
-    or database the thesis was found in: a note.
-    """
-    out: Segments = []
-    opened = False  # the segment before is a genre with a bracket left open
-    for label, text in segments:
-        close = text.find("]") if opened else -1
-        if close >= 0 and text[close + 1 :].strip(_EDGE):
-            out += [(label, text[: close + 1]), ("note", text[close + 1 :])]
-        else:
-            out.append((label, text))
-        opened = label == "genre" and text.count("[") > text.count("]")
-    return out
 
 
 def _book_after_editors(segments: Segments) -> Segments:
@@ -615,8 +505,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    fixed = _thesis_marks(repair.repair(segments))
-    fixed = _bracket_closed_later(_description_marks(_report_marks(fixed)))
+    fixed = thesis_marks(repair.repair(segments))
+    fixed = bracket_closed_later(description_marks(report_marks(fixed)))
     fixed = number_after_mark(fixed)  # NLM "Report No.: 42" (the number follows)
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label
@@ -624,7 +514,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
             label = "url"  # "harbour.example.org/tides" read as pages, place or note
         if label == "journal":
             online = _ONLINE_FIRST.search(text)
-            if online is not None and text[: online.start()].strip(_EDGE):
+            if online is not None and text[: online.start()].strip(EDGE):
                 # AMA: "J Foo. Published online March 3, 2020." (the date follows)
                 fields.setdefault("note", []).append(online["mark"])
                 text = text[: online.start()]
@@ -725,7 +615,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     if container:
         value = strip_value(_LEAD_IN.sub("", strip_value(container)))
         presented = _PRESENTED_AT.match(value)
-        if presented is not None and value[presented.end() :].strip(_EDGE):
+        if presented is not None and value[presented.end() :].strip(EDGE):
             c.notes.append(presented["mark"])
             value = value[presented.end() :]
         c.container = tidy.abbreviation_stop(value, container) or None
