@@ -355,3 +355,44 @@ def test_a_white_paper_mark_is_a_reports_type() -> None:
     )
     assert (entry_type, fields["type"]) == ("techreport", "White paper")
     assert fields["title"] == "Widget safety in practice"
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [
+        # IEEE: the series in brackets after the title, its volume closing the bracket
+        [
+            ("container-title", "Invented Deserts (Studies in Imaginary Science,"),
+            ("volume", "vol. 12)."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press,"),
+            ("date", "2014."),
+        ],
+        # NLM: "(Series; vol 12)." after the year
+        [
+            ("title", "Invented Deserts."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press;"),
+            ("date", "2014."),
+            ("note", "(Studies in Imaginary Science;"),
+            ("volume", "vol 12)."),
+        ],
+        # Chicago: "Vol. 12 of Series."
+        [
+            ("title", "Invented Deserts."),
+            ("volume", "Vol. 12"),
+            ("container-title", "of Studies in Imaginary Science."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press."),
+        ],
+    ],
+)
+def test_a_books_series_and_its_volume_are_series_and_volume(segments: Segments) -> None:
+    entry_type, fields = _entry([("author", "K. Roe,"), *segments])
+    assert entry_type == "book"
+    assert (fields["title"], fields["series"], fields["volume"]) == (
+        "Invented Deserts",
+        "Studies in Imaginary Science",
+        "12",
+    )
+    assert "note" not in fields

@@ -37,6 +37,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   container, or ``Dans L. Poe (dir.),`` read as a note before the book: the editors;
 * **an edition before the publisher** — ``2nd ed. Example Press,`` read as one
   publisher: the edition, then the publisher;
+* **a series in brackets before its volume** — ``Title (Series,`` + ``vol. 12).``: the
+  series (and ``Vol. 12 of Series``);
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
   Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
   of a reference without authors: the organisation is the author (and the date its own).
@@ -377,9 +379,36 @@ def edition_before_publisher(segments: Segments) -> Segments:
     return segments
 
 
+# "Title (Series Name," before "vol. 4521)." — a bracket the volume closes.
+_OPEN_SERIES = re.compile(r"^(?P<main>.*?\S)?\s*\((?P<series>[^()]*[^\W\d_][^()]*?)[\s,;:]*$")
+_CLOSING_VOLUME = re.compile(r"^[^()]*\)[\s.,;:]*$")
+
+
+def series_before_volume(segments: Segments) -> Segments:
+    """A series and its volume printed in brackets after a book's title (``Invented
+    Deserts (Lecture Notes in Imaginary Science, vol. 4521).``; NLM's ``(Studies in X;
+    vol 12).`` after the publisher), read as the title's or a note's end and a volume:
+    the series (BibTeX's ``series``), the volume its number in the series.  Also the
+    Chicago ``Vol. 12 of Series.`` read as a volume and a container ``of Series.``."""
+    if any(label == "collection-title" for label, _ in segments):
+        return segments
+    for i in range(len(segments) - 1):
+        (label, text), (after, volume) = segments[i], segments[i + 1]
+        if label in ("title", "container-title", "note") and after == "volume":
+            match = _OPEN_SERIES.match(text.strip())
+            if match is None or not _CLOSING_VOLUME.match(volume.strip()):
+                continue
+            main = [(label, match["main"])] if match["main"] else []
+            return [*segments[:i], *main, ("collection-title", match["series"]), *segments[i + 1 :]]
+        if label == "volume" and after == "container-title" and volume.startswith("of "):
+            return [*segments[: i + 1], ("collection-title", volume[3:]), *segments[i + 2 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
     segments = names_in_title(group_author(organisation_in_title(segments)))
     segments = container_after_quoted_title(book_in_title(segments))
     segments = book_in_editors(abbreviation_after_title(journal_as_author(segments)))
-    return edition_before_publisher(editors_in_container(segments))
+    segments = edition_before_publisher(editors_in_container(segments))
+    return series_before_volume(segments)
