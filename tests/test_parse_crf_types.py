@@ -396,3 +396,31 @@ def test_a_books_series_and_its_volume_are_series_and_volume(segments: Segments)
         "12",
     )
     assert "note" not in fields
+
+
+def test_an_mla_web_page_has_its_site_date_and_url() -> None:
+    # '"Title." Site, 2021, example.org/tides.' read as one title (split after the quote):
+    # an @incollection whose booktitle held the date and the URL, the link unread.
+    entry_type, fields = _entry(
+        [
+            ("title", '"Tide Tables." Example Harbour Authority, 2021, example.org/tides.'),
+            ("note", "Accessed 5 Mar. 2024."),
+        ]
+    )
+    assert entry_type == "online"
+    assert (fields["organization"], fields["year"]) == ("Example Harbour Authority", "2021")
+    assert (fields["url"], fields["urldate"]) == ("http://example.org/tides", "2024-03-05")
+    assert "note" not in fields
+
+
+def test_an_mla_url_labelled_as_one_is_not_also_a_note() -> None:
+    _, fields = _entry(
+        [
+            ("title", '"Tide Tables."'),
+            ("container-title", "Example Harbour Authority,"),
+            ("date", "2021,"),
+            ("url", "example.org/tides."),
+        ]
+    )
+    assert fields["url"] == "http://example.org/tides"
+    assert "note" not in fields

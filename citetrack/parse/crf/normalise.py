@@ -297,6 +297,12 @@ def _decide_kind(fields: dict[str, list[str]], c: Citation) -> Kind:
             return "proceedings"
         if "publisher" not in fields and "editor" not in fields and (c.volume or c.issue):
             return "article"
+        if (
+            c.url
+            and not (fields.keys() & {"publisher", "editor", "pages", "volume", "edition"})
+            and not _LEAD_IN.match(strip_value(container))
+        ):
+            return "online"  # MLA: "Title." Website, date, URL — no book is "in" it
         return "chapter"
     if _THESIS.search(" ".join(fields.get("note", []))) and "publisher" in fields:
         return "thesis"
@@ -696,6 +702,8 @@ def _leftovers(c: Citation, fields: dict[str, list[str]]) -> None:
             value = text.strip().rstrip(".,;")  # a cut DOI's "/" is part of what to see
             if not value or any(p.search(text) for p in _IDENTIFIERS.values()):
                 continue
+            if label == "url" and _BARE_URL.match(strip_value(text)):
+                continue  # MLA's URL without its scheme: the link (read above), no note
             c.notes.append(value)
             if label == "doi" and re.search(r"\b10\.\d", value):
                 c.problems.append(f"{value!r} is no whole DOI (cut or mistyped?); kept in 'note'")

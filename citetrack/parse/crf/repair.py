@@ -39,6 +39,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   publisher: the edition, then the publisher;
 * **a series in brackets before its volume** — ``Title (Series,`` + ``vol. 12).``: the
   series (and ``Vol. 12 of Series``);
+* **a web page's date and URL after its site** — MLA's ``"Title." Site, 2021,
+  example.org/page.`` read as one container: the date and the URL;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
   Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
   of a reference without authors: the organisation is the author (and the date its own).
@@ -48,6 +50,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from citetrack.parse import dates
 
 Segments = list[tuple[str, str]]
 
@@ -405,10 +409,40 @@ def series_before_volume(segments: Segments) -> Segments:
     return segments
 
 
+# MLA 9: "Website, 2021, example.org/tides." — a URL without its scheme.
+_BARE_URL = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*$")
+
+
+def date_and_url_after_container(segments: Segments) -> Segments:
+    """MLA's ``"Title." Website, 2021, example.org/tides.`` read as a title and one
+    container: the date and the URL after the container's name are its date and URL
+    (they were part of the name, the page's link unread)."""
+    for i, (label, text) in enumerate(segments):
+        if label not in _CONTAINERS:
+            continue
+        parts = [part.strip() for part in text.strip().rstrip(".").split(",")]
+        found: Segments = []
+        has_date = any(lab == "date" for lab, _ in segments)
+        while len(parts) > 1:
+            last = parts[-1]
+            if _BARE_URL.match(last):
+                found.insert(0, ("url", last))
+            elif not has_date and dates.parse_date(last) is not None:
+                found.insert(0, ("date", last))
+                has_date = True
+            else:
+                break
+            parts.pop()
+        if not any(lab == "url" for lab, _ in found):
+            return segments
+        return [*segments[:i], (label, ", ".join(parts)), *found, *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
     segments = names_in_title(group_author(organisation_in_title(segments)))
     segments = container_after_quoted_title(book_in_title(segments))
     segments = book_in_editors(abbreviation_after_title(journal_as_author(segments)))
     segments = edition_before_publisher(editors_in_container(segments))
-    return series_before_volume(segments)
+    return date_and_url_after_container(series_before_volume(segments))
