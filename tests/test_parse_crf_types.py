@@ -424,3 +424,32 @@ def test_an_mla_url_labelled_as_one_is_not_also_a_note() -> None:
     )
     assert fields["url"] == "http://example.org/tides"
     assert "note" not in fields
+
+
+@pytest.mark.parametrize(
+    ("container", "volume", "booktitle", "series"),
+    [
+        (
+            "in Proceedings of the 3rd Invented Conference, ser. ICI '19.",
+            [],
+            "Proceedings of the 3rd Invented Conference",
+            "ICI '19",
+        ),
+        ("ICIS 2019. LNCS,", [("volume", "vol. 11234,")], "ICIS 2019", "LNCS"),
+    ],
+)
+def test_a_series_after_a_proceedings_name_is_the_series(
+    container: str, volume: Segments, booktitle: str, series: str
+) -> None:
+    _, fields = _entry(
+        [
+            ("author", "K. Roe,"),
+            ("title", '"Invented tides,"'),
+            ("container-title", container),
+            *volume,
+            ("pages", "pp. 1–9."),
+            ("publisher", "Example Press,"),
+            ("date", "2019."),
+        ]
+    )
+    assert (fields["booktitle"], fields["series"]) == (booktitle, series)

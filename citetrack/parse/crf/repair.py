@@ -39,6 +39,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   publisher: the edition, then the publisher;
 * **a series in brackets before its volume** — ``Title (Series,`` + ``vol. 12).``: the
   series (and ``Vol. 12 of Series``);
+* **a series after a proceedings' name** — IEEE ``Proc. X, ser. ICI '19.``, Springer
+  ``ICIS 2019. LNCS,`` before the volume: the series;
 * **a web page's date and URL after its site** — MLA's ``"Title." Site, 2021,
   example.org/page.`` read as one container: the date and the URL;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
@@ -409,6 +411,31 @@ def series_before_volume(segments: Segments) -> Segments:
     return segments
 
 
+# IEEE "Proceedings of X, ser. ICI '19." and Springer "ICIS 2019. LNCS," (+ "vol. 11234"):
+# a series after the proceedings' name.
+_SER_IN_CONTAINER = re.compile(r"^(?P<name>.*\S),\s+ser\.\s+(?P<series>\S.*?)[\s.,;]*$")
+_ACRONYM_SERIES = re.compile(r"^(?P<name>.*\S)\.\s+(?P<series>[A-Z]{2,6}(?:\s[A-Z]{2,6})?)[\s,;]*$")
+
+
+def series_in_container(segments: Segments) -> Segments:
+    """A series printed after a proceedings' name, read as part of it: IEEE's ``…, ser.
+    ICI '19.``, Springer's ``ICIS 2019. LNCS,`` before the volume — the series."""
+    if any(label == "collection-title" for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "container-title":
+            continue
+        nxt = segments[i + 1][0] if i + 1 < len(segments) else ""
+        match = _SER_IN_CONTAINER.match(text.strip())
+        if match is None and nxt == "volume":
+            match = _ACRONYM_SERIES.match(text.strip())
+        if match is None:
+            return segments
+        parts = [(label, match["name"]), ("collection-title", match["series"])]
+        return [*segments[:i], *parts, *segments[i + 1 :]]
+    return segments
+
+
 # MLA 9: "Website, 2021, example.org/tides." — a URL without its scheme.
 _BARE_URL = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*$")
 
@@ -445,4 +472,5 @@ def repair(segments: Segments) -> Segments:
     segments = container_after_quoted_title(book_in_title(segments))
     segments = book_in_editors(abbreviation_after_title(journal_as_author(segments)))
     segments = edition_before_publisher(editors_in_container(segments))
-    return date_and_url_after_container(series_before_volume(segments))
+    segments = series_in_container(series_before_volume(segments))
+    return date_and_url_after_container(segments)
