@@ -453,3 +453,20 @@ def test_a_series_after_a_proceedings_name_is_the_series(
         ]
     )
     assert (fields["booktitle"], fields["series"]) == (booktitle, series)
+
+
+def test_a_software_version_read_as_a_journal_is_kept_whole() -> None:
+    # NLM-like "Version 1.4.2." read as journal "Version", volume "1.4.2" (volume 1 kept).
+    entry_type, fields = _entry(
+        [
+            ("author", "Roe K."),
+            ("title", "tidekit: a toolkit for invented tides."),
+            ("journal", "Version"),
+            ("volume", "1.4.2."),
+            ("date", "2020."),
+            ("url", "https://example.org/tidekit"),
+        ]
+    )
+    assert entry_type == "online"
+    assert fields["note"] == "Version 1.4.2"
+    assert "volume" not in fields and "journal" not in fields

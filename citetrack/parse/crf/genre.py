@@ -129,6 +129,26 @@ def patent(segments: Segments) -> str | None:
     return " ".join(" ".join(run).split()).strip(" .,;:")
 
 
+_VERSION_WORD = re.compile(r"^(?:Version|Release|Vers\.|Ver\.)[\s.,:]*$", re.IGNORECASE)
+
+
+def version_as_journal(segments: Segments) -> Segments:
+    """Software's ``Version 1.4.2.`` read as a journal ``Version`` of volume ``1.4.2``:
+    a note (read as a volume, ``1.4.2`` became ``1``, the rest lost, an @article)."""
+    out: Segments = []
+    for label, text in segments:
+        if (
+            out
+            and out[-1][0] == "journal"
+            and _VERSION_WORD.match(out[-1][1].strip())
+            and label == "volume"
+        ):
+            out[-1] = ("note", f"{out[-1][1].strip()} {text.strip()}")
+            continue
+        out.append((label, text))
+    return out
+
+
 #: APA's descriptions of works that are neither books nor articles (software, data, media).
 MEDIA = re.compile(
     r"Computer (?:software|program)|Software|Mobile app|Data ?set|Video|Audio|"

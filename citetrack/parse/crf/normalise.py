@@ -36,6 +36,7 @@ from citetrack.parse.crf.genre import (
     report_marks,
     report_type_and_number,
     thesis_marks,
+    version_as_journal,
 )
 from citetrack.parse.crf.people import read_people
 from citetrack.parse.crf.venue import split_venue
@@ -513,7 +514,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     fields: dict[str, list[str]] = {}
     fixed = thesis_marks(repair.repair(segments))
     fixed = bracket_closed_later(description_marks(report_marks(fixed)))
-    fixed = number_after_mark(fixed)  # NLM "Report No.: 42" (the number follows)
+    # NLM "Report No.: 42" (the number follows); software's "Version 1.4.2." (no journal)
+    fixed = version_as_journal(number_after_mark(fixed))
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label
         if label not in _NAMED and "/" in text and _BARE_URL.match(strip_value(text)):
