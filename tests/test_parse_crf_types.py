@@ -470,3 +470,18 @@ def test_a_software_version_read_as_a_journal_is_kept_whole() -> None:
     assert entry_type == "online"
     assert fields["note"] == "Version 1.4.2"
     assert "volume" not in fields and "journal" not in fields
+
+
+def test_an_abbreviated_journal_before_its_volume_keeps_its_acronym() -> None:
+    # "Proc. SPIE," + "vol. 12": the stop ends "Proc.", SPIE is no series after a name.
+    _, fields = _entry(
+        [
+            ("author", "K. Roe,"),
+            ("title", '"Invented tides,"'),
+            ("container-title", "Proc. SPIE,"),
+            ("volume", "vol. 12,"),
+            ("pages", "pp. 1–9,"),
+            ("date", "1980."),
+        ]
+    )
+    assert "series" not in fields

@@ -414,6 +414,8 @@ def series_before_volume(segments: Segments) -> Segments:
 # IEEE "Proceedings of X, ser. ICI '19." and Springer "ICIS 2019. LNCS," (+ "vol. 11234"):
 # a series after the proceedings' name.
 _SER_IN_CONTAINER = re.compile(r"^(?P<name>.*\S),\s+ser\.\s+(?P<series>\S.*?)[\s.,;]*$")
+#: A name's last word that may be an abbreviation (``Proc``, ``Conf``, ``Symp``).
+_SHORT_WORD = re.compile(r"(?:^|\s)[A-Z][a-z]{0,5}$")
 _ACRONYM_SERIES = re.compile(r"^(?P<name>.*\S)\.\s+(?P<series>[A-Z]{2,6}(?:\s[A-Z]{2,6})?)[\s,;]*$")
 
 
@@ -429,6 +431,8 @@ def series_in_container(segments: Segments) -> Segments:
         match = _SER_IN_CONTAINER.match(text.strip())
         if match is None and nxt == "volume":
             match = _ACRONYM_SERIES.match(text.strip())
+            if match is not None and _SHORT_WORD.search(match["name"]):
+                match = None  # "Proc. SPIE,": the stop ends an abbreviation, not a name
         if match is None:
             return segments
         parts = [(label, match["name"]), ("collection-title", match["series"])]
