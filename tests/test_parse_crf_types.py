@@ -485,3 +485,31 @@ def test_an_abbreviated_journal_before_its_volume_keeps_its_acronym() -> None:
         ]
     )
     assert "series" not in fields
+
+
+@pytest.mark.parametrize(
+    ("volume", "pages", "expected"),
+    [
+        # IEEE: the pages inside the volume segment (they were dropped)
+        (["vol. 12, no. 3, pp. 4-5"], [], {"volume": "12", "number": "3", "pages": "4--5"}),
+        # a part or a supplement besides the volume: a note (dropped before)
+        (["Vol. 3, Part A,"], ["pp. 4-5"], {"volume": "3", "pages": "4--5", "note": "Part A"}),
+        (["12, Suppl. 2,"], ["pp. 4-5"], {"volume": "12", "note": "Suppl. 2"}),
+        # the issue as a second volume segment
+        (["12", "(3),"], ["pp. 4-5"], {"volume": "12", "number": "3"}),
+    ],
+)
+def test_what_a_volume_segment_prints_besides_the_volume_is_kept(
+    volume: list[str], pages: list[str], expected: dict[str, str]
+) -> None:
+    _, fields = _entry(
+        [
+            ("author", "K. Roe,"),
+            ("title", '"Invented tides,"'),
+            ("journal", "J. Imag. Syst.,"),
+            *[("volume", text) for text in volume],
+            *[("pages", text) for text in pages],
+            ("date", "2019."),
+        ]
+    )
+    assert {key: fields.get(key) for key in expected} == expected

@@ -172,23 +172,64 @@ def read_date(text: str) -> dates.PartialDate | None:
 
 def read_volume(text: str) -> tuple[str | None, str | None]:
     """Volume and issue from a volume segment in any printed form."""
+    volume, issue, _ = _volume_parts(text)
+    return volume, issue
+
+
+def _volume_parts(text: str) -> tuple[str | None, str | None, str]:
+    """Volume, issue and what else the segment prints (``Part A``, ``Suppl. 2``, ``pp.
+    4-5``): the rest, without separators, empty when nothing else is printed."""
     value = strip_value(text)
     volume = issue = None
+    spans: list[tuple[int, int]] = []
     match = _VOL_ISS.search(value)
     if match:
         volume, issue = match["v"], match["i"].strip()
+        spans.append(match.span())
     word = _VOL_WORD.search(value)
     if word and volume is None:
         volume = word["v"].strip("–-")
+        spans.append(word.span())
     iss = _ISS_WORD.search(value)
     if iss and issue is None:
         issue = iss["i"].strip("–-")
+        spans.append(iss.span())
     if volume is None:
-        rest = _ISS_WORD.sub(" ", value) if iss else value
+        rest = _ISS_WORD.sub(lambda m: " " * len(m.group(0)), value) if iss else value
         number = _NUMBER.search(rest)
         if number:
             volume = number.group(0)
-    return volume, issue
+            spans.append(number.span())
+    chars = list(value)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return volume, issue, strip_value("".join(chars).strip(_BRACKETS + EDGE))
+
+
+def _read_volume_into(c: Citation, text: str, has_pages: bool) -> None:
+    """A volume segment's volume and issue into ``c``; what else it prints is kept: pages
+    marked as pages (``vol. 12, no. 3, pp. 4-5``) when no pages segment follows, the rest
+    (``Part A``, ``Suppl. 2``, a second volume) as a note — it was dropped."""
+    volume, issue, rest = _volume_parts(text)
+    if c.volume and volume and volume != c.volume:
+        paren = re.fullmatch(r"\(\s*\w+\s*\)", text.strip(EDGE))
+        if c.issue is None and (issue or paren):
+            c.issue = issue or volume  # "2008," + "112 (21)", "12" + "(3)": the issue
+        else:
+            c.notes.append(strip_value(text))
+        return
+    c.volume = c.volume or volume
+    c.issue = c.issue or issue
+    if not rest or not re.search(r"[^\W\d_]", rest):
+        return  # nothing or only numbers besides ("2009;7:" is read whole by _numbers)
+    if _PAGES_MARKED.match(rest) and not has_pages and c.pages is None:
+        c.pages = read_pages(rest)
+    elif not (c.date and rest == str(c.date.year)):
+        c.notes.append(rest)
+
+
+#: Pages with their mark, printed after a volume and issue (IEEE ``…, no. 3, pp. 4-5``).
+_PAGES_MARKED = re.compile(r"^(?:pp?|S|pages?)\.?\s*\d", re.IGNORECASE)
 
 
 def read_pages(text: str) -> str | None:
@@ -561,9 +602,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         title = strip_value(repair.title_lead_in(" ".join(fields["title"])))
         c.title = tidy.join_cut_words(title) or None
     for text in fields.get("volume", []):
-        volume, issue = read_volume(text)
-        c.volume = c.volume or volume
-        c.issue = c.issue or issue
+        _read_volume_into(c, text, "pages" in fields)
     for text in fields.get("url", []):
         if c.url is None and _BARE_URL.match(strip_value(text)):
             c.url = f"http://{strip_value(text)}"  # MLA 9 prints URLs without the scheme
