@@ -513,3 +513,26 @@ def test_what_a_volume_segment_prints_besides_the_volume_is_kept(
         ]
     )
     assert {key: fields.get(key) for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("publisher", "expected"),
+    [
+        ("Computer Science Dept., Example Univ.,", "Computer Science Dept., Example Univ."),
+        ("Example Widget Co.", "Example Widget Co."),
+        ("Example Press.", "Example Press"),  # a sentence's stop, not an abbreviation's
+    ],
+)
+def test_an_institutions_abbreviated_last_word_keeps_its_stop(
+    publisher: str, expected: str
+) -> None:
+    _, fields = _entry(
+        [
+            ("author", "L. Feng,"),
+            ("title", '"A note on graph minors,"'),
+            ("genre", "Tech. Rep. TR-2004-17,"),
+            ("publisher", publisher),
+            ("date", "2004."),
+        ]
+    )
+    assert fields["institution"] == expected

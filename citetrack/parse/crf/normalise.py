@@ -527,6 +527,11 @@ _DATE_WORD = re.compile(
 )
 #: An institution's name cut after its first abbreviation (IEEE "Univ. Springfield").
 _ABBREVIATED_INSTITUTION = re.compile(r"^(?:Univ|Inst|Coll|Dept|Lab|Acad|Polytech)$")
+#: A publisher's or institution's name ending in an abbreviation (its stop is kept).
+_ENDS_ABBREVIATED = re.compile(
+    r"(?:^|\s)(?:Univ|Inst|Coll|Dept|Lab|Labs|Acad|Polytech|Assoc|Soc|Corp|Inc|Ltd|Co|Bros|"
+    r"Publ|Ges|Verl)$"
+)
 
 
 def _nlm_date_notes(c: Citation, text: str) -> str:
@@ -652,6 +657,12 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         # "Springfield: Example" + "Press": the place ends at the colon.
         place, _, rest = (c.address or "").partition(": ")
         c.address, c.publisher = place, f"{rest} {c.publisher}".strip()
+    if (
+        c.publisher
+        and _ENDS_ABBREVIATED.search(c.publisher)
+        and fields["publisher"][0].rstrip(" ,;:").endswith(f"{c.publisher.split()[-1]}.")
+    ):
+        c.publisher += "."  # "Carnegie Mellon Univ.", "Example Co.": the stop is the word's
     c.kind = _decide_kind(fields, c)
     office_and_number = patent(fixed) if c.kind == "article" else None
     if office_and_number is not None:
