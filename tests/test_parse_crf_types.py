@@ -536,3 +536,27 @@ def test_an_institutions_abbreviated_last_word_keeps_its_stop(
         ]
     )
     assert fields["institution"] == expected
+
+
+@pytest.mark.parametrize(
+    ("segments", "entry_type", "printed"),
+    [
+        # a thesis mark read as the place
+        (
+            [("location", "Masterarbeit,"), ("publisher", "Universität Musterstadt.")],
+            "mastersthesis",
+            "Masterarbeit",
+        ),
+        # APA's bracketed mark read as the start of the publisher
+        ([("publisher", "(Diss.). Universität Musterstadt.")], "phdthesis", "Diss."),
+    ],
+)
+def test_a_thesis_mark_read_as_a_place_or_publisher_is_the_genre(
+    segments: Segments, entry_type: str, printed: str
+) -> None:
+    got, fields = _entry(
+        [("author", "Roe, K."), ("date", "(2019)."), ("title", "Erfundene Gezeiten."), *segments]
+    )
+    assert (got, fields["type"]) == (entry_type, printed)
+    assert fields["school"] == "Universität Musterstadt"
+    assert "address" not in fields

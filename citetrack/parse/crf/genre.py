@@ -194,15 +194,44 @@ def thesis_marks(segments: Segments) -> Segments:
 #: ``…, Ph.D. dissertation,`` / ``…, M.Sc. thesis.`` ending a title (a PDF may hyphenate
 #: it), and the same marks in French, Spanish, Italian and German (``Thèse de doctorat``,
 #: ``Tesis doctoral``, ``Tesi di dottorato``, ``Diss.``, ``Masterarbeit``).
-_THESIS_TAIL = re.compile(
-    r"[,.]\s+(?P<genre>(?:Ph\.?\s?D\.?|Doctoral|Master'?s?|M\.?\s?Sc\.?|M\.?\s?A\.?|Diploma)"
+_THESIS_WORDS = (
+    r"(?:(?:Unpublished\s+)?(?:Ph\.?\s?D\.?|Doctoral|Master'?s?|M\.?\s?Sc\.?|M\.?\s?A\.?|Diploma)"
     r"\s+(?:thesis|dis-?\s?sertation)|Th[eè]se\s+de\s+(?:doctorat|master|ma[iî]trise)|"
     r"Tesis\s+(?:doctoral|de\s+(?:doctorado|maestr[ií]a|m[aá]ster|licenciatura))|"
     r"Tesi\s+di\s+(?:dottorato|laurea(?:\s+magistrale)?)|"
     r"M[ée]moire\s+de\s+(?:master|ma[iî]trise)|Diss\.|Dissertation|Doktorarbeit|"
-    r"Masterarbeit|Diplomarbeit|Magisterarbeit|Habilitationsschrift)[\s.,;:]*$",
-    re.IGNORECASE,
+    r"Masterarbeit|Diplomarbeit|Magisterarbeit|Habilitationsschrift)"
 )
+_THESIS_TAIL = re.compile(rf"[,.]\s+(?P<genre>{_THESIS_WORDS})[\s.,;:]*$", re.IGNORECASE)
+#: A thesis mark read as a place or a publisher: wholly (``Masterarbeit,`` as a place), or
+#: bracketed before the school (``(Diss.). Universität Musterstadt.`` as a publisher).
+_THESIS_ALONE = re.compile(rf"^\(?(?P<genre>{_THESIS_WORDS})\)?[\s.,;:]*$", re.IGNORECASE)
+_THESIS_BEFORE_SCHOOL = re.compile(
+    rf"^\((?P<genre>{_THESIS_WORDS})\)[\s.,;:]+(?P<school>\S.*)$", re.IGNORECASE
+)
+
+
+def thesis_in_place(segments: Segments) -> Segments:
+    """A thesis mark the labeller took for a place or a publisher is the genre (and the
+    school after it the publisher): ``Masterarbeit, Universität X`` read ``Masterarbeit``
+    as the address, APA's ``(Diss.). Universität X.`` read as one publisher."""
+    if any(label == "genre" for label, _ in segments):
+        return segments
+    out: Segments = []
+    for label, text in segments:
+        if label in ("location", "publisher", "note"):
+            alone = _THESIS_ALONE.match(text.strip())
+            if alone is not None:
+                out.append(("genre", text))
+                continue
+            before = _THESIS_BEFORE_SCHOOL.match(text.strip()) if label == "publisher" else None
+            if before is not None:
+                out += [("genre", before["genre"]), ("publisher", before["school"])]
+                continue
+        out.append((label, text))
+    return out
+
+
 _REPORT_MARK = re.compile(
     r"\((?P<mark>[^()]*\b(?:report|working paper|discussion paper|occasional paper|"
     r"research paper|technical paper|white paper|policy brief|memorandum|"

@@ -35,6 +35,7 @@ from citetrack.parse.crf.genre import (
     printed_genre,
     report_marks,
     report_type_and_number,
+    thesis_in_place,
     thesis_marks,
     version_as_journal,
 )
@@ -559,7 +560,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
     fixed = thesis_marks(repair.repair(segments))
-    fixed = bracket_closed_later(description_marks(report_marks(fixed)))
+    fixed = bracket_closed_later(description_marks(report_marks(thesis_in_place(fixed))))
     # NLM "Report No.: 42" (the number follows); software's "Version 1.4.2." (no journal)
     fixed = version_as_journal(number_after_mark(fixed))
     for segment_label, segment in _book_after_editors(fixed):
