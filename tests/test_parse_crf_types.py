@@ -560,3 +560,26 @@ def test_a_thesis_mark_read_as_a_place_or_publisher_is_the_genre(
     assert (got, fields["type"]) == (entry_type, printed)
     assert fields["school"] == "Universität Musterstadt"
     assert "address" not in fields
+
+
+@pytest.mark.parametrize(
+    ("title", "editor"),
+    [
+        ("Erfundene Gezeiten. Hrsg. von Lena Poe.", "Poe, Lena"),
+        ("Maree inventate. A cura di Mario Rossi.", "Rossi, Mario"),
+        ("Marées inventées. Éd. par L. Poe.", "Poe, L."),
+        ("Invented Tides. Edited by Lena Poe and Mia Loe.", "Poe, Lena and Loe, Mia"),
+    ],
+)
+def test_editors_at_the_end_of_a_books_title_are_its_editors(title: str, editor: str) -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Roe, Karl:"),
+            ("title", title),
+            ("location", "Musterstadt:"),
+            ("publisher", "Beispielverlag"),
+            ("date", "2019."),
+        ]
+    )
+    assert entry_type == "book"
+    assert (fields["title"], fields["editor"]) == (title.split(". ", maxsplit=1)[0], editor)

@@ -43,6 +43,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   ``ICIS 2019. LNCS,`` before the volume: the series;
 * **a web page's date and URL after its site** — MLA's ``"Title." Site, 2021,
   example.org/page.`` read as one container: the date and the URL;
+* **editors at the end of a book's title** — ``Title. Hrsg. von Lena Poe.`` or ``Edited
+  by …`` read as the title's last sentence: the editors;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
   Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
   of a reference without authors: the organisation is the author (and the date its own).
@@ -470,6 +472,30 @@ def date_and_url_after_container(segments: Segments) -> Segments:
     return segments
 
 
+# "Title. Hrsg. von Lena Poe." / "Title. Edited by Lena Poe." at a title's end.
+_EDITED_BY_TAIL = re.compile(
+    r"^(?P<title>.*\S[.?!])\s+(?P<editors>(?:Hrsg\.|Hg\.|Herausgegeben)\s+v(?:on|\.)\s+|"
+    r"(?:Edited|Ed\.)\s+by\s+|[ÉE]d\.\s+par\s+|[ÉE]dité\s+par\s+|A\s+cura\s+di\s+|"
+    r"Editado\s+por\s+)(?P<names>[A-ZÀ-Þ][^.]*(?:\.\s?[A-ZÀ-Þ][^.]*)*?)[.,;]?$"
+)
+
+
+def editors_after_title(segments: Segments) -> Segments:
+    """``Title. Hrsg. von Lena Poe.`` / ``Title. Edited by Lena Poe.`` read as one title, in
+    a reference without editors: the editors (they were part of the title)."""
+    if any(label == "editor" for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "title":
+            continue
+        match = _EDITED_BY_TAIL.match(text.strip())
+        if match is None:
+            return segments
+        editors = text.strip()[match.start("editors") :]
+        return [*segments[:i], (label, match["title"]), ("editor", editors), *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
     segments = names_in_title(group_author(organisation_in_title(segments)))
@@ -477,4 +503,4 @@ def repair(segments: Segments) -> Segments:
     segments = book_in_editors(abbreviation_after_title(journal_as_author(segments)))
     segments = edition_before_publisher(editors_in_container(segments))
     segments = series_in_container(series_before_volume(segments))
-    return date_and_url_after_container(segments)
+    return editors_after_title(date_and_url_after_container(segments))
