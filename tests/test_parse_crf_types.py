@@ -583,3 +583,22 @@ def test_editors_at_the_end_of_a_books_title_are_its_editors(title: str, editor:
     )
     assert entry_type == "book"
     assert (fields["title"], fields["editor"]) == (title.split(". ", maxsplit=1)[0], editor)
+
+
+def test_an_ieee_web_pages_site_before_its_access_date_is_the_website() -> None:
+    entry_type, fields = _entry(
+        [
+            ("citation-number", "[10]"),
+            ("author", "Example Harbour Authority,"),
+            ("title", '"Tide tables,"'),
+            ("note", "Example Harbour Authority. Accessed: Mar. 5, 2024."),
+            ("medium", "[Online]."),
+            ("url", "Available: https://example.org/tides"),
+        ]
+    )
+    assert entry_type == "online"
+    assert (fields["organization"], fields["urldate"]) == (
+        "Example Harbour Authority",
+        "2024-03-05",
+    )
+    assert "note" not in fields

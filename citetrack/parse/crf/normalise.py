@@ -463,6 +463,8 @@ _CONFERENCE_DATE = re.compile(
 _VOLUME_AS_EDITION = re.compile(
     r"^(?:Bd|Band|Vol|Volume|Tome|Tomo|T)\.?\s*(?P<v>\d+|[IVXLC]+)$", re.IGNORECASE
 )
+#: A website's name before an access date: a few words, no digits.
+_SITE = re.compile(r"^[^\W\d_][^\d;:]{0,60}$")
 #: Where an access date may start inside a note (``WHO. Accessed: Jan. 5, 2024.``).
 _SENTENCE_START = re.compile(r"(?<=[.;,\]])\s+(?=[A-Za-zé])")
 
@@ -706,15 +708,21 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     elif genre:
         c.notes.append(strip_value(genre))
     for label in ("note", "medium"):
-        c.notes.extend(
-            v
-            for v in (strip_value(_access_in_note(c, t)) for t in fields.get(label, []))
-            if v
-            and v != c.url
-            and not _access_date(c, v)
-            and not _only_identifiers(v)
-            and not _URL_LEAD_IN.match(v)
-        )
+        for text in fields.get(label, []):
+            cut = _access_in_note(c, text)
+            v = strip_value(cut)
+            if (
+                not v
+                or v == c.url
+                or _access_date(c, v)
+                or _only_identifiers(v)
+                or _URL_LEAD_IN.match(v)
+            ):
+                continue
+            if c.kind == "online" and c.container is None and _SITE.match(v) and cut != text:
+                c.container = v  # IEEE: "Site. Accessed: Jan. 5, 2024." — the website
+                continue
+            c.notes.append(v)
     if c.kind == "thesis" and c.publisher is None and c.container:
         c.publisher, c.container = c.container, None
     _leftovers(c, fields)
