@@ -602,3 +602,23 @@ def test_an_ieee_web_pages_site_before_its_access_date_is_the_website() -> None:
         "2024-03-05",
     )
     assert "note" not in fields
+
+
+def test_an_nlm_conference_paper_has_its_conference_and_no_pages_of_its_days() -> None:
+    # "Paper presented at: Conference; 2019 Jun 3-5; Place." read as a note, a date and
+    # pages "3-5" (a @book of pages 3--5 before).
+    entry_type, fields = _entry(
+        [
+            ("citation-number", "6."),
+            ("author", "Roe K, Poe L."),
+            ("title", "Invented tides."),
+            ("note", "Paper presented at: 12th Invented Conference on Tides;"),
+            ("date", "2019 Jun"),
+            ("pages", "3-5;"),
+            ("location", "Springfield, IL."),
+        ]
+    )
+    assert entry_type == "inproceedings"
+    assert fields["booktitle"] == "12th Invented Conference on Tides"
+    assert (fields["year"], fields["month"], fields["address"]) == ("2019", "6", "Springfield, IL")
+    assert "pages" not in fields

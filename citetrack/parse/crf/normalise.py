@@ -115,7 +115,7 @@ _LEAD_IN = re.compile(r"^(?:in|dans|en|im)\s*:?\s+(?=\S)|^in:\s*", re.IGNORECASE
 #: not part of the meeting's name.
 _PRESENTED_AT = re.compile(
     r"^(?P<mark>(?:(?:Paper|Poster|Talk|Keynote|Lecture|Presentation)\s+)?presented\s+at)"
-    r"\s+(?:the\s+)?(?=\S)",
+    r":?\s+(?:the\s+)?(?=\S)",
     re.IGNORECASE,
 )
 
@@ -565,8 +565,12 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     fixed = bracket_closed_later(description_marks(report_marks(thesis_in_place(fixed))))
     # NLM "Report No.: 42" (the number follows); software's "Version 1.4.2." (no journal)
     fixed = version_as_journal(number_after_mark(fixed))
+    container_labelled = any(label in ("journal", "container-title") for label, _ in fixed)
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label
+        if label == "note" and not container_labelled and _PRESENTED_AT.match(strip_value(text)):
+            label = "container-title"  # NLM "Paper presented at: Conference;" read as a note
+            container_labelled = True
         if label not in _NAMED and "/" in text and _BARE_URL.match(strip_value(text)):
             label = "url"  # "harbour.example.org/tides" read as pages, place or note
         if label == "journal":

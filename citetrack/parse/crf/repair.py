@@ -45,6 +45,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   example.org/page.`` read as one container: the date and the URL;
 * **editors at the end of a book's title** — ``Title. Hrsg. von Lena Poe.`` or ``Edited
   by …`` read as the title's last sentence: the editors;
+* **a conference's days after its month** — NLM ``2019 Jun`` + ``3-5;`` read as a date
+  and pages: one date;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
   Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
   of a reference without authors: the organisation is the author (and the date its own).
@@ -496,6 +498,27 @@ def editors_after_title(segments: Segments) -> Segments:
     return segments
 
 
+# NLM conference dates: "2019 Jun" + "3-5;" — the days, read as pages.
+_YEAR_MONTH = re.compile(r"^(?:1[5-9]|20)\d\d\s+[A-Z][a-z]{2}\.?$")
+_DAYS = re.compile(r"^(?:[1-9]|[12]\d|3[01])(?:\s*[-–]\s*(?:[1-9]|[12]\d|3[01]))?\s*;?$")
+
+
+def days_after_month(segments: Segments) -> Segments:
+    """NLM's conference dates (``2019 Jun 3-5;``) cut after the month: the days are part of
+    the date, not pages (the paper's pages read ``3--5``)."""
+    for i in range(len(segments) - 1):
+        (label, text), (after, days) = segments[i], segments[i + 1]
+        if (
+            label == "date"
+            and after == "pages"
+            and _YEAR_MONTH.match(text.strip())
+            and _DAYS.match(days.strip())
+        ):
+            merged = ("date", f"{text.strip()} {days.strip()}")
+            return [*segments[:i], merged, *segments[i + 2 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
     segments = names_in_title(group_author(organisation_in_title(segments)))
@@ -503,4 +526,5 @@ def repair(segments: Segments) -> Segments:
     segments = book_in_editors(abbreviation_after_title(journal_as_author(segments)))
     segments = edition_before_publisher(editors_in_container(segments))
     segments = series_in_container(series_before_volume(segments))
-    return editors_after_title(date_and_url_after_container(segments))
+    segments = editors_after_title(date_and_url_after_container(segments))
+    return days_after_month(segments)
