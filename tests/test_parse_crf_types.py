@@ -622,3 +622,31 @@ def test_an_nlm_conference_paper_has_its_conference_and_no_pages_of_its_days() -
     assert fields["booktitle"] == "12th Invented Conference on Tides"
     assert (fields["year"], fields["month"], fields["address"]) == ("2019", "6", "Springfield, IL")
     assert "pages" not in fields
+
+
+@pytest.mark.parametrize(
+    ("title", "author", "rest"),
+    [
+        (
+            "Example Harbour Authority. Tide tables [Internet].",
+            "{Example Harbour Authority}",
+            "Tide tables",
+        ),
+        # a title's first sentence is no organisation, whatever word it holds
+        ("Association between invented tides and sand. A cohort study.", None, None),
+    ],
+)
+def test_an_nlm_group_author_at_the_start_of_the_title_is_the_author(
+    title: str, author: str | None, rest: str | None
+) -> None:
+    _, fields = _entry(
+        [
+            ("citation-number", "5."),
+            ("title", title),
+            ("location", "Springfield:"),
+            ("publisher", "EHA;"),
+            ("date", "2021."),
+        ]
+    )
+    assert fields.get("author") == author
+    assert fields["title"] == (rest or title.rstrip("."))

@@ -48,8 +48,9 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
 * **a conference's days after its month** — NLM ``2019 Jun`` + ``3-5;`` read as a date
   and pages: one date;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
-  Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
-  of a reference without authors: the organisation is the author (and the date its own).
+  Tides.`` (Harvard), ``World Harbour Organization. "Tides."`` (MLA) or ``World Harbour
+  Organization. Tides [Internet].`` (NLM) read as one title of a reference without
+  authors: the organisation is the author (and the date its own).
 """
 
 from __future__ import annotations
@@ -302,6 +303,11 @@ _ORG_DATE_TITLE = re.compile(
     r"^(?P<org>[^()\"“”]+?)\s+(?P<date>\((?:\d{4}[a-z]?|n\.\s?d\.)\))[.,]?\s+(?P<title>\S.*)$"
 )
 _ORG_QUOTED_TITLE = re.compile(r"^(?P<org>[^()\"“”.]+?)\.\s+(?P<title>[“\"].+)$")
+_ORG_SENTENCE_TITLE = re.compile(r"^(?P<org>[^()\"“”.:]{3,80}?)\.\s+(?P<title>[A-ZÀ-Þ\d].+)$")
+#: The small words inside an organisation's name in title case.
+_NAME_FUNCTION_WORDS = frozenset(
+    "of for and the on in de des du la le et für und der die das del y di e".split()  # noqa: SIM905
+)
 
 
 def organisation_in_title(segments: Segments) -> Segments:
@@ -315,6 +321,14 @@ def organisation_in_title(segments: Segments) -> Segments:
         value = text.strip()
         dated = _ORG_DATE_TITLE.match(value)
         match = dated or _ORG_QUOTED_TITLE.match(value)
+        if match is None:
+            # NLM: "Example Harbour Authority. Tide tables [Internet]." — an organisation's
+            # name in title case (not a title's first sentence: "Association between …").
+            sentence = _ORG_SENTENCE_TITLE.match(value)
+            named = sentence is not None and all(
+                w[:1].isupper() or w in _NAME_FUNCTION_WORDS for w in sentence["org"].split()
+            )
+            match = sentence if named else None
         if match is None or not _ORGANISATION.search(match["org"]):
             return segments
         parts: Segments = [("author", match["org"])]
