@@ -632,6 +632,12 @@ def test_an_nlm_conference_paper_has_its_conference_and_no_pages_of_its_days() -
             "{Example Harbour Authority}",
             "Tide tables",
         ),
+        # an organisation and its office, each a sentence
+        (
+            "Example Department of Tides. Office of Sand. Tide tables [Internet].",
+            "{Example Department of Tides. Office of Sand}",
+            "Tide tables",
+        ),
         # a title's first sentence is no organisation, whatever word it holds
         ("Association between invented tides and sand. A cohort study.", None, None),
     ],

@@ -310,6 +310,27 @@ _NAME_FUNCTION_WORDS = frozenset(
 )
 
 
+def _organisation_sentences(value: str) -> tuple[str | None, str | None]:
+    """The organisation's name (its sentences, ``Department of X. Office of Y.``) that
+    opens ``value`` and the title after it; ``(None, None)`` when no name opens it.
+
+    Each sentence of the name is in title case and names an organisation (so a title's
+    first sentence, ``Association between …``, is none)."""
+    names: list[str] = []
+    rest = value
+    while True:
+        sentence = _ORG_SENTENCE_TITLE.match(rest)
+        if sentence is None or not _ORGANISATION.search(sentence["org"]):
+            break
+        if not all(w[:1].isupper() or w in _NAME_FUNCTION_WORDS for w in sentence["org"].split()):
+            break
+        names.append(sentence["org"])
+        rest = sentence["title"]
+    if not names:
+        return None, None
+    return ". ".join(names), rest
+
+
 def organisation_in_title(segments: Segments) -> Segments:
     """An organisation's name (and an APA/Harvard date) at the start of the first title,
     in a reference without authors or editors, is its author (and its date)."""
@@ -324,12 +345,11 @@ def organisation_in_title(segments: Segments) -> Segments:
         if match is None:
             # NLM: "Example Harbour Authority. Tide tables [Internet]." — an organisation's
             # name in title case (not a title's first sentence: "Association between …").
-            sentence = _ORG_SENTENCE_TITLE.match(value)
-            named = sentence is not None and all(
-                w[:1].isupper() or w in _NAME_FUNCTION_WORDS for w in sentence["org"].split()
-            )
-            match = sentence if named else None
-        if match is None or not _ORGANISATION.search(match["org"]):
+            org, title = _organisation_sentences(value)
+            if org is None or title is None:
+                return segments
+            return [*segments[:i], ("author", org), ("title", title), *segments[i + 1 :]]
+        if not _ORGANISATION.search(match["org"]):
             return segments
         parts: Segments = [("author", match["org"])]
         if dated is not None:
