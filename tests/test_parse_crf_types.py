@@ -656,3 +656,45 @@ def test_an_nlm_group_author_at_the_start_of_the_title_is_the_author(
     )
     assert fields.get("author") == author
     assert fields["title"] == (rest or title.rstrip("."))
+
+
+@pytest.mark.parametrize(
+    ("segments", "report_type", "number", "institution"),
+    [
+        # the report read as the title's last sentence
+        (
+            [("title", "Invented tides. Research Report RR-99-3."), ("publisher", "Example Inst.")],
+            "Research Report",
+            "RR-99-3",
+            "Example Inst.",
+        ),
+        # the report read as a note of its own
+        (
+            [("title", "Invented tides."), ("note", "Example Institute Technical Report 99-3.")],
+            "Example Institute Technical Report",
+            "99-3",
+            None,
+        ),
+        # IEEE: the institution read as a container after the quoted title
+        (
+            [
+                ("title", "“How much does invention help tides?” UC Example,"),
+                ("genre", "Tech. Rep. 7,"),
+            ],
+            "Tech. Rep.",
+            "7",
+            "UC Example",
+        ),
+    ],
+)
+def test_a_report_read_as_title_note_or_container_is_a_techreport(
+    segments: Segments, report_type: str, number: str, institution: str | None
+) -> None:
+    entry_type, fields = _entry([("author", "Roe, K."), ("date", "(1999)."), *segments])
+    assert entry_type == "techreport"
+    assert (fields["type"], fields["number"]) == (report_type, number)
+    assert (fields["title"], fields.get("institution")) == (
+        fields["title"].rstrip("."),
+        institution,
+    )
+    assert "howpublished" not in fields and "note" not in fields

@@ -211,6 +211,36 @@ _THESIS_BEFORE_SCHOOL = re.compile(
 )
 
 
+#: A report's type and number as printed: "Research Report RR-99-3", "Technical Report
+#: No. 12", "Working Paper 14-03", "Example Institute Technical Report 99-3" — a number
+#: always (without one, "… Report" may be a title's last words).
+_REPORT_WITH_NUMBER = (
+    r"(?:[A-Z][\w.&-]*\s+){0,4}(?:Technical|Tech\.|Research|Working|Discussion|Occasional|"
+    r"Policy|Staff|Special)\s+(?:Report|Rep\.|Paper|Memorandum|Note|Brief)\s+"
+    rf"{_NUMBER_MARK}?[\w./-]*\d[\w./-]*"
+)
+_REPORT_TAIL = re.compile(rf"[.,]\s+(?P<genre>{_REPORT_WITH_NUMBER})[\s.,;:]*$")
+_REPORT_ALONE = re.compile(rf"^(?P<genre>{_REPORT_WITH_NUMBER})[\s.,;:]*$")
+
+
+def report_in_place(segments: Segments) -> Segments:
+    """A report's type and number read as the title's last sentence (``Invented tides.
+    Research Report RR-99-3.``) or as a note of its own: the genre (they read as a book
+    or a misc, the number in the title or a note)."""
+    if any(label == "genre" for label, _ in segments):
+        return segments
+    out: Segments = []
+    for label, text in segments:
+        tail = _REPORT_TAIL.search(text) if label == "title" else None
+        if tail is not None and text[: tail.start()].strip(EDGE):
+            out += [(label, text[: tail.start() + 1]), ("genre", tail["genre"])]
+        elif label == "note" and _REPORT_ALONE.match(text.strip()):
+            out.append(("genre", text))
+        else:
+            out.append((label, text))
+    return out
+
+
 def thesis_in_place(segments: Segments) -> Segments:
     """A thesis mark the labeller took for a place or a publisher is the genre (and the
     school after it the publisher): ``Masterarbeit, Universität X`` read ``Masterarbeit``

@@ -33,6 +33,7 @@ from citetrack.parse.crf.genre import (
     number_after_mark,
     patent,
     printed_genre,
+    report_in_place,
     report_marks,
     report_type_and_number,
     thesis_in_place,
@@ -562,7 +563,9 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
     fixed = thesis_marks(repair.repair(segments))
-    fixed = bracket_closed_later(description_marks(report_marks(thesis_in_place(fixed))))
+    fixed = bracket_closed_later(
+        description_marks(report_marks(report_in_place(thesis_in_place(fixed))))
+    )
     # NLM "Report No.: 42" (the number follows); software's "Version 1.4.2." (no journal)
     fixed = version_as_journal(number_after_mark(fixed))
     container_labelled = any(label in ("journal", "container-title") for label, _ in fixed)
@@ -727,7 +730,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
                 c.container = v  # IEEE: "Site. Accessed: Jan. 5, 2024." — the website
                 continue
             c.notes.append(v)
-    if c.kind == "thesis" and c.publisher is None and c.container:
+    if c.kind in ("thesis", "report") and c.publisher is None and c.container:
+        # The school or institution read as a container (IEEE '"Title," Univ., Tech. Rep.')
         c.publisher, c.container = c.container, None
     _leftovers(c, fields)
     if c.access_date is not None and c.url is None and c.doi is not None:
