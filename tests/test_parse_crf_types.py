@@ -698,3 +698,39 @@ def test_a_report_read_as_title_note_or_container_is_a_techreport(
         institution,
     )
     assert "howpublished" not in fields and "note" not in fields
+
+
+@pytest.mark.parametrize(
+    ("pages", "expected"),
+    [
+        ("pp. A1, A4.", "A1, A4"),  # a newspaper story on two pages (A4 was dropped)
+        ("pp. 120-32, 178-186.", "120--132, 178--186"),
+        ("119, 936–938.", "936--938"),  # a volume read with the pages: no list
+    ],
+)
+def test_a_list_of_pages_is_kept_whole(pages: str, expected: str) -> None:
+    _, fields = _entry(
+        [
+            ("author", "Roe, K."),
+            ("date", "(2016, June 12)."),
+            ("title", "Made-up storm floods invented harbour."),
+            ("journal", "The Example Times,"),
+            ("pages", pages),
+        ]
+    )
+    assert fields["pages"] == expected
+
+
+def test_an_nlm_day_and_page_after_the_month_leave_no_note() -> None:
+    # "2016 Jun 12:A4." read as a date and a volume "12:A4." (the page was also a note)
+    _, fields = _entry(
+        [
+            ("author", "Roe K."),
+            ("title", "Made-up storm floods invented harbour."),
+            ("journal", "The Example Times."),
+            ("date", "2016 Jun"),
+            ("volume", "12:A4."),
+        ]
+    )
+    assert fields["pages"] == "A4"
+    assert "note" not in fields

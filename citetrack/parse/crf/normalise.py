@@ -222,8 +222,8 @@ def _read_volume_into(c: Citation, text: str, has_pages: bool) -> None:
         return
     c.volume = c.volume or volume
     c.issue = c.issue or issue
-    if not rest or not re.search(r"[^\W\d_]", rest):
-        return  # nothing or only numbers besides ("2009;7:" is read whole by _numbers)
+    if not rest or not re.search(r"[^\W\d_]", rest) or _VOL_PAGES.search(text):
+        return  # nothing, only numbers ("2009;7:") or "12:A4" besides: read by _numbers
     if _PAGES_MARKED.match(rest) and not has_pages and c.pages is None:
         c.pages = read_pages(rest)
     elif not (c.date and rest == str(c.date.year)):
@@ -235,10 +235,24 @@ _PAGES_MARKED = re.compile(r"^(?:pp?|S|pages?)\.?\s*\d", re.IGNORECASE)
 
 
 def read_pages(text: str) -> str | None:
-    """The page range or page of a pages segment."""
+    """The page range or page of a pages segment; a list of them whole (``pp. A1, A4``,
+    ``12–15, 20–25``: the first alone dropped the rest)."""
     value = strip_value(text)
+    listed = _PAGE_LIST.fullmatch(value)
+    if listed is not None:
+        ranges = [bool(re.search(r"\d\s*[-–—]", item)) for item in listed["pages"].split(",")]
+        if all(ranges) or not any(ranges):
+            return listed["pages"]  # a volume then pages ("119, 936–938") is no list
     match = _PAGE_RANGE.search(value) or _PAGE_ONE.search(value)
     return match.group(0) if match else None
+
+
+# (No "13p" at the end: a page count.)
+_ONE_PAGE = r"[A-Za-z]?\d+[A-Za-oq-z]?(?:\s*[-–—]\s*[A-Za-z]?\d+[A-Za-z]?)?"
+#: Pages listed with commas, after their mark: "pp. A1, A4", "S. 12–15, 20–25".
+_PAGE_LIST = re.compile(
+    rf"(?:(?:pp?|S|pages?)\.?\s*)?(?P<pages>{_ONE_PAGE}(?:\s*,\s*{_ONE_PAGE})+)", re.IGNORECASE
+)
 
 
 #: A doi.org link as printed.
