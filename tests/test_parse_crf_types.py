@@ -734,3 +734,20 @@ def test_an_nlm_day_and_page_after_the_month_leave_no_note() -> None:
     )
     assert fields["pages"] == "A4"
     assert "note" not in fields
+
+
+def test_a_harvard_newspaper_day_is_no_volume() -> None:
+    # "(2016) 'Title', The Example Times, 12 June, p. 4." read 12 as the volume, June a note.
+    _, fields = _entry(
+        [
+            ("author", "Roe, K."),
+            ("date", "(2016)"),
+            ("title", "'Made-up storm floods invented harbour',"),
+            ("journal", "The Example Times,"),
+            ("volume", "12"),
+            ("date", "June,"),
+            ("pages", "p. 4."),
+        ]
+    )
+    assert (fields["year"], fields["month"], fields["pages"]) == ("2016", "6", "4")
+    assert "volume" not in fields and "note" not in fields

@@ -625,6 +625,14 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         found = read_date(text)
         if (i == 0 and found) or (found and c.date is None):
             c.date = found
+            continue
+        same_year = (
+            dates.parse_date(f"{strip_value(text)} {c.date.year}")
+            if found is None and c.date is not None and c.date.month is None
+            else None
+        )
+        if same_year is not None:
+            c.date = same_year  # Harvard "(2016) … 12 June": the year's day and month
         else:
             c.notes.append(strip_value(text))
     if "title" in fields:

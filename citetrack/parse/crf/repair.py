@@ -47,6 +47,8 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   by …`` read as the title's last sentence: the editors;
 * **a conference's days after its month** — NLM ``2019 Jun`` + ``3-5;`` read as a date
   and pages: one date;
+* **a newspaper's day read as a volume** — Harvard ``12 June,`` read as volume ``12``
+  and date ``June``: one date;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
   Tides.`` (Harvard), ``World Harbour Organization. "Tides."`` (MLA) or ``World Harbour
   Organization. Tides [Internet].`` (NLM) read as one title of a reference without
@@ -537,6 +539,28 @@ _YEAR_MONTH = re.compile(r"^(?:1[5-9]|20)\d\d\s+[A-Z][a-z]{2}\.?$")
 _DAYS = re.compile(r"^(?:[1-9]|[12]\d|3[01])(?:\s*[-–]\s*(?:[1-9]|[12]\d|3[01]))?\s*;?$")
 
 
+_BARE_MONTH = re.compile(
+    r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?[\s,;:.]*$"
+)
+_DAY = re.compile(r"^(?:[1-9]|[12]\d|3[01])$")
+
+
+def day_before_month(segments: Segments) -> Segments:
+    """Harvard's newspaper date ``12 June,`` read as a volume ``12`` and a date ``June``:
+    one date (the day was the volume)."""
+    for i in range(len(segments) - 1):
+        (label, text), (after, month) = segments[i], segments[i + 1]
+        if (
+            label == "volume"
+            and after == "date"
+            and _DAY.match(text.strip(" ,"))
+            and _BARE_MONTH.match(month.strip())
+        ):
+            merged = ("date", f"{text.strip()} {month.strip()}")
+            return [*segments[:i], merged, *segments[i + 2 :]]
+    return segments
+
+
 def days_after_month(segments: Segments) -> Segments:
     """NLM's conference dates (``2019 Jun 3-5;``) cut after the month: the days are part of
     the date, not pages (the paper's pages read ``3--5``)."""
@@ -561,4 +585,4 @@ def repair(segments: Segments) -> Segments:
     segments = edition_before_publisher(editors_in_container(segments))
     segments = series_in_container(series_before_volume(segments))
     segments = editors_after_title(date_and_url_after_container(segments))
-    return days_after_month(segments)
+    return day_before_month(days_after_month(segments))
