@@ -751,3 +751,20 @@ def test_a_harvard_newspaper_day_is_no_volume() -> None:
     )
     assert (fields["year"], fields["month"], fields["pages"]) == ("2016", "6", "4")
     assert "volume" not in fields and "note" not in fields
+
+
+def test_software_with_its_description_in_a_note_has_its_version_and_publisher() -> None:
+    # APA 7 software, the description and the publisher read as one note, the version as
+    # the title's end: title "Toolkit (Version 2.1)", note "[Computer software]. Zenodo".
+    entry_type, fields = _entry(
+        [
+            ("author", "Rook, J."),
+            ("date", "(2021)."),
+            ("title", "Example software toolkit (Version 2.1)"),
+            ("note", "[Computer software]. Zenodo."),
+            ("url", "https://doi.org/10.5555/zenodo.123"),
+        ]
+    )
+    assert entry_type == "misc"
+    assert (fields["title"], fields["publisher"]) == ("Example software toolkit", "Zenodo")
+    assert fields["note"] == "Version 2.1; Computer software"

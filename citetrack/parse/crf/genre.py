@@ -303,19 +303,33 @@ _DESCRIPTION_MARK = re.compile(
 )
 
 
+#: A software's version in brackets ending its title (the description a note of its own).
+_VERSION_TAIL = re.compile(r"\s*\((?P<version>(?:Version|Vers\.|v\.)\s*[\w.-]+)\)[\s.,;:]*$")
+
+
 def description_marks(segments: Segments) -> Segments:
-    """An APA description (and version) at the end of the title is a note; a report's
-    (``[White paper]``) is the genre.  The publisher APA prints after it (``[Data set].
-    Example Data Archive.``), read as the title's end, is the publisher (a note when one
-    was labelled)."""
+    """An APA description (and version) at the end of the title, or opening a note, is a
+    note; a report's (``[White paper]``) is the genre.  The publisher APA prints after it
+    (``[Data set]. Example Data Archive.``), read as the title's end or the note's, is the
+    publisher (a note when one was labelled).  A version ending the title (``Toolkit
+    (Version 2.1)``, the description labelled apart) is a note too."""
     out: Segments = []
     has_publisher = any(label == "publisher" for label, _ in segments)
     for label, text in segments:
-        mark = _DESCRIPTION_MARK.search(text) if label == "title" and "]" in text else None
-        if mark is None or not text[: mark.start()].strip(EDGE):
-            out.append((label, text))
+        mark = (
+            _DESCRIPTION_MARK.search(text) if label in ("title", "note") and "]" in text else None
+        )
+        if label == "note" and mark is not None and text[: mark.start()].strip(EDGE):
+            mark = None  # a note's mark opens it ("[Computer software]. Zenodo.")
+        if mark is None or (label == "title" and not text[: mark.start()].strip(EDGE)):
+            version = _VERSION_TAIL.search(text) if label == "title" else None
+            if version is not None and text[: version.start()].strip(EDGE):
+                out += [(label, text[: version.start()]), ("note", version["version"])]
+            else:
+                out.append((label, text))
             continue
-        out.append((label, text[: mark.start()]))
+        if label == "title":
+            out.append((label, text[: mark.start()]))
         out += [("note", value) for value in (mark["version"], mark["mark"]) if value]
         if mark["genre"]:
             out.append(("genre", mark["genre"]))
