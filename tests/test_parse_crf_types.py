@@ -768,3 +768,19 @@ def test_software_with_its_description_in_a_note_has_its_version_and_publisher()
     assert entry_type == "misc"
     assert (fields["title"], fields["publisher"]) == ("Example software toolkit", "Zenodo")
     assert fields["note"] == "Version 2.1; Computer software"
+
+
+def test_a_theses_publication_number_is_a_note_not_part_of_its_type() -> None:
+    # APA 7: "Title (Publication No. 123) [Doctoral dissertation, School]. Database."
+    entry_type, fields = _entry(
+        [
+            ("author", "Roe, K."),
+            ("date", "(2019)."),
+            ("title", "Invented tides in imaginary bays (Publication No. 12345678)"),
+            ("genre", "[Doctoral dissertation,"),
+            ("publisher", "Example University]. Example Theses Database."),
+        ]
+    )
+    assert entry_type == "phdthesis"
+    assert (fields["type"], fields["school"]) == ("Doctoral dissertation", "Example University")
+    assert fields["note"] == "Publication No. 12345678; Example Theses Database"

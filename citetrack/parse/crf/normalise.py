@@ -723,7 +723,13 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     if c.kind == "thesis":
         # The type as printed ("Doctoral dissertation", "M.S. thesis", "Diss."): BibTeX
         # prints it instead of its default; only a thesis told by a note gets the default.
-        printed = printed_genre(genre, strip_value(genre))
+        # Of several genre segments, the thesis mark's; the others ("Publication No. 123"
+        # before "[Doctoral dissertation,") are notes.
+        marks = [t for t in fields.get("genre", []) if _THESIS.search(t)] or [genre]
+        c.notes.extend(
+            strip_value(t) for t in fields.get("genre", []) if t not in marks and strip_value(t)
+        )
+        printed = " ".join(printed_genre(t, strip_value(t)) for t in marks).strip()
         if not printed:
             notes = " ".join(fields.get("note", []))
             printed = "Master's thesis" if _MASTERS.search(notes) else "PhD thesis"
