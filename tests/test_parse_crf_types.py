@@ -784,3 +784,19 @@ def test_a_theses_publication_number_is_a_note_not_part_of_its_type() -> None:
     assert entry_type == "phdthesis"
     assert (fields["type"], fields["school"]) == ("Doctoral dissertation", "Example University")
     assert fields["note"] == "Publication No. 12345678; Example Theses Database"
+
+
+def test_italian_editors_a_cura_di_before_the_book_are_its_editors() -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Roe K.,"),
+            ("title", "Maree inventate,"),
+            ("container-title", "in L. Poe (a cura di), Oceani immaginari,"),
+            ("publisher", "Editore Esempio,"),
+            ("location", "Milano"),
+            ("date", "2014,"),
+            ("pages", "pp. 33-58."),
+        ]
+    )
+    assert entry_type == "incollection"
+    assert (fields["editor"], fields["booktitle"]) == ("Poe, L.", "Oceani immaginari")

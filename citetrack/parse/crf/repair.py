@@ -364,7 +364,7 @@ def organisation_in_title(segments: Segments) -> Segments:
 # then (maybe) the book.
 _IN_EDITORS_ROLE = re.compile(
     r"^(?:(?:in|dans|im|en)\s*:?\s+)?(?P<editors>[A-ZÀ-Þ][^()]{0,80}?)\s*"
-    r"\((?:Hrsg|Hg|eds?|dir|coord|comp)\.?\)\s*[,:]?\s*(?P<book>\S.*)?$",
+    r"\((?:Hrsg|Hg|eds?|dir|coord|comp|a cura di)\.?\)\s*[,:]?\s*(?P<book>\S.*)?$",
     re.IGNORECASE,
 )
 _IN = re.compile(r"^(?:in|dans|im|en)\b", re.IGNORECASE)
