@@ -800,3 +800,16 @@ def test_italian_editors_a_cura_di_before_the_book_are_its_editors() -> None:
     )
     assert entry_type == "incollection"
     assert (fields["editor"], fields["booktitle"]) == ("Poe, L.", "Oceani immaginari")
+
+
+def test_an_arxiv_preprint_note_does_not_repeat_its_eprint() -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Gorse, L."),
+            ("date", "(2022)."),
+            ("title", "Modelling invented tides."),
+            ("note", "arXiv preprint arXiv:2203.01234."),
+        ]
+    )
+    assert entry_type == "misc"
+    assert (fields["eprint"], fields["note"]) == ("2203.01234", "arXiv preprint")

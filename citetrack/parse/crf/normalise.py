@@ -757,6 +757,9 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
             if c.kind == "online" and c.container is None and _SITE.match(v) and cut != text:
                 c.container = v  # IEEE: "Site. Accessed: Jan. 5, 2024." — the website
                 continue
+            if c.arxiv and f"arXiv:{c.arxiv}" in v:
+                # "arXiv preprint arXiv:2203.01234": the eprint is its field, the words a note
+                v = strip_value(v.replace(f"arXiv:{c.arxiv}", " ")) or v
             c.notes.append(v)
     if c.kind in ("thesis", "report") and c.publisher is None and c.container:
         # The school or institution read as a container (IEEE '"Title," Univ., Tech. Rep.')
