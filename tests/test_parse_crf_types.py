@@ -813,3 +813,37 @@ def test_an_arxiv_preprint_note_does_not_repeat_its_eprint() -> None:
     )
     assert entry_type == "misc"
     assert (fields["eprint"], fields["note"]) == ("2203.01234", "arXiv preprint")
+
+
+def test_an_acs_chapters_container_is_book_editors_series_and_publisher() -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Roe, K."),
+            ("title", "Tides of the Mind."),
+            (
+                "container-title",
+                "In Imaginary Oceans; Poe, L., Ed.; Example Symposium Series 1234; Example Soc:",
+            ),
+            ("location", "Washington, DC,"),
+            ("date", "2019;"),
+            ("pages", "pp 45–67."),
+        ]
+    )
+    assert entry_type == "incollection"
+    assert (fields["booktitle"], fields["editor"]) == ("Imaginary Oceans", "Poe, L.")
+    assert (fields["series"], fields["volume"]) == ("Example Symposium Series", "1234")
+    assert fields["publisher"] == "Example Soc"
+
+
+def test_translators_at_the_end_of_a_books_title_are_a_note() -> None:
+    _, fields = _entry(
+        [
+            ("author", "Roe, Karl."),
+            ("title", "Invented Tides. Translated by Lena Poe."),
+            ("edition", "2nd ed."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press,"),
+            ("date", "2019."),
+        ]
+    )
+    assert (fields["title"], fields["note"]) == ("Invented Tides", "Translated by Lena Poe")

@@ -44,11 +44,14 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
 * **a web page's date and URL after its site** — MLA's ``"Title." Site, 2021,
   example.org/page.`` read as one container: the date and the URL;
 * **editors at the end of a book's title** — ``Title. Hrsg. von Lena Poe.`` or ``Edited
-  by …`` read as the title's last sentence: the editors;
+  by …`` read as the title's last sentence: the editors (``Translated by …``: the
+  translators);
 * **a conference's days after its month** — NLM ``2019 Jun`` + ``3-5;`` read as a date
   and pages: one date;
 * **a newspaper's day read as a volume** — Harvard ``12 June,`` read as volume ``12``
   and date ``June``: one date;
+* **an ACS chapter's container** — ``In Book; Poe, L., Ed.; Series 1234; Publisher``
+  read as one container: book, editors, series and number, publisher;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
   Tides.`` (Harvard), ``World Harbour Organization. "Tides."`` (MLA) or ``World Harbour
   Organization. Tides [Internet].`` (NLM) read as one title of a reference without
@@ -518,15 +521,26 @@ _EDITED_BY_TAIL = re.compile(
 )
 
 
+_TRANSLATED_BY_TAIL = re.compile(
+    r"^(?P<title>.*\S[.?!])\s+(?P<translators>(?:Translated|Trans\.|Übersetzt|Übers\.|"
+    r"Traduit|Trad\.|Traducido|Tradotto)\s+(?:by|von|v\.|par|por|da)\s+[A-ZÀ-Þ][^.]*"
+    r"(?:\.\s?[A-ZÀ-Þ][^.]*)*?)[.,;]?$"
+)
+
+
 def editors_after_title(segments: Segments) -> Segments:
     """``Title. Hrsg. von Lena Poe.`` / ``Title. Edited by Lena Poe.`` read as one title, in
-    a reference without editors: the editors (they were part of the title)."""
-    if any(label == "editor" for label, _ in segments):
-        return segments
+    a reference without editors: the editors (they were part of the title); so
+    ``Title. Translated by Lena Poe.``: the translators."""
+    has_editor = any(label == "editor" for label, _ in segments)
     for i, (label, text) in enumerate(segments):
         if label != "title":
             continue
-        match = _EDITED_BY_TAIL.match(text.strip())
+        translated = _TRANSLATED_BY_TAIL.match(text.strip())
+        if translated is not None:
+            parts = [(label, translated["title"]), ("translator", translated["translators"])]
+            return [*segments[:i], *parts, *segments[i + 1 :]]
+        match = None if has_editor else _EDITED_BY_TAIL.match(text.strip())
         if match is None:
             return segments
         editors = text.strip()[match.start("editors") :]
@@ -577,6 +591,40 @@ def days_after_month(segments: Segments) -> Segments:
     return segments
 
 
+# ACS: "In Book; Poe, L., Ed.; ACS Symposium Series 1234; Publisher" read as one container.
+_ACS_EDITORS = re.compile(r"^(?P<names>\S.*?),?\s+Eds?\.?$")
+_ACS_SERIES = re.compile(r"^(?P<series>.*\bSeries)\s+(?P<number>\d+)$")
+
+
+def acs_container(segments: Segments) -> Segments:
+    """ACS's chapter ``In Book; Poe, L., Ed.; Series 1234; Publisher:`` read as one
+    container: the book, its editors, the series and its number, the publisher (all were
+    the booktitle)."""
+    if any(label in ("editor", "collection-title") for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "container-title" or "; " not in text:
+            continue
+        book, *parts = [part.strip() for part in text.strip().rstrip(";:,.").split(";")]
+        if not parts or not any(_ACS_EDITORS.match(part) for part in parts):
+            return segments
+        out: Segments = [(label, book)]
+        has_publisher = any(lab == "publisher" for lab, _ in segments)
+        for part in parts:
+            series = _ACS_SERIES.match(part)
+            if _ACS_EDITORS.match(part):
+                out.append(("editor", part))
+            elif series is not None:
+                out += [("collection-title", series["series"]), ("volume", series["number"])]
+            elif not has_publisher:
+                out.append(("publisher", part))
+                has_publisher = True
+            else:
+                out.append(("note", part))
+        return [*segments[:i], *out, *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
     segments = names_in_title(group_author(organisation_in_title(segments)))
@@ -585,4 +633,4 @@ def repair(segments: Segments) -> Segments:
     segments = edition_before_publisher(editors_in_container(segments))
     segments = series_in_container(series_before_volume(segments))
     segments = editors_after_title(date_and_url_after_container(segments))
-    return day_before_month(days_after_month(segments))
+    return acs_container(day_before_month(days_after_month(segments)))
