@@ -847,3 +847,36 @@ def test_translators_at_the_end_of_a_books_title_are_a_note() -> None:
         ]
     )
     assert (fields["title"], fields["note"]) == ("Invented Tides", "Translated by Lena Poe")
+
+
+@pytest.mark.parametrize(
+    ("segments", "printed", "note"),
+    [
+        # APA 7 in French: the bracket opens in the title and closes after the school
+        (
+            [
+                ("title", "Marées imaginaires [Thèse de doctorat,"),
+                ("publisher", "Université d'Exempleville]. Archive Exemple."),
+            ],
+            "Thèse de doctorat",
+            "Archive Exemple",
+        ),
+        # APA 6 in Italian: the mark in parentheses at the title's end
+        (
+            [
+                ("title", "Fiumi immaginari (Tesi di dottorato)."),
+                ("publisher", "Université d'Exempleville."),
+            ],
+            "Tesi di dottorato",
+            None,
+        ),
+    ],
+)
+def test_an_apa_thesis_mark_in_other_languages_is_the_genre(
+    segments: Segments, printed: str, note: str | None
+) -> None:
+    entry_type, fields = _entry([("author", "Colin, D."), ("date", "(2012)."), *segments])
+    assert entry_type == "phdthesis"
+    assert (fields["type"], fields["school"]) == (printed, "Université d'Exempleville")
+    assert fields.get("note") == note
+    assert "[" not in fields["title"] and "(" not in fields["title"]

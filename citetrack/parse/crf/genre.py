@@ -157,10 +157,15 @@ MEDIA = re.compile(
 )
 
 
+#: The words of a thesis mark in brackets, in the reference's languages.
+_THESIS_KEY = r"(?:dissertation|thesis|Ph\.?\s?D|th[eè]se|tesis|tesi\b|diss\.|arbeit|m[ée]moire)"
 _THESIS_MARK = re.compile(
-    r"\[\s*(?P<genre>[^\[\],]*(?:dissertation|thesis|Ph\.?\s?D)[^\[\],]*)(?:,\s*(?P<school>[^\[\]]+))?\]",
+    rf"\[\s*(?P<genre>[^\[\],]*{_THESIS_KEY}[^\[\],]*)(?:,\s*(?P<school>[^\[\]]+))?\]",
     re.IGNORECASE,
 )
+#: APA 7's bracket opened at the title's end and closed after the school, in a later
+#: segment: ``Title [Thèse de doctorat,`` + ``Université X]. Archive.``
+_THESIS_OPEN = re.compile(rf"\s*(?P<genre>\[[^\[\],]*{_THESIS_KEY}[^\[\],]*,?)\s*$", re.IGNORECASE)
 
 
 def thesis_marks(segments: Segments) -> Segments:
@@ -168,17 +173,21 @@ def thesis_marks(segments: Segments) -> Segments:
     title's end, is the genre.
 
     NLM: ``Title [dissertation]. Place: University; 2019.``; APA 7: ``Title [Doctoral
-    dissertation, University of Nowhere].`` (the school after the comma); IEEE: ``Title,
-    Ph.D. dissertation, Dept. …``.
+    dissertation, University of Nowhere].`` (the school after the comma; the bracket may
+    close in a later segment: :func:`bracket_closed_later`); APA 6: ``Title (Tesi di
+    dottorato).``; IEEE: ``Title, Ph.D. dissertation, Dept. …``.
     """
     out: Segments = []
     has_publisher = any(label == "publisher" for label, _ in segments)
     for label, text in segments:
         mark = _THESIS_MARK.search(text) if label in ("title", "note") else None
         if mark is None:
-            tail = _THESIS_TAIL.search(text) if label == "title" else None
+            tail = None
+            if label == "title":
+                tail = _THESIS_TAIL.search(text) or _THESIS_OPEN.search(text)
             if tail is not None and text[: tail.start()].strip(EDGE):
-                out += [(label, text[: tail.start()]), ("genre", tail["genre"])]
+                mark_text = tail["genre"] or tail.groupdict().get("bracketed") or ""
+                out += [(label, text[: tail.start()]), ("genre", mark_text)]
             else:
                 out.append((label, text))
             continue
@@ -202,7 +211,10 @@ _THESIS_WORDS = (
     r"M[ée]moire\s+de\s+(?:master|ma[iî]trise)|Diss\.|Dissertation|Doktorarbeit|"
     r"Masterarbeit|Diplomarbeit|Magisterarbeit|Habilitationsschrift)"
 )
-_THESIS_TAIL = re.compile(rf"[,.]\s+(?P<genre>{_THESIS_WORDS})[\s.,;:]*$", re.IGNORECASE)
+_THESIS_TAIL = re.compile(
+    rf"(?:[,.]\s+(?P<genre>{_THESIS_WORDS})|\s*\((?P<bracketed>{_THESIS_WORDS})\))[\s.,;:]*$",
+    re.IGNORECASE,
+)
 #: A thesis mark read as a place or a publisher: wholly (``Masterarbeit,`` as a place), or
 #: bracketed before the school (``(Diss.). Universität Musterstadt.`` as a publisher).
 _THESIS_ALONE = re.compile(rf"^\(?(?P<genre>{_THESIS_WORDS})\)?[\s.,;:]*$", re.IGNORECASE)
