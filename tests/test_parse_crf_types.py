@@ -880,3 +880,26 @@ def test_an_apa_thesis_mark_in_other_languages_is_the_genre(
     assert (fields["type"], fields["school"]) == (printed, "Université d'Exempleville")
     assert fields.get("note") == note
     assert "[" not in fields["title"] and "(" not in fields["title"]
+
+
+@pytest.mark.parametrize(
+    ("genre", "report_type", "number"),
+    [
+        ("Informe técnico 12,", "Informe técnico", "12"),
+        ("Documento de trabajo n° 3,", "Documento de trabajo", "3"),
+        ("Document de travail 2019-04,", "Document de travail", "2019-04"),
+        ("Arbeitspapier Nr. 7,", "Arbeitspapier", "7"),
+    ],
+)
+def test_a_report_in_other_languages_is_a_techreport(
+    genre: str, report_type: str, number: str
+) -> None:
+    entry_type, fields = _entry(
+        [
+            ("author", "Roe, K."),
+            ("title", "Mareas inventadas."),
+            ("genre", genre),
+            ("date", "2019."),
+        ]
+    )
+    assert (entry_type, fields["type"], fields["number"]) == ("techreport", report_type, number)

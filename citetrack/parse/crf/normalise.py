@@ -77,7 +77,8 @@ _THESIS = re.compile(
 _MASTERS = re.compile(r"master|m\.?sc|m\.?a\.|diplom|mémoire|memoire|magister", re.IGNORECASE)
 _REPORT = re.compile(
     r"report|rapport|working paper|technical|memorandum|white paper|tech\. rep|bericht|"
-    r"publication\s+no|discussion paper|occasional paper|research paper|policy brief",
+    r"publication\s+no|discussion paper|occasional paper|research paper|policy brief|"
+    r"informe|documento de trabajo|document de travail|arbeitspapier|cahier de recherche",
     re.IGNORECASE,
 )
 # ("proc." and "conf." end in a full stop: no word boundary after them.)
