@@ -6,15 +6,21 @@ The labeller keeps each segment's punctuation (``(1999).``, ``pp. 1761–1800).`
 * names through :func:`citetrack.parse.crf.people.read_people`;
 * the year (and month) of the first ``date`` segment, later dates go to ``note``;
 * ``volume`` segments hold a volume and an issue in any printed form (``12(3)``,
-  ``Vol. 3, Part A``, ``93, no. 4``, ``Bd. 2``, ``H. 4``); ``pages`` a range or a page
-  (``pp. 45-67``, ``S. 12–20``, ``: 491-497``), a lone ``320 pp.`` is a page count, a note;
-* titles and containers without surrounding quotes, brackets and separators;
+  ``Vol. 3, Part A``, ``93, no. 4``, ``Bd. 2``, ``H. 4``; what else they print — marked
+  pages, a part — is kept); ``pages`` a range, a page or a list of them (``pp. 45-67``,
+  ``S. 12–20``, ``: 491-497``, ``pp. A1, A4``), a lone ``320 pp.`` is a page count, a note;
+* titles and containers without surrounding quotes, brackets and separators; a
+  conference's venue at the end of its name is the address (``crf/venue.py``);
 * identifiers (DOI, PMID, PMC, ISBN, ISSN, arXiv, URL) from the whole string, whatever
   their label.
 
-The kind of work follows the content: a thesis or report word in the ``genre``; a
-``journal`` → article; a ``container-title`` → paper in proceedings when it names a
-conference, else a chapter; a ``publisher`` or ``edition`` → book; only a URL → online.
+The kind of work follows the content: a thesis or report word in the ``genre`` (read by
+``crf/genre.py``: the thesis type as printed, a report's type and number); APA's
+``[Data set]`` or ``[Computer software]`` → misc; a ``journal`` → article (a patent
+office → misc); a ``container-title`` → paper in proceedings when it names a conference
+or a talk (``Paper presented at``), a web page when only a URL follows it, else a
+chapter; a ``publisher`` or ``edition`` → book; only a URL → online.  Nothing printed is
+dropped: what no field takes goes to ``note``.
 """
 
 from __future__ import annotations
