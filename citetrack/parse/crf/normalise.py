@@ -31,6 +31,7 @@ from citetrack.identifiers import PMID_IN_TEXT
 from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
+from citetrack.parse.crf.accessed import access_date, access_in_note, nlm_date_notes
 from citetrack.parse.crf.genre import (
     EDGE,
     MEDIA,
@@ -315,30 +316,6 @@ def _only_identifiers(text: str) -> bool:
     return re.search(r"\w", _ID_LABEL.sub(" ", rest)) is None
 
 
-#: "Accessed: 1 May 2022", "(accessed May 1, 2022)", "[cited 2020 Jan 1]", "Retrieved
-#: 3 May 2020", "consulté le 12 mai 2016", "abgerufen am 3. Mai 2020": the day the cited
-#: copy was read, the link check's reference point (its archived copy of that day); APA
-#: 6's "Retrieved May 3, 2020, from" leads in to the URL after it.
-_ACCESS = re.compile(
-    r"^\W*(?:last\s+)?(?:accessed|retrieved|cited|viewed|visited|consulted|consulté|"
-    r"abgerufen|zugegriffen)(?:\s+(?:on|le|am))?\s*:?\s*(?P<date>[^\[\]()]+?)"
-    r"(?:\W+from)?\W*$",
-    re.IGNORECASE,
-)
-
-
-def _access_date(c: Citation, text: str) -> bool:
-    """Whether ``text`` is wholly an access date (then it is ``c``'s, unless it has one)."""
-    match = _ACCESS.match(text.strip())
-    if match is None:
-        return False
-    found = dates.parse_date(match["date"]) or dates.find_full_date(match["date"])
-    if found is None or found.day is None:
-        return False
-    c.access_date = c.access_date or found
-    return True
-
-
 def _first(fields: dict[str, list[str]], label: str) -> str | None:
     values = fields.get(label)
     return values[0] if values else None
@@ -487,8 +464,6 @@ _VOLUME_AS_EDITION = re.compile(
 )
 #: A website's name before an access date: a few words, no digits.
 _SITE = re.compile(r"^[^\W\d_][^\d;:]{0,60}$")
-#: Where an access date may start inside a note (``WHO. Accessed: Jan. 5, 2024.``).
-_SENTENCE_START = re.compile(r"(?<=[.;,\]])\s+(?=[A-Za-zé])")
 
 
 #: A URL printed without its scheme (MLA 9: ``harbour.example.org/tides``), a segment's
@@ -519,25 +494,6 @@ def _an_identifier(text: str) -> bool:
     return any(p.search(text) for p in _IDENTIFIERS.values()) and _only_identifiers(text)
 
 
-def _access_in_note(c: Citation, text: str) -> str:
-    """``text`` without an access date that ends or starts it (then ``c``'s access date):
-    IEEE prints it after the site (``WHO. Accessed: Jan. 5, 2024.``), NLM before the URL's
-    lead-in (``[cited 2016 Aug 31]. Available from:``); wholly an access date, nothing
-    (APA 6's ``Retrieved May 3, 2020, from``: cut at its comma, it left ``from``)."""
-    if _access_date(c, text):
-        return ""
-    for cut in _SENTENCE_START.finditer(text):
-        if _access_date(c, text[cut.end() :]):
-            return text[: cut.start()]
-        if _access_date(c, text[: cut.start()]):
-            return text[cut.end() :]
-    return text
-
-
-#: NLM's dates after the year of a web page or an online book: ``2018 [updated 2020 Jan
-#: 2; cited 2024 Mar 5]`` — the update is a note, the citation date the access date.
-_NLM_DATE_NOTE = re.compile(r"\s*\[(?P<inside>(?:updated|revised|modified|cited)\b[^\[\]]*)\]")
-_CITED = re.compile(r"^cited\s+(?P<date>.+)$", re.IGNORECASE)
 #: NLM's "Publisher; 2023" read as one publisher.
 _PUBLISHER_YEAR = re.compile(r"^(?P<publisher>.+?)\s*;\s*(?P<year>(?:1[5-9]|20)\d\d)$")
 #: AMA's online-first mark after a journal's name: "J Foo. Published online".
@@ -557,26 +513,6 @@ _ENDS_ABBREVIATED = re.compile(
     r"(?:^|\s)(?:Univ|Inst|Coll|Dept|Lab|Labs|Acad|Polytech|Assoc|Soc|Corp|Inc|Ltd|Co|Bros|"
     r"Publ|Ges|Verl)$"
 )
-
-
-def _nlm_date_notes(c: Citation, text: str) -> str:
-    """A date segment without NLM's bracketed update and citation dates: the citation
-    date is ``c``'s access date, the update a note."""
-    match = _NLM_DATE_NOTE.search(text)
-    if match is None:
-        return text
-    for part in match["inside"].split(";"):
-        cited = _CITED.match(part.strip())
-        found = (
-            (dates.parse_date(cited["date"]) or dates.find_full_date(cited["date"]))
-            if cited
-            else None
-        )
-        if found is not None:
-            c.access_date = c.access_date or found
-        elif part.strip():
-            c.notes.append(part.strip())
-    return text[: match.start()] + text[match.end() :]
 
 
 def to_citation(segments: Segments, line: int, raw: str) -> Citation:
@@ -625,9 +561,9 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     for text in fields.get("translator", []):
         c.notes.append(strip_value(text))
     if "date" in fields:
-        fields["date"] = [_nlm_date_notes(c, text) for text in fields["date"]]
+        fields["date"] = [nlm_date_notes(c, text) for text in fields["date"]]
     for i, text in enumerate(fields.get("date", [])):
-        if _access_date(c, text):
+        if access_date(c, text):
             continue  # "(accessed 20 January 2012)" is no publication date
         found = read_date(text)
         if (i == 0 and found) or (found and c.date is None):
@@ -751,12 +687,12 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         c.notes.append(strip_value(genre))
     for label in ("note", "medium"):
         for text in fields.get(label, []):
-            cut = _access_in_note(c, text)
+            cut = access_in_note(c, text)
             v = strip_value(cut)
             if (
                 not v
                 or v == c.url
-                or _access_date(c, v)
+                or access_date(c, v)
                 or _only_identifiers(v)
                 or _URL_LEAD_IN.match(v)
             ):
