@@ -668,6 +668,13 @@ def test_an_nlm_group_author_at_the_start_of_the_title_is_the_author(
             "RR-99-3",
             "Example Inst.",
         ),
+        # ACS: the report after a semicolon
+        (
+            [("title", "Invented tides; Research Report 6511;"), ("publisher", "Example Inst.")],
+            "Research Report",
+            "6511",
+            "Example Inst.",
+        ),
         # the report read as a note of its own
         (
             [("title", "Invented tides."), ("note", "Example Institute Technical Report 99-3.")],

@@ -231,7 +231,7 @@ _REPORT_WITH_NUMBER = (
     r"Policy|Staff|Special)\s+(?:Report|Rep\.|Paper|Memorandum|Note|Brief)\s+"
     rf"{_NUMBER_MARK}?[\w./-]*\d[\w./-]*"
 )
-_REPORT_TAIL = re.compile(rf"[.,]\s+(?P<genre>{_REPORT_WITH_NUMBER})[\s.,;:]*$")
+_REPORT_TAIL = re.compile(rf"[.,;]\s+(?P<genre>{_REPORT_WITH_NUMBER})[\s.,;:]*$")
 _REPORT_ALONE = re.compile(rf"^(?P<genre>{_REPORT_WITH_NUMBER})[\s.,;:]*$")
 
 
