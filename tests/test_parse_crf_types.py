@@ -910,3 +910,18 @@ def test_a_report_in_other_languages_is_a_techreport(
         ]
     )
     assert (entry_type, fields["type"], fields["number"]) == ("techreport", report_type, number)
+
+
+def test_a_film_labelled_as_a_genre_is_misc() -> None:
+    # "[Motion picture]." labelled genre (not a note): no book, whoever distributes it
+    entry_type, fields = _entry(
+        [
+            ("author", "Yates, D. (Director)."),
+            ("date", "(2009)."),
+            ("title", "An invented film"),
+            ("genre", "[Motion picture]."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Pictures."),
+        ]
+    )
+    assert (entry_type, fields["note"]) == ("misc", "Motion picture")

@@ -329,7 +329,8 @@ def _decide_kind(fields: dict[str, list[str]], c: Citation) -> Kind:
         return "thesis"
     if _REPORT.search(genre):
         return "report"
-    if any(MEDIA.fullmatch(strip_value(note)) for note in fields.get("note", [])):
+    marks = [*fields.get("note", []), *fields.get("genre", [])]
+    if any(MEDIA.fullmatch(strip_value(mark)) for mark in marks):
         # APA's "[Data set]", "[Computer software]": no book or article, whoever prints it.
         return "misc"
     if journal:
