@@ -13,6 +13,7 @@ import pytest
 from citetrack.parse.build import build_fields
 from citetrack.parse.crf.genre import report_type_and_number
 from citetrack.parse.crf.normalise import to_citation
+from citetrack.parse.crf.people import read_people
 
 Segments = list[tuple[str, str]]
 
@@ -925,3 +926,19 @@ def test_a_film_labelled_as_a_genre_is_misc() -> None:
         ]
     )
     assert (entry_type, fields["note"]) == ("misc", "Motion picture")
+
+
+@pytest.mark.parametrize(
+    ("printed", "bibtex"),
+    [
+        ("Yates, D. (Director).", "Yates, D."),
+        (
+            "Barron, D., Heyman, D. (Producers), & Yates, D. (Director).",
+            "Barron, D. and Heyman, D. and Yates, D.",
+        ),
+        ("Roe, K. (Host).", "Roe, K."),
+    ],
+)
+def test_apa_media_roles_are_no_part_of_the_names(printed: str, bibtex: str) -> None:
+    # "Yates, D. (Director)." read as "Yates and (Director, D."
+    assert read_people(printed).bibtex() == bibtex
