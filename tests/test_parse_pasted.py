@@ -681,7 +681,8 @@ def test_nlm_report_has_its_year_and_is_a_report() -> None:
     assert ref.entry_type == "techreport"
     assert ref.fields["year"] == "2023"
     assert ref.fields["institution"] == "IHA"
-    assert "IHA-2023-1" in ref.fields["note"]
+    # The report's number is BibTeX's "number", its type as printed (was: both in note).
+    assert (ref.fields["type"], ref.fields["number"]) == ("Report", "IHA-2023-1")
 
 
 # ------------------------------------------------------------------ AMA

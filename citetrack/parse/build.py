@@ -89,6 +89,9 @@ class Citation:
     access_date: PartialDate | None = None
     language: str | None = None
     thesis_type: str | None = None
+    #: A report's type as printed (``Tech. Rep.``, ``Working Paper``); its number is
+    #: ``issue`` (BibTeX's ``number``).
+    report_type: str | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     #: A short citation (``{{sfn}}``) of a full citation on the same page: a footnote of
@@ -192,7 +195,19 @@ def _identifier_fields(c: Citation, fields: dict[str, str]) -> None:
         fields["archiveprefix"] = "arXiv"
 
 
-_MASTERS = re.compile(r"Master|M\.?Sc\b|M\.?A\b|MPhil\b", re.IGNORECASE)
+#: A master's degree's thesis as references print it, in English (``Master's thesis``,
+#: ``M.Sc. thesis``, ``M.S. thesis``, ``MA thesis``, ``MPhil thesis``, ``M.Eng. thesis``,
+#: MIT's ``S.M. thesis``), French (``Mémoire de master``, ``Thèse de maîtrise``), German
+#: (``Masterarbeit``, ``Diplomarbeit``, ``Magisterarbeit``), Spanish (``Tesis de
+#: maestría``, ``Tesis de licenciatura``) and Italian (``Tesi di laurea``); anything
+#: else is a doctoral thesis (BibTeX's ``@phdthesis``, also for "Diss." or "Thèse").
+_MASTERS = re.compile(
+    r"\bmaster|m[aá]ster|^M\.?\s?Sc\b|\bM\.?\s?Sc\.?\s+(?:thesis|dissertation)|"
+    r"^M\.?\s?A\b|\bM\.?\s?A\.?\s+thesis|\bM\.?\s?S\.?\s+thesis|\bM\.?\s?Phil\b|"
+    r"\bM\.?\s?Eng\.?\s+thesis|\bS\.\s?M\.\s+thesis|\bSM\s+thesis|diplom|m[ée]moire|"
+    r"magister|maestr[ií]a|ma[iî]trise|laurea|licenciatura",
+    re.IGNORECASE,
+)
 _CONTAINER_FIELDS = {
     "article": "journal",
     "incollection": "booktitle",
@@ -203,7 +218,7 @@ _CONTAINER_FIELDS = {
 
 def entry_type_of(c: Citation) -> str:
     """The BibTeX entry type for a citation's kind (a master's thesis is told by its type)."""
-    if c.kind == "thesis" and c.thesis_type and _MASTERS.match(c.thesis_type):
+    if c.kind == "thesis" and c.thesis_type and _MASTERS.search(c.thesis_type):
         return "mastersthesis"
     return _ENTRY_TYPES[c.kind]
 
@@ -241,6 +256,8 @@ def build_fields(c: Citation) -> tuple[str, dict[str, str]]:
         fields["address"] = c.address
     if c.thesis_type and entry_type in ("phdthesis", "mastersthesis"):
         fields["type"] = c.thesis_type
+    elif c.report_type and entry_type == "techreport":
+        fields["type"] = c.report_type
     _identifier_fields(c, fields)
     if c.url:
         fields["url"] = c.url

@@ -6,15 +6,21 @@ The labeller keeps each segment's punctuation (``(1999).``, ``pp. 1761–1800).`
 * names through :func:`citetrack.parse.crf.people.read_people`;
 * the year (and month) of the first ``date`` segment, later dates go to ``note``;
 * ``volume`` segments hold a volume and an issue in any printed form (``12(3)``,
-  ``Vol. 3, Part A``, ``93, no. 4``, ``Bd. 2``, ``H. 4``); ``pages`` a range or a page
-  (``pp. 45-67``, ``S. 12–20``, ``: 491-497``), a lone ``320 pp.`` is a page count, a note;
-* titles and containers without surrounding quotes, brackets and separators;
+  ``Vol. 3, Part A``, ``93, no. 4``, ``Bd. 2``, ``H. 4``; what else they print — marked
+  pages, a part — is kept); ``pages`` a range, a page or a list of them (``pp. 45-67``,
+  ``S. 12–20``, ``: 491-497``, ``pp. A1, A4``), a lone ``320 pp.`` is a page count, a note;
+* titles and containers without surrounding quotes, brackets and separators; a
+  conference's venue at the end of its name is the address (``crf/venue.py``);
 * identifiers (DOI, PMID, PMC, ISBN, ISSN, arXiv, URL) from the whole string, whatever
   their label.
 
-The kind of work follows the content: a thesis or report word in the ``genre``; a
-``journal`` → article; a ``container-title`` → paper in proceedings when it names a
-conference, else a chapter; a ``publisher`` or ``edition`` → book; only a URL → online.
+The kind of work follows the content: a thesis or report word in the ``genre`` (read by
+``crf/genre.py``: the thesis type as printed, a report's type and number); APA's
+``[Data set]`` or ``[Computer software]`` → misc; a ``journal`` → article (a patent
+office → misc); a ``container-title`` → paper in proceedings when it names a conference
+or a talk (``Paper presented at``), a web page when only a URL follows it, else a
+chapter; a ``publisher`` or ``edition`` → book; only a URL → online.  Nothing printed is
+dropped: what no field takes goes to ``note``.
 """
 
 from __future__ import annotations
@@ -25,11 +31,27 @@ from citetrack.identifiers import PMID_IN_TEXT
 from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
+from citetrack.parse.crf.accessed import access_date, access_in_note, nlm_date_notes
+from citetrack.parse.crf.genre import (
+    EDGE,
+    MEDIA,
+    bracket_closed_later,
+    description_marks,
+    number_after_mark,
+    patent,
+    printed_genre,
+    report_in_place,
+    report_marks,
+    report_type_and_number,
+    thesis_in_place,
+    thesis_marks,
+    version_as_journal,
+)
 from citetrack.parse.crf.people import read_people
+from citetrack.parse.crf.venue import split_venue
 
 Segments = list[tuple[str, str]]
 
-_EDGE = " \t.,;:/"
 _BRACKETS = "()[]{}"
 _QUOTES = "\"“”„«»‘’'"
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
@@ -55,13 +77,15 @@ _EDITION = re.compile(
 )
 _THESIS = re.compile(
     r"thesis|dissertation|diss\b|th[eè]se|doctoral|ph\.?\s?d|master|m\.?sc|m\.?a\.|"
+    r"doktorarbeit|dottorato|"
     r"habilitation|tesi|tesis|diplom|mémoire|memoire|magister",
     re.IGNORECASE,
 )
 _MASTERS = re.compile(r"master|m\.?sc|m\.?a\.|diplom|mémoire|memoire|magister", re.IGNORECASE)
 _REPORT = re.compile(
     r"report|rapport|working paper|technical|memorandum|white paper|tech\. rep|bericht|"
-    r"publication\s+no|discussion paper|occasional paper|research paper|policy brief",
+    r"publication\s+no|discussion paper|occasional paper|research paper|policy brief|"
+    r"informe|documento de trabajo|document de travail|arbeitspapier|cahier de recherche",
     re.IGNORECASE,
 )
 # ("proc." and "conf." end in a full stop: no word boundary after them.)
@@ -95,6 +119,14 @@ _VOL_PAGES = re.compile(
     r"(?P<v>\d+)\s*(?:\((?P<i>[^()]+)\))?\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?)"
 )
 _LEAD_IN = re.compile(r"^(?:in|dans|en|im)\s*:?\s+(?=\S)|^in:\s*", re.IGNORECASE)
+#: A talk's lead-in before the meeting's name (APA 6, Chicago, IEEE): ``Paper presented at
+#: the Annual Meeting of X``, ``presented at the X Workshop`` — what the work is (a note),
+#: not part of the meeting's name.
+_PRESENTED_AT = re.compile(
+    r"^(?P<mark>(?:(?:Paper|Poster|Talk|Keynote|Lecture|Presentation)\s+)?presented\s+at)"
+    r":?\s+(?:the\s+)?(?=\S)",
+    re.IGNORECASE,
+)
 
 
 def strip_value(text: str) -> str:
@@ -102,7 +134,7 @@ def strip_value(text: str) -> str:
     value = " ".join(text.split())
     for _ in range(3):
         before = value
-        value = value.strip(_EDGE)
+        value = value.strip(EDGE)
         if not value:
             break
         if value[0] in "([{" and value.count(value[0]) > value.count(_closer(value[0])):
@@ -118,7 +150,7 @@ def strip_value(text: str) -> str:
         value = value.strip(_QUOTES + " ")
         if value == before:
             break
-    return value.strip(_EDGE)
+    return value.strip(EDGE)
 
 
 def _closer(ch: str) -> str:
@@ -150,30 +182,85 @@ def read_date(text: str) -> dates.PartialDate | None:
 
 def read_volume(text: str) -> tuple[str | None, str | None]:
     """Volume and issue from a volume segment in any printed form."""
-    value = strip_value(text)
-    volume = issue = None
-    match = _VOL_ISS.search(value)
-    if match:
-        volume, issue = match["v"], match["i"].strip()
-    word = _VOL_WORD.search(value)
-    if word and volume is None:
-        volume = word["v"].strip("–-")
-    iss = _ISS_WORD.search(value)
-    if iss and issue is None:
-        issue = iss["i"].strip("–-")
-    if volume is None:
-        rest = _ISS_WORD.sub(" ", value) if iss else value
-        number = _NUMBER.search(rest)
-        if number:
-            volume = number.group(0)
+    volume, issue, _ = _volume_parts(text)
     return volume, issue
 
 
-def read_pages(text: str) -> str | None:
-    """The page range or page of a pages segment."""
+def _volume_parts(text: str) -> tuple[str | None, str | None, str]:
+    """Volume, issue and what else the segment prints (``Part A``, ``Suppl. 2``, ``pp.
+    4-5``): the rest, without separators, empty when nothing else is printed."""
     value = strip_value(text)
+    volume = issue = None
+    spans: list[tuple[int, int]] = []
+    match = _VOL_ISS.search(value)
+    if match:
+        volume, issue = match["v"], match["i"].strip()
+        spans.append(match.span())
+    word = _VOL_WORD.search(value)
+    if word and volume is None:
+        volume = word["v"].strip("–-")
+        spans.append(word.span())
+    iss = _ISS_WORD.search(value)
+    if iss and issue is None:
+        issue = iss["i"].strip("–-")
+        spans.append(iss.span())
+    if volume is None:
+        rest = _ISS_WORD.sub(lambda m: " " * len(m.group(0)), value) if iss else value
+        number = _NUMBER.search(rest)
+        if number:
+            volume = number.group(0)
+            spans.append(number.span())
+    chars = list(value)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return volume, issue, strip_value("".join(chars).strip(_BRACKETS + EDGE))
+
+
+def _read_volume_into(c: Citation, text: str, has_pages: bool) -> None:
+    """A volume segment's volume and issue into ``c``; what else it prints is kept: pages
+    marked as pages (``vol. 12, no. 3, pp. 4-5``) when no pages segment follows, the rest
+    (``Part A``, ``Suppl. 2``, a second volume) as a note — it was dropped."""
+    volume, issue, rest = _volume_parts(text)
+    if c.volume and volume and volume != c.volume:
+        paren = re.fullmatch(r"\(\s*\w+\s*\)", text.strip(EDGE))
+        if c.issue is None and (issue or paren):
+            c.issue = issue or volume  # "2008," + "112 (21)", "12" + "(3)": the issue
+        else:
+            c.notes.append(strip_value(text))
+        return
+    c.volume = c.volume or volume
+    c.issue = c.issue or issue
+    if not rest or not re.search(r"[^\W\d_]", rest) or _VOL_PAGES.search(text):
+        return  # nothing, only numbers ("2009;7:") or "12:A4" besides: read by _numbers
+    if _PAGES_MARKED.match(rest) and not has_pages and c.pages is None:
+        c.pages = read_pages(rest)
+    elif not (c.date and rest == str(c.date.year)):
+        c.notes.append(rest)
+
+
+#: Pages with their mark, printed after a volume and issue (IEEE ``…, no. 3, pp. 4-5``).
+_PAGES_MARKED = re.compile(r"^(?:pp?|S|pages?)\.?\s*\d", re.IGNORECASE)
+
+
+def read_pages(text: str) -> str | None:
+    """The page range or page of a pages segment; a list of them whole (``pp. A1, A4``,
+    ``12–15, 20–25``: the first alone dropped the rest)."""
+    value = strip_value(text)
+    listed = _PAGE_LIST.fullmatch(value)
+    if listed is not None:
+        ranges = [bool(re.search(r"\d\s*[-–—]", item)) for item in listed["pages"].split(",")]
+        if all(ranges) or not any(ranges):
+            return listed["pages"]  # a volume then pages ("119, 936–938") is no list
     match = _PAGE_RANGE.search(value) or _PAGE_ONE.search(value)
     return match.group(0) if match else None
+
+
+# (No "13p" at the end: a page count.)
+_ONE_PAGE = r"[A-Za-z]?\d+[A-Za-oq-z]?(?:\s*[-–—]\s*[A-Za-z]?\d+[A-Za-z]?)?"
+#: Pages listed with commas, after their mark: "pp. A1, A4", "S. 12–15, 20–25".
+_PAGE_LIST = re.compile(
+    rf"(?:(?:pp?|S|pages?)\.?\s*)?(?P<pages>{_ONE_PAGE}(?:\s*,\s*{_ONE_PAGE})+)", re.IGNORECASE
+)
 
 
 #: A doi.org link as printed.
@@ -229,28 +316,6 @@ def _only_identifiers(text: str) -> bool:
     return re.search(r"\w", _ID_LABEL.sub(" ", rest)) is None
 
 
-#: "Accessed: 1 May 2022", "(accessed May 1, 2022)", "[cited 2020 Jan 1]", "Retrieved
-#: 3 May 2020", "consulté le 12 mai 2016", "abgerufen am 3. Mai 2020": the day the cited
-#: copy was read, the link check's reference point (its archived copy of that day).
-_ACCESS = re.compile(
-    r"^\W*(?:last\s+)?(?:accessed|retrieved|cited|viewed|visited|consulted|consulté|"
-    r"abgerufen|zugegriffen)(?:\s+(?:on|le|am))?\s*:?\s*(?P<date>[^\[\]()]+?)\W*$",
-    re.IGNORECASE,
-)
-
-
-def _access_date(c: Citation, text: str) -> bool:
-    """Whether ``text`` is wholly an access date (then it is ``c``'s, unless it has one)."""
-    match = _ACCESS.match(text.strip())
-    if match is None:
-        return False
-    found = dates.parse_date(match["date"]) or dates.find_full_date(match["date"])
-    if found is None or found.day is None:
-        return False
-    c.access_date = c.access_date or found
-    return True
-
-
 def _first(fields: dict[str, list[str]], label: str) -> str | None:
     values = fields.get(label)
     return values[0] if values else None
@@ -264,13 +329,23 @@ def _decide_kind(fields: dict[str, list[str]], c: Citation) -> Kind:
         return "thesis"
     if _REPORT.search(genre):
         return "report"
+    marks = [*fields.get("note", []), *fields.get("genre", [])]
+    if any(MEDIA.fullmatch(strip_value(mark)) for mark in marks):
+        # APA's "[Data set]", "[Computer software]": no book or article, whoever prints it.
+        return "misc"
     if journal:
         return "proceedings" if _PROCEEDINGS.search(journal) and not c.volume else "article"
     if container:
-        if _PROCEEDINGS.search(container):
+        if _PROCEEDINGS.search(container) or _PRESENTED_AT.match(strip_value(container)):
             return "proceedings"
         if "publisher" not in fields and "editor" not in fields and (c.volume or c.issue):
             return "article"
+        if (
+            c.url
+            and not (fields.keys() & {"publisher", "editor", "pages", "volume", "edition"})
+            and not _LEAD_IN.match(strip_value(container))
+        ):
+            return "online"  # MLA: "Title." Website, date, URL — no book is "in" it
         return "chapter"
     if _THESIS.search(" ".join(fields.get("note", []))) and "publisher" in fields:
         return "thesis"
@@ -334,118 +409,6 @@ def _repair(fields: dict[str, list[str]]) -> None:
             fields["journal"] = [journals[0][first.end() :], *journals[1:]]
 
 
-_THESIS_MARK = re.compile(
-    r"\[\s*(?P<genre>[^\[\],]*(?:dissertation|thesis|Ph\.?\s?D)[^\[\],]*)(?:,\s*(?P<school>[^\[\]]+))?\]",
-    re.IGNORECASE,
-)
-
-
-def _thesis_marks(segments: Segments) -> Segments:
-    """A thesis mark printed in brackets inside a title or note, or after a comma at the
-    title's end, is the genre.
-
-    NLM: ``Title [dissertation]. Place: University; 2019.``; APA 7: ``Title [Doctoral
-    dissertation, University of Nowhere].`` (the school after the comma); IEEE: ``Title,
-    Ph.D. dissertation, Dept. …``.
-    """
-    out: Segments = []
-    has_publisher = any(label == "publisher" for label, _ in segments)
-    for label, text in segments:
-        mark = _THESIS_MARK.search(text) if label in ("title", "note") else None
-        if mark is None:
-            tail = _THESIS_TAIL.search(text) if label == "title" else None
-            if tail is not None and text[: tail.start()].strip(_EDGE):
-                out += [(label, text[: tail.start()]), ("genre", tail["genre"])]
-            else:
-                out.append((label, text))
-            continue
-        rest = (text[: mark.start()] + text[mark.end() :]).strip()
-        if rest.strip(_EDGE):
-            out.append((label, rest))
-        out.append(("genre", mark["genre"]))
-        if mark["school"] and not has_publisher:
-            out.append(("publisher", mark["school"]))
-    return out
-
-
-#: ``…, Ph.D. dissertation,`` / ``…, M.Sc. thesis.`` ending a title (a PDF may hyphenate it).
-_THESIS_TAIL = re.compile(
-    r"[,.]\s+(?P<genre>(?:Ph\.?\s?D\.?|Doctoral|Master'?s?|M\.?\s?Sc\.?|M\.?\s?A\.?|Diploma)"
-    r"\s+(?:thesis|dis-?\s?sertation))[\s.,;:]*$",
-    re.IGNORECASE,
-)
-_REPORT_MARK = re.compile(
-    r"\((?P<mark>[^()]*\b(?:report|working paper|discussion paper|occasional paper|"
-    r"research paper|technical paper|white paper|policy brief|memorandum|"
-    r"publication)\b[^()]*)\)[\s.,;:]*$",
-    re.IGNORECASE,
-)
-
-
-def _report_marks(segments: Segments) -> Segments:
-    """A report's number printed in parentheses at the end of its title is the genre.
-
-    APA: ``Title (Report No. 42). Agency.``, ``Title (NIH Publication No. 02-1234).``;
-    the labeller leaves the mark in the title, and the work read as a book.
-    """
-    out: Segments = []
-    for label, text in segments:
-        mark = _REPORT_MARK.search(text) if label == "title" else None
-        if mark is None or not text[: mark.start()].strip(_EDGE):
-            out.append((label, text))
-            continue
-        out += [(label, text[: mark.start()]), ("genre", mark["mark"])]
-    return out
-
-
-#: APA 7's description of a work after its title, in brackets (and its version in
-#: parentheses before it): ``Title (Version 2) [Computer software].``, ``Title [Paper
-#: presentation].`` — what the work is, not its title.
-_DESCRIPTION_MARK = re.compile(
-    r"(?:\s*\((?P<version>(?:Version|Vers\.|v\.)\s*[\w.-]+)\))?\s*"
-    r"\[(?P<mark>(?:Paper|Poster|Conference|Symposium) (?:presentation|session)|"
-    r"Computer (?:software|program)|Software|Mobile app|Data ?set|Video|Audio|Podcast(?: episode)?|"
-    r"Blog post|Fact sheet|Press release|Brochure|Infographic|Lecture notes|"
-    r"PowerPoint slides|Presentation slides|Webinar|Abstract|Editorial|Letter to the editor|"
-    r"Unpublished manuscript|Manuscript (?:in preparation|submitted for publication)|"
-    r"Preprint|Film|Motion picture|TV series|Photograph|Map|Tweet|Image)\][\s.,;:]*$",
-    re.IGNORECASE,
-)
-
-
-def _description_marks(segments: Segments) -> Segments:
-    """An APA description (and version) at the end of the title is a note."""
-    out: Segments = []
-    for label, text in segments:
-        mark = _DESCRIPTION_MARK.search(text) if label == "title" and "]" in text else None
-        if mark is None or not text[: mark.start()].strip(_EDGE):
-            out.append((label, text))
-            continue
-        out.append((label, text[: mark.start()]))
-        out += [("note", value) for value in (mark["version"], mark["mark"]) if value]
-    return out
-
-
-def _bracket_closed_later(segments: Segments) -> Segments:
-    """A bracket a genre opens and a later segment closes ends that segment there.
-
-    APA 7 prints ``Title [Doctoral dissertation, University of Nowhere]. Archive.``; the
-    labeller may take ``University of Nowhere]. Archive.`` as one publisher, and the school
-    would read ``University of Nowhere]. Archive``.  What follows the ``]`` is the archive
-    or database the thesis was found in: a note.
-    """
-    out: Segments = []
-    opened = False  # the segment before is a genre with a bracket left open
-    for label, text in segments:
-        close = text.find("]") if opened else -1
-        if close >= 0 and text[close + 1 :].strip(_EDGE):
-            out += [(label, text[: close + 1]), ("note", text[close + 1 :])]
-        else:
-            out.append((label, text))
-        opened = label == "genre" and text.count("[") > text.count("]")
-    return out
-
-
 def _book_after_editors(segments: Segments) -> Segments:
     """A second title after the editors of a chapter is the book's title.
 
@@ -500,8 +463,8 @@ _CONFERENCE_DATE = re.compile(
 _VOLUME_AS_EDITION = re.compile(
     r"^(?:Bd|Band|Vol|Volume|Tome|Tomo|T)\.?\s*(?P<v>\d+|[IVXLC]+)$", re.IGNORECASE
 )
-#: Where an access date may start inside a note (``WHO. Accessed: Jan. 5, 2024.``).
-_SENTENCE_START = re.compile(r"(?<=[.;,\]])\s+(?=[A-Za-zé])")
+#: A website's name before an access date: a few words, no digits.
+_SITE = re.compile(r"^[^\W\d_][^\d;:]{0,60}$")
 
 
 #: A URL printed without its scheme (MLA 9: ``harbour.example.org/tides``), a segment's
@@ -532,22 +495,6 @@ def _an_identifier(text: str) -> bool:
     return any(p.search(text) for p in _IDENTIFIERS.values()) and _only_identifiers(text)
 
 
-def _access_in_note(c: Citation, text: str) -> str:
-    """``text`` without an access date that ends or starts it (then ``c``'s access date):
-    IEEE prints it after the site (``WHO. Accessed: Jan. 5, 2024.``), NLM before the URL's
-    lead-in (``[cited 2016 Aug 31]. Available from:``)."""
-    for cut in _SENTENCE_START.finditer(text):
-        if _access_date(c, text[cut.end() :]):
-            return text[: cut.start()]
-        if _access_date(c, text[: cut.start()]):
-            return text[cut.end() :]
-    return text
-
-
-#: NLM's dates after the year of a web page or an online book: ``2018 [updated 2020 Jan
-#: 2; cited 2024 Mar 5]`` — the update is a note, the citation date the access date.
-_NLM_DATE_NOTE = re.compile(r"\s*\[(?P<inside>(?:updated|revised|modified|cited)\b[^\[\]]*)\]")
-_CITED = re.compile(r"^cited\s+(?P<date>.+)$", re.IGNORECASE)
 #: NLM's "Publisher; 2023" read as one publisher.
 _PUBLISHER_YEAR = re.compile(r"^(?P<publisher>.+?)\s*;\s*(?P<year>(?:1[5-9]|20)\d\d)$")
 #: AMA's online-first mark after a journal's name: "J Foo. Published online".
@@ -562,52 +509,39 @@ _DATE_WORD = re.compile(
 )
 #: An institution's name cut after its first abbreviation (IEEE "Univ. Springfield").
 _ABBREVIATED_INSTITUTION = re.compile(r"^(?:Univ|Inst|Coll|Dept|Lab|Acad|Polytech)$")
-#: NLM's "Report No.:" (before the number), read as a place or a publisher: the genre.
-_REPORT_NUMBER_MARK = re.compile(r"^(?:Report|Technical report|Tech\. rep\.)\s+No\.?\s*:?$", re.I)
-
-
-def _nlm_date_notes(c: Citation, text: str) -> str:
-    """A date segment without NLM's bracketed update and citation dates: the citation
-    date is ``c``'s access date, the update a note."""
-    match = _NLM_DATE_NOTE.search(text)
-    if match is None:
-        return text
-    for part in match["inside"].split(";"):
-        cited = _CITED.match(part.strip())
-        found = (
-            (dates.parse_date(cited["date"]) or dates.find_full_date(cited["date"]))
-            if cited
-            else None
-        )
-        if found is not None:
-            c.access_date = c.access_date or found
-        elif part.strip():
-            c.notes.append(part.strip())
-    return text[: match.start()] + text[match.end() :]
+#: A publisher's or institution's name ending in an abbreviation (its stop is kept).
+_ENDS_ABBREVIATED = re.compile(
+    r"(?:^|\s)(?:Univ|Inst|Coll|Dept|Lab|Labs|Acad|Polytech|Assoc|Soc|Corp|Inc|Ltd|Co|Bros|"
+    r"Publ|Ges|Verl)$"
+)
 
 
 def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
     fields: dict[str, list[str]] = {}
-    fixed = _thesis_marks(repair.repair(segments))
-    fixed = _bracket_closed_later(_description_marks(_report_marks(fixed)))
+    fixed = thesis_marks(repair.repair(segments))
+    fixed = bracket_closed_later(
+        description_marks(report_marks(report_in_place(thesis_in_place(fixed))))
+    )
+    # NLM "Report No.: 42" (the number follows); software's "Version 1.4.2." (no journal)
+    fixed = version_as_journal(number_after_mark(fixed))
+    container_labelled = any(label in ("journal", "container-title") for label, _ in fixed)
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label
+        if label == "note" and not container_labelled and _PRESENTED_AT.match(strip_value(text)):
+            label = "container-title"  # NLM "Paper presented at: Conference;" read as a note
+            container_labelled = True
         if label not in _NAMED and "/" in text and _BARE_URL.match(strip_value(text)):
             label = "url"  # "harbour.example.org/tides" read as pages, place or note
         if label == "journal":
             online = _ONLINE_FIRST.search(text)
-            if online is not None and text[: online.start()].strip(_EDGE):
+            if online is not None and text[: online.start()].strip(EDGE):
                 # AMA: "J Foo. Published online March 3, 2020." (the date follows)
                 fields.setdefault("note", []).append(online["mark"])
                 text = text[: online.start()]
             elif _DATE_WORD.match(strip_value(text)):
                 label = "note"  # AMA's "Updated May 2, 2023." on a web page: no journal
-        if label in ("location", "publisher", "note") and _REPORT_NUMBER_MARK.match(
-            strip_value(text)
-        ):
-            label = "genre"  # NLM "Report No.: 42" (the number follows)
         if label in ("title", "journal", "container-title"):
             text = _without_medium(text)
             if label != "title" and _an_identifier(text):
@@ -628,22 +562,28 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     for text in fields.get("translator", []):
         c.notes.append(strip_value(text))
     if "date" in fields:
-        fields["date"] = [_nlm_date_notes(c, text) for text in fields["date"]]
+        fields["date"] = [nlm_date_notes(c, text) for text in fields["date"]]
     for i, text in enumerate(fields.get("date", [])):
-        if _access_date(c, text):
+        if access_date(c, text):
             continue  # "(accessed 20 January 2012)" is no publication date
         found = read_date(text)
         if (i == 0 and found) or (found and c.date is None):
             c.date = found
+            continue
+        same_year = (
+            dates.parse_date(f"{strip_value(text)} {c.date.year}")
+            if found is None and c.date is not None and c.date.month is None
+            else None
+        )
+        if same_year is not None:
+            c.date = same_year  # Harvard "(2016) … 12 June": the year's day and month
         else:
             c.notes.append(strip_value(text))
     if "title" in fields:
         title = strip_value(repair.title_lead_in(" ".join(fields["title"])))
         c.title = tidy.join_cut_words(title) or None
     for text in fields.get("volume", []):
-        volume, issue = read_volume(text)
-        c.volume = c.volume or volume
-        c.issue = c.issue or issue
+        _read_volume_into(c, text, "pages" in fields)
     for text in fields.get("url", []):
         if c.url is None and _BARE_URL.match(strip_value(text)):
             c.url = f"http://{strip_value(text)}"  # MLA 9 prints URLs without the scheme
@@ -653,7 +593,12 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         if _PAGE_COUNT.match(strip_value(text)) and c.pages is None and "journal" not in fields:
             c.notes.append(strip_value(text))
             continue
-        c.pages = c.pages or read_pages(text)
+        pages = read_pages(text)
+        if pages is not None and c.pages is None:
+            c.pages = pages
+        elif (pages is None or pages != c.pages) and strip_value(text):
+            # No page number ("sec. A") or a second range: kept, never dropped.
+            c.notes.append(strip_value(text))
     if "publisher" in fields:
         c.publisher = strip_value(fields["publisher"][0])
         dated = _PUBLISHER_YEAR.match(c.publisher)
@@ -688,10 +633,25 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         # "Springfield: Example" + "Press": the place ends at the colon.
         place, _, rest = (c.address or "").partition(": ")
         c.address, c.publisher = place, f"{rest} {c.publisher}".strip()
+    if (
+        c.publisher
+        and _ENDS_ABBREVIATED.search(c.publisher)
+        and fields["publisher"][0].rstrip(" ,;:").endswith(f"{c.publisher.split()[-1]}.")
+    ):
+        c.publisher += "."  # "Carnegie Mellon Univ.", "Example Co.": the stop is the word's
     c.kind = _decide_kind(fields, c)
+    office_and_number = patent(fixed) if c.kind == "article" else None
+    if office_and_number is not None:
+        # "U.S. Patent 9,999,999": no journal, volume and pages; printed whole (misc).
+        c.kind, c.volume, c.issue, c.pages = "misc", None, None, None
+        fields["journal"] = [office_and_number]
     container = _first(fields, "journal") or _first(fields, "container-title")
     if container:
         value = strip_value(_LEAD_IN.sub("", strip_value(container)))
+        presented = _PRESENTED_AT.match(value)
+        if presented is not None and value[presented.end() :].strip(EDGE):
+            c.notes.append(presented["mark"])
+            value = value[presented.end() :]
         c.container = tidy.abbreviation_stop(value, container) or None
         conference = _CONFERENCE_DATE.match(c.container or "")
         if conference is not None and c.kind == "proceedings":
@@ -700,22 +660,53 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
                 c.date = read_date(conference["date"])
             elif c.date.year != int(conference["date"][:4]):
                 c.notes.append(conference["date"])
+        if c.kind == "proceedings" and c.address is None and c.container:
+            # IEEE: "in Proc. Conf. X, Haifa, Israel, 2010": the venue is the address.
+            c.container, c.address = split_venue(c.container)
     genre = " ".join(fields.get("genre", []))
     if c.kind == "thesis":
-        c.thesis_type = "Master's thesis" if _MASTERS.search(genre) else "PhD thesis"
+        # The type as printed ("Doctoral dissertation", "M.S. thesis", "Diss."): BibTeX
+        # prints it instead of its default; only a thesis told by a note gets the default.
+        # Of several genre segments, the thesis mark's; the others ("Publication No. 123"
+        # before "[Doctoral dissertation,") are notes.
+        marks = [t for t in fields.get("genre", []) if _THESIS.search(t)] or [genre]
+        c.notes.extend(
+            strip_value(t) for t in fields.get("genre", []) if t not in marks and strip_value(t)
+        )
+        printed = " ".join(printed_genre(t, strip_value(t)) for t in marks).strip()
+        if not printed:
+            notes = " ".join(fields.get("note", []))
+            printed = "Master's thesis" if _MASTERS.search(notes) else "PhD thesis"
+        c.thesis_type = printed
+    elif c.kind == "report" and genre:
+        c.report_type, number = report_type_and_number(printed_genre(genre, strip_value(genre)))
+        if number is not None and c.issue is None:
+            c.issue = number  # BibTeX's techreport "number"
+        elif number is not None:
+            c.report_type = f"{c.report_type} {number}"
     elif genre:
         c.notes.append(strip_value(genre))
     for label in ("note", "medium"):
-        c.notes.extend(
-            v
-            for v in (strip_value(_access_in_note(c, t)) for t in fields.get(label, []))
-            if v
-            and v != c.url
-            and not _access_date(c, v)
-            and not _only_identifiers(v)
-            and not _URL_LEAD_IN.match(v)
-        )
-    if c.kind == "thesis" and c.publisher is None and c.container:
+        for text in fields.get(label, []):
+            cut = access_in_note(c, text)
+            v = strip_value(cut)
+            if (
+                not v
+                or v == c.url
+                or access_date(c, v)
+                or _only_identifiers(v)
+                or _URL_LEAD_IN.match(v)
+            ):
+                continue
+            if c.kind == "online" and c.container is None and _SITE.match(v) and cut != text:
+                c.container = v  # IEEE: "Site. Accessed: Jan. 5, 2024." — the website
+                continue
+            if c.arxiv and f"arXiv:{c.arxiv}" in v:
+                # "arXiv preprint arXiv:2203.01234": the eprint is its field, the words a note
+                v = strip_value(v.replace(f"arXiv:{c.arxiv}", " ")) or v
+            c.notes.append(v)
+    if c.kind in ("thesis", "report") and c.publisher is None and c.container:
+        # The school or institution read as a container (IEEE '"Title," Univ., Tech. Rep.')
         c.publisher, c.container = c.container, None
     _leftovers(c, fields)
     if c.access_date is not None and c.url is None and c.doi is not None:
@@ -755,6 +746,8 @@ def _leftovers(c: Citation, fields: dict[str, list[str]]) -> None:
             value = text.strip().rstrip(".,;")  # a cut DOI's "/" is part of what to see
             if not value or any(p.search(text) for p in _IDENTIFIERS.values()):
                 continue
+            if label == "url" and _BARE_URL.match(strip_value(text)):
+                continue  # MLA's URL without its scheme: the link (read above), no note
             c.notes.append(value)
             if label == "doi" and re.search(r"\b10\.\d", value):
                 c.problems.append(f"{value!r} is no whole DOI (cut or mistyped?); kept in 'note'")

@@ -38,6 +38,21 @@ _ROLE = re.compile(
     r"trans|translated by|trad|übers)\b\.?\)?(?:\s*by\b)?|\(\s*\)",
     re.IGNORECASE,
 )
+#: Role phrases in other languages before the names: German "Hrsg. von" / "hg. v.",
+#: French "éd. par", Italian "a cura di", Spanish "editado por".
+_ROLE_PHRASE = re.compile(
+    r"\b(?:(?:hrsg|hg)\.?\s+v(?:on\b|\.)|herausgegeben\s+von\b|a\s+cura\s+di\b|"
+    r"(?:éd\.|édité)\s+par\b|editado\s+por\b)",
+    re.IGNORECASE,
+)
+#: APA's roles of a film's or a podcast's makers, in parentheses after each name
+#: (``Yates, D. (Director)``): never part of the name ("Director" may be a family name
+#: outside them).
+_MEDIA_ROLE = re.compile(
+    r"\((?:Executive\s+)?(?:Directors?|Producers?|Hosts?|Writers?|Composers?|Narrators?|"
+    r"Performers?|Artists?|Illustrators?|Photographers?|Creators?)\)",
+    re.IGNORECASE,
+)
 _LEAD_IN = re.compile(r"^\s*(?:in|dans|en|im)\s*:?\s+(?=\S)", re.IGNORECASE)
 _ET_AL = re.compile(rf"[,;]?\s*\b(?:(?i:et\.? al(?:ii|\.)?|and others)|{ET_AL_ELSEWHERE})\.?")
 # "et", "y", "und", "u." in lower case only: "ET" and "Y" are Vancouver initials
@@ -61,7 +76,7 @@ def clean_list(text: str) -> tuple[str, bool]:
     value = _LEAD_IN.sub("", " ".join(text.split()))
     et_al = bool(_ET_AL.search(value))
     value = _ET_AL.sub("", value)
-    value = _ROLE.sub("", value)
+    value = _ROLE.sub("", _ROLE_PHRASE.sub("", _MEDIA_ROLE.sub("", value)))
     return value.strip(" ,;:.()[]"), et_al
 
 

@@ -33,15 +33,37 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   (IEEE) read as one editor list: the names before ``in`` are the authors, the book the
   container, the names in the brackets or before ``Eds.`` the editors; so in German
   (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book);
+* **a chapter's editors before its book** — ``in: Lena Poe (Hg.), Book,`` read as one
+  container, or ``Dans L. Poe (dir.),`` read as a note before the book: the editors;
+* **an edition before the publisher** — ``2nd ed. Example Press,`` read as one
+  publisher: the edition, then the publisher;
+* **a series in brackets before its volume** — ``Title (Series,`` + ``vol. 12).``: the
+  series (and ``Vol. 12 of Series``);
+* **a series after a proceedings' name** — IEEE ``Proc. X, ser. ICI '19.``, Springer
+  ``ICIS 2019. LNCS,`` before the volume: the series;
+* **a web page's date and URL after its site** — MLA's ``"Title." Site, 2021,
+  example.org/page.`` read as one container: the date and the URL;
+* **editors at the end of a book's title** — ``Title. Hrsg. von Lena Poe.`` or ``Edited
+  by …`` read as the title's last sentence: the editors (``Translated by …``: the
+  translators);
+* **a conference's days after its month** — NLM ``2019 Jun`` + ``3-5;`` read as a date
+  and pages: one date;
+* **a newspaper's day read as a volume** — Harvard ``12 June,`` read as volume ``12``
+  and date ``June``: one date;
+* **an ACS chapter's container** — ``In Book; Poe, L., Ed.; Series 1234; Publisher``
+  read as one container: book, editors, series and number, publisher;
 * **an organisation at the start of the title** — ``World Harbour Organization (2023)
-  Tides.`` (Harvard) or ``World Harbour Organization. "Tides."`` (MLA) read as one title
-  of a reference without authors: the organisation is the author (and the date its own).
+  Tides.`` (Harvard), ``World Harbour Organization. "Tides."`` (MLA) or ``World Harbour
+  Organization. Tides [Internet].`` (NLM) read as one title of a reference without
+  authors: the organisation is the author (and the date its own).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from citetrack.parse import dates
 
 Segments = list[tuple[str, str]]
 
@@ -286,6 +308,32 @@ _ORG_DATE_TITLE = re.compile(
     r"^(?P<org>[^()\"“”]+?)\s+(?P<date>\((?:\d{4}[a-z]?|n\.\s?d\.)\))[.,]?\s+(?P<title>\S.*)$"
 )
 _ORG_QUOTED_TITLE = re.compile(r"^(?P<org>[^()\"“”.]+?)\.\s+(?P<title>[“\"].+)$")
+_ORG_SENTENCE_TITLE = re.compile(r"^(?P<org>[^()\"“”.:]{3,80}?)\.\s+(?P<title>[A-ZÀ-Þ\d].+)$")
+#: The small words inside an organisation's name in title case.
+_NAME_FUNCTION_WORDS = frozenset(
+    "of for and the on in de des du la le et für und der die das del y di e".split()  # noqa: SIM905
+)
+
+
+def _organisation_sentences(value: str) -> tuple[str | None, str | None]:
+    """The organisation's name (its sentences, ``Department of X. Office of Y.``) that
+    opens ``value`` and the title after it; ``(None, None)`` when no name opens it.
+
+    Each sentence of the name is in title case and names an organisation (so a title's
+    first sentence, ``Association between …``, is none)."""
+    names: list[str] = []
+    rest = value
+    while True:
+        sentence = _ORG_SENTENCE_TITLE.match(rest)
+        if sentence is None or not _ORGANISATION.search(sentence["org"]):
+            break
+        if not all(w[:1].isupper() or w in _NAME_FUNCTION_WORDS for w in sentence["org"].split()):
+            break
+        names.append(sentence["org"])
+        rest = sentence["title"]
+    if not names:
+        return None, None
+    return ". ".join(names), rest
 
 
 def organisation_in_title(segments: Segments) -> Segments:
@@ -299,7 +347,14 @@ def organisation_in_title(segments: Segments) -> Segments:
         value = text.strip()
         dated = _ORG_DATE_TITLE.match(value)
         match = dated or _ORG_QUOTED_TITLE.match(value)
-        if match is None or not _ORGANISATION.search(match["org"]):
+        if match is None:
+            # NLM: "Example Harbour Authority. Tide tables [Internet]." — an organisation's
+            # name in title case (not a title's first sentence: "Association between …").
+            org, title = _organisation_sentences(value)
+            if org is None or title is None:
+                return segments
+            return [*segments[:i], ("author", org), ("title", title), *segments[i + 1 :]]
+        if not _ORGANISATION.search(match["org"]):
             return segments
         parts: Segments = [("author", match["org"])]
         if dated is not None:
@@ -308,8 +363,274 @@ def organisation_in_title(segments: Segments) -> Segments:
     return segments
 
 
+# "in: Lena Poe (Hg.), Book," / "Dans L. Poe (dir.)," — the editors and their role mark,
+# then (maybe) the book.
+_IN_EDITORS_ROLE = re.compile(
+    r"^(?:(?:in|dans|im|en)\s*:?\s+)?(?P<editors>[A-ZÀ-Þ][^()]{0,80}?)\s*"
+    r"\((?:Hrsg|Hg|eds?|dir|coord|comp|a cura di)\.?\)\s*[,:]?\s*(?P<book>\S.*)?$",
+    re.IGNORECASE,
+)
+_IN = re.compile(r"^(?:in|dans|im|en)\b", re.IGNORECASE)
+
+
+def editors_in_container(segments: Segments) -> Segments:
+    """Editors printed before a chapter's book, read as part of the book's title or as a
+    note, in a reference without editors: they are the editors.
+
+    German ``in: Lena Poe (Hg.), Erfundene Wüsten,`` read as one container (the editors
+    were part of the booktitle); French ``Dans L. Poe (dir.),`` read as a note before the
+    book (the editors were a note).
+    """
+    if any(label == "editor" for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label not in ("container-title", "note"):
+            continue
+        match = _IN_EDITORS_ROLE.match(text.strip())
+        if match is None:
+            continue
+        nxt = segments[i + 1][0] if i + 1 < len(segments) else ""
+        book = match["book"]
+        if label == "note" and (book or nxt != "container-title" or not _IN.match(text)):
+            continue  # a note is the editors only when the book follows it
+        if label == "container-title" and not book:
+            continue
+        role = text.strip()[: match.start("book")] if book else text
+        parts: Segments = [("editor", role)]
+        if book:
+            parts.append(("container-title", f"in {book}"))
+        return [*segments[:i], *parts, *segments[i + 1 :]]
+    return segments
+
+
+# "2nd ed.", "3rd edn", "2. Aufl.", "3e éd.", "Rev. ed." before a publisher's name.
+_EDITION_THEN_NAME = re.compile(
+    r"^(?P<edition>(?:\d+\s*(?:st|nd|rd|th|e|er|ème|\.ª|ª)?\.?|first|second|third|fourth|"
+    r"fifth|revised|rev\.|expanded|updated|neue|überarb\.)\s*"
+    r"(?:ed|edn|edition|éd|édition|Aufl|Auflage)\.?,?)\s+(?P<rest>[A-ZÀ-Þ]\S*.*)$",
+    re.IGNORECASE,
+)
+
+
+def edition_before_publisher(segments: Segments) -> Segments:
+    """An edition read as the start of the publisher's name (``2nd ed. Example Press,``),
+    in a reference without an edition: the edition, then the publisher."""
+    if any(label == "edition" for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "publisher":
+            continue
+        match = _EDITION_THEN_NAME.match(text.strip())
+        if match is None:
+            return segments
+        parts = [("edition", match["edition"]), ("publisher", match["rest"])]
+        return [*segments[:i], *parts, *segments[i + 1 :]]
+    return segments
+
+
+# "Title (Series Name," before "vol. 4521)." — a bracket the volume closes.
+_OPEN_SERIES = re.compile(r"^(?P<main>.*?\S)?\s*\((?P<series>[^()]*[^\W\d_][^()]*?)[\s,;:]*$")
+_CLOSING_VOLUME = re.compile(r"^[^()]*\)[\s.,;:]*$")
+
+
+def series_before_volume(segments: Segments) -> Segments:
+    """A series and its volume printed in brackets after a book's title (``Invented
+    Deserts (Lecture Notes in Imaginary Science, vol. 4521).``; NLM's ``(Studies in X;
+    vol 12).`` after the publisher), read as the title's or a note's end and a volume:
+    the series (BibTeX's ``series``), the volume its number in the series.  Also the
+    Chicago ``Vol. 12 of Series.`` read as a volume and a container ``of Series.``."""
+    if any(label == "collection-title" for label, _ in segments):
+        return segments
+    for i in range(len(segments) - 1):
+        (label, text), (after, volume) = segments[i], segments[i + 1]
+        if label in ("title", "container-title", "note") and after == "volume":
+            match = _OPEN_SERIES.match(text.strip())
+            if match is None or not _CLOSING_VOLUME.match(volume.strip()):
+                continue
+            main = [(label, match["main"])] if match["main"] else []
+            return [*segments[:i], *main, ("collection-title", match["series"]), *segments[i + 1 :]]
+        if label == "volume" and after == "container-title" and volume.startswith("of "):
+            return [*segments[: i + 1], ("collection-title", volume[3:]), *segments[i + 2 :]]
+    return segments
+
+
+# IEEE "Proceedings of X, ser. ICI '19." and Springer "ICIS 2019. LNCS," (+ "vol. 11234"):
+# a series after the proceedings' name.
+_SER_IN_CONTAINER = re.compile(r"^(?P<name>.*\S),\s+ser\.\s+(?P<series>\S.*?)[\s.,;]*$")
+#: A name's last word that may be an abbreviation (``Proc``, ``Conf``, ``Symp``).
+_SHORT_WORD = re.compile(r"(?:^|\s)[A-Z][a-z]{0,5}$")
+_ACRONYM_SERIES = re.compile(r"^(?P<name>.*\S)\.\s+(?P<series>[A-Z]{2,6}(?:\s[A-Z]{2,6})?)[\s,;]*$")
+
+
+def series_in_container(segments: Segments) -> Segments:
+    """A series printed after a proceedings' name, read as part of it: IEEE's ``…, ser.
+    ICI '19.``, Springer's ``ICIS 2019. LNCS,`` before the volume — the series."""
+    if any(label == "collection-title" for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "container-title":
+            continue
+        nxt = segments[i + 1][0] if i + 1 < len(segments) else ""
+        match = _SER_IN_CONTAINER.match(text.strip())
+        if match is None and nxt == "volume":
+            match = _ACRONYM_SERIES.match(text.strip())
+            if match is not None and _SHORT_WORD.search(match["name"]):
+                match = None  # "Proc. SPIE,": the stop ends an abbreviation, not a name
+        if match is None:
+            return segments
+        parts = [(label, match["name"]), ("collection-title", match["series"])]
+        return [*segments[:i], *parts, *segments[i + 1 :]]
+    return segments
+
+
+# MLA 9: "Website, 2021, example.org/tides." — a URL without its scheme.
+_BARE_URL = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*$")
+
+
+def date_and_url_after_container(segments: Segments) -> Segments:
+    """MLA's ``"Title." Website, 2021, example.org/tides.`` read as a title and one
+    container: the date and the URL after the container's name are its date and URL
+    (they were part of the name, the page's link unread)."""
+    for i, (label, text) in enumerate(segments):
+        if label not in _CONTAINERS:
+            continue
+        parts = [part.strip() for part in text.strip().rstrip(".").split(",")]
+        found: Segments = []
+        has_date = any(lab == "date" for lab, _ in segments)
+        while len(parts) > 1:
+            last = parts[-1]
+            if _BARE_URL.match(last):
+                found.insert(0, ("url", last))
+            elif not has_date and dates.parse_date(last) is not None:
+                found.insert(0, ("date", last))
+                has_date = True
+            else:
+                break
+            parts.pop()
+        if not any(lab == "url" for lab, _ in found):
+            return segments
+        return [*segments[:i], (label, ", ".join(parts)), *found, *segments[i + 1 :]]
+    return segments
+
+
+# "Title. Hrsg. von Lena Poe." / "Title. Edited by Lena Poe." at a title's end.
+_EDITED_BY_TAIL = re.compile(
+    r"^(?P<title>.*\S[.?!])\s+(?P<editors>(?:Hrsg\.|Hg\.|Herausgegeben)\s+v(?:on|\.)\s+|"
+    r"(?:Edited|Ed\.)\s+by\s+|[ÉE]d\.\s+par\s+|[ÉE]dité\s+par\s+|A\s+cura\s+di\s+|"
+    r"Editado\s+por\s+)(?P<names>[A-ZÀ-Þ][^.]*(?:\.\s?[A-ZÀ-Þ][^.]*)*?)[.,;]?$"
+)
+
+
+_TRANSLATED_BY_TAIL = re.compile(
+    r"^(?P<title>.*\S[.?!])\s+(?P<translators>(?:Translated|Trans\.|Übersetzt|Übers\.|"
+    r"Traduit|Trad\.|Traducido|Tradotto)\s+(?:by|von|v\.|par|por|da)\s+[A-ZÀ-Þ][^.]*"
+    r"(?:\.\s?[A-ZÀ-Þ][^.]*)*?)[.,;]?$"
+)
+
+
+def editors_after_title(segments: Segments) -> Segments:
+    """``Title. Hrsg. von Lena Poe.`` / ``Title. Edited by Lena Poe.`` read as one title, in
+    a reference without editors: the editors (they were part of the title); so
+    ``Title. Translated by Lena Poe.``: the translators."""
+    has_editor = any(label == "editor" for label, _ in segments)
+    for i, (label, text) in enumerate(segments):
+        if label != "title":
+            continue
+        translated = _TRANSLATED_BY_TAIL.match(text.strip())
+        if translated is not None:
+            parts = [(label, translated["title"]), ("translator", translated["translators"])]
+            return [*segments[:i], *parts, *segments[i + 1 :]]
+        match = None if has_editor else _EDITED_BY_TAIL.match(text.strip())
+        if match is None:
+            return segments
+        editors = text.strip()[match.start("editors") :]
+        return [*segments[:i], (label, match["title"]), ("editor", editors), *segments[i + 1 :]]
+    return segments
+
+
+# NLM conference dates: "2019 Jun" + "3-5;" — the days, read as pages.
+_YEAR_MONTH = re.compile(r"^(?:1[5-9]|20)\d\d\s+[A-Z][a-z]{2}\.?$")
+_DAYS = re.compile(r"^(?:[1-9]|[12]\d|3[01])(?:\s*[-–]\s*(?:[1-9]|[12]\d|3[01]))?\s*;?$")
+
+
+_BARE_MONTH = re.compile(
+    r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?[\s,;:.]*$"
+)
+_DAY = re.compile(r"^(?:[1-9]|[12]\d|3[01])$")
+
+
+def day_before_month(segments: Segments) -> Segments:
+    """Harvard's newspaper date ``12 June,`` read as a volume ``12`` and a date ``June``:
+    one date (the day was the volume)."""
+    for i in range(len(segments) - 1):
+        (label, text), (after, month) = segments[i], segments[i + 1]
+        if (
+            label == "volume"
+            and after == "date"
+            and _DAY.match(text.strip(" ,"))
+            and _BARE_MONTH.match(month.strip())
+        ):
+            merged = ("date", f"{text.strip()} {month.strip()}")
+            return [*segments[:i], merged, *segments[i + 2 :]]
+    return segments
+
+
+def days_after_month(segments: Segments) -> Segments:
+    """NLM's conference dates (``2019 Jun 3-5;``) cut after the month: the days are part of
+    the date, not pages (the paper's pages read ``3--5``)."""
+    for i in range(len(segments) - 1):
+        (label, text), (after, days) = segments[i], segments[i + 1]
+        if (
+            label == "date"
+            and after == "pages"
+            and _YEAR_MONTH.match(text.strip())
+            and _DAYS.match(days.strip())
+        ):
+            merged = ("date", f"{text.strip()} {days.strip()}")
+            return [*segments[:i], merged, *segments[i + 2 :]]
+    return segments
+
+
+# ACS: "In Book; Poe, L., Ed.; ACS Symposium Series 1234; Publisher" read as one container.
+_ACS_EDITORS = re.compile(r"^(?P<names>\S.*?),?\s+Eds?\.?$")
+_ACS_SERIES = re.compile(r"^(?P<series>.*\bSeries)\s+(?P<number>\d+)$")
+
+
+def acs_container(segments: Segments) -> Segments:
+    """ACS's chapter ``In Book; Poe, L., Ed.; Series 1234; Publisher:`` read as one
+    container: the book, its editors, the series and its number, the publisher (all were
+    the booktitle)."""
+    if any(label in ("editor", "collection-title") for label, _ in segments):
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "container-title" or "; " not in text:
+            continue
+        book, *parts = [part.strip() for part in text.strip().rstrip(";:,.").split(";")]
+        if not parts or not any(_ACS_EDITORS.match(part) for part in parts):
+            return segments
+        out: Segments = [(label, book)]
+        has_publisher = any(lab == "publisher" for lab, _ in segments)
+        for part in parts:
+            series = _ACS_SERIES.match(part)
+            if _ACS_EDITORS.match(part):
+                out.append(("editor", part))
+            elif series is not None:
+                out += [("collection-title", series["series"]), ("volume", series["number"])]
+            elif not has_publisher:
+                out.append(("publisher", part))
+                has_publisher = True
+            else:
+                out.append(("note", part))
+        return [*segments[:i], *out, *segments[i + 1 :]]
+    return segments
+
+
 def repair(segments: Segments) -> Segments:
     """All the repairs above, in order."""
     segments = names_in_title(group_author(organisation_in_title(segments)))
     segments = container_after_quoted_title(book_in_title(segments))
-    return book_in_editors(abbreviation_after_title(journal_as_author(segments)))
+    segments = book_in_editors(abbreviation_after_title(journal_as_author(segments)))
+    segments = edition_before_publisher(editors_in_container(segments))
+    segments = series_in_container(series_before_volume(segments))
+    segments = editors_after_title(date_and_url_after_container(segments))
+    return acs_container(day_before_month(days_after_month(segments)))
