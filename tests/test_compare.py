@@ -902,3 +902,15 @@ def test_records_without_title_or_authors_leave_the_reference_unconfirmed() -> N
     assert "identifier-unconfirmed" not in rules(compare_reference(ref, [crossref(title=None)]))
     pmc = Found(Source.PMC, DOI, WorkMetadata(Source.PMC, doi=DOI, pmid="111"))
     assert "identifier-unconfirmed" not in rules(compare_reference(ref, [crossref(), pmc]))
+
+
+@pytest.mark.parametrize("entry_type", ["techreport", "inproceedings", "book", "incollection"])
+def test_a_report_or_series_number_is_not_compared_with_the_issue(entry_type: str) -> None:
+    """BibTeX's ``number`` of a report, a proceedings or a book is its report or series
+    number (``TR-2004-17``, ``12``), not a journal issue: no mismatch against a record's
+    issue (a parsed ``Tech. Rep. TR-2004-17`` was a false "number differs" warning)."""
+    ref = replace(make_ref(number="TR-2004-17"), entry_type=entry_type)
+    assert "number" not in mismatches(check(ref))
+    # Its issue, when one is cited, is still compared; an article's number is its issue.
+    assert "issue" in mismatches(check(replace(make_ref(issue="2"), entry_type=entry_type)))
+    assert "number" in mismatches(check(make_ref(number="TR-2004-17")))

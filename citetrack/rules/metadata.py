@@ -255,6 +255,17 @@ _FIELD_CHECKS: tuple[tuple[tuple[str, ...], _Check], ...] = (
 )
 
 
+#: Entry types whose ``number`` is not a journal issue: a report's number (``@techreport``,
+#: ``number = {TR-2004-17}``), a book's or a proceedings' number in its series, a
+#: patent's number (the BibTeX and biblatex manuals).  Compared with a record's issue it
+#: would be a false mismatch; their ``issue`` field, if any, is still compared.
+_NUMBER_NOT_ISSUE = frozenset(
+    """techreport report book mvbook inbook bookinbook suppbook collection mvcollection
+    incollection suppcollection proceedings mvproceedings inproceedings conference thesis
+    phdthesis mastersthesis patent manual""".split()  # noqa: SIM905
+)
+
+
 def mismatches(ctx: Context, records: Sequence[Record], trusted: set[str]) -> list[Finding]:
     """One ``metadata-mismatch`` per cited field that no record supports.
 
@@ -265,8 +276,10 @@ def mismatches(ctx: Context, records: Sequence[Record], trusted: set[str]) -> li
     author_text = ctx.ref.get("author")
     if author_text and (problem := _check_authors(ctx.authors, records)):
         found.append(("author", author_text, problem))
+    not_issue = ctx.ref.entry_type.lower() in _NUMBER_NOT_ISSUE
     for names, check in _FIELD_CHECKS:
-        name = next((n for n in names if ctx.ref.get(n)), None)
+        read = ("issue",) if not_issue and "number" in names else names
+        name = next((n for n in read if ctx.ref.get(n)), None)
         value = ctx.ref.get(name) if name else None
         if name and value and (problem := check(value, records)):
             found.append((name, value, problem))
