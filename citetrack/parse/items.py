@@ -25,6 +25,7 @@ dumps of a page print as text (``.mw-parser-output …{…}``) is dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -78,9 +79,20 @@ _CARET = re.compile(
 )
 # "1. ", "[3] ", "(4) ", "12) ", "7<tab>" (a word processor's or spreadsheet's copy): a list
 # number in any of the usual forms.
+# A number may carry a letter of a reference added later ("[12a]", "12b."), or stand
+# apart from its full stop or bracket ("1 .", "1.)": a word processor's own numbering).
 _NUMBERED = re.compile(
-    r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})(?:[.)]\s+|\t\s*))"
+    r"^\s*(?:\[(?P<n1>\d{1,4})(?P<s1>[a-z])?\]\s*|\((?P<n2>\d{1,4})(?P<s2>[a-z])?\)\s+"
+    r"|(?P<n3>\d{1,4})(?P<s3>[a-z])?(?:\s?[.)]\)?\s+|\t\s*))"
     r"(?P<rest>\S.*)$"
+)
+# A list lettered or numbered in Roman numerals: "a.", "b)", "(c)", "A)", "(B)", "i.",
+# "iv)", "IV." — not "A. Smith": a capital letter with a full stop is an initial (a
+# capital Roman numeral of two or more letters is none).  Taken only for a run a, b, c …
+# (i, ii, iii …) from its start, and only when no list is numbered with digits.
+_LETTERED = re.compile(
+    r"^\s*(?:\((?P<l1>[a-z]{1,5}|[A-Z]{1,5})\)|(?P<l2>[a-z]{1,5})[.)]|(?P<l3>[A-Z]{1,5})\)"
+    r"|(?P<l4>[IVXL]{1,6})\.)\s+(?P<rest>\S.*)$"
 )
 # "1 Quenby T, …": a list number without punctuation (superscript numbers pasted as plain
 # text, a word processor's plain numbering) — taken only for a run 1, 2, 3 … of them and
@@ -198,8 +210,38 @@ def _strip_numbered_backlinks(number: str, text: str) -> str:
 
 
 def _number(match: re.Match[str]) -> int:
+    """The list number of a :data:`_NUMBERED` or :data:`_BARE_NUMBERED` line."""
     groups = match.groupdict()  # a bare number has only n3
     return int(groups.get("n1") or groups.get("n2") or groups["n3"])
+
+
+def _marker_of(match: re.Match[str]) -> str:
+    return match["l1"] or match["l2"] or match["l3"] or match["l4"]
+
+
+def _letter(match: re.Match[str]) -> int | None:
+    """The place of a :data:`_LETTERED` line's letter in the alphabet (``c`` → 3)."""
+    mark = _marker_of(match)
+    return ord(mark.lower()) - ord("a") + 1 if len(mark) == 1 and not match["l4"] else None
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
+_ROMAN_FORM = re.compile(r"^(?:l|xl|x{0,3}l?)?(?:ix|iv|v?i{0,3})$")
+
+
+def _roman(match: re.Match[str]) -> int | None:
+    """The value of a :data:`_LETTERED` line's Roman numeral (``iv`` → 4), if it is one."""
+    mark = _marker_of(match).lower()
+    if not _ROMAN_FORM.match(mark):
+        return None
+    values = [_ROMAN[c] for c in mark]
+    return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+
+
+def _suffix(match: re.Match[str]) -> str:
+    """The letter of a number like ``[12a]`` (a reference inserted after 12), or ''."""
+    groups = match.groupdict()
+    return groups.get("s1") or groups.get("s2") or groups.get("s3") or ""
 
 
 #: The most lines one numbered item spans (a long annotated entry included).
@@ -207,32 +249,42 @@ _ITEM_SPAN = 25
 
 
 def _numbered_runs(
-    lines: list[str], numbered: re.Pattern[str] = _NUMBERED
+    lines: list[str],
+    numbered: re.Pattern[str] = _NUMBERED,
+    value: Callable[[re.Match[str]], int | None] = _number,
 ) -> list[list[tuple[int, str, str]]]:
     """Runs of lines numbered n, n+1, n+2 … (other lines may stand between them).
 
     A run starts at 1, or — the first one — at any number, for a list copied from its
     middle (``96.``, ``[3]``); a run of numbers without punctuation
-    (:data:`_BARE_NUMBERED`) only at 1.  A number more than :data:`_ITEM_SPAN` lines
+    (:data:`_BARE_NUMBERED`) or of letters (:data:`_LETTERED`, ``value`` reading them)
+    only at 1.  A number more than :data:`_ITEM_SPAN` lines
     after the one before does not go on its run (``1. 861 p.`` and, a hundred lines
-    later, ``2. Smith`` are wrapped lines of a narrow column, not a list).
+    later, ``2. Smith`` are wrapped lines of a narrow column, not a list).  ``[12b]``
+    goes on the run whose last number is 12 (a reference inserted after 12).
     """
-    bare = numbered is _BARE_NUMBERED
+    strict = numbered is not _NUMBERED
     runs: list[list[tuple[int, str, str]]] = []
     # The run each next number would extend: a "1." inside the list (a wrapped line that
     # starts like one) opens a run of its own without cutting the list's run short.
     expecting: dict[int, int] = {}
     for index, line in enumerate(lines):
         match = numbered.match(line)
-        if not match:
+        number = value(match) if match else None
+        if match is None or number is None:
             continue
-        number = _number(match)
+        if _suffix(match) not in ("", "a"):
+            # "[12b]" after "[12a]" (or "[12]"): one more item of the run that took 12.
+            held = expecting.get(number + 1)
+            if held is not None and runs[held][-1][1] == str(number):
+                runs[held].append((index, str(number), match["rest"]))
+            continue
         held = expecting.pop(number, None)
         if held is not None and index - runs[held][-1][0] > _ITEM_SPAN:
             held = None  # too far from the number before: no item is that long
         if held is not None:
             runs[held].append((index, str(number), match["rest"]))
-        elif number == 1 or not (runs or bare):
+        elif number == 1 or not (runs or strict):
             held = len(runs)
             runs.append([(index, str(number), match["rest"])])
         else:
@@ -275,22 +327,31 @@ def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
 
 def _numbered_starts(lines: list[str]) -> dict[int, str]:
     """The first lines of a numbered list's items (by index) and their text after the
-    number: numbers in any punctuated form, else a run of numbers without punctuation."""
-    starts = _numbered_starts_by(lines, _NUMBERED)
-    return starts or _numbered_starts_by(lines, _BARE_NUMBERED)
+    number: numbers in any punctuated form, else a run of numbers without punctuation,
+    else a run of letters (``a.``, ``(b)``) or Roman numerals (``i.``, ``ii.``)."""
+    return (
+        _numbered_starts_by(lines, _NUMBERED, _number)
+        or _numbered_starts_by(lines, _BARE_NUMBERED, _number)
+        or _numbered_starts_by(lines, _LETTERED, _letter)
+        or _numbered_starts_by(lines, _LETTERED, _roman)
+    )
 
 
-def _numbered_starts_by(lines: list[str], numbered: re.Pattern[str]) -> dict[int, str]:
+def _numbered_starts_by(
+    lines: list[str],
+    numbered: re.Pattern[str],
+    value: Callable[[re.Match[str]], int | None],
+) -> dict[int, str]:
     starts: dict[int, str] = {}
-    runs = _numbered_runs(lines, numbered)
-    bare = numbered is _BARE_NUMBERED
+    runs = _numbered_runs(lines, numbered, value)
+    strict = numbered is not _NUMBERED
     # One numbered line is a list only when it is the whole text (a single reference,
     # maybe wrapped): in a longer text it is a reference that starts with a number, or a
     # wrapped line that does ("12. Jahrgang"), and taking it for a list joined every
     # other line into it.
     short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
     for run in runs:
-        if len(run) < 2 and (bare or not (short and len(runs) == 1)):
+        if len(run) < 2 and (strict or not (short and len(runs) == 1)):
             continue
         stops = [index for index, _, _ in run[1:]] + [len(lines)]
         hits = sum(
