@@ -71,3 +71,169 @@ def test_initials_in_alphabetical_order_are_not_a_lettered_list() -> None:
         "B. Corwin, A made-up trial of nothing (Fiction House, 2019).\n"
     )
     assert [item.text for item in find_list(text).items] == text.splitlines()
+
+
+# ------------------------------------------------------------------ sections inside the list
+
+_SECTIONED = (
+    "Journal articles\n"
+    "1. Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2018;62(5):601-8.\n"
+    "2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2019;12:44-50.\n"
+    "\n"
+    "Books\n"
+    "1. Dale, R. (2015). The imaginary clinic. Nowhere Press.\n"
+    "\n"
+    "Conference papers\n"
+    "1. Ellery S. Imaginary cohorts revisited. In: Proceedings of the Synthetic Meeting; 2020.\n"
+    "2. Farrow Q. Invented methods of counting. In: Proceedings of the Synthetic Meeting; 2021.\n"
+)
+
+
+def test_section_headings_inside_a_numbered_list_are_neither_warned_nor_unread() -> None:
+    # Numbering restarts in each section; a section of one reference ("1. Dale R") is no
+    # run, and its number must still not stay in its text.
+    result = parse_text(_SECTIONED, "text")
+    assert [r.line for r in result.references] == [2, 3, 6, 9, 10]
+    assert result.problems == ()
+    assert result.unread == ()
+    assert [item.text[:9] for item in find_list(_SECTIONED).items] == [
+        "Arden T, ",
+        "Corwin P,",
+        "Dale, R. ",
+        "Ellery S.",
+        "Farrow Q.",
+    ]
+
+
+def test_section_headings_of_an_unnumbered_list_are_not_entries() -> None:
+    text = (
+        "Books\n"
+        "Dale, R. (2015). The imaginary clinic. Nowhere Press.\n"
+        "\n"
+        "Journal articles\n"
+        "Arden, T., & Bexley, M. (2018). Sleep patterns in invented teenagers. Journal of "
+        "Synthetic Health, 62(5), 601–608.\n"
+        "Websites:\n"
+        "Corwin, P. (2019, May 5). A made-up page. Synthetic Site. https://example.org/page\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.entry_type) for r in result.references] == [
+        (2, "book"),
+        (5, "article"),
+        (7, "online"),
+    ]
+    assert result.problems == ()
+
+
+def test_a_wrapped_line_that_reads_like_a_section_heading_stays_with_its_reference() -> None:
+    # "Books" here ends the publisher's name cut by the column: no heading, nothing lost.
+    text = (
+        "1. Dale, R. (2015). The imaginary clinic. London: Synthetic\n"
+        "Books\n"
+        "2. Arden, T. (2018). Sleep patterns in invented teenagers. Journal of Synthetic "
+        "Health, 62(5), 601–608.\n"
+    )
+    items = find_list(text).items
+    assert [item.line for item in items] == [1, 3]
+    assert items[0].text.endswith("London: Synthetic Books")
+
+
+# ------------------------------------------------------------------ where the list was pasted from
+
+
+def test_a_list_quoted_in_an_e_mail_reply_is_read_without_its_quoting_marks() -> None:
+    text = (
+        "Dear editor, the list you asked for (synthetic):\n"
+        "\n"
+        "> References\n"
+        ">\n"
+        "> 1. Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        ">    J Synth Health. 2018;62(5):601-8.\n"
+        "> 2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2019;12:44-50.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields["author"], r.fields.get("volume")) for r in result.references] == [
+        (5, "Arden, T. and Bexley, M.", "62"),
+        (7, "Corwin, P. and Dale, R.", "12"),
+    ]
+    assert result.problems == ()
+    assert result.unread == ((1, 1, 1),)  # the letter's own line, said in a note
+
+
+def test_a_readmes_next_section_ends_its_reference_list() -> None:
+    # "MIT licence, 2024." has a year: it was read as a reference of the list before.
+    text = (
+        "# demo (synthetic)\n"
+        "\n"
+        "## References\n"
+        "\n"
+        "1. Arden, T., & Bexley, M. (2018). Sleep patterns in invented teenagers.\n"
+        "   *Journal of Synthetic Health*, 62(5), 601–608.\n"
+        "2. Corwin, P. (2019). A made-up trial of nothing. *Fictional Medicine Review*, 12.\n"
+        "\n"
+        "## License\n"
+        "\n"
+        "MIT licence, 2024.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [5, 7]
+    assert result.unread == ((1, 1, 1), (9, 11, 2))
+
+
+def test_a_markdown_heading_after_an_unnumbered_list_ends_it() -> None:
+    text = (
+        "## References\n"
+        "Arden, T. (2018). Sleep patterns in invented teenagers. Journal of Synthetic "
+        "Health, 62(5), 601–608.\n"
+        "## Changelog\n"
+        "Version 2.0 (2024): a synthetic release.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [2]
+    assert result.unread == ((3, 4, 2),)
+
+
+def test_a_zero_width_space_before_each_list_number_does_not_hide_the_list() -> None:
+    # A web page's copy: "\u200b" before every number, and each item wrapped.
+    text = (
+        "\u200b1. Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62(5):601-8.\n"
+        "\ufeff2. Corwin P, Dale R. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields.get("journal"), r.fields.get("volume")) for r in refs] == [
+        (1, "J Synth Health", "62"),
+        (3, "Fict Med Rev", "12"),
+    ]
+
+
+# ------------------------------------------------------------------ the last item
+
+
+def test_the_last_item_of_a_wrapped_list_keeps_its_wrapped_lines() -> None:
+    # Every item wraps after its title; the last one's journal line starts with a capital
+    # and was read as a reference of its own ('@article' with no title, no authors).
+    text = (
+        "1. Arden, T., & Bexley, M. (2018). Sleep patterns in invented teenagers.\n"
+        "Journal of Synthetic Health, 62(5), 601-608.\n"
+        "2. Corwin, P. (2019). A made-up trial of nothing.\n"
+        "Fictional Medicine Review, 12, 44-50.\n"
+        "\n"
+        "Received 5 May 2024; accepted 9 June 2024.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields.get("journal"), r.fields.get("volume")) for r in result.references][
+        :2
+    ] == [(1, "Journal of Synthetic Health", "62"), (3, "Fictional Medicine Review", "12")]
+
+
+def test_a_one_line_last_item_does_not_take_the_text_after_the_list() -> None:
+    # Items of one line each: the line after the last is not part of it.
+    text = (
+        "1. Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2018;62:601-8.\n"
+        "2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2019;12:44-50.\n"
+        "Smith Q. Notes on nothing. Synthetic Press; 2001.\n"
+    )
+    items = find_list(text).items
+    assert [item.line for item in items] == [1, 2, 3]

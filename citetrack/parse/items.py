@@ -24,6 +24,7 @@ dumps of a page print as text (``.mw-parser-output …{…}``) is dropped.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,6 +129,29 @@ _HEADINGS = re.compile(
     r"källor|referanser)\s*:?\s*(?:\*\*|__)?:?\s*$",
     re.IGNORECASE,
 )
+# A section heading inside a reference list grouped by kind of work ("Books", "Journal
+# articles", "Conference papers", "Websites", "Primary sources" …): not a reference, and
+# not the list's start (an article's "Data" or "Software" section is no reference list).
+_SECTION = re.compile(
+    r"^\s*(?:#{1,6}\s*|\*\*|__)?"
+    r"(?:(?:primary|secondary|other|selected|additional|further|recommended|general|key|"
+    r"related|archival|online|electronic|printed|published|unpublished|official|popular|"
+    r"scholarly|academic|peer[- ]reviewed|edited|grey|gray)\s+)?"
+    r"(?:books?|monographs?|(?:journal|research|review|newspaper|magazine|news|scientific|"
+    r"scholarly|conference)\s+(?:articles?|papers?)|articles?|papers?|book\s+chapters?|"
+    r"chapters?(?:\s+in\s+(?:edited\s+)?books)?|edited\s+(?:books|volumes|collections)|"
+    r"conference\s+(?:proceedings|presentations|abstracts|contributions)|proceedings|"
+    r"(?:technical\s+|government\s+|research\s+)?reports|theses|dissertations|"
+    r"web\s*sites?|web\s+(?:pages|resources)|(?:online|internet|electronic)\s+"
+    r"(?:resources|sources|media)|documents|datasets|data\s+sets|software|patents|reviews|"
+    r"newspapers|periodicals|journals|manuscripts|archives|standards|guidelines|"
+    r"legislation|statutes|interviews|videos|films|podcasts|preprints|publications|"
+    r"literature|works)"
+    r"(?:\s+(?:and|&)\s+(?:book\s+)?[a-z]+)?\s*:?\s*(?:\*\*|__)?:?\s*$",
+    re.IGNORECASE,
+)
+# A Markdown heading ("## License", "### Usage").
+_MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 # A bullet: Markdown's "- " / "* " / "+ ", a word processor's "• ", "◦ ", "▪ ", "– ".
 _BULLET = re.compile(r"^\s*[-*+•◦▪‣·–]\s+(?P<rest>\S.*)$")
 # Markdown emphasis around words (``*Journal*``, ``__Title__``), never inside a URL or a word.
@@ -164,6 +188,28 @@ _STANDALONE_CITATION = re.compile(
 def has_list_number(line: str) -> bool:
     """Whether ``line`` starts with a list number (``3.``, ``[3]``, ``(3)``)."""
     return _NUMBERED.match(line) is not None
+
+
+def _section_heading(lines: list[str], index: int) -> bool:
+    """Whether ``lines[index]`` heads a section of the list (:data:`_SECTION`, capitalised)
+    rather than wrapping the reference before it (``… London: Synthetic`` / ``Books``):
+    the line before is blank or ends a reference."""
+    line = lines[index]
+    if len(line) > 80 or not _SECTION.match(line) or not line.lstrip(" #*_")[:1].isupper():
+        return False
+    return index == 0 or not lines[index - 1].strip() or not _mid_reference(lines[index - 1])
+
+
+def _other_section(lines: list[str], index: int) -> bool:
+    """Whether ``lines[index]`` is a Markdown heading (``## License``) of a section that is
+    not the reference list nor a section of it: after the list, the list has ended (a
+    README's "License" section is no reference)."""
+    return _MD_HEADING.match(lines[index]) is not None and not _heading(lines, index)
+
+
+def _heading(lines: list[str], index: int) -> bool:
+    """Whether ``lines[index]`` is a heading: of the reference list, or of a section of it."""
+    return _HEADINGS.match(lines[index]) is not None or _section_heading(lines, index)
 
 
 def _strip_letters(text: str) -> str:
@@ -261,7 +307,8 @@ def _numbered_runs(
     only at 1.  A number more than :data:`_ITEM_SPAN` lines
     after the one before does not go on its run (``1. 861 p.`` and, a hundred lines
     later, ``2. Smith`` are wrapped lines of a narrow column, not a list).  ``[12b]``
-    goes on the run whose last number is 12 (a reference inserted after 12).
+    goes on the run whose last number is 12 (a reference inserted after 12).  After a
+    heading, a run of one number goes on no more (sections each numbered from 1).
     """
     strict = numbered is not _NUMBERED
     runs: list[list[tuple[int, str, str]]] = []
@@ -271,6 +318,10 @@ def _numbered_runs(
     for index, line in enumerate(lines):
         match = numbered.match(line)
         number = value(match) if match else None
+        if match is None and _heading(lines, index):
+            # A section numbered from 1 again: its "1." alone is no start of a run that
+            # the next section's "2." goes on.
+            expecting = {n: held for n, held in expecting.items() if len(runs[held]) > 1}
         if match is None or number is None:
             continue
         if _suffix(match) not in ("", "a"):
@@ -318,8 +369,9 @@ def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
     items, and the year or DOI that makes an item read as a citation is often on the
     second or third line."""
     parts = [rest]
-    for line in lines[index + 1 : min(stop, index + 1 + _WRAPPED_LINES)]:
-        if not line.strip() or _HEADINGS.match(line) or _LIST_NUMBER.match(line):
+    for at in range(index + 1, min(stop, index + 1 + _WRAPPED_LINES, len(lines))):
+        line = lines[at]
+        if not line.strip() or _heading(lines, at) or _LIST_NUMBER.match(line):
             break
         parts.append(line.strip())
     return " ".join(parts)
@@ -376,7 +428,7 @@ def _lead_in(lines: list[str], first: int) -> list[int]:
     index = first - 1
     while index >= 0:
         line = lines[index]
-        if not line.strip() or _HEADINGS.match(line) or not _CITATION_HINT.search(line):
+        if not line.strip() or _heading(lines, index) or not _CITATION_HINT.search(line):
             break
         out.insert(0, index)
         index -= 1
@@ -407,9 +459,13 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
     item_line = ""  # the last item's last line (a page's furniture after it skipped)
     labels: list[int] = []
     furniture: list[Item] = []
+    rhythm = _rhythm(lines, sorted(starts)) if marker == "number" else 1
+    taken = 0  # the lines of the last item, while no blank line came after its start
     for index in range(first, len(lines)):
         line = lines[index]
         stripped = line.strip()
+        if not stripped:
+            taken = 0
         if index not in starts and is_label_line(stripped):
             labels.append(index + 1)
         elif index not in starts and in_item and is_page_furniture(stripped):
@@ -417,22 +473,37 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             furniture.append(Item(index + 1, stripped, stripped, marker))
         elif index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
-            in_item, item_indent, item_line = True, _indent(line), line
-        elif _END_HEADINGS.match(line) or (index > last_start and _CAPTION.match(line)):
+            in_item, item_indent, item_line, taken = True, _indent(line), line, 1
+        elif _END_HEADINGS.match(line) or (
+            index > last_start and (_CAPTION.match(line) or _other_section(lines, index))
+        ):
             unread.extend(_unread(lines, index, len(lines)))
             break
+        elif (
+            in_item
+            and index > last_start
+            and 0 < taken < rhythm
+            and not _heading(lines, index)
+            and not _LIST_NUMBER.match(line)
+        ):
+            # The list's items are wrapped ("Title." / "Journal, 62(5), 601–608."): the
+            # last one goes on for as many lines as the items before it, to a blank line.
+            items[-1] = _joined(items[-1], stripped)
+            item_line = line
+            taken += 1
         elif (
             in_item
             and marker == "number"
             and index > last_start
             and _mid_reference(item_line)
             and not starts_like_reference(stripped)
-            and not _HEADINGS.match(line)
+            and not _heading(lines, index)
             and not _LIST_NUMBER.match(line)
         ):
             # The last item stopped mid-sentence ("… Fict Hist", a page break after it):
             # what follows, unless it starts a reference, is its rest ("Q. 1998;3:11-20.").
             items[-1] = _joined(items[-1], stripped)
+            taken += bool(taken)
             item_line = line
         elif (
             in_item
@@ -444,7 +515,7 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                 )
             )
             and stripped
-            and not _HEADINGS.match(line)
+            and not _heading(lines, index)
             # A number that is not the list's: a new item, unless the line is indented
             # under the item ("   1. Aufl. 2001." wraps "1. Arden T. …").
             and not (_LIST_NUMBER.match(line) and _indent(line) <= item_indent)
@@ -460,25 +531,52 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             )
         ):
             items[-1] = _joined(items[-1], stripped)
+            taken += bool(taken)
             item_line = line
-        elif stripped and not _HEADINGS.match(line) and _STANDALONE_CITATION.search(line):
-            items.append(Item(index + 1, stripped, stripped, marker))
-            in_item = True
-        elif marker == "number" and stripped and _CITATION_HINT.search(line):
+        elif stripped and not _heading(lines, index) and _STANDALONE_CITATION.search(line):
+            items.append(Item(index + 1, _unnumbered(line, marker), stripped, marker))
+            in_item, taken = True, 0
+        elif (
+            marker == "number"
+            and stripped
+            and not _heading(lines, index)
+            and _CITATION_HINT.search(line)
+        ):
             # A numbered line out of sequence, or a citation after the list: an item too.
-            numbered = _NUMBERED.match(line)
-            items.append(
-                Item(index + 1, numbered["rest"] if numbered else stripped, stripped, marker)
-            )
-            in_item = True
+            items.append(Item(index + 1, _unnumbered(line, marker), stripped, marker))
+            in_item, taken = True, 0
         else:
-            if stripped and not _HEADINGS.match(line):
+            if stripped and not _heading(lines, index):
                 if index < last_start:
                     skipped.append(Item(index + 1, stripped, stripped, marker))
                 else:
                     unread.append(index + 1)
             in_item = False
     return FoundList(items, skipped, unread, tuple(labels), tuple(furniture))
+
+
+def _unnumbered(line: str, marker: str) -> str:
+    """A line of a numbered list that is an item of its own outside the list's runs (a
+    section of one reference numbered from 1 again, a number out of sequence) without
+    its list number, which is no part of the reference ("1. Grant, H. (2010)…")."""
+    numbered = _NUMBERED.match(line) if marker == "number" else None
+    return numbered["rest"].strip() if numbered else line.strip()
+
+
+def _rhythm(lines: list[str], starts: list[int]) -> int:
+    """How many lines the last item of a numbered list is taken to span at least: the
+    median count of the non-empty lines of the items before it, when most of them wrap
+    (a list pasted from a narrow column wraps each item alike); else 1.  After the last
+    number nothing else says where the list ends, and a wrapped last line that starts
+    with a capital ("Fict Med Rev. 2019;12:44-50.") became an item of its own."""
+    spans = [
+        sum(1 for line in lines[a:b] if line.strip() and not is_label_line(line.strip()))
+        for a, b in itertools.pairwise(starts)
+    ]
+    spans = [span for span in spans if span <= _WRAPPED_LINES]
+    if not spans or 2 * sum(1 for span in spans if span > 1) < len(spans):
+        return 1
+    return sorted(spans)[(len(spans) - 1) // 2]
 
 
 def _joined(item: Item, wrapped: str) -> Item:
@@ -493,7 +591,7 @@ def _unread(lines: list[str], start: int, stop: int) -> list[int]:
         index + 1
         for index in range(start, stop)
         if lines[index].strip()
-        and not _HEADINGS.match(lines[index])
+        and not _heading(lines, index)
         and not _END_HEADINGS.match(lines[index])
     ]
 
@@ -638,7 +736,8 @@ def _find_list(text: str) -> FoundList:
     # form feeds and other separators, which would shift every line number after them).
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
+    lines = [_BLANK_RUN.sub(r"\1", _visible(line.rstrip("\r"))) for line in text.split("\n")]
+    lines = _unquoted(lines)
     if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
         lines = [without_markup(line) for line in lines]
     lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
@@ -661,9 +760,11 @@ def _find_list(text: str) -> FoundList:
     # only when bullets mark the list: a reference or a wrapped line that happens to
     # start with "- " in an unbulleted list must not swallow the lines after it.
     region = [
-        line
-        for line in lines[begin:]
-        if line.strip() and not _HEADINGS.match(line) and not is_label_line(line.strip())
+        lines[index]
+        for index in range(begin, len(lines))
+        if lines[index].strip()
+        and not _heading(lines, index)
+        and not is_label_line(lines[index].strip())
     ]
     bullets = sum(1 for line in region if _BULLET.match(line))
     unmarked = sum(1 for line in region if not line[:1].isspace() and not _BULLET.match(line))
@@ -680,11 +781,13 @@ def _find_list(text: str) -> FoundList:
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
-        if _END_HEADINGS.match(line) or (items and _CAPTION.match(line)):
+        if _END_HEADINGS.match(line) or (
+            items and (_CAPTION.match(line) or _other_section(lines, index))
+        ):
             unread.extend(_unread(lines, index, len(lines)))
             break
-        if not stripped or _HEADINGS.match(line) or is_label_line(stripped):
-            if stripped and not _HEADINGS.match(line):
+        if not stripped or _heading(lines, index) or is_label_line(stripped):
+            if stripped and not _heading(lines, index):
                 labels.append(index + 1)
             previous = ""
             continue
@@ -712,6 +815,34 @@ def _find_list(text: str) -> FoundList:
             skipped.append(Item(index + 1, stripped, stripped))
             previous = ""
     return FoundList(items, skipped, unread, tuple(labels))
+
+
+#: Characters that a word processor or a web page hides at a line's start (zero-width
+#: space, word joiner, a byte order mark): before the list number, they hid it.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+
+
+def _visible(line: str) -> str:
+    """``line`` without invisible characters among its leading blanks, so that its list
+    number or bullet is seen (inside the text they are the readers' to take out)."""
+    rest = line.lstrip(" \t\u00a0\u200b\u2060\ufeff")
+    lead = line[: len(line) - len(rest)]
+    return lead.translate(_INVISIBLE) + rest if lead else line
+
+
+#: An e-mail's quoting marks ("> ", "> > ") at a line's start.
+_QUOTED = re.compile(r"^[ \t]*>(?:[ \t]?>)*[ \t]?")
+
+
+def _unquoted(lines: list[str]) -> list[str]:
+    """``lines`` without an e-mail's quoting marks, when a list was pasted from a quoted
+    reply (at least two lines and a third of the non-empty ones quoted): ``> 1. Arden T``
+    read as text made "> References" an entry and "> 1. Arden T" its first author."""
+    quoted = sum(1 for line in lines if _QUOTED.match(line))
+    filled = sum(1 for line in lines if line.strip())
+    if quoted < 2 or 3 * quoted < filled:
+        return lines
+    return [_QUOTED.sub("", line, count=1) for line in lines]
 
 
 def _blank_separated(lines: list[str]) -> bool:
