@@ -223,9 +223,13 @@ def test_the_last_item_of_a_wrapped_list_keeps_its_wrapped_lines() -> None:
         "Received 5 May 2024; accepted 9 June 2024.\n"
     )
     result = parse_text(text, "text")
-    assert [(r.line, r.fields.get("journal"), r.fields.get("volume")) for r in result.references][
-        :2
-    ] == [(1, "Journal of Synthetic Health", "62"), (3, "Fictional Medicine Review", "12")]
+    assert [
+        (r.line, r.fields.get("journal"), r.fields.get("volume")) for r in result.references
+    ] == [
+        (1, "Journal of Synthetic Health", "62"),
+        (3, "Fictional Medicine Review", "12"),
+    ]
+    assert result.unread == ((6, 6, 1),)
 
 
 def test_a_one_line_last_item_does_not_take_the_text_after_the_list() -> None:
@@ -237,3 +241,32 @@ def test_a_one_line_last_item_does_not_take_the_text_after_the_list() -> None:
     )
     items = find_list(text).items
     assert [item.line for item in items] == [1, 2, 3]
+
+
+def test_text_after_a_blank_line_after_a_numbered_list_is_unread_not_an_entry() -> None:
+    # "Some text … 2024." has a year and nothing more of a citation: it was a @misc entry
+    # (titled "Some text after the list, written in") in the .bib.
+    text = (
+        "1. Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2018;62:601-8.\n"
+        "2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2019;12:44-50.\n"
+        "\n"
+        "Some text after the list, written in 2024.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [1, 2]
+    assert result.unread == ((4, 4, 1),)
+
+
+def test_superscript_digits_number_a_wrapped_list() -> None:
+    # "¹", "²", "³" kept as characters: each item's second line was an entry of its own.
+    text = (
+        "¹ Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62(5):601-8.\n"
+        "²Corwin P, Dale R. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields["author"], r.fields.get("journal")) for r in refs] == [
+        (1, "Arden, T. and Bexley, M.", "J Synth Health"),
+        (3, "Corwin, P. and Dale, R.", "Fict Med Rev"),
+    ]

@@ -101,10 +101,14 @@ _LETTERED = re.compile(
 # A superscript number pasted as plain text may be glued to the name after it: "1Quenby T";
 # a number may have lost the blank after its full stop ("1.Quenby T") or be set off by a
 # dash ("1 - Quenby T").
+# Superscript digits kept as such ("¹ Quenby T", "¹²Quenby T": a web page's or a word
+# processor's raised numbers) are bare numbers too.
 _BARE_NUMBERED = re.compile(
-    r"^\s*(?P<n3>[1-9]\d{0,2})(?: |\s+[-–—]\s+|[.:)]?(?=[A-ZÀ-ÖØ-Þ][a-zß-ÿ]))"
+    r"^\s*(?P<n3>[1-9]\d{0,2}|[¹²³⁴-⁹][⁰¹²³⁴-⁹]{0,2})"
+    r"(?: |\s+[-–—]\s+|[.:)]?(?=[A-ZÀ-ÖØ-Þ][a-zß-ÿ]))"
     r"(?P<rest>[^\W\d_a-zß-ÿ\s]\S*.*)$"
 )
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # A year ("2019.", "(2011)", "2005. pp. 203-214.") is where a wrapped item's line may
 # start, not list number 2019: four digits count only outside 1500-2099.
 _NOT_YEAR = r"(?!1[5-9]\d\d\D|20\d\d\D)"
@@ -258,7 +262,9 @@ def _strip_numbered_backlinks(number: str, text: str) -> str:
 def _number(match: re.Match[str]) -> int:
     """The list number of a :data:`_NUMBERED` or :data:`_BARE_NUMBERED` line."""
     groups = match.groupdict()  # a bare number has only n3
-    return int(groups.get("n1") or groups.get("n2") or groups["n3"])
+    return int(
+        (groups.get("n1") or groups.get("n2") or groups["n3"]).translate(_SUPERSCRIPT_DIGITS)
+    )
 
 
 def _marker_of(match: re.Match[str]) -> str:
@@ -541,8 +547,11 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             and stripped
             and not _heading(lines, index)
             and _CITATION_HINT.search(line)
+            and (index < last_start or _NUMBERED.match(line) or lines[index - 1].strip())
         ):
-            # A numbered line out of sequence, or a citation after the list: an item too.
+            # A numbered line out of sequence, or a citation right after the list: an item
+            # too.  After a blank line, a line with a year and no more of a citation is
+            # the article's text ("Received 5 May 2024."), not a reference (it is unread).
             items.append(Item(index + 1, _unnumbered(line, marker), stripped, marker))
             in_item, taken = True, 0
         else:
