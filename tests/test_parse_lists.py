@@ -270,3 +270,31 @@ def test_superscript_digits_number_a_wrapped_list() -> None:
         (1, "Arden, T. and Bexley, M.", "J Synth Health"),
         (3, "Corwin, P. and Dale, R.", "Fict Med Rev"),
     ]
+
+
+def test_bare_numbers_from_the_middle_of_a_list_number_it() -> None:
+    # "12 Arden T" … copied from page 2 of a list: no number 1, so no run was seen and
+    # each wrapped journal line was an entry of its own (author "Health, J. Synth").
+    text = (
+        "12 Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62(5):601-8.\n"
+        "13 Corwin P, Dale R. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+        "14 Ellery S. Imaginary cohorts revisited.\n"
+        "Synth Epidemiol. 2020;3(2):11-19.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields["author"], r.fields.get("journal")) for r in refs] == [
+        (1, "Arden, T. and Bexley, M.", "J Synth Health"),
+        (3, "Corwin, P. and Dale, R.", "Fict Med Rev"),
+        (5, "Ellery, S.", "Synth Epidemiol"),
+    ]
+
+
+def test_two_references_that_start_with_consecutive_numbers_keep_them() -> None:
+    # Organisations named with a number: two in a row are no list copied from its middle.
+    text = (
+        "40 Acres Trust (2019). A synthetic report on land. Made-up Press.\n"
+        "41 Street Group (2020). Another synthetic report. Made-up Press.\n"
+    )
+    assert [item.text[:8] for item in find_list(text).items] == ["40 Acres", "41 Stree"]

@@ -308,15 +308,13 @@ def _numbered_runs(
     """Runs of lines numbered n, n+1, n+2 … (other lines may stand between them).
 
     A run starts at 1, or — the first one — at any number, for a list copied from its
-    middle (``96.``, ``[3]``); a run of numbers without punctuation
-    (:data:`_BARE_NUMBERED`) or of letters (:data:`_LETTERED`, ``value`` reading them)
-    only at 1.  A number more than :data:`_ITEM_SPAN` lines
+    middle (``96.``, ``[3]``, ``12 Arden T``); a run of letters (:data:`_LETTERED`,
+    ``value`` reading them) only at a / i.  A number more than :data:`_ITEM_SPAN` lines
     after the one before does not go on its run (``1. 861 p.`` and, a hundred lines
     later, ``2. Smith`` are wrapped lines of a narrow column, not a list).  ``[12b]``
     goes on the run whose last number is 12 (a reference inserted after 12).  After a
     heading, a run of one number goes on no more (sections each numbered from 1).
     """
-    strict = numbered is not _NUMBERED
     runs: list[list[tuple[int, str, str]]] = []
     # The run each next number would extend: a "1." inside the list (a wrapped line that
     # starts like one) opens a run of its own without cutting the list's run short.
@@ -341,7 +339,7 @@ def _numbered_runs(
             held = None  # too far from the number before: no item is that long
         if held is not None:
             runs[held].append((index, str(number), match["rest"]))
-        elif number == 1 or not (runs or strict):
+        elif number == 1 or not (runs or numbered is _LETTERED):
             held = len(runs)
             runs.append([(index, str(number), match["rest"])])
         else:
@@ -410,6 +408,10 @@ def _numbered_starts_by(
     short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
     for run in runs:
         if len(run) < 2 and (strict or not (short and len(runs) == 1)):
+            continue
+        if numbered is _BARE_NUMBERED and run[0][1] != "1" and len(run) < 3:
+            # Bare numbers from the middle of a list ("12 Arden T", "13 Corwin P", "14 …"):
+            # two in a row may be two references that start with a number of their own.
             continue
         stops = [index for index, _, _ in run[1:]] + [len(lines)]
         hits = sum(
