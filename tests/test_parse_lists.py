@@ -298,3 +298,30 @@ def test_two_references_that_start_with_consecutive_numbers_keep_them() -> None:
         "41 Street Group (2020). Another synthetic report. Made-up Press.\n"
     )
     assert [item.text[:8] for item in find_list(text).items] == ["40 Acres", "41 Stree"]
+
+
+@pytest.mark.parametrize("bullet", ["● ", "■ ", "► ", "➢ ", "✓ ", "— ", "o\t", "§\t", "Ø\t"])
+def test_a_list_bulleted_with_any_bullet_reads_its_wrapped_items(bullet: str) -> None:
+    # The bullet was read as part of the first author ("{● Arden}") and each wrapped
+    # line as an entry of its own (@misc "Synthetic Health, 62(5), 601-608.").
+    text = (
+        f"{bullet}Arden, T., & Bexley, M. (2018). Sleep patterns in invented teenagers. "
+        "Journal of\n"
+        "Synthetic Health, 62(5), 601-608.\n"
+        f"{bullet}Corwin, P. (2019). A made-up trial of nothing. Fictional Medicine\n"
+        "Review, 12, 44-50.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields["author"], r.fields.get("journal")) for r in refs] == [
+        (1, "Arden, T. and Bexley, M.", "Journal of Synthetic Health"),
+        (3, "Corwin, P.", "Fictional Medicine Review"),
+    ]
+
+
+def test_a_dash_for_the_authors_of_the_entry_before_is_no_bullet() -> None:
+    text = (
+        "Corwin, P. (2019). A made-up trial of nothing. Fictional Medicine Review, 12, 44-50.\n"
+        "— (2020). Another made-up trial. Fictional Medicine Review, 13, 1-9.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [r.fields["author"] for r in refs] == ["Corwin, P.", "Corwin, P."]

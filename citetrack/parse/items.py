@@ -156,8 +156,14 @@ _SECTION = re.compile(
 )
 # A Markdown heading ("## License", "### Usage").
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
-# A bullet: Markdown's "- " / "* " / "+ ", a word processor's "• ", "◦ ", "▪ ", "– ".
-_BULLET = re.compile(r"^\s*[-*+•◦▪‣·–]\s+(?P<rest>\S.*)$")
+# A bullet: Markdown's "- " / "* " / "+ ", a word processor's or a web page's "• ", "◦ ",
+# "▪ ", "– ", "● ", "■ ", "► ", "➢ ", "✓ " …; an em dash only before a word (a dash before
+# "(2020)" or "." stands for the authors of the entry before); and the letters a word
+# processor's symbol-font bullets paste as, before its tab ("o", "§", "Ø", "ü").
+_BULLET = re.compile(
+    r"^\s*(?:[-*+•◦▪▫‣·∙⁃–●○■□◆◇❖►▸▹▶➢➤→✓✔]\s+|—\s+(?=[^\W\d_])|[o§Øü]\t\s*)"
+    r"(?P<rest>\S.*)$"
+)
 # Markdown emphasis around words (``*Journal*``, ``__Title__``), never inside a URL or a word.
 _EMPHASIS = re.compile(
     r"(?<![\w*/])(\*{1,2}|_{1,2})(?=[^\s*_])(?P<inner>[^*_\n]*?[^\s*_])\1(?![\w*/])"
