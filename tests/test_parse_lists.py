@@ -325,3 +325,24 @@ def test_a_dash_for_the_authors_of_the_entry_before_is_no_bullet() -> None:
     )
     refs = parse_text(text, "text").references
     assert [r.fields["author"] for r in refs] == ["Corwin, P.", "Corwin, P."]
+
+
+def test_a_lettered_list_lettered_from_a_again_in_each_section_loses_every_letter() -> None:
+    # The Books section's lone "a." is no run: "a. Dale R" was the author "{a. Dale R}".
+    text = (
+        "Journal articles\n"
+        "a. Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62(5):601-8.\n"
+        "b. Corwin P, Dale R. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+        "\n"
+        "Books\n"
+        "\n"
+        "a. Dale R. The imaginary clinic. London: Nowhere Press; 2015.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields["author"]) for r in refs] == [
+        (2, "Arden, T. and Bexley, M."),
+        (4, "Corwin, P. and Dale, R."),
+        (9, "Dale, R."),
+    ]

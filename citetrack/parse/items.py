@@ -387,16 +387,21 @@ def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
     return " ".join(parts)
 
 
-def _numbered_starts(lines: list[str]) -> dict[int, str]:
+def _numbered_starts(lines: list[str]) -> tuple[dict[int, str], re.Pattern[str]]:
     """The first lines of a numbered list's items (by index) and their text after the
     number: numbers in any punctuated form, else a run of numbers without punctuation,
-    else a run of letters (``a.``, ``(b)``) or Roman numerals (``i.``, ``ii.``)."""
-    return (
-        _numbered_starts_by(lines, _NUMBERED, _number)
-        or _numbered_starts_by(lines, _BARE_NUMBERED, _number)
-        or _numbered_starts_by(lines, _LETTERED, _letter)
-        or _numbered_starts_by(lines, _LETTERED, _roman)
-    )
+    else a run of letters (``a.``, ``(b)``) or Roman numerals (``i.``, ``ii.``); and the
+    pattern of the list's numbers."""
+    for numbered, value in (
+        (_NUMBERED, _number),
+        (_BARE_NUMBERED, _number),
+        (_LETTERED, _letter),
+        (_LETTERED, _roman),
+    ):
+        starts = _numbered_starts_by(lines, numbered, value)
+        if starts:
+            return starts, numbered
+    return {}, _NUMBERED
 
 
 def _numbered_starts_by(
@@ -449,7 +454,9 @@ def _lead_in(lines: list[str], first: int) -> list[int]:
     return out
 
 
-def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
+def _gather(
+    lines: list[str], starts: dict[int, str], marker: str, numbered: re.Pattern[str] = _NUMBERED
+) -> FoundList:
     """Items from their first lines, with what follows them in the reference list.
 
     After an item, an indented line continues it (a wrapped line of a text dump) — in a
@@ -548,19 +555,19 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             taken += bool(taken)
             item_line = line
         elif stripped and not _heading(lines, index) and _STANDALONE_CITATION.search(line):
-            items.append(Item(index + 1, _unnumbered(line, marker), stripped, marker))
+            items.append(Item(index + 1, _unnumbered(line, marker, numbered), stripped, marker))
             in_item, taken = True, 0
         elif (
             marker == "number"
             and stripped
             and not _heading(lines, index)
             and _CITATION_HINT.search(line)
-            and (index < last_start or _NUMBERED.match(line) or lines[index - 1].strip())
+            and (index < last_start or numbered.match(line) or lines[index - 1].strip())
         ):
             # A numbered line out of sequence, or a citation right after the list: an item
             # too.  After a blank line, a line with a year and no more of a citation is
             # the article's text ("Received 5 May 2024."), not a reference (it is unread).
-            items.append(Item(index + 1, _unnumbered(line, marker), stripped, marker))
+            items.append(Item(index + 1, _unnumbered(line, marker, numbered), stripped, marker))
             in_item, taken = True, 0
         else:
             if stripped and not _heading(lines, index):
@@ -572,12 +579,13 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
     return FoundList(items, skipped, unread, tuple(labels), tuple(furniture))
 
 
-def _unnumbered(line: str, marker: str) -> str:
+def _unnumbered(line: str, marker: str, numbered: re.Pattern[str]) -> str:
     """A line of a numbered list that is an item of its own outside the list's runs (a
-    section of one reference numbered from 1 again, a number out of sequence) without
-    its list number, which is no part of the reference ("1. Grant, H. (2010)…")."""
-    numbered = _NUMBERED.match(line) if marker == "number" else None
-    return numbered["rest"].strip() if numbered else line.strip()
+    section of one reference numbered from 1 again — or lettered from "a." again —, a
+    number out of sequence) without its list number, which is no part of the reference
+    ("1. Grant, H. (2010)…"); ``numbered`` is the pattern of the list's numbers."""
+    match = numbered.match(line) if marker == "number" else None
+    return match["rest"].strip() if match else line.strip()
 
 
 def _rhythm(lines: list[str], starts: list[int]) -> int:
@@ -761,9 +769,9 @@ def _find_list(text: str) -> FoundList:
     carets = _caret_starts(lines)
     if carets:
         return _gather(lines, carets, "caret")
-    numbered = _numbered_starts(lines)
+    numbered, pattern = _numbered_starts(lines)
     if numbered:
-        return _gather(lines, numbered, "number")
+        return _gather(lines, numbered, "number", pattern)
     # No markers: a plain list, or an article whose list follows a "References" heading —
     # there, a line must read like a citation (the section may hold other text).
     begin = next((i + 1 for i, line in enumerate(lines) if _HEADINGS.match(line)), 0)
