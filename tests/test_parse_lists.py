@@ -346,3 +346,37 @@ def test_a_lettered_list_lettered_from_a_again_in_each_section_loses_every_lette
         (4, "Corwin, P. and Dale, R."),
         (9, "Dale, R."),
     ]
+
+
+# ------------------------------------------------------------------ run-on lines
+
+
+@pytest.mark.parametrize("numbers", [("1.", "2."), ("[1]", "[2]")])
+def test_two_numbered_references_run_on_one_line_are_two(numbers: tuple[str, str]) -> None:
+    # A list copied without its line breaks: the second reference vanished into the first
+    # (its title ran on to "… 2. Corwin P, Dale R. A made-up trial of nothing", its journal
+    # and year the second's).
+    first, second = numbers
+    text = (
+        f"{first} Arden T, Bexley M. Sleep patterns in invented teenagers. J Synth Health. "
+        f"2018;62(5):601-8. {second} Corwin P, Dale R. A made-up trial of nothing. Fict Med "
+        "Rev. 2019;12:44-50.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.fields["author"], r.fields["year"], r.fields.get("journal")) for r in refs] == [
+        ("Arden, T. and Bexley, M.", "2018", "J Synth Health"),
+        ("Corwin, P. and Dale, R.", "2019", "Fict Med Rev"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1. Arden T. Synthetic handbook of nothing. Vol. 2. London: Nowhere Press; 2001.",
+        "3. Arden T. Lehrbuch der Synthese. 4. Aufl. Berlin: Beispielverlag; 2001.",
+        "1. Arden T, Bexley M. Invented teens. J Synth Health. 2018;62:601-8. 2. Aufl. 2019.",
+    ],
+)
+def test_a_number_inside_one_numbered_reference_does_not_split_it(line: str) -> None:
+    items = find_list(line + "\n").items
+    assert [item.text for item in items] == [line.split(" ", 1)[1]]

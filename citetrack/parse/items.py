@@ -36,6 +36,7 @@ from citetrack.parse.labels import is_label_line, without_labels
 from citetrack.parse.markup import has_markup, without_markup
 from citetrack.parse.wraps import cannot_start as _cannot_start
 from citetrack.parse.wraps import (
+    ends_open,
     identifiers_only,
     join_wrapped,
     paragraph_goes_on,
@@ -648,7 +649,10 @@ def _run_on(item: Item) -> list[Item]:
     followed by something that is not a lower-case word, most of them (and at least one)
     right after the end of a sentence; the chain's first number follows the start of the
     text, the end of a sentence or a "References" heading.  Text before the chain that is
-    not a heading stays an item.
+    not a heading stays an item.  A numbered item's own number (taken off its text) counts
+    as the chain's first: "1. Arden … 601-8. 2. Corwin …" is two references — when the one
+    number in the text follows a reference's end and precedes a reference's start (not
+    "… Vol. 2. London: …").
     """
     if item.marker == "caret" or len(item.text) < 40:
         return [item]
@@ -658,9 +662,19 @@ def _run_on(item: Item) -> list[Item]:
         for m in _INLINE_NUMBER.finditer(text)
         if not text[m.end()].islower()
     ]
+    own = _NUMBERED.match(item.raw) if item.marker == "number" and marks else None
+    if own is not None:
+        marks.insert(0, (_number(own), 0, 0))
     if len(marks) < 2:
         return [item]
     best = _chain(text, marks)
+    if (
+        own is not None
+        and len(best) == 2
+        and best[0][1:] == (0, 0)
+        and not _next_reference(text[: best[1][1]], text[best[1][2] :])
+    ):
+        return [item]
     # Most numbers of the chain must follow the end of a sentence: "Vol. 2. Part 3." is
     # one reference.
     linked = sum(1 for _, start, _ in best[1:] if _after_sentence(text, start))
@@ -676,6 +690,19 @@ def _run_on(item: Item) -> list[Item]:
         if piece:
             parts.append(Item(item.line, piece, item.raw, item.marker or "number"))
     return parts
+
+
+def _next_reference(before: str, after: str) -> bool:
+    """Whether the text ``after`` a number inside an item is a reference of its own, run
+    on after the one ``before`` it: ``before`` ends as a reference may (not "… Vol."),
+    ``after`` starts as a reference does and is as long as one, with a year or an
+    identifier ("2. Aufl. 2019." is an edition)."""
+    return (
+        not ends_open(before)
+        and starts_like_reference(after)
+        and len(after) >= 30
+        and _CITATION_HINT.search(after) is not None
+    )
 
 
 def _chain(text: str, marks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

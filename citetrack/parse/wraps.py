@@ -260,6 +260,12 @@ def identifiers_only(line: str) -> bool:
     return _IDENTIFIERS_ONLY.match(line.strip()) is not None
 
 
+def ends_open(line: str) -> bool:
+    """Whether ``line`` cannot end a reference (:func:`_open`): ``… Vol.``, ``… ed.``, a
+    comma, a conjunction — a number after it is the reference's own, not a list number."""
+    return _open(line)
+
+
 def _open(line: str) -> bool:
     """Whether ``line`` cannot end a reference: it ends in a comma, a conjunction, an
     initial or an abbreviation that introduces more."""
