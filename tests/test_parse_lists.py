@@ -380,3 +380,40 @@ def test_two_numbered_references_run_on_one_line_are_two(numbers: tuple[str, str
 def test_a_number_inside_one_numbered_reference_does_not_split_it(line: str) -> None:
     items = find_list(line + "\n").items
     assert [item.text for item in items] == [line.split(" ", 1)[1]]
+
+
+# ------------------------------------------------------------------ a manuscript's line numbers
+
+
+def test_a_review_manuscripts_line_numbers_are_not_read_as_part_of_the_list() -> None:
+    # Pasted from a PDF with line numbers in its margin: "312 Health. 2018;…" was the
+    # author "{312 Health}", "310 References" an entry, "314 2019;12:44-50." another.
+    text = (
+        "310 References\n"
+        "311 1. Arden T, Bexley M. Sleep patterns in invented teenagers. J Synth\n"
+        "312 Health. 2018;62(5):601-8.\n"
+        "313 2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev.\n"
+        "314 2019;12:44-50.\n"
+        "315\n"
+        "316 3. Ellery S. Imaginary cohorts revisited. Synth Epidemiol.\n"
+        "317 2020;3(2):11-19.\n"
+    )
+    result = parse_text(text, "text")
+    assert [
+        (r.line, r.fields["author"], r.fields.get("journal"), r.fields.get("year"))
+        for r in result.references
+    ] == [
+        (2, "Arden, T. and Bexley, M.", "J Synth Health", "2018"),
+        (4, "Corwin, P. and Dale, R.", "Fict Med Rev", "2019"),
+        (7, "Ellery, S.", "Synth Epidemiol", "2020"),
+    ]
+    assert result.problems == ()
+
+
+def test_a_bare_numbered_list_of_one_line_references_keeps_its_numbering() -> None:
+    text = (
+        "1 Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2018;62:601-8.\n"
+        "2 Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2019;12:44-50.\n"
+        "3 Ellery S. Imaginary cohorts revisited. Synth Epidemiol. 2020;3(2):11-19.\n"
+    )
+    assert [item.marker for item in find_list(text).items] == ["number"] * 3

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from citetrack.parse.blocks import attach_numbers
-from citetrack.parse.furniture import is_page_furniture
+from citetrack.parse.furniture import is_page_furniture, without_line_numbers
 from citetrack.parse.labels import is_label_line, without_labels
 from citetrack.parse.markup import has_markup, without_markup
 from citetrack.parse.wraps import cannot_start as _cannot_start
@@ -789,7 +789,7 @@ def _find_list(text: str) -> FoundList:
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [_BLANK_RUN.sub(r"\1", _visible(line.rstrip("\r"))) for line in text.split("\n")]
-    lines = _unquoted(lines)
+    lines = without_line_numbers(_unquoted(lines))
     if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
         lines = [without_markup(line) for line in lines]
     lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
