@@ -417,3 +417,21 @@ def test_a_bare_numbered_list_of_one_line_references_keeps_its_numbering() -> No
         "3 Ellery S. Imaginary cohorts revisited. Synth Epidemiol. 2020;3(2):11-19.\n"
     )
     assert [item.marker for item in find_list(text).items] == ["number"] * 3
+
+
+@pytest.mark.parametrize("heading", ["References\n", ""])
+def test_a_line_cut_after_of_goes_on_with_the_next_line(heading: str) -> None:
+    # "Journal of" / "Synthetic Health, 62(5), 601-608.": the second line starts with a
+    # capital, so it was an entry of its own (or, under a heading, a "not read" warning),
+    # and the first reference's journal was "Journal of".
+    text = heading + (
+        "Arden, T., & Bexley, M. (2018). Sleep patterns in invented teenagers. Journal of\n"
+        "Synthetic Health, 62(5), 601-608.\n"
+        "Corwin, P. (2019). A made-up trial of nothing. Fictional Medicine Review, 12, 44-50.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.fields.get("journal"), r.fields.get("volume")) for r in result.references] == [
+        ("Journal of Synthetic Health", "62"),
+        ("Fictional Medicine Review", "12"),
+    ]
+    assert result.problems == ()

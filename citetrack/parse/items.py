@@ -916,6 +916,44 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
+#: Words a reference never ends with: after one, the next line goes on with it, even
+#: when it starts with a capital ("Journal of" / "Synthetic Health").
+_OPEN_WORDS = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "in",
+        "for",
+        "on",
+        "with",
+        "by",
+        "to",
+        "from",
+        "at",
+        "an",
+        "&",
+        "und",
+        "et",
+        "y",
+        "de",
+        "del",
+        "der",
+        "die",
+        "das",
+        "van",
+        "von",
+        "für",
+        "zur",
+        "la",
+        "le",
+        "les",
+        "des",
+        "du",
+    ]
+)
+
+
 def _continues(first: str, previous: str, line: str) -> bool:
     """Whether ``line`` wraps the item before it, in a list without markers (``first``:
     that item's first line; ``previous``: the line just before).
@@ -927,13 +965,16 @@ def _continues(first: str, previous: str, line: str) -> bool:
     (``62(5), 601–608.``, not a bare ``2``), after a line ending in a letter, a comma, a
     colon, a semicolon, a dash or an opening bracket; and when it holds only identifiers
     after a line that does not (its reference's DOI, wrapped onto a line of its own; a
-    list of DOIs, one per line, stays a list).
+    list of DOIs, one per line, stays a list); and after a line that ends in a word no
+    reference ends with (``of``, ``the``, ``and``).
     """
     if _indent(line) > _indent(first):
         return True
     if identifiers_only(line):
         return not identifiers_only(previous)
     tail = previous.rsplit(maxsplit=1)[-1]
+    if tail.casefold() in _OPEN_WORDS:
+        return True  # "… Journal of" / "Synthetic Health, 62(5), 601-608."
     if "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
         return False
     return _cannot_start(line)
