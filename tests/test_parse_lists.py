@@ -435,3 +435,22 @@ def test_a_line_cut_after_of_goes_on_with_the_next_line(heading: str) -> None:
         ("Fictional Medicine Review", "12"),
     ]
     assert result.problems == ()
+
+
+def test_markdowns_lazy_numbering_every_item_1_is_a_numbered_list() -> None:
+    # A README numbers every item "1." (the page shows 1, 2, 3): no run 1, 2, 3 was seen,
+    # and each item's unindented second line was an entry of its own.
+    text = (
+        "1. Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62(5):601-8.\n"
+        "1. Corwin P, Dale R. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+        "1. Ellery S. Imaginary cohorts revisited.\n"
+        "Synth Epidemiol. 2020;3(2):11-19.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields.get("journal"), r.fields.get("year")) for r in refs] == [
+        (1, "J Synth Health", "2018"),
+        (3, "Fict Med Rev", "2019"),
+        (5, "Synth Epidemiol", "2020"),
+    ]

@@ -418,6 +418,14 @@ def _numbered_starts_by(
     # wrapped line that does ("12. Jahrgang"), and taking it for a list joined every
     # other line into it.
     short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
+    if (
+        numbered is _NUMBERED
+        and len(runs) > 2
+        and all(len(run) == 1 and run[0][1] == "1" for run in runs)
+    ):
+        # Markdown's lazy numbering ("1." before every item; a page shows 1, 2, 3): one
+        # list, each "1." an item of it.
+        runs = [[run[0] for run in runs]]
     for run in runs:
         if len(run) < 2 and (strict or not (short and len(runs) == 1)):
             continue
