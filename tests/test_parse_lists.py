@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from citetrack.parse import parse_text
-from citetrack.parse.items import find_list
+from citetrack.parse.items import _numbered_starts, find_list
 
 _WORKS = [
     "Arden T, Bexley M. Sleep patterns in invented teenagers. J Synth Health. 2018;62(5):601-8.",
@@ -453,4 +453,60 @@ def test_markdowns_lazy_numbering_every_item_1_is_a_numbered_list() -> None:
         (1, "J Synth Health", "2018"),
         (3, "Fict Med Rev", "2019"),
         (5, "Synth Epidemiol", "2020"),
+    ]
+
+
+# ------------------------------------------------------------------ gaps and ranges
+
+
+def test_items_numbered_after_a_gap_keep_their_wrapped_lines() -> None:
+    # References 3 and 4 were taken out: "5." and "6." were said to be article text and
+    # their journal lines were entries ("Epidemiol, Synth", no title).
+    text = (
+        "1. Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62(5):601-8.\n"
+        "2. Corwin P, Dale R. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+        "5. Ellery S. Imaginary cohorts revisited.\n"
+        "Synth Epidemiol. 2020;3(2):11-19.\n"
+        "6. Farrow Q. Invented methods of counting.\n"
+        "Synth Methods. 2021;4:1-9.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields["author"], r.fields.get("journal")) for r in result.references] == [
+        (1, "Arden, T. and Bexley, M.", "J Synth Health"),
+        (3, "Corwin, P. and Dale, R.", "Fict Med Rev"),
+        (5, "Ellery, S.", "Synth Epidemiol"),
+        (7, "Farrow, Q.", "Synth Methods"),
+    ]
+    assert result.unread == ()
+
+
+def test_a_wrapped_line_numbered_out_of_order_inside_the_list_starts_no_item() -> None:
+    # "9. Aufl." wraps item 2 (an edition) and 9 is not below the next item's 3.
+    text = (
+        "1. Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2018;62:601-8.\n"
+        "2. Corwin P. Lehrbuch der Synthese.\n"
+        "9. Aufl. Berlin: Beispielverlag; 2001.\n"
+        "3. Ellery S. Imaginary cohorts revisited. Synth Epidemiol. 2020;3(2):11-19.\n"
+    )
+    starts, _ = _numbered_starts(text.split("\n"))
+    assert sorted(starts) == [0, 1, 3]
+
+
+def test_a_range_of_numbers_starts_the_list() -> None:
+    # "[1–3]": its line was article text, its wrapped line an entry.
+    text = (
+        "[1–3] Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62(5):601-8.\n"
+        "[4] Corwin P, Dale R. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+        "[5] Ellery S. Imaginary cohorts revisited.\n"
+        "Synth Epidemiol. 2020;3(2):11-19.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields["author"], r.fields.get("journal")) for r in result.references] == [
+        (1, "Arden, T. and Bexley, M.", "J Synth Health"),
+        (3, "Corwin, P. and Dale, R.", "Fict Med Rev"),
+        (5, "Ellery, S.", "Synth Epidemiol"),
     ]

@@ -24,6 +24,7 @@ dumps of a page print as text (``.mw-parser-output …{…}``) is dropped.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Callable
@@ -83,8 +84,10 @@ _CARET = re.compile(
 # number in any of the usual forms.
 # A number may carry a letter of a reference added later ("[12a]", "12b."), or stand
 # apart from its full stop or bracket ("1 .", "1.)": a word processor's own numbering).
+# A bracketed number may be a range: "[1–3]" (three references merged into one item).
 _NUMBERED = re.compile(
-    r"^\s*(?:\[(?P<n1>\d{1,4})(?P<s1>[a-z])?\]\s*|\((?P<n2>\d{1,4})(?P<s2>[a-z])?\)\s+"
+    r"^\s*(?:\[(?P<n1>\d{1,4})(?:(?P<s1>[a-z])|\s?[–-]\s?(?P<to>\d{1,4}))?\]\s*"
+    r"|\((?P<n2>\d{1,4})(?P<s2>[a-z])?\)\s+"
     r"|(?P<n3>\d{1,4})(?P<s3>[a-z])?(?:\s?[.)]\)?\s+|\t\s*))"
     r"(?P<rest>\S.*)$"
 )
@@ -351,10 +354,11 @@ def _numbered_runs(
             runs.append([(index, str(number), match["rest"])])
         else:
             continue
-        other = expecting.get(number + 1)
+        last = max(number, int(match.groupdict().get("to") or 0))  # "[1–3]": 4 is next
+        other = expecting.get(last + 1)
         # Two runs waiting for the same number: the longer one takes it, else the older.
         if other is None or len(runs[held]) > len(runs[other]):
-            expecting[number + 1] = held
+            expecting[last + 1] = held
     return runs
 
 
@@ -442,7 +446,66 @@ def _numbered_starts_by(
         if 2 * hits >= len(run):
             for index, number, rest in run:
                 starts[index] = _strip_numbered_backlinks(number, rest).strip()
-    return starts
+    return _after_gaps(lines, starts, numbered, value) if starts else starts
+
+
+#: The most numbers missing between two items of a list (references taken out).
+_GAP = 10
+
+
+def _form(line: str, match: re.Match[str]) -> str:
+    """How a list number is set: ``N.``, ``[N]``, ``(N)``, ``N)`` …"""
+    return re.sub(r"\d+", "N", line[: match.start("rest")].strip())
+
+
+def _after_gaps(
+    lines: list[str],
+    starts: dict[int, str],
+    numbered: re.Pattern[str],
+    value: Callable[[re.Match[str]], int | None],
+) -> dict[int, str]:
+    """``starts`` with the items numbered after a gap (``1. 2. 5. 6.``: references taken
+    out of the list): a line numbered as the list's items are (the same form, no deeper),
+    with a number above the item's before it by at most :data:`_GAP` and below the one
+    after it, after a line that ends a reference, reading like a citation.  Their
+    wrapped lines were items of their own and the numbered lines article text."""
+    known = sorted(starts)
+    numbers: dict[int, int] = {}
+    forms: set[str] = set()
+    indent = max(_indent(lines[index]) for index in known)
+    for index in known:
+        match = numbered.match(lines[index])
+        number = value(match) if match else None
+        if match is None or number is None:
+            return starts
+        numbers[index] = max(number, int(match.groupdict().get("to") or 0))
+        forms.add(_form(lines[index], match))
+    out = dict(starts)
+    for index in range(known[0] + 1, len(lines)):
+        match = numbered.match(lines[index]) if index not in out else None
+        number = value(match) if match else None
+        if (
+            match is None
+            or number is None
+            or _form(lines[index], match) not in forms
+            or _indent(lines[index]) > indent
+        ):
+            continue
+        at = bisect.bisect(known, index)
+        before, after = known[at - 1], known[at] if at < len(known) else None
+        if not numbers[before] < number <= numbers[before] + _GAP or (
+            after is not None and number >= numbers[after]
+        ):
+            continue
+        stop = after if after is not None else len(lines)
+        if _mid_reference(lines[index - 1]) or not _CITATION_HINT.search(
+            _wrapped_text(lines, index, match["rest"], stop)
+        ):
+            continue
+        out[index] = match["rest"].strip()
+        numbers[index] = number
+        known.insert(at, index)
+    return out
 
 
 def _lead_in(lines: list[str], first: int) -> list[int]:
