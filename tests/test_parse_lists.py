@@ -510,3 +510,49 @@ def test_a_range_of_numbers_starts_the_list() -> None:
         (3, "Corwin, P. and Dale, R.", "Fict Med Rev"),
         (5, "Ellery, S.", "Synth Epidemiol"),
     ]
+
+
+def test_a_publication_list_grouped_by_year_has_no_year_entries() -> None:
+    # "2021" alone on its line heads the year's group: it was a @misc entry of its own.
+    text = (
+        "2021\n"
+        "1. Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2021;62:601-8.\n"
+        "2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2021;12:44-50.\n"
+        "2020\n"
+        "3. Ellery S. Imaginary cohorts revisited. Synth Epidemiol. 2020;3(2):11-19.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [2, 3, 5]
+    assert result.problems == ()
+
+
+def test_a_chapter_heading_is_not_joined_to_the_reference_before_it() -> None:
+    # "Chapter 4" went silently into the text of reference 2 ("… 44-50. Chapter 4").
+    text = (
+        "Chapter 3\n"
+        "1. Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2021;62:601-8.\n"
+        "2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2021;12:44-50.\n"
+        "Chapter 4: Synthetic methods\n"
+        "1. Ellery S. Imaginary cohorts revisited. Synth Epidemiol. 2020;3(2):11-19.\n"
+        "2. Farrow Q. Invented methods of counting. Synth Methods. 2020;4:1-9.\n"
+    )
+    found = find_list(text)
+    assert [(item.line, item.text[-6:]) for item in found.items] == [
+        (2, "601-8."),
+        (3, "44-50."),
+        (5, "11-19."),
+        (6, "4:1-9."),
+    ]
+    assert found.unread == []
+
+
+def test_lettered_section_headings_of_an_unnumbered_list_are_not_entries() -> None:
+    text = (
+        "A. Primary sources\n"
+        "Arden, T. (1888). Letters from an invented harbour. Synthetic Archive.\n"
+        "B. Secondary sources\n"
+        "Ellery, S. (2020). Imaginary cohorts revisited. Synthetic Epidemiology, 3(2), 11-19.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [2, 4]
+    assert result.problems == ()

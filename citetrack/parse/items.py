@@ -138,11 +138,16 @@ _HEADINGS = re.compile(
     re.IGNORECASE,
 )
 # A section heading inside a reference list grouped by kind of work ("Books", "Journal
-# articles", "Conference papers", "Websites", "Primary sources" …): not a reference, and
-# not the list's start (an article's "Data" or "Software" section is no reference list).
+# articles", "Conference papers", "Websites", "A. Primary sources" …), by chapter or by
+# year ("Chapter 3", "2021"): not a reference, and not the list's start (an article's
+# "Data" or "Software" section is no reference list).
 _SECTION = re.compile(
-    r"^\s*(?:#{1,6}\s*|\*\*|__)?"
-    r"(?:(?:primary|secondary|other|selected|additional|further|recommended|general|key|"
+    r"^\s*(?:#{1,6}\s*|\*\*|__)?(?:(?:[A-Z]|[IVX]{1,4})[.)]\s+)?"
+    # "Chapter 3", "Part II: Invented methods", "Appendix B"; a year of a list by year
+    r"(?:(?:chapter|part|section|appendix|lecture|week|unit|module|session)\s+"
+    r"(?:\d{1,3}|[IVXLC]{1,6}|[A-Z])\b(?:\s*[.:–—-]\s*[^.]{1,60})?"
+    r"|(?:19|20)\d\d(?:\s*[–-]\s*(?:19|20)?\d\d)?"
+    r"|(?:(?:primary|secondary|other|selected|additional|further|recommended|general|key|"
     r"related|archival|online|electronic|printed|published|unpublished|official|popular|"
     r"scholarly|academic|peer[- ]reviewed|edited|grey|gray)\s+)?"
     r"(?:books?|monographs?|(?:journal|research|review|newspaper|magazine|news|scientific|"
@@ -154,8 +159,8 @@ _SECTION = re.compile(
     r"(?:resources|sources|media)|documents|datasets|data\s+sets|software|patents|reviews|"
     r"newspapers|periodicals|journals|manuscripts|archives|standards|guidelines|"
     r"legislation|statutes|interviews|videos|films|podcasts|preprints|publications|"
-    r"literature|works)"
-    r"(?:\s+(?:and|&)\s+(?:book\s+)?[a-z]+)?\s*:?\s*(?:\*\*|__)?:?\s*$",
+    r"literature|works|sources|references|bibliography|reading|citations)"
+    r"(?:\s+(?:and|&)\s+(?:book\s+)?[a-z]+)?)\s*:?\s*(?:\*\*|__)?:?\s*$",
     re.IGNORECASE,
 )
 # A Markdown heading ("## License", "### Usage").
@@ -209,7 +214,8 @@ def _section_heading(lines: list[str], index: int) -> bool:
     rather than wrapping the reference before it (``… London: Synthetic`` / ``Books``):
     the line before is blank or ends a reference."""
     line = lines[index]
-    if len(line) > 80 or not _SECTION.match(line) or not line.lstrip(" #*_")[:1].isupper():
+    first = line.lstrip(" #*_")[:1]
+    if len(line) > 80 or not (first.isupper() or first.isdigit()) or not _SECTION.match(line):
         return False
     return index == 0 or not lines[index - 1].strip() or not _mid_reference(lines[index - 1])
 
