@@ -556,3 +556,32 @@ def test_lettered_section_headings_of_an_unnumbered_list_are_not_entries() -> No
     result = parse_text(text, "text")
     assert [r.line for r in result.references] == [2, 4]
     assert result.problems == ()
+
+
+def test_an_unknown_heading_between_numbered_items_is_warned_not_joined() -> None:
+    # "Our own group" heads a part of the list; joined to reference 2 it made its title
+    # "A made-up trial of nothing. Our own group", without a word.
+    text = (
+        "1. Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2021;62:601-8.\n"
+        "2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2021;12:44-50.\n"
+        "Our own group\n"
+        "3. Ellery S. Imaginary cohorts revisited. Synth Epidemiol. 2020;3(2):11-19.\n"
+        "4. Farrow Q. Invented methods of counting. Synth Methods. 2020;4:1-9.\n"
+    )
+    result = parse_text(text, "text")
+    assert result.references[1].fields["title"] == "A made-up trial of nothing"
+    assert [(p.line, p.rule) for p in result.problems] == [(3, "parse-not-read")]
+
+
+def test_a_short_wrapped_line_of_an_unfinished_item_stays_with_it() -> None:
+    text = (
+        "1. Arden T, Bexley M. Sleep patterns in invented teens.\n"
+        "J Synth Health\n"
+        "2018;62:601-8.\n"
+        "2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2021;12:44-50.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields.get("journal")) for r in refs] == [
+        (1, "J Synth Health"),
+        (4, "Fict Med Rev"),
+    ]

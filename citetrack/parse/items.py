@@ -584,6 +584,7 @@ def _gather(
             and 0 < taken < rhythm
             and not _heading(lines, index)
             and not _LIST_NUMBER.match(line)
+            and not _stray_heading(items[-1].text, stripped)
         ):
             # The list's items are wrapped ("Title." / "Journal, 62(5), 601–608."): the
             # last one goes on for as many lines as the items before it, to a blank line.
@@ -615,6 +616,7 @@ def _gather(
             )
             and stripped
             and not _heading(lines, index)
+            and not (marker == "number" and _stray_heading(items[-1].text, stripped))
             # A number that is not the list's: a new item, unless the line is indented
             # under the item ("   1. Aufl. 2001." wraps "1. Arden T. …").
             and not (_LIST_NUMBER.match(line) and _indent(line) <= item_indent)
@@ -655,6 +657,30 @@ def _gather(
                     unread.append(index + 1)
             in_item = False
     return FoundList(items, skipped, unread, tuple(labels), tuple(furniture))
+
+
+#: How a whole reference ends: a page, a year or a volume and a full stop, or a bracket.
+_COMPLETE = re.compile(r"(?:\d|\))\.?$")
+
+
+def _stray_heading(text: str, line: str) -> bool:
+    """Whether ``line``, between two numbered items, is a heading of a kind not known
+    (``Our own group``) rather than a wrapped line of the item ``text``: the item has
+    ended (a year in it; a page, year or bracket and a full stop at its end) and the line
+    is a few capitalised words without a citation's marks or a closing full stop.  It was
+    joined to the item (the title "A made-up trial of nothing. Our own group"); now it is
+    reported as a line not read."""
+    words = line.split()
+    return (
+        len(words) <= 6
+        and len(line) <= 60
+        and line[:1].isupper()
+        and line[-1] not in ".,;"
+        and _CITATION_HINT.search(line) is None
+        and not identifiers_only(line)
+        and _COMPLETE.search(text) is not None
+        and _CITATION_HINT.search(text) is not None
+    )
 
 
 def _unnumbered(line: str, marker: str, numbered: re.Pattern[str]) -> str:
