@@ -585,3 +585,24 @@ def test_a_short_wrapped_line_of_an_unfinished_item_stays_with_it() -> None:
         (1, "J Synth Health"),
         (4, "Fict Med Rev"),
     ]
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [("①", "②"), ("１．", "２．"), ("［１］", "［２］"), ("#1", "#2"), ("Ref. 1:", "Ref. 2:")],
+)
+def test_list_numbers_written_another_way_number_a_wrapped_list(marks: tuple[str, str]) -> None:
+    # Circled and full-width numbers (East Asian text), "#1", "Ref. 1:": no numbering was
+    # seen, the mark went into the first author ("{#1 Arden T}") and each wrapped line
+    # was an entry of its own.
+    text = (
+        f"{marks[0]} Arden T, Bexley M. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62(5):601-8.\n"
+        f"{marks[1]} Corwin P, Dale R. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields["author"], r.fields.get("journal")) for r in refs] == [
+        (1, "Arden, T. and Bexley, M.", "J Synth Health"),
+        (3, "Corwin, P. and Dale, R.", "Fict Med Rev"),
+    ]

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -892,7 +893,7 @@ def _find_list(text: str) -> FoundList:
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [_BLANK_RUN.sub(r"\1", _visible(line.rstrip("\r"))) for line in text.split("\n")]
-    lines = without_line_numbers(_unquoted(lines))
+    lines = _plain_numbers(without_line_numbers(_unquoted(lines)))
     if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
         lines = [without_markup(line) for line in lines]
     lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
@@ -983,6 +984,31 @@ def _visible(line: str) -> str:
     rest = line.lstrip(" \t\u00a0\u200b\u2060\ufeff")
     lead = line[: len(line) - len(rest)]
     return lead.translate(_INVISIBLE) + rest if lead else line
+
+
+#: A list number written another way: full-width ("１．", "［１］", "（１）") or circled
+#: ("①") as East Asian text sets it, "#1", "Ref. 1:", "No. 1".
+_OTHER_NUMBER = re.compile(
+    r"^(?P<lead>\s*)(?:(?P<wide>[［（]?[０-９]{1,4}[．.）)］]?|[①-⑳])"
+    r"|(?:#|(?:Ref(?:erence)?|No|Nr)\.?\s?)(?P<n>\d{1,4})\s?[.:)]?)(?=\s)"
+)
+
+
+def _plain_numbers(lines: list[str]) -> list[str]:
+    """``lines`` with list numbers written another way (:data:`_OTHER_NUMBER`) as ``1.``
+    (or, full-width, as their ASCII form), when at least two lines are numbered so: read
+    as text, "#1 Arden T" gave the author "{#1 Arden T}" and "①" hid the numbering."""
+    matches = [_OTHER_NUMBER.match(line) for line in lines]
+    if sum(1 for match in matches if match) < 2:
+        return lines
+    return [
+        line
+        if match is None
+        else match["lead"]
+        + (unicodedata.normalize("NFKC", match["wide"]) if match["wide"] else f"{match['n']}.")
+        + line[match.end() :]
+        for line, match in zip(lines, matches, strict=True)
+    ]
 
 
 #: An e-mail's quoting marks ("> ", "> > ") at a line's start.
