@@ -606,3 +606,35 @@ def test_list_numbers_written_another_way_number_a_wrapped_list(marks: tuple[str
         (1, "Arden, T. and Bexley, M.", "J Synth Health"),
         (3, "Corwin, P. and Dale, R.", "Fict Med Rev"),
     ]
+
+
+# ------------------------------------------------------------------ a Wikipedia list
+
+
+def test_a_journal_ending_in_rev_keeps_its_volume() -> None:
+    # "Fict Med Rev. 12: 44–50." (CS1 without an issue): "rev." is protected as "revised",
+    # so the journal was "Fict Med Rev. 12" and the volume lost.
+    text = (
+        '1. ^ Corwin P (2019). "A made-up trial of nothing". Fict Med Rev. 12: 44–50.\n'
+        '2. ^ Arden T (2018). "Sleep patterns in invented teens". J Synth Health. 62: 601–8.\n'
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.fields["journal"], r.fields.get("volume")) for r in refs] == [
+        ("Fict Med Rev", "12"),
+        ("J Synth Health", "62"),
+    ]
+
+
+def test_a_bulleted_further_reading_line_after_a_back_linked_list_loses_its_bullet() -> None:
+    # "• Farrow Q (2021). …": the author "• Farrow Q" was left out as no name.
+    text = (
+        "References\n"
+        '1. ^ Arden T (2018). "Sleep patterns in invented teens". J Synth Health. 62: 601–8.\n'
+        '2. ^ Corwin P (2019). "A made-up trial of nothing". Fict Med Rev. 12: 44–50.\n'
+        "Further reading\n"
+        "• Farrow Q (2021). Invented methods of counting. Synthetic Press. "
+        "ISBN 978-0-00-000000-2.\n"
+    )
+    result = parse_text(text, "text")
+    assert result.references[2].fields["author"] == "Farrow, Q."
+    assert [p.line for p in result.problems if "Farrow" in p.message] == []

@@ -687,10 +687,13 @@ def _stray_heading(text: str, line: str) -> bool:
 def _unnumbered(line: str, marker: str, numbered: re.Pattern[str]) -> str:
     """A line of a numbered list that is an item of its own outside the list's runs (a
     section of one reference numbered from 1 again — or lettered from "a." again —, a
-    number out of sequence) without its list number, which is no part of the reference
-    ("1. Grant, H. (2010)…"); ``numbered`` is the pattern of the list's numbers."""
+    number out of sequence, a bulleted line after the list) without its list number or
+    bullet, which is no part of the reference ("1. Grant, H. (2010)…"); ``numbered`` is
+    the pattern of the list's numbers."""
     match = numbered.match(line) if marker == "number" else None
-    return match["rest"].strip() if match else line.strip()
+    text = match["rest"].strip() if match else line.strip()
+    bullet = _BULLET.match(text)  # "• Farrow Q (2021)…" in a "Further reading" list
+    return bullet["rest"].strip() if bullet else text
 
 
 def _rhythm(lines: list[str], starts: list[int]) -> int:
