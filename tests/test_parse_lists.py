@@ -638,3 +638,27 @@ def test_a_bulleted_further_reading_line_after_a_back_linked_list_loses_its_bull
     result = parse_text(text, "text")
     assert result.references[2].fields["author"] == "Farrow, Q."
     assert [p.line for p in result.problems if "Farrow" in p.message] == []
+
+
+# ------------------------------------------------------------------ a whole article
+
+
+def test_an_articles_numbered_sections_are_not_its_reference_list() -> None:
+    # "1. Introduction", "2. Methods", "3. References", "4. Appendix" ran 1, 2, 3, 4 and
+    # the years in the sections' text made them "read like citations": each section was an
+    # entry ("Introduction Invented teenagers sleep little [1]. …").
+    text = (
+        "1. Introduction\n"
+        "Invented teenagers sleep little [1]. This synthetic text was written in 2024.\n"
+        "2. Methods\n"
+        "We made up a trial [2], as others did in 2019.\n"
+        "3. References\n"
+        "1. Arden T, Bexley M. Sleep patterns in invented teens. J Synth Health. 2018;62:601-8.\n"
+        "2. Corwin P, Dale R. A made-up trial of nothing. Fict Med Rev. 2019;12:44-50.\n"
+        "4. Appendix\n"
+        "Some appendix text from 2020.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [6, 7]
+    assert result.problems == ()
+    assert result.unread == ((1, 4, 4), (9, 9, 1))

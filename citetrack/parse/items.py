@@ -124,9 +124,13 @@ _LIST_NUMBER = re.compile(
     + _NOT_YEAR
     + r"\d{4}[.)]\s+\S|\d{1,4}\t)"
 )
+#: An article's section number before its heading: "5. ", "5 ", "4.2 ", "V. ".
+_SECTION_NUMBER = r"(?:(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+)?"
 _HEADINGS = re.compile(
-    # Markdown's "## References" and "**References**" too.
-    r"^\s*(?:#{1,6}\s*|\*\*|__)?(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|"
+    # Markdown's "## References" and "**References**" too; numbered as an article's
+    # section ("5. References", "V. References").
+    r"^\s*(?:#{1,6}\s*|\*\*|__)?" + _SECTION_NUMBER + r"(?:[A-Z][a-z]+ )?"
+    r"(?:references|notes|citations|sources|"
     r"bibliography|footnotes|works cited|literature(?: cited)?|reading|reference list|"
     r"references cited|"
     # The same heading in the languages whose lists people paste most (German, French,
@@ -183,7 +187,8 @@ _MD_LINK = re.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>https?://[^\s()]+)\)")
 # Where a copied page's reference list certainly ends: a wiki page's footer, or a
 # manuscript's back matter after its list (figure legends, acknowledgements…).
 _END_HEADINGS = re.compile(
-    r"^\s*(?:external links|navigation menu|categories:?|hidden categories:?|"
+    r"^\s*" + _SECTION_NUMBER + r"(?:external links|navigation menu|categories:?|"
+    r"hidden categories:?|appendix(?:\s+[A-Z\d])?|appendices|"
     r"external resources|figure legends|figure captions|legends to figures|figures|tables|"
     r"acknowledge?ments?|funding|conflicts? of interest|competing interests|"
     r"author contributions|supplementary (?:material|materials|information|data)|"
@@ -338,6 +343,8 @@ def _numbered_runs(
     expecting: dict[int, int] = {}
     for index, line in enumerate(lines):
         match = numbered.match(line)
+        if match is not None and (_HEADINGS.match(line) or _END_HEADINGS.match(line)):
+            match = None  # "5. References": an article's numbered section, no item
         number = value(match) if match else None
         if match is None and _heading(lines, index):
             # A section numbered from 1 again: its "1." alone is no start of a run that
@@ -448,12 +455,19 @@ def _numbered_starts_by(
         hits = sum(
             1
             for (index, _, rest), stop in zip(run, stops, strict=True)
-            if _CITATION_HINT.search(_wrapped_text(lines, index, rest, stop))
+            if not _SECTION_TITLE.match(rest)
+            and _CITATION_HINT.search(_wrapped_text(lines, index, rest, stop))
         )
         if 2 * hits >= len(run):
             for index, number, rest in run:
                 starts[index] = _strip_numbered_backlinks(number, rest).strip()
     return _after_gaps(lines, starts, numbered, value) if starts else starts
+
+
+#: The title of an article's numbered section ("1. Introduction", "2. Materials and
+#: methods"): a few words without digits or a closing full stop.  The year that the
+#: section's text holds does not make it a citation.
+_SECTION_TITLE = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:\s+[^\W\d_][^\W\d_'’-]*){0,3}\s*:?$")
 
 
 #: The most numbers missing between two items of a list (references taken out).
@@ -496,6 +510,7 @@ def _after_gaps(
             or number is None
             or _form(lines[index], match) not in forms
             or _indent(lines[index]) > indent
+            or _SECTION_TITLE.match(match["rest"])  # "4. Appendix"
         ):
             continue
         at = bisect.bisect(known, index)
@@ -643,7 +658,7 @@ def _gather(
             and stripped
             and not _heading(lines, index)
             and _CITATION_HINT.search(line)
-            and (index < last_start or numbered.match(line) or lines[index - 1].strip())
+            and (index < last_start or numbered.match(line) or in_item)
         ):
             # A numbered line out of sequence, or a citation right after the list: an item
             # too.  After a blank line, a line with a year and no more of a citation is
