@@ -662,3 +662,51 @@ def test_an_articles_numbered_sections_are_not_its_reference_list() -> None:
     assert [r.line for r in result.references] == [6, 7]
     assert result.problems == ()
     assert result.unread == ((1, 4, 4), (9, 9, 1))
+
+
+# ------------------------------------------------------------------ a PDF's column, unmarked
+
+_COLUMN = (
+    "Arden, T., Bexley, M., 2018. Sleep patterns in invented teenagers.\n"
+    "Journal of Synthetic Health 62, 601–608.\n"
+    "Corwin, P., 2019. A made-up trial of nothing. Fictional Medicine\n"
+    "Review 12, 44–50.\n"
+    "Dale, R., 2015. The Imaginary Clinic. Nowhere Press, London.\n"
+    "Ellery, S., Farrow, Q., 2020. Imaginary cohorts revisited. Synthetic\n"
+    "Epidemiology 3, 11–19.\n"
+)
+
+
+@pytest.mark.parametrize("heading", ["References\n", ""])
+def test_an_author_date_list_cut_by_a_pdfs_column_keeps_each_references_tail(
+    heading: str,
+) -> None:
+    # The tails ("Review 12, 44–50.") start with a capital: they were "not read" warnings
+    # (or entries of their own) and the references lost journal, volume and pages.
+    result = parse_text(heading + _COLUMN, "text")
+    assert [(r.fields.get("journal"), r.fields.get("volume")) for r in result.references] == [
+        ("Journal of Synthetic Health", "62"),
+        ("Fictional Medicine Review", "12"),
+        (None, None),
+        ("Synthetic Epidemiology", "3"),
+    ]
+    assert result.problems == ()
+
+
+def test_undated_references_one_a_line_are_not_joined_to_the_one_before() -> None:
+    # Mostly author-first, one reference a line: the undated ones are no column's tails
+    # (not after a line with room left, nor after a URL that ends the longest line).
+    text = (
+        "Arden, T. (2018). Sleep patterns in invented teenagers. Journal of Synthetic Health, "
+        "62(5), 601–608.\n"
+        "Synthetic Society. Guidelines for nothing.\n"
+        "WSO. Report on nothing. 2020.\n"
+        "Corwin, P. (2019). A made-up trial of nothing. Fictional Medicine Review, 12, 44–50.\n"
+        "Dale, R. (2015). The imaginary clinic of an invented town and its made-up people.\n"
+        "Synthetic Society. Guidelines for nothing, second part. "
+        "https://example.org/synthetic/guidelines/for/nothing/second-part/index\n"
+        "WSO. Report on nothing. Second edition.\n"
+        "Ellery, S. (2020). Imaginary cohorts revisited. Synthetic Epidemiology, 3(2), 11–19.\n"
+        "Farrow, Q. (2021). Invented methods of counting. Synthetic Methods, 4, 1–9.\n"
+    )
+    assert [item.line for item in find_list(text).items] == list(range(1, 10))

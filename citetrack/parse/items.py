@@ -951,6 +951,13 @@ def _find_list(text: str) -> FoundList:
     # the lines were cut at one column's width; else (each paragraph's short last line
     # hides the width) a line goes on unless it starts a reference of its own.
     paragraphs = _blank_separated(lines[begin:])
+    # A list whose references start with their authors ("Arden, T., Bexley, M., 2018."):
+    # a line that does not start so, whose first word would not have fitted on the line
+    # before (the column was full), of a reference that has not ended, goes on with it
+    # ("Journal of Synthetic Health 62, 601–608.", cut by a PDF's column).
+    opening = sum(1 for line in region if starts_like_reference(line))
+    author_first = opening >= 2 and 2 * opening >= len(region)
+    longest = max((len(line.strip()) for line in region), default=0)
     labels: list[int] = []
     for index in range(begin, len(lines)):
         line = lines[index]
@@ -975,7 +982,18 @@ def _find_list(text: str) -> FoundList:
                 and paragraph_goes_on(previous, line, bool(_CITATION_HINT.search(line)))
             )
         )
-        if previous and not bullet and (lazy or _continues(first, previous, line) or wrapped):
+        unfinished = (
+            bool(previous)
+            and author_first
+            and len(previous.strip()) + 1 + len(stripped.split()[0]) > longest
+            and not starts_like_reference(line)
+            and _unfinished(items[-1].text, line)
+        )
+        if (
+            previous
+            and not bullet
+            and (lazy or _continues(first, previous, line) or wrapped or unfinished)
+        ):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
             # continuation); other items by _continues.
             items[-1] = _joined(items[-1], stripped)
@@ -1042,6 +1060,23 @@ def _unquoted(lines: list[str]) -> list[str]:
     if quoted < 2 or 3 * quoted < filled:
         return lines
     return [_QUOTED.sub("", line, count=1) for line in lines]
+
+
+_YEAR_IN = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
+
+
+def _unfinished(text: str, line: str) -> bool:
+    """Whether the reference ``text`` has not ended where ``line`` follows it: it does not
+    end as a whole reference does (a page or a year and a full stop: ``601–608.``; a URL
+    or a DOI), and
+    the two do not both hold a year (a reference has one; an undated one after a dated
+    one is a reference of its own)."""
+    last = text.rsplit(maxsplit=1)[-1]
+    return (
+        _COMPLETE.search(text) is None
+        and "/" not in last  # a URL or a DOI ends it
+        and not (_YEAR_IN.search(text) and _YEAR_IN.search(line))
+    )
 
 
 def _blank_separated(lines: list[str]) -> bool:
