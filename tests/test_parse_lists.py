@@ -710,3 +710,20 @@ def test_undated_references_one_a_line_are_not_joined_to_the_one_before() -> Non
         "Farrow, Q. (2021). Invented methods of counting. Synthetic Methods, 4, 1–9.\n"
     )
     assert [item.line for item in find_list(text).items] == list(range(1, 10))
+
+
+def test_a_tail_that_starts_with_a_two_word_journal_and_its_volume_is_no_new_reference() -> None:
+    # "Synthetic Methods, 70(1), 25–603." read as "Given Family, Title" (a reference's
+    # start): an entry of its own, and the reference before lost its journal.
+    text = (
+        "Arden, F., Irving, D., Corwin, F. (2003). Sleep invented methods patterns.\n"
+        "Bexley, F., Hale, A., Hale, D. (1998). Revisited invented methods sleep.\n"
+        "Synthetic Methods, 70(1), 25–603.\n"
+        "Corwin, A. (1997). Counting sleep imaginary teenagers invented sleep sleep\n"
+        "nothing counting. Synthetic Epidemiology, 44(8), 16–658.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields.get("journal")) for r in refs][1:] == [
+        (2, "Synthetic Methods"),
+        (4, "Synthetic Epidemiology"),
+    ]
