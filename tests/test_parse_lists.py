@@ -727,3 +727,41 @@ def test_a_tail_that_starts_with_a_two_word_journal_and_its_volume_is_no_new_ref
         (2, "Synthetic Methods"),
         (4, "Synthetic Epidemiology"),
     ]
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_a_short_list_wrapped_at_a_column_in_ieee_style_keeps_each_reference_whole(
+    numbered: bool,
+) -> None:
+    # Four references: too few lines for the column's width to be measured; each tail
+    # ("Synthetic Methods, vol. 48, …", read as "Given Family, Title") was an entry.
+    refs = [
+        'B. Bexley, "Nothing counting methods cohorts patterns nothing of imaginary,"\n'
+        "Synthetic Methods, vol. 48, no. 9, pp. 480–495, 2022.\n",
+        'F. Arden, H. Arden, "Imaginary of in nothing nothing revisited revisited sleep,"\n'
+        "Synthetic Methods, vol. 42, no. 3, pp. 70–87, 2001.\n",
+        'H. Farrow, F. van Dijk, H. Hale, "Revisited outcomes nothing methods and\n'
+        'counting counting in in in," Synthetic Methods, vol. 40, no. 12, pp. 107–123,\n'
+        "2016.\n",
+    ]
+    text = "".join(f"[{n}] {ref}" if numbered else ref for n, ref in enumerate(refs, 1))
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields.get("year"), r.fields.get("volume")) for r in result.references] == [
+        (1, "2022", "48"),
+        (3, "2001", "42"),
+        (5, "2016", "40"),
+    ]
+
+
+def test_an_author_date_items_first_line_ending_in_its_year_keeps_its_next_line() -> None:
+    # "[4] Farrow, H., …, 2016." ends like a whole reference; its next line is no heading.
+    text = (
+        "[1] Arden, A., 2000. Synthetic methods trial. Made-up Journal 24, 355–356.\n"
+        "[2] Farrow, H., van Dijk, F., Hale, H., 2016.\n"
+        "Revisited outcomes nothing methods and counting\n"
+        "counting in in in. Synthetic Methods 40, 107–123.\n"
+        "[3] Corwin, D., 2001. Patterns synthetic. Made-up Journal 32, 13–16.\n"
+    )
+    result = parse_text(text, "text")
+    assert result.references[1].fields.get("journal") == "Synthetic Methods"
+    assert result.problems == ()

@@ -600,7 +600,6 @@ def _gather(
             and 0 < taken < rhythm
             and not _heading(lines, index)
             and not _LIST_NUMBER.match(line)
-            and not _stray_heading(items[-1].text, stripped)
         ):
             # The list's items are wrapped ("Title." / "Journal, 62(5), 601–608."): the
             # last one goes on for as many lines as the items before it, to a blank line.
@@ -632,7 +631,11 @@ def _gather(
             )
             and stripped
             and not _heading(lines, index)
-            and not (marker == "number" and _stray_heading(items[-1].text, stripped))
+            and not (
+                marker == "number"
+                and index + 1 in starts
+                and _stray_heading(items[-1].text, stripped)
+            )
             # A number that is not the list's: a new item, unless the line is indented
             # under the item ("   1. Aufl. 2001." wraps "1. Arden T. …").
             and not (_LIST_NUMBER.match(line) and _indent(line) <= item_indent)
@@ -680,9 +683,10 @@ _COMPLETE = re.compile(r"(?:\d|\))\.?$")
 
 
 def _stray_heading(text: str, line: str) -> bool:
-    """Whether ``line``, between two numbered items, is a heading of a kind not known
-    (``Our own group``) rather than a wrapped line of the item ``text``: the item has
-    ended (a year in it; a page, year or bracket and a full stop at its end) and the line
+    """Whether ``line``, right before a numbered item (the caller knows), is a heading of
+    a kind not known (``Our own group``) rather than a wrapped line of the item ``text``:
+    the item has ended (a year in it; a page, year or bracket and a full stop at its end)
+    and the line
     is a few capitalised words without a citation's marks or a closing full stop.  It was
     joined to the item (the title "A made-up trial of nothing. Our own group"); now it is
     reported as a line not read."""
@@ -956,7 +960,7 @@ def _find_list(text: str) -> FoundList:
     # before (the column was full), of a reference that has not ended, goes on with it
     # ("Journal of Synthetic Health 62, 601–608.", cut by a PDF's column).
     opening = sum(1 for line in region if starts_like_reference(line))
-    author_first = opening >= 2 and 2 * opening >= len(region)
+    author_first = opening >= 2 and 4 * opening >= len(region)  # items of up to 4 lines
     longest = max((len(line.strip()) for line in region), default=0)
     labels: list[int] = []
     for index in range(begin, len(lines)):

@@ -89,7 +89,8 @@ _START = re.compile(
     r"(?=[,;.&(]|\s(?:and|&|\(|\d))"
     rf"|{_FAMILY}\s[{_U}]{{1,3}}[,.]"  # Family IN,  (Vancouver)
     rf"|{_FAMILY}\s\({_INITIALS}\)"  # Family (I.),  (French)
-    rf"|{_GIVEN}\s{_FAMILY_WORD},\s(?![{_U}]{{2}}\b|[{_U}]\.|\d)"  # Given Family, Title
+    # Given Family, Title (not "Synthetic Methods, 70(1)" / ", vol. 4": a journal's volume)
+    rf"|{_GIVEN}\s{_FAMILY_WORD},\s(?![{_U}]{{2}}\b|[{_U}]\.|\d|(?:vol|no|pp?)\.)"
     rf"|[{_U}]{{2,}}(?:-[{_U}]{{2,}})?,?\s[{_U}](?![{_L}]+\s(?:Press|Publish))"  # SMITH, J.
     rf"|(?:[{_U}]\.\s?-?){{1,3}}{_FAMILY}[\s,]"  # J. R. Smith
     rf"|{_GIVEN}\s(?:[{_U}]\.\s?){{1,2}}{_FAMILY}[,\s]"  # John R. Smith
