@@ -12,6 +12,14 @@ forms are recognised, the first found deciding:
 * no markers: every non-empty line of a bare list, or the citation-like lines after a
   "References"-like heading of a whole article.
 
+A list number may be in any form an editor pastes: ``1.``, ``[1]``, ``(1)``, ``1)``,
+``1 .``, ``[12a]``, ``[1–3]``, ``1<tab>``, a bare ``1`` or superscript ``¹``, letters
+(``a.``, ``(b)``, ``C)``) and Roman numerals (``i.``, ``IV.``), ``①``, ``１．``, ``#1``;
+numbering may restart in each section under a heading ("Books", "Journal articles",
+"2021", "Chapter 3"), skip numbers or number every item ``1.`` (Markdown).  Before the
+list is looked for, an e-mail's quoting marks, a manuscript's margin line numbers and
+invisible characters before a number are taken off.
+
 Markers are stripped from the item's text; ``Item.line`` is the 1-based line where the
 item starts, ``Item.raw`` the line(s) as they were.  A wrapped line continues the item
 before it: an indented one, in a numbered list any line before the next number (whose
