@@ -765,3 +765,15 @@ def test_an_author_date_items_first_line_ending_in_its_year_keeps_its_next_line(
     result = parse_text(text, "text")
     assert result.references[1].fields.get("journal") == "Synthetic Methods"
     assert result.problems == ()
+
+
+@pytest.mark.parametrize("mark", ["a.", "(a)", "A)", "i.", "#1", "①"])
+def test_a_single_reference_with_a_list_mark_loses_it(mark: str) -> None:
+    # One reference pasted with its mark: "{a. Arden T}" was its first author.
+    text = f"{mark} {_WORKS[0]}\n"
+    assert _first_authors(text) == ["Arden, T."]
+
+
+def test_a_single_reference_starting_with_an_initial_keeps_it() -> None:
+    text = "I. Newton. Principia of invented things. London: Synthetic Press; 1687.\n"
+    assert [r.fields["author"] for r in parse_text(text, "text").references] == ["Newton, I."]

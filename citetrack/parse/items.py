@@ -438,7 +438,6 @@ def _numbered_starts_by(
 ) -> dict[int, str]:
     starts: dict[int, str] = {}
     runs = _numbered_runs(lines, numbered, value)
-    strict = numbered is not _NUMBERED
     # One numbered line is a list only when it is the whole text (a single reference,
     # maybe wrapped): in a longer text it is a reference that starts with a number, or a
     # wrapped line that does ("12. Jahrgang"), and taking it for a list joined every
@@ -453,7 +452,7 @@ def _numbered_starts_by(
         # list, each "1." an item of it.
         runs = [[run[0] for run in runs]]
     for run in runs:
-        if len(run) < 2 and (strict or not (short and len(runs) == 1)):
+        if len(run) < 2 and not (short and len(runs) == 1 and _alone_ok(lines[run[0][0]])):
             continue
         if numbered is _BARE_NUMBERED and run[0][1] != "1" and len(run) < 3:
             # Bare numbers from the middle of a list ("12 Arden T", "13 Corwin P", "14 …"):
@@ -536,6 +535,16 @@ def _after_gaps(
         numbers[index] = number
         known.insert(at, index)
     return out
+
+
+def _alone_ok(line: str) -> bool:
+    """Whether the number of a text's only numbered line is a list number: ``1.``,
+    ``[1]``, ``a.``, ``(i)`` — not a bare ``1`` (a reference may start with a number) nor
+    ``I.`` (an initial: "I. Newton")."""
+    if _NUMBERED.match(line):
+        return True
+    lettered = _LETTERED.match(line)
+    return lettered is not None and not lettered["l4"]
 
 
 def _lead_in(lines: list[str], first: int) -> list[int]:
@@ -1044,10 +1053,13 @@ _OTHER_NUMBER = re.compile(
 
 def _plain_numbers(lines: list[str]) -> list[str]:
     """``lines`` with list numbers written another way (:data:`_OTHER_NUMBER`) as ``1.``
-    (or, full-width, as their ASCII form), when at least two lines are numbered so: read
+    (or, full-width, as their ASCII form), when two lines are numbered so (one in a
+    text of one reference): read
     as text, "#1 Arden T" gave the author "{#1 Arden T}" and "①" hid the numbering."""
     matches = [_OTHER_NUMBER.match(line) for line in lines]
-    if sum(1 for match in matches if match) < 2:
+    # Two numbered so, or one in a text of one reference ("#1 Arden T, …" alone).
+    short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
+    if sum(1 for match in matches if match) < (1 if short else 2):
         return lines
     return [
         line
