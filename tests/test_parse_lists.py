@@ -777,3 +777,20 @@ def test_a_single_reference_with_a_list_mark_loses_it(mark: str) -> None:
 def test_a_single_reference_starting_with_an_initial_keeps_it() -> None:
     text = "I. Newton. Principia of invented things. London: Synthetic Press; 1687.\n"
     assert [r.fields["author"] for r in parse_text(text, "text").references] == ["Newton, I."]
+
+
+@pytest.mark.parametrize("labels", [("[^1]:", "[^2]:"), ("[^arden]:", "[^corwin]:")])
+def test_markdown_footnotes_are_a_list(labels: tuple[str, str]) -> None:
+    # "[^1]: Arden, T., …" with its journal wrapped onto the next line: the footnote
+    # mark hid the list, and the journal line was an entry of its own.
+    text = (
+        f"{labels[0]} Arden, T., & Bexley, M. (2018). Sleep patterns in invented teenagers.\n"
+        "Journal of Synthetic Health, 62(5), 601-608.\n"
+        f"{labels[1]} Corwin, P. (2019). A made-up trial of nothing. Fictional Medicine "
+        "Review, 12, 44-50.\n"
+    )
+    refs = parse_text(text, "text").references
+    assert [(r.line, r.fields["author"], r.fields.get("journal")) for r in refs] == [
+        (1, "Arden, T. and Bexley, M.", "Journal of Synthetic Health"),
+        (3, "Corwin, P.", "Fictional Medicine Review"),
+    ]

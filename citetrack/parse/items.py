@@ -181,9 +181,11 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 # A bullet: Markdown's "- " / "* " / "+ ", a word processor's or a web page's "• ", "◦ ",
 # "▪ ", "– ", "● ", "■ ", "► ", "➢ ", "✓ " …; an em dash only before a word (a dash before
 # "(2020)" or "." stands for the authors of the entry before); and the letters a word
-# processor's symbol-font bullets paste as, before its tab ("o", "§", "Ø", "ü").
+# processor's symbol-font bullets paste as, before its tab ("o", "§", "Ø", "ü"); a
+# Markdown footnote's label ("[^arden2018]:").
 _BULLET = re.compile(
-    r"^\s*(?:[-*+•◦▪▫‣·∙⁃–●○■□◆◇❖►▸▹▶➢➤→✓✔]\s+|—\s+(?=[^\W\d_])|[o§Øü]\t\s*)"
+    r"^\s*(?:[-*+•◦▪▫‣·∙⁃–●○■□◆◇❖►▸▹▶➢➤→✓✔]\s+|—\s+(?=[^\W\d_])|[o§Øü]\t\s*"
+    r"|\[\^[^\]\s]{1,40}\]:\s+)"
     r"(?P<rest>\S.*)$"
 )
 # Markdown emphasis around words (``*Journal*``, ``__Title__``), never inside a URL or a word.
@@ -1044,10 +1046,11 @@ def _visible(line: str) -> str:
 
 
 #: A list number written another way: full-width ("１．", "［１］", "（１）") or circled
-#: ("①") as East Asian text sets it, "#1", "Ref. 1:", "No. 1".
+#: ("①") as East Asian text sets it, "#1", "Ref. 1:", "No. 1", a Markdown footnote "[^1]:".
 _OTHER_NUMBER = re.compile(
     r"^(?P<lead>\s*)(?:(?P<wide>[［（]?[０-９]{1,4}[．.）)］]?|[①-⑳])"
-    r"|(?:#|(?:Ref(?:erence)?|No|Nr)\.?\s?)(?P<n>\d{1,4})\s?[.:)]?)(?=\s)"
+    r"|(?:#|(?:Ref(?:erence)?|No|Nr)\.?\s?)(?P<n>\d{1,4})\s?[.:)]?"
+    r"|\[\^(?P<note>\d{1,4})\]:)(?=\s)"
 )
 
 
@@ -1065,7 +1068,11 @@ def _plain_numbers(lines: list[str]) -> list[str]:
         line
         if match is None
         else match["lead"]
-        + (unicodedata.normalize("NFKC", match["wide"]) if match["wide"] else f"{match['n']}.")
+        + (
+            unicodedata.normalize("NFKC", match["wide"])
+            if match["wide"]
+            else f"{match['n'] or match['note']}."
+        )
         + line[match.end() :]
         for line, match in zip(lines, matches, strict=True)
     ]
