@@ -794,3 +794,27 @@ def test_markdown_footnotes_are_a_list(labels: tuple[str, str]) -> None:
         (1, "Arden, T. and Bexley, M.", "Journal of Synthetic Health"),
         (3, "Corwin, P.", "Fictional Medicine Review"),
     ]
+
+
+def test_a_section_of_one_wrapped_reference_numbered_from_1_again_keeps_its_wrap() -> None:
+    # The lone "1." under "Books" was no run: its line (no year on it) was said to be
+    # article text and its wrapped line, with the year, an entry without a title.
+    text = (
+        "Journal articles\n"
+        "1. Arden T. Sleep patterns in invented teenagers.\n"
+        "J Synth Health. 2018;62:601-8.\n"
+        "2. Corwin P. A made-up trial of nothing.\n"
+        "Fict Med Rev. 2019;12:44-50.\n"
+        "\n"
+        "Books\n"
+        "1. Dale R. The imaginary clinic of an invented town.\n"
+        "London: Nowhere Press; 2015.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields.get("title")) for r in result.references] == [
+        (2, "Sleep patterns in invented teenagers"),
+        (4, "A made-up trial of nothing"),
+        (8, "The imaginary clinic of an invented town"),
+    ]
+    assert result.problems == ()
+    assert result.unread == ()

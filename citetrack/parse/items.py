@@ -453,8 +453,10 @@ def _numbered_starts_by(
         # Markdown's lazy numbering ("1." before every item; a page shows 1, 2, 3): one
         # list, each "1." an item of it.
         runs = [[run[0] for run in runs]]
+    lone: list[list[tuple[int, str, str]]] = []  # runs of one "1." / "a.", kept for later
     for run in runs:
         if len(run) < 2 and not (short and len(runs) == 1 and _alone_ok(lines[run[0][0]])):
+            lone.append(run)
             continue
         if numbered is _BARE_NUMBERED and run[0][1] != "1" and len(run) < 3:
             # Bare numbers from the middle of a list ("12 Arden T", "13 Corwin P", "14 …"):
@@ -470,7 +472,21 @@ def _numbered_starts_by(
         if 2 * hits >= len(run):
             for index, number, rest in run:
                 starts[index] = _strip_numbered_backlinks(number, rest).strip()
-    return _after_gaps(lines, starts, numbered, value) if starts else starts
+    if not starts:
+        return starts
+    for [(index, number, rest)] in lone:
+        # A section of one reference, numbered from 1 (or lettered from a) again under its
+        # heading, in a list that is one: an item, with its wrapped lines.
+        before = next((j for j in range(index - 1, -1, -1) if lines[j].strip()), None)
+        if (
+            number == "1"
+            and before is not None
+            and _heading(lines, before)
+            and not _SECTION_TITLE.match(rest)
+            and _CITATION_HINT.search(_wrapped_text(lines, index, rest, len(lines)))
+        ):
+            starts[index] = rest.strip()
+    return _after_gaps(lines, starts, numbered, value)
 
 
 #: The title of an article's numbered section ("1. Introduction", "2. Materials and
@@ -933,8 +949,9 @@ def _find_list(text: str) -> FoundList:
     # form feeds and other separators, which would shift every line number after them).
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    lines = [_BLANK_RUN.sub(r"\1", _visible(line.rstrip("\r"))) for line in text.split("\n")]
-    lines = _plain_numbers(without_line_numbers(_unquoted(lines)))
+    lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
+    # Quote marks first: an invisible character may stand after them ("> \u200bb. …").
+    lines = _plain_numbers(without_line_numbers([_visible(line) for line in _unquoted(lines)]))
     if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
         lines = [without_markup(line) for line in lines]
     lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
