@@ -818,3 +818,26 @@ def test_a_section_of_one_wrapped_reference_numbered_from_1_again_keeps_its_wrap
     ]
     assert result.problems == ()
     assert result.unread == ()
+
+
+def test_numbering_that_runs_on_across_sections_is_one_list() -> None:
+    # "1." alone under its heading, "2." and "3." under the next: the heading cut the run,
+    # so no list was seen and every wrapped line was an entry or a warning.
+    text = (
+        "Primary sources\n"
+        "1. Grant B, Bexley C. Revisited counting revisited\n"
+        "cohorts teenagers nothing outcomes. Made-up J.\n"
+        "2011;43:48-822.\n"
+        "Conference papers\n"
+        "2. Bexley D, Jarrow D. Teenagers patterns patterns.\n"
+        "Synth Epidemiol. 2002;33:157-854.\n"
+        "3. Corwin B, Arden E. Teenagers counting teenagers\n"
+        "sleep sleep imaginary. Fict Med Rev. 2009;36:356-832.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields.get("journal"), r.fields.get("year")) for r in result.references] == [
+        (2, "Made-up J", "2011"),
+        (6, "Synth Epidemiol", "2002"),
+        (8, "Fict Med Rev", "2009"),
+    ]
+    assert result.problems == ()

@@ -344,22 +344,20 @@ def _numbered_runs(
     ``value`` reading them) only at a / i.  A number more than :data:`_ITEM_SPAN` lines
     after the one before does not go on its run (``1. 861 p.`` and, a hundred lines
     later, ``2. Smith`` are wrapped lines of a narrow column, not a list).  ``[12b]``
-    goes on the run whose last number is 12 (a reference inserted after 12).  After a
-    heading, a run of one number goes on no more (sections each numbered from 1).
+    goes on the run whose last number is 12 (a reference inserted after 12).
     """
     runs: list[list[tuple[int, str, str]]] = []
     # The run each next number would extend: a "1." inside the list (a wrapped line that
     # starts like one) opens a run of its own without cutting the list's run short.
     expecting: dict[int, int] = {}
+    heading = -1  # the last heading's index
     for index, line in enumerate(lines):
         match = numbered.match(line)
         if match is not None and (_HEADINGS.match(line) or _END_HEADINGS.match(line)):
             match = None  # "5. References": an article's numbered section, no item
         number = value(match) if match else None
         if match is None and _heading(lines, index):
-            # A section numbered from 1 again: its "1." alone is no start of a run that
-            # the next section's "2." goes on.
-            expecting = {n: held for n, held in expecting.items() if len(runs[held]) > 1}
+            heading = index
         if match is None or number is None:
             continue
         if _suffix(match) not in ("", "a"):
@@ -380,8 +378,14 @@ def _numbered_runs(
             continue
         last = max(number, int(match.groupdict().get("to") or 0))  # "[1–3]": 4 is next
         other = expecting.get(last + 1)
-        # Two runs waiting for the same number: the longer one takes it, else the older.
-        if other is None or len(runs[held]) > len(runs[other]):
+        # Two runs waiting for the same number: the longer one takes it, else the older —
+        # unless a heading stands between them (sections each numbered from 1: the lone
+        # "1." of one section is no start of a run that the next section's "2." goes on).
+        if (
+            other is None
+            or len(runs[held]) > len(runs[other])
+            or (len(runs[held]) == len(runs[other]) and runs[other][-1][0] < heading)
+        ):
             expecting[last + 1] = held
     return runs
 
@@ -472,21 +476,26 @@ def _numbered_starts_by(
         if 2 * hits >= len(run):
             for index, number, rest in run:
                 starts[index] = _strip_numbered_backlinks(number, rest).strip()
-    if not starts:
-        return starts
-    for [(index, number, rest)] in lone:
-        # A section of one reference, numbered from 1 (or lettered from a) again under its
-        # heading, in a list that is one: an item, with its wrapped lines.
-        before = next((j for j in range(index - 1, -1, -1) if lines[j].strip()), None)
-        if (
-            number == "1"
-            and before is not None
-            and _heading(lines, before)
-            and not _SECTION_TITLE.match(rest)
-            and _CITATION_HINT.search(_wrapped_text(lines, index, rest, len(lines)))
-        ):
-            starts[index] = rest.strip()
-    return _after_gaps(lines, starts, numbered, value)
+    # A section of one reference, numbered from 1 (or lettered from a) again under its
+    # heading: an item, with its wrapped lines — in a list that is one, or when two
+    # sections or more are such.
+    sections = {index: rest.strip() for [(index, number, rest)] in lone if number == "1"}
+    sections = {
+        index: rest
+        for index, rest in sections.items()
+        if _under_heading(lines, index)
+        and not _SECTION_TITLE.match(rest)
+        and _CITATION_HINT.search(_wrapped_text(lines, index, rest, len(lines)))
+    }
+    if starts or len(sections) > 1:
+        starts.update(sections)
+    return _after_gaps(lines, starts, numbered, value) if starts else starts
+
+
+def _under_heading(lines: list[str], index: int) -> bool:
+    """Whether the non-empty line before ``lines[index]`` is a heading."""
+    before = next((j for j in range(index - 1, -1, -1) if lines[j].strip()), None)
+    return before is not None and _heading(lines, before)
 
 
 #: The title of an article's numbered section ("1. Introduction", "2. Materials and
