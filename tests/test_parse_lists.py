@@ -841,3 +841,62 @@ def test_numbering_that_runs_on_across_sections_is_one_list() -> None:
         (8, "Fict Med Rev", "2009"),
     ]
     assert result.problems == ()
+
+
+# ------------------------------------------------------------------ unmarked sections
+
+
+def test_an_unmarked_list_with_further_reading_last_keeps_its_first_sections() -> None:
+    # "Further reading" is a list heading: everything above it (the list's own sections
+    # "Chapter 3" and "2021") was taken for the article's text and not read.
+    text = (
+        "Chapter 3\n"
+        "Hale A. Cohorts counting imaginary sleep. J Synth Health. 2004;76:462-663.\n"
+        "2021\n"
+        "Dale F, Hale E. Cohorts methods outcomes. Synth Epidemiol. 1996;24:62-881.\n"
+        "Further reading\n"
+        "Ellery A, Grant C. Cohorts sleep revisited. Made-up J. 2002;65:249-917.\n"
+    )
+    result = parse_text(text, "text")
+    assert [r.line for r in result.references] == [2, 4, 6]
+    assert result.unread == ()
+
+
+def test_under_a_heading_an_unmarked_reference_whose_year_is_on_its_next_line_is_read() -> None:
+    # "Bexley G. Patterns …" has no year on its line: it was "not read", and its wrapped
+    # line with the year an entry with no authors and no title.
+    text = (
+        "Primary sources\n"
+        "Bexley G. Patterns teenagers patterns methods cohorts sleep\n"
+        "counting patterns teenagers. Synth Methods. 1993;74:204-526.\n"
+        "Arden C. Cohorts invented methods patterns counting trial\n"
+        "methods. Synth Methods. 2001;14:293-828.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields["author"], r.fields.get("year")) for r in result.references] == [
+        (2, "Bexley, G.", "1993"),
+        (4, "Arden, C.", "2001"),
+    ]
+    assert result.problems == ()
+
+
+def test_line_numbers_before_one_line_references_and_headings_are_taken_off() -> None:
+    # Line-numbered, unwrapped: only the headings ("204 Conference papers") tell line
+    # numbers from list numbers; read as list numbers, "205 Irving H…" went silently
+    # into the reference before the heading.
+    text = (
+        "200 Chapter 3\n"
+        "201 Ellery D, Ellery B. Methods outcomes imaginary. Synth Epidemiol. 2005;26:295-760.\n"
+        "202 Hale D. Trial sleep nothing cohorts. Synth Epidemiol. 2015;69:304-794.\n"
+        "203 Conference papers\n"
+        "204 Irving H, Jarrow B. Counting trial methods. Made-up J. 2020;12:76-745.\n"
+        "205 Hale B. Outcomes patterns methods. Synth Methods. 2015;75:349-889.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields["author"].split(",")[0]) for r in result.references] == [
+        (2, "Ellery"),
+        (3, "Hale"),
+        (5, "Irving"),
+        (6, "Hale"),
+    ]
+    assert result.problems == ()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 _PAGE = r"(?!1[5-9]\d\d\b|20\d\d\b)\d{1,4}"
 _RUNNING = re.compile(
@@ -51,12 +52,15 @@ _LINE_NUMBER = re.compile(r"^\s*(\d{1,5})(?:\s+|$)")
 _AFTER_LINE_NUMBER = re.compile(r"$|[\d\[(a-z]|(?i:references|bibliography|literature)\b")
 
 
-def without_line_numbers(lines: list[str]) -> list[str]:
+def without_line_numbers(
+    lines: list[str], heading: Callable[[str], bool] = lambda _: False
+) -> list[str]:
     """``lines`` without a margin's line numbers, when they number them: nine in ten
     non-empty lines (and at least three) start with a number, each one more than the
     number before per line, and some numbered line goes on with what a list's own number
-    is never followed by (a list number, a wrapped "2019;12:44-50.", a heading, nothing).
-    A bare numbered list, one reference a line, is left as it is."""
+    is never followed by (a list number, a wrapped "2019;12:44-50.", a heading —
+    ``heading`` tells one —, nothing).  A bare numbered list, one reference a line, is
+    left as it is."""
     numbered = {
         index: match for index, line in enumerate(lines) if (match := _LINE_NUMBER.match(line))
     }
@@ -69,7 +73,8 @@ def without_line_numbers(lines: list[str]) -> list[str]:
     ]
     if 10 * sum(steps) < 9 * len(steps):
         return lines
-    if not any(_AFTER_LINE_NUMBER.match(lines[i][m.end() :]) for i, m in numbered.items()):
+    rests = [lines[index][match.end() :] for index, match in numbered.items()]
+    if not any(_AFTER_LINE_NUMBER.match(rest) or heading(rest) for rest in rests):
         return lines
     return [
         line[numbered[index].end() :] if index in numbered else line

@@ -353,8 +353,10 @@ def _numbered_runs(
     heading = -1  # the last heading's index
     for index, line in enumerate(lines):
         match = numbered.match(line)
-        if match is not None and (_HEADINGS.match(line) or _END_HEADINGS.match(line)):
-            match = None  # "5. References": an article's numbered section, no item
+        if match is not None and (
+            _HEADINGS.match(line) or _END_HEADINGS.match(line) or _SECTION.match(match["rest"])
+        ):
+            match = None  # "5. References", "204 Books": a numbered heading, no item
         number = value(match) if match else None
         if match is None and _heading(lines, index):
             heading = index
@@ -490,6 +492,11 @@ def _numbered_starts_by(
     if starts or len(sections) > 1:
         starts.update(sections)
     return _after_gaps(lines, starts, numbered, value) if starts else starts
+
+
+def _is_heading_text(text: str) -> bool:
+    """Whether ``text`` reads as a heading of a list or of a section of it ("Books")."""
+    return bool(_HEADINGS.match(text) or _SECTION.match(text))
 
 
 def _under_heading(lines: list[str], index: int) -> bool:
@@ -960,7 +967,8 @@ def _find_list(text: str) -> FoundList:
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
     # Quote marks first: an invisible character may stand after them ("> \u200bb. …").
-    lines = _plain_numbers(without_line_numbers([_visible(line) for line in _unquoted(lines)]))
+    lines = [_visible(line) for line in _unquoted(lines)]
+    lines = _plain_numbers(without_line_numbers(lines, _is_heading_text))
     if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
         lines = [without_markup(line) for line in lines]
     lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
@@ -973,6 +981,8 @@ def _find_list(text: str) -> FoundList:
     # No markers: a plain list, or an article whose list follows a "References" heading —
     # there, a line must read like a citation (the section may hold other text).
     begin = next((i + 1 for i, line in enumerate(lines) if _HEADINGS.match(line)), 0)
+    if begin and _list_before(lines, begin - 1):
+        begin = 0  # "Further reading" after sections of the list ("Chapter 3", "2021")
     items: list[Item] = []
     skipped: list[Item] = []
     unread = _unread(lines, 0, begin)
@@ -1004,7 +1014,7 @@ def _find_list(text: str) -> FoundList:
     # a line that does not start so, whose first word would not have fitted on the line
     # before (the column was full), of a reference that has not ended, goes on with it
     # ("Journal of Synthetic Health 62, 601–608.", cut by a PDF's column).
-    opening = sum(1 for line in region if starts_like_reference(line))
+    opening = sum(1 for line in region if _author_start(line))
     author_first = opening >= 2 and 4 * opening >= len(region)  # items of up to 4 lines
     longest = max((len(line.strip()) for line in region), default=0)
     labels: list[int] = []
@@ -1047,7 +1057,13 @@ def _find_list(text: str) -> FoundList:
             # continuation); other items by _continues.
             items[-1] = _joined(items[-1], stripped)
             previous = line
-        elif bullet or begin == 0 or _CITATION_HINT.search(line):
+        elif (
+            bullet
+            or begin == 0
+            or _CITATION_HINT.search(line)
+            # Under a heading, a reference whose year the column put on its next line.
+            or (author_first and _author_start(line))
+        ):
             text = bullet["rest"].strip() if bullet else stripped
             items.append(Item(index + 1, text, stripped, "bullet" if bullet else ""))
             previous = first = line
@@ -1134,6 +1150,27 @@ def _unfinished(text: str, line: str) -> bool:
         and "/" not in last  # a URL or a DOI ends it
         and not (_YEAR_IN.search(text) and _YEAR_IN.search(line))
     )
+
+
+def _author_start(line: str) -> bool:
+    """Whether ``line`` starts as a reference does with its authors (not with a list
+    number: "2. Ibid., 47." in a list not taken for a numbered one is no author's)."""
+    return starts_like_reference(line) and not _LIST_NUMBER.match(line)
+
+
+def _list_before(lines: list[str], heading: int) -> bool:
+    """Whether the lines before the list's first heading (``lines[heading]``, say
+    "Further reading") are references too, under headings of sections of the list
+    ("Chapter 3", "2021", "Books"): one such heading stands before them, and a quarter of
+    their lines (references of up to four lines) start with authors.  An article's text
+    before its "References" was not read; this list's first sections were lost with it."""
+    before = [index for index in range(heading) if lines[index].strip()]
+    sections = [index for index in before if _section_heading(lines, index)]
+    if not sections:
+        return False
+    text = [index for index in before if index > sections[0] and not _heading(lines, index)]
+    opening = sum(1 for index in text if _author_start(lines[index]))
+    return opening >= 1 and 4 * opening >= len(text)
 
 
 def _blank_separated(lines: list[str]) -> bool:
