@@ -900,3 +900,37 @@ def test_line_numbers_before_one_line_references_and_headings_are_taken_off() ->
         (6, "Hale"),
     ]
     assert result.problems == ()
+
+
+def test_sections_of_several_wrapped_references_parted_by_blank_lines_are_not_merged() -> None:
+    # Blank lines part the sections, and lines cut at one width: every line between two
+    # blank lines was taken as one reference — six references became three, no warning.
+    text = (
+        "Reports\n"
+        "Ellery D, Arden D. Counting methods invented. J\n"
+        "Synth Health. 2014;88:476-580.\n"
+        "\n"
+        "Books\n"
+        "Bexley D. Revisited invented synthetic cohorts\n"
+        "invented outcomes. Synth Methods. 1994;28:346-593.\n"
+        "Corwin C. Synthetic outcomes nothing sleep\n"
+        "outcomes outcomes sleep counting nothing sleep.\n"
+        "Synth Methods. 1990;68:51-813.\n"
+        "\n"
+        "Conference papers\n"
+        "Farrow D, Irving H. Outcomes sleep outcomes\n"
+        "teenagers invented nothing imaginary synthetic\n"
+        "revisited invented. Synth Epidemiol.\n"
+        "1990;25:73-799.\n"
+        "Hale A, Corwin A. Methods invented imaginary\n"
+        "methods patterns sleep counting. Made-up J.\n"
+        "2008;78:125-867.\n"
+    )
+    result = parse_text(text, "text")
+    assert [(r.line, r.fields.get("year")) for r in result.references] == [
+        (2, "2014"),
+        (6, "1994"),
+        (8, "1990"),
+        (13, "1990"),
+        (17, "2008"),
+    ]

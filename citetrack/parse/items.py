@@ -1034,7 +1034,13 @@ def _find_list(text: str) -> FoundList:
         bullet = _BULLET.match(line)
         lazy = bulleted and bullet_list
         wrapped = bool(previous) and (
-            (width is not None and (paragraphs or wraps(previous, line, width)))
+            (
+                width is not None
+                and (paragraphs or wraps(previous, line, width))
+                # A paragraph of several references (a section of the list): one that
+                # starts with its authors after a line that ends one does not go on.
+                and not (paragraphs and _author_start(line) and _COMPLETE.search(previous.rstrip()))
+            )
             or (
                 width is None
                 and paragraphs
