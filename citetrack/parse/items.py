@@ -12,22 +12,22 @@ forms are recognised, the first found deciding:
 * no markers: every non-empty line of a bare list, or the citation-like lines after a
   "References"-like heading of a whole article.
 
-A list number may be in any form an editor pastes: ``1.``, ``[1]``, ``(1)``, ``1)``,
-``1 .``, ``[12a]``, ``[1–3]``, ``1<tab>``, a bare ``1`` or superscript ``¹``, letters
-(``a.``, ``(b)``, ``C)``) and Roman numerals (``i.``, ``IV.``), ``①``, ``１．``, ``#1``;
+A list number may be in any form an editor pastes (:mod:`~citetrack.parse.listmarks`);
 numbering may restart in each section under a heading ("Books", "Journal articles",
-"2021", "Chapter 3"), skip numbers or number every item ``1.`` (Markdown).  Before the
-list is looked for, an e-mail's quoting marks, a manuscript's margin line numbers and
-invisible characters before a number are taken off.
+"2021", "Chapter 3": :mod:`~citetrack.parse.headings`), skip numbers or number every
+item ``1.`` (Markdown).  Before the list is looked for, an e-mail's quoting marks,
+invisible characters before a number (:mod:`~citetrack.parse.pasted`) and a
+manuscript's margin line numbers are taken off; after, references run together on one
+line are cut apart (:mod:`~citetrack.parse.runon`).
 
 Markers are stripped from the item's text; ``Item.line`` is the 1-based line where the
 item starts, ``Item.raw`` the line(s) as they were.  A wrapped line continues the item
 before it: an indented one, in a numbered list any line before the next number (whose
 wrapped lines count when judging whether the list reads like citations), and in a list
-without markers a line that cannot start a reference (:func:`_continues`).  An unmarked
-line after the list that reads like a citation (a "Sources" list after short-citation
-notes) is an item too.  The style sheet that text
-dumps of a page print as text (``.mw-parser-output …{…}``) is dropped.
+without markers a line that cannot start a reference (:func:`~.wraps.continues`).  An
+unmarked line after the list that reads like a citation (a "Sources" list after
+short-citation notes) is an item too.  The style sheet that text dumps of a page print
+as text (``.mw-parser-output …{…}``) is dropped.
 """
 
 from __future__ import annotations
@@ -35,25 +35,60 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from citetrack.parse.blocks import attach_numbers
 from citetrack.parse.furniture import is_page_furniture, without_line_numbers
+from citetrack.parse.headings import (
+    CAPTION,
+    END_HEADINGS,
+    HEADINGS,
+    SECTION,
+    SECTION_TITLE,
+    is_heading,
+    is_heading_text,
+    other_section,
+    section_heading,
+    stray_heading,
+    under_heading,
+)
 from citetrack.parse.labels import is_label_line, without_labels
+from citetrack.parse.listmarks import (
+    BARE_NUMBERED,
+    BULLET,
+    LETTERED,
+    LIST_NUMBER,
+    NUMBERED,
+    alone_ok,
+    caret_starts,
+    form_of,
+    letter_of,
+    number_of,
+    roman_of,
+    strip_numbered_backlinks,
+    suffix_of,
+)
 from citetrack.parse.markup import has_markup, without_markup
-from citetrack.parse.wraps import cannot_start as _cannot_start
+from citetrack.parse.pasted import plain_numbers, unquoted, visible
+from citetrack.parse.runon import run_on
 from citetrack.parse.wraps import (
-    ends_open,
+    CITATION_HINT,
+    COMPLETE,
+    WRAPPED_LINES,
+    continues,
     identifiers_only,
+    indent_of,
     join_wrapped,
+    mid_reference,
     paragraph_goes_on,
     starts_like_reference,
     wrap_width,
     wraps,
+    wraps_last,
 )
+from citetrack.parse.wraps import cannot_start as _cannot_start
 
 
 @dataclass(frozen=True)
@@ -85,247 +120,18 @@ class FoundList(NamedTuple):
     furniture: tuple[Item, ...] = ()
 
 
-# "^ a b", "↑", and the desktop site's copied form "^ Jump up to: a b".
-_CARET = re.compile(
-    r"^\s*(?:(?P<num>\d{1,4})\.\s+)?[\^↑]\s*(?:Jump up(?: to)?:?\s*(?:\^\s*)?)?(?P<rest>.*)$"
-)
-# "1. ", "[3] ", "(4) ", "12) ", "7<tab>" (a word processor's or spreadsheet's copy): a list
-# number in any of the usual forms.
-# A number may carry a letter of a reference added later ("[12a]", "12b."), or stand
-# apart from its full stop or bracket ("1 .", "1.)": a word processor's own numbering).
-# A bracketed number may be a range: "[1–3]" (three references merged into one item).
-_NUMBERED = re.compile(
-    r"^\s*(?:\[(?P<n1>\d{1,4})(?:(?P<s1>[a-z])|\s?[–-]\s?(?P<to>\d{1,4}))?\]\s*"
-    r"|\((?P<n2>\d{1,4})(?P<s2>[a-z])?\)\s+"
-    r"|(?P<n3>\d{1,4})(?P<s3>[a-z])?(?:\s?[.)]\)?\s+|\t\s*))"
-    r"(?P<rest>\S.*)$"
-)
-# A list lettered or numbered in Roman numerals: "a.", "b)", "(c)", "A)", "(B)", "i.",
-# "iv)", "IV." — not "A. Smith": a capital letter with a full stop is an initial (a
-# capital Roman numeral of two or more letters is none).  Taken only for a run a, b, c …
-# (i, ii, iii …) from its start, and only when no list is numbered with digits.
-_LETTERED = re.compile(
-    r"^\s*(?:\((?P<l1>[a-z]{1,5}|[A-Z]{1,5})\)|(?P<l2>[a-z]{1,5})[.)]|(?P<l3>[A-Z]{1,5})\)"
-    r"|(?P<l4>[IVXL]{1,6})\.)\s+(?P<rest>\S.*)$"
-)
-# "1 Quenby T, …": a list number without punctuation (superscript numbers pasted as plain
-# text, a word processor's plain numbering) — taken only for a run 1, 2, 3 … of them and
-# only when no list is numbered otherwise, since a line may start with a number of its own.
-# A superscript number pasted as plain text may be glued to the name after it: "1Quenby T";
-# a number may have lost the blank after its full stop ("1.Quenby T") or be set off by a
-# dash ("1 - Quenby T").
-# Superscript digits kept as such ("¹ Quenby T", "¹²Quenby T": a web page's or a word
-# processor's raised numbers) are bare numbers too.
-_BARE_NUMBERED = re.compile(
-    r"^\s*(?P<n3>[1-9]\d{0,2}|[¹²³⁴-⁹][⁰¹²³⁴-⁹]{0,2})"
-    r"(?: |\s+[-–—]\s+|[.:)]?(?=[A-ZÀ-ÖØ-Þ][a-zß-ÿ]))"
-    r"(?P<rest>[^\W\d_a-zß-ÿ\s]\S*.*)$"
-)
-_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-# A year ("2019.", "(2011)", "2005. pp. 203-214.") is where a wrapped item's line may
-# start, not list number 2019: four digits count only outside 1500-2099.
-_NOT_YEAR = r"(?!1[5-9]\d\d\D|20\d\d\D)"
-_LIST_NUMBER = re.compile(
-    r"^\s*(?:(?:\d{1,3}[.)]|\[\d{1,4}\]|\("
-    + _NOT_YEAR
-    + r"\d{1,4}\))(?:\s|$)|"
-    + _NOT_YEAR
-    + r"\d{4}[.)]\s+\S|\d{1,4}\t)"
-)
-#: An article's section number before its heading: "5. ", "5 ", "4.2 ", "V. ".
-_SECTION_NUMBER = r"(?:(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+)?"
-_HEADINGS = re.compile(
-    # Markdown's "## References" and "**References**" too; numbered as an article's
-    # section ("5. References", "V. References").
-    r"^\s*(?:#{1,6}\s*|\*\*|__)?" + _SECTION_NUMBER + r"(?:[A-Z][a-z]+ )?"
-    r"(?:references|notes|citations|sources|"
-    r"bibliography|footnotes|works cited|literature(?: cited)?|reading|reference list|"
-    r"references cited|"
-    # The same heading in the languages whose lists people paste most (German, French,
-    # Spanish, Portuguese, Italian, Dutch, Scandinavian).
-    r"literatur|literaturverzeichnis|quellen|quellenverzeichnis|références|"
-    r"références bibliographiques|bibliographie|bibliografía|bibliografia|referencias|"
-    r"referencias bibliográficas|referências|referências bibliográficas|"
-    r"riferimenti bibliografici|literatuur|literatuurlijst|referenties|litteratur|"
-    r"källor|referanser)\s*:?\s*(?:\*\*|__)?:?\s*$",
-    re.IGNORECASE,
-)
-# A section heading inside a reference list grouped by kind of work ("Books", "Journal
-# articles", "Conference papers", "Websites", "A. Primary sources" …), by chapter or by
-# year ("Chapter 3", "2021"): not a reference, and not the list's start (an article's
-# "Data" or "Software" section is no reference list).
-_SECTION = re.compile(
-    r"^\s*(?:#{1,6}\s*|\*\*|__)?(?:(?:[A-Z]|[IVX]{1,4})[.)]\s+)?"
-    # "Chapter 3", "Part II: Invented methods", "Appendix B"; a year of a list by year
-    r"(?:(?:chapter|part|section|appendix|lecture|week|unit|module|session)\s+"
-    r"(?:\d{1,3}|[IVXLC]{1,6}|[A-Z])\b(?:\s*[.:–—-]\s*[^.]{1,60})?"
-    r"|(?:19|20)\d\d(?:\s*[–-]\s*(?:19|20)?\d\d)?"
-    r"|(?:(?:primary|secondary|other|selected|additional|further|recommended|general|key|"
-    r"related|archival|online|electronic|printed|published|unpublished|official|popular|"
-    r"scholarly|academic|peer[- ]reviewed|edited|grey|gray)\s+)?"
-    r"(?:books?|monographs?|(?:journal|research|review|newspaper|magazine|news|scientific|"
-    r"scholarly|conference)\s+(?:articles?|papers?)|articles?|papers?|book\s+chapters?|"
-    r"chapters?(?:\s+in\s+(?:edited\s+)?books)?|edited\s+(?:books|volumes|collections)|"
-    r"conference\s+(?:proceedings|presentations|abstracts|contributions)|proceedings|"
-    r"(?:technical\s+|government\s+|research\s+)?reports|theses|dissertations|"
-    r"web\s*sites?|web\s+(?:pages|resources)|(?:online|internet|electronic)\s+"
-    r"(?:resources|sources|media)|documents|datasets|data\s+sets|software|patents|reviews|"
-    r"newspapers|periodicals|journals|manuscripts|archives|standards|guidelines|"
-    r"legislation|statutes|interviews|videos|films|podcasts|preprints|publications|"
-    r"literature|works|sources|references|bibliography|reading|citations)"
-    r"(?:\s+(?:and|&)\s+(?:book\s+)?[a-z]+)?)\s*:?\s*(?:\*\*|__)?:?\s*$",
-    re.IGNORECASE,
-)
-# A Markdown heading ("## License", "### Usage").
-_MD_HEADING = re.compile(r"^#{1,6}\s+\S")
-# A bullet: Markdown's "- " / "* " / "+ ", a word processor's or a web page's "• ", "◦ ",
-# "▪ ", "– ", "● ", "■ ", "► ", "➢ ", "✓ " …; an em dash only before a word (a dash before
-# "(2020)" or "." stands for the authors of the entry before); and the letters a word
-# processor's symbol-font bullets paste as, before its tab ("o", "§", "Ø", "ü"); a
-# Markdown footnote's label ("[^arden2018]:").
-_BULLET = re.compile(
-    r"^\s*(?:[-*+•◦▪▫‣·∙⁃–●○■□◆◇❖►▸▹▶➢➤→✓✔]\s+|—\s+(?=[^\W\d_])|[o§Øü]\t\s*"
-    r"|\[\^[^\]\s]{1,40}\]:\s+)"
-    r"(?P<rest>\S.*)$"
-)
 # Markdown emphasis around words (``*Journal*``, ``__Title__``), never inside a URL or a word.
 _EMPHASIS = re.compile(
     r"(?<![\w*/])(\*{1,2}|_{1,2})(?=[^\s*_])(?P<inner>[^*_\n]*?[^\s*_])\1(?![\w*/])"
 )
 # A Markdown link: its text, then its target.
 _MD_LINK = re.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>https?://[^\s()]+)\)")
-# Where a copied page's reference list certainly ends: a wiki page's footer, or a
-# manuscript's back matter after its list (figure legends, acknowledgements…).
-_END_HEADINGS = re.compile(
-    r"^\s*" + _SECTION_NUMBER + r"(?:external links|navigation menu|categories:?|"
-    r"hidden categories:?|appendix(?:\s+[A-Z\d])?|appendices|"
-    r"external resources|figure legends|figure captions|legends to figures|figures|tables|"
-    r"acknowledge?ments?|funding|conflicts? of interest|competing interests|"
-    r"author contributions|supplementary (?:material|materials|information|data)|"
-    r"data availability(?: statement)?|abbreviations)\s*:?\s*$"
-    r"|^\s*(?:Retrieved from [\"“]|Categories:|This page was last edited)",
-    re.IGNORECASE,
-)
-# A figure's or table's caption right after the list (a manuscript pasted whole): the
-# list has ended, and the caption is the article's text.
-_CAPTION = re.compile(r"^\s*(?:Figure|Fig\.|Table|Supplementary (?:Figure|Table))\s+S?\d+[.:]\s")
 # The citation style sheet that text dumps of a page print as text (keeping its line breaks).
 _CSS = re.compile(r"\.mw-\s*parser-\s*output[^{}]*\{[^{}]*\}")
-_CITATION_HINT = re.compile(
-    r"\b(?:1[5-9]\d\d|20\d\d)\b|[\"“]|\bdoi:|\bPMID\b|\bISBN\b|https?://|Retrieved\b"
-)
 # A line that is a citation on its own (a "Sources" list after short-citation notes).
 _STANDALONE_CITATION = re.compile(
     r"\(\s*(?:c\.\s*)?\d{4}[a-z]?\)|\bISBN\b|\bdoi:\s*10\.|\bPMID\b|^[\"“][^\"”]+[\"”]\."
 )
-
-
-def has_list_number(line: str) -> bool:
-    """Whether ``line`` starts with a list number (``3.``, ``[3]``, ``(3)``)."""
-    return _NUMBERED.match(line) is not None
-
-
-def _section_heading(lines: list[str], index: int) -> bool:
-    """Whether ``lines[index]`` heads a section of the list (:data:`_SECTION`, capitalised)
-    rather than wrapping the reference before it (``… London: Synthetic`` / ``Books``):
-    the line before is blank or ends a reference."""
-    line = lines[index]
-    first = line.lstrip(" #*_")[:1]
-    if len(line) > 80 or not (first.isupper() or first.isdigit()) or not _SECTION.match(line):
-        return False
-    return index == 0 or not lines[index - 1].strip() or not _mid_reference(lines[index - 1])
-
-
-def _other_section(lines: list[str], index: int) -> bool:
-    """Whether ``lines[index]`` is a Markdown heading (``## License``) of a section that is
-    not the reference list nor a section of it: after the list, the list has ended (a
-    README's "License" section is no reference)."""
-    return _MD_HEADING.match(lines[index]) is not None and not _heading(lines, index)
-
-
-def _heading(lines: list[str], index: int) -> bool:
-    """Whether ``lines[index]`` is a heading: of the reference list, or of a section of it."""
-    return _HEADINGS.match(lines[index]) is not None or _section_heading(lines, index)
-
-
-def _strip_letters(text: str) -> str:
-    """Remove ``a b c …`` back-links (consecutive letters a, b, c… after the caret)."""
-    tokens = text.split(" ")
-    expected = "a"
-    i = 0
-    while i < len(tokens) and tokens[i] == expected:
-        i += 1
-        expected = _next_letter(expected)
-    if i < 2:
-        return text
-    # Text dumps glue the last label to the name: "a b c dBernd Gärtner".
-    glued = tokens[i] if i < len(tokens) else ""
-    if (
-        len(glued) > len(expected) + 1
-        and glued.startswith(expected)
-        and glued[len(expected)].isupper()
-    ):
-        tokens[i] = glued[len(expected) :]
-    return " ".join(tokens[i:])
-
-
-def _next_letter(label: str) -> str:
-    """``a`` → ``b`` … ``z`` → ``aa``, ``aa`` → ``ab`` (Wikipedia's back-link labels)."""
-    if label[-1] != "z":
-        return label[:-1] + chr(ord(label[-1]) + 1)
-    return (
-        "a" * (len(label) + 1)
-        if set(label) == {"z"}
-        else label[:-2] + chr(ord(label[-2]) + 1) + "a"
-    )
-
-
-_BACKLINK = re.compile(r"(?P<num>\d{1,4})\.\d+\s+")
-
-
-def _strip_numbered_backlinks(number: str, text: str) -> str:
-    """Remove ``3.0 3.1 3.2`` back-links of item 3."""
-    end = 0
-    while (link := _BACKLINK.match(text, end)) and link["num"] == number:
-        end = link.end()
-    return text[end:]
-
-
-def _number(match: re.Match[str]) -> int:
-    """The list number of a :data:`_NUMBERED` or :data:`_BARE_NUMBERED` line."""
-    groups = match.groupdict()  # a bare number has only n3
-    return int(
-        (groups.get("n1") or groups.get("n2") or groups["n3"]).translate(_SUPERSCRIPT_DIGITS)
-    )
-
-
-def _marker_of(match: re.Match[str]) -> str:
-    return match["l1"] or match["l2"] or match["l3"] or match["l4"]
-
-
-def _letter(match: re.Match[str]) -> int | None:
-    """The place of a :data:`_LETTERED` line's letter in the alphabet (``c`` → 3)."""
-    mark = _marker_of(match)
-    return ord(mark.lower()) - ord("a") + 1 if len(mark) == 1 and not match["l4"] else None
-
-
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
-_ROMAN_FORM = re.compile(r"^(?:l|xl|x{0,3}l?)?(?:ix|iv|v?i{0,3})$")
-
-
-def _roman(match: re.Match[str]) -> int | None:
-    """The value of a :data:`_LETTERED` line's Roman numeral (``iv`` → 4), if it is one."""
-    mark = _marker_of(match).lower()
-    if not _ROMAN_FORM.match(mark):
-        return None
-    values = [_ROMAN[c] for c in mark]
-    return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
-
-
-def _suffix(match: re.Match[str]) -> str:
-    """The letter of a number like ``[12a]`` (a reference inserted after 12), or ''."""
-    groups = match.groupdict()
-    return groups.get("s1") or groups.get("s2") or groups.get("s3") or ""
 
 
 #: The most lines one numbered item spans (a long annotated entry included).
@@ -334,13 +140,13 @@ _ITEM_SPAN = 25
 
 def _numbered_runs(
     lines: list[str],
-    numbered: re.Pattern[str] = _NUMBERED,
-    value: Callable[[re.Match[str]], int | None] = _number,
+    numbered: re.Pattern[str] = NUMBERED,
+    value: Callable[[re.Match[str]], int | None] = number_of,
 ) -> list[list[tuple[int, str, str]]]:
     """Runs of lines numbered n, n+1, n+2 … (other lines may stand between them).
 
     A run starts at 1, or — the first one — at any number, for a list copied from its
-    middle (``96.``, ``[3]``, ``12 Arden T``); a run of letters (:data:`_LETTERED`,
+    middle (``96.``, ``[3]``, ``12 Arden T``); a run of letters (:data:`LETTERED`,
     ``value`` reading them) only at a / i.  A number more than :data:`_ITEM_SPAN` lines
     after the one before does not go on its run (``1. 861 p.`` and, a hundred lines
     later, ``2. Smith`` are wrapped lines of a narrow column, not a list).  ``[12b]``
@@ -354,15 +160,15 @@ def _numbered_runs(
     for index, line in enumerate(lines):
         match = numbered.match(line)
         if match is not None and (
-            _HEADINGS.match(line) or _END_HEADINGS.match(line) or _SECTION.match(match["rest"])
+            HEADINGS.match(line) or END_HEADINGS.match(line) or SECTION.match(match["rest"])
         ):
             match = None  # "5. References", "204 Books": a numbered heading, no item
         number = value(match) if match else None
-        if match is None and _heading(lines, index):
+        if match is None and is_heading(lines, index):
             heading = index
         if match is None or number is None:
             continue
-        if _suffix(match) not in ("", "a"):
+        if suffix_of(match) not in ("", "a"):
             # "[12b]" after "[12a]" (or "[12]"): one more item of the run that took 12.
             held = expecting.get(number + 1)
             if held is not None and runs[held][-1][1] == str(number):
@@ -373,7 +179,7 @@ def _numbered_runs(
             held = None  # too far from the number before: no item is that long
         if held is not None:
             runs[held].append((index, str(number), match["rest"]))
-        elif number == 1 or not (runs or numbered is _LETTERED):
+        elif number == 1 or not (runs or numbered is LETTERED):
             held = len(runs)
             runs.append([(index, str(number), match["rest"])])
         else:
@@ -392,31 +198,15 @@ def _numbered_runs(
     return runs
 
 
-def _caret_starts(lines: list[str]) -> dict[int, str]:
-    starts: dict[int, str] = {}
-    for index, line in enumerate(lines):
-        match = _CARET.match(line)
-        if match:
-            rest = match["rest"]
-            if match["num"]:
-                rest = _strip_numbered_backlinks(match["num"], rest)
-            starts[index] = _strip_letters(rest).strip()
-    return starts
-
-
-#: How many wrapped lines after a numbered line count towards reading it as a citation.
-_WRAPPED_LINES = 8
-
-
 def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
     """A numbered line's text with the lines that continue it (up to ``stop``, the next
     number, a blank line or a heading): a list pasted from a PDF or a text dump wraps its
     items, and the year or DOI that makes an item read as a citation is often on the
     second or third line."""
     parts = [rest]
-    for at in range(index + 1, min(stop, index + 1 + _WRAPPED_LINES, len(lines))):
+    for at in range(index + 1, min(stop, index + 1 + WRAPPED_LINES, len(lines))):
         line = lines[at]
-        if not line.strip() or _heading(lines, at) or _LIST_NUMBER.match(line):
+        if not line.strip() or is_heading(lines, at) or LIST_NUMBER.match(line):
             break
         parts.append(line.strip())
     return " ".join(parts)
@@ -428,15 +218,15 @@ def _numbered_starts(lines: list[str]) -> tuple[dict[int, str], re.Pattern[str]]
     else a run of letters (``a.``, ``(b)``) or Roman numerals (``i.``, ``ii.``); and the
     pattern of the list's numbers."""
     for numbered, value in (
-        (_NUMBERED, _number),
-        (_BARE_NUMBERED, _number),
-        (_LETTERED, _letter),
-        (_LETTERED, _roman),
+        (NUMBERED, number_of),
+        (BARE_NUMBERED, number_of),
+        (LETTERED, letter_of),
+        (LETTERED, roman_of),
     ):
         starts = _numbered_starts_by(lines, numbered, value)
         if starts:
             return starts, numbered
-    return {}, _NUMBERED
+    return {}, NUMBERED
 
 
 def _numbered_starts_by(
@@ -450,9 +240,9 @@ def _numbered_starts_by(
     # maybe wrapped): in a longer text it is a reference that starts with a number, or a
     # wrapped line that does ("12. Jahrgang"), and taking it for a list joined every
     # other line into it.
-    short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
+    short = sum(1 for line in lines if line.strip()) <= WRAPPED_LINES + 1
     if (
-        numbered is _NUMBERED
+        numbered is NUMBERED
         and len(runs) > 2
         and all(len(run) == 1 and run[0][1] == "1" for run in runs)
     ):
@@ -461,10 +251,10 @@ def _numbered_starts_by(
         runs = [[run[0] for run in runs]]
     lone: list[list[tuple[int, str, str]]] = []  # runs of one "1." / "a.", kept for later
     for run in runs:
-        if len(run) < 2 and not (short and len(runs) == 1 and _alone_ok(lines[run[0][0]])):
+        if len(run) < 2 and not (short and len(runs) == 1 and alone_ok(lines[run[0][0]])):
             lone.append(run)
             continue
-        if numbered is _BARE_NUMBERED and run[0][1] != "1" and len(run) < 3:
+        if numbered is BARE_NUMBERED and run[0][1] != "1" and len(run) < 3:
             # Bare numbers from the middle of a list ("12 Arden T", "13 Corwin P", "14 …"):
             # two in a row may be two references that start with a number of their own.
             continue
@@ -472,12 +262,12 @@ def _numbered_starts_by(
         hits = sum(
             1
             for (index, _, rest), stop in zip(run, stops, strict=True)
-            if not _SECTION_TITLE.match(rest)
-            and _CITATION_HINT.search(_wrapped_text(lines, index, rest, stop))
+            if not SECTION_TITLE.match(rest)
+            and CITATION_HINT.search(_wrapped_text(lines, index, rest, stop))
         )
         if 2 * hits >= len(run):
             for index, number, rest in run:
-                starts[index] = _strip_numbered_backlinks(number, rest).strip()
+                starts[index] = strip_numbered_backlinks(number, rest).strip()
     # A section of one reference, numbered from 1 (or lettered from a) again under its
     # heading: an item, with its wrapped lines — in a list that is one, or when two
     # sections or more are such.
@@ -485,39 +275,17 @@ def _numbered_starts_by(
     sections = {
         index: rest
         for index, rest in sections.items()
-        if _under_heading(lines, index)
-        and not _SECTION_TITLE.match(rest)
-        and _CITATION_HINT.search(_wrapped_text(lines, index, rest, len(lines)))
+        if under_heading(lines, index)
+        and not SECTION_TITLE.match(rest)
+        and CITATION_HINT.search(_wrapped_text(lines, index, rest, len(lines)))
     }
     if starts or len(sections) > 1:
         starts.update(sections)
     return _after_gaps(lines, starts, numbered, value) if starts else starts
 
 
-def _is_heading_text(text: str) -> bool:
-    """Whether ``text`` reads as a heading of a list or of a section of it ("Books")."""
-    return bool(_HEADINGS.match(text) or _SECTION.match(text))
-
-
-def _under_heading(lines: list[str], index: int) -> bool:
-    """Whether the non-empty line before ``lines[index]`` is a heading."""
-    before = next((j for j in range(index - 1, -1, -1) if lines[j].strip()), None)
-    return before is not None and _heading(lines, before)
-
-
-#: The title of an article's numbered section ("1. Introduction", "2. Materials and
-#: methods"): a few words without digits or a closing full stop.  The year that the
-#: section's text holds does not make it a citation.
-_SECTION_TITLE = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:\s+[^\W\d_][^\W\d_'’-]*){0,3}\s*:?$")
-
-
 #: The most numbers missing between two items of a list (references taken out).
 _GAP = 10
-
-
-def _form(line: str, match: re.Match[str]) -> str:
-    """How a list number is set: ``N.``, ``[N]``, ``(N)``, ``N)`` …"""
-    return re.sub(r"\d+", "N", line[: match.start("rest")].strip())
 
 
 def _after_gaps(
@@ -534,14 +302,14 @@ def _after_gaps(
     known = sorted(starts)
     numbers: dict[int, int] = {}
     forms: set[str] = set()
-    indent = max(_indent(lines[index]) for index in known)
+    indent = max(indent_of(lines[index]) for index in known)
     for index in known:
         match = numbered.match(lines[index])
         number = value(match) if match else None
         if match is None or number is None:
             return starts
         numbers[index] = max(number, int(match.groupdict().get("to") or 0))
-        forms.add(_form(lines[index], match))
+        forms.add(form_of(lines[index], match))
     out = dict(starts)
     for index in range(known[0] + 1, len(lines)):
         match = numbered.match(lines[index]) if index not in out else None
@@ -549,9 +317,9 @@ def _after_gaps(
         if (
             match is None
             or number is None
-            or _form(lines[index], match) not in forms
-            or _indent(lines[index]) > indent
-            or _SECTION_TITLE.match(match["rest"])  # "4. Appendix"
+            or form_of(lines[index], match) not in forms
+            or indent_of(lines[index]) > indent
+            or SECTION_TITLE.match(match["rest"])  # "4. Appendix"
         ):
             continue
         at = bisect.bisect(known, index)
@@ -561,7 +329,7 @@ def _after_gaps(
         ):
             continue
         stop = after if after is not None else len(lines)
-        if _mid_reference(lines[index - 1]) or not _CITATION_HINT.search(
+        if mid_reference(lines[index - 1]) or not CITATION_HINT.search(
             _wrapped_text(lines, index, match["rest"], stop)
         ):
             continue
@@ -569,16 +337,6 @@ def _after_gaps(
         numbers[index] = number
         known.insert(at, index)
     return out
-
-
-def _alone_ok(line: str) -> bool:
-    """Whether the number of a text's only numbered line is a list number: ``1.``,
-    ``[1]``, ``a.``, ``(i)`` — not a bare ``1`` (a reference may start with a number) nor
-    ``I.`` (an initial: "I. Newton")."""
-    if _NUMBERED.match(line):
-        return True
-    lettered = _LETTERED.match(line)
-    return lettered is not None and not lettered["l4"]
 
 
 def _lead_in(lines: list[str], first: int) -> list[int]:
@@ -592,7 +350,7 @@ def _lead_in(lines: list[str], first: int) -> list[int]:
     index = first - 1
     while index >= 0:
         line = lines[index]
-        if not line.strip() or _heading(lines, index) or not _CITATION_HINT.search(line):
+        if not line.strip() or is_heading(lines, index) or not CITATION_HINT.search(line):
             break
         out.insert(0, index)
         index -= 1
@@ -600,7 +358,7 @@ def _lead_in(lines: list[str], first: int) -> list[int]:
 
 
 def _gather(
-    lines: list[str], starts: dict[int, str], marker: str, numbered: re.Pattern[str] = _NUMBERED
+    lines: list[str], starts: dict[int, str], marker: str, numbered: re.Pattern[str] = NUMBERED
 ) -> FoundList:
     """Items from their first lines, with what follows them in the reference list.
 
@@ -639,9 +397,9 @@ def _gather(
             furniture.append(Item(index + 1, stripped, stripped, marker))
         elif index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
-            in_item, item_indent, item_line, taken = True, _indent(line), line, 1
-        elif _END_HEADINGS.match(line) or (
-            index > last_start and (_CAPTION.match(line) or _other_section(lines, index))
+            in_item, item_indent, item_line, taken = True, indent_of(line), line, 1
+        elif END_HEADINGS.match(line) or (
+            index > last_start and (CAPTION.match(line) or other_section(lines, index))
         ):
             unread.extend(_unread(lines, index, len(lines)))
             break
@@ -649,8 +407,8 @@ def _gather(
             in_item
             and index > last_start
             and 0 < taken < rhythm
-            and not _heading(lines, index)
-            and not _LIST_NUMBER.match(line)
+            and not is_heading(lines, index)
+            and not LIST_NUMBER.match(line)
         ):
             # The list's items are wrapped ("Title." / "Journal, 62(5), 601–608."): the
             # last one goes on for as many lines as the items before it, to a blank line.
@@ -661,10 +419,10 @@ def _gather(
             in_item
             and marker == "number"
             and index > last_start
-            and _mid_reference(item_line)
+            and mid_reference(item_line)
             and not starts_like_reference(stripped)
-            and not _heading(lines, index)
-            and not _LIST_NUMBER.match(line)
+            and not is_heading(lines, index)
+            and not LIST_NUMBER.match(line)
         ):
             # The last item stopped mid-sentence ("… Fict Hist", a page break after it):
             # what follows, unless it starts a reference, is its rest ("Q. 1998;3:11-20.").
@@ -677,19 +435,19 @@ def _gather(
                 line[:1].isspace()
                 or (
                     marker == "number"
-                    and (index <= last_start or _wraps_last(lines[index - 1], line))
+                    and (index <= last_start or wraps_last(lines[index - 1], line))
                 )
             )
             and stripped
-            and not _heading(lines, index)
+            and not is_heading(lines, index)
             and not (
                 marker == "number"
                 and index + 1 in starts
-                and _stray_heading(items[-1].text, stripped)
+                and stray_heading(items[-1].text, stripped)
             )
             # A number that is not the list's: a new item, unless the line is indented
             # under the item ("   1. Aufl. 2001." wraps "1. Arden T. …").
-            and not (_LIST_NUMBER.match(line) and _indent(line) <= item_indent)
+            and not (LIST_NUMBER.match(line) and indent_of(line) <= item_indent)
             # After the list, an unindented citation is one of its own (a "Sources" list
             # after short-citation notes); inside it, a wrapped line of a numbered item
             # that holds "(1989)" is not.
@@ -704,14 +462,14 @@ def _gather(
             items[-1] = _joined(items[-1], stripped)
             taken += bool(taken)
             item_line = line
-        elif stripped and not _heading(lines, index) and _STANDALONE_CITATION.search(line):
+        elif stripped and not is_heading(lines, index) and _STANDALONE_CITATION.search(line):
             items.append(Item(index + 1, _unnumbered(line, marker, numbered), stripped, marker))
             in_item, taken = True, 0
         elif (
             marker == "number"
             and stripped
-            and not _heading(lines, index)
-            and _CITATION_HINT.search(line)
+            and not is_heading(lines, index)
+            and CITATION_HINT.search(line)
             and (index < last_start or numbered.match(line) or in_item)
         ):
             # A numbered line out of sequence, or a citation right after the list: an item
@@ -720,38 +478,13 @@ def _gather(
             items.append(Item(index + 1, _unnumbered(line, marker, numbered), stripped, marker))
             in_item, taken = True, 0
         else:
-            if stripped and not _heading(lines, index):
+            if stripped and not is_heading(lines, index):
                 if index < last_start:
                     skipped.append(Item(index + 1, stripped, stripped, marker))
                 else:
                     unread.append(index + 1)
             in_item = False
     return FoundList(items, skipped, unread, tuple(labels), tuple(furniture))
-
-
-#: How a whole reference ends: a page, a year or a volume and a full stop, or a bracket.
-_COMPLETE = re.compile(r"(?:\d|\))\.?$")
-
-
-def _stray_heading(text: str, line: str) -> bool:
-    """Whether ``line``, right before a numbered item (the caller knows), is a heading of
-    a kind not known (``Our own group``) rather than a wrapped line of the item ``text``:
-    the item has ended (a year in it; a page, year or bracket and a full stop at its end)
-    and the line
-    is a few capitalised words without a citation's marks or a closing full stop.  It was
-    joined to the item (the title "A made-up trial of nothing. Our own group"); now it is
-    reported as a line not read."""
-    words = line.split()
-    return (
-        len(words) <= 6
-        and len(line) <= 60
-        and line[:1].isupper()
-        and line[-1] not in ".,;"
-        and _CITATION_HINT.search(line) is None
-        and not identifiers_only(line)
-        and _COMPLETE.search(text) is not None
-        and _CITATION_HINT.search(text) is not None
-    )
 
 
 def _unnumbered(line: str, marker: str, numbered: re.Pattern[str]) -> str:
@@ -762,7 +495,7 @@ def _unnumbered(line: str, marker: str, numbered: re.Pattern[str]) -> str:
     the pattern of the list's numbers."""
     match = numbered.match(line) if marker == "number" else None
     text = match["rest"].strip() if match else line.strip()
-    bullet = _BULLET.match(text)  # "• Farrow Q (2021)…" in a "Further reading" list
+    bullet = BULLET.match(text)  # "• Farrow Q (2021)…" in a "Further reading" list
     return bullet["rest"].strip() if bullet else text
 
 
@@ -776,7 +509,7 @@ def _rhythm(lines: list[str], starts: list[int]) -> int:
         sum(1 for line in lines[a:b] if line.strip() and not is_label_line(line.strip()))
         for a, b in itertools.pairwise(starts)
     ]
-    spans = [span for span in spans if span <= _WRAPPED_LINES]
+    spans = [span for span in spans if span <= WRAPPED_LINES]
     if not spans or 2 * sum(1 for span in spans if span > 1) < len(spans):
         return 1
     return sorted(spans)[(len(spans) - 1) // 2]
@@ -794,8 +527,8 @@ def _unread(lines: list[str], start: int, stop: int) -> list[int]:
         index + 1
         for index in range(start, stop)
         if lines[index].strip()
-        and not _heading(lines, index)
-        and not _END_HEADINGS.match(lines[index])
+        and not is_heading(lines, index)
+        and not END_HEADINGS.match(lines[index])
     ]
 
 
@@ -803,124 +536,6 @@ def _unread(lines: list[str], start: int, stop: int) -> list[int]:
 #: the readers start with ``\s*`` and are searched at every offset, so a long run made
 #: each search quadratic in it (200 KB of blanks in one item took minutes).
 _BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
-
-
-# A list number inside an item's text: "… 2001;4:10-19. 2. Roe K. …", "… [3] Loe M. …".
-# Years ("2004. Reactive…") and dates ("v. 1. 3. 1996") are not list numbers.
-_INLINE_NUMBER = re.compile(
-    r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|" + _NOT_YEAR + r"(?P<n>\d{1,4})\.)\s+(?=[^\s\d])"
-)
-
-
-def _after_sentence(text: str, start: int) -> bool:
-    """Whether the list number at ``start`` follows the end of a sentence (``.``, ``)``
-    or ``]`` and a blank)."""
-    return start >= 2 and text[start - 2] in ".)]"
-
-
-def _run_on(item: Item) -> list[Item]:
-    """An item that holds several numbered references run together on one line (a list
-    copied from a web page or a PDF that lost its line breaks) as one item each.
-
-    Split only at a chain of at least two consecutive list numbers (:func:`_chain`), each
-    followed by something that is not a lower-case word, most of them (and at least one)
-    right after the end of a sentence; the chain's first number follows the start of the
-    text, the end of a sentence or a "References" heading.  Text before the chain that is
-    not a heading stays an item.  A numbered item's own number (taken off its text) counts
-    as the chain's first: "1. Arden … 601-8. 2. Corwin …" is two references — when the one
-    number in the text follows a reference's end and precedes a reference's start (not
-    "… Vol. 2. London: …").
-    """
-    if item.marker == "caret" or len(item.text) < 40:
-        return [item]
-    text = item.text
-    marks = [
-        (int(m["b"] or m["n"]), m.start(), m.end())
-        for m in _INLINE_NUMBER.finditer(text)
-        if not text[m.end()].islower()
-    ]
-    own = _NUMBERED.match(item.raw) if item.marker == "number" and marks else None
-    if own is not None:
-        marks.insert(0, (_number(own), 0, 0))
-    if len(marks) < 2:
-        return [item]
-    best = _chain(text, marks)
-    if (
-        own is not None
-        and len(best) == 2
-        and best[0][1:] == (0, 0)
-        and not _next_reference(text[: best[1][1]], text[best[1][2] :])
-    ):
-        return [item]
-    # Most numbers of the chain must follow the end of a sentence: "Vol. 2. Part 3." is
-    # one reference.
-    linked = sum(1 for _, start, _ in best[1:] if _after_sentence(text, start))
-    if len(best) < 2 or 2 * linked < len(best) - 1 or not linked:
-        return [item]
-    parts: list[Item] = []
-    prefix = text[: best[0][1]].strip()
-    if prefix and not _HEADINGS.match(prefix):
-        parts.append(Item(item.line, prefix, item.raw, item.marker))
-    ends = [start for _, start, _ in best[1:]] + [len(text)]
-    for (_, _, begin), end in zip(best, ends, strict=True):
-        piece = text[begin:end].strip()
-        if piece:
-            parts.append(Item(item.line, piece, item.raw, item.marker or "number"))
-    return parts
-
-
-def _next_reference(before: str, after: str) -> bool:
-    """Whether the text ``after`` a number inside an item is a reference of its own, run
-    on after the one ``before`` it: ``before`` ends as a reference may (not "… Vol."),
-    ``after`` starts as a reference does and is as long as one, with a year or an
-    identifier ("2. Aufl. 2019." is an edition)."""
-    return (
-        not ends_open(before)
-        and starts_like_reference(after)
-        and len(after) >= 30
-        and _CITATION_HINT.search(after) is not None
-    )
-
-
-def _chain(text: str, marks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """The longest chain of list numbers n, n+1, n+2 … in text order (up to two in a row
-    may be missing: a reference whose own text starts like a number stays with the one
-    before), preferring, among chains as long, the one whose numbers follow the ends of
-    sentences (``… 2001;4:10-19. 2. Poe K``) over numbers inside a reference (``… Vol. 2.
-    Part``).
-
-    One pass over the marks, keeping per number the best chain that ends with it, so a
-    hostile line of many numbers costs linear time.
-    """
-
-    # Per number: (length, sentence ends, index of its mark) of the best chain ending there.
-    best: dict[int, tuple[int, int, int]] = {}
-    link: list[int | None] = [None] * len(marks)
-    lead = len(text) - len(text.lstrip())
-    for index, (value, start, _) in enumerate(marks):
-        ends = int(_after_sentence(text, start))
-        options: list[tuple[int, int, int | None]] = []
-        for gap in (1, 2, 3):
-            held = best.get(value - gap)
-            if held is not None:
-                options.append((held[0] + 1, held[1] + ends - (gap - 1), held[2]))
-        if start <= lead or ends or (start < 80 and _HEADINGS.match(text[:start])):
-            options.append((1, ends, None))
-        if not options:
-            continue
-        length, score, back = max(options, key=lambda o: (o[0], o[1]))
-        if (length, score) > best.get(value, (0, -1, 0))[:2]:
-            best[value] = (length, score, index)
-            link[index] = back
-    if not best:
-        return []
-    _, _, index = max(best.values(), key=lambda b: (b[0], b[1], -b[2]))
-    chain: list[tuple[int, int, int]] = []
-    at: int | None = index
-    while at is not None:
-        chain.append(marks[at])
-        at = link[at]
-    return chain[::-1]
 
 
 def _plain(item: Item) -> Item:
@@ -959,6 +574,12 @@ def find_list(text: str) -> FoundList:
     return found._replace(items=[_plain(part) for item in found.items for part in _run_on(item)])
 
 
+def _run_on(item: Item) -> list[Item]:
+    """``item`` as the references run together in it (:func:`~.runon.run_on`), one each."""
+    parts = run_on(item.text, item.raw, item.marker)
+    return [Item(item.line, text, item.raw, marker) for text, marker in parts]
+
+
 def _find_list(text: str) -> FoundList:
     """:func:`find_list` before the items' Markdown marks are taken out."""
     # Lines as an editor counts them: "\n" ends a line (str.splitlines also splits at
@@ -967,12 +588,12 @@ def _find_list(text: str) -> FoundList:
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
     # Quote marks first: an invisible character may stand after them ("> \u200bb. …").
-    lines = [_visible(line) for line in _unquoted(lines)]
-    lines = _plain_numbers(without_line_numbers(lines, _is_heading_text))
+    lines = [visible(line) for line in unquoted(lines)]
+    lines = plain_numbers(without_line_numbers(lines, is_heading_text))
     if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
         lines = [without_markup(line) for line in lines]
-    lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
-    carets = _caret_starts(lines)
+    lines = attach_numbers(lines, HEADINGS)  # "[1]" alone, the reference below (web pages)
+    carets = caret_starts(lines)
     if carets:
         return _gather(lines, carets, "caret")
     numbered, pattern = _numbered_starts(lines)
@@ -980,7 +601,7 @@ def _find_list(text: str) -> FoundList:
         return _gather(lines, numbered, "number", pattern)
     # No markers: a plain list, or an article whose list follows a "References" heading —
     # there, a line must read like a citation (the section may hold other text).
-    begin = next((i + 1 for i, line in enumerate(lines) if _HEADINGS.match(line)), 0)
+    begin = next((i + 1 for i, line in enumerate(lines) if HEADINGS.match(line)), 0)
     if begin and _list_before(lines, begin - 1):
         begin = 0  # "Further reading" after sections of the list ("Chapter 3", "2021")
     items: list[Item] = []
@@ -996,11 +617,11 @@ def _find_list(text: str) -> FoundList:
         lines[index]
         for index in range(begin, len(lines))
         if lines[index].strip()
-        and not _heading(lines, index)
+        and not is_heading(lines, index)
         and not is_label_line(lines[index].strip())
     ]
-    bullets = sum(1 for line in region if _BULLET.match(line))
-    unmarked = sum(1 for line in region if not line[:1].isspace() and not _BULLET.match(line))
+    bullets = sum(1 for line in region if BULLET.match(line))
+    unmarked = sum(1 for line in region if not line[:1].isspace() and not BULLET.match(line))
     bullet_list = bullets >= 2 and 3 * bullets >= unmarked
     # A list cut at a column's width without indent or marker (a PDF's copy): where a
     # line is full, the reference goes on unless the next line starts a new one.
@@ -1021,17 +642,17 @@ def _find_list(text: str) -> FoundList:
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
-        if _END_HEADINGS.match(line) or (
-            items and (_CAPTION.match(line) or _other_section(lines, index))
+        if END_HEADINGS.match(line) or (
+            items and (CAPTION.match(line) or other_section(lines, index))
         ):
             unread.extend(_unread(lines, index, len(lines)))
             break
-        if not stripped or _heading(lines, index) or is_label_line(stripped):
-            if stripped and not _heading(lines, index):
+        if not stripped or is_heading(lines, index) or is_label_line(stripped):
+            if stripped and not is_heading(lines, index):
                 labels.append(index + 1)
             previous = ""
             continue
-        bullet = _BULLET.match(line)
+        bullet = BULLET.match(line)
         lazy = bulleted and bullet_list
         wrapped = bool(previous) and (
             (
@@ -1039,12 +660,12 @@ def _find_list(text: str) -> FoundList:
                 and (paragraphs or wraps(previous, line, width))
                 # A paragraph of several references (a section of the list): one that
                 # starts with its authors after a line that ends one does not go on.
-                and not (paragraphs and _author_start(line) and _COMPLETE.search(previous.rstrip()))
+                and not (paragraphs and _author_start(line) and COMPLETE.search(previous.rstrip()))
             )
             or (
                 width is None
                 and paragraphs
-                and paragraph_goes_on(previous, line, bool(_CITATION_HINT.search(line)))
+                and paragraph_goes_on(previous, line, bool(CITATION_HINT.search(line)))
             )
         )
         unfinished = (
@@ -1057,16 +678,16 @@ def _find_list(text: str) -> FoundList:
         if (
             previous
             and not bullet
-            and (lazy or _continues(first, previous, line) or wrapped or unfinished)
+            and (lazy or continues(first, previous, line) or wrapped or unfinished)
         ):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
-            # continuation); other items by _continues.
+            # continuation); other items by continues.
             items[-1] = _joined(items[-1], stripped)
             previous = line
         elif (
             bullet
             or begin == 0
-            or _CITATION_HINT.search(line)
+            or CITATION_HINT.search(line)
             # Under a heading, a reference whose year the column put on its next line.
             or (author_first and _author_start(line))
         ):
@@ -1080,67 +701,6 @@ def _find_list(text: str) -> FoundList:
     return FoundList(items, skipped, unread, tuple(labels))
 
 
-#: Characters that a word processor or a web page hides at a line's start (zero-width
-#: space, word joiner, a byte order mark): before the list number, they hid it.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
-
-
-def _visible(line: str) -> str:
-    """``line`` without invisible characters among its leading blanks, so that its list
-    number or bullet is seen (inside the text they are the readers' to take out)."""
-    rest = line.lstrip(" \t\u00a0\u200b\u2060\ufeff")
-    lead = line[: len(line) - len(rest)]
-    return lead.translate(_INVISIBLE) + rest if lead else line
-
-
-#: A list number written another way: full-width ("１．", "［１］", "（１）") or circled
-#: ("①") as East Asian text sets it, "#1", "Ref. 1:", "No. 1", a Markdown footnote "[^1]:".
-_OTHER_NUMBER = re.compile(
-    r"^(?P<lead>\s*)(?:(?P<wide>[［（]?[０-９]{1,4}[．.）)］]?|[①-⑳])"
-    r"|(?:#|(?:Ref(?:erence)?|No|Nr)\.?\s?)(?P<n>\d{1,4})\s?[.:)]?"
-    r"|\[\^(?P<note>\d{1,4})\]:)(?=\s)"
-)
-
-
-def _plain_numbers(lines: list[str]) -> list[str]:
-    """``lines`` with list numbers written another way (:data:`_OTHER_NUMBER`) as ``1.``
-    (or, full-width, as their ASCII form), when two lines are numbered so (one in a
-    text of one reference): read
-    as text, "#1 Arden T" gave the author "{#1 Arden T}" and "①" hid the numbering."""
-    matches = [_OTHER_NUMBER.match(line) for line in lines]
-    # Two numbered so, or one in a text of one reference ("#1 Arden T, …" alone).
-    short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
-    if sum(1 for match in matches if match) < (1 if short else 2):
-        return lines
-    return [
-        line
-        if match is None
-        else match["lead"]
-        + (
-            unicodedata.normalize("NFKC", match["wide"])
-            if match["wide"]
-            else f"{match['n'] or match['note']}."
-        )
-        + line[match.end() :]
-        for line, match in zip(lines, matches, strict=True)
-    ]
-
-
-#: An e-mail's quoting marks ("> ", "> > ") at a line's start.
-_QUOTED = re.compile(r"^[ \t]*>(?:[ \t]?>)*[ \t]?")
-
-
-def _unquoted(lines: list[str]) -> list[str]:
-    """``lines`` without an e-mail's quoting marks, when a list was pasted from a quoted
-    reply (at least two lines and a third of the non-empty ones quoted): ``> 1. Arden T``
-    read as text made "> References" an entry and "> 1. Arden T" its first author."""
-    quoted = sum(1 for line in lines if _QUOTED.match(line))
-    filled = sum(1 for line in lines if line.strip())
-    if quoted < 2 or 3 * quoted < filled:
-        return lines
-    return [_QUOTED.sub("", line, count=1) for line in lines]
-
-
 _YEAR_IN = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
 
 
@@ -1152,7 +712,7 @@ def _unfinished(text: str, line: str) -> bool:
     one is a reference of its own)."""
     last = text.rsplit(maxsplit=1)[-1]
     return (
-        _COMPLETE.search(text) is None
+        COMPLETE.search(text) is None
         and "/" not in last  # a URL or a DOI ends it
         and not (_YEAR_IN.search(text) and _YEAR_IN.search(line))
     )
@@ -1161,7 +721,7 @@ def _unfinished(text: str, line: str) -> bool:
 def _author_start(line: str) -> bool:
     """Whether ``line`` starts as a reference does with its authors (not with a list
     number: "2. Ibid., 47." in a list not taken for a numbered one is no author's)."""
-    return starts_like_reference(line) and not _LIST_NUMBER.match(line)
+    return starts_like_reference(line) and not LIST_NUMBER.match(line)
 
 
 def _list_before(lines: list[str], heading: int) -> bool:
@@ -1171,10 +731,10 @@ def _list_before(lines: list[str], heading: int) -> bool:
     their lines (references of up to four lines) start with authors.  An article's text
     before its "References" was not read; this list's first sections were lost with it."""
     before = [index for index in range(heading) if lines[index].strip()]
-    sections = [index for index in before if _section_heading(lines, index)]
+    sections = [index for index in before if section_heading(lines, index)]
     if not sections:
         return False
-    text = [index for index in before if index > sections[0] and not _heading(lines, index)]
+    text = [index for index in before if index > sections[0] and not is_heading(lines, index)]
     opening = sum(1 for index in text if _author_start(lines[index]))
     return opening >= 1 and 4 * opening >= len(text)
 
@@ -1192,95 +752,6 @@ def _blank_separated(lines: list[str]) -> bool:
             sizes.append(size)
             size = 0
     return len(sizes) >= 3 and 2 * sum(1 for n in sizes if n > 1) > len(sizes)
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
-
-
-#: Words a reference never ends with: after one, the next line goes on with it, even
-#: when it starts with a capital ("Journal of" / "Synthetic Health").
-_OPEN_WORDS = frozenset(
-    [
-        "of",
-        "the",
-        "and",
-        "in",
-        "for",
-        "on",
-        "with",
-        "by",
-        "to",
-        "from",
-        "at",
-        "an",
-        "&",
-        "und",
-        "et",
-        "y",
-        "de",
-        "del",
-        "der",
-        "die",
-        "das",
-        "van",
-        "von",
-        "für",
-        "zur",
-        "la",
-        "le",
-        "les",
-        "des",
-        "du",
-    ]
-)
-
-
-def _continues(first: str, previous: str, line: str) -> bool:
-    """Whether ``line`` wraps the item before it, in a list without markers (``first``:
-    that item's first line; ``previous``: the line just before).
-
-    A list pasted from a PDF or a word processor wraps its items.  A line continues the
-    item when it is indented more than the item's first line (a hanging indent), or when
-    it cannot start a reference where the line before cannot end one: it starts with a
-    lower-case word that is not a name particle (``van Dijk``) or with numbers
-    (``62(5), 601–608.``, not a bare ``2``), after a line ending in a letter, a comma, a
-    colon, a semicolon, a dash or an opening bracket; and when it holds only identifiers
-    after a line that does not (its reference's DOI, wrapped onto a line of its own; a
-    list of DOIs, one per line, stays a list); and after a line that ends in a word no
-    reference ends with (``of``, ``the``, ``and``).
-    """
-    if _indent(line) > _indent(first):
-        return True
-    if identifiers_only(line):
-        return not identifiers_only(previous)
-    tail = previous.rsplit(maxsplit=1)[-1]
-    if tail.casefold() in _OPEN_WORDS:
-        return True  # "… Journal of" / "Synthetic Health, 62(5), 601-608."
-    if "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
-        return False
-    return _cannot_start(line)
-
-
-def _mid_reference(line: str) -> bool:
-    """Whether ``line`` stops in the middle of a reference: it ends in a letter, a comma,
-    a colon, a semicolon, an opening bracket, a dash or "&" (not in a URL)."""
-    words = line.split()
-    if not words or "/" in words[-1]:
-        return False
-    return words[-1][-1].isalpha() or words[-1][-1] in ",;:(-–&"
-
-
-def _wraps_last(previous: str, line: str) -> bool:
-    """Whether an unindented ``line`` right after a numbered list's last item wraps it: it
-    starts with numbers (``2011;1:1-2.``), or with a lower-case word after a line that
-    does not end a sentence (prose after the list starts a sentence of its own), or it
-    holds only identifiers (a PDF's column put the DOI on a line of its own)."""
-    if identifiers_only(line):
-        return True
-    if not _cannot_start(line):
-        return False
-    return line.lstrip()[0].isdigit() or previous.rstrip()[-1:] not in (".", "!", "?")
 
 
 def split_items(text: str) -> list[Item]:
