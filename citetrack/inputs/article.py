@@ -362,7 +362,7 @@ def match_sites(refs: tuple[Reference, ...], sites: list[CiteSite]) -> list[int 
 
 
 def _assign_rendered(text: str, refs: tuple[Reference, ...], display: str) -> list[Reference]:
-    # Several items may share a line (a run-on list split by items._run_on): their
+    # Several items may share a line (a run-on list split by parse.runon.run_on): their
     # numbers are taken in order; a line's last number stands for any further reference.
     # A LaTeX \bibitem list names its references: the report uses the paper's keys.
     found, keys = reference_list(text)

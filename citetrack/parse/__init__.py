@@ -7,7 +7,8 @@
 
 Readers fill the same intermediate :class:`~citetrack.parse.build.Citation`:
 ``items.py`` finds the items of the text a reader sees (``^ a b`` back-links, a list
-numbered ``1.``/``[3]``/``(4)``, a plain list, a whole article or just its list);
+numbered ``1.``/``[3]``/``(4)``, a plain list, a whole article or just its list), with
+``listmarks.py`` (list marks), ``headings.py``, ``runon.py`` and ``pasted.py``;
 ``route.py`` gives each item to ``rendered.py`` (rules for Wikipedia's CS1/CS2 and
 Vancouver styles), to ``vancouver.py`` (NLM journal articles whose whole structure fits)
 or to the trained labeller in ``crf/`` (every other style);
@@ -43,9 +44,10 @@ from citetrack.model import Reference
 from citetrack.parse import wikitext
 from citetrack.parse.biblatexbbl import bbl_entries, is_biblatex_bbl
 from citetrack.parse.build import Citation, build_fields
-from citetrack.parse.items import FoundList, Item, find_list, has_list_number
+from citetrack.parse.items import FoundList, Item, find_list
 from citetrack.parse.keys import base_key, unique_key
 from citetrack.parse.latexbib import BIB_KEY, is_latex_bibliography, latex_list
+from citetrack.parse.listmarks import has_list_number
 from citetrack.parse.names import Name, parse_person
 from citetrack.parse.route import parse_item_routed, wiki_list
 

@@ -12,35 +12,83 @@ forms are recognised, the first found deciding:
 * no markers: every non-empty line of a bare list, or the citation-like lines after a
   "References"-like heading of a whole article.
 
+A list number may be in any form an editor pastes (:mod:`~citetrack.parse.listmarks`);
+numbering may restart in each section under a heading ("Books", "Journal articles",
+"2021", "Chapter 3": :mod:`~citetrack.parse.headings`), skip numbers or number every
+item ``1.`` (Markdown).  Before the list is looked for, an e-mail's quoting marks,
+invisible characters before a number (:mod:`~citetrack.parse.pasted`) and a
+manuscript's margin line numbers are taken off; after, references run together on one
+line are cut apart (:mod:`~citetrack.parse.runon`).
+
 Markers are stripped from the item's text; ``Item.line`` is the 1-based line where the
 item starts, ``Item.raw`` the line(s) as they were.  A wrapped line continues the item
 before it: an indented one, in a numbered list any line before the next number (whose
 wrapped lines count when judging whether the list reads like citations), and in a list
-without markers a line that cannot start a reference (:func:`_continues`).  An unmarked
-line after the list that reads like a citation (a "Sources" list after short-citation
-notes) is an item too.  The style sheet that text
-dumps of a page print as text (``.mw-parser-output …{…}``) is dropped.
+without markers a line that cannot start a reference (:func:`~.wraps.continues`).  An
+unmarked line after the list that reads like a citation (a "Sources" list after
+short-citation notes) is an item too.  The style sheet that text dumps of a page print
+as text (``.mw-parser-output …{…}``) is dropped.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from citetrack.parse.blocks import attach_numbers
-from citetrack.parse.furniture import is_page_furniture
+from citetrack.parse.furniture import is_page_furniture, without_line_numbers
+from citetrack.parse.headings import (
+    CAPTION,
+    END_HEADINGS,
+    HEADINGS,
+    SECTION,
+    SECTION_TITLE,
+    is_heading,
+    is_heading_text,
+    other_section,
+    section_heading,
+    stray_heading,
+    under_heading,
+)
 from citetrack.parse.labels import is_label_line, without_labels
+from citetrack.parse.listmarks import (
+    BARE_NUMBERED,
+    BULLET,
+    LETTERED,
+    LIST_NUMBER,
+    NUMBERED,
+    alone_ok,
+    caret_starts,
+    form_of,
+    letter_of,
+    number_of,
+    roman_of,
+    strip_numbered_backlinks,
+    suffix_of,
+)
 from citetrack.parse.markup import has_markup, without_markup
-from citetrack.parse.wraps import cannot_start as _cannot_start
+from citetrack.parse.pasted import plain_numbers, unquoted, visible
+from citetrack.parse.runon import run_on
 from citetrack.parse.wraps import (
+    CITATION_HINT,
+    COMPLETE,
+    WRAPPED_LINES,
+    continues,
     identifiers_only,
+    indent_of,
     join_wrapped,
+    mid_reference,
     paragraph_goes_on,
     starts_like_reference,
     wrap_width,
     wraps,
+    wraps_last,
 )
+from citetrack.parse.wraps import cannot_start as _cannot_start
 
 
 @dataclass(frozen=True)
@@ -72,134 +120,18 @@ class FoundList(NamedTuple):
     furniture: tuple[Item, ...] = ()
 
 
-# "^ a b", "↑", and the desktop site's copied form "^ Jump up to: a b".
-_CARET = re.compile(
-    r"^\s*(?:(?P<num>\d{1,4})\.\s+)?[\^↑]\s*(?:Jump up(?: to)?:?\s*(?:\^\s*)?)?(?P<rest>.*)$"
-)
-# "1. ", "[3] ", "(4) ", "12) ", "7<tab>" (a word processor's or spreadsheet's copy): a list
-# number in any of the usual forms.
-_NUMBERED = re.compile(
-    r"^\s*(?:\[(?P<n1>\d{1,4})\]\s*|\((?P<n2>\d{1,4})\)\s+|(?P<n3>\d{1,4})(?:[.)]\s+|\t\s*))"
-    r"(?P<rest>\S.*)$"
-)
-# "1 Quenby T, …": a list number without punctuation (superscript numbers pasted as plain
-# text, a word processor's plain numbering) — taken only for a run 1, 2, 3 … of them and
-# only when no list is numbered otherwise, since a line may start with a number of its own.
-# A superscript number pasted as plain text may be glued to the name after it: "1Quenby T";
-# a number may have lost the blank after its full stop ("1.Quenby T") or be set off by a
-# dash ("1 - Quenby T").
-_BARE_NUMBERED = re.compile(
-    r"^\s*(?P<n3>[1-9]\d{0,2})(?: |\s+[-–—]\s+|[.:)]?(?=[A-ZÀ-ÖØ-Þ][a-zß-ÿ]))"
-    r"(?P<rest>[^\W\d_a-zß-ÿ\s]\S*.*)$"
-)
-# A year ("2019.", "(2011)", "2005. pp. 203-214.") is where a wrapped item's line may
-# start, not list number 2019: four digits count only outside 1500-2099.
-_NOT_YEAR = r"(?!1[5-9]\d\d\D|20\d\d\D)"
-_LIST_NUMBER = re.compile(
-    r"^\s*(?:(?:\d{1,3}[.)]|\[\d{1,4}\]|\("
-    + _NOT_YEAR
-    + r"\d{1,4}\))(?:\s|$)|"
-    + _NOT_YEAR
-    + r"\d{4}[.)]\s+\S|\d{1,4}\t)"
-)
-_HEADINGS = re.compile(
-    # Markdown's "## References" and "**References**" too.
-    r"^\s*(?:#{1,6}\s*|\*\*|__)?(?:[A-Z][a-z]+ )?(?:references|notes|citations|sources|"
-    r"bibliography|footnotes|works cited|literature(?: cited)?|reading|reference list|"
-    r"references cited|"
-    # The same heading in the languages whose lists people paste most (German, French,
-    # Spanish, Portuguese, Italian, Dutch, Scandinavian).
-    r"literatur|literaturverzeichnis|quellen|quellenverzeichnis|références|"
-    r"références bibliographiques|bibliographie|bibliografía|bibliografia|referencias|"
-    r"referencias bibliográficas|referências|referências bibliográficas|"
-    r"riferimenti bibliografici|literatuur|literatuurlijst|referenties|litteratur|"
-    r"källor|referanser)\s*:?\s*(?:\*\*|__)?:?\s*$",
-    re.IGNORECASE,
-)
-# A bullet: Markdown's "- " / "* " / "+ ", a word processor's "• ", "◦ ", "▪ ", "– ".
-_BULLET = re.compile(r"^\s*[-*+•◦▪‣·–]\s+(?P<rest>\S.*)$")
 # Markdown emphasis around words (``*Journal*``, ``__Title__``), never inside a URL or a word.
 _EMPHASIS = re.compile(
     r"(?<![\w*/])(\*{1,2}|_{1,2})(?=[^\s*_])(?P<inner>[^*_\n]*?[^\s*_])\1(?![\w*/])"
 )
 # A Markdown link: its text, then its target.
 _MD_LINK = re.compile(r"\[(?P<text>[^\[\]\n]+)\]\((?P<url>https?://[^\s()]+)\)")
-# Where a copied page's reference list certainly ends: a wiki page's footer, or a
-# manuscript's back matter after its list (figure legends, acknowledgements…).
-_END_HEADINGS = re.compile(
-    r"^\s*(?:external links|navigation menu|categories:?|hidden categories:?|"
-    r"external resources|figure legends|figure captions|legends to figures|figures|tables|"
-    r"acknowledge?ments?|funding|conflicts? of interest|competing interests|"
-    r"author contributions|supplementary (?:material|materials|information|data)|"
-    r"data availability(?: statement)?|abbreviations)\s*:?\s*$"
-    r"|^\s*(?:Retrieved from [\"“]|Categories:|This page was last edited)",
-    re.IGNORECASE,
-)
-# A figure's or table's caption right after the list (a manuscript pasted whole): the
-# list has ended, and the caption is the article's text.
-_CAPTION = re.compile(r"^\s*(?:Figure|Fig\.|Table|Supplementary (?:Figure|Table))\s+S?\d+[.:]\s")
 # The citation style sheet that text dumps of a page print as text (keeping its line breaks).
 _CSS = re.compile(r"\.mw-\s*parser-\s*output[^{}]*\{[^{}]*\}")
-_CITATION_HINT = re.compile(
-    r"\b(?:1[5-9]\d\d|20\d\d)\b|[\"“]|\bdoi:|\bPMID\b|\bISBN\b|https?://|Retrieved\b"
-)
 # A line that is a citation on its own (a "Sources" list after short-citation notes).
 _STANDALONE_CITATION = re.compile(
     r"\(\s*(?:c\.\s*)?\d{4}[a-z]?\)|\bISBN\b|\bdoi:\s*10\.|\bPMID\b|^[\"“][^\"”]+[\"”]\."
 )
-
-
-def has_list_number(line: str) -> bool:
-    """Whether ``line`` starts with a list number (``3.``, ``[3]``, ``(3)``)."""
-    return _NUMBERED.match(line) is not None
-
-
-def _strip_letters(text: str) -> str:
-    """Remove ``a b c …`` back-links (consecutive letters a, b, c… after the caret)."""
-    tokens = text.split(" ")
-    expected = "a"
-    i = 0
-    while i < len(tokens) and tokens[i] == expected:
-        i += 1
-        expected = _next_letter(expected)
-    if i < 2:
-        return text
-    # Text dumps glue the last label to the name: "a b c dBernd Gärtner".
-    glued = tokens[i] if i < len(tokens) else ""
-    if (
-        len(glued) > len(expected) + 1
-        and glued.startswith(expected)
-        and glued[len(expected)].isupper()
-    ):
-        tokens[i] = glued[len(expected) :]
-    return " ".join(tokens[i:])
-
-
-def _next_letter(label: str) -> str:
-    """``a`` → ``b`` … ``z`` → ``aa``, ``aa`` → ``ab`` (Wikipedia's back-link labels)."""
-    if label[-1] != "z":
-        return label[:-1] + chr(ord(label[-1]) + 1)
-    return (
-        "a" * (len(label) + 1)
-        if set(label) == {"z"}
-        else label[:-2] + chr(ord(label[-2]) + 1) + "a"
-    )
-
-
-_BACKLINK = re.compile(r"(?P<num>\d{1,4})\.\d+\s+")
-
-
-def _strip_numbered_backlinks(number: str, text: str) -> str:
-    """Remove ``3.0 3.1 3.2`` back-links of item 3."""
-    end = 0
-    while (link := _BACKLINK.match(text, end)) and link["num"] == number:
-        end = link.end()
-    return text[end:]
-
-
-def _number(match: re.Match[str]) -> int:
-    groups = match.groupdict()  # a bare number has only n3
-    return int(groups.get("n1") or groups.get("n2") or groups["n3"])
 
 
 #: The most lines one numbered item spans (a long annotated entry included).
@@ -207,57 +139,63 @@ _ITEM_SPAN = 25
 
 
 def _numbered_runs(
-    lines: list[str], numbered: re.Pattern[str] = _NUMBERED
+    lines: list[str],
+    numbered: re.Pattern[str] = NUMBERED,
+    value: Callable[[re.Match[str]], int | None] = number_of,
 ) -> list[list[tuple[int, str, str]]]:
     """Runs of lines numbered n, n+1, n+2 … (other lines may stand between them).
 
     A run starts at 1, or — the first one — at any number, for a list copied from its
-    middle (``96.``, ``[3]``); a run of numbers without punctuation
-    (:data:`_BARE_NUMBERED`) only at 1.  A number more than :data:`_ITEM_SPAN` lines
+    middle (``96.``, ``[3]``, ``12 Arden T``); a run of letters (:data:`LETTERED`,
+    ``value`` reading them) only at a / i.  A number more than :data:`_ITEM_SPAN` lines
     after the one before does not go on its run (``1. 861 p.`` and, a hundred lines
-    later, ``2. Smith`` are wrapped lines of a narrow column, not a list).
+    later, ``2. Smith`` are wrapped lines of a narrow column, not a list).  ``[12b]``
+    goes on the run whose last number is 12 (a reference inserted after 12).
     """
-    bare = numbered is _BARE_NUMBERED
     runs: list[list[tuple[int, str, str]]] = []
     # The run each next number would extend: a "1." inside the list (a wrapped line that
     # starts like one) opens a run of its own without cutting the list's run short.
     expecting: dict[int, int] = {}
+    heading = -1  # the last heading's index
     for index, line in enumerate(lines):
         match = numbered.match(line)
-        if not match:
+        if match is not None and (
+            HEADINGS.match(line) or END_HEADINGS.match(line) or SECTION.match(match["rest"])
+        ):
+            match = None  # "5. References", "204 Books": a numbered heading, no item
+        number = value(match) if match else None
+        if match is None and is_heading(lines, index):
+            heading = index
+        if match is None or number is None:
             continue
-        number = _number(match)
+        if suffix_of(match) not in ("", "a"):
+            # "[12b]" after "[12a]" (or "[12]"): one more item of the run that took 12.
+            held = expecting.get(number + 1)
+            if held is not None and runs[held][-1][1] == str(number):
+                runs[held].append((index, str(number), match["rest"]))
+            continue
         held = expecting.pop(number, None)
         if held is not None and index - runs[held][-1][0] > _ITEM_SPAN:
             held = None  # too far from the number before: no item is that long
         if held is not None:
             runs[held].append((index, str(number), match["rest"]))
-        elif number == 1 or not (runs or bare):
+        elif number == 1 or not (runs or numbered is LETTERED):
             held = len(runs)
             runs.append([(index, str(number), match["rest"])])
         else:
             continue
-        other = expecting.get(number + 1)
-        # Two runs waiting for the same number: the longer one takes it, else the older.
-        if other is None or len(runs[held]) > len(runs[other]):
-            expecting[number + 1] = held
+        last = max(number, int(match.groupdict().get("to") or 0))  # "[1–3]": 4 is next
+        other = expecting.get(last + 1)
+        # Two runs waiting for the same number: the longer one takes it, else the older —
+        # unless a heading stands between them (sections each numbered from 1: the lone
+        # "1." of one section is no start of a run that the next section's "2." goes on).
+        if (
+            other is None
+            or len(runs[held]) > len(runs[other])
+            or (len(runs[held]) == len(runs[other]) and runs[other][-1][0] < heading)
+        ):
+            expecting[last + 1] = held
     return runs
-
-
-def _caret_starts(lines: list[str]) -> dict[int, str]:
-    starts: dict[int, str] = {}
-    for index, line in enumerate(lines):
-        match = _CARET.match(line)
-        if match:
-            rest = match["rest"]
-            if match["num"]:
-                rest = _strip_numbered_backlinks(match["num"], rest)
-            starts[index] = _strip_letters(rest).strip()
-    return starts
-
-
-#: How many wrapped lines after a numbered line count towards reading it as a citation.
-_WRAPPED_LINES = 8
 
 
 def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
@@ -266,42 +204,139 @@ def _wrapped_text(lines: list[str], index: int, rest: str, stop: int) -> str:
     items, and the year or DOI that makes an item read as a citation is often on the
     second or third line."""
     parts = [rest]
-    for line in lines[index + 1 : min(stop, index + 1 + _WRAPPED_LINES)]:
-        if not line.strip() or _HEADINGS.match(line) or _LIST_NUMBER.match(line):
+    for at in range(index + 1, min(stop, index + 1 + WRAPPED_LINES, len(lines))):
+        line = lines[at]
+        if not line.strip() or is_heading(lines, at) or LIST_NUMBER.match(line):
             break
         parts.append(line.strip())
     return " ".join(parts)
 
 
-def _numbered_starts(lines: list[str]) -> dict[int, str]:
+def _numbered_starts(lines: list[str]) -> tuple[dict[int, str], re.Pattern[str]]:
     """The first lines of a numbered list's items (by index) and their text after the
-    number: numbers in any punctuated form, else a run of numbers without punctuation."""
-    starts = _numbered_starts_by(lines, _NUMBERED)
-    return starts or _numbered_starts_by(lines, _BARE_NUMBERED)
+    number: numbers in any punctuated form, else a run of numbers without punctuation,
+    else a run of letters (``a.``, ``(b)``) or Roman numerals (``i.``, ``ii.``); and the
+    pattern of the list's numbers."""
+    for numbered, value in (
+        (NUMBERED, number_of),
+        (BARE_NUMBERED, number_of),
+        (LETTERED, letter_of),
+        (LETTERED, roman_of),
+    ):
+        starts = _numbered_starts_by(lines, numbered, value)
+        if starts:
+            return starts, numbered
+    return {}, NUMBERED
 
 
-def _numbered_starts_by(lines: list[str], numbered: re.Pattern[str]) -> dict[int, str]:
+def _numbered_starts_by(
+    lines: list[str],
+    numbered: re.Pattern[str],
+    value: Callable[[re.Match[str]], int | None],
+) -> dict[int, str]:
     starts: dict[int, str] = {}
-    runs = _numbered_runs(lines, numbered)
-    bare = numbered is _BARE_NUMBERED
+    runs = _numbered_runs(lines, numbered, value)
     # One numbered line is a list only when it is the whole text (a single reference,
     # maybe wrapped): in a longer text it is a reference that starts with a number, or a
     # wrapped line that does ("12. Jahrgang"), and taking it for a list joined every
     # other line into it.
-    short = sum(1 for line in lines if line.strip()) <= _WRAPPED_LINES + 1
+    short = sum(1 for line in lines if line.strip()) <= WRAPPED_LINES + 1
+    if (
+        numbered is NUMBERED
+        and len(runs) > 2
+        and all(len(run) == 1 and run[0][1] == "1" for run in runs)
+    ):
+        # Markdown's lazy numbering ("1." before every item; a page shows 1, 2, 3): one
+        # list, each "1." an item of it.
+        runs = [[run[0] for run in runs]]
+    lone: list[list[tuple[int, str, str]]] = []  # runs of one "1." / "a.", kept for later
     for run in runs:
-        if len(run) < 2 and (bare or not (short and len(runs) == 1)):
+        if len(run) < 2 and not (short and len(runs) == 1 and alone_ok(lines[run[0][0]])):
+            lone.append(run)
+            continue
+        if numbered is BARE_NUMBERED and run[0][1] != "1" and len(run) < 3:
+            # Bare numbers from the middle of a list ("12 Arden T", "13 Corwin P", "14 …"):
+            # two in a row may be two references that start with a number of their own.
             continue
         stops = [index for index, _, _ in run[1:]] + [len(lines)]
         hits = sum(
             1
             for (index, _, rest), stop in zip(run, stops, strict=True)
-            if _CITATION_HINT.search(_wrapped_text(lines, index, rest, stop))
+            if not SECTION_TITLE.match(rest)
+            and CITATION_HINT.search(_wrapped_text(lines, index, rest, stop))
         )
         if 2 * hits >= len(run):
             for index, number, rest in run:
-                starts[index] = _strip_numbered_backlinks(number, rest).strip()
-    return starts
+                starts[index] = strip_numbered_backlinks(number, rest).strip()
+    # A section of one reference, numbered from 1 (or lettered from a) again under its
+    # heading: an item, with its wrapped lines — in a list that is one, or when two
+    # sections or more are such.
+    sections = {index: rest.strip() for [(index, number, rest)] in lone if number == "1"}
+    sections = {
+        index: rest
+        for index, rest in sections.items()
+        if under_heading(lines, index)
+        and not SECTION_TITLE.match(rest)
+        and CITATION_HINT.search(_wrapped_text(lines, index, rest, len(lines)))
+    }
+    if starts or len(sections) > 1:
+        starts.update(sections)
+    return _after_gaps(lines, starts, numbered, value) if starts else starts
+
+
+#: The most numbers missing between two items of a list (references taken out).
+_GAP = 10
+
+
+def _after_gaps(
+    lines: list[str],
+    starts: dict[int, str],
+    numbered: re.Pattern[str],
+    value: Callable[[re.Match[str]], int | None],
+) -> dict[int, str]:
+    """``starts`` with the items numbered after a gap (``1. 2. 5. 6.``: references taken
+    out of the list): a line numbered as the list's items are (the same form, no deeper),
+    with a number above the item's before it by at most :data:`_GAP` and below the one
+    after it, after a line that ends a reference, reading like a citation.  Their
+    wrapped lines were items of their own and the numbered lines article text."""
+    known = sorted(starts)
+    numbers: dict[int, int] = {}
+    forms: set[str] = set()
+    indent = max(indent_of(lines[index]) for index in known)
+    for index in known:
+        match = numbered.match(lines[index])
+        number = value(match) if match else None
+        if match is None or number is None:
+            return starts
+        numbers[index] = max(number, int(match.groupdict().get("to") or 0))
+        forms.add(form_of(lines[index], match))
+    out = dict(starts)
+    for index in range(known[0] + 1, len(lines)):
+        match = numbered.match(lines[index]) if index not in out else None
+        number = value(match) if match else None
+        if (
+            match is None
+            or number is None
+            or form_of(lines[index], match) not in forms
+            or indent_of(lines[index]) > indent
+            or SECTION_TITLE.match(match["rest"])  # "4. Appendix"
+        ):
+            continue
+        at = bisect.bisect(known, index)
+        before, after = known[at - 1], known[at] if at < len(known) else None
+        if not numbers[before] < number <= numbers[before] + _GAP or (
+            after is not None and number >= numbers[after]
+        ):
+            continue
+        stop = after if after is not None else len(lines)
+        if mid_reference(lines[index - 1]) or not CITATION_HINT.search(
+            _wrapped_text(lines, index, match["rest"], stop)
+        ):
+            continue
+        out[index] = match["rest"].strip()
+        numbers[index] = number
+        known.insert(at, index)
+    return out
 
 
 def _lead_in(lines: list[str], first: int) -> list[int]:
@@ -315,14 +350,16 @@ def _lead_in(lines: list[str], first: int) -> list[int]:
     index = first - 1
     while index >= 0:
         line = lines[index]
-        if not line.strip() or _HEADINGS.match(line) or not _CITATION_HINT.search(line):
+        if not line.strip() or is_heading(lines, index) or not CITATION_HINT.search(line):
             break
         out.insert(0, index)
         index -= 1
     return out
 
 
-def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
+def _gather(
+    lines: list[str], starts: dict[int, str], marker: str, numbered: re.Pattern[str] = NUMBERED
+) -> FoundList:
     """Items from their first lines, with what follows them in the reference list.
 
     After an item, an indented line continues it (a wrapped line of a text dump) — in a
@@ -346,9 +383,13 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
     item_line = ""  # the last item's last line (a page's furniture after it skipped)
     labels: list[int] = []
     furniture: list[Item] = []
+    rhythm = _rhythm(lines, sorted(starts)) if marker == "number" else 1
+    taken = 0  # the lines of the last item, while no blank line came after its start
     for index in range(first, len(lines)):
         line = lines[index]
         stripped = line.strip()
+        if not stripped:
+            taken = 0
         if index not in starts and is_label_line(stripped):
             labels.append(index + 1)
         elif index not in starts and in_item and is_page_furniture(stripped):
@@ -356,22 +397,37 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             furniture.append(Item(index + 1, stripped, stripped, marker))
         elif index in starts:
             items.append(Item(index + 1, starts[index], stripped, marker))
-            in_item, item_indent, item_line = True, _indent(line), line
-        elif _END_HEADINGS.match(line) or (index > last_start and _CAPTION.match(line)):
+            in_item, item_indent, item_line, taken = True, indent_of(line), line, 1
+        elif END_HEADINGS.match(line) or (
+            index > last_start and (CAPTION.match(line) or other_section(lines, index))
+        ):
             unread.extend(_unread(lines, index, len(lines)))
             break
         elif (
             in_item
+            and index > last_start
+            and 0 < taken < rhythm
+            and not is_heading(lines, index)
+            and not LIST_NUMBER.match(line)
+        ):
+            # The list's items are wrapped ("Title." / "Journal, 62(5), 601–608."): the
+            # last one goes on for as many lines as the items before it, to a blank line.
+            items[-1] = _joined(items[-1], stripped)
+            item_line = line
+            taken += 1
+        elif (
+            in_item
             and marker == "number"
             and index > last_start
-            and _mid_reference(item_line)
+            and mid_reference(item_line)
             and not starts_like_reference(stripped)
-            and not _HEADINGS.match(line)
-            and not _LIST_NUMBER.match(line)
+            and not is_heading(lines, index)
+            and not LIST_NUMBER.match(line)
         ):
             # The last item stopped mid-sentence ("… Fict Hist", a page break after it):
             # what follows, unless it starts a reference, is its rest ("Q. 1998;3:11-20.").
             items[-1] = _joined(items[-1], stripped)
+            taken += bool(taken)
             item_line = line
         elif (
             in_item
@@ -379,14 +435,19 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
                 line[:1].isspace()
                 or (
                     marker == "number"
-                    and (index <= last_start or _wraps_last(lines[index - 1], line))
+                    and (index <= last_start or wraps_last(lines[index - 1], line))
                 )
             )
             and stripped
-            and not _HEADINGS.match(line)
+            and not is_heading(lines, index)
+            and not (
+                marker == "number"
+                and index + 1 in starts
+                and stray_heading(items[-1].text, stripped)
+            )
             # A number that is not the list's: a new item, unless the line is indented
             # under the item ("   1. Aufl. 2001." wraps "1. Arden T. …").
-            and not (_LIST_NUMBER.match(line) and _indent(line) <= item_indent)
+            and not (LIST_NUMBER.match(line) and indent_of(line) <= item_indent)
             # After the list, an unindented citation is one of its own (a "Sources" list
             # after short-citation notes); inside it, a wrapped line of a numbered item
             # that holds "(1989)" is not.
@@ -399,25 +460,59 @@ def _gather(lines: list[str], starts: dict[int, str], marker: str) -> FoundList:
             )
         ):
             items[-1] = _joined(items[-1], stripped)
+            taken += bool(taken)
             item_line = line
-        elif stripped and not _HEADINGS.match(line) and _STANDALONE_CITATION.search(line):
-            items.append(Item(index + 1, stripped, stripped, marker))
-            in_item = True
-        elif marker == "number" and stripped and _CITATION_HINT.search(line):
-            # A numbered line out of sequence, or a citation after the list: an item too.
-            numbered = _NUMBERED.match(line)
-            items.append(
-                Item(index + 1, numbered["rest"] if numbered else stripped, stripped, marker)
-            )
-            in_item = True
+        elif stripped and not is_heading(lines, index) and _STANDALONE_CITATION.search(line):
+            items.append(Item(index + 1, _unnumbered(line, marker, numbered), stripped, marker))
+            in_item, taken = True, 0
+        elif (
+            marker == "number"
+            and stripped
+            and not is_heading(lines, index)
+            and CITATION_HINT.search(line)
+            and (index < last_start or numbered.match(line) or in_item)
+        ):
+            # A numbered line out of sequence, or a citation right after the list: an item
+            # too.  After a blank line, a line with a year and no more of a citation is
+            # the article's text ("Received 5 May 2024."), not a reference (it is unread).
+            items.append(Item(index + 1, _unnumbered(line, marker, numbered), stripped, marker))
+            in_item, taken = True, 0
         else:
-            if stripped and not _HEADINGS.match(line):
+            if stripped and not is_heading(lines, index):
                 if index < last_start:
                     skipped.append(Item(index + 1, stripped, stripped, marker))
                 else:
                     unread.append(index + 1)
             in_item = False
     return FoundList(items, skipped, unread, tuple(labels), tuple(furniture))
+
+
+def _unnumbered(line: str, marker: str, numbered: re.Pattern[str]) -> str:
+    """A line of a numbered list that is an item of its own outside the list's runs (a
+    section of one reference numbered from 1 again — or lettered from "a." again —, a
+    number out of sequence, a bulleted line after the list) without its list number or
+    bullet, which is no part of the reference ("1. Grant, H. (2010)…"); ``numbered`` is
+    the pattern of the list's numbers."""
+    match = numbered.match(line) if marker == "number" else None
+    text = match["rest"].strip() if match else line.strip()
+    bullet = BULLET.match(text)  # "• Farrow Q (2021)…" in a "Further reading" list
+    return bullet["rest"].strip() if bullet else text
+
+
+def _rhythm(lines: list[str], starts: list[int]) -> int:
+    """How many lines the last item of a numbered list is taken to span at least: the
+    median count of the non-empty lines of the items before it, when most of them wrap
+    (a list pasted from a narrow column wraps each item alike); else 1.  After the last
+    number nothing else says where the list ends, and a wrapped last line that starts
+    with a capital ("Fict Med Rev. 2019;12:44-50.") became an item of its own."""
+    spans = [
+        sum(1 for line in lines[a:b] if line.strip() and not is_label_line(line.strip()))
+        for a, b in itertools.pairwise(starts)
+    ]
+    spans = [span for span in spans if span <= WRAPPED_LINES]
+    if not spans or 2 * sum(1 for span in spans if span > 1) < len(spans):
+        return 1
+    return sorted(spans)[(len(spans) - 1) // 2]
 
 
 def _joined(item: Item, wrapped: str) -> Item:
@@ -432,8 +527,8 @@ def _unread(lines: list[str], start: int, stop: int) -> list[int]:
         index + 1
         for index in range(start, stop)
         if lines[index].strip()
-        and not _HEADINGS.match(lines[index])
-        and not _END_HEADINGS.match(lines[index])
+        and not is_heading(lines, index)
+        and not END_HEADINGS.match(lines[index])
     ]
 
 
@@ -441,98 +536,6 @@ def _unread(lines: list[str], start: int, stop: int) -> list[int]:
 #: the readers start with ``\s*`` and are searched at every offset, so a long run made
 #: each search quadratic in it (200 KB of blanks in one item took minutes).
 _BLANK_RUN = re.compile(r"([^\S\n])[^\S\n]+")
-
-
-# A list number inside an item's text: "… 2001;4:10-19. 2. Roe K. …", "… [3] Loe M. …".
-# Years ("2004. Reactive…") and dates ("v. 1. 3. 1996") are not list numbers.
-_INLINE_NUMBER = re.compile(
-    r"(?:^|(?<=\s))(?:\[(?P<b>\d{1,4})\]|" + _NOT_YEAR + r"(?P<n>\d{1,4})\.)\s+(?=[^\s\d])"
-)
-
-
-def _after_sentence(text: str, start: int) -> bool:
-    """Whether the list number at ``start`` follows the end of a sentence (``.``, ``)``
-    or ``]`` and a blank)."""
-    return start >= 2 and text[start - 2] in ".)]"
-
-
-def _run_on(item: Item) -> list[Item]:
-    """An item that holds several numbered references run together on one line (a list
-    copied from a web page or a PDF that lost its line breaks) as one item each.
-
-    Split only at a chain of at least two consecutive list numbers (:func:`_chain`), each
-    followed by something that is not a lower-case word, most of them (and at least one)
-    right after the end of a sentence; the chain's first number follows the start of the
-    text, the end of a sentence or a "References" heading.  Text before the chain that is
-    not a heading stays an item.
-    """
-    if item.marker == "caret" or len(item.text) < 40:
-        return [item]
-    text = item.text
-    marks = [
-        (int(m["b"] or m["n"]), m.start(), m.end())
-        for m in _INLINE_NUMBER.finditer(text)
-        if not text[m.end()].islower()
-    ]
-    if len(marks) < 2:
-        return [item]
-    best = _chain(text, marks)
-    # Most numbers of the chain must follow the end of a sentence: "Vol. 2. Part 3." is
-    # one reference.
-    linked = sum(1 for _, start, _ in best[1:] if _after_sentence(text, start))
-    if len(best) < 2 or 2 * linked < len(best) - 1 or not linked:
-        return [item]
-    parts: list[Item] = []
-    prefix = text[: best[0][1]].strip()
-    if prefix and not _HEADINGS.match(prefix):
-        parts.append(Item(item.line, prefix, item.raw, item.marker))
-    ends = [start for _, start, _ in best[1:]] + [len(text)]
-    for (_, _, begin), end in zip(best, ends, strict=True):
-        piece = text[begin:end].strip()
-        if piece:
-            parts.append(Item(item.line, piece, item.raw, item.marker or "number"))
-    return parts
-
-
-def _chain(text: str, marks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """The longest chain of list numbers n, n+1, n+2 … in text order (up to two in a row
-    may be missing: a reference whose own text starts like a number stays with the one
-    before), preferring, among chains as long, the one whose numbers follow the ends of
-    sentences (``… 2001;4:10-19. 2. Poe K``) over numbers inside a reference (``… Vol. 2.
-    Part``).
-
-    One pass over the marks, keeping per number the best chain that ends with it, so a
-    hostile line of many numbers costs linear time.
-    """
-
-    # Per number: (length, sentence ends, index of its mark) of the best chain ending there.
-    best: dict[int, tuple[int, int, int]] = {}
-    link: list[int | None] = [None] * len(marks)
-    lead = len(text) - len(text.lstrip())
-    for index, (value, start, _) in enumerate(marks):
-        ends = int(_after_sentence(text, start))
-        options: list[tuple[int, int, int | None]] = []
-        for gap in (1, 2, 3):
-            held = best.get(value - gap)
-            if held is not None:
-                options.append((held[0] + 1, held[1] + ends - (gap - 1), held[2]))
-        if start <= lead or ends or (start < 80 and _HEADINGS.match(text[:start])):
-            options.append((1, ends, None))
-        if not options:
-            continue
-        length, score, back = max(options, key=lambda o: (o[0], o[1]))
-        if (length, score) > best.get(value, (0, -1, 0))[:2]:
-            best[value] = (length, score, index)
-            link[index] = back
-    if not best:
-        return []
-    _, _, index = max(best.values(), key=lambda b: (b[0], b[1], -b[2]))
-    chain: list[tuple[int, int, int]] = []
-    at: int | None = index
-    while at is not None:
-        chain.append(marks[at])
-        at = link[at]
-    return chain[::-1]
 
 
 def _plain(item: Item) -> Item:
@@ -571,6 +574,12 @@ def find_list(text: str) -> FoundList:
     return found._replace(items=[_plain(part) for item in found.items for part in _run_on(item)])
 
 
+def _run_on(item: Item) -> list[Item]:
+    """``item`` as the references run together in it (:func:`~.runon.run_on`), one each."""
+    parts = run_on(item.text, item.raw, item.marker)
+    return [Item(item.line, text, item.raw, marker) for text, marker in parts]
+
+
 def _find_list(text: str) -> FoundList:
     """:func:`find_list` before the items' Markdown marks are taken out."""
     # Lines as an editor counts them: "\n" ends a line (str.splitlines also splits at
@@ -578,18 +587,23 @@ def _find_list(text: str) -> FoundList:
     if ".mw-" in text:  # a text dump with the citation style sheet: drop it, keep the lines
         text = _CSS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = [_BLANK_RUN.sub(r"\1", line.rstrip("\r")) for line in text.split("\n")]
+    # Quote marks first: an invisible character may stand after them ("> \u200bb. …").
+    lines = [visible(line) for line in unquoted(lines)]
+    lines = plain_numbers(without_line_numbers(lines, is_heading_text))
     if has_markup(text):  # a list pasted with its HTML tags (a page's source, an e-mail)
         lines = [without_markup(line) for line in lines]
-    lines = attach_numbers(lines, _HEADINGS)  # "[1]" alone, the reference below (web pages)
-    carets = _caret_starts(lines)
+    lines = attach_numbers(lines, HEADINGS)  # "[1]" alone, the reference below (web pages)
+    carets = caret_starts(lines)
     if carets:
         return _gather(lines, carets, "caret")
-    numbered = _numbered_starts(lines)
+    numbered, pattern = _numbered_starts(lines)
     if numbered:
-        return _gather(lines, numbered, "number")
+        return _gather(lines, numbered, "number", pattern)
     # No markers: a plain list, or an article whose list follows a "References" heading —
     # there, a line must read like a citation (the section may hold other text).
-    begin = next((i + 1 for i, line in enumerate(lines) if _HEADINGS.match(line)), 0)
+    begin = next((i + 1 for i, line in enumerate(lines) if HEADINGS.match(line)), 0)
+    if begin and _list_before(lines, begin - 1):
+        begin = 0  # "Further reading" after sections of the list ("Chapter 3", "2021")
     items: list[Item] = []
     skipped: list[Item] = []
     unread = _unread(lines, 0, begin)
@@ -600,12 +614,14 @@ def _find_list(text: str) -> FoundList:
     # only when bullets mark the list: a reference or a wrapped line that happens to
     # start with "- " in an unbulleted list must not swallow the lines after it.
     region = [
-        line
-        for line in lines[begin:]
-        if line.strip() and not _HEADINGS.match(line) and not is_label_line(line.strip())
+        lines[index]
+        for index in range(begin, len(lines))
+        if lines[index].strip()
+        and not is_heading(lines, index)
+        and not is_label_line(lines[index].strip())
     ]
-    bullets = sum(1 for line in region if _BULLET.match(line))
-    unmarked = sum(1 for line in region if not line[:1].isspace() and not _BULLET.match(line))
+    bullets = sum(1 for line in region if BULLET.match(line))
+    unmarked = sum(1 for line in region if not line[:1].isspace() and not BULLET.match(line))
     bullet_list = bullets >= 2 and 3 * bullets >= unmarked
     # A list cut at a column's width without indent or marker (a PDF's copy): where a
     # line is full, the reference goes on unless the next line starts a new one.
@@ -615,34 +631,66 @@ def _find_list(text: str) -> FoundList:
     # the lines were cut at one column's width; else (each paragraph's short last line
     # hides the width) a line goes on unless it starts a reference of its own.
     paragraphs = _blank_separated(lines[begin:])
+    # A list whose references start with their authors ("Arden, T., Bexley, M., 2018."):
+    # a line that does not start so, whose first word would not have fitted on the line
+    # before (the column was full), of a reference that has not ended, goes on with it
+    # ("Journal of Synthetic Health 62, 601–608.", cut by a PDF's column).
+    opening = sum(1 for line in region if _author_start(line))
+    author_first = opening >= 2 and 4 * opening >= len(region)  # items of up to 4 lines
+    longest = max((len(line.strip()) for line in region), default=0)
     labels: list[int] = []
     for index in range(begin, len(lines)):
         line = lines[index]
         stripped = line.strip()
-        if _END_HEADINGS.match(line) or (items and _CAPTION.match(line)):
+        if END_HEADINGS.match(line) or (
+            items and (CAPTION.match(line) or other_section(lines, index))
+        ):
             unread.extend(_unread(lines, index, len(lines)))
             break
-        if not stripped or _HEADINGS.match(line) or is_label_line(stripped):
-            if stripped and not _HEADINGS.match(line):
+        if not stripped or is_heading(lines, index) or is_label_line(stripped):
+            if stripped and not is_heading(lines, index):
                 labels.append(index + 1)
             previous = ""
             continue
-        bullet = _BULLET.match(line)
+        bullet = BULLET.match(line)
         lazy = bulleted and bullet_list
         wrapped = bool(previous) and (
-            (width is not None and (paragraphs or wraps(previous, line, width)))
+            (
+                width is not None
+                and (paragraphs or wraps(previous, line, width))
+                # A paragraph of several references (a section of the list): one that
+                # starts with its authors after a line that ends one does not go on.
+                and not (paragraphs and _author_start(line) and COMPLETE.search(previous.rstrip()))
+            )
             or (
                 width is None
                 and paragraphs
-                and paragraph_goes_on(previous, line, bool(_CITATION_HINT.search(line)))
+                and paragraph_goes_on(previous, line, bool(CITATION_HINT.search(line)))
             )
         )
-        if previous and not bullet and (lazy or _continues(first, previous, line) or wrapped):
+        unfinished = (
+            bool(previous)
+            and author_first
+            and len(previous.strip()) + 1 + len(stripped.split()[0]) > longest
+            and not starts_like_reference(line)
+            and _unfinished(items[-1].text, line)
+        )
+        if (
+            previous
+            and not bullet
+            and (lazy or continues(first, previous, line) or wrapped or unfinished)
+        ):
             # A bullet's item runs on to the next bullet or blank line (Markdown's lazy
-            # continuation); other items by _continues.
+            # continuation); other items by continues.
             items[-1] = _joined(items[-1], stripped)
             previous = line
-        elif bullet or begin == 0 or _CITATION_HINT.search(line):
+        elif (
+            bullet
+            or begin == 0
+            or CITATION_HINT.search(line)
+            # Under a heading, a reference whose year the column put on its next line.
+            or (author_first and _author_start(line))
+        ):
             text = bullet["rest"].strip() if bullet else stripped
             items.append(Item(index + 1, text, stripped, "bullet" if bullet else ""))
             previous = first = line
@@ -651,6 +699,44 @@ def _find_list(text: str) -> FoundList:
             skipped.append(Item(index + 1, stripped, stripped))
             previous = ""
     return FoundList(items, skipped, unread, tuple(labels))
+
+
+_YEAR_IN = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
+
+
+def _unfinished(text: str, line: str) -> bool:
+    """Whether the reference ``text`` has not ended where ``line`` follows it: it does not
+    end as a whole reference does (a page or a year and a full stop: ``601–608.``; a URL
+    or a DOI), and
+    the two do not both hold a year (a reference has one; an undated one after a dated
+    one is a reference of its own)."""
+    last = text.rsplit(maxsplit=1)[-1]
+    return (
+        COMPLETE.search(text) is None
+        and "/" not in last  # a URL or a DOI ends it
+        and not (_YEAR_IN.search(text) and _YEAR_IN.search(line))
+    )
+
+
+def _author_start(line: str) -> bool:
+    """Whether ``line`` starts as a reference does with its authors (not with a list
+    number: "2. Ibid., 47." in a list not taken for a numbered one is no author's)."""
+    return starts_like_reference(line) and not LIST_NUMBER.match(line)
+
+
+def _list_before(lines: list[str], heading: int) -> bool:
+    """Whether the lines before the list's first heading (``lines[heading]``, say
+    "Further reading") are references too, under headings of sections of the list
+    ("Chapter 3", "2021", "Books"): one such heading stands before them, and a quarter of
+    their lines (references of up to four lines) start with authors.  An article's text
+    before its "References" was not read; this list's first sections were lost with it."""
+    before = [index for index in range(heading) if lines[index].strip()]
+    sections = [index for index in before if section_heading(lines, index)]
+    if not sections:
+        return False
+    text = [index for index in before if index > sections[0] and not is_heading(lines, index)]
+    opening = sum(1 for index in text if _author_start(lines[index]))
+    return opening >= 1 and 4 * opening >= len(text)
 
 
 def _blank_separated(lines: list[str]) -> bool:
@@ -666,54 +752,6 @@ def _blank_separated(lines: list[str]) -> bool:
             sizes.append(size)
             size = 0
     return len(sizes) >= 3 and 2 * sum(1 for n in sizes if n > 1) > len(sizes)
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
-
-
-def _continues(first: str, previous: str, line: str) -> bool:
-    """Whether ``line`` wraps the item before it, in a list without markers (``first``:
-    that item's first line; ``previous``: the line just before).
-
-    A list pasted from a PDF or a word processor wraps its items.  A line continues the
-    item when it is indented more than the item's first line (a hanging indent), or when
-    it cannot start a reference where the line before cannot end one: it starts with a
-    lower-case word that is not a name particle (``van Dijk``) or with numbers
-    (``62(5), 601–608.``, not a bare ``2``), after a line ending in a letter, a comma, a
-    colon, a semicolon, a dash or an opening bracket; and when it holds only identifiers
-    after a line that does not (its reference's DOI, wrapped onto a line of its own; a
-    list of DOIs, one per line, stays a list).
-    """
-    if _indent(line) > _indent(first):
-        return True
-    if identifiers_only(line):
-        return not identifiers_only(previous)
-    tail = previous.rsplit(maxsplit=1)[-1]
-    if "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
-        return False
-    return _cannot_start(line)
-
-
-def _mid_reference(line: str) -> bool:
-    """Whether ``line`` stops in the middle of a reference: it ends in a letter, a comma,
-    a colon, a semicolon, an opening bracket, a dash or "&" (not in a URL)."""
-    words = line.split()
-    if not words or "/" in words[-1]:
-        return False
-    return words[-1][-1].isalpha() or words[-1][-1] in ",;:(-–&"
-
-
-def _wraps_last(previous: str, line: str) -> bool:
-    """Whether an unindented ``line`` right after a numbered list's last item wraps it: it
-    starts with numbers (``2011;1:1-2.``), or with a lower-case word after a line that
-    does not end a sentence (prose after the list starts a sentence of its own), or it
-    holds only identifiers (a PDF's column put the DOI on a line of its own)."""
-    if identifiers_only(line):
-        return True
-    if not _cannot_start(line):
-        return False
-    return line.lstrip()[0].isdigit() or previous.rstrip()[-1:] not in (".", "!", "?")
 
 
 def split_items(text: str) -> list[Item]:

@@ -229,7 +229,9 @@ def _protected_period(text: str, i: int) -> bool:
         return False
     bare = word.rsplit(".", 1)[-1] if "." in word else word
     if word.lower() in _PROTECTED or bare.lower() in _PROTECTED:
-        return True
+        # "Fict Med Rev. 12: 44–50": a journal's last abbreviated word ("Rev", "Comp"),
+        # not "rev. ed.", before the volume; the journal was "Fict Med Rev. 12".
+        return not (bare in _JOURNAL_ABBREVIATIONS and text[i + 1 : i + 3].strip()[:1].isdigit())
     # An initial is followed by more of the name ("J. -P.") or "(eds.)", not by a number
     # or a quoted title; after "Vol." or "Part" a capital letter is a numeral.
     if len(bare) != 1 or not bare.isupper():

@@ -1,4 +1,4 @@
-"""Where a reference ends in a list wrapped without indent or marker (a PDF's copy).
+"""Where a reference ends in a list whose references wrap onto several lines.
 
 A reference list copied from a typeset PDF or a word processor comes as lines cut at the
 column's width, with nothing to show where one reference ends and the next begins: no
@@ -26,6 +26,14 @@ number, no hanging indent.  Two clues are left, and a reader uses both:
 What is left ambiguous is joined: a full line followed by one that does not start like a
 reference.  ``bench/parse_layouts.py`` measures both ways of being wrong (a reference
 cut in two, two references joined).
+
+The same question in the other layouts, and the clues about one line that the list's
+readers (``items.py``, ``headings.py``, ``runon.py``) share, are here too: whether a
+line wraps the item before it in a list without markers (:func:`continues`: a hanging
+indent, a line that cannot start a reference after one that cannot end one) or a
+numbered list's last item (:func:`wraps_last`); whether a line stops in the middle of a
+reference (:func:`mid_reference`) or ends a whole one (:data:`COMPLETE`); whether it
+reads like a citation (:data:`CITATION_HINT`).
 """
 
 from __future__ import annotations
@@ -89,7 +97,8 @@ _START = re.compile(
     r"(?=[,;.&(]|\s(?:and|&|\(|\d))"
     rf"|{_FAMILY}\s[{_U}]{{1,3}}[,.]"  # Family IN,  (Vancouver)
     rf"|{_FAMILY}\s\({_INITIALS}\)"  # Family (I.),  (French)
-    rf"|{_GIVEN}\s{_FAMILY_WORD},\s(?![{_U}]{{2}}\b|[{_U}]\.)"  # Given Family, Title
+    # Given Family, Title (not "Synthetic Methods, 70(1)" / ", vol. 4": a journal's volume)
+    rf"|{_GIVEN}\s{_FAMILY_WORD},\s(?![{_U}]{{2}}\b|[{_U}]\.|\d|(?:vol|no|pp?)\.)"
     rf"|[{_U}]{{2,}}(?:-[{_U}]{{2,}})?,?\s[{_U}](?![{_L}]+\s(?:Press|Publish))"  # SMITH, J.
     rf"|(?:[{_U}]\.\s?-?){{1,3}}{_FAMILY}[\s,]"  # J. R. Smith
     rf"|{_GIVEN}\s(?:[{_U}]\.\s?){{1,2}}{_FAMILY}[,\s]"  # John R. Smith
@@ -260,6 +269,12 @@ def identifiers_only(line: str) -> bool:
     return _IDENTIFIERS_ONLY.match(line.strip()) is not None
 
 
+def ends_open(line: str) -> bool:
+    """Whether ``line`` cannot end a reference (:func:`_open`): ``… Vol.``, ``… ed.``, a
+    comma, a conjunction — a number after it is the reference's own, not a list number."""
+    return _open(line)
+
+
 def _open(line: str) -> bool:
     """Whether ``line`` cannot end a reference: it ends in a comma, a conjunction, an
     initial or an abbreviation that introduces more."""
@@ -321,3 +336,109 @@ def join_wrapped(text: str, line: str) -> str:
     ):
         return text + line
     return f"{text} {line}"
+
+
+# The clues about one line that the list's readers share (items.py, headings.py, runon.py).
+
+#: A clue that a line is (part of) a citation: a year, quotes, an identifier, a URL.
+CITATION_HINT = re.compile(
+    r"\b(?:1[5-9]\d\d|20\d\d)\b|[\"“]|\bdoi:|\bPMID\b|\bISBN\b|https?://|Retrieved\b"
+)
+
+
+#: How many wrapped lines after a numbered line count towards reading it as a citation.
+WRAPPED_LINES = 8
+
+
+#: How a whole reference ends: a page, a year or a volume and a full stop, or a bracket.
+COMPLETE = re.compile(r"(?:\d|\))\.?$")
+
+
+def mid_reference(line: str) -> bool:
+    """Whether ``line`` stops in the middle of a reference: it ends in a letter, a comma,
+    a colon, a semicolon, an opening bracket, a dash or "&" (not in a URL)."""
+    words = line.split()
+    if not words or "/" in words[-1]:
+        return False
+    return words[-1][-1].isalpha() or words[-1][-1] in ",;:(-–&"
+
+
+def indent_of(line: str) -> int:
+    """How far ``line`` is indented: the number of its leading blanks."""
+    return len(line) - len(line.lstrip())
+
+
+#: Words a reference never ends with: after one, the next line goes on with it, even
+#: when it starts with a capital ("Journal of" / "Synthetic Health").
+_OPEN_WORDS = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "in",
+        "for",
+        "on",
+        "with",
+        "by",
+        "to",
+        "from",
+        "at",
+        "an",
+        "&",
+        "und",
+        "et",
+        "y",
+        "de",
+        "del",
+        "der",
+        "die",
+        "das",
+        "van",
+        "von",
+        "für",
+        "zur",
+        "la",
+        "le",
+        "les",
+        "des",
+        "du",
+    ]
+)
+
+
+def continues(first: str, previous: str, line: str) -> bool:
+    """Whether ``line`` wraps the item before it, in a list without markers (``first``:
+    that item's first line; ``previous``: the line just before).
+
+    A list pasted from a PDF or a word processor wraps its items.  A line continues the
+    item when it is indented more than the item's first line (a hanging indent), or when
+    it cannot start a reference where the line before cannot end one: it starts with a
+    lower-case word that is not a name particle (``van Dijk``) or with numbers
+    (``62(5), 601–608.``, not a bare ``2``), after a line ending in a letter, a comma, a
+    colon, a semicolon, a dash or an opening bracket; and when it holds only identifiers
+    after a line that does not (its reference's DOI, wrapped onto a line of its own; a
+    list of DOIs, one per line, stays a list); and after a line that ends in a word no
+    reference ends with (``of``, ``the``, ``and``).
+    """
+    if indent_of(line) > indent_of(first):
+        return True
+    if identifiers_only(line):
+        return not identifiers_only(previous)
+    tail = previous.rsplit(maxsplit=1)[-1]
+    if tail.casefold() in _OPEN_WORDS:
+        return True  # "… Journal of" / "Synthetic Health, 62(5), 601-608."
+    if "/" in tail or not (tail[-1].isalpha() or tail[-1] in ",;:(-–—&"):
+        return False
+    return cannot_start(line)
+
+
+def wraps_last(previous: str, line: str) -> bool:
+    """Whether an unindented ``line`` right after a numbered list's last item wraps it: it
+    starts with numbers (``2011;1:1-2.``), or with a lower-case word after a line that
+    does not end a sentence (prose after the list starts a sentence of its own), or it
+    holds only identifiers (a PDF's column put the DOI on a line of its own)."""
+    if identifiers_only(line):
+        return True
+    if not cannot_start(line):
+        return False
+    return line.lstrip()[0].isdigit() or previous.rstrip()[-1:] not in (".", "!", "?")
