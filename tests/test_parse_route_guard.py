@@ -81,3 +81,29 @@ def test_in_a_wikipedia_list_the_rules_keep_an_item_without_a_date() -> None:
     c.authors = NameList()
     assert rules_sane([c], wiki=True, listed=True)
     assert not rules_sane([c], wiki=True, listed=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Quill, R. (2019). Tidal pools of the north coast. In Encyclopedia of invented "
+            "shores. Retrieved March 2, 2024, from https://example.org/tidal-pools",
+            {"booktitle": "Encyclopedia of invented shores", "year": "2019"},
+        ),
+        (
+            "Ferraro, D. (2020, May 5). Lantern festivals. Retrieved June 1, 2021, from "
+            "https://example.com/lanterns",
+            {"year": "2020", "month": "5", "urldate": "2021-06-01"},
+        ),
+    ],
+)
+def test_apa6_retrieved_from_is_no_wikipedia_sign(text: str, expected: dict[str, str]) -> None:
+    """APA 6's "Retrieved March 2, 2024, from URL" is not CS1's "Retrieved March 2, 2024."
+    (it sent the item to the Wikipedia rules: the encyclopedia became the publisher, the
+    date of a web page was lost, and "from" was kept as a note or an organisation)."""
+    _, path = parse_item_routed(Item(1, text, text))
+    assert path == "crf"
+    ref = next(iter(parse_text(text, "text").references))
+    assert {k: ref.fields.get(k) for k in expected} == expected
+    assert "from" not in (ref.fields.get("note"), ref.fields.get("organization"))

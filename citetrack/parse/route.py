@@ -38,8 +38,10 @@ from citetrack.parse.items import Item
 from citetrack.parse.names import NameList, is_initials
 
 _WIKI_SIGNS = re.compile(
-    # "Retrieved 5 May 2020" (APA's "Retrieved from http…" is not CS1's).
+    # "Retrieved 5 May 2020" (APA's "Retrieved from http…" and APA 6's "Retrieved March 2,
+    # 2024, from http…" are not CS1's).
     r"\bRetrieved (?:on )?(?:\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}|\d{4}-\d\d-\d\d)"
+    r"(?!,?\s+from\b)"
     r"|\b[Aa]rchived from the original\b|\bArchived \d|\(PDF\)"
     r"|\bS2CID\b|\bBibcode\b|\bOCLC\b|\bPMID\b|\bPMC\s?\d|[–—] via\b"
     r"|\bhdl:|\bJSTOR \d|\bCS1\b|\)\.\s*[\"“][^\"”]+[\"”]\."
