@@ -107,3 +107,24 @@ def test_apa6_retrieved_from_is_no_wikipedia_sign(text: str, expected: dict[str,
     ref = next(iter(parse_text(text, "text").references))
     assert {k: ref.fields.get(k) for k in expected} == expected
     assert "from" not in (ref.fields.get("note"), ref.fields.get("organization"))
+
+
+THESES = (
+    "Ellery, J. (2016). Patterns of trust in rural cooperatives (Master's thesis). "
+    "University of Eastwick, Springfield.\n"
+    "Quill, R. (2012). Tidal pools of the north coast (Unpublished doctoral dissertation). "
+    "Northfield University, Northfield, UK.\n"
+    "Ferraro, D. (2018). Lantern festivals (Doctoral dissertation). Retrieved from ProQuest "
+    "Dissertations and Theses database. (UMI No. 3123456)\n"
+)
+
+
+def test_an_apa_list_of_theses_is_not_taken_for_wikipedia() -> None:
+    """Most items of an APA list of theses print a bracketed degree mark, as CS1's
+    ``(PhD thesis)``: the list was taken for Wikipedia's and every item read by the rules
+    (the second a @book with the mark in its title, the third's database its school)."""
+    refs = list(parse_text(THESES, "text").references)
+    assert [r.entry_type for r in refs] == ["mastersthesis", "phdthesis", "phdthesis"]
+    assert refs[1].fields["title"] == "Tidal pools of the north coast"
+    assert refs[1].fields["school"] == "Northfield University"
+    assert "ProQuest" not in refs[2].fields.get("school", "")

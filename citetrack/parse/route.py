@@ -104,13 +104,28 @@ def _wiki_signs(text: str) -> bool:
     return any(clue in text for clue in _WIKI_CLUES) and bool(_WIKI_SIGNS.search(text))
 
 
+#: APA's "Retrieved from <URL or database>", which CS1 never prints (its access date is
+#: "Retrieved 5 May 2020").
+_APA_RETRIEVED = re.compile(r"\bRetrieved from\b")
+
+
+def _signed(item: Item) -> bool:
+    """Does the item carry one of Wikipedia's own signs (a back-link, ``_WIKI_SIGNS``)?"""
+    return item.marker == "caret" or _wiki_signs(item.text)
+
+
 def wiki_style(item: Item) -> bool:
-    """Is the item recognisably one of Wikipedia's citation styles?"""
-    return (
-        item.marker == "caret"
-        or _wiki_signs(item.text)
-        or bool(segments.TYPE_MARK.search(item.text) or segments.MEDIUM_MARK.search(item.text))
-    )
+    """Is the item recognisably one of Wikipedia's citation styles?
+
+    A type or medium mark in brackets (``(PhD thesis)``, ``(Review)``) counts too, unless
+    the item prints APA's ``Retrieved from``: APA prints the same brackets (``Title
+    (Doctoral dissertation). Retrieved from ProQuest …`` read by the rules made the
+    database the school).
+    """
+    if _signed(item):
+        return True
+    marked = segments.TYPE_MARK.search(item.text) or segments.MEDIUM_MARK.search(item.text)
+    return bool(marked) and not _APA_RETRIEVED.search(item.text)
 
 
 def rules_sane(citations: list[Citation], *, wiki: bool, listed: bool = True) -> bool:
@@ -262,5 +277,10 @@ def nlm_sane(c: Citation) -> bool:
 
 
 def wiki_list(items: list[Item]) -> bool:
-    """Are most items of a list recognisably Wikipedia's?"""
-    return 2 * sum(map(wiki_style, items)) > len(items)
+    """Are most items of a list recognisably Wikipedia's, by its own signs?
+
+    A bracketed type mark alone does not count here: a list of theses in APA style (``Title
+    (Master's thesis). University.``) is not Wikipedia's because most of its items print
+    one, and taken for Wikipedia's, every item of it went to the rules (``(Unpublished
+    doctoral dissertation)`` stayed in a @book's title)."""
+    return 2 * sum(map(_signed, items)) > len(items)
