@@ -143,3 +143,26 @@ def test_deleting_one_of_two_like_citations_reports_that_one_only(
         keys[emulator.page_url("/ok")]: [],
         keys[emulator.page_url("/missing")]: ["reference-removed"],
     }, run.stdout
+
+
+def test_the_revision_the_lockfile_saw_has_no_edited_citations(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A citation's fingerprint is taken over its parsed fields, so another citetrack
+    version (a parser that reads a template otherwise) gives another fingerprint for the
+    same text.  On the very revision the lockfile recorded nothing was edited: the nightly
+    run after an upgrade must not report "edited between revision N and revision N"."""
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
+    page = f"{emulator.url}/wiki/{TITLE}"
+    lock = tmp_path / "citetrack.lock"
+    assert run_cli("lock", page, *FAST, "--lockfile", str(lock), env=env, cwd=tmp_path).code == 0
+    recorded: dict[str, Any] = json.loads(lock.read_text(encoding="utf-8"))
+    # What an older parser recorded for one citation (its fields read otherwise).
+    recorded["articles"][TITLE]["citations"]["Mignogna2008"] = "0" * 12
+    lock.write_text(json.dumps(recorded), encoding="utf-8")
+    run = run_cli(
+        "check", page, *FAST, "--lockfile", str(lock), "-f", "json", env=env, cwd=tmp_path
+    )
+    assert run.code in (0, 1, 3), run.stderr
+    rules = {f["rule"] for r in run.json()["references"] for f in r["findings"]}
+    assert "reference-changed" not in rules

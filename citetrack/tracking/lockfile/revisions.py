@@ -17,7 +17,9 @@ formats and DOI case do not count; nor do the fields that record how the source 
 reached rather than what it is (``access-date``, ``archive-url``, ``archive-date``,
 ``url-status``: bots such as InternetArchiveBot edit those).  A citation that moved,
 or whose ``<ref name>`` was renamed, keeps the key the lockfile knows it by when its
-fingerprint matches exactly one recorded citation that is gone from the page.
+fingerprint matches exactly one recorded citation that is gone from the page.  On the
+very revision the lockfile recorded nothing is "changed": its text is the same, so a
+fingerprint that differs comes from another citetrack version's parse, not an edit.
 """
 
 from __future__ import annotations
@@ -112,6 +114,11 @@ def track_articles(result: CheckResult, previous: Lock | None) -> CheckResult:
     for name, (info, refs) in _by_article(result).items():
         record = previous.articles.get(name)
         if record is None:
+            continue
+        if info.revision is not None and info.revision == record.revision:
+            # The very revision the lockfile saw: its text is the same, so a citation
+            # whose fingerprint differs was parsed otherwise (another citetrack version),
+            # not edited; "edited between revision N and revision N" would be false.
             continue
         citations = record.citations
         since = previous_revision(previous, info) or "the lockfile"
