@@ -642,3 +642,29 @@ def test_a_hand_written_citation_with_a_linked_doi_or_title_is_read_as_a_citatio
         "Glucagonoma",
         "http://e.org/x",
     )
+
+
+def test_cite_conference_keeps_the_meeting_beside_its_book() -> None:
+    """SYNTHETIC: ``|conference=`` was dropped when ``|book-title=`` was given (the first
+    filled container parameter won and the others were lost)."""
+    ref = _one(
+        "{{cite conference |last=Okonkwo |first=T. |title=Learning to rank "
+        "|book-title=Proceedings of an Invented Meeting 2010 "
+        "|conference=27th Invented Conference on Learning |location=Haifa |year=2010}}"
+    )
+    assert ref.entry_type == "inproceedings"
+    assert ref.fields["booktitle"] == "Proceedings of an Invented Meeting 2010"
+    assert ref.fields["note"] == "Conference: 27th Invented Conference on Learning"
+
+
+def test_cite_report_type_is_the_techreport_type() -> None:
+    """SYNTHETIC: ``{{cite report |type=Technical report |number=…}}`` is BibTeX's
+    ``type`` and ``number`` of a @techreport (the type was a note)."""
+    ref = _one(
+        "{{cite report |last=Feng |first=Li |title=A note on invented minors "
+        "|number=TR-2004-17 |institution=Invented University |type=Technical report "
+        "|year=2004}}"
+    )
+    assert ref.entry_type == "techreport"
+    assert (ref.fields["type"], ref.fields["number"]) == ("Technical report", "TR-2004-17")
+    assert "note" not in ref.fields

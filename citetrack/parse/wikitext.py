@@ -507,6 +507,11 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
         c.title, c.container = title, container
         if chapter:
             c.notes.append(f"Chapter: {chapter}")
+    conference = params.get("conference")
+    if conference and conference not in (c.container, c.title):
+        # {{cite conference |book-title=Proceedings … |conference=27th Meeting …}}: the
+        # book is the container, the meeting's name is kept (it was dropped).
+        c.notes.append(f"Conference: {conference}")
     if c.title and c.title.endswith(".") and not c.title.endswith(".."):
         c.title = c.title[:-1]
     if params.get("transtitle"):
@@ -523,7 +528,9 @@ def _from_template(template: Template, line: int, raw: str) -> Citation:
     c.series = c.series or params.get("series")
     c.language = params.get("language")
     c.thesis_type = _first(params, "degree", "type") if c.kind == "thesis" else None
-    if c.kind != "thesis" and params.get("type"):
+    if c.kind == "report" and params.get("type"):
+        c.report_type = params["type"]  # BibTeX's @techreport type ("Technical report")
+    elif c.kind != "thesis" and params.get("type"):
         c.notes.append(params["type"])
     c.doi = params.get("doi")
     c.pmid = params.get("pmid")
