@@ -2,6 +2,7 @@
 
     python bench/bench_parse.py [--count 10000] [--seed 1] [--repeat 3]
     python bench/bench_parse.py --source anystyle    # other styles: the trained labeller
+    python bench/bench_parse.py --source anystyle --unnumbered   # the same, no list numbers
 
 ``--source anystyle`` times a numbered list (``1.`` … ``10000.``) of the labelled
 strings of ``../shared/training/anystyle/train.xml`` (BSD-2-Clause, real references in
@@ -109,7 +110,7 @@ def generate(count: int, seed: int, devset: Path = DEFAULT_DEVSET) -> list[dict[
     return [_vary(rng, rng.choice(rows), titles) for _ in range(count)]
 
 
-def _time_anystyle(count: int, seed: int, repeat: int) -> int:
+def _time_anystyle(count: int, seed: int, repeat: int, unnumbered: bool = False) -> int:
     from bench.train_parser import DEFAULT_DATA  # noqa: PLC0415
     from citetrack.parse.crf.dataset import read_sequences  # noqa: PLC0415
     from citetrack.parse.route import parse_item_routed  # noqa: PLC0415
@@ -120,7 +121,7 @@ def _time_anystyle(count: int, seed: int, repeat: int) -> int:
         " ".join(t for label, t in rng.choice(sequences) if label != "citation-number")
         for _ in range(count)
     ]
-    text = "\n".join(f"{n}. {s}" for n, s in enumerate(strings, start=1))
+    text = "\n".join(s if unnumbered else f"{n}. {s}" for n, s in enumerate(strings, start=1))
     parse_text("1. Warm-up, A. (2001). Loads the model. Journal, 1, 1-2.", "text")
     best = best_cpu = float("inf")
     result = parse_text(text, "text")
@@ -150,9 +151,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--source", choices=("devset", "anystyle"), default="devset")
+    parser.add_argument(
+        "--unnumbered",
+        action="store_true",
+        help="with --source anystyle: one reference per line without list numbers, as "
+        "APA and Harvard lists are pasted (the list is then found by its lines alone)",
+    )
     args = parser.parse_args(argv)
     if args.source == "anystyle":
-        return _time_anystyle(args.count, args.seed, args.repeat)
+        return _time_anystyle(args.count, args.seed, args.repeat, args.unnumbered)
     rows = generate(args.count, args.seed)
     text = "\n".join(str(r["text"]) for r in rows)
     best = best_cpu = float("inf")
