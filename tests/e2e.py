@@ -89,6 +89,68 @@ def by_key(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["key"]: r for r in report["references"]}
 
 
+def crossref_article(
+    doi: str,
+    title: str,
+    authors: list[tuple[str, str]],
+    journal: str,
+    year: int,
+    volume: str,
+    page: str,
+    issue: str | None = None,
+) -> dict[str, Any]:
+    """A Crossref ``message`` for one SYNTHETIC journal article (``authors`` as
+    ``(given, family)`` pairs), for a test's emulator world (``crossref_works``)."""
+    work: dict[str, Any] = {
+        "DOI": doi,
+        "type": "journal-article",
+        "title": [title],
+        "author": [
+            {"given": g, "family": f, "sequence": "first" if i == 0 else "additional"}
+            for i, (g, f) in enumerate(authors)
+        ],
+        "container-title": [journal],
+        "issued": {"date-parts": [[year]]},
+        "volume": volume,
+        "page": page,
+        "URL": f"https://doi.org/{doi}",
+        "_synthetic": True,
+    }
+    if issue is not None:
+        work["issue"] = issue
+    return work
+
+
+def pasted_list_round_trip(
+    emulator: Emulator, pasted: Path, text: str, works: dict[str, Any]
+) -> Run:
+    """What a journal editor does with a pasted list: ``parse`` the ``text`` (written to
+    ``pasted``) to a .bib beside it, ``check`` the .bib against the emulator, whose world
+    is given ``works``, and ``export`` it.
+
+    A right reading of a list of existing works raises nothing: the check finds every
+    DOI of ``works`` and no finding, and the export changes nothing.  Returns the parse
+    run, for the caller's assertions about what was read and what was said."""
+    emulator.patch_world({"crossref_works": works})
+    env = {**emulator.env(), "CITETRACK_CACHE_DIR": str(pasted.with_name("cache"))}
+    pasted.write_text(text, encoding="utf-8")
+    bib = pasted.with_name("refs.bib")
+    parsed = run_cli("parse", str(pasted), "-o", str(bib), env=env)
+    assert parsed.code == 0, parsed.stderr
+
+    checked = run_cli("check", str(bib), "--no-lockfile", "--no-links", "--format", "json", env=env)
+    refs = by_key(checked.json())
+    assert sorted(r["identifiers"]["doi"] for r in refs.values()) == sorted(works)
+    findings = {(key, f["rule"], f.get("field")) for key, r in refs.items() for f in r["findings"]}
+    assert findings == set(), findings
+    assert checked.code == 0, checked.stderr
+
+    exported = run_cli("export", str(bib), "--dry-run", env=env)
+    assert exported.code == 0, exported.stderr
+    assert "citetrack: 0 changes" in exported.stderr
+    return parsed
+
+
 def rules(reference: dict[str, Any]) -> set[str]:
     return {f["rule"] for f in reference["findings"]}
 

@@ -14,49 +14,24 @@ SYNTHETIC DATA: the works, their authors, journals and DOIs (Crossref's test pre
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from citetrack_emulator import Emulator
-from tests.e2e import by_key, run_cli
-
-
-def _work(doi: str, title: str, authors: list[tuple[str, str]], journal: str, year: int,
-          volume: str, issue: str, page: str) -> dict[str, Any]:  # fmt: skip
-    """A Crossref ``message`` for one synthetic journal article."""
-    return {
-        "DOI": doi,
-        "type": "journal-article",
-        "title": [title],
-        "author": [
-            {"given": g, "family": f, "sequence": "first" if i == 0 else "additional"}
-            for i, (g, f) in enumerate(authors)
-        ],
-        "container-title": [journal],
-        "issued": {"date-parts": [[year]]},
-        "volume": volume,
-        "issue": issue,
-        "page": page,
-        "URL": f"https://doi.org/{doi}",
-        "_synthetic": True,
-    }
-
+from tests.e2e import crossref_article, pasted_list_round_trip
 
 WORKS = {
-    "10.5555/jicr.2016.88": _work(
+    "10.5555/jicr.2016.88": crossref_article(
         "10.5555/jicr.2016.88", "Tidal clocks of an invented harbour",
         [("Tobias", "Quenby"), ("Petra", "Ashgrove")], "Journal of Imaginary Coastal Research",
-        2016, "75", "1", "88-94",
+        2016, "75", "88-94", issue="1",
     ),
-    "10.5555/jicr.2020.601": _work(
+    "10.5555/jicr.2020.601": crossref_article(
         "10.5555/jicr.2020.601", "Zinc deficiency and acral dermatitis: a cohort study",
         [("Klaus", "Müller"), ("María", "García-López"), ("Sean", "O'Brien")],
-        "Journal of Imaginary Coastal Research", 2020, "182", "3", "601-609",
+        "Journal of Imaginary Coastal Research", 2020, "182", "601-609", issue="3",
     ),
-    "10.5555/fhq.1998.11": _work(
+    "10.5555/fhq.1998.11": crossref_article(
         "10.5555/fhq.1998.11", "Lanterns of the lower valley", [("Kai", "Ostrander")],
-        "Fictional History Quarterly", 1998, "3", "2", "11-20",
+        "Fictional History Quarterly", 1998, "3", "11-20", issue="2",
     ),
 }  # fmt: skip
 
@@ -77,32 +52,11 @@ PASTED = (
 )
 
 
-@pytest.fixture
-def env(emulator: Emulator, tmp_path: Path) -> dict[str, str]:
-    emulator.patch_world({"crossref_works": WORKS})
-    return {**emulator.env(), "CITETRACK_CACHE_DIR": str(tmp_path / "cache")}
-
-
 def test_a_pasted_list_of_existing_works_parses_checks_and_exports_clean(
-    env: dict[str, str], tmp_path: Path
+    emulator: Emulator, tmp_path: Path
 ) -> None:
     pasted = tmp_path / "pasted.txt"
-    pasted.write_text(PASTED, encoding="utf-8")
-    bib = tmp_path / "refs.bib"
-    parsed = run_cli("parse", str(pasted), "-o", str(bib), env=env)
-    assert parsed.code == 0, parsed.stderr
+    parsed = pasted_list_round_trip(emulator, pasted, PASTED, WORKS)
     # Nothing dropped without a word: the page's furniture is named, line by line.
     assert f"{pasted}:4: warning:" in parsed.stderr and f"{pasted}:5: warning:" in parsed.stderr
     assert "wrote 3 references" in parsed.stderr
-
-    checked = run_cli("check", str(bib), "--no-lockfile", "--no-links", "--format", "json", env=env)
-    report = checked.json()
-    refs = by_key(report)
-    assert sorted(r["identifiers"]["doi"] for r in refs.values()) == sorted(WORKS)
-    findings = {(key, f["rule"], f.get("field")) for key, r in refs.items() for f in r["findings"]}
-    assert findings == set(), findings
-    assert checked.code == 0, checked.stderr
-
-    exported = run_cli("export", str(bib), "--dry-run", env=env)
-    assert exported.code == 0, exported.stderr
-    assert "citetrack: 0 changes" in exported.stderr
