@@ -418,6 +418,35 @@ class Finding:
     line: int | None = None
     suggestion: str | None = None
 
+    @classmethod
+    def about(
+        cls,
+        ref: Reference,
+        rule: str,
+        severity: Severity,
+        message: str,
+        *,
+        field: str | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+        source: Source | None = None,
+        suggestion: str | None = None,
+    ) -> Finding:
+        """A finding about ``ref``, keyed and located (its line) as the reference is:
+        what every rule writes."""
+        return cls(
+            key=ref.key,
+            rule=rule,
+            severity=severity,
+            message=message,
+            field=field,
+            expected=expected,
+            actual=actual,
+            source=source,
+            line=ref.line,
+            suggestion=suggestion,
+        )
+
 
 def _rank(severity: Severity) -> int:
     return severity.rank

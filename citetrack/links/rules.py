@@ -86,32 +86,6 @@ def link_findings(
     return findings
 
 
-def _finding(
-    ref: Reference,
-    rule: str,
-    severity: Severity,
-    message: str,
-    *,
-    field: str | None,
-    source: Source,
-    actual: str | None = None,
-    expected: str | None = None,
-    suggestion: str | None = None,
-) -> Finding:
-    return Finding(
-        key=ref.key,
-        rule=rule,
-        severity=severity,
-        message=message,
-        field=field,
-        expected=expected,
-        actual=actual,
-        source=source,
-        line=ref.line,
-        suggestion=suggestion,
-    )
-
-
 _DATE_FIELDS = (*ACCESS_FIELDS, *ARCHIVE_DATE_FIELDS)
 _DATE_NAMES = frozenset(_DATE_FIELDS)
 
@@ -124,7 +98,7 @@ def _dates_without_links(ref: Reference) -> list[Finding]:
     if not dated:
         return []
     return [
-        _finding(
+        Finding.about(
             ref,
             "url-missing",
             Severity.NOTE,
@@ -145,7 +119,7 @@ def _archive_findings(
         return []
     if verified.available is False:
         return [
-            _finding(
+            Finding.about(
                 ref,
                 "archive-invalid",
                 Severity.WARNING,
@@ -162,7 +136,7 @@ def _archive_findings(
     if parsed is not None and parsed.problem is not None:
         return []  # another archive service, or not one capture: nothing we can ask
     return [
-        _finding(
+        Finding.about(
             ref,
             "archive-unverified",
             Severity.UNVERIFIED,
@@ -203,7 +177,7 @@ def _url_findings(
                     f"have it: a warning, not broken.{tail}"
                 )
         return [
-            _finding(
+            Finding.about(
                 ref,
                 rule,
                 severity,
@@ -218,7 +192,7 @@ def _url_findings(
     if verdict is LinkVerdict.REDIRECTED:
         new = status.final_url
         findings.append(
-            _finding(
+            Finding.about(
                 ref,
                 "url-redirected",
                 Severity.WARNING,
@@ -232,7 +206,7 @@ def _url_findings(
         )
     elif verdict is LinkVerdict.BLOCKED:
         findings.append(
-            _finding(
+            Finding.about(
                 ref,
                 "url-blocked",
                 Severity.UNVERIFIED,
@@ -244,7 +218,7 @@ def _url_findings(
         )
     elif verdict is LinkVerdict.UNAVAILABLE:
         findings.append(
-            _finding(
+            Finding.about(
                 ref,
                 "url-unverified",
                 Severity.UNVERIFIED,
@@ -256,7 +230,7 @@ def _url_findings(
         )
     elif verdict is LinkVerdict.REFUSED:
         findings.append(
-            _finding(
+            Finding.about(
                 ref,
                 "url-refused",
                 Severity.WARNING,
@@ -273,7 +247,7 @@ def _url_findings(
         and capture.available is False
     ):
         findings.append(
-            _finding(
+            Finding.about(
                 ref,
                 "archive-missing",
                 Severity.NOTE,

@@ -122,32 +122,6 @@ def _author_found(ref: Reference, meta: WorkMetadata) -> bool | None:
     return any(a.family and family_matches(first.family, a.family) for a in meta.authors)
 
 
-def _finding(
-    ref: Reference,
-    rule: str,
-    severity: Severity,
-    message: str,
-    *,
-    field: str | None = None,
-    expected: str | None = None,
-    actual: str | None = None,
-    source: Source | None = None,
-    suggestion: str | None = None,
-) -> Finding:
-    return Finding(
-        key=ref.key,
-        rule=rule,
-        severity=severity,
-        message=message,
-        field=field,
-        expected=expected,
-        actual=actual,
-        source=source,
-        line=ref.line,
-        suggestion=suggestion,
-    )
-
-
 def _isbn_items(ref: Reference, evidence: Sequence[Evidence]) -> list[Evidence]:
     isbn = ref.identifiers.isbn
     return [
@@ -171,7 +145,7 @@ def _mismatches(ref: Reference, records: list[Found]) -> list[Finding]:
     ):
         theirs = titled[0].metadata.title or ""
         out.append(
-            _finding(
+            Finding.about(
                 ref,
                 RULE_MISMATCH,
                 Severity.WARNING,
@@ -188,7 +162,7 @@ def _mismatches(ref: Reference, records: list[Found]) -> list[Finding]:
     if verdicts and not any(verdicts):
         people = "; ".join(a.display for a in first.metadata.authors) or "?"
         out.append(
-            _finding(
+            Finding.about(
                 ref,
                 RULE_MISMATCH,
                 Severity.WARNING,
@@ -204,7 +178,7 @@ def _mismatches(ref: Reference, records: list[Found]) -> list[Finding]:
     if cited_years and book_years and not cited_years & book_years:
         accepted = ", ".join(str(y) for y in sorted(book_years))
         out.append(
-            _finding(
+            Finding.about(
                 ref,
                 RULE_MISMATCH,
                 Severity.WARNING,
@@ -225,7 +199,7 @@ def _mismatches(ref: Reference, records: list[Found]) -> list[Finding]:
     ):
         theirs_p = named[0].metadata.publisher or ""
         out.append(
-            _finding(
+            Finding.about(
                 ref,
                 RULE_MISMATCH,
                 Severity.WARNING,
@@ -242,7 +216,7 @@ def _mismatches(ref: Reference, records: list[Found]) -> list[Finding]:
 def _confirmed(ref: Reference, record: Found) -> Finding:
     meta = record.metadata
     about = ", ".join(str(x) for x in (meta.publisher, meta.year) if x)
-    return _finding(
+    return Finding.about(
         ref,
         RULE_ISBN_CONFIRMED,
         Severity.NOTE,
@@ -268,7 +242,7 @@ def book_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]
     said = "; ".join(f"{_NAMES[e.source]}: {getattr(e, 'reason', '')}" for e in items)
     if unavailable:
         return [
-            _finding(
+            Finding.about(
                 ref,
                 RULE_UNVERIFIED,
                 Severity.UNVERIFIED,
@@ -281,7 +255,7 @@ def book_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Finding]
     missing = {e.source for e in items if isinstance(e, NotFound)}
     if missing >= set(BOOK_SOURCES):
         return [
-            _finding(
+            Finding.about(
                 ref,
                 RULE_ISBN_NOT_FOUND,
                 Severity.WARNING,

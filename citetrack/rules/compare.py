@@ -117,7 +117,8 @@ def compare_reference(
     ):
         item = WIKIDATA_IN_TEXT.search(ref.get("note") or "")
         findings.append(
-            ctx.finding(
+            Finding.about(
+                ctx.ref,
                 RULE_NO_IDENTIFIER,
                 Severity.NOTE,
                 "The reference has no DOI, PMID, PMCID or URL, so nothing could be checked "
@@ -172,7 +173,8 @@ def unconfirmed(ctx: Context, records: Sequence[Record]) -> list[Finding]:
     identifier = first.meta.doi or first.meta.pmid or first.kind
     kind = f" (a {first.meta.work_type} record)" if first.meta.work_type else ""
     return [
-        ctx.finding(
+        Finding.about(
+            ctx.ref,
             RULE_UNCONFIRMED,
             Severity.UNVERIFIED,
             f"{source_name(first.source)}'s record of {identifier}{kind} has no title and "

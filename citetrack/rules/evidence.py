@@ -18,10 +18,8 @@ from citetrack.identifiers import (
 )
 from citetrack.model import (
     Evidence,
-    Finding,
     Identifiers,
     Reference,
-    Severity,
     Source,
     WorkMetadata,
 )
@@ -75,28 +73,3 @@ class Context:
     ref: Reference
     ids: Identifiers
     authors: AuthorList
-
-    def finding(
-        self,
-        rule: str,
-        severity: Severity,
-        message: str,
-        *,
-        field: str | None = None,
-        expected: str | None = None,
-        actual: str | None = None,
-        source: Source | None = None,
-        suggestion: str | None = None,
-    ) -> Finding:
-        return Finding(
-            key=self.ref.key,
-            rule=rule,
-            severity=severity,
-            message=message,
-            field=field,
-            expected=expected,
-            actual=actual,
-            source=source,
-            line=self.ref.line,
-            suggestion=suggestion,
-        )

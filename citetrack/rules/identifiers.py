@@ -64,7 +64,8 @@ def malformed_findings(ctx: Context, problems: Sequence[IdentifierProblem]) -> l
         if suggestion is None and problem.field.lower() == "doi":
             suggestion = doi_meant(problem.value)
         out.append(
-            ctx.finding(
+            Finding.about(
+                ctx.ref,
                 RULE_MALFORMED,
                 Severity.WARNING,
                 f"The {problem.field} field '{shown(problem.value)}' is {problem.reason}.",
@@ -78,7 +79,8 @@ def malformed_findings(ctx: Context, problems: Sequence[IdentifierProblem]) -> l
 
 
 def _unverified(ctx: Context, field: str, message: str, source: Source) -> Finding:
-    return ctx.finding(
+    return Finding.about(
+        ctx.ref,
         RULE_UNVERIFIED,
         Severity.UNVERIFIED,
         message,
@@ -114,7 +116,8 @@ def doi_verdict(ctx: Context, evidence: Sequence[Evidence]) -> list[Finding]:
         if isinstance(crossref, NotFound) and isinstance(doi_org, Found):
             agency = doi_org.metadata.agency or "another registration agency"
             out.append(
-                ctx.finding(
+                Finding.about(
+                    ctx.ref,
                     RULE_DOI_OTHER_AGENCY,
                     Severity.NOTE,
                     f"DOI {doi} is registered with {agency}, not Crossref; only its existence "
@@ -127,7 +130,8 @@ def doi_verdict(ctx: Context, evidence: Sequence[Evidence]) -> list[Finding]:
         return out
     if isinstance(crossref, NotFound) and isinstance(doi_org, NotFound):
         out.append(
-            ctx.finding(
+            Finding.about(
+                ctx.ref,
                 RULE_DOI_NOT_FOUND,
                 Severity.BROKEN,
                 f"DOI {doi} is not registered: neither Crossref ({crossref.reason}) nor doi.org "
@@ -181,7 +185,9 @@ def _existence_verdict(
     if isinstance(item, NotFound):
         message = not_found.format(id=value, reason=item.reason)
         return [
-            ctx.finding(rule, Severity.BROKEN, message, field=field, actual=value, source=source)
+            Finding.about(
+                ctx.ref, rule, Severity.BROKEN, message, field=field, actual=value, source=source
+            )
         ]
     if isinstance(item, Unavailable):
         return [_unverified(ctx, field, unavailable.format(id=value, reason=item.reason), source)]
@@ -268,7 +274,8 @@ def conflict(ctx: Context, records: Sequence[Record]) -> Finding | None:
     for rec in by_pmid:
         other = normalize_doi(rec.meta.doi)
         if other and other != doi.lower():
-            return ctx.finding(
+            return Finding.about(
+                ctx.ref,
                 RULE_CONFLICT,
                 Severity.BROKEN,
                 f"PMID {pmid} is the work with DOI {other} ('{pmid_title}'), not DOI {doi} "
@@ -281,7 +288,8 @@ def conflict(ctx: Context, records: Sequence[Record]) -> Finding | None:
     for rec in by_doi:
         other = normalize_pmid(rec.meta.pmid)
         if other and other != pmid:
-            return ctx.finding(
+            return Finding.about(
+                ctx.ref,
                 RULE_CONFLICT,
                 Severity.BROKEN,
                 f"DOI {doi} ('{doi_title}') belongs to PMID {other}, not PMID {pmid} "
@@ -296,7 +304,8 @@ def conflict(ctx: Context, records: Sequence[Record]) -> Finding | None:
     for a, title_a in titled_doi:
         for b, title_b in titled_pmid:
             if _clearly_different(a.meta, b.meta, title_a, title_b):
-                return ctx.finding(
+                return Finding.about(
+                    ctx.ref,
                     RULE_CONFLICT,
                     Severity.BROKEN,
                     f"DOI {doi} and PMID {pmid} are different works: '{title_a}' "
@@ -356,7 +365,8 @@ def other_works(ctx: Context, records: Sequence[Record]) -> list[Finding]:
         years = sorted(all_years(meta))
         who = f"{people[0].family}, {years[0]}" if people and years else "?"
         out.append(
-            ctx.finding(
+            Finding.about(
+                ctx.ref,
                 RULE_OTHER_WORK,
                 Severity.BROKEN,
                 f"The {label} {getattr(ctx.ids, kind)} names another work: "
@@ -410,7 +420,8 @@ def missing_identifiers(
             continue
         ((value, source),) = values.items()
         out.append(
-            ctx.finding(
+            Finding.about(
+                ctx.ref,
                 RULE_MISSING_ID,
                 Severity.WARNING,
                 f"The citation has no {label}; {source_name(source)} gives {value} for this work.",

@@ -285,7 +285,8 @@ def mismatches(ctx: Context, records: Sequence[Record], trusted: set[str]) -> li
             found.append((name, value, problem))
     for name, value, problem in found:
         out.append(
-            ctx.finding(
+            Finding.about(
+                ctx.ref,
                 RULE_MISMATCH,
                 Severity.WARNING,
                 problem.message,

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 
 from citetrack.identifiers import normalize_doi, normalize_pmid
 from citetrack.model import (
@@ -204,27 +205,7 @@ def search_findings(ref: Reference, evidence: Sequence[Evidence]) -> list[Findin
     if not items:
         return []
 
-    def finding(
-        rule: str,
-        severity: Severity,
-        message: str,
-        *,
-        field: str | None = None,
-        expected: str | None = None,
-        source: Source | None = None,
-        suggestion: str | None = None,
-    ) -> Finding:
-        return Finding(
-            key=ref.key,
-            rule=rule,
-            severity=severity,
-            message=message,
-            field=field,
-            expected=expected,
-            source=source,
-            line=ref.line,
-            suggestion=suggestion,
-        )
+    finding = partial(Finding.about, ref)
 
     found = [e for e in items if isinstance(e, Found)]
     accepted = [e for e in found if rejection(ref, e.metadata) is None]

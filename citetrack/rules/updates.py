@@ -102,7 +102,8 @@ def notices(ctx: Context, records: Sequence[Record]) -> list[Finding]:
             if u.kind in kinds and u.notice_id
         }
         out.append(
-            ctx.finding(
+            Finding.about(
+                ctx.ref,
                 rule,
                 severity,
                 f"{lead.format(' and '.join(_PARTICIPLES.get(k, '') for k in seen_kinds))}: "
