@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import citetrack.cli.check_cmd as check_cmd
+import citetrack.cli.check_run as check_run
 import citetrack.registries.crossref as crossref_module
 from bench.gen_bib import make_references, make_world
 from citetrack.registries.crossref import single_share
@@ -44,7 +44,7 @@ def test_both_routes_give_the_report_lists_alone_give(
 ) -> None:
     bib = write_bib(tmp_path, 1000)
     refs = make_references(1000, seed=5, url_share=0.0, page_hosts=0)
-    monkeypatch.setattr(check_cmd, "_prefetch", lambda settings: None)
+    monkeypatch.setattr(check_run, "_prefetch", lambda settings: None)
     with Emulator(make_world(refs), limits="published", latency_ms=50) as emu:
         both = check(tmp_path, bib, emu, cache="both")
         stats = emu.stats()
@@ -89,7 +89,7 @@ def test_dois_the_slowed_single_route_did_not_reach_go_back_into_lists(
     lists run out of work are taken back into lists: the route never ends the stage alone."""
     bib = write_bib(tmp_path, 1000)
     refs = make_references(1000, seed=5, url_share=0.0, page_hosts=0)
-    monkeypatch.setattr(check_cmd, "_prefetch", lambda settings: None)
+    monkeypatch.setattr(check_run, "_prefetch", lambda settings: None)
     with Emulator(make_world(refs), limits="published", latency_ms=50) as emu:
         steady = check(tmp_path, bib, emu, cache="steady")
         routes = emu.stats()["services"]["crossref"]["routes"]

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import citetrack.cli.check_cmd as check_cmd
+import citetrack.cli.check_run as check_run
 import citetrack.inputs.bib.loader as loader
 from bench.gen_bib import make_bib, make_references, make_world
 from citetrack.cli import cli
@@ -95,7 +95,7 @@ def test_the_report_is_the_same_without_the_prefetch(
     bib = write_bib(tmp_path, 1000)
     refs = make_references(1000, seed=5, url_share=0.0, page_hosts=0)
     started: list[prefetch_module.Prefetch] = []
-    real = check_cmd._prefetch
+    real = check_run._prefetch
 
     def spying(settings: Any) -> Any:
         made = real(settings)
@@ -104,12 +104,12 @@ def test_the_report_is_the_same_without_the_prefetch(
         return made
 
     with Emulator(make_world(refs), limits="published", latency_ms=100) as emu:
-        monkeypatch.setattr(check_cmd, "_prefetch", spying)
+        monkeypatch.setattr(check_run, "_prefetch", spying)
         with_prefetch = check(tmp_path, bib, emu, cache="a")
         asked = crossref_requests(emu)
         stats = emu.stats()
         emu.reset()
-        monkeypatch.setattr(check_cmd, "_prefetch", lambda settings: None)
+        monkeypatch.setattr(check_run, "_prefetch", lambda settings: None)
         without = check(tmp_path, bib, emu, cache="b")
         asked_without = crossref_requests(emu)
         stats_without = emu.stats()
@@ -133,7 +133,7 @@ def test_a_warm_run_asks_nothing_while_loading(
     bib = write_bib(tmp_path, 300)
     refs = make_references(300, seed=5, url_share=0.0, page_hosts=0)
     started: list[prefetch_module.Prefetch] = []
-    real = check_cmd._prefetch
+    real = check_run._prefetch
 
     def spying(settings: Any) -> Any:
         made = real(settings)
@@ -141,7 +141,7 @@ def test_a_warm_run_asks_nothing_while_loading(
             started.append(made)
         return made
 
-    monkeypatch.setattr(check_cmd, "_prefetch", spying)
+    monkeypatch.setattr(check_run, "_prefetch", spying)
     with Emulator(make_world(refs), limits="published", latency_ms=20) as emu:
         check(tmp_path, bib, emu)
         before = crossref_requests(emu)
@@ -201,7 +201,7 @@ def test_the_prefetch_asks_on_until_the_check_needs_crossref(
     refs = make_references(1000, seed=5, url_share=0.0, page_hosts=0)
     started: list[prefetch_module.Prefetch] = []
     at_load_end: list[int] = []
-    real, real_check = check_cmd._prefetch, check_cmd._check_with_progress
+    real, real_check = check_run._prefetch, check_run._check_with_progress
 
     def spying(settings: Any) -> Any:
         made = real(settings)
@@ -219,8 +219,8 @@ def test_the_prefetch_asks_on_until_the_check_needs_crossref(
                 return
             await asyncio.sleep(0.05)
 
-    monkeypatch.setattr(check_cmd, "_prefetch", spying)
-    monkeypatch.setattr(check_cmd, "_check_with_progress", checking)
+    monkeypatch.setattr(check_run, "_prefetch", spying)
+    monkeypatch.setattr(check_run, "_check_with_progress", checking)
     monkeypatch.setattr(prefetch_module.Handover, "_settled", later)
     with Emulator(make_world(refs), limits="published", latency_ms=20) as emu:
         report = check(tmp_path, bib, emu)

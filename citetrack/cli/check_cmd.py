@@ -1,19 +1,21 @@
 """``citetrack check`` and ``citetrack lock``: load the .bib files and articles, check,
-apply the lockfile, then report (check) or accept the result as the new baseline (lock)."""
+apply the lockfile, then report (check) or accept the result as the new baseline (lock).
+
+The commands' options and their ends (the report, the replay, the lockfile's summary) are
+here; reading the inputs is :mod:`citetrack.cli.loading`'s, running the check (and a
+shard's) :mod:`citetrack.cli.check_run`'s."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from citetrack.cli import memory
 from citetrack.cli.options import (
     NEW_ONLY_HELP,
     ConfirmFlags,
@@ -37,7 +39,6 @@ from citetrack.cli.output import (
     EXIT_UNVERIFIED,
     FORMAT_NAMES,
     SEVERITY_NAMES,
-    ProgressBar,
     exit_code,
     fail,
     failure_reported,
@@ -53,374 +54,10 @@ from citetrack.cli.output import (
 from citetrack.cli.usage import ReportingCommand
 
 if TYPE_CHECKING:
-    from citetrack.cli.freshness import CacheWindow
     from citetrack.cli.replay import Replay
     from citetrack.config import Settings
-    from citetrack.inputs.article import Article
-    from citetrack.inputs.bib import Bibliography, BibProblem
-    from citetrack.inputs.bib.memo import EntryMemo
-    from citetrack.model import CheckResult, Reference
-    from citetrack.registries.prefetch import Prefetch
+    from citetrack.inputs.bib import BibProblem
     from citetrack.shard import Shard
-
-
-@contextlib.contextmanager
-def entry_memo(settings: Settings) -> Iterator[EntryMemo | None]:
-    """The store of loaded .bib chunks beside the cache (none with ``--no-cache``): an
-    unchanged entry is not parsed again (issue 16)."""
-    if not settings.use_cache:
-        yield None
-        return
-    from citetrack.tracking.memo import ENTRY_KIND, Memo, cache_folder
-
-    with Memo.open(cache_folder(settings)) as memo:
-        yield memo.bytes_view(ENTRY_KIND) if memo.enabled else None
-
-
-def load_bibs(
-    bibs: Sequence[str],
-    encoding: str | None = None,
-    memo: EntryMemo | None = None,
-    on_chunk: Callable[[list[Reference]], None] | None = None,
-    *,
-    layouts: bool = True,
-    warn_problems: bool = True,
-) -> list[Bibliography]:
-    """The bibliographies, their defects shown as warnings (``warn_problems=False``: left
-    for the caller, unless the run ends here); an unreadable file ends the run (exit 2).
-    ``encoding``: ``--encoding`` (else UTF-8 or detected); ``memo``: :func:`entry_memo`;
-    ``on_chunk``, ``layouts``: see :func:`citetrack.api.load_bib`."""
-    from citetrack.api import expand_inputs, load_bib
-    from citetrack.inputs.bib.chunks import commands_only
-    from citetrack.inputs.textio import InputError
-
-    try:
-        paths = expand_inputs(bibs) or ["references.bib"]
-    except InputError as exc:
-        fail(str(exc))
-    loaded: list[Bibliography] = []
-    for path in paths:
-        try:
-            with memory.paused(then_keep=True):  # the entries live to the end
-                bibliography = load_bib(
-                    path,
-                    encoding=encoding,
-                    memo=memo,
-                    on_chunk=on_chunk,
-                    layouts=layouts,
-                    # BibTeX reads \bibliography{abbrev,refs} as one text: refs.bib uses the
-                    # @string macros of abbrev.bib given before it.
-                    macros=loaded[-1].macros if loaded else None,
-                )
-        except InputError as exc:
-            hint = "" if bibs else " (give the .bib file to check as an argument)"
-            fail(f"{exc}{hint}", path=exc.path)
-        if bibliography.encoding_note:
-            info(f"note: {bibliography.encoding_note}")
-        # A file of only comments or @string blocks (IEEEabrv.bib) is BibTeX without entries.
-        empty = (
-            not bibliography.references
-            and bibliography.text.strip()
-            and not commands_only(bibliography.text)
-        )
-        for problem in bibliography.problems if warn_problems or empty else ():
-            warn(f"{problem.path}:{problem.line}: {problem.message}")
-        if empty:
-            fail(
-                f"{bibliography.path}: no reference could be read{_empty_hint(bibliography)}",
-                path=bibliography.path,
-            )
-        loaded.append(bibliography)
-    memory.keep()  # the entries live to the end of the run
-    return loaded
-
-
-def _empty_hint(bibliography: Bibliography) -> str:
-    """Why a non-empty input gave no reference, and what to do."""
-    if bibliography.problems:
-        return " (every entry has a problem: see above)"
-    if "@" not in bibliography.text:
-        return (
-            " (it is not BibTeX; to check it as an article, give --from text or --from "
-            "wikitext; to turn its reference list into BibTeX: "
-            f"citetrack parse {bibliography.path} -o references.bib)"
-        )
-    return " (no @article{…}-style entry found)"
-
-
-def load_articles(
-    sources: Sequence[str],
-    source_format: str,
-    settings: Settings,
-    *,
-    exact: bool = False,
-    warn_problems: bool = True,
-) -> list[Article]:
-    """The articles (files, ``-``, wiki page URLs), their parse problems shown as warnings
-    (``warn_problems=False``: left for the caller, unless the run ends here); one that
-    cannot be read or fetched, or has no references, ends the run (exit 2).  ``exact``:
-    files read byte for byte (for export)."""
-    if not sources:  # the article readers are not imported for a .bib-only run
-        return []
-    from citetrack.api import SettingsError, load_article
-    from citetrack.cli.output import warn
-    from citetrack.inputs.mediawiki import WikiError
-    from citetrack.inputs.textio import InputError
-
-    read = []
-    for source in sources:
-        try:
-            article = load_article(
-                source,
-                fmt=source_format,  # type: ignore[arg-type]
-                settings=settings,
-                exact=exact,
-            )
-        except (InputError, WikiError, SettingsError) as exc:
-            fail(str(exc), path=exc.path if isinstance(exc, InputError) else None)
-        for problem in article.problems if warn_problems or not article.references else ():
-            warn(f"{article.info.name}:{problem.line}: {problem.message}")
-        if not article.references:
-            fail(f"{article.info.name}: no references found (read as {article.info.format})")
-        read.append(article)
-    return read
-
-
-def run_check(
-    bibs: Sequence[str],
-    settings: Settings,
-    run: RunFlags,
-    shared: StoreFlags,
-    *,
-    update: bool = False,
-    source_format: str = "auto",
-    warn_problems: bool = True,
-) -> tuple[CheckResult, InputsRead]:
-    """Load and check, with a progress bar on a terminal; the result and what the report
-    says about the inputs themselves (:class:`InputsRead`).  ``warn_problems=False``: the
-    inputs' defects are not warned as they are read (:meth:`InputsRead.warning`: later).
-
-    The inputs are .bib files and articles (``--from``; by default by name and content);
-    the articles read are in the result's ``articles``.
-
-    With a lockfile, the cache serves only evidence fresh enough to compare against it
-    (:mod:`citetrack.cli.freshness`); ``update``: only evidence fetched in this run.
-    """
-    from citetrack.api import split_inputs
-    from citetrack.cli.freshness import CacheWindow, cache_window, lockfiles_for
-
-    if run.no_links and run.links_only:
-        raise click.UsageError("--no-links and --links-only contradict each other")
-    bib_args, article_args = split_inputs(bibs, source_format)  # type: ignore[arg-type]
-    bibliographies = []
-    prefetch: Prefetch | None = None
-    if bib_args or not article_args:
-        # Crossref is asked about the DOIs already read while the rest loads, and until the
-        # check first needs Crossref itself (the handover below; issue 16).
-        prefetch = None if run.links_only or update else _prefetch(settings)
-        try:
-            with entry_memo(settings) as memo:
-                feed = prefetch.feed if prefetch is not None else None
-                # Only the references, problems and notes are read from here on: the
-                # text and the entry layouts (export's) would be held through the whole
-                # run, ~11 MB for 10,000 entries (issue 16).
-                bibliographies = [
-                    replace(bib, text="", layout=())
-                    for bib in load_bibs(
-                        bib_args,
-                        settings.encoding,
-                        memo,
-                        feed,
-                        layouts=False,
-                        warn_problems=warn_problems,
-                    )
-                ]
-        except BaseException:
-            if prefetch is not None:
-                prefetch.finish()
-            raise
-    try:
-        articles = load_articles(article_args, source_format, settings, warn_problems=warn_problems)
-        window = CacheWindow()
-        if not run.no_lockfile:
-            names = [*(b.path for b in bibliographies), *(a.info.name for a in articles)]
-            paths = lockfiles_for(names, run.lockfile or settings.lockfile)
-            window = cache_window(settings, paths, update=update)
-        result = _check_with_progress(
-            [*bibliographies, *articles], settings, run, shared, window, prefetch
-        )
-    finally:
-        if prefetch is not None:
-            # Ended by the check's first Crossref request, else here (idempotent).
-            prefetch.finish()
-    memory.keep()  # the result lives to the end of the run
-    read = InputsRead.of(bibliographies, articles)
-    prefetched = prefetch.requests if prefetch is not None else None
-    if prefetched:  # the requests of the run are the prefetch's too
-        from collections import Counter
-
-        result = replace(
-            result, requests=dict(sorted((prefetched + Counter(result.requests)).items()))
-        )
-    return result, read
-
-
-@dataclass(frozen=True)
-class InputsRead:
-    """What a report says about the inputs themselves: their defects (every format shows
-    them as findings: a .bib's skipped entries, an article's lines not read as references
-    and doubtful readings) and notes (the encoding a .bib was read in, the lines of a
-    rendered article outside its reference list)."""
-
-    problems: tuple[BibProblem, ...]
-    notes: tuple[str, ...]
-    #: The names the articles' references are tracked under (their problems' ``path``).
-    articles: frozenset[str] = frozenset()
-
-    def warning(self, problem: BibProblem) -> str:
-        """``problem`` as the warning shown when its input is read."""
-        message = problem.message
-        if problem.path in self.articles and problem.key is not None:
-            message = f"{problem.key}: {message}"  # as the article's reader said it
-        return f"{problem.path}:{problem.line}: {message}"
-
-    @classmethod
-    def of(cls, bibs: Sequence[Bibliography], articles: Sequence[Article]) -> InputsRead:
-        problems = [p for bib in bibs for p in bib.problems]
-        notes = [bib.encoding_note for bib in bibs if bib.encoding_note]
-        names = frozenset(article.info.name for article in articles)
-        if articles:
-            from citetrack.parse import unread_spans
-            from citetrack.rules.bibfile import article_problems
-
-            for article in articles:
-                name = article.info.name
-                keys = {ref.key for ref in article.references}
-                problems += article_problems(name, article.problems, keys)
-                notes += [
-                    f"{name}: {span}, {'was' if count == 1 else 'were'} read as the article's "
-                    "text, not as references"
-                    for _, count, span in unread_spans(article.unread, article.references)
-                ]
-                if article.pointers:
-                    notes.append(_pointers_note(name, article.pointers))
-        return cls(tuple(problems), tuple(notes), names)
-
-
-def _pointers_note(name: str, count: int) -> str:
-    """The note for an article's short citations, which are not references of their own."""
-    from citetrack.parse import pointers_said
-
-    return f"{name}: {pointers_said(count)}, checked there: footnotes, not references of their own"
-
-
-def _check_with_progress(
-    sources: Sequence[Bibliography | Article],
-    settings: Settings,
-    run: RunFlags,
-    shared: StoreFlags,
-    window: CacheWindow,
-    prefetch: Prefetch | None,
-) -> CheckResult:
-    """``api.check`` with a progress bar on a terminal; a prefetch still running is ended
-    before the check's first Crossref request (:class:`~citetrack.registries.prefetch.Handover`)."""
-    from citetrack.api import SettingsError, check
-    from citetrack.tracking.store import StoreUnavailable
-
-    handover = None
-    if prefetch is not None:
-        from citetrack.registries.prefetch import Handover
-
-        handover = Handover(prefetch)
-    try:
-        with ProgressBar(wants_progress(run.quiet)) as bar:
-            return check(
-                sources,
-                settings=settings,
-                registries=not run.links_only,
-                links=not run.no_links and (settings.check_links or run.links_only),
-                archives="all" if run.archives == "all" else "cited",
-                progress=bar.update,
-                max_cache_age=window.max_age,
-                cache_not_before=window.not_before,
-                store_required=shared.store_required,
-                warn=warn,
-                handover=handover,
-                # The answers live to the end of the run, the results made next too
-                # (nothing, unless one process runs one command: memory.settle).
-                settled=memory.settle,
-            )
-    except (SettingsError, StoreUnavailable) as exc:
-        fail(str(exc))
-
-
-def _prefetch(settings: Settings) -> Prefetch | None:
-    """A started :class:`~citetrack.registries.prefetch.Prefetch`, where it can help."""
-    from citetrack.api import SettingsError, _net_config
-    from citetrack.registries.prefetch import prefetch_for
-
-    try:
-        return prefetch_for(settings, _net_config(settings))
-    except SettingsError:
-        return None  # the check reports it
-
-
-def check_shard(
-    bibs: Sequence[str],
-    settings: Settings,
-    run: RunFlags,
-    shared: StoreFlags,
-    shard: Shard,
-    *,
-    update: bool,
-) -> None:
-    """``check --shard K/N``: the shard's JSON report on standard output.  The lockfile
-    is the merge's to apply, but the shard's answers must be fresh enough for it, as a
-    check's are (:mod:`citetrack.cli.freshness`; ``update``: fetched in this run, for
-    ``merge --update-lock``), and the report says for which lockfile they are."""
-    from citetrack.api import SettingsError, check_shard
-    from citetrack.cli.freshness import (
-        CacheWindow,
-        cache_window,
-        lockfile_digests,
-        lockfiles_for,
-    )
-    from citetrack.report.merge import ShardLock
-    from citetrack.tracking.store import StoreUnavailable
-
-    started = time.time()
-
-    if run.no_links and run.links_only:
-        raise click.UsageError("--no-links and --links-only contradict each other")
-    if "-" in bibs:
-        raise click.UsageError("--shard needs files: every shard must read the same inputs")
-    with entry_memo(settings) as memo:
-        loaded = load_bibs(bibs, settings.encoding, memo)
-    window, lock = CacheWindow(), ShardLock()
-    if not run.no_lockfile:
-        paths = lockfiles_for([b.path for b in loaded], run.lockfile or settings.lockfile)
-        window = cache_window(settings, paths, update=update, now=started)
-        fresh = update and not settings.offline
-        lock = ShardLock("update" if fresh else "compare", lockfile_digests(paths), started)
-    try:
-        with ProgressBar(wants_progress(run.quiet)) as bar:
-            report = check_shard(
-                loaded,
-                shard,
-                settings=settings,
-                registries=not run.links_only,
-                links=not run.no_links and (settings.check_links or run.links_only),
-                archives="all" if run.archives == "all" else "cited",
-                progress=bar.update,
-                store_required=shared.store_required,
-                warn=warn,
-                max_cache_age=window.max_age,
-                cache_not_before=window.not_before,
-                lock=lock,
-            )
-    except (SettingsError, StoreUnavailable) as exc:
-        fail(str(exc))
-    click.echo(report, nl=False)
 
 
 def _defaulted(name: str) -> bool:
@@ -538,6 +175,8 @@ def check(
                 "--shard reads .bib files only: check articles without it (or turn them into "
                 "BibTeX first: citetrack parse ARTICLE -o references.bib)"
             )
+        from citetrack.cli.check_run import check_shard
+
         check_shard(bibs, settings, run, shared, shard, update=update_lock)
         if update_lock and not run.quiet:
             info(f"shard {shard}: 'citetrack merge --update-lock' writes the lockfile")
@@ -670,6 +309,7 @@ def _check_and_report(
     replay: Replay | None = None,
 ) -> NoReturn:
     """The check itself: load, check, apply the lockfile, report, exit."""
+    from citetrack.cli.check_run import run_check
     from citetrack.cli.finish import apply_lockfile, finish, with_hidden_note
     from citetrack.fsutil import atomic_write_text
 
@@ -771,6 +411,7 @@ def lock(
     """
     if run.no_lockfile:
         raise click.UsageError("citetrack lock writes the lockfile; --no-lockfile makes no sense")
+    from citetrack.cli.check_run import run_check
     from citetrack.cli.finish import apply_lockfile
 
     settings = settings_from(given, run=run, confirm=confirm, shared=shared)

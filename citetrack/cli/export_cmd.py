@@ -114,7 +114,7 @@ def export(
     inside its {{cite}} templates, and an edit summary.
     """
     from citetrack.api import SettingsError, UnknownFixError, export_bib, fix_kinds, split_inputs
-    from citetrack.cli.check_cmd import entry_memo, load_bibs
+    from citetrack.cli.loading import entry_memo, load_bibs
     from citetrack.export import unified_diff
 
     if in_place and output:
@@ -206,7 +206,7 @@ def export_article(
     """``export`` for an article (issue 14): minimal edits inside its {{cite}} templates,
     the file rewritten byte for byte elsewhere."""
     from citetrack import api
-    from citetrack.cli.check_cmd import load_articles
+    from citetrack.cli.loading import load_articles
     from citetrack.export import unified_diff
     from citetrack.inputs.textio import InputError
 
