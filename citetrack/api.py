@@ -87,6 +87,18 @@ __all__ = [
     "track",
 ]
 
+if not TYPE_CHECKING:  # mypy sees the import above; a module __getattr__ would hide typos
+
+    def __getattr__(name: str) -> object:
+        """``ArticleExport`` (in ``__all__``) imported when first asked for (PEP 562):
+        ``citetrack.articles`` brings the export stage, which a check does not need."""
+        if name == "ArticleExport":
+            from citetrack.articles import ArticleExport
+
+            return ArticleExport
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 PathLike = str | os.PathLike[str]
 #: What :func:`check` accepts: a .bib path, a loaded bibliography or article (see
 #: :func:`load_article`), several of them, or references (from :func:`parse_references`,

@@ -63,6 +63,22 @@ def test_import_citetrack_is_lazy_and_every_public_name_resolves() -> None:
         _ = citetrack.nope
 
 
+def test_every_name_the_api_module_exports_can_be_imported() -> None:
+    """``from citetrack.api import *`` imports every name of its ``__all__``:
+    ``ArticleExport`` was imported only for the type checker, and the star import failed
+    with an AttributeError."""
+    code = "from citetrack.api import *\nfrom citetrack import *\nprint(ArticleExport.__name__)\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ArticleExport"
+    import citetrack.api as api  # noqa: PLC0415
+
+    for name in api.__all__:
+        assert getattr(api, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = api.nope  # type: ignore[attr-defined]
+
+
 def test_the_command_does_not_import_the_httpx_command_line_client() -> None:
     """As citetrack's own process, ``import httpx`` skips httpx's CLI (rich.syntax,
     pygments: 40 ms of every check; issue 16); ``httpx.main`` still runs the real one.  A
