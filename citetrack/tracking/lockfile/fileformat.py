@@ -1,8 +1,12 @@
 """The lockfile on disk: JSON with a schema, read strictly, written as stable bytes.
 
 Writing gives sorted keys, a two-space indent and a trailing newline, atomically.
-Reading accepts only the schema this version writes and turns anything else into a
-:class:`LockError` that names the file, the JSON path and how to recover.
+Reading accepts only the schemas this version writes (1, and 2: a lockfile that records
+articles' citation texts, which version 1 cannot hold, is written as 2, any other as 1,
+so that an older citetrack still reads it) and turns anything else into a
+:class:`LockError` that names the file, the JSON path and how to recover; a lockfile of
+a newer schema is refused with a message that says to upgrade (and, being refused, is
+never written over).
 """
 
 from __future__ import annotations
@@ -31,10 +35,12 @@ from citetrack.model import (
 )
 from citetrack.report.json_text import dumps_plain
 from citetrack.tracking.codec import bytes_digest, text_digest
+from citetrack.tracking.lockfile.citetext import TEXT_DIGEST
 from citetrack.tracking.lockfile.state import (
     CONFIRMABLE_RULES,
     LOCK_NAME,
     METADATA_FIELDS,
+    OLDEST_SCHEMA,
     SCHEMA_VERSION,
     Accepted,
     AcceptedProblem,
@@ -111,7 +117,13 @@ def lock_text(lock: Lock) -> Iterator[str]:
             text = dumps_plain(piece, "  ")[2:-4]
             yield text if at == 0 else ",\n" + text
         yield "\n  },\n"
-    yield f'  "schema_version": {SCHEMA_VERSION}\n}}\n'
+    yield f'  "schema_version": {schema_of(lock)}\n}}\n'
+
+
+def schema_of(lock: Lock) -> int:
+    """The schema ``lock`` is written in: :data:`SCHEMA_VERSION` when it holds what schema 1
+    cannot (an article's citation texts), else 1, which older citetrack versions read."""
+    return SCHEMA_VERSION if any(a.texts for a in lock.articles.values()) else OLDEST_SCHEMA
 
 
 def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
@@ -187,6 +199,7 @@ def _article_json(rec: ArticleRecord) -> dict[str, object]:
             "revision": rec.revision,
             "timestamp": rec.timestamp,
             "citations": dict(rec.citations),
+            "texts": dict(rec.texts) if rec.texts else None,
         }
     )
 
@@ -324,13 +337,16 @@ def _lock(
     them by ``references``, given the top level's ``references`` value)."""
     top = _obj(doc, "the top level")
     version = top.get("schema_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > 1:
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise LockError(
             f"{where}: written by a newer citetrack (schema_version {version}; this "
-            f"version reads {SCHEMA_VERSION}). Upgrade citetrack to use it."
+            f"version reads {OLDEST_SCHEMA} to {SCHEMA_VERSION}). Upgrade citetrack to use "
+            "it; the lockfile is left as it is."
         )
-    if type(version) is not int or version != SCHEMA_VERSION:
-        raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
+    if type(version) is not int or not OLDEST_SCHEMA <= version <= SCHEMA_VERSION:
+        raise _Shape(
+            f"schema_version: expected {OLDEST_SCHEMA} or {SCHEMA_VERSION}, found {version!r}"
+        )
     _only(top, {"schema_version", "references", "articles", "problems"}, "the top level")
     if references is not None:
         entries = references(top.get("references"))
@@ -339,7 +355,11 @@ def _lock(
         entries = {k: entry(v, f"references.{k}") for k, v in refs.items()}
     return Lock(
         references=entries,
-        articles=_map(top.get("articles", {}), "articles", _article),
+        articles=_map(
+            top.get("articles", {}),
+            "articles",
+            _article if version >= SCHEMA_VERSION else _article_v1,
+        ),
         problems=_map(top.get("problems", {}), "problems", _problems),
         digest=digest,
     )
@@ -704,11 +724,18 @@ def _entry(value: object, where: str) -> LockEntry:
 
 _ARTICLE_FORMATS = frozenset({"wikitext", "text"})
 _FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+_ARTICLE_KEYS = frozenset({"source", "format", "title", "revision", "timestamp", "citations"})
+
+
+def _article_v1(value: object, where: str) -> ArticleRecord:
+    """An article of a schema-1 lockfile: no citation texts."""
+    _only(_obj(value, where), _ARTICLE_KEYS, where)
+    return _article(value, where)
 
 
 def _article(value: object, where: str) -> ArticleRecord:
     doc = _obj(value, where)
-    _only(doc, {"source", "format", "title", "revision", "timestamp", "citations"}, where)
+    _only(doc, _ARTICLE_KEYS | {"texts"}, where)
     fmt = _str(doc.get("format"), f"{where}.format")
     if fmt not in _ARTICLE_FORMATS:
         raise _Shape(f"{where}.format: expected 'wikitext' or 'text', found {fmt!r}")
@@ -721,6 +748,10 @@ def _article(value: object, where: str) -> ArticleRecord:
     for key, mark in citations.items():
         if not _FINGERPRINT.fullmatch(mark):
             raise _Shape(f"{where}.citations.{key}: expected a 12-digit hex fingerprint")
+    texts = _map(doc.get("texts", {}), f"{where}.texts", _str)
+    for key, mark in texts.items():
+        if not TEXT_DIGEST.fullmatch(mark):
+            raise _Shape(f"{where}.texts.{key}: expected a text digest (t1: and 12 hex digits)")
     return ArticleRecord(
         source=_str(doc.get("source"), f"{where}.source"),
         format=fmt,
@@ -728,6 +759,7 @@ def _article(value: object, where: str) -> ArticleRecord:
         title=_opt_str(doc.get("title"), f"{where}.title"),
         revision=revision,
         timestamp=_opt_str(doc.get("timestamp"), f"{where}.timestamp"),
+        texts=texts,
     )
 
 
