@@ -122,8 +122,14 @@ def lock_text(lock: Lock) -> Iterator[str]:
 
 def schema_of(lock: Lock) -> int:
     """The schema ``lock`` is written in: :data:`SCHEMA_VERSION` when it holds what schema 1
-    cannot (an article's citation texts), else 1, which older citetrack versions read."""
-    return SCHEMA_VERSION if any(a.texts for a in lock.articles.values()) else OLDEST_SCHEMA
+    cannot (an article's citation texts, a source record of a reading after the first),
+    else 1, which older citetrack versions read.  (:func:`lock_text` asks it last, when
+    every source record has been read to be written.)"""
+    if any(a.texts for a in lock.articles.values()) or any(
+        rec.reading != 1 for entry in lock.references.values() for rec in entry.sources.values()
+    ):
+        return SCHEMA_VERSION
+    return OLDEST_SCHEMA
 
 
 def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
@@ -207,6 +213,8 @@ def _article_json(rec: ArticleRecord) -> dict[str, object]:
 def source_json(rec: SourceRecord) -> dict[str, object]:
     """A source record as the lockfile writes it."""
     doc: dict[str, object] = {"id": rec.identifier, **rec.fields}
+    if rec.reading != 1:  # 1: as every lockfile before the reading was versioned
+        doc["reading"] = rec.reading
     if rec.notices:
         doc["notices"] = [
             _drop_none({"kind": n.kind.value, "id": n.notice_id}) for n in rec.notices
@@ -763,7 +771,7 @@ def _article(value: object, where: str) -> ArticleRecord:
     )
 
 
-_SOURCE_KEYS = frozenset({"id", "notices", *METADATA_FIELDS})
+_SOURCE_KEYS = frozenset({"id", "notices", "reading", *METADATA_FIELDS})
 
 
 def source_from_text(text: str) -> SourceRecord | None:
@@ -778,7 +786,12 @@ def _plain_source(value: object) -> SourceRecord | None:
     """The common source record (no notices), checked without a path string per field (a
     10,000-reference lockfile holds some 20,000 of them; issue 16); ``None`` for anything
     else, which :func:`source_from_json` reads and names what is wrong in."""
-    if type(value) is not dict or "notices" in value or not _SOURCE_KEYS.issuperset(value):
+    if (
+        type(value) is not dict
+        or "notices" in value
+        or "reading" in value
+        or not _SOURCE_KEYS.issuperset(value)
+    ):
         return None
     fields = dict(value)  # its keys: "id" and names of METADATA_FIELDS
     identifier = fields.pop("id", None)
@@ -804,10 +817,14 @@ def source_from_json(value: object, where: str) -> SourceRecord:
                 _opt_str(notice.get("id"), f"{where}.notices[{i}].id"),
             )
         )
+    reading = doc.get("reading", 1)
+    if type(reading) is not int or reading < 1:
+        raise _Shape(f"{where}.reading: expected a whole number of at least 1")
     return SourceRecord(
         identifier=_str(doc.get("id"), f"{where}.id"),
         fields={k: _str(doc[k], f"{where}.{k}") for k in METADATA_FIELDS if k in doc},
         notices=tuple(notices),
+        reading=reading,
     )
 
 

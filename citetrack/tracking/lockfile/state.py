@@ -104,12 +104,16 @@ class SourceRecord:
     """What one registry said about a reference: the identifier asked, fields, notices.
 
     ``fields`` holds normalised text for the names in :data:`METADATA_FIELDS` that the
-    registry gave (authors as family names joined by ``"; "``).
+    registry gave (authors as family names joined by ``"; "``).  They are citetrack's own
+    reading of the registry's answer, and ``reading`` is the version of that reading
+    (:data:`~citetrack.tracking.lockfile.build.RECORD_READING`): fields read under another
+    version are not compared field by field (an upgrade is not a change upstream).
     """
 
     identifier: str
     fields: Mapping[str, str] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
+    reading: int = 1
 
 
 @dataclass(frozen=True)
