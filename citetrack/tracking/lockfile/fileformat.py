@@ -15,10 +15,8 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import fields
-from datetime import date
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -36,6 +34,19 @@ from citetrack.model import (
 from citetrack.report.json_text import dumps_plain
 from citetrack.tracking.codec import bytes_digest, text_digest
 from citetrack.tracking.lockfile.citetext import TEXT_DIGEST
+from citetrack.tracking.lockfile.shapes import Shape as _Shape
+from citetrack.tracking.lockfile.shapes import a_date as _date
+from citetrack.tracking.lockfile.shapes import a_list as _list
+from citetrack.tracking.lockfile.shapes import a_map as _map
+from citetrack.tracking.lockfile.shapes import all_text as _all_text
+from citetrack.tracking.lockfile.shapes import drop_none as _drop_none
+from citetrack.tracking.lockfile.shapes import member as _enum
+from citetrack.tracking.lockfile.shapes import no_duplicates as _no_duplicates
+from citetrack.tracking.lockfile.shapes import obj as _obj
+from citetrack.tracking.lockfile.shapes import only as _only
+from citetrack.tracking.lockfile.shapes import opt_text as _opt_str
+from citetrack.tracking.lockfile.shapes import short as _short
+from citetrack.tracking.lockfile.shapes import text as _str
 from citetrack.tracking.lockfile.state import (
     CONFIRMABLE_RULES,
     LOCK_NAME,
@@ -222,19 +233,10 @@ def source_json(rec: SourceRecord) -> dict[str, object]:
     return doc
 
 
-def _drop_none(doc: dict[str, object]) -> dict[str, object]:
-    return {k: v for k, v in doc.items() if v is not None}
-
-
 # ------------------------------------------------------------------------------ reading
 
 
-_E = TypeVar("_E", bound=Enum)
 _T = TypeVar("_T")
-
-
-class _Shape(Exception):
-    """A value of the wrong shape at a JSON path (turned into a :class:`LockError`)."""
 
 
 def read_lock(
@@ -497,73 +499,6 @@ def _pieces(data: bytes) -> tuple[bytes, Iterator[bytes]] | None:
     return head, pieces()
 
 
-def _short(exc: BaseException) -> str:
-    return str(exc)[:200] or type(exc).__name__
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    doc = dict(pairs)
-    if len(doc) != len(pairs):  # a key given twice (read per object: 50,000 in a lockfile)
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"duplicate key {key!r}")
-            seen.add(key)
-    return doc
-
-
-def _obj(value: object, where: str) -> dict[str, object]:
-    if not isinstance(value, dict):
-        raise _Shape(f"{where}: expected an object")
-    return value
-
-
-def _only(doc: Mapping[str, object], allowed: Iterable[str], where: str) -> None:
-    unknown = doc.keys() - allowed
-    if unknown:
-        raise _Shape(f"{where}: unknown key {sorted(unknown)[0]!r}")
-
-
-def _str(value: object, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise _Shape(f"{where}: expected a non-empty string")
-    return value
-
-
-def _opt_str(value: object, where: str) -> str | None:
-    return None if value is None else _str(value, where)
-
-
-def _date(value: object, where: str) -> date:
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _Shape(f"{where}: expected a date YYYY-MM-DD")
-
-
-def _enum(cls: type[_E], value: object, where: str) -> _E:
-    try:
-        return cls(value)
-    except ValueError:
-        raise _Shape(f"{where}: unknown value {value!r}") from None
-
-
-def _list(value: object, where: str) -> list[object]:
-    if not isinstance(value, list):
-        raise _Shape(f"{where}: expected a list")
-    return value
-
-
-def _map(value: object, where: str, item: Callable[[object, str], _T]) -> dict[str, _T]:
-    doc = _obj(value, where)
-    if item is _str and _all_text(doc.values()):
-        # The common case, without a path string per value (only an error names one).
-        return dict(doc)  # type: ignore[arg-type]
-    return {k: item(v, f"{where}.{k}") for k, v in doc.items()}
-
-
 _IDENTIFIER_NAMES = frozenset(f.name for f in fields(Identifiers))
 _SOURCE_NAMES = frozenset(s.value for s in Source)
 
@@ -594,16 +529,6 @@ def _plain_entry(doc: object) -> LockEntry | None:
     if sources is None or urls is None:
         return None
     return LockEntry(file=file, identifiers=dict(ids), sources=sources, urls=urls)
-
-
-_TEXT = frozenset((str,))
-
-
-def _all_text(values: Collection[object]) -> bool:
-    """Whether every value is a non-empty string (what :func:`_str` accepts).  Two passes
-    in C (the types, then truth: a string is true when not empty), not a generator: it
-    runs over every value of a lockfile."""
-    return _TEXT.issuperset(map(type, values)) and all(values)
 
 
 def _plain_map(
