@@ -10,11 +10,22 @@ request's: the recorded values are normalised again by this version before compa
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from citetrack.model import Identifiers, Reference
+from citetrack.model import (
+    CheckResult,
+    Finding,
+    Identifiers,
+    Reference,
+    ReferenceResult,
+    Severity,
+    Source,
+)
+from citetrack.tracking.lockfile import DEFAULT_POLICY, Lock, apply_confirmation
+from citetrack.tracking.lockfile.confirm import failing_of, never_seen
 from citetrack.tracking.lockfile.gate import same_identifiers, touched
-from citetrack.tracking.lockfile.state import LockEntry
+from citetrack.tracking.lockfile.state import Failing, LockEntry
 from tests.e2e import run_cli
 
 
@@ -80,3 +91,33 @@ def test_the_gate_is_not_pending_for_a_reference_recorded_in_an_older_form(
     lock.write_text(json.dumps(older), encoding="utf-8")
     edited = run_cli("check", str(bib), "--new-only", *offline, env=env, cwd=tmp_path)
     assert edited.code == 4, (edited.code, edited.stderr)
+
+
+def test_a_failing_doi_recorded_in_an_older_form_keeps_waiting_for_confirmation() -> None:
+    """A DOI failing one night is a warning until the failure is confirmed over runs;
+    only a DOI the lockfile never saw gets its verdict at once.  Recorded in an older
+    form, it was "never seen" after an upgrade: broken at once on one bad night."""
+    once = Failing(1, date(2026, 11, 19))
+    entry = LockEntry(
+        file="refs.bib",
+        identifiers={"doi": "doi:10.1000/XYZ."},
+        failing={"doi:doi:10.1000/XYZ.": once},
+    )
+    assert not never_seen("doi:10.1000/xyz", entry)
+    assert failing_of(entry, "doi:10.1000/xyz") == once
+    assert never_seen("doi:10.1000/other", entry)
+    ref = Reference(
+        key="k",
+        entry_type="article",
+        fields={},
+        identifiers=Identifiers(doi="10.1000/xyz"),
+        path="refs.bib",
+    )
+    bad_night = Finding("k", "doi-not-found", Severity.BROKEN, "not found", source=Source.CROSSREF)
+    run = CheckResult(results=(ReferenceResult(reference=ref, findings=(bad_night,)),))
+    fresh = LockEntry(file="refs.bib", identifiers={"doi": "doi:10.1000/XYZ."})
+    for recorded in (entry, fresh):
+        lock = Lock(references={"k": recorded})
+        now = datetime(2026, 11, 20, 3, tzinfo=UTC)
+        (reported,) = apply_confirmation(run, lock, DEFAULT_POLICY, now).results[0].findings
+        assert reported.severity is Severity.WARNING, reported

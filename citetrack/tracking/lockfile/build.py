@@ -28,6 +28,7 @@ from citetrack.tracking.lockfile.confirm import (
     advance_failing,
     archive_status,
     check_outcomes,
+    failing_of,
     never_seen,
     reference_urls,
     same_identifier,
@@ -205,7 +206,7 @@ def build_lock(
         prev = previous.entry_for(rr.reference) if previous else None
         failing = {}
         for target, outcome in check_outcomes(rr).items():
-            old = prev.failing.get(target) if prev else None
+            old = failing_of(prev, target)
             first = first_run or never_seen(target, prev)
             state = advance_failing(old, outcome, today, policy, first_run=first)
             if state is not None:

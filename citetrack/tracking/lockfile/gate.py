@@ -29,18 +29,10 @@ cannot hide an upstream finding either way: what it can introduce (``metadata-mi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
-from citetrack.identifiers import (
-    normalize_arxiv,
-    normalize_doi,
-    normalize_isbn,
-    normalize_issn,
-    normalize_pmcid,
-    normalize_pmid,
-    normalize_url,
-)
 from citetrack.model import Finding, Reference, Severity
+from citetrack.tracking.lockfile.confirm import as_now
 from citetrack.tracking.lockfile.state import LockEntry
 
 #: Rules whose verdict depends only on a reference's identifiers and on the world (the
@@ -93,19 +85,6 @@ def touched(entry: LockEntry | None, reference: Reference) -> bool:
     return not same_identifiers(entry.identifiers, reference.identifiers.as_dict())
 
 
-#: This version's normaliser of each recorded identifier (``Identifiers``' field names).
-_NORMALISE: Mapping[str, Callable[[str | None], str | None]] = {
-    "doi": normalize_doi,
-    "pmid": normalize_pmid,
-    "pmcid": normalize_pmcid,
-    "isbn": normalize_isbn,
-    "issn": normalize_issn,
-    "arxiv": normalize_arxiv,
-    "url": normalize_url,
-    "archive_url": normalize_url,
-}
-
-
 def same_identifiers(recorded: Mapping[str, str], current: Mapping[str, str]) -> bool:
     """Whether the identifiers a lockfile recorded are ``current`` (this version's forms),
     each recorded one normalised again by this version (a normaliser takes its own
@@ -115,8 +94,7 @@ def same_identifiers(recorded: Mapping[str, str], current: Mapping[str, str]) ->
         return True
     again: dict[str, str] = {}
     for kind, value in recorded.items():
-        normalise = _NORMALISE.get(kind)
-        now = normalise(value) if normalise is not None else value
+        now = as_now(kind, value)
         if now is not None:
             again[kind] = now
     return again.keys() == current.keys() and all(
