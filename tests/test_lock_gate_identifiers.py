@@ -25,6 +25,7 @@ from citetrack.model import (
 from citetrack.tracking.lockfile import DEFAULT_POLICY, Lock, apply_confirmation
 from citetrack.tracking.lockfile.confirm import failing_of, never_seen
 from citetrack.tracking.lockfile.gate import same_identifiers, touched
+from citetrack.tracking.lockfile.renames import find_renames
 from citetrack.tracking.lockfile.state import Failing, LockEntry
 from tests.e2e import run_cli
 
@@ -121,3 +122,24 @@ def test_a_failing_doi_recorded_in_an_older_form_keeps_waiting_for_confirmation(
         now = datetime(2026, 11, 20, 3, tzinfo=UTC)
         (reported,) = apply_confirmation(run, lock, DEFAULT_POLICY, now).results[0].findings
         assert reported.severity is Severity.WARNING, reported
+
+
+def test_a_url_recorded_in_an_older_form_was_seen() -> None:
+    """A dead URL the lockfile saw waits for confirmation; recorded in an older form
+    (a LaTeX escape the normaliser now undoes) it was "never seen": dead at once."""
+    entry = LockEntry(file="refs.bib", identifiers={"url": r"https://example.org/a\_b"})
+    assert not never_seen("url:https://example.org/a_b", entry)
+    assert never_seen("url:https://example.org/other", entry)
+
+
+def test_a_key_renamed_is_found_by_an_identifier_recorded_in_an_older_form() -> None:
+    old = LockEntry(file="refs.bib", identifiers={"doi": "doi:10.1000/XYZ."})
+    now = Reference(
+        key="renamed",
+        entry_type="article",
+        fields={},
+        identifiers=Identifiers(doi="10.1000/xyz"),
+        path="refs.bib",
+    )
+    found = find_renames(Lock(references={"old": old}), CheckResult((ReferenceResult(now),)))
+    assert [(r.was_key, r.key) for r in found] == [("old", "renamed")]

@@ -194,7 +194,10 @@ def never_seen(target: str, entry: LockEntry | None) -> bool:
         # 429 or a 503 every night since it was locked): its first 404 is one bad night to
         # confirm, not a verdict at once, as a recorded but never resolved DOI's would be.
         cited = (entry.identifiers.get("url"), entry.identifiers.get("archive_url"))
-        return value not in entry.urls and value not in cited
+        if value in entry.urls or value in cited:
+            return False
+        # Recorded in an older form (an upgrade normalises URLs otherwise): seen too.
+        return all(as_now("url", url) != value for url in (*entry.urls, *cited) if url)
     recorded = entry.identifiers.get(kind)
     # In the form the lockfile has it, or in this version's form of it (an upgrade that
     # normalises otherwise made a failing DOI "never seen": broken at once, unconfirmed).
