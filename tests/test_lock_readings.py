@@ -19,14 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from citetrack.model import Found, Source, Update, UpdateKind
+from citetrack.model import Found, LinkStatus, LinkVerdict, Source, Update, UpdateKind
 from citetrack.registries.crossref import parse_single_work, parse_work
 from citetrack.registries.pubmed import parse_esummary, record_evidence
 from citetrack.tracking.lockfile import build as build_module
 from citetrack.tracking.lockfile import build_lock, diff
 from citetrack.tracking.lockfile.build import RECORD_READING, source_record
 from citetrack.tracking.lockfile.fileformat import dumps_lock, parse_lock, source_json
-from tests.test_lockfile import DAY1, crossref, result, rr
+from citetrack.tracking.lockfile.state import UrlRecord
+from tests.test_lockfile import DAY1, URL, alive, crossref, ref, result, rr
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real"
 SNAPSHOT = Path(__file__).parent / "data" / "lock_readings.json"
@@ -118,3 +119,19 @@ def _write() -> None:  # pragma: no cover - a developer's step after bumping REC
 
 if __name__ == "__main__":  # pragma: no cover
     _write()
+
+
+def test_a_url_s_verdict_read_otherwise_is_no_change() -> None:
+    """A URL's recorded verdict is citetrack's classification of the page (ok, redirected,
+    blocked…), which a newer classifier may make otherwise; ``url-changed`` compares the
+    final URL the server led to (upstream's own answer), and a verdict alone is compared
+    only when a failure is confirmed dead (``url-died``).  A page classified otherwise,
+    at the same place, is no change."""
+    page = ref(doi=None, url=URL)
+    lock = build_lock(result(rr(page, links=(alive(),))), None, DAY1)
+    assert lock.references["smith2020"].urls[URL] == UrlRecord(LinkVerdict.OK, URL)
+    for verdict in (LinkVerdict.REDIRECTED, LinkVerdict.BLOCKED):
+        reread = LinkStatus(URL, verdict, 200, final_url=URL)
+        assert diff(lock, result(rr(page, links=(reread,))), DAY1) == [], verdict
+    moved = LinkStatus(URL, LinkVerdict.REDIRECTED, 200, final_url=URL + "/elsewhere")
+    assert [f.rule for f in diff(lock, result(rr(page, links=(moved,))), DAY1)] == ["url-changed"]
