@@ -109,6 +109,11 @@ class Location:
     ``<ref>`` when it has no template (rendered text: the item's line, column 1);
     ``ref_name`` is its ``<ref name=…>``; ``number`` its label in the rendered reference
     list (``"3"``, or ``"note 2"`` for ``group=note``).
+
+    ``source`` is the citation's text as the article writes it (the ``{{cite …}}``
+    template, the ``<ref>``'s body without one, the rendered item): the lockfile keeps
+    a digest of it, so that an edit is told from another citetrack version's parse of
+    the same text (:mod:`citetrack.tracking.lockfile.citetext`).  Not compared, not shown.
     """
 
     line: int
@@ -116,6 +121,7 @@ class Location:
     ref_name: str | None = None
     number: str | None = None
     template: str | None = None  # the cite template's name, e.g. "cite journal"
+    source: str | None = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
         """``line 12, col 5, <ref name="x">, [3]`` — how reports show it."""

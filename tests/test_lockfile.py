@@ -531,9 +531,9 @@ def test_unreadable_lockfile_is_a_lock_error(tmp_path: Path) -> None:
         (b"\xff\xfe{}", "not valid JSON"),
         ('{"schema_version": 1, "schema_version": 1}', "duplicate key"),
         ("[]", "the top level: expected an object"),
-        ('{"references": {}}', "schema_version: expected 1, found None"),
-        ('{"schema_version": "1", "references": {}}', "schema_version: expected 1"),
-        ('{"schema_version": true}', "schema_version: expected 1"),
+        ('{"references": {}}', "schema_version: expected 1 or 2, found None"),
+        ('{"schema_version": "1", "references": {}}', "schema_version: expected 1 or 2"),
+        ('{"schema_version": true}', "schema_version: expected 1 or 2"),
         ('{"schema_version": 1, "extra": 0}', "unknown key 'extra'"),
         ('{"schema_version": 1, "references": {"k": {}}}', "references.k.file"),
         (
@@ -623,8 +623,8 @@ def test_the_articles_section_round_trips_and_is_carried_over() -> None:
 
 
 def test_lockfile_from_a_newer_citetrack_asks_for_an_upgrade() -> None:
-    with pytest.raises(LockError, match=r"newer citetrack \(schema_version 2.*Upgrade citetrack"):
-        parse_lock('{"schema_version": 2, "references": {"anything": "goes"}}')
+    with pytest.raises(LockError, match=r"newer citetrack \(schema_version 3.*Upgrade citetrack"):
+        parse_lock('{"schema_version": 3, "references": {"anything": "goes"}}')
 
 
 # --------------------------------------------------------------------------- locations

@@ -99,6 +99,7 @@ sources = st.builds(
     words,
     st.dictionaries(st.sampled_from(METADATA_FIELDS), words, max_size=4),
     st.lists(notices, max_size=2).map(tuple),
+    st.sampled_from([1, 1, 2, 7]),  # the version of the reading (1: written as before)
 )
 urls = st.builds(
     UrlRecord, st.none() | st.sampled_from(LinkVerdict), optional_words, optional_words
@@ -120,6 +121,8 @@ entries = st.builds(
     ),
 )
 locks = st.builds(Lock, st.dictionaries(words, entries, max_size=3))
+#: An article's citation texts (schema 2), or none (schema 1).
+TEXTS = st.dictionaries(words, st.from_regex(r"t1:[0-9a-f]{12}", fullmatch=True), max_size=2)
 
 
 @given(locks)
@@ -134,7 +137,7 @@ def _whole_document(lock: Lock) -> str:
     """The lockfile's text as it was written before it was written in pieces: one
     ``json.dumps`` of the whole document."""
     doc: dict[str, object] = {
-        "schema_version": 1,
+        "schema_version": fileformat.schema_of(lock),
         "references": {k: fileformat._entry_json(e) for k, e in lock.references.items()},
     }
     if lock.articles:
@@ -171,6 +174,7 @@ complete_locks = st.builds(
             optional_words,
             st.none() | st.integers(min_value=0, max_value=2**70),
             optional_words,
+            TEXTS,
         ),
         max_size=2,
     ),
@@ -315,6 +319,7 @@ articles = st.builds(
     optional_words,
     st.none() | st.integers(min_value=0, max_value=2**70),
     optional_words,
+    TEXTS,
 )
 whole_locks = st.builds(
     Lock,

@@ -107,3 +107,22 @@ def test_an_entry_that_stops_parsing_is_not_removed_and_keeps_its_history() -> N
     assert kept.references["b"] == before.references["b"]
     assert "b" not in build_lock(gone, before, NOW).references
     assert isinstance(kept.references["b"], LockEntry)
+
+
+def test_a_defect_a_newer_citetrack_words_otherwise_is_not_new() -> None:
+    """The messages are citetrack's wording: a newer citetrack that words a defect
+    otherwise must not make every accepted defect new (a gate failing on untouched files
+    after an upgrade).  One more defect of a rule on an entry than accepted is new."""
+    lock = Lock(problems=record_problems(None, [dup(14), unread(3)], {"refs.bib", "art.txt"}))
+    reworded = BibProblem(
+        "/p/refs.bib",
+        20,
+        "smith2001a: year given twice (lines 20, 22)",
+        "bib-duplicate-field",
+        "smith2001a",
+    )
+    note = BibProblem("/p/art.txt", 9, "not read: a repeated source (Ibid.)", "parse-not-read")
+    assert new_problems([reworded, note], lock) == []
+    # a second one of the same rule on the same entry: both shown, as before
+    title = BibProblem("/p/refs.bib", 30, "title given twice", "bib-duplicate-field", "smith2001a")
+    assert new_problems([reworded, title], lock) == [reworded, title]

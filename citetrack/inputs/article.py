@@ -367,13 +367,17 @@ def _assign_rendered(text: str, refs: tuple[Reference, ...], display: str) -> li
     # A LaTeX \bibitem list names its references: the report uses the paper's keys.
     found, keys = reference_list(text)
     numbers: dict[int, list[str]] = {}
+    texts: dict[int, list[str]] = {}  # each item's text (the lockfile's digest of it)
     for i, item in enumerate(found.items, start=1):
         numbers.setdefault(item.line, []).append(str(i))
+        texts.setdefault(item.line, []).append(item.text)
     out = []
     for ref in refs:
         on_line = numbers.get(ref.line or 0, [])
         number = on_line.pop(0) if len(on_line) > 1 else (on_line[0] if on_line else None)
-        location = Location(line=ref.line or 1, column=1, number=number)
+        said = texts.get(ref.line or 0, [])
+        source = said.pop(0) if len(said) > 1 else (said[0] if said else None)
+        location = Location(line=ref.line or 1, column=1, number=number, source=source)
         key = content_key(ref, keys.get(ref.line or 0))
         out.append(replace(ref, key=key, path=display, location=location))
     return _unique_keys(out)
@@ -585,12 +589,19 @@ def _site(
     ref: Tag | None = None,
 ) -> CiteSite:
     line, column = lines.at(offset)
+    # What the citation says as written (the lockfile's digest of it): the template, or
+    # the <ref>'s body (not its name: a renamed <ref> is the same citation).
+    if template is not None:
+        source: str | None = str(template)
+    else:
+        source = str(ref.contents) if ref is not None and ref.contents is not None else None
     location = Location(
         line=line,
         column=column,
         ref_name=name,
         number=number,
         template=template_name(template) if template is not None else None,
+        source=source,
     )
     key = ""
     if name:

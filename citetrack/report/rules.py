@@ -242,6 +242,13 @@ RULES: Mapping[str, RuleInfo] = {
         "lockfile recorded.",
         Severity.CHANGED,
     ),
+    "reference-maybe-changed": RuleInfo(
+        "Citation perhaps edited between two revisions of an article",
+        "A reference of the article reads otherwise in this revision, and the lockfile, "
+        "written by an older citetrack, keeps no text of it to tell an edit from this "
+        "version's other reading of the same text. A note: `--update-lock` records the text.",
+        Severity.NOTE,
+    ),
     "isbn-confirmed": RuleInfo(
         "ISBN confirmed by a book catalogue",
         "Open Library or Google Books knows the ISBN, and the book agrees with the citation.",

@@ -7,10 +7,20 @@ downgrade of broken findings whose failure is not yet confirmed to warnings.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from enum import Enum
 
+from citetrack.identifiers import (
+    normalize_arxiv,
+    normalize_doi,
+    normalize_isbn,
+    normalize_issn,
+    normalize_pmcid,
+    normalize_pmid,
+    normalize_url,
+)
 from citetrack.model import (
     ArchiveStatus,
     CheckResult,
@@ -125,6 +135,48 @@ def check_outcomes(rr: ReferenceResult) -> dict[str, Outcome]:
     return out
 
 
+#: This version's normaliser of each recorded identifier (``Identifiers``' field names).
+_NORMALISE: Mapping[str, Callable[[str | None], str | None]] = {
+    "doi": normalize_doi,
+    "pmid": normalize_pmid,
+    "pmcid": normalize_pmcid,
+    "isbn": normalize_isbn,
+    "issn": normalize_issn,
+    "arxiv": normalize_arxiv,
+    "url": normalize_url,
+    "archive_url": normalize_url,
+}
+
+
+def as_now(kind: str, recorded: str | None) -> str | None:
+    """An identifier the lockfile recorded, in this version's form: the lockfile holds
+    citetrack's normalised forms, and a newer citetrack normalises otherwise at times (a
+    DOI's trailing full stop, an ISBN's hyphens); a normaliser takes its own earlier
+    outputs as input.  ``None`` for one this version refuses."""
+    if recorded is None:
+        return None
+    normalise = _NORMALISE.get(kind)
+    return normalise(recorded) if normalise is not None else recorded
+
+
+def failing_of(entry: LockEntry | None, target: str) -> Failing | None:
+    """The failing state ``entry`` records for ``target`` (``doi:…``, ``pmid:…``), also when
+    recorded under the identifier's older form (its history goes on after an upgrade)."""
+    if entry is None or not entry.failing:
+        return None
+    state = entry.failing.get(target)
+    if state is not None:
+        return state
+    kind, _, value = target.partition(":")
+    if kind == "url":
+        return None
+    for recorded, old in entry.failing.items():
+        was_kind, _, was = recorded.partition(":")
+        if was_kind == kind and same_identifier(as_now(kind, was), value):
+            return old
+    return None
+
+
 def never_seen(target: str, entry: LockEntry | None) -> bool:
     """Whether the baseline has no history at all for a check (``doi:…``, ``pmid:…``,
     ``url:…``): a reference it does not record, or an identifier / URL it never saw.
@@ -134,7 +186,7 @@ def never_seen(target: str, entry: LockEntry | None) -> bool:
     """
     if entry is None:
         return True
-    if target in entry.failing:
+    if failing_of(entry, target) is not None:
         return False
     kind, _, value = target.partition(":")
     if kind == "url":
@@ -142,8 +194,14 @@ def never_seen(target: str, entry: LockEntry | None) -> bool:
         # 429 or a 503 every night since it was locked): its first 404 is one bad night to
         # confirm, not a verdict at once, as a recorded but never resolved DOI's would be.
         cited = (entry.identifiers.get("url"), entry.identifiers.get("archive_url"))
-        return value not in entry.urls and value not in cited
-    return not same_identifier(entry.identifiers.get(kind), value)
+        if value in entry.urls or value in cited:
+            return False
+        # Recorded in an older form (an upgrade normalises URLs otherwise): seen too.
+        return all(as_now("url", url) != value for url in (*entry.urls, *cited) if url)
+    recorded = entry.identifiers.get(kind)
+    # In the form the lockfile has it, or in this version's form of it (an upgrade that
+    # normalises otherwise made a failing DOI "never seen": broken at once, unconfirmed).
+    return not (same_identifier(recorded, value) or same_identifier(as_now(kind, recorded), value))
 
 
 def advance_failing(
@@ -238,7 +296,7 @@ def _confirm(
     target = check_target(finding, rr)
     if target is None:
         return finding
-    prev = entry.failing.get(target) if entry else None
+    prev = failing_of(entry, target)
     first = never_seen(target, entry)
     state = advance_failing(prev, Outcome.FAIL, today, policy, first_run=first)
     assert state is not None  # a failure always leaves a failing state

@@ -95,7 +95,11 @@ def _diff_sources(
             continue  # no baseline from this source for this identifier
         now = records(found)
         own = 0  # what this source alone finds (``seen_notices`` may hide some below)
-        for name in METADATA_FIELDS if before.fields != now.fields else ():
+        # Fields read by another version of citetrack's reading of the registry's answer
+        # (RECORD_READING) differ by that reading, not upstream: not compared, and the
+        # next lockfile written records them as read now.  Notices still are.
+        comparable = before.reading == now.reading
+        for name in METADATA_FIELDS if comparable and before.fields != now.fields else ():
             was, new = before.fields.get(name), now.fields.get(name)
             if was != new:
                 own += 1

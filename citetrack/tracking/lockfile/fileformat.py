@@ -1,8 +1,12 @@
 """The lockfile on disk: JSON with a schema, read strictly, written as stable bytes.
 
 Writing gives sorted keys, a two-space indent and a trailing newline, atomically.
-Reading accepts only the schema this version writes and turns anything else into a
-:class:`LockError` that names the file, the JSON path and how to recover.
+Reading accepts only the schemas this version writes (1, and 2: a lockfile that records
+articles' citation texts, which version 1 cannot hold, is written as 2, any other as 1,
+so that an older citetrack still reads it) and turns anything else into a
+:class:`LockError` that names the file, the JSON path and how to recover; a lockfile of
+a newer schema is refused with a message that says to upgrade (and, being refused, is
+never written over).
 """
 
 from __future__ import annotations
@@ -11,10 +15,8 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import fields
-from datetime import date
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -31,10 +33,25 @@ from citetrack.model import (
 )
 from citetrack.report.json_text import dumps_plain
 from citetrack.tracking.codec import bytes_digest, text_digest
+from citetrack.tracking.lockfile.citetext import TEXT_DIGEST
+from citetrack.tracking.lockfile.shapes import Shape as _Shape
+from citetrack.tracking.lockfile.shapes import a_date as _date
+from citetrack.tracking.lockfile.shapes import a_list as _list
+from citetrack.tracking.lockfile.shapes import a_map as _map
+from citetrack.tracking.lockfile.shapes import all_text as _all_text
+from citetrack.tracking.lockfile.shapes import drop_none as _drop_none
+from citetrack.tracking.lockfile.shapes import member as _enum
+from citetrack.tracking.lockfile.shapes import no_duplicates as _no_duplicates
+from citetrack.tracking.lockfile.shapes import obj as _obj
+from citetrack.tracking.lockfile.shapes import only as _only
+from citetrack.tracking.lockfile.shapes import opt_text as _opt_str
+from citetrack.tracking.lockfile.shapes import short as _short
+from citetrack.tracking.lockfile.shapes import text as _str
 from citetrack.tracking.lockfile.state import (
     CONFIRMABLE_RULES,
     LOCK_NAME,
     METADATA_FIELDS,
+    OLDEST_SCHEMA,
     SCHEMA_VERSION,
     Accepted,
     AcceptedProblem,
@@ -111,7 +128,19 @@ def lock_text(lock: Lock) -> Iterator[str]:
             text = dumps_plain(piece, "  ")[2:-4]
             yield text if at == 0 else ",\n" + text
         yield "\n  },\n"
-    yield f'  "schema_version": {SCHEMA_VERSION}\n}}\n'
+    yield f'  "schema_version": {schema_of(lock)}\n}}\n'
+
+
+def schema_of(lock: Lock) -> int:
+    """The schema ``lock`` is written in: :data:`SCHEMA_VERSION` when it holds what schema 1
+    cannot (an article's citation texts, a source record of a reading after the first),
+    else 1, which older citetrack versions read.  (:func:`lock_text` asks it last, when
+    every source record has been read to be written.)"""
+    if any(a.texts for a in lock.articles.values()) or any(
+        rec.reading != 1 for entry in lock.references.values() for rec in entry.sources.values()
+    ):
+        return SCHEMA_VERSION
+    return OLDEST_SCHEMA
 
 
 def write_lock(path: str | os.PathLike[str], lock: Lock) -> None:
@@ -187,6 +216,7 @@ def _article_json(rec: ArticleRecord) -> dict[str, object]:
             "revision": rec.revision,
             "timestamp": rec.timestamp,
             "citations": dict(rec.citations),
+            "texts": dict(rec.texts) if rec.texts else None,
         }
     )
 
@@ -194,6 +224,8 @@ def _article_json(rec: ArticleRecord) -> dict[str, object]:
 def source_json(rec: SourceRecord) -> dict[str, object]:
     """A source record as the lockfile writes it."""
     doc: dict[str, object] = {"id": rec.identifier, **rec.fields}
+    if rec.reading != 1:  # 1: as every lockfile before the reading was versioned
+        doc["reading"] = rec.reading
     if rec.notices:
         doc["notices"] = [
             _drop_none({"kind": n.kind.value, "id": n.notice_id}) for n in rec.notices
@@ -201,19 +233,10 @@ def source_json(rec: SourceRecord) -> dict[str, object]:
     return doc
 
 
-def _drop_none(doc: dict[str, object]) -> dict[str, object]:
-    return {k: v for k, v in doc.items() if v is not None}
-
-
 # ------------------------------------------------------------------------------ reading
 
 
-_E = TypeVar("_E", bound=Enum)
 _T = TypeVar("_T")
-
-
-class _Shape(Exception):
-    """A value of the wrong shape at a JSON path (turned into a :class:`LockError`)."""
 
 
 def read_lock(
@@ -324,13 +347,16 @@ def _lock(
     them by ``references``, given the top level's ``references`` value)."""
     top = _obj(doc, "the top level")
     version = top.get("schema_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > 1:
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise LockError(
             f"{where}: written by a newer citetrack (schema_version {version}; this "
-            f"version reads {SCHEMA_VERSION}). Upgrade citetrack to use it."
+            f"version reads {OLDEST_SCHEMA} to {SCHEMA_VERSION}). Upgrade citetrack to use "
+            "it; the lockfile is left as it is."
         )
-    if type(version) is not int or version != SCHEMA_VERSION:
-        raise _Shape(f"schema_version: expected {SCHEMA_VERSION}, found {version!r}")
+    if type(version) is not int or not OLDEST_SCHEMA <= version <= SCHEMA_VERSION:
+        raise _Shape(
+            f"schema_version: expected {OLDEST_SCHEMA} or {SCHEMA_VERSION}, found {version!r}"
+        )
     _only(top, {"schema_version", "references", "articles", "problems"}, "the top level")
     if references is not None:
         entries = references(top.get("references"))
@@ -339,7 +365,11 @@ def _lock(
         entries = {k: entry(v, f"references.{k}") for k, v in refs.items()}
     return Lock(
         references=entries,
-        articles=_map(top.get("articles", {}), "articles", _article),
+        articles=_map(
+            top.get("articles", {}),
+            "articles",
+            _article if version >= SCHEMA_VERSION else _article_v1,
+        ),
         problems=_map(top.get("problems", {}), "problems", _problems),
         digest=digest,
     )
@@ -469,73 +499,6 @@ def _pieces(data: bytes) -> tuple[bytes, Iterator[bytes]] | None:
     return head, pieces()
 
 
-def _short(exc: BaseException) -> str:
-    return str(exc)[:200] or type(exc).__name__
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    doc = dict(pairs)
-    if len(doc) != len(pairs):  # a key given twice (read per object: 50,000 in a lockfile)
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"duplicate key {key!r}")
-            seen.add(key)
-    return doc
-
-
-def _obj(value: object, where: str) -> dict[str, object]:
-    if not isinstance(value, dict):
-        raise _Shape(f"{where}: expected an object")
-    return value
-
-
-def _only(doc: Mapping[str, object], allowed: Iterable[str], where: str) -> None:
-    unknown = doc.keys() - allowed
-    if unknown:
-        raise _Shape(f"{where}: unknown key {sorted(unknown)[0]!r}")
-
-
-def _str(value: object, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise _Shape(f"{where}: expected a non-empty string")
-    return value
-
-
-def _opt_str(value: object, where: str) -> str | None:
-    return None if value is None else _str(value, where)
-
-
-def _date(value: object, where: str) -> date:
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _Shape(f"{where}: expected a date YYYY-MM-DD")
-
-
-def _enum(cls: type[_E], value: object, where: str) -> _E:
-    try:
-        return cls(value)
-    except ValueError:
-        raise _Shape(f"{where}: unknown value {value!r}") from None
-
-
-def _list(value: object, where: str) -> list[object]:
-    if not isinstance(value, list):
-        raise _Shape(f"{where}: expected a list")
-    return value
-
-
-def _map(value: object, where: str, item: Callable[[object, str], _T]) -> dict[str, _T]:
-    doc = _obj(value, where)
-    if item is _str and _all_text(doc.values()):
-        # The common case, without a path string per value (only an error names one).
-        return dict(doc)  # type: ignore[arg-type]
-    return {k: item(v, f"{where}.{k}") for k, v in doc.items()}
-
-
 _IDENTIFIER_NAMES = frozenset(f.name for f in fields(Identifiers))
 _SOURCE_NAMES = frozenset(s.value for s in Source)
 
@@ -566,16 +529,6 @@ def _plain_entry(doc: object) -> LockEntry | None:
     if sources is None or urls is None:
         return None
     return LockEntry(file=file, identifiers=dict(ids), sources=sources, urls=urls)
-
-
-_TEXT = frozenset((str,))
-
-
-def _all_text(values: Collection[object]) -> bool:
-    """Whether every value is a non-empty string (what :func:`_str` accepts).  Two passes
-    in C (the types, then truth: a string is true when not empty), not a generator: it
-    runs over every value of a lockfile."""
-    return _TEXT.issuperset(map(type, values)) and all(values)
 
 
 def _plain_map(
@@ -704,11 +657,18 @@ def _entry(value: object, where: str) -> LockEntry:
 
 _ARTICLE_FORMATS = frozenset({"wikitext", "text"})
 _FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+_ARTICLE_KEYS = frozenset({"source", "format", "title", "revision", "timestamp", "citations"})
+
+
+def _article_v1(value: object, where: str) -> ArticleRecord:
+    """An article of a schema-1 lockfile: no citation texts."""
+    _only(_obj(value, where), _ARTICLE_KEYS, where)
+    return _article(value, where)
 
 
 def _article(value: object, where: str) -> ArticleRecord:
     doc = _obj(value, where)
-    _only(doc, {"source", "format", "title", "revision", "timestamp", "citations"}, where)
+    _only(doc, _ARTICLE_KEYS | {"texts"}, where)
     fmt = _str(doc.get("format"), f"{where}.format")
     if fmt not in _ARTICLE_FORMATS:
         raise _Shape(f"{where}.format: expected 'wikitext' or 'text', found {fmt!r}")
@@ -721,6 +681,10 @@ def _article(value: object, where: str) -> ArticleRecord:
     for key, mark in citations.items():
         if not _FINGERPRINT.fullmatch(mark):
             raise _Shape(f"{where}.citations.{key}: expected a 12-digit hex fingerprint")
+    texts = _map(doc.get("texts", {}), f"{where}.texts", _str)
+    for key, mark in texts.items():
+        if not TEXT_DIGEST.fullmatch(mark):
+            raise _Shape(f"{where}.texts.{key}: expected a text digest (t1: and 12 hex digits)")
     return ArticleRecord(
         source=_str(doc.get("source"), f"{where}.source"),
         format=fmt,
@@ -728,10 +692,11 @@ def _article(value: object, where: str) -> ArticleRecord:
         title=_opt_str(doc.get("title"), f"{where}.title"),
         revision=revision,
         timestamp=_opt_str(doc.get("timestamp"), f"{where}.timestamp"),
+        texts=texts,
     )
 
 
-_SOURCE_KEYS = frozenset({"id", "notices", *METADATA_FIELDS})
+_SOURCE_KEYS = frozenset({"id", "notices", "reading", *METADATA_FIELDS})
 
 
 def source_from_text(text: str) -> SourceRecord | None:
@@ -746,7 +711,12 @@ def _plain_source(value: object) -> SourceRecord | None:
     """The common source record (no notices), checked without a path string per field (a
     10,000-reference lockfile holds some 20,000 of them; issue 16); ``None`` for anything
     else, which :func:`source_from_json` reads and names what is wrong in."""
-    if type(value) is not dict or "notices" in value or not _SOURCE_KEYS.issuperset(value):
+    if (
+        type(value) is not dict
+        or "notices" in value
+        or "reading" in value
+        or not _SOURCE_KEYS.issuperset(value)
+    ):
         return None
     fields = dict(value)  # its keys: "id" and names of METADATA_FIELDS
     identifier = fields.pop("id", None)
@@ -772,10 +742,14 @@ def source_from_json(value: object, where: str) -> SourceRecord:
                 _opt_str(notice.get("id"), f"{where}.notices[{i}].id"),
             )
         )
+    reading = doc.get("reading", 1)
+    if type(reading) is not int or reading < 1:
+        raise _Shape(f"{where}.reading: expected a whole number of at least 1")
     return SourceRecord(
         identifier=_str(doc.get("id"), f"{where}.id"),
         fields={k: _str(doc[k], f"{where}.{k}") for k in METADATA_FIELDS if k in doc},
         notices=tuple(notices),
+        reading=reading,
     )
 
 

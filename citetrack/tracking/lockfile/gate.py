@@ -29,9 +29,10 @@ cannot hide an upstream finding either way: what it can introduce (``metadata-mi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from citetrack.model import Finding, Reference, Severity
+from citetrack.tracking.lockfile.confirm import as_now
 from citetrack.tracking.lockfile.state import LockEntry
 
 #: Rules whose verdict depends only on a reference's identifiers and on the world (the
@@ -71,8 +72,35 @@ CHANGE_RULES = frozenset(
 def touched(entry: LockEntry | None, reference: Reference) -> bool:
     """Whether the change made ``reference``: the lockfile has no ``entry`` for it (added,
     or renamed to a key it does not know), or recorded other identifiers (DOI, PMID,
-    PMCID, ISBN, ISSN, arXiv id, URL or archive URL added, removed or edited)."""
-    return entry is None or dict(entry.identifiers) != reference.identifiers.as_dict()
+    PMCID, ISBN, ISSN, arXiv id, URL or archive URL added, removed or edited).
+
+    The recorded identifiers are citetrack's normalised forms, and a newer citetrack
+    normalises otherwise at times (a DOI's trailing full stop, an ``info:doi/`` prefix, an
+    ISBN's hyphens): compared as recorded, the first gate after the upgrade took every such
+    reference for one the pull request made (its outage "pending", exit 4; its upstream
+    findings the change's).  So each recorded value is normalised again by this version
+    (:func:`same_identifiers`) before it is compared."""
+    if entry is None:
+        return True
+    return not same_identifiers(entry.identifiers, reference.identifiers.as_dict())
+
+
+def same_identifiers(recorded: Mapping[str, str], current: Mapping[str, str]) -> bool:
+    """Whether the identifiers a lockfile recorded are ``current`` (this version's forms),
+    each recorded one normalised again by this version (a normaliser takes its own
+    earlier outputs as input): one an older version kept and this one refuses is gone
+    from both sides; DOIs are compared without case."""
+    if dict(recorded) == dict(current):  # the common case: nothing normalised otherwise
+        return True
+    again: dict[str, str] = {}
+    for kind, value in recorded.items():
+        now = as_now(kind, value)
+        if now is not None:
+            again[kind] = now
+    return again.keys() == current.keys() and all(
+        value == current[kind] or (kind == "doi" and value.casefold() == current[kind].casefold())
+        for kind, value in again.items()
+    )
 
 
 def upstream(findings: Iterable[Finding], *, made: bool) -> tuple[Finding, ...]:

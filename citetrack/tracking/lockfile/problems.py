@@ -12,6 +12,13 @@ of its own) and its message with every number written ``#`` (not the digits insi
 lines added above it move its line numbers, and it is still the same defect.  Defects
 alike are counted: when a file has more of one now than were accepted, all of them are
 shown, since which one is new cannot be told.
+
+The message is citetrack's own wording, and a newer citetrack words some otherwise: by
+messages alone, the first gate after such an upgrade showed every accepted defect as new
+and failed ``--fail-on warning`` on files nobody touched.  So a defect whose message was
+not accepted is still old when its file has no more defects of its rule on its entry (or
+on lines of their own) than the lockfile accepted: a defect is new when the change added
+one, not when citetrack re-worded one.
 """
 
 from __future__ import annotations
@@ -72,4 +79,16 @@ def new_problems(problems: Sequence[BibProblem], lock: Lock | None) -> list[BibP
     keys = [(problem_file(p), accepted_problem(p)) for p in problems]
     now = Counter(keys)
     accepted = Counter((name, mark) for name, marks in lock.problems.items() for mark in marks)
-    return [p for p, key in zip(problems, keys, strict=True) if now[key] > accepted[key]]
+    # By rule and entry, whatever the wording (see above).
+    now_kinds = Counter(_kind(name, mark) for name, mark in keys)
+    accepted_kinds = Counter(_kind(name, mark) for name, mark in accepted.elements())
+    return [
+        p
+        for p, key in zip(problems, keys, strict=True)
+        if now[key] > accepted[key] and now_kinds[_kind(*key)] > accepted_kinds[_kind(*key)]
+    ]
+
+
+def _kind(name: str, mark: AcceptedProblem) -> tuple[str, str, str | None]:
+    """A defect without its wording: its file, rule and entry."""
+    return (name, mark.rule, mark.key)

@@ -40,6 +40,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from citetrack.model import CheckResult, Finding, Severity, Source
+from citetrack.tracking.lockfile.confirm import as_now
 from citetrack.tracking.lockfile.problems import without_numbers
 from citetrack.tracking.lockfile.state import (
     Lock,
@@ -76,6 +77,13 @@ def _ids(values: Mapping[str, str]) -> dict[str, str]:
             # the others are already normalised by the parser.
             out[kind] = value.strip().lower() if kind == "doi" else value.strip()
     return out
+
+
+def _as_now(recorded: Mapping[str, str]) -> dict[str, str]:
+    """The identifiers a lockfile recorded, each in this version's form (see
+    :func:`~citetrack.tracking.lockfile.confirm.as_now`), or as recorded where this
+    version refuses it."""
+    return {k: as_now(k, v) or v for k, v in recorded.items()}
 
 
 def _shared(now: Mapping[str, str], was: Mapping[str, str]) -> tuple[str, str] | None:
@@ -130,7 +138,9 @@ def find_renames(
     if not gone:  # the usual run: nothing to look for
         return []
     # Gone entries by each identifier they give, so each new reference looks up its own.
-    gone_ids = {where: _ids(entry.identifiers) for where, entry in gone.items()}
+    # In this version's forms: an entry recorded before an upgrade that normalises an
+    # identifier otherwise is still found (else removed and added, its history lost).
+    gone_ids = {where: _ids(_as_now(entry.identifiers)) for where, entry in gone.items()}
     index: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for where, ids in gone_ids.items():
         for item in ids.items():

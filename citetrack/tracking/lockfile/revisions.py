@@ -15,11 +15,21 @@ over the parsed fields, so parameter order, spacing, ``|a=b`` vs ``| a = b``, te
 name case, dash style and abbreviated page ranges (``123-9`` = ``123–129``), date
 formats and DOI case do not count; nor do the fields that record how the source was
 reached rather than what it is (``access-date``, ``archive-url``, ``archive-date``,
-``url-status``: bots such as InternetArchiveBot edit those).  A citation that moved,
-or whose ``<ref name>`` was renamed, keeps the key the lockfile knows it by when its
-fingerprint matches exactly one recorded citation that is gone from the page.  On the
-very revision the lockfile recorded nothing is "changed": its text is the same, so a
-fingerprint that differs comes from another citetrack version's parse, not an edit.
+``url-status``: bots such as InternetArchiveBot edit those).
+
+The parsed fields are citetrack's own reading, and a newer citetrack reads some templates
+otherwise: the same untouched citation then fingerprints otherwise.  So the record also
+keeps a digest of each citation's *text* (:mod:`~citetrack.tracking.lockfile.citetext`),
+and a citation is edited only when both differ: its text (so that a newer parse of the
+same text is no edit) and its fingerprint (so that a cosmetic edit of the text is none).
+A lockfile written before the texts were recorded (schema 1) cannot tell the two apart:
+a fingerprint that differs there is a note, ``reference-maybe-changed``, not a change —
+an upgrade must not raise a burst of alarms — until ``--update-lock`` records the texts.
+On the very revision the lockfile recorded nothing is edited at all: its text is the
+same.  A citation that moved, or whose ``<ref name>`` was renamed (or whose key, made
+from its parsed title and author, a newer parse changed), keeps the key the lockfile
+knows it by when its text, or else its fingerprint, matches exactly one recorded
+citation that is gone from the page.
 """
 
 from __future__ import annotations
@@ -30,7 +40,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from citetrack.model import ArticleInfo, CheckResult, Finding, Reference, Severity, Source
+from citetrack.tracking.lockfile.citetext import recorded_text, text_digest
 from citetrack.tracking.lockfile.state import ArticleRecord, Lock
+
+#: The note for a citation whose fingerprint differs where the lockfile has no text of it
+#: to tell an edit from a newer parse (see above).
+RULE_MAYBE_CHANGED = "reference-maybe-changed"
 
 #: Fields that say how the source was reached, not what it is: not part of the fingerprint.
 _BOOKKEEPING = frozenset({"urldate", "archiveurl", "archivedate", "urlstatus", "url-status"})
@@ -64,6 +79,7 @@ def same_citation(recorded: str, ref: Reference) -> bool:
 
 
 def _record(info: ArticleInfo, refs: list[Reference]) -> ArticleRecord:
+    texts = {r.key: text for r in refs if (text := text_digest(r)) is not None}
     return ArticleRecord(
         source=info.source,
         format=info.format,
@@ -71,7 +87,22 @@ def _record(info: ArticleInfo, refs: list[Reference]) -> ArticleRecord:
         title=info.title,
         revision=info.revision,
         timestamp=info.timestamp,
+        texts=texts,
     )
+
+
+def edited(record: ArticleRecord, ref: Reference) -> bool | None:
+    """Whether the citation ``ref`` (under its recorded key) was edited since ``record``:
+    ``True`` when its text and its fingerprint both differ, ``False`` when either is the
+    same, ``None`` when the fingerprint differs but a text is missing on either side
+    (a lockfile of schema 1, a citation not located in its article): unknown."""
+    old = record.citations.get(ref.key)
+    if old is None or same_citation(old, ref):
+        return False
+    was, now = recorded_text(record.texts.get(ref.key)), text_digest(ref)
+    if was is None or now is None:
+        return None
+    return was != now
 
 
 def _by_article(result: CheckResult) -> dict[str, tuple[ArticleInfo, list[Reference]]]:
@@ -120,17 +151,29 @@ def track_articles(result: CheckResult, previous: Lock | None) -> CheckResult:
             # whose fingerprint differs was parsed otherwise (another citetrack version),
             # not edited; "edited between revision N and revision N" would be false.
             continue
-        citations = record.citations
         since = previous_revision(previous, info) or "the lockfile"
         now = f"revision {info.revision}" if info.revision is not None else "this copy"
         for ref in refs:
-            old = citations.get(ref.key)
-            if old is not None and not same_citation(old, ref):
+            verdict = edited(record, ref)
+            if verdict is True:
                 changed[(name, ref.key)] = Finding(
                     key=ref.key,
                     rule="reference-changed",
                     severity=Severity.CHANGED,
                     message=f"the citation was edited between {since} and {now}",
+                    source=Source.LOCKFILE,
+                    line=ref.line,
+                )
+            elif verdict is None:
+                changed[(name, ref.key)] = Finding(
+                    key=ref.key,
+                    rule=RULE_MAYBE_CHANGED,
+                    severity=Severity.NOTE,
+                    message=(
+                        f"the citation reads otherwise than in {since}: edited, or read "
+                        "otherwise by this citetrack version (the lockfile has no text of it "
+                        "to tell; `--update-lock` records it)"
+                    ),
                     source=Source.LOCKFILE,
                     line=ref.line,
                 )
@@ -146,8 +189,9 @@ def track_articles(result: CheckResult, previous: Lock | None) -> CheckResult:
 
 
 def _keep_keys(result: CheckResult, previous: Lock) -> CheckResult:
-    """A citation whose key is new but whose fingerprint matches exactly one recorded
-    citation gone from the page (its ``<ref name>`` was renamed) takes that key back."""
+    """A citation whose key is new but whose text, or else fingerprint, matches exactly
+    one recorded citation gone from the page (its ``<ref name>`` was renamed, or a newer
+    parse of its title or author made another key of it) takes that key back."""
     renamed: dict[tuple[str, str], str] = {}
     for name, (_, refs) in _by_article(result).items():
         record = previous.articles.get(name)
@@ -159,7 +203,16 @@ def _keep_keys(result: CheckResult, previous: Lock) -> CheckResult:
         for ref in refs:
             if ref.key in record.citations:
                 continue
-            matches = [k for k, fp in gone.items() if k not in taken and same_citation(fp, ref)]
+            text = text_digest(ref)
+            matches = [
+                k
+                for k in gone
+                if k not in taken
+                and text is not None
+                and recorded_text(record.texts.get(k)) == text
+            ]
+            if len(matches) != 1:
+                matches = [k for k, fp in gone.items() if k not in taken and same_citation(fp, ref)]
             if len(matches) == 1:
                 renamed[(name, ref.key)] = matches[0]
                 taken.add(matches[0])

@@ -24,7 +24,12 @@ from citetrack.model import (
     UpdateKind,
 )
 
-SCHEMA_VERSION = 1
+#: The schema this version writes when it records what version 1 cannot hold (an
+#: article's citation texts, :attr:`ArticleRecord.texts`); a lockfile without such a
+#: thing is written as version 1, which older citetrack versions read too.  Both read.
+SCHEMA_VERSION = 2
+#: The oldest schema this version reads.
+OLDEST_SCHEMA = 1
 LOCK_NAME = "citetrack.lock"
 
 #: Rules whose broken verdict waits for confirmation, and the identifier each is about.
@@ -99,12 +104,16 @@ class SourceRecord:
     """What one registry said about a reference: the identifier asked, fields, notices.
 
     ``fields`` holds normalised text for the names in :data:`METADATA_FIELDS` that the
-    registry gave (authors as family names joined by ``"; "``).
+    registry gave (authors as family names joined by ``"; "``).  They are citetrack's own
+    reading of the registry's answer, and ``reading`` is the version of that reading
+    (:data:`~citetrack.tracking.lockfile.build.RECORD_READING`): fields read under another
+    version are not compared field by field (an upgrade is not a change upstream).
     """
 
     identifier: str
     fields: Mapping[str, str] = field(default_factory=dict)
     notices: tuple[Notice, ...] = ()
+    reading: int = 1
 
 
 @dataclass(frozen=True)
@@ -161,8 +170,10 @@ class LockEntry:
 @dataclass(frozen=True)
 class ArticleRecord:
     """An article the lockfile last accepted (issue 14): where it came from, which
-    revision, and a fingerprint of each citation by key (see
-    :mod:`citetrack.tracking.lockfile.revisions`)."""
+    revision, a fingerprint of each citation's parsed fields by key, and a digest of
+    each citation's text by key (``texts``: empty in a lockfile of schema 1, and for a
+    citation the article gave no text of; see :mod:`citetrack.tracking.lockfile.revisions`
+    and :mod:`citetrack.tracking.lockfile.citetext`)."""
 
     source: str
     format: str
@@ -170,6 +181,7 @@ class ArticleRecord:
     title: str | None = None
     revision: int | None = None
     timestamp: str | None = None
+    texts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
