@@ -249,6 +249,13 @@ RULES: Mapping[str, RuleInfo] = {
         "version's other reading of the same text. A note: `--update-lock` records the text.",
         Severity.NOTE,
     ),
+    "metadata-not-compared": RuleInfo(
+        "Registry record in the lockfile read by another citetrack version",
+        "The lockfile's record of the reference was read from the registry's answer by "
+        "another version of citetrack, so its fields could not be compared with today's "
+        "(retractions and corrections still were). A note: `--update-lock` records it anew.",
+        Severity.NOTE,
+    ),
     "isbn-confirmed": RuleInfo(
         "ISBN confirmed by a book catalogue",
         "Open Library or Google Books knows the ISBN, and the book agrees with the citation.",

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 # ------------------------------------------------------------------------------- diff
 
 
+#: A note: a registry record the lockfile holds from another reading, not compared.
+RULE_NOT_COMPARED = "metadata-not-compared"
+
+
 def _changed(
     rr: ReferenceResult,
     rule: str,
@@ -99,6 +103,21 @@ def _diff_sources(
         # (RECORD_READING) differ by that reading, not upstream: not compared, and the
         # next lockfile written records them as read now.  Notices still are.
         comparable = before.reading == now.reading
+        if not comparable and before.fields != now.fields:
+            # Said, not silent: until the lockfile is written again an upstream change of
+            # these fields would pass unseen (a nightly job that never updates its lock).
+            out.append(
+                _changed(
+                    rr,
+                    RULE_NOT_COMPARED,
+                    f"the lockfile's record from {src} was read by another version of "
+                    "citetrack, so its fields were not compared for upstream changes "
+                    "(retractions and corrections were); `citetrack lock` or "
+                    "`check --update-lock` records it as read now",
+                    source=found.source,
+                    severity=Severity.NOTE,
+                )
+            )
         for name in METADATA_FIELDS if comparable and before.fields != now.fields else ():
             was, new = before.fields.get(name), now.fields.get(name)
             if was != new:
