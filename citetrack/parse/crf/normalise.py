@@ -31,7 +31,12 @@ from citetrack.identifiers import PMID_IN_TEXT
 from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
-from citetrack.parse.crf.accessed import access_date, access_in_note, nlm_date_notes
+from citetrack.parse.crf.accessed import (
+    access_after_url,
+    access_date,
+    access_in_note,
+    nlm_date_notes,
+)
 from citetrack.parse.crf.genre import (
     EDGE,
     MEDIA,
@@ -472,7 +477,11 @@ _SITE = re.compile(r"^[^\W\d_][^\d;:]{0,60}$")
 _BARE_URL = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*$")
 #: A note that only led in to the URL printed after it.
 _URL_LEAD_IN = re.compile(
-    r"^(?:available\s+(?:at|from|online)|retrieved\s+from|online|url)\s*:?$", re.IGNORECASE
+    r"^(?:available\s+(?:at|from|online)|retrieved\s+from|online|url|"
+    r"(?:online\s+)?verfügbar\s+unter|disponible\s+(?:en|sur|à\s+l.adresse)|"
+    r"disponível\s+em|disponibile\s+(?:su|a|in)|beschikbaar\s+(?:op|via)|"
+    r"(?:recuperado|retirado)\s+de|consulté\s+à\s+l.adresse|en\s+ligne)\s*:?$",
+    re.IGNORECASE,
 )
 
 
@@ -587,6 +596,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     for text in fields.get("url", []):
         if c.url is None and _BARE_URL.match(strip_value(text)):
             c.url = f"http://{strip_value(text)}"  # MLA 9 prints URLs without the scheme
+        access_after_url(c, text)  # "https://x.fr (consulté le 3 mars 2024)" read as the URL
     for text in fields.get("pages", []):
         if _an_identifier(text):
             continue  # "arXiv:2101.01234." (IEEE): no page 2101, the eprint
@@ -684,7 +694,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
             c.issue = number  # BibTeX's techreport "number"
         elif number is not None:
             c.report_type = f"{c.report_type} {number}"
-    elif genre:
+    elif genre and not _URL_LEAD_IN.match(strip_value(genre)):
         c.notes.append(strip_value(genre))
     for label in ("note", "medium"):
         for text in fields.get(label, []):

@@ -1,0 +1,121 @@
+"""The normaliser's readings of issue 15, session 23: access dates in other languages, a
+lone APA thesis line, the labeller's segments read into the right BibTeX fields.
+
+SYNTHETIC DATA: every reference and segment here is made up, in the forms the labeller
+cuts them (punctuation kept, as in AnyStyle's labelled strings).  No model is involved
+unless a test says so.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from citetrack.parse import dates
+from citetrack.parse.build import build_fields
+from citetrack.parse.crf.normalise import to_citation
+
+Segments = list[tuple[str, str]]
+
+
+def _entry(segments: Segments) -> tuple[str, dict[str, str]]:
+    text = " ".join(t for _, t in segments)
+    return build_fields(to_citation(segments, 1, text))
+
+
+# ------------------------------------------------------------ access dates in other languages
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2. März 2024", "2024-03-02"),
+        ("3 mars 2024", "2024-03-03"),
+        ("1er avril 2024", "2024-04-01"),
+        ("5 de marzo de 2024", "2024-03-05"),
+        ("5 de março de 2024", "2024-03-05"),
+        ("5 mar. 2024", "2024-03-05"),
+        ("4 marzo 2024", "2024-03-04"),
+        ("3 maart 2024", "2024-03-03"),
+        ("3 déc. 2020", "2020-12-03"),
+        ("avril 9, 2019", "2019-04-09"),
+        ("12-Oct-2021", "2021-10-12"),
+        ("02.03.2024", "2024-03-02"),  # day first: the full stops are Europe's
+        ("2 Juli 2020, 14:32", "2020-07-02"),
+    ],
+)
+def test_a_cued_date_in_other_languages(text: str, iso: str) -> None:
+    found = dates.find_cued_date(text)
+    assert found is not None and found.iso() == iso
+
+
+@pytest.mark.parametrize("text", ["Mars 2020", "31.02.2024", "Mai 68", "12/03/2024"])
+def test_no_cued_date(text: str) -> None:
+    """No day (a month and a year are no access date), an impossible day, and slashes
+    (month first in the United States, day first elsewhere) are not read."""
+    found = dates.find_cued_date(text)
+    assert found is None or found.day is None
+
+
+def test_other_languages_months_are_never_read_without_a_cue() -> None:
+    """ "Mars" is the planet and "Mai" may be a name: only an access cue makes them months."""
+    assert dates.parse_date("3 mars 2024") is None
+    assert dates.find_full_date("Le 3 mars 2024 à Paris") is None
+
+
+_WEB = [
+    ("author", "Muster, M."),
+    ("date", "(2020)."),
+    ("title", "Gezeiten im Watt."),
+    ("url", "https://example.org/watt"),
+]
+
+
+@pytest.mark.parametrize(
+    ("note", "iso"),
+    [
+        ("abgerufen am 2. März 2024", "2024-03-02"),
+        ("(zuletzt geprüft am 02.03.2024).", "2024-03-02"),
+        ("Zugriff am 7. Mai 2023.", "2023-05-07"),
+        ("(consulté le 3 mars 2024)", "2024-03-03"),
+        ("consultado el 5 de marzo de 2024.", "2024-03-05"),
+        ("Acesso em: 5 mar. 2024.", "2024-03-05"),
+        ("consultato il 4 marzo 2024.", "2024-03-04"),
+        ("geraadpleegd op 3 maart 2024.", "2024-03-03"),
+    ],
+)
+def test_an_access_date_in_other_languages_is_the_urldate(note: str, iso: str) -> None:
+    """They stayed notes, and the link check had no day to look for an archived copy of."""
+    _, fields = _entry([*_WEB, ("note", note)])
+    assert fields.get("urldate") == iso
+    assert "note" not in fields
+
+
+def test_spanish_apas_recuperado_el_leads_in_to_the_url() -> None:
+    _, fields = _entry(
+        [
+            ("author", "García, J."),
+            ("date", "(2020)."),
+            ("title", "Las mareas del norte."),
+            ("note", "Recuperado el 5 de marzo de 2024, de"),
+            ("url", "https://example.org/mareas"),
+        ]
+    )
+    assert (fields.get("urldate"), fields.get("note")) == ("2024-03-05", None)
+
+
+def test_an_access_date_inside_the_urls_segment_is_read() -> None:
+    """The labeller leaves an access date whose cue it does not know in the URL's segment:
+    it was dropped with the segment's text."""
+    _, fields = _entry([*_WEB[:3], ("url", "https://example.org/watt (consulté le 3 mars 2024).")])
+    assert (fields["url"], fields.get("urldate")) == ("https://example.org/watt", "2024-03-03")
+
+
+def test_a_month_in_a_note_without_a_cue_stays_a_note() -> None:
+    _, fields = _entry([*_WEB, ("note", "Mars 2020 im Überblick.")])
+    assert "urldate" not in fields
+    assert fields["note"] == "Mars 2020 im Überblick"
+
+
+def test_a_url_lead_in_in_another_language_is_no_note() -> None:
+    _, fields = _entry([*_WEB[:3], ("genre", "Online verfügbar unter"), _WEB[3]])
+    assert "note" not in fields
