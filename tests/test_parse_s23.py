@@ -3,16 +3,18 @@ lone APA thesis line, the labeller's segments read into the right BibTeX fields.
 
 SYNTHETIC DATA: every reference and segment here is made up, in the forms the labeller
 cuts them (punctuation kept, as in AnyStyle's labelled strings).  No model is involved
-unless a test says so.
+unless a test says so (the lone thesis line is parsed whole: the labeller reads it).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from citetrack.parse import dates
+from citetrack.parse import dates, parse_text
 from citetrack.parse.build import build_fields
 from citetrack.parse.crf.normalise import to_citation
+from citetrack.parse.items import Item
+from citetrack.parse.route import parse_item_routed, wiki_style
 
 Segments = list[tuple[str, str]]
 
@@ -119,3 +121,43 @@ def test_a_month_in_a_note_without_a_cue_stays_a_note() -> None:
 def test_a_url_lead_in_in_another_language_is_no_note() -> None:
     _, fields = _entry([*_WEB[:3], ("genre", "Online verfügbar unter"), _WEB[3]])
     assert "note" not in fields
+
+
+# ------------------------------------------------------------ a lone APA thesis line
+
+
+def test_a_lone_apa_thesis_line_goes_to_the_labeller_with_its_schools_place() -> None:
+    """APA prints the degree mark as CS1 does (``(Master's thesis)``), which sent the line
+    to the Wikipedia rules: the school's place stayed in the school."""
+    text = (
+        "Doe, J. (2019). Title of a made-up thesis (Master's thesis). University of X, Springfield."
+    )
+    _, path = parse_item_routed(Item(1, text, text))
+    assert path == "crf"
+    ref = next(iter(parse_text(text, "text").references))
+    assert ref.entry_type == "mastersthesis"
+    assert (ref.fields["school"], ref.fields.get("address")) == ("University of X", "Springfield")
+
+
+def test_several_apa_authors_before_a_degree_mark() -> None:
+    text = (
+        "Doe, J. A., Roe, B., & Poe, C. (2018). Tides of an invented bay (Doctoral "
+        "dissertation). Northfield University, Northfield."
+    )
+    assert not wiki_style(Item(1, text, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # CS1's thesis: full names, or MEDLINE's initials without a comma
+        "Fielding, Roy (2000). Architectural Styles (PhD). University of California, Irvine.",
+        "Doe J (2001). Title (PhD thesis). University of X.",
+        # APA's authors, but another Wikipedia sign
+        "Doe, J. (2019). Title of a thesis (PhD thesis). University of X. hdl:1234/5678.",
+        # APA's authors with a type mark that is no degree
+        "Doe, J. (2019). A made-up review (Review). Example Press.",
+    ],
+)
+def test_wikipedias_theses_and_other_type_marks_stay_with_the_rules(text: str) -> None:
+    assert wiki_style(Item(1, text, text))
