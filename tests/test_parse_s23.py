@@ -1,5 +1,6 @@
 """The normaliser's readings of issue 15, session 23: access dates in other languages, a
-lone APA thesis line, the labeller's segments read into the right BibTeX fields.
+lone APA thesis line, volume and issue marks, the labeller's segments read into the right
+BibTeX fields.
 
 SYNTHETIC DATA: every reference and segment here is made up, in the forms the labeller
 cuts them (punctuation kept, as in AnyStyle's labelled strings).  No model is involved
@@ -13,6 +14,7 @@ import pytest
 from citetrack.parse import dates, parse_text
 from citetrack.parse.build import build_fields
 from citetrack.parse.crf.normalise import to_citation
+from citetrack.parse.crf.values import read_volume
 from citetrack.parse.items import Item
 from citetrack.parse.route import parse_item_routed, wiki_style
 
@@ -161,3 +163,77 @@ def test_several_apa_authors_before_a_degree_mark() -> None:
 )
 def test_wikipedias_theses_and_other_type_marks_stay_with_the_rules(text: str) -> None:
     assert wiki_style(Item(1, text, text))
+
+
+# ------------------------------------------------------------ volume and issue marks
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        # a mark is a whole word: "Volume" was read as "Vol" + "ume", "Number" as "N" + "umber"
+        ("Volume 53,", ("53", None)),
+        ("Volume 6, Issue 2", ("6", "2")),
+        ("16, Number 1", ("16", "1")),
+        ("Tome 26, numéro 4,", ("26", "4")),
+        ("Volume 13, Nomor 1,", ("13", "1")),
+        ("vol. XXXI, nº 2,", ("XXXI", "2")),
+        ("Vol 3, Nos. 3&4", ("3", "3&4")),
+        ("vols I-V,", ("I-V", None)),
+        # a word that starts like a mark is no mark: "Sciences humaines" is no "H." issue
+        ("Sciences humaines, no 91", (None, "91")),
+        ("1er trimestre,", (None, None)),
+        # a date in brackets is no issue
+        ("Vol. 53, No. 2 (Apr):", ("53", "2")),
+        ("75(December):", ("75", None)),
+        ("52 (2000 Autumn),", ("52", None)),
+        ("Vol. 12(7):", ("12", "7")),
+        ("12 (no. 3)", ("12", "3")),
+        # MLA's volume.issue; German's volume before its mark; Korean, Chinese
+        ("85.2", ("85", "2")),
+        ("19. Jg. H. 3,", ("19", "3")),
+        ("제24권 제10호,", ("24", "10")),
+        ("第12卷第3期", ("12", "3")),
+        # a count of volumes is none of them; a year before the volume is no volume
+        ("2 vols.", (None, None)),
+        ("10 vols., vol. ii", ("ii", None)),
+        ("2010, 213:", ("213", None)),
+        ("No. R-114.", (None, "R-114")),
+    ],
+)
+def test_volume_and_issue_marks(printed: str, expected: tuple[str | None, str | None]) -> None:
+    assert read_volume(printed) == expected
+
+
+_ARTICLE = [
+    ("author", "Doe, J."),
+    ("date", "(1964)."),
+    ("title", "A made-up title."),
+    ("journal", "Journal of Inventions,"),
+]
+
+
+def test_a_month_in_the_volumes_brackets_is_the_dates() -> None:
+    _, fields = _entry([*_ARTICLE, ("volume", "53 (April):"), ("pages", "1-9.")])
+    assert (fields["volume"], fields.get("number"), fields["month"]) == ("53", None, "4")
+    assert "note" not in fields
+
+
+def test_a_count_of_volumes_is_a_note() -> None:
+    _, fields = _entry(
+        [
+            ("author", "Doe, J."),
+            ("title", "Collected works,"),
+            ("volume", "2 vols."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press,"),
+            ("date", "1990."),
+        ]
+    )
+    assert "volume" not in fields
+    assert fields["note"] == "2 vols"
+
+
+def test_a_volume_and_its_pages_joined_by_a_full_stop() -> None:
+    _, fields = _entry([*_ARTICLE, ("volume", "22.55-109.")])
+    assert (fields["volume"], fields["pages"]) == ("22", "55--109")

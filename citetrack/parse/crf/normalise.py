@@ -5,10 +5,9 @@ The labeller keeps each segment's punctuation (``(1999).``, ``pp. 1761–1800).`
 
 * names through :func:`citetrack.parse.crf.people.read_people`;
 * the year (and month) of the first ``date`` segment, later dates go to ``note``;
-* ``volume`` segments hold a volume and an issue in any printed form (``12(3)``,
-  ``Vol. 3, Part A``, ``93, no. 4``, ``Bd. 2``, ``H. 4``; what else they print — marked
-  pages, a part — is kept); ``pages`` a range, a page or a list of them (``pp. 45-67``,
-  ``S. 12–20``, ``: 491-497``, ``pp. A1, A4``), a lone ``320 pp.`` is a page count, a note;
+* ``volume`` segments hold a volume and an issue in any printed form, ``pages`` a range,
+  a page or a list of them (both read by ``crf/values.py``); a lone ``320 pp.`` is a page
+  count, a note;
 * titles and containers without surrounding quotes, brackets and separators; a
   conference's venue at the end of its name is the address (``crf/venue.py``);
 * identifiers (DOI, PMID, PMC, ISBN, ISSN, arXiv, URL) from the whole string, whatever
@@ -53,28 +52,18 @@ from citetrack.parse.crf.genre import (
     version_as_journal,
 )
 from citetrack.parse.crf.people import read_people
+from citetrack.parse.crf.values import (
+    VOL_PAGES,
+    read_pages,
+    read_volume_into,
+    strip_value,
+)
 from citetrack.parse.crf.venue import split_venue
 
 Segments = list[tuple[str, str]]
 
-_BRACKETS = "()[]{}"
-_QUOTES = "\"“”„«»‘’'"
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _MONTH = re.compile(r"\b([A-Za-zéû]{3,10})\.?\b")
-_VOL_WORD = re.compile(
-    r"\b(?:vols?|volume|bd|band|t|tome|tomo|jg|jahrgang)\.?\s*(?P<v>[\w–-]+)", re.IGNORECASE
-)
-_ISS_WORD = re.compile(
-    r"(?:\b(?:no|nos|nr|n|num|number|issue|iss|heft|h|fasc|cahier)\.?|n°|#)\s*(?P<i>[\w–/-]+)",
-    re.IGNORECASE,
-)
-_VOL_ISS = re.compile(r"(?P<v>[\w–-]*\d[\w–-]*|[IVXLC]+)\s*\((?P<i>[^()]+)\)")
-_NUMBER = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:[-–/][A-Za-z]?\d+[A-Za-z]?)?|[IVXLC]+\b")
-# "(?<!\d)": a match never starts inside a run of digits (each start was tried: quadratic).
-_PAGE_RANGE = re.compile(
-    r"[A-Za-z]?(?<!\d)\d+[A-Za-z]?\s*(?:[-–—‐−]+|\s+to\s+)\s*[A-Za-z]?\d+[A-Za-z]?"
-)
-_PAGE_ONE = re.compile(r"[A-Za-z]?\d+[A-Za-z]?")
 _PAGE_COUNT = re.compile(r"^\(?\s*\d+\s*(?:pp|p|pages|s|seiten)\.?\s*\)?$", re.IGNORECASE)
 _EDITION = re.compile(
     r"\(?\s*(?P<e>.+?)\s*(?:ed\.?|edn\.?|edition|éd\.?|édition|aufl\.?|auflage)\s*\)?$",
@@ -120,9 +109,6 @@ _NLM = re.compile(
     r"(?P<y>(?:1[5-9]|20)\d\d)(?:\s+[A-Z][a-z]{2}[^;:()]{0,12})?\s*;\s*(?P<v>[\w-]+)?"
     r"\s*(?:\((?P<i>[^()]+)\))?(?:\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?))?"
 )
-_VOL_PAGES = re.compile(
-    r"(?P<v>\d+)\s*(?:\((?P<i>[^()]+)\))?\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?)"
-)
 _LEAD_IN = re.compile(r"^(?:in|dans|en|im)\s*:?\s+(?=\S)|^in:\s*", re.IGNORECASE)
 #: A talk's lead-in before the meeting's name (APA 6, Chicago, IEEE): ``Paper presented at
 #: the Annual Meeting of X``, ``presented at the X Workshop`` — what the work is (a note),
@@ -132,38 +118,6 @@ _PRESENTED_AT = re.compile(
     r":?\s+(?:the\s+)?(?=\S)",
     re.IGNORECASE,
 )
-
-
-def strip_value(text: str) -> str:
-    """A value without the separators, brackets and quotes printed around it."""
-    value = " ".join(text.split())
-    for _ in range(3):
-        before = value
-        value = value.strip(EDGE)
-        if not value:
-            break
-        if value[0] in "([{" and value.count(value[0]) > value.count(_closer(value[0])):
-            value = value[1:]
-        if (
-            value
-            and value[-1] in ")]}"
-            and value.count(value[-1]) > value.count(_opener(value[-1]))
-        ):
-            value = value[:-1]
-        if value and value[0] in "([{" and value[-1] == _closer(value[0]):
-            value = value[1:-1]
-        value = value.strip(_QUOTES + " ")
-        if value == before:
-            break
-    return value.strip(EDGE)
-
-
-def _closer(ch: str) -> str:
-    return {"(": ")", "[": "]", "{": "}"}.get(ch, ch)
-
-
-def _opener(ch: str) -> str:
-    return {")": "(", "]": "[", "}": "{"}.get(ch, ch)
 
 
 def read_date(text: str) -> dates.PartialDate | None:
@@ -183,89 +137,6 @@ def read_date(text: str) -> dates.PartialDate | None:
         if month:
             return month
     return dates.PartialDate(int(year.group(1)))
-
-
-def read_volume(text: str) -> tuple[str | None, str | None]:
-    """Volume and issue from a volume segment in any printed form."""
-    volume, issue, _ = _volume_parts(text)
-    return volume, issue
-
-
-def _volume_parts(text: str) -> tuple[str | None, str | None, str]:
-    """Volume, issue and what else the segment prints (``Part A``, ``Suppl. 2``, ``pp.
-    4-5``): the rest, without separators, empty when nothing else is printed."""
-    value = strip_value(text)
-    volume = issue = None
-    spans: list[tuple[int, int]] = []
-    match = _VOL_ISS.search(value)
-    if match:
-        volume, issue = match["v"], match["i"].strip()
-        spans.append(match.span())
-    word = _VOL_WORD.search(value)
-    if word and volume is None:
-        volume = word["v"].strip("–-")
-        spans.append(word.span())
-    iss = _ISS_WORD.search(value)
-    if iss and issue is None:
-        issue = iss["i"].strip("–-")
-        spans.append(iss.span())
-    if volume is None:
-        rest = _ISS_WORD.sub(lambda m: " " * len(m.group(0)), value) if iss else value
-        number = _NUMBER.search(rest)
-        if number:
-            volume = number.group(0)
-            spans.append(number.span())
-    chars = list(value)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return volume, issue, strip_value("".join(chars).strip(_BRACKETS + EDGE))
-
-
-def _read_volume_into(c: Citation, text: str, has_pages: bool) -> None:
-    """A volume segment's volume and issue into ``c``; what else it prints is kept: pages
-    marked as pages (``vol. 12, no. 3, pp. 4-5``) when no pages segment follows, the rest
-    (``Part A``, ``Suppl. 2``, a second volume) as a note — it was dropped."""
-    volume, issue, rest = _volume_parts(text)
-    if c.volume and volume and volume != c.volume:
-        paren = re.fullmatch(r"\(\s*\w+\s*\)", text.strip(EDGE))
-        if c.issue is None and (issue or paren):
-            c.issue = issue or volume  # "2008," + "112 (21)", "12" + "(3)": the issue
-        else:
-            c.notes.append(strip_value(text))
-        return
-    c.volume = c.volume or volume
-    c.issue = c.issue or issue
-    if not rest or not re.search(r"[^\W\d_]", rest) or _VOL_PAGES.search(text):
-        return  # nothing, only numbers ("2009;7:") or "12:A4" besides: read by _numbers
-    if _PAGES_MARKED.match(rest) and not has_pages and c.pages is None:
-        c.pages = read_pages(rest)
-    elif not (c.date and rest == str(c.date.year)):
-        c.notes.append(rest)
-
-
-#: Pages with their mark, printed after a volume and issue (IEEE ``…, no. 3, pp. 4-5``).
-_PAGES_MARKED = re.compile(r"^(?:pp?|S|pages?)\.?\s*\d", re.IGNORECASE)
-
-
-def read_pages(text: str) -> str | None:
-    """The page range or page of a pages segment; a list of them whole (``pp. A1, A4``,
-    ``12–15, 20–25``: the first alone dropped the rest)."""
-    value = strip_value(text)
-    listed = _PAGE_LIST.fullmatch(value)
-    if listed is not None:
-        ranges = [bool(re.search(r"\d\s*[-–—]", item)) for item in listed["pages"].split(",")]
-        if all(ranges) or not any(ranges):
-            return listed["pages"]  # a volume then pages ("119, 936–938") is no list
-    match = _PAGE_RANGE.search(value) or _PAGE_ONE.search(value)
-    return match.group(0) if match else None
-
-
-# (No "13p" at the end: a page count.)
-_ONE_PAGE = r"[A-Za-z]?\d+[A-Za-oq-z]?(?:\s*[-–—]\s*[A-Za-z]?\d+[A-Za-z]?)?"
-#: Pages listed with commas, after their mark: "pp. A1, A4", "S. 12–15, 20–25".
-_PAGE_LIST = re.compile(
-    rf"(?:(?:pp?|S|pages?)\.?\s*)?(?P<pages>{_ONE_PAGE}(?:\s*,\s*{_ONE_PAGE})+)", re.IGNORECASE
-)
 
 
 #: A doi.org link as printed.
@@ -442,11 +313,11 @@ def _numbers(c: Citation, fields: dict[str, list[str]]) -> None:
                 c.volume = nlm["v"] or c.volume
                 c.issue = nlm["i"] or c.issue
                 c.pages = nlm["p"] or c.pages
-                if c.volume == nlm["y"]:
-                    c.volume = None
+                if c.volume == nlm["y"] or (not nlm["v"] and c.volume == nlm["i"]):
+                    c.volume = None  # "2000;(3):218-26": no volume printed
                 return
     for text in fields.get("volume", []):
-        both = _VOL_PAGES.search(text)
+        both = VOL_PAGES.search(text)
         if both:
             c.volume, c.issue = both["v"], both["i"] or c.issue
             c.pages = c.pages or both["p"]
@@ -592,7 +463,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         title = strip_value(repair.title_lead_in(" ".join(fields["title"])))
         c.title = tidy.join_cut_words(title) or None
     for text in fields.get("volume", []):
-        _read_volume_into(c, text, "pages" in fields)
+        read_volume_into(c, text, "pages" in fields)
     for text in fields.get("url", []):
         if c.url is None and _BARE_URL.match(strip_value(text)):
             c.url = f"http://{strip_value(text)}"  # MLA 9 prints URLs without the scheme
