@@ -237,3 +237,34 @@ def test_a_count_of_volumes_is_a_note() -> None:
 def test_a_volume_and_its_pages_joined_by_a_full_stop() -> None:
     _, fields = _entry([*_ARTICLE, ("volume", "22.55-109.")])
     assert (fields["volume"], fields["pages"]) == ("22", "55--109")
+
+
+# ------------------------------------------------------------ a chapter's editors and book
+
+
+@pytest.mark.parametrize(
+    ("label", "text"),
+    [
+        ("editor", "In: Poe L. (ed.). Collected harbours of nowhere."),
+        ("editor", "In: Lena Poe et al. (Hgg.): Festschrift für niemanden."),
+        ("note", "In: Poe L, Loe B, eds. Collected harbours of nowhere."),
+    ],
+)
+def test_a_chapters_book_after_its_editors_role_mark(label: str, text: str) -> None:
+    """The book after the editors' role mark and its stop was read as part of the editors
+    (or of a note): the chapter became a book, its editors lost their book."""
+    entry_type, fields = _entry(
+        [
+            ("author", "Doe J."),
+            ("date", "1987."),
+            ("title", "A made-up chapter."),
+            (label, text),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press;"),
+            ("pages", "37-58."),
+        ]
+    )
+    assert entry_type == "incollection"
+    assert fields["booktitle"].startswith(("Collected harbours", "Festschrift"))
+    assert fields["editor"].startswith("Poe, L") or fields["editor"].startswith("Poe, Lena")
+    assert fields["publisher"] == "Example Press"
