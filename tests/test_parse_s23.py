@@ -268,3 +268,52 @@ def test_a_chapters_book_after_its_editors_role_mark(label: str, text: str) -> N
     assert fields["booktitle"].startswith(("Collected harbours", "Festschrift"))
     assert fields["editor"].startswith("Poe, L") or fields["editor"].startswith("Poe, Lena")
     assert fields["publisher"] == "Example Press"
+
+
+# ------------------------------------------------------------ an imprint in one segment
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "address", "publisher"),
+    [
+        ("publisher", "Springfield, IL: Example Press.", "Springfield, IL", "Example Press"),
+        ("publisher", "Frankfurt am Main: Beispielverlag,", "Frankfurt am Main", "Beispielverlag"),
+        ("location", "Springfield, IL: Quill.", "Springfield, IL", "Quill"),
+        # ACS: the publisher first, the side with a publisher's word
+        (
+            "publisher",
+            "Invented Chemical Society: Springfield, IL,",
+            "Springfield, IL",
+            "Invented Chemical Society",
+        ),
+        ("location", "Quill Books: Northfield.", "Northfield", "Quill Books"),
+    ],
+)
+def test_an_imprint_read_as_one_segment_is_place_and_publisher(
+    label: str, text: str, address: str, publisher: str
+) -> None:
+    _, fields = _entry(
+        [("author", "Doe, J."), ("date", "(2001)."), ("title", "A made-up book."), (label, text)]
+    )
+    assert (fields.get("address"), fields.get("publisher")) == (address, publisher)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prepared for: Invented Harbour Office.",  # a lead-in, not a place
+        "Invented Journal 36: 12-15.",  # numbers: no imprint
+        "Available at: https://example.org/x",
+        "Example Press: Quill Books.",  # two publishers
+    ],
+)
+def test_no_imprint_split(text: str) -> None:
+    _, fields = _entry(
+        [
+            ("author", "Doe, J."),
+            ("date", "(2001)."),
+            ("title", "A made-up book."),
+            ("publisher", text),
+        ]
+    )
+    assert "address" not in fields

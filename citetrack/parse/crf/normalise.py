@@ -51,6 +51,7 @@ from citetrack.parse.crf.genre import (
     thesis_marks,
     version_as_journal,
 )
+from citetrack.parse.crf.imprint import split_imprint
 from citetrack.parse.crf.people import read_people
 from citetrack.parse.crf.values import (
     VOL_PAGES,
@@ -510,6 +511,14 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         # IEEE: "Univ. Springfield, Springfield, MA" cut after "Univ.": the name goes on.
         name, _, place = c.address.partition(",")
         c.publisher, c.address = f"{c.publisher}. {name.strip()}", place.strip()
+    imprint = (
+        split_imprint(c.publisher or c.address or "")
+        if ("publisher" in fields) != ("location" in fields)
+        else None
+    )
+    if imprint is not None:
+        # "Washington, DC: Example Press." read as one publisher (or one place)
+        c.address, c.publisher = imprint
     if "location" in fields and "publisher" in fields and ": " in (c.address or ""):
         # "Springfield: Example" + "Press": the place ends at the colon.
         place, _, rest = (c.address or "").partition(": ")
