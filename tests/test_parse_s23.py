@@ -317,3 +317,33 @@ def test_no_imprint_split(text: str) -> None:
         ]
     )
     assert "address" not in fields
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "publisher"),
+    [
+        ("Example Press, Springfield.", "Springfield", "Example Press"),
+        ("Quill Publishers, Inc., Northfield, IL.", "Northfield, IL", "Quill Publishers, Inc."),
+        ("Invented Harbour Authority, Port Nowhere.", "Port Nowhere", "Invented Harbour Authority"),
+        # a publisher's name with a comma, an acronym, a lead-in: no place after it
+        ("Quill, Straus and Feather.", None, "Quill, Straus and Feather"),
+        ("Université Inventée, MSH.", None, "Université Inventée, MSH"),
+        (
+            "Report prepared for the Invented Harbour Office, Pacific Division, Nowhere.",
+            None,
+            "Report prepared for the Invented Harbour Office, Pacific Division, Nowhere",
+        ),
+    ],
+)
+def test_a_publisher_before_its_place_in_one_segment(
+    text: str, address: str | None, publisher: str
+) -> None:
+    _, fields = _entry(
+        [
+            ("author", "Doe, J."),
+            ("date", "(2001)."),
+            ("title", "A made-up book."),
+            ("publisher", text),
+        ]
+    )
+    assert (fields.get("address"), fields.get("publisher")) == (address, publisher)

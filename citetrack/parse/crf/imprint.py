@@ -11,6 +11,10 @@ separates the two.  Which side is the place:
   the place;
 * else the first: Chicago, APA and Harvard print ``Place: Publisher``.
 
+A publisher's name followed by its place (``Example Press, Springfield, IL``, Harvard's
+and IEEE's order) is split at the first comma after which no publisher's word follows
+and only a place's capitalised words do: ``Example Publishers, Inc., Los Altos, CA``.
+
 Never split: a side with digits (``Science 36: 12–15``), a URL, a lead-in in lower case
 (``Prepared for: …``, ``Available at: …``), more than one colon, or publisher words on
 both sides.  Pure.
@@ -26,7 +30,9 @@ _PUBLISHER_WORDS = re.compile(
     r"universit\w*|univ|up|inc|ltd|llc|co|corp\w*|company|edition[s]?|éditions?|editorial|"
     r"editora|editrice|edizioni|ediciones|uitgeverij|institut\w*|cent(?:er|re)|office|"
     r"department|agency|command|service|group|foundation|library|academy|council|bureau|"
-    r"ministry|commission|museum|trust|media|house|organi[sz]ation|laboratory|"
+    r"ministry|commission|museum|trust|media|house|organi[sz]ation|laboratory|authority|"
+    r"survey|administration|board|committee|college|school|division|branch|unit|section|"
+    r"faculty|programm?e?|project|"
     r"wiley|springer|elsevier|routledge|macmillan|blackwell|sage|pearson|"
     r"mcgraw-hill|harper\w*|penguin|random|norton|seuil|gallimard|puf|hachette)\b",
     re.IGNORECASE,
@@ -70,3 +76,31 @@ def split_imprint(text: str) -> tuple[str, str] | None:
     if _CITY_CODE.match(second) and not _CITY_CODE.match(first):
         return second, first
     return first, second
+
+
+#: An acronym, no place: ``MSH`` (``State``'s two-letter code comes after a city).
+_ACRONYM = re.compile(r"^[A-Z]{2,}$")
+#: A place's words after a publisher's name: a few capitalised words, commas between.
+_PLACE = re.compile(r"^[A-ZÀ-Þ][^\d:;@/|=()]{1,60}$")
+
+
+def publisher_then_place(text: str) -> tuple[str, str] | None:
+    """``(place, publisher)`` of a publisher printed before its place in one segment
+    (``Example Press, Springfield, IL``), or ``None``."""
+    if "," not in text or ":" in text or "http" in text:
+        return None
+    at = text.find(",")
+    while at >= 0:
+        name, place = text[:at].strip(" ,"), text[at + 1 :].strip(" ,.")
+        if (
+            _PUBLISHER_WORDS.search(name)
+            and not _PUBLISHER_WORDS.search(place)
+            and _PLACE.match(place)
+            and len(place.replace(",", " ").split()) <= 5
+            and _named(place)
+            and _named(name)
+            and not _ACRONYM.match(place)
+        ):
+            return place, name
+        at = text.find(",", at + 1)
+    return None

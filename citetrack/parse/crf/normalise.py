@@ -51,7 +51,7 @@ from citetrack.parse.crf.genre import (
     thesis_marks,
     version_as_journal,
 )
-from citetrack.parse.crf.imprint import split_imprint
+from citetrack.parse.crf.imprint import publisher_then_place, split_imprint
 from citetrack.parse.crf.people import read_people
 from citetrack.parse.crf.values import (
     VOL_PAGES,
@@ -516,6 +516,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         if ("publisher" in fields) != ("location" in fields)
         else None
     )
+    if imprint is None and c.publisher and "location" not in fields:
+        imprint = publisher_then_place(c.publisher)  # "Example Press, Springfield, IL"
     if imprint is not None:
         # "Washington, DC: Example Press." read as one publisher (or one place)
         c.address, c.publisher = imprint
