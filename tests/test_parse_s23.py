@@ -347,3 +347,49 @@ def test_a_publisher_before_its_place_in_one_segment(
         ]
     )
     assert (fields.get("address"), fields.get("publisher")) == (address, publisher)
+
+
+# ------------------------------------------------------------ editors read as authors
+
+
+@pytest.mark.parametrize(
+    "authors",
+    [
+        "Poe, Lena (Hgg.):",
+        "Poe, Lena (Herausgeberin):",
+        "Poe, Lena, Hrsg.",
+        "Poe, Lena & Quill Roe Hrsg.",
+        "Poe, Lena (éd.).",
+        "Poe, Lena & Roe, Quill (edt)",
+        "Dir. L. Poe,",
+    ],
+)
+def test_editors_by_their_role_mark_in_other_languages(authors: str) -> None:
+    """Only ``(Eds.)``, ``(Hrsg.)``, ``(dir.)`` and ``, eds.`` made an author list the
+    editors: a book's editors were its authors, with the mark in a name."""
+    _, fields = _entry(
+        [
+            ("author", authors),
+            ("date", "(2015)."),
+            ("title", "Ein erfundenes Buch."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press."),
+        ]
+    )
+    assert "author" not in fields
+    assert fields["editor"].startswith("Poe, L")
+    assert "(" not in fields["editor"] and "Hrsg" not in fields["editor"]
+
+
+def test_apas_editors_mark_after_the_date() -> None:
+    _, fields = _entry(
+        [
+            ("author", "Roe, R. E., and Poe, C. K."),
+            ("date", "(2013)"),
+            ("title", "(Eds.), A made-up handbook,"),
+            ("location", "Springfield, IL:"),
+            ("publisher", "Example Press."),
+        ]
+    )
+    assert (fields.get("author"), fields["editor"]) == (None, "Roe, R. E. and Poe, C. K.")
+    assert fields["title"] == "A made-up handbook"

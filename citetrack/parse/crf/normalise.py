@@ -397,6 +397,20 @@ _ENDS_ABBREVIATED = re.compile(
 )
 
 
+#: Editors' role marks after an author list: "(Eds.)", "(Hgg.)", "(éd.)", "(dir.)",
+#: "(Herausgeberin)", ", eds.", ", Hrsg.", " Hrsg." at its end; "Dir." before it.
+_EDITORS_MARK = re.compile(
+    r"\((?:eds?|editors?|hrsg|hgg?|dir|éds?|édit|coords?|edt|herausgeber(?:in|innen)?|"
+    r"a cura di)\.?\)|,\s*(?:eds?\.|editors?\b)|[,\s]\s*(?:eds?|hrsg|hgg?)\.?\s*[:,;]?\s*$|"
+    r"^\s*dir\.\s",
+    re.IGNORECASE,
+)
+#: The editors' mark printed after the date, at the start of the title: "(Eds.), Book".
+_ROLE_OPENS_TITLE = re.compile(
+    r"^\s*\((?:eds?|hrsg|hgg?|éds?|dir|coord|a cura di)\.?\)[,.:]?\s*", re.IGNORECASE
+)
+
+
 def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
@@ -432,9 +446,11 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     _identifiers(c, " ".join(text for _, text in segments))
     if "author" in fields:
         names = read_people(" ".join(fields["author"]))
-        if re.search(
-            r"\((?:eds?|hrsg|dir)\.?\)|,\s*(?:eds?\.|editors?\b)", fields["author"][0], re.I
-        ):
+        role_in_title = _ROLE_OPENS_TITLE.match(fields.get("title", [""])[0])
+        if role_in_title is not None and "editor" not in fields:
+            # APA: "Roe, R. E., & Poe, C. K. (2013) (Eds.), Book." — the mark after the date
+            fields["title"][0] = fields["title"][0][role_in_title.end() :]
+        if role_in_title is not None or _EDITORS_MARK.search(fields["author"][0]):
             c.editors = names
         else:
             c.authors = names
