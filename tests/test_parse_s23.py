@@ -393,3 +393,46 @@ def test_apas_editors_mark_after_the_date() -> None:
     )
     assert (fields.get("author"), fields["editor"]) == (None, "Roe, R. E. and Poe, C. K.")
     assert fields["title"] == "A made-up handbook"
+
+
+# ------------------------------------------------------------ an edition at a title's end
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "edition"),
+    [
+        ("title", "A made-up handbook (Fifth Edition).", "Fifth"),
+        ("title", "Une histoire inventée, nouvelle édition,", "nouvelle"),
+        (
+            "title",
+            "Ein erfundenes Handbuch. 3., erweiterte und überarbeitete Auflage.",
+            "3., erweiterte und überarbeitete",
+        ),
+        ("publisher", "Example Press. 3e édition.", "3e"),
+    ],
+)
+def test_an_edition_at_the_end_of_a_title_or_publisher(label: str, text: str, edition: str) -> None:
+    segments = [
+        ("author", "Doe, J."),
+        ("date", "(2014)."),
+        ("title", "A made-up handbook."),
+        ("location", "Springfield:"),
+        ("publisher", "Example Press."),
+    ]
+    segments = [(lab, text if lab == label else t) for lab, t in segments]
+    _, fields = _entry(segments)
+    assert fields["edition"] == edition
+    assert "dition" not in fields["title"] and "Auflage" not in fields["title"]
+    assert fields["publisher"] == "Example Press"
+
+
+def test_a_title_about_editions_keeps_its_words() -> None:
+    _, fields = _entry(
+        [
+            ("author", "Doe, J."),
+            ("date", "(2014)."),
+            ("title", "On second editions."),
+            ("publisher", "Example Press."),
+        ]
+    )
+    assert (fields["title"], fields.get("edition")) == ("On second editions", None)

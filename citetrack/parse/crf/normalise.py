@@ -55,6 +55,7 @@ from citetrack.parse.crf.imprint import publisher_then_place, split_imprint
 from citetrack.parse.crf.people import read_people
 from citetrack.parse.crf.values import (
     VOL_PAGES,
+    edition_at_end,
     read_pages,
     read_volume_into,
     strip_value,
@@ -286,6 +287,21 @@ def _repair(fields: dict[str, list[str]]) -> None:
             fields["journal"] = [journals[0][first.end() :], *journals[1:]]
 
 
+def _edition_at_end(fields: dict[str, list[str]]) -> None:
+    """An edition statement printed at the end of the title, the book's title or the
+    publisher (``Title (Fifth Edition).``, ``Publisher. 3e édition.``) is the edition,
+    when no segment holds one: it was part of the title."""
+    if "edition" in fields:
+        return
+    for label in ("title", "container-title", "publisher"):
+        values = fields.get(label)
+        found = edition_at_end(values[-1]) if values else None
+        if values and found is not None:
+            values[-1], edition = found
+            fields["edition"] = [edition]
+            return
+
+
 def _book_after_editors(segments: Segments) -> Segments:
     """A second title after the editors of a chapter is the book's title.
 
@@ -443,6 +459,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
                 continue  # "arXiv:2101.01234 [Preprint]": the eprint (read below), no journal
         fields.setdefault(label, []).append(text)
     _repair(fields)
+    _edition_at_end(fields)
     _identifiers(c, " ".join(text for _, text in segments))
     if "author" in fields:
         names = read_people(" ".join(fields["author"]))

@@ -226,3 +226,24 @@ def read_pages(text: str) -> str | None:
             return listed["pages"]  # a volume then pages ("119, 936–938") is no list
     match = _PAGE_RANGE.search(value) or _PAGE_ONE.search(value)
     return match.group(0) if match else None
+
+
+#: An edition statement at the end of a title, a book's title or a publisher: "(Fifth
+#: Edition)", ", 2nd ed.", ". 3e édition.", ", nouvelle édition,", "3., erweiterte
+#: Auflage".
+_EDITION_AT_END = re.compile(
+    r"(?:\s*[(,.;]\s*|\s+)(?P<edition>(?:\d{1,2}(?:st|nd|rd|th|e|er|ère|ème|ª|\.)?|first|"
+    r"second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|revised|rev\.|new|"
+    r"nouvelle|neue|expanded|updated|überarb\.)(?:,?\s+[^\W\d]+\.?){0,4}?\s+(?:ed\.|edn\.?|"
+    r"edition|édition|éd\.|auflage|aufl\.|edición|ed\.ª|edizione))\)?[\s.,;:)]*$",
+    re.IGNORECASE,
+)
+
+
+def edition_at_end(text: str) -> tuple[str, str] | None:
+    """``(text before, edition)`` when ``text`` ends with an edition statement
+    (``Title (Fifth Edition).`` → ``Title``, ``Fifth Edition``), else ``None``."""
+    match = _EDITION_AT_END.search(text)
+    if match is None or not text[: match.start()].strip(EDGE + "("):
+        return None
+    return text[: match.start()], match["edition"]
