@@ -436,3 +436,32 @@ def test_a_title_about_editions_keeps_its_words() -> None:
         ]
     )
     assert (fields["title"], fields.get("edition")) == ("On second editions", None)
+
+
+# ------------------------------------------------------------ a volume after a journal's name
+
+
+@pytest.mark.parametrize(
+    ("journal", "name", "volume"),
+    [
+        ("Journal of Inventions 36,", "Journal of Inventions", "36"),
+        ("Inv. Geol. J. 16,", "Inv. Geol. J.", "16"),
+        ("Review of Inventions, LXV,", "Review of Inventions", "LXV"),
+        ("Annals of Nowhere 55-56,", "Annals of Nowhere", "55-56"),
+        # a year, a report's number, a conference's edition: no volume
+        ("Proceedings of Nowhere 2019,", "Proceedings of Nowhere 2019", None),
+        ("Invented Survey Report 35,", "Invented Survey Report 35", None),
+        ("Invented Science Conference XXXIX,", "Invented Science Conference XXXIX", None),
+    ],
+)
+def test_a_volume_printed_after_the_journals_name(
+    journal: str, name: str, volume: str | None
+) -> None:
+    _, fields = _entry([*_ARTICLE[:3], ("journal", journal), ("pages", "pp. 1-9.")])
+    container = fields.get("journal") or fields.get("booktitle")
+    assert (container, fields.get("volume")) == (name, volume)
+
+
+def test_a_bare_issue_mark_after_the_journals_name() -> None:
+    _, fields = _entry([*_ARTICLE[:3], ("journal", "Revue inventée n°"), ("volume", "352 (2):")])
+    assert (fields["journal"], fields["volume"], fields["number"]) == ("Revue inventée", "352", "2")

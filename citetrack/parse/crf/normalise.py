@@ -287,6 +287,46 @@ def _repair(fields: dict[str, list[str]]) -> None:
             fields["journal"] = [journals[0][first.end() :], *journals[1:]]
 
 
+#: A volume printed at the end of a journal's name (``Journal of Things 36,``, ``Review,
+#: LXV,``), never a year (``Proceedings 2019``) nor a section letter; or a volume or issue
+#: mark whose number the next segment holds (``Économie rurale n°``, ``Heft``).
+_JOURNAL_VOLUME = re.compile(
+    r"^(?P<name>.*[^\W\d_].*?)[\s,]+(?P<v>\d{1,4}(?:[-–]\d{1,4})?|[IVXLC]{2,})[\s.,;:]*$"
+)
+#: A report's or a paper's series, whose number is no volume (``Report 35``, ``RFC 5050``).
+_NUMBERED_SERIES = re.compile(
+    r"\b(?:reports?|papers?|rfc|leaflet|circular|pamphlet|project|phase|series|notes?|"
+    r"bulletin|publications?)\W*$",
+    re.IGNORECASE,
+)
+_JOURNAL_MARK = re.compile(
+    r"^(?P<name>.*[^\W\d_].*?)[\s,]+(?:n°|nº|nos?\.|nr\.|vol\.|heft|h\.)[\s,;:]*$",
+    re.IGNORECASE,
+)
+
+
+def _volume_after_journal(c: Citation, fields: dict[str, list[str]]) -> None:
+    """A journal's name that ends with its volume (when no volume was read) or with a
+    bare volume or issue mark: the name alone, the number the volume."""
+    journals = fields.get("journal")
+    if not journals:
+        return
+    text = journals[0]
+    mark = _JOURNAL_MARK.match(text.strip())
+    if mark is not None:
+        journals[0] = mark["name"]
+        return
+    number = _JOURNAL_VOLUME.match(text.strip()) if c.volume is None else None
+    if (
+        number is not None
+        and not _YEAR.fullmatch(number["v"])
+        and not _NUMBERED_SERIES.search(number["name"])
+        and not (number["v"].isalpha() and _PROCEEDINGS.search(number["name"]))
+    ):  # (a conference's Roman numeral is its edition: "Science Conference XXXIX")
+        journals[0] = number["name"]
+        c.volume = number["v"]
+
+
 def _edition_at_end(fields: dict[str, list[str]]) -> None:
     """An edition statement printed at the end of the title, the book's title or the
     publisher (``Title (Fifth Edition).``, ``Publisher. 3e édition.``) is the edition,
@@ -535,6 +575,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     if "collection-title" in fields:
         c.series = strip_value(fields["collection-title"][0])
     _numbers(c, fields)
+    _volume_after_journal(c, fields)
     if (
         c.publisher
         and c.address
