@@ -465,3 +465,25 @@ def test_a_volume_printed_after_the_journals_name(
 def test_a_bare_issue_mark_after_the_journals_name() -> None:
     _, fields = _entry([*_ARTICLE[:3], ("journal", "Revue inventée n°"), ("volume", "352 (2):")])
     assert (fields["journal"], fields["volume"], fields["number"]) == ("Revue inventée", "352", "2")
+
+
+def test_a_journal_with_its_volume_and_pages_is_a_citation() -> None:
+    """A journal, its volume and its pages are a citation's structure: the labeller's
+    reading was thrown away (a @misc with the text as a note) for want of a title or a
+    year."""
+    text = "Journal of Invented Studies 12(3): 45-67."
+    labels = [("journal", "Journal of Invented Studies"), ("volume", "12(3):"), ("pages", "45-67.")]
+    citations, path = parse_item_routed(Item(1, text, text), labels=labels)
+    entry_type, fields = build_fields(citations[0])
+    assert (path, entry_type) == ("crf", "article")
+    assert (fields["journal"], fields["volume"], fields["pages"]) == (
+        "Journal of Invented Studies",
+        "12",
+        "45--67",
+    )
+
+
+def test_a_line_of_prose_is_still_no_citation() -> None:
+    text = "See the notes below for more."
+    citations, _ = parse_item_routed(Item(1, text, text), labels=[("title", text)])
+    assert citations[0].kind == "misc"
