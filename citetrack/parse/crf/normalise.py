@@ -290,19 +290,15 @@ def _repair(fields: dict[str, list[str]]) -> None:
 #: A volume printed at the end of a journal's name (``Journal of Things 36,``, ``Review,
 #: LXV,``), never a year (``Proceedings 2019``) nor a section letter; or a volume or issue
 #: mark whose number the next segment holds (``Économie rurale n°``, ``Heft``).
-_JOURNAL_VOLUME = re.compile(
-    r"^(?P<name>.*[^\W\d_].*?)[\s,]+(?P<v>\d{1,4}(?:[-–]\d{1,4})?|[IVXLC]{2,})[\s.,;:]*$"
-)
+_JOURNAL_VOLUME = re.compile(r"[\s,]+(?P<v>\d{1,4}(?:[-–]\d{1,4})?|[IVXLC]{2,})[\s.,;:]*$")
 #: A report's or a paper's series, whose number is no volume (``Report 35``, ``RFC 5050``).
 _NUMBERED_SERIES = re.compile(
     r"\b(?:reports?|papers?|rfc|leaflet|circular|pamphlet|project|phase|series|notes?|"
     r"bulletin|publications?)\W*$",
     re.IGNORECASE,
 )
-_JOURNAL_MARK = re.compile(
-    r"^(?P<name>.*[^\W\d_].*?)[\s,]+(?:n°|nº|nos?\.|nr\.|vol\.|heft|h\.)[\s,;:]*$",
-    re.IGNORECASE,
-)
+_JOURNAL_MARK = re.compile(r"[\s,]+(?:n°|nº|nos?\.|nr\.|vol\.|heft|h\.)[\s,;:]*$", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _volume_after_journal(c: Citation, fields: dict[str, list[str]]) -> None:
@@ -311,19 +307,21 @@ def _volume_after_journal(c: Citation, fields: dict[str, list[str]]) -> None:
     journals = fields.get("journal")
     if not journals:
         return
-    text = journals[0]
-    mark = _JOURNAL_MARK.match(text.strip())
-    if mark is not None:
-        journals[0] = mark["name"]
+    text = journals[0].strip()
+    mark = _JOURNAL_MARK.search(text)
+    if mark is not None and _LETTER.search(text, 0, mark.start()):
+        journals[0] = text[: mark.start()]
         return
-    number = _JOURNAL_VOLUME.match(text.strip()) if c.volume is None else None
+    number = _JOURNAL_VOLUME.search(text) if c.volume is None else None
+    if number is None or not _LETTER.search(text, 0, number.start()):
+        return
+    name = text[: number.start()]
     if (
-        number is not None
-        and not _YEAR.fullmatch(number["v"])
-        and not _NUMBERED_SERIES.search(number["name"])
-        and not (number["v"].isalpha() and _PROCEEDINGS.search(number["name"]))
+        not _YEAR.fullmatch(number["v"])
+        and not _NUMBERED_SERIES.search(name)
+        and not (number["v"].isalpha() and _PROCEEDINGS.search(name))
     ):  # (a conference's Roman numeral is its edition: "Science Conference XXXIX")
-        journals[0] = number["name"]
+        journals[0] = name
         c.volume = number["v"]
 
 
