@@ -487,3 +487,29 @@ def test_a_line_of_prose_is_still_no_citation() -> None:
     text = "See the notes below for more."
     citations, _ = parse_item_routed(Item(1, text, text), labels=[("title", text)])
     assert citations[0].kind == "misc"
+
+
+def test_a_journal_read_as_the_publisher_before_volume_issue_and_pages() -> None:
+    entry_type, fields = _entry(
+        [
+            *_ARTICLE[:3],
+            ("publisher", "Revue inventée, Example Press,"),
+            ("volume", "50(2),"),
+            ("pages", "pp. 137-146."),
+        ]
+    )
+    assert entry_type == "article"
+    assert (fields["journal"], fields.get("publisher")) == ("Revue inventée, Example Press", None)
+
+
+def test_a_book_with_a_volume_and_pages_keeps_its_publisher() -> None:
+    _, fields = _entry(
+        [
+            *_ARTICLE[:3],
+            ("publisher", "Example Press,"),
+            ("volume", "Vol. 2,"),
+            ("pages", "pp. 12-30."),
+        ]
+    )
+    assert fields["publisher"] == "Example Press"
+    assert "journal" not in fields

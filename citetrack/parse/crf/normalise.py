@@ -603,6 +603,17 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         and fields["publisher"][0].rstrip(" ,;:").endswith(f"{c.publisher.split()[-1]}.")
     ):
         c.publisher += "."  # "Carnegie Mellon Univ.", "Example Co.": the stop is the word's
+    if (
+        c.volume
+        and c.issue
+        and c.pages
+        and "publisher" in fields
+        and not fields.keys() & {"journal", "container-title", "location", "edition", "editor"}
+    ):
+        # "Title. Sociologie du travail, 50(2), 137-146." with the journal read as the
+        # publisher: a book has no issue; a journal's volume, issue and pages follow it.
+        fields["journal"] = fields.pop("publisher")
+        c.publisher = None
     c.kind = _decide_kind(fields, c)
     office_and_number = patent(fixed) if c.kind == "article" else None
     if office_and_number is not None:
