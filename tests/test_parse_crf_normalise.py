@@ -13,11 +13,11 @@ from citetrack.parse.crf.features import sequence_features, tokenize
 from citetrack.parse.crf.normalise import (
     read_date,
     read_pages,
-    read_volume,
     strip_value,
     to_citation,
 )
 from citetrack.parse.crf.people import read_people
+from citetrack.parse.crf.values import read_volume
 from citetrack.parse.dates import PartialDate
 
 

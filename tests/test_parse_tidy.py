@@ -42,6 +42,17 @@ def test_join_cut_words(title: str, joined: str) -> None:
             "Journal of Neurosurgery. Pediatrics",
         ),
         ("J. Clin. Invest", "J. Clin. Invest 12", "J. Clin. Invest"),  # none was printed
+        # every word before the last abbreviated with its stop: the last is abbreviated too
+        ("J. Imag", "J. Imag.", "J. Imag."),
+        ("Clim. Dynam", "Clim. Dynam.,", "Clim. Dynam."),
+        ("Rev. de Bot. Appl", "Rev. de Bot. Appl.", "Rev. de Bot. Appl."),
+        ("Biophys. J", "Biophys. J. 12", "Biophys. J."),  # J: Journal
+        # ... but not an acronym, nor a word ending with a vowel (a whole word)
+        ("Trans. ASM", "Trans. ASM.", "Trans. ASM"),
+        ("Med. Care", "Med. Care.", "Med. Care"),
+        # a whole word before it: no sign the last word is cut
+        ("Med. Sci. Sports Exerc", "Med. Sci. Sports Exerc.", "Med. Sci. Sports Exerc"),
+        ("J. Imag", "J. Imag 12", "J. Imag"),  # none was printed
     ],
 )
 def test_abbreviation_stop(value: str, raw: str, journal: str) -> None:

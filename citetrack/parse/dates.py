@@ -136,3 +136,60 @@ def find_full_date(text: str) -> PartialDate | None:
         if found:
             return found
     return None
+
+
+#: Month names (and their usual abbreviations) of the other languages reference lists are
+#: often written in: German, French, Spanish, Italian, Portuguese, Dutch.  Read only by
+#: :func:`find_cued_date`, after an access-date cue ("abgerufen am", "consulté le"), so
+#: that a word in a title ("Mars 2020", "Mai 68") is never taken for a date.
+_OTHER_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "januar jänner janvier janv enero ene gennaio genn janeiro januari",
+            "februar feber février févr fevr febrero febbraio fevereiro fev februari",
+            "märz maerz mars marzo março maart mrt",
+            "avril avr abril aprile",
+            "mai mayo maggio magg maio mei",
+            "juni juin junio giugno junho",
+            "juli juillet juil julio luglio julho",
+            "août aout agosto ago augustus",
+            "septembre septiembre setiembre settembre sett setembro set",
+            "oktober okt octobre octubre ottobre outubro out",
+            "novembre noviembre novembro",
+            "dezember dez décembre déc diciembre dic dicembre dezembro",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_ANY_MONTH = "|".join(sorted({*_MONTHS, *_OTHER_MONTHS}, key=len, reverse=True))
+#: "2. März 2024", "3 mars 2024", "1er avril 2024", "5 de marzo de 2024", "5 mar. 2024",
+#: "12-Oct-2021"; "avril 9, 2019"; day-first numbers with full stops, as Europe writes
+#: them ("02.03.2024": never month-first, which is written with slashes).
+_CUED_DATE = re.compile(
+    rf"\b(?:{_DAY}(?:\.|er|º|°)?(?:\s+de|\s*-)?\s*(?P<month>{_ANY_MONTH})\.?,?(?:\s+de|\s*-)?"
+    rf"\s*{_YEAR}"
+    rf"|(?P<m2>{_ANY_MONTH})\.?\s+(?P<d2>[0-3]?[0-9]),?\s+(?P<y2>1[0-9]{{3}}|20[0-9]{{2}})"
+    rf"|(?P<d3>[0-3]?[0-9])\.(?P<m3>[01]?[0-9])\.(?P<y3>1[0-9]{{3}}|20[0-9]{{2}}))\b",
+    re.IGNORECASE,
+)
+
+
+def find_cued_date(text: str) -> PartialDate | None:
+    """The first day written in ``text`` in English or another language's month names, or
+    day first in numbers (``02.03.2024``): for the text after an access-date cue only."""
+    for match in _CUED_DATE.finditer(text):
+        g = match.groupdict()
+        if g["year"]:
+            year, month, day = g["year"], g["month"], g["day"]
+        elif g["y2"]:
+            year, month, day = g["y2"], g["m2"], g["d2"]
+        else:
+            year, month, day = g["y3"], g["m3"], g["d3"]
+        name = month.lower().rstrip(".")
+        number = str(_OTHER_MONTHS[name]) if name in _OTHER_MONTHS else month
+        found = _make(year, number, day)
+        if found:
+            return found
+    return None

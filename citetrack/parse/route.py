@@ -114,17 +114,33 @@ def _signed(item: Item) -> bool:
     return item.marker == "caret" or _wiki_signs(item.text)
 
 
+#: APA's authors before the year: family names and initials only (``Doe, J.``, ``Doe, J.
+#: A., Roe, B., & Poe, C.``), then ``(2019``.
+_APA_NAME = r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, (?:[A-Z]\.[ -]?)+"
+_APA_AUTHORS = re.compile(rf"^{_APA_NAME}(?:,? (?:& )?{_APA_NAME})* ?\((?:1[5-9]|20)\d\d")
+
+
 def wiki_style(item: Item) -> bool:
     """Is the item recognisably one of Wikipedia's citation styles?
 
     A type or medium mark in brackets (``(PhD thesis)``, ``(Review)``) counts too, unless
     the item prints APA's ``Retrieved from``: APA prints the same brackets (``Title
     (Doctoral dissertation). Retrieved from ProQuest …`` read by the rules made the
-    database the school).
+    database the school).  A degree mark does not count either after APA's authors
+    (family names and initials only, then the year in brackets: ``Doe, J. (2019). Title
+    (Master's thesis). University of X, Springfield.``): read by the rules, the school's
+    place stayed in the school, as CS1 prints none there (``Place: School``).
     """
     if _signed(item):
         return True
-    marked = segments.TYPE_MARK.search(item.text) or segments.MEDIUM_MARK.search(item.text)
+    marked = segments.TYPE_MARK.search(item.text)
+    if (
+        marked is not None
+        and segments.THESIS_LABEL.fullmatch(marked.group(1))
+        and _APA_AUTHORS.match(item.text)
+    ):
+        marked = None
+    marked = marked or segments.MEDIUM_MARK.search(item.text)
     return bool(marked) and not _APA_RETRIEVED.search(item.text)
 
 
@@ -171,9 +187,10 @@ def crf_citation(
     """The labeller's reading of an item (``labels``: already labelled segments;
     ``prepared``: :func:`rendered.prepare_text` of the item's text, when the caller has it).
 
-    An item with fewer than two of title, author, year and container or publisher is
-    not a reference that was understood (a line of prose reads as a lone title): like
-    the rules, it becomes ``@misc`` with its text in ``note``, reported.
+    An item with fewer than two of title, author, year, container or publisher, and a
+    journal's volume and pages is not a reference that was understood (a line of prose
+    reads as a lone title): like the rules, it becomes ``@misc`` with its text in
+    ``note``, reported.
     """
     text, problems = prepared if prepared is not None else rendered.prepare_text(item.text)
     confidence = 1.0
@@ -186,6 +203,8 @@ def crf_citation(
         citation.authors.names or citation.editors.names,
         citation.date,
         citation.container or citation.publisher,
+        # a journal's volume and pages are its own structure ("Journal 12(3): 45-67.")
+        citation.container and citation.volume and citation.pages,
     ]
     if sum(map(bool, found)) < 2:
         citation.kind = "misc"

@@ -92,6 +92,7 @@ _DEGREE = (
     r"|Thesis|Dissertation"
 )
 _THESIS_LABEL = re.compile(_DEGREE)
+THESIS_LABEL = _THESIS_LABEL
 _TYPE_MARK = re.compile(
     r"\s*\((Review|Editorial|Letter|Comment|Commentary|Abstract|Report|Technical report|"
     r"Press release|Preprint|Conference paper|Poster|Dataset|Interview|Lecture|Speech|"

@@ -42,8 +42,28 @@ def join_cut_words(title: str) -> str:
     return _CUT.sub(join, title)
 
 
-#: Initials run together: ``U.S.A``.
-_INITIALS = re.compile(r"^(?:[A-Z]\.)+[A-Z]$")
+#: Initials run together: ``U.S.A``; a lone capital is an initial too (``Biophys. J``:
+#: Journal), as the rule-based reader takes it (``rendered._abbreviation``).
+_INITIALS = re.compile(r"^(?:[A-Z]\.)*[A-Z]$")
+#: Words that link abbreviated words in an ISO 4 name without being abbreviated
+#: (``Rev. de Bot.``, ``Res. & Dev.``): lower-case particles and an ampersand.
+_LINKING = re.compile(r"^(?:[a-zäöüéè]{1,4}|&)$")
+
+
+#: ISO 4 cuts a word before a vowel: an abbreviation hardly ever ends with one, a whole
+#: word often does (``Med. Care``, ``Nat. Science``).
+_VOWELS = frozenset("aeiouyAEIOUY")
+
+
+def _abbreviated(word: str) -> bool:
+    """Is ``word`` (without its stop) a known ISO 4 abbreviation or initials?"""
+    return word in _JOURNAL_ABBREVIATIONS or _INITIALS.match(word) is not None
+
+
+def _all_abbreviated(words: list[str]) -> bool:
+    """Are ``words`` an ISO 4 abbreviated name's, each printed with its full stop (or a
+    lower-case particle between them): ``Clim.``, ``Microsc. Res.``, ``Z.``?"""
+    return bool(words) and all((w.endswith(".") and len(w) > 1) or _LINKING.match(w) for w in words)
 
 
 def abbreviation_stop(value: str, raw: str) -> str:
@@ -51,13 +71,26 @@ def abbreviation_stop(value: str, raw: str) -> str:
     its last abbreviation, when ``raw`` (the text it was read from) printed one and the
     name was printed with full stops (``J. Clin. Invest.``, ``Proc. Natl. Acad. Sci.
     U.S.A.``): the trained labeller's path, as the rule-based reader keeps it
-    (``rendered._journal``).  MEDLINE's ``J Clin Invest.`` and a full name (``Journal of
-    Neurosurgery. Pediatrics.``) stay without: there the stop is the separator."""
+    (``rendered._journal``).
+
+    The last word ends with an abbreviation's stop when it is a known abbreviation or
+    initials (``Biophys. J.``), or when every word before it is abbreviated with its stop
+    (ISO 4 prints a stop after each abbreviated word and only after them): ``J. Imag.``,
+    ``Clim. Dynam.``, ``Z. Metallk.``; an acronym in capitals never takes one (``Trans.
+    ASM``), nor a word that ends with a vowel (``Med. Care``: ISO 4 cuts before vowels).
+    A short whole word after abbreviations (``Mol. Cell.``) is not told apart.  MEDLINE's
+    ``J Clin Invest.`` and a full name (``Journal of Neurosurgery. Pediatrics.``) stay
+    without: there the stop is the separator."""
     words = value.split()
     if not words or value.endswith(".") or "." not in value:
         return value
     last = words[-1]
-    if last not in _JOURNAL_ABBREVIATIONS and not _INITIALS.match(last):
+    if not _abbreviated(last) and (
+        not _all_abbreviated(words[:-1])
+        or last.isupper()
+        or not last[:1].isalpha()
+        or last[-1] in _VOWELS
+    ):
         return value
     at = raw.rfind(last)
     if at < 0 or not raw[at + len(last) :].lstrip().startswith("."):

@@ -16,13 +16,21 @@ from citetrack.parse import dates
 from citetrack.parse.build import Citation
 
 #: "Accessed: 1 May 2022", "(accessed May 1, 2022)", "[cited 2020 Jan 1]", "Retrieved
-#: 3 May 2020", "consulté le 12 mai 2016", "abgerufen am 3. Mai 2020": the day the cited
-#: copy was read, the link check's reference point (its archived copy of that day); APA
-#: 6's "Retrieved May 3, 2020, from" leads in to the URL after it.
+#: 3 May 2020", "consulté le 12 mai 2016", "abgerufen am 3. Mai 2020", "zuletzt geprüft am
+#: 02.03.2024" (Citavi), "consultado el 5 de marzo de 2024", "Acesso em: 5 mar. 2024"
+#: (ABNT), "geraadpleegd op 3 maart 2024": the day the cited copy was read, the link
+#: check's reference point (its archived copy of that day); APA 6's "Retrieved May 3,
+#: 2020, from" (Spanish APA's "Recuperado el …, de") leads in to the URL after it.
+_CUE = (
+    r"(?:accessed|retrieved|cited|viewed|visited|consulted|consulté|consultée|abgerufen|"
+    r"zugegriffen|zugriff|geprüft|besucht|consultado|consultada|recuperado|accedido|"
+    r"consultato|consultata|accesso|acesso|acessado|geraadpleegd|bezocht)"
+)
 _ACCESS = re.compile(
-    r"^\W*(?:last\s+)?(?:accessed|retrieved|cited|viewed|visited|consulted|consulté|"
-    r"abgerufen|zugegriffen)(?:\s+(?:on|le|am))?\s*:?\s*(?P<date>[^\[\]()]+?)"
-    r"(?:\W+from)?\W*$",
+    r"^\W*(?:(?:last|letzter|zuletzt|ultimo|última|ultima|dernière)\s+)?"
+    rf"{_CUE}"
+    r"(?:\s+(?:on|le|am|el|il|em|en|op))?\s*:?\s*(?P<date>[^\[\]()]+?)"
+    r"(?:\W+(?:from|de|sur|unter|da|van))?\W*$",
     re.IGNORECASE,
 )
 
@@ -32,11 +40,27 @@ def access_date(c: Citation, text: str) -> bool:
     match = _ACCESS.match(text.strip())
     if match is None:
         return False
-    found = dates.parse_date(match["date"]) or dates.find_full_date(match["date"])
+    found = (
+        dates.parse_date(match["date"])
+        or dates.find_full_date(match["date"])
+        or dates.find_cued_date(match["date"])
+    )
     if found is None or found.day is None:
         return False
     c.access_date = c.access_date or found
     return True
+
+
+#: An access date's cue inside a URL's segment, where the labeller leaves it when it does
+#: not know the cue's language (``https://example.fr/x (consulté le 3 mars 2024).``).
+_CUE_IN_TEXT = re.compile(rf"(?<!\w){_CUE}(?!\w)", re.IGNORECASE)
+
+
+def access_after_url(c: Citation, text: str) -> None:
+    """The access date printed after the URL inside a URL's segment, ``c``'s."""
+    cues = list(_CUE_IN_TEXT.finditer(text))
+    if cues:
+        access_date(c, text[cues[-1].start() :])
 
 
 #: Where an access date may start inside a note (``WHO. Accessed: Jan. 5, 2024.``).

@@ -5,10 +5,9 @@ The labeller keeps each segment's punctuation (``(1999).``, ``pp. 1761–1800).`
 
 * names through :func:`citetrack.parse.crf.people.read_people`;
 * the year (and month) of the first ``date`` segment, later dates go to ``note``;
-* ``volume`` segments hold a volume and an issue in any printed form (``12(3)``,
-  ``Vol. 3, Part A``, ``93, no. 4``, ``Bd. 2``, ``H. 4``; what else they print — marked
-  pages, a part — is kept); ``pages`` a range, a page or a list of them (``pp. 45-67``,
-  ``S. 12–20``, ``: 491-497``, ``pp. A1, A4``), a lone ``320 pp.`` is a page count, a note;
+* ``volume`` segments hold a volume and an issue in any printed form, ``pages`` a range,
+  a page or a list of them (both read by ``crf/values.py``); a lone ``320 pp.`` is a page
+  count, a note;
 * titles and containers without surrounding quotes, brackets and separators; a
   conference's venue at the end of its name is the address (``crf/venue.py``);
 * identifiers (DOI, PMID, PMC, ISBN, ISSN, arXiv, URL) from the whole string, whatever
@@ -31,7 +30,12 @@ from citetrack.identifiers import PMID_IN_TEXT
 from citetrack.parse import dates, tidy
 from citetrack.parse.build import Citation, Kind
 from citetrack.parse.crf import repair
-from citetrack.parse.crf.accessed import access_date, access_in_note, nlm_date_notes
+from citetrack.parse.crf.accessed import (
+    access_after_url,
+    access_date,
+    access_in_note,
+    nlm_date_notes,
+)
 from citetrack.parse.crf.genre import (
     EDGE,
     MEDIA,
@@ -47,29 +51,21 @@ from citetrack.parse.crf.genre import (
     thesis_marks,
     version_as_journal,
 )
+from citetrack.parse.crf.imprint import publisher_then_place, split_imprint
 from citetrack.parse.crf.people import read_people
+from citetrack.parse.crf.values import (
+    VOL_PAGES,
+    edition_at_end,
+    read_pages,
+    read_volume_into,
+    strip_value,
+)
 from citetrack.parse.crf.venue import split_venue
 
 Segments = list[tuple[str, str]]
 
-_BRACKETS = "()[]{}"
-_QUOTES = "\"“”„«»‘’'"
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _MONTH = re.compile(r"\b([A-Za-zéû]{3,10})\.?\b")
-_VOL_WORD = re.compile(
-    r"\b(?:vols?|volume|bd|band|t|tome|tomo|jg|jahrgang)\.?\s*(?P<v>[\w–-]+)", re.IGNORECASE
-)
-_ISS_WORD = re.compile(
-    r"(?:\b(?:no|nos|nr|n|num|number|issue|iss|heft|h|fasc|cahier)\.?|n°|#)\s*(?P<i>[\w–/-]+)",
-    re.IGNORECASE,
-)
-_VOL_ISS = re.compile(r"(?P<v>[\w–-]*\d[\w–-]*|[IVXLC]+)\s*\((?P<i>[^()]+)\)")
-_NUMBER = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:[-–/][A-Za-z]?\d+[A-Za-z]?)?|[IVXLC]+\b")
-# "(?<!\d)": a match never starts inside a run of digits (each start was tried: quadratic).
-_PAGE_RANGE = re.compile(
-    r"[A-Za-z]?(?<!\d)\d+[A-Za-z]?\s*(?:[-–—‐−]+|\s+to\s+)\s*[A-Za-z]?\d+[A-Za-z]?"
-)
-_PAGE_ONE = re.compile(r"[A-Za-z]?\d+[A-Za-z]?")
 _PAGE_COUNT = re.compile(r"^\(?\s*\d+\s*(?:pp|p|pages|s|seiten)\.?\s*\)?$", re.IGNORECASE)
 _EDITION = re.compile(
     r"\(?\s*(?P<e>.+?)\s*(?:ed\.?|edn\.?|edition|éd\.?|édition|aufl\.?|auflage)\s*\)?$",
@@ -115,9 +111,6 @@ _NLM = re.compile(
     r"(?P<y>(?:1[5-9]|20)\d\d)(?:\s+[A-Z][a-z]{2}[^;:()]{0,12})?\s*;\s*(?P<v>[\w-]+)?"
     r"\s*(?:\((?P<i>[^()]+)\))?(?:\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?))?"
 )
-_VOL_PAGES = re.compile(
-    r"(?P<v>\d+)\s*(?:\((?P<i>[^()]+)\))?\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?)"
-)
 _LEAD_IN = re.compile(r"^(?:in|dans|en|im)\s*:?\s+(?=\S)|^in:\s*", re.IGNORECASE)
 #: A talk's lead-in before the meeting's name (APA 6, Chicago, IEEE): ``Paper presented at
 #: the Annual Meeting of X``, ``presented at the X Workshop`` — what the work is (a note),
@@ -127,38 +120,6 @@ _PRESENTED_AT = re.compile(
     r":?\s+(?:the\s+)?(?=\S)",
     re.IGNORECASE,
 )
-
-
-def strip_value(text: str) -> str:
-    """A value without the separators, brackets and quotes printed around it."""
-    value = " ".join(text.split())
-    for _ in range(3):
-        before = value
-        value = value.strip(EDGE)
-        if not value:
-            break
-        if value[0] in "([{" and value.count(value[0]) > value.count(_closer(value[0])):
-            value = value[1:]
-        if (
-            value
-            and value[-1] in ")]}"
-            and value.count(value[-1]) > value.count(_opener(value[-1]))
-        ):
-            value = value[:-1]
-        if value and value[0] in "([{" and value[-1] == _closer(value[0]):
-            value = value[1:-1]
-        value = value.strip(_QUOTES + " ")
-        if value == before:
-            break
-    return value.strip(EDGE)
-
-
-def _closer(ch: str) -> str:
-    return {"(": ")", "[": "]", "{": "}"}.get(ch, ch)
-
-
-def _opener(ch: str) -> str:
-    return {")": "(", "]": "[", "}": "{"}.get(ch, ch)
 
 
 def read_date(text: str) -> dates.PartialDate | None:
@@ -178,89 +139,6 @@ def read_date(text: str) -> dates.PartialDate | None:
         if month:
             return month
     return dates.PartialDate(int(year.group(1)))
-
-
-def read_volume(text: str) -> tuple[str | None, str | None]:
-    """Volume and issue from a volume segment in any printed form."""
-    volume, issue, _ = _volume_parts(text)
-    return volume, issue
-
-
-def _volume_parts(text: str) -> tuple[str | None, str | None, str]:
-    """Volume, issue and what else the segment prints (``Part A``, ``Suppl. 2``, ``pp.
-    4-5``): the rest, without separators, empty when nothing else is printed."""
-    value = strip_value(text)
-    volume = issue = None
-    spans: list[tuple[int, int]] = []
-    match = _VOL_ISS.search(value)
-    if match:
-        volume, issue = match["v"], match["i"].strip()
-        spans.append(match.span())
-    word = _VOL_WORD.search(value)
-    if word and volume is None:
-        volume = word["v"].strip("–-")
-        spans.append(word.span())
-    iss = _ISS_WORD.search(value)
-    if iss and issue is None:
-        issue = iss["i"].strip("–-")
-        spans.append(iss.span())
-    if volume is None:
-        rest = _ISS_WORD.sub(lambda m: " " * len(m.group(0)), value) if iss else value
-        number = _NUMBER.search(rest)
-        if number:
-            volume = number.group(0)
-            spans.append(number.span())
-    chars = list(value)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return volume, issue, strip_value("".join(chars).strip(_BRACKETS + EDGE))
-
-
-def _read_volume_into(c: Citation, text: str, has_pages: bool) -> None:
-    """A volume segment's volume and issue into ``c``; what else it prints is kept: pages
-    marked as pages (``vol. 12, no. 3, pp. 4-5``) when no pages segment follows, the rest
-    (``Part A``, ``Suppl. 2``, a second volume) as a note — it was dropped."""
-    volume, issue, rest = _volume_parts(text)
-    if c.volume and volume and volume != c.volume:
-        paren = re.fullmatch(r"\(\s*\w+\s*\)", text.strip(EDGE))
-        if c.issue is None and (issue or paren):
-            c.issue = issue or volume  # "2008," + "112 (21)", "12" + "(3)": the issue
-        else:
-            c.notes.append(strip_value(text))
-        return
-    c.volume = c.volume or volume
-    c.issue = c.issue or issue
-    if not rest or not re.search(r"[^\W\d_]", rest) or _VOL_PAGES.search(text):
-        return  # nothing, only numbers ("2009;7:") or "12:A4" besides: read by _numbers
-    if _PAGES_MARKED.match(rest) and not has_pages and c.pages is None:
-        c.pages = read_pages(rest)
-    elif not (c.date and rest == str(c.date.year)):
-        c.notes.append(rest)
-
-
-#: Pages with their mark, printed after a volume and issue (IEEE ``…, no. 3, pp. 4-5``).
-_PAGES_MARKED = re.compile(r"^(?:pp?|S|pages?)\.?\s*\d", re.IGNORECASE)
-
-
-def read_pages(text: str) -> str | None:
-    """The page range or page of a pages segment; a list of them whole (``pp. A1, A4``,
-    ``12–15, 20–25``: the first alone dropped the rest)."""
-    value = strip_value(text)
-    listed = _PAGE_LIST.fullmatch(value)
-    if listed is not None:
-        ranges = [bool(re.search(r"\d\s*[-–—]", item)) for item in listed["pages"].split(",")]
-        if all(ranges) or not any(ranges):
-            return listed["pages"]  # a volume then pages ("119, 936–938") is no list
-    match = _PAGE_RANGE.search(value) or _PAGE_ONE.search(value)
-    return match.group(0) if match else None
-
-
-# (No "13p" at the end: a page count.)
-_ONE_PAGE = r"[A-Za-z]?\d+[A-Za-oq-z]?(?:\s*[-–—]\s*[A-Za-z]?\d+[A-Za-z]?)?"
-#: Pages listed with commas, after their mark: "pp. A1, A4", "S. 12–15, 20–25".
-_PAGE_LIST = re.compile(
-    rf"(?:(?:pp?|S|pages?)\.?\s*)?(?P<pages>{_ONE_PAGE}(?:\s*,\s*{_ONE_PAGE})+)", re.IGNORECASE
-)
 
 
 #: A doi.org link as printed.
@@ -409,6 +287,59 @@ def _repair(fields: dict[str, list[str]]) -> None:
             fields["journal"] = [journals[0][first.end() :], *journals[1:]]
 
 
+#: A volume printed at the end of a journal's name (``Journal of Things 36,``, ``Review,
+#: LXV,``), never a year (``Proceedings 2019``) nor a section letter; or a volume or issue
+#: mark whose number the next segment holds (``Économie rurale n°``, ``Heft``).
+_JOURNAL_VOLUME = re.compile(r"[\s,]+(?P<v>\d{1,4}(?:[-–]\d{1,4})?|[IVXLC]{2,})[\s.,;:]*$")
+#: A report's or a paper's series, whose number is no volume (``Report 35``, ``RFC 5050``).
+_NUMBERED_SERIES = re.compile(
+    r"\b(?:reports?|papers?|rfc|leaflet|circular|pamphlet|project|phase|series|notes?|"
+    r"bulletin|publications?)\W*$",
+    re.IGNORECASE,
+)
+_JOURNAL_MARK = re.compile(r"[\s,]+(?:n°|nº|nos?\.|nr\.|vol\.|heft|h\.)[\s,;:]*$", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _volume_after_journal(c: Citation, fields: dict[str, list[str]]) -> None:
+    """A journal's name that ends with its volume (when no volume was read) or with a
+    bare volume or issue mark: the name alone, the number the volume."""
+    journals = fields.get("journal")
+    if not journals:
+        return
+    text = journals[0].strip()
+    mark = _JOURNAL_MARK.search(text)
+    if mark is not None and _LETTER.search(text, 0, mark.start()):
+        journals[0] = text[: mark.start()]
+        return
+    number = _JOURNAL_VOLUME.search(text) if c.volume is None else None
+    if number is None or not _LETTER.search(text, 0, number.start()):
+        return
+    name = text[: number.start()]
+    if (
+        not _YEAR.fullmatch(number["v"])
+        and not _NUMBERED_SERIES.search(name)
+        and not (number["v"].isalpha() and _PROCEEDINGS.search(name))
+    ):  # (a conference's Roman numeral is its edition: "Science Conference XXXIX")
+        journals[0] = name
+        c.volume = number["v"]
+
+
+def _edition_at_end(fields: dict[str, list[str]]) -> None:
+    """An edition statement printed at the end of the title, the book's title or the
+    publisher (``Title (Fifth Edition).``, ``Publisher. 3e édition.``) is the edition,
+    when no segment holds one: it was part of the title."""
+    if "edition" in fields:
+        return
+    for label in ("title", "container-title", "publisher"):
+        values = fields.get(label)
+        found = edition_at_end(values[-1]) if values else None
+        if values and found is not None:
+            values[-1], edition = found
+            fields["edition"] = [edition]
+            return
+
+
 def _book_after_editors(segments: Segments) -> Segments:
     """A second title after the editors of a chapter is the book's title.
 
@@ -437,11 +368,11 @@ def _numbers(c: Citation, fields: dict[str, list[str]]) -> None:
                 c.volume = nlm["v"] or c.volume
                 c.issue = nlm["i"] or c.issue
                 c.pages = nlm["p"] or c.pages
-                if c.volume == nlm["y"]:
-                    c.volume = None
+                if c.volume == nlm["y"] or (not nlm["v"] and c.volume == nlm["i"]):
+                    c.volume = None  # "2000;(3):218-26": no volume printed
                 return
     for text in fields.get("volume", []):
-        both = _VOL_PAGES.search(text)
+        both = VOL_PAGES.search(text)
         if both:
             c.volume, c.issue = both["v"], both["i"] or c.issue
             c.pages = c.pages or both["p"]
@@ -472,7 +403,11 @@ _SITE = re.compile(r"^[^\W\d_][^\d;:]{0,60}$")
 _BARE_URL = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*$")
 #: A note that only led in to the URL printed after it.
 _URL_LEAD_IN = re.compile(
-    r"^(?:available\s+(?:at|from|online)|retrieved\s+from|online|url)\s*:?$", re.IGNORECASE
+    r"^(?:available\s+(?:at|from|online)|retrieved\s+from|online|url|"
+    r"(?:online\s+)?verfügbar\s+unter|disponible\s+(?:en|sur|à\s+l.adresse)|"
+    r"disponível\s+em|disponibile\s+(?:su|a|in)|beschikbaar\s+(?:op|via)|"
+    r"(?:recuperado|retirado)\s+de|consulté\s+à\s+l.adresse|en\s+ligne)\s*:?$",
+    re.IGNORECASE,
 )
 
 
@@ -516,6 +451,20 @@ _ENDS_ABBREVIATED = re.compile(
 )
 
 
+#: Editors' role marks after an author list: "(Eds.)", "(Hgg.)", "(éd.)", "(dir.)",
+#: "(Herausgeberin)", ", eds.", ", Hrsg.", " Hrsg." at its end; "Dir." before it.
+_EDITORS_MARK = re.compile(
+    r"\((?:eds?|editors?|hrsg|hgg?|dir|éds?|édit|coords?|edt|herausgeber(?:in|innen)?|"
+    r"a cura di)\.?\)|,\s*(?:eds?\.|editors?\b)|[,\s]\s*(?:eds?|hrsg|hgg?)\.?\s*[:,;]?\s*$|"
+    r"^\s*dir\.\s",
+    re.IGNORECASE,
+)
+#: The editors' mark printed after the date, at the start of the title: "(Eds.), Book".
+_ROLE_OPENS_TITLE = re.compile(
+    r"^\s*\((?:eds?|hrsg|hgg?|éds?|dir|coord|a cura di)\.?\)[,.:]?\s*", re.IGNORECASE
+)
+
+
 def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     """A :class:`Citation` from the labelled segments of one reference."""
     c = Citation(line=line, raw=raw)
@@ -548,12 +497,15 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
                 continue  # "arXiv:2101.01234 [Preprint]": the eprint (read below), no journal
         fields.setdefault(label, []).append(text)
     _repair(fields)
+    _edition_at_end(fields)
     _identifiers(c, " ".join(text for _, text in segments))
     if "author" in fields:
         names = read_people(" ".join(fields["author"]))
-        if re.search(
-            r"\((?:eds?|hrsg|dir)\.?\)|,\s*(?:eds?\.|editors?\b)", fields["author"][0], re.I
-        ):
+        role_in_title = _ROLE_OPENS_TITLE.match(fields.get("title", [""])[0])
+        if role_in_title is not None and "editor" not in fields:
+            # APA: "Roe, R. E., & Poe, C. K. (2013) (Eds.), Book." — the mark after the date
+            fields["title"][0] = fields["title"][0][role_in_title.end() :]
+        if role_in_title is not None or _EDITORS_MARK.search(fields["author"][0]):
             c.editors = names
         else:
             c.authors = names
@@ -583,10 +535,11 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         title = strip_value(repair.title_lead_in(" ".join(fields["title"])))
         c.title = tidy.join_cut_words(title) or None
     for text in fields.get("volume", []):
-        _read_volume_into(c, text, "pages" in fields)
+        read_volume_into(c, text, "pages" in fields)
     for text in fields.get("url", []):
         if c.url is None and _BARE_URL.match(strip_value(text)):
             c.url = f"http://{strip_value(text)}"  # MLA 9 prints URLs without the scheme
+        access_after_url(c, text)  # "https://x.fr (consulté le 3 mars 2024)" read as the URL
     for text in fields.get("pages", []):
         if _an_identifier(text):
             continue  # "arXiv:2101.01234." (IEEE): no page 2101, the eprint
@@ -620,6 +573,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     if "collection-title" in fields:
         c.series = strip_value(fields["collection-title"][0])
     _numbers(c, fields)
+    _volume_after_journal(c, fields)
     if (
         c.publisher
         and c.address
@@ -629,6 +583,16 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         # IEEE: "Univ. Springfield, Springfield, MA" cut after "Univ.": the name goes on.
         name, _, place = c.address.partition(",")
         c.publisher, c.address = f"{c.publisher}. {name.strip()}", place.strip()
+    imprint = (
+        split_imprint(c.publisher or c.address or "")
+        if ("publisher" in fields) != ("location" in fields)
+        else None
+    )
+    if imprint is None and c.publisher and "location" not in fields:
+        imprint = publisher_then_place(c.publisher)  # "Example Press, Springfield, IL"
+    if imprint is not None:
+        # "Washington, DC: Example Press." read as one publisher (or one place)
+        c.address, c.publisher = imprint
     if "location" in fields and "publisher" in fields and ": " in (c.address or ""):
         # "Springfield: Example" + "Press": the place ends at the colon.
         place, _, rest = (c.address or "").partition(": ")
@@ -639,6 +603,17 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         and fields["publisher"][0].rstrip(" ,;:").endswith(f"{c.publisher.split()[-1]}.")
     ):
         c.publisher += "."  # "Carnegie Mellon Univ.", "Example Co.": the stop is the word's
+    if (
+        c.volume
+        and c.issue
+        and c.pages
+        and "publisher" in fields
+        and not fields.keys() & {"journal", "container-title", "location", "edition", "editor"}
+    ):
+        # "Title. Sociologie du travail, 50(2), 137-146." with the journal read as the
+        # publisher: a book has no issue; a journal's volume, issue and pages follow it.
+        fields["journal"] = fields.pop("publisher")
+        c.publisher = None
     c.kind = _decide_kind(fields, c)
     office_and_number = patent(fixed) if c.kind == "article" else None
     if office_and_number is not None:
@@ -684,7 +659,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
             c.issue = number  # BibTeX's techreport "number"
         elif number is not None:
             c.report_type = f"{c.report_type} {number}"
-    elif genre:
+    elif genre and not _URL_LEAD_IN.match(strip_value(genre)):
         c.notes.append(strip_value(genre))
     for label in ("note", "medium"):
         for text in fields.get(label, []):

@@ -34,7 +34,7 @@ from citetrack.parse.names import (
 
 _ROLE = re.compile(
     r"\(?\b(?:eds?|editors?|(?:edited|translated)(?: and (?:edited|translated))? by|"
-    r"ed\. by|hrsg|hg|hgg|dir|éds?|coords?|comps?|"
+    r"ed\. by|hrsg|hg|hgg|dir|éds?|édit|edt|herausgeber(?:in|innen)?|coords?|comps?|"
     r"trans|translated by|trad|übers)\b\.?\)?(?:\s*by\b)?|\(\s*\)",
     re.IGNORECASE,
 )

@@ -32,7 +32,10 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   Loe, B.)`` (Nature: the chapter has no title) or ``in Book, A. Poe and B. Loe, Eds.``
   (IEEE) read as one editor list: the names before ``in`` are the authors, the book the
   container, the names in the brackets or before ``Eds.`` the editors; so in German
-  (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book);
+  (``In: Poe A, Loe B (Hrsg) Book. Publisher,``: the publisher after the book), after a
+  role mark with its stop (``In: Poe A (ed.). Book.``, ``In: Poe A (Hgg.): Book.``) and in
+  NLM's ``In: Poe A, Loe B, eds. Book.``, also when read as a note (what follows the
+  book's first sentence then stays a note);
 * **a chapter's editors before its book** — ``in: Lena Poe (Hg.), Book,`` read as one
   container, or ``Dans L. Poe (dir.),`` read as a note before the book: the editors;
 * **an edition before the publisher** — ``2nd ed. Example Press,`` read as one
@@ -259,8 +262,10 @@ _IN_BOOK_EDS = re.compile(
 )
 # Springer's German style: "In: Poe A, Loe B (Hrsg) Book. Publisher, Place," — the book
 # ends at its first full stop; what follows (the publisher) goes back to the segments.
+# So after "(ed.)." and "(Hgg.):" (Harvard, German) and NLM's "In: Poe A, Loe B, eds. Book."
 _IN_EDS_HRSG_BOOK = re.compile(
-    r"^In:?\s+(?P<editors>[^()]+?)\s*\((?:Hrsg|Hg|eds?|Ed|dir|coord)\.?\)\s*"
+    r"^(?:In|in|Dans|dans)\s*:?\s+(?P<editors>[^()]+?)\s*"
+    r"(?:\((?:Hrsg|Hgg?|eds?|Eds?|dir|coord)\.?\)[.,:]?|,\s*(?:eds?|editors?)\.)\s*"
     r"(?P<book>[^.]+?\S)(?:\.\s+(?P<rest>\S.*))?\.?$"
 )
 # IEEE: "in Book, A. Poe and B. Loe, Eds."
@@ -275,7 +280,7 @@ def book_in_editors(segments: Segments) -> Segments:
     if any(label in _CONTAINERS for label, _ in segments):
         return segments
     for i, (label, text) in enumerate(segments):
-        if label != "editor":
+        if label not in ("editor", "note"):
             continue
         value = text.strip()
         match = (
@@ -283,6 +288,8 @@ def book_in_editors(segments: Segments) -> Segments:
             or _IN_BOOK_COMMA_EDS.match(value)
             or _IN_EDS_HRSG_BOOK.match(value)
         )
+        if label == "note" and not (match and match.re is _IN_EDS_HRSG_BOOK):
+            continue  # a note is the chapter's editors and book only after "In: … (eds.)"
         if match is None:
             return segments
         parts: Segments = []
@@ -295,7 +302,7 @@ def book_in_editors(segments: Segments) -> Segments:
         # "in" kept: a container after no title is a book's own title without it.
         parts += [("container-title", f"in {match['book']}"), ("editor", match["editors"])]
         rest = groups.get("rest")
-        if rest and not any(lab == "publisher" for lab, _ in segments):
+        if rest and label == "editor" and not any(lab == "publisher" for lab, _ in segments):
             parts.append(("publisher", rest))
         elif rest:
             parts.append(("note", rest))
