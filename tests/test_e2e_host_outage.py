@@ -69,3 +69,32 @@ def test_one_slow_page_does_not_give_up_on_a_site_that_answers(
     reasons = [link["reason"] or "" for r in refs.values() for link in r["links"]]
     assert not any("not asked" in reason for reason in reasons), reasons
     assert sum(r["status"] == "ok" for r in refs.values()) >= URLS - 1, run.stdout
+
+
+def test_a_wayback_machine_that_answers_nothing_is_asked_once(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Every cited archived copy is asked about one CDX request at a time, each with three
+    attempts and 5 s + 10 s of backoff: six archives with the Wayback Machine hanging took
+    over 100 s, fifty an hour.  One request without any answer ends the asking."""
+    bib, env = site(emulator, tmp_path)
+    text = bib.read_text(encoding="utf-8")
+    for i in range(URLS):
+        url = emulator.page_url(f"/site/a{i}")
+        text = text.replace(
+            f"  url = {{{url}}},\n",
+            f"  url = {{{url}}},\n  archiveurl = {{https://web.archive.org/web/2020/{url}}},\n",
+        )
+    bib.write_text(text, encoding="utf-8")
+    emulator.add_fault("wayback", "hang")
+    started = time.monotonic()
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", *FAST, env=env, timeout=300)
+    took = time.monotonic() - started
+    assert run.code == 3, run.stdout + run.stderr
+    archives = [a for r in by_key(run.json()).values() for a in r["archives"]]
+    assert len(archives) == URLS
+    assert all(a["available"] is None for a in archives), archives  # unverified, never invalid
+    reasons = [a["reason"] for a in archives]
+    assert sum("Wayback Machine not asked" in reason for reason in reasons) == URLS - 1, reasons
+    assert emulator.stats()["services"]["wayback"]["requests"] == 3  # one request's attempts
+    assert took < 60, took
