@@ -98,3 +98,24 @@ def test_a_wayback_machine_that_answers_nothing_is_asked_once(
     assert sum("Wayback Machine not asked" in reason for reason in reasons) == URLS - 1, reasons
     assert emulator.stats()["services"]["wayback"]["requests"] == 3  # one request's attempts
     assert took < 60, took
+
+
+def test_a_site_rate_limiting_every_request_is_given_up_after_three_urls(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A host answering 429 to every request, however long the Retry-After waited: each URL
+    took three attempts and the waits between them (up to a minute each), one URL after
+    another.  Three URLs refused in a row after every retry, and the rest are blocked at
+    once — unverified, never dead, and not pending in a pull-request gate (a 429 after
+    the retries is ``url-blocked`` either way)."""
+    bib, env = site(emulator, tmp_path)
+    emulator.add_fault("pages", "status", code=429, headers={"Retry-After": "1"})
+    run = run_cli("check", str(bib), "--no-lockfile", "-f", "json", *FAST, env=env, timeout=300)
+    assert run.code == 3, run.stdout + run.stderr
+    refs = by_key(run.json())
+    links = [link for r in refs.values() for link in r["links"]]
+    assert {link["verdict"] for link in links} == {"blocked"}, links
+    assert {f["rule"] for r in refs.values() for f in r["findings"]} >= {"url-blocked"}
+    reasons = [link["reason"] for link in links]
+    assert sum("not asked" in reason for reason in reasons) == URLS - 3, reasons
+    assert emulator.stats()["services"]["pages"]["requests"] == 3 * 3

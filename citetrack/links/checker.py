@@ -18,8 +18,10 @@ it could not tell.  :class:`LinkChecker` does, per URL:
   parallel, ``Retry-After`` honoured, 429 / 5xx / timeouts retried per a
   :class:`~citetrack.net.RetryPolicy`;
 * a circuit breaker per host: once ``host_give_up`` requests in a row to a host got no
-  answer at all (timeouts, resets, refused connections, each after all its attempts), the
-  rest of the run does not ask that host again — its other URLs are unavailable at once.
+  answer at all (timeouts, resets, refused connections, each after all its attempts), or
+  one more than that were still refused after every retry (429 — however long the
+  ``Retry-After`` waits —, 5xx), the rest of the run does not ask that host again — its
+  other URLs are unverified at once (blocked when the host was rate-limiting).
   A site down for the night (its server hanging) otherwise cost every one of its cited
   URLs three attempts at the full timeout, one URL after another: 50 links to one journal
   site kept a nightly job busy for over an hour to say "could not verify" 50 times;
@@ -204,6 +206,9 @@ class LinkChecker:
         # Per host: requests in a row that got no answer, and the last such failure.
         self._silent: Counter[str] = Counter()
         self._silence: dict[str, str] = {}
+        # Per host: requests in a row still refused (408/429/5xx) after every retry.
+        self._refusing: Counter[str] = Counter()
+        self._refusal: dict[str, str] = {}
         self._dns: dict[tuple[str, int], asyncio.Task[list[str]]] = {}
 
     async def check(
@@ -368,6 +373,12 @@ class LinkChecker:
         host = host_key(url)
         if isinstance(outcome, Answer):
             self._silent.pop(host, None)
+            if self._advice(outcome) is None:
+                self._refusing.pop(host, None)
+            else:  # 408 / 429 / 5xx still, after every attempt and Retry-After
+                self._refusing[host] += 1
+                label = " (rate limited)" if outcome.status == 429 else ""
+                self._refusal[host] = f"HTTP {outcome.status}{label}"
         elif outcome.kind in _SILENT:
             self._silent[host] += 1
             self._silence.setdefault(host, outcome.detail)
@@ -377,13 +388,21 @@ class LinkChecker:
         """The failure to give at once for ``url`` when its host's breaker is open."""
         host = host_key(url)
         count = self._silent[host]
-        if count < self._host_give_up:
-            return None
-        return Failure(
-            "not-asked",
-            f"not asked: {host} gave no answer to {count} requests in a row in this run "
-            f"({self._silence.get(host, 'no answer')})",
-        )
+        if count >= self._host_give_up:
+            return Failure(
+                "not-asked",
+                f"not asked: {host} gave no answer to {count} requests in a row in this run "
+                f"({self._silence.get(host, 'no answer')})",
+            )
+        count = self._refusing[host]
+        if count >= self._host_give_up + 1:
+            refusal = self._refusal.get(host, "")
+            return Failure(
+                "not-asked-rate-limited" if "429" in refusal else "not-asked",
+                f"not asked: {host} answered {count} requests in a row in this run with "
+                f"{refusal} after every retry",
+            )
+        return None
 
     async def _fetch_hop(
         self, url: str, cookies: httpx.Cookies, zones: Collection[Zone]
