@@ -232,6 +232,7 @@ async def request(
             max_body_bytes=max_body_bytes,
             total_timeout=total_timeout,
             follow_redirects=follow_redirects,
+            stop=stop,
         )
         answered = answered or not isinstance(outcome[0], _Transient)
         return outcome
@@ -270,11 +271,17 @@ async def _attempt(
     max_body_bytes: int,
     total_timeout: float | None,
     follow_redirects: bool | None,
+    stop: Callable[[], str | None] | None = None,
 ) -> _Outcome:
-    """One paced attempt; the limiter learns from the answer (its limits, a 429's pause)."""
+    """One paced attempt; the limiter learns from the answer (its limits, a 429's pause).
+    ``stop`` is asked again once the turn comes: a request queued behind the ones that
+    opened the service's circuit breaker is not sent."""
     from citetrack.net.retry import RETRY_STATUSES, RetryAdvice  # noqa: PLC0415
 
     async with limiter.turn() as turn:
+        why = stop() if stop is not None else None
+        if why is not None:
+            raise ServiceUnavailable(why)
         if stats is not None:
             stats.requests[service] += 1
         started = time.monotonic()
