@@ -92,6 +92,9 @@ def classify(url: str, hops: Sequence[tuple[int, str]], outcome: Outcome) -> Lin
         final = redirects[-1] if redirects else url
         if outcome.kind == "refused":
             return LinkStatus(url, LinkVerdict.REFUSED, None, final, redirects, outcome.detail)
+        if outcome.kind == "not-asked-rate-limited":  # the host's 429s, as a 429 is
+            reason = f"{outcome.detail}; not verified"
+            return LinkStatus(url, LinkVerdict.BLOCKED, None, final, redirects, reason)
         reason = f"{outcome.detail}{_tries(outcome.attempts, outcome.gave_up)}"
         return LinkStatus(url, LinkVerdict.UNAVAILABLE, None, final, redirects, reason)
 

@@ -18,6 +18,15 @@ carries no ``Retry-After``: after one, every CDX request pauses for ``rate_limit
 (60 s by default) before trying again.  A page that was *archived* with status 429 is a
 capture's status, never a live rate limit.  When the CDX server cannot answer (429 after the
 retries, 5xx, timeouts, garbage) the status says ``available=None`` — never "missing".
+
+A circuit breaker, as for the registries (:class:`citetrack.net.client.Http`): after
+:data:`GIVE_UP_AFTER` requests in a row ended unanswerable (each after its retries), or one
+that got no answer at all (every attempt timed out or lost its connection), the run asks
+the CDX server nothing more — every other archive is unverified at once, and requests
+already under way stop before their next attempt.  The CDX requests go one at a time, each
+with three attempts and 5 s + 10 s of backoff (a 429's 60 s pause), so a night the Wayback
+Machine was down cost every cited archive 15 s to minutes, one after another: six archived
+links 104 s, fifty a nightly job's hour (``tests/test_e2e_host_outage.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeAlias
@@ -72,6 +81,8 @@ DEFAULT_WAYBACK_RETRY = RetryPolicy(
     max_attempts=3, max_total_wait=300.0, retry_after_cap=300.0, backoff_base=5.0, backoff_max=60.0
 )
 _MAX_BODY_BYTES = 2 * 1024 * 1024
+#: CDX requests in a row that ended without a usable answer before the run stops asking.
+GIVE_UP_AFTER = 3
 _BLOCKED_SITE_MARKERS = ("AdministrativeAccessControlException", "Blocked Site Error")
 
 
@@ -218,6 +229,8 @@ class Wayback:
         self._total_timeout = total_timeout
         self.stats = stats if stats is not None else RequestStats()
         self._wall_clock = wall_clock
+        self._failures_in_a_row = 0
+        self._unreachable: str | None = None  # why, once a request got no answer at all
 
     def memento_url(self, capture: Capture) -> str:
         """The address that replays ``capture``."""
@@ -368,12 +381,51 @@ class Wayback:
             params["filter"] = "statuscode:200"
         return _parse_or_raise(await self._get(params))
 
+    def _not_asked(self) -> str | None:
+        """Why the CDX server is not to be asked again in this run (its breaker is open),
+        or ``None``."""
+        if self._unreachable is not None:
+            return (
+                "Wayback Machine not asked: it gave no answer to a request in this run "
+                f"({self._unreachable})"
+            )
+        if self._failures_in_a_row >= GIVE_UP_AFTER:
+            return (
+                f"Wayback Machine not asked: it failed {self._failures_in_a_row} requests "
+                "in a row in this run"
+            )
+        return None
+
     async def _get(self, params: Mapping[str, str]) -> str:
-        """The body of a successful CDX answer, after pacing and retries."""
+        """The body of a successful CDX answer, after pacing and retries; the circuit
+        breaker told of the outcome (see the module docstring)."""
+        why = self._not_asked()
+        if why is not None:
+            raise _Unverified(why)
+        answered = False
 
         async def attempt() -> _CdxOutcome:
-            return await self._attempt(params)
+            nonlocal answered
+            outcome = await self._attempt(params)
+            answered = answered or not isinstance(outcome, str)
+            return outcome
 
+        try:
+            body = await self._get_tried(attempt)
+        except _Unverified as exc:
+            if not exc.reason.startswith("Wayback Machine not asked"):
+                self._failures_in_a_row += 1
+                if not answered:
+                    self._unreachable = self._unreachable or exc.reason
+            raise
+        except _Excluded:
+            self._failures_in_a_row = 0
+            raise
+        self._failures_in_a_row = 0
+        return body
+
+    async def _get_tried(self, attempt: Callable[[], Awaitable[_CdxOutcome]]) -> str:
+        """The body of a successful CDX answer from ``attempt`` under the retry policy."""
         tried = await retry_outcome(
             attempt,
             self._advice,
@@ -423,7 +475,14 @@ class Wayback:
         import httpx  # noqa: PLC0415 - the HTTP stack is loaded by the first request
 
         request = self._client.build_request("GET", self._base + CDX_PATH, params=params)
+        # The breaker may have opened while this waited (for its turn, or its next try).
+        why = self._not_asked()
+        if why is not None:
+            raise _Unverified(why)
         async with self._limiter:
+            why = self._not_asked()
+            if why is not None:
+                raise _Unverified(why)
             self.stats.requests[SERVICE] += 1
             try:
                 # A deadline for the whole answer: a body dripped slower than the read

@@ -17,6 +17,7 @@ import random
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -54,11 +55,16 @@ class RequestStats:
 
 
 class ServiceUnavailable(Exception):
-    """A registry gave no usable answer; ``reason`` says why, in words for the report."""
+    """A registry gave no usable answer; ``reason`` says why, in words for the report.
 
-    def __init__(self, reason: str) -> None:
+    ``silent``: not one attempt got an HTTP answer (every one timed out or lost its
+    connection) — the service is unreachable, not merely refusing or overloaded.
+    """
+
+    def __init__(self, reason: str, *, silent: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.silent = silent
 
 
 class _Transient(Exception):
@@ -184,6 +190,7 @@ async def request(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     total_timeout: float | None = 60.0,
     follow_redirects: bool | None = None,
+    stop: Callable[[], str | None] | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
     """Send one logical request with pacing, retries and a body cap; return the response.
@@ -194,6 +201,9 @@ async def request(
     waiting budget run out, :class:`ServiceUnavailable` is raised.  ``kwargs`` go to
     ``client.build_request`` (``params``, ``data``, ``headers``…).  A
     :class:`~citetrack.net.lazy.LazyClient` is built here, by the first request.
+    ``stop`` is asked before each attempt: a reason it returns ends the request there
+    (:class:`ServiceUnavailable`), as when the service's circuit breaker opened while this
+    request waited for its next attempt.
     """
     import httpx  # noqa: PLC0415 - see the imports
 
@@ -205,8 +215,14 @@ async def request(
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise ServiceUnavailable(f"invalid request URL ({exc})") from None
 
+    answered = False  # some attempt got an HTTP answer (not a timeout, not a lost connection)
+
     async def attempt() -> _Outcome:
-        return await _attempt(
+        nonlocal answered
+        why = stop() if stop is not None else None
+        if why is not None:
+            raise ServiceUnavailable(why)
+        outcome = await _attempt(
             client,
             limiter,
             built,
@@ -216,7 +232,10 @@ async def request(
             max_body_bytes=max_body_bytes,
             total_timeout=total_timeout,
             follow_redirects=follow_redirects,
+            stop=stop,
         )
+        answered = answered or not isinstance(outcome[0], _Transient)
+        return outcome
 
     try:
         tried = await retry_outcome(
@@ -237,7 +256,7 @@ async def request(
         if stats is not None:
             stats.failures[service] += 1
         log.info("%s %s: unavailable: %s", method, redact_url(built.url), reason)
-        raise ServiceUnavailable(reason)
+        raise ServiceUnavailable(reason, silent=not answered)
     return last
 
 
@@ -252,11 +271,17 @@ async def _attempt(
     max_body_bytes: int,
     total_timeout: float | None,
     follow_redirects: bool | None,
+    stop: Callable[[], str | None] | None = None,
 ) -> _Outcome:
-    """One paced attempt; the limiter learns from the answer (its limits, a 429's pause)."""
+    """One paced attempt; the limiter learns from the answer (its limits, a 429's pause).
+    ``stop`` is asked again once the turn comes: a request queued behind the ones that
+    opened the service's circuit breaker is not sent."""
     from citetrack.net.retry import RETRY_STATUSES, RetryAdvice  # noqa: PLC0415
 
     async with limiter.turn() as turn:
+        why = stop() if stop is not None else None
+        if why is not None:
+            raise ServiceUnavailable(why)
         if stats is not None:
             stats.requests[service] += 1
         started = time.monotonic()
@@ -299,6 +324,12 @@ class Http:
     unavailable (each after all its retries), the rest of the run does not ask that
     service again — its answers are "unavailable" at once.  Under a 429 storm the paced
     retries would otherwise take minutes per request; any success closes the breaker.
+    A request none of whose attempts got any answer (every one timed out or lost its
+    connection: the service is unreachable tonight) opens it at once, and the requests
+    already under way stop before their next attempt: a hanging registry cost each of
+    three requests in a row four attempts at the full timeout, and each stage asking it
+    (lookups, then the searches) as much again — eight minutes to report ten references
+    "unverified" (``tests/test_e2e_registry_outage.py``).
     """
 
     client: AsyncClientLike
@@ -311,6 +342,8 @@ class Http:
     total_timeout: float | None = 60.0
     give_up_after: int = 3
     failures_in_a_row: Counter[str] = field(default_factory=Counter)
+    #: Per service, why it is unreachable (a request with no answer at all), once it is.
+    unreachable: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_config(
@@ -341,11 +374,9 @@ class Http:
         **kwargs: Any,
     ) -> httpx.Response:
         """:func:`request` with this object's client, policy, stats, sleep and limits."""
-        if self.failures_in_a_row[service] >= self.give_up_after:
-            raise ServiceUnavailable(
-                f"not asked: {service} failed {self.failures_in_a_row[service]} requests in "
-                "a row in this run"
-            )
+        why = self.not_asked(service)
+        if why is not None:
+            raise ServiceUnavailable(why)
         try:
             response = await request(
                 self.client,
@@ -361,10 +392,29 @@ class Http:
                 max_body_bytes=self.max_body_bytes,
                 total_timeout=self.total_timeout,
                 follow_redirects=follow_redirects,
+                stop=lambda: self.not_asked(service),
                 **kwargs,
             )
-        except ServiceUnavailable:
+        except ServiceUnavailable as exc:
             self.failures_in_a_row[service] += 1
+            if exc.silent:
+                self.unreachable.setdefault(service, exc.reason)
             raise
         self.failures_in_a_row[service] = 0
+        self.unreachable.pop(service, None)
         return response
+
+    def not_asked(self, service: str) -> str | None:
+        """Why ``service`` is not to be asked again in this run, or ``None`` (its breaker
+        is closed)."""
+        if service in self.unreachable:
+            return (
+                f"not asked: {service} gave no answer to a request in this run "
+                f"({self.unreachable[service]})"
+            )
+        if self.failures_in_a_row[service] >= self.give_up_after:
+            return (
+                f"not asked: {service} failed {self.failures_in_a_row[service]} requests in "
+                "a row in this run"
+            )
+        return None

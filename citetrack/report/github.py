@@ -1,7 +1,11 @@
 """``--format github``: GitHub Actions workflow commands that annotate the .bib file.
 
 One line per finding, worst first: ``::error`` for broken, ``::warning`` for warning and
-changed, ``::notice`` for unverified (notes only when asked: ``notes=True``).  Unverified
+changed, ``::notice`` for unverified (notes only when asked: ``notes=True``).  With
+``--new-only``, a reference the change adds or edits that could not be verified — what
+makes the gate pending, exit 4 — is an ``::error`` on its own line too: the outage's
+notice names only the first references it hit, so a pull request failed as pending
+without an annotation on the reference that failed it (:func:`_pending`).  Unverified
 findings are one ``::notice`` per cause (:mod:`citetrack.report.causes`: an outage or
 ``--offline`` is one annotation, naming the first references it hit, on their file when
 they are in one), or one per reference with ``notes=True`` (``-v``).  GitHub shows
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from citetrack.model import CheckResult, Finding, Severity
+from citetrack.model import LASTING_UNVERIFIED, CheckResult, Finding, ReferenceResult, Severity
 from citetrack.report._article import headers, where
 from citetrack.report._common import findings_by_severity, report_path, suppressed_said, values
 from citetrack.report._escape import sanitize
@@ -52,6 +56,33 @@ def _message(f: Finding, place: str = "") -> str:
         lines.append(f"at: {place}")
     lines += [f"{label}: {sanitize(value)}" for label, value in values(f)]
     return escape_data("\n".join(lines))
+
+
+def _pending(rr: ReferenceResult, root: str | Path | None) -> str:
+    """The ``::error`` on a reference the change made that could not be verified (the
+    gate is pending: exit 4), saying what could not be checked about it."""
+    unverified = [
+        f.message
+        for f in rr.findings
+        if f.severity is Severity.UNVERIFIED and f.rule not in LASTING_UNVERIFIED
+    ]
+    more = f" (and {len(unverified) - 1} more)" if len(unverified) > 1 else ""
+    key = rr.reference.key
+    message = (
+        f"{sanitize(key)}: this change adds or edits the reference, and it could not be "
+        f"verified: {sanitize(unverified[0])}{more} The pull-request gate is pending "
+        "(exit 4), not passed: run it again when the registries answer."
+    )
+    props = []
+    path = report_path(rr.reference.path, root)
+    if path:
+        props.append(f"file={escape_property(sanitize(path))}")
+        if rr.reference.line:
+            props.append(f"line={rr.reference.line}")
+            if rr.reference.location is not None:
+                props.append(f"col={rr.reference.location.column}")
+    props.append(f"title={escape_property(sanitize(f'pending ({key})'))}")
+    return f"::error {','.join(props)}::{escape_data(message)}"
 
 
 #: Annotations of one kind (error, warning, notice) GitHub shows per step.
@@ -108,6 +139,14 @@ def _commands(
     shown["notice"] = len(lines)
     left_out = dict.fromkeys(_COMMANDS.values(), 0)
     display, causes = (result, []) if notes else split_unverified(result)
+    for rr in result.results:
+        if not rr.pending:
+            continue
+        if shown["error"] >= budget["error"]:
+            left_out["error"] += 1
+            continue
+        shown["error"] += 1
+        lines.append(_pending(rr, root))
     for rr, f in findings_by_severity(display):
         if f.severity is Severity.NOTE and not notes:
             continue

@@ -3,7 +3,10 @@
 One ``<testsuite>`` per .bib file, one ``<testcase>`` per reference (``classname`` = the
 file, ``name`` = the key).  A reference whose status is at or above ``fail_on`` (default
 broken) gets a ``<failure>`` listing its findings; an unverified one is ``<skipped>``; the
-findings of every other reference are listed in its ``<system-out>``.
+findings of every other reference are listed in its ``<system-out>``.  With ``--new-only``, a
+reference the change adds or edits that could not be verified — what makes the gate
+pending, exit 4 — is a ``<failure type="pending">``: it was "passed" (its worst finding a
+warning) or "skipped", so a CI test reporter showed nothing failed in a failed job.
 
 The tree is built with ``xml.etree`` (which escapes markup); :func:`sanitize` first removes
 what XML 1.0 cannot carry at all (control characters, lone surrogates).
@@ -13,7 +16,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from citetrack.model import CheckResult, Finding, ReferenceResult, Severity, Status
+from citetrack.model import (
+    LASTING_UNVERIFIED,
+    CheckResult,
+    Finding,
+    ReferenceResult,
+    Severity,
+    Status,
+)
 from citetrack.report._article import headers, where
 from citetrack.report._common import values
 from citetrack.report._escape import sanitize
@@ -49,6 +59,20 @@ def _testcase(suite: ET.Element, rr: ReferenceResult, file: str, fail_on: Severi
     if worst is not None and worst.severity.rank >= fail_on.rank:
         failure = ET.SubElement(case, "failure", message=sanitize(worst.message))
         failure.set("type", sanitize(worst.rule))
+        failure.text = _findings_text(rr)
+        return "failure"
+    if rr.pending:
+        unverified = next(
+            f
+            for f in rr.findings
+            if f.severity is Severity.UNVERIFIED and f.rule not in LASTING_UNVERIFIED
+        )
+        message = (
+            "this change adds or edits the reference, and it could not be verified: "
+            f"{unverified.message} The pull-request gate is pending (exit 4), not passed."
+        )
+        failure = ET.SubElement(case, "failure", message=sanitize(message))
+        failure.set("type", "pending")
         failure.text = _findings_text(rr)
         return "failure"
     worst = max(rr.findings, key=lambda f: f.severity.rank, default=None)
