@@ -137,6 +137,34 @@ def doi_meant(text: str) -> str | None:
     return dois.pop()
 
 
+#: A DOI field's value written as a DOI (``10.``, after an optional ``doi:`` or resolver
+#: URL), split at its first ``/`` into the prefix's registrant code and the suffix.
+_DOI_ATTEMPT = re.compile(
+    r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.(?P<registrant>[^/\s]*)(?:/(?P<suffix>.*))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+_REGISTRANT = re.compile(r"^\d+(?:\.\d+)*$")
+
+
+def impossible_doi(text: str) -> bool:
+    """Is ``text`` written as a DOI that no registration agency can have issued?
+
+    A DOI's prefix is ``10.`` and a registrant code of digits (subdivided by full stops),
+    and a suffix follows the ``/`` (DOI Handbook §2.2,
+    https://www.doi.org/the-identifier/resources/handbook/2_numbering).  ``10.abc/xyz``,
+    ``10.1000`` and ``10.1000/`` name no work, for certain, without asking anyone; a
+    suffix that merely looks odd (``10.1234/not a doi``) is not judged here.
+
+    >>> impossible_doi("10.abc/xyz"), impossible_doi("10.1000/"), impossible_doi("not-a-doi")
+    (True, True, False)
+    """
+    match = _DOI_ATTEMPT.match(text.translate(INVISIBLE))
+    if match is None:
+        return False
+    suffix = (match.group("suffix") or "").strip()
+    return not _REGISTRANT.match(match.group("registrant")) or not suffix
+
+
 def normalize_pmid(text: str | None) -> str | None:
     """A PMID as digits without leading zeros, or ``None`` (``"PMID 19258446"`` works)."""
     if not text:

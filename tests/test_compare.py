@@ -194,6 +194,20 @@ def test_identifier_problems_become_warnings() -> None:
     assert doi.suggestion == "10.1000/xyz123"
 
 
+def test_a_doi_no_agency_can_have_issued_is_broken_a_doubtful_one_a_warning() -> None:
+    problems = [
+        IdentifierProblem("doi", "10.abc/xyz", "not a DOI"),
+        IdentifierProblem("doi", "10.1000/", "not a DOI"),
+        IdentifierProblem("doi", "10.1234/not a doi", "not a DOI"),
+        IdentifierProblem("doi", "not-a-doi", "not a DOI"),
+        IdentifierProblem("doi", "see 10.1000/xyz123 online", "not a DOI"),
+    ]
+    found = compare_reference(make_ref(), [crossref(), pubmed()], problems)
+    severities = [f.severity for f in found if f.rule == "identifier-malformed"]
+    assert severities == [Severity.BROKEN, Severity.BROKEN] + [Severity.WARNING] * 3
+    assert "no DOI can have this form" in found[0].message
+
+
 # --------------------------------------------------------------------- DOI existence
 
 _CR_FOUND = crossref()

@@ -114,6 +114,32 @@ def test_once_the_registries_answer_the_fabricated_doi_fails_the_gate(
     assert "doi-not-found" in {f["rule"] for f in by_key(run.json())["fabricated2026"]["findings"]}
 
 
+def test_a_doi_no_agency_can_have_issued_fails_the_gate_even_offline(
+    locked: tuple[Path, dict[str, str]],
+) -> None:
+    """``10.abc/xyz`` (a registrant code that is not digits) names no work, for certain:
+    it was a malformed-identifier *warning*, and a fabricated reference carrying it passed
+    the gate with exit 0 ("0 confirmed by a source").  It needs no registry to judge, so it
+    fails the gate on a night the registries are down too, at its line."""
+    bib, env = locked
+    impossible = FABRICATED.replace("10.5555/fabricated.2026.0001", "10.abc/fabricated")
+    bib.write_text(BASE + impossible, encoding="utf-8")
+    for extra in ((), ("--offline",)):
+        run = gate(bib, env, "-f", "json", *extra)
+        assert run.code == 1, run.stderr
+        ref = by_key(run.json())["fabricated2026"]
+        assert ref["status"] == "broken"
+        (finding,) = [f for f in ref["findings"] if f["rule"] == "identifier-malformed"]
+        assert finding["severity"] == "broken" and finding["line"] == BASE.count("\n") + 2
+    # A DOI whose form can exist is still the registries' to judge: a warning offline.
+    odd = FABRICATED.replace("10.5555/fabricated.2026.0001", "10.5555/not a doi")
+    bib.write_text(BASE + odd, encoding="utf-8")
+    run = gate(bib, env, "-f", "json", "--offline")
+    ref = by_key(run.json())["fabricated2026"]
+    malformed = [f for f in ref["findings"] if f["rule"] == "identifier-malformed"]
+    assert [f["severity"] for f in malformed] == ["warning"]
+
+
 def test_an_overnight_retraction_is_shown_on_an_unrelated_pr_but_fails_only_the_nightly(
     locked: tuple[Path, dict[str, str]], emulator: Emulator
 ) -> None:

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from citetrack.identifiers import (
     IdentifierProblem,
     doi_meant,
+    impossible_doi,
     normalize_doi,
     normalize_pmid,
     shown,
@@ -57,18 +58,28 @@ from citetrack.rules.text import fold_title
 
 def malformed_findings(ctx: Context, problems: Sequence[IdentifierProblem]) -> list[Finding]:
     """One warning per malformed identifier; a DOI buried in junk is offered as the fix
-    only when it is plainly the one meant (:func:`~citetrack.identifiers.doi_meant`)."""
+    only when it is plainly the one meant (:func:`~citetrack.identifiers.doi_meant`).
+
+    A value written as a DOI that no agency can have issued (``10.abc/xyz``: a registrant
+    code that is not digits, or no suffix; :func:`~citetrack.identifiers.impossible_doi`)
+    and that means no other DOI is **broken**, as a DOI no registry knows: the citation
+    names no work, for certain.  As a warning, a fabricated reference with such a DOI
+    passed ``check`` and the pull-request gate with exit 0, "0 confirmed by a source".
+    """
     out = []
     for problem in problems:
         suggestion = problem.suggestion
-        if suggestion is None and problem.field.lower() == "doi":
+        is_doi = problem.field.lower() == "doi"
+        if suggestion is None and is_doi:
             suggestion = doi_meant(problem.value)
+        impossible = is_doi and suggestion is None and impossible_doi(problem.value)
+        reason = problem.reason + ("; no DOI can have this form" if impossible else "")
         out.append(
             Finding.about(
                 ctx.ref,
                 RULE_MALFORMED,
-                Severity.WARNING,
-                f"The {problem.field} field '{shown(problem.value)}' is {problem.reason}.",
+                Severity.BROKEN if impossible else Severity.WARNING,
+                f"The {problem.field} field '{shown(problem.value)}' is {reason}.",
                 field=problem.field,
                 actual=problem.value,
                 source=Source.CITATION,
