@@ -14,8 +14,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from citetrack_emulator import Emulator
 from tests.e2e import SEED_BIB, by_key, run_cli
 
@@ -80,11 +78,6 @@ def test_a_lock_during_an_outage_keeps_what_the_lockfile_remembered(
     assert changed == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="citetrack/cli/check_cmd.py (another owner) says the lockfile has no evidence "
-    "for references whose earlier evidence it kept; proposed diff in the s23-hunt report",
-)
 def test_lock_does_not_claim_the_lockfile_lost_what_it_kept(
     emulator: Emulator, tmp_path: Path
 ) -> None:

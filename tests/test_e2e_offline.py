@@ -59,7 +59,7 @@ def test_lock_offline_says_its_baseline_has_no_evidence(emulator: Emulator, tmp_
     run = run_cli("lock", str(bib), "--offline", "--allow-private-urls", env=env)
     assert run.code == 0, run.stderr
     assert "warning: offline: registry checks skipped for 3 references" in run.stderr
-    assert "the lockfile has no evidence for these" in run.stderr
+    assert "the lockfile records nothing new for these" in run.stderr
 
 
 def test_checks_skipped_by_an_option_are_said_once(emulator: Emulator, tmp_path: Path) -> None:

@@ -448,10 +448,14 @@ def lock(
                 f"accepted {count} {'defect' if count == 1 else 'defects'} of the input files "
                 "(warned above): `check --new-only` shows only defects added after them"
             )
-    # What could not be checked has no evidence in the baseline: say why, once per cause.
+    # What could not be checked got no new evidence in the baseline (what an earlier lock
+    # recorded of it is kept, not erased): say why, once per cause.
     from citetrack.report.causes import cause_lines
 
     for line in cause_lines(result):
-        warn(f"{line} (the lockfile has no evidence for these to compare later runs with)")
+        warn(
+            f"{line} (the lockfile records nothing new for these: what an earlier lock saw "
+            "of them, if anything, is kept for later runs to compare with)"
+        )
     if run.verbose:
         show_requests(result.requests)
