@@ -76,6 +76,16 @@ def test_a_usage_error_of_merge_reaches_its_json_too(tmp_path: Path) -> None:
     assert _error(tmp_path / "m.json") == run.json()["error"]
 
 
+def test_a_damaged_shard_report_is_named_in_the_merge_s_json_error(tmp_path: Path) -> None:
+    """The error document named no file (``"path": null``) though its message did."""
+    (tmp_path / "shard.json").write_text('{"schema_version": 1, "references": [', "utf-8")
+    run = run_cli("merge", "shard.json", "-fjson", cwd=tmp_path)
+    assert run.code == 2
+    error = run.json()["error"]
+    assert "cannot read the shard report" in str(error["message"])
+    assert error["path"] == "shard.json"
+
+
 def test_an_unknown_format_is_not_guessed_the_files_still_get_the_error(tmp_path: Path) -> None:
     run = run_cli("check", str(SEED_BIB), *OFFLINE, "-f", "jsn", "-o", "r.json", cwd=tmp_path)
     assert run.code == 2 and run.stdout == ""  # text on stdout: stderr said it

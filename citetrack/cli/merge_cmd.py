@@ -130,8 +130,10 @@ def merge(
     with failure_reported(fmt, report_files):
         try:
             merged = merge_shard_reports(reports)
-        except (MergeError, InputError) as exc:
+        except MergeError as exc:
             fail(str(exc))
+        except InputError as exc:  # the shard report at fault, for the reports' annotations
+            fail(str(exc), path=exc.path)
         bibs = merged.bibliographies
         problems: Sequence[BibProblem] = [p for b in bibs for p in b.problems]
         result = merged.result
