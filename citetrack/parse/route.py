@@ -187,10 +187,11 @@ def crf_citation(
     """The labeller's reading of an item (``labels``: already labelled segments;
     ``prepared``: :func:`rendered.prepare_text` of the item's text, when the caller has it).
 
-    An item with fewer than two of title, author, year, container or publisher, and a
-    journal's volume and pages is not a reference that was understood (a line of prose
-    reads as a lone title): like the rules, it becomes ``@misc`` with its text in
-    ``note``, reported.
+    An item with fewer than two of title, author, year, container or publisher, a
+    journal's volume and pages, and a link is not a reference that was understood (a
+    line of prose reads as a lone title): like the rules, it becomes ``@misc`` with its
+    text in ``note``, reported.  A title and a URL is a web page (``Title of the page.
+    https://…``), understood.
     """
     text, problems = prepared if prepared is not None else rendered.prepare_text(item.text)
     confidence = 1.0
@@ -205,6 +206,8 @@ def crf_citation(
         citation.container or citation.publisher,
         # a journal's volume and pages are its own structure ("Journal 12(3): 45-67.")
         citation.container and citation.volume and citation.pages,
+        # a web page's link ("Title of the page. https://…"): what the title names
+        citation.url,
     ]
     if sum(map(bool, found)) < 2:
         citation.kind = "misc"
