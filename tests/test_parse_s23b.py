@@ -9,10 +9,12 @@ the segments are given.
 
 from __future__ import annotations
 
+import pytest
+
 from citetrack.parse.build import build_fields
 from citetrack.parse.crf.normalise import to_citation
 from citetrack.parse.items import Item
-from citetrack.parse.route import parse_item_routed
+from citetrack.parse.route import parse_item_routed, wiki_style
 
 Segments = list[tuple[str, str]]
 
@@ -50,3 +52,40 @@ def test_a_title_and_a_link_are_a_web_page() -> None:
 def test_a_lone_title_is_still_not_understood() -> None:
     kind, fields = _routed([("title", "Some words about the tides of the northern harbours.")])
     assert kind == "misc" and "title" not in fields
+
+
+# ------------------------------------------------------------ Wikipedia's signs and others'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Chicago author-date: a bare year before the quoted title, "(accessed …)", "Online:"
+        'Doe, Jane. 2011. "Tides of the North Sea". Harbour Weekly, 3 May. Online: '
+        "http://example.org/tides (accessed 4 May 2012).",
+        'Doe, Jane. 2011. "Tides of the North Sea". Harbour Weekly, 3 May.',
+        # "Retrieved on <date> at <URL>": CS1 ends its access date with a full stop
+        "Roe, K. (2015). Tides and harbours. Retrieved on November 13, 2015 at "
+        "https://example.org/tides",
+        # a journal named after OCLC, no OCLC number
+        "Poe, A. 2003. Best practices for tide gauges. OCLC Systems and Services 19 (2): 62-9.",
+        # APA's editors' mark and pages in brackets around a quoted phrase's "Phrase".
+        'Doe, J. (1999). Harbours and the "Mixed Tides". In K. Roe (Ed.), Coastal Things '
+        "(pp. 29-51). Springfield: Example Press.",
+    ],
+)
+def test_other_styles_are_not_wikipedias(text: str) -> None:
+    """Read by the rules (CS1's reader), these lost their pages, editors and places."""
+    assert not wiki_style(Item(1, text, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Doe, Jane (2011). "Tides of the North Sea". Harbour Weekly. Retrieved 5 May 2012.',
+        "Doe, Jane (2011). Tides of the North Sea. Springfield: Example Press. OCLC 12345678.",
+        'Doe, Jane (2011). "Tides". Harbour Weekly. Retrieved on 5 May 2012.',
+    ],
+)
+def test_wikipedias_signs_still_seen(text: str) -> None:
+    assert wiki_style(Item(1, text, text))
