@@ -89,3 +89,25 @@ def test_other_styles_are_not_wikipedias(text: str) -> None:
 )
 def test_wikipedias_signs_still_seen(text: str) -> None:
     assert wiki_style(Item(1, text, text))
+
+
+# ------------------------------------------------------------ NLM: a day before the year
+
+
+@pytest.mark.parametrize(
+    ("day", "year", "month"),
+    [("January 27, 2011", "2011", "1"), ("2011/06/01", "2011", "6"), ("12/05", "2011", None)],
+)
+def test_nlm_a_day_before_the_year_is_no_part_of_the_journal(
+    day: str, year: str, month: str | None
+) -> None:
+    """Reference managers' exports print the day, then NLM's block (``Journal. January
+    27, 2011 2011;117(4):…``): the journal's name ends at its full stop."""
+    text = f"Doe JA, Roe K, et al. Tides in harbours. Harb Tides. {day} 2011;117(4): 1141-1145."
+    citations, path = parse_item_routed(Item(1, text, text))
+    assert path == "nlm"
+    kind, fields = build_fields(citations[0])
+    assert kind == "article"
+    assert fields["journal"] == "Harb Tides"
+    assert fields["year"] == year and fields.get("month") == month
+    assert (fields["volume"], fields["number"], fields["pages"]) == ("117", "4", "1141--1145")
