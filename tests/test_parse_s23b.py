@@ -111,3 +111,44 @@ def test_nlm_a_day_before_the_year_is_no_part_of_the_journal(
     assert fields["journal"] == "Harb Tides"
     assert fields["year"] == year and fields.get("month") == month
     assert (fields["volume"], fields["number"], fields["pages"]) == ("117", "4", "1141--1145")
+
+
+# ------------------------------------------------------------ a journal read as a publisher
+
+
+@pytest.mark.parametrize(
+    ("printed", "journal", "numbers"),
+    [
+        ("Harbour Science 21(3): 373–383.", "Harbour Science", ("21", "3", "373--383")),
+        ("J. Harb. Sci. 108: 1114-1120.", "J. Harb. Sci.", ("108", None, "1114--1120")),
+        (
+            "Tidal Reviews, Series B 71: 21R-31R.",
+            "Tidal Reviews, Series B",
+            ("71", None, "21R--31R"),
+        ),
+    ],
+)
+def test_a_publisher_with_a_volume_and_pages_is_a_journal(
+    printed: str, journal: str, numbers: tuple[str, str | None, str]
+) -> None:
+    """No publisher prints a volume and pages after its name: the journal's name, its
+    volume (and issue) and pages, an article."""
+    kind, fields = _entry(
+        [
+            ("author", "Doe, J. A. and K. Roe."),
+            ("date", "1998."),
+            ("title", "Tides of the northern harbours."),
+            ("publisher", printed),
+        ]
+    )
+    assert kind == "article" and "publisher" not in fields
+    assert fields["journal"] == journal
+    assert (fields["volume"], fields.get("number"), fields["pages"]) == numbers
+
+
+def test_a_meetings_year_and_pages_stay_a_publishers() -> None:
+    """A year before the colon is a meeting's (``Tides 2002: 1-14.``), no volume."""
+    kind, fields = _entry(
+        [("author", "Doe, J."), ("title", "Tides."), ("publisher", "Harbour Tides 2002: 1-14.")]
+    )
+    assert kind == "book" and fields["publisher"] == "Harbour Tides 2002: 1-14"
