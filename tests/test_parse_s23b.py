@@ -152,3 +152,64 @@ def test_a_meetings_year_and_pages_stay_a_publishers() -> None:
         [("author", "Doe, J."), ("title", "Tides."), ("publisher", "Harbour Tides 2002: 1-14.")]
     )
     assert kind == "book" and fields["publisher"] == "Harbour Tides 2002: 1-14"
+
+
+# ------------------------------------------------------------ a journal at the title's end
+
+
+@pytest.mark.parametrize(
+    ("printed", "title", "journal"),
+    [
+        (
+            "Tides in the northern harbours. Harbour Science.",
+            "Tides in the northern harbours",
+            "Harbour Science",
+        ),
+        (
+            "“Tides in the northern harbours.” Journal of Tides and Harbours.",
+            "Tides in the northern harbours",
+            "Journal of Tides and Harbours",
+        ),
+        ("Sizing tide gauges. Jour. Harbour Engrg.", "Sizing tide gauges", "Jour. Harbour Engrg"),
+    ],
+)
+def test_a_journal_read_into_the_title(printed: str, title: str, journal: str) -> None:
+    """A title whose last sentence is a journal's name (capitalised words), then a volume
+    and pages, with nothing of a book's: the journal was read into the title."""
+    kind, fields = _entry(
+        [
+            ("author", "Doe JA, Roe K."),
+            ("title", printed),
+            ("date", "2011,"),
+            ("volume", "12(3):"),
+            ("pages", "45-67."),
+        ]
+    )
+    assert kind == "article"
+    assert (fields["title"], fields["journal"]) == (title, journal)
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [
+        # the last sentence is a sentence, not a name
+        [
+            ("title", "Tides in the harbours. We measured them all."),
+            ("volume", "12"),
+            ("pages", "45-67."),
+        ],
+        # an abbreviation's stop, not a sentence's end
+        [("title", "Tides of the harbours: A U.S. Example"), ("volume", "12"), ("pages", "45-67.")],
+        # a book's: a publisher and a place
+        [
+            ("title", "Tides in the harbours. Harbour Studies."),
+            ("volume", "Vol. 2,"),
+            ("pages", "pp. 45-67."),
+            ("location", "Springfield:"),
+            ("publisher", "Example Press."),
+        ],
+    ],
+)
+def test_no_journal_taken_from_the_title(segments: Segments) -> None:
+    _, fields = _entry([("author", "Doe, J."), *segments])
+    assert "journal" not in fields

@@ -1,8 +1,14 @@
-"""A journal's name and its numbers read as one publisher: the journal, then its numbers.
+"""A journal's name read into another segment, told by the volume and pages after it.
 
-``Title. Harbour Science 21(3): 373–383.`` — a ``publisher`` segment that ends with a
-volume (an issue in brackets) and pages after a colon is a journal's: no publisher prints
-a volume and pages after its name.  Pure: labelled segments in, segments out.
+* **read as a publisher** — ``Title. Harbour Science 21(3): 373–383.``: a ``publisher``
+  segment that ends with a volume (an issue in brackets) and pages after a colon is a
+  journal's: no publisher prints a volume and pages after its name;
+* **read into the title** — ``Tides in harbours. Harbour Science. 2011, 12(3): 45-67.``:
+  a title whose last sentence is a name in capitalised words, followed by a volume and
+  pages, with no container nor anything of a book's (publisher, place, editor, edition)
+  labelled: the last sentence is the journal.
+
+Pure: labelled segments in, segments out.
 """
 
 from __future__ import annotations
@@ -42,4 +48,48 @@ def journal_read_as_publisher(segments: Segments) -> Segments:
             ("volume", found["numbers"]),
             *segments[i + 1 :],
         ]
+    return segments
+
+
+#: A sentence's end inside a title: a stop (a closing quote after it), then a capital;
+#: never an initial's or an abbreviation's stop (``A U.S. Example``).
+_SENTENCE_END = re.compile(r"(?<![\s.][A-Z])[.?!][”\"»’]?\s+(?=[A-Z])")
+#: A journal's abbreviated first word (``Jour. Hydraulic Engrg.``, ``Int. J. Tides``).
+_ABBREVIATED_WORD = re.compile(r"[A-Z][a-z]{0,4}\.")
+#: Small words a journal's name keeps in lower case.
+_SMALL = frozenset(
+    "of and the in for on de la le les des du et und für fur & di e del della y a an".split()  # noqa: SIM905
+)
+#: What a journal is never printed with: its name read into the title is another slip.
+_BOOKISH = frozenset(("publisher", "location", "editor", "edition", "genre"))
+
+
+def _journal_like(text: str) -> bool:
+    """One to ten words, each capitalised (or a small word): a journal's name, ``Harbour
+    Science.``, ``Journal of Tides,``; never a sentence nor a list of names (``;``)."""
+    words = text.strip(" .,;:").split()
+    if not 1 <= len(words) <= 10 or not words[0][:1].isupper() or ";" in text:
+        return False
+    return all(w[:1].isupper() or w.lower() in _SMALL for w in words)
+
+
+def journal_at_title_end(segments: Segments) -> Segments:
+    """``Title. Harbour Science.`` + a volume + pages, read as one title: the last
+    sentence is the journal, when no container (nor anything of a book's) was labelled."""
+    labels = {label for label, _ in segments}
+    if labels & (_CONTAINERS | _BOOKISH) or not {"volume", "pages"} <= labels:
+        return segments
+    for i, (label, text) in enumerate(segments):
+        if label != "title":
+            continue
+        ends = list(_SENTENCE_END.finditer(text))
+        if not ends:
+            return segments
+        k = len(ends) - 1
+        while k > 0 and _ABBREVIATED_WORD.fullmatch(text[ends[k - 1].end() : ends[k].start() + 1]):
+            k -= 1  # "Jour. Hydraulic Engrg.": the journal's name begins at its abbreviation
+        title, journal = text[: ends[k].start() + 1], text[ends[k].end() :]
+        if len(title.split()) < 3 or not _journal_like(journal):
+            return segments
+        return [*segments[:i], ("title", title), ("journal", journal), *segments[i + 1 :]]
     return segments
