@@ -213,3 +213,35 @@ def test_a_journal_read_into_the_title(printed: str, title: str, journal: str) -
 def test_no_journal_taken_from_the_title(segments: Segments) -> None:
     _, fields = _entry([("author", "Doe, J."), *segments])
     assert "journal" not in fields
+
+
+# ------------------------------------------------------------ pages at a container's end
+
+
+def test_pages_printed_at_the_end_of_the_book() -> None:
+    kind, fields = _entry(
+        [
+            ("author", "Doe, J."),
+            ("date", "(2006)."),
+            ("title", "Tides and harbours."),
+            ("editor", "In K. Roe (ed.),"),
+            ("container-title", "Book of Northern Tides,107–23,"),
+            ("publisher", "Example Press."),
+        ]
+    )
+    assert kind == "incollection"
+    assert (fields["booktitle"], fields["pages"]) == ("Book of Northern Tides", "107--123")
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [
+        # a span of years
+        [("title", "Tides."), ("container-title", "In The Tidal Empire, 1812-1960,")],
+        # no title before it: the book's own title and its years
+        [("container-title", "Annals of the Harbour, 840-903,"), ("location", "Springfield:")],
+    ],
+)
+def test_no_pages_taken_from_a_container(segments: Segments) -> None:
+    _, fields = _entry([("author", "Doe, J."), *segments])
+    assert "pages" not in fields

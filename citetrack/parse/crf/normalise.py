@@ -52,7 +52,11 @@ from citetrack.parse.crf.genre import (
     version_as_journal,
 )
 from citetrack.parse.crf.imprint import publisher_then_place, split_imprint
-from citetrack.parse.crf.numbered import journal_at_title_end, journal_read_as_publisher
+from citetrack.parse.crf.numbered import (
+    journal_at_title_end,
+    journal_read_as_publisher,
+    pages_after_container,
+)
 from citetrack.parse.crf.people import read_people
 from citetrack.parse.crf.values import (
     VOL_PAGES,
@@ -476,7 +480,7 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     )
     # NLM "Report No.: 42" (the number follows); software's "Version 1.4.2." (no journal)
     fixed = journal_read_as_publisher(version_as_journal(number_after_mark(fixed)))
-    fixed = journal_at_title_end(fixed)
+    fixed = pages_after_container(journal_at_title_end(fixed))
     container_labelled = any(label in ("journal", "container-title") for label, _ in fixed)
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label

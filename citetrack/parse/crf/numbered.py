@@ -1,4 +1,5 @@
-"""A journal's name read into another segment, told by the volume and pages after it.
+"""A journal's name read into another segment, told by the volume and pages after it;
+pages read into a container.
 
 * **read as a publisher** — ``Title. Harbour Science 21(3): 373–383.``: a ``publisher``
   segment that ends with a volume (an issue in brackets) and pages after a colon is a
@@ -6,7 +7,9 @@
 * **read into the title** — ``Tides in harbours. Harbour Science. 2011, 12(3): 45-67.``:
   a title whose last sentence is a name in capitalised words, followed by a volume and
   pages, with no container nor anything of a book's (publisher, place, editor, edition)
-  labelled: the last sentence is the journal.
+  labelled: the last sentence is the journal;
+* **pages at a container's end** — ``In Book of Tides, 29-41,`` with no pages labelled:
+  the range is the pages (never a span of years, nor after a book's own title).
 
 Pure: labelled segments in, segments out.
 """
@@ -92,4 +95,36 @@ def journal_at_title_end(segments: Segments) -> Segments:
         if len(title.split()) < 3 or not _journal_like(journal):
             return segments
         return [*segments[:i], ("title", title), ("journal", journal), *segments[i + 1 :]]
+    return segments
+
+
+#: A page range printed at the end of a book's or journal's name (``Book of Tides,
+#: 29-41,``, ``Tides,107–23.``); a span of years is no range of pages (``Empire,
+#: 1812-1960,``, ``Millennium, 998-1998``) unless marked (``pp.``).
+_PAGES_AT_END = re.compile(
+    r",\s*(?P<pages>(?P<mark>pp?\.\s*)?(?P<first>\d{1,5})\s*[-–]\s*(?P<last>\d{1,5}))[\s.,;:]*$"
+)
+_YEARS = re.compile(r"1\d{3}|20\d\d")
+
+
+def pages_after_container(segments: Segments) -> Segments:
+    """A container segment after the title ending with a page range, when no pages were
+    labelled: the name, then the pages (a container without a title before it is the
+    book's own title: ``Annals of the Realm, 840-903,`` are its years)."""
+    if any(label == "pages" for label, _ in segments):
+        return segments
+    titled = False
+    for i, (label, text) in enumerate(segments):
+        titled = titled or label == "title"
+        if label not in _CONTAINERS or not titled:
+            continue
+        found = _PAGES_AT_END.search(text)
+        if found is None or (not found["mark"] and _YEARS.fullmatch(found["last"])):
+            return segments
+        return [
+            *segments[:i],
+            (label, text[: found.start()]),
+            ("pages", found["pages"]),
+            *segments[i + 1 :],
+        ]
     return segments
