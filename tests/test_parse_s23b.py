@@ -245,3 +245,35 @@ def test_pages_printed_at_the_end_of_the_book() -> None:
 def test_no_pages_taken_from_a_container(segments: Segments) -> None:
     _, fields = _entry([("author", "Doe, J."), *segments])
     assert "pages" not in fields
+
+
+# ------------------------------------------------------------ a length after a journal
+
+
+def test_a_page_count_after_a_journal_is_a_length() -> None:
+    """``Bulletin, v. 90, 34 p.``: the bulletin is 34 pages long, it is no page 34."""
+    _, fields = _entry(
+        [
+            ("author", "Doe, J. A.,"),
+            ("title", "Tides of the northern harbours."),
+            ("journal", "Harbour Survey Bulletin,"),
+            ("volume", "v. 90,"),
+            ("pages", "34 p."),
+            ("date", "1963."),
+        ]
+    )
+    assert "pages" not in fields and "34 p" in fields["note"]
+
+
+def test_a_supplements_page_after_a_journal_stays_a_page() -> None:
+    _, fields = _entry(
+        [
+            ("author", "Doe JA."),
+            ("title", "Tides."),
+            ("journal", "J Harb Tides."),
+            ("date", "2011;"),
+            ("volume", "30(S2):"),
+            ("pages", "4S."),
+        ]
+    )
+    assert fields["pages"] == "4S"

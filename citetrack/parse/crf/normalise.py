@@ -71,7 +71,7 @@ Segments = list[tuple[str, str]]
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _MONTH = re.compile(r"\b([A-Za-zéû]{3,10})\.?\b")
-_PAGE_COUNT = re.compile(r"^\(?\s*\d+\s*(?:pp|p|pages|s|seiten)\.?\s*\)?$", re.IGNORECASE)
+_PAGE_COUNT = re.compile(r"^\(?\s*\d+\s*(?:(?P<p>pp|p|pages)|s|seiten)\.?\s*\)?$", re.IGNORECASE)
 _EDITION = re.compile(
     r"\(?\s*(?P<e>.+?)\s*(?:ed\.?|edn\.?|edition|éd\.?|édition|aufl\.?|auflage)\s*\)?$",
     re.IGNORECASE,
@@ -549,7 +549,10 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     for text in fields.get("pages", []):
         if _an_identifier(text):
             continue  # "arXiv:2101.01234." (IEEE): no page 2101, the eprint
-        if _PAGE_COUNT.match(strip_value(text)) and c.pages is None and "journal" not in fields:
+        counted = _PAGE_COUNT.match(strip_value(text))
+        if counted and c.pages is None and ("journal" not in fields or counted["p"]):
+            # "320 pp.", "221 p.": a length, never a page, even after a journal ("Bulletin,
+            # v. 90, 34 p."); a journal's "4S" is a supplement's page, no German "S." count
             c.notes.append(strip_value(text))
             continue
         pages = read_pages(text)
