@@ -277,3 +277,23 @@ def test_a_supplements_page_after_a_journal_stays_a_page() -> None:
         ]
     )
     assert fields["pages"] == "4S"
+
+
+# ------------------------------------------------------------ French "In :" before the book
+
+
+def test_french_in_with_a_space_before_its_colon() -> None:
+    """French typography puts a space before the colon: ``Chapitre. In : « Livre »,``."""
+    kind, fields = _entry(
+        [
+            ("author", "DOE J.,"),
+            ("date", "2012."),
+            ("title", "Les marées du port. In : « Atlas des ports du Nord »,"),
+            ("pages", "3-38."),
+        ]
+    )
+    assert kind == "incollection"
+    assert (fields["title"], fields["booktitle"]) == (
+        "Les marées du port",
+        "Atlas des ports du Nord",
+    )
