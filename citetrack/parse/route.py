@@ -8,9 +8,11 @@ rules' reading passes a sanity check; otherwise to the labeller:
 * recognisable: the item came from a back-linked (``^``) list, most items of its list
   are recognisable, or it prints what only Wikipedia's templates print
   (``Retrieved 5 May 2020``, ``Archived from the original``, ``(PDF)``, ``S2CID``,
-  ``Bibcode``, ``OCLC``, ``PMID``, ``– via``,
+  ``Bibcode``, ``OCLC 123``, ``PMID``, ``– via``,
   a type mark such as ``(PhD thesis)`` or ``(DVD)``, a quoted title with the period
-  after the closing quote (``"Title".``), or ``Authors (Date). "Title".``);
+  after the closing quote (``"Title".``, not after a bare year), or ``Authors (Date).
+  "Title".``), and nothing CS1 never prints (``(accessed …)``, ``Online: http…``,
+  APA's ``(pp. 29-51)`` and ``(Ed.),``);
 * NLM/Vancouver journal articles outside Wikipedia (``Family IN. Title. J Abbrev.
   2011;253(4):651-7.``) are read by ``vancouver.py`` when their whole structure fits
   and the reading is whole (:func:`nlm_sane`); the labeller misreads that style's
@@ -41,13 +43,16 @@ _WIKI_SIGNS = re.compile(
     # "Retrieved 5 May 2020" (APA's "Retrieved from http…" and APA 6's "Retrieved March 2,
     # 2024, from http…" are not CS1's).
     r"\bRetrieved (?:on )?(?:\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}|\d{4}-\d\d-\d\d)"
-    r"(?!,?\s+from\b)"
+    # ("Retrieved on May 5, 2020 at http…" is no CS1 either: it prints a full stop.)
+    r"(?!,?\s+(?:from|at)\b)"
     r"|\b[Aa]rchived from the original\b|\bArchived \d|\(PDF\)"
-    r"|\bS2CID\b|\bBibcode\b|\bOCLC\b|\bPMID\b|\bPMC\s?\d|[–—] via\b"
+    # (OCLC prints its number: "OCLC Systems and Services" is a journal's name.)
+    r"|\bS2CID\b|\bBibcode\b|\bOCLC\s?\d|\bPMID\b|\bPMC\s?\d|[–—] via\b"
     r"|\bhdl:|\bJSTOR \d|\bCS1\b|\)\.\s*[\"“][^\"”]+[\"”]\."
     # CS1 prints the period after a quoted title's closing quote ("Title".), Chicago and
-    # MLA inside it ("Title.").
-    r"|[\"“][^\"”]*[^\"”.,?!][\"”]\.\s"
+    # MLA inside it ("Title."); its date is in brackets after the authors, never a bare
+    # year before the title (Chicago author-date: "Doe, Jane. 2012. "Title".").
+    r"|(?<!\d\d\d\d\.\s)[\"“][^\"”]*[^\"”.,?!][\"”]\.\s"
     r"|\bMedlinePlus\b|\bat eMedicine\b"
 )
 _LIST_NUMBER = re.compile(r"^\s*(?:\[\d+\]|\(\d+\)|\d+[.)])\s")
@@ -120,6 +125,15 @@ _APA_NAME = r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, (?:[A-Z]\.[ -]?)+"
 _APA_AUTHORS = re.compile(rf"^{_APA_NAME}(?:,? (?:& )?{_APA_NAME})* ?\((?:1[5-9]|20)\d\d")
 
 
+#: What CS1 never prints, though other styles do: an access date in brackets (``(accessed
+#: 3 May 2012)``: CS1's is ``Retrieved 3 May 2012``), a link after ``Online:``, APA's pages
+#: in brackets (``(pp. 29-51)``) and its editors' mark before the book (``(Ed.), Book``).
+_NOT_CS1 = re.compile(
+    r"\(accessed\b|\bOnline:\s*https?://|\((?:pp?|S)\.\s*\d+\s*[-–]\s*\d+\)"
+    r"|\((?:Eds?|Hrsg)\.\s?\),"
+)
+
+
 def wiki_style(item: Item) -> bool:
     """Is the item recognisably one of Wikipedia's citation styles?
 
@@ -131,6 +145,10 @@ def wiki_style(item: Item) -> bool:
     (Master's thesis). University of X, Springfield.``): read by the rules, the school's
     place stayed in the school, as CS1 prints none there (``Place: School``).
     """
+    if item.marker == "caret":
+        return True
+    if _NOT_CS1.search(item.text):
+        return False  # a sign of another style: the item is not CS1's, whatever else
     if _signed(item):
         return True
     marked = segments.TYPE_MARK.search(item.text)
@@ -187,10 +205,11 @@ def crf_citation(
     """The labeller's reading of an item (``labels``: already labelled segments;
     ``prepared``: :func:`rendered.prepare_text` of the item's text, when the caller has it).
 
-    An item with fewer than two of title, author, year, container or publisher, and a
-    journal's volume and pages is not a reference that was understood (a line of prose
-    reads as a lone title): like the rules, it becomes ``@misc`` with its text in
-    ``note``, reported.
+    An item with fewer than two of title, author, year, container or publisher, a
+    journal's volume and pages, and a link is not a reference that was understood (a
+    line of prose reads as a lone title): like the rules, it becomes ``@misc`` with its
+    text in ``note``, reported.  A title and a URL is a web page (``Title of the page.
+    https://…``), understood.
     """
     text, problems = prepared if prepared is not None else rendered.prepare_text(item.text)
     confidence = 1.0
@@ -205,6 +224,8 @@ def crf_citation(
         citation.container or citation.publisher,
         # a journal's volume and pages are its own structure ("Journal 12(3): 45-67.")
         citation.container and citation.volume and citation.pages,
+        # a web page's link ("Title of the page. https://…"): what the title names
+        citation.url,
     ]
     if sum(map(bool, found)) < 2:
         citation.kind = "misc"

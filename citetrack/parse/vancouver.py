@@ -10,8 +10,9 @@ The style medicine uses most has a rigid shape the trained labeller still misrea
 so :func:`citetrack.parse.crf.normalise.to_citation` reads them like the labeller's), or
 ``None`` when any part does not fit — then the labeller reads it.  It is strict on
 purpose: every author must be ``Family Initials`` (initials in capitals, no full stops),
-the journal a short abbreviation (capitalised words, no sentence), and after the numbers
-only identifiers and the publication notes NLM prints may follow.
+the journal a short abbreviation (capitalised words, no sentence; a day a reference
+manager printed before the year, ``Blood. January 27, 2011 2011;…``, is the date), and
+after the numbers only identifiers and the publication notes NLM prints may follow.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ _BLOCK = re.compile(
     r"(?:\s*:\s*(?:pp?\.\s*)?(?P<pages>[A-Za-z]{0,2}\d+[A-Za-z]?"
     r"(?:\s*[-–‑‐]\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?"
     r"(?:,\s*[A-Za-z]?\d+(?:\s*[-–‑‐]\s*[A-Za-z]?\d+)?)*))?\.?"
+)
+#: A day printed before the block's year by reference managers' exports (``Blood.
+#: January 27, 2011 2011;117(4):1-9.``, ``2010/06/01 2010;3(3)``, ``12/05 2013;30(4)``):
+#: the date, never part of the journal's name.
+_DATE_BEFORE = re.compile(
+    rf"(?<=\.)\s+(?P<day>{_MONTH}\s+\d{{1,2}},?\s+(?:1[6-9]|20)\d\d"
+    r"|(?:1[6-9]|20)\d\d/\d\d?/\d\d?|\d\d?/\d\d?(?:/(?:1[6-9]|20)\d\d)?)$"
 )
 _TAIL_PART = re.compile(
     r"\s*(?:"
@@ -124,6 +132,9 @@ def read(text: str) -> Segments | None:
         before = body[: block.start()].rstrip()
         if not _tail_ok(body[block.end() :]):
             continue
+        day = _DATE_BEFORE.search(before)
+        if day is not None:
+            before = before[: day.start()]
         split = _title_journal(before)
         if split is None:
             continue
@@ -132,7 +143,12 @@ def read(text: str) -> Segments | None:
         if head["num"]:
             segments.append(("citation-number", head["num"]))
         segments += [("author", head["authors"] + "."), ("title", title), ("journal", journal)]
-        segments.append(("date", block["date"] + ";"))
+        if day is not None:  # (a year first, "2010/06/01", is ISO's order with slashes)
+            iso = re.fullmatch(r"(\d{4})/(\d\d?)/(\d\d?)", day["day"])
+            printed = "-".join(p.zfill(2) for p in iso.groups()) if iso else day["day"]
+            segments.append(("date", f"{printed} {block['date']};"))
+        else:
+            segments.append(("date", block["date"] + ";"))
         if block["vol"] or block["iss"]:
             segments.append(("volume", f"{block['vol'] or ''}{block['iss'] or ''}"))
         if block["pages"]:

@@ -52,6 +52,11 @@ from citetrack.parse.crf.genre import (
     version_as_journal,
 )
 from citetrack.parse.crf.imprint import publisher_then_place, split_imprint
+from citetrack.parse.crf.numbered import (
+    journal_at_title_end,
+    journal_read_as_publisher,
+    pages_after_container,
+)
 from citetrack.parse.crf.people import read_people
 from citetrack.parse.crf.values import (
     VOL_PAGES,
@@ -66,7 +71,7 @@ Segments = list[tuple[str, str]]
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _MONTH = re.compile(r"\b([A-Za-zéû]{3,10})\.?\b")
-_PAGE_COUNT = re.compile(r"^\(?\s*\d+\s*(?:pp|p|pages|s|seiten)\.?\s*\)?$", re.IGNORECASE)
+_PAGE_COUNT = re.compile(r"^\(?\s*\d+\s*(?:(?P<p>pp|p|pages)|s|seiten)\.?\s*\)?$", re.IGNORECASE)
 _EDITION = re.compile(
     r"\(?\s*(?P<e>.+?)\s*(?:ed\.?|edn\.?|edition|éd\.?|édition|aufl\.?|auflage)\s*\)?$",
     re.IGNORECASE,
@@ -474,7 +479,8 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
         description_marks(report_marks(report_in_place(thesis_in_place(fixed))))
     )
     # NLM "Report No.: 42" (the number follows); software's "Version 1.4.2." (no journal)
-    fixed = version_as_journal(number_after_mark(fixed))
+    fixed = journal_read_as_publisher(version_as_journal(number_after_mark(fixed)))
+    fixed = pages_after_container(journal_at_title_end(fixed))
     container_labelled = any(label in ("journal", "container-title") for label, _ in fixed)
     for segment_label, segment in _book_after_editors(fixed):
         text, label = segment, segment_label
@@ -543,7 +549,10 @@ def to_citation(segments: Segments, line: int, raw: str) -> Citation:
     for text in fields.get("pages", []):
         if _an_identifier(text):
             continue  # "arXiv:2101.01234." (IEEE): no page 2101, the eprint
-        if _PAGE_COUNT.match(strip_value(text)) and c.pages is None and "journal" not in fields:
+        counted = _PAGE_COUNT.match(strip_value(text))
+        if counted and c.pages is None and ("journal" not in fields or counted["p"]):
+            # "320 pp.", "221 p.": a length, never a page, even after a journal ("Bulletin,
+            # v. 90, 34 p."); a journal's "4S" is a supplement's page, no German "S." count
             c.notes.append(strip_value(text))
             continue
         pages = read_pages(text)

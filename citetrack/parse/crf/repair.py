@@ -8,9 +8,9 @@ the text itself and are undone here, on the segments (``[(label, text), …]``):
   initial), ``Doe, J., | and K. Roe. A study…`` or ``| & van Roe, K. A study…`` (a list
   continued by ``and`` / ``&``).  The names go back to the authors: an author list is
   never the title;
-* **a book inside the title** — ``A chapter. In Book of things, …`` or ``“A chapter,”
-  in Book …`` read as one title: the part after the ``In`` is the container (the
-  book or proceedings), when the reference has none;
+* **a book inside the title** — ``A chapter. In Book of things, …`` (French ``In :
+  Book``) or ``“A chapter,” in Book …`` read as one title: the part after the ``In`` is
+  the container (the book or proceedings), when the reference has none;
 * **a container after a quoted title** — ``“A chapter,” Book of things,`` read as one
   title: the quoted part is the title, what follows its closing quote the container;
 * **a lead-in at the title's end** — ``« Chapter », in`` + the container: the ``in``
@@ -76,7 +76,7 @@ _ENDS_INITIAL = re.compile(r"(?:^|[\s,])(?:[A-Z]\.\s?-?)*[A-Z]\.$")
 _AND = re.compile(r"^(?:&|and|und|et|y)$", re.IGNORECASE)
 _PARTICLE = frozenset("van von der den de del della di da du le la dos das ten ter".split())  # noqa: SIM905
 _NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]*[.,]?$|^(?:[A-Z]\.\s?-?)+,?$")
-_IN_SPLIT = re.compile(r"(?<=[.,”’\"»?!])\s+(?:In|in|IN|Dans|dans|Im|im):?\s+(?=[\w“\"‘«„])")
+_IN_SPLIT = re.compile(r"(?<=[.,”’\"»?!])\s+(?:In|in|IN|Dans|dans|Im|im)\s?:?\s+(?=[\w“\"‘«„])")
 _TRAILING_IN = re.compile(r"(?<=[.,”’\"»:?!–—-])\s*(?:in|In|IN|dans|Dans|im|Im):?\s*$")
 _CONTAINERS = frozenset(("container-title", "journal"))
 # "“Title,” Container," — the quoted title closes with its separator (inside or after

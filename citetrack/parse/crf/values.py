@@ -162,7 +162,8 @@ def volume_parts(text: str) -> tuple[str | None, str | None, str]:
 
 #: Volume, issue and pages in one: ``12(3):45-67``, ``7:491``.
 VOL_PAGES = re.compile(
-    r"(?P<v>\d+)\s*(?:\((?P<i>[^()]+)\))?\s*:\s*(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+)?)"
+    r"(?P<v>\d+)\s*(?:\((?P<i>[^()]+)\))?\s*:\s*"
+    r"(?P<p>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+[A-Za-z]?)?)"
 )
 #: Pages with their mark, printed after a volume and issue (IEEE ``…, no. 3, pp. 4-5``).
 _PAGES_MARKED = re.compile(r"^(?:pp?|S|pages?)\.?\s*\d", re.IGNORECASE)
